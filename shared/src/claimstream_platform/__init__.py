@@ -1,0 +1,1 @@
+"""claimstream's platform library: what every service shares except its domain."""

@@ -1,0 +1,59 @@
+"""What the current request or event is part of: correlation and causation ids, and the trace.
+
+Set by the HTTP middleware and by the consumer runtime; read by the unit of work when it stages events
+and by the log formatter.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from uuid import UUID
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_propagator = TraceContextTextMapPropagator()
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+
+    def traceparent(self) -> str | None:
+        carrier: dict[str, str] = {}
+        _propagator.inject(carrier)
+        return carrier.get("traceparent")
+
+
+_current: ContextVar[CallContext] = ContextVar("claimstream_call_context", default=CallContext())
+
+
+def current_context() -> CallContext:
+    return _current.get()
+
+
+@contextmanager
+def call_context(*, correlation_id: UUID | None, causation_id: UUID | None = None) -> Iterator[CallContext]:
+    context = CallContext(correlation_id=correlation_id, causation_id=causation_id)
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def trace_ids() -> tuple[str | None, str | None]:
+    """The current trace and span ids as hex, for logs."""
+    span_context = trace.get_current_span().get_span_context()
+    if not span_context.is_valid:
+        return None, None
+    return f"{span_context.trace_id:032x}", f"{span_context.span_id:016x}"
+
+
+def extract_trace(traceparent: str | None) -> Context | None:
+    if not traceparent:
+        return None
+    return _propagator.extract({"traceparent": traceparent})

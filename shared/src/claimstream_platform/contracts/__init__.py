@@ -1,0 +1,8 @@
+"""The public API between services: event classes, one module per producing service.
+
+Importing this package registers every event class, so a consumer can decode any type it sees.
+"""
+
+from claimstream_platform.contracts.base import IntegrationEvent, event_class, registered_events
+
+__all__ = ["IntegrationEvent", "event_class", "registered_events"]

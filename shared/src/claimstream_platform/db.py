@@ -1,0 +1,158 @@
+"""Database access every service shares: the engine, the platform's own tables, and the unit of work.
+
+Each service owns one PostgreSQL schema; its connections set `search_path` to that schema, so tables are
+named without a schema and the same code runs against a per-service database in production.
+"""
+
+import hashlib
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Identity, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    func, insert, text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.context import current_context
+from claimstream_platform.messaging.envelope import EventMetadata
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+platform_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+outbox = Table(
+    "outbox", platform_metadata,
+    Column("seq", BigInteger, Identity(), primary_key=True),
+    Column("event_id", PgUUID(as_uuid=True), nullable=False, unique=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("correlation_id", PgUUID(as_uuid=True), nullable=False),
+    Column("causation_id", PgUUID(as_uuid=True)),
+    Column("traceparent", String(64)),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    # The relay scans only pending rows; sent rows stay for audit until pruned.
+    Index("ix_outbox_pending", "seq", postgresql_where=text("sent_at IS NULL")),
+)
+
+inbox = Table(
+    "inbox", platform_metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", platform_metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("principal", String(200), primary_key=True),
+    Column("route", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
+    )
+
+
+def advisory_lock_id(name: str) -> int:
+    """A stable signed 64-bit id for pg advisory locks, derived from a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+class UnitOfWork:
+    """One database transaction, opened and committed by an entrypoint (a route or the consumer runtime).
+
+    Handlers do their work on `session` and `publish` events; `commit()` writes those events to the outbox
+    in the same transaction, so a state change and its events are stored together or not at all.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, source: str) -> None:
+        self._sessionmaker = sessionmaker
+        self._source = source
+        self._pending: list[dict[str, Any]] = []
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessionmaker()
+        self._pending = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._pending = []
+        await self.session.rollback()  # a no-op after commit; undoes everything otherwise
+        await self.session.close()
+
+    def publish(self, event: IntegrationEvent) -> UUID:
+        """Stage an event to be written to the outbox at commit; returns its event id."""
+        context = current_context()
+        event_id = uuid4()
+        self._pending.append({
+            "event_id": event_id,
+            "topic": event.topic,
+            "key": event.partition_key,
+            "event_type": event.event_type,
+            "subject": event.subject,
+            "tenant_id": event.tenant_id,
+            "practice_id": event.practice_id,
+            "correlation_id": context.correlation_id or event_id,
+            "causation_id": context.causation_id,
+            "traceparent": context.traceparent(),
+            "payload": event.model_dump_json().encode(),
+        })
+        return event_id
+
+    async def flush_events(self) -> None:
+        if self._pending:
+            await self.session.execute(insert(outbox), self._pending)
+            self._pending = []
+
+    async def commit(self) -> None:
+        await self.flush_events()
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        self._pending = []
+        await self.session.rollback()
+
+
+def outbox_metadata(row: Any, *, source: str) -> EventMetadata:
+    return EventMetadata(
+        event_id=row.event_id,
+        source=source,
+        time=row.created_at or datetime.now(UTC),
+        correlation_id=row.correlation_id,
+        causation_id=row.causation_id,
+        traceparent=row.traceparent,
+    )

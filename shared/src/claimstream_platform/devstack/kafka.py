@@ -1,0 +1,117 @@
+"""A real Apache Kafka broker (KRaft, broker and controller in one JVM) from the Maven Central jars."""
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimstream_platform.devstack.processes import port_open, terminate, wait_until
+
+RUNTIME = Path(__file__).parent / "kafka_runtime"
+STARTED_LINE = "Kafka Server started"
+
+
+def ensure_jars(cache_dir: Path) -> Path:
+    """Fetch the broker's runtime closure once; later calls reuse the cache."""
+    libs = cache_dir / "libs"
+    marker = libs / ".complete"
+    if marker.exists():
+        return libs
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise RuntimeError("Java 17+ and Maven are needed to fetch the Kafka broker")
+    libs.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(RUNTIME / "pom.xml"), "dependency:copy-dependencies",
+         f"-DoutputDirectory={libs}", "-DincludeScope=runtime"],
+        check=True,
+    )
+    marker.touch()
+    return libs
+
+
+@dataclass
+class KafkaBroker:
+    data_dir: Path
+    cache_dir: Path
+    port: int
+    controller_port: int
+    heap: str = "512m"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 90) -> float:
+        """Format the log folder once, start the broker, and wait until it says it started."""
+        started = time.monotonic()
+        libs = ensure_jars(self.cache_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        properties = self._write_properties()
+        classpath = f"{libs}/*"
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            cluster_id = self._java(classpath, "kafka.tools.StorageTool", "random-uuid").strip()
+            self._java(classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties), "--ignore-formatted")
+        log_file = self.data_dir / "server.log"
+        log_file.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [*self._java_command(classpath), "kafka.Kafka", str(properties)],
+            stdout=(self.data_dir / "stdout.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_until(
+            lambda: log_file.exists() and STARTED_LINE in log_file.read_text(errors="replace") and port_open(self.port),
+            timeout=timeout, what="Kafka", process=self.process,
+        )
+        return time.monotonic() - started
+
+    def stop(self) -> None:
+        """SIGTERM: the broker shuts down cleanly and its log folder stays consistent."""
+        if self.process is not None:
+            terminate(self.process, timeout=60)
+            self.process = None
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def _java_command(self, classpath: str) -> list[str]:
+        return [
+            "java", f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dkafka.logs.dir={self.data_dir}", f"-Dlog4j2.configurationFile={RUNTIME / 'log4j2.properties'}",
+            "-cp", classpath,
+        ]
+
+    def _java(self, classpath: str, *args: str) -> str:
+        return subprocess.run(
+            [*self._java_command(classpath), *args], check=True, capture_output=True, text=True
+        ).stdout
+
+    def _write_properties(self) -> Path:
+        path = self.data_dir / "server.properties"
+        path.write_text("\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={self.data_dir / 'logs'}",
+            "num.partitions=6",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=6",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=6",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            "log.retention.hours=-1",
+            "num.io.threads=4",
+            "num.network.threads=2",
+            "",
+        ]))
+        return path

@@ -1,0 +1,93 @@
+"""Kafka and PostgreSQL for one profile (`run` or `test`), each on its own ports and data folder.
+
+`KAFKA_BOOTSTRAP_SERVERS` or `DATABASE_URL` in the environment point at existing servers, and the
+embedded ones are then not started.
+"""
+
+import asyncio
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimstream_platform import migrate, tenants
+from claimstream_platform.contracts import registered_events
+from claimstream_platform.devstack.kafka import KafkaBroker
+from claimstream_platform.devstack.postgres import PostgresServer
+from claimstream_platform.messaging.kafka import ensure_topics
+
+
+def repository_root() -> Path:
+    """The checkout this library is installed from (editable install), else the working folder."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "Makefile").exists() and (folder / "shared").is_dir():
+            return folder
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kafka_port: int
+    controller_port: int
+    postgres_port: int
+
+    @property
+    def data_dir(self) -> Path:
+        return repository_root() / ".data" / self.name
+
+
+PROFILES = {
+    "run": Profile("run", kafka_port=int(os.environ.get("KAFKA_PORT", 19092)), controller_port=19093,
+                   postgres_port=int(os.environ.get("POSTGRES_PORT", 15432))),
+    "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432),
+}
+
+
+@dataclass
+class LocalStack:
+    profile: Profile
+    broker: KafkaBroker | None = None
+    postgres: PostgresServer | None = None
+    database_url: str = ""
+    bootstrap_servers: str = ""
+    kafka_start_seconds: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def start(self, *, fresh: bool = False) -> None:
+        if fresh and self.profile.data_dir.exists():
+            shutil.rmtree(self.profile.data_dir)
+        self.profile.data_dir.mkdir(parents=True, exist_ok=True)
+        self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
+        self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or self._start_kafka()
+        migrate.upgrade(self.database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
+        asyncio.run(ensure_topics(self.bootstrap_servers, sorted({e.topic for e in registered_events().values()})))
+
+    def stop(self) -> None:
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def _start_postgres(self) -> str:
+        self.postgres = PostgresServer(self.profile.data_dir / "postgres", self.profile.postgres_port)
+        self.postgres.start()
+        return self.postgres.url()
+
+    def _start_kafka(self) -> str:
+        self.broker = KafkaBroker(
+            data_dir=self.profile.data_dir / "kafka", cache_dir=repository_root() / ".cache" / "kafka",
+            port=self.profile.kafka_port, controller_port=self.profile.controller_port,
+        )
+        self.kafka_start_seconds = self.broker.start()
+        return self.broker.bootstrap_servers
+
+
+def docker_engine_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False

@@ -1,0 +1,30 @@
+"""Errors the domain raises; the web layer alone maps them to HTTP statuses."""
+
+
+class DomainError(Exception):
+    """Base of every error a handler may raise on purpose."""
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist, or exists for another tenant (callers cannot tell which)."""
+
+
+class Conflict(DomainError):
+    """The request contradicts the current state (duplicate, wrong state transition)."""
+
+
+class RuleViolation(DomainError):
+    """The request is well-formed but breaks a business rule."""
+
+
+class Unauthenticated(Exception):
+    """No credential, or one that is missing, expired, forged or for another audience."""
+
+
+class TransientError(Exception):
+    """A failure worth retrying: the database or broker is briefly unavailable."""

@@ -1,0 +1,95 @@
+"""`Idempotency-Key` for POSTs: a retried request gets the first response and changes nothing.
+
+The key row is inserted at the start of the request's transaction and completed with the response in
+that same transaction, so either both the effect and the stored response commit, or neither does. A
+concurrent request with the same key waits on the row's unique index and then replays the stored answer.
+The same key with a different body is refused (422).
+"""
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import UnitOfWork, idempotency_keys
+from claimstream_platform.errors import RuleViolation
+
+HEADER = "Idempotency-Key"
+TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(RuleViolation):
+    """The key was already used for a request with a different body."""
+
+
+async def run_command(
+    request: Request, *, principal: Principal, uow: UnitOfWork, body: BaseModel | None,
+    operation: Callable[[], Awaitable[BaseModel]], status_code: int = 201,
+) -> JSONResponse:
+    """Run `operation` in `uow`'s transaction and commit; with an Idempotency-Key, at most once per key."""
+    key = request.headers.get(HEADER)
+    async with uow:
+        if key is None:
+            result = await operation()
+            await uow.commit()
+            return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
+        row = _key_row(request, principal, key, body)
+        stored = await _claim(uow, row)
+        if stored is not None:
+            return stored
+        result = await operation()
+        payload = result.model_dump(mode="json")
+        await uow.session.execute(
+            update(idempotency_keys).where(*_key_filter(row)).values(status_code=status_code, response=payload)
+        )
+        await uow.commit()
+        return JSONResponse(payload, status_code=status_code)
+
+
+def _key_row(request: Request, principal: Principal, key: str, body: BaseModel | None) -> dict[str, Any]:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise RuleViolation(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters", field=HEADER)
+    route = request.scope.get("route")
+    canonical = json.dumps(body.model_dump(mode="json") if body else None, sort_keys=True, separators=(",", ":"))
+    return {
+        "tenant_id": principal.tenant_id,
+        "principal": principal.subject,
+        "route": f"{request.method} {getattr(route, 'path', request.url.path)}",
+        "key": key,
+        "request_hash": hashlib.sha256(canonical.encode()).hexdigest(),
+        "status_code": 0,
+        "response": {},
+        "expires_at": datetime.now(UTC) + TTL,
+    }
+
+
+def _key_filter(row: dict[str, Any]) -> list[Any]:
+    c = idempotency_keys.c
+    return [c.tenant_id == row["tenant_id"], c.principal == row["principal"], c.route == row["route"], c.key == row["key"]]
+
+
+async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> JSONResponse | None:
+    """Insert the key; if it exists (and has not expired), return the stored response instead."""
+    session = uow.session
+    inserted = await session.scalar(
+        insert(idempotency_keys).values(row).on_conflict_do_nothing().returning(idempotency_keys.c.key)
+    )
+    if inserted is not None:
+        return None
+    existing = (await session.execute(select(idempotency_keys).where(*_key_filter(row)))).one()
+    if existing.expires_at <= datetime.now(UTC):
+        await session.execute(delete(idempotency_keys).where(*_key_filter(row)))
+        await session.execute(insert(idempotency_keys).values(row))
+        return None
+    if existing.request_hash != row["request_hash"]:
+        raise IdempotencyKeyReused(f"this {HEADER} was used with a different request body", field=HEADER)
+    return JSONResponse(existing.response, status_code=existing.status_code, headers={"Idempotent-Replayed": "true"})

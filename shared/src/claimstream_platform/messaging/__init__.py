@@ -1,0 +1,1 @@
+"""Kafka plumbing: client settings, the CloudEvents envelope, outbox, inbox and the consumer runtime."""

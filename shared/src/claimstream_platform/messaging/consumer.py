@@ -1,0 +1,263 @@
+"""The consumer runtime: decode, dedupe through the inbox, handle, commit the database, then the offset.
+
+Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they
+publish, via the outbox) commit together, and only then is the Kafka offset committed. A crash anywhere
+redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
+or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
+flowing. Database outages are retried with backoff, never dead-lettered.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry import trace
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from claimstream_platform import telemetry
+from claimstream_platform.context import call_context, extract_trace
+from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.db import UnitOfWork, inbox
+from claimstream_platform.errors import DomainError, TransientError
+from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
+from claimstream_platform.messaging.kafka import dead_letter_topic, new_consumer, new_producer
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+E = TypeVar("E", bound=IntegrationEvent)
+Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+TRANSIENT = (OperationalError, InterfaceError, TransientError, OSError, asyncio.TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    record: ConsumerRecord[bytes, bytes]
+    kind: str  # "decode" or "handler"
+    reason: str
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, index: int, error: BaseException) -> None:
+        self.index = index
+        self.error = error
+
+
+@dataclass
+class Consumer:
+    """Runs `subscriptions` (event class -> handler) for one consumer group."""
+
+    name: str
+    subscriptions: Mapping[type[IntegrationEvent], Handler]
+    sessionmaker: async_sessionmaker[AsyncSession]
+    bootstrap_servers: str
+    source: str
+    batch_size: int = 500
+    max_attempts: int = 3
+    max_backoff: float = 10.0
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({cls.topic for cls in self.subscriptions})
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        consumer = new_consumer(
+            self.bootstrap_servers, group_id=self.name, topics=self.topics, max_records=self.batch_size
+        )
+        dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
+        await consumer.start()
+        await dead_letters.start()
+        try:
+            while not self._stopping.is_set():
+                batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+                for partition, records in batch.items():
+                    if records:
+                        await self._process_partition(consumer, dead_letters, partition, records)
+                await self._record_lag(consumer)
+        finally:
+            await dead_letters.stop()
+            await consumer.stop()
+
+    async def _process_partition(
+        self, consumer: AIOKafkaConsumer, dead_letters: AIOKafkaProducer,
+        partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]],
+    ) -> None:
+        started = time.perf_counter()
+        dead = await self._retry_transient(lambda: self.apply(records))
+        for letter in dead:
+            await self._dead_letter(dead_letters, letter)
+        try:
+            await consumer.commit({partition: records[-1].offset + 1})
+        except CommitFailedError:
+            # The partition moved to another member during a rebalance: it will redeliver, the inbox dedupes.
+            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
+        telemetry.EVENTS_CONSUMED.add(len(records), {"consumer": self.name})
+        telemetry.HANDLER_SECONDS.record(time.perf_counter() - started, {"consumer": self.name})
+
+    async def apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
+        """Apply a batch in one transaction; returns what must go to the dead-letter topic.
+
+        Fast path: every handler in one transaction. If one fails for a non-transient reason, the batch
+        is rolled back and applied again record by record, each in a savepoint with bounded attempts.
+        """
+        decoded, dead = self._decode_all(records)
+        try:
+            await self._apply_together(decoded)
+            return dead
+        except _HandlerFailed:
+            return dead + await self._apply_one_by_one(decoded)
+
+    def _decode_all(
+        self, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]], list[DeadLetter]]:
+        decoded, dead = [], []
+        for record in records:
+            try:
+                item = decode(record.key, record.value, list(record.headers))
+            except UndecodableEvent as error:
+                dead.append(DeadLetter(record, "decode", error.reason))
+                continue
+            if type(item.event) in self.subscriptions:
+                decoded.append((record, item))
+        return decoded, dead
+
+    async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
+        async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
+            fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
+            for index, (_, item) in enumerate(decoded):
+                if item.metadata.event_id in fresh:
+                    try:
+                        await self._handle(item, uow)
+                    except TRANSIENT:
+                        raise
+                    except DBAPIError as error:
+                        if error.connection_invalidated:
+                            raise
+                        raise _HandlerFailed(index, error) from error
+                    except Exception as error:
+                        raise _HandlerFailed(index, error) from error
+            await uow.commit()
+
+    async def _apply_one_by_one(
+        self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]
+    ) -> list[DeadLetter]:
+        dead = []
+        async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
+            fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
+            for record, item in decoded:
+                if item.metadata.event_id not in fresh:
+                    continue
+                error = await self._attempt(item, uow)
+                if error is not None:
+                    # Forget the inbox row so a redelivery (after a crash before the DLQ send) tries again.
+                    await uow.session.execute(
+                        delete(inbox).where(inbox.c.consumer == self.name, inbox.c.event_id == item.metadata.event_id)
+                    )
+                    dead.append(DeadLetter(record, "handler", _safe_reason(error)))
+            await uow.commit()
+        return dead
+
+    async def _attempt(self, item: DecodedEvent, uow: UnitOfWork) -> BaseException | None:
+        error: BaseException | None = None
+        for _ in range(self.max_attempts):
+            try:
+                async with uow.session.begin_nested():
+                    await self._handle(item, uow)
+                    await uow.flush_events()
+                return None
+            except TRANSIENT:
+                raise
+            except Exception as failure:
+                error = failure
+        return error
+
+    async def _handle(self, item: DecodedEvent, uow: UnitOfWork) -> None:
+        metadata = item.metadata
+        with (
+            call_context(correlation_id=metadata.correlation_id, causation_id=metadata.event_id),
+            tracer.start_as_current_span(
+                f"consume {item.event.event_type}", context=extract_trace(metadata.traceparent),
+                kind=trace.SpanKind.CONSUMER, attributes={"messaging.consumer.group.name": self.name},
+            ),
+        ):
+            await self.subscriptions[type(item.event)](item.event, uow)
+
+    async def _claim(self, session: AsyncSession, event_ids: list[Any]) -> set[Any]:
+        """Insert inbox rows; returns the ids not processed before (the others are duplicates)."""
+        if not event_ids:
+            return set()
+        result = await session.execute(
+            insert(inbox).values([{"consumer": self.name, "event_id": event_id} for event_id in event_ids])
+            .on_conflict_do_nothing().returning(inbox.c.event_id)
+        )
+        fresh = set(result.scalars())
+        duplicates = len(event_ids) - len(fresh)
+        if duplicates:
+            telemetry.DUPLICATES_SKIPPED.add(duplicates, {"consumer": self.name})
+        return fresh
+
+    async def _retry_transient(self, work: Callable[[], Awaitable[list[DeadLetter]]]) -> list[DeadLetter]:
+        backoff = 0.2
+        while True:
+            try:
+                return await work()
+            except TRANSIENT as error:
+                if self._stopping.is_set():
+                    raise
+                log.warning("consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
+        record = letter.record
+        headers = list(record.headers) + [
+            ("dlq_reason", letter.reason.encode()[:2000]),
+            ("dlq_kind", letter.kind.encode()),
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+        ]
+        await producer.send_and_wait(dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers)
+        telemetry.DEAD_LETTERS.add(1, {"consumer": self.name, "kind": letter.kind})
+        log.error(
+            "event dead-lettered",
+            extra={"consumer": self.name, "topic": record.topic, "partition": record.partition,
+                   "offset": record.offset, "kind": letter.kind},
+        )
+
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            position = await consumer.position(partition) if highwater is not None else None
+            if highwater is not None and position is not None:
+                telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
+
+
+def _safe_reason(error: BaseException) -> str:
+    """A dead-letter reason without payload values: domain errors carry vetted text, others only a type."""
+    if isinstance(error, DomainError):
+        return f"{type(error).__name__}: {error.detail}"
+    return type(error).__name__
+
+
+async def run_until_stopped(*workers: Any) -> None:
+    """Run consumers and relays together; the first crash stops the rest."""
+    async with asyncio.TaskGroup() as group:
+        for worker in workers:
+            group.create_task(worker.run())
+
+
+__all__ = ["Consumer", "DeadLetter", "Handler", "KafkaError", "run_until_stopped"]

@@ -1,0 +1,66 @@
+"""Every Kafka client setting in one place.
+
+aiokafka's defaults are unsafe for money (acks=1, no idempotence, auto-commit on, offset reset `latest`,
+read_uncommitted): each one is set explicitly here and nowhere else.
+"""
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+TOPIC_PARTITIONS = 6
+# Domain topics keep every event so that projections can be rebuilt from offset 0 (docs/architecture.md).
+TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}{DEAD_LETTER_SUFFIX}"
+
+
+def new_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=512 * 1024,
+        request_timeout_ms=15_000,
+    )
+
+
+def new_consumer(bootstrap_servers: str, *, group_id: str, topics: list[str], max_records: int) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap_servers,
+        group_id=group_id,
+        client_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=max_records,
+        session_timeout_ms=30_000,
+        heartbeat_interval_ms=3_000,
+        max_poll_interval_ms=600_000,
+    )
+
+
+def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:
+    return AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+
+
+async def ensure_topics(bootstrap_servers: str, topics: list[str], *, partitions: int = TOPIC_PARTITIONS) -> list[str]:
+    """Create each topic and its dead-letter topic if absent; returns the names created."""
+    admin = new_admin(bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = sorted({name for topic in topics for name in (topic, dead_letter_topic(topic))})
+        missing = [name for name in wanted if name not in existing]
+        if missing:
+            await admin.create_topics(
+                [NewTopic(name, partitions, 1, topic_configs=TOPIC_CONFIG) for name in missing]
+            )
+        return missing
+    finally:
+        await admin.close()

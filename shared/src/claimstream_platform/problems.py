@@ -1,0 +1,96 @@
+"""RFC 9457 problem responses for every error a service can answer with.
+
+Validation problems list each field and its reason, never the submitted value (it may be PHI).
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
+
+from claimstream_platform.errors import Conflict, DomainError, NotFound, RuleViolation, Unauthenticated
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+_STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (RuleViolation, 422, "rule-violation"),
+]
+
+
+def problem(
+    status: int, title: str, *, slug: str, detail: str | None = None, errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None, instance: str | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"urn:claimstream:problem:{slug}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(part) for part in location]
+    return ".".join(parts[1:] if parts and parts[0] == "body" else parts) or "body"
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    items = error.errors()
+    bad_json = [item for item in items if item.get("type") == "json_invalid"]
+    if bad_json:
+        context = bad_json[0].get("ctx") or {}
+        return problem(400, "Malformed JSON", slug="malformed-json",
+                       detail=f"the body is not valid JSON: {context.get('error', 'parse error')}",
+                       errors=[{"field": "body", "reason": str(context.get("error", "invalid JSON"))}])
+    errors = [{"field": _field(item["loc"]), "reason": item["msg"], "code": item["type"]} for item in items]
+    return problem(422, "Invalid request", slug="validation", detail=f"{len(errors)} problem(s) in the request",
+                   errors=errors)
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    for error_type, status, slug in _STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            errors = [{"field": error.field, "reason": error.detail}] if error.field else None
+            return problem(status, type(error).__name__, slug=slug, detail=error.detail, errors=errors)
+    return problem(400, type(error).__name__, slug="bad-request", detail=error.detail)
+
+
+async def _unauthenticated(request: Request, error: Exception) -> JSONResponse:
+    return problem(401, "Unauthenticated", slug="unauthenticated", detail=str(error),
+                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return problem(error.status_code, str(error.detail), slug=f"http-{error.status_code}", headers=error.headers)
+
+
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.warning("database unavailable", extra={"error": type(error).__name__})
+    return problem(503, "Service unavailable", slug="unavailable", detail="the database is unavailable; retry later",
+                   headers={"Retry-After": "5"})
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.error("unhandled error", extra={"error": type(error).__name__, "path": request.url.path})
+    return problem(500, "Internal error", slug="internal", detail="an unexpected error occurred; it has been logged")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(Unauthenticated, _unauthenticated)
+    app.add_exception_handler(HTTPException, _http_error)
+    for error_type in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+        app.add_exception_handler(error_type, _unavailable)
+    app.add_exception_handler(Exception, _unexpected)

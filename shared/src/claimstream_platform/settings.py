@@ -1,0 +1,49 @@
+"""Settings every claimstream process reads from its environment, validated at start-up."""
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"changeme", "changethis", "secret", "password", "postgres", "admin"}
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings of a service process; a service subclasses it for its own fields.
+
+    Nothing that grants access has a default: DATABASE_URL (it carries the password) and the token
+    verification key must be given, and placeholder passwords are refused.
+    """
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
+
+    service_name: str
+    database_url: SecretStr
+    database_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
+    kafka_bootstrap_servers: str
+    auth_public_key_file: Path
+    auth_issuer: str = "claimstream"
+    auth_audience: str = "claimstream-api"
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str | None = None
+    outbox_batch_size: int = 500
+    consumer_batch_size: int = 500
+    consumer_max_attempts: int = 3
+
+    @field_validator("database_url")
+    @classmethod
+    def _refuse_placeholder_password(cls, url: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url.get_secret_value()).password
+        if password is not None and password.lower() in _PLACEHOLDERS:
+            raise ValueError("DATABASE_URL uses a placeholder password")
+        return url
+
+    @field_validator("auth_public_key_file")
+    @classmethod
+    def _key_must_exist(cls, path: Path) -> Path:
+        if not path.is_file():
+            raise ValueError(f"no public key file at {path}")
+        return path

@@ -1,0 +1,76 @@
+"""OpenTelemetry for every process: traces, the platform's metrics, and JSON logs without PHI.
+
+Instruments are created on the global meter, which forwards to whatever provider `configure_telemetry`
+installs; with no OTLP endpoint configured, spans still exist (their ids go into logs) but nothing is
+exported.
+"""
+
+import logging
+import sys
+from collections.abc import Iterable
+
+from opentelemetry import metrics, trace
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from claimstream_platform.logs import JsonFormatter
+
+_meter = metrics.get_meter("claimstream")
+EVENTS_PRODUCED = _meter.create_counter("claimstream.events.produced", description="Events published from the outbox")
+EVENTS_CONSUMED = _meter.create_counter("claimstream.events.consumed", description="Records consumed")
+DUPLICATES_SKIPPED = _meter.create_counter("claimstream.events.duplicates", description="Redeliveries the inbox skipped")
+DEAD_LETTERS = _meter.create_counter("claimstream.events.dead_lettered", description="Records sent to a dead-letter topic")
+HANDLER_SECONDS = _meter.create_histogram("claimstream.consumer.batch.duration", unit="s", description="Batch handling time")
+
+_lag: dict[tuple[str, str, int], int] = {}
+_outbox_backlog: dict[str, int] = {}
+
+
+def set_lag(consumer: str, topic: str, partition: int, lag: int) -> None:
+    _lag[(consumer, topic, partition)] = lag
+
+
+def set_outbox_backlog(service: str, pending: int) -> None:
+    _outbox_backlog[service] = pending
+
+
+def _observe_lag(options: CallbackOptions) -> Iterable[Observation]:
+    return [Observation(lag, {"consumer": c, "topic": t, "partition": p}) for (c, t, p), lag in _lag.items()]
+
+
+def _observe_backlog(options: CallbackOptions) -> Iterable[Observation]:
+    return [Observation(pending, {"service": service}) for service, pending in _outbox_backlog.items()]
+
+
+_meter.create_observable_gauge("claimstream.consumer.lag", [_observe_lag], description="Records behind the high-water mark")
+_meter.create_observable_gauge("claimstream.outbox.backlog", [_observe_backlog], description="Outbox rows not yet published")
+
+
+def configure_telemetry(*, service_name: str, otlp_endpoint: str | None, log_level: str = "INFO") -> None:
+    """Call once per process, before anything logs or opens a span."""
+    configure_logging(log_level)
+    resource = Resource.create({"service.name": service_name})
+    tracer_provider = TracerProvider(resource=resource)
+    readers = []
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
+    trace.set_tracer_provider(tracer_provider)
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiokafka logs connection details at INFO on every reconnect; keep its warnings only.
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)

@@ -1,0 +1,72 @@
+"""pytest fixtures for tests that need the real stack: Kafka and PostgreSQL, started once per session.
+
+Natively (the `test` profile: its own ports and data folder, so it runs beside `make run`), or with
+testcontainers when a Docker engine answers, or the servers that KAFKA_BOOTSTRAP_SERVERS and
+DATABASE_URL name.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from claimstream_platform import migrate, tenants
+from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.devstack.kafka import KafkaBroker
+from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+
+
+@dataclass
+class StackUnderTest:
+    database_url: str
+    bootstrap_servers: str
+    broker: KafkaBroker | None  # None when the broker is not ours to stop and start
+
+    def restart_broker(self) -> None:
+        if self.broker is None:
+            pytest.skip("the broker is external: it cannot be bounced by this test")
+        self.broker.stop()
+        self.broker.start()
+
+
+@contextmanager
+def _containers() -> Iterator[StackUnderTest]:
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:17", driver="asyncpg") as pg, KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka:
+        database_url = pg.get_connection_url()
+        migrate.upgrade(database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
+        yield StackUnderTest(database_url, kafka.get_bootstrap_server(), None)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[StackUnderTest]:
+    external = os.environ.get("DATABASE_URL") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not external and docker_engine_answers():
+        with _containers() as under_test:
+            yield under_test
+        return
+    local = LocalStack(PROFILES["test"])
+    local.start(fresh=True)
+    try:
+        print(f"\nlocal test stack: Kafka started in {local.kafka_start_seconds or 0:.1f} s")
+        yield StackUnderTest(local.database_url, local.bootstrap_servers, local.broker)
+    finally:
+        local.stop()
+
+
+@dataclass(frozen=True)
+class Keys:
+    issuer: TokenIssuer
+    public_key_file: Path
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    folder = tmp_path_factory.mktemp("keys")
+    generate_keypair(folder / "signing.pem", folder / "public.pem")
+    return Keys(TokenIssuer.from_file(folder / "signing.pem"), folder / "public.pem")

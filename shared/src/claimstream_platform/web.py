@@ -1,0 +1,184 @@
+"""The FastAPI app factory every service uses: lifespan-owned resources, auth, problems, health.
+
+Every router a service passes is mounted behind bearer authentication; only `/healthz` and `/readyz`
+are open. Nothing here does IO at import time.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from claimstream_platform.auth import Principal, TokenVerifier
+from claimstream_platform.context import call_context
+from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.errors import Unauthenticated
+from claimstream_platform.messaging.kafka import new_admin
+from claimstream_platform.problems import install_problem_handlers, problem
+from claimstream_platform.settings import ServiceSettings
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+CORRELATION_HEADER = "x-correlation-id"
+
+
+@dataclass
+class Platform:
+    """What one API process holds open: the database pool, the token verifier, Kafka health."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    verifier: TokenVerifier
+    _kafka_checked_at: float = 0.0
+    _kafka_ok: bool = False
+    _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def open(cls, settings: ServiceSettings) -> "Platform":
+        engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
+        return cls(
+            settings=settings, engine=engine,
+            sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+            verifier=TokenVerifier.from_file(
+                settings.auth_public_key_file, issuer=settings.auth_issuer, audience=settings.auth_audience
+            ),
+        )
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, source=self.settings.service_name)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def database_ready(self) -> bool:
+        try:
+            async with asyncio.timeout(2), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def kafka_ready(self) -> bool:
+        """Asks the broker for its metadata at most every 5 s, so probes do not load it."""
+        async with self._kafka_lock:
+            if time.monotonic() - self._kafka_checked_at > 5:
+                self._kafka_ok = await _kafka_answers(self.settings.kafka_bootstrap_servers)
+                self._kafka_checked_at = time.monotonic()
+            return self._kafka_ok
+
+
+async def _kafka_answers(bootstrap_servers: str) -> bool:
+    admin = new_admin(bootstrap_servers)
+    try:
+        async with asyncio.timeout(3):
+            await admin.start()
+            await admin.describe_cluster()
+        return True
+    except Exception:
+        return False
+    finally:
+        await admin.close()
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def get_principal(request: Request) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("a bearer token is required")
+    return get_platform(request).verifier.verify(token.strip())
+
+
+def get_unit_of_work(request: Request) -> UnitOfWork:
+    return get_platform(request).unit_of_work()
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    platform = get_platform(request)
+    checks = {"database": await platform.database_ready(), "kafka": await platform.kafka_ready()}
+    if all(checks.values()):
+        return JSONResponse({"status": "ready", "checks": checks})
+    return problem(503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable")
+
+
+def create_app(
+    settings: ServiceSettings, *, title: str, routers: Sequence[APIRouter], platform: Platform | None = None
+) -> FastAPI:
+    """Build a service's app; `platform` may be passed in by tests, otherwise the lifespan opens one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.platform = platform or Platform.open(settings)
+        try:
+            yield
+        finally:
+            if platform is None:
+                await app.state.platform.close()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health)
+    for router in routers:
+        app.include_router(router, dependencies=[Depends(get_principal)])
+    app.add_middleware(RequestContextMiddleware)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    return app
+
+
+class RequestContextMiddleware:
+    """Sets the correlation id (from `X-Correlation-Id` or new) and refuses oversized bodies early."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {MAX_BODY_BYTES} bytes")
+            await response(scope, receive, send)
+            return
+        correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (CORRELATION_HEADER.encode(), str(correlation_id).encode())]
+            await send(message)
+
+        with call_context(correlation_id=correlation_id):
+            await self.app(scope, receive, send_with_header)
+
+
+def _correlation_id(raw: bytes | None) -> UUID:
+    try:
+        return UUID(raw.decode()) if raw else uuid4()
+    except ValueError:
+        return uuid4()
