@@ -40,13 +40,13 @@ class Principal:
 
 def generate_keypair(private_path: Path, public_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
-    private_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))
+    private_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     private_path.chmod(0o600)
-    public_path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ))
+    public_path.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,25 @@ class TokenIssuer:
         return cls(key, **kwargs)
 
     def issue(
-        self, *, tenant_id: UUID, practice_ids: Iterable[UUID] | None = None, subject: str | None = None,
+        self,
+        *,
+        tenant_id: UUID,
+        practice_ids: Iterable[UUID] | None = None,
+        subject: str | None = None,
         lifetime: timedelta = timedelta(days=30),
     ) -> str:
         now = datetime.now(UTC)
         practices = sorted(str(p) for p in practice_ids) if practice_ids is not None else ALL_PRACTICES
         claims = {
-            "iss": self.issuer, "aud": self.audience, "sub": subject or f"tenant:{tenant_id}",
-            "iat": now, "nbf": now, "exp": now + lifetime, "jti": str(uuid4()),
-            "tid": str(tenant_id), "practices": practices,
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject or f"tenant:{tenant_id}",
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": str(uuid4()),
+            "tid": str(tenant_id),
+            "practices": practices,
         }
         return jwt.encode(claims, self.private_key, algorithm=ALGORITHM)
 
@@ -92,12 +102,18 @@ class TokenVerifier:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self.public_key, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                token,
+                self.public_key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "jti", "tid", "practices"]},
             )
             return Principal(
-                subject=claims["sub"], tenant_id=UUID(claims["tid"]),
-                practice_ids=_practices(claims["practices"]), token_id=claims["jti"],
+                subject=claims["sub"],
+                tenant_id=UUID(claims["tid"]),
+                practice_ids=_practices(claims["practices"]),
+                token_id=claims["jti"],
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(_reason(error)) from None

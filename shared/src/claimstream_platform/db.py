@@ -11,15 +11,26 @@ from typing import Any, Self
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Index, Integer, LargeBinary, MetaData, String, Table, Text,
-    func, insert, text,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.context import current_context
+from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.messaging.envelope import EventMetadata
 
 NAMING_CONVENTION = {
@@ -33,7 +44,8 @@ NAMING_CONVENTION = {
 platform_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 outbox = Table(
-    "outbox", platform_metadata,
+    "outbox",
+    platform_metadata,
     Column("seq", BigInteger, Identity(), primary_key=True),
     Column("event_id", PgUUID(as_uuid=True), nullable=False, unique=True),
     Column("topic", String(200), nullable=False),
@@ -53,14 +65,16 @@ outbox = Table(
 )
 
 inbox = Table(
-    "inbox", platform_metadata,
+    "inbox",
+    platform_metadata,
     Column("consumer", String(100), primary_key=True),
     Column("event_id", PgUUID(as_uuid=True), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", platform_metadata,
+    "idempotency_keys",
+    platform_metadata,
     Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
     Column("principal", String(200), primary_key=True),
     Column("route", String(200), primary_key=True),
@@ -118,19 +132,21 @@ class UnitOfWork:
         """Stage an event to be written to the outbox at commit; returns its event id."""
         context = current_context()
         event_id = uuid4()
-        self._pending.append({
-            "event_id": event_id,
-            "topic": event.topic,
-            "key": event.partition_key,
-            "event_type": event.event_type,
-            "subject": event.subject,
-            "tenant_id": event.tenant_id,
-            "practice_id": event.practice_id,
-            "correlation_id": context.correlation_id or event_id,
-            "causation_id": context.causation_id,
-            "traceparent": context.traceparent(),
-            "payload": event.model_dump_json().encode(),
-        })
+        self._pending.append(
+            {
+                "event_id": event_id,
+                "topic": event.topic,
+                "key": event.partition_key,
+                "event_type": event.event_type,
+                "subject": event.subject,
+                "tenant_id": event.tenant_id,
+                "practice_id": event.practice_id,
+                "correlation_id": context.correlation_id or event_id,
+                "causation_id": context.causation_id,
+                "traceparent": context.traceparent(),
+                "payload": event.model_dump_json().encode(),
+            }
+        )
         return event_id
 
     async def flush_events(self) -> None:

@@ -32,8 +32,13 @@ class IdempotencyKeyReused(RuleViolation):
 
 
 async def run_command(
-    request: Request, *, principal: Principal, uow: UnitOfWork, body: BaseModel | None,
-    operation: Callable[[], Awaitable[BaseModel]], status_code: int = 201,
+    request: Request,
+    *,
+    principal: Principal,
+    uow: UnitOfWork,
+    body: BaseModel | None,
+    operation: Callable[[], Awaitable[BaseModel]],
+    status_code: int = 201,
 ) -> JSONResponse:
     """Run `operation` in `uow`'s transaction and commit; with an Idempotency-Key, at most once per key."""
     key = request.headers.get(HEADER)
@@ -74,7 +79,12 @@ def _key_row(request: Request, principal: Principal, key: str, body: BaseModel |
 
 def _key_filter(row: dict[str, Any]) -> list[Any]:
     c = idempotency_keys.c
-    return [c.tenant_id == row["tenant_id"], c.principal == row["principal"], c.route == row["route"], c.key == row["key"]]
+    return [
+        c.tenant_id == row["tenant_id"],
+        c.principal == row["principal"],
+        c.route == row["route"],
+        c.key == row["key"],
+    ]
 
 
 async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> JSONResponse | None:

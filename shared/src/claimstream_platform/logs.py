@@ -13,11 +13,36 @@ from typing import Any
 from claimstream_platform.context import current_context, trace_ids
 
 REDACTED = "[redacted]"
-PHI_FIELDS = frozenset({
-    "first_name", "last_name", "name", "patient", "subscriber", "birth_date", "dob", "date_of_birth",
-    "member_id", "subscriber_id", "ssn", "address", "address1", "address2", "city", "zip", "postal_code",
-    "phone", "email", "diagnoses", "diagnosis", "diagnosis_codes", "x12", "body", "payload", "group_number",
-})
+PHI_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "name",
+        "patient",
+        "subscriber",
+        "birth_date",
+        "dob",
+        "date_of_birth",
+        "member_id",
+        "subscriber_id",
+        "ssn",
+        "address",
+        "address1",
+        "address2",
+        "city",
+        "zip",
+        "postal_code",
+        "phone",
+        "email",
+        "diagnoses",
+        "diagnosis",
+        "diagnosis_codes",
+        "x12",
+        "body",
+        "payload",
+        "group_number",
+    }
+)
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {"message", "asctime", "taskName"}
 _TEXT_PATTERNS = [
     re.compile(r"(ISA|GS|ST|NM1|N3|N4|DMG|HI|CLM|SV1|CLP|SVC|SBR|REF|DTP)\*[^~\n]*~?"),  # X12 segments

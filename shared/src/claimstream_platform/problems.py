@@ -24,8 +24,14 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
 
 
 def problem(
-    status: int, title: str, *, slug: str, detail: str | None = None, errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None, instance: str | None = None,
+    status: int,
+    title: str,
+    *,
+    slug: str,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": f"urn:claimstream:problem:{slug}", "title": title, "status": status}
     if detail:
@@ -48,12 +54,17 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     bad_json = [item for item in items if item.get("type") == "json_invalid"]
     if bad_json:
         context = bad_json[0].get("ctx") or {}
-        return problem(400, "Malformed JSON", slug="malformed-json",
-                       detail=f"the body is not valid JSON: {context.get('error', 'parse error')}",
-                       errors=[{"field": "body", "reason": str(context.get("error", "invalid JSON"))}])
+        return problem(
+            400,
+            "Malformed JSON",
+            slug="malformed-json",
+            detail=f"the body is not valid JSON: {context.get('error', 'parse error')}",
+            errors=[{"field": "body", "reason": str(context.get("error", "invalid JSON"))}],
+        )
     errors = [{"field": _field(item["loc"]), "reason": item["msg"], "code": item["type"]} for item in items]
-    return problem(422, "Invalid request", slug="validation", detail=f"{len(errors)} problem(s) in the request",
-                   errors=errors)
+    return problem(
+        422, "Invalid request", slug="validation", detail=f"{len(errors)} problem(s) in the request", errors=errors
+    )
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -66,8 +77,13 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _unauthenticated(request: Request, error: Exception) -> JSONResponse:
-    return problem(401, "Unauthenticated", slug="unauthenticated", detail=str(error),
-                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return problem(
+        401,
+        "Unauthenticated",
+        slug="unauthenticated",
+        detail=str(error),
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
@@ -77,8 +93,13 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
     log.warning("database unavailable", extra={"error": type(error).__name__})
-    return problem(503, "Service unavailable", slug="unavailable", detail="the database is unavailable; retry later",
-                   headers={"Retry-After": "5"})
+    return problem(
+        503,
+        "Service unavailable",
+        slug="unavailable",
+        detail="the database is unavailable; retry later",
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

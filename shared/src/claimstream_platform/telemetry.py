@@ -22,9 +22,15 @@ from claimstream_platform.logs import JsonFormatter
 _meter = metrics.get_meter("claimstream")
 EVENTS_PRODUCED = _meter.create_counter("claimstream.events.produced", description="Events published from the outbox")
 EVENTS_CONSUMED = _meter.create_counter("claimstream.events.consumed", description="Records consumed")
-DUPLICATES_SKIPPED = _meter.create_counter("claimstream.events.duplicates", description="Redeliveries the inbox skipped")
-DEAD_LETTERS = _meter.create_counter("claimstream.events.dead_lettered", description="Records sent to a dead-letter topic")
-HANDLER_SECONDS = _meter.create_histogram("claimstream.consumer.batch.duration", unit="s", description="Batch handling time")
+DUPLICATES_SKIPPED = _meter.create_counter(
+    "claimstream.events.duplicates", description="Redeliveries the inbox skipped"
+)
+DEAD_LETTERS = _meter.create_counter(
+    "claimstream.events.dead_lettered", description="Records sent to a dead-letter topic"
+)
+HANDLER_SECONDS = _meter.create_histogram(
+    "claimstream.consumer.batch.duration", unit="s", description="Batch handling time"
+)
 
 _lag: dict[tuple[str, str, int], int] = {}
 _outbox_backlog: dict[str, int] = {}
@@ -46,8 +52,12 @@ def _observe_backlog(options: CallbackOptions) -> Iterable[Observation]:
     return [Observation(pending, {"service": service}) for service, pending in _outbox_backlog.items()]
 
 
-_meter.create_observable_gauge("claimstream.consumer.lag", [_observe_lag], description="Records behind the high-water mark")
-_meter.create_observable_gauge("claimstream.outbox.backlog", [_observe_backlog], description="Outbox rows not yet published")
+_meter.create_observable_gauge(
+    "claimstream.consumer.lag", [_observe_lag], description="Records behind the high-water mark"
+)
+_meter.create_observable_gauge(
+    "claimstream.outbox.backlog", [_observe_backlog], description="Outbox rows not yet published"
+)
 
 
 def configure_telemetry(*, service_name: str, otlp_endpoint: str | None, log_level: str = "INFO") -> None:

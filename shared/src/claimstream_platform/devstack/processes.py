@@ -14,7 +14,9 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def wait_until(check: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

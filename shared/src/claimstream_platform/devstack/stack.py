@@ -39,8 +39,12 @@ class Profile:
 
 
 PROFILES = {
-    "run": Profile("run", kafka_port=int(os.environ.get("KAFKA_PORT", 19092)), controller_port=19093,
-                   postgres_port=int(os.environ.get("POSTGRES_PORT", 15432))),
+    "run": Profile(
+        "run",
+        kafka_port=int(os.environ.get("KAFKA_PORT", 19092)),
+        controller_port=19093,
+        postgres_port=int(os.environ.get("POSTGRES_PORT", 15432)),
+    ),
     "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432),
 }
 
@@ -77,8 +81,10 @@ class LocalStack:
 
     def _start_kafka(self) -> str:
         self.broker = KafkaBroker(
-            data_dir=self.profile.data_dir / "kafka", cache_dir=repository_root() / ".cache" / "kafka",
-            port=self.profile.kafka_port, controller_port=self.profile.controller_port,
+            data_dir=self.profile.data_dir / "kafka",
+            cache_dir=repository_root() / ".cache" / "kafka",
+            port=self.profile.kafka_port,
+            controller_port=self.profile.controller_port,
         )
         self.kafka_start_seconds = self.broker.start()
         return self.broker.bootstrap_servers

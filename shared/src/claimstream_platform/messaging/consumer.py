@@ -91,8 +91,11 @@ class Consumer:
             await consumer.stop()
 
     async def _process_partition(
-        self, consumer: AIOKafkaConsumer, dead_letters: AIOKafkaProducer,
-        partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]],
+        self,
+        consumer: AIOKafkaConsumer,
+        dead_letters: AIOKafkaProducer,
+        partition: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
     ) -> None:
         started = time.perf_counter()
         dead = await self._retry_transient(lambda: self.apply(records))
@@ -137,7 +140,7 @@ class Consumer:
         async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for index, (_, item) in enumerate(decoded):
-                if item.metadata.event_id in fresh:
+                if _take(fresh, item.metadata.event_id):
                     try:
                         await self._handle(item, uow)
                     except TRANSIENT:
@@ -157,7 +160,7 @@ class Consumer:
         async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
-                if item.metadata.event_id not in fresh:
+                if not _take(fresh, item.metadata.event_id):
                     continue
                 error = await self._attempt(item, uow)
                 if error is not None:
@@ -188,8 +191,10 @@ class Consumer:
         with (
             call_context(correlation_id=metadata.correlation_id, causation_id=metadata.event_id),
             tracer.start_as_current_span(
-                f"consume {item.event.event_type}", context=extract_trace(metadata.traceparent),
-                kind=trace.SpanKind.CONSUMER, attributes={"messaging.consumer.group.name": self.name},
+                f"consume {item.event.event_type}",
+                context=extract_trace(metadata.traceparent),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={"messaging.consumer.group.name": self.name},
             ),
         ):
             await self.subscriptions[type(item.event)](item.event, uow)
@@ -199,8 +204,10 @@ class Consumer:
         if not event_ids:
             return set()
         result = await session.execute(
-            insert(inbox).values([{"consumer": self.name, "event_id": event_id} for event_id in event_ids])
-            .on_conflict_do_nothing().returning(inbox.c.event_id)
+            insert(inbox)
+            .values([{"consumer": self.name, "event_id": event_id} for event_id in event_ids])
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
         )
         fresh = set(result.scalars())
         duplicates = len(event_ids) - len(fresh)
@@ -216,7 +223,9 @@ class Consumer:
             except TRANSIENT as error:
                 if self._stopping.is_set():
                     raise
-                log.warning("consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__})
+                log.warning(
+                    "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
 
@@ -230,12 +239,19 @@ class Consumer:
             ("dlq_partition", str(record.partition).encode()),
             ("dlq_offset", str(record.offset).encode()),
         ]
-        await producer.send_and_wait(dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers)
+        await producer.send_and_wait(
+            dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
+        )
         telemetry.DEAD_LETTERS.add(1, {"consumer": self.name, "kind": letter.kind})
         log.error(
             "event dead-lettered",
-            extra={"consumer": self.name, "topic": record.topic, "partition": record.partition,
-                   "offset": record.offset, "kind": letter.kind},
+            extra={
+                "consumer": self.name,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "kind": letter.kind,
+            },
         )
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
@@ -244,6 +260,14 @@ class Consumer:
             position = await consumer.position(partition) if highwater is not None else None
             if highwater is not None and position is not None:
                 telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
+
+
+def _take(fresh: set[Any], event_id: Any) -> bool:
+    """True the first time an id claimed in this batch is seen: a batch can hold two copies of one event."""
+    if event_id in fresh:
+        fresh.remove(event_id)
+        return True
+    return False
 
 
 def _safe_reason(error: BaseException) -> str:

@@ -48,8 +48,14 @@ class UndecodableEvent(Exception):
 
 
 def encode(
-    *, event_type: str, subject: str, key: str, payload: bytes, tenant_id: UUID,
-    practice_id: UUID | None, metadata: EventMetadata,
+    *,
+    event_type: str,
+    subject: str,
+    key: str,
+    payload: bytes,
+    tenant_id: UUID,
+    practice_id: UUID | None,
+    metadata: EventMetadata,
 ) -> KafkaMessage:
     attributes: dict[str, Any] = {
         "id": str(metadata.event_id),
@@ -74,9 +80,13 @@ def encode(
 
 def encode_event(event: IntegrationEvent, metadata: EventMetadata) -> KafkaMessage:
     return encode(
-        event_type=event.event_type, subject=event.subject, key=event.partition_key,
-        payload=event.model_dump_json().encode(), tenant_id=event.tenant_id,
-        practice_id=event.practice_id, metadata=metadata,
+        event_type=event.event_type,
+        subject=event.subject,
+        key=event.partition_key,
+        payload=event.model_dump_json().encode(),
+        tenant_id=event.tenant_id,
+        practice_id=event.practice_id,
+        metadata=metadata,
     )
 
 
@@ -87,9 +97,7 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     if missing:
         raise UndecodableEvent(f"missing CloudEvents headers: {', '.join(missing)}")
     try:
-        cloud_event = from_binary(
-            KafkaMessage(header_map, key, value or b""), data_unmarshaller=lambda data: data
-        )
+        cloud_event = from_binary(KafkaMessage(header_map, key, value or b""), data_unmarshaller=lambda data: data)
     except Exception as error:  # the SDK raises several unrelated types for bad headers
         raise UndecodableEvent(f"invalid CloudEvents headers: {type(error).__name__}") from None
     event_type = cloud_event["type"]

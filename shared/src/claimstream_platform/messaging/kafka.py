@@ -58,9 +58,7 @@ async def ensure_topics(bootstrap_servers: str, topics: list[str], *, partitions
         wanted = sorted({name for topic in topics for name in (topic, dead_letter_topic(topic))})
         missing = [name for name in wanted if name not in existing]
         if missing:
-            await admin.create_topics(
-                [NewTopic(name, partitions, 1, topic_configs=TOPIC_CONFIG) for name in missing]
-            )
+            await admin.create_topics([NewTopic(name, partitions, 1, topic_configs=TOPIC_CONFIG) for name in missing])
         return missing
     finally:
         await admin.close()

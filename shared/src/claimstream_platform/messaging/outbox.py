@@ -48,7 +48,7 @@ class OutboxRelay:
                     backoff = 0.1
                     if sent == 0:
                         await self._sleep(self.idle_wait)
-                except (KafkaError, OSError, asyncio.TimeoutError) as error:
+                except (TimeoutError, KafkaError, OSError) as error:
                     log.warning("outbox relay waiting for Kafka", extra={"error": type(error).__name__})
                     producer = await _discard(producer)
                     await self._sleep(backoff)
@@ -71,9 +71,11 @@ class OutboxRelay:
             )
             if not locked:
                 return 0
-            rows = (await session.execute(
-                select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.seq).limit(self.batch_size)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.seq).limit(self.batch_size)
+                )
+            ).all()
             if not rows:
                 return 0
             await self._publish(producer, rows)
@@ -85,14 +87,22 @@ class OutboxRelay:
         futures = []
         for row in rows:
             message = encode(
-                event_type=row.event_type, subject=row.subject, key=row.key, payload=row.payload,
-                tenant_id=row.tenant_id, practice_id=row.practice_id,
+                event_type=row.event_type,
+                subject=row.subject,
+                key=row.key,
+                payload=row.payload,
+                tenant_id=row.tenant_id,
+                practice_id=row.practice_id,
                 metadata=outbox_metadata(row, source=self.source),
             )
-            futures.append(await producer.send(
-                row.topic, value=message.value, key=message.key.encode() if message.key else None,
-                headers=list(message.headers.items()),
-            ))
+            futures.append(
+                await producer.send(
+                    row.topic,
+                    value=message.value,
+                    key=message.key.encode() if message.key else None,
+                    headers=list(message.headers.items()),
+                )
+            )
         await asyncio.gather(*futures)
 
     async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
@@ -101,7 +111,7 @@ class OutboxRelay:
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -1,0 +1,106 @@
+"""The services of the local stack and a small supervisor that keeps their processes up.
+
+Each service is a package with `python -m <package> migrate|api|worker`; only the ones installed in
+this checkout are started, so the stack grows as services are built.
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimstream_platform.devstack.processes import terminate, wait_until
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    package: str
+    default_port: int
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(f"{self.package.upper()}_PORT", self.default_port))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def installed(self) -> bool:
+        return importlib.util.find_spec(self.package) is not None
+
+
+SERVICES = [
+    ServiceSpec("charge-capture", "charge_capture", 8001),
+    ServiceSpec("eligibility", "eligibility", 8002),
+    ServiceSpec("prior-authorization", "prior_authorization", 8003),
+    ServiceSpec("claim-submission", "claim_submission", 8004),
+    ServiceSpec("remittance-posting", "remittance_posting", 8005),
+    ServiceSpec("denial-management", "denial_management", 8006),
+    ServiceSpec("projection", "projection", 8007),
+    ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 8010),
+]
+
+
+@dataclass
+class Supervised:
+    spec: ServiceSpec
+    role: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+
+
+@dataclass
+class Supervisor:
+    env: dict[str, str]
+    log_dir: Path
+    children: list[Supervised] = field(default_factory=list)
+
+    def start(self, specs: list[ServiceSpec]) -> None:
+        for spec in specs:
+            env = self._env(spec)
+            subprocess.run([sys.executable, "-m", spec.package, "migrate"], env=env, check=True)
+            self.children.append(
+                Supervised(spec, "api", [sys.executable, "-m", spec.package, "api", "--port", str(spec.port)])
+            )
+            self.children.append(Supervised(spec, "worker", [sys.executable, "-m", spec.package, "worker"]))
+        for child in self.children:
+            self._launch(child)
+        for spec in specs:
+            wait_until(lambda spec=spec: _ready(spec.url), timeout=60, what=f"{spec.name} API")
+
+    def keep_alive(self) -> None:
+        """Restart any child that exited, with a growing delay so a crash loop does not spin."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.process is not None and child.process.poll() is not None and now >= child.next_start:
+                child.restarts += 1
+                child.next_start = now + min(2**child.restarts, 60)
+                print(f"{child.spec.name} {child.role} exited ({child.process.returncode}); restarting", flush=True)
+                self._launch(child)
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.process is not None:
+                terminate(child.process, timeout=20)
+
+    def _launch(self, child: Supervised) -> None:
+        log = (self.log_dir / f"{child.spec.name}-{child.role}.log").open("ab")
+        child.process = subprocess.Popen(child.command, env=self._env(child.spec), stdout=log, stderr=subprocess.STDOUT)
+
+    def _env(self, spec: ServiceSpec) -> dict[str, str]:
+        return {**os.environ, **self.env, "SERVICE_NAME": spec.name, "DATABASE_SCHEMA": spec.package}
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False

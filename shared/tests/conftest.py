@@ -1,0 +1,60 @@
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from claimstream_platform.db import create_engine
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.web import Platform, create_app
+
+from example.service import create_tables, router
+
+
+@pytest.fixture
+async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
+    """A fresh schema per test, with the example's tables and the platform's outbox, inbox and keys."""
+    name = f"t_{uuid4().hex[:12]}"
+    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {name}"))
+    engine = create_engine(stack.database_url, schema=name, pool_size=2)
+    await create_tables(engine)
+    await engine.dispose()
+    yield name
+    async with admin.begin() as connection:
+        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    await admin.dispose()
+
+
+@pytest.fixture
+async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(stack.database_url, schema=schema)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
+    return ServiceSettings(
+        service_name="example-ledger", database_url=stack.database_url, database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
+    )
+
+
+@pytest.fixture
+async def client(settings: ServiceSettings) -> AsyncIterator[AsyncClient]:
+    platform = Platform.open(settings)
+    app = create_app(settings, title="example ledger", routers=[router], platform=platform)
+    app.state.platform = platform  # ASGITransport does not run the lifespan
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+    await platform.close()

@@ -1,0 +1,157 @@
+"""The transactional outbox and its relay, against real PostgreSQL and Kafka."""
+
+import asyncio
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from claimstream_platform.db import UnitOfWork, outbox
+from claimstream_platform.messaging.consumer import Consumer
+from claimstream_platform.messaging.kafka import ensure_topics, new_producer
+from claimstream_platform.messaging.outbox import OutboxRelay, pending_count
+from claimstream_platform.testing import StackUnderTest
+from example.service import SUBSCRIPTIONS, TOPIC, applied, record_entry
+from kafka_reader import header, read_topic
+
+
+@pytest.fixture(autouse=True)
+async def topic(stack: StackUnderTest) -> None:
+    await ensure_topics(stack.bootstrap_servers, [TOPIC])
+
+
+def relay(sessionmaker: async_sessionmaker[AsyncSession], stack: StackUnderTest) -> OutboxRelay:
+    return OutboxRelay(sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="example-ledger")
+
+
+async def record(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID, count: int = 1) -> list[UUID]:
+    ids = []
+    async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+        for _ in range(count):
+            ids.append(await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("125.50")))
+        await uow.commit()
+    return ids
+
+
+async def drain(relay: OutboxRelay) -> int:
+    producer = new_producer(relay.bootstrap_servers, client_id="test-relay")
+    await producer.start()
+    try:
+        total = 0
+        while sent := await relay.publish_batch(producer):
+            total += sent
+        return total
+    finally:
+        await producer.stop()
+
+
+async def tenant_records(stack: StackUnderTest, tenant: UUID) -> list:
+    return [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_tenantid") == str(tenant)]
+
+
+async def test_a_rolled_back_change_publishes_nothing(stack, sessionmaker) -> None:
+    tenant = uuid4()
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+            await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("10.00"))
+            raise RuntimeError("the handler failed after staging its event")
+
+    assert await drain(relay(sessionmaker, stack)) == 0
+    assert await tenant_records(stack, tenant) == []
+
+
+async def test_a_committed_change_is_published_once_to_its_topic_and_key(stack, sessionmaker) -> None:
+    tenant = uuid4()
+    [entry_id] = await record(sessionmaker, tenant)
+
+    assert await drain(relay(sessionmaker, stack)) == 1
+    assert await drain(relay(sessionmaker, stack)) == 0  # marked sent: never again
+
+    [published] = await tenant_records(stack, tenant)
+    assert published.key == f"{tenant}:{entry_id}".encode()
+    assert header(published, "ce_type") == "claimstream.example.entry-recorded.v1"
+    assert header(published, "ce_subject") == str(entry_id)
+    assert header(published, "ce_source") == "example-ledger"
+    async with sessionmaker() as session:
+        row = (await session.execute(select(outbox))).one()
+    assert header(published, "ce_id") == str(row.event_id)
+    assert row.sent_at is not None
+
+
+class RelayThatDiesBeforeMarkingSent(OutboxRelay):
+    async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
+        raise SystemExit("killed after the broker acknowledged, before the rows were marked")
+
+
+async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the_copy(stack, sessionmaker) -> None:
+    tenant = uuid4()
+    entry_ids = await record(sessionmaker, tenant, count=5)
+    crashing = RelayThatDiesBeforeMarkingSent(sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="x")
+    producer = new_producer(stack.bootstrap_servers, client_id="crashing-relay")
+    await producer.start()
+    with pytest.raises(SystemExit):
+        await crashing.publish_batch(producer)
+    await producer.stop()
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 5  # the mark was rolled back with the crash
+
+    assert await drain(relay(sessionmaker, stack)) == 5
+    published = await tenant_records(stack, tenant)
+    assert len(published) == 10  # every event twice on the topic
+
+    await consume_until(stack, sessionmaker, tenant, expected=5)
+    async with sessionmaker() as session:
+        rows = (await session.execute(select(applied.c.entry_id).where(applied.c.tenant_id == tenant))).scalars().all()
+    assert sorted(rows) == sorted(entry_ids)  # each effect once
+
+
+async def consume_until(stack, sessionmaker, tenant: UUID, *, expected: int, timeout: float = 60) -> None:
+    consumer = Consumer(
+        name=f"test-{uuid4().hex[:8]}", subscriptions=SUBSCRIPTIONS, sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers, source="example-ledger",
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(timeout):
+            while await count_applied(sessionmaker, tenant) < expected:
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)  # time for a wrongly applied duplicate to show
+    finally:
+        consumer.stop()
+        await task
+
+
+async def count_applied(sessionmaker, tenant: UUID) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).where(applied.c.tenant_id == tenant)) or 0)
+
+
+async def test_writes_made_while_the_broker_is_down_are_published_when_it_returns(stack, sessionmaker) -> None:
+    if stack.broker is None:
+        pytest.skip("needs a broker this test may stop")
+    tenant = uuid4()
+    running = relay(sessionmaker, stack)
+    task = asyncio.create_task(running.run())
+    try:
+        before = await record(sessionmaker, tenant, count=10)
+        await asyncio.to_thread(stack.broker.stop)
+        during = await record(sessionmaker, tenant, count=40)  # the service keeps accepting writes
+        async with sessionmaker() as session:
+            assert await pending_count(session) >= 40
+        await asyncio.to_thread(stack.broker.start)
+        async with asyncio.timeout(90):
+            while True:
+                async with sessionmaker() as session:
+                    if await pending_count(session) == 0:
+                        break
+                await asyncio.sleep(0.5)
+    finally:
+        running.stop()
+        await task
+
+    published = await tenant_records(stack, tenant)
+    subjects = {header(r, "ce_subject") for r in published}
+    assert subjects == {str(i) for i in before + during}
+
