@@ -2,16 +2,14 @@ from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.testing import Keys, StackUnderTest
 from claimstream_platform.web import Platform, create_app
-
 from example.service import create_tables, router
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 @pytest.fixture

@@ -2,18 +2,17 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID, uuid4
 
+from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.db import UnitOfWork, platform_metadata
+from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column, MetaData, Numeric, Table, insert, select
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, platform_metadata
-from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 
 TOPIC = "example-ledger.v1"
 

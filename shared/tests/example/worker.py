@@ -8,10 +8,9 @@ import asyncio
 import os
 import signal
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Consumer
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from example.service import SUBSCRIPTIONS, EntryRecorded
 
@@ -29,6 +28,7 @@ async def main() -> None:
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
         bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], source="example-ledger",
         batch_size=int(os.environ.get("BATCH_SIZE", "100")),
+        session_timeout_ms=int(os.environ.get("SESSION_TIMEOUT_MS", "30000")),
     )
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, consumer.stop)
     try:

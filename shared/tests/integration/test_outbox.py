@@ -5,50 +5,21 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from claimstream_platform.db import UnitOfWork, outbox
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay, pending_count
 from claimstream_platform.testing import StackUnderTest
+from example.harness import count_applied, drain, record, relay, tenant_records
 from example.service import SUBSCRIPTIONS, TOPIC, applied, record_entry
-from kafka_reader import header, read_topic
+from kafka_reader import header
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @pytest.fixture(autouse=True)
 async def topic(stack: StackUnderTest) -> None:
     await ensure_topics(stack.bootstrap_servers, [TOPIC])
-
-
-def relay(sessionmaker: async_sessionmaker[AsyncSession], stack: StackUnderTest) -> OutboxRelay:
-    return OutboxRelay(sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="example-ledger")
-
-
-async def record(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID, count: int = 1) -> list[UUID]:
-    ids = []
-    async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
-        for _ in range(count):
-            ids.append(await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("125.50")))
-        await uow.commit()
-    return ids
-
-
-async def drain(relay: OutboxRelay) -> int:
-    producer = new_producer(relay.bootstrap_servers, client_id="test-relay")
-    await producer.start()
-    try:
-        total = 0
-        while sent := await relay.publish_batch(producer):
-            total += sent
-        return total
-    finally:
-        await producer.stop()
-
-
-async def tenant_records(stack: StackUnderTest, tenant: UUID) -> list:
-    return [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_tenantid") == str(tenant)]
 
 
 async def test_a_rolled_back_change_publishes_nothing(stack, sessionmaker) -> None:
@@ -121,11 +92,6 @@ async def consume_until(stack, sessionmaker, tenant: UUID, *, expected: int, tim
     finally:
         consumer.stop()
         await task
-
-
-async def count_applied(sessionmaker, tenant: UUID) -> int:
-    async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).where(applied.c.tenant_id == tenant)) or 0)
 
 
 async def test_writes_made_while_the_broker_is_down_are_published_when_it_returns(stack, sessionmaker) -> None:

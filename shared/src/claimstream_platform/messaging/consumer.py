@@ -63,6 +63,7 @@ class Consumer:
     batch_size: int = 500
     max_attempts: int = 3
     max_backoff: float = 10.0
+    session_timeout_ms: int = 30_000
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -74,7 +75,8 @@ class Consumer:
 
     async def run(self) -> None:
         consumer = new_consumer(
-            self.bootstrap_servers, group_id=self.name, topics=self.topics, max_records=self.batch_size
+            self.bootstrap_servers, group_id=self.name, topics=self.topics, max_records=self.batch_size,
+            session_timeout_ms=self.session_timeout_ms,
         )
         dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
         await consumer.start()

@@ -29,7 +29,9 @@ def new_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
     )
 
 
-def new_consumer(bootstrap_servers: str, *, group_id: str, topics: list[str], max_records: int) -> AIOKafkaConsumer:
+def new_consumer(
+    bootstrap_servers: str, *, group_id: str, topics: list[str], max_records: int, session_timeout_ms: int = 30_000
+) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap_servers,
@@ -39,8 +41,9 @@ def new_consumer(bootstrap_servers: str, *, group_id: str, topics: list[str], ma
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=max_records,
-        session_timeout_ms=30_000,
-        heartbeat_interval_ms=3_000,
+        # A killed member keeps its partitions until this expires: shorter means faster recovery.
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=min(3_000, session_timeout_ms // 3),
         max_poll_interval_ms=600_000,
     )
 

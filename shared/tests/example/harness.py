@@ -1,0 +1,49 @@
+"""Helpers the platform tests share: drive the outbox relay and count the example's effects."""
+
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from aiokafka import ConsumerRecord
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.kafka import new_producer
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.testing import StackUnderTest
+from kafka_reader import header, read_topic
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from example.service import TOPIC, applied, record_entry
+
+
+def relay(sessionmaker: async_sessionmaker[AsyncSession], stack: StackUnderTest) -> OutboxRelay:
+    return OutboxRelay(sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="example-ledger")
+
+
+async def record(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID, count: int = 1) -> list[UUID]:
+    ids = []
+    async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+        for _ in range(count):
+            ids.append(await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("125.50")))
+        await uow.commit()
+    return ids
+
+
+async def drain(relay: OutboxRelay) -> int:
+    producer = new_producer(relay.bootstrap_servers, client_id="test-relay")
+    await producer.start()
+    try:
+        total = 0
+        while sent := await relay.publish_batch(producer):
+            total += sent
+        return total
+    finally:
+        await producer.stop()
+
+
+async def tenant_records(stack: StackUnderTest, tenant: UUID) -> list[ConsumerRecord[bytes, bytes]]:
+    return [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_tenantid") == str(tenant)]
+
+
+async def count_applied(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).where(applied.c.tenant_id == tenant)) or 0)
