@@ -1,0 +1,179 @@
+"""The REST layer of a service built on the platform: authentication, tenancy, problems, idempotency."""
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import func, select
+
+from claimstream_platform.auth import TokenIssuer, generate_keypair
+from example.service import entries
+
+
+@pytest.fixture
+def tenant():
+    return uuid4()
+
+
+@pytest.fixture
+def practice():
+    return uuid4()
+
+
+def hand_made_token(claims: dict, algorithm: str, key: bytes) -> str:
+    """Built by hand: libraries rightly refuse to make `none` tokens or HMAC ones keyed with a public key."""
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    signing_input = f"{part({'alg': algorithm, 'typ': 'JWT'})}.{part(claims)}"
+    if algorithm == "none":
+        return signing_input + "."
+    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def auth(keys, tenant, practice) -> dict[str, str]:
+    return bearer(keys.issuer.issue(tenant_id=tenant, practice_ids=[practice]))
+
+
+async def count_entries(sessionmaker) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(entries)) or 0)
+
+
+async def test_health_is_open_and_readiness_checks_database_and_kafka(client) -> None:
+    assert (await client.get("/healthz")).status_code == 200
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "kafka": True}
+
+
+class TestAuthentication:
+    async def test_a_missing_token_is_401_with_a_problem(self, client, practice) -> None:
+        response = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1.00"})
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.json()["detail"] == "a bearer token is required"
+
+    async def test_an_expired_token_is_401(self, client, keys, tenant, practice) -> None:
+        token = keys.issuer.issue(tenant_id=tenant, lifetime=timedelta(seconds=-1))
+        response = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=bearer(token))
+        assert (response.status_code, response.json()["detail"]) == (401, "token expired")
+
+    async def test_a_token_signed_by_another_key_is_401(self, client, tmp_path, tenant, practice) -> None:
+        generate_keypair(tmp_path / "other.pem", tmp_path / "other.pub")
+        forged = TokenIssuer.from_file(tmp_path / "other.pem").issue(tenant_id=tenant)
+        response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(forged))
+        assert (response.status_code, response.json()["detail"]) == (401, "token signature invalid")
+
+    @pytest.mark.parametrize("algorithm", ["none", "HS256"])
+    async def test_unsigned_or_hmac_tokens_are_401(self, client, keys, tenant, algorithm) -> None:
+        claims = {"iss": "claimstream", "aud": "claimstream-api", "sub": "x", "exp": 9999999999, "iat": 0,
+                  "jti": "j", "tid": str(tenant), "practices": "*"}
+        token = hand_made_token(claims, algorithm, keys.public_key_file.read_bytes())
+        response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(token))
+        assert response.status_code == 401
+
+    async def test_a_token_for_another_audience_is_401(self, client, keys, tenant) -> None:
+        issuer = TokenIssuer(keys.issuer.private_key, audience="someone-else")
+        response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(issuer.issue(tenant_id=tenant)))
+        assert (response.status_code, response.json()["detail"]) == (401, "token not issued for this API")
+
+    async def test_another_tenants_object_is_404(self, client, keys, auth, practice) -> None:
+        created = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "12.34"}, headers=auth)
+        entry = created.json()["id"]
+        assert (await client.get(f"/v1/entries/{entry}", headers=auth)).status_code == 200
+        stranger = bearer(keys.issuer.issue(tenant_id=uuid4()))
+        response = await client.get(f"/v1/entries/{entry}", headers=stranger)
+        assert response.status_code == 404
+        assert response.json()["title"] == "NotFound"
+
+    async def test_a_practice_outside_the_tokens_scope_is_404_and_nothing_is_written(
+        self, client, keys, tenant, sessionmaker
+    ) -> None:
+        scoped = bearer(keys.issuer.issue(tenant_id=tenant, practice_ids=[uuid4()]))
+        response = await client.post(f"/v1/practices/{uuid4()}/entries", json={"amount": "1.00"}, headers=scoped)
+        assert response.status_code == 404
+        assert await count_entries(sessionmaker) == 0
+
+
+class TestProblems:
+    async def test_malformed_json_is_400(self, client, auth, practice, sessionmaker) -> None:
+        response = await client.post(
+            f"/v1/practices/{practice}/entries", content=b'{"amount": ', headers=auth | {"content-type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.json()["type"] == "urn:claimstream:problem:malformed-json"
+        assert await count_entries(sessionmaker) == 0
+
+    async def test_unknown_and_missing_fields_are_each_listed_without_their_values(self, client, auth, practice) -> None:
+        response = await client.post(
+            f"/v1/practices/{practice}/entries", json={"amont": "Jane Doe 1980-02-03"}, headers=auth
+        )
+        problem = response.json()
+        assert response.status_code == 422
+        assert {(e["field"], e["code"]) for e in problem["errors"]} == {("amount", "missing"), ("amont", "extra_forbidden")}
+        assert "Jane" not in response.text
+
+    async def test_a_bad_path_parameter_names_the_field(self, client, auth) -> None:
+        response = await client.post("/v1/practices/not-a-uuid/entries", json={"amount": "1.00"}, headers=auth)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "path.practice_id"
+
+    async def test_an_unknown_route_is_a_404_problem(self, client, auth) -> None:
+        response = await client.get("/v1/nothing-here", headers=auth)
+        assert (response.status_code, response.headers["content-type"]) == (404, "application/problem+json")
+
+    async def test_an_oversized_body_is_413_before_it_is_read(self, client, auth, practice) -> None:
+        response = await client.post(f"/v1/practices/{practice}/entries", content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
+                                     headers=auth | {"content-type": "application/json"})
+        assert response.status_code == 413
+
+
+class TestIdempotencyKey:
+    async def test_a_retry_with_the_same_key_replays_the_first_response(self, client, auth, practice, sessionmaker) -> None:
+        headers = auth | {"Idempotency-Key": "key-1"}
+        first = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "50.00"}, headers=headers)
+        second = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "50.00"}, headers=headers)
+        assert first.status_code == second.status_code == 201
+        assert second.json() == first.json()
+        assert second.headers["idempotent-replayed"] == "true"
+        assert await count_entries(sessionmaker) == 1
+
+    async def test_the_same_key_with_another_body_is_refused(self, client, auth, practice, sessionmaker) -> None:
+        headers = auth | {"Idempotency-Key": "key-2"}
+        await client.post(f"/v1/practices/{practice}/entries", json={"amount": "50.00"}, headers=headers)
+        response = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "60.00"}, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["errors"] == [
+            {"field": "Idempotency-Key", "reason": "this Idempotency-Key was used with a different request body"}
+        ]
+        assert await count_entries(sessionmaker) == 1
+
+    async def test_ten_concurrent_posts_with_one_key_create_one_entry(self, client, auth, practice, sessionmaker) -> None:
+        headers = auth | {"Idempotency-Key": "key-3"}
+        responses = await asyncio.gather(*[
+            client.post(f"/v1/practices/{practice}/entries", json={"amount": "7.00"}, headers=headers) for _ in range(10)
+        ])
+        assert {r.status_code for r in responses} == {201}
+        assert len({json.dumps(r.json(), sort_keys=True) for r in responses}) == 1
+        assert await count_entries(sessionmaker) == 1
+
+    async def test_keys_are_scoped_to_the_tenant(self, client, keys, auth, practice, sessionmaker) -> None:
+        other_practice = uuid4()
+        other = bearer(keys.issuer.issue(tenant_id=uuid4(), practice_ids=[other_practice]))
+        await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=auth | {"Idempotency-Key": "k"})
+        await client.post(f"/v1/practices/{other_practice}/entries", json={"amount": "1.00"},
+                          headers=other | {"Idempotency-Key": "k"})
+        assert await count_entries(sessionmaker) == 2
