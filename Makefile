@@ -31,7 +31,7 @@ test-service test-integration: install
 	$(PY) -m pytest -m stack
 
 bench: install
-	$(PY) -m claimstream_platform.cli dev bench
+	$(PY) bench/platform_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

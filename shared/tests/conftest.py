@@ -43,8 +43,11 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
     return ServiceSettings(
-        service_name="example-ledger", database_url=stack.database_url, database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
+        service_name="example-ledger",
+        database_url=stack.database_url,
+        database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=keys.public_key_file,
     )
 
 

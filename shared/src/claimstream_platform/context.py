@@ -28,7 +28,10 @@ class CallContext:
         return carrier.get("traceparent")
 
 
-_current: ContextVar[CallContext] = ContextVar("claimstream_call_context", default=CallContext())
+_current: ContextVar[CallContext] = ContextVar(
+    "claimstream_call_context",
+    default=CallContext(),  # noqa: B039 - frozen dataclass: the shared default cannot be mutated
+)
 
 
 def current_context() -> CallContext:

@@ -4,6 +4,7 @@ Validation problems list each field and its reason, never the submitted value (i
 """
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,7 +31,7 @@ def problem(
     slug: str,
     detail: str | None = None,
     errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     instance: str | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": f"urn:claimstream:problem:{slug}", "title": title, "status": status}
@@ -48,7 +49,7 @@ def _field(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts[1:] if parts and parts[0] == "body" else parts) or "body"
 
 
-async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     items = error.errors()
     bad_json = [item for item in items if item.get("type") == "json_invalid"]
@@ -67,7 +68,7 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     for error_type, status, slug in _STATUS_BY_ERROR:
         if isinstance(error, error_type):
@@ -76,7 +77,7 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     return problem(400, type(error).__name__, slug="bad-request", detail=error.detail)
 
 
-async def _unauthenticated(request: Request, error: Exception) -> JSONResponse:
+async def _unauthenticated(_request: Request, error: Exception) -> JSONResponse:
     return problem(
         401,
         "Unauthenticated",
@@ -86,12 +87,12 @@ async def _unauthenticated(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     return problem(error.status_code, str(error.detail), slug=f"http-{error.status_code}", headers=error.headers)
 
 
-async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     log.warning("database unavailable", extra={"error": type(error).__name__})
     return problem(
         503,

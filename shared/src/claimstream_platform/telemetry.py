@@ -44,11 +44,11 @@ def set_outbox_backlog(service: str, pending: int) -> None:
     _outbox_backlog[service] = pending
 
 
-def _observe_lag(options: CallbackOptions) -> Iterable[Observation]:
+def _observe_lag(_options: CallbackOptions) -> Iterable[Observation]:
     return [Observation(lag, {"consumer": c, "topic": t, "partition": p}) for (c, t, p), lag in _lag.items()]
 
 
-def _observe_backlog(options: CallbackOptions) -> Iterable[Observation]:
+def _observe_backlog(_options: CallbackOptions) -> Iterable[Observation]:
     return [Observation(pending, {"service": service}) for service, pending in _outbox_backlog.items()]
 
 

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,6 +47,7 @@ class Platform:
     @classmethod
     def open(cls, settings: ServiceSettings) -> "Platform":
         engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)  # database spans under the request's
         return cls(
             settings=settings,
             engine=engine,

@@ -30,14 +30,16 @@ class EntryRecorded(IntegrationEvent):
 
 metadata = MetaData()
 entries = Table(
-    "entries", metadata,
+    "entries",
+    metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("practice_id", PgUUID(as_uuid=True), nullable=False),
     Column("amount", Numeric(12, 2), nullable=False),
 )
 applied = Table(
-    "applied", metadata,
+    "applied",
+    metadata,
     Column("entry_id", PgUUID(as_uuid=True), nullable=False),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("amount", Numeric(12, 2), nullable=False),
@@ -52,7 +54,9 @@ async def create_tables(engine: AsyncEngine) -> None:
 
 async def record_entry(uow: UnitOfWork, *, tenant_id: UUID, practice_id: UUID, amount: Decimal) -> UUID:
     entry_id = uuid4()
-    await uow.session.execute(insert(entries).values(id=entry_id, tenant_id=tenant_id, practice_id=practice_id, amount=amount))
+    await uow.session.execute(
+        insert(entries).values(id=entry_id, tenant_id=tenant_id, practice_id=practice_id, amount=amount)
+    )
     uow.publish(EntryRecorded(tenant_id=tenant_id, practice_id=practice_id, entry_id=entry_id, amount=amount))
     return entry_id
 
@@ -60,7 +64,9 @@ async def record_entry(uow: UnitOfWork, *, tenant_id: UUID, practice_id: UUID, a
 async def apply_entry(event: EntryRecorded, uow: UnitOfWork) -> None:
     if event.amount < 0:
         raise RuleViolation("an entry cannot be negative", field="amount")
-    await uow.session.execute(insert(applied).values(entry_id=event.entry_id, tenant_id=event.tenant_id, amount=event.amount))
+    await uow.session.execute(
+        insert(applied).values(entry_id=event.entry_id, tenant_id=event.tenant_id, amount=event.amount)
+    )
 
 
 SUBSCRIPTIONS = {EntryRecorded: apply_entry}
@@ -96,9 +102,11 @@ async def post_entry(
 @router.get("/v1/entries/{entry_id}")
 async def get_entry(entry_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EntryOut:
     async with uow:
-        row = (await uow.session.execute(
-            select(entries).where(entries.c.id == entry_id, entries.c.tenant_id == principal.tenant_id)
-        )).one_or_none()
+        row = (
+            await uow.session.execute(
+                select(entries).where(entries.c.id == entry_id, entries.c.tenant_id == principal.tenant_id)
+            )
+        ).one_or_none()
     if row is None or not principal.may_access(row.practice_id):
         raise NotFound("entry not found")
     return EntryOut(id=row.id, practice_id=row.practice_id, amount=row.amount)

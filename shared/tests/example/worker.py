@@ -24,9 +24,11 @@ async def main() -> None:
         await SUBSCRIPTIONS[EntryRecorded](event, uow)
 
     consumer = Consumer(
-        name=os.environ["CONSUMER_GROUP"], subscriptions={EntryRecorded: slow_apply},
+        name=os.environ["CONSUMER_GROUP"],
+        subscriptions={EntryRecorded: slow_apply},
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
-        bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], source="example-ledger",
+        bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        source="example-ledger",
         batch_size=int(os.environ.get("BATCH_SIZE", "100")),
         session_timeout_ms=int(os.environ.get("SESSION_TIMEOUT_MS", "30000")),
     )

@@ -9,10 +9,9 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import func, select
-
 from claimstream_platform.auth import TokenIssuer, generate_keypair
 from example.service import entries
+from sqlalchemy import func, select
 
 
 @pytest.fixture
@@ -27,6 +26,7 @@ def practice():
 
 def hand_made_token(claims: dict, algorithm: str, key: bytes) -> str:
     """Built by hand: libraries rightly refuse to make `none` tokens or HMAC ones keyed with a public key."""
+
     def part(data: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
@@ -68,7 +68,9 @@ class TestAuthentication:
 
     async def test_an_expired_token_is_401(self, client, keys, tenant, practice) -> None:
         token = keys.issuer.issue(tenant_id=tenant, lifetime=timedelta(seconds=-1))
-        response = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=bearer(token))
+        response = await client.post(
+            f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=bearer(token)
+        )
         assert (response.status_code, response.json()["detail"]) == (401, "token expired")
 
     async def test_a_token_signed_by_another_key_is_401(self, client, tmp_path, tenant, practice) -> None:
@@ -79,8 +81,16 @@ class TestAuthentication:
 
     @pytest.mark.parametrize("algorithm", ["none", "HS256"])
     async def test_unsigned_or_hmac_tokens_are_401(self, client, keys, tenant, algorithm) -> None:
-        claims = {"iss": "claimstream", "aud": "claimstream-api", "sub": "x", "exp": 9999999999, "iat": 0,
-                  "jti": "j", "tid": str(tenant), "practices": "*"}
+        claims = {
+            "iss": "claimstream",
+            "aud": "claimstream-api",
+            "sub": "x",
+            "exp": 9999999999,
+            "iat": 0,
+            "jti": "j",
+            "tid": str(tenant),
+            "practices": "*",
+        }
         token = hand_made_token(claims, algorithm, keys.public_key_file.read_bytes())
         response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(token))
         assert response.status_code == 401
@@ -111,19 +121,26 @@ class TestAuthentication:
 class TestProblems:
     async def test_malformed_json_is_400(self, client, auth, practice, sessionmaker) -> None:
         response = await client.post(
-            f"/v1/practices/{practice}/entries", content=b'{"amount": ', headers=auth | {"content-type": "application/json"}
+            f"/v1/practices/{practice}/entries",
+            content=b'{"amount": ',
+            headers=auth | {"content-type": "application/json"},
         )
         assert response.status_code == 400
         assert response.json()["type"] == "urn:claimstream:problem:malformed-json"
         assert await count_entries(sessionmaker) == 0
 
-    async def test_unknown_and_missing_fields_are_each_listed_without_their_values(self, client, auth, practice) -> None:
+    async def test_unknown_and_missing_fields_are_each_listed_without_their_values(
+        self, client, auth, practice
+    ) -> None:
         response = await client.post(
             f"/v1/practices/{practice}/entries", json={"amont": "Jane Doe 1980-02-03"}, headers=auth
         )
         problem = response.json()
         assert response.status_code == 422
-        assert {(e["field"], e["code"]) for e in problem["errors"]} == {("amount", "missing"), ("amont", "extra_forbidden")}
+        assert {(e["field"], e["code"]) for e in problem["errors"]} == {
+            ("amount", "missing"),
+            ("amont", "extra_forbidden"),
+        }
         assert "Jane" not in response.text
 
     async def test_a_bad_path_parameter_names_the_field(self, client, auth) -> None:
@@ -136,13 +153,18 @@ class TestProblems:
         assert (response.status_code, response.headers["content-type"]) == (404, "application/problem+json")
 
     async def test_an_oversized_body_is_413_before_it_is_read(self, client, auth, practice) -> None:
-        response = await client.post(f"/v1/practices/{practice}/entries", content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
-                                     headers=auth | {"content-type": "application/json"})
+        response = await client.post(
+            f"/v1/practices/{practice}/entries",
+            content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
+            headers=auth | {"content-type": "application/json"},
+        )
         assert response.status_code == 413
 
 
 class TestIdempotencyKey:
-    async def test_a_retry_with_the_same_key_replays_the_first_response(self, client, auth, practice, sessionmaker) -> None:
+    async def test_a_retry_with_the_same_key_replays_the_first_response(
+        self, client, auth, practice, sessionmaker
+    ) -> None:
         headers = auth | {"Idempotency-Key": "key-1"}
         first = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "50.00"}, headers=headers)
         second = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "50.00"}, headers=headers)
@@ -161,11 +183,16 @@ class TestIdempotencyKey:
         ]
         assert await count_entries(sessionmaker) == 1
 
-    async def test_ten_concurrent_posts_with_one_key_create_one_entry(self, client, auth, practice, sessionmaker) -> None:
+    async def test_ten_concurrent_posts_with_one_key_create_one_entry(
+        self, client, auth, practice, sessionmaker
+    ) -> None:
         headers = auth | {"Idempotency-Key": "key-3"}
-        responses = await asyncio.gather(*[
-            client.post(f"/v1/practices/{practice}/entries", json={"amount": "7.00"}, headers=headers) for _ in range(10)
-        ])
+        responses = await asyncio.gather(
+            *[
+                client.post(f"/v1/practices/{practice}/entries", json={"amount": "7.00"}, headers=headers)
+                for _ in range(10)
+            ]
+        )
         assert {r.status_code for r in responses} == {201}
         assert len({json.dumps(r.json(), sort_keys=True) for r in responses}) == 1
         assert await count_entries(sessionmaker) == 1
@@ -173,7 +200,10 @@ class TestIdempotencyKey:
     async def test_keys_are_scoped_to_the_tenant(self, client, keys, auth, practice, sessionmaker) -> None:
         other_practice = uuid4()
         other = bearer(keys.issuer.issue(tenant_id=uuid4(), practice_ids=[other_practice]))
-        await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=auth | {"Idempotency-Key": "k"})
-        await client.post(f"/v1/practices/{other_practice}/entries", json={"amount": "1.00"},
-                          headers=other | {"Idempotency-Key": "k"})
+        await client.post(
+            f"/v1/practices/{practice}/entries", json={"amount": "1.00"}, headers=auth | {"Idempotency-Key": "k"}
+        )
+        await client.post(
+            f"/v1/practices/{other_practice}/entries", json={"amount": "1.00"}, headers=other | {"Idempotency-Key": "k"}
+        )
         assert await count_entries(sessionmaker) == 2

@@ -9,8 +9,13 @@ from claimstream_platform.auth import TokenVerifier, generate_keypair
 
 
 def claimstream(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "claimstream_platform.cli", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "claimstream_platform.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_tenant_is_created_and_a_practice_scoped_token_issued(stack, tmp_path) -> None:

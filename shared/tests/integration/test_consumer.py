@@ -31,9 +31,15 @@ async def topic(stack: StackUnderTest) -> None:
 
 def start_worker(stack: StackUnderTest, schema: str, group: str) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ, "PYTHONPATH": str(TESTS), "DATABASE_URL": stack.database_url, "DATABASE_SCHEMA": schema,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers, "CONSUMER_GROUP": group,
-        "HANDLER_DELAY": "0.002", "BATCH_SIZE": "200", "SESSION_TIMEOUT_MS": "6000",
+        **os.environ,
+        "PYTHONPATH": str(TESTS),
+        "DATABASE_URL": stack.database_url,
+        "DATABASE_SCHEMA": schema,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "CONSUMER_GROUP": group,
+        "HANDLER_DELAY": "0.002",
+        "BATCH_SIZE": "200",
+        "SESSION_TIMEOUT_MS": "6000",
     }
     return subprocess.Popen([sys.executable, "-m", "example.worker"], env=env)
 
@@ -47,7 +53,9 @@ async def wait_for(condition, *, timeout: float, what: str) -> None:
         pytest.fail(f"no {what} within {timeout} s")
 
 
-async def test_a_consumer_killed_mid_batch_and_restarted_applies_every_event_exactly_once(stack, schema, sessionmaker) -> None:
+async def test_a_consumer_killed_mid_batch_and_restarted_applies_every_event_exactly_once(
+    stack, schema, sessionmaker
+) -> None:
     tenant, total = uuid4(), 3000
     async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
         for _ in range(total):
@@ -71,9 +79,11 @@ async def test_a_consumer_killed_mid_batch_and_restarted_applies_every_event_exa
         worker.wait(30)
 
     async with sessionmaker() as session:
-        rows = (await session.execute(
-            select(func.count(), func.count(applied.c.entry_id.distinct())).where(applied.c.tenant_id == tenant)
-        )).one()
+        rows = (
+            await session.execute(
+                select(func.count(), func.count(applied.c.entry_id.distinct())).where(applied.c.tenant_id == tenant)
+            )
+        ).one()
     assert kills == 3
     assert tuple(rows) == (total, total)
 
@@ -82,7 +92,9 @@ async def _applied_at_least(sessionmaker, tenant, count: int) -> bool:
     return await count_applied(sessionmaker, tenant) >= count
 
 
-async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partition_still_apply(stack, sessionmaker) -> None:
+async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partition_still_apply(
+    stack, sessionmaker
+) -> None:
     tenant, entry_id = uuid4(), uuid4()
     key = f"{tenant}:{entry_id}".encode()  # one key: one partition, in this order
     good = encode_event(
@@ -111,8 +123,13 @@ async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partit
     finally:
         await producer.stop()
 
-    consumer = Consumer(name=f"dlq-{uuid4().hex[:8]}", subscriptions=SUBSCRIPTIONS, sessionmaker=sessionmaker,
-                        bootstrap_servers=stack.bootstrap_servers, source="example-ledger")
+    consumer = Consumer(
+        name=f"dlq-{uuid4().hex[:8]}",
+        subscriptions=SUBSCRIPTIONS,
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
+    )
     task = asyncio.create_task(consumer.run())
     try:
         await wait_for(lambda: _applied_at_least(sessionmaker, tenant, 1), timeout=60, what="the good event")
@@ -121,8 +138,11 @@ async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partit
         await task
 
     assert await count_applied(sessionmaker, tenant) == 1
-    letters = [r for r in await read_topic(stack.bootstrap_servers, dead_letter_topic(TOPIC))
-               if r.key == key and header(r, "dlq_consumer") == consumer.name]
+    letters = [
+        r
+        for r in await read_topic(stack.bootstrap_servers, dead_letter_topic(TOPIC))
+        if r.key == key and header(r, "dlq_consumer") == consumer.name
+    ]
     reasons = sorted(header(r, "dlq_reason") or "" for r in letters)
     assert len(letters) == 5
     assert [header(r, "dlq_kind") for r in letters].count("handler") == 1

@@ -59,7 +59,9 @@ class RelayThatDiesBeforeMarkingSent(OutboxRelay):
 async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the_copy(stack, sessionmaker) -> None:
     tenant = uuid4()
     entry_ids = await record(sessionmaker, tenant, count=5)
-    crashing = RelayThatDiesBeforeMarkingSent(sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="x")
+    crashing = RelayThatDiesBeforeMarkingSent(
+        sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="x"
+    )
     producer = new_producer(stack.bootstrap_servers, client_id="crashing-relay")
     await producer.start()
     with pytest.raises(SystemExit):
@@ -80,8 +82,11 @@ async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the
 
 async def consume_until(stack, sessionmaker, tenant: UUID, *, expected: int, timeout: float = 60) -> None:
     consumer = Consumer(
-        name=f"test-{uuid4().hex[:8]}", subscriptions=SUBSCRIPTIONS, sessionmaker=sessionmaker,
-        bootstrap_servers=stack.bootstrap_servers, source="example-ledger",
+        name=f"test-{uuid4().hex[:8]}",
+        subscriptions=SUBSCRIPTIONS,
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
     )
     task = asyncio.create_task(consumer.run())
     try:
@@ -121,3 +126,19 @@ async def test_writes_made_while_the_broker_is_down_are_published_when_it_return
     subjects = {header(r, "ce_subject") for r in published}
     assert subjects == {str(i) for i in before + during}
 
+
+async def test_the_trace_of_the_request_that_made_an_event_travels_with_it(stack, sessionmaker) -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    tracer = TracerProvider().get_tracer("test")
+    tenant = uuid4()
+    with tracer.start_as_current_span("POST /v1/entries") as span:
+        await record(sessionmaker, tenant)
+        trace_id = f"{span.get_span_context().trace_id:032x}"
+    assert trace.get_current_span() is not span
+    await drain(relay(sessionmaker, stack))
+
+    [published] = await tenant_records(stack, tenant)
+    traceparent = header(published, "traceparent") or ""
+    assert traceparent.split("-")[1] == trace_id

@@ -2,11 +2,10 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
-
 from claimstream_platform.auth import TokenIssuer, TokenVerifier, generate_keypair
-from claimstream_platform.errors import Unauthenticated, NotFound
+from claimstream_platform.errors import NotFound, Unauthenticated
 from claimstream_platform.settings import ServiceSettings
+from pydantic import ValidationError
 
 
 @pytest.fixture

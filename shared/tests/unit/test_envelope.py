@@ -3,7 +3,6 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-
 from claimstream_platform.messaging.envelope import EventMetadata, UndecodableEvent, decode, encode_event
 from example.service import EntryRecorded
 
@@ -13,8 +12,14 @@ def an_event() -> EntryRecorded:
 
 
 def metadata() -> EventMetadata:
-    return EventMetadata(event_id=uuid4(), source="example-ledger", time=datetime.now(UTC), correlation_id=uuid4(),
-                         causation_id=uuid4(), traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    return EventMetadata(
+        event_id=uuid4(),
+        source="example-ledger",
+        time=datetime.now(UTC),
+        correlation_id=uuid4(),
+        causation_id=uuid4(),
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
 
 
 def headers_of(message) -> list[tuple[str, bytes]]:
@@ -46,8 +51,11 @@ def test_the_envelope_uses_cloudevents_headers_and_the_aggregate_key() -> None:
 def test_a_payload_that_fails_its_schema_is_refused_with_the_field_but_not_the_value() -> None:
     message = encode_event(an_event(), metadata())
     with pytest.raises(UndecodableEvent) as refused:
-        decode(None, b'{"tenant_id": "' + message.headers["ce_tenantid"] + b'", "entry_id": "SSN 123-45-6789"}',
-               headers_of(message))
+        decode(
+            None,
+            b'{"tenant_id": "' + message.headers["ce_tenantid"] + b'", "entry_id": "SSN 123-45-6789"}',
+            headers_of(message),
+        )
     assert refused.value.reason.startswith("payload fails EntryRecorded:")
     assert "entry_id: Input should be a valid UUID" in refused.value.reason
     assert "amount: Field required" in refused.value.reason

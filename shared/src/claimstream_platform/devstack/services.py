@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from claimstream_platform.devstack.processes import terminate, wait_until
@@ -73,7 +74,7 @@ class Supervisor:
         for child in self.children:
             self._launch(child)
         for spec in specs:
-            wait_until(lambda spec=spec: _ready(spec.url), timeout=60, what=f"{spec.name} API")
+            wait_until(partial(_ready, spec.url), timeout=60, what=f"{spec.name} API")
 
     def keep_alive(self) -> None:
         """Restart any child that exited, with a growing delay so a crash loop does not spin."""

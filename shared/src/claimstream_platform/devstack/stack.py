@@ -46,6 +46,7 @@ PROFILES = {
         postgres_port=int(os.environ.get("POSTGRES_PORT", 15432)),
     ),
     "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432),
+    "bench": Profile("bench", kafka_port=39092, controller_port=39093, postgres_port=35432),
 }
 
 

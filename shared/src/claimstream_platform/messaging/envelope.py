@@ -104,7 +104,7 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     cls = event_class(event_type)
     if cls is None:
         raise UndecodableEvent(f"unknown event type {event_type}", event_type=event_type)
-    event = _validate(cls, cloud_event.get_data())
+    event = _validate(cls, cloud_event.get_data() or b"")
     metadata = _metadata(cloud_event, header_map)
     if str(event.tenant_id) != cloud_event.get("tenantid"):
         raise UndecodableEvent("tenantid header does not match the payload", event_type=event_type)

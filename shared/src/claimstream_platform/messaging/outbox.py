@@ -8,6 +8,8 @@ several replicas run.
 
 import asyncio
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from claimstream_platform.messaging.envelope import encode
 from claimstream_platform.messaging.kafka import new_producer
 
 log = logging.getLogger(__name__)
+BACKLOG_EVERY = 5.0  # seconds between outbox backlog measurements
 
 
 @dataclass
@@ -38,6 +41,7 @@ class OutboxRelay:
         """Publish until stop() is called; broker or database outages are waited out, never dropped."""
         producer: AIOKafkaProducer | None = None
         backoff = 0.1
+        measured_at = 0.0
         try:
             while not self._stopping.is_set():
                 try:
@@ -46,11 +50,15 @@ class OutboxRelay:
                         await producer.start()
                     sent = await self.publish_batch(producer)
                     backoff = 0.1
+                    if time.monotonic() - measured_at > BACKLOG_EVERY:
+                        await self._measure_backlog()
+                        measured_at = time.monotonic()
                     if sent == 0:
                         await self._sleep(self.idle_wait)
                 except (TimeoutError, KafkaError, OSError) as error:
                     log.warning("outbox relay waiting for Kafka", extra={"error": type(error).__name__})
-                    producer = await _discard(producer)
+                    await _discard(producer)
+                    producer = None
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, self.max_backoff)
                 except Exception as error:  # database unavailable: wait and retry
@@ -62,6 +70,10 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def _measure_backlog(self) -> None:
+        async with self.sessionmaker() as session:
+            telemetry.set_outbox_backlog(self.source, await pending_count(session))
 
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         """One transaction: lock, read pending rows in order, publish and await every ack, mark sent."""
@@ -83,7 +95,7 @@ class OutboxRelay:
         telemetry.EVENTS_PRODUCED.add(len(rows), {"service": self.source})
         return len(rows)
 
-    async def _publish(self, producer: AIOKafkaProducer, rows: list[Any]) -> None:
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> None:
         futures = []
         for row in rows:
             message = encode(
@@ -99,7 +111,7 @@ class OutboxRelay:
                 await producer.send(
                     row.topic,
                     value=message.value,
-                    key=message.key.encode() if message.key else None,
+                    key=row.key.encode(),
                     headers=list(message.headers.items()),
                 )
             )
@@ -125,4 +137,3 @@ async def _discard(producer: AIOKafkaProducer | None) -> None:
             await asyncio.wait_for(producer.stop(), timeout=10)
         except Exception:  # a producer that cannot flush is dropped; its rows stay pending
             log.warning("discarded a Kafka producer that did not stop cleanly")
-    return None

@@ -1,0 +1,192 @@
+"""`make bench`: the platform's throughput beside raw aiokafka on the same broker, in the same run.
+
+Starts its own Kafka and PostgreSQL (the `bench` profile), then measures:
+  raw produce   aiokafka, acks=all + idempotence, no database
+  raw consume   aiokafka, the same records, no database
+  outbox relay  pending outbox rows -> Kafka -> marked sent
+  inbox consume consumer runtime: decode, inbox dedupe, one INSERT per event, DB commit, offset commit
+Prints a table and writes bench/results/platform.json.
+"""
+
+import asyncio
+import json
+import os
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import ClassVar
+from uuid import UUID, uuid4
+
+from aiokafka import AIOKafkaConsumer
+from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.db import UnitOfWork, create_engine, platform_metadata
+from claimstream_platform.devstack.stack import PROFILES, LocalStack
+from claimstream_platform.messaging.consumer import Consumer
+from claimstream_platform.messaging.kafka import ensure_topics, new_producer
+from claimstream_platform.messaging.outbox import OutboxRelay
+from sqlalchemy import Column, MetaData, Numeric, Table, func, insert, select, text
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "30000"))
+RAW_TOPIC, TOPIC = "bench-raw.v1", "bench-ledger.v1"
+RESULTS = Path(__file__).parent / "results" / "platform.json"
+
+
+class ChargePosted(IntegrationEvent):
+    """Benchmark-only event, about the size of a real charge event's ids and amounts."""
+
+    event_type: ClassVar[str] = "claimstream.bench.charge-posted.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "charge_id"
+    charge_id: UUID
+    encounter_id: UUID
+    amount: Decimal
+    code: str
+
+
+metadata = MetaData()
+effects = Table("effects", metadata, Column("charge_id", PgUUID(as_uuid=True)), Column("amount", Numeric(12, 2)))
+
+
+async def apply(event: ChargePosted, uow: UnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(charge_id=event.charge_id, amount=event.amount))
+
+
+def sample(tenant: UUID) -> ChargePosted:
+    return ChargePosted(
+        tenant_id=tenant,
+        practice_id=uuid4(),
+        charge_id=uuid4(),
+        encounter_id=uuid4(),
+        amount=Decimal("165.00"),
+        code="90837",
+    )
+
+
+async def raw_produce(bootstrap: str, payload: bytes) -> float:
+    producer = new_producer(bootstrap, client_id="bench-raw")
+    await producer.start()
+    started = time.perf_counter()
+    futures = [await producer.send(RAW_TOPIC, payload, key=str(i).encode()) for i in range(EVENTS)]
+    await asyncio.gather(*futures)
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    return EVENTS / elapsed
+
+
+async def raw_consume(bootstrap: str) -> float:
+    consumer = AIOKafkaConsumer(
+        RAW_TOPIC,
+        bootstrap_servers=bootstrap,
+        group_id="bench-raw",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=2000,
+    )
+    await consumer.start()
+    seen, started = 0, time.perf_counter()
+    while seen < EVENTS:
+        for records in (await consumer.getmany(timeout_ms=500, max_records=2000)).values():
+            seen += len(records)
+            await consumer.commit()
+    elapsed = time.perf_counter() - started
+    await consumer.stop()
+    return EVENTS / elapsed
+
+
+async def outbox_relay(bootstrap: str, sessionmaker: async_sessionmaker, tenant: UUID) -> float:  # type: ignore[type-arg]
+    for start in range(0, EVENTS, 2000):
+        async with UnitOfWork(sessionmaker, source="bench") as uow:
+            for _ in range(min(2000, EVENTS - start)):
+                uow.publish(sample(tenant))
+            await uow.commit()
+    relay = OutboxRelay(sessionmaker=sessionmaker, bootstrap_servers=bootstrap, source="bench", batch_size=1000)
+    producer = new_producer(bootstrap, client_id="bench-relay")
+    await producer.start()
+    sent, started = 0, time.perf_counter()
+    while sent < EVENTS:
+        sent += await relay.publish_batch(producer)
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    return EVENTS / elapsed
+
+
+async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker) -> float:  # type: ignore[type-arg]
+    consumer = Consumer(
+        name="bench-ledger",
+        subscriptions={ChargePosted: apply},
+        sessionmaker=sessionmaker,
+        bootstrap_servers=bootstrap,
+        source="bench",
+        batch_size=1000,
+    )
+    task = asyncio.create_task(consumer.run())
+    started = time.perf_counter()
+    while True:
+        async with sessionmaker() as session:
+            if (await session.scalar(select(func.count()).select_from(effects)) or 0) >= EVENTS:
+                break
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    consumer.stop()
+    await task
+    return EVENTS / elapsed
+
+
+async def measure(stack: LocalStack) -> dict[str, float]:
+    await ensure_topics(stack.bootstrap_servers, [RAW_TOPIC, TOPIC])
+    engine = create_engine(stack.database_url, schema="bench", pool_size=4)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE SCHEMA IF NOT EXISTS bench"))
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await connection.run_sync(platform_metadata.create_all)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    payload = sample(uuid4()).model_dump_json().encode()
+    try:
+        return {
+            "raw_produce_per_s": await raw_produce(stack.bootstrap_servers, payload),
+            "raw_consume_per_s": await raw_consume(stack.bootstrap_servers),
+            "outbox_relay_per_s": await outbox_relay(stack.bootstrap_servers, sessionmaker, uuid4()),
+            "inbox_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker),
+        }
+    finally:
+        await engine.dispose()
+
+
+def main() -> int:
+    stack = LocalStack(PROFILES["bench"])
+    stack.start(fresh=True)
+    try:
+        rates = asyncio.run(measure(stack))
+    finally:
+        stack.stop()
+    targets = {"outbox_relay_per_s": 5000, "inbox_consume_per_s": 3000}
+    print(f"\nplatform benchmark: {EVENTS} events, Kafka started in {stack.kafka_start_seconds or 0:.1f} s")
+    print(f"{'measure':<22}{'events/s':>12}{'target':>10}{'vs raw':>10}")
+    for name, rate in rates.items():
+        raw = rates["raw_produce_per_s"] if "relay" in name else rates["raw_consume_per_s"]
+        ratio = "" if name.startswith("raw") else f"{rate / raw:.0%}"
+        target = targets.get(name)
+        print(f"{name:<22}{rate:>12,.0f}{(f'{target:,}' if target else ''):>10}{ratio:>10}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "events": EVENTS,
+                "kafka_start_seconds": stack.kafka_start_seconds,
+                "cpus": os.cpu_count(),
+                "python": sys.version.split()[0],
+                **rates,
+            },
+            indent=2,
+        )
+    )
+    print(f"saved {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
