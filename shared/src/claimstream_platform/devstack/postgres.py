@@ -9,6 +9,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,8 @@ class PostgresServer:
     def _hand_over(self, user: str | None, *paths: Path) -> None:
         if user is None:
             return
+        for folder in (self.data_dir, POSTGRES_BIN_PATH):
+            _allow_traverse(folder)
         entry = pwd.getpwnam(user)
         for path in paths:
             os.chown(path, entry.pw_uid, entry.pw_gid)
@@ -141,6 +144,14 @@ class PostgresServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+
+
+def _allow_traverse(folder: Path) -> None:
+    """Let the server's user reach its data and binaries inside a private checkout (adds o+x, nothing else)."""
+    for ancestor in [folder.resolve(), *folder.resolve().parents]:
+        mode = ancestor.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            ancestor.chmod(mode | stat.S_IXOTH)
 
 
 def _system_user() -> str | None:
