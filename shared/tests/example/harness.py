@@ -1,10 +1,12 @@
 """Helpers the platform tests share: drive the outbox relay and count the example's effects."""
 
+import asyncio
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 from aiokafka import ConsumerRecord
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.kafka import new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.testing import StackUnderTest
@@ -12,7 +14,7 @@ from kafka_reader import header, read_topic
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from example.service import TOPIC, applied, record_entry
+from example.service import SUBSCRIPTIONS, TOPIC, applied, record_entry
 
 
 def relay(sessionmaker: async_sessionmaker[AsyncSession], stack: StackUnderTest) -> OutboxRelay:
@@ -47,3 +49,33 @@ async def tenant_records(stack: StackUnderTest, tenant: UUID) -> list[ConsumerRe
 async def count_applied(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID) -> int:
     async with sessionmaker() as session:
         return int(await session.scalar(select(func.count()).where(applied.c.tenant_id == tenant)) or 0)
+
+
+async def consume_until(
+    stack: StackUnderTest,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tenant: UUID,
+    *,
+    expected: int,
+    group: str = "test",
+    timeout: float = 60,
+) -> Consumer:
+    """Run a fresh consumer group until `expected` effects exist for the tenant, then a second more (time for a
+    wrongly applied duplicate to show), and stop it."""
+    consumer = Consumer(
+        name=f"{group}-{uuid4().hex[:8]}",
+        subscriptions=SUBSCRIPTIONS,
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(timeout):
+            while await count_applied(sessionmaker, tenant) < expected:
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)
+    finally:
+        consumer.stop()
+        await task
+    return consumer

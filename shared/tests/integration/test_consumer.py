@@ -12,12 +12,11 @@ from uuid import uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import dead_letter_topic, ensure_topics
 from claimstream_platform.testing import StackUnderTest
-from example.harness import count_applied, drain, relay
-from example.service import SUBSCRIPTIONS, TOPIC, EntryRecorded, applied, record_entry
+from example.harness import consume_until, count_applied, drain, relay
+from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header, read_topic
 from sqlalchemy import func, select
 
@@ -123,19 +122,7 @@ async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partit
     finally:
         await producer.stop()
 
-    consumer = Consumer(
-        name=f"dlq-{uuid4().hex[:8]}",
-        subscriptions=SUBSCRIPTIONS,
-        sessionmaker=sessionmaker,
-        bootstrap_servers=stack.bootstrap_servers,
-        source="example-ledger",
-    )
-    task = asyncio.create_task(consumer.run())
-    try:
-        await wait_for(lambda: _applied_at_least(sessionmaker, tenant, 1), timeout=60, what="the good event")
-    finally:
-        consumer.stop()
-        await task
+    consumer = await consume_until(stack, sessionmaker, tenant, expected=1, group="dlq")
 
     assert await count_applied(sessionmaker, tenant) == 1
     letters = [

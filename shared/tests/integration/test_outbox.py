@@ -2,16 +2,15 @@
 
 import asyncio
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from claimstream_platform.db import UnitOfWork, outbox
-from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay, pending_count
 from claimstream_platform.testing import StackUnderTest
-from example.harness import count_applied, drain, record, relay, tenant_records
-from example.service import SUBSCRIPTIONS, TOPIC, applied, record_entry
+from example.harness import consume_until, drain, record, relay, tenant_records
+from example.service import TOPIC, applied, record_entry
 from kafka_reader import header
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,25 +77,6 @@ async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the
     async with sessionmaker() as session:
         rows = (await session.execute(select(applied.c.entry_id).where(applied.c.tenant_id == tenant))).scalars().all()
     assert sorted(rows) == sorted(entry_ids)  # each effect once
-
-
-async def consume_until(stack, sessionmaker, tenant: UUID, *, expected: int, timeout: float = 60) -> None:
-    consumer = Consumer(
-        name=f"test-{uuid4().hex[:8]}",
-        subscriptions=SUBSCRIPTIONS,
-        sessionmaker=sessionmaker,
-        bootstrap_servers=stack.bootstrap_servers,
-        source="example-ledger",
-    )
-    task = asyncio.create_task(consumer.run())
-    try:
-        async with asyncio.timeout(timeout):
-            while await count_applied(sessionmaker, tenant) < expected:
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1)  # time for a wrongly applied duplicate to show
-    finally:
-        consumer.stop()
-        await task
 
 
 async def test_writes_made_while_the_broker_is_down_are_published_when_it_returns(stack, sessionmaker) -> None:
