@@ -137,10 +137,14 @@ class PostgresServer:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _run(self, user: str | None, program: str, *args: str, check: bool = True) -> None:
+        # Drop root's groups as well as its uid: with them, a root-owned 0700 folder stays closed even with o+x.
+        group = pwd.getpwnam(user).pw_gid if user else None
         subprocess.run(
             [str(POSTGRES_BIN_PATH / program), *args],
             check=check,
             user=user,
+            group=group,
+            extra_groups=[] if user else None,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
