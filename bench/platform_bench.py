@@ -98,7 +98,7 @@ async def raw_consume(bootstrap: str) -> float:
 
 async def outbox_relay(bootstrap: str, sessionmaker: async_sessionmaker, tenant: UUID) -> float:  # type: ignore[type-arg]
     for start in range(0, EVENTS, 2000):
-        async with UnitOfWork(sessionmaker, source="bench") as uow:
+        async with UnitOfWork(sessionmaker) as uow:
             for _ in range(min(2000, EVENTS - start)):
                 uow.publish(sample(tenant))
             await uow.commit()
@@ -119,7 +119,6 @@ async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker) -> flo
         subscriptions={ChargePosted: apply},
         sessionmaker=sessionmaker,
         bootstrap_servers=bootstrap,
-        source="bench",
         batch_size=1000,
     )
     task = asyncio.create_task(consumer.run())

@@ -5,7 +5,6 @@ named without a schema and the same code runs against a per-service database in 
 """
 
 import hashlib
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
@@ -31,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform.context import current_context
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.messaging.envelope import EventMetadata
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -110,9 +108,8 @@ class UnitOfWork:
     in the same transaction, so a state change and its events are stored together or not at all.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, source: str) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
-        self._source = source
         self._pending: list[dict[str, Any]] = []
         self.session: AsyncSession
 
@@ -157,18 +154,3 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.flush_events()
         await self.session.commit()
-
-    async def rollback(self) -> None:
-        self._pending = []
-        await self.session.rollback()
-
-
-def outbox_metadata(row: Any, *, source: str) -> EventMetadata:
-    return EventMetadata(
-        event_id=row.event_id,
-        source=source,
-        time=row.created_at or datetime.now(UTC),
-        correlation_id=row.correlation_id,
-        causation_id=row.causation_id,
-        traceparent=row.traceparent,
-    )

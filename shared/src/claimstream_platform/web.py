@@ -58,7 +58,7 @@ class Platform:
         )
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, source=self.settings.service_name)
+        return UnitOfWork(self.sessionmaker)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -23,7 +23,7 @@ def relay(sessionmaker: async_sessionmaker[AsyncSession], stack: StackUnderTest)
 
 async def record(sessionmaker: async_sessionmaker[AsyncSession], tenant: UUID, count: int = 1) -> list[UUID]:
     ids = []
-    async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+    async with UnitOfWork(sessionmaker) as uow:
         for _ in range(count):
             ids.append(await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("125.50")))
         await uow.commit()
@@ -67,7 +67,6 @@ async def consume_until(
         subscriptions=SUBSCRIPTIONS,
         sessionmaker=sessionmaker,
         bootstrap_servers=stack.bootstrap_servers,
-        source="example-ledger",
     )
     task = asyncio.create_task(consumer.run())
     try:

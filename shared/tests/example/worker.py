@@ -28,7 +28,6 @@ async def main() -> None:
         subscriptions={EntryRecorded: slow_apply},
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
         bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
-        source="example-ledger",
         batch_size=int(os.environ.get("BATCH_SIZE", "100")),
         session_timeout_ms=int(os.environ.get("SESSION_TIMEOUT_MS", "30000")),
     )

@@ -56,7 +56,7 @@ async def test_a_consumer_killed_mid_batch_and_restarted_applies_every_event_exa
     stack, schema, sessionmaker
 ) -> None:
     tenant, total = uuid4(), 3000
-    async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+    async with UnitOfWork(sessionmaker) as uow:
         for _ in range(total):
             await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("1.00"))
         await uow.commit()

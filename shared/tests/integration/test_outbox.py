@@ -24,7 +24,7 @@ async def topic(stack: StackUnderTest) -> None:
 async def test_a_rolled_back_change_publishes_nothing(stack, sessionmaker) -> None:
     tenant = uuid4()
     with pytest.raises(RuntimeError):
-        async with UnitOfWork(sessionmaker, source="example-ledger") as uow:
+        async with UnitOfWork(sessionmaker) as uow:
             await record_entry(uow, tenant_id=tenant, practice_id=uuid4(), amount=Decimal("10.00"))
             raise RuntimeError("the handler failed after staging its event")
 

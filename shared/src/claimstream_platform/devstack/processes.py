@@ -1,6 +1,5 @@
 """Small helpers for the child processes the local stack starts."""
 
-import os
 import signal
 import socket
 import subprocess
@@ -37,11 +36,3 @@ def terminate(process: subprocess.Popen[bytes], *, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False

@@ -8,7 +8,7 @@ import asyncio
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimstream_platform import migrate, tenants
@@ -58,7 +58,6 @@ class LocalStack:
     database_url: str = ""
     bootstrap_servers: str = ""
     kafka_start_seconds: float | None = None
-    timings: dict[str, float] = field(default_factory=dict)
 
     def start(self, *, fresh: bool = False) -> None:
         if fresh and self.profile.data_dir.exists():

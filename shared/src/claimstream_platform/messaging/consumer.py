@@ -12,10 +12,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError
 from opentelemetry import trace
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
@@ -33,7 +33,6 @@ from claimstream_platform.messaging.kafka import dead_letter_topic, new_consumer
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
-E = TypeVar("E", bound=IntegrationEvent)
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 TRANSIENT = (OperationalError, InterfaceError, TransientError, OSError, asyncio.TimeoutError)
 
@@ -59,7 +58,6 @@ class Consumer:
     subscriptions: Mapping[type[IntegrationEvent], Handler]
     sessionmaker: async_sessionmaker[AsyncSession]
     bootstrap_servers: str
-    source: str
     batch_size: int = 500
     max_attempts: int = 3
     max_backoff: float = 10.0
@@ -148,7 +146,7 @@ class Consumer:
         return decoded, dead
 
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
-        async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
+        async with UnitOfWork(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for index, (_, item) in enumerate(decoded):
                 if _take(fresh, item.metadata.event_id):
@@ -168,7 +166,7 @@ class Consumer:
         self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]
     ) -> list[DeadLetter]:
         dead = []
-        async with UnitOfWork(self.sessionmaker, source=self.source) as uow:
+        async with UnitOfWork(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
                 if not _take(fresh, item.metadata.event_id):
@@ -293,6 +291,3 @@ async def run_until_stopped(*workers: Any) -> None:
     async with asyncio.TaskGroup() as group:
         for worker in workers:
             group.create_task(worker.run())
-
-
-__all__ = ["Consumer", "DeadLetter", "Handler", "KafkaError", "run_until_stopped"]

@@ -19,8 +19,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
-from claimstream_platform.db import advisory_lock_id, outbox, outbox_metadata
-from claimstream_platform.messaging.envelope import encode
+from claimstream_platform.db import advisory_lock_id, outbox
+from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,14 @@ class OutboxRelay:
                 payload=row.payload,
                 tenant_id=row.tenant_id,
                 practice_id=row.practice_id,
-                metadata=outbox_metadata(row, source=self.source),
+                metadata=EventMetadata(
+                    event_id=row.event_id,
+                    source=self.source,
+                    time=row.created_at,
+                    correlation_id=row.correlation_id,
+                    causation_id=row.causation_id,
+                    traceparent=row.traceparent,
+                ),
             )
             futures.append(
                 await producer.send(
