@@ -14,6 +14,10 @@ class NotFound(DomainError):
     """The object does not exist, or exists for another tenant (callers cannot tell which)."""
 
 
+class Forbidden(DomainError):
+    """The caller is known but its token does not allow this action (e.g. a practice-scoped token)."""
+
+
 class Conflict(DomainError):
     """The request contradicts the current state (duplicate, wrong state transition)."""
 

@@ -9,6 +9,7 @@ The same key with a different body is refused (422).
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,33 +32,46 @@ class IdempotencyKeyReused(RuleViolation):
     """The key was already used for a request with a different body."""
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What an operation returns when its status depends on the outcome (201 created, 200 existing)."""
+
+    body: BaseModel
+    status_code: int
+
+
 async def run_command(
     request: Request,
     *,
     principal: Principal,
     uow: UnitOfWork,
     body: BaseModel | None,
-    operation: Callable[[], Awaitable[BaseModel]],
+    operation: Callable[[], Awaitable[BaseModel | Reply]],
     status_code: int = 201,
 ) -> JSONResponse:
     """Run `operation` in `uow`'s transaction and commit; with an Idempotency-Key, at most once per key."""
     key = request.headers.get(HEADER)
     async with uow:
         if key is None:
-            result = await operation()
+            reply = _reply(await operation(), status_code)
             await uow.commit()
-            return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
+            return JSONResponse(reply.body.model_dump(mode="json"), status_code=reply.status_code)
         row = _key_row(request, principal, key, body)
         stored = await _claim(uow, row)
         if stored is not None:
             return stored
-        result = await operation()
-        payload = result.model_dump(mode="json")
+        reply = _reply(await operation(), status_code)
+        payload = reply.body.model_dump(mode="json")
+        status_code = reply.status_code
         await uow.session.execute(
             update(idempotency_keys).where(*_key_filter(row)).values(status_code=status_code, response=payload)
         )
         await uow.commit()
         return JSONResponse(payload, status_code=status_code)
+
+
+def _reply(result: BaseModel | Reply, status_code: int) -> Reply:
+    return result if isinstance(result, Reply) else Reply(result, status_code)
 
 
 def _key_row(request: Request, principal: Principal, key: str, body: BaseModel | None) -> dict[str, Any]:

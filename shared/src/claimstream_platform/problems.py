@@ -13,12 +13,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from claimstream_platform.errors import Conflict, DomainError, NotFound, RuleViolation, Unauthenticated
+from claimstream_platform.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "not-found"),
+    (Forbidden, 403, "forbidden"),
     (Conflict, 409, "conflict"),
     (RuleViolation, 422, "rule-violation"),
 ]

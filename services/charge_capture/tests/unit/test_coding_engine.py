@@ -192,7 +192,9 @@ def test_testing_units(evaluation: int, administration: int, technician: int, ex
 
 
 def test_neuropsychological_evaluation_codes() -> None:
-    coding = code(service=Service("psychological_testing", evaluation_minutes=100, neuropsychological=True), credential="PhD")
+    coding = code(
+        service=Service("psychological_testing", evaluation_minutes=100, neuropsychological=True), credential="PhD"
+    )
     assert codes(coding) == [("96132", 1), ("96133", 1)]
 
 
@@ -287,7 +289,10 @@ def test_telehealth_place_of_service_and_modifier(
 
 def test_medicare_before_2024_used_the_in_person_place_of_service() -> None:
     coding = code(
-        service=Service("psychotherapy", minutes=55), kind="medicare", telehealth=Telehealth("video"), day=date(2023, 6, 1)
+        service=Service("psychotherapy", minutes=55),
+        kind="medicare",
+        telehealth=Telehealth("video"),
+        day=date(2023, 6, 1),
     )
     assert coding.place_of_service == "11"
     assert coding.lines[0].modifiers == ("95",)
@@ -318,7 +323,9 @@ def test_unknown_place_of_service() -> None:
 
 @pytest.mark.parametrize(("minutes", "units"), [(14, 0), (15, 1), (29, 1), (30, 2), (59, 3), (60, 4)])
 def test_medicaid_h_code_with_the_payers_full_15_strategy(minutes: int, units: int) -> None:
-    coding = code(service=Service("psychotherapy", minutes=minutes), kind="medicaid", profile="medicaid-credential-tiers")
+    coding = code(
+        service=Service("psychotherapy", minutes=minutes), kind="medicaid", profile="medicaid-credential-tiers"
+    )
     if units == 0:
         assert rules_broken(coding) == {"units.minimum-time"}
     else:
@@ -376,21 +383,35 @@ def test_medicaid_plan_refuses_audio_only() -> None:
 def test_commercial_payer_wants_25_on_the_em_beside_an_add_on() -> None:
     coding = code(service=Service("psychotherapy_with_em", minutes=40, em_code="99214"), credential="MD")
     assert [(line.code, line.modifiers) for line in coding.lines] == [("99214", ("25",)), ("90836", ())]
-    medicare = code(service=Service("psychotherapy_with_em", minutes=40, em_code="99214"), credential="MD", kind="medicare")
+    medicare = code(
+        service=Service("psychotherapy_with_em", minutes=40, em_code="99214"), credential="MD", kind="medicare"
+    )
     assert medicare.lines[0].modifiers == ()
 
 
 def test_payer_override_takes_effect_on_its_date() -> None:
     override = Layer("payer", date(2026, 3, 1), {"video_modifier": "GT"})
     before = code(
-        service=Service("group"), kind="medicare", overrides=(override,), telehealth=Telehealth("video"), day=date(2026, 2, 28)
+        service=Service("group"),
+        kind="medicare",
+        overrides=(override,),
+        telehealth=Telehealth("video"),
+        day=date(2026, 2, 28),
     )
     after = code(service=Service("group"), kind="medicare", overrides=(override,), telehealth=Telehealth("video"))
     assert before.lines[0].modifiers == ("95",)
     assert after.lines[0].modifiers == ("GT",)
 
 
-@pytest.mark.parametrize(("credential", "day", "enrolled"), [("LMFT", date(2023, 12, 31), False), ("LMFT", date(2024, 1, 1), True), ("LPC", date(2023, 6, 1), False), ("LCSW", date(2023, 6, 1), True)])
+@pytest.mark.parametrize(
+    ("credential", "day", "enrolled"),
+    [
+        ("LMFT", date(2023, 12, 31), False),
+        ("LMFT", date(2024, 1, 1), True),
+        ("LPC", date(2023, 6, 1), False),
+        ("LCSW", date(2023, 6, 1), True),
+    ],
+)
 def test_medicare_enrolls_mfts_and_counselors_from_2024(credential: str, day: date, enrolled: bool) -> None:
     coding = code(service=Service("psychotherapy", minutes=45), kind="medicare", credential=credential, day=day)
     assert ("payer.credential-not-enrolled" not in rules_broken(coding)) is enrolled
@@ -424,7 +445,16 @@ def test_diagnosis_rules(diagnoses: tuple[str, ...], broken: set[str]) -> None:
     assert rules_broken(code(service=Service("psychotherapy", minutes=45), diagnoses=diagnoses)) == broken
 
 
-@pytest.mark.parametrize(("code_", "day", "ok"), [("F43.81", date(2022, 9, 30), False), ("F43.81", date(2022, 10, 1), True), ("F43.8", date(2022, 9, 30), True), ("F43.8", date(2022, 10, 1), False), ("F33.1", date(2015, 9, 30), False)])
+@pytest.mark.parametrize(
+    ("code_", "day", "ok"),
+    [
+        ("F43.81", date(2022, 9, 30), False),
+        ("F43.81", date(2022, 10, 1), True),
+        ("F43.8", date(2022, 9, 30), True),
+        ("F43.8", date(2022, 10, 1), False),
+        ("F33.1", date(2015, 9, 30), False),
+    ],
+)
 def test_diagnosis_validity_follows_the_date_of_service(code_: str, day: date, ok: bool) -> None:
     coding = code(service=Service("psychotherapy", minutes=45), diagnoses=(code_,), day=day, kind="medicaid")
     assert ("diagnosis.not-billable" not in rules_broken(coding)) is ok

@@ -3,6 +3,7 @@
 Importing this package registers every event class, so a consumer can decode any type it sees.
 """
 
+from claimstream_platform.contracts import charge_capture
 from claimstream_platform.contracts.base import IntegrationEvent, event_class, registered_events
 
-__all__ = ["IntegrationEvent", "event_class", "registered_events"]
+__all__ = ["IntegrationEvent", "charge_capture", "event_class", "registered_events"]

@@ -42,7 +42,34 @@ CENT = Decimal("0.01")
 # CMS place-of-service code set (public domain): the codes a professional claim may carry.
 PLACES_OF_SERVICE = frozenset(
     f"{n:02d}"
-    for n in (*range(1, 28), 31, 32, 33, 34, 41, 42, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 65, 66, 71, 72, 81, 99)
+    for n in (
+        *range(1, 28),
+        31,
+        32,
+        33,
+        34,
+        41,
+        42,
+        49,
+        50,
+        51,
+        52,
+        53,
+        54,
+        55,
+        56,
+        57,
+        58,
+        60,
+        61,
+        62,
+        65,
+        66,
+        71,
+        72,
+        81,
+        99,
+    )
 )
 
 
@@ -269,7 +296,9 @@ def _code_psychotherapy(work: _Work, minutes: int, *, field_: str = "service.min
 def _code_psychotherapy_with_em(work: _Work, service: Service, minutes: int) -> None:
     em_code = service.em_code or ""
     if em_code not in work.rules.em_codes:
-        work.problem("em.unknown-code", "service.em_code", f"{em_code or 'no code'} is not an E/M code for this service")
+        work.problem(
+            "em.unknown-code", "service.em_code", f"{em_code or 'no code'} is not an E/M code for this service"
+        )
         return
     work.add(em_code)
     add_on = band_for(work.rules.bands["psychotherapy_addon"], minutes)
@@ -494,7 +523,8 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
     sent_telehealth_modifiers = {m for line in work.lines for m in line.modifiers if m in TELEHEALTH_MODIFIERS}
     # The engine owns the telehealth modifiers: what the EHR sent is replaced by the payer's policy.
     work.lines[:] = [
-        replace(line, modifiers=tuple(m for m in line.modifiers if m not in TELEHEALTH_MODIFIERS)) for line in work.lines
+        replace(line, modifiers=tuple(m for m in line.modifiers if m not in TELEHEALTH_MODIFIERS))
+        for line in work.lines
     ]
     if telehealth is None:
         if encounter.place_of_service in TELEHEALTH_POS:
@@ -518,7 +548,9 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
         return encounter.place_of_service
 
     if telehealth.modality == "audio" and not policy.audio_only_covered:
-        work.problem("telehealth.audio-not-covered", "telehealth.modality", "this payer does not cover audio-only visits")
+        work.problem(
+            "telehealth.audio-not-covered", "telehealth.modality", "this payer does not cover audio-only visits"
+        )
     modifier = policy.video_modifier if telehealth.modality == "video" else policy.audio_modifier
     if modifier:
         work.lines[:] = [replace(line, modifiers=(*line.modifiers, modifier)) for line in work.lines]

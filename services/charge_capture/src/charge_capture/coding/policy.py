@@ -97,7 +97,12 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
 
 
 def _defaults_for_check() -> dict[str, Any]:
-    return {key: value for layer in shipped_layers() if layer.applies_to == "default" for key, value in layer.settings.items()}
+    return {
+        key: value
+        for layer in shipped_layers()
+        if layer.applies_to == "default"
+        for key, value in layer.settings.items()
+    }
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +120,9 @@ def shipped_layers() -> tuple[Layer, ...]:
 
 
 def shipped_profiles() -> frozenset[str]:
-    return frozenset(layer.applies_to.split(":", 1)[1] for layer in shipped_layers() if layer.applies_to.startswith("profile:"))
+    return frozenset(
+        layer.applies_to.split(":", 1)[1] for layer in shipped_layers() if layer.applies_to.startswith("profile:")
+    )
 
 
 def layers_for(kind: str, profile: str | None, payer_overrides: Iterable[Layer] = ()) -> list[Layer]:

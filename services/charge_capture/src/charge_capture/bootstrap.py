@@ -1,0 +1,68 @@
+"""The one wiring module: settings, the API app, the worker, migrations. Nothing else reads the environment."""
+
+import asyncio
+import signal
+from pathlib import Path
+
+from claimstream_platform import migrate as migrations
+from claimstream_platform.db import create_engine
+from claimstream_platform.messaging.consumer import run_until_stopped
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.telemetry import configure_telemetry
+from claimstream_platform.web import create_app
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from charge_capture.api import router
+from charge_capture.coding import rulebook
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def settings() -> ServiceSettings:
+    return ServiceSettings()  # type: ignore[call-arg]  # every field comes from the environment
+
+
+def app(service_settings: ServiceSettings | None = None) -> FastAPI:
+    service_settings = service_settings or settings()
+    configure_telemetry(
+        service_name=service_settings.service_name,
+        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
+        log_level=service_settings.log_level,
+    )
+    rulebook.shipped()  # load the rule data now, not on the first request
+    return create_app(service_settings, title="claimstream charge capture", routers=[router])
+
+
+def migrate() -> None:
+    service_settings = settings()
+    migrations.upgrade(
+        service_settings.database_url.get_secret_value(),
+        schema=service_settings.database_schema,
+        script_location=MIGRATIONS,
+    )
+
+
+async def run_worker() -> None:
+    """Charge capture consumes nothing yet: its worker is the outbox relay."""
+    service_settings = settings()
+    configure_telemetry(
+        service_name=service_settings.service_name,
+        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
+        log_level=service_settings.log_level,
+    )
+    engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
+    relay = OutboxRelay(
+        async_sessionmaker(engine, expire_on_commit=False),
+        bootstrap_servers=service_settings.kafka_bootstrap_servers,
+        source=service_settings.service_name,
+        batch_size=service_settings.outbox_batch_size,
+    )
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, relay.stop)
+    try:
+        await run_until_stopped(relay)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,391 @@
+"""Encounter intake and correction: code, store, publish, all in the caller's transaction.
+
+An encounter is unique per (tenant, practice, external id). Posting the same encounter again returns the
+stored one; posting different content under the same external id is a conflict (correct it with PUT).
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from charge_capture.coding import policy, rulebook
+from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
+from charge_capture.repository import ReferenceData
+from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary, ReasonOut
+from charge_capture.tables import charge_lines, encounters
+from claimstream_platform.auth import Principal
+from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.contracts import charge_capture as contract
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound, RuleViolation
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass
+class ItemOutcome:
+    index: int
+    outcome: str  # created | existing | conflict | not_found | invalid
+    encounter: EncounterSummary | None = None
+    errors: list[ReasonOut] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    index: int
+    body: EncounterIn
+    request_hash: str
+    row: dict[str, Any] = field(default_factory=dict)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    events: list[IntegrationEvent] = field(default_factory=list)
+
+
+def request_hash(body: EncounterIn) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def ingest(
+    uow: UnitOfWork, principal: Principal, bodies: Sequence[tuple[int, EncounterIn]], *, today: date
+) -> list[ItemOutcome]:
+    """Store and code a batch of parsed encounters; one outcome per item, in the order given."""
+    reference = ReferenceData(uow.session, principal.tenant_id)
+    outcomes: dict[int, ItemOutcome] = {}
+    first_by_key: dict[tuple[UUID, str], _Candidate] = {}
+    repeats: list[_Candidate] = []
+    for index, body in bodies:
+        if not principal.may_access(body.practice_id) or await reference.practice(body.practice_id) is None:
+            outcomes[index] = ItemOutcome(index, "not_found", errors=[_reason("practice_id", "practice not found")])
+            continue
+        candidate = _Candidate(index, body, request_hash(body))
+        key = (body.practice_id, body.external_id)
+        if key in first_by_key:
+            repeats.append(candidate)
+            continue
+        first_by_key[key] = candidate
+        await _code(candidate, reference, principal.tenant_id, today=today, encounter_id=uuid4(), version=1)
+
+    candidates = list(first_by_key.values())
+    inserted: set[UUID] = set()
+    if candidates:
+        inserted = set(
+            await uow.session.scalars(
+                insert(encounters)
+                .values([c.row for c in candidates])
+                .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
+                .returning(encounters.c.id)
+            )
+        )
+    new = [c for c in candidates if c.row["id"] in inserted]
+    lines = [line for c in new for line in c.lines]
+    if lines:
+        await uow.session.execute(insert(charge_lines), lines)
+    for candidate in new:
+        for event in candidate.events:
+            uow.publish(event)
+        outcomes[candidate.index] = ItemOutcome(candidate.index, "created", _summary_of(candidate))
+
+    already = [c for c in candidates if c.row["id"] not in inserted] + repeats
+    if already:
+        stored = await _stored_by_key(
+            uow, principal.tenant_id, {(c.body.practice_id, c.body.external_id) for c in already}
+        )
+        for candidate in already:
+            row, row_lines = stored[(candidate.body.practice_id, candidate.body.external_id)]
+            if row.request_hash == candidate.request_hash:
+                outcomes[candidate.index] = ItemOutcome(candidate.index, "existing", summary(row, row_lines))
+            else:
+                outcomes[candidate.index] = ItemOutcome(
+                    candidate.index,
+                    "conflict",
+                    summary(row, row_lines),
+                    [
+                        _reason(
+                            "external_id",
+                            f"encounter {row.id} already has this external_id with other content: "
+                            "correct it with PUT /v1/encounters/{id}",
+                        )
+                    ],
+                )
+    return [outcomes[index] for index, _ in bodies]
+
+
+async def correct(
+    uow: UnitOfWork, principal: Principal, encounter_id: UUID, body: EncounterIn, *, today: date
+) -> EncounterSummary:
+    """Replace an encounter with a corrected version; charges of the previous version are voided."""
+    row = (
+        await uow.session.execute(
+            select(encounters)
+            .where(encounters.c.id == encounter_id, encounters.c.tenant_id == principal.tenant_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None or not principal.may_access(row.practice_id):
+        raise NotFound("encounter not found")
+    for name in ("practice_id", "external_id"):
+        if getattr(body, name) != getattr(row, name):
+            raise RuleViolation(f"{name} cannot change in a correction", field=name)
+    candidate = _Candidate(0, body, request_hash(body))
+    if candidate.request_hash == row.request_hash:
+        return summary(row, await _lines(uow, row.id, row.version))
+    reference = ReferenceData(uow.session, principal.tenant_id)
+    await _code(candidate, reference, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
+    if row.status == "coded":
+        uow.publish(
+            contract.ChargeVoided(
+                tenant_id=principal.tenant_id,
+                practice_id=row.practice_id,
+                encounter_id=row.id,
+                version=row.version,
+                external_id=row.external_id,
+                service_date=row.service_date,
+                reason="corrected",
+            )
+        )
+    values = {k: v for k, v in candidate.row.items() if k not in ("id", "tenant_id", "practice_id", "external_id")}
+    await uow.session.execute(
+        update(encounters).where(encounters.c.id == row.id).values(**values, updated_at=datetime.now(UTC))
+    )
+    if candidate.lines:
+        await uow.session.execute(insert(charge_lines), candidate.lines)
+    for event in candidate.events:
+        uow.publish(event)
+    return _summary_of(candidate)
+
+
+async def _code(
+    candidate: _Candidate,
+    reference: ReferenceData,
+    tenant_id: UUID,
+    *,
+    today: date,
+    encounter_id: UUID,
+    version: int,
+) -> None:
+    """Code one encounter and fill in the candidate's row, charge lines and events."""
+    body = candidate.body
+    day = body.service_date
+    practice = await reference.practice(body.practice_id)
+    assert practice is not None  # checked by the caller
+    provider = await reference.provider(body.practice_id, body.rendering_provider_npi)
+    payer = await reference.payer(body.practice_id, body.coverage.payer_id)
+    known: list[Issue] = []
+    if day > today:
+        known.append(Issue("service-date.future", "service_date", "the date of service is in the future"))
+    if provider is None:
+        known.append(
+            Issue("provider.unknown", "rendering_provider_npi", "no provider with this NPI is set up for the practice")
+        )
+    if payer is None:
+        known.append(Issue("payer.unknown", "coverage.payer_id", "this payer is not set up for the practice"))
+    layers = (
+        policy.layers_for(payer.row.kind, payer.row.policy_profile, payer.overrides)
+        if payer
+        else policy.layers_for("unknown", None)
+    )
+    coding = code_encounter(
+        to_engine(body),
+        rules=rulebook.shipped().on(day),
+        policy=policy.resolve(layers, day),
+        credential=provider.credential if provider else None,
+        fees=payer.fees_on(day) if payer else None,
+    )
+    problems = known + list(coding.problems)
+    status = "needs_review" if problems else "coded"
+    candidate.row = {
+        "id": encounter_id,
+        "tenant_id": tenant_id,
+        "practice_id": body.practice_id,
+        "external_id": body.external_id,
+        "version": version,
+        "status": status,
+        "service_date": day,
+        "payer_id": body.coverage.payer_id,
+        "rendering_provider_npi": body.rendering_provider_npi,
+        "place_of_service": coding.place_of_service,
+        "total_amount": coding.total if status == "coded" else None,
+        "request": body.model_dump(mode="json"),
+        "request_hash": candidate.request_hash,
+        "problems": [_issue_json(i) for i in problems],
+        "warnings": [_issue_json(i) for i in coding.warnings],
+    }
+    candidate.lines = [
+        {
+            "encounter_id": encounter_id,
+            "version": version,
+            "line_number": number,
+            "code": line.code,
+            "modifiers": list(line.modifiers),
+            "units": line.units,
+            "amount": line.amount,
+            "diagnosis_pointers": list(line.diagnosis_pointers),
+            "minutes": line.minutes,
+        }
+        for number, line in enumerate(coding.lines, start=1)
+    ]
+    common = {
+        "tenant_id": tenant_id,
+        "practice_id": body.practice_id,
+        "encounter_id": encounter_id,
+        "version": version,
+        "external_id": body.external_id,
+        "service_date": day,
+    }
+    candidate.events = [contract.EncounterReceived(**common)]
+    if status == "coded":
+        assert payer is not None and provider is not None
+        candidate.events.append(_captured(common, body, coding, practice, provider, payer.row, candidate.lines))
+    else:
+        candidate.events.append(
+            contract.ChargeRejected(**common, reasons=[contract.Reason(**_issue_json(i)) for i in problems])
+        )
+
+
+def to_engine(body: EncounterIn) -> Encounter:
+    service = body.service
+    return Encounter(
+        service_date=body.service_date,
+        place_of_service=body.place_of_service,
+        diagnoses=tuple(body.diagnoses),
+        service=Service(**service.model_dump()) if service else None,
+        procedures=tuple(
+            Procedure(p.code, tuple(p.modifiers), p.units, p.minutes, tuple(p.diagnosis_pointers))
+            for p in body.procedures or ()
+        ),
+        telehealth=Telehealth(body.telehealth.modality, body.telehealth.patient_at_home) if body.telehealth else None,
+    )
+
+
+def _captured(
+    common: dict[str, Any],
+    body: EncounterIn,
+    coding: Coding,
+    practice: Row[Any],
+    provider: Row[Any],
+    payer: Row[Any],
+    lines: list[dict[str, Any]],
+) -> contract.ChargeCaptured:
+    coverage = body.coverage
+    return contract.ChargeCaptured(
+        **common,
+        place_of_service=coding.place_of_service,
+        telehealth_modality=body.telehealth.modality if body.telehealth else None,
+        prior_authorization_number=body.prior_authorization_number,
+        diagnoses=list(body.diagnoses),
+        lines=[
+            contract.ChargeLine(**{k: v for k, v in line.items() if k not in ("encounter_id", "version")})
+            for line in lines
+        ],
+        total_amount=coding.total,
+        patient=contract.Patient(**body.patient.model_dump()),
+        coverage=contract.Coverage(
+            payer_id=coverage.payer_id,
+            member_id=coverage.member_id,
+            group_number=coverage.group_number,
+            relationship=coverage.relationship,
+            subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
+        ),
+        payer=contract.Payer(
+            payer_id=payer.payer_id,
+            name=payer.name,
+            kind=payer.kind,
+            claim_filing_indicator=payer.claim_filing_indicator,
+        ),
+        billing_provider=contract.BillingProvider(
+            practice_id=practice.id,
+            name=practice.name,
+            npi=practice.npi,
+            tax_id=practice.tax_id,
+            taxonomy=practice.taxonomy,
+            address=contract.Address(**practice.address),
+        ),
+        rendering_provider=contract.RenderingProvider(
+            npi=provider.npi,
+            first_name=provider.first_name,
+            last_name=provider.last_name,
+            credential=provider.credential,
+            taxonomy=provider.taxonomy,
+        ),
+    )
+
+
+def _issue_json(issue: Issue) -> dict[str, str]:
+    return {"rule": issue.rule, "field": issue.field, "message": issue.message}
+
+
+def _reason(field_: str, message: str) -> ReasonOut:
+    return ReasonOut(rule="request", field=field_, message=message)
+
+
+def _summary_of(candidate: _Candidate) -> EncounterSummary:
+    row = candidate.row
+    return EncounterSummary(
+        id=row["id"],
+        practice_id=row["practice_id"],
+        external_id=row["external_id"],
+        version=row["version"],
+        status=row["status"],
+        service_date=row["service_date"],
+        place_of_service=row["place_of_service"],
+        total_amount=row["total_amount"],
+        charges=[ChargeOut(**line) for line in candidate.lines],
+        problems=[ReasonOut(**p) for p in row["problems"]],
+        warnings=[ReasonOut(**w) for w in row["warnings"]],
+    )
+
+
+def summary(row: Row[Any], lines: Sequence[Row[Any]]) -> EncounterSummary:
+    return EncounterSummary(
+        id=row.id,
+        practice_id=row.practice_id,
+        external_id=row.external_id,
+        version=row.version,
+        status=row.status,
+        service_date=row.service_date,
+        place_of_service=row.place_of_service,
+        total_amount=row.total_amount,
+        charges=[ChargeOut.model_validate(line, from_attributes=True) for line in lines],
+        problems=[ReasonOut(**p) for p in row.problems],
+        warnings=[ReasonOut(**w) for w in row.warnings],
+    )
+
+
+async def _lines(uow: UnitOfWork, encounter_id: UUID, version: int) -> Sequence[Row[Any]]:
+    return (await lines_of(uow.session, [(encounter_id, version)])).get(encounter_id, [])
+
+
+async def lines_of(session: AsyncSession, keys: Sequence[tuple[UUID, int]]) -> dict[UUID, list[Row[Any]]]:
+    """Charge lines of the given (encounter, version) pairs, by encounter, in line order."""
+    by_encounter: dict[UUID, list[Row[Any]]] = {}
+    if not keys:
+        return by_encounter
+    rows = await session.execute(
+        select(charge_lines)
+        .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(list(keys)))
+        .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
+    )
+    for line in rows:
+        by_encounter.setdefault(line.encounter_id, []).append(line)
+    return by_encounter
+
+
+async def _stored_by_key(
+    uow: UnitOfWork, tenant_id: UUID, keys: set[tuple[UUID, str]]
+) -> dict[tuple[UUID, str], tuple[Row[Any], list[Row[Any]]]]:
+    rows = (
+        await uow.session.execute(
+            select(encounters).where(
+                encounters.c.tenant_id == tenant_id,
+                tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)),
+            )
+        )
+    ).all()
+    lines = await lines_of(uow.session, [(row.id, row.version) for row in rows])
+    return {(row.practice_id, row.external_id): (row, lines.get(row.id, [])) for row in rows}

@@ -1,0 +1,310 @@
+"""The REST contract: what EHRs and billing staff send, and what they get back.
+
+Parsing checks shape only (types, required fields, formats, NPI check digits). A body that parses but
+breaks a billing rule is not refused here: it is stored as `needs_review` with every reason.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from charge_capture.coding import diagnoses
+from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
+from charge_capture.coding.policy import shipped_profiles
+from charge_capture.identifiers import npi_is_valid
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Credential = Literal["MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT"]
+PayerKind = Literal["medicare", "medicaid", "commercial"]
+# X12 SBR09 claim filing indicator codes.
+FilingIndicator = Literal[
+    "09", "10", "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
+    "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+]  # fmt: skip
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
+Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
+Taxonomy = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9]{3}[0-9A-Z]{6}X$")]
+PlaceOfService = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+def _npi(value: str) -> str:
+    if not npi_is_valid(value):
+        raise ValueError("must be 10 digits with a valid check digit")
+    return value
+
+
+def _tax_id(value: str) -> str:
+    digits = value.replace("-", "")
+    if not re.fullmatch(r"[0-9]{9}", digits):
+        raise ValueError("must be 9 digits (an EIN, with or without the dash)")
+    return digits
+
+
+def _diagnosis(value: str) -> str:
+    if not diagnoses.well_formed(value):
+        raise ValueError("must be an ICD-10-CM code such as F33.1 or F331")
+    return diagnoses.normalise(value)
+
+
+Npi = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_npi)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_tax_id)]
+Diagnosis = Annotated[str, AfterValidator(_diagnosis)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddressIn(Input):
+    line1: Name
+    line2: Name | None = None
+    city: Text
+    state: Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}([0-9]{4})?$")]
+
+
+# --- practice set-up ---
+
+
+class PracticeIn(Input):
+    name: Name
+    npi: Npi
+    tax_id: TaxId
+    taxonomy: Taxonomy
+    address: AddressIn
+
+
+class PracticeOut(BaseModel):
+    id: UUID
+    name: str
+    npi: str
+    tax_id: str
+    taxonomy: str
+    address: AddressIn
+
+
+class ProviderIn(Input):
+    npi: Npi
+    first_name: Text
+    last_name: Text
+    credential: Credential
+    taxonomy: Taxonomy
+
+
+class ProviderOut(ProviderIn):
+    id: UUID
+    practice_id: UUID
+
+
+def _profile(value: str | None) -> str | None:
+    if value is not None and value not in shipped_profiles():
+        raise ValueError(f"must be one of: {', '.join(sorted(shipped_profiles()))}")
+    return value
+
+
+class PayerIn(Input):
+    payer_id: ExternalId
+    name: Name
+    kind: PayerKind
+    claim_filing_indicator: FilingIndicator
+    policy_profile: Annotated[str | None, AfterValidator(_profile)] = None
+
+
+class PayerOut(PayerIn):
+    id: UUID
+    practice_id: UUID
+
+
+class PolicyOverrideIn(Input):
+    effective_from: date
+    effective_to: date | None = None
+    settings: dict[str, Any] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "PolicyOverrideIn":
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+
+class PolicyOverrideOut(PolicyOverrideIn):
+    pass
+
+
+class FeeIn(Input):
+    code: Code
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    amount: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+
+
+class FeeScheduleIn(Input):
+    effective_from: date
+    entries: list[FeeIn] = Field(min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _one_amount_per_code_and_modifiers(self) -> "FeeScheduleIn":
+        keys = [(entry.code, frozenset(entry.modifiers)) for entry in self.entries]
+        if len(keys) != len(set(keys)):
+            raise ValueError("entries repeat a code with the same modifiers")
+        return self
+
+
+class FeeScheduleOut(BaseModel):
+    id: UUID
+    payer_id: str
+    effective_from: date
+    created_at: datetime
+    entries: list[FeeIn]
+
+
+# --- encounters ---
+
+
+class PersonIn(Input):
+    first_name: Text
+    last_name: Text
+    birth_date: date
+    sex: Literal["F", "M", "U"]
+    address: AddressIn
+
+
+class PatientIn(PersonIn):
+    external_id: ExternalId
+
+
+class CoverageIn(Input):
+    payer_id: ExternalId
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    group_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    relationship: Literal["self", "spouse", "child", "other"]
+    subscriber: PersonIn | None = None
+
+    @model_validator(mode="after")
+    def _subscriber_when_not_self(self) -> "CoverageIn":
+        if self.relationship == "self" and self.subscriber is not None:
+            raise ValueError("subscriber must be absent when the patient is the subscriber (relationship self)")
+        if self.relationship != "self" and self.subscriber is None:
+            raise ValueError(f"subscriber is required when the relationship is {self.relationship}")
+        return self
+
+
+class TelehealthIn(Input):
+    modality: Literal["video", "audio"]
+    patient_at_home: bool = True
+
+
+class ProcedureIn(Input):
+    code: Code
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    units: Annotated[int, Field(ge=1, le=999)] | None = None
+    minutes: Minutes | None = None
+    diagnosis_pointers: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=list, max_length=4)
+
+
+class ServiceIn(Input):
+    kind: ServiceKind
+    minutes: Minutes | None = None
+    em_code: Code | None = None
+    interactive_complexity: bool = False
+    evaluation_minutes: Minutes = 0
+    administration_minutes: Minutes = 0
+    technician_minutes: Minutes = 0
+    neuropsychological: bool = False
+
+    @model_validator(mode="after")
+    def _what_the_kind_needs(self) -> "ServiceIn":
+        if self.kind in TIMED_KINDS and self.minutes is None:
+            raise ValueError(f"minutes is required for {self.kind}")
+        if self.kind == "psychotherapy_with_em" and self.em_code is None:
+            raise ValueError("em_code is required for psychotherapy_with_em")
+        testing = self.evaluation_minutes + self.administration_minutes + self.technician_minutes
+        if self.kind == "psychological_testing" and testing == 0:
+            raise ValueError("psychological_testing needs evaluation, administration or technician minutes")
+        return self
+
+
+class EncounterIn(Input):
+    practice_id: UUID
+    external_id: ExternalId
+    service_date: date
+    rendering_provider_npi: Npi
+    patient: PatientIn
+    coverage: CoverageIn
+    diagnoses: list[Diagnosis] = Field(min_length=1, max_length=12)
+    place_of_service: PlaceOfService
+    telehealth: TelehealthIn | None = None
+    prior_authorization_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None
+    ) = None
+    procedures: list[ProcedureIn] | None = Field(default=None, min_length=1, max_length=50)
+    service: ServiceIn | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_say_what_was_done(self) -> "EncounterIn":
+        if (self.procedures is None) == (self.service is None):
+            raise ValueError("give either procedures or service, not both and not neither")
+        if self.patient.birth_date > self.service_date:
+            raise ValueError("patient.birth_date is after service_date")
+        if len(set(self.diagnoses)) != len(self.diagnoses):
+            raise ValueError("diagnoses repeat a code")
+        return self
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    field: str
+    message: str
+
+
+class ChargeOut(BaseModel):
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    diagnosis_pointers: list[int]
+
+
+class EncounterSummary(BaseModel):
+    id: UUID
+    practice_id: UUID
+    external_id: str
+    version: int
+    status: Literal["coded", "needs_review"]
+    service_date: date
+    place_of_service: str
+    total_amount: Decimal | None
+    charges: list[ChargeOut]
+    problems: list[ReasonOut]
+    warnings: list[ReasonOut]
+
+
+class EncounterOut(EncounterSummary):
+    encounter: EncounterIn  # as submitted, so that billing staff can correct and PUT it back
+    created_at: datetime
+    updated_at: datetime
+
+
+class EncounterPage(BaseModel):
+    items: list[EncounterSummary]
+    next_cursor: UUID | None
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    outcome: Literal["created", "existing", "invalid", "conflict", "not_found"]
+    encounter: EncounterSummary | None = None
+    errors: list[ReasonOut] = Field(default_factory=list)
+
+
+class BatchResult(BaseModel):
+    created: int
+    existing: int
+    failed: int
+    results: list[BatchItemResult]

@@ -1,0 +1,163 @@
+"""Fixtures for charge capture's service tests: a migrated schema per test, the app, a set-up practice."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from charge_capture.bootstrap import MIGRATIONS
+from charge_capture.api import router
+from claimstream_platform import migrate
+from claimstream_platform.db import create_engine
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.web import Platform, create_app
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PSYCHIATRIST_NPI = "1234567893"
+SOCIAL_WORKER_NPI = "1245319599"
+PSYCHOLOGIST_NPI = "1003000126"
+PRACTICE_NPI = "1679576722"
+
+
+@pytest.fixture
+async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
+    name = f"cc_{uuid4().hex[:12]}"
+    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=MIGRATIONS)
+    yield name
+    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    await admin.dispose()
+
+
+@pytest.fixture
+def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
+    return ServiceSettings(
+        service_name="charge-capture",
+        database_url=stack.database_url,
+        database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=keys.public_key_file,
+    )
+
+
+@pytest.fixture
+async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(stack.database_url, schema=schema, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(settings: ServiceSettings) -> AsyncIterator[AsyncClient]:
+    platform = Platform.open(settings)
+    app = create_app(settings, title="charge capture", routers=[router], platform=platform)
+    app.state.platform = platform  # ASGITransport does not run the lifespan
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+    await platform.close()
+
+
+@pytest.fixture
+def tenant() -> UUID:
+    return uuid4()
+
+
+@pytest.fixture
+def auth(keys: Keys, tenant: UUID) -> dict[str, str]:
+    return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+
+
+def address() -> dict[str, str]:
+    return {"line1": "100 Main St", "city": "Springfield", "state": "IL", "postal_code": "627011234"}
+
+
+@dataclass
+class Practice:
+    id: UUID
+    data: dict[str, Any]
+
+
+async def post_ok(client: AsyncClient, path: str, body: dict[str, Any], auth: dict[str, str]) -> dict[str, Any]:
+    response = await client.post(path, json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@pytest.fixture
+async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
+    """A group practice with a psychiatrist, a social worker and a psychologist, and three payers with fees."""
+    created = await post_ok(
+        client,
+        "/v1/practices",
+        {"name": "Lakeside Behavioral Health", "npi": PRACTICE_NPI, "tax_id": "12-3456789",
+         "taxonomy": "261QM0801X", "address": address()},
+        auth,
+    )  # fmt: skip
+    practice_id = created["id"]
+    for npi, first, last, credential, taxonomy in [
+        (PSYCHIATRIST_NPI, "Ada", "Moreno", "MD", "2084P0800X"),
+        (SOCIAL_WORKER_NPI, "Ben", "Okafor", "LCSW", "1041C0700X"),
+        (PSYCHOLOGIST_NPI, "Cleo", "Park", "PhD", "103TC0700X"),
+    ]:
+        await post_ok(
+            client,
+            f"/v1/practices/{practice_id}/providers",
+            {"npi": npi, "first_name": first, "last_name": last, "credential": credential, "taxonomy": taxonomy},
+            auth,
+        )
+    payers = [
+        {"payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB"},
+        {"payer_id": "MCD01", "name": "State Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC",
+         "policy_profile": "medicaid-credential-tiers"},
+        {"payer_id": "COM01", "name": "Commercial Health", "kind": "commercial", "claim_filing_indicator": "CI"},
+    ]  # fmt: skip
+    fees = [
+        {"code": code, "amount": amount}
+        for code, amount in [
+            ("90791", "180.00"), ("90792", "210.00"), ("90832", "75.00"), ("90834", "100.00"), ("90837", "140.00"),
+            ("90833", "70.00"), ("90836", "90.00"), ("90838", "120.00"), ("90839", "150.00"), ("90840", "70.00"),
+            ("90846", "95.00"), ("90847", "100.00"), ("90853", "30.00"), ("90785", "15.00"), ("99213", "90.00"),
+            ("99214", "130.00"), ("96130", "120.00"), ("96131", "95.00"), ("96136", "45.00"), ("96137", "40.00"),
+            ("H0004", "20.00"),
+        ]
+    ] + [{"code": "H0004", "modifiers": ["HO"], "amount": "18.75"}]  # fmt: skip
+    for payer in payers:
+        await post_ok(client, f"/v1/practices/{practice_id}/payers", payer, auth)
+        response = await client.put(
+            f"/v1/practices/{practice_id}/fee-schedules/{payer['payer_id']}",
+            json={"effective_from": "2025-01-01", "entries": fees},
+            headers=auth,
+        )
+        assert response.status_code == 200, response.text
+    return Practice(UUID(practice_id), created)
+
+
+def encounter(practice_id: UUID, **changes: Any) -> dict[str, Any]:
+    """A 53-minute video psychotherapy session by the social worker, billed to the commercial payer."""
+    body: dict[str, Any] = {
+        "practice_id": str(practice_id),
+        "external_id": f"ehr-{uuid4().hex[:10]}",
+        "service_date": "2026-03-02",
+        "rendering_provider_npi": SOCIAL_WORKER_NPI,
+        "patient": {
+            "external_id": "p-1001",
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "birth_date": "1988-04-12",
+            "sex": "F",
+            "address": address(),
+        },
+        "coverage": {"payer_id": "COM01", "member_id": "XYZ123456789", "relationship": "self"},
+        "diagnoses": ["F331", "Z63.0"],
+        "place_of_service": "11",
+        "service": {"kind": "psychotherapy", "minutes": 53},
+    }
+    body.update(changes)
+    return body

@@ -1,0 +1,140 @@
+"""Events charge capture publishes on `charge-capture.v1`, keyed by encounter.
+
+`ChargeCaptured` carries everything an 837P needs (patient, subscriber, payer, billing and rendering
+provider, claim-ready lines), so that claim submission never has to call back. A corrected encounter
+publishes `ChargeVoided` for the version it replaces, then `ChargeCaptured` or `ChargeRejected` for the new one.
+These events carry PHI by design (a claim cannot be built without it); they never go to logs.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from claimstream_platform.contracts.base import IntegrationEvent
+
+TOPIC = "charge-capture.v1"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Address(_Part):
+    line1: str
+    line2: str | None = None
+    city: str
+    state: str
+    postal_code: str
+
+
+class Person(_Part):
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: Literal["F", "M", "U"]
+    address: Address
+
+
+class Patient(Person):
+    external_id: str
+
+
+class Coverage(_Part):
+    payer_id: str
+    member_id: str
+    group_number: str | None = None
+    relationship: Literal["self", "spouse", "child", "other"]
+    subscriber: Person | None = None  # None when the patient is the subscriber
+
+
+class Payer(_Part):
+    payer_id: str
+    name: str
+    kind: Literal["medicare", "medicaid", "commercial"]
+    claim_filing_indicator: str
+
+
+class BillingProvider(_Part):
+    practice_id: UUID
+    name: str
+    npi: str
+    tax_id: str
+    taxonomy: str
+    address: Address
+
+
+class RenderingProvider(_Part):
+    npi: str
+    first_name: str
+    last_name: str
+    credential: str
+    taxonomy: str
+
+
+class ChargeLine(_Part):
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    diagnosis_pointers: list[int]
+    minutes: int | None = None
+
+
+class Reason(_Part):
+    rule: str
+    field: str
+    message: str
+
+
+class _EncounterEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "encounter_id"
+
+    encounter_id: UUID
+    version: int
+    external_id: str
+    service_date: date
+
+
+class EncounterReceived(_EncounterEvent):
+    """An EHR posted an encounter (or a corrected version of it); coding follows in the same transaction."""
+
+    event_type: ClassVar[str] = "claimstream.encounter.received.v1"
+
+
+class ChargeCaptured(_EncounterEvent):
+    """An encounter coded into claim-ready charges."""
+
+    event_type: ClassVar[str] = "claimstream.charge.captured.v1"
+
+    place_of_service: str
+    telehealth_modality: Literal["video", "audio"] | None = None
+    prior_authorization_number: str | None = None
+    diagnoses: list[str]  # ICD-10-CM with the dot, principal first
+    lines: list[ChargeLine]
+    total_amount: Decimal
+    patient: Patient
+    coverage: Coverage
+    payer: Payer
+    billing_provider: BillingProvider
+    rendering_provider: RenderingProvider
+
+
+class ChargeRejected(_EncounterEvent):
+    """An encounter that breaks billing rules: held for review with every reason."""
+
+    event_type: ClassVar[str] = "claimstream.charge.rejected.v1"
+
+    reasons: list[Reason]
+
+
+class ChargeVoided(_EncounterEvent):
+    """The charges of `version` no longer stand (the encounter was corrected)."""
+
+    event_type: ClassVar[str] = "claimstream.charge.voided.v1"
+
+    reason: str
