@@ -32,6 +32,7 @@ test-service test-integration: install
 
 bench: install
 	$(PY) bench/platform_bench.py
+	$(PY) bench/charge_capture_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

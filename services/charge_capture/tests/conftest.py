@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from charge_capture.bootstrap import MIGRATIONS
 from charge_capture.api import router
+from charge_capture.bootstrap import MIGRATIONS
 from claimstream_platform import migrate
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings

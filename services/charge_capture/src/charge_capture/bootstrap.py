@@ -12,6 +12,7 @@ from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_telemetry
 from claimstream_platform.web import create_app
 from fastapi import FastAPI
+from pydantic import FilePath
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from charge_capture.api import router
@@ -20,18 +21,26 @@ from charge_capture.coding import rulebook
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def settings() -> ServiceSettings:
-    return ServiceSettings()  # type: ignore[call-arg]  # every field comes from the environment
+class ChargeCaptureSettings(ServiceSettings):
+    """The platform's settings plus the NCCI files an operator loads in place of the shipped fixture."""
+
+    ncci_ptp_file: FilePath | None = None  # CMS practitioner PTP file, tab-separated text
+    ncci_mue_file: FilePath | None = None  # CMS practitioner MUE file, tab-separated text
 
 
-def app(service_settings: ServiceSettings | None = None) -> FastAPI:
+def settings() -> ChargeCaptureSettings:
+    return ChargeCaptureSettings()  # type: ignore[call-arg]  # every field comes from the environment
+
+
+def app(service_settings: ChargeCaptureSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
     configure_telemetry(
         service_name=service_settings.service_name,
         otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
         log_level=service_settings.log_level,
     )
-    rulebook.shipped()  # load the rule data now, not on the first request
+    # Load the rule data now, not on the first request.
+    rulebook.install(rulebook.load(service_settings.ncci_ptp_file, service_settings.ncci_mue_file))
     return create_app(service_settings, title="claimstream charge capture", routers=[router])
 
 

@@ -12,11 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from charge_capture.coding import policy, rulebook
-from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
-from charge_capture.repository import ReferenceData
-from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary, ReasonOut
-from charge_capture.tables import charge_lines, encounters
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import charge_capture as contract
@@ -26,6 +21,12 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from charge_capture.coding import policy, rulebook
+from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
+from charge_capture.repository import ReferenceData
+from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary, ReasonOut
+from charge_capture.tables import charge_lines, encounters
 
 
 @dataclass
@@ -192,7 +193,7 @@ async def _code(
     )
     coding = code_encounter(
         to_engine(body),
-        rules=rulebook.shipped().on(day),
+        rules=rulebook.current().on(day),
         policy=policy.resolve(layers, day),
         credential=provider.credential if provider else None,
         fees=payer.fees_on(day) if payer else None,

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 async def outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:
     async with engine.connect() as connection:
         rows = (await connection.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
-    return [(row.event_type.split(".")[1] + "." + row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
+    return [
+        (row.event_type.split(".")[1] + "." + row.event_type.split(".")[2], json.loads(row.payload)) for row in rows
+    ]
 
 
 async def count(engine: AsyncEngine, table: str) -> int:
@@ -179,7 +181,9 @@ async def test_a_correction_voids_the_old_charges_and_captures_new_ones(
     assert fetched["encounter"]["service"]["minutes"] == 60
 
 
-async def test_a_correction_cannot_move_an_encounter(client: AsyncClient, auth: dict[str, str], practice: Practice) -> None:
+async def test_a_correction_cannot_move_an_encounter(
+    client: AsyncClient, auth: dict[str, str], practice: Practice
+) -> None:
     body = encounter(practice.id)
     created = (await client.post("/v1/encounters", json=body, headers=auth)).json()
     response = await client.put(f"/v1/encounters/{created['id']}", json={**body, "external_id": "other"}, headers=auth)
@@ -221,11 +225,17 @@ async def test_batch_size_is_limited(client: AsyncClient, auth: dict[str, str], 
 
 async def test_list_filters_and_pages(client: AsyncClient, auth: dict[str, str], practice: Practice) -> None:
     for minutes in (10, 45, 45, 45):
-        await client.post("/v1/encounters", json=encounter(practice.id, service={"kind": "psychotherapy", "minutes": minutes}), headers=auth)
+        await client.post(
+            "/v1/encounters",
+            json=encounter(practice.id, service={"kind": "psychotherapy", "minutes": minutes}),
+            headers=auth,
+        )
     held = (await client.get(f"/v1/encounters?practice_id={practice.id}&status=needs_review", headers=auth)).json()
     assert [item["status"] for item in held["items"]] == ["needs_review"]
     first = (await client.get("/v1/encounters?status=coded&limit=2", headers=auth)).json()
-    second = (await client.get(f"/v1/encounters?status=coded&limit=2&cursor={first['next_cursor']}", headers=auth)).json()
+    second = (
+        await client.get(f"/v1/encounters?status=coded&limit=2&cursor={first['next_cursor']}", headers=auth)
+    ).json()
     assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
     one = held["items"][0]["external_id"]
     found = (await client.get(f"/v1/encounters?external_id={one}", headers=auth)).json()
@@ -250,7 +260,9 @@ async def test_the_fee_schedule_in_force_on_the_date_of_service_prices_it(
     client: AsyncClient, auth: dict[str, str], practice: Practice
 ) -> None:
     raised = {"effective_from": "2026-03-01", "entries": [{"code": "90837", "amount": "150.00"}]}
-    assert (await client.put(f"/v1/practices/{practice.id}/fee-schedules/COM01", json=raised, headers=auth)).status_code == 200
+    assert (
+        await client.put(f"/v1/practices/{practice.id}/fee-schedules/COM01", json=raised, headers=auth)
+    ).status_code == 200
     before = encounter(practice.id, service_date="2026-02-27")
     after = encounter(practice.id, service_date="2026-03-02")
     assert (await client.post("/v1/encounters", json=before, headers=auth)).json()["total_amount"] == "140.00"

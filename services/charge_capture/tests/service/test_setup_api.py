@@ -42,7 +42,9 @@ async def test_providers_and_payers(client: AsyncClient, auth: dict[str, str], p
     providers = (await client.get(f"/v1/practices/{practice.id}/providers", headers=auth)).json()["items"]
     assert sorted(p["credential"] for p in providers) == ["LCSW", "MD", "PhD"]
     duplicate = {**{k: providers[0][k] for k in ("npi", "first_name", "last_name", "credential", "taxonomy")}}
-    assert (await client.post(f"/v1/practices/{practice.id}/providers", json=duplicate, headers=auth)).status_code == 409
+    assert (
+        await client.post(f"/v1/practices/{practice.id}/providers", json=duplicate, headers=auth)
+    ).status_code == 409
     bad = {"npi": "1497758544", "first_name": "A", "last_name": "B", "credential": "RN", "taxonomy": "bad"}
     response = await client.post(f"/v1/practices/{practice.id}/providers", json=bad, headers=auth)
     assert {e["field"] for e in response.json()["errors"]} == {"credential", "taxonomy"}
@@ -52,7 +54,9 @@ async def test_providers_and_payers(client: AsyncClient, auth: dict[str, str], p
                        "policy_profile": "nope"}  # fmt: skip
     response = await client.post(f"/v1/practices/{practice.id}/payers", json=unknown_profile, headers=auth)
     assert response.json()["errors"][0]["field"] == "policy_profile"
-    missing = await client.post(f"/v1/practices/{uuid4()}/payers", json={**unknown_profile, "policy_profile": None}, headers=auth)
+    missing = await client.post(
+        f"/v1/practices/{uuid4()}/payers", json={**unknown_profile, "policy_profile": None}, headers=auth
+    )
     assert missing.status_code == 404
 
 
@@ -63,20 +67,29 @@ async def test_fee_schedule_history_is_kept(client: AsyncClient, auth: dict[str,
     history = (await client.get(path, headers=auth)).json()["items"]
     assert [v["effective_from"] for v in history] == ["2026-01-01", "2025-01-01"]
     assert history[0]["entries"] == [{"code": "90837", "modifiers": [], "amount": "155.10"}]
-    repeated = {"effective_from": "2026-01-01", "entries": [{"code": "90837", "amount": "1"}, {"code": "90837", "amount": "2"}]}
+    repeated = {
+        "effective_from": "2026-01-01",
+        "entries": [{"code": "90837", "amount": "1"}, {"code": "90837", "amount": "2"}],
+    }
     assert (await client.put(path, json=repeated, headers=auth)).status_code == 422
     negative = {"effective_from": "2026-01-01", "entries": [{"code": "90837", "amount": "-1"}]}
     assert (await client.put(path, json=negative, headers=auth)).json()["errors"][0]["field"] == "entries.0.amount"
-    assert (await client.put(f"/v1/practices/{practice.id}/fee-schedules/NOPE", json=newer, headers=auth)).status_code == 404
+    assert (
+        await client.put(f"/v1/practices/{practice.id}/fee-schedules/NOPE", json=newer, headers=auth)
+    ).status_code == 404
 
 
 async def test_a_payer_policy_override_changes_coding_from_its_date(
     client: AsyncClient, auth: dict[str, str], practice: Practice
 ) -> None:
     path = f"/v1/practices/{practice.id}/payers/COM01/policy"
-    bad = await client.put(path, json={"effective_from": "2026-03-01", "settings": {"video_modifer": "GT"}}, headers=auth)
+    bad = await client.put(
+        path, json={"effective_from": "2026-03-01", "settings": {"video_modifer": "GT"}}, headers=auth
+    )
     assert bad.status_code == 422 and "video_modifer" in bad.json()["detail"]
-    wrong_type = await client.put(path, json={"effective_from": "2026-03-01", "settings": {"telehealth_pos": "x"}}, headers=auth)
+    wrong_type = await client.put(
+        path, json={"effective_from": "2026-03-01", "settings": {"telehealth_pos": "x"}}, headers=auth
+    )
     assert wrong_type.status_code == 422
     good = {"effective_from": "2026-03-01", "settings": {"telehealth_pos": "02_10", "video_modifier": "GT"}}
     response = await client.put(path, json=good, headers=auth)

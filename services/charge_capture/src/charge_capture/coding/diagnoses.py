@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 import simple_icd_10_cm as icd
+
 from charge_capture.coding.rulebook import DATA
 
 ICD10_START = date(2015, 10, 1)  # before this, US claims used ICD-9-CM

@@ -221,6 +221,20 @@ def load(ptp_file: Path | None = None, mue_file: Path | None = None) -> RuleBook
     )
 
 
+_installed: RuleBook | None = None
+
+
+def install(book: RuleBook) -> None:
+    """Make `book` the one `current()` returns (the wiring module does this once, at start-up)."""
+    global _installed
+    _installed = book
+
+
+def current() -> RuleBook:
+    """The installed rule book, or the shipped one (rules plus the NCCI fixture)."""
+    return _installed or shipped()
+
+
 @lru_cache(maxsize=1)
 def shipped() -> RuleBook:
     return load()

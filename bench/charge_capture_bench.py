@@ -1,0 +1,197 @@
+"""`make bench`: charge capture's intake, through its real API process (uvicorn) and its outbox relay.
+
+Starts its own Kafka and PostgreSQL (the `bench` profile) and charge capture under the supervisor, sets up
+one practice, then measures:
+  batch ingest   POST /v1/encounters/batch, 1,000 per request, 2 clients: encounters/s committed with their
+                 outbox rows (the response comes after the commit)
+  single POST    POST /v1/encounters at a fixed arrival rate (open loop): latency percentiles
+Prints a table and writes bench/results/charge_capture.json.
+"""
+
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.devstack.services import ServiceSpec, Supervisor
+from claimstream_platform.devstack.stack import PROFILES, LocalStack
+
+BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
+BATCH_SIZE = 1000
+RATE = int(os.environ.get("BENCH_POST_RATE", "200"))
+SECONDS = int(os.environ.get("BENCH_POST_SECONDS", "20"))
+SPEC = ServiceSpec("charge-capture", "charge_capture", 38001)
+RESULTS = Path(__file__).parent / "results" / "charge_capture.json"
+ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
+SERVICES = [  # a realistic mix: mostly 45/60-minute therapy, some intakes, E/M with add-ons, groups
+    ({"kind": "psychotherapy", "minutes": 53}, "1245319599"),
+    ({"kind": "psychotherapy", "minutes": 45}, "1245319599"),
+    ({"kind": "psychotherapy", "minutes": 58}, "1245319599"),
+    ({"kind": "diagnostic_evaluation"}, "1245319599"),
+    ({"kind": "psychotherapy_with_em", "minutes": 30, "em_code": "99214"}, "1234567893"),
+    ({"kind": "group", "minutes": 90}, "1245319599"),
+]
+
+
+def set_up(client: httpx.Client) -> str:
+    def call(method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = client.request(method, path, json=body)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    practice = call("POST", "/v1/practices", {"name": "Bench Practice", "npi": "1679576722", "tax_id": "987654321",
+                                              "taxonomy": "261QM0801X", "address": ADDRESS})  # fmt: skip
+    practice_id = str(practice["id"])
+    for npi, credential, taxonomy in [("1245319599", "LCSW", "1041C0700X"), ("1234567893", "MD", "2084P0800X")]:
+        call("POST", f"/v1/practices/{practice_id}/providers",
+             {"npi": npi, "first_name": "A", "last_name": "B", "credential": credential, "taxonomy": taxonomy})  # fmt: skip
+    call("POST", f"/v1/practices/{practice_id}/payers",
+         {"payer_id": "COM01", "name": "Commercial", "kind": "commercial", "claim_filing_indicator": "CI"})  # fmt: skip
+    fees = [{"code": c, "amount": "100.00"} for c in ("90791", "90834", "90837", "90836", "99214", "90853")]
+    call("PUT", f"/v1/practices/{practice_id}/fee-schedules/COM01", {"effective_from": "2025-01-01", "entries": fees})
+    return practice_id
+
+
+def encounter(practice_id: str, n: int) -> dict[str, Any]:
+    service, npi = SERVICES[n % len(SERVICES)]
+    return {
+        "practice_id": practice_id,
+        "external_id": f"bench-{uuid4().hex}",
+        "service_date": "2026-03-02",
+        "rendering_provider_npi": npi,
+        "patient": {
+            "external_id": f"p-{n % 5000}",
+            "first_name": "Pat",
+            "last_name": "Doe",
+            "birth_date": "1980-05-05",
+            "sex": "U",
+            "address": ADDRESS,
+        },  # fmt: skip
+        "coverage": {"payer_id": "COM01", "member_id": f"M{n:09d}", "relationship": "self"},
+        "diagnoses": ["F33.1", "Z63.0"] if n % 3 else ["F41.1"],
+        "place_of_service": "11",
+        "telehealth": {"modality": "video"} if n % 2 else None,
+        "service": service,
+    }
+
+
+async def batch_ingest(url: str, headers: dict[str, str], practice_id: str) -> dict[str, float]:
+    bodies = [
+        {"encounters": [encounter(practice_id, b * BATCH_SIZE + i) for i in range(BATCH_SIZE)]} for b in range(BATCHES)
+    ]
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    created = 0
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal created
+        while not queue.empty():
+            response = await client.post("/v1/encounters/batch", json=queue.get_nowait())
+            response.raise_for_status()
+            created += response.json()["created"]
+
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
+        await client.post("/v1/encounters/batch", json={"encounters": [encounter(practice_id, -1)]})  # warm up
+        started = time.perf_counter()
+        await asyncio.gather(client_loop(client), client_loop(client))
+        elapsed = time.perf_counter() - started
+    assert created == BATCHES * BATCH_SIZE, f"created {created}"
+    return {"encounters": created, "seconds": round(elapsed, 2), "per_s": round(created / elapsed)}
+
+
+async def single_posts(url: str, headers: dict[str, str], practice_id: str) -> dict[str, float]:
+    total = RATE * SECONDS
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(client: httpx.AsyncClient, n: int) -> None:
+        nonlocal errors
+        started = time.perf_counter()
+        response = await client.post("/v1/encounters", json=encounter(practice_id, n))
+        latencies.append(time.perf_counter() - started)
+        errors += response.status_code != 201
+
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30, limits=limits) as client:
+        for n in range(50):  # warm up connections and caches
+            await one(client, n)
+        latencies.clear()
+        tasks = []
+        started = time.perf_counter()
+        for n in range(total):  # open loop: send on schedule whether or not earlier answers came back
+            delay = started + n / RATE - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(client, 1000 + n)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {
+        "requests": total,
+        "target_rate": RATE,
+        "achieved_rate": round(total / elapsed, 1),
+        "errors": errors,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
+
+
+def main() -> int:
+    stack = LocalStack(PROFILES["bench"])
+    stack.start(fresh=True)
+    keys = Path(tempfile.mkdtemp(prefix="cc-bench-"))
+    generate_keypair(keys / "signing.pem", keys / "public.pem")
+    token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=uuid4())
+    headers = {"Authorization": f"Bearer {token}"}
+    supervisor = Supervisor(
+        env={
+            "DATABASE_URL": stack.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+            "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+            "LOG_LEVEL": "WARNING",
+        },
+        log_dir=keys,
+    )
+    try:
+        supervisor.start([SPEC])
+        with httpx.Client(base_url=SPEC.url, headers=headers, timeout=30) as client:
+            practice_id = set_up(client)
+        batch = asyncio.run(batch_ingest(SPEC.url, headers, practice_id))
+        single = asyncio.run(single_posts(SPEC.url, headers, practice_id))
+    finally:
+        supervisor.stop()
+        stack.stop()
+    print(f"\ncharge capture benchmark (API process + outbox relay on this machine, {os.cpu_count()} cores)")
+    print(
+        f"batch ingest : {batch['encounters']:,} encounters in {batch['seconds']} s = {batch['per_s']:,}/s (target 2,000)"
+    )
+    print(
+        f"single POST  : {single['requests']:,} at {single['target_rate']}/s (achieved {single['achieved_rate']}/s), "
+        f"p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, p99 {single['p99_ms']} ms (target < 50), "
+        f"max {single['max_ms']} ms, errors {single['errors']}"
+    )
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"batch_ingest": batch, "single_post": single, "cores": os.cpu_count()}, indent=2))
+    print(f"saved {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Black box: charge capture run as the local stack runs it (migrate, api and worker processes under the
+supervisor), an encounter posted over HTTP, its events read back from Kafka."""
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from claimstream_platform.contracts.charge_capture import TOPIC, ChargeCaptured, ChargeRejected
+from claimstream_platform.devstack.services import ServiceSpec, Supervisor
+from claimstream_platform.testing import Keys, StackUnderTest
+from kafka_reader import header, read_topic
+
+SPEC = ServiceSpec("charge-capture", "charge_capture", 28001)  # off the `make run` port
+ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
+
+
+@pytest.fixture(scope="module")
+def service(stack: StackUnderTest, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    logs = tmp_path_factory.mktemp("charge-capture-logs")
+    supervisor = Supervisor(
+        env={
+            "DATABASE_URL": stack.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+            "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
+        },
+        log_dir=Path(logs),
+    )
+    try:
+        supervisor.start([SPEC])
+        yield SPEC.url
+    finally:
+        supervisor.stop()
+
+
+def call(client: httpx.Client, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.request(method, path, json=body)
+    assert response.status_code in (200, 201), response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def set_up_practice(client: httpx.Client) -> str:
+    practice = call(client, "POST", "/v1/practices", {
+        "name": "Harbor Counseling", "npi": "1679576722", "tax_id": "98-7654321", "taxonomy": "261QM0801X",
+        "address": ADDRESS,
+    })  # fmt: skip
+    practice_id = practice["id"]
+    call(client, "POST", f"/v1/practices/{practice_id}/providers", {
+        "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW", "taxonomy": "1041C0700X",
+    })  # fmt: skip
+    call(client, "POST", f"/v1/practices/{practice_id}/payers", {
+        "payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB",
+    })  # fmt: skip
+    call(client, "PUT", f"/v1/practices/{practice_id}/fee-schedules/MCR01", {
+        "effective_from": "2026-01-01", "entries": [{"code": "90834", "amount": "98.40"}],
+    })  # fmt: skip
+    return str(practice_id)
+
+
+def encounter(practice_id: str, minutes: int) -> dict[str, Any]:
+    return {
+        "practice_id": practice_id,
+        "external_id": f"visit-{uuid4().hex[:8]}",
+        "service_date": "2026-03-02",
+        "rendering_provider_npi": "1245319599",
+        "patient": {
+            "external_id": "p-77",
+            "first_name": "Sam",
+            "last_name": "Lee",
+            "birth_date": "1970-01-31",
+            "sex": "M",
+            "address": ADDRESS,
+        },  # fmt: skip
+        "coverage": {"payer_id": "MCR01", "member_id": "1EG4TE5MK73", "relationship": "self"},
+        "diagnoses": ["F41.1"],
+        "place_of_service": "11",
+        "telehealth": {"modality": "audio", "patient_at_home": True},
+        "service": {"kind": "psychotherapy", "minutes": minutes},
+    }
+
+
+async def events_for(bootstrap_servers: str, encounter_id: str, count: int, timeout: float = 30) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        records = [r for r in await read_topic(bootstrap_servers, TOPIC) if header(r, "ce_subject") == encounter_id]
+        if len(records) >= count or time.monotonic() > deadline:
+            return records
+        await asyncio.sleep(0.5)
+
+
+async def test_encounter_posted_over_http_arrives_on_kafka_as_claim_ready_charges(
+    service: str, stack: StackUnderTest, keys: Keys
+) -> None:
+    tenant = uuid4()
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    with httpx.Client(base_url=service, headers=headers, timeout=10) as client:
+        practice_id = set_up_practice(client)
+        coded = call(client, "POST", "/v1/encounters", encounter(practice_id, minutes=45))
+        held = call(client, "POST", "/v1/encounters", encounter(practice_id, minutes=12))
+    assert coded["status"] == "coded" and held["status"] == "needs_review"
+
+    records = await events_for(stack.bootstrap_servers, coded["id"], 2)
+    assert [header(r, "ce_type") for r in records] == ["claimstream.encounter.received.v1", ChargeCaptured.event_type]
+    captured_record = records[1]
+    assert captured_record.key == f"{tenant}:{coded['id']}".encode()
+    captured = ChargeCaptured.model_validate(json.loads(captured_record.value))
+    assert captured.tenant_id == tenant and captured.practice_id == UUID(practice_id)
+    assert captured.place_of_service == "10"  # Medicare: telehealth at home
+    assert [(line.code, line.modifiers, str(line.amount)) for line in captured.lines] == [("90834", ["93"], "98.40")]
+    assert captured.billing_provider.tax_id == "987654321"
+    assert captured.coverage.member_id == "1EG4TE5MK73"
+
+    rejected = await events_for(stack.bootstrap_servers, held["id"], 2)
+    assert header(rejected[1], "ce_type") == ChargeRejected.event_type
+    reasons = ChargeRejected.model_validate(json.loads(rejected[1].value)).reasons
+    assert [reason.rule for reason in reasons] == ["psychotherapy.minimum-time"]
