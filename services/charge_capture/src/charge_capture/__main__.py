@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import os
 
 import uvicorn
 
@@ -15,12 +16,23 @@ def main() -> None:
     api = commands.add_parser("api", help="serve the REST API")
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8001)
+    api.add_argument(
+        "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
+    )
     commands.add_parser("worker", help="run the outbox relay")
     args = parser.parse_args()
     if args.command == "migrate":
         bootstrap.migrate()
     elif args.command == "api":
-        uvicorn.run(bootstrap.app(), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(
+            "charge_capture.bootstrap:app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+        )
     else:
         asyncio.run(bootstrap.run_worker())
 

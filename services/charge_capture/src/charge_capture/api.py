@@ -4,10 +4,21 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID, uuid4
 
+from claimstream_platform.auth import Principal
+from claimstream_platform.errors import Conflict, Forbidden, NotFound, RuleViolation
+from claimstream_platform.idempotency import Reply, run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from charge_capture import handlers
 from charge_capture.coding.policy import check_settings
 from charge_capture.handlers import ItemOutcome
-from charge_capture.repository import modifiers_key, payer_or_none, practice_or_none
+from charge_capture.repository import bump_payer_revision, modifiers_key, payer_or_none, practice_or_none
 from charge_capture.schemas import (
     BatchItemResult,
     BatchResult,
@@ -37,16 +48,6 @@ from charge_capture.tables import (
     practices,
     providers,
 )
-from claimstream_platform.auth import Principal
-from claimstream_platform.errors import Conflict, Forbidden, NotFound, RuleViolation
-from claimstream_platform.idempotency import Reply, run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter()
 MAX_BATCH = 1000
@@ -183,6 +184,7 @@ async def put_payer_policy(
         raise RuleViolation("; ".join(problems), field="settings")
     async with uow:
         payer = await _payer(uow.session, principal, practice_id, payer_id)
+        await bump_payer_revision(uow.session, payer.id)
         values = body.model_dump()
         await uow.session.execute(
             insert(payer_policy_overrides)
@@ -207,6 +209,7 @@ async def put_fee_schedule(
     """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept."""
     async with uow:
         payer = await _payer(uow.session, principal, practice_id, payer_id)
+        await bump_payer_revision(uow.session, payer.id)
         schedule_id = uuid4()
         created_at = await uow.session.scalar(
             insert(fee_schedules)
@@ -291,8 +294,15 @@ async def post_encounter(
         if outcome.outcome == "conflict":
             raise Conflict(outcome.errors[0].message, field="external_id")
         assert outcome.encounter is not None
-        status = 201 if outcome.outcome == "created" else 200
-        return Reply(await _full(uow.session, outcome.encounter.id), status)
+        if outcome.recorded_at is None:  # posted before: answer with what is stored
+            return Reply(await _full(uow.session, outcome.encounter.id), 200)
+        created = EncounterOut(
+            **outcome.encounter.model_dump(),
+            encounter=body,
+            created_at=outcome.recorded_at,
+            updated_at=outcome.recorded_at,
+        )
+        return Reply(created, 201)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from charge_capture.coding import policy, rulebook
 from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
-from charge_capture.repository import ReferenceData
+from charge_capture.repository import Reference, ReferenceData
 from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary, ReasonOut
 from charge_capture.tables import charge_lines, encounters
 
@@ -35,6 +35,7 @@ class ItemOutcome:
     outcome: str  # created | existing | conflict | not_found | invalid
     encounter: EncounterSummary | None = None
     errors: list[ReasonOut] = field(default_factory=list)
+    recorded_at: datetime | None = None  # set when this call created the encounter
 
 
 @dataclass
@@ -61,7 +62,10 @@ async def ingest(
     first_by_key: dict[tuple[UUID, str], _Candidate] = {}
     repeats: list[_Candidate] = []
     for index, body in bodies:
-        if not principal.may_access(body.practice_id) or await reference.practice(body.practice_id) is None:
+        found = None
+        if principal.may_access(body.practice_id):
+            found = await reference.lookup(body.practice_id, body.rendering_provider_npi, body.coverage.payer_id)
+        if found is None:
             outcomes[index] = ItemOutcome(index, "not_found", errors=[_reason("practice_id", "practice not found")])
             continue
         candidate = _Candidate(index, body, request_hash(body))
@@ -70,17 +74,18 @@ async def ingest(
             repeats.append(candidate)
             continue
         first_by_key[key] = candidate
-        await _code(candidate, reference, principal.tenant_id, today=today, encounter_id=uuid4(), version=1)
+        _code(candidate, found, principal.tenant_id, today=today, encounter_id=uuid4(), version=1)
 
     candidates = list(first_by_key.values())
     inserted: set[UUID] = set()
     if candidates:
+        # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement.
         inserted = set(
             await uow.session.scalars(
                 insert(encounters)
-                .values([c.row for c in candidates])
                 .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
-                .returning(encounters.c.id)
+                .returning(encounters.c.id),
+                [c.row for c in candidates],
             )
         )
     new = [c for c in candidates if c.row["id"] in inserted]
@@ -90,7 +95,9 @@ async def ingest(
     for candidate in new:
         for event in candidate.events:
             uow.publish(event)
-        outcomes[candidate.index] = ItemOutcome(candidate.index, "created", _summary_of(candidate))
+        outcomes[candidate.index] = ItemOutcome(
+            candidate.index, "created", _summary_of(candidate), recorded_at=candidate.row["created_at"]
+        )
 
     already = [c for c in candidates if c.row["id"] not in inserted] + repeats
     if already:
@@ -136,8 +143,11 @@ async def correct(
     candidate = _Candidate(0, body, request_hash(body))
     if candidate.request_hash == row.request_hash:
         return summary(row, await _lines(uow, row.id, row.version))
-    reference = ReferenceData(uow.session, principal.tenant_id)
-    await _code(candidate, reference, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
+    found = await ReferenceData(uow.session, principal.tenant_id).lookup(
+        row.practice_id, body.rendering_provider_npi, body.coverage.payer_id
+    )
+    assert found is not None  # the encounter's practice exists
+    _code(candidate, found, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
     if row.status == "coded":
         uow.publish(
             contract.ChargeVoided(
@@ -150,10 +160,9 @@ async def correct(
                 reason="corrected",
             )
         )
-    values = {k: v for k, v in candidate.row.items() if k not in ("id", "tenant_id", "practice_id", "external_id")}
-    await uow.session.execute(
-        update(encounters).where(encounters.c.id == row.id).values(**values, updated_at=datetime.now(UTC))
-    )
+    unchanged = ("id", "tenant_id", "practice_id", "external_id", "created_at")
+    values = {k: v for k, v in candidate.row.items() if k not in unchanged}
+    await uow.session.execute(update(encounters).where(encounters.c.id == row.id).values(**values))
     if candidate.lines:
         await uow.session.execute(insert(charge_lines), candidate.lines)
     for event in candidate.events:
@@ -161,9 +170,9 @@ async def correct(
     return _summary_of(candidate)
 
 
-async def _code(
+def _code(
     candidate: _Candidate,
-    reference: ReferenceData,
+    reference: Reference,
     tenant_id: UUID,
     *,
     today: date,
@@ -173,10 +182,8 @@ async def _code(
     """Code one encounter and fill in the candidate's row, charge lines and events."""
     body = candidate.body
     day = body.service_date
-    practice = await reference.practice(body.practice_id)
-    assert practice is not None  # checked by the caller
-    provider = await reference.provider(body.practice_id, body.rendering_provider_npi)
-    payer = await reference.payer(body.practice_id, body.coverage.payer_id)
+    practice, provider, payer = reference.practice, reference.provider, reference.payer
+    now = datetime.now(UTC)
     known: list[Issue] = []
     if day > today:
         known.append(Issue("service-date.future", "service_date", "the date of service is in the future"))
@@ -216,6 +223,8 @@ async def _code(
         "request_hash": candidate.request_hash,
         "problems": [_issue_json(i) for i in problems],
         "warnings": [_issue_json(i) for i in coding.warnings],
+        "created_at": now,
+        "updated_at": now,
     }
     candidate.lines = [
         {

@@ -3,8 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from charge_capture.coding.engine import FeeEntry
 from charge_capture.coding.policy import Layer
@@ -16,9 +21,6 @@ from charge_capture.tables import (
     practices,
     providers,
 )
-from sqlalchemy import and_, select, tuple_
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -39,58 +41,73 @@ def modifiers_key(modifiers: Sequence[str]) -> str:
     return ":".join(sorted(modifiers))
 
 
+@dataclass(frozen=True)
+class Reference:
+    """What coding one encounter needs from set-up: None where the practice has no such provider or payer."""
+
+    practice: Row[Any]
+    provider: Row[Any] | None
+    payer: PayerSetup | None
+
+
+# Payer set-ups (fee schedules and policy overrides) by (payer, revision): every write to them bumps the payer's
+# revision in the same transaction, so a cached entry is never stale, only unused.
+_payer_setups: dict[tuple[UUID, int], PayerSetup] = {}
+_MAX_CACHED = 5000
+
+
+# One statement for the practice, the rendering provider and the payer; built once (it runs per encounter).
+_practice, _provider, _payer = practices.alias("practice"), providers.alias("provider"), payers.alias("payer")
+_REFERENCE_QUERY = (
+    select(_practice, _provider, _payer)
+    .select_from(
+        _practice.outerjoin(
+            _provider, and_(_provider.c.practice_id == _practice.c.id, _provider.c.npi == bindparam("npi"))
+        ).outerjoin(_payer, and_(_payer.c.practice_id == _practice.c.id, _payer.c.payer_id == bindparam("payer_id")))
+    )
+    .where(_practice.c.id == bindparam("practice_id"), _practice.c.tenant_id == bindparam("tenant_id"))
+)
+
+
 class ReferenceData:
-    """Practices, providers and payers a request needs, each read once per request (a batch of 1,000
-    encounters from one practice costs a handful of queries, not thousands)."""
+    """Practices, providers and payers for one request: one query per distinct (practice, provider, payer),
+    and fee schedules read only when the payer's set-up changed since this process last read it."""
 
     def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
         self._session = session
         self._tenant_id = tenant_id
-        self._practices: dict[UUID, Row[Any] | None] = {}
-        self._providers: dict[tuple[UUID, str], Row[Any] | None] = {}
-        self._payers: dict[tuple[UUID, str], PayerSetup | None] = {}
+        self._seen: dict[tuple[UUID, str, str], Reference | None] = {}
 
-    async def practice(self, practice_id: UUID) -> Row[Any] | None:
-        if practice_id not in self._practices:
-            self._practices[practice_id] = (
-                await self._session.execute(
-                    select(practices).where(practices.c.id == practice_id, practices.c.tenant_id == self._tenant_id)
-                )
-            ).one_or_none()
-        return self._practices[practice_id]
+    async def lookup(self, practice_id: UUID, npi: str, payer_id: str) -> Reference | None:
+        """None when the practice does not exist for this tenant."""
+        key = (practice_id, npi, payer_id)
+        if key not in self._seen:
+            self._seen[key] = await self._load(practice_id, npi, payer_id)
+        return self._seen[key]
 
-    async def provider(self, practice_id: UUID, npi: str) -> Row[Any] | None:
-        key = (practice_id, npi)
-        if key not in self._providers:
-            self._providers[key] = (
-                await self._session.execute(
-                    select(providers).where(
-                        providers.c.practice_id == practice_id,
-                        providers.c.npi == npi,
-                        providers.c.tenant_id == self._tenant_id,
-                    )
-                )
-            ).one_or_none()
-        return self._providers[key]
-
-    async def payer(self, practice_id: UUID, payer_id: str) -> PayerSetup | None:
-        key = (practice_id, payer_id)
-        if key not in self._payers:
-            self._payers[key] = await self._load_payer(practice_id, payer_id)
-        return self._payers[key]
-
-    async def _load_payer(self, practice_id: UUID, payer_id: str) -> PayerSetup | None:
-        row = (
-            await self._session.execute(
-                select(payers).where(
-                    payers.c.practice_id == practice_id,
-                    payers.c.payer_id == payer_id,
-                    payers.c.tenant_id == self._tenant_id,
-                )
-            )
-        ).one_or_none()
+    async def _load(self, practice_id: UUID, npi: str, payer_id: str) -> Reference | None:
+        params = {"practice_id": practice_id, "tenant_id": self._tenant_id, "npi": npi, "payer_id": payer_id}
+        row = (await self._session.execute(_REFERENCE_QUERY, params)).one_or_none()
         if row is None:
             return None
+        mapping = row._mapping
+        return Reference(
+            practice=_part(mapping, _practice),
+            provider=_part(mapping, _provider) if mapping[_provider.c.id] is not None else None,
+            payer=await self._payer_setup(_part(mapping, _payer)) if mapping[_payer.c.id] is not None else None,
+        )
+
+    async def _payer_setup(self, payer_row: Row[Any]) -> PayerSetup:
+        key = (payer_row.id, payer_row.revision)
+        cached = _payer_setups.get(key)
+        if cached is None:
+            cached = await self._load_payer_setup(payer_row)
+            if len(_payer_setups) >= _MAX_CACHED:
+                _payer_setups.clear()
+            _payer_setups[key] = cached
+        return PayerSetup(payer_row, cached.overrides, cached.fee_versions)
+
+    async def _load_payer_setup(self, row: Row[Any]) -> PayerSetup:
         overrides = (
             await self._session.execute(
                 select(payer_policy_overrides)
@@ -125,6 +142,16 @@ class ReferenceData:
         )
 
 
+def _part(mapping: Any, alias: Any) -> Any:
+    """One table's columns out of a joined row, as an object with attribute access."""
+    return SimpleNamespace(**{column.name: mapping[column] for column in alias.c})
+
+
+async def bump_payer_revision(session: AsyncSession, payer_ref: UUID) -> None:
+    """Call in the same transaction as any change to a payer's fee schedules or policy overrides."""
+    await session.execute(update(payers).where(payers.c.id == payer_ref).values(revision=payers.c.revision + 1))
+
+
 async def practice_or_none(session: AsyncSession, tenant_id: UUID, practice_id: UUID) -> Row[Any] | None:
     return (
         await session.execute(
@@ -141,8 +168,3 @@ async def payer_or_none(session: AsyncSession, tenant_id: UUID, practice_id: UUI
             )
         )
     ).one_or_none()
-
-
-def key_filter(table: Any, keys: Sequence[tuple[Any, ...]], *columns: str) -> Any:
-    """WHERE (col1, col2) IN ((...), (...)) for a batch lookup."""
-    return tuple_(*(table.c[name] for name in columns)).in_(keys) if keys else and_(False)

@@ -74,6 +74,8 @@ payers = Table(
     Column("kind", String(20), nullable=False),
     Column("claim_filing_indicator", String(2), nullable=False),
     Column("policy_profile", String(80)),
+    # Bumped by every change to the payer's fee schedules or policy overrides (see repository.ReferenceData).
+    Column("revision", Integer, nullable=False, server_default="0"),
     _created(),
     UniqueConstraint("practice_id", "payer_id"),
 )

@@ -217,7 +217,7 @@ async def test_batch_gives_a_result_per_item(
     assert await count(engine, "outbox") == 6
 
 
-async def test_batch_size_is_limited(client: AsyncClient, auth: dict[str, str], practice: Practice) -> None:
+async def test_batch_size_is_limited(client: AsyncClient, auth: dict[str, str]) -> None:
     response = await client.post("/v1/encounters/batch", json={"encounters": [{}] * 1001}, headers=auth)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "encounters"
@@ -290,5 +290,5 @@ async def test_service_kinds_end_to_end(client: AsyncClient, auth: dict[str, str
         result = (await client.post("/v1/encounters", json=body, headers=auth)).json()
         assert result["status"] == "coded", (service, result["problems"])
         assert [(c["code"], c["modifiers"]) for c in result["charges"]] == expected
-    medicaid = [c for c in result["charges"]][0]
+    medicaid = result["charges"][0]
     assert (medicaid["units"], medicaid["amount"]) == (4, "75.00")  # 60 minutes, whole 15s, the HO rate

@@ -14,7 +14,10 @@ PTP = (
     "90791\t90832\t\t20130101\t20260401\t0\tMutually exclusive procedures\n"
     "96136\t96138\t\t20200101\t*\t1\tStandards of medical practice\n"
 )
-MUE = "HCPCS/CPT Code\tPractitioner Services MUE Values\tMUE Adjudication Indicator\tMUE Rationale\n90840\t3\t3 Date of Service Edit: Clinical\tClinical\n"
+MUE = (
+    "HCPCS/CPT Code\tPractitioner Services MUE Values\tMUE Adjudication Indicator\tMUE Rationale\n"
+    "90840\t3\t3 Date of Service Edit: Clinical\tClinical\n"
+)
 
 
 def test_ptp_rows_are_read_with_their_dates_and_modifier_indicator() -> None:

@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("claim_filing_indicator", sa.String(length=2), nullable=False),
         sa.Column("policy_profile", sa.String(length=80), nullable=True),
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(["practice_id"], ["practices.id"], name=op.f("fk_payers_practice_id_practices")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payers")),
