@@ -29,7 +29,7 @@ class ChargeCaptureSettings(ServiceSettings):
 
 
 def settings() -> ChargeCaptureSettings:
-    return ChargeCaptureSettings()  # type: ignore[call-arg]  # every field comes from the environment
+    return ChargeCaptureSettings()  # every field comes from the environment
 
 
 def app(service_settings: ChargeCaptureSettings | None = None) -> FastAPI:

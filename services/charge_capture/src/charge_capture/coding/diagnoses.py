@@ -57,7 +57,7 @@ def billable(code: str, on: date) -> bool:
     window = _changes().get(code)
     if window is not None:
         return window.billable_from <= on <= window.billable_to
-    return icd.is_valid_item(code) and icd.is_leaf(code)
+    return bool(icd.is_valid_item(code) and icd.is_leaf(code))
 
 
 def is_mental_health(code: str) -> bool:

@@ -601,8 +601,8 @@ def _apply_modifiers(work: _Work, credential: str | None) -> None:
 
 def _price(work: _Work, fees: Sequence[FeeEntry]) -> None:
     by_code: dict[str, list[FeeEntry]] = {}
-    for entry in fees:
-        by_code.setdefault(entry.code, []).append(entry)
+    for fee in fees:
+        by_code.setdefault(fee.code, []).append(fee)
     for index, line in enumerate(work.lines):
         entry = best_fee(by_code.get(line.code, ()), line.modifiers)
         if entry is None:
