@@ -11,7 +11,7 @@ from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,15 +74,10 @@ async def create_practice(
         raise Forbidden("a token limited to some practices cannot create practices")
 
     async def operation() -> PracticeOut:
-        practice_id = uuid4()
-        created = await uow.session.scalar(
-            insert(practices)
-            .values(id=practice_id, tenant_id=principal.tenant_id, **body.model_dump(mode="json"))
-            .on_conflict_do_nothing()
-            .returning(practices.c.id)
+        values = {"tenant_id": principal.tenant_id, **body.model_dump(mode="json")}
+        practice_id = await _insert_unique(
+            uow.session, practices, values, "a practice with this billing NPI exists", "npi"
         )
-        if created is None:
-            raise Conflict("a practice with this billing NPI exists", field="npi")
         return PracticeOut(id=practice_id, **body.model_dump())
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
@@ -112,15 +107,10 @@ async def create_provider(
 ) -> JSONResponse:
     async def operation() -> ProviderOut:
         await _practice(uow.session, principal, practice_id)
-        provider_id = uuid4()
-        created = await uow.session.scalar(
-            insert(providers)
-            .values(id=provider_id, tenant_id=principal.tenant_id, practice_id=practice_id, **body.model_dump())
-            .on_conflict_do_nothing()
-            .returning(providers.c.id)
+        values = {"tenant_id": principal.tenant_id, "practice_id": practice_id, **body.model_dump()}
+        provider_id = await _insert_unique(
+            uow.session, providers, values, "a provider with this NPI exists in the practice", "npi"
         )
-        if created is None:
-            raise Conflict("a provider with this NPI exists in the practice", field="npi")
         return ProviderOut(id=provider_id, practice_id=practice_id, **body.model_dump())
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
@@ -144,15 +134,10 @@ async def create_payer(
 ) -> JSONResponse:
     async def operation() -> PayerOut:
         await _practice(uow.session, principal, practice_id)
-        payer_ref = uuid4()
-        created = await uow.session.scalar(
-            insert(payers)
-            .values(id=payer_ref, tenant_id=principal.tenant_id, practice_id=practice_id, **body.model_dump())
-            .on_conflict_do_nothing()
-            .returning(payers.c.id)
+        values = {"tenant_id": principal.tenant_id, "practice_id": practice_id, **body.model_dump()}
+        payer_ref = await _insert_unique(
+            uow.session, payers, values, "this payer is already set up for the practice", "payer_id"
         )
-        if created is None:
-            raise Conflict("this payer is already set up for the practice", field="payer_id")
         return PayerOut(id=payer_ref, practice_id=practice_id, **body.model_dump())
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
@@ -390,6 +375,19 @@ async def list_encounters(
 
 
 # --- helpers ---
+
+
+async def _insert_unique(
+    session: AsyncSession, table: Table, values: dict[str, Any], conflict: str, field: str
+) -> UUID:
+    """Insert a set-up row with a new id; its unique constraint turns a duplicate into 409 naming `field`."""
+    row_id = uuid4()
+    created = await session.scalar(
+        insert(table).values(id=row_id, **values).on_conflict_do_nothing().returning(table.c.id)
+    )
+    if created is None:
+        raise Conflict(conflict, field=field)
+    return row_id
 
 
 async def _practice(session: AsyncSession, principal: Principal, practice_id: UUID) -> Any:

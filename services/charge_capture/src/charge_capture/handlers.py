@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -79,13 +80,15 @@ async def ingest(
     candidates = list(first_by_key.values())
     inserted: set[UUID] = set()
     if candidates:
-        # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement.
+        # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in key
+        # order, so two batches that share encounters wait on each other in the same order, never in a cycle.
+        rows = sorted((c.row for c in candidates), key=lambda row: (str(row["practice_id"]), row["external_id"]))
         inserted = set(
             await uow.session.scalars(
                 insert(encounters)
                 .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
                 .returning(encounters.c.id),
-                [c.row for c in candidates],
+                rows,
             )
         )
     new = [c for c in candidates if c.row["id"] in inserted]
@@ -335,23 +338,11 @@ def _reason(field_: str, message: str) -> ReasonOut:
 
 
 def _summary_of(candidate: _Candidate) -> EncounterSummary:
-    row = candidate.row
-    return EncounterSummary(
-        id=row["id"],
-        practice_id=row["practice_id"],
-        external_id=row["external_id"],
-        version=row["version"],
-        status=row["status"],
-        service_date=row["service_date"],
-        place_of_service=row["place_of_service"],
-        total_amount=row["total_amount"],
-        charges=[ChargeOut(**line) for line in candidate.lines],
-        problems=[ReasonOut(**p) for p in row["problems"]],
-        warnings=[ReasonOut(**w) for w in row["warnings"]],
-    )
+    return summary(SimpleNamespace(**candidate.row), [SimpleNamespace(**line) for line in candidate.lines])
 
 
-def summary(row: Row[Any], lines: Sequence[Row[Any]]) -> EncounterSummary:
+def summary(row: Any, lines: Sequence[Any]) -> EncounterSummary:
+    """An encounter row and its current lines (database rows or the values about to be stored)."""
     return EncounterSummary(
         id=row.id,
         practice_id=row.practice_id,

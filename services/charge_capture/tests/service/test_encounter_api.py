@@ -292,3 +292,18 @@ async def test_service_kinds_end_to_end(client: AsyncClient, auth: dict[str, str
         assert [(c["code"], c["modifiers"]) for c in result["charges"]] == expected
     medicaid = result["charges"][0]
     assert (medicaid["units"], medicaid["amount"]) == (4, "75.00")  # 60 minutes, whole 15s, the HO rate
+
+
+async def test_concurrent_batches_sharing_encounters_store_each_once(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    shared = [encounter(practice.id) for _ in range(50)]
+    forward = {"encounters": shared}
+    backward = {"encounters": list(reversed(shared))}
+    responses = await asyncio.gather(
+        *(client.post("/v1/encounters/batch", json=b, headers=auth) for b in [forward, backward] * 3)
+    )
+    assert [r.status_code for r in responses] == [200] * 6
+    assert sum(r.json()["created"] for r in responses) == 50
+    assert sum(r.json()["existing"] for r in responses) == 250
+    assert await count(engine, "encounters") == 50
