@@ -38,6 +38,7 @@ from charge_capture.schemas import (
     ProviderIn,
     ProviderOut,
     ReasonOut,
+    VoidIn,
 )
 from charge_capture.tables import (
     encounters,
@@ -334,6 +335,18 @@ async def put_encounter(
     return result
 
 
+@router.post("/v1/encounters/{encounter_id}/void", response_model=EncounterOut)
+async def void_encounter(
+    encounter_id: UUID, body: VoidIn, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> EncounterOut:
+    """The visit is not to be billed: the encounter is kept as `voided` and its charges are voided."""
+    async with uow:
+        await handlers.void(uow, principal, encounter_id, body.reason)
+        result = await _full(uow.session, encounter_id)
+        await uow.commit()
+    return result
+
+
 @router.get("/v1/encounters/{encounter_id}", response_model=EncounterOut)
 async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EncounterOut:
     async with uow:
@@ -346,7 +359,7 @@ async def list_encounters(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     practice_id: UUID | None = None,
-    status: Literal["coded", "needs_review"] | None = None,
+    status: Literal["coded", "needs_review", "voided"] | None = None,
     external_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: UUID | None = None,

@@ -130,16 +130,10 @@ async def ingest(
 async def correct(
     uow: UnitOfWork, principal: Principal, encounter_id: UUID, body: EncounterIn, *, today: date
 ) -> EncounterSummary:
-    """Replace an encounter with a corrected version; charges of the previous version are voided."""
-    row = (
-        await uow.session.execute(
-            select(encounters)
-            .where(encounters.c.id == encounter_id, encounters.c.tenant_id == principal.tenant_id)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if row is None or not principal.may_access(row.practice_id):
-        raise NotFound("encounter not found")
+    """Replace an encounter with a corrected version; charges of the previous version are voided.
+
+    A voided encounter can be corrected too: it comes back as a new version."""
+    row = await _locked(uow, principal, encounter_id)
     for name in ("practice_id", "external_id"):
         if getattr(body, name) != getattr(row, name):
             raise RuleViolation(f"{name} cannot change in a correction", field=name)
@@ -152,17 +146,7 @@ async def correct(
     assert found is not None  # the encounter's practice exists
     _code(candidate, found, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
     if row.status == "coded":
-        uow.publish(
-            contract.ChargeVoided(
-                tenant_id=principal.tenant_id,
-                practice_id=row.practice_id,
-                encounter_id=row.id,
-                version=row.version,
-                external_id=row.external_id,
-                service_date=row.service_date,
-                reason="corrected",
-            )
-        )
+        uow.publish(_voided(row, "corrected"))
     unchanged = ("id", "tenant_id", "practice_id", "external_id", "created_at")
     values = {k: v for k, v in candidate.row.items() if k not in unchanged}
     await uow.session.execute(update(encounters).where(encounters.c.id == row.id).values(**values))
@@ -171,6 +155,45 @@ async def correct(
     for event in candidate.events:
         uow.publish(event)
     return _summary_of(candidate)
+
+
+async def void(uow: UnitOfWork, principal: Principal, encounter_id: UUID, reason: str) -> None:
+    """Withdraw an encounter (the visit should not be billed); its charges, if any, are voided. Repeatable."""
+    row = await _locked(uow, principal, encounter_id)
+    if row.status == "voided":
+        return
+    if row.status == "coded":
+        uow.publish(_voided(row, reason))
+    await uow.session.execute(
+        update(encounters)
+        .where(encounters.c.id == row.id)
+        .values(status="voided", total_amount=None, updated_at=datetime.now(UTC))
+    )
+
+
+async def _locked(uow: UnitOfWork, principal: Principal, encounter_id: UUID) -> Row[Any]:
+    row = (
+        await uow.session.execute(
+            select(encounters)
+            .where(encounters.c.id == encounter_id, encounters.c.tenant_id == principal.tenant_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None or not principal.may_access(row.practice_id):
+        raise NotFound("encounter not found")
+    return row
+
+
+def _voided(row: Row[Any], reason: str) -> contract.ChargeVoided:
+    return contract.ChargeVoided(
+        tenant_id=row.tenant_id,
+        practice_id=row.practice_id,
+        encounter_id=row.id,
+        version=row.version,
+        external_id=row.external_id,
+        service_date=row.service_date,
+        reason=reason,
+    )
 
 
 def _code(

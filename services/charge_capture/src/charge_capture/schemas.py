@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
 from charge_capture.coding import diagnoses
 from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
 from charge_capture.coding.policy import shipped_profiles
 from charge_capture.identifiers import npi_is_valid
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Credential = Literal["MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT"]
 PayerKind = Literal["medicare", "medicaid", "commercial"]
@@ -256,6 +257,10 @@ class EncounterIn(Input):
         return self
 
 
+class VoidIn(Input):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class ReasonOut(BaseModel):
     rule: str
     field: str
@@ -276,7 +281,7 @@ class EncounterSummary(BaseModel):
     practice_id: UUID
     external_id: str
     version: int
-    status: Literal["coded", "needs_review"]
+    status: Literal["coded", "needs_review", "voided"]
     service_date: date
     place_of_service: str
     total_amount: Decimal | None

@@ -307,3 +307,27 @@ async def test_concurrent_batches_sharing_encounters_store_each_once(
     assert sum(r.json()["created"] for r in responses) == 50
     assert sum(r.json()["existing"] for r in responses) == 250
     assert await count(engine, "encounters") == 50
+
+
+async def test_voiding_withdraws_the_charges_once_and_a_correction_revives_it(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    body = encounter(practice.id)
+    created = (await client.post("/v1/encounters", json=body, headers=auth)).json()
+    path = f"/v1/encounters/{created['id']}/void"
+    voided = await client.post(path, json={"reason": "visit was a no-show"}, headers=auth)
+    again = await client.post(path, json={"reason": "visit was a no-show"}, headers=auth)
+    assert (voided.status_code, voided.json()["status"], again.json()["status"]) == (200, "voided", "voided")
+    assert (await client.post(path, json={}, headers=auth)).status_code == 422
+    listed = (await client.get("/v1/encounters?status=voided", headers=auth)).json()["items"]
+    assert [item["id"] for item in listed] == [created["id"]]
+    revived = await client.put(f"/v1/encounters/{created['id']}", json={**body, "place_of_service": "12"}, headers=auth)
+    assert (revived.json()["status"], revived.json()["version"]) == ("coded", 2)
+    kinds = [(kind, payload["version"], payload.get("reason")) for kind, payload in await outbox(engine)]
+    assert kinds == [
+        ("encounter.received", 1, None),
+        ("charge.captured", 1, None),
+        ("charge.voided", 1, "visit was a no-show"),
+        ("encounter.received", 2, None),
+        ("charge.captured", 2, None),
+    ]
