@@ -1,0 +1,27 @@
+"""X12 5010 at the envelope level: read an interchange into segments, write one with correct envelopes.
+
+Transaction-specific meaning (837P, 999, 277CA, 835) lives in the services that own it; this package only
+knows delimiters, segments, ISA/GS/ST envelopes, their counts and control numbers. Every reading error says
+where: the segment's position in the interchange, its tag and the element.
+"""
+
+from claimstream_platform.x12.envelope import (
+    FunctionalGroup,
+    Interchange,
+    Transaction,
+    X12Error,
+    parse_interchange,
+    write_interchange,
+)
+from claimstream_platform.x12.segments import Delimiters, Segment
+
+__all__ = [
+    "Delimiters",
+    "FunctionalGroup",
+    "Interchange",
+    "Segment",
+    "Transaction",
+    "X12Error",
+    "parse_interchange",
+    "write_interchange",
+]

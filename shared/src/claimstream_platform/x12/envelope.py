@@ -1,0 +1,203 @@
+"""Interchange (ISA/IEA), functional group (GS/GE) and transaction set (ST/SE) envelopes.
+
+Reading: an interchange that cannot be read at all (no ISA, broken delimiters, a GS or ST out of place,
+no trailer) raises `X12Error` with the segment position. Trailers that disagree with what they close (counts,
+control numbers) are recorded on the group or transaction as 999 codes, because a clearinghouse reports those
+per transaction and goes on.
+Writing: the envelopes, counts and fixed-width ISA come from the content; callers supply only the body segments.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from claimstream_platform.x12.segments import Delimiters, Segment
+
+ISA_LENGTH = 106
+
+
+class X12Error(ValueError):
+    """The input is not a readable X12 interchange; `position` is the 1-based segment number."""
+
+    def __init__(self, reason: str, *, position: int, tag: str, element: int | None = None) -> None:
+        where = f"segment {position} ({tag})" + (f", element {element}" if element else "")
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.position = position
+        self.tag = tag
+        self.element = element
+
+
+@dataclass
+class Transaction:
+    set_id: str  # ST01, e.g. 837
+    control_number: str  # ST02
+    implementation: str  # ST03, e.g. 005010X222A1
+    segments: list[Segment]  # between ST and SE
+    trailer_errors: list[str] = field(default_factory=list)  # IK5 codes: 3 control numbers differ, 4 count wrong
+    position: int = 0  # of its ST
+
+
+@dataclass
+class FunctionalGroup:
+    functional_id: str  # GS01, e.g. HC
+    sender: str
+    receiver: str
+    control_number: str  # GS06
+    version: str  # GS08
+    transactions: list[Transaction]
+    date: str = ""
+    time: str = ""
+    trailer_errors: list[str] = field(default_factory=list)  # AK9 codes: 4 control numbers differ, 5 count wrong
+
+
+@dataclass
+class Interchange:
+    sender_qualifier: str
+    sender_id: str
+    receiver_qualifier: str
+    receiver_id: str
+    control_number: str  # ISA13, nine digits
+    groups: list[FunctionalGroup]
+    usage: str = "P"  # ISA15: P production, T test
+    date: str = ""  # YYMMDD
+    time: str = ""  # HHMM
+    delimiters: Delimiters = field(default_factory=Delimiters)
+
+
+def parse_interchange(text: str) -> Interchange:
+    start = text.lstrip("\ufeff \r\n\t")
+    if not start.startswith("ISA") or len(start) < ISA_LENGTH:
+        raise X12Error("an interchange starts with a 106-character ISA segment", position=1, tag="ISA")
+    delimiters = Delimiters(element=start[3], repetition=start[82], component=start[104], segment=start[105])
+    if len({delimiters.element, delimiters.component, delimiters.segment}) != 3:
+        raise X12Error("the ISA delimiters are not distinct", position=1, tag="ISA")
+    segments = _split(start, delimiters)
+    isa = segments[0]
+    if len(isa.elements) != 16:
+        raise X12Error(f"ISA has {len(isa.elements)} elements, not 16", position=1, tag="ISA")
+    interchange = Interchange(
+        sender_qualifier=isa.get(5),
+        sender_id=isa.get(6).strip(),
+        receiver_qualifier=isa.get(7),
+        receiver_id=isa.get(8).strip(),
+        control_number=isa.get(13),
+        groups=[],
+        usage=isa.get(15),
+        date=isa.get(9),
+        time=isa.get(10),
+        delimiters=delimiters,
+    )
+    group: FunctionalGroup | None = None
+    transaction: Transaction | None = None
+    for segment in segments[1:]:
+        tag = segment.tag
+        if transaction is not None and tag != "SE":
+            if tag in ("ST", "GS", "GE", "IEA", "ISA"):
+                raise X12Error("transaction set not closed by SE", position=segment.position, tag=tag)
+            transaction.segments.append(segment)
+        elif tag == "GS":
+            if group is not None:
+                raise X12Error("functional group not closed by GE", position=segment.position, tag=tag)
+            group = FunctionalGroup(
+                functional_id=segment.get(1),
+                sender=segment.get(2),
+                receiver=segment.get(3),
+                control_number=segment.get(6),
+                version=segment.get(8),
+                transactions=[],
+                date=segment.get(4),
+                time=segment.get(5),
+            )
+        elif tag == "ST":
+            if group is None:
+                raise X12Error("ST outside a functional group", position=segment.position, tag=tag)
+            transaction = Transaction(
+                segment.get(1), segment.get(2), segment.get(3) or group.version, [], position=segment.position
+            )
+        elif tag == "SE":
+            if transaction is None or group is None:
+                raise X12Error("SE without ST", position=segment.position, tag=tag)
+            if segment.get(2) != transaction.control_number:
+                transaction.trailer_errors.append("3")
+            if segment.get(1) != str(len(transaction.segments) + 2):
+                transaction.trailer_errors.append("4")
+            group.transactions.append(transaction)
+            transaction = None
+        elif tag == "GE":
+            if group is None:
+                raise X12Error("GE without GS", position=segment.position, tag=tag)
+            if segment.get(2) != group.control_number:
+                group.trailer_errors.append("4")
+            if segment.get(1) != str(len(group.transactions)):
+                group.trailer_errors.append("5")
+            interchange.groups.append(group)
+            group = None
+        elif tag == "IEA":
+            if group is not None:
+                raise X12Error("functional group not closed by GE", position=segment.position, tag=tag)
+            if segment.get(2) != interchange.control_number:
+                raise X12Error("IEA02 does not match ISA13", position=segment.position, tag=tag, element=2)
+            if segment.get(1) != str(len(interchange.groups)):
+                raise X12Error(
+                    "IEA01 does not count the functional groups", position=segment.position, tag=tag, element=1
+                )
+            return interchange
+        else:
+            raise X12Error("segment outside a transaction set", position=segment.position, tag=tag)
+    raise X12Error("the interchange has no IEA trailer", position=len(segments), tag=segments[-1].tag)
+
+
+def _split(text: str, delimiters: Delimiters) -> list[Segment]:
+    segments = []
+    for position, raw in enumerate(text.split(delimiters.segment), start=1):
+        raw = raw.strip("\r\n\t ")
+        if not raw:
+            continue
+        tag, *elements = raw.split(delimiters.element)
+        if not tag.isalnum() or not 2 <= len(tag) <= 3:
+            raise X12Error(f"'{tag[:3]}' is not a segment tag", position=position, tag=tag[:3] or "?")
+        segments.append(Segment(tag, tuple(elements), position))
+    return segments
+
+
+def write_interchange(interchange: Interchange, *, now: datetime | None = None) -> str:
+    """The interchange as text: ISA fixed width, GS/ST envelopes, counts and trailers computed here."""
+    d = interchange.delimiters
+    moment = now or datetime.now()
+    date = interchange.date or moment.strftime("%y%m%d")
+    time = interchange.time or moment.strftime("%H%M")
+    isa = Segment(
+        "ISA",
+        (
+            "00", " " * 10, "00", " " * 10,
+            interchange.sender_qualifier, interchange.sender_id.ljust(15)[:15],
+            interchange.receiver_qualifier, interchange.receiver_id.ljust(15)[:15],
+            date, time, d.repetition, "00501", interchange.control_number.rjust(9, "0"), "0",
+            interchange.usage, d.component,
+        ),
+    )  # fmt: skip
+    out = [isa.render(d)]
+    for group in interchange.groups:
+        out.append(
+            Segment.of(
+                "GS", group.functional_id, group.sender, group.receiver, group.date or moment.strftime("%Y%m%d"),
+                group.time or moment.strftime("%H%M"), group.control_number, "X", group.version,
+            ).render(d)
+        )  # fmt: skip
+        for transaction in group.transactions:
+            out.extend(_transaction_lines(transaction, d))
+        out.append(Segment.of("GE", len(group.transactions), group.control_number).render(d))
+    out.append(Segment.of("IEA", len(interchange.groups), interchange.control_number.rjust(9, "0")).render(d))
+    return "\n".join(out) + "\n"
+
+
+def _transaction_lines(transaction: Transaction, d: Delimiters) -> Iterable[str]:
+    yield Segment.of("ST", transaction.set_id, transaction.control_number, transaction.implementation).render(d)
+    for segment in transaction.segments:
+        yield segment.render(d)
+    yield Segment.of("SE", len(transaction.segments) + 2, transaction.control_number).render(d)
+
+
+def transaction(set_id: str, control_number: str, implementation: str, segments: Sequence[Segment]) -> Transaction:
+    return Transaction(set_id, control_number, implementation, list(segments))

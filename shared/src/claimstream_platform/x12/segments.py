@@ -1,0 +1,39 @@
+"""Segments and delimiters."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Delimiters:
+    element: str = "*"
+    component: str = ":"
+    repetition: str = "^"
+    segment: str = "~"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One segment: its tag and its elements (element 1 is `elements[0]`, as X12 counts from 1)."""
+
+    tag: str
+    elements: tuple[str, ...]
+    position: int = 0  # 1-based position in the interchange, for error messages
+
+    @classmethod
+    def of(cls, tag: str, *elements: object) -> "Segment":
+        """Build a segment for writing; trailing empty elements are dropped, as X12 requires."""
+        values = ["" if e is None else str(e) for e in elements]
+        while values and values[-1] == "":
+            values.pop()
+        return cls(tag, tuple(values))
+
+    def get(self, number: int, default: str = "") -> str:
+        """Element `number` (1-based), or `default` when absent."""
+        return self.elements[number - 1] if 0 < number <= len(self.elements) else default
+
+    def component(self, number: int, part: int, delimiters: Delimiters, default: str = "") -> str:
+        parts = self.get(number).split(delimiters.component)
+        return parts[part - 1] if 0 < part <= len(parts) and parts[part - 1] else default
+
+    def render(self, delimiters: Delimiters) -> str:
+        return delimiters.element.join((self.tag, *self.elements)) + delimiters.segment
