@@ -18,7 +18,10 @@ from claimstream_platform.x12 import (
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "x12"
 
 
-def sample(delimiters: Delimiters = Delimiters()) -> Interchange:
+DEFAULT = Delimiters()
+
+
+def sample(delimiters: Delimiters = DEFAULT) -> Interchange:
     body = [Segment.of("BHT", "0019", "00", "B1", "20260302", "1200", "CH"), Segment.of("NM1", "41", "2", "ACME", "")]
     return Interchange(
         sender_qualifier="ZZ",
