@@ -2,13 +2,20 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from charge_capture.api import router
 from charge_capture.bootstrap import MIGRATIONS
+from charge_capture_testkit import (
+    PRACTICE_NPI,
+    PSYCHIATRIST_NPI,
+    PSYCHOLOGIST_NPI,
+    SOCIAL_WORKER_NPI,
+    Practice,
+    address,
+    post_ok,
+)
 from claimstream_platform import migrate
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
@@ -17,11 +24,6 @@ from claimstream_platform.web import Platform, create_app
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-PSYCHIATRIST_NPI = "1234567893"
-SOCIAL_WORKER_NPI = "1245319599"
-PSYCHOLOGIST_NPI = "1003000126"
-PRACTICE_NPI = "1679576722"
 
 
 @pytest.fixture
@@ -73,23 +75,6 @@ def auth(keys: Keys, tenant: UUID) -> dict[str, str]:
     return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
 
 
-def address() -> dict[str, str]:
-    return {"line1": "100 Main St", "city": "Springfield", "state": "IL", "postal_code": "627011234"}
-
-
-@dataclass
-class Practice:
-    id: UUID
-    data: dict[str, Any]
-
-
-async def post_ok(client: AsyncClient, path: str, body: dict[str, Any], auth: dict[str, str]) -> dict[str, Any]:
-    response = await client.post(path, json=body, headers=auth)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
 @pytest.fixture
 async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
     """A group practice with a psychiatrist, a social worker and a psychologist, and three payers with fees."""
@@ -137,27 +122,3 @@ async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
         )
         assert response.status_code == 200, response.text
     return Practice(UUID(practice_id), created)
-
-
-def encounter(practice_id: UUID, **changes: Any) -> dict[str, Any]:
-    """A 53-minute video psychotherapy session by the social worker, billed to the commercial payer."""
-    body: dict[str, Any] = {
-        "practice_id": str(practice_id),
-        "external_id": f"ehr-{uuid4().hex[:10]}",
-        "service_date": "2026-03-02",
-        "rendering_provider_npi": SOCIAL_WORKER_NPI,
-        "patient": {
-            "external_id": "p-1001",
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "birth_date": "1988-04-12",
-            "sex": "F",
-            "address": address(),
-        },
-        "coverage": {"payer_id": "COM01", "member_id": "XYZ123456789", "relationship": "self"},
-        "diagnoses": ["F331", "Z63.0"],
-        "place_of_service": "11",
-        "service": {"kind": "psychotherapy", "minutes": 53},
-    }
-    body.update(changes)
-    return body

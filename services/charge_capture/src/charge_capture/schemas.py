@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.identifiers import npi_is_valid
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from charge_capture.coding import diagnoses
 from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
 from charge_capture.coding.policy import shipped_profiles
-from charge_capture.identifiers import npi_is_valid
 
 Credential = Literal["MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT"]
 PayerKind = Literal["medicare", "medicaid", "commercial"]

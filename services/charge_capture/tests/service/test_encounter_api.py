@@ -5,8 +5,8 @@ import json
 from typing import Any
 from uuid import UUID, uuid4
 
+from charge_capture_testkit import PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, Practice, encounter
 from claimstream_platform.testing import Keys
-from conftest import PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, Practice, encounter
 from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine

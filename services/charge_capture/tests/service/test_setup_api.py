@@ -2,8 +2,8 @@
 
 from uuid import UUID, uuid4
 
+from charge_capture_testkit import PRACTICE_NPI, Practice, address, encounter
 from claimstream_platform.testing import Keys
-from conftest import PRACTICE_NPI, Practice, address, encounter
 from httpx import AsyncClient
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from charge_capture.coding import diagnoses, policy
 from charge_capture.coding.rulebook import read_mue, read_ptp, shipped
-from charge_capture.identifiers import npi_is_valid
+from claimstream_platform.identifiers import npi_is_valid
 
 PTP = (
     "CPT codes and descriptions only are copyright AMA (a note line the loader must skip)\n"

@@ -13,10 +13,11 @@ from claimstream_platform.x12.envelope import (
     parse_interchange,
     write_interchange,
 )
-from claimstream_platform.x12.segments import Delimiters, Segment
+from claimstream_platform.x12.segments import Delimiters, Segment, amount
 
 __all__ = [
     "Delimiters",
+    "amount",
     "FunctionalGroup",
     "Interchange",
     "Segment",

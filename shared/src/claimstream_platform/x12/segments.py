@@ -1,6 +1,7 @@
 """Segments and delimiters."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,9 @@ class Segment:
 
     def render(self, delimiters: Delimiters) -> str:
         return delimiters.element.join((self.tag, *self.elements)) + delimiters.segment
+
+
+def amount(value: Decimal) -> str:
+    """An X12 monetary amount (R type): cents at most, no trailing zeros after the point, never a float."""
+    text = str(value.quantize(Decimal("0.01")))
+    return text.rstrip("0").rstrip(".") if "." in text else text

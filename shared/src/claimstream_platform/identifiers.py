@@ -1,4 +1,4 @@
-"""Identifier checks done before anything is stored."""
+"""Healthcare identifier checks every service needs (a format check, never a registry lookup)."""
 
 
 def npi_is_valid(npi: str) -> bool:

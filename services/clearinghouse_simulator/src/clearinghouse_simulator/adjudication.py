@@ -1,0 +1,200 @@
+"""Payer adjudication: a claim, the payer's profile and the member's benefits in, paid amounts and CARC/RARC out.
+
+Pure and deterministic. Every line balances by construction: charge - adjustments = paid. The order is a
+payer's: claim-level denials (coverage, timely filing, duplicate, provider type, visit limit), then line
+denials (bundling, authorization, telehealth coding, modifiers, diagnosis, units, non-covered), then pricing
+(allowed amount, CO-45 contractual, member cost sharing: copay PR-3, deductible PR-1, coinsurance PR-2).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from clearinghouse_simulator.claims837 import Claim, Line
+from clearinghouse_simulator.payers import PayerProfile
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+TELEHEALTH_PLACES = frozenset({"02", "10"})
+DISTINCT_SERVICE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+
+
+@dataclass(frozen=True)
+class Member:
+    coverage_start: date
+    coverage_end: date | None
+    deductible: Decimal
+    deductible_met: Decimal
+    coinsurance: Decimal
+    copay: Decimal
+    visits_used: int
+
+    def covered_on(self, day: date) -> bool:
+        return self.coverage_start <= day and (self.coverage_end is None or day <= self.coverage_end)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    group: str  # CO contractual obligation, PR patient responsibility, OA other
+    reason: str  # CARC
+    amount: Decimal
+
+
+@dataclass
+class LineResult:
+    line: Line
+    allowed: Decimal = ZERO
+    paid: Decimal = ZERO
+    adjustments: list[Adjustment] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # RARC
+
+    def deny(self, group: str, reason: str, remark: str | None = None) -> None:
+        self.adjustments = [Adjustment(group, reason, self.line.charge)]
+        self.remarks = [remark] if remark else []
+        self.allowed = self.paid = ZERO
+
+
+@dataclass
+class Adjudication:
+    status: str  # CLP02: 1 processed as primary, 4 denied
+    lines: list[LineResult]
+    deductible_applied: Decimal = ZERO
+    visit_counted: bool = False
+
+    @property
+    def charge(self) -> Decimal:
+        return sum((r.line.charge for r in self.lines), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((r.paid for r in self.lines), ZERO)
+
+    @property
+    def patient_responsibility(self) -> Decimal:
+        return sum((a.amount for r in self.lines for a in r.adjustments if a.group == "PR"), ZERO)
+
+
+def adjudicate(
+    claim: Claim,
+    profile: PayerProfile,
+    *,
+    credential: str | None,
+    member: Member,
+    received: date,
+    duplicate: bool,
+) -> Adjudication:
+    results = [LineResult(line) for line in claim.lines]
+    service_date = claim.first_service_date or received
+    denial = _claim_denial(profile, credential, member, received, service_date, duplicate)
+    if denial is not None:
+        for result in results:
+            result.deny(*denial)
+        return Adjudication("4", results)
+    for result in results:
+        line_denial = _line_denial(claim, result.line, profile, credential)
+        if line_denial is not None:
+            result.deny(*line_denial)
+        else:
+            _price(result, profile, credential)
+    deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
+    payable = any(r.allowed > 0 for r in results)
+    return Adjudication("1" if payable else "4", results, deductible_applied, visit_counted=payable)
+
+
+def _claim_denial(
+    profile: PayerProfile,
+    credential: str | None,
+    member: Member,
+    received: date,
+    service_date: date,
+    duplicate: bool,
+) -> tuple[str, str, str | None] | None:
+    if service_date < member.coverage_start:
+        return ("CO", "26", None)  # expenses incurred before coverage
+    if not member.covered_on(service_date):
+        return ("CO", "27", None)  # expenses incurred after coverage terminated
+    if (received - service_date).days > profile.timely_filing_days:
+        return ("CO", "29", None)  # the time limit for filing has expired
+    if duplicate:
+        return ("CO", "18", "N522")  # exact duplicate claim/service
+    if credential is None or credential not in profile.credentials_paid:
+        return ("CO", "170", "N95")  # denied when performed/billed by this type of provider
+    if profile.visit_limit_per_year and member.visits_used >= profile.visit_limit_per_year:
+        return ("CO", "119", "N640")  # benefit maximum for this period has been reached
+    return None
+
+
+def _line_denial(
+    claim: Claim, line: Line, profile: PayerProfile, credential: str | None
+) -> tuple[str, str, str | None] | None:
+    codes = {other.code for other in claim.lines if other is not line}
+    if any((other, line.code) in profile.bundled_pairs for other in codes) and not (
+        DISTINCT_SERVICE_MODIFIERS & set(line.modifiers)
+    ):
+        return ("CO", "97", "M15")  # included in the allowance for another service
+    if line.code in profile.prior_auth_codes and not claim.prior_authorization:
+        return ("CO", "197", "N54")  # precertification/authorization absent
+    place = line.place_of_service or claim.place_of_service
+    if place in TELEHEALTH_PLACES and place not in profile.telehealth_places:
+        return ("CO", "16", "M77")  # missing/incomplete/invalid place of service
+    telehealth = place in TELEHEALTH_PLACES or bool(set(line.modifiers) & {"95", "93", "GT", "FQ"})
+    if telehealth and not set(line.modifiers) & profile.telehealth_modifiers:
+        return ("CO", "4", "N519")  # the procedure code is inconsistent with the modifier used
+    required = profile.credential_modifiers.get(credential or "")
+    if required and required not in line.modifiers:
+        return ("CO", "4", "N519")
+    if line.code.startswith("908") and claim.diagnoses and not claim.diagnoses[0].startswith("F"):
+        return ("CO", "11", None)  # the diagnosis is inconsistent with the procedure
+    limit = profile.unit_limits.get(line.code)
+    if limit is not None and line.units > limit:
+        return ("CO", "151", "N362")  # units exceed the acceptable maximum
+    if line.code not in profile.allowed:
+        return ("CO", "96", "N130")  # non-covered charge
+    return None
+
+
+def _price(result: LineResult, profile: PayerProfile, credential: str | None) -> None:
+    line = result.line
+    factor = profile.credential_factor.get(credential or "", Decimal(1))
+    allowed = min((profile.allowed[line.code] * line.units * factor).quantize(CENT), line.charge)
+    result.allowed = allowed
+    if line.charge > allowed:
+        result.adjustments.append(Adjustment("CO", "45", line.charge - allowed))
+
+
+def _share_costs(payable: Sequence[LineResult], member: Member) -> Decimal:
+    """Copay once per claim, then the deductible left, then coinsurance; returns the deductible applied."""
+    copay_left = member.copay
+    deductible_left = max(member.deductible - member.deductible_met, ZERO)
+    applied = ZERO
+    for result in payable:
+        remaining = result.allowed
+        copay = min(copay_left, remaining)
+        copay_left -= copay
+        remaining -= copay
+        deductible = min(deductible_left, remaining)
+        deductible_left -= deductible
+        applied += deductible
+        remaining -= deductible
+        coinsurance = (remaining * member.coinsurance).quantize(CENT)
+        for reason, amount in (("3", copay), ("1", deductible), ("2", coinsurance)):
+            if amount > 0:
+                result.adjustments.append(Adjustment("PR", reason, amount))
+        result.paid = remaining - coinsurance
+    return applied
+
+
+def reversal(original: Adjudication) -> Adjudication:
+    """The payer takes a payment back (CLP02 22): every amount negated, so the new 835 still balances."""
+    lines = [
+        LineResult(
+            line=r.line.model_copy(update={"charge": -r.line.charge}),
+            allowed=-r.allowed,
+            paid=-r.paid,
+            adjustments=[Adjustment(a.group, a.reason, -a.amount) for a in r.adjustments],
+            remarks=list(r.remarks),
+        )
+        for r in original.lines
+    ]
+    return Adjudication("22", lines)

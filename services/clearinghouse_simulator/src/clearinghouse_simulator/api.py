@@ -1,0 +1,193 @@
+"""The clearinghouse's HTTP API, shaped like the ones that exist: submit X12, poll an inbox, acknowledge.
+
+Every route needs a bearer token; a submitter is the token's tenant, and sees only its own inbox. Payers and
+their rosters belong to the simulated payers, not to a submitter: any authenticated caller may enroll members
+(tests and the workload generator do), and the payers' cycle adjudicates every submitter's claims.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.x12 import X12Error, parse_interchange
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from clearinghouse_simulator import intake, settle
+from clearinghouse_simulator.payers import PayerBook, shipped
+from clearinghouse_simulator.tables import documents, members
+
+router = APIRouter()
+MAX_INTERCHANGE_BYTES = 5 * 1024 * 1024
+
+
+def book(request: Request) -> PayerBook:
+    found: PayerBook = getattr(request.app.state, "payer_book", None) or shipped()
+    return found
+
+
+class SubmissionOut(BaseModel):
+    submission_id: UUID
+    acknowledgments: list[str]
+    claims_accepted: int
+    claims_rejected: int
+
+
+@router.post("/v1/interchanges", response_model=SubmissionOut)
+async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmissionOut:
+    """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
+    raw = await request.body()
+    if len(raw) > MAX_INTERCHANGE_BYTES:
+        raise RuleViolation(f"an interchange is at most {MAX_INTERCHANGE_BYTES} bytes", field="body")
+    try:
+        interchange = parse_interchange(raw.decode("ascii"))
+    except UnicodeDecodeError as error:
+        raise RuleViolation(f"X12 is ASCII: byte {error.start} is not", field="body") from None
+    except X12Error as error:
+        raise RuleViolation(str(error), field=f"segment {error.position} ({error.tag})") from None
+    async with uow:
+        receipt = await intake.receive(uow.session, principal.tenant_id, interchange, book(request))
+        await uow.commit()
+    return SubmissionOut(
+        submission_id=receipt.submission_id,
+        acknowledgments=receipt.acknowledgments,
+        claims_accepted=receipt.claims_accepted,
+        claims_rejected=receipt.claims_rejected,
+    )
+
+
+class DocumentOut(BaseModel):
+    id: int
+    kind: str
+    content: str
+
+
+class Inbox(BaseModel):
+    items: list[DocumentOut]
+
+
+@router.get("/v1/inbox", response_model=Inbox)
+async def inbox(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    kind: Literal["277CA", "835"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Inbox:
+    """Documents not yet acknowledged, oldest first."""
+    query = select(documents).where(documents.c.submitter == principal.tenant_id, documents.c.acknowledged_at.is_(None))
+    if kind:
+        query = query.where(documents.c.kind == kind)
+    async with uow:
+        rows = (await uow.session.execute(query.order_by(documents.c.id).limit(limit))).all()
+    return Inbox(items=[DocumentOut(id=row.id, kind=row.kind, content=row.content) for row in rows])
+
+
+@router.post("/v1/inbox/{document_id}/ack", status_code=204)
+async def acknowledge(document_id: int, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> None:
+    """Remove a document from the inbox (repeatable)."""
+    async with uow:
+        found = await uow.session.scalar(
+            update(documents)
+            .where(documents.c.id == document_id, documents.c.submitter == principal.tenant_id)
+            .values(acknowledged_at=func.coalesce(documents.c.acknowledged_at, func.now()))
+            .returning(documents.c.id)
+        )
+        if found is None:
+            raise NotFound("document not found")
+        await uow.commit()
+
+
+class PayerOut(BaseModel):
+    payer_id: str
+    name: str
+    kind: str
+    claim_filing_indicator: str
+
+
+@router.get("/v1/payers", response_model=list[PayerOut])
+async def payers(request: Request) -> list[PayerOut]:
+    return [
+        PayerOut(payer_id=p.payer_id, name=p.name, kind=p.kind, claim_filing_indicator=p.claim_filing_indicator)
+        for p in book(request).payers.values()
+    ]
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    first_name: Text
+    last_name: Text
+    birth_date: date
+    coverage_start: date
+    coverage_end: date | None = None
+    deductible: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
+    coinsurance: Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3)] | None = None
+    copay: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
+
+
+class MemberOut(MemberIn):
+    payer_id: str
+    deductible_met: Decimal
+    visits_used: int
+
+
+@router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
+async def enroll(payer_id: str, body: MemberIn, request: Request, uow: UnitOfWorkDep) -> MemberOut:
+    """Enroll (or update) a member; cost sharing not given comes from the payer's plan."""
+    profile = book(request).payers.get(payer_id)
+    if profile is None:
+        raise NotFound("no such payer", field="payer_id")
+    plan = profile.cost_sharing
+    values = {
+        **body.model_dump(exclude={"deductible", "coinsurance", "copay"}),
+        "deductible": body.deductible if body.deductible is not None else plan.deductible,
+        "coinsurance": body.coinsurance if body.coinsurance is not None else plan.coinsurance,
+        "copay": body.copay if body.copay is not None else plan.copay,
+        "benefit_year": body.coverage_start.year,
+    }
+    async with uow:
+        row = (
+            await uow.session.execute(
+                insert(members)
+                .values(payer_id=payer_id, **values)
+                .on_conflict_do_update(index_elements=["payer_id", "member_id"], set_=values)
+                .returning(members)
+            )
+        ).one()
+        await uow.commit()
+    return MemberOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
+async def member(payer_id: str, member_id: str, uow: UnitOfWorkDep) -> MemberOut:
+    async with uow:
+        row = (
+            await uow.session.execute(
+                select(members).where(members.c.payer_id == payer_id, members.c.member_id == member_id)
+            )
+        ).one_or_none()
+    if row is None:
+        raise NotFound("member not found")
+    return MemberOut.model_validate(row, from_attributes=True)
+
+
+class CycleOut(BaseModel):
+    claims_adjudicated: int
+    remittances: int
+
+
+@router.post("/v1/cycles", response_model=CycleOut)
+async def run_cycle_now(request: Request, uow: UnitOfWorkDep) -> CycleOut:
+    """Adjudicate everything accepted so far, now (tests and demos; the worker does it on a timer)."""
+    async with uow:
+        summary = await settle.settle(uow.session, book(request), seed=request.app.state.seed)
+        await uow.commit()
+    return CycleOut(claims_adjudicated=summary.claims, remittances=summary.remittances)

@@ -1,0 +1,361 @@
+"""Reading 837P (005010X222A1) transaction sets into claims, with the structural errors a 999 reports.
+
+The reader walks the HL hierarchy (20 billing provider, 22 subscriber, 23 patient) and the claim (CLM) and
+service line (LX/SV1) loops. It checks what a front end checks before anything is adjudicated: required
+segments and elements, numbers and dates that parse. Business edits (members, NPIs, diagnoses) come after, in
+`frontend.py`, and answer in a 277CA.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from claimstream_platform.x12 import Delimiters, Segment, Transaction
+from pydantic import BaseModel
+
+IMPLEMENTATION = "005010X222A1"
+KNOWN_SEGMENTS = frozenset(
+    "BHT NM1 PER N3 N4 REF HL PRV SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CRC HI HCP LX SV1 SV5 QTY MEA PS1 "
+    "LIN CTP SVD CAS OI MOA LQ FRM MIA".split()
+)
+
+
+class Person(BaseModel):
+    last_name: str
+    first_name: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+
+
+class Line(BaseModel):
+    number: int
+    code: str
+    modifiers: list[str]
+    charge: Decimal
+    units: Decimal
+    place_of_service: str | None = None
+    pointers: list[int]
+    service_date: date | None = None
+    control_number: str | None = None  # REF*6R
+
+
+class Claim(BaseModel):
+    transaction_control: str
+    patient_control_number: str  # CLM01
+    total_charge: Decimal  # CLM02
+    place_of_service: str  # CLM05-1
+    frequency: str  # CLM05-3: 1 original, 7 replacement, 8 void
+    billing_name: str
+    billing_npi: str
+    billing_taxonomy: str = ""
+    billing_tin: str = ""
+    payer_id: str
+    payer_name: str
+    filing_indicator: str = ""  # SBR09
+    member_id: str
+    group_number: str = ""
+    subscriber: Person
+    patient: Person | None = None  # when the patient is not the subscriber
+    relationship: str = "18"  # SBR02 18 self, else PAT01
+    rendering_npi: str = ""
+    rendering_taxonomy: str = ""
+    diagnoses: list[str]  # without the dot, principal first
+    prior_authorization: str = ""  # REF*G1
+    original_reference: str = ""  # REF*F8: the payer's claim number, for frequency 7 and 8
+    lines: list[Line]
+
+    @property
+    def first_service_date(self) -> date | None:
+        dates = [line.service_date for line in self.lines if line.service_date]
+        return min(dates) if dates else None
+
+    @property
+    def patient_person(self) -> Person:
+        return self.patient or self.subscriber
+
+
+@dataclass(frozen=True)
+class ElementError:
+    position: str  # "2" or "1:2" (element:component)
+    reference: str  # the data element reference number
+    code: str  # IK403
+
+
+@dataclass
+class SegmentError:
+    """One IK3 with its IK4s: `position` counts segments from ST (ST is 1)."""
+
+    tag: str
+    position: int
+    loop: str
+    code: str  # IK304: 3 required segment missing, 8 data element errors, 1 unrecognized segment
+    elements: list[ElementError] = field(default_factory=list)
+
+
+@dataclass
+class TransactionReading:
+    claims: list[Claim]
+    errors: list[SegmentError]
+
+
+@dataclass
+class _Context:
+    billing: dict[str, str] = field(default_factory=dict)
+    subscriber: dict[str, str] = field(default_factory=dict)
+    patient: dict[str, str] | None = None
+    level: str = ""  # 20, 22, 23
+
+
+def read_837(transaction: Transaction, delimiters: Delimiters) -> TransactionReading:
+    reader = _Reader(transaction, delimiters)
+    reader.run()
+    return TransactionReading(reader.claims if not reader.errors else [], reader.errors)
+
+
+class _Reader:
+    def __init__(self, transaction: Transaction, delimiters: Delimiters) -> None:
+        self.transaction = transaction
+        self.d = delimiters
+        self.claims: list[Claim] = []
+        self.errors: list[SegmentError] = []
+        self.context = _Context()
+        self.claim: dict[str, object] | None = None
+        self.lines: list[dict[str, object]] = []
+        self.loop = "HEADER"
+
+    def error(self, segment: Segment, index: int, code: str, *elements: ElementError) -> None:
+        self.errors.append(SegmentError(segment.tag, index, self.loop, code, list(elements)))
+
+    def run(self) -> None:
+        segments = self.transaction.segments
+        if not segments or segments[0].tag != "BHT":
+            self.errors.append(SegmentError("BHT", 2, "HEADER", "3"))
+        for offset, segment in enumerate(segments):
+            index = offset + 2  # ST is segment 1
+            if segment.tag not in KNOWN_SEGMENTS:
+                self.error(segment, index, "1")
+                continue
+            handler = getattr(self, f"_{segment.tag.lower()}", None)
+            if handler is not None:
+                handler(segment, index)
+        self._close_claim(len(segments) + 2)
+        if not self.claims and not self.errors:
+            self.errors.append(SegmentError("CLM", len(segments) + 2, "2300", "3"))
+
+    # --- hierarchy ---
+
+    def _hl(self, segment: Segment, index: int) -> None:
+        self._close_claim(index)
+        level = segment.get(3)
+        if level not in ("20", "22", "23"):
+            self.error(segment, index, "8", ElementError("3", "735", "7"))
+            return
+        self.context.level = level
+        self.loop = {"20": "2000A", "22": "2000B", "23": "2000C"}[level]
+        if level == "20":
+            self.context = _Context(level="20")
+        elif level == "22":
+            self.context.subscriber, self.context.patient = {}, None
+        else:
+            self.context.patient = {}
+
+    def _prv(self, segment: Segment, index: int) -> None:
+        if segment.get(1) == "BI":
+            self.context.billing["taxonomy"] = segment.get(3)
+        elif segment.get(1) == "PE" and self.claim is not None:
+            self.claim["rendering_taxonomy"] = segment.get(3)
+
+    def _nm1(self, segment: Segment, index: int) -> None:
+        entity = segment.get(1)
+        if entity == "85":
+            self.loop = "2010AA"
+            if not segment.get(9):
+                self.error(segment, index, "8", ElementError("9", "67", "1"))
+            self.context.billing.update(name=segment.get(3), npi=segment.get(9))
+        elif entity == "IL":
+            self.loop = "2010BA"
+            if not segment.get(9):
+                self.error(segment, index, "8", ElementError("9", "67", "1"))
+            self.context.subscriber.update(last=segment.get(3), first=segment.get(4), member=segment.get(9))
+        elif entity == "PR":
+            self.loop = "2010BB"
+            self.context.subscriber.update(payer_name=segment.get(3), payer_id=segment.get(9))
+        elif entity == "QC" and self.context.patient is not None:
+            self.loop = "2010CA"
+            self.context.patient.update(last=segment.get(3), first=segment.get(4))
+        elif entity == "82" and self.claim is not None:
+            self.loop = "2310B"
+            self.claim["rendering_npi"] = segment.get(9)
+
+    def _ref(self, segment: Segment, index: int) -> None:
+        qualifier, value = segment.get(1), segment.get(2)
+        if qualifier == "EI" and self.context.level == "20":
+            self.context.billing["tin"] = value
+        elif self.lines and qualifier == "6R":
+            self.lines[-1]["control_number"] = value
+        elif self.claim is not None and qualifier == "G1":
+            self.claim["prior_authorization"] = value
+        elif self.claim is not None and qualifier == "F8":
+            self.claim["original_reference"] = value
+
+    def _sbr(self, segment: Segment, index: int) -> None:
+        self.context.subscriber.update(relationship=segment.get(2), group=segment.get(3), filing=segment.get(9))
+
+    def _pat(self, segment: Segment, index: int) -> None:
+        if self.context.patient is not None:
+            self.context.patient["relationship"] = segment.get(1)
+
+    def _dmg(self, segment: Segment, index: int) -> None:
+        target = (
+            self.context.patient
+            if self.context.level == "23" and self.context.patient is not None
+            else self.context.subscriber
+        )
+        born = _date(segment.get(2))
+        if segment.get(2) and born is None:
+            self.error(segment, index, "8", ElementError("2", "1251", "8"))
+        target.update(dob=segment.get(2), sex=segment.get(3))
+
+    # --- claim and lines ---
+
+    def _clm(self, segment: Segment, index: int) -> None:
+        self._close_claim(index)
+        self.loop = "2300"
+        problems = []
+        if not segment.get(1):
+            problems.append(ElementError("1", "1028", "1"))
+        total = _decimal(segment.get(2))
+        if total is None:
+            problems.append(ElementError("2", "782", "6" if segment.get(2) else "1"))
+        place = segment.component(5, 1, self.d)
+        if not place:
+            problems.append(ElementError("5:1", "1331", "1"))
+        if problems:
+            self.error(segment, index, "8", *problems)
+        self.claim = {
+            "position": index,
+            "patient_control_number": segment.get(1),
+            "total_charge": total or Decimal(0),
+            "place_of_service": place,
+            "frequency": segment.component(5, 3, self.d, "1"),
+            "diagnoses": [],
+        }
+        self.lines = []
+
+    def _hi(self, segment: Segment, index: int) -> None:
+        if self.claim is None:
+            return
+        codes = [element.split(self.d.component) for element in segment.elements if element]
+        if not codes or codes[0][0] not in ("ABK", "BK"):
+            self.error(segment, index, "8", ElementError("1:1", "1270", "7"))
+        diagnoses = self.claim["diagnoses"]
+        assert isinstance(diagnoses, list)
+        diagnoses.extend(parts[1] for parts in codes if len(parts) > 1 and parts[0] in ("ABK", "ABF", "BK", "BF"))
+
+    def _lx(self, segment: Segment, index: int) -> None:
+        self.loop = "2400"
+
+    def _sv1(self, segment: Segment, index: int) -> None:
+        if self.claim is None:
+            self.error(segment, index, "2")
+            return
+        parts = segment.get(1).split(self.d.component)
+        problems = []
+        if len(parts) < 2 or parts[0] not in ("HC", "ER", "WK") or not parts[1]:
+            problems.append(ElementError("1:2", "234", "1"))
+        charge, units = _decimal(segment.get(2)), _decimal(segment.get(4))
+        if charge is None:
+            problems.append(ElementError("2", "782", "6" if segment.get(2) else "1"))
+        if units is None:
+            problems.append(ElementError("4", "380", "6" if segment.get(4) else "1"))
+        pointers = [p for p in segment.get(7).split(self.d.component) if p]
+        if not pointers or not all(p.isdigit() for p in pointers):
+            problems.append(ElementError("7:1", "1328", "1" if not pointers else "6"))
+        if problems:
+            self.error(segment, index, "8", *problems)
+        self.lines.append(
+            {
+                "number": len(self.lines) + 1,
+                "code": parts[1] if len(parts) > 1 else "",
+                "modifiers": [m for m in parts[2:6] if m],
+                "charge": charge or Decimal(0),
+                "units": units or Decimal(0),
+                "place_of_service": segment.get(5) or None,
+                "pointers": [int(p) for p in pointers if p.isdigit()],
+            }
+        )
+
+    def _dtp(self, segment: Segment, index: int) -> None:
+        if segment.get(1) != "472" or not self.lines:
+            return
+        value = segment.get(3).split("-")[0]
+        served = _date(value)
+        if served is None:
+            self.error(segment, index, "8", ElementError("3", "1251", "8"))
+        self.lines[-1]["service_date"] = served
+
+    def _close_claim(self, index: int) -> None:
+        if self.claim is None:
+            return
+        claim, self.claim = self.claim, None
+        if not self.lines:
+            self.errors.append(SegmentError("LX", index, "2400", "3"))
+            return
+        if not claim["diagnoses"]:
+            self.errors.append(SegmentError("HI", index, "2300", "3"))
+            return
+        billing, subscriber, patient = self.context.billing, self.context.subscriber, self.context.patient
+        if self.errors:
+            return
+        self.claims.append(
+            Claim(
+                transaction_control=self.transaction.control_number,
+                patient_control_number=str(claim["patient_control_number"]),
+                total_charge=claim["total_charge"],
+                place_of_service=str(claim["place_of_service"]),
+                frequency=str(claim["frequency"]),
+                billing_name=billing.get("name", ""),
+                billing_npi=billing.get("npi", ""),
+                billing_taxonomy=billing.get("taxonomy", ""),
+                billing_tin=billing.get("tin", ""),
+                payer_id=subscriber.get("payer_id", ""),
+                payer_name=subscriber.get("payer_name", ""),
+                filing_indicator=subscriber.get("filing", ""),
+                member_id=subscriber.get("member", ""),
+                group_number=subscriber.get("group", ""),
+                subscriber=_person(subscriber),
+                patient=_person(patient) if patient else None,
+                relationship=(patient or {}).get("relationship") or subscriber.get("relationship", "18"),
+                rendering_npi=str(claim.get("rendering_npi", "")),
+                rendering_taxonomy=str(claim.get("rendering_taxonomy", "")),
+                diagnoses=claim["diagnoses"],
+                prior_authorization=str(claim.get("prior_authorization", "")),
+                original_reference=str(claim.get("original_reference", "")),
+                lines=[Line.model_validate(line) for line in self.lines],
+            )
+        )
+
+
+def _person(values: dict[str, str]) -> Person:
+    return Person(
+        last_name=values.get("last", ""),
+        first_name=values.get("first", ""),
+        birth_date=_date(values.get("dob", "")),
+        sex=values.get("sex", ""),
+    )
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+
+
+def _date(value: str) -> date | None:
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None

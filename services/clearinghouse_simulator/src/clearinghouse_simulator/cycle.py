@@ -1,0 +1,214 @@
+"""One adjudication cycle, pure: the accepted claims in, their adjudications and the 835s out.
+
+The payers pay in batches: one 835 per (submitter, payer, payee) per cycle. A seed fixes every choice the
+payers make at random (interest, reprocessing), so the same inputs and seed give the same files.
+Replacement (frequency 7) and void (8) claims reverse the claim they replace (CLP02 22) in the same 835.
+"""
+
+import hashlib
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult, Member, adjudicate, reversal
+from clearinghouse_simulator.claims837 import Claim, Line
+from clearinghouse_simulator.outbound import Envelope
+from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total
+
+INTEREST_CHANCE = 0.05
+REPROCESS_CHANCE = 0.03
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A claim adjudicated in an earlier cycle."""
+
+    claim_id: UUID
+    claim: Claim
+    payer_claim_number: str
+    received: date
+    adjudication: Adjudication
+
+
+@dataclass(frozen=True)
+class Pending:
+    claim_id: UUID
+    submitter: UUID
+    submitter_id: str  # the ISA sender id the 835 goes back to
+    claim: Claim
+    payer_claim_number: str
+    received: date
+    duplicate: bool  # an identical claim was already paid
+    original: Prior | None = None  # what a frequency 7/8 claim replaces
+
+
+@dataclass
+class Remittance:
+    submitter: UUID
+    payer_id: str
+    payee_npi: str
+    content: str
+    total: Decimal
+    claims: int
+
+
+@dataclass
+class CycleOutcome:
+    results: dict[UUID, Adjudication] = field(default_factory=dict)
+    reversed: set[UUID] = field(default_factory=set)
+    members: dict[tuple[str, str], Member] = field(default_factory=dict)
+    remittances: list[Remittance] = field(default_factory=list)
+
+
+def duplicate_key(claim: Claim) -> str:
+    """Same payer, member, billing provider, first date of service and codes: the same service billed twice."""
+    codes = ",".join(sorted(f"{line.code}:{':'.join(line.modifiers)}" for line in claim.lines))
+    return f"{claim.payer_id}|{claim.member_id}|{claim.billing_npi}|{claim.first_service_date}|{codes}"
+
+
+def run_cycle(
+    pending: Sequence[Pending],
+    *,
+    book: PayerBook,
+    members: Mapping[tuple[str, str], Member],
+    reprocessable: Mapping[tuple[UUID, str, str], Sequence[Prior]],
+    seed: int,
+    now: datetime,
+    next_control: Callable[[], str],
+) -> CycleOutcome:
+    outcome = CycleOutcome(members=dict(members))
+    groups: dict[tuple[UUID, str, str], list[ClaimPayment]] = {}
+    names: dict[tuple[UUID, str, str], tuple[str, str]] = {}
+    paid_keys: set[str] = set()
+    for item in sorted(pending, key=lambda p: p.payer_claim_number):
+        claim = item.claim
+        key = (item.submitter, claim.payer_id, claim.billing_npi)
+        names[key] = (claim.billing_name, item.submitter_id)
+        payments = groups.setdefault(key, [])
+        if claim.frequency in ("7", "8") and item.original is not None:
+            original = item.original
+            payments.append(
+                ClaimPayment(
+                    original.claim, reversal(original.adjudication), original.payer_claim_number, original.received
+                )
+            )
+            outcome.reversed.add(original.claim_id)
+        if claim.frequency == "8":
+            outcome.results[item.claim_id] = Adjudication("4", [])
+            continue
+        result = _adjudicate(item, book, outcome.members, paid_keys)
+        outcome.results[item.claim_id] = result
+        payments.append(ClaimPayment(claim, result, item.payer_claim_number, item.received))
+    for key, payments in groups.items():
+        submitter, payer_id, payee_npi = key
+        payee_name, submitter_id = names[key]
+        rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
+        payments = payments + _reprocessed(reprocessable.get(key, ()), rng)
+        adjustments = _provider_adjustments(payments, rng)
+        control = next_control()
+        content = build_835(
+            payments,
+            payer=book.payers[payer_id],
+            payee_name=payee_name,
+            payee_npi=payee_npi,
+            trace_number=f"{payer_id}{control}",
+            paid_on=now.date(),
+            adjustments=adjustments,
+            envelope=Envelope("ZZ", submitter_id, control, control, now),
+        )
+        total = payment_total(payments, adjustments)
+        outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(payments)))
+    return outcome
+
+
+def _adjudicate(
+    item: Pending, book: PayerBook, members: dict[tuple[str, str], Member], paid_keys: set[str]
+) -> Adjudication:
+    claim = item.claim
+    profile = book.payers[claim.payer_id]
+    member_key = (claim.payer_id, claim.member_id)
+    member = members.get(member_key) or Member(date.max, None, Decimal(0), Decimal(0), Decimal(0), Decimal(0), 0)
+    key = duplicate_key(claim)
+    result = adjudicate(
+        claim,
+        profile,
+        credential=book.taxonomy_credentials.get(claim.rendering_taxonomy or claim.billing_taxonomy),
+        member=member,
+        received=item.received,
+        duplicate=item.duplicate or key in paid_keys,
+    )
+    if result.status == "1":
+        paid_keys.add(key)
+    if member_key in members:
+        members[member_key] = replace(
+            member,
+            deductible_met=member.deductible_met + result.deductible_applied,
+            visits_used=member.visits_used + (1 if result.visit_counted else 0),
+        )
+    return result
+
+
+def _reprocessed(candidates: Sequence[Prior], rng: random.Random) -> list[ClaimPayment]:
+    """Now and then the payer reprocesses an earlier paid claim: its reversal, then the same payment again."""
+    if not candidates or rng.random() >= REPROCESS_CHANCE:
+        return []
+    prior = rng.choice(list(candidates))
+    return [
+        ClaimPayment(prior.claim, reversal(prior.adjudication), prior.payer_claim_number, prior.received),
+        ClaimPayment(prior.claim, prior.adjudication, prior.payer_claim_number, prior.received),
+    ]
+
+
+def _provider_adjustments(payments: Sequence[ClaimPayment], rng: random.Random) -> list[ProviderAdjustment]:
+    adjustments = []
+    if rng.random() < INTEREST_CHANCE:  # prompt-payment interest: a negative PLB raises the payment
+        adjustments.append(ProviderAdjustment("L6", "INTEREST", -Decimal(rng.randint(1, 250)) / 100))
+    total = payment_total(payments, adjustments)
+    if total < 0:  # reversals exceed payments: the balance is carried forward, the 835 pays nothing
+        adjustments.append(ProviderAdjustment("FB", "BALANCE FORWARD", total))
+    return adjustments
+
+
+def _seed(seed: int, payer_id: str, payee_npi: str, claim_numbers: Sequence[str]) -> int:
+    digest = hashlib.sha256(f"{seed}|{payer_id}|{payee_npi}|{','.join(claim_numbers)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+# --- adjudications as JSON (stored with the claim, read back to reverse it) ---
+
+
+def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "lines": [
+            {
+                "line": r.line.model_dump(mode="json"),
+                "allowed": str(r.allowed),
+                "paid": str(r.paid),
+                "adjustments": [[a.group, a.reason, str(a.amount)] for a in r.adjustments],
+                "remarks": r.remarks,
+            }
+            for r in result.lines
+        ],
+    }
+
+
+def adjudication_from_json(data: Mapping[str, Any]) -> Adjudication:
+    return Adjudication(
+        data["status"],
+        [
+            LineResult(
+                line=Line.model_validate(item["line"]),
+                allowed=Decimal(item["allowed"]),
+                paid=Decimal(item["paid"]),
+                adjustments=[Adjustment(g, r, Decimal(a)) for g, r, a in item["adjustments"]],
+                remarks=list(item["remarks"]),
+            )
+            for item in data["lines"]
+        ],
+    )

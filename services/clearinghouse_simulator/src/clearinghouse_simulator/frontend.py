@@ -1,0 +1,41 @@
+"""Front-end claim edits: what a clearinghouse and the payer's intake check before adjudication (277CA).
+
+Each claim is accepted (A2:20) or rejected with a claim status category and code, the first failing edit:
+A3 returned as unprocessable, A6 missing information, A7 invalid information; the entity code names whose
+data is wrong (85 billing provider, 82 rendering provider, IL subscriber).
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import simple_icd_10_cm as icd
+from claimstream_platform.identifiers import npi_is_valid
+from clearinghouse_simulator.claims837 import Claim
+
+ACCEPTED = "A2:20"
+
+
+def claim_status(claim: Claim, *, payer_known: bool, member_known: Callable[[str, str], bool]) -> str:
+    """The STC01 composite for one claim."""
+    if not payer_known:
+        return "A3:116"  # claim submitted to the incorrect payer
+    if not npi_is_valid(claim.billing_npi):
+        return "A7:562:85"  # billing provider NPI
+    if claim.rendering_npi and not npi_is_valid(claim.rendering_npi):
+        return "A7:562:82"
+    if claim.rendering_npi and not claim.rendering_taxonomy:
+        return "A6:145:82"  # rendering provider taxonomy
+    if claim.subscriber.birth_date is None:
+        return "A6:158:IL"  # subscriber date of birth
+    if claim.first_service_date is None:
+        return "A6:187"  # dates of service
+    if not member_known(claim.payer_id, claim.member_id):
+        return "A3:33:IL"  # subscriber and subscriber id not found
+    for index, code in enumerate(claim.diagnoses):
+        if not (icd.is_valid_item(code) and icd.is_leaf(code)):
+            return "A7:254" if index == 0 else "A7:255"  # principal / other diagnosis
+    if claim.total_charge != sum((line.charge for line in claim.lines), Decimal(0)):
+        return "A7:400"  # claim is out of balance
+    if claim.frequency in ("7", "8") and not claim.original_reference:
+        return "A6:464"  # payer assigned claim control number
+    return ACCEPTED

@@ -1,0 +1,136 @@
+"""Receiving an interchange: envelope and structure (999 at once), front-end edits (277CA to the inbox), and the
+accepted claims stored for the next adjudication cycle. All in the caller's transaction."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.errors import Conflict
+from claimstream_platform.x12 import Interchange
+from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
+from clearinghouse_simulator.claims837 import IMPLEMENTATION, Claim, SegmentError, read_837
+from clearinghouse_simulator.cycle import duplicate_key
+from clearinghouse_simulator.frontend import claim_status
+from clearinghouse_simulator.outbound import Envelope
+from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.tables import claims, control_numbers, documents, members, payer_claim_numbers, submissions
+
+
+@dataclass
+class Receipt:
+    submission_id: UUID
+    acknowledgments: list[str]  # one 999 per functional group
+    claims_accepted: int
+    claims_rejected: int
+
+
+async def receive(session: AsyncSession, submitter: UUID, interchange: Interchange, book: PayerBook) -> Receipt:
+    submission_id = uuid4()
+    stored = await session.scalar(
+        pg_insert(submissions)
+        .values(
+            id=submission_id,
+            submitter=submitter,
+            sender_id=interchange.sender_id,
+            interchange_control=interchange.control_number,
+        )
+        .on_conflict_do_nothing()
+        .returning(submissions.c.id)
+    )
+    if stored is None:
+        raise Conflict(
+            f"interchange control number {interchange.control_number} was already received from this sender",
+            field="ISA13",
+        )
+    now = datetime.now(UTC)
+    acknowledgments, accepted_claims = [], []
+    for group in interchange.groups:
+        results = []
+        for transaction in group.transactions:
+            if group.functional_id != "HC" or transaction.set_id != "837":
+                errors = [SegmentError("ST", 1, "", "1")]  # only 837P is taken here
+                results.append(TransactionResult(transaction.set_id, transaction.control_number,
+                                                 transaction.implementation, errors, []))  # fmt: skip
+                continue
+            reading = read_837(transaction, interchange.delimiters)
+            errors = reading.errors
+            if transaction.implementation != IMPLEMENTATION:
+                errors = [SegmentError("ST", 1, "", "8"), *errors]
+            result = TransactionResult("837", transaction.control_number, transaction.implementation, errors,
+                                       transaction.trailer_errors)  # fmt: skip
+            results.append(result)
+            if result.accepted and not group.trailer_errors:
+                accepted_claims.extend(reading.claims)
+        control = str(await session.scalar(select(control_numbers.next_value())))
+        envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
+        group_result = GroupResult(group.functional_id, group.control_number, group.version, results,
+                                   group.trailer_errors)  # fmt: skip
+        acknowledgments.append(build_999(group_result, envelope))
+    accepted, rejected = await _front_end(session, submitter, submission_id, interchange, accepted_claims, book, now)
+    return Receipt(submission_id, acknowledgments, accepted, rejected)
+
+
+async def _front_end(
+    session: AsyncSession,
+    submitter: UUID,
+    submission_id: UUID,
+    interchange: Interchange,
+    received: list[Claim],
+    book: PayerBook,
+    now: datetime,
+) -> tuple[int, int]:
+    if not received:
+        return 0, 0
+    keys = list({(c.payer_id, c.member_id) for c in received})
+    enrolled = set(
+        (await session.execute(select(members.c.payer_id, members.c.member_id).where(
+            tuple_(members.c.payer_id, members.c.member_id).in_(keys)
+        ))).tuples()
+    )  # fmt: skip
+    acks = []
+    for claim in received:
+        status = claim_status(
+            claim, payer_known=claim.payer_id in book.payers, member_known=lambda p, m: (p, m) in enrolled
+        )
+        acks.append(ClaimAck(claim, status, None))
+    wanted = sum(a.accepted for a in acks)
+    numbers = iter(
+        (
+            await session.execute(
+                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"), {"n": wanted}
+            )
+        ).scalars()
+    )
+    acks = [ClaimAck(a.claim, a.status, f"{a.claim.payer_id}{next(numbers)}" if a.accepted else None) for a in acks]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": uuid4(),
+            "submitter": submitter,
+            "submission_id": submission_id,
+            "payer_id": a.claim.payer_id,
+            "payer_claim_number": a.payer_claim_number,
+            "patient_control_number": a.claim.patient_control_number,
+            "status": "accepted" if a.accepted else "rejected",
+            "claim_status": a.status,
+            "duplicate_key": duplicate_key(a.claim),
+            "claim": a.claim.model_dump(mode="json"),
+            "received_on": now.date(),
+        }
+        for a in acks
+    ]
+    await session.execute(insert(claims), rows)
+    control = str(await session.scalar(select(control_numbers.next_value())))
+    content = build_277ca(
+        acks,
+        submitter_name=received[0].billing_name or "SUBMITTER",
+        submitter_id=interchange.sender_id,
+        envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
+    )
+    await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))
+    accepted = sum(a.accepted for a in acks)
+    return accepted, len(acks) - accepted

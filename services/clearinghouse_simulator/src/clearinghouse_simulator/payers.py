@@ -1,0 +1,78 @@
+"""The simulated payers' profiles: their own rules, loaded from data/payers.toml."""
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class CostSharing:
+    deductible: Decimal
+    coinsurance: Decimal  # a fraction: 0.20 is 20 %
+    copay: Decimal
+
+
+@dataclass(frozen=True)
+class PayerProfile:
+    payer_id: str
+    name: str
+    kind: str
+    claim_filing_indicator: str
+    era_filing_indicator: str
+    tin: str
+    timely_filing_days: int
+    telehealth_places: frozenset[str]
+    telehealth_modifiers: frozenset[str]
+    credential_modifiers: Mapping[str, str]
+    credentials_paid: frozenset[str]
+    prior_auth_codes: frozenset[str]
+    visit_limit_per_year: int
+    cost_sharing: CostSharing
+    credential_factor: Mapping[str, Decimal]
+    bundled_pairs: frozenset[tuple[str, str]]
+    unit_limits: Mapping[str, int]
+    allowed: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class PayerBook:
+    payers: Mapping[str, PayerProfile]
+    taxonomy_credentials: Mapping[str, str]
+
+
+def parse(text: str) -> PayerBook:
+    data = tomllib.loads(text)
+    payers = {}
+    for entry in data["payer"]:
+        sharing = entry["cost_sharing"]
+        payers[entry["payer_id"]] = PayerProfile(
+            payer_id=entry["payer_id"],
+            name=entry["name"],
+            kind=entry["kind"],
+            claim_filing_indicator=entry["claim_filing_indicator"],
+            era_filing_indicator=entry["era_filing_indicator"],
+            tin=entry["tin"],
+            timely_filing_days=entry["timely_filing_days"],
+            telehealth_places=frozenset(entry["telehealth_places"]),
+            telehealth_modifiers=frozenset(entry["telehealth_modifiers"]),
+            credential_modifiers=dict(entry["credential_modifiers"]),
+            credentials_paid=frozenset(entry["credentials_paid"]),
+            prior_auth_codes=frozenset(entry["prior_auth_codes"]),
+            visit_limit_per_year=entry["visit_limit_per_year"],
+            cost_sharing=CostSharing(
+                Decimal(sharing["deductible"]), Decimal(sharing["coinsurance"]), Decimal(sharing["copay"])
+            ),
+            credential_factor={k: Decimal(v) for k, v in entry["credential_factor"].items()},
+            bundled_pairs=frozenset((a, b) for a, b in entry["bundled_pairs"]),
+            unit_limits={str(k): int(v) for k, v in entry["unit_limits"].items()},
+            allowed={str(k): Decimal(v) for k, v in entry["allowed"].items()},
+        )
+    return PayerBook(payers, dict(data["taxonomy_credentials"]))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> PayerBook:
+    return parse((resources.files("clearinghouse_simulator") / "data" / "payers.toml").read_text())

@@ -1,0 +1,140 @@
+"""The 835 ERA (005010X221A1): one payment from one payer to one payee, for the claims of one cycle.
+
+Balancing holds by construction, to the cent: each service line's charge minus its adjustments is its payment;
+each claim's charge minus all its adjustments is its payment (CLP04); the payment (BPR02) is the sum of the
+claim payments minus the provider-level adjustments (PLB).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+
+from claimstream_platform.x12 import Segment, amount
+
+from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult
+from clearinghouse_simulator.claims837 import Claim
+from clearinghouse_simulator.outbound import Envelope, interchange
+from clearinghouse_simulator.payers import PayerProfile
+
+PAYER_ROUTING, PAYER_ACCOUNT = "999999992", "1234567890"
+PAYEE_ROUTING, PAYEE_ACCOUNT = "999988880", "9876543210"
+
+
+@dataclass(frozen=True)
+class ClaimPayment:
+    claim: Claim
+    result: Adjudication
+    payer_claim_number: str
+    received: date
+
+
+@dataclass(frozen=True)
+class ProviderAdjustment:
+    reason: str  # PLB03-1: L6 interest, WO overpayment recovery, FB forwarding balance
+    reference: str
+    amount: Decimal  # positive reduces the payment, negative (interest) increases it
+
+
+def payment_total(payments: Sequence[ClaimPayment], adjustments: Sequence[ProviderAdjustment]) -> Decimal:
+    return sum((p.result.paid for p in payments), Decimal(0)) - sum((a.amount for a in adjustments), Decimal(0))
+
+
+def build_835(
+    payments: Sequence[ClaimPayment],
+    *,
+    payer: PayerProfile,
+    payee_name: str,
+    payee_npi: str,
+    trace_number: str,
+    paid_on: date,
+    adjustments: Sequence[ProviderAdjustment] = (),
+    envelope: Envelope,
+) -> str:
+    total = payment_total(payments, adjustments)
+    if total < 0:
+        raise ValueError("an 835 cannot pay a negative amount: carry the balance forward instead")
+    day = f"{paid_on:%Y%m%d}"
+    payer_tin = f"1{payer.tin}"
+    if total > 0:
+        bpr = Segment.of(
+            "BPR", "I", amount(total), "C", "ACH", "CCP", "01", PAYER_ROUTING, "DA", PAYER_ACCOUNT, payer_tin, "",
+            "01", PAYEE_ROUTING, "DA", PAYEE_ACCOUNT, day,
+        )  # fmt: skip
+    else:
+        bpr = Segment.of("BPR", "H", "0", "C", "NON", "", "", "", "", "", "", "", "", "", "", "", day)
+    body = [
+        bpr,
+        Segment.of("TRN", "1", trace_number, payer_tin),
+        Segment.of("DTM", "405", day),
+        Segment.of("N1", "PR", payer.name.upper()),
+        Segment.of("N3", "1 PAYER PLAZA"),
+        Segment.of("N4", "BALTIMORE", "MD", "21244"),
+        Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
+        Segment.of("N1", "PE", payee_name, "XX", payee_npi),
+    ]
+    for number, payment in enumerate(payments, start=1):
+        body.append(Segment.of("LX", number))
+        body.extend(_claim(payment, payer))
+    for adjustment in adjustments:
+        body.append(
+            Segment.of(
+                "PLB", payee_npi, f"{paid_on.year}1231", f"{adjustment.reason}:{adjustment.reference}",
+                amount(adjustment.amount),
+            )
+        )  # fmt: skip
+    return interchange("HP", "835", "005010X221A1", body, envelope, implementation_in_st=False)
+
+
+def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:
+    claim, result = payment.claim, payment.result
+    person = claim.patient_person
+    segments = [
+        Segment.of(
+            "CLP", claim.patient_control_number, result.status, amount(result.charge), amount(result.paid),
+            amount(result.patient_responsibility) if result.patient_responsibility else "",
+            payer.era_filing_indicator, payment.payer_claim_number, claim.place_of_service, claim.frequency,
+        ),
+        Segment.of("NM1", "QC", "1", person.last_name, person.first_name, "", "", "", "MI", claim.member_id),
+    ]  # fmt: skip
+    if claim.rendering_npi:
+        segments.append(Segment.of("NM1", "82", "1", "RENDERING", "", "", "", "", "XX", claim.rendering_npi))
+    segments.append(Segment.of("DTM", "050", f"{payment.received:%Y%m%d}"))
+    for line in result.lines:
+        segments.extend(_service_line(line))
+    return segments
+
+
+def _service_line(result: LineResult) -> list[Segment]:
+    line = result.line
+    procedure = ":".join(("HC", line.code, *line.modifiers))
+    segments = [
+        Segment.of("SVC", procedure, amount(line.charge), amount(result.paid), "", _units(line.units)),
+    ]
+    if line.service_date:
+        segments.append(Segment.of("DTM", "472", f"{line.service_date:%Y%m%d}"))
+    segments.extend(_cas(result.adjustments))
+    if line.control_number:
+        segments.append(Segment.of("REF", "6R", line.control_number))
+    if result.allowed:
+        segments.append(Segment.of("AMT", "B6", amount(result.allowed)))
+    segments.extend(Segment.of("LQ", "HE", remark) for remark in result.remarks)
+    return segments
+
+
+def _cas(adjustments: Sequence[Adjustment]) -> list[Segment]:
+    """One CAS per group code, up to six reason/amount pairs each (quantity left empty)."""
+    segments = []
+    for group, items in groupby(sorted(adjustments, key=lambda a: a.group), key=lambda a: a.group):
+        pairs = list(items)
+        for start in range(0, len(pairs), 6):
+            elements: list[str] = []
+            for adjustment in pairs[start : start + 6]:
+                elements += [adjustment.reason, amount(adjustment.amount), ""]
+            segments.append(Segment.of("CAS", group, *elements))
+    return segments
+
+
+def _units(units: Decimal) -> str:
+    return str(int(units)) if units == units.to_integral_value() else str(units.normalize())

@@ -1,0 +1,194 @@
+"""An adjudication cycle against the database: load what is pending, run the pure cycle, store the outcome."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clearinghouse_simulator.adjudication import Member
+from clearinghouse_simulator.claims837 import Claim
+from clearinghouse_simulator.cycle import (
+    Pending,
+    Prior,
+    adjudication_from_json,
+    adjudication_to_json,
+    run_cycle,
+)
+from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.tables import claims, control_numbers, documents, members, submissions
+
+REPROCESS_CANDIDATES = 20
+
+
+@dataclass
+class CycleSummary:
+    claims: int
+    remittances: int
+
+
+async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: int = 5000) -> CycleSummary:
+    """Adjudicate up to `limit` accepted claims (rows locked, so replicas never pay a claim twice)."""
+    rows = (
+        await session.execute(
+            select(claims, submissions.c.sender_id)
+            .join(submissions, submissions.c.id == claims.c.submission_id)
+            .where(claims.c.status == "accepted")
+            .order_by(claims.c.payer_claim_number)
+            .limit(limit)
+            .with_for_update(of=claims, skip_locked=True)
+        )
+    ).all()
+    if not rows:
+        return CycleSummary(0, 0)
+    now = datetime.now(UTC)
+    parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
+    originals = await _originals(session, rows, parsed)
+    paid_keys = await _paid_keys(session, [row.duplicate_key for row in rows])
+    member_rows = await _members(session, {(c.payer_id, c.member_id) for c in parsed.values()}, now.year)
+    pending = [
+        Pending(
+            claim_id=row.id,
+            submitter=row.submitter,
+            submitter_id=row.sender_id,
+            claim=parsed[row.id],
+            payer_claim_number=row.payer_claim_number,
+            received=row.received_on,
+            duplicate=row.duplicate_key in paid_keys,
+            original=originals.get(row.id),
+        )
+        for row in rows
+    ]
+    reprocessable = await _reprocessable(
+        session, {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}
+    )
+
+    groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
+    controls = [str(await session.scalar(select(control_numbers.next_value()))) for _ in groups]
+    outcome = run_cycle(
+        pending,
+        book=book,
+        members=member_rows,
+        reprocessable=reprocessable,
+        seed=seed,
+        now=now,
+        next_control=iter(controls).__next__,
+    )
+    for claim_id, result in outcome.results.items():
+        await session.execute(
+            update(claims)
+            .where(claims.c.id == claim_id)
+            .values(
+                status="adjudicated",
+                adjudication=adjudication_to_json(result),
+                paid=result.paid,
+                adjudicated_at=now,
+            )
+        )
+    if outcome.reversed:
+        await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
+    for (payer_id, member_id), member in outcome.members.items():
+        await session.execute(
+            update(members)
+            .where(members.c.payer_id == payer_id, members.c.member_id == member_id)
+            .values(deductible_met=member.deductible_met, visits_used=member.visits_used, benefit_year=now.year)
+        )
+    for remittance in outcome.remittances:
+        await session.execute(
+            documents.insert().values(submitter=remittance.submitter, kind="835", content=remittance.content)
+        )
+    return CycleSummary(len(outcome.results), len(outcome.remittances))
+
+
+async def _originals(session: AsyncSession, rows: Sequence[Any], parsed: dict[UUID, Claim]) -> dict[UUID, Prior]:
+    """For replacement and void claims: the adjudicated claim each replaces (by the payer's claim number)."""
+    wanted = {
+        row.id: (row.submitter, parsed[row.id].original_reference)
+        for row in rows
+        if parsed[row.id].frequency in ("7", "8") and parsed[row.id].original_reference
+    }
+    if not wanted:
+        return {}
+    found = (
+        await session.execute(
+            select(claims).where(
+                claims.c.payer_claim_number.in_([number for _, number in wanted.values()]),
+                claims.c.status == "adjudicated",
+            )
+        )
+    ).all()
+    by_number = {(row.submitter, row.payer_claim_number): row for row in found}
+    originals = {}
+    for claim_id, key in wanted.items():
+        row = by_number.get(key)
+        if row is not None and row.adjudication:
+            originals[claim_id] = _prior(row)
+    return originals
+
+
+def _prior(row: Any) -> Prior:
+    return Prior(
+        claim_id=row.id,
+        claim=Claim.model_validate(row.claim),
+        payer_claim_number=row.payer_claim_number,
+        received=row.received_on,
+        adjudication=adjudication_from_json(row.adjudication),
+    )
+
+
+async def _paid_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    found = await session.scalars(
+        select(claims.c.duplicate_key).where(
+            claims.c.duplicate_key.in_(set(keys)), claims.c.status == "adjudicated", claims.c.paid > 0
+        )
+    )
+    return set(found)
+
+
+async def _members(session: AsyncSession, keys: set[tuple[str, str]], year: int) -> dict[tuple[str, str], Member]:
+    rows = (
+        await session.execute(
+            select(members).where(tuple_(members.c.payer_id, members.c.member_id).in_(list(keys))).with_for_update()
+        )
+    ).all()
+    result = {}
+    for row in rows:
+        new_year = row.benefit_year != year  # accumulators start again each benefit year
+        result[(row.payer_id, row.member_id)] = Member(
+            coverage_start=row.coverage_start,
+            coverage_end=row.coverage_end,
+            deductible=row.deductible,
+            deductible_met=Decimal(0) if new_year else row.deductible_met,
+            coinsurance=row.coinsurance,
+            copay=row.copay,
+            visits_used=0 if new_year else row.visits_used,
+        )
+    return result
+
+
+async def _reprocessable(
+    session: AsyncSession, groups: set[tuple[UUID, str, str]]
+) -> dict[tuple[UUID, str, str], list[Prior]]:
+    result: dict[tuple[UUID, str, str], list[Prior]] = defaultdict(list)
+    for submitter, payer_id, payee_npi in groups:
+        rows = (
+            await session.execute(
+                select(claims)
+                .where(
+                    claims.c.submitter == submitter,
+                    claims.c.payer_id == payer_id,
+                    claims.c.status == "adjudicated",
+                    claims.c.paid > 0,
+                    claims.c.claim["billing_npi"].astext == payee_npi,
+                )
+                .order_by(claims.c.adjudicated_at.desc())
+                .limit(REPROCESS_CANDIDATES)
+            )
+        ).all()
+        result[(submitter, payer_id, payee_npi)] = [_prior(row) for row in rows]
+    return result

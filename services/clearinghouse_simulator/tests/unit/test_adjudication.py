@@ -1,0 +1,261 @@
+"""Adjudication rules, cost sharing, and the 835: balanced to the cent, valid for pyx12, the same for a seed."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from claimstream_platform.x12 import parse_interchange
+from clearinghouse_simulator.adjudication import Adjudication, Member, adjudicate
+from clearinghouse_simulator.claims837 import Claim, read_837
+from clearinghouse_simulator.cycle import CycleOutcome, Pending, Prior, run_cycle
+from clearinghouse_simulator.payers import shipped
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, pyx12_problems
+
+BOOK = shipped()
+RECEIVED = date(2026, 3, 5)
+NOW = datetime(2026, 3, 6, 9, 0)
+SUBMITTER = UUID("00000000-0000-0000-0000-0000000000a1")
+
+
+def claims(*samples: SampleClaim) -> list[Claim]:
+    interchange = parse_interchange(make_837(list(samples)))
+    reading = read_837(interchange.groups[0].transactions[0], interchange.delimiters)
+    assert reading.errors == []
+    return reading.claims
+
+
+def member(**changes: object) -> Member:
+    values: dict[str, object] = {
+        "coverage_start": date(2025, 1, 1),
+        "coverage_end": None,
+        "deductible": Decimal("500"),
+        "deductible_met": Decimal("450"),
+        "coinsurance": Decimal("0.10"),
+        "copay": Decimal("25"),
+        "visits_used": 0,
+    }
+    values.update(changes)
+    return Member(**values)  # type: ignore[arg-type]
+
+
+def decide(
+    sample: SampleClaim, *, credential: str = "LCSW", duplicate: bool = False, **member_changes: object
+) -> Adjudication:
+    (claim,) = claims(sample)
+    return adjudicate(
+        claim,
+        BOOK.payers[claim.payer_id],
+        credential=credential,
+        member=member(**member_changes),
+        received=RECEIVED,
+        duplicate=duplicate,
+    )
+
+
+def adjustments(result: Adjudication) -> list[list[tuple[str, str, Decimal]]]:
+    return [[(a.group, a.reason, a.amount) for a in line.adjustments] for line in result.lines]
+
+
+def test_a_paid_line_with_copay_deductible_and_coinsurance() -> None:
+    result = decide(SampleClaim(payer_id="SIMBCX"))  # allowed 112.00 x 0.85 for a social worker = 95.20
+    assert result.status == "1"
+    assert adjustments(result) == [
+        [("CO", "45", Decimal("24.80")), ("PR", "3", Decimal("25")), ("PR", "1", Decimal("50")),
+         ("PR", "2", Decimal("2.02"))],
+    ]  # fmt: skip
+    assert (result.lines[0].allowed, result.paid, result.patient_responsibility) == (
+        Decimal("95.20"), Decimal("18.18"), Decimal("77.02"),
+    )  # fmt: skip
+    assert result.deductible_applied == Decimal("50") and result.visit_counted
+
+
+@pytest.mark.parametrize(
+    ("sample", "kwargs", "reason"),
+    [
+        (SampleClaim(), {"coverage_end": date(2026, 2, 28)}, "27"),
+        (SampleClaim(), {"coverage_start": date(2026, 3, 3)}, "26"),
+        (SampleClaim(payer_id="SIMAHP", service_date=RECEIVED - timedelta(days=91)), {}, "29"),
+        (SampleClaim(payer_id="SIMAHP", service_date=RECEIVED - timedelta(days=90)), {}, None),
+        (SampleClaim(), {"duplicate": True}, "18"),
+        (SampleClaim(payer_id="SIMAHP"), {"credential": "LMHC"}, "170"),
+        (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 30}, "119"),
+        (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 29}, None),
+    ],
+)
+def test_claim_level_denials(sample: SampleClaim, kwargs: dict[str, object], reason: str | None) -> None:
+    kwargs = dict(kwargs)
+    credential = str(kwargs.pop("credential", "LCSW"))
+    duplicate = bool(kwargs.pop("duplicate", False))
+    result = decide(sample, credential=credential, duplicate=duplicate, **kwargs)
+    if reason is None:
+        assert result.status == "1"
+    else:
+        assert result.status == "4" and result.paid == 0
+        assert adjustments(result) == [[("CO", reason, Decimal("120.00"))]]
+
+
+@pytest.mark.parametrize(
+    ("sample", "credential", "denied"),
+    [
+        (SampleClaim(lines=[SampleLine("90791", charge=Decimal(200)), SampleLine("90834")]), "LCSW", [None, "97"]),
+        (
+            SampleClaim(lines=[SampleLine("90791", charge=Decimal(200)), SampleLine("90834", ("59",))]),
+            "LCSW",
+            [None, None],
+        ),
+        (SampleClaim(payer_id="SIMMCD", lines=[SampleLine("96130")]), "PhD", ["197"]),
+        (SampleClaim(payer_id="SIMMCD", prior_authorization="A1", lines=[SampleLine("96130", ("HP",))]), "PhD", [None]),
+        (SampleClaim(place_of_service="10"), "LCSW", ["4"]),
+        (SampleClaim(place_of_service="10", lines=[SampleLine(modifiers=("95",))]), "LCSW", [None]),
+        (SampleClaim(payer_id="SIMMCD"), "LCSW", ["4"]),
+        (SampleClaim(diagnoses=("Z630",)), "LCSW", ["11"]),
+        (SampleClaim(lines=[SampleLine("90837", units=2)]), "LCSW", ["151"]),
+        (SampleClaim(lines=[SampleLine("97810")]), "LCSW", ["96"]),
+    ],
+)
+def test_line_level_denials(sample: SampleClaim, credential: str, denied: list[str | None]) -> None:
+    result = decide(sample, credential=credential, deductible_met=Decimal("500"))
+    reasons = [line.adjustments[0].reason if line.paid == 0 and line.adjustments else None for line in result.lines]
+    assert reasons == denied
+
+
+def pending(claim: Claim, number: int, *, original: Prior | None = None) -> Pending:
+    return Pending(uuid4(), SUBMITTER, "SUBMITTER1", claim, f"{claim.payer_id}{number}", RECEIVED, False, original)
+
+
+def cycle(items: list[Pending], *, seed: int = 7, members: dict | None = None) -> CycleOutcome:  # type: ignore[type-arg]
+    controls = iter(range(5000, 6000))
+    default = {(i.claim.payer_id, i.claim.member_id): member() for i in items}
+    return run_cycle(
+        items,
+        book=BOOK,
+        members=default if members is None else members,
+        reprocessable={},
+        seed=seed,
+        now=NOW,
+        next_control=lambda: str(next(controls)),
+    )
+
+
+def test_one_835_per_payer_and_payee_that_balances_and_validates() -> None:
+    mixed = claims(
+        SampleClaim(pcn="A1"),
+        SampleClaim(pcn="A2", payer_id="SIMBCX", lines=[SampleLine("90791", charge=Decimal(200)), SampleLine("90834")]),
+        SampleClaim(pcn="A3", payer_id="SIMBCX", diagnoses=("Z630",)),
+    ) + claims(SampleClaim(pcn="A4", billing_npi="1497758544"))  # another billing provider, another 837
+    outcome = cycle([pending(c, n) for n, c in enumerate(mixed)])
+    assert sorted((r.payer_id, r.payee_npi, r.claims) for r in outcome.remittances) == [
+        ("SIMBCX", "1679576722", 2), ("SIMMCR", "1497758544", 1), ("SIMMCR", "1679576722", 1),
+    ]  # fmt: skip
+    for remittance in outcome.remittances:
+        assert balance_problems(remittance.content) == []
+        assert pyx12_problems(remittance.content) == []
+
+
+def test_the_member_accumulates_deductible_and_visits() -> None:
+    two = claims(
+        SampleClaim(pcn="B1", payer_id="SIMBCX"),
+        SampleClaim(pcn="B2", payer_id="SIMBCX", service_date=date(2026, 3, 3)),
+    )
+    outcome = cycle([pending(c, n) for n, c in enumerate(two)])
+    after = outcome.members[("SIMBCX", "1EG4TE5MK73")]
+    assert (after.deductible_met, after.visits_used) == (Decimal("500"), 2)
+    second = next(r for r in outcome.results.values() if r.lines[0].line.control_number == "B2L1")
+    assert "1" not in [a.reason for a in second.lines[0].adjustments if a.group == "PR"]  # deductible already met
+
+
+def test_the_same_claim_twice_in_one_cycle_pays_once() -> None:
+    same = claims(SampleClaim(pcn="D1"), SampleClaim(pcn="D2"))
+    outcome = cycle([pending(c, n) for n, c in enumerate(same)])
+    assert sorted(r.status for r in outcome.results.values()) == ["1", "4"]
+
+
+def test_replacement_reverses_the_original_and_void_only_reverses() -> None:
+    (original,) = claims(SampleClaim(pcn="R1"))
+    first = cycle([pending(original, 1)])
+    prior = Prior(uuid4(), original, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
+    (replacement,) = claims(SampleClaim(pcn="R1", frequency="7", original_reference="SIMMCR1",
+                                        lines=[SampleLine(charge=Decimal("130.00"))]))  # fmt: skip
+    (void,) = claims(SampleClaim(pcn="R1", frequency="8", original_reference="SIMMCR1"))
+    replaced = cycle([pending(replacement, 2, original=prior)])
+    text = replaced.remittances[0].content
+    assert "CLP*R1*22*-120*" in text and "CLP*R1*1*130*" in text
+    assert replaced.reversed == {prior.claim_id}
+    assert balance_problems(text) == [] and pyx12_problems(text) == []
+    voided = cycle([pending(void, 3, original=prior)])
+    text = voided.remittances[0].content
+    assert "CLP*R1*22*-120*" in text and "CLP*R1*1*" not in text
+    assert "BPR*H*0*C*NON" in text and "PLB*1679576722*20261231*FB:BALANCE FORWARD*" in text
+    assert balance_problems(text) == [] and pyx12_problems(text) == []
+
+
+codes = st.sampled_from(["90791", "90832", "90834", "90837", "90833", "90785", "90853", "99214", "96130", "H0004"])
+modifier_sets = st.lists(st.sampled_from(["95", "93", "GT", "HO", "HP", "59", "25"]), max_size=3, unique=True)
+lines = st.builds(
+    SampleLine,
+    code=codes,
+    modifiers=modifier_sets.map(tuple),
+    charge=st.decimals(min_value=Decimal("1.00"), max_value=Decimal("900.00"), places=2),
+    units=st.integers(min_value=1, max_value=3),
+)
+sample_claims = st.builds(
+    SampleClaim,
+    payer_id=st.sampled_from(["SIMMCR", "SIMMCD", "SIMBCX", "SIMAHP"]),
+    place_of_service=st.sampled_from(["11", "02", "10", "53"]),
+    diagnoses=st.sampled_from([("F331",), ("F411", "Z630"), ("Z630", "F331"), ("F4310",)]),
+    lines=st.lists(lines, min_size=1, max_size=4),
+    rendering_taxonomy=st.sampled_from(["1041C0700X", "2084P0800X", "103TC0700X", "101YM0800X", "106H00000X"]),
+    prior_authorization=st.sampled_from(["", "AUTH1"]),
+)
+member_states = st.builds(
+    member,
+    deductible_met=st.decimals(min_value=Decimal(0), max_value=Decimal(600), places=2),
+    visits_used=st.integers(min_value=0, max_value=35),
+    copay=st.sampled_from([Decimal(0), Decimal("3"), Decimal("25"), Decimal("40")]),
+    coinsurance=st.sampled_from([Decimal(0), Decimal("0.1"), Decimal("0.2")]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(sample_claims, min_size=1, max_size=5), state=member_states, seed=st.integers(0, 2**32))
+def test_every_835_balances_for_any_claims_and_seed(batch: list[SampleClaim], state: Member, seed: int) -> None:
+    for n, sample in enumerate(batch):
+        sample.pcn = f"P{n}"
+    read = claims(*batch)
+    items = [pending(c, n) for n, c in enumerate(read)]
+    outcome = cycle(items, seed=seed, members={(c.payer_id, c.member_id): state for c in read})
+    for remittance in outcome.remittances:
+        assert balance_problems(remittance.content) == []
+    again = cycle(items, seed=seed, members={(c.payer_id, c.member_id): state for c in read})
+    assert [r.content for r in again.remittances] == [r.content for r in outcome.remittances]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(sample_claims, min_size=1, max_size=3), seed=st.integers(0, 2**32))
+def test_every_835_validates_with_pyx12(batch: list[SampleClaim], seed: int) -> None:
+    for n, sample in enumerate(batch):
+        sample.pcn = f"V{n}"
+    read = claims(*batch)
+    for remittance in cycle([pending(c, n) for n, c in enumerate(read)], seed=seed).remittances:
+        assert pyx12_problems(remittance.content) == []
+
+
+def test_interest_comes_from_the_seed() -> None:
+    read = claims(SampleClaim(pcn="S1"))
+    items = [pending(read[0], 1)]
+    with_interest = [s for s in range(200) if "PLB*" in cycle(items, seed=s).remittances[0].content]
+    assert 0 < len(with_interest) < 40  # about 5 % of seeds
+    text = cycle(items, seed=with_interest[0]).remittances[0].content
+    assert "L6:INTEREST" in text and balance_problems(text) == []
+
+
+def test_the_balance_check_itself_catches_a_cent() -> None:
+    outcome = cycle([pending(claims(SampleClaim(pcn="C1", payer_id="SIMBCX"))[0], 1)])
+    text = outcome.remittances[0].content
+    assert balance_problems(text) == []
+    assert "CAS*CO*45*24.8~" in text
+    assert balance_problems(text.replace("CAS*CO*45*24.8~", "CAS*CO*45*24.81~")) != []
+    assert balance_problems(text.replace("BPR*I*18.18*", "BPR*I*18.19*")) != []

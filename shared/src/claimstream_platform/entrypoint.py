@@ -1,0 +1,49 @@
+"""`python -m <service> migrate | api [--port N] [--workers N] | worker`: the contract the local stack relies on.
+
+Each service's `__main__` hands its wiring here, so every service takes the same commands.
+"""
+
+import argparse
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import uvicorn
+
+
+def main(
+    *,
+    prog: str,
+    app_factory: str,
+    default_port: int,
+    migrate: Callable[[], None],
+    worker: Callable[[], Coroutine[Any, Any, None]],
+    worker_help: str,
+) -> None:
+    """`app_factory` is "package.module:function", so that uvicorn can start several worker processes."""
+    parser = argparse.ArgumentParser(prog=prog)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations to the service's schema")
+    api = commands.add_parser("api", help="serve the REST API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=default_port)
+    api.add_argument(
+        "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
+    )
+    commands.add_parser("worker", help=worker_help)
+    args = parser.parse_args()
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "api":
+        uvicorn.run(
+            app_factory,
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+        )
+    else:
+        asyncio.run(worker())
