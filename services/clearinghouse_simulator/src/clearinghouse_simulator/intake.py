@@ -87,11 +87,10 @@ async def _front_end(
     if not received:
         return 0, 0
     keys = list({(c.payer_id, c.member_id) for c in received})
-    enrolled = set(
-        (await session.execute(select(members.c.payer_id, members.c.member_id).where(
-            tuple_(members.c.payer_id, members.c.member_id).in_(keys)
-        ))).tuples()
-    )  # fmt: skip
+    found = await session.execute(
+        select(members.c.payer_id, members.c.member_id).where(tuple_(members.c.payer_id, members.c.member_id).in_(keys))
+    )
+    enrolled = {(row.payer_id, row.member_id) for row in found}
     acks = []
     for claim in received:
         status = claim_status(

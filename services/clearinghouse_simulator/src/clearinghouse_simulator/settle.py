@@ -59,7 +59,8 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
             claim=parsed[row.id],
             payer_claim_number=row.payer_claim_number,
             received=row.received_on,
-            duplicate=row.duplicate_key in paid_keys,
+            # A replacement matches the claim it replaces: that is not a duplicate.
+            duplicate=row.duplicate_key in paid_keys and row.id not in originals,
             original=originals.get(row.id),
         )
         for row in rows

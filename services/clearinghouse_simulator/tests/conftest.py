@@ -1,0 +1,53 @@
+"""Fixtures for the simulator's service tests: a migrated schema per test and the app against it."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import pytest
+from claimstream_platform import migrate
+from claimstream_platform.db import create_engine
+from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.web import Platform
+from clearinghouse_simulator.bootstrap import MIGRATIONS, SimulatorSettings, app
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+
+
+@pytest.fixture
+async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
+    name = f"sim_{uuid4().hex[:12]}"
+    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=MIGRATIONS)
+    yield name
+    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    await admin.dispose()
+
+
+@pytest.fixture
+async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[AsyncClient]:
+    settings = SimulatorSettings(
+        service_name="clearinghouse-simulator",
+        database_url=stack.database_url,
+        database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=keys.public_key_file,
+        sim_seed=11,
+    )
+    platform = Platform.open(settings)
+    application = app(settings)
+    application.state.platform = platform  # ASGITransport does not run the lifespan
+    async with AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as client:
+        yield client
+    await platform.close()
+
+
+@pytest.fixture
+def submitter() -> UUID:
+    return uuid4()
+
+
+@pytest.fixture
+def auth(keys: Keys, submitter: UUID) -> dict[str, str]:
+    return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=submitter)}"}

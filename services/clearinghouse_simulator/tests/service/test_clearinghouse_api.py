@@ -1,0 +1,141 @@
+"""The clearinghouse API against real PostgreSQL: submit, acknowledge, adjudicate, remit, correct."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from claimstream_platform.testing import Keys
+from claimstream_platform.x12 import parse_interchange
+from httpx import AsyncClient
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, pyx12_problems
+
+RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
+MEMBER = {"member_id": "1EG4TE5MK73", "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
+          "coverage_start": "2026-01-01"}  # fmt: skip
+
+
+async def enroll(client: AsyncClient, auth: dict[str, str], payer: str = "SIMMCR", **changes: Any) -> dict[str, Any]:
+    response = await client.post(f"/v1/payers/{payer}/members", json={**MEMBER, **changes}, headers=auth)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def submit(client: AsyncClient, auth: dict[str, str], text: str) -> dict[str, Any]:
+    response = await client.post("/v1/interchanges", content=text, headers=auth)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def inbox(client: AsyncClient, auth: dict[str, str], kind: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/inbox?kind={kind}", headers=auth)
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]) -> None:
+    payers = (await client.get("/v1/payers", headers=auth)).json()
+    assert {(p["payer_id"], p["kind"]) for p in payers} == {
+        ("SIMMCR", "medicare"), ("SIMMCD", "medicaid"), ("SIMBCX", "commercial"), ("SIMAHP", "commercial"),
+    }  # fmt: skip
+    assert (await client.get("/v1/payers")).status_code == 401
+
+
+async def test_a_clean_claim_is_acknowledged_accepted_adjudicated_and_paid(
+    client: AsyncClient, auth: dict[str, str]
+) -> None:
+    await enroll(client, auth)
+    receipt = await submit(client, auth, make_837([SampleClaim(), SampleClaim(pcn="PCN2", member_id="NOBODY")]))
+    (ack,) = receipt["acknowledgments"]
+    assert "AK9*A*1*1*1~" in ack and pyx12_problems(ack) == []
+    assert (receipt["claims_accepted"], receipt["claims_rejected"]) == (1, 1)
+    (status,) = await inbox(client, auth, "277CA")
+    assert "STC*A2:20" in status["content"] and "STC*A3:33:IL" in status["content"]
+    assert pyx12_problems(status["content"]) == []
+    cycle = (await client.post("/v1/cycles", headers=auth)).json()
+    assert cycle == {"claims_adjudicated": 1, "remittances": 1}
+    (era,) = await inbox(client, auth, "835")
+    assert balance_problems(era["content"]) == [] and pyx12_problems(era["content"]) == []
+    assert "CLP*PCN0001*1*120*" in era["content"]  # Medicare: LCSW at 75 % of 103.11, deductible first
+    member = (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=auth)).json()
+    assert (Decimal(member["deductible_met"]), member["visits_used"]) == (Decimal("77.33"), 1)
+    assert (await client.post("/v1/cycles", headers=auth)).json()["claims_adjudicated"] == 0
+
+
+async def test_the_inbox_belongs_to_its_submitter(client: AsyncClient, auth: dict[str, str], keys: Keys) -> None:
+    await enroll(client, auth)
+    await submit(client, auth, make_837([SampleClaim()]))
+    (document,) = await inbox(client, auth, "277CA")
+    stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert await inbox(client, stranger, "277CA") == []
+    assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=stranger)).status_code == 404
+    assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=auth)).status_code == 204
+    assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=auth)).status_code == 204
+    assert await inbox(client, auth, "277CA") == []
+
+
+async def test_the_same_interchange_control_number_twice_is_refused(client: AsyncClient, auth: dict[str, str]) -> None:
+    text = make_837([SampleClaim()], control="555")
+    await submit(client, auth, text)
+    again = await client.post("/v1/interchanges", content=text, headers=auth)
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["field"] == "ISA13"
+    assert len(await inbox(client, auth, "277CA")) == 1
+
+
+async def test_an_unreadable_interchange_names_the_segment_and_changes_nothing(
+    client: AsyncClient, auth: dict[str, str]
+) -> None:
+    text = make_837([SampleClaim()]).replace("IEA*1*000000101", "IEA*1*000000102")
+    response = await client.post("/v1/interchanges", content=text, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].endswith("(IEA)")
+    assert "IEA02 does not match ISA13" in response.json()["detail"]
+    assert (await client.post("/v1/interchanges", content=b"\xff\xfe", headers=auth)).status_code == 422
+    assert await inbox(client, auth, "277CA") == []
+    assert (await client.post("/v1/interchanges", content=make_837([SampleClaim()]), headers=auth)).status_code == 200
+
+
+async def test_a_structurally_bad_transaction_is_rejected_in_the_999(client: AsyncClient, auth: dict[str, str]) -> None:
+    text = make_837([SampleClaim()]).replace("HI*ABK:F331~\n", "")
+    receipt = await submit(client, auth, text)
+    ack = receipt["acknowledgments"][0]
+    assert "IK3*HI*" in ack and "IK5*R*" in ack and "AK9*R*1*1*0~" in ack
+    assert receipt["claims_accepted"] == 0 and await inbox(client, auth, "277CA") == []
+
+
+async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_is_denied(
+    client: AsyncClient, auth: dict[str, str]
+) -> None:
+    await enroll(client, auth, "SIMBCX", deductible="0")
+    await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
+    (status,) = await inbox(client, auth, "277CA")
+    claim_number = next(
+        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
+        if s.tag == "REF" and s.get(1) == "1K"
+    )  # fmt: skip
+    await client.post("/v1/cycles", headers=auth)
+    duplicate = make_837([SampleClaim(payer_id="SIMBCX", pcn="PCN9", service_date=RECENT)], control="2")
+    replacement = make_837(
+        [
+            SampleClaim(
+                payer_id="SIMBCX",
+                service_date=RECENT,
+                frequency="7",
+                original_reference=claim_number,
+                lines=[SampleLine(charge=Decimal("150"))],
+            )
+        ],
+        control="3",
+    )
+    await submit(client, auth, duplicate)
+    await submit(client, auth, replacement)
+    await client.post("/v1/cycles", headers=auth)
+    eras = await inbox(client, auth, "835")
+    assert len(eras) == 2
+    second = eras[1]["content"]
+    assert "CLP*PCN0001*22*-120*" in second and "CLP*PCN0001*1*150*" in second
+    assert "CLP*PCN9*4*120*0**12*" in second and "CAS*CO*18*120~" in second
+    assert balance_problems(second) == [] and pyx12_problems(second) == []
