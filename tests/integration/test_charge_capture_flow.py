@@ -1,41 +1,18 @@
-"""Black box: charge capture run as the local stack runs it (migrate, api and worker processes under the
-supervisor), an encounter posted over HTTP, its events read back from Kafka."""
+"""Black box: an encounter posted over HTTP to charge capture, its events read back from Kafka."""
 
 import asyncio
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-import pytest
 from claimstream_platform.contracts.charge_capture import TOPIC, ChargeCaptured, ChargeRejected
-from claimstream_platform.devstack.services import ServiceSpec, Supervisor
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import header, read_topic
+from running_services import Services
 
-SPEC = ServiceSpec("charge-capture", "charge_capture", 28001)  # off the `make run` port
 ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
-
-
-@pytest.fixture(scope="module")
-def service(stack: StackUnderTest, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    logs = tmp_path_factory.mktemp("charge-capture-logs")
-    supervisor = Supervisor(
-        env={
-            "DATABASE_URL": stack.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-            "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
-        },
-        log_dir=Path(logs),
-    )
-    try:
-        supervisor.start([SPEC])
-        yield SPEC.url
-    finally:
-        supervisor.stop()
 
 
 def call(client: httpx.Client, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -95,11 +72,11 @@ async def events_for(bootstrap_servers: str, encounter_id: str, count: int, time
 
 
 async def test_encounter_posted_over_http_arrives_on_kafka_as_claim_ready_charges(
-    service: str, stack: StackUnderTest, keys: Keys
+    services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
     tenant = uuid4()
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
-    with httpx.Client(base_url=service, headers=headers, timeout=10) as client:
+    with httpx.Client(base_url=services.charge_capture, headers=headers, timeout=10) as client:
         practice_id = set_up_practice(client)
         coded = call(client, "POST", "/v1/encounters", encounter(practice_id, minutes=45))
         held = call(client, "POST", "/v1/encounters", encounter(practice_id, minutes=12))

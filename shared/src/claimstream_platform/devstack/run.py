@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from claimstream_platform.devstack.services import SERVICES, ServiceSpec, Superv
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
+WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
 
 def run_stack() -> int:
@@ -44,7 +46,11 @@ def run_stack() -> int:
             log_dir=profile.data_dir,
         )
         supervisor.start(specs)
+        workload = _start_workload(supervisor, specs, token_file)
         _print_summary(stack, specs, tenant_id, token_file, time.monotonic() - started)
+        if workload:
+            log = profile.data_dir / "clearinghouse-simulator-workload.log"
+            print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
         while not stopping.wait(1):
             supervisor.keep_alive()
         return 0
@@ -53,6 +59,22 @@ def run_stack() -> int:
         if supervisor is not None:
             supervisor.stop()
         stack.stop()
+
+
+def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file: Path) -> bool:
+    """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist."""
+    by_package = {spec.package: spec for spec in specs}
+    if "charge_capture" not in by_package or "clearinghouse_simulator" not in by_package:
+        return False
+    simulator = by_package["clearinghouse_simulator"]
+    supervisor.env.update(
+        CHARGE_CAPTURE_URL=by_package["charge_capture"].url,
+        SIMULATOR_URL=simulator.url,
+        CLAIMSTREAM_TOKEN_FILE=str(token_file),
+    )
+    module = "clearinghouse_simulator.workload"
+    supervisor.also_run(simulator, "workload", [sys.executable, "-m", module, "--rate", str(WORKLOAD_RATE)])
+    return True
 
 
 async def _demo_tenant(database_url: str) -> UUID:

@@ -76,6 +76,12 @@ class Supervisor:
         for spec in specs:
             wait_until(partial(_ready, spec.url), timeout=60, what=f"{spec.name} API")
 
+    def also_run(self, spec: ServiceSpec, role: str, command: list[str]) -> None:
+        """Supervise one more process beside the services (the demo workload)."""
+        child = Supervised(spec, role, command)
+        self.children.append(child)
+        self._launch(child)
+
     def keep_alive(self) -> None:
         """Restart any child that exited, with a growing delay so a crash loop does not spin."""
         now = time.monotonic()

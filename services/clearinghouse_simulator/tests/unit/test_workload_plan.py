@@ -1,0 +1,45 @@
+"""The workload's plans: valid identifiers, the same plan for a seed, defects only when asked for."""
+
+import random
+from collections import Counter
+from datetime import date
+
+from claimstream_platform.identifiers import npi_is_valid
+from clearinghouse_simulator.workload import encounter, plan_practice
+
+TODAY = date(2026, 11, 27)
+
+
+def test_plans_are_valid_and_fixed_by_the_seed() -> None:
+    first, again = plan_practice(random.Random(5), 0), plan_practice(random.Random(5), 0)
+    assert first.body == again.body and first.providers == again.providers
+    assert npi_is_valid(first.body["npi"]) and all(npi_is_valid(p["npi"]) for p in first.providers)
+    assert Counter(p["credential"] for p in first.providers) == Counter(
+        {"MD": 1, "NP": 1, "PhD": 1, "LCSW": 2, "LPC": 1, "LMFT": 1}
+    )
+    assert {p.payer_id for p in first.patients} == {"SIMMCR", "SIMMCD", "SIMBCX", "SIMAHP"}
+
+
+def test_without_defects_every_encounter_is_clean_and_recent() -> None:
+    rng = random.Random(9)
+    plan = plan_practice(rng, 1)
+    bodies = [encounter(rng, plan, today=TODAY, defect_share=0) for _ in range(300)]
+    assert all(not b["diagnoses"][0].startswith("Z") for b in bodies)
+    assert all((TODAY - date.fromisoformat(b["service_date"])).days <= 10 for b in bodies)
+    assert all(b["place_of_service"] == "11" for b in bodies)
+    kinds = Counter(b["service"]["kind"] for b in bodies)
+    assert kinds.most_common(1)[0][0] == "psychotherapy"
+    telehealth = sum("telehealth" in b for b in bodies) / len(bodies)
+    assert 0.3 < telehealth < 0.5
+    tested = [b for b in bodies if b["service"]["kind"] == "psychological_testing"]
+    assert all("prior_authorization_number" in b for b in tested)
+
+
+def test_defects_appear_in_their_share() -> None:
+    rng = random.Random(4)
+    plan = plan_practice(rng, 2)
+    bodies = [encounter(rng, plan, today=TODAY, defect_share=1.0) for _ in range(200)]
+    late = sum((TODAY - date.fromisoformat(b["service_date"])).days >= 200 for b in bodies)
+    z_first = sum(b["diagnoses"][0] == "Z63.0" for b in bodies)
+    assert late > 10 and z_first > 10
+    assert all(len(set(b["diagnoses"])) == len(b["diagnoses"]) for b in bodies)

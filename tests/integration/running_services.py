@@ -1,0 +1,9 @@
+"""Where the services under test answer (a module of its own: several test trees have a conftest)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Services:
+    charge_capture: str
+    simulator: str
