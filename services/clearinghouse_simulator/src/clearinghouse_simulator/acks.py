@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from claimstream_platform.x12 import Segment, amount
-from clearinghouse_simulator.claims837 import Claim, SegmentError
+from claimstream_platform.x12.p837 import Claim, SegmentError
+
 from clearinghouse_simulator.outbound import CLEARINGHOUSE_ID, CLEARINGHOUSE_NAME, Envelope, interchange
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from clearinghouse_simulator.claims837 import Claim, Line
+from claimstream_platform.x12.p837 import Claim, Line
+
 from clearinghouse_simulator.payers import PayerProfile
 
 CENT = Decimal("0.01")

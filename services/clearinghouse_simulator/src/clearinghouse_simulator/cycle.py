@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.x12.p837 import Claim, Line
+
 from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult, Member, adjudicate, reversal
-from clearinghouse_simulator.claims837 import Claim, Line
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total

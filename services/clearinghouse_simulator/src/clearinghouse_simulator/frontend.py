@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import simple_icd_10_cm as icd
 from claimstream_platform.identifiers import npi_is_valid
-from clearinghouse_simulator.claims837 import Claim
+from claimstream_platform.x12.p837 import Claim
 
 ACCEPTED = "A2:20"
 

@@ -8,12 +8,12 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import Interchange
+from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
 from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
-from clearinghouse_simulator.claims837 import IMPLEMENTATION, Claim, SegmentError, read_837
 from clearinghouse_simulator.cycle import duplicate_key
 from clearinghouse_simulator.frontend import claim_status
 from clearinghouse_simulator.outbound import Envelope

@@ -12,9 +12,9 @@ from decimal import Decimal
 from itertools import groupby
 
 from claimstream_platform.x12 import Segment, amount
+from claimstream_platform.x12.p837 import Claim
 
 from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult
-from clearinghouse_simulator.claims837 import Claim
 from clearinghouse_simulator.outbound import Envelope, interchange
 from clearinghouse_simulator.payers import PayerProfile
 

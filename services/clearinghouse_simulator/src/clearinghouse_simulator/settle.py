@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.adjudication import Member
-from clearinghouse_simulator.claims837 import Claim
 from clearinghouse_simulator.cycle import (
     Pending,
     Prior,

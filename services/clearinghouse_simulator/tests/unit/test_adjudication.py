@@ -6,8 +6,8 @@ from uuid import UUID, uuid4
 
 import pytest
 from claimstream_platform.x12 import parse_interchange
+from claimstream_platform.x12.p837 import Claim, read_837
 from clearinghouse_simulator.adjudication import Adjudication, Member, adjudicate
-from clearinghouse_simulator.claims837 import Claim, read_837
 from clearinghouse_simulator.cycle import CycleOutcome, Pending, Prior, run_cycle
 from clearinghouse_simulator.payers import shipped
 from hypothesis import HealthCheck, given, settings

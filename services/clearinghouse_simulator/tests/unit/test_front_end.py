@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from claimstream_platform.x12 import parse_interchange
+from claimstream_platform.x12.p837 import Claim, TransactionReading, read_837
 from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
-from clearinghouse_simulator.claims837 import Claim, TransactionReading, read_837
 from clearinghouse_simulator.frontend import ACCEPTED, claim_status
 from clearinghouse_simulator.outbound import Envelope
 from x12_samples import SampleClaim, SampleLine, make_837, pyx12_problems

@@ -1,17 +1,20 @@
 """Reading 837P (005010X222A1) transaction sets into claims, with the structural errors a 999 reports.
 
+Shared X12 library code: the clearinghouse simulator reads what it receives with it, claim submission reads
+back what it writes.
+
 The reader walks the HL hierarchy (20 billing provider, 22 subscriber, 23 patient) and the claim (CLM) and
 service line (LX/SV1) loops. It checks what a front end checks before anything is adjudicated: required
-segments and elements, numbers and dates that parse. Business edits (members, NPIs, diagnoses) come after, in
-`frontend.py`, and answer in a 277CA.
+segments and elements, numbers and dates that parse. Business edits (members, NPIs, diagnoses) come after.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from claimstream_platform.x12 import Delimiters, Segment, Transaction
 from pydantic import BaseModel
+
+from claimstream_platform.x12 import Delimiters, Segment, Transaction
 
 IMPLEMENTATION = "005010X222A1"
 KNOWN_SEGMENTS = frozenset(
