@@ -8,7 +8,8 @@ from uuid import uuid4
 from claimstream_platform.testing import Keys
 from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
-from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, pyx12_problems
+from pyx12_check import pyx12_problems
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837
 
 RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
 MEMBER = {"member_id": "1EG4TE5MK73", "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",

@@ -12,7 +12,8 @@ from clearinghouse_simulator.cycle import CycleOutcome, Pending, Prior, run_cycl
 from clearinghouse_simulator.payers import shipped
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, pyx12_problems
+from pyx12_check import pyx12_problems
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837
 
 BOOK = shipped()
 RECEIVED = date(2026, 3, 5)

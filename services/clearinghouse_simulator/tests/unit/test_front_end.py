@@ -9,7 +9,8 @@ from claimstream_platform.x12.p837 import Claim, TransactionReading, read_837
 from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
 from clearinghouse_simulator.frontend import ACCEPTED, claim_status
 from clearinghouse_simulator.outbound import Envelope
-from x12_samples import SampleClaim, SampleLine, make_837, pyx12_problems
+from pyx12_check import pyx12_problems
+from x12_samples import SampleClaim, SampleLine, make_837
 
 ENVELOPE = Envelope("ZZ", "SUBMITTER1", "000000501", "501", datetime(2026, 3, 5, 12, 1))
 

@@ -3,7 +3,14 @@
 Importing this package registers every event class, so a consumer can decode any type it sees.
 """
 
-from claimstream_platform.contracts import charge_capture
+from claimstream_platform.contracts import charge_capture, claim_submission, denial_management
 from claimstream_platform.contracts.base import IntegrationEvent, event_class, registered_events
 
-__all__ = ["IntegrationEvent", "charge_capture", "event_class", "registered_events"]
+__all__ = [
+    "IntegrationEvent",
+    "charge_capture",
+    "claim_submission",
+    "denial_management",
+    "event_class",
+    "registered_events",
+]

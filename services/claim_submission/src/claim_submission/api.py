@@ -1,0 +1,167 @@
+"""Claim submission's REST API: the claims, the work queue (held and rejected), release, void, the X12 sent."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.contracts.charge_capture import ChargeLine, Reason
+from claimstream_platform.errors import NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from claim_submission import lifecycle
+from claim_submission.tables import claim_history, claims
+
+router = APIRouter()
+Status = Literal[
+    "ready", "held", "submitting", "submitted", "acknowledged", "accepted", "rejected", "voided", "replaced"
+]
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    status: str
+    detail: dict[str, Any]
+
+
+class ClaimSummary(BaseModel):
+    id: UUID
+    practice_id: UUID
+    encounter_id: UUID
+    status: Status
+    frequency: str
+    patient_control_number: str
+    payer_id: str
+    payer_claim_number: str | None
+    replaces_claim_id: UUID | None
+    total_charge: Decimal
+    service_date: date
+    reasons: list[Reason]
+
+
+class ClaimOut(ClaimSummary):
+    lines: list[ChargeLine]
+    history: list[HistoryEntry]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimSummary]
+    next_cursor: UUID | None
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    acknowledge: list[Annotated[str, StringConstraints(max_length=80)]] = Field(default_factory=list, max_length=20)
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+@router.get("/v1/claims/{claim_id}", response_model=ClaimOut)
+async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+    async with uow:
+        return await _full(uow.session, principal, claim_id)
+
+
+@router.get("/v1/claims", response_model=ClaimPage)
+async def list_claims(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    encounter_id: UUID | None = None,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: UUID | None = None,
+) -> ClaimPage:
+    """The work queue is `status=held` (scrubber findings) and `status=rejected` (999 or 277CA)."""
+    query = select(claims).where(claims.c.tenant_id == principal.tenant_id)
+    if practice_id is not None:
+        principal.require_practice(practice_id)
+        query = query.where(claims.c.practice_id == practice_id)
+    elif principal.practice_ids is not None:
+        query = query.where(claims.c.practice_id.in_(list(principal.practice_ids)))
+    if encounter_id is not None:
+        query = query.where(claims.c.encounter_id == encounter_id)
+    if status is not None:
+        query = query.where(claims.c.status == status)
+    if cursor is not None:
+        query = query.where(claims.c.id > cursor)
+    async with uow:
+        rows = (await uow.session.execute(query.order_by(claims.c.id).limit(limit + 1))).all()
+    page = rows[:limit]
+    return ClaimPage(
+        items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page],
+        next_cursor=page[-1].id if len(rows) > limit else None,
+    )
+
+
+@router.get("/v1/claims/{claim_id}/x12", response_class=PlainTextResponse)
+async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PlainTextResponse:
+    """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
+    async with uow:
+        row = await _row(uow.session, principal, claim_id)
+    if not row.x12:
+        raise NotFound("this claim has not been submitted")
+    return PlainTextResponse(row.x12, media_type="application/edi-x12")
+
+
+@router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)
+async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+    """Scrub again and send. Findings that billing staff accept on purpose (say, a late claim with proof of
+    timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
+    async with uow:
+        row = await _row(uow.session, principal, claim_id)
+        claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
+        lifecycle.require_releasable(
+            await lifecycle.release(uow, claim, acknowledged=body.acknowledge, today=date.today())
+        )
+        result = await _full(uow.session, principal, claim_id)
+        await uow.commit()
+    return result
+
+
+@router.post("/v1/claims/{claim_id}/void", response_model=ClaimOut)
+async def void_claim(claim_id: UUID, body: VoidIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+    """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
+    async with uow:
+        row = await _row(uow.session, principal, claim_id)
+        claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
+        await lifecycle.void(uow, claim, reason=body.reason, today=date.today())
+        result = await _full(uow.session, principal, claim_id)
+        await uow.commit()
+    return result
+
+
+async def _row(session: AsyncSession, principal: Principal, claim_id: UUID) -> Any:
+    row = (
+        await session.execute(select(claims).where(claims.c.id == claim_id, claims.c.tenant_id == principal.tenant_id))
+    ).one_or_none()
+    if row is None or not principal.may_access(row.practice_id):
+        raise NotFound("claim not found")
+    return row
+
+
+async def _full(session: AsyncSession, principal: Principal, claim_id: UUID) -> ClaimOut:
+    row = await _row(session, principal, claim_id)
+    history = (
+        await session.execute(
+            select(claim_history).where(claim_history.c.claim_id == row.id).order_by(claim_history.c.id)
+        )
+    ).all()
+    return ClaimOut(
+        **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
+        lines=row.charges["lines"],
+        history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail) for h in history],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,147 @@
+"""The one wiring module: settings, the API app, the worker (consumer, relay, submission loop), migrations."""
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from claimstream_platform import migrate as migrations
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.messaging.consumer import Consumer, run_until_stopped
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.telemetry import configure_telemetry
+from claimstream_platform.web import create_app
+from fastapi import FastAPI
+from pydantic import FilePath
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from claim_submission import lifecycle, submit
+from claim_submission.api import router
+from claim_submission.gateway import SimulatorGateway
+from claim_submission.x837 import Party
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+
+
+class ClaimSubmissionSettings(ServiceSettings):
+    clearinghouse_url: str
+    clearinghouse_token_file: FilePath  # this claimstream installation's credential at the clearinghouse
+    submitter_id: str = "CLAIMSTREAM"
+    submitter_name: str = "CLAIMSTREAM BILLING"
+    receiver_id: str = "CLAIMSTREAMSIM"
+    receiver_name: str = "CLAIMSTREAM CLEARINGHOUSE SIMULATOR"
+    interchange_usage: str = "P"  # ISA15: P production, T test
+    submit_interval_seconds: float = 2.0
+
+
+def settings() -> ClaimSubmissionSettings:
+    return ClaimSubmissionSettings()  # every field comes from the environment
+
+
+def app(service_settings: ClaimSubmissionSettings | None = None) -> FastAPI:
+    service_settings = service_settings or settings()
+    _telemetry(service_settings)
+    return create_app(service_settings, title="claimstream claim submission", routers=[router])
+
+
+def migrate() -> None:
+    service_settings = settings()
+    migrations.upgrade(
+        service_settings.database_url.get_secret_value(),
+        schema=service_settings.database_schema,
+        script_location=MIGRATIONS,
+    )
+
+
+SUBSCRIPTIONS = {
+    ChargeCaptured: lifecycle.on_charge_captured,
+    ChargeVoided: lifecycle.on_charge_voided,
+    CorrectionRequested: lifecycle.on_correction_requested,
+}
+
+
+class SubmissionLoop:
+    """Batch, send, read 277CAs, every `interval` seconds, until stopped."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], gateway: SimulatorGateway, envelope: submit.Envelope,
+        interval: float,
+    ) -> None:  # fmt: skip
+        self._sessionmaker = sessionmaker
+        self._gateway = gateway
+        self._envelope = envelope
+        self._interval = interval
+        self._stopping = asyncio.Event()
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self._sessionmaker)
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await submit.batch(self._uow(), self._envelope)
+                await submit.send(self._uow, self._gateway)
+                await submit.read_statuses(self._uow, self._gateway)
+            except Exception as error:  # the database or the clearinghouse is away: try again next tick
+                log.warning("submission loop failed", extra={"error": type(error).__name__})
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+async def run_worker() -> None:
+    service_settings = settings()
+    _telemetry(service_settings)
+    engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    gateway = SimulatorGateway(
+        service_settings.clearinghouse_url, service_settings.clearinghouse_token_file.read_text().strip()
+    )
+    consumer = Consumer(
+        name=service_settings.service_name,
+        subscriptions=SUBSCRIPTIONS,  # type: ignore[arg-type]
+        sessionmaker=sessionmaker,
+        bootstrap_servers=service_settings.kafka_bootstrap_servers,
+        batch_size=service_settings.consumer_batch_size,
+        max_attempts=service_settings.consumer_max_attempts,
+    )
+    relay = OutboxRelay(
+        sessionmaker,
+        bootstrap_servers=service_settings.kafka_bootstrap_servers,
+        source=service_settings.service_name,
+        batch_size=service_settings.outbox_batch_size,
+    )
+    loop_worker = SubmissionLoop(
+        sessionmaker,
+        gateway,
+        submit.Envelope(
+            Party(service_settings.submitter_id, service_settings.submitter_name),
+            Party(service_settings.receiver_id, service_settings.receiver_name),
+            service_settings.interchange_usage,
+        ),
+        service_settings.submit_interval_seconds,
+    )
+    running = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        running.add_signal_handler(stop_signal, lambda: [w.stop() for w in (consumer, relay, loop_worker)])
+    try:
+        await run_until_stopped(consumer, relay, loop_worker)
+    finally:
+        await gateway.close()
+        await engine.dispose()
+
+
+def _telemetry(service_settings: ServiceSettings) -> None:
+    configure_telemetry(
+        service_name=service_settings.service_name,
+        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
+        log_level=service_settings.log_level,
+    )

@@ -1,0 +1,252 @@
+"""The claim's life, in the caller's transaction: created from charges, held or ready, corrected, voided,
+released; every change recorded in its history and published.
+
+Corrections follow the payer's rules (docs/domain.md §5): a claim the payer never accepted is simply replaced
+by a new original; a claim the payer accepted is corrected with frequency 7 (all lines) or voided with
+frequency 8, both carrying the payer's claim number in REF*F8. When that number is not known yet (the 277CA is
+still to come) the correction waits, held, and is released when the number arrives.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.contracts import claim_submission as events
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, Reason
+from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import Conflict, NotFound, RuleViolation
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
+
+from claim_submission.scrub import scrub
+from claim_submission.tables import claim_history, claim_numbers, claims
+
+OPEN = ("ready", "held", "submitting", "submitted", "acknowledged", "accepted")
+AT_PAYER = ("submitting", "submitted", "acknowledged", "accepted")  # may be in the payer's system
+AWAITING_NUMBER = "correction.awaiting-payer-claim-number"
+
+
+def duplicate_key(charges: ChargeCaptured) -> str:
+    codes = ",".join(sorted(f"{line.code}:{':'.join(line.modifiers)}" for line in charges.lines))
+    return f"{charges.coverage.member_id}|{charges.rendering_provider.npi}|{charges.service_date}|{codes}"
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    """A coded encounter (or a corrected version of one) becomes a claim."""
+    session = uow.session
+    exists = await session.scalar(
+        select(claims.c.id).where(
+            claims.c.tenant_id == event.tenant_id,
+            claims.c.encounter_id == event.encounter_id,
+            claims.c.encounter_version == event.version,
+        )
+    )
+    if exists is not None:
+        return  # replayed after a crash before the inbox row: already done
+    previous = await _current_claim(uow, event.tenant_id, event.encounter_id)
+    await create_claim(uow, event, previous=previous, today=_today())
+
+
+async def create_claim(
+    uow: UnitOfWork, charges: ChargeCaptured, *, previous: Row[Any] | None, today: date, frequency: str = ""
+) -> UUID:
+    """A new claim version for `charges`: a replacement of `previous` when the payer may have it, else an original."""
+    replaces = previous if previous is not None and previous.status in AT_PAYER else None
+    if previous is not None and replaces is None and previous.status in OPEN:
+        await transition(uow, previous, "replaced", detail={"by": "a corrected encounter"})
+    frequency = frequency or ("7" if replaces is not None else "1")
+    claim_id = uuid4()
+    number = await uow.session.scalar(select(claim_numbers.next_value()))
+    pcn = f"CS{number:010d}"
+    duplicate = await _has_duplicate(uow, charges, exclude=replaces.id if replaces is not None else None)
+    reasons = scrub(charges, today=today, duplicate=duplicate)
+    if replaces is not None and not replaces.payer_claim_number:
+        waiting = "the corrected claim waits for the payer's number of the claim it replaces"
+        reasons.append(Reason(rule=AWAITING_NUMBER, field="payer_claim_number", message=waiting))
+    status = "held" if reasons else "ready"
+    total = sum((line.amount for line in charges.lines), Decimal(0))
+    await uow.session.execute(
+        insert(claims).values(
+            id=claim_id,
+            tenant_id=charges.tenant_id,
+            practice_id=charges.practice_id,
+            encounter_id=charges.encounter_id,
+            encounter_version=charges.version,
+            payer_id=charges.payer.payer_id,
+            status=status,
+            frequency=frequency,
+            patient_control_number=pcn,
+            payer_claim_number=replaces.payer_claim_number if replaces is not None else None,
+            replaces_claim_id=replaces.id if replaces is not None else None,
+            total_charge=total,
+            service_date=charges.service_date,
+            duplicate_key=duplicate_key(charges),
+            charges=charges.model_dump(mode="json"),
+            reasons=[r.model_dump() for r in reasons],
+        )
+    )
+    await _history(uow, claim_id, status, {"frequency": frequency, "reasons": [r.rule for r in reasons]})
+    common = _common_ids(charges.tenant_id, charges.practice_id, claim_id, charges.encounter_id, pcn)
+    uow.publish(
+        events.ClaimCreated(
+            **common,
+            payer_id=charges.payer.payer_id,
+            frequency=frequency,
+            total_charge=total,
+            service_date=charges.service_date,
+            replaces_claim_id=replaces.id if replaces is not None else None,
+        )
+    )
+    if replaces is not None:
+        uow.publish(events.ClaimResubmitted(**common, replaces_claim_id=replaces.id, frequency=frequency))
+    if reasons:
+        uow.publish(events.ClaimHeld(**common, reasons=reasons))
+    return claim_id
+
+
+async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+    """A withdrawn encounter: its claim is voided. A correction ("corrected") is followed by new charges, which
+    replace the claim instead."""
+    if event.reason == "corrected":
+        return
+    claim = await _current_claim(uow, event.tenant_id, event.encounter_id)
+    if claim is not None and claim.encounter_version == event.version:
+        await void(uow, claim, reason=event.reason, today=_today())
+
+
+async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
+    claim = await _claim(uow, event.tenant_id, event.claim_id, lock=True)
+    if claim is None or claim.status in ("voided", "replaced"):
+        return  # nothing left to correct (already corrected by an earlier request)
+    charges = ChargeCaptured.model_validate(claim.charges)
+    if event.prior_authorization_number:
+        charges = charges.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
+    if event.resubmit_as == "new_original":
+        await transition(uow, claim, "replaced", detail={"by": "a new original", "reason": event.reason})
+        await create_claim(uow, charges, previous=None, today=_today(), frequency="1")
+    else:
+        await create_claim(uow, charges, previous=claim, today=_today())
+
+
+async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) -> None:
+    """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
+    if claim.status not in AT_PAYER:
+        if claim.status in OPEN or claim.status == "rejected":
+            await transition(uow, claim, "voided", detail={"reason": reason})
+            uow.publish(events.ClaimVoided(**_ids(claim), reason=reason))
+        return
+    charges = ChargeCaptured.model_validate(claim.charges)
+    await create_claim(uow, charges, previous=claim, today=today, frequency="8")
+    uow.publish(events.ClaimVoided(**_ids(claim), reason=reason))
+
+
+async def release(uow: UnitOfWork, claim: Row[Any], *, acknowledged: list[str], today: date) -> list[Reason]:
+    """Scrub again; send when nothing is left but reasons the caller acknowledges. Returns what still holds it."""
+    if claim.status not in ("held", "rejected"):
+        raise Conflict(f"a {claim.status} claim cannot be released", field="status")
+    charges = ChargeCaptured.model_validate(claim.charges)
+    duplicate = await _has_duplicate(uow, charges, exclude=claim.id)
+    reasons = scrub(charges, today=today, duplicate=duplicate)
+    if claim.frequency in ("7", "8") and not claim.payer_claim_number:
+        reasons.append(
+            Reason(rule=AWAITING_NUMBER, field="payer_claim_number", message="the payer's number is not known yet")
+        )
+    remaining = [r for r in reasons if r.rule not in acknowledged or r.rule == AWAITING_NUMBER]
+    if remaining:
+        return remaining
+    await uow.session.execute(
+        update(claims).where(claims.c.id == claim.id).values(acknowledged_rules=acknowledged, reasons=[])
+    )
+    await transition(uow, claim, "ready", detail={"released": True, "acknowledged": acknowledged})
+    return []
+
+
+async def release_waiting_corrections(uow: UnitOfWork, accepted: Row[Any], payer_claim_number: str) -> None:
+    """The payer numbered a claim: corrections that waited for that number can go."""
+    waiting = (
+        await uow.session.execute(
+            select(claims).where(claims.c.replaces_claim_id == accepted.id, claims.c.status == "held").with_for_update()
+        )
+    ).all()
+    for claim in waiting:
+        reasons = [r for r in claim.reasons if r["rule"] != AWAITING_NUMBER]
+        await uow.session.execute(
+            update(claims).where(claims.c.id == claim.id).values(payer_claim_number=payer_claim_number, reasons=reasons)
+        )
+        if not reasons:
+            await transition(uow, claim, "ready", detail={"payer_claim_number": payer_claim_number})
+
+
+async def transition(uow: UnitOfWork, claim: Row[Any], status: str, *, detail: dict[str, Any] | None = None) -> None:
+    await uow.session.execute(
+        update(claims).where(claims.c.id == claim.id).values(status=status, updated_at=datetime.now(UTC))
+    )
+    await _history(uow, claim.id, status, detail or {})
+
+
+async def _history(uow: UnitOfWork, claim_id: UUID, status: str, detail: dict[str, Any]) -> None:
+    await uow.session.execute(insert(claim_history).values(claim_id=claim_id, status=status, detail=detail))
+
+
+async def _current_claim(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID) -> Row[Any] | None:
+    """The encounter's newest claim that is still open, locked."""
+    return (
+        await uow.session.execute(
+            select(claims)
+            .where(claims.c.tenant_id == tenant_id, claims.c.encounter_id == encounter_id, claims.c.status.in_(OPEN))
+            .order_by(claims.c.created_at.desc())
+            .limit(1)
+            .with_for_update()
+        )
+    ).one_or_none()
+
+
+async def _claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID, *, lock: bool = False) -> Row[Any] | None:
+    query = select(claims).where(claims.c.id == claim_id, claims.c.tenant_id == tenant_id)
+    return (await uow.session.execute(query.with_for_update() if lock else query)).one_or_none()
+
+
+async def locked_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> Row[Any]:
+    claim = await _claim(uow, tenant_id, claim_id, lock=True)
+    if claim is None:
+        raise NotFound("claim not found")
+    return claim
+
+
+async def _has_duplicate(uow: UnitOfWork, charges: ChargeCaptured, *, exclude: UUID | None) -> bool:
+    query = select(claims.c.id).where(
+        claims.c.tenant_id == charges.tenant_id,
+        claims.c.duplicate_key == duplicate_key(charges),
+        claims.c.status.in_(OPEN),
+        claims.c.encounter_id != charges.encounter_id,
+    )
+    if exclude is not None:
+        query = query.where(claims.c.id != exclude)
+    return (await uow.session.scalar(query.limit(1))) is not None
+
+
+def _ids(claim: Row[Any]) -> dict[str, Any]:
+    return _common_ids(claim.tenant_id, claim.practice_id, claim.id, claim.encounter_id, claim.patient_control_number)
+
+
+def _common_ids(
+    tenant_id: UUID, practice_id: UUID | None, claim_id: UUID, encounter_id: UUID, pcn: str
+) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "practice_id": practice_id,
+        "claim_id": claim_id,
+        "encounter_id": encounter_id,
+        "patient_control_number": pcn,
+    }
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def require_releasable(remaining: list[Reason]) -> None:
+    if remaining:
+        raise RuleViolation("; ".join(f"{r.rule}: {r.message}" for r in remaining), field="acknowledge")

@@ -1,0 +1,114 @@
+"""The scrubber: what a payer would reject or deny, found before the claim leaves. Pure.
+
+Every finding is a reason (rule, field, message) and holds the claim in the work queue until it is fixed
+(a corrected encounter, a correction request) or released on purpose.
+"""
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
+from claimstream_platform.identifiers import npi_is_valid
+
+MAX_POINTERS, MAX_DIAGNOSES, MAX_MODIFIERS = 4, 12, 4
+PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
+
+
+@dataclass(frozen=True)
+class PayerRules:
+    timely_filing_days: int
+    prior_auth_codes: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _layers() -> tuple[dict[str, Any], ...]:
+    data = tomllib.loads((resources.files("claim_submission") / "data" / "payer_rules.toml").read_text())
+    return tuple(data["rule"])
+
+
+def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
+    """The rules in force on `on`: the kind's layers, then the payer's own, each oldest first."""
+    merged: dict[str, Any] = {}
+    for scope in (f"kind:{kind}", f"payer:{payer_id}"):
+        for layer in sorted((x for x in _layers() if x["applies_to"] == scope), key=lambda x: x["effective_from"]):
+            if layer["effective_from"] <= on <= layer.get("effective_to", date.max):
+                merged.update(
+                    {k: v for k, v in layer.items() if k not in ("applies_to", "effective_from", "effective_to")}
+                )
+    return PayerRules(int(merged.get("timely_filing_days", 90)), frozenset(merged.get("prior_auth_codes", ())))
+
+
+def scrub(charges: ChargeCaptured, *, today: date, duplicate: bool) -> list[Reason]:
+    rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
+    reasons: list[Reason] = []
+
+    def hold(rule: str, field: str, message: str) -> None:
+        reasons.append(Reason(rule=rule, field=field, message=message))
+
+    age = (today - charges.service_date).days
+    if age > rules.timely_filing_days:
+        hold("timely-filing.expired", "service_date",
+             f"{age} days since the date of service; this payer accepts {rules.timely_filing_days}")  # fmt: skip
+    needing = sorted({line.code for line in charges.lines} & rules.prior_auth_codes)
+    if needing and not charges.prior_authorization_number:
+        hold("authorization.missing", "prior_authorization_number",
+             f"this payer requires prior authorization for {', '.join(needing)}")  # fmt: skip
+    if duplicate:
+        hold("claim.duplicate", "lines", "a claim with the same patient, provider, date and codes is already open")
+    _providers(charges, hold)
+    _lines(charges, hold)
+    return reasons
+
+
+def _providers(charges: ChargeCaptured, hold: Any) -> None:
+    billing, rendering = charges.billing_provider, charges.rendering_provider
+    if not npi_is_valid(billing.npi):
+        hold("billing-provider.npi", "billing_provider.npi", "the billing NPI's check digit is wrong")
+    if len(billing.tax_id) != 9 or not billing.tax_id.isdigit():
+        hold("billing-provider.tax-id", "billing_provider.tax_id", "the billing provider needs a 9-digit tax id")
+    if not billing.taxonomy:
+        hold("billing-provider.taxonomy", "billing_provider.taxonomy", "the billing provider needs a taxonomy code")
+    if len(billing.address.postal_code) != 9:
+        hold("billing-provider.zip4", "billing_provider.address.postal_code",
+             "an 837P billing provider address needs a 9-digit ZIP+4")  # fmt: skip
+    if billing.address.line1.upper().replace(".", "").startswith(tuple(p.replace(".", "") for p in PO_BOX)):
+        hold(
+            "billing-provider.po-box", "billing_provider.address.line1", "a billing provider address cannot be a PO box"
+        )
+    if not npi_is_valid(rendering.npi):
+        hold("rendering-provider.npi", "rendering_provider.npi", "the rendering NPI's check digit is wrong")
+    if not rendering.taxonomy:
+        hold("rendering-provider.taxonomy", "rendering_provider.taxonomy", "the rendering provider needs a taxonomy")
+    if charges.coverage.relationship != "self" and charges.coverage.subscriber is None:
+        hold("subscriber.missing", "coverage.subscriber", "the subscriber is required when the patient is not")
+
+
+def _lines(charges: ChargeCaptured, hold: Any) -> None:
+    if not 1 <= len(charges.diagnoses) <= MAX_DIAGNOSES:
+        hold("diagnosis.count", "diagnoses", f"a claim carries 1 to {MAX_DIAGNOSES} diagnoses")
+    if not charges.lines:
+        hold("lines.missing", "lines", "a claim needs at least one service line")
+    for line in charges.lines:
+        where = f"lines[{line.line_number - 1}]"
+        pointers = line.diagnosis_pointers
+        if not pointers or len(pointers) > MAX_POINTERS or not all(1 <= p <= len(charges.diagnoses) for p in pointers):
+            hold("diagnosis.pointer", f"{where}.diagnosis_pointers",
+                 f"1 to {MAX_POINTERS} pointers into the {len(charges.diagnoses)} diagnoses")  # fmt: skip
+        if line.amount <= 0:
+            hold("line.amount", f"{where}.amount", "a service line needs a charge above zero")
+        _modifiers(line.modifiers, where, hold)
+
+
+def _modifiers(modifiers: Sequence[str], where: str, hold: Any) -> None:
+    present = set(modifiers)
+    if len(modifiers) > MAX_MODIFIERS or len(present) != len(modifiers):
+        hold("modifiers.count", f"{where}.modifiers", f"at most {MAX_MODIFIERS} different modifiers on a line")
+    if {"95", "93"} <= present:
+        hold("modifiers.telehealth", f"{where}.modifiers", "95 (video) and 93 (audio only) cannot be on one line")
+    if "GA" in present and present & {"GY", "GZ"}:
+        hold("modifiers.liability", f"{where}.modifiers", "GA cannot be on a line with GY or GZ")

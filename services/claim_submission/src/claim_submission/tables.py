@@ -1,0 +1,85 @@
+"""Claim submission's tables. Money is NUMERIC; every claim carries its tenant and practice."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    MetaData,
+    Numeric,
+    Sequence,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# ISA13/GS06 of every interchange sent, and the number in every patient control number (CLM01): never repeated.
+interchange_numbers = Sequence("interchange_numbers", metadata=metadata, start=1)
+claim_numbers = Sequence("claim_numbers", metadata=metadata, start=1)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("encounter_id", PgUUID(as_uuid=True), nullable=False),
+    Column("encounter_version", BigInteger, nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    # ready | held | submitting | submitted | acknowledged | accepted | rejected | voided | replaced
+    Column("status", String(20), nullable=False),
+    Column("frequency", String(1), nullable=False),
+    Column("patient_control_number", String(38), nullable=False, unique=True),
+    Column("payer_claim_number", String(50)),
+    Column("replaces_claim_id", PgUUID(as_uuid=True)),
+    Column("total_charge", Numeric(12, 2), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("duplicate_key", String(300), nullable=False),
+    Column("charges", JSONB, nullable=False),  # the ChargeCaptured event (PHI: never logged)
+    Column("reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # holds or rejections
+    Column("acknowledged_rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # released on purpose
+    Column("interchange_number", BigInteger, ForeignKey("submissions.interchange_number")),
+    Column("transaction_control", String(9)),
+    Column("x12", Text),  # this claim's 837P as last submitted
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_claims_queue", "tenant_id", "practice_id", "status"),
+    Index("ix_claims_ready", "created_at", postgresql_where=text("status = 'ready'")),
+    Index("ix_claims_duplicate_key", "tenant_id", "duplicate_key"),
+    Index("ix_claims_encounter", "tenant_id", "encounter_id"),
+)
+
+claim_history = Table(
+    "claim_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("claim_id", PgUUID(as_uuid=True), ForeignKey("claims.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("status", String(20), nullable=False),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_claim_history_claim", "claim_id", "id"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("interchange_number", BigInteger, primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("status", String(20), nullable=False),  # pending | acknowledged | received (999 lost)
+    Column("content", Text, nullable=False),  # exactly what is sent, and sent again on retry
+    Column("acknowledgment", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_submissions_pending", "interchange_number", postgresql_where=text("status = 'pending'")),
+)

@@ -1,0 +1,171 @@
+"""The 837P (005010X222A1) generator: claims in, one interchange out. Pure.
+
+One transaction set per billing provider batch, one HL 20 per billing provider, one HL 22 per claim (HL 23 when
+the patient is not the subscriber). CLM02 is the sum of SV102 by construction.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from claimstream_platform.contracts.charge_capture import Address, ChargeCaptured, Person
+from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
+
+IMPLEMENTATION = "005010X222A1"
+RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
+
+
+@dataclass(frozen=True)
+class Party:
+    """Submitter (1000A) or receiver (1000B)."""
+
+    id: str
+    name: str
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimToSend:
+    patient_control_number: str  # CLM01
+    frequency: str  # 1, 7, 8
+    charges: ChargeCaptured
+    payer_claim_number: str | None = None  # REF*F8 for frequency 7 and 8
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.charges.lines), Decimal(0))
+
+
+def build_837(
+    claims: Sequence[ClaimToSend],
+    *,
+    submitter: Party,
+    receiver: Party,
+    control_number: str,
+    now: datetime,
+    usage: str = "P",
+) -> str:
+    """One interchange, one functional group, one transaction set per billing provider."""
+    by_provider: dict[str, list[ClaimToSend]] = {}
+    for claim in claims:
+        by_provider.setdefault(claim.charges.billing_provider.npi, []).append(claim)
+    transactions = [
+        Transaction("837", f"{n:04d}", IMPLEMENTATION, _transaction(batch, submitter, receiver, control_number, now))
+        for n, batch in enumerate(by_provider.values(), start=1)
+    ]
+    group = FunctionalGroup(
+        "HC", submitter.id, receiver.id, control_number, IMPLEMENTATION, transactions,
+        date=now.strftime("%Y%m%d"), time=now.strftime("%H%M"),
+    )  # fmt: skip
+    interchange = Interchange("ZZ", submitter.id, "ZZ", receiver.id, control_number, [group], usage=usage)
+    return write_interchange(interchange, now=now)
+
+
+def _transaction(
+    claims: Sequence[ClaimToSend], submitter: Party, receiver: Party, control_number: str, now: datetime
+) -> list[Segment]:
+    billing = claims[0].charges.billing_provider
+    segments = [
+        Segment.of("BHT", "0019", "00", control_number, now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH"),
+        Segment.of("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.id),
+        Segment.of("PER", "IC", submitter.contact or submitter.name, "TE", submitter.phone or "8005550100"),
+        Segment.of("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.id),
+        Segment.of("HL", 1, "", "20", 1),
+        Segment.of("PRV", "BI", "PXC", billing.taxonomy),
+        Segment.of("NM1", "85", "2", billing.name, "", "", "", "", "XX", billing.npi),
+        *_address(billing.address),
+        Segment.of("REF", "EI", billing.tax_id),
+    ]
+    hl = 1
+    for claim in claims:
+        hl += 1
+        segments += _subscriber_and_claim(claim, hl)
+        if claim.charges.coverage.relationship != "self":
+            hl += 1
+    return segments
+
+
+def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
+    charges = claim.charges
+    coverage = charges.coverage
+    patient_is_subscriber = coverage.relationship == "self"
+    subscriber: Person = charges.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
+    segments = [
+        Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
+        Segment.of(
+            "SBR",
+            "P",
+            "18" if patient_is_subscriber else "",
+            coverage.group_number or "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            charges.payer.claim_filing_indicator,
+        ),  # fmt: skip
+        Segment.of("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", coverage.member_id),
+        *_address(subscriber.address),
+        Segment.of("DMG", "D8", f"{subscriber.birth_date:%Y%m%d}", subscriber.sex),
+        Segment.of("NM1", "PR", "2", charges.payer.name, "", "", "", "", "PI", charges.payer.payer_id),
+    ]
+    if not patient_is_subscriber:
+        patient = charges.patient
+        segments += [
+            Segment.of("HL", hl + 1, hl, "23", 0),
+            Segment.of("PAT", RELATIONSHIP[coverage.relationship]),
+            Segment.of("NM1", "QC", "1", patient.last_name, patient.first_name),
+            *_address(patient.address),
+            Segment.of("DMG", "D8", f"{patient.birth_date:%Y%m%d}", patient.sex),
+        ]
+    return segments + _claim(claim)
+
+
+def _claim(claim: ClaimToSend) -> list[Segment]:
+    charges = claim.charges
+    segments = [
+        Segment.of(
+            "CLM", claim.patient_control_number, amount(claim.total), "", "",
+            f"{charges.place_of_service}:B:{claim.frequency}", "Y", "A", "Y", "Y",
+        ),
+    ]  # fmt: skip
+    if claim.frequency in ("7", "8") and claim.payer_claim_number:
+        segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
+    if charges.prior_authorization_number:
+        segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
+    segments.append(
+        Segment.of(
+            "HI", *(f"{'ABK' if n == 0 else 'ABF'}:{code.replace('.', '')}" for n, code in enumerate(charges.diagnoses))
+        )
+    )
+    rendering = charges.rendering_provider
+    if rendering.npi != charges.billing_provider.npi:
+        segments += [
+            Segment.of("NM1", "82", "1", rendering.last_name, rendering.first_name, "", "", "", "XX", rendering.npi),
+            Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
+        ]
+    for line in charges.lines:
+        procedure = ":".join(("HC", line.code, *line.modifiers))
+        segments += [
+            Segment.of("LX", line.line_number),
+            Segment.of(
+                "SV1",
+                procedure,
+                amount(line.amount),
+                "UN",
+                line.units,
+                "",
+                "",
+                ":".join(str(p) for p in line.diagnosis_pointers),
+            ),  # fmt: skip
+            Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
+            Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
+        ]
+    return segments
+
+
+def _address(address: Address) -> list[Segment]:
+    street = [Segment.of("N3", address.line1, address.line2 or "")]
+    return [*street, Segment.of("N4", address.city, address.state, address.postal_code)]

@@ -1,0 +1,87 @@
+"""Events claim submission publishes on `claim-submission.v1`, keyed by claim.
+
+A claim is one version of one encounter's charges sent to one payer. Its life: created (ready or held) ->
+submitted -> acknowledged (999 accepted its transaction) -> accepted or rejected (277CA); a correction makes a
+new claim (frequency 7 replacement or a new original) and a void sends frequency 8.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+from uuid import UUID
+
+from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.contracts.charge_capture import Reason
+
+TOPIC = "claim-submission.v1"
+
+
+class _ClaimEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "claim_id"
+
+    claim_id: UUID
+    encounter_id: UUID
+    patient_control_number: str  # CLM01: unique per claim version
+
+
+class ClaimCreated(_ClaimEvent):
+    event_type: ClassVar[str] = "claimstream.claim.created.v1"
+
+    payer_id: str
+    frequency: str  # 1 original, 7 replacement, 8 void
+    total_charge: Decimal
+    service_date: date
+    replaces_claim_id: UUID | None = None
+
+
+class ClaimHeld(_ClaimEvent):
+    """The scrubber found what a payer would reject or deny: held in the work queue with the reasons."""
+
+    event_type: ClassVar[str] = "claimstream.claim.held.v1"
+
+    reasons: list[Reason]
+
+
+class ClaimSubmitted(_ClaimEvent):
+    event_type: ClassVar[str] = "claimstream.claim.submitted.v1"
+
+    interchange_control_number: str
+
+
+class ClaimAcknowledged(_ClaimEvent):
+    """The clearinghouse's 999 accepted the transaction set that carried the claim."""
+
+    event_type: ClassVar[str] = "claimstream.claim.acknowledged.v1"
+
+
+class ClaimRejected(_ClaimEvent):
+    """A 999 or a 277CA rejected the claim: it is back in the work queue with the reasons."""
+
+    event_type: ClassVar[str] = "claimstream.claim.rejected.v1"
+
+    source: str  # 999 or 277CA
+    reasons: list[Reason]
+
+
+class ClaimAccepted(_ClaimEvent):
+    """The payer accepted the claim into adjudication (277CA A1/A2) and numbered it."""
+
+    event_type: ClassVar[str] = "claimstream.claim.accepted.v1"
+
+    payer_claim_number: str | None = None
+
+
+class ClaimResubmitted(_ClaimEvent):
+    """A corrected claim replaces an earlier one (`replaces_claim_id`)."""
+
+    event_type: ClassVar[str] = "claimstream.claim.resubmitted.v1"
+
+    replaces_claim_id: UUID
+    frequency: str
+
+
+class ClaimVoided(_ClaimEvent):
+    event_type: ClassVar[str] = "claimstream.claim.voided.v1"
+
+    reason: str
