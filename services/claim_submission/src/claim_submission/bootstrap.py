@@ -102,7 +102,7 @@ async def run_worker() -> None:
     _telemetry(service_settings)
     engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    gateway = SimulatorGateway(
+    gateway = SimulatorGateway.connect(
         service_settings.clearinghouse_url, service_settings.clearinghouse_token_file.read_text().strip()
     )
     consumer = Consumer(

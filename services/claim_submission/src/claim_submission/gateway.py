@@ -38,10 +38,13 @@ class Gateway(Protocol):
 
 
 class SimulatorGateway:
-    def __init__(self, base_url: str, token: str, *, timeout: float = 30) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
-        )
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        """`client` carries the base URL and this installation's bearer token."""
+        self._client = client
+
+    @classmethod
+    def connect(cls, base_url: str, token: str, *, timeout: float = 30) -> "SimulatorGateway":
+        return cls(httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout))
 
     async def close(self) -> None:
         await self._client.aclose()

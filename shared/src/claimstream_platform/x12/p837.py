@@ -18,7 +18,7 @@ from claimstream_platform.x12 import Delimiters, Segment, Transaction
 
 IMPLEMENTATION = "005010X222A1"
 KNOWN_SEGMENTS = frozenset(
-    "BHT NM1 PER N3 N4 REF HL PRV SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CRC HI HCP LX SV1 SV5 QTY MEA PS1 "
+    "BHT NM1 PER N3 N4 REF HL PRV SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CR2 CR3 CRC HI HCP LX SV1 SV5 QTY MEA PS1 "
     "LIN CTP SVD CAS OI MOA LQ FRM MIA".split()
 )
 
@@ -170,7 +170,11 @@ class _Reader:
 
     def _nm1(self, segment: Segment, index: int) -> None:
         entity = segment.get(1)
-        if entity == "85":
+        # Inside a claim (2300 and below) an NM1 names other parties (other payers and their subscribers in
+        # 2330, referring providers): only the provider, subscriber and payer loops before the claim count here.
+        if self.claim is not None and entity != "82":
+            return
+        if entity == "85" and self.context.level == "20":
             self.loop = "2010AA"
             if not segment.get(9):
                 self.error(segment, index, "8", ElementError("9", "67", "1"))

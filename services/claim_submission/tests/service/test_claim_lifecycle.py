@@ -1,0 +1,230 @@
+"""Claims on real PostgreSQL, sent to the clearinghouse simulator: created, held, sent once, acknowledged,
+accepted or rejected, corrected, voided."""
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claim_submission import lifecycle, submit
+from claim_submission.gateway import SimulatorGateway
+from claim_submission.x837 import Party
+from claims_testkit import TENANT, charges
+from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import text
+
+ENVELOPE = submit.Envelope(Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR"))
+RECENT = date.today() - timedelta(days=3)
+
+
+async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+    async with make_uow() as uow:
+        await handler(event, uow)
+        await uow.commit()
+
+
+async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
+    async with make_uow() as uow:
+        rows = await uow.session.execute(
+            text("SELECT * FROM claims WHERE encounter_id = :e ORDER BY created_at"), {"e": encounter_id}
+        )
+        return list(rows.all())
+
+
+async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+    async with make_uow() as uow:
+        rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
+    return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
+
+
+async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: str = "1EG4TE5MK73") -> None:
+    body = {"member_id": member, "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
+            "coverage_start": f"{RECENT.year - 1}-01-01"}  # fmt: skip
+    assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
+
+
+async def cycle(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway) -> None:
+    """One turn of the worker's loop: batch, send, read the 277CAs."""
+    await submit.batch(make_uow(), ENVELOPE)
+    await submit.send(make_uow, gateway)
+    await submit.read_statuses(make_uow, gateway)
+
+
+async def test_a_clean_claim_goes_out_once_and_is_accepted(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient, auth: dict[str, str],
+) -> None:  # fmt: skip
+    await enroll(simulator)
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)  # a redelivered event changes nothing
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert (claim.status, claim.frequency, claim.total_charge) == ("ready", "1", Decimal("185.00"))
+    await cycle(make_uow, gateway)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "accepted" and claim.payer_claim_number.startswith("SIMMCR")
+    assert [kind for kind, _ in await events(make_uow)] == ["created", "submitted", "acknowledged", "accepted"]
+    await cycle(make_uow, gateway)  # nothing left to send
+    async with make_uow() as uow:
+        sent = (await uow.session.execute(text("SELECT count(*) FROM submissions"))).scalar()
+    assert sent == 1
+    detail = (await client.get(f"/v1/claims/{claim.id}", headers=auth)).json()
+    assert [h["status"] for h in detail["history"]] == ["ready", "submitting", "submitted", "acknowledged", "accepted"]
+    x12 = (await client.get(f"/v1/claims/{claim.id}/x12", headers=auth)).text
+    assert f"CLM*{claim.patient_control_number}*185*" in x12
+
+
+async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str],
+) -> None:  # fmt: skip
+    coded = charges(service_date=RECENT)  # the member is not on the payer's roster
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await cycle(make_uow, gateway)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "rejected" and claim.reasons[0]["rule"] == "277CA.A3.33"
+    queue = (await client.get("/v1/claims?status=rejected", headers=auth)).json()["items"]
+    assert [item["id"] for item in queue] == [str(claim.id)]
+    assert (await events(make_uow))[-1][0] == "rejected"
+
+
+async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_number_arrives(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    await enroll(simulator, "SIMBCX")
+    payer = {"payer_id": "SIMBCX", "name": "Blue", "kind": "commercial", "claim_filing_indicator": "BL"}
+    coded = charges(service_date=RECENT, payer=payer, coverage={"payer_id": "SIMBCX", "member_id": "1EG4TE5MK73",
+                    "relationship": "self"}, lines=[{"line_number": 1, "code": "96130", "modifiers": [], "units": 1,
+                    "amount": "150", "diagnosis_pointers": [1]}])  # fmt: skip
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    (held,) = await claims_of(make_uow, coded.encounter_id)
+    assert (held.status, [r["rule"] for r in held.reasons]) == ("held", ["authorization.missing"])
+    await cycle(make_uow, gateway)
+    assert (await claims_of(make_uow, coded.encounter_id))[0].status == "held"  # held claims do not go out
+    request = CorrectionRequested(tenant_id=TENANT, claim_id=held.id, resubmit_as="new_original",
+                                  reason="authorization obtained", prior_authorization_number="PA4242")  # fmt: skip
+    await handle(make_uow, lifecycle.on_correction_requested, request)
+    await cycle(make_uow, gateway)
+    old, new = await claims_of(make_uow, coded.encounter_id)
+    assert (old.status, new.status, new.frequency) == ("replaced", "accepted", "1")
+    assert "REF*G1*PA4242~" in new.x12
+
+
+async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_number(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    await enroll(simulator)
+    first = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, first)
+    await cycle(make_uow, gateway)
+    (original,) = await claims_of(make_uow, first.encounter_id)
+    corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
+    await handle(make_uow, lifecycle.on_charge_voided, ChargeVoided(
+        tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
+        external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
+    await handle(make_uow, lifecycle.on_charge_captured, corrected)
+    await cycle(make_uow, gateway)
+    original, replacement = await claims_of(make_uow, first.encounter_id)
+    assert (replacement.frequency, replacement.status) == ("7", "accepted")
+    assert f"REF*F8*{original.payer_claim_number}~" in replacement.x12
+    assert original.status == "replaced"
+    assert "resubmitted" in [kind for kind, _ in await events(make_uow)]
+
+
+async def test_a_correction_before_the_payers_number_waits_for_it(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    await enroll(simulator)
+    first = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, first)
+    await submit.batch(make_uow(), ENVELOPE)
+    await submit.send(make_uow, gateway)  # acknowledged; its 277CA not read yet
+    corrected = first.model_copy(update={"version": 2, "place_of_service": "12"})
+    await handle(make_uow, lifecycle.on_charge_captured, corrected)
+    _, waiting = await claims_of(make_uow, first.encounter_id)
+    assert (waiting.status, waiting.reasons[0]["rule"]) == ("held", lifecycle.AWAITING_NUMBER)
+    await submit.read_statuses(make_uow, gateway)  # the number arrives: the correction is released
+    await cycle(make_uow, gateway)
+    original, replacement = await claims_of(make_uow, first.encounter_id)
+    assert (replacement.status, replacement.frequency, original.status) == ("accepted", "7", "replaced")
+
+
+async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_and_never_twice(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    await enroll(simulator)
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await submit.batch(make_uow(), ENVELOPE)
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("clearinghouse down", request=request)
+
+    down = SimulatorGateway(httpx.AsyncClient(transport=httpx.MockTransport(unreachable), base_url="http://sim"))
+    assert await submit.send(make_uow, down) == 0
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "submitting"
+    async with make_uow() as uow:
+        content = (await uow.session.execute(text("SELECT content FROM submissions"))).scalar_one()
+    # the first attempt reached the clearinghouse after all, and only its answer was lost
+    assert (await simulator.post("/v1/interchanges", content=content)).status_code == 200
+    assert await submit.send(make_uow, gateway) == 1  # the retry: "already received", not a second submission
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "submitted"
+    await submit.read_statuses(make_uow, gateway)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "accepted"
+    received = (await simulator.post("/v1/cycles")).json()
+    assert received["claims_adjudicated"] == 1  # the payer has the claim once
+
+
+async def test_release_needs_every_finding_fixed_or_acknowledged(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str],
+) -> None:  # fmt: skip
+    late = charges(service_date=date.today() - timedelta(days=400))
+    await handle(make_uow, lifecycle.on_charge_captured, late)
+    (claim,) = await claims_of(make_uow, late.encounter_id)
+    refused = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
+    assert refused.status_code == 422 and "timely-filing.expired" in refused.json()["detail"]
+    released = await client.post(f"/v1/claims/{claim.id}/release", json={"acknowledge": ["timely-filing.expired"]},
+                                 headers=auth)  # fmt: skip
+    assert released.status_code == 200 and released.json()["status"] == "ready"
+    again = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
+    assert again.status_code == 409
+
+
+async def test_voiding_before_and_after_the_payer_has_it(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient, auth: dict[str, str],
+) -> None:  # fmt: skip
+    await enroll(simulator)
+    local = charges(service_date=RECENT, external_id="v-local")
+    await handle(make_uow, lifecycle.on_charge_captured, local)
+    (claim,) = await claims_of(make_uow, local.encounter_id)
+    voided = await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "entered in error"}, headers=auth)
+    assert voided.json()["status"] == "voided"
+    sent = charges(service_date=RECENT - timedelta(days=1))
+    await handle(make_uow, lifecycle.on_charge_captured, sent)
+    await cycle(make_uow, gateway)
+    (accepted,) = await claims_of(make_uow, sent.encounter_id)
+    await client.post(f"/v1/claims/{accepted.id}/void", json={"reason": "service not rendered"}, headers=auth)
+    await cycle(make_uow, gateway)
+    original, void = await claims_of(make_uow, sent.encounter_id)
+    assert (void.frequency, void.status, original.status) == ("8", "accepted", "voided")
+    assert f"REF*F8*{original.payer_claim_number}~" in void.x12
+
+
+async def test_other_tenants_see_no_claims(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Any,
+) -> None:  # fmt: skip
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await client.get(f"/v1/claims/{claim.id}", headers=stranger)).status_code == 404
+    assert (await client.get("/v1/claims", headers=stranger)).json()["items"] == []
+    assert (await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "x"}, headers=stranger)).status_code == 404

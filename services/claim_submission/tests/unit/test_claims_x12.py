@@ -1,0 +1,180 @@
+"""The 837P we write (valid for pyx12, read back whole), the scrubber, and reading 999s and 277CAs."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from claim_submission.acknowledgments import read_277ca, read_999
+from claim_submission.scrub import rules_for, scrub
+from claim_submission.x837 import ClaimToSend, Party, build_837
+from claims_testkit import ADDRESS, charges
+from claimstream_platform.x12 import X12Error, parse_interchange
+from claimstream_platform.x12.p837 import read_837
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyx12_check import pyx12_problems
+
+SUBMITTER, RECEIVER = Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR")
+NOW = datetime(2026, 11, 27, 10, 0)
+CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpora" / "x12"
+
+
+def write(*items: ClaimToSend) -> str:
+    return build_837(list(items), submitter=SUBMITTER, receiver=RECEIVER, control_number="42", now=NOW)
+
+
+def read_back(text: str) -> list[Any]:
+    interchange = parse_interchange(text)
+    claims = []
+    for transaction in interchange.groups[0].transactions:
+        reading = read_837(transaction, interchange.delimiters)
+        assert reading.errors == []
+        claims += reading.claims
+    return claims
+
+
+lines = st.lists(
+    st.builds(
+        dict,
+        code=st.sampled_from(["90837", "90834", "90832", "90791", "99214", "90836", "90785", "90853", "H0004"]),
+        modifiers=st.lists(st.sampled_from(["95", "93", "HO", "HP", "25", "59", "GT"]), max_size=4, unique=True),
+        units=st.integers(min_value=1, max_value=8),
+        amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2),
+        pointers=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=3, unique=True),
+    ),
+    min_size=1,
+    max_size=6,
+)
+person = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    claim_lines=lines,
+    relationship=st.sampled_from(["self", "spouse", "child", "other"]),
+    place=st.sampled_from(["11", "02", "10", "53"]),
+    frequency=st.sampled_from(["1", "7", "8"]),
+    authorization=st.sampled_from([None, "PA77"]),
+    rendering_is_billing=st.booleans(),
+)
+def test_every_837p_validates_and_reads_back(
+    claim_lines: list[dict[str, Any]], relationship: str, place: str, frequency: str, authorization: str | None,
+    rendering_is_billing: bool,
+) -> None:  # fmt: skip
+    coded = charges(
+        place_of_service=place,
+        diagnoses=["F33.1", "F41.1", "Z63.0"],
+        lines=[{"line_number": n, "code": x["code"], "modifiers": x["modifiers"], "units": x["units"],
+                "amount": x["amount"], "diagnosis_pointers": x["pointers"]} for n, x in enumerate(claim_lines, 1)],
+        coverage={"payer_id": "SIMBCX", "member_id": "M1", "relationship": relationship,
+                  "subscriber": None if relationship == "self" else person},
+        prior_authorization_number=authorization,
+    )  # fmt: skip
+    if rendering_is_billing:
+        coded = coded.model_copy(update={"rendering_provider": coded.rendering_provider.model_copy(
+            update={"npi": coded.billing_provider.npi})})  # fmt: skip
+    number = "SIMBCX100001" if frequency != "1" else None
+    text = write(ClaimToSend("CS0000000001", frequency, coded, number), ClaimToSend("CS0000000002", "1", charges()))
+    assert pyx12_problems(text) == []
+    first, second = read_back(text)
+    assert first.total_charge == sum((x["amount"] for x in claim_lines), Decimal(0))  # CLM02 = sum of SV102
+    assert [(line.code, line.modifiers, line.charge, int(line.units), line.pointers) for line in first.lines] == [
+        (x["code"], x["modifiers"], x["amount"], x["units"], x["pointers"]) for x in claim_lines
+    ]
+    assert (first.patient_control_number, first.frequency, first.place_of_service) == ("CS0000000001", frequency, place)
+    assert first.diagnoses == ["F331", "F411", "Z630"]
+    assert first.original_reference == (number or "") and first.prior_authorization == (authorization or "")
+    assert first.relationship == {"self": "18", "spouse": "01", "child": "19", "other": "G8"}[relationship]
+    assert first.rendering_npi == ("" if rendering_is_billing else coded.rendering_provider.npi)
+    assert second.patient_control_number == "CS0000000002"
+
+
+def test_one_transaction_set_per_billing_provider() -> None:
+    other = charges()
+    other = other.model_copy(
+        update={"billing_provider": other.billing_provider.model_copy(update={"npi": "1497758544"})}
+    )
+    text = write(ClaimToSend("CS1", "1", charges()), ClaimToSend("CS2", "1", other), ClaimToSend("CS3", "1", charges()))
+    transactions = parse_interchange(text).groups[0].transactions
+    assert [t.control_number for t in transactions] == ["0001", "0002"]
+    assert [c.patient_control_number for c in read_back(text)] == ["CS1", "CS3", "CS2"]
+    assert pyx12_problems(text) == []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared X12 corpus is not beside this checkout")
+def test_every_corpus_837p_parses_or_names_its_defects() -> None:
+    clean, defective = 0, 0
+    for path in sorted(CORPUS.rglob("*")):
+        text = path.read_text(encoding="utf-8-sig", errors="replace") if path.is_file() else ""
+        if not text.lstrip().startswith("ISA"):
+            continue
+        try:
+            interchange = parse_interchange(text)
+        except X12Error:
+            continue  # envelope defects: covered by the envelope tests
+        for group in interchange.groups:
+            for transaction in group.transactions:
+                if transaction.set_id != "837" or "X222" not in (transaction.implementation or group.version):
+                    continue
+                reading = read_837(transaction, interchange.delimiters)
+                if reading.errors:
+                    defective += 1
+                    assert all(e.position > 1 and e.tag and e.code for e in reading.errors)
+                else:
+                    clean += 1
+                    assert reading.claims and all(c.lines for c in reading.claims)
+    # 9 are defective on purpose or by accident (a ">" component separator the ISA does not declare, "XX"
+    # procedure qualifiers, a missing CLM05 or HI)
+    assert clean >= 55 and defective <= 10
+
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("changes", "rules"),
+    [
+        ({}, []),
+        ({"service_date": TODAY - timedelta(days=366)}, ["timely-filing.expired"]),
+        ({"service_date": TODAY - timedelta(days=365)}, []),
+        ({"payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
+          "service_date": TODAY - timedelta(days=91)}, ["timely-filing.expired", "authorization.missing"]),
+        ({"payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
+          "prior_authorization_number": "PA1"}, []),
+        ({"billing_provider": {"practice_id": "00000000-0000-0000-0000-0000000000b1", "name": "X", "npi": "1679576723",
+                               "tax_id": "12345", "taxonomy": "261QM0801X",
+                               "address": {**ADDRESS, "line1": "PO Box 12", "postal_code": "97201"}}},
+         ["billing-provider.npi", "billing-provider.tax-id", "billing-provider.zip4", "billing-provider.po-box"]),
+        ({"lines": [{"line_number": 1, "code": "90837", "modifiers": ["95", "93"], "units": 1, "amount": "10",
+                     "diagnosis_pointers": [1, 5]}]}, ["diagnosis.pointer", "modifiers.telehealth"]),
+    ],
+)  # fmt: skip
+def test_scrubber(changes: dict[str, Any], rules: list[str]) -> None:
+    coded = charges(**{"service_date": TODAY - timedelta(days=3), **changes})
+    assert [r.rule for r in scrub(coded, today=TODAY, duplicate=False)] == rules
+
+
+def test_payer_rules_change_on_their_date() -> None:
+    assert "90837" not in rules_for("SIMAHP", "commercial", date(2025, 12, 31)).prior_auth_codes
+    assert "90837" in rules_for("SIMAHP", "commercial", date(2026, 1, 1)).prior_auth_codes
+    assert rules_for("OTHER", "commercial", date(2026, 1, 1)).timely_filing_days == 90
+    assert rules_for("SIMMCD", "medicaid", date(2026, 1, 1)).timely_filing_days == 180
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared X12 corpus is not beside this checkout")
+def test_corpus_acknowledgments_drive_the_right_outcomes() -> None:
+    (group,) = read_999((CORPUS / "staedi" / "simple999.edi").read_text())
+    assert [(t.control_number, t.accepted) for t in group.transactions] == [
+        ("0001", True),
+        ("0002", False),
+        ("0003", False),
+    ]
+    assert [r.field for r in group.transactions[1].reasons] == ["CLM segment 22", "CLM02"]
+    (accepted,) = read_277ca((CORPUS / "imsweb-x12-parser" / "277_5010" / "x12_277CA_accepted.txt").read_text())
+    (rejected,) = read_277ca((CORPUS / "imsweb-x12-parser" / "277_5010" / "x12_277CA_rejected.txt").read_text())
+    assert (accepted.patient_control_number, accepted.accepted, accepted.payer_claim_number) == (
+        "5781", True, "1107000000014420",
+    )  # fmt: skip
+    assert (rejected.accepted, rejected.reason().rule) == (False, "277CA.A7.562")
