@@ -3,6 +3,7 @@ on ports of their own (off the `make run` ones), against the session's real Kafk
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from claimstream_platform.devstack.services import ServiceSpec, Supervisor
@@ -13,18 +14,25 @@ from running_services import Services
 @pytest.fixture(scope="session")
 def services(stack: StackUnderTest, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     charge_capture = ServiceSpec("charge-capture", "charge_capture", 28001)
+    claim_submission = ServiceSpec("claim-submission", "claim_submission", 28004)
     simulator = ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 28010)
+    logs = Path(tmp_path_factory.mktemp("service-logs"))
+    clearinghouse_token = logs / "clearinghouse-token"
+    clearinghouse_token.write_text(keys.issuer.issue(tenant_id=uuid4()))
     supervisor = Supervisor(
         env={
             "DATABASE_URL": stack.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
             "SIM_CYCLE_SECONDS": "1",
+            "SUBMIT_INTERVAL_SECONDS": "0.5",
+            "CLEARINGHOUSE_URL": simulator.url,
+            "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         },
-        log_dir=Path(tmp_path_factory.mktemp("service-logs")),
+        log_dir=logs,
     )
     try:
-        supervisor.start([charge_capture, simulator])
-        yield Services(charge_capture.url, simulator.url)
+        supervisor.start([charge_capture, claim_submission, simulator])
+        yield Services(charge_capture.url, claim_submission.url, simulator.url)
     finally:
         supervisor.stop()

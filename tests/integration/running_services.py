@@ -6,4 +6,5 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Services:
     charge_capture: str
+    claim_submission: str
     simulator: str

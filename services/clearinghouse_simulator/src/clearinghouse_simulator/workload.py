@@ -87,7 +87,7 @@ class PracticePlan:
 
 
 def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> PracticePlan:
-    address = {"line1": f"{100 + index} Main St", "city": "Portland", "state": "OR", "postal_code": "97201"}
+    address = {"line1": f"{100 + index} Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
     providers = [
         {"npi": npi(rng), "first_name": rng.choice(FIRST), "last_name": rng.choice(LAST), "credential": credential,
          "taxonomy": taxonomy}

@@ -15,6 +15,8 @@ from claimstream_platform.devstack.services import SERVICES, ServiceSpec, Superv
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
+CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
+SIMULATOR = next(spec for spec in SERVICES if spec.package == "clearinghouse_simulator")
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
 
@@ -37,11 +39,19 @@ def run_stack() -> int:
         token_file.write_text(TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id) + "\n")
         token_file.chmod(0o600)
         specs = [spec for spec in SERVICES if spec.installed()]
+        # claimstream's own account at the (simulated) clearinghouse, used by claim submission
+        clearinghouse_token = profile.data_dir / "clearinghouse-token"
+        clearinghouse_token.write_text(
+            TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=CLEARINGHOUSE_ACCOUNT)
+        )
+        clearinghouse_token.chmod(0o600)
         supervisor = Supervisor(
             env={
                 "DATABASE_URL": stack.database_url,
                 "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
                 "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+                "CLEARINGHOUSE_URL": SIMULATOR.url,
+                "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
             },
             log_dir=profile.data_dir,
         )
