@@ -82,5 +82,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiokafka logs connection details at INFO on every reconnect; keep its warnings only.
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # aiokafka logs connection details at INFO on every reconnect, httpx every request (the clearinghouse is
+    # polled every few seconds): keep their warnings only.
+    for chatty in ("aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
