@@ -33,6 +33,8 @@ test-service test-integration: install
 bench: install
 	$(PY) bench/platform_bench.py
 	$(PY) bench/charge_capture_bench.py
+	$(PY) bench/x12_bench.py
+	$(PY) bench/e2e_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .
