@@ -225,7 +225,8 @@ def main() -> int:
     raw = results["raw"]
     print(f"\nend-to-end benchmark ({os.cpu_count()} cores; Kafka, PostgreSQL, 3 services and the load on one machine)")
     print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert {raw['postgres_insert_per_s']:,}/s"
+        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
+        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s"
     )
     print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'submitted':>10}{'accepted':>9}{'held':>6}{'thru/s':>8}"
           f"{'sub p50':>9}{'sub p99':>9}{'acc p50':>9}{'acc p99':>9}{'lag':>7}")  # fmt: skip
@@ -233,7 +234,8 @@ def main() -> int:
         sub, acc = p["post_to_submitted"], p["post_to_accepted"]
         print(f"{p['target_rate']:>7}{p['seconds']:>6}{p['encounters_coded']:>7}{p['claims_submitted']:>10}"
               f"{p['claims_accepted']:>9}{p['claims_held']:>6}{p['throughput_to_submitted_per_s']:>8}"
-              f"{sub.get('p50_s', '-'):>9}{sub.get('p99_s', '-'):>9}{acc.get('p50_s', '-'):>9}{acc.get('p99_s', '-'):>9}"
+              f"{sub.get('p50_s', '-'):>9}{sub.get('p99_s', '-'):>9}"
+              f"{acc.get('p50_s', '-'):>9}{acc.get('p99_s', '-'):>9}"
               f"{p['worst_consumer_lag']:>7}")  # fmt: skip
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))

@@ -37,7 +37,8 @@ def charges(n: int) -> ChargeCaptured:
     practice = uuid4()
     return ChargeCaptured.model_validate({
         "tenant_id": uuid4(), "practice_id": practice, "encounter_id": uuid4(), "version": 1,
-        "external_id": f"v{n}", "service_date": date.today() - timedelta(days=3), "place_of_service": "10" if telehealth else "11",
+        "external_id": f"v{n}", "service_date": date.today() - timedelta(days=3),
+        "place_of_service": "10" if telehealth else "11",
         "diagnoses": ["F33.1", "Z63.0"], "lines": lines, "total_amount": sum(x["amount"] for x in lines),
         "patient": {"external_id": f"p{n}", "first_name": "Pat", "last_name": "Doe", "birth_date": "1980-05-05",
                     "sex": "U", "address": ADDRESS},
