@@ -7,6 +7,7 @@ frequency 8, both carrying the payer's claim number in REF*F8. When that number 
 still to come) the correction waits, held, and is released when the number arrives.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -87,7 +88,11 @@ async def create_claim(
             reasons=[r.model_dump() for r in reasons],
         )
     )
-    await _history(uow, claim_id, status, {"frequency": frequency, "reasons": [r.rule for r in reasons]})
+    await uow.session.execute(
+        insert(claim_history).values(
+            claim_id=claim_id, status=status, detail={"frequency": frequency, "reasons": [r.rule for r in reasons]}
+        )
+    )
     common = _common_ids(charges.tenant_id, charges.practice_id, claim_id, charges.encounter_id, pcn)
     uow.publish(
         events.ClaimCreated(
@@ -135,11 +140,11 @@ async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) ->
     if claim.status not in AT_PAYER:
         if claim.status in OPEN or claim.status == "rejected":
             await transition(uow, claim, "voided", detail={"reason": reason})
-            uow.publish(events.ClaimVoided(**_ids(claim), reason=reason))
+            uow.publish(events.ClaimVoided(**event_identity(claim), reason=reason))
         return
     charges = ChargeCaptured.model_validate(claim.charges)
     await create_claim(uow, charges, previous=claim, today=today, frequency="8")
-    uow.publish(events.ClaimVoided(**_ids(claim), reason=reason))
+    uow.publish(events.ClaimVoided(**event_identity(claim), reason=reason))
 
 
 async def release(uow: UnitOfWork, claim: Row[Any], *, acknowledged: list[str], today: date) -> list[Reason]:
@@ -163,31 +168,47 @@ async def release(uow: UnitOfWork, claim: Row[Any], *, acknowledged: list[str], 
     return []
 
 
-async def release_waiting_corrections(uow: UnitOfWork, accepted: Row[Any], payer_claim_number: str) -> None:
-    """The payer numbered a claim: corrections that waited for that number can go."""
+async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]) -> None:
+    """The payer numbered claims (id -> its number): corrections that waited for those numbers can go."""
+    if not numbered:
+        return
     waiting = (
         await uow.session.execute(
-            select(claims).where(claims.c.replaces_claim_id == accepted.id, claims.c.status == "held").with_for_update()
+            select(claims)
+            .where(claims.c.replaces_claim_id.in_(list(numbered)), claims.c.status == "held")
+            .with_for_update()
         )
     ).all()
     for claim in waiting:
+        number = numbered[claim.replaces_claim_id]
         reasons = [r for r in claim.reasons if r["rule"] != AWAITING_NUMBER]
         await uow.session.execute(
-            update(claims).where(claims.c.id == claim.id).values(payer_claim_number=payer_claim_number, reasons=reasons)
+            update(claims).where(claims.c.id == claim.id).values(payer_claim_number=number, reasons=reasons)
         )
         if not reasons:
-            await transition(uow, claim, "ready", detail={"payer_claim_number": payer_claim_number})
+            await transition(uow, claim, "ready", detail={"payer_claim_number": number})
 
 
 async def transition(uow: UnitOfWork, claim: Row[Any], status: str, *, detail: dict[str, Any] | None = None) -> None:
+    await transition_many(uow, [claim.id], status, [detail or {}])
+
+
+async def transition_many(
+    uow: UnitOfWork, claim_ids: Sequence[UUID], status: str, details: Sequence[dict[str, Any]]
+) -> None:
+    """Move many claims to one status in two statements: the update and the history rows."""
+    if not claim_ids:
+        return
     await uow.session.execute(
-        update(claims).where(claims.c.id == claim.id).values(status=status, updated_at=datetime.now(UTC))
+        update(claims).where(claims.c.id.in_(list(claim_ids))).values(status=status, updated_at=datetime.now(UTC))
     )
-    await _history(uow, claim.id, status, detail or {})
-
-
-async def _history(uow: UnitOfWork, claim_id: UUID, status: str, detail: dict[str, Any]) -> None:
-    await uow.session.execute(insert(claim_history).values(claim_id=claim_id, status=status, detail=detail))
+    await uow.session.execute(
+        insert(claim_history),
+        [
+            {"claim_id": claim_id, "status": status, "detail": detail}
+            for claim_id, detail in zip(claim_ids, details, strict=True)
+        ],
+    )
 
 
 async def _current_claim(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID) -> Row[Any] | None:
@@ -227,7 +248,7 @@ async def _has_duplicate(uow: UnitOfWork, charges: ChargeCaptured, *, exclude: U
     return (await uow.session.scalar(query.limit(1))) is not None
 
 
-def _ids(claim: Row[Any]) -> dict[str, Any]:
+def event_identity(claim: Row[Any]) -> dict[str, Any]:
     return _common_ids(claim.tenant_id, claim.practice_id, claim.id, claim.encounter_id, claim.patient_control_number)
 
 

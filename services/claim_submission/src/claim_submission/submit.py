@@ -20,12 +20,12 @@ from claimstream_platform.contracts import claim_submission as events
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import TransientError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Row
 
-from claim_submission.acknowledgments import read_277ca, read_999
+from claim_submission.acknowledgments import ClaimStatus, read_277ca, read_999
 from claim_submission.gateway import AlreadyReceived, Gateway, Refused
-from claim_submission.lifecycle import _ids, release_waiting_corrections, transition
+from claim_submission.lifecycle import event_identity, release_waiting_corrections, transition_many
 from claim_submission.tables import claims, interchange_numbers, submissions
 from claim_submission.x837 import ClaimToSend, Party, build_837
 
@@ -70,19 +70,22 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
                 )
             )
             transactions = _transaction_numbers(to_send)
-            for claim, item in zip(members, to_send, strict=True):
-                single = build_837([item], submitter=envelope.submitter, receiver=envelope.receiver,
-                                   control_number=control, now=now, usage=envelope.usage)  # fmt: skip
-                await uow.session.execute(
-                    update(claims)
-                    .where(claims.c.id == claim.id)
-                    .values(
-                        interchange_number=number,
-                        transaction_control=transactions[item.charges.billing_provider.npi],
-                        x12=single,
-                    )
-                )
-                await transition(uow, claim, "submitting", detail={"interchange": number})
+            await uow.session.execute(
+                update(claims)
+                .where(claims.c.id == bindparam("claim_id"))
+                .values(interchange_number=number, transaction_control=bindparam("control"), x12=bindparam("x12")),
+                [
+                    {
+                        "claim_id": claim.id,
+                        "control": transactions[item.charges.billing_provider.npi],
+                        # the claim's own copy, for GET /v1/claims/{id}/x12: the batch holds other claims
+                        "x12": build_837([item], submitter=envelope.submitter, receiver=envelope.receiver,
+                                         control_number=control, now=now, usage=envelope.usage),
+                    }
+                    for claim, item in zip(members, to_send, strict=True)
+                ],
+            )  # fmt: skip
+            await transition_many(uow, [c.id for c in members], "submitting", [{"interchange": number}] * len(members))
         await uow.commit()
     return len(ready)
 
@@ -115,9 +118,9 @@ async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
                 await _record_sent(uow, number, "received", None)
             except Refused as refusal:
                 await _record_sent(uow, number, "refused", str(refusal))
-                for claim in await _claims_of(uow, number):
-                    refused = Reason(rule="interchange.refused", field="interchange", message=str(refusal)[:300])
-                    await _reject(uow, claim, "999", [refused])
+                refused = Reason(rule="interchange.refused", field="interchange", message=str(refusal)[:300])
+                sent = await _claims_of(uow, number)
+                await _reject(uow, sent, "999", [[refused]] * len(sent))
             except TransientError as error:
                 log.warning("clearinghouse unavailable; interchange stays pending", extra={"error": str(error)})
                 return answered
@@ -133,22 +136,30 @@ async def read_statuses(make_uow: Callable[[], UnitOfWork], gateway: Gateway) ->
     """Apply every 277CA in the inbox, then remove it from the inbox; returns how many claims changed."""
     changed = 0
     for document in await gateway.documents("277CA"):
+        statuses = {status.patient_control_number: status for status in read_277ca(document.content)}
         async with make_uow() as uow:
-            for status in read_277ca(document.content):
-                claim = (
-                    await uow.session.execute(
-                        select(claims)
-                        .where(claims.c.patient_control_number == status.patient_control_number)
-                        .with_for_update()
+            found = (
+                await uow.session.execute(
+                    select(claims)
+                    .where(
+                        claims.c.patient_control_number.in_(list(statuses)),
+                        # not ours, or settled by an earlier copy of this document, otherwise
+                        claims.c.status.in_(("submitting", "submitted", "acknowledged")),
                     )
-                ).one_or_none()
-                if claim is None or claim.status not in ("submitting", "submitted", "acknowledged"):
-                    continue  # not ours, or already settled by an earlier copy of this document
-                changed += 1
-                if status.accepted:
-                    await _accept(uow, claim, status.payer_claim_number)
-                else:
-                    await _reject(uow, claim, "277CA", [status.reason()])
+                    .with_for_update()
+                )
+            ).all()
+            accepted = [
+                (c, statuses[c.patient_control_number]) for c in found if statuses[c.patient_control_number].accepted
+            ]
+            rejected = [
+                (c, statuses[c.patient_control_number])
+                for c in found
+                if not statuses[c.patient_control_number].accepted
+            ]
+            await _accept(uow, accepted)
+            await _reject(uow, [c for c, _ in rejected], "277CA", [[s.reason()] for _, s in rejected])
+            changed += len(found)
             await uow.commit()
         await gateway.done(document.id)
     return changed
@@ -162,41 +173,65 @@ async def _apply_999(uow: UnitOfWork, number: int, acknowledgments: list[str]) -
             for transaction in group.transactions:
                 accepted[transaction.control_number] = transaction.accepted and group.accepted
                 reasons[transaction.control_number] = transaction.reasons
-    for claim in await _claims_of(uow, number):
-        control = claim.transaction_control
-        await transition(uow, claim, "submitted", detail={"interchange": number})
-        uow.publish(events.ClaimSubmitted(**_ids(claim), interchange_control_number=str(number)))
-        if accepted.get(control, False):
-            await transition(uow, claim, "acknowledged")
-            uow.publish(events.ClaimAcknowledged(**_ids(claim)))
-        else:
-            unexplained = Reason(
-                rule="999.rejected", field="interchange", message="the 999 rejected the transaction set"
-            )
-            found = reasons.get(control) or [unexplained]
-            await _reject(uow, claim, "999", found)
+    sent = await _claims_of(uow, number)
+    await _submitted(uow, number, sent)
+    good = [claim for claim in sent if accepted.get(claim.transaction_control, False)]
+    bad = [claim for claim in sent if not accepted.get(claim.transaction_control, False)]
+    await transition_many(uow, [c.id for c in good], "acknowledged", [{}] * len(good))
+    for claim in good:
+        uow.publish(events.ClaimAcknowledged(**event_identity(claim)))
+    unexplained = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
+    await _reject(uow, bad, "999", [reasons.get(c.transaction_control) or [unexplained] for c in bad])
 
 
-async def _accept(uow: UnitOfWork, claim: Row[Any], payer_claim_number: str | None) -> None:
-    values: dict[str, Any] = {"reasons": []}
-    if payer_claim_number:
-        values["payer_claim_number"] = payer_claim_number
-    await uow.session.execute(update(claims).where(claims.c.id == claim.id).values(**values))
-    await transition(uow, claim, "accepted", detail={"payer_claim_number": payer_claim_number})
-    uow.publish(events.ClaimAccepted(**_ids(claim), payer_claim_number=payer_claim_number))
-    if claim.replaces_claim_id is not None:  # the payer took the correction: the corrected claim is settled
-        original = (await uow.session.execute(select(claims).where(claims.c.id == claim.replaces_claim_id))).one()
-        await transition(uow, original, "voided" if claim.frequency == "8" else "replaced")
-    if payer_claim_number:
-        await release_waiting_corrections(uow, claim, payer_claim_number)
+async def _submitted(uow: UnitOfWork, number: int, sent: list[Row[Any]], **detail: str) -> None:
+    await transition_many(uow, [c.id for c in sent], "submitted", [{"interchange": number, **detail}] * len(sent))
+    for claim in sent:
+        uow.publish(events.ClaimSubmitted(**event_identity(claim), interchange_control_number=str(number)))
 
 
-async def _reject(uow: UnitOfWork, claim: Row[Any], source: str, reasons: list[Reason]) -> None:
+async def _accept(uow: UnitOfWork, accepted: list[tuple[Row[Any], ClaimStatus]]) -> None:
+    if not accepted:
+        return
     await uow.session.execute(
-        update(claims).where(claims.c.id == claim.id).values(reasons=[r.model_dump() for r in reasons])
+        update(claims)
+        .where(claims.c.id == bindparam("claim_id"))
+        .values(payer_claim_number=func.coalesce(bindparam("number"), claims.c.payer_claim_number), reasons=[]),
+        [{"claim_id": claim.id, "number": status.payer_claim_number} for claim, status in accepted],
     )
-    await transition(uow, claim, "rejected", detail={"source": source, "reasons": [r.rule for r in reasons]})
-    uow.publish(events.ClaimRejected(**_ids(claim), source=source, reasons=reasons))
+    await transition_many(
+        uow,
+        [c.id for c, _ in accepted],
+        "accepted",
+        [{"payer_claim_number": s.payer_claim_number} for _, s in accepted],
+    )
+    for claim, status in accepted:
+        uow.publish(events.ClaimAccepted(**event_identity(claim), payer_claim_number=status.payer_claim_number))
+    # The payer took a correction: the claim it corrects is settled.
+    for frequency, settled in (("7", "replaced"), ("8", "voided")):
+        originals = [c.replaces_claim_id for c, _ in accepted if c.replaces_claim_id and c.frequency == frequency]
+        await transition_many(uow, originals, settled, [{}] * len(originals))
+    await release_waiting_corrections(
+        uow, {claim.id: status.payer_claim_number for claim, status in accepted if status.payer_claim_number}
+    )
+
+
+async def _reject(uow: UnitOfWork, rejected: list[Row[Any]], source: str, reasons: list[list[Reason]]) -> None:
+    if not rejected:
+        return
+    await uow.session.execute(
+        update(claims).where(claims.c.id == bindparam("claim_id")).values(reasons=bindparam("found")),
+        [
+            {"claim_id": c.id, "found": [r.model_dump() for r in found]}
+            for c, found in zip(rejected, reasons, strict=True)
+        ],
+    )
+    await transition_many(
+        uow, [c.id for c in rejected], "rejected",
+        [{"source": source, "reasons": [r.rule for r in found]} for found in reasons],
+    )  # fmt: skip
+    for claim, found in zip(rejected, reasons, strict=True):
+        uow.publish(events.ClaimRejected(**event_identity(claim), source=source, reasons=found))
 
 
 async def _record_sent(uow: UnitOfWork, number: int, status: str, acknowledgment: str | None) -> None:
@@ -206,9 +241,7 @@ async def _record_sent(uow: UnitOfWork, number: int, status: str, acknowledgment
         .values(status=status, acknowledgment=acknowledgment, sent_at=datetime.now(UTC))
     )
     if status == "received":  # sent before, its 999 lost: the claims are with the clearinghouse all the same
-        for claim in await _claims_of(uow, number):
-            await transition(uow, claim, "submitted", detail={"interchange": number, "999": "not received"})
-            uow.publish(events.ClaimSubmitted(**_ids(claim), interchange_control_number=str(number)))
+        await _submitted(uow, number, await _claims_of(uow, number), acknowledgment="not received")
 
 
 async def _claims_of(uow: UnitOfWork, number: int) -> list[Row[Any]]:
