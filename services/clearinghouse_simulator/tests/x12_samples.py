@@ -156,3 +156,33 @@ def balance_problems(text: str) -> list[str]:
             if payment != sum((c["paid"] for c in claims), Decimal(0)) - provider_adjustments:
                 problems.append(f"BPR02 {payment} != the claims' payments less PLB {provider_adjustments}")
     return problems
+
+
+def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", control: str = "301",
+                 codes: tuple[str, ...] = ("96130",)) -> str:  # fmt: skip
+    """A 270 eligibility inquiry (service type MH) or a 278 review request for `codes`, one subscriber each."""
+    functional_id, version = ("HS", "005010X279A1") if set_id == "270" else ("HI", "005010X217")
+    body = [Segment.of("BHT", "0022" if set_id == "270" else "0007", "13", f"R{control}", "20261127", "1000")]
+    hl = 0
+    for n, member in enumerate(members):
+        hl += 3
+        body += [
+            Segment.of("HL", hl - 2, "", "20", 1),
+            Segment.of("NM1", "PR" if set_id == "270" else "X3", "2", "PAYER", "", "", "", "", "PI", payer_id),
+            Segment.of("HL", hl - 1, hl - 2, "21", 1),
+            Segment.of("NM1", "1P", "2", "HARBOR COUNSELING", "", "", "", "", "XX", BILLING_NPI),
+            Segment.of("HL", hl, hl - 1, "22", 0),
+            Segment.of("TRN", "1", f"T{control}{n}", "9CLAIMSTRM"),
+            Segment.of("NM1", "IL", "1", "DOE", "JANE", "", "", "", "MI", member),
+            Segment.of("DMG", "D8", "19700131"),
+            Segment.of("DTP", "291", "D8", "20261127"),
+        ]
+        if set_id == "270":
+            body.append(Segment.of("EQ", "MH"))
+        else:
+            body += [Segment.of("UM", "HS", "I", "1"), *[Segment.of("SV1", f"HC:{code}") for code in codes],
+                     Segment.of("HSD", "VS", 4)]  # fmt: skip
+    interchange = Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control,
+                              [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version,
+                                               [Transaction(set_id, "0001", version, body)])], usage="T")  # fmt: skip
+    return write_interchange(interchange, now=datetime(2026, 11, 27, 10, 0))

@@ -36,6 +36,7 @@ class SubmissionOut(BaseModel):
     acknowledgments: list[str]
     claims_accepted: int
     claims_rejected: int
+    responses: list[str]  # 271 and 278 responses, at once
 
 
 @router.post("/v1/interchanges", response_model=SubmissionOut)
@@ -58,6 +59,7 @@ async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
         acknowledgments=receipt.acknowledgments,
         claims_accepted=receipt.claims_accepted,
         claims_rejected=receipt.claims_rejected,
+        responses=receipt.responses,
     )
 
 
@@ -75,7 +77,7 @@ class Inbox(BaseModel):
 async def inbox(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
-    kind: Literal["277CA", "835"] | None = None,
+    kind: Literal["277CA", "835", "271", "278"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Inbox:
     """Documents not yet acknowledged, oldest first."""

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
 from clearinghouse_simulator.cycle import duplicate_key
 from clearinghouse_simulator.frontend import claim_status
+from clearinghouse_simulator.inquiries import Inquiry, build_271, build_278_response, read_inquiries
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.settle import member_state
 from clearinghouse_simulator.tables import claims, control_numbers, documents, members, payer_claim_numbers, submissions
 
 
@@ -27,6 +29,7 @@ class Receipt:
     acknowledgments: list[str]  # one 999 per functional group
     claims_accepted: int
     claims_rejected: int
+    responses: list[str]  # 271s and 278 responses, answered at once (also left in the inbox)
 
 
 async def receive(session: AsyncSession, submitter: UUID, interchange: Interchange, book: PayerBook) -> Receipt:
@@ -48,12 +51,24 @@ async def receive(session: AsyncSession, submitter: UUID, interchange: Interchan
             field="ISA13",
         )
     now = datetime.now(UTC)
-    acknowledgments, accepted_claims = [], []
+    acknowledgments, accepted_claims, responses = [], [], []
     for group in interchange.groups:
         results = []
         for transaction in group.transactions:
+            if (group.functional_id, transaction.set_id) in (("HS", "270"), ("HI", "278")):
+                inquiries = read_inquiries(transaction)
+                errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
+                results.append(
+                    TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
+                                      errors, transaction.trailer_errors)
+                )  # fmt: skip
+                if inquiries and not transaction.trailer_errors:
+                    responses.append(
+                        await _answer(session, submitter, transaction.set_id, inquiries, interchange, book, now)
+                    )
+                continue
             if group.functional_id != "HC" or transaction.set_id != "837":
-                errors = [SegmentError("ST", 1, "", "1")]  # only 837P is taken here
+                errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
                 results.append(TransactionResult(transaction.set_id, transaction.control_number,
                                                  transaction.implementation, errors, []))  # fmt: skip
                 continue
@@ -72,7 +87,41 @@ async def receive(session: AsyncSession, submitter: UUID, interchange: Interchan
                                    group.trailer_errors)  # fmt: skip
         acknowledgments.append(build_999(group_result, envelope))
     accepted, rejected = await _front_end(session, submitter, submission_id, interchange, accepted_claims, book, now)
-    return Receipt(submission_id, acknowledgments, accepted, rejected)
+    return Receipt(submission_id, acknowledgments, accepted, rejected, responses)
+
+
+async def _answer(
+    session: AsyncSession,
+    submitter: UUID,
+    set_id: str,
+    inquiries: list[Inquiry],
+    interchange: Interchange,
+    book: PayerBook,
+    now: datetime,
+) -> str:
+    """A 271 for a 270, a 278 response for a 278 request; stored in the inbox as well."""
+    keys = list({(i.payer_id, i.member_id) for i in inquiries})
+    rows = await session.execute(select(members).where(tuple_(members.c.payer_id, members.c.member_id).in_(keys)))
+    known = {(row.payer_id, row.member_id): member_state(row, now.year) for row in rows}
+    payer = book.payers.get(inquiries[0].payer_id)
+    control = str(await session.scalar(select(control_numbers.next_value())))
+    envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
+    if set_id == "270":
+        content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
+        kind = "271"
+    else:
+        numbers = iter(
+            (await session.execute(
+                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"), {"n": len(inquiries)}
+            )).scalars()
+        )  # fmt: skip
+        content = build_278_response(
+            inquiries, payer=payer, member=lambda p, m: known.get((p, m)),
+            authorization_number=lambda: f"AUTH{next(numbers)}", envelope=envelope,
+        )  # fmt: skip
+        kind = "278"
+    await session.execute(insert(documents).values(submitter=submitter, kind=kind, content=content))
+    return content
 
 
 async def _front_end(

@@ -157,19 +157,21 @@ async def _members(session: AsyncSession, keys: set[tuple[str, str]], year: int)
             select(members).where(tuple_(members.c.payer_id, members.c.member_id).in_(list(keys))).with_for_update()
         )
     ).all()
-    result = {}
-    for row in rows:
-        new_year = row.benefit_year != year  # accumulators start again each benefit year
-        result[(row.payer_id, row.member_id)] = Member(
-            coverage_start=row.coverage_start,
-            coverage_end=row.coverage_end,
-            deductible=row.deductible,
-            deductible_met=Decimal(0) if new_year else row.deductible_met,
-            coinsurance=row.coinsurance,
-            copay=row.copay,
-            visits_used=0 if new_year else row.visits_used,
-        )
-    return result
+    return {(row.payer_id, row.member_id): member_state(row, year) for row in rows}
+
+
+def member_state(row: Any, year: int) -> Member:
+    """A roster row as the payer sees it in `year`: accumulators start again each benefit year."""
+    new_year = row.benefit_year != year
+    return Member(
+        coverage_start=row.coverage_start,
+        coverage_end=row.coverage_end,
+        deductible=row.deductible,
+        deductible_met=Decimal(0) if new_year else row.deductible_met,
+        coinsurance=row.coinsurance,
+        copay=row.copay,
+        visits_used=0 if new_year else row.visits_used,
+    )
 
 
 async def _reprocessable(

@@ -9,7 +9,7 @@ from claimstream_platform.testing import Keys
 from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
 from pyx12_check import pyx12_problems
-from x12_samples import SampleClaim, SampleLine, balance_problems, make_837
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, make_inquiry
 
 RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
 MEMBER = {"member_id": "1EG4TE5MK73", "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
@@ -140,3 +140,32 @@ async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_i
     assert "CLP*PCN0001*22*-120*" in second and "CLP*PCN0001*1*150*" in second
     assert "CLP*PCN9*4*120*0**12*" in second and "CAS*CO*18*120~" in second
     assert balance_problems(second) == [] and pyx12_problems(second) == []
+
+
+async def test_a_270_gets_a_271_with_mental_health_benefits(client: AsyncClient, auth: dict[str, str]) -> None:
+    await enroll(client, auth, "SIMMCD", copay="3", deductible="0")
+    receipt = await submit(client, auth, make_inquiry("270", ["1EG4TE5MK73", "NOBODY"]))
+    assert "AK9*A*1*1*1~" in receipt["acknowledgments"][0]
+    (answer,) = receipt["responses"]
+    segments = [s for g in parse_interchange(answer).groups for t in g.transactions for s in t.segments]
+    benefits = [s.elements for s in segments if s.tag == "EB"]
+    assert ("1", "IND", "30", "MC", "SIMULATED STATE MEDICAID") in benefits
+    assert ("B", "IND", "MH", "", "", "27", "3") in benefits  # $3 co-payment per visit
+    assert ("F", "IND", "MH", "", "", "29", "", "", "VS", "30") in benefits  # 30 visits left
+    assert ("CB", "IND", "A6", "", "", "", "", "", "", "", "Y") in benefits  # authorization required for some codes
+    assert [s.elements for s in segments if s.tag == "AAA"] == [("N", "", "75", "C")]  # the unknown member
+    assert [s.get(2) for s in segments if s.tag == "TRN"] == ["T3010", "T3011"]
+    assert [d["content"] for d in await inbox(client, auth, "271")] == [answer]
+
+
+async def test_a_278_request_is_certified_for_a_covered_member(client: AsyncClient, auth: dict[str, str]) -> None:
+    await enroll(client, auth, "SIMMCD")
+    await enroll(client, auth, "SIMMCD", member_id="ENDED1", coverage_end="2026-01-31")
+    receipt = await submit(client, auth, make_inquiry("278", ["1EG4TE5MK73", "ENDED1"], control="302"))
+    (answer,) = receipt["responses"]
+    decisions = [
+        s for g in parse_interchange(answer).groups for t in g.transactions for s in t.segments if s.tag == "HCR"
+    ]
+    assert decisions[0].get(1) == "A1" and decisions[0].get(2).startswith("AUTH")
+    assert decisions[1].get(1) == "A3"
+    assert "HSD*VS*4~" in answer

@@ -1,0 +1,199 @@
+"""Eligibility (270 -> 271, 005010X279A1) and prior authorization (278 request -> 278 response, 005010X217).
+
+Pure: the payer answers from its profile and the member's roster entry. pyx12 has only 4010 maps for these
+transactions, so their structure is checked by our own tests (docs/domain.md §7.2, §7.3).
+
+271 benefits for mental health (service types 30 plan, MH mental health, A6 psychotherapy, A8 outpatient
+psychiatric): active coverage (EB01 1) or inactive (6), co-payment (B) per visit, co-insurance (A), deductible
+(C) for the year and remaining, visits allowed and remaining (F), and whether authorization is required
+(EB11 Y). A member the payer does not know gets AAA*N**75*C (subscriber not found).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from claimstream_platform.x12 import Segment, Transaction, amount
+
+from clearinghouse_simulator.adjudication import Member
+from clearinghouse_simulator.outbound import Envelope, interchange
+from clearinghouse_simulator.payers import PayerProfile
+
+MENTAL_HEALTH_TYPES = ("MH", "A6", "A8")
+ELIGIBILITY = "005010X279A1"
+REVIEW = "005010X217"
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    trace: str  # TRN02 of the request: echoed so the requester can match the answer
+    payer_id: str
+    provider_name: str
+    provider_npi: str
+    member_id: str
+    last_name: str
+    first_name: str
+    birth_date: str
+    on: date
+    codes: tuple[str, ...] = ()  # 278: the procedures asked for
+    units: int = 0  # 278: visits or units asked for
+
+
+def read_inquiries(transaction: Transaction) -> list[Inquiry]:
+    """The subscriber-level requests of a 270 or 278 (one per HL 22)."""
+    inquiries: list[Inquiry] = []
+    payer_id = provider_name = provider_npi = ""
+    current: dict[str, str] = {}
+    codes: list[str] = []
+
+    def close() -> None:
+        if current:
+            inquiries.append(
+                Inquiry(
+                    trace=current.get("trace", ""), payer_id=payer_id, provider_name=provider_name,
+                    provider_npi=provider_npi, member_id=current.get("member", ""), last_name=current.get("last", ""),
+                    first_name=current.get("first", ""), birth_date=current.get("dob", ""),
+                    on=_date(current.get("on", "")) or date.today(), codes=tuple(codes),
+                    units=int(Decimal(current.get("units", "0") or "0")),
+                )
+            )  # fmt: skip
+
+    for segment in transaction.segments:
+        tag = segment.tag
+        if tag == "HL" and segment.get(3) == "22":
+            close()
+            current, codes = {"level": "22"}, []
+        elif tag == "NM1" and segment.get(1) in ("PR", "X3"):
+            payer_id = segment.get(9)
+        elif tag == "NM1" and segment.get(1) in ("1P", "FA", "SJ"):
+            provider_name, provider_npi = segment.get(3), segment.get(9)
+        elif not current:
+            continue
+        elif tag == "TRN":
+            current["trace"] = segment.get(2)
+        elif tag == "NM1" and segment.get(1) == "IL":
+            current.update(last=segment.get(3), first=segment.get(4), member=segment.get(9))
+        elif tag == "DMG":
+            current["dob"] = segment.get(2)
+        elif tag == "DTP" and segment.get(1) in ("291", "472"):
+            current["on"] = segment.get(3).split("-")[0]
+        elif tag == "SV1":
+            codes.append(segment.get(1).split(":")[1] if ":" in segment.get(1) else segment.get(1))
+        elif tag == "HSD":
+            current["units"] = segment.get(2)
+    close()
+    return inquiries
+
+
+def build_271(
+    inquiries: Sequence[Inquiry],
+    *,
+    payer: PayerProfile | None,
+    member: Callable[[str, str], Member | None],
+    envelope: Envelope,
+) -> str:
+    day = envelope.now.strftime("%Y%m%d")
+    body: list[Segment] = [
+        Segment.of("BHT", "0022", "11", envelope.interchange_control, day, envelope.now.strftime("%H%M"))
+    ]
+    hl = 0
+    for inquiry in inquiries:
+        hl += 3
+        found = member(inquiry.payer_id, inquiry.member_id) if payer else None
+        body += [
+            Segment.of("HL", hl - 2, "", "20", 1),
+            Segment.of("NM1", "PR", "2", _name(payer), "", "", "", "", "PI", inquiry.payer_id),
+            *([] if payer else [Segment.of("AAA", "N", "", "79", "C")]),  # invalid participant: no such payer
+            Segment.of("HL", hl - 1, hl - 2, "21", 1),
+            Segment.of("NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi),
+            Segment.of("HL", hl, hl - 1, "22", 0),
+            Segment.of("TRN", "2", inquiry.trace, "9CLAIMSTRM"),
+            Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
+        ]  # fmt: skip
+        if payer is None:
+            continue
+        if found is None:
+            body.append(Segment.of("AAA", "N", "", "75", "C"))  # subscriber/insured not found
+            continue
+        body += _benefits(inquiry, payer, found)
+    return interchange("HB", "271", ELIGIBILITY, body, envelope)
+
+
+def _benefits(inquiry: Inquiry, payer: PayerProfile, member: Member) -> list[Segment]:
+    active = member.covered_on(inquiry.on)
+    segments = [
+        Segment.of("DMG", "D8", inquiry.birth_date),
+        Segment.of("DTP", "346", "D8", f"{member.coverage_start:%Y%m%d}"),
+        Segment.of("EB", "1" if active else "6", "IND", "30", payer.claim_filing_indicator, payer.name.upper()),
+    ]
+    if not active:
+        return segments
+    remaining_deductible = max(member.deductible - member.deductible_met, Decimal(0))
+    authorization = "Y" if payer.prior_auth_codes else "N"
+    for service_type in MENTAL_HEALTH_TYPES:
+        segments += [
+            Segment.of("EB", "1", "IND", service_type),
+            Segment.of("EB", "B", "IND", service_type, "", "", "27", amount(member.copay)),
+            Segment.of("EB", "A", "IND", service_type, "", "", "27", "", amount(member.coinsurance)),
+            Segment.of("EB", "C", "IND", service_type, "", "", "23", amount(member.deductible)),
+            Segment.of("EB", "C", "IND", service_type, "", "", "29", amount(remaining_deductible)),
+            Segment.of("EB", "CB" if authorization == "Y" else "1", "IND", service_type, "", "", "", "", "", "", "",
+                       authorization),
+        ]  # fmt: skip
+        if payer.visit_limit_per_year:
+            segments += [
+                Segment.of("EB", "F", "IND", service_type, "", "", "23", "", "", "VS", payer.visit_limit_per_year),
+                Segment.of("EB", "F", "IND", service_type, "", "", "29", "", "", "VS",
+                           max(payer.visit_limit_per_year - member.visits_used, 0)),
+            ]  # fmt: skip
+    return segments
+
+
+def build_278_response(
+    inquiries: Sequence[Inquiry],
+    *,
+    payer: PayerProfile | None,
+    member: Callable[[str, str], Member | None],
+    authorization_number: Callable[[], str],
+    envelope: Envelope,
+) -> str:
+    """Certified (HCR A1, with an authorization number and the visits asked for, 10 when unsaid) when the member
+    is covered on the date; not certified (HCR A3) when the payer does not know the member or the coverage ended."""
+    day = envelope.now.strftime("%Y%m%d")
+    body: list[Segment] = [
+        Segment.of("BHT", "0007", "11", envelope.interchange_control, day, envelope.now.strftime("%H%M"))
+    ]
+    hl = 0
+    for inquiry in inquiries:
+        hl += 3
+        found = member(inquiry.payer_id, inquiry.member_id) if payer else None
+        approved = found is not None and found.covered_on(inquiry.on)
+        body += [
+            Segment.of("HL", hl - 2, "", "20", 1),
+            Segment.of("NM1", "X3", "2", _name(payer), "", "", "", "", "PI", inquiry.payer_id),
+            Segment.of("HL", hl - 1, hl - 2, "21", 1),
+            Segment.of("NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi),
+            Segment.of("HL", hl, hl - 1, "22", 1),
+            Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
+            Segment.of("HL", hl + 1, hl, "EV", 0),
+            Segment.of("TRN", "2", inquiry.trace, "9CLAIMSTRM"),
+            Segment.of("UM", "HS", "I", "1"),
+            Segment.of("HCR", "A1", authorization_number()) if approved else Segment.of("HCR", "A3", "", "75"),
+            *([Segment.of("HSD", "VS", inquiry.units or 10)] if approved else []),
+        ]  # fmt: skip
+        hl += 1
+    return interchange("HI", "278", REVIEW, body, envelope)
+
+
+def _name(payer: PayerProfile | None) -> str:
+    return payer.name.upper() if payer else "UNKNOWN PAYER"
+
+
+def _date(value: str) -> date | None:
+    if len(value) == 8 and value.isdigit():
+        try:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            return None
+    return None
