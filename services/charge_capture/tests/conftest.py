@@ -1,6 +1,5 @@
 """Fixtures for charge capture's service tests: a migrated schema per test, the app, a set-up practice."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
@@ -16,25 +15,18 @@ from charge_capture_testkit import (
     address,
     post_ok,
 )
-from claimstream_platform import migrate
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
 from claimstream_platform.web import Platform, create_app
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    name = f"cc_{uuid4().hex[:12]}"
-    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=MIGRATIONS)
-    yield name
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    await admin.dispose()
+    async with migrated_schema(stack, "cc", MIGRATIONS) as name:
+        yield name
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Fixtures for claim submission's service tests: its schema, the app, and the clearinghouse simulator's app
 in-process as the far side of the gateway (the real simulator code against its own schema, not a fake)."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from uuid import uuid4
 
@@ -11,34 +10,18 @@ from claim_submission.api import router
 from claim_submission.bootstrap import MIGRATIONS
 from claim_submission.gateway import SimulatorGateway
 from claims_testkit import TENANT
-from claimstream_platform import migrate
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
 from claimstream_platform.web import Platform, create_app
 from clearinghouse_simulator import bootstrap as simulator_bootstrap
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-
-async def _schema(stack: StackUnderTest, prefix: str, script_location: object) -> str:
-    name = f"{prefix}_{uuid4().hex[:12]}"
-    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=script_location)
-    return name
-
-
-async def _drop(stack: StackUnderTest, name: str) -> None:
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    await admin.dispose()
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    name = await _schema(stack, "cs", MIGRATIONS)
-    yield name
-    await _drop(stack, name)
+    async with migrated_schema(stack, "cs", MIGRATIONS) as name:
+        yield name
 
 
 @pytest.fixture
@@ -76,19 +59,19 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
 @pytest.fixture
 async def simulator(stack: StackUnderTest, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     """The clearinghouse simulator's API, authenticated as this claimstream installation."""
-    name = await _schema(stack, "sim", simulator_bootstrap.MIGRATIONS)
-    settings = simulator_bootstrap.SimulatorSettings(
-        service_name="clearinghouse-simulator", database_url=stack.database_url, database_schema=name,
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
-    )  # fmt: skip
-    platform = Platform.open(settings)
-    app = simulator_bootstrap.app(settings)
-    app.state.platform = platform
-    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim", headers=headers) as c:
-        yield c
-    await platform.close()
-    await _drop(stack, name)
+    async with migrated_schema(stack, "sim", simulator_bootstrap.MIGRATIONS) as name:
+        settings = simulator_bootstrap.SimulatorSettings(
+            service_name="clearinghouse-simulator", database_url=stack.database_url, database_schema=name,
+            kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
+        )  # fmt: skip
+        platform = Platform.open(settings)
+        app = simulator_bootstrap.app(settings)
+        app.state.platform = platform
+        headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim", headers=headers) as client:
+            yield client
+        await platform.close()
 
 
 @pytest.fixture

@@ -1,28 +1,19 @@
 """Fixtures for the simulator's service tests: a migrated schema per test and the app against it."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from claimstream_platform import migrate
-from claimstream_platform.db import create_engine
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
 from claimstream_platform.web import Platform
 from clearinghouse_simulator.bootstrap import MIGRATIONS, SimulatorSettings, app
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    name = f"sim_{uuid4().hex[:12]}"
-    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=MIGRATIONS)
-    yield name
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    await admin.dispose()
+    async with migrated_schema(stack, "sim", MIGRATIONS) as name:
+        yield name
 
 
 @pytest.fixture

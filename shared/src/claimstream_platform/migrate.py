@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from claimstream_platform.db import platform_metadata
+from claimstream_platform.settings import ServiceSettings
 
 
 def upgrade(database_url: str, *, schema: str, script_location: Path) -> None:
@@ -22,6 +23,11 @@ def upgrade(database_url: str, *, schema: str, script_location: Path) -> None:
     config.attributes["database_url"] = database_url
     config.attributes["schema"] = schema
     command.upgrade(config, "head")
+
+
+def upgrade_service(settings: ServiceSettings, script_location: Path) -> None:
+    """`python -m <service> migrate`: the service's tree, into the schema its settings name."""
+    upgrade(settings.database_url.get_secret_value(), schema=settings.database_schema, script_location=script_location)
 
 
 def run_env(target_metadata: MetaData) -> None:

@@ -8,6 +8,7 @@ exported.
 import logging
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from opentelemetry import metrics, trace
 from opentelemetry.metrics import CallbackOptions, Observation
@@ -18,6 +19,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from claimstream_platform.logs import JsonFormatter
+
+if TYPE_CHECKING:
+    from claimstream_platform.settings import ServiceSettings
 
 _meter = metrics.get_meter("claimstream")
 EVENTS_PRODUCED = _meter.create_counter("claimstream.events.produced", description="Events published from the outbox")
@@ -74,6 +78,15 @@ def configure_telemetry(*, service_name: str, otlp_endpoint: str | None, log_lev
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+
+
+def configure_for(settings: "ServiceSettings") -> None:
+    """Telemetry and logging from a service's settings (once per process)."""
+    configure_telemetry(
+        service_name=settings.service_name,
+        otlp_endpoint=settings.otel_exporter_otlp_endpoint,
+        log_level=settings.log_level,
+    )
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -5,16 +5,20 @@ testcontainers when a Docker engine answers, or the servers that KAFKA_BOOTSTRAP
 DATABASE_URL name.
 """
 
+import asyncio
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from sqlalchemy import text
 
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
 
@@ -73,6 +77,20 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     folder = tmp_path_factory.mktemp("keys")
     generate_keypair(folder / "signing.pem", folder / "public.pem")
     return Keys(TokenIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
+
+
+@asynccontextmanager
+async def migrated_schema(stack: StackUnderTest, prefix: str, script_location: Path) -> AsyncIterator[str]:
+    """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart."""
+    name = f"{prefix}_{uuid4().hex[:12]}"
+    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=script_location)
+    try:
+        yield name
+    finally:
+        admin = create_engine(stack.database_url, schema="public", pool_size=1)
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        await admin.dispose()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,7 +9,7 @@ from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.consumer import run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.telemetry import configure_telemetry
+from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
 from fastapi import FastAPI
 from pydantic import FilePath
@@ -34,33 +34,20 @@ def settings() -> ChargeCaptureSettings:
 
 def app(service_settings: ChargeCaptureSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
-    configure_telemetry(
-        service_name=service_settings.service_name,
-        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
-        log_level=service_settings.log_level,
-    )
+    configure_for(service_settings)
     # Load the rule data now, not on the first request.
     rulebook.install(rulebook.load(service_settings.ncci_ptp_file, service_settings.ncci_mue_file))
     return create_app(service_settings, title="claimstream charge capture", routers=[router])
 
 
 def migrate() -> None:
-    service_settings = settings()
-    migrations.upgrade(
-        service_settings.database_url.get_secret_value(),
-        schema=service_settings.database_schema,
-        script_location=MIGRATIONS,
-    )
+    migrations.upgrade_service(settings(), MIGRATIONS)
 
 
 async def run_worker() -> None:
     """Charge capture consumes nothing yet: its worker is the outbox relay."""
     service_settings = settings()
-    configure_telemetry(
-        service_name=service_settings.service_name,
-        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
-        log_level=service_settings.log_level,
-    )
+    configure_for(service_settings)
     engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
     relay = OutboxRelay(
         async_sessionmaker(engine, expire_on_commit=False),

@@ -12,7 +12,7 @@ from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Consumer, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.telemetry import configure_telemetry
+from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
 from fastapi import FastAPI
 from pydantic import FilePath
@@ -44,17 +44,12 @@ def settings() -> ClaimSubmissionSettings:
 
 def app(service_settings: ClaimSubmissionSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
-    _telemetry(service_settings)
+    configure_for(service_settings)
     return create_app(service_settings, title="claimstream claim submission", routers=[router])
 
 
 def migrate() -> None:
-    service_settings = settings()
-    migrations.upgrade(
-        service_settings.database_url.get_secret_value(),
-        schema=service_settings.database_schema,
-        script_location=MIGRATIONS,
-    )
+    migrations.upgrade_service(settings(), MIGRATIONS)
 
 
 SUBSCRIPTIONS = {
@@ -99,7 +94,7 @@ class SubmissionLoop:
 
 async def run_worker() -> None:
     service_settings = settings()
-    _telemetry(service_settings)
+    configure_for(service_settings)
     engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     gateway = SimulatorGateway.connect(
@@ -137,11 +132,3 @@ async def run_worker() -> None:
     finally:
         await gateway.close()
         await engine.dispose()
-
-
-def _telemetry(service_settings: ServiceSettings) -> None:
-    configure_telemetry(
-        service_name=service_settings.service_name,
-        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
-        log_level=service_settings.log_level,
-    )

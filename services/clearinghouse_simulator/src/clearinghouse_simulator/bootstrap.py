@@ -8,7 +8,7 @@ from pathlib import Path
 from claimstream_platform import migrate as migrations
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.telemetry import configure_telemetry
+from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -32,11 +32,7 @@ def settings() -> SimulatorSettings:
 
 def app(service_settings: SimulatorSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
-    configure_telemetry(
-        service_name=service_settings.service_name,
-        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
-        log_level=service_settings.log_level,
-    )
+    configure_for(service_settings)
     application = create_app(service_settings, title="claimstream clearinghouse simulator", routers=[router])
     application.state.seed = service_settings.sim_seed
     application.state.payer_book = shipped()
@@ -44,22 +40,13 @@ def app(service_settings: SimulatorSettings | None = None) -> FastAPI:
 
 
 def migrate() -> None:
-    service_settings = settings()
-    migrations.upgrade(
-        service_settings.database_url.get_secret_value(),
-        schema=service_settings.database_schema,
-        script_location=MIGRATIONS,
-    )
+    migrations.upgrade_service(settings(), MIGRATIONS)
 
 
 async def run_worker() -> None:
     """Adjudicate on a timer until SIGTERM; a failed cycle is logged and retried at the next tick."""
     service_settings = settings()
-    configure_telemetry(
-        service_name=service_settings.service_name,
-        otlp_endpoint=service_settings.otel_exporter_otlp_endpoint,
-        log_level=service_settings.log_level,
-    )
+    configure_for(service_settings)
     engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     stopping = asyncio.Event()
