@@ -112,13 +112,15 @@ async def create_claim(
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
-    """A withdrawn encounter: its claim is voided. A correction ("corrected") is followed by new charges, which
-    replace the claim instead."""
-    if event.reason == "corrected":
-        return
+    """Charges withdrawn: their claim is voided. For a correction ("corrected") a claim the payer may have waits
+    for the corrected charges, which replace it; one that never left is voided now, since its charges no longer
+    stand even if the corrected encounter is held for review."""
     claim = await _current_claim(uow, event.tenant_id, event.encounter_id)
-    if claim is not None and claim.encounter_version == event.version:
-        await void(uow, claim, reason=event.reason, today=_today())
+    if claim is None or claim.encounter_version != event.version:
+        return
+    if event.reason == "corrected" and claim.status in AT_PAYER:
+        return
+    await void(uow, claim, reason=event.reason, today=_today())
 
 
 async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:

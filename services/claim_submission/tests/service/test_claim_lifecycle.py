@@ -228,3 +228,13 @@ async def test_other_tenants_see_no_claims(
     assert (await client.get(f"/v1/claims/{claim.id}", headers=stranger)).status_code == 404
     assert (await client.get("/v1/claims", headers=stranger)).json()["items"] == []
     assert (await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "x"}, headers=stranger)).status_code == 404
+
+
+async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow: Callable[[], UnitOfWork]) -> None:
+    first = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, first)
+    await handle(make_uow, lifecycle.on_charge_voided, ChargeVoided(
+        tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
+        external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
+    (claim,) = await claims_of(make_uow, first.encounter_id)
+    assert claim.status == "voided"  # the corrected encounter may be held for review: v1 must not go out
