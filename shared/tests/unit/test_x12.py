@@ -1,7 +1,6 @@
 """The X12 envelope layer: round trips, delimiters from the ISA, trailer errors kept, unreadable input named."""
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from claimstream_platform.x12 import (
@@ -14,9 +13,7 @@ from claimstream_platform.x12 import (
     parse_interchange,
     write_interchange,
 )
-
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "x12"
-
+from x12_corpus import CORPUS, MISSING
 
 DEFAULT = Delimiters()
 
@@ -92,7 +89,7 @@ def test_component_access() -> None:
     assert segment.get(7) == ""
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared X12 corpus is not beside this checkout")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=MISSING)
 def test_corpus_files_read_or_fail_with_a_position() -> None:
     """137 of the 148 corpus interchanges read; the rest are broken on purpose or by their authors (IEA02 not
     matching ISA13, a bad segment identifier) and must fail with a located X12Error, never anything else."""

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +14,10 @@ from claimstream_platform.x12.p837 import read_837
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyx12_check import pyx12_problems
+from x12_corpus import CORPUS, MISSING
 
 SUBMITTER, RECEIVER = Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR")
 NOW = datetime(2026, 11, 27, 10, 0)
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpora" / "x12"
 
 
 def write(*items: ClaimToSend) -> str:
@@ -103,7 +102,7 @@ def test_one_transaction_set_per_billing_provider() -> None:
     assert pyx12_problems(text) == []
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared X12 corpus is not beside this checkout")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=MISSING)
 def test_every_corpus_837p_parses_or_names_its_defects() -> None:
     clean, defective = 0, 0
     for path in sorted(CORPUS.rglob("*")):
@@ -163,7 +162,7 @@ def test_payer_rules_change_on_their_date() -> None:
     assert rules_for("SIMMCD", "medicaid", date(2026, 1, 1)).timely_filing_days == 180
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared X12 corpus is not beside this checkout")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=MISSING)
 def test_corpus_acknowledgments_drive_the_right_outcomes() -> None:
     (group,) = read_999((CORPUS / "staedi" / "simple999.edi").read_text())
     assert [(t.control_number, t.accepted) for t in group.transactions] == [
