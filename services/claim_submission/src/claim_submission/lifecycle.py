@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 
 from claim_submission.scrub import scrub
-from claim_submission.tables import claim_history, claim_numbers, claims
+from claim_submission.tables import claim_history, claims
 
 OPEN = ("ready", "held", "submitting", "submitted", "acknowledged", "accepted")
 AT_PAYER = ("submitting", "submitted", "acknowledged", "accepted")  # may be in the payer's system
@@ -36,17 +36,17 @@ def duplicate_key(charges: ChargeCaptured) -> str:
 
 async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     """A coded encounter (or a corrected version of one) becomes a claim."""
-    session = uow.session
-    exists = await session.scalar(
-        select(claims.c.id).where(
-            claims.c.tenant_id == event.tenant_id,
-            claims.c.encounter_id == event.encounter_id,
-            claims.c.encounter_version == event.version,
+    earlier = (
+        await uow.session.execute(
+            select(claims)
+            .where(claims.c.tenant_id == event.tenant_id, claims.c.encounter_id == event.encounter_id)
+            .order_by(claims.c.created_at.desc())
+            .with_for_update()
         )
-    )
-    if exists is not None:
+    ).all()
+    if any(claim.encounter_version == event.version for claim in earlier):
         return  # replayed after a crash before the inbox row: already done
-    previous = await _current_claim(uow, event.tenant_id, event.encounter_id)
+    previous = next((claim for claim in earlier if claim.status in OPEN), None)
     await create_claim(uow, event, previous=previous, today=_today())
 
 
@@ -59,8 +59,6 @@ async def create_claim(
         await transition(uow, previous, "replaced", detail={"by": "a corrected encounter"})
     frequency = frequency or ("7" if replaces is not None else "1")
     claim_id = uuid4()
-    number = await uow.session.scalar(select(claim_numbers.next_value()))
-    pcn = f"CS{number:010d}"
     duplicate = await _has_duplicate(uow, charges, exclude=replaces.id if replaces is not None else None)
     reasons = scrub(charges, today=today, duplicate=duplicate)
     if replaces is not None and not replaces.payer_claim_number:
@@ -68,8 +66,9 @@ async def create_claim(
         reasons.append(Reason(rule=AWAITING_NUMBER, field="payer_claim_number", message=waiting))
     status = "held" if reasons else "ready"
     total = sum((line.amount for line in charges.lines), Decimal(0))
-    await uow.session.execute(
-        insert(claims).values(
+    pcn = await uow.session.scalar(
+        insert(claims)
+        .values(
             id=claim_id,
             tenant_id=charges.tenant_id,
             practice_id=charges.practice_id,
@@ -78,7 +77,6 @@ async def create_claim(
             payer_id=charges.payer.payer_id,
             status=status,
             frequency=frequency,
-            patient_control_number=pcn,
             payer_claim_number=replaces.payer_claim_number if replaces is not None else None,
             replaces_claim_id=replaces.id if replaces is not None else None,
             total_charge=total,
@@ -87,7 +85,9 @@ async def create_claim(
             charges=charges.model_dump(mode="json"),
             reasons=[r.model_dump() for r in reasons],
         )
+        .returning(claims.c.patient_control_number)  # numbered by the database: CS + the claim_numbers sequence
     )
+    assert pcn is not None
     await uow.session.execute(
         insert(claim_history).values(
             claim_id=claim_id, status=status, detail={"frequency": frequency, "reasons": [r.rule for r in reasons]}

@@ -39,7 +39,13 @@ claims = Table(
     # ready | held | submitting | submitted | acknowledged | accepted | rejected | voided | replaced
     Column("status", String(20), nullable=False),
     Column("frequency", String(1), nullable=False),
-    Column("patient_control_number", String(38), nullable=False, unique=True),
+    Column(
+        "patient_control_number",
+        String(38),
+        nullable=False,
+        unique=True,
+        server_default=text("'CS' || lpad(nextval('claim_numbers')::text, 10, '0')"),
+    ),
     Column("payer_claim_number", String(50)),
     Column("replaces_claim_id", PgUUID(as_uuid=True)),
     Column("total_charge", Numeric(12, 2), nullable=False),

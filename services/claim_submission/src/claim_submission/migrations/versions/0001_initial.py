@@ -45,7 +45,12 @@ def upgrade() -> None:
         sa.Column("payer_id", sa.String(length=80), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("frequency", sa.String(length=1), nullable=False),
-        sa.Column("patient_control_number", sa.String(length=38), nullable=False),
+        sa.Column(
+            "patient_control_number",
+            sa.String(length=38),
+            server_default=sa.text("'CS' || lpad(nextval('claim_numbers')::text, 10, '0')"),
+            nullable=False,
+        ),
         sa.Column("payer_claim_number", sa.String(length=50), nullable=True),
         sa.Column("replaces_claim_id", sa.UUID(), nullable=True),
         sa.Column("total_charge", sa.Numeric(precision=12, scale=2), nullable=False),
