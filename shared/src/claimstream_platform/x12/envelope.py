@@ -7,7 +7,7 @@ per transaction and goes on.
 Writing: the envelopes, counts and fixed-width ISA come from the content; callers supply only the body segments.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -197,7 +197,3 @@ def _transaction_lines(transaction: Transaction, d: Delimiters) -> Iterable[str]
     for segment in transaction.segments:
         yield segment.render(d)
     yield Segment.of("SE", len(transaction.segments) + 2, transaction.control_number).render(d)
-
-
-def transaction(set_id: str, control_number: str, implementation: str, segments: Sequence[Segment]) -> Transaction:
-    return Transaction(set_id, control_number, implementation, list(segments))
