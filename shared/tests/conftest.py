@@ -4,10 +4,10 @@ from uuid import uuid4
 import pytest
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest
-from claimstream_platform.web import Platform, create_app
+from claimstream_platform.testing import Keys, StackUnderTest, app_client
+from claimstream_platform.web import create_app
 from example.service import create_tables, router
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -53,9 +53,5 @@ def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
 
 @pytest.fixture
 async def client(settings: ServiceSettings) -> AsyncIterator[AsyncClient]:
-    platform = Platform.open(settings)
-    app = create_app(settings, title="example ledger", routers=[router], platform=platform)
-    app.state.platform = platform  # ASGITransport does not run the lifespan
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    async with app_client(create_app(settings, title="example ledger", routers=[router]), settings) as client:
         yield client
-    await platform.close()

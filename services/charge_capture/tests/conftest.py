@@ -17,9 +17,9 @@ from charge_capture_testkit import (
 )
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
-from claimstream_platform.web import Platform, create_app
-from httpx import ASGITransport, AsyncClient
+from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
+from claimstream_platform.web import create_app
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -49,12 +49,8 @@ async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngin
 
 @pytest.fixture
 async def client(settings: ServiceSettings) -> AsyncIterator[AsyncClient]:
-    platform = Platform.open(settings)
-    app = create_app(settings, title="charge capture", routers=[router], platform=platform)
-    app.state.platform = platform  # ASGITransport does not run the lifespan
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    async with app_client(create_app(settings, title="charge capture", routers=[router]), settings) as client:
         yield client
-    await platform.close()
 
 
 @pytest.fixture

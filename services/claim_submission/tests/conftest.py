@@ -12,8 +12,8 @@ from claim_submission.gateway import SimulatorGateway
 from claims_testkit import TENANT
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
-from claimstream_platform.web import Platform, create_app
+from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
+from claimstream_platform.web import create_app
 from clearinghouse_simulator import bootstrap as simulator_bootstrap
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -48,12 +48,8 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
         service_name="claim-submission", database_url=stack.database_url, database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
     )  # fmt: skip
-    platform = Platform.open(settings)
-    app = create_app(settings, title="claim submission", routers=[router], platform=platform)
-    app.state.platform = platform
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with app_client(create_app(settings, title="claim submission", routers=[router]), settings) as client:
         yield client
-    await platform.close()
 
 
 @pytest.fixture
@@ -64,14 +60,9 @@ async def simulator(stack: StackUnderTest, keys: Keys) -> AsyncIterator[httpx.As
             service_name="clearinghouse-simulator", database_url=stack.database_url, database_schema=name,
             kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
         )  # fmt: skip
-        platform = Platform.open(settings)
-        app = simulator_bootstrap.app(settings)
-        app.state.platform = platform
         headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim", headers=headers) as client:
-            yield client
-        await platform.close()
+        async with app_client(simulator_bootstrap.app(settings), settings, base_url="http://sim", headers=headers) as c:
+            yield c
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from claimstream_platform.testing import Keys, StackUnderTest, migrated_schema
-from claimstream_platform.web import Platform
+from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
 from clearinghouse_simulator.bootstrap import MIGRATIONS, SimulatorSettings, app
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 
 @pytest.fixture
@@ -26,12 +25,8 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
         auth_public_key_file=keys.public_key_file,
         sim_seed=11,
     )
-    platform = Platform.open(settings)
-    application = app(settings)
-    application.state.platform = platform  # ASGITransport does not run the lifespan
-    async with AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as client:
+    async with app_client(app(settings), settings) as client:
         yield client
-    await platform.close()
 
 
 @pytest.fixture

@@ -11,9 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from claimstream_platform import migrate, tenants
@@ -21,6 +24,8 @@ from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.web import Platform
 
 
 @dataclass
@@ -91,6 +96,20 @@ async def migrated_schema(stack: StackUnderTest, prefix: str, script_location: P
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         await admin.dispose()
+
+
+@asynccontextmanager
+async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on a service's app in this process, with the platform resources its lifespan would open."""
+    platform = Platform.open(settings)
+    app.state.platform = platform  # ASGITransport does not run the lifespan
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), **{"base_url": "http://test", **client}
+        ) as c:
+            yield c
+    finally:
+        await platform.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

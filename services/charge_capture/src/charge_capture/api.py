@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import Conflict, Forbidden, NotFound, RuleViolation
 from claimstream_platform.idempotency import Reply, run_command
+from claimstream_platform.paging import in_scope, keyset_page
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -365,26 +366,20 @@ async def list_encounters(
     cursor: UUID | None = None,
 ) -> EncounterPage:
     """Newest-agnostic keyset pages by id; pass `next_cursor` back as `cursor`."""
-    query = select(encounters).where(encounters.c.tenant_id == principal.tenant_id)
-    if practice_id is not None:
-        principal.require_practice(practice_id)
-        query = query.where(encounters.c.practice_id == practice_id)
-    elif principal.practice_ids is not None:
-        query = query.where(encounters.c.practice_id.in_(list(principal.practice_ids)))
+    query = in_scope(
+        select(encounters).where(encounters.c.tenant_id == principal.tenant_id),
+        encounters.c.practice_id,
+        principal,
+        practice_id,
+    )
     if status is not None:
         query = query.where(encounters.c.status == status)
     if external_id is not None:
         query = query.where(encounters.c.external_id == external_id)
-    if cursor is not None:
-        query = query.where(encounters.c.id > cursor)
     async with uow:
-        rows = (await uow.session.execute(query.order_by(encounters.c.id).limit(limit + 1))).all()
-        page = rows[:limit]
+        page, next_cursor = await keyset_page(uow.session, query, encounters.c.id, limit=limit, cursor=cursor)
         lines = await handlers.lines_of(uow.session, [(row.id, row.version) for row in page])
-    return EncounterPage(
-        items=[handlers.summary(row, lines.get(row.id, [])) for row in page],
-        next_cursor=page[-1].id if len(rows) > limit else None,
-    )
+    return EncounterPage(items=[handlers.summary(row, lines.get(row.id, [])) for row in page], next_cursor=next_cursor)
 
 
 # --- helpers ---

@@ -8,6 +8,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.charge_capture import ChargeLine, Reason
 from claimstream_platform.errors import NotFound
+from claimstream_platform.paging import in_scope, keyset_page
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
@@ -84,24 +85,17 @@ async def list_claims(
     cursor: UUID | None = None,
 ) -> ClaimPage:
     """The work queue is `status=held` (scrubber findings) and `status=rejected` (999 or 277CA)."""
-    query = select(claims).where(claims.c.tenant_id == principal.tenant_id)
-    if practice_id is not None:
-        principal.require_practice(practice_id)
-        query = query.where(claims.c.practice_id == practice_id)
-    elif principal.practice_ids is not None:
-        query = query.where(claims.c.practice_id.in_(list(principal.practice_ids)))
+    query = in_scope(
+        select(claims).where(claims.c.tenant_id == principal.tenant_id), claims.c.practice_id, principal, practice_id
+    )
     if encounter_id is not None:
         query = query.where(claims.c.encounter_id == encounter_id)
     if status is not None:
         query = query.where(claims.c.status == status)
-    if cursor is not None:
-        query = query.where(claims.c.id > cursor)
     async with uow:
-        rows = (await uow.session.execute(query.order_by(claims.c.id).limit(limit + 1))).all()
-    page = rows[:limit]
+        page, next_cursor = await keyset_page(uow.session, query, claims.c.id, limit=limit, cursor=cursor)
     return ClaimPage(
-        items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page],
-        next_cursor=page[-1].id if len(rows) > limit else None,
+        items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor
     )
 
 
