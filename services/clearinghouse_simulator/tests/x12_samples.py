@@ -56,7 +56,7 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         Segment.of("N4", "PORTLAND", "OR", "97201"),
         Segment.of("DMG", "D8", "19700131", "F"),
         Segment.of("NM1", "PR", "2", claim.payer_name, "", "", "", "", "PI", claim.payer_id),
-        Segment.of("CLM", claim.pcn, amount(claim.total), "", "", f"{claim.place_of_service}:B:{claim.frequency}",
+        Segment.of("CLM", claim.pcn, amount(claim.total), "", "", (claim.place_of_service, "B", claim.frequency),
                    "Y", "A", "Y", "Y"),
     ]  # fmt: skip
     if claim.original_reference:
@@ -64,18 +64,18 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
     if claim.prior_authorization:
         segments.append(Segment.of("REF", "G1", claim.prior_authorization))
     segments.append(
-        Segment.of("HI", *[f"{'ABK' if i == 0 else 'ABF'}:{code}" for i, code in enumerate(claim.diagnoses)])
+        Segment.of("HI", *[("ABK" if i == 0 else "ABF", code) for i, code in enumerate(claim.diagnoses)])
     )
     segments += [
         Segment.of("NM1", "82", "1", "OKAFOR", "BEN", "", "", "", "XX", RENDERING_NPI),
         Segment.of("PRV", "PE", "PXC", claim.rendering_taxonomy),
     ]
     for number, line in enumerate(claim.lines, start=1):
-        composite = ":".join(("HC", line.code, *line.modifiers))
+        composite = ("HC", line.code, *line.modifiers)
         segments += [
             Segment.of("LX", number),
             Segment.of(
-                "SV1", composite, amount(line.charge), "UN", line.units, "", "", ":".join(map(str, line.pointers))
+                "SV1", composite, amount(line.charge), "UN", line.units, "", "", tuple(line.pointers)
             ),
             Segment.of("DTP", "472", "D8", day),
             Segment.of("REF", "6R", f"{claim.pcn}L{number}"),
@@ -180,7 +180,7 @@ def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", c
         if set_id == "270":
             body.append(Segment.of("EQ", "MH"))
         else:
-            body += [Segment.of("UM", "HS", "I", "1"), *[Segment.of("SV1", f"HC:{code}") for code in codes],
+            body += [Segment.of("UM", "HS", "I", "1"), *[Segment.of("SV1", ("HC", code)) for code in codes],
                      Segment.of("HSD", "VS", 4)]  # fmt: skip
     interchange = Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control,
                               [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version,

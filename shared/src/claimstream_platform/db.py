@@ -4,6 +4,7 @@ Each service owns one PostgreSQL schema; its connections set `search_path` to th
 named without a schema and the same code runs against a per-service database in production.
 """
 
+import asyncio
 import hashlib
 from types import TracebackType
 from typing import Any, Self
@@ -26,10 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from claimstream_platform.context import current_context
 from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.errors import TransientError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -83,6 +87,36 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+
+heartbeats = Table(
+    "heartbeats",
+    platform_metadata,
+    # A periodic loop (the submission loop, a simulator cycle) records each pass, so /readyz can tell a stalled loop.
+    Column("loop", String(100), primary_key=True),
+    Column("interval_seconds", Integer, nullable=False),
+    Column("last_pass_at", DateTime(timezone=True)),
+    Column("last_error", String(300)),  # the error's type or an operator-facing reason; never PHI
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# SQLSTATE classes that mean "try again": connection exceptions, insufficient resources, operator intervention
+# (admin shutdown, crash shutdown, cannot connect now), serialization failure, deadlock, lock not available.
+_TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures worth retrying: the database restarting or overloaded, a pool timeout, the network."""
+    if isinstance(
+        error, TransientError | OperationalError | InterfaceError | PoolTimeout | OSError | asyncio.TimeoutError
+    ):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or ""
+        return state.startswith(_TRANSIENT_SQLSTATES)
+    return False
 
 
 def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:

@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from claimstream_platform.db import is_transient
 from claimstream_platform.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -93,13 +95,18 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, str(error.detail), slug=f"http-{error.status_code}", headers=error.headers)
 
 
-async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    if not is_transient(error):
+        if isinstance(error, DBAPIError) and (getattr(error.orig, "sqlstate", None) or "").startswith("22"):
+            # a data exception (a value out of range, text PostgreSQL cannot store): the request's fault
+            return problem(422, "Invalid request", slug="validation", detail="a value cannot be stored")
+        return await _unexpected(request, error)
     log.warning("database unavailable", extra={"error": type(error).__name__})
     return problem(
         503,
         "Service unavailable",
         slug="unavailable",
-        detail="the database is unavailable; retry later",
+        detail="the database is unavailable or overloaded; retry later",
         headers={"Retry-After": "5"},
     )
 
@@ -114,6 +121,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(HTTPException, _http_error)
-    for error_type in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+    # Pool timeouts, connections lost in a restart, the server shutting down: 503 with Retry-After, never 500.
+    for error_type in (DBAPIError, PoolTimeout, OSError, TimeoutError):
         app.add_exception_handler(error_type, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

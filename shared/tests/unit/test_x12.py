@@ -83,7 +83,7 @@ def test_unreadable_input_says_where(mangle, reason: str, position: int) -> None
 
 
 def test_component_access() -> None:
-    segment = Segment.of("SV1", "HC:90837:95:HO", "140")
+    segment = Segment.of("SV1", ("HC", "90837", "95", "HO"), "140")
     assert segment.component(1, 2, Delimiters()) == "90837"
     assert segment.component(1, 5, Delimiters(), "none") == "none"
     assert segment.get(7) == ""

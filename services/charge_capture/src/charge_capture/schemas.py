@@ -11,12 +11,14 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from claimstream_platform.identifiers import npi_is_valid
+from claimstream_platform.x12.text import refuse_unwritable
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from charge_capture.coding import diagnoses
 from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
 from charge_capture.coding.policy import shipped_profiles
 
+Writable = AfterValidator(refuse_unwritable)
 Credential = Literal["MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT"]
 PayerKind = Literal["medicare", "medicaid", "commercial"]
 # X12 SBR09 claim filing indicator codes.
@@ -24,9 +26,11 @@ FilingIndicator = Literal[
     "09", "10", "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
     "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
 ]  # fmt: skip
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# Free text that reaches an 837P: refused when X12 cannot carry it (control characters, no Latin letters or
+# digits at all); accents and delimiters are accepted and made valid where X12 is written.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Writable]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Writable]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), Writable]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
 Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
 Taxonomy = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9]{3}[0-9A-Z]{6}X$")]
@@ -181,8 +185,10 @@ class PatientIn(PersonIn):
 
 class CoverageIn(Input):
     payer_id: ExternalId
-    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    group_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80), Writable]
+    group_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable] | None
+    ) = None
     relationship: Literal["self", "spouse", "child", "other"]
     subscriber: PersonIn | None = None
 
@@ -241,7 +247,7 @@ class EncounterIn(Input):
     place_of_service: PlaceOfService
     telehealth: TelehealthIn | None = None
     prior_authorization_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable] | None
     ) = None
     procedures: list[ProcedureIn] | None = Field(default=None, min_length=1, max_length=50)
     service: ServiceIn | None = None

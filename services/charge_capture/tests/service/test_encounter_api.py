@@ -331,3 +331,23 @@ async def test_voiding_withdraws_the_charges_once_and_a_correction_revives_it(
         ("encounter.received", 2, None),
         ("charge.captured", 2, None),
     ]
+
+
+async def test_accented_names_are_accepted_as_given(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    patient = {**encounter(practice.id)["patient"], "first_name": "José", "last_name": "Muñoz"}
+    response = await client.post("/v1/encounters", json=encounter(practice.id, patient=patient), headers=auth)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "coded"
+    assert (await outbox(engine))[1][1]["patient"]["last_name"] == "Muñoz"  # made valid where X12 is written
+
+
+async def test_text_that_x12_cannot_carry_is_refused_naming_the_field(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    patient = {**encounter(practice.id)["patient"], "last_name": "張偉", "first_name": "Ann\u0007"}
+    response = await client.post("/v1/encounters", json=encounter(practice.id, patient=patient), headers=auth)
+    assert response.status_code == 422, response.text
+    assert {error["field"] for error in response.json()["errors"]} == {"patient.last_name", "patient.first_name"}
+    assert await count(engine, "encounters") == 0

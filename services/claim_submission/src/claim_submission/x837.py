@@ -128,7 +128,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
     segments = [
         Segment.of(
             "CLM", claim.patient_control_number, amount(claim.total), "", "",
-            f"{charges.place_of_service}:B:{claim.frequency}", "Y", "A", "Y", "Y",
+            (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y",
         ),
     ]  # fmt: skip
     if claim.frequency in ("7", "8") and claim.payer_claim_number:
@@ -137,7 +137,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
         segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
     segments.append(
         Segment.of(
-            "HI", *(f"{'ABK' if n == 0 else 'ABF'}:{code.replace('.', '')}" for n, code in enumerate(charges.diagnoses))
+            "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(charges.diagnoses))
         )
     )
     rendering = charges.rendering_provider
@@ -147,7 +147,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
         ]
     for line in charges.lines:
-        procedure = ":".join(("HC", line.code, *line.modifiers))
+        procedure = ("HC", line.code, *line.modifiers)
         segments += [
             Segment.of("LX", line.line_number),
             Segment.of(
@@ -158,7 +158,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
                 line.units,
                 "",
                 "",
-                ":".join(str(p) for p in line.diagnosis_pointers),
+                tuple(line.diagnosis_pointers),
             ),  # fmt: skip
             Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
             Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),

@@ -11,6 +11,7 @@ from claim_submission.x837 import ClaimToSend, Party, build_837
 from claims_testkit import ADDRESS, charges
 from claimstream_platform.x12 import X12Error, parse_interchange
 from claimstream_platform.x12.p837 import read_837
+from claimstream_platform.x12.text import x12_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyx12_check import pyx12_problems
@@ -177,3 +178,51 @@ def test_corpus_acknowledgments_drive_the_right_outcomes() -> None:
         "5781", True, "1107000000014420",
     )  # fmt: skip
     assert (rejected.accepted, rejected.reason().rule) == (False, "277CA.A7.562")
+
+
+hostile = st.text(
+    alphabet=st.sampled_from([*"*~:^\x00\x07\n\r\t", *"ñéüÅøßŁ", *"張ש", *"ABCdef019 .'-&,"]), min_size=1, max_size=30
+).filter(lambda value: len(x12_text(value)) >= 2)  # X12 minimum lengths (N401, NM109) are 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=hostile, last=hostile, street=hostile, city=hostile, member=hostile, group=hostile, practice=hostile,
+       payer=hostile, authorization=hostile)  # fmt: skip
+def test_hostile_text_in_every_free_text_field_gives_a_valid_837p(
+    first: str, last: str, street: str, city: str, member: str, group: str, practice: str, payer: str,
+    authorization: str,
+) -> None:  # fmt: skip
+    """Delimiters, control characters and non-ASCII anywhere an EHR or a biller types: pyx12 still accepts the
+    file, and each field reads back as its sanitized value (nothing forged, nothing shifted)."""
+    base = charges()
+    address = base.patient.address.model_copy(update={"line1": street, "city": city})
+    coded = base.model_copy(
+        update={
+            "patient": base.patient.model_copy(update={"first_name": first, "last_name": last}),
+            "coverage": base.coverage.model_copy(update={"member_id": member, "group_number": group}),
+            "billing_provider": base.billing_provider.model_copy(update={"name": practice}),
+            "payer": base.payer.model_copy(update={"name": payer}),
+            "prior_authorization_number": authorization,
+        }
+    )
+    coded = coded.model_copy(update={"patient": coded.patient.model_copy(update={"address": address})})
+    text = write(ClaimToSend("CS0000000001", "1", coded), ClaimToSend("CS0000000002", "1", charges()))
+    assert text.isascii()
+    assert pyx12_problems(text) == []
+    first_claim, second_claim = read_back(text)
+    assert (first_claim.subscriber.first_name, first_claim.subscriber.last_name) == (x12_text(first), x12_text(last))
+    assert (first_claim.member_id, first_claim.group_number) == (x12_text(member), x12_text(group))
+    assert (first_claim.billing_name, first_claim.payer_name) == (x12_text(practice), x12_text(payer))
+    assert first_claim.prior_authorization == x12_text(authorization)
+    assert [line.code for line in first_claim.lines] == ["90837"]
+    assert second_claim.patient_control_number == "CS0000000002"
+
+
+def test_munoz_is_written_as_clearinghouses_expect() -> None:
+    base = charges()
+    coded = base.model_copy(
+        update={"patient": base.patient.model_copy(update={"last_name": "Muñoz", "first_name": "José"})}
+    )
+    text = write(ClaimToSend("CS0000000001", "1", coded))
+    assert "NM1*IL*1*MUNOZ*JOSE*" in text
+    assert pyx12_problems(text) == []

@@ -43,7 +43,7 @@ def build_999(group: GroupResult, envelope: Envelope) -> str:
         for error in result.errors:
             body.append(Segment.of("IK3", error.tag, error.position, error.loop, error.code))
             for element in error.elements:
-                body.append(Segment.of("IK4", element.position, element.reference, element.code))
+                body.append(Segment.of("IK4", tuple(element.position.split(":")), element.reference, element.code))
         if result.accepted:
             accepted += 1
             body.append(Segment.of("IK5", "A"))
@@ -87,7 +87,7 @@ def build_277ca(acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: 
         Segment.of("HL", 2, 1, "21", 1),
         Segment.of("NM1", "41", "2", submitter_name, "", "", "", "", "46", submitter_id),
         Segment.of("TRN", "2", envelope.group_control),
-        Segment.of("STC", "A1:19", day, "WQ", amount(_total(acks))),
+        Segment.of("STC", ("A1", "19"), day, "WQ", amount(_total(acks))),
         *_tallies(acks, accepted_qualifier="90", rejected_qualifier="AA"),
     ]
     hl = 2
@@ -101,7 +101,7 @@ def build_277ca(acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: 
             Segment.of("HL", provider_hl, 2, "19", 1),
             Segment.of("NM1", "85", "2", name, "", "", "", "", "XX", npi),
             Segment.of("TRN", "1", f"{envelope.group_control}{provider_hl}"),
-            Segment.of("STC", "A1:19", "", "WQ", amount(_total(provider_acks))),  # STC02 is not used at this level
+            Segment.of("STC", ("A1", "19"), "", "WQ", amount(_total(provider_acks))),  # STC02 is not used at this level
             *_tallies(provider_acks, accepted_qualifier="QA", rejected_qualifier="QC"),
         ]
         for ack in provider_acks:
@@ -117,7 +117,7 @@ def _patient_status(ack: ClaimAck, day: str) -> list[Segment]:
     segments = [
         Segment.of("NM1", "QC", "1", person.last_name, person.first_name, "", "", "", "MI", claim.member_id),
         Segment.of("TRN", "2", claim.patient_control_number),
-        Segment.of("STC", ack.status, day, "WQ" if ack.accepted else "U", amount(claim.total_charge)),
+        Segment.of("STC", tuple(ack.status.split(":")), day, "WQ" if ack.accepted else "U", amount(claim.total_charge)),
     ]
     if ack.payer_claim_number:
         segments.append(Segment.of("REF", "1K", ack.payer_claim_number))

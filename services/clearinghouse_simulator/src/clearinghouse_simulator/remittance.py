@@ -80,7 +80,7 @@ def build_835(
     for adjustment in adjustments:
         body.append(
             Segment.of(
-                "PLB", payee_npi, f"{paid_on.year}1231", f"{adjustment.reason}:{adjustment.reference}",
+                "PLB", payee_npi, f"{paid_on.year}1231", (adjustment.reason, adjustment.reference),
                 amount(adjustment.amount),
             )
         )  # fmt: skip
@@ -108,7 +108,7 @@ def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:
 
 def _service_line(result: LineResult) -> list[Segment]:
     line = result.line
-    procedure = ":".join(("HC", line.code, *line.modifiers))
+    procedure = ("HC", line.code, *line.modifiers)
     segments = [
         Segment.of("SVC", procedure, amount(line.charge), amount(result.paid), "", _units(line.units)),
     ]

@@ -19,14 +19,13 @@ from aiokafka.errors import CommitFailedError
 from opentelemetry import trace
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
 from claimstream_platform.context import call_context, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, inbox
-from claimstream_platform.errors import DomainError, TransientError
+from claimstream_platform.db import UnitOfWork, inbox, is_transient
+from claimstream_platform.errors import DomainError
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
 from claimstream_platform.messaging.kafka import dead_letter_topic, new_consumer, new_producer
 
@@ -34,7 +33,11 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
-TRANSIENT = (OperationalError, InterfaceError, TransientError, OSError, asyncio.TimeoutError)
+
+
+class HandlerTimedOut(Exception):
+    """A handler ran past its limit: treated as a failure of that event (bounded attempts, then the DLQ), so one
+    hung call cannot hold its partition, or the poll loop, forever."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Consumer:
     max_attempts: int = 3
     max_backoff: float = 10.0
     session_timeout_ms: int = 30_000
+    handler_timeout: float = 30.0
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -152,13 +156,9 @@ class Consumer:
                 if _take(fresh, item.metadata.event_id):
                     try:
                         await self._handle(item, uow)
-                    except TRANSIENT:
-                        raise
-                    except DBAPIError as error:
-                        if error.connection_invalidated:
-                            raise
-                        raise _HandlerFailed(index, error) from error
                     except Exception as error:
+                        if is_transient(error):
+                            raise
                         raise _HandlerFailed(index, error) from error
             await uow.commit()
 
@@ -189,9 +189,9 @@ class Consumer:
                     await self._handle(item, uow)
                     await uow.flush_events()
                 return None
-            except TRANSIENT:
-                raise
             except Exception as failure:
+                if is_transient(failure):
+                    raise
                 error = failure
         return error
 
@@ -206,7 +206,14 @@ class Consumer:
                 attributes={"messaging.consumer.group.name": self.name},
             ),
         ):
-            await self.subscriptions[type(item.event)](item.event, uow)
+            limit = asyncio.timeout(self.handler_timeout)
+            try:
+                async with limit:
+                    await self.subscriptions[type(item.event)](item.event, uow)
+            except TimeoutError as error:
+                if limit.expired():
+                    raise HandlerTimedOut(f"{item.event.event_type} took over {self.handler_timeout} s") from error
+                raise
 
     async def _claim(self, session: AsyncSession, event_ids: list[Any]) -> set[Any]:
         """Insert inbox rows; returns the ids not processed before (the others are duplicates)."""
@@ -229,8 +236,8 @@ class Consumer:
         while True:
             try:
                 return await work()
-            except TRANSIENT as error:
-                if self._stopping.is_set():
+            except Exception as error:
+                if self._stopping.is_set() or not is_transient(error):
                     raise
                 log.warning(
                     "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
@@ -248,9 +255,21 @@ class Consumer:
             ("dlq_partition", str(record.partition).encode()),
             ("dlq_offset", str(record.offset).encode()),
         ]
-        await producer.send_and_wait(
-            dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
-        )
+        backoff = 0.2
+        while True:  # the offset is committed only after this send: retry until the broker takes it
+            try:
+                await producer.send_and_wait(
+                    dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
+                )
+                break
+            except Exception as error:
+                if self._stopping.is_set():
+                    raise
+                log.warning(
+                    "dead-letter send failed; retrying", extra={"consumer": self.name, "error": type(error).__name__}
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
         telemetry.DEAD_LETTERS.add(1, {"consumer": self.name, "kind": letter.kind})
         log.error(
             "event dead-lettered",
@@ -287,7 +306,22 @@ def _safe_reason(error: BaseException) -> str:
 
 
 async def run_until_stopped(*workers: Any) -> None:
-    """Run consumers and relays together; the first crash stops the rest."""
+    """Run consumers, relays and loops together until each is stopped. A worker that crashes is logged and
+    started again with a growing delay: one failing part never takes the others down."""
     async with asyncio.TaskGroup() as group:
         for worker in workers:
-            group.create_task(worker.run())
+            group.create_task(_keep_running(worker))
+
+
+async def _keep_running(worker: Any, *, max_backoff: float = 30.0) -> None:
+    backoff = 1.0
+    while True:
+        try:
+            await worker.run()
+            return  # run() returns only once stop() was called
+        except Exception as error:
+            log.error(
+                "worker crashed; restarting", extra={"worker": type(worker).__name__, "error": type(error).__name__}
+            )
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, max_backoff)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from claimstream_platform.x12.segments import Delimiters, Segment
+from claimstream_platform.x12.text import x12_text
 
 ISA_LENGTH = 106
 
@@ -171,8 +172,8 @@ def write_interchange(interchange: Interchange, *, now: datetime | None = None) 
         "ISA",
         (
             "00", " " * 10, "00", " " * 10,
-            interchange.sender_qualifier, interchange.sender_id.ljust(15)[:15],
-            interchange.receiver_qualifier, interchange.receiver_id.ljust(15)[:15],
+            interchange.sender_qualifier, x12_text(interchange.sender_id).ljust(15)[:15],
+            interchange.receiver_qualifier, x12_text(interchange.receiver_id).ljust(15)[:15],
             date, time, d.repetition, "00501", interchange.control_number.rjust(9, "0"), "0",
             interchange.usage, d.component,
         ),

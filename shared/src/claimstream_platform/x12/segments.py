@@ -1,7 +1,12 @@
 """Segments and delimiters."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from claimstream_platform.x12.text import x12_text
+
+COMPONENT = ":"  # how a written segment holds a composite until it is rendered with the interchange's delimiters
 
 
 @dataclass(frozen=True)
@@ -22,8 +27,9 @@ class Segment:
 
     @classmethod
     def of(cls, tag: str, *elements: object) -> "Segment":
-        """Build a segment for writing; trailing empty elements are dropped, as X12 requires."""
-        values = ["" if e is None else str(e) for e in elements]
+        """Build a segment for writing. Every value passes `x12_text`, so no input can write a delimiter; a
+        composite is given as a tuple of its components. Trailing empty elements are dropped, as X12 requires."""
+        values = [_element(e) for e in elements]
         while values and values[-1] == "":
             values.pop()
         return cls(tag, tuple(values))
@@ -37,7 +43,21 @@ class Segment:
         return parts[part - 1] if 0 < part <= len(parts) and parts[part - 1] else default
 
     def render(self, delimiters: Delimiters) -> str:
-        return delimiters.element.join((self.tag, *self.elements)) + delimiters.segment
+        elements: Sequence[str] = self.elements
+        if self.position == 0 and delimiters.component != COMPONENT:  # written here: ":" separates components
+            elements = [e.replace(COMPONENT, delimiters.component) for e in elements]
+        return delimiters.element.join((self.tag, *elements)) + delimiters.segment
+
+
+def _element(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        components = [_element(part) for part in value]
+        while components and components[-1] == "":
+            components.pop()
+        return COMPONENT.join(components)
+    return x12_text(str(value))
 
 
 def amount(value: Decimal) -> str:
