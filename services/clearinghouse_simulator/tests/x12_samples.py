@@ -63,9 +63,7 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         segments.append(Segment.of("REF", "F8", claim.original_reference))
     if claim.prior_authorization:
         segments.append(Segment.of("REF", "G1", claim.prior_authorization))
-    segments.append(
-        Segment.of("HI", *[("ABK" if i == 0 else "ABF", code) for i, code in enumerate(claim.diagnoses)])
-    )
+    segments.append(Segment.of("HI", *[("ABK" if i == 0 else "ABF", code) for i, code in enumerate(claim.diagnoses)]))
     segments += [
         Segment.of("NM1", "82", "1", "OKAFOR", "BEN", "", "", "", "XX", RENDERING_NPI),
         Segment.of("PRV", "PE", "PXC", claim.rendering_taxonomy),
@@ -74,9 +72,7 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         composite = ("HC", line.code, *line.modifiers)
         segments += [
             Segment.of("LX", number),
-            Segment.of(
-                "SV1", composite, amount(line.charge), "UN", line.units, "", "", tuple(line.pointers)
-            ),
+            Segment.of("SV1", composite, amount(line.charge), "UN", line.units, "", "", tuple(line.pointers)),
             Segment.of("DTP", "472", "D8", day),
             Segment.of("REF", "6R", f"{claim.pcn}L{number}"),
         ]

@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from claimstream_platform.errors import NotFound, Unauthenticated
+from claimstream_platform.errors import Forbidden, NotFound, Unauthenticated
 
 ALGORITHM = "EdDSA"
 ALL_PRACTICES = "*"
@@ -28,6 +28,7 @@ class Principal:
     tenant_id: UUID
     practice_ids: frozenset[UUID] | None
     token_id: str
+    roles: frozenset[str] = frozenset()  # "operator": installation-wide recovery actions (quarantine, cycles)
 
     def may_access(self, practice_id: UUID) -> bool:
         return self.practice_ids is None or practice_id in self.practice_ids
@@ -36,6 +37,10 @@ class Principal:
         """Raise NotFound (never 403) so a caller cannot learn that another tenant's practice exists."""
         if not self.may_access(practice_id):
             raise NotFound("practice not found", field="practice_id")
+
+    def require_role(self, role: str) -> None:
+        if role not in self.roles:
+            raise Forbidden(f"this action needs the {role} role", field="token")
 
 
 def generate_keypair(private_path: Path, public_path: Path) -> None:
@@ -69,6 +74,7 @@ class TokenIssuer:
         practice_ids: Iterable[UUID] | None = None,
         subject: str | None = None,
         lifetime: timedelta = timedelta(days=30),
+        roles: Iterable[str] = (),
     ) -> str:
         now = datetime.now(UTC)
         practices = sorted(str(p) for p in practice_ids) if practice_ids is not None else ALL_PRACTICES
@@ -83,6 +89,8 @@ class TokenIssuer:
             "tid": str(tenant_id),
             "practices": practices,
         }
+        if roles:
+            claims["roles"] = sorted(roles)
         return jwt.encode(claims, self.private_key, algorithm=ALGORITHM)
 
 
@@ -114,6 +122,7 @@ class TokenVerifier:
                 tenant_id=UUID(claims["tid"]),
                 practice_ids=_practices(claims["practices"]),
                 token_id=claims["jti"],
+                roles=frozenset(str(role) for role in claims.get("roles") or ()),
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(_reason(error)) from None

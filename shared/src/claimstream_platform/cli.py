@@ -1,7 +1,7 @@
 """The `claimstream` command: tenant administration, the local stack, and contract export.
 
     claimstream admin create-tenant NAME               prints the new tenant's id
-    claimstream admin issue-token --tenant ID [--practice ID ...] [--days N]
+    claimstream admin issue-token --tenant ID [--practice ID ...] [--days N] [--role operator]
                                                        prints a bearer token
     claimstream dev up                                 the whole local stack (what `make run` runs)
     claimstream contracts export DIR                   JSON Schemas and the AsyncAPI document
@@ -41,7 +41,7 @@ async def _create_tenant(name: str) -> UUID:
         await engine.dispose()
 
 
-async def _issue_token(tenant_id: UUID, practice_ids: list[UUID] | None, days: int) -> str:
+async def _issue_token(tenant_id: UUID, practice_ids: list[UUID] | None, days: int, roles: list[str]) -> str:
     issuer = TokenIssuer.from_file(Path(_require_env("CLAIMSTREAM_SIGNING_KEY_FILE")))
     engine = create_engine(_require_env("DATABASE_URL"), schema=tenants.SCHEMA, pool_size=1)
     try:
@@ -49,7 +49,7 @@ async def _issue_token(tenant_id: UUID, practice_ids: list[UUID] | None, days: i
             raise SystemExit(f"claimstream: no tenant {tenant_id}")
     finally:
         await engine.dispose()
-    return issuer.issue(tenant_id=tenant_id, practice_ids=practice_ids, lifetime=timedelta(days=days))
+    return issuer.issue(tenant_id=tenant_id, practice_ids=practice_ids, lifetime=timedelta(days=days), roles=roles)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--tenant", type=UUID, required=True)
     token.add_argument("--practice", type=UUID, action="append", help="limit to this practice (repeatable)")
     token.add_argument("--days", type=int, default=30)
+    token.add_argument("--role", choices=["operator"], action="append", default=[], help="grant a role (repeatable)")
     dev = groups.add_parser("dev").add_subparsers(dest="command", required=True)
     dev.add_parser("up", help="run Kafka, PostgreSQL and every service until Ctrl-C")
     contracts = groups.add_parser("contracts").add_subparsers(dest="command", required=True)
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.group == "admin" and args.command == "create-tenant":
         print(asyncio.run(_create_tenant(args.name)))
     elif args.group == "admin" and args.command == "issue-token":
-        print(asyncio.run(_issue_token(args.tenant, args.practice, args.days)))
+        print(asyncio.run(_issue_token(args.tenant, args.practice, args.days, args.role)))
     elif args.group == "dev":
         from claimstream_platform.devstack.run import run_stack
 

@@ -31,4 +31,9 @@ class Unauthenticated(Exception):
 
 
 class TransientError(Exception):
-    """A failure worth retrying: the database or broker is briefly unavailable."""
+    """A failure worth retrying: the database, broker or clearinghouse is briefly unavailable. `retry_after` is
+    the other side's own hint (seconds), when it gave one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

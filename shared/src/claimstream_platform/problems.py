@@ -36,8 +36,10 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     instance: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": f"urn:claimstream:problem:{slug}", "title": title, "status": status}
+    body.update(extensions or {})
     if detail:
         body["detail"] = detail
     if instance:

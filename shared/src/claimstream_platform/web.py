@@ -5,11 +5,14 @@ are open. Nothing here does IO at import time.
 """
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import parse_qsl
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -24,9 +27,11 @@ from claimstream_platform.auth import Principal, TokenVerifier
 from claimstream_platform.context import call_context
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Unauthenticated
+from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.messaging.kafka import new_admin
 from claimstream_platform.problems import install_problem_handlers, problem
 from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.x12.text import CONTROL
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 CORRELATION_HEADER = "x-correlation-id"
@@ -74,6 +79,13 @@ class Platform:
             return True
         except Exception:
             return False
+
+    async def loops(self) -> dict[str, dict[str, object]]:
+        try:
+            async with asyncio.timeout(2), self.sessionmaker() as session:
+                return await loop_health(session)
+        except Exception:  # a service without heartbeats, or the database just went away
+            return {}
 
     async def kafka_ready(self) -> bool:
         """Asks the broker for its metadata at most every 5 s, so probes do not load it."""
@@ -128,15 +140,23 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     platform = get_platform(request)
     checks = {"database": await platform.database_ready(), "kafka": await platform.kafka_ready()}
+    loops = await platform.loops() if checks["database"] else {}
     if all(checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
+        # A stalled loop is reported, not made a readiness failure: the API itself still answers correctly.
+        return JSONResponse({"status": "ready", "checks": checks, "loops": loops})
     return problem(
-        503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable"
-    )
+        503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable",
+        extensions={"loops": loops},
+    )  # fmt: skip
 
 
 def create_app(
-    settings: ServiceSettings, *, title: str, routers: Sequence[APIRouter], platform: Platform | None = None
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    platform: Platform | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build a service's app; `platform` may be passed in by tests, otherwise the lifespan opens one."""
 
@@ -154,30 +174,33 @@ def create_app(
     app.include_router(health)
     for router in routers:
         app.include_router(router, dependencies=[Depends(get_principal)])
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
     # One span per request; the per-message receive/send spans cost more than they tell.
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
     return app
 
 
 class RequestContextMiddleware:
-    """Sets the correlation id (from `X-Correlation-Id` or new) and refuses oversized bodies early."""
+    """Sets the correlation id (from `X-Correlation-Id` or new) and refuses, before any route runs, what no
+    route may see: a body over the limit (counted as it streams in, chunked or not, never read whole) and
+    control characters PostgreSQL cannot store or X12 cannot carry, in the path, the query or a JSON body."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = problem(
-                413, "Body too large", slug="body-too-large", detail=f"the limit is {MAX_BODY_BYTES} bytes"
-            )
-            await response(scope, receive, send)
+        body = await self._read_body(headers, receive)
+        refusal = self._too_large() if body is None else _control_characters(scope, headers, body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
+        assert body is not None
+        receive = _replay(body)
         correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
 
         async def send_with_header(message: Message) -> None:
@@ -190,6 +213,77 @@ class RequestContextMiddleware:
 
         with call_context(correlation_id=correlation_id):
             await self.app(scope, receive, send_with_header)
+
+    async def _read_body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it passes the limit (the rest is never read)."""
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            return None
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; the route sees an empty body and the disconnect
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _too_large(self) -> JSONResponse:
+        limit = self.max_body_bytes
+        return problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {limit} bytes")
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+_ESCAPED_CONTROL = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|7[fF])")
+
+
+def _control_characters(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> JSONResponse | None:
+    """A 422 naming the first field that holds a control character (tab, LF and CR are text)."""
+    bad_field = "path" if CONTROL.search(scope.get("path", "")) else None
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
+        if bad_field is None and (CONTROL.search(value) or CONTROL.search(name)):
+            bad_field = name
+    if bad_field is None and b"json" in headers.get(b"content-type", b"") and _ESCAPED_CONTROL.search(body):
+        try:
+            bad_field = _find_control(json.loads(body), [])
+        except ValueError:
+            return None  # not JSON: the route's own parsing answers 400
+    if bad_field is None:
+        return None
+    reason = "must not contain control characters"
+    return problem(
+        422, "Invalid request", slug="validation", detail="1 problem(s) in the request",
+        errors=[{"field": bad_field, "reason": reason, "code": "control_character"}],
+    )  # fmt: skip
+
+
+def _find_control(value: object, path: list[str]) -> str | None:
+    if isinstance(value, str):
+        return ".".join(path) or "body" if CONTROL.search(value) else None
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, child in children:
+        found = _find_control(key, path) if isinstance(key, str) and CONTROL.search(key) else None
+        found = found or _find_control(child, [*path, str(key)])
+        if found:
+            return found
+    return None
 
 
 def _correlation_id(raw: bytes | None) -> UUID:

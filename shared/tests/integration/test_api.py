@@ -160,6 +160,33 @@ class TestProblems:
         )
         assert response.status_code == 413
 
+    async def test_a_chunked_body_over_the_limit_is_413_without_being_read_whole(self, client, auth, practice) -> None:
+        sent = 0
+
+        async def twenty_mib():
+            nonlocal sent
+            for _ in range(320):  # 320 x 64 KiB = 20 MiB, with no Content-Length
+                sent += 64 * 1024
+                yield b" " * (64 * 1024)
+
+        response = await client.post(
+            f"/v1/practices/{practice}/entries",
+            content=twenty_mib(),
+            headers=auth | {"content-type": "application/json"},
+        )
+        assert response.status_code == 413
+        assert sent <= 8 * 1024 * 1024 + 64 * 1024  # reading stopped at the limit
+
+    async def test_a_control_character_in_the_body_or_query_is_422_naming_the_field(
+        self, client, auth, practice, sessionmaker
+    ) -> None:
+        response = await client.post(f"/v1/practices/{practice}/entries", json={"amount": "1\u0000"}, headers=auth)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "amount"
+        response = await client.get("/v1/entries/x", params={"q": "a\x00b"}, headers=auth)
+        assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "q")
+        assert await count_entries(sessionmaker) == 0
+
 
 class TestIdempotencyKey:
     async def test_a_retry_with_the_same_key_replays_the_first_response(

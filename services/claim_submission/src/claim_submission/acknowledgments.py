@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 
 from claimstream_platform.contracts.charge_capture import Reason
-from claimstream_platform.x12 import parse_interchange
+from claimstream_platform.x12 import X12Error, parse_interchange
 
+MAX_PAYER_CLAIM_NUMBER = 50  # claims.payer_claim_number; REF02 allows more, our claims table does not
 ACCEPTED_999 = ("A", "E")  # accepted, accepted with errors
 ACCEPTED_277 = ("A1", "A2")  # acknowledged/receipt, accepted into adjudication
 # Claim status category codes (X12 507) with our own short descriptions.
@@ -137,6 +138,9 @@ def read_277ca(text: str) -> list[ClaimStatus]:
                 elif segment.tag == "STC" and "status" not in current:
                     current["status"] = segment.get(1).replace(delimiter, ":")
                 elif segment.tag == "REF" and segment.get(1) == "1K":
+                    if not 0 < len(segment.get(2)) <= MAX_PAYER_CLAIM_NUMBER:
+                        raise X12Error(f"a payer claim number is 1 to {MAX_PAYER_CLAIM_NUMBER} characters",
+                                       position=segment.position, tag="REF", element=2)  # fmt: skip
                     current["number"] = segment.get(2)
             if current is not None:
                 statuses.append(_status(current))

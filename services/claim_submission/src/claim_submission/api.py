@@ -81,10 +81,12 @@ async def list_claims(
     practice_id: UUID | None = None,
     encounter_id: UUID | None = None,
     status: Status | None = None,
+    overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: UUID | None = None,
 ) -> ClaimPage:
-    """The work queue is `status=held` (scrubber findings) and `status=rejected` (999 or 277CA)."""
+    """The work queue is `status=held` (scrubber findings, an interchange that could not go out) and
+    `status=rejected` (999 or 277CA); `overdue=true` lists sent claims still waiting for their 277CA."""
     query = in_scope(
         select(claims).where(claims.c.tenant_id == principal.tenant_id), claims.c.practice_id, principal, practice_id
     )
@@ -92,6 +94,8 @@ async def list_claims(
         query = query.where(claims.c.encounter_id == encounter_id)
     if status is not None:
         query = query.where(claims.c.status == status)
+    if overdue is not None:
+        query = query.where(claims.c.overdue_at.is_not(None) if overdue else claims.c.overdue_at.is_(None))
     async with uow:
         page, next_cursor = await keyset_page(uow.session, query, claims.c.id, limit=limit, cursor=cursor)
     return ClaimPage(

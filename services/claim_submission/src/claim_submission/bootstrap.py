@@ -3,8 +3,10 @@
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 from pathlib import Path
 
+from claimstream_platform import heartbeats
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
@@ -18,9 +20,10 @@ from fastapi import FastAPI
 from pydantic import FilePath
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from claim_submission import lifecycle, submit
+from claim_submission import lifecycle, operations, submit
 from claim_submission.api import router
-from claim_submission.gateway import SimulatorGateway
+from claim_submission.gateway import CredentialRefused, SimulatorGateway
+from claim_submission.watch import flag_overdue
 from claim_submission.x837 import Party
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,6 +39,7 @@ class ClaimSubmissionSettings(ServiceSettings):
     receiver_name: str = "CLAIMSTREAM CLEARINGHOUSE SIMULATOR"
     interchange_usage: str = "P"  # ISA15: P production, T test
     submit_interval_seconds: float = 2.0
+    acknowledgment_overdue_hours: float = 72.0  # a sent claim with no 277CA after this raises an alert
 
 
 def settings() -> ClaimSubmissionSettings:
@@ -45,7 +49,7 @@ def settings() -> ClaimSubmissionSettings:
 def app(service_settings: ClaimSubmissionSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
     configure_for(service_settings)
-    return create_app(service_settings, title="claimstream claim submission", routers=[router])
+    return create_app(service_settings, title="claimstream claim submission", routers=[router, operations.router])
 
 
 def migrate() -> None:
@@ -60,29 +64,55 @@ SUBSCRIPTIONS = {
 
 
 class SubmissionLoop:
-    """Batch, send, read 277CAs, every `interval` seconds, until stopped."""
+    """Batch, send, read 277CAs, flag overdue claims, every `interval` seconds, until stopped. Each pass is
+    recorded as a heartbeat (`/readyz` shows a stalled or failing loop). A refused credential stops all calls to
+    the clearinghouse until the credential file changes: an operator sees it, nothing retries it silently."""
+
+    NAME = "claim-submission.submission"
 
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], gateway: SimulatorGateway, envelope: submit.Envelope,
-        interval: float,
+        interval: float, overdue_after: timedelta = timedelta(hours=72),
     ) -> None:  # fmt: skip
         self._sessionmaker = sessionmaker
         self._gateway = gateway
         self._envelope = envelope
         self._interval = interval
+        self._overdue_after = overdue_after
+        self._credential_refused = False
         self._stopping = asyncio.Event()
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessionmaker)
 
+    async def run_once(self) -> None:
+        await submit.batch(self._uow(), self._envelope)
+        if self._credential_refused and not self._gateway.credential_changed():
+            raise CredentialRefused("the clearinghouse refused our credential; replace the token file")
+        self._credential_refused = False
+        try:
+            await submit.send(self._uow, self._gateway)
+            await submit.read_statuses(self._uow, self._gateway)
+        except CredentialRefused:
+            self._credential_refused = True
+            raise
+        await flag_overdue(self._uow(), after=self._overdue_after)
+
     async def run(self) -> None:
         while not self._stopping.is_set():
+            error: str | None = None
             try:
-                await submit.batch(self._uow(), self._envelope)
-                await submit.send(self._uow, self._gateway)
-                await submit.read_statuses(self._uow, self._gateway)
-            except Exception as error:  # the database or the clearinghouse is away: try again next tick
-                log.warning("submission loop failed", extra={"error": type(error).__name__})
+                await self.run_once()
+            except CredentialRefused as refused:
+                error = str(refused)
+                log.error("submission stopped: clearinghouse credential refused", extra={"loop": self.NAME})
+            except Exception as failure:  # the database or the clearinghouse is away: try again next tick
+                error = type(failure).__name__
+                log.warning("submission loop failed", extra={"loop": self.NAME, "error": error})
+            try:
+                await heartbeats.beat(self._sessionmaker, self.NAME, self._interval, error=error)
+            except Exception as failure:
+                log.warning("heartbeat not recorded", extra={"loop": self.NAME, "error": type(failure).__name__})
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
             except TimeoutError:
@@ -97,9 +127,7 @@ async def run_worker() -> None:
     configure_for(service_settings)
     engine = create_engine(service_settings.database_url.get_secret_value(), schema=service_settings.database_schema)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    gateway = SimulatorGateway.connect(
-        service_settings.clearinghouse_url, service_settings.clearinghouse_token_file.read_text().strip()
-    )
+    gateway = SimulatorGateway.connect(service_settings.clearinghouse_url, service_settings.clearinghouse_token_file)
     consumer = Consumer(
         name=service_settings.service_name,
         subscriptions=SUBSCRIPTIONS,  # type: ignore[arg-type]
@@ -123,6 +151,7 @@ async def run_worker() -> None:
             service_settings.interchange_usage,
         ),
         service_settings.submit_interval_seconds,
+        timedelta(hours=service_settings.acknowledgment_overdue_hours),
     )
     running = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

@@ -1,19 +1,35 @@
 """The clearinghouse behind one interface. The simulator's HTTP API is the first adapter; a real clearinghouse
-(SFTP or its own API) is another class with the same three methods."""
+(SFTP or its own API) is another class with the same three methods.
 
+Everything that comes back is untrusted: sizes are bounded, and a 409 counts as "already received" only when the
+clearinghouse's copy hashes to ours.
+"""
+
+import asyncio
 from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
 from typing import Protocol
 
 import httpx
 from claimstream_platform.errors import TransientError
 
+MAX_DOCUMENT_CHARS = 5 * 1024 * 1024  # a 277CA or 999 larger than this is quarantined unread
+ATTEMPTS = 3  # per call, with backoff; past that the caller waits (the interchange's not_before)
+MAX_WAIT_SECONDS = 5.0  # the longest we wait inside one call; a longer Retry-After goes back to the caller
+
 
 class AlreadyReceived(Exception):
-    """The clearinghouse has this interchange control number already: it was sent before and not answered."""
+    """The clearinghouse has this interchange, byte for byte: it was sent before and not answered."""
 
 
 class Refused(Exception):
-    """The clearinghouse refused the interchange as a whole (an envelope it cannot read)."""
+    """The clearinghouse refused the interchange as a whole (an envelope it cannot read), or holds other content
+    under its control number."""
+
+
+class CredentialRefused(Exception):
+    """The clearinghouse does not accept our credential (401/403): nothing can be sent until an operator fixes it."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +37,10 @@ class Document:
     id: int
     kind: str
     content: str
+
+
+def content_hash(interchange: str) -> str:
+    return sha256(interchange.encode("ascii")).hexdigest()
 
 
 class Gateway(Protocol):
@@ -38,38 +58,83 @@ class Gateway(Protocol):
 
 
 class SimulatorGateway:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        """`client` carries the base URL and this installation's bearer token."""
+    def __init__(self, client: httpx.AsyncClient, token_file: Path | None = None) -> None:
+        """`client` carries the base URL; the bearer token is read from `token_file` again whenever it changes,
+        so an operator who replaces an expired credential does not need to restart the worker."""
         self._client = client
+        self._token_file = token_file
+        self._token_stamp: float | None = None
 
     @classmethod
-    def connect(cls, base_url: str, token: str, *, timeout: float = 30) -> "SimulatorGateway":
-        return cls(httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout))
+    def connect(cls, base_url: str, token_file: Path, *, timeout: float = 30) -> "SimulatorGateway":
+        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout), token_file)
 
     async def close(self) -> None:
         await self._client.aclose()
 
+    def credential_changed(self) -> bool:
+        return self._token_file is not None and self._token_file.stat().st_mtime != self._token_stamp
+
     async def submit(self, interchange: str) -> list[str]:
         response = await self._send("POST", "/v1/interchanges", content=interchange.encode("ascii"))
         if response.status_code == 409:
-            raise AlreadyReceived()
+            theirs = _json(response).get("content_sha256")
+            if theirs == content_hash(interchange):
+                raise AlreadyReceived()
+            raise Refused("the clearinghouse holds other content under this interchange control number")
         if response.status_code in (400, 413, 422):
-            raise Refused(response.json().get("detail", "refused"))
-        acknowledgments: list[str] = response.json()["acknowledgments"]
+            raise Refused(str(_json(response).get("detail", "refused"))[:300])
+        acknowledgments = _json(response).get("acknowledgments")
+        if not isinstance(acknowledgments, list) or not all(isinstance(a, str) for a in acknowledgments):
+            raise Refused("the clearinghouse answered without 999s")
         return acknowledgments
 
     async def documents(self, kind: str) -> list[Document]:
         response = await self._send("GET", "/v1/inbox", params={"kind": kind, "limit": 200})
-        return [Document(item["id"], item["kind"], item["content"]) for item in response.json()["items"]]
+        items = _json(response).get("items")
+        if not isinstance(items, list):
+            raise Refused("the clearinghouse inbox answered without items")
+        return [Document(int(i["id"]), str(i["kind"]), str(i["content"])) for i in items if isinstance(i, dict)]
 
     async def done(self, document_id: int) -> None:
         await self._send("POST", f"/v1/inbox/{document_id}/ack")
 
     async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        try:
-            response = await self._client.request(method, path, **kwargs)  # type: ignore[arg-type]
-        except httpx.TransportError as error:
-            raise TransientError(f"clearinghouse unreachable: {type(error).__name__}") from error
-        if response.status_code >= 500 or response.status_code in (401, 429):
-            raise TransientError(f"clearinghouse answered {response.status_code}")
-        return response
+        """Bounded retries with backoff, honouring Retry-After up to MAX_WAIT_SECONDS."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                response = await self._client.request(method, path, headers=self._auth(), **kwargs)  # type: ignore[arg-type]
+            except httpx.TransportError as error:
+                failure = TransientError(f"clearinghouse unreachable: {type(error).__name__}")
+            else:
+                if response.status_code in (401, 403):
+                    raise CredentialRefused(f"the clearinghouse refused our credential ({response.status_code})")
+                if response.status_code < 500 and response.status_code != 429:
+                    return response
+                failure = TransientError(
+                    f"clearinghouse answered {response.status_code}", retry_after=_retry_after(response)
+                )
+            wait = failure.retry_after if failure.retry_after is not None else 0.5 * 2 ** (attempt - 1)
+            if attempt == ATTEMPTS or wait > MAX_WAIT_SECONDS:
+                raise failure
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _auth(self) -> dict[str, str]:
+        if self._token_file is None:
+            return {}
+        self._token_stamp = self._token_file.stat().st_mtime
+        return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return min(float(value), 3600.0) if value.isdigit() else None
+
+
+def _json(response: httpx.Response) -> dict[str, object]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -18,7 +18,7 @@ from claimstream_platform.contracts.charge_capture import ChargeCaptured, Charge
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound, RuleViolation
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 
 from claim_submission.scrub import scrub
@@ -144,6 +144,13 @@ async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) ->
             await transition(uow, claim, "voided", detail={"reason": reason})
             uow.publish(events.ClaimVoided(**event_identity(claim), reason=reason))
         return
+    voiding = await uow.session.scalar(
+        select(claims.c.id)
+        .where(claims.c.replaces_claim_id == claim.id, claims.c.frequency == "8", claims.c.status.in_(OPEN))
+        .limit(1)
+    )
+    if voiding is not None:
+        return  # a retried void: the frequency-8 claim is already on its way
     charges = ChargeCaptured.model_validate(claim.charges)
     await create_claim(uow, charges, previous=claim, today=today, frequency="8")
     uow.publish(events.ClaimVoided(**event_identity(claim), reason=reason))
@@ -189,6 +196,19 @@ async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]
         )
         if not reasons:
             await transition(uow, claim, "ready", detail={"payer_claim_number": number})
+
+
+async def hold_many(uow: UnitOfWork, held: Sequence[Row[Any]], reasons: Sequence[list[Reason]]) -> None:
+    """Back to the work queue with the reasons (a claim that could not be written or sent)."""
+    if not held:
+        return
+    await uow.session.execute(
+        update(claims).where(claims.c.id == bindparam("claim_id")).values(reasons=bindparam("found")),
+        [{"claim_id": c.id, "found": [r.model_dump() for r in found]} for c, found in zip(held, reasons, strict=True)],
+    )
+    await transition_many(uow, [c.id for c in held], "held", [{"reasons": [r.rule for r in f]} for f in reasons])
+    for claim, found in zip(held, reasons, strict=True):
+        uow.publish(events.ClaimHeld(**event_identity(claim), reasons=found))
 
 
 async def transition(uow: UnitOfWork, claim: Row[Any], status: str, *, detail: dict[str, Any] | None = None) -> None:

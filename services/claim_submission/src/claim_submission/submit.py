@@ -1,36 +1,40 @@
-"""Sending claims and reading the answers, in three steps a worker repeats.
+"""Sending claims, in two steps a worker repeats (reading the answers is `inbound`).
 
 1. `batch`: ready claims are bound to a new interchange (one per tenant and payer) whose exact text is stored
-   with them in one transaction. A claim version belongs to one interchange, ever.
-2. `send`: each pending interchange goes to the clearinghouse, as stored. A retry after a crash or a timeout
-   sends the same text with the same control number; a clearinghouse that has it says so (AlreadyReceived),
-   so a claim is never submitted twice. The 999 moves each claim to acknowledged or rejected.
-3. `read_statuses`: 277CAs move claims to accepted (with the payer's claim number) or rejected.
+   with them in one transaction. A claim version belongs to one interchange, ever. A claim that cannot be written
+   returns to the work queue with its reason; the others go on.
+2. `send`: each pending interchange goes to the clearinghouse, as stored, outside any database transaction: a
+   short lease (`not_before`) marks it taken. A retry after a crash or a timeout sends the same text with the
+   same control number; a clearinghouse that holds the same bytes says so (AlreadyReceived), so a claim is never
+   submitted twice. The 999s are stored first and applied after (`inbound`). An interchange that cannot go out
+   (refused, a control-number collision, anything but an outage) is quarantined with its reason, its claims
+   return to the work queue, and the interchanges behind it flow on.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import claim_submission as events
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
-from claimstream_platform.db import UnitOfWork
-from claimstream_platform.errors import TransientError
+from claimstream_platform.db import UnitOfWork, is_transient
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Row
 
-from claim_submission.acknowledgments import ClaimStatus, read_277ca, read_999
-from claim_submission.gateway import AlreadyReceived, Gateway, Refused
-from claim_submission.lifecycle import event_identity, release_waiting_corrections, transition_many
+from claim_submission import inbound
+from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway, Refused
+from claim_submission.lifecycle import event_identity, hold_many, transition_many
 from claim_submission.tables import claims, interchange_numbers, submissions
 from claim_submission.x837 import ClaimToSend, Party, build_837
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
+LEASE = timedelta(minutes=2)  # longer than a send with its retries; a crashed sender's lease runs out
+MAX_WAIT = timedelta(minutes=10)  # the longest pause after repeated outages
 
 
 @dataclass(frozen=True)
@@ -53,198 +57,177 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
                 .with_for_update(skip_locked=True)
             )
         ).all()
+        own_copies, unwritable = _own_copies(ready, envelope, now)
+        await hold_many(uow, [claim for claim, _ in unwritable], [[_unwritable(error)] for _, error in unwritable])
         groups: dict[tuple[UUID, str], list[Row[Any]]] = defaultdict(list)
         for claim in ready:
-            groups[(claim.tenant_id, claim.payer_id)].append(claim)
+            if claim.id in own_copies:
+                groups[(claim.tenant_id, claim.payer_id)].append(claim)
         for (tenant_id, payer_id), members in groups.items():
-            number = int(await uow.session.scalar(select(interchange_numbers.next_value())) or 0)
-            to_send = [_to_send(claim) for claim in members]
-            control = str(number)
-            content = build_837(
-                to_send, submitter=envelope.submitter, receiver=envelope.receiver, control_number=control, now=now,
-                usage=envelope.usage,
-            )  # fmt: skip
-            await uow.session.execute(
-                submissions.insert().values(
-                    interchange_number=number, tenant_id=tenant_id, payer_id=payer_id, status="pending", content=content
-                )
-            )
-            transactions = _transaction_numbers(to_send)
-            await uow.session.execute(
-                update(claims)
-                .where(claims.c.id == bindparam("claim_id"))
-                .values(interchange_number=number, transaction_control=bindparam("control"), x12=bindparam("x12")),
-                [
-                    {
-                        "claim_id": claim.id,
-                        "control": transactions[item.charges.billing_provider.npi],
-                        # the claim's own copy, for GET /v1/claims/{id}/x12: the batch holds other claims
-                        "x12": build_837([item], submitter=envelope.submitter, receiver=envelope.receiver,
-                                         control_number=control, now=now, usage=envelope.usage),
-                    }
-                    for claim, item in zip(members, to_send, strict=True)
-                ],
-            )  # fmt: skip
-            await transition_many(uow, [c.id for c in members], "submitting", [{"interchange": number}] * len(members))
+            await _bind(uow, tenant_id, payer_id, members, own_copies, envelope, now)
         await uow.commit()
-    return len(ready)
+    return sum(len(members) for members in groups.values())
+
+
+def _own_copies(
+    ready: Sequence[Row[Any]], envelope: Envelope, now: datetime
+) -> tuple[dict[UUID, tuple[ClaimToSend, str]], list[tuple[Row[Any], Exception]]]:
+    """Each claim's own 837P (for GET /v1/claims/{id}/x12); a claim whose stored content cannot be written is
+    set aside with its error, so it cannot stop the batch."""
+    copies: dict[UUID, tuple[ClaimToSend, str]] = {}
+    failed: list[tuple[Row[Any], Exception]] = []
+    for claim in ready:
+        try:
+            item = _to_send(claim)
+            copies[claim.id] = (item, _write([item], envelope, "0", now))
+        except Exception as error:  # stored content that no longer validates or writes: a data problem
+            failed.append((claim, error))
+    return copies, failed
+
+
+async def _bind(
+    uow: UnitOfWork, tenant_id: UUID, payer_id: str, members: list[Row[Any]],
+    own_copies: dict[UUID, tuple[ClaimToSend, str]], envelope: Envelope, now: datetime,
+) -> None:  # fmt: skip
+    number = int(await uow.session.scalar(select(interchange_numbers.next_value())) or 0)
+    control = str(number)
+    to_send = [own_copies[claim.id][0] for claim in members]
+    content = _write(to_send, envelope, control, now)
+    await uow.session.execute(
+        submissions.insert().values(
+            interchange_number=number, tenant_id=tenant_id, payer_id=payer_id, status="pending", content=content
+        )
+    )
+    transactions = _transaction_numbers(to_send)
+    await uow.session.execute(
+        update(claims)
+        .where(claims.c.id == bindparam("claim_id"))
+        .values(interchange_number=number, transaction_control=bindparam("control"), x12=bindparam("x12")),
+        [
+            {
+                "claim_id": claim.id,
+                "control": transactions[item.charges.billing_provider.npi],
+                "x12": _write([item], envelope, control, now),
+            }
+            for claim, item in zip(members, to_send, strict=True)
+        ],
+    )
+    await transition_many(uow, [c.id for c in members], "submitting", [{"interchange": number}] * len(members))
+
+
+def _write(items: list[ClaimToSend], envelope: Envelope, control: str, now: datetime) -> str:
+    return build_837(items, submitter=envelope.submitter, receiver=envelope.receiver, control_number=control,
+                     now=now, usage=envelope.usage)  # fmt: skip
+
+
+def _unwritable(error: Exception) -> Reason:
+    return Reason(rule="x12.unwritable", field="claim", message=f"the claim cannot be written: {type(error).__name__}")
 
 
 async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
-    """Send every pending interchange; returns how many were answered. One transaction per interchange."""
+    """Send every pending interchange that is due; returns how many were answered. Stops at the first outage
+    (the clearinghouse is away for all); raises CredentialRefused for an operator to act on."""
     async with make_uow() as uow:
-        pending = list(
+        due = list(
             await uow.session.scalars(
                 select(submissions.c.interchange_number)
                 .where(submissions.c.status == "pending")
+                .where((submissions.c.not_before.is_(None)) | (submissions.c.not_before <= func.now()))
                 .order_by(submissions.c.interchange_number)
             )
         )
     answered = 0
-    for number in pending:
-        async with make_uow() as uow:
-            submission = (
-                await uow.session.execute(
-                    select(submissions)
-                    .where(submissions.c.interchange_number == number, submissions.c.status == "pending")
-                    .with_for_update(skip_locked=True)
-                )
-            ).one_or_none()
-            if submission is None:
-                continue  # another worker has it
-            try:
-                acknowledgments = await gateway.submit(submission.content)
-            except AlreadyReceived:
-                await _record_sent(uow, number, "received", None)
-            except Refused as refusal:
-                await _record_sent(uow, number, "refused", str(refusal))
-                refused = Reason(rule="interchange.refused", field="interchange", message=str(refusal)[:300])
-                sent = await _claims_of(uow, number)
-                await _reject(uow, sent, "999", [[refused]] * len(sent))
-            except TransientError as error:
-                log.warning("clearinghouse unavailable; interchange stays pending", extra={"error": str(error)})
-                return answered
-            else:
-                await _record_sent(uow, number, "acknowledged", "\n".join(acknowledgments))
-                await _apply_999(uow, number, acknowledgments)
-            await uow.commit()
-            answered += 1
+    for number in due:
+        content = await _take(make_uow, number)
+        if content is None:
+            continue  # another worker has it
+        try:
+            acknowledgments = await gateway.submit(content)
+        except AlreadyReceived:
+            await _record(make_uow, number, "received", acknowledgments=[])
+        except Refused as refusal:
+            await quarantine(make_uow, number, f"refused by the clearinghouse: {refusal}", status="refused")
+        except CredentialRefused:
+            await _release_lease(make_uow, number, retry_after=None)
+            raise
+        except Exception as error:
+            if not is_transient(error):
+                log.error("interchange quarantined", extra={"interchange": number, "error": type(error).__name__})
+                await quarantine(make_uow, number, f"could not be sent: {type(error).__name__}")
+                continue
+            log.warning("clearinghouse unavailable", extra={"interchange": number, "error": type(error).__name__})
+            await _release_lease(make_uow, number, retry_after=getattr(error, "retry_after", None))
+            return answered
+        else:
+            await _record(make_uow, number, "acknowledged", acknowledgments=acknowledgments)
+        answered += 1
+    await inbound.apply_pending(make_uow)
     return answered
 
 
-async def read_statuses(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
-    """Apply every 277CA in the inbox, then remove it from the inbox; returns how many claims changed."""
-    changed = 0
-    for document in await gateway.documents("277CA"):
-        statuses = {status.patient_control_number: status for status in read_277ca(document.content)}
-        async with make_uow() as uow:
-            found = (
-                await uow.session.execute(
-                    select(claims)
-                    .where(
-                        claims.c.patient_control_number.in_(list(statuses)),
-                        # not ours, or settled by an earlier copy of this document, otherwise
-                        claims.c.status.in_(("submitting", "submitted", "acknowledged")),
-                    )
-                    .with_for_update()
-                )
-            ).all()
-            accepted = [
-                (c, statuses[c.patient_control_number]) for c in found if statuses[c.patient_control_number].accepted
-            ]
-            rejected = [
-                (c, statuses[c.patient_control_number])
-                for c in found
-                if not statuses[c.patient_control_number].accepted
-            ]
-            await _accept(uow, accepted)
-            await _reject(uow, [c for c, _ in rejected], "277CA", [[s.reason()] for _, s in rejected])
-            changed += len(found)
-            await uow.commit()
-        await gateway.done(document.id)
-    return changed
+async def _take(make_uow: Callable[[], UnitOfWork], number: int) -> str | None:
+    """Lease a due interchange for one send; its content, or None when it is not due or taken."""
+    async with make_uow() as uow:
+        content = await uow.session.scalar(
+            update(submissions)
+            .where(submissions.c.interchange_number == number, submissions.c.status == "pending")
+            .where((submissions.c.not_before.is_(None)) | (submissions.c.not_before <= func.now()))
+            .values(not_before=func.now() + LEASE, attempts=submissions.c.attempts + 1)
+            .returning(submissions.c.content)
+        )
+        await uow.commit()
+    return str(content) if content is not None else None
 
 
-async def _apply_999(uow: UnitOfWork, number: int, acknowledgments: list[str]) -> None:
-    accepted: dict[str, bool] = {}
-    reasons: dict[str, list[Reason]] = {}
-    for text in acknowledgments:
-        for group in read_999(text):
-            for transaction in group.transactions:
-                accepted[transaction.control_number] = transaction.accepted and group.accepted
-                reasons[transaction.control_number] = transaction.reasons
-    sent = await _claims_of(uow, number)
-    await _submitted(uow, number, sent)
-    good = [claim for claim in sent if accepted.get(claim.transaction_control, False)]
-    bad = [claim for claim in sent if not accepted.get(claim.transaction_control, False)]
-    await transition_many(uow, [c.id for c in good], "acknowledged", [{}] * len(good))
-    for claim in good:
-        uow.publish(events.ClaimAcknowledged(**event_identity(claim)))
-    unexplained = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
-    await _reject(uow, bad, "999", [reasons.get(c.transaction_control) or [unexplained] for c in bad])
+async def _release_lease(make_uow: Callable[[], UnitOfWork], number: int, *, retry_after: float | None) -> None:
+    """After an outage: wait the clearinghouse's Retry-After, else back off with the number of attempts."""
+    async with make_uow() as uow:
+        attempts = await uow.session.scalar(
+            select(submissions.c.attempts).where(submissions.c.interchange_number == number)
+        )
+        wait = timedelta(seconds=retry_after) if retry_after else timedelta(seconds=2 ** min(int(attempts or 1), 9))
+        await uow.session.execute(
+            update(submissions)
+            .where(submissions.c.interchange_number == number, submissions.c.status == "pending")
+            .values(not_before=datetime.now(UTC) + min(wait, MAX_WAIT))
+        )
+        await uow.commit()
 
 
-async def _submitted(uow: UnitOfWork, number: int, sent: list[Row[Any]], **detail: str) -> None:
-    await transition_many(uow, [c.id for c in sent], "submitted", [{"interchange": number, **detail}] * len(sent))
-    for claim in sent:
-        uow.publish(events.ClaimSubmitted(**event_identity(claim), interchange_control_number=str(number)))
+async def _record(make_uow: Callable[[], UnitOfWork], number: int, status: str, *, acknowledgments: list[str]) -> None:
+    """The clearinghouse has the interchange: its claims are submitted, and its 999s are stored to be applied."""
+    async with make_uow() as uow:
+        await uow.session.execute(
+            update(submissions)
+            .where(submissions.c.interchange_number == number)
+            .values(status=status, acknowledgment="\n".join(acknowledgments) or None, sent_at=datetime.now(UTC))
+        )
+        sent = await claims_of(uow, number)
+        detail = {} if acknowledgments else {"acknowledgment": "not received"}
+        await transition_many(uow, [c.id for c in sent], "submitted", [{"interchange": number, **detail}] * len(sent))
+        for claim in sent:
+            uow.publish(events.ClaimSubmitted(**event_identity(claim), interchange_control_number=str(number)))
+        await inbound.store(uow, [("999", f"interchange:{number}:{n}", text) for n, text in enumerate(acknowledgments)])
+        await uow.commit()
 
 
-async def _accept(uow: UnitOfWork, accepted: list[tuple[Row[Any], ClaimStatus]]) -> None:
-    if not accepted:
-        return
-    await uow.session.execute(
-        update(claims)
-        .where(claims.c.id == bindparam("claim_id"))
-        .values(payer_claim_number=func.coalesce(bindparam("number"), claims.c.payer_claim_number), reasons=[]),
-        [{"claim_id": claim.id, "number": status.payer_claim_number} for claim, status in accepted],
-    )
-    await transition_many(
-        uow,
-        [c.id for c, _ in accepted],
-        "accepted",
-        [{"payer_claim_number": s.payer_claim_number} for _, s in accepted],
-    )
-    for claim, status in accepted:
-        uow.publish(events.ClaimAccepted(**event_identity(claim), payer_claim_number=status.payer_claim_number))
-    # The payer took a correction: the claim it corrects is settled.
-    for frequency, settled in (("7", "replaced"), ("8", "voided")):
-        originals = [c.replaces_claim_id for c, _ in accepted if c.replaces_claim_id and c.frequency == frequency]
-        await transition_many(uow, originals, settled, [{}] * len(originals))
-    await release_waiting_corrections(
-        uow, {claim.id: status.payer_claim_number for claim, status in accepted if status.payer_claim_number}
-    )
+async def quarantine(
+    make_uow: Callable[[], UnitOfWork], number: int, reason: str, *, status: str = "quarantined"
+) -> None:
+    """The interchange cannot go out: kept with its reason for operators; its claims return to the work queue."""
+    async with make_uow() as uow:
+        await uow.session.execute(
+            update(submissions)
+            .where(submissions.c.interchange_number == number)
+            .values(status=status, reason=reason[:300], not_before=None)
+        )
+        stuck = await claims_of(uow, number)
+        why = Reason(rule=f"interchange.{status}", field="interchange", message=reason[:300])
+        await hold_many(uow, stuck, [[why]] * len(stuck))
+        await uow.commit()
 
 
-async def _reject(uow: UnitOfWork, rejected: list[Row[Any]], source: str, reasons: list[list[Reason]]) -> None:
-    if not rejected:
-        return
-    await uow.session.execute(
-        update(claims).where(claims.c.id == bindparam("claim_id")).values(reasons=bindparam("found")),
-        [
-            {"claim_id": c.id, "found": [r.model_dump() for r in found]}
-            for c, found in zip(rejected, reasons, strict=True)
-        ],
-    )
-    await transition_many(
-        uow, [c.id for c in rejected], "rejected",
-        [{"source": source, "reasons": [r.rule for r in found]} for found in reasons],
-    )  # fmt: skip
-    for claim, found in zip(rejected, reasons, strict=True):
-        uow.publish(events.ClaimRejected(**event_identity(claim), source=source, reasons=found))
-
-
-async def _record_sent(uow: UnitOfWork, number: int, status: str, acknowledgment: str | None) -> None:
-    await uow.session.execute(
-        update(submissions)
-        .where(submissions.c.interchange_number == number)
-        .values(status=status, acknowledgment=acknowledgment, sent_at=datetime.now(UTC))
-    )
-    if status == "received":  # sent before, its 999 lost: the claims are with the clearinghouse all the same
-        await _submitted(uow, number, await _claims_of(uow, number), acknowledgment="not received")
-
-
-async def _claims_of(uow: UnitOfWork, number: int) -> list[Row[Any]]:
+async def claims_of(uow: UnitOfWork, number: int) -> list[Row[Any]]:
     rows = await uow.session.execute(
         select(claims).where(claims.c.interchange_number == number, claims.c.status == "submitting").with_for_update()
     )
@@ -267,3 +250,9 @@ def _transaction_numbers(to_send: list[ClaimToSend]) -> dict[str, str]:
         if item.charges.billing_provider.npi not in order:
             order.append(item.charges.billing_provider.npi)
     return {npi: f"{n:04d}" for n, npi in enumerate(order, start=1)}
+
+
+async def read_statuses(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
+    """Collect the inbox's 277CAs (stored, then removed from the inbox) and apply what is pending."""
+    await inbound.collect(make_uow, gateway)
+    return await inbound.apply_pending(make_uow)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     MetaData,
     Numeric,
     Sequence,
@@ -57,12 +58,18 @@ claims = Table(
     Column("interchange_number", BigInteger, ForeignKey("submissions.interchange_number")),
     Column("transaction_control", String(9)),
     Column("x12", Text),  # this claim's 837P as last submitted
+    Column("overdue_at", DateTime(timezone=True)),  # when ClaimAcknowledgmentOverdue was raised (no 277CA in time)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_claims_queue", "tenant_id", "practice_id", "status"),
     Index("ix_claims_ready", "created_at", postgresql_where=text("status = 'ready'")),
     Index("ix_claims_duplicate_key", "tenant_id", "duplicate_key"),
     Index("ix_claims_encounter", "tenant_id", "encounter_id"),
+    Index(
+        "ix_claims_awaiting_ack",
+        "updated_at",
+        postgresql_where=text("status IN ('submitting', 'submitted', 'acknowledged') AND overdue_at IS NULL"),
+    ),
 )
 
 claim_history = Table(
@@ -82,10 +89,32 @@ submissions = Table(
     Column("interchange_number", BigInteger, primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("payer_id", String(80), nullable=False),
-    Column("status", String(20), nullable=False),  # pending | acknowledged | received (999 lost)
+    # pending | acknowledged | received (999 lost) | refused | quarantined | requeued | cancelled
+    Column("status", String(20), nullable=False),
     Column("content", Text, nullable=False),  # exactly what is sent, and sent again on retry
     Column("acknowledgment", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", DateTime(timezone=True)),  # a lease while being sent, or the wait after a failure
+    Column("reason", String(300)),  # why it is quarantined or refused (no PHI: rule and position only)
     Index("ix_submissions_pending", "interchange_number", postgresql_where=text("status = 'pending'")),
+)
+
+# Every 999 and 277CA, stored before it is applied, so that a failure to apply never loses it; one that cannot be
+# read or applied is quarantined with its reason and the documents behind it flow on.
+inbound = Table(
+    "inbound",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("kind", String(10), nullable=False),  # 999 | 277CA
+    Column("source", String(100), nullable=False, unique=True),  # inbox:<id> or interchange:<n>:<i>: dedupe
+    Column("content", Text, nullable=False),  # raw X12 (PHI: never logged, never listed)
+    Column(
+        "status", String(20), nullable=False, server_default="pending"
+    ),  # pending | applied | quarantined | discarded
+    Column("reason", String(300)),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("applied_at", DateTime(timezone=True)),
+    Index("ix_inbound_pending", "id", postgresql_where=text("status = 'pending'")),
 )

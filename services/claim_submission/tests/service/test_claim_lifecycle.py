@@ -48,6 +48,13 @@ async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: st
     assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
 
 
+async def wait_out_backoff(make_uow: Callable[[], UnitOfWork]) -> None:
+    """As if the wait after an outage had passed (the next attempt is due)."""
+    async with make_uow() as uow:
+        await uow.session.execute(text("UPDATE submissions SET not_before = now() WHERE status = 'pending'"))
+        await uow.commit()
+
+
 async def cycle(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway) -> None:
     """One turn of the worker's loop: batch, send, read the 277CAs."""
     await submit.batch(make_uow(), ENVELOPE)
@@ -172,6 +179,7 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
         content = (await uow.session.execute(text("SELECT content FROM submissions"))).scalar_one()
     # the first attempt reached the clearinghouse after all, and only its answer was lost
     assert (await simulator.post("/v1/interchanges", content=content)).status_code == 200
+    await wait_out_backoff(make_uow)
     assert await submit.send(make_uow, gateway) == 1  # the retry: "already received", not a second submission
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "submitted"

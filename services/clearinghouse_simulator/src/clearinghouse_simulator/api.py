@@ -7,13 +7,16 @@ their rosters belong to the simulated payers, not to a submitter: any authentica
 
 from datetime import date
 from decimal import Decimal
+from hashlib import sha256
 from typing import Annotated, Literal
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.problems import problem
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12 import X12Error, parse_interchange
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -40,11 +43,9 @@ class SubmissionOut(BaseModel):
 
 
 @router.post("/v1/interchanges", response_model=SubmissionOut)
-async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmissionOut:
+async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmissionOut | JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
-    raw = await request.body()
-    if len(raw) > MAX_INTERCHANGE_BYTES:
-        raise RuleViolation(f"an interchange is at most {MAX_INTERCHANGE_BYTES} bytes", field="body")
+    raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
     try:
         interchange = parse_interchange(raw.decode("ascii"))
     except UnicodeDecodeError as error:
@@ -52,7 +53,14 @@ async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
     except X12Error as error:
         raise RuleViolation(str(error), field=f"segment {error.position} ({error.tag})") from None
     async with uow:
-        receipt = await intake.receive(uow.session, principal.tenant_id, interchange, book(request))
+        try:
+            receipt = await intake.receive(
+                uow.session, principal.tenant_id, interchange, book(request), content_sha256=sha256(raw).hexdigest()
+            )
+        except intake.AlreadyReceived as taken:
+            return problem(409, "AlreadyReceived", slug="conflict", detail=taken.detail,
+                           errors=[{"field": "ISA13", "reason": taken.detail}],
+                           extensions={"content_sha256": taken.content_sha256})  # fmt: skip
         await uow.commit()
     return SubmissionOut(
         submission_id=receipt.submission_id,
@@ -90,7 +98,9 @@ async def inbox(
 
 
 @router.post("/v1/inbox/{document_id}/ack", status_code=204)
-async def acknowledge(document_id: int, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> None:
+async def acknowledge(
+    document_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> None:
     """Remove a document from the inbox (repeatable)."""
     async with uow:
         found = await uow.session.scalar(

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from clearinghouse_simulator import settle
-from clearinghouse_simulator.api import router
+from clearinghouse_simulator.api import MAX_INTERCHANGE_BYTES, router
 from clearinghouse_simulator.payers import shipped
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,7 +33,10 @@ def settings() -> SimulatorSettings:
 def app(service_settings: SimulatorSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
     configure_for(service_settings)
-    application = create_app(service_settings, title="claimstream clearinghouse simulator", routers=[router])
+    application = create_app(
+        service_settings, title="claimstream clearinghouse simulator", routers=[router],
+        max_body_bytes=MAX_INTERCHANGE_BYTES,
+    )  # fmt: skip
     application.state.seed = service_settings.sim_seed
     application.state.payer_book = shipped()
     return application

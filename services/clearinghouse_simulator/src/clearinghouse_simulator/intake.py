@@ -32,24 +32,36 @@ class Receipt:
     responses: list[str]  # 271s and 278 responses, answered at once (also left in the inbox)
 
 
-async def receive(session: AsyncSession, submitter: UUID, interchange: Interchange, book: PayerBook) -> Receipt:
+class AlreadyReceived(Conflict):
+    """The sender's ISA13 is taken; `content_sha256` is the hash of what was received under it, so the sender
+    can tell a retry of its own interchange from a control-number collision."""
+
+    def __init__(self, control_number: str, content_sha256: str | None) -> None:
+        super().__init__(f"interchange control number {control_number} was already received from this sender",
+                         field="ISA13")  # fmt: skip
+        self.content_sha256 = content_sha256
+
+
+async def receive(
+    session: AsyncSession, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
+) -> Receipt:
     submission_id = uuid4()
+    key = {
+        "submitter": submitter,
+        "sender_id": interchange.sender_id,
+        "interchange_control": interchange.control_number,
+    }
     stored = await session.scalar(
         pg_insert(submissions)
-        .values(
-            id=submission_id,
-            submitter=submitter,
-            sender_id=interchange.sender_id,
-            interchange_control=interchange.control_number,
-        )
+        .values(id=submission_id, content_sha256=content_sha256, **key)
         .on_conflict_do_nothing()
         .returning(submissions.c.id)
     )
     if stored is None:
-        raise Conflict(
-            f"interchange control number {interchange.control_number} was already received from this sender",
-            field="ISA13",
+        earlier = await session.scalar(
+            select(submissions.c.content_sha256).where(*(submissions.c[name] == value for name, value in key.items()))
         )
+        raise AlreadyReceived(interchange.control_number, earlier)
     now = datetime.now(UTC)
     acknowledgments, accepted_claims, responses = [], [], []
     for group in interchange.groups:

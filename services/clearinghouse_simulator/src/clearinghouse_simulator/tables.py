@@ -36,6 +36,7 @@ submissions = Table(
     Column("submitter", PgUUID(as_uuid=True), nullable=False),
     Column("sender_id", String(15), nullable=False),
     Column("interchange_control", String(9), nullable=False),
+    Column("content_sha256", String(64)),  # of the body as received, answered with a 409 for a repeated ISA13
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("submitter", "sender_id", "interchange_control"),
 )

@@ -5,7 +5,7 @@ submitted -> acknowledged (999 accepted its transaction) -> accepted or rejected
 new claim (frequency 7 replacement or a new original) and a void sends frequency 8.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
@@ -85,3 +85,13 @@ class ClaimVoided(_ClaimEvent):
     event_type: ClassVar[str] = "claimstream.claim.voided.v1"
 
     reason: str
+
+
+class ClaimAcknowledgmentOverdue(_ClaimEvent):
+    """Emitted by claim submission when a sent claim has had no 277CA within the configured time: an alert for
+    billing staff and ops (the claim may have been lost between clearinghouse and payer). Raised once per claim."""
+
+    event_type: ClassVar[str] = "claimstream.claim.acknowledgment-overdue.v1"
+
+    status: str  # where it stands: submitting, submitted or acknowledged
+    waiting_since: datetime

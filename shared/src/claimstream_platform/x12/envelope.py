@@ -66,13 +66,18 @@ class Interchange:
     delimiters: Delimiters = field(default_factory=Delimiters)
 
 
-def parse_interchange(text: str) -> Interchange:
+MAX_SEGMENTS = 500_000  # an interchange claiming more is refused before it is split: about 20,000 claims
+
+
+def parse_interchange(text: str, *, max_segments: int = MAX_SEGMENTS) -> Interchange:
     start = text.lstrip("\ufeff \r\n\t")
     if not start.startswith("ISA") or len(start) < ISA_LENGTH:
         raise X12Error("an interchange starts with a 106-character ISA segment", position=1, tag="ISA")
     delimiters = Delimiters(element=start[3], repetition=start[82], component=start[104], segment=start[105])
     if len({delimiters.element, delimiters.component, delimiters.segment}) != 3:
         raise X12Error("the ISA delimiters are not distinct", position=1, tag="ISA")
+    if start.count(delimiters.segment) > max_segments:
+        raise X12Error(f"more than {max_segments} segments", position=1, tag="ISA")
     segments = _split(start, delimiters)
     isa = segments[0]
     if len(isa.elements) != 16:

@@ -1,0 +1,136 @@
+"""Recovery through the API: interchanges that could not go out, and 999/277CA documents that could not be applied.
+
+Interchanges belong to a tenant, and its billing staff requeue or cancel them. Inbound documents are the
+installation's (one 277CA can carry claims of many tenants) and need the operator role; they are listed without
+their content (PHI), with the reason each was quarantined.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+
+from claim_submission import inbound as inbound_documents
+from claim_submission.lifecycle import transition_many
+from claim_submission.tables import claims, inbound, submissions
+
+router = APIRouter()
+Number = Annotated[int, Path(ge=1, le=2**63 - 1)]
+InterchangeStatus = Literal["pending", "acknowledged", "received", "refused", "quarantined", "requeued", "cancelled"]
+
+
+class InterchangeOut(BaseModel):
+    interchange_number: int
+    payer_id: str
+    status: str
+    reason: str | None
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    claims: int
+
+
+class InterchangePage(BaseModel):
+    items: list[InterchangeOut]
+
+
+class InboundOut(BaseModel):
+    id: int
+    kind: str
+    source: str
+    status: str
+    reason: str | None
+    received_at: datetime
+
+
+class InboundPage(BaseModel):
+    items: list[InboundOut]
+
+
+@router.get("/v1/interchanges", response_model=InterchangePage)
+async def list_interchanges(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, status: InterchangeStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InterchangePage:  # fmt: skip
+    """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
+    count = select(func.count()).where(claims.c.interchange_number == submissions.c.interchange_number)
+    query = select(submissions, count.scalar_subquery().label("claims")).where(
+        submissions.c.tenant_id == principal.tenant_id
+    )
+    if status is not None:
+        query = query.where(submissions.c.status == status)
+    async with uow:
+        rows = (await uow.session.execute(query.order_by(submissions.c.interchange_number.desc()).limit(limit))).all()
+    return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
+
+
+@router.post("/v1/interchanges/{number}/requeue", response_model=InterchangeOut)
+async def requeue(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> InterchangeOut:
+    """After a fix: the interchange's claims that are still held for it go out again, in a new interchange."""
+    return await _settle(number, principal.tenant_id, uow, "requeued")
+
+
+@router.post("/v1/interchanges/{number}/cancel", response_model=InterchangeOut)
+async def cancel(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> InterchangeOut:
+    """Give up on the interchange: its claims stay in the work queue (held), to be released or voided one by one."""
+    return await _settle(number, principal.tenant_id, uow, "cancelled")
+
+
+async def _settle(number: int, tenant_id: UUID, uow: UnitOfWorkDep, outcome: str) -> InterchangeOut:
+    async with uow:
+        row = (
+            await uow.session.execute(
+                select(submissions)
+                .where(submissions.c.interchange_number == number, submissions.c.tenant_id == tenant_id)
+                .with_for_update()
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("interchange not found")
+        if row.status not in ("quarantined", "refused"):
+            raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
+        await uow.session.execute(
+            update(submissions).where(submissions.c.interchange_number == number).values(status=outcome)
+        )
+        if outcome == "requeued":
+            held = list(
+                await uow.session.scalars(
+                    select(claims.c.id).where(claims.c.interchange_number == number, claims.c.status == "held")
+                )
+            )
+            await uow.session.execute(update(claims).where(claims.c.id.in_(held)).values(reasons=[]))
+            await transition_many(uow, held, "ready", [{"requeued_from": number}] * len(held))
+        count = await uow.session.scalar(select(func.count()).where(claims.c.interchange_number == number))
+        await uow.commit()
+    return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count or 0})
+
+
+@router.get("/v1/inbound", response_model=InboundPage)
+async def list_inbound(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep,
+    status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InboundPage:  # fmt: skip
+    principal.require_role("operator")
+    query = select(inbound).where(inbound.c.status == status).order_by(inbound.c.id.desc()).limit(limit)
+    async with uow:
+        rows = (await uow.session.execute(query)).all()
+    return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
+
+
+@router.post("/v1/inbound/{document_id}/{action}", status_code=204)
+async def act_on_inbound(
+    document_id: Number, action: Literal["retry", "discard"], principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> None:
+    """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply."""
+    principal.require_role("operator")
+    async with uow:
+        found = await inbound_documents.set_status(uow, document_id, "pending" if action == "retry" else "discarded")
+        if not found:
+            raise NotFound("no quarantined document with this id")
+        await uow.commit()
