@@ -1,11 +1,19 @@
 """ChargeCaptured events as charge capture publishes them, for claim submission's tests."""
 
+import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
+from claim_submission import submit
+from claim_submission.gateway import Gateway
+from claim_submission.x837 import Party
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import text
 
 TENANT = UUID("00000000-0000-0000-0000-00000000c0de")
 PRACTICE = UUID("00000000-0000-0000-0000-0000000000b1")
@@ -68,3 +76,47 @@ def charges(**changes: Any) -> ChargeCaptured:
     }
     data.update(changes)
     return ChargeCaptured.model_validate(data)
+
+
+ENVELOPE = submit.Envelope(Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR"))
+RECENT = date.today() - timedelta(days=3)
+
+
+async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+    async with make_uow() as uow:
+        await handler(event, uow)
+        await uow.commit()
+
+
+async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
+    async with make_uow() as uow:
+        rows = await uow.session.execute(
+            text("SELECT * FROM claims WHERE encounter_id = :e ORDER BY created_at"), {"e": encounter_id}
+        )
+        return list(rows.all())
+
+
+async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+    async with make_uow() as uow:
+        rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
+    return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
+
+
+async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: str = "1EG4TE5MK73") -> None:
+    body = {"member_id": member, "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
+            "coverage_start": f"{RECENT.year - 1}-01-01"}  # fmt: skip
+    assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
+
+
+async def wait_out_backoff(make_uow: Callable[[], UnitOfWork]) -> None:
+    """As if the wait after an outage had passed (the next attempt is due)."""
+    async with make_uow() as uow:
+        await uow.session.execute(text("UPDATE submissions SET not_before = now() WHERE status = 'pending'"))
+        await uow.commit()
+
+
+async def cycle(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> None:
+    """One turn of the worker's loop: batch, send, read the 277CAs."""
+    await submit.batch(make_uow(), ENVELOPE)
+    await submit.send(make_uow, gateway)
+    await submit.read_statuses(make_uow, gateway)

@@ -6,8 +6,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from claim_submission.api import router
-from claim_submission.bootstrap import MIGRATIONS
+from claim_submission.bootstrap import MIGRATIONS, ROUTERS
 from claim_submission.gateway import SimulatorGateway
 from claims_testkit import TENANT
 from claimstream_platform.db import UnitOfWork, create_engine
@@ -48,7 +47,7 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
         service_name="claim-submission", database_url=stack.database_url, database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
     )  # fmt: skip
-    async with app_client(create_app(settings, title="claim submission", routers=[router]), settings) as client:
+    async with app_client(create_app(settings, title="claim submission", routers=ROUTERS), settings) as client:
         yield client
 
 

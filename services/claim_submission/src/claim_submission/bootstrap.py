@@ -27,6 +27,7 @@ from claim_submission.watch import flag_overdue
 from claim_submission.x837 import Party
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+ROUTERS = [router, operations.router]
 log = logging.getLogger(__name__)
 
 
@@ -49,7 +50,7 @@ def settings() -> ClaimSubmissionSettings:
 def app(service_settings: ClaimSubmissionSettings | None = None) -> FastAPI:
     service_settings = service_settings or settings()
     configure_for(service_settings)
-    return create_app(service_settings, title="claimstream claim submission", routers=[router, operations.router])
+    return create_app(service_settings, title="claimstream claim submission", routers=ROUTERS)
 
 
 def migrate() -> None:

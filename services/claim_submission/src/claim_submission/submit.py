@@ -148,7 +148,7 @@ async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
         except Refused as refusal:
             await quarantine(make_uow, number, f"refused by the clearinghouse: {refusal}", status="refused")
         except CredentialRefused:
-            await _release_lease(make_uow, number, retry_after=None)
+            await _release_lease(make_uow, number, retry_after=0)  # due again as soon as the credential is fixed
             raise
         except Exception as error:
             if not is_transient(error):
@@ -185,7 +185,8 @@ async def _release_lease(make_uow: Callable[[], UnitOfWork], number: int, *, ret
         attempts = await uow.session.scalar(
             select(submissions.c.attempts).where(submissions.c.interchange_number == number)
         )
-        wait = timedelta(seconds=retry_after) if retry_after else timedelta(seconds=2 ** min(int(attempts or 1), 9))
+        backoff = timedelta(seconds=2 ** min(int(attempts or 1), 9))
+        wait = timedelta(seconds=retry_after) if retry_after is not None else backoff
         await uow.session.execute(
             update(submissions)
             .where(submissions.c.interchange_number == number, submissions.c.status == "pending")

@@ -1,7 +1,6 @@
 """Claims on real PostgreSQL, sent to the clearinghouse simulator: created, held, sent once, acknowledged,
 accepted or rejected, corrected, voided."""
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,55 +10,11 @@ from uuid import uuid4
 import httpx
 from claim_submission import lifecycle, submit
 from claim_submission.gateway import SimulatorGateway
-from claim_submission.x837 import Party
-from claims_testkit import TENANT, charges
+from claims_testkit import ENVELOPE, RECENT, TENANT, charges, claims_of, cycle, enroll, events, handle, wait_out_backoff
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
-
-ENVELOPE = submit.Envelope(Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR"))
-RECENT = date.today() - timedelta(days=3)
-
-
-async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
-    async with make_uow() as uow:
-        await handler(event, uow)
-        await uow.commit()
-
-
-async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
-    async with make_uow() as uow:
-        rows = await uow.session.execute(
-            text("SELECT * FROM claims WHERE encounter_id = :e ORDER BY created_at"), {"e": encounter_id}
-        )
-        return list(rows.all())
-
-
-async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
-    async with make_uow() as uow:
-        rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
-    return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
-
-
-async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: str = "1EG4TE5MK73") -> None:
-    body = {"member_id": member, "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
-            "coverage_start": f"{RECENT.year - 1}-01-01"}  # fmt: skip
-    assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
-
-
-async def wait_out_backoff(make_uow: Callable[[], UnitOfWork]) -> None:
-    """As if the wait after an outage had passed (the next attempt is due)."""
-    async with make_uow() as uow:
-        await uow.session.execute(text("UPDATE submissions SET not_before = now() WHERE status = 'pending'"))
-        await uow.commit()
-
-
-async def cycle(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway) -> None:
-    """One turn of the worker's loop: batch, send, read the 277CAs."""
-    await submit.batch(make_uow(), ENVELOPE)
-    await submit.send(make_uow, gateway)
-    await submit.read_statuses(make_uow, gateway)
 
 
 async def test_a_clean_claim_goes_out_once_and_is_accepted(
