@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from charge_capture import handlers
 from charge_capture.coding.policy import check_settings
 from charge_capture.handlers import ItemOutcome
-from charge_capture.repository import bump_payer_revision, modifiers_key, payer_or_none, practice_or_none
+from charge_capture.repository import (
+    bump_payer_revision,
+    modifiers_key,
+    newest_schedule_if_same,
+    payer_or_none,
+    practice_or_none,
+)
 from charge_capture.schemas import (
     BatchItemResult,
     BatchResult,
@@ -193,9 +199,15 @@ async def put_payer_policy(
 async def put_fee_schedule(
     practice_id: UUID, payer_id: str, body: FeeScheduleIn, principal: CurrentPrincipal, uow: UnitOfWorkDep
 ) -> FeeScheduleOut:
-    """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept."""
+    """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept. The same body
+    again (a retry) returns the version it made and adds none."""
     async with uow:
         payer = await _payer(uow.session, principal, practice_id, payer_id)
+        wanted = {(e.code, modifiers_key(e.modifiers), e.amount) for e in body.entries}
+        same = await newest_schedule_if_same(uow.session, payer.id, body.effective_from, wanted)
+        if same is not None:
+            return FeeScheduleOut(id=same.id, payer_id=payer_id, effective_from=same.effective_from,
+                                  created_at=same.created_at, entries=body.entries)  # fmt: skip
         await bump_payer_revision(uow.session, payer.id)
         schedule_id = uuid4()
         created_at = await uow.session.scalar(

@@ -168,3 +168,26 @@ async def payer_or_none(session: AsyncSession, tenant_id: UUID, practice_id: UUI
             )
         )
     ).one_or_none()
+
+
+async def newest_schedule_if_same(
+    session: AsyncSession, payer_ref: UUID, effective_from: date, entries: set[tuple[str, str, Any]]
+) -> Row[Any] | None:
+    """The newest version for `effective_from` when its entries (code, modifiers key, amount) are exactly these:
+    a PUT repeated with the same body is then answered with it, and adds no version."""
+    newest = (
+        await session.execute(
+            select(fee_schedules)
+            .where(fee_schedules.c.payer_ref == payer_ref, fee_schedules.c.effective_from == effective_from)
+            .order_by(fee_schedules.c.created_at.desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    if newest is None:
+        return None
+    stored = await session.execute(
+        select(fee_schedule_entries.c.code, fee_schedule_entries.c.modifiers, fee_schedule_entries.c.amount).where(
+            fee_schedule_entries.c.schedule_id == newest.id
+        )
+    )
+    return newest if {(code, modifiers, amount) for code, modifiers, amount in stored} == entries else None

@@ -98,3 +98,17 @@ async def test_a_payer_policy_override_changes_coding_from_its_date(
         body = encounter(practice.id, service_date=day, telehealth={"modality": "video"})
         result = (await client.post("/v1/encounters", json=body, headers=auth)).json()
         assert (result["place_of_service"], result["charges"][0]["modifiers"]) == (pos, [modifier])
+
+
+async def test_the_same_fee_schedule_put_again_adds_no_version(
+    client: AsyncClient, auth: dict[str, str], practice: Practice
+) -> None:
+    path = f"/v1/practices/{practice.id}/fee-schedules/MCR01"
+    body = {"effective_from": "2026-02-01", "entries": [{"code": "90837", "modifiers": ["95"], "amount": "150.00"}]}
+    first = (await client.put(path, json=body, headers=auth)).json()
+    again = (await client.put(path, json=body, headers=auth)).json()
+    assert again["id"] == first["id"]
+    changed = {**body, "entries": [{"code": "90837", "modifiers": ["95"], "amount": "151.00"}]}
+    assert (await client.put(path, json=changed, headers=auth)).json()["id"] != first["id"]
+    history = (await client.get(path, headers=auth)).json()["items"]
+    assert [v["effective_from"] for v in history].count("2026-02-01") == 2
