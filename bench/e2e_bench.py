@@ -25,7 +25,7 @@ from uuid import uuid4
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.services import ServiceSpec, Supervisor
@@ -163,14 +163,16 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "mean_s": round(statistics.fmean(ordered), 2)}  # fmt: skip
 
 
-async def measure(stack: LocalStack, token: str) -> dict[str, Any]:
+async def measure(stack: LocalStack, token: str, clearinghouse_token: str) -> dict[str, Any]:
     results: dict[str, Any] = {"raw": await raw_rates(stack), "phases": []}
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(11)
     plans = [plan_practice(rng, index, patients=300) for index in range(4)]
     async with (
         httpx.AsyncClient(base_url=CAPTURE.url, headers=headers, timeout=120) as capture,
-        httpx.AsyncClient(base_url=SIMULATOR.url, headers=headers, timeout=120) as simulator,
+        httpx.AsyncClient(
+            base_url=SIMULATOR.url, headers={"Authorization": f"Bearer {clearinghouse_token}"}, timeout=120
+        ) as simulator,
         LagProbe(stack.bootstrap_servers) as probe,
     ):
         await set_up(capture, simulator, plans, date.today())
@@ -200,12 +202,18 @@ def main() -> int:
     keys = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
     generate_keypair(keys / "signing.pem", keys / "public.pem")
     issuer = TokenIssuer.from_file(keys / "signing.pem")
-    (keys / "clearinghouse-token").write_text(issuer.issue(tenant_id=uuid4()))
+    generate_keypair(keys / "simulator-signing.pem", keys / "simulator-public.pem")
+    clearinghouse = TokenIssuer.from_file(
+        keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
+    )
+    clearinghouse_token = clearinghouse.issue(tenant_id=uuid4())
+    (keys / "clearinghouse-token").write_text(clearinghouse_token)
     supervisor = Supervisor(
         env={
             "DATABASE_URL": stack.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+            "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
             "CLEARINGHOUSE_URL": SIMULATOR.url,
             "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),
             "SUBMIT_INTERVAL_SECONDS": "0.5",
@@ -216,7 +224,7 @@ def main() -> int:
     )
     try:
         supervisor.start([CAPTURE, SUBMISSION, SIMULATOR])
-        results = asyncio.run(measure(stack, issuer.issue(tenant_id=uuid4())))
+        results = asyncio.run(measure(stack, issuer.issue(tenant_id=uuid4()), clearinghouse_token))
     finally:
         supervisor.stop()
         stack.stop()

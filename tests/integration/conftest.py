@@ -12,18 +12,22 @@ from running_services import Services
 
 
 @pytest.fixture(scope="session")
-def services(stack: StackUnderTest, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def services(
+    stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
     charge_capture = ServiceSpec("charge-capture", "charge_capture", 28001)
     claim_submission = ServiceSpec("claim-submission", "claim_submission", 28004)
     simulator = ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 28010)
     logs = Path(tmp_path_factory.mktemp("service-logs"))
     clearinghouse_token = logs / "clearinghouse-token"
-    clearinghouse_token.write_text(keys.issuer.issue(tenant_id=uuid4()))
+    account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
+    clearinghouse_token.write_text(account)
     supervisor = Supervisor(
         env={
             "DATABASE_URL": stack.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
+            "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
             "SIM_CYCLE_SECONDS": "1",
             "SUBMIT_INTERVAL_SECONDS": "0.5",
             "CLEARINGHOUSE_URL": simulator.url,
@@ -33,6 +37,7 @@ def services(stack: StackUnderTest, keys: Keys, tmp_path_factory: pytest.TempPat
     )
     try:
         supervisor.start([charge_capture, claim_submission, simulator])
-        yield Services(charge_capture.url, claim_submission.url, simulator.url)
+        auth = {"Authorization": f"Bearer {account}"}
+        yield Services(charge_capture.url, claim_submission.url, simulator.url, auth)
     finally:
         supervisor.stop()

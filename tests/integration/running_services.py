@@ -8,3 +8,4 @@ class Services:
     charge_capture: str
     claim_submission: str
     simulator: str
+    clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox

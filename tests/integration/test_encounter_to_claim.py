@@ -5,7 +5,7 @@ import asyncio
 import json
 import time
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 from claimstream_platform.contracts.claim_submission import TOPIC, ClaimAccepted
@@ -22,13 +22,16 @@ async def ok(response: httpx.Response) -> dict[str, Any]:
     return result
 
 
-async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack: StackUnderTest, keys: Keys) -> None:
-    tenant = uuid4()
+async def claim_for_a_visit(
+    services: Services, keys: Keys, tenant: UUID, *, first_name: str = "Lee", last_name: str = "Park"
+) -> tuple[dict[str, Any], str]:
+    """Set up a practice for `tenant`, enroll the patient with the payer, post one visit; its claim once settled
+    (accepted, rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     async with (
         httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
         httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
-        httpx.AsyncClient(base_url=services.simulator, headers=headers, timeout=10) as payers,
+        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as payers,
     ):
         practice = await ok(await capture.post("/v1/practices", json={
             "name": "Bayview Therapy", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X",
@@ -42,14 +45,14 @@ async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack:
             "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"}]}))  # fmt: skip
         member_id = f"M{uuid4().hex[:10].upper()}"
         await ok(await payers.post("/v1/payers/SIMMCR/members", json={
-            "member_id": member_id, "first_name": "Lee", "last_name": "Park", "birth_date": "1969-05-05",
+            "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
             "coverage_start": "2025-01-01"}))  # fmt: skip
         encounter = await ok(await capture.post("/v1/encounters", json={
             "practice_id": practice["id"], "external_id": "visit-1",
             "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
             "rendering_provider_npi": "1245319599",
-            "patient": {"external_id": "p-9", "first_name": "Lee", "last_name": "Park", "birth_date": "1969-05-05",
-                        "sex": "F", "address": ADDRESS},
+            "patient": {"external_id": "p-9", "first_name": first_name, "last_name": last_name,
+                        "birth_date": "1969-05-05", "sex": "F", "address": ADDRESS},
             "coverage": {"payer_id": "SIMMCR", "member_id": member_id, "relationship": "self"},
             "diagnoses": ["F33.1"], "place_of_service": "11", "telehealth": {"modality": "video"},
             "service": {"kind": "psychotherapy", "minutes": 55}}))  # fmt: skip
@@ -60,24 +63,36 @@ async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack:
         while time.monotonic() < deadline:
             found = (await ok(await claims.get(f"/v1/claims?encounter_id={encounter['id']}")))["items"]
             if found and found[0]["status"] in ("accepted", "rejected", "held"):
-                claim = found[0]
+                claim = await ok(await claims.get(f"/v1/claims/{found[0]['id']}"))
                 break
             await asyncio.sleep(0.5)
-        assert claim.get("status") == "accepted", claim
-        assert claim["payer_claim_number"].startswith("SIMMCR")
-        detail = await ok(await claims.get(f"/v1/claims/{claim['id']}"))
-        assert [h["status"] for h in detail["history"]] == [
-            "ready",
-            "submitting",
-            "submitted",
-            "acknowledged",
-            "accepted",
-        ]
-        x12 = (await claims.get(f"/v1/claims/{claim['id']}/x12")).text
-        assert "SV1*HC:90837:95*180*UN*1***1~" in x12 and "CLM*" in x12
+        x12 = (await claims.get(f"/v1/claims/{claim['id']}/x12")).text if claim else ""
+    return claim, x12
+
+
+async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack: StackUnderTest, keys: Keys) -> None:
+    tenant = uuid4()
+    claim, x12 = await claim_for_a_visit(services, keys, tenant)
+    assert claim.get("status") == "accepted", (claim.get("status"), claim.get("reasons"), claim.get("history"))
+    assert claim["payer_claim_number"].startswith("SIMMCR")
+    assert [h["status"] for h in claim["history"]] == ["ready", "submitting", "submitted", "acknowledged", "accepted"]
+    assert "SV1*HC:90837:95*180*UN*1***1~" in x12 and "CLM*" in x12
 
     records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == claim["id"]]
     kinds = [header(r, "ce_type") for r in records]
     assert kinds[-1] == ClaimAccepted.event_type and len(kinds) == 4
     accepted = ClaimAccepted.model_validate(json.loads(records[-1].value))
     assert accepted.tenant_id == tenant and accepted.payer_claim_number == claim["payer_claim_number"]
+
+
+async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accepted(
+    services: Services, keys: Keys
+) -> None:
+    """Once, a Muñoz stopped submission for every tenant (the interchange could not be encoded, and the loop
+    retried it forever). Now the name is transliterated where X12 is written, and both tenants' claims flow."""
+    (munoz, x12), (other, _) = await asyncio.gather(
+        claim_for_a_visit(services, keys, uuid4(), first_name="José", last_name="Muñoz"),
+        claim_for_a_visit(services, keys, uuid4()),
+    )
+    assert (munoz.get("status"), other.get("status")) == ("accepted", "accepted"), (munoz, other)
+    assert "NM1*IL*1*MUNOZ*JOSE*" in x12

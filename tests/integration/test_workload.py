@@ -15,6 +15,7 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
         charge_capture_url=services.charge_capture,
         simulator_url=services.simulator,
         token=token,
+        simulator_token=services.clearinghouse_auth["Authorization"].removeprefix("Bearer "),
         rate=200,
         count=60,
         practices=2,
@@ -35,5 +36,5 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     assert "diagnosis.z-code-primary" in rules
     codes = Counter(charge["code"] for item in items for charge in item["charges"])
     assert {"90837", "90834"} <= set(codes)
-    async with httpx.AsyncClient(base_url=services.simulator, headers=headers) as simulator:
+    async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth) as simulator:
         assert len((await simulator.get("/v1/payers")).json()) == 4

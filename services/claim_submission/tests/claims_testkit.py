@@ -16,6 +16,7 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
 
 TENANT = UUID("00000000-0000-0000-0000-00000000c0de")
+CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-0000-0000-0000000c1ea0")  # this installation, as the simulator knows it
 PRACTICE = UUID("00000000-0000-0000-0000-0000000000b1")
 ADDRESS = {"line1": "100 Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 

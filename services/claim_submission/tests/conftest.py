@@ -2,13 +2,12 @@
 in-process as the far side of the gateway (the real simulator code against its own schema, not a fake)."""
 
 from collections.abc import AsyncIterator, Callable
-from uuid import uuid4
 
 import httpx
 import pytest
 from claim_submission.bootstrap import MIGRATIONS, ROUTERS
 from claim_submission.gateway import SimulatorGateway
-from claims_testkit import TENANT
+from claims_testkit import CLEARINGHOUSE_ACCOUNT, TENANT
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
@@ -52,14 +51,16 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
 
 
 @pytest.fixture
-async def simulator(stack: StackUnderTest, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    """The clearinghouse simulator's API, authenticated as this claimstream installation."""
+async def simulator(stack: StackUnderTest, clearinghouse_keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    """The clearinghouse simulator's API, authenticated as this claimstream installation (with the operator role,
+    so that tests can run an adjudication cycle)."""
     async with migrated_schema(stack, "sim", simulator_bootstrap.MIGRATIONS) as name:
         settings = simulator_bootstrap.SimulatorSettings(
             service_name="clearinghouse-simulator", database_url=stack.database_url, database_schema=name,
-            kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
+            kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=clearinghouse_keys.public_key_file,
         )  # fmt: skip
-        headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+        token = clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, roles=["operator"])
+        headers = {"Authorization": f"Bearer {token}"}
         async with app_client(simulator_bootstrap.app(settings), settings, base_url="http://sim", headers=headers) as c:
             yield c
 

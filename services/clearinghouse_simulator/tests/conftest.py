@@ -16,13 +16,13 @@ async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[AsyncClient]:
+async def client(stack: StackUnderTest, schema: str, clearinghouse_keys: Keys) -> AsyncIterator[AsyncClient]:
     settings = SimulatorSettings(
         service_name="clearinghouse-simulator",
         database_url=stack.database_url,
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
-        auth_public_key_file=keys.public_key_file,
+        auth_public_key_file=clearinghouse_keys.public_key_file,
         sim_seed=11,
     )
     async with app_client(app(settings), settings) as client:
@@ -35,5 +35,11 @@ def submitter() -> UUID:
 
 
 @pytest.fixture
-def auth(keys: Keys, submitter: UUID) -> dict[str, str]:
-    return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=submitter)}"}
+def auth(clearinghouse_keys: Keys, submitter: UUID) -> dict[str, str]:
+    return {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=submitter)}"}
+
+
+@pytest.fixture
+def operator(clearinghouse_keys: Keys) -> dict[str, str]:
+    """The simulator's operator: may run an adjudication cycle on demand."""
+    return {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=uuid4(), roles=['operator'])}"}

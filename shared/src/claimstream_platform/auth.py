@@ -18,6 +18,10 @@ from claimstream_platform.errors import Forbidden, NotFound, Unauthenticated
 
 ALGORITHM = "EdDSA"
 ALL_PRACTICES = "*"
+# The simulated outside world (clearinghouse and payers) has credentials of its own: its own key, issuer and
+# audience, so a claimstream token is refused there and a clearinghouse token is refused by claimstream.
+CLEARINGHOUSE_ISSUER = "clearinghouse-simulator"
+CLEARINGHOUSE_AUDIENCE = "clearinghouse-simulator"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from claimstream_platform import migrate, tenants
-from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
@@ -82,6 +82,15 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     folder = tmp_path_factory.mktemp("keys")
     generate_keypair(folder / "signing.pem", folder / "public.pem")
     return Keys(TokenIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
+
+
+@pytest.fixture(scope="session")
+def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """The simulated clearinghouse's own key, issuer and audience (the outside world's credentials)."""
+    folder = tmp_path_factory.mktemp("clearinghouse-keys")
+    generate_keypair(folder / "signing.pem", folder / "public.pem")
+    issuer = TokenIssuer.from_file(folder / "signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE)
+    return Keys(issuer, folder / "public.pem")
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ from claim_submission.bootstrap import SubmissionLoop
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
 from claim_submission.watch import flag_overdue
 from claims_testkit import (
+    CLEARINGHOUSE_ACCOUNT,
     ENVELOPE,
     RECENT,
     TENANT,
@@ -190,14 +191,16 @@ async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted
 
 
 async def test_a_refused_credential_stops_sending_until_the_token_is_replaced(
-    make_uow: MakeUow, engine: AsyncEngine, simulator: httpx.AsyncClient, keys: Keys,
+    make_uow: MakeUow, engine: AsyncEngine, simulator: httpx.AsyncClient, clearinghouse_keys: Keys,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     await enroll(simulator)
     coded = charges(service_date=RECENT)
     await handle(make_uow, lifecycle.on_charge_captured, coded)
     token = tmp_path / "clearinghouse-token"
-    token.write_text(keys.issuer.issue(tenant_id=TENANT, lifetime=timedelta(seconds=-60)))  # expired
+    token.write_text(
+        clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, lifetime=timedelta(seconds=-60))
+    )  # expired
     requests: list[str] = []
     transport = simulator._transport  # the simulator app itself, without the fixture's credential
 
@@ -214,7 +217,7 @@ async def test_a_refused_credential_stops_sending_until_the_token_is_replaced(
     with pytest.raises(CredentialRefused):
         await loop.run_once()
     assert len(requests) == 1  # stopped: nothing is sent with a credential known to be refused
-    token.write_text(keys.issuer.issue(tenant_id=TENANT))
+    token.write_text(clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
     await loop.run_once()
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted"

@@ -1,8 +1,9 @@
 """The clearinghouse's HTTP API, shaped like the ones that exist: submit X12, poll an inbox, acknowledge.
 
-Every route needs a bearer token; a submitter is the token's tenant, and sees only its own inbox. Payers and
-their rosters belong to the simulated payers, not to a submitter: any authenticated caller may enroll members
-(tests and the workload generator do), and the payers' cycle adjudicates every submitter's claims.
+Every route needs a bearer token of the simulator's own (its key, issuer and audience: claimstream's tokens are
+refused). A submitter is the token's tenant: it sees only its own inbox, and enrolls and reads only its own
+roster, against which its claims, 270s and 278s are matched. Running an adjudication cycle on demand is an
+operator's action (the worker runs one on a timer).
 """
 
 from datetime import date
@@ -152,7 +153,9 @@ class MemberOut(MemberIn):
 
 
 @router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
-async def enroll(payer_id: str, body: MemberIn, request: Request, uow: UnitOfWorkDep) -> MemberOut:
+async def enroll(
+    payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> MemberOut:
     """Enroll (or update) a member; cost sharing not given comes from the payer's plan."""
     profile = book(request).payers.get(payer_id)
     if profile is None:
@@ -169,8 +172,8 @@ async def enroll(payer_id: str, body: MemberIn, request: Request, uow: UnitOfWor
         row = (
             await uow.session.execute(
                 insert(members)
-                .values(payer_id=payer_id, **values)
-                .on_conflict_do_update(index_elements=["payer_id", "member_id"], set_=values)
+                .values(submitter=principal.tenant_id, payer_id=payer_id, **values)
+                .on_conflict_do_update(index_elements=["submitter", "payer_id", "member_id"], set_=values)
                 .returning(members)
             )
         ).one()
@@ -179,11 +182,15 @@ async def enroll(payer_id: str, body: MemberIn, request: Request, uow: UnitOfWor
 
 
 @router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
-async def member(payer_id: str, member_id: str, uow: UnitOfWorkDep) -> MemberOut:
+async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> MemberOut:
     async with uow:
         row = (
             await uow.session.execute(
-                select(members).where(members.c.payer_id == payer_id, members.c.member_id == member_id)
+                select(members).where(
+                    members.c.submitter == principal.tenant_id,
+                    members.c.payer_id == payer_id,
+                    members.c.member_id == member_id,
+                )
             )
         ).one_or_none()
     if row is None:
@@ -197,8 +204,10 @@ class CycleOut(BaseModel):
 
 
 @router.post("/v1/cycles", response_model=CycleOut)
-async def run_cycle_now(request: Request, uow: UnitOfWorkDep) -> CycleOut:
-    """Adjudicate everything accepted so far, now (tests and demos; the worker does it on a timer)."""
+async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CycleOut:
+    """Adjudicate everything accepted so far, for every submitter, now: an operator's action (tests and demos;
+    the worker does it on a timer)."""
+    principal.require_role("operator")
     async with uow:
         summary = await settle.settle(uow.session, book(request), seed=request.app.state.seed)
         await uow.commit()

@@ -6,11 +6,13 @@ import signal
 from pathlib import Path
 
 from claimstream_platform import migrate as migrations
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
 from fastapi import FastAPI
+from pydantic import AliasChoices, Field
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from clearinghouse_simulator import settle
@@ -22,6 +24,13 @@ log = logging.getLogger(__name__)
 
 
 class SimulatorSettings(ServiceSettings):
+    """The outside world verifies its own tokens (SIMULATOR_PUBLIC_KEY_FILE), never claimstream's."""
+
+    auth_public_key_file: Path = Field(
+        validation_alias=AliasChoices("simulator_public_key_file", "auth_public_key_file")
+    )
+    auth_issuer: str = CLEARINGHOUSE_ISSUER
+    auth_audience: str = CLEARINGHOUSE_AUDIENCE
     sim_seed: int = 7  # fixes every choice the payers make at random
     sim_cycle_seconds: float = 5.0  # how often the payers adjudicate (seconds in tests, a day in a realistic run)
 

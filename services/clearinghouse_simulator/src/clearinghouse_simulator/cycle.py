@@ -21,6 +21,7 @@ from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total
 
+MemberKey = tuple[UUID, str, str]  # submitter, payer id, member id: each submitter has its own roster
 INTEREST_CHANCE = 0.05
 REPROCESS_CHANCE = 0.03
 
@@ -62,7 +63,7 @@ class Remittance:
 class CycleOutcome:
     results: dict[UUID, Adjudication] = field(default_factory=dict)
     reversed: set[UUID] = field(default_factory=set)
-    members: dict[tuple[str, str], Member] = field(default_factory=dict)
+    members: dict[MemberKey, Member] = field(default_factory=dict)
     remittances: list[Remittance] = field(default_factory=list)
 
 
@@ -76,7 +77,7 @@ def run_cycle(
     pending: Sequence[Pending],
     *,
     book: PayerBook,
-    members: Mapping[tuple[str, str], Member],
+    members: Mapping[MemberKey, Member],
     reprocessable: Mapping[tuple[UUID, str, str], Sequence[Prior]],
     seed: int,
     now: datetime,
@@ -127,12 +128,10 @@ def run_cycle(
     return outcome
 
 
-def _adjudicate(
-    item: Pending, book: PayerBook, members: dict[tuple[str, str], Member], paid_keys: set[str]
-) -> Adjudication:
+def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[str]) -> Adjudication:
     claim = item.claim
     profile = book.payers[claim.payer_id]
-    member_key = (claim.payer_id, claim.member_id)
+    member_key = (item.submitter, claim.payer_id, claim.member_id)
     member = members.get(member_key) or Member(date.max, None, Decimal(0), Decimal(0), Decimal(0), Decimal(0), 0)
     key = duplicate_key(claim)
     result = adjudicate(

@@ -113,7 +113,11 @@ async def _answer(
 ) -> str:
     """A 271 for a 270, a 278 response for a 278 request; stored in the inbox as well."""
     keys = list({(i.payer_id, i.member_id) for i in inquiries})
-    rows = await session.execute(select(members).where(tuple_(members.c.payer_id, members.c.member_id).in_(keys)))
+    rows = await session.execute(
+        select(members).where(
+            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
+        )
+    )
     known = {(row.payer_id, row.member_id): member_state(row, now.year) for row in rows}
     payer = book.payers.get(inquiries[0].payer_id)
     control = str(await session.scalar(select(control_numbers.next_value())))
@@ -149,7 +153,9 @@ async def _front_end(
         return 0, 0
     keys = list({(c.payer_id, c.member_id) for c in received})
     found = await session.execute(
-        select(members.c.payer_id, members.c.member_id).where(tuple_(members.c.payer_id, members.c.member_id).in_(keys))
+        select(members.c.payer_id, members.c.member_id).where(
+            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
+        )
     )
     enrolled = {(row.payer_id, row.member_id) for row in found}
     acks = []

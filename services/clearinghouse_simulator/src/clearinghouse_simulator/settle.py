@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.cycle import (
+    MemberKey,
     Pending,
     Prior,
     adjudication_from_json,
@@ -50,7 +51,9 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
     parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
     originals = await _originals(session, rows, parsed)
     paid_keys = await _paid_keys(session, [row.duplicate_key for row in rows])
-    member_rows = await _members(session, {(c.payer_id, c.member_id) for c in parsed.values()}, now.year)
+    member_rows = await _members(
+        session, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, now.year
+    )
     pending = [
         Pending(
             claim_id=row.id,
@@ -93,10 +96,10 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
         )
     if outcome.reversed:
         await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
-    for (payer_id, member_id), member in outcome.members.items():
+    for (submitter, payer_id, member_id), member in outcome.members.items():
         await session.execute(
             update(members)
-            .where(members.c.payer_id == payer_id, members.c.member_id == member_id)
+            .where(members.c.submitter == submitter, members.c.payer_id == payer_id, members.c.member_id == member_id)
             .values(deductible_met=member.deductible_met, visits_used=member.visits_used, benefit_year=now.year)
         )
     for remittance in outcome.remittances:
@@ -151,13 +154,15 @@ async def _paid_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     return set(found)
 
 
-async def _members(session: AsyncSession, keys: set[tuple[str, str]], year: int) -> dict[tuple[str, str], Member]:
+async def _members(session: AsyncSession, keys: set[MemberKey], year: int) -> dict[MemberKey, Member]:
     rows = (
         await session.execute(
-            select(members).where(tuple_(members.c.payer_id, members.c.member_id).in_(list(keys))).with_for_update()
+            select(members)
+            .where(tuple_(members.c.submitter, members.c.payer_id, members.c.member_id).in_(list(keys)))
+            .with_for_update()
         )
     ).all()
-    return {(row.payer_id, row.member_id): member_state(row, year) for row in rows}
+    return {(row.submitter, row.payer_id, row.member_id): member_state(row, year) for row in rows}
 
 
 def member_state(row: Any, year: int) -> Member:

@@ -41,9 +41,11 @@ submissions = Table(
     UniqueConstraint("submitter", "sender_id", "interchange_control"),
 )
 
+# A roster per submitter: a submitter sees, and its claims are matched against, only the members it enrolled.
 members = Table(
     "members",
     metadata,
+    Column("submitter", PgUUID(as_uuid=True), primary_key=True),
     Column("payer_id", String(20), primary_key=True),
     Column("member_id", String(80), primary_key=True),
     Column("first_name", String(100), nullable=False),

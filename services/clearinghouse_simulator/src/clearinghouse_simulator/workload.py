@@ -7,7 +7,8 @@ add-ons, groups and families, a large telehealth share, and a configurable share
 A seed fixes every choice.
 
     python -m clearinghouse_simulator.workload --rate 0.5 --count 0     (0: until stopped)
-Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, CLAIMSTREAM_TOKEN_FILE.
+Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, CLAIMSTREAM_TOKEN_FILE, and SIMULATOR_TOKEN_FILE (the submitter
+account at the clearinghouse whose roster the payers' members join: the one claim submission sends with).
 """
 
 import argparse
@@ -205,6 +206,7 @@ async def run(
     charge_capture_url: str,
     simulator_url: str,
     token: str,
+    simulator_token: str,
     rate: float,
     count: int,
     practices: int,
@@ -221,7 +223,9 @@ async def run(
     statuses: Counter[int] = Counter()
     async with (
         httpx.AsyncClient(base_url=charge_capture_url, headers=headers, timeout=30) as claimstream,
-        httpx.AsyncClient(base_url=simulator_url, headers=headers, timeout=30) as simulator,
+        httpx.AsyncClient(
+            base_url=simulator_url, headers={"Authorization": f"Bearer {simulator_token}"}, timeout=30
+        ) as simulator,
     ):
         await set_up(claimstream, simulator, plans, today)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
@@ -248,6 +252,7 @@ def main() -> None:
     parser.add_argument("--defects", type=float, default=0.1, help="share of defective encounters")
     args = parser.parse_args()
     token = Path(os.environ["CLAIMSTREAM_TOKEN_FILE"]).read_text().strip()
+    simulator_token = Path(os.environ["SIMULATOR_TOKEN_FILE"]).read_text().strip()
 
     async def go() -> None:
         stop = asyncio.Event()
@@ -257,6 +262,7 @@ def main() -> None:
             charge_capture_url=os.environ["CHARGE_CAPTURE_URL"],
             simulator_url=os.environ["SIMULATOR_URL"],
             token=token,
+            simulator_token=simulator_token,
             rate=args.rate,
             count=args.count,
             practices=args.practices,

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
@@ -45,7 +46,7 @@ async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]
 
 
 async def test_a_clean_claim_is_acknowledged_accepted_adjudicated_and_paid(
-    client: AsyncClient, auth: dict[str, str]
+    client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
 ) -> None:
     await enroll(client, auth)
     receipt = await submit(client, auth, make_837([SampleClaim(), SampleClaim(pcn="PCN2", member_id="NOBODY")]))
@@ -55,21 +56,23 @@ async def test_a_clean_claim_is_acknowledged_accepted_adjudicated_and_paid(
     (status,) = await inbox(client, auth, "277CA")
     assert "STC*A2:20" in status["content"] and "STC*A3:33:IL" in status["content"]
     assert pyx12_problems(status["content"]) == []
-    cycle = (await client.post("/v1/cycles", headers=auth)).json()
+    cycle = (await client.post("/v1/cycles", headers=operator)).json()
     assert cycle == {"claims_adjudicated": 1, "remittances": 1}
     (era,) = await inbox(client, auth, "835")
     assert balance_problems(era["content"]) == [] and pyx12_problems(era["content"]) == []
     assert "CLP*PCN0001*1*120*" in era["content"]  # Medicare: LCSW at 75 % of 103.11, deductible first
     member = (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=auth)).json()
     assert (Decimal(member["deductible_met"]), member["visits_used"]) == (Decimal("77.33"), 1)
-    assert (await client.post("/v1/cycles", headers=auth)).json()["claims_adjudicated"] == 0
+    assert (await client.post("/v1/cycles", headers=operator)).json()["claims_adjudicated"] == 0
 
 
-async def test_the_inbox_belongs_to_its_submitter(client: AsyncClient, auth: dict[str, str], keys: Keys) -> None:
+async def test_the_inbox_belongs_to_its_submitter(
+    client: AsyncClient, auth: dict[str, str], clearinghouse_keys: Keys
+) -> None:
     await enroll(client, auth)
     await submit(client, auth, make_837([SampleClaim()]))
     (document,) = await inbox(client, auth, "277CA")
-    stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    stranger = {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=uuid4())}"}
     assert await inbox(client, stranger, "277CA") == []
     assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=stranger)).status_code == 404
     assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=auth)).status_code == 204
@@ -83,7 +86,41 @@ async def test_the_same_interchange_control_number_twice_is_refused(client: Asyn
     again = await client.post("/v1/interchanges", content=text, headers=auth)
     assert again.status_code == 409
     assert again.json()["errors"][0]["field"] == "ISA13"
+    assert again.json()["content_sha256"] == sha256(text.encode()).hexdigest()  # so the sender can tell a retry
     assert len(await inbox(client, auth, "277CA")) == 1
+
+
+async def test_claimstream_tokens_are_refused_the_simulator_has_its_own(
+    client: AsyncClient, keys: Keys, auth: dict[str, str]
+) -> None:
+    claimstream = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await client.get("/v1/inbox", headers=claimstream)).status_code == 401
+    assert (await client.get("/v1/inbox", headers=auth)).status_code == 200
+
+
+async def test_only_an_operator_runs_a_cycle(
+    client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
+) -> None:
+    assert (await client.post("/v1/cycles", headers=auth)).status_code == 403
+    assert (await client.post("/v1/cycles", headers=operator)).status_code == 200
+
+
+async def test_a_roster_belongs_to_the_submitter_that_enrolled_it(
+    client: AsyncClient, auth: dict[str, str], clearinghouse_keys: Keys
+) -> None:
+    await enroll(client, auth)
+    other = {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=other)).status_code == 404
+    assert (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=auth)).status_code == 200
+    await submit(client, other, make_837([SampleClaim()], control="901"))
+    (status,) = await inbox(client, other, "277CA")
+    assert "STC*A3:33:IL*" in status["content"]  # the other submitter's claim finds no member of its own
+
+
+async def test_an_inbox_id_out_of_range_is_422_not_500(client: AsyncClient, auth: dict[str, str]) -> None:
+    response = await client.post("/v1/inbox/9223372036854775808/ack", headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "path.document_id"
 
 
 async def test_an_unreadable_interchange_names_the_segment_and_changes_nothing(
@@ -108,7 +145,7 @@ async def test_a_structurally_bad_transaction_is_rejected_in_the_999(client: Asy
 
 
 async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_is_denied(
-    client: AsyncClient, auth: dict[str, str]
+    client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
 ) -> None:
     await enroll(client, auth, "SIMBCX", deductible="0")
     await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
@@ -117,7 +154,7 @@ async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_i
         s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
         if s.tag == "REF" and s.get(1) == "1K"
     )  # fmt: skip
-    await client.post("/v1/cycles", headers=auth)
+    await client.post("/v1/cycles", headers=operator)
     duplicate = make_837([SampleClaim(payer_id="SIMBCX", pcn="PCN9", service_date=RECENT)], control="2")
     replacement = make_837(
         [
@@ -133,7 +170,7 @@ async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_i
     )
     await submit(client, auth, duplicate)
     await submit(client, auth, replacement)
-    await client.post("/v1/cycles", headers=auth)
+    await client.post("/v1/cycles", headers=operator)
     eras = await inbox(client, auth, "835")
     assert len(eras) == 2
     second = eras[1]["content"]

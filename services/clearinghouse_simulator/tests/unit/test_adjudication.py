@@ -129,7 +129,7 @@ def pending(claim: Claim, number: int, *, original: Prior | None = None) -> Pend
 
 def cycle(items: list[Pending], *, seed: int = 7, members: dict | None = None) -> CycleOutcome:  # type: ignore[type-arg]
     controls = iter(range(5000, 6000))
-    default = {(i.claim.payer_id, i.claim.member_id): member() for i in items}
+    default = {(i.submitter, i.claim.payer_id, i.claim.member_id): member() for i in items}
     return run_cycle(
         items,
         book=BOOK,
@@ -162,7 +162,7 @@ def test_the_member_accumulates_deductible_and_visits() -> None:
         SampleClaim(pcn="B2", payer_id="SIMBCX", service_date=date(2026, 3, 3)),
     )
     outcome = cycle([pending(c, n) for n, c in enumerate(two)])
-    after = outcome.members[("SIMBCX", "1EG4TE5MK73")]
+    after = outcome.members[(SUBMITTER, "SIMBCX", "1EG4TE5MK73")]
     assert (after.deductible_met, after.visits_used) == (Decimal("500"), 2)
     second = next(r for r in outcome.results.values() if r.lines[0].line.control_number == "B2L1")
     assert "1" not in [a.reason for a in second.lines[0].adjustments if a.group == "PR"]  # deductible already met
@@ -227,10 +227,10 @@ def test_every_835_balances_for_any_claims_and_seed(batch: list[SampleClaim], st
         sample.pcn = f"P{n}"
     read = claims(*batch)
     items = [pending(c, n) for n, c in enumerate(read)]
-    outcome = cycle(items, seed=seed, members={(c.payer_id, c.member_id): state for c in read})
+    outcome = cycle(items, seed=seed, members={(SUBMITTER, c.payer_id, c.member_id): state for c in read})
     for remittance in outcome.remittances:
         assert balance_problems(remittance.content) == []
-    again = cycle(items, seed=seed, members={(c.payer_id, c.member_id): state for c in read})
+    again = cycle(items, seed=seed, members={(SUBMITTER, c.payer_id, c.member_id): state for c in read})
     assert [r.content for r in again.remittances] == [r.content for r in outcome.remittances]
 
 

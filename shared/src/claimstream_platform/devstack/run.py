@@ -9,7 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from claimstream_platform import tenants
-from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.services import SERVICES, ServiceSpec, Supervisor
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
@@ -32,31 +32,35 @@ def run_stack() -> int:
         stack.start()
         keys = profile.data_dir / "keys"
         keys.mkdir(exist_ok=True)
-        if not (keys / "signing.pem").exists():
-            generate_keypair(keys / "signing.pem", keys / "public.pem")
+        for name in ("signing", "simulator-signing"):  # claimstream's key, and the simulated clearinghouse's own
+            if not (keys / f"{name}.pem").exists():
+                generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
         tenant_id = asyncio.run(_demo_tenant(stack.database_url))
         token_file = profile.data_dir / "demo-token"
         token_file.write_text(TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id) + "\n")
         token_file.chmod(0o600)
         specs = [spec for spec in SERVICES if spec.installed()]
-        # claimstream's own account at the (simulated) clearinghouse, used by claim submission
-        clearinghouse_token = profile.data_dir / "clearinghouse-token"
-        clearinghouse_token.write_text(
-            TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=CLEARINGHOUSE_ACCOUNT)
+        # claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
+        # submission to send, and by the demo workload to enroll the payers' members in that account's roster
+        clearinghouse = TokenIssuer.from_file(
+            keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
         )
+        clearinghouse_token = profile.data_dir / "clearinghouse-token"
+        clearinghouse_token.write_text(clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
         clearinghouse_token.chmod(0o600)
         supervisor = Supervisor(
             env={
                 "DATABASE_URL": stack.database_url,
                 "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
                 "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+                "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
                 "CLEARINGHOUSE_URL": SIMULATOR.url,
                 "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
             },
             log_dir=profile.data_dir,
         )
         supervisor.start(specs)
-        workload = _start_workload(supervisor, specs, token_file)
+        workload = _start_workload(supervisor, specs, token_file, clearinghouse_token)
         _print_summary(stack, specs, tenant_id, token_file, time.monotonic() - started)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
@@ -71,7 +75,7 @@ def run_stack() -> int:
         stack.stop()
 
 
-def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file: Path) -> bool:
+def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file: Path, simulator_token: Path) -> bool:
     """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist."""
     by_package = {spec.package: spec for spec in specs}
     if "charge_capture" not in by_package or "clearinghouse_simulator" not in by_package:
@@ -81,6 +85,7 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
         CHARGE_CAPTURE_URL=by_package["charge_capture"].url,
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_TOKEN_FILE=str(token_file),
+        SIMULATOR_TOKEN_FILE=str(simulator_token),
     )
     module = "clearinghouse_simulator.workload"
     supervisor.also_run(simulator, "workload", [sys.executable, "-m", module, "--rate", str(WORKLOAD_RATE)])
