@@ -38,6 +38,12 @@ def services(
     try:
         supervisor.start([charge_capture, claim_submission, simulator])
         auth = {"Authorization": f"Bearer {account}"}
-        yield Services(charge_capture.url, claim_submission.url, simulator.url, auth)
+
+        def exited() -> list[str]:
+            return [
+                f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None
+            ]
+
+        yield Services(charge_capture.url, claim_submission.url, simulator.url, auth, exited)
     finally:
         supervisor.stop()

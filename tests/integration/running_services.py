@@ -1,5 +1,6 @@
 """Where the services under test answer (a module of its own: several test trees have a conftest)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -9,3 +10,4 @@ class Services:
     claim_submission: str
     simulator: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
+    exited: Callable[[], list[str]]  # the service processes that have exited since the session started

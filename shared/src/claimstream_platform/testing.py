@@ -23,6 +23,7 @@ from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
+from claimstream_platform.devstack.postgres import PostgresServer
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
@@ -33,12 +34,23 @@ class StackUnderTest:
     database_url: str
     bootstrap_servers: str
     broker: KafkaBroker | None  # None when the broker is not ours to stop and start
+    postgres: PostgresServer | None = None  # likewise for the database server
 
     def restart_broker(self) -> None:
         if self.broker is None:
             pytest.skip("the broker is external: it cannot be bounced by this test")
         self.broker.stop()
         self.broker.start()
+
+    def restart_postgres(self, *, crash: bool = False) -> None:
+        """`pg_ctl restart -m fast`, or with `crash` a kill -9 of the postmaster and a start once it can."""
+        if self.postgres is None:
+            pytest.skip("the database server is external: it cannot be restarted by this test")
+        if crash:
+            self.postgres.kill()
+        else:
+            self.postgres.stop(mode="fast")
+        self.postgres.start()
 
 
 @contextmanager
@@ -66,7 +78,7 @@ def stack() -> Iterator[StackUnderTest]:
     local.start(fresh=True)
     try:
         print(f"\nlocal test stack: Kafka started in {local.kafka_start_seconds or 0:.1f} s")
-        yield StackUnderTest(local.database_url, local.bootstrap_servers, local.broker)
+        yield StackUnderTest(local.database_url, local.bootstrap_servers, local.broker, local.postgres)
     finally:
         local.stop()
 

@@ -346,8 +346,12 @@ async def test_accented_names_are_accepted_as_given(
 async def test_text_that_x12_cannot_carry_is_refused_naming_the_field(
     client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
 ) -> None:
-    patient = {**encounter(practice.id)["patient"], "last_name": "張偉", "first_name": "Ann\u0007"}
-    response = await client.post("/v1/encounters", json=encounter(practice.id, patient=patient), headers=auth)
-    assert response.status_code == 422, response.text
-    assert {error["field"] for error in response.json()["errors"]} == {"patient.last_name", "patient.first_name"}
+    for changes, field in (
+        ({"last_name": "張偉"}, "patient.last_name"),
+        ({"first_name": "Ann\u0007"}, "patient.first_name"),
+    ):
+        patient = {**encounter(practice.id)["patient"], **changes}
+        response = await client.post("/v1/encounters", json=encounter(practice.id, patient=patient), headers=auth)
+        assert response.status_code == 422, response.text
+        assert [error["field"] for error in response.json()["errors"]] == [field]
     assert await count(engine, "encounters") == 0

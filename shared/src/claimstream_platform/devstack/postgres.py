@@ -14,6 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from claimstream_platform.devstack.processes import port_open, wait_until
 
 
@@ -69,6 +71,22 @@ class PostgresServer:
         )
         wait_until(lambda: port_open(self.port), timeout=timeout, what="PostgreSQL")
         self._ensure_database(user)
+
+    def kill(self, *, timeout: float = 60) -> None:
+        """SIGKILL the postmaster, as a crash would, and wait until its backends have gone too (they notice the
+        postmaster's death and exit), so that a start finds no shared memory still in use."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+        family = [postmaster, *postmaster.children(recursive=True)]
+        postmaster.kill()
+        wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family),
+                   timeout=timeout, what="PostgreSQL backends to exit")  # fmt: skip
+        # A killed postmaster left unreaped (a zombie) still answers kill(pid, 0), and PostgreSQL would refuse to
+        # start beside it: the lock files of a server that is gone go.
+        for stale in (pid_file, self.data_dir / f".s.PGSQL.{self.port}.lock", self.data_dir / f".s.PGSQL.{self.port}"):
+            stale.unlink(missing_ok=True)
 
     def stop(self, mode: str = "fast") -> None:
         if (self.pgdata / "postmaster.pid").exists():
