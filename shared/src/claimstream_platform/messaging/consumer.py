@@ -305,16 +305,16 @@ def _safe_reason(error: BaseException) -> str:
     return type(error).__name__
 
 
-async def run_until_stopped(*workers: Any) -> None:
+async def run_until_stopped(*workers: Any, first_backoff: float = 1.0) -> None:
     """Run consumers, relays and loops together until each is stopped. A worker that crashes is logged and
     started again with a growing delay: one failing part never takes the others down."""
     async with asyncio.TaskGroup() as group:
         for worker in workers:
-            group.create_task(_keep_running(worker))
+            group.create_task(_keep_running(worker, first_backoff))
 
 
-async def _keep_running(worker: Any, *, max_backoff: float = 30.0) -> None:
-    backoff = 1.0
+async def _keep_running(worker: Any, first_backoff: float, *, max_backoff: float = 30.0) -> None:
+    backoff = first_backoff
     while True:
         try:
             await worker.run()

@@ -1,0 +1,82 @@
+"""The worker's parts outlive their failures: a dead-letter send that fails is retried, a crashed worker is
+started again without stopping the others, and a hung handler is cut off (then dead-lettered as a failure)."""
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from aiokafka import ConsumerRecord
+from claimstream_platform.messaging.consumer import Consumer, DeadLetter, HandlerTimedOut, run_until_stopped
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from example.service import EntryRecorded
+
+
+class FlakyProducer:
+    """Refuses the first `failures` sends, as a broker that is restarting would."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[str] = []
+
+    async def send_and_wait(self, topic: str, **_: Any) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("broker restarting")
+        self.sent.append(topic)
+
+
+def consumer(**changes: Any) -> Consumer:
+    fields: dict[str, Any] = {"name": "test", "subscriptions": {}, "sessionmaker": None, "bootstrap_servers": "",
+                              "max_backoff": 0.01, **changes}  # fmt: skip
+    return Consumer(**fields)
+
+
+async def test_a_failed_dead_letter_send_is_retried_until_the_broker_takes_it() -> None:
+    record = ConsumerRecord("ledger.v1", 0, 7, 0, 0, b"k", b"v", None, 1, 1, [])
+    producer = FlakyProducer(failures=3)
+    await consumer()._dead_letter(producer, DeadLetter(record, "decode", "bad"))  # type: ignore[arg-type]
+    assert producer.sent == ["ledger.v1.dlq"]
+
+
+class CrashingWorker:
+    def __init__(self, crashes: int) -> None:
+        self.crashes = crashes
+        self.runs = 0
+        self.stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        self.runs += 1
+        if self.crashes:
+            self.crashes -= 1
+            raise RuntimeError("boom")
+        await self.stopped.wait()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+async def test_a_crashing_worker_is_restarted_and_the_others_keep_running() -> None:
+    crashing, steady = CrashingWorker(crashes=2), CrashingWorker(crashes=0)
+    running = asyncio.create_task(run_until_stopped(crashing, steady, first_backoff=0.01))
+    for _ in range(200):
+        if crashing.runs == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert (crashing.runs, steady.runs, running.done()) == (3, 1, False)
+    crashing.stop()
+    steady.stop()
+    await asyncio.wait_for(running, timeout=5)
+
+
+async def test_a_handler_that_hangs_is_cut_off() -> None:
+    async def hang(_event: Any, _uow: Any) -> None:
+        await asyncio.sleep(60)
+
+    slow = consumer(subscriptions={EntryRecorded: hang}, handler_timeout=0.05)
+    event = EntryRecorded(tenant_id=uuid4(), practice_id=uuid4(), entry_id=uuid4(), amount=Decimal("1"))
+    metadata = EventMetadata(event_id=uuid4(), source="test", time=datetime.now(UTC), correlation_id=uuid4())
+    with pytest.raises(HandlerTimedOut):
+        await slow._handle(DecodedEvent(event, metadata), None)  # type: ignore[arg-type]
