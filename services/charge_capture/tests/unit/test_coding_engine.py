@@ -199,9 +199,11 @@ def test_neuropsychological_evaluation_codes() -> None:
 
 
 def test_professional_and_technician_administration_together_need_a_modifier() -> None:
-    coding = code(procedures=(Procedure("96136"), Procedure("96138")), credential="PhD")
+    coding = code(procedures=(Procedure("96136", minutes=45), Procedure("96138", minutes=45)), credential="PhD")
     assert rules_broken(coding) == {"ncci.pair-edit"}
-    bypassed = code(procedures=(Procedure("96136"), Procedure("96138", modifiers=("59",))), credential="PhD")
+    bypassed = code(
+        procedures=(Procedure("96136", minutes=45), Procedure("96138", modifiers=("59",), minutes=45)), credential="PhD"
+    )
     assert bypassed.coded, bypassed.problems
 
 
@@ -256,7 +258,7 @@ def test_unknown_code_is_named() -> None:
 
 
 def test_unit_limit() -> None:
-    coding = code(procedures=(Procedure("90837", units=2),))
+    coding = code(procedures=(Procedure("90837", units=2, minutes=55),))
     assert rules_broken(coding) == {"ncci.unit-limit"}
 
 
@@ -310,7 +312,7 @@ def test_telehealth_place_of_service_without_modality_is_held() -> None:
 
 
 def test_telehealth_modifier_on_an_in_person_visit_is_held() -> None:
-    coding = code(procedures=(Procedure("90837", modifiers=("95",)),))
+    coding = code(procedures=(Procedure("90837", modifiers=("95",), minutes=55),))
     assert rules_broken(coding) == {"telehealth.modifier-without-telehealth"}
 
 
@@ -439,6 +441,12 @@ def test_too_many_modifiers() -> None:
         (("F32.A",), set()),
         (("I10", "F41.1"), {"diagnosis.primary-not-mental-health"}),
         (("F99.99",), {"diagnosis.not-billable"}),
+        # "code first": the underlying condition, then its manifestation (dementia, delirium, due to a condition)
+        (("G30.9", "F02.80"), set()),
+        (("F02.80", "G30.9"), {"diagnosis.manifestation-first"}),
+        (("E03.9", "F06.32"), set()),
+        (("F06.32", "E03.9"), {"diagnosis.manifestation-first"}),
+        (("G30.9", "F41.1"), {"diagnosis.primary-not-mental-health"}),  # F41.1 is no manifestation of G30.9
     ],
 )
 def test_diagnosis_rules(diagnoses: tuple[str, ...], broken: set[str]) -> None:
@@ -463,7 +471,7 @@ def test_diagnosis_validity_follows_the_date_of_service(code_: str, day: date, o
 def test_pointers_default_to_the_first_four_diagnoses_and_are_checked() -> None:
     five = ("F33.1", "F41.1", "F43.10", "Z63.0", "Z65.8")
     assert code(service=Service("group"), diagnoses=five).lines[0].diagnosis_pointers == (1, 2, 3, 4)
-    bad = code(procedures=(Procedure("90837", diagnosis_pointers=(1, 3)),), diagnoses=("F33.1", "F41.1"))
+    bad = code(procedures=(Procedure("90837", minutes=55, diagnosis_pointers=(1, 3)),), diagnoses=("F33.1", "F41.1"))
     assert [(i.rule, i.field) for i in bad.problems] == [("diagnosis.pointer", "procedures[0].diagnosis_pointers")]
 
 
@@ -502,3 +510,61 @@ def test_every_problem_is_reported_at_once() -> None:
         "diagnosis.z-code-primary",
         "fee.missing",
     }
+
+
+def test_the_order_that_matters_is_each_lines_own_pointers() -> None:
+    """The claim's first diagnosis may serve an E/M line; a psychotherapy line points to its own first."""
+
+    def visit(em: tuple[int, ...], therapy: tuple[int, ...]) -> set[str]:
+        lines = (
+            Procedure("99213", units=1, diagnosis_pointers=em),
+            Procedure("90836", units=1, minutes=40, diagnosis_pointers=therapy),
+        )
+        return rules_broken(code(procedures=lines, diagnoses=("I10", "F41.1"), credential="MD"))
+
+    assert "diagnosis.primary-not-mental-health" not in visit(em=(1,), therapy=(2, 1))
+    assert "diagnosis.primary-not-mental-health" in visit(em=(2,), therapy=(1, 2))
+
+
+@pytest.mark.parametrize(
+    ("procedures", "broken"),
+    [
+        ((Procedure("90839", minutes=60), Procedure("90840", units=1)), {"crisis.addon-time"}),
+        ((Procedure("90839", minutes=75), Procedure("90840", units=1)), set()),
+        ((Procedure("90839", minutes=104), Procedure("90840", units=2)), {"crisis.addon-time"}),
+        ((Procedure("90839", minutes=105), Procedure("90840", units=2)), set()),
+        ((Procedure("96130", minutes=120), Procedure("96131", units=3)), {"testing.addon-time"}),
+        ((Procedure("96130", minutes=120), Procedure("96131", units=1)), set()),
+        ((Procedure("96130", minutes=25),), {"testing.minimum-time"}),
+        ((Procedure("H0004", minutes=7),), {"units.under-one-unit"}),
+        ((Procedure("H0004", minutes=30, units=3),), {"units.exceed-time"}),
+        ((Procedure("H0004", minutes=30, units=2),), set()),
+        ((Procedure("90832"),), {"time.missing"}),
+        ((Procedure("90832", minutes=30),), set()),
+    ],
+)
+def test_explicit_procedures_are_held_to_their_documented_time(
+    procedures: tuple[Procedure, ...], broken: set[str]
+) -> None:
+    credential = "PhD" if procedures[0].code.startswith("961") else "LCSW"
+    kind = "medicaid" if procedures[0].code.startswith("H") else "commercial"
+    assert rules_broken(code(procedures=procedures, credential=credential, kind=kind)) == broken
+
+
+@pytest.mark.parametrize(
+    ("em_code", "day", "real"),
+    [
+        ("99214", date(2026, 3, 2), True),
+        ("99207", date(2026, 3, 2), False),  # never a code
+        ("99230", date(2026, 3, 2), False),
+        ("99218", date(2026, 3, 2), False),  # deleted in 2023
+        ("99218", date(2022, 6, 1), True),
+        ("99241", date(2026, 3, 2), False),
+        ("99343", date(2026, 3, 2), False),
+        ("99201", date(2021, 6, 1), False),  # deleted in 2021
+    ],
+)
+def test_only_real_em_codes_on_the_date_of_service(em_code: str, day: date, real: bool) -> None:
+    procedures = (Procedure(em_code, units=1), Procedure("90833", units=1, minutes=25))
+    coding = code(procedures=procedures, credential="MD", day=day)
+    assert ("code.unknown" not in rules_broken(coding)) is real

@@ -67,3 +67,13 @@ def is_mental_health(code: str) -> bool:
 
 def is_z_code(code: str) -> bool:
     return code.startswith("Z")
+
+
+@lru_cache(maxsize=4096)
+def needs_etiology_first(code: str) -> bool:
+    """A manifestation code: ICD-10-CM says "code first" the underlying condition (on the code or its category),
+    e.g. F02.80 dementia in other diseases after G30.9 Alzheimer's disease. It is never listed before that
+    condition. Read from the code set's own notes, so it follows the set."""
+    if not icd.is_valid_item(code):
+        return False
+    return any(icd.get_code_first(a) for a in (code, *icd.get_ancestors(code)) if icd.is_category_or_subcategory(a))

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from charge_capture.coding import diagnoses
+from charge_capture.coding import diagnoses, explicit_time
 from charge_capture.coding.policy import PayerPolicy
 from charge_capture.coding.rulebook import Band, Rules
 
@@ -187,6 +187,7 @@ def code_encounter(
         _code_service(work, encounter.service)
     else:
         _take_procedures(work, encounter.procedures)
+        _check_explicit_time(work)
     if credential is not None:
         _check_scope(work, credential)
     _check_add_ons(work)
@@ -379,6 +380,21 @@ def _take_procedures(work: _Work, procedures: Sequence[Procedure]) -> None:
         )
 
 
+def _check_explicit_time(work: _Work) -> None:
+    rules = work.rules
+
+    def unit_minutes(code: str) -> int | None:
+        info = rules.code(code)
+        return info.unit_minutes if info else None
+
+    for rule, field_, message in explicit_time.check(
+        work.lines, category=lambda code: _category(rules, code), unit_minutes=unit_minutes, crisis=rules.crisis,
+        testing=rules.testing, units_for=lambda minutes, increment: timed_units(
+            minutes, increment, work.policy.minutes_to_units),
+    ):  # fmt: skip
+        work.problem(rule, field_, message)
+
+
 def _check_documented_time(work: _Work, category: str, code: str, minutes: int, source: str) -> None:
     """A timed code must match its documented minutes: a 50-minute session is 90834, never 90837."""
     band_service = {"psychotherapy": "psychotherapy", "psychotherapy_addon": "psychotherapy_addon"}.get(category)
@@ -496,15 +512,8 @@ def _check_diagnoses(work: _Work) -> None:
     primary = codes[0]
     if diagnoses.is_z_code(primary):
         work.problem("diagnosis.z-code-primary", "diagnoses[0]", f"{primary} is a Z-code: it may only be secondary")
-    elif not diagnoses.is_mental_health(primary) and any(
-        _category(work.rules, line.code) in MENTAL_HEALTH_CATEGORIES for line in work.lines
-    ):
-        work.problem(
-            "diagnosis.primary-not-mental-health",
-            "diagnoses[0]",
-            "psychotherapy and evaluation need a mental-health diagnosis (F01-F99) first",
-        )
     default_pointers = tuple(range(1, min(len(codes), MAX_POINTERS) + 1))
+    first_listed: set[int] = set()
     for index, line in enumerate(work.lines):
         pointers = line.diagnosis_pointers or default_pointers
         bad = [p for p in pointers if not 1 <= p <= len(codes)]
@@ -514,7 +523,33 @@ def _check_diagnoses(work: _Work) -> None:
                 f"{line.source}.diagnosis_pointers",
                 f"pointers must be 1 to {MAX_POINTERS} positions among the {len(codes)} diagnoses",
             )
+        elif _category(work.rules, line.code) in MENTAL_HEALTH_CATEGORIES:
+            first_listed.add(pointers[0] - 1)
+            reported = pointers[0] == 1 and diagnoses.is_z_code(primary)  # already: a Z-code never comes first
+            if not reported and not _mental_health_first(codes, pointers):
+                work.problem(
+                    "diagnosis.primary-not-mental-health",
+                    f"diagnoses[{pointers[0] - 1}]",
+                    "psychotherapy and evaluation point first to a mental-health diagnosis (F01-F99), or to the "
+                    "underlying condition of a manifestation code that follows it",
+                )
         work.lines[index] = replace(line, diagnosis_pointers=pointers)
+    for position in sorted(first_listed | {0}):
+        if diagnoses.needs_etiology_first(codes[position]):
+            work.problem(
+                "diagnosis.manifestation-first",
+                f"diagnoses[{position}]",
+                f"{codes[position]} is a manifestation code: its underlying condition is coded before it",
+            )
+
+
+def _mental_health_first(codes: Sequence[str], pointers: Sequence[int]) -> bool:
+    """The line's first diagnosis is mental health, or is the etiology of a manifestation F-code it also points
+    to (G30.9 then F02.80: ICD-10-CM's "code first" order)."""
+    pointed = [codes[p - 1] for p in pointers]
+    if diagnoses.is_mental_health(pointed[0]):
+        return True
+    return any(diagnoses.is_mental_health(c) and diagnoses.needs_etiology_first(c) for c in pointed[1:])
 
 
 def _place_of_service_and_telehealth(work: _Work) -> str:
