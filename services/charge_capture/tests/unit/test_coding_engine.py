@@ -412,6 +412,8 @@ def test_payer_override_takes_effect_on_its_date() -> None:
         ("LMFT", date(2024, 1, 1), True),
         ("LPC", date(2023, 6, 1), False),
         ("LCSW", date(2023, 6, 1), True),
+        ("LMFT", date(2019, 6, 1), False),  # before the public-health emergency too
+        ("LMHC", date(2017, 6, 1), False),
     ],
 )
 def test_medicare_enrolls_mfts_and_counselors_from_2024(credential: str, day: date, enrolled: bool) -> None:
@@ -568,3 +570,30 @@ def test_only_real_em_codes_on_the_date_of_service(em_code: str, day: date, real
     procedures = (Procedure(em_code, units=1), Procedure("90833", units=1, minutes=25))
     coding = code(procedures=procedures, credential="MD", day=day)
     assert ("code.unknown" not in rules_broken(coding)) is real
+
+
+@pytest.mark.parametrize(
+    ("at_home", "day", "held"),
+    [(True, date(2026, 3, 2), False), (False, date(2026, 3, 2), True), (False, date(2023, 6, 1), False)],
+)
+def test_medicare_audio_only_needs_the_patient_at_home_from_2024(at_home: bool, day: date, held: bool) -> None:
+    coding = code(
+        service=Service("psychotherapy", minutes=45), kind="medicare", day=day,
+        telehealth=Telehealth("audio", patient_at_home=at_home),
+    )  # fmt: skip
+    assert ("telehealth.audio-only-away-from-home" in rules_broken(coding)) is held
+
+
+@pytest.mark.parametrize(("day", "pos"), [(date(2021, 12, 31), "02"), (date(2022, 1, 1), "10")])
+def test_pos_10_is_used_only_once_it_exists(day: date, pos: str) -> None:
+    coding = code(
+        service=Service("psychotherapy", minutes=45), kind="medicaid", day=day, telehealth=Telehealth("video")
+    )
+    assert coding.place_of_service == pos
+
+
+@pytest.mark.parametrize(("modifiers", "bypassed"), [(("25",), False), (("59",), True), (("XE",), True), ((), False)])
+def test_modifier_25_bypasses_no_pair_edit_between_procedures(modifiers: tuple[str, ...], bypassed: bool) -> None:
+    """25 marks a separate E/M; on 90837 beside 90847 it is no distinct-service modifier."""
+    procedures = (Procedure("90837", modifiers, minutes=55), Procedure("90847", minutes=50))
+    assert ("ncci.pair-edit" not in rules_broken(code(procedures=procedures))) is bypassed

@@ -52,7 +52,7 @@ def test_the_shipped_fixture_loads() -> None:
     ("settings", "problem"),
     [
         ({"video_modifer": "GT"}, "video_modifer: not a policy setting"),
-        ({"telehealth_pos": "home"}, "telehealth_pos must be 02_10 or in_person"),
+        ({"telehealth_pos": "home"}, "telehealth_pos must be 02_10, 02 or in_person"),
         ({"audio_only_covered": "yes"}, "audio_only_covered must be true or false"),
         ({"credential_modifiers": {"LCSW": 1}}, "credential_modifiers must map names to codes"),
     ],

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
+from claimstream_platform.dates import filing_deadline
 from claimstream_platform.identifiers import npi_is_valid
 
 MAX_POINTERS, MAX_DIAGNOSES, MAX_MODIFIERS = 4, 12, 4
@@ -21,8 +22,15 @@ PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
 
 @dataclass(frozen=True)
 class PayerRules:
-    timely_filing_days: int
+    timely_filing_days: int | None  # a window counted in days, or
+    timely_filing_months: int | None  # one counted in calendar months ("one calendar year": 12)
     prior_auth_codes: frozenset[str]
+
+    def filing_deadline(self, service_date: date) -> date:
+        return filing_deadline(service_date, days=self.timely_filing_days, months=self.timely_filing_months)
+
+    def window(self) -> str:
+        return f"{self.timely_filing_months} months" if self.timely_filing_months else f"{self.timely_filing_days} days"
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +48,9 @@ def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
                 merged.update(
                     {k: v for k, v in layer.items() if k not in ("applies_to", "effective_from", "effective_to")}
                 )
-    return PayerRules(int(merged.get("timely_filing_days", 90)), frozenset(merged.get("prior_auth_codes", ())))
+    months = merged.get("timely_filing_months") or None  # 0: a later layer counts in days again
+    days = None if months else int(merged.get("timely_filing_days", 90))
+    return PayerRules(days, months, frozenset(merged.get("prior_auth_codes", ())))
 
 
 def scrub(charges: ChargeCaptured, *, today: date, duplicate: bool) -> list[Reason]:
@@ -50,10 +60,10 @@ def scrub(charges: ChargeCaptured, *, today: date, duplicate: bool) -> list[Reas
     def hold(rule: str, field: str, message: str) -> None:
         reasons.append(Reason(rule=rule, field=field, message=message))
 
-    age = (today - charges.service_date).days
-    if age > rules.timely_filing_days:
-        hold("timely-filing.expired", "service_date",
-             f"{age} days since the date of service; this payer accepts {rules.timely_filing_days}")  # fmt: skip
+    deadline = rules.filing_deadline(charges.service_date)
+    if today > deadline:
+        closed = f"the filing window ({rules.window()} from the date of service) closed on {deadline.isoformat()}"
+        hold("timely-filing.expired", "service_date", closed)
     needing = sorted({line.code for line in charges.lines} & rules.prior_auth_codes)
     if needing and not charges.prior_authorization_number:
         hold("authorization.missing", "prior_authorization_number",

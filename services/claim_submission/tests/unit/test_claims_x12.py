@@ -226,3 +226,17 @@ def test_munoz_is_written_as_clearinghouses_expect() -> None:
     text = write(ClaimToSend("CS0000000001", "1", coded))
     assert "NM1*IL*1*MUNOZ*JOSE*" in text
     assert pyx12_problems(text) == []
+
+
+@pytest.mark.parametrize(
+    ("served", "today", "expired"),
+    [
+        (date(2023, 3, 1), date(2024, 3, 1), False),  # 366 days across a leap day: still one calendar year
+        (date(2023, 3, 1), date(2024, 3, 2), True),
+        (date(2024, 2, 29), date(2025, 2, 28), False),  # a leap day's year ends on Feb 28
+        (date(2024, 2, 29), date(2025, 3, 1), True),
+    ],
+)
+def test_medicare_timely_filing_is_one_calendar_year(served: date, today: date, expired: bool) -> None:
+    coded = charges(service_date=served)
+    assert ("timely-filing.expired" in [r.rule for r in scrub(coded, today=today, duplicate=False)]) is expired

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from claimstream_platform.dates import filing_deadline
 from claimstream_platform.x12.p837 import Claim, Line
 
 from clearinghouse_simulator.payers import PayerProfile
@@ -115,7 +116,7 @@ def _claim_denial(
         return ("CO", "26", None)  # expenses incurred before coverage
     if not member.covered_on(service_date):
         return ("CO", "27", None)  # expenses incurred after coverage terminated
-    if (received - service_date).days > profile.timely_filing_days:
+    if received > filing_deadline(service_date, days=profile.timely_filing_days, months=profile.timely_filing_months):
         return ("CO", "29", None)  # the time limit for filing has expired
     if duplicate:
         return ("CO", "18", "N522")  # exact duplicate claim/service

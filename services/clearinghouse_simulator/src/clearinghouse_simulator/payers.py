@@ -23,7 +23,8 @@ class PayerProfile:
     claim_filing_indicator: str
     era_filing_indicator: str
     tin: str
-    timely_filing_days: int
+    timely_filing_days: int | None  # or, for "one calendar year", months
+    timely_filing_months: int | None
     telehealth_places: frozenset[str]
     telehealth_modifiers: frozenset[str]
     credential_modifiers: Mapping[str, str]
@@ -55,7 +56,8 @@ def parse(text: str) -> PayerBook:
             claim_filing_indicator=entry["claim_filing_indicator"],
             era_filing_indicator=entry["era_filing_indicator"],
             tin=entry["tin"],
-            timely_filing_days=entry["timely_filing_days"],
+            timely_filing_days=entry.get("timely_filing_days"),
+            timely_filing_months=entry.get("timely_filing_months"),
             telehealth_places=frozenset(entry["telehealth_places"]),
             telehealth_modifiers=frozenset(entry["telehealth_modifiers"]),
             credential_modifiers=dict(entry["credential_modifiers"]),

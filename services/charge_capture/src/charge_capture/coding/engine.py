@@ -470,7 +470,7 @@ def _check_pair_edits(work: _Work) -> None:
             edit = work.rules.pair_edits.get((first.code, second.code))
             if edit is None or edit.modifier_indicator == 9:
                 continue
-            if edit.modifier_indicator == 1 and bypass & (set(first.modifiers) | set(second.modifiers)):
+            if edit.modifier_indicator == 1 and _bypassed(work.rules, bypass, first, second):
                 continue
             how = "" if edit.modifier_indicator == 0 else " without a distinct-service modifier (59, XE, XS, XP, XU)"
             work.problem(
@@ -478,6 +478,16 @@ def _check_pair_edits(work: _Work) -> None:
                 f"{second.source}.code" if second.source != "service" else "service",
                 f"{second.code} is not billed with {first.code} on the same day{how}",
             )
+
+
+def _bypassed(rules: Rules, bypass: frozenset[str], first: Line, second: Line) -> bool:
+    """59 and X{EPSU} bypass a pair edit on either line; 25 only on the E/M line of the pair (NCCI: modifier 25
+    marks a separately identifiable E/M, never a second procedure)."""
+    for line in (first, second):
+        modifiers = set(line.modifiers) & bypass
+        if modifiers - {"25"} or ("25" in modifiers and line.code in rules.em_codes):
+            return True
+    return False
 
 
 def _check_unit_limits(work: _Work) -> None:
@@ -586,6 +596,12 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
         work.problem(
             "telehealth.audio-not-covered", "telehealth.modality", "this payer does not cover audio-only visits"
         )
+    elif telehealth.modality == "audio" and policy.audio_only_requires_home and not telehealth.patient_at_home:
+        work.problem(
+            "telehealth.audio-only-away-from-home",
+            "telehealth.patient_at_home",
+            "this payer covers audio-only visits only when the patient is at home",
+        )
     modifier = policy.video_modifier if telehealth.modality == "video" else policy.audio_modifier
     if modifier:
         work.lines[:] = [replace(line, modifiers=(*line.modifiers, modifier)) for line in work.lines]
@@ -598,12 +614,14 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
         )
     if policy.telehealth_pos == "02_10":
         place = "10" if telehealth.patient_at_home else "02"
+    elif policy.telehealth_pos == "02":
+        place = "02"
     elif encounter.place_of_service in TELEHEALTH_POS:
         place = "11"
         work.warn("telehealth.place-of-service", "place_of_service", "this payer wants the in-person POS: 11 was used")
     else:
         place = encounter.place_of_service
-    if place != encounter.place_of_service and policy.telehealth_pos == "02_10":
+    if place != encounter.place_of_service and policy.telehealth_pos in ("02_10", "02"):
         work.warn(
             "telehealth.place-of-service",
             "place_of_service",

@@ -17,10 +17,14 @@ TESTING_FIRST = frozenset({"testing_evaluation", "testing_administration", "test
 
 
 class ExplicitLine(Protocol):
-    code: str
-    units: int
-    minutes: int | None
-    source: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def minutes(self) -> int | None: ...
+    @property
+    def source(self) -> str: ...
 
 
 def check(

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from charge_capture.coding.rulebook import DATA, OPEN_END
 
-TelehealthPos = Literal["02_10", "in_person"]
+TelehealthPos = Literal["02_10", "02", "in_person"]
 MinutesToUnits = Literal["up_to_15", "full_15", "midpoint"]
 
 
@@ -19,6 +19,7 @@ class PayerPolicy:
     video_modifier: str
     audio_modifier: str
     audio_only_covered: bool
+    audio_only_requires_home: bool
     credential_modifiers: Mapping[str, str]
     service_codes: Mapping[str, str]
     minutes_to_units: MinutesToUnits
@@ -72,14 +73,19 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
     missing = POLICY_KEYS - merged.keys()
     if missing:
         raise ValueError(f"policy settings missing: {', '.join(sorted(missing))}")
-    if merged["telehealth_pos"] not in ("02_10", "in_person"):
-        raise ValueError("telehealth_pos must be 02_10 or in_person")
+    if merged["telehealth_pos"] not in ("02_10", "02", "in_person"):
+        raise ValueError("telehealth_pos must be 02_10, 02 or in_person")
     if merged["minutes_to_units"] not in ("up_to_15", "full_15", "midpoint"):
         raise ValueError("minutes_to_units must be up_to_15, full_15 or midpoint")
     for key in ("credential_modifiers", "service_codes"):
         if not isinstance(merged[key], Mapping) or not all(isinstance(v, str) for v in merged[key].values()):
             raise TypeError(f"{key} must map names to codes")
-    for key in ("audio_only_covered", "em_modifier_25_with_addon", "warn_unspecified_diagnosis"):
+    for key in (
+        "audio_only_covered",
+        "audio_only_requires_home",
+        "em_modifier_25_with_addon",
+        "warn_unspecified_diagnosis",
+    ):
         if not isinstance(merged[key], bool):
             raise TypeError(f"{key} must be true or false")
     return PayerPolicy(
@@ -87,6 +93,7 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
         video_modifier=str(merged["video_modifier"]),
         audio_modifier=str(merged["audio_modifier"]),
         audio_only_covered=merged["audio_only_covered"],
+        audio_only_requires_home=merged["audio_only_requires_home"],
         credential_modifiers=dict(merged["credential_modifiers"]),
         service_codes=dict(merged["service_codes"]),
         minutes_to_units=merged["minutes_to_units"],

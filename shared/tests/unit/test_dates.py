@@ -1,0 +1,18 @@
+from datetime import date
+
+import pytest
+from claimstream_platform.dates import add_months, filing_deadline
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "result"),
+    [(date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 1, 31), 1, date(2024, 2, 29)),
+     (date(2023, 12, 15), 1, date(2024, 1, 15)), (date(2023, 3, 1), 12, date(2024, 3, 1))],
+)  # fmt: skip
+def test_add_months(day: date, months: int, result: date) -> None:
+    assert add_months(day, months) == result
+
+
+def test_a_window_in_days_is_counted_in_days() -> None:
+    assert filing_deadline(date(2026, 1, 1), days=90) == date(2026, 4, 1)
+    assert filing_deadline(date(2026, 1, 1), months=12) == date(2027, 1, 1)
