@@ -80,6 +80,8 @@ def test_a_paid_line_with_copay_deductible_and_coinsurance() -> None:
         (SampleClaim(), {"coverage_start": date(2026, 3, 3)}, "26"),
         (SampleClaim(payer_id="SIMAHP", service_date=RECEIVED - timedelta(days=91)), {}, "29"),
         (SampleClaim(payer_id="SIMAHP", service_date=RECEIVED - timedelta(days=90)), {}, None),
+        (SampleClaim(service_date=date(2025, 3, 5)), {}, None),  # Medicare: one calendar year, to the day
+        (SampleClaim(service_date=date(2025, 3, 4)), {}, "29"),
         (SampleClaim(), {"duplicate": True}, "18"),
         (SampleClaim(payer_id="SIMAHP"), {"credential": "LMHC"}, "170"),
         (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 30}, "119"),
