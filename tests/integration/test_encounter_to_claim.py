@@ -75,7 +75,9 @@ async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack:
     claim, x12 = await claim_for_a_visit(services, keys, tenant)
     assert claim.get("status") == "accepted", (claim.get("status"), claim.get("reasons"), claim.get("history"))
     assert claim["payer_claim_number"].startswith("SIMMCR")
-    assert [h["status"] for h in claim["history"]] == ["ready", "submitting", "submitted", "acknowledged", "accepted"]
+    assert [h["status"] for h in claim["history"]] == [
+        "ready", "submitting", "submitted", "acknowledged", "received", "accepted",
+    ]  # fmt: skip
     assert "SV1*HC:90837:95*180*UN*1***1~" in x12 and "CLM*" in x12
 
     records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == claim["id"]]

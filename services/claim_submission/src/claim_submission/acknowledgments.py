@@ -7,7 +7,11 @@ from claimstream_platform.x12 import X12Error, parse_interchange
 
 MAX_PAYER_CLAIM_NUMBER = 50  # claims.payer_claim_number; REF02 allows more, our claims table does not
 ACCEPTED_999 = ("A", "E")  # accepted, accepted with errors
-ACCEPTED_277 = ("A1", "A2")  # acknowledged/receipt, accepted into adjudication
+# 277CA categories (docs/domain.md §7.6): A1 received (not yet accepted), A2 accepted into adjudication, and the
+# rejections at any stage (clearinghouse or payer). A0 forwarded and A5 split say nothing of the claim's fate.
+RECEIVED_277 = "A1"
+ACCEPTED_277 = "A2"
+REJECTED_277 = ("A3", "A4", "A6", "A7", "A8")
 # Claim status category codes (X12 507) with our own short descriptions.
 CATEGORY = {
     "A0": "forwarded",
@@ -107,8 +111,16 @@ class ClaimStatus:
         return self.status.split(":")[0]
 
     @property
+    def received(self) -> bool:
+        return self.category == RECEIVED_277
+
+    @property
     def accepted(self) -> bool:
-        return self.category in ACCEPTED_277
+        return self.category == ACCEPTED_277
+
+    @property
+    def rejected(self) -> bool:
+        return self.category in REJECTED_277
 
     def reason(self) -> Reason:
         parts = self.status.split(":")

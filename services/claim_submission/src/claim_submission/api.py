@@ -21,7 +21,16 @@ from claim_submission.tables import claim_history, claims
 
 router = APIRouter()
 Status = Literal[
-    "ready", "held", "submitting", "submitted", "acknowledged", "accepted", "rejected", "voided", "replaced"
+    "ready",
+    "held",
+    "submitting",
+    "submitted",
+    "acknowledged",
+    "received",
+    "accepted",
+    "rejected",
+    "voided",
+    "replaced",
 ]
 
 

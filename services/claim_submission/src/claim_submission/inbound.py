@@ -133,7 +133,13 @@ async def _apply_999(uow: UnitOfWork, number: int, text: str) -> int:
     return len(good) + len(bad)
 
 
+SENT = ("submitting", "submitted", "acknowledged")
+
+
 async def _apply_277ca(uow: UnitOfWork, text: str) -> int:
+    """A1 moves a sent claim to received; A2 (the payer's 277CA, or a clearinghouse that speaks for it) to
+    accepted; a rejection at any stage wins over an earlier receipt or acceptance: the clearinghouse's 277CA is
+    often followed by the payer's own, and a payer rejection must reach the work queue."""
     statuses = {status.patient_control_number: status for status in read_277ca(text)}
     found = (
         await uow.session.execute(
@@ -141,18 +147,19 @@ async def _apply_277ca(uow: UnitOfWork, text: str) -> int:
             .where(
                 claims.c.patient_control_number.in_(list(statuses)),
                 # not ours, or settled by an earlier copy of this document, otherwise
-                claims.c.status.in_(("submitting", "submitted", "acknowledged")),
+                claims.c.status.in_((*SENT, "received", "accepted")),
             )
             .with_for_update()
         )
     ).all()
-    accepted = [(c, statuses[c.patient_control_number]) for c in found if statuses[c.patient_control_number].accepted]
-    rejected = [
-        (c, statuses[c.patient_control_number]) for c in found if not statuses[c.patient_control_number].accepted
-    ]
+    pairs = [(c, statuses[c.patient_control_number]) for c in found]
+    received = [(c, s) for c, s in pairs if s.received and c.status in SENT]
+    accepted = [(c, s) for c, s in pairs if s.accepted and c.status != "accepted"]
+    rejected = [(c, s) for c, s in pairs if s.rejected]
+    await transition_many(uow, [c.id for c, _ in received], "received", [{"277CA": s.status} for _, s in received])
     await _accept(uow, accepted)
     await reject(uow, [c for c, _ in rejected], "277CA", [[s.reason()] for _, s in rejected])
-    return len(found)
+    return len(received) + len(accepted) + len(rejected)
 
 
 async def _accept(uow: UnitOfWork, accepted: list[tuple[Row[Any], ClaimStatus]]) -> None:

@@ -24,8 +24,8 @@ from sqlalchemy.engine import Row
 from claim_submission.scrub import scrub
 from claim_submission.tables import claim_history, claims
 
-OPEN = ("ready", "held", "submitting", "submitted", "acknowledged", "accepted")
-AT_PAYER = ("submitting", "submitted", "acknowledged", "accepted")  # may be in the payer's system
+OPEN = ("ready", "held", "submitting", "submitted", "acknowledged", "received", "accepted")
+AT_PAYER = ("submitting", "submitted", "acknowledged", "received", "accepted")  # may be in the payer's system
 AWAITING_NUMBER = "correction.awaiting-payer-claim-number"
 
 

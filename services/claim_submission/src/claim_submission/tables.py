@@ -37,7 +37,7 @@ claims = Table(
     Column("encounter_id", PgUUID(as_uuid=True), nullable=False),
     Column("encounter_version", BigInteger, nullable=False),
     Column("payer_id", String(80), nullable=False),
-    # ready | held | submitting | submitted | acknowledged | accepted | rejected | voided | replaced
+    # ready | held | submitting | submitted | acknowledged | received | accepted | rejected | voided | replaced
     Column("status", String(20), nullable=False),
     Column("frequency", String(1), nullable=False),
     Column(
@@ -68,7 +68,9 @@ claims = Table(
     Index(
         "ix_claims_awaiting_ack",
         "updated_at",
-        postgresql_where=text("status IN ('submitting', 'submitted', 'acknowledged') AND overdue_at IS NULL"),
+        postgresql_where=text(
+            "status IN ('submitting', 'submitted', 'acknowledged', 'received') AND overdue_at IS NULL"
+        ),
     ),
 )
 

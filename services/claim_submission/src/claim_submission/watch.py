@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select, update
 from claim_submission.lifecycle import event_identity
 from claim_submission.tables import claims
 
-AWAITING = ("submitting", "submitted", "acknowledged")
+AWAITING = ("submitting", "submitted", "acknowledged", "received")  # no payer acceptance yet
 
 
 async def flag_overdue(uow: UnitOfWork, *, after: timedelta, now: datetime | None = None, limit: int = 500) -> int:

@@ -36,7 +36,9 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
         sent = (await uow.session.execute(text("SELECT count(*) FROM submissions"))).scalar()
     assert sent == 1
     detail = (await client.get(f"/v1/claims/{claim.id}", headers=auth)).json()
-    assert [h["status"] for h in detail["history"]] == ["ready", "submitting", "submitted", "acknowledged", "accepted"]
+    assert [h["status"] for h in detail["history"]] == [
+        "ready", "submitting", "submitted", "acknowledged", "received", "accepted",
+    ]  # fmt: skip
     x12 = (await client.get(f"/v1/claims/{claim.id}/x12", headers=auth)).text
     assert f"CLM*{claim.patient_control_number}*185*" in x12
 

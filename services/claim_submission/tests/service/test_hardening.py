@@ -93,12 +93,12 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
-    valid = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][0]["content"]
+    valid = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][-1]["content"]  # payer's
     oversized = valid.replace("REF*1K*", "REF*1K*" + "9" * 60, 1)
     async with make_uow() as uow:  # as if collected ahead of the valid one
         await inbound.store(uow, [("277CA", "test:malformed", "ISA*garbage~"), ("277CA", "test:oversized", oversized)])
         await uow.commit()
-    assert await submit.read_statuses(make_uow, gateway) == 1
+    assert await submit.read_statuses(make_uow, gateway) == 2  # received, then accepted
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted" and len(claim.payer_claim_number) < 50
     operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}

@@ -74,13 +74,29 @@ class ClaimAck:
         return self.status.startswith(("A1", "A2"))
 
 
-def build_277ca(acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: str, envelope: Envelope) -> str:
+@dataclass(frozen=True)
+class InformationSource:
+    """Who says it (2100A): the clearinghouse (AY, by its ETIN) or the payer (PR, by its payer id)."""
+
+    entity: str
+    name: str
+    qualifier: str
+    id: str
+
+
+CLEARINGHOUSE = InformationSource("AY", CLEARINGHOUSE_NAME, "46", CLEARINGHOUSE_ID)
+
+
+def build_277ca(
+    acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: str, envelope: Envelope,
+    source: InformationSource = CLEARINGHOUSE,
+) -> str:  # fmt: skip
     """One 277CA for the claims of one submission: information source, receiver, providers, patients."""
     day = envelope.now.strftime("%Y%m%d")
     body = [
         Segment.of("BHT", "0085", "08", envelope.interchange_control, day, envelope.now.strftime("%H%M"), "TH"),
         Segment.of("HL", 1, "", "20", 1),
-        Segment.of("NM1", "AY", "2", CLEARINGHOUSE_NAME, "", "", "", "", "46", CLEARINGHOUSE_ID),
+        Segment.of("NM1", source.entity, "2", source.name, "", "", "", "", source.qualifier, source.id),
         Segment.of("TRN", "1", envelope.interchange_control),
         Segment.of("DTP", "050", "D8", day),
         Segment.of("DTP", "009", "D8", day),

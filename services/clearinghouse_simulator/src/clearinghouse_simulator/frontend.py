@@ -1,8 +1,10 @@
 """Front-end claim edits: what a clearinghouse and the payer's intake check before adjudication (277CA).
 
-Each claim is accepted (A2:20) or rejected with a claim status category and code, the first failing edit:
-A3 returned as unprocessable, A6 missing information, A7 invalid information; the entity code names whose
-data is wrong (85 billing provider, 82 rendering provider, IL subscriber).
+Two 277CAs, as in the real flow: the clearinghouse's (received, A1:19, or rejected by its edits), then, for the
+claims it forwarded, the payer's (accepted into adjudication, A2:20 with the payer's claim number, or rejected by
+the payer's own edits: an unknown member, an invalid diagnosis). A rejection carries a category and code, the first
+failing edit: A3 returned as unprocessable, A6 missing information, A7 invalid information; the entity code names
+whose data is wrong (85 billing provider, 82 rendering provider, IL subscriber).
 """
 
 from collections.abc import Callable
@@ -12,11 +14,12 @@ import simple_icd_10_cm as icd
 from claimstream_platform.identifiers import npi_is_valid
 from claimstream_platform.x12.p837 import Claim
 
-ACCEPTED = "A2:20"
+RECEIVED = "A1:19"  # the clearinghouse: received, forwarded to the payer (not yet accepted)
+ACCEPTED = "A2:20"  # the payer: accepted into adjudication
 
 
-def claim_status(claim: Claim, *, payer_known: bool, member_known: Callable[[str, str], bool]) -> str:
-    """The STC01 composite for one claim."""
+def clearinghouse_status(claim: Claim, *, payer_known: bool) -> str:
+    """The clearinghouse's STC01: its own edits (envelope-level data any payer needs), else received (A1)."""
     if not payer_known:
         return "A3:116"  # claim submitted to the incorrect payer
     if not npi_is_valid(claim.billing_npi):
@@ -29,13 +32,24 @@ def claim_status(claim: Claim, *, payer_known: bool, member_known: Callable[[str
         return "A6:158:IL"  # subscriber date of birth
     if claim.first_service_date is None:
         return "A6:187"  # dates of service
+    if claim.total_charge != sum((line.charge for line in claim.lines), Decimal(0)):
+        return "A7:400"  # claim is out of balance
+    if claim.frequency in ("7", "8") and not claim.original_reference:
+        return "A6:464"  # payer assigned claim control number
+    return RECEIVED
+
+
+def payer_status(claim: Claim, *, member_known: Callable[[str, str], bool]) -> str:
+    """The payer's STC01 for a claim the clearinghouse forwarded: its own intake edits, else accepted (A2)."""
     if not member_known(claim.payer_id, claim.member_id):
         return "A3:33:IL"  # subscriber and subscriber id not found
     for index, code in enumerate(claim.diagnoses):
         if not (icd.is_valid_item(code) and icd.is_leaf(code)):
             return "A7:254" if index == 0 else "A7:255"  # principal / other diagnosis
-    if claim.total_charge != sum((line.charge for line in claim.lines), Decimal(0)):
-        return "A7:400"  # claim is out of balance
-    if claim.frequency in ("7", "8") and not claim.original_reference:
-        return "A6:464"  # payer assigned claim control number
     return ACCEPTED
+
+
+def claim_status(claim: Claim, *, payer_known: bool, member_known: Callable[[str, str], bool]) -> str:
+    """Where the claim ends: rejected by the clearinghouse, rejected by the payer, or accepted (A2:20)."""
+    status = clearinghouse_status(claim, payer_known=payer_known)
+    return payer_status(claim, member_known=member_known) if status == RECEIVED else status

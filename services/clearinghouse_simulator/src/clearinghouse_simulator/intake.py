@@ -13,9 +13,17 @@ from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clearinghouse_simulator.acks import ClaimAck, GroupResult, TransactionResult, build_277ca, build_999
+from clearinghouse_simulator.acks import (
+    CLEARINGHOUSE,
+    ClaimAck,
+    GroupResult,
+    InformationSource,
+    TransactionResult,
+    build_277ca,
+    build_999,
+)
 from clearinghouse_simulator.cycle import duplicate_key
-from clearinghouse_simulator.frontend import claim_status
+from clearinghouse_simulator.frontend import ACCEPTED, clearinghouse_status, payer_status
 from clearinghouse_simulator.inquiries import Inquiry, build_271, build_278_response, read_inquiries
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
@@ -158,21 +166,23 @@ async def _front_end(
         )
     )
     enrolled = {(row.payer_id, row.member_id) for row in found}
-    acks = []
-    for claim in received:
-        status = claim_status(
-            claim, payer_known=claim.payer_id in book.payers, member_known=lambda p, m: (p, m) in enrolled
-        )
-        acks.append(ClaimAck(claim, status, None))
-    wanted = sum(a.accepted for a in acks)
+    house = [ClaimAck(c, clearinghouse_status(c, payer_known=c.payer_id in book.payers), None) for c in received]
+    verdicts = [payer_status(a.claim, member_known=lambda p, m: (p, m) in enrolled) for a in house if a.accepted]
     numbers = iter(
         (
             await session.execute(
-                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"), {"n": wanted}
+                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"),
+                {"n": verdicts.count(ACCEPTED)},
             )
         ).scalars()
     )
-    acks = [ClaimAck(a.claim, a.status, f"{a.claim.payer_id}{next(numbers)}" if a.accepted else None) for a in acks]
+    forwarded = [a.claim for a in house if a.accepted]
+    payer_acks = [
+        ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
+        for claim, verdict in zip(forwarded, verdicts, strict=True)
+    ]
+    final = {a.claim.patient_control_number: a for a in payer_acks}
+    acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows: list[dict[str, Any]] = [
         {
             "id": uuid4(),
@@ -181,7 +191,7 @@ async def _front_end(
             "payer_id": a.claim.payer_id,
             "payer_claim_number": a.payer_claim_number,
             "patient_control_number": a.claim.patient_control_number,
-            "status": "accepted" if a.accepted else "rejected",
+            "status": "accepted" if a.status == ACCEPTED else "rejected",
             "claim_status": a.status,
             "duplicate_key": duplicate_key(a.claim),
             "claim": a.claim.model_dump(mode="json"),
@@ -190,13 +200,21 @@ async def _front_end(
         for a in acks
     ]
     await session.execute(insert(claims), rows)
-    control = str(await session.scalar(select(control_numbers.next_value())))
-    content = build_277ca(
-        acks,
-        submitter_name=received[0].billing_name or "SUBMITTER",
-        submitter_id=interchange.sender_id,
-        envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
-    )
-    await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))
+    # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
+    reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
+    for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
+        profile = book.payers[payer_id]
+        source = InformationSource("PR", profile.name.upper(), "PI", payer_id)
+        reports.append(([a for a in payer_acks if a.claim.payer_id == payer_id], source))
+    for report, source in reports:
+        control = str(await session.scalar(select(control_numbers.next_value())))
+        content = build_277ca(
+            report,
+            submitter_name=received[0].billing_name or "SUBMITTER",
+            submitter_id=interchange.sender_id,
+            envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
+            source=source,
+        )
+        await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))
     accepted = sum(a.accepted for a in acks)
     return accepted, len(acks) - accepted

@@ -53,9 +53,13 @@ async def test_a_clean_claim_is_acknowledged_accepted_adjudicated_and_paid(
     (ack,) = receipt["acknowledgments"]
     assert "AK9*A*1*1*1~" in ack and pyx12_problems(ack) == []
     assert (receipt["claims_accepted"], receipt["claims_rejected"]) == (1, 1)
-    (status,) = await inbox(client, auth, "277CA")
-    assert "STC*A2:20" in status["content"] and "STC*A3:33:IL" in status["content"]
-    assert pyx12_problems(status["content"]) == []
+    clearinghouse, payer = await inbox(client, auth, "277CA")  # the clearinghouse's, then the payer's own
+    assert (
+        "NM1*AY*2*" in clearinghouse["content"] and clearinghouse["content"].count("STC*A1:19*") == 4
+    )  # receiver, provider, 2 claims
+    assert "NM1*PR*2*" in payer["content"]
+    assert "STC*A2:20" in payer["content"] and "STC*A3:33:IL" in payer["content"]  # the payer knows no NOBODY
+    assert pyx12_problems(clearinghouse["content"]) == [] and pyx12_problems(payer["content"]) == []
     cycle = (await client.post("/v1/cycles", headers=operator)).json()
     assert cycle == {"claims_adjudicated": 1, "remittances": 1}
     (era,) = await inbox(client, auth, "835")
@@ -71,13 +75,13 @@ async def test_the_inbox_belongs_to_its_submitter(
 ) -> None:
     await enroll(client, auth)
     await submit(client, auth, make_837([SampleClaim()]))
-    (document,) = await inbox(client, auth, "277CA")
+    document, payer = await inbox(client, auth, "277CA")
     stranger = {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=uuid4())}"}
     assert await inbox(client, stranger, "277CA") == []
     assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=stranger)).status_code == 404
     assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=auth)).status_code == 204
     assert (await client.post(f"/v1/inbox/{document['id']}/ack", headers=auth)).status_code == 204
-    assert await inbox(client, auth, "277CA") == []
+    assert await inbox(client, auth, "277CA") == [payer]
 
 
 async def test_the_same_interchange_control_number_twice_is_refused(client: AsyncClient, auth: dict[str, str]) -> None:
@@ -87,7 +91,7 @@ async def test_the_same_interchange_control_number_twice_is_refused(client: Asyn
     assert again.status_code == 409
     assert again.json()["errors"][0]["field"] == "ISA13"
     assert again.json()["content_sha256"] == sha256(text.encode()).hexdigest()  # so the sender can tell a retry
-    assert len(await inbox(client, auth, "277CA")) == 1
+    assert len(await inbox(client, auth, "277CA")) == 2  # the clearinghouse's and the payer's, once
 
 
 async def test_claimstream_tokens_are_refused_the_simulator_has_its_own(
@@ -113,8 +117,8 @@ async def test_a_roster_belongs_to_the_submitter_that_enrolled_it(
     assert (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=other)).status_code == 404
     assert (await client.get("/v1/payers/SIMMCR/members/1EG4TE5MK73", headers=auth)).status_code == 200
     await submit(client, other, make_837([SampleClaim()], control="901"))
-    (status,) = await inbox(client, other, "277CA")
-    assert "STC*A3:33:IL*" in status["content"]  # the other submitter's claim finds no member of its own
+    _, payer = await inbox(client, other, "277CA")
+    assert "STC*A3:33:IL*" in payer["content"]  # the other submitter's claim finds no member of its own
 
 
 async def test_an_inbox_id_out_of_range_is_422_not_500(client: AsyncClient, auth: dict[str, str]) -> None:
@@ -149,7 +153,7 @@ async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_i
 ) -> None:
     await enroll(client, auth, "SIMBCX", deductible="0")
     await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
-    (status,) = await inbox(client, auth, "277CA")
+    _, status = await inbox(client, auth, "277CA")
     claim_number = next(
         s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
         if s.tag == "REF" and s.get(1) == "1K"

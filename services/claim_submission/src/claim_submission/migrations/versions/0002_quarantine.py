@@ -35,7 +35,9 @@ def upgrade() -> None:
         "ix_claims_awaiting_ack",
         "claims",
         ["updated_at"],
-        postgresql_where=sa.text("status IN ('submitting', 'submitted', 'acknowledged') AND overdue_at IS NULL"),
+        postgresql_where=sa.text(
+            "status IN ('submitting', 'submitted', 'acknowledged', 'received') AND overdue_at IS NULL"
+        ),
     )
 
 

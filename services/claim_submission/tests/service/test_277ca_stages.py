@@ -1,0 +1,52 @@
+"""A 277CA A1 is receipt, not acceptance: a claim is received (the clearinghouse's 277CA), accepted into
+adjudication (the payer's, A2), or rejected at either stage, and a later rejection wins over an earlier
+acceptance. On real PostgreSQL, against the simulator, which sends both 277CAs."""
+
+from collections.abc import Callable
+
+import httpx
+from claim_submission import inbound, lifecycle, submit
+from claim_submission.gateway import SimulatorGateway
+from claims_testkit import ENVELOPE, RECENT, charges, claims_of, cycle, enroll, events, handle
+from claimstream_platform.db import UnitOfWork
+
+MakeUow = Callable[[], UnitOfWork]
+
+
+async def test_a_claim_the_clearinghouse_received_and_the_payer_rejected_is_back_in_the_work_queue(
+    make_uow: MakeUow, gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    coded = charges(service_date=RECENT)  # nobody enrolled this member with the payer
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await cycle(make_uow, gateway)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A3.33")
+    detail = (await client.get(f"/v1/claims/{claim.id}", headers=auth)).json()
+    assert [h["status"] for h in detail["history"]][-2:] == ["received", "rejected"]
+    queue = (await client.get("/v1/claims?status=rejected", headers=auth)).json()["items"]
+    assert [item["id"] for item in queue] == [str(claim.id)]
+    assert [kind for kind, _ in await events(make_uow)][-1] == "rejected"
+
+
+async def test_a_later_payer_rejection_wins_over_an_earlier_acceptance(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    await enroll(simulator)
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await submit.batch(make_uow(), ENVELOPE)
+    await submit.send(make_uow, gateway)
+    clearinghouse, payer = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"]
+    await submit.read_statuses(make_uow, gateway)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "accepted"
+    # the payer, days later, rejects what it had accepted (a second 277CA for the same claim)
+    rejection = payer["content"].replace("STC*A2:20*", "STC*A7:254*").replace("*WQ*", "*U*")
+    async with make_uow() as uow:
+        await inbound.store(
+            uow, [("277CA", "later:payer", rejection), ("277CA", "later:receipt", clearinghouse["content"])]
+        )
+        await uow.commit()
+    await inbound.apply_pending(make_uow)
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A7.254")  # a late A1 does not undo it
