@@ -327,6 +327,9 @@ def _captured(
             group_number=coverage.group_number,
             relationship=coverage.relationship,
             subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
+            patient_has_own_id=(
+                coverage.patient_has_own_id if coverage.patient_has_own_id is not None else payer.kind == "medicaid"
+            ),
         ),
         payer=contract.Payer(
             payer_id=payer.payer_id,

@@ -191,6 +191,9 @@ class CoverageIn(Input):
     ) = None
     relationship: Literal["self", "spouse", "child", "other"]
     subscriber: PersonIn | None = None
+    # Whether member_id is the patient's own (not the subscriber's): unsaid, true for Medicaid payers (every
+    # Medicaid and CHIP member has one), false otherwise.
+    patient_has_own_id: bool | None = None
 
     @model_validator(mode="after")
     def _subscriber_when_not_self(self) -> "CoverageIn":

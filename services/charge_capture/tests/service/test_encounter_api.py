@@ -355,3 +355,19 @@ async def test_text_that_x12_cannot_carry_is_refused_naming_the_field(
         assert response.status_code == 422, response.text
         assert [error["field"] for error in response.json()["errors"]] == [field]
     assert await count(engine, "encounters") == 0
+
+
+async def test_a_dependents_member_id_is_their_own_for_medicaid_unless_the_ehr_says_otherwise(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    parent = {**encounter(practice.id)["patient"], "first_name": "Pat"}
+    del parent["external_id"]
+    for payer_id, stated, own in (("MCD01", None, True), ("COM01", None, False), ("COM01", True, True)):
+        coverage = {"payer_id": payer_id, "member_id": "DEP123", "relationship": "child", "subscriber": parent}
+        if stated is not None:
+            coverage["patient_has_own_id"] = stated
+        body = encounter(practice.id, coverage=coverage, service={"kind": "psychotherapy", "minutes": 53})
+        response = await client.post("/v1/encounters", json=body, headers=auth)
+        assert response.status_code == 201, response.text
+        captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
+        assert captured["coverage"]["patient_has_own_id"] is own, payer_id

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from claimstream_platform.contracts.charge_capture import Address, ChargeCaptured, Person
+from claimstream_platform.contracts.charge_capture import Address, ChargeCaptured, Coverage, Person
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
 IMPLEMENTATION = "005010X222A1"
@@ -82,15 +82,21 @@ def _transaction(
     for claim in claims:
         hl += 1
         segments += _subscriber_and_claim(claim, hl)
-        if claim.charges.coverage.relationship != "self":
+        if not _patient_is_the_member(claim.charges.coverage):
             hl += 1
     return segments
+
+
+def _patient_is_the_member(coverage: Coverage) -> bool:
+    """005010X222A1: the patient loop (2000C) is used only when the patient cannot be identified by an id of
+    their own; a dependent with one (every Medicaid and CHIP member) is sent as the subscriber."""
+    return coverage.relationship == "self" or coverage.patient_has_own_id
 
 
 def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
     charges = claim.charges
     coverage = charges.coverage
-    patient_is_subscriber = coverage.relationship == "self"
+    patient_is_subscriber = _patient_is_the_member(coverage)
     subscriber: Person = charges.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
     segments = [
         Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
@@ -108,7 +114,12 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
         ),  # fmt: skip
         Segment.of("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", coverage.member_id),
         *_address(subscriber.address),
-        Segment.of("DMG", "D8", f"{subscriber.birth_date:%Y%m%d}", subscriber.sex),
+        # the subscriber's demographics only when the subscriber is the patient (2010BA DMG)
+        *(
+            [Segment.of("DMG", "D8", f"{subscriber.birth_date:%Y%m%d}", subscriber.sex)]
+            if patient_is_subscriber
+            else []
+        ),
         Segment.of("NM1", "PR", "2", charges.payer.name, "", "", "", "", "PI", charges.payer.payer_id),
     ]
     if not patient_is_subscriber:

@@ -240,3 +240,30 @@ def test_munoz_is_written_as_clearinghouses_expect() -> None:
 def test_medicare_timely_filing_is_one_calendar_year(served: date, today: date, expired: bool) -> None:
     coded = charges(service_date=served)
     assert ("timely-filing.expired" in [r.rule for r in scrub(coded, today=today, duplicate=False)]) is expired
+
+
+def test_a_medicaid_child_with_an_own_id_goes_as_the_subscriber() -> None:
+    parent = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
+    base = charges(payer={"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid",
+                          "claim_filing_indicator": "MC"})  # fmt: skip
+    child = base.model_copy(update={"coverage": base.coverage.model_copy(update={
+        "relationship": "child", "subscriber": base.patient.model_validate({**parent, "external_id": "x"}),
+        "member_id": "CHILD0001", "patient_has_own_id": True})})  # fmt: skip
+    text = write(ClaimToSend("CS0000000001", "1", child))
+    assert pyx12_problems(text) == []
+    assert "*23*" not in "".join(line for line in text.splitlines() if line.startswith("HL*"))  # no 2000C
+    assert "SBR*P*18*" in text and "NM1*IL*1*DOE*JANE****MI*CHILD0001~" in text and "PAT*" not in text
+    (claim,) = read_back(text)
+    assert (claim.relationship, claim.patient, claim.subscriber.first_name) == ("18", None, "JANE")
+
+
+def test_a_dependent_without_an_own_id_sends_no_subscriber_demographics() -> None:
+    parent = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
+    base = charges()
+    subscriber = base.patient.model_validate({**parent, "external_id": "x"})
+    coverage = base.coverage.model_copy(update={"relationship": "child", "subscriber": subscriber})
+    child = base.model_copy(update={"coverage": coverage})
+    text = write(ClaimToSend("CS0000000001", "1", child))
+    assert pyx12_problems(text) == []
+    assert "DMG*D8*19750202" not in text and "DMG*D8*19700131*F~" in text  # the patient's only, in 2010CA
+    assert "PAT*19~" in text

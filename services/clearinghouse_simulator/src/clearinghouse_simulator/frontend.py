@@ -28,7 +28,9 @@ def clearinghouse_status(claim: Claim, *, payer_known: bool) -> str:
         return "A7:562:82"
     if claim.rendering_npi and not claim.rendering_taxonomy:
         return "A6:145:82"  # rendering provider taxonomy
-    if claim.subscriber.birth_date is None:
+    if claim.patient is not None and claim.patient.birth_date is None:
+        return "A6:158:QC"  # patient date of birth (the subscriber's is sent only when it is the patient's)
+    if claim.patient is None and claim.subscriber.birth_date is None:
         return "A6:158:IL"  # subscriber date of birth
     if claim.first_service_date is None:
         return "A6:187"  # dates of service

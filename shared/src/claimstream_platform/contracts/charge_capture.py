@@ -48,6 +48,9 @@ class Coverage(_Part):
     group_number: str | None = None
     relationship: Literal["self", "spouse", "child", "other"]
     subscriber: Person | None = None  # None when the patient is the subscriber
+    # The member id identifies the patient (every Medicaid and CHIP member, most commercial dependents): the claim
+    # then goes as the patient's own (SBR02 18, no patient loop), whoever holds the policy.
+    patient_has_own_id: bool = False
 
 
 class Payer(_Part):
