@@ -597,3 +597,27 @@ def test_modifier_25_bypasses_no_pair_edit_between_procedures(modifiers: tuple[s
     """25 marks a separate E/M; on 90837 beside 90847 it is no distinct-service modifier."""
     procedures = (Procedure("90837", modifiers, minutes=55), Procedure("90847", minutes=50))
     assert ("ncci.pair-edit" not in rules_broken(code(procedures=procedures))) is bypassed
+
+
+@pytest.mark.parametrize(
+    ("code_", "day", "ok"),
+    [
+        ("F50.2", date(2024, 6, 1), True),  # bulimia, billable until the FY2025 set split it by severity
+        ("F50.2", date(2024, 10, 1), False),
+        ("F50.20", date(2024, 6, 1), False),  # did not exist yet
+        ("F50.20", date(2024, 10, 1), True),
+        ("F50.810", date(2024, 9, 30), False),
+        ("F50.81", date(2024, 9, 30), True),
+    ],
+)
+def test_eating_disorder_codes_follow_the_fy2025_change(code_: str, day: date, ok: bool) -> None:
+    coding = code(service=Service("psychotherapy", minutes=45), diagnoses=(code_,), day=day, kind="medicaid")
+    assert ("diagnosis.not-billable" not in rules_broken(coding)) is ok
+
+
+def test_a_date_past_the_loaded_code_set_is_coded_with_a_warning() -> None:
+    later = code(service=Service("psychotherapy", minutes=45), day=date(2026, 10, 1))
+    assert "diagnosis.code-set-not-loaded" in {w.rule for w in later.warnings}
+    assert "diagnosis.code-set-not-loaded" not in {
+        w.rule for w in code(service=Service("psychotherapy", minutes=45)).warnings
+    }

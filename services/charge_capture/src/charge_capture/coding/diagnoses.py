@@ -17,6 +17,9 @@ import simple_icd_10_cm as icd
 from charge_capture.coding.rulebook import DATA
 
 ICD10_START = date(2015, 10, 1)  # before this, US claims used ICD-9-CM
+# The last day of the fiscal year whose code set the pinned package holds (FY2026). A later date of service is
+# checked against it with a warning, until the next year's set is loaded.
+CODE_SET_THROUGH = date(2026, 9, 30)
 SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 UNSPECIFIED_WARNED = frozenset({"F32.9", "F41.9", "F39", "F99"})
 

@@ -519,6 +519,10 @@ def _check_diagnoses(work: _Work) -> None:
     if not codes:
         work.problem("diagnosis.required", "diagnoses", "at least one diagnosis is required")
         return
+    if day > diagnoses.CODE_SET_THROUGH:
+        work.warn("diagnosis.code-set-not-loaded", "service_date",
+                  f"the ICD-10-CM set for {day.isoformat()} is not loaded: checked against the one in force "
+                  f"through {diagnoses.CODE_SET_THROUGH.isoformat()}")  # fmt: skip
     primary = codes[0]
     if diagnoses.is_z_code(primary):
         work.problem("diagnosis.z-code-primary", "diagnoses[0]", f"{primary} is a Z-code: it may only be secondary")
