@@ -92,7 +92,8 @@ def adjudicate(
     if denial is not None:
         for result in results:
             result.deny(*denial)
-        return Adjudication("4", results)
+        # processed as primary and paid nothing: CLP02 4 is only for a patient the payer does not recognise
+        return Adjudication("1", results)
     for result in results:
         line_denial = _line_denial(claim, result.line, profile, credential)
         if line_denial is not None:
@@ -101,7 +102,7 @@ def adjudicate(
             _price(result, profile, credential)
     deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
     payable = any(r.allowed > 0 for r in results)
-    return Adjudication("1" if payable else "4", results, deductible_applied, visit_counted=payable)
+    return Adjudication("1", results, deductible_applied, visit_counted=payable)
 
 
 def _claim_denial(
@@ -119,7 +120,7 @@ def _claim_denial(
     if received > filing_deadline(service_date, days=profile.timely_filing_days, months=profile.timely_filing_months):
         return ("CO", "29", None)  # the time limit for filing has expired
     if duplicate:
-        return ("CO", "18", "N522")  # exact duplicate claim/service
+        return ("OA", "18", None)  # exact duplicate claim/service (N522 would mean a crossover duplicate)
     if credential is None or credential not in profile.credentials_paid:
         return ("CO", "170", "N95")  # denied when performed/billed by this type of provider
     if profile.visit_limit_per_year and member.visits_used >= profile.visit_limit_per_year:
@@ -142,11 +143,11 @@ def _line_denial(
         return ("CO", "16", "M77")  # missing/incomplete/invalid place of service
     telehealth = place in TELEHEALTH_PLACES or bool(set(line.modifiers) & {"95", "93", "GT", "FQ"})
     if telehealth and not set(line.modifiers) & profile.telehealth_modifiers:
-        return ("CO", "4", "N519")  # the procedure code is inconsistent with the modifier used
+        return ("CO", "4", "N822")  # the procedure code is inconsistent with the modifier used: missing modifier
     required = profile.credential_modifiers.get(credential or "")
     if required and required not in line.modifiers:
-        return ("CO", "4", "N519")
-    if line.code.startswith("908") and claim.diagnoses and not claim.diagnoses[0].startswith("F"):
+        return ("CO", "4", "N822")
+    if _mental_health_service(line.code) and not _points_to_mental_health(claim, line):
         return ("CO", "11", None)  # the diagnosis is inconsistent with the procedure
     limit = profile.unit_limits.get(line.code)
     if limit is not None and line.units > limit:
@@ -154,6 +155,21 @@ def _line_denial(
     if line.code not in profile.allowed:
         return ("CO", "96", "N130")  # non-covered charge
     return None
+
+
+MENTAL_HEALTH_HCPCS = frozenset({"H0001", "H0004", "H0005", "H0015", "H0031", "H0032", "H0035", "H2011", "H2012",
+                                 "H2015", "H2017", "H2019", "H2020"})  # fmt: skip
+
+
+def _mental_health_service(code: str) -> bool:
+    """Psychiatric evaluation and psychotherapy (90791-90899) and the behavioral-health H-codes."""
+    return code.startswith(("907", "908")) or code in MENTAL_HEALTH_HCPCS
+
+
+def _points_to_mental_health(claim: Claim, line: Line) -> bool:
+    """The line's own diagnoses (its pointers, else the claim's first) include an F-code."""
+    pointed = [claim.diagnoses[p - 1] for p in line.pointers if 0 < p <= len(claim.diagnoses)] or claim.diagnoses[:1]
+    return any(code.startswith("F") for code in pointed)
 
 
 def _price(result: LineResult, profile: PayerProfile, credential: str | None) -> None:

@@ -142,7 +142,7 @@ def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member]
         received=item.received,
         duplicate=item.duplicate or key in paid_keys,
     )
-    if result.status == "1":
+    if result.paid > 0:
         paid_keys.add(key)
     if member_key in members:
         members[member_key] = replace(

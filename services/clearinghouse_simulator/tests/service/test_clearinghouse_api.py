@@ -179,7 +179,7 @@ async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_i
     assert len(eras) == 2
     second = eras[1]["content"]
     assert "CLP*PCN0001*22*-120*" in second and "CLP*PCN0001*1*150*" in second
-    assert "CLP*PCN9*4*120*0**12*" in second and "CAS*CO*18*120~" in second
+    assert "CLP*PCN9*1*120*0**12*" in second and "CAS*OA*18*120~" in second  # processed, denied as a duplicate
     assert balance_problems(second) == [] and pyx12_problems(second) == []
 
 

@@ -96,8 +96,9 @@ def test_claim_level_denials(sample: SampleClaim, kwargs: dict[str, object], rea
     if reason is None:
         assert result.status == "1"
     else:
-        assert result.status == "4" and result.paid == 0
-        assert adjustments(result) == [[("CO", reason, Decimal("120.00"))]]
+        assert result.status == "1" and result.paid == 0  # processed as primary, paid nothing (not CLP02 4)
+        group = "OA" if reason == "18" else "CO"  # a duplicate is other-adjustment, not contractual
+        assert adjustments(result) == [[(group, reason, Decimal("120.00"))]]
 
 
 @pytest.mark.parametrize(
@@ -115,6 +116,7 @@ def test_claim_level_denials(sample: SampleClaim, kwargs: dict[str, object], rea
         (SampleClaim(place_of_service="10", lines=[SampleLine(modifiers=("95",))]), "LCSW", [None]),
         (SampleClaim(payer_id="SIMMCD"), "LCSW", ["4"]),
         (SampleClaim(diagnoses=("Z630",)), "LCSW", ["11"]),
+        (SampleClaim(lines=[SampleLine("90791")], diagnoses=("Z630",)), "LCSW", ["11"]),  # not only 908xx
         (SampleClaim(lines=[SampleLine("90837", units=2)]), "LCSW", ["151"]),
         (SampleClaim(lines=[SampleLine("97810")]), "LCSW", ["96"]),
     ],
@@ -173,7 +175,10 @@ def test_the_member_accumulates_deductible_and_visits() -> None:
 def test_the_same_claim_twice_in_one_cycle_pays_once() -> None:
     same = claims(SampleClaim(pcn="D1"), SampleClaim(pcn="D2"))
     outcome = cycle([pending(c, n) for n, c in enumerate(same)])
-    assert sorted(r.status for r in outcome.results.values()) == ["1", "4"]
+    assert sorted(r.paid > 0 for r in outcome.results.values()) == [False, True]
+    denied = next(r for r in outcome.results.values() if r.paid == 0)
+    assert (denied.status, [(a.group, a.reason) for a in denied.lines[0].adjustments]) == ("1", [("OA", "18")])
+    assert denied.lines[0].remarks == []  # N522 means a crossover duplicate: not this
 
 
 def test_replacement_reverses_the_original_and_void_only_reverses() -> None:
