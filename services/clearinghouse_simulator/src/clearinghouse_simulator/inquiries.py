@@ -28,6 +28,7 @@ REVIEW = "005010X217"
 @dataclass(frozen=True)
 class Inquiry:
     trace: str  # TRN02 of the request: echoed so the requester can match the answer
+    originator: str  # TRN03 of the request (the requester's company id): echoed with it
     payer_id: str
     provider_name: str
     provider_npi: str
@@ -51,8 +52,8 @@ def read_inquiries(transaction: Transaction) -> list[Inquiry]:
         if current:
             inquiries.append(
                 Inquiry(
-                    trace=current.get("trace", ""), payer_id=payer_id, provider_name=provider_name,
-                    provider_npi=provider_npi, member_id=current.get("member", ""), last_name=current.get("last", ""),
+                    trace=current.get("trace", ""), originator=current.get("originator", ""), payer_id=payer_id,
+                    provider_name=provider_name, provider_npi=provider_npi, member_id=current.get("member", ""), last_name=current.get("last", ""),
                     first_name=current.get("first", ""), birth_date=current.get("dob", ""),
                     on=_date(current.get("on", "")) or date.today(), codes=tuple(codes),
                     units=int(Decimal(current.get("units", "0") or "0")),
@@ -71,7 +72,7 @@ def read_inquiries(transaction: Transaction) -> list[Inquiry]:
         elif not current:
             continue
         elif tag == "TRN":
-            current["trace"] = segment.get(2)
+            current.update(trace=segment.get(2), originator=segment.get(3))
         elif tag == "NM1" and segment.get(1) == "IL":
             current.update(last=segment.get(3), first=segment.get(4), member=segment.get(9))
         elif tag == "DMG":
@@ -108,7 +109,7 @@ def build_271(
             Segment.of("HL", hl - 1, hl - 2, "21", 1),
             Segment.of("NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi),
             Segment.of("HL", hl, hl - 1, "22", 0),
-            Segment.of("TRN", "2", inquiry.trace, "9CLAIMSTRM"),
+            Segment.of("TRN", "2", inquiry.trace, inquiry.originator),
             Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
         ]  # fmt: skip
         if payer is None:
@@ -133,14 +134,13 @@ def _benefits(inquiry: Inquiry, payer: PayerProfile, member: Member) -> list[Seg
     authorization = "Y" if payer.prior_auth_codes else "N"
     for service_type in MENTAL_HEALTH_TYPES:
         segments += [
-            Segment.of("EB", "1", "IND", service_type),
+            # EB11: authorization or certification required for this service type
+            Segment.of("EB", "1", "IND", service_type, "", "", "", "", "", "", "", authorization),
             Segment.of("EB", "B", "IND", service_type, "", "", "27", amount(member.copay)),
             Segment.of("EB", "A", "IND", service_type, "", "", "27", "", amount(member.coinsurance)),
             Segment.of("EB", "C", "IND", service_type, "", "", "23", amount(member.deductible)),
             Segment.of("EB", "C", "IND", service_type, "", "", "29", amount(remaining_deductible)),
-            Segment.of("EB", "CB" if authorization == "Y" else "1", "IND", service_type, "", "", "", "", "", "", "",
-                       authorization),
-        ]  # fmt: skip
+        ]
         if payer.visit_limit_per_year:
             segments += [
                 Segment.of("EB", "F", "IND", service_type, "", "", "23", "", "", "VS", payer.visit_limit_per_year),
@@ -159,7 +159,8 @@ def build_278_response(
     envelope: Envelope,
 ) -> str:
     """Certified (HCR A1, with an authorization number and the visits asked for, 10 when unsaid) when the member
-    is covered on the date; not certified (HCR A3) when the payer does not know the member or the coverage ended."""
+    is covered on the date; not certified (HCR A3) when the coverage ended. A member the payer does not know gets
+    no decision at all: AAA 75 (subscriber not found) in the subscriber loop, as the guide has it."""
     day = envelope.now.strftime("%Y%m%d")
     body: list[Segment] = [
         Segment.of("BHT", "0007", "11", envelope.interchange_control, day, envelope.now.strftime("%H%M"))
@@ -174,10 +175,15 @@ def build_278_response(
             Segment.of("NM1", "X3", "2", _name(payer), "", "", "", "", "PI", inquiry.payer_id),
             Segment.of("HL", hl - 1, hl - 2, "21", 1),
             Segment.of("NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi),
-            Segment.of("HL", hl, hl - 1, "22", 1),
+            Segment.of("HL", hl, hl - 1, "22", 0 if found is None else 1),
             Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
+        ]  # fmt: skip
+        if found is None:
+            body.append(Segment.of("AAA", "N", "", "75", "C"))  # subscriber/insured not found
+            continue
+        body += [
             Segment.of("HL", hl + 1, hl, "EV", 0),
-            Segment.of("TRN", "2", inquiry.trace, "9CLAIMSTRM"),
+            Segment.of("TRN", "2", inquiry.trace, inquiry.originator),
             Segment.of("UM", "HS", "I", "1"),
             Segment.of("HCR", "A1", authorization_number()) if approved else Segment.of("HCR", "A3", "", "75"),
             *([Segment.of("HSD", "VS", inquiry.units or 10)] if approved else []),

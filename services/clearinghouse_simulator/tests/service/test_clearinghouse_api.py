@@ -193,9 +193,13 @@ async def test_a_270_gets_a_271_with_mental_health_benefits(client: AsyncClient,
     assert ("1", "IND", "30", "MC", "SIMULATED STATE MEDICAID") in benefits
     assert ("B", "IND", "MH", "", "", "27", "3") in benefits  # $3 co-payment per visit
     assert ("F", "IND", "MH", "", "", "29", "", "", "VS", "30") in benefits  # 30 visits left
-    assert ("CB", "IND", "A6", "", "", "", "", "", "", "", "Y") in benefits  # authorization required for some codes
+    assert ("1", "IND", "A6", "", "", "", "", "", "", "", "Y") in benefits  # EB11: authorization required
+    assert not [b for b in benefits if b[0] == "CB"]  # CB is a benefit type of its own, not "authorization"
     assert [s.elements for s in segments if s.tag == "AAA"] == [("N", "", "75", "C")]  # the unknown member
-    assert [s.get(2) for s in segments if s.tag == "TRN"] == ["T3010", "T3011"]
+    assert [(s.get(2), s.get(3)) for s in segments if s.tag == "TRN"] == [
+        ("T3010", "9CLAIMSTRM"),
+        ("T3011", "9CLAIMSTRM"),
+    ]
     assert [d["content"] for d in await inbox(client, auth, "271")] == [answer]
 
 
@@ -210,3 +214,13 @@ async def test_a_278_request_is_certified_for_a_covered_member(client: AsyncClie
     assert decisions[0].get(1) == "A1" and decisions[0].get(2).startswith("AUTH")
     assert decisions[1].get(1) == "A3"
     assert "HSD*VS*4~" in answer
+
+
+async def test_a_278_for_a_member_the_payer_does_not_know_gets_aaa_not_a_decision(
+    client: AsyncClient, auth: dict[str, str]
+) -> None:
+    receipt = await submit(client, auth, make_inquiry("278", ["NOBODY"], control="303"))
+    (answer,) = receipt["responses"]
+    segments = [s for g in parse_interchange(answer).groups for t in g.transactions for s in t.segments]
+    assert [s.elements for s in segments if s.tag == "AAA"] == [("N", "", "75", "C")]
+    assert [s for s in segments if s.tag == "HCR"] == []
