@@ -53,7 +53,8 @@ def read_inquiries(transaction: Transaction) -> list[Inquiry]:
             inquiries.append(
                 Inquiry(
                     trace=current.get("trace", ""), originator=current.get("originator", ""), payer_id=payer_id,
-                    provider_name=provider_name, provider_npi=provider_npi, member_id=current.get("member", ""), last_name=current.get("last", ""),
+                    provider_name=provider_name, provider_npi=provider_npi, member_id=current.get("member", ""),
+                    last_name=current.get("last", ""),
                     first_name=current.get("first", ""), birth_date=current.get("dob", ""),
                     on=_date(current.get("on", "")) or date.today(), codes=tuple(codes),
                     units=int(Decimal(current.get("units", "0") or "0")),
