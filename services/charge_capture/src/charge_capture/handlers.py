@@ -344,6 +344,9 @@ def _captured(
             tax_id=practice.tax_id,
             taxonomy=practice.taxonomy,
             address=contract.Address(**practice.address),
+            entity=practice.billing_entity,
+            first_name=practice.first_name,
+            last_name=practice.last_name,
         ),
         rendering_provider=contract.RenderingProvider(
             npi=provider.npi,

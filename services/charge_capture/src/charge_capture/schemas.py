@@ -78,11 +78,23 @@ class AddressIn(Input):
 
 
 class PracticeIn(Input):
+    """A practice, or a solo clinician who bills under their own type-1 NPI (`billing_entity: individual`, with
+    the clinician's names: the 837P's billing provider is then a person)."""
+
     name: Name
     npi: Npi
     tax_id: TaxId
     taxonomy: Taxonomy
     address: AddressIn
+    billing_entity: Literal["organization", "individual"] = "organization"
+    first_name: Text | None = None
+    last_name: Text | None = None
+
+    @model_validator(mode="after")
+    def _an_individual_has_names(self) -> "PracticeIn":
+        if self.billing_entity == "individual" and not (self.first_name and self.last_name):
+            raise ValueError("a practice billing as an individual needs first_name and last_name")
+        return self
 
 
 class PracticeOut(BaseModel):
@@ -92,6 +104,9 @@ class PracticeOut(BaseModel):
     tax_id: str
     taxonomy: str
     address: AddressIn
+    billing_entity: str = "organization"
+    first_name: str | None = None
+    last_name: str | None = None
 
 
 class ProviderIn(Input):

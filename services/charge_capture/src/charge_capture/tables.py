@@ -44,6 +44,9 @@ practices = Table(
     Column("tax_id", String(9), nullable=False),
     Column("taxonomy", String(10), nullable=False),
     Column("address", JSONB, nullable=False),
+    Column("billing_entity", String(12), nullable=False, server_default="organization"),  # or individual (type 1)
+    Column("first_name", String(100)),  # the clinician, when billing as an individual
+    Column("last_name", String(100)),
     _created(),
     UniqueConstraint("tenant_id", "npi"),
 )

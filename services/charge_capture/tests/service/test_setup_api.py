@@ -112,3 +112,15 @@ async def test_the_same_fee_schedule_put_again_adds_no_version(
     assert (await client.put(path, json=changed, headers=auth)).json()["id"] != first["id"]
     history = (await client.get(path, headers=auth)).json()["items"]
     assert [v["effective_from"] for v in history].count("2026-02-01") == 2
+
+
+async def test_a_solo_clinician_practice_bills_as_an_individual(client: AsyncClient, auth: dict[str, str]) -> None:
+    body = {"name": "Ana Ruiz LCSW", "npi": "1245319599", "tax_id": "123456789", "taxonomy": "1041C0700X",
+            "address": {"line1": "1 Elm St", "city": "Springfield", "state": "IL", "postal_code": "627011234"},
+            "billing_entity": "individual"}  # fmt: skip
+    missing = await client.post("/v1/practices", json=body, headers=auth)
+    assert missing.status_code == 422
+    created = await client.post("/v1/practices", json={**body, "first_name": "Ana", "last_name": "Ruiz"}, headers=auth)
+    assert created.status_code == 201, created.text
+    read = (await client.get(f"/v1/practices/{created.json()['id']}", headers=auth)).json()
+    assert (read["billing_entity"], read["first_name"], read["last_name"]) == ("individual", "Ana", "Ruiz")

@@ -159,9 +159,23 @@ def test_psychologists_and_counselors_bill_no_em(credential: str) -> None:
     assert {i.message.split(" may not bill ")[1].split(" ")[0] for i in coding.problems} == {"99213", "90833"}
 
 
-@pytest.mark.parametrize(("credential", "allowed"), [("PhD", True), ("MD", True), ("NP", False), ("LCSW", False)])
-def test_testing_is_for_psychologists_and_physicians(credential: str, allowed: bool) -> None:
-    coding = code(service=Service("psychological_testing", evaluation_minutes=60), credential=credential)
+@pytest.mark.parametrize(
+    ("credential", "profile", "allowed"),
+    [
+        ("PhD", None, True), ("MD", None, True), ("LCSW", None, False),
+        ("NP", None, True), ("PA", None, True),  # within their state scope, for most payers
+        ("NP", "medicaid-credential-tiers", False), ("PA", "medicaid-credential-tiers", False),  # a state's rule
+        ("PhD", "medicaid-credential-tiers", True),
+    ],
+)  # fmt: skip
+def test_testing_scope_is_fixed_for_therapists_and_payer_data_for_nps_and_pas(
+    credential: str, profile: str | None, allowed: bool
+) -> None:
+    kind = "medicaid" if profile else "commercial"
+    coding = code(
+        service=Service("psychological_testing", evaluation_minutes=60), credential=credential, kind=kind,
+        profile=profile,
+    )  # fmt: skip
     assert ("provider.scope" not in rules_broken(coding)) is allowed
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from claimstream_platform.contracts.charge_capture import Address, ChargeCaptured, Coverage, Person
+from claimstream_platform.contracts.charge_capture import Address, BillingProvider, ChargeCaptured, Coverage, Person
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
 IMPLEMENTATION = "005010X222A1"
@@ -74,7 +74,7 @@ def _transaction(
         Segment.of("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.id),
         Segment.of("HL", 1, "", "20", 1),
         Segment.of("PRV", "BI", "PXC", billing.taxonomy),
-        Segment.of("NM1", "85", "2", billing.name, "", "", "", "", "XX", billing.npi),
+        _billing_provider_name(billing),
         *_address(billing.address),
         Segment.of("REF", "EI", billing.tax_id),
     ]
@@ -91,6 +91,13 @@ def _patient_is_the_member(coverage: Coverage) -> bool:
     """005010X222A1: the patient loop (2000C) is used only when the patient cannot be identified by an id of
     their own; a dependent with one (every Medicaid and CHIP member) is sent as the subscriber."""
     return coverage.relationship == "self" or coverage.patient_has_own_id
+
+
+def _billing_provider_name(billing: BillingProvider) -> Segment:
+    """2010AA: an organization (NM102 2) or a solo clinician billing under a type-1 NPI, as a person (NM102 1)."""
+    if billing.entity == "individual":
+        return Segment.of("NM1", "85", "1", billing.last_name, billing.first_name, "", "", "", "XX", billing.npi)
+    return Segment.of("NM1", "85", "2", billing.name, "", "", "", "", "XX", billing.npi)
 
 
 def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
@@ -142,7 +149,9 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y",
         ),
     ]  # fmt: skip
-    if claim.frequency in ("7", "8") and claim.payer_claim_number:
+    if claim.frequency in ("7", "8"):
+        if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
+            raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
         segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
     if charges.prior_authorization_number:
         segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))

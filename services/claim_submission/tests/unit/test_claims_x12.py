@@ -267,3 +267,18 @@ def test_a_dependent_without_an_own_id_sends_no_subscriber_demographics() -> Non
     assert pyx12_problems(text) == []
     assert "DMG*D8*19750202" not in text and "DMG*D8*19700131*F~" in text  # the patient's only, in 2010CA
     assert "PAT*19~" in text
+
+
+def test_a_solo_clinician_bills_as_a_person_under_a_type_1_npi() -> None:
+    base = charges()
+    solo = base.billing_provider.model_copy(update={"entity": "individual", "first_name": "Ana", "last_name": "Ruiz"})
+    text = write(ClaimToSend("CS0000000001", "1", base.model_copy(update={"billing_provider": solo})))
+    assert f"NM1*85*1*RUIZ*ANA****XX*{solo.npi}~" in text
+    assert pyx12_problems(text) == []
+    (claim,) = read_back(text)
+    assert (claim.billing_npi, claim.billing_name) == (solo.npi, "RUIZ")
+
+
+def test_a_correction_is_never_written_without_the_payers_number() -> None:
+    with pytest.raises(ValueError, match="REF\\*F8"):
+        write(ClaimToSend("CS0000000001", "7", charges()))

@@ -67,6 +67,9 @@ class BillingProvider(_Part):
     tax_id: str
     taxonomy: str
     address: Address
+    entity: Literal["organization", "individual"] = "organization"  # individual: a solo clinician's type-1 NPI
+    first_name: str | None = None
+    last_name: str | None = None
 
 
 class RenderingProvider(_Part):

@@ -426,7 +426,9 @@ def _category(rules: Rules, code: str) -> str:
 
 
 def _check_scope(work: _Work, credential: str) -> None:
-    forbidden = work.rules.may_not_bill.get(credential, frozenset())
+    forbidden = work.rules.may_not_bill.get(credential, frozenset()) | work.policy.scope_exclusions.get(
+        credential, frozenset()
+    )
     for line in work.lines:
         category = _category(work.rules, line.code)
         if category in forbidden:

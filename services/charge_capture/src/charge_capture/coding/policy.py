@@ -26,6 +26,7 @@ class PayerPolicy:
     em_modifier_25_with_addon: bool
     credentials_not_billable: frozenset[str]
     warn_unspecified_diagnosis: bool
+    scope_exclusions: Mapping[str, frozenset[str]]  # credential -> code categories it may not bill here
 
 
 POLICY_KEYS = frozenset(f.name for f in fields(PayerPolicy))
@@ -100,6 +101,7 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
         em_modifier_25_with_addon=merged["em_modifier_25_with_addon"],
         credentials_not_billable=frozenset(merged["credentials_not_billable"]),
         warn_unspecified_diagnosis=merged["warn_unspecified_diagnosis"],
+        scope_exclusions={str(k): frozenset(v) for k, v in dict(merged["scope_exclusions"]).items()},
     )
 
 
