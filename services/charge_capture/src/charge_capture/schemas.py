@@ -254,6 +254,22 @@ class ServiceIn(Input):
         return self
 
 
+class ReferringIn(Input):
+    npi: Npi
+    first_name: Text
+    last_name: Text
+
+
+class FacilityIn(Input):
+    name: Name
+    npi: Npi | None = None
+    address: AddressIn
+
+
+# CLM20 delay reason codes (X12 1514): why a claim is filed late, for payers that accept a valid reason.
+DelayReason = Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "15"]
+
+
 class EncounterIn(Input):
     practice_id: UUID
     external_id: ExternalId
@@ -269,6 +285,12 @@ class EncounterIn(Input):
     ) = None
     procedures: list[ProcedureIn] | None = Field(default=None, min_length=1, max_length=50)
     service: ServiceIn | None = None
+    referring_provider: ReferringIn | None = None
+    referral_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable] | None
+    ) = None
+    service_facility: FacilityIn | None = None  # where the service was, when not at the practice's address
+    delay_reason_code: DelayReason | None = None
 
     @model_validator(mode="after")
     def _one_way_to_say_what_was_done(self) -> "EncounterIn":

@@ -371,3 +371,22 @@ async def test_a_dependents_member_id_is_their_own_for_medicaid_unless_the_ehr_s
         assert response.status_code == 201, response.text
         captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
         assert captured["coverage"]["patient_has_own_id"] is own, payer_id
+
+
+async def test_referral_facility_and_delay_reason_reach_the_claim(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    body = encounter(
+        practice.id,
+        referring_provider={"npi": "1497758544", "first_name": "Gia", "last_name": "Moss"},
+        referral_number="REF123",
+        service_facility={"name": "Satellite", "address": {**encounter(practice.id)["patient"]["address"]}},
+        delay_reason_code="7",
+    )
+    response = await client.post("/v1/encounters", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
+    assert captured["referring_provider"]["last_name"] == "Moss" and captured["referral_number"] == "REF123"
+    assert (captured["service_facility"]["name"], captured["delay_reason_code"]) == ("Satellite", "7")
+    bad = await client.post("/v1/encounters", json={**body, "delay_reason_code": "12"}, headers=auth)
+    assert bad.status_code == 422

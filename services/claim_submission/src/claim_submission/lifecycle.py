@@ -51,7 +51,13 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
 
 
 async def create_claim(
-    uow: UnitOfWork, charges: ChargeCaptured, *, previous: Row[Any] | None, today: date, frequency: str = ""
+    uow: UnitOfWork,
+    charges: ChargeCaptured,
+    *,
+    previous: Row[Any] | None,
+    today: date,
+    frequency: str = "",
+    note: str | None = None,
 ) -> UUID:
     """A new claim version for `charges`: a replacement of `previous` when the payer may have it, else an original."""
     replaces = previous if previous is not None and previous.status in AT_PAYER else None
@@ -84,6 +90,8 @@ async def create_claim(
             duplicate_key=duplicate_key(charges),
             charges=charges.model_dump(mode="json"),
             reasons=[r.model_dump() for r in reasons],
+            # NTE*ADD tells the payer why a correction or void comes: the request's reason, else the default
+            correction_note=(note or ("corrected claim" if frequency == "7" else "void")) if replaces else None,
         )
         .returning(claims.c.patient_control_number)  # numbered by the database: CS + the claim_numbers sequence
     )
@@ -134,7 +142,7 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
         await transition(uow, claim, "replaced", detail={"by": "a new original", "reason": event.reason})
         await create_claim(uow, charges, previous=None, today=_today(), frequency="1")
     else:
-        await create_claim(uow, charges, previous=claim, today=_today())
+        await create_claim(uow, charges, previous=claim, today=_today(), note=event.reason[:80])
 
 
 async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) -> None:
@@ -152,7 +160,7 @@ async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) ->
     if voiding is not None:
         return  # a retried void: the frequency-8 claim is already on its way
     charges = ChargeCaptured.model_validate(claim.charges)
-    await create_claim(uow, charges, previous=claim, today=today, frequency="8")
+    await create_claim(uow, charges, previous=claim, today=today, frequency="8", note=f"void: {reason}"[:80])
     uow.publish(events.ClaimVoided(**event_identity(claim), reason=reason))
 
 

@@ -241,6 +241,7 @@ def _to_send(claim: Row[Any]) -> ClaimToSend:
         frequency=claim.frequency,
         charges=ChargeCaptured.model_validate(claim.charges),
         payer_claim_number=claim.payer_claim_number,
+        note=claim.correction_note,
     )
 
 

@@ -59,6 +59,7 @@ claims = Table(
     Column("transaction_control", String(9)),
     Column("x12", Text),  # this claim's 837P as last submitted
     Column("overdue_at", DateTime(timezone=True)),  # when ClaimAcknowledgmentOverdue was raised (no 277CA in time)
+    Column("correction_note", String(80)),  # NTE*ADD of a frequency 7 or 8: why it was sent
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_claims_queue", "tenant_id", "practice_id", "status"),

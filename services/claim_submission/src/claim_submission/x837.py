@@ -32,6 +32,7 @@ class ClaimToSend:
     frequency: str  # 1, 7, 8
     charges: ChargeCaptured
     payer_claim_number: str | None = None  # REF*F8 for frequency 7 and 8
+    note: str | None = None  # NTE*ADD: why a corrected or void claim was sent
 
     @property
     def total(self) -> Decimal:
@@ -143,29 +144,29 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
 
 def _claim(claim: ClaimToSend) -> list[Segment]:
     charges = claim.charges
+    delay = [*[""] * 10, charges.delay_reason_code] if charges.delay_reason_code else []  # CLM10-19, CLM20
     segments = [
         Segment.of(
             "CLM", claim.patient_control_number, amount(claim.total), "", "",
-            (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y",
+            (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y", *delay,
         ),
     ]  # fmt: skip
     if claim.frequency in ("7", "8"):
         if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
             raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
         segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
+    if charges.referral_number:
+        segments.append(Segment.of("REF", "9F", charges.referral_number))
     if charges.prior_authorization_number:
         segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
+    if claim.note and claim.frequency in ("7", "8"):
+        segments.append(Segment.of("NTE", "ADD", claim.note[:80]))
     segments.append(
         Segment.of(
             "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(charges.diagnoses))
         )
     )
-    rendering = charges.rendering_provider
-    if rendering.npi != charges.billing_provider.npi:
-        segments += [
-            Segment.of("NM1", "82", "1", rendering.last_name, rendering.first_name, "", "", "", "XX", rendering.npi),
-            Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
-        ]
+    segments += _claim_providers(charges)
     for line in charges.lines:
         procedure = ("HC", line.code, *line.modifiers)
         segments += [
@@ -182,6 +183,31 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             ),  # fmt: skip
             Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
             Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
+        ]
+    return segments
+
+
+def _claim_providers(charges: ChargeCaptured) -> list[Segment]:
+    """2310A referring, 2310B rendering (when not the billing provider), 2310C service facility (when the service
+    was not at the billing address)."""
+    segments = []
+    referring = charges.referring_provider
+    if referring is not None:
+        segments.append(
+            Segment.of("NM1", "DN", "1", referring.last_name, referring.first_name, "", "", "", "XX", referring.npi)
+        )
+    rendering = charges.rendering_provider
+    if rendering.npi != charges.billing_provider.npi:
+        segments += [
+            Segment.of("NM1", "82", "1", rendering.last_name, rendering.first_name, "", "", "", "XX", rendering.npi),
+            Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
+        ]
+    facility = charges.service_facility
+    if facility is not None and facility.address != charges.billing_provider.address:
+        identified = ("XX", facility.npi) if facility.npi else ()
+        segments += [
+            Segment.of("NM1", "77", "2", facility.name, "", "", "", "", *identified),
+            *_address(facility.address),
         ]
     return segments
 

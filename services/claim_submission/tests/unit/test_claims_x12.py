@@ -282,3 +282,29 @@ def test_a_solo_clinician_bills_as_a_person_under_a_type_1_npi() -> None:
 def test_a_correction_is_never_written_without_the_payers_number() -> None:
     with pytest.raises(ValueError, match="REF\\*F8"):
         write(ClaimToSend("CS0000000001", "7", charges()))
+
+
+def test_referring_provider_referral_service_facility_delay_reason_and_correction_note() -> None:
+    base = charges()
+    facility_address = base.billing_provider.address.model_copy(update={"line1": "9 Clinic Rd", "city": "Salem"})
+    coded = base.model_validate({
+        **base.model_dump(mode="json"),
+        "referring_provider": {"npi": "1497758544", "first_name": "Gia", "last_name": "Moss"},
+        "referral_number": "REF123",
+        "service_facility": {"name": "Salem Satellite", "npi": "1245319599", "address": facility_address.model_dump()},
+        "delay_reason_code": "7",
+    })  # fmt: skip
+    text = write(ClaimToSend("CS0000000001", "7", coded, "SIMBCX100001", note="corrected place of service"))
+    assert pyx12_problems(text) == []
+    assert "NM1*DN*1*MOSS*GIA****XX*1497758544~" in text and "REF*9F*REF123~" in text
+    assert "NM1*77*2*SALEM SATELLITE*****XX*1245319599~" in text and "N3*9 CLINIC RD~" in text
+    assert "NTE*ADD*CORRECTED PLACE OF SERVICE~" in text
+    clm = next(line for line in text.splitlines() if line.startswith("CLM*"))
+    assert clm.rstrip("~").split("*")[20] == "7"  # CLM20
+
+
+def test_no_service_facility_loop_when_it_is_the_billing_address() -> None:
+    base = charges()
+    same = base.model_validate({**base.model_dump(mode="json"), "service_facility": {
+        "name": "Harbor Counseling", "address": base.billing_provider.address.model_dump()}})  # fmt: skip
+    assert "NM1*77*" not in write(ClaimToSend("CS0000000001", "1", same))

@@ -72,6 +72,18 @@ class BillingProvider(_Part):
     last_name: str | None = None
 
 
+class ReferringProvider(_Part):
+    npi: str
+    first_name: str
+    last_name: str
+
+
+class ServiceFacility(_Part):
+    name: str
+    npi: str | None = None
+    address: Address
+
+
 class RenderingProvider(_Part):
     npi: str
     first_name: str
@@ -128,6 +140,10 @@ class ChargeCaptured(_EncounterEvent):
     payer: Payer
     billing_provider: BillingProvider
     rendering_provider: RenderingProvider
+    referring_provider: ReferringProvider | None = None  # 2310A: HMOs deny referred care without it
+    referral_number: str | None = None  # REF*9F
+    service_facility: ServiceFacility | None = None  # 2310C, when the service was not at the billing address
+    delay_reason_code: str | None = None  # CLM20: why a late claim is late (1-11, 15)
 
 
 class ChargeRejected(_EncounterEvent):

@@ -14,6 +14,7 @@ depends_on = None
 def upgrade() -> None:
     create_platform_tables(op.get_bind())  # adds the heartbeats table
     op.add_column("claims", sa.Column("overdue_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("claims", sa.Column("correction_note", sa.String(length=80), nullable=True))
     op.add_column("submissions", sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
     op.add_column("submissions", sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
     op.add_column("submissions", sa.Column("reason", sa.String(length=300), nullable=True))
@@ -46,5 +47,6 @@ def downgrade() -> None:
     op.drop_table("inbound")
     for column in ("reason", "not_before", "attempts"):
         op.drop_column("submissions", column)
+    op.drop_column("claims", "correction_note")
     op.drop_column("claims", "overdue_at")
     op.drop_table("heartbeats")
