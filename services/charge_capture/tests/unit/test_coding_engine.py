@@ -635,3 +635,46 @@ def test_a_date_past_the_loaded_code_set_is_coded_with_a_warning() -> None:
     assert "diagnosis.code-set-not-loaded" not in {
         w.rule for w in code(service=Service("psychotherapy", minutes=45)).warnings
     }
+
+
+@pytest.mark.parametrize(
+    ("procedures", "kind", "day", "diagnoses", "broken"),
+    [
+        ((Procedure("96127", units=2),), "commercial", DOS, F_CODE, set()),  # two instruments
+        ((Procedure("96158", minutes=30), Procedure("96159", units=1)), "commercial", DOS, ("E11.9",), set()),
+        ((Procedure("96159", units=1),), "commercial", DOS, ("E11.9",), {"addon.requires-primary"}),
+        ((Procedure("96116", minutes=60), Procedure("96121", units=1)), "commercial", DOS, ("G30.9", "F02.80"), set()),
+        ((Procedure("90868"),), "commercial", DOS, ("F33.2",), set()),
+        ((Procedure("H2017", minutes=30),), "medicaid", DOS, F_CODE, set()),
+        ((Procedure("T1017", minutes=20),), "medicaid", DOS, F_CODE, set()),
+        ((Procedure("H0035"),), "medicaid", DOS, F_CODE, set()),
+    ],
+)  # fmt: skip
+def test_behavioral_health_codes_billers_use(
+    procedures: tuple[Procedure, ...], kind: str, day: date, diagnoses: tuple[str, ...], broken: set[str]
+) -> None:
+    credential = "PhD" if procedures[0].code.startswith(("961", "9612")) else "LCSW"
+    coding = code(procedures=procedures, kind=kind, day=day, diagnoses=diagnoses, credential=credential)
+    assert rules_broken(coding) == broken
+
+
+@pytest.mark.parametrize(
+    ("procedures", "kind", "day", "broken"),
+    [
+        ((Procedure("99214", units=1), Procedure("G2211", units=1)), "medicare", date(2026, 3, 2), set()),
+        ((Procedure("99214", units=1), Procedure("G2211", units=1)), "medicare", date(2023, 6, 1), {"code.unknown"}),
+        ((Procedure("99214", units=1), Procedure("G2211", units=1)), "commercial", date(2026, 3, 2),
+         {"payer.code-not-accepted"}),
+        ((Procedure("99215", units=1), Procedure("99417", units=1)), "commercial", date(2026, 3, 2), set()),
+        ((Procedure("99215", units=1), Procedure("99417", units=1)), "medicare", date(2026, 3, 2),
+         {"payer.code-not-accepted"}),
+        ((Procedure("99215", units=1), Procedure("G2212", units=1)), "medicare", date(2026, 3, 2), set()),
+        ((Procedure("99214", units=1), Procedure("99417", units=1)), "commercial", date(2026, 3, 2),
+         {"addon.requires-primary"}),
+        ((Procedure("G0017", minutes=60), Procedure("G0018", units=1)), "medicare", date(2026, 3, 2), set()),
+    ],
+)  # fmt: skip
+def test_medicare_g_codes_and_prolonged_time(
+    procedures: tuple[Procedure, ...], kind: str, day: date, broken: set[str]
+) -> None:
+    assert rules_broken(code(procedures=procedures, kind=kind, day=day, credential="MD")) == broken

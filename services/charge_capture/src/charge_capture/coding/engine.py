@@ -437,6 +437,13 @@ def _check_scope(work: _Work, credential: str) -> None:
                 f"{line.source}.code" if line.source != "service" else "rendering_provider_npi",
                 f"a provider with credential {credential} may not bill {line.code} ({category.replace('_', ' ')})",
             )
+    for line in work.lines:
+        if line.code in work.policy.codes_not_accepted:
+            work.problem(
+                "payer.code-not-accepted",
+                f"{line.source}.code" if line.source != "service" else "service",
+                f"this payer does not take {line.code} on this date",
+            )
     if credential in work.policy.credentials_not_billable:
         work.problem(
             "payer.credential-not-enrolled",

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 Problem = tuple[str, str, str]  # rule, field, message
-TIMED = frozenset({"psychotherapy", "psychotherapy_addon", "crisis", "family", "hcpcs_timed"})
+TIMED = frozenset({"psychotherapy", "psychotherapy_addon", "crisis", "family", "hcpcs_timed", "health_behavior",
+                   "neurobehavioral"})  # fmt: skip
 TESTING_FIRST = frozenset({"testing_evaluation", "testing_administration", "testing_technician"})
 
 

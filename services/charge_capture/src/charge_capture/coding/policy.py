@@ -27,6 +27,7 @@ class PayerPolicy:
     credentials_not_billable: frozenset[str]
     warn_unspecified_diagnosis: bool
     scope_exclusions: Mapping[str, frozenset[str]]  # credential -> code categories it may not bill here
+    codes_not_accepted: frozenset[str]
 
 
 POLICY_KEYS = frozenset(f.name for f in fields(PayerPolicy))
@@ -102,6 +103,7 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
         credentials_not_billable=frozenset(merged["credentials_not_billable"]),
         warn_unspecified_diagnosis=merged["warn_unspecified_diagnosis"],
         scope_exclusions={str(k): frozenset(v) for k, v in dict(merged["scope_exclusions"]).items()},
+        codes_not_accepted=frozenset(merged["codes_not_accepted"]),
     )
 
 

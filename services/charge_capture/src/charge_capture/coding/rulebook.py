@@ -24,6 +24,7 @@ class Code:
     category: str
     label: str
     unit_minutes: int | None = None  # codes billed in units of this many minutes
+    effective_from: date | None = None  # a code created later than the code set's start (G2211 in 2024)
 
     @property
     def is_add_on(self) -> bool:
@@ -79,7 +80,8 @@ class Rules:
     def code(self, code: str) -> Code | None:
         if code in self.em_codes:
             return Code(code, "em", "Evaluation and management visit")
-        return self.codes.get(code)
+        found = self.codes.get(code)
+        return None if found is None or (found.effective_from and found.effective_from > self.on) else found
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ class RuleBook:
         for entry in all_in_force("scope"):
             for credential in entry["credentials"]:
                 may_not_bill[credential] = may_not_bill.get(credential, frozenset()) | frozenset(entry["may_not_bill"])
-        primaries = latest("addons").get("primaries", {})
+        primaries: dict[str, Any] = {}  # every entry in force, later ones winning code by code
+        for entry in sorted(all_in_force("addons"), key=lambda e: e["effective_from"]):
+            primaries.update(entry.get("primaries", {}))
         return Rules(
             on=day,
             codes=self.codes,
@@ -146,7 +150,11 @@ def read_codes(text: str) -> dict[str, Code]:
     reader = csv.DictReader(text.splitlines())
     return {
         row["code"]: Code(
-            row["code"], row["category"], row["label"], int(row["unit_minutes"]) if row["unit_minutes"] else None
+            row["code"],
+            row["category"],
+            row["label"],
+            int(row["unit_minutes"]) if row["unit_minutes"] else None,
+            date.fromisoformat(row["effective_from"]) if row.get("effective_from") else None,
         )
         for row in reader
     }
