@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from claim_submission import submit
+from claim_submission import lifecycle, submit
 from claim_submission.gateway import Gateway
 from claim_submission.x837 import Party
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
@@ -121,3 +121,13 @@ async def cycle(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> None:
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)
     await submit.read_statuses(make_uow, gateway)
+
+
+async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClient, *, batched: bool = False) -> Any:
+    """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
+    await enroll(simulator)
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    if batched:
+        await submit.batch(make_uow(), ENVELOPE)
+    return coded

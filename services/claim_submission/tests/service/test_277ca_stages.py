@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 from claim_submission import inbound, lifecycle, submit
 from claim_submission.gateway import SimulatorGateway
-from claims_testkit import ENVELOPE, RECENT, charges, claims_of, cycle, enroll, events, handle
+from claims_testkit import RECENT, a_claim, charges, claims_of, cycle, events, handle
 from claimstream_platform.db import UnitOfWork
 
 MakeUow = Callable[[], UnitOfWork]
@@ -31,10 +31,7 @@ async def test_a_claim_the_clearinghouse_received_and_the_payer_rejected_is_back
 async def test_a_later_payer_rejection_wins_over_an_earlier_acceptance(
     make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient
 ) -> None:
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
-    await submit.batch(make_uow(), ENVELOPE)
+    coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)
     clearinghouse, payer = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"]
     await submit.read_statuses(make_uow, gateway)

@@ -19,6 +19,7 @@ from claims_testkit import (
     ENVELOPE,
     RECENT,
     TENANT,
+    a_claim,
     charges,
     claims_of,
     cycle,
@@ -87,10 +88,7 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
     keys: Keys,
 ) -> None:  # fmt: skip
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
-    await submit.batch(make_uow(), ENVELOPE)
+    coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     valid = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][-1]["content"]  # payer's
@@ -169,10 +167,7 @@ async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted
     make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
     auth: dict[str, str],
 ) -> None:  # fmt: skip
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
-    await submit.batch(make_uow(), ENVELOPE)
+    coded = await a_claim(make_uow, simulator, batched=True)
     content = await scalar(make_uow, "SELECT content FROM submissions")
     # someone else's interchange under our control number (a restore that reused numbers)
     assert (await simulator.post("/v1/interchanges", content=content.replace("*185*", "*186*"))).status_code == 200
@@ -194,9 +189,7 @@ async def test_a_refused_credential_stops_sending_until_the_token_is_replaced(
     make_uow: MakeUow, engine: AsyncEngine, simulator: httpx.AsyncClient, clearinghouse_keys: Keys,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    coded = await a_claim(make_uow, simulator)
     token = tmp_path / "clearinghouse-token"
     token.write_text(
         clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, lifetime=timedelta(seconds=-60))
@@ -252,9 +245,7 @@ async def test_a_void_retried_sends_one_frequency_8_claim(
     make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
     auth: dict[str, str],
 ) -> None:  # fmt: skip
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    coded = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted"
@@ -271,10 +262,7 @@ async def test_a_claim_without_a_277ca_in_time_raises_one_alert_and_is_listed(
     make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
     auth: dict[str, str],
 ) -> None:  # fmt: skip
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
-    await submit.batch(make_uow(), ENVELOPE)
+    coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)  # acknowledged; its 277CA never read
     later = datetime.now(UTC) + timedelta(days=4)
     assert await flag_overdue(make_uow(), after=timedelta(hours=72)) == 0  # not yet

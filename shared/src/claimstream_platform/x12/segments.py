@@ -29,7 +29,7 @@ class Segment:
     def of(cls, tag: str, *elements: object) -> "Segment":
         """Build a segment for writing. Every value passes `x12_text`, so no input can write a delimiter; a
         composite is given as a tuple of its components. Trailing empty elements are dropped, as X12 requires."""
-        values = [_element(e) for e in elements]
+        values = [x12_text(e) if type(e) is str else _element(e) for e in elements]  # str first: the common case
         while values and values[-1] == "":
             values.pop()
         return cls(tag, tuple(values))

@@ -9,6 +9,7 @@ that would be left empty (a name written only in a script with no Latin translit
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The X12 extended character set less our four delimiters (element *, component :, repetition ^, segment ~).
 _CLEAN = re.compile(r"[A-Z0-9 !\"&'()+,\-./;?=%@\[\]_{}\\|<>#$]*")
@@ -23,6 +24,7 @@ _LETTERS = str.maketrans(
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what no stored text may hold (tab, LF, CR allowed)
 
 
+@lru_cache(maxsize=65536)  # the same codes, qualifiers and names recur in every claim of a batch
 def x12_text(value: str) -> str:
     """`value` as it may stand in an X12 element: upper-case ASCII without delimiters or control characters."""
     upper = value.upper()
