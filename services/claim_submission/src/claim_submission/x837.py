@@ -151,16 +151,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y", *delay,
         ),
     ]  # fmt: skip
-    if claim.frequency in ("7", "8"):
-        if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
-            raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
-        segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
-    if charges.referral_number:
-        segments.append(Segment.of("REF", "9F", charges.referral_number))
-    if charges.prior_authorization_number:
-        segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
-    if claim.note and claim.frequency in ("7", "8"):
-        segments.append(Segment.of("NTE", "ADD", claim.note[:80]))
+    segments += _claim_references(claim)
     segments.append(
         Segment.of(
             "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(charges.diagnoses))
@@ -184,6 +175,22 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
             Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
         ]
+    return segments
+
+
+def _claim_references(claim: ClaimToSend) -> list[Segment]:
+    """2300 REF*F8 (the claim a correction replaces), REF*9F referral, REF*G1 prior authorization, NTE*ADD."""
+    charges, segments = claim.charges, []
+    if claim.frequency in ("7", "8"):
+        if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
+            raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
+        segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
+    if charges.referral_number:
+        segments.append(Segment.of("REF", "9F", charges.referral_number))
+    if charges.prior_authorization_number:
+        segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
+    if claim.note and claim.frequency in ("7", "8"):
+        segments.append(Segment.of("NTE", "ADD", claim.note[:80]))
     return segments
 
 

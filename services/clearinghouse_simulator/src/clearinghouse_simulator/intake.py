@@ -157,30 +157,11 @@ async def _front_end(
     book: PayerBook,
     now: datetime,
 ) -> tuple[int, int]:
+    """The clearinghouse's edits, then the payer's for what it forwards; both 277CAs to the inbox."""
     if not received:
         return 0, 0
-    keys = list({(c.payer_id, c.member_id) for c in received})
-    found = await session.execute(
-        select(members.c.payer_id, members.c.member_id).where(
-            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
-        )
-    )
-    enrolled = {(row.payer_id, row.member_id) for row in found}
     house = [ClaimAck(c, clearinghouse_status(c, payer_known=c.payer_id in book.payers), None) for c in received]
-    verdicts = [payer_status(a.claim, member_known=lambda p, m: (p, m) in enrolled) for a in house if a.accepted]
-    numbers = iter(
-        (
-            await session.execute(
-                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"),
-                {"n": verdicts.count(ACCEPTED)},
-            )
-        ).scalars()
-    )
-    forwarded = [a.claim for a in house if a.accepted]
-    payer_acks = [
-        ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
-        for claim, verdict in zip(forwarded, verdicts, strict=True)
-    ]
+    payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted])
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows: list[dict[str, Any]] = [
@@ -203,18 +184,50 @@ async def _front_end(
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
     for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
-        profile = book.payers[payer_id]
-        source = InformationSource("PR", profile.name.upper(), "PI", payer_id)
+        source = InformationSource("PR", book.payers[payer_id].name.upper(), "PI", payer_id)
         reports.append(([a for a in payer_acks if a.claim.payer_id == payer_id], source))
     for report, source in reports:
-        control = str(await session.scalar(select(control_numbers.next_value())))
-        content = build_277ca(
-            report,
-            submitter_name=received[0].billing_name or "SUBMITTER",
-            submitter_id=interchange.sender_id,
-            envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
-            source=source,
-        )
-        await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))
+        await _store_277ca(session, submitter, interchange, report, source, now)
     accepted = sum(a.accepted for a in acks)
     return accepted, len(acks) - accepted
+
+
+async def _payer_intake(session: AsyncSession, submitter: UUID, forwarded: list[Claim]) -> list[ClaimAck]:
+    """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
+    if not forwarded:
+        return []
+    keys = list({(c.payer_id, c.member_id) for c in forwarded})
+    found = await session.execute(
+        select(members.c.payer_id, members.c.member_id).where(
+            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
+        )
+    )
+    enrolled = {(row.payer_id, row.member_id) for row in found}
+    verdicts = [payer_status(claim, member_known=lambda p, m: (p, m) in enrolled) for claim in forwarded]
+    numbers = iter(
+        (
+            await session.execute(
+                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"),
+                {"n": verdicts.count(ACCEPTED)},
+            )
+        ).scalars()
+    )
+    return [
+        ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
+        for claim, verdict in zip(forwarded, verdicts, strict=True)
+    ]
+
+
+async def _store_277ca(
+    session: AsyncSession, submitter: UUID, interchange: Interchange, report: list[ClaimAck],
+    source: InformationSource, now: datetime,
+) -> None:  # fmt: skip
+    control = str(await session.scalar(select(control_numbers.next_value())))
+    content = build_277ca(
+        report,
+        submitter_name=report[0].claim.billing_name or "SUBMITTER",
+        submitter_id=interchange.sender_id,
+        envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
+        source=source,
+    )
+    await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))

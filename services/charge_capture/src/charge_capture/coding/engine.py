@@ -532,15 +532,26 @@ def _check_diagnoses(work: _Work) -> None:
         work.warn("diagnosis.code-set-not-loaded", "service_date",
                   f"the ICD-10-CM set for {day.isoformat()} is not loaded: checked against the one in force "
                   f"through {diagnoses.CODE_SET_THROUGH.isoformat()}")  # fmt: skip
-    primary = codes[0]
-    if diagnoses.is_z_code(primary):
-        work.problem("diagnosis.z-code-primary", "diagnoses[0]", f"{primary} is a Z-code: it may only be secondary")
+    if diagnoses.is_z_code(codes[0]):
+        work.problem("diagnosis.z-code-primary", "diagnoses[0]", f"{codes[0]} is a Z-code: it may only be secondary")
+    first_listed = _check_line_diagnoses(work, codes)
+    for position in sorted(first_listed | {0}):
+        if diagnoses.needs_etiology_first(codes[position]):
+            work.problem(
+                "diagnosis.manifestation-first",
+                f"diagnoses[{position}]",
+                f"{codes[position]} is a manifestation code: its underlying condition is coded before it",
+            )
+
+
+def _check_line_diagnoses(work: _Work, codes: Sequence[str]) -> set[int]:
+    """Each line's pointers (the first four diagnoses unless the EHR said otherwise) and, for mental-health
+    services, the order they point in. Returns the positions some line lists first."""
     default_pointers = tuple(range(1, min(len(codes), MAX_POINTERS) + 1))
     first_listed: set[int] = set()
     for index, line in enumerate(work.lines):
         pointers = line.diagnosis_pointers or default_pointers
-        bad = [p for p in pointers if not 1 <= p <= len(codes)]
-        if bad or len(pointers) > MAX_POINTERS:
+        if any(not 1 <= p <= len(codes) for p in pointers) or len(pointers) > MAX_POINTERS:
             work.problem(
                 "diagnosis.pointer",
                 f"{line.source}.diagnosis_pointers",
@@ -548,7 +559,7 @@ def _check_diagnoses(work: _Work) -> None:
             )
         elif _category(work.rules, line.code) in MENTAL_HEALTH_CATEGORIES:
             first_listed.add(pointers[0] - 1)
-            reported = pointers[0] == 1 and diagnoses.is_z_code(primary)  # already: a Z-code never comes first
+            reported = pointers[0] == 1 and diagnoses.is_z_code(codes[0])  # already: a Z-code never comes first
             if not reported and not _mental_health_first(codes, pointers):
                 work.problem(
                     "diagnosis.primary-not-mental-health",
@@ -557,13 +568,7 @@ def _check_diagnoses(work: _Work) -> None:
                     "underlying condition of a manifestation code that follows it",
                 )
         work.lines[index] = replace(line, diagnosis_pointers=pointers)
-    for position in sorted(first_listed | {0}):
-        if diagnoses.needs_etiology_first(codes[position]):
-            work.problem(
-                "diagnosis.manifestation-first",
-                f"diagnoses[{position}]",
-                f"{codes[position]} is a manifestation code: its underlying condition is coded before it",
-            )
+    return first_listed
 
 
 def _mental_health_first(codes: Sequence[str], pointers: Sequence[int]) -> bool:
