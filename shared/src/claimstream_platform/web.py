@@ -200,7 +200,7 @@ class RequestContextMiddleware:
             await refusal(scope, receive, send)
             return
         assert body is not None
-        receive = _replay(body)
+        receive = _replay(body, receive)
         correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
 
         async def send_with_header(message: Message) -> None:
@@ -238,13 +238,14 @@ class RequestContextMiddleware:
         return problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {limit} bytes")
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, upstream: Receive) -> Receive:
+    """The body already read, then the connection's own messages (a later disconnect is real, not invented)."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await upstream()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 

@@ -80,3 +80,23 @@ async def test_a_handler_that_hangs_is_cut_off() -> None:
     metadata = EventMetadata(event_id=uuid4(), source="test", time=datetime.now(UTC), correlation_id=uuid4())
     with pytest.raises(HandlerTimedOut):
         await slow._handle(DecodedEvent(event, metadata), None)  # type: ignore[arg-type]
+
+
+async def test_pool_timeouts_and_shutdowns_answer_503_with_retry_after_and_data_errors_422() -> None:
+    from claimstream_platform.db import is_transient
+    from claimstream_platform.problems import _unavailable
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    class Orig(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            super().__init__(sqlstate)
+            self.sqlstate = sqlstate
+
+    shutdown = DBAPIError("SELECT 1", {}, Orig("57P01"))  # admin shutdown, as in a fast restart
+    out_of_range = DBAPIError("SELECT 1", {}, Orig("22003"))
+    assert is_transient(PoolTimeout()) and is_transient(shutdown) and not is_transient(out_of_range)
+    for error, status in ((PoolTimeout(), 503), (shutdown, 503), (out_of_range, 422)):
+        response = await _unavailable(None, error)  # type: ignore[arg-type]
+        assert response.status_code == status
+        assert (response.headers.get("retry-after") is not None) is (status == 503)

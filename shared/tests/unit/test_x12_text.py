@@ -45,3 +45,11 @@ def test_api_text_that_x12_cannot_carry_is_refused(bad: str) -> None:
 
 def test_api_text_that_x12_can_carry_is_kept_as_given() -> None:
     assert refuse_unwritable("Muñoz") == "Muñoz"
+
+
+def test_an_interchange_claiming_too_many_segments_is_refused_before_it_is_split() -> None:
+    from claimstream_platform.x12 import X12Error, parse_interchange
+
+    text = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *261201*1200*^*00501*000000001*0*P*:~"
+    with pytest.raises(X12Error, match="more than 3 segments"):
+        parse_interchange(text + "GS*HC~" * 5, max_segments=3)

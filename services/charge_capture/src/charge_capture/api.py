@@ -203,8 +203,7 @@ async def put_fee_schedule(
     again (a retry) returns the version it made and adds none."""
     async with uow:
         payer = await _payer(uow.session, principal, practice_id, payer_id)
-        wanted = {(e.code, modifiers_key(e.modifiers), e.amount) for e in body.entries}
-        same = await newest_schedule_if_same(uow.session, payer.id, body.effective_from, wanted)
+        same = await newest_schedule_if_same(uow.session, payer.id, body.effective_from, _fee_rows(body))
         if same is not None:
             return FeeScheduleOut(id=same.id, payer_id=payer_id, effective_from=same.effective_from,
                                   created_at=same.created_at, entries=body.entries)  # fmt: skip
@@ -424,6 +423,10 @@ async def _payer(session: AsyncSession, principal: Principal, practice_id: UUID,
     if row is None:
         raise NotFound("payer not set up for this practice", field="payer_id")
     return row
+
+
+def _fee_rows(body: FeeScheduleIn) -> set[tuple[str, str, Any]]:
+    return {(e.code, modifiers_key(e.modifiers), e.amount) for e in body.entries}
 
 
 def _practice_out(row: Any) -> PracticeOut:

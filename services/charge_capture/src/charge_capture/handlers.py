@@ -299,6 +299,23 @@ def to_engine(body: EncounterIn) -> Encounter:
     )
 
 
+def _claim_context(body: EncounterIn) -> dict[str, Any]:
+    """What the EHR says of the claim beyond the service: referral, facility, why it is late."""
+    facility = body.service_facility
+    return {
+        "referring_provider": contract.ReferringProvider(**body.referring_provider.model_dump())
+        if body.referring_provider
+        else None,
+        "referral_number": body.referral_number,
+        "service_facility": contract.ServiceFacility(
+            name=facility.name, npi=facility.npi, address=contract.Address(**facility.address.model_dump())
+        )
+        if facility
+        else None,
+        "delay_reason_code": body.delay_reason_code,
+    }
+
+
 def _captured(
     common: dict[str, Any],
     body: EncounterIn,
@@ -309,19 +326,9 @@ def _captured(
     lines: list[dict[str, Any]],
 ) -> contract.ChargeCaptured:
     coverage = body.coverage
-    facility = body.service_facility
     return contract.ChargeCaptured(
         **common,
-        referring_provider=contract.ReferringProvider(**body.referring_provider.model_dump())
-        if body.referring_provider
-        else None,
-        referral_number=body.referral_number,
-        service_facility=contract.ServiceFacility(
-            name=facility.name, npi=facility.npi, address=contract.Address(**facility.address.model_dump())
-        )
-        if facility
-        else None,
-        delay_reason_code=body.delay_reason_code,
+        **_claim_context(body),
         place_of_service=coding.place_of_service,
         telehealth_modality=body.telehealth.modality if body.telehealth else None,
         prior_authorization_number=body.prior_authorization_number,

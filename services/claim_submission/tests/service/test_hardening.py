@@ -272,3 +272,20 @@ async def test_a_claim_without_a_277ca_in_time_raises_one_alert_and_is_listed(
     assert [(a["encounter_id"], a["status"]) for a in alerts] == [(str(coded.encounter_id), "acknowledged")]
     listed = (await client.get("/v1/claims?overdue=true", headers=auth)).json()["items"]
     assert [item["encounter_id"] for item in listed] == [str(coded.encounter_id)]
+
+
+async def test_a_999_that_cannot_be_read_is_kept_quarantined_and_the_claims_are_not_lost(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    coded = await a_claim(make_uow, simulator, batched=True)
+    assert await submit.send(make_uow, Answering(gateway, lambda _: "ISA*garbled")) == 1
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "submitted"  # sent, its 999 unreadable: neither lost nor guessed
+    (stored,) = await scalar_rows(make_uow, "SELECT kind, status, reason, content FROM inbound")
+    assert (stored.kind, stored.status, stored.content) == ("999", "quarantined", "ISA*garbled")
+    assert "segment 1 (ISA)" in stored.reason
+
+
+async def scalar_rows(make_uow: MakeUow, sql: str) -> list[Any]:
+    async with make_uow() as uow:
+        return list((await uow.session.execute(text(sql))).all())

@@ -308,3 +308,25 @@ def test_no_service_facility_loop_when_it_is_the_billing_address() -> None:
     same = base.model_validate({**base.model_dump(mode="json"), "service_facility": {
         "name": "Harbor Counseling", "address": base.billing_provider.address.model_dump()}})  # fmt: skip
     assert "NM1*77*" not in write(ClaimToSend("CS0000000001", "1", same))
+
+
+async def test_the_gateway_retries_a_little_then_hands_back_the_clearinghouses_retry_after() -> None:
+    import httpx
+    from claim_submission.gateway import CredentialRefused, SimulatorGateway
+    from claimstream_platform.errors import TransientError
+
+    calls: list[str] = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(503, headers={"Retry-After": "120"})
+
+    gateway = SimulatorGateway(httpx.AsyncClient(transport=httpx.MockTransport(busy), base_url="http://sim"))
+    with pytest.raises(TransientError) as caught:
+        await gateway.documents("277CA")
+    assert caught.value.retry_after == 120 and len(calls) == 1  # too long to wait inside a call: the loop waits
+    refused = SimulatorGateway(
+        httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(401)), base_url="http://sim")
+    )
+    with pytest.raises(CredentialRefused):
+        await refused.documents("277CA")

@@ -610,16 +610,8 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
             )
         return encounter.place_of_service
 
-    if telehealth.modality == "audio" and not policy.audio_only_covered:
-        work.problem(
-            "telehealth.audio-not-covered", "telehealth.modality", "this payer does not cover audio-only visits"
-        )
-    elif telehealth.modality == "audio" and policy.audio_only_requires_home and not telehealth.patient_at_home:
-        work.problem(
-            "telehealth.audio-only-away-from-home",
-            "telehealth.patient_at_home",
-            "this payer covers audio-only visits only when the patient is at home",
-        )
+    if telehealth.modality == "audio":
+        _check_audio_only(work, telehealth)
     modifier = policy.video_modifier if telehealth.modality == "video" else policy.audio_modifier
     if modifier:
         work.lines[:] = [replace(line, modifiers=(*line.modifiers, modifier)) for line in work.lines]
@@ -646,6 +638,19 @@ def _place_of_service_and_telehealth(work: _Work) -> str:
             f"telehealth for this payer is billed with POS {place}, not {encounter.place_of_service}",
         )
     return place
+
+
+def _check_audio_only(work: _Work, telehealth: Telehealth) -> None:
+    if not work.policy.audio_only_covered:
+        work.problem(
+            "telehealth.audio-not-covered", "telehealth.modality", "this payer does not cover audio-only visits"
+        )
+    elif work.policy.audio_only_requires_home and not telehealth.patient_at_home:
+        work.problem(
+            "telehealth.audio-only-away-from-home",
+            "telehealth.patient_at_home",
+            "this payer covers audio-only visits only when the patient is at home",
+        )
 
 
 def _apply_modifiers(work: _Work, credential: str | None) -> None:
