@@ -98,7 +98,9 @@ def adjudicate(
         line_denial = _line_denial(claim, result.line, profile, credential)
         if line_denial is not None:
             result.deny(*line_denial)
-        else:
+    _deny_add_ons_without_a_paid_primary(results)
+    for result in results:
+        if not result.adjustments:
             _price(result, profile, credential)
     deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
     payable = any(r.allowed > 0 for r in results)
@@ -155,6 +157,27 @@ def _line_denial(
     if line.code not in profile.allowed:
         return ("CO", "96", "N130")  # non-covered charge
     return None
+
+
+# Add-on codes and the primaries they are paid with (the payer's copy of the CPT add-on rules).
+EM_OFFICE_AND_HOSPITAL = frozenset(str(code) for code in (*range(99202, 99206), *range(99211, 99216),
+                                                          *range(99221, 99224), *range(99231, 99237)))  # fmt: skip
+ADD_ON_PRIMARIES: dict[str, frozenset[str]] = {
+    "90833": EM_OFFICE_AND_HOSPITAL, "90836": EM_OFFICE_AND_HOSPITAL, "90838": EM_OFFICE_AND_HOSPITAL,
+    "90840": frozenset({"90839"}), "96131": frozenset({"96130"}), "96133": frozenset({"96132"}),
+    "96137": frozenset({"96136"}), "96139": frozenset({"96138"}),
+    "90785": frozenset({"90791", "90792", "90832", "90834", "90837", "90853"}) | EM_OFFICE_AND_HOSPITAL,
+}  # fmt: skip
+
+
+def _deny_add_ons_without_a_paid_primary(results: list[LineResult]) -> None:
+    """An add-on is paid only beside a primary that is: when every primary on the claim was denied, so is it
+    (CARC B15: the qualifying service was not received or covered)."""
+    payable = {r.line.code for r in results if not r.adjustments}
+    for result in results:
+        primaries = ADD_ON_PRIMARIES.get(result.line.code)
+        if primaries is not None and not result.adjustments and not primaries & payable:
+            result.deny("CO", "B15")
 
 
 MENTAL_HEALTH_HCPCS = frozenset({"H0001", "H0004", "H0005", "H0015", "H0031", "H0032", "H0035", "H2011", "H2012",

@@ -267,3 +267,13 @@ def test_the_balance_check_itself_catches_a_cent() -> None:
     assert "CAS*CO*45*24.8~" in text
     assert balance_problems(text.replace("CAS*CO*45*24.8~", "CAS*CO*45*24.81~")) != []
     assert balance_problems(text.replace("BPR*I*18.18*", "BPR*I*18.19*")) != []
+
+
+def test_an_add_on_is_paid_beside_a_paid_primary_and_denied_without_one() -> None:
+    """S4: an add-on whose every primary was denied is denied too (CO-B15), never paid alone."""
+    therapy = SampleClaim(lines=[SampleLine("90791", charge=Decimal(200)), SampleLine("90785", charge=Decimal(20))])
+    result = decide(therapy, deductible_met=Decimal("500"))
+    assert [line.paid > 0 for line in result.lines] == [True, True]
+    alone = SampleClaim(lines=[SampleLine("97810"), SampleLine("90785", charge=Decimal(20))])  # 97810 not covered
+    denied = decide(alone, deductible_met=Decimal("500"))
+    assert [[a.reason for a in line.adjustments] for line in denied.lines] == [["96"], ["B15"]]
