@@ -113,6 +113,11 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _too_deep(_request: Request, _error: Exception) -> JSONResponse:
+    return problem(400, "Malformed JSON", slug="malformed-json", detail="the body is nested too deeply",
+                   errors=[{"field": "body", "reason": "nested too deeply"}])  # fmt: skip
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.error("unhandled error", extra={"error": type(error).__name__, "path": request.url.path})
     return problem(500, "Internal error", slug="internal", detail="an unexpected error occurred; it has been logged")
@@ -123,6 +128,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RecursionError, _too_deep)  # a body nested deeper than any parser will follow
     # Pool timeouts, connections lost in a restart, the server shutting down: 503 with Retry-After, never 500.
     for error_type in (DBAPIError, PoolTimeout, OSError, TimeoutError):
         app.add_exception_handler(error_type, _unavailable)

@@ -264,8 +264,8 @@ def _control_characters(scope: Scope, headers: dict[bytes, bytes], body: bytes) 
     if bad_field is None and b"json" in headers.get(b"content-type", b"") and _ESCAPED_CONTROL.search(body):
         try:
             bad_field = _find_control(json.loads(body), [])
-        except ValueError:
-            return None  # not JSON: the route's own parsing answers 400
+        except (ValueError, RecursionError):
+            return None  # not JSON, or nested too deeply: the route's own parsing answers 400
     if bad_field is None:
         return None
     reason = "must not contain control characters"

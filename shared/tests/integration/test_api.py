@@ -177,6 +177,13 @@ class TestProblems:
         assert response.status_code == 413
         assert sent <= 8 * 1024 * 1024 + 64 * 1024  # reading stopped at the limit
 
+    async def test_a_body_nested_too_deeply_is_400_not_500(self, client, auth, practice) -> None:
+        body = b"[" * 100_000 + b"]" * 100_000
+        response = await client.post(
+            f"/v1/practices/{practice}/entries", content=body, headers=auth | {"content-type": "application/json"}
+        )
+        assert response.status_code == 400
+
     async def test_a_control_character_in_the_body_or_query_is_422_naming_the_field(
         self, client, auth, practice, sessionmaker
     ) -> None:
