@@ -280,8 +280,9 @@ def _find_control(value: object, path: list[str]) -> str | None:
         return ".".join(path) or "body" if CONTROL.search(value) else None
     children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
     for key, child in children:
-        found = _find_control(key, path) if isinstance(key, str) and CONTROL.search(key) else None
-        found = found or _find_control(child, [*path, str(key)])
+        if isinstance(key, str) and CONTROL.search(key):
+            return ".".join(path) or "body"  # the object holding the key: a key is input too, never echoed
+        found = _find_control(child, [*path, str(key)])
         if found:
             return found
     return None

@@ -20,7 +20,12 @@ from sqlalchemy.engine import Row
 
 from claim_submission.acknowledgments import ClaimStatus, read_277ca, read_999
 from claim_submission.gateway import MAX_DOCUMENT_CHARS, Gateway
-from claim_submission.lifecycle import event_identity, release_waiting_corrections, transition_many
+from claim_submission.lifecycle import (
+    event_identity,
+    move_with_reasons,
+    release_waiting_corrections,
+    transition_many,
+)
 from claim_submission.tables import claims, inbound
 
 log = logging.getLogger(__name__)
@@ -69,7 +74,7 @@ async def apply_pending(make_uow: Callable[[], UnitOfWork]) -> int:
                 raise
             reason = str(error) if isinstance(error, X12Error) else type(error).__name__
             log.error("inbound document quarantined", extra={"document": document_id, "error": type(error).__name__})
-            await _set_status(make_uow, document_id, "quarantined", reason=reason)
+            await _quarantine(make_uow, document_id, reason)
     return changed
 
 
@@ -95,10 +100,10 @@ async def _apply_one(make_uow: Callable[[], UnitOfWork], document_id: int) -> in
     return changed
 
 
-async def _set_status(make_uow: Callable[[], UnitOfWork], document_id: int, status: str, *, reason: str) -> None:
+async def _quarantine(make_uow: Callable[[], UnitOfWork], document_id: int, reason: str) -> None:
     async with make_uow() as uow:
         await uow.session.execute(
-            update(inbound).where(inbound.c.id == document_id).values(status=status, reason=reason[:300])
+            update(inbound).where(inbound.c.id == document_id).values(status="quarantined", reason=reason[:300])
         )
         await uow.commit()
 
@@ -189,19 +194,7 @@ async def _accept(uow: UnitOfWork, accepted: list[tuple[Row[Any], ClaimStatus]])
 
 
 async def reject(uow: UnitOfWork, rejected: list[Row[Any]], source: str, reasons: list[list[Reason]]) -> None:
-    if not rejected:
-        return
-    await uow.session.execute(
-        update(claims).where(claims.c.id == bindparam("claim_id")).values(reasons=bindparam("found")),
-        [
-            {"claim_id": c.id, "found": [r.model_dump() for r in found]}
-            for c, found in zip(rejected, reasons, strict=True)
-        ],
-    )
-    await transition_many(
-        uow, [c.id for c in rejected], "rejected",
-        [{"source": source, "reasons": [r.rule for r in found]} for found in reasons],
-    )  # fmt: skip
+    await move_with_reasons(uow, rejected, "rejected", reasons, source=source)
     for claim, found in zip(rejected, reasons, strict=True):
         uow.publish(events.ClaimRejected(**event_identity(claim), source=source, reasons=found))
 

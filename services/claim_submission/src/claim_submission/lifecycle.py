@@ -208,15 +208,24 @@ async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]
 
 async def hold_many(uow: UnitOfWork, held: Sequence[Row[Any]], reasons: Sequence[list[Reason]]) -> None:
     """Back to the work queue with the reasons (a claim that could not be written or sent)."""
-    if not held:
+    await move_with_reasons(uow, held, "held", reasons)
+    for claim, found in zip(held, reasons, strict=True):
+        uow.publish(events.ClaimHeld(**event_identity(claim), reasons=found))
+
+
+async def move_with_reasons(
+    uow: UnitOfWork, moved: Sequence[Row[Any]], status: str, reasons: Sequence[list[Reason]], **detail: str
+) -> None:
+    """Store each claim's reasons and move them all to `status` (the work queue's held or rejected)."""
+    if not moved:
         return
     await uow.session.execute(
         update(claims).where(claims.c.id == bindparam("claim_id")).values(reasons=bindparam("found")),
-        [{"claim_id": c.id, "found": [r.model_dump() for r in found]} for c, found in zip(held, reasons, strict=True)],
+        [{"claim_id": c.id, "found": [r.model_dump() for r in found]} for c, found in zip(moved, reasons, strict=True)],
     )
-    await transition_many(uow, [c.id for c in held], "held", [{"reasons": [r.rule for r in f]} for f in reasons])
-    for claim, found in zip(held, reasons, strict=True):
-        uow.publish(events.ClaimHeld(**event_identity(claim), reasons=found))
+    await transition_many(
+        uow, [c.id for c in moved], status, [{**detail, "reasons": [r.rule for r in found]} for found in reasons]
+    )
 
 
 async def transition(uow: UnitOfWork, claim: Row[Any], status: str, *, detail: dict[str, Any] | None = None) -> None:

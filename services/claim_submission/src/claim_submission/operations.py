@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Path, Query
@@ -81,7 +82,7 @@ async def cancel(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep
     return await _settle(number, principal.tenant_id, uow, "cancelled")
 
 
-async def _settle(number: int, tenant_id: UUID, uow: UnitOfWorkDep, outcome: str) -> InterchangeOut:
+async def _settle(number: int, tenant_id: UUID, uow: UnitOfWork, outcome: str) -> InterchangeOut:
     async with uow:
         row = (
             await uow.session.execute(
