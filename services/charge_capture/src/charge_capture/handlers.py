@@ -65,7 +65,9 @@ async def ingest(
     for index, body in bodies:
         found = None
         if principal.may_access(body.practice_id):
-            found = await reference.lookup(body.practice_id, body.rendering_provider_npi, body.coverage.payer_id)
+            found = await reference.lookup(
+                body.practice_id, body.rendering_provider_npi, body.coverage.payer_id, body.supervising_provider_npi
+            )
         if found is None:
             outcomes[index] = ItemOutcome(index, "not_found", errors=[_reason("practice_id", "practice not found")])
             continue
@@ -141,7 +143,7 @@ async def correct(
     if candidate.request_hash == row.request_hash:
         return summary(row, await _lines(uow, row.id, row.version))
     found = await ReferenceData(uow.session, principal.tenant_id).lookup(
-        row.practice_id, body.rendering_provider_npi, body.coverage.payer_id
+        row.practice_id, body.rendering_provider_npi, body.coverage.payer_id, body.supervising_provider_npi
     )
     assert found is not None  # the encounter's practice exists
     _code(candidate, found, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
@@ -208,17 +210,8 @@ def _code(
     """Code one encounter and fill in the candidate's row, charge lines and events."""
     body = candidate.body
     day = body.service_date
-    practice, provider, payer = reference.practice, reference.provider, reference.payer
+    provider, payer, supervisor = reference.provider, reference.payer, reference.supervisor
     now = datetime.now(UTC)
-    known: list[Issue] = []
-    if day > today:
-        known.append(Issue("service-date.future", "service_date", "the date of service is in the future"))
-    if provider is None:
-        known.append(
-            Issue("provider.unknown", "rendering_provider_npi", "no provider with this NPI is set up for the practice")
-        )
-    if payer is None:
-        known.append(Issue("payer.unknown", "coverage.payer_id", "this payer is not set up for the practice"))
     layers = (
         policy.layers_for(payer.row.kind, payer.row.policy_profile, payer.overrides)
         if payer
@@ -230,8 +223,9 @@ def _code(
         policy=policy.resolve(layers, day),
         credential=provider.credential if provider else None,
         fees=payer.fees_on(day) if payer else None,
+        supervisor_credential=supervisor.credential if supervisor else None,
     )
-    problems = known + list(coding.problems)
+    problems = _set_up_issues(body, reference, today) + list(coding.problems)
     status = "needs_review" if problems else "coded"
     candidate.row = {
         "id": encounter_id,
@@ -263,6 +257,7 @@ def _code(
             "amount": line.amount,
             "diagnosis_pointers": list(line.diagnosis_pointers),
             "minutes": line.minutes,
+            "prior_authorization_number": _line_authorization(body, line.source),
         }
         for number, line in enumerate(coding.lines, start=1)
     ]
@@ -277,11 +272,39 @@ def _code(
     candidate.events = [contract.EncounterReceived(**common)]
     if status == "coded":
         assert payer is not None and provider is not None
-        candidate.events.append(_captured(common, body, coding, practice, provider, payer.row, candidate.lines))
+        candidate.events.append(_captured(common, body, coding, reference, candidate.lines))
     else:
         candidate.events.append(
             contract.ChargeRejected(**common, reasons=[contract.Reason(**_issue_json(i)) for i in problems])
         )
+
+
+def _set_up_issues(body: EncounterIn, reference: Reference, today: date) -> list[Issue]:
+    """What stops an encounter before its codes are looked at: a future date, providers or payer not set up."""
+    known: list[Issue] = []
+    if body.service_date > today:
+        known.append(Issue("service-date.future", "service_date", "the date of service is in the future"))
+    if reference.provider is None:
+        known.append(
+            Issue("provider.unknown", "rendering_provider_npi", "no provider with this NPI is set up for the practice")
+        )
+    if body.supervising_provider_npi and reference.supervisor is None:
+        known.append(
+            Issue(
+                "provider.unknown", "supervising_provider_npi", "no provider with this NPI is set up for the practice"
+            )
+        )
+    if reference.payer is None:
+        known.append(Issue("payer.unknown", "coverage.payer_id", "this payer is not set up for the practice"))
+    return known
+
+
+def _line_authorization(body: EncounterIn, source: str) -> str | None:
+    """A procedure's own authorization, kept on its line when it differs from the encounter's (2400 REF*G1)."""
+    if not body.procedures or not source.startswith("procedures["):
+        return None
+    number = body.procedures[int(source.removeprefix("procedures[").rstrip("]"))].prior_authorization_number
+    return number if number != body.prior_authorization_number else None
 
 
 def to_engine(body: EncounterIn) -> Encounter:
@@ -317,16 +340,12 @@ def _claim_context(body: EncounterIn) -> dict[str, Any]:
 
 
 def _captured(
-    common: dict[str, Any],
-    body: EncounterIn,
-    coding: Coding,
-    practice: Row[Any],
-    provider: Row[Any],
-    payer: Row[Any],
-    lines: list[dict[str, Any]],
+    common: dict[str, Any], body: EncounterIn, coding: Coding, reference: Reference, lines: list[dict[str, Any]]
 ) -> contract.ChargeCaptured:
+    practice, payer = reference.practice, reference.payer.row  # type: ignore[union-attr]
     coverage = body.coverage
     return contract.ChargeCaptured(
+        **_providers(reference, coding),
         **common,
         **_claim_context(body),
         place_of_service=coding.place_of_service,
@@ -366,14 +385,28 @@ def _captured(
             first_name=practice.first_name,
             last_name=practice.last_name,
         ),
-        rendering_provider=contract.RenderingProvider(
-            npi=provider.npi,
-            first_name=provider.first_name,
-            last_name=provider.last_name,
-            credential=provider.credential,
-            taxonomy=provider.taxonomy,
-        ),
     )
+
+
+def _providers(reference: Reference, coding: Coding) -> dict[str, Any]:
+    """Rendering and supervising providers as the payer wants them named (coding/supervision.py)."""
+    provider, supervisor = reference.provider, reference.supervisor
+    rendering = supervisor if coding.arrangement == "supervisor_renders" else provider
+    assert rendering is not None
+    return {
+        "rendering_provider": contract.RenderingProvider(
+            npi=rendering.npi,
+            first_name=rendering.first_name,
+            last_name=rendering.last_name,
+            credential=rendering.credential,
+            taxonomy=rendering.taxonomy,
+        ),
+        "supervising_provider": contract.SupervisingProvider(
+            npi=supervisor.npi, first_name=supervisor.first_name, last_name=supervisor.last_name
+        )
+        if coding.arrangement == "supervising_provider" and supervisor is not None
+        else None,
+    }
 
 
 def _issue_json(issue: Issue) -> dict[str, str]:

@@ -48,6 +48,7 @@ class Reference:
     practice: Row[Any]
     provider: Row[Any] | None
     payer: PayerSetup | None
+    supervisor: Row[Any] | None = None  # the supervising provider, when the encounter names one that exists
 
 
 # Payer set-ups (fee schedules and policy overrides) by (payer, revision): every write to them bumps the payer's
@@ -56,14 +57,21 @@ _payer_setups: dict[tuple[UUID, int], PayerSetup] = {}
 _MAX_CACHED = 5000
 
 
-# One statement for the practice, the rendering provider and the payer; built once (it runs per encounter).
+# One statement for the practice, the rendering and supervising providers and the payer; built once (it runs per
+# encounter). A NULL supervisor NPI joins nothing.
 _practice, _provider, _payer = practices.alias("practice"), providers.alias("provider"), payers.alias("payer")
+_supervisor = providers.alias("supervisor")
 _REFERENCE_QUERY = (
-    select(_practice, _provider, _payer)
+    select(_practice, _provider, _payer, _supervisor)
     .select_from(
         _practice.outerjoin(
             _provider, and_(_provider.c.practice_id == _practice.c.id, _provider.c.npi == bindparam("npi"))
-        ).outerjoin(_payer, and_(_payer.c.practice_id == _practice.c.id, _payer.c.payer_id == bindparam("payer_id")))
+        )
+        .outerjoin(_payer, and_(_payer.c.practice_id == _practice.c.id, _payer.c.payer_id == bindparam("payer_id")))
+        .outerjoin(
+            _supervisor,
+            and_(_supervisor.c.practice_id == _practice.c.id, _supervisor.c.npi == bindparam("supervisor_npi")),
+        )
     )
     .where(_practice.c.id == bindparam("practice_id"), _practice.c.tenant_id == bindparam("tenant_id"))
 )
@@ -76,17 +84,25 @@ class ReferenceData:
     def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
         self._session = session
         self._tenant_id = tenant_id
-        self._seen: dict[tuple[UUID, str, str], Reference | None] = {}
+        self._seen: dict[tuple[UUID, str, str, str | None], Reference | None] = {}
 
-    async def lookup(self, practice_id: UUID, npi: str, payer_id: str) -> Reference | None:
+    async def lookup(
+        self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None = None
+    ) -> Reference | None:
         """None when the practice does not exist for this tenant."""
-        key = (practice_id, npi, payer_id)
+        key = (practice_id, npi, payer_id, supervisor_npi)
         if key not in self._seen:
-            self._seen[key] = await self._load(practice_id, npi, payer_id)
+            self._seen[key] = await self._load(*key)
         return self._seen[key]
 
-    async def _load(self, practice_id: UUID, npi: str, payer_id: str) -> Reference | None:
-        params = {"practice_id": practice_id, "tenant_id": self._tenant_id, "npi": npi, "payer_id": payer_id}
+    async def _load(self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None) -> Reference | None:
+        params = {
+            "practice_id": practice_id,
+            "tenant_id": self._tenant_id,
+            "npi": npi,
+            "payer_id": payer_id,
+            "supervisor_npi": supervisor_npi,
+        }
         row = (await self._session.execute(_REFERENCE_QUERY, params)).one_or_none()
         if row is None:
             return None
@@ -95,6 +111,7 @@ class ReferenceData:
             practice=_part(mapping, _practice),
             provider=_part(mapping, _provider) if mapping[_provider.c.id] is not None else None,
             payer=await self._payer_setup(_part(mapping, _payer)) if mapping[_payer.c.id] is not None else None,
+            supervisor=_part(mapping, _supervisor) if mapping[_supervisor.c.id] is not None else None,
         )
 
     async def _payer_setup(self, payer_row: Row[Any]) -> PayerSetup:

@@ -19,7 +19,10 @@ from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
 from charge_capture.coding.policy import shipped_profiles
 
 Writable = AfterValidator(refuse_unwritable)
-Credential = Literal["MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT"]
+# Licensed credentials, then pre-licensed ones that bill only under a licensed supervisor (rules.toml §3).
+Credential = Literal[
+    "MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT", "LMSW", "LPC-A", "LMHC-A", "LMFT-A", "PSYA"
+]
 PayerKind = Literal["medicare", "medicaid", "commercial"]
 # X12 SBR09 claim filing indicator codes.
 FilingIndicator = Literal[
@@ -60,6 +63,7 @@ def _diagnosis(value: str) -> str:
 Npi = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_npi)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_tax_id)]
 Diagnosis = Annotated[str, AfterValidator(_diagnosis)]
+AuthorizationNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable]
 
 
 class Input(BaseModel):
@@ -230,6 +234,8 @@ class ProcedureIn(Input):
     units: Annotated[int, Field(ge=1, le=999)] | None = None
     minutes: Minutes | None = None
     diagnosis_pointers: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=list, max_length=4)
+    # this service's own authorization (2400 REF*G1), when it is not the encounter's
+    prior_authorization_number: AuthorizationNumber | None = None
 
 
 class ServiceIn(Input):
@@ -275,14 +281,14 @@ class EncounterIn(Input):
     external_id: ExternalId
     service_date: date
     rendering_provider_npi: Npi
+    # the licensed supervisor of a pre-licensed clinician (an associate or intern), set up as a provider too
+    supervising_provider_npi: Npi | None = None
     patient: PatientIn
     coverage: CoverageIn
     diagnoses: list[Diagnosis] = Field(min_length=1, max_length=12)
     place_of_service: PlaceOfService
     telehealth: TelehealthIn | None = None
-    prior_authorization_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable] | None
-    ) = None
+    prior_authorization_number: AuthorizationNumber | None = None
     procedures: list[ProcedureIn] | None = Field(default=None, min_length=1, max_length=50)
     service: ServiceIn | None = None
     referring_provider: ReferringIn | None = None
@@ -320,6 +326,7 @@ class ChargeOut(BaseModel):
     units: int
     amount: Decimal
     diagnosis_pointers: list[int]
+    prior_authorization_number: str | None = None
 
 
 class EncounterSummary(BaseModel):

@@ -152,4 +152,5 @@ charge_lines = Table(
     Column("amount", Numeric(10, 2), nullable=False),
     Column("diagnosis_pointers", ARRAY(Integer), nullable=False),
     Column("minutes", Integer),
+    Column("prior_authorization_number", String(50)),  # when it differs from the encounter's
 )

@@ -5,7 +5,7 @@ import json
 from typing import Any
 from uuid import UUID, uuid4
 
-from charge_capture_testkit import PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, Practice, encounter
+from charge_capture_testkit import PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, SOCIAL_WORKER_NPI, Practice, encounter, post_ok
 from claimstream_platform.testing import Keys
 from httpx import AsyncClient
 from sqlalchemy import text
@@ -390,3 +390,45 @@ async def test_referral_facility_and_delay_reason_reach_the_claim(
     assert (captured["service_facility"]["name"], captured["delay_reason_code"]) == ("Satellite", "7")
     bad = await client.post("/v1/encounters", json={**body, "delay_reason_code": "12"}, headers=auth)
     assert bad.status_code == 422
+
+
+async def test_a_supervised_associate_is_billed_as_each_payer_wants(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    """Commercial: the licensed supervisor renders. Medicaid: the associate renders with HO, and the supervisor is
+    named for 2310D. Without a supervisor the claim is held, naming the field."""
+    associate = {"npi": "1497758544", "first_name": "Lee", "last_name": "Park", "credential": "LPC-A",
+                 "taxonomy": "101YP2500X"}  # fmt: skip
+    await post_ok(client, f"/v1/practices/{practice.id}/providers", associate, auth)
+    supervised = {"rendering_provider_npi": associate["npi"], "supervising_provider_npi": SOCIAL_WORKER_NPI}
+    for payer_id, rendering, supervising in (
+        ("COM01", SOCIAL_WORKER_NPI, None),
+        ("MCD01", "1497758544", SOCIAL_WORKER_NPI),
+    ):
+        coverage = {"payer_id": payer_id, "member_id": "XYZ123456789", "relationship": "self"}
+        response = await client.post("/v1/encounters", json=encounter(practice.id, coverage=coverage, **supervised),
+                                     headers=auth)  # fmt: skip
+        assert response.status_code == 201 and response.json()["status"] == "coded", response.text
+        captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
+        assert captured["rendering_provider"]["npi"] == rendering, payer_id
+        assert (captured["supervising_provider"] or {}).get("npi") == supervising, payer_id
+    assert captured["lines"][0]["modifiers"][0] == "HO"
+    alone = await client.post("/v1/encounters", json=encounter(practice.id, rendering_provider_npi=associate["npi"]),
+                              headers=auth)  # fmt: skip
+    assert alone.json()["status"] == "needs_review"
+    assert [p["field"] for p in alone.json()["problems"]] == ["supervising_provider_npi"]
+
+
+async def test_a_procedure_keeps_its_own_authorization(
+    client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
+) -> None:
+    procedures = [
+        {"code": "90837", "minutes": 55, "diagnosis_pointers": [1], "prior_authorization_number": "AUTH-77"},
+        {"code": "90785", "diagnosis_pointers": [1], "prior_authorization_number": "OP-1"},
+    ]
+    body = encounter(practice.id, service=None, procedures=procedures, prior_authorization_number="OP-1")
+    response = await client.post("/v1/encounters", json=body, headers=auth)
+    assert response.status_code == 201 and response.json()["status"] == "coded", response.text
+    assert [c["prior_authorization_number"] for c in response.json()["charges"]] == ["AUTH-77", None]
+    captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
+    assert [line["prior_authorization_number"] for line in captured["lines"]] == ["AUTH-77", None]

@@ -173,6 +173,8 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
                 tuple(line.diagnosis_pointers),
             ),  # fmt: skip
             Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
+            # the line's own authorization goes before its control number (2400 REF order in the guide)
+            *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),
             Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
         ]
     return segments
@@ -196,7 +198,7 @@ def _claim_references(claim: ClaimToSend) -> list[Segment]:
 
 def _claim_providers(charges: ChargeCaptured) -> list[Segment]:
     """2310A referring, 2310B rendering (when not the billing provider), 2310C service facility (when the service
-    was not at the billing address)."""
+    was not at the billing address), 2310D supervising provider (a pre-licensed clinician's supervisor)."""
     segments = []
     referring = charges.referring_provider
     if referring is not None:
@@ -216,6 +218,11 @@ def _claim_providers(charges: ChargeCaptured) -> list[Segment]:
             Segment.of("NM1", "77", "2", facility.name, "", "", "", "", *identified),
             *_address(facility.address),
         ]
+    supervisor = charges.supervising_provider
+    if supervisor is not None:
+        segments.append(
+            Segment.of("NM1", "DQ", "1", supervisor.last_name, supervisor.first_name, "", "", "", "XX", supervisor.npi)
+        )
     return segments
 
 

@@ -330,3 +330,35 @@ async def test_the_gateway_retries_a_little_then_hands_back_the_clearinghouses_r
     )
     with pytest.raises(CredentialRefused):
         await refused.documents("277CA")
+
+
+def test_a_supervised_associate_goes_out_with_the_supervisor_in_2310d() -> None:
+    base = charges()
+    associate = {"npi": "1497758544", "first_name": "Lee", "last_name": "Park", "credential": "LPC-A",
+                 "taxonomy": "101YP2500X"}  # fmt: skip
+    supervised = base.model_validate({
+        **base.model_dump(mode="json"),
+        "rendering_provider": associate,
+        "supervising_provider": {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor"},
+    })  # fmt: skip
+    text = write(ClaimToSend("CS0000000001", "1", supervised))
+    assert pyx12_problems(text) == []
+    assert "NM1*82*1*PARK*LEE****XX*1497758544~" in text and "NM1*DQ*1*OKAFOR*BEN****XX*1245319599~" in text
+    (claim,) = read_back(text)
+    assert (claim.rendering_npi, claim.supervising_npi) == ("1497758544", "1245319599")
+
+
+def test_a_line_with_its_own_authorization_carries_ref_g1_in_2400() -> None:
+    base = charges()
+    tms = [
+        {"line_number": 1, "code": "90867", "modifiers": [], "units": 1, "amount": "400.00",
+         "diagnosis_pointers": [1], "prior_authorization_number": "TMS-2026-118"},
+        {"line_number": 2, "code": "90837", "modifiers": [], "units": 1, "amount": "185.00",
+         "diagnosis_pointers": [1]},
+    ]  # fmt: skip
+    coded = base.model_validate({**base.model_dump(mode="json"), "lines": tms, "prior_authorization_number": "OP-55"})
+    text = write(ClaimToSend("CS0000000001", "1", coded))
+    assert pyx12_problems(text) == []
+    (claim,) = read_back(text)
+    assert claim.prior_authorization == "OP-55"
+    assert [line.prior_authorization for line in claim.lines] == ["TMS-2026-118", ""]

@@ -84,6 +84,14 @@ class ServiceFacility(_Part):
     address: Address
 
 
+class SupervisingProvider(_Part):
+    """2310D: the licensed supervisor of a pre-licensed rendering clinician, where the payer wants it named."""
+
+    npi: str
+    first_name: str
+    last_name: str
+
+
 class RenderingProvider(_Part):
     npi: str
     first_name: str
@@ -100,6 +108,7 @@ class ChargeLine(_Part):
     amount: Decimal
     diagnosis_pointers: list[int]
     minutes: int | None = None
+    prior_authorization_number: str | None = None  # 2400 REF*G1: this line's own authorization
 
 
 class Reason(_Part):
@@ -139,7 +148,8 @@ class ChargeCaptured(_EncounterEvent):
     coverage: Coverage
     payer: Payer
     billing_provider: BillingProvider
-    rendering_provider: RenderingProvider
+    rendering_provider: RenderingProvider  # the supervisor when the payer bills a pre-licensed clinician under them
+    supervising_provider: SupervisingProvider | None = None
     referring_provider: ReferringProvider | None = None  # 2310A: HMOs deny referred care without it
     referral_number: str | None = None  # REF*9F
     service_facility: ServiceFacility | None = None  # 2310C, when the service was not at the billing address

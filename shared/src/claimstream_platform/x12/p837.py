@@ -40,6 +40,7 @@ class Line(BaseModel):
     pointers: list[int]
     service_date: date | None = None
     control_number: str | None = None  # REF*6R
+    prior_authorization: str = ""  # 2400 REF*G1, when the line has its own
 
 
 class Claim(BaseModel):
@@ -62,6 +63,7 @@ class Claim(BaseModel):
     relationship: str = "18"  # SBR02 18 self, else PAT01
     rendering_npi: str = ""
     rendering_taxonomy: str = ""
+    supervising_npi: str = ""  # 2310D
     diagnoses: list[str]  # without the dot, principal first
     prior_authorization: str = ""  # REF*G1
     original_reference: str = ""  # REF*F8: the payer's claim number, for frequency 7 and 8
@@ -172,7 +174,7 @@ class _Reader:
         entity = segment.get(1)
         # Inside a claim (2300 and below) an NM1 names other parties (other payers and their subscribers in
         # 2330, referring providers): only the provider, subscriber and payer loops before the claim count here.
-        if self.claim is not None and entity != "82":
+        if self.claim is not None and entity not in ("82", "DQ"):
             return
         if entity == "85" and self.context.level == "20":
             self.loop = "2010AA"
@@ -193,6 +195,9 @@ class _Reader:
         elif entity == "82" and self.claim is not None:
             self.loop = "2310B"
             self.claim["rendering_npi"] = segment.get(9)
+        elif entity == "DQ" and self.claim is not None:
+            self.loop = "2310D"
+            self.claim["supervising_npi"] = segment.get(9)
 
     def _ref(self, segment: Segment, index: int) -> None:
         qualifier, value = segment.get(1), segment.get(2)
@@ -200,6 +205,8 @@ class _Reader:
             self.context.billing["tin"] = value
         elif self.lines and qualifier == "6R":
             self.lines[-1]["control_number"] = value
+        elif self.lines and qualifier == "G1":
+            self.lines[-1]["prior_authorization"] = value
         elif self.claim is not None and qualifier == "G1":
             self.claim["prior_authorization"] = value
         elif self.claim is not None and qualifier == "F8":
@@ -335,6 +342,7 @@ class _Reader:
                 relationship=(patient or {}).get("relationship") or subscriber.get("relationship", "18"),
                 rendering_npi=str(claim.get("rendering_npi", "")),
                 rendering_taxonomy=str(claim.get("rendering_taxonomy", "")),
+                supervising_npi=str(claim.get("supervising_npi", "")),
                 diagnoses=claim["diagnoses"],
                 prior_authorization=str(claim.get("prior_authorization", "")),
                 original_reference=str(claim.get("original_reference", "")),

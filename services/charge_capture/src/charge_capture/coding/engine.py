@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from charge_capture.coding import diagnoses, explicit_time
+from charge_capture.coding import diagnoses, explicit_time, supervision
 from charge_capture.coding.policy import PayerPolicy
 from charge_capture.coding.rulebook import Band, Rules
 
@@ -142,6 +142,7 @@ class Coding:
     lines: tuple[Line, ...]
     problems: tuple[Issue, ...]
     warnings: tuple[Issue, ...]
+    arrangement: supervision.ArrangementKind = "own"  # who the claim names as rendering and supervising provider
 
     @property
     def coded(self) -> bool:
@@ -180,16 +181,19 @@ def code_encounter(
     policy: PayerPolicy,
     credential: str | None,
     fees: Sequence[FeeEntry] | None,
+    supervisor_credential: str | None = None,
 ) -> Coding:
-    """Code one encounter. `credential` None: the provider is unknown; `fees` None: pricing is not attempted."""
+    """Code one encounter. `credential` None: the provider is unknown; `fees` None: pricing is not attempted.
+    `supervisor_credential`: the licensed clinician supervising a pre-licensed one."""
     work = _Work(rules, policy, encounter)
     if encounter.service is not None:
         _code_service(work, encounter.service)
     else:
         _take_procedures(work, encounter.procedures)
         _check_explicit_time(work)
+    arrangement: supervision.ArrangementKind = "own"
     if credential is not None:
-        _check_scope(work, credential)
+        arrangement = _check_who_bills(work, credential, supervisor_credential)
     _check_add_ons(work)
     _check_pair_edits(work)
     _check_unit_limits(work)
@@ -198,7 +202,7 @@ def code_encounter(
     _apply_modifiers(work, credential)
     if fees is not None:
         _price(work, fees)
-    return Coding(place_of_service, tuple(work.lines), tuple(work.problems), tuple(work.warnings))
+    return Coding(place_of_service, tuple(work.lines), tuple(work.problems), tuple(work.warnings), arrangement)
 
 
 # --- codes from a service kind --------------------------------------------------------------------------
@@ -425,6 +429,18 @@ def _category(rules: Rules, code: str) -> str:
     return info.category if info else "unknown"
 
 
+def _check_who_bills(work: _Work, credential: str, supervisor: str | None) -> supervision.ArrangementKind:
+    arrangement, problems = supervision.arrange(
+        credential, supervisor, pre_licensed=work.rules.pre_licensed, billing=work.policy.supervised_billing
+    )
+    for rule, field_, message in problems:
+        work.problem(rule, field_, message)
+    for who in arrangement.scope:
+        _check_scope(work, who)
+    _check_payer_takes(work, arrangement.enrolled)
+    return arrangement.kind
+
+
 def _check_scope(work: _Work, credential: str) -> None:
     forbidden = work.rules.may_not_bill.get(credential, frozenset()) | work.policy.scope_exclusions.get(
         credential, frozenset()
@@ -437,6 +453,9 @@ def _check_scope(work: _Work, credential: str) -> None:
                 f"{line.source}.code" if line.source != "service" else "rendering_provider_npi",
                 f"a provider with credential {credential} may not bill {line.code} ({category.replace('_', ' ')})",
             )
+
+
+def _check_payer_takes(work: _Work, enrolled: Sequence[tuple[str, str]]) -> None:
     for line in work.lines:
         if line.code in work.policy.codes_not_accepted:
             work.problem(
@@ -444,12 +463,13 @@ def _check_scope(work: _Work, credential: str) -> None:
                 f"{line.source}.code" if line.source != "service" else "service",
                 f"this payer does not take {line.code} on this date",
             )
-    if credential in work.policy.credentials_not_billable:
-        work.problem(
-            "payer.credential-not-enrolled",
-            "rendering_provider_npi",
-            f"this payer does not enroll or pay providers with credential {credential} on this date",
-        )
+    for credential, field_ in enrolled:
+        if credential in work.policy.credentials_not_billable:
+            work.problem(
+                "payer.credential-not-enrolled",
+                field_,
+                f"this payer does not enroll or pay providers with credential {credential} on this date",
+            )
 
 
 def _check_add_ons(work: _Work) -> None:

@@ -11,6 +11,7 @@ from charge_capture.coding.rulebook import DATA, OPEN_END
 
 TelehealthPos = Literal["02_10", "02", "in_person"]
 MinutesToUnits = Literal["up_to_15", "full_15", "midpoint"]
+SupervisedBilling = Literal["supervisor_renders", "supervising_provider", "not_billable"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class PayerPolicy:
     warn_unspecified_diagnosis: bool
     scope_exclusions: Mapping[str, frozenset[str]]  # credential -> code categories it may not bill here
     codes_not_accepted: frozenset[str]
+    supervised_billing: SupervisedBilling
 
 
 POLICY_KEYS = frozenset(f.name for f in fields(PayerPolicy))
@@ -79,6 +81,8 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
         raise ValueError("telehealth_pos must be 02_10, 02 or in_person")
     if merged["minutes_to_units"] not in ("up_to_15", "full_15", "midpoint"):
         raise ValueError("minutes_to_units must be up_to_15, full_15 or midpoint")
+    if merged["supervised_billing"] not in ("supervisor_renders", "supervising_provider", "not_billable"):
+        raise ValueError("supervised_billing must be supervisor_renders, supervising_provider or not_billable")
     for key in ("credential_modifiers", "service_codes"):
         if not isinstance(merged[key], Mapping) or not all(isinstance(v, str) for v in merged[key].values()):
             raise TypeError(f"{key} must map names to codes")
@@ -104,6 +108,7 @@ def _build(merged: Mapping[str, Any]) -> PayerPolicy:
         warn_unspecified_diagnosis=merged["warn_unspecified_diagnosis"],
         scope_exclusions={str(k): frozenset(v) for k, v in dict(merged["scope_exclusions"]).items()},
         codes_not_accepted=frozenset(merged["codes_not_accepted"]),
+        supervised_billing=merged["supervised_billing"],
     )
 
 

@@ -73,6 +73,7 @@ class Rules:
     testing: Mapping[str, Mapping[str, str]]
     addon_primaries: Mapping[str, frozenset[str]]
     may_not_bill: Mapping[str, frozenset[str]]  # credential -> categories
+    pre_licensed: frozenset[str]  # credentials that bill only under a licensed supervisor
     ptp_bypass_modifiers: frozenset[str]
     pair_edits: Mapping[tuple[str, str], PairEdit]
     unit_limits: Mapping[str, UnitLimit]
@@ -128,6 +129,7 @@ class RuleBook:
             testing=latest("testing"),
             addon_primaries={code: frozenset(allowed) for code, allowed in primaries.items()},
             may_not_bill=may_not_bill,
+            pre_licensed=frozenset(latest("supervision").get("pre_licensed", ())),
             ptp_bypass_modifiers=frozenset(latest("ptp_bypass_modifiers").get("modifiers", ())),
             pair_edits={
                 (e.column1, e.column2): e for e in self.pair_edits if e.effective_from <= day <= e.effective_to
