@@ -218,6 +218,11 @@ def main() -> int:
             "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),
             "SUBMIT_INTERVAL_SECONDS": "0.5",
             "SIM_CYCLE_SECONDS": "2",
+            # the bench's tenants set no submitter of their own: the installation's default sends their claims
+            "DEFAULT_SUBMITTER_ID": "CSBENCH",
+            "DEFAULT_SUBMITTER_NAME": "CLAIMSTREAM BENCH BILLING",
+            "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",
+            "DEFAULT_SUBMITTER_PHONE": "5035550100",
             "LOG_LEVEL": "WARNING",
         },
         log_dir=keys,

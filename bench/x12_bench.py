@@ -17,7 +17,7 @@ from uuid import uuid4
 
 import pyx12.params
 import pyx12.x12n_document
-from claim_submission.x837 import ClaimToSend, Party, build_837
+from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837
@@ -53,7 +53,8 @@ def charges(n: int) -> ChargeCaptured:
 
 def main() -> int:
     items = [ClaimToSend(f"CS{n:010d}", "1", charges(n)) for n in range(CLAIMS)]
-    submitter, receiver = Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR")
+    submitter = Submitter("CSBENCH", "CLAIMSTREAM BENCH BILLING", "EDI DESK", "5035550100")
+    receiver = Party("CLAIMSTREAMSIM", "SIMULATOR")
     started = time.perf_counter()
     text = build_837(items, submitter=submitter, receiver=receiver, control_number="1", now=datetime.now())
     generate = time.perf_counter() - started

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from claimstream_platform.devstack.services import ServiceSpec, Supervisor
 from claimstream_platform.testing import Keys, StackUnderTest
-from running_services import Services
+from running_services import DEFAULT_SUBMITTER, Services
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +32,7 @@ def services(
             "SUBMIT_INTERVAL_SECONDS": "0.5",
             "CLEARINGHOUSE_URL": simulator.url,
             "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
+            **DEFAULT_SUBMITTER,
         },
         log_dir=logs,
     )

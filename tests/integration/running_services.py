@@ -3,6 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# The installation's default submitter, for tenants that set none of their own (claim submission's settings).
+DEFAULT_SUBMITTER = {
+    "DEFAULT_SUBMITTER_ID": "CSTESTBILL",
+    "DEFAULT_SUBMITTER_NAME": "CLAIMSTREAM TEST BILLING",
+    "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",
+    "DEFAULT_SUBMITTER_PHONE": "5035550100",
+}
+
 
 @dataclass(frozen=True)
 class Services:

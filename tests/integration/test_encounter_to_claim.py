@@ -11,7 +11,7 @@ import httpx
 from claimstream_platform.contracts.claim_submission import TOPIC, ClaimAccepted
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import header, read_topic
-from running_services import Services
+from running_services import DEFAULT_SUBMITTER, Services
 
 ADDRESS = {"line1": "7 Harbor Way", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 
@@ -23,11 +23,21 @@ async def ok(response: httpx.Response) -> dict[str, Any]:
 
 
 async def claim_for_a_visit(
-    services: Services, keys: Keys, tenant: UUID, *, first_name: str = "Lee", last_name: str = "Park"
+    services: Services,
+    keys: Keys,
+    tenant: UUID,
+    *,
+    first_name: str = "Lee",
+    last_name: str = "Park",
+    submitter: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """Set up a practice for `tenant`, enroll the patient with the payer, post one visit; its claim once settled
-    (accepted, rejected or held) and its 837P."""
+    """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
+    the patient with the payer, post one visit; its claim once settled (accepted, rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    if submitter is not None:
+        operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+        async with httpx.AsyncClient(base_url=services.claim_submission, headers=operator, timeout=10) as client:
+            await ok(await client.put("/v1/submitter", json=submitter))
     async with (
         httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
         httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
@@ -92,9 +102,13 @@ async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accept
 ) -> None:
     """Once, a Muñoz stopped submission for every tenant (the interchange could not be encoded, and the loop
     retried it forever). Now the name is transliterated where X12 is written, and both tenants' claims flow."""
-    (munoz, x12), (other, _) = await asyncio.gather(
-        claim_for_a_visit(services, keys, uuid4(), first_name="José", last_name="Muñoz"),
+    own = {"submitter_id": "BAYBILL7", "name": "Bay Billing", "contact_name": "Ana Ruiz", "phone": "4155550199"}
+    (munoz, x12), (other, other_x12) = await asyncio.gather(
+        claim_for_a_visit(services, keys, uuid4(), first_name="José", last_name="Muñoz", submitter=own),
         claim_for_a_visit(services, keys, uuid4()),
     )
     assert (munoz.get("status"), other.get("status")) == ("accepted", "accepted"), (munoz, other)
     assert "NM1*IL*1*MUNOZ*JOSE*" in x12
+    # each tenant's claims go out under its own billing company, or the installation's default
+    assert "NM1*41*2*BAY BILLING*****46*BAYBILL7~PER*IC*ANA RUIZ*TE*4155550199~" in x12
+    assert f"NM1*41*2*{DEFAULT_SUBMITTER['DEFAULT_SUBMITTER_NAME']}*****46*" in other_x12

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import httpx
 from claim_submission import lifecycle, submit
 from claim_submission.gateway import Gateway
-from claim_submission.x837 import Party
+from claim_submission.x837 import Party, Submitter
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
@@ -79,7 +79,9 @@ def charges(**changes: Any) -> ChargeCaptured:
     return ChargeCaptured.model_validate(data)
 
 
-ENVELOPE = submit.Envelope(Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR"))
+# The tests' installation serves one billing company: its default submitter stands for every tenant.
+SUBMITTER = Submitter("CSBILLING", "CLAIMSTREAM TEST BILLING", "EDI DESK", "5035550100")
+ENVELOPE = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"), default_submitter=SUBMITTER)
 RECENT = date.today() - timedelta(days=3)
 
 

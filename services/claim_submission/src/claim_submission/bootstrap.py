@@ -20,27 +20,43 @@ from fastapi import FastAPI
 from pydantic import FilePath
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from claim_submission import lifecycle, operations, submit
+from claim_submission import lifecycle, operations, submit, submitter
 from claim_submission.api import router
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
 from claim_submission.watch import flag_overdue
-from claim_submission.x837 import Party
+from claim_submission.x837 import Party, Submitter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-ROUTERS = [router, operations.router]
+ROUTERS = [router, operations.router, submitter.router]
 log = logging.getLogger(__name__)
 
 
 class ClaimSubmissionSettings(ServiceSettings):
     clearinghouse_url: str
     clearinghouse_token_file: FilePath  # this claimstream installation's credential at the clearinghouse
-    submitter_id: str = "CLAIMSTREAM"
-    submitter_name: str = "CLAIMSTREAM BILLING"
+    # The submitter of tenants that set none of their own (PUT /v1/submitter): for an installation that serves
+    # one billing company. Unset by default: then each tenant must set its own before its claims go out.
+    default_submitter_id: str | None = None
+    default_submitter_name: str | None = None
+    default_submitter_contact: str | None = None
+    default_submitter_phone: str | None = None
     receiver_id: str = "CLAIMSTREAMSIM"
     receiver_name: str = "CLAIMSTREAM CLEARINGHOUSE SIMULATOR"
     interchange_usage: str = "P"  # ISA15: P production, T test
     submit_interval_seconds: float = 2.0
     acknowledgment_overdue_hours: float = 72.0  # a sent claim with no 277CA after this raises an alert
+
+
+def _default_submitter(service_settings: ClaimSubmissionSettings) -> Submitter | None:
+    """The installation's default submitter, checked like one set through the API (all of it, or none)."""
+    if service_settings.default_submitter_id is None:
+        return None
+    return submitter.SubmitterIn(
+        submitter_id=service_settings.default_submitter_id,
+        name=service_settings.default_submitter_name,
+        contact_name=service_settings.default_submitter_contact,
+        phone=service_settings.default_submitter_phone,
+    ).as_submitter()
 
 
 def settings() -> ClaimSubmissionSettings:
@@ -147,9 +163,9 @@ async def run_worker() -> None:
         sessionmaker,
         gateway,
         submit.Envelope(
-            Party(service_settings.submitter_id, service_settings.submitter_name),
             Party(service_settings.receiver_id, service_settings.receiver_name),
             service_settings.interchange_usage,
+            _default_submitter(service_settings),
         ),
         service_settings.submit_interval_seconds,
         timedelta(hours=service_settings.acknowledgment_overdue_hours),

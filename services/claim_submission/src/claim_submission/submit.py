@@ -25,11 +25,11 @@ from claimstream_platform.db import UnitOfWork, is_transient
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Row
 
-from claim_submission import inbound
+from claim_submission import inbound, submitter
 from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway, Refused
 from claim_submission.lifecycle import event_identity, hold_many, transition_many
 from claim_submission.tables import claims, interchange_numbers, submissions
-from claim_submission.x837 import ClaimToSend, Party, build_837
+from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
@@ -39,9 +39,9 @@ MAX_WAIT = timedelta(minutes=10)  # the longest pause after repeated outages
 
 @dataclass(frozen=True)
 class Envelope:
-    submitter: Party
     receiver: Party
     usage: str = "P"
+    default_submitter: Submitter | None = None  # for tenants with no submitter of their own (submitter.py)
 
 
 async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = None) -> int:
@@ -57,20 +57,36 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
                 .with_for_update(skip_locked=True)
             )
         ).all()
-        own_copies, unwritable = _own_copies(ready, envelope, now)
+        senders = await _senders(uow, ready, envelope)
+        unsendable = [claim for claim in ready if claim.tenant_id not in senders]
+        await hold_many(uow, unsendable, [[submitter.not_configured()] for _ in unsendable])
+        ready = [claim for claim in ready if claim.tenant_id in senders]
+        own_copies, unwritable = _own_copies(ready, senders, envelope, now)
         await hold_many(uow, [claim for claim, _ in unwritable], [[_unwritable(error)] for _, error in unwritable])
         groups: dict[tuple[UUID, str], list[Row[Any]]] = defaultdict(list)
         for claim in ready:
             if claim.id in own_copies:
                 groups[(claim.tenant_id, claim.payer_id)].append(claim)
         for (tenant_id, payer_id), members in groups.items():
-            await _bind(uow, tenant_id, payer_id, members, own_copies, envelope, now)
+            sender = senders[tenant_id]
+            await _bind(uow, tenant_id, payer_id, members, own_copies, (sender, envelope), now)
         await uow.commit()
     return sum(len(members) for members in groups.values())
 
 
+async def _senders(uow: UnitOfWork, ready: Sequence[Row[Any]], envelope: Envelope) -> dict[UUID, Submitter]:
+    """Each tenant's submitter, or the installation's default; a tenant with neither is left out."""
+    own = await submitter.of_tenants(uow, (claim.tenant_id for claim in ready))
+    default = envelope.default_submitter
+    return {
+        tenant: own.get(tenant) or default  # type: ignore[misc]
+        for tenant in {claim.tenant_id for claim in ready}
+        if tenant in own or default is not None
+    }
+
+
 def _own_copies(
-    ready: Sequence[Row[Any]], envelope: Envelope, now: datetime
+    ready: Sequence[Row[Any]], senders: dict[UUID, Submitter], envelope: Envelope, now: datetime
 ) -> tuple[dict[UUID, tuple[ClaimToSend, str]], list[tuple[Row[Any], Exception]]]:
     """Each claim's own 837P (for GET /v1/claims/{id}/x12); a claim whose stored content cannot be written is
     set aside with its error, so it cannot stop the batch."""
@@ -79,7 +95,7 @@ def _own_copies(
     for claim in ready:
         try:
             item = _to_send(claim)
-            copies[claim.id] = (item, _write([item], envelope, "0", now))
+            copies[claim.id] = (item, _write([item], (senders[claim.tenant_id], envelope), "0", now))
         except Exception as error:  # stored content that no longer validates or writes: a data problem
             failed.append((claim, error))
     return copies, failed
@@ -87,7 +103,7 @@ def _own_copies(
 
 async def _bind(
     uow: UnitOfWork, tenant_id: UUID, payer_id: str, members: list[Row[Any]],
-    own_copies: dict[UUID, tuple[ClaimToSend, str]], envelope: Envelope, now: datetime,
+    own_copies: dict[UUID, tuple[ClaimToSend, str]], envelope: tuple[Submitter, Envelope], now: datetime,
 ) -> None:  # fmt: skip
     number = int(await uow.session.scalar(select(interchange_numbers.next_value())) or 0)
     control = str(number)
@@ -115,9 +131,10 @@ async def _bind(
     await transition_many(uow, [c.id for c in members], "submitting", [{"interchange": number}] * len(members))
 
 
-def _write(items: list[ClaimToSend], envelope: Envelope, control: str, now: datetime) -> str:
-    return build_837(items, submitter=envelope.submitter, receiver=envelope.receiver, control_number=control,
-                     now=now, usage=envelope.usage)  # fmt: skip
+def _write(items: list[ClaimToSend], envelope: tuple[Submitter, Envelope], control: str, now: datetime) -> str:
+    sender, common = envelope
+    return build_837(items, submitter=sender, receiver=common.receiver, control_number=control, now=now,
+                     usage=common.usage)  # fmt: skip
 
 
 def _unwritable(error: Exception) -> Reason:

@@ -121,3 +121,17 @@ inbound = Table(
     Column("applied_at", DateTime(timezone=True)),
     Index("ix_inbound_pending", "id", postgresql_where=text("status = 'pending'")),
 )
+
+# The tenant's own billing company as the submitter of its claims (837P 1000A, and ISA06/GS02 of its
+# interchanges): the id its clearinghouse assigned it and the EDI contact a payer calls about a file.
+submitters = Table(
+    "submitters",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("submitter_id", String(15), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("contact_name", String(60), nullable=False),
+    Column("phone", String(10), nullable=False),
+    Column("email", String(80)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

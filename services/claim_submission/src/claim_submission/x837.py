@@ -18,12 +18,21 @@ RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the 
 
 @dataclass(frozen=True)
 class Party:
-    """Submitter (1000A) or receiver (1000B)."""
+    """The receiver (1000B)."""
 
     id: str
     name: str
-    contact: str = ""
-    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """The billing company that sends the claims (1000A, ISA06): its clearinghouse id and its EDI contact."""
+
+    id: str
+    name: str
+    contact: str
+    phone: str  # ten digits
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class ClaimToSend:
 def build_837(
     claims: Sequence[ClaimToSend],
     *,
-    submitter: Party,
+    submitter: Submitter,
     receiver: Party,
     control_number: str,
     now: datetime,
@@ -65,13 +74,15 @@ def build_837(
 
 
 def _transaction(
-    claims: Sequence[ClaimToSend], submitter: Party, receiver: Party, control_number: str, now: datetime
+    claims: Sequence[ClaimToSend], submitter: Submitter, receiver: Party, control_number: str, now: datetime
 ) -> list[Segment]:
     billing = claims[0].charges.billing_provider
     segments = [
         Segment.of("BHT", "0019", "00", control_number, now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH"),
         Segment.of("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.id),
-        Segment.of("PER", "IC", submitter.contact or submitter.name, "TE", submitter.phone or "8005550100"),
+        Segment.of(
+            "PER", "IC", submitter.contact, "TE", submitter.phone, *(("EM", submitter.email) if submitter.email else ())
+        ),
         Segment.of("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.id),
         Segment.of("HL", 1, "", "20", 1),
         Segment.of("PRV", "BI", "PXC", billing.taxonomy),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from claim_submission.acknowledgments import read_277ca, read_999
 from claim_submission.scrub import rules_for, scrub
-from claim_submission.x837 import ClaimToSend, Party, build_837
+from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 from claims_testkit import ADDRESS, charges
 from claimstream_platform.x12 import X12Error, parse_interchange
 from claimstream_platform.x12.p837 import read_837
@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pyx12_check import pyx12_problems
 from x12_corpus import CORPUS, MISSING
 
-SUBMITTER, RECEIVER = Party("CLAIMSTREAM", "CLAIMSTREAM BILLING"), Party("CLAIMSTREAMSIM", "SIMULATOR")
+SUBMITTER = Submitter("HARBORBILL", "HARBOR BILLING CO", "EDI DESK", "5035550142", "edi@harbor.example")
+RECEIVER = Party("CLAIMSTREAMSIM", "SIMULATOR")
 NOW = datetime(2026, 11, 27, 10, 0)
 
 

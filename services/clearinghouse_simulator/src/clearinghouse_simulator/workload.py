@@ -53,6 +53,9 @@ SERVICES: list[tuple[int, dict[str, Any], tuple[str, ...]]] = [
     (2, {"kind": "psychological_testing", "evaluation_minutes": 120, "administration_minutes": 60}, ("PhD",)),
     (2, {"kind": "psychotherapy", "minutes": 45, "interactive_complexity": True}, ("LCSW", "PhD")),
 ]
+# The demo billing company, as its clearinghouse knows it (837P 1000A and ISA06 of its interchanges).
+DEMO_SUBMITTER = {"submitter_id": "DEMOBILLING", "name": "Demo Behavioral Billing", "contact_name": "EDI Desk",
+                  "phone": "5035550100", "email": "edi@demo-billing.example"}  # fmt: skip
 DIAGNOSES = [["F33.1"], ["F41.1"], ["F43.10", "Z63.0"], ["F32.A"], ["F90.0"], ["F33.1", "F41.1"], ["F40.10"]]
 DEFECTS = ["missing_authorization", "telehealth_without_modality", "z_code_primary", "inactive_coverage",
            "late_filing", "duplicate"]  # fmt: skip
@@ -196,6 +199,13 @@ async def set_up(
             response.raise_for_status()
 
 
+async def _set_submitter(claim_submission_url: str, headers: dict[str, str]) -> None:
+    """The demo billing company as the submitter of its claims (its token carries the operator role)."""
+    async with httpx.AsyncClient(base_url=claim_submission_url, headers=headers, timeout=30) as claims:
+        response = await claims.put("/v1/submitter", json=DEMO_SUBMITTER)
+        response.raise_for_status()
+
+
 async def _created_or_exists(response: httpx.Response) -> None:
     if response.status_code not in (201, 409):
         response.raise_for_status()
@@ -213,6 +223,7 @@ async def run(
     seed: int,
     defect_share: float,
     stop: asyncio.Event | None = None,
+    claim_submission_url: str | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
     rng = random.Random(seed)
@@ -228,6 +239,8 @@ async def run(
         ) as simulator,
     ):
         await set_up(claimstream, simulator, plans, today)
+        if claim_submission_url:
+            await _set_submitter(claim_submission_url, headers)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
             plan = rng.choice(plans)
             body = encounter(rng, plan, today=today, defect_share=defect_share)
@@ -269,6 +282,7 @@ def main() -> None:
             seed=args.seed,
             defect_share=args.defects,
             stop=stop,
+            claim_submission_url=os.environ.get("CLAIM_SUBMISSION_URL"),
         )
 
     asyncio.run(go())

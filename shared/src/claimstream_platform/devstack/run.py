@@ -37,7 +37,10 @@ def run_stack() -> int:
                 generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
         tenant_id = asyncio.run(_demo_tenant(stack.database_url))
         token_file = profile.data_dir / "demo-token"
-        token_file.write_text(TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id) + "\n")
+        # the demo user runs this installation: their token carries the operator role (the workload sets the
+        # tenant's submitter with it)
+        demo_token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id, roles=["operator"])
+        token_file.write_text(demo_token + "\n")
         token_file.chmod(0o600)
         specs = [spec for spec in SERVICES if spec.installed()]
         # claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
@@ -83,6 +86,7 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
     simulator = by_package["clearinghouse_simulator"]
     supervisor.env.update(
         CHARGE_CAPTURE_URL=by_package["charge_capture"].url,
+        **({"CLAIM_SUBMISSION_URL": by_package["claim_submission"].url} if "claim_submission" in by_package else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_TOKEN_FILE=str(token_file),
         SIMULATOR_TOKEN_FILE=str(simulator_token),

@@ -1,0 +1,98 @@
+"""Each tenant's billing company as the submitter of its claims (837P 1000A, ISA06/GS02), set through the API.
+
+A tenant with no submitter of its own uses the installation's default when one is configured (a single billing
+company's installation); with neither, its claims wait in the work queue, held with `submitter.not-configured`,
+and go out as soon as the submitter is set.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from claimstream_platform.contracts.charge_capture import Reason
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.x12.text import refuse_unwritable
+from fastapi import APIRouter
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from claim_submission.lifecycle import move_with_reasons
+from claim_submission.tables import claims, submitters
+from claim_submission.x837 import Submitter
+
+NOT_CONFIGURED = "submitter.not-configured"
+router = APIRouter()
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(refuse_unwritable)
+]
+
+
+class SubmitterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    submitter_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,15}$")]
+    name: Text
+    contact_name: Text
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
+    email: Annotated[str, StringConstraints(max_length=80, pattern=r"^[^@\s*~:^]+@[^@\s*~:^]+$")] | None = None
+
+    def as_submitter(self) -> Submitter:
+        return Submitter(self.submitter_id, self.name, self.contact_name, self.phone, self.email)
+
+
+class SubmitterOut(SubmitterIn):
+    updated_at: datetime
+
+
+def not_configured() -> Reason:
+    return Reason(rule=NOT_CONFIGURED, field="submitter",
+                  message="the tenant's submitter is not set: PUT /v1/submitter, and the claim goes out")  # fmt: skip
+
+
+async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:
+    rows = await uow.session.execute(select(submitters).where(submitters.c.tenant_id.in_(list(set(tenant_ids)))))
+    return {
+        row.tenant_id: Submitter(row.submitter_id, row.name, row.contact_name, row.phone, row.email) for row in rows
+    }
+
+
+@router.get("/v1/submitter", response_model=SubmitterOut)
+async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
+    async with uow:
+        row = (
+            await uow.session.execute(select(submitters).where(submitters.c.tenant_id == principal.tenant_id))
+        ).one_or_none()
+    if row is None:
+        raise NotFound("no submitter is set for this tenant")
+    return SubmitterOut.model_validate(row, from_attributes=True)
+
+
+@router.put("/v1/submitter", response_model=SubmitterOut)
+async def put_submitter(body: SubmitterIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
+    """Set the tenant's submitter (an operator's task: it is the identity its clearinghouse knows). Claims held
+    only for the want of one go back to the queue. Repeatable."""
+    principal.require_role("operator")
+    values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
+    async with uow:
+        await uow.session.execute(
+            insert(submitters)
+            .values(tenant_id=principal.tenant_id, **values)
+            .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
+        )
+        await _release_waiting(uow, principal.tenant_id)
+        await uow.commit()
+    return SubmitterOut(**values)
+
+
+async def _release_waiting(uow: UnitOfWork, tenant_id: UUID) -> None:
+    held = (
+        await uow.session.execute(
+            select(claims).where(claims.c.tenant_id == tenant_id, claims.c.status == "held").with_for_update()
+        )
+    ).all()
+    waiting = [claim for claim in held if [r["rule"] for r in claim.reasons] == [NOT_CONFIGURED]]
+    await move_with_reasons(uow, waiting, "ready", [[] for _ in waiting], released="submitter set")

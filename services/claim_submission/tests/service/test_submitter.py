@@ -1,0 +1,52 @@
+"""Each tenant's billing company is the submitter of its claims (1000A, ISA06); with none set, and no installation
+default, claims wait, held with the reason, and go out once it is set. On real PostgreSQL."""
+
+from collections.abc import Callable
+
+import httpx
+from claim_submission import lifecycle, submit
+from claim_submission.x837 import Party
+from claims_testkit import RECENT, TENANT, charges, claims_of, handle
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import Keys
+
+NO_DEFAULT = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"))
+HARBOR = {"submitter_id": "HARBOR01", "name": "Harbor Billing", "contact_name": "Rosa Diaz", "phone": "5035550142",
+          "email": "edi@harbor.example"}  # fmt: skip
+
+
+async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    coded = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    assert await submit.batch(make_uow(), NO_DEFAULT) == 0
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert (claim.status, [r["rule"] for r in claim.reasons]) == ("held", ["submitter.not-configured"])
+
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}
+    assert (await client.get("/v1/submitter", headers=operator)).status_code == 404
+    response = await client.put("/v1/submitter", json=HARBOR, headers=operator)
+    assert response.status_code == 200, response.text
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert (claim.status, claim.reasons) == ("ready", [])
+
+    assert await submit.batch(make_uow(), NO_DEFAULT) == 1
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.x12.split("*")[6].strip() == "HARBOR01"  # ISA06
+    assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in claim.x12
+    assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in claim.x12
+    assert (await client.get("/v1/submitter", headers=operator)).json()["submitter_id"] == "HARBOR01"
+
+
+async def test_setting_the_submitter_is_an_operators_task_and_checked_field_by_field(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    staff = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT)}"}
+    assert (await client.put("/v1/submitter", json=HARBOR, headers=staff)).status_code == 403
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}
+    for field, value in (("phone", "800-555"), ("submitter_id", "harbor*01"), ("name", "Harbor\x07")):
+        response = await client.put("/v1/submitter", json={**HARBOR, field: value}, headers=operator)
+        assert response.status_code == 422, field
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert (await client.get("/v1/submitter", headers=operator)).status_code == 404
