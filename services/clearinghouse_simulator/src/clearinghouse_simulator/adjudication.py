@@ -3,7 +3,10 @@
 Pure and deterministic. Every line balances by construction: charge - adjustments = paid. The order is a
 payer's: claim-level denials (coverage, timely filing, duplicate, provider type, visit limit), then line
 denials (bundling, authorization, telehealth coding, modifiers, diagnosis, units, non-covered), then pricing
-(allowed amount, CO-45 contractual, member cost sharing: copay PR-3, deductible PR-1, coinsurance PR-2).
+(allowed amount, CO-45 contractual, member cost sharing, Medicare sequestration CO-253).
+
+Cost sharing follows the member's plan, never all three at once: a copay plan charges the visit's copay (PR-3)
+and nothing else; otherwise the deductible left (PR-1), then coinsurance on the rest (PR-2).
 """
 
 from collections.abc import Sequence
@@ -103,6 +106,7 @@ def adjudicate(
         if not result.adjustments:
             _price(result, profile, credential)
     deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
+    _sequester([r for r in results if r.paid > 0], profile.sequestration_on(service_date))
     payable = any(r.allowed > 0 for r in results)
     return Adjudication("1", results, deductible_applied, visit_counted=payable)
 
@@ -205,25 +209,33 @@ def _price(result: LineResult, profile: PayerProfile, credential: str | None) ->
 
 
 def _share_costs(payable: Sequence[LineResult], member: Member) -> Decimal:
-    """Copay once per claim, then the deductible left, then coinsurance; returns the deductible applied."""
+    """A copay plan: the copay once per visit, nothing else. Otherwise the deductible left, then coinsurance.
+    Returns the deductible applied."""
     copay_left = member.copay
-    deductible_left = max(member.deductible - member.deductible_met, ZERO)
+    deductible_left = ZERO if member.copay > 0 else max(member.deductible - member.deductible_met, ZERO)
     applied = ZERO
     for result in payable:
         remaining = result.allowed
         copay = min(copay_left, remaining)
         copay_left -= copay
-        remaining -= copay
         deductible = min(deductible_left, remaining)
         deductible_left -= deductible
         applied += deductible
-        remaining -= deductible
-        coinsurance = (remaining * member.coinsurance).quantize(CENT)
+        coinsurance = ZERO if member.copay > 0 else ((remaining - deductible) * member.coinsurance).quantize(CENT)
         for reason, amount in (("3", copay), ("1", deductible), ("2", coinsurance)):
             if amount > 0:
                 result.adjustments.append(Adjustment("PR", reason, amount))
-        result.paid = remaining - coinsurance
+        result.paid = remaining - copay - deductible - coinsurance
     return applied
+
+
+def _sequester(paid: Sequence[LineResult], rate: Decimal) -> None:
+    """Medicare's sequestration: a share of each payment withheld, as CO-253."""
+    for result in paid:
+        withheld = (result.paid * rate).quantize(CENT)
+        if withheld > 0:
+            result.adjustments.append(Adjustment("CO", "253", withheld))
+            result.paid -= withheld
 
 
 def reversal(original: Adjudication) -> Adjudication:

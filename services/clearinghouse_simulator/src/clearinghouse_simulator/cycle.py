@@ -3,6 +3,11 @@
 The payers pay in batches: one 835 per (submitter, payer, payee) per cycle. A seed fixes every choice the
 payers make at random (interest, reprocessing), so the same inputs and seed give the same files.
 Replacement (frequency 7) and void (8) claims reverse the claim they replace (CLP02 22) in the same 835.
+
+Provider-level adjustments (PLB) name the claim they concern by the payer's claim number, as payers do: L6
+interest on a claim, WO recovery of an overpayment on an earlier claim, and FB forward balances. When reversals
+and recoveries exceed an 835's payments, the difference is carried forward (FB, negative: the 835 pays zero) and
+taken back (FB, positive) from the next 835s to the same payee until it is recovered.
 """
 
 import hashlib
@@ -22,8 +27,19 @@ from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total
 
 MemberKey = tuple[UUID, str, str]  # submitter, payer id, member id: each submitter has its own roster
+PayeeKey = tuple[UUID, str, str]  # submitter, payer id, payee NPI: one 835 each per cycle
+CENT = Decimal("0.01")
 INTEREST_CHANCE = 0.05
 REPROCESS_CHANCE = 0.03
+RECOUPMENT_CHANCE = 0.03
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a payee owes the payer from an earlier 835 (an FB carried forward), by the claim that caused it."""
+
+    reference: str  # the payer's claim number
+    amount: Decimal  # positive: still to be taken back
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class CycleOutcome:
     reversed: set[UUID] = field(default_factory=set)
     members: dict[MemberKey, Member] = field(default_factory=dict)
     remittances: list[Remittance] = field(default_factory=list)
+    balances: dict[PayeeKey, list[Balance]] = field(default_factory=dict)  # the new state of each payee paid
 
 
 def duplicate_key(claim: Claim) -> str:
@@ -82,8 +99,10 @@ def run_cycle(
     seed: int,
     now: datetime,
     next_control: Callable[[], str],
+    owed: Mapping[PayeeKey, Sequence[Balance]] | None = None,
 ) -> CycleOutcome:
     outcome = CycleOutcome(members=dict(members))
+    owed = owed or {}
     groups: dict[tuple[UUID, str, str], list[ClaimPayment]] = {}
     names: dict[tuple[UUID, str, str], tuple[str, str]] = {}
     paid_keys: set[str] = set()
@@ -110,8 +129,9 @@ def run_cycle(
         submitter, payer_id, payee_npi = key
         payee_name, submitter_id = names[key]
         rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
-        payments = payments + _reprocessed(reprocessable.get(key, ()), rng)
-        adjustments = _provider_adjustments(payments, rng)
+        candidates = reprocessable.get(key, ())
+        payments = payments + _reprocessed(candidates, rng)
+        adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, owed.get(key, ()), rng)
         control = next_control()
         content = build_835(
             payments,
@@ -164,14 +184,36 @@ def _reprocessed(candidates: Sequence[Prior], rng: random.Random) -> list[ClaimP
     ]
 
 
-def _provider_adjustments(payments: Sequence[ClaimPayment], rng: random.Random) -> list[ProviderAdjustment]:
+def _provider_adjustments(
+    payments: Sequence[ClaimPayment], candidates: Sequence[Prior], owed: Sequence[Balance], rng: random.Random
+) -> tuple[list[ProviderAdjustment], list[Balance]]:
+    """Interest, a recovered overpayment, balances taken back or carried forward; and what is still owed."""
     adjustments = []
-    if rng.random() < INTEREST_CHANCE:  # prompt-payment interest: a negative PLB raises the payment
-        adjustments.append(ProviderAdjustment("L6", "INTEREST", -Decimal(rng.randint(1, 250)) / 100))
+    paid = [p for p in payments if p.result.paid > 0]
+    if paid and rng.random() < INTEREST_CHANCE:  # prompt-payment interest on a claim: raises the payment
+        claim = rng.choice(paid).payer_claim_number
+        adjustments.append(ProviderAdjustment("L6", claim, -Decimal(rng.randint(1, 250)) / 100))
+    if candidates and rng.random() < RECOUPMENT_CHANCE:  # an overpayment found on an earlier claim
+        prior = rng.choice(list(candidates))
+        share = Decimal(rng.randint(10, 40)) / 100
+        adjustments.append(
+            ProviderAdjustment("WO", prior.payer_claim_number, (prior.adjudication.paid * share).quantize(CENT))
+        )
     total = payment_total(payments, adjustments)
-    if total < 0:  # reversals exceed payments: the balance is carried forward, the 835 pays nothing
-        adjustments.append(ProviderAdjustment("FB", "BALANCE FORWARD", total))
-    return adjustments
+    still_owed = []
+    for balance in owed:  # taken back as far as this payment allows
+        taken = min(balance.amount, max(total, Decimal(0)))
+        if taken > 0:
+            adjustments.append(ProviderAdjustment("FB", balance.reference, taken))
+            total -= taken
+        if balance.amount > taken:
+            still_owed.append(Balance(balance.reference, balance.amount - taken))
+    if total < 0:  # reversals and recoveries exceed payments: carried forward, the 835 pays nothing
+        reversed_claims = [p.payer_claim_number for p in payments if p.result.paid < 0]
+        reference = reversed_claims[0] if reversed_claims else adjustments[-1].reference
+        adjustments.append(ProviderAdjustment("FB", reference, total))
+        still_owed.append(Balance(reference, -total))
+    return adjustments, still_owed
 
 
 def _seed(seed: int, payer_id: str, payee_npi: str, claim_numbers: Sequence[str]) -> int:

@@ -3,6 +3,7 @@
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +37,11 @@ class PayerProfile:
     bundled_pairs: frozenset[tuple[str, str]]
     unit_limits: Mapping[str, int]
     allowed: Mapping[str, Decimal]
+    sequestration: tuple[tuple[date, Decimal], ...] = ()  # (from, rate), oldest first: CO-253 on Medicare payments
+
+    def sequestration_on(self, day: date) -> Decimal:
+        rates = [rate for start, rate in self.sequestration if start <= day]
+        return rates[-1] if rates else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ def parse(text: str) -> PayerBook:
             bundled_pairs=frozenset((a, b) for a, b in entry["bundled_pairs"]),
             unit_limits={str(k): int(v) for k, v in entry["unit_limits"].items()},
             allowed={str(k): Decimal(v) for k, v in entry["allowed"].items()},
+            sequestration=tuple(
+                (date.fromisoformat(start), Decimal(rate)) for start, rate in sorted(entry.get("sequestration", []))
+            ),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
 

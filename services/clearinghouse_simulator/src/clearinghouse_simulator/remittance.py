@@ -33,7 +33,7 @@ class ClaimPayment:
 @dataclass(frozen=True)
 class ProviderAdjustment:
     reason: str  # PLB03-1: L6 interest, WO overpayment recovery, FB forwarding balance
-    reference: str
+    reference: str  # PLB03-2: the payer's claim number it concerns
     amount: Decimal  # positive reduces the payment, negative (interest) increases it
 
 
@@ -77,13 +77,10 @@ def build_835(
     for number, payment in enumerate(payments, start=1):
         body.append(Segment.of("LX", number))
         body.extend(_claim(payment, payer))
-    for adjustment in adjustments:
-        body.append(
-            Segment.of(
-                "PLB", payee_npi, f"{paid_on.year}1231", (adjustment.reason, adjustment.reference),
-                amount(adjustment.amount),
-            )
-        )  # fmt: skip
+    for start in range(0, len(adjustments), 6):  # one PLB holds six adjustments
+        pairs = [(a.reason, a.reference) if i % 2 == 0 else amount(a.amount)
+                 for a in adjustments[start : start + 6] for i in range(2)]  # fmt: skip
+        body.append(Segment.of("PLB", payee_npi, f"{paid_on.year}1231", *pairs))
     return interchange("HP", "835", "005010X221A1", body, envelope, implementation_in_st=False)
 
 

@@ -9,12 +9,14 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.x12.p837 import Claim
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.cycle import (
+    Balance,
     MemberKey,
+    PayeeKey,
     Pending,
     Prior,
     adjudication_from_json,
@@ -22,7 +24,7 @@ from clearinghouse_simulator.cycle import (
     run_cycle,
 )
 from clearinghouse_simulator.payers import PayerBook
-from clearinghouse_simulator.tables import claims, control_numbers, documents, members, submissions
+from clearinghouse_simulator.tables import claims, control_numbers, documents, forward_balances, members, submissions
 
 REPROCESS_CANDIDATES = 20
 
@@ -82,6 +84,7 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
         seed=seed,
         now=now,
         next_control=iter(controls).__next__,
+        owed=await _owed(session, groups),
     )
     for claim_id, result in outcome.results.items():
         await session.execute(
@@ -106,7 +109,38 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
         await session.execute(
             documents.insert().values(submitter=remittance.submitter, kind="835", content=remittance.content)
         )
+    await _store_balances(session, outcome.balances)
     return CycleSummary(len(outcome.results), len(outcome.remittances))
+
+
+async def _owed(session: AsyncSession, groups: set[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
+    """The forward balances of the payees about to be paid, oldest reference first; locked with the claims."""
+    key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
+    rows = await session.execute(
+        select(forward_balances).where(key.in_(list(groups))).order_by(forward_balances.c.reference).with_for_update()
+    )
+    owed: dict[PayeeKey, list[Balance]] = defaultdict(list)
+    for row in rows:
+        owed[(row.submitter, row.payer_id, row.payee_npi)].append(Balance(row.reference, row.amount))
+    return owed
+
+
+async def _store_balances(session: AsyncSession, balances: dict[PayeeKey, list[Balance]]) -> None:
+    """Each paid payee's balances as the cycle left them: the ones taken back go, new ones come."""
+    if not balances:
+        return
+    key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
+    await session.execute(delete(forward_balances).where(key.in_(list(balances))))
+    by_reference: dict[tuple[UUID, str, str, str], Decimal] = defaultdict(Decimal)
+    for (submitter, payer_id, payee_npi), owed in balances.items():
+        for balance in owed:  # one claim may be owed for twice (carried, then recovered): one row
+            by_reference[(submitter, payer_id, payee_npi, balance.reference)] += balance.amount
+    rows = [
+        {"submitter": s, "payer_id": p, "payee_npi": n, "reference": r, "amount": amount}
+        for (s, p, n, r), amount in by_reference.items()
+    ]
+    if rows:
+        await session.execute(insert(forward_balances), rows)
 
 
 async def _originals(session: AsyncSession, rows: Sequence[Any], parsed: dict[UUID, Claim]) -> dict[UUID, Prior]:

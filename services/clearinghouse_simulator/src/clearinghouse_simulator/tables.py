@@ -93,3 +93,14 @@ documents = Table(
     Column("acknowledged_at", DateTime(timezone=True)),
     Index("ix_documents_unread", "submitter", "id", postgresql_where=text("acknowledged_at IS NULL")),
 )
+
+# What each payee owes a payer from an earlier 835 (PLB FB carried forward), taken back from later 835s.
+forward_balances = Table(
+    "forward_balances",
+    metadata,
+    Column("submitter", PgUUID(as_uuid=True), primary_key=True),
+    Column("payer_id", String(20), primary_key=True),
+    Column("payee_npi", String(10), primary_key=True),
+    Column("reference", String(30), primary_key=True),  # the payer's claim number that caused it
+    Column("amount", Numeric(12, 2), nullable=False),
+)

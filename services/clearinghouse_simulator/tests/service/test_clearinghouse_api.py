@@ -37,6 +37,16 @@ async def inbox(client: AsyncClient, auth: dict[str, str], kind: str) -> list[di
     return items
 
 
+def provider_adjustments(era: str) -> dict[str, Decimal]:
+    """PLB reason:reference -> amount, over every PLB of an 835."""
+    found = {}
+    for segment in era.split("~\n"):
+        if segment.startswith("PLB*"):
+            elements = segment.split("*")
+            found.update({elements[i]: Decimal(elements[i + 1]) for i in range(3, len(elements) - 1, 2)})
+    return found
+
+
 async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]) -> None:
     payers = (await client.get("/v1/payers", headers=auth)).json()
     assert {(p["payer_id"], p["kind"]) for p in payers} == {
@@ -224,3 +234,28 @@ async def test_a_278_for_a_member_the_payer_does_not_know_gets_aaa_not_a_decisio
     segments = [s for g in parse_interchange(answer).groups for t in g.transactions for s in t.segments]
     assert [s.elements for s in segments if s.tag == "AAA"] == [("N", "", "75", "C")]
     assert [s for s in segments if s.tag == "HCR"] == []
+
+
+async def test_a_void_carries_a_balance_forward_that_the_next_835_takes_back(
+    client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
+) -> None:
+    await enroll(client, auth, "SIMBCX", deductible="0")
+    await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
+    _, status = await inbox(client, auth, "277CA")
+    claim_number = next(
+        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
+        if s.tag == "REF" and s.get(1) == "1K"
+    )  # fmt: skip
+    await client.post("/v1/cycles", headers=operator)
+    void = SampleClaim(payer_id="SIMBCX", service_date=RECENT, frequency="8", original_reference=claim_number)
+    await submit(client, auth, make_837([void], control="2"))
+    await client.post("/v1/cycles", headers=operator)
+    later = SampleClaim(payer_id="SIMBCX", pcn="PCN7", service_date=RECENT - timedelta(days=1))
+    await submit(client, auth, make_837([later], control="3"))
+    await client.post("/v1/cycles", headers=operator)
+    _, voided, next_era = [era["content"] for era in await inbox(client, auth, "835")]
+    carried = provider_adjustments(voided)[f"FB:{claim_number}"]
+    assert carried < 0  # the 835 pays nothing and names the voided claim
+    assert provider_adjustments(next_era)[f"FB:{claim_number}"] == -carried  # taken back from the next payment
+    for era in (voided, next_era):
+        assert balance_problems(era) == [] and pyx12_problems(era) == []

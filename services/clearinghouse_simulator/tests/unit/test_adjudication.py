@@ -7,8 +7,9 @@ from uuid import UUID, uuid4
 import pytest
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import Claim, read_837
+from clearinghouse_simulator import cycle as cycle_module
 from clearinghouse_simulator.adjudication import Adjudication, Member, adjudicate
-from clearinghouse_simulator.cycle import CycleOutcome, Pending, Prior, run_cycle
+from clearinghouse_simulator.cycle import Balance, CycleOutcome, Pending, Prior, run_cycle
 from clearinghouse_simulator.payers import shipped
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +44,12 @@ def member(**changes: object) -> Member:
 
 
 def decide(
-    sample: SampleClaim, *, credential: str = "LCSW", duplicate: bool = False, **member_changes: object
+    sample: SampleClaim,
+    *,
+    credential: str = "LCSW",
+    duplicate: bool = False,
+    received: date = RECEIVED,
+    **member_changes: object,
 ) -> Adjudication:
     (claim,) = claims(sample)
     return adjudicate(
@@ -51,7 +57,7 @@ def decide(
         BOOK.payers[claim.payer_id],
         credential=credential,
         member=member(**member_changes),
-        received=RECEIVED,
+        received=received,
         duplicate=duplicate,
     )
 
@@ -60,17 +66,38 @@ def adjustments(result: Adjudication) -> list[list[tuple[str, str, Decimal]]]:
     return [[(a.group, a.reason, a.amount) for a in line.adjustments] for line in result.lines]
 
 
-def test_a_paid_line_with_copay_deductible_and_coinsurance() -> None:
+def test_a_copay_plan_charges_the_copay_alone() -> None:
+    """Copay, deductible and coinsurance never all fall on one visit: a copay plan's member owes the copay."""
     result = decide(SampleClaim(payer_id="SIMBCX"))  # allowed 112.00 x 0.85 for a social worker = 95.20
     assert result.status == "1"
-    assert adjustments(result) == [
-        [("CO", "45", Decimal("24.80")), ("PR", "3", Decimal("25")), ("PR", "1", Decimal("50")),
-         ("PR", "2", Decimal("2.02"))],
-    ]  # fmt: skip
+    assert adjustments(result) == [[("CO", "45", Decimal("24.80")), ("PR", "3", Decimal("25"))]]
     assert (result.lines[0].allowed, result.paid, result.patient_responsibility) == (
-        Decimal("95.20"), Decimal("18.18"), Decimal("77.02"),
+        Decimal("95.20"), Decimal("70.20"), Decimal("25"),
     )  # fmt: skip
-    assert result.deductible_applied == Decimal("50") and result.visit_counted
+    assert result.deductible_applied == 0 and result.visit_counted
+
+
+def test_a_deductible_plan_charges_the_deductible_left_then_coinsurance() -> None:
+    result = decide(SampleClaim(payer_id="SIMBCX"), copay=Decimal(0))
+    assert adjustments(result) == [
+        [("CO", "45", Decimal("24.80")), ("PR", "1", Decimal("50")), ("PR", "2", Decimal("4.52"))],
+    ]  # fmt: skip
+    assert (result.paid, result.deductible_applied) == (Decimal("40.68"), Decimal("50"))
+
+
+@pytest.mark.parametrize(
+    ("served", "withheld"),
+    [(date(2020, 3, 2), "1.24"), (date(2021, 6, 1), None), (date(2022, 5, 2), "0.62"), (date(2026, 3, 2), "1.24")],
+)
+def test_medicare_payments_carry_sequestration_by_date_of_service(served: date, withheld: str | None) -> None:
+    """Allowed 77.33 for a social worker, deductible met, 20 % coinsurance (15.47): 61.86, less 2 % (1 % in the
+    spring of 2022, nothing during the public-health emergency's suspension)."""
+    result = decide(SampleClaim(service_date=served), copay=Decimal(0), deductible=Decimal("257"),
+                    deductible_met=Decimal("257"), coinsurance=Decimal("0.20"), coverage_start=date(2019, 1, 1),
+                    received=served)  # fmt: skip
+    found = [a.amount for a in result.lines[0].adjustments if (a.group, a.reason) == ("CO", "253")]
+    assert found == ([Decimal(withheld)] if withheld else [])
+    assert result.paid == Decimal("61.86") - (Decimal(withheld) if withheld else 0)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +192,8 @@ def test_the_member_accumulates_deductible_and_visits() -> None:
         SampleClaim(pcn="B1", payer_id="SIMBCX"),
         SampleClaim(pcn="B2", payer_id="SIMBCX", service_date=date(2026, 3, 3)),
     )
-    outcome = cycle([pending(c, n) for n, c in enumerate(two)])
+    members = {(SUBMITTER, "SIMBCX", "1EG4TE5MK73"): member(copay=Decimal(0))}  # a deductible plan
+    outcome = cycle([pending(c, n) for n, c in enumerate(two)], members=members)
     after = outcome.members[(SUBMITTER, "SIMBCX", "1EG4TE5MK73")]
     assert (after.deductible_met, after.visits_used) == (Decimal("500"), 2)
     second = next(r for r in outcome.results.values() if r.lines[0].line.control_number == "B2L1")
@@ -196,7 +224,9 @@ def test_replacement_reverses_the_original_and_void_only_reverses() -> None:
     voided = cycle([pending(void, 3, original=prior)])
     text = voided.remittances[0].content
     assert "CLP*R1*22*-120*" in text and "CLP*R1*1*" not in text
-    assert "BPR*H*0*C*NON" in text and "PLB*1679576722*20261231*FB:BALANCE FORWARD*" in text
+    # the balance carried forward names the reversed claim by the payer's number
+    assert "BPR*H*0*C*NON" in text and "PLB*1679576722*20261231*FB:SIMMCR1*-" in text
+    assert voided.balances[(SUBMITTER, "SIMMCR", "1679576722")][0].reference == "SIMMCR1"
     assert balance_problems(text) == [] and pyx12_problems(text) == []
 
 
@@ -257,7 +287,7 @@ def test_interest_comes_from_the_seed() -> None:
     with_interest = [s for s in range(200) if "PLB*" in cycle(items, seed=s).remittances[0].content]
     assert 0 < len(with_interest) < 40  # about 5 % of seeds
     text = cycle(items, seed=with_interest[0]).remittances[0].content
-    assert "L6:INTEREST" in text and balance_problems(text) == []
+    assert "L6:SIMMCR1*-" in text and balance_problems(text) == []  # interest on the claim it names
 
 
 def test_the_balance_check_itself_catches_a_cent() -> None:
@@ -266,7 +296,7 @@ def test_the_balance_check_itself_catches_a_cent() -> None:
     assert balance_problems(text) == []
     assert "CAS*CO*45*24.8~" in text
     assert balance_problems(text.replace("CAS*CO*45*24.8~", "CAS*CO*45*24.81~")) != []
-    assert balance_problems(text.replace("BPR*I*18.18*", "BPR*I*18.19*")) != []
+    assert balance_problems(text.replace("BPR*I*70.2*", "BPR*I*70.21*")) != []
 
 
 def test_an_add_on_is_paid_beside_a_paid_primary_and_denied_without_one() -> None:
@@ -277,3 +307,43 @@ def test_an_add_on_is_paid_beside_a_paid_primary_and_denied_without_one() -> Non
     alone = SampleClaim(lines=[SampleLine("97810"), SampleLine("90785", charge=Decimal(20))])  # 97810 not covered
     denied = decide(alone, deductible_met=Decimal("500"))
     assert [[a.reason for a in line.adjustments] for line in denied.lines] == [["96"], ["B15"]]
+
+
+def test_a_forward_balance_is_taken_back_from_the_next_835s_until_recovered() -> None:
+    key = (SUBMITTER, "SIMMCR", "1679576722")
+    (claim,) = claims(SampleClaim(pcn="F1", payer_id="SIMMCR"))
+    item = pending(claim, 7)
+    controls = iter(range(7000, 7100))
+
+    def next_cycle(owed: Decimal) -> CycleOutcome:
+        return run_cycle([item], book=BOOK, members={(SUBMITTER, "SIMMCR", claim.member_id): member(copay=0)},
+                         reprocessable={}, seed=7, now=NOW, next_control=lambda: str(next(controls)),
+                         owed={key: [Balance("SIMMCR3", owed)]})  # fmt: skip
+
+    paid = next_cycle(Decimal(0)).remittances[0].total
+    small = next_cycle(Decimal("10.00"))  # all of it comes back now
+    text = small.remittances[0].content
+    assert "PLB*1679576722*20261231*FB:SIMMCR3*10~" in text and small.balances[key] == []
+    assert small.remittances[0].total == paid - Decimal("10.00") and balance_problems(text) == []
+    large = next_cycle(paid + Decimal("5.00"))  # more than this 835 pays: the rest waits for the next one
+    assert large.remittances[0].total == 0 and large.balances[key] == [Balance("SIMMCR3", Decimal("5.00"))]
+    assert balance_problems(large.remittances[0].content) == [] and pyx12_problems(large.remittances[0].content) == []
+
+
+def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cycle_module, "RECOUPMENT_CHANCE", 1.0)
+    monkeypatch.setattr(cycle_module, "REPROCESS_CHANCE", 0.0)
+    monkeypatch.setattr(cycle_module, "INTEREST_CHANCE", 1.0)
+    (earlier,) = claims(SampleClaim(pcn="W0"))
+    first = cycle([pending(earlier, 1)])
+    prior = Prior(uuid4(), earlier, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
+    (claim,) = claims(SampleClaim(pcn="W1", service_date=date(2026, 3, 3)))
+    controls = iter(range(8000, 8100))
+    outcome = run_cycle([pending(claim, 2)], book=BOOK, members={(SUBMITTER, "SIMMCR", claim.member_id): member()},
+                        seed=7, now=NOW,
+                        reprocessable={(SUBMITTER, "SIMMCR", "1679576722"): [prior]},
+                        next_control=lambda: str(next(controls)))  # fmt: skip
+    text = outcome.remittances[0].content
+    (plb,) = [segment for segment in text.split("~\n") if segment.startswith("PLB*")]  # one PLB, six pairs at most
+    assert plb.split("*")[3] == "L6:SIMMCR2" and plb.split("*")[5] == "WO:SIMMCR1"
+    assert balance_problems(text) == [] and pyx12_problems(text) == []
