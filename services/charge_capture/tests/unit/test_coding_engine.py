@@ -678,3 +678,9 @@ def test_medicare_g_codes_and_prolonged_time(
     procedures: tuple[Procedure, ...], kind: str, day: date, broken: set[str]
 ) -> None:
     assert rules_broken(code(procedures=procedures, kind=kind, day=day, credential="MD")) == broken
+
+
+def test_the_new_codes_have_daily_unit_limits() -> None:
+    """96127 is billed per instrument, up to the MUE (three a day in the shipped fixture)."""
+    assert codes(code(procedures=(Procedure("96127", units=3),))) == [("96127", 3)]
+    assert "ncci.unit-limit" in rules_broken(code(procedures=(Procedure("96127", units=4),)))

@@ -82,3 +82,12 @@ def test_diagnoses_are_stored_with_the_dot(raw: str, stored: str) -> None:
 @pytest.mark.parametrize("raw", ["banana", "F3", "331", "F33.12345"])
 def test_malformed_diagnoses_are_refused(raw: str) -> None:
     assert not diagnoses.well_formed(raw)
+
+
+def test_every_shipped_code_has_a_daily_unit_limit() -> None:
+    """A code without an MUE row would take any number of units; the fixture covers every code we bill."""
+    book = shipped()
+    rules = book.on(date(2026, 3, 2))
+    missing = sorted(code for code in book.codes if rules.code(code) and code not in rules.unit_limits)
+    assert missing == []
+    assert rules.unit_limits["96127"].max_units == 3
