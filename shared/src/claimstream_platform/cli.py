@@ -6,7 +6,9 @@
     claimstream dev up                                 the whole local stack (what `make run` runs)
     claimstream contracts export DIR                   JSON Schemas and the AsyncAPI document
 
-The admin commands read DATABASE_URL and CLAIMSTREAM_SIGNING_KEY_FILE from the environment.
+The admin commands read DATABASE_URL and CLAIMSTREAM_SIGNING_KEY_FILE from the environment. Without them they
+work against the local stack that `make run` started from this checkout: its database (the password is kept in
+.data/run/postgres/password) and its signing key (.data/run/keys/signing.pem).
 """
 
 import argparse
@@ -15,22 +17,50 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import TokenIssuer
 from claimstream_platform.db import create_engine
 
+if TYPE_CHECKING:
+    from claimstream_platform.devstack.stack import Profile
 
-def _require_env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise SystemExit(f"claimstream: {name} must be set")
-    return value
+
+def _local_profile() -> "Profile":
+    """The local stack's profile (`run`; the tests name theirs with CLAIMSTREAM_PROFILE)."""
+    from claimstream_platform.devstack.stack import PROFILES  # a development checkout only
+
+    return PROFILES[os.environ.get("CLAIMSTREAM_PROFILE", "run")]
+
+
+def _database_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from claimstream_platform.devstack.postgres import PostgresServer
+
+    profile = _local_profile()
+    server = PostgresServer(profile.data_dir / "postgres", profile.postgres_port)
+    if not server.password_file.exists():
+        raise SystemExit("claimstream: DATABASE_URL is not set and no local stack was found: start one with `make run`")
+    return server.url()
+
+
+def _signing_key_file() -> Path:
+    if os.environ.get("CLAIMSTREAM_SIGNING_KEY_FILE"):
+        return Path(os.environ["CLAIMSTREAM_SIGNING_KEY_FILE"])
+    key = _local_profile().data_dir / "keys" / "signing.pem"
+    if not key.exists():
+        raise SystemExit(
+            "claimstream: CLAIMSTREAM_SIGNING_KEY_FILE is not set and the local stack has no signing key: "
+            "start it with `make run`"
+        )
+    return key
 
 
 async def _create_tenant(name: str) -> UUID:
-    url = _require_env("DATABASE_URL")
+    url = _database_url()
     await asyncio.to_thread(migrate.upgrade, url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
     engine = create_engine(url, schema=tenants.SCHEMA, pool_size=1)
     try:
@@ -42,8 +72,8 @@ async def _create_tenant(name: str) -> UUID:
 
 
 async def _issue_token(tenant_id: UUID, practice_ids: list[UUID] | None, days: int, roles: list[str]) -> str:
-    issuer = TokenIssuer.from_file(Path(_require_env("CLAIMSTREAM_SIGNING_KEY_FILE")))
-    engine = create_engine(_require_env("DATABASE_URL"), schema=tenants.SCHEMA, pool_size=1)
+    issuer = TokenIssuer.from_file(_signing_key_file())
+    engine = create_engine(_database_url(), schema=tenants.SCHEMA, pool_size=1)
     try:
         if await tenants.find_tenant(engine, tenant_id=tenant_id) is None:
             raise SystemExit(f"claimstream: no tenant {tenant_id}")

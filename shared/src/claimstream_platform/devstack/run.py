@@ -119,4 +119,7 @@ def _print_summary(
         print("  (no services are built yet)")
     print(f"  demo tenant  {tenant_id}")
     print(f"  demo token   {token_file}  (use: Authorization: Bearer $(cat {token_file}))")
+    print("  another tenant and its token, against this stack (no settings needed):")
+    print('    .venv/bin/claimstream admin create-tenant "Acme Billing"')
+    print("    .venv/bin/claimstream admin issue-token --tenant <id printed above> [--role operator]")
     print("Ctrl-C stops everything; data stays in .data/run until `make clean`.", flush=True)
