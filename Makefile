@@ -40,7 +40,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	mkdir -p .data && $(PY) -m claimstream_platform.devstack.import_contracts > .data/importlinter.ini
+	$(VENV)/bin/lint-imports .data/importlinter.ini
 
 schemas: install
 	$(PY) -m claimstream_platform.cli contracts export docs/events

@@ -22,7 +22,7 @@ from uuid import uuid4
 import httpx
 from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import ServiceSpec, Supervisor
+from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from sqlalchemy import text
 
@@ -31,7 +31,7 @@ BATCH_SIZE = 1000
 RATES = [int(r) for r in os.environ.get("BENCH_POST_RATES", "100,150,200").split(",")]  # the target is at 200/s
 SECONDS = int(os.environ.get("BENCH_POST_SECONDS", "15"))
 API_WORKERS = os.environ.get("API_WORKERS", "2")
-SPEC = ServiceSpec("charge-capture", "charge_capture", 38001)
+SPEC = next(spec for spec in local_services(port_offset=30000) if spec.package == "charge_capture")
 RESULTS = Path(__file__).parent / "results" / "charge_capture.json"
 ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
 SERVICES = [  # a realistic mix: mostly 45/60-minute therapy, some intakes, E/M with add-ons, groups

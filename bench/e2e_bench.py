@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import ServiceSpec, Supervisor
+from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
@@ -37,9 +37,9 @@ from sqlalchemy import text
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
 BATCH = 50
 RESULTS = Path(__file__).parent / "results" / "e2e.json"
-CAPTURE = ServiceSpec("charge-capture", "charge_capture", 38001)
-SUBMISSION = ServiceSpec("claim-submission", "claim_submission", 38004)
-SIMULATOR = ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 38010)
+SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
+CAPTURE, SUBMISSION = SPECS["charge_capture"], SPECS["claim_submission"]
+SIMULATOR = SPECS["clearinghouse_simulator"]
 
 
 async def raw_rates(stack: LocalStack) -> dict[str, float]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from claimstream_platform.devstack.services import ServiceSpec, Supervisor
+from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.testing import Keys, StackUnderTest
 from running_services import DEFAULT_SUBMITTER, Services
 
@@ -15,9 +15,10 @@ from running_services import DEFAULT_SUBMITTER, Services
 def services(
     stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Services]:
-    charge_capture = ServiceSpec("charge-capture", "charge_capture", 28001)
-    claim_submission = ServiceSpec("claim-submission", "claim_submission", 28004)
-    simulator = ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 28010)
+    specs = local_services(port_offset=20000)  # every service, found by convention, beside `make run`
+    by_package = {spec.package: spec for spec in specs}
+    charge_capture, claim_submission = by_package["charge_capture"], by_package["claim_submission"]
+    simulator = by_package["clearinghouse_simulator"]
     logs = Path(tmp_path_factory.mktemp("service-logs"))
     clearinghouse_token = logs / "clearinghouse-token"
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
@@ -37,7 +38,7 @@ def services(
         log_dir=logs,
     )
     try:
-        supervisor.start([charge_capture, claim_submission, simulator])
+        supervisor.start(specs)
         auth = {"Authorization": f"Bearer {account}"}
 
         def exited() -> list[str]:

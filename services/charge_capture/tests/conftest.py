@@ -4,8 +4,7 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from charge_capture.api import router
-from charge_capture.bootstrap import MIGRATIONS
+from charge_capture.service import SERVICE
 from charge_capture_testkit import (
     PRACTICE_NPI,
     PSYCHIATRIST_NPI,
@@ -17,27 +16,20 @@ from charge_capture_testkit import (
 )
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
-from claimstream_platform.web import create_app
+from claimstream_platform.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    async with migrated_schema(stack, "cc", MIGRATIONS) as name:
+    async with service_schema(stack, SERVICE) as name:
         yield name
 
 
 @pytest.fixture
 def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
-    return ServiceSettings(
-        service_name="charge-capture",
-        database_url=stack.database_url,
-        database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        auth_public_key_file=keys.public_key_file,
-    )
+    return service_settings(SERVICE, stack, schema, keys.public_key_file)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -49,7 +41,7 @@ async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngin
 
 @pytest.fixture
 async def client(settings: ServiceSettings) -> AsyncIterator[AsyncClient]:
-    async with app_client(create_app(settings, title="charge capture", routers=[router]), settings) as client:
+    async with service_client(SERVICE, settings) as client:
         yield client
 
 

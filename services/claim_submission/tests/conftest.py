@@ -2,23 +2,22 @@
 in-process as the far side of the gateway (the real simulator code against its own schema, not a fake)."""
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
-from claim_submission.bootstrap import MIGRATIONS, ROUTERS
 from claim_submission.gateway import SimulatorGateway
+from claim_submission.service import SERVICE
 from claims_testkit import CLEARINGHOUSE_ACCOUNT, TENANT
 from claimstream_platform.db import UnitOfWork, create_engine
-from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
-from claimstream_platform.web import create_app
-from clearinghouse_simulator import bootstrap as simulator_bootstrap
+from claimstream_platform.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
+from clearinghouse_simulator.service import SERVICE as SIMULATOR
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    async with migrated_schema(stack, "cs", MIGRATIONS) as name:
+    async with service_schema(stack, SERVICE) as name:
         yield name
 
 
@@ -41,12 +40,11 @@ def auth(keys: Keys) -> dict[str, str]:
 
 
 @pytest.fixture
-async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ServiceSettings(
-        service_name="claim-submission", database_url=stack.database_url, database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
-    )  # fmt: skip
-    async with app_client(create_app(settings, title="claim submission", routers=ROUTERS), settings) as client:
+async def client(stack: StackUnderTest, schema: str, keys: Keys, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    (tmp_path / "clearinghouse-token").write_text("unused: the API never calls the clearinghouse")
+    settings = service_settings(SERVICE, stack, schema, keys.public_key_file, clearinghouse_url="http://sim",
+                                clearinghouse_token_file=tmp_path / "clearinghouse-token")  # fmt: skip
+    async with service_client(SERVICE, settings) as client:
         yield client
 
 
@@ -54,14 +52,11 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
 async def simulator(stack: StackUnderTest, clearinghouse_keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     """The clearinghouse simulator's API, authenticated as this claimstream installation (with the operator role,
     so that tests can run an adjudication cycle)."""
-    async with migrated_schema(stack, "sim", simulator_bootstrap.MIGRATIONS) as name:
-        settings = simulator_bootstrap.SimulatorSettings(
-            service_name="clearinghouse-simulator", database_url=stack.database_url, database_schema=name,
-            kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=clearinghouse_keys.public_key_file,
-        )  # fmt: skip
+    async with service_schema(stack, SIMULATOR) as name:
+        settings = service_settings(SIMULATOR, stack, name, clearinghouse_keys.public_key_file)
         token = clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, roles=["operator"])
         headers = {"Authorization": f"Bearer {token}"}
-        async with app_client(simulator_bootstrap.app(settings), settings, base_url="http://sim", headers=headers) as c:
+        async with service_client(SIMULATOR, settings, base_url="http://sim", headers=headers) as c:
             yield c
 
 

@@ -4,28 +4,21 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from claimstream_platform.testing import Keys, StackUnderTest, app_client, migrated_schema
-from clearinghouse_simulator.bootstrap import MIGRATIONS, SimulatorSettings, app
+from claimstream_platform.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
+from clearinghouse_simulator.service import SERVICE
 from httpx import AsyncClient
 
 
 @pytest.fixture
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
-    async with migrated_schema(stack, "sim", MIGRATIONS) as name:
+    async with service_schema(stack, SERVICE) as name:
         yield name
 
 
 @pytest.fixture
 async def client(stack: StackUnderTest, schema: str, clearinghouse_keys: Keys) -> AsyncIterator[AsyncClient]:
-    settings = SimulatorSettings(
-        service_name="clearinghouse-simulator",
-        database_url=stack.database_url,
-        database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        auth_public_key_file=clearinghouse_keys.public_key_file,
-        sim_seed=11,
-    )
-    async with app_client(app(settings), settings) as client:
+    settings = service_settings(SERVICE, stack, schema, clearinghouse_keys.public_key_file, sim_seed=11)
+    async with service_client(SERVICE, settings) as client:
         yield client
 
 

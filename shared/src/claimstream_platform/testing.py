@@ -7,6 +7,7 @@ DATABASE_URL name.
 
 import asyncio
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.postgres import PostgresServer
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
 
@@ -131,6 +133,42 @@ async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> 
             yield c
     finally:
         await platform.close()
+
+
+@asynccontextmanager
+async def service_schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[str]:
+    """A fresh schema with the service's migrations applied (named after it), dropped afterwards."""
+    async with migrated_schema(stack, service.package.split("_")[0][:8], service.migrations) as name:
+        yield name
+
+
+def service_settings(
+    service: Service[Any], stack: StackUnderTest, schema: str, public_key_file: Path, **overrides: Any
+) -> Any:
+    """The service's own settings class, pointed at the test stack and `schema`."""
+    return service.settings(
+        service_name=service.name, database_url=stack.database_url, database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=public_key_file, **overrides,
+    )  # fmt: skip
+
+
+@asynccontextmanager
+async def service_client(
+    service: Service[Any], settings: ServiceSettings, **client: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the service's app, built by the kit as in production, in this process."""
+    async with app_client(service.app(settings), settings, **client) as http:
+        yield http
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Each service's test helpers (`services/*/tests`) and the shared ones are importable by convention, before
+    any conftest imports them: a new service needs no edit to the root configuration."""
+    root = Path(str(early_config.rootpath))
+    for folder in [root / "shared" / "tests", *sorted((root / "services").glob("*/tests"))]:
+        if folder.is_dir() and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from claim_submission import inbound, lifecycle, submit
-from claim_submission.bootstrap import SubmissionLoop
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
+from claim_submission.submission_loop import SubmissionLoop
 from claim_submission.watch import flag_overdue
 from claims_testkit import (
     CLEARINGHOUSE_ACCOUNT,

@@ -11,12 +11,11 @@ from uuid import UUID
 from claimstream_platform import tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import SERVICES, ServiceSpec, Supervisor
+from claimstream_platform.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
-SIMULATOR = next(spec for spec in SERVICES if spec.package == "clearinghouse_simulator")
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
 
@@ -42,7 +41,8 @@ def run_stack() -> int:
         demo_token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id, roles=["operator"])
         token_file.write_text(demo_token + "\n")
         token_file.chmod(0o600)
-        specs = [spec for spec in SERVICES if spec.installed()]
+        specs = local_services()
+        simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
         # claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
         # submission to send, and by the demo workload to enroll the payers' members in that account's roster
         clearinghouse = TokenIssuer.from_file(
@@ -57,7 +57,7 @@ def run_stack() -> int:
                 "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
                 "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
                 "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
-                "CLEARINGHOUSE_URL": SIMULATOR.url,
+                "CLEARINGHOUSE_URL": simulator.url if simulator else "",
                 "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
             },
             log_dir=profile.data_dir,

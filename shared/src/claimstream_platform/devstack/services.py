@@ -1,7 +1,8 @@
 """The services of the local stack and a small supervisor that keeps their processes up.
 
-Each service is a package with `python -m <package> migrate|api|worker`; only the ones installed in
-this checkout are started, so the stack grows as services are built.
+Each service is a package with `python -m <package> migrate|api|worker`, declared for the service kit (its
+`service.py` names its port); the ones installed in this checkout are found by convention and started, so the
+stack grows as services are built.
 """
 
 import importlib.util
@@ -15,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from claimstream_platform.devstack.processes import terminate, wait_until
+from claimstream_platform.kit import discover
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,12 @@ class ServiceSpec:
         return importlib.util.find_spec(self.package) is not None
 
 
-SERVICES = [
-    ServiceSpec("charge-capture", "charge_capture", 8001),
-    ServiceSpec("eligibility", "eligibility", 8002),
-    ServiceSpec("prior-authorization", "prior_authorization", 8003),
-    ServiceSpec("claim-submission", "claim_submission", 8004),
-    ServiceSpec("remittance-posting", "remittance_posting", 8005),
-    ServiceSpec("denial-management", "denial_management", 8006),
-    ServiceSpec("projection", "projection", 8007),
-    ServiceSpec("clearinghouse-simulator", "clearinghouse_simulator", 8010),
-]
+def local_services(*, port_offset: int = 0) -> list[ServiceSpec]:
+    """Every installed service of this checkout, from its declaration; tests and benches offset the ports so that
+    they run beside `make run`."""
+    from claimstream_platform.devstack.stack import repository_root
+
+    return [ServiceSpec(s.name, s.package, s.port + port_offset) for s in discover(repository_root() / "services")]
 
 
 @dataclass

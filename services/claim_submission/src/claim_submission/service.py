@@ -1,0 +1,69 @@
+"""Claim submission, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m claim_submission migrate | api | worker`; the worker runs the consumer, the outbox
+relay and the submission loop."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.settings import ServiceSettings
+from pydantic import FilePath
+
+from claim_submission import operations, submit, submitter
+from claim_submission.api import router
+from claim_submission.consumers import SUBSCRIPTIONS
+from claim_submission.gateway import SimulatorGateway
+from claim_submission.submission_loop import SubmissionLoop
+from claim_submission.x837 import Party, Submitter
+
+
+class ClaimSubmissionSettings(ServiceSettings):
+    clearinghouse_url: str
+    clearinghouse_token_file: FilePath  # this claimstream installation's credential at the clearinghouse
+    # The submitter of tenants that set none of their own (PUT /v1/submitter): for an installation that serves
+    # one billing company. Unset by default: then each tenant must set its own before its claims go out.
+    default_submitter_id: str | None = None
+    default_submitter_name: str | None = None
+    default_submitter_contact: str | None = None
+    default_submitter_phone: str | None = None
+    receiver_id: str = "CLAIMSTREAMSIM"
+    receiver_name: str = "CLAIMSTREAM CLEARINGHOUSE SIMULATOR"
+    interchange_usage: str = "P"  # ISA15: P production, T test
+    submit_interval_seconds: float = 2.0
+    acknowledgment_overdue_hours: float = 72.0  # a sent claim with no 277CA after this raises an alert
+
+
+def _default_submitter(settings: ClaimSubmissionSettings) -> Submitter | None:
+    """The installation's default submitter, checked like one set through the API (all of it, or none)."""
+    if settings.default_submitter_id is None:
+        return None
+    return submitter.SubmitterIn(
+        submitter_id=settings.default_submitter_id,
+        name=settings.default_submitter_name,
+        contact_name=settings.default_submitter_contact,
+        phone=settings.default_submitter_phone,
+    ).as_submitter()
+
+
+def submission_loop(runtime: Runtime[ClaimSubmissionSettings]) -> SubmissionLoop:
+    settings = runtime.settings
+    gateway = SimulatorGateway.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    runtime.on_close(gateway.close)
+    envelope = submit.Envelope(
+        Party(settings.receiver_id, settings.receiver_name), settings.interchange_usage, _default_submitter(settings)
+    )
+    overdue = timedelta(hours=settings.acknowledgment_overdue_hours)
+    return SubmissionLoop(runtime.sessionmaker, gateway, envelope, settings.submit_interval_seconds, overdue)
+
+
+SERVICE = Service(
+    name="claim-submission",
+    package="claim_submission",
+    port=8004,
+    title="claimstream claim submission",
+    settings=ClaimSubmissionSettings,
+    routers=[router, operations.router, submitter.router],
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=SUBSCRIPTIONS,
+    loops=[submission_loop],
+)

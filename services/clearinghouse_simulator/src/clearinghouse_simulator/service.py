@@ -1,0 +1,52 @@
+"""The clearinghouse simulator, declared for the platform's service kit: the only wiring module (nothing else
+reads the environment). `python -m clearinghouse_simulator migrate | api | worker`; the worker adjudicates on a
+timer."""
+
+from pathlib import Path
+
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER
+from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.settings import ServiceSettings
+from fastapi import FastAPI
+from pydantic import AliasChoices, Field
+
+from clearinghouse_simulator.api import MAX_INTERCHANGE_BYTES, router
+from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator.settle import CycleLoop
+
+
+class SimulatorSettings(ServiceSettings):
+    """The outside world verifies its own tokens (SIMULATOR_PUBLIC_KEY_FILE), never claimstream's."""
+
+    auth_public_key_file: Path = Field(
+        validation_alias=AliasChoices("simulator_public_key_file", "auth_public_key_file")
+    )
+    auth_issuer: str = CLEARINGHOUSE_ISSUER
+    auth_audience: str = CLEARINGHOUSE_AUDIENCE
+    sim_seed: int = 7  # fixes every choice the payers make at random
+    sim_cycle_seconds: float = 5.0  # how often the payers adjudicate (seconds in tests, a day in a realistic run)
+
+
+def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
+    app.state.seed = settings.sim_seed
+    app.state.payer_book = shipped()
+
+
+def cycle_loop(runtime: Runtime[SimulatorSettings]) -> CycleLoop:
+    settings = runtime.settings
+    return CycleLoop(runtime.sessionmaker, shipped(), seed=settings.sim_seed, interval=settings.sim_cycle_seconds)
+
+
+SERVICE = Service(
+    name="clearinghouse-simulator",
+    package="clearinghouse_simulator",
+    port=8010,
+    title="claimstream clearinghouse simulator",
+    settings=SimulatorSettings,
+    routers=[router],
+    migrations=Path(__file__).parent / "migrations",
+    loops=[cycle_loop],
+    prepare_app=_payers,
+    max_body_bytes=MAX_INTERCHANGE_BYTES,
+    publishes=False,
+)

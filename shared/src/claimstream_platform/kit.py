@@ -1,0 +1,168 @@
+"""The service kit: a service is declared once, and its commands, app, worker and local-stack entry come from it.
+
+A service's `service.py` holds one `Service(...)`: its name, port, settings class, routers, migrations, event
+subscriptions and periodic loops. From it the kit derives
+
+- `python -m <package> migrate | api | worker` (`Service.main`),
+- the FastAPI app (`Service.app`, also uvicorn's factory `<package>.service:SERVICE.app`),
+- the worker: the outbox relay, a consumer when there are subscriptions, the loops, and a graceful stop,
+- what the local supervisor and the test fixtures need (`discover`, `claimstream_platform.testing`).
+"""
+
+import asyncio
+import importlib
+import pkgutil
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from claimstream_platform import migrate as migrations
+from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.db import create_engine
+from claimstream_platform.messaging.consumer import Consumer, Handler, run_until_stopped
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.telemetry import configure_for
+from claimstream_platform.web import create_app
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class Worker(Protocol):
+    """What `run_until_stopped` runs: `run()` returns once `stop()` was called."""
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Runtime(Generic[S]):
+    """What a loop is built from in the worker process: the settings and the database."""
+
+    settings: S
+    sessionmaker: async_sessionmaker[AsyncSession]
+    closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def on_close(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run `close` when the worker stops (a client the loop opened)."""
+        self.closing.append(close)
+
+
+@dataclass(frozen=True)
+class Service(Generic[S]):
+    name: str  # SERVICE_NAME, the consumer group and the outbox source
+    package: str
+    port: int  # the local stack's port for its API; written nowhere else
+    title: str
+    settings: type[S]
+    routers: Sequence[APIRouter]
+    migrations: Path
+    subscriptions: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
+    loops: Sequence[Callable[[Runtime[S]], Worker]] = ()
+    prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
+    publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
+    max_body_bytes: int | None = None
+
+    def load_settings(self) -> S:
+        return self.settings()  # every field comes from the environment
+
+    def app(self, service_settings: S | None = None) -> FastAPI:
+        service_settings = service_settings or self.load_settings()
+        configure_for(service_settings)
+        extra: dict[str, Any] = {} if self.max_body_bytes is None else {"max_body_bytes": self.max_body_bytes}
+        application = create_app(service_settings, title=self.title, routers=list(self.routers), **extra)
+        if self.prepare_app is not None:
+            self.prepare_app(service_settings, application)
+        return application
+
+    def migrate(self) -> None:
+        migrations.upgrade_service(self.load_settings(), self.migrations)
+
+    async def run_worker(self) -> None:
+        """The outbox relay, the consumer and the loops, until SIGTERM or SIGINT."""
+        service_settings = self.load_settings()
+        configure_for(service_settings)
+        url = service_settings.database_url.get_secret_value()
+        engine = create_engine(url, schema=service_settings.database_schema)
+        runtime = Runtime(service_settings, async_sessionmaker(engine, expire_on_commit=False))
+        workers = self.workers(runtime)
+        running = asyncio.get_running_loop()
+
+        def stop_all() -> None:
+            for worker in workers:
+                worker.stop()
+
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            running.add_signal_handler(stop_signal, stop_all)
+        try:
+            await run_until_stopped(*workers)
+        finally:
+            for close in runtime.closing:
+                await close()
+            await engine.dispose()
+
+    def workers(self, runtime: Runtime[S]) -> list[Worker]:
+        service_settings = runtime.settings
+        workers: list[Worker] = []
+        if self.publishes:
+            workers.append(
+                OutboxRelay(
+                    runtime.sessionmaker,
+                    bootstrap_servers=service_settings.kafka_bootstrap_servers,
+                    source=service_settings.service_name,
+                    batch_size=service_settings.outbox_batch_size,
+                )
+            )
+        if self.subscriptions:
+            workers.append(
+                Consumer(
+                    name=service_settings.service_name,
+                    subscriptions=self.subscriptions,
+                    sessionmaker=runtime.sessionmaker,
+                    bootstrap_servers=service_settings.kafka_bootstrap_servers,
+                    batch_size=service_settings.consumer_batch_size,
+                    max_attempts=service_settings.consumer_max_attempts,
+                )
+            )
+        return workers + [make(runtime) for make in self.loops]
+
+    def main(self) -> None:
+        from claimstream_platform.entrypoint import main
+
+        main(
+            prog=self.package,
+            app_factory=f"{self.package}.service:SERVICE.app",
+            default_port=self.port,
+            migrate=self.migrate,
+            worker=self.run_worker,
+            worker_help="run the outbox relay, the consumers and the loops",
+        )
+
+
+def declared(package: str) -> "Service[Any] | None":
+    """The declaration of an installed service package, or None when it is not installed."""
+    try:
+        module = importlib.import_module(f"{package}.service")
+    except ModuleNotFoundError as missing:
+        if missing.name in (package, f"{package}.service"):
+            return None
+        raise
+    service: Service[Any] = module.SERVICE
+    return service
+
+
+def discover(services_dir: Path) -> list["Service[Any]"]:
+    """Every service in `services_dir` (one folder per service, `src/<package>/service.py`) that is installed."""
+    found = []
+    for folder in sorted(path for path in services_dir.iterdir() if (path / "src").is_dir()):
+        for module in pkgutil.iter_modules([str(folder / "src")]):
+            service = declared(module.name)
+            if service is not None:
+                found.append(service)
+    return sorted(found, key=lambda service: service.port)

@@ -1,0 +1,77 @@
+"""The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
+
+from pathlib import Path
+
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.kit import Runtime, Service, discover
+from claimstream_platform.messaging.consumer import Consumer
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.settings import ServiceSettings
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+ROOT = Path(__file__).resolve().parents[3]
+router = APIRouter()
+
+
+@router.get("/v1/things")
+async def things() -> list[str]:
+    return []
+
+
+async def on_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    """A subscription for the declaration below."""
+
+
+class Tick:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def toy(**changes: object) -> Service[ServiceSettings]:
+    values: dict[str, object] = {
+        "name": "toy", "package": "toy", "port": 8099, "title": "toy", "settings": ServiceSettings,
+        "routers": [router], "migrations": Path("migrations"),
+    }  # fmt: skip
+    values.update(changes)
+    return Service(**values)  # type: ignore[arg-type]
+
+
+def runtime(tmp_path: Path) -> Runtime[ServiceSettings]:
+    (tmp_path / "public.pem").write_text("unused")
+    settings = ServiceSettings(service_name="toy", database_url="postgresql+asyncpg://u:p@127.0.0.1:1/x",
+                               database_schema="toy", kafka_bootstrap_servers="127.0.0.1:1",
+                               auth_public_key_file=tmp_path / "public.pem")  # fmt: skip
+    engine = create_engine(settings.database_url.get_secret_value(), schema="toy")  # connects on first use only
+    return Runtime(settings, async_sessionmaker(engine))
+
+
+def test_the_worker_is_the_relay_the_consumer_and_the_loops(tmp_path: Path) -> None:
+    ready = runtime(tmp_path)
+    relay_only = toy().workers(ready)
+    assert [type(w) for w in relay_only] == [OutboxRelay]
+    full = toy(subscriptions={ChargeCaptured: on_captured}, loops=[lambda r: Tick(r.settings)]).workers(ready)
+    assert [type(w) for w in full] == [OutboxRelay, Consumer, Tick]
+    assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick]
+
+
+def test_the_app_carries_the_declared_routes_and_the_platforms(tmp_path: Path) -> None:
+    ready = runtime(tmp_path)
+    prepared: list[str] = []
+    app = toy(prepare_app=lambda settings, app: prepared.append(settings.service_name)).app(ready.settings)
+    paths = set(app.openapi()["paths"]) | {getattr(route, "path", "") for route in app.routes}
+    assert {"/v1/things", "/readyz"} <= paths and prepared == ["toy"]
+
+
+def test_every_service_in_the_checkout_is_found_with_a_port_of_its_own() -> None:
+    found = discover(ROOT / "services")
+    assert {"charge_capture", "claim_submission", "clearinghouse_simulator"} <= {s.package for s in found}
+    assert len({s.port for s in found}) == len(found) and len({s.name for s in found}) == len(found)
+    for service in found:  # its __main__ is the kit's: a few lines
+        main = ROOT / "services" / service.package / "src" / service.package / "__main__.py"
+        assert "SERVICE.main()" in main.read_text() and len(main.read_text().splitlines()) <= 8
