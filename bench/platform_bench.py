@@ -5,6 +5,7 @@ Starts its own Kafka and PostgreSQL (the `bench` profile), then measures:
   raw consume   aiokafka, the same records, no database
   outbox relay  pending outbox rows -> Kafka -> marked sent
   inbox consume consumer runtime: decode, inbox dedupe, one INSERT per event, DB commit, offset commit
+  batch consume the same with a batch handler: one multi-row INSERT per partition batch
 Prints a table and writes bench/results/platform.json.
 """
 
@@ -13,6 +14,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +24,7 @@ from aiokafka import AIOKafkaConsumer
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, create_engine, platform_metadata
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
-from claimstream_platform.messaging.consumer import Consumer
+from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
 from sqlalchemy import Column, MetaData, Numeric, Table, func, insert, select, text
@@ -52,6 +54,11 @@ effects = Table("effects", metadata, Column("charge_id", PgUUID(as_uuid=True)), 
 
 async def apply(event: ChargePosted, uow: UnitOfWork) -> None:
     await uow.session.execute(insert(effects).values(charge_id=event.charge_id, amount=event.amount))
+
+
+async def apply_many(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
+    rows = [{"charge_id": d.event.charge_id, "amount": d.event.amount} for d in deliveries]  # type: ignore[attr-defined]
+    await uow.session.execute(insert(effects), rows)
 
 
 def sample(tenant: UUID) -> ChargePosted:
@@ -113,10 +120,13 @@ async def outbox_relay(bootstrap: str, sessionmaker: async_sessionmaker, tenant:
     return EVENTS / elapsed
 
 
-async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker) -> float:  # type: ignore[type-arg]
+async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker, *, batch: bool = False) -> float:  # type: ignore[type-arg]
+    async with sessionmaker() as session:
+        await session.execute(text("TRUNCATE effects"))
+        await session.commit()
     consumer = Consumer(
-        name="bench-ledger",
-        subscriptions={ChargePosted: apply},
+        name="bench-ledger-batch" if batch else "bench-ledger",
+        subscriptions={ChargePosted: batched(apply_many) if batch else apply},
         sessionmaker=sessionmaker,
         bootstrap_servers=bootstrap,
         batch_size=1000,
@@ -150,6 +160,7 @@ async def measure(stack: LocalStack) -> dict[str, float]:
             "raw_consume_per_s": await raw_consume(stack.bootstrap_servers),
             "outbox_relay_per_s": await outbox_relay(stack.bootstrap_servers, sessionmaker, uuid4()),
             "inbox_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker),
+            "batch_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker, batch=True),
         }
     finally:
         await engine.dispose()
@@ -162,7 +173,7 @@ def main() -> int:
         rates = asyncio.run(measure(stack))
     finally:
         stack.stop()
-    targets = {"outbox_relay_per_s": 5000, "inbox_consume_per_s": 3000}
+    targets = {"outbox_relay_per_s": 5000, "inbox_consume_per_s": 3000, "batch_consume_per_s": 15000}
     print(f"\nplatform benchmark: {EVENTS} events, Kafka started in {stack.kafka_start_seconds or 0:.1f} s")
     print(f"{'measure':<22}{'events/s':>12}{'target':>10}{'vs raw':>10}")
     for name, rate in rates.items():

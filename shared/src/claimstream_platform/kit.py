@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import create_engine
-from claimstream_platform.messaging.consumer import Consumer, Handler, run_until_stopped
+from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
@@ -63,7 +63,7 @@ class Service(Generic[S]):
     settings: type[S]
     routers: Sequence[APIRouter]
     migrations: Path
-    subscriptions: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
+    subscriptions: Mapping[type[IntegrationEvent], Handler | Batched] = field(default_factory=dict)
     loops: Sequence[Callable[[Runtime[S]], Worker]] = ()
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)

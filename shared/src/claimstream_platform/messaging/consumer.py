@@ -5,12 +5,18 @@ publish, via the outbox) commit together, and only then is the Kafka offset comm
 redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
 or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
 flowing. Database outages are retried with backoff, never dead-lettered.
+
+A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
+of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
+reason that is not an outage, it is applied again event by event (a batch of one each), and only the event that
+fails goes to the dead-letter topic.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +39,26 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+Delivery = DecodedEvent  # an event and its envelope, as a batch handler receives it
+BatchHandler = Callable[[Sequence[Delivery], UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A subscription whose handler takes the fresh events of a partition batch together, in order."""
+
+    handler: BatchHandler
+
+
+def batched(handler: BatchHandler) -> Batched:
+    return Batched(handler)
+
+
+@contextmanager
+def caused_by(delivery: Delivery) -> Iterator[None]:
+    """Inside a batch handler: the events published here are caused by `delivery` (correlation, causation)."""
+    with call_context(correlation_id=delivery.metadata.correlation_id, causation_id=delivery.metadata.event_id):
+        yield
 
 
 class HandlerTimedOut(Exception):
@@ -48,9 +74,7 @@ class DeadLetter:
 
 
 class _HandlerFailed(Exception):
-    def __init__(self, index: int, error: BaseException) -> None:
-        self.index = index
-        self.error = error
+    """A handler failed for a reason that is not an outage: the batch is applied again event by event."""
 
 
 @dataclass
@@ -58,7 +82,7 @@ class Consumer:
     """Runs `subscriptions` (event class -> handler) for one consumer group."""
 
     name: str
-    subscriptions: Mapping[type[IntegrationEvent], Handler]
+    subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
     sessionmaker: async_sessionmaker[AsyncSession]
     bootstrap_servers: str
     batch_size: int = 500
@@ -152,14 +176,14 @@ class Consumer:
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         async with UnitOfWork(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
-            for index, (_, item) in enumerate(decoded):
-                if _take(fresh, item.metadata.event_id):
-                    try:
-                        await self._handle(item, uow)
-                    except Exception as error:
-                        if is_transient(error):
-                            raise
-                        raise _HandlerFailed(index, error) from error
+            items = [item for _, item in decoded if _take(fresh, item.metadata.event_id)]
+            for run in _runs(items, self.subscriptions):
+                try:
+                    await self._handle(run, uow)
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    raise _HandlerFailed() from error
             await uow.commit()
 
     async def _apply_one_by_one(
@@ -186,7 +210,7 @@ class Consumer:
         for _ in range(self.max_attempts):
             try:
                 async with uow.session.begin_nested():
-                    await self._handle(item, uow)
+                    await self._handle([item], uow)
                     await uow.flush_events()
                 return None
             except Exception as failure:
@@ -195,24 +219,29 @@ class Consumer:
                 error = failure
         return error
 
-    async def _handle(self, item: DecodedEvent, uow: UnitOfWork) -> None:
-        metadata = item.metadata
+    async def _handle(self, run: Sequence[DecodedEvent], uow: UnitOfWork) -> None:
+        """One event, or a run of events for one batch handler (traced as the first one's trace)."""
+        first = run[0]
+        subscription = self.subscriptions[type(first.event)]
         with (
-            call_context(correlation_id=metadata.correlation_id, causation_id=metadata.event_id),
+            caused_by(first),
             tracer.start_as_current_span(
-                f"consume {item.event.event_type}",
-                context=extract_trace(metadata.traceparent),
+                f"consume {first.event.event_type}",
+                context=extract_trace(first.metadata.traceparent),
                 kind=trace.SpanKind.CONSUMER,
-                attributes={"messaging.consumer.group.name": self.name},
+                attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(run)},
             ),
         ):
             limit = asyncio.timeout(self.handler_timeout)
             try:
                 async with limit:
-                    await self.subscriptions[type(item.event)](item.event, uow)
+                    if isinstance(subscription, Batched):
+                        await subscription.handler(run, uow)
+                    else:
+                        await subscription(first.event, uow)
             except TimeoutError as error:
                 if limit.expired():
-                    raise HandlerTimedOut(f"{item.event.event_type} took over {self.handler_timeout} s") from error
+                    raise HandlerTimedOut(f"{first.event.event_type} took over {self.handler_timeout} s") from error
                 raise
 
     async def _claim(self, session: AsyncSession, event_ids: list[Any]) -> set[Any]:
@@ -288,6 +317,26 @@ class Consumer:
             position = await consumer.position(partition) if highwater is not None else None
             if highwater is not None and position is not None:
                 telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
+
+
+def _runs(
+    items: Sequence[DecodedEvent], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
+) -> Iterator[list[DecodedEvent]]:
+    """Consecutive events for the same batch handler go together; every other event goes alone. Order is kept."""
+    run: list[DecodedEvent] = []
+    for item in items:
+        subscription = subscriptions[type(item.event)]
+        if run and isinstance(subscription, Batched) and subscriptions[type(run[0].event)] is subscription:
+            run.append(item)
+            continue
+        if run:
+            yield run
+        run = [item]
+        if not isinstance(subscription, Batched):
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _take(fresh: set[Any], event_id: Any) -> bool:
