@@ -27,11 +27,13 @@ from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
-from sqlalchemy import Column, MetaData, Numeric, Table, func, insert, select, text
+from sqlalchemy import Column, MetaData, Numeric, Table, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "30000"))
+BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "5000"))  # records per poll, across partitions
 RAW_TOPIC, TOPIC = "bench-raw.v1", "bench-ledger.v1"
 RESULTS = Path(__file__).parent / "results" / "platform.json"
 
@@ -56,9 +58,20 @@ async def apply(event: ChargePosted, uow: UnitOfWork) -> None:
     await uow.session.execute(insert(effects).values(charge_id=event.charge_id, amount=event.amount))
 
 
+# One multi-row INSERT per run of events: two array parameters, unnested by PostgreSQL.
+INSERT_MANY = insert(effects).from_select(
+    ["charge_id", "amount"],
+    select(
+        func.unnest(bindparam("ids", type_=ARRAY(PgUUID(as_uuid=True)))),
+        func.unnest(bindparam("amounts", type_=ARRAY(Numeric(12, 2)))),
+    ),
+)
+
+
 async def apply_many(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
-    rows = [{"charge_id": d.event.charge_id, "amount": d.event.amount} for d in deliveries]  # type: ignore[attr-defined]
-    await uow.session.execute(insert(effects), rows)
+    events = [d.event for d in deliveries]
+    ids, amounts = [e.charge_id for e in events], [e.amount for e in events]  # type: ignore[attr-defined]
+    await uow.session.execute(INSERT_MANY, {"ids": ids, "amounts": amounts})
 
 
 def sample(tenant: UUID) -> ChargePosted:
@@ -129,7 +142,7 @@ async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker, *, bat
         subscriptions={ChargePosted: batched(apply_many) if batch else apply},
         sessionmaker=sessionmaker,
         bootstrap_servers=bootstrap,
-        batch_size=1000,
+        batch_size=BATCH,
     )
     task = asyncio.create_task(consumer.run())
     started = time.perf_counter()

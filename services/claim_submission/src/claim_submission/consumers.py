@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
-from claimstream_platform.messaging.consumer import Batched, Handler
+from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from claim_submission import lifecycle
+from claim_submission import claim_intake, lifecycle
 
+# ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    ChargeCaptured: lifecycle.on_charge_captured,
+    ChargeCaptured: batched(claim_intake.on_charges_captured),
     ChargeVoided: lifecycle.on_charge_voided,
     CorrectionRequested: lifecycle.on_correction_requested,
 }

@@ -47,7 +47,7 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     if any(claim.encounter_version == event.version for claim in earlier):
         return  # replayed after a crash before the inbox row: already done
     previous = next((claim for claim in earlier if claim.status in OPEN), None)
-    await create_claim(uow, event, previous=previous, today=_today())
+    await create_claim(uow, event, previous=previous, today=today())
 
 
 async def create_claim(
@@ -64,59 +64,73 @@ async def create_claim(
     if previous is not None and replaces is None and previous.status in OPEN:
         await transition(uow, previous, "replaced", detail={"by": "a corrected encounter"})
     frequency = frequency or ("7" if replaces is not None else "1")
-    claim_id = uuid4()
     duplicate = await _has_duplicate(uow, charges, exclude=replaces.id if replaces is not None else None)
     reasons = scrub(charges, today=today, duplicate=duplicate)
     if replaces is not None and not replaces.payer_claim_number:
         waiting = "the corrected claim waits for the payer's number of the claim it replaces"
         reasons.append(Reason(rule=AWAITING_NUMBER, field="payer_claim_number", message=waiting))
-    status = "held" if reasons else "ready"
-    total = sum((line.amount for line in charges.lines), Decimal(0))
-    pcn = await uow.session.scalar(
-        insert(claims)
-        .values(
-            id=claim_id,
-            tenant_id=charges.tenant_id,
-            practice_id=charges.practice_id,
-            encounter_id=charges.encounter_id,
-            encounter_version=charges.version,
-            payer_id=charges.payer.payer_id,
-            status=status,
-            frequency=frequency,
-            payer_claim_number=replaces.payer_claim_number if replaces is not None else None,
-            replaces_claim_id=replaces.id if replaces is not None else None,
-            total_charge=total,
-            service_date=charges.service_date,
-            duplicate_key=duplicate_key(charges),
-            charges=charges.model_dump(mode="json"),
-            reasons=[r.model_dump() for r in reasons],
-            # NTE*ADD tells the payer why a correction or void comes: the request's reason, else the default
-            correction_note=(note or ("corrected claim" if frequency == "7" else "void")) if replaces else None,
-        )
-        .returning(claims.c.patient_control_number)  # numbered by the database: CS + the claim_numbers sequence
+    row = claim_row(charges, reasons, frequency=frequency, replaces=replaces, note=note)
+    (pcn,) = await insert_claims(uow, [row])
+    publish_created(uow, charges, row, pcn, reasons)
+    return UUID(str(row["id"]))
+
+
+def claim_row(
+    charges: ChargeCaptured, reasons: Sequence[Reason], *, frequency: str = "1", replaces: Row[Any] | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The claims row of a new claim version: held when any reason stands, else ready."""
+    return {
+        "id": uuid4(),
+        "tenant_id": charges.tenant_id,
+        "practice_id": charges.practice_id,
+        "encounter_id": charges.encounter_id,
+        "encounter_version": charges.version,
+        "payer_id": charges.payer.payer_id,
+        "status": "held" if reasons else "ready",
+        "frequency": frequency,
+        "payer_claim_number": replaces.payer_claim_number if replaces is not None else None,
+        "replaces_claim_id": replaces.id if replaces is not None else None,
+        "total_charge": sum((line.amount for line in charges.lines), Decimal(0)),
+        "service_date": charges.service_date,
+        "duplicate_key": duplicate_key(charges),
+        "charges": charges.model_dump(mode="json"),
+        "reasons": [r.model_dump() for r in reasons],
+        # NTE*ADD tells the payer why a correction or void comes: the request's reason, else the default
+        "correction_note": (note or ("corrected claim" if frequency == "7" else "void")) if replaces else None,
+    }
+
+
+async def insert_claims(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Insert new claim versions and their first history rows (a few statements for any number); returns their
+    patient control numbers, in order (numbered by the database: CS + the claim_numbers sequence)."""
+    numbers = await uow.session.execute(
+        insert(claims).returning(claims.c.patient_control_number, sort_by_parameter_order=True), list(rows)
     )
-    assert pcn is not None
-    await uow.session.execute(
-        insert(claim_history).values(
-            claim_id=claim_id, status=status, detail={"frequency": frequency, "reasons": [r.rule for r in reasons]}
-        )
-    )
-    common = _common_ids(charges.tenant_id, charges.practice_id, claim_id, charges.encounter_id, pcn)
+    history = [
+        {"claim_id": row["id"], "status": row["status"],
+         "detail": {"frequency": row["frequency"], "reasons": [r["rule"] for r in row["reasons"]]}}
+        for row in rows
+    ]  # fmt: skip
+    await uow.session.execute(insert(claim_history), history)
+    return [str(number) for number in numbers.scalars()]
+
+
+def publish_created(
+    uow: UnitOfWork, charges: ChargeCaptured, row: dict[str, Any], pcn: str, reasons: Sequence[Reason]
+) -> None:
+    common = _common_ids(charges.tenant_id, charges.practice_id, row["id"], charges.encounter_id, pcn)
+    replaces = row["replaces_claim_id"]
     uow.publish(
         events.ClaimCreated(
-            **common,
-            payer_id=charges.payer.payer_id,
-            frequency=frequency,
-            total_charge=total,
-            service_date=charges.service_date,
-            replaces_claim_id=replaces.id if replaces is not None else None,
+            **common, payer_id=charges.payer.payer_id, frequency=row["frequency"], total_charge=row["total_charge"],
+            service_date=charges.service_date, replaces_claim_id=replaces,
         )
-    )
+    )  # fmt: skip
     if replaces is not None:
-        uow.publish(events.ClaimResubmitted(**common, replaces_claim_id=replaces.id, frequency=frequency))
+        uow.publish(events.ClaimResubmitted(**common, replaces_claim_id=replaces, frequency=row["frequency"]))
     if reasons:
-        uow.publish(events.ClaimHeld(**common, reasons=reasons))
-    return claim_id
+        uow.publish(events.ClaimHeld(**common, reasons=list(reasons)))
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
@@ -128,7 +142,7 @@ async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
         return
     if event.reason == "corrected" and claim.status in AT_PAYER:
         return
-    await void(uow, claim, reason=event.reason, today=_today())
+    await void(uow, claim, reason=event.reason, today=today())
 
 
 async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
@@ -140,9 +154,9 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
         charges = charges.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
     if event.resubmit_as == "new_original":
         await transition(uow, claim, "replaced", detail={"by": "a new original", "reason": event.reason})
-        await create_claim(uow, charges, previous=None, today=_today(), frequency="1")
+        await create_claim(uow, charges, previous=None, today=today(), frequency="1")
     else:
-        await create_claim(uow, charges, previous=claim, today=_today(), note=event.reason[:80])
+        await create_claim(uow, charges, previous=claim, today=today(), note=event.reason[:80])
 
 
 async def void(uow: UnitOfWork, claim: Row[Any], *, reason: str, today: date) -> None:
@@ -303,7 +317,7 @@ def _common_ids(
     }
 
 
-def _today() -> date:
+def today() -> date:
     return datetime.now(UTC).date()
 
 

@@ -23,8 +23,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
 from opentelemetry import trace
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
@@ -114,37 +115,41 @@ class Consumer:
             while not self._stopping.is_set():
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
                 # Order matters only within a partition, so partitions are applied concurrently, each in
-                # its own transaction: the database round trips overlap instead of adding up.
-                await asyncio.gather(
+                # its own transaction: the database round trips overlap instead of adding up. Their offsets
+                # are then committed together, in one request.
+                done = await asyncio.gather(
                     *(
-                        self._process_partition(consumer, dead_letters, partition, records)
+                        self._process_partition(dead_letters, partition, records)
                         for partition, records in batch.items()
                         if records
                     )
                 )
+                await self._commit(consumer, dict(done))
                 await self._record_lag(consumer)
         finally:
             await dead_letters.stop()
             await consumer.stop()
 
     async def _process_partition(
-        self,
-        consumer: AIOKafkaConsumer,
-        dead_letters: AIOKafkaProducer,
-        partition: TopicPartition,
-        records: list[ConsumerRecord[bytes, bytes]],
-    ) -> None:
+        self, dead_letters: AIOKafkaProducer, partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[TopicPartition, int]:
+        """Apply the partition's records and dead-letter what must be; the offset to commit after them."""
         started = time.perf_counter()
         dead = await self._retry_transient(lambda: self.apply(records))
         for letter in dead:
             await self._dead_letter(dead_letters, letter)
-        try:
-            await consumer.commit({partition: records[-1].offset + 1})
-        except CommitFailedError:
-            # The partition moved to another member during a rebalance: it will redeliver, the inbox dedupes.
-            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
         telemetry.EVENTS_CONSUMED.add(len(records), {"consumer": self.name})
         telemetry.HANDLER_SECONDS.record(time.perf_counter() - started, {"consumer": self.name})
+        return partition, records[-1].offset + 1
+
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
+        try:
+            await consumer.commit(offsets)
+        except CommitFailedError:
+            # A partition moved to another member during a rebalance: it will redeliver, the inbox dedupes.
+            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
 
     async def apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
         """Apply a batch in one transaction; returns what must go to the dead-letter topic.
@@ -248,12 +253,7 @@ class Consumer:
         """Insert inbox rows; returns the ids not processed before (the others are duplicates)."""
         if not event_ids:
             return set()
-        result = await session.execute(
-            insert(inbox)
-            .values([{"consumer": self.name, "event_id": event_id} for event_id in event_ids])
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
+        result = await session.execute(_CLAIM, {"consumer": self.name, "event_ids": event_ids})
         fresh = set(result.scalars())
         duplicates = len(event_ids) - len(fresh)
         if duplicates:
@@ -317,6 +317,19 @@ class Consumer:
             position = await consumer.position(partition) if highwater is not None else None
             if highwater is not None and position is not None:
                 telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
+
+
+# One statement for any number of ids (an array parameter, unnested), compiled once: a multi-row VALUES would be
+# compiled anew for every batch size, and compiling cost more than the insert.
+_CLAIM = (
+    insert(inbox)
+    .from_select(
+        ["consumer", "event_id"],
+        select(bindparam("consumer", type_=String), func.unnest(bindparam("event_ids", type_=ARRAY(PgUUID)))),
+    )
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+)
 
 
 def _runs(

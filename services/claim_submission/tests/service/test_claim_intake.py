@@ -1,0 +1,51 @@
+"""The batch handler for ChargeCaptured gives what applying the events one by one gives: new encounters in a few
+statements, a duplicate within the run held, an encounter seen twice replaced by its later version, a replay
+ignored; and each claim's events caused by the event it came from. On real PostgreSQL."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from claim_submission import claim_intake, lifecycle
+from claims_testkit import RECENT, charges, claims_of, handle
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from sqlalchemy import text
+
+
+def delivered(event):  # type: ignore[no-untyped-def]
+    return DecodedEvent(event, EventMetadata(uuid4(), "charge-capture", datetime.now(UTC), correlation_id=uuid4()))
+
+
+async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
+    earlier = charges(service_date=RECENT)
+    await handle(make_uow, lifecycle.on_charge_captured, earlier)  # this encounter already has a claim
+    fresh = [charges(service_date=RECENT, external_id=f"v-{n}", coverage={**charges().coverage.model_dump(),
+             "member_id": f"M{n}"}) for n in range(3)]  # fmt: skip
+    twin = fresh[0].model_copy(update={"encounter_id": uuid4()})  # same member, services and date: a duplicate
+    corrected_early = earlier.model_copy(update={"version": 2})
+    seen_twice = fresh[1].model_copy(update={"version": 2})
+    run = [*fresh, twin, corrected_early, seen_twice, fresh[2]]  # the last one: a replay within the run
+    deliveries = [delivered(event) for event in run]
+    async with make_uow() as uow:
+        await claim_intake.on_charges_captured(deliveries, uow)
+        await uow.commit()
+
+    (first,) = await claims_of(make_uow, fresh[0].encounter_id)
+    assert (first.status, first.frequency) == ("ready", "1")
+    (duplicate,) = await claims_of(make_uow, twin.encounter_id)
+    assert duplicate.status == "held" and "duplicate" in str(duplicate.reasons)
+    replaced, latest = await claims_of(make_uow, fresh[1].encounter_id)
+    assert (replaced.status, latest.encounter_version, latest.status) == ("replaced", 2, "ready")
+    assert [c.encounter_version for c in await claims_of(make_uow, earlier.encounter_id)] == [1, 2]
+    assert len(await claims_of(make_uow, fresh[2].encounter_id)) == 1  # the replay changed nothing
+
+    async with make_uow() as uow:
+        rows = (await uow.session.execute(text(
+            "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb->>'encounter_id' AS encounter FROM outbox "
+            "WHERE event_type LIKE '%claim.created%' AND causation_id IS NOT NULL ORDER BY seq"))).all()  # fmt: skip
+    causes: dict[str, set[object]] = {}
+    for delivery in deliveries:
+        causes.setdefault(str(delivery.event.encounter_id), set()).add(delivery.metadata.event_id)
+    assert len(rows) == 6  # three fresh, the twin, the early correction, the second version
+    assert all(row.causation_id in causes[row.encounter] for row in rows)
