@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
 DEFAULT_SUBMITTER = {
@@ -19,3 +20,4 @@ class Services:
     simulator: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
+    log_dir: Path  # each process's output, one file per service and role

@@ -1,9 +1,11 @@
 """Black box: the EHR workload drives charge capture and the payers' rosters through their public APIs only."""
 
+import json
 from collections import Counter
 from uuid import uuid4
 
 import httpx
+from claimstream_platform.devstack.services import METRICS_PORT_OFFSET
 from claimstream_platform.testing import Keys
 from clearinghouse_simulator.workload import run
 from running_services import Services
@@ -38,3 +40,21 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     assert {"90837", "90834"} <= set(codes)
     async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth) as simulator:
         assert len((await simulator.get("/v1/payers")).json()) == 4
+
+
+async def test_every_process_logs_json_lines_without_colour_codes(services: Services) -> None:
+    """What an ops team's log shipper reads: one JSON object per line, no ANSI escapes, from every process."""
+    logs = sorted(services.log_dir.glob("*.log"))
+    assert {path.stem.rsplit("-", 1)[-1] for path in logs} >= {"api", "worker"}
+    for path in logs:
+        for line in path.read_text().splitlines():
+            assert "\x1b[" not in line, path.name
+            assert isinstance(json.loads(line), dict), (path.name, line[:80])
+    async with httpx.AsyncClient(base_url=services.claim_submission) as client:
+        scraped = (await client.get("/metrics")).text
+    assert "claimstream_http_requests_total" in scraped
+    # the worker's own /metrics, on its API's port + 1000: the submission loop's heartbeat is there
+    port = int(services.claim_submission.rsplit(":", 1)[1]) + METRICS_PORT_OFFSET
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        worker = (await client.get("/metrics")).text
+    assert 'claimstream_loop_last_pass{loop="claim-submission.submission"}' in worker

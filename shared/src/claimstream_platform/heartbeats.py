@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from claimstream_platform import telemetry
 from claimstream_platform.db import heartbeats
 
 STALE_AFTER_INTERVALS = 3
@@ -20,6 +21,7 @@ async def beat(
     sessionmaker: async_sessionmaker[AsyncSession], loop: str, interval: float, *, error: str | None = None
 ) -> None:
     """A completed pass (error None) or a failed one (its error type or operator-facing reason; never PHI)."""
+    telemetry.record_beat(loop, failed=error is not None)
     now = datetime.now(UTC)
     values: dict[str, Any] = {"interval_seconds": max(1, round(interval)), "last_error": error, "updated_at": now}
     if error is None:

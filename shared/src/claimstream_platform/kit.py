@@ -21,6 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from claimstream_platform import metrics
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import create_engine
@@ -92,6 +93,9 @@ class Service(Generic[S]):
         engine = create_engine(url, schema=service_settings.database_schema)
         runtime = Runtime(service_settings, async_sessionmaker(engine, expire_on_commit=False))
         workers = self.workers(runtime)
+        if service_settings.metrics_port:
+            server = await metrics.serve(service_settings.metrics_port)
+            runtime.on_close(_closer(server))
         running = asyncio.get_running_loop()
 
         def stop_all() -> None:
@@ -143,6 +147,14 @@ class Service(Generic[S]):
             worker=self.run_worker,
             worker_help="run the outbox relay, the consumers and the loops",
         )
+
+
+def _closer(server: asyncio.Server) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        server.close()
+        await server.wait_closed()
+
+    return close
 
 
 def declared(package: str) -> "Service[Any] | None":

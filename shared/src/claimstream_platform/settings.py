@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
+    metrics_port: int | None = None  # a worker's Prometheus /metrics (an API serves /metrics on its own port)
 
     @field_validator("database_url")
     @classmethod

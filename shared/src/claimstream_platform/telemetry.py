@@ -7,6 +7,7 @@ exported.
 
 import logging
 import sys
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from claimstream_platform import metrics as prometheus
 from claimstream_platform.logs import JsonFormatter
 
 if TYPE_CHECKING:
@@ -35,8 +37,27 @@ DEAD_LETTERS = _meter.create_counter(
 HANDLER_SECONDS = _meter.create_histogram(
     "claimstream.consumer.batch.duration", unit="s", description="Batch handling time"
 )
+HTTP_REQUESTS = _meter.create_counter("claimstream.http.requests", description="HTTP requests by route and status")
+HTTP_SECONDS = _meter.create_histogram("claimstream.http.duration", unit="s", description="HTTP request time by route")
+_meter_provider_set = False
 
 _lag: dict[tuple[str, str, int], int] = {}
+_beats: dict[str, tuple[float, int]] = {}  # loop -> (last completed pass, unix seconds; 1 if the last pass failed)
+
+
+def record_beat(loop: str, *, failed: bool) -> None:
+    last_pass, _ = _beats.get(loop, (0.0, 0))
+    _beats[loop] = (last_pass if failed else time.time(), 1 if failed else 0)
+
+
+def _observe_beats(_options: CallbackOptions) -> Iterable[Observation]:
+    return [Observation(at, {"loop": loop}) for loop, (at, _) in _beats.items() if at]
+
+
+def _observe_failing(_options: CallbackOptions) -> Iterable[Observation]:
+    return [Observation(failing, {"loop": loop}) for loop, (_, failing) in _beats.items()]
+
+
 _outbox_backlog: dict[str, int] = {}
 
 
@@ -62,6 +83,12 @@ _meter.create_observable_gauge(
 _meter.create_observable_gauge(
     "claimstream.outbox.backlog", [_observe_backlog], description="Outbox rows not yet published"
 )
+_meter.create_observable_gauge(
+    "claimstream.loop.last_pass", [_observe_beats], unit="s", description="When each loop last completed a pass"
+)
+_meter.create_observable_gauge(
+    "claimstream.loop.failing", [_observe_failing], description="1 while a loop's last pass failed"
+)
 
 
 def configure_telemetry(*, service_name: str, otlp_endpoint: str | None, log_level: str = "INFO") -> None:
@@ -77,7 +104,10 @@ def configure_telemetry(*, service_name: str, otlp_endpoint: str | None, log_lev
         tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")))
     trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+    global _meter_provider_set
+    if not _meter_provider_set:  # once per process: a reader belongs to one provider, and OTel keeps the first
+        _meter_provider_set = True
+        metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[*readers, prometheus.reader()]))
 
 
 def configure_for(settings: "ServiceSettings") -> None:

@@ -6,6 +6,7 @@ are open. Nothing here does IO at import time.
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -16,13 +17,14 @@ from urllib.parse import parse_qsl
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from claimstream_platform import metrics, telemetry
 from claimstream_platform.auth import Principal, TokenVerifier
 from claimstream_platform.context import call_context
 from claimstream_platform.db import UnitOfWork, create_engine
@@ -128,12 +130,19 @@ def get_unit_of_work(request: Request) -> UnitOfWork:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 
+access_log = logging.getLogger("claimstream.access")
 health = APIRouter(tags=["health"])
 
 
 @health.get("/healthz")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@health.get("/metrics", response_class=PlainTextResponse)
+async def prometheus_metrics() -> PlainTextResponse:
+    """This process's metrics in the Prometheus text format (counts by name, route and status: no PHI)."""
+    return PlainTextResponse(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 
 @health.get("/readyz")
@@ -203,16 +212,24 @@ class RequestContextMiddleware:
         receive = _replay(body, receive)
         correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
 
+        status = 500  # what the server answers if the app fails before starting a response
+
         async def send_with_header(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [
                     *message.get("headers", []),
                     (CORRELATION_HEADER.encode(), str(correlation_id).encode()),
                 ]
             await send(message)
 
+        started = time.perf_counter()
         with call_context(correlation_id=correlation_id):
-            await self.app(scope, receive, send_with_header)
+            try:
+                await self.app(scope, receive, send_with_header)
+            finally:
+                _record_request(scope, status, time.perf_counter() - started)
 
     async def _read_body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it passes the limit (the rest is never read)."""
@@ -236,6 +253,17 @@ class RequestContextMiddleware:
     def _too_large(self) -> JSONResponse:
         limit = self.max_body_bytes
         return problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {limit} bytes")
+
+
+def _record_request(scope: Scope, status: int, seconds: float) -> None:
+    """The access log line and the HTTP metrics: the route's template, never the path's ids or the query."""
+    route = scope.get("route")
+    template = getattr(route, "path", None) or "unmatched"
+    labels = {"method": scope["method"], "route": template, "status": str(status)}
+    telemetry.HTTP_REQUESTS.add(1, labels)
+    telemetry.HTTP_SECONDS.record(seconds, {"method": scope["method"], "route": template})
+    if template not in ("/healthz", "/readyz", "/metrics"):
+        access_log.info("request", extra={**labels, "duration_ms": round(seconds * 1000, 1)})
 
 
 def _replay(body: bytes, upstream: Receive) -> Receive:

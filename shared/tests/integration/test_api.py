@@ -241,3 +241,28 @@ class TestIdempotencyKey:
             f"/v1/practices/{other_practice}/entries", json={"amount": "1.00"}, headers=other | {"Idempotency-Key": "k"}
         )
         assert await count_entries(sessionmaker) == 2
+
+
+async def test_metrics_and_access_logs_name_the_route_never_its_ids_or_query(client, keys, tenant) -> None:
+    import logging
+
+    from claimstream_platform.telemetry import configure_telemetry
+
+    configure_telemetry(service_name="example-ledger", otlp_endpoint=None)  # the meter provider, once per process
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("claimstream.access").addHandler(handler)
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    missing = uuid4()
+    try:
+        assert (await client.get(f"/v1/entries/{missing}?member=W123456789", headers=headers)).status_code == 404
+    finally:
+        logging.getLogger("claimstream.access").removeHandler(handler)
+    (line,) = records
+    assert (line.method, line.route, line.status) == ("GET", "/v1/entries/{entry_id}", "404")
+    assert str(missing) not in line.getMessage() and "W123456789" not in str(vars(line))
+    scraped = await client.get("/metrics")
+    assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert 'claimstream_http_requests_total{method="GET",route="/v1/entries/{entry_id}",status="404"}' in scraped.text
+    assert str(missing) not in scraped.text and "W123456789" not in scraped.text

@@ -79,7 +79,7 @@ async def test_a_handler_that_hangs_is_cut_off() -> None:
     event = EntryRecorded(tenant_id=uuid4(), practice_id=uuid4(), entry_id=uuid4(), amount=Decimal("1"))
     metadata = EventMetadata(event_id=uuid4(), source="test", time=datetime.now(UTC), correlation_id=uuid4())
     with pytest.raises(HandlerTimedOut):
-        await slow._handle(DecodedEvent(event, metadata), None)  # type: ignore[arg-type]
+        await slow._handle([DecodedEvent(event, metadata)], None)  # type: ignore[arg-type]
 
 
 async def test_pool_timeouts_and_shutdowns_answer_503_with_retry_after_and_data_errors_422() -> None:

@@ -37,6 +37,9 @@ class ServiceSpec:
         return importlib.util.find_spec(self.package) is not None
 
 
+METRICS_PORT_OFFSET = 1000  # a worker serves /metrics on its API's port + 1000 (8004 -> 9004)
+
+
 def local_services(*, port_offset: int = 0) -> list[ServiceSpec]:
     """Every installed service of this checkout, from its declaration; tests and benches offset the ports so that
     they run beside `make run`."""
@@ -97,10 +100,14 @@ class Supervisor:
 
     def _launch(self, child: Supervised) -> None:
         log = (self.log_dir / f"{child.spec.name}-{child.role}.log").open("ab")
-        child.process = subprocess.Popen(child.command, env=self._env(child.spec), stdout=log, stderr=subprocess.STDOUT)
+        env = self._env(child.spec, child.role)
+        child.process = subprocess.Popen(child.command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
-    def _env(self, spec: ServiceSpec) -> dict[str, str]:
-        return {**os.environ, **self.env, "SERVICE_NAME": spec.name, "DATABASE_SCHEMA": spec.package}
+    def _env(self, spec: ServiceSpec, role: str = "api") -> dict[str, str]:
+        env = {**os.environ, **self.env, "SERVICE_NAME": spec.name, "DATABASE_SCHEMA": spec.package}
+        if role == "worker":  # the worker's /metrics, beside its API's port
+            env["METRICS_PORT"] = str(spec.port + METRICS_PORT_OFFSET)
+        return env
 
 
 def _ready(url: str) -> bool:
