@@ -24,6 +24,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import psutil
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
@@ -102,7 +103,11 @@ async def phase(
     pending: list[asyncio.Task[None]] = []
 
     async def post(bodies: list[dict[str, Any]], at: float) -> None:
-        response = await capture.post("/v1/encounters/batch", json={"encounters": bodies})
+        for _ in range(20):  # an overloaded service answers 503 with Retry-After: wait as told, as EHRs should
+            response = await capture.post("/v1/encounters/batch", json={"encounters": bodies})
+            if response.status_code != 503:
+                break
+            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         response.raise_for_status()
         for result in response.json()["results"]:
             if result["outcome"] == "created" and result["encounter"]["status"] == "coded":
@@ -151,6 +156,35 @@ async def follow(database_url: str, posted: dict[str, float], timeout: float) ->
     return reached
 
 
+def process_roots(stack: LocalStack, supervisor: Supervisor) -> dict[str, int]:
+    """The processes whose CPU each phase is charged: every service process, Kafka, PostgreSQL, this load."""
+    roots = {f"{c.spec.name} {c.role}": c.process.pid for c in supervisor.children if c.process is not None}
+    if stack.broker is not None and stack.broker.process is not None:
+        roots["kafka"] = stack.broker.process.pid
+    if stack.postgres is not None:
+        roots["postgresql"] = int((stack.postgres.pgdata / "postmaster.pid").read_text().split()[0])
+    roots["load generator"] = os.getpid()
+    return roots
+
+
+def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
+    """User and system CPU of each root process and all its descendants (PostgreSQL's backends, uvicorn's)."""
+    spent = {}
+    for name, pid in roots.items():
+        try:
+            root = psutil.Process(pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        total = 0.0
+        for process in family:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system
+        spent[name] = total
+    return spent
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
@@ -163,7 +197,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "mean_s": round(statistics.fmean(ordered), 2)}  # fmt: skip
 
 
-async def measure(stack: LocalStack, token: str, clearinghouse_token: str) -> dict[str, Any]:
+async def measure(stack: LocalStack, token: str, clearinghouse_token: str, roots: dict[str, int]) -> dict[str, Any]:
     results: dict[str, Any] = {"raw": await raw_rates(stack), "phases": []}
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(11)
@@ -177,9 +211,12 @@ async def measure(stack: LocalStack, token: str, clearinghouse_token: str) -> di
     ):
         await set_up(capture, simulator, plans, date.today())
         for rate, seconds in PHASES:
-            began = time.time()
+            began, cpu_before = time.time(), cpu_seconds(roots)
             posted, worst_lag = await phase(capture, plans, rate, seconds, probe)
             reached = await follow(stack.database_url, posted, timeout=180)
+            cpu_after = cpu_seconds(roots)
+            cpu_ms = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(posted)), 2)
+                      for name in cpu_after if name in cpu_before}  # fmt: skip
             submitted = [reached[e]["submitted"] - at for e, at in posted.items() if "submitted" in reached.get(e, {})]
             accepted = [reached[e]["accepted"] - at for e, at in posted.items() if "accepted" in reached.get(e, {})]
             last_submitted = max(
@@ -191,7 +228,7 @@ async def measure(stack: LocalStack, token: str, clearinghouse_token: str) -> di
                 "claims_held": sum("held" in reached.get(e, {}) for e in posted),
                 "throughput_to_submitted_per_s": round(len(submitted) / max(0.001, last_submitted - began), 1),
                 "post_to_submitted": percentiles(submitted), "post_to_accepted": percentiles(accepted),
-                "worst_consumer_lag": worst_lag,
+                "worst_consumer_lag": worst_lag, "cpu_ms_per_encounter": cpu_ms,
             })  # fmt: skip
     return results
 
@@ -229,7 +266,8 @@ def main() -> int:
     )
     try:
         supervisor.start([CAPTURE, SUBMISSION, SIMULATOR])
-        results = asyncio.run(measure(stack, issuer.issue(tenant_id=uuid4()), clearinghouse_token))
+        roots = process_roots(stack, supervisor)
+        results = asyncio.run(measure(stack, issuer.issue(tenant_id=uuid4()), clearinghouse_token, roots))
     finally:
         supervisor.stop()
         stack.stop()
@@ -250,6 +288,12 @@ def main() -> int:
               f"{sub.get('p50_s', '-'):>9}{sub.get('p99_s', '-'):>9}"
               f"{acc.get('p50_s', '-'):>9}{acc.get('p99_s', '-'):>9}"
               f"{p['worst_consumer_lag']:>7}")  # fmt: skip
+    top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
+    print(f"throughput / raw Kafka produce: {top['throughput_to_submitted_per_s'] / raw['kafka_produce_per_s']:.2%}")
+    print(f"CPU ms per encounter at {top['target_rate']}/s (every process and its children):")
+    for name, ms in sorted(top["cpu_ms_per_encounter"].items(), key=lambda item: -item[1]):
+        print(f"  {name:<34}{ms:>8.2f}")
+    print(f"  {'total':<34}{sum(top['cpu_ms_per_encounter'].values()):>8.2f}")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
     print(f"saved {RESULTS}")

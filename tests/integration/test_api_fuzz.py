@@ -1,4 +1,5 @@
-"""Black box: a bounded, seeded schemathesis run over every service's OpenAPI finds no 5xx.
+"""Black box: a bounded, seeded schemathesis run over every service's OpenAPI finds no 5xx, and every answer is
+as the schema documents it (status, media type, shape: problem documents included).
 
 Valid and invalid requests (GenerationMode.POSITIVE and NEGATIVE) are generated from each running service's
 own /openapi.json and sent with a real token. The budget is small and the seed fixed, so the run is quick and
@@ -15,8 +16,22 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from running_services import Services
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 EXAMPLES_PER_OPERATION = 12
+
+
+@schemathesis.serializer("application/edi-x12")
+def x12_text(_context: object, value: object) -> bytes:
+    """Generated X12 bodies are strings (the simulator must refuse each that is not an interchange, with a 422)."""
+    return str(value).encode("utf-8", "replace")
+
+
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def server_errors(base_url: str, headers: dict[str, str]) -> tuple[list[str], Counter[int]]:
@@ -46,6 +61,12 @@ def probe(
         statuses[response.status_code] += 1
         if response.status_code >= 500:
             found.append(f"{operation.label} ({mode.value}): {response.status_code} {response.text[:160]}")
+        try:  # the answer is one the schema documents: its status, media type and shape (problems included)
+            case.validate_response(response, checks=CONFORMANCE)
+        except Exception as failure:
+            found.append(
+                f"{operation.label} ({mode.value}): {response.status_code} not as documented: {failure!s:.300}"
+            )
 
     call()
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claimstream_platform import metrics, telemetry
+from claimstream_platform import metrics, openapi, telemetry
 from claimstream_platform.auth import Principal, TokenVerifier
 from claimstream_platform.context import call_context
 from claimstream_platform.db import UnitOfWork, create_engine
@@ -178,8 +178,9 @@ def create_app(
             if platform is None:
                 await app.state.platform.close()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_problem_handlers(app)
+    openapi.install(app)
     app.include_router(health)
     for router in routers:
         app.include_router(router, dependencies=[Depends(get_principal)])

@@ -266,3 +266,24 @@ async def test_metrics_and_access_logs_name_the_route_never_its_ids_or_query(cli
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert 'claimstream_http_requests_total{method="GET",route="/v1/entries/{entry_id}",status="404"}' in scraped.text
     assert str(missing) not in scraped.text and "W123456789" not in scraped.text
+
+
+async def test_the_openapi_documents_problems_and_bearer_auth_and_the_docs_work_offline(client) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert schema["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    operation = schema["paths"]["/v1/entries/{entry_id}"]["get"]
+    assert operation["security"] == [{"bearer": []}]
+    for status in ("401", "404", "422", "503"):
+        content = operation["responses"][status]["content"]
+        assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}, status
+    assert "security" not in schema["paths"]["/readyz"]["get"]
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text and "cdn" not in page.text
+    asset = await client.get("/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.content) > 100_000
+    assert "/docs/assets/redoc.standalone.js" in (await client.get("/redoc")).text

@@ -112,14 +112,18 @@ async def list_claims(
     )
 
 
-@router.get("/v1/claims/{claim_id}/x12", response_class=PlainTextResponse)
+class X12Response(PlainTextResponse):
+    media_type = "application/edi-x12"  # documented as it is served
+
+
+@router.get("/v1/claims/{claim_id}/x12", response_class=X12Response)
 async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PlainTextResponse:
     """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
     async with uow:
         row = await _row(uow.session, principal, claim_id)
     if not row.x12:
         raise NotFound("this claim has not been submitted")
-    return PlainTextResponse(row.x12, media_type="application/edi-x12")
+    return X12Response(row.x12)
 
 
 @router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)

@@ -43,7 +43,10 @@ class SubmissionOut(BaseModel):
     responses: list[str]  # 271 and 278 responses, at once
 
 
-@router.post("/v1/interchanges", response_model=SubmissionOut)
+X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
+
+
+@router.post("/v1/interchanges", response_model=SubmissionOut, openapi_extra=X12_BODY)
 async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmissionOut | JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
     raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
