@@ -5,6 +5,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.contracts import Reason
 from claimstream_platform.errors import Conflict, Forbidden, NotFound, RuleViolation
 from claimstream_platform.idempotency import Reply, run_command
 from claimstream_platform.paging import in_scope, keyset_page
@@ -44,7 +45,6 @@ from charge_capture.schemas import (
     PracticeOut,
     ProviderIn,
     ProviderOut,
-    ReasonOut,
     VoidIn,
 )
 from charge_capture.tables import (
@@ -449,8 +449,8 @@ async def _full(session: AsyncSession, encounter_id: UUID, principal: Principal 
     )
 
 
-def _errors(error: ValidationError) -> list[ReasonOut]:
+def _errors(error: ValidationError) -> list[Reason]:
     return [
-        ReasonOut(rule="request", field=".".join(str(p) for p in item["loc"]) or "body", message=item["msg"])
+        Reason(rule="request", field=".".join(str(p) for p in item["loc"]) or "body", message=item["msg"])
         for item in error.errors()
     ]

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import charge_capture as contract
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from charge_capture.coding import policy, rulebook
 from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
 from charge_capture.repository import Reference, ReferenceData
-from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary, ReasonOut
+from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary
 from charge_capture.tables import charge_lines, encounters
 
 
@@ -35,7 +35,7 @@ class ItemOutcome:
     index: int
     outcome: str  # created | existing | conflict | not_found | invalid
     encounter: EncounterSummary | None = None
-    errors: list[ReasonOut] = field(default_factory=list)
+    errors: list[Reason] = field(default_factory=list)
     recorded_at: datetime | None = None  # set when this call created the encounter
 
 
@@ -274,9 +274,7 @@ def _code(
         assert payer is not None and provider is not None
         candidate.events.append(_captured(common, body, coding, reference, candidate.lines))
     else:
-        candidate.events.append(
-            contract.ChargeRejected(**common, reasons=[contract.Reason(**_issue_json(i)) for i in problems])
-        )
+        candidate.events.append(contract.ChargeRejected(**common, reasons=[Reason(**_issue_json(i)) for i in problems]))
 
 
 def _set_up_issues(body: EncounterIn, reference: Reference, today: date) -> list[Issue]:
@@ -413,8 +411,8 @@ def _issue_json(issue: Issue) -> dict[str, str]:
     return {"rule": issue.rule, "field": issue.field, "message": issue.message}
 
 
-def _reason(field_: str, message: str) -> ReasonOut:
-    return ReasonOut(rule="request", field=field_, message=message)
+def _reason(field_: str, message: str) -> Reason:
+    return Reason(rule="request", field=field_, message=message)
 
 
 def _summary_of(candidate: _Candidate) -> EncounterSummary:
@@ -433,8 +431,8 @@ def summary(row: Any, lines: Sequence[Any]) -> EncounterSummary:
         place_of_service=row.place_of_service,
         total_amount=row.total_amount,
         charges=[ChargeOut.model_validate(line, from_attributes=True) for line in lines],
-        problems=[ReasonOut(**p) for p in row.problems],
-        warnings=[ReasonOut(**w) for w in row.warnings],
+        problems=[Reason(**p) for p in row.problems],
+        warnings=[Reason(**w) for w in row.warnings],
     )
 
 

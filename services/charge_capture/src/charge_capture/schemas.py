@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.contracts import Reason
 from claimstream_platform.identifiers import npi_is_valid
 from claimstream_platform.x12.text import refuse_unwritable
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -313,12 +314,6 @@ class VoidIn(Input):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class ReasonOut(BaseModel):
-    rule: str
-    field: str
-    message: str
-
-
 class ChargeOut(BaseModel):
     line_number: int
     code: str
@@ -339,8 +334,8 @@ class EncounterSummary(BaseModel):
     place_of_service: str
     total_amount: Decimal | None
     charges: list[ChargeOut]
-    problems: list[ReasonOut]
-    warnings: list[ReasonOut]
+    problems: list[Reason]
+    warnings: list[Reason]
 
 
 class EncounterOut(EncounterSummary):
@@ -358,7 +353,7 @@ class BatchItemResult(BaseModel):
     index: int
     outcome: Literal["created", "existing", "invalid", "conflict", "not_found"]
     encounter: EncounterSummary | None = None
-    errors: list[ReasonOut] = Field(default_factory=list)
+    errors: list[Reason] = Field(default_factory=list)
 
 
 class BatchResult(BaseModel):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from claimstream_platform.contracts.charge_capture import Reason
+from claimstream_platform.contracts import Reason
 from claimstream_platform.x12 import X12Error, parse_interchange
 
 MAX_PAYER_CLAIM_NUMBER = 50  # claims.payer_claim_number; REF02 allows more, our claims table does not

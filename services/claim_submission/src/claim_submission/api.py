@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts.charge_capture import ChargeLine, Reason
+from claimstream_platform.contracts import Reason
 from claimstream_platform.errors import NotFound
 from claimstream_platform.paging import in_scope, keyset_page
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
@@ -40,6 +40,21 @@ class HistoryEntry(BaseModel):
     detail: dict[str, Any]
 
 
+class ClaimLine(BaseModel):
+    """A service line as this API shows it (its own shape: a change to charge capture's event does not change it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    diagnosis_pointers: list[int]
+    minutes: int | None = None
+    prior_authorization_number: str | None = None
+
+
 class ClaimSummary(BaseModel):
     id: UUID
     practice_id: UUID
@@ -56,7 +71,7 @@ class ClaimSummary(BaseModel):
 
 
 class ClaimOut(ClaimSummary):
-    lines: list[ChargeLine]
+    lines: list[ClaimLine]
     history: list[HistoryEntry]
     created_at: datetime
     updated_at: datetime

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from claimstream_platform.contracts import Reason
 from claimstream_platform.contracts import claim_submission as events
-from claimstream_platform.contracts.charge_capture import Reason
 from claimstream_platform.db import UnitOfWork, is_transient
 from claimstream_platform.x12 import X12Error
 from sqlalchemy import bindparam, func, select, update

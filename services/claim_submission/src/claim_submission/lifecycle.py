@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.contracts import Reason
 from claimstream_platform.contracts import claim_submission as events
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, Reason
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound, RuleViolation

@@ -12,7 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
+from claimstream_platform.contracts import Reason
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.dates import filing_deadline
 from claimstream_platform.identifiers import npi_is_valid
 

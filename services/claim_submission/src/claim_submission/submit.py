@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.contracts import Reason
 from claimstream_platform.contracts import claim_submission as events
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, Reason
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork, is_transient
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Row

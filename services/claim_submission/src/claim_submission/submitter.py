@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from claimstream_platform.contracts.charge_capture import Reason
+from claimstream_platform.contracts import Reason
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep

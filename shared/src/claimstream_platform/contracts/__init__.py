@@ -4,10 +4,11 @@ Importing this package registers every event class, so a consumer can decode any
 """
 
 from claimstream_platform.contracts import charge_capture, claim_submission, denial_management
-from claimstream_platform.contracts.base import IntegrationEvent, event_class, registered_events
+from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
 
 __all__ = [
     "IntegrationEvent",
+    "Reason",
     "charge_capture",
     "claim_submission",
     "denial_management",

@@ -8,6 +8,17 @@ from pydantic import BaseModel, ConfigDict
 _REGISTRY: dict[str, type["IntegrationEvent"]] = {}
 
 
+class Reason(BaseModel):
+    """Why something is held, rejected or refused: the rule, the field it concerns, and words for a biller.
+    Shared by every contract (and the claim and encounter APIs) so that a reason reads the same everywhere."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    rule: str
+    field: str
+    message: str
+
+
 class IntegrationEvent(BaseModel):
     """A fact one service publishes for others.
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.contracts.base import IntegrationEvent, Reason
 
 TOPIC = "charge-capture.v1"
 
@@ -109,12 +109,6 @@ class ChargeLine(_Part):
     diagnosis_pointers: list[int]
     minutes: int | None = None
     prior_authorization_number: str | None = None  # 2400 REF*G1: this line's own authorization
-
-
-class Reason(_Part):
-    rule: str
-    field: str
-    message: str
 
 
 class _EncounterEvent(IntegrationEvent):

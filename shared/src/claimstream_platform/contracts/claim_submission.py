@@ -10,8 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.contracts.charge_capture import Reason
+from claimstream_platform.contracts.base import IntegrationEvent, Reason
 
 TOPIC = "claim-submission.v1"
 
