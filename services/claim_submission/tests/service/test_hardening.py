@@ -231,13 +231,13 @@ async def test_a_failing_loop_is_reported_by_readyz(
     try:
         for _ in range(100):
             loops = (await client.get("/readyz")).json().get("loops", {})
-            if SubmissionLoop.NAME in loops:
+            if SubmissionLoop.name in loops:
                 break
             await asyncio.sleep(0.05)
     finally:
         loop.stop()
         await runner
-    state = loops[SubmissionLoop.NAME]
+    state = loops[SubmissionLoop.name]
     assert state["ok"] is False and "credential" in state["error"]
 
 

@@ -1,7 +1,6 @@
 """An adjudication cycle against the database: load what is pending, run the pure cycle, store the outcome;
 and the worker's loop that runs one every few seconds."""
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,31 +33,22 @@ REPROCESS_CANDIDATES = 20
 log = logging.getLogger(__name__)
 
 
-class CycleLoop:
-    """Adjudicate every `interval` seconds until stopped; a failed cycle is logged and retried at the next tick."""
+class CycleLoop(PeriodicLoop):
+    """Adjudicate every `interval` seconds until stopped (the database may be restarting: the next tick retries)."""
+
+    name = "clearinghouse-simulator.cycle"
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], book: PayerBook, *, seed: int,
                  interval: float) -> None:  # fmt: skip
-        self._sessionmaker, self._book, self._seed, self._interval = sessionmaker, book, seed, interval
-        self._stopping = asyncio.Event()
+        super().__init__(sessionmaker, interval)
+        self._book, self._seed = book, seed
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                async with self._sessionmaker() as session:
-                    summary = await settle(session, self._book, seed=self._seed)
-                    await session.commit()
-                if summary.claims:
-                    log.info("cycle", extra={"claims": summary.claims, "remittances": summary.remittances})
-            except Exception as error:  # the database may be restarting: try again next cycle
-                log.warning("cycle failed", extra={"error": type(error).__name__})
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
-            except TimeoutError:
-                pass
-
-    def stop(self) -> None:
-        self._stopping.set()
+    async def run_once(self) -> None:
+        async with self._sessionmaker() as session:
+            summary = await settle(session, self._book, seed=self._seed)
+            await session.commit()
+        if summary.claims:
+            log.info("cycle", extra={"claims": summary.claims, "remittances": summary.remittances})
 
 
 @dataclass

@@ -37,6 +37,17 @@ async def inbox(client: AsyncClient, auth: dict[str, str], kind: str) -> list[di
     return items
 
 
+async def a_paid_claim_number(client: AsyncClient, auth: dict[str, str]) -> str:
+    """A clean commercial claim submitted and accepted: the payer's claim number from its 277CA (REF*1K)."""
+    await enroll(client, auth, "SIMBCX", deductible="0")
+    await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
+    _, status = await inbox(client, auth, "277CA")
+    return next(
+        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
+        if s.tag == "REF" and s.get(1) == "1K"
+    )  # fmt: skip
+
+
 def provider_adjustments(era: str) -> dict[str, Decimal]:
     """PLB reason:reference -> amount, over every PLB of an 835."""
     found = {}
@@ -161,13 +172,7 @@ async def test_a_structurally_bad_transaction_is_rejected_in_the_999(client: Asy
 async def test_a_replacement_reverses_the_original_and_a_resubmitted_duplicate_is_denied(
     client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
 ) -> None:
-    await enroll(client, auth, "SIMBCX", deductible="0")
-    await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
-    _, status = await inbox(client, auth, "277CA")
-    claim_number = next(
-        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
-        if s.tag == "REF" and s.get(1) == "1K"
-    )  # fmt: skip
+    claim_number = await a_paid_claim_number(client, auth)
     await client.post("/v1/cycles", headers=operator)
     duplicate = make_837([SampleClaim(payer_id="SIMBCX", pcn="PCN9", service_date=RECENT)], control="2")
     replacement = make_837(
@@ -239,13 +244,7 @@ async def test_a_278_for_a_member_the_payer_does_not_know_gets_aaa_not_a_decisio
 async def test_a_void_carries_a_balance_forward_that_the_next_835_takes_back(
     client: AsyncClient, auth: dict[str, str], operator: dict[str, str]
 ) -> None:
-    await enroll(client, auth, "SIMBCX", deductible="0")
-    await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
-    _, status = await inbox(client, auth, "277CA")
-    claim_number = next(
-        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
-        if s.tag == "REF" and s.get(1) == "1K"
-    )  # fmt: skip
+    claim_number = await a_paid_claim_number(client, auth)
     await client.post("/v1/cycles", headers=operator)
     void = SampleClaim(payer_id="SIMBCX", service_date=RECENT, frequency="8", original_reference=claim_number)
     await submit(client, auth, make_837([void], control="2"))

@@ -1,0 +1,51 @@
+"""Periodic loops (the submission loop, the simulator's adjudication cycle): one pass every `interval` seconds
+until stopped. A failed pass is logged by its type and tried again at the next tick; every pass is recorded as a
+heartbeat, so `/readyz` and `/metrics` show a loop that stalls or keeps failing."""
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from claimstream_platform import heartbeats
+
+log = logging.getLogger(__name__)
+
+
+class PeriodicLoop:
+    """Subclasses give `name` and `run_once`; `failed` may say more than the error's type about a failure."""
+
+    name = "loop"
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], interval: float) -> None:
+        self._sessionmaker = sessionmaker
+        self._interval = interval
+        self._stopping = asyncio.Event()
+
+    async def run_once(self) -> None:
+        raise NotImplementedError
+
+    def failed(self, failure: Exception) -> str:
+        """Log a failed pass; what its heartbeat records (never PHI). The database or a partner may be away."""
+        error = type(failure).__name__
+        log.warning("loop pass failed", extra={"loop": self.name, "error": error})
+        return error
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            error: str | None = None
+            try:
+                await self.run_once()
+            except Exception as failure:
+                error = self.failed(failure)
+            try:
+                await heartbeats.beat(self._sessionmaker, self.name, self._interval, error=error)
+            except Exception as failure:
+                log.warning("heartbeat not recorded", extra={"loop": self.name, "error": type(failure).__name__})
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping.set()
