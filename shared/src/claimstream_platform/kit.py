@@ -94,7 +94,7 @@ class Service(Generic[S]):
         runtime = Runtime(service_settings, async_sessionmaker(engine, expire_on_commit=False))
         workers = self.workers(runtime)
         if service_settings.metrics_port:
-            server = await metrics.serve(service_settings.metrics_port)
+            server = await metrics.serve(service_settings.metrics_port, service_settings.metrics_host)
             runtime.on_close(_closer(server))
         running = asyncio.get_running_loop()
 

@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
     metrics_port: int | None = None  # a worker's Prometheus /metrics (an API serves /metrics on its own port)
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 where a scraper on another host (a pod's) must reach it
 
     @field_validator("database_url")
     @classmethod
