@@ -22,11 +22,12 @@ from claimstream_platform.errors import Conflict, NotFound, RuleViolation
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 
+from claim_submission import domain
 from claim_submission.scrub import scrub
 from claim_submission.tables import claim_history, claims
 
-OPEN = ("ready", "held", "submitting", "submitted", "acknowledged", "received", "accepted")
-AT_PAYER = ("submitting", "submitted", "acknowledged", "received", "accepted")  # may be in the payer's system
+OPEN = tuple(sorted(str(s) for s in domain.OPEN))
+AT_PAYER = tuple(sorted(str(s) for s in domain.AT_PAYER))  # may be in the payer's system
 AWAITING_NUMBER = "correction.awaiting-payer-claim-number"
 
 
@@ -250,12 +251,19 @@ async def transition(uow: UnitOfWork, claim: Row[Any], status: str, *, detail: d
 async def transition_many(
     uow: UnitOfWork, claim_ids: Sequence[UUID], status: str, details: Sequence[dict[str, Any]]
 ) -> None:
-    """Move many claims to one status in two statements: the update and the history rows."""
+    """Move many claims to one status in two statements: the update and the history rows. A claim whose state
+    does not allow the move (`domain.MOVES`) fails the whole call, so nothing illegal is stored."""
     if not claim_ids:
         return
-    await uow.session.execute(
-        update(claims).where(claims.c.id.in_(list(claim_ids))).values(status=status, updated_at=datetime.now(UTC))
+    moved = await uow.session.scalars(
+        update(claims)
+        .where(claims.c.id.in_(list(claim_ids)), claims.c.status.in_([str(s) for s in domain.sources(status)]))
+        .values(status=status, updated_at=datetime.now(UTC))
+        .returning(claims.c.id)
     )
+    refused = set(claim_ids) - set(moved)
+    if refused:
+        raise domain.IllegalTransition(f"{len(refused)} claim(s) cannot become {status} from their state")
     await uow.session.execute(
         insert(claim_history),
         [
