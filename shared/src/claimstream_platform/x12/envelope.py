@@ -71,6 +71,16 @@ MAX_SEGMENTS = 500_000  # an interchange claiming more is refused before it is s
 
 def parse_interchange(text: str, *, max_segments: int = MAX_SEGMENTS) -> Interchange:
     start = text.lstrip("\ufeff \r\n\t")
+    delimiters = _delimiters(start, max_segments)
+    segments = _split(start, delimiters)
+    assembler = _Assembler(_header(segments[0], delimiters))
+    for segment in segments[1:]:
+        if assembler.take(segment):
+            return assembler.interchange
+    raise X12Error("the interchange has no IEA trailer", position=len(segments), tag=segments[-1].tag)
+
+
+def _delimiters(start: str, max_segments: int) -> Delimiters:
     if not start.startswith("ISA") or len(start) < ISA_LENGTH:
         raise X12Error("an interchange starts with a 106-character ISA segment", position=1, tag="ISA")
     delimiters = Delimiters(element=start[3], repetition=start[82], component=start[104], segment=start[105])
@@ -78,80 +88,90 @@ def parse_interchange(text: str, *, max_segments: int = MAX_SEGMENTS) -> Interch
         raise X12Error("the ISA delimiters are not distinct", position=1, tag="ISA")
     if start.count(delimiters.segment) > max_segments:
         raise X12Error(f"more than {max_segments} segments", position=1, tag="ISA")
-    segments = _split(start, delimiters)
-    isa = segments[0]
+    return delimiters
+
+
+def _header(isa: Segment, delimiters: Delimiters) -> Interchange:
     if len(isa.elements) != 16:
         raise X12Error(f"ISA has {len(isa.elements)} elements, not 16", position=1, tag="ISA")
-    interchange = Interchange(
-        sender_qualifier=isa.get(5),
-        sender_id=isa.get(6).strip(),
-        receiver_qualifier=isa.get(7),
-        receiver_id=isa.get(8).strip(),
-        control_number=isa.get(13),
-        groups=[],
-        usage=isa.get(15),
-        date=isa.get(9),
-        time=isa.get(10),
-        delimiters=delimiters,
-    )
-    group: FunctionalGroup | None = None
-    transaction: Transaction | None = None
-    for segment in segments[1:]:
+    return Interchange(
+        sender_qualifier=isa.get(5), sender_id=isa.get(6).strip(), receiver_qualifier=isa.get(7),
+        receiver_id=isa.get(8).strip(), control_number=isa.get(13), groups=[], usage=isa.get(15), date=isa.get(9),
+        time=isa.get(10), delimiters=delimiters,
+    )  # fmt: skip
+
+
+class _Assembler:
+    """Puts the segments after ISA into groups and transaction sets, checking each envelope as it closes."""
+
+    def __init__(self, interchange: Interchange) -> None:
+        self.interchange = interchange
+        self.group: FunctionalGroup | None = None
+        self.transaction: Transaction | None = None
+
+    def take(self, segment: Segment) -> bool:
+        """True once IEA closed the interchange."""
         tag = segment.tag
-        if transaction is not None and tag != "SE":
+        if self.transaction is not None and tag != "SE":
             if tag in ("ST", "GS", "GE", "IEA", "ISA"):
                 raise X12Error("transaction set not closed by SE", position=segment.position, tag=tag)
-            transaction.segments.append(segment)
-        elif tag == "GS":
-            if group is not None:
-                raise X12Error("functional group not closed by GE", position=segment.position, tag=tag)
-            group = FunctionalGroup(
-                functional_id=segment.get(1),
-                sender=segment.get(2),
-                receiver=segment.get(3),
-                control_number=segment.get(6),
-                version=segment.get(8),
-                transactions=[],
-                date=segment.get(4),
-                time=segment.get(5),
-            )
-        elif tag == "ST":
-            if group is None:
-                raise X12Error("ST outside a functional group", position=segment.position, tag=tag)
-            transaction = Transaction(
-                segment.get(1), segment.get(2), segment.get(3) or group.version, [], position=segment.position
-            )
-        elif tag == "SE":
-            if transaction is None or group is None:
-                raise X12Error("SE without ST", position=segment.position, tag=tag)
-            if segment.get(2) != transaction.control_number:
-                transaction.trailer_errors.append("3")
-            if segment.get(1) != str(len(transaction.segments) + 2):
-                transaction.trailer_errors.append("4")
-            group.transactions.append(transaction)
-            transaction = None
-        elif tag == "GE":
-            if group is None:
-                raise X12Error("GE without GS", position=segment.position, tag=tag)
-            if segment.get(2) != group.control_number:
-                group.trailer_errors.append("4")
-            if segment.get(1) != str(len(group.transactions)):
-                group.trailer_errors.append("5")
-            interchange.groups.append(group)
-            group = None
-        elif tag == "IEA":
-            if group is not None:
-                raise X12Error("functional group not closed by GE", position=segment.position, tag=tag)
-            if segment.get(2) != interchange.control_number:
-                raise X12Error("IEA02 does not match ISA13", position=segment.position, tag=tag, element=2)
-            if segment.get(1) != str(len(interchange.groups)):
-                raise X12Error(
-                    "IEA01 does not count the functional groups", position=segment.position, tag=tag, element=1
-                )
-            return interchange
-        else:
+            self.transaction.segments.append(segment)
+            return False
+        handler = {"GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge, "IEA": self._iea}.get(tag)
+        if handler is None:
             raise X12Error("segment outside a transaction set", position=segment.position, tag=tag)
-    raise X12Error("the interchange has no IEA trailer", position=len(segments), tag=segments[-1].tag)
+        return handler(segment)
+
+    def _gs(self, segment: Segment) -> bool:
+        if self.group is not None:
+            raise X12Error("functional group not closed by GE", position=segment.position, tag="GS")
+        self.group = FunctionalGroup(
+            functional_id=segment.get(1), sender=segment.get(2), receiver=segment.get(3),
+            control_number=segment.get(6), version=segment.get(8), transactions=[], date=segment.get(4),
+            time=segment.get(5),
+        )  # fmt: skip
+        return False
+
+    def _st(self, segment: Segment) -> bool:
+        if self.group is None:
+            raise X12Error("ST outside a functional group", position=segment.position, tag="ST")
+        version = segment.get(3) or self.group.version
+        self.transaction = Transaction(segment.get(1), segment.get(2), version, [], position=segment.position)
+        return False
+
+    def _se(self, segment: Segment) -> bool:
+        transaction, group = self.transaction, self.group
+        if transaction is None or group is None:
+            raise X12Error("SE without ST", position=segment.position, tag="SE")
+        if segment.get(2) != transaction.control_number:
+            transaction.trailer_errors.append("3")
+        if segment.get(1) != str(len(transaction.segments) + 2):
+            transaction.trailer_errors.append("4")
+        group.transactions.append(transaction)
+        self.transaction = None
+        return False
+
+    def _ge(self, segment: Segment) -> bool:
+        group = self.group
+        if group is None:
+            raise X12Error("GE without GS", position=segment.position, tag="GE")
+        if segment.get(2) != group.control_number:
+            group.trailer_errors.append("4")
+        if segment.get(1) != str(len(group.transactions)):
+            group.trailer_errors.append("5")
+        self.interchange.groups.append(group)
+        self.group = None
+        return False
+
+    def _iea(self, segment: Segment) -> bool:
+        if self.group is not None:
+            raise X12Error("functional group not closed by GE", position=segment.position, tag="IEA")
+        if segment.get(2) != self.interchange.control_number:
+            raise X12Error("IEA02 does not match ISA13", position=segment.position, tag="IEA", element=2)
+        if segment.get(1) != str(len(self.interchange.groups)):
+            raise X12Error("IEA01 does not count the functional groups", position=segment.position, tag="IEA",
+                           element=1)  # fmt: skip
+        return True
 
 
 def _split(text: str, delimiters: Delimiters) -> list[Segment]:
