@@ -12,12 +12,13 @@ from uuid import UUID
 
 from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.x12.p837 import Claim
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.cycle import (
     Balance,
+    CycleOutcome,
     MemberKey,
     PayeeKey,
     Pending,
@@ -72,11 +73,32 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
     if not rows:
         return CycleSummary(0, 0)
     now = datetime.now(UTC)
+    pending, member_rows = await _pending(session, rows, now.year)
+    groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
+    controls = [str(await session.scalar(select(control_numbers.next_value()))) for _ in groups]
+    outcome = run_cycle(
+        pending,
+        book=book,
+        members=member_rows,
+        reprocessable=await _reprocessable(session, groups),
+        seed=seed,
+        now=now,
+        next_control=iter(controls).__next__,
+        owed=await _owed(session, groups),
+    )
+    await _store(session, outcome, now)
+    return CycleSummary(len(outcome.results), len(outcome.remittances))
+
+
+async def _pending(
+    session: AsyncSession, rows: Sequence[Any], year: int
+) -> tuple[list[Pending], dict[MemberKey, Member]]:
+    """The claims to adjudicate as the pure cycle takes them, and their members' benefits this year."""
     parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
     originals = await _originals(session, rows, parsed)
     paid_keys = await _paid_keys(session, [row.duplicate_key for row in rows])
     member_rows = await _members(
-        session, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, now.year
+        session, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, year
     )
     pending = [
         Pending(
@@ -92,47 +114,37 @@ async def settle(session: AsyncSession, book: PayerBook, *, seed: int, limit: in
         )
         for row in rows
     ]
-    reprocessable = await _reprocessable(
-        session, {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}
-    )
+    return pending, member_rows
 
-    groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
-    controls = [str(await session.scalar(select(control_numbers.next_value()))) for _ in groups]
-    outcome = run_cycle(
-        pending,
-        book=book,
-        members=member_rows,
-        reprocessable=reprocessable,
-        seed=seed,
-        now=now,
-        next_control=iter(controls).__next__,
-        owed=await _owed(session, groups),
-    )
-    for claim_id, result in outcome.results.items():
+
+async def _store(session: AsyncSession, outcome: CycleOutcome, now: datetime) -> None:
+    """The cycle's outcome, a statement per kind of change (not one per claim)."""
+    if outcome.results:
         await session.execute(
             update(claims)
-            .where(claims.c.id == claim_id)
-            .values(
-                status="adjudicated",
-                adjudication=adjudication_to_json(result),
-                paid=result.paid,
-                adjudicated_at=now,
-            )
-        )
+            .where(claims.c.id == bindparam("claim_id"))
+            .values(status="adjudicated", adjudication=bindparam("result"), paid=bindparam("amount"),
+                    adjudicated_at=now),
+            [{"claim_id": claim_id, "result": adjudication_to_json(result), "amount": result.paid}
+             for claim_id, result in outcome.results.items()],
+        )  # fmt: skip
     if outcome.reversed:
         await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
-    for (submitter, payer_id, member_id), member in outcome.members.items():
+    if outcome.members:
         await session.execute(
             update(members)
-            .where(members.c.submitter == submitter, members.c.payer_id == payer_id, members.c.member_id == member_id)
-            .values(deductible_met=member.deductible_met, visits_used=member.visits_used, benefit_year=now.year)
-        )
-    for remittance in outcome.remittances:
+            .where(members.c.submitter == bindparam("s"), members.c.payer_id == bindparam("p"),
+                   members.c.member_id == bindparam("m"))
+            .values(deductible_met=bindparam("met"), visits_used=bindparam("visits"), benefit_year=now.year),
+            [{"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
+             for (s, p, m), member in outcome.members.items()],
+        )  # fmt: skip
+    if outcome.remittances:
         await session.execute(
-            documents.insert().values(submitter=remittance.submitter, kind="835", content=remittance.content)
+            documents.insert(),
+            [{"submitter": r.submitter, "kind": "835", "content": r.content} for r in outcome.remittances],
         )
     await _store_balances(session, outcome.balances)
-    return CycleSummary(len(outcome.results), len(outcome.remittances))
 
 
 async def _owed(session: AsyncSession, groups: set[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
