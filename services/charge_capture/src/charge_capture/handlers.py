@@ -58,8 +58,33 @@ async def ingest(
     uow: UnitOfWork, principal: Principal, bodies: Sequence[tuple[int, EncounterIn]], *, today: date
 ) -> list[ItemOutcome]:
     """Store and code a batch of parsed encounters; one outcome per item, in the order given."""
-    reference = ReferenceData(uow.session, principal.tenant_id)
     outcomes: dict[int, ItemOutcome] = {}
+    candidates, repeats = await _coded_candidates(uow, principal, bodies, outcomes, today=today)
+    inserted = await _insert_new(uow, candidates)
+    for candidate in (c for c in candidates if c.row["id"] in inserted):
+        for event in candidate.events:
+            uow.publish(event)
+        outcomes[candidate.index] = ItemOutcome(
+            candidate.index, "created", _summary_of(candidate), recorded_at=candidate.row["created_at"]
+        )
+    already = [c for c in candidates if c.row["id"] not in inserted] + repeats
+    if already:
+        stored = await _stored_by_key(
+            uow, principal.tenant_id, {(c.body.practice_id, c.body.external_id) for c in already}
+        )
+        for candidate in already:
+            row, row_lines = stored[(candidate.body.practice_id, candidate.body.external_id)]
+            outcomes[candidate.index] = _existing_or_conflict(candidate, row, row_lines)
+    return [outcomes[index] for index, _ in bodies]
+
+
+async def _coded_candidates(
+    uow: UnitOfWork, principal: Principal, bodies: Sequence[tuple[int, EncounterIn]],
+    outcomes: dict[int, ItemOutcome], *, today: date,
+) -> tuple[list[_Candidate], list[_Candidate]]:  # fmt: skip
+    """Each item's first occurrence coded (a new encounter, if it is one), and the repeats of a key in the batch;
+    items of practices the caller cannot see are answered `not_found` in `outcomes`."""
+    reference = ReferenceData(uow.session, principal.tenant_id)
     first_by_key: dict[tuple[UUID, str], _Candidate] = {}
     repeats: list[_Candidate] = []
     for index, body in bodies:
@@ -78,55 +103,38 @@ async def ingest(
             continue
         first_by_key[key] = candidate
         _code(candidate, found, principal.tenant_id, today=today, encounter_id=uuid4(), version=1)
+    return list(first_by_key.values()), repeats
 
-    candidates = list(first_by_key.values())
-    inserted: set[UUID] = set()
-    if candidates:
-        # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in key
-        # order, so two batches that share encounters wait on each other in the same order, never in a cycle.
-        rows = sorted((c.row for c in candidates), key=lambda row: (str(row["practice_id"]), row["external_id"]))
-        inserted = set(
-            await uow.session.scalars(
-                insert(encounters)
-                .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
-                .returning(encounters.c.id),
-                rows,
-            )
+
+async def _insert_new(uow: UnitOfWork, candidates: Sequence[_Candidate]) -> set[UUID]:
+    """Insert the encounters not stored yet, and their lines; the ids inserted (the others exist already)."""
+    if not candidates:
+        return set()
+    # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in key
+    # order, so two batches that share encounters wait on each other in the same order, never in a cycle.
+    rows = sorted((c.row for c in candidates), key=lambda row: (str(row["practice_id"]), row["external_id"]))
+    inserted = set(
+        await uow.session.scalars(
+            insert(encounters)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
+            .returning(encounters.c.id),
+            rows,
         )
-    new = [c for c in candidates if c.row["id"] in inserted]
-    lines = [line for c in new for line in c.lines]
+    )
+    lines = [line for c in candidates if c.row["id"] in inserted for line in c.lines]
     if lines:
         await uow.session.execute(insert(charge_lines), lines)
-    for candidate in new:
-        for event in candidate.events:
-            uow.publish(event)
-        outcomes[candidate.index] = ItemOutcome(
-            candidate.index, "created", _summary_of(candidate), recorded_at=candidate.row["created_at"]
-        )
+    return inserted
 
-    already = [c for c in candidates if c.row["id"] not in inserted] + repeats
-    if already:
-        stored = await _stored_by_key(
-            uow, principal.tenant_id, {(c.body.practice_id, c.body.external_id) for c in already}
-        )
-        for candidate in already:
-            row, row_lines = stored[(candidate.body.practice_id, candidate.body.external_id)]
-            if row.request_hash == candidate.request_hash:
-                outcomes[candidate.index] = ItemOutcome(candidate.index, "existing", summary(row, row_lines))
-            else:
-                outcomes[candidate.index] = ItemOutcome(
-                    candidate.index,
-                    "conflict",
-                    summary(row, row_lines),
-                    [
-                        _reason(
-                            "external_id",
-                            f"encounter {row.id} already has this external_id with other content: "
-                            "correct it with PUT /v1/encounters/{id}",
-                        )
-                    ],
-                )
-    return [outcomes[index] for index, _ in bodies]
+
+def _existing_or_conflict(candidate: _Candidate, row: Row[Any], row_lines: Sequence[Row[Any]]) -> ItemOutcome:
+    """The same content again is the stored encounter; other content under its key is a conflict."""
+    if row.request_hash == candidate.request_hash:
+        return ItemOutcome(candidate.index, "existing", summary(row, row_lines))
+    message = (
+        f"encounter {row.id} already has this external_id with other content: correct it with PUT /v1/encounters/{{id}}"
+    )
+    return ItemOutcome(candidate.index, "conflict", summary(row, row_lines), [_reason("external_id", message)])
 
 
 async def correct(
@@ -209,15 +217,40 @@ def _code(
 ) -> None:
     """Code one encounter and fill in the candidate's row, charge lines and events."""
     body = candidate.body
+    coding = _coding(body, reference)
+    problems = _set_up_issues(body, reference, today) + list(coding.problems)
+    status = "needs_review" if problems else "coded"
+    now = datetime.now(UTC)
+    candidate.row = {
+        "id": encounter_id, "tenant_id": tenant_id, "practice_id": body.practice_id, "external_id": body.external_id,
+        "version": version, "status": status, "service_date": body.service_date, "payer_id": body.coverage.payer_id,
+        "rendering_provider_npi": body.rendering_provider_npi, "place_of_service": coding.place_of_service,
+        "total_amount": coding.total if status == "coded" else None, "request": body.model_dump(mode="json"),
+        "request_hash": candidate.request_hash, "problems": [_issue_json(i) for i in problems],
+        "warnings": [_issue_json(i) for i in coding.warnings], "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    candidate.lines = _line_rows(body, coding, encounter_id, version)
+    common = {
+        "tenant_id": tenant_id, "practice_id": body.practice_id, "encounter_id": encounter_id, "version": version,
+        "external_id": body.external_id, "service_date": body.service_date,
+    }  # fmt: skip
+    candidate.events = [contract.EncounterReceived(**common)]
+    if status == "coded":
+        candidate.events.append(_captured(common, body, coding, reference, candidate.lines))
+    else:
+        candidate.events.append(contract.ChargeRejected(**common, reasons=[Reason(**_issue_json(i)) for i in problems]))
+
+
+def _coding(body: EncounterIn, reference: Reference) -> Coding:
+    """The engine's answer, with the rules, payer policy and fee schedule in force on the date of service."""
     day = body.service_date
     provider, payer, supervisor = reference.provider, reference.payer, reference.supervisor
-    now = datetime.now(UTC)
     layers = (
         policy.layers_for(payer.row.kind, payer.row.policy_profile, payer.overrides)
         if payer
         else policy.layers_for("unknown", None)
     )
-    coding = code_encounter(
+    return code_encounter(
         to_engine(body),
         rules=rulebook.current().on(day),
         policy=policy.resolve(layers, day),
@@ -225,28 +258,10 @@ def _code(
         fees=payer.fees_on(day) if payer else None,
         supervisor_credential=supervisor.credential if supervisor else None,
     )
-    problems = _set_up_issues(body, reference, today) + list(coding.problems)
-    status = "needs_review" if problems else "coded"
-    candidate.row = {
-        "id": encounter_id,
-        "tenant_id": tenant_id,
-        "practice_id": body.practice_id,
-        "external_id": body.external_id,
-        "version": version,
-        "status": status,
-        "service_date": day,
-        "payer_id": body.coverage.payer_id,
-        "rendering_provider_npi": body.rendering_provider_npi,
-        "place_of_service": coding.place_of_service,
-        "total_amount": coding.total if status == "coded" else None,
-        "request": body.model_dump(mode="json"),
-        "request_hash": candidate.request_hash,
-        "problems": [_issue_json(i) for i in problems],
-        "warnings": [_issue_json(i) for i in coding.warnings],
-        "created_at": now,
-        "updated_at": now,
-    }
-    candidate.lines = [
+
+
+def _line_rows(body: EncounterIn, coding: Coding, encounter_id: UUID, version: int) -> list[dict[str, Any]]:
+    return [
         {
             "encounter_id": encounter_id,
             "version": version,
@@ -258,23 +273,9 @@ def _code(
             "diagnosis_pointers": list(line.diagnosis_pointers),
             "minutes": line.minutes,
             "prior_authorization_number": _line_authorization(body, line.source),
-        }
+        }  # fmt: skip
         for number, line in enumerate(coding.lines, start=1)
     ]
-    common = {
-        "tenant_id": tenant_id,
-        "practice_id": body.practice_id,
-        "encounter_id": encounter_id,
-        "version": version,
-        "external_id": body.external_id,
-        "service_date": day,
-    }
-    candidate.events = [contract.EncounterReceived(**common)]
-    if status == "coded":
-        assert payer is not None and provider is not None
-        candidate.events.append(_captured(common, body, coding, reference, candidate.lines))
-    else:
-        candidate.events.append(contract.ChargeRejected(**common, reasons=[Reason(**_issue_json(i)) for i in problems]))
 
 
 def _set_up_issues(body: EncounterIn, reference: Reference, today: date) -> list[Issue]:
