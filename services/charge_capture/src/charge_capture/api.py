@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from charge_capture import handlers
+from charge_capture import handlers, repository
 from charge_capture.coding.policy import check_settings
 from charge_capture.handlers import ItemOutcome
 from charge_capture.repository import (
@@ -389,7 +389,7 @@ async def list_encounters(
         query = query.where(encounters.c.external_id == external_id)
     async with uow:
         page, next_cursor = await keyset_page(uow.session, query, encounters.c.id, limit=limit, cursor=cursor)
-        lines = await handlers.lines_of(uow.session, [(row.id, row.version) for row in page])
+        lines = await repository.lines_of(uow.session, [(row.id, row.version) for row in page])
     return EncounterPage(items=[handlers.summary(row, lines.get(row.id, [])) for row in page], next_cursor=next_cursor)
 
 
@@ -440,7 +440,7 @@ async def _full(session: AsyncSession, encounter_id: UUID, principal: Principal 
     row = (await session.execute(query)).one_or_none()
     if row is None or (principal is not None and not principal.may_access(row.practice_id)):
         raise NotFound("encounter not found")
-    lines = await handlers.lines_of(session, [(row.id, row.version)])
+    lines = await repository.lines_of(session, [(row.id, row.version)])
     return EncounterOut(
         **handlers.summary(row, lines.get(row.id, [])).model_dump(),
         encounter=EncounterIn.model_validate(row.request),

@@ -18,14 +18,14 @@ from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import charge_capture as contract
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from charge_capture.captured import captured
 from charge_capture.coding import policy, rulebook
 from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
-from charge_capture.repository import Reference, ReferenceData
+from charge_capture.repository import Reference, ReferenceData, lines_of, stored_by_key
 from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary
 from charge_capture.tables import charge_lines, encounters
 
@@ -69,8 +69,8 @@ async def ingest(
         )
     already = [c for c in candidates if c.row["id"] not in inserted] + repeats
     if already:
-        stored = await _stored_by_key(
-            uow, principal.tenant_id, {(c.body.practice_id, c.body.external_id) for c in already}
+        stored = await stored_by_key(
+            uow.session, principal.tenant_id, {(c.body.practice_id, c.body.external_id) for c in already}
         )
         for candidate in already:
             row, row_lines = stored[(candidate.body.practice_id, candidate.body.external_id)]
@@ -236,7 +236,7 @@ def _code(
     }  # fmt: skip
     candidate.events = [contract.EncounterReceived(**common)]
     if status == "coded":
-        candidate.events.append(_captured(common, body, coding, reference, candidate.lines))
+        candidate.events.append(captured(common, body, coding, reference, candidate.lines))
     else:
         candidate.events.append(contract.ChargeRejected(**common, reasons=[Reason(**_issue_json(i)) for i in problems]))
 
@@ -321,93 +321,6 @@ def to_engine(body: EncounterIn) -> Encounter:
     )
 
 
-def _claim_context(body: EncounterIn) -> dict[str, Any]:
-    """What the EHR says of the claim beyond the service: referral, facility, why it is late."""
-    facility = body.service_facility
-    return {
-        "referring_provider": contract.ReferringProvider(**body.referring_provider.model_dump())
-        if body.referring_provider
-        else None,
-        "referral_number": body.referral_number,
-        "service_facility": contract.ServiceFacility(
-            name=facility.name, npi=facility.npi, address=contract.Address(**facility.address.model_dump())
-        )
-        if facility
-        else None,
-        "delay_reason_code": body.delay_reason_code,
-    }
-
-
-def _captured(
-    common: dict[str, Any], body: EncounterIn, coding: Coding, reference: Reference, lines: list[dict[str, Any]]
-) -> contract.ChargeCaptured:
-    practice, payer = reference.practice, reference.payer.row  # type: ignore[union-attr]
-    coverage = body.coverage
-    return contract.ChargeCaptured(
-        **_providers(reference, coding),
-        **common,
-        **_claim_context(body),
-        place_of_service=coding.place_of_service,
-        telehealth_modality=body.telehealth.modality if body.telehealth else None,
-        prior_authorization_number=body.prior_authorization_number,
-        diagnoses=list(body.diagnoses),
-        lines=[
-            contract.ChargeLine(**{k: v for k, v in line.items() if k not in ("encounter_id", "version")})
-            for line in lines
-        ],
-        total_amount=coding.total,
-        patient=contract.Patient(**body.patient.model_dump()),
-        coverage=contract.Coverage(
-            payer_id=coverage.payer_id,
-            member_id=coverage.member_id,
-            group_number=coverage.group_number,
-            relationship=coverage.relationship,
-            subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
-            patient_has_own_id=(
-                coverage.patient_has_own_id if coverage.patient_has_own_id is not None else payer.kind == "medicaid"
-            ),
-        ),
-        payer=contract.Payer(
-            payer_id=payer.payer_id,
-            name=payer.name,
-            kind=payer.kind,
-            claim_filing_indicator=payer.claim_filing_indicator,
-        ),
-        billing_provider=contract.BillingProvider(
-            practice_id=practice.id,
-            name=practice.name,
-            npi=practice.npi,
-            tax_id=practice.tax_id,
-            taxonomy=practice.taxonomy,
-            address=contract.Address(**practice.address),
-            entity=practice.billing_entity,
-            first_name=practice.first_name,
-            last_name=practice.last_name,
-        ),
-    )
-
-
-def _providers(reference: Reference, coding: Coding) -> dict[str, Any]:
-    """Rendering and supervising providers as the payer wants them named (coding/supervision.py)."""
-    provider, supervisor = reference.provider, reference.supervisor
-    rendering = supervisor if coding.arrangement == "supervisor_renders" else provider
-    assert rendering is not None
-    return {
-        "rendering_provider": contract.RenderingProvider(
-            npi=rendering.npi,
-            first_name=rendering.first_name,
-            last_name=rendering.last_name,
-            credential=rendering.credential,
-            taxonomy=rendering.taxonomy,
-        ),
-        "supervising_provider": contract.SupervisingProvider(
-            npi=supervisor.npi, first_name=supervisor.first_name, last_name=supervisor.last_name
-        )
-        if coding.arrangement == "supervising_provider" and supervisor is not None
-        else None,
-    }
-
-
 def _issue_json(issue: Issue) -> dict[str, str]:
     return {"rule": issue.rule, "field": issue.field, "message": issue.message}
 
@@ -439,33 +352,3 @@ def summary(row: Any, lines: Sequence[Any]) -> EncounterSummary:
 
 async def _lines(uow: UnitOfWork, encounter_id: UUID, version: int) -> Sequence[Row[Any]]:
     return (await lines_of(uow.session, [(encounter_id, version)])).get(encounter_id, [])
-
-
-async def lines_of(session: AsyncSession, keys: Sequence[tuple[UUID, int]]) -> dict[UUID, list[Row[Any]]]:
-    """Charge lines of the given (encounter, version) pairs, by encounter, in line order."""
-    by_encounter: dict[UUID, list[Row[Any]]] = {}
-    if not keys:
-        return by_encounter
-    rows = await session.execute(
-        select(charge_lines)
-        .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(list(keys)))
-        .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
-    )
-    for line in rows:
-        by_encounter.setdefault(line.encounter_id, []).append(line)
-    return by_encounter
-
-
-async def _stored_by_key(
-    uow: UnitOfWork, tenant_id: UUID, keys: set[tuple[UUID, str]]
-) -> dict[tuple[UUID, str], tuple[Row[Any], list[Row[Any]]]]:
-    rows = (
-        await uow.session.execute(
-            select(encounters).where(
-                encounters.c.tenant_id == tenant_id,
-                tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)),
-            )
-        )
-    ).all()
-    lines = await lines_of(uow.session, [(row.id, row.version) for row in rows])
-    return {(row.practice_id, row.external_id): (row, lines.get(row.id, [])) for row in rows}
