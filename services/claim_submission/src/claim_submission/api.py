@@ -7,17 +7,14 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
-from claimstream_platform.paging import in_scope, keyset_page
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from claim_submission import lifecycle
-from claim_submission.tables import claim_history, claims
+from claim_submission import lifecycle, repository
 
 router = APIRouter()
 Status = Literal[
@@ -95,7 +92,7 @@ class VoidIn(BaseModel):
 @router.get("/v1/claims/{claim_id}", response_model=ClaimOut)
 async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
     async with uow:
-        return await _full(uow.session, principal, claim_id)
+        return await _full(uow, principal, claim_id)
 
 
 @router.get("/v1/claims", response_model=ClaimPage)
@@ -111,17 +108,11 @@ async def list_claims(
 ) -> ClaimPage:
     """The work queue is `status=held` (scrubber findings, an interchange that could not go out) and
     `status=rejected` (999 or 277CA); `overdue=true` lists sent claims still waiting for their 277CA."""
-    query = in_scope(
-        select(claims).where(claims.c.tenant_id == principal.tenant_id), claims.c.practice_id, principal, practice_id
-    )
-    if encounter_id is not None:
-        query = query.where(claims.c.encounter_id == encounter_id)
-    if status is not None:
-        query = query.where(claims.c.status == status)
-    if overdue is not None:
-        query = query.where(claims.c.overdue_at.is_not(None) if overdue else claims.c.overdue_at.is_(None))
     async with uow:
-        page, next_cursor = await keyset_page(uow.session, query, claims.c.id, limit=limit, cursor=cursor)
+        page, next_cursor = await repository.claims_page(
+            uow.session, principal, practice_id=practice_id, encounter_id=encounter_id, status=status,
+            overdue=overdue, limit=limit, cursor=cursor,
+        )  # fmt: skip
     return ClaimPage(
         items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor
     )
@@ -135,7 +126,7 @@ class X12Response(PlainTextResponse):
 async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PlainTextResponse:
     """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
     async with uow:
-        row = await _row(uow.session, principal, claim_id)
+        row = await repository.claim_in_scope(uow.session, principal, claim_id)
     if not row.x12:
         raise NotFound("this claim has not been submitted")
     return X12Response(row.x12)
@@ -146,12 +137,12 @@ async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrinc
     """Scrub again and send. Findings that billing staff accept on purpose (say, a late claim with proof of
     timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
     async with uow:
-        row = await _row(uow.session, principal, claim_id)
+        row = await repository.claim_in_scope(uow.session, principal, claim_id)
         claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
         lifecycle.require_releasable(
             await lifecycle.release(uow, claim, acknowledged=body.acknowledge, today=date.today())
         )
-        result = await _full(uow.session, principal, claim_id)
+        result = await _full(uow, principal, claim_id)
         await uow.commit()
     return result
 
@@ -160,30 +151,17 @@ async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrinc
 async def void_claim(claim_id: UUID, body: VoidIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
     """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
     async with uow:
-        row = await _row(uow.session, principal, claim_id)
+        row = await repository.claim_in_scope(uow.session, principal, claim_id)
         claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
         await lifecycle.void(uow, claim, reason=body.reason, today=date.today())
-        result = await _full(uow.session, principal, claim_id)
+        result = await _full(uow, principal, claim_id)
         await uow.commit()
     return result
 
 
-async def _row(session: AsyncSession, principal: Principal, claim_id: UUID) -> Any:
-    row = (
-        await session.execute(select(claims).where(claims.c.id == claim_id, claims.c.tenant_id == principal.tenant_id))
-    ).one_or_none()
-    if row is None or not principal.may_access(row.practice_id):
-        raise NotFound("claim not found")
-    return row
-
-
-async def _full(session: AsyncSession, principal: Principal, claim_id: UUID) -> ClaimOut:
-    row = await _row(session, principal, claim_id)
-    history = (
-        await session.execute(
-            select(claim_history).where(claim_history.c.claim_id == row.id).order_by(claim_history.c.id)
-        )
-    ).all()
+async def _full(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> ClaimOut:
+    row = await repository.claim_in_scope(uow.session, principal, claim_id)
+    history = await repository.history_of(uow.session, row.id)
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
         lines=row.charges["lines"],
