@@ -32,9 +32,13 @@ from claimstream_platform import telemetry
 from claimstream_platform.context import call_context, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, inbox, is_transient
-from claimstream_platform.errors import DomainError
+from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
-from claimstream_platform.messaging.kafka import dead_letter_topic, new_consumer, new_producer
+from claimstream_platform.messaging.kafka import new_consumer, new_producer
+from claimstream_platform.messaging.workers import run_until_stopped
+
+__all__ = ["Batched", "Consumer", "DeadLetter", "Delivery", "Handler", "HandlerTimedOut", "batched", "caused_by",
+           "run_until_stopped"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -65,13 +69,6 @@ def caused_by(delivery: Delivery) -> Iterator[None]:
 class HandlerTimedOut(Exception):
     """A handler ran past its limit: treated as a failure of that event (bounded attempts, then the DLQ), so one
     hung call cannot hold its partition, or the poll loop, forever."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    record: ConsumerRecord[bytes, bytes]
-    kind: str  # "decode" or "handler"
-    reason: str
 
 
 class _HandlerFailed(Exception):
@@ -206,7 +203,7 @@ class Consumer:
                     await uow.session.execute(
                         delete(inbox).where(inbox.c.consumer == self.name, inbox.c.event_id == item.metadata.event_id)
                     )
-                    dead.append(DeadLetter(record, "handler", _safe_reason(error)))
+                    dead.append(DeadLetter(record, "handler", safe_reason(error)))
             await uow.commit()
         return dead
 
@@ -275,41 +272,8 @@ class Consumer:
                 backoff = min(backoff * 2, self.max_backoff)
 
     async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
-        record = letter.record
-        headers = list(record.headers) + [
-            ("dlq_reason", letter.reason.encode()[:2000]),
-            ("dlq_kind", letter.kind.encode()),
-            ("dlq_consumer", self.name.encode()),
-            ("dlq_topic", record.topic.encode()),
-            ("dlq_partition", str(record.partition).encode()),
-            ("dlq_offset", str(record.offset).encode()),
-        ]
-        backoff = 0.2
-        while True:  # the offset is committed only after this send: retry until the broker takes it
-            try:
-                await producer.send_and_wait(
-                    dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
-                )
-                break
-            except Exception as error:
-                if self._stopping.is_set():
-                    raise
-                log.warning(
-                    "dead-letter send failed; retrying", extra={"consumer": self.name, "error": type(error).__name__}
-                )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
-        telemetry.DEAD_LETTERS.add(1, {"consumer": self.name, "kind": letter.kind})
-        log.error(
-            "event dead-lettered",
-            extra={
-                "consumer": self.name,
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "kind": letter.kind,
-            },
-        )
+        await send_dead_letter(producer, letter, consumer=self.name, stopping=self._stopping,
+                               max_backoff=self.max_backoff)  # fmt: skip
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         for partition in consumer.assignment():
@@ -358,32 +322,3 @@ def _take(fresh: set[Any], event_id: Any) -> bool:
         fresh.remove(event_id)
         return True
     return False
-
-
-def _safe_reason(error: BaseException) -> str:
-    """A dead-letter reason without payload values: domain errors carry vetted text, others only a type."""
-    if isinstance(error, DomainError):
-        return f"{type(error).__name__}: {error.detail}"
-    return type(error).__name__
-
-
-async def run_until_stopped(*workers: Any, first_backoff: float = 1.0) -> None:
-    """Run consumers, relays and loops together until each is stopped. A worker that crashes is logged and
-    started again with a growing delay: one failing part never takes the others down."""
-    async with asyncio.TaskGroup() as group:
-        for worker in workers:
-            group.create_task(_keep_running(worker, first_backoff))
-
-
-async def _keep_running(worker: Any, first_backoff: float, *, max_backoff: float = 30.0) -> None:
-    backoff = first_backoff
-    while True:
-        try:
-            await worker.run()
-            return  # run() returns only once stop() was called
-        except Exception as error:
-            log.error(
-                "worker crashed; restarting", extra={"worker": type(worker).__name__, "error": type(error).__name__}
-            )
-        await asyncio.sleep(backoff)
-        backoff = min(backoff * 2, max_backoff)
