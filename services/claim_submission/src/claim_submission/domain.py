@@ -1,7 +1,7 @@
 """A claim's states and the moves between them: the one place that says which transition is legal. Pure.
 
 The lifecycle, the submission loop and the acknowledgment readers move claims; every move is checked against
-this table where it is written (`lifecycle.transition_many`), so an illegal one is refused, never stored.
+this table where it is written (`moves.transition_many`), so an illegal one is refused, never stored.
 """
 
 from enum import StrEnum

@@ -20,12 +20,8 @@ from sqlalchemy.engine import Row
 
 from claim_submission.acknowledgments import ClaimStatus, read_277ca, read_999
 from claim_submission.gateway import MAX_DOCUMENT_CHARS, Gateway
-from claim_submission.lifecycle import (
-    event_identity,
-    move_with_reasons,
-    release_waiting_corrections,
-    transition_many,
-)
+from claim_submission.lifecycle import release_waiting_corrections
+from claim_submission.moves import event_identity, move_with_reasons, transition_many
 from claim_submission.tables import claims, inbound
 
 log = logging.getLogger(__name__)

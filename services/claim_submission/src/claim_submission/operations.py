@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, update
 
 from claim_submission import inbound as inbound_documents
-from claim_submission.lifecycle import transition_many
+from claim_submission.moves import transition_many
 from claim_submission.tables import claims, inbound, submissions
 
 router = APIRouter()

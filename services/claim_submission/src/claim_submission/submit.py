@@ -28,7 +28,7 @@ from sqlalchemy.engine import Row
 
 from claim_submission import inbound, submitter
 from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway, Refused
-from claim_submission.lifecycle import event_identity, hold_many, transition_many
+from claim_submission.moves import event_identity, hold_many, transition_many
 from claim_submission.tables import claims, interchange_numbers, submissions
 from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.lifecycle import move_with_reasons
+from claim_submission.moves import move_with_reasons
 from claim_submission.tables import claims, submitters
 from claim_submission.x837 import Submitter
 

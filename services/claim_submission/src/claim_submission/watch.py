@@ -11,7 +11,7 @@ from claimstream_platform.contracts import claim_submission as events
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import bindparam, select, update
 
-from claim_submission.lifecycle import event_identity
+from claim_submission.moves import event_identity
 from claim_submission.tables import claims
 
 AWAITING = ("submitting", "submitted", "acknowledged", "received")  # no payer acceptance yet
