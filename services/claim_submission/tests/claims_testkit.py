@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from claim_submission import lifecycle, submit
+from claim_submission import handlers, submit
+from claim_submission.content import ClaimContent, content_of
 from claim_submission.gateway import Gateway
 from claim_submission.x837 import Party, Submitter
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
@@ -79,6 +80,11 @@ def charges(**changes: Any) -> ChargeCaptured:
     return ChargeCaptured.model_validate(data)
 
 
+def claim_content(**changes: Any) -> ClaimContent:
+    """The claim content claim submission keeps for `charges(**changes)`."""
+    return content_of(charges(**changes)).content
+
+
 # The tests' installation serves one billing company: its default submitter stands for every tenant.
 SUBMITTER = Submitter("CSBILLING", "CLAIMSTREAM TEST BILLING", "EDI DESK", "5035550100")
 ENVELOPE = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"), default_submitter=SUBMITTER)
@@ -129,7 +135,7 @@ async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClie
     """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
     await enroll(simulator)
     coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     if batched:
         await submit.batch(make_uow(), ENVELOPE)
     return coded

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from claim_submission import lifecycle, repository
+from claim_submission import handlers
+from claim_submission.repository import reads as repository
 
 router = APIRouter()
 Status = Literal[
@@ -138,9 +139,9 @@ async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrinc
     timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
     async with uow:
         row = await repository.claim_in_scope(uow.session, principal, claim_id)
-        claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
-        lifecycle.require_releasable(
-            await lifecycle.release(uow, claim, acknowledged=body.acknowledge, today=date.today())
+        claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
+        handlers.require_releasable(
+            await handlers.release(uow, claim, acknowledged=body.acknowledge, today=date.today())
         )
         result = await _full(uow, principal, claim_id)
         await uow.commit()
@@ -152,8 +153,8 @@ async def void_claim(claim_id: UUID, body: VoidIn, principal: CurrentPrincipal, 
     """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
     async with uow:
         row = await repository.claim_in_scope(uow.session, principal, claim_id)
-        claim = await lifecycle.locked_claim(uow, principal.tenant_id, row.id)
-        await lifecycle.void(uow, claim, reason=body.reason, today=date.today())
+        claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
+        await handlers.void(uow, claim, reason=body.reason, today=date.today())
         result = await _full(uow, principal, claim_id)
         await uow.commit()
     return result
@@ -164,7 +165,7 @@ async def _full(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> ClaimO
     history = await repository.history_of(uow.session, row.id)
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
-        lines=row.charges["lines"],
+        lines=row.content["lines"],
         history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail) for h in history],
         created_at=row.created_at,
         updated_at=row.updated_at,

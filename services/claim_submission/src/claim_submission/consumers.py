@@ -7,11 +7,11 @@ from claimstream_platform.contracts.charge_capture import ChargeCaptured, Charge
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from claim_submission import claim_intake, lifecycle
+from claim_submission import claim_intake, handlers
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ChargeCaptured: batched(claim_intake.on_charges_captured),
-    ChargeVoided: lifecycle.on_charge_voided,
-    CorrectionRequested: lifecycle.on_correction_requested,
+    ChargeVoided: handlers.on_charge_voided,
+    CorrectionRequested: handlers.on_correction_requested,
 }

@@ -14,11 +14,12 @@ from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
 
 from claim_submission import inbound as inbound_documents
-from claim_submission.moves import transition_many
-from claim_submission.tables import claims, inbound, submissions
+from claim_submission.domain import ClaimStatus
+from claim_submission.handlers import store
+from claim_submission.repository import claims as claim_store
+from claim_submission.repository import documents, interchanges
 
 router = APIRouter()
 Number = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -59,14 +60,8 @@ async def list_interchanges(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InterchangePage:  # fmt: skip
     """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
-    count = select(func.count()).where(claims.c.interchange_number == submissions.c.interchange_number)
-    query = select(submissions, count.scalar_subquery().label("claims")).where(
-        submissions.c.tenant_id == principal.tenant_id
-    )
-    if status is not None:
-        query = query.where(submissions.c.status == status)
     async with uow:
-        rows = (await uow.session.execute(query.order_by(submissions.c.interchange_number.desc()).limit(limit))).all()
+        rows = await interchanges.page(uow, principal.tenant_id, status, limit)
     return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
 
 
@@ -84,31 +79,20 @@ async def cancel(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep
 
 async def _settle(number: int, tenant_id: UUID, uow: UnitOfWork, outcome: str) -> InterchangeOut:
     async with uow:
-        row = (
-            await uow.session.execute(
-                select(submissions)
-                .where(submissions.c.interchange_number == number, submissions.c.tenant_id == tenant_id)
-                .with_for_update()
-            )
-        ).one_or_none()
+        row = await interchanges.lock(uow, tenant_id, number)
         if row is None:
             raise NotFound("interchange not found")
         if row.status not in ("quarantined", "refused"):
             raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
-        await uow.session.execute(
-            update(submissions).where(submissions.c.interchange_number == number).values(status=outcome)
-        )
+        await interchanges.set_status(uow, number, outcome)
         if outcome == "requeued":
-            held = list(
-                await uow.session.scalars(
-                    select(claims.c.id).where(claims.c.interchange_number == number, claims.c.status == "held")
-                )
-            )
-            await uow.session.execute(update(claims).where(claims.c.id.in_(held)).values(reasons=[]))
-            await transition_many(uow, held, "ready", [{"requeued_from": number}] * len(held))
-        count = await uow.session.scalar(select(func.count()).where(claims.c.interchange_number == number))
+            held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], interchange_number=number)
+            for claim in held:
+                claim.requeue(requeued_from=number)
+            await store(uow, held)
+        count = await interchanges.claim_count(uow, number)
         await uow.commit()
-    return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count or 0})
+    return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count})
 
 
 @router.get("/v1/inbound", response_model=InboundPage)
@@ -118,9 +102,8 @@ async def list_inbound(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboundPage:  # fmt: skip
     principal.require_role("operator")
-    query = select(inbound).where(inbound.c.status == status).order_by(inbound.c.id.desc()).limit(limit)
     async with uow:
-        rows = (await uow.session.execute(query)).all()
+        rows = await documents.page(uow, status, limit)
     return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
 
 

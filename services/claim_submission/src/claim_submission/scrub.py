@@ -13,9 +13,10 @@ from importlib import resources
 from typing import Any
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.dates import filing_deadline
 from claimstream_platform.identifiers import npi_is_valid
+
+from claim_submission.content import ClaimContent
 
 MAX_POINTERS, MAX_DIAGNOSES, MAX_MODIFIERS = 4, 12, 4
 PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
@@ -54,7 +55,7 @@ def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
     return PayerRules(days, months, frozenset(merged.get("prior_auth_codes", ())))
 
 
-def scrub(charges: ChargeCaptured, *, today: date, duplicate: bool) -> list[Reason]:
+def scrub(charges: ClaimContent, *, today: date, duplicate: bool) -> list[Reason]:
     rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
     reasons: list[Reason] = []
 
@@ -76,7 +77,7 @@ def scrub(charges: ChargeCaptured, *, today: date, duplicate: bool) -> list[Reas
     return reasons
 
 
-def _providers(charges: ChargeCaptured, hold: Any) -> None:
+def _providers(charges: ClaimContent, hold: Any) -> None:
     billing, rendering = charges.billing_provider, charges.rendering_provider
     if not npi_is_valid(billing.npi):
         hold("billing-provider.npi", "billing_provider.npi", "the billing NPI's check digit is wrong")
@@ -99,7 +100,7 @@ def _providers(charges: ChargeCaptured, hold: Any) -> None:
         hold("subscriber.missing", "coverage.subscriber", "the subscriber is required when the patient is not")
 
 
-def _lines(charges: ChargeCaptured, hold: Any) -> None:
+def _lines(charges: ClaimContent, hold: Any) -> None:
     if not 1 <= len(charges.diagnoses) <= MAX_DIAGNOSES:
         hold("diagnosis.count", "diagnoses", f"a claim carries 1 to {MAX_DIAGNOSES} diagnoses")
     if not charges.lines:

@@ -16,20 +16,17 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.contracts import claim_submission as events
-from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork, is_transient
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Row
 
 from claim_submission import inbound, submitter
+from claim_submission.domain import Claim, ClaimStatus
 from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway, Refused
-from claim_submission.moves import event_identity, hold_many, transition_many
-from claim_submission.tables import claims, interchange_numbers, submissions
+from claim_submission.handlers import store
+from claim_submission.repository import claims as claim_store
+from claim_submission.repository import interchanges
 from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 
 log = logging.getLogger(__name__)
@@ -49,22 +46,17 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
     """Bind ready claims to new interchanges; returns how many claims were batched. Commits."""
     now = now or datetime.now(UTC)
     async with uow:
-        ready = (
-            await uow.session.execute(
-                select(claims)
-                .where(claims.c.status == "ready")
-                .order_by(claims.c.created_at)
-                .limit(BATCH_LIMIT)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        ready = await claim_store.ready_to_batch(uow, BATCH_LIMIT)
         senders = await _senders(uow, ready, envelope)
         unsendable = [claim for claim in ready if claim.tenant_id not in senders]
-        await hold_many(uow, unsendable, [[submitter.not_configured()] for _ in unsendable])
+        for claim in unsendable:
+            claim.hold([submitter.not_configured()])
         ready = [claim for claim in ready if claim.tenant_id in senders]
         own_copies, unwritable = _own_copies(ready, senders, envelope, now)
-        await hold_many(uow, [claim for claim, _ in unwritable], [[_unwritable(error)] for _, error in unwritable])
-        groups: dict[tuple[UUID, str], list[Row[Any]]] = defaultdict(list)
+        for claim, error in unwritable:
+            claim.hold([_unwritable(error)])
+        await store(uow, [*unsendable, *(claim for claim, _ in unwritable)])
+        groups: dict[tuple[UUID, str], list[Claim]] = defaultdict(list)
         for claim in ready:
             if claim.id in own_copies:
                 groups[(claim.tenant_id, claim.payer_id)].append(claim)
@@ -75,7 +67,7 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
     return sum(len(members) for members in groups.values())
 
 
-async def _senders(uow: UnitOfWork, ready: Sequence[Row[Any]], envelope: Envelope) -> dict[UUID, Submitter]:
+async def _senders(uow: UnitOfWork, ready: Sequence[Claim], envelope: Envelope) -> dict[UUID, Submitter]:
     """Each tenant's submitter, or the installation's default; a tenant with neither is left out."""
     own = await submitter.of_tenants(uow, (claim.tenant_id for claim in ready))
     default = envelope.default_submitter
@@ -87,12 +79,12 @@ async def _senders(uow: UnitOfWork, ready: Sequence[Row[Any]], envelope: Envelop
 
 
 def _own_copies(
-    ready: Sequence[Row[Any]], senders: dict[UUID, Submitter], envelope: Envelope, now: datetime
-) -> tuple[dict[UUID, tuple[ClaimToSend, str]], list[tuple[Row[Any], Exception]]]:
+    ready: Sequence[Claim], senders: dict[UUID, Submitter], envelope: Envelope, now: datetime
+) -> tuple[dict[UUID, tuple[ClaimToSend, str]], list[tuple[Claim, Exception]]]:
     """Each claim's own 837P (for GET /v1/claims/{id}/x12); a claim whose stored content cannot be written is
     set aside with its error, so it cannot stop the batch."""
     copies: dict[UUID, tuple[ClaimToSend, str]] = {}
-    failed: list[tuple[Row[Any], Exception]] = []
+    failed: list[tuple[Claim, Exception]] = []
     for claim in ready:
         try:
             item = _to_send(claim)
@@ -103,33 +95,15 @@ def _own_copies(
 
 
 async def _bind(
-    uow: UnitOfWork, tenant_id: UUID, payer_id: str, members: list[Row[Any]],
+    uow: UnitOfWork, tenant_id: UUID, payer_id: str, members: list[Claim],
     own_copies: dict[UUID, tuple[ClaimToSend, str]], envelope: tuple[Submitter, Envelope], now: datetime,
 ) -> None:  # fmt: skip
-    number = int(await uow.session.scalar(select(interchange_numbers.next_value())) or 0)
-    control = str(number)
     to_send = [own_copies[claim.id][0] for claim in members]
-    content = _write(to_send, envelope, control, now)
-    await uow.session.execute(
-        submissions.insert().values(
-            interchange_number=number, tenant_id=tenant_id, payer_id=payer_id, status="pending", content=content
-        )
-    )
+    number = await interchanges.create(uow, tenant_id, payer_id, lambda n: _write(to_send, envelope, str(n), now))
     transactions = _transaction_numbers(to_send)
-    await uow.session.execute(
-        update(claims)
-        .where(claims.c.id == bindparam("claim_id"))
-        .values(interchange_number=number, transaction_control=bindparam("control"), x12=bindparam("x12")),
-        [
-            {
-                "claim_id": claim.id,
-                "control": transactions[item.charges.billing_provider.npi],
-                "x12": _write([item], envelope, control, now),
-            }
-            for claim, item in zip(members, to_send, strict=True)
-        ],
-    )
-    await transition_many(uow, [c.id for c in members], "submitting", [{"interchange": number}] * len(members))
+    for claim, item in zip(members, to_send, strict=True):
+        claim.bind(number, transactions[item.content.billing_provider.npi])
+    await claim_store.store_binding(uow, members, [_write([item], envelope, str(number), now) for item in to_send])
 
 
 def _write(items: list[ClaimToSend], envelope: tuple[Submitter, Envelope], control: str, now: datetime) -> str:
@@ -146,14 +120,7 @@ async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
     """Send every pending interchange that is due; returns how many were answered. Stops at the first outage
     (the clearinghouse is away for all); raises CredentialRefused for an operator to act on."""
     async with make_uow() as uow:
-        due = list(
-            await uow.session.scalars(
-                select(submissions.c.interchange_number)
-                .where(submissions.c.status == "pending")
-                .where((submissions.c.not_before.is_(None)) | (submissions.c.not_before <= func.now()))
-                .order_by(submissions.c.interchange_number)
-            )
-        )
+        due = await interchanges.due(uow)
     answered = 0
     for number in due:
         content = await _take(make_uow, number)
@@ -186,46 +153,30 @@ async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
 async def _take(make_uow: Callable[[], UnitOfWork], number: int) -> str | None:
     """Lease a due interchange for one send; its content, or None when it is not due or taken."""
     async with make_uow() as uow:
-        content = await uow.session.scalar(
-            update(submissions)
-            .where(submissions.c.interchange_number == number, submissions.c.status == "pending")
-            .where((submissions.c.not_before.is_(None)) | (submissions.c.not_before <= func.now()))
-            .values(not_before=func.now() + LEASE, attempts=submissions.c.attempts + 1)
-            .returning(submissions.c.content)
-        )
+        content = await interchanges.take(uow, number, LEASE)
         await uow.commit()
-    return str(content) if content is not None else None
+    return content
 
 
 async def _release_lease(make_uow: Callable[[], UnitOfWork], number: int, *, retry_after: float | None) -> None:
     """After an outage: wait the clearinghouse's Retry-After, else back off with the number of attempts."""
     async with make_uow() as uow:
-        attempts = await uow.session.scalar(
-            select(submissions.c.attempts).where(submissions.c.interchange_number == number)
-        )
-        backoff = timedelta(seconds=2 ** min(int(attempts or 1), 9))
+        backoff = timedelta(seconds=2 ** min(await interchanges.attempts(uow, number), 9))
         wait = timedelta(seconds=retry_after) if retry_after is not None else backoff
-        await uow.session.execute(
-            update(submissions)
-            .where(submissions.c.interchange_number == number, submissions.c.status == "pending")
-            .values(not_before=datetime.now(UTC) + min(wait, MAX_WAIT))
-        )
+        await interchanges.wait_until(uow, number, datetime.now(UTC) + min(wait, MAX_WAIT))
         await uow.commit()
 
 
 async def _record(make_uow: Callable[[], UnitOfWork], number: int, status: str, *, acknowledgments: list[str]) -> None:
     """The clearinghouse has the interchange: its claims are submitted, and its 999s are stored to be applied."""
     async with make_uow() as uow:
-        await uow.session.execute(
-            update(submissions)
-            .where(submissions.c.interchange_number == number)
-            .values(status=status, acknowledgment="\n".join(acknowledgments) or None, sent_at=datetime.now(UTC))
+        await interchanges.set_status(
+            uow, number, status, acknowledgment="\n".join(acknowledgments) or None, sent_at=datetime.now(UTC)
         )
-        sent = await claims_of(uow, number)
-        detail = {} if acknowledgments else {"acknowledgment": "not received"}
-        await transition_many(uow, [c.id for c in sent], "submitted", [{"interchange": number, **detail}] * len(sent))
+        sent = await _claims_of(uow, number)
         for claim in sent:
-            uow.publish(events.ClaimSubmitted(**event_identity(claim), interchange_control_number=str(number)))
+            claim.submitted(acknowledgment_received=bool(acknowledgments))
+        await store(uow, sent)
         await inbound.store(uow, [("999", f"interchange:{number}:{n}", text) for n, text in enumerate(acknowledgments)])
         await uow.commit()
 
@@ -235,29 +186,23 @@ async def quarantine(
 ) -> None:
     """The interchange cannot go out: kept with its reason for operators; its claims return to the work queue."""
     async with make_uow() as uow:
-        await uow.session.execute(
-            update(submissions)
-            .where(submissions.c.interchange_number == number)
-            .values(status=status, reason=reason[:300], not_before=None)
-        )
-        stuck = await claims_of(uow, number)
-        why = Reason(rule=f"interchange.{status}", field="interchange", message=reason[:300])
-        await hold_many(uow, stuck, [[why]] * len(stuck))
+        await interchanges.set_status(uow, number, status, reason=reason[:300], not_before=None)
+        stuck = await _claims_of(uow, number)
+        for claim in stuck:
+            claim.hold([Reason(rule=f"interchange.{status}", field="interchange", message=reason[:300])])
+        await store(uow, stuck)
         await uow.commit()
 
 
-async def claims_of(uow: UnitOfWork, number: int) -> list[Row[Any]]:
-    rows = await uow.session.execute(
-        select(claims).where(claims.c.interchange_number == number, claims.c.status == "submitting").with_for_update()
-    )
-    return list(rows.all())
+async def _claims_of(uow: UnitOfWork, number: int) -> list[Claim]:
+    return await claim_store.lock_where(uow, statuses=[ClaimStatus.SUBMITTING], interchange_number=number)
 
 
-def _to_send(claim: Row[Any]) -> ClaimToSend:
+def _to_send(claim: Claim) -> ClaimToSend:
     return ClaimToSend(
         patient_control_number=claim.patient_control_number,
         frequency=claim.frequency,
-        charges=ChargeCaptured.model_validate(claim.charges),
+        content=claim.content,
         payer_claim_number=claim.payer_claim_number,
         note=claim.correction_note,
     )
@@ -267,8 +212,8 @@ def _transaction_numbers(to_send: list[ClaimToSend]) -> dict[str, str]:
     """ST02 per billing provider, in the order build_837 writes them."""
     order: list[str] = []
     for item in to_send:
-        if item.charges.billing_provider.npi not in order:
-            order.append(item.charges.billing_provider.npi)
+        if item.content.billing_provider.npi not in order:
+            order.append(item.content.billing_provider.npi)
     return {npi: f"{n:04d}" for n, npi in enumerate(order, start=1)}
 
 

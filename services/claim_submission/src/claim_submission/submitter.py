@@ -17,11 +17,11 @@ from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.moves import move_with_reasons
-from claim_submission.tables import claims, submitters
+from claim_submission.domain import ClaimStatus
+from claim_submission.handlers import store
+from claim_submission.repository import claims as claim_store
+from claim_submission.repository import submitters
 from claim_submission.x837 import Submitter
 
 NOT_CONFIGURED = "submitter.not-configured"
@@ -54,7 +54,7 @@ def not_configured() -> Reason:
 
 
 async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:
-    rows = await uow.session.execute(select(submitters).where(submitters.c.tenant_id.in_(list(set(tenant_ids)))))
+    rows = await submitters.of_tenants(uow, tenant_ids)
     return {
         row.tenant_id: Submitter(row.submitter_id, row.name, row.contact_name, row.phone, row.email) for row in rows
     }
@@ -63,9 +63,7 @@ async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, 
 @router.get("/v1/submitter", response_model=SubmitterOut)
 async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
     async with uow:
-        row = (
-            await uow.session.execute(select(submitters).where(submitters.c.tenant_id == principal.tenant_id))
-        ).one_or_none()
+        row = await submitters.of_tenant(uow, principal.tenant_id)
     if row is None:
         raise NotFound("no submitter is set for this tenant")
     return SubmitterOut.model_validate(row, from_attributes=True)
@@ -78,21 +76,15 @@ async def put_submitter(body: SubmitterIn, principal: CurrentPrincipal, uow: Uni
     principal.require_role("operator")
     values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
     async with uow:
-        await uow.session.execute(
-            insert(submitters)
-            .values(tenant_id=principal.tenant_id, **values)
-            .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
-        )
+        await submitters.put(uow, principal.tenant_id, values)
         await _release_waiting(uow, principal.tenant_id)
         await uow.commit()
     return SubmitterOut(**values)
 
 
 async def _release_waiting(uow: UnitOfWork, tenant_id: UUID) -> None:
-    held = (
-        await uow.session.execute(
-            select(claims).where(claims.c.tenant_id == tenant_id, claims.c.status == "held").with_for_update()
-        )
-    ).all()
-    waiting = [claim for claim in held if [r["rule"] for r in claim.reasons] == [NOT_CONFIGURED]]
-    await move_with_reasons(uow, waiting, "ready", [[] for _ in waiting], released="submitter set")
+    held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], tenant_id=tenant_id)
+    waiting = [claim for claim in held if [r.rule for r in claim.reasons] == [NOT_CONFIGURED]]
+    for claim in waiting:
+        claim.requeue(released="submitter set")
+    await store(uow, waiting)

@@ -52,7 +52,7 @@ claims = Table(
     Column("total_charge", Numeric(12, 2), nullable=False),
     Column("service_date", Date, nullable=False),
     Column("duplicate_key", String(300), nullable=False),
-    Column("charges", JSONB, nullable=False),  # the ChargeCaptured event (PHI: never logged)
+    Column("content", JSONB, nullable=False),  # content.ClaimContent (PHI: never logged)
     Column("reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # holds or rejections
     Column("acknowledged_rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # released on purpose
     Column("interchange_number", BigInteger, ForeignKey("submissions.interchange_number")),

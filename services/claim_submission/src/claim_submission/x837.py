@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from claimstream_platform.contracts.charge_capture import Address, BillingProvider, ChargeCaptured, Coverage, Person
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
+
+from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person
 
 IMPLEMENTATION = "005010X222A1"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
@@ -39,13 +40,13 @@ class Submitter:
 class ClaimToSend:
     patient_control_number: str  # CLM01
     frequency: str  # 1, 7, 8
-    charges: ChargeCaptured
+    content: ClaimContent
     payer_claim_number: str | None = None  # REF*F8 for frequency 7 and 8
     note: str | None = None  # NTE*ADD: why a corrected or void claim was sent
 
     @property
     def total(self) -> Decimal:
-        return sum((line.amount for line in self.charges.lines), Decimal(0))
+        return self.content.total
 
 
 def build_837(
@@ -60,7 +61,7 @@ def build_837(
     """One interchange, one functional group, one transaction set per billing provider."""
     by_provider: dict[str, list[ClaimToSend]] = {}
     for claim in claims:
-        by_provider.setdefault(claim.charges.billing_provider.npi, []).append(claim)
+        by_provider.setdefault(claim.content.billing_provider.npi, []).append(claim)
     transactions = [
         Transaction("837", f"{n:04d}", IMPLEMENTATION, _transaction(batch, submitter, receiver, control_number, now))
         for n, batch in enumerate(by_provider.values(), start=1)
@@ -76,7 +77,7 @@ def build_837(
 def _transaction(
     claims: Sequence[ClaimToSend], submitter: Submitter, receiver: Party, control_number: str, now: datetime
 ) -> list[Segment]:
-    billing = claims[0].charges.billing_provider
+    billing = claims[0].content.billing_provider
     segments = [
         Segment.of("BHT", "0019", "00", control_number, now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH"),
         Segment.of("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.id),
@@ -94,7 +95,7 @@ def _transaction(
     for claim in claims:
         hl += 1
         segments += _subscriber_and_claim(claim, hl)
-        if not _patient_is_the_member(claim.charges.coverage):
+        if not _patient_is_the_member(claim.content.coverage):
             hl += 1
     return segments
 
@@ -113,10 +114,10 @@ def _billing_provider_name(billing: BillingProvider) -> Segment:
 
 
 def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
-    charges = claim.charges
-    coverage = charges.coverage
+    content = claim.content
+    coverage = content.coverage
     patient_is_subscriber = _patient_is_the_member(coverage)
-    subscriber: Person = charges.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
+    subscriber: Person = content.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
     segments = [
         Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
         Segment.of(
@@ -129,7 +130,7 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
             "",
             "",
             "",
-            charges.payer.claim_filing_indicator,
+            content.payer.claim_filing_indicator,
         ),  # fmt: skip
         Segment.of("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", coverage.member_id),
         *_address(subscriber.address),
@@ -139,10 +140,10 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
             if patient_is_subscriber
             else []
         ),
-        Segment.of("NM1", "PR", "2", charges.payer.name, "", "", "", "", "PI", charges.payer.payer_id),
+        Segment.of("NM1", "PR", "2", content.payer.name, "", "", "", "", "PI", content.payer.payer_id),
     ]
     if not patient_is_subscriber:
-        patient = charges.patient
+        patient = content.patient
         segments += [
             Segment.of("HL", hl + 1, hl, "23", 0),
             Segment.of("PAT", RELATIONSHIP[coverage.relationship]),
@@ -154,22 +155,22 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
 
 
 def _claim(claim: ClaimToSend) -> list[Segment]:
-    charges = claim.charges
-    delay = [*[""] * 10, charges.delay_reason_code] if charges.delay_reason_code else []  # CLM10-19, CLM20
+    content = claim.content
+    delay = [*[""] * 10, content.delay_reason_code] if content.delay_reason_code else []  # CLM10-19, CLM20
     segments = [
         Segment.of(
             "CLM", claim.patient_control_number, amount(claim.total), "", "",
-            (charges.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y", *delay,
+            (content.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y", *delay,
         ),
     ]  # fmt: skip
     segments += _claim_references(claim)
     segments.append(
         Segment.of(
-            "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(charges.diagnoses))
+            "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(content.diagnoses))
         )
     )
-    segments += _claim_providers(charges)
-    for line in charges.lines:
+    segments += _claim_providers(content)
+    for line in content.lines:
         procedure = ("HC", line.code, *line.modifiers)
         segments += [
             Segment.of("LX", line.line_number),
@@ -183,7 +184,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
                 "",
                 tuple(line.diagnosis_pointers),
             ),  # fmt: skip
-            Segment.of("DTP", "472", "D8", f"{charges.service_date:%Y%m%d}"),
+            Segment.of("DTP", "472", "D8", f"{content.service_date:%Y%m%d}"),
             # the line's own authorization goes before its control number (2400 REF order in the guide)
             *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),
             Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
@@ -193,43 +194,43 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
 
 def _claim_references(claim: ClaimToSend) -> list[Segment]:
     """2300 REF*F8 (the claim a correction replaces), REF*9F referral, REF*G1 prior authorization, NTE*ADD."""
-    charges, segments = claim.charges, []
+    content, segments = claim.content, []
     if claim.frequency in ("7", "8"):
         if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
             raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
         segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
-    if charges.referral_number:
-        segments.append(Segment.of("REF", "9F", charges.referral_number))
-    if charges.prior_authorization_number:
-        segments.append(Segment.of("REF", "G1", charges.prior_authorization_number))
+    if content.referral_number:
+        segments.append(Segment.of("REF", "9F", content.referral_number))
+    if content.prior_authorization_number:
+        segments.append(Segment.of("REF", "G1", content.prior_authorization_number))
     if claim.note and claim.frequency in ("7", "8"):
         segments.append(Segment.of("NTE", "ADD", claim.note[:80]))
     return segments
 
 
-def _claim_providers(charges: ChargeCaptured) -> list[Segment]:
+def _claim_providers(content: ClaimContent) -> list[Segment]:
     """2310A referring, 2310B rendering (when not the billing provider), 2310C service facility (when the service
     was not at the billing address), 2310D supervising provider (a pre-licensed clinician's supervisor)."""
     segments = []
-    referring = charges.referring_provider
+    referring = content.referring_provider
     if referring is not None:
         segments.append(
             Segment.of("NM1", "DN", "1", referring.last_name, referring.first_name, "", "", "", "XX", referring.npi)
         )
-    rendering = charges.rendering_provider
-    if rendering.npi != charges.billing_provider.npi:
+    rendering = content.rendering_provider
+    if rendering.npi != content.billing_provider.npi:
         segments += [
             Segment.of("NM1", "82", "1", rendering.last_name, rendering.first_name, "", "", "", "XX", rendering.npi),
             Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
         ]
-    facility = charges.service_facility
-    if facility is not None and facility.address != charges.billing_provider.address:
+    facility = content.service_facility
+    if facility is not None and facility.address != content.billing_provider.address:
         identified = ("XX", facility.npi) if facility.npi else ()
         segments += [
             Segment.of("NM1", "77", "2", facility.name, "", "", "", "", *identified),
             *_address(facility.address),
         ]
-    supervisor = charges.supervising_provider
+    supervisor = content.supervising_provider
     if supervisor is not None:
         segments.append(
             Segment.of("NM1", "DQ", "1", supervisor.last_name, supervisor.first_name, "", "", "", "XX", supervisor.npi)

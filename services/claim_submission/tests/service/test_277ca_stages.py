@@ -5,7 +5,7 @@ acceptance. On real PostgreSQL, against the simulator, which sends both 277CAs."
 from collections.abc import Callable
 
 import httpx
-from claim_submission import inbound, lifecycle, submit
+from claim_submission import handlers, inbound, submit
 from claim_submission.gateway import SimulatorGateway
 from claims_testkit import RECENT, a_claim, charges, claims_of, cycle, events, handle
 from claimstream_platform.db import UnitOfWork
@@ -17,7 +17,7 @@ async def test_a_claim_the_clearinghouse_received_and_the_payer_rejected_is_back
     make_uow: MakeUow, gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     coded = charges(service_date=RECENT)  # nobody enrolled this member with the payer
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A3.33")

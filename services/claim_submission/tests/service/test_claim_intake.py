@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from claim_submission import claim_intake, lifecycle
+from claim_submission import claim_intake, handlers
 from claims_testkit import RECENT, charges, claims_of, handle
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
@@ -19,7 +19,7 @@ def delivered(event):  # type: ignore[no-untyped-def]
 
 async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
     earlier = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, earlier)  # this encounter already has a claim
+    await handle(make_uow, handlers.on_charge_captured, earlier)  # this encounter already has a claim
     fresh = [charges(service_date=RECENT, external_id=f"v-{n}", coverage={**charges().coverage.model_dump(),
              "member_id": f"M{n}"}) for n in range(3)]  # fmt: skip
     twin = fresh[0].model_copy(update={"encounter_id": uuid4()})  # same member, services and date: a duplicate

@@ -8,7 +8,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from claim_submission import lifecycle, submit
+from claim_submission import handlers, submit
+from claim_submission.domain import AWAITING_NUMBER
 from claim_submission.gateway import SimulatorGateway
 from claims_testkit import ENVELOPE, RECENT, TENANT, charges, claims_of, cycle, enroll, events, handle, wait_out_backoff
 from claimstream_platform.contracts.charge_capture import ChargeVoided
@@ -23,8 +24,8 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
 ) -> None:  # fmt: skip
     await enroll(simulator)
     coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)  # a redelivered event changes nothing
+    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)  # a redelivered event changes nothing
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.frequency, claim.total_charge) == ("ready", "1", Decimal("185.00"))
     await cycle(make_uow, gateway)
@@ -47,7 +48,7 @@ async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
     make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str],
 ) -> None:  # fmt: skip
     coded = charges(service_date=RECENT)  # the member is not on the payer's roster
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "rejected" and claim.reasons[0]["rule"] == "277CA.A3.33"
@@ -64,14 +65,14 @@ async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_n
     coded = charges(service_date=RECENT, payer=payer, coverage={"payer_id": "SIMBCX", "member_id": "1EG4TE5MK73",
                     "relationship": "self"}, lines=[{"line_number": 1, "code": "96130", "modifiers": [], "units": 1,
                     "amount": "150", "diagnosis_pointers": [1]}])  # fmt: skip
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     (held,) = await claims_of(make_uow, coded.encounter_id)
     assert (held.status, [r["rule"] for r in held.reasons]) == ("held", ["authorization.missing"])
     await cycle(make_uow, gateway)
     assert (await claims_of(make_uow, coded.encounter_id))[0].status == "held"  # held claims do not go out
     request = CorrectionRequested(tenant_id=TENANT, claim_id=held.id, resubmit_as="new_original",
                                   reason="authorization obtained", prior_authorization_number="PA4242")  # fmt: skip
-    await handle(make_uow, lifecycle.on_correction_requested, request)
+    await handle(make_uow, handlers.on_correction_requested, request)
     await cycle(make_uow, gateway)
     old, new = await claims_of(make_uow, coded.encounter_id)
     assert (old.status, new.status, new.frequency) == ("replaced", "accepted", "1")
@@ -83,14 +84,14 @@ async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_nu
 ) -> None:  # fmt: skip
     await enroll(simulator)
     first = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, first)
+    await handle(make_uow, handlers.on_charge_captured, first)
     await cycle(make_uow, gateway)
     (original,) = await claims_of(make_uow, first.encounter_id)
     corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
-    await handle(make_uow, lifecycle.on_charge_voided, ChargeVoided(
+    await handle(make_uow, handlers.on_charge_voided, ChargeVoided(
         tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
         external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
-    await handle(make_uow, lifecycle.on_charge_captured, corrected)
+    await handle(make_uow, handlers.on_charge_captured, corrected)
     await cycle(make_uow, gateway)
     original, replacement = await claims_of(make_uow, first.encounter_id)
     assert (replacement.frequency, replacement.status) == ("7", "accepted")
@@ -104,13 +105,13 @@ async def test_a_correction_before_the_payers_number_waits_for_it(
 ) -> None:  # fmt: skip
     await enroll(simulator)
     first = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, first)
+    await handle(make_uow, handlers.on_charge_captured, first)
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)  # acknowledged; its 277CA not read yet
     corrected = first.model_copy(update={"version": 2, "place_of_service": "12"})
-    await handle(make_uow, lifecycle.on_charge_captured, corrected)
+    await handle(make_uow, handlers.on_charge_captured, corrected)
     _, waiting = await claims_of(make_uow, first.encounter_id)
-    assert (waiting.status, waiting.reasons[0]["rule"]) == ("held", lifecycle.AWAITING_NUMBER)
+    assert (waiting.status, waiting.reasons[0]["rule"]) == ("held", AWAITING_NUMBER)
     await submit.read_statuses(make_uow, gateway)  # the number arrives: the correction is released
     await cycle(make_uow, gateway)
     original, replacement = await claims_of(make_uow, first.encounter_id)
@@ -122,7 +123,7 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
 ) -> None:  # fmt: skip
     await enroll(simulator)
     coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     await submit.batch(make_uow(), ENVELOPE)
 
     def unreachable(request: httpx.Request) -> httpx.Response:
@@ -151,7 +152,7 @@ async def test_release_needs_every_finding_fixed_or_acknowledged(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str],
 ) -> None:  # fmt: skip
     late = charges(service_date=date.today() - timedelta(days=400))
-    await handle(make_uow, lifecycle.on_charge_captured, late)
+    await handle(make_uow, handlers.on_charge_captured, late)
     (claim,) = await claims_of(make_uow, late.encounter_id)
     refused = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
     assert refused.status_code == 422 and "timely-filing.expired" in refused.json()["detail"]
@@ -168,12 +169,12 @@ async def test_voiding_before_and_after_the_payer_has_it(
 ) -> None:  # fmt: skip
     await enroll(simulator)
     local = charges(service_date=RECENT, external_id="v-local")
-    await handle(make_uow, lifecycle.on_charge_captured, local)
+    await handle(make_uow, handlers.on_charge_captured, local)
     (claim,) = await claims_of(make_uow, local.encounter_id)
     voided = await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "entered in error"}, headers=auth)
     assert voided.json()["status"] == "voided"
     sent = charges(service_date=RECENT - timedelta(days=1))
-    await handle(make_uow, lifecycle.on_charge_captured, sent)
+    await handle(make_uow, handlers.on_charge_captured, sent)
     await cycle(make_uow, gateway)
     (accepted,) = await claims_of(make_uow, sent.encounter_id)
     await client.post(f"/v1/claims/{accepted.id}/void", json={"reason": "service not rendered"}, headers=auth)
@@ -187,7 +188,7 @@ async def test_other_tenants_see_no_claims(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Any,
 ) -> None:  # fmt: skip
     coded = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, coded)
+    await handle(make_uow, handlers.on_charge_captured, coded)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
     assert (await client.get(f"/v1/claims/{claim.id}", headers=stranger)).status_code == 404
@@ -197,8 +198,8 @@ async def test_other_tenants_see_no_claims(
 
 async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow: Callable[[], UnitOfWork]) -> None:
     first = charges(service_date=RECENT)
-    await handle(make_uow, lifecycle.on_charge_captured, first)
-    await handle(make_uow, lifecycle.on_charge_voided, ChargeVoided(
+    await handle(make_uow, handlers.on_charge_captured, first)
+    await handle(make_uow, handlers.on_charge_voided, ChargeVoided(
         tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
         external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
     (claim,) = await claims_of(make_uow, first.encounter_id)

@@ -8,7 +8,7 @@ import pytest
 from claim_submission.acknowledgments import read_277ca, read_999
 from claim_submission.scrub import rules_for, scrub
 from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
-from claims_testkit import ADDRESS, charges
+from claims_testkit import ADDRESS, claim_content
 from claimstream_platform.x12 import X12Error, parse_interchange
 from claimstream_platform.x12.p837 import read_837
 from claimstream_platform.x12.text import x12_text
@@ -64,7 +64,7 @@ def test_every_837p_validates_and_reads_back(
     claim_lines: list[dict[str, Any]], relationship: str, place: str, frequency: str, authorization: str | None,
     rendering_is_billing: bool,
 ) -> None:  # fmt: skip
-    coded = charges(
+    coded = claim_content(
         place_of_service=place,
         diagnoses=["F33.1", "F41.1", "Z63.0"],
         lines=[{"line_number": n, "code": x["code"], "modifiers": x["modifiers"], "units": x["units"],
@@ -77,7 +77,9 @@ def test_every_837p_validates_and_reads_back(
         coded = coded.model_copy(update={"rendering_provider": coded.rendering_provider.model_copy(
             update={"npi": coded.billing_provider.npi})})  # fmt: skip
     number = "SIMBCX100001" if frequency != "1" else None
-    text = write(ClaimToSend("CS0000000001", frequency, coded, number), ClaimToSend("CS0000000002", "1", charges()))
+    text = write(
+        ClaimToSend("CS0000000001", frequency, coded, number), ClaimToSend("CS0000000002", "1", claim_content())
+    )
     assert pyx12_problems(text) == []
     first, second = read_back(text)
     assert first.total_charge == sum((x["amount"] for x in claim_lines), Decimal(0))  # CLM02 = sum of SV102
@@ -93,11 +95,15 @@ def test_every_837p_validates_and_reads_back(
 
 
 def test_one_transaction_set_per_billing_provider() -> None:
-    other = charges()
+    other = claim_content()
     other = other.model_copy(
         update={"billing_provider": other.billing_provider.model_copy(update={"npi": "1497758544"})}
     )
-    text = write(ClaimToSend("CS1", "1", charges()), ClaimToSend("CS2", "1", other), ClaimToSend("CS3", "1", charges()))
+    text = write(
+        ClaimToSend("CS1", "1", claim_content()),
+        ClaimToSend("CS2", "1", other),
+        ClaimToSend("CS3", "1", claim_content()),
+    )
     transactions = parse_interchange(text).groups[0].transactions
     assert [t.control_number for t in transactions] == ["0001", "0002"]
     assert [c.patient_control_number for c in read_back(text)] == ["CS1", "CS3", "CS2"]
@@ -153,7 +159,7 @@ TODAY = date(2026, 11, 27)
     ],
 )  # fmt: skip
 def test_scrubber(changes: dict[str, Any], rules: list[str]) -> None:
-    coded = charges(**{"service_date": TODAY - timedelta(days=3), **changes})
+    coded = claim_content(**{"service_date": TODAY - timedelta(days=3), **changes})
     assert [r.rule for r in scrub(coded, today=TODAY, duplicate=False)] == rules
 
 
@@ -195,7 +201,7 @@ def test_hostile_text_in_every_free_text_field_gives_a_valid_837p(
 ) -> None:  # fmt: skip
     """Delimiters, control characters and non-ASCII anywhere an EHR or a biller types: pyx12 still accepts the
     file, and each field reads back as its sanitized value (nothing forged, nothing shifted)."""
-    base = charges()
+    base = claim_content()
     address = base.patient.address.model_copy(update={"line1": street, "city": city})
     coded = base.model_copy(
         update={
@@ -207,7 +213,7 @@ def test_hostile_text_in_every_free_text_field_gives_a_valid_837p(
         }
     )
     coded = coded.model_copy(update={"patient": coded.patient.model_copy(update={"address": address})})
-    text = write(ClaimToSend("CS0000000001", "1", coded), ClaimToSend("CS0000000002", "1", charges()))
+    text = write(ClaimToSend("CS0000000001", "1", coded), ClaimToSend("CS0000000002", "1", claim_content()))
     assert text.isascii()
     assert pyx12_problems(text) == []
     first_claim, second_claim = read_back(text)
@@ -220,7 +226,7 @@ def test_hostile_text_in_every_free_text_field_gives_a_valid_837p(
 
 
 def test_munoz_is_written_as_clearinghouses_expect() -> None:
-    base = charges()
+    base = claim_content()
     coded = base.model_copy(
         update={"patient": base.patient.model_copy(update={"last_name": "Muñoz", "first_name": "José"})}
     )
@@ -239,13 +245,13 @@ def test_munoz_is_written_as_clearinghouses_expect() -> None:
     ],
 )
 def test_medicare_timely_filing_is_one_calendar_year(served: date, today: date, expired: bool) -> None:
-    coded = charges(service_date=served)
+    coded = claim_content(service_date=served)
     assert ("timely-filing.expired" in [r.rule for r in scrub(coded, today=today, duplicate=False)]) is expired
 
 
 def test_a_medicaid_child_with_an_own_id_goes_as_the_subscriber() -> None:
     parent = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
-    base = charges(payer={"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid",
+    base = claim_content(payer={"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid",
                           "claim_filing_indicator": "MC"})  # fmt: skip
     child = base.model_copy(update={"coverage": base.coverage.model_copy(update={
         "relationship": "child", "subscriber": base.patient.model_validate({**parent, "external_id": "x"}),
@@ -260,7 +266,7 @@ def test_a_medicaid_child_with_an_own_id_goes_as_the_subscriber() -> None:
 
 def test_a_dependent_without_an_own_id_sends_no_subscriber_demographics() -> None:
     parent = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
-    base = charges()
+    base = claim_content()
     subscriber = base.patient.model_validate({**parent, "external_id": "x"})
     coverage = base.coverage.model_copy(update={"relationship": "child", "subscriber": subscriber})
     child = base.model_copy(update={"coverage": coverage})
@@ -271,7 +277,7 @@ def test_a_dependent_without_an_own_id_sends_no_subscriber_demographics() -> Non
 
 
 def test_a_solo_clinician_bills_as_a_person_under_a_type_1_npi() -> None:
-    base = charges()
+    base = claim_content()
     solo = base.billing_provider.model_copy(update={"entity": "individual", "first_name": "Ana", "last_name": "Ruiz"})
     text = write(ClaimToSend("CS0000000001", "1", base.model_copy(update={"billing_provider": solo})))
     assert f"NM1*85*1*RUIZ*ANA****XX*{solo.npi}~" in text
@@ -282,11 +288,11 @@ def test_a_solo_clinician_bills_as_a_person_under_a_type_1_npi() -> None:
 
 def test_a_correction_is_never_written_without_the_payers_number() -> None:
     with pytest.raises(ValueError, match="REF\\*F8"):
-        write(ClaimToSend("CS0000000001", "7", charges()))
+        write(ClaimToSend("CS0000000001", "7", claim_content()))
 
 
 def test_referring_provider_referral_service_facility_delay_reason_and_correction_note() -> None:
-    base = charges()
+    base = claim_content()
     facility_address = base.billing_provider.address.model_copy(update={"line1": "9 Clinic Rd", "city": "Salem"})
     coded = base.model_validate({
         **base.model_dump(mode="json"),
@@ -305,7 +311,7 @@ def test_referring_provider_referral_service_facility_delay_reason_and_correctio
 
 
 def test_no_service_facility_loop_when_it_is_the_billing_address() -> None:
-    base = charges()
+    base = claim_content()
     same = base.model_validate({**base.model_dump(mode="json"), "service_facility": {
         "name": "Harbor Counseling", "address": base.billing_provider.address.model_dump()}})  # fmt: skip
     assert "NM1*77*" not in write(ClaimToSend("CS0000000001", "1", same))
@@ -334,7 +340,7 @@ async def test_the_gateway_retries_a_little_then_hands_back_the_clearinghouses_r
 
 
 def test_a_supervised_associate_goes_out_with_the_supervisor_in_2310d() -> None:
-    base = charges()
+    base = claim_content()
     associate = {"npi": "1497758544", "first_name": "Lee", "last_name": "Park", "credential": "LPC-A",
                  "taxonomy": "101YP2500X"}  # fmt: skip
     supervised = base.model_validate({
@@ -350,7 +356,7 @@ def test_a_supervised_associate_goes_out_with_the_supervisor_in_2310d() -> None:
 
 
 def test_a_line_with_its_own_authorization_carries_ref_g1_in_2400() -> None:
-    base = charges()
+    base = claim_content()
     tms = [
         {"line_number": 1, "code": "90867", "modifiers": [], "units": 1, "amount": "400.00",
          "diagnosis_pointers": [1], "prior_authorization_number": "TMS-2026-118"},

@@ -1,0 +1,137 @@
+"""The claim's content: what claim submission stores and writes into the 837P, in its own classes. Pure.
+
+Charge capture's `ChargeCaptured` is mapped into it once, at the edge (`content_of`), and nothing else in this
+service reads that event: a new version of it changes this mapping, not stored claims, the claim API or claim
+events. Stored as JSON in `claims.content` (PHI: never logged).
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from pydantic import BaseModel, ConfigDict
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Address(_Part):
+    line1: str
+    line2: str | None = None
+    city: str
+    state: str
+    postal_code: str
+
+
+class Person(_Part):
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: Literal["F", "M", "U"]
+    address: Address
+
+
+class Patient(Person):
+    external_id: str
+
+
+class Coverage(_Part):
+    payer_id: str
+    member_id: str
+    group_number: str | None = None
+    relationship: Literal["self", "spouse", "child", "other"]
+    subscriber: Person | None = None  # None when the patient is the subscriber
+    patient_has_own_id: bool = False  # the claim goes as the patient's own (SBR02 18, no patient loop)
+
+
+class Payer(_Part):
+    payer_id: str
+    name: str
+    kind: Literal["medicare", "medicaid", "commercial"]
+    claim_filing_indicator: str
+
+
+class BillingProvider(_Part):
+    name: str
+    npi: str
+    tax_id: str
+    taxonomy: str
+    address: Address
+    entity: Literal["organization", "individual"] = "organization"
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class NamedProvider(_Part):
+    """A referring (2310A) or supervising (2310D) provider: named by NPI only."""
+
+    npi: str
+    first_name: str
+    last_name: str
+
+
+class RenderingProvider(NamedProvider):
+    credential: str
+    taxonomy: str
+
+
+class ServiceFacility(_Part):
+    name: str
+    npi: str | None = None
+    address: Address
+
+
+class Line(_Part):
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    diagnosis_pointers: list[int]
+    minutes: int | None = None
+    prior_authorization_number: str | None = None  # 2400 REF*G1
+
+
+class ClaimContent(_Part):
+    service_date: date
+    place_of_service: str
+    telehealth_modality: Literal["video", "audio"] | None = None
+    prior_authorization_number: str | None = None
+    diagnoses: list[str]  # ICD-10-CM with the dot, principal first
+    lines: list[Line]
+    patient: Patient
+    coverage: Coverage
+    payer: Payer
+    billing_provider: BillingProvider
+    rendering_provider: RenderingProvider
+    supervising_provider: NamedProvider | None = None
+    referring_provider: NamedProvider | None = None
+    referral_number: str | None = None
+    service_facility: ServiceFacility | None = None
+    delay_reason_code: str | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+class Captured(_Part):
+    """A coded encounter as claim submission sees it: who and which version, and the content to bill."""
+
+    tenant_id: UUID
+    practice_id: UUID | None
+    encounter_id: UUID
+    version: int
+    content: ClaimContent
+
+
+def content_of(event: ChargeCaptured) -> Captured:
+    """The one mapping from charge capture's contract into this service's own model."""
+    content = ClaimContent.model_validate(event.model_dump(include=set(ClaimContent.model_fields)))
+    return Captured(
+        tenant_id=event.tenant_id, practice_id=event.practice_id, encounter_id=event.encounter_id,
+        version=event.version, content=content,
+    )  # fmt: skip

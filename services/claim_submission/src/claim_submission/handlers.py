@@ -1,0 +1,152 @@
+"""The claim's life, in the caller's transaction: created from charges, held or ready, corrected, voided,
+released. Each handler reads claims (`repository.claims`), makes the aggregate's moves (`domain.Claim`),
+stores them and publishes the events they recorded.
+
+Corrections follow the payer's rules (docs/domain.md §5): a claim the payer never accepted is simply replaced
+by a new original; a claim the payer accepted is corrected with frequency 7 (all lines) or voided with
+frequency 8, both carrying the payer's claim number in REF*F8. When that number is not known yet (the 277CA is
+still to come) the correction waits, held, and is released when the number arrives.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from claimstream_platform.contracts import Reason
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound, RuleViolation
+
+from claim_submission.content import Captured, ClaimContent, content_of
+from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
+from claim_submission.repository import claims as repository
+from claim_submission.scrub import scrub
+
+
+def publish(uow: UnitOfWork, claims: Iterable[Claim]) -> None:
+    for claim in claims:
+        for event in claim.take_events():
+            uow.publish(event)
+
+
+async def store(uow: UnitOfWork, claims: list[Claim]) -> None:
+    """Store the claims' moves and publish what they recorded."""
+    await repository.save(uow, claims)
+    publish(uow, claims)
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    await capture(content_of(event), uow)
+
+
+async def capture(captured: Captured, uow: UnitOfWork) -> None:
+    """A coded encounter (or a corrected version of one) becomes a claim."""
+    earlier = await repository.lock_of_encounter(uow, captured.tenant_id, captured.encounter_id)
+    if any(claim.encounter_version == captured.version for claim in earlier):
+        return  # replayed after a crash before the inbox row: already done
+    previous = next((claim for claim in earlier if claim.status in OPEN), None)
+    await create_claim(uow, captured, captured.content, previous=previous, today=today())
+
+
+async def create_claim(
+    uow: UnitOfWork, origin: Captured | Claim, content: ClaimContent, *, previous: Claim | None, today: date,
+    frequency: str = "", note: str | None = None,
+) -> Claim:  # fmt: skip
+    """A new claim version of `origin`'s encounter: a replacement of `previous` when the payer may have it, else
+    an original (and `previous`, when still open here, is replaced)."""
+    replaces = previous if previous is not None and previous.status in AT_PAYER else None
+    if previous is not None and replaces is None and previous.status in OPEN:
+        previous.replace(by="a corrected encounter")
+        await store(uow, [previous])
+    frequency = frequency or ("7" if replaces is not None else "1")
+    version = origin.version if isinstance(origin, Captured) else origin.encounter_version
+    key = duplicate_key(content)
+    exclude = replaces.id if replaces else None
+    duplicate = await repository.has_duplicate(uow, origin.tenant_id, origin.encounter_id, key, exclude=exclude)
+    reasons = scrub(content, today=today, duplicate=duplicate)
+    if replaces is not None and not replaces.payer_claim_number:
+        reasons.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
+    claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
+                      replaces=replaces, frequency=frequency, note=note)  # fmt: skip
+    await repository.insert_new(uow, [claim], [key])
+    publish(uow, [claim])
+    return claim
+
+
+async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+    """Charges withdrawn: their claim is voided. For a correction ("corrected") a claim the payer may have waits
+    for the corrected charges, which replace it; one that never left is voided now, since its charges no longer
+    stand even if the corrected encounter is held for review."""
+    current = await repository.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    claim = current[0] if current else None
+    if claim is None or claim.encounter_version != event.version:
+        return
+    if event.reason == "corrected" and claim.status in AT_PAYER:
+        return
+    await void(uow, claim, reason=event.reason, today=today())
+
+
+async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
+    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+    if claim is None or claim.status in TERMINAL:
+        return  # nothing left to correct (already corrected by an earlier request)
+    content = claim.content
+    if event.prior_authorization_number:
+        content = content.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
+    if event.resubmit_as == "new_original":
+        claim.replace(by="a new original", reason=event.reason)
+        await store(uow, [claim])
+        await create_claim(uow, claim, content, previous=None, today=today(), frequency="1")
+    else:
+        await create_claim(uow, claim, content, previous=claim, today=today(), note=event.reason[:80])
+
+
+async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:
+    """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
+    if claim.status not in AT_PAYER:
+        if claim.status in OPEN or claim.status == ClaimStatus.REJECTED:
+            claim.void(reason)
+            await store(uow, [claim])
+        return
+    if await repository.void_on_its_way(uow, claim.id):
+        return  # a retried void: the frequency-8 claim is already on its way
+    await create_claim(uow, claim, claim.content, previous=claim, today=today, frequency="8",
+                       note=f"void: {reason}"[:80])  # fmt: skip
+    claim.announce_void(reason)
+    publish(uow, [claim])
+
+
+async def release(uow: UnitOfWork, claim: Claim, *, acknowledged: list[str], today: date) -> list[Reason]:
+    """Scrub again; send when nothing is left but reasons the caller acknowledges. Returns what still holds it."""
+    key = duplicate_key(claim.content)
+    duplicate = await repository.has_duplicate(uow, claim.tenant_id, claim.encounter_id, key, exclude=claim.id)
+    remaining = claim.release(scrub(claim.content, today=today, duplicate=duplicate), acknowledged)
+    await store(uow, [claim])
+    return remaining
+
+
+async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]) -> None:
+    """The payer numbered claims (id -> its number): corrections that waited for those numbers can go."""
+    if not numbered:
+        return
+    waiting = await repository.lock_where(uow, statuses=[ClaimStatus.HELD], replacing=list(numbered))
+    for claim in waiting:
+        claim.number_arrived(numbered[claim.replaces_claim_id])  # type: ignore[index]
+    await store(uow, waiting)
+
+
+async def locked_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> Claim:
+    claim = await repository.lock(uow, tenant_id, claim_id)
+    if claim is None:
+        raise NotFound("claim not found")
+    return claim
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def require_releasable(remaining: list[Reason]) -> None:
+    if remaining:
+        raise RuleViolation("; ".join(f"{r.rule}: {r.message}" for r in remaining), field="acknowledge")
