@@ -6,7 +6,7 @@ from typing import Any
 from claimstream_platform.contracts import charge_capture as contract
 
 from charge_capture.coding.engine import Coding
-from charge_capture.repository import Reference
+from charge_capture.repository.reference import Reference
 from charge_capture.schemas import EncounterIn
 
 

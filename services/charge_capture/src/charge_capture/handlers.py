@@ -18,16 +18,14 @@ from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import charge_capture as contract
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Row
 
 from charge_capture.captured import captured
 from charge_capture.coding import policy, rulebook
 from charge_capture.coding.engine import Coding, Encounter, Issue, Procedure, Service, Telehealth, code_encounter
-from charge_capture.repository import Reference, ReferenceData, lines_of, stored_by_key
+from charge_capture.repository import encounters
+from charge_capture.repository.encounters import StoredRow, lines_of, stored_by_key
+from charge_capture.repository.reference import Reference, ReferenceData
 from charge_capture.schemas import ChargeOut, EncounterIn, EncounterSummary
-from charge_capture.tables import charge_lines, encounters
 
 
 @dataclass
@@ -110,24 +108,10 @@ async def _insert_new(uow: UnitOfWork, candidates: Sequence[_Candidate]) -> set[
     """Insert the encounters not stored yet, and their lines; the ids inserted (the others exist already)."""
     if not candidates:
         return set()
-    # executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in key
-    # order, so two batches that share encounters wait on each other in the same order, never in a cycle.
-    rows = sorted((c.row for c in candidates), key=lambda row: (str(row["practice_id"]), row["external_id"]))
-    inserted = set(
-        await uow.session.scalars(
-            insert(encounters)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
-            .returning(encounters.c.id),
-            rows,
-        )
-    )
-    lines = [line for c in candidates if c.row["id"] in inserted for line in c.lines]
-    if lines:
-        await uow.session.execute(insert(charge_lines), lines)
-    return inserted
+    return await encounters.insert_new(uow, [c.row for c in candidates], [line for c in candidates for line in c.lines])
 
 
-def _existing_or_conflict(candidate: _Candidate, row: Row[Any], row_lines: Sequence[Row[Any]]) -> ItemOutcome:
+def _existing_or_conflict(candidate: _Candidate, row: StoredRow, row_lines: Sequence[StoredRow]) -> ItemOutcome:
     """The same content again is the stored encounter; other content under its key is a conflict."""
     if row.request_hash == candidate.request_hash:
         return ItemOutcome(candidate.index, "existing", summary(row, row_lines))
@@ -159,9 +143,7 @@ async def correct(
         uow.publish(_voided(row, "corrected"))
     unchanged = ("id", "tenant_id", "practice_id", "external_id", "created_at")
     values = {k: v for k, v in candidate.row.items() if k not in unchanged}
-    await uow.session.execute(update(encounters).where(encounters.c.id == row.id).values(**values))
-    if candidate.lines:
-        await uow.session.execute(insert(charge_lines), candidate.lines)
+    await encounters.store_version(uow, row.id, values, candidate.lines)
     for event in candidate.events:
         uow.publish(event)
     return _summary_of(candidate)
@@ -174,27 +156,17 @@ async def void(uow: UnitOfWork, principal: Principal, encounter_id: UUID, reason
         return
     if row.status == "coded":
         uow.publish(_voided(row, reason))
-    await uow.session.execute(
-        update(encounters)
-        .where(encounters.c.id == row.id)
-        .values(status="voided", total_amount=None, updated_at=datetime.now(UTC))
-    )
+    await encounters.mark_voided(uow, row.id)
 
 
-async def _locked(uow: UnitOfWork, principal: Principal, encounter_id: UUID) -> Row[Any]:
-    row = (
-        await uow.session.execute(
-            select(encounters)
-            .where(encounters.c.id == encounter_id, encounters.c.tenant_id == principal.tenant_id)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if row is None or not principal.may_access(row.practice_id):
+async def _locked(uow: UnitOfWork, principal: Principal, encounter_id: UUID) -> StoredRow:
+    row = await encounters.in_scope_or_none(uow.session, principal, encounter_id, lock=True)
+    if row is None:
         raise NotFound("encounter not found")
     return row
 
 
-def _voided(row: Row[Any], reason: str) -> contract.ChargeVoided:
+def _voided(row: StoredRow, reason: str) -> contract.ChargeVoided:
     return contract.ChargeVoided(
         tenant_id=row.tenant_id,
         practice_id=row.practice_id,
@@ -350,5 +322,5 @@ def summary(row: Any, lines: Sequence[Any]) -> EncounterSummary:
     )
 
 
-async def _lines(uow: UnitOfWork, encounter_id: UUID, version: int) -> Sequence[Row[Any]]:
+async def _lines(uow: UnitOfWork, encounter_id: UUID, version: int) -> Sequence[StoredRow]:
     return (await lines_of(uow.session, [(encounter_id, version)])).get(encounter_id, [])

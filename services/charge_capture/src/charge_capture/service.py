@@ -8,7 +8,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import FilePath
 
-from charge_capture.api import router
+from charge_capture import api, setup_api
 from charge_capture.coding import rulebook
 
 
@@ -31,7 +31,7 @@ SERVICE = Service(
     port=8001,
     title="claimstream charge capture",
     settings=ChargeCaptureSettings,
-    routers=[router],
+    routers=[setup_api.router, api.router],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=_load_rules,
 )

@@ -1,4 +1,5 @@
-"""Reads and writes of charge capture's tables. Every query is scoped to the caller's tenant."""
+"""Set-up as coding needs it (practice, providers, payer with its policy overrides and fee schedules), and the
+payer revision that keeps the cache of payer set-ups current. Every query is scoped to the caller's tenant."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,15 +8,13 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, select, tuple_, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from charge_capture.coding.engine import FeeEntry
 from charge_capture.coding.policy import Layer
 from charge_capture.tables import (
-    charge_lines,
-    encounters,
     fee_schedule_entries,
     fee_schedules,
     payer_policy_overrides,
@@ -210,33 +209,3 @@ async def newest_schedule_if_same(
         )
     )
     return newest if {(code, modifiers, amount) for code, modifiers, amount in stored} == entries else None
-
-
-async def lines_of(session: AsyncSession, keys: Sequence[tuple[UUID, int]]) -> dict[UUID, list[Row[Any]]]:
-    """Charge lines of the given (encounter, version) pairs, by encounter, in line order."""
-    by_encounter: dict[UUID, list[Row[Any]]] = {}
-    if not keys:
-        return by_encounter
-    rows = await session.execute(
-        select(charge_lines)
-        .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(list(keys)))
-        .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
-    )
-    for line in rows:
-        by_encounter.setdefault(line.encounter_id, []).append(line)
-    return by_encounter
-
-
-async def stored_by_key(
-    session: AsyncSession, tenant_id: UUID, keys: set[tuple[UUID, str]]
-) -> dict[tuple[UUID, str], tuple[Row[Any], list[Row[Any]]]]:
-    rows = (
-        await session.execute(
-            select(encounters).where(
-                encounters.c.tenant_id == tenant_id,
-                tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)),
-            )
-        )
-    ).all()
-    lines = await lines_of(session, [(row.id, row.version) for row in rows])
-    return {(row.practice_id, row.external_id): (row, lines.get(row.id, [])) for row in rows}
