@@ -45,6 +45,11 @@ NAMING_CONVENTION = {
 
 platform_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+# The session types services pass around outside their repositories (which alone build SQL): named here so that
+# loops and handlers need no SQLAlchemy import of their own.
+Session = AsyncSession
+SessionFactory = async_sessionmaker[AsyncSession]
+
 outbox = Table(
     "outbox",
     platform_metadata,

@@ -3,9 +3,8 @@
 import logging
 from datetime import timedelta
 
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import SessionFactory, UnitOfWork
 from claimstream_platform.loops import PeriodicLoop
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claim_submission import submit
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
@@ -22,7 +21,7 @@ class SubmissionLoop(PeriodicLoop):
     name = "claim-submission.submission"
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], gateway: SimulatorGateway, envelope: submit.Envelope,
+        self, sessionmaker: SessionFactory, gateway: SimulatorGateway, envelope: submit.Envelope,
         interval: float, overdue_after: timedelta = timedelta(hours=72),
     ) -> None:  # fmt: skip
         super().__init__(sessionmaker, interval)

@@ -19,12 +19,10 @@ from claimstream_platform.x12 import X12Error, parse_interchange
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
 
 from clearinghouse_simulator import intake, settle
 from clearinghouse_simulator.payers import PayerBook, shipped
-from clearinghouse_simulator.tables import documents, members
+from clearinghouse_simulator.repository import inbox as store
 
 router = APIRouter()
 MAX_INTERCHANGE_BYTES = 5 * 1024 * 1024
@@ -93,11 +91,8 @@ async def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Inbox:
     """Documents not yet acknowledged, oldest first."""
-    query = select(documents).where(documents.c.submitter == principal.tenant_id, documents.c.acknowledged_at.is_(None))
-    if kind:
-        query = query.where(documents.c.kind == kind)
     async with uow:
-        rows = (await uow.session.execute(query.order_by(documents.c.id).limit(limit))).all()
+        rows = await store.waiting(uow.session, principal.tenant_id, kind, limit)
     return Inbox(items=[DocumentOut(id=row.id, kind=row.kind, content=row.content) for row in rows])
 
 
@@ -107,13 +102,7 @@ async def acknowledge(
 ) -> None:
     """Remove a document from the inbox (repeatable)."""
     async with uow:
-        found = await uow.session.scalar(
-            update(documents)
-            .where(documents.c.id == document_id, documents.c.submitter == principal.tenant_id)
-            .values(acknowledged_at=func.coalesce(documents.c.acknowledged_at, func.now()))
-            .returning(documents.c.id)
-        )
-        if found is None:
+        if not await store.acknowledge(uow.session, principal.tenant_id, document_id):
             raise NotFound("document not found")
         await uow.commit()
 
@@ -172,14 +161,7 @@ async def enroll(
         "benefit_year": body.coverage_start.year,
     }
     async with uow:
-        row = (
-            await uow.session.execute(
-                insert(members)
-                .values(submitter=principal.tenant_id, payer_id=payer_id, **values)
-                .on_conflict_do_update(index_elements=["submitter", "payer_id", "member_id"], set_=values)
-                .returning(members)
-            )
-        ).one()
+        row = await store.enroll(uow.session, principal.tenant_id, payer_id, values)
         await uow.commit()
     return MemberOut.model_validate(row, from_attributes=True)
 
@@ -187,15 +169,7 @@ async def enroll(
 @router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
 async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> MemberOut:
     async with uow:
-        row = (
-            await uow.session.execute(
-                select(members).where(
-                    members.c.submitter == principal.tenant_id,
-                    members.c.payer_id == payer_id,
-                    members.c.member_id == member_id,
-                )
-            )
-        ).one_or_none()
+        row = await store.member(uow.session, principal.tenant_id, payer_id, member_id)
     if row is None:
         raise NotFound("member not found")
     return MemberOut.model_validate(row, from_attributes=True)

@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.db import Session
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import Interchange
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
-from sqlalchemy import insert, select, text, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.acks import (
     CLEARINGHOUSE,
@@ -27,8 +25,8 @@ from clearinghouse_simulator.frontend import ACCEPTED, clearinghouse_status, pay
 from clearinghouse_simulator.inquiries import Inquiry, build_271, build_278_response, read_inquiries
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.repository import received as arrivals
 from clearinghouse_simulator.settle import member_state
-from clearinghouse_simulator.tables import claims, control_numbers, documents, members, payer_claim_numbers, submissions
 
 
 @dataclass
@@ -51,7 +49,7 @@ class AlreadyReceived(Conflict):
 
 
 async def receive(
-    session: AsyncSession, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
+    session: Session, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
 ) -> Receipt:
     submission_id = uuid4()
     key = {
@@ -59,17 +57,8 @@ async def receive(
         "sender_id": interchange.sender_id,
         "interchange_control": interchange.control_number,
     }
-    stored = await session.scalar(
-        pg_insert(submissions)
-        .values(id=submission_id, content_sha256=content_sha256, **key)
-        .on_conflict_do_nothing()
-        .returning(submissions.c.id)
-    )
-    if stored is None:
-        earlier = await session.scalar(
-            select(submissions.c.content_sha256).where(*(submissions.c[name] == value for name, value in key.items()))
-        )
-        raise AlreadyReceived(interchange.control_number, earlier)
+    if not await arrivals.record_submission(session, submission_id, key, content_sha256):
+        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(session, key))
     now = datetime.now(UTC)
     acknowledgments, accepted_claims, responses = [], [], []
     for group in interchange.groups:
@@ -101,7 +90,7 @@ async def receive(
             results.append(result)
             if result.accepted and not group.trailer_errors:
                 accepted_claims.extend(reading.claims)
-        control = str(await session.scalar(select(control_numbers.next_value())))
+        control = await arrivals.next_control(session)
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
         group_result = GroupResult(group.functional_id, group.control_number, group.version, results,
                                    group.trailer_errors)  # fmt: skip
@@ -111,7 +100,7 @@ async def receive(
 
 
 async def _answer(
-    session: AsyncSession,
+    session: Session,
     submitter: UUID,
     set_id: str,
     inquiries: list[Inquiry],
@@ -120,36 +109,27 @@ async def _answer(
     now: datetime,
 ) -> str:
     """A 271 for a 270, a 278 response for a 278 request; stored in the inbox as well."""
-    keys = list({(i.payer_id, i.member_id) for i in inquiries})
-    rows = await session.execute(
-        select(members).where(
-            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
-        )
-    )
-    known = {(row.payer_id, row.member_id): member_state(row, now.year) for row in rows}
+    enrolled = await arrivals.roster(session, submitter, ((i.payer_id, i.member_id) for i in inquiries))
+    known = {key: member_state(row, now.year) for key, row in enrolled.items()}
     payer = book.payers.get(inquiries[0].payer_id)
-    control = str(await session.scalar(select(control_numbers.next_value())))
+    control = await arrivals.next_control(session)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     if set_id == "270":
         content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
         kind = "271"
     else:
-        numbers = iter(
-            (await session.execute(
-                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"), {"n": len(inquiries)}
-            )).scalars()
-        )  # fmt: skip
+        numbers = iter(await arrivals.payer_numbers(session, len(inquiries)))
         content = build_278_response(
             inquiries, payer=payer, member=lambda p, m: known.get((p, m)),
             authorization_number=lambda: f"AUTH{next(numbers)}", envelope=envelope,
         )  # fmt: skip
         kind = "278"
-    await session.execute(insert(documents).values(submitter=submitter, kind=kind, content=content))
+    await arrivals.store_document(session, submitter, kind, content)
     return content
 
 
 async def _front_end(
-    session: AsyncSession,
+    session: Session,
     submitter: UUID,
     submission_id: UUID,
     interchange: Interchange,
@@ -180,7 +160,7 @@ async def _front_end(
         }
         for a in acks
     ]
-    await session.execute(insert(claims), rows)
+    await arrivals.store_claims(session, rows)
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
     for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
@@ -192,26 +172,13 @@ async def _front_end(
     return accepted, len(acks) - accepted
 
 
-async def _payer_intake(session: AsyncSession, submitter: UUID, forwarded: list[Claim]) -> list[ClaimAck]:
+async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim]) -> list[ClaimAck]:
     """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
     if not forwarded:
         return []
-    keys = list({(c.payer_id, c.member_id) for c in forwarded})
-    found = await session.execute(
-        select(members.c.payer_id, members.c.member_id).where(
-            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(keys)
-        )
-    )
-    enrolled = {(row.payer_id, row.member_id) for row in found}
+    enrolled = set(await arrivals.roster(session, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
     verdicts = [payer_status(claim, member_known=lambda p, m: (p, m) in enrolled) for claim in forwarded]
-    numbers = iter(
-        (
-            await session.execute(
-                text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)"),
-                {"n": verdicts.count(ACCEPTED)},
-            )
-        ).scalars()
-    )
+    numbers = iter(await arrivals.payer_numbers(session, verdicts.count(ACCEPTED)))
     return [
         ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
         for claim, verdict in zip(forwarded, verdicts, strict=True)
@@ -219,10 +186,10 @@ async def _payer_intake(session: AsyncSession, submitter: UUID, forwarded: list[
 
 
 async def _store_277ca(
-    session: AsyncSession, submitter: UUID, interchange: Interchange, report: list[ClaimAck],
+    session: Session, submitter: UUID, interchange: Interchange, report: list[ClaimAck],
     source: InformationSource, now: datetime,
 ) -> None:  # fmt: skip
-    control = str(await session.scalar(select(control_numbers.next_value())))
+    control = await arrivals.next_control(session)
     content = build_277ca(
         report,
         submitter_name=report[0].claim.billing_name or "SUBMITTER",
@@ -230,4 +197,4 @@ async def _store_277ca(
         envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
         source=source,
     )
-    await session.execute(insert(documents).values(submitter=submitter, kind="277CA", content=content))
+    await arrivals.store_document(session, submitter, "277CA", content)

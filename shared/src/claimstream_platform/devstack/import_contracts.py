@@ -48,9 +48,25 @@ def contracts(services_dir: Path) -> list[dict[str, Any]]:
         {"name": "The platform imports no service", "type": "forbidden", "source_modules": ["claimstream_platform"],
          "forbidden_modules": packages},
     ]  # fmt: skip
+    found += [_sql_stays_home(services_dir, package) for package in packages]
     for own in sorted(services_dir.glob("*/import-contracts.toml")):
         found += tomllib.loads(own.read_text())["contract"]
     return found
+
+
+SQL_HOMES = ("repository", "tables", "migrations")  # the only modules of a service that may import SQLAlchemy
+
+
+def _sql_stays_home(services_dir: Path, package: str) -> dict[str, Any]:
+    """Every module of the service outside its repository, tables and migrations, forbidden SQLAlchemy."""
+    (root,) = services_dir.glob(f"*/src/{package}")
+    modules = sorted(
+        ".".join((package, *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0].removesuffix(".py") not in (*SQL_HOMES, "__init__")
+    )  # the package itself is left out: as a source it would stand for all of its modules
+    return {"name": f"{package}: SQL only in {', '.join(SQL_HOMES)}", "type": "forbidden",
+            "source_modules": modules, "forbidden_modules": ["sqlalchemy"], "allow_indirect_imports": "True"}  # fmt: skip
 
 
 def ini(services_dir: Path) -> str:

@@ -1,0 +1,129 @@
+"""What an adjudication cycle reads and writes: accepted claims (locked), members, forward balances, earlier
+adjudications; the outcome stored in a statement per kind of change (not one per claim)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clearinghouse_simulator.cycle import Balance, CycleOutcome, MemberKey, PayeeKey, adjudication_to_json
+from clearinghouse_simulator.tables import claims, control_numbers, documents, forward_balances, members, submissions
+
+
+async def accepted_locked(session: AsyncSession, limit: int) -> list[Any]:
+    """Accepted claims with their sender, locked (skipping those another replica holds)."""
+    query = (
+        select(claims, submissions.c.sender_id)
+        .join(submissions, submissions.c.id == claims.c.submission_id)
+        .where(claims.c.status == "accepted")
+        .order_by(claims.c.payer_claim_number)
+        .limit(limit)
+        .with_for_update(of=claims, skip_locked=True)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def next_controls(session: AsyncSession, count: int) -> list[str]:
+    return [str(await session.scalar(select(control_numbers.next_value()))) for _ in range(count)]
+
+
+async def adjudicated_by_number(session: AsyncSession, numbers: Iterable[str]) -> list[Any]:
+    query = select(claims).where(claims.c.payer_claim_number.in_(list(numbers)), claims.c.status == "adjudicated")
+    return list((await session.execute(query)).all())
+
+
+async def paid_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    """The duplicate keys of claims already paid."""
+    found = await session.scalars(
+        select(claims.c.duplicate_key).where(
+            claims.c.duplicate_key.in_(set(keys)), claims.c.status == "adjudicated", claims.c.paid > 0
+        )
+    )
+    return set(found)
+
+
+async def members_locked(session: AsyncSession, keys: Iterable[MemberKey]) -> dict[MemberKey, Any]:
+    key = tuple_(members.c.submitter, members.c.payer_id, members.c.member_id)
+    rows = (await session.execute(select(members).where(key.in_(list(keys))).with_for_update())).all()
+    return {(row.submitter, row.payer_id, row.member_id): row for row in rows}
+
+
+async def paid_of_payee(session: AsyncSession, payee: PayeeKey, limit: int) -> list[Any]:
+    """The payee's newest paid claims (candidates for a reprocessing take-back)."""
+    submitter, payer_id, payee_npi = payee
+    query = (
+        select(claims)
+        .where(claims.c.submitter == submitter, claims.c.payer_id == payer_id, claims.c.status == "adjudicated")
+        .where(claims.c.paid > 0, claims.c.claim["billing_npi"].astext == payee_npi)
+        .order_by(claims.c.adjudicated_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
+    """The forward balances of the payees about to be paid, oldest reference first; locked with the claims."""
+    key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
+    rows = await session.execute(
+        select(forward_balances).where(key.in_(list(payees))).order_by(forward_balances.c.reference).with_for_update()
+    )
+    found: dict[PayeeKey, list[Balance]] = defaultdict(list)
+    for row in rows:
+        found[(row.submitter, row.payer_id, row.payee_npi)].append(Balance(row.reference, row.amount))
+    return found
+
+
+async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datetime) -> None:
+    if outcome.results:
+        await session.execute(
+            update(claims)
+            .where(claims.c.id == bindparam("claim_id"))
+            .values(status="adjudicated", adjudication=bindparam("result"), paid=bindparam("amount"),
+                    adjudicated_at=now),
+            [{"claim_id": claim_id, "result": adjudication_to_json(result), "amount": result.paid}
+             for claim_id, result in outcome.results.items()],
+        )  # fmt: skip
+    if outcome.reversed:
+        await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
+    if outcome.members:
+        await session.execute(
+            update(members)
+            .where(members.c.submitter == bindparam("s"), members.c.payer_id == bindparam("p"),
+                   members.c.member_id == bindparam("m"))
+            .values(deductible_met=bindparam("met"), visits_used=bindparam("visits"), benefit_year=now.year),
+            [{"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
+             for (s, p, m), member in outcome.members.items()],
+        )  # fmt: skip
+    if outcome.remittances:
+        await session.execute(
+            documents.insert(),
+            [{"submitter": r.submitter, "kind": "835", "content": r.content} for r in outcome.remittances],
+        )
+    await _store_balances(session, outcome.balances)
+
+
+async def _store_balances(session: AsyncSession, balances: dict[PayeeKey, list[Balance]]) -> None:
+    """Each paid payee's balances as the cycle left them: the ones taken back go, new ones come."""
+    if not balances:
+        return
+    key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
+    await session.execute(delete(forward_balances).where(key.in_(list(balances))))
+    rows = _balance_rows(balances.items())
+    if rows:
+        await session.execute(insert(forward_balances), rows)
+
+
+def _balance_rows(balances: Iterable[tuple[PayeeKey, list[Balance]]]) -> Sequence[dict[str, Any]]:
+    by_reference: dict[tuple[UUID, str, str, str], Decimal] = defaultdict(Decimal)
+    for (submitter, payer_id, payee_npi), owed_now in balances:
+        for balance in owed_now:  # one claim may be owed for twice (carried, then recovered): one row
+            by_reference[(submitter, payer_id, payee_npi, balance.reference)] += balance.amount
+    return [
+        {"submitter": s, "payer_id": p, "payee_npi": n, "reference": r, "amount": amount}
+        for (s, p, n, r), amount in by_reference.items()
+    ]

@@ -1,0 +1,61 @@
+"""Interchanges, claims and documents as they arrive, in the caller's transaction."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clearinghouse_simulator.tables import claims, control_numbers, documents, members, payer_claim_numbers, submissions
+
+
+async def record_submission(session: AsyncSession, submission_id: UUID, key: dict[str, Any], sha256: str) -> bool:
+    """The interchange, once per (submitter, sender, ISA13); False when that key was received before."""
+    stored = await session.scalar(
+        pg_insert(submissions)
+        .values(id=submission_id, content_sha256=sha256, **key)
+        .on_conflict_do_nothing()
+        .returning(submissions.c.id)
+    )
+    return stored is not None
+
+
+async def earlier_hash(session: AsyncSession, key: dict[str, Any]) -> str | None:
+    """The SHA-256 of what was received under `key`."""
+    query = select(submissions.c.content_sha256).where(*(submissions.c[name] == value for name, value in key.items()))
+    found = await session.scalar(query)
+    return str(found) if found is not None else None
+
+
+async def next_control(session: AsyncSession) -> str:
+    """An interchange control number for a document the simulator writes."""
+    return str(await session.scalar(select(control_numbers.next_value())))
+
+
+async def payer_numbers(session: AsyncSession, count: int) -> list[int]:
+    """`count` new payer claim (or authorization) numbers, in one statement."""
+    if count == 0:
+        return []
+    query = text(f"SELECT nextval('{payer_claim_numbers.name}') FROM generate_series(1, :n)")
+    return [int(n) for n in (await session.execute(query, {"n": count})).scalars()]
+
+
+async def store_document(session: AsyncSession, submitter: UUID, kind: str, content: str) -> None:
+    """Into the submitter's inbox."""
+    await session.execute(insert(documents).values(submitter=submitter, kind=kind, content=content))
+
+
+async def roster(session: AsyncSession, submitter: UUID, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The submitter's enrolled members among (payer, member id) keys."""
+    rows = await session.execute(
+        select(members).where(
+            members.c.submitter == submitter, tuple_(members.c.payer_id, members.c.member_id).in_(list(set(keys)))
+        )
+    )
+    return {(row.payer_id, row.member_id): row for row in rows}
+
+
+async def store_claims(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await session.execute(insert(claims), list(rows))
