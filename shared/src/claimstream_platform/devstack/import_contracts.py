@@ -65,8 +65,13 @@ def _sql_stays_home(services_dir: Path, package: str) -> dict[str, Any]:
         for path in root.rglob("*.py")
         if path.relative_to(root).parts[0].removesuffix(".py") not in (*SQL_HOMES, "__init__")
     )  # the package itself is left out: as a source it would stand for all of its modules
-    return {"name": f"{package}: SQL only in {', '.join(SQL_HOMES)}", "type": "forbidden",
-            "source_modules": modules, "forbidden_modules": ["sqlalchemy"], "allow_indirect_imports": "True"}  # fmt: skip
+    return {
+        "name": f"{package}: SQL only in {', '.join(SQL_HOMES)}",
+        "type": "forbidden",
+        "source_modules": modules,
+        "forbidden_modules": ["sqlalchemy"],
+        "allow_indirect_imports": "True",
+    }
 
 
 def ini(services_dir: Path) -> str:
