@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,7 +23,6 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import psutil
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
@@ -33,6 +31,7 @@ from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
+from measuring import cpu_seconds, percentiles, process_roots
 from sqlalchemy import text
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
@@ -156,47 +155,6 @@ async def follow(database_url: str, posted: dict[str, float], timeout: float) ->
     return reached
 
 
-def process_roots(stack: LocalStack, supervisor: Supervisor) -> dict[str, int]:
-    """The processes whose CPU each phase is charged: every service process, Kafka, PostgreSQL, this load."""
-    roots = {f"{c.spec.name} {c.role}": c.process.pid for c in supervisor.children if c.process is not None}
-    if stack.broker is not None and stack.broker.process is not None:
-        roots["kafka"] = stack.broker.process.pid
-    if stack.postgres is not None:
-        roots["postgresql"] = int((stack.postgres.pgdata / "postmaster.pid").read_text().split()[0])
-    roots["load generator"] = os.getpid()
-    return roots
-
-
-def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
-    """User and system CPU of each root process and all its descendants (PostgreSQL's backends, uvicorn's)."""
-    spent = {}
-    for name, pid in roots.items():
-        try:
-            root = psutil.Process(pid)
-            family = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            continue
-        total = 0.0
-        for process in family:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                times = process.cpu_times()
-                total += times.user + times.system
-        spent[name] = total
-    return spent
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
-
-    return {"p50_s": at(0.5), "p95_s": at(0.95), "p99_s": at(0.99), "max_s": round(ordered[-1], 2),
-            "mean_s": round(statistics.fmean(ordered), 2)}  # fmt: skip
-
-
 async def measure(stack: LocalStack, token: str, clearinghouse_token: str, roots: dict[str, int]) -> dict[str, Any]:
     results: dict[str, Any] = {"raw": await raw_rates(stack), "phases": []}
     headers = {"Authorization": f"Bearer {token}"}
@@ -245,25 +203,7 @@ def main() -> int:
     )
     clearinghouse_token = clearinghouse.issue(tenant_id=uuid4())
     (keys / "clearinghouse-token").write_text(clearinghouse_token)
-    supervisor = Supervisor(
-        env={
-            "DATABASE_URL": stack.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-            "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-            "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
-            "CLEARINGHOUSE_URL": SIMULATOR.url,
-            "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),
-            "SUBMIT_INTERVAL_SECONDS": "0.5",
-            "SIM_CYCLE_SECONDS": "2",
-            # the bench's tenants set no submitter of their own: the installation's default sends their claims
-            "DEFAULT_SUBMITTER_ID": "CSBENCH",
-            "DEFAULT_SUBMITTER_NAME": "CLAIMSTREAM BENCH BILLING",
-            "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",
-            "DEFAULT_SUBMITTER_PHONE": "5035550100",
-            "LOG_LEVEL": "WARNING",
-        },
-        log_dir=keys,
-    )
+    supervisor = Supervisor(env=_env(stack, keys), log_dir=keys)
     try:
         supervisor.start([CAPTURE, SUBMISSION, SIMULATOR])
         roots = process_roots(stack, supervisor)
@@ -273,6 +213,33 @@ def main() -> int:
         stack.stop()
     results["cores"] = os.cpu_count()
     results["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _report(results)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    print(f"saved {RESULTS}")
+    return 0
+
+
+def _env(stack: LocalStack, keys: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": stack.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
+        "CLEARINGHOUSE_URL": SIMULATOR.url,
+        "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),
+        "SUBMIT_INTERVAL_SECONDS": "0.5",
+        "SIM_CYCLE_SECONDS": "2",
+        # the bench's tenants set no submitter of their own: the installation's default sends their claims
+        "DEFAULT_SUBMITTER_ID": "CSBENCH",
+        "DEFAULT_SUBMITTER_NAME": "CLAIMSTREAM BENCH BILLING",
+        "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",
+        "DEFAULT_SUBMITTER_PHONE": "5035550100",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _report(results: dict[str, Any]) -> None:
     raw = results["raw"]
     print(f"\nend-to-end benchmark ({os.cpu_count()} cores; Kafka, PostgreSQL, 3 services and the load on one machine)")
     print(
@@ -294,10 +261,6 @@ def main() -> int:
     for name, ms in sorted(top["cpu_ms_per_encounter"].items(), key=lambda item: -item[1]):
         print(f"  {name:<34}{ms:>8.2f}")
     print(f"  {'total':<34}{sum(top['cpu_ms_per_encounter'].values()):>8.2f}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
-    print(f"saved {RESULTS}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
 from charge_capture import handlers
+from charge_capture.fields import Input
 from charge_capture.handlers import ItemOutcome
 from charge_capture.repository import encounters
 from charge_capture.schemas import (
@@ -23,7 +24,6 @@ from charge_capture.schemas import (
     EncounterIn,
     EncounterOut,
     EncounterPage,
-    Input,
     VoidIn,
 )
 

@@ -30,8 +30,7 @@ def _claim_context(body: EncounterIn) -> dict[str, Any]:
 def captured(
     common: dict[str, Any], body: EncounterIn, coding: Coding, reference: Reference, lines: list[dict[str, Any]]
 ) -> contract.ChargeCaptured:
-    practice, payer = reference.practice, reference.payer.row  # type: ignore[union-attr]
-    coverage = body.coverage
+    payer = reference.payer.row  # type: ignore[union-attr]
     return contract.ChargeCaptured(
         **_providers(reference, coding),
         **common,
@@ -46,34 +45,37 @@ def captured(
         ],
         total_amount=coding.total,
         patient=contract.Patient(**body.patient.model_dump()),
-        coverage=contract.Coverage(
-            payer_id=coverage.payer_id,
-            member_id=coverage.member_id,
-            group_number=coverage.group_number,
-            relationship=coverage.relationship,
-            subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
-            patient_has_own_id=(
-                coverage.patient_has_own_id if coverage.patient_has_own_id is not None else payer.kind == "medicaid"
-            ),
-        ),
+        coverage=_coverage(body, payer.kind),
         payer=contract.Payer(
             payer_id=payer.payer_id,
             name=payer.name,
             kind=payer.kind,
             claim_filing_indicator=payer.claim_filing_indicator,
-        ),
-        billing_provider=contract.BillingProvider(
-            practice_id=practice.id,
-            name=practice.name,
-            npi=practice.npi,
-            tax_id=practice.tax_id,
-            taxonomy=practice.taxonomy,
-            address=contract.Address(**practice.address),
-            entity=practice.billing_entity,
-            first_name=practice.first_name,
-            last_name=practice.last_name,
-        ),
+        ),  # fmt: skip
+        billing_provider=_billing_provider(reference),
     )
+
+
+def _coverage(body: EncounterIn, payer_kind: str) -> contract.Coverage:
+    coverage = body.coverage
+    own_id = coverage.patient_has_own_id
+    return contract.Coverage(
+        payer_id=coverage.payer_id,
+        member_id=coverage.member_id,
+        group_number=coverage.group_number,
+        relationship=coverage.relationship,
+        subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
+        patient_has_own_id=own_id if own_id is not None else payer_kind == "medicaid",
+    )
+
+
+def _billing_provider(reference: Reference) -> contract.BillingProvider:
+    practice = reference.practice
+    return contract.BillingProvider(
+        practice_id=practice.id, name=practice.name, npi=practice.npi, tax_id=practice.tax_id,
+        taxonomy=practice.taxonomy, address=contract.Address(**practice.address), entity=practice.billing_entity,
+        first_name=practice.first_name, last_name=practice.last_name,
+    )  # fmt: skip
 
 
 def _providers(reference: Reference, coding: Coding) -> dict[str, Any]:

@@ -1,192 +1,33 @@
-"""The REST contract: what EHRs and billing staff send, and what they get back.
+"""The encounter REST contract: what EHRs send and get back (set-up is `setup_schemas`, field types `fields`).
 
 Parsing checks shape only (types, required fields, formats, NPI check digits). A body that parses but
 breaks a billing rule is not refused here: it is stored as `needs_review` with every reason.
 """
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.identifiers import npi_is_valid
-from claimstream_platform.x12.text import refuse_unwritable
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from charge_capture.coding import diagnoses
 from charge_capture.coding.engine import TIMED_KINDS, ServiceKind
-from charge_capture.coding.policy import shipped_profiles
-
-Writable = AfterValidator(refuse_unwritable)
-# Licensed credentials, then pre-licensed ones that bill only under a licensed supervisor (rules.toml §3).
-Credential = Literal[
-    "MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT", "LMSW", "LPC-A", "LMHC-A", "LMFT-A", "PSYA"
-]
-PayerKind = Literal["medicare", "medicaid", "commercial"]
-# X12 SBR09 claim filing indicator codes.
-FilingIndicator = Literal[
-    "09", "10", "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "MA",
-    "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
-]  # fmt: skip
-# Free text that reaches an 837P: refused when X12 cannot carry it (control characters, no Latin letters or
-# digits at all); accents and delimiters are accepted and made valid where X12 is written.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Writable]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Writable]
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), Writable]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
-Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
-Taxonomy = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9]{3}[0-9A-Z]{6}X$")]
-PlaceOfService = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
-Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
-
-
-def _npi(value: str) -> str:
-    if not npi_is_valid(value):
-        raise ValueError("must be 10 digits with a valid check digit")
-    return value
-
-
-def _tax_id(value: str) -> str:
-    digits = value.replace("-", "")
-    if not re.fullmatch(r"[0-9]{9}", digits):
-        raise ValueError("must be 9 digits (an EIN, with or without the dash)")
-    return digits
-
-
-def _diagnosis(value: str) -> str:
-    if not diagnoses.well_formed(value):
-        raise ValueError("must be an ICD-10-CM code such as F33.1 or F331")
-    return diagnoses.normalise(value)
-
-
-Npi = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_npi)]
-TaxId = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_tax_id)]
-Diagnosis = Annotated[str, AfterValidator(_diagnosis)]
-AuthorizationNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AddressIn(Input):
-    line1: Name
-    line2: Name | None = None
-    city: Text
-    state: Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
-    postal_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}([0-9]{4})?$")]
-
-
-# --- practice set-up ---
-
-
-class PracticeIn(Input):
-    """A practice, or a solo clinician who bills under their own type-1 NPI (`billing_entity: individual`, with
-    the clinician's names: the 837P's billing provider is then a person)."""
-
-    name: Name
-    npi: Npi
-    tax_id: TaxId
-    taxonomy: Taxonomy
-    address: AddressIn
-    billing_entity: Literal["organization", "individual"] = "organization"
-    first_name: Text | None = None
-    last_name: Text | None = None
-
-    @model_validator(mode="after")
-    def _an_individual_has_names(self) -> "PracticeIn":
-        if self.billing_entity == "individual" and not (self.first_name and self.last_name):
-            raise ValueError("a practice billing as an individual needs first_name and last_name")
-        return self
-
-
-class PracticeOut(BaseModel):
-    id: UUID
-    name: str
-    npi: str
-    tax_id: str
-    taxonomy: str
-    address: AddressIn
-    billing_entity: str = "organization"
-    first_name: str | None = None
-    last_name: str | None = None
-
-
-class ProviderIn(Input):
-    npi: Npi
-    first_name: Text
-    last_name: Text
-    credential: Credential
-    taxonomy: Taxonomy
-
-
-class ProviderOut(ProviderIn):
-    id: UUID
-    practice_id: UUID
-
-
-def _profile(value: str | None) -> str | None:
-    if value is not None and value not in shipped_profiles():
-        raise ValueError(f"must be one of: {', '.join(sorted(shipped_profiles()))}")
-    return value
-
-
-class PayerIn(Input):
-    payer_id: ExternalId
-    name: Name
-    kind: PayerKind
-    claim_filing_indicator: FilingIndicator
-    policy_profile: Annotated[str | None, AfterValidator(_profile)] = None
-
-
-class PayerOut(PayerIn):
-    id: UUID
-    practice_id: UUID
-
-
-class PolicyOverrideIn(Input):
-    effective_from: date
-    effective_to: date | None = None
-    settings: dict[str, Any] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> "PolicyOverrideIn":
-        if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError("effective_to is before effective_from")
-        return self
-
-
-class PolicyOverrideOut(PolicyOverrideIn):
-    pass
-
-
-class FeeIn(Input):
-    code: Code
-    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
-    amount: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
-
-
-class FeeScheduleIn(Input):
-    effective_from: date
-    entries: list[FeeIn] = Field(min_length=1, max_length=10_000)
-
-    @model_validator(mode="after")
-    def _one_amount_per_code_and_modifiers(self) -> "FeeScheduleIn":
-        keys = [(entry.code, frozenset(entry.modifiers)) for entry in self.entries]
-        if len(keys) != len(set(keys)):
-            raise ValueError("entries repeat a code with the same modifiers")
-        return self
-
-
-class FeeScheduleOut(BaseModel):
-    id: UUID
-    payer_id: str
-    effective_from: date
-    created_at: datetime
-    entries: list[FeeIn]
-
+from charge_capture.fields import (
+    AddressIn,
+    AuthorizationNumber,
+    Code,
+    Diagnosis,
+    ExternalId,
+    Input,
+    Minutes,
+    Modifier,
+    Name,
+    Npi,
+    PlaceOfService,
+    Text,
+    Writable,
+)
 
 # --- encounters ---
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from charge_capture.coding.policy import check_settings
 from charge_capture.repository import setup
 from charge_capture.repository.reference import modifiers_key, newest_schedule_if_same, payer_or_none, practice_or_none
-from charge_capture.schemas import (
+from charge_capture.setup_schemas import (
     FeeIn,
     FeeScheduleIn,
     FeeScheduleOut,

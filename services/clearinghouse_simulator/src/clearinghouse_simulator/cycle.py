@@ -102,9 +102,32 @@ def run_cycle(
     owed: Mapping[PayeeKey, Sequence[Balance]] | None = None,
 ) -> CycleOutcome:
     outcome = CycleOutcome(members=dict(members))
-    owed = owed or {}
-    groups: dict[tuple[UUID, str, str], list[ClaimPayment]] = {}
-    names: dict[tuple[UUID, str, str], tuple[str, str]] = {}
+    groups, names = _adjudicate_all(pending, book, outcome)
+    for key, payments in groups.items():
+        submitter, payer_id, payee_npi = key
+        payee_name, submitter_id = names[key]
+        rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
+        candidates = reprocessable.get(key, ())
+        payments = payments + _reprocessed(candidates, rng)
+        adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, (owed or {}).get(key, ()), rng)
+        control = next_control()
+        content = build_835(
+            payments, payer=book.payers[payer_id], payee_name=payee_name, payee_npi=payee_npi,
+            trace_number=f"{payer_id}{control}", paid_on=now.date(), adjustments=adjustments,
+            envelope=Envelope("ZZ", submitter_id, control, control, now),
+        )  # fmt: skip
+        total = payment_total(payments, adjustments)
+        outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(payments)))
+    return outcome
+
+
+def _adjudicate_all(
+    pending: Sequence[Pending], book: PayerBook, outcome: CycleOutcome
+) -> tuple[dict[PayeeKey, list[ClaimPayment]], dict[PayeeKey, tuple[str, str]]]:
+    """Every pending claim adjudicated, in payer-claim-number order, grouped by payee (one 835 each); a
+    replacement or void first reverses the claim it replaces. Returns the groups and each payee's names."""
+    groups: dict[PayeeKey, list[ClaimPayment]] = {}
+    names: dict[PayeeKey, tuple[str, str]] = {}
     paid_keys: set[str] = set()
     for item in sorted(pending, key=lambda p: p.payer_claim_number):
         claim = item.claim
@@ -125,27 +148,7 @@ def run_cycle(
         result = _adjudicate(item, book, outcome.members, paid_keys)
         outcome.results[item.claim_id] = result
         payments.append(ClaimPayment(claim, result, item.payer_claim_number, item.received))
-    for key, payments in groups.items():
-        submitter, payer_id, payee_npi = key
-        payee_name, submitter_id = names[key]
-        rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
-        candidates = reprocessable.get(key, ())
-        payments = payments + _reprocessed(candidates, rng)
-        adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, owed.get(key, ()), rng)
-        control = next_control()
-        content = build_835(
-            payments,
-            payer=book.payers[payer_id],
-            payee_name=payee_name,
-            payee_npi=payee_npi,
-            trace_number=f"{payer_id}{control}",
-            paid_on=now.date(),
-            adjustments=adjustments,
-            envelope=Envelope("ZZ", submitter_id, control, control, now),
-        )
-        total = payment_total(payments, adjustments)
-        outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(payments)))
-    return outcome
+    return groups, names
 
 
 def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[str]) -> Adjudication:

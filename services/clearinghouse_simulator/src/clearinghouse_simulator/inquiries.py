@@ -43,35 +43,31 @@ class Inquiry:
 
 def read_inquiries(transaction: Transaction) -> list[Inquiry]:
     """The subscriber-level requests of a 270 or 278 (one per HL 22)."""
-    inquiries: list[Inquiry] = []
-    payer_id = provider_name = provider_npi = ""
-    current: dict[str, str] = {}
-    codes: list[str] = []
-
-    def close() -> None:
-        if current:
-            inquiries.append(
-                Inquiry(
-                    trace=current.get("trace", ""), originator=current.get("originator", ""), payer_id=payer_id,
-                    provider_name=provider_name, provider_npi=provider_npi, member_id=current.get("member", ""),
-                    last_name=current.get("last", ""),
-                    first_name=current.get("first", ""), birth_date=current.get("dob", ""),
-                    on=_date(current.get("on", "")) or date.today(), codes=tuple(codes),
-                    units=int(Decimal(current.get("units", "0") or "0")),
-                )
-            )  # fmt: skip
-
+    reader = _InquiryReader()
     for segment in transaction.segments:
-        tag = segment.tag
+        reader.take(segment)
+    reader.close()
+    return reader.inquiries
+
+
+class _InquiryReader:
+    def __init__(self) -> None:
+        self.inquiries: list[Inquiry] = []
+        self.payer_id = self.provider_name = self.provider_npi = ""
+        self.current: dict[str, str] = {}
+        self.codes: list[str] = []
+
+    def take(self, segment: Segment) -> None:
+        tag, current = segment.tag, self.current
         if tag == "HL" and segment.get(3) == "22":
-            close()
-            current, codes = {"level": "22"}, []
+            self.close()
+            self.current, self.codes = {"level": "22"}, []
         elif tag == "NM1" and segment.get(1) in ("PR", "X3"):
-            payer_id = segment.get(9)
+            self.payer_id = segment.get(9)
         elif tag == "NM1" and segment.get(1) in ("1P", "FA", "SJ"):
-            provider_name, provider_npi = segment.get(3), segment.get(9)
+            self.provider_name, self.provider_npi = segment.get(3), segment.get(9)
         elif not current:
-            continue
+            return
         elif tag == "TRN":
             current.update(trace=segment.get(2), originator=segment.get(3))
         elif tag == "NM1" and segment.get(1) == "IL":
@@ -81,11 +77,24 @@ def read_inquiries(transaction: Transaction) -> list[Inquiry]:
         elif tag == "DTP" and segment.get(1) in ("291", "472"):
             current["on"] = segment.get(3).split("-")[0]
         elif tag == "SV1":
-            codes.append(segment.get(1).split(":")[1] if ":" in segment.get(1) else segment.get(1))
+            self.codes.append(segment.get(1).split(":")[1] if ":" in segment.get(1) else segment.get(1))
         elif tag == "HSD":
             current["units"] = segment.get(2)
-    close()
-    return inquiries
+
+    def close(self) -> None:
+        current = self.current
+        if current:
+            self.inquiries.append(
+                Inquiry(
+                    trace=current.get("trace", ""), originator=current.get("originator", ""), payer_id=self.payer_id,
+                    provider_name=self.provider_name, provider_npi=self.provider_npi,
+                    member_id=current.get("member", ""), last_name=current.get("last", ""),
+                    first_name=current.get("first", ""), birth_date=current.get("dob", ""),
+                    on=_date(current.get("on", "")) or date.today(), codes=tuple(self.codes),
+                    units=int(Decimal(current.get("units", "0") or "0")),
+                )
+            )  # fmt: skip
+            self.current = {}
 
 
 def build_271(

@@ -1,14 +1,14 @@
 """Receiving an interchange: envelope and structure (999 at once), front-end edits (277CA to the inbox), and the
 accepted claims stored for the next adjudication cycle. All in the caller's transaction."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.db import Session
 from claimstream_platform.errors import Conflict
-from claimstream_platform.x12 import Interchange
+from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
 
 from clearinghouse_simulator.acks import (
@@ -60,43 +60,62 @@ async def receive(
     if not await arrivals.record_submission(session, submission_id, key, content_sha256):
         raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(session, key))
     now = datetime.now(UTC)
-    acknowledgments, accepted_claims, responses = [], [], []
+    acknowledgments: list[str] = []
+    reading = _Reading(session, submitter, interchange, book, now)
     for group in interchange.groups:
-        results = []
-        for transaction in group.transactions:
-            if (group.functional_id, transaction.set_id) in (("HS", "270"), ("HI", "278")):
-                inquiries = read_inquiries(transaction)
-                errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
-                results.append(
-                    TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
-                                      errors, transaction.trailer_errors)
-                )  # fmt: skip
-                if inquiries and not transaction.trailer_errors:
-                    responses.append(
-                        await _answer(session, submitter, transaction.set_id, inquiries, interchange, book, now)
-                    )
-                continue
-            if group.functional_id != "HC" or transaction.set_id != "837":
-                errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
-                results.append(TransactionResult(transaction.set_id, transaction.control_number,
-                                                 transaction.implementation, errors, []))  # fmt: skip
-                continue
-            reading = read_837(transaction, interchange.delimiters)
-            errors = reading.errors
-            if transaction.implementation != IMPLEMENTATION:
-                errors = [SegmentError("ST", 1, "", "8"), *errors]
-            result = TransactionResult("837", transaction.control_number, transaction.implementation, errors,
-                                       transaction.trailer_errors)  # fmt: skip
-            results.append(result)
-            if result.accepted and not group.trailer_errors:
-                accepted_claims.extend(reading.claims)
+        results = [await reading.transaction(group, transaction) for transaction in group.transactions]
         control = await arrivals.next_control(session)
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
         group_result = GroupResult(group.functional_id, group.control_number, group.version, results,
                                    group.trailer_errors)  # fmt: skip
         acknowledgments.append(build_999(group_result, envelope))
-    accepted, rejected = await _front_end(session, submitter, submission_id, interchange, accepted_claims, book, now)
-    return Receipt(submission_id, acknowledgments, accepted, rejected, responses)
+    accepted, rejected = await _front_end(
+        session, submitter, submission_id, interchange, reading.accepted_claims, book, now
+    )
+    return Receipt(submission_id, acknowledgments, accepted, rejected, reading.responses)
+
+
+@dataclass
+class _Reading:
+    """The transaction sets of one interchange, each read and answered: 837Ps kept for the front end, 270s and
+    278s answered at once."""
+
+    session: Session
+    submitter: UUID
+    interchange: Interchange
+    book: PayerBook
+    now: datetime
+    accepted_claims: list[Claim] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+
+    async def transaction(self, group: FunctionalGroup, transaction: Transaction) -> TransactionResult:
+        if (group.functional_id, transaction.set_id) in (("HS", "270"), ("HI", "278")):
+            return await self._inquiry(transaction)
+        if group.functional_id != "HC" or transaction.set_id != "837":
+            errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
+            return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
+                                     errors, [])  # fmt: skip
+        reading = read_837(transaction, self.interchange.delimiters)
+        errors = reading.errors
+        if transaction.implementation != IMPLEMENTATION:
+            errors = [SegmentError("ST", 1, "", "8"), *errors]
+        result = TransactionResult("837", transaction.control_number, transaction.implementation, errors,
+                                   transaction.trailer_errors)  # fmt: skip
+        if result.accepted and not group.trailer_errors:
+            self.accepted_claims.extend(reading.claims)
+        return result
+
+    async def _inquiry(self, transaction: Transaction) -> TransactionResult:
+        inquiries = read_inquiries(transaction)
+        errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
+        if inquiries and not transaction.trailer_errors:
+            self.responses.append(
+                await _answer(
+                    self.session, self.submitter, transaction.set_id, inquiries, self.interchange, self.book, self.now
+                )  # fmt: skip
+            )
+        return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
+                                 errors, transaction.trailer_errors)  # fmt: skip
 
 
 async def _answer(
@@ -144,22 +163,7 @@ async def _front_end(
     payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted])
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
-    rows: list[dict[str, Any]] = [
-        {
-            "id": uuid4(),
-            "submitter": submitter,
-            "submission_id": submission_id,
-            "payer_id": a.claim.payer_id,
-            "payer_claim_number": a.payer_claim_number,
-            "patient_control_number": a.claim.patient_control_number,
-            "status": "accepted" if a.status == ACCEPTED else "rejected",
-            "claim_status": a.status,
-            "duplicate_key": duplicate_key(a.claim),
-            "claim": a.claim.model_dump(mode="json"),
-            "received_on": now.date(),
-        }
-        for a in acks
-    ]
+    rows = [_claim_row(a, submitter, submission_id, now) for a in acks]
     await arrivals.store_claims(session, rows)
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
@@ -170,6 +174,16 @@ async def _front_end(
         await _store_277ca(session, submitter, interchange, report, source, now)
     accepted = sum(a.accepted for a in acks)
     return accepted, len(acks) - accepted
+
+
+def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid4(), "submitter": submitter, "submission_id": submission_id, "payer_id": ack.claim.payer_id,
+        "payer_claim_number": ack.payer_claim_number, "patient_control_number": ack.claim.patient_control_number,
+        "status": "accepted" if ack.status == ACCEPTED else "rejected", "claim_status": ack.status,
+        "duplicate_key": duplicate_key(ack.claim), "claim": ack.claim.model_dump(mode="json"),
+        "received_on": now.date(),
+    }  # fmt: skip
 
 
 async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim]) -> list[ClaimAck]:

@@ -55,6 +55,21 @@ def build_835(
     total = payment_total(payments, adjustments)
     if total < 0:
         raise ValueError("an 835 cannot pay a negative amount: carry the balance forward instead")
+    body = _header(total, payer, payee_name, payee_npi, trace_number, paid_on)
+    for number, payment in enumerate(payments, start=1):
+        body.append(Segment.of("LX", number))
+        body.extend(_claim(payment, payer))
+    for start in range(0, len(adjustments), 6):  # one PLB holds six adjustments
+        pairs = [(a.reason, a.reference) if i % 2 == 0 else amount(a.amount)
+                 for a in adjustments[start : start + 6] for i in range(2)]  # fmt: skip
+        body.append(Segment.of("PLB", payee_npi, f"{paid_on.year}1231", *pairs))
+    return interchange("HP", "835", "005010X221A1", body, envelope, implementation_in_st=False)
+
+
+def _header(
+    total: Decimal, payer: PayerProfile, payee_name: str, payee_npi: str, trace_number: str, paid_on: date
+) -> list[Segment]:
+    """BPR (an ACH payment, or a notice when nothing is paid), TRN, the payer (1000A) and the payee (1000B)."""
     day = f"{paid_on:%Y%m%d}"
     payer_tin = f"1{payer.tin}"
     if total > 0:
@@ -64,7 +79,7 @@ def build_835(
         )  # fmt: skip
     else:
         bpr = Segment.of("BPR", "H", "0", "C", "NON", "", "", "", "", "", "", "", "", "", "", "", day)
-    body = [
+    return [
         bpr,
         Segment.of("TRN", "1", trace_number, payer_tin),
         Segment.of("DTM", "405", day),
@@ -74,14 +89,6 @@ def build_835(
         Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
         Segment.of("N1", "PE", payee_name, "XX", payee_npi),
     ]
-    for number, payment in enumerate(payments, start=1):
-        body.append(Segment.of("LX", number))
-        body.extend(_claim(payment, payer))
-    for start in range(0, len(adjustments), 6):  # one PLB holds six adjustments
-        pairs = [(a.reason, a.reference) if i % 2 == 0 else amount(a.amount)
-                 for a in adjustments[start : start + 6] for i in range(2)]  # fmt: skip
-        body.append(Segment.of("PLB", payee_npi, f"{paid_on.year}1231", *pairs))
-    return interchange("HP", "835", "005010X221A1", body, envelope, implementation_in_st=False)
 
 
 def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:

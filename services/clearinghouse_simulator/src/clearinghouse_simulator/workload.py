@@ -242,18 +242,24 @@ async def run(
         if claim_submission_url:
             await _set_submitter(claim_submission_url, headers)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
-            plan = rng.choice(plans)
-            body = encounter(rng, plan, today=today, defect_share=defect_share)
-            response = await claimstream.post("/v1/encounters", json=body)
-            statuses[response.status_code] += 1
-            if response.status_code in (200, 201):
-                plan.posted.append(body)
-                del plan.posted[:-50]
+            await _post_one(claimstream, rng, rng.choice(plans), today, defect_share, statuses)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=1 / rate)
             except TimeoutError:
                 pass
     return statuses
+
+
+async def _post_one(
+    claimstream: httpx.AsyncClient, rng: random.Random, plan: PracticePlan, today: date, defect_share: float,
+    statuses: Counter[int],
+) -> None:  # fmt: skip
+    body = encounter(rng, plan, today=today, defect_share=defect_share)
+    response = await claimstream.post("/v1/encounters", json=body)
+    statuses[response.status_code] += 1
+    if response.status_code in (200, 201):
+        plan.posted.append(body)
+        del plan.posted[:-50]
 
 
 def main() -> None:

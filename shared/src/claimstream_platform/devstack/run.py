@@ -29,39 +29,17 @@ def run_stack() -> int:
     supervisor: Supervisor | None = None
     try:
         stack.start()
-        keys = profile.data_dir / "keys"
-        keys.mkdir(exist_ok=True)
-        for name in ("signing", "simulator-signing"):  # claimstream's key, and the simulated clearinghouse's own
-            if not (keys / f"{name}.pem").exists():
-                generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
+        keys = _keys(profile.data_dir / "keys")
         tenant_id = asyncio.run(_demo_tenant(stack.database_url))
         token_file = profile.data_dir / "demo-token"
         # the demo user runs this installation: their token carries the operator role (the workload sets the
         # tenant's submitter with it)
         demo_token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id, roles=["operator"])
-        token_file.write_text(demo_token + "\n")
-        token_file.chmod(0o600)
+        _write_secret(token_file, demo_token + "\n")
         specs = local_services()
         simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
-        # claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
-        # submission to send, and by the demo workload to enroll the payers' members in that account's roster
-        clearinghouse = TokenIssuer.from_file(
-            keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
-        )
-        clearinghouse_token = profile.data_dir / "clearinghouse-token"
-        clearinghouse_token.write_text(clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
-        clearinghouse_token.chmod(0o600)
-        supervisor = Supervisor(
-            env={
-                "DATABASE_URL": stack.database_url,
-                "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-                "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-                "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
-                "CLEARINGHOUSE_URL": simulator.url if simulator else "",
-                "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
-            },
-            log_dir=profile.data_dir,
-        )
+        clearinghouse_token = _clearinghouse_account(keys, profile.data_dir)
+        supervisor = Supervisor(env=_service_env(stack, keys, simulator, clearinghouse_token), log_dir=profile.data_dir)
         supervisor.start(specs)
         workload = _start_workload(supervisor, specs, token_file, clearinghouse_token)
         _print_summary(stack, specs, tenant_id, token_file, time.monotonic() - started)
@@ -76,6 +54,45 @@ def run_stack() -> int:
         if supervisor is not None:
             supervisor.stop()
         stack.stop()
+
+
+def _service_env(
+    stack: LocalStack, keys: Path, simulator: ServiceSpec | None, clearinghouse_token: Path
+) -> dict[str, str]:
+    """What every service process is started with."""
+    return {
+        "DATABASE_URL": stack.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
+        "CLEARINGHOUSE_URL": simulator.url if simulator else "",
+        "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
+    }
+
+
+def _keys(keys: Path) -> Path:
+    """claimstream's signing key, and the simulated clearinghouse's own: made once, kept in the profile."""
+    keys.mkdir(exist_ok=True)
+    for name in ("signing", "simulator-signing"):
+        if not (keys / f"{name}.pem").exists():
+            generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
+    return keys
+
+
+def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
+    """claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
+    submission to send, and by the demo workload to enroll the payers' members in that account's roster."""
+    clearinghouse = TokenIssuer.from_file(
+        keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
+    )
+    token = data_dir / "clearinghouse-token"
+    _write_secret(token, clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
+    return token
+
+
+def _write_secret(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o600)
 
 
 def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file: Path, simulator_token: Path) -> bool:

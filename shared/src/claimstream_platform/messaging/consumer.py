@@ -15,8 +15,7 @@ fails goes to the dead-letter topic.
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +28,20 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
-from claimstream_platform.context import call_context, extract_trace
+from claimstream_platform.context import extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, inbox, is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
 from claimstream_platform.messaging.kafka import new_consumer, new_producer
+from claimstream_platform.messaging.subscriptions import (
+    Batched,
+    Delivery,
+    Handler,
+    batched,
+    caused_by,
+    runs,
+)
 from claimstream_platform.messaging.workers import run_until_stopped
 
 __all__ = ["Batched", "Consumer", "DeadLetter", "Delivery", "Handler", "HandlerTimedOut", "batched", "caused_by",
@@ -42,28 +49,6 @@ __all__ = ["Batched", "Consumer", "DeadLetter", "Delivery", "Handler", "HandlerT
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
-
-Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
-Delivery = DecodedEvent  # an event and its envelope, as a batch handler receives it
-BatchHandler = Callable[[Sequence[Delivery], UnitOfWork], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Batched:
-    """A subscription whose handler takes the fresh events of a partition batch together, in order."""
-
-    handler: BatchHandler
-
-
-def batched(handler: BatchHandler) -> Batched:
-    return Batched(handler)
-
-
-@contextmanager
-def caused_by(delivery: Delivery) -> Iterator[None]:
-    """Inside a batch handler: the events published here are caused by `delivery` (correlation, causation)."""
-    with call_context(correlation_id=delivery.metadata.correlation_id, causation_id=delivery.metadata.event_id):
-        yield
 
 
 class HandlerTimedOut(Exception):
@@ -179,7 +164,7 @@ class Consumer:
         async with UnitOfWork(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if _take(fresh, item.metadata.event_id)]
-            for run in _runs(items, self.subscriptions):
+            for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
                 except Exception as error:
@@ -294,26 +279,6 @@ _CLAIM = (
     .on_conflict_do_nothing()
     .returning(inbox.c.event_id)
 )
-
-
-def _runs(
-    items: Sequence[DecodedEvent], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
-) -> Iterator[list[DecodedEvent]]:
-    """Consecutive events for the same batch handler go together; every other event goes alone. Order is kept."""
-    run: list[DecodedEvent] = []
-    for item in items:
-        subscription = subscriptions[type(item.event)]
-        if run and isinstance(subscription, Batched) and subscriptions[type(run[0].event)] is subscription:
-            run.append(item)
-            continue
-        if run:
-            yield run
-        run = [item]
-        if not isinstance(subscription, Batched):
-            yield run
-            run = []
-    if run:
-        yield run
 
 
 def _take(fresh: set[Any], event_id: Any) -> bool:

@@ -9,98 +9,36 @@ segments and elements, numbers and dates that parse. Business edits (members, NP
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel
-
 from claimstream_platform.x12 import Delimiters, Segment, Transaction
+from claimstream_platform.x12.p837_model import (
+    Claim,
+    ElementError,
+    Line,
+    Person,
+    SegmentError,
+    TransactionReading,
+    assemble_claim,
+    parse_date,
+)
+
+__all__ = [
+    "IMPLEMENTATION",
+    "Claim",
+    "ElementError",
+    "Line",
+    "Person",
+    "SegmentError",
+    "TransactionReading",
+    "read_837",
+]
 
 IMPLEMENTATION = "005010X222A1"
 KNOWN_SEGMENTS = frozenset(
     "BHT NM1 PER N3 N4 REF HL PRV SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CR2 CR3 CRC HI HCP LX SV1 SV5 QTY MEA PS1 "
     "LIN CTP SVD CAS OI MOA LQ FRM MIA".split()
 )
-
-
-class Person(BaseModel):
-    last_name: str
-    first_name: str = ""
-    birth_date: date | None = None
-    sex: str = ""
-
-
-class Line(BaseModel):
-    number: int
-    code: str
-    modifiers: list[str]
-    charge: Decimal
-    units: Decimal
-    place_of_service: str | None = None
-    pointers: list[int]
-    service_date: date | None = None
-    control_number: str | None = None  # REF*6R
-    prior_authorization: str = ""  # 2400 REF*G1, when the line has its own
-
-
-class Claim(BaseModel):
-    transaction_control: str
-    patient_control_number: str  # CLM01
-    total_charge: Decimal  # CLM02
-    place_of_service: str  # CLM05-1
-    frequency: str  # CLM05-3: 1 original, 7 replacement, 8 void
-    billing_name: str
-    billing_npi: str
-    billing_taxonomy: str = ""
-    billing_tin: str = ""
-    payer_id: str
-    payer_name: str
-    filing_indicator: str = ""  # SBR09
-    member_id: str
-    group_number: str = ""
-    subscriber: Person
-    patient: Person | None = None  # when the patient is not the subscriber
-    relationship: str = "18"  # SBR02 18 self, else PAT01
-    rendering_npi: str = ""
-    rendering_taxonomy: str = ""
-    supervising_npi: str = ""  # 2310D
-    diagnoses: list[str]  # without the dot, principal first
-    prior_authorization: str = ""  # REF*G1
-    original_reference: str = ""  # REF*F8: the payer's claim number, for frequency 7 and 8
-    lines: list[Line]
-
-    @property
-    def first_service_date(self) -> date | None:
-        dates = [line.service_date for line in self.lines if line.service_date]
-        return min(dates) if dates else None
-
-    @property
-    def patient_person(self) -> Person:
-        return self.patient or self.subscriber
-
-
-@dataclass(frozen=True)
-class ElementError:
-    position: str  # "2" or "1:2" (element:component)
-    reference: str  # the data element reference number
-    code: str  # IK403
-
-
-@dataclass
-class SegmentError:
-    """One IK3 with its IK4s: `position` counts segments from ST (ST is 1)."""
-
-    tag: str
-    position: int
-    loop: str
-    code: str  # IK304: 3 required segment missing, 8 data element errors, 1 unrecognized segment
-    elements: list[ElementError] = field(default_factory=list)
-
-
-@dataclass
-class TransactionReading:
-    claims: list[Claim]
-    errors: list[SegmentError]
 
 
 @dataclass
@@ -225,7 +163,7 @@ class _Reader:
             if self.context.level == "23" and self.context.patient is not None
             else self.context.subscriber
         )
-        born = _date(segment.get(2))
+        born = parse_date(segment.get(2))
         if segment.get(2) and born is None:
             self.error(segment, index, "8", ElementError("2", "1251", "8"))
         target.update(dob=segment.get(2), sex=segment.get(3))
@@ -303,7 +241,7 @@ class _Reader:
         if segment.get(1) != "472" or not self.lines:
             return
         value = segment.get(3).split("-")[0]
-        served = _date(value)
+        served = parse_date(value)
         if served is None:
             self.error(segment, index, "8", ElementError("3", "1251", "8"))
         self.lines[-1]["service_date"] = served
@@ -318,59 +256,20 @@ class _Reader:
         if not claim["diagnoses"]:
             self.errors.append(SegmentError("HI", index, "2300", "3"))
             return
-        billing, subscriber, patient = self.context.billing, self.context.subscriber, self.context.patient
-        if self.errors:
-            return
-        self.claims.append(
-            Claim(
-                transaction_control=self.transaction.control_number,
-                patient_control_number=str(claim["patient_control_number"]),
-                total_charge=claim["total_charge"],
-                place_of_service=str(claim["place_of_service"]),
-                frequency=str(claim["frequency"]),
-                billing_name=billing.get("name", ""),
-                billing_npi=billing.get("npi", ""),
-                billing_taxonomy=billing.get("taxonomy", ""),
-                billing_tin=billing.get("tin", ""),
-                payer_id=subscriber.get("payer_id", ""),
-                payer_name=subscriber.get("payer_name", ""),
-                filing_indicator=subscriber.get("filing", ""),
-                member_id=subscriber.get("member", ""),
-                group_number=subscriber.get("group", ""),
-                subscriber=_person(subscriber),
-                patient=_person(patient) if patient else None,
-                relationship=(patient or {}).get("relationship") or subscriber.get("relationship", "18"),
-                rendering_npi=str(claim.get("rendering_npi", "")),
-                rendering_taxonomy=str(claim.get("rendering_taxonomy", "")),
-                supervising_npi=str(claim.get("supervising_npi", "")),
-                diagnoses=claim["diagnoses"],
-                prior_authorization=str(claim.get("prior_authorization", "")),
-                original_reference=str(claim.get("original_reference", "")),
-                lines=[Line.model_validate(line) for line in self.lines],
+        if not self.errors:
+            context = self.context
+            self.claims.append(
+                assemble_claim(
+                    claim,
+                    self.lines,
+                    (context.billing, context.subscriber, context.patient),
+                    self.transaction.control_number,
+                )  # fmt: skip
             )
-        )
-
-
-def _person(values: dict[str, str]) -> Person:
-    return Person(
-        last_name=values.get("last", ""),
-        first_name=values.get("first", ""),
-        birth_date=_date(values.get("dob", "")),
-        sex=values.get("sex", ""),
-    )
 
 
 def _decimal(value: str) -> Decimal | None:
     try:
         return Decimal(value) if value else None
     except InvalidOperation:
-        return None
-
-
-def _date(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
         return None

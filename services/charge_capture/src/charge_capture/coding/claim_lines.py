@@ -17,37 +17,38 @@ from charge_capture.coding.model import (
 
 
 def place_of_service_and_telehealth(work: Work) -> str:
-    encounter, policy = work.encounter, work.policy
-    telehealth = encounter.telehealth
+    encounter = work.encounter
     sent_telehealth_modifiers = {m for line in work.lines for m in line.modifiers if m in TELEHEALTH_MODIFIERS}
     # The engine owns the telehealth modifiers: what the EHR sent is replaced by the payer's policy.
     work.lines[:] = [
         replace(line, modifiers=tuple(m for m in line.modifiers if m not in TELEHEALTH_MODIFIERS))
         for line in work.lines
     ]
-    if telehealth is None:
-        if encounter.place_of_service in TELEHEALTH_POS:
-            work.problem(
-                "telehealth.details-missing",
-                "telehealth",
-                f"place of service {encounter.place_of_service} is telehealth: give the modality (video or audio)",
-            )
-        if sent_telehealth_modifiers:
-            work.problem(
-                "telehealth.modifier-without-telehealth",
-                "procedures",
-                f"telehealth modifier {', '.join(sorted(sent_telehealth_modifiers))} on an in-person visit",
-            )
-        if encounter.place_of_service not in PLACES_OF_SERVICE:
-            work.problem(
-                "place-of-service.unknown",
-                "place_of_service",
-                f"{encounter.place_of_service} is not a CMS place-of-service code",
-            )
+    if encounter.telehealth is None:
+        _check_in_person(work, sent_telehealth_modifiers)
         return encounter.place_of_service
+    if encounter.telehealth.modality == "audio":
+        _check_audio_only(work, encounter.telehealth)
+    _telehealth_modifier(work, encounter.telehealth, sent_telehealth_modifiers)
+    return _telehealth_place(work, encounter.telehealth)
 
-    if telehealth.modality == "audio":
-        _check_audio_only(work, telehealth)
+
+def _check_in_person(work: Work, sent_telehealth_modifiers: set[str]) -> None:
+    place = work.encounter.place_of_service
+    if place in TELEHEALTH_POS:
+        work.problem("telehealth.details-missing", "telehealth",
+                     f"place of service {place} is telehealth: give the modality (video or audio)")  # fmt: skip
+    if sent_telehealth_modifiers:
+        sent = ", ".join(sorted(sent_telehealth_modifiers))
+        work.problem("telehealth.modifier-without-telehealth", "procedures",
+                     f"telehealth modifier {sent} on an in-person visit")  # fmt: skip
+    if place not in PLACES_OF_SERVICE:
+        work.problem("place-of-service.unknown", "place_of_service", f"{place} is not a CMS place-of-service code")
+
+
+def _telehealth_modifier(work: Work, telehealth: Telehealth, sent_telehealth_modifiers: set[str]) -> None:
+    """The payer's modifier for the modality on every line, in place of what the EHR sent."""
+    policy = work.policy
     modifier = policy.video_modifier if telehealth.modality == "video" else policy.audio_modifier
     if modifier:
         work.lines[:] = [replace(line, modifiers=(*line.modifiers, modifier)) for line in work.lines]
@@ -58,21 +59,23 @@ def place_of_service_and_telehealth(work: Work) -> str:
             f"telehealth modifier(s) {', '.join(sorted(sent_telehealth_modifiers - {modifier}))} replaced "
             f"by this payer's {modifier or 'none'}",
         )
+
+
+def _telehealth_place(work: Work, telehealth: Telehealth) -> str:
+    """The place of service this payer wants for telehealth: 02/10 by where the patient was, 02, or in person."""
+    policy, sent = work.policy, work.encounter.place_of_service
     if policy.telehealth_pos == "02_10":
         place = "10" if telehealth.patient_at_home else "02"
     elif policy.telehealth_pos == "02":
         place = "02"
-    elif encounter.place_of_service in TELEHEALTH_POS:
-        place = "11"
+    elif sent in TELEHEALTH_POS:
         work.warn("telehealth.place-of-service", "place_of_service", "this payer wants the in-person POS: 11 was used")
+        return "11"
     else:
-        place = encounter.place_of_service
-    if place != encounter.place_of_service and policy.telehealth_pos in ("02_10", "02"):
-        work.warn(
-            "telehealth.place-of-service",
-            "place_of_service",
-            f"telehealth for this payer is billed with POS {place}, not {encounter.place_of_service}",
-        )
+        return sent
+    if place != sent:
+        work.warn("telehealth.place-of-service", "place_of_service",
+                  f"telehealth for this payer is billed with POS {place}, not {sent}")  # fmt: skip
     return place
 
 

@@ -1,0 +1,54 @@
+"""What a service subscribes with: a handler of one event, or a batch handler (`batched(handler)`) that takes the
+fresh events of a partition batch in a row; and how a batch is cut into runs for them."""
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from claimstream_platform.context import call_context
+from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.envelope import DecodedEvent
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+Delivery = DecodedEvent  # an event and its envelope, as a batch handler receives it
+BatchHandler = Callable[[Sequence[Delivery], UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A subscription whose handler takes the fresh events of a partition batch together, in order."""
+
+    handler: BatchHandler
+
+
+def batched(handler: BatchHandler) -> Batched:
+    return Batched(handler)
+
+
+@contextmanager
+def caused_by(delivery: Delivery) -> Iterator[None]:
+    """Inside a batch handler: the events published here are caused by `delivery` (correlation, causation)."""
+    with call_context(correlation_id=delivery.metadata.correlation_id, causation_id=delivery.metadata.event_id):
+        yield
+
+
+def runs(
+    items: Sequence[DecodedEvent], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
+) -> Iterator[list[DecodedEvent]]:
+    """Consecutive events for the same batch handler go together; every other event goes alone. Order is kept."""
+    run: list[DecodedEvent] = []
+    for item in items:
+        subscription = subscriptions[type(item.event)]
+        if run and isinstance(subscription, Batched) and subscriptions[type(run[0].event)] is subscription:
+            run.append(item)
+            continue
+        if run:
+            yield run
+        run = [item]
+        if not isinstance(subscription, Batched):
+            yield run
+            run = []
+    if run:
+        yield run
