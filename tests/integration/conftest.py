@@ -46,6 +46,7 @@ def services(
                 f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None
             ]
 
-        yield Services(charge_capture.url, claim_submission.url, simulator.url, auth, exited, logs)
+        yield Services(charge_capture.url, claim_submission.url, simulator.url, by_package["remittance_posting"].url,
+                       auth, exited, logs)  # fmt: skip
     finally:
         supervisor.stop()

@@ -128,6 +128,11 @@ class Captured(_Part):
     content: ClaimContent
 
 
+def line_control_number(patient_control_number: str, line_number: int) -> str:
+    """2400 REF*6R: how the 837P names each line, and how the payer's 835 names it back."""
+    return f"{patient_control_number}-{line_number}"
+
+
 def content_of(event: ChargeCaptured) -> Captured:
     """The one mapping from charge capture's contract into this service's own model."""
     content = ClaimContent.model_validate(event.model_dump(include=set(ClaimContent.model_fields)))

@@ -17,9 +17,10 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import claim_submission as events
+from claimstream_platform.contracts.claim_submission import ClaimLine
 from claimstream_platform.errors import Conflict
 
-from claim_submission.content import ClaimContent
+from claim_submission.content import ClaimContent, line_control_number
 
 
 class ClaimStatus(StrEnum):
@@ -158,7 +159,7 @@ class Claim:
         self.events.append(
             events.ClaimCreated(
                 **self._ids(), payer_id=self.payer_id, frequency=self.frequency, total_charge=self.total_charge,
-                service_date=self.service_date, replaces_claim_id=self.replaces_claim_id,
+                service_date=self.service_date, replaces_claim_id=self.replaces_claim_id, lines=self._lines(),
             )
         )  # fmt: skip
         if self.replaces_claim_id is not None:
@@ -169,6 +170,14 @@ class Claim:
             )
         if self.reasons:
             self.events.append(events.ClaimHeld(**self._ids(), reasons=self.reasons))
+
+    def _lines(self) -> list[ClaimLine]:
+        return [
+            ClaimLine(line_number=line.line_number, code=line.code, modifiers=line.modifiers, units=line.units,
+                             amount=line.amount,
+                             control_number=line_control_number(self.patient_control_number, line.line_number))
+            for line in self.content.lines
+        ]  # fmt: skip
 
     def hold(self, reasons: list[Reason]) -> None:
         """Back to the work queue with the reasons (it could not be written or sent)."""

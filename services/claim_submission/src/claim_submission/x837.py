@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
-from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person
+from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person, line_control_number
 
 IMPLEMENTATION = "005010X222A1"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
@@ -187,7 +187,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             Segment.of("DTP", "472", "D8", f"{content.service_date:%Y%m%d}"),
             # the line's own authorization goes before its control number (2400 REF order in the guide)
             *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),
-            Segment.of("REF", "6R", f"{claim.patient_control_number}-{line.line_number}"),
+            Segment.of("REF", "6R", line_control_number(claim.patient_control_number, line.line_number)),
         ]
     return segments
 

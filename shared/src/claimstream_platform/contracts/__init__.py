@@ -3,7 +3,7 @@
 Importing this package registers every event class, so a consumer can decode any type it sees.
 """
 
-from claimstream_platform.contracts import charge_capture, claim_submission, denial_management
+from claimstream_platform.contracts import charge_capture, claim_submission, denial_management, remittance_posting
 from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "denial_management",
     "event_class",
     "registered_events",
+    "remittance_posting",
 ]

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from claimstream_platform.contracts.base import IntegrationEvent, Reason
 
 TOPIC = "claim-submission.v1"
@@ -24,6 +26,19 @@ class _ClaimEvent(IntegrationEvent):
     patient_control_number: str  # CLM01: unique per claim version
 
 
+class ClaimLine(BaseModel):
+    """A service line as the claim bills it: what a remittance is matched against."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    control_number: str  # 2400 REF*6R, echoed by the payer in the 835
+
+
 class ClaimCreated(_ClaimEvent):
     event_type: ClassVar[str] = "claimstream.claim.created.v1"
 
@@ -32,6 +47,7 @@ class ClaimCreated(_ClaimEvent):
     total_charge: Decimal
     service_date: date
     replaces_claim_id: UUID | None = None
+    lines: list[ClaimLine] = []  # absent from events published before lines were added
 
 
 class ClaimHeld(_ClaimEvent):

@@ -1,0 +1,179 @@
+"""Remittance posting's REST API: upload an 835, read remittances and what each did to a claim, work the
+exceptions queue, read the provider ledger. Every read is scoped to the tenant and the token's practices."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from remittance_posting import handlers, repository
+
+router = APIRouter()
+MAX_FILE_BYTES = 5 * 1024 * 1024
+X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
+
+
+class RemittanceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    practice_id: UUID | None
+    payer_id: str
+    payer_name: str
+    trace_number: str
+    payee_npi: str
+    total: Decimal
+    method: str
+    paid_on: date | None
+    status: str  # posted | held (out of balance) | duplicate
+    imbalances: list[dict[str, Any]]
+    claims: int
+    created_at: datetime
+
+
+class ClaimPaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    remittance_id: UUID
+    claim_id: UUID | None
+    patient_control_number: str
+    payer_claim_number: str | None
+    claim_status: str
+    outcome: str
+    charge: Decimal
+    paid: Decimal
+    allowed: Decimal | None
+    patient_responsibility: Decimal
+    state: str  # posted | unmatched | reversed
+    reason: str | None
+    matched_by: str | None
+    created_at: datetime
+
+
+class RemittanceDetail(RemittanceOut):
+    payments: list[ClaimPaymentOut]
+
+
+class FileReceiptOut(BaseModel):
+    file_id: UUID
+    duplicate: bool
+    remittances: list[RemittanceOut]
+
+
+class Page(BaseModel):
+    items: list[RemittanceOut]
+    next_cursor: UUID | None
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim_id: UUID
+
+
+class LedgerEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    remittance_id: UUID
+    practice_id: UUID | None
+    payee_npi: str
+    reason: str
+    reference: str
+    amount: Decimal
+    claim_id: UUID | None
+    created_at: datetime
+
+
+@router.post("/v1/remittances", response_model=FileReceiptOut, status_code=201, openapi_extra=X12_BODY)
+async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body. 201 when new; 200 with what was
+    stored when the same file, or the same payer trace, came before (nothing is posted twice)."""
+    raw = await request.body()
+    if len(raw) > MAX_FILE_BYTES:
+        raise RuleViolation(f"an 835 is at most {MAX_FILE_BYTES} bytes", field="body")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RuleViolation(f"byte {error.start} is not text", field="body") from None
+    async with uow:
+        receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
+        rows = [await repository.remittance_of(uow, rid) for rid in receipt.remittance_ids]
+        await uow.commit()
+    body = FileReceiptOut(file_id=receipt.file_id, duplicate=receipt.duplicate,
+                          remittances=[RemittanceOut.model_validate(row) for row in rows])  # fmt: skip
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if receipt.duplicate else 201)
+
+
+@router.get("/v1/remittances", response_model=Page)
+async def list_remittances(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: str | None = None,
+    received_from: datetime | None = None, received_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
+) -> Page:  # fmt: skip
+    async with uow:
+        rows, next_cursor = await repository.remittances_page(
+            uow, principal, practice_id=practice_id, payer_id=payer_id, received_from=received_from,
+            received_to=received_to, limit=limit, cursor=cursor,
+        )  # fmt: skip
+    return Page(items=[RemittanceOut.model_validate(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/v1/remittances/exceptions", response_model=list[ClaimPaymentOut])
+async def exceptions(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ClaimPaymentOut]:
+    """Claim payments that match no claim, oldest first, with the reason; operators also see those of
+    clearinghouse files no tenant is known for."""
+    async with uow:
+        rows = await repository.exceptions_page(uow, principal, limit)
+    return [ClaimPaymentOut.model_validate(row) for row in rows]
+
+
+@router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
+async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Any:
+    """Post an unmatched claim payment to the claim a user names."""
+    async with uow:
+        await handlers.assign(uow, principal, payment_id, body.claim_id)
+        (row,) = [r for r in await repository.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
+        await uow.commit()
+    return ClaimPaymentOut.model_validate(row)
+
+
+@router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
+async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemittanceDetail:
+    async with uow:
+        row = await repository.remittance_in_scope(uow, principal, remittance_id)
+        if row is None:
+            raise NotFound("remittance not found")
+        payments = await repository.payments_of(uow, remittance_id)
+    visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
+    return RemittanceDetail(**RemittanceOut.model_validate(row).model_dump(),
+                            payments=[ClaimPaymentOut.model_validate(p) for p in visible])  # fmt: skip
+
+
+@router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])
+async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[ClaimPaymentOut]:
+    """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
+    as `reversed`)."""
+    async with uow:
+        rows = await repository.postings_of(uow, principal, claim_id)
+    return [ClaimPaymentOut.model_validate(row) for row in rows]
+
+
+@router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])
+async def ledger(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[LedgerEntry]:  # fmt: skip
+    """The provider ledger, newest first: interest, recoupments and forward balances (PLB), each linked to the
+    claim its reference names when known."""
+    async with uow:
+        rows = await repository.ledger_page(uow, principal, practice_id, limit)
+    return [LedgerEntry.model_validate(row) for row in rows]

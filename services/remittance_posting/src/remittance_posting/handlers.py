@@ -1,0 +1,250 @@
+"""Posting 835s, in the caller's transaction: a file received (the inbox or an upload), each remittance balanced
+and posted claim by claim, the provider ledger written; and a claim payment that waited in the exceptions queue
+posted when its claim arrives or a user assigns it.
+
+The same file twice (its SHA-256) is recognised and posts nothing; the same payer trace (TRN) under another file
+is stored as a duplicate and posts nothing. A remittance that does not balance is held with its differences and
+posts nothing. An unreadable file uploaded by a user is refused (422) with the segment, position and reason, and
+nothing is stored; one from the inbox is kept, rejected with its reason, for operators.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.contracts import claim_submission as claim_events
+from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.x12 import X12Error
+
+from remittance_posting import era, repository
+from remittance_posting.balance import imbalances
+from remittance_posting.domain import (
+    KnownClaim,
+    PaymentState,
+    RemittanceStatus,
+    allowed,
+    outcome,
+    posting_events,
+)
+
+
+@dataclass
+class FileReceipt:
+    file_id: UUID
+    duplicate: bool  # these bytes were received before: nothing posted again
+    remittance_ids: list[UUID] = field(default_factory=list)
+    rejected: str | None = None  # why the file could not be read (inbox files only)
+
+
+async def receive(uow: UnitOfWork, text: str, *, source: str, tenant_id: UUID | None) -> FileReceipt:
+    """Store and post one 835 file. `tenant_id` is the uploader's (its claims only); None for the inbox."""
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    earlier = await repository.file_by_hash(uow, sha256)
+    if earlier is not None:
+        return FileReceipt(earlier.id, duplicate=True)
+    try:
+        read = era.read_file(text)
+    except X12Error as error:
+        if tenant_id is not None:
+            raise RuleViolation(f"the 835 cannot be read: {error}", field="body") from None
+        return await _rejected(uow, text, sha256, source, str(error))
+    file_id = uuid4()
+    row = {"id": file_id, "tenant_id": tenant_id, "source": source, "sha256": sha256, "content": text, "status": "read"}
+    if not await repository.store_file(uow, row):
+        return FileReceipt(file_id, duplicate=True)  # another worker stored it a moment ago
+    receipt = FileReceipt(file_id, duplicate=False)
+    for remittance in read:
+        receipt.remittance_ids.append(await _post_remittance(uow, file_id, remittance, tenant_id))
+    return receipt
+
+
+async def _rejected(uow: UnitOfWork, text: str, sha256: str, source: str, reason: str) -> FileReceipt:
+    file_id = uuid4()
+    await repository.store_file(uow, {"id": file_id, "tenant_id": None, "source": source, "sha256": sha256,
+                                      "content": text, "status": "rejected", "reason": reason[:300]})  # fmt: skip
+    return FileReceipt(file_id, duplicate=False, rejected=reason)
+
+
+async def _post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remittance, tenant_id: UUID | None) -> UUID:
+    remittance_id = uuid4()
+    payer_id = remittance.payer_id or remittance.trace_originator or remittance.payer_name
+    by_pcn, by_number = await repository.claims_for(
+        uow, (c.patient_control_number for c in remittance.claims), (c.payer_claim_number for c in remittance.claims),
+        tenant_id,
+    )  # fmt: skip
+    matched = [
+        (p, by_pcn.get(p.patient_control_number) or by_number.get(p.payer_claim_number)) for p in remittance.claims
+    ]
+    owner = _owner(tenant_id, [claim for _, claim in matched if claim is not None])
+    problems = imbalances(remittance)
+    status = RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
+    if await repository.trace_posted(uow, remittance.trace_originator, remittance.trace_number, payer_id):
+        status = RemittanceStatus.DUPLICATE
+    await repository.insert_rows(uow, "remittances", [_remittance_row(
+        remittance_id, file_id, remittance, payer_id, owner, status, [p.as_dict() for p in problems])])  # fmt: skip
+    if status == RemittanceStatus.POSTED:
+        await _post_claims(uow, remittance_id, remittance, matched, owner)
+        await _post_ledger(uow, remittance_id, remittance, owner, by_number)
+    if owner[0] is not None:
+        uow.publish(events.RemittanceReceived(
+            tenant_id=owner[0], practice_id=owner[1], remittance_id=remittance_id, payer_id=payer_id,
+            trace_number=remittance.trace_number, total=remittance.total, claims=len(remittance.claims),
+            balanced=not problems,
+        ))  # fmt: skip
+    return remittance_id
+
+
+def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> tuple[UUID | None, UUID | None]:
+    """The remittance's tenant and practice: the uploader's, else those of its matched claims when they agree."""
+    tenants = {c.tenant_id for c in claims}
+    practices = {c.practice_id for c in claims}
+    tenant = tenant_id or (tenants.pop() if len(tenants) == 1 else None)
+    return tenant, practices.pop() if len(practices) == 1 and tenant is not None else None
+
+
+def _remittance_row(
+    remittance_id: UUID, file_id: UUID, r: era.Remittance, payer_id: str, owner: tuple[UUID | None, UUID | None],
+    status: str, problems: list[dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "id": remittance_id, "file_id": file_id, "tenant_id": owner[0], "practice_id": owner[1],
+        "control_number": r.control_number[:9], "payer_id": payer_id[:80], "payer_name": r.payer_name[:100],
+        "trace_number": r.trace_number[:80], "trace_originator": r.trace_originator[:20],
+        "payee_npi": r.payee_npi[:10], "total": r.total, "credit": r.credit, "method": r.method[:3],
+        "paid_on": r.paid_on, "status": str(status), "imbalances": problems, "claims": len(r.claims),
+    }  # fmt: skip
+
+
+async def _post_claims(
+    uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance,
+    matched: list[tuple[era.ClaimPayment, KnownClaim | None]], owner: tuple[UUID | None, UUID | None],
+) -> None:  # fmt: skip
+    rows = []
+    for payment, claim in matched:
+        if claim is None:
+            reason = f"no claim with patient control number {payment.patient_control_number[:38]}"
+            rows.append(_payment_row(remittance_id, payment, None, owner, PaymentState.UNMATCHED, reason))
+            if owner[0] is not None:
+                uow.publish(events.RemittanceUnmatched(
+                    tenant_id=owner[0], practice_id=owner[1], remittance_id=remittance_id,
+                    patient_control_number=payment.patient_control_number[:38],
+                    payer_claim_number=payment.payer_claim_number or None, paid=payment.paid, reason=reason,
+                ))  # fmt: skip
+            continue
+        rows.append(_payment_row(remittance_id, payment, claim, owner, PaymentState.POSTED, None))
+        _publish_posting(uow, remittance_id, remittance.paid_on, payment, claim)
+    await repository.reverse_earlier(uow, (c.claim_id for p, c in matched if c is not None and p.status == "22"))
+    await repository.insert_rows(uow, "claim_payments", rows)
+
+
+def _payment_row(
+    remittance_id: UUID, payment: era.ClaimPayment, claim: KnownClaim | None,
+    owner: tuple[UUID | None, UUID | None], state: str, reason: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "id": uuid4(), "remittance_id": remittance_id,
+        "tenant_id": claim.tenant_id if claim else owner[0], "practice_id": claim.practice_id if claim else owner[1],
+        "claim_id": claim.claim_id if claim else None, "patient_control_number": payment.patient_control_number[:38],
+        "payer_claim_number": payment.payer_claim_number[:50] or None, "claim_status": payment.status[:2],
+        "outcome": outcome(payment), "charge": payment.charge, "paid": payment.paid,
+        "patient_responsibility": payment.patient_responsibility, "allowed": allowed(payment), "state": str(state),
+        "reason": reason, "matched_by": _matched_by(payment, claim), "detail": era.payment_to_json(payment),
+    }  # fmt: skip
+
+
+def _matched_by(payment: era.ClaimPayment, claim: KnownClaim | None) -> str | None:
+    if claim is None:
+        return None
+    return (
+        "patient_control_number"
+        if claim.patient_control_number == payment.patient_control_number
+        else "payer_claim_number"
+    )
+
+
+def _publish_posting(
+    uow: UnitOfWork, remittance_id: UUID, paid_on: date | None, payment: era.ClaimPayment, claim: KnownClaim
+) -> None:
+    posted, consequences = posting_events(remittance_id, paid_on, payment, claim)
+    uow.publish(posted)
+    for event in consequences:
+        uow.publish(event)
+
+
+async def _post_ledger(
+    uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance, owner: tuple[UUID | None, UUID | None],
+    by_number: dict[str, KnownClaim],
+) -> None:  # fmt: skip
+    """PLB amounts on the provider ledger, each linked to the claim its reference names when we know it."""
+    known = dict(by_number)
+    missing = [a.reference for a in remittance.provider_adjustments if a.reference and a.reference not in known]
+    if missing:
+        known.update((await repository.claims_for(uow, (), missing, owner[0]))[1])
+    rows = []
+    for adjustment in remittance.provider_adjustments:
+        claim = known.get(adjustment.reference)
+        tenant, practice = (claim.tenant_id, claim.practice_id) if claim else owner
+        rows.append({"remittance_id": remittance_id, "tenant_id": tenant, "practice_id": practice,
+                     "payee_npi": adjustment.provider_id[:80], "reason": adjustment.reason[:10],
+                     "reference": adjustment.reference[:80], "amount": adjustment.amount,
+                     "claim_id": claim.claim_id if claim else None})  # fmt: skip
+        if tenant is not None:
+            uow.publish(events.ProviderAdjustmentPosted(
+                tenant_id=tenant, practice_id=practice, remittance_id=remittance_id, payee_npi=adjustment.provider_id,
+                reason=adjustment.reason, reference=adjustment.reference, amount=adjustment.amount,
+                claim_id=claim.claim_id if claim else None,
+            ))  # fmt: skip
+    await repository.insert_rows(uow, "provider_adjustments", rows)
+
+
+async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
+    """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
+    exceptions queue for them are posted now."""
+    created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
+    await repository.remember_claims(uow, [_known_row(event) for event in created])
+    waiting = await repository.unmatched_with(uow, (event.patient_control_number for event in created))
+    for row in waiting:
+        by_pcn, _ = await repository.claims_for(uow, [row.patient_control_number], [], None)
+        claim = by_pcn.get(row.patient_control_number)
+        if claim is not None and (row.tenant_id is None or row.tenant_id == claim.tenant_id):
+            await _post_waiting(uow, row, claim, "patient_control_number")
+
+
+def _known_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
+    return {
+        "claim_id": event.claim_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id,
+        "patient_control_number": event.patient_control_number, "payer_id": event.payer_id,
+        "lines": [line.model_dump(mode="json") for line in event.lines],
+    }  # fmt: skip
+
+
+async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
+    """The payer's claim number (277CA): a fallback for matching CLP07."""
+    if event.payer_claim_number:
+        await repository.set_payer_claim_number(uow, event.claim_id, event.payer_claim_number)
+
+
+async def assign(uow: UnitOfWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:
+    """A user says which claim an unmatched claim payment is for: it is posted to it now."""
+    row = await repository.unmatched_payment(uow, principal, payment_id)
+    if row is None:
+        raise NotFound("no unmatched claim payment with this id")
+    claim = await repository.known_claim(uow, principal.tenant_id, claim_id)
+    if claim is None or not repository.may_see(principal, claim.tenant_id, claim.practice_id):
+        raise NotFound("claim not found", field="claim_id")
+    await _post_waiting(uow, row, claim, "assigned")
+
+
+async def _post_waiting(uow: UnitOfWork, row: Any, claim: KnownClaim, matched_by: str) -> None:
+    remittance = await repository.remittance_of(uow, row.remittance_id)
+    payment = era.payment_from_json(row.detail)
+    await repository.mark_matched(uow, row.id, claim, matched_by)
+    if payment.status == "22":
+        await repository.reverse_earlier(uow, [claim.claim_id])
+    _publish_posting(uow, row.remittance_id, remittance.paid_on, payment, claim)

@@ -1,0 +1,47 @@
+"""The worker's loop: every pass takes the 835s waiting in the clearinghouse inbox, stores and posts each in its
+own transaction, and only then acknowledges it, so a crash never loses one and a redelivered one posts once
+(its SHA-256). A file that cannot be posted for another reason than an outage is kept, rejected with the error's
+type, and acknowledged: it never blocks the files behind it."""
+
+import hashlib
+import logging
+from uuid import uuid4
+
+from claimstream_platform.db import SessionFactory, UnitOfWork, is_transient
+from claimstream_platform.loops import PeriodicLoop
+
+from remittance_posting import handlers, repository
+from remittance_posting.gateway import Document, Inbox
+
+log = logging.getLogger(__name__)
+
+
+class IntakeLoop(PeriodicLoop):
+    name = "remittance-posting.intake"
+
+    def __init__(self, sessionmaker: SessionFactory, inbox: Inbox, interval: float) -> None:
+        super().__init__(sessionmaker, interval)
+        self._inbox = inbox
+
+    async def run_once(self) -> None:
+        for document in await self._inbox.remittances():
+            await self._take(document)
+            await self._inbox.done(document.id)
+
+    async def _take(self, document: Document) -> None:
+        source = f"inbox:{document.id}"
+        try:
+            async with UnitOfWork(self._sessionmaker) as uow:
+                await handlers.receive(uow, document.content, source=source, tenant_id=None)
+                await uow.commit()
+        except Exception as error:
+            if is_transient(error):
+                raise
+            log.error("835 rejected", extra={"document": document.id, "error": type(error).__name__})
+            async with UnitOfWork(self._sessionmaker) as uow:
+                await repository.store_file(uow, {
+                    "id": uuid4(), "tenant_id": None, "source": source, "status": "rejected",
+                    "sha256": hashlib.sha256(document.content.encode()).hexdigest(), "content": document.content,
+                    "reason": f"could not be posted: {type(error).__name__}",
+                })  # fmt: skip
+                await uow.commit()

@@ -1,0 +1,40 @@
+"""Remittance posting, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m remittance_posting migrate | api | worker`; the worker runs the consumer, the outbox
+relay and the intake loop (the clearinghouse inbox's 835s)."""
+
+from pathlib import Path
+
+from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.settings import ServiceSettings
+from pydantic import FilePath
+
+from remittance_posting.api import router
+from remittance_posting.consumers import SUBSCRIPTIONS
+from remittance_posting.gateway import SimulatorInbox
+from remittance_posting.intake_loop import IntakeLoop
+
+
+class RemittancePostingSettings(ServiceSettings):
+    clearinghouse_url: str
+    clearinghouse_token_file: FilePath  # this claimstream installation's credential at the clearinghouse
+    intake_interval_seconds: float = 2.0
+
+
+def intake_loop(runtime: Runtime[RemittancePostingSettings]) -> IntakeLoop:
+    settings = runtime.settings
+    inbox = SimulatorInbox.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    runtime.on_close(inbox.close)
+    return IntakeLoop(runtime.sessionmaker, inbox, settings.intake_interval_seconds)
+
+
+SERVICE = Service(
+    name="remittance-posting",
+    package="remittance_posting",
+    port=8005,
+    title="claimstream remittance posting",
+    settings=RemittancePostingSettings,
+    routers=[router],
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=SUBSCRIPTIONS,
+    loops=[intake_loop],
+)

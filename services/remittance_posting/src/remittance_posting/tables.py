@@ -1,0 +1,129 @@
+"""Remittance posting's tables. Money is NUMERIC; raw 835s are kept as received (PHI: never logged or listed)."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _money(name: str, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(name, Numeric(12, 2), nullable=nullable)
+
+
+def _created() -> Column:  # type: ignore[type-arg]
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+# The claims we may be paid for, as claim submission announced them (its events mapped into our own model).
+known_claims = Table(
+    "known_claims",
+    metadata,
+    Column("claim_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("patient_control_number", String(38), nullable=False, unique=True),
+    Column("payer_id", String(80), nullable=False),
+    Column("payer_claim_number", String(50)),  # the 277CA's, then the latest CLP07
+    Column("lines", JSONB, nullable=False),  # line number, code, modifiers, amount, control number
+    _created(),
+    Index("ix_known_claims_payer_number", "payer_claim_number"),
+)
+
+era_files = Table(
+    "era_files",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True)),  # the uploader's; None for the clearinghouse inbox (any tenant's)
+    Column("source", String(100), nullable=False),  # inbox:<id> or upload
+    Column("sha256", String(64), nullable=False, unique=True),  # the same file twice is recognised
+    Column("content", Text, nullable=False),  # raw X12 (PHI)
+    Column("status", String(20), nullable=False),  # read | rejected (unreadable: reason says where)
+    Column("reason", String(300)),
+    _created(),
+)
+
+remittances = Table(
+    "remittances",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("file_id", PgUUID(as_uuid=True), ForeignKey("era_files.id"), nullable=False),
+    Column("tenant_id", PgUUID(as_uuid=True)),  # of its claims; None while none of them is matched
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("control_number", String(9), nullable=False),  # ST02
+    Column("payer_id", String(80), nullable=False),
+    Column("payer_name", String(100), nullable=False),
+    Column("trace_number", String(80), nullable=False),  # TRN02
+    Column("trace_originator", String(20), nullable=False),  # TRN03
+    Column("payee_npi", String(10), nullable=False),
+    _money("total"),
+    Column("credit", Boolean, nullable=False),
+    Column("method", String(3), nullable=False),
+    Column("paid_on", Date),
+    Column("status", String(20), nullable=False),  # posted | held | duplicate
+    Column("imbalances", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("claims", Integer, nullable=False),
+    _created(),
+    Index("ix_remittances_trace", "trace_originator", "trace_number", "payer_id"),
+    Index("ix_remittances_tenant", "tenant_id", "practice_id", "created_at"),
+)
+
+claim_payments = Table(
+    "claim_payments",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("remittance_id", PgUUID(as_uuid=True), ForeignKey("remittances.id"), nullable=False),
+    Column("tenant_id", PgUUID(as_uuid=True)),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("claim_id", PgUUID(as_uuid=True)),  # None while unmatched
+    Column("patient_control_number", String(38), nullable=False),  # CLP01
+    Column("payer_claim_number", String(50)),  # CLP07
+    Column("claim_status", String(2), nullable=False),  # CLP02
+    Column("outcome", String(20), nullable=False),
+    _money("charge"),
+    _money("paid"),
+    _money("patient_responsibility"),
+    _money("allowed", nullable=True),
+    Column("state", String(20), nullable=False),  # posted | unmatched | reversed
+    Column("reason", String(300)),  # why it is unmatched
+    Column("matched_by", String(30)),  # patient_control_number | payer_claim_number | assigned
+    Column("detail", JSONB, nullable=False),  # the claim payment as read (adjustments, lines, remarks; no PHI)
+    _created(),
+    Index("ix_claim_payments_claim", "tenant_id", "claim_id"),
+    Index("ix_claim_payments_unmatched", "patient_control_number", postgresql_where=text("state = 'unmatched'")),
+)
+
+# The provider ledger: PLB amounts (interest, recoupments, forward balances), never on a patient's claim.
+provider_adjustments = Table(
+    "provider_adjustments",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("remittance_id", PgUUID(as_uuid=True), ForeignKey("remittances.id"), nullable=False),
+    Column("tenant_id", PgUUID(as_uuid=True)),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("payee_npi", String(80), nullable=False),
+    Column("reason", String(10), nullable=False),  # PLB03-1
+    Column("reference", String(80), nullable=False),  # PLB03-2
+    _money("amount"),  # positive reduces the payment
+    Column("claim_id", PgUUID(as_uuid=True)),  # the claim the reference names, when known
+    _created(),
+    Index("ix_provider_adjustments_tenant", "tenant_id", "practice_id", "id"),
+)

@@ -1,0 +1,130 @@
+"""Events remittance posting publishes on `remittance-posting.v1`: what each 835 did, claim by claim.
+
+Amounts are decimals to the cent; adjustments carry their group (CO, PR, OA, PI, CR) and CARC, remarks their
+RARC. These events carry no patient names or member ids.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from claimstream_platform.contracts.base import IntegrationEvent
+
+TOPIC = "remittance-posting.v1"
+Outcome = Literal["paid", "partially_paid", "denied", "forwarded", "reversed", "informational"]
+
+
+class PostedAdjustment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    group: str  # CO contractual, PR patient responsibility, OA other, PI payer initiated, CR correction
+    reason: str  # CARC
+    amount: Decimal
+
+
+class PostedLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line_number: int | None  # the claim's line it matched (None: the payer's line matched none)
+    code: str  # as paid
+    billed_code: str | None = None  # SVC06: the code billed, when the payer paid another
+    modifiers: list[str]
+    charge: Decimal
+    paid: Decimal
+    allowed: Decimal | None = None
+    adjustments: list[PostedAdjustment]
+    remarks: list[str]  # RARCs (LQ*HE)
+
+
+class _RemittanceEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "remittance_id"
+
+    remittance_id: UUID
+
+
+class RemittanceReceived(_RemittanceEvent):
+    """An 835 transaction set was stored: balanced and posted, or held for review with its differences."""
+
+    event_type: ClassVar[str] = "claimstream.remittance.received.v1"
+
+    payer_id: str
+    trace_number: str  # TRN02: the check or EFT number
+    total: Decimal  # BPR02
+    claims: int
+    balanced: bool
+
+
+class _ClaimPostingEvent(_RemittanceEvent):
+    subject_field: ClassVar[str] = "claim_id"
+
+    claim_id: UUID
+    patient_control_number: str
+    payer_id: str
+
+
+class PaymentPosted(_ClaimPostingEvent):
+    """One claim of an 835 posted: what was paid, allowed, owed by the patient and adjusted, line by line."""
+
+    event_type: ClassVar[str] = "claimstream.payment.posted.v1"
+
+    payer_claim_number: str | None
+    claim_status: str  # CLP02
+    outcome: Outcome
+    charge: Decimal
+    paid: Decimal
+    allowed: Decimal | None
+    patient_responsibility: Decimal
+    adjustments: list[PostedAdjustment]  # claim and line adjustments together
+    remarks: list[str]  # claim RARCs (MOA/MIA)
+    lines: list[PostedLine]
+    paid_on: date | None
+
+
+class ClaimDenied(_ClaimPostingEvent):
+    """The payer adjudicated and paid nothing for the claim, or for one of its lines (`line_number`)."""
+
+    event_type: ClassVar[str] = "claimstream.claim.denied.v1"
+
+    level: Literal["claim", "line"]
+    line_number: int | None = None
+    code: str | None = None
+    amount: Decimal  # the charge denied
+    adjustments: list[PostedAdjustment]
+    remarks: list[str]
+
+
+class ClaimReversed(_ClaimPostingEvent):
+    """CLP02 22: the payer took back an earlier payment of the claim (a corrected payment usually follows)."""
+
+    event_type: ClassVar[str] = "claimstream.claim.reversed.v1"
+
+    payer_claim_number: str | None
+    amount: Decimal  # the payment reversed (positive)
+
+
+class ProviderAdjustmentPosted(_RemittanceEvent):
+    """A PLB amount on the provider ledger: interest, a recoupment, a forward balance; linked to the claim whose
+    payer claim number it names, when we know it."""
+
+    event_type: ClassVar[str] = "claimstream.provider-adjustment.posted.v1"
+
+    payee_npi: str
+    reason: str  # PLB03-1
+    reference: str
+    amount: Decimal  # positive reduces the payment
+    claim_id: UUID | None = None
+
+
+class RemittanceUnmatched(_RemittanceEvent):
+    """A claim payment that matches none of the tenant's claims: in the exceptions queue with its reason."""
+
+    event_type: ClassVar[str] = "claimstream.remittance.unmatched.v1"
+
+    patient_control_number: str
+    payer_claim_number: str | None
+    paid: Decimal
+    reason: str

@@ -1,0 +1,52 @@
+"""Black box, to the money: the simulator's 835 for an accepted claim is read by remittance posting from the
+clearinghouse inbox and posted to the claim; PaymentPosted on Kafka carries the same money as the posting,
+and the claim's charge is accounted for to the cent (paid plus every adjustment)."""
+
+import asyncio
+import json
+import time
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from claimstream_platform.contracts.remittance_posting import TOPIC, PaymentPosted
+from claimstream_platform.testing import Keys, StackUnderTest
+from kafka_reader import header, read_topic
+from running_services import Services
+from test_encounter_to_claim import claim_for_a_visit
+
+
+async def postings_of(services: Services, headers: dict[str, str], claim_id: str) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=services.remittance_posting, headers=headers, timeout=10) as client:
+        while time.monotonic() < deadline:
+            response = await client.get(f"/v1/claims/{claim_id}/postings")
+            assert response.status_code == 200, response.text
+            if response.json():
+                found: list[dict[str, Any]] = response.json()
+                return found
+            await asyncio.sleep(0.5)
+    return []
+
+
+async def test_the_payers_835_posts_to_the_claim_and_reaches_kafka(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    tenant = uuid4()
+    claim, _ = await claim_for_a_visit(services, keys, tenant, first_name="Rae", last_name="Okoro")
+    assert claim.get("status") == "accepted", claim
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    (posting,) = await postings_of(services, headers, claim["id"])
+    assert (posting["state"], posting["matched_by"]) == ("posted", "patient_control_number")
+    assert posting["patient_control_number"] == claim["patient_control_number"]
+    assert Decimal(posting["charge"]) == Decimal(claim["total_charge"])
+
+    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == claim["id"]]
+    posted = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
+              if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
+    (event,) = posted
+    assert event.tenant_id == tenant and event.claim_id == UUID(claim["id"])
+    assert event.paid == Decimal(posting["paid"]) and event.remittance_id == UUID(posting["remittance_id"])
+    assert event.paid + sum((a.amount for a in event.adjustments), Decimal(0)) == event.charge
+    assert [line.line_number for line in event.lines] == [1]  # matched back to the claim's own line
