@@ -91,7 +91,10 @@ class LedgerEntry(BaseModel):
     created_at: datetime
 
 
-@router.post("/v1/remittances", response_model=FileReceiptOut, status_code=201, openapi_extra=X12_BODY)
+@router.post(
+    "/v1/remittances", response_model=FileReceiptOut, status_code=201, openapi_extra=X12_BODY,
+    responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
+)  # fmt: skip
 async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body. 201 when new; 200 with what was
     stored when the same file, or the same payer trace, came before (nothing is posted twice)."""

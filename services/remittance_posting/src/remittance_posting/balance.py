@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from remittance_posting.era import ClaimPayment, Remittance
+from remittance_posting.model import ClaimPayment, Remittance
 
 
 @dataclass(frozen=True)

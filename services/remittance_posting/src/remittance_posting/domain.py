@@ -18,7 +18,7 @@ from uuid import UUID
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import remittance_posting as events
 
-from remittance_posting.era import Adjustment, ClaimPayment, ServicePayment
+from remittance_posting.model import Adjustment, ClaimPayment, ServicePayment
 
 FORWARDED = {"19", "20", "21"}  # processed and forwarded to the next payer (crossover)
 REVERSAL = "22"

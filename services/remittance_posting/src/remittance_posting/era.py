@@ -9,98 +9,25 @@ position and the reason, and nothing of it is used. Segments the posting does no
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from claimstream_platform.x12 import Delimiters, Interchange, Segment, Transaction, X12Error, parse_interchange
 
+from remittance_posting.model import (
+    Adjustment,
+    ClaimPayment,
+    ProviderAdjustment,
+    Remittance,
+    ServicePayment,
+    payment_from_json,
+    payment_to_json,
+)
+
+__all__ = ["Adjustment", "ClaimPayment", "ProviderAdjustment", "Remittance", "ServicePayment", "payment_from_json",
+           "payment_to_json", "read_file", "read_remittances"]  # fmt: skip
+
 IMPLEMENTATION = "005010X221A1"
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    group: str  # CO contractual, PR patient responsibility, OA other, PI payer initiated, CR correction
-    reason: str  # CARC
-    amount: Decimal  # positive reduces the payment
-    quantity: Decimal | None = None
-
-
-@dataclass
-class ServicePayment:
-    """Loop 2110: one service line as paid."""
-
-    qualifier: str  # SVC01-1, HC for CPT/HCPCS
-    code: str
-    modifiers: tuple[str, ...]
-    charge: Decimal  # SVC02
-    paid: Decimal  # SVC03
-    units_paid: Decimal | None  # SVC05
-    billed_code: str | None  # SVC06-2: the code billed, when the payer paid another (downcoding, bundling)
-    billed_modifiers: tuple[str, ...]
-    position: int
-    service_date: date | None = None
-    adjustments: list[Adjustment] = field(default_factory=list)
-    control_number: str | None = None  # REF*6R: the 837's line control number
-    allowed: Decimal | None = None  # AMT*B6
-    remarks: list[str] = field(default_factory=list)  # LQ*HE RARCs
-
-
-@dataclass
-class ClaimPayment:
-    """Loop 2100: one claim as adjudicated (CLP)."""
-
-    patient_control_number: str  # CLP01 = the 837's CLM01
-    status: str  # CLP02: 1/2/3 processed, 4 denied, 19/20/21 forwarded, 22 reversal, 23, 25
-    charge: Decimal  # CLP03
-    paid: Decimal  # CLP04
-    patient_responsibility: Decimal  # CLP05
-    filing_indicator: str  # CLP06
-    payer_claim_number: str  # CLP07
-    frequency: str  # CLP09
-    position: int
-    adjustments: list[Adjustment] = field(default_factory=list)  # claim-level CAS
-    member_id: str = ""  # NM1*QC / NM1*IL NM109 (PHI: never logged)
-    rendering_npi: str = ""  # NM1*82
-    crossover_payer: str = ""  # NM1*TT name: the payer the claim was forwarded to
-    remarks: list[str] = field(default_factory=list)  # MOA / MIA RARCs
-    received: date | None = None  # DTM*050
-    period: tuple[date | None, date | None] = (None, None)  # DTM*232 / 233
-    lines: list[ServicePayment] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ProviderAdjustment:
-    """PLB: money taken or added at the provider level, outside any claim."""
-
-    provider_id: str
-    reason: str  # PLB03-1: WO recovery, FB forward balance, L6 interest, 72 return, CS, J1 ...
-    reference: str  # PLB03-2: often the payer's claim number it concerns
-    amount: Decimal  # positive reduces the payment
-    position: int
-
-
-@dataclass
-class Remittance:
-    """One 835 transaction set: one payment from one payer to one payee."""
-
-    control_number: str  # ST02
-    handling: str  # BPR01
-    total: Decimal  # BPR02
-    credit: bool  # BPR03 C (D: a debit, the payee owes)
-    method: str  # BPR04: ACH, CHK, NON, BOP, FWT
-    paid_on: date | None  # BPR16
-    trace_number: str  # TRN02
-    trace_originator: str  # TRN03
-    position: int
-    payer_name: str = ""
-    payer_id: str = ""  # N1*PR id, else REF*2U, else TRN03
-    payee_name: str = ""
-    payee_npi: str = ""  # N1*PE XX
-    payee_tax_id: str = ""  # N1*PE FI or REF*TJ
-    claims: list[ClaimPayment] = field(default_factory=list)
-    provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
 
 
 def read_file(text: str) -> list[Remittance]:
@@ -342,56 +269,3 @@ def _error(segment: Segment | None, transaction: Transaction, reason: str) -> X1
     if segment is None:
         return X12Error(reason, position=transaction.position, tag="ST")
     return X12Error(reason, position=segment.position, tag=segment.tag)
-
-
-def payment_to_json(payment: ClaimPayment) -> dict[str, Any]:
-    """A claim payment as stored (to be posted later, when its claim is known): no patient name, only its
-    member id, kept for matching by hand."""
-    stored: dict[str, Any] = _jsonable(asdict(payment))
-    return stored
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, Decimal | date):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    return value
-
-
-def payment_from_json(data: dict[str, Any]) -> ClaimPayment:
-    lines = [_line_from_json(line) for line in data["lines"]]
-    period = tuple(date.fromisoformat(d) if d else None for d in data["period"])
-    return _payment(data, lines, period)
-
-
-def _payment(data: dict[str, Any], lines: list[ServicePayment], period: tuple[Any, ...]) -> ClaimPayment:
-    return ClaimPayment(
-        patient_control_number=data["patient_control_number"], status=data["status"], charge=Decimal(data["charge"]),
-        paid=Decimal(data["paid"]), patient_responsibility=Decimal(data["patient_responsibility"]),
-        filing_indicator=data["filing_indicator"], payer_claim_number=data["payer_claim_number"],
-        frequency=data["frequency"], position=data["position"],
-        adjustments=[_adjustment(a) for a in data["adjustments"]], member_id=data["member_id"],
-        rendering_npi=data["rendering_npi"], crossover_payer=data["crossover_payer"], remarks=list(data["remarks"]),
-        received=date.fromisoformat(data["received"]) if data["received"] else None, period=(period[0], period[1]),
-        lines=lines,
-    )  # fmt: skip
-
-
-def _adjustment(data: dict[str, Any]) -> Adjustment:
-    quantity = data.get("quantity")
-    return Adjustment(data["group"], data["reason"], Decimal(data["amount"]), Decimal(quantity) if quantity else None)
-
-
-def _line_from_json(data: dict[str, Any]) -> ServicePayment:
-    optional = {k: Decimal(data[k]) if data.get(k) is not None else None for k in ("units_paid", "allowed")}
-    return ServicePayment(
-        qualifier=data["qualifier"], code=data["code"], modifiers=tuple(data["modifiers"]),
-        charge=Decimal(data["charge"]), paid=Decimal(data["paid"]), billed_code=data["billed_code"],
-        billed_modifiers=tuple(data["billed_modifiers"]), position=data["position"],
-        service_date=date.fromisoformat(data["service_date"]) if data["service_date"] else None,
-        adjustments=[_adjustment(a) for a in data["adjustments"]], control_number=data["control_number"],
-        remarks=list(data["remarks"]), **optional,
-    )  # fmt: skip
