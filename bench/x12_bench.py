@@ -17,6 +17,7 @@ from uuid import uuid4
 
 import pyx12.params
 import pyx12.x12n_document
+from claim_submission.content import content_of
 from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.x12 import parse_interchange
@@ -52,7 +53,7 @@ def charges(n: int) -> ChargeCaptured:
 
 
 def main() -> int:
-    items = [ClaimToSend(f"CS{n:010d}", "1", charges(n)) for n in range(CLAIMS)]
+    items = [ClaimToSend(f"CS{n:010d}", "1", content_of(charges(n)).content) for n in range(CLAIMS)]
     submitter = Submitter("CSBENCH", "CLAIMSTREAM BENCH BILLING", "EDI DESK", "5035550100")
     receiver = Party("CLAIMSTREAMSIM", "SIMULATOR")
     started = time.perf_counter()

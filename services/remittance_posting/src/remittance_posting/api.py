@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from remittance_posting import handlers, repository
+from remittance_posting import handlers
+from remittance_posting.repository import posting as repository
 
 router = APIRouter()
 MAX_FILE_BYTES = 5 * 1024 * 1024

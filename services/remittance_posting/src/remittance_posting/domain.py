@@ -55,6 +55,7 @@ class KnownClaim:
     payer_id: str
     payer_claim_number: str | None
     lines: tuple[KnownLine, ...]
+    service_date: date
 
 
 def outcome(payment: ClaimPayment) -> events.Outcome:

@@ -11,7 +11,8 @@ nothing is stored; one from the inbox is kept, rejected with its reason, for ope
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,7 +23,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.x12 import X12Error
 
-from remittance_posting import era, repository
+from remittance_posting import era
 from remittance_posting.balance import imbalances
 from remittance_posting.domain import (
     KnownClaim,
@@ -32,6 +33,9 @@ from remittance_posting.domain import (
     outcome,
     posting_events,
 )
+from remittance_posting.repository import posting as repository
+from remittance_posting.repository import variance as variance_store
+from remittance_posting.variance import TOLERANCE, RateKey, Variance, variances
 
 
 @dataclass
@@ -125,7 +129,7 @@ async def _post_claims(
     uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance,
     matched: list[tuple[era.ClaimPayment, KnownClaim | None]], owner: tuple[UUID | None, UUID | None],
 ) -> None:  # fmt: skip
-    rows = []
+    rows, rates = [], _Rates()
     for payment, claim in matched:
         if claim is None:
             reason = f"no claim with patient control number {payment.patient_control_number[:38]}"
@@ -138,7 +142,8 @@ async def _post_claims(
                 ))  # fmt: skip
             continue
         rows.append(_payment_row(remittance_id, payment, claim, owner, PaymentState.POSTED, None))
-        _publish_posting(uow, remittance_id, remittance.paid_on, payment, claim)
+        await _publish_posting(uow, remittance_id, remittance.paid_on, payment, claim, rates)
+    await variance_store.end_silences(uow, [(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
     await repository.reverse_earlier(uow, (c.claim_id for p, c in matched if c is not None and p.status == "22"))
     await repository.insert_rows(uow, "claim_payments", rows)
 
@@ -168,13 +173,47 @@ def _matched_by(payment: era.ClaimPayment, claim: KnownClaim | None) -> str | No
     )
 
 
-def _publish_posting(
-    uow: UnitOfWork, remittance_id: UUID, paid_on: date | None, payment: era.ClaimPayment, claim: KnownClaim
-) -> None:
+async def _publish_posting(
+    uow: UnitOfWork, remittance_id: UUID, paid_on: date | None, payment: era.ClaimPayment, claim: KnownClaim,
+    rates: "_Rates",
+) -> None:  # fmt: skip
     posted, consequences = posting_events(remittance_id, paid_on, payment, claim)
     uow.publish(posted)
     for event in consequences:
         uow.publish(event)
+    found = variances(payment, claim, await rates.on(uow, claim), TOLERANCE)
+    await variance_store.add_variances(uow, [_variance_row(remittance_id, claim, v) for v in found])
+    for variance in found:
+        uow.publish(events.PaymentVarianceDetected(
+            tenant_id=claim.tenant_id, practice_id=claim.practice_id, remittance_id=remittance_id,
+            claim_id=claim.claim_id, patient_control_number=claim.patient_control_number, payer_id=claim.payer_id,
+            line_number=variance.line_number, code=variance.code, paid_code=variance.paid_code, kind=variance.kind,
+            expected=variance.expected, allowed=variance.allowed, difference=variance.difference,
+            reasons=list(variance.reasons),
+        ))  # fmt: skip
+
+
+class _Rates:
+    """Contract rates read once per practice, payer and date of service within one remittance."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[UUID, UUID | None, str, date], dict[RateKey, Decimal]] = {}
+
+    async def on(self, uow: UnitOfWork, claim: KnownClaim) -> dict[RateKey, Decimal]:
+        key = (claim.tenant_id, claim.practice_id, claim.payer_id, claim.service_date)
+        if key not in self._read:
+            self._read[key] = await variance_store.rates_on(uow, *key)
+        return self._read[key]
+
+
+def _variance_row(remittance_id: UUID, claim: KnownClaim, variance: Variance) -> dict[str, Any]:
+    return {
+        "tenant_id": claim.tenant_id, "practice_id": claim.practice_id, "claim_id": claim.claim_id,
+        "remittance_id": remittance_id, "payer_id": claim.payer_id, "line_number": variance.line_number,
+        "code": variance.code[:5], "paid_code": variance.paid_code[:5], "kind": variance.kind,
+        "expected": variance.expected, "allowed": variance.allowed, "difference": variance.difference,
+        "reasons": list(variance.reasons),
+    }  # fmt: skip
 
 
 async def _post_ledger(
@@ -220,12 +259,14 @@ def _known_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
     return {
         "claim_id": event.claim_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id,
         "patient_control_number": event.patient_control_number, "payer_id": event.payer_id,
-        "lines": [line.model_dump(mode="json") for line in event.lines],
+        "lines": [line.model_dump(mode="json") for line in event.lines], "service_date": event.service_date,
     }  # fmt: skip
 
 
 async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
-    """The payer's claim number (277CA): a fallback for matching CLP07."""
+    """The payer accepted the claim: its payment is now due (payer silence counts from here), and its claim number
+    (277CA) is a fallback for matching CLP07."""
+    await variance_store.accepted(uow, event.claim_id, datetime.now(UTC))  # as it reached us: near enough for days
     if event.payer_claim_number:
         await repository.set_payer_claim_number(uow, event.claim_id, event.payer_claim_number)
 
@@ -247,4 +288,5 @@ async def _post_waiting(uow: UnitOfWork, row: Any, claim: KnownClaim, matched_by
     await repository.mark_matched(uow, row.id, claim, matched_by)
     if payment.status == "22":
         await repository.reverse_earlier(uow, [claim.claim_id])
-    _publish_posting(uow, row.remittance_id, remittance.paid_on, payment, claim)
+    await _publish_posting(uow, row.remittance_id, remittance.paid_on, payment, claim, _Rates())
+    await variance_store.end_silences(uow, [(claim.tenant_id, claim.payer_id)])

@@ -10,8 +10,9 @@ from uuid import uuid4
 from claimstream_platform.db import SessionFactory, UnitOfWork, is_transient
 from claimstream_platform.loops import PeriodicLoop
 
-from remittance_posting import handlers, repository
+from remittance_posting import handlers
 from remittance_posting.gateway import Document, Inbox
+from remittance_posting.repository import posting as repository
 
 log = logging.getLogger(__name__)
 

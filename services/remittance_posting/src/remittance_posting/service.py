@@ -8,16 +8,19 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from pydantic import FilePath
 
-from remittance_posting.api import router
+from remittance_posting import api, variance_api
 from remittance_posting.consumers import SUBSCRIPTIONS
 from remittance_posting.gateway import SimulatorInbox
 from remittance_posting.intake_loop import IntakeLoop
+from remittance_posting.silence_loop import SilenceLoop
 
 
 class RemittancePostingSettings(ServiceSettings):
     clearinghouse_url: str
     clearinghouse_token_file: FilePath  # this claimstream installation's credential at the clearinghouse
     intake_interval_seconds: float = 2.0
+    payer_silence_days: float = 30.0  # accepted claims unpaid this long, and nothing from the payer: reported
+    payer_silence_check_seconds: float = 3600.0
 
 
 def intake_loop(runtime: Runtime[RemittancePostingSettings]) -> IntakeLoop:
@@ -27,14 +30,20 @@ def intake_loop(runtime: Runtime[RemittancePostingSettings]) -> IntakeLoop:
     return IntakeLoop(runtime.sessionmaker, inbox, settings.intake_interval_seconds)
 
 
+def silence_loop(runtime: Runtime[RemittancePostingSettings]) -> SilenceLoop:
+    settings = runtime.settings
+    return SilenceLoop(runtime.sessionmaker, days=settings.payer_silence_days,
+                       interval=settings.payer_silence_check_seconds)  # fmt: skip
+
+
 SERVICE = Service(
     name="remittance-posting",
     package="remittance_posting",
     port=8005,
     title="claimstream remittance posting",
     settings=RemittancePostingSettings,
-    routers=[router],
+    routers=[api.router, variance_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
-    loops=[intake_loop],
+    loops=[intake_loop, silence_loop],
 )

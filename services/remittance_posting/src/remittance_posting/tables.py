@@ -44,8 +44,11 @@ known_claims = Table(
     Column("payer_id", String(80), nullable=False),
     Column("payer_claim_number", String(50)),  # the 277CA's, then the latest CLP07
     Column("lines", JSONB, nullable=False),  # line number, code, modifiers, amount, control number
+    Column("service_date", Date, nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),  # the payer accepted it (277CA): its payment is due
     _created(),
     Index("ix_known_claims_payer_number", "payer_claim_number"),
+    Index("ix_known_claims_awaiting", "tenant_id", "payer_id", "accepted_at"),
 )
 
 era_files = Table(
@@ -126,4 +129,54 @@ provider_adjustments = Table(
     Column("claim_id", PgUUID(as_uuid=True)),  # the claim the reference names, when known
     _created(),
     Index("ix_provider_adjustments_tenant", "tenant_id", "practice_id", "id"),
+)
+
+# What each practice's contract with a payer says it allows per code (and modifiers), from a date.
+contract_rates = Table(
+    "contract_rates",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    Column("code", String(5), primary_key=True),
+    Column("modifiers", String(20), primary_key=True),  # sorted, ":"-joined; "" for the code alone
+    Column("effective_from", Date, primary_key=True),
+    _money("amount"),
+    _created(),
+)
+
+variances = Table(
+    "variances",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("claim_id", PgUUID(as_uuid=True), nullable=False),
+    Column("remittance_id", PgUUID(as_uuid=True), ForeignKey("remittances.id"), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("line_number", Integer),
+    Column("code", String(5), nullable=False),
+    Column("paid_code", String(5), nullable=False),
+    Column("kind", String(20), nullable=False),  # underpaid | downcoded
+    _money("expected", nullable=True),
+    _money("allowed"),
+    _money("difference", nullable=True),
+    Column("reasons", JSONB, nullable=False),
+    _created(),
+    Index("ix_variances_tenant", "tenant_id", "practice_id", "id"),
+)
+
+# A payer gone quiet: accepted claims, no payment for them in the configured days. One open row per payer.
+payer_silences = Table(
+    "payer_silences",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("claims_waiting", Integer, nullable=False),
+    Column("oldest_accepted_on", Date, nullable=False),
+    Column("last_payment_on", Date),
+    _created(),
+    Column("ended_at", DateTime(timezone=True)),  # a payment from the payer arrived
+    Index("ix_payer_silences_open", "tenant_id", "payer_id", unique=True, postgresql_where=text("ended_at IS NULL")),
 )

@@ -6,12 +6,12 @@ from uuid import uuid4
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, ClaimReversed
 from remittance_posting.domain import KnownClaim, KnownLine, match_lines, outcome, posting_events
 from remittance_posting.era import read_file
-from remittance_testkit import PRACTICE, TENANT, Line, Payment, era
+from remittance_testkit import NOW, PRACTICE, TENANT, Line, Payment, era
 
 
 def _known(*lines: tuple[str, tuple[str, ...]]) -> KnownClaim:
     known = tuple(KnownLine(n, code, mods, Decimal("100"), f"CS1-{n}") for n, (code, mods) in enumerate(lines, 1))
-    return KnownClaim(uuid4(), TENANT, PRACTICE, "CS1", "SIMCOM", None, known)
+    return KnownClaim(uuid4(), TENANT, PRACTICE, "CS1", "SIMCOM", None, known, NOW.date())
 
 
 def _payment(*lines: Line, **changes: object) -> object:
@@ -63,3 +63,15 @@ def test_a_reversal_announces_the_amount_taken_back() -> None:
     posted, (reversed_,) = posting_events(uuid4(), None, reversal, claim)  # type: ignore[arg-type]
     assert posted.outcome == "reversed" and isinstance(reversed_, ClaimReversed)
     assert reversed_.amount == Decimal("140")
+
+
+def test_an_allowed_amount_within_the_tolerance_is_no_underpayment_and_a_denied_line_no_variance() -> None:
+    from remittance_posting.variance import TOLERANCE, rate_key, variances
+
+    claim = _known(("90837", ("95",)), ("90785", ()))
+    rates = {rate_key("90837", ()): Decimal("140.50"), rate_key("90785", ()): Decimal("30")}
+    payment = _payment(Line(), Line(code="90785", modifiers=(), charge=Decimal("30"),
+                                    adjustments=[("CO", "97", Decimal("30"))]))  # fmt: skip
+    assert variances(payment, claim, rates, TOLERANCE) == []  # 140 allowed against 140.50; the add-on was denied
+    (underpaid,) = variances(payment, claim, {**rates, rate_key("90837", ("95",)): Decimal("145")}, TOLERANCE)
+    assert (underpaid.kind, underpaid.expected, underpaid.difference) == ("underpaid", Decimal("145"), Decimal("5"))

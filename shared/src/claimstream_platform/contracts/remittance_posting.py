@@ -128,3 +128,31 @@ class RemittanceUnmatched(_RemittanceEvent):
     payer_claim_number: str | None
     paid: Decimal
     reason: str
+
+
+class PaymentVarianceDetected(_ClaimPostingEvent):
+    """A paid line allowed below its contract rate (underpaid), or paid as another code than billed (downcoded)."""
+
+    event_type: ClassVar[str] = "claimstream.payment.variance-detected.v1"
+
+    line_number: int | None
+    code: str  # billed
+    paid_code: str
+    kind: Literal["underpaid", "downcoded"]
+    expected: Decimal | None  # the contract amount (None: no rate on file)
+    allowed: Decimal
+    difference: Decimal | None
+    reasons: list[str]  # group-CARC pairs of the line, e.g. CO-45
+
+
+class PayerSilent(IntegrationEvent):
+    """A payer has accepted claims and sent no payment for them for the configured number of days."""
+
+    event_type: ClassVar[str] = "claimstream.payer.silent.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "payer_id"
+
+    payer_id: str
+    claims_waiting: int
+    oldest_accepted_on: date
+    last_payment_on: date | None

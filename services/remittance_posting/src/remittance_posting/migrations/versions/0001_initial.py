@@ -30,11 +30,14 @@ def upgrade() -> None:
         sa.Column("payer_id", sa.String(length=80), nullable=False),
         sa.Column("payer_claim_number", sa.String(length=50), nullable=True),
         sa.Column("lines", postgresql.JSONB(), nullable=False),
+        sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
         _created(),
         sa.PrimaryKeyConstraint("claim_id", name=op.f("pk_known_claims")),
         sa.UniqueConstraint("patient_control_number", name=op.f("uq_known_claims_patient_control_number")),
     )
     op.create_index("ix_known_claims_payer_number", "known_claims", ["payer_claim_number"])
+    op.create_index("ix_known_claims_awaiting", "known_claims", ["tenant_id", "payer_id", "accepted_at"])
     op.create_table(
         "era_files",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -121,8 +124,71 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_adjustments")),
     )
     op.create_index("ix_provider_adjustments_tenant", "provider_adjustments", ["tenant_id", "practice_id", "id"])
+    _variance_tables()
+
+
+def _variance_tables() -> None:
+    op.create_table(
+        "contract_rates",
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("practice_id", sa.UUID(), nullable=False),
+        sa.Column("payer_id", sa.String(length=80), nullable=False),
+        sa.Column("code", sa.String(length=5), nullable=False),
+        sa.Column("modifiers", sa.String(length=20), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        _money("amount"),
+        _created(),
+        sa.PrimaryKeyConstraint(
+            "tenant_id",
+            "practice_id",
+            "payer_id",
+            "code",
+            "modifiers",
+            "effective_from",
+            name=op.f("pk_contract_rates"),
+        ),  # fmt: skip
+    )
+    op.create_table(
+        "variances",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("practice_id", sa.UUID(), nullable=True),
+        sa.Column("claim_id", sa.UUID(), nullable=False),
+        sa.Column("remittance_id", sa.UUID(), nullable=False),
+        sa.Column("payer_id", sa.String(length=80), nullable=False),
+        sa.Column("line_number", sa.Integer(), nullable=True),
+        sa.Column("code", sa.String(length=5), nullable=False),
+        sa.Column("paid_code", sa.String(length=5), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        _money("expected", nullable=True),
+        _money("allowed"),
+        _money("difference", nullable=True),
+        sa.Column("reasons", postgresql.JSONB(), nullable=False),
+        _created(),
+        sa.ForeignKeyConstraint(
+            ["remittance_id"], ["remittances.id"], name=op.f("fk_variances_remittance_id_remittances")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_variances")),
+    )
+    op.create_index("ix_variances_tenant", "variances", ["tenant_id", "practice_id", "id"])
+    op.create_table(
+        "payer_silences",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("payer_id", sa.String(length=80), nullable=False),
+        sa.Column("claims_waiting", sa.Integer(), nullable=False),
+        sa.Column("oldest_accepted_on", sa.Date(), nullable=False),
+        sa.Column("last_payment_on", sa.Date(), nullable=True),
+        _created(),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payer_silences")),
+    )
+    op.create_index("ix_payer_silences_open", "payer_silences", ["tenant_id", "payer_id"], unique=True,
+                    postgresql_where=sa.text("ended_at IS NULL"))  # fmt: skip
 
 
 def downgrade() -> None:
+    for table in ("payer_silences", "variances", "contract_rates"):
+        op.drop_table(table)
     for table in ("provider_adjustments", "claim_payments", "remittances", "era_files", "known_claims"):
         op.drop_table(table)

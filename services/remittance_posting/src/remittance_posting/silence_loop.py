@@ -1,0 +1,37 @@
+"""Payer silence: a payer that has accepted claims and sent no payment for them for `days` days is reported,
+once (a `PayerSilent` event and an entry in `GET /v1/payer-silence`) until a payment from it arrives."""
+
+from datetime import UTC, datetime, timedelta
+
+from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.loops import PeriodicLoop
+
+from remittance_posting.repository import variance as store
+
+
+async def report_silent_payers(uow: UnitOfWork, *, days: float, now: datetime | None = None) -> int:
+    """Report every newly silent payer; returns how many. In the caller's transaction."""
+    before = (now or datetime.now(UTC)) - timedelta(days=days)
+    reported = 0
+    for row in await store.silent_payers(uow, before):
+        last = row.last_payment.date() if row.last_payment else None
+        silence = {"tenant_id": row.tenant_id, "payer_id": row.payer_id, "claims_waiting": row.claims_waiting,
+                   "oldest_accepted_on": row.oldest.date(), "last_payment_on": last}  # fmt: skip
+        if await store.open_silence(uow, silence):
+            uow.publish(events.PayerSilent(**silence))
+            reported += 1
+    return reported
+
+
+class SilenceLoop(PeriodicLoop):
+    name = "remittance-posting.payer-silence"
+
+    def __init__(self, sessionmaker: SessionFactory, *, days: float, interval: float) -> None:
+        super().__init__(sessionmaker, interval)
+        self._days = days
+
+    async def run_once(self) -> None:
+        async with UnitOfWork(self._sessionmaker) as uow:
+            await report_silent_payers(uow, days=self._days)
+            await uow.commit()

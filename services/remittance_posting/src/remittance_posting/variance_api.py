@@ -1,0 +1,98 @@
+"""Contract rates (what each practice's contract with a payer allows per code, from a date), the variance items
+found against them, and the payers gone silent. Scoped to the tenant and the token's practices."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from remittance_posting.repository import variance as store
+from remittance_posting.variance import rate_key
+
+router = APIRouter()
+Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
+Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
+PayerId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class Rate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Code
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    amount: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+
+
+class RatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    practice_id: UUID
+    effective_from: date
+    rates: list[Rate] = Field(min_length=1, max_length=2000)
+
+
+class RateOut(Rate):
+    effective_from: date
+
+
+class VarianceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    claim_id: UUID
+    remittance_id: UUID
+    practice_id: UUID | None
+    payer_id: str
+    line_number: int | None
+    code: str
+    paid_code: str
+    kind: str  # underpaid | downcoded
+    expected: Decimal | None
+    allowed: Decimal
+    difference: Decimal | None
+    reasons: list[str]
+    created_at: datetime
+
+
+class SilenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    payer_id: str
+    claims_waiting: int
+    oldest_accepted_on: date
+    last_payment_on: date | None
+    created_at: datetime
+    ended_at: datetime | None
+
+
+@router.put("/v1/contract-rates/{payer_id}", response_model=list[RateOut])
+async def put_rates(payer_id: PayerId, body: RatesIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[RateOut]:
+    """The practice's contract rates with the payer from `effective_from` (the same date again: replaced); returns
+    every version. Repeatable."""
+    principal.require_practice(body.practice_id)
+    rows = [(*rate_key(r.code, r.modifiers), r.amount) for r in body.rates]
+    async with uow:
+        await store.put_rates(uow, principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
+        stored = await store.rates_of(uow, principal.tenant_id, body.practice_id, payer_id)
+        await uow.commit()
+    return [RateOut(code=r.code, modifiers=r.modifiers.split(":") if r.modifiers else [], amount=r.amount,
+                    effective_from=r.effective_from) for r in stored]  # fmt: skip
+
+
+@router.get("/v1/variances", response_model=list[VarianceOut])
+async def list_variances(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[VarianceOut]:  # fmt: skip
+    """Underpaid and downcoded lines, newest first, with the expected and allowed amounts and the payer's codes."""
+    async with uow:
+        rows = await store.variances_page(uow, principal, practice_id, payer_id, limit)
+    return [VarianceOut.model_validate(row) for row in rows]
+
+
+@router.get("/v1/payer-silence", response_model=list[SilenceOut])
+async def payer_silence(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[SilenceOut]:
+    """Payers reported silent (accepted claims, no payment), the open ones with `ended_at` null."""
+    async with uow:
+        rows = await store.silences(uow, principal)
+    return [SilenceOut.model_validate(row) for row in rows]
