@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
 from claim_submission import claim_intake, handlers
@@ -14,4 +15,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ChargeCaptured: batched(claim_intake.on_charges_captured),
     ChargeVoided: handlers.on_charge_voided,
     CorrectionRequested: handlers.on_correction_requested,
+    PaymentPosted: handlers.on_payment_posted,
 }

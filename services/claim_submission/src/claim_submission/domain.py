@@ -261,6 +261,11 @@ class Claim:
         if not self.reasons:
             self._move(S.READY, payer_claim_number=payer_claim_number)
 
+    def renumbered(self, payer_claim_number: str) -> None:
+        """The payer's claim control number as its latest 835 gives it (CLP07): corrections name it in REF*F8."""
+        self.payer_claim_number = payer_claim_number
+        self.dirty = True
+
     def flag_overdue(self, now: datetime) -> None:
         """No 277CA within the configured time: raised once."""
         self.overdue_at = now

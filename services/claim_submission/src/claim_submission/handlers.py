@@ -15,6 +15,7 @@ from uuid import UUID
 from claimstream_platform.contracts import Reason
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 
@@ -100,6 +101,17 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
         await create_claim(uow, claim, content, previous=None, today=today(), frequency="1")
     else:
         await create_claim(uow, claim, content, previous=claim, today=today(), note=event.reason[:80])
+
+
+async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
+    """The payer's 835 names its claim control number (CLP07): the latest is the one a correction's REF*F8 must
+    carry (it changes when the payer reprocesses, and may differ from the 277CA's)."""
+    if not event.payer_claim_number or event.outcome == "reversed":
+        return
+    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+    if claim is not None and claim.payer_claim_number != event.payer_claim_number:
+        claim.renumbered(event.payer_claim_number)
+        await store(uow, [claim])
 
 
 async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:

@@ -204,3 +204,31 @@ async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow
         external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
     (claim,) = await claims_of(make_uow, first.encounter_id)
     assert claim.status == "voided"  # the corrected encounter may be held for review: v1 must not go out
+
+
+async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    """The payer reprocessed the claim and renumbered it in its 835 (CLP07): REF*F8 must carry the new number."""
+    from uuid import uuid4
+
+    from claimstream_platform.contracts.remittance_posting import PaymentPosted
+
+    await enroll(simulator)
+    first = charges(service_date=RECENT)
+    await handle(make_uow, handlers.on_charge_captured, first)
+    await cycle(make_uow, gateway)
+    (original,) = await claims_of(make_uow, first.encounter_id)
+    posted = PaymentPosted(
+        tenant_id=TENANT, practice_id=first.practice_id, remittance_id=uuid4(), claim_id=original.id,
+        patient_control_number=original.patient_control_number, payer_id="SIMMCR", payer_claim_number="SIMMCR-R2",
+        claim_status="1", outcome="paid", charge=Decimal("180"), paid=Decimal("140"), allowed=None,
+        patient_responsibility=Decimal("0"), adjustments=[], remarks=[], lines=[], paid_on=None,
+    )  # fmt: skip
+    await handle(make_uow, handlers.on_payment_posted, posted)
+    request = CorrectionRequested(tenant_id=TENANT, claim_id=original.id, resubmit_as="replacement",
+                                  reason="wrong code")  # fmt: skip
+    await handle(make_uow, handlers.on_correction_requested, request)
+    await cycle(make_uow, gateway)
+    _, replacement = await claims_of(make_uow, first.encounter_id)
+    assert replacement.frequency == "7" and "REF*F8*SIMMCR-R2~" in replacement.x12
