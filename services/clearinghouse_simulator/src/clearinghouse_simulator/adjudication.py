@@ -9,6 +9,7 @@ Cost sharing follows the member's plan, never all three at once: a copay plan ch
 and nothing else; otherwise the deductible left (PR-1), then coinsurance on the rest (PR-2).
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +54,7 @@ class LineResult:
     paid: Decimal = ZERO
     adjustments: list[Adjustment] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)  # RARC
+    paid_code: str | None = None  # the code the payer paid, when not the one billed (downcoding)
 
     def deny(self, group: str, reason: str, remark: str | None = None) -> None:
         self.adjustments = [Adjustment(group, reason, self.line.charge)]
@@ -104,7 +106,7 @@ def adjudicate(
     _deny_add_ons_without_a_paid_primary(results)
     for result in results:
         if not result.adjustments:
-            _price(result, profile, credential)
+            _price(result, profile, credential, downcode=_downcoded(claim, result.line, profile))
     deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
     _sequester([r for r in results if r.paid > 0], profile.sequestration_on(service_date))
     payable = any(r.allowed > 0 for r in results)
@@ -199,10 +201,20 @@ def _points_to_mental_health(claim: Claim, line: Line) -> bool:
     return any(code.startswith("F") for code in pointed)
 
 
-def _price(result: LineResult, profile: PayerProfile, credential: str | None) -> None:
+def _downcoded(claim: Claim, line: Line, profile: PayerProfile) -> str | None:
+    """The code this payer pays instead of the one billed, for its share of claims (chosen by claim number)."""
+    paid = profile.downcodes.get(line.code)
+    if paid is None or paid not in profile.allowed:
+        return None
+    share = int(hashlib.sha256(claim.patient_control_number.encode()).hexdigest()[:8], 16) % 100
+    return paid if share < profile.downcode_percent else None
+
+
+def _price(result: LineResult, profile: PayerProfile, credential: str | None, *, downcode: str | None) -> None:
     line = result.line
     factor = profile.credential_factor.get(credential or "", Decimal(1))
-    allowed = min((profile.allowed[line.code] * line.units * factor).quantize(CENT), line.charge)
+    result.paid_code = downcode
+    allowed = min((profile.allowed[downcode or line.code] * line.units * factor).quantize(CENT), line.charge)
     result.allowed = allowed
     if line.charge > allowed:
         result.adjustments.append(Adjustment("CO", "45", line.charge - allowed))
@@ -247,6 +259,7 @@ def reversal(original: Adjudication) -> Adjudication:
             paid=-r.paid,
             adjustments=[Adjustment(a.group, a.reason, -a.amount) for a in r.adjustments],
             remarks=list(r.remarks),
+            paid_code=r.paid_code,
         )
         for r in original.lines
     ]

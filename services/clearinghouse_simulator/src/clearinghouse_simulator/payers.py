@@ -2,7 +2,7 @@
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -38,6 +38,12 @@ class PayerProfile:
     unit_limits: Mapping[str, int]
     allowed: Mapping[str, Decimal]
     sequestration: tuple[tuple[date, Decimal], ...] = ()  # (from, rate), oldest first: CO-253 on Medicare payments
+    # What real 835s vary in (docs/reliability.md S5): how the payer pays, whether it echoes the modifiers billed,
+    # and which codes it pays as another (a share of claims, chosen by claim number: deterministic).
+    payment_method: str = "ACH"  # BPR04: ACH, or CHK (a paper check; TRN02 is its number)
+    era_echoes_modifiers: bool = True
+    downcodes: Mapping[str, str] = field(default_factory=dict)  # billed code -> the code paid
+    downcode_percent: int = 0
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
@@ -80,6 +86,10 @@ def parse(text: str) -> PayerBook:
             sequestration=tuple(
                 (date.fromisoformat(start), Decimal(rate)) for start, rate in sorted(entry.get("sequestration", []))
             ),
+            payment_method=entry.get("payment_method", "ACH"),
+            era_echoes_modifiers=entry.get("era_echoes_modifiers", True),
+            downcodes=dict(entry.get("downcodes", {})),
+            downcode_percent=int(entry.get("downcode_percent", 0)),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
 

@@ -72,7 +72,9 @@ def _header(
     """BPR (an ACH payment, or a notice when nothing is paid), TRN, the payer (1000A) and the payee (1000B)."""
     day = f"{paid_on:%Y%m%d}"
     payer_tin = f"1{payer.tin}"
-    if total > 0:
+    if total > 0 and payer.payment_method == "CHK":  # a paper check: no bank details, TRN02 is its number
+        bpr = Segment.of("BPR", "C", amount(total), "C", "CHK", *[""] * 11, day)
+    elif total > 0:
         bpr = Segment.of(
             "BPR", "I", amount(total), "C", "ACH", "CCP", "01", PAYER_ROUTING, "DA", PAYER_ACCOUNT, payer_tin, "",
             "01", PAYEE_ROUTING, "DA", PAYEE_ACCOUNT, day,
@@ -106,15 +108,16 @@ def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:
         segments.append(Segment.of("NM1", "82", "1", "RENDERING", "", "", "", "", "XX", claim.rendering_npi))
     segments.append(Segment.of("DTM", "050", f"{payment.received:%Y%m%d}"))
     for line in result.lines:
-        segments.extend(_service_line(line))
+        segments.extend(_service_line(line, echo_modifiers=payer.era_echoes_modifiers))
     return segments
 
 
-def _service_line(result: LineResult) -> list[Segment]:
+def _service_line(result: LineResult, *, echo_modifiers: bool = True) -> list[Segment]:
     line = result.line
-    procedure = ("HC", line.code, *line.modifiers)
+    procedure = ("HC", result.paid_code or line.code, *(line.modifiers if echo_modifiers else ()))
+    billed = ("HC", line.code, *line.modifiers) if result.paid_code else ""  # SVC06: what was billed
     segments = [
-        Segment.of("SVC", procedure, amount(line.charge), amount(result.paid), "", _units(line.units)),
+        Segment.of("SVC", procedure, amount(line.charge), amount(result.paid), "", _units(line.units), billed),
     ]
     if line.service_date:
         segments.append(Segment.of("DTM", "472", f"{line.service_date:%Y%m%d}"))

@@ -27,6 +27,7 @@ from uuid import uuid4
 import httpx
 from claimstream_platform.identifiers import npi_check_digit
 
+from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.payers import shipped
 
 # Clinicians: credential, taxonomy, how many per practice. NPIs are generated with a valid check digit.
@@ -53,9 +54,6 @@ SERVICES: list[tuple[int, dict[str, Any], tuple[str, ...]]] = [
     (2, {"kind": "psychological_testing", "evaluation_minutes": 120, "administration_minutes": 60}, ("PhD",)),
     (2, {"kind": "psychotherapy", "minutes": 45, "interactive_complexity": True}, ("LCSW", "PhD")),
 ]
-# The demo billing company, as its clearinghouse knows it (837P 1000A and ISA06 of its interchanges).
-DEMO_SUBMITTER = {"submitter_id": "DEMOBILLING", "name": "Demo Behavioral Billing", "contact_name": "EDI Desk",
-                  "phone": "5035550100", "email": "edi@demo-billing.example"}  # fmt: skip
 DIAGNOSES = [["F33.1"], ["F41.1"], ["F43.10", "Z63.0"], ["F32.A"], ["F90.0"], ["F33.1", "F41.1"], ["F40.10"]]
 DEFECTS = ["missing_authorization", "telehealth_without_modality", "z_code_primary", "inactive_coverage",
            "late_filing", "duplicate"]  # fmt: skip
@@ -199,13 +197,6 @@ async def set_up(
             response.raise_for_status()
 
 
-async def _set_submitter(claim_submission_url: str, headers: dict[str, str]) -> None:
-    """The demo billing company as the submitter of its claims (its token carries the operator role)."""
-    async with httpx.AsyncClient(base_url=claim_submission_url, headers=headers, timeout=30) as claims:
-        response = await claims.put("/v1/submitter", json=DEMO_SUBMITTER)
-        response.raise_for_status()
-
-
 async def _created_or_exists(response: httpx.Response) -> None:
     if response.status_code not in (201, 409):
         response.raise_for_status()
@@ -224,6 +215,7 @@ async def run(
     defect_share: float,
     stop: asyncio.Event | None = None,
     claim_submission_url: str | None = None,
+    remittance_posting_url: str | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
     rng = random.Random(seed)
@@ -239,8 +231,7 @@ async def run(
         ) as simulator,
     ):
         await set_up(claimstream, simulator, plans, today)
-        if claim_submission_url:
-            await _set_submitter(claim_submission_url, headers)
+        await billing_office.set_up(headers, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
             await _post_one(claimstream, rng, rng.choice(plans), today, defect_share, statuses)
             try:
@@ -289,6 +280,7 @@ def main() -> None:
             defect_share=args.defects,
             stop=stop,
             claim_submission_url=os.environ.get("CLAIM_SUBMISSION_URL"),
+            remittance_posting_url=os.environ.get("REMITTANCE_POSTING_URL"),
         )
 
     asyncio.run(go())

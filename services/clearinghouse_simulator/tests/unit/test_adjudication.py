@@ -347,3 +347,23 @@ def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monk
     (plb,) = [segment for segment in text.split("~\n") if segment.startswith("PLB*")]  # one PLB, six pairs at most
     assert plb.split("*")[3] == "L6:SIMMCR2" and plb.split("*")[5] == "WO:SIMMCR1"
     assert balance_problems(text) == [] and pyx12_problems(text) == []
+
+
+def test_the_variety_real_835s_have_downcodes_unechoed_modifiers_and_checks() -> None:
+    """The commercial payer pays some 90837s as 90834 (SVC06 names the code billed) and does not echo modifiers;
+    Medicaid pays by paper check. Each 835 still balances and validates."""
+    session = [SampleLine("90837", modifiers=("95",), charge=Decimal(200))]
+    sessions = [SampleClaim(pcn=f"D{n}", payer_id="SIMBCX", place_of_service="10", member_id=f"1EG4TE5MK{n:02d}",
+                            lines=session) for n in range(40)]  # fmt: skip
+    medicaid = [SampleClaim(pcn="K1", payer_id="SIMMCD", member_id="MCD1234567", filing="MC",
+                            lines=[SampleLine("90834", modifiers=("HO",))])]  # fmt: skip
+    outcome = cycle([pending(c, n) for n, c in enumerate(claims(*sessions) + claims(*medicaid))])
+    by_payer = {r.payer_id: r.content for r in outcome.remittances}
+    commercial = by_payer["SIMBCX"]
+    downcoded = commercial.count("SVC*HC:90834*200*")
+    assert 0 < downcoded < 40 and commercial.count("*HC:90837:95~") == downcoded  # SVC06 keeps the code billed
+    assert "SVC*HC:90837:95*" not in commercial  # the paid code is written without the modifiers billed
+    assert "BPR*C*" in by_payer["SIMMCD"] and "*CHK*" in by_payer["SIMMCD"]
+    for content in by_payer.values():
+        assert balance_problems(content) == []
+        assert pyx12_problems(content) == []

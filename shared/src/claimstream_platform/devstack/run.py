@@ -104,6 +104,11 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
     supervisor.env.update(
         CHARGE_CAPTURE_URL=by_package["charge_capture"].url,
         **({"CLAIM_SUBMISSION_URL": by_package["claim_submission"].url} if "claim_submission" in by_package else {}),
+        **(
+            {"REMITTANCE_POSTING_URL": by_package["remittance_posting"].url}
+            if "remittance_posting" in by_package
+            else {}
+        ),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_TOKEN_FILE=str(token_file),
         SIMULATOR_TOKEN_FILE=str(simulator_token),
