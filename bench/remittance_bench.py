@@ -62,8 +62,10 @@ def generated_835(claims: int) -> str:
     header = [Segment.of("BPR", "I", total, "C", "ACH", "CCP", "01", "999999992", "DA", "1234567890", "1999999999", "",
                          "01", "999988880", "DA", "9876543210", "20261120"),
               Segment.of("TRN", "1", "BENCH0001", "1999999999"), Segment.of("N1", "PR", "SIMULATED MEDICARE"),
+              Segment.of("N3", "1 PAYER PLAZA"), Segment.of("N4", "BALTIMORE", "MD", "21244"),
+              Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
               Segment.of("N1", "PE", "BENCH THERAPY", "XX", "1497758544")]  # fmt: skip
-    transaction = Transaction("835", "0001", "", header + body)
+    transaction = Transaction("835", "0001", "", header + body)  # the 835 guide leaves ST03 unused
     group = FunctionalGroup("HP", "SIM", "CLAIMSTREAM", "1", "005010X221A1", [transaction], date="20261120",
                             time="0930")  # fmt: skip
     now = datetime.now(UTC)
