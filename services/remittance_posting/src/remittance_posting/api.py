@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from remittance_posting import handlers
+from remittance_posting.repository import ledger as recovered
 from remittance_posting.repository import posting as repository
 
 router = APIRouter()
@@ -181,3 +182,43 @@ async def ledger(
     async with uow:
         rows = await repository.ledger_page(uow, principal, practice_id, limit)
     return [LedgerEntry.model_validate(row) for row in rows]
+
+
+class TakeBack(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    payee_npi: str
+    reference: str
+    claim_id: UUID | None
+    entries: int
+    recovered: Decimal
+    carried: Decimal
+    open_forward_balance: Decimal
+    first_at: datetime
+    last_at: datetime
+
+
+class Reversal(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    claim_id: UUID
+    remittance_id: UUID
+    payer_claim_number: str | None
+    amount: Decimal
+    created_at: datetime
+
+
+class Recoupments(BaseModel):
+    provider_level: list[TakeBack]
+    reversals: list[Reversal]
+
+
+@router.get("/v1/recoupments", response_model=Recoupments)
+async def recoupments(principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None) -> Recoupments:
+    """Money the payer took back, by the claim it concerns: PLB recoveries and forward balances (with what is still
+    open), and reversals no new payment followed."""
+    async with uow:
+        taken = await recovered.take_backs(uow, principal, practice_id)
+        reversed_ = await recovered.unpaid_reversals(uow, principal, practice_id)
+    return Recoupments(provider_level=[TakeBack.model_validate(row) for row in taken],
+                       reversals=[Reversal.model_validate(row) for row in reversed_])  # fmt: skip

@@ -170,3 +170,42 @@ async def test_another_tenants_remittance_is_not_found(
     assert mine.status_code == 200 and [p["patient_control_number"] for p in mine.json()["payments"]] == [
         "CS0000000109"
     ]
+
+
+async def test_the_recoupment_ledger_follows_a_forward_balance_until_it_is_taken_back(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    overpaid, paid_now, paid_later = (claim_created(f"CS000000012{n}") for n in range(3))
+    await announce(make_uow, overpaid, paid_now, paid_later)
+    async with make_uow() as uow:
+        await handlers.on_claim_accepted(ClaimAccepted(
+            tenant_id=TENANT, practice_id=PRACTICE, claim_id=overpaid.claim_id, encounter_id=overpaid.encounter_id,
+            patient_control_number=overpaid.patient_control_number, payer_claim_number="SIMCOM0120"), uow)  # fmt: skip
+        await uow.commit()
+    # The payer recovers 200 it overpaid; this 835 pays only 140, so 60 is carried forward and it pays zero.
+    carried = (("WO", "SIMCOM0120", Decimal("200")), ("FB", "SIMCOM0120", Decimal("-60")))
+    (first,) = (await upload(client, auth, era(Payment(paid_now.patient_control_number), trace="R1", plb=carried)))[
+        "remittances"
+    ]
+    assert (first["status"], first["total"]) == ("posted", "0.00")
+    (open_,) = (await client.get("/v1/recoupments", headers=auth)).json()["provider_level"]
+    assert (open_["claim_id"], open_["recovered"], open_["carried"], open_["open_forward_balance"]) == (
+        str(overpaid.claim_id), "200.00", "60.00", "60.00",
+    )  # fmt: skip
+    taken = (("FB", "SIMCOM0120", Decimal("60")),)  # the next 835 takes the carried 60 back
+    await upload(client, auth, era(Payment(paid_later.patient_control_number), trace="R2", plb=taken))
+    (settled,) = (await client.get("/v1/recoupments", headers=auth)).json()["provider_level"]
+    assert (settled["recovered"], settled["open_forward_balance"], settled["entries"]) == ("260.00", "0.00", 3)
+
+
+async def test_a_reversal_no_payment_followed_is_a_recoupment_of_its_claim(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    reversed_, other = claim_created("CS0000000131"), claim_created("CS0000000132")
+    await announce(make_uow, reversed_, other)
+    await upload(client, auth, era(Payment("CS0000000131"), trace="V1"))
+    reversal = Payment("CS0000000131", status="22",
+                       lines=[Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])])  # fmt: skip
+    await upload(client, auth, era(reversal, Payment("CS0000000132"), trace="V2"))
+    (taken,) = (await client.get("/v1/recoupments", headers=auth)).json()["reversals"]
+    assert (taken["claim_id"], taken["amount"]) == (str(reversed_.claim_id), "140.00")

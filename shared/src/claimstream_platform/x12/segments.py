@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from claimstream_platform.x12.text import x12_text
 
@@ -17,9 +18,10 @@ class Delimiters:
     segment: str = "~"
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One segment: its tag and its elements (element 1 is `elements[0]`, as X12 counts from 1)."""
+class Segment(NamedTuple):
+    """One segment: its tag and its elements (element 1 is `elements[0]`, as X12 counts from 1). A named tuple,
+    not a dataclass: a large 835 has hundreds of thousands, and a frozen dataclass costs several times more to
+    make."""
 
     tag: str
     elements: tuple[str, ...]

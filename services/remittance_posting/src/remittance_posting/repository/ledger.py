@@ -1,0 +1,49 @@
+"""The recoupment ledger: money the payer took back, each linked to the claim it concerns. Provider-level
+take-backs (PLB WO overpayment recovery, 72 authorized return, FB forward balance) summed per payee and
+reference, with the forward balance still open; and reversals (CLP02 22) that no new payment followed."""
+
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.paging import in_scope
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.engine import Row
+
+from remittance_posting.tables import claim_payments, provider_adjustments
+
+TAKE_BACKS = ("WO", "72", "FB")
+
+
+async def take_backs(uow: UnitOfWork, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
+    """Per payee, reference and claim: what was recovered, what was carried forward (FB negative) and what of it
+    is still open (carried and not yet taken back)."""
+    pa = provider_adjustments
+    fb = case((pa.c.reason == "FB", pa.c.amount), else_=0)
+    query = in_scope(
+        select(
+            pa.c.payee_npi, pa.c.reference, pa.c.claim_id, func.count().label("entries"),
+            func.sum(case((pa.c.amount > 0, pa.c.amount), else_=0)).label("recovered"),
+            func.sum(case((pa.c.amount < 0, -pa.c.amount), else_=0)).label("carried"),
+            func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
+            func.min(pa.c.created_at).label("first_at"), func.max(pa.c.created_at).label("last_at"),
+        ).where(pa.c.tenant_id == principal.tenant_id, pa.c.reason.in_(TAKE_BACKS)),
+        pa.c.practice_id, principal, practice_id,
+    ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)  # fmt: skip
+    return list((await uow.session.execute(query.order_by(func.max(pa.c.created_at).desc()).limit(500))).all())
+
+
+async def unpaid_reversals(uow: UnitOfWork, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
+    """Reversals of a claim's payment with no payment of the claim posted after them: money taken back."""
+    cp, later = claim_payments, claim_payments.alias("later")
+    repaid = exists().where(
+        later.c.claim_id == cp.c.claim_id, later.c.claim_status != "22", later.c.state == "posted",
+        later.c.created_at >= cp.c.created_at, later.c.id != cp.c.id,
+    )  # fmt: skip
+    query = in_scope(
+        select(cp.c.claim_id, cp.c.remittance_id, cp.c.payer_claim_number, (-cp.c.paid).label("amount"),
+               cp.c.created_at).where(cp.c.tenant_id == principal.tenant_id, cp.c.claim_status == "22", ~repaid),
+        cp.c.practice_id, principal, practice_id,
+    )  # fmt: skip
+    return list((await uow.session.execute(query.order_by(cp.c.created_at.desc()).limit(500))).all())
