@@ -5,14 +5,16 @@ Everything that comes back is untrusted: sizes are bounded, and a 409 counts as 
 clearinghouse's copy hashes to ours.
 """
 
-import asyncio
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 from typing import Protocol
 
 import httpx
-from claimstream_platform.errors import TransientError
+from claimstream_platform import partners
+from claimstream_platform.partners import CredentialRefused
+
+__all__ = ["AlreadyReceived", "CredentialRefused", "Document", "Gateway", "Refused", "SimulatorGateway"]
 
 MAX_DOCUMENT_CHARS = 5 * 1024 * 1024  # a 277CA or 999 larger than this is quarantined unread
 ATTEMPTS = 3  # per call, with backoff; past that the caller waits (the interchange's not_before)
@@ -26,10 +28,6 @@ class AlreadyReceived(Exception):
 class Refused(Exception):
     """The clearinghouse refused the interchange as a whole (an envelope it cannot read), or holds other content
     under its control number."""
-
-
-class CredentialRefused(Exception):
-    """The clearinghouse does not accept our credential (401/403): nothing can be sent until an operator fixes it."""
 
 
 @dataclass(frozen=True)
@@ -101,35 +99,15 @@ class SimulatorGateway:
 
     async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
         """Bounded retries with backoff, honouring Retry-After up to MAX_WAIT_SECONDS."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                response = await self._client.request(method, path, headers=self._auth(), **kwargs)  # type: ignore[arg-type]
-            except httpx.TransportError as error:
-                failure = TransientError(f"clearinghouse unreachable: {type(error).__name__}")
-            else:
-                if response.status_code in (401, 403):
-                    raise CredentialRefused(f"the clearinghouse refused our credential ({response.status_code})")
-                if response.status_code < 500 and response.status_code != 429:
-                    return response
-                failure = TransientError(
-                    f"clearinghouse answered {response.status_code}", retry_after=_retry_after(response)
-                )
-            wait = failure.retry_after if failure.retry_after is not None else 0.5 * 2 ** (attempt - 1)
-            if attempt == ATTEMPTS or wait > MAX_WAIT_SECONDS:
-                raise failure
-            await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
+        return await partners.send(
+            self._client, method, path, auth=self._auth, attempts=ATTEMPTS, max_wait=MAX_WAIT_SECONDS, **kwargs
+        )
 
     def _auth(self) -> dict[str, str]:
         if self._token_file is None:
             return {}
         self._token_stamp = self._token_file.stat().st_mtime
         return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return min(float(value), 3600.0) if value.isdigit() else None
 
 
 def _json(response: httpx.Response) -> dict[str, object]:

@@ -2,12 +2,12 @@
 HTTP API is the first adapter; another clearinghouse (SFTP or its own API) is another class with these two
 methods. The bearer token is read from its file again whenever the file changes."""
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import httpx
+from claimstream_platform import partners
 from claimstream_platform.errors import TransientError
 
 ATTEMPTS, MAX_WAIT_SECONDS = 4, 30.0
@@ -23,10 +23,6 @@ class Inbox(Protocol):
     async def remittances(self) -> list[Document]: ...
 
     async def done(self, document_id: int) -> None: ...
-
-
-class CredentialRefused(Exception):
-    """The clearinghouse refused our credential: an operator must replace it."""
 
 
 class SimulatorInbox:
@@ -51,22 +47,10 @@ class SimulatorInbox:
         await self._send("POST", f"/v1/inbox/{document_id}/ack")
 
     async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        """Bounded retries with backoff; an outage is a TransientError (the loop tries again at its next pass)."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                response = await self._client.request(method, path, headers=self._auth(), **kwargs)  # type: ignore[arg-type]
-            except httpx.TransportError as error:
-                failure = TransientError(f"clearinghouse unreachable: {type(error).__name__}")
-            else:
-                if response.status_code in (401, 403):
-                    raise CredentialRefused(f"the clearinghouse refused our credential ({response.status_code})")
-                if response.status_code < 500 and response.status_code != 429:
-                    return response
-                failure = TransientError(f"clearinghouse answered {response.status_code}")
-            if attempt == ATTEMPTS:
-                raise failure
-            await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), MAX_WAIT_SECONDS))
-        raise AssertionError("unreachable")
+        """A few attempts with backoff; an outage is a TransientError (the loop tries again at its next pass)."""
+        return await partners.send(
+            self._client, method, path, auth=self._auth, attempts=ATTEMPTS, max_wait=MAX_WAIT_SECONDS, **kwargs
+        )
 
     def _auth(self) -> dict[str, str]:
         if self._token_file is None:
