@@ -24,6 +24,7 @@ from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
+from measuring import commit_latency_ms
 from sqlalchemy import text
 
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
@@ -195,6 +196,7 @@ def main() -> int:
         # The relay publishes the batch phase's events; measure that, and keep it out of the latency runs.
         batch["relay_drain_seconds"] = asyncio.run(wait_for_outbox(stack.database_url))
         singles = [asyncio.run(single_posts(SPEC.url, headers, practice_id, rate)) for rate in RATES]
+        batch["postgres_commit_ms"] = asyncio.run(commit_latency_ms(stack.database_url))
     finally:
         supervisor.stop()
         stack.stop()
@@ -216,6 +218,7 @@ def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
         f"(target 2,000); the relay then published its {2 * batch['encounters']:,} events in "
         f"{batch['relay_drain_seconds']} s"
     )
+    print(f"raw reference: a one-row PostgreSQL commit takes {batch['postgres_commit_ms']} ms on this machine")
     print(f"single POST /v1/encounters, open loop, {SECONDS} s per rate (target p99 < 50 ms at 200/s):")
     print(f"{'rate/s':>8}{'achieved':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}{'errors':>8}")
     for single in singles:

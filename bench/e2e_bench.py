@@ -31,7 +31,7 @@ from claimstream_platform.devstack.services import Supervisor, local_services
 from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
-from measuring import cpu_seconds, percentiles, process_roots
+from measuring import commit_latency_ms, cpu_seconds, percentiles, process_roots
 from sqlalchemy import text
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
@@ -63,7 +63,8 @@ async def raw_rates(stack: LocalStack) -> dict[str, float]:
         )
     postgres = 20000 / (time.perf_counter() - started)
     await engine.dispose()
-    return {"kafka_produce_per_s": round(kafka), "postgres_insert_per_s": round(postgres)}
+    return {"kafka_produce_per_s": round(kafka), "postgres_insert_per_s": round(postgres),
+            "postgres_commit_ms": await commit_latency_ms(stack.database_url)}  # fmt: skip
 
 
 class LagProbe:
@@ -244,7 +245,7 @@ def _report(results: dict[str, Any]) -> None:
     print(f"\nend-to-end benchmark ({os.cpu_count()} cores; Kafka, PostgreSQL, 3 services and the load on one machine)")
     print(
         f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
-        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s"
+        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
     )
     print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'submitted':>10}{'accepted':>9}{'held':>6}{'thru/s':>8}"
           f"{'sub p50':>9}{'sub p99':>9}{'acc p50':>9}{'acc p99':>9}{'lag':>7}")  # fmt: skip

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import statistics
+import time
 
 import psutil
 from claimstream_platform.devstack.services import Supervisor
@@ -48,3 +49,21 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
     return {"p50_s": at(0.5), "p95_s": at(0.95), "p99_s": at(0.99), "max_s": round(ordered[-1], 2),
             "mean_s": round(statistics.fmean(ordered), 2)}  # fmt: skip
+
+
+async def commit_latency_ms(database_url: str, commits: int = 200) -> float:
+    """Milliseconds per one-row transaction, one after another: what every single-request write waits for (the
+    disk's flush). It differs between machines more than the insert rate does, and bounds single POSTs."""
+    from claimstream_platform.db import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(database_url, schema="public", pool_size=1)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_commit_probe (n int)"))
+    started = time.perf_counter()
+    for n in range(commits):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO bench_commit_probe VALUES (:n)"), {"n": n})
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return round(elapsed / commits * 1000, 2)

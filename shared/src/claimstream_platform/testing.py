@@ -8,7 +8,7 @@ DATABASE_URL name.
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +19,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.postgres import PostgresServer
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
@@ -159,6 +160,52 @@ async def service_client(
     """An HTTP client on the service's app, built by the kit as in production, in this process."""
     async with app_client(service.app(settings), settings, **client) as http:
         yield http
+
+
+def unused_credential(folder: Path) -> Path:
+    """A partner credential file for an app whose API, under test, never calls the partner."""
+    path = folder / "unused-credential"
+    path.write_text("unused: the API never calls the partner")
+    return path
+
+
+def service_fixtures(service: Service[Any], *, keys: str = "keys", **settings: Any) -> tuple[Any, Any, Any, Any]:
+    """The fixtures a service's tests start from, derived from its declaration. In its `conftest.py`:
+
+        schema, engine, make_uow, client = service_fixtures(SERVICE, clearinghouse_url="http://sim")
+
+    `schema` is a fresh migrated schema per test; `engine` and `make_uow` work on it; `client` is the app built
+    by the kit, in this process, with its settings pointed at them, its token verified with the `keys` fixture's
+    key, and `settings` as overrides (a callable is given the test's `tmp_path`, for files)."""
+
+    @pytest.fixture
+    async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
+        async with service_schema(stack, service) as name:
+            yield name
+
+    @pytest.fixture
+    async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(stack.database_url, schema=schema, pool_size=3)
+        yield engine
+        await engine.dispose()
+
+    @pytest.fixture
+    def make_uow(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        return lambda: UnitOfWork(sessionmaker)
+
+    @pytest.fixture
+    async def client(
+        request: pytest.FixtureRequest, stack: StackUnderTest, schema: str, tmp_path: Path
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        signing: Keys = request.getfixturevalue(keys)
+        values = {name: value(tmp_path) if callable(value) else value for name, value in settings.items()}
+        async with service_client(
+            service, service_settings(service, stack, schema, signing.public_key_file, **values)
+        ) as c:
+            yield c
+
+    return schema, engine, make_uow, client
 
 
 @pytest.hookimpl(tryfirst=True)
