@@ -139,7 +139,9 @@ def _apply_answer(claim: Claim, answer: Answer) -> bool:
 
 async def _settle_corrected(uow: UnitOfWork, accepted: list[Claim]) -> None:
     """The payer took a correction: the claim it corrects is settled; corrections waiting for a number go."""
-    corrections = {c.replaces_claim_id: c.frequency for c in accepted if c.replaces_claim_id and c.frequency in "78"}
+    corrections = {
+        c.replaces_claim_id: c.frequency for c in accepted if c.replaces_claim_id and c.frequency in ("7", "8")
+    }
     originals = await claim_store.lock_many(uow, corrections) if corrections else []
     for original in originals:
         original.settled_by_correction(corrections[original.id])
