@@ -82,6 +82,7 @@ class CycleOutcome:
     members: dict[MemberKey, Member] = field(default_factory=dict)
     remittances: list[Remittance] = field(default_factory=list)
     balances: dict[PayeeKey, list[Balance]] = field(default_factory=dict)  # the new state of each payee paid
+    renumbered: dict[UUID, str] = field(default_factory=dict)  # claims reprocessed under a new payer claim number
 
 
 def duplicate_key(claim: Claim) -> str:
@@ -108,7 +109,7 @@ def run_cycle(
         payee_name, submitter_id = names[key]
         rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
         candidates = reprocessable.get(key, ())
-        payments = payments + _reprocessed(candidates, rng)
+        payments = payments + _reprocessed(candidates, rng, outcome.renumbered)
         adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, (owed or {}).get(key, ()), rng)
         control = next_control()
         content = build_835(
@@ -176,14 +177,18 @@ def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member]
     return result
 
 
-def _reprocessed(candidates: Sequence[Prior], rng: random.Random) -> list[ClaimPayment]:
-    """Now and then the payer reprocesses an earlier paid claim: its reversal, then the same payment again."""
+def _reprocessed(candidates: Sequence[Prior], rng: random.Random, renumbered: dict[UUID, str]) -> list[ClaimPayment]:
+    """Now and then the payer reprocesses an earlier paid claim: its reversal, then the same payment again under a
+    new claim number (CLP07), as real payers do; a later correction must name the new one (REF*F8)."""
     if not candidates or rng.random() >= REPROCESS_CHANCE:
         return []
     prior = rng.choice(list(candidates))
+    base, _, times = prior.payer_claim_number.partition("-")
+    number = f"{base}-{int(times or 0) + 1}"  # never a number used before: each reprocessing counts up
+    renumbered[prior.claim_id] = number
     return [
         ClaimPayment(prior.claim, reversal(prior.adjudication), prior.payer_claim_number, prior.received),
-        ClaimPayment(prior.claim, prior.adjudication, prior.payer_claim_number, prior.received),
+        ClaimPayment(prior.claim, prior.adjudication, number, prior.received),
     ]
 
 

@@ -367,3 +367,20 @@ def test_the_variety_real_835s_have_downcodes_unechoed_modifiers_and_checks() ->
     for content in by_payer.values():
         assert balance_problems(content) == []
         assert pyx12_problems(content) == []
+
+
+def test_a_reprocessed_claim_is_paid_again_under_a_new_payer_claim_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    (claim,) = claims(SampleClaim(pcn="RP1"))
+    paid = adjudicate(claim, BOOK.payers["SIMMCR"], credential="LCSW", member=member(), received=RECEIVED,
+                      duplicate=False)  # fmt: skip
+    prior = Prior(uuid4(), claim, "SIMMCR1000-1", RECEIVED, paid)
+    monkeypatch.setattr(cycle_module, "REPROCESS_CHANCE", 1.0)
+    (new,) = claims(SampleClaim(pcn="RP2", member_id="1EG4TE5MK99"))
+    outcome = run_cycle([pending(new, 1)], book=BOOK, members={(SUBMITTER, "SIMMCR", "1EG4TE5MK99"): member()},
+                        reprocessable={(SUBMITTER, "SIMMCR", new.billing_npi): [prior]}, seed=7, now=NOW,
+                        next_control=lambda: "7001")  # fmt: skip
+    assert outcome.renumbered == {prior.claim_id: "SIMMCR1000-2"}
+    (content,) = [r.content for r in outcome.remittances]
+    assert "CLP*RP1*22*" in content and "*SIMMCR1000-1*" in content  # the reversal names the old number
+    assert "CLP*RP1*1*" in content and "*SIMMCR1000-2*" in content  # the payment again, renumbered
+    assert balance_problems(content) == []

@@ -143,6 +143,9 @@ async def _post_claims(
             continue
         rows.append(_payment_row(remittance_id, payment, claim, owner, PaymentState.POSTED, None))
         await _publish_posting(uow, remittance_id, remittance.paid_on, payment, claim, rates)
+        if payment.status != "22" and payment.payer_claim_number not in ("", claim.payer_claim_number):
+            # the payer renumbered it (reprocessing): the latest CLP07 is the one later 835s and PLBs name
+            await repository.set_payer_claim_number(uow, claim.claim_id, payment.payer_claim_number[:50])
     await variance_store.end_silences(uow, [(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
     await repository.reverse_earlier(uow, (c.claim_id for p, c in matched if c is not None and p.status == "22"))
     await repository.insert_rows(uow, "claim_payments", rows)

@@ -90,6 +90,11 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
         )  # fmt: skip
     if outcome.reversed:
         await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
+    if outcome.renumbered:
+        await session.execute(
+            update(claims).where(claims.c.id == bindparam("claim_id")).values(payer_claim_number=bindparam("number")),
+            [{"claim_id": claim_id, "number": number} for claim_id, number in outcome.renumbered.items()],
+        )
     if outcome.members:
         await session.execute(
             update(members)
