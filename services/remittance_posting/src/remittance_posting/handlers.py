@@ -68,6 +68,11 @@ async def receive(uow: UnitOfWork, text: str, *, source: str, tenant_id: UUID | 
     return receipt
 
 
+async def reject_file(uow: UnitOfWork, text: str, *, source: str, reason: str) -> FileReceipt:
+    """Keep a clearinghouse file that cannot be posted, with its reason, for operators."""
+    return await _rejected(uow, text, hashlib.sha256(text.encode()).hexdigest(), source, reason)
+
+
 async def _rejected(uow: UnitOfWork, text: str, sha256: str, source: str, reason: str) -> FileReceipt:
     file_id = uuid4()
     await repository.store_file(uow, {"id": file_id, "tenant_id": None, "source": source, "sha256": sha256,
@@ -251,8 +256,8 @@ async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
     await repository.remember_claims(uow, [_known_row(event) for event in created])
     waiting = await repository.unmatched_with(uow, (event.patient_control_number for event in created))
+    by_pcn, _ = await repository.claims_for(uow, [row.patient_control_number for row in waiting], [], None)
     for row in waiting:
-        by_pcn, _ = await repository.claims_for(uow, [row.patient_control_number], [], None)
         claim = by_pcn.get(row.patient_control_number)
         if claim is not None and (row.tenant_id is None or row.tenant_id == claim.tenant_id):
             await _post_waiting(uow, row, claim, "patient_control_number")

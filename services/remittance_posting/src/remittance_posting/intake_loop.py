@@ -3,16 +3,13 @@ own transaction, and only then acknowledges it, so a crash never loses one and a
 (its SHA-256). A file that cannot be posted for another reason than an outage is kept, rejected with the error's
 type, and acknowledged: it never blocks the files behind it."""
 
-import hashlib
 import logging
-from uuid import uuid4
 
 from claimstream_platform.db import SessionFactory, UnitOfWork, is_transient
 from claimstream_platform.loops import PeriodicLoop
 
 from remittance_posting import handlers
 from remittance_posting.gateway import Document, Inbox
-from remittance_posting.repository import posting as repository
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +37,6 @@ class IntakeLoop(PeriodicLoop):
                 raise
             log.error("835 rejected", extra={"document": document.id, "error": type(error).__name__})
             async with UnitOfWork(self._sessionmaker) as uow:
-                await repository.store_file(uow, {
-                    "id": uuid4(), "tenant_id": None, "source": source, "status": "rejected",
-                    "sha256": hashlib.sha256(document.content.encode()).hexdigest(), "content": document.content,
-                    "reason": f"could not be posted: {type(error).__name__}",
-                })  # fmt: skip
+                reason = f"could not be posted: {type(error).__name__}"
+                await handlers.reject_file(uow, document.content, source=source, reason=reason)
                 await uow.commit()
