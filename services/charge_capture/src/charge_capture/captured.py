@@ -7,7 +7,7 @@ from claimstream_platform.contracts import charge_capture as contract
 
 from charge_capture.coding.engine import Coding
 from charge_capture.repository.reference import Reference
-from charge_capture.schemas import EncounterIn
+from charge_capture.schemas import CoverageIn, EncounterIn
 
 
 def _claim_context(body: EncounterIn) -> dict[str, Any]:
@@ -45,28 +45,36 @@ def captured(
         ],
         total_amount=coding.total,
         patient=contract.Patient(**body.patient.model_dump()),
-        coverage=_coverage(body, payer.kind),
-        payer=contract.Payer(
-            payer_id=payer.payer_id,
-            name=payer.name,
-            kind=payer.kind,
-            claim_filing_indicator=payer.claim_filing_indicator,
-        ),  # fmt: skip
+        coverage=contract.Coverage(**_coverage(body.coverage, payer.kind)),
+        payer=_payer(payer),
+        other_coverages=[
+            contract.OtherCoverage(
+                **_coverage(coverage, reference.other_payers[coverage.payer_id].kind),
+                responsibility=coverage.responsibility,
+                payer=_payer(reference.other_payers[coverage.payer_id]),
+            )  # fmt: skip
+            for coverage in body.other_coverages
+        ],
         billing_provider=_billing_provider(reference),
     )
 
 
-def _coverage(body: EncounterIn, payer_kind: str) -> contract.Coverage:
-    coverage = body.coverage
-    own_id = coverage.patient_has_own_id
-    return contract.Coverage(
-        payer_id=coverage.payer_id,
-        member_id=coverage.member_id,
-        group_number=coverage.group_number,
-        relationship=coverage.relationship,
-        subscriber=contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
-        patient_has_own_id=own_id if own_id is not None else payer_kind == "medicaid",
+def _payer(row: Any) -> contract.Payer:
+    return contract.Payer(
+        payer_id=row.payer_id, name=row.name, kind=row.kind, claim_filing_indicator=row.claim_filing_indicator
     )
+
+
+def _coverage(coverage: CoverageIn, payer_kind: str) -> dict[str, Any]:
+    own_id = coverage.patient_has_own_id
+    return {
+        "payer_id": coverage.payer_id,
+        "member_id": coverage.member_id,
+        "group_number": coverage.group_number,
+        "relationship": coverage.relationship,
+        "subscriber": contract.Person(**coverage.subscriber.model_dump()) if coverage.subscriber else None,
+        "patient_has_own_id": own_id if own_id is not None else payer_kind == "medicaid",
+    }
 
 
 def _billing_provider(reference: Reference) -> contract.BillingProvider:

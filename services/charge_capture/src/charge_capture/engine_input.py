@@ -66,6 +66,10 @@ def set_up_issues(body: EncounterIn, reference: Reference, today: date) -> list[
         )
     if reference.payer is None:
         known.append(Issue("payer.unknown", "coverage.payer_id", "this payer is not set up for the practice"))
+    for n, coverage in enumerate(body.other_coverages):
+        if coverage.payer_id not in reference.other_payers:
+            field = f"other_coverages[{n}].payer_id"
+            known.append(Issue("payer.unknown", field, "this payer is not set up for the practice"))
     return known
 
 

@@ -75,6 +75,14 @@ async def ingest(
     return [outcomes[index] for index, _ in bodies]
 
 
+async def lookup(reference: ReferenceData, practice_id: UUID, body: EncounterIn) -> Reference | None:
+    """The set-up this encounter's coding needs: its practice, providers and every payer it names."""
+    return await reference.lookup(
+        practice_id, body.rendering_provider_npi, body.coverage.payer_id, body.supervising_provider_npi,
+        tuple(coverage.payer_id for coverage in body.other_coverages),
+    )  # fmt: skip
+
+
 async def _coded_candidates(
     uow: UnitOfWork, principal: Principal, bodies: Sequence[tuple[int, EncounterIn]],
     outcomes: dict[int, ItemOutcome], *, today: date,
@@ -87,9 +95,7 @@ async def _coded_candidates(
     for index, body in bodies:
         found = None
         if principal.may_access(body.practice_id):
-            found = await reference.lookup(
-                body.practice_id, body.rendering_provider_npi, body.coverage.payer_id, body.supervising_provider_npi
-            )
+            found = await lookup(reference, body.practice_id, body)
         if found is None:
             outcomes[index] = ItemOutcome(index, "not_found", errors=[_reason("practice_id", "practice not found")])
             continue
@@ -133,9 +139,7 @@ async def correct(
     candidate = _Candidate(0, body, request_hash(body))
     if candidate.request_hash == row.request_hash:
         return summary(row, await _lines(uow, row.id, row.version))
-    found = await ReferenceData(uow.session, principal.tenant_id).lookup(
-        row.practice_id, body.rendering_provider_npi, body.coverage.payer_id, body.supervising_provider_npi
-    )
+    found = await lookup(ReferenceData(uow.session, principal.tenant_id), row.practice_id, body)
     assert found is not None  # the encounter's practice exists
     _code(candidate, found, principal.tenant_id, today=today, encounter_id=row.id, version=row.version + 1)
     if row.status == "coded":

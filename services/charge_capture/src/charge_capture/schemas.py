@@ -65,6 +65,12 @@ class CoverageIn(Input):
         return self
 
 
+class OtherCoverageIn(CoverageIn):
+    """A coverage that pays after the primary: billed, with the primary's payment, once the primary has paid."""
+
+    responsibility: Literal["secondary", "tertiary"]
+
+
 class TelehealthIn(Input):
     modality: Literal["video", "audio"]
     patient_at_home: bool = True
@@ -127,6 +133,7 @@ class EncounterIn(Input):
     supervising_provider_npi: Npi | None = None
     patient: PatientIn
     coverage: CoverageIn
+    other_coverages: list[OtherCoverageIn] = Field(default_factory=list, max_length=2)
     diagnoses: list[Diagnosis] = Field(min_length=1, max_length=12)
     place_of_service: PlaceOfService
     telehealth: TelehealthIn | None = None
@@ -148,7 +155,18 @@ class EncounterIn(Input):
             raise ValueError("patient.birth_date is after service_date")
         if len(set(self.diagnoses)) != len(self.diagnoses):
             raise ValueError("diagnoses repeat a code")
+        _check_other_coverages(self.coverage, self.other_coverages)
         return self
+
+
+def _check_other_coverages(primary: CoverageIn, others: list[OtherCoverageIn]) -> None:
+    """Each responsibility once, tertiary only after a secondary, and no payer twice."""
+    order = [coverage.responsibility for coverage in others]
+    if order not in ([], ["secondary"], ["secondary", "tertiary"]):
+        raise ValueError("other_coverages: a secondary, then optionally a tertiary, in that order")
+    payers = [primary.payer_id, *(coverage.payer_id for coverage in others)]
+    if len(set(payers)) != len(payers):
+        raise ValueError("other_coverages: each coverage must name another payer")
 
 
 class VoidIn(Input):

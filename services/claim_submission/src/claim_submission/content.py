@@ -95,6 +95,49 @@ class Line(_Part):
     prior_authorization_number: str | None = None  # 2400 REF*G1
 
 
+class Adjustment(_Part):
+    group: str  # CO, PR, OA, PI, CR
+    reason: str  # CARC
+    amount: Decimal
+
+
+class LineAdjudication(_Part):
+    """What another payer did with one of the claim's lines (2430 SVD, CAS)."""
+
+    line_number: int
+    code: str  # as paid
+    modifiers: list[str]
+    paid: Decimal
+    adjustments: list[Adjustment]
+
+
+class Adjudication(_Part):
+    """What another payer's 835 did with the claim: the COB data a later payer is billed with (2320, 2430)."""
+
+    payer_claim_number: str | None = None
+    paid: Decimal
+    paid_on: date
+    claim_adjustments: list[Adjustment]  # CLP-level CAS only; the lines carry their own
+    lines: list[LineAdjudication]
+
+    @property
+    def patient_responsibility(self) -> Decimal:
+        every = [*self.claim_adjustments, *(a for line in self.lines for a in line.adjustments)]
+        return sum((a.amount for a in every if a.group == "PR"), Decimal(0))
+
+
+Responsibility = Literal["primary", "secondary", "tertiary"]
+
+
+class OtherPayer(_Part):
+    """Another coverage of the patient (2320/2330): one to bill later, or one that paid already."""
+
+    responsibility: Responsibility
+    coverage: Coverage
+    payer: Payer
+    adjudication: Adjudication | None = None  # set once that payer has paid
+
+
 class ClaimContent(_Part):
     service_date: date
     place_of_service: str
@@ -112,6 +155,8 @@ class ClaimContent(_Part):
     referral_number: str | None = None
     service_facility: ServiceFacility | None = None
     delay_reason_code: str | None = None
+    responsibility: Responsibility = "primary"  # the billed payer's place (SBR01 P, S, T)
+    other_payers: list[OtherPayer] = []
 
     @property
     def total(self) -> Decimal:
@@ -135,7 +180,12 @@ def line_control_number(patient_control_number: str, line_number: int) -> str:
 
 def content_of(event: ChargeCaptured) -> Captured:
     """The one mapping from charge capture's contract into this service's own model."""
-    content = ClaimContent.model_validate(event.model_dump(include=set(ClaimContent.model_fields)))
+    fields = event.model_dump(include=set(ClaimContent.model_fields) - {"other_payers"})
+    others = [
+        {"responsibility": other.responsibility, "payer": other.payer.model_dump(), "coverage": other.model_dump()}
+        for other in event.other_coverages
+    ]
+    content = ClaimContent.model_validate({**fields, "other_payers": others})
     return Captured(
         tenant_id=event.tenant_id, practice_id=event.practice_id, encounter_id=event.encounter_id,
         version=event.version, content=content,

@@ -81,7 +81,9 @@ class Move:
 def duplicate_key(content: ClaimContent) -> str:
     """Claims of the same member, clinician, day and services: a payer denies the second as a duplicate."""
     codes = ",".join(sorted(f"{line.code}:{':'.join(line.modifiers)}" for line in content.lines))
-    return f"{content.coverage.member_id}|{content.rendering_provider.npi}|{content.service_date}|{codes}"
+    key = f"{content.coverage.member_id}|{content.rendering_provider.npi}|{content.service_date}|{codes}"
+    # the same services billed to a later payer (COB) are not a duplicate of the primary's claim
+    return key if content.responsibility == "primary" else f"{key}|{content.payer.payer_id}"
 
 
 @dataclass(eq=False)

@@ -20,6 +20,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 
 from claim_submission.content import Captured, ClaimContent, content_of
+from claim_submission.coordination import adjudication_of, next_payer
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
 from claim_submission.scrub import scrub
@@ -46,7 +47,8 @@ async def capture(captured: Captured, uow: UnitOfWork) -> None:
     earlier = await repository.lock_of_encounter(uow, captured.tenant_id, captured.encounter_id)
     if any(claim.encounter_version == captured.version for claim in earlier):
         return  # replayed after a crash before the inbox row: already done
-    previous = next((claim for claim in earlier if claim.status in OPEN), None)
+    payer_id = captured.content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
+    previous = next((claim for claim in earlier if claim.status in OPEN and claim.payer_id == payer_id), None)
     await create_claim(uow, captured, captured.content, previous=previous, today=today())
 
 
@@ -78,14 +80,17 @@ async def create_claim(
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
     """Charges withdrawn: their claim is voided. For a correction ("corrected") a claim the payer may have waits
     for the corrected charges, which replace it; one that never left is voided now, since its charges no longer
-    stand even if the corrected encounter is held for review."""
+    stand even if the corrected encounter is held for review. A later payer's claim (COB) is voided either way:
+    it was billed from the primary's payment of charges that no longer stand, and the corrected claim's
+    payment bills that payer anew."""
     current = await repository.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
-    claim = current[0] if current else None
-    if claim is None or claim.encounter_version != event.version:
-        return
-    if event.reason == "corrected" and claim.status in AT_PAYER:
-        return
-    await void(uow, claim, reason=event.reason, today=today())
+    for claim in current:
+        if claim.encounter_version != event.version:
+            continue
+        primary = claim.content.responsibility == "primary"
+        if primary and event.reason == "corrected" and claim.status in AT_PAYER:
+            continue
+        await void(uow, claim, reason=event.reason, today=today())
 
 
 async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
@@ -104,14 +109,25 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
 
 
 async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
-    """The payer's 835 names its claim control number (CLP07): the latest is the one a correction's REF*F8 must
-    carry (it changes when the payer reprocesses, and may differ from the 277CA's)."""
-    if not event.payer_claim_number or event.outcome == "reversed":
-        return
+    """What the claim's payer did with it. Its claim control number (CLP07) is the latest one a correction's
+    REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
+    patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
     claim = await repository.lock(uow, event.tenant_id, event.claim_id)
-    if claim is not None and claim.payer_claim_number != event.payer_claim_number:
-        claim.renumbered(event.payer_claim_number)
+    if claim is None or event.payer_id != claim.payer_id:
+        return  # a crossover payer's own 835 for our claim: its payment is not our payer's word
+    number = event.payer_claim_number
+    if number and event.outcome != "reversed" and claim.payer_claim_number != number:
+        claim.renumbered(number)
         await store(uow, [claim])
+    following = next_payer(claim.content, event.outcome, adjudication_of(event, paid_on=today()))
+    if following is not None and not await _billed_already(uow, claim, following.payer.payer_id):
+        await create_claim(uow, claim, following, previous=None, today=today())
+
+
+async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> bool:
+    """A redelivered payment bills the next payer once: any claim of this encounter version to that payer."""
+    earlier = await repository.lock_of_encounter(uow, claim.tenant_id, claim.encounter_id)
+    return any(c.payer_id == payer_id and c.encounter_version == claim.encounter_version for c in earlier)
 
 
 async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:

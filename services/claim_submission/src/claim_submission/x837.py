@@ -12,6 +12,7 @@ from decimal import Decimal
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
 from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person, line_control_number
+from claim_submission.x837_cob import RESPONSIBILITY, line_adjudications, other_payers
 
 IMPLEMENTATION = "005010X222A1"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
@@ -122,7 +123,7 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
         Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
         Segment.of(
             "SBR",
-            "P",
+            RESPONSIBILITY[content.responsibility],
             "18" if patient_is_subscriber else "",
             coverage.group_number or "",
             "",
@@ -170,6 +171,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
         )
     )
     segments += _claim_providers(content)
+    segments += other_payers(content)
     for line in content.lines:
         procedure = ("HC", line.code, *line.modifiers)
         segments += [
@@ -188,6 +190,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
             # the line's own authorization goes before its control number (2400 REF order in the guide)
             *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),
             Segment.of("REF", "6R", line_control_number(claim.patient_control_number, line.line_number)),
+            *line_adjudications(content, line.line_number),
         ]
     return segments
 

@@ -100,6 +100,13 @@ class RenderingProvider(_Part):
     taxonomy: str
 
 
+class OtherCoverage(Coverage):
+    """A coverage that pays after the primary (secondary, tertiary): its payer as set up for the practice."""
+
+    responsibility: Literal["secondary", "tertiary"]
+    payer: Payer
+
+
 class ChargeLine(_Part):
     line_number: int
     code: str
@@ -141,6 +148,7 @@ class ChargeCaptured(_EncounterEvent):
     patient: Patient
     coverage: Coverage
     payer: Payer
+    other_coverages: list[OtherCoverage] = []  # secondary and tertiary, in order: billed once the primary paid
     billing_provider: BillingProvider
     rendering_provider: RenderingProvider  # the supervisor when the payer bills a pre-licensed clinician under them
     supervising_provider: SupervisingProvider | None = None

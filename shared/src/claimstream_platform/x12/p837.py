@@ -112,6 +112,10 @@ class _Reader:
         entity = segment.get(1)
         # Inside a claim (2300 and below) an NM1 names other parties (other payers and their subscribers in
         # 2330, referring providers): only the provider, subscriber and payer loops before the claim count here.
+        if self.claim is not None and entity == "PR" and self.claim.get("other_payers"):
+            self.loop = "2330B"
+            self._others()[-1]["payer_id"] = segment.get(9)
+            return
         if self.claim is not None and entity not in ("82", "DQ"):
             return
         if entity == "85" and self.context.level == "20":
@@ -147,11 +151,58 @@ class _Reader:
             self.lines[-1]["prior_authorization"] = value
         elif self.claim is not None and qualifier == "G1":
             self.claim["prior_authorization"] = value
-        elif self.claim is not None and qualifier == "F8":
+        elif self.claim is not None and qualifier == "F8" and not self.claim.get("other_payers"):
             self.claim["original_reference"] = value
 
     def _sbr(self, segment: Segment, index: int) -> None:
-        self.context.subscriber.update(relationship=segment.get(2), group=segment.get(3), filing=segment.get(9))
+        if self.claim is not None:  # 2320: another payer of the patient
+            self.loop = "2320"
+            self._others().append({"responsibility": segment.get(1)})
+            return
+        self.context.subscriber.update(
+            responsibility=segment.get(1), relationship=segment.get(2), group=segment.get(3), filing=segment.get(9)
+        )
+
+    def _others(self) -> list[dict[str, object]]:
+        assert self.claim is not None
+        return self.claim.setdefault("other_payers", [])  # type: ignore[return-value]
+
+    def _amt(self, segment: Segment, index: int) -> None:
+        if self.claim is None or self.lines or not self.claim.get("other_payers"):
+            return
+        field = {"D": "paid", "EAF": "patient_responsibility"}.get(segment.get(1))
+        value = _decimal(segment.get(2))
+        if field and value is None:
+            self.error(segment, index, "8", ElementError("2", "782", "6"))
+        elif field:
+            self._others()[-1][field] = value
+
+    def _svd(self, segment: Segment, index: int) -> None:
+        if not self.lines:
+            self.error(segment, index, "2")
+            return
+        paid = _decimal(segment.get(2))
+        if paid is None:
+            self.error(segment, index, "8", ElementError("2", "782", "6" if segment.get(2) else "1"))
+            return
+        self.loop = "2430"
+        self._adjudications().append({"payer_id": segment.get(1), "paid": paid})
+
+    def _adjudications(self) -> list[dict[str, object]]:
+        return self.lines[-1].setdefault("adjudications", [])  # type: ignore[return-value]
+
+    def _cas(self, segment: Segment, index: int) -> None:
+        """2430 CAS: the patient's share (PR) of the line after that payer; claim-level CAS are not needed."""
+        if self.loop != "2430" or segment.get(1) != "PR":
+            return
+        amounts = [_decimal(segment.get(n)) for n in range(3, 19, 3) if segment.get(n)]
+        if any(value is None for value in amounts):
+            self.error(segment, index, "8", ElementError("3", "782", "6"))
+            return
+        last = self._adjudications()[-1]
+        owed = last.get("patient_responsibility", Decimal(0))
+        assert isinstance(owed, Decimal)
+        last["patient_responsibility"] = owed + sum((a for a in amounts if a is not None), Decimal(0))
 
     def _pat(self, segment: Segment, index: int) -> None:
         if self.context.patient is not None:

@@ -15,6 +15,23 @@ class Person(BaseModel):
     sex: str = ""
 
 
+class LineAdjudication(BaseModel):
+    """2430: what another payer paid on the line (SVD02) and left the patient to pay (its PR CAS)."""
+
+    payer_id: str
+    paid: Decimal
+    patient_responsibility: Decimal = Decimal(0)
+
+
+class OtherPayer(BaseModel):
+    """2320/2330B: another payer of the patient, and what it paid on the claim when it has (AMT*D)."""
+
+    responsibility: str  # SBR01: P, S, T
+    payer_id: str = ""
+    paid: Decimal | None = None
+    patient_responsibility: Decimal | None = None  # AMT*EAF
+
+
 class Line(BaseModel):
     number: int
     code: str
@@ -26,6 +43,7 @@ class Line(BaseModel):
     service_date: date | None = None
     control_number: str | None = None  # REF*6R
     prior_authorization: str = ""  # 2400 REF*G1, when the line has its own
+    adjudications: list[LineAdjudication] = []  # 2430, on a claim to a later payer
 
 
 class Claim(BaseModel):
@@ -52,6 +70,8 @@ class Claim(BaseModel):
     diagnoses: list[str]  # without the dot, principal first
     prior_authorization: str = ""  # REF*G1
     original_reference: str = ""  # REF*F8: the payer's claim number, for frequency 7 and 8
+    responsibility: str = "P"  # 2000B SBR01: the billed payer is primary, secondary (S) or tertiary (T)
+    other_payers: list[OtherPayer] = []
     lines: list[Line]
 
     @property
@@ -118,6 +138,8 @@ def assemble_claim(
         diagnoses=claim["diagnoses"],
         prior_authorization=str(claim.get("prior_authorization", "")),
         original_reference=str(claim.get("original_reference", "")),
+        responsibility=subscriber.get("responsibility") or "P",
+        other_payers=[OtherPayer.model_validate(other) for other in claim.get("other_payers", [])],
         lines=[Line.model_validate(line) for line in lines],
     )
 

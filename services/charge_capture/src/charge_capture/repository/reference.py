@@ -1,8 +1,8 @@
 """Set-up as coding needs it (practice, providers, payer with its policy overrides and fee schedules), and the
 payer revision that keeps the cache of payer set-ups current. Every query is scoped to the caller's tenant."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -50,6 +50,7 @@ class Reference:
     provider: Row[Any] | None
     payer: PayerSetup | None
     supervisor: Row[Any] | None = None  # the supervising provider, when the encounter names one that exists
+    other_payers: Mapping[str, Row[Any]] = field(default_factory=dict)  # secondary and tertiary payers set up
 
 
 # Payer set-ups (fee schedules and policy overrides) by (payer, revision): every write to them bumps the payer's
@@ -85,16 +86,27 @@ class ReferenceData:
     def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
         self._session = session
         self._tenant_id = tenant_id
-        self._seen: dict[tuple[UUID, str, str, str | None], Reference | None] = {}
+        self._seen: dict[tuple[UUID, str, str, str | None, tuple[str, ...]], Reference | None] = {}
 
     async def lookup(
-        self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None = None
-    ) -> Reference | None:
+        self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None = None,
+        other_payer_ids: tuple[str, ...] = (),
+    ) -> Reference | None:  # fmt: skip
         """None when the practice does not exist for this tenant."""
-        key = (practice_id, npi, payer_id, supervisor_npi)
+        key = (practice_id, npi, payer_id, supervisor_npi, other_payer_ids)
         if key not in self._seen:
-            self._seen[key] = await self._load(*key)
+            found = await self._load(*key[:4])
+            if found is not None and other_payer_ids:
+                found = replace(found, other_payers=await self._other_payers(practice_id, other_payer_ids))
+            self._seen[key] = found
         return self._seen[key]
+
+    async def _other_payers(self, practice_id: UUID, payer_ids: tuple[str, ...]) -> dict[str, Row[Any]]:
+        query = select(payers).where(
+            payers.c.tenant_id == self._tenant_id, payers.c.practice_id == practice_id,
+            payers.c.payer_id.in_(payer_ids),
+        )  # fmt: skip
+        return {row.payer_id: row for row in await self._session.execute(query)}
 
     async def _load(self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None) -> Reference | None:
         params = {

@@ -1,0 +1,81 @@
+"""Coordination of benefits on real PostgreSQL and the simulator: the primary's posting bills the secondary once,
+with the primary's payment in 2320/2430; a crossover payer's 835 is not the primary's word."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from claim_submission import handlers
+from claim_submission.gateway import SimulatorGateway
+from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle
+from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.db import UnitOfWork
+from cob_testkit import SECONDARY, TWO_LINES, posting
+
+SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
+
+
+async def primary_accepted(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway,
+                           simulator: httpx.AsyncClient) -> tuple[Any, Any]:  # fmt: skip
+    await enroll(simulator)
+    await enroll(simulator, "SIMBCX", "XYZ123456")
+    coded = charges(service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"),
+                    other_coverages=[SELF_SECONDARY])  # fmt: skip
+    await handle(make_uow, handlers.on_charge_captured, coded)
+    await cycle(make_uow, gateway)
+    (primary,) = await claims_of(make_uow, coded.encounter_id)
+    assert primary.status == "accepted" and primary.payer_id == "SIMMCR"
+    assert "SBR*S*18" in primary.x12 and "NM1*PR*2*SIMULATED BLUE*****PI*SIMBCX" in primary.x12
+    return coded, primary
+
+
+def posted_for(claim: Any, **changes: Any) -> PaymentPosted:
+    return posting(claim_id=claim.id, patient_control_number=claim.patient_control_number,
+                   practice_id=claim.practice_id, **changes)  # fmt: skip
+
+
+async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
+    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))  # redelivered: billed once
+    first, secondary = await claims_of(make_uow, coded.encounter_id)
+    assert first.payer_claim_number == "MCR-555"  # the primary's 835 renumbered it
+    assert (secondary.payer_id, secondary.status, secondary.frequency) == ("SIMBCX", "ready", "1")
+    assert secondary.total_charge == Decimal("225.00")
+    await cycle(make_uow, gateway)
+    _, secondary = await claims_of(make_uow, coded.encounter_id)
+    assert secondary.status == "accepted", secondary.reasons
+    x12 = secondary.x12.replace("\n", "")
+    assert "SBR*S*18" in x12 and "SBR*P*18" in x12 and "AMT*D*100~" in x12
+    assert "SVD*SIMMCR*100*HC:90837:95**1~CAS*CO*45*60~CAS*PR*2*25~DTP*573*D8*20261120~" in x12
+
+
+async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    number = primary.payer_claim_number
+    await handle(make_uow, handlers.on_payment_posted, posted_for(primary, outcome="forwarded", claim_status="19"))
+    crossover_paid = posted_for(primary, payer_id="SIMBCX", payer_claim_number="BCX-9", claim_status="2")
+    await handle(make_uow, handlers.on_payment_posted, crossover_paid)
+    (only,) = await claims_of(make_uow, coded.encounter_id)
+    assert only.payer_claim_number == "MCR-555"  # the forwarded 835 is the primary's own word; SIMBCX's is not
+    assert number != "MCR-555"
+
+
+async def test_corrected_charges_void_the_secondary_claim(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
+    voided = ChargeVoided(tenant_id=TENANT, practice_id=coded.practice_id, encounter_id=coded.encounter_id,
+                          version=1, external_id=coded.external_id, service_date=coded.service_date,
+                          reason="corrected")  # fmt: skip
+    await handle(make_uow, handlers.on_charge_voided, voided)
+    first, secondary = await claims_of(make_uow, coded.encounter_id)
+    assert first.status == "accepted"  # waits for the corrected charges, which replace it
+    assert secondary.status == "voided"  # billed from a payment of charges that no longer stand
