@@ -30,9 +30,11 @@ async def claim_for_a_visit(
     first_name: str = "Lee",
     last_name: str = "Park",
     submitter: dict[str, str] | None = None,
+    secondary: bool = False,
 ) -> tuple[dict[str, Any], str]:
     """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
-    the patient with the payer, post one visit; its claim once settled (accepted, rejected or held) and its 837P."""
+    the patient with the payer (and with a secondary payer), post one visit; its claim once settled (accepted,
+    rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     if submitter is not None:
         operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
@@ -57,6 +59,7 @@ async def claim_for_a_visit(
         await ok(await payers.post("/v1/payers/SIMMCR/members", json={
             "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
             "coverage_start": "2025-01-01"}))  # fmt: skip
+        others = await _secondary_coverage(capture, payers, practice["id"], first_name, last_name) if secondary else []
         encounter = await ok(await capture.post("/v1/encounters", json={
             "practice_id": practice["id"], "external_id": "visit-1",
             "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
@@ -64,6 +67,7 @@ async def claim_for_a_visit(
             "patient": {"external_id": "p-9", "first_name": first_name, "last_name": last_name,
                         "birth_date": "1969-05-05", "sex": "F", "address": ADDRESS},
             "coverage": {"payer_id": "SIMMCR", "member_id": member_id, "relationship": "self"},
+            "other_coverages": others,
             "diagnoses": ["F33.1"], "place_of_service": "11", "telehealth": {"modality": "video"},
             "service": {"kind": "psychotherapy", "minutes": 55}}))  # fmt: skip
         assert encounter["status"] == "coded"
@@ -78,6 +82,19 @@ async def claim_for_a_visit(
             await asyncio.sleep(0.5)
         x12 = (await claims.get(f"/v1/claims/{claim['id']}/x12")).text if claim else ""
     return claim, x12
+
+
+async def _secondary_coverage(
+    capture: httpx.AsyncClient, payers: httpx.AsyncClient, practice_id: str, first_name: str, last_name: str
+) -> list[dict[str, Any]]:
+    """The practice bills the simulated Blue plan too, and the patient is its member: a secondary coverage."""
+    blue = {"payer_id": "SIMBCX", "name": "Blue PPO", "kind": "commercial", "claim_filing_indicator": "BL"}
+    await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=blue))
+    member_id = f"B{uuid4().hex[:10].upper()}"
+    await ok(await payers.post("/v1/payers/SIMBCX/members", json={
+        "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
+        "coverage_start": "2025-01-01"}))  # fmt: skip
+    return [{"payer_id": "SIMBCX", "member_id": member_id, "relationship": "self", "responsibility": "secondary"}]
 
 
 async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack: StackUnderTest, keys: Keys) -> None:

@@ -50,3 +50,54 @@ async def test_the_payers_835_posts_to_the_claim_and_reaches_kafka(
     assert event.paid == Decimal(posting["paid"]) and event.remittance_id == UUID(posting["remittance_id"])
     assert event.paid + sum((a.amount for a in event.adjustments), Decimal(0)) == event.charge
     assert [line.line_number for line in event.lines] == [1]  # matched back to the claim's own line
+
+
+async def claim_to(services: Services, headers: dict[str, str], encounter_id: str, payer_id: str) -> dict[str, Any]:
+    """The encounter's claim to `payer_id` once the payer accepted it (bounded wait)."""
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as client:
+        while time.monotonic() < deadline:
+            found = (await client.get(f"/v1/claims?encounter_id={encounter_id}")).json()["items"]
+            settled = [c for c in found if c["payer_id"] == payer_id and c["status"] == "accepted"]
+            if settled:
+                claim: dict[str, Any] = settled[0]
+                claim["x12"] = (await client.get(f"/v1/claims/{claim['id']}/x12")).text.replace("\n", "")
+                return claim
+            await asyncio.sleep(0.5)
+    return {}
+
+
+async def test_the_primarys_posting_bills_the_secondary_which_pays_the_patients_share(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    tenant = uuid4()
+    primary, _ = await claim_for_a_visit(services, keys, tenant, first_name="Ivo", last_name="Brandt", secondary=True)
+    assert primary.get("status") == "accepted", primary
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    (by_primary,) = await postings_of(services, headers, primary["id"])
+    owed = Decimal(by_primary["patient_responsibility"])
+    assert owed > 0  # the Medicare deductible and coinsurance: what the secondary is billed for
+
+    secondary = await claim_to(services, headers, primary["encounter_id"], "SIMBCX")
+    assert secondary, "no accepted secondary claim"
+    x12 = secondary["x12"]
+    assert "SBR*S*18" in x12 and "SBR*P*18" in x12 and "NM1*PR*2*MEDICARE*****PI*SIMMCR" in x12
+    assert f"AMT*D*{_x12_amount(by_primary['paid'])}~" in x12 and f"AMT*EAF*{_x12_amount(owed)}~" in x12
+    assert "SVD*SIMMCR*" in x12 and "DTP*573*D8*" in x12
+
+    (by_secondary,) = await postings_of(services, headers, secondary["id"])
+    assert by_secondary["claim_status"] == "2"  # processed as secondary
+    records = [
+        r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == secondary["id"]
+    ]
+    (event,) = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
+                if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
+    assert event.paid + sum((a.amount for a in event.adjustments), Decimal(0)) == event.charge
+    assert ("OA", "23") in {(a.group, a.reason) for a in event.adjustments}  # the primary's effect
+    # the money on both sides: what the secondary paid and left the patient is what the primary left the patient
+    assert 0 < event.paid <= owed and event.paid + event.patient_responsibility == owed
+
+
+def _x12_amount(value: object) -> str:
+    text = str(Decimal(str(value)).quantize(Decimal("0.01")))
+    return text.rstrip("0").rstrip(".")

@@ -1,10 +1,13 @@
 """Charge capture's test helpers (a module of its own: several test trees have a conftest)."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 PSYCHIATRIST_NPI = "1234567893"
 SOCIAL_WORKER_NPI = "1245319599"
@@ -51,3 +54,16 @@ def encounter(practice_id: UUID, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+async def outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
+    return [
+        (row.event_type.split(".")[1] + "." + row.event_type.split(".")[2], json.loads(row.payload)) for row in rows
+    ]
+
+
+async def count(engine: AsyncEngine, table: str) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

@@ -1,28 +1,21 @@
 """The encounter API against real PostgreSQL: coding, holding, idempotency, corrections, batches, scoping."""
 
 import asyncio
-import json
-from typing import Any
 from uuid import UUID, uuid4
 
-from charge_capture_testkit import PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, SOCIAL_WORKER_NPI, Practice, encounter, post_ok
+from charge_capture_testkit import (
+    PSYCHIATRIST_NPI,
+    PSYCHOLOGIST_NPI,
+    SOCIAL_WORKER_NPI,
+    Practice,
+    count,
+    encounter,
+    outbox,
+    post_ok,
+)
 from claimstream_platform.testing import Keys
 from httpx import AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-
-async def outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:
-    async with engine.connect() as connection:
-        rows = (await connection.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
-    return [
-        (row.event_type.split(".")[1] + "." + row.event_type.split(".")[2], json.loads(row.payload)) for row in rows
-    ]
-
-
-async def count(engine: AsyncEngine, table: str) -> int:
-    async with engine.connect() as connection:
-        return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
 
 
 async def test_a_clean_encounter_is_coded_priced_and_published(

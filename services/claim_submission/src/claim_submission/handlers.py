@@ -20,7 +20,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 
 from claim_submission.content import Captured, ClaimContent, content_of
-from claim_submission.coordination import adjudication_of, next_payer
+from claim_submission.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
 from claim_submission.scrub import scrub
@@ -113,8 +113,8 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
     REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
     patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
     claim = await repository.lock(uow, event.tenant_id, event.claim_id)
-    if claim is None or event.payer_id != claim.payer_id:
-        return  # a crossover payer's own 835 for our claim: its payment is not our payer's word
+    if claim is None or not from_the_billed_payer(claim.content, event.claim_status):
+        return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
     number = event.payer_claim_number
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)

@@ -60,7 +60,7 @@ async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     number = primary.payer_claim_number
     await handle(make_uow, handlers.on_payment_posted, posted_for(primary, outcome="forwarded", claim_status="19"))
-    crossover_paid = posted_for(primary, payer_id="SIMBCX", payer_claim_number="BCX-9", claim_status="2")
+    crossover_paid = posted_for(primary, payer_claim_number="BCX-9", claim_status="2")  # SIMBCX's 835, our CLM01
     await handle(make_uow, handlers.on_payment_posted, crossover_paid)
     (only,) = await claims_of(make_uow, coded.encounter_id)
     assert only.payer_claim_number == "MCR-555"  # the forwarded 835 is the primary's own word; SIMBCX's is not

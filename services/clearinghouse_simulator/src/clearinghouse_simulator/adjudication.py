@@ -82,6 +82,9 @@ class Adjudication:
         return sum((a.amount for r in self.lines for a in r.adjustments if a.group == "PR"), ZERO)
 
 
+PROCESSED_AS = {"P": "1", "S": "2", "T": "3"}  # CLP02 by the billed payer's place (SBR01)
+
+
 def adjudicate(
     claim: Claim,
     profile: PayerProfile,
@@ -93,12 +96,14 @@ def adjudicate(
 ) -> Adjudication:
     results = [LineResult(line) for line in claim.lines]
     service_date = claim.first_service_date or received
+    status = PROCESSED_AS.get(claim.responsibility, "1")
     denial = _claim_denial(profile, credential, member, received, service_date, duplicate)
     if denial is not None:
         for result in results:
             result.deny(*denial)
-        # processed as primary and paid nothing: CLP02 4 is only for a patient the payer does not recognise
-        return Adjudication("1", results)
+        # processed (as primary, secondary...) and paid nothing: CLP02 4 is only for a patient the payer does
+        # not recognise
+        return Adjudication(status, results)
     for result in results:
         line_denial = _line_denial(claim, result.line, profile, credential)
         if line_denial is not None:
@@ -107,10 +112,14 @@ def adjudicate(
     for result in results:
         if not result.adjustments:
             _price(result, profile, credential, downcode=_downcoded(claim, result.line, profile))
-    deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
+    if status == "1":
+        deductible_applied = _share_costs([r for r in results if r.allowed > 0], member)
+    else:
+        deductible_applied = ZERO
+        _coordinate([r for r in results if r.allowed > 0])
     _sequester([r for r in results if r.paid > 0], profile.sequestration_on(service_date))
     payable = any(r.allowed > 0 for r in results)
-    return Adjudication("1", results, deductible_applied, visit_counted=payable)
+    return Adjudication(status, results, deductible_applied, visit_counted=payable)
 
 
 def _claim_denial(
@@ -239,6 +248,25 @@ def _share_costs(payable: Sequence[LineResult], member: Member) -> Decimal:
                 result.adjustments.append(Adjustment("PR", reason, amount))
         result.paid = remaining - copay - deductible - coinsurance
     return applied
+
+
+def _coordinate(payable: Sequence[LineResult]) -> None:
+    """A later payer (COB, non-duplication): it pays what the patient still owes after the earlier payers, up
+    to its own allowed amount less what they paid. The earlier payers' effect is OA-23; what it leaves the
+    patient stays PR-2. A line no earlier payer adjudicated is paid as its allowed amount."""
+    for result in payable:
+        earlier = result.line.adjudications
+        if not earlier:
+            result.paid = result.allowed
+            continue
+        owed = earlier[-1].patient_responsibility
+        prior_paid = sum((a.paid for a in earlier), ZERO)
+        pays = min(owed, max(result.allowed - prior_paid, ZERO))
+        charge = result.line.charge
+        result.adjustments = [Adjustment("OA", "23", charge - owed)] if charge > owed else []
+        if owed > pays:
+            result.adjustments.append(Adjustment("PR", "2", owed - pays))
+        result.paid = pays
 
 
 def _sequester(paid: Sequence[LineResult], rate: Decimal) -> None:

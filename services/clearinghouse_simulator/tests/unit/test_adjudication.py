@@ -384,3 +384,38 @@ def test_a_reprocessed_claim_is_paid_again_under_a_new_payer_claim_number(monkey
     assert "CLP*RP1*22*" in content and "*SIMMCR1000-1*" in content  # the reversal names the old number
     assert "CLP*RP1*1*" in content and "*SIMMCR1000-2*" in content  # the payment again, renumbered
     assert balance_problems(content) == []
+
+
+def test_a_secondary_pays_what_the_patient_owes_after_the_primary_up_to_its_own_allowed() -> None:
+    """Billed with the primary's payment (2430): CLP02 2, OA-23 for the primary's effect, balanced."""
+    from claimstream_platform.x12.p837_model import LineAdjudication
+
+    (primary_claim,) = claims(SampleClaim(payer_id="SIMBCX", payer_name="SIMULATED BLUE", filing="BL", member_id="B1"))
+    paid_by_primary = [LineAdjudication(payer_id="SIMMCR", paid=Decimal("70"), patient_responsibility=Decimal("30"))]
+    line = primary_claim.lines[0].model_copy(update={"adjudications": paid_by_primary})
+    secondary = primary_claim.model_copy(update={"responsibility": "S", "lines": [line]})
+    result = adjudicate(secondary, BOOK.payers["SIMBCX"], credential="LCSW", member=member(), received=RECEIVED,
+                        duplicate=False)  # fmt: skip
+    (only,) = result.lines
+    allowed = only.allowed
+    assert result.status == "2" and allowed > Decimal("70")
+    assert only.paid == min(Decimal("30"), allowed - Decimal("70"))
+    assert [(a.group, a.reason) for a in only.adjustments][0] == ("OA", "23")
+    assert only.line.charge - sum(a.amount for a in only.adjustments) == only.paid
+    assert result.deductible_applied == 0  # the secondary's own cost sharing is not applied again
+
+
+def test_a_secondary_whose_allowed_is_below_the_primarys_payment_pays_nothing_and_leaves_the_patient_share() -> None:
+    from claimstream_platform.x12.p837_model import LineAdjudication
+
+    (claim,) = claims(SampleClaim(payer_id="SIMMCD", payer_name="SIMULATED MEDICAID", filing="MC", member_id="M1"))
+    paid_by_primary = [LineAdjudication(payer_id="SIMMCR", paid=Decimal("110"), patient_responsibility=Decimal("10"))]
+    line = claim.lines[0].model_copy(update={"adjudications": paid_by_primary})
+    tertiary = claim.model_copy(update={"responsibility": "T", "lines": [line]})
+    result = adjudicate(tertiary, BOOK.payers["SIMMCD"], credential="MD", member=member(), received=RECEIVED,
+                        duplicate=False)  # fmt: skip
+    (only,) = result.lines
+    assert result.status == "3" and only.paid == 0
+    assert [(a.group, a.reason, a.amount) for a in only.adjustments] == [
+        ("OA", "23", Decimal("110.00")), ("PR", "2", Decimal("10")),
+    ]  # fmt: skip
