@@ -29,36 +29,7 @@ from claimstream_platform.identifiers import npi_check_digit
 
 from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.payers import shipped
-
-# Clinicians: credential, taxonomy, how many per practice. NPIs are generated with a valid check digit.
-STAFF = [("MD", "2084P0800X", 1), ("NP", "363LP0808X", 1), ("PhD", "103TC0700X", 1), ("LCSW", "1041C0700X", 2),
-         ("LPC", "101YP2500X", 1), ("LMFT", "106H00000X", 1)]  # fmt: skip
-PRESCRIBERS = ("MD", "NP")
-CHARGES = {
-    "90791": "200.00", "90792": "240.00", "90832": "95.00", "90834": "140.00", "90837": "185.00",
-    "90833": "85.00", "90836": "110.00", "90838": "140.00", "90839": "190.00", "90840": "90.00",
-    "90846": "130.00", "90847": "140.00", "90853": "45.00", "90785": "20.00", "99213": "110.00",
-    "99214": "160.00", "96130": "150.00", "96131": "120.00", "96136": "60.00", "96137": "55.00", "H0004": "30.00",
-}  # fmt: skip
-# (weight, service, who may deliver it)
-SERVICES: list[tuple[int, dict[str, Any], tuple[str, ...]]] = [
-    (30, {"kind": "psychotherapy", "minutes": 53}, ("LCSW", "LPC", "LMFT", "PhD")),
-    (28, {"kind": "psychotherapy", "minutes": 45}, ("LCSW", "LPC", "LMFT", "PhD")),
-    (5, {"kind": "psychotherapy", "minutes": 30}, ("LCSW", "LPC", "LMFT")),
-    (8, {"kind": "diagnostic_evaluation"}, ("LCSW", "LPC", "PhD")),
-    (3, {"kind": "diagnostic_evaluation_medical"}, PRESCRIBERS),
-    (11, {"kind": "psychotherapy_with_em", "minutes": 30, "em_code": "99214"}, PRESCRIBERS),
-    (5, {"kind": "group", "minutes": 90}, ("LCSW", "LPC")),
-    (5, {"kind": "family_with_patient", "minutes": 50}, ("LMFT",)),
-    (1, {"kind": "crisis", "minutes": 80}, ("PhD", "LCSW")),
-    (2, {"kind": "psychological_testing", "evaluation_minutes": 120, "administration_minutes": 60}, ("PhD",)),
-    (2, {"kind": "psychotherapy", "minutes": 45, "interactive_complexity": True}, ("LCSW", "PhD")),
-]
-DIAGNOSES = [["F33.1"], ["F41.1"], ["F43.10", "Z63.0"], ["F32.A"], ["F90.0"], ["F33.1", "F41.1"], ["F40.10"]]
-DEFECTS = ["missing_authorization", "telehealth_without_modality", "z_code_primary", "inactive_coverage",
-           "late_filing", "duplicate"]  # fmt: skip
-FIRST = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Quinn", "Rowan", "Sage", "Parker", "Emerson"]
-LAST = ["Rivera", "Chen", "Okafor", "Novak", "Haddad", "Kowalski", "Mensah", "Lindqvist", "Tanaka", "Silva"]
+from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, FIRST, LAST, SERVICES, STAFF
 
 
 def npi(rng: random.Random) -> str:
@@ -76,6 +47,7 @@ class Patient:
     payer_id: str
     member_id: str
     active: bool  # inactive members model "coverage ended" defects
+    secondary: tuple[str, str] | None = None  # (payer id, member id): a supplemental plan billed after the primary
 
 
 @dataclass
@@ -115,6 +87,7 @@ def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> Prac
         )
         for n in range(patients)
     ]
+    _give_supplemental_plans(roster, random.Random(rng.random()))
     body = {
         "name": f"Practice {index} Behavioral Health",
         "npi": npi(rng),
@@ -123,6 +96,17 @@ def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> Prac
         "address": address,
     }
     return PracticePlan(body, providers, payers, roster)
+
+
+SUPPLEMENTAL_SHARE = 0.25  # Medicare patients with a supplemental (Medigap-like) plan from the Blue payer
+
+
+def _give_supplemental_plans(roster: list[Patient], rng: random.Random) -> None:
+    """A share of the Medicare patients also hold a Blue supplemental plan: their claims go to it once
+    Medicare has paid (its deductible and coinsurance are what the supplemental plan covers)."""
+    for patient in roster:
+        if patient.payer_id == "SIMMCR" and rng.random() < SUPPLEMENTAL_SHARE:
+            patient.secondary = ("SIMBCX", f"S{patient.member_id}")
 
 
 def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float) -> dict[str, Any]:
@@ -150,6 +134,10 @@ def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_sha
             "birth_date": patient.birth_date.isoformat(), "sex": rng.choice("FMU"), "address": plan.body["address"],
         },
         "coverage": {"payer_id": patient.payer_id, "member_id": patient.member_id, "relationship": "self"},
+        "other_coverages": [
+            {"payer_id": patient.secondary[0], "member_id": patient.secondary[1], "relationship": "self",
+             "responsibility": "secondary"},
+        ] if patient.secondary else [],
         "diagnoses": diagnoses,
         "place_of_service": "11",
         "service": dict(service),
@@ -193,8 +181,12 @@ async def set_up(
                 "birth_date": patient.birth_date.isoformat(), "coverage_start": f"{today.year - 1}-01-01",
                 "coverage_end": None if patient.active else (today - timedelta(days=120)).isoformat(),
             }  # fmt: skip
-            response = await simulator.post(f"/v1/payers/{patient.payer_id}/members", json=member)
-            response.raise_for_status()
+            coverages = [(patient.payer_id, patient.member_id), *([patient.secondary] if patient.secondary else [])]
+            for payer_id, member_id in coverages:
+                response = await simulator.post(
+                    f"/v1/payers/{payer_id}/members", json={**member, "member_id": member_id}
+                )
+                response.raise_for_status()
 
 
 async def _created_or_exists(response: httpx.Response) -> None:

@@ -43,3 +43,17 @@ def test_defects_appear_in_their_share() -> None:
     z_first = sum(b["diagnoses"][0] == "Z63.0" for b in bodies)
     assert late > 10 and z_first > 10
     assert all(len(set(b["diagnoses"])) == len(b["diagnoses"]) for b in bodies)
+
+
+def test_a_share_of_medicare_patients_hold_a_supplemental_plan_billed_second() -> None:
+    rng = random.Random(11)
+    plan = plan_practice(rng, 3, patients=400)
+    medicare = [p for p in plan.patients if p.payer_id == "SIMMCR"]
+    supplemented = [p for p in medicare if p.secondary]
+    assert 0.1 < len(supplemented) / len(medicare) < 0.4
+    assert all(p.secondary and p.secondary[0] == "SIMBCX" for p in supplemented)
+    assert not [p for p in plan.patients if p.secondary and p.payer_id != "SIMMCR"]
+    bodies = [encounter(rng, plan, today=TODAY, defect_share=0) for _ in range(300)]
+    billed_second = [b for b in bodies if b["other_coverages"]]
+    assert billed_second and all(b["coverage"]["payer_id"] == "SIMMCR" for b in billed_second)
+    assert {b["other_coverages"][0]["responsibility"] for b in billed_second} == {"secondary"}
