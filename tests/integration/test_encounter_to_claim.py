@@ -30,7 +30,7 @@ async def claim_for_a_visit(
     first_name: str = "Lee",
     last_name: str = "Park",
     submitter: dict[str, str] | None = None,
-    secondary: bool = False,
+    secondary: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
     the patient with the payer (and with a secondary payer), post one visit; its claim once settled (accepted,
@@ -59,7 +59,7 @@ async def claim_for_a_visit(
         await ok(await payers.post("/v1/payers/SIMMCR/members", json={
             "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
             "coverage_start": "2025-01-01"}))  # fmt: skip
-        others = await _secondary_coverage(capture, payers, practice["id"], first_name, last_name) if secondary else []
+        others = await _secondary_coverage(capture, payers, practice["id"], secondary, (first_name, last_name))
         encounter = await ok(await capture.post("/v1/encounters", json={
             "practice_id": practice["id"], "external_id": "visit-1",
             "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
@@ -84,17 +84,25 @@ async def claim_for_a_visit(
     return claim, x12
 
 
+SECONDARY_PAYERS = {
+    "SIMBCX": {"payer_id": "SIMBCX", "name": "Blue PPO", "kind": "commercial", "claim_filing_indicator": "BL"},
+    "SIMMCD": {"payer_id": "SIMMCD", "name": "Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"},
+}
+
+
 async def _secondary_coverage(
-    capture: httpx.AsyncClient, payers: httpx.AsyncClient, practice_id: str, first_name: str, last_name: str
-) -> list[dict[str, Any]]:
-    """The practice bills the simulated Blue plan too, and the patient is its member: a secondary coverage."""
-    blue = {"payer_id": "SIMBCX", "name": "Blue PPO", "kind": "commercial", "claim_filing_indicator": "BL"}
-    await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=blue))
-    member_id = f"B{uuid4().hex[:10].upper()}"
-    await ok(await payers.post("/v1/payers/SIMBCX/members", json={
-        "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
+    capture: httpx.AsyncClient, payers: httpx.AsyncClient, practice_id: str, payer_id: str | None,
+    name: tuple[str, str],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The practice bills `payer_id` too, and the patient is its member: a secondary coverage."""
+    if payer_id is None:
+        return []
+    await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=SECONDARY_PAYERS[payer_id]))
+    member_id = f"S{uuid4().hex[:10].upper()}"
+    await ok(await payers.post(f"/v1/payers/{payer_id}/members", json={
+        "member_id": member_id, "first_name": name[0], "last_name": name[1], "birth_date": "1969-05-05",
         "coverage_start": "2025-01-01"}))  # fmt: skip
-    return [{"payer_id": "SIMBCX", "member_id": member_id, "relationship": "self", "responsibility": "secondary"}]
+    return [{"payer_id": payer_id, "member_id": member_id, "relationship": "self", "responsibility": "secondary"}]
 
 
 async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack: StackUnderTest, keys: Keys) -> None:

@@ -71,7 +71,9 @@ async def test_the_primarys_posting_bills_the_secondary_which_pays_the_patients_
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
     tenant = uuid4()
-    primary, _ = await claim_for_a_visit(services, keys, tenant, first_name="Ivo", last_name="Brandt", secondary=True)
+    primary, _ = await claim_for_a_visit(
+        services, keys, tenant, first_name="Ivo", last_name="Brandt", secondary="SIMBCX"
+    )
     assert primary.get("status") == "accepted", primary
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     (by_primary,) = await postings_of(services, headers, primary["id"])
@@ -101,3 +103,32 @@ async def test_the_primarys_posting_bills_the_secondary_which_pays_the_patients_
 def _x12_amount(value: object) -> str:
     text = str(Decimal(str(value)).quantize(Decimal("0.01")))
     return text.rstrip("0").rstrip(".")
+
+
+async def test_a_crossover_is_not_billed_by_hand_and_the_crossover_payers_835_posts_to_the_claim(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    """A dual eligible: Medicare forwards the claim to Medicaid itself (CLP02 19, NM1*TT, MOA MA18); Medicaid's
+    own 835 pays it under our CLM01, and claim submission bills nobody by hand."""
+    tenant = uuid4()
+    primary, _ = await claim_for_a_visit(services, keys, tenant, first_name="Oda", last_name="Lindqvist",
+                                          secondary="SIMMCD")  # fmt: skip
+    assert primary.get("status") == "accepted", primary
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    deadline, postings = time.monotonic() + 90, []
+    while time.monotonic() < deadline and len(postings) < 2:
+        postings = await postings_of(services, headers, primary["id"])
+        await asyncio.sleep(0.5)
+    by_status = {p["claim_status"]: p for p in postings}
+    assert set(by_status) == {"19", "2"}, postings  # Medicare's (forwarded), then Medicaid's (as secondary)
+    assert by_status["19"]["outcome"] == "forwarded"
+    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == primary["id"]]
+    posted = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
+              if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
+    assert {(e.claim_status, e.payer_id) for e in posted} == {("19", "SIMMCR"), ("2", "SIMMCD")}
+    medicaid = next(e for e in posted if e.claim_status == "2")
+    assert medicaid.paid + sum((a.amount for a in medicaid.adjustments), Decimal(0)) == medicaid.charge
+    async with httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as client:
+        claims = (await client.get(f"/v1/claims?encounter_id={primary['encounter_id']}")).json()["items"]
+    assert [c["payer_id"] for c in claims] == ["SIMMCR"]  # nothing billed to Medicaid by hand
+    assert claims[0]["payer_claim_number"] == primary["payer_claim_number"]  # Medicaid's number is not ours

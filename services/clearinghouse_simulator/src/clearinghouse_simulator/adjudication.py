@@ -68,6 +68,7 @@ class Adjudication:
     lines: list[LineResult]
     deductible_applied: Decimal = ZERO
     visit_counted: bool = False
+    crossover: tuple[str, str] | None = None  # (payer id, name): forwarded to it (CLP02 19, NM1*TT, MOA MA18)
 
     @property
     def charge(self) -> Decimal:
@@ -162,7 +163,9 @@ def _line_denial(
     if telehealth and not set(line.modifiers) & profile.telehealth_modifiers:
         return ("CO", "4", "N822")  # the procedure code is inconsistent with the modifier used: missing modifier
     required = profile.credential_modifiers.get(credential or "")
-    if required and required not in line.modifiers:
+    # a later payer (COB, crossover) pays on the primary's adjudication: its own credential-modifier edit is not
+    # applied to a claim coded for the primary
+    if required and required not in line.modifiers and claim.responsibility == "P":
         return ("CO", "4", "N822")
     if _mental_health_service(line.code) and not _points_to_mental_health(claim, line):
         return ("CO", "11", None)  # the diagnosis is inconsistent with the procedure

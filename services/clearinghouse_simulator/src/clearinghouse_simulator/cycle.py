@@ -21,6 +21,7 @@ from uuid import UUID
 
 from claimstream_platform.x12.p837 import Claim, Line
 
+from clearinghouse_simulator import crossover
 from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult, Member, adjudicate, reversal
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
@@ -83,6 +84,7 @@ class CycleOutcome:
     remittances: list[Remittance] = field(default_factory=list)
     balances: dict[PayeeKey, list[Balance]] = field(default_factory=dict)  # the new state of each payee paid
     renumbered: dict[UUID, str] = field(default_factory=dict)  # claims reprocessed under a new payer claim number
+    crossovers: dict[UUID, Claim] = field(default_factory=dict)  # claim id -> the claim its payer forwarded
 
 
 def duplicate_key(claim: Claim) -> str:
@@ -147,6 +149,9 @@ def _adjudicate_all(
             outcome.results[item.claim_id] = Adjudication("4", [])
             continue
         result = _adjudicate(item, book, outcome.members, paid_keys)
+        forwarded = crossover.forward(claim, result, book)
+        if forwarded is not None:
+            outcome.crossovers[item.claim_id] = forwarded
         outcome.results[item.claim_id] = result
         payments.append(ClaimPayment(claim, result, item.payer_claim_number, item.received))
     return groups, names
@@ -235,6 +240,7 @@ def _seed(seed: int, payer_id: str, payee_npi: str, claim_numbers: Sequence[str]
 def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
     return {
         "status": result.status,
+        "crossover": list(result.crossover) if result.crossover else None,
         "lines": [
             {
                 "line": r.line.model_dump(mode="json"),
@@ -261,4 +267,5 @@ def adjudication_from_json(data: Mapping[str, Any]) -> Adjudication:
             )
             for item in data["lines"]
         ],
+        crossover=tuple(data["crossover"]) if data.get("crossover") else None,
     )

@@ -44,6 +44,7 @@ class PayerProfile:
     era_echoes_modifiers: bool = True
     downcodes: Mapping[str, str] = field(default_factory=dict)  # billed code -> the code paid
     downcode_percent: int = 0
+    crossover_to: frozenset[str] = frozenset()  # payers it forwards claims to itself (COBA), CLP02 19
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
@@ -90,6 +91,7 @@ def parse(text: str) -> PayerBook:
             era_echoes_modifiers=entry.get("era_echoes_modifiers", True),
             downcodes=dict(entry.get("downcodes", {})),
             downcode_percent=int(entry.get("downcode_percent", 0)),
+            crossover_to=frozenset(entry.get("crossover_to", [])),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
 

@@ -88,6 +88,7 @@ def _header(
         Segment.of("N1", "PR", payer.name.upper()),
         Segment.of("N3", "1 PAYER PLAZA"),
         Segment.of("N4", "BALTIMORE", "MD", "21244"),
+        Segment.of("REF", "2U", payer.payer_id),  # the payer's id, as the provider's payer list names it
         Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
         Segment.of("N1", "PE", payee_name, "XX", payee_npi),
     ]
@@ -106,6 +107,10 @@ def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:
     ]  # fmt: skip
     if claim.rendering_npi:
         segments.append(Segment.of("NM1", "82", "1", "RENDERING", "", "", "", "", "XX", claim.rendering_npi))
+    if result.crossover:  # forwarded to the secondary (COBA): who, and the remark that says so
+        payer_id, name = result.crossover
+        segments.append(Segment.of("NM1", "TT", "2", name.upper(), "", "", "", "", "PI", payer_id))
+        segments.append(Segment.of("MOA", "", "", "MA18"))
     segments.append(Segment.of("DTM", "050", f"{payment.received:%Y%m%d}"))
     for line in result.lines:
         segments.extend(_service_line(line, echo_modifiers=payer.era_echoes_modifiers))

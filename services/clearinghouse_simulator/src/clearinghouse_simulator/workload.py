@@ -99,14 +99,19 @@ def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> Prac
 
 
 SUPPLEMENTAL_SHARE = 0.25  # Medicare patients with a supplemental (Medigap-like) plan from the Blue payer
+DUAL_ELIGIBLE_SHARE = 0.10  # Medicare patients also on Medicaid: Medicare crosses their claims over itself
 
 
 def _give_supplemental_plans(roster: list[Patient], rng: random.Random) -> None:
     """A share of the Medicare patients also hold a Blue supplemental plan: their claims go to it once
-    Medicare has paid (its deductible and coinsurance are what the supplemental plan covers)."""
+    Medicare has paid (its deductible and coinsurance are what the supplemental plan covers). Dual eligibles
+    hold Medicaid as their secondary: Medicare forwards their claims (a crossover), nobody bills it by hand."""
     for patient in roster:
-        if patient.payer_id == "SIMMCR" and rng.random() < SUPPLEMENTAL_SHARE:
+        draw = rng.random()
+        if patient.payer_id == "SIMMCR" and draw < SUPPLEMENTAL_SHARE:
             patient.secondary = ("SIMBCX", f"S{patient.member_id}")
+        elif patient.payer_id == "SIMMCR" and draw < SUPPLEMENTAL_SHARE + DUAL_ELIGIBLE_SHARE:
+            patient.secondary = ("SIMMCD", f"D{patient.member_id}")
 
 
 def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float) -> dict[str, Any]:

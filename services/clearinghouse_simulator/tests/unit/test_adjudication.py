@@ -419,3 +419,39 @@ def test_a_secondary_whose_allowed_is_below_the_primarys_payment_pays_nothing_an
     assert [(a.group, a.reason, a.amount) for a in only.adjustments] == [
         ("OA", "23", Decimal("110.00")), ("PR", "2", Decimal("10")),
     ]  # fmt: skip
+
+
+def test_medicare_crosses_a_dual_eligibles_claim_over_to_medicaid_which_pays_it_next() -> None:
+    """CLP02 19 with NM1*TT and MOA MA18 in Medicare's 835; Medicaid's claim carries Medicare's payment per line."""
+    from claimstream_platform.x12.p837_model import OtherPayer
+
+    (claim,) = claims(SampleClaim(pcn="X1"))
+    dual = claim.model_copy(update={"other_payers": [OtherPayer(responsibility="S", payer_id="SIMMCD",
+                                                                member_id="MCD42")]})  # fmt: skip
+    item = pending(dual, 11)
+    outcome = cycle([item], members={(SUBMITTER, "SIMMCR", claim.member_id): member(copay=0, deductible_met=0)})
+    result = outcome.results[item.claim_id]
+    assert result.status == "19" and result.crossover == ("SIMMCD", "Simulated State Medicaid")
+    text = outcome.remittances[0].content
+    assert "NM1*TT*2*SIMULATED STATE MEDICAID*****PI*SIMMCD~" in text and "MOA***MA18~" in text
+    assert "REF*2U*SIMMCR~" in text
+    assert balance_problems(text) == [] and pyx12_problems(text) == []
+    forwarded = outcome.crossovers[item.claim_id]
+    assert (forwarded.payer_id, forwarded.member_id, forwarded.responsibility) == ("SIMMCD", "MCD42", "S")
+    assert forwarded.patient_control_number == "X1"  # the provider's CLM01: Medicaid's 835 names it
+    (line,) = forwarded.lines
+    (by_medicare,) = line.adjudications
+    assert by_medicare.paid == result.paid and by_medicare.patient_responsibility == result.patient_responsibility
+    later = cycle([pending(forwarded, 12)], members={(SUBMITTER, "SIMMCD", "MCD42"): member(copay=0)})
+    (paid_by_medicaid,) = later.results.values()
+    assert paid_by_medicaid.status == "2" and not later.crossovers
+
+
+def test_no_crossover_without_a_crossover_secondary_or_when_the_patient_owes_nothing() -> None:
+    from claimstream_platform.x12.p837_model import OtherPayer
+
+    (claim,) = claims(SampleClaim(pcn="X2"))
+    blue = claim.model_copy(update={"other_payers": [OtherPayer(responsibility="S", payer_id="SIMBCX")]})
+    item = pending(blue, 13)
+    outcome = cycle([item])
+    assert outcome.results[item.claim_id].status == "1" and not outcome.crossovers

@@ -21,6 +21,8 @@ from claimstream_platform.contracts import remittance_posting as events
 from remittance_posting.model import Adjustment, ClaimPayment, ServicePayment
 
 FORWARDED = {"19", "20", "21"}  # processed and forwarded to the next payer (crossover)
+# CLP02: the place the payer says it paid in; 4, 22, 23 and 25 name none
+PAID_AS = {"1": "primary", "19": "primary", "2": "secondary", "20": "secondary", "3": "tertiary", "21": "tertiary"}
 REVERSAL = "22"
 INFORMATIONAL = {"23", "25"}  # not our claim / predetermination: nothing paid or owed
 
@@ -56,6 +58,14 @@ class KnownClaim:
     payer_claim_number: str | None
     lines: tuple[KnownLine, ...]
     service_date: date
+    responsibility: str = "primary"  # billed to the primary, or to a later payer with the earlier payments
+
+
+def from_another_payer(payment: ClaimPayment, claim: KnownClaim) -> bool:
+    """A crossover payer paying our claim in its own 835, under our CLM01 (CLP02 2 on a claim billed to the
+    primary): its claim number and amounts are not the billed payer's."""
+    place = PAID_AS.get(payment.status)
+    return place is not None and place != claim.responsibility
 
 
 def outcome(payment: ClaimPayment) -> events.Outcome:
@@ -153,13 +163,14 @@ def allowed(payment: ClaimPayment) -> Decimal | None:
 
 
 def posting_events(
-    remittance_id: UUID, paid_on: date | None, payment: ClaimPayment, claim: KnownClaim
+    remittance_id: UUID, paid_on: date | None, payment: ClaimPayment, claim: KnownClaim, *, era_payer_id: str
 ) -> tuple[events.PaymentPosted, list[IntegrationEvent]]:
-    """The claim's PaymentPosted, and what else it causes: ClaimReversed, ClaimDenied (claim or lines)."""
+    """The claim's PaymentPosted, and what else it causes: ClaimReversed, ClaimDenied (claim or lines). The
+    payer named is the claim's, unless another payer (a crossover) sent the 835."""
     ids: dict[str, Any] = {
         "tenant_id": claim.tenant_id, "practice_id": claim.practice_id, "remittance_id": remittance_id,
         "claim_id": claim.claim_id, "patient_control_number": claim.patient_control_number,
-        "payer_id": claim.payer_id,
+        "payer_id": era_payer_id[:80] if from_another_payer(payment, claim) else claim.payer_id,
     }  # fmt: skip
     lines = posted_lines(payment, claim)
     result = outcome(payment)

@@ -30,9 +30,11 @@ from remittance_posting.domain import (
     PaymentState,
     RemittanceStatus,
     allowed,
+    from_another_payer,
     outcome,
     posting_events,
 )
+from remittance_posting.provider_ledger import post_ledger
 from remittance_posting.repository import posting as repository
 from remittance_posting.repository import variance as variance_store
 from remittance_posting.variance import TOLERANCE, RateKey, Variance, variances
@@ -82,7 +84,7 @@ async def _rejected(uow: UnitOfWork, text: str, sha256: str, source: str, reason
 
 async def _post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remittance, tenant_id: UUID | None) -> UUID:
     remittance_id = uuid4()
-    payer_id = remittance.payer_id or remittance.trace_originator or remittance.payer_name
+    payer_id = payer_of(remittance)
     by_pcn, by_number = await repository.claims_for(
         uow, (c.patient_control_number for c in remittance.claims), (c.payer_claim_number for c in remittance.claims),
         tenant_id,
@@ -99,7 +101,7 @@ async def _post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remit
         remittance_id, file_id, remittance, payer_id, owner, status, [p.as_dict() for p in problems])])  # fmt: skip
     if status == RemittanceStatus.POSTED:
         await _post_claims(uow, remittance_id, remittance, matched, owner)
-        await _post_ledger(uow, remittance_id, remittance, owner, by_number)
+        await post_ledger(uow, remittance_id, remittance, owner, by_number)
     if owner[0] is not None:
         uow.publish(events.RemittanceReceived(
             tenant_id=owner[0], practice_id=owner[1], remittance_id=remittance_id, payer_id=payer_id,
@@ -107,6 +109,11 @@ async def _post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remit
             balanced=not problems,
         ))  # fmt: skip
     return remittance_id
+
+
+def payer_of(remittance: era.Remittance) -> str:
+    """The 835's payer: its id (1000A REF*2U or N1*PR N104), else the trace's originator, else its name."""
+    return remittance.payer_id or remittance.trace_originator or remittance.payer_name
 
 
 def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> tuple[UUID | None, UUID | None]:
@@ -147,7 +154,10 @@ async def _post_claims(
                 ))  # fmt: skip
             continue
         rows.append(_payment_row(remittance_id, payment, claim, owner, PaymentState.POSTED, None))
-        await _publish_posting(uow, remittance_id, remittance.paid_on, payment, claim, rates)
+        await _publish_posting(uow, remittance_id, payment, claim, rates, paid_on=remittance.paid_on,
+                               era_payer_id=payer_of(remittance))  # fmt: skip
+        if from_another_payer(payment, claim):
+            continue  # a crossover payer's claim number is not the one our payer's 835s and PLBs name
         if payment.status != "22" and payment.payer_claim_number not in ("", claim.payer_claim_number):
             # the payer renumbered it (reprocessing): the latest CLP07 is the one later 835s and PLBs name
             await repository.set_payer_claim_number(uow, claim.claim_id, payment.payer_claim_number[:50])
@@ -182,13 +192,15 @@ def _matched_by(payment: era.ClaimPayment, claim: KnownClaim | None) -> str | No
 
 
 async def _publish_posting(
-    uow: UnitOfWork, remittance_id: UUID, paid_on: date | None, payment: era.ClaimPayment, claim: KnownClaim,
-    rates: "_Rates",
+    uow: UnitOfWork, remittance_id: UUID, payment: era.ClaimPayment, claim: KnownClaim, rates: "_Rates", *,
+    paid_on: date | None, era_payer_id: str,
 ) -> None:  # fmt: skip
-    posted, consequences = posting_events(remittance_id, paid_on, payment, claim)
+    posted, consequences = posting_events(remittance_id, paid_on, payment, claim, era_payer_id=era_payer_id)
     uow.publish(posted)
     for event in consequences:
         uow.publish(event)
+    if from_another_payer(payment, claim):
+        return  # the claim's contract rates are its payer's, not the crossover payer's
     found = variances(payment, claim, await rates.on(uow, claim), TOLERANCE)
     await variance_store.add_variances(uow, [_variance_row(remittance_id, claim, v) for v in found])
     for variance in found:
@@ -224,32 +236,6 @@ def _variance_row(remittance_id: UUID, claim: KnownClaim, variance: Variance) ->
     }  # fmt: skip
 
 
-async def _post_ledger(
-    uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance, owner: tuple[UUID | None, UUID | None],
-    by_number: dict[str, KnownClaim],
-) -> None:  # fmt: skip
-    """PLB amounts on the provider ledger, each linked to the claim its reference names when we know it."""
-    known = dict(by_number)
-    missing = [a.reference for a in remittance.provider_adjustments if a.reference and a.reference not in known]
-    if missing:
-        known.update((await repository.claims_for(uow, (), missing, owner[0]))[1])
-    rows = []
-    for adjustment in remittance.provider_adjustments:
-        claim = known.get(adjustment.reference)
-        tenant, practice = (claim.tenant_id, claim.practice_id) if claim else owner
-        rows.append({"remittance_id": remittance_id, "tenant_id": tenant, "practice_id": practice,
-                     "payee_npi": adjustment.provider_id[:80], "reason": adjustment.reason[:10],
-                     "reference": adjustment.reference[:80], "amount": adjustment.amount,
-                     "claim_id": claim.claim_id if claim else None})  # fmt: skip
-        if tenant is not None:
-            uow.publish(events.ProviderAdjustmentPosted(
-                tenant_id=tenant, practice_id=practice, remittance_id=remittance_id, payee_npi=adjustment.provider_id,
-                reason=adjustment.reason, reference=adjustment.reference, amount=adjustment.amount,
-                claim_id=claim.claim_id if claim else None,
-            ))  # fmt: skip
-    await repository.insert_rows(uow, "provider_adjustments", rows)
-
-
 async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
     """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
     exceptions queue for them are posted now."""
@@ -268,6 +254,7 @@ def _known_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
         "claim_id": event.claim_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id,
         "patient_control_number": event.patient_control_number, "payer_id": event.payer_id,
         "lines": [line.model_dump(mode="json") for line in event.lines], "service_date": event.service_date,
+        "responsibility": event.responsibility,
     }  # fmt: skip
 
 
@@ -296,5 +283,6 @@ async def _post_waiting(uow: UnitOfWork, row: Any, claim: KnownClaim, matched_by
     await repository.mark_matched(uow, row.id, claim, matched_by)
     if payment.status == "22":
         await repository.reverse_earlier(uow, [claim.claim_id])
-    await _publish_posting(uow, row.remittance_id, remittance.paid_on, payment, claim, _Rates())
+    await _publish_posting(uow, row.remittance_id, payment, claim, _Rates(), paid_on=remittance.paid_on,
+                           era_payer_id=remittance.payer_id)  # fmt: skip
     await variance_store.end_silences(uow, [(claim.tenant_id, claim.payer_id)])

@@ -46,6 +46,7 @@ known_claims = Table(
     Column("lines", JSONB, nullable=False),  # line number, code, modifiers, amount, control number
     Column("service_date", Date, nullable=False),
     Column("accepted_at", DateTime(timezone=True)),  # the payer accepted it (277CA): its payment is due
+    Column("responsibility", String(9), nullable=False, server_default="primary"),  # the billed payer's place
     _created(),
     Index("ix_known_claims_payer_number", "payer_claim_number"),
     Index("ix_known_claims_awaiting", "tenant_id", "payer_id", "accepted_at"),

@@ -50,7 +50,7 @@ def test_a_line_denied_inside_a_paid_claim_makes_it_partial_and_is_a_line_level_
     claim = _known(("90837", ("95",)), ("90785", ()))
     payment = _payment(Line(), Line(code="90785", modifiers=(), charge=Decimal("30"),
                                     adjustments=[("CO", "97", Decimal("30"))], remarks=("M80",)))  # fmt: skip
-    posted, more = posting_events(uuid4(), None, payment, claim)  # type: ignore[arg-type]
+    posted, more = posting_events(uuid4(), None, payment, claim, era_payer_id="SIMMCR")  # type: ignore[arg-type]
     assert posted.outcome == "partially_paid" and posted.paid == Decimal("140")
     (denied,) = more
     assert isinstance(denied, ClaimDenied) and denied.level == "line" and denied.line_number == 2
@@ -60,7 +60,7 @@ def test_a_line_denied_inside_a_paid_claim_makes_it_partial_and_is_a_line_level_
 def test_a_reversal_announces_the_amount_taken_back() -> None:
     claim = _known(("90837", ("95",)))
     reversal = _payment(Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))]), status="22")
-    posted, (reversed_,) = posting_events(uuid4(), None, reversal, claim)  # type: ignore[arg-type]
+    posted, (reversed_,) = posting_events(uuid4(), None, reversal, claim, era_payer_id="SIMMCR")  # type: ignore[arg-type]
     assert posted.outcome == "reversed" and isinstance(reversed_, ClaimReversed)
     assert reversed_.amount == Decimal("140")
 
@@ -75,3 +75,20 @@ def test_an_allowed_amount_within_the_tolerance_is_no_underpayment_and_a_denied_
     assert variances(payment, claim, rates, TOLERANCE) == []  # 140 allowed against 140.50; the add-on was denied
     (underpaid,) = variances(payment, claim, {**rates, rate_key("90837", ("95",)): Decimal("145")}, TOLERANCE)
     assert (underpaid.kind, underpaid.expected, underpaid.difference) == ("underpaid", Decimal("145"), Decimal("5"))
+
+
+def test_a_crossover_payers_835_for_a_primary_claim_names_its_own_payer() -> None:
+    """CLP02 2 under our CLM01 for a claim billed to the primary: the secondary (crossover) payer speaking."""
+    from remittance_posting.domain import from_another_payer
+
+    claim = _known(("90837", ("95",)))
+    by_crossover = _payment(Line(), status="2")
+    assert from_another_payer(by_crossover, claim)  # type: ignore[arg-type]
+    posted, _ = posting_events(uuid4(), None, by_crossover, claim, era_payer_id="SIMMCD")  # type: ignore[arg-type]
+    assert posted.payer_id == "SIMMCD" and posted.claim_status == "2"
+    by_primary = _payment(Line(), status="19")  # the primary paid and forwarded it: its own word
+    assert not from_another_payer(by_primary, claim)  # type: ignore[arg-type]
+    secondary_claim = KnownClaim(**{**claim.__dict__, "responsibility": "secondary"})
+    assert not from_another_payer(by_crossover, secondary_claim)  # type: ignore[arg-type]
+    posted, _ = posting_events(uuid4(), None, by_crossover, secondary_claim, era_payer_id="X")  # type: ignore[arg-type]
+    assert posted.payer_id == "SIMCOM"

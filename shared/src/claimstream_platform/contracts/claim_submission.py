@@ -7,7 +7,7 @@ new claim (frequency 7 replacement or a new original) and a void sends frequency
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +48,8 @@ class ClaimCreated(_ClaimEvent):
     service_date: date
     replaces_claim_id: UUID | None = None
     lines: list[ClaimLine] = []  # absent from events published before lines were added
+    # the billed payer's place: a secondary or tertiary claim carries the earlier payers' payments (COB)
+    responsibility: Literal["primary", "secondary", "tertiary"] = "primary"
 
 
 class ClaimHeld(_ClaimEvent):

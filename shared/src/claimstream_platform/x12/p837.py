@@ -112,9 +112,9 @@ class _Reader:
         entity = segment.get(1)
         # Inside a claim (2300 and below) an NM1 names other parties (other payers and their subscribers in
         # 2330, referring providers): only the provider, subscriber and payer loops before the claim count here.
-        if self.claim is not None and entity == "PR" and self.claim.get("other_payers"):
-            self.loop = "2330B"
-            self._others()[-1]["payer_id"] = segment.get(9)
+        if self.claim is not None and entity in ("IL", "PR") and self.claim.get("other_payers"):
+            self.loop = "2330A" if entity == "IL" else "2330B"
+            self._others()[-1]["member_id" if entity == "IL" else "payer_id"] = segment.get(9)
             return
         if self.claim is not None and entity not in ("82", "DQ"):
             return

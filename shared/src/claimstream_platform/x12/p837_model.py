@@ -28,6 +28,7 @@ class OtherPayer(BaseModel):
 
     responsibility: str  # SBR01: P, S, T
     payer_id: str = ""
+    member_id: str = ""  # 2330A NM109: the patient's id with that payer
     paid: Decimal | None = None
     patient_responsibility: Decimal | None = None  # AMT*EAF
 

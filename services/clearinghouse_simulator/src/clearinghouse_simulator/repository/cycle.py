@@ -6,13 +6,30 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clearinghouse_simulator.cycle import Balance, CycleOutcome, MemberKey, PayeeKey, adjudication_to_json
-from clearinghouse_simulator.tables import claims, control_numbers, documents, forward_balances, members, submissions
+from clearinghouse_simulator.cycle import (
+    Balance,
+    CycleOutcome,
+    MemberKey,
+    PayeeKey,
+    adjudication_to_json,
+    duplicate_key,
+)
+from clearinghouse_simulator.frontend import ACCEPTED
+from clearinghouse_simulator.tables import (
+    claims,
+    control_numbers,
+    documents,
+    forward_balances,
+    members,
+    payer_claim_numbers,
+    submissions,
+)
 
 
 async def accepted_locked(session: AsyncSession, limit: int) -> list[Any]:
@@ -110,6 +127,33 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
             [{"submitter": r.submitter, "kind": "835", "content": r.content} for r in outcome.remittances],
         )
     await _store_balances(session, outcome.balances)
+    await _store_crossovers(session, outcome.crossovers, now)
+
+
+async def _store_crossovers(session: AsyncSession, crossovers: dict[UUID, Claim], now: datetime) -> None:
+    """The claims a payer forwarded, accepted by the crossover payer under its own numbers: paid next cycle."""
+    if not crossovers:
+        return
+    query = select(claims.c.id, claims.c.submitter, claims.c.submission_id).where(claims.c.id.in_(list(crossovers)))
+    originals = {row.id: row for row in await session.execute(query)}
+    numbers = [await session.scalar(select(payer_claim_numbers.next_value())) for _ in crossovers]
+    rows = [
+        {
+            "id": uuid4(),
+            "submitter": originals[original].submitter,
+            "submission_id": originals[original].submission_id,
+            "payer_id": claim.payer_id,
+            "payer_claim_number": f"{claim.payer_id}{number}",
+            "patient_control_number": claim.patient_control_number,
+            "status": "accepted",
+            "claim_status": ACCEPTED,
+            "duplicate_key": duplicate_key(claim),
+            "claim": claim.model_dump(mode="json"),
+            "received_on": now.date(),
+        }  # fmt: skip
+        for (original, claim), number in zip(crossovers.items(), numbers, strict=True)
+    ]
+    await session.execute(insert(claims), rows)
 
 
 async def _store_balances(session: AsyncSession, balances: dict[PayeeKey, list[Balance]]) -> None:

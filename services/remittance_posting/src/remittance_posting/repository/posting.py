@@ -41,7 +41,7 @@ def _known(row: Row[Any]) -> KnownClaim:
         for line in row.lines
     )
     return KnownClaim(row.claim_id, row.tenant_id, row.practice_id, row.patient_control_number, row.payer_id,
-                      row.payer_claim_number, lines, row.service_date)  # fmt: skip
+                      row.payer_claim_number, lines, row.service_date, row.responsibility)  # fmt: skip
 
 
 async def claims_for(
