@@ -30,6 +30,7 @@ def services(
             "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
             "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
             "SIM_CYCLE_SECONDS": "1",
+            "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
             "SUBMIT_INTERVAL_SECONDS": "0.5",
             "CLEARINGHOUSE_URL": simulator.url,
             "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),

@@ -186,6 +186,8 @@ async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: Unit
     the worker does it on a timer)."""
     principal.require_role("operator")
     async with uow:
-        summary = await settle.settle(uow.session, book(request), seed=request.app.state.seed)
+        summary = await settle.settle(
+            uow.session, book(request), seed=request.app.state.seed, bundle_835s=request.app.state.bundle_835s
+        )
         await uow.commit()
     return CycleOut(claims_adjudicated=summary.claims, remittances=summary.remittances)

@@ -5,7 +5,8 @@ payers make at random (interest, reprocessing), so the same inputs and seed give
 Replacement (frequency 7) and void (8) claims reverse the claim they replace (CLP02 22) in the same 835.
 
 Provider-level adjustments (PLB) name the claim they concern by the payer's claim number, as payers do: L6
-interest on a claim, WO recovery of an overpayment on an earlier claim, and FB forward balances. When reversals
+interest on a claim (often in an 835 of its own, PLB only), WO recovery of an overpayment on an earlier claim,
+and FB forward balances. When reversals
 and recoveries exceed an 835's payments, the difference is carried forward (FB, negative: the 835 pays zero) and
 taken back (FB, positive) from the next 835s to the same payee until it is recovered.
 """
@@ -33,6 +34,7 @@ CENT = Decimal("0.01")
 INTEREST_CHANCE = 0.05
 REPROCESS_CHANCE = 0.03
 RECOUPMENT_CHANCE = 0.03
+INTEREST_APART_CHANCE = 0.5  # prompt-pay interest in an 835 of its own (PLB only, no claims), the same day
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,18 @@ def run_cycle(
         candidates = reprocessable.get(key, ())
         payments = payments + _reprocessed(candidates, rng, outcome.renumbered)
         adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, (owed or {}).get(key, ()), rng)
-        control = next_control()
-        content = build_835(
-            payments, payer=book.payers[payer_id], payee_name=payee_name, payee_npi=payee_npi,
-            trace_number=f"{payer_id}{control}", paid_on=now.date(), adjustments=adjustments,
-            envelope=Envelope("ZZ", submitter_id, control, control, now),
-        )  # fmt: skip
-        total = payment_total(payments, adjustments)
-        outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(payments)))
+        interest_apart = _interest_apart(payments, adjustments, rng)
+        adjustments = [a for a in adjustments if a not in interest_apart]
+        for paid, adjusted in ((payments, adjustments), ([], interest_apart)):
+            if paid or adjusted:
+                control = next_control()
+                content = build_835(
+                    paid, payer=book.payers[payer_id], payee_name=payee_name, payee_npi=payee_npi,
+                    trace_number=f"{payer_id}{control}", paid_on=now.date(), adjustments=adjusted,
+                    envelope=Envelope("ZZ", submitter_id, control, control, now),
+                )  # fmt: skip
+                total = payment_total(paid, adjusted)
+                outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(paid)))
     return outcome
 
 
@@ -227,6 +233,18 @@ def _provider_adjustments(
         adjustments.append(ProviderAdjustment("FB", reference, total))
         still_owed.append(Balance(reference, -total))
     return adjustments, still_owed
+
+
+def _interest_apart(
+    payments: Sequence[ClaimPayment], adjustments: list[ProviderAdjustment], rng: random.Random
+) -> list[ProviderAdjustment]:
+    """The interest to pay in an 835 of its own: some of the time, and only when the claims' 835 does not need
+    it to stay at or above zero (a balance taken back may have counted on it)."""
+    interest = [a for a in adjustments if a.reason == "L6"]
+    if not interest or rng.random() >= INTEREST_APART_CHANCE:
+        return []
+    rest = [a for a in adjustments if a.reason != "L6"]
+    return interest if payment_total(payments, rest) >= 0 else []
 
 
 def _seed(seed: int, payer_id: str, payee_npi: str, claim_numbers: Sequence[str]) -> int:

@@ -25,16 +25,20 @@ class SimulatorSettings(ServiceSettings):
     auth_audience: str = CLEARINGHOUSE_AUDIENCE
     sim_seed: int = 7  # fixes every choice the payers make at random
     sim_cycle_seconds: float = 5.0  # how often the payers adjudicate (seconds in tests, a day in a realistic run)
+    # one inbox file per submitter and cycle, holding every payer's 835 (one interchange each), as clearinghouses
+    # deliver them; otherwise one file per 835
+    sim_bundle_835s: bool = False
 
 
 def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
-    app.state.seed = settings.sim_seed
+    app.state.seed, app.state.bundle_835s = settings.sim_seed, settings.sim_bundle_835s
     app.state.payer_book = shipped()
 
 
 def cycle_loop(runtime: Runtime[SimulatorSettings]) -> CycleLoop:
     settings = runtime.settings
-    return CycleLoop(runtime.sessionmaker, shipped(), seed=settings.sim_seed, interval=settings.sim_cycle_seconds)
+    return CycleLoop(runtime.sessionmaker, shipped(), seed=settings.sim_seed, interval=settings.sim_cycle_seconds,
+                     bundle_835s=settings.sim_bundle_835s)  # fmt: skip
 
 
 SERVICE = Service(

@@ -28,13 +28,13 @@ class CycleLoop(PeriodicLoop):
     name = "clearinghouse-simulator.cycle"
 
     def __init__(self, sessionmaker: SessionFactory, book: PayerBook, *, seed: int,
-                 interval: float) -> None:  # fmt: skip
+                 interval: float, bundle_835s: bool = False) -> None:  # fmt: skip
         super().__init__(sessionmaker, interval)
-        self._book, self._seed = book, seed
+        self._book, self._seed, self._bundle = book, seed, bundle_835s
 
     async def run_once(self) -> None:
         async with self._sessionmaker() as session:
-            summary = await settle(session, self._book, seed=self._seed)
+            summary = await settle(session, self._book, seed=self._seed, bundle_835s=self._bundle)
             await session.commit()
         if summary.claims:
             log.info("cycle", extra={"claims": summary.claims, "remittances": summary.remittances})
@@ -46,15 +46,18 @@ class CycleSummary:
     remittances: int
 
 
-async def settle(session: Session, book: PayerBook, *, seed: int, limit: int = 5000) -> CycleSummary:
-    """Adjudicate up to `limit` accepted claims (rows locked, so replicas never pay a claim twice)."""
+async def settle(
+    session: Session, book: PayerBook, *, seed: int, limit: int = 5000, bundle_835s: bool = False
+) -> CycleSummary:
+    """Adjudicate up to `limit` accepted claims (rows locked, so replicas never pay a claim twice); with
+    `bundle_835s` each submitter's 835s of the cycle go into its inbox as one file."""
     rows = await store.accepted_locked(session, limit)
     if not rows:
         return CycleSummary(0, 0)
     now = datetime.now(UTC)
     pending, member_rows = await _pending(session, rows, now.year)
     groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
-    controls = await store.next_controls(session, len(groups))
+    controls = await store.next_controls(session, 2 * len(groups))  # a payee may get a PLB-only 835 too
     outcome = run_cycle(
         pending,
         book=book,
@@ -65,7 +68,7 @@ async def settle(session: Session, book: PayerBook, *, seed: int, limit: int = 5
         next_control=iter(controls).__next__,
         owed=await store.owed(session, groups),
     )
-    await store.store_outcome(session, outcome, now)
+    await store.store_outcome(session, outcome, now, bundle_835s=bundle_835s)
     return CycleSummary(len(outcome.results), len(outcome.remittances))
 
 

@@ -334,6 +334,7 @@ def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monk
     monkeypatch.setattr(cycle_module, "RECOUPMENT_CHANCE", 1.0)
     monkeypatch.setattr(cycle_module, "REPROCESS_CHANCE", 0.0)
     monkeypatch.setattr(cycle_module, "INTEREST_CHANCE", 1.0)
+    monkeypatch.setattr(cycle_module, "INTEREST_APART_CHANCE", 0.0)
     (earlier,) = claims(SampleClaim(pcn="W0"))
     first = cycle([pending(earlier, 1)])
     prior = Prior(uuid4(), earlier, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
@@ -455,3 +456,29 @@ def test_no_crossover_without_a_crossover_secondary_or_when_the_patient_owes_not
     item = pending(blue, 13)
     outcome = cycle([item])
     assert outcome.results[item.claim_id].status == "1" and not outcome.crossovers
+
+
+def test_bundled_835s_put_every_payers_interchange_of_a_submitter_into_one_file() -> None:
+    from clearinghouse_simulator.repository.cycle import _remittance_files
+
+    mixed = claims(SampleClaim(pcn="B1"), SampleClaim(pcn="B2", payer_id="SIMBCX", member_id="BX1"))
+    outcome = cycle([pending(claim, n) for n, claim in enumerate(mixed, start=20)])
+    assert len(outcome.remittances) == 2
+    assert len(_remittance_files(outcome, bundle_835s=False)) == 2
+    (bundled,) = _remittance_files(outcome, bundle_835s=True)
+    parts = ["ISA" + part for part in bundled["content"].split("ISA")[1:]]
+    assert len(parts) == 2 and all(parse_interchange(part).groups for part in parts)
+    assert sorted(part.split("REF*2U*")[1][:6] for part in parts) == ["SIMBCX", "SIMMCR"]  # two payers, one file
+
+
+def test_interest_paid_apart_comes_in_an_835_of_its_own_with_no_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cycle_module, "INTEREST_CHANCE", 1.0)
+    monkeypatch.setattr(cycle_module, "INTEREST_APART_CHANCE", 1.0)
+    (claim,) = claims(SampleClaim(pcn="I1"))
+    outcome = cycle([pending(claim, 30)], members={(SUBMITTER, "SIMMCR", claim.member_id): member(deductible_met=500)})
+    claims_835, interest_835 = outcome.remittances
+    assert claims_835.claims == 1 and "PLB*" not in claims_835.content
+    assert interest_835.claims == 0 and "CLP*" not in interest_835.content and "*L6:SIMMCR30*-" in interest_835.content
+    assert interest_835.total > 0 and claims_835.total == outcome.results[next(iter(outcome.results))].paid
+    for remittance in outcome.remittances:
+        assert balance_problems(remittance.content) == [] and pyx12_problems(remittance.content) == []

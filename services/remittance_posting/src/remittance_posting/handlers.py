@@ -85,14 +85,19 @@ async def _rejected(uow: UnitOfWork, text: str, sha256: str, source: str, reason
 async def _post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remittance, tenant_id: UUID | None) -> UUID:
     remittance_id = uuid4()
     payer_id = payer_of(remittance)
+    references = [a.reference for a in remittance.provider_adjustments if a.reference]
     by_pcn, by_number = await repository.claims_for(
-        uow, (c.patient_control_number for c in remittance.claims), (c.payer_claim_number for c in remittance.claims),
-        tenant_id,
+        uow, (c.patient_control_number for c in remittance.claims),
+        [*(c.payer_claim_number for c in remittance.claims), *references], tenant_id,
     )  # fmt: skip
     matched = [
         (p, by_pcn.get(p.patient_control_number) or by_number.get(p.payer_claim_number)) for p in remittance.claims
     ]
-    owner = _owner(tenant_id, [claim for _, claim in matched if claim is not None])
+    # a PLB-only 835 (interest, a recoupment) belongs to whoever owns the claims its adjustments name
+    linked = [claim for _, claim in matched if claim is not None] or [
+        by_number[r] for r in references if r in by_number
+    ]
+    owner = _owner(tenant_id, linked)
     problems = imbalances(remittance)
     status = RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
     if await repository.trace_posted(uow, remittance.trace_originator, remittance.trace_number, payer_id):

@@ -2,6 +2,7 @@
 kept with its reason and acknowledged, and the files behind it are posted."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from claimstream_platform.db import UnitOfWork
 from remittance_posting.gateway import Document
@@ -42,3 +43,44 @@ async def test_a_bad_file_is_kept_with_its_reason_and_the_next_is_posted(
     assert [(f.source, f.status) for f in files] == [("inbox:1", "rejected"), ("inbox:2", "read")]
     assert "segment 1 (ISA)" in files[0].reason
     assert posted == 1
+
+
+async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_to_its_owner(
+    make_uow: Callable[[], UnitOfWork], engine: AsyncEngine
+) -> None:
+    """A clearinghouse's bundle: two payers' interchanges in one file, the second paying only interest (PLB L6)
+    on a claim of the first; the interest 835 has no claims, and still finds its tenant through that claim."""
+    from claimstream_platform.contracts.claim_submission import ClaimAccepted
+    from remittance_posting import handlers
+    from remittance_testkit import PRACTICE, TENANT
+
+    created = claim_created("CS0000000202")
+    await announce(make_uow, created)
+    async with make_uow() as uow:
+        await handlers.on_claim_accepted(ClaimAccepted(
+            tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
+            patient_control_number="CS0000000202", payer_claim_number="SIMCOM0202"), uow)  # fmt: skip
+        await uow.commit()
+    interest_only = era(trace="INT0202", plb=(("L6", "SIMCOM0202", Decimal("-2.40")),), control="000000778")
+    bundle = era(Payment("CS0000000202", payer_claim_number="SIMCOM0202"), trace="PAY0202") + interest_only
+    inbox = ListedInbox(Document(3, bundle))
+    await IntakeLoop(async_sessionmaker(engine, expire_on_commit=False), inbox, interval=1).run_once()
+    assert inbox.acknowledged == [3]
+    async with make_uow() as uow:
+        remittances = (await uow.session.execute(text(
+            "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
+            "('PAY0202', 'INT0202') ORDER BY trace_number"))).all()  # fmt: skip
+        ledger = (await uow.session.execute(text(
+            "SELECT reason, amount, claim_id, tenant_id FROM provider_adjustments WHERE reference = 'SIMCOM0202'"
+        ))).all()  # fmt: skip
+        received = await uow.session.scalar(text(
+            "SELECT count(*) FROM outbox WHERE event_type = 'claimstream.remittance.received.v1' "
+            "AND convert_from(payload, 'UTF8')::jsonb ->> 'trace_number' = 'INT0202'"))  # fmt: skip
+    assert [(r.trace_number, r.tenant_id, r.claims, r.status) for r in remittances] == [
+        ("INT0202", TENANT, 0, "posted"), ("PAY0202", TENANT, 1, "posted"),
+    ]  # fmt: skip
+    assert remittances[0].total == Decimal("2.40")
+    assert [(e.reason, e.amount, e.claim_id, e.tenant_id) for e in ledger] == [
+        ("L6", Decimal("-2.40"), created.claim_id, TENANT)
+    ]
+    assert received == 1

@@ -67,6 +67,7 @@ def _service_env(
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
+        "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
     }
 
 

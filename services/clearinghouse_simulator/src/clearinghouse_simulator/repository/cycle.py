@@ -95,7 +95,7 @@ async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeK
     return found
 
 
-async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datetime) -> None:
+async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datetime, *, bundle_835s: bool) -> None:
     if outcome.results:
         await session.execute(
             update(claims)
@@ -122,12 +122,19 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
              for (s, p, m), member in outcome.members.items()],
         )  # fmt: skip
     if outcome.remittances:
-        await session.execute(
-            documents.insert(),
-            [{"submitter": r.submitter, "kind": "835", "content": r.content} for r in outcome.remittances],
-        )
+        await session.execute(documents.insert(), _remittance_files(outcome, bundle_835s))
     await _store_balances(session, outcome.balances)
     await _store_crossovers(session, outcome.crossovers, now)
+
+
+def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str, Any]]:
+    """Inbox rows: one per 835, or one per submitter holding its 835s one after another (an interchange each)."""
+    if not bundle_835s:
+        return [{"submitter": r.submitter, "kind": "835", "content": r.content} for r in outcome.remittances]
+    by_submitter: dict[UUID, list[str]] = defaultdict(list)
+    for remittance in outcome.remittances:
+        by_submitter[remittance.submitter].append(remittance.content)
+    return [{"submitter": s, "kind": "835", "content": "".join(files)} for s, files in by_submitter.items()]
 
 
 async def _store_crossovers(session: AsyncSession, crossovers: dict[UUID, Claim], now: datetime) -> None:
