@@ -11,6 +11,7 @@ from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
 from remittance_posting.repository import ledger as recovered
@@ -18,7 +19,21 @@ from remittance_posting.repository import posting as repository
 
 router = APIRouter()
 MAX_FILE_BYTES = 5 * 1024 * 1024
-X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
+X12_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/edi-x12": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                },
+            },  # fmt: skip
+        },
+    }
+}
 
 
 class RemittanceOut(BaseModel):
@@ -98,15 +113,16 @@ class LedgerEntry(BaseModel):
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
 )  # fmt: skip
 async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
-    """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body. 201 when new; 200 with what was
-    stored when the same file, or the same payer trace, came before (nothing is posted twice)."""
-    raw = await request.body()
+    """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body, or as the `file` of a form
+    upload. 201 when new; 200 with what was stored when the same file, or the same payer trace, came before
+    (nothing is posted twice)."""
+    raw, field = await _uploaded(request)
     if len(raw) > MAX_FILE_BYTES:
-        raise RuleViolation(f"an 835 is at most {MAX_FILE_BYTES} bytes", field="body")
+        raise RuleViolation(f"an 835 is at most {MAX_FILE_BYTES} bytes", field=field)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RuleViolation(f"byte {error.start} is not text", field="body") from None
+        raise RuleViolation(f"byte {error.start} is not text", field=field) from None
     async with uow:
         receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
         rows = [await repository.remittance_of(uow, rid) for rid in receipt.remittance_ids]
@@ -114,6 +130,17 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
     body = FileReceiptOut(file_id=receipt.file_id, duplicate=receipt.duplicate,
                           remittances=[RemittanceOut.model_validate(row) for row in rows])  # fmt: skip
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if receipt.duplicate else 201)
+
+
+async def _uploaded(request: Request) -> tuple[bytes, str]:
+    """The file's bytes and the field they came in: the body itself, or a form's one `file`."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body(), "body"
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise RuleViolation("a form upload carries the 835 as its `file` part", field="file")
+    return await upload.read(MAX_FILE_BYTES + 1), "file"
 
 
 @router.get("/v1/remittances", response_model=Page)

@@ -209,3 +209,26 @@ async def test_a_reversal_no_payment_followed_is_a_recoupment_of_its_claim(
     await upload(client, auth, era(reversal, Payment("CS0000000132"), trace="V2"))
     (taken,) = (await client.get("/v1/recoupments", headers=auth)).json()["reversals"]
     assert (taken["claim_id"], taken["amount"]) == (str(reversed_.claim_id), "140.00")
+
+
+async def test_an_835_uploaded_as_a_file_posts_like_a_raw_body_and_a_form_without_it_is_refused(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    created = claim_created("CS0000000130")
+    await announce(make_uow, created)
+    body = era(Payment("CS0000000130"), trace="FORM0130")
+    response = await client.post("/v1/remittances", files={"file": ("remit.835", body.encode(), "text/plain")},
+                                 headers=auth)  # fmt: skip
+    assert response.status_code == 201, response.text
+    (remittance,) = response.json()["remittances"]
+    assert (remittance["status"], remittance["total"]) == ("posted", "140.00")
+    assert [p["paid"] for p in await postings(client, auth, created.claim_id)] == ["140.00"]
+    again = await client.post("/v1/remittances", content=body, headers={**auth, **X12})
+    assert again.status_code == 200 and again.json()["duplicate"] is True  # the same bytes, however they came
+    for form in (
+        {"files": {"other": ("x.835", b"ISA", "text/plain")}},
+        {"data": {"file": "a text part"}, "files": {"x": ("x", b"", "text/plain")}},
+    ):
+        refused = await client.post("/v1/remittances", headers=auth, **form)  # type: ignore[arg-type]
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "file"
