@@ -10,9 +10,10 @@ position and the reason, and nothing of it is used. Segments the posting does no
 import re
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from claimstream_platform.x12 import Delimiters, Interchange, Segment, Transaction, X12Error, parse_interchange
+from claimstream_platform.x12.envelope import collector_paused
 
 from remittance_posting.model import (
     Adjustment,
@@ -32,7 +33,8 @@ IMPLEMENTATION = "005010X221A1"
 
 def read_file(text: str) -> list[Remittance]:
     """Every 835 of every interchange in the file (a file may hold several, one after the other)."""
-    return [remittance for part in interchanges(text) for remittance in read_remittances(parse_interchange(part))]
+    with collector_paused():
+        return [remittance for part in interchanges(text) for remittance in read_remittances(parse_interchange(part))]
 
 
 def interchanges(text: str) -> list[str]:
@@ -73,8 +75,11 @@ class _Reader:
     def read(self) -> Remittance:
         segments = iter(self.transaction.segments)
         self._header(next(segments, None), next(segments, None))
-        for segment in segments:
-            self._take(segment)
+        handlers = _HANDLERS
+        for segment in segments:  # the hot loop: the dispatch inlined
+            handler = handlers.get(segment[0])
+            if handler is not None:
+                handler(self, segment)
         assert self.remittance is not None
         return self.remittance
 
@@ -88,11 +93,6 @@ class _Reader:
             credit=bpr.get(3) != "D", method=bpr.get(4), paid_on=_date(bpr, 16) if bpr.get(16) else None,
             trace_number=_required(trn, 2), trace_originator=trn.get(3), position=bpr.position,
         )  # fmt: skip
-
-    def _take(self, segment: Segment) -> None:
-        handler = _HANDLERS.get(segment.tag)
-        if handler is not None:
-            handler(self, segment)
 
     # header loops: 1000A payer, 1000B payee
     def _n1(self, segment: Segment) -> None:
@@ -166,13 +166,14 @@ class _Reader:
     def _svc(self, segment: Segment) -> None:
         if self.claim is None:
             raise _error(segment, self.transaction, "SVC outside a claim (CLP)")
-        procedure = segment.get(1).split(self.d.component)
-        billed = segment.get(6).split(self.d.component) if segment.get(6) else []
+        e = (*segment.elements, "", "", "", "", "", "")  # SVC01-06, absent ones empty (one line per service)
+        procedure = e[0].split(self.d.component)
+        billed = e[5].split(self.d.component) if e[5] else []
         self.line = ServicePayment(
             qualifier=procedure[0], code=_component(segment, procedure, 2),
             modifiers=tuple(m for m in procedure[2:6] if m),
-            charge=money(segment, 2), paid=money(segment, 3),
-            units_paid=_number(segment, 5) if segment.get(5) else None,
+            charge=_money(e[1], segment, 2), paid=_money(e[2], segment, 3),
+            units_paid=_number(segment, 5) if e[4] else None,
             billed_code=billed[1] if len(billed) > 1 else None, billed_modifiers=tuple(m for m in billed[2:6] if m),
             position=segment.position,
         )  # fmt: skip
@@ -205,11 +206,12 @@ _HANDLERS = {
 def adjustments(segment: Segment) -> Iterator[Adjustment]:
     """CAS: a group code, then up to six reason / amount / quantity triplets."""
     group = _required(segment, 1)
-    for first in range(2, 20, 3):
-        if not segment.get(first):
+    e = (*segment.elements, "", "")  # a last triplet may stop after its reason or amount
+    for first in range(1, min(len(segment.elements), 19), 3):  # CAS02, 05, ... (0-based 1, 4, ...)
+        if not e[first]:
             continue
-        quantity = _number(segment, first + 2) if segment.get(first + 2) else None
-        yield Adjustment(group, segment.get(first), money(segment, first + 1), quantity)
+        quantity = _number(segment, first + 3) if e[first + 2] else None
+        yield Adjustment(group, e[first], _money(e[first + 1], segment, first + 2), quantity)
 
 
 def provider_adjustments(segment: Segment, d: Delimiters) -> Iterator[ProviderAdjustment]:
@@ -222,25 +224,32 @@ def provider_adjustments(segment: Segment, d: Delimiters) -> Iterator[ProviderAd
         yield ProviderAdjustment(provider, reason, reference, money(segment, first + 1), segment.position)
 
 
+# X12 R (decimal) values: an optional minus, digits with at most one point, no exponent, no spaces
+_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)", re.ASCII)
+_AMOUNT = re.compile(r"-?(?:\d+\.?\d{0,2}|\.\d{1,2})", re.ASCII)  # money: cents at most
+
+
 def money(segment: Segment, number: int, *, optional: bool = False) -> Decimal:
-    if optional and not segment.get(number):
+    text = segment.get(number)
+    if optional and not text:
         return Decimal(0)
-    value = _number(segment, number)
-    if "." in segment.get(number) and value.as_tuple().exponent < -2:  # type: ignore[operator]
+    return _money(text, segment, number)
+
+
+def _money(text: str, segment: Segment, number: int) -> Decimal:
+    """Element `number`'s `text` as money (the hot path: the caller has the text at hand)."""
+    if _AMOUNT.fullmatch(text) is None:
+        _number(segment, number)  # names what is wrong when it is not a number at all
         raise X12Error("an amount has more than two decimals", position=segment.position, tag=segment.tag,
                        element=number)  # fmt: skip
-    return value
+    return Decimal(text)
 
 
 def _number(segment: Segment, number: int) -> Decimal:
     text = segment.get(number)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not text or not value.is_finite() or "e" in text.lower():  # X12 numbers have no exponent
+    if _NUMBER.fullmatch(text) is None:
         raise X12Error(f"'{text[:20]}' is not a number", position=segment.position, tag=segment.tag, element=number)
-    return value
+    return Decimal(text)
 
 
 def _required(segment: Segment, number: int) -> str:

@@ -4,11 +4,12 @@ and adjustments, and its provider-level adjustments; and a claim payment as stor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Adjustment:
+class Adjustment(NamedTuple):
+    """A CAS triplet with its group (a named tuple: an 835 has one or more per line, and it is made fastest)."""
+
     group: str  # CO contractual, PR patient responsibility, OA other, PI payer initiated, CR correction
     reason: str  # CARC
     amount: Decimal  # positive reduces the payment
