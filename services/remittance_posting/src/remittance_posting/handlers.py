@@ -146,7 +146,7 @@ async def _post_claims(
     uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance,
     matched: list[tuple[era.ClaimPayment, KnownClaim | None]], owner: tuple[UUID | None, UUID | None],
 ) -> None:  # fmt: skip
-    rows, rates = [], _Rates()
+    rows, rates, renumbered = [], _Rates(), {}
     for payment, claim in matched:
         if claim is None:
             reason = f"no claim with patient control number {payment.patient_control_number[:38]}"
@@ -164,8 +164,9 @@ async def _post_claims(
         if from_another_payer(payment, claim):
             continue  # a crossover payer's claim number is not the one our payer's 835s and PLBs name
         if payment.status != "22" and payment.payer_claim_number not in ("", claim.payer_claim_number):
-            # the payer renumbered it (reprocessing): the latest CLP07 is the one later 835s and PLBs name
-            await repository.set_payer_claim_number(uow, claim.claim_id, payment.payer_claim_number[:50])
+            # numbered (or renumbered, reprocessing): the latest CLP07 is the one later 835s and PLBs name
+            renumbered[claim.claim_id] = payment.payer_claim_number[:50]
+    await repository.set_payer_claim_numbers(uow, renumbered)
     await variance_store.end_silences(uow, [(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
     await repository.reverse_earlier(uow, (c.claim_id for p, c in matched if c is not None and p.status == "22"))
     await repository.insert_rows(uow, "claim_payments", rows)

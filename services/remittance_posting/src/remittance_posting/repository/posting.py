@@ -9,7 +9,8 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import Select, Table, insert, or_, select, update
+from sqlalchemy import ARRAY, Select, String, Table, cast, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
@@ -24,8 +25,21 @@ async def remember_claims(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> No
 
 
 async def set_payer_claim_number(uow: UnitOfWork, claim_id: UUID, number: str) -> None:
+    await set_payer_claim_numbers(uow, {claim_id: number})
+
+
+async def set_payer_claim_numbers(uow: UnitOfWork, numbers: dict[UUID, str]) -> None:
+    """Each claim's latest payer claim number, in one statement for any number of claims."""
+    if not numbers:
+        return
+    given = select(
+        func.unnest(cast(list(numbers), ARRAY(PgUUID(as_uuid=True)))).label("claim_id"),
+        func.unnest(cast(list(numbers.values()), ARRAY(String))).label("number"),
+    ).subquery()
     await uow.session.execute(
-        update(known_claims).where(known_claims.c.claim_id == claim_id).values(payer_claim_number=number)
+        update(known_claims)
+        .where(known_claims.c.claim_id == given.c.claim_id)
+        .values(payer_claim_number=given.c.number)
     )
 
 
