@@ -162,7 +162,7 @@ class Claim:
             events.ClaimCreated(
                 **self._ids(), payer_id=self.payer_id, frequency=self.frequency, total_charge=self.total_charge,
                 service_date=self.service_date, replaces_claim_id=self.replaces_claim_id, lines=self._lines(),
-                responsibility=self.content.responsibility,
+                responsibility=self.content.responsibility, place_of_service=self.content.place_of_service,
             )
         )  # fmt: skip
         if self.replaces_claim_id is not None:

@@ -21,6 +21,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 
 from claim_submission.content import Captured, ClaimContent, content_of
 from claim_submission.coordination import adjudication_of, from_the_billed_payer, next_payer
+from claim_submission.corrections import apply_changes
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
 from claim_submission.scrub import scrub
@@ -97,7 +98,7 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
     claim = await repository.lock(uow, event.tenant_id, event.claim_id)
     if claim is None or claim.status in TERMINAL:
         return  # nothing left to correct (already corrected by an earlier request)
-    content = claim.content
+    content = apply_changes(claim.content, event.changes)
     if event.prior_authorization_number:
         content = content.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
     if event.resubmit_as == "new_original":

@@ -50,6 +50,7 @@ class ClaimCreated(_ClaimEvent):
     lines: list[ClaimLine] = []  # absent from events published before lines were added
     # the billed payer's place: a secondary or tertiary claim carries the earlier payers' payments (COB)
     responsibility: Literal["primary", "secondary", "tertiary"] = "primary"
+    place_of_service: str | None = None  # CLM05-1: what a denial for the place of service is checked against
 
 
 class ClaimHeld(_ClaimEvent):

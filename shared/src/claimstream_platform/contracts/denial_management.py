@@ -1,17 +1,39 @@
-"""Events denial management publishes on `denial-management.v1` (the service is not built yet; claim submission
-already consumes its correction requests)."""
+"""Events denial management publishes on `denial-management.v1`: every denial and rejection as a case, triaged,
+worked and resolved; and the corrections it asks claim submission to send.
 
+A case is one denial event for one claim (a claim-level denial, one denied line of a paid claim, or a 999/277CA
+rejection). Amounts are decimals to the cent. These events carry no patient names, member ids or diagnoses.
+"""
+
+from datetime import date
+from decimal import Decimal
 from typing import ClassVar, Literal
 from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "denial-management.v1"
+Resolution = Literal[
+    "overturned", "corrected_and_paid", "written_off", "billed_to_patient", "closed_informational", "contractual"
+]
+
+
+class CorrectionChanges(BaseModel):
+    """What to change on the claim before it goes again: each field says one concrete change."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    place_of_service: str | None = None  # CLM05-1 (and every line's SV105 that repeated it)
+    add_modifiers: dict[int, list[str]] = {}  # line number -> modifiers to add (kept at most four)
+    remove_modifiers: dict[int, list[str]] = {}  # line number -> modifiers to take off
+    mental_health_diagnosis_first: bool = False  # make the first F-code principal (a Z-code may not lead)
 
 
 class CorrectionRequested(IntegrationEvent):
     """Resubmit a denied or wrong claim: as a replacement (frequency 7) or, where the payer wants it after a
-    denial, as a new original (frequency 1)."""
+    denial, as a new original (frequency 1), with the changes that fix it."""
 
     event_type: ClassVar[str] = "claimstream.claim.correction-requested.v1"
     topic: ClassVar[str] = TOPIC
@@ -21,3 +43,55 @@ class CorrectionRequested(IntegrationEvent):
     resubmit_as: Literal["replacement", "new_original"]
     reason: str
     prior_authorization_number: str | None = None  # when the correction supplies what was missing
+    changes: CorrectionChanges | None = None
+    case_id: UUID | None = None  # the denial case that asked for it
+
+
+class _CaseEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "case_id"
+
+    case_id: UUID
+    claim_id: UUID
+    payer_id: str
+
+
+class DenialTriaged(_CaseEvent):
+    """A new case: its root cause, the action recommended, the money at stake and the deadline that counts."""
+
+    event_type: ClassVar[str] = "claimstream.denial.triaged.v1"
+
+    kind: Literal["denial", "rejection"]  # adjudicated by the payer, or never adjudicated (999/277CA)
+    codes: list[str]  # group-CARC pairs, RARCs, or 277CA category:status
+    category: str
+    action: str
+    automatic: bool  # the fix is mechanical and was taken (or the case closed) with no person
+    recoverable: Decimal
+    deadline: date | None
+    priority: int
+
+
+class DenialDeadlineApproaching(_CaseEvent):
+    event_type: ClassVar[str] = "claimstream.denial.deadline-approaching.v1"
+
+    deadline: date
+    days_left: int
+    recoverable: Decimal
+
+
+class AppealFiled(_CaseEvent):
+    """An appeal packet was prepared for the case (structured, and a rendered letter)."""
+
+    event_type: ClassVar[str] = "claimstream.denial.appeal-filed.v1"
+
+    deadline: date | None
+    automatic: bool
+
+
+class DenialResolved(_CaseEvent):
+    event_type: ClassVar[str] = "claimstream.denial.resolved.v1"
+
+    resolution: Resolution
+    recovered: Decimal  # paid after the denial (0 when written off or closed)
+    written_off: Decimal
+    automatic: bool
