@@ -1,0 +1,99 @@
+"""The fixes a machine may take, decided from the triage and what we know of the claim. Pure.
+
+Each decision is recorded on the case with what was changed. A fix is taken only when it is determined: the
+telehealth modifier only on a telehealth claim that lacks the payer's modifier, the telehealth place only when
+the claim's differs from the payer's, a duplicate closed only when the original was paid, a timely-filing
+appeal only with the clearinghouse's acceptance in time as proof. A claim that is itself our automatic
+correction for the same cause is never corrected again by machine: the second denial goes to a person.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from claimstream_platform.contracts.denial_management import CorrectionChanges, Resolution
+
+from denial_management.deadlines import corrected_claim_deadline, terms
+from denial_management.domain import Opening
+from denial_management.triage import Triage
+
+TELEHEALTH_PLACES = frozenset({"02", "10"})
+TELEHEALTH_MODIFIERS = frozenset({"95", "93", "GT", "FQ"})
+
+
+@dataclass(frozen=True)
+class KnownClaim:
+    """The claim as denial management keeps it (from claim submission's and remittance posting's events)."""
+
+    claim_id: UUID
+    place_of_service: str | None
+    lines: dict[int, list[str]]  # line number -> modifiers
+    accepted_on: date | None  # the payer accepted it (277CA): proof of timely filing
+    original_paid: bool  # another claim of the same encounter was paid (for a duplicate)
+    corrected_by_us_for: frozenset[str] = field(default_factory=frozenset)  # categories we fixed before
+
+
+@dataclass(frozen=True)
+class Close:
+    resolution: Resolution
+    written_off: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Correct:
+    changes: CorrectionChanges
+    reason: str
+
+
+@dataclass(frozen=True)
+class Appeal:
+    proof: str
+
+
+Decision = Close | Correct | Appeal
+
+
+def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decision | None:
+    fix = triage.fix
+    if fix == "contractual":
+        return Close("contractual", written_off=opening.amount)
+    if fix == "informational":
+        return Close("closed_informational")
+    if fix == "patient":
+        return Close("billed_to_patient")
+    if claim is None:
+        return None
+    if fix == "duplicate":
+        return Close("closed_informational") if claim.original_paid else None
+    if triage.category in claim.corrected_by_us_for:
+        return None  # denied again after our own fix: a person looks
+    if fix == "timely_filing":
+        return _timely_filing(opening, claim)
+    return _correction(fix, opening, claim)
+
+
+def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct | None:
+    payer = terms(opening.payer_id)
+    telehealth = claim.place_of_service in TELEHEALTH_PLACES
+    if fix == "telehealth_place" and telehealth and claim.place_of_service != payer.telehealth_place:
+        changes = CorrectionChanges(place_of_service=payer.telehealth_place)
+        return Correct(changes, f"telehealth place of service {payer.telehealth_place} for this payer")
+    if fix == "telehealth_modifier" and telehealth:
+        numbers = [opening.line_number] if opening.line_number else list(claim.lines)
+        lacking = [n for n in numbers if n in claim.lines and payer.telehealth_modifier not in claim.lines[n]]
+        if lacking:
+            add = {n: [payer.telehealth_modifier] for n in lacking}
+            remove = {n: sorted(TELEHEALTH_MODIFIERS & set(claim.lines[n])) for n in lacking}
+            changes = CorrectionChanges(add_modifiers=add, remove_modifiers={n: m for n, m in remove.items() if m})
+            return Correct(changes, f"telehealth modifier {payer.telehealth_modifier} for this payer")
+    if fix == "diagnosis_order":
+        return Correct(CorrectionChanges(mental_health_diagnosis_first=True), "a mental-health diagnosis first")
+    return None
+
+
+def _timely_filing(opening: Opening, claim: KnownClaim) -> Appeal | None:
+    accepted = claim.accepted_on
+    if accepted is None or accepted > corrected_claim_deadline(opening.payer_id, opening.service_date):
+        return None
+    return Appeal(f"the payer accepted the claim into adjudication on {accepted.isoformat()} (277CA), in time")

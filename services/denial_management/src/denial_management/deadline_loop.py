@@ -1,0 +1,33 @@
+"""Deadlines coming close: every working case whose deadline is within `warn_days` is announced once
+(`DenialDeadlineApproaching`); its priority already rose with it (deadlines.priority)."""
+
+from datetime import timedelta
+
+from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.loops import PeriodicLoop
+
+from denial_management.handlers import publish_saved, today
+from denial_management.repository import cases as store
+
+
+async def warn_due(uow: UnitOfWork, *, warn_days: int) -> int:
+    day = today()
+    due = await store.lock_due(uow, day + timedelta(days=warn_days))
+    for case in due:
+        case.deadline_near(day)
+    await publish_saved(uow, due)
+    await store.mark_warned(uow, [case.id for case in due])
+    return len(due)
+
+
+class DeadlineLoop(PeriodicLoop):
+    name = "denial-management.deadlines"
+
+    def __init__(self, sessionmaker: SessionFactory, *, warn_days: int, interval: float) -> None:
+        super().__init__(sessionmaker, interval)
+        self._warn_days = warn_days
+
+    async def run_once(self) -> None:
+        async with UnitOfWork(self._sessionmaker) as uow:
+            await warn_due(uow, warn_days=self._warn_days)
+            await uow.commit()

@@ -1,0 +1,151 @@
+"""Denials and rejections into cases, in the caller's transaction: each event mapped at the edge (`Opening`),
+triaged, opened once, and fixed by machine where the fix is determined (`automatic.decide`); the payments that
+follow resolve the cases they answer. Each handler reads, makes the aggregate's moves, stores them and publishes
+the events they recorded."""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from claimstream_platform.contracts import claim_submission as claim_events
+from claimstream_platform.contracts import remittance_posting as remittance_events
+from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
+from claimstream_platform.db import UnitOfWork
+
+from denial_management import letter
+from denial_management.automatic import Appeal, Close, Correct, Decision, decide
+from denial_management.deadlines import appeal_deadline, corrected_claim_deadline, priority
+from denial_management.domain import Case, CaseStatus, Opening
+from denial_management.repository import cases as store
+from denial_management.repository import claims
+from denial_management.triage import Adjusted, Triage, triage_denial, triage_rejection
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+async def publish_saved(uow: UnitOfWork, found: Sequence[Case]) -> None:
+    await store.save(uow, found)
+    for case in found:
+        for event in case.take_events():
+            uow.publish(event)
+
+
+async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
+    created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
+    await claims.remember(uow, [_claim_row(event) for event in created])
+
+
+def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
+    return {
+        "claim_id": event.claim_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id,
+        "encounter_id": event.encounter_id, "patient_control_number": event.patient_control_number,
+        "payer_id": event.payer_id, "service_date": event.service_date, "place_of_service": event.place_of_service,
+        "lines": [{"line_number": line.line_number, "code": line.code, "modifiers": line.modifiers,
+                   "amount": str(line.amount)} for line in event.lines],
+        "total_charge": event.total_charge, "replaces_claim_id": event.replaces_claim_id,
+    }  # fmt: skip
+
+
+async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
+    """The payer accepted the claim: the proof a timely-filing appeal needs."""
+    await claims.accepted(uow, event.claim_id, today(), event.payer_claim_number)
+
+
+async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork) -> None:
+    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    opening = Opening(
+        tenant_id=event.tenant_id, practice_id=event.practice_id, claim_id=event.claim_id, payer_id=event.payer_id,
+        kind="denial", level=event.level, line_number=event.line_number, procedure_code=event.code,
+        amount=event.amount, denied_on=today(), service_date=claim.service_date if claim else today(),
+        source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
+    )  # fmt: skip
+    adjusted = [Adjusted(a.group, a.reason, a.amount) for a in event.adjustments]
+    await open_case(uow, opening, triage_denial(adjusted, event.remarks))
+
+
+async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) -> None:
+    """A 999 or 277CA rejection: never adjudicated, so its only deadline is timely filing."""
+    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    rules = [reason.rule for reason in event.reasons]
+    opening = Opening(
+        tenant_id=event.tenant_id, practice_id=claim.practice_id if claim else event.practice_id,
+        claim_id=event.claim_id, payer_id=claim.payer_id if claim else "unknown", kind="rejection", level="claim",
+        line_number=None, procedure_code=None, amount=claim.total_charge if claim else Decimal(0),
+        denied_on=today(), service_date=claim.service_date if claim else today(),
+        source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
+    )  # fmt: skip
+    await open_case(uow, opening, triage_rejection(rules))
+
+
+async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case | None:
+    """Open, triage and (where determined) fix; None when this denial event opened a case before."""
+    day = today()
+    deadline = (
+        appeal_deadline(opening.payer_id, opening.denied_on)
+        if triage.appeal
+        else corrected_claim_deadline(opening.payer_id, opening.service_date)
+    )
+    known = await claims.known(uow, opening.tenant_id, opening.claim_id)
+    decision = decide(opening, triage, known) if opening.kind == "denial" else None
+    case = Case.open(opening, triage, deadline=deadline, priority=priority(opening.amount, deadline, day),
+                     automatic=decision is not None)  # fmt: skip
+    if not await store.insert_new(uow, case):
+        return None
+    await _apply(uow, case, decision)
+    await publish_saved(uow, [case])
+    return case
+
+
+async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None:
+    if isinstance(decision, Close):
+        case.resolve(decision.resolution, "system", written_off=decision.written_off)
+    elif isinstance(decision, Correct):
+        o = case.opening
+        request = CorrectionRequested(tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id,
+                                      resubmit_as="replacement", reason=decision.reason, changes=decision.changes,
+                                      case_id=case.id)  # fmt: skip
+        case.correction_requested(request, "system")
+    elif isinstance(decision, Appeal):
+        await file_appeal(uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof],
+                          actor="system")  # fmt: skip
+
+
+async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:
+    """The appeal packet (structured) and its letter (PDF), stored with the case, which becomes `appealed`."""
+    o = case.opening
+    row = await claims.row_of(uow, o.tenant_id, o.claim_id)
+    about = {"payer_id": o.payer_id, "denied_on": o.denied_on.isoformat(), "codes": list(case.triage.codes),
+             "amount": str(o.amount), "category": case.triage.category}  # fmt: skip
+    claim = {
+        "patient_control_number": row.patient_control_number if row else str(o.claim_id),
+        "payer_claim_number": row.payer_claim_number if row else None,
+        "service_date": o.service_date.isoformat(),
+        "lines": row.lines if row else [],
+    }
+    packet = letter.packet(about, claim, reason, facts, today())
+    appeal_id = await store.add_appeal(uow, case, packet, letter.render_pdf(letter.letter_lines(packet)))
+    case.appealed(actor, appeal_id)
+
+
+async def on_payment_posted(event: remittance_events.PaymentPosted, uow: UnitOfWork) -> None:
+    """A payment resolves what it answers: the corrected claim's pays the case that asked for the correction; a
+    payment after an appeal overturns the denial."""
+    reversed_ = event.outcome == "reversed"
+    await claims.add_payment(uow, event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
+    if event.paid <= 0 or event.outcome not in ("paid", "partially_paid"):
+        return
+    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    replaced = [claim.replaces_claim_id] if claim is not None and claim.replaces_claim_id else []
+    corrected = await store.lock_for_claims(uow, replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])
+    appealed = await store.lock_for_claims(uow, [event.claim_id, *replaced], [CaseStatus.APPEALED])
+    left = event.paid
+    answered: list[tuple[Case, Resolution]] = [*((c, "corrected_and_paid") for c in corrected),
+                                               *((c, "overturned") for c in appealed)]  # fmt: skip
+    for case, resolution in answered:
+        recovered = min(left, case.opening.amount)
+        left -= recovered
+        case.resolve(resolution, "system", recovered=recovered)
+    await publish_saved(uow, [*corrected, *appealed])

@@ -1,0 +1,36 @@
+"""Denial management, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m denial_management migrate | api | worker`; the worker runs the consumer, the outbox
+relay and the deadline loop."""
+
+from pathlib import Path
+
+from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.settings import ServiceSettings
+
+from denial_management import api
+from denial_management.consumers import SUBSCRIPTIONS
+from denial_management.deadline_loop import DeadlineLoop
+
+
+class DenialManagementSettings(ServiceSettings):
+    deadline_warn_days: int = 14  # a case this close to its deadline is announced
+    deadline_check_seconds: float = 3600.0
+
+
+def deadline_loop(runtime: Runtime[DenialManagementSettings]) -> DeadlineLoop:
+    settings = runtime.settings
+    return DeadlineLoop(runtime.sessionmaker, warn_days=settings.deadline_warn_days,
+                        interval=settings.deadline_check_seconds)  # fmt: skip
+
+
+SERVICE = Service(
+    name="denial-management",
+    package="denial_management",
+    port=8006,
+    title="claimstream denial management",
+    settings=DenialManagementSettings,
+    routers=[api.router],
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=SUBSCRIPTIONS,
+    loops=[deadline_loop],
+)

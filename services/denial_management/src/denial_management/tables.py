@@ -1,0 +1,117 @@
+"""Denial management's tables. Money is NUMERIC. No patient names, member ids or diagnoses are stored here."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _money(name: str) -> Column:  # type: ignore[type-arg]
+    return Column(name, Numeric(12, 2), nullable=False, server_default="0")
+
+
+def _at(name: str) -> Column:  # type: ignore[type-arg]
+    return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+# The claims denials may concern, from claim submission's events (mapped into our own model at the edge).
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("encounter_id", PgUUID(as_uuid=True), nullable=False),
+    Column("patient_control_number", String(38), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("payer_claim_number", String(50)),
+    Column("service_date", Date, nullable=False),
+    Column("place_of_service", String(2)),
+    Column("lines", JSONB, nullable=False),  # [{line_number, code, modifiers, amount}]
+    _money("total_charge"),
+    Column("replaces_claim_id", PgUUID(as_uuid=True)),
+    Column("accepted_on", Date),  # the 277CA acceptance: proof of timely filing
+    _money("paid"),  # every payment posted to it
+    _at("created_at"),
+    Index("ix_claims_encounter", "tenant_id", "encounter_id"),
+    Index("ix_claims_replaces", "replaces_claim_id"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("claim_id", PgUUID(as_uuid=True), nullable=False),
+    Column("source_key", String(200), nullable=False, unique=True),  # the denial event: opened once
+    Column("kind", String(10), nullable=False),  # denial | rejection
+    Column("level", String(5), nullable=False),  # claim | line
+    Column("line_number", Integer),
+    Column("procedure_code", String(5)),
+    Column("payer_id", String(80), nullable=False),
+    Column("codes", JSONB, nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("action", String(300), nullable=False),
+    Column("fix", String(30)),
+    Column("appeal", Boolean, nullable=False),
+    _money("amount"),
+    Column("denied_on", Date, nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("deadline", Date),
+    Column("priority", BigInteger, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("automatic", Boolean, nullable=False),
+    Column("resolution", String(30)),
+    Column("assignee", String(200)),
+    _money("recovered"),
+    _money("written_off"),
+    Column("warned", Boolean, nullable=False, server_default="false"),
+    _at("created_at"),
+    _at("updated_at"),
+    Index("ix_cases_queue", "tenant_id", "status", "priority"),
+    Index("ix_cases_claim", "claim_id"),
+    Index("ix_cases_due", "deadline", "status"),
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("case_id", PgUUID(as_uuid=True), ForeignKey("cases.id"), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", JSONB, nullable=False),
+    _at("at"),
+    Index("ix_case_history_case", "case_id"),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("case_id", PgUUID(as_uuid=True), ForeignKey("cases.id"), nullable=False),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("packet", JSONB, nullable=False),
+    Column("letter", LargeBinary, nullable=False),  # the rendered PDF
+    _at("created_at"),
+    Index("ix_appeals_case", "case_id"),
+)

@@ -1,0 +1,80 @@
+"""Triage: a denial's codes to its root cause, the recommended action and the fix a machine may take. Pure.
+
+The table is data (`data/triage.toml`, our own wording). A denial with several adjustments is triaged by the
+one that matters most: the largest amount that is not the patient's share or a contractual write-off, else the
+largest of those. Rejections (999, 277CA) are kept apart from denials: the payer never adjudicated them.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+ROUTINE = frozenset({"patient_cost_share", "contractual", "coordination_of_benefits"})
+
+
+@dataclass(frozen=True)
+class Triage:
+    category: str
+    action: str
+    fix: str | None  # the mechanical action (see the table), None when a person decides
+    appeal: bool  # the remedy is an appeal, whose deadline counts
+    codes: tuple[str, ...]  # what it was triaged by: GROUP-CARC, then the RARCs (or the rejection rules)
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    group: str
+    reason: str  # CARC
+    amount: Decimal
+
+
+UNKNOWN = ("unclassified", "Read the payer's remark and decide: no rule covers this code yet")
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    return tomllib.loads((resources.files("denial_management") / "data" / "triage.toml").read_text())
+
+
+def _denial_entry(group: str, carc: str, remarks: tuple[str, ...]) -> dict[str, Any] | None:
+    entries: list[dict[str, Any]] = [
+        e for e in _table()["denial"] if e["carc"] == carc and e.get("group", group) == group
+    ]
+    for entry in entries:
+        if "rarc" in entry and entry["rarc"] in remarks:
+            return entry
+    return next((e for e in entries if "rarc" not in e and "group" in e), None) or next(
+        (e for e in entries if "rarc" not in e), None
+    )
+
+
+def triage_denial(adjustments: list[Adjusted], remarks: list[str]) -> Triage:
+    if not adjustments:
+        return Triage(*UNKNOWN, None, False, tuple(remarks))
+    triaged = [(a, _denial_entry(a.group, a.reason, tuple(remarks))) for a in adjustments]
+    worked = [t for t in triaged if t[1] is None or t[1]["category"] not in ROUTINE]
+    adjustment, entry = max(worked or triaged, key=lambda t: t[0].amount)
+    codes = (f"{adjustment.group}-{adjustment.reason}", *remarks)
+    if entry is None:
+        return Triage(*UNKNOWN, None, False, codes)
+    return Triage(str(entry["category"]), str(entry["action"]), _text(entry.get("fix")), bool(entry.get("appeal")),
+                  codes)  # fmt: skip
+
+
+def triage_rejection(rules: list[str]) -> Triage:
+    """By the first rule (`277CA.A3.33`, `999.IK3.8`) the table knows, most specific prefix first."""
+    by_code = {str(e["code"]): e for e in _table()["rejection"]}
+    for rule in rules:
+        parts = rule.split(".")
+        for size in range(len(parts), 0, -1):
+            entry = by_code.get(".".join(parts[:size]))
+            if entry is not None:
+                return Triage(str(entry["category"]), str(entry["action"]), None, False, tuple(rules))
+    return Triage(*UNKNOWN, None, False, tuple(rules))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

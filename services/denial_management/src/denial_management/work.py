@@ -1,0 +1,92 @@
+"""What billing staff do with a case, through the work queue: assign, note, ask for a correction, appeal, record
+the payer's answer, write off; and the same on a filtered set at once. Each call locks the case, makes the
+aggregate's move (refused with a 409 when the case's state does not allow it), stores it and publishes."""
+
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.contracts.denial_management import CorrectionChanges, CorrectionRequested, Resolution
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound
+
+from denial_management.domain import Case
+from denial_management.handlers import file_appeal, publish_saved
+from denial_management.repository import cases as store
+
+BULK_LIMIT = 500
+
+
+async def locked(uow: UnitOfWork, principal: Principal, case_id: UUID) -> Case:
+    row = await store.case_in_scope(uow, principal, case_id)
+    case = await store.lock(uow, principal.tenant_id, case_id) if row is not None else None
+    if case is None:
+        raise NotFound("denial case not found")
+    return case
+
+
+async def assign(uow: UnitOfWork, principal: Principal, case_id: UUID, assignee: str) -> None:
+    case = await locked(uow, principal, case_id)
+    case.assign(assignee, principal.subject)
+    await publish_saved(uow, [case])
+
+
+async def note(uow: UnitOfWork, principal: Principal, case_id: UUID, text: str) -> None:
+    case = await locked(uow, principal, case_id)
+    case.note(text, principal.subject)
+    await publish_saved(uow, [case])
+
+
+async def request_correction(
+    uow: UnitOfWork, principal: Principal, case_id: UUID, *, changes: CorrectionChanges,
+    resubmit_as: Literal["replacement", "new_original"],
+    reason: str, prior_authorization_number: str | None,
+) -> None:  # fmt: skip
+    case = await locked(uow, principal, case_id)
+    o = case.opening
+    request = CorrectionRequested(
+        tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id, resubmit_as=resubmit_as,
+        reason=reason, changes=changes, prior_authorization_number=prior_authorization_number, case_id=case.id,
+    )  # fmt: skip
+    case.correction_requested(request, principal.subject)
+    await publish_saved(uow, [case])
+
+
+async def appeal(uow: UnitOfWork, principal: Principal, case_id: UUID, *, reason: str, facts: list[str]) -> None:
+    case = await locked(uow, principal, case_id)
+    await file_appeal(uow, case, reason=reason, facts=facts, actor=principal.subject)
+    await publish_saved(uow, [case])
+
+
+async def record_outcome(uow: UnitOfWork, principal: Principal, case_id: UUID, resolution: Resolution,
+                         recovered: Decimal) -> None:  # fmt: skip
+    case = await locked(uow, principal, case_id)
+    case.resolve(resolution, principal.subject, recovered=recovered)
+    await publish_saved(uow, [case])
+
+
+async def write_off(uow: UnitOfWork, principal: Principal, case_id: UUID, reason: str) -> None:
+    case = await locked(uow, principal, case_id)
+    case.note(f"write-off: {reason}", principal.subject)
+    case.resolve("written_off", principal.subject, written_off=case.opening.amount)
+    await publish_saved(uow, [case])
+
+
+async def bulk(uow: UnitOfWork, principal: Principal, wanted: store.QueueFilter, *, action: str,
+               assignee: str | None, reason: str | None) -> list[UUID]:  # fmt: skip
+    """`action` (assign or write_off) on every working case the filter finds (at most BULK_LIMIT)."""
+    ids = await store.in_scope_ids(uow, principal, wanted, BULK_LIMIT)
+    done = []
+    for case_id in ids:
+        case = await store.lock(uow, principal.tenant_id, case_id)
+        if case is None or case.status == "resolved":
+            continue
+        if action == "assign":
+            case.assign(assignee or "", principal.subject)
+        else:
+            case.note(f"write-off: {reason}", principal.subject)
+            case.resolve("written_off", principal.subject, written_off=case.opening.amount)
+        await publish_saved(uow, [case])
+        done.append(case_id)
+    return done

@@ -1,0 +1,86 @@
+"""Denial management's test helpers: the events it consumes, as their producers publish them."""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
+from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment
+from claimstream_platform.db import UnitOfWork
+from denial_management import handlers
+from sqlalchemy import text
+
+TENANT = UUID("00000000-0000-0000-0000-0000000d0e17")
+PRACTICE = UUID("00000000-0000-0000-0000-0000000000d1")
+SERVED = date(2026, 11, 2)
+
+
+def created(pcn: str, *, payer: str = "SIMAHP", place: str = "11", modifiers: tuple[str, ...] = (),
+            replaces: UUID | None = None, encounter: UUID | None = None) -> ClaimCreated:  # fmt: skip
+    line = ClaimLine(line_number=1, code="90834", modifiers=list(modifiers), units=1, amount=Decimal("140"),
+                     control_number=f"{pcn}-1")  # fmt: skip
+    return ClaimCreated(tenant_id=TENANT, practice_id=PRACTICE, claim_id=uuid4(), encounter_id=encounter or uuid4(),
+                        patient_control_number=pcn, payer_id=payer, frequency="7" if replaces else "1",
+                        total_charge=Decimal("140"), service_date=SERVED, replaces_claim_id=replaces, lines=[line],
+                        place_of_service=place)  # fmt: skip
+
+
+def denied(
+    claim: ClaimCreated, *adjustments: tuple[str, str, str], remarks: tuple[str, ...] = (), level: str = "claim",
+    line_number: int | None = None, remittance: UUID | None = None,
+) -> ClaimDenied:  # fmt: skip
+    return ClaimDenied(
+        tenant_id=TENANT, practice_id=PRACTICE, remittance_id=remittance or uuid4(), claim_id=claim.claim_id,
+        patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, level=level,  # type: ignore[arg-type]
+        line_number=line_number, code="90834", amount=Decimal("140"),
+        adjustments=[PostedAdjustment(group=g, reason=r, amount=Decimal(a)) for g, r, a in adjustments],
+        remarks=list(remarks),
+    )  # fmt: skip
+
+
+def paid(claim: ClaimCreated, amount: str = "95") -> PaymentPosted:
+    return PaymentPosted(
+        tenant_id=TENANT, practice_id=PRACTICE, remittance_id=uuid4(), claim_id=claim.claim_id,
+        patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, payer_claim_number="AHP1",
+        claim_status="1", outcome="paid", charge=Decimal("140"), paid=Decimal(amount), allowed=None,
+        patient_responsibility=Decimal(0), adjustments=[], remarks=[], lines=[], paid_on=None,
+    )  # fmt: skip
+
+
+def accepted(claim: ClaimCreated) -> ClaimAccepted:
+    return ClaimAccepted(tenant_id=TENANT, practice_id=PRACTICE, claim_id=claim.claim_id,
+                         encounter_id=claim.encounter_id, patient_control_number=claim.patient_control_number,
+                         payer_claim_number="AHP7")  # fmt: skip
+
+
+def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
+    from claimstream_platform.contracts import Reason
+
+    return ClaimRejected(tenant_id=TENANT, practice_id=PRACTICE, claim_id=claim.claim_id,
+                         encounter_id=claim.encounter_id, patient_control_number=claim.patient_control_number,
+                         source="277CA", reasons=[Reason(rule=rule, field="claim", message="rejected")])  # fmt: skip
+
+
+async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
+    """Each event through its handler, in its own transaction (as the consumer does)."""
+    for event in events:
+        async with make_uow() as uow:
+            if isinstance(event, ClaimCreated):
+                await handlers.on_claims_created([SimpleNamespace(event=event)], uow)
+            else:
+                handler = {ClaimDenied: handlers.on_claim_denied, ClaimRejected: handlers.on_claim_rejected,
+                           PaymentPosted: handlers.on_payment_posted,
+                           ClaimAccepted: handlers.on_claim_accepted}[type(event)]  # fmt: skip
+                await handler(event, uow)
+            await uow.commit()
+
+
+async def outbox(make_uow: Callable[[], UnitOfWork], kind: str) -> list[str]:
+    """The payloads of the events of one type (the type's last dotted part but the version, e.g. `triaged`)."""
+    async with make_uow() as uow:
+        query = "SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox ORDER BY seq"
+        rows = await uow.session.execute(text(query))
+        return [row.body for row in rows if row.event_type.split(".")[2] == kind]

@@ -1,0 +1,161 @@
+"""Cases on real PostgreSQL: opened once per denial, fixed by machine where the fix is determined, resolved by
+the payment that answers them; the work queue in priority order, scoped to its tenant."""
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import Keys
+from denial_management.deadline_loop import warn_due
+from denial_testkit import accepted, created, deliver, denied, outbox, paid, rejected
+
+
+async def cases_of(client: httpx.AsyncClient, auth: dict[str, str], **query: Any) -> list[dict[str, Any]]:
+    response = await client.get("/v1/denials", params={"limit": 200, **query}, headers=auth)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_a_denial_delivered_twice_opens_one_case_triaged_with_its_deadline(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000901")
+    denial = denied(claim, ("CO", "197", "140"), remarks=("N54",))
+    await deliver(make_uow, claim, denial, denial)
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    assert (case["category"], case["status"], case["automatic"], case["kind"]) == (
+        "authorization", "open", False, "denial",
+    )  # fmt: skip
+    assert case["codes"] == ["CO-197", "N54"] and case["amount"] == "140.00"
+    assert date.fromisoformat(case["deadline"]) == date.fromisoformat(case["denied_on"]) + timedelta(days=60)
+    triaged = [json.loads(p) for p in await outbox(make_uow, "triaged")]
+    assert [t["claim_id"] for t in triaged].count(str(claim.claim_id)) == 1
+
+
+async def test_contractual_and_patient_share_close_by_themselves(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    contractual, patient = created("CS0000000902"), created("CS0000000903")
+    await deliver(make_uow, contractual, patient, denied(contractual, ("CO", "45", "140")),
+                  denied(patient, ("PR", "1", "140")))  # fmt: skip
+    found = {c["claim_id"]: c for c in await cases_of(client, auth, status="resolved")}
+    assert found[str(contractual.claim_id)]["resolution"] == "contractual"
+    assert found[str(contractual.claim_id)]["written_off"] == "140.00"
+    assert found[str(patient.claim_id)]["resolution"] == "billed_to_patient"
+    assert all(found[str(c.claim_id)]["automatic"] for c in (contractual, patient))
+
+
+async def test_a_wrong_telehealth_place_is_corrected_and_the_replacements_payment_resolves_the_case(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000904", place="10")  # the HMO takes telehealth as 02 only (its terms)
+    await deliver(make_uow, claim, denied(claim, ("CO", "16", "140"), remarks=("M77",)))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    assert (case["status"], case["automatic"]) == ("correcting", True)
+    (request,) = [json.loads(p) for p in await outbox(make_uow, "correction-requested")
+                  if json.loads(p)["claim_id"] == str(claim.claim_id)]  # fmt: skip
+    assert request["resubmit_as"] == "replacement" and request["changes"]["place_of_service"] == "02"
+    assert request["case_id"] == case["id"]
+    replacement = created("CS0000000905", place="02", replaces=claim.claim_id, encounter=claim.encounter_id)
+    await deliver(make_uow, replacement, paid(replacement, "95"))
+    detail = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
+    assert (detail["status"], detail["resolution"], detail["recovered"]) == ("resolved", "corrected_and_paid", "95.00")
+    assert [h["action"] for h in detail["history"]] == ["triaged", "correction_requested", "resolved"]
+
+
+async def test_a_duplicate_of_a_paid_claim_closes_and_timely_filing_with_proof_is_appealed(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    original = created("CS0000000906")
+    again = created("CS0000000907", encounter=original.encounter_id)
+    late = created("CS0000000908")
+    await deliver(make_uow, original, again, late, paid(original), accepted(late),
+                  denied(again, ("OA", "18", "140")), denied(late, ("CO", "29", "140")))  # fmt: skip
+    found = {c["claim_id"]: c for c in await cases_of(client, auth)}
+    assert found[str(again.claim_id)]["resolution"] == "closed_informational"
+    appealed = found[str(late.claim_id)]
+    assert (appealed["status"], appealed["automatic"]) == ("appealed", True)
+    detail = (await client.get(f"/v1/denials/{appealed['id']}", headers=auth)).json()
+    (appeal,) = detail["appeals"]
+    assert (
+        "277CA" in appeal["packet"]["facts"][0]
+        and appeal["packet"]["claim"]["patient_control_number"] == "CS0000000908"
+    )
+    letter = await client.get(f"/v1/denials/{appealed['id']}/appeals/{appeal['id']}/letter", headers=auth)
+    assert letter.status_code == 200 and letter.headers["content-type"] == "application/pdf"
+    assert letter.content.startswith(b"%PDF")
+
+
+async def test_a_rejection_is_a_case_of_its_own_kind(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000909")
+    await deliver(make_uow, claim, rejected(claim), rejected(claim))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    assert (case["kind"], case["category"], case["codes"]) == ("rejection", "eligibility", ["277CA.A3.33"])
+    assert date.fromisoformat(case["deadline"]) == date(2026, 11, 2) + timedelta(days=90)  # timely filing only
+
+
+async def test_the_queue_is_in_priority_order_and_staff_work_it(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claims = [created(f"CS00000009{n}") for n in range(10, 14)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    queue = await cases_of(client, auth, status="open", category="medical_necessity")
+    assert [c["priority"] for c in queue] == sorted((c["priority"] for c in queue), reverse=True)
+    first = queue[0]["id"]
+    page = (await client.get("/v1/denials", params={"limit": 2, "category": "medical_necessity"}, headers=auth)).json()
+    rest = (await client.get("/v1/denials", params={"limit": 200, "category": "medical_necessity",
+                                                    "cursor": page["next_cursor"]}, headers=auth)).json()  # fmt: skip
+    assert len(page["items"]) == 2 and {c["id"] for c in page["items"]}.isdisjoint(c["id"] for c in rest["items"])
+    assigned = await client.post(f"/v1/denials/{first}/assign", json={"assignee": "ana@billing"}, headers=auth)
+    assert assigned.status_code == 200 and assigned.json()["assignee"] == "ana@billing"
+    noted = await client.post(f"/v1/denials/{first}/notes", json={"text": "records requested"}, headers=auth)
+    assert [h["action"] for h in noted.json()["history"]][-1] == "noted"
+    body = {"reason": "Medically necessary: see notes.", "facts": ["53 minutes documented"]}
+    appeal = await client.post(f"/v1/denials/{first}/appeal", json=body, headers=auth)
+    assert appeal.status_code == 200 and appeal.json()["status"] == "appealed"
+    won = await client.post(f"/v1/denials/{first}/outcome", json={"resolution": "overturned", "recovered": "120.00"},
+                            headers=auth)  # fmt: skip
+    assert (won.json()["resolution"], won.json()["recovered"]) == ("overturned", "120.00")
+    again = await client.post(f"/v1/denials/{first}/write-off", json={"reason": "x"}, headers=auth)
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "status"
+    wanted = {"action": "write_off", "reason": "under the threshold", "category": "medical_necessity", "status": "open"}
+    bulk = await client.post("/v1/denials/bulk", json=wanted, headers=auth)
+    assert bulk.status_code == 200 and len(bulk.json()["cases"]) == 3
+    assert await cases_of(client, auth, status="open", category="medical_necessity") == []
+
+
+async def test_another_tenant_sees_none_of_it_and_bad_input_changes_nothing(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+) -> None:
+    claim = created("CS0000000920")
+    await deliver(make_uow, claim, denied(claim, ("CO", "96", "140"), remarks=("N130",)))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await client.get(f"/v1/denials/{case['id']}", headers=stranger)).status_code == 404
+    assert (await client.post(f"/v1/denials/{case['id']}/assign", json={"assignee": "x"},
+                              headers=stranger)).status_code == 404  # fmt: skip
+    assert (await client.get("/v1/denials", headers=stranger)).json()["items"] == []
+    bad = await client.post(f"/v1/denials/{case['id']}/correction",
+                            json={"reason": "fix", "changes": {"place_of_service": "TELE"}}, headers=auth)  # fmt: skip
+    assert bad.status_code == 422 and "place_of_service" in bad.json()["errors"][0]["field"]
+    assert (await client.get("/v1/denials", params={"cursor": "nonsense"}, headers=auth)).status_code == 422
+    unchanged = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
+    assert unchanged["status"] == "open" and len(unchanged["history"]) == 1
+
+
+async def test_a_deadline_coming_close_is_announced_once(make_uow: Callable[[], UnitOfWork]) -> None:
+    claim = created("CS0000000921")
+    await deliver(make_uow, claim, rejected(claim, "277CA.A7.562"))  # served 2026-11-02: due 2027-01-31
+    for _ in range(2):
+        async with make_uow() as uow:
+            await warn_due(uow, warn_days=3650)
+            await uow.commit()
+    warned = [json.loads(p) for p in await outbox(make_uow, "deadline-approaching")]
+    assert [w["claim_id"] for w in warned].count(str(claim.claim_id)) == 1

@@ -1,0 +1,89 @@
+"""The case aggregate's moves and the automatic fixes. Pure."""
+
+from datetime import date
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from claimstream_platform.contracts.denial_management import DenialResolved, DenialTriaged
+from denial_management.automatic import Appeal, Close, Correct, KnownClaim, decide
+from denial_management.domain import Case, IllegalTransition, Opening
+from denial_management.triage import Adjusted, triage_denial
+from denial_testkit import PRACTICE, TENANT
+
+SERVED = date(2026, 11, 2)
+
+
+def opening(payer: str = "SIMAHP", line: int | None = None) -> Opening:
+    return Opening(TENANT, PRACTICE, uuid4(), payer, "denial", "line" if line else "claim", line, "90834",
+                   Decimal("140"), date(2026, 11, 20), SERVED, f"k{uuid4()}")  # fmt: skip
+
+
+def claim(place: str = "10", modifiers: list[str] | None = None, **changes: object) -> KnownClaim:
+    values: dict[str, object] = {"claim_id": uuid4(), "place_of_service": place, "lines": {1: modifiers or []},
+                                 "accepted_on": None, "original_paid": False}  # fmt: skip
+    values.update(changes)
+    return KnownClaim(**values)  # type: ignore[arg-type]
+
+
+def triaged(group: str, carc: str, *remarks: str):  # type: ignore[no-untyped-def]
+    return triage_denial([Adjusted(group, carc, Decimal("140"))], list(remarks))
+
+
+def test_a_case_opens_triaged_then_moves_only_where_its_state_allows() -> None:
+    case = Case.open(opening(), triaged("CO", "197", "N54"), deadline=date(2027, 1, 19), priority=200, automatic=False)
+    (event,) = case.take_events()
+    assert isinstance(event, DenialTriaged) and event.category == "authorization" and event.recoverable == 140
+    case.assign("ana@billing", "lead@billing")
+    case.resolve("written_off", "ana@billing", written_off=Decimal("140"))
+    (resolved,) = case.take_events()
+    assert isinstance(resolved, DenialResolved) and resolved.automatic is False and resolved.written_off == 140
+    with pytest.raises(IllegalTransition):
+        case.resolve("overturned", "ana@billing")
+    with pytest.raises(IllegalTransition):
+        case.assign("bo@billing", "lead@billing")
+    assert [e.action for e in case.history] == ["triaged", "assigned", "resolved"]
+
+
+def test_routine_adjustments_close_by_themselves() -> None:
+    assert decide(opening(), triaged("CO", "45"), None) == Close("contractual", written_off=Decimal("140"))
+    assert decide(opening(), triaged("PR", "2"), None) == Close("billed_to_patient")
+    assert decide(opening(), triaged("OA", "23"), None) == Close("closed_informational")
+
+
+def test_a_duplicate_closes_only_when_the_original_was_paid() -> None:
+    assert decide(opening(), triaged("OA", "18"), claim(original_paid=False)) is None
+    assert decide(opening(), triaged("OA", "18"), claim(original_paid=True)) == Close("closed_informational")
+
+
+def test_the_telehealth_place_is_the_payers_own() -> None:
+    fix = decide(opening("SIMAHP"), triaged("CO", "16", "M77"), claim(place="10"))
+    assert isinstance(fix, Correct) and fix.changes.place_of_service == "02"
+    assert decide(opening("SIMAHP"), triaged("CO", "16", "M77"), claim(place="02")) is None  # nothing to change
+    assert decide(opening("SIMAHP"), triaged("CO", "16", "M77"), claim(place="11")) is None  # not telehealth
+
+
+def test_the_telehealth_modifier_replaces_one_the_payer_does_not_take() -> None:
+    fix = decide(opening("SIMMCD", line=1), triaged("CO", "4", "N822"), claim(modifiers=["95", "HO"]))
+    assert isinstance(fix, Correct)
+    assert (fix.changes.add_modifiers, fix.changes.remove_modifiers) == ({1: ["GT"]}, {1: ["95"]})
+    assert decide(opening("SIMMCD", line=1), triaged("CO", "4", "N822"), claim(modifiers=["GT"])) is None
+
+
+def test_a_z_code_first_is_corrected_but_never_twice_by_machine() -> None:
+    fix = decide(opening(), triaged("CO", "11"), claim())
+    assert isinstance(fix, Correct) and fix.changes.mental_health_diagnosis_first
+    again = claim(corrected_by_us_for=frozenset({"coding_diagnosis"}))
+    assert decide(opening(), triaged("CO", "11"), again) is None
+
+
+def test_timely_filing_is_appealed_only_with_an_acceptance_in_time() -> None:
+    in_time = decide(opening("SIMAHP"), triaged("CO", "29"), claim(accepted_on=date(2026, 11, 5)))
+    assert isinstance(in_time, Appeal) and "2026-11-05" in in_time.proof
+    assert decide(opening("SIMAHP"), triaged("CO", "29"), claim(accepted_on=date(2027, 3, 1))) is None  # too late
+    assert decide(opening("SIMAHP"), triaged("CO", "29"), claim()) is None  # no proof
+
+
+def test_what_needs_a_person_is_not_decided() -> None:
+    for carc, remark in (("197", "N54"), ("50", ""), ("170", "N95"), ("97", "M15")):
+        assert decide(opening(), triaged("CO", carc, *[r for r in [remark] if r]), claim()) is None
