@@ -48,6 +48,6 @@ def services(
             ]
 
         yield Services(charge_capture.url, claim_submission.url, simulator.url, by_package["remittance_posting"].url,
-                       auth, exited, logs)  # fmt: skip
+                       by_package["denial_management"].url, auth, exited, logs)  # fmt: skip
     finally:
         supervisor.stop()

@@ -71,7 +71,9 @@ def probe(
     call()
 
 
-@pytest.mark.parametrize("service", ["charge_capture", "claim_submission", "remittance_posting", "simulator"])
+@pytest.mark.parametrize(
+    "service", ["charge_capture", "claim_submission", "remittance_posting", "denial_management", "simulator"]
+)
 def test_no_request_the_schema_allows_or_refuses_answers_5xx(
     services: Services, keys: Keys, clearinghouse_keys: Keys, service: str
 ) -> None:

@@ -31,10 +31,12 @@ async def claim_for_a_visit(
     last_name: str = "Park",
     submitter: dict[str, str] | None = None,
     secondary: str | None = None,
+    payer: str = "SIMMCR",
+    minutes: int = 55,
 ) -> tuple[dict[str, Any], str]:
     """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
-    the patient with the payer (and with a secondary payer), post one visit; its claim once settled (accepted,
-    rejected or held) and its 837P."""
+    the patient with the payer (and with a secondary payer), post one telehealth visit of `minutes`; its claim
+    once settled (accepted, rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     if submitter is not None:
         operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
@@ -51,12 +53,12 @@ async def claim_for_a_visit(
         await ok(await capture.post(f"/v1/practices/{practice['id']}/providers", json={
             "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
             "taxonomy": "1041C0700X"}))  # fmt: skip
-        medicare = {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"}
-        await ok(await capture.post(f"/v1/practices/{practice['id']}/payers", json=medicare))
-        await ok(await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/SIMMCR", json={
-            "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"}]}))  # fmt: skip
+        await ok(await capture.post(f"/v1/practices/{practice['id']}/payers", json=PAYERS[payer]))
+        await ok(await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/{payer}", json={
+            "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"},
+                                                        {"code": "90834", "amount": "140.00"}]}))  # fmt: skip
         member_id = f"M{uuid4().hex[:10].upper()}"
-        await ok(await payers.post("/v1/payers/SIMMCR/members", json={
+        await ok(await payers.post(f"/v1/payers/{payer}/members", json={
             "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
             "coverage_start": "2025-01-01"}))  # fmt: skip
         others = await _secondary_coverage(capture, payers, practice["id"], secondary, (first_name, last_name))
@@ -66,10 +68,10 @@ async def claim_for_a_visit(
             "rendering_provider_npi": "1245319599",
             "patient": {"external_id": "p-9", "first_name": first_name, "last_name": last_name,
                         "birth_date": "1969-05-05", "sex": "F", "address": ADDRESS},
-            "coverage": {"payer_id": "SIMMCR", "member_id": member_id, "relationship": "self"},
+            "coverage": {"payer_id": payer, "member_id": member_id, "relationship": "self"},
             "other_coverages": others,
             "diagnoses": ["F33.1"], "place_of_service": "11", "telehealth": {"modality": "video"},
-            "service": {"kind": "psychotherapy", "minutes": 55}}))  # fmt: skip
+            "service": {"kind": "psychotherapy", "minutes": minutes}}))  # fmt: skip
         assert encounter["status"] == "coded"
 
         deadline = time.monotonic() + 45
@@ -84,9 +86,11 @@ async def claim_for_a_visit(
     return claim, x12
 
 
-SECONDARY_PAYERS = {
+PAYERS = {
+    "SIMMCR": {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"},
     "SIMBCX": {"payer_id": "SIMBCX", "name": "Blue PPO", "kind": "commercial", "claim_filing_indicator": "BL"},
     "SIMMCD": {"payer_id": "SIMMCD", "name": "Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"},
+    "SIMAHP": {"payer_id": "SIMAHP", "name": "Apex HMO", "kind": "commercial", "claim_filing_indicator": "HM"},
 }
 
 
@@ -97,7 +101,7 @@ async def _secondary_coverage(
     """The practice bills `payer_id` too, and the patient is its member: a secondary coverage."""
     if payer_id is None:
         return []
-    await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=SECONDARY_PAYERS[payer_id]))
+    await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=PAYERS[payer_id]))
     member_id = f"S{uuid4().hex[:10].upper()}"
     await ok(await payers.post(f"/v1/payers/{payer_id}/members", json={
         "member_id": member_id, "first_name": name[0], "last_name": name[1], "birth_date": "1969-05-05",

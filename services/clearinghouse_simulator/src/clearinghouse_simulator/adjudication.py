@@ -159,7 +159,10 @@ def _line_denial(
     place = line.place_of_service or claim.place_of_service
     if place in TELEHEALTH_PLACES and place not in profile.telehealth_places:
         return ("CO", "16", "M77")  # missing/incomplete/invalid place of service
-    telehealth = place in TELEHEALTH_PLACES or bool(set(line.modifiers) & {"95", "93", "GT", "FQ"})
+    telehealth_coded = bool(set(line.modifiers) & {"95", "93", "GT", "FQ"})
+    if telehealth_coded and place not in TELEHEALTH_PLACES and profile.telehealth_place_required:
+        return ("CO", "5", "M77")  # the code is inconsistent with the place of service: telehealth needs 02/10
+    telehealth = place in TELEHEALTH_PLACES or telehealth_coded
     if telehealth and not set(line.modifiers) & profile.telehealth_modifiers:
         return ("CO", "4", "N822")  # the procedure code is inconsistent with the modifier used: missing modifier
     required = profile.credential_modifiers.get(credential or "")

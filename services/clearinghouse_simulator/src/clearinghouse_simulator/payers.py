@@ -45,6 +45,7 @@ class PayerProfile:
     downcodes: Mapping[str, str] = field(default_factory=dict)  # billed code -> the code paid
     downcode_percent: int = 0
     crossover_to: frozenset[str] = frozenset()  # payers it forwards claims to itself (COBA), CLP02 19
+    telehealth_place_required: bool = False  # a telehealth line (95, 93, GT) billed at an in-person POS: CO-5
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
@@ -92,6 +93,7 @@ def parse(text: str) -> PayerBook:
             downcodes=dict(entry.get("downcodes", {})),
             downcode_percent=int(entry.get("downcode_percent", 0)),
             crossover_to=frozenset(entry.get("crossover_to", [])),
+            telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
 

@@ -482,3 +482,11 @@ def test_interest_paid_apart_comes_in_an_835_of_its_own_with_no_claims(monkeypat
     assert interest_835.total > 0 and claims_835.total == outcome.results[next(iter(outcome.results))].paid
     for remittance in outcome.remittances:
         assert balance_problems(remittance.content) == [] and pyx12_problems(remittance.content) == []
+
+
+def test_the_hmo_denies_telehealth_billed_at_the_office_place_of_service() -> None:
+    office = SampleClaim(payer_id="SIMAHP", place_of_service="11", lines=[SampleLine(modifiers=("95",))])
+    (line,) = decide(office, copay=Decimal(0)).lines
+    assert [(a.group, a.reason) for a in line.adjustments] == [("CO", "5")] and line.remarks == ["M77"]
+    home = SampleClaim(payer_id="SIMAHP", place_of_service="02", lines=[SampleLine(modifiers=("95",))])
+    assert decide(home, copay=Decimal(0)).paid > 0

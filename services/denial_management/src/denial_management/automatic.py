@@ -1,10 +1,11 @@
 """The fixes a machine may take, decided from the triage and what we know of the claim. Pure.
 
 Each decision is recorded on the case with what was changed. A fix is taken only when it is determined: the
-telehealth modifier only on a telehealth claim that lacks the payer's modifier, the telehealth place only when
-the claim's differs from the payer's, a duplicate closed only when the original was paid, a timely-filing
-appeal only with the clearinghouse's acceptance in time as proof. A claim that is itself our automatic
-correction for the same cause is never corrected again by machine: the second denial goes to a person.
+telehealth modifier only on a telehealth claim that lacks the payer's modifier; the telehealth place only on a
+telehealth claim (POS 02/10, or a telehealth modifier at the office POS) whose place differs from the payer's;
+a duplicate closed only when the original was paid; a timely-filing appeal only with the clearinghouse's
+acceptance in time as proof. A claim that is itself our automatic correction for the same cause is never
+corrected again by machine: the second denial goes to a person.
 """
 
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decisi
 
 def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct | None:
     payer = terms(opening.payer_id)
-    telehealth = claim.place_of_service in TELEHEALTH_PLACES
+    coded = any(TELEHEALTH_MODIFIERS & set(modifiers) for modifiers in claim.lines.values())
+    telehealth = claim.place_of_service in TELEHEALTH_PLACES or coded
     if fix == "telehealth_place" and telehealth and claim.place_of_service != payer.telehealth_place:
         changes = CorrectionChanges(place_of_service=payer.telehealth_place)
         return Correct(changes, f"telehealth place of service {payer.telehealth_place} for this payer")

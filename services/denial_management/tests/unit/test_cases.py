@@ -87,3 +87,9 @@ def test_timely_filing_is_appealed_only_with_an_acceptance_in_time() -> None:
 def test_what_needs_a_person_is_not_decided() -> None:
     for carc, remark in (("197", "N54"), ("50", ""), ("170", "N95"), ("97", "M15")):
         assert decide(opening(), triaged("CO", carc, *[r for r in [remark] if r]), claim()) is None
+
+
+def test_a_telehealth_visit_billed_at_the_office_place_gets_the_payers_telehealth_place() -> None:
+    fix = decide(opening("SIMAHP"), triaged("CO", "5", "M77"), claim(place="11", modifiers=["95"]))
+    assert isinstance(fix, Correct) and fix.changes.place_of_service == "02"
+    assert decide(opening("SIMAHP"), triaged("CO", "5"), claim(place="11", modifiers=[])) is None  # in person

@@ -189,9 +189,10 @@ def _consequences(
     if result == "reversed":
         number = payment.payer_claim_number or None
         return [events.ClaimReversed(**ids, payer_claim_number=number, amount=-payment.paid)]
-    if result == "denied":
+    if result == "denied":  # the whole claim: its adjustments and remarks at both levels, as posted
+        remarks = list(dict.fromkeys([*payment.remarks, *(r for line in payment.lines for r in line.remarks)]))
         return [events.ClaimDenied(**ids, level="claim", amount=payment.charge,
-                                   adjustments=_posted(all_adjustments(payment)), remarks=payment.remarks)]  # fmt: skip
+                                   adjustments=_posted(all_adjustments(payment)), remarks=remarks)]  # fmt: skip
     if result not in ("paid", "partially_paid"):
         return []
     return [

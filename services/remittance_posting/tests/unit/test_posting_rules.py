@@ -92,3 +92,10 @@ def test_a_crossover_payers_835_for_a_primary_claim_names_its_own_payer() -> Non
     assert not from_another_payer(by_crossover, secondary_claim)  # type: ignore[arg-type]
     posted, _ = posting_events(uuid4(), None, by_crossover, secondary_claim, era_payer_id="X")  # type: ignore[arg-type]
     assert posted.payer_id == "SIMCOM"
+
+
+def test_a_denied_claim_carries_its_lines_remarks_too() -> None:
+    claim = _known(("90837", ("95",)))
+    payment = _payment(Line(adjustments=[("CO", "5", Decimal("180"))], remarks=("M77",)))
+    _, (denied,) = posting_events(uuid4(), None, payment, claim, era_payer_id="SIMCOM")  # type: ignore[arg-type]
+    assert isinstance(denied, ClaimDenied) and denied.level == "claim" and denied.remarks == ["M77"]
