@@ -18,6 +18,7 @@ from claim_submission import handlers
 from claim_submission.content import Captured, content_of
 from claim_submission.domain import Claim, duplicate_key
 from claim_submission.repository import claims as repository
+from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
 
 
@@ -45,13 +46,15 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
     if not run:
         return
     today = handlers.today()
+    learned = await learned_rules.rules_of(uow, (captured.tenant_id for _, captured in run))
     keys = [duplicate_key(captured.content) for _, captured in run]
     taken = await repository.open_duplicate_keys(
         uow, ((c.tenant_id, key) for (_, c), key in zip(run, keys, strict=True))
     )
     new = []
     for (_, captured), key in zip(run, keys, strict=True):
-        found = scrub(captured.content, today=today, duplicate=(captured.tenant_id, key) in taken)
+        found = scrub(captured.content, today=today, duplicate=(captured.tenant_id, key) in taken,
+                      learned=learned.get(captured.tenant_id, ()))  # fmt: skip
         taken.add((captured.tenant_id, key))  # a later encounter in the run with the same services is its duplicate
         new.append(Claim.new(captured.tenant_id, captured.practice_id, captured.encounter_id, captured.version,
                              captured.content, found))  # fmt: skip

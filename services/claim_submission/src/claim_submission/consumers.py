@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
@@ -15,5 +15,6 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ChargeCaptured: batched(claim_intake.on_charges_captured),
     ChargeVoided: handlers.on_charge_voided,
     CorrectionRequested: handlers.on_correction_requested,
+    ScrubRuleAccepted: handlers.on_scrub_rule_accepted,
     PaymentPosted: handlers.on_payment_posted,
 }

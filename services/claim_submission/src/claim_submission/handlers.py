@@ -14,7 +14,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts import Reason
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -24,6 +24,7 @@ from claim_submission.coordination import adjudication_of, from_the_billed_payer
 from claim_submission.corrections import apply_changes
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
+from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
 
 
@@ -68,7 +69,8 @@ async def create_claim(
     key = duplicate_key(content)
     exclude = replaces.id if replaces else None
     duplicate = await repository.has_duplicate(uow, origin.tenant_id, origin.encounter_id, key, exclude=exclude)
-    reasons = scrub(content, today=today, duplicate=duplicate)
+    learned = (await learned_rules.rules_of(uow, [origin.tenant_id])).get(origin.tenant_id, ())
+    reasons = scrub(content, today=today, duplicate=duplicate, learned=learned)
     if replaces is not None and not replaces.payer_claim_number:
         reasons.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
     claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
@@ -131,6 +133,15 @@ async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> bool:
     return any(c.payer_id == payer_id and c.encounter_version == claim.encounter_version for c in earlier)
 
 
+async def on_scrub_rule_accepted(event: ScrubRuleAccepted, uow: UnitOfWork) -> None:
+    """A rule learned from denials, accepted by billing staff: the scrubber applies it to claims from now on."""
+    await learned_rules.remember(uow, {
+        "rule_id": event.rule_id, "tenant_id": event.tenant_id, "payer_id": event.payer_id[:80],
+        "code": event.code[:5], "condition": event.condition, "category": event.category[:40],
+        "message": event.message[:300],
+    })  # fmt: skip
+
+
 async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:
     """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
     if claim.status not in AT_PAYER:
@@ -150,7 +161,8 @@ async def release(uow: UnitOfWork, claim: Claim, *, acknowledged: list[str], tod
     """Scrub again; send when nothing is left but reasons the caller acknowledges. Returns what still holds it."""
     key = duplicate_key(claim.content)
     duplicate = await repository.has_duplicate(uow, claim.tenant_id, claim.encounter_id, key, exclude=claim.id)
-    remaining = claim.release(scrub(claim.content, today=today, duplicate=duplicate), acknowledged)
+    learned = (await learned_rules.rules_of(uow, [claim.tenant_id])).get(claim.tenant_id, ())
+    remaining = claim.release(scrub(claim.content, today=today, duplicate=duplicate, learned=learned), acknowledged)
     await store(uow, [claim])
     return remaining
 

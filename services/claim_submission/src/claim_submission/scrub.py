@@ -17,6 +17,7 @@ from claimstream_platform.dates import filing_deadline
 from claimstream_platform.identifiers import npi_is_valid
 
 from claim_submission.content import ClaimContent
+from claim_submission.learned import LearnedRule, findings
 
 MAX_POINTERS, MAX_DIAGNOSES, MAX_MODIFIERS = 4, 12, 4
 PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
@@ -55,7 +56,8 @@ def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
     return PayerRules(days, months, frozenset(merged.get("prior_auth_codes", ())))
 
 
-def scrub(charges: ClaimContent, *, today: date, duplicate: bool) -> list[Reason]:
+def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Sequence[LearnedRule] = ()) -> list[Reason]:
+    """Every finding, the rules we know of the payer and those learned from its denials (`learned.py`)."""
     rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
     reasons: list[Reason] = []
 
@@ -74,7 +76,7 @@ def scrub(charges: ClaimContent, *, today: date, duplicate: bool) -> list[Reason
         hold("claim.duplicate", "lines", "a claim with the same patient, provider, date and codes is already open")
     _providers(charges, hold)
     _lines(charges, hold)
-    return reasons
+    return reasons + findings(charges, learned)
 
 
 def _providers(charges: ClaimContent, hold: Any) -> None:

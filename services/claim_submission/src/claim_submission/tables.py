@@ -135,3 +135,19 @@ submitters = Table(
     Column("email", String(80)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Scrub rules learned from denial patterns and accepted by billing staff (denial management's ScrubRuleAccepted,
+# mapped into our own model): each holds the claims it matches before they go out.
+learned_rules = Table(
+    "learned_rules",
+    metadata,
+    Column("rule_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("code", String(5), nullable=False),
+    Column("condition", String(30), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("message", String(300), nullable=False),
+    Column("accepted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_learned_rules_tenant", "tenant_id"),
+)

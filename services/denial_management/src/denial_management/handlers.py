@@ -4,7 +4,7 @@ follow resolve the cases they answer. Each handler reads, makes the aggregate's 
 the events they recorded."""
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +17,9 @@ from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
 from denial_management.deadlines import appeal_deadline, corrected_claim_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
+from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import cases as store
-from denial_management.repository import claims
+from denial_management.repository import claims, rules
 from denial_management.triage import Adjusted, Triage, triage_denial, triage_rejection
 
 
@@ -96,7 +97,20 @@ async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case |
         return None
     await _apply(uow, case, decision)
     await publish_saved(uow, [case])
+    await _learn(uow, case)
     return case
+
+
+async def _learn(uow: UnitOfWork, case: Case) -> None:
+    """The denial's pattern (payer × code × CARC) counted again: a scrub rule suggested once it recurs."""
+    o, t = case.opening, case.triage
+    if o.kind != "denial" or not learnable(t.category, o.procedure_code):
+        return
+    pattern = Pattern(o.payer_id, o.procedure_code or "", t.codes[0], t.category, t.action)
+    claims_hit, amount = await rules.evidence(uow, o.tenant_id, pattern, o.denied_on - timedelta(days=WINDOW_DAYS))
+    found = suggestion(pattern, claims_hit, amount)
+    if found is not None:
+        await rules.suggest(uow, o.tenant_id, found)
 
 
 async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -102,6 +103,27 @@ case_history = Table(
     Column("detail", JSONB, nullable=False),
     _at("at"),
     Index("ix_case_history_case", "case_id"),
+)
+
+# Scrub rules learned from denial patterns: suggested with their evidence, then accepted or rejected by staff.
+rule_suggestions = Table(
+    "rule_suggestions",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("procedure_code", String(5), nullable=False),
+    Column("carc", String(10), nullable=False),  # GROUP-CARC
+    Column("category", String(40), nullable=False),
+    Column("condition", String(30), nullable=False),
+    Column("message", String(300), nullable=False),
+    Column("claims", Integer, nullable=False),
+    _money("amount"),
+    Column("status", String(10), nullable=False),  # suggested | accepted | rejected
+    Column("decided_by", String(200)),
+    _at("created_at"),
+    _at("updated_at"),
+    UniqueConstraint("tenant_id", "payer_id", "procedure_code", "carc"),
 )
 
 appeals = Table(

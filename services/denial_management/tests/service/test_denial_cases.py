@@ -159,3 +159,27 @@ async def test_a_deadline_coming_close_is_announced_once(make_uow: Callable[[], 
             await uow.commit()
     warned = [json.loads(p) for p in await outbox(make_uow, "deadline-approaching")]
     assert [w["claim_id"] for w in warned].count(str(claim.claim_id)) == 1
+
+
+async def test_a_recurring_denial_becomes_a_suggested_rule_that_staff_accept_once(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claims = [created(f"CS00000009{n}", payer="SIMBCX") for n in range(30, 33)]
+    for claim in claims[:2]:
+        await deliver(make_uow, claim, denied(claim, ("CO", "197", "140"), remarks=("N54",)))
+    listed = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()
+    assert not [s for s in listed if s["payer_id"] == "SIMBCX"]  # twice is not a pattern yet
+    await deliver(make_uow, claims[2], denied(claims[2], ("CO", "197", "140"), remarks=("N54",)))
+    (rule,) = [s for s in (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()
+               if s["payer_id"] == "SIMBCX"]  # fmt: skip
+    assert (rule["procedure_code"], rule["carc"], rule["condition"], rule["claims"], rule["amount"]) == (
+        "90834", "CO-197", "missing_authorization", 3, "420.00",
+    )  # fmt: skip
+    accepted_rule = await client.post(f"/v1/scrub-rule-suggestions/{rule['id']}/accept", headers=auth)
+    assert accepted_rule.status_code == 200 and accepted_rule.json()["status"] == "accepted"
+    again = await client.post(f"/v1/scrub-rule-suggestions/{rule['id']}/reject", headers=auth)
+    assert again.status_code == 409
+    (event,) = [json.loads(p) for p in await outbox(make_uow, "accepted") if json.loads(p)["rule_id"] == rule["id"]]
+    assert (event["payer_id"], event["code"], event["condition"], event["evidence_claims"]) == (
+        "SIMBCX", "90834", "missing_authorization", 3,
+    )  # fmt: skip

@@ -93,3 +93,18 @@ def test_a_telehealth_visit_billed_at_the_office_place_gets_the_payers_telehealt
     fix = decide(opening("SIMAHP"), triaged("CO", "5", "M77"), claim(place="11", modifiers=["95"]))
     assert isinstance(fix, Correct) and fix.changes.place_of_service == "02"
     assert decide(opening("SIMAHP"), triaged("CO", "5"), claim(place="11", modifiers=[])) is None  # in person
+
+
+def test_a_pattern_is_suggested_once_it_recurs_and_only_where_a_rule_can_prevent_it() -> None:
+    from denial_management.prevention import MIN_CLAIMS, Pattern, suggestion
+
+    auth = Pattern("SIMBCX", "90837", "CO-197", "authorization", "attach the authorization")
+    assert suggestion(auth, MIN_CLAIMS - 1, Decimal("300")) is None
+    found = suggestion(auth, MIN_CLAIMS, Decimal("450"))
+    assert found is not None and found.condition == "missing_authorization" and "3 claims" in found.message
+    place = suggestion(Pattern("SIMAHP", "90834", "CO-5", "place_of_service", "use 02"), 4, Decimal("560"))
+    assert place is not None and place.condition == "telehealth_at_office"
+    bundled = suggestion(Pattern("SIMMCR", "90832", "CO-97", "bundling", "59 only when distinct"), 5, Decimal("1"))
+    assert bundled is not None and bundled.condition == "always"
+    for routine in ("patient_cost_share", "contractual", "duplicate", "timely_filing", "eligibility"):
+        assert suggestion(Pattern("SIMMCR", "90834", "PR-1", routine, "-"), 9, Decimal("900")) is None

@@ -95,3 +95,23 @@ class DenialResolved(_CaseEvent):
     recovered: Decimal  # paid after the denial (0 when written off or closed)
     written_off: Decimal
     automatic: bool
+
+
+class ScrubRuleAccepted(IntegrationEvent):
+    """Billing staff accepted a rule learned from a denial pattern: claim submission's scrubber holds the claims
+    it matches before they go out (with `message`), so the same denial does not come back."""
+
+    event_type: ClassVar[str] = "claimstream.scrub-rule.accepted.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "rule_id"
+
+    rule_id: UUID
+    payer_id: str
+    code: str  # the procedure code the pattern is about
+    # when the rule holds a claim of that payer with that code: it has no authorization number, it bills a
+    # telehealth line at an in-person place of service, or always (billing staff look first)
+    condition: Literal["missing_authorization", "telehealth_at_office", "always"]
+    category: str
+    message: str
+    evidence_claims: int
+    evidence_amount: Decimal

@@ -1,4 +1,4 @@
-"""denial management: the claims denials concern, cases, their history and appeals"""
+"""denial management: claims denials concern, cases, their history, appeals, learned rule suggestions"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -92,6 +92,31 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_history_case", "case_history", ["case_id"])
     op.create_table(
+        "rule_suggestions",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("payer_id", sa.String(length=80), nullable=False),
+        sa.Column("procedure_code", sa.String(length=5), nullable=False),
+        sa.Column("carc", sa.String(length=10), nullable=False),
+        sa.Column("category", sa.String(length=40), nullable=False),
+        sa.Column("condition", sa.String(length=30), nullable=False),
+        sa.Column("message", sa.String(length=300), nullable=False),
+        sa.Column("claims", sa.Integer(), nullable=False),
+        _money("amount"),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        _at("created_at"),
+        _at("updated_at"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rule_suggestions")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "payer_id",
+            "procedure_code",
+            "carc",
+            name=op.f("uq_rule_suggestions_tenant_id_payer_id_procedure_code_carc"),
+        ),
+    )
+    op.create_table(
         "appeals",
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("case_id", sa.UUID(), nullable=False),
@@ -106,5 +131,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("appeals", "case_history", "cases", "claims"):
+    for table in ("appeals", "rule_suggestions", "case_history", "cases", "claims"):
         op.drop_table(table)

@@ -1,0 +1,72 @@
+"""Scrub rules learned from denial patterns: the suggestions with their evidence, and staff's decision. An
+accepted rule goes to claim submission (`ScrubRuleAccepted`), whose scrubber then holds the claims it matches."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
+from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from denial_management.repository import rules
+
+router = APIRouter(tags=["prevention"])
+
+
+class SuggestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    payer_id: str
+    procedure_code: str
+    carc: str
+    category: str
+    condition: str  # when the scrubber would hold a claim: missing_authorization, telehealth_at_office, always
+    message: str
+    claims: int  # the evidence: claims denied so in the window
+    amount: Decimal  # and the money
+    status: str
+    decided_by: str | None
+    updated_at: datetime
+
+
+@router.get("/v1/scrub-rule-suggestions", response_model=list[SuggestionOut])
+async def suggestions(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
+) -> list[SuggestionOut]:
+    """Denial patterns as scrub rules, most money first."""
+    async with uow:
+        return [SuggestionOut.model_validate(row) for row in await rules.listed(uow, principal, status)]
+
+
+async def _decide(uow: UnitOfWorkDep, principal: CurrentPrincipal, suggestion_id: UUID, status: str) -> SuggestionOut:
+    async with uow:
+        row = await rules.lock(uow, principal, suggestion_id)
+        if row is None:
+            raise NotFound("rule suggestion not found")
+        if row.status != "suggested":
+            raise Conflict(f"the suggestion was {row.status} already", field="status")
+        await rules.decide(uow, suggestion_id, status, principal.subject)
+        if status == "accepted":
+            uow.publish(ScrubRuleAccepted(
+                tenant_id=principal.tenant_id, rule_id=row.id, payer_id=row.payer_id, code=row.procedure_code,
+                condition=row.condition, category=row.category, message=row.message, evidence_claims=row.claims,
+                evidence_amount=row.amount,
+            ))  # fmt: skip
+        decided = await rules.lock(uow, principal, suggestion_id)
+        await uow.commit()
+    return SuggestionOut.model_validate(decided)
+
+
+@router.post("/v1/scrub-rule-suggestions/{suggestion_id}/accept", response_model=SuggestionOut)
+async def accept(suggestion_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SuggestionOut:
+    return await _decide(uow, principal, suggestion_id, "accepted")
+
+
+@router.post("/v1/scrub-rule-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
+async def reject(suggestion_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SuggestionOut:
+    return await _decide(uow, principal, suggestion_id, "rejected")
