@@ -1,5 +1,6 @@
-"""Deadlines coming close: every working case whose deadline is within `warn_days` is announced once
-(`DenialDeadlineApproaching`); its priority already rose with it (deadlines.priority)."""
+"""Deadlines coming close: every working case's priority is computed again for today (it rises as its deadline
+nears, deadlines.priority), and each whose deadline is within `warn_days` is announced once
+(`DenialDeadlineApproaching`)."""
 
 from datetime import timedelta
 
@@ -11,7 +12,9 @@ from denial_management.repository import cases as store
 
 
 async def warn_due(uow: UnitOfWork, *, warn_days: int) -> int:
+    """Priorities raised as deadlines near, and the cases now within `warn_days` of theirs announced."""
     day = today()
+    await store.reprioritize(uow, day)
     due = await store.lock_due(uow, day + timedelta(days=warn_days))
     for case in due:
         case.deadline_near(day)

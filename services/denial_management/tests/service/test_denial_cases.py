@@ -183,3 +183,24 @@ async def test_a_recurring_denial_becomes_a_suggested_rule_that_staff_accept_onc
     assert (event["payer_id"], event["code"], event["condition"], event["evidence_claims"]) == (
         "SIMBCX", "90834", "missing_authorization", 3,
     )  # fmt: skip
+
+
+async def test_a_working_cases_priority_rises_as_its_deadline_nears(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    from decimal import Decimal
+
+    from denial_management.deadlines import priority
+    from denial_management.repository import cases as store
+
+    claim = created("CS0000000940")
+    await deliver(make_uow, claim, denied(claim, ("CO", "50", "140")))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    deadline = date.fromisoformat(case["deadline"])
+    for days_before in (30, 3, -5):  # a month out, three days out, past it
+        day = deadline - timedelta(days=days_before)
+        async with make_uow() as uow:
+            await store.reprioritize(uow, day)
+            await uow.commit()
+        (now,) = [c for c in await cases_of(client, auth) if c["id"] == case["id"]]
+        assert now["priority"] == priority(Decimal("140"), deadline, day), days_before

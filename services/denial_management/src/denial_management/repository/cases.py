@@ -10,7 +10,8 @@ from uuid import UUID, uuid4
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.paging import in_scope
-from sqlalchemy import Select, and_, or_, select, tuple_, update
+from sqlalchemy import BigInteger, Numeric, Select, and_, cast, func, or_, select, tuple_, update
+from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -49,6 +50,17 @@ async def save(uow: UnitOfWork, found: Sequence[Case]) -> None:
         )  # fmt: skip
         case.stored_status = case.status
         await _history(uow, case)
+
+
+async def reprioritize(uow: UnitOfWork, today: date) -> None:
+    """Every working case's priority as of `today` (deadlines.priority, in SQL): it rises as its deadline nears."""
+    days_left = cases.c.deadline - today
+    raised = cases.c.amount * (1 + cast(30, Numeric) / func.greatest(days_left, 1))
+    await uow.session.execute(
+        update(cases)
+        .where(cases.c.status != str(CaseStatus.RESOLVED), cases.c.deadline.is_not(None))
+        .values(priority=cast(func.floor(when((days_left < 0, cases.c.amount), else_=raised)), BigInteger))
+    )
 
 
 async def mark_warned(uow: UnitOfWork, ids: Sequence[UUID]) -> None:
