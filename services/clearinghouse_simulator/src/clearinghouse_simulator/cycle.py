@@ -27,6 +27,7 @@ from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineR
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total
+from clearinghouse_simulator.split import split
 
 MemberKey = tuple[UUID, str, str]  # submitter, payer id, member id: each submitter has its own roster
 PayeeKey = tuple[UUID, str, str]  # submitter, payer id, payee NPI: one 835 each per cycle
@@ -87,6 +88,7 @@ class CycleOutcome:
     balances: dict[PayeeKey, list[Balance]] = field(default_factory=dict)  # the new state of each payee paid
     renumbered: dict[UUID, str] = field(default_factory=dict)  # claims reprocessed under a new payer claim number
     crossovers: dict[UUID, Claim] = field(default_factory=dict)  # claim id -> the claim its payer forwarded
+    splits: dict[UUID, Claim] = field(default_factory=dict)  # claim id -> its part paid in a later cycle
 
 
 def duplicate_key(claim: Claim) -> str:
@@ -154,6 +156,10 @@ def _adjudicate_all(
         if claim.frequency == "8":
             outcome.results[item.claim_id] = Adjudication("4", [])
             continue
+        parts = split(claim)
+        if parts is not None:  # paid in part now; the rest waits for a later 835, under another number
+            claim, outcome.splits[item.claim_id] = parts
+            item = replace(item, claim=claim)
         result = _adjudicate(item, book, outcome.members, paid_keys)
         forwarded = crossover.forward(claim, result, book)
         if forwarded is not None:

@@ -114,6 +114,16 @@ def _give_supplemental_plans(roster: list[Patient], rng: random.Random) -> None:
             patient.secondary = ("SIMMCD", f"D{patient.member_id}")
 
 
+def _coverages(patient: Patient) -> dict[str, Any]:
+    secondary = patient.secondary
+    others = [{"payer_id": secondary[0], "member_id": secondary[1], "relationship": "self",
+               "responsibility": "secondary"}] if secondary else []  # fmt: skip
+    return {
+        "coverage": {"payer_id": patient.payer_id, "member_id": patient.member_id, "relationship": "self"},
+        "other_coverages": others,
+    }
+
+
 def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float) -> dict[str, Any]:
     """One encounter for the practice; with probability `defect_share` it carries one realistic defect."""
     defect = rng.choice(DEFECTS) if rng.random() < defect_share else None
@@ -138,11 +148,7 @@ def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_sha
             "external_id": patient.external_id, "first_name": patient.first_name, "last_name": patient.last_name,
             "birth_date": patient.birth_date.isoformat(), "sex": rng.choice("FMU"), "address": plan.body["address"],
         },
-        "coverage": {"payer_id": patient.payer_id, "member_id": patient.member_id, "relationship": "self"},
-        "other_coverages": [
-            {"payer_id": patient.secondary[0], "member_id": patient.secondary[1], "relationship": "self",
-             "responsibility": "secondary"},
-        ] if patient.secondary else [],
+        **_coverages(patient),
         "diagnoses": diagnoses,
         "place_of_service": "11",
         "service": dict(service),

@@ -490,3 +490,23 @@ def test_the_hmo_denies_telehealth_billed_at_the_office_place_of_service() -> No
     assert [(a.group, a.reason) for a in line.adjustments] == [("CO", "5")] and line.remarks == ["M77"]
     home = SampleClaim(payer_id="SIMAHP", place_of_service="02", lines=[SampleLine(modifiers=("95",))])
     assert decide(home, copay=Decimal(0)).paid > 0
+
+
+def test_a_split_claim_is_paid_in_two_835s_each_balanced_and_the_add_on_stays_with_its_primary() -> None:
+    from clearinghouse_simulator.split import split
+
+    lines = [SampleLine("90834"), SampleLine("90785", charge=Decimal("20")), SampleLine("90832", charge=Decimal(95))]
+    split_pcn = next(f"S{n}" for n in range(2000) if split(claims(SampleClaim(pcn=f"S{n}", lines=lines))[0]))
+    (claim,) = claims(SampleClaim(pcn=split_pcn, lines=lines))
+    assert split(claims(SampleClaim(pcn=split_pcn, lines=lines[:1]))[0]) is None  # one line: never split
+    item = pending(claim, 40)
+    first = cycle([item], members={(SUBMITTER, "SIMMCR", claim.member_id): member(deductible_met=500)})
+    rest = first.splits[item.claim_id]
+    (paid_now,) = [p for p in first.results.values()]
+    assert [r.line.code for r in paid_now.lines] == ["90834", "90785"]  # the add-on with its primary
+    assert [line.code for line in rest.lines] == ["90832"] and rest.patient_control_number == split_pcn
+    later = cycle([pending(rest, 41)])
+    texts = [first.remittances[0].content, later.remittances[0].content]
+    assert f"CLP*{split_pcn}*1*140*" in texts[0] and f"CLP*{split_pcn}*1*95*" in texts[1]
+    for text in texts:
+        assert balance_problems(text) == [] and pyx12_problems(text) == []

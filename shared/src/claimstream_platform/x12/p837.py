@@ -9,9 +9,10 @@ segments and elements, numbers and dates that parse. Business edits (members, NP
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from claimstream_platform.x12 import Delimiters, Segment, Transaction
+from claimstream_platform.x12.p837_cob import CobReading
 from claimstream_platform.x12.p837_model import (
     Claim,
     ElementError,
@@ -21,6 +22,7 @@ from claimstream_platform.x12.p837_model import (
     TransactionReading,
     assemble_claim,
     parse_date,
+    parse_decimal,
 )
 
 __all__ = [
@@ -55,7 +57,7 @@ def read_837(transaction: Transaction, delimiters: Delimiters) -> TransactionRea
     return TransactionReading(reader.claims if not reader.errors else [], reader.errors)
 
 
-class _Reader:
+class _Reader(CobReading):
     def __init__(self, transaction: Transaction, delimiters: Delimiters) -> None:
         self.transaction = transaction
         self.d = delimiters
@@ -154,56 +156,6 @@ class _Reader:
         elif self.claim is not None and qualifier == "F8" and not self.claim.get("other_payers"):
             self.claim["original_reference"] = value
 
-    def _sbr(self, segment: Segment, index: int) -> None:
-        if self.claim is not None:  # 2320: another payer of the patient
-            self.loop = "2320"
-            self._others().append({"responsibility": segment.get(1)})
-            return
-        self.context.subscriber.update(
-            responsibility=segment.get(1), relationship=segment.get(2), group=segment.get(3), filing=segment.get(9)
-        )
-
-    def _others(self) -> list[dict[str, object]]:
-        assert self.claim is not None
-        return self.claim.setdefault("other_payers", [])  # type: ignore[return-value]
-
-    def _amt(self, segment: Segment, index: int) -> None:
-        if self.claim is None or self.lines or not self.claim.get("other_payers"):
-            return
-        field = {"D": "paid", "EAF": "patient_responsibility"}.get(segment.get(1))
-        value = _decimal(segment.get(2))
-        if field and value is None:
-            self.error(segment, index, "8", ElementError("2", "782", "6"))
-        elif field:
-            self._others()[-1][field] = value
-
-    def _svd(self, segment: Segment, index: int) -> None:
-        if not self.lines:
-            self.error(segment, index, "2")
-            return
-        paid = _decimal(segment.get(2))
-        if paid is None:
-            self.error(segment, index, "8", ElementError("2", "782", "6" if segment.get(2) else "1"))
-            return
-        self.loop = "2430"
-        self._adjudications().append({"payer_id": segment.get(1), "paid": paid})
-
-    def _adjudications(self) -> list[dict[str, object]]:
-        return self.lines[-1].setdefault("adjudications", [])  # type: ignore[return-value]
-
-    def _cas(self, segment: Segment, index: int) -> None:
-        """2430 CAS: the patient's share (PR) of the line after that payer; claim-level CAS are not needed."""
-        if self.loop != "2430" or segment.get(1) != "PR":
-            return
-        amounts = [_decimal(segment.get(n)) for n in range(3, 19, 3) if segment.get(n)]
-        if any(value is None for value in amounts):
-            self.error(segment, index, "8", ElementError("3", "782", "6"))
-            return
-        last = self._adjudications()[-1]
-        owed = last.get("patient_responsibility", Decimal(0))
-        assert isinstance(owed, Decimal)
-        last["patient_responsibility"] = owed + sum((a for a in amounts if a is not None), Decimal(0))
-
     def _pat(self, segment: Segment, index: int) -> None:
         if self.context.patient is not None:
             self.context.patient["relationship"] = segment.get(1)
@@ -227,7 +179,7 @@ class _Reader:
         problems = []
         if not segment.get(1):
             problems.append(ElementError("1", "1028", "1"))
-        total = _decimal(segment.get(2))
+        total = parse_decimal(segment.get(2))
         if total is None:
             problems.append(ElementError("2", "782", "6" if segment.get(2) else "1"))
         place = segment.component(5, 1, self.d)
@@ -266,7 +218,7 @@ class _Reader:
         problems = []
         if len(parts) < 2 or parts[0] not in ("HC", "ER", "WK") or not parts[1]:
             problems.append(ElementError("1:2", "234", "1"))
-        charge, units = _decimal(segment.get(2)), _decimal(segment.get(4))
+        charge, units = parse_decimal(segment.get(2)), parse_decimal(segment.get(4))
         if charge is None:
             problems.append(ElementError("2", "782", "6" if segment.get(2) else "1"))
         if units is None:
@@ -317,10 +269,3 @@ class _Reader:
                     self.transaction.control_number,
                 )  # fmt: skip
             )
-
-
-def _decimal(value: str) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except InvalidOperation:
-        return None

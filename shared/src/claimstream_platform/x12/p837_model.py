@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel
@@ -160,4 +160,11 @@ def parse_date(value: str) -> date | None:
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError:
+        return None
+
+
+def parse_decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
         return None

@@ -124,7 +124,8 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
     if outcome.remittances:
         await session.execute(documents.insert(), _remittance_files(outcome, bundle_835s))
     await _store_balances(session, outcome.balances)
-    await _store_crossovers(session, outcome.crossovers, now)
+    await _store_later(session, outcome.crossovers, now)
+    await _store_later(session, outcome.splits, now)
 
 
 def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str, Any]]:
@@ -137,8 +138,9 @@ def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str
     return [{"submitter": s, "kind": "835", "content": "".join(files)} for s, files in by_submitter.items()]
 
 
-async def _store_crossovers(session: AsyncSession, crossovers: dict[UUID, Claim], now: datetime) -> None:
-    """The claims a payer forwarded, accepted by the crossover payer under its own numbers: paid next cycle."""
+async def _store_later(session: AsyncSession, crossovers: dict[UUID, Claim], now: datetime) -> None:
+    """Claims to pay in a later cycle, accepted under new numbers: those a payer forwarded to the crossover
+    payer, and the parts of split claims."""
     if not crossovers:
         return
     query = select(claims.c.id, claims.c.submitter, claims.c.submission_id).where(claims.c.id.in_(list(crossovers)))
