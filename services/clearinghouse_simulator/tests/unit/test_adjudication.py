@@ -502,7 +502,7 @@ def test_a_split_claim_is_paid_in_two_835s_each_balanced_and_the_add_on_stays_wi
     item = pending(claim, 40)
     first = cycle([item], members={(SUBMITTER, "SIMMCR", claim.member_id): member(deductible_met=500)})
     rest = first.splits[item.claim_id]
-    (paid_now,) = [p for p in first.results.values()]
+    (paid_now,) = first.results.values()
     assert [r.line.code for r in paid_now.lines] == ["90834", "90785"]  # the add-on with its primary
     assert [line.code for line in rest.lines] == ["90832"] and rest.patient_control_number == split_pcn
     later = cycle([pending(rest, 41)])
