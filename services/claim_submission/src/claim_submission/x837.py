@@ -12,7 +12,7 @@ from decimal import Decimal
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
 from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person, line_control_number
-from claim_submission.x837_cob import RESPONSIBILITY, line_adjudications, other_payers
+from claim_submission.x837_cob import line_adjudications, other_payers, sbr
 
 IMPLEMENTATION = "005010X222A1"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
@@ -121,18 +121,12 @@ def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
     subscriber: Person = content.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
     segments = [
         Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
-        Segment.of(
-            "SBR",
-            RESPONSIBILITY[content.responsibility],
+        sbr(
+            content.responsibility,
             "18" if patient_is_subscriber else "",
-            coverage.group_number or "",
-            "",
-            "",
-            "",
-            "",
-            "",
+            coverage.group_number,
             content.payer.claim_filing_indicator,
-        ),  # fmt: skip
+        ),
         Segment.of("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", coverage.member_id),
         *_address(subscriber.address),
         # the subscriber's demographics only when the subscriber is the patient (2010BA DMG)

@@ -21,19 +21,9 @@ def other_payers(content: ClaimContent) -> list[Segment]:
     segments: list[Segment] = []
     for other in content.other_payers:
         coverage, done = other.coverage, other.adjudication
+        relationship = PATIENT_RELATIONSHIP[coverage.relationship]
         segments.append(
-            Segment.of(
-                "SBR",
-                RESPONSIBILITY[other.responsibility],
-                PATIENT_RELATIONSHIP[coverage.relationship],
-                coverage.group_number or "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                other.payer.claim_filing_indicator,
-            )  # fmt: skip
+            sbr(other.responsibility, relationship, coverage.group_number, other.payer.claim_filing_indicator)
         )
         if done is not None:
             segments += cas(done.claim_adjustments)
@@ -45,6 +35,13 @@ def other_payers(content: ClaimContent) -> list[Segment]:
         if done is not None and done.payer_claim_number:
             segments.append(Segment.of("REF", "F8", done.payer_claim_number))
     return segments
+
+
+def sbr(responsibility: str, relationship: str, group_number: str | None, filing_indicator: str) -> Segment:
+    """SBR: the payer's place (P, S, T), the patient's relationship to the subscriber, the group, SBR09."""
+    return Segment.of(
+        "SBR", RESPONSIBILITY[responsibility], relationship, group_number or "", *[""] * 5, filing_indicator
+    )
 
 
 def _other_subscriber(content: ClaimContent, other: OtherPayer) -> list[Segment]:

@@ -10,7 +10,7 @@ from remittance_posting.intake_loop import IntakeLoop
 from remittance_testkit import Payment, claim_created, era
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from test_remittance_api import announce
+from test_remittance_api import accept, announce
 
 
 class ListedInbox:
@@ -50,17 +50,11 @@ async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_t
 ) -> None:
     """A clearinghouse's bundle: two payers' interchanges in one file, the second paying only interest (PLB L6)
     on a claim of the first; the interest 835 has no claims, and still finds its tenant through that claim."""
-    from claimstream_platform.contracts.claim_submission import ClaimAccepted
-    from remittance_posting import handlers
-    from remittance_testkit import PRACTICE, TENANT
+    from remittance_testkit import TENANT
 
     created = claim_created("CS0000000202")
     await announce(make_uow, created)
-    async with make_uow() as uow:
-        await handlers.on_claim_accepted(ClaimAccepted(
-            tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
-            patient_control_number="CS0000000202", payer_claim_number="SIMCOM0202"), uow)  # fmt: skip
-        await uow.commit()
+    await accept(make_uow, created, "SIMCOM0202")
     interest_only = era(trace="INT0202", plb=(("L6", "SIMCOM0202", Decimal("-2.40")),), control="000000778")
     bundle = era(Payment("CS0000000202", payer_claim_number="SIMCOM0202"), trace="PAY0202") + interest_only
     inbox = ListedInbox(Document(3, bundle))

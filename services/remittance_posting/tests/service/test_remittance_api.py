@@ -23,6 +23,17 @@ async def announce(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
         await uow.commit()
 
 
+async def accept(make_uow: Callable[[], UnitOfWork], created: Any, payer_claim_number: str) -> None:
+    """The payer accepted the claim (277CA) under `payer_claim_number`."""
+    event = ClaimAccepted(
+        tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
+        patient_control_number=created.patient_control_number, payer_claim_number=payer_claim_number,
+    )  # fmt: skip
+    async with make_uow() as uow:
+        await handlers.on_claim_accepted(event, uow)
+        await uow.commit()
+
+
 async def upload(client: httpx.AsyncClient, auth: dict[str, str], body: str, status: int = 201) -> dict[str, Any]:
     response = await client.post("/v1/remittances", content=body, headers={**auth, **X12})
     assert response.status_code == status, response.text
@@ -140,11 +151,7 @@ async def test_a_recoupment_goes_to_the_provider_ledger_linked_to_its_claim(
 ) -> None:
     created = claim_created("CS0000000107")
     await announce(make_uow, created)
-    async with make_uow() as uow:
-        await handlers.on_claim_accepted(ClaimAccepted(
-            tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
-            patient_control_number="CS0000000107", payer_claim_number="SIMCOM0009"), uow)  # fmt: skip
-        await uow.commit()
+    await accept(make_uow, created, "SIMCOM0009")
     other = claim_created("CS0000000108")
     await announce(make_uow, other)
     body = era(
@@ -177,11 +184,7 @@ async def test_the_recoupment_ledger_follows_a_forward_balance_until_it_is_taken
 ) -> None:
     overpaid, paid_now, paid_later = (claim_created(f"CS000000012{n}") for n in range(3))
     await announce(make_uow, overpaid, paid_now, paid_later)
-    async with make_uow() as uow:
-        await handlers.on_claim_accepted(ClaimAccepted(
-            tenant_id=TENANT, practice_id=PRACTICE, claim_id=overpaid.claim_id, encounter_id=overpaid.encounter_id,
-            patient_control_number=overpaid.patient_control_number, payer_claim_number="SIMCOM0120"), uow)  # fmt: skip
-        await uow.commit()
+    await accept(make_uow, overpaid, "SIMCOM0120")
     # The payer recovers 200 it overpaid; this 835 pays only 140, so 60 is carried forward and it pays zero.
     carried = (("WO", "SIMCOM0120", Decimal("200")), ("FB", "SIMCOM0120", Decimal("-60")))
     (first,) = (await upload(client, auth, era(Payment(paid_now.patient_control_number), trace="R1", plb=carried)))[
