@@ -47,23 +47,11 @@ async def claim_for_a_visit(
         httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
         httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as payers,
     ):
-        practice = await ok(await capture.post("/v1/practices", json={
-            "name": "Bayview Therapy", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X",
-            "address": ADDRESS}))  # fmt: skip
-        await ok(await capture.post(f"/v1/practices/{practice['id']}/providers", json={
-            "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
-            "taxonomy": "1041C0700X"}))  # fmt: skip
-        await ok(await capture.post(f"/v1/practices/{practice['id']}/payers", json=PAYERS[payer]))
-        await ok(await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/{payer}", json={
-            "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"},
-                                                        {"code": "90834", "amount": "140.00"}]}))  # fmt: skip
-        member_id = f"M{uuid4().hex[:10].upper()}"
-        await ok(await payers.post(f"/v1/payers/{payer}/members", json={
-            "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
-            "coverage_start": "2025-01-01"}))  # fmt: skip
-        others = await _secondary_coverage(capture, payers, practice["id"], secondary, (first_name, last_name))
+        practice_id = await _practice_billing(capture, payer)
+        member_id = await _enroll(payers, payer, first_name, last_name)
+        others = await _secondary_coverage(capture, payers, practice_id, secondary, (first_name, last_name))
         encounter = await ok(await capture.post("/v1/encounters", json={
-            "practice_id": practice["id"], "external_id": "visit-1",
+            "practice_id": practice_id, "external_id": "visit-1",
             "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
             "rendering_provider_npi": "1245319599",
             "patient": {"external_id": "p-9", "first_name": first_name, "last_name": last_name,
@@ -73,17 +61,43 @@ async def claim_for_a_visit(
             "diagnoses": ["F33.1"], "place_of_service": "11", "telehealth": {"modality": "video"},
             "service": {"kind": "psychotherapy", "minutes": minutes}}))  # fmt: skip
         assert encounter["status"] == "coded"
+        return await _settled_claim(claims, encounter["id"])
 
-        deadline = time.monotonic() + 45
-        claim: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            found = (await ok(await claims.get(f"/v1/claims?encounter_id={encounter['id']}")))["items"]
-            if found and found[0]["status"] in ("accepted", "rejected", "held"):
-                claim = await ok(await claims.get(f"/v1/claims/{found[0]['id']}"))
-                break
-            await asyncio.sleep(0.5)
-        x12 = (await claims.get(f"/v1/claims/{claim['id']}/x12")).text if claim else ""
-    return claim, x12
+
+async def _enroll(payers: httpx.AsyncClient, payer: str, first_name: str, last_name: str) -> str:
+    """The patient on the payer's roster; their member id."""
+    member_id = f"M{uuid4().hex[:10].upper()}"
+    await ok(await payers.post(f"/v1/payers/{payer}/members", json={
+        "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
+        "coverage_start": "2025-01-01"}))  # fmt: skip
+    return member_id
+
+
+async def _practice_billing(capture: httpx.AsyncClient, payer: str) -> str:
+    """A practice with one social worker, billing `payer` from its fee schedule; its id."""
+    practice = await ok(await capture.post("/v1/practices", json={
+        "name": "Bayview Therapy", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X",
+        "address": ADDRESS}))  # fmt: skip
+    await ok(await capture.post(f"/v1/practices/{practice['id']}/providers", json={
+        "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
+        "taxonomy": "1041C0700X"}))  # fmt: skip
+    await ok(await capture.post(f"/v1/practices/{practice['id']}/payers", json=PAYERS[payer]))
+    await ok(await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/{payer}", json={
+        "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"},
+                                                    {"code": "90834", "amount": "140.00"}]}))  # fmt: skip
+    return str(practice["id"])
+
+
+async def _settled_claim(claims: httpx.AsyncClient, encounter_id: str) -> tuple[dict[str, Any], str]:
+    """The encounter's claim once accepted, rejected or held (bounded wait), and its 837P."""
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        found = (await ok(await claims.get(f"/v1/claims?encounter_id={encounter_id}")))["items"]
+        if found and found[0]["status"] in ("accepted", "rejected", "held"):
+            claim = await ok(await claims.get(f"/v1/claims/{found[0]['id']}"))
+            return claim, (await claims.get(f"/v1/claims/{claim['id']}/x12")).text
+        await asyncio.sleep(0.5)
+    return {}, ""
 
 
 PAYERS = {

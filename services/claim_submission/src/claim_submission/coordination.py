@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted, PostedAdjustment
+from claimstream_platform.x12.claim_status import paid_as
 
 from claim_submission.content import Adjudication, Adjustment, ClaimContent, LineAdjudication, OtherPayer
 
@@ -42,14 +43,10 @@ def adjudication_of(event: PaymentPosted, *, paid_on: date) -> Adjudication:
     )  # fmt: skip
 
 
-# CLP02: the place the payer says it paid in (1/19 primary, 2/20 secondary, 3/21 tertiary); 4, 22, 23, 25 say none
-PAID_AS = {"1": "primary", "19": "primary", "2": "secondary", "20": "secondary", "3": "tertiary", "21": "tertiary"}
-
-
 def from_the_billed_payer(content: ClaimContent, claim_status: str) -> bool:
     """Whether an 835's claim payment is the billed payer's word. A crossover payer pays our claim in its own
     835 under our CLM01 (CLP02 2 for a claim we billed to the primary): that is another payer speaking."""
-    place = PAID_AS.get(claim_status)
+    place = paid_as(claim_status)
     return place is None or place == content.responsibility
 
 

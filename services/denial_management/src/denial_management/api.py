@@ -1,12 +1,15 @@
 """Denial management's REST API: the work queue (sorted by priority), one case with its history and appeals,
 and what billing staff do with cases. HTTP only: the work is in `work.py`."""
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import CorrectionChanges
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Response
@@ -167,7 +170,7 @@ async def one_case(case_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDe
         return await _detail(uow, principal, case_id)
 
 
-async def _detail(uow: Any, principal: Any, case_id: UUID) -> CaseDetail:
+async def _detail(uow: UnitOfWork, principal: Principal, case_id: UUID) -> CaseDetail:
     row = await store.case_in_scope(uow, principal, case_id)
     if row is None:
         raise NotFound("denial case not found")
@@ -186,7 +189,8 @@ async def appeal_letter(case_id: UUID, appeal_id: UUID, principal: CurrentPrinci
     return Response(pdf, media_type="application/pdf")
 
 
-async def _act(uow: Any, principal: Any, case_id: UUID, action: Any) -> CaseDetail:
+async def _act(uow: UnitOfWork, principal: Principal, case_id: UUID, action: Awaitable[None]) -> CaseDetail:
+    """Run a work-queue command (awaited inside the transaction) and answer with the case as it is now."""
     async with uow:
         await action
         detail = await _detail(uow, principal, case_id)

@@ -17,12 +17,11 @@ from uuid import UUID
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.x12.claim_status import paid_as
 
 from remittance_posting.model import Adjustment, ClaimPayment, ServicePayment
 
 FORWARDED = {"19", "20", "21"}  # processed and forwarded to the next payer (crossover)
-# CLP02: the place the payer says it paid in; 4, 22, 23 and 25 name none
-PAID_AS = {"1": "primary", "19": "primary", "2": "secondary", "20": "secondary", "3": "tertiary", "21": "tertiary"}
 REVERSAL = "22"
 INFORMATIONAL = {"23", "25"}  # not our claim / predetermination: nothing paid or owed
 
@@ -64,7 +63,7 @@ class KnownClaim:
 def from_another_payer(payment: ClaimPayment, claim: KnownClaim) -> bool:
     """A crossover payer paying our claim in its own 835, under our CLM01 (CLP02 2 on a claim billed to the
     primary): its claim number and amounts are not the billed payer's."""
-    place = PAID_AS.get(payment.status)
+    place = paid_as(payment.status)
     return place is not None and place != claim.responsibility
 
 
