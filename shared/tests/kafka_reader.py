@@ -1,5 +1,8 @@
 """Reads a whole topic from the beginning (no consumer group), for assertions in tests."""
 
+import asyncio
+import time
+
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 
@@ -29,3 +32,20 @@ async def read_topic(bootstrap_servers: str, topic: str) -> list[ConsumerRecord[
 def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
     value = dict(record.headers).get(name)
     return value.decode() if value is not None else None
+
+
+async def records_about(
+    bootstrap_servers: str, topic: str, subject: str, event_type: str | None = None, count: int = 1, timeout: float = 30
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The topic's records about `subject` (of `event_type`, if given), once at least `count` are there or the
+    bounded wait is over. A service stores its state and its outbox row together, and the relay publishes moments
+    later, so a test that has seen the state polls for the event rather than reading the topic once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = [
+            r for r in await read_topic(bootstrap_servers, topic)
+            if header(r, "ce_subject") == subject and event_type in (None, header(r, "ce_type"))
+        ]  # fmt: skip
+        if len(records) >= count or time.monotonic() > deadline:
+            return records
+        await asyncio.sleep(0.5)

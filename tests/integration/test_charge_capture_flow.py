@@ -1,15 +1,13 @@
 """Black box: an encounter posted over HTTP to charge capture, its events read back from Kafka."""
 
-import asyncio
 import json
-import time
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 from claimstream_platform.contracts.charge_capture import TOPIC, ChargeCaptured, ChargeRejected
 from claimstream_platform.testing import Keys, StackUnderTest
-from kafka_reader import header, read_topic
+from kafka_reader import header, records_about
 from running_services import Services
 
 ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
@@ -62,15 +60,6 @@ def encounter(practice_id: str, minutes: int) -> dict[str, Any]:
     }
 
 
-async def events_for(bootstrap_servers: str, encounter_id: str, count: int, timeout: float = 30) -> list[Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        records = [r for r in await read_topic(bootstrap_servers, TOPIC) if header(r, "ce_subject") == encounter_id]
-        if len(records) >= count or time.monotonic() > deadline:
-            return records
-        await asyncio.sleep(0.5)
-
-
 async def test_encounter_posted_over_http_arrives_on_kafka_as_claim_ready_charges(
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
@@ -82,7 +71,7 @@ async def test_encounter_posted_over_http_arrives_on_kafka_as_claim_ready_charge
         held = call(client, "POST", "/v1/encounters", encounter(practice_id, minutes=12))
     assert coded["status"] == "coded" and held["status"] == "needs_review"
 
-    records = await events_for(stack.bootstrap_servers, coded["id"], 2)
+    records = await records_about(stack.bootstrap_servers, TOPIC, coded["id"], count=2)
     assert [header(r, "ce_type") for r in records] == ["claimstream.encounter.received.v1", ChargeCaptured.event_type]
     captured_record = records[1]
     assert captured_record.key == f"{tenant}:{coded['id']}".encode()
@@ -93,7 +82,7 @@ async def test_encounter_posted_over_http_arrives_on_kafka_as_claim_ready_charge
     assert captured.billing_provider.tax_id == "987654321"
     assert captured.coverage.member_id == "1EG4TE5MK73"
 
-    rejected = await events_for(stack.bootstrap_servers, held["id"], 2)
+    rejected = await records_about(stack.bootstrap_servers, TOPIC, held["id"], count=2)
     assert header(rejected[1], "ce_type") == ChargeRejected.event_type
     reasons = ChargeRejected.model_validate(json.loads(rejected[1].value)).reasons
     assert [reason.rule for reason in reasons] == ["psychotherapy.minimum-time"]

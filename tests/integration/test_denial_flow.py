@@ -13,7 +13,7 @@ from uuid import uuid4
 import httpx
 from claimstream_platform.contracts.denial_management import TOPIC, DenialResolved
 from claimstream_platform.testing import Keys, StackUnderTest
-from kafka_reader import header, read_topic
+from kafka_reader import records_about
 from running_services import Services
 from test_encounter_to_claim import claim_for_a_visit
 
@@ -54,9 +54,8 @@ async def test_a_telehealth_place_denial_is_corrected_resubmitted_and_paid_with_
     assert replacement["frequency"] == "7" and "*02:B:7*" in sent
     assert f"REF*F8*{claim['payer_claim_number']}~" in sent  # the payer's number of the claim it replaces
 
-    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == case["id"]]
-    resolved = [DenialResolved.model_validate(json.loads(r.value)) for r in records
-                if header(r, "ce_type") == DenialResolved.event_type]  # fmt: skip
+    records = await records_about(stack.bootstrap_servers, TOPIC, case["id"], DenialResolved.event_type)
+    resolved = [DenialResolved.model_validate(json.loads(r.value)) for r in records]
     assert [(e.resolution, e.automatic, e.recovered) for e in resolved] == [
         ("corrected_and_paid", True, Decimal(case["recovered"]))
     ]

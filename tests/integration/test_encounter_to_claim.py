@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_platform.contracts.claim_submission import TOPIC, ClaimAccepted
 from claimstream_platform.testing import Keys, StackUnderTest
-from kafka_reader import header, read_topic
+from kafka_reader import header, records_about
 from running_services import DEFAULT_SUBMITTER, Services
 
 ADDRESS = {"line1": "7 Harbor Way", "city": "Portland", "state": "OR", "postal_code": "972011234"}
@@ -133,7 +133,7 @@ async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack:
     ]  # fmt: skip
     assert "SV1*HC:90837:95*180*UN*1***1~" in x12 and "CLM*" in x12
 
-    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == claim["id"]]
+    records = await records_about(stack.bootstrap_servers, TOPIC, claim["id"], count=4)
     kinds = [header(r, "ce_type") for r in records]
     assert kinds[-1] == ClaimAccepted.event_type and len(kinds) == 4
     accepted = ClaimAccepted.model_validate(json.loads(records[-1].value))

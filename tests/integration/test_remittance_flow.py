@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_platform.contracts.remittance_posting import TOPIC, PaymentPosted
 from claimstream_platform.testing import Keys, StackUnderTest
-from kafka_reader import header, read_topic
+from kafka_reader import records_about
 from running_services import Services
 from test_encounter_to_claim import claim_for_a_visit
 
@@ -42,10 +42,8 @@ async def test_the_payers_835_posts_to_the_claim_and_reaches_kafka(
     assert posting["patient_control_number"] == claim["patient_control_number"]
     assert Decimal(posting["charge"]) == Decimal(claim["total_charge"])
 
-    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == claim["id"]]
-    posted = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
-              if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
-    (event,) = posted
+    records = await records_about(stack.bootstrap_servers, TOPIC, claim["id"], PaymentPosted.event_type)
+    (event,) = [PaymentPosted.model_validate(json.loads(r.value)) for r in records]
     assert event.tenant_id == tenant and event.claim_id == UUID(claim["id"])
     assert event.paid == Decimal(posting["paid"]) and event.remittance_id == UUID(posting["remittance_id"])
     assert event.paid + sum((a.amount for a in event.adjustments), Decimal(0)) == event.charge
@@ -89,11 +87,8 @@ async def test_the_primarys_posting_bills_the_secondary_which_pays_the_patients_
 
     (by_secondary,) = await postings_of(services, headers, secondary["id"])
     assert by_secondary["claim_status"] == "2"  # processed as secondary
-    records = [
-        r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == secondary["id"]
-    ]
-    (event,) = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
-                if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
+    records = await records_about(stack.bootstrap_servers, TOPIC, secondary["id"], PaymentPosted.event_type)
+    (event,) = [PaymentPosted.model_validate(json.loads(r.value)) for r in records]
     assert event.paid + sum((a.amount for a in event.adjustments), Decimal(0)) == event.charge
     assert ("OA", "23") in {(a.group, a.reason) for a in event.adjustments}  # the primary's effect
     # the money on both sides: what the secondary paid and left the patient is what the primary left the patient
@@ -122,9 +117,8 @@ async def test_a_crossover_is_not_billed_by_hand_and_the_crossover_payers_835_po
     by_status = {p["claim_status"]: p for p in postings}
     assert set(by_status) == {"19", "2"}, postings  # Medicare's (forwarded), then Medicaid's (as secondary)
     assert by_status["19"]["outcome"] == "forwarded"
-    records = [r for r in await read_topic(stack.bootstrap_servers, TOPIC) if header(r, "ce_subject") == primary["id"]]
-    posted = [PaymentPosted.model_validate(json.loads(r.value)) for r in records
-              if header(r, "ce_type") == PaymentPosted.event_type]  # fmt: skip
+    records = await records_about(stack.bootstrap_servers, TOPIC, primary["id"], PaymentPosted.event_type, count=2)
+    posted = [PaymentPosted.model_validate(json.loads(r.value)) for r in records]
     assert {(e.claim_status, e.payer_id) for e in posted} == {("19", "SIMMCR"), ("2", "SIMMCD")}
     medicaid = next(e for e in posted if e.claim_status == "2")
     assert medicaid.paid + sum((a.amount for a in medicaid.adjustments), Decimal(0)) == medicaid.charge
