@@ -15,7 +15,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from claimstream_platform.db import is_transient
-from claimstream_platform.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
+from claimstream_platform.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TransientError,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -103,13 +111,15 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
             # a data exception (a value out of range, text PostgreSQL cannot store): the request's fault
             return problem(422, "Invalid request", slug="validation", detail="a value cannot be stored")
         return await _unexpected(request, error)
-    log.warning("database unavailable", extra={"error": type(error).__name__})
+    log.warning("dependency unavailable", extra={"error": type(error).__name__})
+    what = str(error) if isinstance(error, TransientError) else "the database is unavailable or overloaded"
+    retry_after = getattr(error, "retry_after", None) or 5
     return problem(
         503,
         "Service unavailable",
         slug="unavailable",
-        detail="the database is unavailable or overloaded; retry later",
-        headers={"Retry-After": "5"},
+        detail=f"{what}; retry later",
+        headers={"Retry-After": str(int(retry_after))},
     )
 
 
@@ -130,6 +140,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RecursionError, _too_deep)  # a body nested deeper than any parser will follow
     # Pool timeouts, connections lost in a restart, the server shutting down: 503 with Retry-After, never 500.
-    for error_type in (DBAPIError, PoolTimeout, OSError, TimeoutError):
+    for error_type in (DBAPIError, PoolTimeout, OSError, TimeoutError, TransientError):
         app.add_exception_handler(error_type, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

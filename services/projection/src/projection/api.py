@@ -1,0 +1,107 @@
+"""The projection's claim API: the claim list (filters, keyset pages, capped size) and one claim with its amounts
+and the timeline of every event that touched it. HTTP only: the reads are in repository/reads.py."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from claimstream_platform.errors import NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from projection.model import RANK
+from projection.repository import reads
+
+router = APIRouter(tags=["claims"])
+Code = Annotated[str | None, Query(max_length=80)]
+
+
+class ClaimOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    claim_id: UUID
+    practice_id: UUID | None
+    encounter_id: UUID | None
+    external_id: str | None  # the encounter's id in the EHR
+    provider_npi: str | None
+    patient_ref: str | None
+    payer_id: str
+    responsibility: str
+    frequency: str
+    replaces_claim_id: UUID | None
+    patient_control_number: str
+    payer_claim_number: str | None
+    service_date: date
+    procedure_code: str | None
+    status: str
+    charged: Decimal
+    allowed: Decimal
+    paid: Decimal
+    contractual: Decimal  # adjusted by contract
+    denied: Decimal  # denied by the payer, owed until worked
+    patient_responsibility: Decimal
+    written_off: Decimal
+    underpaid: Decimal
+    insurance_balance: Decimal
+    patient_balance: Decimal
+    outstanding: Decimal
+    denial_category: str | None
+    created_at: datetime | None
+    submitted_at: datetime | None
+    adjudicated_at: datetime | None
+    paid_at: datetime | None
+    last_event_at: datetime | None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    type: str
+    source: str  # the service that published it
+    event_id: UUID
+    detail: dict[str, Any]  # the event's fields the projection keeps (ids, codes and amounts; no PHI)
+
+
+class ClaimDetail(ClaimOut):
+    timeline: list[TimelineEntry]
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimOut]
+    next_cursor: UUID | None
+
+
+def claim_out(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    values["outstanding"] = values["insurance_balance"] + values["patient_balance"]
+    return values
+
+
+@router.get("/v1/claims", response_model=ClaimPage)
+async def list_claims(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    status: Annotated[str | None, Query(max_length=20)] = None, payer_id: Code = None,
+    provider_npi: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None, encounter_external_id: Code = None,
+    service_date_from: date | None = None, service_date_to: date | None = None,
+    denial_category: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
+) -> ClaimPage:  # fmt: skip
+    wanted = reads.ClaimFilter(practice_id, status, payer_id, provider_npi, encounter_external_id,
+                               service_date_from, service_date_to, denial_category)  # fmt: skip
+    async with uow:
+        rows, next_cursor = await reads.claim_page(uow, principal, wanted, limit=limit, cursor=cursor)
+    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/v1/claims/{claim_id}", response_model=ClaimDetail)
+async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimDetail:
+    async with uow:
+        found = await reads.claim(uow, principal, claim_id)
+        if found is None:
+            raise NotFound("claim not found", field="claim_id")
+        stored = await reads.timeline(uow, found)
+    events = sorted(stored, key=lambda r: (r.at, RANK.get(r.type, 20), str(r.event_id)))
+    timeline = [TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data)
+                for r in events]  # fmt: skip
+    return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline})

@@ -1,0 +1,45 @@
+"""Every event of every topic into the projection: counted for stream health, kept as a fact when it concerns an
+encounter or a claim, and each touched encounter folded anew from all its facts (domain.fold)."""
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from uuid import UUID
+
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.consumer import Delivery
+
+from projection.domain import fold
+from projection.facts import fact_of
+from projection.model import Fact
+from projection.repository import folding as store
+
+
+async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
+    counted: Counter[store.CountKey] = Counter()
+    kept: list[Fact] = []
+    for item in run:
+        event, meta = item.event, item.metadata
+        counted[(event.tenant_id, event.topic, event.event_type, meta.time.replace(second=0, microsecond=0))] += 1
+        fact = fact_of(event, meta.event_id, meta.time, meta.source)
+        if fact is not None:
+            kept.append(fact)
+    await store.count_events(uow, counted)
+    if not kept:
+        return
+    await store.save_facts(uow, kept)
+    await store.lock(uow, {(f.tenant_id, i) for f in kept for i in (f.claim_id, f.encounter_id) if i is not None})
+    touched = await store.encounters_touched(uow, kept)
+    await store.lock(uow, touched)  # those found through a claim
+    grouped = by_encounter(await store.history(uow, touched))
+    await store.replace(uow, [(key, fold(grouped.get(key, []))) for key in sorted(touched)])
+
+
+def by_encounter(history: Sequence[Fact]) -> dict[store.EncounterKey, list[Fact]]:
+    """Facts grouped by their encounter; one that names only a claim joins the encounter of that claim."""
+    encounter_of: dict[UUID, UUID] = {f.claim_id: f.encounter_id for f in history if f.claim_id and f.encounter_id}
+    grouped: dict[store.EncounterKey, list[Fact]] = defaultdict(list)
+    for f in history:
+        encounter = f.encounter_id or (encounter_of.get(f.claim_id) if f.claim_id else None)
+        if encounter is not None:
+            grouped[(f.tenant_id, encounter)].append(f)
+    return grouped

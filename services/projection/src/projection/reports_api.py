@@ -1,0 +1,207 @@
+"""Reports: A/R aging, patient balances and KPIs as of any date, denial analytics, and the claims behind each
+number (the drill-down). HTTP only: the SQL is in repository/reports.py and repository/kpis.py."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from claimstream_platform.errors import RuleViolation
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from projection import kpis
+from projection.api import ClaimOut, ClaimPage, claim_out
+from projection.repository import kpis as kpi_store
+from projection.repository import reports
+
+router = APIRouter(tags=["reports"])
+Payer = Annotated[str | None, Query(max_length=80)]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class AgingRow(BaseModel):
+    key: str | None  # the payer id, the practice's patient id, or the rendering NPI
+    d0_30: Decimal
+    d31_60: Decimal
+    d61_90: Decimal
+    d91_120: Decimal
+    over_120: Decimal
+    total: Decimal
+    credits: Decimal  # overpaid claims, apart from the buckets
+    claims: int
+
+
+class Aging(BaseModel):
+    as_of: date
+    by: str
+    basis: str
+    rows: list[AgingRow]
+    total: AgingRow
+
+
+AGING_BASIS = ("open balance per claim on as_of from the ledger's entries up to that day, aged from the date of "
+               "service; by payer: what insurance owes; by patient: what patients owe; by provider: both")  # fmt: skip
+
+
+@router.get("/v1/ar/aging", response_model=Aging)
+async def aging(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    by: Literal["payer", "patient", "provider"] = "payer", as_of: date | None = None,
+) -> Aging:  # fmt: skip
+    day = as_of or _today()
+    async with uow:
+        found = await reports.aging(uow, principal, practice_id, by, day)
+    rows = [AgingRow.model_validate(dict(r._mapping)) for r in found]
+    sums = {name: sum((getattr(r, name) for r in rows), Decimal(0)) for name in AgingRow.model_fields
+            if name not in ("key", "claims")}  # fmt: skip
+    total = AgingRow(key=None, claims=sum(r.claims for r in rows), **sums)
+    return Aging(as_of=day, by=by, basis=AGING_BASIS, rows=rows, total=total)
+
+
+class PatientBalance(BaseModel):
+    patient_ref: str
+    balance: Decimal
+    claims: int
+    oldest_service_date: date | None
+
+
+class Balances(BaseModel):
+    as_of: date
+    items: list[PatientBalance]
+    next_cursor: str | None
+
+
+@router.get("/v1/balances/patients", response_model=Balances)
+async def patient_balances(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, as_of: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> Balances:  # fmt: skip
+    day = as_of or _today()
+    async with uow:
+        rows = await reports.patient_balances(uow, principal, practice_id, day, limit=limit + 1, after=cursor)
+    items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
+    return Balances(as_of=day, items=items, next_cursor=items[-1].patient_ref if len(rows) > limit else None)
+
+
+class Kpi(BaseModel):
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    basis: str
+    numerator_claims: str  # the drill-down: the claims behind the numerator
+    denominator_claims: str
+
+
+class Kpis(BaseModel):
+    service_from: date
+    service_to: date
+    as_of: date
+    kpis: dict[str, Kpi]
+
+
+def _period(practice_id: UUID | None, payer_id: str | None, service_from: date | None, service_to: date | None,
+            as_of: date | None) -> kpi_store.Period:  # fmt: skip
+    day = as_of or _today()
+    end = service_to or day
+    start = service_from or end.replace(day=1)
+    if start > end:
+        raise RuleViolation("from is after to", field="from")
+    return kpi_store.Period(practice_id, payer_id, start, end, day)
+
+
+def _drill_link(name: str, part: str, period: kpi_store.Period) -> str:
+    query = f"kpi={name}&part={part}&from={period.service_from}&to={period.service_to}&as_of={period.as_of}"
+    if period.practice_id:
+        query += f"&practice_id={period.practice_id}"
+    if period.payer_id:
+        query += f"&payer_id={period.payer_id}"
+    return f"/v1/kpis/claims?{query}"
+
+
+@router.get("/v1/kpis", response_model=Kpis)
+async def kpi_report(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: Payer = None,
+    service_from: Annotated[date | None, Query(alias="from")] = None,
+    service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
+) -> Kpis:  # fmt: skip
+    """The period is by date of service (default: this month so far); as_of picks the day the answer is for."""
+    period = _period(practice_id, payer_id, service_from, service_to, as_of)
+    async with uow:
+        figures = await kpi_store.figures(uow, principal, period)
+    values = kpis.figures_to_kpis(figures, (period.service_to - period.service_from).days + 1)
+    report = {
+        name: Kpi(value=v, numerator=n, denominator=d, basis=kpis.BASIS[name],
+                  numerator_claims=_drill_link(name, "numerator", period),
+                  denominator_claims=_drill_link(name, "denominator", period))
+        for name, (v, n, d) in values.items()
+    }  # fmt: skip
+    return Kpis(service_from=period.service_from, service_to=period.service_to, as_of=period.as_of, kpis=report)
+
+
+@router.get("/v1/kpis/claims", response_model=ClaimPage)
+async def kpi_claims(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
+    part: Literal["numerator", "denominator"] = "numerator", practice_id: UUID | None = None, payer_id: Payer = None,
+    service_from: Annotated[date | None, Query(alias="from")] = None,
+    service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
+) -> ClaimPage:  # fmt: skip
+    """The claims a KPI's numerator or denominator counted."""
+    period = _period(practice_id, payer_id, service_from, service_to, as_of)
+    claim_set = kpis.DRILL[kpi][0 if part == "numerator" else 1]
+    async with uow:
+        rows, next_cursor = await kpi_store.drill(uow, principal, period, claim_set, limit=limit, cursor=cursor)
+    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+
+
+class DenialRow(BaseModel):
+    key: str | None
+    cases: int
+    amount: Decimal
+    rejections: int
+    resolved: int
+    recovered: Decimal
+    written_off: Decimal
+    claims: str  # the drill-down
+
+
+DenialKey = Literal["category", "carc", "payer", "code", "provider"]
+
+
+@router.get("/v1/denials/analytics", response_model=list[DenialRow])
+async def denial_analytics(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, by: DenialKey = "category", practice_id: UUID | None = None,
+    opened_from: Annotated[date | None, Query(alias="from")] = None,
+    opened_to: Annotated[date | None, Query(alias="to")] = None,
+) -> list[DenialRow]:  # fmt: skip
+    """Denial and rejection cases opened in the period (default: this month so far), by one key."""
+    period = _period(practice_id, None, opened_from, opened_to, None)
+    opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
+    async with uow:
+        rows = await reports.denial_analytics(uow, principal, opened)
+    base = f"/v1/denials/analytics/claims?by={by}&from={period.service_from}&to={period.service_to}"
+    return [DenialRow(**_denial(r), claims=f"{base}&key={r.key}") for r in rows]
+
+
+def _denial(row: Any) -> dict[str, Any]:
+    return {name: value if value is not None or name == "key" else 0 for name, value in row._mapping.items()}
+
+
+@router.get("/v1/denials/analytics/claims", response_model=ClaimPage)
+async def denial_claims(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, key: Annotated[str, Query(max_length=80)],
+    by: DenialKey = "category", practice_id: UUID | None = None,
+    opened_from: Annotated[date | None, Query(alias="from")] = None,
+    opened_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
+) -> ClaimPage:  # fmt: skip
+    period = _period(practice_id, None, opened_from, opened_to, None)
+    opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
+    async with uow:
+        rows, next_cursor = await reports.denial_claims(uow, principal, opened, key, limit=limit, cursor=cursor)
+    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)

@@ -1,0 +1,140 @@
+"""Writes, from the consumer: the facts, the event counts, and each touched encounter's read model replaced by
+its fold (delete and insert, in the consumer's transaction: a reader sees the old fold or the new, never half)."""
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from projection.model import ClaimView, Encounter, Fact, Folded
+from projection.tables import claims, denial_cases, facts, ledger, stream_counts
+
+EncounterKey = tuple[UUID, UUID]  # tenant, encounter
+CountKey = tuple[UUID, str, str, datetime]  # tenant, topic, type, minute
+
+
+async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
+    if not counted:
+        return
+    rows = [{"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
+            for (t, topic, kind, minute), n in sorted(counted.items())]  # fmt: skip
+    statement = insert(stream_counts)
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "topic", "event_type", "minute"],
+            set_={"count": stream_counts.c.count + statement.excluded.count},
+        ),
+        rows,
+    )
+
+
+async def save_facts(uow: UnitOfWork, kept: Sequence[Fact]) -> None:
+    rows = [{"event_id": f.event_id, "tenant_id": f.tenant_id, "practice_id": f.practice_id,
+             "encounter_id": f.encounter_id, "claim_id": f.claim_id, "type": f.type, "source": f.source[:80],
+             "at": f.at, "data": dict(f.data)} for f in kept]  # fmt: skip
+    await uow.session.execute(insert(facts).on_conflict_do_nothing(), rows)
+
+
+async def encounters_touched(uow: UnitOfWork, kept: Sequence[Fact]) -> set[EncounterKey]:
+    """The encounters the facts concern; a fact that names only a claim reaches it through the claim's other
+    facts (none yet: it waits, stored, for the claim's creation)."""
+    touched = {(f.tenant_id, f.encounter_id) for f in kept if f.encounter_id is not None}
+    loose = {(f.tenant_id, f.claim_id) for f in kept if f.encounter_id is None and f.claim_id is not None}
+    if loose:
+        query = (
+            select(facts.c.tenant_id, facts.c.encounter_id)
+            .distinct()
+            .where(tuple_(facts.c.tenant_id, facts.c.claim_id).in_(loose), facts.c.encounter_id.is_not(None))
+        )
+        touched |= {(row.tenant_id, row.encounter_id) for row in await uow.session.execute(query)}
+    return touched
+
+
+async def lock(uow: UnitOfWork, aggregates: set[tuple[UUID, UUID]]) -> None:
+    """Hold each (tenant, claim or encounter) until this transaction ends, in one order. Two partitions' batches
+    may touch one encounter (a claim's submission and its payment come on different topics), and each must fold
+    the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the consumer."""
+    keys = sorted({int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big",
+                                  signed=True) for t, i in aggregates})  # fmt: skip
+    for key in keys:
+        await uow.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
+    """Every stored fact of the encounters: their own, and those that name one of their claims."""
+    if not encounters:
+        return []
+    own = tuple_(facts.c.tenant_id, facts.c.encounter_id).in_(encounters)
+    their_claims = select(facts.c.claim_id).where(own, facts.c.claim_id.is_not(None))
+    query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
+    return [_fact(row) for row in await uow.session.execute(query)]
+
+
+def _fact(row: Any) -> Fact:
+    return Fact(row.event_id, row.type, row.at, row.source, row.tenant_id, row.practice_id, row.encounter_id,
+                row.claim_id, row.data)  # fmt: skip
+
+
+async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
+    done = list(folds)
+    keys = [key for key, _ in done]
+    if not keys:
+        return
+    for table in (claims, ledger, denial_cases):
+        await uow.session.execute(delete(table).where(tuple_(table.c.tenant_id, table.c.encounter_id).in_(keys)))
+    claim_rows, entry_rows, case_rows = [], [], []
+    for _, folded in done:
+        for claim in folded.claims.values():
+            claim_rows.append(_claim_row(claim, folded.encounter))
+        entry_rows += _entry_rows(folded)
+        case_rows += _case_rows(folded)
+    for table, rows in ((claims, claim_rows), (ledger, entry_rows), (denial_cases, case_rows)):
+        if rows:
+            await uow.session.execute(insert(table), rows)
+
+
+def _claim_row(claim: ClaimView, encounter: Encounter | None) -> dict[str, Any]:
+    row = asdict(claim)
+    row["procedure_code"] = (claim.procedure_code or "")[:5] or None
+    row["external_id"] = encounter.external_id[:80] if encounter else None
+    row["provider_npi"] = encounter.provider_npi if encounter else None
+    row["patient_ref"] = (encounter.patient_ref or "")[:80] or None if encounter else None
+    return row
+
+
+def _entry_rows(folded: Folded) -> list[dict[str, Any]]:
+    rows, seq = [], Counter[UUID]()
+    for entry in folded.entries:
+        claim = folded.claims[entry.claim_id]
+        seq[entry.claim_id] += 1
+        rows.append({**asdict(entry), "seq": seq[entry.claim_id], "tenant_id": claim.tenant_id,
+                     "practice_id": claim.practice_id, "encounter_id": claim.encounter_id, "payer_id": claim.payer_id,
+                     "provider_npi": _npi(folded), "patient_ref": _patient(folded),
+                     "service_date": claim.service_date})  # fmt: skip
+    return rows
+
+
+def _case_rows(folded: Folded) -> list[dict[str, Any]]:
+    rows = []
+    for case in folded.cases.values():
+        claim = folded.claims.get(case.claim_id)
+        if claim is None:
+            continue  # its claim's creation has not arrived: folded again when it does
+        rows.append({**asdict(case), "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
+                     "encounter_id": claim.encounter_id, "provider_npi": _npi(folded),
+                     "procedure_code": claim.procedure_code})  # fmt: skip
+    return rows
+
+
+def _npi(folded: Folded) -> str | None:
+    return folded.encounter.provider_npi if folded.encounter else None
+
+
+def _patient(folded: Folded) -> str | None:
+    return (folded.encounter.patient_ref or "")[:80] or None if folded.encounter else None

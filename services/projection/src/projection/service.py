@@ -1,0 +1,28 @@
+"""The projection, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m projection migrate | api | worker | rebuild`; the worker runs the consumer of every
+topic (it publishes nothing, so no outbox relay)."""
+
+from pathlib import Path
+
+from claimstream_platform.kit import Service
+from claimstream_platform.settings import ServiceSettings
+
+from projection import api, reports_api, stream_api
+from projection.consumers import SUBSCRIPTIONS
+
+
+class ProjectionSettings(ServiceSettings):
+    rebuild_batch_size: int = 2000  # records applied per transaction by `rebuild`
+
+
+SERVICE = Service(
+    name="projection",
+    package="projection",
+    port=8007,
+    title="claimstream projection",
+    settings=ProjectionSettings,
+    routers=[api.router, reports_api.router, stream_api.router],
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=SUBSCRIPTIONS,
+    publishes=False,
+)

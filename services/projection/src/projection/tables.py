@@ -1,0 +1,163 @@
+"""The projection's tables: the facts it keeps (the event history it folds), and the read models folded from them.
+Money is NUMERIC. No names, birth dates, member ids or diagnoses are stored here.
+
+The read model is disposable: everything but `facts` is derived, and `python -m projection rebuild` makes all of
+it anew from the topics. A change to these tables ships as a migration that recreates them, then a rebuild."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _money(name: str) -> Column:  # type: ignore[type-arg]
+    return Column(name, Numeric(12, 2), nullable=False, server_default="0")
+
+
+def _at(name: str, nullable: bool = True) -> Column:  # type: ignore[type-arg]
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+def _ids() -> list[Column]:  # type: ignore[type-arg]
+    return [Column("tenant_id", Uuid, nullable=False), Column("practice_id", Uuid, nullable=True),
+            Column("encounter_id", Uuid, nullable=True)]  # fmt: skip
+
+
+# Every event that concerns an encounter or a claim, as the projection's fact (facts.py): the claim timeline,
+# and what an encounter is folded from.
+facts = Table(
+    "facts",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    *_ids(),
+    Column("claim_id", Uuid, nullable=True),
+    Column("type", String(60), nullable=False),
+    Column("source", String(80), nullable=False),
+    _at("at", nullable=False),
+    Column("data", JSONB, nullable=False),
+    Index("ix_facts_encounter", "tenant_id", "encounter_id"),
+    Index("ix_facts_claim", "tenant_id", "claim_id"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_id", Uuid, primary_key=True),
+    *_ids(),
+    Column("external_id", String(80)),  # the encounter's id in the EHR
+    Column("provider_npi", String(10)),
+    Column("patient_ref", String(80)),
+    Column("payer_id", String(80), nullable=False),
+    Column("responsibility", String(10), nullable=False),
+    Column("frequency", String(1), nullable=False),
+    Column("replaces_claim_id", Uuid),
+    Column("patient_control_number", String(38), nullable=False),
+    Column("payer_claim_number", String(50)),
+    Column("service_date", Date, nullable=False),
+    Column("procedure_code", String(5)),
+    Column("status", String(20), nullable=False),
+    *[
+        _money(name)
+        for name in (
+            "charged",
+            "allowed",
+            "paid",
+            "contractual",
+            "denied",
+            "patient_responsibility",
+            "written_off",
+            "underpaid",
+            "insurance_balance",
+            "patient_balance",
+        )
+    ],  # fmt: skip
+    *[
+        _at(name)
+        for name in (
+            "created_at",
+            "submitted_at",
+            "held_at",
+            "rejected_at",
+            "accepted_at",
+            "adjudicated_at",
+            "paid_at",
+            "closed_at",
+            "last_event_at",
+        )
+    ],  # fmt: skip
+    Column("first_denied", Boolean, nullable=False, server_default="false"),
+    _money("first_denied_amount"),
+    Column("denial_category", String(40)),
+    Column("facts", Integer, nullable=False, server_default="0"),
+    Index("ix_claims_practice", "tenant_id", "practice_id", "claim_id"),
+    Index("ix_claims_service_date", "tenant_id", "practice_id", "service_date"),
+    Index("ix_claims_encounter", "tenant_id", "encounter_id"),
+    Index("ix_claims_external", "tenant_id", "external_id"),
+)
+
+# Each claim's dated balance movements per party: what aging and balances as of any date sum.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("claim_id", Uuid, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    *_ids(),
+    Column("payer_id", String(80), nullable=False),
+    Column("provider_npi", String(10)),
+    Column("patient_ref", String(80)),
+    Column("service_date", Date, nullable=False),
+    _at("at", nullable=False),
+    Column("party", String(10), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Index("ix_ledger_practice_at", "tenant_id", "practice_id", "at"),
+    Index("ix_ledger_encounter", "tenant_id", "encounter_id"),
+)
+
+denial_cases = Table(
+    "denial_cases",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    *_ids(),
+    Column("claim_id", Uuid, nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("provider_npi", String(10)),
+    Column("procedure_code", String(5)),
+    Column("kind", String(10), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("codes", ARRAY(String(40)), nullable=False),
+    _money("recoverable"),
+    _at("opened_at", nullable=False),
+    Column("automatic", Boolean, nullable=False),
+    Column("resolution", String(30)),
+    _at("resolved_at"),
+    _money("recovered"),
+    _money("written_off"),
+    Index("ix_denial_cases_practice", "tenant_id", "practice_id", "opened_at"),
+    Index("ix_denial_cases_encounter", "tenant_id", "encounter_id"),
+)
+
+# Events per minute per topic and type, for stream health (every event the projection reads, stored or not).
+stream_counts = Table(
+    "stream_counts",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("topic", String(80), primary_key=True),
+    Column("event_type", String(120), primary_key=True),
+    Column("minute", DateTime(timezone=True), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
