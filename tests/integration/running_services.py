@@ -20,6 +20,7 @@ class Services:
     simulator: str
     remittance_posting: str
     denial_management: str
+    projection: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role

@@ -72,7 +72,8 @@ def probe(
 
 
 @pytest.mark.parametrize(
-    "service", ["charge_capture", "claim_submission", "remittance_posting", "denial_management", "simulator"]
+    "service",
+    ["charge_capture", "claim_submission", "remittance_posting", "denial_management", "projection", "simulator"],
 )
 def test_no_request_the_schema_allows_or_refuses_answers_5xx(
     services: Services, keys: Keys, clearinghouse_keys: Keys, service: str

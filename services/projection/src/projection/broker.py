@@ -78,6 +78,7 @@ async def _lags(bootstrap_servers: str, consumer: AIOKafkaConsumer) -> list[Lag]
 async def _dead_letters(consumer: AIOKafkaConsumer, tenant_id: UUID | None, latest: int
                         ) -> tuple[dict[str, int], list[DeadLetter]]:  # fmt: skip
     topics = sorted(t for t in await consumer.topics() if t.endswith(DLQ_SUFFIX))
+    await consumer._client.force_metadata_update()  # topics() fetched the metadata without keeping it
     partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
     if not partitions:
         return {}, []

@@ -13,12 +13,12 @@ live model, swapped in, and caught up.
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.migrate import upgrade
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from projection.consumers import SUBSCRIPTIONS
 from projection.repository import swap
@@ -32,8 +32,7 @@ async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, bat
     reader = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, isolation_level="read_committed")
     await reader.start()
     try:
-        topics = sorted(set(consumer.topics) & set(await reader.topics()))
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(reader.partitions_for_topic(t) or ())]
+        partitions = await partitions_of(reader, lambda topic: topic in consumer.topics)
         if not partitions:
             return {}
         reader.assign(partitions)
@@ -53,6 +52,14 @@ async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, bat
         return dict(ends)
     finally:
         await reader.stop()
+
+
+async def partitions_of(reader: AIOKafkaConsumer, wanted: Callable[[str], bool]) -> list[TopicPartition]:
+    """The partitions of the broker's topics that `wanted` picks. `topics()` fetches the metadata but does not keep
+    it, so the client's own metadata is refreshed before the partitions are asked for."""
+    topics = sorted(t for t in await reader.topics() if wanted(t))
+    await reader._client.force_metadata_update()
+    return [TopicPartition(t, p) for t in topics for p in sorted(reader.partitions_for_topic(t) or ())]
 
 
 class Progress:
@@ -96,7 +103,10 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
         await swap.drop_schema(admin, fresh)
         await asyncio.to_thread(upgrade, url, schema=fresh, script_location=SERVICE.migrations)
         ends = await _replay_into(settings, fresh, None, show)
-        differ = compare(await swap.totals(admin, live), await swap.totals(admin, fresh))
+        before, after = await swap.totals(admin, live), await swap.totals(admin, fresh)
+        differ = compare(before, after)
+        if before and not after:
+            raise SystemExit("the replay found no events while the live model holds some: nothing swapped")
         await swap.swap_in(admin, live=live, fresh=fresh, consumer=settings.service_name)
         await _replay_into(settings, live, ends, show=False)  # what came during the replay
         await swap.drop_schema(admin, fresh)
@@ -106,10 +116,10 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
 
 
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
-    engine: AsyncEngine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
+    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
     try:
         consumer = Consumer(name=settings.service_name, subscriptions=SUBSCRIPTIONS,
-                            sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+                            sessionmaker=swap.sessions(engine),
                             bootstrap_servers=settings.kafka_bootstrap_servers)  # fmt: skip
         return await replay(consumer, settings.kafka_bootstrap_servers, start, batch=settings.rebuild_batch_size,
                             show=show)  # fmt: skip

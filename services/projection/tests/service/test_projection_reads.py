@@ -85,8 +85,12 @@ async def test_aging_buckets_and_as_of_answers_are_what_the_model_held_that_day(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     young, old = Visit(charge="100", served=date(2026, 11, 20)), Visit(charge="200", served=date(2026, 8, 5))
-    await deliver(make_uow, delivery(young.created(), day(50)), delivery(old.created(), day(-56)),
-                  delivery(old.captured(), day(-57)))
+    await deliver(
+        make_uow,
+        delivery(young.created(), day(50)),
+        delivery(old.created(), day(-56)),
+        delivery(old.captured(), day(-57)),
+    )
     as_of = "2026-12-01"
     aging = await get(client, auth, "/v1/ar/aging", as_of=as_of, by="payer")
     (row,) = aging["rows"]

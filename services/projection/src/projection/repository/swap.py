@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from projection.tables import claims, denial_cases, facts, ledger, stream_counts
 
 TABLES = [facts.name, claims.name, ledger.name, denial_cases.name, stream_counts.name]
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on one schema's engine, for the replay's consumer."""
+    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def _quoted(name: str) -> str:

@@ -1,0 +1,63 @@
+"""Black box, read models: a visit billed and paid through the stack shows in the projection within seconds, with
+its amounts and the timeline of every service's events; it is another tenant's 404; and a rebuild from the topics
+reproduces the live model, counts and money, while the old model serves until the swap."""
+
+import asyncio
+import time
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.testing import Keys, StackUnderTest
+from projection.rebuild import rebuild
+from projection.service import ProjectionSettings
+from running_services import Services
+from test_encounter_to_claim import claim_for_a_visit
+from test_remittance_flow import postings_of
+
+
+async def projected(services: Services, headers: dict[str, str], claim_id: str, seen: str) -> dict[str, Any]:
+    """The projection's claim once its timeline holds an event of type `seen` (bounded wait)."""
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as client:
+        while time.monotonic() < deadline:
+            response = await client.get(f"/v1/claims/{claim_id}")
+            if response.status_code == 200 and seen in [e["type"] for e in response.json()["timeline"]]:
+                found: dict[str, Any] = response.json()
+                return found
+            await asyncio.sleep(0.5)
+    return {}
+
+
+async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_reproduces_it(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    tenant = uuid4()
+    claim, _ = await claim_for_a_visit(services, keys, tenant, first_name="Maëlle", last_name="O'Brien-Løvik")
+    assert claim.get("status") == "accepted", claim
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    (posting,) = await postings_of(services, headers, claim["id"])
+    shown = await projected(services, headers, claim["id"], "payment.posted")
+    assert shown, "the payment never reached the projection"
+    assert Decimal(shown["charged"]) == Decimal(claim["total_charge"])
+    assert Decimal(shown["paid"]) == Decimal(posting["paid"])
+    assert Decimal(shown["patient_responsibility"]) == Decimal(posting["patient_responsibility"])
+    assert {e["source"] for e in shown["timeline"]} >= {"charge-capture", "claim-submission", "remittance-posting"}
+    assert "Maëlle" not in str(shown)  # no names in the read model
+    other = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    async with httpx.AsyncClient(base_url=services.projection, timeout=10) as client:
+        assert (await client.get(f"/v1/claims/{claim['id']}", headers=other)).status_code == 404
+        live_aging = (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json()
+
+    settings = ProjectionSettings(
+        service_name="projection", database_url=stack.database_url, database_schema="projection",
+        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
+    )  # type: ignore[call-arg]  # fmt: skip
+    await rebuild(settings, show=False)
+    rebuilt = await projected(services, headers, claim["id"], "payment.posted")
+    for name in ("status", "charged", "paid", "contractual", "patient_responsibility", "outstanding"):
+        assert rebuilt[name] == shown[name], name
+    assert [e["event_id"] for e in rebuilt["timeline"]] == [e["event_id"] for e in shown["timeline"]]
+    async with httpx.AsyncClient(base_url=services.projection, timeout=10) as client:
+        assert (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json() == live_aging
