@@ -35,6 +35,7 @@ bench: install
 	$(PY) bench/charge_capture_bench.py
 	$(PY) bench/x12_bench.py
 	$(PY) bench/remittance_bench.py
+	$(PY) bench/projection_bench.py
 	$(PY) bench/e2e_bench.py
 
 lint: install

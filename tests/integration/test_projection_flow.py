@@ -53,7 +53,7 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
     settings = ProjectionSettings(
         service_name="projection", database_url=stack.database_url, database_schema="projection",
         kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
-    )  # type: ignore[call-arg]  # fmt: skip
+    )  # fmt: skip
     await rebuild(settings, show=False)
     rebuilt = await projected(services, headers, claim["id"], "payment.posted")
     for name in ("status", "charged", "paid", "contractual", "patient_responsibility", "outstanding"):

@@ -1,12 +1,13 @@
 """`python -m <service> migrate | api [--port N] [--workers N] | worker`: the contract the local stack relies on.
 
-Each service's `__main__` hands its wiring here, so every service takes the same commands.
+Each service's `__main__` hands its wiring here, so every service takes the same commands; a service may add
+commands of its own (the projection's `rebuild`).
 """
 
 import argparse
 import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import uvicorn
@@ -20,6 +21,7 @@ def main(
     migrate: Callable[[], None],
     worker: Callable[[], Coroutine[Any, Any, None]],
     worker_help: str,
+    extra: Mapping[str, tuple[str, Callable[[], int]]] | None = None,
 ) -> None:
     """`app_factory` is "package.module:function", so that uvicorn can start several worker processes."""
     parser = argparse.ArgumentParser(prog=prog)
@@ -32,7 +34,11 @@ def main(
         "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
     )
     commands.add_parser("worker", help=worker_help)
+    for name, (help_text, _) in (extra or {}).items():
+        commands.add_parser(name, help=help_text)
     args = parser.parse_args()
+    if args.command in (extra or {}):
+        raise SystemExit((extra or {})[args.command][1]())
     if args.command == "migrate":
         migrate()
     elif args.command == "api":

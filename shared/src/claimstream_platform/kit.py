@@ -69,6 +69,7 @@ class Service(Generic[S]):
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
     max_body_bytes: int | None = None
+    commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
 
     def load_settings(self) -> S:
         return self.settings()  # every field comes from the environment
@@ -146,7 +147,11 @@ class Service(Generic[S]):
             migrate=self.migrate,
             worker=self.run_worker,
             worker_help="run the outbox relay, the consumers and the loops",
+            extra={name: (help_text, self._command(run)) for name, (help_text, run) in self.commands.items()},
         )
+
+    def _command(self, run: Callable[[S], int]) -> Callable[[], int]:
+        return lambda: run(self.load_settings())
 
 
 def _closer(server: asyncio.Server) -> Callable[[], Awaitable[None]]:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
@@ -89,3 +90,26 @@ def test_sql_is_allowed_only_in_a_services_repository_tables_and_migrations(tmp_
     assert found["forbidden_modules"] == ["sqlalchemy"]
     assert found["source_modules"] == ["billing.api", "billing.domain", "billing.handlers", "billing.loops",
                                        "billing.loops.nightly"]  # fmt: skip
+
+
+def test_a_services_own_command_runs_with_its_settings_and_exits_with_its_status(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key = tmp_path / "public.pem"
+    key.write_text("unused")
+    for name, value in {"SERVICE_NAME": "s", "DATABASE_URL": "postgresql+asyncpg://u:p@localhost/db",
+                        "DATABASE_SCHEMA": "s", "KAFKA_BOOTSTRAP_SERVERS": "localhost:1",
+                        "AUTH_PUBLIC_KEY_FILE": str(key)}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    seen: list[str] = []
+
+    def again(settings: ServiceSettings) -> int:
+        seen.append(settings.service_name)
+        return 3
+
+    service = Service(name="s", package="s", port=1, title="s", settings=ServiceSettings, routers=[],
+                      migrations=tmp_path, commands={"again": ("run it", again)})  # fmt: skip
+    monkeypatch.setattr("sys.argv", ["s", "again"])
+    with pytest.raises(SystemExit) as stopped:
+        service.main()
+    assert (stopped.value.code, seen) == (3, ["s"])

@@ -15,14 +15,7 @@ from projection.repository import folding as store
 
 
 async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
-    counted: Counter[store.CountKey] = Counter()
-    kept: list[Fact] = []
-    for item in run:
-        event, meta = item.event, item.metadata
-        counted[(event.tenant_id, event.topic, event.event_type, meta.time.replace(second=0, microsecond=0))] += 1
-        fact = fact_of(event, meta.event_id, meta.time, meta.source)
-        if fact is not None:
-            kept.append(fact)
+    counted, kept = facts_and_counts(run)
     await store.count_events(uow, counted)
     if not kept:
         return
@@ -32,6 +25,19 @@ async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
     await store.lock(uow, touched)  # those found through a claim
     grouped = by_encounter(await store.history(uow, touched))
     await store.replace(uow, [(key, fold(grouped.get(key, []))) for key in sorted(touched)])
+
+
+def facts_and_counts(run: Sequence[Delivery]) -> tuple[Counter[store.CountKey], list[Fact]]:
+    """Each event counted per tenant, topic, type and minute; the facts of those the read model keeps."""
+    counted: Counter[store.CountKey] = Counter()
+    kept: list[Fact] = []
+    for item in run:
+        event, meta = item.event, item.metadata
+        counted[(event.tenant_id, event.topic, event.event_type, meta.time.replace(second=0, microsecond=0))] += 1
+        fact = fact_of(event, meta.event_id, meta.time, meta.source)
+        if fact is not None:
+            kept.append(fact)
+    return counted, kept
 
 
 def by_encounter(history: Sequence[Fact]) -> dict[store.EncounterKey, list[Fact]]:

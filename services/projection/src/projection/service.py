@@ -12,7 +12,14 @@ from projection.consumers import SUBSCRIPTIONS
 
 
 class ProjectionSettings(ServiceSettings):
-    rebuild_batch_size: int = 2000  # records applied per transaction by `rebuild`
+    rebuild_batch_size: int = 5000  # records applied per transaction by `rebuild`
+
+
+def rebuild(settings: ProjectionSettings) -> int:
+    """`python -m projection rebuild`."""
+    from projection import rebuild as command  # its Kafka replay and bulk writes load for this command only
+
+    return command.main(settings)
 
 
 SERVICE = Service(
@@ -25,4 +32,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     publishes=False,
+    commands={"rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild)},
 )

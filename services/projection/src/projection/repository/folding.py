@@ -3,14 +3,13 @@ its fold (delete and insert, in the consumer's transaction: a reader sees the ol
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
-from sqlalchemy import delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from claimstream_platform.db import UnitOfWork, inbox
+from sqlalchemy import Uuid, bindparam, delete, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
 from projection.tables import claims, denial_cases, facts, ledger, stream_counts
@@ -34,6 +33,13 @@ async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
     )
 
 
+async def mark_applied(uow: UnitOfWork, consumer: str, event_ids: Sequence[UUID]) -> None:
+    """The consumer's inbox rows for events a bulk replay applied, so that a later delivery of one is skipped."""
+    rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
+    if rows:
+        await uow.session.execute(insert(inbox).on_conflict_do_nothing(), rows)
+
+
 async def save_facts(uow: UnitOfWork, kept: Sequence[Fact]) -> None:
     rows = [{"event_id": f.event_id, "tenant_id": f.tenant_id, "practice_id": f.practice_id,
              "encounter_id": f.encounter_id, "claim_id": f.claim_id, "type": f.type, "source": f.source[:80],
@@ -50,9 +56,9 @@ async def encounters_touched(uow: UnitOfWork, kept: Sequence[Fact]) -> set[Encou
         query = (
             select(facts.c.tenant_id, facts.c.encounter_id)
             .distinct()
-            .where(tuple_(facts.c.tenant_id, facts.c.claim_id).in_(loose), facts.c.encounter_id.is_not(None))
+            .where(_pair_in(facts.c.claim_id), facts.c.encounter_id.is_not(None))
         )
-        touched |= {(row.tenant_id, row.encounter_id) for row in await uow.session.execute(query)}
+        touched |= {(row.tenant_id, row.encounter_id) for row in await uow.session.execute(query, _params(loose))}
     return touched
 
 
@@ -62,18 +68,33 @@ async def lock(uow: UnitOfWork, aggregates: set[tuple[UUID, UUID]]) -> None:
     the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the consumer."""
     keys = sorted({int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big",
                                   signed=True) for t, i in aggregates})  # fmt: skip
-    for key in keys:
-        await uow.session.execute(select(func.pg_advisory_xact_lock(key)))
+    if keys:  # one round trip, taken in key order
+        await uow.session.execute(_LOCK, {"keys": keys})
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) ordered")
 
 
 async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
     """Every stored fact of the encounters: their own, and those that name one of their claims."""
     if not encounters:
         return []
-    own = tuple_(facts.c.tenant_id, facts.c.encounter_id).in_(encounters)
+    own = _pair_in(facts.c.encounter_id)
     their_claims = select(facts.c.claim_id).where(own, facts.c.claim_id.is_not(None))
     query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
-    return [_fact(row) for row in await uow.session.execute(query)]
+    return [_fact(row) for row in await uow.session.execute(query, _params(encounters))]
+
+
+def _pair_in(column: Any) -> Any:
+    """(tenant_id, column) among the pairs given as two array parameters: one compiled statement for any count."""
+    pairs = select(func.unnest(bindparam("tenants", type_=ARRAY(Uuid))),
+                   func.unnest(bindparam("ids", type_=ARRAY(Uuid))))  # fmt: skip
+    return tuple_(column.table.c.tenant_id, column).in_(pairs)
+
+
+def _params(pairs: Iterable[tuple[UUID, UUID]]) -> dict[str, list[UUID]]:
+    listed = list(pairs)
+    return {"tenants": [t for t, _ in listed], "ids": [i for _, i in listed]}
 
 
 def _fact(row: Any) -> Fact:
@@ -82,12 +103,18 @@ def _fact(row: Any) -> Fact:
 
 
 async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
+    """Each encounter's read model replaced by its new fold."""
     done = list(folds)
     keys = [key for key, _ in done]
     if not keys:
         return
     for table in (claims, ledger, denial_cases):
-        await uow.session.execute(delete(table).where(tuple_(table.c.tenant_id, table.c.encounter_id).in_(keys)))
+        await uow.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
+    await insert_folds(uow, done)
+
+
+async def insert_folds(uow: UnitOfWork, done: Sequence[tuple[EncounterKey, Folded]]) -> None:
+    """The folds' claims, ledger entries and denial cases (into tables that hold none of these encounters)."""
     claim_rows, entry_rows, case_rows = [], [], []
     for _, folded in done:
         for claim in folded.claims.values():
@@ -100,7 +127,7 @@ async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]])
 
 
 def _claim_row(claim: ClaimView, encounter: Encounter | None) -> dict[str, Any]:
-    row = asdict(claim)
+    row = dict(vars(claim))
     row["procedure_code"] = (claim.procedure_code or "")[:5] or None
     row["external_id"] = encounter.external_id[:80] if encounter else None
     row["provider_npi"] = encounter.provider_npi if encounter else None
@@ -113,7 +140,7 @@ def _entry_rows(folded: Folded) -> list[dict[str, Any]]:
     for entry in folded.entries:
         claim = folded.claims[entry.claim_id]
         seq[entry.claim_id] += 1
-        rows.append({**asdict(entry), "seq": seq[entry.claim_id], "tenant_id": claim.tenant_id,
+        rows.append({**vars(entry), "seq": seq[entry.claim_id], "tenant_id": claim.tenant_id,
                      "practice_id": claim.practice_id, "encounter_id": claim.encounter_id, "payer_id": claim.payer_id,
                      "provider_npi": _npi(folded), "patient_ref": _patient(folded),
                      "service_date": claim.service_date})  # fmt: skip
@@ -126,7 +153,7 @@ def _case_rows(folded: Folded) -> list[dict[str, Any]]:
         claim = folded.claims.get(case.claim_id)
         if claim is None:
             continue  # its claim's creation has not arrived: folded again when it does
-        rows.append({**asdict(case), "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
+        rows.append({**vars(case), "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
                      "encounter_id": claim.encounter_id, "provider_npi": _npi(folded),
                      "procedure_code": claim.procedure_code})  # fmt: skip
     return rows
