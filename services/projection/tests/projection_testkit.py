@@ -70,7 +70,7 @@ class Visit:
             tenant_id=self.tenant, practice_id=PRACTICE, encounter_id=self.encounter_id, version=2,
             external_id=f"EHR-{str(self.encounter_id)[:8]}", service_date=self.served, place_of_service="11",
             diagnoses=["F41.1"], lines=[line], total_amount=Decimal(self.charge),
-            patient=cc.Patient(external_id=self.patient, **person),  # type: ignore[arg-type]
+            patient=cc.Patient(external_id=self.patient, **person),
             coverage=cc.Coverage(payer_id=self.payer, member_id="M123", relationship="self"),
             payer=cc.Payer(payer_id=self.payer, name="Payer", kind="commercial", claim_filing_indicator="CI"),
             billing_provider=cc.BillingProvider(practice_id=PRACTICE, name="Practice", npi="1093817465",
@@ -83,21 +83,21 @@ class Visit:
                 responsibility: str = "primary", charge: str | None = None) -> cs.ClaimCreated:  # fmt: skip
         line = cs.ClaimLine(line_number=1, code="90837", modifiers=["95"], units=1,
                             amount=Decimal(charge or self.charge), control_number="L1")  # fmt: skip
-        return cs.ClaimCreated(**self._claim(claim_id), payer_id=payer or self.payer,  # type: ignore[arg-type]
+        return cs.ClaimCreated(**self._claim(claim_id), payer_id=payer or self.payer,
                                frequency="7" if replaces else "1", total_charge=Decimal(charge or self.charge),
                                service_date=self.served, replaces_claim_id=replaces, lines=[line],
                                responsibility=responsibility, place_of_service="10")  # fmt: skip
 
     def submitted(self, claim_id: UUID | None = None) -> cs.ClaimSubmitted:
-        return cs.ClaimSubmitted(**self._claim(claim_id), interchange_control_number="000000001")  # type: ignore[arg-type]
+        return cs.ClaimSubmitted(**self._claim(claim_id), interchange_control_number="000000001")
 
     def accepted(self, claim_id: UUID | None = None) -> cs.ClaimAccepted:
-        return cs.ClaimAccepted(**self._claim(claim_id), payer_claim_number="PCN-9")  # type: ignore[arg-type]
+        return cs.ClaimAccepted(**self._claim(claim_id), payer_claim_number="PCN-9")
 
     def rejected(self, claim_id: UUID | None = None) -> cs.ClaimRejected:
         from claimstream_platform.contracts import Reason
 
-        return cs.ClaimRejected(**self._claim(claim_id), source="277CA",  # type: ignore[arg-type]
+        return cs.ClaimRejected(**self._claim(claim_id), source="277CA",
                                 reasons=[Reason(rule="277CA.A7.21", field="claim", message="rejected")])  # fmt: skip
 
     def posted(self, paid: str, *pairs: tuple[str, str, str], outcome: str = "paid", payer: str | None = None,
@@ -107,7 +107,7 @@ class Visit:
         return rp.PaymentPosted(
             tenant_id=self.tenant, practice_id=PRACTICE, remittance_id=uuid4(), claim_id=claim_id or self.claim_id,
             patient_control_number="PCN", payer_id=payer or self.payer, payer_claim_number="PCN-9",
-            claim_status=status, outcome=outcome, charge=Decimal(self.charge), paid=Decimal(paid), allowed=None,  # type: ignore[arg-type]
+            claim_status=status, outcome=outcome, charge=Decimal(self.charge), paid=Decimal(paid), allowed=None,
             patient_responsibility=owed, adjustments=adjusted, remarks=[], lines=[], paid_on=None,
         )  # fmt: skip
 
@@ -119,7 +119,7 @@ class Visit:
 
     def resolved(self, case_id: UUID, resolution: str, written_off: str = "0") -> dm.DenialResolved:
         return dm.DenialResolved(tenant_id=self.tenant, practice_id=PRACTICE, case_id=case_id,
-                                 claim_id=self.claim_id, payer_id=self.payer, resolution=resolution,  # type: ignore[arg-type]
+                                 claim_id=self.claim_id, payer_id=self.payer, resolution=resolution,
                                  recovered=Decimal(0), written_off=Decimal(written_off), automatic=False)  # fmt: skip
 
 

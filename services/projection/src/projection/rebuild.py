@@ -26,7 +26,7 @@ from claimstream_platform.migrate import upgrade
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
 from projection.handlers import by_encounter, facts_and_counts
-from projection.repository import folding, swap
+from projection.repository import bulk, swap
 from projection.service import SERVICE, ProjectionSettings
 
 Offsets = dict[TopicPartition, int]
@@ -109,10 +109,8 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
     try:
         async with UnitOfWork(swap.sessions(engine)) as uow:
-            await folding.mark_applied(uow, settings.service_name, [item.metadata.event_id for item in decoded])
-            await folding.count_events(uow, counted)
-            await folding.save_facts(uow, kept)
-            await folding.insert_folds(uow, folds)
+            applied = [item.metadata.event_id for item in decoded]
+            await bulk.write_all(uow, settings.service_name, applied, counted, kept, folds)
             await uow.commit()
     finally:
         await engine.dispose()

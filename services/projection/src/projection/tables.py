@@ -124,7 +124,14 @@ ledger = Table(
     Column("party", String(10), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("amount", Numeric(12, 2), nullable=False),
-    Index("ix_ledger_practice_at", "tenant_id", "practice_id", "at"),
+    # Aging, balances and KPIs sum a practice's entries up to a date from this index alone (an index-only scan).
+    Index(
+        "ix_ledger_practice_at",
+        "tenant_id",
+        "practice_id",
+        "at",
+        postgresql_include=["claim_id", "service_date", "payer_id", "party", "kind", "amount"],
+    ),  # fmt: skip
     Index("ix_ledger_encounter", "tenant_id", "encounter_id"),
 )
 

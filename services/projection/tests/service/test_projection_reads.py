@@ -3,7 +3,7 @@ out-of-order arrival converging, aging and KPIs against hand-computed values and
 route scoped to its tenant."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -149,6 +149,15 @@ async def test_every_route_is_scoped_to_its_tenant(
     theirs_auth = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=OTHER_TENANT)}"}
     (row,) = await get(client, theirs_auth, "/v1/denials/analytics", **window)
     assert (row["key"], row["cases"], Decimal(row["amount"])) == ("authorization", 1, 500)
+    await deliver(make_uow, delivery(theirs.accepted(), datetime.now(UTC)))  # counted in this minute
+    mine = await get(client, auth, "/v1/stream/health")
+    assert (mine["per_minute"], mine["consumer_lag"], mine["dead_letters"]) == ([], None, {})  # lag: operators'
+    (rate,) = (await get(client, theirs_auth, "/v1/stream/health"))["per_minute"]
+    assert (rate["topic"], rate["event_type"], rate["count"]) == (
+        "claim-submission.v1",
+        theirs.accepted().event_type,
+        1,
+    )
     foreign = uuid4()
     assert (await client.get("/v1/claims", params={"practice_id": str(foreign)}, headers=auth)).status_code == 200
     assert (await client.get("/v1/claims", headers={})).status_code == 401

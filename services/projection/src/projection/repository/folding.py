@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork, inbox
-from sqlalchemy import Uuid, bindparam, delete, func, select, text, tuple_
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import Table, Uuid, bindparam, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
@@ -33,18 +33,14 @@ async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
     )
 
 
-async def mark_applied(uow: UnitOfWork, consumer: str, event_ids: Sequence[UUID]) -> None:
-    """The consumer's inbox rows for events a bulk replay applied, so that a later delivery of one is skipped."""
-    rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
-    if rows:
-        await uow.session.execute(insert(inbox).on_conflict_do_nothing(), rows)
+def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:
+    return [{"event_id": f.event_id, "tenant_id": f.tenant_id, "practice_id": f.practice_id,
+             "encounter_id": f.encounter_id, "claim_id": f.claim_id, "type": f.type, "source": f.source[:80],
+             "at": f.at, "data": dict(f.data)} for f in kept]  # fmt: skip
 
 
 async def save_facts(uow: UnitOfWork, kept: Sequence[Fact]) -> None:
-    rows = [{"event_id": f.event_id, "tenant_id": f.tenant_id, "practice_id": f.practice_id,
-             "encounter_id": f.encounter_id, "claim_id": f.claim_id, "type": f.type, "source": f.source[:80],
-             "at": f.at, "data": dict(f.data)} for f in kept]  # fmt: skip
-    await uow.session.execute(insert(facts).on_conflict_do_nothing(), rows)
+    await uow.session.execute(insert(facts).on_conflict_do_nothing(), fact_rows(kept))
 
 
 async def encounters_touched(uow: UnitOfWork, kept: Sequence[Fact]) -> set[EncounterKey]:
@@ -110,20 +106,24 @@ async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]])
         return
     for table in (claims, ledger, denial_cases):
         await uow.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
-    await insert_folds(uow, done)
+    await _insert_folds(uow, done)
 
 
-async def insert_folds(uow: UnitOfWork, done: Sequence[tuple[EncounterKey, Folded]]) -> None:
+async def _insert_folds(uow: UnitOfWork, done: Sequence[tuple[EncounterKey, Folded]]) -> None:
     """The folds' claims, ledger entries and denial cases (into tables that hold none of these encounters)."""
-    claim_rows, entry_rows, case_rows = [], [], []
-    for _, folded in done:
-        for claim in folded.claims.values():
-            claim_rows.append(_claim_row(claim, folded.encounter))
-        entry_rows += _entry_rows(folded)
-        case_rows += _case_rows(folded)
-    for table, rows in ((claims, claim_rows), (ledger, entry_rows), (denial_cases, case_rows)):
+    for table, rows in fold_rows(done).items():
         if rows:
             await uow.session.execute(insert(table), rows)
+
+
+def fold_rows(done: Sequence[tuple[EncounterKey, Folded]]) -> dict[Table, list[dict[str, Any]]]:
+    """The folds as rows of the claims, ledger and denial-case tables."""
+    rows: dict[Table, list[dict[str, Any]]] = {claims: [], ledger: [], denial_cases: []}
+    for _, folded in done:
+        rows[claims] += [_claim_row(claim, folded.encounter) for claim in folded.claims.values()]
+        rows[ledger] += _entry_rows(folded)
+        rows[denial_cases] += _case_rows(folded)
+    return rows
 
 
 def _claim_row(claim: ClaimView, encounter: Encounter | None) -> dict[str, Any]:

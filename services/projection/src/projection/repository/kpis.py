@@ -10,11 +10,11 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.paging import keyset_page
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, Integer, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from projection.repository.reports import balances, cutoff
+from projection.repository.reports import cutoff
 from projection.repository.scope import scoped
 from projection.tables import claims, ledger
 
@@ -100,23 +100,24 @@ async def figures(uow: UnitOfWork, principal: Principal, period: Period) -> dict
 
 
 async def _money(uow: UnitOfWork, principal: Principal, period: Period) -> dict[str, Any]:
-    entries = scoped(select(
-        func.sum(-ledger.c.amount).filter(ledger.c.kind == "payment").label("payments"),
-        func.sum(-ledger.c.amount).filter(ledger.c.kind == "contractual").label("contractual"),
-    ), ledger, principal, period.practice_id).where(
-        ledger.c.service_date >= period.service_from, ledger.c.service_date <= period.service_to,
-        ledger.c.at < cutoff(period.as_of),
-    )  # fmt: skip
+    """Payments and contractual adjustments of the period's claims, and the open debit balances of every claim
+    on `as_of` (days in A/R), in one pass over the practice's ledger up to that day."""
+    e = ledger.c
+    owed = e.amount if period.payer_id is None else e.amount * (e.party == "insurance").cast(Integer)
+    per_claim = scoped(select(
+        e.service_date, func.sum(owed).label("balance"),
+        func.sum(-e.amount).filter(e.kind == "payment").label("payments"),
+        func.sum(-e.amount).filter(e.kind == "contractual").label("contractual"),
+    ), ledger, principal, period.practice_id)  # fmt: skip
+    per_claim = per_claim.where(e.at < cutoff(period.as_of), e.service_date <= period.as_of)
     if period.payer_id is not None:
-        entries = entries.where(ledger.c.payer_id == period.payer_id)
-    found = dict((await uow.session.execute(entries)).one()._mapping)
-    party = None if period.payer_id is None else "insurance"
-    owed = balances(principal, period.practice_id, period.as_of, party, ledger.c.payer_id)
-    open_debits = select(func.sum(owed.c.balance)).where(owed.c.balance > 0)
-    if period.payer_id is not None:
-        open_debits = open_debits.where(owed.c.key == period.payer_id)
-    found["ar"] = await uow.session.scalar(open_debits)
-    return found
+        per_claim = per_claim.where(e.payer_id == period.payer_id)
+    claim = per_claim.group_by(e.claim_id, e.service_date).subquery()
+    in_period = (claim.c.service_date >= period.service_from) & (claim.c.service_date <= period.service_to)
+    query = select(func.sum(claim.c.payments).filter(in_period).label("payments"),
+                   func.sum(claim.c.contractual).filter(in_period).label("contractual"),
+                   func.sum(claim.c.balance).filter(claim.c.balance > 0).label("ar"))  # fmt: skip
+    return dict((await uow.session.execute(query)).one()._mapping)
 
 
 async def drill(uow: UnitOfWork, principal: Principal, period: Period, claim_set: str, *, limit: int,
