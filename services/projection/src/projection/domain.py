@@ -126,7 +126,7 @@ def _posted(folded: Folded, fact: Fact) -> None:
     claim.denied += denied
     if claim.adjudicated_at is None and not crossover:
         claim.adjudicated_at = fact.at
-        claim.first_denied = d["outcome"] == "denied" or denied > 0
+        claim.first_denied = denied > 0  # a claim left to the patient (deductible) is no denial (domain.md §8)
         claim.first_denied_amount = denied
     if paid > 0 and claim.paid_at is None:
         claim.paid_at = fact.at

@@ -1,7 +1,7 @@
 """Reports: A/R aging, patient balances and KPIs as of any date, denial analytics, and the claims behind each
 number (the drill-down). HTTP only: the SQL is in repository/reports.py and repository/kpis.py."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -108,7 +108,7 @@ def _period(practice_id: UUID | None, payer_id: str | None, service_from: date |
             as_of: date | None) -> kpi_store.Period:  # fmt: skip
     day = as_of or _today()
     end = service_to or day
-    start = service_from or end.replace(day=1)
+    start = service_from or end - timedelta(days=29)  # default: the thirty days up to `to`
     if start > end:
         raise RuleViolation("from is after to", field="from")
     return kpi_store.Period(practice_id, payer_id, start, end, day)
@@ -129,7 +129,7 @@ async def kpi_report(
     service_from: Annotated[date | None, Query(alias="from")] = None,
     service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
 ) -> Kpis:  # fmt: skip
-    """The period is by date of service (default: this month so far); as_of picks the day the answer is for."""
+    """The period is by date of service (default: the thirty days up to `to`); as_of picks the day the answer is for."""
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     async with uow:
         figures = await kpi_store.figures(uow, principal, period)
@@ -179,7 +179,7 @@ async def denial_analytics(
     opened_from: Annotated[date | None, Query(alias="from")] = None,
     opened_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> list[DenialRow]:  # fmt: skip
-    """Denial and rejection cases opened in the period (default: this month so far), by one key."""
+    """Denial and rejection cases opened in the period (default: the thirty days up to `to`), by one key."""
     period = _period(practice_id, None, opened_from, opened_to, None)
     opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
     async with uow:

@@ -101,3 +101,11 @@ def test_kpi_arithmetic_from_figures() -> None:
     assert k["days_in_ar"][0] == Decimal("10.0")  # 1000 / (3000 / 30)
     assert k["submission_to_payment_days"][0] == Decimal("14.3")
     assert ratio(1, 0) is None
+
+
+def test_a_claim_left_wholly_to_the_patients_deductible_is_not_a_denial() -> None:
+    v = Visit(charge="95")
+    claim = fold([fact(v.created(), day(1)),
+                  fact(v.posted("0", ("CO", "45", "36.62"), ("PR", "1", "58.38"), outcome="denied"), day(20))]
+                 ).claims[v.claim_id]  # fmt: skip
+    assert (claim.first_denied, claim.denied, claim.patient_balance) == (False, 0, Decimal("58.38"))
