@@ -124,11 +124,26 @@ def build_271(
         ]  # fmt: skip
         if payer is None:
             continue
-        if found is None:
-            body.append(Segment.of("AAA", "N", "", "75", "C"))  # subscriber/insured not found
+        refusal = _refusal(inquiry, found)
+        if refusal is not None:
+            body.append(refusal)
             continue
+        assert found is not None
         body += _benefits(inquiry, payer, found)
     return interchange("HB", "271", ELIGIBILITY, body, envelope)
+
+
+def _refusal(inquiry: Inquiry, found: Member | None) -> Segment | None:
+    """The AAA cases: a member id of the wrong form (72, correct it), a payer system briefly down for member ids
+    that ask for it (42, resubmit: a simulated outage), a member the payer does not know (75)."""
+    member = inquiry.member_id.upper()
+    if len(member) < 6 or not member.isalnum():
+        return Segment.of("AAA", "N", "", "72", "C")  # invalid/missing subscriber/insured id
+    if member.startswith("RETRY"):
+        return Segment.of("AAA", "N", "", "42", "R")  # unable to respond at current time
+    if found is None:
+        return Segment.of("AAA", "N", "", "75", "C")  # subscriber/insured not found
+    return None
 
 
 def _benefits(inquiry: Inquiry, payer: PayerProfile, member: Member) -> list[Segment]:
@@ -140,24 +155,45 @@ def _benefits(inquiry: Inquiry, payer: PayerProfile, member: Member) -> list[Seg
     ]
     if not active:
         return segments
+    if payer.mental_health_administrator is not None:
+        return segments + _carved_out(payer.mental_health_administrator)
+    for service_type in MENTAL_HEALTH_TYPES:
+        segments += _cost_sharing(service_type, payer, member)
+    return segments
+
+
+def _cost_sharing(service_type: str, payer: PayerProfile, member: Member) -> list[Segment]:
     remaining_deductible = max(member.deductible - member.deductible_met, Decimal(0))
     authorization = "Y" if payer.prior_auth_codes else "N"
-    for service_type in MENTAL_HEALTH_TYPES:
-        segments += [
-            # EB11: authorization or certification required for this service type
-            Segment.of("EB", "1", "IND", service_type, "", "", "", "", "", "", "", authorization),
-            Segment.of("EB", "B", "IND", service_type, "", "", "27", amount(member.copay)),
-            Segment.of("EB", "A", "IND", service_type, "", "", "27", "", amount(member.coinsurance)),
-            Segment.of("EB", "C", "IND", service_type, "", "", "23", amount(member.deductible)),
-            Segment.of("EB", "C", "IND", service_type, "", "", "29", amount(remaining_deductible)),
-        ]
-        if payer.visit_limit_per_year:
-            segments += [
-                Segment.of("EB", "F", "IND", service_type, "", "", "23", "", "", "VS", payer.visit_limit_per_year),
-                Segment.of("EB", "F", "IND", service_type, "", "", "29", "", "", "VS",
-                           max(payer.visit_limit_per_year - member.visits_used, 0)),
-            ]  # fmt: skip
+    segments = [
+        # EB11: authorization or certification required for this service type
+        Segment.of("EB", "1", "IND", service_type, "", "", "", "", "", "", "", authorization),
+        Segment.of("EB", "B", "IND", service_type, "", "", "27", amount(member.copay)),
+        Segment.of("EB", "A", "IND", service_type, "", "", "27", "", amount(member.coinsurance)),
+        Segment.of("EB", "C", "IND", service_type, "", "", "23", amount(member.deductible)),
+        Segment.of("EB", "C", "IND", service_type, "", "", "29", amount(remaining_deductible)),
+    ]
+    limit, left = payer.visit_limit_per_year, max(payer.visit_limit_per_year - member.visits_used, 0)
+    if limit and payer.visit_limit_in_text:  # only in free text, as some payers do
+        segments.append(Segment.of("MSG", f"OUTPATIENT THERAPY LIMITED TO {limit} VISITS PER CALENDAR YEAR"))
+        segments.append(Segment.of("MSG", f"{left} VISITS REMAIN THIS YEAR"))
+    elif limit:
+        segments += [Segment.of("EB", "F", "IND", service_type, "", "", "23", "", "", "VS", limit),
+                     Segment.of("EB", "F", "IND", service_type, "", "", "29", "", "", "VS", left)]  # fmt: skip
     return segments
+
+
+def _carved_out(administrator: tuple[str, str, str]) -> list[Segment]:
+    """Mental health is not this plan's to answer: EB U (contact the entity) names the administrator (2120C)."""
+    payer_id, name, phone = administrator
+    return [
+        Segment.of("EB", "U", "IND", "MH"),
+        Segment.of("MSG", f"BEHAVIORAL HEALTH BENEFITS ADMINISTERED BY {name.upper()}"),
+        Segment.of("LS", "2120"),
+        Segment.of("NM1", "PR", "2", name.upper(), "", "", "", "", "PI", payer_id),
+        *([Segment.of("PER", "IC", "", "TE", phone)] if phone else []),
+        Segment.of("LE", "2120"),
+    ]
 
 
 def build_278_response(

@@ -46,6 +46,10 @@ class PayerProfile:
     downcode_percent: int = 0
     crossover_to: frozenset[str] = frozenset()  # payers it forwards claims to itself (COBA), CLP02 19
     telehealth_place_required: bool = False  # a telehealth line (95, 93, GT) billed at an in-person POS: CO-5
+    # 271s: a plan whose mental-health benefits another company runs (a carve-out: payer id, name, phone), and a
+    # payer that states its visit limit only in MSG free text.
+    mental_health_administrator: tuple[str, str, str] | None = None
+    visit_limit_in_text: bool = False
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
@@ -94,8 +98,14 @@ def parse(text: str) -> PayerBook:
             downcode_percent=int(entry.get("downcode_percent", 0)),
             crossover_to=frozenset(entry.get("crossover_to", [])),
             telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
+            mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
+            visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
+
+
+def _administrator(entry: dict[str, str] | None) -> tuple[str, str, str] | None:
+    return None if entry is None else (entry["payer_id"], entry["name"], entry.get("phone", ""))
 
 
 @lru_cache(maxsize=1)

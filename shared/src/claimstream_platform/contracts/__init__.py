@@ -3,7 +3,13 @@
 Importing this package registers every event class, so a consumer can decode any type it sees.
 """
 
-from claimstream_platform.contracts import charge_capture, claim_submission, denial_management, remittance_posting
+from claimstream_platform.contracts import (
+    charge_capture,
+    claim_submission,
+    denial_management,
+    eligibility,
+    remittance_posting,
+)
 from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "charge_capture",
     "claim_submission",
     "denial_management",
+    "eligibility",
     "event_class",
     "registered_events",
     "remittance_posting",

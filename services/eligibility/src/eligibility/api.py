@@ -1,0 +1,99 @@
+"""Eligibility's REST API: ask a payer about a patient's coverage (idempotent), and read a check back. HTTP only:
+the work is in handlers.py."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from claimstream_platform.errors import NotFound
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.x12.text import refuse_unwritable
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from eligibility import handlers
+from eligibility.domain import Check, Patient
+from eligibility.repository import checks as store
+
+router = APIRouter(tags=["eligibility"])
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+                 AfterValidator(refuse_unwritable)]  # fmt: skip
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,80}$")]
+ServiceType = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,2}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatientIn(_In):
+    external_id: Identifier
+    first_name: Name
+    last_name: Name
+    birth_date: date
+
+
+class CoverageIn(_In):
+    payer_id: Identifier
+    member_id: Identifier
+
+
+class ProviderIn(_In):
+    npi: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
+    name: Name
+
+
+class CheckIn(_In):
+    practice_id: UUID
+    patient: PatientIn
+    coverage: CoverageIn
+    provider: ProviderIn
+    service_date: date
+    service_types: Annotated[list[ServiceType], Field(min_length=1, max_length=6)] = ["30", "MH"]
+    expected_charge: Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)] | None = None
+
+
+class CheckOut(BaseModel):
+    id: UUID
+    practice_id: UUID
+    patient_ref: str
+    payer_id: str
+    service_date: date
+    status: str  # pending | active | inactive | failed
+    summary: dict[str, Any] | None
+
+
+def check_out(check: Check) -> CheckOut:
+    summary = None if check.summary is None else {**vars(check.summary), "retry": check.summary.retry}
+    return CheckOut(id=check.id, practice_id=check.practice_id, patient_ref=check.patient.external_id,
+                    payer_id=check.payer_id, service_date=check.service_date, status=check.status,
+                    summary=summary)  # fmt: skip
+
+
+@router.post("/v1/eligibility-checks", response_model=CheckOut, status_code=201)
+async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key."""
+    principal.require_practice(body.practice_id)
+    p = body.patient
+    check = Check(principal.tenant_id, body.practice_id, Patient(p.external_id, p.first_name, p.last_name,
+                  p.birth_date), body.coverage.payer_id, body.coverage.member_id, body.service_date,
+                  tuple(dict.fromkeys(body.service_types)), body.provider.npi, body.provider.name)  # fmt: skip
+    state = request.app.state
+
+    async def operation() -> CheckOut:
+        answered = await handlers.run_check(uow, state.clearinghouse, state.sender, check, body.expected_charge)
+        return check_out(answered)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+
+
+@router.get("/v1/eligibility-checks/{check_id}", response_model=CheckOut)
+async def get_check(check_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CheckOut:
+    async with uow:
+        found = await store.find(uow, principal, check_id)
+    if found is None:
+        raise NotFound("eligibility check not found", field="check_id")
+    return check_out(found)

@@ -1,0 +1,48 @@
+"""The clearinghouse for real-time eligibility: one 270 interchange in, its 271s back at once. The simulator's
+HTTP API is the adapter; what comes back is untrusted and bounded in size."""
+
+from pathlib import Path
+
+import httpx
+from claimstream_platform import partners
+from claimstream_platform.errors import TransientError
+
+MAX_RESPONSE_CHARS = 1024 * 1024
+ATTEMPTS = 2
+MAX_WAIT_SECONDS = 3.0
+
+
+class Refused(Exception):
+    """The clearinghouse refused the interchange (its reason, from the problem it answered)."""
+
+
+class EligibilityGateway:
+    def __init__(self, base_url: str, token_file: Path, *, timeout: float = 15) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._token_file = token_file
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def ask(self, interchange: str) -> list[str]:
+        """The 271s the clearinghouse answers the 270 with."""
+        response = await partners.send(self._client, "POST", "/v1/interchanges", auth=self._auth, attempts=ATTEMPTS,
+                                       max_wait=MAX_WAIT_SECONDS, content=interchange.encode("ascii"))  # fmt: skip
+        if response.status_code >= 400:
+            raise Refused(str(_json(response).get("detail", response.status_code))[:300])
+        answers = _json(response).get("responses")
+        if not isinstance(answers, list) or not all(isinstance(a, str) and len(a) <= MAX_RESPONSE_CHARS
+                                                    for a in answers):  # fmt: skip
+            raise TransientError("the clearinghouse answered without 271s", retry_after=5)
+        return answers
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}
+
+
+def _json(response: httpx.Response) -> dict[str, object]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,67 @@
+"""Checks: stored with the question, completed with the answer, read back within the caller's tenant and
+practices (`_scoped`, once)."""
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import func, select, update
+
+from eligibility.benefits import Summary
+from eligibility.domain import Check, Patient
+from eligibility.tables import checks, interchange_control
+
+
+async def next_control(uow: UnitOfWork) -> int:
+    return int(await uow.session.scalar(select(func.nextval(interchange_control.name))) or 1)
+
+
+async def insert(uow: UnitOfWork, check: Check) -> None:
+    p = check.patient
+    await uow.session.execute(checks.insert().values(
+        id=check.id, tenant_id=check.tenant_id, practice_id=check.practice_id, patient_ref=p.external_id,
+        first_name=p.first_name, last_name=p.last_name, birth_date=p.birth_date, payer_id=check.payer_id,
+        member_id=check.member_id, service_date=check.service_date, service_types=list(check.service_types),
+        provider_npi=check.provider_npi, provider_name=check.provider_name, status=check.status,
+    ))  # fmt: skip
+
+
+async def answered(uow: UnitOfWork, check: Check) -> None:
+    summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
+    await uow.session.execute(update(checks).where(checks.c.id == check.id).values(
+        status=check.status, summary=summary, answered_at=datetime.now(UTC)))  # fmt: skip
+
+
+def _scoped(principal: Principal) -> Any:
+    query = select(checks).where(checks.c.tenant_id == principal.tenant_id)
+    if principal.practice_ids is not None:
+        query = query.where(checks.c.practice_id.in_(list(principal.practice_ids)))
+    return query
+
+
+async def find(uow: UnitOfWork, principal: Principal, check_id: UUID) -> Check | None:
+    row = (await uow.session.execute(_scoped(principal).where(checks.c.id == check_id))).first()
+    return None if row is None else _check(row)
+
+
+def _check(row: Any) -> Check:
+    patient = Patient(row.patient_ref, row.first_name, row.last_name, row.birth_date)
+    check = Check(row.tenant_id, row.practice_id, patient, row.payer_id, row.member_id, row.service_date,
+                  tuple(row.service_types), row.provider_npi, row.provider_name, id=row.id,
+                  status=row.status)  # fmt: skip
+    if row.summary:
+        check.summary = _summary(row.summary)
+    return check
+
+
+_MONEY = ("copay", "coinsurance", "deductible_remaining", "out_of_pocket_remaining", "next_visit_cost")
+
+
+def _summary(stored: dict[str, Any]) -> Summary:
+    values: dict[str, Any] = {k: (Decimal(v) if k in _MONEY and v is not None else v) for k, v in stored.items()}
+    return Summary(**values)

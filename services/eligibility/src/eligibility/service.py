@@ -1,0 +1,38 @@
+"""Eligibility, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m eligibility migrate | api | worker`; the worker runs the outbox relay."""
+
+from pathlib import Path
+
+from claimstream_platform.kit import Service
+from claimstream_platform.settings import ServiceSettings
+from fastapi import FastAPI
+from pydantic import FilePath
+
+from eligibility import api
+from eligibility.gateway import EligibilityGateway
+from eligibility.handlers import Sender
+
+
+class EligibilitySettings(ServiceSettings):
+    clearinghouse_url: str
+    clearinghouse_token_file: FilePath  # this installation's credential at the clearinghouse
+    sender_id: str = "CSELIGIBILITY"  # ISA06 of our 270s (apart from claim submission's, so ISA13s never meet)
+    receiver_id: str = "CLAIMSTREAMSIM"
+    interchange_usage: str = "P"
+
+
+def prepare(settings: EligibilitySettings, app: FastAPI) -> None:
+    app.state.clearinghouse = EligibilityGateway(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    app.state.sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
+
+
+SERVICE = Service(
+    name="eligibility",
+    package="eligibility",
+    port=8002,
+    title="claimstream eligibility",
+    settings=EligibilitySettings,
+    routers=[api.router],
+    migrations=Path(__file__).parent / "migrations",
+    prepare_app=prepare,
+)

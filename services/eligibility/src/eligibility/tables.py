@@ -1,0 +1,34 @@
+"""Eligibility's tables. It owns what a 270 needs (the patient's name, birth date and member id: never logged,
+never in an event) and each check's answer. Money is NUMERIC (inside the summary, as decimal strings)."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, Sequence, String, Table, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# ISA13 of our 270s: never repeated for our sender id at the clearinghouse.
+interchange_control = Sequence("interchange_control", metadata=metadata, start=1, maxvalue=999_999_999, cycle=True)
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("practice_id", Uuid, nullable=False),
+    Column("patient_ref", String(80), nullable=False),
+    Column("first_name", String(60), nullable=False),
+    Column("last_name", String(60), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("member_id", String(80), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("service_types", ARRAY(String(2)), nullable=False),
+    Column("provider_npi", String(10), nullable=False),
+    Column("provider_name", String(60), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("summary", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("answered_at", DateTime(timezone=True)),
+    Index("ix_checks_patient", "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"),
+)

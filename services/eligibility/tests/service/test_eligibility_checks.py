@@ -1,0 +1,102 @@
+"""Checks on real PostgreSQL, against a stand-in clearinghouse: the 270 sent, the 271's answer stored and
+published, the same request twice answered once, other tenants' checks not found, bad input and outages that
+change nothing."""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import Keys
+from claimstream_platform.x12.eligibility_model import Rejection
+from conftest import Clearinghouse
+from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, response, text_271
+from sqlalchemy import text
+
+BODY = {
+    "practice_id": str(PRACTICE), "service_date": "2026-12-03", "expected_charge": "140.00",
+    "patient": {"external_id": "P-1", "first_name": "Zoë", "last_name": "Núñez", "birth_date": "1990-01-02"},
+    "coverage": {"payer_id": "SIMBCX", "member_id": "XJH123456789"},
+    "provider": {"npi": "1497758544", "name": "Calm Minds"},
+}  # fmt: skip
+
+
+def echoing(*benefits: Any, rejections: tuple[Rejection, ...] = ()) -> Callable[[str], list[str]]:
+    """A 271 that echoes the 270's trace, as payers do."""
+
+    def answer(sent: str) -> list[str]:
+        trace = re.search(r"TRN\*1\*([A-Z0-9]+)\*", sent)
+        assert trace is not None
+        return [text_271(response(*benefits, rejections=rejections, trace=trace.group(1)))]
+
+    return answer
+
+
+async def outbox(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+    async with make_uow() as uow:
+        rows = await uow.session.execute(text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox"))
+        return [(row.event_type, json.loads(row.body)) for row in rows]
+
+
+async def test_a_check_sends_a_270_and_answers_with_the_benefits_and_their_event(
+    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    clearinghouse.answers = echoing(*ACTIVE)
+    created = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
+    assert created.status_code == 201, created.text
+    check = created.json()
+    assert (check["status"], check["summary"]["copay"], check["summary"]["visits_remaining"]) == ("active", "25", 12)
+    (sent,) = clearinghouse.sent
+    assert "NM1*IL*1*NUNEZ*ZOE****MI*XJH123456789~" in sent and "EQ*30~" in sent and "EQ*MH~" in sent
+    assert (await client.get(f"/v1/eligibility-checks/{check['id']}", headers=auth)).json() == check
+    ((kind, event),) = await outbox(make_uow)
+    assert kind == "claimstream.eligibility.verified.v1" and event["next_visit_cost"] == "25"
+    assert "XJH123456789" not in json.dumps(event) and "Zo" not in json.dumps(event)  # no PHI in events
+
+
+async def test_a_carve_out_and_an_aaa_publish_what_they_are(
+    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    clearinghouse.answers = echoing(*CARVED_OUT)
+    carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
+    assert carved["summary"]["bill_payer_id"] == "SIMBHO"
+    clearinghouse.answers = echoing(rejections=(Rejection("subscriber", "72", "C", "N"),))
+    failed = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
+    assert (failed["status"], failed["summary"]["rejection"], failed["summary"]["retry"]) == ("failed", "72", False)
+    kinds = [kind for kind, _ in await outbox(make_uow)]
+    assert sorted(kinds) == ["claimstream.coverage.carved-out.v1", "claimstream.eligibility.check-failed.v1",
+                             "claimstream.eligibility.verified.v1"]  # fmt: skip
+
+
+async def test_the_same_request_twice_asks_the_payer_once(
+    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse
+) -> None:
+    clearinghouse.answers = echoing(*ACTIVE)
+    headers = {**auth, "Idempotency-Key": "visit-2026-12-03"}
+    first = await client.post("/v1/eligibility-checks", json=BODY, headers=headers)
+    again = await client.post("/v1/eligibility-checks", json=BODY, headers=headers)
+    assert (first.status_code, again.status_code, again.json()) == (201, 201, first.json())
+    assert len(clearinghouse.sent) == 1
+
+
+async def test_other_tenants_bad_input_and_an_outage_change_nothing(
+    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, keys: Keys,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    clearinghouse.answers = echoing(*ACTIVE)
+    check = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
+    other = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await client.get(f"/v1/eligibility-checks/{check['id']}", headers=other)).status_code == 404
+    forged = {**BODY, "coverage": {"payer_id": "SIMBCX", "member_id": "X*1~"}}  # a delimiter in the member id
+    bad = await client.post("/v1/eligibility-checks", json=forged, headers=auth)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith("member_id")
+    clearinghouse.down = True
+    down = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
+    assert (down.status_code, down.headers["retry-after"]) == (503, "7")
+    async with make_uow() as uow:
+        assert await uow.session.scalar(text("SELECT count(*) FROM checks")) == 1  # the first check only
