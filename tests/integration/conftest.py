@@ -48,7 +48,7 @@ def services(
             ]
 
         yield Services(charge_capture.url, claim_submission.url, simulator.url, by_package["remittance_posting"].url,
-                       by_package["denial_management"].url, by_package["projection"].url, auth, exited,
-                       logs)  # fmt: skip
+                       by_package["denial_management"].url, by_package["projection"].url,
+                       by_package["eligibility"].url, auth, exited, logs)  # fmt: skip
     finally:
         supervisor.stop()

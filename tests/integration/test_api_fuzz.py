@@ -73,7 +73,15 @@ def probe(
 
 @pytest.mark.parametrize(
     "service",
-    ["charge_capture", "claim_submission", "remittance_posting", "denial_management", "projection", "simulator"],
+    [
+        "charge_capture",
+        "claim_submission",
+        "remittance_posting",
+        "denial_management",
+        "projection",
+        "eligibility",
+        "simulator",
+    ],
 )
 def test_no_request_the_schema_allows_or_refuses_answers_5xx(
     services: Services, keys: Keys, clearinghouse_keys: Keys, service: str

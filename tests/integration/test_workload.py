@@ -1,6 +1,8 @@
 """Black box: the EHR workload drives charge capture and the payers' rosters through their public APIs only."""
 
+import asyncio
 import json
+import time
 from collections import Counter
 from uuid import uuid4
 
@@ -23,6 +25,7 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
         practices=2,
         seed=3,
         defect_share=0.5,
+        eligibility_url=services.eligibility,
     )
     assert statuses == Counter({201: statuses[201], 200: statuses[200]}) and statuses.total() == 60
     headers = {"Authorization": f"Bearer {token}"}
@@ -40,6 +43,22 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     assert {"90837", "90834"} <= set(codes)
     async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth) as simulator:
         assert len((await simulator.get("/v1/payers")).json()) == 4
+    # The front desk checked coverage before each visit: the answers reach the projection's stream counts.
+    checked = await eligibility_events(services, headers, at_least=1)
+    assert {"claimstream.eligibility.verified.v1", "claimstream.coverage.carved-out.v1"} & set(checked)
+
+
+async def eligibility_events(services: Services, headers: dict[str, str], at_least: int) -> Counter[str]:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
+        while True:
+            rates = (await projection.get("/v1/stream/health", params={"minutes": 10})).json()["per_minute"]
+            seen: Counter[str] = Counter()
+            for rate in (r for r in rates if r["topic"] == "eligibility.v1"):
+                seen[rate["event_type"]] += rate["count"]
+            if seen.total() >= at_least or time.monotonic() > deadline:
+                return seen
+            await asyncio.sleep(0.5)
 
 
 async def test_every_process_logs_json_lines_without_colour_codes(services: Services) -> None:

@@ -110,6 +110,7 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
             if "remittance_posting" in by_package
             else {}
         ),
+        **({"ELIGIBILITY_URL": by_package["eligibility"].url} if "eligibility" in by_package else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_TOKEN_FILE=str(token_file),
         SIMULATOR_TOKEN_FILE=str(simulator_token),
