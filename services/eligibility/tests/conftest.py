@@ -1,15 +1,13 @@
 """Fixtures for eligibility's service tests: its schema on the session's PostgreSQL, its app, and a stand-in for
 the clearinghouse that answers with the 271s a test gives it."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from claimstream_platform.errors import TransientError
 from claimstream_platform.testing import Keys, service_fixtures, unused_credential
 from eligibility.service import SERVICE
-from eligibility_testkit import TENANT
+from eligibility_testkit import TENANT, Clearinghouse
 
 
 def _credential(folder: Path) -> str:
@@ -18,21 +16,6 @@ def _credential(folder: Path) -> str:
 
 schema, engine, make_uow, client = service_fixtures(SERVICE, clearinghouse_url="http://clearinghouse.invalid",
                                                     clearinghouse_token_file=_credential)  # fmt: skip
-
-
-class Clearinghouse:
-    """Answers every 270 with `answers` (or fails as an outage would); keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.answers: Callable[[str], list[str]] = lambda _sent: []
-        self.sent: list[str] = []
-        self.down = False
-
-    async def ask(self, interchange: str) -> list[str]:
-        if self.down:
-            raise TransientError("partner unreachable", retry_after=7)
-        self.sent.append(interchange)
-        return self.answers(interchange)
 
 
 @pytest.fixture

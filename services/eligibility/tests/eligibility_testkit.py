@@ -1,9 +1,12 @@
 """Eligibility's test helpers: 271 answers as payers send them (written with the platform's 271 writer)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+from claimstream_platform.errors import TransientError
 from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
 from claimstream_platform.x12.eligibility import transaction_271
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection, Response
@@ -40,3 +43,44 @@ def text_271(answer: Response) -> str:
     group = FunctionalGroup("HB", "SIM", "CSELIGIBILITY", "1", "005010X279A1",
                             [transaction_271([answer], "0001", created=NOW)], date="20261201", time="0930")  # fmt: skip
     return write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSELIGIBILITY", "000000001", [group], usage="T"), now=NOW)
+
+
+def captured(patient_ref: str = "P-1", payer: str = "SIMBCX", member_id: str = "XJH123456789") -> Any:
+    """A captured charge as charge capture publishes it (the fields eligibility reads, and what the contract
+    requires beside them)."""
+    from datetime import date
+    from uuid import uuid4
+
+    from claimstream_platform.contracts import charge_capture as cc
+
+    address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
+    line = cc.ChargeLine(line_number=1, code="90837", modifiers=[], units=1, amount=Decimal("180"),
+                         diagnosis_pointers=[1])  # fmt: skip
+    return cc.ChargeCaptured(
+        tenant_id=TENANT, practice_id=PRACTICE, encounter_id=uuid4(), version=1, external_id=f"v-{uuid4().hex[:8]}",
+        service_date=date(2026, 12, 3), place_of_service="11", diagnoses=["F41.1"], lines=[line],
+        total_amount=Decimal("180"),
+        patient=cc.Patient(external_id=patient_ref, first_name="Zoë", last_name="Núñez", birth_date=date(1990, 1, 2),
+                           sex="F", address=address),
+        coverage=cc.Coverage(payer_id=payer, member_id=member_id, relationship="self"),
+        payer=cc.Payer(payer_id=payer, name="Blue", kind="commercial", claim_filing_indicator="CI"),
+        billing_provider=cc.BillingProvider(practice_id=PRACTICE, name="Calm Minds", npi="1497758544",
+                                            tax_id="123456789", taxonomy="103T00000X", address=address),
+        rendering_provider=cc.RenderingProvider(npi="1234567893", first_name="Ana", last_name="Díaz",
+                                                credential="PhD", taxonomy="103TC0700X"),
+    )  # fmt: skip
+
+
+class Clearinghouse:
+    """Answers every 270 with `answers` (or fails as an outage would); keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.answers: Callable[[str], list[str]] = lambda _sent: []
+        self.sent: list[str] = []
+        self.down = False
+
+    async def ask(self, interchange: str) -> list[str]:
+        if self.down:
+            raise TransientError("partner unreachable", retry_after=7)
+        self.sent.append(interchange)
+        return self.answers(interchange)

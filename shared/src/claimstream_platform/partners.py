@@ -43,3 +43,12 @@ async def send(
 def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "")
     return min(float(value), 3600.0) if value.isdigit() else None
+
+
+def json_object(response: httpx.Response) -> dict[str, object]:
+    """The partner's answer as a JSON object, or {} when it is not one: what comes back is untrusted."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

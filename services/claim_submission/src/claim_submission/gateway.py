@@ -76,20 +76,20 @@ class SimulatorGateway:
     async def submit(self, interchange: str) -> list[str]:
         response = await self._send("POST", "/v1/interchanges", content=interchange.encode("ascii"))
         if response.status_code == 409:
-            theirs = _json(response).get("content_sha256")
+            theirs = partners.json_object(response).get("content_sha256")
             if theirs == content_hash(interchange):
                 raise AlreadyReceived()
             raise Refused("the clearinghouse holds other content under this interchange control number")
         if response.status_code in (400, 413, 422):
-            raise Refused(str(_json(response).get("detail", "refused"))[:300])
-        acknowledgments = _json(response).get("acknowledgments")
+            raise Refused(str(partners.json_object(response).get("detail", "refused"))[:300])
+        acknowledgments = partners.json_object(response).get("acknowledgments")
         if not isinstance(acknowledgments, list) or not all(isinstance(a, str) for a in acknowledgments):
             raise Refused("the clearinghouse answered without 999s")
         return acknowledgments
 
     async def documents(self, kind: str) -> list[Document]:
         response = await self._send("GET", "/v1/inbox", params={"kind": kind, "limit": 200})
-        items = _json(response).get("items")
+        items = partners.json_object(response).get("items")
         if not isinstance(items, list):
             raise Refused("the clearinghouse inbox answered without items")
         return [Document(int(i["id"]), str(i["kind"]), str(i["content"])) for i in items if isinstance(i, dict)]
@@ -108,11 +108,3 @@ class SimulatorGateway:
             return {}
         self._token_stamp = self._token_file.stat().st_mtime
         return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}
-
-
-def _json(response: httpx.Response) -> dict[str, object]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

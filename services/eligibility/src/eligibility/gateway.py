@@ -29,8 +29,8 @@ class EligibilityGateway:
         response = await partners.send(self._client, "POST", "/v1/interchanges", auth=self._auth, attempts=ATTEMPTS,
                                        max_wait=MAX_WAIT_SECONDS, content=interchange.encode("ascii"))  # fmt: skip
         if response.status_code >= 400:
-            raise Refused(str(_json(response).get("detail", response.status_code))[:300])
-        answers = _json(response).get("responses")
+            raise Refused(str(partners.json_object(response).get("detail", response.status_code))[:300])
+        answers = partners.json_object(response).get("responses")
         if not isinstance(answers, list) or not all(isinstance(a, str) and len(a) <= MAX_RESPONSE_CHARS
                                                     for a in answers):  # fmt: skip
             raise TransientError("the clearinghouse answered without 271s", retry_after=5)
@@ -38,11 +38,3 @@ class EligibilityGateway:
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}
-
-
-def _json(response: httpx.Response) -> dict[str, object]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

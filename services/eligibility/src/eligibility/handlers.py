@@ -1,18 +1,24 @@
-"""A check asked and answered: stored, sent as a 270, the 271 read and summarized, the answer stored and its
-events published, in the request's transaction (an outage of the clearinghouse changes nothing: 503)."""
+"""Checks asked and answered. From the API: stored, asked at once (a 270 to the clearinghouse, its 271 read and
+summarized), the answer stored and its events published in the request's transaction; an outage of the
+clearinghouse changes nothing (503). From a captured charge: stored as pending when the coverage has no fresh
+answer, and asked by the pending-check loop (check_loop.py), which retries an outage later."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 
 from eligibility.benefits import Summary, summarize
-from eligibility.domain import Check
+from eligibility.domain import Check, Patient
 from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import checks as store
+
+FRESH_DAYS = 30  # an answer younger than this, for the same patient and payer, needs no new check
+SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 
 
 class Clearinghouse(Protocol):
@@ -30,7 +36,14 @@ class Sender:
 
 async def run_check(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
                     expected_charge: Decimal | None) -> Check:  # fmt: skip
+    """A new check, asked now."""
     await store.insert(uow, check)
+    return await ask(uow, clearinghouse, sender, check, expected_charge)
+
+
+async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
+              expected_charge: Decimal | None) -> Check:  # fmt: skip
+    """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
     control = await store.next_control(uow)
     text = interchange_270(check, sender_id=sender.sender_id, receiver_id=sender.receiver_id, control=control,
                            now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
@@ -43,3 +56,16 @@ async def run_check(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sende
         uow.publish(event)
     await store.answered(uow, check)
     return check
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    """A visit's coverage is checked unless it has a fresh answer (or a pending question) already."""
+    if event.practice_id is None:
+        return
+    patient = Patient(event.patient.external_id[:80], event.patient.first_name[:60], event.patient.last_name[:60],
+                      event.patient.birth_date)  # fmt: skip
+    provider = event.billing_provider
+    check = Check(event.tenant_id, event.practice_id, patient, event.coverage.payer_id, event.coverage.member_id,
+                  event.service_date, SERVICE_TYPES, provider.npi, provider.name[:60])  # fmt: skip
+    if not await store.answered_lately(uow, check, days=FRESH_DAYS):
+        await store.insert(uow, check)

@@ -12,8 +12,7 @@ import httpx
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
 from claimstream_platform.x12.eligibility_model import Rejection
-from conftest import Clearinghouse
-from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, response, text_271
+from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, response, text_271
 from sqlalchemy import text
 
 BODY = {

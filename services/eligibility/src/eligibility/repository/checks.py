@@ -3,7 +3,7 @@ practices (`_scoped`, once)."""
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -35,6 +35,24 @@ async def answered(uow: UnitOfWork, check: Check) -> None:
     summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
     await uow.session.execute(update(checks).where(checks.c.id == check.id).values(
         status=check.status, summary=summary, answered_at=datetime.now(UTC)))  # fmt: skip
+
+
+async def answered_lately(uow: UnitOfWork, check: Check, *, days: int) -> bool:
+    """A pending check, or an answered one no older than `days`, for the same patient, payer and practice."""
+    c = checks.c
+    query = select(func.count()).where(
+        c.tenant_id == check.tenant_id, c.practice_id == check.practice_id, c.patient_ref == check.patient.external_id,
+        c.payer_id == check.payer_id, c.member_id == check.member_id,
+        (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
+    )  # fmt: skip
+    return bool(await uow.session.scalar(query))
+
+
+async def next_pending(uow: UnitOfWork) -> Check | None:
+    """The oldest pending check, locked for this transaction (another worker takes the next one)."""
+    query = select(checks).where(checks.c.status == "pending").order_by(checks.c.created_at).limit(1)
+    row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
+    return None if row is None else _check(row)
 
 
 def _scoped(principal: Principal) -> Any:

@@ -1,0 +1,54 @@
+"""Checks from captured charges: stored once per patient and payer while an answer is fresh, then asked by the
+worker's loop; an outage leaves the check pending for the next pass."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import TransientError
+from eligibility import handlers
+from eligibility.check_loop import ask_one
+from eligibility_testkit import ACTIVE, Clearinghouse, captured
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from test_eligibility_checks import echoing, outbox
+
+SENDER = handlers.Sender("CSELIGIBILITY", "CLAIMSTREAMSIM", "T")
+
+
+async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
+    for event in events:
+        async with make_uow() as uow:
+            await handlers.on_charge_captured(event, uow)
+            await uow.commit()
+
+
+async def statuses(make_uow: Callable[[], UnitOfWork]) -> list[str]:
+    async with make_uow() as uow:
+        return list((await uow.session.execute(text("SELECT status FROM checks ORDER BY created_at"))).scalars())
+
+
+async def test_a_visit_is_checked_once_while_its_answer_is_fresh_and_the_loop_asks_it(
+    make_uow: Callable[[], UnitOfWork], engine: AsyncEngine
+) -> None:
+    await deliver(make_uow, captured(), captured())  # two visits of one patient
+    assert await statuses(make_uow) == ["pending"]
+    stand_in = Clearinghouse()
+    stand_in.answers = echoing(*ACTIVE)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    assert await ask_one(sessions, stand_in, SENDER) is True
+    assert await ask_one(sessions, stand_in, SENDER) is False  # nothing else waits
+    assert await statuses(make_uow) == ["active"]
+    assert [kind for kind, _ in await outbox(make_uow)] == ["claimstream.eligibility.verified.v1"]
+    await deliver(make_uow, captured())  # answered moments ago: fresh
+    assert await statuses(make_uow) == ["active"]
+
+
+async def test_an_outage_leaves_the_check_pending(make_uow: Callable[[], UnitOfWork], engine: AsyncEngine) -> None:
+    await deliver(make_uow, captured(patient_ref="P-2"))
+    stand_in = Clearinghouse()
+    stand_in.down = True
+    with pytest.raises(TransientError):
+        await ask_one(async_sessionmaker(engine, expire_on_commit=False), stand_in, SENDER)
+    assert await statuses(make_uow) == ["pending"]
