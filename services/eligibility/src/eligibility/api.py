@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12.text import refuse_unwritable
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -25,28 +26,28 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,80}$")]
 ServiceType = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,2}$")]
 
 
-class _In(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PatientIn(_In):
+class PatientIn(Strict):
     external_id: Identifier
     first_name: Name
     last_name: Name
     birth_date: date
 
 
-class CoverageIn(_In):
+class CoverageIn(Strict):
     payer_id: Identifier
     member_id: Identifier
 
 
-class ProviderIn(_In):
+class ProviderIn(Strict):
     npi: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
     name: Name
 
 
-class CheckIn(_In):
+class CheckIn(Strict):
     practice_id: UUID
     patient: PatientIn
     coverage: CoverageIn
@@ -76,11 +77,7 @@ def check_out(check: Check) -> CheckOut:
 @router.post("/v1/eligibility-checks", response_model=CheckOut, status_code=201)
 async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key."""
-    principal.require_practice(body.practice_id)
-    p = body.patient
-    check = Check(principal.tenant_id, body.practice_id, Patient(p.external_id, p.first_name, p.last_name,
-                  p.birth_date), body.coverage.payer_id, body.coverage.member_id, body.service_date,
-                  tuple(dict.fromkeys(body.service_types)), body.provider.npi, body.provider.name)  # fmt: skip
+    check = _check(principal, body)
     state = request.app.state
 
     async def operation() -> CheckOut:
@@ -88,6 +85,50 @@ async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow:
         return check_out(answered)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+
+
+class BatchIn(Strict):
+    checks: Annotated[list[CheckIn], Field(min_length=1, max_length=200)]
+
+
+class BatchOut(BaseModel):
+    checks: list[UUID]  # in the order asked: a new pending check, or the fresh or pending one that stands
+
+
+@router.post("/v1/eligibility-checks/batch", response_model=BatchOut, status_code=202)
+async def ask_batch(body: BatchIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    """Upcoming visits: each stored for the worker to ask (GET each check for its answer). A visit whose coverage
+    has a fresh answer, or a pending question, gets that check. Idempotency-Key."""
+    wanted = [_check(principal, item) for item in body.checks]
+
+    async def operation() -> BatchOut:
+        return BatchOut(checks=[await handlers.ask_later(uow, check) for check in wanted])
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=202)
+
+
+def _check(principal: Principal, body: CheckIn) -> Check:
+    principal.require_practice(body.practice_id)
+    p = body.patient
+    return Check(principal.tenant_id, body.practice_id, Patient(p.external_id, p.first_name, p.last_name,
+                 p.birth_date), body.coverage.payer_id, body.coverage.member_id, body.service_date,
+                 tuple(dict.fromkeys(body.service_types)), body.provider.npi, body.provider.name)  # fmt: skip
+
+
+@router.get("/v1/benefits", response_model=CheckOut)
+async def benefits(
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID,
+    patient_ref: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")],
+    payer_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
+) -> CheckOut:  # fmt: skip
+    """The patient's benefits as the newest answer gave them: what the next visit costs, the visits left, whether
+    authorization is needed and which payer to bill."""
+    principal.require_practice(practice_id)
+    async with uow:
+        found = await store.latest_answer(uow, principal, practice_id, patient_ref, payer_id)
+    if found is None:
+        raise NotFound("no answered eligibility check for this patient", field="patient_ref")
+    return check_out(found)
 
 
 @router.get("/v1/eligibility-checks/{check_id}", response_model=CheckOut)

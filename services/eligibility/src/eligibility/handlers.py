@@ -7,17 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
+from uuid import UUID
 
-from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 
 from eligibility.benefits import Summary, summarize
 from eligibility.domain import Check, Patient
+from eligibility.estimate import exceeded_by
+from eligibility.freshness import fresh_days
 from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import checks as store
+from eligibility.repository import estimates
 
-FRESH_DAYS = 30  # an answer younger than this, for the same patient and payer, needs no new check
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 
 
@@ -59,13 +63,50 @@ async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, che
 
 
 async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
-    """A visit's coverage is checked unless it has a fresh answer (or a pending question) already."""
+    """A visit's coverage is checked unless it has a fresh answer (its payer's days, data/freshness.toml) or a
+    pending question already; its charge counts against the patient's Good Faith Estimates."""
     if event.practice_id is None:
         return
+    await billed(uow, event, event.total_amount)
     patient = Patient(event.patient.external_id[:80], event.patient.first_name[:60], event.patient.last_name[:60],
                       event.patient.birth_date)  # fmt: skip
     provider = event.billing_provider
     check = Check(event.tenant_id, event.practice_id, patient, event.coverage.payer_id, event.coverage.member_id,
                   event.service_date, SERVICE_TYPES, provider.npi, provider.name[:60])  # fmt: skip
-    if not await store.answered_lately(uow, check, days=FRESH_DAYS):
-        await store.insert(uow, check)
+    await ask_later(uow, check)
+
+
+async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+    """A voided charge no longer counts against the patient's Good Faith Estimates."""
+    await billed(uow, event, None)
+
+
+async def billed(uow: UnitOfWork, event: ChargeCaptured | ChargeVoided, amount: Decimal | None) -> None:
+    """The encounter's charge against each Good Faith Estimate covering it; an estimate now exceeded by the
+    dispute threshold is announced, once."""
+    if event.practice_id is None:
+        return
+    patient_ref = event.patient.external_id if isinstance(event, ChargeCaptured) else None
+    if patient_ref is None:
+        patient_ref = await estimates.patient_of(uow, event.encounter_id)
+    if patient_ref is None:
+        return
+    standing = await estimates.bill(uow, event.tenant_id, event.practice_id, patient_ref, event.service_date,
+                                    event.encounter_id, amount)  # fmt: skip
+    for estimate_id, estimated, total in standing:
+        excess = exceeded_by(estimated, total)
+        if excess is not None:
+            uow.publish(GoodFaithEstimateExceeded(tenant_id=event.tenant_id, practice_id=event.practice_id,
+                                                  estimate_id=estimate_id, patient_ref=patient_ref,
+                                                  estimated=estimated, billed=total, excess=excess))  # fmt: skip
+            await estimates.mark_exceeded(uow, estimate_id)
+
+
+async def ask_later(uow: UnitOfWork, check: Check) -> UUID:
+    """Store the check as pending for the loop, unless a fresh answer or a pending question stands for the same
+    coverage: then that check's id."""
+    existing = await store.recent_for(uow, check, days=fresh_days(check.payer_id))
+    if existing is not None:
+        return existing
+    await store.insert(uow, check)
+    return check.id

@@ -9,7 +9,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import FilePath
 
-from eligibility import api
+from eligibility import api, estimates_api
 from eligibility.check_loop import PendingChecks
 from eligibility.consumers import SUBSCRIPTIONS
 from eligibility.gateway import EligibilityGateway
@@ -44,7 +44,7 @@ SERVICE = Service(
     port=8002,
     title="claimstream eligibility",
     settings=EligibilitySettings,
-    routers=[api.router],
+    routers=[api.router, estimates_api.router],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     subscriptions=SUBSCRIPTIONS,

@@ -2,7 +2,7 @@
 never in an event) and each check's answer. Money is NUMERIC (inside the summary, as decimal strings)."""
 
 from claimstream_platform.db import NAMING_CONVENTION
-from sqlalchemy import Column, Date, DateTime, Index, MetaData, Sequence, String, Table, Uuid, func
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, Numeric, Sequence, String, Table, Uuid, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -31,4 +31,30 @@ checks = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("answered_at", DateTime(timezone=True)),
     Index("ix_checks_patient", "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"),
+)
+
+# Good Faith Estimates for self-pay and uninsured patients, and the charges billed against each (one row per
+# encounter: a re-coded encounter replaces its amount, a voided one is removed).
+good_faith_estimates = Table(
+    "good_faith_estimates",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("practice_id", Uuid, nullable=False),
+    Column("patient_ref", String(80), nullable=False),
+    Column("document", JSONB, nullable=False),  # the estimate as issued (names the patient: never in an event)
+    Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False),
+    Column("total", Numeric(12, 2), nullable=False),
+    Column("exceeded_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_good_faith_estimates_patient", "tenant_id", "practice_id", "patient_ref"),
+)
+
+estimate_charges = Table(
+    "estimate_charges",
+    metadata,
+    Column("estimate_id", Uuid, primary_key=True),
+    Column("encounter_id", Uuid, primary_key=True),
+    Column("amount", Numeric(12, 2), nullable=False),
 )

@@ -15,7 +15,7 @@ from claimstream_platform.x12.eligibility_model import Rejection
 from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, response, text_271
 from sqlalchemy import text
 
-BODY = {
+BODY: dict[str, Any] = {
     "practice_id": str(PRACTICE), "service_date": "2026-12-03", "expected_charge": "140.00",
     "patient": {"external_id": "P-1", "first_name": "Zoë", "last_name": "Núñez", "birth_date": "1990-01-02"},
     "coverage": {"payer_id": "SIMBCX", "member_id": "XJH123456789"},

@@ -68,3 +68,19 @@ class EligibilityCheckFailed(_CheckEvent):
     reason: str  # AAA03: 42 unable to respond now, 72 invalid member id, 75 subscriber not found...
     follow_up: str  # AAA04 as the payer gave it: C correct and resubmit, N do not, R resubmit, Y do not
     retry: bool  # the same question may be asked again later unchanged (AAA03 42, or follow-up R)
+
+
+class GoodFaithEstimateExceeded(IntegrationEvent):
+    """A self-pay or uninsured patient's billed charges exceed their Good Faith Estimate by $400 or more: the
+    amount from which the patient may dispute the bill (the No Surprises Act's patient-provider dispute
+    resolution). Published once per estimate."""
+
+    event_type: ClassVar[str] = "claimstream.good-faith-estimate.exceeded.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "estimate_id"
+
+    estimate_id: UUID
+    patient_ref: str
+    estimated: Decimal
+    billed: Decimal
+    excess: Decimal

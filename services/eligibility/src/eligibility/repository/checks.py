@@ -37,15 +37,28 @@ async def answered(uow: UnitOfWork, check: Check) -> None:
         status=check.status, summary=summary, answered_at=datetime.now(UTC)))  # fmt: skip
 
 
-async def answered_lately(uow: UnitOfWork, check: Check, *, days: int) -> bool:
-    """A pending check, or an answered one no older than `days`, for the same patient, payer and practice."""
+async def recent_for(uow: UnitOfWork, check: Check, *, days: int) -> UUID | None:
+    """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
+    practice: its id (the newest), or None."""
     c = checks.c
-    query = select(func.count()).where(
+    query = select(c.id).where(
         c.tenant_id == check.tenant_id, c.practice_id == check.practice_id, c.patient_ref == check.patient.external_id,
         c.payer_id == check.payer_id, c.member_id == check.member_id,
         (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
-    )  # fmt: skip
-    return bool(await uow.session.scalar(query))
+    ).order_by(c.created_at.desc()).limit(1)  # fmt: skip
+    found: UUID | None = await uow.session.scalar(query)
+    return found
+
+
+async def latest_answer(uow: UnitOfWork, principal: Principal, practice_id: UUID, patient_ref: str,
+                        payer_id: str | None) -> Check | None:  # fmt: skip
+    """The newest answered check of a patient (with one payer, or any)."""
+    query = _scoped(principal).where(checks.c.practice_id == practice_id, checks.c.patient_ref == patient_ref,
+                                     checks.c.status != "pending")  # fmt: skip
+    if payer_id is not None:
+        query = query.where(checks.c.payer_id == payer_id)
+    row = (await uow.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
+    return None if row is None else _check(row)
 
 
 async def next_pending(uow: UnitOfWork) -> Check | None:

@@ -1,0 +1,97 @@
+"""Good Faith Estimates for self-pay and uninsured patients: issued from the practice's fees for the expected
+services (idempotent), read back as structured data with what has been billed against them, and as a PDF."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.pdf import render_pdf, wrap
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, StringConstraints
+
+from eligibility.api import Name, PatientIn, ProviderIn, Strict
+from eligibility.estimate import DISPUTE_THRESHOLD, Estimate, Service, estimate_lines
+from eligibility.repository import estimates as store
+
+router = APIRouter(tags=["good faith estimates"])
+
+
+class ServiceIn(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{5}$")]
+    label: Name  # the practice's own words for the service
+    fee: Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)]
+    quantity: Annotated[int, Field(ge=1, le=200)]
+
+
+class EstimateIn(Strict):
+    practice_id: UUID
+    patient: PatientIn
+    provider: ProviderIn
+    period_from: date
+    period_to: date
+    services: Annotated[list[ServiceIn], Field(min_length=1, max_length=30)]
+
+
+class EstimateOut(BaseModel):
+    id: UUID
+    patient_ref: str
+    period_from: date
+    period_to: date
+    services: list[dict[str, Any]]
+    total: Decimal
+    billed: Decimal  # charges billed against it so far
+    dispute_threshold: Decimal  # billed this far above the total, the patient may dispute the bill
+
+
+def _out(estimate_id: UUID, e: Estimate, billed: Decimal) -> EstimateOut:
+    services = [{"code": s.code, "label": s.label, "fee": s.fee, "quantity": s.quantity, "amount": s.amount}
+                for s in e.services]  # fmt: skip
+    return EstimateOut(id=estimate_id, patient_ref=e.patient_ref, period_from=e.period_from,
+                       period_to=e.period_to, services=services, total=e.total, billed=billed,
+                       dispute_threshold=DISPUTE_THRESHOLD)  # fmt: skip
+
+
+@router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
+async def issue(body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    principal.require_practice(body.practice_id)
+    if body.period_to < body.period_from:
+        raise RuleViolation("the period ends before it starts", field="period_to")
+    p = body.patient
+    estimate = Estimate(
+        patient_ref=p.external_id, patient_name=f"{p.first_name} {p.last_name}", birth_date=p.birth_date,
+        provider_name=body.provider.name, provider_npi=body.provider.npi, period_from=body.period_from,
+        period_to=body.period_to, services=tuple(Service(s.code, s.label, s.fee, s.quantity) for s in body.services),
+        issued_on=datetime.now(UTC).date(),
+    )  # fmt: skip
+    estimate_id = uuid4()
+
+    async def operation() -> EstimateOut:
+        await store.add(uow, principal.tenant_id, body.practice_id, estimate_id, estimate)
+        return _out(estimate_id, estimate, Decimal(0))
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+
+
+@router.get("/v1/good-faith-estimates/{estimate_id}", response_model=EstimateOut)
+async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EstimateOut:
+    async with uow:
+        found = await store.find(uow, principal, estimate_id)
+    if found is None:
+        raise NotFound("good faith estimate not found", field="estimate_id")
+    return _out(estimate_id, *found)
+
+
+@router.get("/v1/good-faith-estimates/{estimate_id}/pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})  # fmt: skip
+async def document(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
+    async with uow:
+        found = await store.find(uow, principal, estimate_id)
+    if found is None:
+        raise NotFound("good faith estimate not found", field="estimate_id")
+    lines = [part for line in estimate_lines(found[0]) for part in wrap(line)]
+    return Response(render_pdf(lines), media_type="application/pdf")
