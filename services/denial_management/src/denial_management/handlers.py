@@ -12,6 +12,7 @@ from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
@@ -140,7 +141,7 @@ async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[s
         "lines": row.lines if row else [],
     }
     packet = letter.packet(about, claim, reason, facts, today())
-    appeal_id = await store.add_appeal(uow, case, packet, letter.render_pdf(letter.letter_lines(packet)))
+    appeal_id = await store.add_appeal(uow, case, packet, render_pdf(letter.letter_lines(packet)))
     case.appealed(actor, appeal_id)
 
 

@@ -7,9 +7,7 @@ no patient names, member ids or diagnoses, and billing staff print it on the pra
 from datetime import date
 from typing import Any
 
-from claimstream_platform.pdf import render_pdf, wrap
-
-__all__ = ["letter_lines", "packet", "render_pdf"]
+from claimstream_platform.pdf import wrap
 
 
 def packet(case: dict[str, Any], claim: dict[str, Any], reason: str, facts: list[str], today: date) -> dict[str, Any]:

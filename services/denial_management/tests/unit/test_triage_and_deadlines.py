@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from claimstream_platform.pdf import render_pdf
 from denial_management.deadlines import appeal_deadline, corrected_claim_deadline, priority, terms
-from denial_management.letter import letter_lines, packet, render_pdf
+from denial_management.letter import letter_lines, packet
 from denial_management.triage import Adjusted, _table, triage_denial, triage_rejection
 
 # every code domain.md §6 covers, with the root cause it must map to
