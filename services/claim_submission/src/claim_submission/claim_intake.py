@@ -16,8 +16,10 @@ from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission import handlers
 from claim_submission.content import Captured, content_of
+from claim_submission.coverage_rule import coverage_key, inactive_reason
 from claim_submission.domain import Claim, duplicate_key
 from claim_submission.repository import claims as repository
+from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
 
@@ -51,10 +53,14 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
     taken = await repository.open_duplicate_keys(
         uow, ((c.tenant_id, key) for (_, c), key in zip(run, keys, strict=True))
     )
+    covered = [coverage_key(c.tenant_id, c.practice_id, c.content) for _, c in run]
+    uncovered = await coverage.inactive(uow, (key for key in covered if key is not None))
     new = []
-    for (_, captured), key in zip(run, keys, strict=True):
+    for (_, captured), key, coverage_of in zip(run, keys, covered, strict=True):
         found = scrub(captured.content, today=today, duplicate=(captured.tenant_id, key) in taken,
                       learned=learned.get(captured.tenant_id, ()))  # fmt: skip
+        if coverage_of in uncovered:
+            found.append(inactive_reason())
         taken.add((captured.tenant_id, key))  # a later encounter in the run with the same services is its duplicate
         new.append(Claim.new(captured.tenant_id, captured.practice_id, captured.encounter_id, captured.version,
                              captured.content, found))  # fmt: skip

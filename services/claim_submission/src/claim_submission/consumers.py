@@ -5,10 +5,11 @@ from collections.abc import Mapping
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
+from claimstream_platform.contracts.eligibility import CoverageInactive, EligibilityVerified
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from claim_submission import claim_intake, handlers
+from claim_submission import claim_intake, eligibility_answers, handlers
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
@@ -17,4 +18,6 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     CorrectionRequested: handlers.on_correction_requested,
     ScrubRuleAccepted: handlers.on_scrub_rule_accepted,
     PaymentPosted: handlers.on_payment_posted,
+    CoverageInactive: eligibility_answers.on_coverage_inactive,
+    EligibilityVerified: eligibility_answers.on_eligibility_verified,
 }

@@ -22,8 +22,10 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from claim_submission.content import Captured, ClaimContent, content_of
 from claim_submission.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.corrections import apply_changes
+from claim_submission.coverage_rule import coverage_key, inactive_reason
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
+from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
 
@@ -71,6 +73,9 @@ async def create_claim(
     duplicate = await repository.has_duplicate(uow, origin.tenant_id, origin.encounter_id, key, exclude=exclude)
     learned = (await learned_rules.rules_of(uow, [origin.tenant_id])).get(origin.tenant_id, ())
     reasons = scrub(content, today=today, duplicate=duplicate, learned=learned)
+    coverage_of = coverage_key(origin.tenant_id, origin.practice_id, content)
+    if coverage_of is not None and await coverage.inactive(uow, [coverage_of]):
+        reasons.append(inactive_reason())
     if replaces is not None and not replaces.payer_claim_number:
         reasons.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
     claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,

@@ -3,6 +3,7 @@
 from claimstream_platform.db import NAMING_CONVENTION
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -150,4 +151,18 @@ learned_rules = Table(
     Column("message", String(300), nullable=False),
     Column("accepted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_learned_rules_tenant", "tenant_id"),
+)
+
+# What eligibility's 271s said of a coverage on a date of service (from its events, mapped at the edge): a claim
+# for coverage the payer called inactive is held before it is sent.
+coverage_answers = Table(
+    "coverage_answers",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("patient_ref", String(80), primary_key=True),  # the practice's patient id
+    Column("payer_id", String(80), primary_key=True),
+    Column("service_date", Date, primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,53 @@
+"""Eligibility's answers as claim submission keeps them: per tenant, practice, patient, payer and date of
+service, the newest answer (by its time) wins."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from claim_submission.coverage_rule import CoverageKey
+from claim_submission.domain import Claim
+from claim_submission.repository.claims import claim_of
+from claim_submission.tables import claims, coverage_answers
+
+c = coverage_answers.c
+
+
+async def record(uow: UnitOfWork, key: CoverageKey, *, active: bool, at: datetime) -> None:
+    tenant_id, practice_id, patient_ref, payer_id, served = key
+    row = {"tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref[:80],
+           "payer_id": payer_id[:80], "service_date": served, "active": active, "answered_at": at}  # fmt: skip
+    statement = insert(coverage_answers).values(row)
+    await uow.session.execute(statement.on_conflict_do_update(
+        index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
+        set_={"active": active, "answered_at": at}, where=c.answered_at <= statement.excluded.answered_at,
+    ))  # fmt: skip
+
+
+async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[CoverageKey]:
+    """Of `keys`, those whose newest answer says the coverage was not active."""
+    wanted = list(set(keys))
+    if not wanted:
+        return set()
+    query = select(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).where(
+        tuple_(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).in_(wanted), ~c.active
+    )  # fmt: skip
+    return {
+        (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
+        for r in await uow.session.execute(query)
+    }
+
+
+async def ready_claims(uow: UnitOfWork, key: CoverageKey) -> list[Claim]:
+    """The claims of that coverage and date not sent yet, locked."""
+    tenant_id, practice_id, patient_ref, payer_id, served = key
+    query = select(claims).where(
+        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
+        claims.c.service_date == served, claims.c.status == "ready",
+        claims.c.content["patient"]["external_id"].astext == patient_ref,
+    )  # fmt: skip
+    rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
+    return [claim_of(row) for row in rows]

@@ -1,0 +1,64 @@
+"""Eligibility's answers hold claims for coverage the payer called inactive: a claim created after the answer is
+held at once, and the visit's claim that has not gone out yet is held when the answer comes after it; another
+patient's claim, and claims after an answer that the coverage is active, go."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from claim_submission import claim_intake, eligibility_answers, handlers
+from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
+from claimstream_platform.contracts.eligibility import CoverageInactive, EligibilityVerified
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+
+
+def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
+    ids = {"tenant_id": TENANT, "practice_id": PRACTICE, "check_id": uuid4(), "patient_ref": patient,
+           "payer_id": "SIMMCR", "service_date": day}  # fmt: skip
+    if kind is CoverageInactive:
+        return CoverageInactive(**ids)  # type: ignore[arg-type]
+    return EligibilityVerified(**ids, bill_payer_id="SIMMCR", copay=Decimal(0), coinsurance=None,  # type: ignore[arg-type]
+                               deductible_remaining=None, out_of_pocket_remaining=None, visits_allowed=None,
+                               visits_remaining=None, visit_limit_from_text=False, authorization_required=None,
+                               in_network=True, next_visit_cost=Decimal(0))  # fmt: skip
+
+
+async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: object) -> None:
+    meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
+    async with make_uow() as uow:
+        await claim_intake.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
+        await uow.commit()
+
+
+async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_held_if_not_sent(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    waiting = charges(service_date=RECENT)
+    await handle(make_uow, handlers.on_charge_captured, waiting)  # the claim is ready, not sent yet
+    await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive))
+    (held_after,) = await claims_of(make_uow, waiting.encounter_id)
+    assert held_after.status == "held" and [r["rule"] for r in held_after.reasons] == ["eligibility.coverage-inactive"]
+    later = charges(service_date=RECENT, lines=[{**waiting.lines[0].model_dump(), "code": "90834",
+                                                 "amount": Decimal("140")}], total_amount=Decimal("140"))  # fmt: skip
+    other = charges(service_date=RECENT, patient={**waiting.patient.model_dump(), "external_id": "p-2"},
+                    coverage={**waiting.coverage.model_dump(), "member_id": "2FH5UF6NL84"})  # fmt: skip
+    await captured_in_a_batch(make_uow, later, other)
+    (held_at_once,) = await claims_of(make_uow, later.encounter_id)
+    (goes,) = await claims_of(make_uow, other.encounter_id)
+    assert (held_at_once.status, goes.status, goes.reasons) == ("held", "ready", [])
+    assert [r["rule"] for r in held_at_once.reasons] == ["eligibility.coverage-inactive"]
+    assert [kind for kind, _ in await events(make_uow)].count("held") == 2
+
+
+async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    day = RECENT - timedelta(days=1)
+    await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive, day=day))
+    await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified, day=day))
+    visit = charges(service_date=day)
+    await handle(make_uow, handlers.on_charge_captured, visit)
+    (claim,) = await claims_of(make_uow, visit.encounter_id)
+    assert claim.status == "ready"
