@@ -1,11 +1,11 @@
 """Eligibility's test helpers: 271 answers as payers send them (written with the platform's 271 writer)."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.errors import TransientError
 from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
 from claimstream_platform.x12.eligibility import transaction_271
@@ -45,14 +45,9 @@ def text_271(answer: Response) -> str:
     return write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSELIGIBILITY", "000000001", [group], usage="T"), now=NOW)
 
 
-def captured(patient_ref: str = "P-1", payer: str = "SIMBCX", member_id: str = "XJH123456789") -> Any:
+def captured(patient_ref: str = "P-1", payer: str = "SIMBCX", member_id: str = "XJH123456789") -> cc.ChargeCaptured:
     """A captured charge as charge capture publishes it (the fields eligibility reads, and what the contract
     requires beside them)."""
-    from datetime import date
-    from uuid import uuid4
-
-    from claimstream_platform.contracts import charge_capture as cc
-
     address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
     line = cc.ChargeLine(line_number=1, code="90837", modifiers=[], units=1, amount=Decimal("180"),
                          diagnosis_pointers=[1])  # fmt: skip

@@ -11,7 +11,7 @@ from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from projection.model import RANK
+from projection.model import order
 from projection.repository import reads
 
 router = APIRouter(tags=["claims"])
@@ -101,7 +101,7 @@ async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
         if found is None:
             raise NotFound("claim not found", field="claim_id")
         stored = await reads.timeline(uow, found)
-    events = sorted(stored, key=lambda r: (r.at, RANK.get(r.type, 20), str(r.event_id)))
+    events = sorted(stored, key=order)
     timeline = [TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data)
                 for r in events]  # fmt: skip
     return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline})

@@ -33,13 +33,17 @@ def fold(facts: Iterable[Fact]) -> Folded:
         rule = RULES.get(fact.type)
         if rule is not None:
             rule(folded, fact)
-        claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+        claim = _claim_of(folded, fact)
         if claim is not None:
             claim.facts += 1
             claim.last_event_at = fact.at
             if claim.closed_at is not None:  # a replaced or voided claim stays at zero whatever comes after
                 folded.close(claim, fact.at, claim.status)
     return folded
+
+
+def _claim_of(folded: Folded, fact: Fact) -> ClaimView | None:
+    return folded.claims.get(fact.claim_id) if fact.claim_id else None
 
 
 def _encounter(folded: Folded, fact: Fact) -> None:
@@ -98,7 +102,7 @@ def _status(status: str, milestone: str | None = None) -> Rule:
     """A lifecycle step: the claim's status, and the first time it reached the milestone."""
 
     def rule(folded: Folded, fact: Fact) -> None:
-        claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+        claim = _claim_of(folded, fact)
         if claim is None:
             return
         if claim.closed_at is None:
@@ -112,7 +116,7 @@ def _status(status: str, milestone: str | None = None) -> Rule:
 
 
 def _posted(folded: Folded, fact: Fact) -> None:
-    claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+    claim = _claim_of(folded, fact)
     if claim is None:
         return
     d = fact.data
@@ -153,14 +157,14 @@ def _adjust(folded: Folded, claim: ClaimView, fact: Fact, party: str, crossover:
 
 
 def _voided(folded: Folded, fact: Fact) -> None:
-    claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+    claim = _claim_of(folded, fact)
     if claim is not None and claim.closed_at is None:
         claim.status, claim.closed_at = "voided", fact.at
         folded.close(claim, fact.at, "voided")
 
 
 def _variance(folded: Folded, fact: Fact) -> None:
-    claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+    claim = _claim_of(folded, fact)
     if claim is not None:
         claim.underpaid += money(fact.data.get("difference"))
 
@@ -183,7 +187,7 @@ def _triaged(folded: Folded, fact: Fact) -> None:
 def _resolved(folded: Folded, fact: Fact) -> None:
     d = fact.data
     case = folded.cases.get(UUID(d["case_id"]))
-    claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+    claim = _claim_of(folded, fact)
     if case is not None:
         case.resolution, case.resolved_at = d["resolution"], fact.at
         case.recovered, case.written_off = money(d["recovered"]), money(d["written_off"])

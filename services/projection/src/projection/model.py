@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 ZERO = Decimal(0)
@@ -53,7 +53,19 @@ class Fact:
     data: Mapping[str, Any]
 
 
-def order(fact: Fact) -> tuple[datetime, int, str]:
+class Ordered(Protocol):
+    """A fact, or a stored fact's row: what ordering needs of it."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def event_id(self) -> UUID: ...
+
+
+def order(fact: Ordered) -> tuple[datetime, int, str]:
+    """Event time, then lifecycle rank, then event id: the one order of an encounter's facts (folds, timelines)."""
     return fact.at, RANK.get(fact.type, 20), str(fact.event_id)
 
 

@@ -15,7 +15,7 @@ live model, swapped in, and caught up.
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from claimstream_platform.db import UnitOfWork, create_engine
@@ -32,27 +32,28 @@ from projection.service import SERVICE, ProjectionSettings
 Offsets = dict[TopicPartition, int]
 
 
-async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, batch: int, show: bool) -> Offsets:
-    """Apply every record from `start` (None: the beginning) up to the ends as they are now; returns the ends."""
+async def read_up_to_now(servers: str, topics: set[str], start: Offsets | None, *, batch: int, show: bool,
+                         take: Callable[[list[ConsumerRecord[bytes, bytes]]], Awaitable[None]]) -> Offsets:  # fmt: skip
+    """Hand `take` every record of `topics` from `start` (None: the beginning) up to the ends as they are now, a
+    fetch at a time, with a progress bar; returns those ends."""
     reader = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, isolation_level="read_committed")
     await reader.start()
     try:
-        partitions = await partitions_of(reader, lambda topic: topic in consumer.topics)
+        partitions = await partitions_of(reader, lambda topic: topic in topics)
         if not partitions:
             return {}
         reader.assign(partitions)
         begin = await reader.beginning_offsets(partitions)
-        for tp in partitions:
-            reader.seek(tp, (start or {}).get(tp, begin[tp]))
+        first = {tp: (start or {}).get(tp, begin[tp]) for tp in partitions}
+        for tp, offset in first.items():
+            reader.seek(tp, offset)
         ends = await reader.end_offsets(partitions)
-        total = sum(ends[tp] - (start or {}).get(tp, begin[tp]) for tp in partitions)
-        progress = Progress(total, show)
+        progress = Progress(sum(ends[tp] - first[tp] for tp in partitions), show)
         while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
             fetched = await reader.getmany(timeout_ms=500, max_records=batch)
-            # Every partition's records in one transaction: the fold does not depend on their order.
             wanted = [r for tp, records in fetched.items() for r in records if r.offset < ends[tp]]
             if wanted:
-                await consumer.apply(wanted)
+                await take(wanted)
             progress.advance(len(wanted))
         progress.done()
         return dict(ends)
@@ -60,31 +61,29 @@ async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, bat
         await reader.stop()
 
 
+async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, batch: int, show: bool) -> Offsets:
+    """Every record from `start` up to now through the consumer's own apply (decode, inbox, incremental folds):
+    every partition's records of a fetch in one transaction, since the fold does not depend on their order."""
+
+    async def apply(records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        await consumer.apply(records)
+
+    return await read_up_to_now(servers, set(consumer.topics), start, batch=batch, show=show, take=apply)
+
+
 async def read_all(servers: str, show: bool) -> tuple[list[Delivery], Offsets]:
     """Every record of the projection's topics up to their ends now, decoded, each event once (a record that
     cannot be decoded is left out: the live consumer dead-lettered it)."""
-    reader = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, isolation_level="read_committed")
-    await reader.start()
-    try:
-        partitions = await partitions_of(reader, lambda topic: topic in {c.topic for c in SUBSCRIPTIONS})
-        if not partitions:
-            return [], {}
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        begin, ends = await reader.beginning_offsets(partitions), await reader.end_offsets(partitions)
-        progress = Progress(sum(ends[tp] - begin[tp] for tp in partitions), show)
-        seen: set[object] = set()
-        decoded: list[Delivery] = []
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            for tp, records in (await reader.getmany(timeout_ms=500, max_records=5000)).items():
-                wanted = [r for r in records if r.offset < ends[tp]]
-                decoded += [item for item in map(_decoded, wanted) if item is not None and
-                            type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)]  # fmt: skip
-                progress.advance(len(wanted))
-        progress.done()
-        return decoded, dict(ends)
-    finally:
-        await reader.stop()
+    seen: set[object] = set()
+    decoded: list[Delivery] = []
+
+    async def keep(records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        decoded.extend(item for item in map(_decoded, records)
+                       if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item))  # fmt: skip
+
+    topics = {event_class.topic for event_class in SUBSCRIPTIONS}
+    ends = await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
+    return decoded, ends
 
 
 def _decoded(record: ConsumerRecord[bytes, bytes]) -> Delivery | None:
