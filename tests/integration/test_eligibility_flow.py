@@ -1,8 +1,12 @@
 """Black box, before the visit: eligibility asks the simulated payers over X12 (270 out, 271 back) and answers
 with the patient's mental-health benefits; a Blue plan's carve-out names whom to bill; a member the payer does
-not know fails with the payer's AAA; and the verification reaches Kafka with no PHI."""
+not know fails with the payer's AAA; the verification reaches Kafka with no PHI; and the claim for a carved-out
+plan goes to the company that administers its mental-health benefits."""
 
+import asyncio
 import json
+import time
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -11,7 +15,7 @@ from claimstream_platform.contracts.eligibility import TOPIC, EligibilityVerifie
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
 from running_services import Services
-from test_encounter_to_claim import _enroll, ok
+from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 
 PRACTICE = str(uuid4())
 
@@ -47,3 +51,52 @@ async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
     event = EligibilityVerified.model_validate(json.loads(record.value))
     assert event.visits_allowed == 30 and event.patient_ref == "PAT-77"
     assert medicaid not in record.value.decode() and "Zo" not in record.value.decode()  # no member id, no name
+
+
+async def test_a_carved_out_plans_claim_is_billed_to_its_administrator(services: Services, keys: Keys) -> None:
+    tenant = uuid4()
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+    async with (
+        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
+        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
+        httpx.AsyncClient(base_url=services.eligibility, headers=headers, timeout=30) as eligibility,
+        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
+        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
+    ):
+        practice_id = await _practice_billing(capture, "SIMBCX")
+        member_id = await _enroll(sim, "SIMBCX", "Ana", "Díaz")
+        await ok(await sim.post("/v1/payers/SIMBHO/members", json={  # the administrator knows the plan's members
+            "member_id": member_id, "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
+            "coverage_start": "2025-01-01"}))  # fmt: skip
+        patient = {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"}
+        check = {**body("SIMBCX", member_id), "practice_id": practice_id, "patient": patient}
+        carved = await ok(await eligibility.post("/v1/eligibility-checks", json=check))
+        assert carved["summary"]["bill_payer_id"] == "SIMBHO"
+        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission has read the answer
+        encounter = await ok(await capture.post("/v1/encounters", json=visit(practice_id, member_id)))
+        claim, x12 = await _settled_claim(claims, encounter["id"])
+    assert (claim.get("status"), claim.get("payer_id")) == ("accepted", "SIMBHO"), claim
+    assert claim["payer_claim_number"].startswith("SIMBHO") and "NM1*PR*2*SIMULATED BEHAVIORAL HEALTH" in x12.upper()
+
+
+def visit(practice_id: str, member_id: str) -> dict[str, Any]:
+    return {"practice_id": practice_id, "external_id": "visit-1", "service_date": str(date.today() - timedelta(days=3)),
+            "rendering_provider_npi": "1245319599",
+            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
+                        "sex": "F", "address": ADDRESS},
+            "coverage": {"payer_id": "SIMBCX", "member_id": member_id, "relationship": "self"},
+            "diagnoses": ["F33.1"], "place_of_service": "11",
+            "service": {"kind": "psychotherapy", "minutes": 55}}  # fmt: skip
+
+
+async def _caught_up(projection: httpx.AsyncClient, group: str, topic: str, timeout: float = 30) -> None:
+    """Wait (bounded) until the consumer group has read `topic` to its end, as the stream health shows it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lags = (await ok(await projection.get("/v1/stream/health")))["consumer_lag"]
+        mine = [lag for lag in lags if lag["group"] == group and lag["topic"] == topic]
+        if mine and all(lag["lag"] == 0 for lag in mine):
+            return
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"{group} did not catch up on {topic}")

@@ -15,8 +15,8 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission import handlers
-from claim_submission.content import Captured, content_of
-from claim_submission.coverage_rule import coverage_key, inactive_reason
+from claim_submission.content import Captured, ClaimContent, content_of
+from claim_submission.coverage_rule import Administrator, PlanKey, coverage_key, inactive_reason, plan_key, routed
 from claim_submission.domain import Claim, duplicate_key
 from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
@@ -49,22 +49,33 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
         return
     today = handlers.today()
     learned = await learned_rules.rules_of(uow, (captured.tenant_id for _, captured in run))
-    keys = [duplicate_key(captured.content) for _, captured in run]
+    carved = await coverage.administrators(
+        uow, (k for _, c in run if (k := plan_key(c.tenant_id, c.practice_id, c.content)))
+    )
+    contents = [_billed(captured, carved) for _, captured in run]
+    keys = [duplicate_key(content) for content in contents]
     taken = await repository.open_duplicate_keys(
         uow, ((c.tenant_id, key) for (_, c), key in zip(run, keys, strict=True))
     )
-    covered = [coverage_key(c.tenant_id, c.practice_id, c.content) for _, c in run]
+    covered = [coverage_key(c.tenant_id, c.practice_id, content) for (_, c), content in zip(run, contents, strict=True)]
     uncovered = await coverage.inactive(uow, (key for key in covered if key is not None))
     new = []
-    for (_, captured), key, coverage_of in zip(run, keys, covered, strict=True):
-        found = scrub(captured.content, today=today, duplicate=(captured.tenant_id, key) in taken,
+    for (_, captured), content, key, coverage_of in zip(run, contents, keys, covered, strict=True):
+        found = scrub(content, today=today, duplicate=(captured.tenant_id, key) in taken,
                       learned=learned.get(captured.tenant_id, ()))  # fmt: skip
         if coverage_of in uncovered:
             found.append(inactive_reason())
         taken.add((captured.tenant_id, key))  # a later encounter in the run with the same services is its duplicate
         new.append(Claim.new(captured.tenant_id, captured.practice_id, captured.encounter_id, captured.version,
-                             captured.content, found))  # fmt: skip
+                             content, found))  # fmt: skip
     await repository.insert_new(uow, new, keys)
     for (delivery, _), claim in zip(run, new, strict=True):
         with caused_by(delivery):
             handlers.publish(uow, [claim])
+
+
+def _billed(captured: Captured, carved: dict[PlanKey, Administrator]) -> ClaimContent:
+    """The claim's content, to the administrator when its plan's mental-health benefits are carved out."""
+    key = plan_key(captured.tenant_id, captured.practice_id, captured.content)
+    administrator = carved.get(key) if key is not None else None
+    return routed(captured.content, administrator) if administrator else captured.content

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
-from claimstream_platform.contracts.eligibility import CoverageInactive, EligibilityVerified
+from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
@@ -20,4 +20,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     PaymentPosted: handlers.on_payment_posted,
     CoverageInactive: eligibility_answers.on_coverage_inactive,
     EligibilityVerified: eligibility_answers.on_eligibility_verified,
+    CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,
 }

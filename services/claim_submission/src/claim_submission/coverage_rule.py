@@ -1,5 +1,7 @@
-"""The hold for coverage the payer called inactive: its reason, and the key a claim and an eligibility answer
-share (tenant, practice, the practice's patient id, payer, date of service)."""
+"""Eligibility's answers applied to a claim, pure: the hold for coverage the payer called inactive (keyed by
+tenant, practice, the practice's patient id, payer and date of service), and the claim of a carved-out plan
+billed to the company that administers its mental-health benefits (keyed by the plan: a carve-out is how the
+plan is run, not a fact of one visit)."""
 
 from datetime import date
 from uuid import UUID
@@ -9,6 +11,8 @@ from claimstream_platform.contracts import Reason
 from claim_submission.content import ClaimContent
 
 CoverageKey = tuple[UUID, UUID, str, str, date]
+PlanKey = tuple[UUID, UUID, str, str]  # tenant, practice, patient, payer
+Administrator = tuple[str, str]  # its payer id and name
 
 RULE = "eligibility.coverage-inactive"
 
@@ -24,3 +28,18 @@ def coverage_key(tenant_id: UUID, practice_id: UUID | None, content: ClaimConten
     if practice_id is None:
         return None
     return tenant_id, practice_id, content.patient.external_id, content.payer.payer_id, content.service_date
+
+
+def plan_key(tenant_id: UUID, practice_id: UUID | None, content: ClaimContent) -> PlanKey | None:
+    if practice_id is None:
+        return None
+    return tenant_id, practice_id, content.patient.external_id, content.payer.payer_id
+
+
+def routed(content: ClaimContent, administrator: Administrator) -> ClaimContent:
+    """The claim billed to the administrator of the plan's mental-health benefits: the same member and plan type
+    (its claim filing indicator and kind stay the plan's), the administrator as the payer (2010BB)."""
+    payer_id, name = administrator
+    payer = content.payer.model_copy(update={"payer_id": payer_id, "name": name or payer_id})
+    coverage = content.coverage.model_copy(update={"payer_id": payer_id})
+    return content.model_copy(update={"payer": payer, "coverage": coverage})

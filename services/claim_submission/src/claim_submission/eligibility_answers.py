@@ -1,15 +1,17 @@
 """Eligibility's answers into claim submission's own model (the edge): the payer said a coverage was not active on
 a date of service, so a claim for it is held before it is sent, and the claims of that visit not sent yet are
-held now; an answer that the coverage is active lets later claims go. A claim the payer already has is left to
-its adjudication (a denial that denial management works)."""
+held now; an answer that the coverage is active lets later claims go. A plan whose mental-health benefits
+another company administers (a carve-out) has its claims billed to that company: those not sent yet are voided
+here and billed anew to it, later ones go to it from the start. A claim the payer already has is left to its
+adjudication (a denial that denial management works)."""
 
 from datetime import UTC, datetime
 
-from claimstream_platform.contracts.eligibility import CoverageInactive, EligibilityVerified
+from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.coverage_rule import CoverageKey, inactive_reason
+from claim_submission.coverage_rule import CoverageKey, PlanKey, inactive_reason, routed
 from claim_submission.repository import coverage
 
 
@@ -32,5 +34,21 @@ async def on_coverage_inactive(event: CoverageInactive, uow: UnitOfWork) -> None
 
 async def on_eligibility_verified(event: EligibilityVerified, uow: UnitOfWork) -> None:
     key = key_of(event)
-    if key is not None:
-        await coverage.record(uow, key, active=True, at=datetime.now(UTC))
+    if key is None:
+        return
+    at = datetime.now(UTC)
+    await coverage.record(uow, key, active=True, at=at)
+    if event.bill_payer_id == event.payer_id:  # the plan answers for mental health itself (again)
+        await coverage.carved_out(uow, key[:4], None, at=at)
+
+
+async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> None:
+    if event.practice_id is None or event.administered_by == event.payer_id:
+        return
+    plan: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
+    administrator = (event.administered_by, event.administrator_name)
+    await coverage.carved_out(uow, plan, administrator, at=datetime.now(UTC))
+    today = handlers.today()
+    for claim in await coverage.unsent_claims(uow, plan):
+        await handlers.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
+        await handlers.create_claim(uow, claim, routed(claim.content, administrator), previous=None, today=today)

@@ -22,7 +22,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from claim_submission.content import Captured, ClaimContent, content_of
 from claim_submission.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.corrections import apply_changes
-from claim_submission.coverage_rule import coverage_key, inactive_reason
+from claim_submission.coverage_rule import coverage_key, inactive_reason, plan_key, routed
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
 from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
@@ -51,9 +51,18 @@ async def capture(captured: Captured, uow: UnitOfWork) -> None:
     earlier = await repository.lock_of_encounter(uow, captured.tenant_id, captured.encounter_id)
     if any(claim.encounter_version == captured.version for claim in earlier):
         return  # replayed after a crash before the inbox row: already done
-    payer_id = captured.content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
+    content = await billed_content(uow, captured.tenant_id, captured.practice_id, captured.content)
+    payer_id = content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
     previous = next((claim for claim in earlier if claim.status in OPEN and claim.payer_id == payer_id), None)
-    await create_claim(uow, captured, captured.content, previous=previous, today=today())
+    await create_claim(uow, captured, content, previous=previous, today=today())
+
+
+async def billed_content(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID | None,
+                         content: ClaimContent) -> ClaimContent:  # fmt: skip
+    """The content to bill: to the administrator when the plan's mental-health benefits are carved out."""
+    key = plan_key(tenant_id, practice_id, content)
+    administrator = (await coverage.administrators(uow, [key])).get(key) if key is not None else None
+    return routed(content, administrator) if administrator else content
 
 
 async def create_claim(
@@ -63,6 +72,8 @@ async def create_claim(
     """A new claim version of `origin`'s encounter: a replacement of `previous` when the payer may have it, else
     an original (and `previous`, when still open here, is replaced)."""
     replaces = previous if previous is not None and previous.status in AT_PAYER else None
+    if replaces is None:  # an original (a later payer's too) goes to a carve-out's administrator; a correction
+        content = await billed_content(uow, origin.tenant_id, origin.practice_id, content)  # to its payer
     if previous is not None and replaces is None and previous.status in OPEN:
         previous.replace(by="a corrected encounter")
         await store(uow, [previous])

@@ -166,3 +166,17 @@ coverage_answers = Table(
     Column("active", Boolean, nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False),
 )
+
+# Plans whose mental-health benefits another company administers (eligibility's CoverageCarvedOut, mapped at
+# the edge): per patient and plan, the newest answer wins. A claim for such a plan is billed to the administrator.
+carve_outs = Table(
+    "carve_outs",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("patient_ref", String(80), primary_key=True),
+    Column("payer_id", String(80), primary_key=True),  # the plan
+    Column("administered_by", String(80), nullable=False),
+    Column("administrator_name", String(60), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+)

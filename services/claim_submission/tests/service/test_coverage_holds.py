@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from claim_submission import claim_intake, eligibility_answers, handlers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
-from claimstream_platform.contracts.eligibility import CoverageInactive, EligibilityVerified
+from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
@@ -62,3 +62,45 @@ async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
     await handle(make_uow, handlers.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.status == "ready"
+
+
+def carved_out(administrator: str = "SIMBHO") -> CoverageCarvedOut:
+    return CoverageCarvedOut(tenant_id=TENANT, practice_id=PRACTICE, check_id=uuid4(), patient_ref="p-1",
+                             payer_id="SIMMCR", service_date=RECENT, administered_by=administrator,
+                             administrator_name="Simulated Behavioral Health")  # fmt: skip
+
+
+async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_ones_after(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    waiting = charges(service_date=RECENT)
+    await handle(make_uow, handlers.on_charge_captured, waiting)
+    await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
+    await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())  # redelivered: no third claim
+    voided, rebilled = await claims_of(make_uow, waiting.encounter_id)
+    assert (voided.status, voided.payer_id) == ("voided", "SIMMCR")
+    assert (rebilled.status, rebilled.payer_id, rebilled.frequency) == ("ready", "SIMBHO", "1")
+    payer = rebilled.content["payer"]
+    assert (payer["name"], payer["claim_filing_indicator"]) == ("Simulated Behavioral Health", "MB")
+    assert rebilled.content["coverage"]["member_id"] == waiting.coverage.member_id
+    later, other = charges(service_date=RECENT), charges(patient={**waiting.patient.model_dump(), "external_id": "p-2"})
+    await captured_in_a_batch(make_uow, later, other)
+    one_by_one = charges(service_date=RECENT - timedelta(days=1))
+    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    assert [c.payer_id for e in (later, other, one_by_one) for c in await claims_of(make_uow, e.encounter_id)] == [
+        "SIMBHO", "SIMMCR", "SIMBHO"]  # fmt: skip
+    kinds = [
+        kind for kind, payload in await events(make_uow) if payload.get("encounter_id") == str(waiting.encounter_id)
+    ]
+    assert kinds == ["created", "voided", "created"]
+
+
+async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
+    await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified))
+    visit = charges(service_date=RECENT)
+    await handle(make_uow, handlers.on_charge_captured, visit)
+    (claim,) = await claims_of(make_uow, visit.encounter_id)
+    assert claim.payer_id == "SIMMCR"

@@ -30,6 +30,7 @@ from claimstream_platform.identifiers import npi_check_digit
 
 from clearinghouse_simulator import billing_office, front_desk
 from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator.rosters import PLANS, Patient, coverages, enrollments, give_supplemental_plans
 from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, FIRST, LAST, SERVICES, STAFF
 
 
@@ -37,18 +38,6 @@ def npi(rng: random.Random) -> str:
     """A random NPI with a valid check digit."""
     body = str(rng.randint(100_000_000, 199_999_999))
     return body + str(npi_check_digit(body))
-
-
-@dataclass
-class Patient:
-    external_id: str
-    first_name: str
-    last_name: str
-    birth_date: date
-    payer_id: str
-    member_id: str
-    active: bool  # inactive members model "coverage ended" defects
-    secondary: tuple[str, str] | None = None  # (payer id, member id): a supplemental plan billed after the primary
 
 
 @dataclass
@@ -82,13 +71,13 @@ def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> Prac
             first_name=rng.choice(FIRST),
             last_name=rng.choice(LAST),
             birth_date=date(rng.randint(1950, 2012), rng.randint(1, 12), rng.randint(1, 28)),
-            payer_id=rng.choice(payers)["payer_id"],
+            payer_id=rng.choice(PLANS),
             member_id=f"M{index}{n:05d}{rng.randint(100, 999)}",
             active=rng.random() > 0.04,
         )
         for n in range(patients)
     ]
-    _give_supplemental_plans(roster, random.Random(rng.random()))
+    give_supplemental_plans(roster, random.Random(rng.random()))
     body = {
         "name": f"Practice {index} Behavioral Health",
         "npi": npi(rng),
@@ -97,32 +86,6 @@ def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> Prac
         "address": address,
     }
     return PracticePlan(body, providers, payers, roster)
-
-
-SUPPLEMENTAL_SHARE = 0.25  # Medicare patients with a supplemental (Medigap-like) plan from the Blue payer
-DUAL_ELIGIBLE_SHARE = 0.10  # Medicare patients also on Medicaid: Medicare crosses their claims over itself
-
-
-def _give_supplemental_plans(roster: list[Patient], rng: random.Random) -> None:
-    """A share of the Medicare patients also hold a Blue supplemental plan: their claims go to it once
-    Medicare has paid (its deductible and coinsurance are what the supplemental plan covers). Dual eligibles
-    hold Medicaid as their secondary: Medicare forwards their claims (a crossover), nobody bills it by hand."""
-    for patient in roster:
-        draw = rng.random()
-        if patient.payer_id == "SIMMCR" and draw < SUPPLEMENTAL_SHARE:
-            patient.secondary = ("SIMBCX", f"S{patient.member_id}")
-        elif patient.payer_id == "SIMMCR" and draw < SUPPLEMENTAL_SHARE + DUAL_ELIGIBLE_SHARE:
-            patient.secondary = ("SIMMCD", f"D{patient.member_id}")
-
-
-def _coverages(patient: Patient) -> dict[str, Any]:
-    secondary = patient.secondary
-    others = [{"payer_id": secondary[0], "member_id": secondary[1], "relationship": "self",
-               "responsibility": "secondary"}] if secondary else []  # fmt: skip
-    return {
-        "coverage": {"payer_id": patient.payer_id, "member_id": patient.member_id, "relationship": "self"},
-        "other_coverages": others,
-    }
 
 
 def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float) -> dict[str, Any]:
@@ -149,7 +112,7 @@ def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_sha
             "external_id": patient.external_id, "first_name": patient.first_name, "last_name": patient.last_name,
             "birth_date": patient.birth_date.isoformat(), "sex": rng.choice("FMU"), "address": plan.body["address"],
         },
-        **_coverages(patient),
+        **coverages(patient),
         "diagnoses": diagnoses,
         "place_of_service": "11",
         "service": dict(service),
@@ -193,8 +156,7 @@ async def set_up(
                 "birth_date": patient.birth_date.isoformat(), "coverage_start": f"{today.year - 1}-01-01",
                 "coverage_end": None if patient.active else (today - timedelta(days=120)).isoformat(),
             }  # fmt: skip
-            coverages = [(patient.payer_id, patient.member_id), *([patient.secondary] if patient.secondary else [])]
-            for payer_id, member_id in coverages:
+            for payer_id, member_id in enrollments(patient):
                 response = await simulator.post(
                     f"/v1/payers/{payer_id}/members", json={**member, "member_id": member_id}
                 )

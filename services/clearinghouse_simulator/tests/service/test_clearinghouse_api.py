@@ -62,6 +62,7 @@ async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]
     payers = (await client.get("/v1/payers", headers=auth)).json()
     assert {(p["payer_id"], p["kind"]) for p in payers} == {
         ("SIMMCR", "medicare"), ("SIMMCD", "medicaid"), ("SIMBCX", "commercial"), ("SIMAHP", "commercial"),
+        ("SIMBHO", "commercial"),  # the Blue plan's behavioral-health administrator
     }  # fmt: skip
     assert (await client.get("/v1/payers")).status_code == 401
 

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import date
 
 from claimstream_platform.identifiers import npi_is_valid
+from clearinghouse_simulator.rosters import enrollments
 from clearinghouse_simulator.workload import encounter, plan_practice
 
 TODAY = date(2026, 11, 27)
@@ -57,3 +58,11 @@ def test_a_share_of_medicare_patients_hold_a_supplemental_plan_billed_second() -
     billed_second = [b for b in bodies if b["other_coverages"]]
     assert billed_second and all(b["coverage"]["payer_id"] == "SIMMCR" for b in billed_second)
     assert {b["other_coverages"][0]["responsibility"] for b in billed_second} == {"secondary"}
+
+
+def test_the_blue_plans_members_are_on_its_behavioral_health_administrators_roster_too() -> None:
+    plan = plan_practice(random.Random(5), 0)
+    blue = next(p for p in plan.patients if p.payer_id == "SIMBCX" and p.secondary is None)
+    assert enrollments(blue) == [("SIMBCX", blue.member_id), ("SIMBHO", blue.member_id)]
+    medicare = next(p for p in plan.patients if p.payer_id == "SIMMCR" and p.secondary is None)
+    assert enrollments(medicare) == [("SIMMCR", medicare.member_id)]

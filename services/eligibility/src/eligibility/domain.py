@@ -6,7 +6,7 @@ AAA). A check's answer never changes; a new question is a new check (the freshne
 asked again, per payer).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -50,6 +50,14 @@ class Check:
             raise ValueError(f"a {self.status} check has its answer")
         self.status, self.summary = summary.status, summary
         return answer_events(self, summary)
+
+    def administrators_check(self) -> "Check | None":
+        """A carve-out's answer names the company that runs the mental-health benefits: the same question goes
+        to it (its 271 says what the patient owes there, and whether its coverage is active)."""
+        administrator = self.summary.administered_by if self.summary else None
+        if not administrator or administrator == self.payer_id:
+            return None
+        return replace(self, id=uuid4(), payer_id=administrator, status="pending", summary=None)
 
 
 def answer_events(check: Check, summary: Summary) -> list[IntegrationEvent]:

@@ -59,6 +59,9 @@ async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, che
     for event in check.answered(summary):
         uow.publish(event)
     await store.answered(uow, check)
+    following = check.administrators_check()
+    if following is not None:
+        await ask_later(uow, following)  # the loop asks it
     return check
 
 

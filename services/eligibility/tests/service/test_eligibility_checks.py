@@ -64,6 +64,14 @@ async def test_a_carve_out_and_an_aaa_publish_what_they_are(
     clearinghouse.answers = echoing(*CARVED_OUT)
     carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
     assert carved["summary"]["bill_payer_id"] == "SIMBHO"
+    async with make_uow() as uow:  # the administrator is asked in turn, by the pending-check loop
+        asked = (
+            await uow.session.execute(text("SELECT payer_id, status, member_id FROM checks ORDER BY payer_id"))
+        ).all()
+    assert [tuple(row) for row in asked] == [
+        ("SIMBCX", "active", "XJH123456789"),
+        ("SIMBHO", "pending", "XJH123456789"),
+    ]
     clearinghouse.answers = echoing(rejections=(Rejection("subscriber", "72", "C", "N"),))
     failed = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
     assert (failed["status"], failed["summary"]["rejection"], failed["summary"]["retry"]) == ("failed", "72", False)

@@ -37,6 +37,7 @@ class ServiceSpec:
         return importlib.util.find_spec(self.package) is not None
 
 
+STARTUP_SECONDS = 300  # for all of them together
 METRICS_PORT_OFFSET = 1000  # a worker serves /metrics on its API's port + 1000 (8004 -> 9004)
 
 
@@ -74,8 +75,10 @@ class Supervisor:
             self.children.append(Supervised(spec, "worker", [sys.executable, "-m", spec.package, "worker"]))
         for child in self.children:
             self._launch(child)
+        # Every process imports its stack at once: on a small or busy machine that takes minutes, not seconds.
+        deadline = time.monotonic() + STARTUP_SECONDS
         for spec in specs:
-            wait_until(partial(_ready, spec.url), timeout=60, what=f"{spec.name} API")
+            wait_until(partial(_ready, spec.url), timeout=max(deadline - time.monotonic(), 5), what=f"{spec.name} API")
 
     def also_run(self, spec: ServiceSpec, role: str, command: list[str]) -> None:
         """Supervise one more process beside the services (the demo workload)."""

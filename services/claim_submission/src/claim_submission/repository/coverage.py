@@ -1,19 +1,21 @@
 """Eligibility's answers as claim submission keeps them: per tenant, practice, patient, payer and date of
-service, the newest answer (by its time) wins."""
+service whether the coverage was active, and per plan whether another company administers its mental-health
+benefits; the newest answer (by its time) wins."""
 
 from collections.abc import Iterable
 from datetime import datetime
 
 from claimstream_platform.db import UnitOfWork
-from sqlalchemy import select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.coverage_rule import CoverageKey
+from claim_submission.coverage_rule import Administrator, CoverageKey, PlanKey
 from claim_submission.domain import Claim
 from claim_submission.repository.claims import claim_of
-from claim_submission.tables import claims, coverage_answers
+from claim_submission.tables import carve_outs, claims, coverage_answers
 
 c = coverage_answers.c
+o = carve_outs.c
 
 
 async def record(uow: UnitOfWork, key: CoverageKey, *, active: bool, at: datetime) -> None:
@@ -39,6 +41,49 @@ async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[Coverage
         (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
         for r in await uow.session.execute(query)
     }
+
+
+async def carved_out(uow: UnitOfWork, key: PlanKey, administrator: Administrator | None, *, at: datetime) -> None:
+    """Record the plan's administrator (None: the plan answers for mental health itself again)."""
+    tenant_id, practice_id, patient_ref, payer_id = key
+    where = (o.tenant_id == tenant_id, o.practice_id == practice_id, o.patient_ref == patient_ref[:80],
+             o.payer_id == payer_id[:80], o.answered_at <= at)  # fmt: skip
+    if administrator is None:
+        await uow.session.execute(delete(carve_outs).where(*where))
+        return
+    row = {"tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref[:80],
+           "payer_id": payer_id[:80], "administered_by": administrator[0][:80],
+           "administrator_name": administrator[1][:60], "answered_at": at}  # fmt: skip
+    statement = insert(carve_outs).values(row)
+    await uow.session.execute(statement.on_conflict_do_update(
+        index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id"],
+        set_={"administered_by": statement.excluded.administered_by, "answered_at": at,
+              "administrator_name": statement.excluded.administrator_name},
+        where=o.answered_at <= statement.excluded.answered_at,
+    ))  # fmt: skip
+
+
+async def administrators(uow: UnitOfWork, keys: Iterable[PlanKey]) -> dict[PlanKey, Administrator]:
+    """Of `keys`, the plans another company administers, with that company."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    query = select(carve_outs).where(tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id).in_(wanted))
+    return {
+        (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id): (r.administered_by, r.administrator_name)
+        for r in await uow.session.execute(query)
+    }
+
+
+async def unsent_claims(uow: UnitOfWork, key: PlanKey) -> list[Claim]:
+    """The patient's claims to that plan not sent yet (ready or held), locked."""
+    tenant_id, practice_id, patient_ref, payer_id = key
+    query = select(claims).where(
+        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
+        claims.c.status.in_(("ready", "held")), claims.c.content["patient"]["external_id"].astext == patient_ref,
+    )  # fmt: skip
+    rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
+    return [claim_of(row) for row in rows]
 
 
 async def ready_claims(uow: UnitOfWork, key: CoverageKey) -> list[Claim]:
