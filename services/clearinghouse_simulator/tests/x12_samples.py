@@ -8,6 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
+from claimstream_platform.x12.eligibility_model import Party
+from claimstream_platform.x12.review import transaction_278_request
+from claimstream_platform.x12.review_model import ReviewRequest
 
 BILLING_NPI = "1679576722"
 RENDERING_NPI = "1245319599"
@@ -173,12 +176,23 @@ def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", c
             Segment.of("DMG", "D8", "19700131"),
             Segment.of("DTP", "291", "D8", "20261127"),
         ]
-        if set_id == "270":
-            body.append(Segment.of("EQ", "MH"))
-        else:
-            body += [Segment.of("UM", "HS", "I", "1"), *[Segment.of("SV1", ("HC", code)) for code in codes],
-                     Segment.of("HSD", "VS", 4)]  # fmt: skip
+        body.append(Segment.of("EQ", "MH"))
+    transactions = [Transaction(set_id, "0001", version, body)]
+    if set_id == "278":  # one request for review per transaction, as our own writer makes them
+        asked = [review_request(member, f"T{control}{n}", payer_id, codes) for n, member in enumerate(members)]
+        transactions = [transaction_278_request(request, f"{n:04d}", created=datetime(2026, 11, 27, 10, 0))
+                        for n, request in enumerate(asked, start=1)]  # fmt: skip
     interchange = Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control,
                               [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version,
-                                               [Transaction(set_id, "0001", version, body)])], usage="T")  # fmt: skip
+                                               transactions)], usage="T")  # fmt: skip
     return write_interchange(interchange, now=datetime(2026, 11, 27, 10, 0))
+
+
+def review_request(member: str, trace: str, payer_id: str = "SIMMCD", codes: tuple[str, ...] = ("96130",),
+                   quantity: int = 4) -> ReviewRequest:  # fmt: skip
+    return ReviewRequest(
+        payer=Party("X3", "2", "PAYER", id_qualifier="PI", identifier=payer_id),
+        requester=Party("1P", "2", "HARBOR COUNSELING", id_qualifier="XX", identifier=BILLING_NPI),
+        subscriber=Party("IL", "1", "DOE", "JANE", "MI", member), trace=trace, originator="9CLAIMSTRM",
+        codes=codes, quantity=quantity, start=date(2026, 11, 27), end=date(2027, 2, 27),
+    )  # fmt: skip

@@ -1,7 +1,7 @@
-"""Eligibility (270 -> 271, 005010X279A1) and prior authorization (278 request -> 278 response, 005010X217).
+"""Eligibility (270 -> 271, 005010X279A1); the 278 requests for review are answered in reviews.py.
 
 Pure: the payer answers from its profile and the member's roster entry. pyx12 has only 4010 maps for these
-transactions, so their structure is checked by our own tests (docs/domain.md §7.2, §7.3).
+transactions, so their structure is checked by our own tests (docs/domain.md §7.2).
 
 271 benefits for mental health (service types 30 plan, MH mental health, A6 psychotherapy, A8 outpatient
 psychiatric): active coverage (EB01 1) or inactive (6), co-payment (B) per visit, co-insurance (A), deductible
@@ -22,7 +22,6 @@ from clearinghouse_simulator.payers import PayerProfile
 
 MENTAL_HEALTH_TYPES = ("MH", "A6", "A8")
 ELIGIBILITY = "005010X279A1"
-REVIEW = "005010X217"
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,10 @@ class Inquiry:
     first_name: str
     birth_date: str
     on: date
-    codes: tuple[str, ...] = ()  # 278: the procedures asked for
-    units: int = 0  # 278: visits or units asked for
 
 
 def read_inquiries(transaction: Transaction) -> list[Inquiry]:
-    """The subscriber-level requests of a 270 or 278 (one per HL 22)."""
+    """The subscriber-level requests of a 270 (one per HL 22)."""
     reader = _InquiryReader()
     for segment in transaction.segments:
         reader.take(segment)
@@ -55,14 +52,13 @@ class _InquiryReader:
         self.inquiries: list[Inquiry] = []
         self.payer_id = self.provider_name = self.provider_npi = ""
         self.current: dict[str, str] = {}
-        self.codes: list[str] = []
 
     def take(self, segment: Segment) -> None:
         tag, current = segment.tag, self.current
         if tag == "HL" and segment.get(3) == "22":
             self.close()
-            self.current, self.codes = {"level": "22"}, []
-        elif tag == "NM1" and segment.get(1) in ("PR", "X3"):
+            self.current = {"level": "22"}
+        elif tag == "NM1" and segment.get(1) == "PR":
             self.payer_id = segment.get(9)
         elif tag == "NM1" and segment.get(1) in ("1P", "FA", "SJ"):
             self.provider_name, self.provider_npi = segment.get(3), segment.get(9)
@@ -76,10 +72,6 @@ class _InquiryReader:
             current["dob"] = segment.get(2)
         elif tag == "DTP" and segment.get(1) in ("291", "472"):
             current["on"] = segment.get(3).split("-")[0]
-        elif tag == "SV1":
-            self.codes.append(segment.get(1).split(":")[1] if ":" in segment.get(1) else segment.get(1))
-        elif tag == "HSD":
-            current["units"] = segment.get(2)
 
     def close(self) -> None:
         current = self.current
@@ -90,8 +82,7 @@ class _InquiryReader:
                     provider_name=self.provider_name, provider_npi=self.provider_npi,
                     member_id=current.get("member", ""), last_name=current.get("last", ""),
                     first_name=current.get("first", ""), birth_date=current.get("dob", ""),
-                    on=_date(current.get("on", "")) or date.today(), codes=tuple(self.codes),
-                    units=int(Decimal(current.get("units", "0") or "0")),
+                    on=_date(current.get("on", "")) or date.today(),
                 )
             )  # fmt: skip
             self.current = {}
@@ -194,48 +185,6 @@ def _carved_out(administrator: tuple[str, str, str]) -> list[Segment]:
         *([Segment.of("PER", "IC", "", "TE", phone)] if phone else []),
         Segment.of("LE", "2120"),
     ]
-
-
-def build_278_response(
-    inquiries: Sequence[Inquiry],
-    *,
-    payer: PayerProfile | None,
-    member: Callable[[str, str], Member | None],
-    authorization_number: Callable[[], str],
-    envelope: Envelope,
-) -> str:
-    """Certified (HCR A1, with an authorization number and the visits asked for, 10 when unsaid) when the member
-    is covered on the date; not certified (HCR A3) when the coverage ended. A member the payer does not know gets
-    no decision at all: AAA 75 (subscriber not found) in the subscriber loop, as the guide has it."""
-    day = envelope.now.strftime("%Y%m%d")
-    body: list[Segment] = [
-        Segment.of("BHT", "0007", "11", envelope.interchange_control, day, envelope.now.strftime("%H%M"))
-    ]
-    hl = 0
-    for inquiry in inquiries:
-        hl += 3
-        found = member(inquiry.payer_id, inquiry.member_id) if payer else None
-        approved = found is not None and found.covered_on(inquiry.on)
-        body += [
-            Segment.of("HL", hl - 2, "", "20", 1),
-            Segment.of("NM1", "X3", "2", _name(payer), "", "", "", "", "PI", inquiry.payer_id),
-            Segment.of("HL", hl - 1, hl - 2, "21", 1),
-            Segment.of("NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi),
-            Segment.of("HL", hl, hl - 1, "22", 0 if found is None else 1),
-            Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
-        ]  # fmt: skip
-        if found is None:
-            body.append(Segment.of("AAA", "N", "", "75", "C"))  # subscriber/insured not found
-            continue
-        body += [
-            Segment.of("HL", hl + 1, hl, "EV", 0),
-            Segment.of("TRN", "2", inquiry.trace, inquiry.originator),
-            Segment.of("UM", "HS", "I", "1"),
-            Segment.of("HCR", "A1", authorization_number()) if approved else Segment.of("HCR", "A3", "", "75"),
-            *([Segment.of("HSD", "VS", inquiry.units or 10)] if approved else []),
-        ]  # fmt: skip
-        hl += 1
-    return interchange("HI", "278", REVIEW, body, envelope)
 
 
 def _name(payer: PayerProfile | None) -> str:

@@ -8,8 +8,10 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.db import Session
 from claimstream_platform.errors import Conflict
-from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction
+from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction, X12Error
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
+from claimstream_platform.x12.review import read_278_request, transaction_278_response
+from claimstream_platform.x12.review_model import ReviewRequest
 
 from clearinghouse_simulator.acks import (
     CLEARINGHOUSE,
@@ -22,10 +24,11 @@ from clearinghouse_simulator.acks import (
 )
 from clearinghouse_simulator.cycle import duplicate_key
 from clearinghouse_simulator.frontend import ACCEPTED, clearinghouse_status, payer_status
-from clearinghouse_simulator.inquiries import Inquiry, build_271, build_278_response, read_inquiries
-from clearinghouse_simulator.outbound import Envelope
+from clearinghouse_simulator.inquiries import Inquiry, build_271, read_inquiries
+from clearinghouse_simulator.outbound import Envelope, review_interchange
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.repository import received as arrivals
+from clearinghouse_simulator.reviews import decide
 from clearinghouse_simulator.settle import member_state
 
 
@@ -106,44 +109,67 @@ class _Reading:
         return result
 
     async def _inquiry(self, transaction: Transaction) -> TransactionResult:
+        if transaction.set_id == "278":
+            return await self._review(transaction)
         inquiries = read_inquiries(transaction)
         errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
         if inquiries and not transaction.trailer_errors:
             self.responses.append(
-                await _answer(
-                    self.session, self.submitter, transaction.set_id, inquiries, self.interchange, self.book, self.now
-                )  # fmt: skip
+                await _answer(self.session, self.submitter, inquiries, self.interchange, self.book, self.now)
             )
         return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
                                  errors, transaction.trailer_errors)  # fmt: skip
 
+    async def _review(self, transaction: Transaction) -> TransactionResult:
+        """A 278 request for review, answered at once (reviews.py); an unreadable one gets a 999 error."""
+        try:
+            requests = read_278_request(transaction, self.interchange.delimiters)
+        except X12Error as error:
+            errors = [SegmentError(error.tag, error.position - transaction.position + 1, "", "8")]
+            return TransactionResult("278", transaction.control_number, transaction.implementation, errors,
+                                     transaction.trailer_errors)  # fmt: skip
+        if requests and not transaction.trailer_errors:
+            self.responses.append(await _review_answer(self.session, self.submitter, requests, self.interchange,
+                                                       self.book, self.now))  # fmt: skip
+        return TransactionResult("278", transaction.control_number, transaction.implementation, [],
+                                 transaction.trailer_errors)  # fmt: skip
+
+
+async def _review_answer(session: Session, submitter: UUID, requests: list[ReviewRequest], interchange: Interchange,
+                         book: PayerBook, now: datetime) -> str:  # fmt: skip
+    enrolled = await arrivals.roster(session, submitter, ((r.payer.identifier, r.subscriber.identifier)
+                                                          for r in requests))  # fmt: skip
+    asked_before = await arrivals.pended_before(session, submitter, (r.trace for r in requests))
+    numbers = iter(await arrivals.payer_numbers(session, len(requests)))
+    answers = []
+    for n, request in enumerate(requests, start=1):
+        row = enrolled.get((request.payer.identifier, request.subscriber.identifier))
+        member = member_state(row, now.year) if row is not None else None
+        decision = decide(request, book.payers.get(request.payer.identifier), member, today=now.date(),
+                          number=lambda: f"AUTH{next(numbers)}",
+                          asked_before=request.trace in asked_before)  # fmt: skip
+        answers.append((request, decision, f"{n:04d}"))
+    await arrivals.pended(session, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
+    control = await arrivals.next_control(session)
+    envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
+    content = review_interchange([transaction_278_response(r, d, number, created=now) for r, d, number in answers],
+                                 envelope)  # fmt: skip
+    await arrivals.store_document(session, submitter, "278", content)
+    return content
+
 
 async def _answer(
-    session: Session,
-    submitter: UUID,
-    set_id: str,
-    inquiries: list[Inquiry],
-    interchange: Interchange,
-    book: PayerBook,
+    session: Session, submitter: UUID, inquiries: list[Inquiry], interchange: Interchange, book: PayerBook,
     now: datetime,
-) -> str:
-    """A 271 for a 270, a 278 response for a 278 request; stored in the inbox as well."""
+) -> str:  # fmt: skip
+    """A 271 for a 270; stored in the inbox as well."""
     enrolled = await arrivals.roster(session, submitter, ((i.payer_id, i.member_id) for i in inquiries))
     known = {key: member_state(row, now.year) for key, row in enrolled.items()}
     payer = book.payers.get(inquiries[0].payer_id)
     control = await arrivals.next_control(session)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-    if set_id == "270":
-        content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
-        kind = "271"
-    else:
-        numbers = iter(await arrivals.payer_numbers(session, len(inquiries)))
-        content = build_278_response(
-            inquiries, payer=payer, member=lambda p, m: known.get((p, m)),
-            authorization_number=lambda: f"AUTH{next(numbers)}", envelope=envelope,
-        )  # fmt: skip
-        kind = "278"
-    await arrivals.store_document(session, submitter, kind, content)
+    content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
+    await arrivals.store_document(session, submitter, "271", content)
     return content
 
 

@@ -49,3 +49,13 @@ def interchange(
         usage="P",
     )
     return write_interchange(interchange, now=envelope.now)
+
+
+def review_interchange(transactions: list[Transaction], envelope: Envelope) -> str:
+    """278 responses, one transaction each, in one group."""
+    day, time = envelope.now.strftime("%Y%m%d"), envelope.now.strftime("%H%M")
+    group = FunctionalGroup("HI", CLEARINGHOUSE_ID, envelope.receiver_id, envelope.group_control, "005010X217",
+                            transactions, date=day, time=time)  # fmt: skip
+    interchange = Interchange("ZZ", CLEARINGHOUSE_ID, envelope.receiver_qualifier, envelope.receiver_id,
+                              envelope.interchange_control, [group], usage="P")  # fmt: skip
+    return write_interchange(interchange, now=envelope.now)

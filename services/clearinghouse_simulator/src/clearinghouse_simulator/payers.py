@@ -50,6 +50,9 @@ class PayerProfile:
     # payer that states its visit limit only in MSG free text.
     mental_health_administrator: tuple[str, str, str] | None = None
     visit_limit_in_text: bool = False
+    # 278s: the most visits or units one authorization grants, and whether a first request is pended.
+    authorization_block: int = 12
+    pends_reviews: bool = False
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
@@ -100,6 +103,8 @@ def parse(text: str) -> PayerBook:
             telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
             mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
             visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
+            authorization_block=int(entry.get("authorization_block", 12)),
+            pends_reviews=bool(entry.get("pends_reviews", False)),
         )
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
 

@@ -104,3 +104,12 @@ forward_balances = Table(
     Column("reference", String(30), primary_key=True),  # the payer's claim number that caused it
     Column("amount", Numeric(12, 2), nullable=False),
 )
+
+# 278 requests a payer pended: asked again (the same trace), it decides.
+pended_reviews = Table(
+    "pended_reviews",
+    metadata,
+    Column("submitter", PgUUID(as_uuid=True), primary_key=True),
+    Column("trace", String(50), primary_key=True),
+    Column("pended_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -5,6 +5,7 @@ captured charges and the loop that asks the checks it stores."""
 from pathlib import Path
 
 from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.realtime import RealTimeClearinghouse
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import FilePath
@@ -12,7 +13,6 @@ from pydantic import FilePath
 from eligibility import api, estimates_api
 from eligibility.check_loop import PendingChecks
 from eligibility.consumers import SUBSCRIPTIONS
-from eligibility.gateway import EligibilityGateway
 from eligibility.handlers import Sender
 
 
@@ -26,13 +26,13 @@ class EligibilitySettings(ServiceSettings):
 
 
 def prepare(settings: EligibilitySettings, app: FastAPI) -> None:
-    app.state.clearinghouse = EligibilityGateway(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    app.state.clearinghouse = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
     app.state.sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
 
 
 def pending_checks(runtime: Runtime[EligibilitySettings]) -> PendingChecks:
     settings = runtime.settings
-    gateway = EligibilityGateway(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    gateway = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
     return PendingChecks(runtime.sessionmaker, gateway, sender, interval=settings.pending_check_seconds)

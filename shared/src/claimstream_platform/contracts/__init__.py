@@ -8,6 +8,7 @@ from claimstream_platform.contracts import (
     claim_submission,
     denial_management,
     eligibility,
+    prior_authorization,
     remittance_posting,
 )
 from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
@@ -20,6 +21,7 @@ __all__ = [
     "denial_management",
     "eligibility",
     "event_class",
+    "prior_authorization",
     "registered_events",
     "remittance_posting",
 ]

@@ -8,7 +8,15 @@ from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clearinghouse_simulator.tables import claims, control_numbers, documents, members, payer_claim_numbers, submissions
+from clearinghouse_simulator.tables import (
+    claims,
+    control_numbers,
+    documents,
+    members,
+    payer_claim_numbers,
+    pended_reviews,
+    submissions,
+)
 
 
 async def record_submission(session: AsyncSession, submission_id: UUID, key: dict[str, Any], sha256: str) -> bool:
@@ -59,3 +67,19 @@ async def roster(session: AsyncSession, submitter: UUID, keys: Iterable[tuple[st
 
 async def store_claims(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await session.execute(insert(claims), list(rows))
+
+
+async def pended_before(session: AsyncSession, submitter: UUID, traces: Iterable[str]) -> set[str]:
+    """Of the traces, those a payer pended earlier."""
+    rows = await session.scalars(
+        select(pended_reviews.c.trace).where(
+            pended_reviews.c.submitter == submitter, pended_reviews.c.trace.in_(list(set(traces)))
+        )  # fmt: skip
+    )
+    return set(rows)
+
+
+async def pended(session: AsyncSession, submitter: UUID, traces: Iterable[str]) -> None:
+    rows = [{"submitter": submitter, "trace": trace[:50]} for trace in set(traces)]
+    if rows:
+        await session.execute(pg_insert(pended_reviews).values(rows).on_conflict_do_nothing())

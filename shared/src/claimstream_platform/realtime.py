@@ -1,22 +1,24 @@
-"""The clearinghouse for real-time eligibility: one 270 interchange in, its 271s back at once. The simulator's
-HTTP API is the adapter; what comes back is untrusted and bounded in size."""
+"""A clearinghouse's real-time exchange: one interchange in (a 270, a 278 request), its answers back at once (271s,
+278 responses). Eligibility and prior authorization both use it. The simulator's HTTP API is the adapter; what
+comes back is untrusted and bounded in size."""
 
 from pathlib import Path
 
 import httpx
+
 from claimstream_platform import partners
-from claimstream_platform.errors import TransientError
+from claimstream_platform.errors import RuleViolation, TransientError
 
 MAX_RESPONSE_CHARS = 1024 * 1024
 ATTEMPTS = 2
 MAX_WAIT_SECONDS = 3.0
 
 
-class Refused(Exception):
-    """The clearinghouse refused the interchange (its reason, from the problem it answered)."""
+class Refused(RuleViolation):
+    """The clearinghouse refused the interchange (its reason, from the problem it answered): a 422, not a 500."""
 
 
-class EligibilityGateway:
+class RealTimeClearinghouse:
     def __init__(self, base_url: str, token_file: Path, *, timeout: float = 15) -> None:
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self._token_file = token_file
@@ -25,7 +27,7 @@ class EligibilityGateway:
         await self._client.aclose()
 
     async def ask(self, interchange: str) -> list[str]:
-        """The 271s the clearinghouse answers the 270 with."""
+        """The documents the clearinghouse answers the interchange with."""
         response = await partners.send(self._client, "POST", "/v1/interchanges", auth=self._auth, attempts=ATTEMPTS,
                                        max_wait=MAX_WAIT_SECONDS, content=interchange.encode("ascii"))  # fmt: skip
         if response.status_code >= 400:
@@ -33,7 +35,7 @@ class EligibilityGateway:
         answers = partners.json_object(response).get("responses")
         if not isinstance(answers, list) or not all(isinstance(a, str) and len(a) <= MAX_RESPONSE_CHARS
                                                     for a in answers):  # fmt: skip
-            raise TransientError("the clearinghouse answered without 271s", retry_after=5)
+            raise TransientError("the clearinghouse answered without its responses", retry_after=5)
         return answers
 
     def _auth(self) -> dict[str, str]:

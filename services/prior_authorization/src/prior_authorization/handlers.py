@@ -1,0 +1,135 @@
+"""Authorizations requested, decided and burned down. From the API: stored, sent at once as a 278 request, the
+decision stored and its events published in the request's transaction (a clearinghouse outage changes nothing:
+503); or entered by hand. A pended request, and a concurrent review the burn-down made due, are asked by the loop
+(follow_loop.py). Each captured charge uses units or visits of the authorization that covers it; a voided charge
+gives them back."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeLine, ChargeVoided
+from claimstream_platform.contracts.prior_authorization import ConcurrentReviewDue
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.x12 import X12Error
+from claimstream_platform.x12.review_model import ReviewDecision
+
+from prior_authorization.domain import Authorization
+from prior_authorization.repository import authorizations as store
+from prior_authorization.repository import consumptions
+from prior_authorization.review import decision_for, interchange_278
+from prior_authorization.rules import Rule, rule_for, shipped
+
+
+class Clearinghouse(Protocol):
+    async def ask(self, interchange: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who our 278s come from and go to (ISA06/ISA08), and ISA15."""
+
+    sender_id: str
+    receiver_id: str
+    usage: str = "P"
+
+
+def rule_of(payer_id: str, day: date) -> Rule:
+    return rule_for(shipped(), payer_id, day)
+
+
+async def request(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+                  ) -> Authorization:  # fmt: skip
+    """A new request, sent now."""
+    await store.insert(uow, authorization)
+    return await ask(uow, clearinghouse, sender, authorization)
+
+
+async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+              ) -> Authorization:  # fmt: skip
+    """Send a stored open request's 278 and record the decision; a TransientError leaves it open."""
+    control = await store.next_control(uow)
+    text = interchange_278(authorization, sender_id=sender.sender_id, receiver_id=sender.receiver_id,
+                           control=control, now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
+    documents = await clearinghouse.ask(text)
+    try:
+        decision = decision_for(authorization, documents)
+    except (X12Error, ValueError):  # the payer's answer cannot be read: asked again later
+        decision = ReviewDecision(authorization.trace, "A4", reason="278")
+    for event in authorization.decided(decision):
+        uow.publish(event)
+    await store.save(uow, authorization)
+    return authorization
+
+
+async def enter(uow: UnitOfWork, authorization: Authorization, number: str, approved: int) -> Authorization:
+    """An authorization obtained by phone or portal, as entered."""
+    for event in authorization.entered(number, approved):
+        uow.publish(event)
+    await store.insert(uow, authorization)
+    return authorization
+
+
+async def renew(uow: UnitOfWork, authorization: Authorization, visits: int, start: date) -> Authorization:
+    """A renewal or extension of an approved authorization: a new request (REF*BB its number), asked by the loop."""
+    following = authorization.renewal(start, visits)
+    await store.insert(uow, following)
+    return following
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    """Each line uses the authorization that covers it (payer, patient, provider, code, date): a visit once per
+    encounter, units as billed. A redelivered charge is counted once."""
+    if event.practice_id is None:
+        return
+    covering = await store.covering(uow, event.tenant_id, event.practice_id, event.patient.external_id,
+                                    event.coverage.payer_id, event.service_date)  # fmt: skip
+    rule = rule_of(event.coverage.payer_id, event.service_date)
+    for authorization, used in _uses(covering, event.lines, event.service_date, event.rendering_provider.npi):
+        if not await consumptions.record(uow, authorization.id, event.tenant_id, event.encounter_id, event.version,
+                                         event.service_date, used):  # fmt: skip
+            continue
+        for found in authorization.consume(event.encounter_id, used, rule):
+            uow.publish(found)
+            if isinstance(found, ConcurrentReviewDue):
+                await renew(uow, authorization, rule.renewal_visits, event.service_date)
+        await store.save(uow, authorization)
+
+
+def _uses(covering: list[Authorization], lines: list[ChargeLine], day: date, npi: str
+          ) -> list[tuple[Authorization, int]]:  # fmt: skip
+    """Which authorization each line draws on (the soonest ending that covers it and has some left), and how much."""
+    used: dict[int, int] = {}
+    for line in lines:
+        match = next((i for i, x in enumerate(covering) if x.covers(line.code, day, npi) and x.remaining), None)
+        if match is not None:  # a visit counts once however many of its lines draw on it
+            used[match] = 1 if covering[match].unit == "visits" else used.get(match, 0) + line.units
+    return [(covering[i], min(amount, covering[i].remaining)) for i, amount in sorted(used.items())]
+
+
+async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+    """The charges of that version no longer stand: what they used goes back."""
+    standing = await consumptions.standing(uow, event.tenant_id, event.encounter_id, event.version)
+    if not standing:
+        return
+    by_id = {x.id: x for x in await store.of_ids(uow, [row.authorization_id for row in standing])}
+    for row in standing:
+        authorization = by_id[row.authorization_id]
+        for found in authorization.give_back(event.encounter_id, row.used):
+            uow.publish(found)
+        await store.save(uow, authorization)
+    await consumptions.returned(uow, standing)
+
+
+async def announce_endings(uow: UnitOfWork, today: date) -> int:
+    """AuthorizationExpiring for approved authorizations whose end is near (each payer's days); how many."""
+    count = 0
+    horizon = today + timedelta(days=max(rule.warn_days for rule in shipped()))
+    for authorization in await store.ending_by(uow, horizon):
+        found = authorization.ending(today, rule_of(authorization.payer_id, today))
+        for event in found:
+            uow.publish(event)
+        if found:
+            await store.save(uow, authorization)
+            count += 1
+    return count

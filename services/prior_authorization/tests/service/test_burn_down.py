@@ -1,0 +1,90 @@
+"""The burn-down on real PostgreSQL: captured charges use units of the authorization that covers them, once per
+encounter version; a voided charge gives them back; exhaustion, the warning and a concurrent review (a new 278
+citing the number) go out; two practices of one tenant each track their own units."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import httpx
+from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claimstream_platform.db import UnitOfWork
+from prior_authorization import handlers
+from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured
+from sqlalchemy import text
+from test_requests import outbox
+
+
+async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+    async with make_uow() as uow:
+        await handler(event, uow)
+        await uow.commit()
+
+
+async def entered(client: httpx.AsyncClient, auth: dict[str, str], **changes: Any) -> dict[str, Any]:
+    manual = {**body(), "authorization_number": "PA-1", "approved": 5, **changes}
+    response = await client.post("/v1/authorizations/manual", json=manual, headers=auth)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_charges_burn_units_down_once_and_a_voided_one_gives_them_back(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    authorization = await entered(client, auth)
+    first, second = captured((("96130", 2), ("96131", 1))), captured((("96131", 2),))
+    for event in (first, first, second, captured((("90834", 1),)), captured((("96130", 1),), day=date(2027, 3, 1))):
+        await handle(make_uow, handlers.on_charge_captured, event)  # a redelivery, a code and a date not covered
+    read = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
+    assert (read["used"], read["remaining"]) == (5, 0)
+    assert [(u["encounter_id"], u["used"]) for u in read["uses"]] == [(str(first.encounter_id), 3),
+                                                                      (str(second.encounter_id), 2)]  # fmt: skip
+    voided = ChargeVoided(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=second.encounter_id,
+        version=1,
+        external_id=second.external_id,
+        service_date=second.service_date,
+        reason="corrected",
+    )
+    await handle(make_uow, handlers.on_charge_voided, voided)
+    await handle(make_uow, handlers.on_charge_voided, voided)  # redelivered: nothing more comes back
+    again = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
+    assert (again["used"], again["remaining"], again["uses"][1]["returned_at"] is not None) == (3, 2, True)
+    kinds = [kind for kind, _ in await outbox(make_uow)]
+    assert kinds == ["approved", "units-consumed", "units-consumed", "exhausted", "units-returned"]  # 60 %, then all
+
+
+async def test_a_review_point_sends_a_new_278_citing_the_number(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    authorization = await entered(client, auth, codes=["90837"], unit="visits", quantity=10, approved=10)
+    for day in range(1, 9):
+        await handle(make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 12, day)))
+    async with make_uow() as uow:
+        rows = (
+            await uow.session.execute(
+                text("SELECT status, certification, previous_number, requested FROM authorizations ORDER BY created_at")
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [("approved", "I", "", 10), ("requested", "R", "PA-1", 10)]
+    kinds = [kind for kind, _ in await outbox(make_uow)]
+    assert kinds.count("review-due") == 1 and kinds.count("expiring") == 1
+    read = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
+    assert read["used"] == 8
+
+
+async def test_two_practices_of_one_tenant_each_track_their_own_units(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    mine = await entered(client, auth)
+    theirs = await entered(client, auth, practice_id=str(OTHER_PRACTICE), authorization_number="PA-2")
+    await handle(make_uow, handlers.on_charge_captured, captured((("96130", 2),)))
+    await handle(make_uow, handlers.on_charge_captured, captured((("96130", 1),), practice=OTHER_PRACTICE))
+    used = {a["id"]: a["used"] for a in (await client.get("/v1/authorizations", headers=auth)).json()["items"]}
+    assert used == {mine["id"]: 2, theirs["id"]: 1}
+    soon = (await client.get("/v1/authorizations?expiring_before=2027-03-01&patient=P-1", headers=auth)).json()
+    assert len(soon["items"]) == 2
+    later = (await client.get("/v1/authorizations?expiring_before=2027-01-01", headers=auth)).json()
+    assert later["items"] == []

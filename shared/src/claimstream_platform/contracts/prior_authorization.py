@@ -1,0 +1,112 @@
+"""Events prior authorization publishes on `prior-authorization.v1`: what a payer authorized for one patient (by
+X12 278, or entered by hand from a phone call or portal), and how its units or visits are used by the charges
+captured against it.
+
+They name the practice's patient (`patient_ref`) and the payer, never a name, birth date or member id.
+Consumers: claim submission (attach the number, REF*G1, and release claims held for a missing authorization),
+denial management (fix CO-197 and CO-15 with a known number), the projection.
+"""
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from claimstream_platform.contracts.base import IntegrationEvent
+
+TOPIC = "prior-authorization.v1"
+Unit = Literal["visits", "units"]
+
+
+class _AuthorizationEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "authorization_id"
+
+    authorization_id: UUID
+    patient_ref: str
+    payer_id: str
+
+
+class AuthorizationApproved(_AuthorizationEvent):
+    """Certified in total or in part (or entered by hand): the number to bill with, what it covers and for how
+    long. A renewal or extension is approved as an authorization of its own."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.approved.v1"
+
+    authorization_number: str
+    provider_npi: str  # the rendering provider it was requested for
+    codes: list[str]
+    approved: int
+    unit: Unit
+    start: date
+    end: date
+    partial: bool  # fewer than asked, or a shorter span (HCR A2 or A6)
+    source: Literal["278", "manual"]
+
+
+class AuthorizationDenied(_AuthorizationEvent):
+    """Not certified (HCR A3), or the payer could not decide (AAA): its reason code."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.denied.v1"
+
+    reason: str
+
+
+class AuthorizationPended(_AuthorizationEvent):
+    """The payer will decide later (HCR A4): the request is followed until it does."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.pended.v1"
+
+    reason: str
+
+
+class AuthorizationUnitsConsumed(_AuthorizationEvent):
+    """A captured charge used units or visits of the authorization (`used`: this encounter's)."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.units-consumed.v1"
+
+    authorization_number: str
+    encounter_id: UUID
+    used: int
+    total_used: int
+    remaining: int
+
+
+class AuthorizationUnitsReturned(_AuthorizationEvent):
+    """A voided or corrected charge gave back what it had used."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.units-returned.v1"
+
+    authorization_number: str
+    encounter_id: UUID
+    returned: int
+    remaining: int
+
+
+class AuthorizationExhausted(_AuthorizationEvent):
+    """Every approved unit or visit is used: the next visit needs a new authorization."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.exhausted.v1"
+
+    authorization_number: str
+    approved: int
+
+
+class AuthorizationExpiring(_AuthorizationEvent):
+    """The authorization will soon run out: most of it used (the payer's share), or its end near. Once per cause."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.expiring.v1"
+
+    authorization_number: str
+    cause: Literal["used", "ending"]
+    remaining: int
+    end: date
+
+
+class ConcurrentReviewDue(_AuthorizationEvent):
+    """The visit count reached one of the payer's review points: a continued-stay (concurrent) review request goes
+    out as a new 278."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.review-due.v1"
+
+    authorization_number: str
+    visits_used: int
