@@ -15,9 +15,11 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission import handlers
+from claim_submission.authorization_rule import attached
 from claim_submission.content import Captured, ClaimContent, content_of
-from claim_submission.coverage_rule import Administrator, PlanKey, coverage_key, inactive_reason, plan_key, routed
+from claim_submission.coverage_rule import coverage_key, inactive_reason, plan_key, routed
 from claim_submission.domain import Claim, duplicate_key
+from claim_submission.repository import authorizations as approvals
 from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
@@ -49,10 +51,7 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
         return
     today = handlers.today()
     learned = await learned_rules.rules_of(uow, (captured.tenant_id for _, captured in run))
-    carved = await coverage.administrators(
-        uow, (k for _, c in run if (k := plan_key(c.tenant_id, c.practice_id, c.content)))
-    )
-    contents = [_billed(captured, carved) for _, captured in run]
+    contents = await _billed(uow, [captured for _, captured in run])
     keys = [duplicate_key(content) for content in contents]
     taken = await repository.open_duplicate_keys(
         uow, ((c.tenant_id, key) for (_, c), key in zip(run, keys, strict=True))
@@ -74,8 +73,12 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
             handlers.publish(uow, [claim])
 
 
-def _billed(captured: Captured, carved: dict[PlanKey, Administrator]) -> ClaimContent:
-    """The claim's content, to the administrator when its plan's mental-health benefits are carved out."""
-    key = plan_key(captured.tenant_id, captured.practice_id, captured.content)
-    administrator = carved.get(key) if key is not None else None
-    return routed(captured.content, administrator) if administrator else captured.content
+async def _billed(uow: UnitOfWork, run: Sequence[Captured]) -> list[ClaimContent]:
+    """Each claim's content, to the administrator when its plan's mental-health benefits are carved out, with the
+    number of an approved authorization that covers it (REF*G1): two queries for the run."""
+    plans = [plan_key(c.tenant_id, c.practice_id, c.content) for c in run]
+    carved = await coverage.administrators(uow, (key for key in plans if key is not None))
+    contents = [routed(c.content, carved[k]) if k in carved else c.content for c, k in zip(run, plans, strict=True)]
+    billed = [plan_key(c.tenant_id, c.practice_id, content) for c, content in zip(run, contents, strict=True)]
+    known = await approvals.known(uow, (key for key in billed if key is not None))
+    return [attached(content, known.get(k, [])) if k else content for content, k in zip(contents, billed, strict=True)]

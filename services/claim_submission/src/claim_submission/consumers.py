@@ -6,10 +6,11 @@ from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from claim_submission import claim_intake, eligibility_answers, handlers
+from claim_submission import authorization_answers, claim_intake, eligibility_answers, handlers
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
@@ -21,4 +22,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     CoverageInactive: eligibility_answers.on_coverage_inactive,
     EligibilityVerified: eligibility_answers.on_eligibility_verified,
     CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,
+    AuthorizationApproved: authorization_answers.on_authorization_approved,
 }

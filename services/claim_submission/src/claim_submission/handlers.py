@@ -19,11 +19,13 @@ from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 
+from claim_submission.authorization_rule import attached
 from claim_submission.content import Captured, ClaimContent, content_of
 from claim_submission.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.corrections import apply_changes
 from claim_submission.coverage_rule import coverage_key, inactive_reason, plan_key, routed
 from claim_submission.domain import AT_PAYER, OPEN, TERMINAL, Claim, ClaimStatus, awaiting_number, duplicate_key
+from claim_submission.repository import authorizations as approvals
 from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
@@ -59,10 +61,15 @@ async def capture(captured: Captured, uow: UnitOfWork) -> None:
 
 async def billed_content(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID | None,
                          content: ClaimContent) -> ClaimContent:  # fmt: skip
-    """The content to bill: to the administrator when the plan's mental-health benefits are carved out."""
+    """The content to bill: to the administrator when the plan's mental-health benefits are carved out, with the
+    number of an approved authorization that covers it (REF*G1)."""
     key = plan_key(tenant_id, practice_id, content)
-    administrator = (await coverage.administrators(uow, [key])).get(key) if key is not None else None
-    return routed(content, administrator) if administrator else content
+    if key is None:
+        return content
+    administrator = (await coverage.administrators(uow, [key])).get(key)
+    content = routed(content, administrator) if administrator else content
+    billed = plan_key(tenant_id, practice_id, content)
+    return attached(content, (await approvals.known(uow, [billed])).get(billed, [])) if billed else content
 
 
 async def create_claim(

@@ -1,0 +1,31 @@
+"""Prior authorization's approvals into claim submission's own model (the edge): kept per patient and payer, so a
+claim they cover carries the number (REF*G1) from the start, and a claim held for a missing authorization that
+this one covers is billed anew with it (the held claim is voided here, the new one scrubbed again)."""
+
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
+from claimstream_platform.db import UnitOfWork
+
+from claim_submission import handlers
+from claim_submission.authorization_rule import Known, attached
+from claim_submission.coverage_rule import PlanKey
+from claim_submission.repository import authorizations as approvals
+
+
+async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
+    if event.practice_id is None:
+        return
+    await approvals.record(uow, {
+        "tenant_id": event.tenant_id, "authorization_id": event.authorization_id, "practice_id": event.practice_id,
+        "patient_ref": event.patient_ref[:80], "payer_id": event.payer_id[:80],
+        "number": event.authorization_number[:50], "codes": event.codes[:50], "start": event.start,
+        "end": event.end, "provider_npi": event.provider_npi[:10],
+    })  # fmt: skip
+    key: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
+    known = [Known(event.authorization_number, frozenset(event.codes), event.start, event.end, event.provider_npi)]
+    today = handlers.today()
+    for claim in await approvals.held_without(uow, key):
+        content = attached(claim.content, known)
+        if content.prior_authorization_number is None:
+            continue  # not covered by this one
+        await handlers.void(uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today)
+        await handlers.create_claim(uow, claim, content, previous=None, today=today)

@@ -1,0 +1,32 @@
+"""Prior authorization's approvals applied to a claim, pure: a claim without an authorization number takes the
+number of the patient's authorization with that payer that covers one of its codes on the date of service (and
+was asked for its rendering provider, when it names one): 2300 REF*G1."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from claim_submission.content import ClaimContent
+
+MISSING = "authorization.missing"
+
+
+@dataclass(frozen=True)
+class Known:
+    number: str
+    codes: frozenset[str]
+    start: date
+    end: date
+    provider_npi: str
+
+    def covers(self, content: ClaimContent) -> bool:
+        return (self.start <= content.service_date <= self.end
+                and any(line.code in self.codes for line in content.lines)
+                and self.provider_npi in ("", content.rendering_provider.npi))  # fmt: skip
+
+
+def attached(content: ClaimContent, known: list[Known]) -> ClaimContent:
+    """The content with the covering authorization's number, unless it carries one already."""
+    if content.prior_authorization_number:
+        return content
+    number = next((k.number for k in sorted(known, key=lambda k: k.end) if k.covers(content)), None)
+    return content if number is None else content.model_copy(update={"prior_authorization_number": number})

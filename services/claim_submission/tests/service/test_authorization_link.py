@@ -1,0 +1,64 @@
+"""Prior authorization's approvals link to claims: a claim held for a missing authorization is billed anew with the
+number once one covering it arrives, and a later claim it covers carries the number (REF*G1) from the start; a
+claim outside its dates or codes, or another patient's, stays held."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from claim_submission import authorization_answers, handlers
+from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
+from claimstream_platform.db import UnitOfWork
+from test_coverage_holds import captured_in_a_batch
+
+TESTING = [{"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": Decimal("150.00"),
+            "diagnosis_pointers": [1]}]  # fmt: skip
+MEDICAID = {"payer_id": "SIMMCD", "name": "Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"}
+
+
+def assessment_visit(patient: str = "p-1", days_ago: int = 3) -> ChargeCaptured:
+    """Psychological testing for a Medicaid patient: the payer wants an authorization for it."""
+    coverage = {"payer_id": "SIMMCD", "member_id": "1EG4TE5MK73", "relationship": "self"}
+    visit = charges(service_date=RECENT - timedelta(days=days_ago - 3), lines=TESTING, total_amount=Decimal("150.00"),
+                    payer=MEDICAID, coverage=coverage)  # fmt: skip
+    return visit.model_copy(update={"patient": visit.patient.model_copy(update={"external_id": patient})})
+
+
+def approved(number: str = "PA-77") -> AuthorizationApproved:
+    return AuthorizationApproved(tenant_id=TENANT, practice_id=PRACTICE, authorization_id=uuid4(), patient_ref="p-1",
+                                 payer_id="SIMMCD", authorization_number=number, provider_npi="", codes=["96130"],
+                                 approved=4, unit="units", start=RECENT - timedelta(days=5),
+                                 end=RECENT + timedelta(days=60), partial=False, source="278")  # fmt: skip
+
+
+async def test_a_claim_held_for_a_missing_authorization_goes_with_the_number_once_it_arrives(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    held = assessment_visit()
+    await handle(make_uow, handlers.on_charge_captured, held)
+    (waiting,) = await claims_of(make_uow, held.encounter_id)
+    assert waiting.status == "held" and [r["rule"] for r in waiting.reasons] == ["authorization.missing"]
+    event = approved()
+    await handle(make_uow, authorization_answers.on_authorization_approved, event)
+    await handle(make_uow, authorization_answers.on_authorization_approved, event)  # redelivered: nothing more
+    voided, billed = await claims_of(make_uow, held.encounter_id)
+    assert (voided.status, billed.status, billed.reasons) == ("voided", "ready", [])
+    assert billed.content["prior_authorization_number"] == "PA-77"
+    kinds = [kind for kind, p in await events(make_uow) if p.get("encounter_id") == str(held.encounter_id)]
+    assert kinds == ["created", "held", "voided", "created"]
+
+
+async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    await handle(make_uow, authorization_answers.on_authorization_approved, approved("PA-88"))
+    covered, too_early, someone_else = assessment_visit(), assessment_visit(days_ago=30), assessment_visit("p-2")
+    await captured_in_a_batch(make_uow, covered, too_early, someone_else)
+    one_by_one = assessment_visit(days_ago=4)
+    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    found = [(await claims_of(make_uow, v.encounter_id))[0] for v in (covered, too_early, someone_else, one_by_one)]
+    assert [(c.status, c.content.get("prior_authorization_number")) for c in found] == [
+        ("ready", "PA-88"), ("held", None), ("held", None), ("ready", "PA-88")]  # fmt: skip
