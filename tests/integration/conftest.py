@@ -32,6 +32,7 @@ def services(
             "SIM_CYCLE_SECONDS": "1",
             "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
             "SUBMIT_INTERVAL_SECONDS": "0.5",
+            "PENDED_WAIT_SECONDS": "1",  # prior authorization asks a pended 278 again after a second
             "CLEARINGHOUSE_URL": simulator.url,
             "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
             **DEFAULT_SUBMITTER,
@@ -49,6 +50,7 @@ def services(
 
         yield Services(charge_capture.url, claim_submission.url, simulator.url, by_package["remittance_posting"].url,
                        by_package["denial_management"].url, by_package["projection"].url,
-                       by_package["eligibility"].url, auth, exited, logs)  # fmt: skip
+                       by_package["eligibility"].url, by_package["prior_authorization"].url, auth, exited,
+                       logs)  # fmt: skip
     finally:
         supervisor.stop()

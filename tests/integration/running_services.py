@@ -22,6 +22,7 @@ class Services:
     denial_management: str
     projection: str
     eligibility: str
+    prior_authorization: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role

@@ -80,6 +80,7 @@ def probe(
         "denial_management",
         "projection",
         "eligibility",
+        "prior_authorization",
         "simulator",
     ],
 )

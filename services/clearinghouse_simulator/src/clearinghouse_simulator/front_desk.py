@@ -1,24 +1,59 @@
-"""The demo practices' front desk: before a visit is posted, the patient's coverage is checked with claimstream's
-eligibility service (a 270 to the simulated payer, its 271 read back). A check the service refuses or cannot
-answer does not stop the visit: the front desk only asks."""
+"""The demo practices' front desk, before a visit is posted: the patient's coverage is checked with claimstream's
+eligibility service (a 270 to the simulated payer, its 271 read back), and psychological testing is authorized
+with its prior-authorization service (a 278) rather than with a number typed in. A request the services refuse or
+cannot answer does not stop the visit: the front desk only asks."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
+
+TESTING_CODES = ["96130", "96131", "96136", "96137"]
+
+
+@dataclass
+class FrontDesk:
+    eligibility: httpx.AsyncClient | None = None
+    authorizations: httpx.AsyncClient | None = None
+
+    async def before(self, practice: dict[str, Any], visit: dict[str, Any]) -> None:
+        await verify(self.eligibility, practice, visit)
+        if self.authorizations is not None and visit["service"]["kind"] == "psychological_testing":
+            if visit.pop("prior_authorization_number", None) is not None:  # a visit the practice would authorize
+                await authorize(self.authorizations, practice, visit)
+
+
+def _who(visit: dict[str, Any]) -> dict[str, Any]:
+    patient = visit["patient"]
+    return {
+        "practice_id": visit["practice_id"],
+        "patient": {key: patient[key] for key in ("external_id", "first_name", "last_name", "birth_date")},
+        "coverage": {key: visit["coverage"][key] for key in ("payer_id", "member_id")},
+    }
 
 
 async def verify(eligibility: httpx.AsyncClient | None, practice: dict[str, Any], visit: dict[str, Any]) -> int | None:
     """Ask about the visit's patient and primary coverage; the HTTP status, or None when there is no service."""
     if eligibility is None:
         return None
-    patient = visit["patient"]
-    request = {
-        "practice_id": visit["practice_id"], "service_date": visit["service_date"],
-        "patient": {key: patient[key] for key in ("external_id", "first_name", "last_name", "birth_date")},
-        "coverage": {key: visit["coverage"][key] for key in ("payer_id", "member_id")},
-        "provider": {"npi": practice["npi"], "name": practice["name"][:60]},
-    }  # fmt: skip
+    request = {**_who(visit), "service_date": visit["service_date"],
+               "provider": {"npi": practice["npi"], "name": practice["name"][:60]}}  # fmt: skip
+    return await _post(eligibility, "/v1/eligibility-checks", request)
+
+
+async def authorize(authorizations: httpx.AsyncClient, practice: dict[str, Any], visit: dict[str, Any]) -> int | None:
+    """Ask the payer to authorize the testing (eight units over 90 days) for the visit's clinician."""
+    start = date.fromisoformat(visit["service_date"])
+    request = {**_who(visit), "codes": TESTING_CODES, "quantity": 8, "unit": "units",
+               "start": start.isoformat(), "end": (start + timedelta(days=90)).isoformat(),
+               "diagnoses": visit["diagnoses"][:4],
+               "provider": {"npi": visit["rendering_provider_npi"], "name": practice["name"][:60]}}  # fmt: skip
+    return await _post(authorizations, "/v1/authorizations", request)
+
+
+async def _post(client: httpx.AsyncClient, path: str, request: dict[str, Any]) -> int | None:
     try:
-        return (await eligibility.post("/v1/eligibility-checks", json=request)).status_code
+        return (await client.post(path, json=request)).status_code
     except httpx.HTTPError:
         return None

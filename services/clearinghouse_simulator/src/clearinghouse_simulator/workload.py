@@ -9,7 +9,8 @@ A seed fixes every choice.
     python -m clearinghouse_simulator.workload --rate 0.5 --count 0     (0: until stopped)
 Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, CLAIMSTREAM_TOKEN_FILE, and SIMULATOR_TOKEN_FILE (the submitter
 account at the clearinghouse whose roster the payers' members join: the one claim submission sends with);
-ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first (front_desk.py).
+ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first, and PRIOR_AUTHORIZATION_URL has it
+authorize psychological testing (front_desk.py).
 """
 
 import argparse
@@ -28,7 +29,8 @@ from uuid import uuid4
 import httpx
 from claimstream_platform.identifiers import npi_check_digit
 
-from clearinghouse_simulator import billing_office, front_desk
+from clearinghouse_simulator import billing_office
+from clearinghouse_simulator.front_desk import FrontDesk
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.rosters import PLANS, Patient, coverages, enrollments, give_supplemental_plans
 from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, FIRST, LAST, SERVICES, STAFF
@@ -183,6 +185,7 @@ async def run(
     claim_submission_url: str | None = None,
     remittance_posting_url: str | None = None,
     eligibility_url: str | None = None,
+    prior_authorization_url: str | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
     rng = random.Random(seed)
@@ -197,8 +200,9 @@ async def run(
             base_url=simulator_url, headers={"Authorization": f"Bearer {simulator_token}"}, timeout=30
         ) as simulator,
         httpx.AsyncClient(base_url=eligibility_url or "http://unset", headers=headers, timeout=30) as eligibility,
+        httpx.AsyncClient(base_url=prior_authorization_url or "http://unset", headers=headers, timeout=30) as pa,
     ):
-        desk = eligibility if eligibility_url else None  # the front desk asks before each visit
+        desk = FrontDesk(eligibility if eligibility_url else None, pa if prior_authorization_url else None)
         await set_up(claimstream, simulator, plans, today)
         await billing_office.set_up(headers, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
@@ -211,11 +215,11 @@ async def run(
 
 
 async def _post_one(
-    claimstream: httpx.AsyncClient, eligibility: httpx.AsyncClient | None, rng: random.Random, plan: PracticePlan,
+    claimstream: httpx.AsyncClient, desk: FrontDesk, rng: random.Random, plan: PracticePlan,
     today: date, defect_share: float, statuses: Counter[int],
 ) -> None:  # fmt: skip
     body = encounter(rng, plan, today=today, defect_share=defect_share)
-    await front_desk.verify(eligibility, plan.body, body)
+    await desk.before(plan.body, body)  # the front desk asks before each visit
     response = await claimstream.post("/v1/encounters", json=body)
     statuses[response.status_code] += 1
     if response.status_code in (200, 201):
@@ -252,6 +256,7 @@ def main() -> None:
             claim_submission_url=os.environ.get("CLAIM_SUBMISSION_URL"),
             remittance_posting_url=os.environ.get("REMITTANCE_POSTING_URL"),
             eligibility_url=os.environ.get("ELIGIBILITY_URL"),
+            prior_authorization_url=os.environ.get("PRIOR_AUTHORIZATION_URL"),
         )
 
     asyncio.run(go())

@@ -111,6 +111,11 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
             else {}
         ),
         **({"ELIGIBILITY_URL": by_package["eligibility"].url} if "eligibility" in by_package else {}),
+        **(
+            {"PRIOR_AUTHORIZATION_URL": by_package["prior_authorization"].url}
+            if "prior_authorization" in by_package
+            else {}
+        ),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_TOKEN_FILE=str(token_file),
         SIMULATOR_TOKEN_FILE=str(simulator_token),

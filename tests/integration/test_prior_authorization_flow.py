@@ -1,0 +1,98 @@
+"""Black box, psychological testing: prior authorization asks the simulated Medicaid plan over X12 (a 278), which
+pends the first request and decides when asked again; the testing visit's claim goes out with the number
+(REF*G1) without anyone typing it, and its units are burned down; the events reach Kafka with no PHI."""
+
+import asyncio
+import json
+import time
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved
+from claimstream_platform.testing import Keys, StackUnderTest
+from kafka_reader import records_about
+from running_services import Services
+from test_eligibility_flow import _caught_up
+from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
+
+PSYCHOLOGIST = {"npi": "1316951239", "first_name": "Rosa", "last_name": "Ibáñez", "credential": "PhD",
+                "taxonomy": "103TC0700X"}  # fmt: skip
+TESTING_FEES = [{"code": code, "amount": amount} for code, amount in
+                (("96130", "150.00"), ("96131", "120.00"), ("96136", "60.00"), ("96137", "55.00"))]  # fmt: skip
+
+
+async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    tenant = uuid4()
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+    served = date.today() - timedelta(days=3)
+    async with (
+        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
+        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
+        httpx.AsyncClient(base_url=services.prior_authorization, headers=headers, timeout=30) as authorizations,
+        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
+        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
+    ):
+        practice_id = await _practice_billing(capture, "SIMMCD")
+        await ok(await capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
+        await ok(await capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
+                                   json={"effective_from": "2025-01-01", "entries": TESTING_FEES}))  # fmt: skip
+        member_id = await _enroll(sim, "SIMMCD", "Ana", "Díaz")
+        asked = await ok(await authorizations.post("/v1/authorizations", json=request(practice_id, member_id, served)))
+        assert (asked["status"], asked["reason"]) == ("pended", "0U")  # the plan wants a second look
+        decided = await _decided(authorizations, asked["id"])
+        assert (decided["status"], decided["approved"]) == ("approved", 8) and decided["authorization_number"]
+        number = decided["authorization_number"]
+        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission knows the authorization
+        encounter = await ok(await capture.post("/v1/encounters", json=visit(practice_id, member_id, served)))
+        claim, x12 = await _settled_claim(claims, encounter["id"])
+        assert claim.get("status") == "accepted", claim
+        assert f"REF*G1*{number}~" in x12
+        used = await _used(authorizations, asked["id"])
+    assert used["used"] == 4 and [u["encounter_id"] for u in used["uses"]] == [encounter["id"]]  # 96130-96137, 1 each
+    (record,) = await records_about(stack.bootstrap_servers, TOPIC, asked["id"], AuthorizationApproved.event_type)
+    assert json.loads(record.value)["authorization_number"] == number
+    assert member_id not in record.value.decode() and "Díaz" not in record.value.decode()
+
+
+def request(practice_id: str, member_id: str, served: date) -> dict[str, Any]:
+    return {"practice_id": practice_id, "codes": ["96130", "96131", "96136", "96137"], "quantity": 8, "unit": "units",
+            "start": str(served - timedelta(days=1)), "end": str(served + timedelta(days=89)), "diagnoses": ["F90.0"],
+            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"},
+            "coverage": {"payer_id": "SIMMCD", "member_id": member_id},
+            "provider": {"npi": PSYCHOLOGIST["npi"], "name": "Bayview Therapy"}}  # fmt: skip
+
+
+def visit(practice_id: str, member_id: str, served: date) -> dict[str, Any]:
+    return {"practice_id": practice_id, "external_id": "testing-1", "service_date": str(served),
+            "rendering_provider_npi": PSYCHOLOGIST["npi"],
+            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
+                        "sex": "F", "address": ADDRESS},
+            "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
+            "diagnoses": ["F90.0"], "place_of_service": "11",
+            "service": {"kind": "psychological_testing", "evaluation_minutes": 120,
+                        "administration_minutes": 60}}  # fmt: skip
+
+
+async def _decided(client: httpx.AsyncClient, authorization_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The authorization once the worker's follow-up has a decision (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await ok(await client.get(f"/v1/authorizations/{authorization_id}"))
+        if found["status"] != "pended" or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.5)
+
+
+async def _used(client: httpx.AsyncClient, authorization_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The authorization once a charge has used it (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await ok(await client.get(f"/v1/authorizations/{authorization_id}"))
+        if found["used"] or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.5)
