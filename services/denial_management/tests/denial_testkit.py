@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment
 from claimstream_platform.db import UnitOfWork
 from denial_management import handlers
@@ -73,7 +74,8 @@ async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
             else:
                 handler = {ClaimDenied: handlers.on_claim_denied, ClaimRejected: handlers.on_claim_rejected,
                            PaymentPosted: handlers.on_payment_posted,
-                           ClaimAccepted: handlers.on_claim_accepted}[type(event)]  # fmt: skip
+                           ClaimAccepted: handlers.on_claim_accepted,
+                           AuthorizationApproved: handlers.on_authorization_approved}[type(event)]  # fmt: skip
                 await handler(event, uow)
             await uow.commit()
 

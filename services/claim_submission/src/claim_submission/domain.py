@@ -163,6 +163,8 @@ class Claim:
                 **self._ids(), payer_id=self.payer_id, frequency=self.frequency, total_charge=self.total_charge,
                 service_date=self.service_date, replaces_claim_id=self.replaces_claim_id, lines=self._lines(),
                 responsibility=self.content.responsibility, place_of_service=self.content.place_of_service,
+                patient_ref=self.content.patient.external_id,
+                prior_authorization_number=self.content.prior_authorization_number,
             )
         )  # fmt: skip
         if self.replaces_claim_id is not None:

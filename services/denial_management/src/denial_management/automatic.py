@@ -4,8 +4,9 @@ Each decision is recorded on the case with what was changed. A fix is taken only
 telehealth modifier only on a telehealth claim that lacks the payer's modifier; the telehealth place only on a
 telehealth claim (POS 02/10, or a telehealth modifier at the office POS) whose place differs from the payer's;
 a duplicate closed only when the original was paid; a timely-filing appeal only with the clearinghouse's
-acceptance in time as proof. A claim that is itself our automatic correction for the same cause is never
-corrected again by machine: the second denial goes to a person.
+acceptance in time as proof; an authorization denial (CO-197, CO-15) only when an approved authorization
+covers the claim and its number is not the one billed. A claim that is itself our automatic correction for the
+same cause is never corrected again by machine: the second denial goes to a person.
 """
 
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class KnownClaim:
     accepted_on: date | None  # the payer accepted it (277CA): proof of timely filing
     original_paid: bool  # another claim of the same encounter was paid (for a duplicate)
     corrected_by_us_for: frozenset[str] = field(default_factory=frozenset)  # categories we fixed before
+    authorization_number: str | None = None  # REF*G1 as billed
+    covering_authorization: str | None = None  # the number of an approved authorization that covers the claim
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Close:
 class Correct:
     changes: CorrectionChanges
     reason: str
+    prior_authorization_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,11 @@ def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct
             remove = {n: sorted(TELEHEALTH_MODIFIERS & set(claim.lines[n])) for n in lacking}
             changes = CorrectionChanges(add_modifiers=add, remove_modifiers={n: m for n, m in remove.items() if m})
             return Correct(changes, f"telehealth modifier {payer.telehealth_modifier} for this payer")
+    if fix == "authorization":
+        number = claim.covering_authorization
+        if number is None or number == claim.authorization_number:
+            return None  # none known, or the payer refused the very number: a person looks
+        return Correct(CorrectionChanges(), f"authorization {number} on file", prior_authorization_number=number)
     if fix == "diagnosis_order":
         return Correct(CorrectionChanges(mental_health_diagnosis_first=True), "a mental-health diagnosis first")
     return None

@@ -1,10 +1,11 @@
 """The events denial management consumes: claim submission's claims and rejections, remittance posting's denials
-and payments, each mapped into its own model at the edge (handlers.py)."""
+and payments, prior authorization's approvals, each mapped into its own model at the edge (handlers.py)."""
 
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimRejected
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
@@ -16,4 +17,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
     PaymentPosted: handlers.on_payment_posted,
+    AuthorizationApproved: handlers.on_authorization_approved,
 }

@@ -11,6 +11,7 @@ from typing import Any
 from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.pdf import render_pdf
 
@@ -48,6 +49,8 @@ def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
         "lines": [{"line_number": line.line_number, "code": line.code, "modifiers": line.modifiers,
                    "amount": str(line.amount)} for line in event.lines],
         "total_charge": event.total_charge, "replaces_claim_id": event.replaces_claim_id,
+        "patient_ref": (event.patient_ref or "")[:80] or None,
+        "authorization_number": (event.prior_authorization_number or "")[:50] or None,
     }  # fmt: skip
 
 
@@ -121,6 +124,7 @@ async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None
         o = case.opening
         request = CorrectionRequested(tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id,
                                       resubmit_as="replacement", reason=decision.reason, changes=decision.changes,
+                                      prior_authorization_number=decision.prior_authorization_number,
                                       case_id=case.id)  # fmt: skip
         case.correction_requested(request, "system")
     elif isinstance(decision, Appeal):
@@ -164,3 +168,14 @@ async def on_payment_posted(event: remittance_events.PaymentPosted, uow: UnitOfW
         left -= recovered
         case.resolve(resolution, "system", recovered=recovered)
     await publish_saved(uow, [*corrected, *appealed])
+
+
+async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
+    """Kept for the authorization denials of the claims it covers."""
+    if event.practice_id is not None:
+        await claims.remember_authorization(uow, {
+            "tenant_id": event.tenant_id, "authorization_id": event.authorization_id, "practice_id": event.practice_id,
+            "patient_ref": event.patient_ref[:80], "payer_id": event.payer_id[:80],
+            "number": event.authorization_number[:50], "codes": event.codes[:50], "start": event.start,
+            "end": event.end,
+        })  # fmt: skip

@@ -50,6 +50,8 @@ claims = Table(
     _money("total_charge"),
     Column("replaces_claim_id", PgUUID(as_uuid=True)),
     Column("accepted_on", Date),  # the 277CA acceptance: proof of timely filing
+    Column("patient_ref", String(80)),
+    Column("authorization_number", String(50)),  # REF*G1 as billed
     _money("paid"),  # every payment posted to it
     _at("created_at"),
     Index("ix_claims_encounter", "tenant_id", "encounter_id"),
@@ -136,4 +138,22 @@ appeals = Table(
     Column("letter", LargeBinary, nullable=False),  # the rendered PDF
     _at("created_at"),
     Index("ix_appeals_case", "case_id"),
+)
+
+
+# Authorizations the payers approved (prior authorization's AuthorizationApproved, mapped at the edge): an
+# authorization denial (CO-197, CO-15) of a claim one covers is corrected with its number.
+authorizations = Table(
+    "authorizations",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("authorization_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("patient_ref", String(80), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("codes", JSONB, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Index("ix_authorizations_patient", "tenant_id", "practice_id", "patient_ref", "payer_id"),
 )

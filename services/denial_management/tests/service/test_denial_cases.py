@@ -8,10 +8,11 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
 from denial_management.deadline_loop import warn_due
-from denial_testkit import accepted, created, deliver, denied, outbox, paid, rejected
+from denial_testkit import PRACTICE, SERVED, TENANT, accepted, created, deliver, denied, outbox, paid, rejected
 
 
 async def cases_of(client: httpx.AsyncClient, auth: dict[str, str], **query: Any) -> list[dict[str, Any]]:
@@ -204,3 +205,23 @@ async def test_a_working_cases_priority_rises_as_its_deadline_nears(
             await uow.commit()
         (now,) = [c for c in await cases_of(client, auth) if c["id"] == case["id"]]
         assert now["priority"] == priority(Decimal("140"), deadline, day), days_before
+
+
+async def test_a_co_197_is_corrected_with_the_authorization_on_file(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000990").model_copy(update={"patient_ref": "p-1"})
+    elsewhere = created("CS0000000991").model_copy(update={"patient_ref": "p-2"})
+    approval = AuthorizationApproved(tenant_id=TENANT, practice_id=PRACTICE, authorization_id=uuid4(),
+                                     patient_ref="p-1", payer_id="SIMAHP", authorization_number="PA-31",
+                                     provider_npi="", codes=["90834"], approved=10, unit="visits",
+                                     start=SERVED - timedelta(days=10), end=SERVED + timedelta(days=80), partial=False,
+                                     source="manual")  # fmt: skip
+    await deliver(make_uow, claim, elsewhere, approval, denied(claim, ("CO", "197", "140")),
+                  denied(elsewhere, ("CO", "197", "140")))  # fmt: skip
+    found = {c["claim_id"]: c for c in await cases_of(client, auth)}
+    assert (found[str(claim.claim_id)]["status"], found[str(claim.claim_id)]["automatic"]) == ("correcting", True)
+    assert (found[str(elsewhere.claim_id)]["status"], found[str(elsewhere.claim_id)]["automatic"]) == ("open", False)
+    (request,) = [json.loads(p) for p in await outbox(make_uow, "correction-requested")
+                  if json.loads(p)["claim_id"] == str(claim.claim_id)]  # fmt: skip
+    assert request["prior_authorization_number"] == "PA-31" and request["resubmit_as"] == "replacement"

@@ -108,3 +108,12 @@ def test_a_pattern_is_suggested_once_it_recurs_and_only_where_a_rule_can_prevent
     assert bundled is not None and bundled.condition == "always"
     for routine in ("patient_cost_share", "contractual", "duplicate", "timely_filing", "eligibility"):
         assert suggestion(Pattern("SIMMCR", "90834", "PR-1", routine, "-"), 9, Decimal("900")) is None
+
+
+def test_an_authorization_denial_is_corrected_only_with_a_known_number_not_the_one_billed() -> None:
+    for carc in ("197", "15"):
+        fix = decide(opening(), triaged("CO", carc), claim(covering_authorization="PA-9"))
+        assert isinstance(fix, Correct) and fix.prior_authorization_number == "PA-9"
+    assert decide(opening(), triaged("CO", "197"), claim()) is None  # none on file: a person looks
+    refused = claim(authorization_number="PA-9", covering_authorization="PA-9")
+    assert decide(opening(), triaged("CO", "15"), refused) is None  # the payer refused that very number

@@ -97,6 +97,7 @@ FIXES = (
     "telehealth_place",
     "diagnosis_order",
     "timely_filing",
+    "authorization",
 )
 
 

@@ -51,6 +51,8 @@ class ClaimCreated(_ClaimEvent):
     # the billed payer's place: a secondary or tertiary claim carries the earlier payers' payments (COB)
     responsibility: Literal["primary", "secondary", "tertiary"] = "primary"
     place_of_service: str | None = None  # CLM05-1: what a denial for the place of service is checked against
+    patient_ref: str | None = None  # the practice's patient id (no name, birth date or member id)
+    prior_authorization_number: str | None = None  # 2300 REF*G1: what an authorization denial is checked against
 
 
 class ClaimHeld(_ClaimEvent):

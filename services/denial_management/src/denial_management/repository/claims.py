@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
 from denial_management.automatic import KnownClaim
-from denial_management.tables import cases, claims
+from denial_management.tables import authorizations, cases, claims
 
 
 async def remember(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
@@ -60,5 +60,24 @@ async def known(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim 
         claim_id=row.claim_id, place_of_service=row.place_of_service,
         lines={line["line_number"]: list(line["modifiers"]) for line in row.lines},
         accepted_on=row.accepted_on, original_paid=bool(await uow.session.scalar(others)),
-        corrected_by_us_for=frozenset(fixed),
+        corrected_by_us_for=frozenset(fixed), authorization_number=row.authorization_number,
+        covering_authorization=await _covering(uow, row),
     )  # fmt: skip
+
+
+async def remember_authorization(uow: UnitOfWork, row: dict[str, Any]) -> None:
+    await uow.session.execute(insert(authorizations).values(row).on_conflict_do_nothing())
+
+
+async def _covering(uow: UnitOfWork, claim: Any) -> str | None:
+    """The number of the patient's approved authorization with the claim's payer that covers one of its codes on
+    its date of service (the soonest ending)."""
+    if claim.patient_ref is None or claim.practice_id is None:
+        return None
+    a = authorizations.c
+    query = select(a.number, a.codes).where(
+        a.tenant_id == claim.tenant_id, a.practice_id == claim.practice_id, a.patient_ref == claim.patient_ref,
+        a.payer_id == claim.payer_id, a.start <= claim.service_date, a.end >= claim.service_date,
+    ).order_by(a.end)  # fmt: skip
+    codes = {line["code"] for line in claim.lines}
+    return next((r.number for r in await uow.session.execute(query) if codes & set(r.codes)), None)
