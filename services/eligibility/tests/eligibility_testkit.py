@@ -1,12 +1,11 @@
 """Eligibility's test helpers: 271 answers as payers send them (written with the platform's 271 writer)."""
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import charge_capture as cc
-from claimstream_platform.errors import TransientError
+from claimstream_platform.testing import StandInClearinghouse
 from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
 from claimstream_platform.x12.eligibility import transaction_271
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection, Response
@@ -66,16 +65,4 @@ def captured(patient_ref: str = "P-1", payer: str = "SIMBCX", member_id: str = "
     )  # fmt: skip
 
 
-class Clearinghouse:
-    """Answers every 270 with `answers` (or fails as an outage would); keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.answers: Callable[[str], list[str]] = lambda _sent: []
-        self.sent: list[str] = []
-        self.down = False
-
-    async def ask(self, interchange: str) -> list[str]:
-        if self.down:
-            raise TransientError("partner unreachable", retry_after=7)
-        self.sent.append(interchange)
-        return self.answers(interchange)
+Clearinghouse = StandInClearinghouse  # answers 270s as a test tells it

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import charge_capture as cc
-from claimstream_platform.errors import TransientError
+from claimstream_platform.testing import StandInClearinghouse
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.review import read_278_request, transaction_278_response
 from claimstream_platform.x12.review_model import ReviewDecision
@@ -50,19 +50,8 @@ def deciding(action: str, number: str = "", *, quantity: int | None = None, reas
     return answer
 
 
-class Clearinghouse:
-    """Answers every 278 with `answers` (or fails as an outage would); keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.answers: Callable[[str], list[str]] = lambda _sent: []
-        self.sent: list[str] = []
-        self.down = False
-
-    async def ask(self, interchange: str) -> list[str]:
-        if self.down:
-            raise TransientError("partner unreachable", retry_after=7)
-        self.sent.append(interchange)
-        return self.answers(interchange)
+class Clearinghouse(StandInClearinghouse):
+    """Answers 278s as a test tells it; the traces of the requests it was sent."""
 
     def traces(self) -> list[str]:
         return [m.group(1) for text in self.sent for m in [re.search(r"TRN\*1\*([A-Z0-9]+)\*", text)] if m]

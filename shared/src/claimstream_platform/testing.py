@@ -27,6 +27,7 @@ from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.devstack.kafka import KafkaBroker
 from claimstream_platform.devstack.postgres import PostgresServer
 from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
@@ -223,3 +224,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "stack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.stack)
+
+
+class StandInClearinghouse:
+    """For service tests of a real-time exchange (270, 278): answers every interchange with `answers` (or fails as
+    an outage would, with the partner's Retry-After) and keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.answers: Callable[[str], list[str]] = lambda _sent: []
+        self.sent: list[str] = []
+        self.down = False
+
+    async def ask(self, interchange: str) -> list[str]:
+        if self.down:
+            raise TransientError("partner unreachable", retry_after=7)
+        self.sent.append(interchange)
+        return self.answers(interchange)

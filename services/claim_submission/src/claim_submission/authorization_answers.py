@@ -1,14 +1,18 @@
-"""Prior authorization's approvals into claim submission's own model (the edge): kept per patient and payer, so a
-claim they cover carries the number (REF*G1) from the start, and a claim held for a missing authorization that
-this one covers is billed anew with it (the held claim is voided here, the new one scrubbed again)."""
+"""Prior authorization's events into claim submission's own model (the edge). Approvals are kept per patient and
+payer, so a claim they cover carries the number (REF*G1) from the start, and a claim held for a missing or
+required authorization that one covers is billed anew with it (the held claim is voided here, the new one
+scrubbed again). A visit prior authorization says needs one (AuthorizationRequired) has its claims not sent yet
+held. A claim already sent is left to the payer."""
 
-from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.authorization_rule import Known, attached
+from claim_submission.authorization_rule import REQUIRED, Known, attached, required_reason
 from claim_submission.coverage_rule import PlanKey
+from claim_submission.domain import ClaimStatus
 from claim_submission.repository import authorizations as approvals
+from claim_submission.repository import claims
 
 
 async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
@@ -29,3 +33,13 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
             continue  # not covered by this one
         await handlers.void(uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today)
         await handlers.create_claim(uow, claim, content, previous=None, today=today)
+
+
+async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWork) -> None:
+    current = await claims.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    waiting = [c for c in current if c.status in (ClaimStatus.READY, ClaimStatus.HELD) and c.payer_id == event.payer_id
+               and c.encounter_version == event.version and not c.content.prior_authorization_number
+               and REQUIRED not in [r.rule for r in c.reasons]]  # fmt: skip
+    for claim in waiting:
+        claim.hold([*claim.reasons, required_reason(event.codes, event.visits_this_year)])
+    await handlers.store(uow, waiting)

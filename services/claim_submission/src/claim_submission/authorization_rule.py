@@ -5,9 +5,12 @@ was asked for its rendering provider, when it names one): 2300 REF*G1."""
 from dataclasses import dataclass
 from datetime import date
 
+from claimstream_platform.contracts import Reason
+
 from claim_submission.content import ClaimContent
 
-MISSING = "authorization.missing"
+MISSING = "authorization.missing"  # the scrubber's: the payer's codes that always need one
+REQUIRED = "authorization.required"  # prior authorization's: its rules (after N visits a year) want one
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,9 @@ def attached(content: ClaimContent, known: list[Known]) -> ClaimContent:
         return content
     number = next((k.number for k in sorted(known, key=lambda k: k.end) if k.covers(content)), None)
     return content if number is None else content.model_copy(update={"prior_authorization_number": number})
+
+
+def required_reason(codes: list[str], visits: int) -> Reason:
+    return Reason(rule=REQUIRED, field="prior_authorization_number",
+                  message=f"prior authorization's rules want an authorization for {', '.join(codes)} "
+                          f"(after {visits} visits this year) and none on file covers it")  # fmt: skip

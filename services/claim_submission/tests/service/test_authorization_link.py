@@ -10,7 +10,7 @@ from uuid import uuid4
 from claim_submission import authorization_answers, handlers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
+from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
 from claimstream_platform.db import UnitOfWork
 from test_coverage_holds import captured_in_a_batch
 
@@ -62,3 +62,21 @@ async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
     found = [(await claims_of(make_uow, v.encounter_id))[0] for v in (covered, too_early, someone_else, one_by_one)]
     assert [(c.status, c.content.get("prior_authorization_number")) for c in found] == [
         ("ready", "PA-88"), ("held", None), ("held", None), ("ready", "PA-88")]  # fmt: skip
+
+
+async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arrives(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-1"})  # Medicare therapy: not held
+    await handle(make_uow, handlers.on_charge_captured, visit)
+    required = AuthorizationRequired(tenant_id=TENANT, practice_id=PRACTICE, encounter_id=visit.encounter_id,
+                                     version=1, patient_ref="p-1", payer_id="SIMMCR", service_date=visit.service_date,
+                                     codes=["90837"], visits_this_year=30)  # fmt: skip
+    await handle(make_uow, authorization_answers.on_authorization_required, required)
+    await handle(make_uow, authorization_answers.on_authorization_required, required)  # redelivered: held once
+    (held,) = await claims_of(make_uow, visit.encounter_id)
+    assert held.status == "held" and [r["rule"] for r in held.reasons] == ["authorization.required"]
+    approval = approved("PA-99").model_copy(update={"payer_id": "SIMMCR", "codes": ["90837"]})
+    await handle(make_uow, authorization_answers.on_authorization_approved, approval)
+    voided, billed = await claims_of(make_uow, visit.encounter_id)
+    assert (voided.status, billed.status, billed.content["prior_authorization_number"]) == ("voided", "ready", "PA-99")

@@ -9,42 +9,18 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from eligibility import handlers
 from eligibility.domain import Check, Patient
 from eligibility.repository import checks as store
 
 router = APIRouter(tags=["eligibility"])
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                 AfterValidator(refuse_unwritable)]  # fmt: skip
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,80}$")]
 ServiceType = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,2}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatientIn(Strict):
-    external_id: Identifier
-    first_name: Name
-    last_name: Name
-    birth_date: date
-
-
-class CoverageIn(Strict):
-    payer_id: Identifier
-    member_id: Identifier
-
-
-class ProviderIn(Strict):
-    npi: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
-    name: Name
 
 
 class CheckIn(Strict):

@@ -8,13 +8,13 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Strict
 from claimstream_platform.pdf import render_pdf, wrap
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
-from eligibility.api import Name, PatientIn, ProviderIn, Strict
 from eligibility.estimate import DISPUTE_THRESHOLD, Estimate, Service, estimate_lines
 from eligibility.repository import estimates as store
 

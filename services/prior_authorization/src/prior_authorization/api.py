@@ -9,11 +9,11 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from prior_authorization import handlers
 from prior_authorization.domain import Authorization, Patient
@@ -21,34 +21,10 @@ from prior_authorization.repository import authorizations as store
 from prior_authorization.repository import consumptions
 
 router = APIRouter(tags=["prior authorization"])
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                 AfterValidator(refuse_unwritable)]  # fmt: skip
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,80}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
 Diagnosis = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")]
 Number = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,50}$")]
 Quantity = Annotated[int, Field(ge=1, le=999)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatientIn(Strict):
-    external_id: Identifier
-    first_name: Name
-    last_name: Name
-    birth_date: date
-
-
-class CoverageIn(Strict):
-    payer_id: Identifier
-    member_id: Identifier
-
-
-class ProviderIn(Strict):
-    npi: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
-    name: Name
 
 
 class AuthorizationIn(Strict):

@@ -1,22 +1,22 @@
 """Authorizations requested, decided and burned down. From the API: stored, sent at once as a 278 request, the
 decision stored and its events published in the request's transaction (a clearinghouse outage changes nothing:
 503); or entered by hand. A pended request, and a concurrent review the burn-down made due, are asked by the loop
-(follow_loop.py). Each captured charge uses units or visits of the authorization that covers it; a voided charge
-gives them back."""
+(follow_loop.py). Each captured charge uses units or visits of the authorization that covers it (a visit that
+needs one none covers is announced: AuthorizationRequired); a voided charge gives them back."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeLine, ChargeVoided
-from claimstream_platform.contracts.prior_authorization import ConcurrentReviewDue
+from claimstream_platform.contracts.prior_authorization import AuthorizationRequired, ConcurrentReviewDue
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
 from prior_authorization.domain import Authorization
 from prior_authorization.repository import authorizations as store
-from prior_authorization.repository import consumptions
+from prior_authorization.repository import consumptions, visits
 from prior_authorization.review import decision_for, interchange_278
 from prior_authorization.rules import Rule, rule_for, shipped
 
@@ -85,6 +85,7 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     covering = await store.covering(uow, event.tenant_id, event.practice_id, event.patient.external_id,
                                     event.coverage.payer_id, event.service_date)  # fmt: skip
     rule = rule_of(event.coverage.payer_id, event.service_date)
+    await _require(uow, event, covering, rule)
     for authorization, used in _uses(covering, event.lines, event.service_date, event.rendering_provider.npi):
         if not await consumptions.record(uow, authorization.id, event.tenant_id, event.encounter_id, event.version,
                                          event.service_date, used):  # fmt: skip
@@ -94,6 +95,28 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
             if isinstance(found, ConcurrentReviewDue):
                 await renew(uow, authorization, rule.renewal_visits, event.service_date)
         await store.save(uow, authorization)
+
+
+async def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule) -> None:
+    """The visit counted; AuthorizationRequired when the rules want one for its codes (by code, or after the
+    year's visits) that no authorization on file covers and the EHR gave no number for."""
+    assert event.practice_id is not None
+    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
+    earlier = await visits.earlier_this_year(uow, event.tenant_id, event.practice_id, event.encounter_id, patient,
+                                             payer, day)  # fmt: skip
+    await visits.record(uow, event.tenant_id, event.practice_id, event.encounter_id, event.version, patient, payer,
+                        day)  # fmt: skip
+    npi = event.rendering_provider.npi
+    needing = sorted({
+        line.code for line in event.lines
+        if rule.needs_authorization(line.code, earlier) and not line.prior_authorization_number
+        and not any(a.covers(line.code, day, npi) and a.remaining for a in covering)
+    })  # fmt: skip
+    if needing and not event.prior_authorization_number:
+        uow.publish(AuthorizationRequired(tenant_id=event.tenant_id, practice_id=event.practice_id,
+                                          encounter_id=event.encounter_id, version=event.version, patient_ref=patient,
+                                          payer_id=payer, service_date=day, codes=needing,
+                                          visits_this_year=earlier))  # fmt: skip
 
 
 def _uses(covering: list[Authorization], lines: list[ChargeLine], day: date, npi: str
@@ -108,7 +131,8 @@ def _uses(covering: list[Authorization], lines: list[ChargeLine], day: date, npi
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
-    """The charges of that version no longer stand: what they used goes back."""
+    """The charges of that version no longer stand: what they used goes back, and the visit no longer counts."""
+    await visits.forget(uow, event.tenant_id, event.encounter_id, event.version)
     standing = await consumptions.standing(uow, event.tenant_id, event.encounter_id, event.version)
     if not standing:
         return

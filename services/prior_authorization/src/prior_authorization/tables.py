@@ -76,3 +76,18 @@ consumptions = Table(
     Column("returned_at", DateTime(timezone=True)),
     Index("ix_consumptions_encounter", "tenant_id", "encounter_id"),
 )
+
+# The visits each patient had with each payer (one row per encounter, from the captured charges; a voided
+# encounter version is removed): for rules that want an authorization after a number of visits a year.
+visits = Table(
+    "visits",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("encounter_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("practice_id", Uuid, nullable=False),
+    Column("patient_ref", String(80), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("service_date", Date, nullable=False),
+    Index("ix_visits_patient", "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"),
+)

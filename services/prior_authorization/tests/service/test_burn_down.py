@@ -3,7 +3,7 @@ encounter version; a voided charge gives them back; exhaustion, the warning and 
 citing the number) go out; two practices of one tenant each track their own units."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -88,3 +88,29 @@ async def test_two_practices_of_one_tenant_each_track_their_own_units(
     assert len(soon["items"]) == 2
     later = (await client.get("/v1/authorizations?expiring_before=2027-01-01", headers=auth)).json()
     assert later["items"] == []
+
+
+async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void_stops_counting(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
+) -> None:  # fmt: skip
+    therapy = [captured((("90834", 1),), day=date(2026, 1, 1) + timedelta(days=n)) for n in range(30)]
+    for visit in therapy:  # Medicaid wants one after 30 visits a year
+        await handle(make_uow, handlers.on_charge_captured, visit)
+    assert "required" not in [kind for kind, _ in await outbox(make_uow)]
+    thirty_first = captured((("90834", 1),), day=date(2026, 3, 1))
+    await handle(make_uow, handlers.on_charge_captured, thirty_first)
+    required = [event for kind, event in await outbox(make_uow) if kind == "required"]
+    assert [(e["encounter_id"], e["codes"], e["visits_this_year"]) for e in required] == [
+        (str(thirty_first.encounter_id), ["90834"], 30)]  # fmt: skip
+    first = therapy[0]
+    await handle(make_uow, handlers.on_charge_voided, ChargeVoided(
+        tenant_id=TENANT, practice_id=PRACTICE, encounter_id=first.encounter_id, version=1,
+        external_id=first.external_id, service_date=first.service_date, reason="voided"))  # fmt: skip
+    await handle(make_uow, handlers.on_charge_captured, captured((("90834", 1),), day=date(2026, 2, 28)))  # 29 before
+    await entered(
+        client, auth, codes=["90834"], unit="visits", quantity=10, approved=10, start="2026-03-01", end="2026-12-31"
+    )
+    await handle(make_uow, handlers.on_charge_captured, captured((("90834", 1),), day=date(2026, 3, 3)))  # covered
+    next_year = captured((("90834", 1),), day=date(2027, 1, 2))
+    await handle(make_uow, handlers.on_charge_captured, next_year)  # the count starts again
+    assert len([kind for kind, _ in await outbox(make_uow) if kind == "required"]) == 1

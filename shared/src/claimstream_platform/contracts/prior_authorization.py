@@ -110,3 +110,21 @@ class ConcurrentReviewDue(_AuthorizationEvent):
 
     authorization_number: str
     visits_used: int
+
+
+class AuthorizationRequired(IntegrationEvent):
+    """A captured visit needs an authorization that none on file covers: by the payer's rules for its codes, or
+    because the patient has had the visits a year after which the payer wants one. Claim submission holds its
+    claims until one arrives."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.required.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "encounter_id"
+
+    encounter_id: UUID
+    version: int
+    patient_ref: str
+    payer_id: str
+    service_date: date
+    codes: list[str]
+    visits_this_year: int  # the patient's earlier visits with the payer this calendar year

@@ -1,0 +1,39 @@
+"""Each patient's visits with each payer, one row per encounter (its latest captured version)."""
+
+from datetime import date
+from uuid import UUID
+
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from prior_authorization.tables import visits
+
+v = visits.c
+
+
+async def record(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, version: int,
+                 patient_ref: str, payer_id: str, day: date) -> None:  # fmt: skip
+    row = {"tenant_id": tenant_id, "encounter_id": encounter_id, "version": version, "practice_id": practice_id,
+           "patient_ref": patient_ref[:80], "payer_id": payer_id[:80], "service_date": day}  # fmt: skip
+    statement = insert(visits).values(row)
+    newer = v.version <= statement.excluded.version
+    await uow.session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row,
+                                                              where=newer))  # fmt: skip
+
+
+async def earlier_this_year(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID,
+                            patient_ref: str, payer_id: str, day: date) -> int:  # fmt: skip
+    """The patient's other visits with the payer in `day`'s calendar year, before it."""
+    query = select(func.count()).where(
+        v.tenant_id == tenant_id, v.practice_id == practice_id, v.patient_ref == patient_ref[:80],
+        v.payer_id == payer_id[:80], v.service_date >= date(day.year, 1, 1), v.service_date <= day,
+        v.encounter_id != encounter_id,
+    )  # fmt: skip
+    return int(await uow.session.scalar(query) or 0)
+
+
+async def forget(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> None:
+    """A voided version no longer counts (a corrected one is recorded again when it is captured)."""
+    await uow.session.execute(delete(visits).where(v.tenant_id == tenant_id, v.encounter_id == encounter_id,
+                                                   v.version == version))  # fmt: skip
