@@ -42,7 +42,8 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     codes = Counter(charge["code"] for item in items for charge in item["charges"])
     assert {"90837", "90834"} <= set(codes)
     async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth) as simulator:
-        assert len((await simulator.get("/v1/payers")).json()) == 4
+        payers = {p["payer_id"] for p in (await simulator.get("/v1/payers")).json()}
+    assert payers == {"SIMMCR", "SIMMCD", "SIMBCX", "SIMAHP", "SIMBHO"}  # SIMBHO: the Blue plan's carve-out
     # The front desk checked coverage before each visit: the answers reach the projection's stream counts.
     checked = await eligibility_events(services, headers, at_least=1)
     assert {"claimstream.eligibility.verified.v1", "claimstream.coverage.carved-out.v1"} & set(checked)
