@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -67,46 +68,48 @@ class PayerBook:
 
 def parse(text: str) -> PayerBook:
     data = tomllib.loads(text)
-    payers = {}
-    for entry in data["payer"]:
-        sharing = entry["cost_sharing"]
-        payers[entry["payer_id"]] = PayerProfile(
-            payer_id=entry["payer_id"],
-            name=entry["name"],
-            kind=entry["kind"],
-            claim_filing_indicator=entry["claim_filing_indicator"],
-            era_filing_indicator=entry["era_filing_indicator"],
-            tin=entry["tin"],
-            timely_filing_days=entry.get("timely_filing_days"),
-            timely_filing_months=entry.get("timely_filing_months"),
-            telehealth_places=frozenset(entry["telehealth_places"]),
-            telehealth_modifiers=frozenset(entry["telehealth_modifiers"]),
-            credential_modifiers=dict(entry["credential_modifiers"]),
-            credentials_paid=frozenset(entry["credentials_paid"]),
-            prior_auth_codes=frozenset(entry["prior_auth_codes"]),
-            visit_limit_per_year=entry["visit_limit_per_year"],
-            cost_sharing=CostSharing(
-                Decimal(sharing["deductible"]), Decimal(sharing["coinsurance"]), Decimal(sharing["copay"])
-            ),
-            credential_factor={k: Decimal(v) for k, v in entry["credential_factor"].items()},
-            bundled_pairs=frozenset((a, b) for a, b in entry["bundled_pairs"]),
-            unit_limits={str(k): int(v) for k, v in entry["unit_limits"].items()},
-            allowed={str(k): Decimal(v) for k, v in entry["allowed"].items()},
-            sequestration=tuple(
-                (date.fromisoformat(start), Decimal(rate)) for start, rate in sorted(entry.get("sequestration", []))
-            ),
-            payment_method=entry.get("payment_method", "ACH"),
-            era_echoes_modifiers=entry.get("era_echoes_modifiers", True),
-            downcodes=dict(entry.get("downcodes", {})),
-            downcode_percent=int(entry.get("downcode_percent", 0)),
-            crossover_to=frozenset(entry.get("crossover_to", [])),
-            telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
-            mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
-            visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
-            authorization_block=int(entry.get("authorization_block", 12)),
-            pends_reviews=bool(entry.get("pends_reviews", False)),
-        )
+    payers = {entry["payer_id"]: _profile(entry) for entry in data["payer"]}
     return PayerBook(payers, dict(data["taxonomy_credentials"]))
+
+
+def _profile(entry: dict[str, Any]) -> PayerProfile:
+    sharing = entry["cost_sharing"]
+    return PayerProfile(
+        payer_id=entry["payer_id"],
+        name=entry["name"],
+        kind=entry["kind"],
+        claim_filing_indicator=entry["claim_filing_indicator"],
+        era_filing_indicator=entry["era_filing_indicator"],
+        tin=entry["tin"],
+        timely_filing_days=entry.get("timely_filing_days"),
+        timely_filing_months=entry.get("timely_filing_months"),
+        telehealth_places=frozenset(entry["telehealth_places"]),
+        telehealth_modifiers=frozenset(entry["telehealth_modifiers"]),
+        credential_modifiers=dict(entry["credential_modifiers"]),
+        credentials_paid=frozenset(entry["credentials_paid"]),
+        prior_auth_codes=frozenset(entry["prior_auth_codes"]),
+        visit_limit_per_year=entry["visit_limit_per_year"],
+        cost_sharing=CostSharing(
+            Decimal(sharing["deductible"]), Decimal(sharing["coinsurance"]), Decimal(sharing["copay"])
+        ),
+        credential_factor={k: Decimal(v) for k, v in entry["credential_factor"].items()},
+        bundled_pairs=frozenset((a, b) for a, b in entry["bundled_pairs"]),
+        unit_limits={str(k): int(v) for k, v in entry["unit_limits"].items()},
+        allowed={str(k): Decimal(v) for k, v in entry["allowed"].items()},
+        sequestration=tuple(
+            (date.fromisoformat(start), Decimal(rate)) for start, rate in sorted(entry.get("sequestration", []))
+        ),
+        payment_method=entry.get("payment_method", "ACH"),
+        era_echoes_modifiers=entry.get("era_echoes_modifiers", True),
+        downcodes=dict(entry.get("downcodes", {})),
+        downcode_percent=int(entry.get("downcode_percent", 0)),
+        crossover_to=frozenset(entry.get("crossover_to", [])),
+        telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
+        mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
+        visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
+        authorization_block=int(entry.get("authorization_block", 12)),
+        pends_reviews=bool(entry.get("pends_reviews", False)),
+    )
 
 
 def _administrator(entry: dict[str, str] | None) -> tuple[str, str, str] | None:
