@@ -11,6 +11,24 @@ from claimstream_platform.testing import Keys, StackUnderTest
 from running_services import DEFAULT_SUBMITTER, Services
 
 
+def _environment(stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, simulator_url: str,
+                 clearinghouse_token: Path) -> dict[str, str]:  # fmt: skip
+    """What every service process is started with: the stack, the keys, and short cycles for the tests."""
+    return {
+        "DATABASE_URL": stack.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
+        "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
+        "SIM_CYCLE_SECONDS": "1",
+        "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
+        "SUBMIT_INTERVAL_SECONDS": "0.5",
+        "PENDED_WAIT_SECONDS": "1",  # prior authorization asks a pended 278 again after a second
+        "CLEARINGHOUSE_URL": simulator_url,
+        "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
+        **DEFAULT_SUBMITTER,
+    }
+
+
 @pytest.fixture(scope="session")
 def services(
     stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, tmp_path_factory: pytest.TempPathFactory
@@ -23,22 +41,8 @@ def services(
     clearinghouse_token = logs / "clearinghouse-token"
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
     clearinghouse_token.write_text(account)
-    supervisor = Supervisor(
-        env={
-            "DATABASE_URL": stack.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-            "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
-            "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
-            "SIM_CYCLE_SECONDS": "1",
-            "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
-            "SUBMIT_INTERVAL_SECONDS": "0.5",
-            "PENDED_WAIT_SECONDS": "1",  # prior authorization asks a pended 278 again after a second
-            "CLEARINGHOUSE_URL": simulator.url,
-            "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
-            **DEFAULT_SUBMITTER,
-        },
-        log_dir=logs,
-    )
+    supervisor = Supervisor(env=_environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token),
+                            log_dir=logs)  # fmt: skip
     try:
         supervisor.start(specs)
         auth = {"Authorization": f"Bearer {account}"}

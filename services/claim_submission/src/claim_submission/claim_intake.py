@@ -24,6 +24,7 @@ from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
+from claim_submission.visit_count import earlier_visits
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
@@ -58,10 +59,12 @@ async def _create_first_claims(uow: UnitOfWork, run: Sequence[tuple[Delivery, Ca
     )
     covered = [coverage_key(c.tenant_id, c.practice_id, content) for (_, c), content in zip(run, contents, strict=True)]
     uncovered = await coverage.inactive(uow, (key for key in covered if key is not None))
+    visits = await earlier_visits(uow, [(c.tenant_id, c.practice_id, c.encounter_id, content)
+                                        for (_, c), content in zip(run, contents, strict=True)])  # fmt: skip
     new = []
-    for (_, captured), content, key, coverage_of in zip(run, contents, keys, covered, strict=True):
+    for (_, captured), content, key, coverage_of, seen in zip(run, contents, keys, covered, visits, strict=True):
         found = scrub(content, today=today, duplicate=(captured.tenant_id, key) in taken,
-                      learned=learned.get(captured.tenant_id, ()))  # fmt: skip
+                      learned=learned.get(captured.tenant_id, ()), visits_this_year=seen)  # fmt: skip
         if coverage_of in uncovered:
             found.append(inactive_reason())
         taken.add((captured.tenant_id, key))  # a later encounter in the run with the same services is its duplicate

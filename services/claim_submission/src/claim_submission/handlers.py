@@ -30,6 +30,7 @@ from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
 from claim_submission.scrub import scrub
+from claim_submission.visit_count import earlier_visits
 
 
 def publish(uow: UnitOfWork, claims: Iterable[Claim]) -> None:
@@ -90,7 +91,8 @@ async def create_claim(
     exclude = replaces.id if replaces else None
     duplicate = await repository.has_duplicate(uow, origin.tenant_id, origin.encounter_id, key, exclude=exclude)
     learned = (await learned_rules.rules_of(uow, [origin.tenant_id])).get(origin.tenant_id, ())
-    reasons = scrub(content, today=today, duplicate=duplicate, learned=learned)
+    [visits] = await earlier_visits(uow, [(origin.tenant_id, origin.practice_id, origin.encounter_id, content)])
+    reasons = scrub(content, today=today, duplicate=duplicate, learned=learned, visits_this_year=visits)
     coverage_of = coverage_key(origin.tenant_id, origin.practice_id, content)
     if coverage_of is not None and await coverage.inactive(uow, [coverage_of]):
         reasons.append(inactive_reason())
@@ -185,7 +187,9 @@ async def release(uow: UnitOfWork, claim: Claim, *, acknowledged: list[str], tod
     key = duplicate_key(claim.content)
     duplicate = await repository.has_duplicate(uow, claim.tenant_id, claim.encounter_id, key, exclude=claim.id)
     learned = (await learned_rules.rules_of(uow, [claim.tenant_id])).get(claim.tenant_id, ())
-    remaining = claim.release(scrub(claim.content, today=today, duplicate=duplicate, learned=learned), acknowledged)
+    [visits] = await earlier_visits(uow, [(claim.tenant_id, claim.practice_id, claim.encounter_id, claim.content)])
+    found = scrub(claim.content, today=today, duplicate=duplicate, learned=learned, visits_this_year=visits)
+    remaining = claim.release(found, acknowledged)
     await store(uow, [claim])
     return remaining
 

@@ -16,6 +16,7 @@ from claimstream_platform.contracts import Reason
 from claimstream_platform.dates import filing_deadline
 from claimstream_platform.identifiers import npi_is_valid
 
+from claim_submission.authorization_rule import required_reason
 from claim_submission.content import ClaimContent
 from claim_submission.learned import LearnedRule, findings
 
@@ -27,7 +28,15 @@ PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
 class PayerRules:
     timely_filing_days: int | None  # a window counted in days, or
     timely_filing_months: int | None  # one counted in calendar months ("one calendar year": 12)
-    prior_auth_codes: frozenset[str]
+    prior_auth_codes: frozenset[str]  # need an authorization from the first visit
+    prior_auth_after_visits: int | None = None  # visits in the calendar year after which ...
+    prior_auth_visit_codes: frozenset[str] = frozenset()  # ... these need one too
+
+    def counts_visits(self, charges: ClaimContent) -> bool:
+        """Whether the claim's need for an authorization depends on the patient's visits this year."""
+        return self.prior_auth_after_visits is not None and any(
+            line.code in self.prior_auth_visit_codes for line in charges.lines
+        )
 
     def filing_deadline(self, service_date: date) -> date:
         return filing_deadline(service_date, days=self.timely_filing_days, months=self.timely_filing_months)
@@ -53,11 +62,15 @@ def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
                 )
     months = merged.get("timely_filing_months") or None  # 0: a later layer counts in days again
     days = None if months else int(merged.get("timely_filing_days", 90))
-    return PayerRules(days, months, frozenset(merged.get("prior_auth_codes", ())))
+    after = merged.get("prior_auth_after_visits")
+    codes, visit_codes = (frozenset(merged.get(key, ())) for key in ("prior_auth_codes", "prior_auth_visit_codes"))
+    return PayerRules(days, months, codes, None if after is None else int(after), visit_codes)
 
 
-def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Sequence[LearnedRule] = ()) -> list[Reason]:
-    """Every finding, the rules we know of the payer and those learned from its denials (`learned.py`)."""
+def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Sequence[LearnedRule] = (),
+          visits_this_year: int = 0) -> list[Reason]:  # fmt: skip
+    """Every finding, the rules we know of the payer and those learned from its denials (`learned.py`).
+    `visits_this_year`: the patient's other visits with the payer this calendar year, up to the date of service."""
     rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
     reasons: list[Reason] = []
 
@@ -72,6 +85,11 @@ def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Seque
     if needing and not charges.prior_authorization_number:
         hold("authorization.missing", "prior_authorization_number",
              f"this payer requires prior authorization for {', '.join(needing)}")  # fmt: skip
+    if rules.counts_visits(charges) and not charges.prior_authorization_number:
+        assert rules.prior_auth_after_visits is not None
+        if visits_this_year >= rules.prior_auth_after_visits:
+            counted = sorted({line.code for line in charges.lines} & rules.prior_auth_visit_codes)
+            reasons.append(required_reason(counted, visits_this_year))
     if duplicate:
         hold("claim.duplicate", "lines", "a claim with the same patient, provider, date and codes is already open")
     _providers(charges, hold)

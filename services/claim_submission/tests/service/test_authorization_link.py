@@ -80,3 +80,35 @@ async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arriv
     await handle(make_uow, authorization_answers.on_authorization_approved, approval)
     voided, billed = await claims_of(make_uow, visit.encounter_id)
     assert (voided.status, billed.status, billed.content["prior_authorization_number"]) == ("voided", "ready", "PA-99")
+
+
+def therapy_visit() -> ChargeCaptured:
+    """A Medicaid patient's 45-minute session: the payer wants an authorization once she has had 30 this year."""
+    coverage = {"payer_id": "SIMMCD", "member_id": "1EG4TE5MK73", "relationship": "self"}
+    lines = [{**TESTING[0], "code": "90834", "amount": Decimal("64.00")}]
+    return charges(service_date=RECENT, lines=lines, total_amount=Decimal("64.00"), payer=MEDICAID, coverage=coverage)
+
+
+async def rules_of(make_uow: Callable[[], UnitOfWork], visit: ChargeCaptured) -> list[list[str]]:
+    return [[r["rule"] for r in c.reasons] for c in await claims_of(make_uow, visit.encounter_id)]
+
+
+async def test_the_visit_after_the_years_thirtieth_is_held_before_it_leaves_until_an_authorization_covers_it(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    """Claim submission counts the visits itself, so the claim is held whatever prior authorization says and when.
+    (The visits share a day and codes: held as duplicates too, which does not change what is counted.)"""
+    earlier = [therapy_visit() for _ in range(30)]
+    await captured_in_a_batch(make_uow, *earlier)  # the run's own visits count for the ones after them
+    assert "authorization.required" not in (await rules_of(make_uow, earlier[-1]))[0]
+    one_by_one, in_a_batch = therapy_visit(), therapy_visit()
+    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    await captured_in_a_batch(make_uow, in_a_batch)
+    for visit in (one_by_one, in_a_batch):
+        assert "authorization.required" in (await rules_of(make_uow, visit))[0]
+    approval = approved("PA-30").model_copy(update={"codes": ["90834"]})
+    await handle(make_uow, authorization_answers.on_authorization_approved, approval)
+    for visit in (one_by_one, in_a_batch):
+        voided, billed = await claims_of(make_uow, visit.encounter_id)
+        assert (voided.status, billed.content["prior_authorization_number"]) == ("voided", "PA-30")
+        assert "authorization.required" not in [r["rule"] for r in billed.reasons]

@@ -170,6 +170,21 @@ def test_payer_rules_change_on_their_date() -> None:
     assert rules_for("SIMMCD", "medicaid", date(2026, 1, 1)).timely_filing_days == 180
 
 
+@pytest.mark.parametrize(
+    ("code", "visits", "number", "held"),
+    [("90834", 29, None, False), ("90834", 30, None, True), ("90834", 30, "PA-1", False), ("90791", 40, None, False)],
+)
+def test_medicaid_therapy_needs_an_authorization_after_thirty_visits_a_year(
+    code: str, visits: int, number: str | None, held: bool
+) -> None:
+    medicaid = {"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"}
+    base = claim_content(service_date=TODAY - timedelta(days=3), payer=medicaid, prior_authorization_number=number)
+    coded = base.model_copy(update={"lines": [base.lines[0].model_copy(update={"code": code})]})
+    rules = [r.rule for r in scrub(coded, today=TODAY, duplicate=False, visits_this_year=visits)]
+    assert ("authorization.required" in rules) is held
+    assert rules_for("SIMMCR", "medicare", TODAY).counts_visits(coded) is False
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=MISSING)
 def test_corpus_acknowledgments_drive_the_right_outcomes() -> None:
     (group,) = read_999((CORPUS / "staedi" / "simple999.edi").read_text())

@@ -98,7 +98,8 @@ def adjudicate(
     results = [LineResult(line) for line in claim.lines]
     service_date = claim.first_service_date or received
     status = PROCESSED_AS.get(claim.responsibility, "1")
-    denial = _claim_denial(profile, credential, member, received, service_date, duplicate)
+    denial = _claim_denial(profile, credential, member, received, service_date, duplicate,
+                           authorized=bool(claim.prior_authorization))  # fmt: skip
     if denial is not None:
         for result in results:
             result.deny(*denial)
@@ -123,14 +124,8 @@ def adjudicate(
     return Adjudication(status, results, deductible_applied, visit_counted=payable)
 
 
-def _claim_denial(
-    profile: PayerProfile,
-    credential: str | None,
-    member: Member,
-    received: date,
-    service_date: date,
-    duplicate: bool,
-) -> tuple[str, str, str | None] | None:
+def _claim_denial(profile: PayerProfile, credential: str | None, member: Member, received: date, service_date: date,
+                  duplicate: bool, *, authorized: bool) -> tuple[str, str, str | None] | None:  # fmt: skip
     if service_date < member.coverage_start:
         return ("CO", "26", None)  # expenses incurred before coverage
     if not member.covered_on(service_date):
@@ -142,7 +137,10 @@ def _claim_denial(
     if credential is None or credential not in profile.credentials_paid:
         return ("CO", "170", "N95")  # denied when performed/billed by this type of provider
     if profile.visit_limit_per_year and member.visits_used >= profile.visit_limit_per_year:
-        return ("CO", "119", "N640")  # benefit maximum for this period has been reached
+        if not profile.limit_extends_with_authorization:
+            return ("CO", "119", "N640")  # benefit maximum for this period has been reached
+        if not authorized:  # visits past the count need an authorization, granted in blocks (docs/domain.md §5)
+            return ("CO", "197", "N54")  # precertification/authorization absent
     return None
 
 

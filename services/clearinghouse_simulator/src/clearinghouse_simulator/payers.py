@@ -53,6 +53,7 @@ class PayerProfile:
     visit_limit_in_text: bool = False
     # 278s: the most visits or units one authorization grants, and whether a first request is pended.
     authorization_block: int = 12
+    limit_extends_with_authorization: bool = False  # past the limit: paid with an authorization (else a hard cap)
     pends_reviews: bool = False
 
     def sequestration_on(self, day: date) -> Decimal:
@@ -108,6 +109,7 @@ def _profile(entry: dict[str, Any]) -> PayerProfile:
         mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
         visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
         authorization_block=int(entry.get("authorization_block", 12)),
+        limit_extends_with_authorization=bool(entry.get("limit_extends_with_authorization", False)),
         pends_reviews=bool(entry.get("pends_reviews", False)),
     )
 

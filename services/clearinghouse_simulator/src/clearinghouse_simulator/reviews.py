@@ -28,7 +28,7 @@ def decide(request: ReviewRequest, payer: PayerProfile | None, member: Member | 
     if member is None:
         return ReviewDecision(trace, "", rejections=(Rejection("subscriber", "75", "C", "N"),))
     start = request.start or today
-    if not set(request.codes) & payer.prior_auth_codes and not payer.visit_limit_per_year:
+    if not set(request.codes) & payer.prior_auth_codes and not payer.limit_extends_with_authorization:
         return ReviewDecision(trace, "NA")
     if not member.covered_on(start):
         return ReviewDecision(trace, "A3", reason="CE")

@@ -15,6 +15,7 @@ authorize psychological testing (front_desk.py).
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -207,11 +208,14 @@ async def run(
         await billing_office.set_up(headers, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
             await _post_one(claimstream, desk, rng, rng.choice(plans), today, defect_share, statuses)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1 / rate)
-            except TimeoutError:
-                pass
+            await _pause(stop, rate)
     return statuses
+
+
+async def _pause(stop: asyncio.Event, rate: float) -> None:
+    """One encounter's share of a second, cut short when `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=1 / rate)
 
 
 async def _post_one(

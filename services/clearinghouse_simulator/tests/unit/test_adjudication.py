@@ -111,8 +111,14 @@ def test_medicare_payments_carry_sequestration_by_date_of_service(served: date, 
         (SampleClaim(service_date=date(2025, 3, 4)), {}, "29"),
         (SampleClaim(), {"duplicate": True}, "18"),
         (SampleClaim(payer_id="SIMAHP"), {"credential": "LMHC"}, "170"),
-        (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 30}, "119"),
+        (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 30}, "197"),
+        (
+            SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))], prior_authorization="PA1"),
+            {"visits_used": 30},
+            None,
+        ),  # fmt: skip
         (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 29}, None),
+        (SampleClaim(payer_id="SIMAHP"), {"visits_used": 20}, "119"),  # a hard cap: no authorization pays past it
     ],
 )
 def test_claim_level_denials(sample: SampleClaim, kwargs: dict[str, object], reason: str | None) -> None:

@@ -1,0 +1,34 @@
+"""Each patient's visits with each payer, as claim submission's own claims show them: an encounter with a claim to
+the payer that still stands (not voided, not replaced) is one visit, however many claims or versions it had."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from claimstream_platform.db import UnitOfWork
+from sqlalchemy import select, tuple_
+
+from claim_submission.coverage_rule import PlanKey
+from claim_submission.domain import ClaimStatus
+from claim_submission.tables import claims
+
+c = claims.c
+PATIENT = c.content["patient"]["external_id"].astext  # indexed with the payer (migration 0009)
+GONE = [str(ClaimStatus.VOIDED), str(ClaimStatus.REPLACED)]
+
+
+async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> dict[PlanKey, dict[UUID, date]]:
+    """Per patient and payer, the date of service of each visit on or after `since`."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    query = select(c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id,
+                   c.service_date).where(
+        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted), c.service_date >= since,
+        c.status.not_in(GONE),
+    )  # fmt: skip
+    found: dict[PlanKey, dict[UUID, date]] = defaultdict(dict)
+    for r in await uow.session.execute(query):
+        found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)][r.encounter_id] = r.service_date
+    return found
