@@ -160,14 +160,17 @@ def balance_problems(text: str) -> list[str]:
 def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", control: str = "301",
                  codes: tuple[str, ...] = ("96130",)) -> str:  # fmt: skip
     """A 270 eligibility inquiry (service type MH) or a 278 review request for `codes`, one subscriber each."""
-    functional_id, version = ("HS", "005010X279A1") if set_id == "270" else ("HI", "005010X217")
-    body = [Segment.of("BHT", "0022" if set_id == "270" else "0007", "13", f"R{control}", "20261127", "1000")]
-    hl = 0
+    if set_id == "278":  # one request for review per transaction, as our own writer makes them
+        asked = [review_request(member, f"T{control}{n}", payer_id, codes) for n, member in enumerate(members)]
+        reviews = [transaction_278_request(request, f"{n:04d}", created=datetime(2026, 11, 27, 10, 0))
+                   for n, request in enumerate(asked, start=1)]  # fmt: skip
+        return _interchange("HI", "005010X217", control, reviews)
+    body = [Segment.of("BHT", "0022", "13", f"R{control}", "20261127", "1000")]
     for n, member in enumerate(members):
-        hl += 3
+        hl = 3 * n + 3
         body += [
             Segment.of("HL", hl - 2, "", "20", 1),
-            Segment.of("NM1", "PR" if set_id == "270" else "X3", "2", "PAYER", "", "", "", "", "PI", payer_id),
+            Segment.of("NM1", "PR", "2", "PAYER", "", "", "", "", "PI", payer_id),
             Segment.of("HL", hl - 1, hl - 2, "21", 1),
             Segment.of("NM1", "1P", "2", "HARBOR COUNSELING", "", "", "", "", "XX", BILLING_NPI),
             Segment.of("HL", hl, hl - 1, "22", 0),
@@ -175,13 +178,12 @@ def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", c
             Segment.of("NM1", "IL", "1", "DOE", "JANE", "", "", "", "MI", member),
             Segment.of("DMG", "D8", "19700131"),
             Segment.of("DTP", "291", "D8", "20261127"),
+            Segment.of("EQ", "MH"),
         ]
-        body.append(Segment.of("EQ", "MH"))
-    transactions = [Transaction(set_id, "0001", version, body)]
-    if set_id == "278":  # one request for review per transaction, as our own writer makes them
-        asked = [review_request(member, f"T{control}{n}", payer_id, codes) for n, member in enumerate(members)]
-        transactions = [transaction_278_request(request, f"{n:04d}", created=datetime(2026, 11, 27, 10, 0))
-                        for n, request in enumerate(asked, start=1)]  # fmt: skip
+    return _interchange("HS", "005010X279A1", control, [Transaction("270", "0001", "005010X279A1", body)])
+
+
+def _interchange(functional_id: str, version: str, control: str, transactions: list[Transaction]) -> str:
     interchange = Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control,
                               [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version,
                                                transactions)], usage="T")  # fmt: skip
