@@ -13,9 +13,11 @@ live model, swapped in, and caught up.
 """
 
 import asyncio
+import gc
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from claimstream_platform.db import UnitOfWork, create_engine
@@ -102,18 +104,33 @@ def _seen(seen: set[object], item: Delivery) -> bool:
 
 async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
     """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied."""
-    decoded, ends = await read_all(settings.kafka_bootstrap_servers, show)
-    counted, kept = facts_and_counts(decoded)
-    folds = [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())]
-    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
-    try:
-        async with UnitOfWork(swap.sessions(engine)) as uow:
-            applied = [item.metadata.event_id for item in decoded]
-            await bulk.write_all(uow, settings.service_name, applied, counted, kept, folds)
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    with _no_cycle_collection():
+        decoded, ends = await read_all(settings.kafka_bootstrap_servers, show)
+        counted, kept = facts_and_counts(decoded)
+        folds = [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())]
+        engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
+        try:
+            async with UnitOfWork(swap.sessions(engine)) as uow:
+                applied = [item.metadata.event_id for item in decoded]
+                await bulk.write_all(uow, settings.service_name, applied, counted, kept, folds)
+                await uow.commit()
+        finally:
+            await engine.dispose()
     return ends, len(decoded)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The replay keeps every event and fact in memory: the cyclic collector would walk that growing heap again
+    and again (measured: it took over a third of the replay) for objects that form no cycles worth freeing: they
+    are freed by their reference counts when the replay returns. Off while it reads, folds and writes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 async def partitions_of(reader: AIOKafkaConsumer, wanted: Callable[[str], bool]) -> list[TopicPartition]:
