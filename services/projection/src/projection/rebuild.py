@@ -16,6 +16,7 @@ import asyncio
 import gc
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
@@ -28,7 +29,9 @@ from claimstream_platform.migrate import upgrade
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
 from projection.handlers import by_encounter, facts_and_counts
+from projection.model import Fact
 from projection.repository import bulk, swap
+from projection.repository.folding import CountKey
 from projection.service import SERVICE, ProjectionSettings
 
 Offsets = dict[TopicPartition, int]
@@ -73,19 +76,17 @@ async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, bat
     return await read_up_to_now(servers, set(consumer.topics), start, batch=batch, show=show, take=apply)
 
 
-async def read_all(servers: str, show: bool) -> tuple[list[Delivery], Offsets]:
-    """Every record of the projection's topics up to their ends now, decoded, each event once (a record that
-    cannot be decoded is left out: the live consumer dead-lettered it)."""
+async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Awaitable[None]]) -> Offsets:
+    """Every record of the projection's topics up to their ends now, decoded, each event once, handed to `take` a
+    fetch at a time (a record that cannot be decoded is left out: the live consumer dead-lettered it)."""
     seen: set[object] = set()
-    decoded: list[Delivery] = []
 
     async def keep(records: list[ConsumerRecord[bytes, bytes]]) -> None:
-        decoded.extend(item for item in map(_decoded, records)
-                       if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item))  # fmt: skip
+        await take([item for item in map(_decoded, records)
+                    if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)])  # fmt: skip
 
     topics = {event_class.topic for event_class in SUBSCRIPTIONS}
-    ends = await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
-    return decoded, ends
+    return await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
 
 
 def _decoded(record: ConsumerRecord[bytes, bytes]) -> Delivery | None:
@@ -103,20 +104,27 @@ def _seen(seen: set[object], item: Delivery) -> bool:
 
 
 async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
-    """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied."""
-    with _no_cycle_collection():
-        decoded, ends = await read_all(settings.kafka_bootstrap_servers, show)
-        counted, kept = facts_and_counts(decoded)
-        folds = [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())]
-        engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
-        try:
-            async with UnitOfWork(swap.sessions(engine)) as uow:
-                applied = [item.metadata.event_id for item in decoded]
-                await bulk.write_all(uow, settings.service_name, applied, counted, kept, folds)
+    """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied. Each
+    fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read."""
+    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
+    counted: Counter[CountKey] = Counter()
+    kept: list[Fact] = []
+    try:
+        with _no_cycle_collection():
+            async with UnitOfWork(swap.sessions(engine)) as uow, bulk.Writer(uow, settings.service_name) as writer:
+
+                async def take(run: list[Delivery]) -> None:
+                    counts, facts = facts_and_counts(run)
+                    counted.update(counts)
+                    kept.extend(facts)
+                    await writer.events([item.metadata.event_id for item in run], facts)
+
+                ends = await read_all(settings.kafka_bootstrap_servers, show, take)
+                await writer.folds(counted, [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())])
                 await uow.commit()
-        finally:
-            await engine.dispose()
-    return ends, len(decoded)
+                return ends, writer.applied
+    finally:
+        await engine.dispose()
 
 
 @contextmanager

@@ -1,6 +1,8 @@
-"""The rebuild's writes: everything a replay folded, into a fresh schema's empty tables, with COPY (the rows are
-the consumer's own, folding.fact_rows and fold_rows)."""
+"""The rebuild's writes: everything a replay read and folded, into a fresh schema's empty tables, with COPY (the
+rows are the consumer's own, folding.fact_rows and fold_rows)."""
 
+import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from operator import itemgetter
@@ -16,16 +18,47 @@ from projection.repository.folding import CountKey, EncounterKey, fact_rows, fol
 from projection.tables import facts, stream_counts
 
 
-async def write_all(uow: UnitOfWork, consumer: str, applied: Sequence[UUID], counted: Counter[CountKey],
-                    kept: Sequence[Fact], folds: Sequence[tuple[EncounterKey, Folded]]) -> None:  # fmt: skip
-    """The inbox rows (a later delivery of a replayed event is skipped), the counts, the facts and the folds."""
-    await _copy(uow, inbox, [{"consumer": consumer, "event_id": event_id} for event_id in applied])
-    await _copy(uow, stream_counts, [{"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute,
-                                      "count": n} for (t, topic, kind, minute), n in counted.items()])  # fmt: skip
-    # pydantic-core's encoder: the same JSON as json.dumps for these plain values, several times faster
-    await _copy(uow, facts, [{**row, "data": to_json(row["data"]).decode()} for row in fact_rows(kept)])
-    for table, rows in fold_rows(folds).items():
-        await _copy(uow, table, rows)
+class Writer:
+    """COPY into the fresh schema's tables while the replay reads: each fetch's inbox rows (a later delivery of a
+    replayed event is skipped) and facts go in a task of their own, so the database takes them while the next
+    fetch is read and decoded; one COPY at a time on the transaction's connection. Then the counts and folds."""
+
+    def __init__(self, uow: UnitOfWork, consumer: str) -> None:
+        self._uow, self._consumer = uow, consumer
+        self._pending: asyncio.Task[None] | None = None
+        self.applied = 0
+
+    async def __aenter__(self) -> "Writer":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._pending is not None:  # the replay failed before its last COPY was drained: abandoned with it
+            self._pending.cancel()
+            with contextlib.suppress(BaseException):
+                await self._pending
+
+    async def events(self, applied: Sequence[UUID], kept: Sequence[Fact]) -> None:
+        await self._drain()
+        self.applied += len(applied)
+        self._pending = asyncio.create_task(self._copy_events(applied, kept))
+
+    async def folds(self, counted: Counter[CountKey], folds: Sequence[tuple[EncounterKey, Folded]]) -> None:
+        await self._drain()
+        counts = [{"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
+                  for (t, topic, kind, minute), n in counted.items()]  # fmt: skip
+        await _copy(self._uow, stream_counts, counts)
+        for table, rows in fold_rows(folds).items():
+            await _copy(self._uow, table, rows)
+
+    async def _copy_events(self, applied: Sequence[UUID], kept: Sequence[Fact]) -> None:
+        await _copy(self._uow, inbox, [{"consumer": self._consumer, "event_id": event_id} for event_id in applied])
+        # pydantic-core's encoder: the same JSON as json.dumps for these plain values, several times faster
+        await _copy(self._uow, facts, [{**row, "data": to_json(row["data"]).decode()} for row in fact_rows(kept)])
+
+    async def _drain(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
 
 
 async def _copy(uow: UnitOfWork, table: Table, rows: list[dict[str, Any]]) -> None:
