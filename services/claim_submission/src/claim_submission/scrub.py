@@ -85,10 +85,10 @@ def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Seque
     if needing and not charges.prior_authorization_number:
         hold("authorization.missing", "prior_authorization_number",
              f"this payer requires prior authorization for {', '.join(needing)}")  # fmt: skip
-    if rules.counts_visits(charges) and not charges.prior_authorization_number:
-        assert rules.prior_auth_after_visits is not None
-        if visits_this_year >= rules.prior_auth_after_visits:
-            counted = sorted({line.code for line in charges.lines} & rules.prior_auth_visit_codes)
+    after = rules.prior_auth_after_visits
+    if after is not None and visits_this_year >= after and not charges.prior_authorization_number:
+        counted = sorted({line.code for line in charges.lines} & rules.prior_auth_visit_codes)
+        if counted:
             reasons.append(required_reason(counted, visits_this_year))
     if duplicate:
         hold("claim.duplicate", "lines", "a claim with the same patient, provider, date and codes is already open")
