@@ -47,12 +47,14 @@ async def read_up_to_now(servers: str, topics: set[str], start: Offsets | None, 
         partitions = await partitions_of(reader, lambda topic: topic in topics)
         if not partitions:
             return {}
-        reader.assign(partitions)
+        # the offsets first: asked once the partitions are assigned, they wait behind the fetch that the
+        # assignment starts (measured: half a second, the broker's fetch wait)
         begin = await reader.beginning_offsets(partitions)
+        ends = await reader.end_offsets(partitions)
+        reader.assign(partitions)
         first = {tp: (start or {}).get(tp, begin[tp]) for tp in partitions}
         for tp, offset in first.items():
             reader.seek(tp, offset)
-        ends = await reader.end_offsets(partitions)
         progress = Progress(sum(ends[tp] - first[tp] for tp in partitions), show)
         while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
             fetched = await reader.getmany(timeout_ms=500, max_records=batch)
