@@ -14,7 +14,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
-from prior_authorization.domain import Authorization
+from prior_authorization.domain import Authorization, Patient
 from prior_authorization.repository import authorizations as store
 from prior_authorization.repository import consumptions, visits
 from prior_authorization.review import decision_for, interchange_278
@@ -85,7 +85,9 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     covering = await store.covering(uow, event.tenant_id, event.practice_id, event.patient.external_id,
                                     event.coverage.payer_id, event.service_date)  # fmt: skip
     rule = rule_of(event.coverage.payer_id, event.service_date)
-    await _require(uow, event, covering, rule)
+    earlier = await _count(uow, event)
+    _require(uow, event, covering, rule, earlier)
+    await _ask_ahead(uow, event, rule, earlier)
     for authorization, used in _uses(covering, event.lines, event.service_date, event.rendering_provider.npi):
         if not await consumptions.record(uow, authorization.id, event.tenant_id, event.encounter_id, event.version,
                                          event.service_date, used):  # fmt: skip
@@ -97,15 +99,22 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
         await store.save(uow, authorization)
 
 
-async def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule) -> None:
-    """The visit counted; AuthorizationRequired when the rules want one for its codes (by code, or after the
-    year's visits) that no authorization on file covers and the EHR gave no number for."""
+async def _count(uow: UnitOfWork, event: ChargeCaptured) -> int:
+    """The visit counted; the patient's other visits with the payer this year up to its date."""
     assert event.practice_id is not None
     patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
     earlier = await visits.earlier_this_year(uow, event.tenant_id, event.practice_id, event.encounter_id, patient,
                                              payer, day)  # fmt: skip
     await visits.record(uow, event.tenant_id, event.practice_id, event.encounter_id, event.version, patient, payer,
                         day)  # fmt: skip
+    return earlier
+
+
+def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule, earlier: int) -> None:
+    """AuthorizationRequired when the rules want one for the visit's codes (by code, or after the year's visits)
+    that no authorization on file covers and the EHR gave no number for."""
+    assert event.practice_id is not None
+    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
     npi = event.rendering_provider.npi
     needing = sorted({
         line.code for line in event.lines
@@ -117,6 +126,26 @@ async def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Author
                                           encounter_id=event.encounter_id, version=event.version, patient_ref=patient,
                                           payer_id=payer, service_date=day, codes=needing,
                                           visits_this_year=earlier))  # fmt: skip
+
+
+async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
+    """As the year's visits near the count after which the payer wants an authorization (its `ask_ahead`), one
+    is asked for the visits after it: a 278 for the rule's codes that the loop sends, unless one is approved or
+    asked for already. So the visits past the count are billed with its number instead of held for it."""
+    assert event.practice_id is not None
+    if not any(rule.asks_ahead(line.code, earlier + 1) for line in event.lines):
+        return
+    codes = sorted(rule.visit_codes)
+    if await store.asked_or_approved(uow, event.tenant_id, event.practice_id, event.patient.external_id,
+                                     event.coverage.payer_id, codes, event.service_date):  # fmt: skip
+        return
+    p, provider = event.patient, event.rendering_provider
+    await store.insert(uow, Authorization(
+        event.tenant_id, event.practice_id, Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
+        event.coverage.payer_id, event.coverage.member_id, provider.npi, f"{provider.first_name} {provider.last_name}",
+        tuple(codes), rule.renewal_visits, "visits", event.service_date, date(event.service_date.year, 12, 31),
+        diagnoses=tuple(event.diagnoses),
+    ))  # fmt: skip
 
 
 def _uses(covering: list[Authorization], lines: list[ChargeLine], day: date, npi: str

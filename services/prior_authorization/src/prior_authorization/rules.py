@@ -24,12 +24,19 @@ class Rule:
     warn_share: Decimal
     warn_days: int
     renewal_visits: int
+    ask_ahead: int = 0  # visits before `after_visits` at which an authorization for `visit_codes` is asked for
 
     def needs_authorization(self, code: str, visits_this_year: int) -> bool:
         """Whether `code` needs an authorization for a visit after `visits_this_year` earlier ones."""
         if code in self.always:
             return True
         return self.after_visits is not None and code in self.visit_codes and visits_this_year >= self.after_visits
+
+    def asks_ahead(self, code: str, visits_this_year: int) -> bool:
+        """Whether a visit with `code`, the year's `visits_this_year`-th, is when to ask for the authorization the
+        visits after the count will need (asked as the patient approaches it, not once the claims are held)."""
+        return (self.after_visits is not None and code in self.visit_codes
+                and visits_this_year >= self.after_visits - self.ask_ahead)  # fmt: skip
 
     def reviews_between(self, before: int, after: int) -> list[int]:
         """The review points reached when an authorization's visits go from `before` to `after`."""
@@ -49,6 +56,7 @@ def _rule(entry: dict[str, Any], defaults: dict[str, Any]) -> Rule:
         after_visits=merged.get("after_visits"), visit_codes=frozenset(merged.get("visit_codes", ())),
         review_at=tuple(sorted(merged.get("review_at", ()))), warn_share=Decimal(str(merged["warn_share"])),
         warn_days=int(merged["warn_days"]), renewal_visits=int(merged["renewal_visits"]),
+        ask_ahead=int(merged.get("ask_ahead", 0)),
     )  # fmt: skip
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import StandInClearinghouse
 from prior_authorization import handlers
-from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured
+from prior_authorization.repository import authorizations as store
+from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured, deciding
 from sqlalchemy import text
 from test_requests import outbox
 
@@ -115,3 +117,42 @@ async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void
     next_year = captured((("90834", 1),), day=date(2027, 1, 2))
     await handle(make_uow, handlers.on_charge_captured, next_year)  # the count starts again
     assert len([kind for kind, _ in await outbox(make_uow) if kind == "required"]) == 1
+
+
+async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_once(
+    make_uow: Callable[[], UnitOfWork],
+    clearinghouse: StandInClearinghouse,
+) -> None:
+    """Medicaid wants one after 30 therapy visits a year: the 27th asks for 10 visits (a 278 the loop sends); a
+    redelivered visit, the 28th, and a Medicare patient's visits ask for nothing more. Once approved, the 31st
+    visit draws on it and is not announced as needing one."""
+    therapy = [captured((("90834", 1),), day=date(2026, 1, 1) + timedelta(days=n)) for n in range(28)]
+    for visit in therapy[:26]:
+        await handle(make_uow, handlers.on_charge_captured, visit)
+    assert await requests(make_uow) == []
+    for visit in (therapy[26], therapy[26], therapy[27]):
+        await handle(make_uow, handlers.on_charge_captured, visit)
+    assert await requests(make_uow) == [("requested", "I", 10, "visits", ["90832", "90834", "90837", "90846", "90847",
+                                                                        "90853"], date(2026, 1, 27))]  # fmt: skip
+    medicare = captured((("90834", 1),), day=date(2026, 2, 1)).model_copy(
+        update={"coverage": therapy[0].coverage.model_copy(update={"payer_id": "SIMMCR"})}
+    )
+    await handle(make_uow, handlers.on_charge_captured, medicare)
+    assert len(await requests(make_uow)) == 1
+    clearinghouse.answers = deciding("A1", "AUTH27")
+    async with make_uow() as uow:
+        asked = await store.next_open(uow, pended_wait=0)
+        assert asked is not None
+        await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
+        await uow.commit()
+    assert (asked.status, asked.number, asked.approved) == ("approved", "AUTH27", 10)
+    for n in (28, 29, 30):  # the 29th to the 31st visits
+        await handle(make_uow, handlers.on_charge_captured, captured((("90834", 1),), day=date(2026, 2, n - 27)))
+    assert "required" not in [kind for kind, _ in await outbox(make_uow)]
+
+
+async def requests(make_uow: Callable[[], UnitOfWork]) -> list[tuple[Any, ...]]:
+    async with make_uow() as uow:
+        query = "SELECT status, certification, requested, unit, codes, start FROM authorizations ORDER BY start"
+        rows = await uow.session.execute(text(query))
+        return [tuple(row) for row in rows]

@@ -31,6 +31,9 @@ def test_rules_apply_by_payer_and_date_and_after_a_yearly_visit_count() -> None:
     assert elsewhere.needs_authorization("96130", 0) and not elsewhere.needs_authorization("90834", 99)
     assert medicaid.reviews_between(7, 8) == [8] and medicaid.reviews_between(8, 15) == []
     assert medicaid.warn_share == Decimal("0.8") and medicaid.renewal_visits == 10
+    # asked as the patient approaches the count: from the 27th therapy visit of the year, not for testing
+    assert [medicaid.asks_ahead("90834", n) for n in (26, 27, 30)] == [False, True, True]
+    assert not medicaid.asks_ahead("96130", 27) and not elsewhere.asks_ahead("90834", 99)
 
 
 def test_each_decision_sets_the_status_and_says_so() -> None:

@@ -9,7 +9,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import func, select, update
 
-from prior_authorization.domain import Authorization, Patient
+from prior_authorization.domain import OPEN, Authorization, Patient
 from prior_authorization.tables import authorizations, interchange_control
 
 a = authorizations.c
@@ -49,6 +49,17 @@ async def covering(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_
         a.payer_id == payer_id[:80], a.status == "approved", a.start <= day, a.end >= day,
     ).order_by(a.end, a.id)  # fmt: skip
     return [_authorization(row) for row in await uow.session.execute(query.with_for_update())]
+
+
+async def asked_or_approved(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str,
+                            codes: list[str], day: date) -> bool:  # fmt: skip
+    """Whether the patient has an authorization with that payer for any of `codes` that is approved, or asked
+    for and not decided, and has not ended by `day`."""
+    query = select(a.id).where(
+        a.tenant_id == tenant_id, a.practice_id == practice_id, a.patient_ref == patient_ref[:80],
+        a.payer_id == payer_id[:80], a.status.in_(("approved", *OPEN)), a.end >= day, a.codes.overlap(codes),
+    ).limit(1)  # fmt: skip
+    return await uow.session.scalar(query) is not None
 
 
 async def of_ids(uow: UnitOfWork, ids: list[UUID]) -> list[Authorization]:
