@@ -1,6 +1,8 @@
 """Black box, psychological testing: prior authorization asks the simulated Medicaid plan over X12 (a 278), which
 pends the first request and decides when asked again; the testing visit's claim goes out with the number
-(REF*G1) without anyone typing it, and its units are burned down; the events reach Kafka with no PHI."""
+(REF*G1) without anyone typing it, and its units are burned down; the events reach Kafka with no PHI. Therapy past
+the plan's 30 visits a year: the authorization is asked for as the visits approach the count, and the 31st visit's
+claim goes out with its number and is paid."""
 
 import asyncio
 import json
@@ -16,9 +18,13 @@ from kafka_reader import records_about
 from running_services import Services
 from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
+from test_remittance_flow import postings_of
 
 PSYCHOLOGIST = {"npi": "1316951239", "first_name": "Rosa", "last_name": "Ibáñez", "credential": "PhD",
                 "taxonomy": "103TC0700X"}  # fmt: skip
+# the plan wants no credential modifier from a physician (its social workers bill with HO, its psychologists HP)
+PSYCHIATRIST = {"npi": "1234567893", "first_name": "Omar", "last_name": "Haddad", "credential": "MD",
+                "taxonomy": "2084P0800X"}  # fmt: skip
 TESTING_FEES = [{"code": code, "amount": amount} for code, amount in
                 (("96130", "150.00"), ("96131", "120.00"), ("96136", "60.00"), ("96137", "55.00"))]  # fmt: skip
 
@@ -96,3 +102,68 @@ async def _used(client: httpx.AsyncClient, authorization_id: str, timeout: float
         if found["used"] or time.monotonic() > deadline:
             return found
         await asyncio.sleep(0.5)
+
+
+async def test_the_visit_past_the_years_count_goes_with_the_authorization_asked_ahead(
+    services: Services, keys: Keys
+) -> None:
+    tenant = uuid4()
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+    days = one_years_days(31)
+    async with (
+        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
+        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
+        httpx.AsyncClient(base_url=services.prior_authorization, headers=headers, timeout=10) as authorizations,
+        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
+        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
+    ):
+        practice_id = await _practice_billing(capture, "SIMMCD")
+        await ok(await capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHIATRIST))
+        member_id = await _enroll(sim, "SIMMCD", "Lía", "Ortiz")
+        for n, day in enumerate(days[:30]):  # the 27th asks for an authorization; the plan pends, then decides
+            await ok(await capture.post("/v1/encounters", json=therapy(practice_id, member_id, day, n)))
+        approved = await _approved(authorizations, practice_id)
+        # asked at the visit that was the 27th of the year when it was counted (visits may be counted out of order)
+        assert (approved["requested"], approved["unit"]) == (10, "visits") and approved["start"] in map(
+            str, days[26:30]
+        )
+        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission knows the authorization
+        last = await ok(await capture.post("/v1/encounters", json=therapy(practice_id, member_id, days[30], 30)))
+        claim, x12 = await _settled_claim(claims, last["id"])
+        assert claim.get("status") == "accepted", claim
+        assert f"REF*G1*{approved['authorization_number']}~" in x12
+        (posting,) = await postings_of(services, headers, claim["id"])
+    assert posting["outcome"] == "paid", posting  # the plan pays the visit past its count with the number
+
+
+def one_years_days(count: int) -> list[date]:
+    """`count` consecutive past days in one calendar year, within the plan's filing window."""
+    first = date.today() - timedelta(days=count + 14)
+    if (first + timedelta(days=count)).year != first.year:  # early in a year: the end of the last one
+        first = date(first.year, 12, 30) - timedelta(days=count)
+    return [first + timedelta(days=n) for n in range(count)]
+
+
+def therapy(practice_id: str, member_id: str, day: date, n: int) -> dict[str, Any]:
+    return {"practice_id": practice_id, "external_id": f"therapy-{n}", "service_date": str(day),
+            "rendering_provider_npi": PSYCHIATRIST["npi"],
+            "patient": {"external_id": "p-31", "first_name": "Lía", "last_name": "Ortiz", "birth_date": "1969-05-05",
+                        "sex": "F", "address": ADDRESS},
+            "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
+            "diagnoses": ["F33.1"], "place_of_service": "11",
+            "service": {"kind": "psychotherapy", "minutes": 45}}  # fmt: skip
+
+
+async def _approved(client: httpx.AsyncClient, practice_id: str, timeout: float = 60) -> dict[str, Any]:
+    """The practice's approved authorization, once there is one (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = await ok(
+            await client.get("/v1/authorizations", params={"practice_id": practice_id, "status": "approved"})
+        )
+        if page["items"]:
+            (found,) = page["items"]
+            return dict(found)
+        await asyncio.sleep(0.5)
+    raise AssertionError("no authorization was approved")
