@@ -130,13 +130,14 @@ def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorizatio
 
 async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
     """As the year's visits near the count after which the payer wants an authorization (its `ask_ahead`), one
-    is asked for the visits after it: a 278 for the rule's codes that the loop sends, unless one is approved or
-    asked for already. So the visits past the count are billed with its number instead of held for it."""
+    is asked for the visits after it: a 278 for the rule's codes that the loop sends, unless one was asked for
+    already (whatever its answer) or entered. So the visits past the count are billed with its number instead of
+    held for it."""
     assert event.practice_id is not None
     if not any(rule.asks_ahead(line.code, earlier + 1) for line in event.lines):
         return
     codes = sorted(rule.visit_codes)
-    if await store.asked_or_approved(uow, event.tenant_id, event.practice_id, event.patient.external_id,
+    if await store.asked_for(uow, event.tenant_id, event.practice_id, event.patient.external_id,
                                      event.coverage.payer_id, codes, event.service_date):  # fmt: skip
         return
     p, provider = event.patient, event.rendering_provider

@@ -151,6 +151,23 @@ async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_on
     assert "required" not in [kind for kind, _ in await outbox(make_uow)]
 
 
+async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
+    make_uow: Callable[[], UnitOfWork],
+    clearinghouse: StandInClearinghouse,
+) -> None:
+    for n in range(28):
+        await handle(make_uow, handlers.on_charge_captured,
+                     captured((("90837", 1),), day=date(2026, 3, 1) + timedelta(days=n)))  # fmt: skip
+    clearinghouse.answers = deciding("A3", reason="NC")
+    async with make_uow() as uow:
+        asked = await store.next_open(uow, pended_wait=0)
+        assert asked is not None
+        await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
+        await uow.commit()
+    await handle(make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 4, 1)))
+    assert [row[0] for row in await requests(make_uow)] == ["denied"]  # a person takes the denial up
+
+
 async def requests(make_uow: Callable[[], UnitOfWork]) -> list[tuple[Any, ...]]:
     async with make_uow() as uow:
         query = "SELECT status, certification, requested, unit, codes, start FROM authorizations ORDER BY start"

@@ -9,7 +9,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import func, select, update
 
-from prior_authorization.domain import OPEN, Authorization, Patient
+from prior_authorization.domain import Authorization, Patient
 from prior_authorization.tables import authorizations, interchange_control
 
 a = authorizations.c
@@ -51,13 +51,13 @@ async def covering(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_
     return [_authorization(row) for row in await uow.session.execute(query.with_for_update())]
 
 
-async def asked_or_approved(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str,
-                            codes: list[str], day: date) -> bool:  # fmt: skip
-    """Whether the patient has an authorization with that payer for any of `codes` that is approved, or asked
-    for and not decided, and has not ended by `day`."""
+async def asked_for(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str,
+                    codes: list[str], day: date) -> bool:  # fmt: skip
+    """Whether the patient has an authorization with that payer for any of `codes`, not ended by `day`: asked for
+    (whatever the answer: a denial is a person's to take up, not a reason to ask again) or entered by hand."""
     query = select(a.id).where(
         a.tenant_id == tenant_id, a.practice_id == practice_id, a.patient_ref == patient_ref[:80],
-        a.payer_id == payer_id[:80], a.status.in_(("approved", *OPEN)), a.end >= day, a.codes.overlap(codes),
+        a.payer_id == payer_id[:80], a.end >= day, a.codes.overlap(codes),
     ).limit(1)  # fmt: skip
     return await uow.session.scalar(query) is not None
 
