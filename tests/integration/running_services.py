@@ -1,8 +1,13 @@
 """Where the services under test answer (a module of its own: several test trees have a conftest)."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
+
+import httpx
+from claimstream_platform.testing import Keys
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
 DEFAULT_SUBMITTER = {
@@ -26,3 +31,34 @@ class Services:
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
+
+
+@dataclass(frozen=True)
+class Clients:
+    """One tenant's HTTP clients for a black-box test."""
+
+    capture: httpx.AsyncClient
+    claims: httpx.AsyncClient
+    eligibility: httpx.AsyncClient
+    authorizations: httpx.AsyncClient
+    simulator: httpx.AsyncClient  # as claim submission's clearinghouse account
+    projection: httpx.AsyncClient  # as the tenant's operator (stream health, consumer lag)
+
+
+@asynccontextmanager
+async def clients(services: Services, keys: Keys, tenant: UUID) -> AsyncIterator[Clients]:
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+
+    def client(base_url: str, auth: dict[str, str], timeout: float = 10) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=base_url, headers=auth, timeout=timeout)
+
+    found = Clients(
+        client(services.charge_capture, headers), client(services.claim_submission, headers),
+        client(services.eligibility, headers, 30), client(services.prior_authorization, headers, 30),
+        client(services.simulator, services.clearinghouse_auth), client(services.projection, operator),
+    )  # fmt: skip
+    async with AsyncExitStack() as stack:
+        for each in vars(found).values():
+            await stack.enter_async_context(each)
+        yield found

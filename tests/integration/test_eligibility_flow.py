@@ -14,7 +14,7 @@ import httpx
 from claimstream_platform.contracts.eligibility import TOPIC, EligibilityVerified
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
-from running_services import Services
+from running_services import Services, clients
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 
 PRACTICE = str(uuid4())
@@ -54,28 +54,19 @@ async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
 
 
 async def test_a_carved_out_plans_claim_is_billed_to_its_administrator(services: Services, keys: Keys) -> None:
-    tenant = uuid4()
-    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
-    async with (
-        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
-        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
-        httpx.AsyncClient(base_url=services.eligibility, headers=headers, timeout=30) as eligibility,
-        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
-        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
-    ):
-        practice_id = await _practice_billing(capture, "SIMBCX")
-        member_id = await _enroll(sim, "SIMBCX", "Ana", "Díaz")
-        await ok(await sim.post("/v1/payers/SIMBHO/members", json={  # the administrator knows the plan's members
+    async with clients(services, keys, uuid4()) as c:
+        practice_id = await _practice_billing(c.capture, "SIMBCX")
+        member_id = await _enroll(c.simulator, "SIMBCX", "Ana", "Díaz")
+        await ok(await c.simulator.post("/v1/payers/SIMBHO/members", json={  # the administrator knows its members
             "member_id": member_id, "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
             "coverage_start": "2025-01-01"}))  # fmt: skip
         patient = {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"}
         check = {**body("SIMBCX", member_id), "practice_id": practice_id, "patient": patient}
-        carved = await ok(await eligibility.post("/v1/eligibility-checks", json=check))
+        carved = await ok(await c.eligibility.post("/v1/eligibility-checks", json=check))
         assert carved["summary"]["bill_payer_id"] == "SIMBHO"
-        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission has read the answer
-        encounter = await ok(await capture.post("/v1/encounters", json=visit(practice_id, member_id)))
-        claim, x12 = await _settled_claim(claims, encounter["id"])
+        await _caught_up(c.projection, "claim-submission", TOPIC)  # claim submission has read the answer
+        encounter = await ok(await c.capture.post("/v1/encounters", json=visit(practice_id, member_id)))
+        claim, x12 = await _settled_claim(c.claims, encounter["id"])
     assert (claim.get("status"), claim.get("payer_id")) == ("accepted", "SIMBHO"), claim
     assert claim["payer_claim_number"].startswith("SIMBHO") and "NM1*PR*2*SIMULATED BEHAVIORAL HEALTH" in x12.upper()
 

@@ -15,7 +15,7 @@ import httpx
 from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
-from running_services import Services
+from running_services import Services, clients
 from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 from test_remittance_flow import postings_of
@@ -32,33 +32,26 @@ TESTING_FEES = [{"code": code, "amount": amount} for code, amount in
 async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
-    tenant = uuid4()
-    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
     served = date.today() - timedelta(days=3)
-    async with (
-        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
-        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
-        httpx.AsyncClient(base_url=services.prior_authorization, headers=headers, timeout=30) as authorizations,
-        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
-        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
-    ):
-        practice_id = await _practice_billing(capture, "SIMMCD")
-        await ok(await capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
-        await ok(await capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
+    async with clients(services, keys, uuid4()) as c:
+        practice_id = await _practice_billing(c.capture, "SIMMCD")
+        await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
+        await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
                                    json={"effective_from": "2025-01-01", "entries": TESTING_FEES}))  # fmt: skip
-        member_id = await _enroll(sim, "SIMMCD", "Ana", "Díaz")
-        asked = await ok(await authorizations.post("/v1/authorizations", json=request(practice_id, member_id, served)))
+        member_id = await _enroll(c.simulator, "SIMMCD", "Ana", "Díaz")
+        asked = await ok(
+            await c.authorizations.post("/v1/authorizations", json=request(practice_id, member_id, served))
+        )
         assert (asked["status"], asked["reason"]) == ("pended", "0U")  # the plan wants a second look
-        decided = await _decided(authorizations, asked["id"])
+        decided = await _decided(c.authorizations, asked["id"])
         assert (decided["status"], decided["approved"]) == ("approved", 8) and decided["authorization_number"]
         number = decided["authorization_number"]
-        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission knows the authorization
-        encounter = await ok(await capture.post("/v1/encounters", json=visit(practice_id, member_id, served)))
-        claim, x12 = await _settled_claim(claims, encounter["id"])
+        await _caught_up(c.projection, "claim-submission", TOPIC)  # claim submission knows the authorization
+        encounter = await ok(await c.capture.post("/v1/encounters", json=visit(practice_id, member_id, served)))
+        claim, x12 = await _settled_claim(c.claims, encounter["id"])
         assert claim.get("status") == "accepted", claim
         assert f"REF*G1*{number}~" in x12
-        used = await _used(authorizations, asked["id"])
+        used = await _used(c.authorizations, asked["id"])
     assert used["used"] == 4 and [u["encounter_id"] for u in used["uses"]] == [encounter["id"]]  # 96130-96137, 1 each
     (record,) = await records_about(stack.bootstrap_servers, TOPIC, asked["id"], AuthorizationApproved.event_type)
     assert json.loads(record.value)["authorization_number"] == number
@@ -107,30 +100,22 @@ async def _used(client: httpx.AsyncClient, authorization_id: str, timeout: float
 async def test_the_visit_past_the_years_count_goes_with_the_authorization_asked_ahead(
     services: Services, keys: Keys
 ) -> None:
-    tenant = uuid4()
+    tenant, days = uuid4(), one_years_days(31)
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
-    days = one_years_days(31)
-    async with (
-        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
-        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
-        httpx.AsyncClient(base_url=services.prior_authorization, headers=headers, timeout=10) as authorizations,
-        httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim,
-        httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=10) as projection,
-    ):
-        practice_id = await _practice_billing(capture, "SIMMCD")
-        await ok(await capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHIATRIST))
-        member_id = await _enroll(sim, "SIMMCD", "Lía", "Ortiz")
+    async with clients(services, keys, tenant) as c:
+        practice_id = await _practice_billing(c.capture, "SIMMCD")
+        await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHIATRIST))
+        member_id = await _enroll(c.simulator, "SIMMCD", "Lía", "Ortiz")
         for n, day in enumerate(days[:30]):  # the 27th asks for an authorization; the plan pends, then decides
-            await ok(await capture.post("/v1/encounters", json=therapy(practice_id, member_id, day, n)))
-        approved = await _approved(authorizations, practice_id)
+            await ok(await c.capture.post("/v1/encounters", json=therapy(practice_id, member_id, day, n)))
+        approved = await _approved(c.authorizations, practice_id)
         # asked at the visit that was the 27th of the year when it was counted (visits may be counted out of order)
         assert (approved["requested"], approved["unit"]) == (10, "visits") and approved["start"] in map(
             str, days[26:30]
         )
-        await _caught_up(projection, "claim-submission", TOPIC)  # claim submission knows the authorization
-        last = await ok(await capture.post("/v1/encounters", json=therapy(practice_id, member_id, days[30], 30)))
-        claim, x12 = await _settled_claim(claims, last["id"])
+        await _caught_up(c.projection, "claim-submission", TOPIC)  # claim submission knows the authorization
+        last = await ok(await c.capture.post("/v1/encounters", json=therapy(practice_id, member_id, days[30], 30)))
+        claim, x12 = await _settled_claim(c.claims, last["id"])
         assert claim.get("status") == "accepted", claim
         assert f"REF*G1*{approved['authorization_number']}~" in x12
         (posting,) = await postings_of(services, headers, claim["id"])
