@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import httpx
 from claimstream_platform.testing import Keys, StackUnderTest
 from projection.rebuild import rebuild
@@ -77,3 +78,21 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
     assert [e["event_id"] for e in rebuilt["timeline"]] == [e["event_id"] for e in shown["timeline"]]
     async with httpx.AsyncClient(base_url=services.projection, timeout=10) as client:
         assert (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json() == live_aging
+    assert await durable_and_indexed(stack, "projection"), "the replay's scratch settings reached the live tables"
+
+
+async def durable_and_indexed(stack: StackUnderTest, schema: str) -> bool:
+    """The live read model after a rebuild: its tables still logged and still holding their secondary indexes
+    (the replay strips both from its own scratch schema only)."""
+    connection = await asyncpg.connect(stack.database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        unlogged = await connection.fetchval(
+            "SELECT count(*) FROM pg_tables t JOIN pg_class c ON c.relname = t.tablename "
+            "AND c.relnamespace = t.schemaname::regnamespace WHERE t.schemaname = $1 AND c.relpersistence = 'u'",
+            schema,
+        )
+        indexes = {row[0] for row in await connection.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = $1",
+                                                            schema)}  # fmt: skip
+    finally:
+        await connection.close()
+    return unlogged == 0 and {"ix_claims_practice", "ix_facts_encounter", "ix_ledger_encounter"} <= indexes

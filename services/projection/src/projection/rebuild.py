@@ -25,6 +25,7 @@ from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
 from claimstream_platform.migrate import upgrade
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
@@ -84,11 +85,21 @@ async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Aw
     seen: set[object] = set()
 
     async def keep(records: list[ConsumerRecord[bytes, bytes]]) -> None:
-        await take([item for item in map(_decoded, records)
-                    if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)])  # fmt: skip
+        # The previous fetch's COPY is a task on this event loop: it moves on only when this code awaits, so the
+        # decoding yields every few hundred records (measured: the wait for the COPY fell from 0.28 s to 0.1 s)
+        decoded: list[Delivery] = []
+        for start in range(0, len(records), 250):
+            decoded += _fresh(records[start : start + 250], seen)
+            await asyncio.sleep(0)
+        await take(decoded)
 
     topics = {event_class.topic for event_class in SUBSCRIPTIONS}
     return await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
+
+
+def _fresh(records: list[ConsumerRecord[bytes, bytes]], seen: set[object]) -> list[Delivery]:
+    return [item for item in map(_decoded, records)
+            if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)]  # fmt: skip
 
 
 def _decoded(record: ConsumerRecord[bytes, bytes]) -> Delivery | None:
@@ -105,35 +116,52 @@ def _seen(seen: set[object], item: Delivery) -> bool:
     return False
 
 
+async def scratch_schema(url: str, schema: str) -> None:
+    """`schema` made anew as the replay's scratch space: migrated, then stripped for one bulk write (swap.py)."""
+    admin = create_engine(url, schema="public", pool_size=1)
+    try:
+        await swap.drop_schema(admin, schema)
+        await asyncio.to_thread(upgrade, url, schema=schema, script_location=SERVICE.migrations)
+        await swap.make_scratch(admin, schema)
+    finally:
+        await admin.dispose()
+
+
 async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
-    """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied. Each
-    fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read."""
+    """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied."""
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
-    counted: Counter[CountKey] = Counter()
-    kept: list[Fact] = []
     try:
         with _no_cycle_collection():
-            async with UnitOfWork(swap.sessions(engine)) as uow, bulk.Writer(uow, settings.service_name) as writer:
-
-                async def take(run: list[Delivery]) -> None:
-                    counts, facts = facts_and_counts(run)
-                    counted.update(counts)
-                    kept.extend(facts)
-                    await writer.events([item.metadata.event_id for item in run], facts)
-
-                ends = await read_all(settings.kafka_bootstrap_servers, show, take)
-                await writer.folds(counted, [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())])
-                await uow.commit()
-                return ends, writer.applied
+            return await _read_fold_write(settings, engine, show)
     finally:
         await engine.dispose()
+
+
+async def _read_fold_write(settings: ProjectionSettings, engine: AsyncEngine, show: bool) -> tuple[Offsets, int]:
+    """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
+    What it holds in memory is freed when it returns, before the cyclic collector is on again."""
+    counted: Counter[CountKey] = Counter()
+    kept: list[Fact] = []
+    async with UnitOfWork(swap.sessions(engine)) as uow, bulk.Writer(uow, settings.service_name) as writer:
+
+        async def take(run: list[Delivery]) -> None:
+            counts, facts = facts_and_counts(run)
+            counted.update(counts)
+            kept.extend(facts)
+            await writer.events([item.metadata.event_id for item in run], facts)
+
+        ends = await read_all(settings.kafka_bootstrap_servers, show, take)
+        await writer.folds(counted, [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())])
+        await uow.commit()
+        return ends, writer.applied
 
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """The replay keeps every event and fact in memory: the cyclic collector would walk that growing heap again
     and again (measured: it took over a third of the replay) for objects that form no cycles worth freeing: they
-    are freed by their reference counts when the replay returns. Off while it reads, folds and writes."""
+    are freed by their reference counts when the replay returns. Off while it reads, folds and writes, and on
+    again once they are freed (on while they live, its first pass would walk them all: measured 0.1 s)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -189,8 +217,7 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
     fresh = f"{live}_rebuild"
     admin = create_engine(url, schema=live, pool_size=2)
     try:
-        await swap.drop_schema(admin, fresh)
-        await asyncio.to_thread(upgrade, url, schema=fresh, script_location=SERVICE.migrations)
+        await scratch_schema(url, fresh)
         ends, _ = await bulk_replay(settings, fresh, show)
         before, after = await swap.totals(admin, live), await swap.totals(admin, fresh)
         differ = compare(before, after)

@@ -30,6 +30,28 @@ async def drop_schema(engine: AsyncEngine, schema: str) -> None:
         await connection.execute(text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
 
 
+async def make_scratch(engine: AsyncEngine, schema: str) -> None:
+    """The fresh schema as the replay's scratch space. Nothing reads it but `totals` and the swap, which copies its
+    rows into the live tables (whose own indexes and WAL are kept there), and a rebuild that fails drops it and
+    starts again. So its tables are unlogged (no WAL for rows written once and copied once) and keep only their
+    unique indexes: the others would be maintained for every row and never read."""
+    s = _quoted(schema)
+    async with engine.begin() as connection:
+        tables = await connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema})
+        for (table,) in tables.all():
+            await connection.execute(text(f'ALTER TABLE {s}."{table}" SET UNLOGGED'))
+        indexes = await connection.execute(_SECONDARY_INDEXES, {"s": schema})
+        for (index,) in indexes.all():
+            await connection.execute(text(f'DROP INDEX {s}."{index}"'))
+
+
+_SECONDARY_INDEXES = text("""
+    SELECT i.relname FROM pg_index x
+    JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+    WHERE n.nspname = :s AND NOT x.indisunique
+""")
+
+
 async def totals(engine: AsyncEngine, schema: str) -> dict[str, tuple[Any, ...]]:
     """Per tenant: claims, facts, ledger entries, denial cases, and the money: charged, paid, outstanding."""
     s = _quoted(schema)
