@@ -25,7 +25,6 @@ from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
 from claimstream_platform.migrate import upgrade
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
@@ -132,17 +131,17 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
     try:
         with _no_cycle_collection():
-            return await _read_fold_write(settings, engine, show)
+            return await _read_fold_write(settings, UnitOfWork(swap.sessions(engine)), show)
     finally:
         await engine.dispose()
 
 
-async def _read_fold_write(settings: ProjectionSettings, engine: AsyncEngine, show: bool) -> tuple[Offsets, int]:
+async def _read_fold_write(settings: ProjectionSettings, unit: UnitOfWork, show: bool) -> tuple[Offsets, int]:
     """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
     What it holds in memory is freed when it returns, before the cyclic collector is on again."""
     counted: Counter[CountKey] = Counter()
     kept: list[Fact] = []
-    async with UnitOfWork(swap.sessions(engine)) as uow, bulk.Writer(uow, settings.service_name) as writer:
+    async with unit as uow, bulk.Writer(uow, settings.service_name) as writer:
 
         async def take(run: list[Delivery]) -> None:
             counts, facts = facts_and_counts(run)
