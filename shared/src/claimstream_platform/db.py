@@ -6,6 +6,7 @@ named without a schema and the same code runs against a per-service database in 
 
 import asyncio
 import hashlib
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
@@ -193,3 +194,16 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.flush_events()
         await self.session.commit()
+
+
+async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:
+    """Transaction-scoped advisory locks on `names`, released when the transaction ends: in one round trip and in
+    one order (by id), so two transactions that each take a set of names at once cannot deadlock on each other."""
+    keys = sorted({advisory_lock_id(name) for name in names})
+    if keys:
+        await uow.session.execute(_HOLD_IN_ORDER, {"keys": keys})
+
+
+_HOLD_IN_ORDER = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) ordered"
+)

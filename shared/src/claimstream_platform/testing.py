@@ -240,3 +240,15 @@ class StandInClearinghouse:
             raise TransientError("partner unreachable", retry_after=7)
         self.sent.append(interchange)
         return self.answers(interchange)
+
+
+async def waiting_for_a_lock(make_uow: Callable[[], UnitOfWork], task: "asyncio.Task[Any]") -> None:
+    """Once `task` waits for an advisory lock, or has finished (bounded): for a test of two transactions at once,
+    which lets the first commit only after the second has done all it would do without waiting for it."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while not task.done() and asyncio.get_running_loop().time() < deadline:
+        async with make_uow() as uow:
+            query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            if await uow.session.scalar(text(query)):
+                return
+        await asyncio.sleep(0.02)

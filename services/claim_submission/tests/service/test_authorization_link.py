@@ -2,6 +2,7 @@
 number once one covering it arrives, and a later claim it covers carries the number (REF*G1) from the start; a
 claim outside its dates or codes, or another patient's, stays held."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +13,7 @@ from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events,
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import waiting_for_a_lock
 from test_coverage_holds import captured_in_a_batch
 
 TESTING = [{"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": Decimal("150.00"),
@@ -112,3 +114,18 @@ async def test_the_visit_after_the_years_thirtieth_is_held_before_it_leaves_unti
         voided, billed = await claims_of(make_uow, visit.encounter_id)
         assert (voided.status, billed.content["prior_authorization_number"]) == ("voided", "PA-30")
         assert "authorization.required" not in [r["rule"] for r in billed.reasons]
+
+
+async def test_two_visits_counted_at_once_see_each_other(make_uow: Callable[[], UnitOfWork]) -> None:
+    """The 30th and the 31st visits counted by two transactions at once (they come on different partitions): the
+    second waits for the first to commit, counts its visit, and is held as the one past the count."""
+    await captured_in_a_batch(make_uow, *[therapy_visit() for _ in range(29)])
+    thirtieth, thirty_first = therapy_visit(), therapy_visit()
+    async with make_uow() as first:
+        await handlers.on_charge_captured(thirtieth, first)
+        second = asyncio.create_task(handle(make_uow, handlers.on_charge_captured, thirty_first))
+        await waiting_for_a_lock(make_uow, second)  # counted beside the first, it would miss the 30th here
+        await first.commit()
+    await second
+    assert "authorization.required" not in (await rules_of(make_uow, thirtieth))[0]
+    assert "authorization.required" in (await rules_of(make_uow, thirty_first))[0]

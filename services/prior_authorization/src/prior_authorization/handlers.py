@@ -82,6 +82,8 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     encounter, units as billed. A redelivered charge is counted once."""
     if event.practice_id is None:
         return
+    await visits.hold_count(uow, event.tenant_id, event.practice_id, event.patient.external_id,
+                            event.coverage.payer_id)  # fmt: skip
     covering = await store.covering(uow, event.tenant_id, event.practice_id, event.patient.external_id,
                                     event.coverage.payer_id, event.service_date)  # fmt: skip
     rule = rule_of(event.coverage.payer_id, event.service_date)

@@ -2,6 +2,7 @@
 encounter version; a voided charge gives them back; exhaustion, the warning and a concurrent review (a new 278
 citing the number) go out; two practices of one tenant each track their own units."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import StandInClearinghouse
+from claimstream_platform.testing import StandInClearinghouse, waiting_for_a_lock
 from prior_authorization import handlers
 from prior_authorization.repository import authorizations as store
 from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured, deciding
@@ -166,6 +167,21 @@ async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
         await uow.commit()
     await handle(make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 4, 1)))
     assert [row[0] for row in await requests(make_uow)] == ["denied"]  # a person takes the denial up
+
+
+async def test_two_visits_counted_at_once_ask_ahead_once(make_uow: Callable[[], UnitOfWork]) -> None:
+    """The 27th and 28th visits counted by two transactions at once (they come on different partitions): the
+    second waits for the first to commit, sees its request, and asks for nothing more."""
+    therapy = [captured((("90834", 1),), day=date(2026, 5, 1) + timedelta(days=n)) for n in range(28)]
+    for visit in therapy[:26]:
+        await handle(make_uow, handlers.on_charge_captured, visit)
+    async with make_uow() as first:
+        await handlers.on_charge_captured(therapy[26], first)
+        second = asyncio.create_task(handle(make_uow, handlers.on_charge_captured, therapy[27]))
+        await waiting_for_a_lock(make_uow, second)  # counted beside the first, the second would ask again here
+        await first.commit()
+    await second
+    assert [row[0] for row in await requests(make_uow)] == ["requested"]
 
 
 async def requests(make_uow: Callable[[], UnitOfWork]) -> list[tuple[Any, ...]]:

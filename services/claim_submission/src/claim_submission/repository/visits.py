@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import select, tuple_
 
 from claim_submission.coverage_rule import PlanKey
@@ -16,6 +16,13 @@ from claim_submission.tables import claims
 c = claims.c
 PATIENT = c.content["patient"]["external_id"].astext  # indexed with the payer (migration 0009)
 GONE = [str(ClaimStatus.VOIDED), str(ClaimStatus.REPLACED)]
+
+
+async def hold(uow: UnitOfWork, keys: Iterable[PlanKey]) -> None:
+    """Until this transaction ends, it alone counts these patients' visits with these payers. A patient's charges
+    come on different partitions, so two claims can be counted at once: each would miss the other, and the later
+    visit could leave past the count unheld. The second waits here for the first to commit, then counts its claim."""
+    await hold_names(uow, (":".join(("visits", *map(str, key))) for key in keys))
 
 
 async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> dict[PlanKey, dict[UUID, date]]:

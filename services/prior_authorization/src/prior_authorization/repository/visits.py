@@ -3,13 +3,22 @@
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from prior_authorization.tables import visits
 
 v = visits.c
+
+
+async def hold_count(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> None:
+    """Until this transaction ends, it alone takes the patient's charges with the payer (counted, asked ahead for,
+    burned down). Two of a patient's charges come on different partitions, so two transactions can count them at
+    once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
+    278s for one count). The second waits here for the first to commit; its count then sees the first's visit
+    and request."""
+    await hold_names(uow, [f"visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"])
 
 
 async def record(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, version: int,
