@@ -29,7 +29,6 @@ async def earlier_visits(uow: UnitOfWork, run: Sequence[Visit]) -> list[int]:
     wanted = [(key, visit[3].service_date) for key, visit in zip(keys, run, strict=True) if key is not None]
     if not wanted:
         return [0] * len(run)
-    await visits.hold(uow, (key for key, _ in wanted))
     seen = await visits.dates_since(uow, (key for key, _ in wanted), min(date(day.year, 1, 1) for _, day in wanted))
     counts = []
     for key, (_, _, encounter_id, content) in zip(keys, run, strict=True):

@@ -2,6 +2,7 @@
 statements, a duplicate within the run held, an encounter seen twice replaced by its later version, a replay
 ignored; and each claim's events caused by the event it came from. On real PostgreSQL."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -10,6 +11,7 @@ from claim_submission import claim_intake, handlers
 from claims_testkit import RECENT, charges, claims_of, handle
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from claimstream_platform.testing import waiting_for_a_lock
 from sqlalchemy import text
 
 
@@ -49,3 +51,21 @@ async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uo
         causes.setdefault(str(delivery.event.encounter_id), set()).add(delivery.metadata.event_id)
     assert len(rows) == 6  # three fresh, the twin, the early correction, the second version
     assert all(row.causation_id in causes[row.encounter] for row in rows)
+
+
+async def test_one_visit_posted_twice_and_taken_by_two_partitions_at_once_is_held_as_a_duplicate(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    """The EHR posts one visit twice: two encounters, on two partitions, whose batches run at once. The second
+    waits for the first to commit and holds its twin as a duplicate; counted beside it, both would leave."""
+    visit = charges(service_date=RECENT, coverage={**charges().coverage.model_dump(), "member_id": "M-TWICE"})
+    twin = visit.model_copy(update={"encounter_id": uuid4()})
+    async with make_uow() as first:
+        await claim_intake.on_charges_captured([delivered(visit)], first)
+        second = asyncio.create_task(handle(make_uow, claim_intake.on_charges_captured, [delivered(twin)]))
+        await waiting_for_a_lock(make_uow, second)
+        await first.commit()
+    await second
+    (original,) = await claims_of(make_uow, visit.encounter_id)
+    (duplicate,) = await claims_of(make_uow, twin.encounter_id)
+    assert (original.status, duplicate.status) == ("ready", "held") and "duplicate" in str(duplicate.reasons)

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import Select, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Row
 
@@ -97,7 +97,8 @@ async def awaiting_since(uow: UnitOfWork, statuses: Iterable[str], before: datet
 async def has_duplicate(
     uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, key: str, *, exclude: UUID | None
 ) -> bool:
-    """An open claim of another encounter with the same duplicate key."""
+    """An open claim of another encounter with the same duplicate key (asked under the key's lock: _hold)."""
+    await _hold(uow, [(tenant_id, key)])
     query = select(claims.c.id).where(
         claims.c.tenant_id == tenant_id, claims.c.duplicate_key == key,
         claims.c.status.in_(OPEN_STATES), claims.c.encounter_id != encounter_id,
@@ -108,14 +109,23 @@ async def has_duplicate(
 
 
 async def open_duplicate_keys(uow: UnitOfWork, wanted: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
-    """The (tenant, duplicate key) pairs of `wanted` that an open claim has."""
+    """The (tenant, duplicate key) pairs of `wanted` that an open claim has (asked under the keys' locks: _hold)."""
+    pairs = list(set(wanted))
+    await _hold(uow, pairs)
     rows = await uow.session.execute(
         select(claims.c.tenant_id, claims.c.duplicate_key)
-        .where(tuple_(claims.c.tenant_id, claims.c.duplicate_key).in_(list(set(wanted))))
+        .where(tuple_(claims.c.tenant_id, claims.c.duplicate_key).in_(pairs))
         .where(claims.c.status.in_(OPEN_STATES))
         .distinct()
     )
     return {(row.tenant_id, row.duplicate_key) for row in rows}
+
+
+async def _hold(uow: UnitOfWork, pairs: Iterable[tuple[UUID, str]]) -> None:
+    """Until this transaction ends, it alone asks about these duplicate keys. An EHR that posts one visit twice
+    makes two encounters, which come on different partitions: asked at once, neither would see the other's claim
+    and both would leave. The second waits here for the first to commit, and finds its claim."""
+    await hold_names(uow, (f"duplicate:{tenant}:{key}" for tenant, key in pairs))
 
 
 async def encounters_with_claims(uow: UnitOfWork, wanted: Iterable[tuple[UUID, UUID]]) -> set[tuple[UUID, UUID]]:

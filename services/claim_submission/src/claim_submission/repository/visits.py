@@ -18,18 +18,15 @@ PATIENT = c.content["patient"]["external_id"].astext  # indexed with the payer (
 GONE = [str(ClaimStatus.VOIDED), str(ClaimStatus.REPLACED)]
 
 
-async def hold(uow: UnitOfWork, keys: Iterable[PlanKey]) -> None:
-    """Until this transaction ends, it alone counts these patients' visits with these payers. A patient's charges
-    come on different partitions, so two claims can be counted at once: each would miss the other, and the later
-    visit could leave past the count unheld. The second waits here for the first to commit, then counts its claim."""
-    await hold_names(uow, (":".join(("visits", *map(str, key))) for key in keys))
-
-
 async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> dict[PlanKey, dict[UUID, date]]:
-    """Per patient and payer, the date of service of each visit on or after `since`."""
+    """Per patient and payer, the date of service of each visit on or after `since`. Until this transaction ends,
+    it alone counts these patients' visits with these payers. A patient's charges come on different partitions, so
+    two claims can be counted at once: each would miss the other, and the later visit could leave past the count
+    unheld. The second waits here for the first to commit, then counts its claim."""
     wanted = list(set(keys))
     if not wanted:
         return {}
+    await hold_names(uow, (":".join(("visits", *map(str, key))) for key in wanted))
     query = select(c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id,
                    c.service_date).where(
         tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted), c.service_date >= since,
