@@ -197,9 +197,15 @@ class UnitOfWork:
 
 
 async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:
-    """Transaction-scoped advisory locks on `names`, released when the transaction ends: in one round trip and in
-    one order (by id), so two transactions that each take a set of names at once cannot deadlock on each other."""
-    keys = sorted({advisory_lock_id(name) for name in names})
+    """Transaction-scoped advisory locks on `names` (hold_ids). The services share one database in the local stack,
+    and advisory locks are the database's, not a schema's: a name begins with its service's."""
+    await hold_ids(uow, map(advisory_lock_id, names))
+
+
+async def hold_ids(uow: UnitOfWork, ids: Iterable[int]) -> None:
+    """Transaction-scoped advisory locks on signed 64-bit `ids`, released when the transaction ends: in one round
+    trip and in one order, so two transactions that each take a set of them at once cannot deadlock on each other."""
+    keys = sorted(set(ids))
     if keys:
         await uow.session.execute(_HOLD_IN_ORDER, {"keys": keys})
 

@@ -125,7 +125,7 @@ async def _hold(uow: UnitOfWork, pairs: Iterable[tuple[UUID, str]]) -> None:
     """Until this transaction ends, it alone asks about these duplicate keys. An EHR that posts one visit twice
     makes two encounters, which come on different partitions: asked at once, neither would see the other's claim
     and both would leave. The second waits here for the first to commit, and finds its claim."""
-    await hold_names(uow, (f"duplicate:{tenant}:{key}" for tenant, key in pairs))
+    await hold_names(uow, (f"claim-submission:duplicate:{tenant}:{key}" for tenant, key in pairs))
 
 
 async def encounters_with_claims(uow: UnitOfWork, wanted: Iterable[tuple[UUID, UUID]]) -> set[tuple[UUID, UUID]]:

@@ -26,7 +26,7 @@ async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> 
     wanted = list(set(keys))
     if not wanted:
         return {}
-    await hold_names(uow, (":".join(("visits", *map(str, key))) for key in wanted))
+    await hold_names(uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
     query = select(c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id,
                    c.service_date).where(
         tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted), c.service_date >= since,

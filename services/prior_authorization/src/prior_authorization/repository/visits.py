@@ -18,7 +18,7 @@ async def hold_count(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patien
     once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
     278s for one count). The second waits here for the first to commit; its count then sees the first's visit
     and request."""
-    await hold_names(uow, [f"visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"])
+    await hold_names(uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"])
 
 
 async def record(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, version: int,

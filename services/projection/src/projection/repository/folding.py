@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
-from sqlalchemy import Table, Uuid, bindparam, delete, func, select, text, tuple_
+from claimstream_platform.db import UnitOfWork, hold_ids
+from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
@@ -62,13 +62,8 @@ async def lock(uow: UnitOfWork, aggregates: set[tuple[UUID, UUID]]) -> None:
     """Hold each (tenant, claim or encounter) until this transaction ends, in one order. Two partitions' batches
     may touch one encounter (a claim's submission and its payment come on different topics), and each must fold
     the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the consumer."""
-    keys = sorted({int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big",
-                                  signed=True) for t, i in aggregates})  # fmt: skip
-    if keys:  # one round trip, taken in key order
-        await uow.session.execute(_LOCK, {"keys": keys})
-
-
-_LOCK = text("SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) ordered")
+    await hold_ids(uow, (int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big",
+                                        signed=True) for t, i in aggregates))  # fmt: skip
 
 
 async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
