@@ -8,6 +8,7 @@ DATABASE_URL name.
 import asyncio
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -242,11 +243,11 @@ class StandInClearinghouse:
         return self.answers(interchange)
 
 
-async def waiting_for_a_lock(make_uow: Callable[[], UnitOfWork], task: "asyncio.Task[Any]") -> None:
+async def waiting_for_a_lock(make_uow: Callable[[], UnitOfWork], task: asyncio.Task[Any]) -> None:
     """Once `task` waits for an advisory lock, or has finished (bounded): for a test of two transactions at once,
     which lets the first commit only after the second has done all it would do without waiting for it."""
-    deadline = asyncio.get_running_loop().time() + 10
-    while not task.done() and asyncio.get_running_loop().time() < deadline:
+    deadline = time.monotonic() + 10
+    while not task.done() and time.monotonic() < deadline:
         async with make_uow() as uow:
             query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             if await uow.session.scalar(text(query)):
