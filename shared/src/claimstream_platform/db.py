@@ -6,7 +6,8 @@ named without a schema and the same code runs against a per-service database in 
 
 import asyncio
 import hashlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
@@ -185,6 +186,18 @@ class UnitOfWork:
             }
         )
         return event_id
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A savepoint for one attempt: when the block fails, its writes roll back and so do the events it staged
+        (a retried handler would otherwise publish what its rolled-back attempt said had happened)."""
+        staged = len(self._pending)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self._pending[staged:]
+            raise
 
     async def flush_events(self) -> None:
         if self._pending:

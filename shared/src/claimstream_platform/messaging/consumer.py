@@ -196,7 +196,7 @@ class Consumer:
         error: BaseException | None = None
         for _ in range(self.max_attempts):
             try:
-                async with uow.session.begin_nested():
+                async with uow.savepoint():
                     await self._handle([item], uow)
                     await uow.flush_events()
                 return None
