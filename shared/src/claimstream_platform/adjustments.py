@@ -43,9 +43,13 @@ class Rule:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return tomllib.loads((resources.files("claimstream_platform") / "data" / "adjustment_classes.toml").read_text())
+
+
+@lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    text = (resources.files("claimstream_platform") / "data" / "adjustment_classes.toml").read_text()
-    return tuple(_rule(entry) for entry in tomllib.loads(text)["rule"])
+    return tuple(_rule(entry) for entry in _data()["rule"])
 
 
 def _rule(entry: dict[str, Any]) -> Rule:
@@ -71,3 +75,11 @@ def classify(group: str, carc: str, on: date) -> AdjustmentClass:
 
 def is_denial(group: str, carc: str, on: date) -> bool:
     return classify(group, carc, on) == C.DENIAL
+
+
+def provider_adjustment_kind(reason: str) -> str:
+    """A PLB reason's kind: recoupment (a claim's payment taken back), interest (income), else provider."""
+    for kind, reasons in _data()["provider_adjustments"].items():
+        if reason in reasons:
+            return str(kind)
+    return "provider"

@@ -44,3 +44,15 @@ def test_no_rule_sends_a_provider_liability_group_to_the_patient() -> None:
     for rule in rules():
         if rule.adjustment_class in patient:
             assert rule.groups == {"PR"}
+
+
+def test_provider_adjustments_are_recoupments_interest_or_the_providers_own() -> None:
+    from claimstream_platform.adjustments import provider_adjustment_kind
+
+    assert [provider_adjustment_kind(r) for r in ("WO", "72", "L6", "FB", "CS")] == [
+        "recoupment",
+        "recoupment",
+        "interest",
+        "provider",
+        "provider",
+    ]

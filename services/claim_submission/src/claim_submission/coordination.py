@@ -43,17 +43,23 @@ def adjudication_of(event: PaymentPosted, *, paid_on: date) -> Adjudication:
     )  # fmt: skip
 
 
-def from_the_billed_payer(content: ClaimContent, claim_status: str) -> bool:
-    """Whether an 835's claim payment is the billed payer's word. A crossover payer pays our claim in its own
-    835 under our CLM01 (CLP02 2 for a claim we billed to the primary): that is another payer speaking."""
-    place = paid_as(claim_status)
+def from_the_billed_payer(content: ClaimContent, event: PaymentPosted) -> bool:
+    """Whether an 835's claim payment is the billed payer's word. A crossover payer pays (or takes back) our claim
+    in its own 835 under our CLM01: remittance posting names that payer, not ours. Events posted before it named
+    the payer that way are told by CLP02 (processed as a later payer than the one billed)."""
+    if event.payer_id != content.payer.payer_id:
+        return False
+    place = paid_as(event.claim_status)
     return place is None or place == content.responsibility
 
 
-def next_payer(content: ClaimContent, outcome: str, adjudication: Adjudication) -> ClaimContent | None:
+def next_payer(
+    content: ClaimContent, outcome: str, adjudication: Adjudication, *, forwarded: bool = False
+) -> ClaimContent | None:
     """The content of the claim to the next payer, or None when there is none to bill: no further coverage,
-    nothing left for the patient to owe, or an outcome (forwarded, reversed) that is not a payer's last word."""
-    if outcome not in BILLABLE_OUTCOMES or adjudication.patient_responsibility <= 0:
+    nothing left for the patient to owe, a reversal (not a payer's last word), or a claim the payer forwarded to
+    the next payer itself (a crossover: its patient share waits for that payer's own 835)."""
+    if forwarded or outcome not in BILLABLE_OUTCOMES or adjudication.patient_responsibility <= 0:
         return None
     place = ORDER.index(content.responsibility)
     later = [o for o in content.other_payers if o.adjudication is None and ORDER.index(o.responsibility) > place]

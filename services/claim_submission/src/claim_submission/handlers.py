@@ -141,13 +141,14 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
     REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
     patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
     claim = await repository.lock(uow, event.tenant_id, event.claim_id)
-    if claim is None or not from_the_billed_payer(claim.content, event.claim_status):
+    if claim is None or not from_the_billed_payer(claim.content, event):
         return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
     number = event.payer_claim_number
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)
         await store(uow, [claim])
-    following = next_payer(claim.content, event.outcome, adjudication_of(event, paid_on=today()))
+    adjudication = adjudication_of(event, paid_on=today())
+    following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
     if following is not None and not await _billed_already(uow, claim, following.payer.payer_id):
         await create_claim(uow, claim, following, previous=None, today=today())
 

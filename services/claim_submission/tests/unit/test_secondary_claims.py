@@ -93,6 +93,12 @@ def test_a_crossover_or_reversal_bills_nobody(outcome: str) -> None:
     assert next_payer(primary_content(SECONDARY), outcome, done) is None
 
 
+def test_a_claim_the_payer_forwarded_itself_bills_nobody_whatever_its_outcome() -> None:
+    """CLP02 19: the primary's adjustments stand (partially paid here) and the crossover payer has the claim."""
+    done = adjudication_of(posting(), paid_on=date(2026, 11, 21))
+    assert next_payer(primary_content(SECONDARY), "partially_paid", done, forwarded=True) is None
+
+
 def test_nothing_left_for_the_patient_bills_nobody_and_no_coverage_bills_nobody() -> None:
     lines = [{"line_number": 1, "code": "90837", "modifiers": ["95"], "charge": "185", "paid": "125",
               "adjustments": [adjustment("CO", "45", "60")], "remarks": []}]  # fmt: skip

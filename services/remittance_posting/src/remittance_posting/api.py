@@ -10,7 +10,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
@@ -54,6 +54,30 @@ class RemittanceOut(BaseModel):
     created_at: datetime
 
 
+CENT = Decimal("0.01")
+Money = Annotated[Decimal, AfterValidator(lambda value: value.quantize(CENT))]  # as the 835 said it, to the cent
+
+
+class AdjustmentOut(BaseModel):
+    group: str  # CO, PR, OA, PI
+    reason: str  # CARC
+    amount: Money  # positive reduces the payment
+    adjustment_class: str | None = None  # what it means (docs/money.md); None while the payment is unmatched
+
+
+class LineOut(BaseModel):
+    line_number: int | None  # the claim's line it was matched to
+    code: str
+    billed_code: str | None = None
+    modifiers: list[str]
+    charge: Money
+    paid: Money
+    allowed: Money | None = None
+    units_paid: Decimal | None = None
+    adjustments: list[AdjustmentOut]
+    remarks: list[str]  # RARCs
+
+
 class ClaimPaymentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -72,6 +96,22 @@ class ClaimPaymentOut(BaseModel):
     reason: str | None
     matched_by: str | None
     created_at: datetime
+    adjustments: list[AdjustmentOut]  # the claim's and its lines' together, as posted
+    lines: list[LineOut]  # why each line was paid short or denied
+    remarks: list[str]  # the claim's RARCs (MOA)
+
+    @classmethod
+    def of(cls, row: Any) -> "ClaimPaymentOut":
+        """A stored claim payment with its posting: as announced (each adjustment classified), or for an unmatched
+        one as the 835 said it."""
+        shown = row.posting or _as_read(row.detail)
+        return cls.model_validate({**row._mapping, **{k: shown[k] for k in ("adjustments", "lines", "remarks")}})
+
+
+def _as_read(detail: dict[str, Any]) -> dict[str, Any]:
+    lines = [{**line, "line_number": None} for line in detail["lines"]]
+    every = [*detail["adjustments"], *(a for line in detail["lines"] for a in line["adjustments"])]
+    return {"adjustments": every, "lines": lines, "remarks": detail["remarks"]}
 
 
 class RemittanceDetail(RemittanceOut):
@@ -165,7 +205,7 @@ async def exceptions(
     clearinghouse files no tenant is known for."""
     async with uow:
         rows = await repository.exceptions_page(uow, principal, limit)
-    return [ClaimPaymentOut.model_validate(row) for row in rows]
+    return [ClaimPaymentOut.of(row) for row in rows]
 
 
 @router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
@@ -175,7 +215,7 @@ async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, 
         await handlers.assign(uow, principal, payment_id, body.claim_id)
         (row,) = [r for r in await repository.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
         await uow.commit()
-    return ClaimPaymentOut.model_validate(row)
+    return ClaimPaymentOut.of(row)
 
 
 @router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
@@ -187,7 +227,7 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
         payments = await repository.payments_of(uow, remittance_id)
     visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
     return RemittanceDetail(**RemittanceOut.model_validate(row).model_dump(),
-                            payments=[ClaimPaymentOut.model_validate(p) for p in visible])  # fmt: skip
+                            payments=[ClaimPaymentOut.of(p) for p in visible])  # fmt: skip
 
 
 @router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])
@@ -196,7 +236,7 @@ async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: UnitO
     as `reversed`)."""
     async with uow:
         rows = await repository.postings_of(uow, principal, claim_id)
-    return [ClaimPaymentOut.model_validate(row) for row in rows]
+    return [ClaimPaymentOut.of(row) for row in rows]
 
 
 @router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])

@@ -1,29 +1,33 @@
-"""Posting an 835's claims: each claim payment matched to a claim we know, its outcome, its lines matched, and
-the events it causes. Pure.
+"""Posting an 835's claims: a claim payment's outcome, read from what its adjustments mean, and the events it
+causes. Pure.
 
-Remittance posting owns its model of claims (`KnownClaim`), mapped at the edge from claim submission's events.
-A claim payment is matched by CLP01 to the claim's patient control number (CLM01), else by the payer's claim
-number (CLP07, as the 277CA gave it); lines by REF*6R, else by code and modifiers when the payer dropped or
-reordered them, else by the code billed (SVC06) when it paid another.
+Every adjustment is classified by its group and CARC (`claimstream_platform.adjustments`, the rules in force on the
+remittance's date; docs/money.md), and only denial-class amounts are denials. A claim whose allowed amount went to
+the deductible (CO-45 and PR-1, nothing paid) was adjudicated and allowed; a Medicare claim paid less its
+sequestration (CO-253) was paid in full. A crossover (CLP02 19/20/21) was processed like any claim and its
+adjustments stand: it is only flagged `forwarded`, so that nobody bills the next payer by hand.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.adjustments import PATIENT, AdjustmentClass, classify
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.x12.claim_status import paid_as
 
+from remittance_posting.known import KnownClaim
+from remittance_posting.matching import match_lines
 from remittance_posting.model import Adjustment, ClaimPayment, ServicePayment
 
 FORWARDED = {"19", "20", "21"}  # processed and forwarded to the next payer (crossover)
 REVERSAL = "22"
 INFORMATIONAL = {"23", "25"}  # not our claim / predetermination: nothing paid or owed
+ZERO = Decimal(0)
 
 
 class RemittanceStatus(StrEnum):
@@ -38,172 +42,154 @@ class PaymentState(StrEnum):
     REVERSED = "reversed"  # a later CLP02 22 took it back
 
 
-@dataclass(frozen=True)
-class KnownLine:
-    line_number: int
-    code: str
-    modifiers: tuple[str, ...]
-    amount: Decimal
-    control_number: str  # REF*6R as the 837P wrote it
-
-
-@dataclass(frozen=True)
-class KnownClaim:
-    claim_id: UUID
-    tenant_id: UUID
-    practice_id: UUID | None
-    patient_control_number: str
-    payer_id: str
-    payer_claim_number: str | None
-    lines: tuple[KnownLine, ...]
-    service_date: date
-    responsibility: str = "primary"  # billed to the primary, or to a later payer with the earlier payments
-
-
-def from_another_payer(payment: ClaimPayment, claim: KnownClaim) -> bool:
-    """A crossover payer paying our claim in its own 835, under our CLM01 (CLP02 2 on a claim billed to the
-    primary): its claim number and amounts are not the billed payer's."""
+def from_another_payer(payment: ClaimPayment, claim: KnownClaim, era_payer_id: str) -> bool:
+    """Another payer's word on our claim: a crossover payer paying (or taking back) the patient's share under our
+    CLM01. Decided by who sent the 835 (its 1000A payer id) against the claim's payer; by CLP02 (processed as a
+    later payer than the claim was billed to) only when the 835 names no payer id."""
+    if era_payer_id:
+        return era_payer_id != claim.payer_id
     place = paid_as(payment.status)
     return place is not None and place != claim.responsibility
 
 
-def outcome(payment: ClaimPayment) -> events.Outcome:
+def classified(adjustments: Sequence[Adjustment], on: date) -> list[events.PostedAdjustment]:
+    """The adjustments as posted, each with its class on the remittance's date."""
+    return [
+        events.PostedAdjustment(
+            group=a.group,
+            reason=a.reason,
+            amount=a.amount,
+            adjustment_class=classify(a.group, a.reason, on),
+        )
+        for a in adjustments
+    ]
+
+
+def amount_of(adjustments: Sequence[events.PostedAdjustment], *classes: AdjustmentClass) -> Decimal:
+    return sum((a.amount for a in adjustments if a.adjustment_class in classes), ZERO)
+
+
+def outcome(payment: ClaimPayment, on: date) -> events.Outcome:
+    """paid: nothing denied; denied: nothing paid, nothing left to the patient, and some denied; else partially
+    paid. A reversal and the informational statuses say so whatever their amounts."""
     if payment.status == REVERSAL:
         return "reversed"
-    if payment.status in FORWARDED:
-        return "forwarded"
     if payment.status in INFORMATIONAL:
         return "informational"
-    if payment.paid == 0 and payment.charge > 0 and not _all_patient(payment):
+    posted = classified(all_adjustments(payment), on)
+    if amount_of(posted, AdjustmentClass.DENIAL) <= 0:
+        return "paid"
+    if payment.paid == 0 and amount_of(posted, *PATIENT) == 0:
         return "denied"
-    owed_by_patient = sum((a.amount for a in all_adjustments(payment) if a.group == "PR"), Decimal(0))
-    contractual = sum((a.amount for a in all_adjustments(payment) if a.group == "CO" and a.reason == "45"), Decimal(0))
-    return "paid" if payment.paid + owed_by_patient + contractual >= payment.charge else "partially_paid"
+    return "partially_paid"
 
 
 def all_adjustments(payment: ClaimPayment) -> list[Adjustment]:
     return [*payment.adjustments, *(a for line in payment.lines for a in line.adjustments)]
 
 
-def _all_patient(payment: ClaimPayment) -> bool:
-    """Nothing paid because the patient owes it all (a deductible): not a denial."""
-    found = all_adjustments(payment)
-    return bool(found) and all(a.group == "PR" for a in found)
-
-
-def line_denied(line: ServicePayment) -> bool:
-    return line.paid == 0 and line.charge > 0 and not all(a.group == "PR" for a in line.adjustments)
-
-
-def match_lines(lines: Sequence[ServicePayment], claim: KnownClaim) -> list[int | None]:
-    """The claim's line each paid line stands for (each used once), in order of preference: the line control
-    number; the code and the same modifiers in any order; the code with the payer's modifiers a subset of ours
-    (dropped ones); the billed code (SVC06) likewise; the code alone."""
-    free = {line.line_number: line for line in claim.lines}
-    matched: list[int | None] = [None] * len(lines)
-    rules = (_by_control, _same_modifiers, _modifiers_dropped, _billed_code, _code_only)
-    for rule in rules:
-        for index, paid in enumerate(lines):
-            if matched[index] is None:
-                found = next((n for n, known in free.items() if rule(paid, known)), None)
-                if found is not None:
-                    matched[index] = found
-                    del free[found]
-    return matched
-
-
-def _by_control(paid: ServicePayment, known: KnownLine) -> bool:
-    return paid.control_number is not None and paid.control_number == known.control_number
-
-
-def _same_modifiers(paid: ServicePayment, known: KnownLine) -> bool:
-    return paid.code == known.code and sorted(paid.modifiers) == sorted(known.modifiers)
-
-
-def _modifiers_dropped(paid: ServicePayment, known: KnownLine) -> bool:
-    return paid.code == known.code and set(paid.modifiers) <= set(known.modifiers)
-
-
-def _billed_code(paid: ServicePayment, known: KnownLine) -> bool:
-    return paid.billed_code == known.code and set(paid.billed_modifiers) <= set(known.modifiers)
-
-
-def _code_only(paid: ServicePayment, known: KnownLine) -> bool:
-    return paid.code == known.code or paid.billed_code == known.code
-
-
-def posted_lines(payment: ClaimPayment, claim: KnownClaim) -> list[events.PostedLine]:
+def posted_lines(payment: ClaimPayment, claim: KnownClaim, on: date) -> list[events.PostedLine]:
     numbers = match_lines(payment.lines, claim)
-    return [
-        events.PostedLine(
-            line_number=number,
-            code=line.code,
-            billed_code=line.billed_code,
-            modifiers=list(line.modifiers),
-            charge=line.charge,
-            paid=line.paid,
-            allowed=line.allowed,
-            adjustments=_posted(line.adjustments),
-            remarks=line.remarks,
-        )  # fmt: skip
-        for line, number in zip(payment.lines, numbers, strict=True)
-    ]
+    return [_posted_line(line, number, on) for line, number in zip(payment.lines, numbers, strict=True)]
 
 
-def _posted(adjustments: Sequence[Adjustment]) -> list[events.PostedAdjustment]:
-    return [events.PostedAdjustment(group=a.group, reason=a.reason, amount=a.amount) for a in adjustments]
+def _posted_line(line: ServicePayment, number: int | None, on: date) -> events.PostedLine:
+    return events.PostedLine(
+        line_number=number,
+        code=line.code,
+        billed_code=line.billed_code,
+        modifiers=list(line.modifiers),
+        charge=line.charge,
+        paid=line.paid,
+        allowed=line.allowed,
+        adjustments=classified(line.adjustments, on),
+        remarks=line.remarks,
+        units_paid=line.units_paid if line.units_paid is not None else Decimal(1),  # SVC05 absent: one unit
+    )
 
 
 def allowed(payment: ClaimPayment) -> Decimal | None:
     """The sum of AMT*B6 when every line states it; None otherwise (the payer did not say)."""
     if not payment.lines or any(line.allowed is None for line in payment.lines):
         return None
-    return sum((line.allowed for line in payment.lines if line.allowed is not None), Decimal(0))
+    return sum((line.allowed for line in payment.lines if line.allowed is not None), ZERO)
 
 
 def posting_events(
-    remittance_id: UUID, paid_on: date | None, payment: ClaimPayment, claim: KnownClaim, *, era_payer_id: str
+    remittance_id: UUID,
+    paid_on: date | None,
+    payment: ClaimPayment,
+    claim: KnownClaim,
+    *,
+    era_payer_id: str,
+    era_payer_label: str = "",
 ) -> tuple[events.PaymentPosted, list[IntegrationEvent]]:
     """The claim's PaymentPosted, and what else it causes: ClaimReversed, ClaimDenied (claim or lines). The
     payer named is the claim's, unless another payer (a crossover) sent the 835."""
+    another = from_another_payer(payment, claim, era_payer_id)
     ids: dict[str, Any] = {
-        "tenant_id": claim.tenant_id, "practice_id": claim.practice_id, "remittance_id": remittance_id,
-        "claim_id": claim.claim_id, "patient_control_number": claim.patient_control_number,
-        "payer_id": era_payer_id[:80] if from_another_payer(payment, claim) else claim.payer_id,
-    }  # fmt: skip
-    lines = posted_lines(payment, claim)
-    result = outcome(payment)
+        "tenant_id": claim.tenant_id,
+        "practice_id": claim.practice_id,
+        "remittance_id": remittance_id,
+        "claim_id": claim.claim_id,
+        "patient_control_number": claim.patient_control_number,
+        "payer_id": (era_payer_id or era_payer_label)[:80] if another else claim.payer_id,
+    }
+    on = paid_on or claim.service_date
     posted = events.PaymentPosted(
-        **ids, payer_claim_number=payment.payer_claim_number or None, claim_status=payment.status, outcome=result,
-        charge=payment.charge, paid=payment.paid, allowed=allowed(payment),
-        patient_responsibility=payment.patient_responsibility, adjustments=_posted(all_adjustments(payment)),
-        remarks=payment.remarks, lines=lines, paid_on=paid_on,
-    )  # fmt: skip
-    return posted, _consequences(ids, payment, result, lines)
+        **ids,
+        payer_claim_number=payment.payer_claim_number or None,
+        claim_status=payment.status,
+        outcome=outcome(payment, on),
+        charge=payment.charge,
+        paid=payment.paid,
+        allowed=allowed(payment),
+        patient_responsibility=payment.patient_responsibility,
+        adjustments=classified(all_adjustments(payment), on),
+        remarks=payment.remarks,
+        lines=posted_lines(payment, claim, on),
+        paid_on=paid_on,
+        forwarded=payment.status in FORWARDED,
+    )
+    return posted, _consequences(ids, payment, posted, on)
 
 
 def _consequences(
-    ids: dict[str, Any], payment: ClaimPayment, result: str, lines: list[events.PostedLine]
+    ids: dict[str, Any], payment: ClaimPayment, posted: events.PaymentPosted, on: date
 ) -> list[IntegrationEvent]:
-    if result == "reversed":
-        number = payment.payer_claim_number or None
-        return [events.ClaimReversed(**ids, payer_claim_number=number, amount=-payment.paid)]
-    if result == "denied":  # the whole claim: its adjustments and remarks at both levels, as posted
+    if posted.outcome == "reversed":
+        return [events.ClaimReversed(**ids, payer_claim_number=posted.payer_claim_number, amount=-payment.paid)]
+    if posted.outcome == "denied":  # the whole claim: its adjustments and remarks at both levels
         remarks = list(dict.fromkeys([*payment.remarks, *(r for line in payment.lines for r in line.remarks)]))
-        return [events.ClaimDenied(**ids, level="claim", amount=payment.charge,
-                                   adjustments=_posted(all_adjustments(payment)), remarks=remarks)]  # fmt: skip
-    if result not in ("paid", "partially_paid"):
+        return _denied(ids, posted.adjustments, remarks, posted.paid_on)
+    if posted.outcome != "partially_paid":
         return []
-    return [
-        events.ClaimDenied(
-            **ids,
-            level="line",
-            line_number=posted.line_number,
-            code=posted.code,
-            amount=line.charge,
-            adjustments=posted.adjustments,
-            remarks=posted.remarks,
-        )  # fmt: skip
-        for line, posted in zip(payment.lines, lines, strict=True)
-        if line_denied(line)
-    ]
+    found = _denied(ids, classified(payment.adjustments, on), payment.remarks, posted.paid_on)
+    for line in posted.lines:
+        found += _denied(ids, line.adjustments, line.remarks, posted.paid_on, line=line)
+    return found
+
+
+def _denied(
+    ids: dict[str, Any],
+    adjustments: list[events.PostedAdjustment],
+    remarks: list[str],
+    paid_on: date | None,
+    *,
+    line: events.PostedLine | None = None,
+) -> list[IntegrationEvent]:
+    """A ClaimDenied for the claim's or one line's denial-class amounts; none when there are none."""
+    amount = amount_of(adjustments, AdjustmentClass.DENIAL)
+    if amount <= 0:
+        return []
+    denied = events.ClaimDenied(
+        **ids,
+        level="line" if line else "claim",
+        line_number=line.line_number if line else None,
+        code=line.code if line else None,
+        amount=amount,
+        adjustments=adjustments,
+        remarks=remarks,
+        paid_on=paid_on,
+    )
+    return [denied]

@@ -4,7 +4,11 @@ and adjustments, and its provider-level adjustments; and a claim payment as stor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from remittance_posting.known import KnownClaim
 
 
 class Adjustment(NamedTuple):
@@ -90,6 +94,30 @@ class Remittance:
     payee_tax_id: str = ""  # N1*PE FI or REF*TJ
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredRemittance:
+    """What posting keeps of one remittance: the 835's own, and what posting made of it."""
+
+    remittance: Remittance
+    payer_id: str  # its payer as posting names it (domain: payer_of)
+    owner: tuple[UUID | None, UUID | None]  # tenant and practice: the uploader's, or its matched claims'
+    status: str  # posted | held | duplicate
+    imbalances: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StoredPayment:
+    """What posting keeps of one claim payment: matched to a claim (posted), or not (unmatched, with the reason)."""
+
+    payment: ClaimPayment
+    claim: "KnownClaim | None"
+    owner: tuple[UUID | None, UUID | None]
+    outcome: str
+    posting: dict[str, Any] | None = None  # the PaymentPosted's adjustments, lines and remarks, each classified
+    matched_by: str | None = None
+    reason: str | None = None
 
 
 def payment_to_json(payment: ClaimPayment) -> dict[str, Any]:

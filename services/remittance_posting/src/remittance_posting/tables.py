@@ -110,6 +110,8 @@ claim_payments = Table(
     Column("reason", String(300)),  # why it is unmatched
     Column("matched_by", String(30)),  # patient_control_number | payer_claim_number | assigned
     Column("detail", JSONB, nullable=False),  # the claim payment as read (adjustments, lines, remarks; no PHI)
+    # the posting as announced: its outcome, adjustments and lines with each adjustment's class (None: unmatched)
+    Column("posting", JSONB),
     _created(),
     Index("ix_claim_payments_claim", "tenant_id", "claim_id"),
     Index("ix_claim_payments_unmatched", "patient_control_number", postgresql_where=text("state = 'unmatched'")),

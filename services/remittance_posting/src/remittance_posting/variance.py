@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from remittance_posting.domain import KnownClaim, match_lines, outcome
+from remittance_posting.known import KnownClaim
+from remittance_posting.matching import match_lines
 from remittance_posting.model import ClaimPayment, ServicePayment
 
 RateKey = tuple[str, str]  # code, modifiers joined sorted with ":"
@@ -44,10 +45,10 @@ def line_allowed(line: ServicePayment) -> Decimal:
 
 
 def variances(
-    payment: ClaimPayment, claim: KnownClaim, rates: Mapping[RateKey, Decimal], tolerance: Decimal
+    payment: ClaimPayment, claim: KnownClaim, outcome: str, rates: Mapping[RateKey, Decimal], tolerance: Decimal
 ) -> list[Variance]:
     """The variance items of a paid claim's lines (none for denials, reversals and crossovers)."""
-    if outcome(payment) not in ("paid", "partially_paid"):
+    if outcome not in ("paid", "partially_paid"):
         return []
     known = {line.line_number: line for line in claim.lines}
     found = []

@@ -1,33 +1,103 @@
-"""Outcomes, line matching and the events a claim payment causes. Pure."""
+"""Outcomes read from what each adjustment means, line matching and the events a claim payment causes. Pure."""
 
+from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, ClaimReversed
-from remittance_posting.domain import KnownClaim, KnownLine, match_lines, outcome, posting_events
+from remittance_posting.domain import from_another_payer, outcome, posting_events
 from remittance_posting.era import read_file
+from remittance_posting.known import KnownClaim, KnownLine
+from remittance_posting.matching import match_lines
+from remittance_posting.model import ClaimPayment
 from remittance_testkit import NOW, PRACTICE, TENANT, Line, Payment, era
 
-
-def _known(*lines: tuple[str, tuple[str, ...]]) -> KnownClaim:
-    known = tuple(KnownLine(n, code, mods, Decimal("100"), f"CS1-{n}") for n, (code, mods) in enumerate(lines, 1))
-    return KnownClaim(uuid4(), TENANT, PRACTICE, "CS1", "SIMCOM", None, known, NOW.date())
+DAY = date(2026, 11, 20)
+D = Decimal
 
 
-def _payment(*lines: Line, **changes: object) -> object:
+def _known(*lines: tuple[str, tuple[str, ...]], payer: str = "SIMCOM") -> KnownClaim:
+    known = tuple(KnownLine(n, code, mods, D("100"), f"CS1-{n}") for n, (code, mods) in enumerate(lines, 1))
+    return KnownClaim(uuid4(), TENANT, PRACTICE, "CS1", payer, None, known, NOW.date())
+
+
+def _payment(*lines: Line, **changes: object) -> ClaimPayment:
     (remittance,) = read_file(era(Payment("CS1", lines=list(lines), **changes)))  # type: ignore[arg-type]
     return remittance.claims[0]
 
 
-def test_outcomes_paid_partial_denied_patient_owes_forwarded_reversed() -> None:
-    assert outcome(_payment(Line())) == "paid"  # CO-45 contractual write-off only
-    assert outcome(_payment(Line(adjustments=[("CO", "45", Decimal("40")), ("CO", "253", Decimal("2"))]))) == (
-        "partially_paid"
+def _adjusted(*adjustments: tuple[str, str, str], charge: str = "180", code: str = "90837") -> Line:
+    modifiers = ("95",) if code == "90837" else ()
+    return Line(code=code, modifiers=modifiers, charge=D(charge), adjustments=[(g, r, D(a)) for g, r, a in adjustments])
+
+
+def _denials(payment: ClaimPayment, claim: KnownClaim, payer: str = "SIMCOM") -> list[ClaimDenied]:
+    _, more = posting_events(uuid4(), DAY, payment, claim, era_payer_id=payer)
+    return [event for event in more if isinstance(event, ClaimDenied)]
+
+
+def test_outcomes_follow_the_adjustment_classes_not_a_zero_payment() -> None:
+    assert outcome(_payment(Line()), DAY) == "paid"  # CO-45 contractual only
+    assert outcome(_payment(_adjusted(("CO", "45", "40"), ("CO", "253", "2"))), DAY) == "paid"  # sequestration
+    assert outcome(_payment(_adjusted(("CO", "197", "180"))), DAY) == "denied"
+    assert outcome(_payment(_adjusted(("PR", "1", "180"))), DAY) == "paid"  # the deductible: allowed, not denied
+    assert outcome(_payment(_adjusted(("CO", "45", "80"), ("PR", "1", "100"))), DAY) == "paid"  # nothing paid
+    assert outcome(_payment(_adjusted(("CO", "45", "40"), ("CO", "97", "140"))), DAY) == "denied"
+    assert outcome(_payment(Line(), status="22"), DAY) == "reversed"
+
+
+def test_a_deductible_only_claim_opens_no_denial() -> None:
+    claim = _known(("90837", ("95",)))
+    payment = _payment(_adjusted(("CO", "45", "80"), ("PR", "1", "100")))
+    posted, more = posting_events(uuid4(), DAY, payment, claim, era_payer_id="SIMCOM")
+    assert (posted.outcome, posted.paid, more) == ("paid", D(0), [])
+    assert [a.adjustment_class for a in posted.adjustments] == ["contractual", "patient_cost_share"]
+
+
+def test_a_paid_claim_with_one_denied_line_denies_exactly_that_line_and_amount() -> None:
+    claim = _known(("90837", ("95",)), ("90785", ()), ("90839", ()))
+    payment = _payment(
+        Line(),
+        Line(code="90785", modifiers=(), charge=D("30"), adjustments=[("PR", "1", D("30"))]),  # deductible
+        Line(code="90839", modifiers=(), charge=D("50"), adjustments=[("CO", "97", D("50"))], remarks=("M80",)),
     )
-    assert outcome(_payment(Line(adjustments=[("CO", "197", Decimal("180"))]))) == "denied"
-    assert outcome(_payment(Line(adjustments=[("PR", "1", Decimal("180"))]))) == "paid"  # deductible: not denied
-    assert outcome(_payment(Line(), status="19")) == "forwarded"
-    assert outcome(_payment(Line(), status="22")) == "reversed"
+    posted, more = posting_events(uuid4(), DAY, payment, claim, era_payer_id="SIMCOM")
+    (denied,) = more
+    assert posted.outcome == "partially_paid"
+    assert isinstance(denied, ClaimDenied) and (denied.level, denied.line_number) == ("line", 3)
+    assert (denied.amount, denied.remarks, denied.paid_on) == (D("50"), ["M80"], DAY)
+
+
+def test_a_line_denial_is_only_its_denied_part() -> None:
+    claim = _known(("90837", ("95",)))
+    payment = _payment(_adjusted(("CO", "45", "40"), ("CO", "50", "60"), ("PR", "2", "16")))
+    (denied,) = _denials(payment, claim)
+    assert denied.amount == D("60")  # not the line's charge: its contractual part and the coinsurance are settled
+
+
+def test_a_crossovers_own_denials_and_adjustments_stand() -> None:
+    """CLP02 19: processed as primary and forwarded; only billing the next payer by hand is left out."""
+    claim = _known(("90837", ("95",)), ("90834", ()), payer="SIMMCR")
+    payment = _payment(Line(), _adjusted(("CO", "50", "150"), charge="150", code="90834"), status="19")
+    posted, more = posting_events(uuid4(), DAY, payment, claim, era_payer_id="SIMMCR")
+    assert (posted.outcome, posted.forwarded) == ("partially_paid", True)
+    (denied,) = more
+    assert isinstance(denied, ClaimDenied) and (denied.line_number, denied.amount) == (2, D("150"))
+
+
+def test_a_crossover_payers_zero_with_the_prior_payers_share_is_no_denial() -> None:
+    claim = _known(("90837", ("95",)), payer="SIMMCR")
+    by_medicaid = _payment(_adjusted(("OA", "23", "180")), status="2", payer_claim_number="MCD1")
+    posted, more = posting_events(uuid4(), DAY, by_medicaid, claim, era_payer_id="SIMMCD")
+    assert (posted.payer_id, posted.outcome, more) == ("SIMMCD", "paid", [])
+
+
+def test_incentive_and_penalty_adjustments_are_no_denials_even_negative() -> None:
+    claim = _known(("90837", ("95",)))
+    bonus = _payment(_adjusted(("CO", "45", "40"), ("CO", "144", "-5")))
+    penalty = _payment(_adjusted(("CO", "45", "40"), ("CO", "237", "3"), ("CO", "131", "7")))
+    assert [outcome(p, DAY) for p in (bonus, penalty)] == ["paid", "paid"]
+    assert _denials(bonus, claim) == [] and _denials(penalty, claim) == []
 
 
 def test_lines_match_by_control_number_then_modifiers_in_any_order_then_dropped_then_billed_code() -> None:
@@ -38,64 +108,61 @@ def test_lines_match_by_control_number_then_modifiers_in_any_order_then_dropped_
         Line(code="96130", modifiers=()),
         Line(code="90832", modifiers=(), billed=("90785",)),  # paid as another code: SVC06 names ours
     )
-    assert match_lines(paid.lines, claim) == [4, 1, 3, 2]  # type: ignore[attr-defined]
+    assert match_lines(paid.lines, claim) == [4, 1, 3, 2]
 
 
 def test_a_modifier_the_payer_did_not_echo_still_matches() -> None:
     claim = _known(("90837", ("95", "HO")))
-    assert match_lines(_payment(Line(modifiers=("95",))).lines, claim) == [1]  # type: ignore[attr-defined]
-
-
-def test_a_line_denied_inside_a_paid_claim_makes_it_partial_and_is_a_line_level_denial() -> None:
-    claim = _known(("90837", ("95",)), ("90785", ()))
-    payment = _payment(Line(), Line(code="90785", modifiers=(), charge=Decimal("30"),
-                                    adjustments=[("CO", "97", Decimal("30"))], remarks=("M80",)))  # fmt: skip
-    posted, more = posting_events(uuid4(), None, payment, claim, era_payer_id="SIMMCR")  # type: ignore[arg-type]
-    assert posted.outcome == "partially_paid" and posted.paid == Decimal("140")
-    (denied,) = more
-    assert isinstance(denied, ClaimDenied) and denied.level == "line" and denied.line_number == 2
-    assert [(a.group, a.reason) for a in denied.adjustments] == [("CO", "97")] and denied.remarks == ["M80"]
+    assert match_lines(_payment(Line(modifiers=("95",))).lines, claim) == [1]
 
 
 def test_a_reversal_announces_the_amount_taken_back() -> None:
     claim = _known(("90837", ("95",)))
-    reversal = _payment(Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))]), status="22")
-    posted, (reversed_,) = posting_events(uuid4(), None, reversal, claim, era_payer_id="SIMMCR")  # type: ignore[arg-type]
+    reversal = _payment(Line(charge=D("-180"), adjustments=[("CO", "45", D("-40"))]), status="22")
+    posted, (reversed_,) = posting_events(uuid4(), DAY, reversal, claim, era_payer_id="SIMCOM")
     assert posted.outcome == "reversed" and isinstance(reversed_, ClaimReversed)
-    assert reversed_.amount == Decimal("140")
+    assert reversed_.amount == D("140")
 
 
 def test_an_allowed_amount_within_the_tolerance_is_no_underpayment_and_a_denied_line_no_variance() -> None:
     from remittance_posting.variance import TOLERANCE, rate_key, variances
 
     claim = _known(("90837", ("95",)), ("90785", ()))
-    rates = {rate_key("90837", ()): Decimal("140.50"), rate_key("90785", ()): Decimal("30")}
-    payment = _payment(Line(), Line(code="90785", modifiers=(), charge=Decimal("30"),
-                                    adjustments=[("CO", "97", Decimal("30"))]))  # fmt: skip
-    assert variances(payment, claim, rates, TOLERANCE) == []  # 140 allowed against 140.50; the add-on was denied
-    (underpaid,) = variances(payment, claim, {**rates, rate_key("90837", ("95",)): Decimal("145")}, TOLERANCE)
-    assert (underpaid.kind, underpaid.expected, underpaid.difference) == ("underpaid", Decimal("145"), Decimal("5"))
+    rates = {rate_key("90837", ()): D("140.50"), rate_key("90785", ()): D("30")}
+    payment = _payment(Line(), Line(code="90785", modifiers=(), charge=D("30"), adjustments=[("CO", "97", D("30"))]))
+    assert variances(payment, claim, "partially_paid", rates, TOLERANCE) == []  # 140 allowed against 140.50
+    (underpaid,) = variances(payment, claim, "partially_paid", {**rates, rate_key("90837", ("95",)): D("145")},
+                             TOLERANCE)  # fmt: skip
+    assert (underpaid.kind, underpaid.expected, underpaid.difference) == ("underpaid", D("145"), D("5"))
 
 
-def test_a_crossover_payers_835_for_a_primary_claim_names_its_own_payer() -> None:
-    """CLP02 2 under our CLM01 for a claim billed to the primary: the secondary (crossover) payer speaking."""
-    from remittance_posting.domain import from_another_payer
-
-    claim = _known(("90837", ("95",)))
+def test_who_paid_is_decided_by_the_835s_payer_id_not_by_clp02_alone() -> None:
+    claim = _known(("90837", ("95",)), payer="SIMMCR")
     by_crossover = _payment(Line(), status="2")
-    assert from_another_payer(by_crossover, claim)  # type: ignore[arg-type]
-    posted, _ = posting_events(uuid4(), None, by_crossover, claim, era_payer_id="SIMMCD")  # type: ignore[arg-type]
-    assert posted.payer_id == "SIMMCD" and posted.claim_status == "2"
-    by_primary = _payment(Line(), status="19")  # the primary paid and forwarded it: its own word
-    assert not from_another_payer(by_primary, claim)  # type: ignore[arg-type]
+    assert from_another_payer(by_crossover, claim, "SIMMCD")
+    reversal_by_crossover = _payment(Line(charge=D("-180"), adjustments=[("CO", "45", D("-40"))]), status="22")
+    assert from_another_payer(reversal_by_crossover, claim, "SIMMCD")  # a crossover payer's reversal is its own
+    assert not from_another_payer(_payment(Line(), status="19"), claim, "SIMMCR")  # the primary, forwarding it
+    posted, _ = posting_events(uuid4(), DAY, reversal_by_crossover, claim, era_payer_id="SIMMCD")
+    assert posted.payer_id == "SIMMCD"
+
+
+def test_without_a_payer_id_clp02_tells_a_later_payer_from_the_billed_one() -> None:
+    claim = _known(("90837", ("95",)))
+    assert from_another_payer(_payment(Line(), status="2"), claim, "")
+    assert not from_another_payer(_payment(Line(), status="1"), claim, "")
     secondary_claim = KnownClaim(**{**claim.__dict__, "responsibility": "secondary"})
-    assert not from_another_payer(by_crossover, secondary_claim)  # type: ignore[arg-type]
-    posted, _ = posting_events(uuid4(), None, by_crossover, secondary_claim, era_payer_id="X")  # type: ignore[arg-type]
-    assert posted.payer_id == "SIMCOM"
+    assert not from_another_payer(_payment(Line(), status="2"), secondary_claim, "")
 
 
 def test_a_denied_claim_carries_its_lines_remarks_too() -> None:
     claim = _known(("90837", ("95",)))
-    payment = _payment(Line(adjustments=[("CO", "5", Decimal("180"))], remarks=("M77",)))
-    _, (denied,) = posting_events(uuid4(), None, payment, claim, era_payer_id="SIMCOM")  # type: ignore[arg-type]
-    assert isinstance(denied, ClaimDenied) and denied.level == "claim" and denied.remarks == ["M77"]
+    payment = _payment(Line(adjustments=[("CO", "5", D("180"))], remarks=("M77",)))
+    (denied,) = _denials(payment, claim)
+    assert denied.level == "claim" and denied.remarks == ["M77"] and denied.amount == D("180")
+
+
+def test_paid_units_are_posted_one_when_the_payer_left_svc05_out() -> None:
+    claim = _known(("90837", ("95",)))
+    posted, _ = posting_events(uuid4(), DAY, _payment(Line()), claim, era_payer_id="SIMCOM")
+    assert [line.units_paid for line in posted.lines] == [D(1)]

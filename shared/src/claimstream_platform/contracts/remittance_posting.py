@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "remittance-posting.v1"
+# paid: nothing denied (a deductible or a contractual write-off is no denial); partially_paid: some of it denied;
+# denied: nothing paid and nothing left to the patient, some denied; forwarded only in events posted before the
+# `forwarded` flag (a crossover's adjustments were then not read)
 Outcome = Literal["paid", "partially_paid", "denied", "forwarded", "reversed", "informational"]
 
 
@@ -23,6 +26,9 @@ class PostedAdjustment(BaseModel):
     group: str  # CO contractual, PR patient responsibility, OA other, PI payer initiated, CR correction
     reason: str  # CARC
     amount: Decimal
+    # what the amount means (claimstream_platform.adjustments, as in force on the remittance's date): the
+    # consumers book it by this, so all of them agree; absent from events posted before it was added
+    adjustment_class: str | None = None
 
 
 class PostedLine(BaseModel):
@@ -37,6 +43,7 @@ class PostedLine(BaseModel):
     allowed: Decimal | None = None
     adjustments: list[PostedAdjustment]
     remarks: list[str]  # RARCs (LQ*HE)
+    units_paid: Decimal | None = None  # SVC05 (one when the payer left it out); None in events before it was added
 
 
 class _RemittanceEvent(IntegrationEvent):
@@ -82,19 +89,25 @@ class PaymentPosted(_ClaimPostingEvent):
     remarks: list[str]  # claim RARCs (MOA/MIA)
     lines: list[PostedLine]
     paid_on: date | None
+    # CLP02 19/20/21: processed, and forwarded by the payer itself to the next payer (a crossover): its
+    # adjustments stand as for any claim; only billing the next payer by hand is left out
+    forwarded: bool = False
 
 
 class ClaimDenied(_ClaimPostingEvent):
-    """The payer adjudicated and paid nothing for the claim, or for one of its lines (`line_number`)."""
+    """The payer denied money it was billed: the whole claim (`level` claim with the claim's denials), one line
+    (`line_number`), or the claim-level adjustments of a claim otherwise paid. Only amounts of the denial class
+    count (docs/money.md): a deductible, a contractual write-off or a prior payer's share is never a denial."""
 
     event_type: ClassVar[str] = "claimstream.claim.denied.v1"
 
     level: Literal["claim", "line"]
     line_number: int | None = None
     code: str | None = None
-    amount: Decimal  # the charge denied
-    adjustments: list[PostedAdjustment]
+    amount: Decimal  # the amount denied: the sum of the denial-class adjustments it concerns
+    adjustments: list[PostedAdjustment]  # those of the claim or line, each with its class
     remarks: list[str]
+    paid_on: date | None = None  # the remittance's date (BPR16): appeal windows count from it
 
 
 class ClaimReversed(_ClaimPostingEvent):
@@ -117,6 +130,9 @@ class ProviderAdjustmentPosted(_RemittanceEvent):
     reference: str
     amount: Decimal  # positive reduces the payment
     claim_id: UUID | None = None
+    # recoupment (money taken back for the claim named), interest (income, not A/R) or provider (a balance of the
+    # provider's, outside any claim): claimstream_platform.adjustments; absent from events before it was added
+    kind: str | None = None
 
 
 class RemittanceUnmatched(_RemittanceEvent):

@@ -4,7 +4,7 @@ token allows, here once (`_scoped`)."""
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
@@ -14,7 +14,9 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
-from remittance_posting.domain import KnownClaim, KnownLine, PaymentState
+from remittance_posting.domain import PaymentState, allowed
+from remittance_posting.known import KnownClaim, KnownLine
+from remittance_posting.model import StoredPayment, StoredRemittance, payment_to_json
 from remittance_posting.tables import claim_payments, era_files, known_claims, provider_adjustments, remittances
 
 
@@ -59,20 +61,39 @@ def _known(row: Row[Any]) -> KnownClaim:
 
 
 async def claims_for(
-    uow: UnitOfWork, control_numbers: Iterable[str], payer_numbers: Iterable[str], tenant_id: UUID | None
+    uow: UnitOfWork,
+    control_numbers: Iterable[str],
+    payer_numbers: Iterable[str],
+    *,
+    tenant_id: UUID | None,
+    payer_id: str,
 ) -> tuple[dict[str, KnownClaim], dict[str, KnownClaim]]:
-    """Known claims by patient control number and by payer claim number (of one tenant, when given)."""
+    """Known claims by patient control number (CLM01: ours, unique) and by the payer's claim number (CLP07),
+    of one tenant when given. A payer's claim number is matched only among the claims billed to the 835's payer
+    (none when the 835 names no payer id): two payers may number claims alike. One that several tenants' claims
+    carry matches none, and goes to the exceptions queue."""
+    wanted = [n for n in set(payer_numbers) if n]
+    by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
     query = select(known_claims).where(
-        or_(
-            known_claims.c.patient_control_number.in_(list(set(control_numbers))),
-            known_claims.c.payer_claim_number.in_([n for n in set(payer_numbers) if n]),
-        )
+        or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
     )
     if tenant_id is not None:
         query = query.where(known_claims.c.tenant_id == tenant_id)
-    found = [_known(row) for row in await uow.session.execute(query)]
-    by_number = {c.payer_claim_number: c for c in found if c.payer_claim_number}
-    return {c.patient_control_number: c for c in found}, by_number
+    rows = list(await uow.session.execute(query.order_by(known_claims.c.created_at)))
+    by_pcn = {row.patient_control_number: _known(row) for row in rows}
+    numbered = [row for row in rows if payer_id and row.payer_id == payer_id and row.payer_claim_number in wanted]
+    return by_pcn, _unambiguous(numbered)
+
+
+def _unambiguous(rows: Sequence[Row[Any]]) -> dict[str, KnownClaim]:
+    """Each payer claim number's claim: the latest one when a tenant's claims share it (a replacement the payer
+    numbered alike), none when several tenants' do."""
+    tenants: dict[str, set[UUID]] = {}
+    latest: dict[str, KnownClaim] = {}
+    for row in rows:  # oldest first
+        tenants.setdefault(row.payer_claim_number, set()).add(row.tenant_id)
+        latest[row.payer_claim_number] = _known(row)
+    return {number: claim for number, claim in latest.items() if len(tenants[number]) == 1}
 
 
 async def known_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
@@ -85,12 +106,29 @@ async def file_by_hash(uow: UnitOfWork, sha256: str) -> Row[Any] | None:
     return (await uow.session.execute(select(era_files).where(era_files.c.sha256 == sha256))).one_or_none()
 
 
-async def store_file(uow: UnitOfWork, row: dict[str, Any]) -> bool:
-    """The file, once per content hash; False when the same bytes were stored before (by anyone)."""
-    stored = await uow.session.scalar(
-        pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["sha256"]).returning(era_files.c.id)
-    )
-    return stored is not None
+async def store_file(
+    uow: UnitOfWork,
+    file_id: UUID,
+    tenant_id: UUID | None,
+    source: str,
+    sha256: str,
+    content: str,
+    *,
+    rejected: str | None = None,
+) -> bool:
+    """The file, once per content hash; False when the same bytes were stored before (by anyone). A rejected file
+    is kept with its reason, for operators."""
+    row = {
+        "id": file_id,
+        "tenant_id": tenant_id,
+        "source": source,
+        "sha256": sha256,
+        "content": content,
+        "status": "rejected" if rejected else "read",
+        "reason": rejected[:300] if rejected else None,
+    }
+    statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
+    return (await uow.session.scalar(statement.returning(era_files.c.id))) is not None
 
 
 async def trace_posted(uow: UnitOfWork, originator: str, trace_number: str, payer_id: str) -> bool:
@@ -102,26 +140,85 @@ async def trace_posted(uow: UnitOfWork, originator: str, trace_number: str, paye
     return (await uow.session.scalar(query.limit(1))) is not None
 
 
-async def insert_rows(uow: UnitOfWork, table: str, rows: Sequence[dict[str, Any]]) -> None:
+async def add_remittance(uow: UnitOfWork, file_id: UUID, stored: StoredRemittance) -> UUID:
+    """One 835 transaction set as received: posted, held (with its imbalances) or a duplicate."""
+    r, (tenant_id, practice_id) = stored.remittance, stored.owner
+    remittance_id = uuid4()
+    row = {
+        "id": remittance_id,
+        "file_id": file_id,
+        "tenant_id": tenant_id,
+        "practice_id": practice_id,
+        "control_number": r.control_number[:9],
+        "payer_id": stored.payer_id[:80],
+        "payer_name": r.payer_name[:100],
+        "trace_number": r.trace_number[:80],
+        "trace_originator": r.trace_originator[:20],
+        "payee_npi": r.payee_npi[:10],
+        "total": r.total,
+        "credit": r.credit,
+        "method": r.method[:3],
+        "paid_on": r.paid_on,
+        "status": str(stored.status),
+        "imbalances": stored.imbalances,
+        "claims": len(r.claims),
+    }
+    await uow.session.execute(insert(remittances), [row])
+    return remittance_id
+
+
+async def add_claim_payments(uow: UnitOfWork, remittance_id: UUID, payments: Sequence[StoredPayment]) -> None:
+    """The remittance's claim payments: posted to their claims, or unmatched with the reason."""
+    if payments:
+        await uow.session.execute(insert(claim_payments), [_payment_row(remittance_id, p) for p in payments])
+
+
+def _payment_row(remittance_id: UUID, stored: StoredPayment) -> dict[str, Any]:
+    payment, claim = stored.payment, stored.claim
+    return {
+        "id": uuid4(),
+        "remittance_id": remittance_id,
+        "tenant_id": claim.tenant_id if claim else stored.owner[0],
+        "practice_id": claim.practice_id if claim else stored.owner[1],
+        "claim_id": claim.claim_id if claim else None,
+        "patient_control_number": payment.patient_control_number[:38],
+        "payer_claim_number": payment.payer_claim_number[:50] or None,
+        "claim_status": payment.status[:2],
+        "outcome": stored.outcome,
+        "charge": payment.charge,
+        "paid": payment.paid,
+        "patient_responsibility": payment.patient_responsibility,
+        "allowed": allowed(payment),
+        "state": str(PaymentState.POSTED if claim else PaymentState.UNMATCHED),
+        "reason": stored.reason,
+        "matched_by": stored.matched_by,
+        "detail": payment_to_json(payment),
+        "posting": stored.posting,
+    }
+
+
+async def add_provider_adjustments(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await uow.session.execute(insert(_TABLES[table]), list(rows))
+        await uow.session.execute(insert(provider_adjustments), list(rows))
 
 
-_TABLES: dict[str, Table] = {
-    "remittances": remittances, "claim_payments": claim_payments, "provider_adjustments": provider_adjustments,
-}  # fmt: skip
-
-
-async def reverse_earlier(uow: UnitOfWork, claim_ids: Iterable[UUID]) -> None:
-    """The claims' earlier postings are taken back by a reversal."""
-    ids = list(set(claim_ids))
-    if ids:
-        await uow.session.execute(
-            update(claim_payments)
-            .where(claim_payments.c.claim_id.in_(ids), claim_payments.c.state == PaymentState.POSTED)
-            .where(claim_payments.c.claim_status != "22")
-            .values(state=PaymentState.REVERSED)
-        )
+async def reverse_posting(uow: UnitOfWork, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:
+    """A reversal takes back the one posting it names: the claim's latest payment posted from the same payer, with
+    the same payer claim number when the reversal gives one. Another payer's payment of the claim stands."""
+    query = (
+        select(claim_payments.c.id)
+        .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
+        .where(claim_payments.c.claim_id == claim_id, claim_payments.c.state == PaymentState.POSTED)
+        .where(claim_payments.c.claim_status != "22", remittances.c.payer_id == payer_id)
+    )
+    if payer_claim_number:
+        query = query.where(claim_payments.c.payer_claim_number == payer_claim_number)
+    latest = query.order_by(claim_payments.c.created_at.desc(), claim_payments.c.id.desc()).limit(1)
+    await uow.session.execute(
+        update(claim_payments)
+        .where(claim_payments.c.id.in_(latest.scalar_subquery()))
+        .values(state=PaymentState.REVERSED)
+    )
 
 
 async def unmatched_with(uow: UnitOfWork, control_numbers: Iterable[str]) -> list[Row[Any]]:
@@ -142,13 +239,22 @@ async def unmatched_payment(uow: UnitOfWork, principal: Principal, payment_id: U
     return row
 
 
-async def mark_matched(uow: UnitOfWork, payment_id: UUID, claim: KnownClaim, matched_by: str) -> None:
+async def mark_matched(
+    uow: UnitOfWork, payment_id: UUID, claim: KnownClaim, matched_by: str, posting: dict[str, Any]
+) -> None:
     await uow.session.execute(
         update(claim_payments)
         .where(claim_payments.c.id == payment_id)
-        .values(state=PaymentState.POSTED, claim_id=claim.claim_id, tenant_id=claim.tenant_id,
-                practice_id=claim.practice_id, matched_by=matched_by, reason=None)
-    )  # fmt: skip
+        .values(
+            state=PaymentState.POSTED,
+            claim_id=claim.claim_id,
+            tenant_id=claim.tenant_id,
+            practice_id=claim.practice_id,
+            matched_by=matched_by,
+            reason=None,
+            posting=posting,
+        )
+    )
 
 
 async def remittance_of(uow: UnitOfWork, remittance_id: UUID) -> Row[Any]:

@@ -13,8 +13,9 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
+from remittance_posting.known import KnownClaim
 from remittance_posting.tables import claim_payments, contract_rates, known_claims, payer_silences, variances
-from remittance_posting.variance import RateKey
+from remittance_posting.variance import RateKey, Variance
 
 
 async def put_rates(
@@ -55,9 +56,27 @@ async def rates_of(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, payer_id
     return list((await uow.session.execute(query.order_by(*order))).all())
 
 
-async def add_variances(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
+async def add_variances(uow: UnitOfWork, remittance_id: UUID, claim: KnownClaim, found: Sequence[Variance]) -> None:
+    rows = [
+        {
+            "tenant_id": claim.tenant_id,
+            "practice_id": claim.practice_id,
+            "claim_id": claim.claim_id,
+            "remittance_id": remittance_id,
+            "payer_id": claim.payer_id,
+            "line_number": variance.line_number,
+            "code": variance.code[:5],
+            "paid_code": variance.paid_code[:5],
+            "kind": variance.kind,
+            "expected": variance.expected,
+            "allowed": variance.allowed,
+            "difference": variance.difference,
+            "reasons": list(variance.reasons),
+        }
+        for variance in found
+    ]
     if rows:
-        await uow.session.execute(insert(variances), list(rows))
+        await uow.session.execute(insert(variances), rows)
 
 
 async def variances_page(
