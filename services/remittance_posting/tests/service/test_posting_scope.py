@@ -12,8 +12,6 @@ from remittance_testkit import Line, Payment, claim_created, era
 from sqlalchemy import text
 from test_remittance_api import accept, announce, postings, upload
 
-REVERSED_LINE = Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])
-
 
 async def test_a_crossover_payers_reversal_takes_back_its_own_payment_and_not_the_primarys(
     client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
@@ -21,11 +19,12 @@ async def test_a_crossover_payers_reversal_takes_back_its_own_payment_and_not_th
     created = claim_created("CS0000000201")
     await announce(make_uow, created)
     await upload(client, auth, era(Payment("CS0000000201"), trace="P1"))  # the billed payer, SIMCOM
-    by_medicaid = Payment("CS0000000201", status="2", payer_claim_number="MCD77",
-                          lines=[Line(adjustments=[("OA", "23", Decimal("160"))])])  # fmt: skip
+    by_medicaid = Payment(
+        "CS0000000201", status="2", payer_claim_number="MCD77", lines=[Line(adjustments=[("OA", "23", Decimal("160"))])]
+    )
     await upload(client, auth, era(by_medicaid, trace="X1", payer_id="SIMMCD"))
-    taken_back = Payment("CS0000000201", status="22", payer_claim_number="MCD77",
-                         lines=[Line(charge=Decimal("-180"), adjustments=[("OA", "23", Decimal("-160"))])])  # fmt: skip
+    reversed_line = Line(charge=Decimal("-180"), adjustments=[("OA", "23", Decimal("-160"))])
+    taken_back = Payment("CS0000000201", status="22", payer_claim_number="MCD77", lines=[reversed_line])
     await upload(client, auth, era(taken_back, trace="X2", payer_id="SIMMCD"))
     found = await postings(client, auth, created.claim_id)
     assert [(p["claim_status"], p["state"], p["paid"]) for p in found] == [
@@ -33,9 +32,12 @@ async def test_a_crossover_payers_reversal_takes_back_its_own_payment_and_not_th
         ("2", "reversed", "20.00"),
         ("22", "posted", "-20.00"),
     ]
+    payer_of_reversal = text(
+        "SELECT convert_from(payload, 'UTF8')::json->>'payer_id' FROM outbox "
+        "WHERE event_type = 'claimstream.claim.reversed.v1'"
+    )
     async with make_uow() as uow:
-        payers = list(await uow.session.scalars(text("SELECT convert_from(payload, 'UTF8')::json->>'payer_id' FROM outbox "
-                                                     "WHERE event_type = 'claimstream.claim.reversed.v1'")))  # fmt: skip
+        payers = list(await uow.session.scalars(payer_of_reversal))
     assert payers == ["SIMMCD"]
 
 
@@ -56,8 +58,8 @@ async def test_a_payer_claim_number_matches_only_that_payers_claims_and_only_one
     async with make_uow() as uow:
         await handlers.receive(uow, body, source="inbox:scope", tenant_id=None)
         await uow.commit()
-        rows = (await uow.session.execute(text("SELECT patient_control_number, state, claim_id FROM claim_payments "
-                                               "ORDER BY patient_control_number"))).all()  # fmt: skip
+        query = "SELECT patient_control_number, state, claim_id FROM claim_payments ORDER BY patient_control_number"
+        rows = (await uow.session.execute(text(query))).all()
     assert [(r.patient_control_number, r.state, r.claim_id) for r in rows] == [
         ("UNKNOWN1", "unmatched", None),
         ("UNKNOWN2", "unmatched", None),
@@ -69,11 +71,11 @@ async def test_the_postings_api_shows_each_lines_adjustments_with_their_class_an
 ) -> None:
     created = claim_created("CS0000000221", lines=(("90837", ("95",)), ("90839", ())))
     await announce(make_uow, created)
-    payment = Payment("CS0000000221", lines=[
-        Line(adjustments=[("CO", "45", Decimal("40")), ("PR", "1", Decimal("100"))]),
-        Line(code="90839", modifiers=(), charge=Decimal("50"), adjustments=[("CO", "97", Decimal("50"))],
-             remarks=("M80",)),
-    ])  # fmt: skip
+    deductible = Line(adjustments=[("CO", "45", Decimal("40")), ("PR", "1", Decimal("100"))])
+    bundled = Line(
+        code="90839", modifiers=(), charge=Decimal("50"), adjustments=[("CO", "97", Decimal("50"))], remarks=("M80",)
+    )
+    payment = Payment("CS0000000221", lines=[deductible, bundled])
     await upload(client, auth, era(payment, trace="WHY1"))
     (posting,) = await postings(client, auth, created.claim_id)
     first, second = posting["lines"]

@@ -131,8 +131,8 @@ def test_an_allowed_amount_within_the_tolerance_is_no_underpayment_and_a_denied_
     rates = {rate_key("90837", ()): D("140.50"), rate_key("90785", ()): D("30")}
     payment = _payment(Line(), Line(code="90785", modifiers=(), charge=D("30"), adjustments=[("CO", "97", D("30"))]))
     assert variances(payment, claim, "partially_paid", rates, TOLERANCE) == []  # 140 allowed against 140.50
-    (underpaid,) = variances(payment, claim, "partially_paid", {**rates, rate_key("90837", ("95",)): D("145")},
-                             TOLERANCE)  # fmt: skip
+    contract = {**rates, rate_key("90837", ("95",)): D("145")}
+    (underpaid,) = variances(payment, claim, "partially_paid", contract, TOLERANCE)
     assert (underpaid.kind, underpaid.expected, underpaid.difference) == ("underpaid", D("145"), D("5"))
 
 
