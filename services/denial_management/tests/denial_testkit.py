@@ -7,9 +7,10 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
-from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment
+from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
 from claimstream_platform.db import UnitOfWork
 from denial_management import handlers
 from sqlalchemy import text
@@ -30,25 +31,72 @@ def created(pcn: str, *, payer: str = "SIMAHP", place: str = "11", modifiers: tu
 
 
 def denied(
-    claim: ClaimCreated, *adjustments: tuple[str, str, str], remarks: tuple[str, ...] = (), level: str = "claim",
-    line_number: int | None = None, remittance: UUID | None = None,
-) -> ClaimDenied:  # fmt: skip
+    claim: ClaimCreated,
+    *adjustments: tuple[str, str, str],
+    remarks: tuple[str, ...] = (),
+    level: str = "claim",
+    line_number: int | None = None,
+    remittance: UUID | None = None,
+    paid_on: date | None = None,
+) -> ClaimDenied:
+    """A ClaimDenied as remittance posting announces it: its amount the sum of the denial-class adjustments."""
+    on = paid_on or SERVED
+    posted = [
+        PostedAdjustment(group=g, reason=r, amount=Decimal(a), adjustment_class=classify(g, r, on))
+        for g, r, a in adjustments
+    ]
     return ClaimDenied(
-        tenant_id=TENANT, practice_id=PRACTICE, remittance_id=remittance or uuid4(), claim_id=claim.claim_id,
-        patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, level=level,  # type: ignore[arg-type]
-        line_number=line_number, code="90834", amount=Decimal("140"),
-        adjustments=[PostedAdjustment(group=g, reason=r, amount=Decimal(a)) for g, r, a in adjustments],
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        remittance_id=remittance or uuid4(),
+        claim_id=claim.claim_id,
+        patient_control_number=claim.patient_control_number,
+        payer_id=claim.payer_id,
+        level=level,  # type: ignore[arg-type]
+        line_number=line_number,
+        code="90834",
+        amount=sum((a.amount for a in posted if a.adjustment_class == "denial"), Decimal(0)),
+        adjustments=posted,
         remarks=list(remarks),
-    )  # fmt: skip
+        paid_on=paid_on,
+    )
 
 
-def paid(claim: ClaimCreated, amount: str = "95") -> PaymentPosted:
+def paid(
+    claim: ClaimCreated, amount: str = "95", *, payer: str | None = None, lines: tuple[tuple[int, str], ...] = ()
+) -> PaymentPosted:
+    """A PaymentPosted of the claim, by its payer unless another is named; `lines` as (line number, paid)."""
+    posted_lines = [
+        PostedLine(
+            line_number=n,
+            code="90834",
+            modifiers=[],
+            charge=Decimal("140"),
+            paid=Decimal(p),
+            adjustments=[],
+            remarks=[],
+        )  # fmt: skip
+        for n, p in lines
+    ]
     return PaymentPosted(
-        tenant_id=TENANT, practice_id=PRACTICE, remittance_id=uuid4(), claim_id=claim.claim_id,
-        patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, payer_claim_number="AHP1",
-        claim_status="1", outcome="paid", charge=Decimal("140"), paid=Decimal(amount), allowed=None,
-        patient_responsibility=Decimal(0), adjustments=[], remarks=[], lines=[], paid_on=None,
-    )  # fmt: skip
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        remittance_id=uuid4(),
+        claim_id=claim.claim_id,
+        patient_control_number=claim.patient_control_number,
+        payer_id=payer or claim.payer_id,
+        payer_claim_number="AHP1",
+        claim_status="1",
+        outcome="paid",
+        charge=Decimal("140"),
+        paid=Decimal(amount),
+        allowed=None,
+        patient_responsibility=Decimal(0),
+        adjustments=[],
+        remarks=[],
+        lines=posted_lines,
+        paid_on=None,
+    )
 
 
 def accepted(claim: ClaimCreated) -> ClaimAccepted:

@@ -162,6 +162,12 @@ class ClaimContent(_Part):
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))
 
+    @property
+    def prior_payer_paid_on(self) -> date | None:
+        """When the latest payer before this one paid (None for a primary claim)."""
+        days = [o.adjudication.paid_on for o in self.other_payers if o.adjudication is not None]
+        return max(days) if days and self.responsibility != "primary" else None
+
 
 class Captured(_Part):
     """A coded encounter as claim submission sees it: who and which version, and the content to bill."""

@@ -165,6 +165,7 @@ class Claim:
                 responsibility=self.content.responsibility, place_of_service=self.content.place_of_service,
                 patient_ref=self.content.patient.external_id,
                 prior_authorization_number=self.content.prior_authorization_number,
+                prior_payer_paid_on=self.content.prior_payer_paid_on,
             )
         )  # fmt: skip
         if self.replaces_claim_id is not None:

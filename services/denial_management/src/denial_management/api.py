@@ -112,7 +112,9 @@ class AppealIn(BaseModel):
 
 class OutcomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    resolution: Literal["overturned", "corrected_and_paid", "billed_to_patient", "closed_informational"]
+    # upheld: the payer kept its denial after the appeal (the case goes back to the work queue); billed_to_patient
+    # is refused: a denial is the provider's liability
+    resolution: Literal["overturned", "corrected_and_paid", "billed_to_patient", "closed_informational", "upheld"]
     recovered: Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)] = Decimal(0)
 
 

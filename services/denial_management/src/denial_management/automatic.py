@@ -60,13 +60,9 @@ Decision = Close | Correct | Appeal
 
 
 def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decision | None:
+    """The fix a machine takes for a real denial, when it is determined; None leaves the case to a person. (What
+    is not a denial, a deductible or a contractual write-off, never opens a case to close.)"""
     fix = triage.fix
-    if fix == "contractual":
-        return Close("contractual", written_off=opening.amount)
-    if fix == "informational":
-        return Close("closed_informational")
-    if fix == "patient":
-        return Close("billed_to_patient")
     if claim is None:
         return None
     if fix == "duplicate":

@@ -1,8 +1,9 @@
 """Deadlines and priority, per payer (data/payers.toml). Pure.
 
-- Appeal: the payer's appeal window from the denial's date (the remittance's).
-- Corrected claim: the payer's timely-filing window from the date of service (a corrected claim must arrive
-  within it); a rejection was never filed, so its only deadline is this one.
+- Appeal: the payer's appeal window from the remittance's date (BPR16), not from the day we read it.
+- Corrected claim: the payer's timely-filing window from the date of service, or for a later payer's claim from
+  the day the payer before it paid (its EOB date); a rejection was never filed, so its only deadline is this one.
+  The case keeps which of these its deadline counts from (`Deadline.basis`).
 - Priority: the dollars at stake, raised as the deadline nears: recoverable × (1 + 30 / days left), so $100 due
   in 3 days (1,100) comes before $500 due in 90 days (667). Past its deadline a case keeps its dollars only.
 """
@@ -45,6 +46,23 @@ def terms(payer_id: str) -> PayerTerms:
         telehealth_modifier=str(merged["telehealth_modifier"]),
         telehealth_place=str(merged["telehealth_place"]),
     )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: date
+    basis: str  # remittance_date | service_date | prior_payer_paid_on: what the window counts from
+
+
+def case_deadline(
+    payer_id: str, *, appeal: bool, denied_on: date, service_date: date, prior_payer_paid_on: date | None
+) -> Deadline:
+    """The deadline that counts for a case: the appeal window, or the corrected claim's timely filing."""
+    if appeal:
+        return Deadline(appeal_deadline(payer_id, denied_on), "remittance_date")
+    if prior_payer_paid_on is not None:
+        return Deadline(corrected_claim_deadline(payer_id, prior_payer_paid_on), "prior_payer_paid_on")
+    return Deadline(corrected_claim_deadline(payer_id, service_date), "service_date")
 
 
 def appeal_deadline(payer_id: str, denied_on: date) -> date:

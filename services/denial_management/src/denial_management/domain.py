@@ -18,6 +18,7 @@ from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import denial_management as case_events
 from claimstream_platform.errors import Conflict
 
+from denial_management.deadlines import Deadline
 from denial_management.triage import Triage
 
 
@@ -78,6 +79,7 @@ class Case:
     deadline: date | None
     priority: int
     status: CaseStatus = S.OPEN
+    deadline_basis: str | None = None  # what the deadline counts from (deadlines.Deadline.basis)
     automatic: bool = False
     resolution: str | None = None
     assignee: str | None = None
@@ -88,15 +90,27 @@ class Case:
     events: list[IntegrationEvent] = field(default_factory=list)
 
     @classmethod
-    def open(cls, opening: Opening, triage: Triage, *, deadline: date | None, priority: int,
-             automatic: bool) -> "Case":  # fmt: skip
-        case = cls(uuid4(), opening, triage, deadline, priority, automatic=automatic)
+    def open(
+        cls, opening: Opening, triage: Triage, *, deadline: Deadline | None, priority: int, automatic: bool
+    ) -> "Case":
+        day, basis = (deadline.day, deadline.basis) if deadline else (None, None)
+        case = cls(uuid4(), opening, triage, day, priority, automatic=automatic, deadline_basis=basis)
         case._record("system", "triaged", {"category": triage.category, "codes": list(triage.codes)})
-        case.events.append(case_events.DenialTriaged(
-            **case._ids(), kind=opening.kind, codes=list(triage.codes), category=triage.category,
-            action=triage.action, automatic=automatic, recoverable=opening.amount, deadline=deadline,
+        triaged = case_events.DenialTriaged(
+            **case._ids(),
+            kind=opening.kind,
+            level=opening.level,
+            line_number=opening.line_number,
+            codes=list(triage.codes),
+            category=triage.category,
+            action=triage.action,
+            automatic=automatic,
+            recoverable=opening.amount,
+            deadline=day,
             priority=priority,
-        ))  # fmt: skip
+            deadline_basis=basis,
+        )
+        case.events.append(triaged)
         return case
 
     def assign(self, assignee: str, actor: str) -> None:
@@ -129,9 +143,11 @@ class Case:
         self.events.append(case_events.DenialResolved(**self._ids(), resolution=resolution, recovered=recovered,
                                                  written_off=written_off, automatic=actor == "system"))  # fmt: skip
 
-    def reopen(self, why: str) -> None:
+    def reopen(self, why: str, actor: str = "system") -> None:
+        """Back in the work queue: the payer upheld its denial after the appeal."""
         self._move(S.OPEN)
-        self._record("system", "reopened", {"why": why})
+        self._record(actor, "reopened", {"why": why})
+        self.events.append(case_events.DenialReopened(**self._ids(), why=why))
 
     def deadline_near(self, today: date) -> None:
         assert self.deadline is not None

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
@@ -17,12 +18,12 @@ from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
-from denial_management.deadlines import appeal_deadline, corrected_claim_deadline, priority
+from denial_management.deadlines import case_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import cases as store
 from denial_management.repository import claims, rules
-from denial_management.triage import Adjusted, Triage, triage_denial, triage_rejection
+from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
 
 
 def today() -> date:
@@ -51,6 +52,7 @@ def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
         "total_charge": event.total_charge, "replaces_claim_id": event.replaces_claim_id,
         "patient_ref": (event.patient_ref or "")[:80] or None,
         "authorization_number": (event.prior_authorization_number or "")[:50] or None,
+        "prior_payer_paid_on": event.prior_payer_paid_on,
     }  # fmt: skip
 
 
@@ -60,15 +62,58 @@ async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) 
 
 
 async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork) -> None:
+    """A real denial opens a case; one the payer repeats after our appeal reopens that case instead (the appeal
+    was lost), and one of a corrected claim settles the case that asked for the correction."""
+    on = event.paid_on or today()
+    adjusted = [Adjusted(a.group, a.reason, a.amount, _class_of(a, on)) for a in event.adjustments]
+    amount = denied_amount(adjusted)
+    if amount <= 0:
+        return  # announced before denials were classified: a deductible or a contractual amount, no denial
+    if await _appeal_lost(uow, event):
+        return
     claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
     opening = Opening(
         tenant_id=event.tenant_id, practice_id=event.practice_id, claim_id=event.claim_id, payer_id=event.payer_id,
         kind="denial", level=event.level, line_number=event.line_number, procedure_code=event.code,
-        amount=event.amount, denied_on=today(), service_date=claim.service_date if claim else today(),
+        amount=amount, denied_on=on, service_date=claim.service_date if claim else on,
         source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
     )  # fmt: skip
-    adjusted = [Adjusted(a.group, a.reason, a.amount) for a in event.adjustments]
-    await open_case(uow, opening, triage_denial(adjusted, event.remarks))
+    case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
+    if case is not None:
+        await _correction_failed(uow, claim, case, "denied")
+
+
+def _class_of(adjustment: remittance_events.PostedAdjustment, on: date) -> str:
+    return adjustment.adjustment_class or classify(adjustment.group, adjustment.reason, on)
+
+
+async def _appeal_lost(uow: UnitOfWork, event: remittance_events.ClaimDenied) -> bool:
+    """The payer denied again, in a later remittance, what we appealed: the case goes back to the work queue."""
+    appealed = await store.lock_for_claims(uow, [event.claim_id], [CaseStatus.APPEALED])
+    earlier = f"denied:{event.remittance_id}:"
+    lost = [
+        case
+        for case in appealed
+        if (case.opening.level, case.opening.line_number) == (event.level, event.line_number)
+        and not case.opening.source_key.startswith(earlier)
+    ]
+    codes = ", ".join(f"{a.group}-{a.reason}" for a in event.adjustments)
+    for case in lost:
+        case.reopen(f"the payer denied it again after the appeal ({codes})")
+    await publish_saved(uow, lost)
+    return bool(lost)
+
+
+async def _correction_failed(uow: UnitOfWork, claim: Any, case: Case, how: str) -> None:
+    """The corrected claim was denied or rejected again: the case that asked for the correction is settled as
+    `denied_again`, and the new case carries the work on."""
+    if claim is None or claim.replaces_claim_id is None:
+        return
+    asked = await store.lock_for_claims(uow, [claim.replaces_claim_id], [CaseStatus.CORRECTING])
+    for earlier in asked:
+        earlier.note(f"the corrected claim was {how} again: case {case.id}", "system")
+        earlier.resolve("denied_again", "system")
+    await publish_saved(uow, asked)
 
 
 async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) -> None:
@@ -82,21 +127,25 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) 
         denied_on=today(), service_date=claim.service_date if claim else today(),
         source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
     )  # fmt: skip
-    await open_case(uow, opening, triage_rejection(rules))
+    case = await open_case(uow, opening, triage_rejection(rules))
+    if case is not None:
+        await _correction_failed(uow, claim, case, "rejected")
 
 
 async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case | None:
     """Open, triage and (where determined) fix; None when this denial event opened a case before."""
-    day = today()
-    deadline = (
-        appeal_deadline(opening.payer_id, opening.denied_on)
-        if triage.appeal
-        else corrected_claim_deadline(opening.payer_id, opening.service_date)
+    row = await claims.row_of(uow, opening.tenant_id, opening.claim_id)
+    deadline = case_deadline(
+        opening.payer_id,
+        appeal=triage.appeal,
+        denied_on=opening.denied_on,
+        service_date=opening.service_date,
+        prior_payer_paid_on=row.prior_payer_paid_on if row else None,
     )
     known = await claims.known(uow, opening.tenant_id, opening.claim_id)
     decision = decide(opening, triage, known) if opening.kind == "denial" else None
-    case = Case.open(opening, triage, deadline=deadline, priority=priority(opening.amount, deadline, day),
-                     automatic=decision is not None)  # fmt: skip
+    priority_now = priority(opening.amount, deadline.day, today())
+    case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
     if not await store.insert_new(uow, case):
         return None
     await _apply(uow, case, decision)
@@ -151,23 +200,35 @@ async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[s
 
 async def on_payment_posted(event: remittance_events.PaymentPosted, uow: UnitOfWork) -> None:
     """A payment resolves what it answers: the corrected claim's pays the case that asked for the correction; a
-    payment after an appeal overturns the denial."""
+    payment of what we appealed overturns the denial. Only the claim's own payer answers its cases: a crossover
+    payer paying the patient's share overturns nothing."""
     reversed_ = event.outcome == "reversed"
     await claims.add_payment(uow, event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
     if event.paid <= 0 or event.outcome not in ("paid", "partially_paid"):
         return
     claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
-    replaced = [claim.replaces_claim_id] if claim is not None and claim.replaces_claim_id else []
+    if claim is None or event.payer_id != claim.payer_id:
+        return
+    replaced = [claim.replaces_claim_id] if claim.replaces_claim_id else []
     corrected = await store.lock_for_claims(uow, replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])
     appealed = await store.lock_for_claims(uow, [event.claim_id, *replaced], [CaseStatus.APPEALED])
+    answered: list[tuple[Case, Resolution]] = [
+        *((c, "corrected_and_paid") for c in corrected),
+        *((c, "overturned") for c in appealed if _pays(event, c)),
+    ]
     left = event.paid
-    answered: list[tuple[Case, Resolution]] = [*((c, "corrected_and_paid") for c in corrected),
-                                               *((c, "overturned") for c in appealed)]  # fmt: skip
     for case, resolution in answered:
         recovered = min(left, case.opening.amount)
         left -= recovered
         case.resolve(resolution, "system", recovered=recovered)
-    await publish_saved(uow, [*corrected, *appealed])
+    await publish_saved(uow, [case for case, _ in answered])
+
+
+def _pays(event: remittance_events.PaymentPosted, case: Case) -> bool:
+    """Whether the payment pays what the case is about: its line, or the claim."""
+    if case.opening.level != "line":
+        return event.paid > 0
+    return any(line.line_number == case.opening.line_number and line.paid > 0 for line in event.lines)
 
 
 async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:

@@ -52,6 +52,7 @@ claims = Table(
     Column("accepted_on", Date),  # the 277CA acceptance: proof of timely filing
     Column("patient_ref", String(80)),
     Column("authorization_number", String(50)),  # REF*G1 as billed
+    Column("prior_payer_paid_on", Date),  # a later payer's claim: when the payer before it paid
     _money("paid"),  # every payment posted to it
     _at("created_at"),
     Index("ix_claims_encounter", "tenant_id", "encounter_id"),
@@ -80,6 +81,7 @@ cases = Table(
     Column("denied_on", Date, nullable=False),
     Column("service_date", Date, nullable=False),
     Column("deadline", Date),
+    Column("deadline_basis", String(30)),  # remittance_date | service_date | prior_payer_paid_on
     Column("priority", BigInteger, nullable=False),
     Column("status", String(12), nullable=False),
     Column("automatic", Boolean, nullable=False),

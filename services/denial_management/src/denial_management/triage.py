@@ -1,8 +1,9 @@
 """Triage: a denial's codes to its root cause, the recommended action and the fix a machine may take. Pure.
 
-The table is data (`data/triage.toml`, our own wording). A denial with several adjustments is triaged by the
-one that matters most: the largest amount that is not the patient's share or a contractual write-off, else the
-largest of those. Rejections (999, 277CA) are kept apart from denials: the payer never adjudicated them.
+The table is data (`data/triage.toml`, our own wording). Only denial-class adjustments are denials (the platform's
+adjustment classes, docs/money.md): a patient's share, a contractual or payment adjustment and a prior payer's
+part never open a case. A denial with several adjustments is triaged by its largest denial-class amount. Rejections
+(999, 277CA) are kept apart from denials: the payer never adjudicated them.
 """
 
 import tomllib
@@ -11,8 +12,6 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-
-ROUTINE = frozenset({"patient_cost_share", "contractual", "coordination_of_benefits"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,11 @@ class Adjusted:
     group: str
     reason: str  # CARC
     amount: Decimal
+    adjustment_class: str = "denial"  # what it means (claimstream_platform.adjustments)
+
+    @property
+    def denied(self) -> bool:
+        return self.adjustment_class == "denial"
 
 
 UNKNOWN = ("unclassified", "Read the payer's remark and decide: no rule covers this code yet")
@@ -51,12 +55,16 @@ def _denial_entry(group: str, carc: str, remarks: tuple[str, ...]) -> dict[str, 
     )
 
 
+def denied_amount(adjustments: list[Adjusted]) -> Decimal:
+    return sum((a.amount for a in adjustments if a.denied), Decimal(0))
+
+
 def triage_denial(adjustments: list[Adjusted], remarks: list[str]) -> Triage:
-    if not adjustments:
+    denials = [a for a in adjustments if a.denied]
+    if not denials:
         return Triage(*UNKNOWN, None, False, tuple(remarks))
-    triaged = [(a, _denial_entry(a.group, a.reason, tuple(remarks))) for a in adjustments]
-    worked = [t for t in triaged if t[1] is None or t[1]["category"] not in ROUTINE]
-    adjustment, entry = max(worked or triaged, key=lambda t: t[0].amount)
+    adjustment = max(denials, key=lambda a: a.amount)
+    entry = _denial_entry(adjustment.group, adjustment.reason, tuple(remarks))
     codes = (f"{adjustment.group}-{adjustment.reason}", *remarks)
     if entry is None:
         return Triage(*UNKNOWN, None, False, codes)

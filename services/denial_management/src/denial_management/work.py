@@ -9,7 +9,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import CorrectionChanges, CorrectionRequested, Resolution
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.errors import NotFound
+from claimstream_platform.errors import NotFound, RuleViolation
 
 from denial_management.domain import Case
 from denial_management.handlers import file_appeal, publish_saved
@@ -59,10 +59,19 @@ async def appeal(uow: UnitOfWork, principal: Principal, case_id: UUID, *, reason
     await publish_saved(uow, [case])
 
 
-async def record_outcome(uow: UnitOfWork, principal: Principal, case_id: UUID, resolution: Resolution,
-                         recovered: Decimal) -> None:  # fmt: skip
+async def record_outcome(
+    uow: UnitOfWork, principal: Principal, case_id: UUID, resolution: Resolution | Literal["upheld"], recovered: Decimal
+) -> None:
+    """The payer's answer, as staff record it: `upheld` (the appeal was lost) puts the case back in the work queue;
+    a denial is the provider's liability, so it is never billed to the patient (docs/money.md)."""
+    if resolution == "billed_to_patient":
+        liable = "a denial is the provider's liability: it may not be billed to the patient"
+        raise RuleViolation(liable, field="resolution")
     case = await locked(uow, principal, case_id)
-    case.resolve(resolution, principal.subject, recovered=recovered)
+    if resolution == "upheld":
+        case.reopen("the payer upheld its denial", principal.subject)
+    else:
+        case.resolve(resolution, principal.subject, recovered=recovered)
     await publish_saved(uow, [case])
 
 

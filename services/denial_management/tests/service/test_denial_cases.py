@@ -38,17 +38,22 @@ async def test_a_denial_delivered_twice_opens_one_case_triaged_with_its_deadline
     assert [t["claim_id"] for t in triaged].count(str(claim.claim_id)) == 1
 
 
-async def test_contractual_and_patient_share_close_by_themselves(
+async def test_what_is_no_denial_opens_no_case(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
-    contractual, patient = created("CS0000000902"), created("CS0000000903")
-    await deliver(make_uow, contractual, patient, denied(contractual, ("CO", "45", "140")),
-                  denied(patient, ("PR", "1", "140")))  # fmt: skip
-    found = {c["claim_id"]: c for c in await cases_of(client, auth, status="resolved")}
-    assert found[str(contractual.claim_id)]["resolution"] == "contractual"
-    assert found[str(contractual.claim_id)]["written_off"] == "140.00"
-    assert found[str(patient.claim_id)]["resolution"] == "billed_to_patient"
-    assert all(found[str(c.claim_id)]["automatic"] for c in (contractual, patient))
+    """Announcements from before denials were classified: a contractual write-off, a deductible, a prior payer."""
+    contractual, deductible, prior = created("CS0000000902"), created("CS0000000903"), created("CS0000000951")
+    await deliver(
+        make_uow,
+        contractual,
+        deductible,
+        prior,
+        denied(contractual, ("CO", "45", "140")),
+        denied(deductible, ("CO", "45", "40"), ("PR", "1", "100")),
+        denied(prior, ("OA", "23", "140")),
+    )
+    opened = {c["claim_id"] for c in await cases_of(client, auth)}
+    assert not opened & {str(c.claim_id) for c in (contractual, deductible, prior)}
 
 
 async def test_a_wrong_telehealth_place_is_corrected_and_the_replacements_payment_resolves_the_case(
@@ -225,3 +230,59 @@ async def test_a_co_197_is_corrected_with_the_authorization_on_file(
     (request,) = [json.loads(p) for p in await outbox(make_uow, "correction-requested")
                   if json.loads(p)["claim_id"] == str(claim.claim_id)]  # fmt: skip
     assert request["prior_authorization_number"] == "PA-31" and request["resubmit_as"] == "replacement"
+
+
+async def test_an_appeal_deadline_counts_from_the_remittances_date(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000952")
+    await deliver(make_uow, claim, denied(claim, ("CO", "50", "140"), paid_on=date(2026, 11, 10)))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    assert (case["denied_on"], case["deadline"]) == ("2026-11-10", "2027-01-09")  # the HMO's 60 days
+
+
+async def test_only_the_claims_payer_paying_the_appealed_line_overturns_it(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000953")
+    await deliver(make_uow, claim, denied(claim, ("CO", "50", "140"), level="line", line_number=1))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    body = {"reason": "Medically necessary: see the notes.", "facts": ["53 minutes documented"]}
+    assert (await client.post(f"/v1/denials/{case['id']}/appeal", json=body, headers=auth)).status_code == 200
+    await deliver(make_uow, paid(claim, "20", payer="SIMMCD", lines=((1, "20"),)))  # a crossover payer's share
+    await deliver(make_uow, paid(claim, "30", lines=((2, "30"),)))  # the payer pays another line
+    detail = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
+    assert detail["status"] == "appealed"
+    await deliver(make_uow, paid(claim, "120", lines=((1, "120"),)))
+    detail = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
+    assert (detail["status"], detail["resolution"], detail["recovered"]) == ("resolved", "overturned", "120.00")
+
+
+async def test_a_lost_appeal_reopens_its_case_and_a_denied_correction_hands_over_to_a_new_one(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    appealed, corrected = created("CS0000000954"), created("CS0000000955", place="10")
+    await deliver(make_uow, appealed, corrected, denied(appealed, ("CO", "50", "140")))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(appealed.claim_id)]
+    body = {"reason": "Medically necessary: see the notes.", "facts": []}
+    await client.post(f"/v1/denials/{case['id']}/appeal", json=body, headers=auth)
+    await deliver(make_uow, denied(appealed, ("CO", "50", "140")))  # the payer's answer, in a later 835
+    found = [c for c in await cases_of(client, auth) if c["claim_id"] == str(appealed.claim_id)]
+    assert [(c["id"], c["status"]) for c in found] == [(case["id"], "open")]  # no second case for the same denial
+    await deliver(make_uow, denied(corrected, ("CO", "16", "140"), remarks=("M77",)))  # corrected by machine
+    replacement = created("CS0000000956", place="02", replaces=corrected.claim_id, encounter=corrected.encounter_id)
+    await deliver(make_uow, replacement, denied(replacement, ("CO", "50", "140")))
+    (earlier,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(corrected.claim_id)]
+    (later,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(replacement.claim_id)]
+    assert (earlier["status"], earlier["resolution"], later["status"]) == ("resolved", "denied_again", "open")
+
+
+async def test_a_denial_is_never_billed_to_the_patient(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000957")
+    await deliver(make_uow, claim, denied(claim, ("CO", "96", "140"), remarks=("N130",)))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    to_patient = {"resolution": "billed_to_patient"}
+    refused = await client.post(f"/v1/denials/{case['id']}/outcome", json=to_patient, headers=auth)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "resolution"

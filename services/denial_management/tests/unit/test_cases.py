@@ -5,8 +5,9 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from claimstream_platform.contracts.denial_management import DenialResolved, DenialTriaged
+from claimstream_platform.contracts.denial_management import DenialReopened, DenialResolved, DenialTriaged
 from denial_management.automatic import Appeal, Close, Correct, KnownClaim, decide
+from denial_management.deadlines import Deadline
 from denial_management.domain import Case, IllegalTransition, Opening
 from denial_management.triage import Adjusted, triage_denial
 from denial_testkit import PRACTICE, TENANT
@@ -31,7 +32,8 @@ def triaged(group: str, carc: str, *remarks: str):  # type: ignore[no-untyped-de
 
 
 def test_a_case_opens_triaged_then_moves_only_where_its_state_allows() -> None:
-    case = Case.open(opening(), triaged("CO", "197", "N54"), deadline=date(2027, 1, 19), priority=200, automatic=False)
+    deadline = Deadline(date(2027, 1, 19), "remittance_date")
+    case = Case.open(opening(), triaged("CO", "197", "N54"), deadline=deadline, priority=200, automatic=False)
     (event,) = case.take_events()
     assert isinstance(event, DenialTriaged) and event.category == "authorization" and event.recoverable == 140
     case.assign("ana@billing", "lead@billing")
@@ -45,10 +47,15 @@ def test_a_case_opens_triaged_then_moves_only_where_its_state_allows() -> None:
     assert [e.action for e in case.history] == ["triaged", "assigned", "resolved"]
 
 
-def test_routine_adjustments_close_by_themselves() -> None:
-    assert decide(opening(), triaged("CO", "45"), None) == Close("contractual", written_off=Decimal("140"))
-    assert decide(opening(), triaged("PR", "2"), None) == Close("billed_to_patient")
-    assert decide(opening(), triaged("OA", "23"), None) == Close("closed_informational")
+def test_a_lost_appeal_reopens_the_case_and_says_so() -> None:
+    deadline = Deadline(date(2027, 1, 19), "remittance_date")
+    case = Case.open(opening(), triaged("CO", "50"), deadline=deadline, priority=200, automatic=False)
+    case.appealed("ana@billing", uuid4())
+    case.take_events()
+    case.reopen("the payer upheld its denial")
+    (reopened,) = case.take_events()
+    assert isinstance(reopened, DenialReopened) and case.status == "open"
+    assert [e.action for e in case.history][-1] == "reopened"
 
 
 def test_a_duplicate_closes_only_when_the_original_was_paid() -> None:

@@ -5,15 +5,13 @@ from decimal import Decimal
 
 import pytest
 from claimstream_platform.pdf import render_pdf
-from denial_management.deadlines import appeal_deadline, corrected_claim_deadline, priority, terms
+from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority, terms
 from denial_management.letter import letter_lines, packet
-from denial_management.triage import Adjusted, _table, triage_denial, triage_rejection
+from denial_management.triage import Adjusted, _table, denied_amount, triage_denial, triage_rejection
 
-# every code domain.md §6 covers, with the root cause it must map to
+# every denial code docs/money.md covers, with the root cause it must map to (the patient's share, contractual and
+# payment adjustments and a prior payer's part are no denials: test_what_is_no_denial_opens_nothing)
 COVERED = [
-    ("PR", "1", (), "patient_cost_share"),
-    ("PR", "2", (), "patient_cost_share"),
-    ("PR", "3", (), "patient_cost_share"),
     ("CO", "4", ("N822",), "coding_modifier"),
     ("CO", "5", (), "place_of_service"),
     ("CO", "8", ("N95",), "credentialing"),
@@ -24,17 +22,14 @@ COVERED = [
     ("CO", "16", ("M51",), "data_quality"),
     ("OA", "18", (), "duplicate"),
     ("CO", "22", ("MA04",), "coordination_of_benefits"),
-    ("OA", "23", (), "coordination_of_benefits"),
     ("CO", "26", (), "eligibility"),
     ("CO", "27", (), "eligibility"),
     ("CO", "29", (), "timely_filing"),
     ("CO", "31", (), "eligibility"),
     ("CO", "39", (), "authorization"),
-    ("CO", "45", (), "contractual"),
     ("CO", "50", (), "medical_necessity"),
     ("CO", "58", (), "place_of_service"),
     ("CO", "96", ("N130",), "non_covered"),
-    ("PR", "96", (), "patient_responsibility"),
     ("CO", "97", ("M15",), "bundling"),
     ("CO", "107", (), "coding_add_on"),
     ("CO", "B15", (), "coding_add_on"),
@@ -50,8 +45,16 @@ COVERED = [
     ("CO", "204", (), "non_covered"),
     ("CO", "226", (), "documentation"),
     ("CO", "252", (), "documentation"),
-    ("CO", "253", (), "contractual"),
     ("CO", "288", (), "authorization"),
+    ("CO", "122", (), "psychiatric_reduction"),
+    ("CO", "140", (), "eligibility"),
+    ("CO", "171", ("N95",), "credentialing"),
+    ("CO", "181", (), "coding_code_set"),
+    ("CO", "182", (), "coding_code_set"),
+    ("CO", "B7", (), "credentialing"),
+    ("CO", "236", (), "bundling"),
+    ("CO", "242", (), "network"),
+    ("CO", "243", (), "network"),
 ]  # fmt: skip
 
 
@@ -62,12 +65,21 @@ def test_each_covered_code_has_its_root_cause(group: str, carc: str, remarks: tu
     assert found.codes[0] == f"{group}-{carc}"
 
 
-def test_the_adjustment_that_matters_is_triaged_not_the_write_off_or_the_patient_share() -> None:
-    found = triage_denial([Adjusted("CO", "45", Decimal("40")), Adjusted("PR", "2", Decimal("20")),
-                           Adjusted("CO", "197", Decimal("120"))], ["N54"])  # fmt: skip
+def test_the_denial_is_triaged_not_the_write_off_or_the_patient_share() -> None:
+    adjusted = [
+        Adjusted("CO", "45", Decimal("40"), "contractual"),
+        Adjusted("PR", "2", Decimal("220"), "patient_cost_share"),  # the largest amount, but the patient's
+        Adjusted("CO", "197", Decimal("120")),
+    ]
+    found = triage_denial(adjusted, ["N54"])
     assert (found.category, found.appeal, found.codes) == ("authorization", True, ("CO-197", "N54"))
-    only_routine = triage_denial([Adjusted("CO", "45", Decimal("40")), Adjusted("PR", "1", Decimal("60"))], [])
-    assert (only_routine.category, only_routine.fix) == ("patient_cost_share", "patient")
+    assert denied_amount(adjusted) == Decimal("120")
+
+
+def test_what_is_no_denial_opens_nothing() -> None:
+    deductible = [Adjusted("CO", "45", Decimal("40"), "contractual"), Adjusted("PR", "1", Decimal("60"), "patient")]
+    assert denied_amount(deductible) == 0
+    assert triage_denial(deductible, []).category == "unclassified"  # never asked: no case opens without a denial
 
 
 def test_fixes_only_where_mechanical_and_an_unknown_code_goes_to_a_person() -> None:
@@ -89,10 +101,7 @@ def test_rejections_are_kept_apart_and_triaged_by_category_and_status(rule: str,
 
 FIXES = (
     None,
-    "contractual",
-    "informational",
     "duplicate",
-    "patient",
     "telehealth_modifier",
     "telehealth_place",
     "diagnosis_order",
@@ -147,3 +156,15 @@ def test_an_appeal_letter_is_a_pdf_that_carries_the_claim_the_denial_and_the_fac
     assert pdf[start:].startswith(b"xref")  # the cross-reference table is where the trailer says
     offsets = [int(line[:10]) for line in pdf[start:].split(b"\n")[3:] if line.endswith(b" n ")]
     assert all(pdf[offset:].split(b" ")[1] == b"0" and b" obj" in pdf[offset : offset + 12] for offset in offsets)
+
+
+def test_an_appeal_counts_from_the_remittance_and_a_later_payers_correction_from_the_prior_payment() -> None:
+    paid_on, served, primary_paid = date(2026, 3, 10), date(2026, 1, 15), date(2026, 2, 20)
+    appeal = case_deadline("SIMMCD", appeal=True, denied_on=paid_on, service_date=served, prior_payer_paid_on=None)
+    assert (appeal.day, appeal.basis) == (date(2026, 6, 8), "remittance_date")  # 90 days from the 835's date
+    own = case_deadline("SIMMCD", appeal=False, denied_on=paid_on, service_date=served, prior_payer_paid_on=None)
+    assert (own.day, own.basis) == (date(2026, 7, 14), "service_date")
+    later = case_deadline(
+        "SIMMCD", appeal=False, denied_on=paid_on, service_date=served, prior_payer_paid_on=primary_paid
+    )
+    assert (later.day, later.basis) == (date(2026, 8, 19), "prior_payer_paid_on")  # 180 days from the EOB

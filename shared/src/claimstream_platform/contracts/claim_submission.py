@@ -53,6 +53,9 @@ class ClaimCreated(_ClaimEvent):
     place_of_service: str | None = None  # CLM05-1: what a denial for the place of service is checked against
     patient_ref: str | None = None  # the practice's patient id (no name, birth date or member id)
     prior_authorization_number: str | None = None  # 2300 REF*G1: what an authorization denial is checked against
+    # a later payer's claim: the day the payer before it paid (2330B DTP*573), from which some payers count the
+    # timely filing of a secondary claim
+    prior_payer_paid_on: date | None = None
 
 
 class ClaimHeld(_ClaimEvent):

@@ -15,8 +15,16 @@ from pydantic import BaseModel, ConfigDict
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "denial-management.v1"
+# denied_again: the corrected claim was denied (or rejected) again, and that denial is a case of its own;
+# billed_to_patient and contractual appear only in events resolved before denials were classified (docs/money.md)
 Resolution = Literal[
-    "overturned", "corrected_and_paid", "written_off", "billed_to_patient", "closed_informational", "contractual"
+    "overturned",
+    "corrected_and_paid",
+    "written_off",
+    "billed_to_patient",
+    "closed_informational",
+    "contractual",
+    "denied_again",
 ]
 
 
@@ -62,6 +70,8 @@ class DenialTriaged(_CaseEvent):
     event_type: ClassVar[str] = "claimstream.denial.triaged.v1"
 
     kind: Literal["denial", "rejection"]  # adjudicated by the payer, or never adjudicated (999/277CA)
+    level: Literal["claim", "line"] = "claim"  # what was denied: the whole claim, or one line
+    line_number: int | None = None  # the claim's line, for a line's denial
     codes: list[str]  # group-CARC pairs, RARCs, or 277CA category:status
     category: str
     action: str
@@ -69,6 +79,17 @@ class DenialTriaged(_CaseEvent):
     recoverable: Decimal
     deadline: date | None
     priority: int
+    # what the deadline counts from: remittance_date (an appeal), service_date or prior_payer_paid_on (a
+    # corrected claim: timely filing), for cases triaged before it was said: None
+    deadline_basis: str | None = None
+
+
+class DenialReopened(_CaseEvent):
+    """The payer upheld its denial after an appeal: the case is back in the work queue."""
+
+    event_type: ClassVar[str] = "claimstream.denial.reopened.v1"
+
+    why: str
 
 
 class DenialDeadlineApproaching(_CaseEvent):
