@@ -1,29 +1,22 @@
 """The fold, pure: each fact type's rule for the claim read model, its ledger and its denial cases.
 
 `fold(facts)` sorts an encounter's facts by event time (model.order) and applies each rule in turn, so the result
-is the same for any arrival order. The money rules are in model.py's docstring and docs/projection.md.
+is the same for any arrival order. The money rules are in chain.py (a claim's charge, replacements, voids, later
+payers), postings.py (what a remittance does) and below (denial cases); docs/money.md says them in one table.
 """
 
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from projection.model import (
-    CONTRACTUAL,
-    NEXT,
-    PRIOR_PAYER,
-    ZERO,
-    ClaimView,
-    DenialCase,
-    Encounter,
-    Fact,
-    Folded,
-    money,
-    order,
-)
+from projection.chain import open_claim, withdraw
+from projection.model import INSURANCE, ZERO, ClaimView, DenialCase, Encounter, Fact, Folded, Line, money, order
+from projection.postings import posted, provider_adjustment
 
 Rule = Callable[[Folded, Fact], None]
+WRITTEN_OFF = frozenset({"written_off", "contractual", "closed_informational"})  # resolutions that write money off
 
 
 def fold(facts: Iterable[Fact]) -> Folded:
@@ -37,8 +30,6 @@ def fold(facts: Iterable[Fact]) -> Folded:
         if claim is not None:
             claim.facts += 1
             claim.last_event_at = fact.at
-            if claim.closed_at is not None:  # a replaced or voided claim stays at zero whatever comes after
-                folded.close(claim, fact.at, claim.status)
     return folded
 
 
@@ -62,40 +53,31 @@ def _created(folded: Folded, fact: Fact) -> None:
         return
     replaces = UUID(d["replaces_claim_id"]) if d.get("replaces_claim_id") else None
     claim = ClaimView(
-        claim_id=fact.claim_id, tenant_id=fact.tenant_id, practice_id=fact.practice_id,
-        encounter_id=fact.encounter_id, payer_id=d["payer_id"], responsibility=d.get("responsibility", "primary"),
-        frequency=d["frequency"], replaces_claim_id=replaces, patient_control_number=d["patient_control_number"],
-        service_date=_date(d["service_date"]), procedure_code=(d.get("codes") or [None])[0], created_at=fact.at,
-    )  # fmt: skip
+        claim_id=fact.claim_id,
+        tenant_id=fact.tenant_id,
+        practice_id=fact.practice_id,
+        encounter_id=fact.encounter_id,
+        payer_id=d["payer_id"],
+        responsibility=d.get("responsibility", "primary"),
+        frequency=d["frequency"],
+        replaces_claim_id=replaces,
+        patient_control_number=d["patient_control_number"],
+        service_date=_date(d["service_date"]),
+        procedure_code=(d.get("codes") or [None])[0],
+        created_at=fact.at,
+        lines=_lines(d),
+    )
     claim.charged = ZERO if claim.frequency == "8" else money(d["total_charge"])
-    replaced = folded.claims.get(replaces) if replaces else None
     folded.claims[claim.claim_id] = claim
-    _open_balance(folded, claim, replaced, fact)
-    if replaced is not None and replaced.closed_at is None:
-        replaced.status, replaced.closed_at = ("voided" if claim.frequency == "8" else "replaced"), fact.at
-        folded.close(replaced, fact.at, replaced.status)
+    open_claim(folded, claim, folded.claims.get(replaces) if replaces else None, fact.at)
 
 
-def _open_balance(folded: Folded, claim: ClaimView, replaced: ClaimView | None, fact: Fact) -> None:
-    """What the new claim is owed: the primary's charge; a later payer's claim the share the one before left."""
-    if claim.frequency == "8":
-        return
-    if claim.responsibility == "primary":
-        folded.book(claim, fact.at, "insurance", "charge", claim.charged)
-        return
-    if replaced is not None:
-        folded.book(claim, fact.at, "insurance", "transferred", replaced.outstanding)
-        return
-    prior = _prior_payers_claim(folded, claim.responsibility)
-    if prior is not None and prior.patient_balance > 0:
-        share = prior.patient_balance
-        folded.book(prior, fact.at, "patient", "transferred", -share)
-        folded.book(claim, fact.at, "insurance", "transferred", share)
-
-
-def _prior_payers_claim(folded: Folded, responsibility: str) -> ClaimView | None:
-    earlier = [c for c in folded.claims.values() if c.responsibility == NEXT[responsibility] and c.closed_at is None]
-    return earlier[-1] if earlier else None
+def _lines(d: Mapping[str, Any]) -> dict[Line, Decimal]:
+    """Each line's charge; a void charges nothing; a claim announced before lines were kept is one line."""
+    void = d["frequency"] == "8"
+    if not d.get("lines"):
+        return {None: ZERO if void else money(d["total_charge"])}
+    return {int(line["line_number"]): ZERO if void else money(line["amount"]) for line in d["lines"]}
 
 
 def _status(status: str, milestone: str | None = None) -> Rule:
@@ -115,52 +97,12 @@ def _status(status: str, milestone: str | None = None) -> Rule:
     return rule
 
 
-def _posted(folded: Folded, fact: Fact) -> None:
-    claim = _claim_of(folded, fact)
-    if claim is None:
-        return
-    d = fact.data
-    crossover = d["payer_id"] != claim.payer_id  # another payer paid on this claim: the patient's share
-    party = "patient" if crossover else "insurance"
-    paid = money(d["paid"])
-    claim.paid += paid
-    claim.allowed += money(d.get("allowed"))
-    folded.book(claim, fact.at, party, "payment", -paid)
-    denied = _adjust(folded, claim, fact, party, crossover)
-    claim.denied += denied
-    if claim.adjudicated_at is None and not crossover:
-        claim.adjudicated_at = fact.at
-        claim.first_denied = denied > 0  # a claim left to the patient (deductible) is no denial (domain.md §8)
-        claim.first_denied_amount = denied
-    if paid > 0 and claim.paid_at is None:
-        claim.paid_at = fact.at
-    if claim.closed_at is None:
-        claim.status = d["outcome"]
-
-
-def _adjust(folded: Folded, claim: ClaimView, fact: Fact, party: str, crossover: bool) -> Decimal:
-    """Book the posting's adjustments; returns the denied amount, which stays owed until the denial is worked."""
-    denied = ZERO
-    for adjustment in fact.data["adjustments"]:
-        pair, amount = (adjustment["group"], adjustment["reason"]), money(adjustment["amount"])
-        if pair[0] == "PR":
-            claim.patient_responsibility += amount
-            if not crossover:
-                folded.book(claim, fact.at, "insurance", "patient_responsibility", -amount)
-                folded.book(claim, fact.at, "patient", "patient_responsibility", amount)
-        elif pair in CONTRACTUAL:
-            claim.contractual += amount
-            folded.book(claim, fact.at, party, "contractual", -amount)
-        elif pair != PRIOR_PAYER:
-            denied += amount
-    return denied
-
-
 def _voided(folded: Folded, fact: Fact) -> None:
+    """Voided before the payer had it (a void sent to the payer closed it already, by its frequency 8 claim)."""
     claim = _claim_of(folded, fact)
     if claim is not None and claim.closed_at is None:
         claim.status, claim.closed_at = "voided", fact.at
-        folded.close(claim, fact.at, "voided")
+        withdraw(folded, claim, fact.at)
 
 
 def _variance(folded: Folded, fact: Fact) -> None:
@@ -174,10 +116,17 @@ def _triaged(folded: Folded, fact: Fact) -> None:
     if fact.claim_id is None:
         return
     case = DenialCase(
-        case_id=UUID(d["case_id"]), claim_id=fact.claim_id, payer_id=d["payer_id"], kind=d["kind"],
-        category=d["category"], codes=list(d["codes"]), recoverable=money(d["recoverable"]), opened_at=fact.at,
+        case_id=UUID(d["case_id"]),
+        claim_id=fact.claim_id,
+        payer_id=d["payer_id"],
+        kind=d["kind"],
+        category=d["category"],
+        codes=list(d["codes"]),
+        recoverable=money(d["recoverable"]),
+        opened_at=fact.at,
         automatic=d["automatic"],
-    )  # fmt: skip
+        line_number=d.get("line_number") if d.get("level") == "line" else None,
+    )
     folded.cases.setdefault(case.case_id, case)
     claim = folded.claims.get(fact.claim_id)
     if claim is not None:
@@ -185,23 +134,35 @@ def _triaged(folded: Folded, fact: Fact) -> None:
 
 
 def _resolved(folded: Folded, fact: Fact) -> None:
+    """A case's end. Written off (or closed as nothing to recover), the amount it concerns leaves the payer's
+    balance: no more than what is still open on its line (a claim-level case: on the claim's lines). Paid,
+    overturned or handed on, it books nothing: the payments carry the money."""
     d = fact.data
     case = folded.cases.get(UUID(d["case_id"]))
     claim = _claim_of(folded, fact)
     if case is not None:
         case.resolution, case.resolved_at = d["resolution"], fact.at
         case.recovered, case.written_off = money(d["recovered"]), money(d["written_off"])
-    if claim is None or claim.closed_at is not None:
+    if claim is None or d["resolution"] not in WRITTEN_OFF:
         return
-    open_amount = min(case.recoverable if case else claim.insurance_balance, claim.insurance_balance)
-    resolution, written_off = d["resolution"], money(d["written_off"])
-    if resolution == "billed_to_patient":
-        folded.book(claim, fact.at, "insurance", "billed_to_patient", -open_amount)
-        folded.book(claim, fact.at, "patient", "billed_to_patient", open_amount)
-    elif resolution in ("written_off", "contractual", "closed_informational"):
-        amount = min(written_off, claim.insurance_balance) if written_off > 0 else open_amount
+    asked = money(d["written_off"]) if money(d["written_off"]) > 0 else (case.recoverable if case else ZERO)
+    lines: list[Line] | None = [case.line_number] if case is not None and case.line_number is not None else None
+    _write_off(folded, claim, fact.at, asked, lines)
+
+
+def _write_off(folded: Folded, claim: ClaimView, at: datetime, asked: Decimal, lines: list[Line] | None) -> None:
+    live = folded.live(claim)
+    open_lines = folded.line_balances(live, INSURANCE)
+    if lines is not None:
+        chosen = [line if line in live.lines else None for line in lines]
+    else:
+        chosen = sorted(open_lines, key=lambda n: -1 if n is None else n)
+    left = asked
+    for line in chosen:
+        amount = min(left, max(open_lines.get(line, ZERO), ZERO))
+        folded.put(live, at, INSURANCE, "write_off", -amount, line)
         claim.written_off += amount
-        folded.book(claim, fact.at, "insurance", "write_off", -amount)
+        left -= amount
 
 
 def _date(value: str) -> date:
@@ -217,8 +178,8 @@ RULES: dict[str, Rule] = {
     "claim.acknowledged": _status("acknowledged"),
     "claim.rejected": _status("rejected", "rejected_at"),
     "claim.accepted": _status("accepted", "accepted_at"),
-    "payment.posted": _posted,
-    "claim.reversed": _status("reversed"),
+    "payment.posted": posted,
+    "provider-adjustment.posted": provider_adjustment,
     "claim.voided": _voided,
     "payment.variance-detected": _variance,
     "denial.triaged": _triaged,

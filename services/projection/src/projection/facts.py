@@ -16,6 +16,7 @@ from projection.model import Fact
 
 _ENCOUNTER = {"external_id", "service_date", "version"}
 _MONEY = {"paid", "charge", "allowed", "patient_responsibility", "outcome", "claim_status", "payer_id", "paid_on"}
+_EACH_LINE = "__all__"
 
 # The fields each event type keeps; an event type not named here is counted for stream health and not stored.
 KEPT: dict[type[IntegrationEvent], Any] = {
@@ -23,8 +24,14 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     charges.ChargeCaptured: _ENCOUNTER | {"total_amount"},
     charges.ChargeRejected: _ENCOUNTER,
     charges.ChargeVoided: _ENCOUNTER,
-    claims.ClaimCreated: {"payer_id", "frequency", "total_charge", "service_date", "replaces_claim_id",
-                          "responsibility", "patient_control_number", "place_of_service"},
+    claims.ClaimCreated: {
+        **dict.fromkeys(
+            ("payer_id", "frequency", "total_charge", "service_date", "replaces_claim_id", "responsibility",
+             "patient_control_number", "place_of_service"),
+            True,
+        ),
+        "lines": {_EACH_LINE: {"line_number", "amount"}},
+    },  # fmt: skip
     claims.ClaimHeld: set(),
     claims.ClaimSubmitted: {"interchange_control_number"},
     claims.ClaimAcknowledged: set(),
@@ -33,15 +40,20 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     claims.ClaimResubmitted: {"replaces_claim_id", "frequency"},
     claims.ClaimVoided: set(),
     claims.ClaimAcknowledgmentOverdue: {"status"},
-    remittances.PaymentPosted: _MONEY | {"remittance_id", "payer_claim_number", "adjustments", "remarks"},
+    remittances.PaymentPosted: {
+        **dict.fromkeys(_MONEY | {"remittance_id", "payer_claim_number", "adjustments", "remarks", "forwarded"}, True),
+        "lines": {_EACH_LINE: {"line_number", "paid", "allowed", "adjustments"}},
+    },
     remittances.ClaimDenied: {"remittance_id", "payer_id", "level", "line_number", "code", "amount", "remarks"},
     remittances.ClaimReversed: {"remittance_id", "payer_id", "amount"},
     remittances.PaymentVarianceDetected: {"payer_id", "line_number", "code", "paid_code", "kind", "difference"},
+    remittances.ProviderAdjustmentPosted: {"remittance_id", "reason", "amount", "kind"},
     denials.CorrectionRequested: {"resubmit_as", "case_id"},
-    denials.DenialTriaged: {"case_id", "payer_id", "kind", "codes", "category", "action", "automatic",
-                            "recoverable", "deadline", "priority"},
+    denials.DenialTriaged: {"case_id", "payer_id", "kind", "level", "line_number", "codes", "category", "action",
+                            "automatic", "recoverable", "deadline", "priority", "deadline_basis"},
     denials.DenialDeadlineApproaching: {"case_id", "deadline", "days_left"},
     denials.AppealFiled: {"case_id", "automatic"},
+    denials.DenialReopened: {"case_id"},
     denials.DenialResolved: {"case_id", "resolution", "recovered", "written_off", "automatic"},
 }  # fmt: skip
 
@@ -54,8 +66,8 @@ def short_type(event_type: str) -> str:
 def fact_of(event: IntegrationEvent, event_id: UUID, at: datetime, source: str) -> Fact | None:
     """The projection's fact for an event, or None for a type it only counts."""
     kept = KEPT.get(type(event))
-    if kept is None:
-        return None
+    if kept is None or (isinstance(event, remittances.ProviderAdjustmentPosted) and event.claim_id is None):
+        return None  # a provider-level amount that names no claim of ours is the provider ledger's alone
     data = event.model_dump(mode="json", include=kept)
     if isinstance(event, charges.ChargeCaptured):
         data["provider_npi"] = event.rendering_provider.npi

@@ -77,9 +77,12 @@ claims = Table(
             "allowed",
             "paid",
             "contractual",
+            "payment_adjustments",
             "denied",
             "patient_responsibility",
             "written_off",
+            "recouped",
+            "interest",
             "underpaid",
             "insurance_balance",
             "patient_balance",
@@ -99,6 +102,8 @@ claims = Table(
             "last_event_at",
         )
     ],  # fmt: skip
+    Column("succeeded_by", Uuid),  # the claim that replaced it
+    Column("took_over_from", Uuid),  # a later payer's claim: the claim whose patient share it took over
     Column("first_denied", Boolean, nullable=False, server_default="false"),
     _money("first_denied_amount"),
     Column("denial_category", String(40)),
@@ -121,6 +126,7 @@ ledger = Table(
     Column("patient_ref", String(80)),
     Column("service_date", Date, nullable=False),
     _at("at", nullable=False),
+    Column("line_number", Integer),  # the claim's line; NULL for what concerns the claim as a whole
     Column("party", String(10), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("amount", Numeric(12, 2), nullable=False),
@@ -147,6 +153,7 @@ denial_cases = Table(
     Column("kind", String(10), nullable=False),
     Column("category", String(40), nullable=False),
     Column("codes", ARRAY(String(40)), nullable=False),
+    Column("line_number", Integer),  # a line's denial; NULL for the claim's
     _money("recoverable"),
     _at("opened_at", nullable=False),
     Column("automatic", Boolean, nullable=False),

@@ -122,7 +122,7 @@ def fold_rows(done: Sequence[tuple[EncounterKey, Folded]]) -> dict[Table, list[d
 
 
 def _claim_row(claim: ClaimView, encounter: Encounter | None) -> dict[str, Any]:
-    row = dict(vars(claim))
+    row = {name: value for name, value in vars(claim).items() if name != "lines"}  # the lines are in the ledger
     row["procedure_code"] = (claim.procedure_code or "")[:5] or None
     row["external_id"] = encounter.external_id[:80] if encounter else None
     row["provider_npi"] = encounter.provider_npi if encounter else None
