@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from claimstream_platform.adjustments import classify, provider_adjustment_kind
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.contracts import claim_submission as cs
@@ -35,6 +36,14 @@ def day(n: int, hour: int = 12) -> datetime:
 
 def adjustments(*pairs: tuple[str, str, str]) -> list[rp.PostedAdjustment]:
     return [rp.PostedAdjustment(group=g, reason=r, amount=Decimal(a)) for g, r, a in pairs]
+
+
+def classified(*pairs: tuple[str, str, str]) -> list[rp.PostedAdjustment]:
+    """Adjustments with their class, as remittance posting announces them."""
+    return [
+        rp.PostedAdjustment(group=g, reason=r, amount=Decimal(a), adjustment_class=classify(g, r, SERVED))
+        for g, r, a in pairs
+    ]
 
 
 @dataclass
@@ -79,14 +88,98 @@ class Visit:
                                                     taxonomy="103TC0700X"),
         )  # fmt: skip
 
-    def created(self, *, claim_id: UUID | None = None, replaces: UUID | None = None, payer: str | None = None,
-                responsibility: str = "primary", charge: str | None = None) -> cs.ClaimCreated:  # fmt: skip
-        line = cs.ClaimLine(line_number=1, code="90837", modifiers=["95"], units=1,
-                            amount=Decimal(charge or self.charge), control_number="L1")  # fmt: skip
-        return cs.ClaimCreated(**self._claim(claim_id), payer_id=payer or self.payer,
-                               frequency="7" if replaces else "1", total_charge=Decimal(charge or self.charge),
-                               service_date=self.served, replaces_claim_id=replaces, lines=[line],
-                               responsibility=responsibility, place_of_service="10")  # fmt: skip
+    def created(
+        self,
+        *,
+        claim_id: UUID | None = None,
+        replaces: UUID | None = None,
+        payer: str | None = None,
+        responsibility: str = "primary",
+        charge: str | None = None,
+        lines: Sequence[tuple[str, str]] = (),
+        frequency: str | None = None,
+    ) -> cs.ClaimCreated:
+        """The claim, one line of the visit's charge unless `lines` gives (code, amount) pairs."""
+        billed = list(lines) or [("90837", charge or self.charge)]
+        claim_lines = [
+            cs.ClaimLine(
+                line_number=n, code=code, modifiers=[], units=1, amount=Decimal(amount), control_number=f"L{n}"
+            )
+            for n, (code, amount) in enumerate(billed, start=1)
+        ]
+        return cs.ClaimCreated(
+            **self._claim(claim_id),
+            payer_id=payer or self.payer,
+            frequency=frequency or ("7" if replaces else "1"),
+            total_charge=sum((line.amount for line in claim_lines), Decimal(0)),
+            service_date=self.served,
+            replaces_claim_id=replaces,
+            lines=claim_lines,
+            responsibility=responsibility,  # type: ignore[arg-type]
+            place_of_service="10",
+        )
+
+    def paid_lines(
+        self,
+        *lines: tuple[int, str, str, Sequence[tuple[str, str, str]]],
+        outcome: str = "paid",
+        payer: str | None = None,
+        claim_id: UUID | None = None,
+        status: str = "1",
+        claim_level: Sequence[tuple[str, str, str]] = (),
+    ) -> rp.PaymentPosted:
+        """A posting line by line, as remittance posting announces it: (line number, charge, paid, adjustments),
+        each adjustment classified; CLP04 the lines' payments less the claim-level adjustments."""
+        posted = [
+            rp.PostedLine(
+                line_number=n,
+                code="90837",
+                modifiers=[],
+                charge=Decimal(charge),
+                paid=Decimal(paid),
+                adjustments=classified(*adjusted),
+                remarks=[],
+            )  # fmt: skip
+            for n, charge, paid, adjusted in lines
+        ]
+        claim_adjustments = classified(*claim_level)
+        every = [*claim_adjustments, *(a for line in posted for a in line.adjustments)]
+        paid = sum((line.paid for line in posted), Decimal(0)) - sum((a.amount for a in claim_adjustments), Decimal(0))
+        return rp.PaymentPosted(
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            remittance_id=uuid4(),
+            claim_id=claim_id or self.claim_id,
+            patient_control_number="PCN",
+            payer_id=payer or self.payer,
+            payer_claim_number="PCN-9",
+            claim_status=status,
+            outcome=outcome,  # type: ignore[arg-type]
+            charge=sum((line.charge for line in posted), Decimal(0)),
+            paid=paid,
+            allowed=None,
+            patient_responsibility=sum((a.amount for a in every if a.group == "PR"), Decimal(0)),
+            adjustments=every,
+            remarks=[],
+            lines=posted,
+            paid_on=self.served + timedelta(days=20),
+        )
+
+    def recouped(self, amount: str, reason: str = "WO", claim_id: UUID | None = None) -> rp.ProviderAdjustmentPosted:
+        return rp.ProviderAdjustmentPosted(
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            remittance_id=uuid4(),
+            payee_npi=NPI,
+            reason=reason,
+            reference="PCN-9",
+            amount=Decimal(amount),
+            claim_id=claim_id or self.claim_id,
+            kind=provider_adjustment_kind(reason),
+        )
+
+    def voided(self, claim_id: UUID | None = None) -> cs.ClaimVoided:
+        return cs.ClaimVoided(**self._claim(claim_id), reason="withdrawn")
 
     def submitted(self, claim_id: UUID | None = None) -> cs.ClaimSubmitted:
         return cs.ClaimSubmitted(**self._claim(claim_id), interchange_control_number="000000001")
@@ -111,11 +204,26 @@ class Visit:
             patient_responsibility=owed, adjustments=adjusted, remarks=[], lines=[], paid_on=None,
         )  # fmt: skip
 
-    def triaged(self, case_id: UUID, category: str, codes: Sequence[str], recoverable: str) -> dm.DenialTriaged:
-        return dm.DenialTriaged(tenant_id=self.tenant, practice_id=PRACTICE, case_id=case_id,
-                                claim_id=self.claim_id, payer_id=self.payer, kind="denial", codes=list(codes),
-                                category=category, action="work it", automatic=False,
-                                recoverable=Decimal(recoverable), deadline=None, priority=1)  # fmt: skip
+    def triaged(
+        self, case_id: UUID, category: str, codes: Sequence[str], recoverable: str, line: int | None = None
+    ) -> dm.DenialTriaged:
+        return dm.DenialTriaged(
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            case_id=case_id,
+            claim_id=self.claim_id,
+            payer_id=self.payer,
+            kind="denial",
+            level="line" if line else "claim",
+            line_number=line,
+            codes=list(codes),
+            category=category,
+            action="work it",
+            automatic=False,
+            recoverable=Decimal(recoverable),
+            deadline=None,
+            priority=1,
+        )
 
     def resolved(self, case_id: UUID, resolution: str, written_off: str = "0") -> dm.DenialResolved:
         return dm.DenialResolved(tenant_id=self.tenant, practice_id=PRACTICE, case_id=case_id,
