@@ -15,6 +15,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 
 from eligibility.benefits import Summary, summarize
+from eligibility.cost import Price
 from eligibility.domain import Check, Patient
 from eligibility.estimate import exceeded_by
 from eligibility.freshness import fresh_days
@@ -38,22 +39,24 @@ class Sender:
     usage: str = "P"
 
 
-async def run_check(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
-                    expected_charge: Decimal | None) -> Check:  # fmt: skip
-    """A new check, asked now."""
+async def run_check(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+) -> Check:
+    """A new check, asked now; `price` for the next visit's cost."""
     await store.insert(uow, check)
-    return await ask(uow, clearinghouse, sender, check, expected_charge)
+    return await ask(uow, clearinghouse, sender, check, price)
 
 
-async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
-              expected_charge: Decimal | None) -> Check:  # fmt: skip
+async def ask(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+) -> Check:
     """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
     control = await store.next_control(uow)
     text = interchange_270(check, sender_id=sender.sender_id, receiver_id=sender.receiver_id, control=control,
                            now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
     documents = await clearinghouse.ask(text)
     try:
-        summary = summarize(answer_for(check, documents), check.payer_id, expected_charge)
+        summary = summarize(answer_for(check, documents), check.payer_id, price, served=check.service_date)
     except (X12Error, ValueError):  # the payer's answer cannot be read: the check failed, the reason is "271"
         summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
     for event in check.answered(summary):
