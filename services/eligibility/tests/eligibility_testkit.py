@@ -42,8 +42,9 @@ def response(*benefits: Benefit, rejections: tuple[Rejection, ...] = (), trace: 
 def a_check(payer: str = "SIMBCX") -> Check:
     """A check as the API stores it, for the pure tests."""
     patient = Patient("P-1", "Zoë", "Núñez", date(1990, 1, 2))
-    return Check(TENANT, PRACTICE, patient, payer, "XJH123456789", date(2026, 12, 3), ("30", "MH"), "1497758544",
-                 "Calm Minds")  # fmt: skip
+    return Check(
+        TENANT, PRACTICE, patient, payer, "XJH123456789", date(2026, 12, 3), ("30", "MH"), "1497758544", "Calm Minds"
+    )
 
 
 def text_271(answer: Response) -> str:

@@ -163,13 +163,23 @@ def test_hsd_visit_limits_are_read_with_the_eb_they_qualify_and_written_back() -
         Delivery("VS", Decimal(1), unit="WK"),
         Delivery("VS", Decimal(3), "WK", period="34", periods=Decimal(2)),
     )
-    benefits = (Benefit("1", "IND", ("30",)), Benefit("F", "IND", ("MH",), deliveries=limits, messages=("PER YEAR",)),
-                Benefit("B", "IND", ("MH",), period="27", amount=Decimal(20)))  # fmt: skip
+    benefits = (
+        Benefit("1", "IND", ("30",)),
+        Benefit("F", "IND", ("MH",), deliveries=limits, messages=("PER YEAR",)),
+        Benefit("B", "IND", ("MH",), period="27", amount=Decimal(20)),
+    )
     answered = Response(blue, None, Party("IL", "1", "NUNEZ", "ZOE", "MI", "X1"), trace="T1", benefits=benefits)
     transaction, delimiters = _reread(transaction_271([answered], "0001", created=NOW), "271")
     assert [s.tag for s in transaction.segments if s.tag in ("EB", "HSD", "MSG")] == [  # type: ignore[attr-defined]
-        "EB", "EB", "HSD", "HSD", "HSD", "HSD", "MSG", "EB",
-    ]  # fmt: skip
+        "EB",
+        "EB",
+        "HSD",
+        "HSD",
+        "HSD",
+        "HSD",
+        "MSG",
+        "EB",
+    ]
     (read,) = read_271(transaction, delimiters)  # type: ignore[arg-type]
     assert [b.deliveries for b in read.benefits] == [(), limits, ()]
     assert read.benefits[1].messages == ("PER YEAR",)

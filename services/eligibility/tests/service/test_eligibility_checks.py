@@ -83,9 +83,11 @@ async def test_a_carve_out_and_an_aaa_publish_what_they_are(
 
 
 async def test_a_carve_out_named_by_an_npi_is_left_for_a_person_and_nothing_is_billed_to_it(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
     make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+) -> None:
     by_npi = Party("PR", "2", "LAKESIDE BH PARTNERS", id_qualifier="XX", identifier="1234567893")
     clearinghouse.answers = echoing(CARVED_OUT[0], Benefit("U", "IND", ("MH",), contacts=(Contact(by_npi),)))
     carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
@@ -96,8 +98,10 @@ async def test_a_carve_out_named_by_an_npi_is_left_for_a_person_and_nothing_is_b
         assert await uow.session.scalar(text("SELECT count(*) FROM checks")) == 1
     ((kind, event),) = await outbox(make_uow)
     assert (kind, event["bill_payer_id"], event["carve_out_to_route"]) == (
-        "claimstream.eligibility.verified.v1", "", "LAKESIDE BH PARTNERS (XX 1234567893)",
-    )  # fmt: skip
+        "claimstream.eligibility.verified.v1",
+        "",
+        "LAKESIDE BH PARTNERS (XX 1234567893)",
+    )
 
 
 async def test_the_next_visit_is_costed_on_the_allowed_amount_given(

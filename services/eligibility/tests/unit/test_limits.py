@@ -12,12 +12,14 @@ ACTIVE = Benefit("1", "IND", ("30",))
 
 
 def test_individual_and_family_deductibles_are_read_apart_and_the_smaller_remainder_applies() -> None:
-    plan = (ACTIVE,
-            Benefit("C", "IND", ("MH",), period="23", amount=Decimal(500)),
-            Benefit("C", "IND", ("MH",), period="24", amount=Decimal(100)),
-            Benefit("C", "IND", ("MH",), period="29", amount=Decimal(400)),
-            Benefit("C", "FAM", ("MH",), period="23", amount=Decimal(1000)),
-            Benefit("C", "FAM", ("MH",), period="29", amount=Decimal(150)))  # fmt: skip
+    plan = (
+        ACTIVE,
+        Benefit("C", "IND", ("MH",), period="23", amount=Decimal(500)),
+        Benefit("C", "IND", ("MH",), period="24", amount=Decimal(100)),
+        Benefit("C", "IND", ("MH",), period="29", amount=Decimal(400)),
+        Benefit("C", "FAM", ("MH",), period="23", amount=Decimal(1000)),
+        Benefit("C", "FAM", ("MH",), period="29", amount=Decimal(150)),
+    )
     s = summarize(response(*plan), "SIMBCX")
     assert s.deductible_individual is not None and s.deductible_family is not None
     individual, family = s.deductible_individual, s.deductible_family
@@ -27,11 +29,13 @@ def test_individual_and_family_deductibles_are_read_apart_and_the_smaller_remain
 
 
 def test_out_of_pocket_maximums_are_read_per_level_and_a_remainder_follows_from_amount_and_used() -> None:
-    plan = (ACTIVE,
-            Benefit("G", "IND", ("30",), period="23", amount=Decimal(3000)),
-            Benefit("G", "IND", ("30",), period="24", amount=Decimal(2800)),
-            Benefit("G", "FAM", ("30",), period="23", amount=Decimal(6000)),
-            Benefit("G", "FAM", ("30",), period="29", amount=Decimal(900)))  # fmt: skip
+    plan = (
+        ACTIVE,
+        Benefit("G", "IND", ("30",), period="23", amount=Decimal(3000)),
+        Benefit("G", "IND", ("30",), period="24", amount=Decimal(2800)),
+        Benefit("G", "FAM", ("30",), period="23", amount=Decimal(6000)),
+        Benefit("G", "FAM", ("30",), period="29", amount=Decimal(900)),
+    )
     s = summarize(response(*plan), "SIMBCX")
     assert s.out_of_pocket_individual is not None and s.out_of_pocket_individual.remaining == 200
     assert s.out_of_pocket_family is not None and s.out_of_pocket_family.remaining == 900
@@ -39,11 +43,13 @@ def test_out_of_pocket_maximums_are_read_per_level_and_a_remainder_follows_from_
 
 
 def test_used_to_date_and_lifetime_amounts_are_never_read_as_what_the_plan_allows() -> None:
-    plan = (ACTIVE,
-            Benefit("F", "IND", ("A6",), period="24", quantity_qualifier="VS", quantity=Decimal(8)),
-            Benefit("F", "IND", ("A6",), period="33", quantity_qualifier="VS", quantity=Decimal(5)),
-            Benefit("C", "IND", ("MH",), period="32", amount=Decimal(2000)),
-            Benefit("C", "IND", ("MH",), period="33", amount=Decimal(700)))  # fmt: skip
+    plan = (
+        ACTIVE,
+        Benefit("F", "IND", ("A6",), period="24", quantity_qualifier="VS", quantity=Decimal(8)),
+        Benefit("F", "IND", ("A6",), period="33", quantity_qualifier="VS", quantity=Decimal(5)),
+        Benefit("C", "IND", ("MH",), period="32", amount=Decimal(2000)),
+        Benefit("C", "IND", ("MH",), period="33", amount=Decimal(700)),
+    )
     s = summarize(response(*plan), "SIMBCX")
     assert (s.visits_allowed, s.visits_used, s.visits_remaining) == (None, 8, 5)
     assert s.deductible_individual is not None

@@ -29,8 +29,12 @@ def test_the_deductible_then_the_copay_on_what_is_left_of_the_allowed_amount() -
 
 
 def test_the_family_deductible_applies_when_less_of_it_is_left() -> None:
-    plan = (ACTIVE, Benefit("A", "IND", ("MH",), percent=Decimal("0.2")), deductible("IND", "400"),
-            deductible("FAM", "50"))  # fmt: skip
+    plan = (
+        ACTIVE,
+        Benefit("A", "IND", ("MH",), percent=Decimal("0.2")),
+        deductible("IND", "400"),
+        deductible("FAM", "50"),
+    )
     s = summarize(response(*plan), "SIMBCX", Price(allowed=Decimal(150)))
     assert s.next_visit_cost == Decimal("70.00")  # 50 + 20 % of 100
     assert s.cost is not None and any("family" in step for step in s.cost.steps)
@@ -51,9 +55,13 @@ def test_without_an_allowed_amount_the_charge_is_used_and_said_so() -> None:
 
 
 def test_the_out_of_pocket_left_caps_the_visit() -> None:
-    plan = (ACTIVE, Benefit("A", "IND", ("MH",), percent=Decimal("0.5")), deductible("IND", "0"),
-            Benefit("G", "IND", ("30",), period="29", amount=Decimal("12.50")),
-            Benefit("G", "FAM", ("30",), period="29", amount=Decimal("900")))  # fmt: skip
+    plan = (
+        ACTIVE,
+        Benefit("A", "IND", ("MH",), percent=Decimal("0.5")),
+        deductible("IND", "0"),
+        Benefit("G", "IND", ("30",), period="29", amount=Decimal("12.50")),
+        Benefit("G", "FAM", ("30",), period="29", amount=Decimal("900")),
+    )
     s = summarize(response(*plan), "SIMBCX", Price(allowed=Decimal(150)))
     assert s.next_visit_cost == Decimal("12.50")
     assert s.cost is not None and "out-of-pocket" in s.cost.steps[-2]

@@ -84,7 +84,8 @@ class EligibilityCheckFailed(_CheckEvent):
 class GoodFaithEstimateExceeded(IntegrationEvent):
     """A self-pay or uninsured patient's billed charges exceed their Good Faith Estimate by $400 or more: the
     amount from which the patient may dispute the bill (the No Surprises Act's patient-provider dispute
-    resolution). Published once per estimate."""
+    resolution). The comparison is per provider or facility (45 CFR 149.620(a)): `estimated` and `billed` are that
+    provider's part of the estimate and its charges. Published once per part."""
 
     event_type: ClassVar[str] = "claimstream.good-faith-estimate.exceeded.v1"
     topic: ClassVar[str] = TOPIC
@@ -95,3 +96,4 @@ class GoodFaithEstimateExceeded(IntegrationEvent):
     estimated: Decimal
     billed: Decimal
     excess: Decimal
+    provider_npi: str | None = None  # the provider or facility whose part was exceeded (absent from older events)

@@ -16,14 +16,22 @@ def transaction_270(inquiry: Inquiry, control_number: str, *, created: datetime)
     ask = [Segment.of("TRN", "1", inquiry.trace, inquiry.originator)]
     segments = [
         Segment.of("BHT", "0022", "13", inquiry.trace, created.strftime("%Y%m%d"), created.strftime("%H%M")),
-        Segment.of("HL", "1", "", "20", "1"), _nm1(inquiry.payer),
-        Segment.of("HL", "2", "1", "21", "1"), _nm1(inquiry.provider),
+        Segment.of("HL", "1", "", "20", "1"),
+        _nm1(inquiry.payer),
+        Segment.of("HL", "2", "1", "21", "1"),
+        _nm1(inquiry.provider),
         Segment.of("HL", "3", "2", "22", "1" if inquiry.dependent else "0"),
-        *([] if inquiry.dependent else ask), _nm1(inquiry.subscriber), *_birth(inquiry.birth_date),
-    ]  # fmt: skip
+        *([] if inquiry.dependent else ask),
+        _nm1(inquiry.subscriber),
+        *_birth(inquiry.birth_date),
+    ]
     if inquiry.dependent:
-        segments += [Segment.of("HL", "4", "3", "23", "0"), *ask, _nm1(inquiry.dependent),
-                     *_birth(inquiry.dependent_birth_date)]  # fmt: skip
+        segments += [
+            Segment.of("HL", "4", "3", "23", "0"),
+            *ask,
+            _nm1(inquiry.dependent),
+            *_birth(inquiry.dependent_birth_date),
+        ]
     if inquiry.service_date is not None:
         segments.append(Segment.of("DTP", "291", "D8", inquiry.service_date.strftime("%Y%m%d")))
     segments += [Segment.of("EQ", service_type) for service_type in inquiry.service_types]
@@ -35,8 +43,10 @@ def transaction_271(responses: list[Response], control_number: str, *, created: 
     first = responses[0]
     segments = [
         Segment.of("BHT", "0022", "11", first.trace, created.strftime("%Y%m%d"), created.strftime("%H%M")),
-        Segment.of("HL", "1", "", "20", "1"), _nm1(first.payer), Segment.of("HL", "2", "1", "21", "1"),
-    ]  # fmt: skip
+        Segment.of("HL", "1", "", "20", "1"),
+        _nm1(first.payer),
+        Segment.of("HL", "2", "1", "21", "1"),
+    ]
     if first.provider is not None:
         segments.append(_nm1(first.provider))
     for number, response in enumerate(responses, start=3):
@@ -54,8 +64,9 @@ def transaction_271(responses: list[Response], control_number: str, *, created: 
 
 
 def _nm1(party: Party) -> Segment:
-    return Segment.of("NM1", party.code, party.kind, party.last_or_name, party.first, "", "", "", party.id_qualifier,
-                      party.identifier)  # fmt: skip
+    return Segment.of(
+        "NM1", party.code, party.kind, party.last_or_name, party.first, "", "", "", party.id_qualifier, party.identifier
+    )
 
 
 def _birth(birth_date: date | None) -> list[Segment]:
@@ -64,9 +75,22 @@ def _birth(birth_date: date | None) -> list[Segment]:
 
 def _benefit_segments(b: Benefit) -> list[Segment]:
     procedure = ("HC", b.procedure) if b.procedure else ""
-    eb = Segment.of("EB", b.information, b.coverage_level, b.service_types[0] if b.service_types else "",
-                    b.insurance_type, b.plan, b.period, b.amount, b.percent, b.quantity_qualifier, b.quantity,
-                    b.authorization_required, b.in_network, procedure)  # fmt: skip
+    eb = Segment.of(
+        "EB",
+        b.information,
+        b.coverage_level,
+        b.service_types[0] if b.service_types else "",
+        b.insurance_type,
+        b.plan,
+        b.period,
+        b.amount,
+        b.percent,
+        b.quantity_qualifier,
+        b.quantity,
+        b.authorization_required,
+        b.in_network,
+        procedure,
+    )
     segments = [eb, *(_hsd_segment(d) for d in b.deliveries), *(Segment.of("MSG", text) for text in b.messages)]
     for contact in b.contacts:
         segments += [Segment.of("LS", "2120"), _nm1(contact.party)]
