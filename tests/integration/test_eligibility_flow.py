@@ -1,12 +1,15 @@
 """Black box, before the visit: eligibility asks the simulated payers over X12 (270 out, 271 back) and answers
 with the patient's mental-health benefits; a Blue plan's carve-out names whom to bill; a member the payer does
-not know fails with the payer's AAA; the verification reaches Kafka with no PHI; and the claim for a carved-out
-plan goes to the company that administers its mental-health benefits."""
+not know fails with the payer's AAA; the verification reaches Kafka with no PHI; the administrator's 271 gives
+individual and family deductibles and HSD visit limits, and the next visit's cost on the allowed amount; and the
+claim for a carved-out plan goes to the company that administers its mental-health benefits (whose roster the
+plan's member joined when enrolled)."""
 
 import asyncio
 import json
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -53,13 +56,31 @@ async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
     assert medicaid not in record.value.decode() and "Zo" not in record.value.decode()  # no member id, no name
 
 
+async def test_the_administrators_answer_gives_family_deductibles_hsd_limits_and_the_visits_cost(
+    services: Services, keys: Keys
+) -> None:
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim:
+        blue = await _enroll(sim, "SIMBCX", "Zoë", "Núñez")  # on the administrator's roster too
+    async with httpx.AsyncClient(base_url=services.eligibility, headers=headers, timeout=30) as client:
+        check = {**body("SIMBHO", blue), "allowed_amount": "150.00"}
+        answered = await ok(await client.post("/v1/eligibility-checks", json=check))
+    summary = answered["summary"]
+    assert answered["status"] == "active"
+    individual, family = summary["deductible_individual"], summary["deductible_family"]
+    assert [Decimal(individual[k]) for k in ("amount", "used", "remaining")] == [250, 0, 250]
+    assert [Decimal(family[k]) for k in ("amount", "used", "remaining")] == [500, 350, 150]
+    assert Decimal(summary["deductible_remaining"]) == 150  # the family's is the smaller
+    assert (summary["visits_allowed"], summary["visits_used"], summary["visits_remaining"]) == (30, 0, 30)
+    assert summary["visit_limit_period"] == "calendar year"
+    assert summary["next_visit_cost"] == "150.00"  # the allowed amount, all toward the family's deductible left
+    assert summary["cost"]["basis"] == "allowed"
+
+
 async def test_a_carved_out_plans_claim_is_billed_to_its_administrator(services: Services, keys: Keys) -> None:
     async with clients(services, keys, uuid4()) as c:
         practice_id = await _practice_billing(c.capture, "SIMBCX")
-        member_id = await _enroll(c.simulator, "SIMBCX", "Ana", "Díaz")
-        await ok(await c.simulator.post("/v1/payers/SIMBHO/members", json={  # the administrator knows its members
-            "member_id": member_id, "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
-            "coverage_start": "2025-01-01"}))  # fmt: skip
+        member_id = await _enroll(c.simulator, "SIMBCX", "Ana", "Díaz")  # the administrator's roster too
         patient = {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"}
         check = {**body("SIMBCX", member_id), "practice_id": practice_id, "patient": patient}
         carved = await ok(await c.eligibility.post("/v1/eligibility-checks", json=check))

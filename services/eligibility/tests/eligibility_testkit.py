@@ -9,6 +9,7 @@ from claimstream_platform.testing import StandInClearinghouse
 from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
 from claimstream_platform.x12.eligibility import transaction_271
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection, Response
+from eligibility.domain import Check, Patient
 
 TENANT = UUID("00000000-0000-0000-0000-0000000e1001")
 PRACTICE = UUID("00000000-0000-0000-0000-0000000000e1")
@@ -36,6 +37,14 @@ CARVED_OUT = (
 
 def response(*benefits: Benefit, rejections: tuple[Rejection, ...] = (), trace: str = "") -> Response:
     return Response(BLUE, CLINIC, PATIENT, trace=trace, benefits=benefits, rejections=rejections)
+
+
+def a_check(payer: str = "SIMBCX") -> Check:
+    """A check as the API stores it, for the pure tests."""
+    patient = Patient("P-1", "Zoë", "Núñez", date(1990, 1, 2))
+    return Check(
+        TENANT, PRACTICE, patient, payer, "XJH123456789", date(2026, 12, 3), ("30", "MH"), "1497758544", "Calm Minds"
+    )
 
 
 def text_271(answer: Response) -> str:

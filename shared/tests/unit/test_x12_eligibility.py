@@ -1,5 +1,6 @@
 """270 and 271: every public sample reads (or is refused with its segment and reason), our 270s and 271s read
-back as written, and the behavioral-health cases a 271 carries: copays, visit limits, carve-outs, AAA rejections."""
+back as written, and the behavioral-health cases a 271 carries: copays, visit limits (EB and HSD), carve-outs, AAA
+rejections."""
 
 import re
 from datetime import UTC, date, datetime
@@ -13,6 +14,7 @@ from claimstream_platform.x12.eligibility_model import (
     MENTAL_HEALTH_TYPES,
     Benefit,
     Contact,
+    Delivery,
     Inquiry,
     Party,
     Rejection,
@@ -151,3 +153,46 @@ def test_a_benefit_amount_that_is_no_number_is_refused_with_its_segment_and_elem
     with pytest.raises(X12Error) as refused:
         read_271(transaction, delimiters)  # type: ignore[arg-type]
     assert (refused.value.tag, refused.value.element) == ("EB", 7) and "is not a number" in str(refused.value)
+
+
+def test_hsd_visit_limits_are_read_with_the_eb_they_qualify_and_written_back() -> None:
+    blue = Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX")
+    limits = (
+        Delivery("VS", Decimal(30), period="22"),
+        Delivery("VS", Decimal(4), period="24"),
+        Delivery("VS", Decimal(1), unit="WK"),
+        Delivery("VS", Decimal(3), "WK", period="34", periods=Decimal(2)),
+    )
+    benefits = (
+        Benefit("1", "IND", ("30",)),
+        Benefit("F", "IND", ("MH",), deliveries=limits, messages=("PER YEAR",)),
+        Benefit("B", "IND", ("MH",), period="27", amount=Decimal(20)),
+    )
+    answered = Response(blue, None, Party("IL", "1", "NUNEZ", "ZOE", "MI", "X1"), trace="T1", benefits=benefits)
+    transaction, delimiters = _reread(transaction_271([answered], "0001", created=NOW), "271")
+    assert [s.tag for s in transaction.segments if s.tag in ("EB", "HSD", "MSG")] == [  # type: ignore[attr-defined]
+        "EB",
+        "EB",
+        "HSD",
+        "HSD",
+        "HSD",
+        "HSD",
+        "MSG",
+        "EB",
+    ]
+    (read,) = read_271(transaction, delimiters)  # type: ignore[arg-type]
+    assert [b.deliveries for b in read.benefits] == [(), limits, ()]
+    assert read.benefits[1].messages == ("PER YEAR",)
+
+
+def test_an_hsd_quantity_that_is_no_number_is_refused_with_its_segment_and_element() -> None:
+    text = (
+        "ISA*00*          *00*          *ZZ*SIM            *ZZ*CLAIMSTREAM    *261201*0930*^*00501*000000003*0*T*:~"
+        "GS*HB*SIM*CLAIMSTREAM*20261201*0930*3*X*005010X279A1~ST*271*0001*005010X279A1~BHT*0022*11*T1*20261201*0930~"
+        "HL*1**20*1~NM1*PR*2*BLUE*****PI*SIMBCX~HL*2*1*21*1~NM1*1P*2*CALM*****XX*1497758544~HL*3*2*22*0~TRN*2*T1*9SIM~"
+        "NM1*IL*1*NUNEZ*ZOE****MI*X1~EB*F*IND*MH~HSD*VS*3O***23~SE*12*0001~GE*1*3~IEA*1*000000003~"
+    )
+    ((_, transaction, delimiters),) = _transactions_of(text)
+    with pytest.raises(X12Error) as refused:
+        read_271(transaction, delimiters)  # type: ignore[arg-type]
+    assert (refused.value.tag, refused.value.element) == ("HSD", 2)

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from clearinghouse_simulator import intake, settle
-from clearinghouse_simulator.payers import PayerBook, shipped
+from clearinghouse_simulator.payers import PayerBook, PayerProfile, shipped
 from clearinghouse_simulator.repository import inbox as store
 
 router = APIRouter()
@@ -142,28 +142,41 @@ class MemberOut(MemberIn):
     payer_id: str
     deductible_met: Decimal
     visits_used: int
+    also_enrolled_with: list[str] = []  # a carve-out plan's member: its behavioral-health administrator too
 
 
 @router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
 async def enroll(
     payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
 ) -> MemberOut:
-    """Enroll (or update) a member; cost sharing not given comes from the payer's plan."""
-    profile = book(request).payers.get(payer_id)
+    """Enroll (or update) a member; cost sharing not given comes from the payer's plan. A plan that carves its
+    mental-health benefits out: the member joins its administrator's roster too, by the same member id (with that
+    administrator's cost sharing where not given), as the administrator knows the plan's members."""
+    payers = book(request).payers
+    profile = payers.get(payer_id)
     if profile is None:
         raise NotFound("no such payer", field="payer_id")
+    administrator = payers.get(profile.mental_health_administrator[0]) if profile.mental_health_administrator else None
+    async with uow:
+        row = await store.enroll(uow.session, principal.tenant_id, payer_id, _roster_values(body, profile))
+        if administrator is not None:
+            values = _roster_values(body, administrator)
+            await store.enroll(uow.session, principal.tenant_id, administrator.payer_id, values)
+        await uow.commit()
+    enrolled = MemberOut.model_validate(row, from_attributes=True)
+    enrolled.also_enrolled_with = [administrator.payer_id] if administrator else []
+    return enrolled
+
+
+def _roster_values(body: MemberIn, profile: PayerProfile) -> dict[str, object]:
     plan = profile.cost_sharing
-    values = {
+    return {
         **body.model_dump(exclude={"deductible", "coinsurance", "copay"}),
         "deductible": body.deductible if body.deductible is not None else plan.deductible,
         "coinsurance": body.coinsurance if body.coinsurance is not None else plan.coinsurance,
         "copay": body.copay if body.copay is not None else plan.copay,
         "benefit_year": body.coverage_start.year,
     }
-    async with uow:
-        row = await store.enroll(uow.session, principal.tenant_id, payer_id, values)
-        await uow.commit()
-    return MemberOut.model_validate(row, from_attributes=True)
 
 
 @router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)

@@ -4,9 +4,10 @@ Pure: the payer answers from its profile and the member's roster entry. pyx12 ha
 transactions, so their structure is checked by our own tests (docs/domain.md §7.2).
 
 271 benefits for mental health (service types 30 plan, MH mental health, A6 psychotherapy, A8 outpatient
-psychiatric): active coverage (EB01 1) or inactive (6), co-payment (B) per visit, co-insurance (A), deductible
-(C) for the year and remaining, visits allowed and remaining (F), and whether authorization is required
-(EB11 Y). A member the payer does not know gets AAA*N**75*C (subscriber not found).
+psychiatric): active coverage (EB01 1) or inactive (6), co-payment (B) per visit, co-insurance (A), the plan's
+deductible (C) and out-of-pocket maximum (G) for the individual and the family with the year's amount, what was
+used and what is left, visits allowed, used and left (F, or HSD, or MSG text), and whether authorization is
+required (EB11 Y). A member the payer does not know gets AAA*N**75*C (subscriber not found).
 """
 
 from collections.abc import Callable, Sequence
@@ -148,30 +149,70 @@ def _benefits(inquiry: Inquiry, payer: PayerProfile, member: Member) -> list[Seg
         return segments
     if payer.mental_health_administrator is not None:
         return segments + _carved_out(payer.mental_health_administrator)
+    segments += _accumulators(payer, member)
     for service_type in MENTAL_HEALTH_TYPES:
         segments += _cost_sharing(service_type, payer, member)
     return segments
 
 
+def _accumulators(payer: PayerProfile, member: Member) -> list[Segment]:
+    """The plan's deductible (EB C) and out-of-pocket maximums (EB G), individual and family, each with its
+    calendar-year amount (EB06 23), what was used this year (24) and what is left (29). The simulator counts what
+    members pay toward the deductible only, so that is what their out-of-pocket has used; a family's is the
+    member's own plus what the plan's data says the rest of the household has met."""
+    plan, used = payer.cost_sharing, member.deductible_met
+    household = used + plan.household_met
+    stated = [
+        ("C", "IND", member.deductible, used),
+        ("C", "FAM", plan.family_deductible, household),
+        ("G", "IND", plan.out_of_pocket, used),
+        ("G", "FAM", plan.family_out_of_pocket, household),
+    ]
+    segments = []
+    for kind, level, limit, met in stated:
+        if limit is None:
+            continue
+        segments += [
+            Segment.of("EB", kind, level, "30", "", "", "23", amount(limit)),
+            Segment.of("EB", kind, level, "30", "", "", "24", amount(met)),
+            Segment.of("EB", kind, level, "30", "", "", "29", amount(max(limit - met, Decimal(0)))),
+        ]
+    return segments
+
+
 def _cost_sharing(service_type: str, payer: PayerProfile, member: Member) -> list[Segment]:
-    remaining_deductible = max(member.deductible - member.deductible_met, Decimal(0))
     authorization = "Y" if payer.prior_auth_codes else "N"
     segments = [
         # EB11: authorization or certification required for this service type
         Segment.of("EB", "1", "IND", service_type, "", "", "", "", "", "", "", authorization),
         Segment.of("EB", "B", "IND", service_type, "", "", "27", amount(member.copay)),
         Segment.of("EB", "A", "IND", service_type, "", "", "27", "", amount(member.coinsurance)),
-        Segment.of("EB", "C", "IND", service_type, "", "", "23", amount(member.deductible)),
-        Segment.of("EB", "C", "IND", service_type, "", "", "29", amount(remaining_deductible)),
     ]
-    limit, left = payer.visit_limit_per_year, max(payer.visit_limit_per_year - member.visits_used, 0)
-    if limit and payer.visit_limit_in_text:  # only in free text, as some payers do
-        segments.append(Segment.of("MSG", f"OUTPATIENT THERAPY LIMITED TO {limit} VISITS PER CALENDAR YEAR"))
-        segments.append(Segment.of("MSG", f"{left} VISITS REMAIN THIS YEAR"))
-    elif limit:
-        segments += [Segment.of("EB", "F", "IND", service_type, "", "", "23", "", "", "VS", limit),
-                     Segment.of("EB", "F", "IND", service_type, "", "", "29", "", "", "VS", left)]  # fmt: skip
-    return segments
+    return segments + _visit_limit(service_type, payer, member)
+
+
+def _visit_limit(service_type: str, payer: PayerProfile, member: Member) -> list[Segment]:
+    """The visits a calendar year allows, used and left: in EB F (EB06 23, 24, 29), in HSD segments after an EB F
+    (HSD05 23 and 24: the remainder left to the reader), or only in MSG free text, as the payer's data says."""
+    limit, used = payer.visit_limit_per_year, member.visits_used
+    left = max(limit - used, 0)
+    if not limit:
+        return []
+    if payer.visit_limit_in_text:  # only in free text, as some payers do
+        return [
+            Segment.of("MSG", f"OUTPATIENT THERAPY LIMITED TO {limit} VISITS PER CALENDAR YEAR"),
+            Segment.of("MSG", f"{left} VISITS REMAIN THIS YEAR"),
+        ]
+    if payer.visit_limit_in_hsd:
+        return [
+            Segment.of("EB", "F", "IND", service_type),
+            Segment.of("HSD", "VS", limit, "", "", "23"),
+            Segment.of("HSD", "VS", used, "", "", "24"),
+        ]
+    return [
+        Segment.of("EB", "F", "IND", service_type, "", "", period, "", "", "VS", count)
+        for period, count in (("23", limit), ("24", used), ("29", left))
+    ]
 
 
 def _carved_out(administrator: tuple[str, str, str]) -> list[Segment]:

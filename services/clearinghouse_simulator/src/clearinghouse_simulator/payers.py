@@ -12,9 +12,15 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CostSharing:
-    deductible: Decimal
+    deductible: Decimal  # the individual's, per benefit year
     coinsurance: Decimal  # a fraction: 0.20 is 20 %
     copay: Decimal
+    # What its 271s also state (None: the plan has none). The roster has no households: a member's family
+    # accumulators are their own plus `household_met`, what the rest of the family has met this year.
+    family_deductible: Decimal | None = None
+    out_of_pocket: Decimal | None = None  # the individual's out-of-pocket maximum
+    family_out_of_pocket: Decimal | None = None
+    household_met: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class PayerProfile:
     # payer that states its visit limit only in MSG free text.
     mental_health_administrator: tuple[str, str, str] | None = None
     visit_limit_in_text: bool = False
+    visit_limit_in_hsd: bool = False  # its 271 states the visit limit and the visits used in HSD segments
     # 278s: the most visits or units one authorization grants, and whether a first request is pended.
     authorization_block: int = 12
     limit_extends_with_authorization: bool = False  # past the limit: paid with an authorization (else a hard cap)
@@ -90,9 +97,7 @@ def _profile(entry: dict[str, Any]) -> PayerProfile:
         credentials_paid=frozenset(entry["credentials_paid"]),
         prior_auth_codes=frozenset(entry["prior_auth_codes"]),
         visit_limit_per_year=entry["visit_limit_per_year"],
-        cost_sharing=CostSharing(
-            Decimal(sharing["deductible"]), Decimal(sharing["coinsurance"]), Decimal(sharing["copay"])
-        ),
+        cost_sharing=_cost_sharing(sharing),
         credential_factor={k: Decimal(v) for k, v in entry["credential_factor"].items()},
         bundled_pairs=frozenset((a, b) for a, b in entry["bundled_pairs"]),
         unit_limits={str(k): int(v) for k, v in entry["unit_limits"].items()},
@@ -108,9 +113,25 @@ def _profile(entry: dict[str, Any]) -> PayerProfile:
         telehealth_place_required=bool(entry.get("telehealth_place_required", False)),
         mental_health_administrator=_administrator(entry.get("mental_health_administrator")),
         visit_limit_in_text=bool(entry.get("visit_limit_in_text", False)),
+        visit_limit_in_hsd=bool(entry.get("visit_limit_in_hsd", False)),
         authorization_block=int(entry.get("authorization_block", 12)),
         limit_extends_with_authorization=bool(entry.get("limit_extends_with_authorization", False)),
         pends_reviews=bool(entry.get("pends_reviews", False)),
+    )
+
+
+def _cost_sharing(sharing: dict[str, str]) -> CostSharing:
+    def optional(key: str) -> Decimal | None:
+        return Decimal(sharing[key]) if key in sharing else None
+
+    return CostSharing(
+        deductible=Decimal(sharing["deductible"]),
+        coinsurance=Decimal(sharing["coinsurance"]),
+        copay=Decimal(sharing["copay"]),
+        family_deductible=optional("family_deductible"),
+        out_of_pocket=optional("out_of_pocket"),
+        family_out_of_pocket=optional("family_out_of_pocket"),
+        household_met=Decimal(sharing.get("household_met", "0")),
     )
 
 

@@ -1,6 +1,6 @@
 """The workload's patients and their coverage: the plan each holds (a behavioral-health administrator is nobody's
 plan: it runs the mental-health benefits of a plan that carves them out), the supplemental plans of some
-Medicare patients, and every roster a patient joins at the simulated payers."""
+Medicare patients, and the plans a patient is enrolled in at the simulated payers."""
 
 import random
 from dataclasses import dataclass
@@ -53,7 +53,6 @@ def coverages(patient: Patient) -> dict[str, Any]:
 
 
 def enrollments(patient: Patient) -> list[tuple[str, str]]:
-    """(payer, member id) of each roster the patient is on: a carve-out's administrator knows the plan's members
-    by the plan's member id."""
-    plans = [(patient.payer_id, patient.member_id), *([patient.secondary] if patient.secondary else [])]
-    return plans + [(ADMINISTRATORS[payer], member) for payer, member in plans if payer in ADMINISTRATORS]
+    """(payer, member id) of each plan the patient holds, to enroll through the members API. Enrolling a plan that
+    carves mental health out puts the member on its administrator's roster too (the API does it)."""
+    return [(patient.payer_id, patient.member_id), *([patient.secondary] if patient.secondary else [])]

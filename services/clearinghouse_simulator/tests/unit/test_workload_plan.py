@@ -60,9 +60,9 @@ def test_a_share_of_medicare_patients_hold_a_supplemental_plan_billed_second() -
     assert {b["other_coverages"][0]["responsibility"] for b in billed_second} == {"secondary"}
 
 
-def test_the_blue_plans_members_are_on_its_behavioral_health_administrators_roster_too() -> None:
+def test_the_workload_enrolls_each_patient_in_the_plans_they_hold() -> None:
     plan = plan_practice(random.Random(5), 0)
     blue = next(p for p in plan.patients if p.payer_id == "SIMBCX" and p.secondary is None)
-    assert enrollments(blue) == [("SIMBCX", blue.member_id), ("SIMBHO", blue.member_id)]
+    assert enrollments(blue) == [("SIMBCX", blue.member_id)]  # the members API adds the administrator's roster
     medicare = next(p for p in plan.patients if p.payer_id == "SIMMCR" and p.secondary is None)
     assert enrollments(medicare) == [("SIMMCR", medicare.member_id)]

@@ -1,6 +1,7 @@
 """Eligibility's REST API: ask a payer about a patient's coverage (idempotent), and read a check back. HTTP only:
 the work is in handlers.py."""
 
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -13,14 +14,17 @@ from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field
 
 from eligibility import handlers
+from eligibility.cost import Price
 from eligibility.domain import Check, Patient
 from eligibility.repository import checks as store
+from eligibility.service_types import known_service_type
 
 router = APIRouter(tags=["eligibility"])
-ServiceType = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,2}$")]
+ServiceType = Annotated[str, AfterValidator(known_service_type)]
+Money = Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)]
 
 
 class CheckIn(Strict):
@@ -30,7 +34,8 @@ class CheckIn(Strict):
     provider: ProviderIn
     service_date: date
     service_types: Annotated[list[ServiceType], Field(min_length=1, max_length=6)] = ["30", "MH"]
-    expected_charge: Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)] | None = None
+    expected_charge: Money | None = None  # the practice's charge for the next visit
+    allowed_amount: Money | None = None  # the payer's allowed amount for it (the practice's contract or fee schedule)
 
 
 class CheckOut(BaseModel):
@@ -44,7 +49,7 @@ class CheckOut(BaseModel):
 
 
 def check_out(check: Check) -> CheckOut:
-    summary = None if check.summary is None else {**vars(check.summary), "retry": check.summary.retry}
+    summary = None if check.summary is None else {**asdict(check.summary), "retry": check.summary.retry}
     return CheckOut(id=check.id, practice_id=check.practice_id, patient_ref=check.patient.external_id,
                     payer_id=check.payer_id, service_date=check.service_date, status=check.status,
                     summary=summary)  # fmt: skip
@@ -57,7 +62,8 @@ async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow:
     state = request.app.state
 
     async def operation() -> CheckOut:
-        answered = await handlers.run_check(uow, state.clearinghouse, state.sender, check, body.expected_charge)
+        price = Price(charge=body.expected_charge, allowed=body.allowed_amount)
+        answered = await handlers.run_check(uow, state.clearinghouse, state.sender, check, price)
         return check_out(answered)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)

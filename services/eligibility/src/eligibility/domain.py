@@ -8,11 +8,14 @@ asked again, per payer).
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import eligibility as events
 
+from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
 
 
@@ -69,14 +72,34 @@ def answer_events(check: Check, summary: Summary) -> list[IntegrationEvent]:
                                               retry=summary.retry)]  # fmt: skip
     if summary.status == "inactive":
         return [events.CoverageInactive(**ids)]
-    found: list[IntegrationEvent] = [events.EligibilityVerified(
-        **ids, bill_payer_id=summary.bill_payer_id, copay=summary.copay, coinsurance=summary.coinsurance,
-        deductible_remaining=summary.deductible_remaining, out_of_pocket_remaining=summary.out_of_pocket_remaining,
-        visits_allowed=summary.visits_allowed, visits_remaining=summary.visits_remaining,
-        visit_limit_from_text=summary.visit_limit_from_text, authorization_required=summary.authorization_required,
-        in_network=summary.in_network, next_visit_cost=summary.next_visit_cost,
-    )]  # fmt: skip
-    if summary.administered_by:
+    found: list[IntegrationEvent] = [_verified(ids, summary)]
+    if summary.administered_by:  # routed: claims follow it (a carve-out left to a person publishes none)
         found.append(events.CoverageCarvedOut(**ids, administered_by=summary.administered_by,
                                               administrator_name=summary.administrator_name or ""))  # fmt: skip
     return found
+
+
+def _verified(ids: dict[str, Any], summary: Summary) -> events.EligibilityVerified:
+    def left(accumulator: Accumulator | None) -> Decimal | None:
+        return accumulator.left if accumulator else None
+
+    return events.EligibilityVerified(
+        **ids,
+        bill_payer_id=summary.bill_payer_id,
+        copay=summary.copay,
+        coinsurance=summary.coinsurance,
+        deductible_remaining=summary.deductible_remaining,
+        out_of_pocket_remaining=summary.out_of_pocket_remaining,
+        visits_allowed=summary.visits_allowed,
+        visits_remaining=summary.visits_remaining,
+        visit_limit_from_text=summary.visit_limit_from_text,
+        authorization_required=summary.authorization_required,
+        in_network=summary.in_network,
+        next_visit_cost=summary.next_visit_cost,
+        deductible_individual_remaining=left(summary.deductible_individual),
+        deductible_family_remaining=left(summary.deductible_family),
+        out_of_pocket_individual_remaining=left(summary.out_of_pocket_individual),
+        out_of_pocket_family_remaining=left(summary.out_of_pocket_family),
+        visits_used=summary.visits_used,
+        carve_out_to_route=summary.carve_out_to_route,
+    )

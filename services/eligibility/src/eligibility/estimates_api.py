@@ -1,5 +1,6 @@
 """Good Faith Estimates for self-pay and uninsured patients: issued from the practice's fees for the expected
-services (idempotent), read back as structured data with what has been billed against them, and as a PDF."""
+services over at most 12 months, each by the estimate's provider or a co-provider or co-facility it names
+(idempotent); read back as structured data with what has been billed against each provider's part, and as a PDF."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,10 +16,20 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
-from eligibility.estimate import DISPUTE_THRESHOLD, Estimate, Service, estimate_lines
+from eligibility.estimate import (
+    DISPUTE_THRESHOLD,
+    MAX_PERIOD_MONTHS,
+    Estimate,
+    Service,
+    estimate_lines,
+    period_too_long,
+)
 from eligibility.repository import estimates as store
 
 router = APIRouter(tags=["good faith estimates"])
+
+
+NPI = Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
 
 
 class ServiceIn(Strict):
@@ -26,15 +37,23 @@ class ServiceIn(Strict):
     label: Name  # the practice's own words for the service
     fee: Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)]
     quantity: Annotated[int, Field(ge=1, le=200)]
+    provider_npi: NPI | None = None  # a co-provider or co-facility that furnishes it; else the estimate's provider
 
 
 class EstimateIn(Strict):
     practice_id: UUID
     patient: PatientIn
     provider: ProviderIn
+    co_providers: Annotated[list[ProviderIn], Field(max_length=10)] = []  # co-providers and co-facilities
     period_from: date
-    period_to: date
+    period_to: date  # at most 12 months after period_from (the day before its anniversary)
     services: Annotated[list[ServiceIn], Field(min_length=1, max_length=30)]
+
+
+class PartOut(BaseModel):
+    provider_npi: str
+    estimated: Decimal
+    billed: Decimal
 
 
 class EstimateOut(BaseModel):
@@ -45,36 +64,68 @@ class EstimateOut(BaseModel):
     services: list[dict[str, Any]]
     total: Decimal
     billed: Decimal  # charges billed against it so far
-    dispute_threshold: Decimal  # billed this far above the total, the patient may dispute the bill
+    parts: list[PartOut]  # per provider or facility: its part of the estimate and its charges
+    dispute_threshold: Decimal  # a part billed this far above it, the patient may dispute that provider's bill
 
 
-def _out(estimate_id: UUID, e: Estimate, billed: Decimal) -> EstimateOut:
-    services = [{"code": s.code, "label": s.label, "fee": s.fee, "quantity": s.quantity, "amount": s.amount}
-                for s in e.services]  # fmt: skip
+def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> EstimateOut:
+    services = [
+        {
+            "code": s.code,
+            "label": s.label,
+            "fee": s.fee,
+            "quantity": s.quantity,
+            "amount": s.amount,
+            "provider_npi": s.provider_npi or e.provider_npi,
+        }
+        for s in e.services
+    ]
+    parts = [
+        PartOut(provider_npi=npi, estimated=part, billed=billed.get(npi, Decimal(0))) for npi, part in e.parts().items()
+    ]
     return EstimateOut(id=estimate_id, patient_ref=e.patient_ref, period_from=e.period_from,
-                       period_to=e.period_to, services=services, total=e.total, billed=billed,
+                       period_to=e.period_to, services=services, total=e.total,
+                       billed=sum(billed.values(), Decimal(0)), parts=parts,
                        dispute_threshold=DISPUTE_THRESHOLD)  # fmt: skip
 
 
 @router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
 async def issue(body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     principal.require_practice(body.practice_id)
-    if body.period_to < body.period_from:
-        raise RuleViolation("the period ends before it starts", field="period_to")
-    p = body.patient
-    estimate = Estimate(
-        patient_ref=p.external_id, patient_name=f"{p.first_name} {p.last_name}", birth_date=p.birth_date,
-        provider_name=body.provider.name, provider_npi=body.provider.npi, period_from=body.period_from,
-        period_to=body.period_to, services=tuple(Service(s.code, s.label, s.fee, s.quantity) for s in body.services),
-        issued_on=datetime.now(UTC).date(),
-    )  # fmt: skip
+    estimate = _estimate(body)
     estimate_id = uuid4()
 
     async def operation() -> EstimateOut:
         await store.add(uow, principal.tenant_id, body.practice_id, estimate_id, estimate)
-        return _out(estimate_id, estimate, Decimal(0))
+        return _out(estimate_id, estimate, {})
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+
+
+def _estimate(body: EstimateIn) -> Estimate:
+    if body.period_to < body.period_from:
+        raise RuleViolation("the period ends before it starts", field="period_to")
+    if period_too_long(body.period_from, body.period_to):
+        raise RuleViolation(f"an estimate covers at most {MAX_PERIOD_MONTHS} months", field="period_to")
+    providers = {body.provider.npi} | {c.npi for c in body.co_providers}
+    for number, s in enumerate(body.services):
+        if s.provider_npi is not None and s.provider_npi not in providers:
+            raise RuleViolation(
+                "not the estimate's provider or one of its co-providers", field=f"services.{number}.provider_npi"
+            )
+    p = body.patient
+    return Estimate(
+        patient_ref=p.external_id,
+        patient_name=f"{p.first_name} {p.last_name}",
+        birth_date=p.birth_date,
+        provider_name=body.provider.name,
+        provider_npi=body.provider.npi,
+        period_from=body.period_from,
+        period_to=body.period_to,
+        services=tuple(Service(s.code, s.label, s.fee, s.quantity, s.provider_npi or "") for s in body.services),
+        issued_on=datetime.now(UTC).date(),
+        co_providers=tuple((c.npi, c.name) for c in body.co_providers),
+    )
 
 
 @router.get("/v1/good-faith-estimates/{estimate_id}", response_model=EstimateOut)

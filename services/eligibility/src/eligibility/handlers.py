@@ -5,22 +5,20 @@ answer, and asked by the pending-check loop (check_loop.py), which retries an ou
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 
+from eligibility import estimate_charges
 from eligibility.benefits import Summary, summarize
+from eligibility.cost import Price
 from eligibility.domain import Check, Patient
-from eligibility.estimate import exceeded_by
 from eligibility.freshness import fresh_days
 from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import checks as store
-from eligibility.repository import estimates
 
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 
@@ -38,22 +36,24 @@ class Sender:
     usage: str = "P"
 
 
-async def run_check(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
-                    expected_charge: Decimal | None) -> Check:  # fmt: skip
-    """A new check, asked now."""
+async def run_check(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+) -> Check:
+    """A new check, asked now; `price` for the next visit's cost."""
     await store.insert(uow, check)
-    return await ask(uow, clearinghouse, sender, check, expected_charge)
+    return await ask(uow, clearinghouse, sender, check, price)
 
 
-async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check,
-              expected_charge: Decimal | None) -> Check:  # fmt: skip
+async def ask(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+) -> Check:
     """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
     control = await store.next_control(uow)
     text = interchange_270(check, sender_id=sender.sender_id, receiver_id=sender.receiver_id, control=control,
                            now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
     documents = await clearinghouse.ask(text)
     try:
-        summary = summarize(answer_for(check, documents), check.payer_id, expected_charge)
+        summary = summarize(answer_for(check, documents), check.payer_id, price, served=check.service_date)
     except (X12Error, ValueError):  # the payer's answer cannot be read: the check failed, the reason is "271"
         summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
     for event in check.answered(summary):
@@ -70,7 +70,7 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     pending question already; its charge counts against the patient's Good Faith Estimates."""
     if event.practice_id is None:
         return
-    await billed(uow, event, event.total_amount)
+    await estimate_charges.billed(uow, event)
     patient = Patient(event.patient.external_id[:80], event.patient.first_name[:60], event.patient.last_name[:60],
                       event.patient.birth_date)  # fmt: skip
     provider = event.billing_provider
@@ -81,28 +81,7 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
     """A voided charge no longer counts against the patient's Good Faith Estimates."""
-    await billed(uow, event, None)
-
-
-async def billed(uow: UnitOfWork, event: ChargeCaptured | ChargeVoided, amount: Decimal | None) -> None:
-    """The encounter's charge against each Good Faith Estimate covering it; an estimate now exceeded by the
-    dispute threshold is announced, once."""
-    if event.practice_id is None:
-        return
-    patient_ref = event.patient.external_id if isinstance(event, ChargeCaptured) else None
-    if patient_ref is None:
-        patient_ref = await estimates.patient_of(uow, event.encounter_id)
-    if patient_ref is None:
-        return
-    standing = await estimates.bill(uow, event.tenant_id, event.practice_id, patient_ref, event.service_date,
-                                    event.encounter_id, amount)  # fmt: skip
-    for estimate_id, estimated, total in standing:
-        excess = exceeded_by(estimated, total)
-        if excess is not None:
-            uow.publish(GoodFaithEstimateExceeded(tenant_id=event.tenant_id, practice_id=event.practice_id,
-                                                  estimate_id=estimate_id, patient_ref=patient_ref,
-                                                  estimated=estimated, billed=total, excess=excess))  # fmt: skip
-            await estimates.mark_exceeded(uow, estimate_id)
+    await estimate_charges.billed(uow, event)
 
 
 async def ask_later(uow: UnitOfWork, check: Check) -> UUID:

@@ -34,7 +34,8 @@ checks = Table(
 )
 
 # Good Faith Estimates for self-pay and uninsured patients, and the charges billed against each (one row per
-# encounter: a re-coded encounter replaces its amount, a voided one is removed).
+# encounter, in the part of its provider or facility: a re-coded encounter replaces its row, a voided one is
+# removed). `exceeded_at`: when a first part was exceeded.
 good_faith_estimates = Table(
     "good_faith_estimates",
     metadata,
@@ -56,5 +57,16 @@ estimate_charges = Table(
     metadata,
     Column("estimate_id", Uuid, primary_key=True),
     Column("encounter_id", Uuid, primary_key=True),
+    Column("provider_npi", String(10), nullable=False),  # the part it counts against: its provider or facility
     Column("amount", Numeric(12, 2), nullable=False),
+    Index("ix_estimate_charges_part", "estimate_id", "provider_npi"),
+)
+
+# The parts of an estimate billed $400 or more above them: announced once each.
+estimate_parts_exceeded = Table(
+    "estimate_parts_exceeded",
+    metadata,
+    Column("estimate_id", Uuid, primary_key=True),
+    Column("provider_npi", String(10), primary_key=True),
+    Column("exceeded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

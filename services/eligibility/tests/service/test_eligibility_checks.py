@@ -5,13 +5,14 @@ change nothing."""
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
 import httpx
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
-from claimstream_platform.x12.eligibility_model import Rejection
+from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection
 from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, response, text_271
 from sqlalchemy import text
 
@@ -53,7 +54,8 @@ async def test_a_check_sends_a_270_and_answers_with_the_benefits_and_their_event
     assert "NM1*IL*1*NUNEZ*ZOE****MI*XJH123456789~" in sent and "EQ*30~" in sent and "EQ*MH~" in sent
     assert (await client.get(f"/v1/eligibility-checks/{check['id']}", headers=auth)).json() == check
     ((kind, event),) = await outbox(make_uow)
-    assert kind == "claimstream.eligibility.verified.v1" and event["next_visit_cost"] == "25"
+    assert kind == "claimstream.eligibility.verified.v1" and event["next_visit_cost"] == "140.00"  # all toward the
+    assert check["summary"]["cost"]["basis"] == "charge"  # deductible's 300 left; no allowed amount given
     assert "XJH123456789" not in json.dumps(event) and "Zo" not in json.dumps(event)  # no PHI in events
 
 
@@ -80,6 +82,41 @@ async def test_a_carve_out_and_an_aaa_publish_what_they_are(
                              "claimstream.eligibility.verified.v1"]  # fmt: skip
 
 
+async def test_a_carve_out_named_by_an_npi_is_left_for_a_person_and_nothing_is_billed_to_it(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    by_npi = Party("PR", "2", "LAKESIDE BH PARTNERS", id_qualifier="XX", identifier="1234567893")
+    clearinghouse.answers = echoing(CARVED_OUT[0], Benefit("U", "IND", ("MH",), contacts=(Contact(by_npi),)))
+    carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
+    summary = carved["summary"]
+    assert (carved["status"], summary["bill_payer_id"], summary["administered_by"]) == ("active", "", None)
+    assert summary["carve_out_to_route"] == "LAKESIDE BH PARTNERS (XX 1234567893)"
+    async with make_uow() as uow:  # no administrator's check guessed from the NPI
+        assert await uow.session.scalar(text("SELECT count(*) FROM checks")) == 1
+    ((kind, event),) = await outbox(make_uow)
+    assert (kind, event["bill_payer_id"], event["carve_out_to_route"]) == (
+        "claimstream.eligibility.verified.v1",
+        "",
+        "LAKESIDE BH PARTNERS (XX 1234567893)",
+    )
+
+
+async def test_the_next_visit_is_costed_on_the_allowed_amount_given(
+    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse
+) -> None:
+    deductible_met = tuple(b for b in ACTIVE if b.information != "C")
+    clearinghouse.answers = echoing(*deductible_met, Benefit("C", "IND", ("A6",), period="29", amount=Decimal(0)))
+    body = {**BODY, "expected_charge": "180.00", "allowed_amount": "112.00"}
+    check = (await client.post("/v1/eligibility-checks", json=body, headers=auth)).json()
+    cost = check["summary"]["cost"]
+    assert (check["summary"]["next_visit_cost"], cost["basis"], cost["amount"]) == ("25.00", "allowed", "112.00")
+    assert cost["steps"][-1] == "The patient pays 25.00."
+    assert (await client.get(f"/v1/eligibility-checks/{check['id']}", headers=auth)).json() == check
+
+
 async def test_the_same_request_twice_asks_the_payer_once(
     client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse
 ) -> None:
@@ -102,6 +139,10 @@ async def test_other_tenants_bad_input_and_an_outage_change_nothing(
     forged = {**BODY, "coverage": {"payer_id": "SIMBCX", "member_id": "X*1~"}}  # a delimiter in the member id
     bad = await client.post("/v1/eligibility-checks", json=forged, headers=auth)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith("member_id")
+    two_letters = {**BODY, "service_types": ["30", "ZZ"]}
+    unknown_type = await client.post("/v1/eligibility-checks", json=two_letters, headers=auth)
+    assert unknown_type.status_code == 422 and unknown_type.json()["errors"][0]["field"] == "service_types.1"
+    assert "not an X12 service type code" in unknown_type.json()["errors"][0]["reason"]
     clearinghouse.down = True
     down = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
     assert (down.status_code, down.headers["retry-after"]) == (503, "7")

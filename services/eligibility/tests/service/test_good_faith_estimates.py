@@ -49,6 +49,12 @@ async def test_an_estimate_is_issued_read_and_rendered(client: httpx.AsyncClient
     assert (await client.get(f"/v1/good-faith-estimates/{estimate['id']}", headers=other)).status_code == 404
     backwards = {**ESTIMATE, "period_to": "2026-11-01"}
     assert (await client.post("/v1/good-faith-estimates", json=backwards, headers=auth)).status_code == 422
+    over_a_year = await client.post(
+        "/v1/good-faith-estimates", json={**ESTIMATE, "period_to": "2027-12-01"}, headers=auth
+    )
+    assert over_a_year.status_code == 422 and over_a_year.json()["errors"][0]["field"] == "period_to"
+    a_year = await client.post("/v1/good-faith-estimates", json={**ESTIMATE, "period_to": "2027-11-30"}, headers=auth)
+    assert a_year.status_code == 201
 
 
 async def test_billed_charges_400_above_the_estimate_are_announced_once(
@@ -68,5 +74,67 @@ async def test_billed_charges_400_above_the_estimate_are_announced_once(
     assert Decimal(billed) == 250  # the re-coded visit's new amount; the voided one gone
     await deliver(make_uow, visit("460"), visit("200"))  # 710: 410 above 300
     exceeded = [e for kind, e in await outbox(make_uow) if kind == "claimstream.good-faith-estimate.exceeded.v1"]
-    assert [(e["estimated"], e["billed"], e["excess"]) for e in exceeded] == [("300.00", "710.00", "410.00")]
+    assert [(e["estimated"], e["billed"], e["excess"], e["provider_npi"]) for e in exceeded] == [
+        ("300.00", "710.00", "410.00", "1497758544"),
+    ]
     assert "Zo" not in json.dumps(exceeded)
+
+
+TESTING = {"code": "96130", "label": "Testing evaluation", "fee": "250.00", "quantity": 1, "provider_npi": "1245319599"}
+WITH_A_CO_PROVIDER = {
+    **ESTIMATE,
+    "services": [THERAPY, TESTING],
+    "co_providers": [{"npi": "1245319599", "name": "Lakeside Testing"}],
+}
+
+
+def by(charge: Any, rendering: str, billing: str = "1497758544") -> Any:
+    """The visit rendered and billed by these NPIs."""
+    return charge.model_copy(
+        update={
+            "rendering_provider": charge.rendering_provider.model_copy(update={"npi": rendering}),
+            "billing_provider": charge.billing_provider.model_copy(update={"npi": billing}),
+        }
+    )
+
+
+async def test_each_provider_or_facility_is_compared_with_its_own_part(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    created = await client.post("/v1/good-faith-estimates", json=WITH_A_CO_PROVIDER, headers=auth)
+    assert created.status_code == 201, created.text
+    estimate = created.json()
+    therapy, testing = visit("180"), by(visit("700"), rendering="1245319599")
+    elsewhere = by(visit("900"), rendering="1999999984", billing="1888888885")  # a provider the estimate does not name
+    await deliver(make_uow, therapy, testing, elsewhere)
+    read = (await client.get(f"/v1/good-faith-estimates/{estimate['id']}", headers=auth)).json()
+    assert {p["provider_npi"]: (p["estimated"], p["billed"]) for p in read["parts"]} == {
+        "1497758544": ("300.00", "180.00"),
+        "1245319599": ("250.00", "700.00"),
+    }
+    assert (read["total"], read["billed"]) == ("550.00", "880.00")  # 330 over the whole: under 400, yet
+    exceeded = [e for kind, e in await outbox(make_uow) if kind == "claimstream.good-faith-estimate.exceeded.v1"]
+    assert [(e["provider_npi"], e["estimated"], e["excess"]) for e in exceeded] == [("1245319599", "250.00", "450.00")]
+    await deliver(make_uow, by(visit("100"), rendering="1245319599"))  # announced once per part
+    assert len([k for k, _ in await outbox(make_uow) if k == "claimstream.good-faith-estimate.exceeded.v1"]) == 1
+
+
+async def test_a_charge_counts_only_against_the_estimates_that_name_its_provider(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    ours = (await client.post("/v1/good-faith-estimates", json=ESTIMATE, headers=auth)).json()
+    another_provider = {**ESTIMATE, "provider": {"npi": "1245319599", "name": "Lakeside Testing"}}
+    theirs = (await client.post("/v1/good-faith-estimates", json=another_provider, headers=auth)).json()
+    await deliver(make_uow, visit("180"))  # rendered by 1234567893, billed by 1497758544 (the practice)
+    billed = [
+        (await client.get(f"/v1/good-faith-estimates/{e['id']}", headers=auth)).json()["billed"] for e in (ours, theirs)
+    ]
+    assert [Decimal(b) for b in billed] == [180, 0]
+
+
+async def test_a_service_by_a_provider_the_estimate_does_not_name_is_refused(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    stray = {**ESTIMATE, "services": [THERAPY, TESTING]}  # no co-provider 1245319599 listed
+    refused = await client.post("/v1/good-faith-estimates", json=stray, headers=auth)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "services.1.provider_npi"

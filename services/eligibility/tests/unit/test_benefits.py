@@ -1,26 +1,26 @@
-"""The 271 summarized for behavioral health: what is active, what the next visit costs, how many visits remain,
-who runs a carved-out benefit, and what an AAA says to do."""
+"""The 271 summarized for behavioral health: what is active, the cost sharing, how many visits remain, who runs a
+carved-out benefit, and what an AAA says to do. (Accumulators and visit limits: test_limits.py; the next visit's
+cost: test_visit_cost.py; carve-out routing: test_carve_out.py.)"""
 
 from decimal import Decimal
 
 from claimstream_platform.x12.eligibility_model import Benefit, Rejection
 from eligibility.benefits import summarize
+from eligibility.cost import Price
 from eligibility_testkit import ACTIVE, CARVED_OUT, response
 
 
 def test_an_active_plan_gives_the_in_network_copay_deductible_and_visits_left() -> None:
-    s = summarize(response(*ACTIVE), "SIMBCX", Decimal("140"))
-    assert (s.status, s.bill_payer_id, s.copay, s.deductible_remaining) == ("active", "SIMBCX", 25, 300)
+    s = summarize(response(*ACTIVE), "SIMBCX", Price(allowed=Decimal("140")))
+    assert (s.status, s.bill_payer_id, s.copay, s.deductible_remaining) == (
+        "active",
+        "SIMBCX",
+        Decimal(25),
+        Decimal(300),
+    )
     assert (s.visits_allowed, s.visits_remaining, s.visit_limit_from_text) == (20, 12, False)
-    assert (s.authorization_required, s.in_network, s.next_visit_cost) == (False, True, Decimal("25"))
-
-
-def test_without_a_copay_the_visit_costs_the_deductible_left_then_the_coinsurance() -> None:
-    plan = (Benefit("1", "IND", ("30",)), Benefit("A", "IND", ("MH",), percent=Decimal("0.2")),
-            Benefit("C", "IND", ("MH",), period="29", amount=Decimal("40")))  # fmt: skip
-    s = summarize(response(*plan), "SIMMCR", Decimal("151.56"))
-    assert s.next_visit_cost == Decimal("62.31")  # 40 + 20 % of 111.56
-    assert summarize(response(*plan), "SIMMCR").next_visit_cost is None  # no charge known: no estimate
+    assert (s.visit_limit_period, s.authorization_required, s.in_network) == ("calendar year", False, True)
+    assert s.next_visit_cost == Decimal("140.00")  # 300 of deductible left: the whole visit toward it
 
 
 def test_a_visit_limit_stated_only_in_free_text_is_read_from_it() -> None:

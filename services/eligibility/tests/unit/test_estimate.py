@@ -1,20 +1,54 @@
-"""The Good Faith Estimate's arithmetic and its dispute threshold."""
+"""The Good Faith Estimate's arithmetic, its parts per provider or facility, its period and its dispute threshold."""
 
 from datetime import date
 from decimal import Decimal
 
 from claimstream_platform.pdf import render_pdf
-from eligibility.estimate import Estimate, Service, estimate_lines, exceeded_by
+from eligibility.estimate import Estimate, Service, estimate_lines, exceeded_by, part_for, period_too_long
 
 ESTIMATE = Estimate("P-1", "Zoë Núñez", date(1990, 1, 2), "Calm Minds", "1497758544", date(2026, 12, 1),
                     date(2027, 2, 28), (Service("90791", "Intake assessment", Decimal("200"), 1),
                                         Service("90837", "Therapy, 60 minutes", Decimal("150"), 10)),
                     date(2026, 11, 20))  # fmt: skip
+TESTING = Service("96130", "Psychological testing evaluation", Decimal("250"), 2, provider_npi="1234567893")
+WITH_A_CO_PROVIDER = Estimate(
+    "P-1",
+    "Zoë Núñez",
+    date(1990, 1, 2),
+    "Calm Minds",
+    "1497758544",
+    date(2026, 12, 1),
+    date(2027, 2, 28),
+    (*ESTIMATE.services, TESTING),
+    date(2026, 11, 20),
+    co_providers=(("1234567893", "Lakeside Testing"),),
+)
 
 
 def test_the_total_is_each_service_at_its_fee_times_its_count() -> None:
     assert ESTIMATE.total == Decimal("1700")
     assert "- 90837 Therapy, 60 minutes: 10 x 150.00 = 1500.00" in estimate_lines(ESTIMATE)
+
+
+def test_each_provider_or_facility_has_its_part_of_the_estimate() -> None:
+    assert WITH_A_CO_PROVIDER.parts() == {"1497758544": Decimal("1700"), "1234567893": Decimal("500")}
+    assert ESTIMATE.parts() == {"1497758544": Decimal("1700")}
+    lines = estimate_lines(WITH_A_CO_PROVIDER)
+    assert "- Lakeside Testing (NPI 1234567893): 500.00" in lines and "Estimated total: 2200.00" in lines
+
+
+def test_a_charge_counts_against_the_part_of_its_rendering_provider_else_of_its_billing_provider() -> None:
+    parts = WITH_A_CO_PROVIDER.parts()
+    assert part_for(parts, rendering_npi="1234567893", billing_npi="1497758544") == "1234567893"
+    assert part_for(parts, rendering_npi="1999999984", billing_npi="1497758544") == "1497758544"
+    assert part_for(parts, rendering_npi="1999999984", billing_npi="1888888885") is None  # not this estimate's
+
+
+def test_an_estimate_period_is_at_most_12_months() -> None:
+    assert not period_too_long(date(2026, 12, 1), date(2027, 11, 30))
+    assert period_too_long(date(2026, 12, 1), date(2027, 12, 1))
+    leap_day = date(2028, 2, 29)
+    assert not period_too_long(leap_day, date(2029, 2, 27)) and period_too_long(leap_day, date(2029, 2, 28))
 
 
 def test_billed_charges_exceed_the_estimate_from_400_over() -> None:

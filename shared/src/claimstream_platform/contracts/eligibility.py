@@ -32,17 +32,27 @@ class EligibilityVerified(_CheckEvent):
 
     event_type: ClassVar[str] = "claimstream.eligibility.verified.v1"
 
-    bill_payer_id: str  # whom to bill for mental health: the administrator of a carve-out, else the payer
+    bill_payer_id: str  # whom to bill for mental health: the administrator of a carve-out, else the payer; empty
+    # when the 271 names an administrator by no payer id we can route to (see carve_out_to_route)
     copay: Decimal | None
     coinsurance: Decimal | None  # a share: 0.2 is 20 %
-    deductible_remaining: Decimal | None
-    out_of_pocket_remaining: Decimal | None
+    deductible_remaining: Decimal | None  # what is left to meet: the smaller of the individual's and the family's
+    out_of_pocket_remaining: Decimal | None  # likewise
     visits_allowed: int | None  # per benefit year
     visits_remaining: int | None
     visit_limit_from_text: bool  # the limit was stated only in MSG free text
     authorization_required: bool | None
     in_network: bool | None
     next_visit_cost: Decimal | None  # what the patient pays for the next psychotherapy visit, estimated
+    # Added later (optional: absent from earlier events). Each level's remainder as the 271 states it.
+    deductible_individual_remaining: Decimal | None = None
+    deductible_family_remaining: Decimal | None = None
+    out_of_pocket_individual_remaining: Decimal | None = None
+    out_of_pocket_family_remaining: Decimal | None = None
+    visits_used: int | None = None  # this benefit year, as the payer counts them
+    # A carve-out whose administrator the 271 names without a payer id we can route to (an NPI, a name): its words,
+    # for a person to route; no CoverageCarvedOut follows, and bill_payer_id is empty.
+    carve_out_to_route: str | None = None
 
 
 class CoverageInactive(_CheckEvent):
@@ -56,7 +66,8 @@ class CoverageCarvedOut(_CheckEvent):
 
     event_type: ClassVar[str] = "claimstream.coverage.carved-out.v1"
 
-    administered_by: str  # that payer's id (2120C NM109), or its name when the 271 gives no id
+    administered_by: str  # that payer's id: 2120C NM109 when NM108 is PI, or from eligibility's payer-id map (a
+    # carve-out named only by an NPI or a name is not published: EligibilityVerified.carve_out_to_route)
     administrator_name: str
 
 
@@ -73,7 +84,8 @@ class EligibilityCheckFailed(_CheckEvent):
 class GoodFaithEstimateExceeded(IntegrationEvent):
     """A self-pay or uninsured patient's billed charges exceed their Good Faith Estimate by $400 or more: the
     amount from which the patient may dispute the bill (the No Surprises Act's patient-provider dispute
-    resolution). Published once per estimate."""
+    resolution). The comparison is per provider or facility (45 CFR 149.620(a)): `estimated` and `billed` are that
+    provider's part of the estimate and its charges. Published once per part."""
 
     event_type: ClassVar[str] = "claimstream.good-faith-estimate.exceeded.v1"
     topic: ClassVar[str] = TOPIC
@@ -84,3 +96,4 @@ class GoodFaithEstimateExceeded(IntegrationEvent):
     estimated: Decimal
     billed: Decimal
     excess: Decimal
+    provider_npi: str | None = None  # the provider or facility whose part was exceeded (absent from older events)

@@ -1,9 +1,11 @@
-"""270 and 271 (005010X279A1): written from and read into the values of eligibility_model.py.
+"""270 and 271 (005010X279A1): read into the values of eligibility_model.py (written by eligibility_writer.py,
+exported here too).
 
 Reading walks the HL tree: 20 the payer (2100A), 21 the receiver (2100B), 22 the subscriber (2100C), 23 a dependent
 (2100D). A 271 gives one Response per subscriber or dependent loop, with its EB benefits (each with its MSG texts
 and 2120C entities) and the AAA rejections of its own loop and of the loops above it. A value that cannot be read
-is an X12Error naming the segment's position, tag and element.
+is an X12Error naming the segment's position, tag and element. An EB's HSD segments (visit limits) are read with
+it.
 """
 
 from collections.abc import Callable
@@ -11,78 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from claimstream_platform.x12.eligibility_model import Benefit, Contact, Inquiry, Party, Rejection, Response
+from claimstream_platform.x12.eligibility_model import Benefit, Contact, Delivery, Inquiry, Party, Rejection, Response
+from claimstream_platform.x12.eligibility_writer import IMPLEMENTATION, transaction_270, transaction_271
 from claimstream_platform.x12.envelope import Transaction, X12Error
 from claimstream_platform.x12.segments import Delimiters, Segment
 
-IMPLEMENTATION = "005010X279A1"
 LEVELS = {"20": "payer", "21": "provider", "22": "subscriber", "23": "dependent"}
-
-
-def transaction_270(inquiry: Inquiry, control_number: str, *, created: datetime) -> Transaction:
-    """One inquiry as a 270 transaction: the payer, the provider, the subscriber and, without an id of their own,
-    the dependent, whose loop then carries the trace, dates and service types."""
-    ask = [Segment.of("TRN", "1", inquiry.trace, inquiry.originator)]
-    segments = [
-        Segment.of("BHT", "0022", "13", inquiry.trace, created.strftime("%Y%m%d"), created.strftime("%H%M")),
-        Segment.of("HL", "1", "", "20", "1"), _nm1(inquiry.payer),
-        Segment.of("HL", "2", "1", "21", "1"), _nm1(inquiry.provider),
-        Segment.of("HL", "3", "2", "22", "1" if inquiry.dependent else "0"),
-        *([] if inquiry.dependent else ask), _nm1(inquiry.subscriber), *_birth(inquiry.birth_date),
-    ]  # fmt: skip
-    if inquiry.dependent:
-        segments += [Segment.of("HL", "4", "3", "23", "0"), *ask, _nm1(inquiry.dependent),
-                     *_birth(inquiry.dependent_birth_date)]  # fmt: skip
-    if inquiry.service_date is not None:
-        segments.append(Segment.of("DTP", "291", "D8", inquiry.service_date.strftime("%Y%m%d")))
-    segments += [Segment.of("EQ", service_type) for service_type in inquiry.service_types]
-    return Transaction("270", control_number, IMPLEMENTATION, segments)
-
-
-def transaction_271(responses: list[Response], control_number: str, *, created: datetime) -> Transaction:
-    """The simulator's answer: one 271 with a subscriber loop per response (all of one payer and receiver)."""
-    first = responses[0]
-    segments = [
-        Segment.of("BHT", "0022", "11", first.trace, created.strftime("%Y%m%d"), created.strftime("%H%M")),
-        Segment.of("HL", "1", "", "20", "1"), _nm1(first.payer), Segment.of("HL", "2", "1", "21", "1"),
-    ]  # fmt: skip
-    if first.provider is not None:
-        segments.append(_nm1(first.provider))
-    for number, response in enumerate(responses, start=3):
-        segments += [
-            Segment.of("HL", str(number), "2", "22", "0"),
-            Segment.of("TRN", "2", response.trace, "9SIMULATOR"),
-        ]
-        if response.subscriber is not None:
-            segments.append(_nm1(response.subscriber))
-        segments += [Segment.of("AAA", r.valid_request or "N", "", r.reason, r.follow_up) for r in response.rejections]
-        segments += [Segment.of("DTP", qualifier, "D8", value) for qualifier, value in response.eligibility_dates]
-        for benefit in response.benefits:
-            segments += _benefit_segments(benefit)
-    return Transaction("271", control_number, IMPLEMENTATION, segments)
-
-
-def _nm1(party: Party) -> Segment:
-    return Segment.of("NM1", party.code, party.kind, party.last_or_name, party.first, "", "", "", party.id_qualifier,
-                      party.identifier)  # fmt: skip
-
-
-def _birth(birth_date: date | None) -> list[Segment]:
-    return [Segment.of("DMG", "D8", birth_date.strftime("%Y%m%d"))] if birth_date else []
-
-
-def _benefit_segments(b: Benefit) -> list[Segment]:
-    procedure = ("HC", b.procedure) if b.procedure else ""
-    eb = Segment.of("EB", b.information, b.coverage_level, b.service_types[0] if b.service_types else "",
-                    b.insurance_type, b.plan, b.period, b.amount, b.percent, b.quantity_qualifier, b.quantity,
-                    b.authorization_required, b.in_network, procedure)  # fmt: skip
-    segments = [eb, *(Segment.of("MSG", text) for text in b.messages)]
-    for contact in b.contacts:
-        segments += [Segment.of("LS", "2120"), _nm1(contact.party)]
-        if contact.phone:
-            segments.append(Segment.of("PER", "IC", "", "TE", contact.phone))
-        segments.append(Segment.of("LE", "2120"))
-    return segments
 
 
 @dataclass
@@ -231,6 +167,23 @@ def _eb(walk: _Walk, segment: Segment) -> None:
     ))  # fmt: skip
 
 
+def _hsd(walk: _Walk, segment: Segment) -> None:
+    """An HSD qualifies the EB before it (2110C/D): a quantity of the service per unit or period."""
+    loop = walk.loop
+    if walk.in_2120 or loop is None or not loop.benefits:
+        return
+    delivery = Delivery(
+        quantity_qualifier=segment.get(1),
+        quantity=_decimal(segment, 2),
+        unit=segment.get(3),
+        sample=_decimal(segment, 4),
+        period=segment.get(5),
+        periods=_decimal(segment, 6),
+    )
+    last = loop.benefits[-1]
+    loop.benefits[-1] = replace(last, deliveries=(*last.deliveries, delivery))
+
+
 def _msg(walk: _Walk, segment: Segment) -> None:
     loop = walk.loop
     if loop is not None and loop.benefits:
@@ -279,4 +232,7 @@ _COMMON: dict[str, Callable[[_Walk, Segment], None]] = {
     "HL": _Walk.hl, "NM1": _Walk.nm1, "AAA": _Walk.aaa, "TRN": _trn, "DTP": _dtp, "DMG": _dmg,
 }  # fmt: skip
 _INQUIRY_SEGMENTS = {**_COMMON, "EQ": _eq}
-_RESPONSE_SEGMENTS = {**_COMMON, "EB": _eb, "MSG": _msg, "LS": _ls, "LE": _le, "PER": _per}
+_RESPONSE_SEGMENTS = {**_COMMON, "EB": _eb, "HSD": _hsd, "MSG": _msg, "LS": _ls, "LE": _le, "PER": _per}
+
+
+__all__ = ["IMPLEMENTATION", "read_270", "read_271", "transaction_270", "transaction_271"]

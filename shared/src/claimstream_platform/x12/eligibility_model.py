@@ -48,8 +48,21 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """An HSD after an EB: how much of the service, per what, over which period. `HSD*VS*20***23` is 20 visits per
+    calendar year; `HSD*VS*12***29` 12 visits remaining; `HSD*VS*1*WK` one visit a week."""
+
+    quantity_qualifier: str  # HSD01: VS visits, DY days, FL units...
+    quantity: Decimal | None = None  # HSD02
+    unit: str = ""  # HSD03, the basis of the quantity: DA days, WK week, MO months, YR years...
+    sample: Decimal | None = None  # HSD04, the sample selection modulus (every n units)
+    period: str = ""  # HSD05, the EB06 codes: 22 service year, 23 calendar year, 24 year to date, 29 remaining...
+    periods: Decimal | None = None  # HSD06, how many of those periods
+
+
+@dataclass(frozen=True)
 class Benefit:
-    """One EB segment with what qualifies it: its MSG texts, its 2120C entities and its dates."""
+    """One EB segment with what qualifies it: its HSD limits, its MSG texts and its 2120C entities."""
 
     information: str  # EB01: 1 active, 6 inactive, A coinsurance, B copay, C deductible, F limitation, G out of
     # pocket, I non-covered, R other payer, U contact entity...
@@ -57,7 +70,8 @@ class Benefit:
     service_types: tuple[str, ...] = ()  # EB03, repeated
     insurance_type: str = ""  # EB04
     plan: str = ""  # EB05
-    period: str = ""  # EB06: 23 calendar year, 29 remaining, 27 visit...
+    period: str = ""  # EB06: 23 calendar year, 24 year to date (used), 29 remaining, 27 visit, 32 lifetime, 33
+    # lifetime remaining...
     amount: Decimal | None = None  # EB07
     percent: Decimal | None = None  # EB08, a decimal: 0.2 is 20 %
     quantity_qualifier: str = ""  # EB09: VS visits, DY days...
@@ -67,6 +81,7 @@ class Benefit:
     procedure: str = ""  # EB13-2: the procedure code, when the benefit is for one
     messages: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    deliveries: tuple[Delivery, ...] = ()  # its HSD segments
     position: int = 0  # of the EB, for error messages
 
 

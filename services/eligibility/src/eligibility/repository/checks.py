@@ -12,7 +12,9 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import func, select, update
 
+from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
+from eligibility.cost import VisitCost
 from eligibility.domain import Check, Patient
 from eligibility.tables import checks, interchange_control
 
@@ -91,8 +93,31 @@ def _check(row: Any) -> Check:
 
 
 _MONEY = ("copay", "coinsurance", "deductible_remaining", "out_of_pocket_remaining", "next_visit_cost")
+_ACCUMULATORS = ("deductible_individual", "deductible_family", "out_of_pocket_individual", "out_of_pocket_family")
 
 
 def _summary(stored: dict[str, Any]) -> Summary:
-    values: dict[str, Any] = {k: (Decimal(v) if k in _MONEY and v is not None else v) for k, v in stored.items()}
+    """A summary as stored (JSON, money as decimal strings); answers stored before a field existed lack it."""
+    values: dict[str, Any] = {k: (_money(v) if k in _MONEY else v) for k, v in stored.items()}
+    for key in _ACCUMULATORS:
+        values[key] = _accumulator(values.get(key))
+    values["cost"] = _cost(values.get("cost"))
     return Summary(**values)
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _accumulator(stored: dict[str, Any] | None) -> Accumulator | None:
+    if stored is None:
+        return None
+    money = {k: _money(v) for k, v in stored.items() if k != "period"}
+    return Accumulator(period=stored.get("period", ""), **money)
+
+
+def _cost(stored: dict[str, Any] | None) -> VisitCost | None:
+    if stored is None:
+        return None
+    patient_pays = Decimal(stored["patient_pays"])
+    return VisitCost(patient_pays, stored["basis"], _money(stored["amount"]), tuple(stored["steps"]))

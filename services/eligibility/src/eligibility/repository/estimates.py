@@ -1,5 +1,5 @@
 """Good Faith Estimates: stored as issued, read back within the caller's tenant and practices, and the charges
-billed against each kept per encounter."""
+billed against each kept per encounter in the part of its provider or facility, with the parts exceeded."""
 
 import json
 from dataclasses import asdict
@@ -11,10 +11,9 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 
 from eligibility.estimate import Estimate, Service
-from eligibility.tables import estimate_charges, good_faith_estimates
+from eligibility.tables import estimate_charges, estimate_parts_exceeded, good_faith_estimates
 
 g = good_faith_estimates.c
 
@@ -27,22 +26,23 @@ async def add(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, estimate_id: 
     ))  # fmt: skip
 
 
-async def find(uow: UnitOfWork, principal: Principal, estimate_id: UUID) -> tuple[Estimate, Decimal] | None:
-    """The estimate and what has been billed against it so far."""
+async def find(uow: UnitOfWork, principal: Principal, estimate_id: UUID) -> tuple[Estimate, dict[str, Decimal]] | None:
+    """The estimate and what has been billed against each of its parts so far, by provider or facility NPI."""
     query = select(good_faith_estimates).where(g.id == estimate_id, g.tenant_id == principal.tenant_id)
     if principal.practice_ids is not None:
         query = query.where(g.practice_id.in_(list(principal.practice_ids)))
     row = (await uow.session.execute(query)).first()
     if row is None:
         return None
-    billed = await uow.session.scalar(select(func.coalesce(func.sum(estimate_charges.c.amount), 0))
-                                      .where(estimate_charges.c.estimate_id == estimate_id))  # fmt: skip
-    return _estimate(row.document), Decimal(billed or 0)
+    c = estimate_charges.c
+    billed = select(c.provider_npi, func.sum(c.amount)).where(c.estimate_id == estimate_id).group_by(c.provider_npi)
+    return _estimate(row.document), {npi: Decimal(total) for npi, total in await uow.session.execute(billed)}
 
 
 def _estimate(document: dict[str, Any]) -> Estimate:
     services = tuple(
-        Service(s["code"], s["label"], Decimal(s["fee"]), int(s["quantity"])) for s in document["services"]
+        Service(s["code"], s["label"], Decimal(s["fee"]), int(s["quantity"]), s.get("provider_npi", ""))
+        for s in document["services"]
     )
     return Estimate(
         patient_ref=document["patient_ref"], patient_name=document["patient_name"],
@@ -50,37 +50,58 @@ def _estimate(document: dict[str, Any]) -> Estimate:
         provider_npi=document["provider_npi"], period_from=date.fromisoformat(document["period_from"]),
         period_to=date.fromisoformat(document["period_to"]), services=services,
         issued_on=date.fromisoformat(document["issued_on"]),
+        co_providers=tuple((npi, name) for npi, name in document.get("co_providers", [])),
     )  # fmt: skip
 
 
-async def bill(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date,
-               encounter_id: UUID, amount: Decimal | None) -> list[tuple[UUID, Decimal, Decimal]]:  # fmt: skip
-    """Record the encounter's charge (None: voided) against the patient's estimates covering `served`; the
-    estimates not yet exceeded, locked, with their totals and what is billed against them now."""
-    query = select(g.id, g.total).where(
-        g.tenant_id == tenant_id, g.practice_id == practice_id, g.patient_ref == patient_ref,
-        g.period_from <= served, g.period_to >= served, g.exceeded_at.is_(None),
-    ).with_for_update()  # fmt: skip
-    open_estimates = (await uow.session.execute(query)).all()
-    found = []
-    for estimate_id, total in open_estimates:
-        key = (estimate_charges.c.estimate_id == estimate_id) & (estimate_charges.c.encounter_id == encounter_id)
-        if amount is None:
-            await uow.session.execute(delete(estimate_charges).where(key))
-        else:
-            row = {"estimate_id": estimate_id, "encounter_id": encounter_id, "amount": amount}
-            statement = insert(estimate_charges).values(row)
-            await uow.session.execute(statement.on_conflict_do_update(index_elements=["estimate_id", "encounter_id"],
-                                                                      set_={"amount": amount}))  # fmt: skip
-        billed = await uow.session.scalar(select(func.sum(estimate_charges.c.amount))
-                                          .where(estimate_charges.c.estimate_id == estimate_id))  # fmt: skip
-        found.append((estimate_id, Decimal(total), Decimal(billed or 0)))
-    return found
+async def covering(
+    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date
+) -> list[tuple[UUID, Estimate]]:
+    """The patient's estimates whose period covers `served`, locked for this transaction (one charge at a time)."""
+    query = select(g.id, g.document).where(
+        g.tenant_id == tenant_id,
+        g.practice_id == practice_id,
+        g.patient_ref == patient_ref,
+        g.period_from <= served,
+        g.period_to >= served,
+    )
+    rows = (await uow.session.execute(query.order_by(g.id).with_for_update())).all()
+    return [(estimate_id, _estimate(document)) for estimate_id, document in rows]
 
 
-async def mark_exceeded(uow: UnitOfWork, estimate_id: UUID) -> None:
-    await uow.session.execute(update(good_faith_estimates).where(g.id == estimate_id)
-                              .values(exceeded_at=datetime.now(UTC)))  # fmt: skip
+async def record_charge(
+    uow: UnitOfWork, estimate_id: UUID, encounter_id: UUID, part: str | None, amount: Decimal | None
+) -> None:
+    """The encounter's charge in one part of the estimate (its provider's or facility's NPI); None: it counts no
+    more (voided, or re-coded to a provider the estimate does not name)."""
+    c = estimate_charges.c
+    await uow.session.execute(
+        delete(estimate_charges).where(c.estimate_id == estimate_id, c.encounter_id == encounter_id)
+    )
+    if part is not None and amount is not None:
+        row = {"estimate_id": estimate_id, "encounter_id": encounter_id, "provider_npi": part, "amount": amount}
+        await uow.session.execute(estimate_charges.insert().values(row))
+
+
+async def part_standing(uow: UnitOfWork, estimate_id: UUID, part: str) -> tuple[Decimal, bool]:
+    """What is billed against one part now, and whether that part was announced exceeded already."""
+    c, x = estimate_charges.c, estimate_parts_exceeded.c
+    billed = await uow.session.scalar(
+        select(func.coalesce(func.sum(c.amount), 0)).where(c.estimate_id == estimate_id, c.provider_npi == part)
+    )
+    announced = await uow.session.scalar(
+        select(func.count()).where(x.estimate_id == estimate_id, x.provider_npi == part)
+    )
+    return Decimal(billed or 0), bool(announced)
+
+
+async def mark_exceeded(uow: UnitOfWork, estimate_id: UUID, part: str) -> None:
+    await uow.session.execute(estimate_parts_exceeded.insert().values(estimate_id=estimate_id, provider_npi=part))
+    await uow.session.execute(
+        update(good_faith_estimates)
+        .where(g.id == estimate_id, g.exceeded_at.is_(None))
+        .values(exceeded_at=datetime.now(UTC))
+    )
 
 
 async def patient_of(uow: UnitOfWork, encounter_id: UUID) -> str | None:

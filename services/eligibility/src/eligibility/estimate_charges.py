@@ -1,0 +1,54 @@
+"""Captured charges against the patient's Good Faith Estimates. A charge counts against the part of each estimate
+covering its date of service that belongs to its rendering provider, else to its billing provider; an estimate
+that names neither does not count it. A part billed $400 or more above it is announced, once (45 CFR 149.620(a):
+the comparison is per provider or facility)."""
+
+from decimal import Decimal
+
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
+from claimstream_platform.db import UnitOfWork
+
+from eligibility.estimate import exceeded_by, part_for
+from eligibility.repository import estimates
+
+
+async def billed(uow: UnitOfWork, event: ChargeCaptured | ChargeVoided) -> None:
+    """The encounter's charge (a voided one: none) in the part of each estimate covering it."""
+    if event.practice_id is None:
+        return
+    captured = event if isinstance(event, ChargeCaptured) else None
+    patient_ref = captured.patient.external_id if captured else await estimates.patient_of(uow, event.encounter_id)
+    if patient_ref is None:
+        return
+    covering = await estimates.covering(uow, event.tenant_id, event.practice_id, patient_ref, event.service_date)
+    for estimate_id, estimate in covering:
+        parts = estimate.parts()
+        part = _part(captured, parts)
+        amount = captured.total_amount if captured else None
+        await estimates.record_charge(uow, estimate_id, event.encounter_id, part, amount)
+        if part is None:
+            continue
+        total, announced = await estimates.part_standing(uow, estimate_id, part)
+        excess = exceeded_by(parts[part], total)
+        if excess is not None and not announced:
+            uow.publish(
+                GoodFaithEstimateExceeded(
+                    tenant_id=event.tenant_id,
+                    practice_id=event.practice_id,
+                    estimate_id=estimate_id,
+                    patient_ref=patient_ref,
+                    estimated=parts[part],
+                    billed=total,
+                    excess=excess,
+                    provider_npi=part,
+                )
+            )
+            await estimates.mark_exceeded(uow, estimate_id, part)
+
+
+def _part(captured: ChargeCaptured | None, parts: dict[str, Decimal]) -> str | None:
+    if captured is None:
+        return None
+    rendering = captured.rendering_provider.npi
+    return part_for(parts, rendering_npi=rendering, billing_npi=captured.billing_provider.npi)
