@@ -1,17 +1,25 @@
 """Every event of every topic into the projection: counted for stream health, kept as a fact when it concerns an
 encounter or a claim, and each touched encounter folded anew from all its facts (domain.fold)."""
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery
+from opentelemetry import metrics
 
+from projection.checks import checksum
 from projection.domain import fold
 from projection.facts import fact_of
-from projection.model import Fact
+from projection.model import Fact, Folded
 from projection.repository import folding as store
+
+log = logging.getLogger(__name__)
+CHECKSUM_DIFFERENCES = metrics.get_meter("claimstream.projection").create_counter(
+    "claimstream.money.checksum.differences", description="Encounters folded with a money checksum that does not hold"
+)
 
 
 async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
@@ -24,7 +32,19 @@ async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
     touched = await store.encounters_touched(uow, kept)
     await store.lock(uow, touched)  # those found through a claim
     grouped = by_encounter(await store.history(uow, touched))
-    await store.replace(uow, [(key, fold(grouped.get(key, []))) for key in sorted(touched)])
+    folds = [(key, fold(grouped.get(key, []))) for key in sorted(touched)]
+    for key, folded in folds:
+        alert_if_off(key, folded)
+    await store.replace(uow, folds)
+
+
+def alert_if_off(key: store.EncounterKey, folded: Folded) -> None:
+    """An encounter whose money checksum does not hold is an alert: counted for ops, logged with its ids only."""
+    difference = checksum(folded).difference
+    if difference:
+        CHECKSUM_DIFFERENCES.add(1)
+        ids = {"tenant_id": str(key[0]), "encounter_id": str(key[1]), "difference": str(difference)}
+        log.error("money checksum off", extra=ids)
 
 
 def facts_and_counts(run: Sequence[Delivery]) -> tuple[Counter[store.CountKey], list[Fact]]:

@@ -7,6 +7,7 @@ gave that day. Claim rates count original primary claims (frequency 1): a replac
 """
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 BUCKETS = (("d0_30", 0, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("d91_120", 91, 120),
@@ -21,9 +22,12 @@ BASIS = {
                    "no denial) ÷ original claims adjudicated",
     "denial_rate_dollars": "dollars denied at first adjudication ÷ charges of the claims adjudicated",
     "days_in_ar": "open debit balances on as_of (insurance and patient; credits excluded) ÷ average daily gross "
-                  "charges of the period (charges ÷ days from `from` to `to`)",
-    "net_collection_rate": "payments (net of take-backs) ÷ (gross charges − contractual adjustments)",
-    "gross_collection_rate": "payments (net of take-backs) ÷ gross charges",
+                  "charges of the period (charges ÷ days from `from` to `to`, or to as_of when it comes first)",
+    "net_collection_rate": "payments (net of reversals and recoupments) ÷ (gross charges − contractual and payment "
+                           "adjustments)",
+    "gross_collection_rate": "payments (net of reversals and recoupments) ÷ gross charges",
+    "interest_income": "interest the payers added for the period's claims (PLB L6): income, in no payment or "
+                       "balance",
     "charge_lag_days": "mean days from date of service to first submission, original claims submitted",
     "submission_to_payment_days": "mean days from first submission to first payment, original claims paid",
 }  # fmt: skip
@@ -39,7 +43,13 @@ DRILL = {
     "gross_collection_rate": ("paid", "billed"),
     "charge_lag_days": ("submitted", "submitted"),
     "submission_to_payment_days": ("paid", "paid"),
+    "interest_income": ("paid", "billed"),
 }
+
+
+def days_counted(service_from: date, service_to: date, as_of: date) -> int:
+    """The period's days that charges can have been made in by `as_of`: none after it count."""
+    return max((min(service_to, as_of) - service_from).days + 1, 0)
 
 
 def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
@@ -71,4 +81,5 @@ def figures_to_kpis(f: Mapping[str, Decimal | int | None], period_days: int) -> 
         "gross_collection_rate": (ratio(payments, charges), payments, charges),
         "charge_lag_days": (days(f["charge_lag"]), None, f["submitted"]),
         "submission_to_payment_days": (days(f["payment_lag"]), None, f["paid"]),
+        "interest_income": (Decimal(f.get("interest") or 0), Decimal(f.get("interest") or 0), None),
     }  # fmt: skip

@@ -44,8 +44,11 @@ class Aging(BaseModel):
     total: AgingRow
 
 
-AGING_BASIS = ("open balance per claim on as_of from the ledger's entries up to that day, aged from the date of "
-               "service; by payer: what insurance owes; by patient: what patients owe; by provider: both")  # fmt: skip
+AGING_BASIS = (
+    "open balance per claim on as_of from the ledger's entries up to that day; by payer: what insurance owes, aged "
+    "from the date of service; by patient: what patients owe, aged from the day it became theirs; by provider: both, "
+    "from the date of service"
+)
 
 
 @router.get("/v1/ar/aging", response_model=Aging)
@@ -133,7 +136,7 @@ async def kpi_report(
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     async with uow:
         figures = await kpi_store.figures(uow, principal, period)
-    values = kpis.figures_to_kpis(figures, (period.service_to - period.service_from).days + 1)
+    values = kpis.figures_to_kpis(figures, kpis.days_counted(period.service_from, period.service_to, period.as_of))
     report = {
         name: Kpi(value=v, numerator=n, denominator=d, basis=kpis.BASIS[name],
                   numerator_claims=_drill_link(name, "numerator", period),

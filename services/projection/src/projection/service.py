@@ -7,7 +7,7 @@ from pathlib import Path
 from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 
-from projection import api, reports_api, stream_api
+from projection import api, checks_api, reports_api, stream_api
 from projection.consumers import SUBSCRIPTIONS
 
 
@@ -28,7 +28,7 @@ SERVICE = Service(
     port=8007,
     title="claimstream projection",
     settings=ProjectionSettings,
-    routers=[api.router, reports_api.router, stream_api.router],
+    routers=[api.router, reports_api.router, checks_api.router, stream_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     publishes=False,

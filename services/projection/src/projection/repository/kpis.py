@@ -14,6 +14,7 @@ from sqlalchemy import Date, Integer, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from projection.checks import ADJUSTED, PAID
 from projection.repository.reports import cutoff
 from projection.repository.scope import scoped
 from projection.tables import claims, ledger
@@ -93,6 +94,7 @@ async def figures(uow: UnitOfWork, principal: Principal, period: Period) -> dict
         func.sum(c.charged).filter(SETS["billed"](m)).label("charges"),
         func.avg(_day(c.submitted_at) - c.service_date).filter(SETS["submitted"](m)).label("charge_lag"),
         func.avg(_day(c.paid_at) - _day(c.submitted_at)).filter(SETS["paid"](m)).label("payment_lag"),
+        func.sum(c.interest).label("interest"),
     ))  # fmt: skip
     found = dict((await uow.session.execute(query)).one()._mapping)
     found.update(await _money(uow, principal, period))
@@ -100,14 +102,14 @@ async def figures(uow: UnitOfWork, principal: Principal, period: Period) -> dict
 
 
 async def _money(uow: UnitOfWork, principal: Principal, period: Period) -> dict[str, Any]:
-    """Payments and contractual adjustments of the period's claims, and the open debit balances of every claim
-    on `as_of` (days in A/R), in one pass over the practice's ledger up to that day."""
+    """Payments (net of reversals and recoupments) and contractual and payment adjustments of the period's claims,
+    and the open debit balances of every claim on `as_of` (days in A/R), in one pass over the ledger up to then."""
     e = ledger.c
     owed = e.amount if period.payer_id is None else e.amount * (e.party == "insurance").cast(Integer)
     per_claim = scoped(select(
         e.service_date, func.sum(owed).label("balance"),
-        func.sum(-e.amount).filter(e.kind == "payment").label("payments"),
-        func.sum(-e.amount).filter(e.kind == "contractual").label("contractual"),
+        func.sum(-e.amount).filter(e.kind.in_(PAID)).label("payments"),
+        func.sum(-e.amount).filter(e.kind.in_(ADJUSTED)).label("contractual"),
     ), ledger, principal, period.practice_id)  # fmt: skip
     per_claim = per_claim.where(e.at < cutoff(period.as_of), e.service_date <= period.as_of)
     if period.payer_id is not None:

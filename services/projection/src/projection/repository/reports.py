@@ -10,7 +10,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.paging import keyset_page
-from sqlalchemy import Date, func, literal, select
+from sqlalchemy import Date, cast, func, literal, select
 from sqlalchemy import case as when
 from sqlalchemy.engine import Row
 
@@ -28,9 +28,22 @@ def cutoff(as_of: date) -> datetime:
 
 
 def balances(principal: Principal, practice_id: UUID | None, as_of: date, party: str | None, key: Any) -> Any:
-    """Each claim's balance on `as_of` (for one party, or both), with the key it is grouped by."""
-    query = scoped(select(ledger.c.claim_id, key.label("key"), ledger.c.service_date,
-                          func.sum(ledger.c.amount).label("balance")), ledger, principal, practice_id)  # fmt: skip
+    """Each claim's balance on `as_of` (for one party, or both), with the key it is grouped by, and the day its age
+    counts from: the date of service, or for the patient's part the day it first became the patient's."""
+    became_owed = cast(func.timezone("UTC", func.min(ledger.c.at).filter(ledger.c.amount > 0)), Date)
+    since = became_owed if party == "patient" else func.min(ledger.c.service_date)
+    query = scoped(
+        select(
+            ledger.c.claim_id,
+            key.label("key"),
+            ledger.c.service_date,
+            func.sum(ledger.c.amount).label("balance"),
+            since.label("since"),
+        ),
+        ledger,
+        principal,
+        practice_id,
+    )
     query = query.where(ledger.c.at < cutoff(as_of), ledger.c.service_date <= as_of)
     if party is not None:
         query = query.where(ledger.c.party == party)
@@ -39,10 +52,11 @@ def balances(principal: Principal, practice_id: UUID | None, as_of: date, party:
 
 async def aging(uow: UnitOfWork, principal: Principal, practice_id: UUID | None, by: str, as_of: date
                 ) -> Sequence[Any]:  # fmt: skip
-    """Open balances by age of service (date of service to `as_of`) in the five buckets, per payer, patient or
-    provider; credit balances (overpaid) apart, never netted into a bucket."""
+    """Open balances by age in the five buckets, per payer, patient or provider; credit balances (overpaid) apart,
+    never netted into a bucket. A payer's balance ages from the date of service, a patient's from the day it
+    became hers (what the payer left her), not from a visit months before."""
     owed = balances(principal, practice_id, as_of, PARTY[by], AGING_KEYS[by])
-    age = literal(as_of, Date) - owed.c.service_date
+    age = literal(as_of, Date) - func.coalesce(owed.c.since, owed.c.service_date)
     positive = owed.c.balance > 0
     columns = [
         func.coalesce(func.sum(when(((age >= low) & (age <= high) & positive, owed.c.balance))), 0).label(name)

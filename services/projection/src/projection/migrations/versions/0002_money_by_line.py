@@ -1,12 +1,11 @@
 """projection: money by line and by class (docs/money.md)
 
 Ledger entries and denial cases name their claim line; claims keep payment adjustments, recoupments and interest
-apart, and the claims that replaced them or whose share they took over. Columns are added, so the model keeps
-answering; folds written before this keep the old rules until their encounter is folded again, and
-`python -m projection rebuild` folds every encounter anew.
+apart, and the claims that replaced them or whose share they took over. A schema made by 0001 from today's tables
+has them already, so each column is added only where it is missing. Folds written before this keep the old rules
+until their encounter is folded again; `python -m projection rebuild` folds every encounter anew.
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
@@ -14,20 +13,22 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-MONEY = ("payment_adjustments", "recouped", "interest")
+COLUMNS = (
+    ("claims", "payment_adjustments", "NUMERIC(12, 2) NOT NULL DEFAULT 0"),
+    ("claims", "recouped", "NUMERIC(12, 2) NOT NULL DEFAULT 0"),
+    ("claims", "interest", "NUMERIC(12, 2) NOT NULL DEFAULT 0"),
+    ("claims", "succeeded_by", "UUID"),
+    ("claims", "took_over_from", "UUID"),
+    ("ledger", "line_number", "INTEGER"),
+    ("denial_cases", "line_number", "INTEGER"),
+)
 
 
 def upgrade() -> None:
-    for name in MONEY:
-        op.add_column("claims", sa.Column(name, sa.Numeric(12, 2), nullable=False, server_default="0"))
-    op.add_column("claims", sa.Column("succeeded_by", sa.Uuid))
-    op.add_column("claims", sa.Column("took_over_from", sa.Uuid))
-    op.add_column("ledger", sa.Column("line_number", sa.Integer))
-    op.add_column("denial_cases", sa.Column("line_number", sa.Integer))
+    for table, column, kind in COLUMNS:
+        op.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
 
 def downgrade() -> None:
-    op.drop_column("denial_cases", "line_number")
-    op.drop_column("ledger", "line_number")
-    for name in ("took_over_from", "succeeded_by", *MONEY):
-        op.drop_column("claims", name)
+    for table, column, _ in reversed(COLUMNS):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")

@@ -1,0 +1,79 @@
+"""The money checksum over HTTP (docs/money.md): for the tenant (or one practice), both sides summed and the
+encounters whose sides differ; and for one claim, its encounter's. HTTP only: the SQL is in repository/checks.py."""
+
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from claimstream_platform.errors import NotFound
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from projection.repository import checks, reads
+
+router = APIRouter(tags=["checks"])
+BASIS = (
+    "charged (the live primary claims' charges; a replaced or voided claim's does not count) = paid (by every "
+    "payer, net of reversals and recoupments) + adjusted (contractual and payment adjustments) + written off by "
+    "decision + the patients' balance + the open insurance balance; both sides summed per encounter"
+)
+
+
+class Sides(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    charged: Decimal
+    paid: Decimal
+    adjusted: Decimal
+    written_off: Decimal
+    patient: Decimal
+    insurance: Decimal
+    difference: Decimal  # charged less the rest: zero when every dollar is accounted for
+
+
+class EncounterOff(Sides):
+    encounter_id: UUID | None
+
+
+class LedgerCheck(Sides):
+    basis: str
+    encounters: int
+    encounters_off: int  # encounters whose two sides differ: each one an alert
+    off: list[EncounterOff]  # the largest differences first
+
+
+class EncounterCheck(Sides):
+    basis: str
+    encounter_id: UUID
+
+
+@router.get("/v1/ledger/check", response_model=LedgerCheck)
+async def ledger_check(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """The money checksum of the tenant's encounters (or one practice's), now."""
+    async with uow:
+        totals = await checks.totals(uow, principal, practice_id)
+        off = await checks.off(uow, principal, practice_id, limit) if totals.encounters_off else []
+    return LedgerCheck(
+        **Sides.model_validate(totals).model_dump(),
+        basis=BASIS,
+        encounters=totals.encounters,
+        encounters_off=totals.encounters_off,
+        off=[EncounterOff.model_validate(row) for row in off],
+    )
+
+
+@router.get("/v1/ledger/check/claims/{claim_id}", response_model=EncounterCheck)
+async def claim_check(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Any:
+    """The money checksum of the claim's encounter (every version and payer of its claims together)."""
+    async with uow:
+        found = await reads.claim(uow, principal, claim_id)
+        row = await checks.of_encounter(uow, principal, found.encounter_id) if found is not None else None
+    if row is None:
+        raise NotFound("claim not found", field="claim_id")
+    return EncounterCheck(**Sides.model_validate(row).model_dump(), basis=BASIS, encounter_id=row.encounter_id)

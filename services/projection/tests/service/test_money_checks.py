@@ -1,0 +1,92 @@
+"""The money checksum on real PostgreSQL: the SQL agrees with the fold's own, holds for a tenant's encounters,
+and names the encounter whose ledger lost or gained a dollar."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.testing import Keys
+from projection.checks import checksum
+from projection.domain import fold
+from projection.tables import ledger
+from projection_testkit import PRACTICE, TENANT, Visit, day, deliver, delivery, fact
+from sqlalchemy import insert
+
+
+async def check(client: httpx.AsyncClient, auth: dict[str, str], path: str = "/v1/ledger/check") -> Any:
+    response = await client.get(path, headers=auth)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _history() -> tuple[list[Visit], list[Any]]:
+    """Three visits: paid with the patient's share; denied on one line and written off; denied, then replaced by a
+    new original (the replaced claim's receivable is taken over, not doubled)."""
+    paid, denied, replaced = Visit(charge="150"), Visit(charge="200"), Visit(charge="120")
+    case, replacement = uuid4(), uuid4()
+    events = [
+        (paid.created(), day(1)),
+        (paid.paid_lines((1, "150", "80", [("CO", "45", "40"), ("PR", "2", "30")])), day(20)),
+        (denied.created(lines=[("90837", "150"), ("90839", "50")]), day(1)),
+        (denied.paid_lines((1, "150", "110", [("CO", "45", "40")]), (2, "50", "0", [("CO", "97", "50")])), day(20)),
+        (denied.triaged(case, "bundling", ["CO-97"], "50", line=2), day(21)),
+        (denied.resolved(case, "written_off", "50"), day(25)),
+        (replaced.created(), day(1)),
+        (replaced.paid_lines((1, "120", "0", [("CO", "16", "120")]), outcome="denied"), day(20)),
+        (replaced.created(claim_id=replacement, replaces=replaced.claim_id, frequency="1"), day(22)),
+    ]
+    return [paid, denied, replaced], events
+
+
+def _of(event: Any, visit: Visit) -> bool:
+    """The event concerns the visit: its encounter, or its first claim (postings and cases name the claim only)."""
+    return visit.encounter_id == getattr(event, "encounter_id", None) or visit.claim_id == event.claim_id
+
+
+async def test_the_sql_checksum_agrees_with_the_fold_and_holds(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    visits, events = _history()
+    await deliver(make_uow, *(delivery(event, at) for event, at in events))
+    found = await check(client, auth)
+    assert (found["encounters"], found["encounters_off"], Decimal(found["difference"])) == (3, 0, 0)
+    expected = [checksum(fold(fact(e, at) for e, at in events if _of(e, v))) for v in visits]
+    for side in ("charged", "paid", "adjusted", "written_off", "patient", "insurance"):
+        assert Decimal(found[side]) == sum((getattr(c, side) for c in expected), Decimal(0)), side
+    assert (Decimal(found["charged"]), Decimal(found["insurance"])) == (Decimal(470), Decimal(120))
+
+
+async def test_a_charge_booked_twice_is_named_with_its_encounter(
+    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+) -> None:
+    visits, events = _history()
+    await deliver(make_uow, *(delivery(event, at) for event, at in events))
+    broken = visits[0]
+    row = {
+        "claim_id": broken.claim_id,
+        "seq": 99,
+        "tenant_id": TENANT,
+        "practice_id": PRACTICE,
+        "encounter_id": broken.encounter_id,
+        "payer_id": broken.payer,
+        "service_date": broken.served,
+        "at": datetime.now(UTC),
+        "party": "insurance",
+        "kind": "charge",
+        "amount": Decimal("150.00"),
+    }
+    async with make_uow() as uow:
+        await uow.session.execute(insert(ledger).values(row))  # the visit's receivable twice
+        await uow.commit()
+    found = await check(client, auth)
+    assert (found["encounters_off"], [o["encounter_id"] for o in found["off"]]) == (1, [str(broken.encounter_id)])
+    one = await check(client, auth, f"/v1/ledger/check/claims/{broken.claim_id}")
+    assert Decimal(one["difference"]) == Decimal("-150.00")
+    stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
+    assert (await check(client, stranger))["encounters"] == 0
+    unseen = await client.get(f"/v1/ledger/check/claims/{broken.claim_id}", headers=stranger)
+    assert unseen.status_code == 404
