@@ -54,10 +54,18 @@ def deciding_each(event: str, number: str, **services: tuple[str, int | None, st
     def answer(sent: str) -> list[str]:
         request = _request(sent)
         decided = tuple(
-            ServiceDecision(code, action, number if action in CERTIFIED else "", reason, quantity,
-                            "FL" if quantity is not None else "", request.start, request.end)
+            ServiceDecision(
+                code,
+                action,
+                number if action in CERTIFIED else "",
+                reason,
+                quantity,
+                "FL" if quantity is not None else "",
+                request.start,
+                request.end,
+            )
             for code, (action, quantity, reason) in services.items()
-        )  # fmt: skip
+        )
         decision = ReviewDecision(request.trace, event, number, start=request.start, end=request.end, services=decided)
         return _answer(request, decision)
 
@@ -71,8 +79,14 @@ def _request(sent: str) -> ReviewRequest:
 
 
 def _answer(request: ReviewRequest, decision: ReviewDecision) -> list[str]:
-    group = FunctionalGroup("HI", "SIM", "CSAUTHORIZE", "1", "005010X217",
-                            [transaction_278_response(request, decision, "0001", created=NOW)])  # fmt: skip
+    group = FunctionalGroup(
+        "HI",
+        "SIM",
+        "CSAUTHORIZE",
+        "1",
+        "005010X217",
+        [transaction_278_response(request, decision, "0001", created=NOW)],
+    )
     return [write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSAUTHORIZE", "000000001", [group]), now=NOW)]
 
 

@@ -84,13 +84,23 @@ def test_an_hsd_that_gives_no_quantity_gives_none_not_zero() -> None:
 
 def _response(*segments: Segment) -> Transaction:
     """A 278 response to REQUEST with the patient event and services given."""
-    return Transaction("278", "0009", "005010X217", [
-        Segment.of("BHT", "0007", "11", "A1B2C3", "20261201", "0930"),
-        Segment.of("HL", "1", "", "20", "1"), Segment.of("NM1", "X3", "2", "SIMULATED MEDICAID"),
-        Segment.of("HL", "2", "1", "21", "1"), Segment.of("NM1", "1P", "2", "CALM MINDS"),
-        Segment.of("HL", "3", "2", "22", "1"), Segment.of("NM1", "IL", "1", "NUNEZ"),
-        Segment.of("HL", "4", "3", "EV", "1"), Segment.of("TRN", "2", "A1B2C3", "1123456789"), *segments,
-    ])  # fmt: skip
+    return Transaction(
+        "278",
+        "0009",
+        "005010X217",
+        [
+            Segment.of("BHT", "0007", "11", "A1B2C3", "20261201", "0930"),
+            Segment.of("HL", "1", "", "20", "1"),
+            Segment.of("NM1", "X3", "2", "SIMULATED MEDICAID"),
+            Segment.of("HL", "2", "1", "21", "1"),
+            Segment.of("NM1", "1P", "2", "CALM MINDS"),
+            Segment.of("HL", "3", "2", "22", "1"),
+            Segment.of("NM1", "IL", "1", "NUNEZ"),
+            Segment.of("HL", "4", "3", "EV", "1"),
+            Segment.of("TRN", "2", "A1B2C3", "1123456789"),
+            *segments,
+        ],
+    )
 
 
 def _service(number: int, code: str, *segments: Segment) -> list[Segment]:
@@ -99,11 +109,13 @@ def _service(number: int, code: str, *segments: Segment) -> list[Segment]:
 
 def test_two_services_with_two_decisions_read_as_two() -> None:
     """96130 certified for 2 units, 96131 not certified: each keeps its own; the event said "in part"."""
-    transaction, delimiters = _round_trip(_response(
-        Segment.of("HCR", "A2", "AUTH5"),
-        *_service(5, "96130", Segment.of("HCR", "A1", "AUTH5"), Segment.of("HSD", "FL", "2")),
-        *_service(6, "96131", Segment.of("HCR", "A3", "", "NC")),
-    ))  # fmt: skip
+    transaction, delimiters = _round_trip(
+        _response(
+            Segment.of("HCR", "A2", "AUTH5"),
+            *_service(5, "96130", Segment.of("HCR", "A1", "AUTH5"), Segment.of("HSD", "FL", "2")),
+            *_service(6, "96131", Segment.of("HCR", "A3", "", "NC")),
+        )
+    )
     (decision,) = read_278_response(transaction, delimiters)  # type: ignore[arg-type]
     assert decision.action == "A2" and decision.quantity is None
     testing, more = decision.services
@@ -113,11 +125,14 @@ def test_two_services_with_two_decisions_read_as_two() -> None:
 
 
 def test_an_approved_zero_stays_zero_and_a_service_without_hcr_or_hsd_takes_the_events() -> None:
-    transaction, delimiters = _round_trip(_response(
-        Segment.of("HCR", "A6", "AUTH6"), Segment.of("HSD", "UN", "3"),
-        *_service(5, "96130", Segment.of("HSD", "FL", "0")),
-        *_service(6, "96131"),
-    ))  # fmt: skip
+    transaction, delimiters = _round_trip(
+        _response(
+            Segment.of("HCR", "A6", "AUTH6"),
+            Segment.of("HSD", "UN", "3"),
+            *_service(5, "96130", Segment.of("HSD", "FL", "0")),
+            *_service(6, "96131"),
+        )
+    )
     (decision,) = read_278_response(transaction, delimiters)  # type: ignore[arg-type]
     zero, shared = decision.services
     assert (zero.action, zero.authorization_number, zero.quantity, zero.quantity_of_event) == ("A6", "AUTH6", 0, False)
@@ -170,10 +185,16 @@ def test_our_responses_read_back_certified_partial_pended_and_refused() -> None:
 
 def test_a_response_deciding_each_service_reads_back_as_written() -> None:
     span = {"start": date(2026, 12, 1), "end": date(2027, 2, 28)}
-    decision = ReviewDecision("A1B2C3", "A2", "AUTH903", **span, services=(  # type: ignore[arg-type]
-        ServiceDecision("96130", "A1", "AUTH903", quantity=2, quantity_kind="FL", **span),  # type: ignore[arg-type]
-        ServiceDecision("96131", "A3", reason="NC", **span),  # type: ignore[arg-type]
-    ))  # fmt: skip
+    decision = ReviewDecision(
+        "A1B2C3",
+        "A2",
+        "AUTH903",
+        **span,
+        services=(  # type: ignore[arg-type]
+            ServiceDecision("96130", "A1", "AUTH903", quantity=2, quantity_kind="FL", **span),  # type: ignore[arg-type]
+            ServiceDecision("96131", "A3", reason="NC", **span),  # type: ignore[arg-type]
+        ),
+    )
     written = transaction_278_response(REQUEST, decision, "0004", created=NOW)
     assert "HCR*A3**NC~DTP*472*RD8*20261201-20270228~SV1*HC:96131~" in _written(written)
     transaction, delimiters = _round_trip(written)

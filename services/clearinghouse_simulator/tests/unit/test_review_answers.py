@@ -21,9 +21,16 @@ START, END = date(2026, 12, 1), date(2027, 2, 28)
 TESTING = ReviewRequest(
     payer=Party("X3", "2", "MEDICAID", id_qualifier="PI", identifier="SIMMCD"),
     requester=Party("1P", "2", "CALM MINDS", id_qualifier="XX", identifier="1497758544"),
-    subscriber=Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"), trace="T1", originator="9CLAIMSTRM",
-    codes=("96130", "96131"), quantity=14, quantity_kind="FL", start=START, end=END, quantities=(2, 12),
-)  # fmt: skip
+    subscriber=Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"),
+    trace="T1",
+    originator="9CLAIMSTRM",
+    codes=("96130", "96131"),
+    quantity=14,
+    quantity_kind="FL",
+    start=START,
+    end=END,
+    quantities=(2, 12),
+)
 
 
 def answer(request: ReviewRequest) -> ReviewDecision:
@@ -43,7 +50,9 @@ def test_two_services_get_two_decisions_each_with_its_own_units() -> None:
     decision = answer(TESTING)
     assert (decision.action, decision.authorization_number, decision.quantity) == ("A2", "AUTH42", None)
     assert [(s.code, s.action, s.quantity, s.quantity_kind) for s in decision.services] == [
-        ("96130", "A1", 2, "FL"), ("96131", "A2", 10, "FL")]  # fmt: skip
+        ("96130", "A1", 2, "FL"),
+        ("96131", "A2", 10, "FL"),
+    ]
     text, read = written_and_read(TESTING, decision)
     assert "HCR*A1*AUTH42~DTP*472*RD8*20261201-20270228~SV1*HC:96130~HSD*FL*2~" in text
     assert "HCR*A2*AUTH42~DTP*472*RD8*20261201-20270228~SV1*HC:96131~HSD*FL*10~" in text
@@ -54,7 +63,9 @@ def test_a_code_the_plan_does_not_pay_is_refused_while_the_other_is_certified_in
     visits = replace(TESTING, codes=("96130", "96132"), quantity=4, quantities=(2, 2), quantity_kind="VS")
     decision = answer(visits)
     assert [(s.code, s.action, s.reason, s.quantity) for s in decision.services] == [
-        ("96130", "A1", "", 2), ("96132", "A3", "NC", None)]  # fmt: skip
+        ("96130", "A1", "", 2),
+        ("96132", "A3", "NC", None),
+    ]
     text, read = written_and_read(visits, decision)
     assert "SV1*HC:96130~HSD*VS*2~" in text and "HCR*A3**NC~" in text and read == decision
     refused = answer(replace(visits, codes=("96132",), quantities=()))

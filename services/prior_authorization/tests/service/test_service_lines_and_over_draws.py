@@ -20,8 +20,11 @@ def per_service(**changes: Any) -> dict[str, Any]:
 
 
 async def test_each_service_is_asked_its_own_units_and_stored_as_a_line_with_its_own_decision(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     clearinghouse.answers = deciding_each("A2", "AUTH61", **{"96130": ("A1", 2, ""), "96131": ("A3", None, "NC")})
     created = await client.post("/v1/authorizations", json=per_service(), headers=auth)
     assert created.status_code == 201, created.text
@@ -29,9 +32,15 @@ async def test_each_service_is_asked_its_own_units_and_stored_as_a_line_with_its
     (sent,) = clearinghouse.sent
     assert "SV1*HC:96130**UN*2~\nHSD*FL*2~" in sent and "SV1*HC:96131**UN*6~\nHSD*FL*6~" in sent
     assert (found["status"], found["authorization_number"], found["approved"], found["partial"]) == (
-        "approved", "AUTH61", 2, True)  # fmt: skip
+        "approved",
+        "AUTH61",
+        2,
+        True,
+    )
     assert [(x["codes"], x["status"], x["action"], x["approved"], x["reason"]) for x in found["lines"]] == [
-        (["96130"], "approved", "A1", 2, ""), (["96131"], "denied", "A3", 0, "NC")]  # fmt: skip
+        (["96130"], "approved", "A1", 2, ""),
+        (["96131"], "denied", "A3", 0, "NC"),
+    ]
     read = (await client.get(f"/v1/authorizations/{found['id']}", headers=auth)).json()
     assert read["lines"] == found["lines"]
     ((kind, event),) = await outbox(make_uow)
@@ -42,8 +51,11 @@ async def test_each_service_is_asked_its_own_units_and_stored_as_a_line_with_its
 
 
 async def test_an_approved_zero_stays_zero_and_contact_the_payer_is_not_a_denial(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     clearinghouse.answers = deciding("A2", "AUTH0", quantity=0)
     zero = (await client.post("/v1/authorizations", json=body(), headers=auth)).json()
     assert (zero["status"], zero["approved"], zero["remaining"]) == ("approved", 0, 0)  # not the 8 asked
@@ -57,8 +69,10 @@ async def test_an_approved_zero_stays_zero_and_contact_the_payer_is_not_a_denial
 
 
 async def test_a_charge_over_the_approved_units_is_recorded_announced_and_shown(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     authorization = await entered(client, auth)  # 5 units of 96130 and 96131
     first, second = captured((("96130", 3),)), captured((("96130", 2), ("96131", 2)))
     for event in (first, second, second):  # the second is redelivered
@@ -66,14 +80,27 @@ async def test_a_charge_over_the_approved_units_is_recorded_announced_and_shown(
     read = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
     assert (read["used"], read["remaining"], read["over"], read["exceeded"]) == (5, 0, 2, True)
     assert [(u["encounter_id"], u["used"], u["over"]) for u in read["uses"]] == [
-        (str(first.encounter_id), 3, 0), (str(second.encounter_id), 2, 2)]  # fmt: skip
+        (str(first.encounter_id), 3, 0),
+        (str(second.encounter_id), 2, 2),
+    ]
     exceeded = [event for kind, event in await outbox(make_uow) if kind == "exceeded"]
     assert [(e["encounter_id"], e["codes"], e["used"], e["over"], e["unit"]) for e in exceeded] == [
-        (str(second.encounter_id), ["96131"], 2, 2, "units")]  # fmt: skip
+        (str(second.encounter_id), ["96131"], 2, 2, "units")
+    ]
     flagged = (await client.get("/v1/authorizations?exceeded=true", headers=auth)).json()["items"]
     assert [item["id"] for item in flagged] == [authorization["id"]]
-    await handle(make_uow, handlers.on_charge_voided, ChargeVoided(
-        tenant_id=TENANT, practice_id=PRACTICE, encounter_id=second.encounter_id, version=1,
-        external_id=second.external_id, service_date=second.service_date, reason="corrected"))  # fmt: skip
+    await handle(
+        make_uow,
+        handlers.on_charge_voided,
+        ChargeVoided(
+            tenant_id=TENANT,
+            practice_id=PRACTICE,
+            encounter_id=second.encounter_id,
+            version=1,
+            external_id=second.external_id,
+            service_date=second.service_date,
+            reason="corrected",
+        ),
+    )
     again = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
     assert (again["used"], again["over"], again["exceeded"]) == (3, 0, False)

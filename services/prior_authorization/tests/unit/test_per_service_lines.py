@@ -19,22 +19,43 @@ RULE = rule_for(shipped(), "SIMMCD", START)
 def psych_testing(**asked: int) -> Authorization:
     """Psychological testing asked per code (a line each), or, with `pool`, 8 units shared by both codes."""
     lines = [Line((code,), quantity, "units", START, END) for code, quantity in asked.items()]
-    return Authorization(uuid4(), uuid4(), Patient("P-1", "ZOE", "NUNEZ", date(1990, 1, 2)), "SIMMCD", "M1",
-                         "1245319599", "CALM MINDS", tuple(asked) or ("96130", "96131"),
-                         sum(asked.values()) or 8, "units", START, END, lines=lines)  # fmt: skip
+    return Authorization(
+        uuid4(),
+        uuid4(),
+        Patient("P-1", "ZOE", "NUNEZ", date(1990, 1, 2)),
+        "SIMMCD",
+        "M1",
+        "1245319599",
+        "CALM MINDS",
+        tuple(asked) or ("96130", "96131"),
+        sum(asked.values()) or 8,
+        "units",
+        START,
+        END,
+        lines=lines,
+    )
 
 
 def service(code: str, action: str, quantity: int | None = None, **more: object) -> ServiceDecision:
-    return ServiceDecision(code, action, "AUTH1" if action in ("A1", "A2", "A6") else "", quantity=quantity,
-                           quantity_kind="FL" if quantity is not None else "", **more)  # type: ignore[arg-type]  # fmt: skip
+    return ServiceDecision(
+        code,
+        action,
+        "AUTH1" if action in ("A1", "A2", "A6") else "",
+        quantity=quantity,
+        quantity_kind="FL" if quantity is not None else "",
+        **more,
+    )  # type: ignore[arg-type]
 
 
 def test_two_services_decided_two_ways_give_two_lines_and_announce_what_was_approved() -> None:
     asked = psych_testing(**{"96130": 2, "96131": 6})
-    (approved,) = asked.decided(ReviewDecision("T", "A2", "AUTH1", services=(
-        service("96130", "A1", 2), service("96131", "A3", reason="NC"))))  # fmt: skip
+    (approved,) = asked.decided(
+        ReviewDecision("T", "A2", "AUTH1", services=(service("96130", "A1", 2), service("96131", "A3", reason="NC")))
+    )
     assert [(x.codes, x.status, x.approved, x.reason) for x in asked.lines] == [
-        (("96130",), "approved", 2, ""), (("96131",), "denied", 0, "NC")]  # fmt: skip
+        (("96130",), "approved", 2, ""),
+        (("96131",), "denied", 0, "NC"),
+    ]
     assert isinstance(approved, events.AuthorizationApproved)
     assert (approved.codes, approved.approved, approved.partial) == (["96130"], 2, True)  # not the denied code
     assert [(s.codes, s.status) for s in approved.services] == [(["96130"], "approved"), (["96131"], "denied")]
@@ -69,8 +90,16 @@ def test_a_quantity_the_payer_gave_once_for_the_event_is_shared_by_the_codes() -
     each.decided(ReviewDecision("T", "A2", "AUTH1", quantity=6, quantity_kind="FL"))
     assert [(x.codes, x.requested, x.approved) for x in each.lines] == [(("96130", "96131"), 8, 6)]
     split = psych_testing()  # one line asked, its codes decided two ways: a line each
-    split.decided(ReviewDecision("T", "A2", "AUTH1", quantity=6, quantity_kind="FL", services=(
-        service("96130", "A1", 6, quantity_of_event=True), service("96131", "A4", reason="0U"))))  # fmt: skip
+    split.decided(
+        ReviewDecision(
+            "T",
+            "A2",
+            "AUTH1",
+            quantity=6,
+            quantity_kind="FL",
+            services=(service("96130", "A1", 6, quantity_of_event=True), service("96131", "A4", reason="0U")),
+        )
+    )
     assert [(x.codes, x.status) for x in split.lines] == [(("96130",), "approved"), (("96131",), "pended")]
     assert split.status == "pended"  # announced once the payer decided every line
 
@@ -79,8 +108,10 @@ def test_a_charge_over_what_is_left_draws_what_remains_and_the_rest_goes_over() 
     first, second = psych_testing(**{"96130": 2, "96131": 1}), psych_testing(**{"96131": 4})
     for authorization in (first, second):
         authorization.entered("PA-1", authorization.requested)
-    first.lines = [Line(("96130",), 2, "units", START, END, "approved", approved=2),
-                   Line(("96131",), 1, "units", START, END, "approved", approved=1, used=1)]  # fmt: skip
+    first.lines = [
+        Line(("96130",), 2, "units", START, END, "approved", approved=2),
+        Line(("96131",), 1, "units", START, END, "approved", approved=1, used=1),
+    ]
     second.lines[0].end = date(2026, 12, 5)  # ends before the charge: covers nothing
     draws = allocate([first.lines, second.lines], [("96130", 3), ("96131", 2), ("90834", 1)], date(2026, 12, 10))
     assert draws == [Draw(0, 0, 2, 1, ("96130",), ("96130",)), Draw(0, 1, 0, 2, ("96131",), ("96131",))]
@@ -95,7 +126,9 @@ def test_a_charge_over_what_is_left_draws_what_remains_and_the_rest_goes_over() 
 def test_a_charge_spills_to_the_next_authorization_and_a_visit_counts_once_per_line() -> None:
     soon = [Line(("96130",), 2, "units", START, END, "approved", approved=2, used=1)]
     later = [Line(("96130",), 4, "units", START, END, "approved", approved=4)]
-    assert allocate([soon, later], [("96130", 3)], START) == [Draw(0, 0, 1, 0, ("96130",)),
-                                                             Draw(1, 0, 2, 0, ("96130",))]  # fmt: skip
+    assert allocate([soon, later], [("96130", 3)], START) == [
+        Draw(0, 0, 1, 0, ("96130",)),
+        Draw(1, 0, 2, 0, ("96130",)),
+    ]
     therapy = [Line(("90834", "90785"), 10, "visits", START, END, "approved", approved=10)]
     assert allocate([therapy], [("90834", 1), ("90785", 1)], START) == [Draw(0, 0, 1, 0, ("90834", "90785"))]
