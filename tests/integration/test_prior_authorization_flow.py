@@ -1,18 +1,20 @@
 """Black box, psychological testing: prior authorization asks the simulated Medicaid plan over X12 (a 278), which
 pends the first request and decides when asked again; the testing visit's claim goes out with the number
-(REF*G1) without anyone typing it, and its units are burned down; the events reach Kafka with no PHI. Therapy past
-the plan's 30 visits a year: the authorization is asked for as the visits approach the count, and the 31st visit's
-claim goes out with its number and is paid."""
+(REF*G1) without anyone typing it, and its units are burned down; the events reach Kafka with no PHI. Asked each
+code its own units, the plan decides each service on its own, and a visit over what one was approved for is
+recorded and announced. Therapy past the plan's 30 visits a year: the authorization is asked for as the visits
+approach the count, and the 31st visit's claim goes out with its number and is paid."""
 
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
-from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved
+from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved, AuthorizationExceeded
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
 from running_services import Services, clients
@@ -94,6 +96,70 @@ async def _used(client: httpx.AsyncClient, authorization_id: str, timeout: float
         found = await ok(await client.get(f"/v1/authorizations/{authorization_id}"))
         if found["used"] or time.monotonic() > deadline:
             return found
+        await asyncio.sleep(0.5)
+
+
+async def test_each_testing_code_is_decided_on_its_own_and_a_visit_over_its_units_is_announced(
+    services: Services, stack: StackUnderTest, keys: Keys
+) -> None:
+    """96130 asked for 1 unit, 96131 for 12 (the plan grants 10), 96132 (the plan does not pay it): three services,
+    three decisions (HSD*FL). Two testing visits use 96130 twice: the second goes over, and it is said."""
+    served = date.today() - timedelta(days=3)
+    async with clients(services, keys, uuid4()) as c:
+        practice_id = await _practice_billing(c.capture, "SIMMCD")
+        await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
+        await ok(
+            await c.capture.put(
+                f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
+                json={"effective_from": "2025-01-01", "entries": TESTING_FEES},
+            )
+        )
+        member_id = await _enroll(c.simulator, "SIMMCD", "Eva", "Ruiz")
+        each = {k: v for k, v in request(practice_id, member_id, served).items() if k not in ("codes", "quantity")}
+        each["services"] = [
+            {"code": "96130", "quantity": 1},
+            {"code": "96131", "quantity": 12},
+            {"code": "96132", "quantity": 1},
+        ]
+        asked = await ok(await c.authorizations.post("/v1/authorizations", json=each))
+        decided = await _decided(c.authorizations, asked["id"])
+        assert [(x["codes"], x["status"], x["action"], x["approved"]) for x in decided["lines"]] == [
+            (["96130"], "approved", "A1", 1),
+            (["96131"], "approved", "A2", 10),
+            (["96132"], "denied", "A3", 0),
+        ]
+        assert (decided["status"], decided["approved"], decided["partial"]) == ("approved", 11, True)
+        for n in (1, 2):
+            await ok(
+                await c.capture.post(
+                    "/v1/encounters",
+                    json={
+                        **visit(practice_id, member_id, served + timedelta(days=n - 1)),
+                        "external_id": f"testing-over-{n}",
+                    },
+                )
+            )
+        over = await _until(c.authorizations, asked["id"], lambda found: found["over"] > 0)
+    assert (over["over"], over["exceeded"], over["lines"][0]["over"]) == (1, True, 1)
+    (approval,) = await records_about(stack.bootstrap_servers, TOPIC, asked["id"], AuthorizationApproved.event_type)
+    assert json.loads(approval.value)["codes"] == ["96130", "96131"]  # not the refused 96132
+    (exceeded,) = await records_about(stack.bootstrap_servers, TOPIC, asked["id"], AuthorizationExceeded.event_type)
+    assert {k: json.loads(exceeded.value)[k] for k in ("codes", "over", "unit")} == {
+        "codes": ["96130"],
+        "over": 1,
+        "unit": "units",
+    }
+
+
+async def _until(
+    client: httpx.AsyncClient, authorization_id: str, done: Callable[[dict[str, Any]], bool], timeout: float = 30
+) -> dict[str, Any]:
+    """The authorization once `done` says so, or as it is when the bounded wait is over."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await ok(await client.get(f"/v1/authorizations/{authorization_id}"))
+        if done(found) or time.monotonic() > deadline:
+            return dict(found)
         await asyncio.sleep(0.5)
 
 

@@ -12,7 +12,7 @@ from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.testing import StandInClearinghouse
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.review import read_278_request, transaction_278_response
-from claimstream_platform.x12.review_model import ReviewDecision
+from claimstream_platform.x12.review_model import CERTIFIED, ReviewDecision, ReviewRequest, ServiceDecision
 
 TENANT = UUID("00000000-0000-0000-0000-0000000a0001")
 PRACTICE = UUID("00000000-0000-0000-0000-0000000000a1")
@@ -33,21 +33,61 @@ def body(practice: UUID = PRACTICE, **changes: Any) -> dict[str, Any]:
 
 def deciding(action: str, number: str = "", *, quantity: int | None = None, reason: str = "",
              end: date | None = None) -> Callable[[str], list[str]]:  # fmt: skip
-    """A payer answering each 278 request with `action` (echoing its trace, and granting what was asked unless
-    `quantity` or `end` says less)."""
+    """A payer answering each 278 request with `action` for the whole event (echoing its trace, and granting what
+    was asked unless `quantity` or `end` says less)."""
 
     def answer(sent: str) -> list[str]:
-        interchange = parse_interchange(sent)
-        (request,) = read_278_request(interchange.groups[0].transactions[0], interchange.delimiters)
+        request = _request(sent)
         granted = request.quantity if quantity is None else quantity
         decision = ReviewDecision(request.trace, action, number, reason, granted if number else None,
                                   request.quantity_kind, request.start if number else None,
                                   (end or request.end) if number else None)  # fmt: skip
-        group = FunctionalGroup("HI", "SIM", "CSAUTHORIZE", "1", "005010X217",
-                                [transaction_278_response(request, decision, "0001", created=NOW)])  # fmt: skip
-        return [write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSAUTHORIZE", "000000001", [group]), now=NOW)]
+        return _answer(request, decision)
 
     return answer
+
+
+def deciding_each(event: str, number: str, **services: tuple[str, int | None, str]) -> Callable[[str], list[str]]:
+    """A payer deciding each service on its own: code -> (HCR01, HSD02 or None, HCR03); the event's HCR01 is
+    `event`."""
+
+    def answer(sent: str) -> list[str]:
+        request = _request(sent)
+        decided = tuple(
+            ServiceDecision(
+                code,
+                action,
+                number if action in CERTIFIED else "",
+                reason,
+                quantity,
+                "FL" if quantity is not None else "",
+                request.start,
+                request.end,
+            )
+            for code, (action, quantity, reason) in services.items()
+        )
+        decision = ReviewDecision(request.trace, event, number, start=request.start, end=request.end, services=decided)
+        return _answer(request, decision)
+
+    return answer
+
+
+def _request(sent: str) -> ReviewRequest:
+    interchange = parse_interchange(sent)
+    (request,) = read_278_request(interchange.groups[0].transactions[0], interchange.delimiters)
+    return request
+
+
+def _answer(request: ReviewRequest, decision: ReviewDecision) -> list[str]:
+    group = FunctionalGroup(
+        "HI",
+        "SIM",
+        "CSAUTHORIZE",
+        "1",
+        "005010X217",
+        [transaction_278_response(request, decision, "0001", created=NOW)],
+    )
+    return [write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSAUTHORIZE", "000000001", [group]), now=NOW)]
 
 
 class Clearinghouse(StandInClearinghouse):

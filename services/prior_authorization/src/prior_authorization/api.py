@@ -13,12 +13,14 @@ from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from prior_authorization import handlers
 from prior_authorization.domain import Authorization, Patient
+from prior_authorization.lines import Line
 from prior_authorization.repository import authorizations as store
 from prior_authorization.repository import consumptions
+from prior_authorization.views import AuthorizationOut, Page, out, use_out
 
 router = APIRouter(tags=["prior authorization"])
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
@@ -27,22 +29,37 @@ Number = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,50}$")]
 Quantity = Annotated[int, Field(ge=1, le=999)]
 
 
+class ServiceIn(Strict):
+    code: Code
+    quantity: Quantity
+
+
 class AuthorizationIn(Strict):
+    """`codes` and `quantity`: the codes share one quantity (one line); or `services`: each code asks its own (a
+    line each, decided and burned down on its own)."""
+
     practice_id: UUID
     patient: PatientIn
     coverage: CoverageIn
     provider: ProviderIn
-    codes: Annotated[list[Code], Field(min_length=1, max_length=12)]
-    quantity: Quantity
+    codes: Annotated[list[Code], Field(min_length=1, max_length=12)] | None = None
+    quantity: Quantity | None = None
+    services: Annotated[list[ServiceIn], Field(min_length=1, max_length=12)] | None = None
     unit: Literal["visits", "units"] = "visits"
     start: date
     end: date
     diagnoses: Annotated[list[Diagnosis], Field(max_length=12)] = []
 
     @model_validator(mode="after")
-    def _span(self) -> Self:
+    def _asked(self) -> Self:
         if not 0 <= (self.end - self.start).days <= 366:
             raise ValueError("end must fall on or after start, within a year of it")
+        if self.services is not None and (self.codes is not None or self.quantity is not None):
+            raise ValueError("services asks each code's own quantity: give it instead of codes and quantity")
+        if self.services is None and (self.codes is None or self.quantity is None):
+            raise ValueError("codes and quantity (or services, a quantity per code) are required")
+        if self.services is not None and len({s.code for s in self.services}) < len(self.services):
+            raise ValueError("services names a code twice")
         return self
 
 
@@ -50,65 +67,41 @@ class ManualIn(AuthorizationIn):
     authorization_number: Number
     approved: Quantity
 
+    @model_validator(mode="after")
+    def _one_line(self) -> Self:
+        if self.services is not None:
+            raise ValueError("an authorization entered by hand takes codes and quantity, not services")
+        return self
+
 
 class RenewalIn(Strict):
     visits: Quantity
     start: date | None = None  # today when unsaid
 
 
-class UseOut(BaseModel):
-    encounter_id: UUID
-    version: int
-    service_date: date
-    used: int
-    consumed_at: datetime
-    returned_at: datetime | None
-
-
-class AuthorizationOut(BaseModel):
-    id: UUID
-    practice_id: UUID
-    patient_ref: str
-    payer_id: str
-    provider_npi: str
-    codes: list[str]
-    unit: str
-    requested: int
-    status: str  # requested | pended | approved | denied | not_required
-    source: str
-    authorization_number: str
-    approved: int
-    used: int
-    remaining: int
-    start: date
-    end: date
-    days_left: int
-    partial: bool
-    reason: str
-    previous_number: str
-    uses: list[UseOut] | None = None  # its consumption history (one authorization read by id)
-
-
-def out(x: Authorization, uses: list[UseOut] | None = None) -> AuthorizationOut:
-    days_left = max((x.end - datetime.now(UTC).date()).days, 0)
-    return AuthorizationOut(
-        id=x.id, practice_id=x.practice_id, patient_ref=x.patient.external_id, payer_id=x.payer_id,
-        provider_npi=x.provider_npi, codes=list(x.codes), unit=x.unit, requested=x.requested, status=x.status,
-        source=x.source, authorization_number=x.number, approved=x.approved, used=x.used, remaining=x.remaining,
-        start=x.start, end=x.end, days_left=days_left, partial=x.partial, reason=x.reason,
-        previous_number=x.previous_number, uses=uses,
-    )  # fmt: skip
-
-
 def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization:
+    """The request: one line for codes that share a quantity, or a line per service."""
     principal.require_practice(body.practice_id)
-    p = body.patient
+    p, services = body.patient, body.services or []
+    codes = tuple(dict.fromkeys(body.codes or [s.code for s in services]))
+    requested = body.quantity or sum(s.quantity for s in services)
+    lines = [Line((s.code,), s.quantity, body.unit, body.start, body.end) for s in services]
     return Authorization(
-        principal.tenant_id, body.practice_id, Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
-        body.coverage.payer_id, body.coverage.member_id, body.provider.npi, body.provider.name,
-        tuple(dict.fromkeys(body.codes)), body.quantity, body.unit, body.start, body.end,
+        principal.tenant_id,
+        body.practice_id,
+        Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
+        body.coverage.payer_id,
+        body.coverage.member_id,
+        body.provider.npi,
+        body.provider.name,
+        codes,
+        requested,
+        body.unit,
+        body.start,
+        body.end,
         diagnoses=tuple(body.diagnoses),
-    )  # fmt: skip
+        lines=lines,
+    )
 
 
 @router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
@@ -152,23 +145,21 @@ async def renew_authorization(authorization_id: UUID, body: RenewalIn, request: 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=202)
 
 
-class Page(BaseModel):
-    items: list[AuthorizationOut]
-
-
 @router.get("/v1/authorizations", response_model=Page)
 async def list_authorizations(
     principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
     patient: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
-    status: Literal["requested", "pended", "approved", "denied", "not_required"] | None = None,
-    expiring_before: date | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    status: Literal["requested", "pended", "approved", "contact", "denied", "cancelled", "not_required"] | None = None,
+    expiring_before: date | None = None, exceeded: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page:  # fmt: skip
-    """Authorizations with what is left (units or visits, and days), the soonest ending first."""
+    """Authorizations with what is left (units or visits, and days), the soonest ending first; `exceeded=true`
+    those a charge went over (its claim should wait for a person)."""
     if practice_id is not None:
         principal.require_practice(practice_id)
     async with uow:
         found = await store.listing(uow, principal, practice_id=practice_id, patient=patient, status=status,
-                                    expiring_before=expiring_before, limit=limit)  # fmt: skip
+                                    expiring_before=expiring_before, exceeded=exceeded, limit=limit)  # fmt: skip
     return Page(items=[out(x) for x in found])
 
 
@@ -180,5 +171,5 @@ async def get_authorization(authorization_id: UUID, principal: CurrentPrincipal,
         found = await store.find(uow, principal, authorization_id)
         if found is None:
             raise NotFound("authorization not found", field="authorization_id")
-        uses = [UseOut.model_validate(row, from_attributes=True) for row in await consumptions.history(uow, found.id)]
+        uses = [use_out(row) for row in await consumptions.history(uow, found.id)]
     return out(found, uses)

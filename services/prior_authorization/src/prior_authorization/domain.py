@@ -1,9 +1,10 @@
-"""The authorization aggregate, pure: one request to one payer for one patient's services, the payer's decision,
-and the units or visits the captured charges use of it.
+"""The authorization aggregate, pure: one request to one payer for one patient's services, the payer's decision on
+each service (its lines, lines.py), and the units or visits the captured charges use of them.
 
-An authorization is `requested` until sent and answered; `pended` while the payer has not decided (it is asked
-again); then `approved` (in total or in part), `denied` or `not_required`. One entered by hand from a phone call or
-portal is `approved` from the start. Every change returns the events it causes.
+An authorization is `requested` until sent and answered; `pended` while the payer has not decided a line (it is
+asked again); then `approved` when it approved some line (in total or in part: `partial`), `contact` when what it
+said needs a person (HCR CT, or certified without saying how much), `denied`, `cancelled` or `not_required`. One
+entered by hand from a phone call or portal is `approved` from the start. Every change returns the events it causes.
 """
 
 from dataclasses import dataclass, field, replace
@@ -15,10 +16,11 @@ from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import prior_authorization as events
 from claimstream_platform.x12.review_model import ReviewDecision
 
+from prior_authorization.lines import OPEN, Draw, Line, Unit, decide_lines
 from prior_authorization.rules import Rule
 
-Unit = Literal["visits", "units"]
-OPEN = ("requested", "pended")  # asked by the loop
+# The authorization's status from its lines' once the payer answered: the first found in this order.
+SETTLED = ("requested", "pended", "approved", "contact", "denied", "cancelled", "not_required")
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,14 @@ class Authorization:
     status: str = "requested"
     source: Literal["278", "manual"] = "278"
     number: str = ""
-    approved: int = 0
-    used: int = 0
-    partial: bool = False
     reason: str = ""
     warned: tuple[str, ...] = ()  # expiry causes already announced: used, ending
     reviews: tuple[int, ...] = ()  # review points already asked for
+    lines: list[Line] = field(default_factory=list)  # none given: every code shares `requested`
+
+    def __post_init__(self) -> None:
+        if not self.lines:
+            self.lines = [Line(self.codes, self.requested, self.unit, self.start, self.end)]
 
     @property
     def trace(self) -> str:
@@ -63,73 +67,181 @@ class Authorization:
         return self.id.hex[:30].upper()
 
     @property
+    def approved(self) -> int:
+        return sum(line.approved for line in self._approved_lines())
+
+    @property
+    def used(self) -> int:
+        return sum(line.used for line in self.lines)
+
+    @property
+    def over(self) -> int:
+        """Units or visits charged beyond what was approved (no line takes them)."""
+        return sum(line.over for line in self.lines)
+
+    @property
     def remaining(self) -> int:
-        return max(self.approved - self.used, 0)
+        return sum(line.remaining for line in self.lines)
+
+    @property
+    def partial(self) -> bool:
+        """Fewer than asked or a shorter span on a line, or a line not approved."""
+        approved = self._approved_lines()
+        return bool(approved) and (len(approved) < len(self.lines) or any(line.partial for line in approved))
+
+    @property
+    def approved_codes(self) -> list[str]:
+        return list(dict.fromkeys(code for line in self._approved_lines() for code in line.codes))
+
+    def _approved_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.status == "approved"]
 
     def _ids(self) -> dict[str, Any]:
-        return {"tenant_id": self.tenant_id, "practice_id": self.practice_id, "authorization_id": self.id,
-                "patient_ref": self.patient.external_id, "payer_id": self.payer_id}  # fmt: skip
+        return {
+            "tenant_id": self.tenant_id,
+            "practice_id": self.practice_id,
+            "authorization_id": self.id,
+            "patient_ref": self.patient.external_id,
+            "payer_id": self.payer_id,
+        }
 
     def decided(self, decision: ReviewDecision) -> list[IntegrationEvent]:
-        """Record the payer's 278 response; the event it gives."""
-        if self.status not in OPEN:
+        """Record the payer's 278 response, each open line by its service's decision; the event it gives once no
+        line is left open (approved with the approved lines' codes, pended, denied...)."""
+        if not any(line.status in OPEN for line in self.lines):
             raise ValueError(f"a {self.status} authorization has its decision")
-        if decision.certified:
-            return self._approve(decision.authorization_number, decision.quantity or self.requested,
-                                 decision.start or self.start, decision.end or self.end,
-                                 partial=decision.action != "A1")  # fmt: skip
-        if decision.action == "A4":
-            self.status, self.reason = "pended", decision.reason
-            return [events.AuthorizationPended(**self._ids(), reason=decision.reason)]
-        if decision.action == "NA":
-            self.status = "not_required"
+        if decision.rejections and not decision.action:  # the payer could not decide (AAA)
+            reason = decision.rejections[0].reason
+            self.lines = [replace(x, status="denied", reason=reason) if x.status in OPEN else x for x in self.lines]
+        else:
+            self.lines = decide_lines(self.lines, decision)
+        self.status = next(status for status in SETTLED if any(line.status == status for line in self.lines))
+        if self.status == "approved":
+            return self._approve()
+        self.reason = next(line.reason for line in self.lines if line.status == self.status)
+        if self.status in ("pended", "contact"):
+            return [
+                events.AuthorizationPended(**self._ids(), reason=self.reason, needs_person=self.status == "contact")
+            ]
+        if self.status == "not_required":
             return []
-        rejected = decision.rejections[0].reason if decision.rejections else ""
-        self.status, self.reason = "denied", decision.reason or rejected or decision.action
         return [events.AuthorizationDenied(**self._ids(), reason=self.reason)]
 
     def entered(self, number: str, approved: int) -> list[IntegrationEvent]:
-        """Obtained by phone or portal: approved as entered."""
+        """Obtained by phone or portal: approved as entered, one line for all its codes."""
         self.source = "manual"
-        return self._approve(number, approved, self.start, self.end, partial=approved < self.requested)
+        self.lines = [
+            Line(
+                self.codes,
+                self.requested,
+                self.unit,
+                self.start,
+                self.end,
+                status="approved",
+                number=number,
+                approved=approved,
+                partial=approved < self.requested,
+            )
+        ]
+        self.status = "approved"
+        return self._approve()
 
-    def _approve(self, number: str, approved: int, start: date, end: date, *, partial: bool) -> list[IntegrationEvent]:
-        self.status, self.number, self.approved, self.start, self.end = "approved", number, approved, start, end
-        self.partial = partial or approved < self.requested
-        return [events.AuthorizationApproved(
-            **self._ids(), authorization_number=number, provider_npi=self.provider_npi, codes=list(self.codes),
-            approved=approved, unit=self.unit, start=start, end=end, partial=self.partial, source=self.source,
-        )]  # fmt: skip
+    def _approve(self) -> list[IntegrationEvent]:
+        """Announced with the approved lines' codes and sum, and every line as decided."""
+        approved = self._approved_lines()
+        self.status, self.reason = "approved", ""
+        self.number = next((line.number for line in approved if line.number), self.number)
+        self.start, self.end = min(line.start for line in approved), max(line.end for line in approved)
+        return [
+            events.AuthorizationApproved(
+                **self._ids(),
+                authorization_number=self.number,
+                provider_npi=self.provider_npi,
+                codes=self.approved_codes,
+                approved=self.approved,
+                unit=approved[0].unit,
+                start=self.start,
+                end=self.end,
+                partial=self.partial,
+                source=self.source,
+                services=[self._service(x) for x in self.lines],
+            )
+        ]
+
+    def _service(self, line: Line) -> events.AuthorizedService:
+        return events.AuthorizedService(
+            codes=list(line.codes),
+            status=line.status,
+            action=line.action,
+            authorization_number=line.number,
+            requested=line.requested,
+            approved=line.approved,
+            unit=line.unit,
+            start=line.start,
+            end=line.end,
+        )
+
+    def serves(self, provider_npi: str) -> bool:
+        """Asked for this rendering provider (or for none)."""
+        return self.provider_npi in ("", provider_npi)
 
     def covers(self, code: str, day: date, provider_npi: str) -> bool:
-        return (self.status == "approved" and code in self.codes and self.start <= day <= self.end
-                and self.provider_npi in ("", provider_npi))  # fmt: skip
+        return self.serves(provider_npi) and any(line.covers(code, day) for line in self.lines)
 
-    def consume(self, encounter_id: UUID, used: int, rule: Rule) -> list[IntegrationEvent]:
-        """A captured charge used `used` units or visits (never more than remain: the rest is over the limit)."""
-        before = self.used
-        self.used += used
-        found: list[IntegrationEvent] = [events.AuthorizationUnitsConsumed(
-            **self._ids(), authorization_number=self.number, encounter_id=encounter_id, used=used,
-            total_used=self.used, remaining=self.remaining,
-        )]  # fmt: skip
-        if self.remaining == 0:
-            found.append(events.AuthorizationExhausted(**self._ids(), authorization_number=self.number,
-                                                       approved=self.approved))  # fmt: skip
+    def has_left(self, code: str, day: date, provider_npi: str) -> bool:
+        """A line covering the code on that day has some left."""
+        return self.serves(provider_npi) and any(line.covers(code, day) and line.remaining for line in self.lines)
+
+    def consume(self, encounter_id: UUID, version: int, day: date, draw: Draw, rule: Rule) -> list[IntegrationEvent]:
+        """A captured charge drew on a line: `used` within what it approved, `over` beyond (AuthorizationExceeded:
+        its claim should not go out with the number). The line running out, the warning share of the whole, and
+        review points are announced."""
+        line, before = self.lines[draw.line], self.used
+        line.used, line.over = line.used + draw.used, line.over + draw.over
+        found: list[IntegrationEvent] = []
+        ids = {**self._ids(), "authorization_number": self.number}
+        if draw.used:
+            found.append(
+                events.AuthorizationUnitsConsumed(
+                    **ids, encounter_id=encounter_id, used=draw.used, total_used=self.used, remaining=self.remaining
+                )
+            )
+        if draw.over:
+            found.append(
+                events.AuthorizationExceeded(
+                    **ids,
+                    encounter_id=encounter_id,
+                    version=version,
+                    service_date=day,
+                    codes=list(draw.over_codes),
+                    used=draw.used,
+                    over=draw.over,
+                    unit=line.unit,
+                )
+            )
+        if draw.used and line.remaining == 0:
+            found.append(events.AuthorizationExhausted(**ids, approved=line.approved, codes=list(line.codes)))
         elif self.approved and self.used >= rule.warn_share * self.approved:
             found += self._warn("used")
         for point in rule.reviews_between(before, self.used) if self.unit == "visits" else []:
             if point not in self.reviews:
                 self.reviews = (*self.reviews, point)
-                found.append(events.ConcurrentReviewDue(**self._ids(), authorization_number=self.number,
-                                                        visits_used=self.used))  # fmt: skip
+                found.append(events.ConcurrentReviewDue(**ids, visits_used=self.used))
         return found
 
-    def give_back(self, encounter_id: UUID, returned: int) -> list[IntegrationEvent]:
-        self.used = max(self.used - returned, 0)
-        return [events.AuthorizationUnitsReturned(**self._ids(), authorization_number=self.number,
-                                                  encounter_id=encounter_id, returned=returned,
-                                                  remaining=self.remaining)]  # fmt: skip
+    def give_back(self, encounter_id: UUID, line_number: int, used: int, over: int) -> list[IntegrationEvent]:
+        """A voided charge's use of a line no longer stands: what it used, and what it went over, come back."""
+        line = self.lines[line_number]
+        line.used, line.over = max(line.used - used, 0), max(line.over - over, 0)
+        return [
+            events.AuthorizationUnitsReturned(
+                **self._ids(),
+                authorization_number=self.number,
+                encounter_id=encounter_id,
+                returned=used,
+                remaining=self.remaining,
+            )
+        ]
 
     def ending(self, today: date, rule: Rule) -> list[IntegrationEvent]:
         """AuthorizationExpiring once its end is `warn_days` away (while units remain)."""
@@ -141,13 +253,29 @@ class Authorization:
         if cause in self.warned:
             return []
         self.warned = (*self.warned, cause)
-        return [events.AuthorizationExpiring(**self._ids(), authorization_number=self.number, cause=cause,
-                                             remaining=self.remaining, end=self.end)]  # fmt: skip
+        return [
+            events.AuthorizationExpiring(
+                **self._ids(), authorization_number=self.number, cause=cause, remaining=self.remaining, end=self.end
+            )
+        ]
 
     def renewal(self, start: date, visits: int, *, days: int = 90) -> "Authorization":
         """The next request continuing this one (a concurrent review, a renewal or an extension): a 278 citing
         its number (REF*BB)."""
-        return replace(self, id=uuid4(), status="requested", source="278", number="", approved=0, used=0,
-                       partial=False, reason="", warned=(), reviews=(), certification="R",
-                       previous_number=self.number, requested=visits, start=start,
-                       end=start + timedelta(days=days))  # fmt: skip
+        return replace(
+            self,
+            id=uuid4(),
+            status="requested",
+            source="278",
+            number="",
+            reason="",
+            warned=(),
+            reviews=(),
+            certification="R",
+            previous_number=self.number,
+            codes=tuple(self.approved_codes) or self.codes,
+            requested=visits,
+            start=start,
+            end=start + timedelta(days=days),
+            lines=[],
+        )

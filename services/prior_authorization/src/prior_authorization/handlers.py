@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeLine, ChargeVoided
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.prior_authorization import AuthorizationRequired, ConcurrentReviewDue
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
 from prior_authorization.domain import Authorization, Patient
+from prior_authorization.lines import allocate
 from prior_authorization.repository import authorizations as store
 from prior_authorization.repository import consumptions, visits
 from prior_authorization.review import decision_for, interchange_278
@@ -90,11 +91,20 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     earlier = await _count(uow, event)
     _require(uow, event, covering, rule, earlier)
     await _ask_ahead(uow, event, rule, earlier)
-    for authorization, used in _uses(covering, event.lines, event.service_date, event.rendering_provider.npi):
-        if not await consumptions.record(uow, authorization.id, event.tenant_id, event.encounter_id, event.version,
-                                         event.service_date, used):  # fmt: skip
-            continue
-        for found in authorization.consume(event.encounter_id, used, rule):
+    await _burn_down(uow, event, covering, rule)
+
+
+async def _burn_down(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule) -> None:
+    """Each line draws on the lines that cover its code (lines.allocate); what goes over is recorded and
+    announced, never dropped. An encounter version is counted once (a redelivered charge changes nothing)."""
+    if await consumptions.counted(uow, event.tenant_id, event.encounter_id, event.version):
+        return
+    serving = [a for a in covering if a.serves(event.rendering_provider.npi)]
+    charges = [(line.code, line.units) for line in event.lines]
+    for draw in allocate([a.lines for a in serving], charges, event.service_date):
+        authorization = serving[draw.authorization]
+        await consumptions.record(uow, authorization.id, draw, event)
+        for found in authorization.consume(event.encounter_id, event.version, event.service_date, draw, rule):
             uow.publish(found)
             if isinstance(found, ConcurrentReviewDue):
                 await renew(uow, authorization, rule.renewal_visits, event.service_date)
@@ -121,7 +131,7 @@ def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorizatio
     needing = sorted({
         line.code for line in event.lines
         if rule.needs_authorization(line.code, earlier) and not line.prior_authorization_number
-        and not any(a.covers(line.code, day, npi) and a.remaining for a in covering)
+        and not any(a.has_left(line.code, day, npi) for a in covering)
     })  # fmt: skip
     if needing and not event.prior_authorization_number:
         uow.publish(AuthorizationRequired(tenant_id=event.tenant_id, practice_id=event.practice_id,
@@ -151,17 +161,6 @@ async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier
     ))  # fmt: skip
 
 
-def _uses(covering: list[Authorization], lines: list[ChargeLine], day: date, npi: str
-          ) -> list[tuple[Authorization, int]]:  # fmt: skip
-    """Which authorization each line draws on (the soonest ending that covers it and has some left), and how much."""
-    used: dict[int, int] = {}
-    for line in lines:
-        match = next((i for i, x in enumerate(covering) if x.covers(line.code, day, npi) and x.remaining), None)
-        if match is not None:  # a visit counts once however many of its lines draw on it
-            used[match] = 1 if covering[match].unit == "visits" else used.get(match, 0) + line.units
-    return [(covering[i], min(amount, covering[i].remaining)) for i, amount in sorted(used.items())]
-
-
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
     """The charges of that version no longer stand: what they used goes back, and the visit no longer counts."""
     await visits.forget(uow, event.tenant_id, event.encounter_id, event.version)
@@ -171,7 +170,7 @@ async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
     by_id = {x.id: x for x in await store.of_ids(uow, [row.authorization_id for row in standing])}
     for row in standing:
         authorization = by_id[row.authorization_id]
-        for found in authorization.give_back(event.encounter_id, row.used):
+        for found in authorization.give_back(event.encounter_id, row.line_number, row.used, row.over_drawn):
             uow.publish(found)
         await store.save(uow, authorization)
     await consumptions.returned(uow, standing)

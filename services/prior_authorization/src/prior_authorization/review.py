@@ -6,21 +6,33 @@ from datetime import datetime
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.eligibility_model import Party
 from claimstream_platform.x12.review import IMPLEMENTATION, read_278_response, transaction_278_request
-from claimstream_platform.x12.review_model import ReviewDecision, ReviewRequest
+from claimstream_platform.x12.review_model import UNITS, VISITS, ReviewDecision, ReviewRequest
 
 from prior_authorization.domain import Authorization
 
 
 def request_of(authorization: Authorization, *, sender_id: str) -> ReviewRequest:
+    """The 278 request: the event asks for the whole; a code on a line of its own asks its own quantity too
+    (HSD*FL units, HSD*VS visits), codes asked together share the event's."""
     a, patient = authorization, authorization.patient
+    own = {line.codes[0]: line.requested for line in a.lines if len(line.codes) == 1}
     return ReviewRequest(
         payer=Party("X3", "2", a.payer_id, id_qualifier="PI", identifier=a.payer_id),
         requester=Party("1P", "2", a.provider_name, id_qualifier="XX", identifier=a.provider_npi),
         subscriber=Party("IL", "1", patient.last_name, patient.first_name, "MI", a.member_id),
-        trace=a.trace, originator=f"9{sender_id[:9]}", codes=a.codes, quantity=a.requested,
-        quantity_kind="VS" if a.unit == "visits" else "UN", start=a.start, end=a.end, certification=a.certification,
-        diagnoses=a.diagnoses, birth_date=patient.birth_date, previous_authorization=a.previous_number,
-    )  # fmt: skip
+        trace=a.trace,
+        originator=f"9{sender_id[:9]}",
+        codes=a.codes,
+        quantity=a.requested,
+        quantity_kind=VISITS if a.unit == "visits" else UNITS,
+        start=a.start,
+        end=a.end,
+        certification=a.certification,
+        diagnoses=a.diagnoses,
+        birth_date=patient.birth_date,
+        previous_authorization=a.previous_number,
+        quantities=tuple(own.get(code) for code in a.codes) if own else (),
+    )
 
 
 def interchange_278(authorization: Authorization, *, sender_id: str, receiver_id: str, control: int,

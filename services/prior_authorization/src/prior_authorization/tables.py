@@ -55,23 +55,49 @@ authorizations = Table(
     Column("reason", String(80), nullable=False),
     Column("warned", ARRAY(String(8)), nullable=False),
     Column("reviews", ARRAY(Integer), nullable=False),
+    Column("over_drawn", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_authorizations_patient", "tenant_id", "practice_id", "patient_ref", "payer_id"),
     Index("ix_authorizations_open", "status", "updated_at"),
 )
 
-# What each captured charge used of an authorization: one row per encounter version, so a redelivered charge is
-# counted once and a voided one gives back exactly what it used.
+# Each authorization's lines: a service the payer decided on its own (or codes that share one quantity), with its
+# decision, what it approved and what the charges used of it and beyond it. The authorization's approved, used and
+# over_drawn are their sums.
+authorization_lines = Table(
+    "authorization_lines",
+    metadata,
+    Column("authorization_id", Uuid, ForeignKey("authorizations.id"), primary_key=True),
+    Column("line_number", Integer, primary_key=True),
+    Column("codes", ARRAY(String(5)), nullable=False),
+    Column("requested", Integer, nullable=False),
+    Column("unit", String(6), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("action", String(2), nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("reason", String(80), nullable=False),
+    Column("approved", Integer, nullable=False),
+    Column("used", Integer, nullable=False),
+    Column("over_drawn", Integer, nullable=False),
+    Column("partial", Boolean, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+)
+
+# What each captured charge used of an authorization's line: one row per line and encounter version, so a
+# redelivered charge is counted once and a voided one gives back exactly what it used (and went over).
 consumptions = Table(
     "consumptions",
     metadata,
     Column("authorization_id", Uuid, ForeignKey("authorizations.id"), primary_key=True),
+    Column("line_number", Integer, primary_key=True, server_default="0"),
     Column("encounter_id", Uuid, primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("tenant_id", Uuid, nullable=False),
     Column("service_date", Date, nullable=False),
     Column("used", Integer, nullable=False),
+    Column("over_drawn", Integer, nullable=False, server_default="0"),
     Column("consumed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("returned_at", DateTime(timezone=True)),
     Index("ix_consumptions_encounter", "tenant_id", "encounter_id"),

@@ -9,7 +9,10 @@ from uuid import uuid4
 from claimstream_platform.x12.eligibility_model import Rejection
 from claimstream_platform.x12.review_model import ReviewDecision
 from prior_authorization.domain import Authorization, Patient, Unit
+from prior_authorization.lines import Draw
 from prior_authorization.rules import rule_for, shipped
+
+DAY = date(2026, 12, 10)
 
 
 def authorization(unit: Unit = "visits", requested: int = 10) -> Authorization:
@@ -60,12 +63,12 @@ def test_the_burn_down_warns_at_the_share_reaches_review_points_and_exhausts_onc
     rule = rule_for(shipped(), "SIMMCD", date(2026, 12, 1))
     visits = authorization()
     visits.entered("AUTH9", 10)
-    seen = [kinds(visits.consume(uuid4(), 1, rule)) for _ in range(10)]
+    seen = [kinds(visits.consume(uuid4(), 1, DAY, Draw(0, 0, 1, 0, ("90837",)), rule)) for _ in range(10)]
     assert seen[6] == ["AuthorizationUnitsConsumed"]
     assert seen[7] == ["AuthorizationUnitsConsumed", "AuthorizationExpiring", "ConcurrentReviewDue"]  # 8 of 10
     assert seen[8] == ["AuthorizationUnitsConsumed"]  # warned once
     assert seen[9] == ["AuthorizationUnitsConsumed", "AuthorizationExhausted"]
-    (returned,) = visits.give_back(uuid4(), 1)
+    (returned,) = visits.give_back(uuid4(), 0, 1, 0)
     assert (visits.used, visits.remaining, returned.remaining) == (9, 1, 1)  # type: ignore[attr-defined]
 
 

@@ -3,18 +3,42 @@ X12 278, or entered by hand from a phone call or portal), and how its units or v
 captured against it.
 
 They name the practice's patient (`patient_ref`) and the payer, never a name, birth date or member id.
-Consumers: claim submission (attach the number, REF*G1, and release claims held for a missing authorization),
-denial management (fix CO-197 and CO-15 with a known number), the projection.
+An authorization holds a line per service the payer decided (a 278 decides each service, 2000F, on its own), or
+one line for codes that share one quantity; each line is burned down on its own.
+
+Consumers: claim submission (attach the number, REF*G1, and release claims held for a missing authorization; it
+should hold a claim whose charge went over its authorization: AuthorizationExceeded), denial management (fix
+CO-197 and CO-15 with a known number), the projection.
 """
 
 from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "prior-authorization.v1"
 Unit = Literal["visits", "units"]
+LineStatus = Literal["requested", "pended", "approved", "denied", "contact", "cancelled", "not_required"]
+
+
+class AuthorizedService(BaseModel):
+    """One line of an authorization as the payer decided it: its codes, its decision (HCR01 `action`; `status`
+    approved, denied, contact: a person must call the payer, ...), what it approved and in what."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    codes: list[str]
+    status: LineStatus
+    action: str  # HCR01 (empty when entered by hand)
+    authorization_number: str
+    requested: int
+    approved: int
+    unit: Unit
+    start: date
+    end: date
 
 
 class _AuthorizationEvent(IntegrationEvent):
@@ -39,8 +63,11 @@ class AuthorizationApproved(_AuthorizationEvent):
     unit: Unit
     start: date
     end: date
-    partial: bool  # fewer than asked, or a shorter span (HCR A2 or A6)
+    partial: bool  # fewer than asked, a shorter span, or some services not approved (HCR A2 or A6)
     source: Literal["278", "manual"]
+    # Each line as decided, the ones not approved too (`codes` above names only the approved lines' codes, and
+    # `approved` is their sum). Empty from producers before per-service decisions.
+    services: list[AuthorizedService] = []
 
 
 class AuthorizationDenied(_AuthorizationEvent):
@@ -52,11 +79,14 @@ class AuthorizationDenied(_AuthorizationEvent):
 
 
 class AuthorizationPended(_AuthorizationEvent):
-    """The payer will decide later (HCR A4): the request is followed until it does."""
+    """The payer will decide later (HCR A4): the request is followed until it does. With `needs_person`, nothing
+    will come by itself: the payer asked to be contacted (HCR CT), or certified without saying how much; a person
+    takes it up (the request is not asked again)."""
 
     event_type: ClassVar[str] = "claimstream.authorization.pended.v1"
 
     reason: str
+    needs_person: bool = False
 
 
 class AuthorizationUnitsConsumed(_AuthorizationEvent):
@@ -83,12 +113,32 @@ class AuthorizationUnitsReturned(_AuthorizationEvent):
 
 
 class AuthorizationExhausted(_AuthorizationEvent):
-    """Every approved unit or visit is used: the next visit needs a new authorization."""
+    """Every approved unit or visit of a line is used: the next visit with its codes needs a new authorization.
+    `codes` names the line (all of the authorization's codes when it has one line)."""
 
     event_type: ClassVar[str] = "claimstream.authorization.exhausted.v1"
 
     authorization_number: str
     approved: int
+    codes: list[str] = []
+
+
+class AuthorizationExceeded(_AuthorizationEvent):
+    """A captured charge used more than its authorization had left for its codes: `over` units or visits are not
+    covered (the payer would deny them, CO-198). Claim submission should hold that encounter version's claim
+    instead of sending it with the number, until a person asks for more (a revised or extended 278) or decides
+    otherwise. A voided charge gives its excess back with what it used (AuthorizationUnitsReturned)."""
+
+    event_type: ClassVar[str] = "claimstream.authorization.exceeded.v1"
+
+    authorization_number: str
+    encounter_id: UUID
+    version: int
+    service_date: date
+    codes: list[str]  # the charge's codes that went over
+    used: int  # what the charge used within the authorization
+    over: int  # what it used beyond it
+    unit: Unit
 
 
 class AuthorizationExpiring(_AuthorizationEvent):

@@ -1,5 +1,5 @@
-"""Authorizations: stored with the request, completed with the decision, changed by the burn-down, read back
-within the caller's tenant and practices (`_scoped`, once)."""
+"""Authorizations and their lines: stored with the request, completed with the decision, changed by the burn-down,
+read back within the caller's tenant and practices (`_scoped`, once). Every read brings the lines with it."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -7,13 +7,28 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from prior_authorization.domain import Authorization, Patient
-from prior_authorization.tables import authorizations, interchange_control
+from prior_authorization.lines import Line
+from prior_authorization.tables import authorization_lines, authorizations, interchange_control
 
 a = authorizations.c
-MUTABLE = ("status", "source", "number", "approved", "used", "partial", "reason", "warned", "reviews", "start", "end")
+line_c = authorization_lines.c
+MUTABLE = (
+    "status",
+    "source",
+    "number",
+    "approved",
+    "used",
+    "over_drawn",
+    "partial",
+    "reason",
+    "warned",
+    "reviews",
+    "start",
+    "end",
+)
 
 
 async def next_control(uow: UnitOfWork) -> int:
@@ -22,57 +37,100 @@ async def next_control(uow: UnitOfWork) -> int:
 
 async def insert(uow: UnitOfWork, authorization: Authorization) -> None:
     await uow.session.execute(authorizations.insert().values(_row(authorization)))
+    await _write_lines(uow, authorization)
 
 
 async def save(uow: UnitOfWork, authorization: Authorization) -> None:
     row = _row(authorization)
-    await uow.session.execute(update(authorizations).where(a.id == authorization.id).values(
-        **{name: row[name] for name in MUTABLE}, updated_at=func.now()))  # fmt: skip
+    changed = {name: row[name] for name in MUTABLE}
+    await uow.session.execute(
+        update(authorizations).where(a.id == authorization.id).values(**changed, updated_at=func.now())
+    )
+    await uow.session.execute(delete(authorization_lines).where(line_c.authorization_id == authorization.id))
+    await _write_lines(uow, authorization)
+
+
+async def _write_lines(uow: UnitOfWork, authorization: Authorization) -> None:
+    rows = [
+        {"authorization_id": authorization.id, "line_number": number, **_line_row(line)}
+        for number, line in enumerate(authorization.lines)
+    ]
+    await uow.session.execute(authorization_lines.insert().values(rows))
 
 
 async def next_open(uow: UnitOfWork, *, pended_wait: float) -> Authorization | None:
     """The oldest request not yet sent, or pended at least `pended_wait` seconds ago, locked for this transaction
     (another worker takes the next)."""
     since = datetime.now(UTC) - timedelta(seconds=pended_wait)
-    query = select(authorizations).where(
-        (a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since))
-    ).order_by(a.updated_at).limit(1)  # fmt: skip
+    query = (
+        select(authorizations)
+        .where((a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since)))
+        .order_by(a.updated_at)
+        .limit(1)
+    )
     row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
-    return None if row is None else _authorization(row)
+    return None if row is None else (await _with_lines(uow, [row]))[0]
 
 
-async def covering(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str,
-                   day: date) -> list[Authorization]:  # fmt: skip
+async def covering(
+    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, day: date
+) -> list[Authorization]:
     """The patient's approved authorizations with that payer in force on `day`, locked, the soonest ending first."""
-    query = select(authorizations).where(
-        a.tenant_id == tenant_id, a.practice_id == practice_id, a.patient_ref == patient_ref[:80],
-        a.payer_id == payer_id[:80], a.status == "approved", a.start <= day, a.end >= day,
-    ).order_by(a.end, a.id)  # fmt: skip
-    return [_authorization(row) for row in await uow.session.execute(query.with_for_update())]
+    query = (
+        select(authorizations)
+        .where(
+            a.tenant_id == tenant_id,
+            a.practice_id == practice_id,
+            a.patient_ref == patient_ref[:80],
+            a.payer_id == payer_id[:80],
+            a.status == "approved",
+            a.start <= day,
+            a.end >= day,
+        )
+        .order_by(a.end, a.id)
+    )
+    return await _with_lines(uow, list(await uow.session.execute(query.with_for_update())))
 
 
-async def asked_for(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str,
-                    codes: list[str], day: date) -> bool:  # fmt: skip
+async def asked_for(
+    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, codes: list[str], day: date
+) -> bool:
     """Whether the patient has an authorization with that payer for any of `codes`, not ended by `day`: asked for
     (whatever the answer: a denial is a person's to take up, not a reason to ask again) or entered by hand."""
-    query = select(a.id).where(
-        a.tenant_id == tenant_id, a.practice_id == practice_id, a.patient_ref == patient_ref[:80],
-        a.payer_id == payer_id[:80], a.end >= day, a.codes.overlap(codes),
-    ).limit(1)  # fmt: skip
+    query = (
+        select(a.id)
+        .where(
+            a.tenant_id == tenant_id,
+            a.practice_id == practice_id,
+            a.patient_ref == patient_ref[:80],
+            a.payer_id == payer_id[:80],
+            a.end >= day,
+            a.codes.overlap(codes),
+        )
+        .limit(1)
+    )
     return await uow.session.scalar(query) is not None
 
 
 async def of_ids(uow: UnitOfWork, ids: list[UUID]) -> list[Authorization]:
     query = select(authorizations).where(a.id.in_(ids)).order_by(a.id).with_for_update()
-    return [_authorization(row) for row in await uow.session.execute(query)]
+    return await _with_lines(uow, list(await uow.session.execute(query)))
 
 
 async def ending_by(uow: UnitOfWork, day: date) -> list[Authorization]:
     """Approved authorizations ending by `day` not yet announced as ending, locked (a few per pass)."""
-    query = select(authorizations).where(
-        a.status == "approved", a.end <= day, ~a.warned.any("ending"), a.approved > a.used,
-    ).order_by(a.end).limit(50)  # fmt: skip
-    return [_authorization(row) for row in await uow.session.execute(query.with_for_update(skip_locked=True))]
+    query = (
+        select(authorizations)
+        .where(
+            a.status == "approved",
+            a.end <= day,
+            ~a.warned.any("ending"),
+            a.approved > a.used,
+        )
+        .order_by(a.end)
+        .limit(50)
+    )
+    return await _with_lines(uow, list(await uow.session.execute(query.with_for_update(skip_locked=True))))
 
 
 def _scoped(principal: Principal) -> Any:
@@ -84,41 +142,137 @@ def _scoped(principal: Principal) -> Any:
 
 async def find(uow: UnitOfWork, principal: Principal, authorization_id: UUID) -> Authorization | None:
     row = (await uow.session.execute(_scoped(principal).where(a.id == authorization_id))).first()
-    return None if row is None else _authorization(row)
+    return None if row is None else (await _with_lines(uow, [row]))[0]
 
 
-async def listing(uow: UnitOfWork, principal: Principal, *, practice_id: UUID | None, patient: str | None,
-                  status: str | None, expiring_before: date | None, limit: int) -> list[Authorization]:  # fmt: skip
+async def listing(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    practice_id: UUID | None,
+    patient: str | None,
+    status: str | None,
+    expiring_before: date | None,
+    exceeded: bool | None,
+    limit: int,
+) -> list[Authorization]:
     query = _scoped(principal)
+    if exceeded is not None:
+        query = query.where((a.over_drawn > 0) if exceeded else (a.over_drawn == 0))
     for column, value in ((a.practice_id, practice_id), (a.patient_ref, patient), (a.status, status)):
         if value is not None:
             query = query.where(column == value)
     if expiring_before is not None:
         query = query.where(a.end < expiring_before, a.status == "approved")
     rows = await uow.session.execute(query.order_by(a.end, a.id).limit(limit))
-    return [_authorization(row) for row in rows]
+    return await _with_lines(uow, list(rows))
+
+
+async def _with_lines(uow: UnitOfWork, rows: list[Any]) -> list[Authorization]:
+    """The authorizations of `rows`, each with its lines (one query for all)."""
+    if not rows:
+        return []
+    query = select(authorization_lines).where(line_c.authorization_id.in_([row.id for row in rows]))
+    lines: dict[UUID, list[Line]] = {row.id: [] for row in rows}
+    for line in await uow.session.execute(query.order_by(line_c.authorization_id, line_c.line_number)):
+        lines[line.authorization_id].append(_line(line))
+    return [_authorization(row, lines[row.id]) for row in rows]
 
 
 def _row(x: Authorization) -> dict[str, Any]:
     p = x.patient
     return {
-        "id": x.id, "tenant_id": x.tenant_id, "practice_id": x.practice_id, "patient_ref": p.external_id,
-        "first_name": p.first_name, "last_name": p.last_name, "birth_date": p.birth_date, "payer_id": x.payer_id,
-        "member_id": x.member_id, "provider_npi": x.provider_npi, "provider_name": x.provider_name,
-        "codes": list(x.codes), "diagnoses": list(x.diagnoses), "requested": x.requested, "unit": x.unit,
-        "start": x.start, "end": x.end, "certification": x.certification, "previous_number": x.previous_number,
-        "status": x.status, "source": x.source, "number": x.number, "approved": x.approved, "used": x.used,
-        "partial": x.partial, "reason": x.reason[:80], "warned": list(x.warned), "reviews": list(x.reviews),
-    }  # fmt: skip
+        "id": x.id,
+        "tenant_id": x.tenant_id,
+        "practice_id": x.practice_id,
+        "patient_ref": p.external_id,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birth_date": p.birth_date,
+        "payer_id": x.payer_id,
+        "member_id": x.member_id,
+        "provider_npi": x.provider_npi,
+        "provider_name": x.provider_name,
+        "codes": list(x.codes),
+        "diagnoses": list(x.diagnoses),
+        "requested": x.requested,
+        "unit": x.unit,
+        "start": x.start,
+        "end": x.end,
+        "certification": x.certification,
+        "previous_number": x.previous_number,
+        "status": x.status,
+        "source": x.source,
+        "number": x.number,
+        "approved": x.approved,
+        "used": x.used,
+        "over_drawn": x.over,
+        "partial": x.partial,
+        "reason": x.reason[:80],
+        "warned": list(x.warned),
+        "reviews": list(x.reviews),
+    }
 
 
-def _authorization(row: Any) -> Authorization:
+def _line_row(x: Line) -> dict[str, Any]:
+    return {
+        "codes": list(x.codes),
+        "requested": x.requested,
+        "unit": x.unit,
+        "status": x.status,
+        "action": x.action[:2],
+        "number": x.number[:50],
+        "reason": x.reason[:80],
+        "approved": x.approved,
+        "used": x.used,
+        "over_drawn": x.over,
+        "partial": x.partial,
+        "start": x.start,
+        "end": x.end,
+    }
+
+
+def _line(row: Any) -> Line:
+    return Line(
+        codes=tuple(row.codes),
+        requested=row.requested,
+        unit=row.unit,
+        start=row.start,
+        end=row.end,
+        status=row.status,
+        action=row.action,
+        number=row.number,
+        reason=row.reason,
+        approved=row.approved,
+        used=row.used,
+        over=row.over_drawn,
+        partial=row.partial,
+    )
+
+
+def _authorization(row: Any, lines: list[Line]) -> Authorization:
     return Authorization(
-        tenant_id=row.tenant_id, practice_id=row.practice_id,
-        patient=Patient(row.patient_ref, row.first_name, row.last_name, row.birth_date), payer_id=row.payer_id,
-        member_id=row.member_id, provider_npi=row.provider_npi, provider_name=row.provider_name,
-        codes=tuple(row.codes), requested=row.requested, unit=row.unit, start=row.start, end=row.end,
-        diagnoses=tuple(row.diagnoses), certification=row.certification, previous_number=row.previous_number,
-        id=row.id, status=row.status, source=row.source, number=row.number, approved=row.approved, used=row.used,
-        partial=row.partial, reason=row.reason, warned=tuple(row.warned), reviews=tuple(row.reviews),
-    )  # fmt: skip
+        tenant_id=row.tenant_id,
+        practice_id=row.practice_id,
+        patient=Patient(row.patient_ref, row.first_name, row.last_name, row.birth_date),
+        payer_id=row.payer_id,
+        member_id=row.member_id,
+        provider_npi=row.provider_npi,
+        provider_name=row.provider_name,
+        codes=tuple(row.codes),
+        requested=row.requested,
+        unit=row.unit,
+        start=row.start,
+        end=row.end,
+        diagnoses=tuple(row.diagnoses),
+        certification=row.certification,
+        previous_number=row.previous_number,
+        id=row.id,
+        status=row.status,
+        source=row.source,
+        number=row.number,
+        reason=row.reason,
+        warned=tuple(row.warned),
+        reviews=tuple(row.reviews),
+        lines=lines,
+    )
