@@ -1,14 +1,26 @@
 """Prior authorization's events into claim submission's own model (the edge). Approvals are kept per patient and
 payer, so a claim they cover carries the number (REF*G1) from the start, and a claim held for a missing or
 required authorization that one covers is billed anew with it (the held claim is voided here, the new one
-scrubbed again). A visit prior authorization says needs one (AuthorizationRequired) has its claims not sent yet
-held. A claim already sent is left to the payer."""
+scrubbed again). A visit prior authorization says needs one (AuthorizationRequired), or that used more than its
+authorization had left (AuthorizationExceeded), has its claims not sent yet held. A claim already sent is left to
+the payer."""
 
-from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
+from claimstream_platform.contracts.prior_authorization import (
+    AuthorizationApproved,
+    AuthorizationExceeded,
+    AuthorizationRequired,
+)
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.authorization_rule import REQUIRED, Known, attached, required_reason
+from claim_submission.authorization_rule import (
+    EXCEEDED,
+    REQUIRED,
+    Known,
+    attached,
+    exceeded_reason,
+    required_reason,
+)
 from claim_submission.coverage_rule import PlanKey
 from claim_submission.domain import ClaimStatus
 from claim_submission.repository import authorizations as approvals
@@ -42,4 +54,22 @@ async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWor
                and REQUIRED not in [r.rule for r in c.reasons]]  # fmt: skip
     for claim in waiting:
         claim.hold([*claim.reasons, required_reason(event.codes, event.visits_this_year)])
+    await handlers.store(uow, waiting)
+
+
+async def on_authorization_exceeded(event: AuthorizationExceeded, uow: UnitOfWork) -> None:
+    """The visit's charge went past what its authorization had left: its claim, not sent yet, waits for a person
+    (who gets more from the payer, then releases it), instead of leaving with a number the payer would refuse."""
+    current = await claims.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    waiting = [
+        c
+        for c in current
+        if c.status in (ClaimStatus.READY, ClaimStatus.HELD)
+        and c.payer_id == event.payer_id
+        and c.encounter_version == event.version
+        and EXCEEDED not in [r.rule for r in c.reasons]
+    ]
+    reason = exceeded_reason(event.authorization_number, event.codes, event.over, event.unit)
+    for claim in waiting:
+        claim.hold([*claim.reasons, reason])
     await handlers.store(uow, waiting)

@@ -11,6 +11,7 @@ from claim_submission.content import ClaimContent
 
 MISSING = "authorization.missing"  # the scrubber's: the payer's codes that always need one
 REQUIRED = "authorization.required"  # prior authorization's: its rules (after N visits a year) want one
+EXCEEDED = "authorization.exceeded"  # prior authorization's: the charge used more than the authorization had left
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,11 @@ def required_reason(codes: list[str], visits: int) -> Reason:
     return Reason(rule=REQUIRED, field="prior_authorization_number",
                   message=f"prior authorization's rules want an authorization for {', '.join(codes)} "
                           f"(after {visits} visits this year) and none on file covers it")  # fmt: skip
+
+
+def exceeded_reason(number: str, codes: list[str], over: int, unit: str) -> Reason:
+    message = (
+        f"authorization {number} had too few {unit} left for {', '.join(codes)} ({over} over): the payer would deny "
+        "them (CO-198); ask it for more before sending, or release the claim once you have"
+    )
+    return Reason(rule=EXCEEDED, field="prior_authorization_number", message=message)

@@ -6,7 +6,11 @@ from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
-from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
+from claimstream_platform.contracts.prior_authorization import (
+    AuthorizationApproved,
+    AuthorizationExceeded,
+    AuthorizationRequired,
+)
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
@@ -24,4 +28,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,
     AuthorizationApproved: authorization_answers.on_authorization_approved,
     AuthorizationRequired: authorization_answers.on_authorization_required,
+    AuthorizationExceeded: authorization_answers.on_authorization_exceeded,
 }

@@ -109,6 +109,7 @@ class LineAdjudication(_Part):
     modifiers: list[str]
     paid: Decimal
     adjustments: list[Adjustment]
+    units_paid: Decimal | None = None  # SVC05 as the payer paid them (None: a payment posted before it was kept)
 
 
 class Adjudication(_Part):

@@ -36,7 +36,8 @@ def adjudication_of(event: PaymentPosted, *, paid_on: date) -> Adjudication:
         claim_adjustments=claim_level,
         lines=[
             LineAdjudication(line_number=line.line_number, code=line.code, modifiers=line.modifiers, paid=line.paid,
-                             adjustments=[_adjustment(a) for a in line.adjustments])  # fmt: skip
+                             adjustments=[_adjustment(a) for a in line.adjustments],
+                             units_paid=line.units_paid)  # fmt: skip
             for line in event.lines
             if line.line_number is not None
         ],

@@ -119,10 +119,13 @@ class Claim:
     def new(
         cls, tenant_id: UUID, practice_id: UUID | None, encounter_id: UUID, encounter_version: int,
         content: ClaimContent, reasons: list[Reason], *, replaces: "Claim | None" = None, frequency: str = "1",
-        note: str | None = None,
+        note: str | None = None, supersedes: "Claim | None" = None,
     ) -> "Claim":  # fmt: skip
         """A new claim version: held when any reason stands, else ready. A replacement (frequency 7 or 8)
-        carries the payer's number of the claim it replaces, and a note (NTE*ADD) saying why it comes."""
+        carries the payer's number of the claim it replaces, and a note (NTE*ADD) saying why it comes. A new
+        original that takes the place of a claim the payer never kept (or denied) names it too (`supersedes`),
+        so that the claim it ends is known to everyone downstream, and billed once."""
+        replaced = replaces or supersedes
         claim = cls(
             id=uuid4(), tenant_id=tenant_id, practice_id=practice_id, encounter_id=encounter_id,
             encounter_version=encounter_version, payer_id=content.payer.payer_id,
@@ -130,7 +133,7 @@ class Claim:
             stored_content=content.model_dump(mode="json"), total_charge=content.total,
             service_date=content.service_date, reasons=list(reasons),
             payer_claim_number=replaces.payer_claim_number if replaces else None,
-            replaces_claim_id=replaces.id if replaces else None,
+            replaces_claim_id=replaced.id if replaced else None,
             correction_note=(note or ("corrected claim" if frequency == "7" else "void")) if replaces else None,
         )  # fmt: skip
         claim.__dict__["content"] = content

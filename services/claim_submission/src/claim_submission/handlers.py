@@ -75,16 +75,17 @@ async def billed_content(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID | N
 
 async def create_claim(
     uow: UnitOfWork, origin: Captured | Claim, content: ClaimContent, *, previous: Claim | None, today: date,
-    frequency: str = "", note: str | None = None,
+    frequency: str = "", note: str | None = None, supersedes: Claim | None = None,
 ) -> Claim:  # fmt: skip
     """A new claim version of `origin`'s encounter: a replacement of `previous` when the payer may have it, else
-    an original (and `previous`, when still open here, is replaced)."""
+    an original (and `previous`, when still open here, is replaced: the original supersedes it)."""
     replaces = previous if previous is not None and previous.status in AT_PAYER else None
     if replaces is None:  # an original (a later payer's too) goes to a carve-out's administrator; a correction
         content = await billed_content(uow, origin.tenant_id, origin.practice_id, content)  # to its payer
     if previous is not None and replaces is None and previous.status in OPEN:
         previous.replace(by="a corrected encounter")
         await store(uow, [previous])
+        supersedes = previous
     frequency = frequency or ("7" if replaces is not None else "1")
     version = origin.version if isinstance(origin, Captured) else origin.encounter_version
     key = duplicate_key(content)
@@ -99,7 +100,7 @@ async def create_claim(
     if replaces is not None and not replaces.payer_claim_number:
         reasons.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
     claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
-                      replaces=replaces, frequency=frequency, note=note)  # fmt: skip
+                      replaces=replaces, frequency=frequency, note=note, supersedes=supersedes)  # fmt: skip
     await repository.insert_new(uow, [claim], [key])
     publish(uow, [claim])
     return claim
@@ -128,10 +129,10 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
     content = apply_changes(claim.content, event.changes)
     if event.prior_authorization_number:
         content = content.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
-    if event.resubmit_as == "new_original":
+    if event.resubmit_as == "new_original":  # the payer wants a new claim: it takes this one's place, and says so
         claim.replace(by="a new original", reason=event.reason)
         await store(uow, [claim])
-        await create_claim(uow, claim, content, previous=None, today=today(), frequency="1")
+        await create_claim(uow, claim, content, previous=None, today=today(), frequency="1", supersedes=claim)
     else:
         await create_claim(uow, claim, content, previous=claim, today=today(), note=event.reason[:80])
 
@@ -149,14 +150,33 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
         await store(uow, [claim])
     adjudication = adjudication_of(event, paid_on=today())
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
-    if following is not None and not await _billed_already(uow, claim, following.payer.payer_id):
+    if following is None:
+        return
+    billed = await _billed_already(uow, claim, following.payer.payer_id)
+    if billed is None:
         await create_claim(uow, claim, following, previous=None, today=today())
+    elif (
+        billed.status in OPEN
+        and billed.frequency != "8"
+        and _what_it_paid(billed, claim) != _what_it_paid(following, claim)
+    ):
+        # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
+        # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
+        await create_claim(uow, billed, following, previous=billed, today=today(), note="the prior payer paid again")
 
 
-async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> bool:
-    """A redelivered payment bills the next payer once: any claim of this encounter version to that payer."""
+async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> Claim | None:
+    """The claim of this encounter version to that payer, the latest one (a redelivered payment bills it once)."""
     earlier = await repository.lock_of_encounter(uow, claim.tenant_id, claim.encounter_id)
-    return any(c.payer_id == payer_id and c.encounter_version == claim.encounter_version for c in earlier)
+    billed = [c for c in earlier if c.payer_id == payer_id and c.encounter_version == claim.encounter_version]
+    return billed[0] if billed else None  # newest first
+
+
+def _what_it_paid(later: Claim | ClaimContent, earlier: Claim) -> list[object]:
+    """What a later payer's claim says the earlier payer did (its 2320/2430 amounts)."""
+    content = later.content if isinstance(later, Claim) else later
+    place = earlier.content.responsibility
+    return [o.adjudication for o in content.other_payers if o.responsibility == place]
 
 
 async def on_scrub_rule_accepted(event: ScrubRuleAccepted, uow: UnitOfWork) -> None:
@@ -200,7 +220,7 @@ async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]
     if not numbered:
         return
     waiting = await repository.lock_where(uow, statuses=[ClaimStatus.HELD], replacing=list(numbered))
-    for claim in waiting:
+    for claim in (c for c in waiting if c.frequency in ("7", "8")):  # a new original waits for no number
         claim.number_arrived(numbered[claim.replaces_claim_id])  # type: ignore[index]
     await store(uow, waiting)
 

@@ -60,9 +60,10 @@ def line_adjudications(content: ClaimContent, line_number: int) -> list[Segment]
         if done is None:
             continue
         for paid in (p for p in done.lines if p.line_number == line_number):
+            units = amount(paid.units_paid) if paid.units_paid is not None else line.units  # SVD05: what it paid
             segments += [
                 Segment.of(
-                    "SVD", other.payer.payer_id, amount(paid.paid), ("HC", paid.code, *paid.modifiers), "", line.units
+                    "SVD", other.payer.payer_id, amount(paid.paid), ("HC", paid.code, *paid.modifiers), "", units
                 ),  # fmt: skip
                 *cas(paid.adjustments),
                 Segment.of("DTP", "573", "D8", f"{done.paid_on:%Y%m%d}"),

@@ -11,7 +11,11 @@ from uuid import uuid4
 from claim_submission import authorization_answers, handlers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.contracts.prior_authorization import AuthorizationApproved, AuthorizationRequired
+from claimstream_platform.contracts.prior_authorization import (
+    AuthorizationApproved,
+    AuthorizationExceeded,
+    AuthorizationRequired,
+)
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import waiting_for_a_lock
 from test_coverage_holds import captured_in_a_batch
@@ -82,6 +86,33 @@ async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arriv
     await handle(make_uow, authorization_answers.on_authorization_approved, approval)
     voided, billed = await claims_of(make_uow, visit.encounter_id)
     assert (voided.status, billed.status, billed.content["prior_authorization_number"]) == ("voided", "ready", "PA-99")
+
+
+async def test_a_visit_past_what_its_authorization_had_left_is_held_for_a_person(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-2"})
+    await handle(make_uow, handlers.on_charge_captured, visit)
+    exceeded = AuthorizationExceeded(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        authorization_id=uuid4(),
+        patient_ref="p-2",
+        payer_id="SIMMCR",
+        authorization_number="PA-12",
+        encounter_id=visit.encounter_id,
+        version=1,
+        service_date=visit.service_date,
+        codes=["90837"],
+        used=0,
+        over=1,
+        unit="visits",
+    )
+    await handle(make_uow, authorization_answers.on_authorization_exceeded, exceeded)
+    await handle(make_uow, authorization_answers.on_authorization_exceeded, exceeded)  # redelivered: held once
+    (held,) = await claims_of(make_uow, visit.encounter_id)
+    assert held.status == "held" and [r["rule"] for r in held.reasons] == ["authorization.exceeded"]
+    assert "PA-12" in held.reasons[0]["message"]
 
 
 def therapy_visit() -> ChargeCaptured:

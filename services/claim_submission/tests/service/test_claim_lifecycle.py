@@ -76,7 +76,9 @@ async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_n
     await cycle(make_uow, gateway)
     old, new = await claims_of(make_uow, coded.encounter_id)
     assert (old.status, new.status, new.frequency) == ("replaced", "accepted", "1")
-    assert "REF*G1*PA4242~" in new.x12
+    assert "REF*G1*PA4242~" in new.x12 and "REF*F8" not in new.x12  # a new claim, not a correction of the old
+    created = [e for kind, e in await events(make_uow) if kind == "created" and e["claim_id"] == str(new.id)]
+    assert [e["replaces_claim_id"] for e in created] == [str(old.id)]  # downstream, the old claim ends here
 
 
 async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_number(

@@ -79,3 +79,23 @@ async def test_corrected_charges_void_the_secondary_claim(
     first, secondary = await claims_of(make_uow, coded.encounter_id)
     assert first.status == "accepted"  # waits for the corrected charges, which replace it
     assert secondary.status == "voided"  # billed from a payment of charges that no longer stand
+
+
+async def test_a_primary_that_reverses_and_pays_again_corrects_the_secondary_it_billed(
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
+    await cycle(make_uow, gateway)  # the secondary goes out and its payer numbers it
+    reversed_ = posted_for(primary, outcome="reversed", claim_status="22", paid="-100")
+    await handle(make_uow, handlers.on_payment_posted, reversed_)
+    lines = [line.model_copy(update={"paid": Decimal("110") if line.line_number == 1 else line.paid})
+             for line in posting().lines]  # fmt: skip
+    again = posted_for(primary, paid="110", lines=[line.model_dump() for line in lines])
+    await handle(make_uow, handlers.on_payment_posted, again)
+    await handle(make_uow, handlers.on_payment_posted, again)  # redelivered: corrected once
+    _, secondary, corrected = await claims_of(make_uow, coded.encounter_id)
+    assert (corrected.payer_id, corrected.frequency, corrected.replaces_claim_id) == ("SIMBCX", "7", secondary.id)
+    assert corrected.content["other_payers"][0]["adjudication"]["paid"] == "110"

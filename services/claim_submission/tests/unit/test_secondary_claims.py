@@ -140,3 +140,17 @@ def test_a_later_payers_claim_is_not_a_duplicate_of_the_primarys() -> None:
     assert secondary is not None
     assert duplicate_key(secondary) != duplicate_key(primary)
     assert duplicate_key(primary) == duplicate_key(primary_content())  # the primary's key is unchanged
+
+
+def test_the_secondary_names_the_units_the_primary_paid_not_those_billed() -> None:
+    """2430 SVD05 is the units the other payer paid (SVC05), which may be fewer than the line billed."""
+    billed_two = [{**TWO_LINES[0], "units": 2, "amount": Decimal("185.00")}, TWO_LINES[1]]
+    primary = content_of(charges(lines=billed_two, total_amount=Decimal("225.00"), other_coverages=[SECONDARY]))
+    paid_one = posting()
+    paid_one.lines[0] = paid_one.lines[0].model_copy(update={"units_paid": Decimal(1)})
+    done = adjudication_of(paid_one, paid_on=date(2026, 11, 21))
+    secondary = next_payer(primary.content, "partially_paid", done)
+    assert secondary is not None
+    text = written(secondary)
+    assert "SVD*SIMMCR*100*HC:90837:95**1~" in text and "SV1*HC:90837:95*185*UN*2" in text
+    assert pyx12_problems(text) == []
