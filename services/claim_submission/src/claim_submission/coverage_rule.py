@@ -23,6 +23,17 @@ def inactive_reason() -> Reason:
                           "confirm the coverage, then correct the encounter or release the claim")  # fmt: skip
 
 
+UNROUTED = "coverage.carve_out_unrouted"
+
+
+def unrouted_reason(administrator: str) -> Reason:
+    message = (
+        f"the plan's eligibility answer says another company administers mental health ({administrator[:80]}) and "
+        "names no payer id to bill it under: route the claim to that payer, then release it"
+    )
+    return Reason(rule=UNROUTED, field="payer", message=message)
+
+
 def coverage_key(tenant_id: UUID, practice_id: UUID | None, content: ClaimContent) -> CoverageKey | None:
     """The coverage a claim is billed to, as eligibility's answers name it (none without a practice)."""
     if practice_id is None:

@@ -2,8 +2,9 @@
 a date of service, so a claim for it is held before it is sent, and the claims of that visit not sent yet are
 held now; an answer that the coverage is active lets later claims go. A plan whose mental-health benefits
 another company administers (a carve-out) has its claims billed to that company: those not sent yet are voided
-here and billed anew to it, later ones go to it from the start. A claim the payer already has is left to its
-adjudication (a denial that denial management works)."""
+here and billed anew to it, later ones go to it from the start. A carve-out the answer names by no payer id we
+can bill (an NPI, a company name) is a person's to route: the plan's claims not sent yet are held for it. A claim
+the payer already has is left to its adjudication (a denial that denial management works)."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ from claimstream_platform.contracts.eligibility import CoverageCarvedOut, Covera
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.coverage_rule import CoverageKey, PlanKey, inactive_reason, routed
+from claim_submission.coverage_rule import UNROUTED, CoverageKey, PlanKey, inactive_reason, routed, unrouted_reason
 from claim_submission.repository import coverage
 
 
@@ -40,6 +41,16 @@ async def on_eligibility_verified(event: EligibilityVerified, uow: UnitOfWork) -
     await coverage.record(uow, key, active=True, at=at)
     if event.bill_payer_id == event.payer_id:  # the plan answers for mental health itself (again)
         await coverage.carved_out(uow, key[:4], None, at=at)
+    if event.carve_out_to_route:
+        await _hold_for_routing(uow, key[:4], event.carve_out_to_route)
+
+
+async def _hold_for_routing(uow: UnitOfWork, plan: PlanKey, administrator: str) -> None:
+    """Claims to a plan that carves mental health out to a company we cannot bill by id wait for a person."""
+    waiting = [c for c in await coverage.unsent_claims(uow, plan) if UNROUTED not in [r.rule for r in c.reasons]]
+    for claim in waiting:
+        claim.hold([*claim.reasons, unrouted_reason(administrator)])
+    await handlers.store(uow, waiting)
 
 
 async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> None:

@@ -104,3 +104,18 @@ async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
     await handle(make_uow, handlers.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.payer_id == "SIMMCR"
+
+
+async def test_a_carve_out_named_by_no_payer_id_holds_the_plans_claims_for_a_person(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    waiting = charges(service_date=RECENT)
+    await handle(make_uow, handlers.on_charge_captured, waiting)
+    unrouted = answer(EligibilityVerified).model_copy(  # type: ignore[attr-defined]
+        update={"bill_payer_id": "", "carve_out_to_route": "BRIGHT MINDS BEHAVIORAL (NPI 1234567893)"}
+    )
+    await handle(make_uow, eligibility_answers.on_eligibility_verified, unrouted)
+    await handle(make_uow, eligibility_answers.on_eligibility_verified, unrouted)  # redelivered: held once
+    (claim,) = await claims_of(make_uow, waiting.encounter_id)
+    assert (claim.status, claim.payer_id) == ("held", "SIMMCR")  # never billed to an NPI or a name as a payer id
+    assert [r["rule"] for r in claim.reasons] == ["coverage.carve_out_unrouted"]
