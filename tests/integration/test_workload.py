@@ -4,9 +4,13 @@ import asyncio
 import json
 import time
 from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_platform.adjustments import classify
 from claimstream_platform.devstack.services import METRICS_PORT_OFFSET
 from claimstream_platform.testing import Keys
 from clearinghouse_simulator.workload import run
@@ -47,6 +51,34 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     # The front desk checked coverage before each visit: the answers reach the projection's stream counts.
     checked = await eligibility_events(services, headers, at_least=1)
     assert {"claimstream.eligibility.verified.v1", "claimstream.coverage.carved-out.v1"} & set(checked)
+    await the_money_balances(services, headers)
+
+
+async def the_money_balances(services: Services, headers: dict[str, str]) -> None:
+    """Once the payers have paid (and the stream has gone quiet), every encounter's money checksum holds, and the
+    denial work queue holds real denials only (docs/money.md)."""
+    checked = await quiet_check(services, headers)
+    assert checked["encounters"] > 20 and Decimal(checked["paid"]) > 0, checked
+    assert (checked["encounters_off"], Decimal(checked["difference"])) == (0, 0), checked["off"]
+    async with httpx.AsyncClient(base_url=services.denial_management, headers=headers, timeout=10) as client:
+        cases = (await client.get("/v1/denials", params={"limit": 200, "status": "open"})).json()["items"]
+    denied = [c["codes"][0] for c in cases if c["kind"] == "denial"]
+    assert all(classify(*code.split("-"), date.today()) == "denial" for code in denied), denied
+
+
+async def quiet_check(services: Services, headers: dict[str, str]) -> dict[str, Any]:
+    """The tenant's money checksum once payments have posted and nothing changed for three seconds (bounded)."""
+    deadline, last, since = time.monotonic() + 120, None, time.monotonic()
+    async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
+        while time.monotonic() < deadline:
+            checked: dict[str, Any] = (await projection.get("/v1/ledger/check")).json()
+            sides = {k: checked[k] for k in ("charged", "paid", "adjusted", "written_off", "patient", "insurance")}
+            if sides != last:
+                last, since = sides, time.monotonic()
+            elif Decimal(checked["paid"]) > 0 and time.monotonic() - since >= 3:
+                return checked
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"the money never settled: {last}")
 
 
 async def eligibility_events(services: Services, headers: dict[str, str], at_least: int) -> Counter[str]:
