@@ -122,9 +122,8 @@ class Claim:
         note: str | None = None, supersedes: "Claim | None" = None,
     ) -> "Claim":  # fmt: skip
         """A new claim version: held when any reason stands, else ready. A replacement (frequency 7 or 8)
-        carries the payer's number of the claim it replaces, and a note (NTE*ADD) saying why it comes. A new
-        original that takes the place of a claim the payer never kept (or denied) names it too (`supersedes`),
-        so that the claim it ends is known to everyone downstream, and billed once."""
+        carries the payer's number of the claim it replaces and a note (NTE*ADD) saying why; a new original
+        names the claim it `supersedes` too, so that downstream it ends there."""
         replaced = replaces or supersedes
         claim = cls(
             id=uuid4(), tenant_id=tenant_id, practice_id=practice_id, encounter_id=encounter_id,

@@ -88,8 +88,21 @@ async def create_claim(
         supersedes = previous
     frequency = frequency or ("7" if replaces is not None else "1")
     version = origin.version if isinstance(origin, Captured) else origin.encounter_version
-    key = duplicate_key(content)
+    reasons = await _scrubbed(uow, origin, content, replaces, today)
+    claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
+                      replaces=replaces, frequency=frequency, note=note, supersedes=supersedes)  # fmt: skip
+    await repository.insert_new(uow, [claim], [duplicate_key(content)])
+    publish(uow, [claim])
+    return claim
+
+
+async def _scrubbed(
+    uow: UnitOfWork, origin: Captured | Claim, content: ClaimContent, replaces: Claim | None, today: date
+) -> list[Reason]:
+    """What holds a new claim version: the scrub (duplicates, learned rules, visit counts), coverage the payer
+    called inactive, and for a correction the payer's number it still waits for."""
     exclude = replaces.id if replaces else None
+    key = duplicate_key(content)
     duplicate = await repository.has_duplicate(uow, origin.tenant_id, origin.encounter_id, key, exclude=exclude)
     learned = (await learned_rules.rules_of(uow, [origin.tenant_id])).get(origin.tenant_id, ())
     [visits] = await earlier_visits(uow, [(origin.tenant_id, origin.practice_id, origin.encounter_id, content)])
@@ -99,11 +112,7 @@ async def create_claim(
         reasons.append(inactive_reason())
     if replaces is not None and not replaces.payer_claim_number:
         reasons.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
-    claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
-                      replaces=replaces, frequency=frequency, note=note, supersedes=supersedes)  # fmt: skip
-    await repository.insert_new(uow, [claim], [key])
-    publish(uow, [claim])
-    return claim
+    return reasons
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:

@@ -14,8 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
-from remittance_posting.repository import ledger as recovered
 from remittance_posting.repository import posting as repository
+from remittance_posting.repository import reads
 
 router = APIRouter()
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -134,20 +134,6 @@ class AssignIn(BaseModel):
     claim_id: UUID
 
 
-class LedgerEntry(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    remittance_id: UUID
-    practice_id: UUID | None
-    payee_npi: str
-    reason: str
-    reference: str
-    amount: Decimal
-    claim_id: UUID | None
-    created_at: datetime
-
-
 @router.post(
     "/v1/remittances", response_model=FileReceiptOut, status_code=201, openapi_extra=X12_BODY,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
@@ -190,7 +176,7 @@ async def list_remittances(
     limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
 ) -> Page:  # fmt: skip
     async with uow:
-        rows, next_cursor = await repository.remittances_page(
+        rows, next_cursor = await reads.remittances_page(
             uow, principal, practice_id=practice_id, payer_id=payer_id, received_from=received_from,
             received_to=received_to, limit=limit, cursor=cursor,
         )  # fmt: skip
@@ -204,7 +190,7 @@ async def exceptions(
     """Claim payments that match no claim, oldest first, with the reason; operators also see those of
     clearinghouse files no tenant is known for."""
     async with uow:
-        rows = await repository.exceptions_page(uow, principal, limit)
+        rows = await reads.exceptions_page(uow, principal, limit)
     return [ClaimPaymentOut.of(row) for row in rows]
 
 
@@ -213,7 +199,7 @@ async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, 
     """Post an unmatched claim payment to the claim a user names."""
     async with uow:
         await handlers.assign(uow, principal, payment_id, body.claim_id)
-        (row,) = [r for r in await repository.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
+        (row,) = [r for r in await reads.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
         await uow.commit()
     return ClaimPaymentOut.of(row)
 
@@ -221,10 +207,10 @@ async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, 
 @router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
 async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemittanceDetail:
     async with uow:
-        row = await repository.remittance_in_scope(uow, principal, remittance_id)
+        row = await reads.remittance_in_scope(uow, principal, remittance_id)
         if row is None:
             raise NotFound("remittance not found")
-        payments = await repository.payments_of(uow, remittance_id)
+        payments = await reads.payments_of(uow, remittance_id)
     visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
     return RemittanceDetail(**RemittanceOut.model_validate(row).model_dump(),
                             payments=[ClaimPaymentOut.of(p) for p in visible])  # fmt: skip
@@ -235,57 +221,5 @@ async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: UnitO
     """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
     as `reversed`)."""
     async with uow:
-        rows = await repository.postings_of(uow, principal, claim_id)
+        rows = await reads.postings_of(uow, principal, claim_id)
     return [ClaimPaymentOut.of(row) for row in rows]
-
-
-@router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])
-async def ledger(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[LedgerEntry]:  # fmt: skip
-    """The provider ledger, newest first: interest, recoupments and forward balances (PLB), each linked to the
-    claim its reference names when known."""
-    async with uow:
-        rows = await repository.ledger_page(uow, principal, practice_id, limit)
-    return [LedgerEntry.model_validate(row) for row in rows]
-
-
-class TakeBack(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    payee_npi: str
-    reference: str
-    claim_id: UUID | None
-    entries: int
-    recovered: Decimal
-    carried: Decimal
-    open_forward_balance: Decimal
-    first_at: datetime
-    last_at: datetime
-
-
-class Reversal(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    claim_id: UUID
-    remittance_id: UUID
-    payer_claim_number: str | None
-    amount: Decimal
-    created_at: datetime
-
-
-class Recoupments(BaseModel):
-    provider_level: list[TakeBack]
-    reversals: list[Reversal]
-
-
-@router.get("/v1/recoupments", response_model=Recoupments)
-async def recoupments(principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None) -> Recoupments:
-    """Money the payer took back, by the claim it concerns: PLB recoveries and forward balances (with what is still
-    open), and reversals no new payment followed."""
-    async with uow:
-        taken = await recovered.take_backs(uow, principal, practice_id)
-        reversed_ = await recovered.unpaid_reversals(uow, principal, practice_id)
-    return Recoupments(provider_level=[TakeBack.model_validate(row) for row in taken],
-                       reversals=[Reversal.model_validate(row) for row in reversed_])  # fmt: skip

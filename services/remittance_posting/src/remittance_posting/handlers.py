@@ -26,6 +26,7 @@ from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim
 from remittance_posting.post import Rates, post_remittance, publish_posting, sender_of_row
 from remittance_posting.repository import posting as repository
+from remittance_posting.repository import reads
 from remittance_posting.repository import variance as variance_store
 
 
@@ -110,7 +111,7 @@ async def assign(uow: UnitOfWork, principal: Principal, payment_id: UUID, claim_
     if row is None:
         raise NotFound("no unmatched claim payment with this id")
     claim = await repository.known_claim(uow, principal.tenant_id, claim_id)
-    if claim is None or not repository.may_see(principal, claim.tenant_id, claim.practice_id):
+    if claim is None or not reads.may_see(principal, claim.tenant_id, claim.practice_id):
         raise NotFound("claim not found", field="claim_id")
     await _post_waiting(uow, row, claim, "assigned")
 

@@ -8,7 +8,7 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from pydantic import FilePath
 
-from remittance_posting import api, variance_api
+from remittance_posting import api, ledger_api, variance_api
 from remittance_posting.consumers import SUBSCRIPTIONS
 from remittance_posting.gateway import SimulatorInbox
 from remittance_posting.intake_loop import IntakeLoop
@@ -42,7 +42,7 @@ SERVICE = Service(
     port=8005,
     title="claimstream remittance posting",
     settings=RemittancePostingSettings,
-    routers=[api.router, variance_api.router],
+    routers=[api.router, ledger_api.router, variance_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[intake_loop, silence_loop],
