@@ -170,7 +170,8 @@ def test_medicares_co_50_stays_open_when_medicaids_crossover_pays_nothing() -> N
     cases = triage(v, denials)
     result = folded(v)
     assert cases == {2: D(150)} == open_lines(result, v)
-    assert result.claims[v.claim_id].patient_balance == D(20) and checksum(result).difference == 0
+    # Medicaid's OA-23 for the whole line says Medicare's adjudication covered it: a dual eligible owes nothing
+    assert result.claims[v.claim_id].patient_balance == 0 and checksum(result).difference == 0
 
 
 @pytest.mark.parametrize(

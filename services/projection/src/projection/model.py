@@ -134,6 +134,8 @@ class ClaimView:
     closed_at: datetime | None = None  # replaced or voided
     succeeded_by: UUID | None = None  # the claim that replaced it: what is booked on it goes there
     took_over_from: UUID | None = None  # a later payer's claim: the claim whose patient share it took over
+    forwarded: bool = False  # its payer forwarded it to the crossover payer itself (CLP02 19/20/21)
+    crossover_share: dict[Line, Decimal] = field(default_factory=dict)  # per line: the crossover payer's to answer
     first_denied: bool = False  # its first adjudication denied some of it (a denial-class amount)
     first_denied_amount: Decimal = ZERO
     denial_category: str | None = None

@@ -1,21 +1,28 @@
 """What a remittance does to the money, pure: a claim payment posted, line by line, each adjustment booked by its
-class; and a provider-level adjustment that names a claim (docs/money.md).
+class; and a provider-level adjustment that names a claim (docs/money.md §2 and §4).
 
-- The billed payer: its payment lowers what the insurance owes; the patient's share moves from the insurance to the
-  patient; contractual and payment adjustments are settled for good; a denial stays owed by the payer, on its line,
-  until it is worked; a prior payer's part (OA-23) books nothing.
-- Another payer on the same claim (a crossover paying the patient's share under our CLM01): its payment lowers what
-  the patient owes; its contractual and payment adjustments are settled out of the patient's share; a denial of
-  its part moves that part from the patient back to the insurance, open; what it leaves the patient stays hers.
-- A reversal carries negated amounts, and so undoes exactly what the posting it reverses booked.
-- A recoupment (PLB WO or 72) naming the claim takes its payment back: the insurance owes that much again.
-  Interest (L6) is income, kept on the claim apart and never in its balance.
+Who speaks decides how a posting books (`Speaker`):
+- the billed payer: its payment lowers what the insurance owes; the patient's share moves from the insurance to
+  the patient; contractual and payment adjustments are settled for good; a denial stays owed by the payer, on its
+  line, until it is worked; a prior payer's part (OA-23) books nothing;
+- the billed payer forwarding the claim itself (a crossover, CLP02 19/20/21): the same, except that the patient's
+  share is the crossover payer's to answer first: it stays with the insurance, as that payer's share;
+- the crossover payer, on a claim forwarded to it: works on that share: it pays it, leaves the patient her part
+  (PR), settles or denies the rest; whatever of the share it neither pays, denies nor leaves her (its OA-23 says
+  the prior payer covered it) is settled;
+- another payer on a claim not known to be forwarded: its payment and adjustments work on the patient's share;
+  its denial moves its part (at most what she owes) back to the insurance, open.
+A reversal carries negated amounts and books as the posting it reverses did, undoing exactly that.
+
+A recoupment (PLB WO or 72) naming the claim takes its payment back: the insurance owes that much again. Interest
+(L6) is income, kept on the claim apart and never in its balance.
 """
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from claimstream_platform.adjustments import AdjustmentClass, classify, provider_adjustment_kind
@@ -23,7 +30,26 @@ from claimstream_platform.adjustments import AdjustmentClass, classify, provider
 from projection.model import INSURANCE, PATIENT, ZERO, ClaimView, Fact, Folded, Line, money
 
 C = AdjustmentClass
+PATIENTS = (C.PATIENT_COST_SHARE, C.PATIENT_NONCOVERED)
+SETTLED = (C.CONTRACTUAL, C.PAYMENT_ADJUSTMENT)
+FORWARDING = frozenset({"19", "20", "21"})
 Booked = tuple[str, str, Decimal, str]  # group, reason, amount, class
+
+
+class Speaker(Enum):
+    BILLED = "billed"
+    FORWARDING = "forwarding"
+    CROSSOVER = "crossover"
+    OTHER = "other"
+
+
+def speaker(claim: ClaimView, d: Mapping[str, Any]) -> Speaker:
+    if d["payer_id"] != claim.payer_id:
+        return Speaker.CROSSOVER if claim.forwarded else Speaker.OTHER
+    if d["outcome"] == "reversed":  # undoes the posting it reverses, as that one booked
+        return Speaker.FORWARDING if claim.forwarded else Speaker.BILLED
+    claim.forwarded = bool(d.get("forwarded")) or d["claim_status"] in FORWARDING or d["outcome"] == "forwarded"
+    return Speaker.FORWARDING if claim.forwarded else Speaker.BILLED
 
 
 def posted(folded: Folded, fact: Fact) -> None:
@@ -31,17 +57,20 @@ def posted(folded: Folded, fact: Fact) -> None:
     if claim is None:
         return
     d = fact.data
-    another = d["payer_id"] != claim.payer_id
+    who = speaker(claim, d)
     on = date.fromisoformat(d["paid_on"]) if d.get("paid_on") else claim.service_date
     denied = ZERO
     for line, paid, adjustments in _lines(d, on):
-        folded.book(claim, fact.at, PATIENT if another else INSURANCE, "payment", -paid, line)
-        for booked in adjustments:
-            denied += _adjust(folded, claim, fact.at, line, booked, another=another)
+        side = PATIENT if who == Speaker.OTHER else INSURANCE
+        folded.book(claim, fact.at, side, "payment", -paid, line)
+        used = paid + sum((_adjust(folded, claim, fact.at, line, booked, who) for booked in adjustments), ZERO)
+        denied += sum((b[2] for b in adjustments if b[3] == C.DENIAL), ZERO)
+        if who == Speaker.CROSSOVER:
+            _settle_the_share(folded, claim, fact.at, line, used)
     claim.paid += money(d["paid"])  # the claim's own story; the money may have moved on to its replacement
     claim.allowed += money(d.get("allowed"))
     claim.denied += denied
-    _milestones(claim, fact, denied, another=another)
+    _milestones(claim, fact, denied, another=who in (Speaker.CROSSOVER, Speaker.OTHER))
 
 
 def _lines(d: Mapping[str, Any], on: date) -> Iterator[tuple[Line, Decimal, list[Booked]]]:
@@ -70,27 +99,40 @@ def _booked(adjustment: Mapping[str, Any], on: date) -> Booked:
     return group, reason, money(adjustment["amount"]), given or classify(group, reason, on)
 
 
-def _adjust(folded: Folded, claim: ClaimView, at: datetime, line: Line, booked: Booked, *, another: bool) -> Decimal:
-    """Book one adjustment by its class; returns the amount denied (which stays owed)."""
+def _adjust(folded: Folded, claim: ClaimView, at: datetime, line: Line, booked: Booked, who: Speaker) -> Decimal:
+    """Book one adjustment by its class and who said it; returns how much of the crossover share it answers."""
     _, _, amount, kind = booked
-    payer_side = PATIENT if another else INSURANCE
-    if kind in (C.PATIENT_COST_SHARE, C.PATIENT_NONCOVERED):
-        if not another:  # another payer's PR is what it leaves of the share the patient already owes
+    if kind in PATIENTS:
+        if who == Speaker.FORWARDING:  # the crossover payer's to answer before the patient's
+            claim.crossover_share[line] = claim.crossover_share.get(line, ZERO) + amount
+        elif who != Speaker.OTHER:  # another payer's PR is what it leaves of the share she owes already
             folded.book(claim, at, INSURANCE, "patient_responsibility", -amount, line)
             folded.book(claim, at, PATIENT, "patient_responsibility", amount, line)
+        if who != Speaker.CROSSOVER:
             claim.patient_responsibility += amount
-    elif kind in (C.CONTRACTUAL, C.PAYMENT_ADJUSTMENT):
-        folded.book(claim, at, payer_side, str(kind), -amount, line)
+        return amount
+    if kind in SETTLED:
+        folded.book(claim, at, PATIENT if who == Speaker.OTHER else INSURANCE, str(kind), -amount, line)
         if kind == C.CONTRACTUAL:
             claim.contractual += amount
         else:
             claim.payment_adjustments += amount
-    elif kind == C.DENIAL:
-        if another:  # the other payer refused its part of the patient's share: open with the insurance again
-            folded.book(claim, at, PATIENT, "other_payer_denial", -amount, line)
-            folded.book(claim, at, INSURANCE, "other_payer_denial", amount, line)
         return amount
-    return ZERO
+    if kind == C.DENIAL and who == Speaker.OTHER:  # its part of what she owes goes back to the insurance, open
+        part = min(amount, max(folded.balance(folded.live(claim), PATIENT, line), ZERO))
+        folded.book(claim, at, PATIENT, "other_payer_denial", -part, line)
+        folded.book(claim, at, INSURANCE, "other_payer_denial", part, line)
+    return amount if kind == C.DENIAL else ZERO
+
+
+def _settle_the_share(folded: Folded, claim: ClaimView, at: datetime, line: Line, used: Decimal) -> None:
+    """What of the crossover share its payer neither paid, left the patient, settled nor denied: its OA-23 says the
+    prior payer's adjudication covered it, so nobody owes it any more."""
+    share = claim.crossover_share.pop(line, ZERO)
+    left = share - used
+    if left > 0:
+        folded.book(claim, at, INSURANCE, "contractual", -left, line)
+        claim.contractual += left
 
 
 def _milestones(claim: ClaimView, fact: Fact, denied: Decimal, *, another: bool) -> None:

@@ -237,3 +237,36 @@ def test_a_secondary_takes_the_share_and_a_voided_secondary_gives_it_back() -> N
     withdrawn = fold([*facts, fact(v.voided(secondary), day(22))])
     assert (withdrawn.claims[v.claim_id].patient_balance, withdrawn.claims[secondary].outstanding) == (D(30), 0)
     _balanced(withdrawn)
+
+
+def test_a_forwarded_share_waits_for_the_crossover_payer_and_a_reversal_undoes_only_what_it_booked() -> None:
+    """Medicare leaves a dual eligible's visit to the deductible and forwards it; Medicaid denies the line whole
+    (CO-4); Medicare then reverses, and the corrected claim is denied. The patient is never billed for it."""
+    v, replacement = Visit(charge="140", payer="SIMMCR"), uuid4()
+    facts = [
+        fact(v.created(), day(1)),
+        fact(v.paid_lines((1, "140", "0", [("CO", "45", "36.89"), ("PR", "1", "103.11")]), status="19"), day(20)),
+        fact(
+            v.paid_lines((1, "140", "0", [("CO", "4", "140")]), payer="SIMMCD", status="2", outcome="denied"), day(21)
+        ),
+    ]
+    folded = fold(facts)
+    claim = folded.claims[v.claim_id]
+    assert (claim.insurance_balance, claim.patient_balance) == (D("103.11"), 0)  # open with Medicaid, not her
+    _balanced(folded)
+    later = fold(
+        [
+            *facts,
+            fact(v.created(claim_id=replacement, replaces=v.claim_id), day(22)),
+            fact(
+                v.paid_lines(
+                    (1, "-140", "0", [("CO", "45", "-36.89"), ("PR", "1", "-103.11")]), outcome="reversed", status="22"
+                ),
+                day(30),
+            ),
+            fact(v.paid_lines((1, "140", "0", [("CO", "4", "140")]), claim_id=replacement, outcome="denied"), day(30)),
+        ]
+    )
+    new = later.claims[replacement]
+    assert (new.insurance_balance, new.patient_balance) == (D(140), 0)
+    _balanced(later)

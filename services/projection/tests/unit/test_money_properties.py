@@ -76,20 +76,26 @@ def histories(draw: st.DrawFn) -> tuple[list[Any], Expected]:
     expected = Expected(charged=sum(charges, D(0)), insurance=sum(charges, D(0)))
     events: list[Any] = [(v.created(lines=[("90837", str(c)) for c in charges]), day(1))]
     lines = [draw(adjudicated(c)) for c in charges]
-    _post(events, v, lines, expected, day(20))
-    step = draw(st.sampled_from(["none", "crossover", "reversal", "repaid", "recoupment", "write_off", "replaced"]))
+    steps = ["none", "crossover", "forwarded", "reversal", "repaid", "recoupment", "write_off", "replaced"]
+    step = draw(st.sampled_from(steps))
+    _post(events, v, lines, expected, day(20), forwarded=step == "forwarded")
     _STEPS[step](draw, events, v, lines, expected)
     return events, expected
 
 
-def _post(events: list[Any], v: Visit, lines: list[Line], expected: Expected, at: Any, **kw: Any) -> None:
+def _post(
+    events: list[Any], v: Visit, lines: list[Line], expected: Expected, at: Any, forwarded: bool = False, **kw: Any
+) -> None:
+    """The payer's adjudication of the lines; forwarded (CLP02 19), the patient's share waits for the crossover
+    payer, with the insurance."""
     posted = [(n, str(line.charge), str(line.paid), line.adjustments) for n, line in enumerate(lines, 1)]
     outcome = "denied" if all(line.denied for line in lines) else "paid"
-    events.append((v.paid_lines(*posted, outcome=outcome, **kw), at))
+    events.append((v.paid_lines(*posted, outcome=outcome, **({"status": "19"} if forwarded else {}) | kw), at))
+    share = D(0) if forwarded else sum((line.patient for line in lines), D(0))
     expected.paid += sum((line.paid for line in lines), D(0))
     expected.adjusted += sum((line.settled for line in lines), D(0))
-    expected.patient += sum((line.patient for line in lines), D(0))
-    expected.insurance -= sum((line.paid + line.settled + line.patient for line in lines), D(0))  # a denial stays
+    expected.patient += share
+    expected.insurance -= sum((line.paid + line.settled for line in lines), D(0)) + share  # a denial stays
 
 
 def _none(*_: Any) -> None:
@@ -110,6 +116,24 @@ def _crossover(draw: st.DrawFn, events: list[Any], v: Visit, lines: list[Line], 
 def _negated(line: Line) -> Line:
     adjustments = [(g, r, str(-D(a))) for g, r, a in line.adjustments]
     return Line(-line.charge, -line.paid, adjustments, -line.patient, -line.settled, -line.denied)
+
+
+def _forwarded(draw: st.DrawFn, events: list[Any], v: Visit, lines: list[Line], expected: Expected) -> None:
+    """Medicare forwarded the claim; Medicaid pays part of each line's share, leaves the patient part of the rest
+    (PR-3), and says the prior payer covered what remains (OA-23): nobody owes that any more."""
+    paid_lines = []
+    for n, line in enumerate(lines, 1):
+        pays = _money(draw(st.integers(0, int(line.patient * 100))))
+        leaves = _money(draw(st.integers(0, int((line.patient - pays) * 100))))
+        adjustments = [("PR", "3", str(leaves))] if leaves else []
+        if line.charge - pays - leaves:
+            adjustments.append(("OA", "23", str(line.charge - pays - leaves)))
+        paid_lines.append((n, str(line.charge), str(pays), adjustments))
+        expected.paid += pays
+        expected.patient += leaves
+        expected.adjusted += line.patient - pays - leaves
+        expected.insurance -= line.patient
+    events.append((v.paid_lines(*paid_lines, payer="SIMMCD", status="2"), day(35)))
 
 
 def _reversal(_draw: st.DrawFn, events: list[Any], v: Visit, lines: list[Line], expected: Expected) -> None:
@@ -160,6 +184,7 @@ def _replaced(draw: st.DrawFn, events: list[Any], v: Visit, lines: list[Line], e
 _STEPS = {
     "none": _none,
     "crossover": _crossover,
+    "forwarded": _forwarded,
     "reversal": _reversal,
     "repaid": _repaid,
     "recoupment": _recoupment,

@@ -15,6 +15,7 @@ from projection.model import ClaimView, Encounter, Fact, Folded
 from projection.tables import claims, denial_cases, facts, ledger, stream_counts
 
 EncounterKey = tuple[UUID, UUID]  # tenant, encounter
+FOLD_ONLY = frozenset({"lines", "forwarded", "crossover_share"})  # what the fold works with and the ledger shows
 CountKey = tuple[UUID, str, str, datetime]  # tenant, topic, type, minute
 
 
@@ -122,7 +123,7 @@ def fold_rows(done: Sequence[tuple[EncounterKey, Folded]]) -> dict[Table, list[d
 
 
 def _claim_row(claim: ClaimView, encounter: Encounter | None) -> dict[str, Any]:
-    row = {name: value for name, value in vars(claim).items() if name != "lines"}  # the lines are in the ledger
+    row = {name: value for name, value in vars(claim).items() if name not in FOLD_ONLY}
     row["procedure_code"] = (claim.procedure_code or "")[:5] or None
     row["external_id"] = encounter.external_id[:80] if encounter else None
     row["provider_npi"] = encounter.provider_npi if encounter else None
