@@ -44,6 +44,8 @@ class Speaker(Enum):
 
 
 def speaker(claim: ClaimView, d: Mapping[str, Any]) -> Speaker:
+    """Who speaks in a posting. The billed payer's own adjudication also says whether it forwarded the claim, kept
+    on the claim for the crossover payer's posting and any reversal that follow it."""
     if d["payer_id"] != claim.payer_id:
         return Speaker.CROSSOVER if claim.forwarded else Speaker.OTHER
     if d["outcome"] == "reversed":  # undoes the posting it reverses, as that one booked
