@@ -26,6 +26,7 @@ class PayerTerms:
     timely_filing_months: int | None
     telehealth_modifier: str
     telehealth_place: str
+    new_original_after_denial: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +46,7 @@ def terms(payer_id: str) -> PayerTerms:
         timely_filing_months=merged.get("timely_filing_months"),
         telehealth_modifier=str(merged["telehealth_modifier"]),
         telehealth_place=str(merged["telehealth_place"]),
+        new_original_after_denial=bool(merged.get("new_original_after_denial", False)),
     )
 
 

@@ -6,7 +6,7 @@ the events they recorded."""
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts import claim_submission as claim_events
@@ -18,7 +18,7 @@ from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
-from denial_management.deadlines import case_deadline, priority
+from denial_management.deadlines import case_deadline, priority, terms
 from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import cases as store
@@ -172,13 +172,19 @@ async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None
     elif isinstance(decision, Correct):
         o = case.opening
         request = CorrectionRequested(tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id,
-                                      resubmit_as="replacement", reason=decision.reason, changes=decision.changes,
+                                      resubmit_as=resubmit_as(o), reason=decision.reason, changes=decision.changes,
                                       prior_authorization_number=decision.prior_authorization_number,
                                       case_id=case.id)  # fmt: skip
         case.correction_requested(request, "system")
     elif isinstance(decision, Appeal):
         await file_appeal(uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof],
                           actor="system")  # fmt: skip
+
+
+def resubmit_as(opening: Opening) -> Literal["replacement", "new_original"]:
+    """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one."""
+    whole = opening.kind == "denial" and opening.level == "claim"
+    return "new_original" if whole and terms(opening.payer_id).new_original_after_denial else "replacement"
 
 
 async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:

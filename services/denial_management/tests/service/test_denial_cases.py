@@ -286,3 +286,20 @@ async def test_a_denial_is_never_billed_to_the_patient(
     to_patient = {"resolution": "billed_to_patient"}
     refused = await client.post(f"/v1/denials/{case['id']}/outcome", json=to_patient, headers=auth)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "resolution"
+
+
+async def test_a_payer_that_refuses_to_replace_a_denied_claim_gets_a_new_original(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    """The Medicaid plan wants a new claim (frequency 1) after a denial of the whole claim, not a replacement."""
+    whole, line = created("CS0000000958", payer="SIMMCD", place="10"), created("CS0000000959", place="10")
+    await deliver(
+        make_uow,
+        whole,
+        line,
+        denied(whole, ("CO", "16", "140"), remarks=("M77",)),
+        denied(line, ("CO", "16", "140"), remarks=("M77",), level="line", line_number=1),
+    )
+    requests = {json.loads(p)["claim_id"]: json.loads(p) for p in await outbox(make_uow, "correction-requested")}
+    assert requests[str(whole.claim_id)]["resubmit_as"] == "new_original"
+    assert requests[str(line.claim_id)]["resubmit_as"] == "replacement"  # the HMO replaces
