@@ -56,12 +56,12 @@ def line_denial(claim: Claim, line: Line, profile: PayerProfile, credential: str
         return ("CO", "97", "M15")  # included in the allowance for another service
     if line.code in profile.prior_auth_codes and not claim.prior_authorization:
         return ("CO", "197", "N54")  # precertification/authorization absent
-    telehealth = _telehealth_denial(claim, line, profile)
+    # a later payer (COB, crossover) pays on the primary's adjudication: its own coding edits (telehealth place and
+    # modifiers, credential modifiers) are not applied to a claim coded for the primary
+    telehealth = _telehealth_denial(claim, line, profile) if claim.responsibility == "P" else None
     if telehealth is not None:
         return telehealth
     required = profile.credential_modifiers.get(credential or "")
-    # a later payer (COB, crossover) pays on the primary's adjudication: its own credential-modifier edit is not
-    # applied to a claim coded for the primary
     if required and required not in line.modifiers and claim.responsibility == "P":
         return ("CO", "4", "N822")
     if _mental_health_service(line.code) and not _points_to_mental_health(claim, line):

@@ -15,7 +15,7 @@ ADMINISTRATORS = {p.payer_id: p.mental_health_administrator[0] for p in shipped(
                   if p.mental_health_administrator}  # fmt: skip
 PLANS = [payer_id for payer_id in shipped().payers if payer_id not in ADMINISTRATORS.values()]
 SUPPLEMENTAL_SHARE = 0.25  # Medicare patients with a supplemental (Medigap-like) plan from the Blue payer
-DUAL_ELIGIBLE_SHARE = 0.20  # Medicare patients also on Medicaid: Medicare crosses their claims over itself
+DUAL_ELIGIBLE_SHARE = 0.30  # Medicare patients also on Medicaid: Medicare crosses their claims over itself
 # Blue patients on its high-deductible plan: no copay; the deductible first (their early visits are paid 0, all
 # of the allowed amount PR-1), then coinsurance. The members API takes it as the member's own cost sharing.
 HIGH_DEDUCTIBLE_SHARE = 0.30

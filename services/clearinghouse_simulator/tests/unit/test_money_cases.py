@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from claimstream_platform.x12.p837_model import OtherPayer
+from claimstream_platform.x12.p837_model import LineAdjudication, OtherPayer
+from clearinghouse_simulator.adjudication import adjudicate
 from clearinghouse_simulator.cycle import Prior
 from clearinghouse_simulator.frontend import ACCEPTED, payer_status
 from clearinghouse_simulator.plb import reviewed
@@ -195,6 +196,26 @@ def test_a_payer_that_wants_a_new_original_refuses_a_replacement_of_a_claim_it_d
     assert payer_status(replacement, member_known=known, denied={"SIMMCD100"}) == ACCEPTED  # a payer that takes 7s
     (original,) = claims(SampleClaim(payer_id="SIMMCD", filing="MC"))
     assert payer_status(original, member_known=known, new_original_after_denial=True, denied={"SIMMCD100"}) == ACCEPTED
+
+
+def test_medicaid_denies_telehealth_at_the_home_place_of_service_but_not_on_a_claim_medicare_crossed_over() -> None:
+    """Medicaid has not adopted POS 10: its own claims are denied CO-16 M77 whole, and denial management's fix (POS
+    02) comes as a correction Medicaid wants as a new original. A crossover is coded for Medicare: Medicaid pays on
+    Medicare's adjudication without its own coding edits."""
+    home = SampleClaim(
+        payer_id="SIMMCD", filing="MC", place_of_service="10", lines=[SampleLine(modifiers=("HO", "GT"))]
+    )
+    result = decide(home)
+    assert adjustments(result) == [[("CO", "16", D(120))]] and result.lines[0].remarks == ["M77"] and result.denied
+    assert decide(SampleClaim(**{**home.__dict__, "place_of_service": "02"})).paid > 0
+    (claim,) = claims(SampleClaim(place_of_service="10", lines=[SampleLine(modifiers=("93",))]))
+    line = claim.lines[0].model_copy(
+        update={"adjudications": [LineAdjudication(payer_id="SIMMCR", paid=D(60), patient_responsibility=D(15))]}
+    )
+    crossed = claim.model_copy(update={"payer_id": "SIMMCD", "responsibility": "S", "lines": [line]})
+    secondary = adjudicate(crossed, BOOK.payers["SIMMCD"], credential="LCSW", member=member(), received=RECEIVED,
+                           duplicate=False)  # fmt: skip
+    assert secondary.status == "2" and ("OA", "23") in {(a.group, a.reason) for a in secondary.lines[0].adjustments}
 
 
 def test_a_claim_is_denied_when_nothing_on_it_was_allowed() -> None:

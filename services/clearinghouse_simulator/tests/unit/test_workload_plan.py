@@ -7,7 +7,7 @@ from datetime import date
 from claimstream_platform.identifiers import npi_is_valid
 from clearinghouse_simulator.practices import new_patient
 from clearinghouse_simulator.rosters import HIGH_DEDUCTIBLE_PLAN, enrollments, member_bodies
-from clearinghouse_simulator.workload import encounter, plan_practice
+from clearinghouse_simulator.workload import encounter, fully_booked, plan_practice
 
 TODAY = date(2026, 11, 27)
 
@@ -52,7 +52,7 @@ def test_a_share_of_medicare_patients_hold_a_supplemental_plan_billed_second() -
     plan = plan_practice(rng, 3, patients=400)
     medicare = [p for p in plan.patients if p.payer_id == "SIMMCR"]
     supplemented = [p for p in medicare if p.secondary]
-    assert 0.2 < len(supplemented) / len(medicare) < 0.5
+    assert 0.4 < len(supplemented) / len(medicare) < 0.7  # a quarter supplemental, three tenths dual eligible
     assert {p.secondary[0] for p in supplemented if p.secondary} == {"SIMBCX", "SIMMCD"}  # Medigap, dual eligible
     assert not [p for p in plan.patients if p.secondary and p.payer_id != "SIMMCR"]
     bodies = [encounter(rng, plan, today=TODAY, defect_share=0) for _ in range(300)]
@@ -103,3 +103,15 @@ def test_a_new_patient_joins_the_practice_with_their_plans_and_is_seen_for_an_in
     assert body["service"] == {"kind": "diagnostic_evaluation"} and body["patient"]["external_id"] == "p6-10"
     provider = next(p for p in plan.providers if p["npi"] == body["rendering_provider_npi"])
     assert provider["credential"] in ("LCSW", "LPC", "PhD")
+
+
+def test_a_patient_is_seen_at_most_once_a_day_until_every_day_is_booked() -> None:
+    """A second visit on the same day with the same code is the same service billed twice (OA-18) to a payer:
+    the workload makes duplicates only when its defect asks for one."""
+    rng = random.Random(15)
+    plan = plan_practice(rng, 7, patients=5)
+    plan.patients = [p for p in plan.patients if p.active]
+    slots = len(plan.patients) * 10
+    bodies = [encounter(rng, plan, today=TODAY, defect_share=0) for _ in range(slots)]
+    visits = Counter((b["patient"]["external_id"], b["service_date"]) for b in bodies)
+    assert max(visits.values()) == 1 and fully_booked(plan, TODAY)
