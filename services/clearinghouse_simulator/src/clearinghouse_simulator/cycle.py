@@ -169,7 +169,7 @@ def _adjudicate_all(
     each payee's names."""
     groups: dict[PayeeKey, list[ClaimPayment]] = {}
     names: dict[PayeeKey, tuple[str, str]] = {}
-    paid_keys: set[str] = set()
+    paid_keys: set[tuple[UUID, str]] = set()  # (submitter, duplicate key) paid this cycle
     for item in sorted(pending, key=lambda p: p.payer_claim_number):
         claim = item.claim
         member = outcome.members.get((item.submitter, claim.payer_id, claim.member_id), NOBODY)
@@ -184,7 +184,9 @@ def _adjudicate_all(
     return groups, names
 
 
-def _adjudicate_one(item: Pending, context: _Day, outcome: CycleOutcome, paid_keys: set[str]) -> list[ClaimPayment]:
+def _adjudicate_one(
+    item: Pending, context: _Day, outcome: CycleOutcome, paid_keys: set[tuple[UUID, str]]
+) -> list[ClaimPayment]:
     """One claim: the reversal of what it replaces, then its own adjudication; what its 835 would say."""
     claim, payments = item.claim, []
     if claim.frequency in ("7", "8") and item.original is not None:
@@ -215,12 +217,14 @@ def _adjudicate_one(item: Pending, context: _Day, outcome: CycleOutcome, paid_ke
     return payments
 
 
-def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[str]) -> Adjudication:
+def _adjudicate(
+    item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[tuple[UUID, str]]
+) -> Adjudication:
     claim = item.claim
     profile = book.payers[claim.payer_id]
     member_key = (item.submitter, claim.payer_id, claim.member_id)
     member = members.get(member_key) or NOBODY
-    key = duplicate_key(claim)
+    key = (item.submitter, duplicate_key(claim))
     result = adjudicate(
         claim,
         profile,

@@ -3,7 +3,6 @@ with their plans. Data only: `workload.py` sets them up through the public APIs 
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from claimstream_platform.identifiers import npi_check_digit
@@ -28,7 +27,6 @@ class PracticePlan:
     id: str = ""
     index: int = 0
     posted: list[dict[str, Any]] = field(default_factory=list)  # for duplicate defects
-    seen: dict[str, set[date]] = field(default_factory=dict)  # patient -> dates of service: one visit a day
 
 
 def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> PracticePlan:

@@ -80,7 +80,7 @@ async def _pending(session: Session, rows: Sequence[Any], year: int) -> tuple[li
     """The claims to adjudicate as the pure cycle takes them, and their members' benefits this year."""
     parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
     originals = await _originals(session, rows, parsed)
-    paid_keys = await store.paid_keys(session, [row.duplicate_key for row in rows])
+    paid_keys = await store.paid_keys(session, [(row.submitter, row.duplicate_key) for row in rows])
     member_rows = await _members(
         session, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, year
     )
@@ -93,7 +93,7 @@ async def _pending(session: Session, rows: Sequence[Any], year: int) -> tuple[li
             payer_claim_number=row.payer_claim_number,
             received=row.received_on,
             # A replacement matches the claim it replaces: that is not a duplicate.
-            duplicate=row.duplicate_key in paid_keys and row.id not in originals,
+            duplicate=(row.submitter, row.duplicate_key) in paid_keys and row.id not in originals,
             original=originals.get(row.id),
         )
         for row in rows

@@ -38,7 +38,6 @@ from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, IN
 __all__ = ["encounter", "enroll", "plan_practice", "run", "set_up"]  # plan_practice: where the bench finds it
 NEW_PATIENT_SHARE = 0.03  # encounters that are a new patient's intake: every one has the year's deductible left
 DUAL_MEDICATION_SHARE = 0.5  # a dual eligible's visits that are medication management with psychotherapy
-WINDOW_DAYS = 10  # visits are dated in the last ten days, a patient's at most one a day
 
 
 def encounter(
@@ -49,10 +48,9 @@ def encounter(
     defect = rng.choice(DEFECTS) if rng.random() < defect_share else None
     if defect == "duplicate" and plan.posted and joined is None:
         return {**rng.choice(plan.posted), "external_id": f"visit-{uuid4().hex[:12]}"}
-    patient = joined or _patient(rng, plan, defect, today)
+    patient = joined or _patient(rng, plan, defect)
     service, provider = _service(rng, plan, patient, intake=joined is not None)
-    days_ago = rng.randint(200, 260) if defect == "late_filing" else rng.choice(_free_days(plan, patient, today))
-    plan.seen.setdefault(patient.external_id, set()).add(today - timedelta(days=days_ago))
+    days_ago = rng.randint(200, 260) if defect == "late_filing" else rng.randint(1, 10)
     diagnoses = list(rng.choice(DIAGNOSES))
     if defect == "z_code_primary":
         diagnoses = ["Z63.0", *(code for code in diagnoses if code != "Z63.0")]
@@ -76,25 +74,12 @@ def encounter(
     return body
 
 
-def _patient(rng: random.Random, plan: PracticePlan, defect: str | None, today: date) -> Patient:
-    """Who is seen: an active patient, or for an inactive-coverage defect one whose coverage ended; one not seen
-    on every day of the window already, where there is one (a second visit on a day would be a duplicate)."""
+def _patient(rng: random.Random, plan: PracticePlan, defect: str | None) -> Patient:
+    """Who is seen: an active patient, or for an inactive-coverage defect one whose coverage ended."""
     patients = [p for p in plan.patients if p.active]
     if defect == "inactive_coverage":
         patients = [p for p in plan.patients if not p.active] or patients
-    return rng.choice([p for p in patients if _free_days(plan, p, today, full=False)] or patients)
-
-
-def _free_days(plan: PracticePlan, patient: Patient, today: date, *, full: bool = True) -> list[int]:
-    """The days ago (1 to 10) the patient has no visit on yet; all of them when every day is taken (`full`)."""
-    taken = plan.seen.get(patient.external_id, set())
-    free = [days for days in range(1, WINDOW_DAYS + 1) if today - timedelta(days=days) not in taken]
-    return free or (list(range(1, WINDOW_DAYS + 1)) if full else [])
-
-
-def fully_booked(plan: PracticePlan, today: date) -> bool:
-    """Every active patient already has a visit on each day of the window: the next visit is a new patient's."""
-    return not any(_free_days(plan, p, today, full=False) for p in plan.patients if p.active)
+    return rng.choice(patients)
 
 
 def _service(
@@ -215,7 +200,7 @@ async def _post_one(
     statuses: Counter[int],
 ) -> None:
     joined = None
-    if rng.random() < NEW_PATIENT_SHARE or fully_booked(plan, today):  # on the payers' rosters, then an intake
+    if rng.random() < NEW_PATIENT_SHARE:  # a new patient: on the payers' rosters first, then their intake
         joined = new_patient(rng, plan)
         await enroll(simulator, joined, today)
     body = encounter(rng, plan, today=today, defect_share=defect_share, joined=joined)

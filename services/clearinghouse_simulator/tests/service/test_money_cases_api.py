@@ -38,8 +38,10 @@ async def test_a_paper_members_claim_is_accepted_and_adjudicated_but_no_835_carr
     assert (await enroll(client, auth, member_id="EDI1"))["remittance"] == "electronic"  # the default
     read = await client.get("/v1/payers/SIMMCR/members/PAPER1", headers=auth)
     assert read.json()["remittance"] == "paper"
-    both = [SampleClaim(pcn="PAPERPCN", member_id="PAPER1", service_date=RECENT),
-            SampleClaim(pcn="EDIPCN", member_id="EDI1", service_date=RECENT)]  # fmt: skip
+    both = [
+        SampleClaim(pcn="PAPERPCN", member_id="PAPER1", service_date=RECENT),
+        SampleClaim(pcn="EDIPCN", member_id="EDI1", service_date=RECENT),
+    ]
     receipt = await submit(client, auth, make_837(both))
     assert receipt["claims_accepted"] == 2  # the 999 and both 277CAs as for anyone
     _, payer = await inbox(client, auth, "277CA")
@@ -60,9 +62,18 @@ async def test_a_paper_members_claim_is_accepted_and_adjudicated_but_no_835_carr
 async def test_the_remittance_option_is_checked_and_a_claim_is_read_only_by_its_submitter(
     client: AsyncClient, auth: dict[str, str], clearinghouse_keys: Keys
 ) -> None:
-    response = await client.post("/v1/payers/SIMMCR/members", headers=auth, json={
-        "member_id": "X1", "first_name": "A", "last_name": "B", "birth_date": "1970-01-01",
-        "coverage_start": "2026-01-01", "remittance": "fax"})  # fmt: skip
+    response = await client.post(
+        "/v1/payers/SIMMCR/members",
+        headers=auth,
+        json={
+            "member_id": "X1",
+            "first_name": "A",
+            "last_name": "B",
+            "birth_date": "1970-01-01",
+            "coverage_start": "2026-01-01",
+            "remittance": "fax",
+        },
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "remittance"
     assert (await client.get("/v1/claims/SIMMCR1", headers=auth)).status_code == 404
     await enroll(client, auth)
@@ -86,8 +97,9 @@ async def test_a_payer_that_wants_a_new_original_rejects_a_replacement_of_its_de
     (denial,) = await inbox(client, auth, "835")
     assert "CAS*CO*4*120~" in denial["content"]  # denied whole
     fixed = [SampleLine(modifiers=("HO",))]
-    replacement = SampleClaim(payer_id="SIMMCD", filing="MC", service_date=RECENT, frequency="7",
-                              original_reference=number, lines=fixed)  # fmt: skip
+    replacement = SampleClaim(
+        payer_id="SIMMCD", filing="MC", service_date=RECENT, frequency="7", original_reference=number, lines=fixed
+    )
     await submit(client, auth, make_837([replacement], control="2"))
     refused = (await inbox(client, auth, "277CA"))[-1]["content"]
     assert "STC*A7:535*" in refused and pyx12_problems(refused) == []

@@ -1,5 +1,6 @@
 """Adjudication rules, cost sharing, and the 835: balanced to the cent, valid for pyx12, the same for a seed."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -466,3 +467,11 @@ def test_a_split_claim_is_paid_in_two_835s_each_balanced_and_the_add_on_stays_wi
     assert f"CLP*{split_pcn}*1*140*" in texts[0] and f"CLP*{split_pcn}*1*95*" in texts[1]
     for text in texts:
         assert balance_problems(text) == [] and pyx12_problems(text) == []
+
+
+def test_the_same_claim_from_two_submitters_in_one_cycle_is_paid_to_each() -> None:
+    (claim,) = claims(SampleClaim(pcn="T1"))
+    mine, theirs = pending(claim, 1), replace(pending(claim, 2), submitter=uuid4())
+    members = {(item.submitter, "SIMMCR", claim.member_id): member() for item in (mine, theirs)}
+    outcome = cycle([mine, theirs], members=members)
+    assert all(result.paid > 0 for result in outcome.results.values())

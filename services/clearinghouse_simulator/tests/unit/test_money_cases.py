@@ -28,8 +28,12 @@ from simulator_testkit import (
 from x12_samples import BILLING_NPI, SampleClaim, SampleLine, balance_problems
 
 MEDICARE = BOOK.payers["SIMMCR"]
-DEDUCTIBLE_MET = {"copay": Decimal(0), "deductible": Decimal(257), "deductible_met": Decimal(257),
-                  "coinsurance": Decimal("0.20")}  # fmt: skip
+DEDUCTIBLE_MET = {
+    "copay": Decimal(0),
+    "deductible": Decimal(257),
+    "deductible_met": Decimal(257),
+    "coinsurance": Decimal("0.20"),
+}
 D = Decimal
 
 
@@ -45,8 +49,14 @@ def test_a_claim_whose_allowed_amount_all_goes_to_the_deductible_is_paid_zero_wi
     result = decide(sample, copay=D(0), deductible=D(257), deductible_met=D(0), coinsurance=D("0.20"))
     assert adjustments(result) == [[("CO", "45", D("42.67")), ("PR", "1", D("77.33"))]]
     assert (result.status, result.paid, result.deductible_applied, result.denied) == ("1", 0, D("77.33"), False)
-    outcome = cycle([pending(claims(sample)[0], 1)], members={(SUBMITTER, "SIMMCR", "1EG4TE5MK73"): member(
-        copay=D(0), deductible=D(257), deductible_met=D(0), coinsurance=D("0.20"))})  # fmt: skip
+    outcome = cycle(
+        [pending(claims(sample)[0], 1)],
+        members={
+            (SUBMITTER, "SIMMCR", "1EG4TE5MK73"): member(
+                copay=D(0), deductible=D(257), deductible_met=D(0), coinsurance=D("0.20")
+            )
+        },
+    )
     (remittance,) = outcome.remittances
     assert "CLP*DED1*1*120*0*77.33*MB*" in remittance.content and "CAS*PR*1*77.33~" in remittance.content
     assert remittance.total == 0 and valid(remittance.content)
@@ -72,17 +82,25 @@ def test_medicare_adjusts_a_penalized_clinicians_payment_by_co_237_and_a_rewarde
     assert rewarded.paid == D("61.93")  # the incentive adds to the payment
     neither = decide(SampleClaim(rendering_npi=npi_with_mips((D(0), D(0)))), **DEDUCTIBLE_MET)
     assert [a.reason for a in neither.lines[0].adjustments] == ["45", "2", "253"] and neither.lines[0].remarks == []
-    before_mips = decide(SampleClaim(rendering_npi=npi_with_mips((D("0.09"), D(0))), service_date=date(2018, 6, 1)),
-                         received=date(2018, 6, 5), coverage_start=date(2018, 1, 1), **DEDUCTIBLE_MET)  # fmt: skip
+    before_mips = decide(
+        SampleClaim(rendering_npi=npi_with_mips((D("0.09"), D(0))), service_date=date(2018, 6, 1)),
+        received=date(2018, 6, 5),
+        coverage_start=date(2018, 1, 1),
+        **DEDUCTIBLE_MET,
+    )
     assert "237" not in [a.reason for a in before_mips.lines[0].adjustments]
 
 
 def test_mips_adjustments_go_in_the_835_with_n807_and_it_still_balances() -> None:
-    samples = [SampleClaim(pcn=f"MIPS{n}", rendering_npi=npi_with_mips(rates), member_id=f"MEM{n}")
-               for n, rates in enumerate([(D("0.09"), D(0)), (D(0), D("0.0215"))])]  # fmt: skip
+    samples = [
+        SampleClaim(pcn=f"MIPS{n}", rendering_npi=npi_with_mips(rates), member_id=f"MEM{n}")
+        for n, rates in enumerate([(D("0.09"), D(0)), (D(0), D("0.0215"))])
+    ]
     read = claims(*samples)
-    outcome = cycle([pending(c, n) for n, c in enumerate(read)],
-                    members={(SUBMITTER, "SIMMCR", c.member_id): member(**DEDUCTIBLE_MET) for c in read})  # fmt: skip
+    outcome = cycle(
+        [pending(c, n) for n, c in enumerate(read)],
+        members={(SUBMITTER, "SIMMCR", c.member_id): member(**DEDUCTIBLE_MET) for c in read},
+    )
     (remittance,) = outcome.remittances
     assert "CAS*CO*45*42.67**237*5.57**253*1.13~" in remittance.content
     assert "CAS*CO*45*42.67**144*-1.33**253*1.26~" in remittance.content
@@ -101,8 +119,11 @@ def test_a_share_of_the_administrators_claims_carry_a_negotiated_discount_co_131
     assert all(found in ({"131"}, {"45"}) for found in reasons.values())
     one = results[discounted[0]]
     assert one.lines[0].adjustments[0].amount == D(120) - one.lines[0].allowed  # the same money, another reason
-    before = decide(SampleClaim(pcn=discounted[0], payer_id="SIMBHO", service_date=date(2023, 6, 1)),
-                    received=date(2023, 6, 5), coverage_start=date(2023, 1, 1))  # fmt: skip
+    before = decide(
+        SampleClaim(pcn=discounted[0], payer_id="SIMBHO", service_date=date(2023, 6, 1)),
+        received=date(2023, 6, 5),
+        coverage_start=date(2023, 1, 1),
+    )
     assert [a.reason for a in before.lines[0].adjustments if a.group == "CO"] == ["45"]  # before the arrangement
 
 
@@ -162,8 +183,12 @@ def test_a_review_finds_a_share_of_paid_claims_overpaid_and_takes_the_money_back
     prior = Prior(items[0].claim_id, read[0], f"SIMMCR{number}", RECEIVED, first.results[items[0].claim_id])
     (later_claim,) = claims(SampleClaim(pcn="LATER", member_id="MEMLATER", service_date=date(2026, 3, 4)))
     payee = (SUBMITTER, "SIMMCR", BILLING_NPI)
-    later = cycle([pending(later_claim, 900)], day=100, due={payee: [prior]},
-                  members={(SUBMITTER, "SIMMCR", "MEMLATER"): member(**DEDUCTIBLE_MET)})  # fmt: skip
+    later = cycle(
+        [pending(later_claim, 900)],
+        day=100,
+        due={payee: [prior]},
+        members={(SUBMITTER, "SIMMCR", "MEMLATER"): member(**DEDUCTIBLE_MET)},
+    )
     (remittance,) = later.remittances
     taken = D(remittance.content.split(f"WO:SIMMCR{number}*")[1].split("~")[0])
     assert prior.adjudication.paid * D("0.10") <= taken <= prior.adjudication.paid * D("0.40")
@@ -178,8 +203,12 @@ def test_a_review_that_takes_back_more_than_the_835_pays_carries_the_rest_forwar
     paid = decide(SampleClaim(pcn="BIG", lines=[SampleLine("90837", charge=D(900))]), **DEDUCTIBLE_MET)
     big = Prior(uuid4(), claim, "SIMMCR77", RECEIVED, paid)
     (small,) = claims(SampleClaim(pcn="SMALL", member_id="MEMSMALL", lines=[SampleLine("90832", charge=D(10))]))
-    outcome = cycle([pending(small, 78)], day=200, due={(SUBMITTER, "SIMMCR", BILLING_NPI): [big]},
-                    members={(SUBMITTER, "SIMMCR", "MEMSMALL"): member(**DEDUCTIBLE_MET)})  # fmt: skip
+    outcome = cycle(
+        [pending(small, 78)],
+        day=200,
+        due={(SUBMITTER, "SIMMCR", BILLING_NPI): [big]},
+        members={(SUBMITTER, "SIMMCR", "MEMSMALL"): member(**DEDUCTIBLE_MET)},
+    )
     (remittance,) = outcome.remittances
     assert remittance.total == 0 and "WO:SIMMCR77*" in remittance.content and "FB:SIMMCR77*-" in remittance.content
     assert valid(remittance.content)
@@ -213,8 +242,9 @@ def test_medicaid_denies_telehealth_at_the_home_place_of_service_but_not_on_a_cl
         update={"adjudications": [LineAdjudication(payer_id="SIMMCR", paid=D(60), patient_responsibility=D(15))]}
     )
     crossed = claim.model_copy(update={"payer_id": "SIMMCD", "responsibility": "S", "lines": [line]})
-    secondary = adjudicate(crossed, BOOK.payers["SIMMCD"], credential="LCSW", member=member(), received=RECEIVED,
-                           duplicate=False)  # fmt: skip
+    secondary = adjudicate(
+        crossed, BOOK.payers["SIMMCD"], credential="LCSW", member=member(), received=RECEIVED, duplicate=False
+    )
     assert secondary.status == "2" and ("OA", "23") in {(a.group, a.reason) for a in secondary.lines[0].adjustments}
 
 
@@ -227,8 +257,10 @@ def test_a_claim_is_denied_when_nothing_on_it_was_allowed() -> None:
 
 def test_a_paper_members_claims_are_adjudicated_but_in_no_835_and_neither_are_their_reversals() -> None:
     on_paper, online = claims(SampleClaim(pcn="PAPER1", member_id="PAPER"), SampleClaim(pcn="EDI1", member_id="EDI"))
-    members = {(SUBMITTER, "SIMMCR", "PAPER"): member(**DEDUCTIBLE_MET, remittance="paper"),
-               (SUBMITTER, "SIMMCR", "EDI"): member(**DEDUCTIBLE_MET)}  # fmt: skip
+    members = {
+        (SUBMITTER, "SIMMCR", "PAPER"): member(**DEDUCTIBLE_MET, remittance="paper"),
+        (SUBMITTER, "SIMMCR", "EDI"): member(**DEDUCTIBLE_MET),
+    }
     items = [pending(on_paper, 1), pending(online, 2)]
     outcome = cycle(items, members=members)
     assert set(outcome.results) == {items[0].claim_id, items[1].claim_id} and outcome.paper == {items[0].claim_id}

@@ -7,7 +7,7 @@ from datetime import date
 from claimstream_platform.identifiers import npi_is_valid
 from clearinghouse_simulator.practices import new_patient
 from clearinghouse_simulator.rosters import HIGH_DEDUCTIBLE_PLAN, enrollments, member_bodies
-from clearinghouse_simulator.workload import encounter, fully_booked, plan_practice
+from clearinghouse_simulator.workload import encounter, plan_practice
 
 TODAY = date(2026, 11, 27)
 
@@ -103,15 +103,3 @@ def test_a_new_patient_joins_the_practice_with_their_plans_and_is_seen_for_an_in
     assert body["service"] == {"kind": "diagnostic_evaluation"} and body["patient"]["external_id"] == "p6-10"
     provider = next(p for p in plan.providers if p["npi"] == body["rendering_provider_npi"])
     assert provider["credential"] in ("LCSW", "LPC", "PhD")
-
-
-def test_a_patient_is_seen_at_most_once_a_day_until_every_day_is_booked() -> None:
-    """A second visit on the same day with the same code is the same service billed twice (OA-18) to a payer:
-    the workload makes duplicates only when its defect asks for one."""
-    rng = random.Random(15)
-    plan = plan_practice(rng, 7, patients=5)
-    plan.patients = [p for p in plan.patients if p.active]
-    slots = len(plan.patients) * 10
-    bodies = [encounter(rng, plan, today=TODAY, defect_share=0) for _ in range(slots)]
-    visits = Counter((b["patient"]["external_id"], b["service_date"]) for b in bodies)
-    assert max(visits.values()) == 1 and fully_booked(plan, TODAY)

@@ -55,14 +55,16 @@ async def adjudicated_by_number(session: AsyncSession, numbers: Iterable[str]) -
     return list((await session.execute(query)).all())
 
 
-async def paid_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
-    """The duplicate keys of claims already paid."""
-    found = await session.scalars(
-        select(claims.c.duplicate_key).where(
-            claims.c.duplicate_key.in_(set(keys)), claims.c.status == "adjudicated", claims.c.paid > 0
+async def paid_keys(session: AsyncSession, keys: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
+    """Of (submitter, duplicate key) pairs, those of claims already paid: a submitter's claims are duplicates of its
+    own claims only (each submitter has a roster of its own)."""
+    key = tuple_(claims.c.submitter, claims.c.duplicate_key)
+    found = await session.execute(
+        select(claims.c.submitter, claims.c.duplicate_key).where(
+            key.in_(list(set(keys))), claims.c.status == "adjudicated", claims.c.paid > 0
         )
     )
-    return set(found)
+    return {(row.submitter, row.duplicate_key) for row in found}
 
 
 async def members_locked(session: AsyncSession, keys: Iterable[MemberKey]) -> dict[MemberKey, Any]:
