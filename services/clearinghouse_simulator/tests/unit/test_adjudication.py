@@ -475,3 +475,17 @@ def test_the_same_claim_from_two_submitters_in_one_cycle_is_paid_to_each() -> No
     members = {(item.submitter, "SIMMCR", claim.member_id): member() for item in (mine, theirs)}
     outcome = cycle([mine, theirs], members=members)
     assert all(result.paid > 0 for result in outcome.results.values())
+
+
+def test_a_stored_adjudication_keeps_the_code_paid_so_a_later_reversal_names_it() -> None:
+    from clearinghouse_simulator.results import adjudication_from_json, adjudication_to_json, reversal
+
+    downcoded = next(
+        result
+        for result in (
+            decide(SampleClaim(pcn=f"DC{n}", payer_id="SIMBCX", lines=[SampleLine("90837")])) for n in range(60)
+        )
+        if result.lines[0].paid_code
+    )
+    stored = adjudication_from_json(adjudication_to_json(downcoded))
+    assert stored.lines[0].paid_code == "90834" and reversal(stored).lines[0].paid_code == "90834"
