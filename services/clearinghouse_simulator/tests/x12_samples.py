@@ -43,6 +43,7 @@ class SampleClaim:
     original_reference: str = ""
     patient_first: str = "JANE"
     patient_last: str = "DOE"
+    rendering_npi: str = RENDERING_NPI
 
     @property
     def total(self) -> Decimal:
@@ -68,7 +69,7 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         segments.append(Segment.of("REF", "G1", claim.prior_authorization))
     segments.append(Segment.of("HI", *[("ABK" if i == 0 else "ABF", code) for i, code in enumerate(claim.diagnoses)]))
     segments += [
-        Segment.of("NM1", "82", "1", "OKAFOR", "BEN", "", "", "", "XX", RENDERING_NPI),
+        Segment.of("NM1", "82", "1", "OKAFOR", "BEN", "", "", "", "XX", claim.rendering_npi),
         Segment.of("PRV", "PE", "PXC", claim.rendering_taxonomy),
     ]
     for number, line in enumerate(claim.lines, start=1):

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from clearinghouse_simulator import intake, settle
 from clearinghouse_simulator.payers import PayerBook, PayerProfile, shipped
 from clearinghouse_simulator.repository import inbox as store
+from clearinghouse_simulator.results import LineResult, adjudication_from_json
 
 router = APIRouter()
 MAX_INTERCHANGE_BYTES = 5 * 1024 * 1024
@@ -136,6 +137,9 @@ class MemberIn(BaseModel):
     deductible: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
     coinsurance: Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3)] | None = None
     copay: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
+    # paper: the member's claims are accepted and adjudicated, but no 835 is sent for them (the payer pays by
+    # check, and the practice keys the EOB); electronic: remitted in 835s
+    remittance: Literal["electronic", "paper"] = "electronic"
 
 
 class MemberOut(MemberIn):
@@ -186,6 +190,70 @@ async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow
     if row is None:
         raise NotFound("member not found")
     return MemberOut.model_validate(row, from_attributes=True)
+
+
+class AdjustmentOut(BaseModel):
+    group: str
+    reason: str  # CARC
+    amount: Decimal
+
+
+class LineOut(BaseModel):
+    code: str
+    charge: Decimal
+    allowed: Decimal
+    paid: Decimal
+    adjustments: list[AdjustmentOut]
+    remarks: list[str]  # RARC
+
+
+class ClaimOut(BaseModel):
+    payer_claim_number: str
+    payer_id: str
+    patient_control_number: str
+    status: str  # accepted (waiting for a cycle), adjudicated, reversed
+    remittance: str | None  # once adjudicated: electronic (in an 835) or paper (no 835)
+    claim_status: str | None  # CLP02 once adjudicated
+    paid: Decimal | None
+    lines: list[LineOut]
+
+
+@router.get("/v1/claims/{payer_claim_number}", response_model=ClaimOut)
+async def claim(
+    payer_claim_number: Annotated[str, Path(min_length=1, max_length=30)],
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+) -> ClaimOut:
+    """What the payer decided on one of the submitter's claims, by the payer's claim number (REF*1K of its
+    277CA): how a test reads the adjudication of a claim remitted on paper, whose EOB it keys as its own 835."""
+    async with uow:
+        row = await store.claim(uow.session, principal.tenant_id, payer_claim_number)
+    if row is None:
+        raise NotFound("claim not found", field="payer_claim_number")
+    decided = adjudication_from_json(row.adjudication) if row.adjudication else None
+    return ClaimOut(
+        payer_claim_number=row.payer_claim_number,
+        payer_id=row.payer_id,
+        patient_control_number=row.patient_control_number,
+        status=row.status,
+        remittance=row.remittance,
+        claim_status=decided.status if decided else None,
+        paid=row.paid,
+        lines=[_line_out(result) for result in decided.lines] if decided else [],
+    )
+
+
+def _line_out(result: LineResult) -> LineOut:
+    adjustments = [AdjustmentOut(group=a.group, reason=a.reason, amount=a.amount) for a in result.adjustments]
+    code = result.paid_code or result.line.code
+    return LineOut(
+        code=code,
+        charge=result.line.charge,
+        allowed=result.allowed,
+        paid=result.paid,
+        adjustments=adjustments,
+        remarks=result.remarks,
+    )
 
 
 class CycleOut(BaseModel):

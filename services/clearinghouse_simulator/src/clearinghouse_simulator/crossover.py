@@ -11,8 +11,8 @@ from decimal import Decimal
 from claimstream_platform.x12.p837 import Claim
 from claimstream_platform.x12.p837_model import LineAdjudication, OtherPayer
 
-from clearinghouse_simulator.adjudication import Adjudication
 from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.results import Adjudication
 
 FORWARDED_AS_PRIMARY = "19"
 MA18 = "MA18"  # the claim information is also being forwarded to the supplemental insurer

@@ -1,14 +1,13 @@
 """One adjudication cycle, pure: the accepted claims in, their adjudications and the 835s out.
 
-The payers pay in batches: one 835 per (submitter, payer, payee) per cycle. A seed fixes every choice the
-payers make at random (interest, reprocessing), so the same inputs and seed give the same files.
-Replacement (frequency 7) and void (8) claims reverse the claim they replace (CLP02 22) in the same 835.
+A cycle is a payer's business day, numbered (`day`): `SIM_CYCLE_SECONDS` apart, seconds in tests and the demo, a
+day in a realistic run; a payer's "days after the payment" count cycles. The payers pay in batches: one 835 per
+(submitter, payer, payee) per cycle. A seed fixes every choice the payers make at random (interest, reprocessing,
+recoveries), so the same inputs and seed give the same files. Replacement (frequency 7) and void (8) claims
+reverse the claim they replace (CLP02 22) in the same 835. Provider-level adjustments (PLB): `plb.py`.
 
-Provider-level adjustments (PLB) name the claim they concern by the payer's claim number, as payers do: L6
-interest on a claim (often in an 835 of its own, PLB only), WO recovery of an overpayment on an earlier claim,
-and FB forward balances. When reversals
-and recoveries exceed an 835's payments, the difference is carried forward (FB, negative: the 835 pays zero) and
-taken back (FB, positive) from the next 835s to the same payee until it is recovered.
+A member enrolled for paper remittance has their claims adjudicated like any other, but no 835 carries them or
+their reversals: the payer pays by check, and the practice keys the EOB (payer silence, to claimstream).
 """
 
 import hashlib
@@ -17,33 +16,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-from claimstream_platform.x12.p837 import Claim, Line
+from claimstream_platform.x12.p837 import Claim
 
-from clearinghouse_simulator import crossover
-from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult, Member, adjudicate, reversal
+from clearinghouse_simulator import crossover, plb
+from clearinghouse_simulator.adjudication import adjudicate
 from clearinghouse_simulator.outbound import Envelope
 from clearinghouse_simulator.payers import PayerBook
+from clearinghouse_simulator.plb import Balance
 from clearinghouse_simulator.remittance import ClaimPayment, ProviderAdjustment, build_835, payment_total
+from clearinghouse_simulator.results import Adjudication, Member, reversal
 from clearinghouse_simulator.split import split
 
 MemberKey = tuple[UUID, str, str]  # submitter, payer id, member id: each submitter has its own roster
 PayeeKey = tuple[UUID, str, str]  # submitter, payer id, payee NPI: one 835 each per cycle
-CENT = Decimal("0.01")
-INTEREST_CHANCE = 0.05
 REPROCESS_CHANCE = 0.03
-RECOUPMENT_CHANCE = 0.03
-INTEREST_APART_CHANCE = 0.5  # prompt-pay interest in an 835 of its own (PLB only, no claims), the same day
-
-
-@dataclass(frozen=True)
-class Balance:
-    """What a payee owes the payer from an earlier 835 (an FB carried forward), by the claim that caused it."""
-
-    reference: str  # the payer's claim number
-    amount: Decimal  # positive: still to be taken back
+NOBODY = Member(date.max, None, Decimal(0), Decimal(0), Decimal(0), Decimal(0), 0)
 
 
 @dataclass(frozen=True)
@@ -89,6 +78,20 @@ class CycleOutcome:
     renumbered: dict[UUID, str] = field(default_factory=dict)  # claims reprocessed under a new payer claim number
     crossovers: dict[UUID, Claim] = field(default_factory=dict)  # claim id -> the claim its payer forwarded
     splits: dict[UUID, Claim] = field(default_factory=dict)  # claim id -> its part paid in a later cycle
+    paper: set[UUID] = field(default_factory=set)  # adjudicated, remitted on paper: in no 835
+    reviews: dict[UUID, int] = field(default_factory=dict)  # paid claims a review will find overpaid -> on which day
+    recovered: set[UUID] = field(default_factory=set)  # reviewed claims whose overpayment this cycle took back
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What every 835 of the cycle shares."""
+
+    book: PayerBook
+    seed: int
+    now: datetime
+    number: int
+    next_control: Callable[[], str]
 
 
 def duplicate_key(claim: Claim) -> str:
@@ -102,79 +105,126 @@ def run_cycle(
     *,
     book: PayerBook,
     members: Mapping[MemberKey, Member],
-    reprocessable: Mapping[tuple[UUID, str, str], Sequence[Prior]],
+    reprocessable: Mapping[PayeeKey, Sequence[Prior]],
     seed: int,
     now: datetime,
     next_control: Callable[[], str],
     owed: Mapping[PayeeKey, Sequence[Balance]] | None = None,
+    day: int = 0,
+    due: Mapping[PayeeKey, Sequence[Prior]] | None = None,
 ) -> CycleOutcome:
+    """Adjudicate the pending claims on cycle `day`; `due` are the paid claims whose review finds them overpaid
+    by now, taken back in their payee's 835 (when it gets one this cycle)."""
     outcome = CycleOutcome(members=dict(members))
-    groups, names = _adjudicate_all(pending, book, outcome)
+    context = _Day(book, seed, now, day, next_control)
+    groups, names = _adjudicate_all(pending, context, outcome)
     for key, payments in groups.items():
-        submitter, payer_id, payee_npi = key
-        payee_name, submitter_id = names[key]
-        rng = random.Random(_seed(seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
-        candidates = reprocessable.get(key, ())
-        payments = payments + _reprocessed(candidates, rng, outcome.renumbered)
-        adjustments, outcome.balances[key] = _provider_adjustments(payments, candidates, (owed or {}).get(key, ()), rng)
-        interest_apart = _interest_apart(payments, adjustments, rng)
-        adjustments = [a for a in adjustments if a not in interest_apart]
-        for paid, adjusted in ((payments, adjustments), ([], interest_apart)):
-            if paid or adjusted:
-                control = next_control()
-                content = build_835(
-                    paid, payer=book.payers[payer_id], payee_name=payee_name, payee_npi=payee_npi,
-                    trace_number=f"{payer_id}{control}", paid_on=now.date(), adjustments=adjusted,
-                    envelope=Envelope("ZZ", submitter_id, control, control, now),
-                )  # fmt: skip
-                total = payment_total(paid, adjusted)
-                outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(paid)))
+        late = (due or {}).get(key, ())
+        outcome.recovered.update(prior.claim_id for prior in late)
+        owed_now, candidates = (owed or {}).get(key, ()), reprocessable.get(key, ())
+        _remit(outcome, key, payments, names[key], context, candidates, owed_now, plb.late_recoveries(late, seed))
     return outcome
 
 
+def _remit(
+    outcome: CycleOutcome,
+    key: PayeeKey,
+    payments: list[ClaimPayment],
+    names: tuple[str, str],
+    context: _Day,
+    candidates: Sequence[Prior],
+    owed: Sequence[Balance],
+    recoveries: Sequence[ProviderAdjustment],
+) -> None:
+    """The payee's 835 of the cycle (and, some of the time, its interest in an 835 of its own)."""
+    submitter, payer_id, payee_npi = key
+    rng = random.Random(_seed(context.seed, payer_id, payee_npi, [p.payer_claim_number for p in payments]))
+    payments = payments + _reprocessed(candidates, rng, outcome.renumbered)
+    adjustments, outcome.balances[key] = plb.provider_adjustments(payments, candidates, owed, rng, late=recoveries)
+    interest_apart = plb.interest_apart(payments, adjustments, rng)
+    adjustments = [a for a in adjustments if a not in interest_apart]
+    payee_name, submitter_id = names
+    for paid, adjusted in ((payments, adjustments), ([], interest_apart)):
+        if paid or adjusted:
+            control = context.next_control()
+            content = build_835(
+                paid,
+                payer=context.book.payers[payer_id],
+                payee_name=payee_name,
+                payee_npi=payee_npi,
+                trace_number=f"{payer_id}{control}",
+                paid_on=context.now.date(),
+                adjustments=adjusted,
+                envelope=Envelope("ZZ", submitter_id, control, control, context.now),
+            )
+            total = payment_total(paid, adjusted)
+            outcome.remittances.append(Remittance(submitter, payer_id, payee_npi, content, total, len(paid)))
+
+
 def _adjudicate_all(
-    pending: Sequence[Pending], book: PayerBook, outcome: CycleOutcome
+    pending: Sequence[Pending], context: _Day, outcome: CycleOutcome
 ) -> tuple[dict[PayeeKey, list[ClaimPayment]], dict[PayeeKey, tuple[str, str]]]:
-    """Every pending claim adjudicated, in payer-claim-number order, grouped by payee (one 835 each); a
-    replacement or void first reverses the claim it replaces. Returns the groups and each payee's names."""
+    """Every pending claim adjudicated, in payer-claim-number order, grouped by payee (one 835 each, holding only
+    electronic remittance); a replacement or void first reverses the claim it replaces. Returns the groups and
+    each payee's names."""
     groups: dict[PayeeKey, list[ClaimPayment]] = {}
     names: dict[PayeeKey, tuple[str, str]] = {}
-    paid_keys: set[str] = set()
+    paid_keys: set[tuple[UUID, str]] = set()  # (submitter, duplicate key) paid this cycle
     for item in sorted(pending, key=lambda p: p.payer_claim_number):
         claim = item.claim
+        member = outcome.members.get((item.submitter, claim.payer_id, claim.member_id), NOBODY)
+        if member.remittance == "paper":
+            outcome.paper.add(item.claim_id)
+            _adjudicate_one(item, context, outcome, paid_keys)
+            continue
         key = (item.submitter, claim.payer_id, claim.billing_npi)
         names[key] = (claim.billing_name, item.submitter_id)
-        payments = groups.setdefault(key, [])
-        if claim.frequency in ("7", "8") and item.original is not None:
-            original = item.original
-            payments.append(
-                ClaimPayment(
-                    original.claim, reversal(original.adjudication), original.payer_claim_number, original.received
-                )
-            )
-            outcome.reversed.add(original.claim_id)
-        if claim.frequency == "8":
-            outcome.results[item.claim_id] = Adjudication("4", [])
-            continue
-        parts = split(claim)
-        if parts is not None:  # paid in part now; the rest waits for a later 835, under another number
-            claim, outcome.splits[item.claim_id] = parts
-            item = replace(item, claim=claim)
-        result = _adjudicate(item, book, outcome.members, paid_keys)
-        forwarded = crossover.forward(claim, result, book)
-        if forwarded is not None:
-            outcome.crossovers[item.claim_id] = forwarded
-        outcome.results[item.claim_id] = result
-        payments.append(ClaimPayment(claim, result, item.payer_claim_number, item.received))
+        payments = _adjudicate_one(item, context, outcome, paid_keys)
+        groups.setdefault(key, []).extend(payments)
     return groups, names
 
 
-def _adjudicate(item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[str]) -> Adjudication:
+def _adjudicate_one(
+    item: Pending, context: _Day, outcome: CycleOutcome, paid_keys: set[tuple[UUID, str]]
+) -> list[ClaimPayment]:
+    """One claim: the reversal of what it replaces, then its own adjudication; what its 835 would say."""
+    claim, payments = item.claim, []
+    if claim.frequency in ("7", "8") and item.original is not None:
+        original = item.original
+        payments.append(
+            ClaimPayment(
+                original.claim, reversal(original.adjudication), original.payer_claim_number, original.received
+            )
+        )
+        outcome.reversed.add(original.claim_id)
+    if claim.frequency == "8":
+        outcome.results[item.claim_id] = Adjudication("4", [])
+        return payments
+    parts = split(claim)
+    if parts is not None:  # paid in part now; the rest waits for a later 835, under another number
+        claim, outcome.splits[item.claim_id] = parts
+        item = replace(item, claim=claim)
+    result = _adjudicate(item, context.book, outcome.members, paid_keys)
+    forwarded = crossover.forward(claim, result, context.book)
+    if forwarded is not None:
+        outcome.crossovers[item.claim_id] = forwarded
+    outcome.results[item.claim_id] = result
+    profile = context.book.payers[claim.payer_id]
+    if item.claim_id not in outcome.paper and result.paid > 0:
+        if plb.reviewed(context.seed, item.payer_claim_number, profile.review_percent):
+            outcome.reviews[item.claim_id] = context.number + profile.review_after_days
+    payments.append(ClaimPayment(claim, result, item.payer_claim_number, item.received))
+    return payments
+
+
+def _adjudicate(
+    item: Pending, book: PayerBook, members: dict[MemberKey, Member], paid_keys: set[tuple[UUID, str]]
+) -> Adjudication:
     claim = item.claim
     profile = book.payers[claim.payer_id]
     member_key = (item.submitter, claim.payer_id, claim.member_id)
-    member = members.get(member_key) or Member(date.max, None, Decimal(0), Decimal(0), Decimal(0), Decimal(0), 0)
-    key = duplicate_key(claim)
+    member = members.get(member_key) or NOBODY
+    key = (item.submitter, duplicate_key(claim))
     result = adjudicate(
         claim,
         profile,
@@ -209,87 +259,6 @@ def _reprocessed(candidates: Sequence[Prior], rng: random.Random, renumbered: di
     ]
 
 
-def _provider_adjustments(
-    payments: Sequence[ClaimPayment], candidates: Sequence[Prior], owed: Sequence[Balance], rng: random.Random
-) -> tuple[list[ProviderAdjustment], list[Balance]]:
-    """Interest, a recovered overpayment, balances taken back or carried forward; and what is still owed."""
-    adjustments = []
-    paid = [p for p in payments if p.result.paid > 0]
-    if paid and rng.random() < INTEREST_CHANCE:  # prompt-payment interest on a claim: raises the payment
-        claim = rng.choice(paid).payer_claim_number
-        adjustments.append(ProviderAdjustment("L6", claim, -Decimal(rng.randint(1, 250)) / 100))
-    if candidates and rng.random() < RECOUPMENT_CHANCE:  # an overpayment found on an earlier claim
-        prior = rng.choice(list(candidates))
-        share = Decimal(rng.randint(10, 40)) / 100
-        adjustments.append(
-            ProviderAdjustment("WO", prior.payer_claim_number, (prior.adjudication.paid * share).quantize(CENT))
-        )
-    total = payment_total(payments, adjustments)
-    still_owed = []
-    for balance in owed:  # taken back as far as this payment allows
-        taken = min(balance.amount, max(total, Decimal(0)))
-        if taken > 0:
-            adjustments.append(ProviderAdjustment("FB", balance.reference, taken))
-            total -= taken
-        if balance.amount > taken:
-            still_owed.append(Balance(balance.reference, balance.amount - taken))
-    if total < 0:  # reversals and recoveries exceed payments: carried forward, the 835 pays nothing
-        reversed_claims = [p.payer_claim_number for p in payments if p.result.paid < 0]
-        reference = reversed_claims[0] if reversed_claims else adjustments[-1].reference
-        adjustments.append(ProviderAdjustment("FB", reference, total))
-        still_owed.append(Balance(reference, -total))
-    return adjustments, still_owed
-
-
-def _interest_apart(
-    payments: Sequence[ClaimPayment], adjustments: list[ProviderAdjustment], rng: random.Random
-) -> list[ProviderAdjustment]:
-    """The interest to pay in an 835 of its own: some of the time, and only when the claims' 835 does not need
-    it to stay at or above zero (a balance taken back may have counted on it)."""
-    interest = [a for a in adjustments if a.reason == "L6"]
-    if not interest or rng.random() >= INTEREST_APART_CHANCE:
-        return []
-    rest = [a for a in adjustments if a.reason != "L6"]
-    return interest if payment_total(payments, rest) >= 0 else []
-
-
 def _seed(seed: int, payer_id: str, payee_npi: str, claim_numbers: Sequence[str]) -> int:
     digest = hashlib.sha256(f"{seed}|{payer_id}|{payee_npi}|{','.join(claim_numbers)}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-# --- adjudications as JSON (stored with the claim, read back to reverse it) ---
-
-
-def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
-    return {
-        "status": result.status,
-        "crossover": list(result.crossover) if result.crossover else None,
-        "lines": [
-            {
-                "line": r.line.model_dump(mode="json"),
-                "allowed": str(r.allowed),
-                "paid": str(r.paid),
-                "adjustments": [[a.group, a.reason, str(a.amount)] for a in r.adjustments],
-                "remarks": r.remarks,
-            }
-            for r in result.lines
-        ],
-    }
-
-
-def adjudication_from_json(data: Mapping[str, Any]) -> Adjudication:
-    return Adjudication(
-        data["status"],
-        [
-            LineResult(
-                line=Line.model_validate(item["line"]),
-                allowed=Decimal(item["allowed"]),
-                paid=Decimal(item["paid"]),
-                adjustments=[Adjustment(g, r, Decimal(a)) for g, r, a in item["adjustments"]],
-                remarks=list(item["remarks"]),
-            )
-            for item in data["lines"]
-        ],
-        crossover=tuple(data["crossover"]) if data.get("crossover") else None,
-    )

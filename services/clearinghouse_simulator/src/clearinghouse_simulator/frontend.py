@@ -2,12 +2,13 @@
 
 Two 277CAs, as in the real flow: the clearinghouse's (received, A1:19, or rejected by its edits), then, for the
 claims it forwarded, the payer's (accepted into adjudication, A2:20 with the payer's claim number, or rejected by
-the payer's own edits: an unknown member, an invalid diagnosis). A rejection carries a category and code, the first
+the payer's own edits: an unknown member, an invalid diagnosis, a replacement of a claim it denied where it wants
+a new original). A rejection carries a category and code, the first
 failing edit: A3 returned as unprocessable, A6 missing information, A7 invalid information; the entity code names
 whose data is wrong (85 billing provider, 82 rendering provider, IL subscriber).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 import simple_icd_10_cm as icd
@@ -16,6 +17,8 @@ from claimstream_platform.x12.p837 import Claim
 
 RECEIVED = "A1:19"  # the clearinghouse: received, forwarded to the payer (not yet accepted)
 ACCEPTED = "A2:20"  # the payer: accepted into adjudication
+# the claim frequency code: this payer corrects a claim it denied only with a new original (1), not a replacement (7)
+REPLACEMENT_OF_A_DENIAL = "A7:535"
 
 
 def clearinghouse_status(claim: Claim, *, payer_known: bool) -> str:
@@ -41,13 +44,23 @@ def clearinghouse_status(claim: Claim, *, payer_known: bool) -> str:
     return RECEIVED
 
 
-def payer_status(claim: Claim, *, member_known: Callable[[str, str], bool]) -> str:
-    """The payer's STC01 for a claim the clearinghouse forwarded: its own intake edits, else accepted (A2)."""
+def payer_status(
+    claim: Claim,
+    *,
+    member_known: Callable[[str, str], bool],
+    new_original_after_denial: bool = False,
+    denied: Collection[str] = (),
+) -> str:
+    """The payer's STC01 for a claim the clearinghouse forwarded: its own intake edits, else accepted (A2). A
+    payer that wants a new original after a denial refuses a replacement of a claim it denied (`denied`: the
+    payer claim numbers of the submitter's claims it denied)."""
     if not member_known(claim.payer_id, claim.member_id):
         return "A3:33:IL"  # subscriber and subscriber id not found
     for index, code in enumerate(claim.diagnoses):
         if not (icd.is_valid_item(code) and icd.is_leaf(code)):
             return "A7:254" if index == 0 else "A7:255"  # principal / other diagnosis
+    if new_original_after_denial and claim.frequency == "7" and claim.original_reference in denied:
+        return REPLACEMENT_OF_A_DENIAL
     return ACCEPTED
 
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from claimstream_platform.x12 import Segment, Transaction, amount
 
-from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.outbound import Envelope, interchange
 from clearinghouse_simulator.payers import PayerProfile
+from clearinghouse_simulator.results import Member
 
 MENTAL_HEALTH_TYPES = ("MH", "A6", "A8")
 ELIGIBILITY = "005010X279A1"

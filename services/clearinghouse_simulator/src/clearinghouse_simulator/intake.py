@@ -28,6 +28,7 @@ from clearinghouse_simulator.inquiries import Inquiry, build_271, read_inquiries
 from clearinghouse_simulator.outbound import Envelope, review_interchange
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.repository import received as arrivals
+from clearinghouse_simulator.results import adjudication_from_json
 from clearinghouse_simulator.reviews import decide
 from clearinghouse_simulator.settle import member_state
 
@@ -186,7 +187,7 @@ async def _front_end(
     if not received:
         return 0, 0
     house = [ClaimAck(c, clearinghouse_status(c, payer_known=c.payer_id in book.payers), None) for c in received]
-    payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted])
+    payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted], book)
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows = [_claim_row(a, submitter, submission_id, now) for a in acks]
@@ -212,17 +213,33 @@ def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetim
     }  # fmt: skip
 
 
-async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim]) -> list[ClaimAck]:
+async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
     """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
     if not forwarded:
         return []
     enrolled = set(await arrivals.roster(session, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
-    verdicts = [payer_status(claim, member_known=lambda p, m: (p, m) in enrolled) for claim in forwarded]
+    denied = await _denied(session, submitter, forwarded)
+    verdicts = [
+        payer_status(
+            claim,
+            member_known=lambda p, m: (p, m) in enrolled,
+            new_original_after_denial=book.payers[claim.payer_id].new_original_after_denial,
+            denied=denied,
+        )
+        for claim in forwarded
+    ]
     numbers = iter(await arrivals.payer_numbers(session, verdicts.count(ACCEPTED)))
     return [
         ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
         for claim, verdict in zip(forwarded, verdicts, strict=True)
     ]
+
+
+async def _denied(session: Session, submitter: UUID, received: list[Claim]) -> set[str]:
+    """Of the claims the replacements among `received` name (REF*F8), those their payer denied whole."""
+    numbers = {c.original_reference for c in received if c.frequency == "7" and c.original_reference}
+    found = await arrivals.adjudications(session, submitter, numbers) if numbers else {}
+    return {number for number, decided in found.items() if adjudication_from_json(decided).denied}
 
 
 async def _store_277ca(

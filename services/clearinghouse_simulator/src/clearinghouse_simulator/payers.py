@@ -9,6 +9,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from clearinghouse_simulator.shares import share
+
 
 @dataclass(frozen=True)
 class CostSharing:
@@ -62,10 +64,42 @@ class PayerProfile:
     authorization_block: int = 12
     limit_extends_with_authorization: bool = False  # past the limit: paid with an authorization (else a hard cap)
     pends_reviews: bool = False
+    # The money cases (docs/clearinghouse-simulator.md): a claim-specific negotiated discount (CO-131 in place of
+    # CO-45) on a share of claims, in force from a date: (from, percent of claims), oldest first;
+    negotiated_discounts: tuple[tuple[date, int], ...] = ()
+    # MIPS payment adjustments by date of service, (from, penalty rate, incentive rate) oldest first, and the share
+    # of clinicians (by rendering NPI) penalized (CO-237) and rewarded (CO-144, a negative amount);
+    mips: tuple[tuple[date, Decimal, Decimal], ...] = ()
+    mips_penalized_percent: int = 0
+    mips_rewarded_percent: int = 0
+    medical_necessity_percent: int = 0  # claims of two services or more with one found not necessary (CO-50)
+    # a post-payment review that finds a share of paid claims overpaid and takes the money back (PLB WO) this many
+    # days (adjudication cycles) after the payment;
+    review_after_days: int = 0
+    review_percent: int = 0
+    # and a payer that refuses a replacement (frequency 7) of a claim it denied: it wants a new original (1).
+    new_original_after_denial: bool = False
 
     def sequestration_on(self, day: date) -> Decimal:
         rates = [rate for start, rate in self.sequestration if start <= day]
         return rates[-1] if rates else Decimal(0)
+
+    def discount_percent_on(self, day: date) -> int:
+        shares = [percent for start, percent in self.negotiated_discounts if start <= day]
+        return shares[-1] if shares else 0
+
+    def mips_on(self, day: date, npi: str) -> tuple[Decimal, Decimal]:
+        """(penalty rate, incentive rate) for the rendering clinician's services on `day`: one of them is zero."""
+        rates = [(penalty, incentive) for start, penalty, incentive in self.mips if start <= day]
+        if not rates:
+            return Decimal(0), Decimal(0)
+        penalty, incentive = rates[-1]
+        drawn = share("mips", npi)
+        if drawn < self.mips_penalized_percent:
+            return penalty, Decimal(0)
+        if drawn < self.mips_penalized_percent + self.mips_rewarded_percent:
+            return Decimal(0), incentive
+        return Decimal(0), Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -117,7 +151,28 @@ def _profile(entry: dict[str, Any]) -> PayerProfile:
         authorization_block=int(entry.get("authorization_block", 12)),
         limit_extends_with_authorization=bool(entry.get("limit_extends_with_authorization", False)),
         pends_reviews=bool(entry.get("pends_reviews", False)),
+        **_money_cases(entry),
     )
+
+
+def _money_cases(entry: dict[str, Any]) -> dict[str, Any]:
+    """The profile's fields for the money cases, from the payer's entry (each optional)."""
+    return {
+        "negotiated_discounts": tuple(
+            (date.fromisoformat(start), int(percent))
+            for start, percent in sorted(entry.get("negotiated_discounts", []))
+        ),
+        "mips": tuple(
+            (date.fromisoformat(start), Decimal(penalty), Decimal(incentive))
+            for start, penalty, incentive in sorted(entry.get("mips", []))
+        ),
+        "mips_penalized_percent": int(entry.get("mips_penalized_percent", 0)),
+        "mips_rewarded_percent": int(entry.get("mips_rewarded_percent", 0)),
+        "medical_necessity_percent": int(entry.get("medical_necessity_percent", 0)),
+        "review_after_days": int(entry.get("review_after_days", 0)),
+        "review_percent": int(entry.get("review_percent", 0)),
+        "new_original_after_denial": bool(entry.get("new_original_after_denial", False)),
+    }
 
 
 def _cost_sharing(sharing: dict[str, str]) -> CostSharing:

@@ -14,9 +14,9 @@ from itertools import groupby
 from claimstream_platform.x12 import Segment, amount
 from claimstream_platform.x12.p837 import Claim
 
-from clearinghouse_simulator.adjudication import Adjudication, Adjustment, LineResult
 from clearinghouse_simulator.outbound import Envelope, interchange
 from clearinghouse_simulator.payers import PayerProfile
+from clearinghouse_simulator.results import Adjudication, Adjustment, LineResult
 
 PAYER_ROUTING, PAYER_ACCOUNT = "999999992", "1234567890"
 PAYEE_ROUTING, PAYEE_ACCOUNT = "999988880", "9876543210"
@@ -69,21 +69,11 @@ def build_835(
 def _header(
     total: Decimal, payer: PayerProfile, payee_name: str, payee_npi: str, trace_number: str, paid_on: date
 ) -> list[Segment]:
-    """BPR (an ACH payment, or a notice when nothing is paid), TRN, the payer (1000A) and the payee (1000B)."""
+    """BPR, TRN, the payer (1000A) and the payee (1000B)."""
     day = f"{paid_on:%Y%m%d}"
-    payer_tin = f"1{payer.tin}"
-    if total > 0 and payer.payment_method == "CHK":  # a paper check: no bank details, TRN02 is its number
-        bpr = Segment.of("BPR", "C", amount(total), "C", "CHK", *[""] * 11, day)
-    elif total > 0:
-        bpr = Segment.of(
-            "BPR", "I", amount(total), "C", "ACH", "CCP", "01", PAYER_ROUTING, "DA", PAYER_ACCOUNT, payer_tin, "",
-            "01", PAYEE_ROUTING, "DA", PAYEE_ACCOUNT, day,
-        )  # fmt: skip
-    else:
-        bpr = Segment.of("BPR", "H", "0", "C", "NON", "", "", "", "", "", "", "", "", "", "", "", day)
     return [
-        bpr,
-        Segment.of("TRN", "1", trace_number, payer_tin),
+        _payment(total, payer, paid_on),
+        Segment.of("TRN", "1", trace_number, f"1{payer.tin}"),
         Segment.of("DTM", "405", day),
         Segment.of("N1", "PR", payer.name.upper()),
         Segment.of("N3", "1 PAYER PLAZA"),
@@ -92,6 +82,19 @@ def _header(
         Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
         Segment.of("N1", "PE", payee_name, "XX", payee_npi),
     ]
+
+
+def _payment(total: Decimal, payer: PayerProfile, paid_on: date) -> Segment:
+    """BPR: an ACH payment, a paper check (no bank details; TRN02 is its number), or a notice when nothing is paid."""
+    day = f"{paid_on:%Y%m%d}"
+    if total > 0 and payer.payment_method == "CHK":
+        return Segment.of("BPR", "C", amount(total), "C", "CHK", *[""] * 11, day)
+    if total > 0:
+        return Segment.of(
+            "BPR", "I", amount(total), "C", "ACH", "CCP", "01", PAYER_ROUTING, "DA", PAYER_ACCOUNT, f"1{payer.tin}",
+            "", "01", PAYEE_ROUTING, "DA", PAYEE_ACCOUNT, day,
+        )  # fmt: skip
+    return Segment.of("BPR", "H", "0", "C", "NON", "", "", "", "", "", "", "", "", "", "", "", day)
 
 
 def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from claimstream_platform.x12.eligibility_model import Rejection
 from claimstream_platform.x12.review_model import IN_TOTAL, ReviewDecision, ReviewRequest, ServiceDecision, hsd_kind
 
-from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.payers import PayerProfile
+from clearinghouse_simulator.results import Member
 
 LONGEST_SPAN = timedelta(days=180)
 

@@ -13,12 +13,13 @@ from claimstream_platform.db import Session, SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.x12.p837 import Claim
 
-from clearinghouse_simulator.adjudication import Member
-from clearinghouse_simulator.cycle import MemberKey, PayeeKey, Pending, Prior, adjudication_from_json, run_cycle
+from clearinghouse_simulator.cycle import MemberKey, PayeeKey, Pending, Prior, run_cycle
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.repository import cycle as store
+from clearinghouse_simulator.results import Member, adjudication_from_json
 
 REPROCESS_CANDIDATES = 20
+REVIEWS_PER_CYCLE = 50  # at most so many overpayments taken back in one cycle (the rest in the next ones)
 log = logging.getLogger(__name__)
 
 
@@ -54,10 +55,11 @@ async def settle(
     rows = await store.accepted_locked(session, limit)
     if not rows:
         return CycleSummary(0, 0)
-    now = datetime.now(UTC)
+    now, day = datetime.now(UTC), await store.next_day(session)
     pending, member_rows = await _pending(session, rows, now.year)
     groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
     controls = await store.next_controls(session, 2 * len(groups))  # a payee may get a PLB-only 835 too
+    due = await store.reviews_due(session, groups, day, REVIEWS_PER_CYCLE)
     outcome = run_cycle(
         pending,
         book=book,
@@ -67,6 +69,8 @@ async def settle(
         now=now,
         next_control=iter(controls).__next__,
         owed=await store.owed(session, groups),
+        day=day,
+        due={payee: [_prior(row) for row in found] for payee, found in due.items()},
     )
     await store.store_outcome(session, outcome, now, bundle_835s=bundle_835s)
     return CycleSummary(len(outcome.results), len(outcome.remittances))
@@ -76,7 +80,7 @@ async def _pending(session: Session, rows: Sequence[Any], year: int) -> tuple[li
     """The claims to adjudicate as the pure cycle takes them, and their members' benefits this year."""
     parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
     originals = await _originals(session, rows, parsed)
-    paid_keys = await store.paid_keys(session, [row.duplicate_key for row in rows])
+    paid_keys = await store.paid_keys(session, [(row.submitter, row.duplicate_key) for row in rows])
     member_rows = await _members(
         session, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, year
     )
@@ -89,7 +93,7 @@ async def _pending(session: Session, rows: Sequence[Any], year: int) -> tuple[li
             payer_claim_number=row.payer_claim_number,
             received=row.received_on,
             # A replacement matches the claim it replaces: that is not a duplicate.
-            duplicate=row.duplicate_key in paid_keys and row.id not in originals,
+            duplicate=(row.submitter, row.duplicate_key) in paid_keys and row.id not in originals,
             original=originals.get(row.id),
         )
         for row in rows
@@ -141,6 +145,7 @@ def member_state(row: Any, year: int) -> Member:
         coinsurance=row.coinsurance,
         copay=row.copay,
         visits_used=0 if new_year else row.visits_used,
+        remittance=row.remittance,
     )
 
 

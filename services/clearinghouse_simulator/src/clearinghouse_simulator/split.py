@@ -10,7 +10,7 @@ import hashlib
 
 from claimstream_platform.x12.p837 import Claim, Line
 
-from clearinghouse_simulator.adjudication import ADD_ON_PRIMARIES
+from clearinghouse_simulator.edits import ADD_ON_PRIMARIES
 
 SPLIT_PERCENT = 5
 

@@ -28,6 +28,8 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 # Outbound interchange control numbers (ISA13/GS06) and payer claim numbers: never repeated.
 control_numbers = Sequence("control_numbers", metadata=metadata, start=1000)
 payer_claim_numbers = Sequence("payer_claim_numbers", metadata=metadata, start=100000)
+# The payers' business days: each adjudication cycle is the next (a review "90 days after the payment" counts them).
+cycle_days = Sequence("cycle_days", metadata=metadata, start=1)
 
 submissions = Table(
     "submissions",
@@ -59,6 +61,8 @@ members = Table(
     Column("copay", Numeric(10, 2), nullable=False),
     Column("benefit_year", Integer, nullable=False),
     Column("visits_used", Integer, nullable=False, server_default="0"),
+    # electronic: the member's claims are remitted in 835s; paper: adjudicated and paid by check, no 835
+    Column("remittance", String(10), nullable=False, server_default="electronic"),
 )
 
 claims = Table(
@@ -78,7 +82,10 @@ claims = Table(
     Column("paid", Numeric(12, 2)),
     Column("received_on", Date, nullable=False),
     Column("adjudicated_at", DateTime(timezone=True)),
+    Column("remittance", String(10)),  # how the payer remitted it (electronic, paper), once adjudicated
+    Column("review_day", Integer),  # the cycle on which the payer's review finds it overpaid and takes money back
     Index("ix_claims_accepted", "received_on", postgresql_where=text("status = 'accepted'")),
+    Index("ix_claims_review_day", "review_day", postgresql_where=text("review_day IS NOT NULL")),
     Index("ix_claims_duplicate_key", "duplicate_key"),
 )
 

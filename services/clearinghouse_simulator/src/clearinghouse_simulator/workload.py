@@ -4,7 +4,8 @@ It sets up practices with a realistic mix of clinicians, enrolls their patients 
 then posts encounters at a steady rate: mostly 45- and 60-minute therapy, intakes, psychiatric E/M with
 add-ons, groups and families, a large telehealth share, and a configurable share of defective encounters
 (missing authorization, wrong telehealth coding, Z-code primary, inactive coverage, late filing, duplicates).
-A seed fixes every choice.
+New patients keep joining (enrolled with their payers, then seen for an intake), so deductibles are always
+being met somewhere. A seed fixes every choice.
 
     python -m clearinghouse_simulator.workload --rate 0.5 --count 0     (0: until stopped)
 Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, CLAIMSTREAM_TOKEN_FILE, and SIMULATOR_TOKEN_FILE (the submitter
@@ -21,87 +22,34 @@ import random
 import signal
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
-from claimstream_platform.identifiers import npi_check_digit
 
 from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.front_desk import FrontDesk
-from clearinghouse_simulator.payers import shipped
-from clearinghouse_simulator.rosters import PLANS, Patient, coverages, enrollments, give_supplemental_plans
-from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, FIRST, LAST, SERVICES, STAFF
+from clearinghouse_simulator.practices import PracticePlan, new_patient, plan_practice
+from clearinghouse_simulator.rosters import Patient, coverages, member_bodies
+from clearinghouse_simulator.workload_mix import CHARGES, DEFECTS, DIAGNOSES, INTAKE, MEDICATION_MANAGEMENT, SERVICES
+
+__all__ = ["encounter", "enroll", "plan_practice", "run", "set_up"]  # plan_practice: where the bench finds it
+NEW_PATIENT_SHARE = 0.03  # encounters that are a new patient's intake: every one has the year's deductible left
+DUAL_MEDICATION_SHARE = 0.5  # a dual eligible's visits that are medication management with psychotherapy
 
 
-def npi(rng: random.Random) -> str:
-    """A random NPI with a valid check digit."""
-    body = str(rng.randint(100_000_000, 199_999_999))
-    return body + str(npi_check_digit(body))
-
-
-@dataclass
-class PracticePlan:
-    body: dict[str, Any]
-    providers: list[dict[str, Any]]
-    payers: list[dict[str, Any]]
-    patients: list[Patient]
-    id: str = ""
-    posted: list[dict[str, Any]] = field(default_factory=list)  # for duplicate defects
-
-
-def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> PracticePlan:
-    address = {"line1": f"{100 + index} Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
-    providers = [
-        {"npi": npi(rng), "first_name": rng.choice(FIRST), "last_name": rng.choice(LAST), "credential": credential,
-         "taxonomy": taxonomy}
-        for credential, taxonomy, count in STAFF
-        for _ in range(count)
-    ]  # fmt: skip
-    payers = []
-    for profile in shipped().payers.values():
-        payer: dict[str, Any] = {"payer_id": profile.payer_id, "name": profile.name, "kind": profile.kind,
-                                 "claim_filing_indicator": profile.claim_filing_indicator}  # fmt: skip
-        if profile.kind == "medicaid":
-            payer["policy_profile"] = "medicaid-credential-tiers"
-        payers.append(payer)
-    roster = [
-        Patient(
-            external_id=f"p{index}-{n}",
-            first_name=rng.choice(FIRST),
-            last_name=rng.choice(LAST),
-            birth_date=date(rng.randint(1950, 2012), rng.randint(1, 12), rng.randint(1, 28)),
-            payer_id=rng.choice(PLANS),
-            member_id=f"M{index}{n:05d}{rng.randint(100, 999)}",
-            active=rng.random() > 0.04,
-        )
-        for n in range(patients)
-    ]
-    give_supplemental_plans(roster, random.Random(rng.random()))
-    body = {
-        "name": f"Practice {index} Behavioral Health",
-        "npi": npi(rng),
-        "tax_id": f"{rng.randint(10, 99)}-{rng.randint(1000000, 9999999)}",
-        "taxonomy": "261QM0801X",
-        "address": address,
-    }
-    return PracticePlan(body, providers, payers, roster)
-
-
-def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float) -> dict[str, Any]:
-    """One encounter for the practice; with probability `defect_share` it carries one realistic defect."""
+def encounter(
+    rng: random.Random, plan: PracticePlan, *, today: date, defect_share: float, joined: Patient | None = None
+) -> dict[str, Any]:
+    """One encounter for the practice; with probability `defect_share` it carries one realistic defect. A patient
+    who has just `joined` the practice is seen for an intake."""
     defect = rng.choice(DEFECTS) if rng.random() < defect_share else None
-    if defect == "duplicate" and plan.posted:
+    if defect == "duplicate" and plan.posted and joined is None:
         return {**rng.choice(plan.posted), "external_id": f"visit-{uuid4().hex[:12]}"}
-    _, service, allowed = rng.choices(SERVICES, weights=[w for w, _, _ in SERVICES])[0]
-    provider = rng.choice([p for p in plan.providers if p["credential"] in allowed])
-    patients = [p for p in plan.patients if p.active] if defect != "inactive_coverage" else plan.patients
-    if defect == "inactive_coverage":
-        patients = [p for p in plan.patients if not p.active] or patients
-    patient = rng.choice(patients)
+    patient = joined or _patient(rng, plan, defect)
+    service, provider = _service(rng, plan, patient, intake=joined is not None)
     days_ago = rng.randint(200, 260) if defect == "late_filing" else rng.randint(1, 10)
     diagnoses = list(rng.choice(DIAGNOSES))
     if defect == "z_code_primary":
@@ -120,15 +68,41 @@ def encounter(rng: random.Random, plan: PracticePlan, *, today: date, defect_sha
         "place_of_service": "11",
         "service": dict(service),
     }  # fmt: skip
-    telehealth = service["kind"] not in ("group", "psychological_testing") and rng.random() < 0.45
-    if telehealth:
+    _telehealth(rng, body, defect)
+    if service["kind"] == "psychological_testing" and defect != "missing_authorization":
+        body["prior_authorization_number"] = f"PA{rng.randint(100000, 999999)}"
+    return body
+
+
+def _patient(rng: random.Random, plan: PracticePlan, defect: str | None) -> Patient:
+    """Who is seen: an active patient, or for an inactive-coverage defect one whose coverage ended."""
+    patients = [p for p in plan.patients if p.active]
+    if defect == "inactive_coverage":
+        patients = [p for p in plan.patients if not p.active] or patients
+    return rng.choice(patients)
+
+
+def _service(
+    rng: random.Random, plan: PracticePlan, patient: Patient, *, intake: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the visit is and who sees the patient: an intake for a new patient; for a dual eligible, half the
+    time, medication management with psychotherapy; otherwise the practice's usual mix."""
+    if intake:
+        service, allowed = INTAKE
+    elif patient.dual_eligible and rng.random() < DUAL_MEDICATION_SHARE:
+        service, allowed = MEDICATION_MANAGEMENT
+    else:
+        _, service, allowed = rng.choices(SERVICES, weights=[w for w, _, _ in SERVICES])[0]
+    return service, rng.choice([p for p in plan.providers if p["credential"] in allowed])
+
+
+def _telehealth(rng: random.Random, body: dict[str, Any], defect: str | None) -> None:
+    """45 % of the visits that can be are telehealth, a fifth of it audio only; a defect leaves its details out."""
+    if body["service"]["kind"] not in ("group", "psychological_testing") and rng.random() < 0.45:
         body["telehealth"] = {"modality": "video" if rng.random() < 0.8 else "audio", "patient_at_home": True}
     if defect == "telehealth_without_modality":
         body["place_of_service"] = "10"
         body.pop("telehealth", None)
-    if service["kind"] == "psychological_testing" and defect != "missing_authorization":
-        body["prior_authorization_number"] = f"PA{rng.randint(100000, 999999)}"
-    return body
 
 
 async def set_up(
@@ -154,16 +128,13 @@ async def set_up(
             )
             response.raise_for_status()
         for patient in plan.patients:
-            member = {
-                "member_id": patient.member_id, "first_name": patient.first_name, "last_name": patient.last_name,
-                "birth_date": patient.birth_date.isoformat(), "coverage_start": f"{today.year - 1}-01-01",
-                "coverage_end": None if patient.active else (today - timedelta(days=120)).isoformat(),
-            }  # fmt: skip
-            for payer_id, member_id in enrollments(patient):
-                response = await simulator.post(
-                    f"/v1/payers/{payer_id}/members", json={**member, "member_id": member_id}
-                )
-                response.raise_for_status()
+            await enroll(simulator, patient, today)
+
+
+async def enroll(simulator: httpx.AsyncClient, patient: Patient, today: date) -> None:
+    """The patient on the rosters of the payers whose plans they hold (and their administrator's, by the API)."""
+    for payer_id, member in member_bodies(patient, today):
+        (await simulator.post(f"/v1/payers/{payer_id}/members", json=member)).raise_for_status()
 
 
 async def _created_or_exists(response: httpx.Response) -> None:
@@ -207,7 +178,7 @@ async def run(
         await set_up(claimstream, simulator, plans, today)
         await billing_office.set_up(headers, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
-            await _post_one(claimstream, desk, rng, rng.choice(plans), today, defect_share, statuses)
+            await _post_one(claimstream, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses)
             await _pause(stop, rate)
     return statuses
 
@@ -219,10 +190,20 @@ async def _pause(stop: asyncio.Event, rate: float) -> None:
 
 
 async def _post_one(
-    claimstream: httpx.AsyncClient, desk: FrontDesk, rng: random.Random, plan: PracticePlan,
-    today: date, defect_share: float, statuses: Counter[int],
-) -> None:  # fmt: skip
-    body = encounter(rng, plan, today=today, defect_share=defect_share)
+    claimstream: httpx.AsyncClient,
+    simulator: httpx.AsyncClient,
+    desk: FrontDesk,
+    rng: random.Random,
+    plan: PracticePlan,
+    today: date,
+    defect_share: float,
+    statuses: Counter[int],
+) -> None:
+    joined = None
+    if rng.random() < NEW_PATIENT_SHARE:  # a new patient: on the payers' rosters first, then their intake
+        joined = new_patient(rng, plan)
+        await enroll(simulator, joined, today)
+    body = encounter(rng, plan, today=today, defect_share=defect_share, joined=joined)
     await desk.before(plan.body, body)  # the front desk asks before each visit
     response = await claimstream.post("/v1/encounters", json=body)
     statuses[response.status_code] += 1

@@ -27,6 +27,12 @@ SERVICES: list[tuple[int, dict[str, Any], tuple[str, ...]]] = [
     (2, {"kind": "psychological_testing", "evaluation_minutes": 120, "administration_minutes": 60}, ("PhD",)),
     (2, {"kind": "psychotherapy", "minutes": 45, "interactive_complexity": True}, ("LCSW", "PhD")),
 ]
+INTAKE: tuple[dict[str, Any], tuple[str, ...]] = ({"kind": "diagnostic_evaluation"}, ("LCSW", "LPC", "PhD"))
+# a dual eligible's usual visit: medication management with psychotherapy (an E/M and its add-on)
+MEDICATION_MANAGEMENT: tuple[dict[str, Any], tuple[str, ...]] = (
+    {"kind": "psychotherapy_with_em", "minutes": 30, "em_code": "99214"},
+    PRESCRIBERS,
+)
 DIAGNOSES = [["F33.1"], ["F41.1"], ["F43.10", "Z63.0"], ["F32.A"], ["F90.0"], ["F33.1", "F41.1"], ["F40.10"]]
 DEFECTS = ["missing_authorization", "telehealth_without_modality", "z_code_primary", "inactive_coverage",
            "late_filing", "duplicate"]  # fmt: skip

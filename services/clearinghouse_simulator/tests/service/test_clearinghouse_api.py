@@ -280,3 +280,18 @@ async def test_a_void_carries_a_balance_forward_that_the_next_835_takes_back(
     assert provider_adjustments(next_era)[f"FB:{claim_number}"] == -carried  # taken back from the next payment
     for era in (voided, next_era):
         assert balance_problems(era) == [] and pyx12_problems(era) == []
+
+
+async def test_a_claim_is_a_duplicate_only_of_its_own_submitters_claims(
+    client: AsyncClient, auth: dict[str, str], operator: dict[str, str], clearinghouse_keys: Keys
+) -> None:
+    """Each submitter has a roster of its own: the same member id, provider and service from another submitter
+    (another tenant, another test run on the same database) is its own claim, paid, not OA-18."""
+    other = {"Authorization": f"Bearer {clearinghouse_keys.issuer.issue(tenant_id=uuid4())}"}
+    for headers, control in ((auth, "1"), (other, "2")):
+        await enroll(client, headers, "SIMBCX", deductible="0")
+        await submit(client, headers, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control=control))
+        await client.post("/v1/cycles", headers=operator)
+    for headers in (auth, other):
+        (era,) = await inbox(client, headers, "835")
+        assert "CAS*OA*18" not in era["content"] and "CLP*PCN0001*1*120*" in era["content"]

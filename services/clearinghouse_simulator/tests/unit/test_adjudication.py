@@ -1,69 +1,35 @@
 """Adjudication rules, cost sharing, and the 835: balanced to the cent, valid for pyx12, the same for a seed."""
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from claimstream_platform.x12 import parse_interchange
-from claimstream_platform.x12.p837 import Claim, read_837
 from clearinghouse_simulator import cycle as cycle_module
-from clearinghouse_simulator.adjudication import Adjudication, Member, adjudicate
-from clearinghouse_simulator.cycle import Balance, CycleOutcome, Pending, Prior, run_cycle
-from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator import plb
+from clearinghouse_simulator.adjudication import adjudicate
+from clearinghouse_simulator.cycle import CycleOutcome, Prior, run_cycle
+from clearinghouse_simulator.plb import Balance
+from clearinghouse_simulator.results import Member
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyx12_check import pyx12_problems
-from x12_samples import SampleClaim, SampleLine, balance_problems, make_837
-
-BOOK = shipped()
-RECEIVED = date(2026, 3, 5)
-NOW = datetime(2026, 3, 6, 9, 0)
-SUBMITTER = UUID("00000000-0000-0000-0000-0000000000a1")
-
-
-def claims(*samples: SampleClaim) -> list[Claim]:
-    interchange = parse_interchange(make_837(list(samples)))
-    reading = read_837(interchange.groups[0].transactions[0], interchange.delimiters)
-    assert reading.errors == []
-    return reading.claims
-
-
-def member(**changes: object) -> Member:
-    values: dict[str, object] = {
-        "coverage_start": date(2025, 1, 1),
-        "coverage_end": None,
-        "deductible": Decimal("500"),
-        "deductible_met": Decimal("450"),
-        "coinsurance": Decimal("0.10"),
-        "copay": Decimal("25"),
-        "visits_used": 0,
-    }
-    values.update(changes)
-    return Member(**values)  # type: ignore[arg-type]
-
-
-def decide(
-    sample: SampleClaim,
-    *,
-    credential: str = "LCSW",
-    duplicate: bool = False,
-    received: date = RECEIVED,
-    **member_changes: object,
-) -> Adjudication:
-    (claim,) = claims(sample)
-    return adjudicate(
-        claim,
-        BOOK.payers[claim.payer_id],
-        credential=credential,
-        member=member(**member_changes),
-        received=received,
-        duplicate=duplicate,
-    )
-
-
-def adjustments(result: Adjudication) -> list[list[tuple[str, str, Decimal]]]:
-    return [[(a.group, a.reason, a.amount) for a in line.adjustments] for line in result.lines]
+from simulator_testkit import (
+    BOOK,
+    NOW,
+    RECEIVED,
+    SUBMITTER,
+    adjustments,
+    claims,
+    cycle,
+    decide,
+    member,
+    npi_with_mips,
+    pending,
+)
+from x12_samples import SampleClaim, SampleLine, balance_problems
 
 
 def test_a_copay_plan_charges_the_copay_alone() -> None:
@@ -160,24 +126,6 @@ def test_line_level_denials(sample: SampleClaim, credential: str, denied: list[s
     assert reasons == denied
 
 
-def pending(claim: Claim, number: int, *, original: Prior | None = None) -> Pending:
-    return Pending(uuid4(), SUBMITTER, "SUBMITTER1", claim, f"{claim.payer_id}{number}", RECEIVED, False, original)
-
-
-def cycle(items: list[Pending], *, seed: int = 7, members: dict | None = None) -> CycleOutcome:  # type: ignore[type-arg]
-    controls = iter(range(5000, 6000))
-    default = {(i.submitter, i.claim.payer_id, i.claim.member_id): member() for i in items}
-    return run_cycle(
-        items,
-        book=BOOK,
-        members=default if members is None else members,
-        reprocessable={},
-        seed=seed,
-        now=NOW,
-        next_control=lambda: str(next(controls)),
-    )
-
-
 def test_one_835_per_payer_and_payee_that_balances_and_validates() -> None:
     mixed = claims(
         SampleClaim(pcn="A1"),
@@ -236,6 +184,7 @@ def test_replacement_reverses_the_original_and_void_only_reverses() -> None:
     assert balance_problems(text) == [] and pyx12_problems(text) == []
 
 
+MIPS_RATES = [(Decimal("0.09"), Decimal(0)), (Decimal(0), Decimal("0.0215")), (Decimal(0), Decimal(0))]
 codes = st.sampled_from(["90791", "90832", "90834", "90837", "90833", "90785", "90853", "99214", "96130", "H0004"])
 modifier_sets = st.lists(st.sampled_from(["95", "93", "GT", "HO", "HP", "59", "25"]), max_size=3, unique=True)
 lines = st.builds(
@@ -247,11 +196,12 @@ lines = st.builds(
 )
 sample_claims = st.builds(
     SampleClaim,
-    payer_id=st.sampled_from(["SIMMCR", "SIMMCD", "SIMBCX", "SIMAHP"]),
+    payer_id=st.sampled_from(["SIMMCR", "SIMMCD", "SIMBCX", "SIMAHP", "SIMBHO"]),
     place_of_service=st.sampled_from(["11", "02", "10", "53"]),
     diagnoses=st.sampled_from([("F331",), ("F411", "Z630"), ("Z630", "F331"), ("F4310",)]),
     lines=st.lists(lines, min_size=1, max_size=4),
     rendering_taxonomy=st.sampled_from(["1041C0700X", "2084P0800X", "103TC0700X", "101YM0800X", "106H00000X"]),
+    rendering_npi=st.sampled_from([npi_with_mips(rates) for rates in MIPS_RATES]),
     prior_authorization=st.sampled_from(["", "AUTH1"]),
 )
 member_states = st.builds(
@@ -260,6 +210,7 @@ member_states = st.builds(
     visits_used=st.integers(min_value=0, max_value=35),
     copay=st.sampled_from([Decimal(0), Decimal("3"), Decimal("25"), Decimal("40")]),
     coinsurance=st.sampled_from([Decimal(0), Decimal("0.1"), Decimal("0.2")]),
+    remittance=st.sampled_from(["electronic", "electronic", "paper"]),
 )
 
 
@@ -337,10 +288,10 @@ def test_a_forward_balance_is_taken_back_from_the_next_835s_until_recovered() ->
 
 
 def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cycle_module, "RECOUPMENT_CHANCE", 1.0)
+    monkeypatch.setattr(plb, "RECOUPMENT_CHANCE", 1.0)
     monkeypatch.setattr(cycle_module, "REPROCESS_CHANCE", 0.0)
-    monkeypatch.setattr(cycle_module, "INTEREST_CHANCE", 1.0)
-    monkeypatch.setattr(cycle_module, "INTEREST_APART_CHANCE", 0.0)
+    monkeypatch.setattr(plb, "INTEREST_CHANCE", 1.0)
+    monkeypatch.setattr(plb, "INTEREST_APART_CHANCE", 0.0)
     (earlier,) = claims(SampleClaim(pcn="W0"))
     first = cycle([pending(earlier, 1)])
     prior = Prior(uuid4(), earlier, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
@@ -351,8 +302,8 @@ def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monk
                         reprocessable={(SUBMITTER, "SIMMCR", "1679576722"): [prior]},
                         next_control=lambda: str(next(controls)))  # fmt: skip
     text = outcome.remittances[0].content
-    (plb,) = [segment for segment in text.split("~\n") if segment.startswith("PLB*")]  # one PLB, six pairs at most
-    assert plb.split("*")[3] == "L6:SIMMCR2" and plb.split("*")[5] == "WO:SIMMCR1"
+    (segment,) = [s for s in text.split("~\n") if s.startswith("PLB*")]  # one PLB, six pairs at most
+    assert segment.split("*")[3] == "L6:SIMMCR2" and segment.split("*")[5] == "WO:SIMMCR1"
     assert balance_problems(text) == [] and pyx12_problems(text) == []
 
 
@@ -478,8 +429,8 @@ def test_bundled_835s_put_every_payers_interchange_of_a_submitter_into_one_file(
 
 
 def test_interest_paid_apart_comes_in_an_835_of_its_own_with_no_claims(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cycle_module, "INTEREST_CHANCE", 1.0)
-    monkeypatch.setattr(cycle_module, "INTEREST_APART_CHANCE", 1.0)
+    monkeypatch.setattr(plb, "INTEREST_CHANCE", 1.0)
+    monkeypatch.setattr(plb, "INTEREST_APART_CHANCE", 1.0)
     (claim,) = claims(SampleClaim(pcn="I1"))
     outcome = cycle([pending(claim, 30)], members={(SUBMITTER, "SIMMCR", claim.member_id): member(deductible_met=500)})
     claims_835, interest_835 = outcome.remittances
@@ -516,3 +467,25 @@ def test_a_split_claim_is_paid_in_two_835s_each_balanced_and_the_add_on_stays_wi
     assert f"CLP*{split_pcn}*1*140*" in texts[0] and f"CLP*{split_pcn}*1*95*" in texts[1]
     for text in texts:
         assert balance_problems(text) == [] and pyx12_problems(text) == []
+
+
+def test_the_same_claim_from_two_submitters_in_one_cycle_is_paid_to_each() -> None:
+    (claim,) = claims(SampleClaim(pcn="T1"))
+    mine, theirs = pending(claim, 1), replace(pending(claim, 2), submitter=uuid4())
+    members = {(item.submitter, "SIMMCR", claim.member_id): member() for item in (mine, theirs)}
+    outcome = cycle([mine, theirs], members=members)
+    assert all(result.paid > 0 for result in outcome.results.values())
+
+
+def test_a_stored_adjudication_keeps_the_code_paid_so_a_later_reversal_names_it() -> None:
+    from clearinghouse_simulator.results import adjudication_from_json, adjudication_to_json, reversal
+
+    downcoded = next(
+        result
+        for result in (
+            decide(SampleClaim(pcn=f"DC{n}", payer_id="SIMBCX", lines=[SampleLine("90837")])) for n in range(60)
+        )
+        if result.lines[0].paid_code
+    )
+    stored = adjudication_from_json(adjudication_to_json(downcoded))
+    assert stored.lines[0].paid_code == "90834" and reversal(stored).lines[0].paid_code == "90834"

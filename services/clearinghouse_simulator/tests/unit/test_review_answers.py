@@ -11,8 +11,8 @@ from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interch
 from claimstream_platform.x12.eligibility_model import Party
 from claimstream_platform.x12.review import read_278_response, transaction_278_response
 from claimstream_platform.x12.review_model import ReviewDecision, ReviewRequest
-from clearinghouse_simulator.adjudication import Member
 from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator.results import Member
 from clearinghouse_simulator.reviews import decide
 
 MEDICAID = shipped().payers["SIMMCD"]  # grants blocks of 10; pays 96130 and 96131, not 96132

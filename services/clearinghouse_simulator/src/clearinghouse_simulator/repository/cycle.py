@@ -12,18 +12,14 @@ from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clearinghouse_simulator.cycle import (
-    Balance,
-    CycleOutcome,
-    MemberKey,
-    PayeeKey,
-    adjudication_to_json,
-    duplicate_key,
-)
+from clearinghouse_simulator.cycle import CycleOutcome, MemberKey, PayeeKey, duplicate_key
 from clearinghouse_simulator.frontend import ACCEPTED
+from clearinghouse_simulator.plb import Balance
+from clearinghouse_simulator.results import adjudication_to_json
 from clearinghouse_simulator.tables import (
     claims,
     control_numbers,
+    cycle_days,
     documents,
     forward_balances,
     members,
@@ -49,19 +45,26 @@ async def next_controls(session: AsyncSession, count: int) -> list[str]:
     return [str(await session.scalar(select(control_numbers.next_value()))) for _ in range(count)]
 
 
+async def next_day(session: AsyncSession) -> int:
+    """The number of the payers' business day this cycle is."""
+    return int(await session.scalar(select(cycle_days.next_value())) or 0)
+
+
 async def adjudicated_by_number(session: AsyncSession, numbers: Iterable[str]) -> list[Any]:
     query = select(claims).where(claims.c.payer_claim_number.in_(list(numbers)), claims.c.status == "adjudicated")
     return list((await session.execute(query)).all())
 
 
-async def paid_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
-    """The duplicate keys of claims already paid."""
-    found = await session.scalars(
-        select(claims.c.duplicate_key).where(
-            claims.c.duplicate_key.in_(set(keys)), claims.c.status == "adjudicated", claims.c.paid > 0
+async def paid_keys(session: AsyncSession, keys: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
+    """Of (submitter, duplicate key) pairs, those of claims already paid: a submitter's claims are duplicates of its
+    own claims only (each submitter has a roster of its own)."""
+    key = tuple_(claims.c.submitter, claims.c.duplicate_key)
+    found = await session.execute(
+        select(claims.c.submitter, claims.c.duplicate_key).where(
+            key.in_(list(set(keys))), claims.c.status == "adjudicated", claims.c.paid > 0
         )
     )
-    return set(found)
+    return {(row.submitter, row.duplicate_key) for row in found}
 
 
 async def members_locked(session: AsyncSession, keys: Iterable[MemberKey]) -> dict[MemberKey, Any]:
@@ -77,10 +80,28 @@ async def paid_of_payee(session: AsyncSession, payee: PayeeKey, limit: int) -> l
         select(claims)
         .where(claims.c.submitter == submitter, claims.c.payer_id == payer_id, claims.c.status == "adjudicated")
         .where(claims.c.paid > 0, claims.c.claim["billing_npi"].astext == payee_npi)
+        .where(claims.c.remittance.is_distinct_from("paper"))  # the payee never had it in an 835
         .order_by(claims.c.adjudicated_at.desc())
         .limit(limit)
     )
     return list((await session.execute(query)).all())
+
+
+async def reviews_due(session: AsyncSession, payees: Iterable[PayeeKey], day: int, limit: int) -> dict[PayeeKey, Any]:
+    """Per payee about to be paid: its paid claims whose review finds them overpaid by `day` (still as paid: not
+    reversed or replaced since), oldest first, locked with the claims."""
+    payee = tuple_(claims.c.submitter, claims.c.payer_id, claims.c.claim["billing_npi"].astext)
+    query = (
+        select(claims)
+        .where(claims.c.review_day <= day, claims.c.status == "adjudicated", payee.in_(list(payees)))
+        .order_by(claims.c.review_day, claims.c.payer_claim_number)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    found: dict[PayeeKey, list[Any]] = defaultdict(list)
+    for row in await session.execute(query):
+        found[(row.submitter, row.payer_id, row.claim["billing_npi"])].append(row)
+    return found
 
 
 async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
@@ -97,14 +118,9 @@ async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeK
 
 async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datetime, *, bundle_835s: bool) -> None:
     if outcome.results:
-        await session.execute(
-            update(claims)
-            .where(claims.c.id == bindparam("claim_id"))
-            .values(status="adjudicated", adjudication=bindparam("result"), paid=bindparam("amount"),
-                    adjudicated_at=now),
-            [{"claim_id": claim_id, "result": adjudication_to_json(result), "amount": result.paid}
-             for claim_id, result in outcome.results.items()],
-        )  # fmt: skip
+        await _store_results(session, outcome, now)
+    if outcome.recovered:
+        await session.execute(update(claims).where(claims.c.id.in_(outcome.recovered)).values(review_day=None))
     if outcome.reversed:
         await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
     if outcome.renumbered:
@@ -126,6 +142,28 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
     await _store_balances(session, outcome.balances)
     await _store_later(session, outcome.crossovers, now)
     await _store_later(session, outcome.splits, now)
+
+
+async def _store_results(session: AsyncSession, outcome: CycleOutcome, now: datetime) -> None:
+    rows = [
+        {
+            "claim_id": claim_id,
+            "result": adjudication_to_json(result),
+            "amount": result.paid,
+            "remitted": "paper" if claim_id in outcome.paper else "electronic",
+            "review": outcome.reviews.get(claim_id),
+        }
+        for claim_id, result in outcome.results.items()
+    ]
+    values = {
+        "status": "adjudicated",
+        "adjudication": bindparam("result"),
+        "paid": bindparam("amount"),
+        "adjudicated_at": now,
+        "remittance": bindparam("remitted"),
+        "review_day": bindparam("review"),
+    }
+    await session.execute(update(claims).where(claims.c.id == bindparam("claim_id")).values(**values), rows)
 
 
 def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str, Any]]:

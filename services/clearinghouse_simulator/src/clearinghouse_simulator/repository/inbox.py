@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clearinghouse_simulator.tables import documents, members
+from clearinghouse_simulator.tables import claims, documents, members
 
 
 async def waiting(session: AsyncSession, submitter: UUID, kind: str | None, limit: int) -> list[Row[Any]]:
@@ -47,4 +47,9 @@ async def member(session: AsyncSession, submitter: UUID, payer_id: str, member_i
     query = select(members).where(
         members.c.submitter == submitter, members.c.payer_id == payer_id, members.c.member_id == member_id
     )
+    return (await session.execute(query)).one_or_none()
+
+
+async def claim(session: AsyncSession, submitter: UUID, payer_claim_number: str) -> Row[Any] | None:
+    query = select(claims).where(claims.c.submitter == submitter, claims.c.payer_claim_number == payer_claim_number)
     return (await session.execute(query)).one_or_none()

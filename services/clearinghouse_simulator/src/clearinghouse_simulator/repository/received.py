@@ -83,3 +83,13 @@ async def pended(session: AsyncSession, submitter: UUID, traces: Iterable[str]) 
     rows = [{"submitter": submitter, "trace": trace[:50]} for trace in set(traces)]
     if rows:
         await session.execute(pg_insert(pended_reviews).values(rows).on_conflict_do_nothing())
+
+
+async def adjudications(session: AsyncSession, submitter: UUID, numbers: Iterable[str]) -> dict[str, Any]:
+    """What the payer decided on the submitter's adjudicated claims among these payer claim numbers (as stored)."""
+    query = select(claims.c.payer_claim_number, claims.c.adjudication).where(
+        claims.c.submitter == submitter,
+        claims.c.payer_claim_number.in_(list(numbers)),
+        claims.c.status == "adjudicated",
+    )
+    return {row.payer_claim_number: row.adjudication for row in await session.execute(query)}
