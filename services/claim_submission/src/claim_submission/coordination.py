@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from claimstream_platform.contracts.remittance_posting import PaymentPosted, PostedAdjustment
+from claimstream_platform.contracts.remittance_posting import PaymentPosted, PostedAdjustment, PostedLine
 from claimstream_platform.x12.claim_status import paid_as
 
 from claim_submission.content import Adjudication, Adjustment, ClaimContent, LineAdjudication, OtherPayer
@@ -34,14 +34,20 @@ def adjudication_of(event: PaymentPosted, *, paid_on: date) -> Adjudication:
     return Adjudication(
         payer_claim_number=event.payer_claim_number, paid=event.paid, paid_on=event.paid_on or paid_on,
         claim_adjustments=claim_level,
-        lines=[
-            LineAdjudication(line_number=line.line_number, code=line.code, modifiers=line.modifiers, paid=line.paid,
-                             adjustments=[_adjustment(a) for a in line.adjustments],
-                             units_paid=line.units_paid)  # fmt: skip
-            for line in event.lines
-            if line.line_number is not None
-        ],
+        lines=[_line_adjudication(line) for line in event.lines if line.line_number is not None],
     )  # fmt: skip
+
+
+def _line_adjudication(line: PostedLine) -> LineAdjudication:
+    assert line.line_number is not None
+    return LineAdjudication(
+        line_number=line.line_number,
+        code=line.code,
+        modifiers=line.modifiers,
+        paid=line.paid,
+        adjustments=[_adjustment(a) for a in line.adjustments],
+        units_paid=line.units_paid,
+    )
 
 
 def from_the_billed_payer(content: ClaimContent, event: PaymentPosted) -> bool:

@@ -89,8 +89,18 @@ async def create_claim(
     frequency = frequency or ("7" if replaces is not None else "1")
     version = origin.version if isinstance(origin, Captured) else origin.encounter_version
     reasons = await _scrubbed(uow, origin, content, replaces, today)
-    claim = Claim.new(origin.tenant_id, origin.practice_id, origin.encounter_id, version, content, reasons,
-                      replaces=replaces, frequency=frequency, note=note, supersedes=supersedes)  # fmt: skip
+    claim = Claim.new(
+        origin.tenant_id,
+        origin.practice_id,
+        origin.encounter_id,
+        version,
+        content,
+        reasons,
+        replaces=replaces,
+        frequency=frequency,
+        note=note,
+        supersedes=supersedes,
+    )
     await repository.insert_new(uow, [claim], [duplicate_key(content)])
     publish(uow, [claim])
     return claim

@@ -91,8 +91,8 @@ async def test_a_primary_that_reverses_and_pays_again_corrects_the_secondary_it_
     await cycle(make_uow, gateway)  # the secondary goes out and its payer numbers it
     reversed_ = posted_for(primary, outcome="reversed", claim_status="22", paid="-100")
     await handle(make_uow, handlers.on_payment_posted, reversed_)
-    lines = [line.model_copy(update={"paid": Decimal("110") if line.line_number == 1 else line.paid})
-             for line in posting().lines]  # fmt: skip
+    first, *rest = posting().lines
+    lines = [first.model_copy(update={"paid": Decimal("110")}), *rest]
     again = posted_for(primary, paid="110", lines=[line.model_dump() for line in lines])
     await handle(make_uow, handlers.on_payment_posted, again)
     await handle(make_uow, handlers.on_payment_posted, again)  # redelivered: corrected once
