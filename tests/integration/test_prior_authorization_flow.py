@@ -17,7 +17,7 @@ import httpx
 from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved, AuthorizationExceeded
 from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
-from running_services import Services, clients
+from running_services import Clients, Services, clients
 from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 from test_remittance_flow import postings_of
@@ -106,15 +106,7 @@ async def test_each_testing_code_is_decided_on_its_own_and_a_visit_over_its_unit
     three decisions (HSD*FL). Two testing visits use 96130 twice: the second goes over, and it is said."""
     served = date.today() - timedelta(days=3)
     async with clients(services, keys, uuid4()) as c:
-        practice_id = await _practice_billing(c.capture, "SIMMCD")
-        await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
-        await ok(
-            await c.capture.put(
-                f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
-                json={"effective_from": "2025-01-01", "entries": TESTING_FEES},
-            )
-        )
-        member_id = await _enroll(c.simulator, "SIMMCD", "Eva", "Ruiz")
+        practice_id, member_id = await _testing_practice_and_member(c)
         each = {k: v for k, v in request(practice_id, member_id, served).items() if k not in ("codes", "quantity")}
         each["services"] = [
             {"code": "96130", "quantity": 1},
@@ -129,16 +121,7 @@ async def test_each_testing_code_is_decided_on_its_own_and_a_visit_over_its_unit
             (["96132"], "denied", "A3", 0),
         ]
         assert (decided["status"], decided["approved"], decided["partial"]) == ("approved", 11, True)
-        for n in (1, 2):
-            await ok(
-                await c.capture.post(
-                    "/v1/encounters",
-                    json={
-                        **visit(practice_id, member_id, served + timedelta(days=n - 1)),
-                        "external_id": f"testing-over-{n}",
-                    },
-                )
-            )
+        await _testing_visits(c, practice_id, member_id, served, days=2)
         over = await _until(c.authorizations, asked["id"], lambda found: found["over"] > 0)
     assert (over["over"], over["exceeded"], over["lines"][0]["over"]) == (1, True, 1)
     (approval,) = await records_about(stack.bootstrap_servers, TOPIC, asked["id"], AuthorizationApproved.event_type)
@@ -149,6 +132,22 @@ async def test_each_testing_code_is_decided_on_its_own_and_a_visit_over_its_unit
         "over": 1,
         "unit": "units",
     }
+
+
+async def _testing_practice_and_member(c: Clients) -> tuple[str, str]:
+    """A practice billing the Medicaid plan, with a psychologist and testing fees, and a member of the plan."""
+    practice_id = await _practice_billing(c.capture, "SIMMCD")
+    await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
+    fees = {"effective_from": "2025-01-01", "entries": TESTING_FEES}
+    await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMMCD", json=fees))
+    return practice_id, await _enroll(c.simulator, "SIMMCD", "Eva", "Ruiz")
+
+
+async def _testing_visits(c: Clients, practice_id: str, member_id: str, served: date, *, days: int) -> None:
+    """A testing visit (96130) a day, from `served`."""
+    for n in range(days):
+        body = {**visit(practice_id, member_id, served + timedelta(days=n)), "external_id": f"testing-over-{n + 1}"}
+        await ok(await c.capture.post("/v1/encounters", json=body))
 
 
 async def _until(

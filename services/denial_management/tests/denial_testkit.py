@@ -20,14 +20,37 @@ PRACTICE = UUID("00000000-0000-0000-0000-0000000000d1")
 SERVED = date(2026, 11, 2)
 
 
-def created(pcn: str, *, payer: str = "SIMAHP", place: str = "11", modifiers: tuple[str, ...] = (),
-            replaces: UUID | None = None, encounter: UUID | None = None) -> ClaimCreated:  # fmt: skip
-    line = ClaimLine(line_number=1, code="90834", modifiers=list(modifiers), units=1, amount=Decimal("140"),
-                     control_number=f"{pcn}-1")  # fmt: skip
-    return ClaimCreated(tenant_id=TENANT, practice_id=PRACTICE, claim_id=uuid4(), encounter_id=encounter or uuid4(),
-                        patient_control_number=pcn, payer_id=payer, frequency="7" if replaces else "1",
-                        total_charge=Decimal("140"), service_date=SERVED, replaces_claim_id=replaces, lines=[line],
-                        place_of_service=place)  # fmt: skip
+def created(
+    pcn: str,
+    *,
+    payer: str = "SIMAHP",
+    place: str = "11",
+    modifiers: tuple[str, ...] = (),
+    replaces: UUID | None = None,
+    encounter: UUID | None = None,
+) -> ClaimCreated:
+    line = ClaimLine(
+        line_number=1,
+        code="90834",
+        modifiers=list(modifiers),
+        units=1,
+        amount=Decimal("140"),
+        control_number=f"{pcn}-1",
+    )
+    return ClaimCreated(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        claim_id=uuid4(),
+        encounter_id=encounter or uuid4(),
+        patient_control_number=pcn,
+        payer_id=payer,
+        frequency="7" if replaces else "1",
+        total_charge=Decimal("140"),
+        service_date=SERVED,
+        replaces_claim_id=replaces,
+        lines=[line],
+        place_of_service=place,
+    )
 
 
 def denied(
@@ -75,7 +98,7 @@ def paid(
             paid=Decimal(p),
             adjustments=[],
             remarks=[],
-        )  # fmt: skip
+        )
         for n, p in lines
     ]
     return PaymentPosted(
@@ -100,17 +123,28 @@ def paid(
 
 
 def accepted(claim: ClaimCreated) -> ClaimAccepted:
-    return ClaimAccepted(tenant_id=TENANT, practice_id=PRACTICE, claim_id=claim.claim_id,
-                         encounter_id=claim.encounter_id, patient_control_number=claim.patient_control_number,
-                         payer_claim_number="AHP7")  # fmt: skip
+    return ClaimAccepted(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        claim_id=claim.claim_id,
+        encounter_id=claim.encounter_id,
+        patient_control_number=claim.patient_control_number,
+        payer_claim_number="AHP7",
+    )
 
 
 def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
     from claimstream_platform.contracts import Reason
 
-    return ClaimRejected(tenant_id=TENANT, practice_id=PRACTICE, claim_id=claim.claim_id,
-                         encounter_id=claim.encounter_id, patient_control_number=claim.patient_control_number,
-                         source="277CA", reasons=[Reason(rule=rule, field="claim", message="rejected")])  # fmt: skip
+    return ClaimRejected(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        claim_id=claim.claim_id,
+        encounter_id=claim.encounter_id,
+        patient_control_number=claim.patient_control_number,
+        source="277CA",
+        reasons=[Reason(rule=rule, field="claim", message="rejected")],
+    )
 
 
 async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
@@ -120,10 +154,13 @@ async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
             if isinstance(event, ClaimCreated):
                 await handlers.on_claims_created([SimpleNamespace(event=event)], uow)
             else:
-                handler = {ClaimDenied: handlers.on_claim_denied, ClaimRejected: handlers.on_claim_rejected,
-                           PaymentPosted: handlers.on_payment_posted,
-                           ClaimAccepted: handlers.on_claim_accepted,
-                           AuthorizationApproved: handlers.on_authorization_approved}[type(event)]  # fmt: skip
+                handler = {
+                    ClaimDenied: handlers.on_claim_denied,
+                    ClaimRejected: handlers.on_claim_rejected,
+                    PaymentPosted: handlers.on_payment_posted,
+                    ClaimAccepted: handlers.on_claim_accepted,
+                    AuthorizationApproved: handlers.on_authorization_approved,
+                }[type(event)]
                 await handler(event, uow)
             await uow.commit()
 

@@ -60,33 +60,63 @@ class Visit:
 
     def _claim(self, claim_id: UUID | None = None) -> dict[str, object]:
         claim = claim_id or self.claim_id
-        return {"tenant_id": self.tenant, "practice_id": PRACTICE, "claim_id": claim,
-                "encounter_id": self.encounter_id, "patient_control_number": f"PCN{str(claim)[:8]}"}  # fmt: skip
+        return {
+            "tenant_id": self.tenant,
+            "practice_id": PRACTICE,
+            "claim_id": claim,
+            "encounter_id": self.encounter_id,
+            "patient_control_number": f"PCN{str(claim)[:8]}",
+        }
 
     def received(self) -> cc.EncounterReceived:
-        return cc.EncounterReceived(tenant_id=self.tenant, practice_id=PRACTICE, encounter_id=self.encounter_id,
-                                    version=1, external_id=f"EHR-{str(self.encounter_id)[:8]}",
-                                    service_date=self.served)  # fmt: skip
+        return cc.EncounterReceived(
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            encounter_id=self.encounter_id,
+            version=1,
+            external_id=f"EHR-{str(self.encounter_id)[:8]}",
+            service_date=self.served,
+        )
 
     def captured(self) -> cc.ChargeCaptured:
         """The charge as charge capture publishes it; the projection keeps the patient's id and the NPI only."""
         address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
-        person = {"first_name": "Zoë", "last_name": "Núñez", "birth_date": date(1990, 1, 2), "sex": "F",
-                  "address": address}  # fmt: skip
-        line = cc.ChargeLine(line_number=1, code="90837", modifiers=[], units=1, amount=Decimal(self.charge),
-                             diagnosis_pointers=[1])  # fmt: skip
+        person = {
+            "first_name": "Zoë",
+            "last_name": "Núñez",
+            "birth_date": date(1990, 1, 2),
+            "sex": "F",
+            "address": address,
+        }
+        line = cc.ChargeLine(
+            line_number=1, code="90837", modifiers=[], units=1, amount=Decimal(self.charge), diagnosis_pointers=[1]
+        )
         return cc.ChargeCaptured(
-            tenant_id=self.tenant, practice_id=PRACTICE, encounter_id=self.encounter_id, version=2,
-            external_id=f"EHR-{str(self.encounter_id)[:8]}", service_date=self.served, place_of_service="11",
-            diagnoses=["F41.1"], lines=[line], total_amount=Decimal(self.charge),
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            encounter_id=self.encounter_id,
+            version=2,
+            external_id=f"EHR-{str(self.encounter_id)[:8]}",
+            service_date=self.served,
+            place_of_service="11",
+            diagnoses=["F41.1"],
+            lines=[line],
+            total_amount=Decimal(self.charge),
             patient=cc.Patient(external_id=self.patient, **person),
             coverage=cc.Coverage(payer_id=self.payer, member_id="M123", relationship="self"),
             payer=cc.Payer(payer_id=self.payer, name="Payer", kind="commercial", claim_filing_indicator="CI"),
-            billing_provider=cc.BillingProvider(practice_id=PRACTICE, name="Practice", npi="1093817465",
-                                                tax_id="123456789", taxonomy="103T00000X", address=address),
-            rendering_provider=cc.RenderingProvider(npi=NPI, first_name="Ana", last_name="Díaz", credential="PhD",
-                                                    taxonomy="103TC0700X"),
-        )  # fmt: skip
+            billing_provider=cc.BillingProvider(
+                practice_id=PRACTICE,
+                name="Practice",
+                npi="1093817465",
+                tax_id="123456789",
+                taxonomy="103T00000X",
+                address=address,
+            ),
+            rendering_provider=cc.RenderingProvider(
+                npi=NPI, first_name="Ana", last_name="Díaz", credential="PhD", taxonomy="103TC0700X"
+            ),
+        )
 
     def created(
         self,
@@ -139,7 +169,7 @@ class Visit:
                 paid=Decimal(paid),
                 adjustments=classified(*adjusted),
                 remarks=[],
-            )  # fmt: skip
+            )
             for n, charge, paid, adjusted in lines
         ]
         claim_adjustments = classified(*claim_level)
@@ -190,19 +220,42 @@ class Visit:
     def rejected(self, claim_id: UUID | None = None) -> cs.ClaimRejected:
         from claimstream_platform.contracts import Reason
 
-        return cs.ClaimRejected(**self._claim(claim_id), source="277CA",
-                                reasons=[Reason(rule="277CA.A7.21", field="claim", message="rejected")])  # fmt: skip
+        return cs.ClaimRejected(
+            **self._claim(claim_id),
+            source="277CA",
+            reasons=[Reason(rule="277CA.A7.21", field="claim", message="rejected")],
+        )
 
-    def posted(self, paid: str, *pairs: tuple[str, str, str], outcome: str = "paid", payer: str | None = None,
-               claim_id: UUID | None = None, status: str = "1") -> rp.PaymentPosted:  # fmt: skip
+    def posted(
+        self,
+        paid: str,
+        *pairs: tuple[str, str, str],
+        outcome: str = "paid",
+        payer: str | None = None,
+        claim_id: UUID | None = None,
+        status: str = "1",
+    ) -> rp.PaymentPosted:
         adjusted = adjustments(*pairs)
         owed = sum((a.amount for a in adjusted if a.group == "PR"), Decimal(0))
         return rp.PaymentPosted(
-            tenant_id=self.tenant, practice_id=PRACTICE, remittance_id=uuid4(), claim_id=claim_id or self.claim_id,
-            patient_control_number="PCN", payer_id=payer or self.payer, payer_claim_number="PCN-9",
-            claim_status=status, outcome=outcome, charge=Decimal(self.charge), paid=Decimal(paid), allowed=None,
-            patient_responsibility=owed, adjustments=adjusted, remarks=[], lines=[], paid_on=None,
-        )  # fmt: skip
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            remittance_id=uuid4(),
+            claim_id=claim_id or self.claim_id,
+            patient_control_number="PCN",
+            payer_id=payer or self.payer,
+            payer_claim_number="PCN-9",
+            claim_status=status,
+            outcome=outcome,
+            charge=Decimal(self.charge),
+            paid=Decimal(paid),
+            allowed=None,
+            patient_responsibility=owed,
+            adjustments=adjusted,
+            remarks=[],
+            lines=[],
+            paid_on=None,
+        )
 
     def triaged(
         self, case_id: UUID, category: str, codes: Sequence[str], recoverable: str, line: int | None = None
@@ -226,9 +279,17 @@ class Visit:
         )
 
     def resolved(self, case_id: UUID, resolution: str, written_off: str = "0") -> dm.DenialResolved:
-        return dm.DenialResolved(tenant_id=self.tenant, practice_id=PRACTICE, case_id=case_id,
-                                 claim_id=self.claim_id, payer_id=self.payer, resolution=resolution,
-                                 recovered=Decimal(0), written_off=Decimal(written_off), automatic=False)  # fmt: skip
+        return dm.DenialResolved(
+            tenant_id=self.tenant,
+            practice_id=PRACTICE,
+            case_id=case_id,
+            claim_id=self.claim_id,
+            payer_id=self.payer,
+            resolution=resolution,
+            recovered=Decimal(0),
+            written_off=Decimal(written_off),
+            automatic=False,
+        )
 
 
 def delivery(event: IntegrationEvent, at: datetime, event_id: UUID | None = None) -> DecodedEvent:

@@ -73,10 +73,6 @@ def classify(group: str, carc: str, on: date) -> AdjustmentClass:
     return chosen[0].adjustment_class if chosen else C.DENIAL
 
 
-def is_denial(group: str, carc: str, on: date) -> bool:
-    return classify(group, carc, on) == C.DENIAL
-
-
 def provider_adjustment_kind(reason: str) -> str:
     """A PLB reason's kind: recoupment (a claim's payment taken back), interest (income), else provider."""
     for kind, reasons in _data()["provider_adjustments"].items():

@@ -60,8 +60,11 @@ def build_835(
         body.append(Segment.of("LX", number))
         body.extend(_claim(payment, payer))
     for start in range(0, len(adjustments), 6):  # one PLB holds six adjustments
-        pairs = [(a.reason, a.reference) if i % 2 == 0 else amount(a.amount)
-                 for a in adjustments[start : start + 6] for i in range(2)]  # fmt: skip
+        pairs = [
+            (a.reason, a.reference) if i % 2 == 0 else amount(a.amount)
+            for a in adjustments[start : start + 6]
+            for i in range(2)
+        ]
         body.append(Segment.of("PLB", payee_npi, f"{paid_on.year}1231", *pairs))
     return interchange("HP", "835", "005010X221A1", body, envelope, implementation_in_st=False)
 

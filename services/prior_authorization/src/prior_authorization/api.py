@@ -105,8 +105,9 @@ def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization
 
 
 @router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
-async def request_authorization(body: AuthorizationIn, request: Request, principal: CurrentPrincipal,
-                                uow: UnitOfWorkDep) -> JSONResponse:  # fmt: skip
+async def request_authorization(
+    body: AuthorizationIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """Ask the payer now (a 278 request, answered by a 278 response); the decision comes back with it: approved,
     partly approved, denied, pended (followed until decided) or not required. Idempotency-Key."""
     authorization, state = _authorization(principal, body), request.app.state
@@ -118,8 +119,9 @@ async def request_authorization(body: AuthorizationIn, request: Request, princip
 
 
 @router.post("/v1/authorizations/manual", response_model=AuthorizationOut, status_code=201)
-async def enter_authorization(body: ManualIn, request: Request, principal: CurrentPrincipal,
-                              uow: UnitOfWorkDep) -> JSONResponse:  # fmt: skip
+async def enter_authorization(
+    body: ManualIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """An authorization obtained by phone or portal, entered with its number and what was approved."""
     authorization = _authorization(principal, body)
 
@@ -130,8 +132,9 @@ async def enter_authorization(body: ManualIn, request: Request, principal: Curre
 
 
 @router.post("/v1/authorizations/{authorization_id}/renewals", response_model=AuthorizationOut, status_code=202)
-async def renew_authorization(authorization_id: UUID, body: RenewalIn, request: Request,
-                              principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:  # fmt: skip
+async def renew_authorization(
+    authorization_id: UUID, body: RenewalIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """A renewal or extension: a new 278 request citing this authorization's number, sent by the worker."""
 
     async def operation() -> AuthorizationOut:
@@ -147,25 +150,37 @@ async def renew_authorization(authorization_id: UUID, body: RenewalIn, request: 
 
 @router.get("/v1/authorizations", response_model=Page)
 async def list_authorizations(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
     patient: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
     status: Literal["requested", "pended", "approved", "contact", "denied", "cancelled", "not_required"] | None = None,
-    expiring_before: date | None = None, exceeded: bool | None = None,
+    expiring_before: date | None = None,
+    exceeded: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> Page:  # fmt: skip
+) -> Page:
     """Authorizations with what is left (units or visits, and days), the soonest ending first; `exceeded=true`
     those a charge went over (its claim should wait for a person)."""
     if practice_id is not None:
         principal.require_practice(practice_id)
     async with uow:
-        found = await store.listing(uow, principal, practice_id=practice_id, patient=patient, status=status,
-                                    expiring_before=expiring_before, exceeded=exceeded, limit=limit)  # fmt: skip
+        found = await store.listing(
+            uow,
+            principal,
+            practice_id=practice_id,
+            patient=patient,
+            status=status,
+            expiring_before=expiring_before,
+            exceeded=exceeded,
+            limit=limit,
+        )
     return Page(items=[out(x) for x in found])
 
 
 @router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)
-async def get_authorization(authorization_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep
-                            ) -> AuthorizationOut:  # fmt: skip
+async def get_authorization(
+    authorization_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> AuthorizationOut:
     """One authorization with its consumption history: each encounter that used it, and what it gave back."""
     async with uow:
         found = await store.find(uow, principal, authorization_id)

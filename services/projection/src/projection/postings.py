@@ -25,13 +25,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from claimstream_platform.adjustments import AdjustmentClass, classify, provider_adjustment_kind
+from claimstream_platform.adjustments import PATIENT as PATIENT_CLASSES
+from claimstream_platform.adjustments import SETTLED, AdjustmentClass, classify, provider_adjustment_kind
 
 from projection.model import INSURANCE, PATIENT, ZERO, ClaimView, Fact, Folded, Line, money
 
 C = AdjustmentClass
-PATIENTS = (C.PATIENT_COST_SHARE, C.PATIENT_NONCOVERED)
-SETTLED = (C.CONTRACTUAL, C.PAYMENT_ADJUSTMENT)
 FORWARDING = frozenset({"19", "20", "21"})
 Booked = tuple[str, str, Decimal, str]  # group, reason, amount, class
 
@@ -104,7 +103,7 @@ def _booked(adjustment: Mapping[str, Any], on: date) -> Booked:
 def _adjust(folded: Folded, claim: ClaimView, at: datetime, line: Line, booked: Booked, who: Speaker) -> Decimal:
     """Book one adjustment by its class and who said it; returns how much of the crossover share it answers."""
     _, _, amount, kind = booked
-    if kind in PATIENTS:
+    if kind in PATIENT_CLASSES:
         if who == Speaker.FORWARDING:  # the crossover payer's to answer before the patient's
             claim.crossover_share[line] = claim.crossover_share.get(line, ZERO) + amount
         elif who != Speaker.OTHER:  # another payer's PR is what it leaves of the share she owes already

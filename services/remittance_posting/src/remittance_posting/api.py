@@ -30,7 +30,7 @@ X12_BODY = {
                     "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
                 },
-            },  # fmt: skip
+            },
         },
     }
 }
@@ -135,9 +135,12 @@ class AssignIn(BaseModel):
 
 
 @router.post(
-    "/v1/remittances", response_model=FileReceiptOut, status_code=201, openapi_extra=X12_BODY,
+    "/v1/remittances",
+    response_model=FileReceiptOut,
+    status_code=201,
+    openapi_extra=X12_BODY,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
-)  # fmt: skip
+)
 async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body, or as the `file` of a form
     upload. 201 when new; 200 with what was stored when the same file, or the same payer trace, came before
@@ -153,8 +156,11 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
         receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
         rows = [await repository.remittance_of(uow, rid) for rid in receipt.remittance_ids]
         await uow.commit()
-    body = FileReceiptOut(file_id=receipt.file_id, duplicate=receipt.duplicate,
-                          remittances=[RemittanceOut.model_validate(row) for row in rows])  # fmt: skip
+    body = FileReceiptOut(
+        file_id=receipt.file_id,
+        duplicate=receipt.duplicate,
+        remittances=[RemittanceOut.model_validate(row) for row in rows],
+    )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if receipt.duplicate else 201)
 
 
@@ -171,15 +177,26 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
 
 @router.get("/v1/remittances", response_model=Page)
 async def list_remittances(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: str | None = None,
-    received_from: datetime | None = None, received_to: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
-) -> Page:  # fmt: skip
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    payer_id: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: UUID | None = None,
+) -> Page:
     async with uow:
         rows, next_cursor = await reads.remittances_page(
-            uow, principal, practice_id=practice_id, payer_id=payer_id, received_from=received_from,
-            received_to=received_to, limit=limit, cursor=cursor,
-        )  # fmt: skip
+            uow,
+            principal,
+            practice_id=practice_id,
+            payer_id=payer_id,
+            received_from=received_from,
+            received_to=received_to,
+            limit=limit,
+            cursor=cursor,
+        )
     return Page(items=[RemittanceOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
@@ -212,8 +229,9 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
             raise NotFound("remittance not found")
         payments = await reads.payments_of(uow, remittance_id)
     visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
-    return RemittanceDetail(**RemittanceOut.model_validate(row).model_dump(),
-                            payments=[ClaimPaymentOut.of(p) for p in visible])  # fmt: skip
+    return RemittanceDetail(
+        **RemittanceOut.model_validate(row).model_dump(), payments=[ClaimPaymentOut.of(p) for p in visible]
+    )
 
 
 @router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])

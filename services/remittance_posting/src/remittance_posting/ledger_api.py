@@ -32,9 +32,11 @@ class LedgerEntry(BaseModel):
 
 @router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])
 async def ledger(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[LedgerEntry]:  # fmt: skip
+) -> list[LedgerEntry]:
     """The provider ledger, newest first: interest, recoupments and forward balances (PLB), each linked to the
     claim its reference names when known."""
     async with uow:
@@ -78,5 +80,7 @@ async def recoupments(principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_
     async with uow:
         taken = await recovered.take_backs(uow, principal, practice_id)
         reversed_ = await recovered.unpaid_reversals(uow, principal, practice_id)
-    return Recoupments(provider_level=[TakeBack.model_validate(row) for row in taken],
-                       reversals=[Reversal.model_validate(row) for row in reversed_])  # fmt: skip
+    return Recoupments(
+        provider_level=[TakeBack.model_validate(row) for row in taken],
+        reversals=[Reversal.model_validate(row) for row in reversed_],
+    )

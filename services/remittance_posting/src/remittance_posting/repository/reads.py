@@ -38,9 +38,16 @@ async def payments_of(uow: UnitOfWork, remittance_id: UUID) -> list[Row[Any]]:
 
 
 async def remittances_page(
-    uow: UnitOfWork, principal: Principal, *, practice_id: UUID | None, payer_id: str | None,
-    received_from: Any, received_to: Any, limit: int, cursor: UUID | None,
-) -> tuple[list[Row[Any]], UUID | None]:  # fmt: skip
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    practice_id: UUID | None,
+    payer_id: str | None,
+    received_from: Any,
+    received_to: Any,
+    limit: int,
+    cursor: UUID | None,
+) -> tuple[list[Row[Any]], UUID | None]:
     query = _scoped(select(remittances), remittances, principal, practice_id)
     if payer_id is not None:
         query = query.where(remittances.c.payer_id == payer_id)
