@@ -1,7 +1,8 @@
 """Calendar arithmetic the billing rules use, in one place (payers count some windows in months, not days)."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 def add_months(day: date, months: int) -> date:
@@ -16,3 +17,15 @@ def filing_deadline(service_date: date, *, days: int | None = None, months: int 
     if months is not None:
         return add_months(service_date, months)
     return service_date + timedelta(days=days if days is not None else 90)
+
+
+# A practice that has not said where it is: most of our practices bill in US Eastern time. The business date is the
+# practice's calendar day, not UTC's: a session at 8 pm in Los Angeles is already tomorrow in UTC, and its filing
+# window, a denial's appeal window and the day a claim is released are all counted in the practice's days.
+DEFAULT_TIME_ZONE = "America/New_York"
+
+
+def business_date(time_zone: str | None = None, *, at: datetime | None = None) -> date:
+    """Today (or the day of `at`) on the practice's calendar: the one place every service asks the date."""
+    moment = at if at is not None else datetime.now(UTC)
+    return moment.astimezone(ZoneInfo(time_zone or DEFAULT_TIME_ZONE)).date()
