@@ -52,14 +52,26 @@ def set_up(client: httpx.Client) -> str:
         result: dict[str, Any] = response.json()
         return result
 
-    practice = call("POST", "/v1/practices", {"name": "Bench Practice", "npi": "1679576722", "tax_id": "987654321",
-                                              "taxonomy": "261QM0801X", "address": ADDRESS})  # fmt: skip
+    practice = call(
+        "POST",
+        "/v1/practices",
+        {
+            "name": "Bench Practice",
+            "npi": "1679576722",
+            "tax_id": "987654321",
+            "taxonomy": "261QM0801X",
+            "address": ADDRESS,
+        },
+    )
     practice_id = str(practice["id"])
     for npi, credential, taxonomy in [("1245319599", "LCSW", "1041C0700X"), ("1234567893", "MD", "2084P0800X")]:
         provider = {"npi": npi, "first_name": "A", "last_name": "B", "credential": credential, "taxonomy": taxonomy}
         call("POST", f"/v1/practices/{practice_id}/providers", provider)
-    call("POST", f"/v1/practices/{practice_id}/payers",
-         {"payer_id": "COM01", "name": "Commercial", "kind": "commercial", "claim_filing_indicator": "CI"})  # fmt: skip
+    call(
+        "POST",
+        f"/v1/practices/{practice_id}/payers",
+        {"payer_id": "COM01", "name": "Commercial", "kind": "commercial", "claim_filing_indicator": "CI"},
+    )
     fees = [{"code": c, "amount": "100.00"} for c in ("90791", "90834", "90837", "90836", "99214", "90853")]
     call("PUT", f"/v1/practices/{practice_id}/fee-schedules/COM01", {"effective_from": "2025-01-01", "entries": fees})
     return practice_id
@@ -79,7 +91,7 @@ def encounter(practice_id: str, n: int) -> dict[str, Any]:
             "birth_date": "1980-05-05",
             "sex": "U",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "coverage": {"payer_id": "COM01", "member_id": f"M{n:09d}", "relationship": "self"},
         "diagnoses": ["F33.1", "Z63.0"] if n % 3 else ["F41.1"],
         "place_of_service": "11",
@@ -142,8 +154,13 @@ async def single_posts(url: str, headers: dict[str, str], practice_id: str, rate
             tasks.append(asyncio.create_task(one(client, rate * 100_000 + n)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
-    return {"requests": total, "target_rate": rate, "achieved_rate": round(total / elapsed, 1), "errors": errors,
-            **_latency_ms(latencies)}  # fmt: skip
+    return {
+        "requests": total,
+        "target_rate": rate,
+        "achieved_rate": round(total / elapsed, 1),
+        "errors": errors,
+        **_latency_ms(latencies),
+    }
 
 
 def _latency_ms(latencies: list[float]) -> dict[str, float]:
@@ -152,8 +169,13 @@ def _latency_ms(latencies: list[float]) -> dict[str, float]:
     def pct(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
 
-    return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(ordered[-1] * 1000, 1),
-            "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}  # fmt: skip
+    return {
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
 
 
 async def wait_for_outbox(database_url: str) -> float:

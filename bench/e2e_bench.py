@@ -63,8 +63,11 @@ async def raw_rates(stack: LocalStack) -> dict[str, float]:
         )
     postgres = 20000 / (time.perf_counter() - started)
     await engine.dispose()
-    return {"kafka_produce_per_s": round(kafka), "postgres_insert_per_s": round(postgres),
-            "postgres_commit_ms": await commit_latency_ms(stack.database_url)}  # fmt: skip
+    return {
+        "kafka_produce_per_s": round(kafka),
+        "postgres_insert_per_s": round(postgres),
+        "postgres_commit_ms": await commit_latency_ms(stack.database_url),
+    }
 
 
 class LagProbe:
@@ -173,23 +176,35 @@ async def measure(stack: LocalStack, token: str, clearinghouse_token: str, roots
             began, cpu_before = time.time(), cpu_seconds(roots)
             posted, worst_lag = await phase(capture, plans, rate, seconds, probe)
             reached = await follow(stack.database_url, posted, timeout=180)
-            cpu_after = cpu_seconds(roots)
-            cpu_ms = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(posted)), 2)
-                      for name in cpu_after if name in cpu_before}  # fmt: skip
-            submitted = [reached[e]["submitted"] - at for e, at in posted.items() if "submitted" in reached.get(e, {})]
-            accepted = [reached[e]["accepted"] - at for e, at in posted.items() if "accepted" in reached.get(e, {})]
-            last_submitted = max(
-                (reached[e]["submitted"] for e in posted if "submitted" in reached.get(e, {})), default=began
+            figures = phase_figures(posted, reached, began, cpu_before, cpu_seconds(roots))
+            results["phases"].append(
+                {"target_rate": rate, "seconds": seconds, **figures, "worst_consumer_lag": worst_lag}
             )
-            results["phases"].append({
-                "target_rate": rate, "seconds": seconds, "encounters_coded": len(posted),
-                "claims_submitted": len(submitted), "claims_accepted": len(accepted),
-                "claims_held": sum("held" in reached.get(e, {}) for e in posted),
-                "throughput_to_submitted_per_s": round(len(submitted) / max(0.001, last_submitted - began), 1),
-                "post_to_submitted": percentiles(submitted), "post_to_accepted": percentiles(accepted),
-                "worst_consumer_lag": worst_lag, "cpu_ms_per_encounter": cpu_ms,
-            })  # fmt: skip
     return results
+
+
+def phase_figures(
+    posted: dict[Any, float], reached: dict[Any, dict[str, float]], began: float, cpu_before: Any, cpu_after: Any
+) -> dict[str, Any]:
+    """What one phase reached: counts, throughput to submission, latencies, and CPU per encounter by service."""
+    cpu_ms = {
+        name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(posted)), 2)
+        for name in cpu_after
+        if name in cpu_before
+    }
+    submitted = [reached[e]["submitted"] - at for e, at in posted.items() if "submitted" in reached.get(e, {})]
+    accepted = [reached[e]["accepted"] - at for e, at in posted.items() if "accepted" in reached.get(e, {})]
+    last_submitted = max((reached[e]["submitted"] for e in posted if "submitted" in reached.get(e, {})), default=began)
+    return {
+        "encounters_coded": len(posted),
+        "claims_submitted": len(submitted),
+        "claims_accepted": len(accepted),
+        "claims_held": sum("held" in reached.get(e, {}) for e in posted),
+        "throughput_to_submitted_per_s": round(len(submitted) / max(0.001, last_submitted - began), 1),
+        "post_to_submitted": percentiles(submitted),
+        "post_to_accepted": percentiles(accepted),
+        "cpu_ms_per_encounter": cpu_ms,
+    }
 
 
 def main() -> int:
@@ -247,15 +262,19 @@ def _report(results: dict[str, Any]) -> None:
         f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
         f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
     )
-    print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'submitted':>10}{'accepted':>9}{'held':>6}{'thru/s':>8}"
-          f"{'sub p50':>9}{'sub p99':>9}{'acc p50':>9}{'acc p99':>9}{'lag':>7}")  # fmt: skip
+    print(
+        f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'submitted':>10}{'accepted':>9}{'held':>6}{'thru/s':>8}"
+        f"{'sub p50':>9}{'sub p99':>9}{'acc p50':>9}{'acc p99':>9}{'lag':>7}"
+    )
     for p in results["phases"]:
         sub, acc = p["post_to_submitted"], p["post_to_accepted"]
-        print(f"{p['target_rate']:>7}{p['seconds']:>6}{p['encounters_coded']:>7}{p['claims_submitted']:>10}"
-              f"{p['claims_accepted']:>9}{p['claims_held']:>6}{p['throughput_to_submitted_per_s']:>8}"
-              f"{sub.get('p50_s', '-'):>9}{sub.get('p99_s', '-'):>9}"
-              f"{acc.get('p50_s', '-'):>9}{acc.get('p99_s', '-'):>9}"
-              f"{p['worst_consumer_lag']:>7}")  # fmt: skip
+        print(
+            f"{p['target_rate']:>7}{p['seconds']:>6}{p['encounters_coded']:>7}{p['claims_submitted']:>10}"
+            f"{p['claims_accepted']:>9}{p['claims_held']:>6}{p['throughput_to_submitted_per_s']:>8}"
+            f"{sub.get('p50_s', '-'):>9}{sub.get('p99_s', '-'):>9}"
+            f"{acc.get('p50_s', '-'):>9}{acc.get('p99_s', '-'):>9}"
+            f"{p['worst_consumer_lag']:>7}"
+        )
     top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
     print(f"throughput / raw Kafka produce: {top['throughput_to_submitted_per_s'] / raw['kafka_produce_per_s']:.2%}")
     print(f"CPU ms per encounter at {top['target_rate']}/s (every process and its children):")

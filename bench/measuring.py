@@ -47,8 +47,13 @@ def percentiles(values: list[float]) -> dict[str, float]:
     def at(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
 
-    return {"p50_s": at(0.5), "p95_s": at(0.95), "p99_s": at(0.99), "max_s": round(ordered[-1], 2),
-            "mean_s": round(statistics.fmean(ordered), 2)}  # fmt: skip
+    return {
+        "p50_s": at(0.5),
+        "p95_s": at(0.95),
+        "p99_s": at(0.99),
+        "max_s": round(ordered[-1], 2),
+        "mean_s": round(statistics.fmean(ordered), 2),
+    }
 
 
 async def commit_latency_ms(database_url: str, commits: int = 200) -> float:

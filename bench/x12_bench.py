@@ -13,6 +13,7 @@ import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pyx12.params
@@ -28,28 +29,56 @@ RESULTS = Path(__file__).parent / "results" / "x12.json"
 ADDRESS = {"line1": "100 Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 
 
+PATIENT = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1980-05-05", "sex": "U", "address": ADDRESS}
+MEDICARE = {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"}
+PRACTICE = {"name": "Harbor Counseling", "npi": "1679576722", "tax_id": "987654321", "taxonomy": "261QM0801X"}
+CLINICIAN = {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW"}
+
+
+def charge_lines(n: int, telehealth: bool) -> list[dict[str, Any]]:
+    """A session (every third a 45-minute one), with interactive complexity on every fifth visit."""
+    session = "90837" if n % 3 else "90834"
+    modifiers = ["95"] if telehealth else []
+    lines = [_line(1, session, modifiers, Decimal("185.00"), [1, 2])]
+    if n % 5 == 0:
+        lines.append(_line(2, "90785", [], Decimal("20.00"), [1]))
+    return lines
+
+
+def _line(number: int, code: str, modifiers: list[str], amount: Decimal, pointers: list[int]) -> dict[str, Any]:
+    return {
+        "line_number": number,
+        "code": code,
+        "modifiers": modifiers,
+        "units": 1,
+        "amount": amount,
+        "diagnosis_pointers": pointers,
+    }
+
+
 def charges(n: int) -> ChargeCaptured:
     telehealth = n % 2 == 0
-    lines = [{"line_number": 1, "code": "90837" if n % 3 else "90834", "modifiers": ["95"] if telehealth else [],
-              "units": 1, "amount": Decimal("185.00"), "diagnosis_pointers": [1, 2]}]  # fmt: skip
-    if n % 5 == 0:
-        lines.append({"line_number": 2, "code": "90785", "modifiers": [], "units": 1, "amount": Decimal("20.00"),
-                      "diagnosis_pointers": [1]})  # fmt: skip
+    lines = charge_lines(n, telehealth)
     practice = uuid4()
-    return ChargeCaptured.model_validate({
-        "tenant_id": uuid4(), "practice_id": practice, "encounter_id": uuid4(), "version": 1,
-        "external_id": f"v{n}", "service_date": date.today() - timedelta(days=3),
-        "place_of_service": "10" if telehealth else "11",
-        "diagnoses": ["F33.1", "Z63.0"], "lines": lines, "total_amount": sum(x["amount"] for x in lines),
-        "patient": {"external_id": f"p{n}", "first_name": "Pat", "last_name": "Doe", "birth_date": "1980-05-05",
-                    "sex": "U", "address": ADDRESS},
-        "coverage": {"payer_id": "SIMMCR", "member_id": f"M{n:09d}", "relationship": "self"},
-        "payer": {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"},
-        "billing_provider": {"practice_id": practice, "name": "Harbor Counseling", "npi": "1679576722",
-                             "tax_id": "987654321", "taxonomy": "261QM0801X", "address": ADDRESS},
-        "rendering_provider": {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
-                               "taxonomy": "1041C0700X"},
-    })  # fmt: skip
+    return ChargeCaptured.model_validate(
+        {
+            "tenant_id": uuid4(),
+            "practice_id": practice,
+            "encounter_id": uuid4(),
+            "version": 1,
+            "external_id": f"v{n}",
+            "service_date": date.today() - timedelta(days=3),
+            "place_of_service": "10" if telehealth else "11",
+            "diagnoses": ["F33.1", "Z63.0"],
+            "lines": lines,
+            "total_amount": sum(x["amount"] for x in lines),
+            "patient": PATIENT | {"external_id": f"p{n}"},
+            "coverage": {"payer_id": "SIMMCR", "member_id": f"M{n:09d}", "relationship": "self"},
+            "payer": MEDICARE,
+            "billing_provider": PRACTICE | {"practice_id": practice, "address": ADDRESS},
+            "rendering_provider": CLINICIAN | {"taxonomy": "1041C0700X"},
+        }
+    )
 
 
 def main() -> int:

@@ -11,8 +11,9 @@ from claimstream_platform.testing import Keys, StackUnderTest
 from running_services import DEFAULT_SUBMITTER, Services
 
 
-def _environment(stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, simulator_url: str,
-                 clearinghouse_token: Path) -> dict[str, str]:  # fmt: skip
+def _environment(
+    stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, simulator_url: str, clearinghouse_token: Path
+) -> dict[str, str]:
     """What every service process is started with: the stack, the keys, and short cycles for the tests."""
     return {
         "DATABASE_URL": stack.database_url,
@@ -41,8 +42,9 @@ def services(
     clearinghouse_token = logs / "clearinghouse-token"
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
     clearinghouse_token.write_text(account)
-    supervisor = Supervisor(env=_environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token),
-                            log_dir=logs)  # fmt: skip
+    supervisor = Supervisor(
+        env=_environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token), log_dir=logs
+    )
     try:
         supervisor.start(specs)
         auth = {"Authorization": f"Bearer {account}"}
@@ -52,9 +54,18 @@ def services(
                 f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None
             ]
 
-        yield Services(charge_capture.url, claim_submission.url, simulator.url, by_package["remittance_posting"].url,
-                       by_package["denial_management"].url, by_package["projection"].url,
-                       by_package["eligibility"].url, by_package["prior_authorization"].url, auth, exited,
-                       logs)  # fmt: skip
+        yield Services(
+            charge_capture.url,
+            claim_submission.url,
+            simulator.url,
+            by_package["remittance_posting"].url,
+            by_package["denial_management"].url,
+            by_package["projection"].url,
+            by_package["eligibility"].url,
+            by_package["prior_authorization"].url,
+            auth,
+            exited,
+            logs,
+        )
     finally:
         supervisor.stop()

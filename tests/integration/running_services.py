@@ -54,10 +54,13 @@ async def clients(services: Services, keys: Keys, tenant: UUID) -> AsyncIterator
         return httpx.AsyncClient(base_url=base_url, headers=auth, timeout=timeout)
 
     found = Clients(
-        client(services.charge_capture, headers), client(services.claim_submission, headers),
-        client(services.eligibility, headers, 30), client(services.prior_authorization, headers, 30),
-        client(services.simulator, services.clearinghouse_auth), client(services.projection, operator),
-    )  # fmt: skip
+        client(services.charge_capture, headers),
+        client(services.claim_submission, headers),
+        client(services.eligibility, headers, 30),
+        client(services.prior_authorization, headers, 30),
+        client(services.simulator, services.clearinghouse_auth),
+        client(services.projection, operator),
+    )
     async with AsyncExitStack() as stack:
         for each in vars(found).values():
             await stack.enter_async_context(each)

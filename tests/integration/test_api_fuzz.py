@@ -48,13 +48,21 @@ def server_errors(base_url: str, headers: dict[str, str]) -> tuple[list[str], Co
 
 
 def probe(
-    operation: schemathesis.APIOperation, mode: GenerationMode, base_url: str, headers: dict[str, str],
-    found: list[str], statuses: Counter[int],
-) -> None:  # fmt: skip
+    operation: schemathesis.APIOperation,
+    mode: GenerationMode,
+    base_url: str,
+    headers: dict[str, str],
+    found: list[str],
+    statuses: Counter[int],
+) -> None:
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
-        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-    )  # fmt: skip
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case: schemathesis.Case) -> None:
         response = case.call(base_url=base_url, headers=headers, timeout=15)

@@ -20,21 +20,18 @@ def call(client: httpx.Client, method: str, path: str, body: dict[str, Any]) -> 
     return result
 
 
+PRACTICE = {"name": "Harbor Counseling", "npi": "1679576722", "tax_id": "98-7654321", "taxonomy": "261QM0801X"}
+PROVIDER = {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW"}
+PAYER = {"payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB"}
+FEES = {"effective_from": "2026-01-01", "entries": [{"code": "90834", "amount": "98.40"}]}
+
+
 def set_up_practice(client: httpx.Client) -> str:
-    practice = call(client, "POST", "/v1/practices", {
-        "name": "Harbor Counseling", "npi": "1679576722", "tax_id": "98-7654321", "taxonomy": "261QM0801X",
-        "address": ADDRESS,
-    })  # fmt: skip
+    practice = call(client, "POST", "/v1/practices", PRACTICE | {"address": ADDRESS})
     practice_id = practice["id"]
-    call(client, "POST", f"/v1/practices/{practice_id}/providers", {
-        "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW", "taxonomy": "1041C0700X",
-    })  # fmt: skip
-    call(client, "POST", f"/v1/practices/{practice_id}/payers", {
-        "payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB",
-    })  # fmt: skip
-    call(client, "PUT", f"/v1/practices/{practice_id}/fee-schedules/MCR01", {
-        "effective_from": "2026-01-01", "entries": [{"code": "90834", "amount": "98.40"}],
-    })  # fmt: skip
+    call(client, "POST", f"/v1/practices/{practice_id}/providers", PROVIDER | {"taxonomy": "1041C0700X"})
+    call(client, "POST", f"/v1/practices/{practice_id}/payers", PAYER)
+    call(client, "PUT", f"/v1/practices/{practice_id}/fee-schedules/MCR01", FEES)
     return str(practice_id)
 
 
@@ -51,7 +48,7 @@ def encounter(practice_id: str, minutes: int) -> dict[str, Any]:
             "birth_date": "1970-01-31",
             "sex": "M",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "coverage": {"payer_id": "MCR01", "member_id": "1EG4TE5MK73", "relationship": "self"},
         "diagnoses": ["F41.1"],
         "place_of_service": "11",

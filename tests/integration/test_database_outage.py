@@ -34,36 +34,45 @@ async def post_until_stored(capture: httpx.AsyncClient, body: dict[str, Any], se
     raise AssertionError("the encounter was never stored")
 
 
+PRACTICE = {"name": "Outage Counseling", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X"}
+PROVIDER = {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW"}
+MEDICARE = {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"}
+FEES = {"effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"}]}
+MEMBER = {"first_name": "Lee", "last_name": "Park", "birth_date": "1969-05-05", "coverage_start": "2025-01-01"}
+
+
 async def set_up(capture: httpx.AsyncClient, payers: httpx.AsyncClient) -> tuple[str, list[str]]:
-    practice = (await capture.post("/v1/practices", json={
-        "name": "Outage Counseling", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X",
-        "address": ADDRESS})).json()  # fmt: skip
-    await capture.post(f"/v1/practices/{practice['id']}/providers", json={
-        "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
-        "taxonomy": "1041C0700X"})  # fmt: skip
-    medicare = {"payer_id": "SIMMCR", "name": "Medicare", "kind": "medicare", "claim_filing_indicator": "MB"}
-    await capture.post(f"/v1/practices/{practice['id']}/payers", json=medicare)
-    await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/SIMMCR", json={
-        "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"}]})  # fmt: skip
+    practice = (await capture.post("/v1/practices", json=PRACTICE | {"address": ADDRESS})).json()
+    provider = PROVIDER | {"taxonomy": "1041C0700X"}
+    await capture.post(f"/v1/practices/{practice['id']}/providers", json=provider)
+    await capture.post(f"/v1/practices/{practice['id']}/payers", json=MEDICARE)
+    await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/SIMMCR", json=FEES)
     members = [f"M{uuid4().hex[:10].upper()}" for _ in range(VISITS)]
     for member_id in members:
-        response = await payers.post("/v1/payers/SIMMCR/members", json={
-            "member_id": member_id, "first_name": "Lee", "last_name": "Park", "birth_date": "1969-05-05",
-            "coverage_start": "2025-01-01"})  # fmt: skip
+        response = await payers.post("/v1/payers/SIMMCR/members", json=MEMBER | {"member_id": member_id})
         assert response.status_code == 201
     return practice["id"], members
 
 
 def visit(practice_id: str, member_id: str, n: int) -> dict[str, Any]:
     return {
-        "practice_id": practice_id, "external_id": f"outage-{n}",
+        "practice_id": practice_id,
+        "external_id": f"outage-{n}",
         "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
         "rendering_provider_npi": "1245319599",
-        "patient": {"external_id": f"p-{n}", "first_name": "Lee", "last_name": "Park", "birth_date": "1969-05-05",
-                    "sex": "F", "address": ADDRESS},
+        "patient": {
+            "external_id": f"p-{n}",
+            "first_name": "Lee",
+            "last_name": "Park",
+            "birth_date": "1969-05-05",
+            "sex": "F",
+            "address": ADDRESS,
+        },
         "coverage": {"payer_id": "SIMMCR", "member_id": member_id, "relationship": "self"},
-        "diagnoses": ["F33.1"], "place_of_service": "11", "service": {"kind": "psychotherapy", "minutes": 55},
-    }  # fmt: skip
+        "diagnoses": ["F33.1"],
+        "place_of_service": "11",
+        "service": {"kind": "psychotherapy", "minutes": 55},
+    }
 
 
 async def test_a_database_restart_and_crash_under_load_answer_503_and_lose_nothing(

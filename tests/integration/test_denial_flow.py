@@ -36,8 +36,9 @@ async def test_a_telehealth_place_denial_is_corrected_resubmitted_and_paid_with_
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
     tenant = uuid4()
-    claim, x12 = await claim_for_a_visit(services, keys, tenant, first_name="Noor", last_name="Haddad",
-                                         payer="SIMAHP", minutes=45)  # fmt: skip
+    claim, x12 = await claim_for_a_visit(
+        services, keys, tenant, first_name="Noor", last_name="Haddad", payer="SIMAHP", minutes=45
+    )
     assert claim.get("status") == "accepted", claim
     assert "*11:B:1*" in x12  # a commercial plan's telehealth at the office POS, with modifier 95
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}

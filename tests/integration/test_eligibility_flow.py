@@ -24,11 +24,19 @@ PRACTICE = str(uuid4())
 
 
 def body(payer: str, member_id: str) -> dict[str, Any]:
-    return {"practice_id": PRACTICE, "service_date": "2026-12-03", "expected_charge": "180.00",
-            "patient": {"external_id": "PAT-77", "first_name": "Zoë", "last_name": "Núñez-O'Hara",
-                        "birth_date": "1969-05-05"},
-            "coverage": {"payer_id": payer, "member_id": member_id},
-            "provider": {"npi": "1497758544", "name": "Bayview Therapy"}}  # fmt: skip
+    return {
+        "practice_id": PRACTICE,
+        "service_date": "2026-12-03",
+        "expected_charge": "180.00",
+        "patient": {
+            "external_id": "PAT-77",
+            "first_name": "Zoë",
+            "last_name": "Núñez-O'Hara",
+            "birth_date": "1969-05-05",
+        },
+        "coverage": {"payer_id": payer, "member_id": member_id},
+        "provider": {"npi": "1497758544", "name": "Bayview Therapy"},
+    }
 
 
 async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
@@ -93,13 +101,24 @@ async def test_a_carved_out_plans_claim_is_billed_to_its_administrator(services:
 
 
 def visit(practice_id: str, member_id: str) -> dict[str, Any]:
-    return {"practice_id": practice_id, "external_id": "visit-1", "service_date": str(date.today() - timedelta(days=3)),
-            "rendering_provider_npi": "1245319599",
-            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
-                        "sex": "F", "address": ADDRESS},
-            "coverage": {"payer_id": "SIMBCX", "member_id": member_id, "relationship": "self"},
-            "diagnoses": ["F33.1"], "place_of_service": "11",
-            "service": {"kind": "psychotherapy", "minutes": 55}}  # fmt: skip
+    return {
+        "practice_id": practice_id,
+        "external_id": "visit-1",
+        "service_date": str(date.today() - timedelta(days=3)),
+        "rendering_provider_npi": "1245319599",
+        "patient": {
+            "external_id": "p-9",
+            "first_name": "Ana",
+            "last_name": "Díaz",
+            "birth_date": "1969-05-05",
+            "sex": "F",
+            "address": ADDRESS,
+        },
+        "coverage": {"payer_id": "SIMBCX", "member_id": member_id, "relationship": "self"},
+        "diagnoses": ["F33.1"],
+        "place_of_service": "11",
+        "service": {"kind": "psychotherapy", "minutes": 55},
+    }
 
 
 async def _caught_up(projection: httpx.AsyncClient, group: str, topic: str, timeout: float = 30) -> None:

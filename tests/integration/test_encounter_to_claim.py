@@ -50,41 +50,93 @@ async def claim_for_a_visit(
         practice_id = await _practice_billing(capture, payer)
         member_id = await _enroll(payers, payer, first_name, last_name)
         others = await _secondary_coverage(capture, payers, practice_id, secondary, (first_name, last_name))
-        encounter = await ok(await capture.post("/v1/encounters", json={
-            "practice_id": practice_id, "external_id": "visit-1",
-            "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
-            "rendering_provider_npi": "1245319599",
-            "patient": {"external_id": "p-9", "first_name": first_name, "last_name": last_name,
-                        "birth_date": "1969-05-05", "sex": "F", "address": ADDRESS},
-            "coverage": {"payer_id": payer, "member_id": member_id, "relationship": "self"},
-            "other_coverages": others,
-            "diagnoses": ["F33.1"], "place_of_service": "11", "telehealth": {"modality": "video"},
-            "service": {"kind": "psychotherapy", "minutes": minutes}}))  # fmt: skip
+        visit = _telehealth_visit(practice_id, payer, member_id, others, (first_name, last_name), minutes)
+        encounter = await ok(await capture.post("/v1/encounters", json=visit))
         assert encounter["status"] == "coded"
         return await _settled_claim(claims, encounter["id"])
+
+
+def _telehealth_visit(
+    practice_id: str, payer: str, member_id: str, others: Any, name: tuple[str, str], minutes: int
+) -> dict[str, Any]:
+    """One video psychotherapy session three days ago, for a patient who is the subscriber."""
+    first_name, last_name = name
+    return {
+        "practice_id": practice_id,
+        "external_id": "visit-1",
+        "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
+        "rendering_provider_npi": "1245319599",
+        "patient": {
+            "external_id": "p-9",
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": "1969-05-05",
+            "sex": "F",
+            "address": ADDRESS,
+        },
+        "coverage": {"payer_id": payer, "member_id": member_id, "relationship": "self"},
+        "other_coverages": others,
+        "diagnoses": ["F33.1"],
+        "place_of_service": "11",
+        "telehealth": {"modality": "video"},
+        "service": {"kind": "psychotherapy", "minutes": minutes},
+    }
 
 
 async def _enroll(payers: httpx.AsyncClient, payer: str, first_name: str, last_name: str) -> str:
     """The patient on the payer's roster; their member id."""
     member_id = f"M{uuid4().hex[:10].upper()}"
-    await ok(await payers.post(f"/v1/payers/{payer}/members", json={
-        "member_id": member_id, "first_name": first_name, "last_name": last_name, "birth_date": "1969-05-05",
-        "coverage_start": "2025-01-01"}))  # fmt: skip
+    await ok(
+        await payers.post(
+            f"/v1/payers/{payer}/members",
+            json={
+                "member_id": member_id,
+                "first_name": first_name,
+                "last_name": last_name,
+                "birth_date": "1969-05-05",
+                "coverage_start": "2025-01-01",
+            },
+        )
+    )
     return member_id
 
 
 async def _practice_billing(capture: httpx.AsyncClient, payer: str) -> str:
     """A practice with one social worker, billing `payer` from its fee schedule; its id."""
-    practice = await ok(await capture.post("/v1/practices", json={
-        "name": "Bayview Therapy", "npi": "1497758544", "tax_id": "123456789", "taxonomy": "261QM0801X",
-        "address": ADDRESS}))  # fmt: skip
-    await ok(await capture.post(f"/v1/practices/{practice['id']}/providers", json={
-        "npi": "1245319599", "first_name": "Ben", "last_name": "Okafor", "credential": "LCSW",
-        "taxonomy": "1041C0700X"}))  # fmt: skip
+    practice = await ok(
+        await capture.post(
+            "/v1/practices",
+            json={
+                "name": "Bayview Therapy",
+                "npi": "1497758544",
+                "tax_id": "123456789",
+                "taxonomy": "261QM0801X",
+                "address": ADDRESS,
+            },
+        )
+    )
+    await ok(
+        await capture.post(
+            f"/v1/practices/{practice['id']}/providers",
+            json={
+                "npi": "1245319599",
+                "first_name": "Ben",
+                "last_name": "Okafor",
+                "credential": "LCSW",
+                "taxonomy": "1041C0700X",
+            },
+        )
+    )
     await ok(await capture.post(f"/v1/practices/{practice['id']}/payers", json=PAYERS[payer]))
-    await ok(await capture.put(f"/v1/practices/{practice['id']}/fee-schedules/{payer}", json={
-        "effective_from": "2025-01-01", "entries": [{"code": "90837", "amount": "180.00"},
-                                                    {"code": "90834", "amount": "140.00"}]}))  # fmt: skip
+    await ok(
+        await capture.put(
+            f"/v1/practices/{practice['id']}/fee-schedules/{payer}",
+            json={
+                "effective_from": "2025-01-01",
+                "entries": [{"code": "90837", "amount": "180.00"}, {"code": "90834", "amount": "140.00"}],
+            },
+        )
+    )
     return str(practice["id"])
 
 
@@ -109,17 +161,29 @@ PAYERS = {
 
 
 async def _secondary_coverage(
-    capture: httpx.AsyncClient, payers: httpx.AsyncClient, practice_id: str, payer_id: str | None,
+    capture: httpx.AsyncClient,
+    payers: httpx.AsyncClient,
+    practice_id: str,
+    payer_id: str | None,
     name: tuple[str, str],
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """The practice bills `payer_id` too, and the patient is its member: a secondary coverage."""
     if payer_id is None:
         return []
     await ok(await capture.post(f"/v1/practices/{practice_id}/payers", json=PAYERS[payer_id]))
     member_id = f"S{uuid4().hex[:10].upper()}"
-    await ok(await payers.post(f"/v1/payers/{payer_id}/members", json={
-        "member_id": member_id, "first_name": name[0], "last_name": name[1], "birth_date": "1969-05-05",
-        "coverage_start": "2025-01-01"}))  # fmt: skip
+    await ok(
+        await payers.post(
+            f"/v1/payers/{payer_id}/members",
+            json={
+                "member_id": member_id,
+                "first_name": name[0],
+                "last_name": name[1],
+                "birth_date": "1969-05-05",
+                "coverage_start": "2025-01-01",
+            },
+        )
+    )
     return [{"payer_id": payer_id, "member_id": member_id, "relationship": "self", "responsibility": "secondary"}]
 
 
@@ -129,8 +193,13 @@ async def test_an_encounter_becomes_an_accepted_claim(services: Services, stack:
     assert claim.get("status") == "accepted", (claim.get("status"), claim.get("reasons"), claim.get("history"))
     assert claim["payer_claim_number"].startswith("SIMMCR")
     assert [h["status"] for h in claim["history"]] == [
-        "ready", "submitting", "submitted", "acknowledged", "received", "accepted",
-    ]  # fmt: skip
+        "ready",
+        "submitting",
+        "submitted",
+        "acknowledged",
+        "received",
+        "accepted",
+    ]
     assert "SV1*HC:90837:95*180*UN*1***1~" in x12 and "CLM*" in x12
 
     records = await records_about(stack.bootstrap_servers, TOPIC, claim["id"], count=4)

@@ -22,13 +22,25 @@ from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 from test_remittance_flow import postings_of
 
-PSYCHOLOGIST = {"npi": "1316951239", "first_name": "Rosa", "last_name": "Ibáñez", "credential": "PhD",
-                "taxonomy": "103TC0700X"}  # fmt: skip
+PSYCHOLOGIST = {
+    "npi": "1316951239",
+    "first_name": "Rosa",
+    "last_name": "Ibáñez",
+    "credential": "PhD",
+    "taxonomy": "103TC0700X",
+}
 # the plan wants no credential modifier from a physician (its social workers bill with HO, its psychologists HP)
-PSYCHIATRIST = {"npi": "1234567893", "first_name": "Omar", "last_name": "Haddad", "credential": "MD",
-                "taxonomy": "2084P0800X"}  # fmt: skip
-TESTING_FEES = [{"code": code, "amount": amount} for code, amount in
-                (("96130", "150.00"), ("96131", "120.00"), ("96136", "60.00"), ("96137", "55.00"))]  # fmt: skip
+PSYCHIATRIST = {
+    "npi": "1234567893",
+    "first_name": "Omar",
+    "last_name": "Haddad",
+    "credential": "MD",
+    "taxonomy": "2084P0800X",
+}
+TESTING_FEES = [
+    {"code": code, "amount": amount}
+    for code, amount in (("96130", "150.00"), ("96131", "120.00"), ("96136", "60.00"), ("96137", "55.00"))
+]
 
 
 async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
@@ -38,8 +50,12 @@ async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
     async with clients(services, keys, uuid4()) as c:
         practice_id = await _practice_billing(c.capture, "SIMMCD")
         await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
-        await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
-                                   json={"effective_from": "2025-01-01", "entries": TESTING_FEES}))  # fmt: skip
+        await ok(
+            await c.capture.put(
+                f"/v1/practices/{practice_id}/fee-schedules/SIMMCD",
+                json={"effective_from": "2025-01-01", "entries": TESTING_FEES},
+            )
+        )
         member_id = await _enroll(c.simulator, "SIMMCD", "Ana", "Díaz")
         asked = await ok(
             await c.authorizations.post("/v1/authorizations", json=request(practice_id, member_id, served))
@@ -61,22 +77,39 @@ async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
 
 
 def request(practice_id: str, member_id: str, served: date) -> dict[str, Any]:
-    return {"practice_id": practice_id, "codes": ["96130", "96131", "96136", "96137"], "quantity": 8, "unit": "units",
-            "start": str(served - timedelta(days=1)), "end": str(served + timedelta(days=89)), "diagnoses": ["F90.0"],
-            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"},
-            "coverage": {"payer_id": "SIMMCD", "member_id": member_id},
-            "provider": {"npi": PSYCHOLOGIST["npi"], "name": "Bayview Therapy"}}  # fmt: skip
+    return {
+        "practice_id": practice_id,
+        "codes": ["96130", "96131", "96136", "96137"],
+        "quantity": 8,
+        "unit": "units",
+        "start": str(served - timedelta(days=1)),
+        "end": str(served + timedelta(days=89)),
+        "diagnoses": ["F90.0"],
+        "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"},
+        "coverage": {"payer_id": "SIMMCD", "member_id": member_id},
+        "provider": {"npi": PSYCHOLOGIST["npi"], "name": "Bayview Therapy"},
+    }
 
 
 def visit(practice_id: str, member_id: str, served: date) -> dict[str, Any]:
-    return {"practice_id": practice_id, "external_id": "testing-1", "service_date": str(served),
-            "rendering_provider_npi": PSYCHOLOGIST["npi"],
-            "patient": {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05",
-                        "sex": "F", "address": ADDRESS},
-            "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
-            "diagnoses": ["F90.0"], "place_of_service": "11",
-            "service": {"kind": "psychological_testing", "evaluation_minutes": 120,
-                        "administration_minutes": 60}}  # fmt: skip
+    return {
+        "practice_id": practice_id,
+        "external_id": "testing-1",
+        "service_date": str(served),
+        "rendering_provider_npi": PSYCHOLOGIST["npi"],
+        "patient": {
+            "external_id": "p-9",
+            "first_name": "Ana",
+            "last_name": "Díaz",
+            "birth_date": "1969-05-05",
+            "sex": "F",
+            "address": ADDRESS,
+        },
+        "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
+        "diagnoses": ["F90.0"],
+        "place_of_service": "11",
+        "service": {"kind": "psychological_testing", "evaluation_minutes": 120, "administration_minutes": 60},
+    }
 
 
 async def _decided(client: httpx.AsyncClient, authorization_id: str, timeout: float = 30) -> dict[str, Any]:
@@ -196,13 +229,24 @@ def one_years_days(count: int) -> list[date]:
 
 
 def therapy(practice_id: str, member_id: str, day: date, n: int) -> dict[str, Any]:
-    return {"practice_id": practice_id, "external_id": f"therapy-{n}", "service_date": str(day),
-            "rendering_provider_npi": PSYCHIATRIST["npi"],
-            "patient": {"external_id": "p-31", "first_name": "Lía", "last_name": "Ortiz", "birth_date": "1969-05-05",
-                        "sex": "F", "address": ADDRESS},
-            "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
-            "diagnoses": ["F33.1"], "place_of_service": "11",
-            "service": {"kind": "psychotherapy", "minutes": 45}}  # fmt: skip
+    return {
+        "practice_id": practice_id,
+        "external_id": f"therapy-{n}",
+        "service_date": str(day),
+        "rendering_provider_npi": PSYCHIATRIST["npi"],
+        "patient": {
+            "external_id": "p-31",
+            "first_name": "Lía",
+            "last_name": "Ortiz",
+            "birth_date": "1969-05-05",
+            "sex": "F",
+            "address": ADDRESS,
+        },
+        "coverage": {"payer_id": "SIMMCD", "member_id": member_id, "relationship": "self"},
+        "diagnoses": ["F33.1"],
+        "place_of_service": "11",
+        "service": {"kind": "psychotherapy", "minutes": 45},
+    }
 
 
 async def _approved(client: httpx.AsyncClient, practice_id: str, timeout: float = 60) -> dict[str, Any]:

@@ -68,9 +68,12 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
         live_aging = (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json()
 
     settings = ProjectionSettings(
-        service_name="projection", database_url=stack.database_url, database_schema="projection",
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=keys.public_key_file,
-    )  # fmt: skip
+        service_name="projection",
+        database_url=stack.database_url,
+        database_schema="projection",
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=keys.public_key_file,
+    )
     await rebuild(settings, show=False)
     rebuilt = await projected(services, headers, claim["id"], "payment.posted")
     for name in ("status", "charged", "paid", "contractual", "patient_responsibility", "outstanding"):
@@ -91,8 +94,9 @@ async def durable_and_indexed(stack: StackUnderTest, schema: str) -> bool:
             "AND c.relnamespace = t.schemaname::regnamespace WHERE t.schemaname = $1 AND c.relpersistence = 'u'",
             schema,
         )
-        indexes = {row[0] for row in await connection.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = $1",
-                                                            schema)}  # fmt: skip
+        indexes = {
+            row[0] for row in await connection.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = $1", schema)
+        }
     finally:
         await connection.close()
     return unlogged == 0 and {"ix_claims_practice", "ix_facts_encounter", "ix_ledger_encounter"} <= indexes

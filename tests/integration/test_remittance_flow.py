@@ -106,8 +106,9 @@ async def test_a_crossover_is_not_billed_by_hand_and_the_crossover_payers_835_po
     """A dual eligible: Medicare forwards the claim to Medicaid itself (CLP02 19, NM1*TT, MOA MA18); Medicaid's
     own 835 pays it under our CLM01, and claim submission bills nobody by hand."""
     tenant = uuid4()
-    primary, _ = await claim_for_a_visit(services, keys, tenant, first_name="Oda", last_name="Lindqvist",
-                                          secondary="SIMMCD")  # fmt: skip
+    primary, _ = await claim_for_a_visit(
+        services, keys, tenant, first_name="Oda", last_name="Lindqvist", secondary="SIMMCD"
+    )
     assert primary.get("status") == "accepted", primary
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     deadline, postings = time.monotonic() + 90, []
