@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from claimstream_platform.context import current_context
 from claimstream_platform.contracts.base import IntegrationEvent
@@ -207,6 +208,25 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.flush_events()
         await self.session.commit()
+
+
+class Repository:
+    """The SQL of one aggregate or read model, reached from a service's unit of work (`uow.claims`), never built
+    by its callers: every read and write is in the unit's transaction, and events staged beside them go out with
+    it. The tenant filter is written once, in `mine`; a repository over several tables writes one per table."""
+
+    table: ClassVar[Table]
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    def mine(self, tenant_id: UUID) -> ColumnElement[bool]:
+        """This tenant's rows of `table`: the one place the repository says whose data it reads."""
+        return self.table.c.tenant_id == tenant_id
 
 
 async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import metrics
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.db import create_engine
+from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
@@ -70,6 +70,7 @@ class Service(Generic[S]):
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
     max_body_bytes: int | None = None
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
+    unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
 
     def load_settings(self) -> S:
         return self.settings()  # every field comes from the environment
@@ -78,7 +79,9 @@ class Service(Generic[S]):
         service_settings = service_settings or self.load_settings()
         configure_for(service_settings)
         extra: dict[str, Any] = {} if self.max_body_bytes is None else {"max_body_bytes": self.max_body_bytes}
-        application = create_app(service_settings, title=self.title, routers=list(self.routers), **extra)
+        application = create_app(
+            service_settings, title=self.title, routers=list(self.routers), unit_of_work=self.unit_of_work, **extra
+        )
         if self.prepare_app is not None:
             self.prepare_app(service_settings, application)
         return application
@@ -130,6 +133,7 @@ class Service(Generic[S]):
                     name=service_settings.service_name,
                     subscriptions=self.subscriptions,
                     sessionmaker=runtime.sessionmaker,
+                    unit_of_work=self.unit_of_work,
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     batch_size=service_settings.consumer_batch_size,
                     max_attempts=service_settings.consumer_max_attempts,

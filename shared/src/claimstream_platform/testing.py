@@ -194,7 +194,7 @@ def service_fixtures(service: Service[Any], *, keys: str = "keys", **settings: A
     @pytest.fixture
     def make_uow(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        return lambda: UnitOfWork(sessionmaker)
+        return lambda: service.unit_of_work(sessionmaker)
 
     @pytest.fixture
     async def client(

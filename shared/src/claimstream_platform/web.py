@@ -58,9 +58,6 @@ class Platform:
             ),
         )
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker)
-
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -114,7 +111,9 @@ def get_principal(request: Request) -> Principal:
 
 
 def get_unit_of_work(request: Request) -> UnitOfWork:
-    return get_platform(request).unit_of_work()
+    """The service's own unit of work (its repositories hang off it: `uow.claims`), on the process's pool."""
+    work: type[UnitOfWork] = request.app.state.unit_of_work
+    return work(get_platform(request).sessionmaker)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -155,6 +154,7 @@ def create_app(
     routers: Sequence[APIRouter],
     platform: Platform | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    unit_of_work: type[UnitOfWork] = UnitOfWork,
 ) -> FastAPI:
     """Build a service's app; `platform` may be passed in by tests, otherwise the lifespan opens one."""
 
@@ -168,6 +168,7 @@ def create_app(
                 await app.state.platform.close()
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.unit_of_work = unit_of_work
     install_problem_handlers(app)
     openapi.install(app)
     app.include_router(health)

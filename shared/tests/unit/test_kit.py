@@ -1,15 +1,21 @@
 """The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
 
+from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
+from uuid import uuid4
 
 import pytest
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import Repository, UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.web import get_unit_of_work
 from fastapi import APIRouter
+from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -113,3 +119,33 @@ def test_a_services_own_command_runs_with_its_settings_and_exits_with_its_status
     with pytest.raises(SystemExit) as stopped:
         service.main()
     assert (stopped.value.code, seen) == (3, ["s"])
+
+
+class Things(Repository):
+    table = Table("things", MetaData(), Column("tenant_id", PgUUID(as_uuid=True)))
+
+
+class ToyWork(UnitOfWork):
+    """A service's own unit of work: its repositories are its attributes."""
+
+    @cached_property
+    def things(self) -> Things:
+        return Things(self)
+
+
+def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_work(tmp_path: Path) -> None:
+    ready = runtime(tmp_path)
+    declared = toy(subscriptions={ChargeCaptured: on_captured}, unit_of_work=ToyWork)
+    consumer = next(w for w in declared.workers(ready) if isinstance(w, Consumer))
+    assert consumer.unit_of_work is ToyWork
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(unit_of_work=ToyWork)))
+    request.app.state.platform = SimpleNamespace(sessionmaker=ready.sessionmaker)
+    uow = get_unit_of_work(request)  # type: ignore[arg-type]
+    assert isinstance(uow, ToyWork) and uow.things is uow.things  # one repository per unit of work
+    assert declared.app(ready.settings).state.unit_of_work is ToyWork
+
+
+def test_a_repository_writes_its_tenant_filter_once() -> None:
+    tenant = uuid4()
+    mine = Things(UnitOfWork(async_sessionmaker())).mine(tenant)
+    assert str(mine) == "things.tenant_id = :tenant_id_1" and mine.right.value == tenant  # type: ignore[attr-defined]

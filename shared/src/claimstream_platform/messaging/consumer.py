@@ -68,6 +68,7 @@ class Consumer:
     subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
     sessionmaker: async_sessionmaker[AsyncSession]
     bootstrap_servers: str
+    unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own, with its repositories
     batch_size: int = 500
     max_attempts: int = 3
     max_backoff: float = 10.0
@@ -161,7 +162,7 @@ class Consumer:
         return decoded, dead
 
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
-        async with UnitOfWork(self.sessionmaker) as uow:
+        async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if _take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
@@ -177,7 +178,7 @@ class Consumer:
         self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]
     ) -> list[DeadLetter]:
         dead = []
-        async with UnitOfWork(self.sessionmaker) as uow:
+        async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
                 if not _take(fresh, item.metadata.event_id):

@@ -8,12 +8,12 @@ from typing import Any
 
 from claimstream_platform.context import call_context
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent
 
-Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+# A handler takes the service's own unit of work (a UnitOfWork with its repositories), hence Any here.
+Handler = Callable[[Any, Any], Awaitable[None]]
 Delivery = DecodedEvent  # an event and its envelope, as a batch handler receives it
-BatchHandler = Callable[[Sequence[Delivery], UnitOfWork], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Delivery], Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
