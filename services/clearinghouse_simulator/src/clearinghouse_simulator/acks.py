@@ -88,9 +88,13 @@ CLEARINGHOUSE = InformationSource("AY", CLEARINGHOUSE_NAME, "46", CLEARINGHOUSE_
 
 
 def build_277ca(
-    acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: str, envelope: Envelope,
+    acks: Sequence[ClaimAck],
+    *,
+    submitter_name: str,
+    submitter_id: str,
+    envelope: Envelope,
     source: InformationSource = CLEARINGHOUSE,
-) -> str:  # fmt: skip
+) -> str:
     """One 277CA for the claims of one submission: information source, receiver, providers, patients."""
     day = envelope.now.strftime("%Y%m%d")
     body = [

@@ -61,9 +61,14 @@ async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
                 uow.session, principal.tenant_id, interchange, book(request), content_sha256=sha256(raw).hexdigest()
             )
         except intake.AlreadyReceived as taken:
-            return problem(409, "AlreadyReceived", slug="conflict", detail=taken.detail,
-                           errors=[{"field": "ISA13", "reason": taken.detail}],
-                           extensions={"content_sha256": taken.content_sha256})  # fmt: skip
+            return problem(
+                409,
+                "AlreadyReceived",
+                slug="conflict",
+                detail=taken.detail,
+                errors=[{"field": "ISA13", "reason": taken.detail}],
+                extensions={"content_sha256": taken.content_sha256},
+            )
         await uow.commit()
     return SubmissionOut(
         submission_id=receipt.submission_id,

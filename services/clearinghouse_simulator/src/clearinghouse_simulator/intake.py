@@ -47,8 +47,9 @@ class AlreadyReceived(Conflict):
     can tell a retry of its own interchange from a control-number collision."""
 
     def __init__(self, control_number: str, content_sha256: str | None) -> None:
-        super().__init__(f"interchange control number {control_number} was already received from this sender",
-                         field="ISA13")  # fmt: skip
+        super().__init__(
+            f"interchange control number {control_number} was already received from this sender", field="ISA13"
+        )
         self.content_sha256 = content_sha256
 
 
@@ -70,8 +71,9 @@ async def receive(
         results = [await reading.transaction(group, transaction) for transaction in group.transactions]
         control = await arrivals.next_control(session)
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-        group_result = GroupResult(group.functional_id, group.control_number, group.version, results,
-                                   group.trailer_errors)  # fmt: skip
+        group_result = GroupResult(
+            group.functional_id, group.control_number, group.version, results, group.trailer_errors
+        )
         acknowledgments.append(build_999(group_result, envelope))
     accepted, rejected = await _front_end(
         session, submitter, submission_id, interchange, reading.accepted_claims, book, now
@@ -97,14 +99,16 @@ class _Reading:
             return await self._inquiry(transaction)
         if group.functional_id != "HC" or transaction.set_id != "837":
             errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
-            return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
-                                     errors, [])  # fmt: skip
+            return TransactionResult(
+                transaction.set_id, transaction.control_number, transaction.implementation, errors, []
+            )
         reading = read_837(transaction, self.interchange.delimiters)
         errors = reading.errors
         if transaction.implementation != IMPLEMENTATION:
             errors = [SegmentError("ST", 1, "", "8"), *errors]
-        result = TransactionResult("837", transaction.control_number, transaction.implementation, errors,
-                                   transaction.trailer_errors)  # fmt: skip
+        result = TransactionResult(
+            "837", transaction.control_number, transaction.implementation, errors, transaction.trailer_errors
+        )
         if result.accepted and not group.trailer_errors:
             self.accepted_claims.extend(reading.claims)
         return result
@@ -118,8 +122,13 @@ class _Reading:
             self.responses.append(
                 await _answer(self.session, self.submitter, inquiries, self.interchange, self.book, self.now)
             )
-        return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
-                                 errors, transaction.trailer_errors)  # fmt: skip
+        return TransactionResult(
+            transaction.set_id,
+            transaction.control_number,
+            transaction.implementation,
+            errors,
+            transaction.trailer_errors,
+        )
 
     async def _review(self, transaction: Transaction) -> TransactionResult:
         """A 278 request for review, answered at once (reviews.py); an unreadable one gets a 999 error."""
@@ -127,42 +136,62 @@ class _Reading:
             requests = read_278_request(transaction, self.interchange.delimiters)
         except X12Error as error:
             errors = [SegmentError(error.tag, error.position - transaction.position + 1, "", "8")]
-            return TransactionResult("278", transaction.control_number, transaction.implementation, errors,
-                                     transaction.trailer_errors)  # fmt: skip
+            return TransactionResult(
+                "278", transaction.control_number, transaction.implementation, errors, transaction.trailer_errors
+            )
         if requests and not transaction.trailer_errors:
-            self.responses.append(await _review_answer(self.session, self.submitter, requests, self.interchange,
-                                                       self.book, self.now))  # fmt: skip
-        return TransactionResult("278", transaction.control_number, transaction.implementation, [],
-                                 transaction.trailer_errors)  # fmt: skip
+            self.responses.append(
+                await _review_answer(self.session, self.submitter, requests, self.interchange, self.book, self.now)
+            )
+        return TransactionResult(
+            "278", transaction.control_number, transaction.implementation, [], transaction.trailer_errors
+        )
 
 
-async def _review_answer(session: Session, submitter: UUID, requests: list[ReviewRequest], interchange: Interchange,
-                         book: PayerBook, now: datetime) -> str:  # fmt: skip
-    enrolled = await arrivals.roster(session, submitter, ((r.payer.identifier, r.subscriber.identifier)
-                                                          for r in requests))  # fmt: skip
+async def _review_answer(
+    session: Session,
+    submitter: UUID,
+    requests: list[ReviewRequest],
+    interchange: Interchange,
+    book: PayerBook,
+    now: datetime,
+) -> str:
+    enrolled = await arrivals.roster(
+        session, submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests)
+    )
     asked_before = await arrivals.pended_before(session, submitter, (r.trace for r in requests))
     numbers = iter(await arrivals.payer_numbers(session, len(requests)))
     answers = []
     for n, request in enumerate(requests, start=1):
         row = enrolled.get((request.payer.identifier, request.subscriber.identifier))
         member = member_state(row, now.year) if row is not None else None
-        decision = decide(request, book.payers.get(request.payer.identifier), member, today=now.date(),
-                          number=lambda: f"AUTH{next(numbers)}",
-                          asked_before=request.trace in asked_before)  # fmt: skip
+        decision = decide(
+            request,
+            book.payers.get(request.payer.identifier),
+            member,
+            today=now.date(),
+            number=lambda: f"AUTH{next(numbers)}",
+            asked_before=request.trace in asked_before,
+        )
         answers.append((request, decision, f"{n:04d}"))
     await arrivals.pended(session, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
     control = await arrivals.next_control(session)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-    content = review_interchange([transaction_278_response(r, d, number, created=now) for r, d, number in answers],
-                                 envelope)  # fmt: skip
+    content = review_interchange(
+        [transaction_278_response(r, d, number, created=now) for r, d, number in answers], envelope
+    )
     await arrivals.store_document(session, submitter, "278", content)
     return content
 
 
 async def _answer(
-    session: Session, submitter: UUID, inquiries: list[Inquiry], interchange: Interchange, book: PayerBook,
+    session: Session,
+    submitter: UUID,
+    inquiries: list[Inquiry],
+    interchange: Interchange,
+    book: PayerBook,
     now: datetime,
-) -> str:  # fmt: skip
+) -> str:
     """A 271 for a 270; stored in the inbox as well."""
     enrolled = await arrivals.roster(session, submitter, ((i.payer_id, i.member_id) for i in inquiries))
     known = {key: member_state(row, now.year) for key, row in enrolled.items()}
@@ -205,12 +234,18 @@ async def _front_end(
 
 def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetime) -> dict[str, Any]:
     return {
-        "id": uuid4(), "submitter": submitter, "submission_id": submission_id, "payer_id": ack.claim.payer_id,
-        "payer_claim_number": ack.payer_claim_number, "patient_control_number": ack.claim.patient_control_number,
-        "status": "accepted" if ack.status == ACCEPTED else "rejected", "claim_status": ack.status,
-        "duplicate_key": duplicate_key(ack.claim), "claim": ack.claim.model_dump(mode="json"),
+        "id": uuid4(),
+        "submitter": submitter,
+        "submission_id": submission_id,
+        "payer_id": ack.claim.payer_id,
+        "payer_claim_number": ack.payer_claim_number,
+        "patient_control_number": ack.claim.patient_control_number,
+        "status": "accepted" if ack.status == ACCEPTED else "rejected",
+        "claim_status": ack.status,
+        "duplicate_key": duplicate_key(ack.claim),
+        "claim": ack.claim.model_dump(mode="json"),
         "received_on": now.date(),
-    }  # fmt: skip
+    }
 
 
 async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
@@ -243,9 +278,13 @@ async def _denied(session: Session, submitter: UUID, received: list[Claim]) -> s
 
 
 async def _store_277ca(
-    session: Session, submitter: UUID, interchange: Interchange, report: list[ClaimAck],
-    source: InformationSource, now: datetime,
-) -> None:  # fmt: skip
+    session: Session,
+    submitter: UUID,
+    interchange: Interchange,
+    report: list[ClaimAck],
+    source: InformationSource,
+    now: datetime,
+) -> None:
     control = await arrivals.next_control(session)
     content = build_277ca(
         report,

@@ -28,8 +28,9 @@ class CycleLoop(PeriodicLoop):
 
     name = "clearinghouse-simulator.cycle"
 
-    def __init__(self, sessionmaker: SessionFactory, book: PayerBook, *, seed: int,
-                 interval: float, bundle_835s: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, sessionmaker: SessionFactory, book: PayerBook, *, seed: int, interval: float, bundle_835s: bool = False
+    ) -> None:
         super().__init__(sessionmaker, interval)
         self._book, self._seed, self._bundle = book, seed, bundle_835s
 
@@ -150,5 +151,7 @@ def member_state(row: Any, year: int) -> Member:
 
 
 async def _reprocessable(session: Session, groups: set[PayeeKey]) -> dict[PayeeKey, list[Prior]]:
-    return {payee: [_prior(row) for row in await store.paid_of_payee(session, payee, REPROCESS_CANDIDATES)]
-            for payee in groups}  # fmt: skip
+    return {
+        payee: [_prior(row) for row in await store.paid_of_payee(session, payee, REPROCESS_CANDIDATES)]
+        for payee in groups
+    }

@@ -60,14 +60,18 @@ def encounter(
         "service_date": (today - timedelta(days=days_ago)).isoformat(),
         "rendering_provider_npi": provider["npi"],
         "patient": {
-            "external_id": patient.external_id, "first_name": patient.first_name, "last_name": patient.last_name,
-            "birth_date": patient.birth_date.isoformat(), "sex": rng.choice("FMU"), "address": plan.body["address"],
+            "external_id": patient.external_id,
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "birth_date": patient.birth_date.isoformat(),
+            "sex": rng.choice("FMU"),
+            "address": plan.body["address"],
         },
         **coverages(patient),
         "diagnoses": diagnoses,
         "place_of_service": "11",
         "service": dict(service),
-    }  # fmt: skip
+    }
     _telehealth(rng, body, defect)
     if service["kind"] == "psychological_testing" and defect != "missing_authorization":
         body["prior_authorization_number"] = f"PA{rng.randint(100000, 999999)}"

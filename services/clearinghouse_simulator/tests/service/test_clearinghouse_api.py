@@ -15,8 +15,13 @@ from pyx12_check import pyx12_problems
 from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, make_inquiry, review_request
 
 RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
-MEMBER = {"member_id": "1EG4TE5MK73", "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
-          "coverage_start": "2026-01-01"}  # fmt: skip
+MEMBER = {
+    "member_id": "1EG4TE5MK73",
+    "first_name": "JANE",
+    "last_name": "DOE",
+    "birth_date": "1970-01-31",
+    "coverage_start": "2026-01-01",
+}
 
 
 async def enroll(client: AsyncClient, auth: dict[str, str], payer: str = "SIMMCR", **changes: Any) -> dict[str, Any]:
@@ -45,9 +50,12 @@ async def a_paid_claim_number(client: AsyncClient, auth: dict[str, str]) -> str:
     await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
     _, status = await inbox(client, auth, "277CA")
     return next(
-        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
+        s.get(2)
+        for g in parse_interchange(status["content"]).groups
+        for t in g.transactions
+        for s in t.segments
         if s.tag == "REF" and s.get(1) == "1K"
-    )  # fmt: skip
+    )
 
 
 def provider_adjustments(era: str) -> dict[str, Decimal]:
@@ -63,9 +71,12 @@ def provider_adjustments(era: str) -> dict[str, Decimal]:
 async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]) -> None:
     payers = (await client.get("/v1/payers", headers=auth)).json()
     assert {(p["payer_id"], p["kind"]) for p in payers} == {
-        ("SIMMCR", "medicare"), ("SIMMCD", "medicaid"), ("SIMBCX", "commercial"), ("SIMAHP", "commercial"),
+        ("SIMMCR", "medicare"),
+        ("SIMMCD", "medicaid"),
+        ("SIMBCX", "commercial"),
+        ("SIMAHP", "commercial"),
         ("SIMBHO", "commercial"),  # the Blue plan's behavioral-health administrator
-    }  # fmt: skip
+    }
     assert (await client.get("/v1/payers")).status_code == 401
 
 

@@ -38,8 +38,10 @@ def test_a_copay_plan_charges_the_copay_alone() -> None:
     assert result.status == "1"
     assert adjustments(result) == [[("CO", "45", Decimal("24.80")), ("PR", "3", Decimal("25"))]]
     assert (result.lines[0].allowed, result.paid, result.patient_responsibility) == (
-        Decimal("95.20"), Decimal("70.20"), Decimal("25"),
-    )  # fmt: skip
+        Decimal("95.20"),
+        Decimal("70.20"),
+        Decimal("25"),
+    )
     assert result.deductible_applied == 0 and result.visit_counted
 
 
@@ -47,7 +49,7 @@ def test_a_deductible_plan_charges_the_deductible_left_then_coinsurance() -> Non
     result = decide(SampleClaim(payer_id="SIMBCX"), copay=Decimal(0))
     assert adjustments(result) == [
         [("CO", "45", Decimal("24.80")), ("PR", "1", Decimal("50")), ("PR", "2", Decimal("4.52"))],
-    ]  # fmt: skip
+    ]
     assert (result.paid, result.deductible_applied) == (Decimal("40.68"), Decimal("50"))
 
 
@@ -58,9 +60,15 @@ def test_a_deductible_plan_charges_the_deductible_left_then_coinsurance() -> Non
 def test_medicare_payments_carry_sequestration_by_date_of_service(served: date, withheld: str | None) -> None:
     """Allowed 77.33 for a social worker, deductible met, 20 % coinsurance (15.47): 61.86, less 2 % (1 % in the
     spring of 2022, nothing during the public-health emergency's suspension)."""
-    result = decide(SampleClaim(service_date=served), copay=Decimal(0), deductible=Decimal("257"),
-                    deductible_met=Decimal("257"), coinsurance=Decimal("0.20"), coverage_start=date(2019, 1, 1),
-                    received=served)  # fmt: skip
+    result = decide(
+        SampleClaim(service_date=served),
+        copay=Decimal(0),
+        deductible=Decimal("257"),
+        deductible_met=Decimal("257"),
+        coinsurance=Decimal("0.20"),
+        coverage_start=date(2019, 1, 1),
+        received=served,
+    )
     found = [a.amount for a in result.lines[0].adjustments if (a.group, a.reason) == ("CO", "253")]
     assert found == ([Decimal(withheld)] if withheld else [])
     assert result.paid == Decimal("61.86") - (Decimal(withheld) if withheld else 0)
@@ -82,7 +90,7 @@ def test_medicare_payments_carry_sequestration_by_date_of_service(served: date, 
             SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))], prior_authorization="PA1"),
             {"visits_used": 30},
             None,
-        ),  # fmt: skip
+        ),
         (SampleClaim(payer_id="SIMMCD", lines=[SampleLine(modifiers=("HO",))]), {"visits_used": 29}, None),
         (SampleClaim(payer_id="SIMAHP"), {"visits_used": 20}, "119"),  # a hard cap: no authorization pays past it
     ],
@@ -134,8 +142,10 @@ def test_one_835_per_payer_and_payee_that_balances_and_validates() -> None:
     ) + claims(SampleClaim(pcn="A4", billing_npi="1497758544"))  # another billing provider, another 837
     outcome = cycle([pending(c, n) for n, c in enumerate(mixed)])
     assert sorted((r.payer_id, r.payee_npi, r.claims) for r in outcome.remittances) == [
-        ("SIMBCX", "1679576722", 2), ("SIMMCR", "1497758544", 1), ("SIMMCR", "1679576722", 1),
-    ]  # fmt: skip
+        ("SIMBCX", "1679576722", 2),
+        ("SIMMCR", "1497758544", 1),
+        ("SIMMCR", "1679576722", 1),
+    ]
     for remittance in outcome.remittances:
         assert balance_problems(remittance.content) == []
         assert pyx12_problems(remittance.content) == []
@@ -167,8 +177,9 @@ def test_replacement_reverses_the_original_and_void_only_reverses() -> None:
     (original,) = claims(SampleClaim(pcn="R1"))
     first = cycle([pending(original, 1)])
     prior = Prior(uuid4(), original, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
-    (replacement,) = claims(SampleClaim(pcn="R1", frequency="7", original_reference="SIMMCR1",
-                                        lines=[SampleLine(charge=Decimal("130.00"))]))  # fmt: skip
+    (replacement,) = claims(
+        SampleClaim(pcn="R1", frequency="7", original_reference="SIMMCR1", lines=[SampleLine(charge=Decimal("130.00"))])
+    )
     (void,) = claims(SampleClaim(pcn="R1", frequency="8", original_reference="SIMMCR1"))
     replaced = cycle([pending(replacement, 2, original=prior)])
     text = replaced.remittances[0].content
@@ -273,9 +284,16 @@ def test_a_forward_balance_is_taken_back_from_the_next_835s_until_recovered() ->
     controls = iter(range(7000, 7100))
 
     def next_cycle(owed: Decimal) -> CycleOutcome:
-        return run_cycle([item], book=BOOK, members={(SUBMITTER, "SIMMCR", claim.member_id): member(copay=0)},
-                         reprocessable={}, seed=7, now=NOW, next_control=lambda: str(next(controls)),
-                         owed={key: [Balance("SIMMCR3", owed)]})  # fmt: skip
+        return run_cycle(
+            [item],
+            book=BOOK,
+            members={(SUBMITTER, "SIMMCR", claim.member_id): member(copay=0)},
+            reprocessable={},
+            seed=7,
+            now=NOW,
+            next_control=lambda: str(next(controls)),
+            owed={key: [Balance("SIMMCR3", owed)]},
+        )
 
     paid = next_cycle(Decimal(0)).remittances[0].total
     small = next_cycle(Decimal("10.00"))  # all of it comes back now
@@ -297,10 +315,15 @@ def test_an_overpayment_is_recovered_as_wo_against_the_claim_it_was_paid_on(monk
     prior = Prior(uuid4(), earlier, "SIMMCR1", RECEIVED, next(iter(first.results.values())))
     (claim,) = claims(SampleClaim(pcn="W1", service_date=date(2026, 3, 3)))
     controls = iter(range(8000, 8100))
-    outcome = run_cycle([pending(claim, 2)], book=BOOK, members={(SUBMITTER, "SIMMCR", claim.member_id): member()},
-                        seed=7, now=NOW,
-                        reprocessable={(SUBMITTER, "SIMMCR", "1679576722"): [prior]},
-                        next_control=lambda: str(next(controls)))  # fmt: skip
+    outcome = run_cycle(
+        [pending(claim, 2)],
+        book=BOOK,
+        members={(SUBMITTER, "SIMMCR", claim.member_id): member()},
+        seed=7,
+        now=NOW,
+        reprocessable={(SUBMITTER, "SIMMCR", "1679576722"): [prior]},
+        next_control=lambda: str(next(controls)),
+    )
     text = outcome.remittances[0].content
     (segment,) = [s for s in text.split("~\n") if s.startswith("PLB*")]  # one PLB, six pairs at most
     assert segment.split("*")[3] == "L6:SIMMCR2" and segment.split("*")[5] == "WO:SIMMCR1"
@@ -311,10 +334,19 @@ def test_the_variety_real_835s_have_downcodes_unechoed_modifiers_and_checks() ->
     """The commercial payer pays some 90837s as 90834 (SVC06 names the code billed) and does not echo modifiers;
     Medicaid pays by paper check. Each 835 still balances and validates."""
     session = [SampleLine("90837", modifiers=("95",), charge=Decimal(200))]
-    sessions = [SampleClaim(pcn=f"D{n}", payer_id="SIMBCX", place_of_service="10", member_id=f"1EG4TE5MK{n:02d}",
-                            lines=session) for n in range(40)]  # fmt: skip
-    medicaid = [SampleClaim(pcn="K1", payer_id="SIMMCD", member_id="MCD1234567", filing="MC",
-                            lines=[SampleLine("90834", modifiers=("HO",))])]  # fmt: skip
+    sessions = [
+        SampleClaim(pcn=f"D{n}", payer_id="SIMBCX", place_of_service="10", member_id=f"1EG4TE5MK{n:02d}", lines=session)
+        for n in range(40)
+    ]
+    medicaid = [
+        SampleClaim(
+            pcn="K1",
+            payer_id="SIMMCD",
+            member_id="MCD1234567",
+            filing="MC",
+            lines=[SampleLine("90834", modifiers=("HO",))],
+        )
+    ]
     outcome = cycle([pending(c, n) for n, c in enumerate(claims(*sessions) + claims(*medicaid))])
     by_payer = {r.payer_id: r.content for r in outcome.remittances}
     commercial = by_payer["SIMBCX"]
@@ -329,14 +361,21 @@ def test_the_variety_real_835s_have_downcodes_unechoed_modifiers_and_checks() ->
 
 def test_a_reprocessed_claim_is_paid_again_under_a_new_payer_claim_number(monkeypatch: pytest.MonkeyPatch) -> None:
     (claim,) = claims(SampleClaim(pcn="RP1"))
-    paid = adjudicate(claim, BOOK.payers["SIMMCR"], credential="LCSW", member=member(), received=RECEIVED,
-                      duplicate=False)  # fmt: skip
+    paid = adjudicate(
+        claim, BOOK.payers["SIMMCR"], credential="LCSW", member=member(), received=RECEIVED, duplicate=False
+    )
     prior = Prior(uuid4(), claim, "SIMMCR1000-1", RECEIVED, paid)
     monkeypatch.setattr(cycle_module, "REPROCESS_CHANCE", 1.0)
     (new,) = claims(SampleClaim(pcn="RP2", member_id="1EG4TE5MK99"))
-    outcome = run_cycle([pending(new, 1)], book=BOOK, members={(SUBMITTER, "SIMMCR", "1EG4TE5MK99"): member()},
-                        reprocessable={(SUBMITTER, "SIMMCR", new.billing_npi): [prior]}, seed=7, now=NOW,
-                        next_control=lambda: "7001")  # fmt: skip
+    outcome = run_cycle(
+        [pending(new, 1)],
+        book=BOOK,
+        members={(SUBMITTER, "SIMMCR", "1EG4TE5MK99"): member()},
+        reprocessable={(SUBMITTER, "SIMMCR", new.billing_npi): [prior]},
+        seed=7,
+        now=NOW,
+        next_control=lambda: "7001",
+    )
     assert outcome.renumbered == {prior.claim_id: "SIMMCR1000-2"}
     (content,) = [r.content for r in outcome.remittances]
     assert "CLP*RP1*22*" in content and "*SIMMCR1000-1*" in content  # the reversal names the old number
@@ -352,8 +391,9 @@ def test_a_secondary_pays_what_the_patient_owes_after_the_primary_up_to_its_own_
     paid_by_primary = [LineAdjudication(payer_id="SIMMCR", paid=Decimal("70"), patient_responsibility=Decimal("30"))]
     line = primary_claim.lines[0].model_copy(update={"adjudications": paid_by_primary})
     secondary = primary_claim.model_copy(update={"responsibility": "S", "lines": [line]})
-    result = adjudicate(secondary, BOOK.payers["SIMBCX"], credential="LCSW", member=member(), received=RECEIVED,
-                        duplicate=False)  # fmt: skip
+    result = adjudicate(
+        secondary, BOOK.payers["SIMBCX"], credential="LCSW", member=member(), received=RECEIVED, duplicate=False
+    )
     (only,) = result.lines
     allowed = only.allowed
     assert result.status == "2" and allowed > Decimal("70")
@@ -370,13 +410,15 @@ def test_a_secondary_whose_allowed_is_below_the_primarys_payment_pays_nothing_an
     paid_by_primary = [LineAdjudication(payer_id="SIMMCR", paid=Decimal("110"), patient_responsibility=Decimal("10"))]
     line = claim.lines[0].model_copy(update={"adjudications": paid_by_primary})
     tertiary = claim.model_copy(update={"responsibility": "T", "lines": [line]})
-    result = adjudicate(tertiary, BOOK.payers["SIMMCD"], credential="MD", member=member(), received=RECEIVED,
-                        duplicate=False)  # fmt: skip
+    result = adjudicate(
+        tertiary, BOOK.payers["SIMMCD"], credential="MD", member=member(), received=RECEIVED, duplicate=False
+    )
     (only,) = result.lines
     assert result.status == "3" and only.paid == 0
     assert [(a.group, a.reason, a.amount) for a in only.adjustments] == [
-        ("OA", "23", Decimal("110.00")), ("PR", "2", Decimal("10")),
-    ]  # fmt: skip
+        ("OA", "23", Decimal("110.00")),
+        ("PR", "2", Decimal("10")),
+    ]
 
 
 def test_medicare_crosses_a_dual_eligibles_claim_over_to_medicaid_which_pays_it_next() -> None:
@@ -384,8 +426,9 @@ def test_medicare_crosses_a_dual_eligibles_claim_over_to_medicaid_which_pays_it_
     from claimstream_platform.x12.p837_model import OtherPayer
 
     (claim,) = claims(SampleClaim(pcn="X1"))
-    dual = claim.model_copy(update={"other_payers": [OtherPayer(responsibility="S", payer_id="SIMMCD",
-                                                                member_id="MCD42")]})  # fmt: skip
+    dual = claim.model_copy(
+        update={"other_payers": [OtherPayer(responsibility="S", payer_id="SIMMCD", member_id="MCD42")]}
+    )
     item = pending(dual, 11)
     outcome = cycle([item], members={(SUBMITTER, "SIMMCR", claim.member_id): member(copay=0, deductible_met=0)})
     result = outcome.results[item.claim_id]

@@ -83,10 +83,17 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
     parts = [
         PartOut(provider_npi=npi, estimated=part, billed=billed.get(npi, Decimal(0))) for npi, part in e.parts().items()
     ]
-    return EstimateOut(id=estimate_id, patient_ref=e.patient_ref, period_from=e.period_from,
-                       period_to=e.period_to, services=services, total=e.total,
-                       billed=sum(billed.values(), Decimal(0)), parts=parts,
-                       dispute_threshold=DISPUTE_THRESHOLD)  # fmt: skip
+    return EstimateOut(
+        id=estimate_id,
+        patient_ref=e.patient_ref,
+        period_from=e.period_from,
+        period_to=e.period_to,
+        services=services,
+        total=e.total,
+        billed=sum(billed.values(), Decimal(0)),
+        parts=parts,
+        dispute_threshold=DISPUTE_THRESHOLD,
+    )
 
 
 @router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
@@ -137,8 +144,11 @@ async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDe
     return _out(estimate_id, *found)
 
 
-@router.get("/v1/good-faith-estimates/{estimate_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})  # fmt: skip
+@router.get(
+    "/v1/good-faith-estimates/{estimate_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def document(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
     async with uow:
         found = await store.find(uow, principal, estimate_id)

@@ -16,8 +16,15 @@ BATCH = 20
 class OpenRequests(PeriodicLoop):
     name = "prior-authorization.open-requests"
 
-    def __init__(self, sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender,
-                 *, interval: float, pended_wait: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sessionmaker: SessionFactory,
+        clearinghouse: handlers.Clearinghouse,
+        sender: handlers.Sender,
+        *,
+        interval: float,
+        pended_wait: float,
+    ) -> None:
         super().__init__(sessionmaker, interval)
         self._clearinghouse, self._sender, self._pended_wait = clearinghouse, sender, pended_wait
 

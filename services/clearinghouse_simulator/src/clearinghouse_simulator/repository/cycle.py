@@ -131,12 +131,17 @@ async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datet
     if outcome.members:
         await session.execute(
             update(members)
-            .where(members.c.submitter == bindparam("s"), members.c.payer_id == bindparam("p"),
-                   members.c.member_id == bindparam("m"))
+            .where(
+                members.c.submitter == bindparam("s"),
+                members.c.payer_id == bindparam("p"),
+                members.c.member_id == bindparam("m"),
+            )
             .values(deductible_met=bindparam("met"), visits_used=bindparam("visits"), benefit_year=now.year),
-            [{"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
-             for (s, p, m), member in outcome.members.items()],
-        )  # fmt: skip
+            [
+                {"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
+                for (s, p, m), member in outcome.members.items()
+            ],
+        )
     if outcome.remittances:
         await session.execute(documents.insert(), _remittance_files(outcome, bundle_835s))
     await _store_balances(session, outcome.balances)
@@ -197,7 +202,7 @@ async def _store_later(session: AsyncSession, crossovers: dict[UUID, Claim], now
             "duplicate_key": duplicate_key(claim),
             "claim": claim.model_dump(mode="json"),
             "received_on": now.date(),
-        }  # fmt: skip
+        }
         for (original, claim), number in zip(crossovers.items(), numbers, strict=True)
     ]
     await session.execute(insert(claims), rows)

@@ -74,7 +74,7 @@ async def pended_before(session: AsyncSession, submitter: UUID, traces: Iterable
     rows = await session.scalars(
         select(pended_reviews.c.trace).where(
             pended_reviews.c.submitter == submitter, pended_reviews.c.trace.in_(list(set(traces)))
-        )  # fmt: skip
+        )
     )
     return set(rows)
 

@@ -20,10 +20,18 @@ g = good_faith_estimates.c
 
 async def add(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, estimate_id: UUID, estimate: Estimate) -> None:
     document = json.loads(json.dumps(asdict(estimate), default=str))
-    await uow.session.execute(good_faith_estimates.insert().values(
-        id=estimate_id, tenant_id=tenant_id, practice_id=practice_id, patient_ref=estimate.patient_ref,
-        document=document, period_from=estimate.period_from, period_to=estimate.period_to, total=estimate.total,
-    ))  # fmt: skip
+    await uow.session.execute(
+        good_faith_estimates.insert().values(
+            id=estimate_id,
+            tenant_id=tenant_id,
+            practice_id=practice_id,
+            patient_ref=estimate.patient_ref,
+            document=document,
+            period_from=estimate.period_from,
+            period_to=estimate.period_to,
+            total=estimate.total,
+        )
+    )
 
 
 async def find(uow: UnitOfWork, principal: Principal, estimate_id: UUID) -> tuple[Estimate, dict[str, Decimal]] | None:
@@ -45,13 +53,17 @@ def _estimate(document: dict[str, Any]) -> Estimate:
         for s in document["services"]
     )
     return Estimate(
-        patient_ref=document["patient_ref"], patient_name=document["patient_name"],
-        birth_date=date.fromisoformat(document["birth_date"]), provider_name=document["provider_name"],
-        provider_npi=document["provider_npi"], period_from=date.fromisoformat(document["period_from"]),
-        period_to=date.fromisoformat(document["period_to"]), services=services,
+        patient_ref=document["patient_ref"],
+        patient_name=document["patient_name"],
+        birth_date=date.fromisoformat(document["birth_date"]),
+        provider_name=document["provider_name"],
+        provider_npi=document["provider_npi"],
+        period_from=date.fromisoformat(document["period_from"]),
+        period_to=date.fromisoformat(document["period_to"]),
+        services=services,
         issued_on=date.fromisoformat(document["issued_on"]),
         co_providers=tuple((npi, name) for npi, name in document.get("co_providers", [])),
-    )  # fmt: skip
+    )
 
 
 async def covering(
