@@ -50,6 +50,11 @@ class SampleClaim:
         return sum((line.charge for line in self.lines), Decimal(0))
 
 
+def _clm(claim: SampleClaim) -> Segment:
+    facility = (claim.place_of_service, "B", claim.frequency)
+    return Segment.of("CLM", claim.pcn, amount(claim.total), "", "", facility, "Y", "A", "Y", "Y")
+
+
 def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
     day = f"{claim.service_date:%Y%m%d}"
     segments = [
@@ -60,18 +65,7 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         Segment.of("N4", "PORTLAND", "OR", "97201"),
         Segment.of("DMG", "D8", "19700131", "F"),
         Segment.of("NM1", "PR", "2", claim.payer_name, "", "", "", "", "PI", claim.payer_id),
-        Segment.of(
-            "CLM",
-            claim.pcn,
-            amount(claim.total),
-            "",
-            "",
-            (claim.place_of_service, "B", claim.frequency),
-            "Y",
-            "A",
-            "Y",
-            "Y",
-        ),
+        _clm(claim),
     ]
     if claim.original_reference:
         segments.append(Segment.of("REF", "F8", claim.original_reference))

@@ -19,6 +19,10 @@ PRACTICE = UUID("00000000-0000-0000-0000-0000000000a1")
 OTHER_PRACTICE = UUID("00000000-0000-0000-0000-0000000000a2")
 NPI = "1245319599"
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+ADDRESS = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
+PATIENT = cc.Patient(
+    external_id="P-1", first_name="Zoë", last_name="Núñez", birth_date=date(1990, 1, 2), sex="F", address=ADDRESS
+)
 
 
 def body(practice: UUID = PRACTICE, **changes: Any) -> dict[str, Any]:
@@ -122,7 +126,6 @@ def captured(
 ) -> cc.ChargeCaptured:
     """A captured charge as charge capture publishes it (the fields prior authorization reads, and what the
     contract requires beside them): each (code, units) a line."""
-    address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
     lines = [
         cc.ChargeLine(
             line_number=n, code=code, modifiers=[], units=units, amount=Decimal("100") * units, diagnosis_pointers=[1]
@@ -140,25 +143,22 @@ def captured(
         diagnoses=["F90.0"],
         lines=lines,
         total_amount=sum((line.amount for line in lines), Decimal(0)),
-        patient=cc.Patient(
-            external_id="P-1",
-            first_name="Zoë",
-            last_name="Núñez",
-            birth_date=date(1990, 1, 2),
-            sex="F",
-            address=address,
-        ),
+        patient=PATIENT,
         coverage=cc.Coverage(payer_id="SIMMCD", member_id="XJH123456789", relationship="self"),
         payer=cc.Payer(payer_id="SIMMCD", name="Medicaid", kind="medicaid", claim_filing_indicator="MC"),
-        billing_provider=cc.BillingProvider(
-            practice_id=practice,
-            name="Calm Minds",
-            npi="1497758544",
-            tax_id="123456789",
-            taxonomy="103T00000X",
-            address=address,
-        ),
+        billing_provider=_billing_provider(practice),
         rendering_provider=cc.RenderingProvider(
             npi=npi, first_name="Ana", last_name="Díaz", credential="PhD", taxonomy="103TC0700X"
         ),
+    )
+
+
+def _billing_provider(practice: UUID) -> cc.BillingProvider:
+    return cc.BillingProvider(
+        practice_id=practice,
+        name="Calm Minds",
+        npi="1497758544",
+        tax_id="123456789",
+        taxonomy="103T00000X",
+        address=ADDRESS,
     )
