@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.x12 import Segment, Transaction, amount
 
 from clearinghouse_simulator.outbound import Envelope, interchange
@@ -88,7 +89,7 @@ class _InquiryReader:
                     last_name=current.get("last", ""),
                     first_name=current.get("first", ""),
                     birth_date=current.get("dob", ""),
-                    on=_date(current.get("on", "")) or date.today(),
+                    on=_date(current.get("on", "")) or business_date(),
                 )
             )
             self.current = {}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import Session
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction, X12Error
@@ -169,7 +170,7 @@ async def _review_answer(
             request,
             book.payers.get(request.payer.identifier),
             member,
-            today=now.date(),
+            today=business_date(at=now),
             number=lambda: f"AUTH{next(numbers)}",
             asked_before=request.trace in asked_before,
         )
@@ -244,7 +245,7 @@ def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetim
         "claim_status": ack.status,
         "duplicate_key": duplicate_key(ack.claim),
         "claim": ack.claim.model_dump(mode="json"),
-        "received_on": now.date(),
+        "received_on": business_date(at=now),
     }
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_platform.dates import business_date
 
 from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.front_desk import FrontDesk
@@ -165,7 +166,7 @@ async def run(
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
     rng = random.Random(seed)
-    today = date.today()
+    today = business_date()
     plans = [plan_practice(rng, index) for index in range(practices)]
     headers = {"Authorization": f"Bearer {token}"}
     stop = stop or asyncio.Event()

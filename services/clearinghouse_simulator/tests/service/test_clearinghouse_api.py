@@ -1,19 +1,20 @@
 """The clearinghouse API against real PostgreSQL: submit, acknowledge, adjudicate, remit, correct (278 answers:
 test_review_answers_api.py)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.testing import Keys
 from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
 from pyx12_check import pyx12_problems
 from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, make_inquiry
 
-RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
+RECENT = business_date() - timedelta(days=7)  # inside every payer's timely filing window
 MEMBER = {
     "member_id": "1EG4TE5MK73",
     "first_name": "JANE",

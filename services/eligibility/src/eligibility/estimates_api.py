@@ -2,11 +2,12 @@
 services over at most 12 months, each by the estimate's provider or a co-provider or co-facility it names
 (idempotent); read back as structured data with what has been billed against each provider's part, and as a PDF."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Strict
@@ -130,7 +131,7 @@ def _estimate(body: EstimateIn) -> Estimate:
         period_from=body.period_from,
         period_to=body.period_to,
         services=tuple(Service(s.code, s.label, s.fee, s.quantity, s.provider_npi or "") for s in body.services),
-        issued_on=datetime.now(UTC).date(),
+        issued_on=business_date(),
         co_providers=tuple((c.npi, c.name) for c in body.co_providers),
     )
 

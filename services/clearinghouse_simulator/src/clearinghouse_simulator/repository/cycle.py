@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -201,7 +202,7 @@ async def _store_later(session: AsyncSession, crossovers: dict[UUID, Claim], now
             "claim_status": ACCEPTED,
             "duplicate_key": duplicate_key(claim),
             "claim": claim.model_dump(mode="json"),
-            "received_on": now.date(),
+            "received_on": business_date(at=now),
         }
         for (original, claim), number in zip(crossovers.items(), numbers, strict=True)
     ]
