@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import Session
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction, X12Error
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
@@ -55,7 +55,7 @@ class AlreadyReceived(Conflict):
 
 
 async def receive(
-    session: Session, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
+    uow: UnitOfWork, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
 ) -> Receipt:
     submission_id = uuid4()
     key = {
@@ -63,21 +63,21 @@ async def receive(
         "sender_id": interchange.sender_id,
         "interchange_control": interchange.control_number,
     }
-    if not await arrivals.record_submission(session, submission_id, key, content_sha256):
-        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(session, key))
+    if not await arrivals.record_submission(uow, submission_id, key, content_sha256):
+        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(uow, key))
     now = datetime.now(UTC)
     acknowledgments: list[str] = []
-    reading = _Reading(session, submitter, interchange, book, now)
+    reading = _Reading(uow, submitter, interchange, book, now)
     for group in interchange.groups:
         results = [await reading.transaction(group, transaction) for transaction in group.transactions]
-        control = await arrivals.next_control(session)
+        control = await arrivals.next_control(uow)
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
         group_result = GroupResult(
             group.functional_id, group.control_number, group.version, results, group.trailer_errors
         )
         acknowledgments.append(build_999(group_result, envelope))
     accepted, rejected = await _front_end(
-        session, submitter, submission_id, interchange, reading.accepted_claims, book, now
+        uow, submitter, submission_id, interchange, reading.accepted_claims, book, now
     )
     return Receipt(submission_id, acknowledgments, accepted, rejected, reading.responses)
 
@@ -87,7 +87,7 @@ class _Reading:
     """The transaction sets of one interchange, each read and answered: 837Ps kept for the front end, 270s and
     278s answered at once."""
 
-    session: Session
+    uow: UnitOfWork
     submitter: UUID
     interchange: Interchange
     book: PayerBook
@@ -121,7 +121,7 @@ class _Reading:
         errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
         if inquiries and not transaction.trailer_errors:
             self.responses.append(
-                await _answer(self.session, self.submitter, inquiries, self.interchange, self.book, self.now)
+                await _answer(self.uow, self.submitter, inquiries, self.interchange, self.book, self.now)
             )
         return TransactionResult(
             transaction.set_id,
@@ -142,7 +142,7 @@ class _Reading:
             )
         if requests and not transaction.trailer_errors:
             self.responses.append(
-                await _review_answer(self.session, self.submitter, requests, self.interchange, self.book, self.now)
+                await _review_answer(self.uow, self.submitter, requests, self.interchange, self.book, self.now)
             )
         return TransactionResult(
             "278", transaction.control_number, transaction.implementation, [], transaction.trailer_errors
@@ -150,18 +150,16 @@ class _Reading:
 
 
 async def _review_answer(
-    session: Session,
+    uow: UnitOfWork,
     submitter: UUID,
     requests: list[ReviewRequest],
     interchange: Interchange,
     book: PayerBook,
     now: datetime,
 ) -> str:
-    enrolled = await arrivals.roster(
-        session, submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests)
-    )
-    asked_before = await arrivals.pended_before(session, submitter, (r.trace for r in requests))
-    numbers = iter(await arrivals.payer_numbers(session, len(requests)))
+    enrolled = await arrivals.roster(uow, submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests))
+    asked_before = await arrivals.pended_before(uow, submitter, (r.trace for r in requests))
+    numbers = iter(await arrivals.payer_numbers(uow, len(requests)))
     answers = []
     for n, request in enumerate(requests, start=1):
         row = enrolled.get((request.payer.identifier, request.subscriber.identifier))
@@ -175,18 +173,18 @@ async def _review_answer(
             asked_before=request.trace in asked_before,
         )
         answers.append((request, decision, f"{n:04d}"))
-    await arrivals.pended(session, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
-    control = await arrivals.next_control(session)
+    await arrivals.pended(uow, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
+    control = await arrivals.next_control(uow)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     content = review_interchange(
         [transaction_278_response(r, d, number, created=now) for r, d, number in answers], envelope
     )
-    await arrivals.store_document(session, submitter, "278", content)
+    await arrivals.store_document(uow, submitter, "278", content)
     return content
 
 
 async def _answer(
-    session: Session,
+    uow: UnitOfWork,
     submitter: UUID,
     inquiries: list[Inquiry],
     interchange: Interchange,
@@ -194,18 +192,18 @@ async def _answer(
     now: datetime,
 ) -> str:
     """A 271 for a 270; stored in the inbox as well."""
-    enrolled = await arrivals.roster(session, submitter, ((i.payer_id, i.member_id) for i in inquiries))
+    enrolled = await arrivals.roster(uow, submitter, ((i.payer_id, i.member_id) for i in inquiries))
     known = {key: member_state(row, now.year) for key, row in enrolled.items()}
     payer = book.payers.get(inquiries[0].payer_id)
-    control = await arrivals.next_control(session)
+    control = await arrivals.next_control(uow)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
-    await arrivals.store_document(session, submitter, "271", content)
+    await arrivals.store_document(uow, submitter, "271", content)
     return content
 
 
 async def _front_end(
-    session: Session,
+    uow: UnitOfWork,
     submitter: UUID,
     submission_id: UUID,
     interchange: Interchange,
@@ -217,18 +215,18 @@ async def _front_end(
     if not received:
         return 0, 0
     house = [ClaimAck(c, clearinghouse_status(c, payer_known=c.payer_id in book.payers), None) for c in received]
-    payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted], book)
+    payer_acks = await _payer_intake(uow, submitter, [a.claim for a in house if a.accepted], book)
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows = [_claim_row(a, submitter, submission_id, now) for a in acks]
-    await arrivals.store_claims(session, rows)
+    await arrivals.store_claims(uow, rows)
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
     for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
         source = InformationSource("PR", book.payers[payer_id].name.upper(), "PI", payer_id)
         reports.append(([a for a in payer_acks if a.claim.payer_id == payer_id], source))
     for report, source in reports:
-        await _store_277ca(session, submitter, interchange, report, source, now)
+        await _store_277ca(uow, submitter, interchange, report, source, now)
     accepted = sum(a.accepted for a in acks)
     return accepted, len(acks) - accepted
 
@@ -249,12 +247,12 @@ def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetim
     }
 
 
-async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
+async def _payer_intake(uow: UnitOfWork, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
     """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
     if not forwarded:
         return []
-    enrolled = set(await arrivals.roster(session, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
-    denied = await _denied(session, submitter, forwarded)
+    enrolled = set(await arrivals.roster(uow, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
+    denied = await _denied(uow, submitter, forwarded)
     verdicts = [
         payer_status(
             claim,
@@ -264,29 +262,29 @@ async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim
         )
         for claim in forwarded
     ]
-    numbers = iter(await arrivals.payer_numbers(session, verdicts.count(ACCEPTED)))
+    numbers = iter(await arrivals.payer_numbers(uow, verdicts.count(ACCEPTED)))
     return [
         ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
         for claim, verdict in zip(forwarded, verdicts, strict=True)
     ]
 
 
-async def _denied(session: Session, submitter: UUID, received: list[Claim]) -> set[str]:
+async def _denied(uow: UnitOfWork, submitter: UUID, received: list[Claim]) -> set[str]:
     """Of the claims the replacements among `received` name (REF*F8), those their payer denied whole."""
     numbers = {c.original_reference for c in received if c.frequency == "7" and c.original_reference}
-    found = await arrivals.adjudications(session, submitter, numbers) if numbers else {}
+    found = await arrivals.adjudications(uow, submitter, numbers) if numbers else {}
     return {number for number, decided in found.items() if adjudication_from_json(decided).denied}
 
 
 async def _store_277ca(
-    session: Session,
+    uow: UnitOfWork,
     submitter: UUID,
     interchange: Interchange,
     report: list[ClaimAck],
     source: InformationSource,
     now: datetime,
 ) -> None:
-    control = await arrivals.next_control(session)
+    control = await arrivals.next_control(uow)
     content = build_277ca(
         report,
         submitter_name=report[0].claim.billing_name or "SUBMITTER",
@@ -294,4 +292,4 @@ async def _store_277ca(
         envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
         source=source,
     )
-    await arrivals.store_document(session, submitter, "277CA", content)
+    await arrivals.store_document(uow, submitter, "277CA", content)
