@@ -1,7 +1,8 @@
-"""Checks: stored with the question, completed with the answer, read back within the caller's tenant and
-practices (`_scoped`, once)."""
+"""Checks: stored with the question, completed with the answer, read back within a tenant and its practices
+(`_tenant`, the filter written once)."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -61,8 +62,7 @@ async def recent_for(uow: UnitOfWork, check: Check, *, days: int) -> UUID | None
     query = (
         select(c.id)
         .where(
-            c.tenant_id == check.tenant_id,
-            c.practice_id == check.practice_id,
+            *_tenant(check.tenant_id, [check.practice_id]),
             c.patient_ref == check.patient.external_id,
             c.payer_id == check.payer_id,
             c.member_id == check.member_id,
@@ -95,11 +95,16 @@ async def next_pending(uow: UnitOfWork) -> Check | None:
     return None if row is None else _check(row)
 
 
+def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+    """The tenant filter, written once: the tenant's checks, of `practice_ids` when given."""
+    where = [checks.c.tenant_id == tenant_id]
+    if practice_ids is not None:
+        where.append(checks.c.practice_id.in_(list(practice_ids)))
+    return where
+
+
 def _scoped(principal: Principal) -> Any:
-    query = select(checks).where(checks.c.tenant_id == principal.tenant_id)
-    if principal.practice_ids is not None:
-        query = query.where(checks.c.practice_id.in_(list(principal.practice_ids)))
-    return query
+    return select(checks).where(*_tenant(principal.tenant_id, principal.practice_ids))
 
 
 async def find(uow: UnitOfWork, principal: Principal, check_id: UUID) -> Check | None:
