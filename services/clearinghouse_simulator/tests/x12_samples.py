@@ -50,6 +50,11 @@ class SampleClaim:
         return sum((line.charge for line in self.lines), Decimal(0))
 
 
+def _clm(claim: SampleClaim) -> Segment:
+    facility = (claim.place_of_service, "B", claim.frequency)
+    return Segment.of("CLM", claim.pcn, amount(claim.total), "", "", facility, "Y", "A", "Y", "Y")
+
+
 def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
     day = f"{claim.service_date:%Y%m%d}"
     segments = [
@@ -60,9 +65,8 @@ def claim_segments(claim: SampleClaim, hl: int) -> list[Segment]:
         Segment.of("N4", "PORTLAND", "OR", "97201"),
         Segment.of("DMG", "D8", "19700131", "F"),
         Segment.of("NM1", "PR", "2", claim.payer_name, "", "", "", "", "PI", claim.payer_id),
-        Segment.of("CLM", claim.pcn, amount(claim.total), "", "", (claim.place_of_service, "B", claim.frequency),
-                   "Y", "A", "Y", "Y"),
-    ]  # fmt: skip
+        _clm(claim),
+    ]
     if claim.original_reference:
         segments.append(Segment.of("REF", "F8", claim.original_reference))
     if claim.prior_authorization:
@@ -113,7 +117,7 @@ def make_837(claims: list[SampleClaim], *, control: str = "101", submitter: str 
                 "005010X222A1",
                 [Transaction("837", "0001", "005010X222A1", body)],
             )
-        ],  # fmt: skip
+        ],
         usage="T",
     )
     return write_interchange(interchange, now=datetime(2026, 3, 5, 12, 0))
@@ -158,13 +162,21 @@ def balance_problems(text: str) -> list[str]:
     return problems
 
 
-def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", control: str = "301",
-                 codes: tuple[str, ...] = ("96130",)) -> str:  # fmt: skip
+def make_inquiry(
+    set_id: str,
+    members: list[str],
+    *,
+    payer_id: str = "SIMMCD",
+    control: str = "301",
+    codes: tuple[str, ...] = ("96130",),
+) -> str:
     """A 270 eligibility inquiry (service type MH) or a 278 review request for `codes`, one subscriber each."""
     if set_id == "278":  # one request for review per transaction, as our own writer makes them
         asked = [review_request(member, f"T{control}{n}", payer_id, codes) for n, member in enumerate(members)]
-        reviews = [transaction_278_request(request, f"{n:04d}", created=datetime(2026, 11, 27, 10, 0))
-                   for n, request in enumerate(asked, start=1)]  # fmt: skip
+        reviews = [
+            transaction_278_request(request, f"{n:04d}", created=datetime(2026, 11, 27, 10, 0))
+            for n, request in enumerate(asked, start=1)
+        ]
         return _interchange("HI", "005010X217", control, reviews)
     body = [Segment.of("BHT", "0022", "13", f"R{control}", "20261127", "1000")]
     for n, member in enumerate(members):
@@ -185,17 +197,29 @@ def make_inquiry(set_id: str, members: list[str], *, payer_id: str = "SIMMCD", c
 
 
 def _interchange(functional_id: str, version: str, control: str, transactions: list[Transaction]) -> str:
-    interchange = Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control,
-                              [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version,
-                                               transactions)], usage="T")  # fmt: skip
+    interchange = Interchange(
+        "ZZ",
+        "SUBMITTER1",
+        "ZZ",
+        "CLAIMSTREAMSIM",
+        control,
+        [FunctionalGroup(functional_id, "SUBMITTER1", "CLAIMSTREAMSIM", control, version, transactions)],
+        usage="T",
+    )
     return write_interchange(interchange, now=datetime(2026, 11, 27, 10, 0))
 
 
-def review_request(member: str, trace: str, payer_id: str = "SIMMCD", codes: tuple[str, ...] = ("96130",),
-                   quantity: int = 4) -> ReviewRequest:  # fmt: skip
+def review_request(
+    member: str, trace: str, payer_id: str = "SIMMCD", codes: tuple[str, ...] = ("96130",), quantity: int = 4
+) -> ReviewRequest:
     return ReviewRequest(
         payer=Party("X3", "2", "PAYER", id_qualifier="PI", identifier=payer_id),
         requester=Party("1P", "2", "HARBOR COUNSELING", id_qualifier="XX", identifier=BILLING_NPI),
-        subscriber=Party("IL", "1", "DOE", "JANE", "MI", member), trace=trace, originator="9CLAIMSTRM",
-        codes=codes, quantity=quantity, start=date(2026, 11, 27), end=date(2027, 2, 27),
-    )  # fmt: skip
+        subscriber=Party("IL", "1", "DOE", "JANE", "MI", member),
+        trace=trace,
+        originator="9CLAIMSTRM",
+        codes=codes,
+        quantity=quantity,
+        start=date(2026, 11, 27),
+        end=date(2027, 2, 27),
+    )

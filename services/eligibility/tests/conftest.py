@@ -14,8 +14,9 @@ def _credential(folder: Path) -> str:
     return str(unused_credential(folder))
 
 
-schema, engine, make_uow, client = service_fixtures(SERVICE, clearinghouse_url="http://clearinghouse.invalid",
-                                                    clearinghouse_token_file=_credential)  # fmt: skip
+schema, engine, make_uow, client = service_fixtures(
+    SERVICE, clearinghouse_url="http://clearinghouse.invalid", clearinghouse_token_file=_credential
+)
 
 
 @pytest.fixture

@@ -29,10 +29,14 @@ ACTIVE = (
 )
 CARVED_OUT = (
     Benefit("1", "IND", ("30",), "PR", "BLUE PPO"),
-    Benefit("U", "IND", ("MH",), messages=("BEHAVIORAL HEALTH ADMINISTERED BY SIMULATED BEHAVIORAL HEALTH",),
-            contacts=(Contact(Party("PR", "2", "SIMULATED BEHAVIORAL HEALTH", id_qualifier="PI",
-                                    identifier="SIMBHO")),)),
-)  # fmt: skip
+    Benefit(
+        "U",
+        "IND",
+        ("MH",),
+        messages=("BEHAVIORAL HEALTH ADMINISTERED BY SIMULATED BEHAVIORAL HEALTH",),
+        contacts=(Contact(Party("PR", "2", "SIMULATED BEHAVIORAL HEALTH", id_qualifier="PI", identifier="SIMBHO")),),
+    ),
+)
 
 
 def response(*benefits: Benefit, rejections: tuple[Rejection, ...] = (), trace: str = "") -> Response:
@@ -48,8 +52,16 @@ def a_check(payer: str = "SIMBCX") -> Check:
 
 
 def text_271(answer: Response) -> str:
-    group = FunctionalGroup("HB", "SIM", "CSELIGIBILITY", "1", "005010X279A1",
-                            [transaction_271([answer], "0001", created=NOW)], date="20261201", time="0930")  # fmt: skip
+    group = FunctionalGroup(
+        "HB",
+        "SIM",
+        "CSELIGIBILITY",
+        "1",
+        "005010X279A1",
+        [transaction_271([answer], "0001", created=NOW)],
+        date="20261201",
+        time="0930",
+    )
     return write_interchange(Interchange("ZZ", "SIM", "ZZ", "CSELIGIBILITY", "000000001", [group], usage="T"), now=NOW)
 
 
@@ -57,21 +69,42 @@ def captured(patient_ref: str = "P-1", payer: str = "SIMBCX", member_id: str = "
     """A captured charge as charge capture publishes it (the fields eligibility reads, and what the contract
     requires beside them)."""
     address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
-    line = cc.ChargeLine(line_number=1, code="90837", modifiers=[], units=1, amount=Decimal("180"),
-                         diagnosis_pointers=[1])  # fmt: skip
+    line = cc.ChargeLine(
+        line_number=1, code="90837", modifiers=[], units=1, amount=Decimal("180"), diagnosis_pointers=[1]
+    )
     return cc.ChargeCaptured(
-        tenant_id=TENANT, practice_id=PRACTICE, encounter_id=uuid4(), version=1, external_id=f"v-{uuid4().hex[:8]}",
-        service_date=date(2026, 12, 3), place_of_service="11", diagnoses=["F41.1"], lines=[line],
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=uuid4(),
+        version=1,
+        external_id=f"v-{uuid4().hex[:8]}",
+        service_date=date(2026, 12, 3),
+        place_of_service="11",
+        diagnoses=["F41.1"],
+        lines=[line],
         total_amount=Decimal("180"),
-        patient=cc.Patient(external_id=patient_ref, first_name="Zoë", last_name="Núñez", birth_date=date(1990, 1, 2),
-                           sex="F", address=address),
+        patient=cc.Patient(
+            external_id=patient_ref,
+            first_name="Zoë",
+            last_name="Núñez",
+            birth_date=date(1990, 1, 2),
+            sex="F",
+            address=address,
+        ),
         coverage=cc.Coverage(payer_id=payer, member_id=member_id, relationship="self"),
         payer=cc.Payer(payer_id=payer, name="Blue", kind="commercial", claim_filing_indicator="CI"),
-        billing_provider=cc.BillingProvider(practice_id=PRACTICE, name="Calm Minds", npi="1497758544",
-                                            tax_id="123456789", taxonomy="103T00000X", address=address),
-        rendering_provider=cc.RenderingProvider(npi="1234567893", first_name="Ana", last_name="Díaz",
-                                                credential="PhD", taxonomy="103TC0700X"),
-    )  # fmt: skip
+        billing_provider=cc.BillingProvider(
+            practice_id=PRACTICE,
+            name="Calm Minds",
+            npi="1497758544",
+            tax_id="123456789",
+            taxonomy="103T00000X",
+            address=address,
+        ),
+        rendering_provider=cc.RenderingProvider(
+            npi="1234567893", first_name="Ana", last_name="Díaz", credential="PhD", taxonomy="103TC0700X"
+        ),
+    )
 
 
 Clearinghouse = StandInClearinghouse  # answers 270s as a test tells it

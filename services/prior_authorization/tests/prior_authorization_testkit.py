@@ -19,29 +19,47 @@ PRACTICE = UUID("00000000-0000-0000-0000-0000000000a1")
 OTHER_PRACTICE = UUID("00000000-0000-0000-0000-0000000000a2")
 NPI = "1245319599"
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+ADDRESS = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
+PATIENT = cc.Patient(
+    external_id="P-1", first_name="Zoë", last_name="Núñez", birth_date=date(1990, 1, 2), sex="F", address=ADDRESS
+)
 
 
 def body(practice: UUID = PRACTICE, **changes: Any) -> dict[str, Any]:
     return {
-        "practice_id": str(practice), "codes": ["96130", "96131"], "quantity": 8, "unit": "units",
-        "start": "2026-12-01", "end": "2027-02-28", "diagnoses": ["F90.0"],
+        "practice_id": str(practice),
+        "codes": ["96130", "96131"],
+        "quantity": 8,
+        "unit": "units",
+        "start": "2026-12-01",
+        "end": "2027-02-28",
+        "diagnoses": ["F90.0"],
         "patient": {"external_id": "P-1", "first_name": "Zoë", "last_name": "Núñez", "birth_date": "1990-01-02"},
         "coverage": {"payer_id": "SIMMCD", "member_id": "XJH123456789"},
-        "provider": {"npi": NPI, "name": "Calm Minds"}, **changes,
-    }  # fmt: skip
+        "provider": {"npi": NPI, "name": "Calm Minds"},
+        **changes,
+    }
 
 
-def deciding(action: str, number: str = "", *, quantity: int | None = None, reason: str = "",
-             end: date | None = None) -> Callable[[str], list[str]]:  # fmt: skip
+def deciding(
+    action: str, number: str = "", *, quantity: int | None = None, reason: str = "", end: date | None = None
+) -> Callable[[str], list[str]]:
     """A payer answering each 278 request with `action` for the whole event (echoing its trace, and granting what
     was asked unless `quantity` or `end` says less)."""
 
     def answer(sent: str) -> list[str]:
         request = _request(sent)
         granted = request.quantity if quantity is None else quantity
-        decision = ReviewDecision(request.trace, action, number, reason, granted if number else None,
-                                  request.quantity_kind, request.start if number else None,
-                                  (end or request.end) if number else None)  # fmt: skip
+        decision = ReviewDecision(
+            request.trace,
+            action,
+            number,
+            reason,
+            granted if number else None,
+            request.quantity_kind,
+            request.start if number else None,
+            (end or request.end) if number else None,
+        )
         return _answer(request, decision)
 
     return answer
@@ -97,24 +115,50 @@ class Clearinghouse(StandInClearinghouse):
         return [m.group(1) for text in self.sent for m in [re.search(r"TRN\*1\*([A-Z0-9]+)\*", text)] if m]
 
 
-def captured(codes: tuple[tuple[str, int], ...] = (("96130", 2),), *, practice: UUID = PRACTICE,
-             day: date = date(2026, 12, 10), version: int = 1, encounter_id: UUID | None = None,
-             npi: str = NPI) -> cc.ChargeCaptured:  # fmt: skip
+def captured(
+    codes: tuple[tuple[str, int], ...] = (("96130", 2),),
+    *,
+    practice: UUID = PRACTICE,
+    day: date = date(2026, 12, 10),
+    version: int = 1,
+    encounter_id: UUID | None = None,
+    npi: str = NPI,
+) -> cc.ChargeCaptured:
     """A captured charge as charge capture publishes it (the fields prior authorization reads, and what the
     contract requires beside them): each (code, units) a line."""
-    address = cc.Address(line1="1 Main St", city="Albany", state="NY", postal_code="12207")
-    lines = [cc.ChargeLine(line_number=n, code=code, modifiers=[], units=units, amount=Decimal("100") * units,
-                           diagnosis_pointers=[1]) for n, (code, units) in enumerate(codes, start=1)]  # fmt: skip
+    lines = [
+        cc.ChargeLine(
+            line_number=n, code=code, modifiers=[], units=units, amount=Decimal("100") * units, diagnosis_pointers=[1]
+        )
+        for n, (code, units) in enumerate(codes, start=1)
+    ]
     return cc.ChargeCaptured(
-        tenant_id=TENANT, practice_id=practice, encounter_id=encounter_id or uuid4(), version=version,
-        external_id=f"v-{uuid4().hex[:8]}", service_date=day, place_of_service="11", diagnoses=["F90.0"],
-        lines=lines, total_amount=sum((line.amount for line in lines), Decimal(0)),
-        patient=cc.Patient(external_id="P-1", first_name="Zoë", last_name="Núñez", birth_date=date(1990, 1, 2),
-                           sex="F", address=address),
+        tenant_id=TENANT,
+        practice_id=practice,
+        encounter_id=encounter_id or uuid4(),
+        version=version,
+        external_id=f"v-{uuid4().hex[:8]}",
+        service_date=day,
+        place_of_service="11",
+        diagnoses=["F90.0"],
+        lines=lines,
+        total_amount=sum((line.amount for line in lines), Decimal(0)),
+        patient=PATIENT,
         coverage=cc.Coverage(payer_id="SIMMCD", member_id="XJH123456789", relationship="self"),
         payer=cc.Payer(payer_id="SIMMCD", name="Medicaid", kind="medicaid", claim_filing_indicator="MC"),
-        billing_provider=cc.BillingProvider(practice_id=practice, name="Calm Minds", npi="1497758544",
-                                            tax_id="123456789", taxonomy="103T00000X", address=address),
-        rendering_provider=cc.RenderingProvider(npi=npi, first_name="Ana", last_name="Díaz", credential="PhD",
-                                                taxonomy="103TC0700X"),
-    )  # fmt: skip
+        billing_provider=_billing_provider(practice),
+        rendering_provider=cc.RenderingProvider(
+            npi=npi, first_name="Ana", last_name="Díaz", credential="PhD", taxonomy="103TC0700X"
+        ),
+    )
+
+
+def _billing_provider(practice: UUID) -> cc.BillingProvider:
+    return cc.BillingProvider(
+        practice_id=practice,
+        name="Calm Minds",
+        npi="1497758544",
+        tax_id="123456789",
+        taxonomy="103T00000X",
+        address=ADDRESS,
+    )

@@ -88,9 +88,13 @@ CLEARINGHOUSE = InformationSource("AY", CLEARINGHOUSE_NAME, "46", CLEARINGHOUSE_
 
 
 def build_277ca(
-    acks: Sequence[ClaimAck], *, submitter_name: str, submitter_id: str, envelope: Envelope,
+    acks: Sequence[ClaimAck],
+    *,
+    submitter_name: str,
+    submitter_id: str,
+    envelope: Envelope,
     source: InformationSource = CLEARINGHOUSE,
-) -> str:  # fmt: skip
+) -> str:
     """One 277CA for the claims of one submission: information source, receiver, providers, patients."""
     day = envelope.now.strftime("%Y%m%d")
     body = [
@@ -105,8 +109,14 @@ def build_277ca(
         Segment.of("TRN", "2", envelope.group_control),
         Segment.of("STC", ("A1", "19"), day, "WQ", amount(_total(acks))),
         *_tallies(acks, accepted_qualifier="90", rejected_qualifier="AA"),
+        *_providers(acks, envelope, day),
     ]
-    hl = 2
+    return interchange("HN", "277", "005010X214", body, envelope)
+
+
+def _providers(acks: Sequence[ClaimAck], envelope: Envelope, day: str) -> list[Segment]:
+    """The billing provider levels under the receiver (HL 2), each with its patients' claims."""
+    hl, body = 2, list[Segment]()
     by_provider: dict[tuple[str, str], list[ClaimAck]] = {}
     for ack in acks:
         by_provider.setdefault((ack.claim.billing_npi, ack.claim.billing_name), []).append(ack)
@@ -123,7 +133,7 @@ def build_277ca(
         for ack in provider_acks:
             hl += 1
             body += [Segment.of("HL", hl, provider_hl, "PT"), *_patient_status(ack, day)]
-    return interchange("HN", "277", "005010X214", body, envelope)
+    return body
 
 
 def _patient_status(ack: ClaimAck, day: str) -> list[Segment]:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.problems import problem
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12 import X12Error, parse_interchange
@@ -42,11 +43,15 @@ class SubmissionOut(BaseModel):
     responses: list[str]  # 271 and 278 responses, at once
 
 
+class Digest(BaseModel):
+    content_sha256: str
+
+
 X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
 
 
 @router.post("/v1/interchanges", response_model=SubmissionOut, openapi_extra=X12_BODY)
-async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmissionOut | JSONResponse:
+async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
     raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
     try:
@@ -55,23 +60,34 @@ async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
         raise RuleViolation(f"X12 is ASCII: byte {error.start} is not", field="body") from None
     except X12Error as error:
         raise RuleViolation(str(error), field=f"segment {error.position} ({error.tag})") from None
-    async with uow:
-        try:
-            receipt = await intake.receive(
-                uow.session, principal.tenant_id, interchange, book(request), content_sha256=sha256(raw).hexdigest()
-            )
-        except intake.AlreadyReceived as taken:
-            return problem(409, "AlreadyReceived", slug="conflict", detail=taken.detail,
-                           errors=[{"field": "ISA13", "reason": taken.detail}],
-                           extensions={"content_sha256": taken.content_sha256})  # fmt: skip
-        await uow.commit()
-    return SubmissionOut(
-        submission_id=receipt.submission_id,
-        acknowledgments=receipt.acknowledgments,
-        claims_accepted=receipt.claims_accepted,
-        claims_rejected=receipt.claims_rejected,
-        responses=receipt.responses,
-    )
+
+    digest = Digest(content_sha256=sha256(raw).hexdigest())  # what an Idempotency-Key's replay is compared on
+
+    async def operation() -> SubmissionOut:
+        receipt = await intake.receive(
+            uow, principal.tenant_id, interchange, book(request), content_sha256=digest.content_sha256
+        )
+        return SubmissionOut(
+            submission_id=receipt.submission_id,
+            acknowledgments=receipt.acknowledgments,
+            claims_accepted=receipt.claims_accepted,
+            claims_rejected=receipt.claims_rejected,
+            responses=receipt.responses,
+        )
+
+    try:
+        return await run_command(
+            request, principal=principal, uow=uow, body=digest, operation=operation, status_code=200
+        )
+    except intake.AlreadyReceived as taken:  # nothing stored: the transaction rolled back
+        return problem(
+            409,
+            "AlreadyReceived",
+            slug="conflict",
+            detail=taken.detail,
+            errors=[{"field": "ISA13", "reason": taken.detail}],
+            extensions={"content_sha256": taken.content_sha256},
+        )
 
 
 class DocumentOut(BaseModel):
@@ -93,7 +109,7 @@ async def inbox(
 ) -> Inbox:
     """Documents not yet acknowledged, oldest first."""
     async with uow:
-        rows = await store.waiting(uow.session, principal.tenant_id, kind, limit)
+        rows = await store.waiting(uow, principal.tenant_id, kind, limit)
     return Inbox(items=[DocumentOut(id=row.id, kind=row.kind, content=row.content) for row in rows])
 
 
@@ -103,7 +119,7 @@ async def acknowledge(
 ) -> None:
     """Remove a document from the inbox (repeatable)."""
     async with uow:
-        if not await store.acknowledge(uow.session, principal.tenant_id, document_id):
+        if not await store.acknowledge(uow, principal.tenant_id, document_id):
             raise NotFound("document not found")
         await uow.commit()
 
@@ -152,7 +168,7 @@ class MemberOut(MemberIn):
 @router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
 async def enroll(
     payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
-) -> MemberOut:
+) -> JSONResponse:
     """Enroll (or update) a member; cost sharing not given comes from the payer's plan. A plan that carves its
     mental-health benefits out: the member joins its administrator's roster too, by the same member id (with that
     administrator's cost sharing where not given), as the administrator knows the plan's members."""
@@ -161,15 +177,17 @@ async def enroll(
     if profile is None:
         raise NotFound("no such payer", field="payer_id")
     administrator = payers.get(profile.mental_health_administrator[0]) if profile.mental_health_administrator else None
-    async with uow:
-        row = await store.enroll(uow.session, principal.tenant_id, payer_id, _roster_values(body, profile))
+
+    async def operation() -> MemberOut:
+        row = await store.enroll(uow, principal.tenant_id, payer_id, _roster_values(body, profile))
         if administrator is not None:
             values = _roster_values(body, administrator)
-            await store.enroll(uow.session, principal.tenant_id, administrator.payer_id, values)
-        await uow.commit()
-    enrolled = MemberOut.model_validate(row, from_attributes=True)
-    enrolled.also_enrolled_with = [administrator.payer_id] if administrator else []
-    return enrolled
+            await store.enroll(uow, principal.tenant_id, administrator.payer_id, values)
+        enrolled = MemberOut.model_validate(row, from_attributes=True)
+        enrolled.also_enrolled_with = [administrator.payer_id] if administrator else []
+        return enrolled
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
 def _roster_values(body: MemberIn, profile: PayerProfile) -> dict[str, object]:
@@ -186,7 +204,7 @@ def _roster_values(body: MemberIn, profile: PayerProfile) -> dict[str, object]:
 @router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
 async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> MemberOut:
     async with uow:
-        row = await store.member(uow.session, principal.tenant_id, payer_id, member_id)
+        row = await store.member(uow, principal.tenant_id, payer_id, member_id)
     if row is None:
         raise NotFound("member not found")
     return MemberOut.model_validate(row, from_attributes=True)
@@ -227,7 +245,7 @@ async def claim(
     """What the payer decided on one of the submitter's claims, by the payer's claim number (REF*1K of its
     277CA): how a test reads the adjudication of a claim remitted on paper, whose EOB it keys as its own 835."""
     async with uow:
-        row = await store.claim(uow.session, principal.tenant_id, payer_claim_number)
+        row = await store.claim(uow, principal.tenant_id, payer_claim_number)
     if row is None:
         raise NotFound("claim not found", field="payer_claim_number")
     decided = adjudication_from_json(row.adjudication) if row.adjudication else None
@@ -262,13 +280,14 @@ class CycleOut(BaseModel):
 
 
 @router.post("/v1/cycles", response_model=CycleOut)
-async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CycleOut:
+async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """Adjudicate everything accepted so far, for every submitter, now: an operator's action (tests and demos;
     the worker does it on a timer)."""
     principal.require_role("operator")
-    async with uow:
-        summary = await settle.settle(
-            uow.session, book(request), seed=request.app.state.seed, bundle_835s=request.app.state.bundle_835s
-        )
-        await uow.commit()
-    return CycleOut(claims_adjudicated=summary.claims, remittances=summary.remittances)
+
+    async def operation() -> CycleOut:
+        state = request.app.state
+        summary = await settle.settle(uow, book(request), seed=state.seed, bundle_835s=state.bundle_835s)
+        return CycleOut(claims_adjudicated=summary.claims, remittances=summary.remittances)
+
+    return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)

@@ -12,14 +12,22 @@ import httpx
 from clearinghouse_simulator.payers import shipped
 
 # The demo billing company, as its clearinghouse knows it (837P 1000A and ISA06 of its interchanges).
-DEMO_SUBMITTER = {"submitter_id": "DEMOBILLING", "name": "Demo Behavioral Billing", "contact_name": "EDI Desk",
-                  "phone": "5035550100", "email": "edi@demo-billing.example"}  # fmt: skip
+DEMO_SUBMITTER = {
+    "submitter_id": "DEMOBILLING",
+    "name": "Demo Behavioral Billing",
+    "contact_name": "EDI Desk",
+    "phone": "5035550100",
+    "email": "edi@demo-billing.example",
+}
 
 
 async def set_up(
-    headers: dict[str, str], plans: Sequence[Any], today: date, claim_submission_url: str | None,
+    headers: dict[str, str],
+    plans: Sequence[Any],
+    today: date,
+    claim_submission_url: str | None,
     remittance_posting_url: str | None,
-) -> None:  # fmt: skip
+) -> None:
     if claim_submission_url:
         async with httpx.AsyncClient(base_url=claim_submission_url, headers=headers, timeout=30) as claims:
             (await claims.put("/v1/submitter", json=DEMO_SUBMITTER)).raise_for_status()

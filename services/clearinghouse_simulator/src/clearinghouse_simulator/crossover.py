@@ -33,12 +33,21 @@ def forward(claim: Claim, result: Adjudication, book: PayerBook) -> Claim | None
         owed = sum((a.amount for a in line_result.adjustments if a.group == "PR"), Decimal(0))
         paid = LineAdjudication(payer_id=claim.payer_id, paid=line_result.paid, patient_responsibility=owed)
         lines.append(line_result.line.model_copy(update={"adjudications": [paid]}))
-    primary = OtherPayer(responsibility="P", payer_id=claim.payer_id, member_id=claim.member_id, paid=result.paid,
-                         patient_responsibility=result.patient_responsibility)  # fmt: skip
+    primary = OtherPayer(
+        responsibility="P",
+        payer_id=claim.payer_id,
+        member_id=claim.member_id,
+        paid=result.paid,
+        patient_responsibility=result.patient_responsibility,
+    )
     return claim.model_copy(
         update={
-            "payer_id": target.payer_id, "payer_name": target.name, "member_id": secondary.member_id or claim.member_id,
-            "filing_indicator": target.claim_filing_indicator, "responsibility": "S", "other_payers": [primary],
+            "payer_id": target.payer_id,
+            "payer_name": target.name,
+            "member_id": secondary.member_id or claim.member_id,
+            "filing_indicator": target.claim_filing_indicator,
+            "responsibility": "S",
+            "other_payers": [primary],
             "lines": lines,
         }
-    )  # fmt: skip
+    )

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.x12.p837 import Claim
 
 from clearinghouse_simulator import crossover, plb
@@ -153,7 +154,7 @@ def _remit(
                 payee_name=payee_name,
                 payee_npi=payee_npi,
                 trace_number=f"{payer_id}{control}",
-                paid_on=context.now.date(),
+                paid_on=business_date(at=context.now),
                 adjustments=adjusted,
                 envelope=Envelope("ZZ", submitter_id, control, control, context.now),
             )

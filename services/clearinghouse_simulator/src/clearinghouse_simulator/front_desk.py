@@ -37,18 +37,27 @@ async def verify(eligibility: httpx.AsyncClient | None, practice: dict[str, Any]
     """Ask about the visit's patient and primary coverage; the HTTP status, or None when there is no service."""
     if eligibility is None:
         return None
-    request = {**_who(visit), "service_date": visit["service_date"],
-               "provider": {"npi": practice["npi"], "name": practice["name"][:60]}}  # fmt: skip
+    request = {
+        **_who(visit),
+        "service_date": visit["service_date"],
+        "provider": {"npi": practice["npi"], "name": practice["name"][:60]},
+    }
     return await _post(eligibility, "/v1/eligibility-checks", request)
 
 
 async def authorize(authorizations: httpx.AsyncClient, practice: dict[str, Any], visit: dict[str, Any]) -> int | None:
     """Ask the payer to authorize the testing (eight units over 90 days) for the visit's clinician."""
     start = date.fromisoformat(visit["service_date"])
-    request = {**_who(visit), "codes": TESTING_CODES, "quantity": 8, "unit": "units",
-               "start": start.isoformat(), "end": (start + timedelta(days=90)).isoformat(),
-               "diagnoses": visit["diagnoses"][:4],
-               "provider": {"npi": visit["rendering_provider_npi"], "name": practice["name"][:60]}}  # fmt: skip
+    request = {
+        **_who(visit),
+        "codes": TESTING_CODES,
+        "quantity": 8,
+        "unit": "units",
+        "start": start.isoformat(),
+        "end": (start + timedelta(days=90)).isoformat(),
+        "diagnoses": visit["diagnoses"][:4],
+        "provider": {"npi": visit["rendering_provider_npi"], "name": practice["name"][:60]},
+    }
     return await _post(authorizations, "/v1/authorizations", request)
 
 

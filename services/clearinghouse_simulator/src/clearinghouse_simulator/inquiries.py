@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.x12 import Segment, Transaction, amount
 
 from clearinghouse_simulator.outbound import Envelope, interchange
@@ -79,13 +80,18 @@ class _InquiryReader:
         if current:
             self.inquiries.append(
                 Inquiry(
-                    trace=current.get("trace", ""), originator=current.get("originator", ""), payer_id=self.payer_id,
-                    provider_name=self.provider_name, provider_npi=self.provider_npi,
-                    member_id=current.get("member", ""), last_name=current.get("last", ""),
-                    first_name=current.get("first", ""), birth_date=current.get("dob", ""),
-                    on=_date(current.get("on", "")) or date.today(),
+                    trace=current.get("trace", ""),
+                    originator=current.get("originator", ""),
+                    payer_id=self.payer_id,
+                    provider_name=self.provider_name,
+                    provider_npi=self.provider_npi,
+                    member_id=current.get("member", ""),
+                    last_name=current.get("last", ""),
+                    first_name=current.get("first", ""),
+                    birth_date=current.get("dob", ""),
+                    on=_date(current.get("on", "")) or business_date(),
                 )
-            )  # fmt: skip
+            )
             self.current = {}
 
 
@@ -113,7 +119,7 @@ def build_271(
             Segment.of("HL", hl, hl - 1, "22", 0),
             Segment.of("TRN", "2", inquiry.trace, inquiry.originator),
             Segment.of("NM1", "IL", "1", inquiry.last_name, inquiry.first_name, "", "", "", "MI", inquiry.member_id),
-        ]  # fmt: skip
+        ]
         if payer is None:
             continue
         refusal = _refusal(inquiry, found)

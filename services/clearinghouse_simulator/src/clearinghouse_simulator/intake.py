@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from claimstream_platform.db import Session
+from claimstream_platform.dates import business_date
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction, X12Error
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
@@ -47,13 +48,14 @@ class AlreadyReceived(Conflict):
     can tell a retry of its own interchange from a control-number collision."""
 
     def __init__(self, control_number: str, content_sha256: str | None) -> None:
-        super().__init__(f"interchange control number {control_number} was already received from this sender",
-                         field="ISA13")  # fmt: skip
+        super().__init__(
+            f"interchange control number {control_number} was already received from this sender", field="ISA13"
+        )
         self.content_sha256 = content_sha256
 
 
 async def receive(
-    session: Session, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
+    uow: UnitOfWork, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
 ) -> Receipt:
     submission_id = uuid4()
     key = {
@@ -61,20 +63,21 @@ async def receive(
         "sender_id": interchange.sender_id,
         "interchange_control": interchange.control_number,
     }
-    if not await arrivals.record_submission(session, submission_id, key, content_sha256):
-        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(session, key))
+    if not await arrivals.record_submission(uow, submission_id, key, content_sha256):
+        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(uow, key))
     now = datetime.now(UTC)
     acknowledgments: list[str] = []
-    reading = _Reading(session, submitter, interchange, book, now)
+    reading = _Reading(uow, submitter, interchange, book, now)
     for group in interchange.groups:
         results = [await reading.transaction(group, transaction) for transaction in group.transactions]
-        control = await arrivals.next_control(session)
+        control = await arrivals.next_control(uow)
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-        group_result = GroupResult(group.functional_id, group.control_number, group.version, results,
-                                   group.trailer_errors)  # fmt: skip
+        group_result = GroupResult(
+            group.functional_id, group.control_number, group.version, results, group.trailer_errors
+        )
         acknowledgments.append(build_999(group_result, envelope))
     accepted, rejected = await _front_end(
-        session, submitter, submission_id, interchange, reading.accepted_claims, book, now
+        uow, submitter, submission_id, interchange, reading.accepted_claims, book, now
     )
     return Receipt(submission_id, acknowledgments, accepted, rejected, reading.responses)
 
@@ -84,7 +87,7 @@ class _Reading:
     """The transaction sets of one interchange, each read and answered: 837Ps kept for the front end, 270s and
     278s answered at once."""
 
-    session: Session
+    uow: UnitOfWork
     submitter: UUID
     interchange: Interchange
     book: PayerBook
@@ -97,14 +100,16 @@ class _Reading:
             return await self._inquiry(transaction)
         if group.functional_id != "HC" or transaction.set_id != "837":
             errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
-            return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
-                                     errors, [])  # fmt: skip
+            return TransactionResult(
+                transaction.set_id, transaction.control_number, transaction.implementation, errors, []
+            )
         reading = read_837(transaction, self.interchange.delimiters)
         errors = reading.errors
         if transaction.implementation != IMPLEMENTATION:
             errors = [SegmentError("ST", 1, "", "8"), *errors]
-        result = TransactionResult("837", transaction.control_number, transaction.implementation, errors,
-                                   transaction.trailer_errors)  # fmt: skip
+        result = TransactionResult(
+            "837", transaction.control_number, transaction.implementation, errors, transaction.trailer_errors
+        )
         if result.accepted and not group.trailer_errors:
             self.accepted_claims.extend(reading.claims)
         return result
@@ -116,10 +121,15 @@ class _Reading:
         errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
         if inquiries and not transaction.trailer_errors:
             self.responses.append(
-                await _answer(self.session, self.submitter, inquiries, self.interchange, self.book, self.now)
+                await _answer(self.uow, self.submitter, inquiries, self.interchange, self.book, self.now)
             )
-        return TransactionResult(transaction.set_id, transaction.control_number, transaction.implementation,
-                                 errors, transaction.trailer_errors)  # fmt: skip
+        return TransactionResult(
+            transaction.set_id,
+            transaction.control_number,
+            transaction.implementation,
+            errors,
+            transaction.trailer_errors,
+        )
 
     async def _review(self, transaction: Transaction) -> TransactionResult:
         """A 278 request for review, answered at once (reviews.py); an unreadable one gets a 999 error."""
@@ -127,55 +137,73 @@ class _Reading:
             requests = read_278_request(transaction, self.interchange.delimiters)
         except X12Error as error:
             errors = [SegmentError(error.tag, error.position - transaction.position + 1, "", "8")]
-            return TransactionResult("278", transaction.control_number, transaction.implementation, errors,
-                                     transaction.trailer_errors)  # fmt: skip
+            return TransactionResult(
+                "278", transaction.control_number, transaction.implementation, errors, transaction.trailer_errors
+            )
         if requests and not transaction.trailer_errors:
-            self.responses.append(await _review_answer(self.session, self.submitter, requests, self.interchange,
-                                                       self.book, self.now))  # fmt: skip
-        return TransactionResult("278", transaction.control_number, transaction.implementation, [],
-                                 transaction.trailer_errors)  # fmt: skip
+            self.responses.append(
+                await _review_answer(self.uow, self.submitter, requests, self.interchange, self.book, self.now)
+            )
+        return TransactionResult(
+            "278", transaction.control_number, transaction.implementation, [], transaction.trailer_errors
+        )
 
 
-async def _review_answer(session: Session, submitter: UUID, requests: list[ReviewRequest], interchange: Interchange,
-                         book: PayerBook, now: datetime) -> str:  # fmt: skip
-    enrolled = await arrivals.roster(session, submitter, ((r.payer.identifier, r.subscriber.identifier)
-                                                          for r in requests))  # fmt: skip
-    asked_before = await arrivals.pended_before(session, submitter, (r.trace for r in requests))
-    numbers = iter(await arrivals.payer_numbers(session, len(requests)))
+async def _review_answer(
+    uow: UnitOfWork,
+    submitter: UUID,
+    requests: list[ReviewRequest],
+    interchange: Interchange,
+    book: PayerBook,
+    now: datetime,
+) -> str:
+    enrolled = await arrivals.roster(uow, submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests))
+    asked_before = await arrivals.pended_before(uow, submitter, (r.trace for r in requests))
+    numbers = iter(await arrivals.payer_numbers(uow, len(requests)))
     answers = []
     for n, request in enumerate(requests, start=1):
         row = enrolled.get((request.payer.identifier, request.subscriber.identifier))
         member = member_state(row, now.year) if row is not None else None
-        decision = decide(request, book.payers.get(request.payer.identifier), member, today=now.date(),
-                          number=lambda: f"AUTH{next(numbers)}",
-                          asked_before=request.trace in asked_before)  # fmt: skip
+        decision = decide(
+            request,
+            book.payers.get(request.payer.identifier),
+            member,
+            today=business_date(at=now),
+            number=lambda: f"AUTH{next(numbers)}",
+            asked_before=request.trace in asked_before,
+        )
         answers.append((request, decision, f"{n:04d}"))
-    await arrivals.pended(session, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
-    control = await arrivals.next_control(session)
+    await arrivals.pended(uow, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
+    control = await arrivals.next_control(uow)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-    content = review_interchange([transaction_278_response(r, d, number, created=now) for r, d, number in answers],
-                                 envelope)  # fmt: skip
-    await arrivals.store_document(session, submitter, "278", content)
+    content = review_interchange(
+        [transaction_278_response(r, d, number, created=now) for r, d, number in answers], envelope
+    )
+    await arrivals.store_document(uow, submitter, "278", content)
     return content
 
 
 async def _answer(
-    session: Session, submitter: UUID, inquiries: list[Inquiry], interchange: Interchange, book: PayerBook,
+    uow: UnitOfWork,
+    submitter: UUID,
+    inquiries: list[Inquiry],
+    interchange: Interchange,
+    book: PayerBook,
     now: datetime,
-) -> str:  # fmt: skip
+) -> str:
     """A 271 for a 270; stored in the inbox as well."""
-    enrolled = await arrivals.roster(session, submitter, ((i.payer_id, i.member_id) for i in inquiries))
+    enrolled = await arrivals.roster(uow, submitter, ((i.payer_id, i.member_id) for i in inquiries))
     known = {key: member_state(row, now.year) for key, row in enrolled.items()}
     payer = book.payers.get(inquiries[0].payer_id)
-    control = await arrivals.next_control(session)
+    control = await arrivals.next_control(uow)
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
-    await arrivals.store_document(session, submitter, "271", content)
+    await arrivals.store_document(uow, submitter, "271", content)
     return content
 
 
 async def _front_end(
-    session: Session,
+    uow: UnitOfWork,
     submitter: UUID,
     submission_id: UUID,
     interchange: Interchange,
@@ -187,38 +215,44 @@ async def _front_end(
     if not received:
         return 0, 0
     house = [ClaimAck(c, clearinghouse_status(c, payer_known=c.payer_id in book.payers), None) for c in received]
-    payer_acks = await _payer_intake(session, submitter, [a.claim for a in house if a.accepted], book)
+    payer_acks = await _payer_intake(uow, submitter, [a.claim for a in house if a.accepted], book)
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows = [_claim_row(a, submitter, submission_id, now) for a in acks]
-    await arrivals.store_claims(session, rows)
+    await arrivals.store_claims(uow, rows)
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
     for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
         source = InformationSource("PR", book.payers[payer_id].name.upper(), "PI", payer_id)
         reports.append(([a for a in payer_acks if a.claim.payer_id == payer_id], source))
     for report, source in reports:
-        await _store_277ca(session, submitter, interchange, report, source, now)
+        await _store_277ca(uow, submitter, interchange, report, source, now)
     accepted = sum(a.accepted for a in acks)
     return accepted, len(acks) - accepted
 
 
 def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetime) -> dict[str, Any]:
     return {
-        "id": uuid4(), "submitter": submitter, "submission_id": submission_id, "payer_id": ack.claim.payer_id,
-        "payer_claim_number": ack.payer_claim_number, "patient_control_number": ack.claim.patient_control_number,
-        "status": "accepted" if ack.status == ACCEPTED else "rejected", "claim_status": ack.status,
-        "duplicate_key": duplicate_key(ack.claim), "claim": ack.claim.model_dump(mode="json"),
-        "received_on": now.date(),
-    }  # fmt: skip
+        "id": uuid4(),
+        "submitter": submitter,
+        "submission_id": submission_id,
+        "payer_id": ack.claim.payer_id,
+        "payer_claim_number": ack.payer_claim_number,
+        "patient_control_number": ack.claim.patient_control_number,
+        "status": "accepted" if ack.status == ACCEPTED else "rejected",
+        "claim_status": ack.status,
+        "duplicate_key": duplicate_key(ack.claim),
+        "claim": ack.claim.model_dump(mode="json"),
+        "received_on": business_date(at=now),
+    }
 
 
-async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
+async def _payer_intake(uow: UnitOfWork, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
     """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
     if not forwarded:
         return []
-    enrolled = set(await arrivals.roster(session, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
-    denied = await _denied(session, submitter, forwarded)
+    enrolled = set(await arrivals.roster(uow, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
+    denied = await _denied(uow, submitter, forwarded)
     verdicts = [
         payer_status(
             claim,
@@ -228,25 +262,29 @@ async def _payer_intake(session: Session, submitter: UUID, forwarded: list[Claim
         )
         for claim in forwarded
     ]
-    numbers = iter(await arrivals.payer_numbers(session, verdicts.count(ACCEPTED)))
+    numbers = iter(await arrivals.payer_numbers(uow, verdicts.count(ACCEPTED)))
     return [
         ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
         for claim, verdict in zip(forwarded, verdicts, strict=True)
     ]
 
 
-async def _denied(session: Session, submitter: UUID, received: list[Claim]) -> set[str]:
+async def _denied(uow: UnitOfWork, submitter: UUID, received: list[Claim]) -> set[str]:
     """Of the claims the replacements among `received` name (REF*F8), those their payer denied whole."""
     numbers = {c.original_reference for c in received if c.frequency == "7" and c.original_reference}
-    found = await arrivals.adjudications(session, submitter, numbers) if numbers else {}
+    found = await arrivals.adjudications(uow, submitter, numbers) if numbers else {}
     return {number for number, decided in found.items() if adjudication_from_json(decided).denied}
 
 
 async def _store_277ca(
-    session: Session, submitter: UUID, interchange: Interchange, report: list[ClaimAck],
-    source: InformationSource, now: datetime,
-) -> None:  # fmt: skip
-    control = await arrivals.next_control(session)
+    uow: UnitOfWork,
+    submitter: UUID,
+    interchange: Interchange,
+    report: list[ClaimAck],
+    source: InformationSource,
+    now: datetime,
+) -> None:
+    control = await arrivals.next_control(uow)
     content = build_277ca(
         report,
         submitter_name=report[0].claim.billing_name or "SUBMITTER",
@@ -254,4 +292,4 @@ async def _store_277ca(
         envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
         source=source,
     )
-    await arrivals.store_document(session, submitter, "277CA", content)
+    await arrivals.store_document(uow, submitter, "277CA", content)

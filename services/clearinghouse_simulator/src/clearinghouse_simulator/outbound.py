@@ -54,8 +54,23 @@ def interchange(
 def review_interchange(transactions: list[Transaction], envelope: Envelope) -> str:
     """278 responses, one transaction each, in one group."""
     day, time = envelope.now.strftime("%Y%m%d"), envelope.now.strftime("%H%M")
-    group = FunctionalGroup("HI", CLEARINGHOUSE_ID, envelope.receiver_id, envelope.group_control, "005010X217",
-                            transactions, date=day, time=time)  # fmt: skip
-    interchange = Interchange("ZZ", CLEARINGHOUSE_ID, envelope.receiver_qualifier, envelope.receiver_id,
-                              envelope.interchange_control, [group], usage="P")  # fmt: skip
+    group = FunctionalGroup(
+        "HI",
+        CLEARINGHOUSE_ID,
+        envelope.receiver_id,
+        envelope.group_control,
+        "005010X217",
+        transactions,
+        date=day,
+        time=time,
+    )
+    interchange = Interchange(
+        "ZZ",
+        CLEARINGHOUSE_ID,
+        envelope.receiver_qualifier,
+        envelope.receiver_id,
+        envelope.interchange_control,
+        [group],
+        usage="P",
+    )
     return write_interchange(interchange, now=envelope.now)

@@ -32,11 +32,16 @@ class PracticePlan:
 def plan_practice(rng: random.Random, index: int, *, patients: int = 60) -> PracticePlan:
     address = {"line1": f"{100 + index} Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
     providers = [
-        {"npi": npi(rng), "first_name": rng.choice(FIRST), "last_name": rng.choice(LAST), "credential": credential,
-         "taxonomy": taxonomy}
+        {
+            "npi": npi(rng),
+            "first_name": rng.choice(FIRST),
+            "last_name": rng.choice(LAST),
+            "credential": credential,
+            "taxonomy": taxonomy,
+        }
         for credential, taxonomy, count in STAFF
         for _ in range(count)
-    ]  # fmt: skip
+    ]
     roster = [patient(rng, index, n) for n in range(patients)]
     give_plans(roster, random.Random(rng.random()))
     body = {

@@ -94,9 +94,24 @@ def _payment(total: Decimal, payer: PayerProfile, paid_on: date) -> Segment:
         return Segment.of("BPR", "C", amount(total), "C", "CHK", *[""] * 11, day)
     if total > 0:
         return Segment.of(
-            "BPR", "I", amount(total), "C", "ACH", "CCP", "01", PAYER_ROUTING, "DA", PAYER_ACCOUNT, f"1{payer.tin}",
-            "", "01", PAYEE_ROUTING, "DA", PAYEE_ACCOUNT, day,
-        )  # fmt: skip
+            "BPR",
+            "I",
+            amount(total),
+            "C",
+            "ACH",
+            "CCP",
+            "01",
+            PAYER_ROUTING,
+            "DA",
+            PAYER_ACCOUNT,
+            f"1{payer.tin}",
+            "",
+            "01",
+            PAYEE_ROUTING,
+            "DA",
+            PAYEE_ACCOUNT,
+            day,
+        )
     return Segment.of("BPR", "H", "0", "C", "NON", "", "", "", "", "", "", "", "", "", "", "", day)
 
 
@@ -105,12 +120,19 @@ def _claim(payment: ClaimPayment, payer: PayerProfile) -> list[Segment]:
     person = claim.patient_person
     segments = [
         Segment.of(
-            "CLP", claim.patient_control_number, result.status, amount(result.charge), amount(result.paid),
+            "CLP",
+            claim.patient_control_number,
+            result.status,
+            amount(result.charge),
+            amount(result.paid),
             amount(result.patient_responsibility) if result.patient_responsibility else "",
-            payer.era_filing_indicator, payment.payer_claim_number, claim.place_of_service, claim.frequency,
+            payer.era_filing_indicator,
+            payment.payer_claim_number,
+            claim.place_of_service,
+            claim.frequency,
         ),
         Segment.of("NM1", "QC", "1", person.last_name, person.first_name, "", "", "", "MI", claim.member_id),
-    ]  # fmt: skip
+    ]
     if claim.rendering_npi:
         segments.append(Segment.of("NM1", "82", "1", "RENDERING", "", "", "", "", "XX", claim.rendering_npi))
     if result.crossover:  # forwarded to the secondary (COBA): who, and the remark that says so

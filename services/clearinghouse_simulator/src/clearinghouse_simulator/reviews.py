@@ -25,8 +25,15 @@ from clearinghouse_simulator.results import Member
 LONGEST_SPAN = timedelta(days=180)
 
 
-def decide(request: ReviewRequest, payer: PayerProfile | None, member: Member | None, *, today: date,
-           number: Callable[[], str], asked_before: bool) -> ReviewDecision:  # fmt: skip
+def decide(
+    request: ReviewRequest,
+    payer: PayerProfile | None,
+    member: Member | None,
+    *,
+    today: date,
+    number: Callable[[], str],
+    asked_before: bool,
+) -> ReviewDecision:
     trace = request.trace
     if payer is None:
         return ReviewDecision(trace, "", rejections=(Rejection("payer", "79", "C", "N"),))  # invalid participant

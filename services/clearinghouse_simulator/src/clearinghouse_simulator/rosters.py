@@ -11,8 +11,9 @@ from typing import Any
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.workload_mix import FIRST, LAST
 
-ADMINISTRATORS = {p.payer_id: p.mental_health_administrator[0] for p in shipped().payers.values()
-                  if p.mental_health_administrator}  # fmt: skip
+ADMINISTRATORS = {
+    p.payer_id: p.mental_health_administrator[0] for p in shipped().payers.values() if p.mental_health_administrator
+}
 PLANS = [payer_id for payer_id in shipped().payers if payer_id not in ADMINISTRATORS.values()]
 SUPPLEMENTAL_SHARE = 0.25  # Medicare patients with a supplemental (Medigap-like) plan from the Blue payer
 DUAL_ELIGIBLE_SHARE = 0.30  # Medicare patients also on Medicaid: Medicare crosses their claims over itself
@@ -73,8 +74,11 @@ def give_plans(roster: list[Patient], rng: random.Random) -> None:
 
 def coverages(someone: Patient) -> dict[str, Any]:
     secondary = someone.secondary
-    others = [{"payer_id": secondary[0], "member_id": secondary[1], "relationship": "self",
-               "responsibility": "secondary"}] if secondary else []  # fmt: skip
+    others = (
+        [{"payer_id": secondary[0], "member_id": secondary[1], "relationship": "self", "responsibility": "secondary"}]
+        if secondary
+        else []
+    )
     return {
         "coverage": {"payer_id": someone.payer_id, "member_id": someone.member_id, "relationship": "self"},
         "other_coverages": others,

@@ -37,8 +37,13 @@ def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
 
 def cycle_loop(runtime: Runtime[SimulatorSettings]) -> CycleLoop:
     settings = runtime.settings
-    return CycleLoop(runtime.sessionmaker, shipped(), seed=settings.sim_seed, interval=settings.sim_cycle_seconds,
-                     bundle_835s=settings.sim_bundle_835s)  # fmt: skip
+    return CycleLoop(
+        runtime.sessionmaker,
+        shipped(),
+        seed=settings.sim_seed,
+        interval=settings.sim_cycle_seconds,
+        bundle_835s=settings.sim_bundle_835s,
+    )
 
 
 SERVICE = Service(

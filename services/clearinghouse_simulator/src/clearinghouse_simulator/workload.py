@@ -28,6 +28,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_platform.dates import business_date
 
 from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.front_desk import FrontDesk
@@ -60,14 +61,18 @@ def encounter(
         "service_date": (today - timedelta(days=days_ago)).isoformat(),
         "rendering_provider_npi": provider["npi"],
         "patient": {
-            "external_id": patient.external_id, "first_name": patient.first_name, "last_name": patient.last_name,
-            "birth_date": patient.birth_date.isoformat(), "sex": rng.choice("FMU"), "address": plan.body["address"],
+            "external_id": patient.external_id,
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "birth_date": patient.birth_date.isoformat(),
+            "sex": rng.choice("FMU"),
+            "address": plan.body["address"],
         },
         **coverages(patient),
         "diagnoses": diagnoses,
         "place_of_service": "11",
         "service": dict(service),
-    }  # fmt: skip
+    }
     _telehealth(rng, body, defect)
     if service["kind"] == "psychological_testing" and defect != "missing_authorization":
         body["prior_authorization_number"] = f"PA{rng.randint(100000, 999999)}"
@@ -161,7 +166,7 @@ async def run(
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
     rng = random.Random(seed)
-    today = date.today()
+    today = business_date()
     plans = [plan_practice(rng, index) for index in range(practices)]
     headers = {"Authorization": f"Bearer {token}"}
     stop = stop or asyncio.Event()

@@ -34,7 +34,13 @@ MEDICATION_MANAGEMENT: tuple[dict[str, Any], tuple[str, ...]] = (
     PRESCRIBERS,
 )
 DIAGNOSES = [["F33.1"], ["F41.1"], ["F43.10", "Z63.0"], ["F32.A"], ["F90.0"], ["F33.1", "F41.1"], ["F40.10"]]
-DEFECTS = ["missing_authorization", "telehealth_without_modality", "z_code_primary", "inactive_coverage",
-           "late_filing", "duplicate"]  # fmt: skip
+DEFECTS = [
+    "missing_authorization",
+    "telehealth_without_modality",
+    "z_code_primary",
+    "inactive_coverage",
+    "late_filing",
+    "duplicate",
+]
 FIRST = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Quinn", "Rowan", "Sage", "Parker", "Emerson"]
 LAST = ["Rivera", "Chen", "Okafor", "Novak", "Haddad", "Kowalski", "Mensah", "Lindqvist", "Tanaka", "Silva"]

@@ -1,22 +1,27 @@
-"""The clearinghouse API against real PostgreSQL: submit, acknowledge, adjudicate, remit, correct."""
+"""The clearinghouse API against real PostgreSQL: submit, acknowledge, adjudicate, remit, correct (278 answers:
+test_review_answers_api.py)."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.testing import Keys
-from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
-from claimstream_platform.x12.review import transaction_278_request
-from claimstream_platform.x12.review_model import ReviewRequest
+from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
 from pyx12_check import pyx12_problems
-from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, make_inquiry, review_request
+from x12_samples import SampleClaim, SampleLine, balance_problems, make_837, make_inquiry
 
-RECENT = date.today() - timedelta(days=7)  # inside every payer's timely filing window
-MEMBER = {"member_id": "1EG4TE5MK73", "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
-          "coverage_start": "2026-01-01"}  # fmt: skip
+RECENT = business_date() - timedelta(days=7)  # inside every payer's timely filing window
+MEMBER = {
+    "member_id": "1EG4TE5MK73",
+    "first_name": "JANE",
+    "last_name": "DOE",
+    "birth_date": "1970-01-31",
+    "coverage_start": "2026-01-01",
+}
 
 
 async def enroll(client: AsyncClient, auth: dict[str, str], payer: str = "SIMMCR", **changes: Any) -> dict[str, Any]:
@@ -45,9 +50,12 @@ async def a_paid_claim_number(client: AsyncClient, auth: dict[str, str]) -> str:
     await submit(client, auth, make_837([SampleClaim(payer_id="SIMBCX", service_date=RECENT)], control="1"))
     _, status = await inbox(client, auth, "277CA")
     return next(
-        s.get(2) for g in parse_interchange(status["content"]).groups for t in g.transactions for s in t.segments
+        s.get(2)
+        for g in parse_interchange(status["content"]).groups
+        for t in g.transactions
+        for s in t.segments
         if s.tag == "REF" and s.get(1) == "1K"
-    )  # fmt: skip
+    )
 
 
 def provider_adjustments(era: str) -> dict[str, Decimal]:
@@ -63,9 +71,12 @@ def provider_adjustments(era: str) -> dict[str, Decimal]:
 async def test_payers_say_who_they_are(client: AsyncClient, auth: dict[str, str]) -> None:
     payers = (await client.get("/v1/payers", headers=auth)).json()
     assert {(p["payer_id"], p["kind"]) for p in payers} == {
-        ("SIMMCR", "medicare"), ("SIMMCD", "medicaid"), ("SIMBCX", "commercial"), ("SIMAHP", "commercial"),
+        ("SIMMCR", "medicare"),
+        ("SIMMCD", "medicaid"),
+        ("SIMBCX", "commercial"),
+        ("SIMAHP", "commercial"),
         ("SIMBHO", "commercial"),  # the Blue plan's behavioral-health administrator
-    }  # fmt: skip
+    }
     assert (await client.get("/v1/payers")).status_code == 401
 
 
@@ -219,48 +230,6 @@ async def test_a_270_gets_a_271_with_mental_health_benefits(client: AsyncClient,
         ("T3011", "9CLAIMSTRM"),
     ]
     assert [d["content"] for d in await inbox(client, auth, "271")] == [answer]
-
-
-async def test_a_278_is_pended_then_certified_in_blocks_and_refused_for_ended_coverage(
-    client: AsyncClient, auth: dict[str, str]
-) -> None:
-    await enroll(client, auth, "SIMMCD")
-    await enroll(client, auth, "SIMMCD", member_id="ENDED1", coverage_end="2026-01-31")
-    first = (await submit(client, auth, make_inquiry("278", ["1EG4TE5MK73", "ENDED1"], control="302")))["responses"]
-    assert [_decisions(text) for text in first] == [[("A4", "", "0U")], [("A3", "", "CE")]]  # Medicaid pends one
-    again = await _ask(client, auth, review_request("1EG4TE5MK73", "T3020"), "304")  # the same request, later
-    ((action, number, _),) = _decisions(again)
-    assert action == "A1" and number.startswith("AUTH") and "HSD*VS*4~" in again
-    await enroll(client, auth, "SIMBCX")  # asked for more than one block: certified in part
-    partial = await _ask(client, auth, review_request("1EG4TE5MK73", "T3050", "SIMBCX", quantity=20), "305")
-    assert [a for a, _, _ in _decisions(partial)] == ["A2"] and "HSD*VS*12~" in partial
-
-
-async def _ask(client: AsyncClient, auth: dict[str, str], request: ReviewRequest, control: str) -> str:
-    transaction = transaction_278_request(request, "0001", created=datetime(2026, 11, 27, 10, 0))
-    group = FunctionalGroup("HI", "SUBMITTER1", "CLAIMSTREAMSIM", control, "005010X217", [transaction])
-    text = write_interchange(Interchange("ZZ", "SUBMITTER1", "ZZ", "CLAIMSTREAMSIM", control, [group], usage="T"))
-    (answer,) = (await submit(client, auth, text))["responses"]
-    return str(answer)
-
-
-def _decisions(answer: str) -> list[tuple[str, str, str]]:
-    """HCR of each request's patient event."""
-    found = []
-    for transaction in (t for g in parse_interchange(answer).groups for t in g.transactions):
-        hcr = next(s for s in transaction.segments if s.tag == "HCR")
-        found.append((hcr.get(1), hcr.get(2), hcr.get(3)))
-    return found
-
-
-async def test_a_278_for_a_member_the_payer_does_not_know_gets_aaa_not_a_decision(
-    client: AsyncClient, auth: dict[str, str]
-) -> None:
-    receipt = await submit(client, auth, make_inquiry("278", ["NOBODY"], control="303"))
-    (answer,) = receipt["responses"]
-    segments = [s for g in parse_interchange(answer).groups for t in g.transactions for s in t.segments]
-    assert [s.elements for s in segments if s.tag == "AAA"] == [("N", "", "75", "C")]
-    assert [s for s in segments if s.tag == "HCR"] == []
 
 
 async def test_a_void_carries_a_balance_forward_that_the_next_835_takes_back(

@@ -14,8 +14,9 @@ from test_clearinghouse_api import enroll, submit
 from x12_samples import make_inquiry
 
 
-async def answers(client: AsyncClient, auth: dict[str, str], payer: str, members: list[str],
-                  control: str) -> list[Response]:  # fmt: skip
+async def answers(
+    client: AsyncClient, auth: dict[str, str], payer: str, members: list[str], control: str
+) -> list[Response]:
     receipt: dict[str, Any] = await submit(client, auth, make_inquiry("270", members, payer_id=payer, control=control))
     (answer,) = receipt["responses"]
     interchange = parse_interchange(answer)
@@ -96,6 +97,7 @@ async def test_the_aaa_cases_invalid_member_id_payer_down_and_not_found(
 ) -> None:
     found = await answers(client, auth, "SIMMCD", ["X1", "RETRY00001", "NOBODY"], "313")
     assert [r.rejections for r in found] == [
-        (Rejection("subscriber", "72", "C", "N"),), (Rejection("subscriber", "42", "R", "N"),),
+        (Rejection("subscriber", "72", "C", "N"),),
+        (Rejection("subscriber", "42", "R", "N"),),
         (Rejection("subscriber", "75", "C", "N"),),
-    ]  # fmt: skip
+    ]

@@ -2,11 +2,12 @@
 no 835), a payer that wants a new original after a denial, and an overpayment its review takes back many cycles
 after the payment."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.testing import Keys
 from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from test_clearinghouse_api import enroll, inbox, provider_adjustments, submit
 from x12_samples import SampleClaim, SampleLine, balance_problems, make_837
 
-RECENT = date.today() - timedelta(days=7)
+RECENT = business_date() - timedelta(days=7)
 
 
 def claim_numbers(status: dict[str, Any]) -> dict[str, str]:

@@ -43,8 +43,11 @@ def test_the_sample_837_is_valid_and_reads_completely() -> None:
     assert reading.errors == []
     first, second = reading.claims
     assert (first.patient_control_number, first.total_charge, first.payer_id, first.member_id) == (
-        "PCN0001", Decimal("120.00"), "SIMMCR", "1EG4TE5MK73",
-    )  # fmt: skip
+        "PCN0001",
+        Decimal("120.00"),
+        "SIMMCR",
+        "1EG4TE5MK73",
+    )
     assert (first.billing_npi, first.rendering_npi, first.rendering_taxonomy) == (
         "1679576722",
         "1245319599",

@@ -50,9 +50,15 @@ class CheckOut(BaseModel):
 
 def check_out(check: Check) -> CheckOut:
     summary = None if check.summary is None else {**asdict(check.summary), "retry": check.summary.retry}
-    return CheckOut(id=check.id, practice_id=check.practice_id, patient_ref=check.patient.external_id,
-                    payer_id=check.payer_id, service_date=check.service_date, status=check.status,
-                    summary=summary)  # fmt: skip
+    return CheckOut(
+        id=check.id,
+        practice_id=check.practice_id,
+        patient_ref=check.patient.external_id,
+        payer_id=check.payer_id,
+        service_date=check.service_date,
+        status=check.status,
+        summary=summary,
+    )
 
 
 @router.post("/v1/eligibility-checks", response_model=CheckOut, status_code=201)
@@ -92,17 +98,27 @@ async def ask_batch(body: BatchIn, request: Request, principal: CurrentPrincipal
 def _check(principal: Principal, body: CheckIn) -> Check:
     principal.require_practice(body.practice_id)
     p = body.patient
-    return Check(principal.tenant_id, body.practice_id, Patient(p.external_id, p.first_name, p.last_name,
-                 p.birth_date), body.coverage.payer_id, body.coverage.member_id, body.service_date,
-                 tuple(dict.fromkeys(body.service_types)), body.provider.npi, body.provider.name)  # fmt: skip
+    return Check(
+        principal.tenant_id,
+        body.practice_id,
+        Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
+        body.coverage.payer_id,
+        body.coverage.member_id,
+        body.service_date,
+        tuple(dict.fromkeys(body.service_types)),
+        body.provider.npi,
+        body.provider.name,
+    )
 
 
 @router.get("/v1/benefits", response_model=CheckOut)
 async def benefits(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID,
     patient_ref: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")],
     payer_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
-) -> CheckOut:  # fmt: skip
+) -> CheckOut:
     """The patient's benefits as the newest answer gave them: what the next visit costs, the visits left, whether
     authorization is needed and which payer to bill."""
     principal.require_practice(practice_id)

@@ -13,8 +13,14 @@ BATCH = 20
 class PendingChecks(PeriodicLoop):
     name = "eligibility.pending-checks"
 
-    def __init__(self, sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender,
-                 *, interval: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sessionmaker: SessionFactory,
+        clearinghouse: handlers.Clearinghouse,
+        sender: handlers.Sender,
+        *,
+        interval: float,
+    ) -> None:
         super().__init__(sessionmaker, interval)
         self._clearinghouse, self._sender = clearinghouse, sender
 

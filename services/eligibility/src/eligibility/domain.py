@@ -3,7 +3,8 @@ events its answer gives.
 
 A check is `pending` until the payer answers; then `active`, `inactive` or `failed` (the payer could not answer:
 AAA). A check's answer never changes; a new question is a new check (the freshness window decides when one is
-asked again, per payer).
+asked again, per payer). The answer records its events on the check; the handler takes them (`take_events`) and
+publishes them in the same transaction.
 """
 
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts import eligibility as events
+from claimstream_platform.contracts import eligibility as contract
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
@@ -41,18 +42,23 @@ class Check:
     id: UUID = field(default_factory=uuid4)
     status: str = "pending"
     summary: Summary | None = None
+    events: list[IntegrationEvent] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def trace(self) -> str:
         """TRN02 of our 270: the check's id without dashes, which the payer echoes in its 271."""
         return self.id.hex[:30].upper()
 
-    def answered(self, summary: Summary) -> list[IntegrationEvent]:
-        """Record the payer's answer; the events it gives."""
+    def answered(self, summary: Summary) -> None:
+        """Record the payer's answer and the events it gives."""
         if self.status != "pending":
             raise ValueError(f"a {self.status} check has its answer")
         self.status, self.summary = summary.status, summary
-        return answer_events(self, summary)
+        self.events += _answer_events(self, summary)
+
+    def take_events(self) -> list[IntegrationEvent]:
+        taken, self.events = self.events, []
+        return taken
 
     def administrators_check(self) -> "Check | None":
         """A carve-out's answer names the company that runs the mental-health benefits: the same question goes
@@ -60,30 +66,37 @@ class Check:
         administrator = self.summary.administered_by if self.summary else None
         if not administrator or administrator == self.payer_id:
             return None
-        return replace(self, id=uuid4(), payer_id=administrator, status="pending", summary=None)
+        return replace(self, id=uuid4(), payer_id=administrator, status="pending", summary=None, events=[])
 
 
-def answer_events(check: Check, summary: Summary) -> list[IntegrationEvent]:
-    ids = {"tenant_id": check.tenant_id, "practice_id": check.practice_id, "check_id": check.id,
-           "patient_ref": check.patient.external_id, "payer_id": check.payer_id,
-           "service_date": check.service_date}  # fmt: skip
+def _answer_events(check: Check, summary: Summary) -> list[IntegrationEvent]:
+    ids = {
+        "tenant_id": check.tenant_id,
+        "practice_id": check.practice_id,
+        "check_id": check.id,
+        "patient_ref": check.patient.external_id,
+        "payer_id": check.payer_id,
+        "service_date": check.service_date,
+    }
     if summary.status == "failed":
-        return [events.EligibilityCheckFailed(**ids, reason=summary.rejection or "", follow_up=summary.follow_up or "",
-                                              retry=summary.retry)]  # fmt: skip
+        reason, follow_up = summary.rejection or "", summary.follow_up or ""
+        return [contract.EligibilityCheckFailed(**ids, reason=reason, follow_up=follow_up, retry=summary.retry)]
     if summary.status == "inactive":
-        return [events.CoverageInactive(**ids)]
+        return [contract.CoverageInactive(**ids)]
     found: list[IntegrationEvent] = [_verified(ids, summary)]
     if summary.administered_by:  # routed: claims follow it (a carve-out left to a person publishes none)
-        found.append(events.CoverageCarvedOut(**ids, administered_by=summary.administered_by,
-                                              administrator_name=summary.administrator_name or ""))  # fmt: skip
+        name = summary.administrator_name or ""
+        found.append(
+            contract.CoverageCarvedOut(**ids, administered_by=summary.administered_by, administrator_name=name)
+        )
     return found
 
 
-def _verified(ids: dict[str, Any], summary: Summary) -> events.EligibilityVerified:
+def _verified(ids: dict[str, Any], summary: Summary) -> contract.EligibilityVerified:
     def left(accumulator: Accumulator | None) -> Decimal | None:
         return accumulator.left if accumulator else None
 
-    return events.EligibilityVerified(
+    return contract.EligibilityVerified(
         **ids,
         bill_payer_id=summary.bill_payer_id,
         copay=summary.copay,

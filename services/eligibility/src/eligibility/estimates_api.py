@@ -2,11 +2,12 @@
 services over at most 12 months, each by the estimate's provider or a co-provider or co-facility it names
 (idempotent); read back as structured data with what has been billed against each provider's part, and as a PDF."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Strict
@@ -83,10 +84,17 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
     parts = [
         PartOut(provider_npi=npi, estimated=part, billed=billed.get(npi, Decimal(0))) for npi, part in e.parts().items()
     ]
-    return EstimateOut(id=estimate_id, patient_ref=e.patient_ref, period_from=e.period_from,
-                       period_to=e.period_to, services=services, total=e.total,
-                       billed=sum(billed.values(), Decimal(0)), parts=parts,
-                       dispute_threshold=DISPUTE_THRESHOLD)  # fmt: skip
+    return EstimateOut(
+        id=estimate_id,
+        patient_ref=e.patient_ref,
+        period_from=e.period_from,
+        period_to=e.period_to,
+        services=services,
+        total=e.total,
+        billed=sum(billed.values(), Decimal(0)),
+        parts=parts,
+        dispute_threshold=DISPUTE_THRESHOLD,
+    )
 
 
 @router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
@@ -123,7 +131,7 @@ def _estimate(body: EstimateIn) -> Estimate:
         period_from=body.period_from,
         period_to=body.period_to,
         services=tuple(Service(s.code, s.label, s.fee, s.quantity, s.provider_npi or "") for s in body.services),
-        issued_on=datetime.now(UTC).date(),
+        issued_on=business_date(),
         co_providers=tuple((c.npi, c.name) for c in body.co_providers),
     )
 
@@ -137,8 +145,11 @@ async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDe
     return _out(estimate_id, *found)
 
 
-@router.get("/v1/good-faith-estimates/{estimate_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})  # fmt: skip
+@router.get(
+    "/v1/good-faith-estimates/{estimate_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def document(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
     async with uow:
         found = await store.find(uow, principal, estimate_id)

@@ -49,14 +49,21 @@ async def ask(
 ) -> Check:
     """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
     control = await store.next_control(uow)
-    text = interchange_270(check, sender_id=sender.sender_id, receiver_id=sender.receiver_id, control=control,
-                           now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
+    text = interchange_270(
+        check,
+        sender_id=sender.sender_id,
+        receiver_id=sender.receiver_id,
+        control=control,
+        now=datetime.now(UTC),
+        usage=sender.usage,
+    )
     documents = await clearinghouse.ask(text)
     try:
         summary = summarize(answer_for(check, documents), check.payer_id, price, served=check.service_date)
     except (X12Error, ValueError):  # the payer's answer cannot be read: the check failed, the reason is "271"
         summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
-    for event in check.answered(summary):
+    check.answered(summary)
+    for event in check.take_events():
         uow.publish(event)
     await store.answered(uow, check)
     following = check.administrators_check()
@@ -71,12 +78,26 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     if event.practice_id is None:
         return
     await estimate_charges.billed(uow, event)
-    patient = Patient(event.patient.external_id[:80], event.patient.first_name[:60], event.patient.last_name[:60],
-                      event.patient.birth_date)  # fmt: skip
-    provider = event.billing_provider
-    check = Check(event.tenant_id, event.practice_id, patient, event.coverage.payer_id, event.coverage.member_id,
-                  event.service_date, SERVICE_TYPES, provider.npi, provider.name[:60])  # fmt: skip
-    await ask_later(uow, check)
+    await ask_later(uow, _visit_check(event))
+
+
+def _visit_check(event: ChargeCaptured) -> Check:
+    """The question a captured visit asks: its patient's coverage with its payer on its date, for its billing
+    provider."""
+    assert event.practice_id is not None
+    p, provider, coverage = event.patient, event.billing_provider, event.coverage
+    patient = Patient(p.external_id[:80], p.first_name[:60], p.last_name[:60], p.birth_date)
+    return Check(
+        event.tenant_id,
+        event.practice_id,
+        patient,
+        coverage.payer_id,
+        coverage.member_id,
+        event.service_date,
+        SERVICE_TYPES,
+        provider.npi,
+        provider.name[:60],
+    )
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:

@@ -10,20 +10,32 @@ from claimstream_platform.x12.eligibility_model import Inquiry, Party, Response
 from eligibility.domain import Check
 
 
-def interchange_270(check: Check, *, sender_id: str, receiver_id: str, control: int, now: datetime,
-                    usage: str = "P") -> str:  # fmt: skip
+def interchange_270(
+    check: Check, *, sender_id: str, receiver_id: str, control: int, now: datetime, usage: str = "P"
+) -> str:
     patient = check.patient
     inquiry = Inquiry(
         payer=Party("PR", "2", check.payer_id, id_qualifier="PI", identifier=check.payer_id),
         provider=Party("1P", "2", check.provider_name, id_qualifier="XX", identifier=check.provider_npi),
         subscriber=Party("IL", "1", patient.last_name, patient.first_name, "MI", check.member_id),
-        trace=check.trace, originator=f"9{sender_id[:9]}", service_date=check.service_date,
-        service_types=check.service_types, birth_date=patient.birth_date,
-    )  # fmt: skip
+        trace=check.trace,
+        originator=f"9{sender_id[:9]}",
+        service_date=check.service_date,
+        service_types=check.service_types,
+        birth_date=patient.birth_date,
+    )
     number = f"{control:09d}"
     transaction = transaction_270(inquiry, "0001", created=now)
-    group = FunctionalGroup("HS", sender_id, receiver_id, str(control), IMPLEMENTATION, [transaction],
-                            date=now.strftime("%Y%m%d"), time=now.strftime("%H%M"))  # fmt: skip
+    group = FunctionalGroup(
+        "HS",
+        sender_id,
+        receiver_id,
+        str(control),
+        IMPLEMENTATION,
+        [transaction],
+        date=now.strftime("%Y%m%d"),
+        time=now.strftime("%H%M"),
+    )
     return write_interchange(Interchange("ZZ", sender_id, "ZZ", receiver_id, number, [group], usage=usage), now=now)
 
 

@@ -16,13 +16,19 @@ from test_pending_checks import SENDER, statuses
 
 
 def visit(patient: str, payer: str = "SIMBCX") -> dict[str, Any]:
-    return {**BODY, "patient": {**BODY["patient"], "external_id": patient},
-            "coverage": {"payer_id": payer, "member_id": f"M{patient}X1"}}  # fmt: skip
+    return {
+        **BODY,
+        "patient": {**BODY["patient"], "external_id": patient},
+        "coverage": {"payer_id": payer, "member_id": f"M{patient}X1"},
+    }
 
 
 async def test_a_batch_stores_each_visit_once_and_the_worker_answers_them(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork], engine: AsyncEngine,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+    engine: AsyncEngine,
+) -> None:
     batch = {"checks": [visit("P-10"), visit("P-11"), visit("P-10")]}  # P-10 twice: one question
     accepted = await client.post("/v1/eligibility-checks/batch", json=batch, headers=auth)
     assert accepted.status_code == 202, accepted.text
@@ -35,17 +41,20 @@ async def test_a_batch_stores_each_visit_once_and_the_worker_answers_them(
     while await ask_one(sessions, stand_in, SENDER):
         pass
     assert (await client.get(f"/v1/eligibility-checks/{first}", headers=auth)).json()["status"] == "active"
-    found = await client.get("/v1/benefits", params={"practice_id": str(PRACTICE), "patient_ref": "P-11"},
-                             headers=auth)  # fmt: skip
+    found = await client.get("/v1/benefits", params={"practice_id": str(PRACTICE), "patient_ref": "P-11"}, headers=auth)
     assert (found.json()["id"], found.json()["summary"]["visits_remaining"]) == (second, 12)
-    missing = await client.get("/v1/benefits", params={"practice_id": str(PRACTICE), "patient_ref": "P-99"},
-                               headers=auth)  # fmt: skip
+    missing = await client.get(
+        "/v1/benefits", params={"practice_id": str(PRACTICE), "patient_ref": "P-99"}, headers=auth
+    )
     assert missing.status_code == 404
 
 
 async def test_an_answer_is_fresh_for_its_payers_days(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork], engine: AsyncEngine,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+    engine: AsyncEngine,
+) -> None:
     assert (fresh_days("SIMMCD"), fresh_days("SIMBCX"), fresh_days("ELSEWHERE")) == (7, 30, 30)
     stand_in = Clearinghouse()
     stand_in.answers = echoing(*ACTIVE)

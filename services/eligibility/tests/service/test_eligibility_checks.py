@@ -17,11 +17,13 @@ from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, res
 from sqlalchemy import text
 
 BODY: dict[str, Any] = {
-    "practice_id": str(PRACTICE), "service_date": "2026-12-03", "expected_charge": "140.00",
+    "practice_id": str(PRACTICE),
+    "service_date": "2026-12-03",
+    "expected_charge": "140.00",
     "patient": {"external_id": "P-1", "first_name": "Zoë", "last_name": "Núñez", "birth_date": "1990-01-02"},
     "coverage": {"payer_id": "SIMBCX", "member_id": "XJH123456789"},
     "provider": {"npi": "1497758544", "name": "Calm Minds"},
-}  # fmt: skip
+}
 
 
 def echoing(*benefits: Any, rejections: tuple[Rejection, ...] = ()) -> Callable[[str], list[str]]:
@@ -42,9 +44,11 @@ async def outbox(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str
 
 
 async def test_a_check_sends_a_270_and_answers_with_the_benefits_and_their_event(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
     make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+) -> None:
     clearinghouse.answers = echoing(*ACTIVE)
     created = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
     assert created.status_code == 201, created.text
@@ -60,9 +64,11 @@ async def test_a_check_sends_a_270_and_answers_with_the_benefits_and_their_event
 
 
 async def test_a_carve_out_and_an_aaa_publish_what_they_are(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
     make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+) -> None:
     clearinghouse.answers = echoing(*CARVED_OUT)
     carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
     assert carved["summary"]["bill_payer_id"] == "SIMBHO"
@@ -78,8 +84,11 @@ async def test_a_carve_out_and_an_aaa_publish_what_they_are(
     failed = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
     assert (failed["status"], failed["summary"]["rejection"], failed["summary"]["retry"]) == ("failed", "72", False)
     kinds = [kind for kind, _ in await outbox(make_uow)]
-    assert sorted(kinds) == ["claimstream.coverage.carved-out.v1", "claimstream.eligibility.check-failed.v1",
-                             "claimstream.eligibility.verified.v1"]  # fmt: skip
+    assert sorted(kinds) == [
+        "claimstream.coverage.carved-out.v1",
+        "claimstream.eligibility.check-failed.v1",
+        "claimstream.eligibility.verified.v1",
+    ]
 
 
 async def test_a_carve_out_named_by_an_npi_is_left_for_a_person_and_nothing_is_billed_to_it(
@@ -129,9 +138,12 @@ async def test_the_same_request_twice_asks_the_payer_once(
 
 
 async def test_other_tenants_bad_input_and_an_outage_change_nothing(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, keys: Keys,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    keys: Keys,
     make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+) -> None:
     clearinghouse.answers = echoing(*ACTIVE)
     check = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
     other = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}

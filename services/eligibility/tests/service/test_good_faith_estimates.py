@@ -18,8 +18,14 @@ from eligibility_testkit import PRACTICE, TENANT, captured
 from test_eligibility_checks import BODY, outbox
 
 THERAPY = {"code": "90837", "label": "Therapy, 60 minutes", "fee": "150.00", "quantity": 2}
-ESTIMATE = {"practice_id": str(PRACTICE), "patient": BODY["patient"], "provider": BODY["provider"],
-            "period_from": "2026-12-01", "period_to": "2027-02-28", "services": [THERAPY]}  # fmt: skip
+ESTIMATE = {
+    "practice_id": str(PRACTICE),
+    "patient": BODY["patient"],
+    "provider": BODY["provider"],
+    "period_from": "2026-12-01",
+    "period_to": "2027-02-28",
+    "services": [THERAPY],
+}
 
 
 async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
@@ -35,8 +41,9 @@ def visit(amount: str, patient: str = "P-1", served: date = date(2026, 12, 3)) -
     return charge.model_copy(update={"total_amount": Decimal(amount), "service_date": served})
 
 
-async def test_an_estimate_is_issued_read_and_rendered(client: httpx.AsyncClient, auth: dict[str, str],
-                                                       keys: Keys) -> None:  # fmt: skip
+async def test_an_estimate_is_issued_read_and_rendered(
+    client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+) -> None:
     issued = await client.post("/v1/good-faith-estimates", json=ESTIMATE, headers=auth)
     assert issued.status_code == 201, issued.text
     estimate = issued.json()
@@ -66,9 +73,15 @@ async def test_billed_charges_400_above_the_estimate_are_announced_once(
     billed = (await client.get(f"/v1/good-faith-estimates/{estimate['id']}", headers=auth)).json()["billed"]
     assert Decimal(billed) == 360  # the other patient's visit and the visit after the period do not count
     recoded = first.model_copy(update={"total_amount": Decimal("250"), "version": 2})
-    voided = ChargeVoided(tenant_id=TENANT, practice_id=PRACTICE, encounter_id=second.encounter_id, version=2,
-                          external_id=second.external_id, service_date=second.service_date,
-                          reason="duplicate")  # fmt: skip
+    voided = ChargeVoided(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=second.encounter_id,
+        version=2,
+        external_id=second.external_id,
+        service_date=second.service_date,
+        reason="duplicate",
+    )
     await deliver(make_uow, recoded, voided)
     billed = (await client.get(f"/v1/good-faith-estimates/{estimate['id']}", headers=auth)).json()["billed"]
     assert Decimal(billed) == 250  # the re-coded visit's new amount; the voided one gone

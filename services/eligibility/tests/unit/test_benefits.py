@@ -24,8 +24,15 @@ def test_an_active_plan_gives_the_in_network_copay_deductible_and_visits_left() 
 
 
 def test_a_visit_limit_stated_only_in_free_text_is_read_from_it() -> None:
-    plan = (Benefit("1", "IND", ("30",)), Benefit("1", "IND", ("A6",), messages=(
-        "OUTPATIENT THERAPY LIMITED TO 20 VISITS PER CALENDAR YEAR", "7 VISITS REMAIN THIS YEAR")))  # fmt: skip
+    plan = (
+        Benefit("1", "IND", ("30",)),
+        Benefit(
+            "1",
+            "IND",
+            ("A6",),
+            messages=("OUTPATIENT THERAPY LIMITED TO 20 VISITS PER CALENDAR YEAR", "7 VISITS REMAIN THIS YEAR"),
+        ),
+    )
     s = summarize(response(*plan), "SIMAHP")
     assert (s.visits_allowed, s.visits_remaining, s.visit_limit_from_text) == (20, 7, True)
 

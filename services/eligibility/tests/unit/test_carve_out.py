@@ -7,7 +7,6 @@ from datetime import date
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party
 from eligibility.benefits import summarize
 from eligibility.carve_out import route
-from eligibility.domain import answer_events
 from eligibility_testkit import CARVED_OUT, a_check, response
 
 ACTIVE = Benefit("1", "IND", ("30",))
@@ -30,7 +29,8 @@ def test_an_administrator_named_by_its_npi_or_its_name_is_left_for_a_person() ->
         assert (s.status, s.bill_payer_id, s.administered_by) == ("active", "", None)
         assert s.carve_out_to_route is not None and "LAKESIDE BH PARTNERS" in s.carve_out_to_route
     check = a_check()
-    events = answer_events(check, summarize(response(ACTIVE, carved_out_to(by_npi)), "SIMBCX"))
+    check.answered(summarize(response(ACTIVE, carved_out_to(by_npi)), "SIMBCX"))
+    events = check.take_events()
     assert [type(e).__name__ for e in events] == ["EligibilityVerified"]  # no carve-out for claims to follow
     assert events[0].carve_out_to_route == "LAKESIDE BH PARTNERS (XX 1234567893)"  # type: ignore[attr-defined]
 

@@ -6,10 +6,20 @@ from decimal import Decimal
 from claimstream_platform.pdf import render_pdf
 from eligibility.estimate import Estimate, Service, estimate_lines, exceeded_by, part_for, period_too_long
 
-ESTIMATE = Estimate("P-1", "Zoë Núñez", date(1990, 1, 2), "Calm Minds", "1497758544", date(2026, 12, 1),
-                    date(2027, 2, 28), (Service("90791", "Intake assessment", Decimal("200"), 1),
-                                        Service("90837", "Therapy, 60 minutes", Decimal("150"), 10)),
-                    date(2026, 11, 20))  # fmt: skip
+ESTIMATE = Estimate(
+    "P-1",
+    "Zoë Núñez",
+    date(1990, 1, 2),
+    "Calm Minds",
+    "1497758544",
+    date(2026, 12, 1),
+    date(2027, 2, 28),
+    (
+        Service("90791", "Intake assessment", Decimal("200"), 1),
+        Service("90837", "Therapy, 60 minutes", Decimal("150"), 10),
+    ),
+    date(2026, 11, 20),
+)
 TESTING = Service("96130", "Psychological testing evaluation", Decimal("250"), 2, provider_npi="1234567893")
 WITH_A_CO_PROVIDER = Estimate(
     "P-1",

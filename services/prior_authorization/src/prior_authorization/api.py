@@ -2,11 +2,12 @@
 by phone or portal, ask for a renewal, and read them with what is left and what used it. HTTP only: the work is in
 handlers.py."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
@@ -143,7 +144,7 @@ async def renew_authorization(
             raise NotFound("authorization not found", field="authorization_id")
         if current.status != "approved":
             raise RuleViolation(f"a {current.status} authorization cannot be renewed", field="authorization_id")
-        return out(await handlers.renew(uow, current, body.visits, body.start or datetime.now(UTC).date()))
+        return out(await handlers.renew(uow, current, body.visits, body.start or business_date()))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=202)
 

@@ -4,7 +4,8 @@ each service (its lines, lines.py), and the units or visits the captured charges
 An authorization is `requested` until sent and answered; `pended` while the payer has not decided a line (it is
 asked again); then `approved` when it approved some line (in total or in part: `partial`), `contact` when what it
 said needs a person (HCR CT, or certified without saying how much), `denied`, `cancelled` or `not_required`. One
-entered by hand from a phone call or portal is `approved` from the start. Every change returns the events it causes.
+entered by hand from a phone call or portal is `approved` from the start. Every change records the events it causes;
+the handler takes them (`take_events`) and publishes them in the same transaction.
 """
 
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts import prior_authorization as events
+from claimstream_platform.contracts import prior_authorization as contract
 from claimstream_platform.x12.review_model import ReviewDecision
 
 from prior_authorization.lines import OPEN, Draw, Line, Unit, decide_lines
@@ -56,6 +57,7 @@ class Authorization:
     warned: tuple[str, ...] = ()  # expiry causes already announced: used, ending
     reviews: tuple[int, ...] = ()  # review points already asked for
     lines: list[Line] = field(default_factory=list)  # none given: every code shares `requested`
+    events: list[IntegrationEvent] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -105,9 +107,13 @@ class Authorization:
             "payer_id": self.payer_id,
         }
 
-    def decided(self, decision: ReviewDecision) -> list[IntegrationEvent]:
-        """Record the payer's 278 response, each open line by its service's decision; the event it gives once no
-        line is left open (approved with the approved lines' codes, pended, denied...)."""
+    def take_events(self) -> list[IntegrationEvent]:
+        taken, self.events = self.events, []
+        return taken
+
+    def decided(self, decision: ReviewDecision) -> None:
+        """Record the payer's 278 response, each open line by its service's decision, and the event it gives once
+        no line is left open (approved with the approved lines' codes, pended, denied...)."""
         if not any(line.status in OPEN for line in self.lines):
             raise ValueError(f"a {self.status} authorization has its decision")
         if decision.rejections and not decision.action:  # the payer could not decide (AAA)
@@ -117,17 +123,18 @@ class Authorization:
             self.lines = decide_lines(self.lines, decision)
         self.status = next(status for status in SETTLED if any(line.status == status for line in self.lines))
         if self.status == "approved":
-            return self._approve()
+            self._approve()
+            return
         self.reason = next(line.reason for line in self.lines if line.status == self.status)
         if self.status in ("pended", "contact"):
-            return [
-                events.AuthorizationPended(**self._ids(), reason=self.reason, needs_person=self.status == "contact")
-            ]
-        if self.status == "not_required":
-            return []
-        return [events.AuthorizationDenied(**self._ids(), reason=self.reason)]
+            needs_person = self.status == "contact"
+            self.events.append(
+                contract.AuthorizationPended(**self._ids(), reason=self.reason, needs_person=needs_person)
+            )
+        elif self.status != "not_required":
+            self.events.append(contract.AuthorizationDenied(**self._ids(), reason=self.reason))
 
-    def entered(self, number: str, approved: int) -> list[IntegrationEvent]:
+    def entered(self, number: str, approved: int) -> None:
         """Obtained by phone or portal: approved as entered, one line for all its codes."""
         self.source = "manual"
         self.lines = [
@@ -144,16 +151,16 @@ class Authorization:
             )
         ]
         self.status = "approved"
-        return self._approve()
+        self._approve()
 
-    def _approve(self) -> list[IntegrationEvent]:
+    def _approve(self) -> None:
         """Announced with the approved lines' codes and sum, and every line as decided."""
         approved = self._approved_lines()
         self.status, self.reason = "approved", ""
         self.number = next((line.number for line in approved if line.number), self.number)
         self.start, self.end = min(line.start for line in approved), max(line.end for line in approved)
-        return [
-            events.AuthorizationApproved(
+        self.events.append(
+            contract.AuthorizationApproved(
                 **self._ids(),
                 authorization_number=self.number,
                 provider_npi=self.provider_npi,
@@ -166,10 +173,10 @@ class Authorization:
                 source=self.source,
                 services=[self._service(x) for x in self.lines],
             )
-        ]
+        )
 
-    def _service(self, line: Line) -> events.AuthorizedService:
-        return events.AuthorizedService(
+    def _service(self, line: Line) -> contract.AuthorizedService:
+        return contract.AuthorizedService(
             codes=list(line.codes),
             status=line.status,
             action=line.action,
@@ -192,23 +199,22 @@ class Authorization:
         """A line covering the code on that day has some left."""
         return self.serves(provider_npi) and any(line.covers(code, day) and line.remaining for line in self.lines)
 
-    def consume(self, encounter_id: UUID, version: int, day: date, draw: Draw, rule: Rule) -> list[IntegrationEvent]:
+    def consume(self, encounter_id: UUID, version: int, day: date, draw: Draw, rule: Rule) -> None:
         """A captured charge drew on a line: `used` within what it approved, `over` beyond (AuthorizationExceeded:
         its claim should not go out with the number). The line running out, the warning share of the whole, and
         review points are announced."""
         line, before = self.lines[draw.line], self.used
         line.used, line.over = line.used + draw.used, line.over + draw.over
-        found: list[IntegrationEvent] = []
         ids = {**self._ids(), "authorization_number": self.number}
         if draw.used:
-            found.append(
-                events.AuthorizationUnitsConsumed(
+            self.events.append(
+                contract.AuthorizationUnitsConsumed(
                     **ids, encounter_id=encounter_id, used=draw.used, total_used=self.used, remaining=self.remaining
                 )
             )
         if draw.over:
-            found.append(
-                events.AuthorizationExceeded(
+            self.events.append(
+                contract.AuthorizationExceeded(
                     **ids,
                     encounter_id=encounter_id,
                     version=version,
@@ -220,44 +226,42 @@ class Authorization:
                 )
             )
         if draw.used and line.remaining == 0:
-            found.append(events.AuthorizationExhausted(**ids, approved=line.approved, codes=list(line.codes)))
+            self.events.append(contract.AuthorizationExhausted(**ids, approved=line.approved, codes=list(line.codes)))
         elif self.approved and self.used >= rule.warn_share * self.approved:
-            found += self._warn("used")
+            self._warn("used")
         for point in rule.reviews_between(before, self.used) if self.unit == "visits" else []:
             if point not in self.reviews:
                 self.reviews = (*self.reviews, point)
-                found.append(events.ConcurrentReviewDue(**ids, visits_used=self.used))
-        return found
+                self.events.append(contract.ConcurrentReviewDue(**ids, visits_used=self.used))
 
-    def give_back(self, encounter_id: UUID, line_number: int, used: int, over: int) -> list[IntegrationEvent]:
+    def give_back(self, encounter_id: UUID, line_number: int, used: int, over: int) -> None:
         """A voided charge's use of a line no longer stands: what it used, and what it went over, come back."""
         line = self.lines[line_number]
         line.used, line.over = max(line.used - used, 0), max(line.over - over, 0)
-        return [
-            events.AuthorizationUnitsReturned(
+        self.events.append(
+            contract.AuthorizationUnitsReturned(
                 **self._ids(),
                 authorization_number=self.number,
                 encounter_id=encounter_id,
                 returned=used,
                 remaining=self.remaining,
             )
-        ]
+        )
 
-    def ending(self, today: date, rule: Rule) -> list[IntegrationEvent]:
+    def ending(self, today: date, rule: Rule) -> None:
         """AuthorizationExpiring once its end is `warn_days` away (while units remain)."""
-        if self.status != "approved" or self.remaining == 0 or self.end - today > timedelta(days=rule.warn_days):
-            return []
-        return self._warn("ending")
+        if self.status == "approved" and self.remaining != 0 and self.end - today <= timedelta(days=rule.warn_days):
+            self._warn("ending")
 
-    def _warn(self, cause: Literal["used", "ending"]) -> list[IntegrationEvent]:
+    def _warn(self, cause: Literal["used", "ending"]) -> None:
         if cause in self.warned:
-            return []
+            return
         self.warned = (*self.warned, cause)
-        return [
-            events.AuthorizationExpiring(
+        self.events.append(
+            contract.AuthorizationExpiring(
                 **self._ids(), authorization_number=self.number, cause=cause, remaining=self.remaining, end=self.end
             )
-        ]
+        )
 
     def renewal(self, start: date, visits: int, *, days: int = 90) -> "Authorization":
         """The next request continuing this one (a concurrent review, a renewal or an extension): a 278 citing
@@ -278,4 +282,5 @@ class Authorization:
             start=start,
             end=start + timedelta(days=days),
             lines=[],
+            events=[],
         )

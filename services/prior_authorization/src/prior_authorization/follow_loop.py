@@ -2,8 +2,7 @@
 ones (once they have waited) are sent as 278s and their decisions recorded, each in its own transaction; then the
 authorizations whose end is near are announced. A clearinghouse outage leaves a request open for the next pass."""
 
-from datetime import UTC, datetime
-
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory, UnitOfWork
 from claimstream_platform.loops import PeriodicLoop
 
@@ -16,8 +15,15 @@ BATCH = 20
 class OpenRequests(PeriodicLoop):
     name = "prior-authorization.open-requests"
 
-    def __init__(self, sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender,
-                 *, interval: float, pended_wait: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sessionmaker: SessionFactory,
+        clearinghouse: handlers.Clearinghouse,
+        sender: handlers.Sender,
+        *,
+        interval: float,
+        pended_wait: float,
+    ) -> None:
         super().__init__(sessionmaker, interval)
         self._clearinghouse, self._sender, self._pended_wait = clearinghouse, sender, pended_wait
 
@@ -26,7 +32,7 @@ class OpenRequests(PeriodicLoop):
             if not await self.ask_one():
                 break
         async with UnitOfWork(self._sessionmaker) as uow:
-            await handlers.announce_endings(uow, datetime.now(UTC).date())
+            await handlers.announce_endings(uow, business_date())
             await uow.commit()
 
     async def ask_one(self) -> bool:

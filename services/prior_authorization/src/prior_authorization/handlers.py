@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.prior_authorization import AuthorizationRequired, ConcurrentReviewDue
 from claimstream_platform.db import UnitOfWork
@@ -39,34 +40,50 @@ def rule_of(payer_id: str, day: date) -> Rule:
     return rule_for(shipped(), payer_id, day)
 
 
-async def request(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
-                  ) -> Authorization:  # fmt: skip
+def publish(uow: UnitOfWork, authorization: Authorization) -> list[IntegrationEvent]:
+    """Publish what the authorization recorded; the events, for a caller that acts on one of them."""
+    taken = authorization.take_events()
+    for event in taken:
+        uow.publish(event)
+    return taken
+
+
+async def request(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+) -> Authorization:
     """A new request, sent now."""
     await store.insert(uow, authorization)
     return await ask(uow, clearinghouse, sender, authorization)
 
 
-async def ask(uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
-              ) -> Authorization:  # fmt: skip
+async def ask(
+    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+) -> Authorization:
     """Send a stored open request's 278 and record the decision; a TransientError leaves it open."""
     control = await store.next_control(uow)
-    text = interchange_278(authorization, sender_id=sender.sender_id, receiver_id=sender.receiver_id,
-                           control=control, now=datetime.now(UTC), usage=sender.usage)  # fmt: skip
+    text = interchange_278(
+        authorization,
+        sender_id=sender.sender_id,
+        receiver_id=sender.receiver_id,
+        control=control,
+        now=datetime.now(UTC),
+        usage=sender.usage,
+    )
     documents = await clearinghouse.ask(text)
     try:
         decision = decision_for(authorization, documents)
     except (X12Error, ValueError):  # the payer's answer cannot be read: asked again later
         decision = ReviewDecision(authorization.trace, "A4", reason="278")
-    for event in authorization.decided(decision):
-        uow.publish(event)
+    authorization.decided(decision)
+    publish(uow, authorization)
     await store.save(uow, authorization)
     return authorization
 
 
 async def enter(uow: UnitOfWork, authorization: Authorization, number: str, approved: int) -> Authorization:
     """An authorization obtained by phone or portal, as entered."""
-    for event in authorization.entered(number, approved):
-        uow.publish(event)
+    authorization.entered(number, approved)
+    publish(uow, authorization)
     await store.insert(uow, authorization)
     return authorization
 
@@ -83,10 +100,9 @@ async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
     encounter, units as billed. A redelivered charge is counted once."""
     if event.practice_id is None:
         return
-    await visits.hold_count(uow, event.tenant_id, event.practice_id, event.patient.external_id,
-                            event.coverage.payer_id)  # fmt: skip
-    covering = await store.covering(uow, event.tenant_id, event.practice_id, event.patient.external_id,
-                                    event.coverage.payer_id, event.service_date)  # fmt: skip
+    patient, payer = event.patient.external_id, event.coverage.payer_id
+    await visits.hold_count(uow, event.tenant_id, event.practice_id, patient, payer)
+    covering = await store.covering(uow, event.tenant_id, event.practice_id, patient, payer, event.service_date)
     rule = rule_of(event.coverage.payer_id, event.service_date)
     earlier = await _count(uow, event)
     _require(uow, event, covering, rule, earlier)
@@ -104,8 +120,8 @@ async def _burn_down(uow: UnitOfWork, event: ChargeCaptured, covering: list[Auth
     for draw in allocate([a.lines for a in serving], charges, event.service_date):
         authorization = serving[draw.authorization]
         await consumptions.record(uow, authorization.id, draw, event)
-        for found in authorization.consume(event.encounter_id, event.version, event.service_date, draw, rule):
-            uow.publish(found)
+        authorization.consume(event.encounter_id, event.version, event.service_date, draw, rule)
+        for found in publish(uow, authorization):
             if isinstance(found, ConcurrentReviewDue):
                 await renew(uow, authorization, rule.renewal_visits, event.service_date)
         await store.save(uow, authorization)
@@ -115,10 +131,9 @@ async def _count(uow: UnitOfWork, event: ChargeCaptured) -> int:
     """The visit counted; the patient's other visits with the payer this year up to its date."""
     assert event.practice_id is not None
     patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
-    earlier = await visits.earlier_this_year(uow, event.tenant_id, event.practice_id, event.encounter_id, patient,
-                                             payer, day)  # fmt: skip
-    await visits.record(uow, event.tenant_id, event.practice_id, event.encounter_id, event.version, patient, payer,
-                        day)  # fmt: skip
+    tenant_id, practice_id, encounter_id = event.tenant_id, event.practice_id, event.encounter_id
+    earlier = await visits.earlier_this_year(uow, tenant_id, practice_id, encounter_id, patient, payer, day)
+    await visits.record(uow, tenant_id, practice_id, encounter_id, event.version, patient, payer, day)
     return earlier
 
 
@@ -128,16 +143,28 @@ def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorizatio
     assert event.practice_id is not None
     patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
     npi = event.rendering_provider.npi
-    needing = sorted({
-        line.code for line in event.lines
-        if rule.needs_authorization(line.code, earlier) and not line.prior_authorization_number
-        and not any(a.has_left(line.code, day, npi) for a in covering)
-    })  # fmt: skip
+    needing = sorted(
+        {
+            line.code
+            for line in event.lines
+            if rule.needs_authorization(line.code, earlier)
+            and not line.prior_authorization_number
+            and not any(a.has_left(line.code, day, npi) for a in covering)
+        }
+    )
     if needing and not event.prior_authorization_number:
-        uow.publish(AuthorizationRequired(tenant_id=event.tenant_id, practice_id=event.practice_id,
-                                          encounter_id=event.encounter_id, version=event.version, patient_ref=patient,
-                                          payer_id=payer, service_date=day, codes=needing,
-                                          visits_this_year=earlier))  # fmt: skip
+        required = AuthorizationRequired(
+            tenant_id=event.tenant_id,
+            practice_id=event.practice_id,
+            encounter_id=event.encounter_id,
+            version=event.version,
+            patient_ref=patient,
+            payer_id=payer,
+            service_date=day,
+            codes=needing,
+            visits_this_year=earlier,
+        )
+        uow.publish(required)
 
 
 async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
@@ -149,16 +176,31 @@ async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier
     if not any(rule.asks_ahead(line.code, earlier + 1) for line in event.lines):
         return
     codes = sorted(rule.visit_codes)
-    if await store.asked_for(uow, event.tenant_id, event.practice_id, event.patient.external_id,
-                                     event.coverage.payer_id, codes, event.service_date):  # fmt: skip
+    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
+    if await store.asked_for(uow, event.tenant_id, event.practice_id, patient, payer, codes, day):
         return
+    await store.insert(uow, _ahead(event, codes, rule.renewal_visits))
+
+
+def _ahead(event: ChargeCaptured, codes: list[str], visits: int) -> Authorization:
+    """The request for the visits after the count, to the year's end, for the charge's patient and provider."""
+    assert event.practice_id is not None
     p, provider = event.patient, event.rendering_provider
-    await store.insert(uow, Authorization(
-        event.tenant_id, event.practice_id, Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
-        event.coverage.payer_id, event.coverage.member_id, provider.npi, f"{provider.first_name} {provider.last_name}",
-        tuple(codes), rule.renewal_visits, "visits", event.service_date, date(event.service_date.year, 12, 31),
+    return Authorization(
+        event.tenant_id,
+        event.practice_id,
+        Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
+        event.coverage.payer_id,
+        event.coverage.member_id,
+        provider.npi,
+        f"{provider.first_name} {provider.last_name}",
+        tuple(codes),
+        visits,
+        "visits",
+        event.service_date,
+        date(event.service_date.year, 12, 31),
         diagnoses=tuple(event.diagnoses),
-    ))  # fmt: skip
+    )
 
 
 async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
@@ -170,8 +212,8 @@ async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
     by_id = {x.id: x for x in await store.of_ids(uow, [row.authorization_id for row in standing])}
     for row in standing:
         authorization = by_id[row.authorization_id]
-        for found in authorization.give_back(event.encounter_id, row.line_number, row.used, row.over_drawn):
-            uow.publish(found)
+        authorization.give_back(event.encounter_id, row.line_number, row.used, row.over_drawn)
+        publish(uow, authorization)
         await store.save(uow, authorization)
     await consumptions.returned(uow, standing)
 
@@ -181,10 +223,8 @@ async def announce_endings(uow: UnitOfWork, today: date) -> int:
     count = 0
     horizon = today + timedelta(days=max(rule.warn_days for rule in shipped()))
     for authorization in await store.ending_by(uow, horizon):
-        found = authorization.ending(today, rule_of(authorization.payer_id, today))
-        for event in found:
-            uow.publish(event)
-        if found:
+        authorization.ending(today, rule_of(authorization.payer_id, today))
+        if publish(uow, authorization):
             await store.save(uow, authorization)
             count += 1
     return count

@@ -35,13 +35,23 @@ def request_of(authorization: Authorization, *, sender_id: str) -> ReviewRequest
     )
 
 
-def interchange_278(authorization: Authorization, *, sender_id: str, receiver_id: str, control: int,
-                    now: datetime, usage: str = "P") -> str:  # fmt: skip
+def interchange_278(
+    authorization: Authorization, *, sender_id: str, receiver_id: str, control: int, now: datetime, usage: str = "P"
+) -> str:
     transaction = transaction_278_request(request_of(authorization, sender_id=sender_id), "0001", created=now)
-    group = FunctionalGroup("HI", sender_id, receiver_id, str(control), IMPLEMENTATION, [transaction],
-                            date=now.strftime("%Y%m%d"), time=now.strftime("%H%M"))  # fmt: skip
-    return write_interchange(Interchange("ZZ", sender_id, "ZZ", receiver_id, f"{control:09d}", [group], usage=usage),
-                             now=now)  # fmt: skip
+    group = FunctionalGroup(
+        "HI",
+        sender_id,
+        receiver_id,
+        str(control),
+        IMPLEMENTATION,
+        [transaction],
+        date=now.strftime("%Y%m%d"),
+        time=now.strftime("%H%M"),
+    )
+    return write_interchange(
+        Interchange("ZZ", sender_id, "ZZ", receiver_id, f"{control:09d}", [group], usage=usage), now=now
+    )
 
 
 def decision_for(authorization: Authorization, documents: list[str]) -> ReviewDecision:

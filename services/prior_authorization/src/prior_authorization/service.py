@@ -36,8 +36,13 @@ def open_requests(runtime: Runtime[PriorAuthorizationSettings]) -> OpenRequests:
     gateway = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
-    return OpenRequests(runtime.sessionmaker, gateway, sender, interval=settings.follow_seconds,
-                        pended_wait=settings.pended_wait_seconds)  # fmt: skip
+    return OpenRequests(
+        runtime.sessionmaker,
+        gateway,
+        sender,
+        interval=settings.follow_seconds,
+        pended_wait=settings.pended_wait_seconds,
+    )
 
 
 SERVICE = Service(

@@ -1,10 +1,11 @@
 """What prior authorization's API answers: an authorization with its lines (each service as the payer decided it,
 and its burn-down), what is left and what went over, and its consumption history."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.dates import business_date
 from pydantic import BaseModel
 
 from prior_authorization.domain import Authorization
@@ -67,7 +68,7 @@ class AuthorizationOut(BaseModel):
 
 
 def out(x: Authorization, uses: list[UseOut] | None = None) -> AuthorizationOut:
-    days_left = max((x.end - datetime.now(UTC).date()).days, 0)
+    days_left = max((x.end - business_date()).days, 0)
     return AuthorizationOut(
         id=x.id,
         practice_id=x.practice_id,

@@ -32,16 +32,20 @@ async def entered(client: httpx.AsyncClient, auth: dict[str, str], **changes: An
 
 
 async def test_charges_burn_units_down_once_and_a_voided_one_gives_them_back(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     authorization = await entered(client, auth)
     first, second = captured((("96130", 2), ("96131", 1))), captured((("96131", 2),))
     for event in (first, first, second, captured((("90834", 1),)), captured((("96130", 1),), day=date(2027, 3, 1))):
         await handle(make_uow, handlers.on_charge_captured, event)  # a redelivery, a code and a date not covered
     read = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
     assert (read["used"], read["remaining"]) == (5, 0)
-    assert [(u["encounter_id"], u["used"]) for u in read["uses"]] == [(str(first.encounter_id), 3),
-                                                                      (str(second.encounter_id), 2)]  # fmt: skip
+    assert [(u["encounter_id"], u["used"]) for u in read["uses"]] == [
+        (str(first.encounter_id), 3),
+        (str(second.encounter_id), 2),
+    ]
     voided = ChargeVoided(
         tenant_id=TENANT,
         practice_id=PRACTICE,
@@ -61,8 +65,10 @@ async def test_charges_burn_units_down_once_and_a_voided_one_gives_them_back(
 
 
 async def test_a_review_point_sends_a_new_278_citing_the_number(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     authorization = await entered(client, auth, codes=["90837"], unit="visits", quantity=10, approved=10)
     for day in range(1, 9):
         await handle(make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 12, day)))
@@ -80,8 +86,10 @@ async def test_a_review_point_sends_a_new_278_citing_the_number(
 
 
 async def test_two_practices_of_one_tenant_each_track_their_own_units(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     mine = await entered(client, auth)
     theirs = await entered(client, auth, practice_id=str(OTHER_PRACTICE), authorization_number="PA-2")
     await handle(make_uow, handlers.on_charge_captured, captured((("96130", 2),)))
@@ -95,8 +103,10 @@ async def test_two_practices_of_one_tenant_each_track_their_own_units(
 
 
 async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void_stops_counting(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     therapy = [captured((("90834", 1),), day=date(2026, 1, 1) + timedelta(days=n)) for n in range(30)]
     for visit in therapy:  # Medicaid wants one after 30 visits a year
         await handle(make_uow, handlers.on_charge_captured, visit)
@@ -105,11 +115,22 @@ async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void
     await handle(make_uow, handlers.on_charge_captured, thirty_first)
     required = [event for kind, event in await outbox(make_uow) if kind == "required"]
     assert [(e["encounter_id"], e["codes"], e["visits_this_year"]) for e in required] == [
-        (str(thirty_first.encounter_id), ["90834"], 30)]  # fmt: skip
+        (str(thirty_first.encounter_id), ["90834"], 30)
+    ]
     first = therapy[0]
-    await handle(make_uow, handlers.on_charge_voided, ChargeVoided(
-        tenant_id=TENANT, practice_id=PRACTICE, encounter_id=first.encounter_id, version=1,
-        external_id=first.external_id, service_date=first.service_date, reason="voided"))  # fmt: skip
+    await handle(
+        make_uow,
+        handlers.on_charge_voided,
+        ChargeVoided(
+            tenant_id=TENANT,
+            practice_id=PRACTICE,
+            encounter_id=first.encounter_id,
+            version=1,
+            external_id=first.external_id,
+            service_date=first.service_date,
+            reason="voided",
+        ),
+    )
     await handle(make_uow, handlers.on_charge_captured, captured((("90834", 1),), day=date(2026, 2, 28)))  # 29 before
     await entered(
         client, auth, codes=["90834"], unit="visits", quantity=10, approved=10, start="2026-03-01", end="2026-12-31"
@@ -133,8 +154,9 @@ async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_on
     assert await requests(make_uow) == []
     for visit in (therapy[26], therapy[26], therapy[27]):
         await handle(make_uow, handlers.on_charge_captured, visit)
-    assert await requests(make_uow) == [("requested", "I", 10, "visits", ["90832", "90834", "90837", "90846", "90847",
-                                                                        "90853"], date(2026, 1, 27))]  # fmt: skip
+    assert await requests(make_uow) == [
+        ("requested", "I", 10, "visits", ["90832", "90834", "90837", "90846", "90847", "90853"], date(2026, 1, 27))
+    ]
     medicare = captured((("90834", 1),), day=date(2026, 2, 1)).model_copy(
         update={"coverage": therapy[0].coverage.model_copy(update={"payer_id": "SIMMCR"})}
     )
@@ -157,8 +179,9 @@ async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
     clearinghouse: StandInClearinghouse,
 ) -> None:
     for n in range(28):
-        await handle(make_uow, handlers.on_charge_captured,
-                     captured((("90837", 1),), day=date(2026, 3, 1) + timedelta(days=n)))  # fmt: skip
+        await handle(
+            make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 3, 1) + timedelta(days=n))
+        )
     clearinghouse.answers = deciding("A3", reason="NC")
     async with make_uow() as uow:
         asked = await store.next_open(uow, pended_wait=0)

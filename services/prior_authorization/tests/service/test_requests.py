@@ -23,15 +23,22 @@ async def outbox(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str
 
 
 async def test_a_request_sends_a_278_and_answers_with_the_decision_and_its_event(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     clearinghouse.answers = deciding("A2", "AUTH501", quantity=6)
     asked = body(patient={**body()["patient"], "last_name": "Nú*ñez~"})
     created = await client.post("/v1/authorizations", json=asked, headers={**auth, "Idempotency-Key": "pa-1"})
     assert created.status_code == 201, created.text
     found = created.json()
     assert (found["status"], found["authorization_number"], found["approved"], found["partial"]) == (
-        "approved", "AUTH501", 6, True)  # fmt: skip
+        "approved",
+        "AUTH501",
+        6,
+        True,
+    )
     (sent,) = clearinghouse.sent  # the name's accents and delimiters written safely
     assert "NM1*IL*1*NU NEZ*ZOE****MI*XJH123456789~" in sent
     assert "UM*HS*I*MH*11:B~" in sent and "HI*ABK:F900~" in sent
@@ -46,14 +53,22 @@ async def test_a_request_sends_a_278_and_answers_with_the_decision_and_its_event
 
 
 async def test_a_pended_request_is_followed_until_the_payer_decides(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     clearinghouse.answers = deciding("A4", reason="0U")
     pended = (await client.post("/v1/authorizations", json=body(), headers=auth)).json()
     assert (pended["status"], pended["reason"]) == ("pended", "0U")
     clearinghouse.answers = deciding("A1", "AUTH777")
-    loop = OpenRequests(client._transport.app.state.platform.sessionmaker, clearinghouse,  # type: ignore[attr-defined]
-                        Sender("CSAUTHORIZE", "SIM"), interval=1, pended_wait=0)  # fmt: skip
+    loop = OpenRequests(
+        client._transport.app.state.platform.sessionmaker,
+        clearinghouse,  # type: ignore[attr-defined]
+        Sender("CSAUTHORIZE", "SIM"),
+        interval=1,
+        pended_wait=0,
+    )
     assert await loop.ask_one() and not await loop.ask_one()
     decided = (await client.get(f"/v1/authorizations/{pended['id']}", headers=auth)).json()
     assert (decided["status"], decided["authorization_number"]) == ("approved", "AUTH777")
@@ -62,8 +77,11 @@ async def test_a_pended_request_is_followed_until_the_payer_decides(
 
 
 async def test_one_entered_by_hand_is_approved_and_scoped_to_its_tenant_and_practices(
-    client: httpx.AsyncClient, auth: dict[str, str], practice_auth: dict[str, str], keys: Keys,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    practice_auth: dict[str, str],
+    keys: Keys,
+) -> None:
     manual = {**body(OTHER_PRACTICE), "authorization_number": "PHONE-42", "approved": 8}
     entered = (await client.post("/v1/authorizations/manual", json=manual, headers=auth)).json()
     assert (entered["status"], entered["source"], entered["authorization_number"]) == ("approved", "manual", "PHONE-42")
@@ -75,8 +93,11 @@ async def test_one_entered_by_hand_is_approved_and_scoped_to_its_tenant_and_prac
 
 
 async def test_bad_input_and_an_outage_change_nothing(
-    client: httpx.AsyncClient, auth: dict[str, str], clearinghouse: Clearinghouse, make_uow: Callable[[], UnitOfWork],
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
     forged = body(coverage={"payer_id": "SIMMCD", "member_id": "X*1~"})  # a delimiter in the member id
     refused = await client.post("/v1/authorizations", json=forged, headers=auth)
     assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"

@@ -49,9 +49,10 @@ def service(code: str, action: str, quantity: int | None = None, **more: object)
 
 def test_two_services_decided_two_ways_give_two_lines_and_announce_what_was_approved() -> None:
     asked = psych_testing(**{"96130": 2, "96131": 6})
-    (approved,) = asked.decided(
+    asked.decided(
         ReviewDecision("T", "A2", "AUTH1", services=(service("96130", "A1", 2), service("96131", "A3", reason="NC")))
     )
+    (approved,) = asked.take_events()
     assert [(x.codes, x.status, x.approved, x.reason) for x in asked.lines] == [
         (("96130",), "approved", 2, ""),
         (("96131",), "denied", 0, "NC"),
@@ -70,14 +71,16 @@ def test_an_approved_zero_is_zero_and_no_quantity_is_as_asked_only_when_certifie
     in_total.decided(ReviewDecision("T", "A1", "AUTH1", services=(service("96130", "A1"),)))
     assert (in_total.status, in_total.approved, in_total.partial) == ("approved", 2, False)
     in_part = psych_testing(**{"96130": 2})
-    (said,) = in_part.decided(ReviewDecision("T", "A2", "AUTH1", services=(service("96130", "A2"),)))
+    in_part.decided(ReviewDecision("T", "A2", "AUTH1", services=(service("96130", "A2"),)))
+    (said,) = in_part.take_events()
     assert (in_part.status, in_part.reason, in_part.approved) == ("contact", "no quantity", 0)
     assert isinstance(said, events.AuthorizationPended) and said.needs_person
 
 
 def test_contact_the_payer_is_for_a_person_not_a_denial() -> None:
     asked = psych_testing()
-    (said,) = asked.decided(ReviewDecision("T", "CT", reason="0U"))
+    asked.decided(ReviewDecision("T", "CT", reason="0U"))
+    (said,) = asked.take_events()
     assert (asked.status, asked.reason) == ("contact", "0U")
     assert isinstance(said, events.AuthorizationPended) and said.needs_person
 
@@ -108,6 +111,7 @@ def test_a_charge_over_what_is_left_draws_what_remains_and_the_rest_goes_over() 
     first, second = psych_testing(**{"96130": 2, "96131": 1}), psych_testing(**{"96131": 4})
     for authorization in (first, second):
         authorization.entered("PA-1", authorization.requested)
+        authorization.take_events()
     first.lines = [
         Line(("96130",), 2, "units", START, END, "approved", approved=2),
         Line(("96131",), 1, "units", START, END, "approved", approved=1, used=1),
@@ -115,7 +119,8 @@ def test_a_charge_over_what_is_left_draws_what_remains_and_the_rest_goes_over() 
     second.lines[0].end = date(2026, 12, 5)  # ends before the charge: covers nothing
     draws = allocate([first.lines, second.lines], [("96130", 3), ("96131", 2), ("90834", 1)], date(2026, 12, 10))
     assert draws == [Draw(0, 0, 2, 1, ("96130",), ("96130",)), Draw(0, 1, 0, 2, ("96131",), ("96131",))]
-    found = first.consume(uuid4(), 1, date(2026, 12, 10), draws[0], RULE)
+    first.consume(uuid4(), 1, date(2026, 12, 10), draws[0], RULE)
+    found = first.take_events()
     exceeded = next(e for e in found if isinstance(e, events.AuthorizationExceeded))
     assert (exceeded.codes, exceeded.used, exceeded.over, exceeded.unit) == (["96130"], 2, 1, "units")
     assert (first.used, first.over, first.remaining) == (3, 1, 0)

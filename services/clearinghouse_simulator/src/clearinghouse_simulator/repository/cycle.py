@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.dates import business_date
+from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12.p837 import Claim
 from sqlalchemy import bindparam, delete, insert, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clearinghouse_simulator.cycle import CycleOutcome, MemberKey, PayeeKey, duplicate_key
 from clearinghouse_simulator.frontend import ACCEPTED
@@ -28,7 +29,7 @@ from clearinghouse_simulator.tables import (
 )
 
 
-async def accepted_locked(session: AsyncSession, limit: int) -> list[Any]:
+async def accepted_locked(uow: UnitOfWork, limit: int) -> list[Any]:
     """Accepted claims with their sender, locked (skipping those another replica holds)."""
     query = (
         select(claims, submissions.c.sender_id)
@@ -38,28 +39,28 @@ async def accepted_locked(session: AsyncSession, limit: int) -> list[Any]:
         .limit(limit)
         .with_for_update(of=claims, skip_locked=True)
     )
-    return list((await session.execute(query)).all())
+    return list((await uow.session.execute(query)).all())
 
 
-async def next_controls(session: AsyncSession, count: int) -> list[str]:
-    return [str(await session.scalar(select(control_numbers.next_value()))) for _ in range(count)]
+async def next_controls(uow: UnitOfWork, count: int) -> list[str]:
+    return [str(await uow.session.scalar(select(control_numbers.next_value()))) for _ in range(count)]
 
 
-async def next_day(session: AsyncSession) -> int:
+async def next_day(uow: UnitOfWork) -> int:
     """The number of the payers' business day this cycle is."""
-    return int(await session.scalar(select(cycle_days.next_value())) or 0)
+    return int(await uow.session.scalar(select(cycle_days.next_value())) or 0)
 
 
-async def adjudicated_by_number(session: AsyncSession, numbers: Iterable[str]) -> list[Any]:
+async def adjudicated_by_number(uow: UnitOfWork, numbers: Iterable[str]) -> list[Any]:
     query = select(claims).where(claims.c.payer_claim_number.in_(list(numbers)), claims.c.status == "adjudicated")
-    return list((await session.execute(query)).all())
+    return list((await uow.session.execute(query)).all())
 
 
-async def paid_keys(session: AsyncSession, keys: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
+async def paid_keys(uow: UnitOfWork, keys: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
     """Of (submitter, duplicate key) pairs, those of claims already paid: a submitter's claims are duplicates of its
     own claims only (each submitter has a roster of its own)."""
     key = tuple_(claims.c.submitter, claims.c.duplicate_key)
-    found = await session.execute(
+    found = await uow.session.execute(
         select(claims.c.submitter, claims.c.duplicate_key).where(
             key.in_(list(set(keys))), claims.c.status == "adjudicated", claims.c.paid > 0
         )
@@ -67,13 +68,13 @@ async def paid_keys(session: AsyncSession, keys: Iterable[tuple[UUID, str]]) -> 
     return {(row.submitter, row.duplicate_key) for row in found}
 
 
-async def members_locked(session: AsyncSession, keys: Iterable[MemberKey]) -> dict[MemberKey, Any]:
+async def members_locked(uow: UnitOfWork, keys: Iterable[MemberKey]) -> dict[MemberKey, Any]:
     key = tuple_(members.c.submitter, members.c.payer_id, members.c.member_id)
-    rows = (await session.execute(select(members).where(key.in_(list(keys))).with_for_update())).all()
+    rows = (await uow.session.execute(select(members).where(key.in_(list(keys))).with_for_update())).all()
     return {(row.submitter, row.payer_id, row.member_id): row for row in rows}
 
 
-async def paid_of_payee(session: AsyncSession, payee: PayeeKey, limit: int) -> list[Any]:
+async def paid_of_payee(uow: UnitOfWork, payee: PayeeKey, limit: int) -> list[Any]:
     """The payee's newest paid claims (candidates for a reprocessing take-back)."""
     submitter, payer_id, payee_npi = payee
     query = (
@@ -84,10 +85,10 @@ async def paid_of_payee(session: AsyncSession, payee: PayeeKey, limit: int) -> l
         .order_by(claims.c.adjudicated_at.desc())
         .limit(limit)
     )
-    return list((await session.execute(query)).all())
+    return list((await uow.session.execute(query)).all())
 
 
-async def reviews_due(session: AsyncSession, payees: Iterable[PayeeKey], day: int, limit: int) -> dict[PayeeKey, Any]:
+async def reviews_due(uow: UnitOfWork, payees: Iterable[PayeeKey], day: int, limit: int) -> dict[PayeeKey, Any]:
     """Per payee about to be paid: its paid claims whose review finds them overpaid by `day` (still as paid: not
     reversed or replaced since), oldest first, locked with the claims."""
     payee = tuple_(claims.c.submitter, claims.c.payer_id, claims.c.claim["billing_npi"].astext)
@@ -99,15 +100,15 @@ async def reviews_due(session: AsyncSession, payees: Iterable[PayeeKey], day: in
         .with_for_update(skip_locked=True)
     )
     found: dict[PayeeKey, list[Any]] = defaultdict(list)
-    for row in await session.execute(query):
+    for row in await uow.session.execute(query):
         found[(row.submitter, row.payer_id, row.claim["billing_npi"])].append(row)
     return found
 
 
-async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
+async def owed(uow: UnitOfWork, payees: Iterable[PayeeKey]) -> dict[PayeeKey, list[Balance]]:
     """The forward balances of the payees about to be paid, oldest reference first; locked with the claims."""
     key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
-    rows = await session.execute(
+    rows = await uow.session.execute(
         select(forward_balances).where(key.in_(list(payees))).order_by(forward_balances.c.reference).with_for_update()
     )
     found: dict[PayeeKey, list[Balance]] = defaultdict(list)
@@ -116,35 +117,40 @@ async def owed(session: AsyncSession, payees: Iterable[PayeeKey]) -> dict[PayeeK
     return found
 
 
-async def store_outcome(session: AsyncSession, outcome: CycleOutcome, now: datetime, *, bundle_835s: bool) -> None:
+async def store_outcome(uow: UnitOfWork, outcome: CycleOutcome, now: datetime, *, bundle_835s: bool) -> None:
     if outcome.results:
-        await _store_results(session, outcome, now)
+        await _store_results(uow, outcome, now)
     if outcome.recovered:
-        await session.execute(update(claims).where(claims.c.id.in_(outcome.recovered)).values(review_day=None))
+        await uow.session.execute(update(claims).where(claims.c.id.in_(outcome.recovered)).values(review_day=None))
     if outcome.reversed:
-        await session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
+        await uow.session.execute(update(claims).where(claims.c.id.in_(outcome.reversed)).values(status="reversed"))
     if outcome.renumbered:
-        await session.execute(
+        await uow.session.execute(
             update(claims).where(claims.c.id == bindparam("claim_id")).values(payer_claim_number=bindparam("number")),
             [{"claim_id": claim_id, "number": number} for claim_id, number in outcome.renumbered.items()],
         )
     if outcome.members:
-        await session.execute(
+        await uow.session.execute(
             update(members)
-            .where(members.c.submitter == bindparam("s"), members.c.payer_id == bindparam("p"),
-                   members.c.member_id == bindparam("m"))
+            .where(
+                members.c.submitter == bindparam("s"),
+                members.c.payer_id == bindparam("p"),
+                members.c.member_id == bindparam("m"),
+            )
             .values(deductible_met=bindparam("met"), visits_used=bindparam("visits"), benefit_year=now.year),
-            [{"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
-             for (s, p, m), member in outcome.members.items()],
-        )  # fmt: skip
+            [
+                {"s": s, "p": p, "m": m, "met": member.deductible_met, "visits": member.visits_used}
+                for (s, p, m), member in outcome.members.items()
+            ],
+        )
     if outcome.remittances:
-        await session.execute(documents.insert(), _remittance_files(outcome, bundle_835s))
-    await _store_balances(session, outcome.balances)
-    await _store_later(session, outcome.crossovers, now)
-    await _store_later(session, outcome.splits, now)
+        await uow.session.execute(documents.insert(), _remittance_files(outcome, bundle_835s))
+    await _store_balances(uow, outcome.balances)
+    await _store_later(uow, outcome.crossovers, now)
+    await _store_later(uow, outcome.splits, now)
 
 
-async def _store_results(session: AsyncSession, outcome: CycleOutcome, now: datetime) -> None:
+async def _store_results(uow: UnitOfWork, outcome: CycleOutcome, now: datetime) -> None:
     rows = [
         {
             "claim_id": claim_id,
@@ -163,7 +169,7 @@ async def _store_results(session: AsyncSession, outcome: CycleOutcome, now: date
         "remittance": bindparam("remitted"),
         "review_day": bindparam("review"),
     }
-    await session.execute(update(claims).where(claims.c.id == bindparam("claim_id")).values(**values), rows)
+    await uow.session.execute(update(claims).where(claims.c.id == bindparam("claim_id")).values(**values), rows)
 
 
 def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str, Any]]:
@@ -176,14 +182,14 @@ def _remittance_files(outcome: CycleOutcome, bundle_835s: bool) -> list[dict[str
     return [{"submitter": s, "kind": "835", "content": "".join(files)} for s, files in by_submitter.items()]
 
 
-async def _store_later(session: AsyncSession, crossovers: dict[UUID, Claim], now: datetime) -> None:
+async def _store_later(uow: UnitOfWork, crossovers: dict[UUID, Claim], now: datetime) -> None:
     """Claims to pay in a later cycle, accepted under new numbers: those a payer forwarded to the crossover
     payer, and the parts of split claims."""
     if not crossovers:
         return
     query = select(claims.c.id, claims.c.submitter, claims.c.submission_id).where(claims.c.id.in_(list(crossovers)))
-    originals = {row.id: row for row in await session.execute(query)}
-    numbers = [await session.scalar(select(payer_claim_numbers.next_value())) for _ in crossovers]
+    originals = {row.id: row for row in await uow.session.execute(query)}
+    numbers = [await uow.session.scalar(select(payer_claim_numbers.next_value())) for _ in crossovers]
     rows = [
         {
             "id": uuid4(),
@@ -196,22 +202,22 @@ async def _store_later(session: AsyncSession, crossovers: dict[UUID, Claim], now
             "claim_status": ACCEPTED,
             "duplicate_key": duplicate_key(claim),
             "claim": claim.model_dump(mode="json"),
-            "received_on": now.date(),
-        }  # fmt: skip
+            "received_on": business_date(at=now),
+        }
         for (original, claim), number in zip(crossovers.items(), numbers, strict=True)
     ]
-    await session.execute(insert(claims), rows)
+    await uow.session.execute(insert(claims), rows)
 
 
-async def _store_balances(session: AsyncSession, balances: dict[PayeeKey, list[Balance]]) -> None:
+async def _store_balances(uow: UnitOfWork, balances: dict[PayeeKey, list[Balance]]) -> None:
     """Each paid payee's balances as the cycle left them: the ones taken back go, new ones come."""
     if not balances:
         return
     key = tuple_(forward_balances.c.submitter, forward_balances.c.payer_id, forward_balances.c.payee_npi)
-    await session.execute(delete(forward_balances).where(key.in_(list(balances))))
+    await uow.session.execute(delete(forward_balances).where(key.in_(list(balances))))
     rows = _balance_rows(balances.items())
     if rows:
-        await session.execute(insert(forward_balances), rows)
+        await uow.session.execute(insert(forward_balances), rows)
 
 
 def _balance_rows(balances: Iterable[tuple[PayeeKey, list[Balance]]]) -> Sequence[dict[str, Any]]:

@@ -1,7 +1,8 @@
-"""Checks: stored with the question, completed with the answer, read back within the caller's tenant and
-practices (`_scoped`, once)."""
+"""Checks: stored with the question, completed with the answer, read back within a tenant and its practices
+(`_tenant`, the filter written once)."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,38 +26,62 @@ async def next_control(uow: UnitOfWork) -> int:
 
 async def insert(uow: UnitOfWork, check: Check) -> None:
     p = check.patient
-    await uow.session.execute(checks.insert().values(
-        id=check.id, tenant_id=check.tenant_id, practice_id=check.practice_id, patient_ref=p.external_id,
-        first_name=p.first_name, last_name=p.last_name, birth_date=p.birth_date, payer_id=check.payer_id,
-        member_id=check.member_id, service_date=check.service_date, service_types=list(check.service_types),
-        provider_npi=check.provider_npi, provider_name=check.provider_name, status=check.status,
-    ))  # fmt: skip
+    await uow.session.execute(
+        checks.insert().values(
+            id=check.id,
+            tenant_id=check.tenant_id,
+            practice_id=check.practice_id,
+            patient_ref=p.external_id,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            birth_date=p.birth_date,
+            payer_id=check.payer_id,
+            member_id=check.member_id,
+            service_date=check.service_date,
+            service_types=list(check.service_types),
+            provider_npi=check.provider_npi,
+            provider_name=check.provider_name,
+            status=check.status,
+        )
+    )
 
 
 async def answered(uow: UnitOfWork, check: Check) -> None:
     summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
-    await uow.session.execute(update(checks).where(checks.c.id == check.id).values(
-        status=check.status, summary=summary, answered_at=datetime.now(UTC)))  # fmt: skip
+    await uow.session.execute(
+        update(checks)
+        .where(checks.c.id == check.id)
+        .values(status=check.status, summary=summary, answered_at=datetime.now(UTC))
+    )
 
 
 async def recent_for(uow: UnitOfWork, check: Check, *, days: int) -> UUID | None:
     """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
     practice: its id (the newest), or None."""
     c = checks.c
-    query = select(c.id).where(
-        c.tenant_id == check.tenant_id, c.practice_id == check.practice_id, c.patient_ref == check.patient.external_id,
-        c.payer_id == check.payer_id, c.member_id == check.member_id,
-        (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
-    ).order_by(c.created_at.desc()).limit(1)  # fmt: skip
+    query = (
+        select(c.id)
+        .where(
+            *_tenant(check.tenant_id, [check.practice_id]),
+            c.patient_ref == check.patient.external_id,
+            c.payer_id == check.payer_id,
+            c.member_id == check.member_id,
+            (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
+        )
+        .order_by(c.created_at.desc())
+        .limit(1)
+    )
     found: UUID | None = await uow.session.scalar(query)
     return found
 
 
-async def latest_answer(uow: UnitOfWork, principal: Principal, practice_id: UUID, patient_ref: str,
-                        payer_id: str | None) -> Check | None:  # fmt: skip
+async def latest_answer(
+    uow: UnitOfWork, principal: Principal, practice_id: UUID, patient_ref: str, payer_id: str | None
+) -> Check | None:
     """The newest answered check of a patient (with one payer, or any)."""
-    query = _scoped(principal).where(checks.c.practice_id == practice_id, checks.c.patient_ref == patient_ref,
-                                     checks.c.status != "pending")  # fmt: skip
+    query = _scoped(principal).where(
+        checks.c.practice_id == practice_id, checks.c.patient_ref == patient_ref, checks.c.status != "pending"
+    )
     if payer_id is not None:
         query = query.where(checks.c.payer_id == payer_id)
     row = (await uow.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
@@ -70,11 +95,16 @@ async def next_pending(uow: UnitOfWork) -> Check | None:
     return None if row is None else _check(row)
 
 
+def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+    """The tenant filter, written once: the tenant's checks, of `practice_ids` when given."""
+    where = [checks.c.tenant_id == tenant_id]
+    if practice_ids is not None:
+        where.append(checks.c.practice_id.in_(list(practice_ids)))
+    return where
+
+
 def _scoped(principal: Principal) -> Any:
-    query = select(checks).where(checks.c.tenant_id == principal.tenant_id)
-    if principal.practice_ids is not None:
-        query = query.where(checks.c.practice_id.in_(list(principal.practice_ids)))
-    return query
+    return select(checks).where(*_tenant(principal.tenant_id, principal.practice_ids))
 
 
 async def find(uow: UnitOfWork, principal: Principal, check_id: UUID) -> Check | None:
@@ -84,9 +114,19 @@ async def find(uow: UnitOfWork, principal: Principal, check_id: UUID) -> Check |
 
 def _check(row: Any) -> Check:
     patient = Patient(row.patient_ref, row.first_name, row.last_name, row.birth_date)
-    check = Check(row.tenant_id, row.practice_id, patient, row.payer_id, row.member_id, row.service_date,
-                  tuple(row.service_types), row.provider_npi, row.provider_name, id=row.id,
-                  status=row.status)  # fmt: skip
+    check = Check(
+        row.tenant_id,
+        row.practice_id,
+        patient,
+        row.payer_id,
+        row.member_id,
+        row.service_date,
+        tuple(row.service_types),
+        row.provider_npi,
+        row.provider_name,
+        id=row.id,
+        status=row.status,
+    )
     if row.summary:
         check.summary = _summary(row.summary)
     return check

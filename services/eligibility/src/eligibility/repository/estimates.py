@@ -1,7 +1,9 @@
-"""Good Faith Estimates: stored as issued, read back within the caller's tenant and practices, and the charges
-billed against each kept per encounter in the part of its provider or facility, with the parts exceeded."""
+"""Good Faith Estimates: stored as issued, read back within the caller's tenant and practices (`_tenant`, the filter
+written once), and the charges billed against each kept per encounter in the part of its provider or facility, with
+the parts exceeded."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,19 +20,35 @@ from eligibility.tables import estimate_charges, estimate_parts_exceeded, good_f
 g = good_faith_estimates.c
 
 
+def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+    """The tenant filter, written once: the tenant's estimates, of `practice_ids` when given."""
+    where = [g.tenant_id == tenant_id]
+    if practice_ids is not None:
+        where.append(g.practice_id.in_(list(practice_ids)))
+    return where
+
+
 async def add(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, estimate_id: UUID, estimate: Estimate) -> None:
     document = json.loads(json.dumps(asdict(estimate), default=str))
-    await uow.session.execute(good_faith_estimates.insert().values(
-        id=estimate_id, tenant_id=tenant_id, practice_id=practice_id, patient_ref=estimate.patient_ref,
-        document=document, period_from=estimate.period_from, period_to=estimate.period_to, total=estimate.total,
-    ))  # fmt: skip
+    await uow.session.execute(
+        good_faith_estimates.insert().values(
+            id=estimate_id,
+            tenant_id=tenant_id,
+            practice_id=practice_id,
+            patient_ref=estimate.patient_ref,
+            document=document,
+            period_from=estimate.period_from,
+            period_to=estimate.period_to,
+            total=estimate.total,
+        )
+    )
 
 
 async def find(uow: UnitOfWork, principal: Principal, estimate_id: UUID) -> tuple[Estimate, dict[str, Decimal]] | None:
     """The estimate and what has been billed against each of its parts so far, by provider or facility NPI."""
-    query = select(good_faith_estimates).where(g.id == estimate_id, g.tenant_id == principal.tenant_id)
-    if principal.practice_ids is not None:
-        query = query.where(g.practice_id.in_(list(principal.practice_ids)))
+    query = select(good_faith_estimates).where(
+        g.id == estimate_id, *_tenant(principal.tenant_id, principal.practice_ids)
+    )
     row = (await uow.session.execute(query)).first()
     if row is None:
         return None
@@ -45,13 +63,17 @@ def _estimate(document: dict[str, Any]) -> Estimate:
         for s in document["services"]
     )
     return Estimate(
-        patient_ref=document["patient_ref"], patient_name=document["patient_name"],
-        birth_date=date.fromisoformat(document["birth_date"]), provider_name=document["provider_name"],
-        provider_npi=document["provider_npi"], period_from=date.fromisoformat(document["period_from"]),
-        period_to=date.fromisoformat(document["period_to"]), services=services,
+        patient_ref=document["patient_ref"],
+        patient_name=document["patient_name"],
+        birth_date=date.fromisoformat(document["birth_date"]),
+        provider_name=document["provider_name"],
+        provider_npi=document["provider_npi"],
+        period_from=date.fromisoformat(document["period_from"]),
+        period_to=date.fromisoformat(document["period_to"]),
+        services=services,
         issued_on=date.fromisoformat(document["issued_on"]),
         co_providers=tuple((npi, name) for npi, name in document.get("co_providers", [])),
-    )  # fmt: skip
+    )
 
 
 async def covering(
@@ -59,8 +81,7 @@ async def covering(
 ) -> list[tuple[UUID, Estimate]]:
     """The patient's estimates whose period covers `served`, locked for this transaction (one charge at a time)."""
     query = select(g.id, g.document).where(
-        g.tenant_id == tenant_id,
-        g.practice_id == practice_id,
+        *_tenant(tenant_id, [practice_id]),
         g.patient_ref == patient_ref,
         g.period_from <= served,
         g.period_to >= served,

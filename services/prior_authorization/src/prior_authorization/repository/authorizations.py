@@ -1,6 +1,8 @@
 """Authorizations and their lines: stored with the request, completed with the decision, changed by the burn-down,
-read back within the caller's tenant and practices (`_scoped`, once). Every read brings the lines with it."""
+read back within a tenant and its practices (`_tenant`, the filter written once). Every read brings the lines with
+it."""
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -79,8 +81,7 @@ async def covering(
     query = (
         select(authorizations)
         .where(
-            a.tenant_id == tenant_id,
-            a.practice_id == practice_id,
+            *_tenant(tenant_id, [practice_id]),
             a.patient_ref == patient_ref[:80],
             a.payer_id == payer_id[:80],
             a.status == "approved",
@@ -100,8 +101,7 @@ async def asked_for(
     query = (
         select(a.id)
         .where(
-            a.tenant_id == tenant_id,
-            a.practice_id == practice_id,
+            *_tenant(tenant_id, [practice_id]),
             a.patient_ref == patient_ref[:80],
             a.payer_id == payer_id[:80],
             a.end >= day,
@@ -133,11 +133,16 @@ async def ending_by(uow: UnitOfWork, day: date) -> list[Authorization]:
     return await _with_lines(uow, list(await uow.session.execute(query.with_for_update(skip_locked=True))))
 
 
+def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+    """The tenant filter, written once: the tenant's authorizations, of `practice_ids` when given."""
+    where = [a.tenant_id == tenant_id]
+    if practice_ids is not None:
+        where.append(a.practice_id.in_(list(practice_ids)))
+    return where
+
+
 def _scoped(principal: Principal) -> Any:
-    query = select(authorizations).where(a.tenant_id == principal.tenant_id)
-    if principal.practice_ids is not None:
-        query = query.where(a.practice_id.in_(list(principal.practice_ids)))
-    return query
+    return select(authorizations).where(*_tenant(principal.tenant_id, principal.practice_ids))
 
 
 async def find(uow: UnitOfWork, principal: Principal, authorization_id: UUID) -> Authorization | None:

@@ -40,8 +40,9 @@ async def record(uow: UnitOfWork, authorization_id: UUID, draw: Draw, event: Cha
 
 async def standing(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> list[Any]:
     """What that encounter version used and has not given back, locked."""
-    query = select(consumptions).where(c.tenant_id == tenant_id, c.encounter_id == encounter_id,
-                                       c.version == version, c.returned_at.is_(None))  # fmt: skip
+    query = select(consumptions).where(
+        c.tenant_id == tenant_id, c.encounter_id == encounter_id, c.version == version, c.returned_at.is_(None)
+    )
     return list(await uow.session.execute(query.order_by(c.authorization_id, c.line_number).with_for_update()))
 
 

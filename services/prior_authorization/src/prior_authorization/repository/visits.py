@@ -21,28 +21,50 @@ async def hold_count(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patien
     await hold_names(uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"])
 
 
-async def record(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, version: int,
-                 patient_ref: str, payer_id: str, day: date) -> None:  # fmt: skip
-    row = {"tenant_id": tenant_id, "encounter_id": encounter_id, "version": version, "practice_id": practice_id,
-           "patient_ref": patient_ref[:80], "payer_id": payer_id[:80], "service_date": day}  # fmt: skip
+async def record(
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    practice_id: UUID,
+    encounter_id: UUID,
+    version: int,
+    patient_ref: str,
+    payer_id: str,
+    day: date,
+) -> None:
+    row = {
+        "tenant_id": tenant_id,
+        "encounter_id": encounter_id,
+        "version": version,
+        "practice_id": practice_id,
+        "patient_ref": patient_ref[:80],
+        "payer_id": payer_id[:80],
+        "service_date": day,
+    }
     statement = insert(visits).values(row)
     newer = v.version <= statement.excluded.version
-    await uow.session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row,
-                                                              where=newer))  # fmt: skip
+    await uow.session.execute(
+        statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row, where=newer)
+    )
 
 
-async def earlier_this_year(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID,
-                            patient_ref: str, payer_id: str, day: date) -> int:  # fmt: skip
+async def earlier_this_year(
+    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, patient_ref: str, payer_id: str, day: date
+) -> int:
     """The patient's other visits with the payer in `day`'s calendar year, before it."""
     query = select(func.count()).where(
-        v.tenant_id == tenant_id, v.practice_id == practice_id, v.patient_ref == patient_ref[:80],
-        v.payer_id == payer_id[:80], v.service_date >= date(day.year, 1, 1), v.service_date <= day,
+        v.tenant_id == tenant_id,
+        v.practice_id == practice_id,
+        v.patient_ref == patient_ref[:80],
+        v.payer_id == payer_id[:80],
+        v.service_date >= date(day.year, 1, 1),
+        v.service_date <= day,
         v.encounter_id != encounter_id,
-    )  # fmt: skip
+    )
     return int(await uow.session.scalar(query) or 0)
 
 
 async def forget(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> None:
     """A voided version no longer counts (a corrected one is recorded again when it is captured)."""
-    await uow.session.execute(delete(visits).where(v.tenant_id == tenant_id, v.encounter_id == encounter_id,
-                                                   v.version == version))  # fmt: skip
+    await uow.session.execute(
+        delete(visits).where(v.tenant_id == tenant_id, v.encounter_id == encounter_id, v.version == version)
+    )

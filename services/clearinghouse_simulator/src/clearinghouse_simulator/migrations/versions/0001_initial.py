@@ -14,6 +14,13 @@ depends_on = None
 def upgrade() -> None:
     op.execute("CREATE SEQUENCE control_numbers START WITH 1000")
     op.execute("CREATE SEQUENCE payer_claim_numbers START WITH 100000")
+    _documents()
+    _members()
+    _submissions()
+    _claims()
+
+
+def _documents() -> None:
     op.create_table(
         "documents",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -31,6 +38,9 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("acknowledged_at IS NULL"),
     )
+
+
+def _members() -> None:
     op.create_table(
         "members",
         sa.Column("payer_id", sa.String(length=20), nullable=False),
@@ -48,6 +58,9 @@ def upgrade() -> None:
         sa.Column("visits_used", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("payer_id", "member_id", name=op.f("pk_members")),
     )
+
+
+def _submissions() -> None:
     op.create_table(
         "submissions",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -63,6 +76,9 @@ def upgrade() -> None:
             name=op.f("uq_submissions_submitter_sender_id_interchange_control"),
         ),
     )
+
+
+def _claims() -> None:
     op.create_table(
         "claims",
         sa.Column("id", sa.UUID(), nullable=False),

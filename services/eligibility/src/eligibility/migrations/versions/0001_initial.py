@@ -35,8 +35,9 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checks")),
     )
-    op.create_index("ix_checks_patient", "checks", ["tenant_id", "practice_id", "patient_ref", "payer_id",
-                                                   "service_date"])  # fmt: skip
+    op.create_index(
+        "ix_checks_patient", "checks", ["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"]
+    )
 
 
 def downgrade() -> None:

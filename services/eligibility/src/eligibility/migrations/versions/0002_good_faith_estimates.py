@@ -25,8 +25,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_good_faith_estimates")),
     )
-    op.create_index("ix_good_faith_estimates_patient", "good_faith_estimates", ["tenant_id", "practice_id",
-                                                                               "patient_ref"])  # fmt: skip
+    op.create_index(
+        "ix_good_faith_estimates_patient", "good_faith_estimates", ["tenant_id", "practice_id", "patient_ref"]
+    )
     op.create_table(
         "estimate_charges",
         sa.Column("estimate_id", sa.Uuid(), nullable=False),

@@ -12,6 +12,11 @@ depends_on = None
 def upgrade() -> None:
     create_platform_tables(op.get_bind())
     op.execute("CREATE SEQUENCE interchange_control START WITH 1 MAXVALUE 999999999 CYCLE")
+    _authorizations()
+    _consumptions()
+
+
+def _authorizations() -> None:
     op.execute("""CREATE TABLE authorizations (
         id UUID NOT NULL,
         tenant_id UUID NOT NULL,
@@ -49,6 +54,9 @@ def upgrade() -> None:
     op.execute(
         """CREATE INDEX ix_authorizations_patient ON authorizations (tenant_id, practice_id, patient_ref, payer_id)"""
     )
+
+
+def _consumptions() -> None:
     op.execute("""CREATE TABLE consumptions (
         authorization_id UUID NOT NULL,
         encounter_id UUID NOT NULL,
