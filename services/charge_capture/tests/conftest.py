@@ -61,10 +61,15 @@ async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
     created = await post_ok(
         client,
         "/v1/practices",
-        {"name": "Lakeside Behavioral Health", "npi": PRACTICE_NPI, "tax_id": "12-3456789",
-         "taxonomy": "261QM0801X", "address": address()},
+        {
+            "name": "Lakeside Behavioral Health",
+            "npi": PRACTICE_NPI,
+            "tax_id": "12-3456789",
+            "taxonomy": "261QM0801X",
+            "address": address(),
+        },
         auth,
-    )  # fmt: skip
+    )
     practice_id = created["id"]
     for npi, first, last, credential, taxonomy in [
         (PSYCHIATRIST_NPI, "Ada", "Moreno", "MD", "2084P0800X"),
@@ -79,10 +84,15 @@ async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
         )
     payers = [
         {"payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB"},
-        {"payer_id": "MCD01", "name": "State Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC",
-         "policy_profile": "medicaid-credential-tiers"},
+        {
+            "payer_id": "MCD01",
+            "name": "State Medicaid",
+            "kind": "medicaid",
+            "claim_filing_indicator": "MC",
+            "policy_profile": "medicaid-credential-tiers",
+        },
         {"payer_id": "COM01", "name": "Commercial Health", "kind": "commercial", "claim_filing_indicator": "CI"},
-    ]  # fmt: skip
+    ]
     fees = [
         {"code": code, "amount": amount}
         for code, amount in [

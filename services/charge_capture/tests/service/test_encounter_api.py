@@ -201,8 +201,14 @@ async def test_batch_gives_a_result_per_item(
     assert response.status_code == 200, response.text
     result = response.json()
     assert [r["outcome"] for r in result["results"]] == [
-        "created", "invalid", "created", "existing", "conflict", "not_found", "created",
-    ]  # fmt: skip
+        "created",
+        "invalid",
+        "created",
+        "existing",
+        "conflict",
+        "not_found",
+        "created",
+    ]
     assert result["results"][1]["errors"][0]["field"] == "diagnoses"
     assert result["results"][6]["encounter"]["status"] == "needs_review"
     assert (result["created"], result["existing"], result["failed"]) == (3, 1, 3)
@@ -390,8 +396,13 @@ async def test_a_supervised_associate_is_billed_as_each_payer_wants(
 ) -> None:
     """Commercial: the licensed supervisor renders. Medicaid: the associate renders with HO, and the supervisor is
     named for 2310D. Without a supervisor the claim is held, naming the field."""
-    associate = {"npi": "1497758544", "first_name": "Lee", "last_name": "Park", "credential": "LPC-A",
-                 "taxonomy": "101YP2500X"}  # fmt: skip
+    associate = {
+        "npi": "1497758544",
+        "first_name": "Lee",
+        "last_name": "Park",
+        "credential": "LPC-A",
+        "taxonomy": "101YP2500X",
+    }
     await post_ok(client, f"/v1/practices/{practice.id}/providers", associate, auth)
     supervised = {"rendering_provider_npi": associate["npi"], "supervising_provider_npi": SOCIAL_WORKER_NPI}
     for payer_id, rendering, supervising in (
@@ -399,15 +410,17 @@ async def test_a_supervised_associate_is_billed_as_each_payer_wants(
         ("MCD01", "1497758544", SOCIAL_WORKER_NPI),
     ):
         coverage = {"payer_id": payer_id, "member_id": "XYZ123456789", "relationship": "self"}
-        response = await client.post("/v1/encounters", json=encounter(practice.id, coverage=coverage, **supervised),
-                                     headers=auth)  # fmt: skip
+        response = await client.post(
+            "/v1/encounters", json=encounter(practice.id, coverage=coverage, **supervised), headers=auth
+        )
         assert response.status_code == 201 and response.json()["status"] == "coded", response.text
         captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
         assert captured["rendering_provider"]["npi"] == rendering, payer_id
         assert (captured["supervising_provider"] or {}).get("npi") == supervising, payer_id
     assert captured["lines"][0]["modifiers"][0] == "HO"
-    alone = await client.post("/v1/encounters", json=encounter(practice.id, rendering_provider_npi=associate["npi"]),
-                              headers=auth)  # fmt: skip
+    alone = await client.post(
+        "/v1/encounters", json=encounter(practice.id, rendering_provider_npi=associate["npi"]), headers=auth
+    )
     assert alone.json()["status"] == "needs_review"
     assert [p["field"] for p in alone.json()["problems"]] == ["supervising_provider_npi"]
 

@@ -173,9 +173,11 @@ def test_testing_scope_is_fixed_for_therapists_and_payer_data_for_nps_and_pas(
 ) -> None:
     kind = "medicaid" if profile else "commercial"
     coding = code(
-        service=Service("psychological_testing", evaluation_minutes=60), credential=credential, kind=kind,
+        service=Service("psychological_testing", evaluation_minutes=60),
+        credential=credential,
+        kind=kind,
         profile=profile,
-    )  # fmt: skip
+    )
     assert ("provider.scope" not in rules_broken(coding)) is allowed
 
 
@@ -592,9 +594,11 @@ def test_only_real_em_codes_on_the_date_of_service(em_code: str, day: date, real
 )
 def test_medicare_audio_only_needs_the_patient_at_home_from_2024(at_home: bool, day: date, held: bool) -> None:
     coding = code(
-        service=Service("psychotherapy", minutes=45), kind="medicare", day=day,
+        service=Service("psychotherapy", minutes=45),
+        kind="medicare",
+        day=day,
         telehealth=Telehealth("audio", patient_at_home=at_home),
-    )  # fmt: skip
+    )
     assert ("telehealth.audio-only-away-from-home" in rules_broken(coding)) is held
 
 

@@ -16,8 +16,13 @@ async def report_silent_payers(uow: UnitOfWork, *, days: float, now: datetime | 
     reported = 0
     for row in await store.silent_payers(uow, before):
         last = row.last_payment.date() if row.last_payment else None
-        silence = {"tenant_id": row.tenant_id, "payer_id": row.payer_id, "claims_waiting": row.claims_waiting,
-                   "oldest_accepted_on": row.oldest.date(), "last_payment_on": last}  # fmt: skip
+        silence = {
+            "tenant_id": row.tenant_id,
+            "payer_id": row.payer_id,
+            "claims_waiting": row.claims_waiting,
+            "oldest_accepted_on": row.oldest.date(),
+            "last_payment_on": last,
+        }
         if await store.open_silence(uow, silence):
             uow.publish(events.PayerSilent(**silence))
             reported += 1

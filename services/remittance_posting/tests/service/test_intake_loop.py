@@ -61,18 +61,32 @@ async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_t
     await IntakeLoop(async_sessionmaker(engine, expire_on_commit=False), inbox, interval=1).run_once()
     assert inbox.acknowledged == [3]
     async with make_uow() as uow:
-        remittances = (await uow.session.execute(text(
-            "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
-            "('PAY0202', 'INT0202') ORDER BY trace_number"))).all()  # fmt: skip
-        ledger = (await uow.session.execute(text(
-            "SELECT reason, amount, claim_id, tenant_id FROM provider_adjustments WHERE reference = 'SIMCOM0202'"
-        ))).all()  # fmt: skip
-        received = await uow.session.scalar(text(
-            "SELECT count(*) FROM outbox WHERE event_type = 'claimstream.remittance.received.v1' "
-            "AND convert_from(payload, 'UTF8')::jsonb ->> 'trace_number' = 'INT0202'"))  # fmt: skip
+        remittances = (
+            await uow.session.execute(
+                text(
+                    "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
+                    "('PAY0202', 'INT0202') ORDER BY trace_number"
+                )
+            )
+        ).all()
+        ledger = (
+            await uow.session.execute(
+                text(
+                    "SELECT reason, amount, claim_id, tenant_id FROM provider_adjustments "
+                    "WHERE reference = 'SIMCOM0202'"
+                )
+            )
+        ).all()
+        received = await uow.session.scalar(
+            text(
+                "SELECT count(*) FROM outbox WHERE event_type = 'claimstream.remittance.received.v1' "
+                "AND convert_from(payload, 'UTF8')::jsonb ->> 'trace_number' = 'INT0202'"
+            )
+        )
     assert [(r.trace_number, r.tenant_id, r.claims, r.status) for r in remittances] == [
-        ("INT0202", TENANT, 0, "posted"), ("PAY0202", TENANT, 1, "posted"),
-    ]  # fmt: skip
+        ("INT0202", TENANT, 0, "posted"),
+        ("PAY0202", TENANT, 1, "posted"),
+    ]
     assert remittances[0].total == Decimal("2.40")
     assert [(e.reason, e.amount, e.claim_id, e.tenant_id) for e in ledger] == [
         ("L6", Decimal("-2.40"), created.claim_id, TENANT)

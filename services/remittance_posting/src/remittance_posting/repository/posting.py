@@ -53,11 +53,20 @@ def _known(row: Row[Any]) -> KnownClaim:
             tuple(line["modifiers"]),
             Decimal(str(line["amount"])),
             line["control_number"],
-        )  # fmt: skip
+        )
         for line in row.lines
     )
-    return KnownClaim(row.claim_id, row.tenant_id, row.practice_id, row.patient_control_number, row.payer_id,
-                      row.payer_claim_number, lines, row.service_date, row.responsibility)  # fmt: skip
+    return KnownClaim(
+        row.claim_id,
+        row.tenant_id,
+        row.practice_id,
+        row.patient_control_number,
+        row.payer_id,
+        row.payer_claim_number,
+        lines,
+        row.service_date,
+        row.responsibility,
+    )
 
 
 async def claims_for(
@@ -134,9 +143,11 @@ async def store_file(
 async def trace_posted(uow: UnitOfWork, originator: str, trace_number: str, payer_id: str) -> bool:
     """The payer's trace (TRN02 with TRN03) was posted before, in any file."""
     query = select(remittances.c.id).where(
-        remittances.c.trace_originator == originator, remittances.c.trace_number == trace_number,
-        remittances.c.payer_id == payer_id, remittances.c.status == "posted",
-    )  # fmt: skip
+        remittances.c.trace_originator == originator,
+        remittances.c.trace_number == trace_number,
+        remittances.c.payer_id == payer_id,
+        remittances.c.status == "posted",
+    )
     return (await uow.session.scalar(query.limit(1))) is not None
 
 

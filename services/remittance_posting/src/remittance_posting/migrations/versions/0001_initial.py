@@ -103,9 +103,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_claim_payments_claim", "claim_payments", ["tenant_id", "claim_id"])
     op.create_index(
-        "ix_claim_payments_unmatched", "claim_payments", ["patient_control_number"],
+        "ix_claim_payments_unmatched",
+        "claim_payments",
+        ["patient_control_number"],
         postgresql_where=sa.text("state = 'unmatched'"),
-    )  # fmt: skip
+    )
     op.create_table(
         "provider_adjustments",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -146,7 +148,7 @@ def _variance_tables() -> None:
             "modifiers",
             "effective_from",
             name=op.f("pk_contract_rates"),
-        ),  # fmt: skip
+        ),
     )
     op.create_table(
         "variances",
@@ -183,8 +185,13 @@ def _variance_tables() -> None:
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payer_silences")),
     )
-    op.create_index("ix_payer_silences_open", "payer_silences", ["tenant_id", "payer_id"], unique=True,
-                    postgresql_where=sa.text("ended_at IS NULL"))  # fmt: skip
+    op.create_index(
+        "ix_payer_silences_open",
+        "payer_silences",
+        ["tenant_id", "payer_id"],
+        unique=True,
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
