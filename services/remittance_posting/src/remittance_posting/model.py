@@ -120,6 +120,18 @@ class StoredPayment:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A PLB amount on the provider ledger: its remittance, the tenant and practice it belongs to (those of the claim
+    its reference names, else the remittance's), and that claim when we know it."""
+
+    remittance_id: UUID
+    tenant_id: UUID | None
+    practice_id: UUID | None
+    adjustment: ProviderAdjustment
+    claim_id: UUID | None
+
+
 def payment_to_json(payment: ClaimPayment) -> dict[str, Any]:
     """A claim payment as stored (to be posted later, when its claim is known): no patient name, only its
     member id, kept for matching by hand. Written field by field: `dataclasses.asdict` deep-copies, and cost more
