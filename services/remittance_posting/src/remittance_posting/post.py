@@ -9,12 +9,13 @@ payer is the claim's, unless the 835 comes from another payer (a crossover), dec
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from remittance_posting import era
@@ -161,7 +162,7 @@ def _unmatched(
             reason=reason,
         )
         uow.publish(unmatched)
-    on = remittance.paid_on or datetime.now(UTC).date()
+    on = remittance.paid_on or business_date()
     return StoredPayment(payment, None, owner, outcome(payment, on), reason=reason)
 
 
