@@ -55,50 +55,64 @@ def auth(keys: Keys, tenant: UUID) -> dict[str, str]:
     return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
 
 
+# One fee schedule for every payer: code, amount (H0004 also at the Medicaid tier's own rate, modifier HO).
+FEES = [
+    {"code": code, "amount": amount}
+    for code, amount in [
+        ("90791", "180.00"), ("90792", "210.00"), ("90832", "75.00"), ("90834", "100.00"), ("90837", "140.00"),
+        ("90833", "70.00"), ("90836", "90.00"), ("90838", "120.00"), ("90839", "150.00"), ("90840", "70.00"),
+        ("90846", "95.00"), ("90847", "100.00"), ("90853", "30.00"), ("90785", "15.00"), ("99213", "90.00"),
+        ("99214", "130.00"), ("96130", "120.00"), ("96131", "95.00"), ("96136", "45.00"), ("96137", "40.00"),
+        ("H0004", "20.00"),
+    ]
+] + [{"code": "H0004", "modifiers": ["HO"], "amount": "18.75"}]  # fmt: skip
+PROVIDERS = [
+    (PSYCHIATRIST_NPI, "Ada", "Moreno", "MD", "2084P0800X"),
+    (SOCIAL_WORKER_NPI, "Ben", "Okafor", "LCSW", "1041C0700X"),
+    (PSYCHOLOGIST_NPI, "Cleo", "Park", "PhD", "103TC0700X"),
+]
+PAYERS = [
+    {"payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB"},
+    {
+        "payer_id": "MCD01",
+        "name": "State Medicaid",
+        "kind": "medicaid",
+        "claim_filing_indicator": "MC",
+        "policy_profile": "medicaid-credential-tiers",
+    },
+    {"payer_id": "COM01", "name": "Commercial Health", "kind": "commercial", "claim_filing_indicator": "CI"},
+]
+
+
 @pytest.fixture
 async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
     """A group practice with a psychiatrist, a social worker and a psychologist, and three payers with fees."""
     created = await post_ok(
         client,
         "/v1/practices",
-        {"name": "Lakeside Behavioral Health", "npi": PRACTICE_NPI, "tax_id": "12-3456789",
-         "taxonomy": "261QM0801X", "address": address()},
+        {
+            "name": "Lakeside Behavioral Health",
+            "npi": PRACTICE_NPI,
+            "tax_id": "12-3456789",
+            "taxonomy": "261QM0801X",
+            "address": address(),
+        },
         auth,
-    )  # fmt: skip
+    )
     practice_id = created["id"]
-    for npi, first, last, credential, taxonomy in [
-        (PSYCHIATRIST_NPI, "Ada", "Moreno", "MD", "2084P0800X"),
-        (SOCIAL_WORKER_NPI, "Ben", "Okafor", "LCSW", "1041C0700X"),
-        (PSYCHOLOGIST_NPI, "Cleo", "Park", "PhD", "103TC0700X"),
-    ]:
-        await post_ok(
-            client,
-            f"/v1/practices/{practice_id}/providers",
-            {"npi": npi, "first_name": first, "last_name": last, "credential": credential, "taxonomy": taxonomy},
-            auth,
-        )
-    payers = [
-        {"payer_id": "MCR01", "name": "Medicare Part B", "kind": "medicare", "claim_filing_indicator": "MB"},
-        {"payer_id": "MCD01", "name": "State Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC",
-         "policy_profile": "medicaid-credential-tiers"},
-        {"payer_id": "COM01", "name": "Commercial Health", "kind": "commercial", "claim_filing_indicator": "CI"},
-    ]  # fmt: skip
-    fees = [
-        {"code": code, "amount": amount}
-        for code, amount in [
-            ("90791", "180.00"), ("90792", "210.00"), ("90832", "75.00"), ("90834", "100.00"), ("90837", "140.00"),
-            ("90833", "70.00"), ("90836", "90.00"), ("90838", "120.00"), ("90839", "150.00"), ("90840", "70.00"),
-            ("90846", "95.00"), ("90847", "100.00"), ("90853", "30.00"), ("90785", "15.00"), ("99213", "90.00"),
-            ("99214", "130.00"), ("96130", "120.00"), ("96131", "95.00"), ("96136", "45.00"), ("96137", "40.00"),
-            ("H0004", "20.00"),
-        ]
-    ] + [{"code": "H0004", "modifiers": ["HO"], "amount": "18.75"}]  # fmt: skip
-    for payer in payers:
-        await post_ok(client, f"/v1/practices/{practice_id}/payers", payer, auth)
-        response = await client.put(
-            f"/v1/practices/{practice_id}/fee-schedules/{payer['payer_id']}",
-            json={"effective_from": "2025-01-01", "entries": fees},
-            headers=auth,
-        )
-        assert response.status_code == 200, response.text
+    for npi, first, last, credential, taxonomy in PROVIDERS:
+        provider = {"npi": npi, "first_name": first, "last_name": last, "credential": credential, "taxonomy": taxonomy}
+        await post_ok(client, f"/v1/practices/{practice_id}/providers", provider, auth)
+    for payer in PAYERS:
+        await _payer_with_fees(client, auth, practice_id, payer)
     return Practice(UUID(practice_id), created)
+
+
+async def _payer_with_fees(client: AsyncClient, auth: dict[str, str], practice_id: str, payer: dict[str, str]) -> None:
+    await post_ok(client, f"/v1/practices/{practice_id}/payers", payer, auth)
+    response = await client.put(
+        f"/v1/practices/{practice_id}/fee-schedules/{payer['payer_id']}",
+        json={"effective_from": "2025-01-01", "entries": FEES},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text

@@ -50,14 +50,18 @@ class Payment:
 
 
 def era(
-    *payments: Payment, trace: str = "TRACE0001", plb: tuple[tuple[str, str, Decimal], ...] = (),
-    total_delta: Decimal = Decimal(0), control: str = "000000001", payer_id: str = "SIMCOM",
-) -> str:  # fmt: skip
+    *payments: Payment,
+    trace: str = "TRACE0001",
+    plb: tuple[tuple[str, str, Decimal], ...] = (),
+    total_delta: Decimal = Decimal(0),
+    control: str = "000000001",
+    payer_id: str = "SIMCOM",
+) -> str:
     total = sum((p.paid for p in payments), Decimal(0)) - sum((a for _, _, a in plb), Decimal(0)) + total_delta
     body = [
         Segment.of(
             "BPR", "I" if total else "H", _amount(total), "C", "ACH" if total else "NON", *[""] * 11, "20261120"
-        ),  # fmt: skip
+        ),
         Segment.of("TRN", "1", trace, f"1{payer_id}"),
         Segment.of("N1", "PR", "SIMULATED COMMERCIAL", "XV", payer_id),
         Segment.of("N1", "PE", "BAYVIEW THERAPY", "XX", "1497758544"),
@@ -69,8 +73,16 @@ def era(
         for reason, reference, amount in plb:
             pairs += [(reason, reference), _amount(amount)]
         body.append(Segment.of("PLB", "1497758544", "20261231", *pairs))
-    group = FunctionalGroup("HP", "CLEARINGHOUSE", "CLAIMSTREAM", "1", "005010X221A1",
-                            [Transaction("835", "0001", "", body)], date="20261120", time="0930")  # fmt: skip
+    group = FunctionalGroup(
+        "HP",
+        "CLEARINGHOUSE",
+        "CLAIMSTREAM",
+        "1",
+        "005010X221A1",
+        [Transaction("835", "0001", "", body)],
+        date="20261120",
+        time="0930",
+    )
     return write_interchange(
         Interchange("ZZ", "CLEARINGHOUSE", "ZZ", "CLAIMSTREAM", control, [group], usage="P"), now=NOW
     )
@@ -80,7 +92,7 @@ def _claim(p: Payment) -> list[Segment]:
     segments = [
         Segment.of(
             "CLP", p.pcn, p.status, _amount(p.charge), _amount(p.paid), "", "12", p.payer_claim_number, "11", "1"
-        ),  # fmt: skip
+        ),
         Segment.of("NM1", "QC", "1", "PARK", "LEE", "", "", "", "MI", "M12345"),
         *_cas(p.claim_adjustments),
     ]
@@ -95,7 +107,7 @@ def _claim(p: Payment) -> list[Segment]:
                 "",
                 "1",
                 billed,
-            ),  # fmt: skip
+            ),
             Segment.of("DTM", "472", "20261110"),
             *_cas(line.adjustments),
         ]
@@ -118,15 +130,35 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")).normalize(), "f")
 
 
-def claim_created(pcn: str, *, lines: tuple[tuple[str, tuple[str, ...]], ...] = (("90837", ("95",)),),
-                  tenant: UUID = TENANT, claim_id: UUID | None = None) -> Any:  # fmt: skip
+def claim_created(
+    pcn: str,
+    *,
+    lines: tuple[tuple[str, tuple[str, ...]], ...] = (("90837", ("95",)),),
+    tenant: UUID = TENANT,
+    claim_id: UUID | None = None,
+) -> Any:
     """A ClaimCreated as claim submission publishes it."""
     from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 
     return ClaimCreated(
-        tenant_id=tenant, practice_id=PRACTICE, claim_id=claim_id or uuid4(), encounter_id=uuid4(),
-        patient_control_number=pcn, payer_id="SIMCOM", frequency="1", total_charge=Decimal("180.00"),
+        tenant_id=tenant,
+        practice_id=PRACTICE,
+        claim_id=claim_id or uuid4(),
+        encounter_id=uuid4(),
+        patient_control_number=pcn,
+        payer_id="SIMCOM",
+        frequency="1",
+        total_charge=Decimal("180.00"),
         service_date=NOW.date(),
-        lines=[ClaimLine(line_number=n, code=code, modifiers=list(mods), units=1, amount=Decimal("180.00"),
-                         control_number=f"{pcn}-{n}") for n, (code, mods) in enumerate(lines, start=1)],
-    )  # fmt: skip
+        lines=[
+            ClaimLine(
+                line_number=n,
+                code=code,
+                modifiers=list(mods),
+                units=1,
+                amount=Decimal("180.00"),
+                control_number=f"{pcn}-{n}",
+            )
+            for n, (code, mods) in enumerate(lines, start=1)
+        ],
+    )

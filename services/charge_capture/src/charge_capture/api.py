@@ -1,12 +1,10 @@
-"""Charge capture's encounter API for EHR integrations (set-up for billing staff is `setup_api`)."""
+"""Charge capture's encounter API for EHR integrations (set-up for billing staff is `setup_api`). Routes map bodies
+into commands and answers out of `Encounter` aggregates; the command runner (`run_command`) commits."""
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import Reply, run_command
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
@@ -15,25 +13,26 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
 from charge_capture import handlers
+from charge_capture.api_commands import capture_command
+from charge_capture.commands import CaptureEncounter
+from charge_capture.domain import Encounter
 from charge_capture.fields import Input
 from charge_capture.handlers import ItemOutcome
-from charge_capture.repository import encounters
+from charge_capture.repository.encounters import Encounters
 from charge_capture.schemas import (
     BatchItemResult,
     BatchResult,
+    ChargeOut,
     EncounterIn,
     EncounterOut,
     EncounterPage,
+    EncounterSummary,
     VoidIn,
 )
 
 router = APIRouter()
 MAX_BATCH = 1000
 _encounter_adapter = TypeAdapter(EncounterIn)
-
-
-def _today() -> Any:
-    return datetime.now(UTC).date()
 
 
 @router.post("/v1/encounters", status_code=201, response_model=EncounterOut)
@@ -43,21 +42,13 @@ async def post_encounter(
     """201 with the coded (or held) encounter; 200 with the stored one when it was posted before."""
 
     async def operation() -> Reply:
-        (outcome,) = await handlers.ingest(uow, principal, [(0, body)], today=_today())
+        (outcome,) = await handlers.capture(uow, principal, [(0, capture_command(body))])
         if outcome.outcome == "not_found":
             raise NotFound("practice not found", field="practice_id")
         if outcome.outcome == "conflict":
             raise Conflict(outcome.errors[0].message, field="external_id")
         assert outcome.encounter is not None
-        if outcome.recorded_at is None:  # posted before: answer with what is stored
-            return Reply(await _full(uow, outcome.encounter.id), 200)
-        created = EncounterOut(
-            **outcome.encounter.model_dump(),
-            encounter=body,
-            created_at=outcome.recorded_at,
-            updated_at=outcome.recorded_at,
-        )
-        return Reply(created, 201)
+        return Reply(encounter_out(outcome.encounter), 201 if outcome.outcome == "created" else 200)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
@@ -71,56 +62,69 @@ async def post_encounter_batch(
     body: BatchIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
 ) -> JSONResponse:
     """Up to 1,000 encounters in one transaction, with a result per item: invalid items do not stop the rest."""
-    parsed: list[tuple[int, EncounterIn]] = []
+    commands: list[tuple[int, CaptureEncounter]] = []
     invalid: list[ItemOutcome] = []
     for index, item in enumerate(body.encounters):
         try:
-            parsed.append((index, _encounter_adapter.validate_python(item)))
+            commands.append((index, capture_command(_encounter_adapter.validate_python(item))))
         except ValidationError as error:
             invalid.append(ItemOutcome(index, "invalid", errors=_errors(error)))
 
     async def operation() -> BatchResult:
-        outcomes = await handlers.ingest(uow, principal, parsed, today=_today()) if parsed else []
-        results = sorted(outcomes + invalid, key=lambda o: o.index)
-        return BatchResult(
-            created=sum(o.outcome == "created" for o in results),
-            existing=sum(o.outcome == "existing" for o in results),
-            failed=sum(o.outcome not in ("created", "existing") for o in results),
-            results=[BatchItemResult(**o.__dict__) for o in results],
-        )
+        outcomes = await handlers.capture(uow, principal, commands) if commands else []
+        return _batch_result(sorted(outcomes + invalid, key=lambda o: o.index))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
+def _batch_result(results: list[ItemOutcome]) -> BatchResult:
+    return BatchResult(
+        created=sum(o.outcome == "created" for o in results),
+        existing=sum(o.outcome == "existing" for o in results),
+        failed=sum(o.outcome not in ("created", "existing") for o in results),
+        results=[
+            BatchItemResult(
+                index=o.index,
+                outcome=o.outcome,
+                encounter=summary(o.encounter) if o.encounter else None,
+                errors=o.errors,
+            )
+            for o in results
+        ],
+    )
+
+
 @router.put("/v1/encounters/{encounter_id}", response_model=EncounterOut)
 async def put_encounter(
-    encounter_id: UUID, body: EncounterIn, principal: CurrentPrincipal, uow: UnitOfWorkDep
-) -> EncounterOut:
+    encounter_id: UUID, body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """A corrected encounter: recoded as a new version; the previous version's charges are voided."""
-    async with uow:
-        await handlers.correct(uow, principal, encounter_id, body, today=_today())
-        result = await _full(uow, encounter_id)
-        await uow.commit()
-    return result
+
+    async def operation() -> EncounterOut:
+        return encounter_out(await handlers.correct(uow, principal, encounter_id, capture_command(body)))
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.post("/v1/encounters/{encounter_id}/void", response_model=EncounterOut)
 async def void_encounter(
-    encounter_id: UUID, body: VoidIn, principal: CurrentPrincipal, uow: UnitOfWorkDep
-) -> EncounterOut:
+    encounter_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """The visit is not to be billed: the encounter is kept as `voided` and its charges are voided."""
-    async with uow:
-        await handlers.void(uow, principal, encounter_id, body.reason)
-        result = await _full(uow, encounter_id)
-        await uow.commit()
-    return result
+
+    async def operation() -> EncounterOut:
+        return encounter_out(await handlers.void(uow, principal, encounter_id, body.reason))
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get("/v1/encounters/{encounter_id}", response_model=EncounterOut)
 async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EncounterOut:
     async with uow:
-        result = await _full(uow, encounter_id, principal)
-    return result
+        encounter = await Encounters(uow, principal.tenant_id).visible(principal, encounter_id)
+    if encounter is None:
+        raise NotFound("encounter not found")
+    return encounter_out(encounter)
 
 
 @router.get("/v1/encounters", response_model=EncounterPage)
@@ -135,24 +139,40 @@ async def list_encounters(
 ) -> EncounterPage:
     """Newest-agnostic keyset pages by id; pass `next_cursor` back as `cursor`."""
     async with uow:
-        page, next_cursor = await encounters.page(
-            uow.session, principal, practice_id=practice_id, status=status, external_id=external_id, limit=limit,
+        page, next_cursor = await Encounters(uow, principal.tenant_id).page(
+            principal,
+            practice_id=practice_id,
+            status=status,
+            external_id=external_id,
+            limit=limit,
             cursor=cursor,
-        )  # fmt: skip
-        lines = await encounters.lines_of(uow.session, [(row.id, row.version) for row in page])
-    return EncounterPage(items=[handlers.summary(row, lines.get(row.id, [])) for row in page], next_cursor=next_cursor)
+        )
+    return EncounterPage(items=[summary(encounter) for encounter in page], next_cursor=next_cursor)
 
 
-async def _full(uow: UnitOfWork, encounter_id: UUID, principal: Principal | None = None) -> EncounterOut:
-    row = await encounters.in_scope_or_none(uow.session, principal, encounter_id)
-    if row is None:
-        raise NotFound("encounter not found")
-    lines = await encounters.lines_of(uow.session, [(row.id, row.version)])
+def summary(encounter: Encounter) -> EncounterSummary:
+    return EncounterSummary(
+        id=encounter.id,
+        practice_id=encounter.practice_id,
+        external_id=encounter.external_id,
+        version=encounter.version,
+        status=encounter.status,
+        service_date=encounter.service_date,
+        place_of_service=encounter.place_of_service,
+        total_amount=encounter.total_amount,
+        charges=[ChargeOut.model_validate(line, from_attributes=True) for line in encounter.lines],
+        problems=list(encounter.problems),
+        warnings=list(encounter.warnings),
+    )
+
+
+def encounter_out(encounter: Encounter) -> EncounterOut:
+    """The encounter with its body as submitted, so that billing staff can correct and PUT it back."""
     return EncounterOut(
-        **handlers.summary(row, lines.get(row.id, [])).model_dump(),
-        encounter=EncounterIn.model_validate(row.request),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        **summary(encounter).model_dump(),
+        encounter=EncounterIn.model_validate(encounter.request),
+        created_at=encounter.created_at,
+        updated_at=encounter.updated_at,
     )
 
 

@@ -143,17 +143,25 @@ async def put_fee_schedule(
         payer = await _payer(uow, principal, practice_id, payer_id)
         same = await newest_schedule_if_same(uow.session, payer.id, body.effective_from, _fee_rows(body))
         if same is not None:
-            return FeeScheduleOut(id=same.id, payer_id=payer_id, effective_from=same.effective_from,
-                                  created_at=same.created_at, entries=body.entries)  # fmt: skip
+            return FeeScheduleOut(
+                id=same.id,
+                payer_id=payer_id,
+                effective_from=same.effective_from,
+                created_at=same.created_at,
+                entries=body.entries,
+            )
         entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
         schedule_id, created_at = await setup.add_fee_schedule(
             uow.session, principal.tenant_id, payer.id, body.effective_from, entries
         )
         await uow.commit()
     return FeeScheduleOut(
-        id=schedule_id, payer_id=payer_id, effective_from=body.effective_from, created_at=created_at,
+        id=schedule_id,
+        payer_id=payer_id,
+        effective_from=body.effective_from,
+        created_at=created_at,
         entries=body.entries,
-    )  # fmt: skip
+    )
 
 
 @router.get("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=Listing[FeeScheduleOut])
@@ -172,7 +180,7 @@ async def get_fee_schedules(
                 effective_from=s.effective_from,
                 created_at=s.created_at,
                 entries=[FeeIn(code=code, modifiers=modifiers, amount=amount) for code, modifiers, amount in entries],
-            )  # fmt: skip
+            )
             for s, entries in versions
         ]
     )

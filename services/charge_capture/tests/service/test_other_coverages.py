@@ -7,8 +7,12 @@ from charge_capture_testkit import Practice, count, encounter, outbox
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MEDICAID_SECONDARY = {"payer_id": "MCD01", "member_id": "MCD778899", "relationship": "self",
-                      "responsibility": "secondary"}  # fmt: skip
+MEDICAID_SECONDARY = {
+    "payer_id": "MCD01",
+    "member_id": "MCD778899",
+    "relationship": "self",
+    "responsibility": "secondary",
+}
 
 
 def with_others(practice: Practice, *others: dict[str, Any]) -> dict[str, Any]:
@@ -20,14 +24,16 @@ async def test_a_secondary_coverage_reaches_the_claim_with_its_payer(
     client: AsyncClient, auth: dict[str, str], practice: Practice, engine: AsyncEngine
 ) -> None:
     tertiary = {"payer_id": "COM01", "member_id": "C-1", "relationship": "self", "responsibility": "tertiary"}
-    response = await client.post("/v1/encounters", json=with_others(practice, MEDICAID_SECONDARY, tertiary),
-                                 headers=auth)  # fmt: skip
+    response = await client.post(
+        "/v1/encounters", json=with_others(practice, MEDICAID_SECONDARY, tertiary), headers=auth
+    )
     assert response.status_code == 201, response.text
     captured = [p for kind, p in await outbox(engine) if kind == "charge.captured"][-1]
     others = captured["other_coverages"]
     assert [(o["responsibility"], o["payer"]["payer_id"], o["payer"]["claim_filing_indicator"]) for o in others] == [
-        ("secondary", "MCD01", "MC"), ("tertiary", "COM01", "CI"),
-    ]  # fmt: skip
+        ("secondary", "MCD01", "MC"),
+        ("tertiary", "COM01", "CI"),
+    ]
     assert others[0]["patient_has_own_id"] is True  # a Medicaid member id is the patient's own
     assert captured["payer"]["payer_id"] == "MCR01"
 

@@ -50,8 +50,13 @@ async def test_providers_and_payers(client: AsyncClient, auth: dict[str, str], p
     assert {e["field"] for e in response.json()["errors"]} == {"credential", "taxonomy"}
     payers = (await client.get(f"/v1/practices/{practice.id}/payers", headers=auth)).json()["items"]
     assert [p["payer_id"] for p in payers] == ["COM01", "MCD01", "MCR01"]
-    unknown_profile = {"payer_id": "X", "name": "X", "kind": "commercial", "claim_filing_indicator": "CI",
-                       "policy_profile": "nope"}  # fmt: skip
+    unknown_profile = {
+        "payer_id": "X",
+        "name": "X",
+        "kind": "commercial",
+        "claim_filing_indicator": "CI",
+        "policy_profile": "nope",
+    }
     response = await client.post(f"/v1/practices/{practice.id}/payers", json=unknown_profile, headers=auth)
     assert response.json()["errors"][0]["field"] == "policy_profile"
     missing = await client.post(
@@ -115,9 +120,14 @@ async def test_the_same_fee_schedule_put_again_adds_no_version(
 
 
 async def test_a_solo_clinician_practice_bills_as_an_individual(client: AsyncClient, auth: dict[str, str]) -> None:
-    body = {"name": "Ana Ruiz LCSW", "npi": "1245319599", "tax_id": "123456789", "taxonomy": "1041C0700X",
-            "address": {"line1": "1 Elm St", "city": "Springfield", "state": "IL", "postal_code": "627011234"},
-            "billing_entity": "individual"}  # fmt: skip
+    body = {
+        "name": "Ana Ruiz LCSW",
+        "npi": "1245319599",
+        "tax_id": "123456789",
+        "taxonomy": "1041C0700X",
+        "address": {"line1": "1 Elm St", "city": "Springfield", "state": "IL", "postal_code": "627011234"},
+        "billing_entity": "individual",
+    }
     missing = await client.post("/v1/practices", json=body, headers=auth)
     assert missing.status_code == 422
     created = await client.post("/v1/practices", json={**body, "first_name": "Ana", "last_name": "Ruiz"}, headers=auth)

@@ -36,8 +36,11 @@ def test_a_deleted_pair_edit_stops_applying_on_its_deletion_date() -> None:
 def test_mue_rows_take_the_quarter_date_when_the_file_has_none() -> None:
     (limit,) = read_mue(MUE, effective_from=date(2026, 1, 1))
     assert (limit.code, limit.max_units, limit.adjudication_indicator, limit.effective_from) == (
-        "90840", 3, 3, date(2026, 1, 1),
-    )  # fmt: skip
+        "90840",
+        3,
+        3,
+        date(2026, 1, 1),
+    )
 
 
 def test_the_shipped_fixture_loads() -> None:

@@ -28,8 +28,14 @@ class Imbalance:
         return self.stated - self.expected
 
     def as_dict(self) -> dict[str, str | int]:
-        return {"level": self.level, "position": self.position, "expected": str(self.expected),
-                "stated": str(self.stated), "difference": str(self.difference), "reason": self.reason}  # fmt: skip
+        return {
+            "level": self.level,
+            "position": self.position,
+            "expected": str(self.expected),
+            "stated": str(self.stated),
+            "difference": str(self.difference),
+            "reason": self.reason,
+        }
 
 
 def imbalances(remittance: Remittance) -> list[Imbalance]:
@@ -38,8 +44,15 @@ def imbalances(remittance: Remittance) -> list[Imbalance]:
     taken = sum((adjustment.amount for adjustment in remittance.provider_adjustments), Decimal(0))
     total = remittance.total if remittance.credit else -remittance.total
     if paid - taken != total:
-        found.append(Imbalance("transaction", remittance.position, paid - taken, total,
-                               "BPR02 is not the sum of CLP04 less the PLB amounts"))  # fmt: skip
+        found.append(
+            Imbalance(
+                "transaction",
+                remittance.position,
+                paid - taken,
+                total,
+                "BPR02 is not the sum of CLP04 less the PLB amounts",
+            )
+        )
     return found
 
 
@@ -48,12 +61,20 @@ def claim_imbalances(claim: ClaimPayment) -> list[Imbalance]:
     for line in claim.lines:
         expected = line.charge - sum((a.amount for a in line.adjustments), Decimal(0))
         if expected != line.paid:
-            found.append(Imbalance("line", line.position, expected, line.paid,
-                                   "SVC03 is not SVC02 less the line's adjustments"))  # fmt: skip
+            found.append(
+                Imbalance("line", line.position, expected, line.paid, "SVC03 is not SVC02 less the line's adjustments")
+            )
     adjusted = sum((a.amount for a in claim.adjustments), Decimal(0)) + sum(
         (a.amount for line in claim.lines for a in line.adjustments), Decimal(0)
     )
     if claim.charge - adjusted != claim.paid:
-        found.append(Imbalance("claim", claim.position, claim.charge - adjusted, claim.paid,
-                               "CLP04 is not CLP03 less the claim's and its lines' adjustments"))  # fmt: skip
+        found.append(
+            Imbalance(
+                "claim",
+                claim.position,
+                claim.charge - adjusted,
+                claim.paid,
+                "CLP04 is not CLP03 less the claim's and its lines' adjustments",
+            )
+        )
     return found

@@ -23,8 +23,9 @@ from claimstream_platform.x12 import X12Error
 
 from remittance_posting import era
 from remittance_posting.domain import REVERSAL
-from remittance_posting.known import KnownClaim
+from remittance_posting.known import KnownClaim, KnownLine
 from remittance_posting.post import Rates, post_remittance, publish_posting, sender_of_row
+from remittance_posting.repository import claims as known_store
 from remittance_posting.repository import posting as repository
 from remittance_posting.repository import reads
 from remittance_posting.repository import variance as variance_store
@@ -74,27 +75,32 @@ async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
     """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
     exceptions queue for them are posted now."""
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
-    await repository.remember_claims(uow, [_known_row(event) for event in created])
+    await known_store.remember_claims(uow, [_known(event) for event in created])
     waiting = await repository.unmatched_with(uow, (event.patient_control_number for event in created))
     control_numbers = [row.patient_control_number for row in waiting]
-    by_pcn, _ = await repository.claims_for(uow, control_numbers, [], tenant_id=None, payer_id="")
+    by_pcn, _ = await known_store.claims_for(uow, control_numbers, [], tenant_id=None, payer_id="")
     for row in waiting:
         claim = by_pcn.get(row.patient_control_number)
         if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its own tenant's
             await _post_waiting(uow, row, claim, "patient_control_number")
 
 
-def _known_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
-    return {
-        "claim_id": event.claim_id,
-        "tenant_id": event.tenant_id,
-        "practice_id": event.practice_id,
-        "patient_control_number": event.patient_control_number,
-        "payer_id": event.payer_id,
-        "lines": [line.model_dump(mode="json") for line in event.lines],
-        "service_date": event.service_date,
-        "responsibility": event.responsibility,
-    }
+def _known(event: claim_events.ClaimCreated) -> KnownClaim:
+    """A claim claim submission created, in posting's own model (the edge)."""
+    return KnownClaim(
+        claim_id=event.claim_id,
+        tenant_id=event.tenant_id,
+        practice_id=event.practice_id,
+        patient_control_number=event.patient_control_number,
+        payer_id=event.payer_id,
+        payer_claim_number=None,
+        lines=tuple(
+            KnownLine(line.line_number, line.code, tuple(line.modifiers), line.amount, line.control_number)
+            for line in event.lines
+        ),
+        service_date=event.service_date,
+        responsibility=event.responsibility,
+    )
 
 
 async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
@@ -102,7 +108,7 @@ async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) 
     (277CA) is a fallback for matching CLP07."""
     await variance_store.accepted(uow, event.claim_id, datetime.now(UTC))  # as it reached us: near enough for days
     if event.payer_claim_number:
-        await repository.set_payer_claim_number(uow, event.claim_id, event.payer_claim_number)
+        await known_store.set_payer_claim_number(uow, event.claim_id, event.payer_claim_number)
 
 
 async def assign(uow: UnitOfWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:
@@ -110,7 +116,7 @@ async def assign(uow: UnitOfWork, principal: Principal, payment_id: UUID, claim_
     row = await repository.unmatched_payment(uow, principal, payment_id)
     if row is None:
         raise NotFound("no unmatched claim payment with this id")
-    claim = await repository.known_claim(uow, principal.tenant_id, claim_id)
+    claim = await known_store.known_claim(uow, principal.tenant_id, claim_id)
     if claim is None or not reads.may_see(principal, claim.tenant_id, claim.practice_id):
         raise NotFound("claim not found", field="claim_id")
     await _post_waiting(uow, row, claim, "assigned")

@@ -120,30 +120,61 @@ class StoredPayment:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A PLB amount on the provider ledger: its remittance, the tenant and practice it belongs to (those of the claim
+    its reference names, else the remittance's), and that claim when we know it."""
+
+    remittance_id: UUID
+    tenant_id: UUID | None
+    practice_id: UUID | None
+    adjustment: ProviderAdjustment
+    claim_id: UUID | None
+
+
 def payment_to_json(payment: ClaimPayment) -> dict[str, Any]:
     """A claim payment as stored (to be posted later, when its claim is known): no patient name, only its
     member id, kept for matching by hand. Written field by field: `dataclasses.asdict` deep-copies, and cost more
     than the rest of posting."""
     p = payment
     return {
-        "patient_control_number": p.patient_control_number, "status": p.status, "charge": str(p.charge),
-        "paid": str(p.paid), "patient_responsibility": str(p.patient_responsibility),
-        "filing_indicator": p.filing_indicator, "payer_claim_number": p.payer_claim_number, "frequency": p.frequency,
-        "position": p.position, "adjustments": [_adjustment_json(a) for a in p.adjustments],
-        "member_id": p.member_id, "rendering_npi": p.rendering_npi, "crossover_payer": p.crossover_payer,
-        "remarks": list(p.remarks), "received": _iso(p.received), "period": [_iso(d) for d in p.period],
+        "patient_control_number": p.patient_control_number,
+        "status": p.status,
+        "charge": str(p.charge),
+        "paid": str(p.paid),
+        "patient_responsibility": str(p.patient_responsibility),
+        "filing_indicator": p.filing_indicator,
+        "payer_claim_number": p.payer_claim_number,
+        "frequency": p.frequency,
+        "position": p.position,
+        "adjustments": [_adjustment_json(a) for a in p.adjustments],
+        "member_id": p.member_id,
+        "rendering_npi": p.rendering_npi,
+        "crossover_payer": p.crossover_payer,
+        "remarks": list(p.remarks),
+        "received": _iso(p.received),
+        "period": [_iso(d) for d in p.period],
         "lines": [_line_json(line) for line in p.lines],
-    }  # fmt: skip
+    }
 
 
 def _line_json(line: ServicePayment) -> dict[str, Any]:
     return {
-        "qualifier": line.qualifier, "code": line.code, "modifiers": list(line.modifiers), "charge": str(line.charge),
-        "paid": str(line.paid), "units_paid": _text(line.units_paid), "billed_code": line.billed_code,
-        "billed_modifiers": list(line.billed_modifiers), "position": line.position,
-        "service_date": _iso(line.service_date), "adjustments": [_adjustment_json(a) for a in line.adjustments],
-        "control_number": line.control_number, "allowed": _text(line.allowed), "remarks": list(line.remarks),
-    }  # fmt: skip
+        "qualifier": line.qualifier,
+        "code": line.code,
+        "modifiers": list(line.modifiers),
+        "charge": str(line.charge),
+        "paid": str(line.paid),
+        "units_paid": _text(line.units_paid),
+        "billed_code": line.billed_code,
+        "billed_modifiers": list(line.billed_modifiers),
+        "position": line.position,
+        "service_date": _iso(line.service_date),
+        "adjustments": [_adjustment_json(a) for a in line.adjustments],
+        "control_number": line.control_number,
+        "allowed": _text(line.allowed),
+        "remarks": list(line.remarks),
+    }
 
 
 def _adjustment_json(a: Adjustment) -> dict[str, Any]:
@@ -166,15 +197,24 @@ def payment_from_json(data: dict[str, Any]) -> ClaimPayment:
 
 def _payment(data: dict[str, Any], lines: list[ServicePayment], period: tuple[Any, ...]) -> ClaimPayment:
     return ClaimPayment(
-        patient_control_number=data["patient_control_number"], status=data["status"], charge=Decimal(data["charge"]),
-        paid=Decimal(data["paid"]), patient_responsibility=Decimal(data["patient_responsibility"]),
-        filing_indicator=data["filing_indicator"], payer_claim_number=data["payer_claim_number"],
-        frequency=data["frequency"], position=data["position"],
-        adjustments=[_adjustment(a) for a in data["adjustments"]], member_id=data["member_id"],
-        rendering_npi=data["rendering_npi"], crossover_payer=data["crossover_payer"], remarks=list(data["remarks"]),
-        received=date.fromisoformat(data["received"]) if data["received"] else None, period=(period[0], period[1]),
+        patient_control_number=data["patient_control_number"],
+        status=data["status"],
+        charge=Decimal(data["charge"]),
+        paid=Decimal(data["paid"]),
+        patient_responsibility=Decimal(data["patient_responsibility"]),
+        filing_indicator=data["filing_indicator"],
+        payer_claim_number=data["payer_claim_number"],
+        frequency=data["frequency"],
+        position=data["position"],
+        adjustments=[_adjustment(a) for a in data["adjustments"]],
+        member_id=data["member_id"],
+        rendering_npi=data["rendering_npi"],
+        crossover_payer=data["crossover_payer"],
+        remarks=list(data["remarks"]),
+        received=date.fromisoformat(data["received"]) if data["received"] else None,
+        period=(period[0], period[1]),
         lines=lines,
-    )  # fmt: skip
+    )
 
 
 def _adjustment(data: dict[str, Any]) -> Adjustment:
@@ -185,10 +225,17 @@ def _adjustment(data: dict[str, Any]) -> Adjustment:
 def _line_from_json(data: dict[str, Any]) -> ServicePayment:
     optional = {k: Decimal(data[k]) if data.get(k) is not None else None for k in ("units_paid", "allowed")}
     return ServicePayment(
-        qualifier=data["qualifier"], code=data["code"], modifiers=tuple(data["modifiers"]),
-        charge=Decimal(data["charge"]), paid=Decimal(data["paid"]), billed_code=data["billed_code"],
-        billed_modifiers=tuple(data["billed_modifiers"]), position=data["position"],
+        qualifier=data["qualifier"],
+        code=data["code"],
+        modifiers=tuple(data["modifiers"]),
+        charge=Decimal(data["charge"]),
+        paid=Decimal(data["paid"]),
+        billed_code=data["billed_code"],
+        billed_modifiers=tuple(data["billed_modifiers"]),
+        position=data["position"],
         service_date=date.fromisoformat(data["service_date"]) if data["service_date"] else None,
-        adjustments=[_adjustment(a) for a in data["adjustments"]], control_number=data["control_number"],
-        remarks=list(data["remarks"]), **optional,
-    )  # fmt: skip
+        adjustments=[_adjustment(a) for a in data["adjustments"]],
+        control_number=data["control_number"],
+        remarks=list(data["remarks"]),
+        **optional,
+    )

@@ -2,18 +2,20 @@
 matched to claims and posted or queued as exceptions, its PLB amounts on the provider ledger, and the events.
 
 Matching is by CLP01 (our CLM01), else by the payer's claim number (CLP07) among the claims of the 835's payer
-(repository.claims_for). A reversal (CLP02 22) takes back only the posting it names. The payment's payer is the
-claim's, unless the 835 comes from another payer (a crossover), decided from the 835's payer id (domain).
+(repository/claims.py: claims_for). A reversal (CLP02 22) takes back only the posting it names. The payment's
+payer is the claim's, unless the 835 comes from another payer (a crossover), decided from the 835's payer id
+(domain).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from remittance_posting import era
@@ -22,6 +24,7 @@ from remittance_posting.domain import REVERSAL, RemittanceStatus, from_another_p
 from remittance_posting.known import KnownClaim
 from remittance_posting.model import StoredPayment, StoredRemittance
 from remittance_posting.provider_ledger import post_ledger
+from remittance_posting.repository import claims as known_store
 from remittance_posting.repository import posting as repository
 from remittance_posting.repository import variance as variance_store
 from remittance_posting.variance import TOLERANCE, RateKey, Variance, variances
@@ -78,7 +81,7 @@ async def _matched(
     uow: UnitOfWork, remittance: era.Remittance, tenant_id: UUID | None
 ) -> tuple[Matched, dict[str, KnownClaim]]:
     references = [a.reference for a in remittance.provider_adjustments if a.reference]
-    by_pcn, by_number = await repository.claims_for(
+    by_pcn, by_number = await known_store.claims_for(
         uow,
         (c.patient_control_number for c in remittance.claims),
         [*(c.payer_claim_number for c in remittance.claims), *references],
@@ -138,7 +141,7 @@ async def _post_claims(
             # crossover payer's number is not the one our payer's 835s and PLBs name
             if payment.payer_claim_number not in ("", claim.payer_claim_number):
                 renumbered[claim.claim_id] = payment.payer_claim_number[:50]
-    await repository.set_payer_claim_numbers(uow, renumbered)
+    await known_store.set_payer_claim_numbers(uow, renumbered)
     await variance_store.end_silences(uow, [(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
     await repository.add_claim_payments(uow, remittance_id, stored)
 
@@ -159,7 +162,7 @@ def _unmatched(
             reason=reason,
         )
         uow.publish(unmatched)
-    on = remittance.paid_on or datetime.now(UTC).date()
+    on = remittance.paid_on or business_date()
     return StoredPayment(payment, None, owner, outcome(payment, on), reason=reason)
 
 

@@ -32,8 +32,9 @@ def intake_loop(runtime: Runtime[RemittancePostingSettings]) -> IntakeLoop:
 
 def silence_loop(runtime: Runtime[RemittancePostingSettings]) -> SilenceLoop:
     settings = runtime.settings
-    return SilenceLoop(runtime.sessionmaker, days=settings.payer_silence_days,
-                       interval=settings.payer_silence_check_seconds)  # fmt: skip
+    return SilenceLoop(
+        runtime.sessionmaker, days=settings.payer_silence_days, interval=settings.payer_silence_check_seconds
+    )
 
 
 SERVICE = Service(

@@ -1,9 +1,11 @@
 """Payer silence: a payer that has accepted claims and sent no payment for them for `days` days is reported,
-once (a `PayerSilent` event and an entry in `GET /v1/payer-silence`) until a payment from it arrives."""
+once (a `PayerSilent` event and an entry in `GET /v1/payer-silence`) until a payment from it arrives. Its days
+are business dates (`claimstream_platform.dates`), as every date posting names."""
 
 from datetime import UTC, datetime, timedelta
 
 from claimstream_platform.contracts import remittance_posting as events
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory, UnitOfWork
 from claimstream_platform.loops import PeriodicLoop
 
@@ -15,9 +17,14 @@ async def report_silent_payers(uow: UnitOfWork, *, days: float, now: datetime | 
     before = (now or datetime.now(UTC)) - timedelta(days=days)
     reported = 0
     for row in await store.silent_payers(uow, before):
-        last = row.last_payment.date() if row.last_payment else None
-        silence = {"tenant_id": row.tenant_id, "payer_id": row.payer_id, "claims_waiting": row.claims_waiting,
-                   "oldest_accepted_on": row.oldest.date(), "last_payment_on": last}  # fmt: skip
+        last = business_date(at=row.last_payment) if row.last_payment else None
+        silence = {
+            "tenant_id": row.tenant_id,
+            "payer_id": row.payer_id,
+            "claims_waiting": row.claims_waiting,
+            "oldest_accepted_on": business_date(at=row.oldest),
+            "last_payment_on": last,
+        }
         if await store.open_silence(uow, silence):
             uow.publish(events.PayerSilent(**silence))
             reported += 1

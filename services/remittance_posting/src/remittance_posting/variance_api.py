@@ -75,15 +75,25 @@ async def put_rates(payer_id: PayerId, body: RatesIn, principal: CurrentPrincipa
         await store.put_rates(uow, principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
         stored = await store.rates_of(uow, principal.tenant_id, body.practice_id, payer_id)
         await uow.commit()
-    return [RateOut(code=r.code, modifiers=r.modifiers.split(":") if r.modifiers else [], amount=r.amount,
-                    effective_from=r.effective_from) for r in stored]  # fmt: skip
+    return [
+        RateOut(
+            code=r.code,
+            modifiers=r.modifiers.split(":") if r.modifiers else [],
+            amount=r.amount,
+            effective_from=r.effective_from,
+        )
+        for r in stored
+    ]
 
 
 @router.get("/v1/variances", response_model=list[VarianceOut])
 async def list_variances(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: str | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    payer_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[VarianceOut]:  # fmt: skip
+) -> list[VarianceOut]:
     """Underpaid and downcoded lines, newest first, with the expected and allowed amounts and the payer's codes."""
     async with uow:
         rows = await store.variances_page(uow, principal, practice_id, payer_id, limit)

@@ -3,6 +3,7 @@ kept with its reason and acknowledged, and the files behind it are posted."""
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from claimstream_platform.db import UnitOfWork
 from remittance_posting.gateway import Document
@@ -60,21 +61,33 @@ async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_t
     inbox = ListedInbox(Document(3, bundle))
     await IntakeLoop(async_sessionmaker(engine, expire_on_commit=False), inbox, interval=1).run_once()
     assert inbox.acknowledged == [3]
-    async with make_uow() as uow:
-        remittances = (await uow.session.execute(text(
-            "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
-            "('PAY0202', 'INT0202') ORDER BY trace_number"))).all()  # fmt: skip
-        ledger = (await uow.session.execute(text(
-            "SELECT reason, amount, claim_id, tenant_id FROM provider_adjustments WHERE reference = 'SIMCOM0202'"
-        ))).all()  # fmt: skip
-        received = await uow.session.scalar(text(
-            "SELECT count(*) FROM outbox WHERE event_type = 'claimstream.remittance.received.v1' "
-            "AND convert_from(payload, 'UTF8')::jsonb ->> 'trace_number' = 'INT0202'"))  # fmt: skip
+    remittances, ledger, received = await _stored_bundle(make_uow)
     assert [(r.trace_number, r.tenant_id, r.claims, r.status) for r in remittances] == [
-        ("INT0202", TENANT, 0, "posted"), ("PAY0202", TENANT, 1, "posted"),
-    ]  # fmt: skip
+        ("INT0202", TENANT, 0, "posted"),
+        ("PAY0202", TENANT, 1, "posted"),
+    ]
     assert remittances[0].total == Decimal("2.40")
     assert [(e.reason, e.amount, e.claim_id, e.tenant_id) for e in ledger] == [
         ("L6", Decimal("-2.40"), created.claim_id, TENANT)
     ]
     assert received == 1
+
+
+_REMITTANCES = (
+    "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
+    "('PAY0202', 'INT0202') ORDER BY trace_number"
+)
+_LEDGER = "SELECT reason, amount, claim_id, tenant_id FROM provider_adjustments WHERE reference = 'SIMCOM0202'"
+_RECEIVED = (
+    "SELECT count(*) FROM outbox WHERE event_type = 'claimstream.remittance.received.v1' "
+    "AND convert_from(payload, 'UTF8')::jsonb ->> 'trace_number' = 'INT0202'"
+)
+
+
+async def _stored_bundle(make_uow: Callable[[], UnitOfWork]) -> tuple[list[Any], list[Any], Any]:
+    """The bundle's remittances, its PLB on the ledger, and how many interest 835s were announced."""
+    async with make_uow() as uow:
+        remittances = (await uow.session.execute(text(_REMITTANCES))).all()
+        ledger = (await uow.session.execute(text(_LEDGER))).all()
+        received = await uow.session.scalar(text(_RECEIVED))
+    return list(remittances), list(ledger), received

@@ -26,9 +26,13 @@ async def announce(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
 async def accept(make_uow: Callable[[], UnitOfWork], created: Any, payer_claim_number: str) -> None:
     """The payer accepted the claim (277CA) under `payer_claim_number`."""
     event = ClaimAccepted(
-        tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
-        patient_control_number=created.patient_control_number, payer_claim_number=payer_claim_number,
-    )  # fmt: skip
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        claim_id=created.claim_id,
+        encounter_id=created.encounter_id,
+        patient_control_number=created.patient_control_number,
+        payer_claim_number=payer_claim_number,
+    )
     async with make_uow() as uow:
         await handlers.on_claim_accepted(event, uow)
         await uow.commit()
@@ -134,14 +138,17 @@ async def test_a_reversal_and_its_corrected_payment_leave_the_right_balance(
     created = claim_created("CS0000000106")
     await announce(make_uow, created)
     await upload(client, auth, era(Payment("CS0000000106"), trace="PAY1"))
-    reversal = Payment("CS0000000106", status="22",
-                       lines=[Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])])  # fmt: skip
+    reversal = Payment(
+        "CS0000000106", status="22", lines=[Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])]
+    )
     corrected = Payment("CS0000000106", lines=[Line(adjustments=[("CO", "45", Decimal("30"))])])
     await upload(client, auth, era(reversal, corrected, trace="PAY2"))
     found = await postings(client, auth, created.claim_id)
     assert [(p["claim_status"], p["state"], p["paid"]) for p in found] == [
-        ("1", "reversed", "140.00"), ("22", "posted", "-140.00"), ("1", "posted", "150.00"),
-    ]  # fmt: skip
+        ("1", "reversed", "140.00"),
+        ("22", "posted", "-140.00"),
+        ("1", "posted", "150.00"),
+    ]
     assert sum(Decimal(p["paid"]) for p in found) == Decimal("150.00")
     assert "claimstream.claim.reversed.v1" in await outbox_types(make_uow)
 
@@ -161,8 +168,9 @@ async def test_a_recoupment_goes_to_the_provider_ledger_linked_to_its_claim(
     assert (remittance["status"], remittance["total"]) == ("posted", "116.10")
     ledger = (await client.get("/v1/provider-adjustments", headers=auth)).json()
     assert sorted((e["reason"], e["amount"], e["claim_id"]) for e in ledger) == [
-        ("L6", "-1.10", str(created.claim_id)), ("WO", "25.00", str(created.claim_id)),
-    ]  # fmt: skip
+        ("L6", "-1.10", str(created.claim_id)),
+        ("WO", "25.00", str(created.claim_id)),
+    ]
     assert await postings(client, auth, created.claim_id) == []  # never on the patient's claim
 
 
@@ -193,8 +201,11 @@ async def test_the_recoupment_ledger_follows_a_forward_balance_until_it_is_taken
     assert (first["status"], first["total"]) == ("posted", "0.00")
     (open_,) = (await client.get("/v1/recoupments", headers=auth)).json()["provider_level"]
     assert (open_["claim_id"], open_["recovered"], open_["carried"], open_["open_forward_balance"]) == (
-        str(overpaid.claim_id), "200.00", "60.00", "60.00",
-    )  # fmt: skip
+        str(overpaid.claim_id),
+        "200.00",
+        "60.00",
+        "60.00",
+    )
     taken = (("FB", "SIMCOM0120", Decimal("60")),)  # the next 835 takes the carried 60 back
     await upload(client, auth, era(Payment(paid_later.patient_control_number), trace="R2", plb=taken))
     (settled,) = (await client.get("/v1/recoupments", headers=auth)).json()["provider_level"]
@@ -207,8 +218,9 @@ async def test_a_reversal_no_payment_followed_is_a_recoupment_of_its_claim(
     reversed_, other = claim_created("CS0000000131"), claim_created("CS0000000132")
     await announce(make_uow, reversed_, other)
     await upload(client, auth, era(Payment("CS0000000131"), trace="V1"))
-    reversal = Payment("CS0000000131", status="22",
-                       lines=[Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])])  # fmt: skip
+    reversal = Payment(
+        "CS0000000131", status="22", lines=[Line(charge=Decimal("-180"), adjustments=[("CO", "45", Decimal("-40"))])]
+    )
     await upload(client, auth, era(reversal, Payment("CS0000000132"), trace="V2"))
     (taken,) = (await client.get("/v1/recoupments", headers=auth)).json()["reversals"]
     assert (taken["claim_id"], taken["amount"]) == (str(reversed_.claim_id), "140.00")
@@ -220,8 +232,9 @@ async def test_an_835_uploaded_as_a_file_posts_like_a_raw_body_and_a_form_withou
     created = claim_created("CS0000000130")
     await announce(make_uow, created)
     body = era(Payment("CS0000000130"), trace="FORM0130")
-    response = await client.post("/v1/remittances", files={"file": ("remit.835", body.encode(), "text/plain")},
-                                 headers=auth)  # fmt: skip
+    response = await client.post(
+        "/v1/remittances", files={"file": ("remit.835", body.encode(), "text/plain")}, headers=auth
+    )
     assert response.status_code == 201, response.text
     (remittance,) = response.json()["remittances"]
     assert (remittance["status"], remittance["total"]) == ("posted", "140.00")

@@ -12,9 +12,15 @@ from remittance_testkit import PRACTICE, TENANT, Line, Payment, claim_created, e
 from sqlalchemy import text
 from test_remittance_api import announce, outbox_types, upload
 
-RATES = {"practice_id": str(PRACTICE), "effective_from": "2026-01-01", "rates": [
-    {"code": "90837", "amount": "150.00"}, {"code": "90834", "amount": "110.00"}, {"code": "90791", "amount": "170.00"},
-]}  # fmt: skip
+RATES = {
+    "practice_id": str(PRACTICE),
+    "effective_from": "2026-01-01",
+    "rates": [
+        {"code": "90837", "amount": "150.00"},
+        {"code": "90834", "amount": "110.00"},
+        {"code": "90791", "amount": "170.00"},
+    ],
+}
 
 
 async def test_an_underpaid_line_and_a_downcoded_one_each_open_a_variance_item(
@@ -33,16 +39,29 @@ async def test_an_underpaid_line_and_a_downcoded_one_each_open_a_variance_item(
         Payment(
             "CS0000000302",
             lines=[Line(code="90834", billed=("90837", "95"), adjustments=[("CO", "45", Decimal("70"))])],
-        ),  # fmt: skip
+        ),
         Payment("CS0000000303", lines=[Line(code="90791", modifiers=(), adjustments=[("CO", "45", Decimal("10"))])]),
     )
     await upload(client, auth, body)
     found = (await client.get("/v1/variances", headers=auth)).json()
-    assert sorted((v["claim_id"], v["kind"], v["code"], v["paid_code"], v["expected"], v["allowed"], v["difference"],
-                   v["reasons"]) for v in found) == sorted([
-        (str(underpaid.claim_id), "underpaid", "90837", "90837", "150.00", "140.00", "10.00", ["CO-45"]),
-        (str(downcoded.claim_id), "downcoded", "90837", "90834", "150.00", "110.00", "40.00", ["CO-45"]),
-    ])  # fmt: skip
+    assert sorted(
+        (
+            v["claim_id"],
+            v["kind"],
+            v["code"],
+            v["paid_code"],
+            v["expected"],
+            v["allowed"],
+            v["difference"],
+            v["reasons"],
+        )
+        for v in found
+    ) == sorted(
+        [
+            (str(underpaid.claim_id), "underpaid", "90837", "90837", "150.00", "140.00", "10.00", ["CO-45"]),
+            (str(downcoded.claim_id), "downcoded", "90837", "90834", "150.00", "110.00", "40.00", ["CO-45"]),
+        ]
+    )
     assert (await outbox_types(make_uow)).count("claimstream.payment.variance-detected.v1") == 2
 
 
@@ -52,9 +71,17 @@ async def test_a_silent_payer_is_reported_once_and_its_silence_ends_with_a_payme
     created = claim_created("CS0000000311")
     await announce(make_uow, created)
     async with make_uow() as uow:
-        await handlers.on_claim_accepted(ClaimAccepted(
-            tenant_id=TENANT, practice_id=PRACTICE, claim_id=created.claim_id, encounter_id=created.encounter_id,
-            patient_control_number="CS0000000311", payer_claim_number="SIMCOM0311"), uow)  # fmt: skip
+        await handlers.on_claim_accepted(
+            ClaimAccepted(
+                tenant_id=TENANT,
+                practice_id=PRACTICE,
+                claim_id=created.claim_id,
+                encounter_id=created.encounter_id,
+                patient_control_number="CS0000000311",
+                payer_claim_number="SIMCOM0311",
+            ),
+            uow,
+        )
         await uow.session.execute(text("UPDATE known_claims SET accepted_at = now() - interval '40 days'"))
         await uow.commit()
     for expected in (1, 0):  # reported once, not again while it lasts

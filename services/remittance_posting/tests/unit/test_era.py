@@ -91,8 +91,12 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), plac
 
 
 @settings(max_examples=60, deadline=None)
-@given(charges=st.lists(amounts, min_size=1, max_size=4), share=st.integers(0, 100), cents=st.sampled_from([-1, 1]),
-       where=st.sampled_from(["line", "claim", "transaction"]))  # fmt: skip
+@given(
+    charges=st.lists(amounts, min_size=1, max_size=4),
+    share=st.integers(0, 100),
+    cents=st.sampled_from([-1, 1]),
+    where=st.sampled_from(["line", "claim", "transaction"]),
+)
 def test_balancing_holds_for_any_amounts_and_catches_one_cent(
     charges: list[Decimal], share: int, cents: int, where: str
 ) -> None:

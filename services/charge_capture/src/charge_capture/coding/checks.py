@@ -131,9 +131,12 @@ def check_diagnoses(work: Work) -> None:
         work.problem("diagnosis.required", "diagnoses", "at least one diagnosis is required")
         return
     if day > diagnoses.CODE_SET_THROUGH:
-        work.warn("diagnosis.code-set-not-loaded", "service_date",
-                  f"the ICD-10-CM set for {day.isoformat()} is not loaded: checked against the one in force "
-                  f"through {diagnoses.CODE_SET_THROUGH.isoformat()}")  # fmt: skip
+        work.warn(
+            "diagnosis.code-set-not-loaded",
+            "service_date",
+            f"the ICD-10-CM set for {day.isoformat()} is not loaded: checked against the one in force "
+            f"through {diagnoses.CODE_SET_THROUGH.isoformat()}",
+        )
     if diagnoses.is_z_code(codes[0]):
         work.problem("diagnosis.z-code-primary", "diagnoses[0]", f"{codes[0]} is a Z-code: it may only be secondary")
     first_listed = _check_line_diagnoses(work, codes)

@@ -36,12 +36,16 @@ def place_of_service_and_telehealth(work: Work) -> str:
 def _check_in_person(work: Work, sent_telehealth_modifiers: set[str]) -> None:
     place = work.encounter.place_of_service
     if place in TELEHEALTH_POS:
-        work.problem("telehealth.details-missing", "telehealth",
-                     f"place of service {place} is telehealth: give the modality (video or audio)")  # fmt: skip
+        work.problem(
+            "telehealth.details-missing",
+            "telehealth",
+            f"place of service {place} is telehealth: give the modality (video or audio)",
+        )
     if sent_telehealth_modifiers:
         sent = ", ".join(sorted(sent_telehealth_modifiers))
-        work.problem("telehealth.modifier-without-telehealth", "procedures",
-                     f"telehealth modifier {sent} on an in-person visit")  # fmt: skip
+        work.problem(
+            "telehealth.modifier-without-telehealth", "procedures", f"telehealth modifier {sent} on an in-person visit"
+        )
     if place not in PLACES_OF_SERVICE:
         work.problem("place-of-service.unknown", "place_of_service", f"{place} is not a CMS place-of-service code")
 
@@ -74,8 +78,11 @@ def _telehealth_place(work: Work, telehealth: Telehealth) -> str:
     else:
         return sent
     if place != sent:
-        work.warn("telehealth.place-of-service", "place_of_service",
-                  f"telehealth for this payer is billed with POS {place}, not {sent}")  # fmt: skip
+        work.warn(
+            "telehealth.place-of-service",
+            "place_of_service",
+            f"telehealth for this payer is billed with POS {place}, not {sent}",
+        )
     return place
 
 

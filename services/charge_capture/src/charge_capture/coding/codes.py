@@ -194,10 +194,13 @@ def check_explicit_time(work: Work) -> None:
         return info.unit_minutes if info else None
 
     for rule, field_, message in explicit_time.check(
-        work.lines, category=lambda code: category(rules, code), unit_minutes=unit_minutes, crisis=rules.crisis,
-        testing=rules.testing, units_for=lambda minutes, increment: timed_units(
-            minutes, increment, work.policy.minutes_to_units),
-    ):  # fmt: skip
+        work.lines,
+        category=lambda code: category(rules, code),
+        unit_minutes=unit_minutes,
+        crisis=rules.crisis,
+        testing=rules.testing,
+        units_for=lambda minutes, increment: timed_units(minutes, increment, work.policy.minutes_to_units),
+    ):
         work.problem(rule, field_, message)
 
 

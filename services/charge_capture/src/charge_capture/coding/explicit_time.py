@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 Problem = tuple[str, str, str]  # rule, field, message
-TIMED = frozenset({"psychotherapy", "psychotherapy_addon", "crisis", "family", "hcpcs_timed", "health_behavior",
-                   "neurobehavioral"})  # fmt: skip
+TIMED = frozenset(
+    {"psychotherapy", "psychotherapy_addon", "crisis", "family", "hcpcs_timed", "health_behavior", "neurobehavioral"}
+)
 TESTING_FIRST = frozenset({"testing_evaluation", "testing_administration", "testing_technician"})
 
 
@@ -56,11 +57,21 @@ def check(
 def _per_increment(line: ExplicitLine, increment: int, units_for: Callable[[int, int], int]) -> list[Problem]:
     supported = units_for(line.minutes or 0, increment)
     if supported == 0:
-        return [("units.under-one-unit", f"{line.source}.minutes",
-                 f"{line.minutes} minutes is less than one billable unit of {line.code}")]  # fmt: skip
+        return [
+            (
+                "units.under-one-unit",
+                f"{line.source}.minutes",
+                f"{line.minutes} minutes is less than one billable unit of {line.code}",
+            )
+        ]
     if line.units > supported:
-        return [("units.exceed-time", f"{line.source}.units",
-                 f"{line.minutes} minutes supports {supported} unit(s) of {line.code}, not {line.units}")]  # fmt: skip
+        return [
+            (
+                "units.exceed-time",
+                f"{line.source}.units",
+                f"{line.minutes} minutes supports {supported} unit(s) of {line.code}, not {line.units}",
+            )
+        ]
     return []
 
 

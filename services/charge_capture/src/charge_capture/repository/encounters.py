@@ -1,114 +1,159 @@
-"""Encounters and their charge lines: stored, versioned, voided and read."""
+"""Encounters and their charge lines: stored, versioned, voided and read, as `Encounter` aggregates. One tenant's
+(`Encounters(uow, tenant_id)`): the tenant filter is written once, in `_select`."""
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.contracts import Reason
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from charge_capture.coded import ChargeLine
+from charge_capture.domain import Encounter
 from charge_capture.tables import charge_lines, encounters
 
-StoredRow: TypeAlias = Row[Any]  # an encounter or line as stored: handlers read it, importing no SQLAlchemy
+# Columns a correction leaves as they were: the encounter's key and when it was first received.
+_KEPT_BY_VERSIONS = frozenset({"id", "tenant_id", "practice_id", "external_id", "created_at"})
 
 
-async def lines_of(session: AsyncSession, keys: Sequence[tuple[UUID, int]]) -> dict[UUID, list[Row[Any]]]:
-    """Charge lines of the given (encounter, version) pairs, by encounter, in line order."""
-    by_encounter: dict[UUID, list[Row[Any]]] = {}
-    if not keys:
-        return by_encounter
-    rows = await session.execute(
-        select(charge_lines)
-        .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(list(keys)))
-        .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
-    )
-    for line in rows:
-        by_encounter.setdefault(line.encounter_id, []).append(line)
-    return by_encounter
+class Encounters:
+    def __init__(self, uow: UnitOfWork, tenant_id: UUID) -> None:
+        self._session = uow.session
+        self._tenant_id = tenant_id
 
+    def _select(self) -> Select[Any]:
+        return select(encounters).where(encounters.c.tenant_id == self._tenant_id)
 
-async def stored_by_key(
-    session: AsyncSession, tenant_id: UUID, keys: set[tuple[UUID, str]]
-) -> dict[tuple[UUID, str], tuple[Row[Any], list[Row[Any]]]]:
-    rows = (
-        await session.execute(
-            select(encounters).where(
-                encounters.c.tenant_id == tenant_id,
-                tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)),
+    async def visible(self, principal: Principal, encounter_id: UUID, *, lock: bool = False) -> Encounter | None:
+        """The encounter, when it is in a practice the principal's token allows."""
+        query = self._select().where(encounters.c.id == encounter_id)
+        row = (await self._session.execute(query.with_for_update() if lock else query)).one_or_none()
+        if row is None or not principal.may_access(row.practice_id):
+            return None
+        return (await self._with_lines([row]))[0]
+
+    async def by_keys(self, keys: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], Encounter]:
+        """Stored encounters by (practice, external id)."""
+        query = self._select().where(tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)))
+        found = await self._with_lines((await self._session.execute(query)).all())
+        return {(encounter.practice_id, encounter.external_id): encounter for encounter in found}
+
+    async def page(
+        self,
+        principal: Principal,
+        *,
+        practice_id: UUID | None,
+        status: str | None,
+        external_id: str | None,
+        limit: int,
+        cursor: UUID | None,
+    ) -> tuple[list[Encounter], UUID | None]:
+        """A keyset page of the tenant's encounters in the practices the token allows, filtered."""
+        query = in_scope(self._select(), encounters.c.practice_id, principal, practice_id)
+        if status is not None:
+            query = query.where(encounters.c.status == status)
+        if external_id is not None:
+            query = query.where(encounters.c.external_id == external_id)
+        found, next_cursor = await keyset_page(self._session, query, encounters.c.id, limit=limit, cursor=cursor)
+        return await self._with_lines(found), next_cursor
+
+    async def insert_new(self, new: Sequence[Encounter]) -> set[UUID]:
+        """Insert the encounters not stored yet and the lines of those inserted; the ids inserted (the others exist
+        already). executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in
+        key order, so two batches that share encounters wait on each other in the same order, never in a cycle."""
+        if not new:
+            return set()
+        ordered = sorted(new, key=lambda encounter: (str(encounter.practice_id), encounter.external_id))
+        inserted = set(
+            await self._session.scalars(
+                insert(encounters)
+                .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
+                .returning(encounters.c.id),
+                [_row(encounter) for encounter in ordered],
             )
         )
-    ).all()
-    lines = await lines_of(session, [(row.id, row.version) for row in rows])
-    return {(row.practice_id, row.external_id): (row, lines.get(row.id, [])) for row in rows}
+        await self._insert_lines([encounter for encounter in new if encounter.id in inserted])
+        return inserted
 
+    async def store_version(self, encounter: Encounter) -> None:
+        """A corrected encounter's new version and its lines (earlier versions' lines stay for history)."""
+        values = {k: v for k, v in _row(encounter).items() if k not in _KEPT_BY_VERSIONS}
+        await self._session.execute(update(encounters).where(encounters.c.id == encounter.id).values(**values))
+        await self._insert_lines([encounter])
 
-async def insert_new(uow: UnitOfWork, rows: Sequence[dict[str, Any]], lines: Sequence[dict[str, Any]]) -> set[UUID]:
-    """Insert the encounters not stored yet and the lines of those inserted; the ids inserted (the others exist
-    already). executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in
-    key order, so two batches that share encounters wait on each other in the same order, never in a cycle."""
-    ordered = sorted(rows, key=lambda row: (str(row["practice_id"]), row["external_id"]))
-    inserted = set(
-        await uow.session.scalars(
-            insert(encounters)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
-            .returning(encounters.c.id),
-            ordered,
+    async def store_voided(self, encounter: Encounter) -> None:
+        await self._session.execute(
+            update(encounters)
+            .where(encounters.c.id == encounter.id)
+            .values(status=encounter.status, total_amount=encounter.total_amount, updated_at=encounter.updated_at)
         )
-    )
-    kept = [line for line in lines if line["encounter_id"] in inserted]
-    if kept:
-        await uow.session.execute(insert(charge_lines), kept)
-    return inserted
+
+    async def _insert_lines(self, stored: Sequence[Encounter]) -> None:
+        lines = [_line_row(encounter, line) for encounter in stored for line in encounter.lines]
+        if lines:
+            await self._session.execute(insert(charge_lines), lines)
+
+    async def _with_lines(self, rows: Sequence[Row[Any]]) -> list[Encounter]:
+        """The encounters of these rows, each with the charge lines of its current version, in line order."""
+        by_encounter: dict[UUID, list[ChargeLine]] = {}
+        if rows:
+            keys = [(row.id, row.version) for row in rows]
+            lines = await self._session.execute(
+                select(charge_lines)
+                .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(keys))
+                .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
+            )
+            for line in lines:
+                by_encounter.setdefault(line.encounter_id, []).append(_line(line))
+        return [_encounter(row, by_encounter.get(row.id, [])) for row in rows]
 
 
-async def store_version(
-    uow: UnitOfWork, encounter_id: UUID, values: dict[str, Any], lines: Sequence[dict[str, Any]]
-) -> None:
-    """A corrected encounter's new version and its lines (earlier versions' lines stay for history)."""
-    await uow.session.execute(update(encounters).where(encounters.c.id == encounter_id).values(**values))
-    if lines:
-        await uow.session.execute(insert(charge_lines), list(lines))
-
-
-async def mark_voided(uow: UnitOfWork, encounter_id: UUID) -> None:
-    await uow.session.execute(
-        update(encounters)
-        .where(encounters.c.id == encounter_id)
-        .values(status="voided", total_amount=None, updated_at=datetime.now(UTC))
-    )
-
-
-async def in_scope_or_none(
-    session: AsyncSession, principal: Principal | None, encounter_id: UUID, *, lock: bool = False
-) -> Row[Any] | None:
-    """The encounter, when it is the principal's tenant's and in a practice its token allows (any, for None)."""
-    query = select(encounters).where(encounters.c.id == encounter_id)
-    if principal is not None:
-        query = query.where(encounters.c.tenant_id == principal.tenant_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).one_or_none()
-    if row is None or (principal is not None and not principal.may_access(row.practice_id)):
-        return None
+def _row(encounter: Encounter) -> dict[str, Any]:
+    columns = {column.name for column in encounters.c}
+    row = {name: getattr(encounter, name) for name in columns if name not in ("problems", "warnings")}
+    row["problems"] = [reason.model_dump() for reason in encounter.problems]
+    row["warnings"] = [reason.model_dump() for reason in encounter.warnings]
     return row
 
 
-async def page(
-    session: AsyncSession, principal: Principal, *, practice_id: UUID | None, status: str | None,
-    external_id: str | None, limit: int, cursor: UUID | None,
-) -> tuple[list[Row[Any]], UUID | None]:  # fmt: skip
-    """A keyset page of the tenant's encounters in the practices the token allows, filtered."""
-    query = in_scope(
-        select(encounters).where(encounters.c.tenant_id == principal.tenant_id),
-        encounters.c.practice_id, principal, practice_id,
-    )  # fmt: skip
-    if status is not None:
-        query = query.where(encounters.c.status == status)
-    if external_id is not None:
-        query = query.where(encounters.c.external_id == external_id)
-    found, next_cursor = await keyset_page(session, query, encounters.c.id, limit=limit, cursor=cursor)
-    return list(found), next_cursor
+def _encounter(row: Row[Any], lines: Sequence[ChargeLine]) -> Encounter:
+    values = {k: v for k, v in row._mapping.items() if k not in ("problems", "warnings")}
+    return Encounter(
+        **values,
+        problems=tuple(Reason(**problem) for problem in row.problems),
+        warnings=tuple(Reason(**warning) for warning in row.warnings),
+        lines=tuple(lines),
+    )
+
+
+def _line_row(encounter: Encounter, line: ChargeLine) -> dict[str, Any]:
+    return {
+        "encounter_id": encounter.id,
+        "version": encounter.version,
+        "line_number": line.line_number,
+        "code": line.code,
+        "modifiers": list(line.modifiers),
+        "units": line.units,
+        "amount": line.amount,
+        "diagnosis_pointers": list(line.diagnosis_pointers),
+        "minutes": line.minutes,
+        "prior_authorization_number": line.prior_authorization_number,
+    }
+
+
+def _line(row: Row[Any]) -> ChargeLine:
+    return ChargeLine(
+        line_number=row.line_number,
+        code=row.code,
+        modifiers=tuple(row.modifiers),
+        units=row.units,
+        amount=row.amount,
+        diagnosis_pointers=tuple(row.diagnosis_pointers),
+        minutes=row.minutes,
+        prior_authorization_number=row.prior_authorization_number,
+    )

@@ -89,9 +89,13 @@ class ReferenceData:
         self._seen: dict[tuple[UUID, str, str, str | None, tuple[str, ...]], Reference | None] = {}
 
     async def lookup(
-        self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None = None,
+        self,
+        practice_id: UUID,
+        npi: str,
+        payer_id: str,
+        supervisor_npi: str | None = None,
         other_payer_ids: tuple[str, ...] = (),
-    ) -> Reference | None:  # fmt: skip
+    ) -> Reference | None:
         """None when the practice does not exist for this tenant."""
         key = (practice_id, npi, payer_id, supervisor_npi, other_payer_ids)
         if key not in self._seen:
@@ -103,9 +107,10 @@ class ReferenceData:
 
     async def _other_payers(self, practice_id: UUID, payer_ids: tuple[str, ...]) -> dict[str, Row[Any]]:
         query = select(payers).where(
-            payers.c.tenant_id == self._tenant_id, payers.c.practice_id == practice_id,
+            payers.c.tenant_id == self._tenant_id,
+            payers.c.practice_id == practice_id,
             payers.c.payer_id.in_(payer_ids),
-        )  # fmt: skip
+        )
         return {row.payer_id: row for row in await self._session.execute(query)}
 
     async def _load(self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None) -> Reference | None:

@@ -66,9 +66,12 @@ async def put_policy(session: AsyncSession, payer_ref: UUID, values: dict[str, A
 
 
 async def add_fee_schedule(
-    session: AsyncSession, tenant_id: UUID, payer_ref: UUID, effective_from: date,
+    session: AsyncSession,
+    tenant_id: UUID,
+    payer_ref: UUID,
+    effective_from: date,
     entries: Sequence[tuple[str, Sequence[str], Any]],
-) -> tuple[UUID, datetime]:  # fmt: skip
+) -> tuple[UUID, datetime]:
     """A new fee schedule version with its (code, modifiers, amount) entries; its id and creation time."""
     await bump_payer_revision(session, payer_ref)
     schedule_id = uuid4()
@@ -79,9 +82,11 @@ async def add_fee_schedule(
     )
     await session.execute(
         insert(fee_schedule_entries),
-        [{"schedule_id": schedule_id, "code": code, "modifiers": modifiers_key(modifiers), "amount": amount}
-         for code, modifiers, amount in entries],
-    )  # fmt: skip
+        [
+            {"schedule_id": schedule_id, "code": code, "modifiers": modifiers_key(modifiers), "amount": amount}
+            for code, modifiers, amount in entries
+        ],
+    )
     assert created_at is not None
     return schedule_id, created_at
 

@@ -23,14 +23,20 @@ async def take_backs(uow: UnitOfWork, principal: Principal, practice_id: UUID | 
     fb = case((pa.c.reason == "FB", pa.c.amount), else_=0)
     query = in_scope(
         select(
-            pa.c.payee_npi, pa.c.reference, pa.c.claim_id, func.count().label("entries"),
+            pa.c.payee_npi,
+            pa.c.reference,
+            pa.c.claim_id,
+            func.count().label("entries"),
             func.sum(case((pa.c.amount > 0, pa.c.amount), else_=0)).label("recovered"),
             func.sum(case((pa.c.amount < 0, -pa.c.amount), else_=0)).label("carried"),
             func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
-            func.min(pa.c.created_at).label("first_at"), func.max(pa.c.created_at).label("last_at"),
+            func.min(pa.c.created_at).label("first_at"),
+            func.max(pa.c.created_at).label("last_at"),
         ).where(pa.c.tenant_id == principal.tenant_id, pa.c.reason.in_(TAKE_BACKS)),
-        pa.c.practice_id, principal, practice_id,
-    ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)  # fmt: skip
+        pa.c.practice_id,
+        principal,
+        practice_id,
+    ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)
     return list((await uow.session.execute(query.order_by(func.max(pa.c.created_at).desc()).limit(500))).all())
 
 
@@ -38,12 +44,18 @@ async def unpaid_reversals(uow: UnitOfWork, principal: Principal, practice_id: U
     """Reversals of a claim's payment with no payment of the claim posted after them: money taken back."""
     cp, later = claim_payments, claim_payments.alias("later")
     repaid = exists().where(
-        later.c.claim_id == cp.c.claim_id, later.c.claim_status != "22", later.c.state == "posted",
-        later.c.created_at >= cp.c.created_at, later.c.id != cp.c.id,
-    )  # fmt: skip
+        later.c.claim_id == cp.c.claim_id,
+        later.c.claim_status != "22",
+        later.c.state == "posted",
+        later.c.created_at >= cp.c.created_at,
+        later.c.id != cp.c.id,
+    )
     query = in_scope(
-        select(cp.c.claim_id, cp.c.remittance_id, cp.c.payer_claim_number, (-cp.c.paid).label("amount"),
-               cp.c.created_at).where(cp.c.tenant_id == principal.tenant_id, cp.c.claim_status == "22", ~repaid),
-        cp.c.practice_id, principal, practice_id,
-    )  # fmt: skip
+        select(
+            cp.c.claim_id, cp.c.remittance_id, cp.c.payer_claim_number, (-cp.c.paid).label("amount"), cp.c.created_at
+        ).where(cp.c.tenant_id == principal.tenant_id, cp.c.claim_status == "22", ~repaid),
+        cp.c.practice_id,
+        principal,
+        practice_id,
+    )
     return list((await uow.session.execute(query.order_by(cp.c.created_at.desc()).limit(500))).all())

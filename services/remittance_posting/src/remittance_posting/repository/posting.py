@@ -1,105 +1,21 @@
-"""All of remittance posting's SQL. Reads for the API are scoped to the caller's tenant and the practices its
-token allows, here once (`_scoped`)."""
+"""Posting's own records: the 835 files, their remittances and claim payments (rows built here from the posting's
+model, with the columns' widths), the provider ledger's PLB entries, and the exceptions queue."""
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
-from sqlalchemy import ARRAY, String, cast, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
 from remittance_posting.domain import PaymentState, allowed
-from remittance_posting.known import KnownClaim, KnownLine
-from remittance_posting.model import StoredPayment, StoredRemittance, payment_to_json
+from remittance_posting.known import KnownClaim
+from remittance_posting.model import LedgerEntry, StoredPayment, StoredRemittance, payment_to_json
 from remittance_posting.repository import reads
-from remittance_posting.tables import claim_payments, era_files, known_claims, provider_adjustments, remittances
-
-
-async def remember_claims(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
-    """Claims as claim submission announced them; a redelivered announcement changes nothing."""
-    if rows:
-        await uow.session.execute(pg_insert(known_claims).values(list(rows)).on_conflict_do_nothing())
-
-
-async def set_payer_claim_number(uow: UnitOfWork, claim_id: UUID, number: str) -> None:
-    await set_payer_claim_numbers(uow, {claim_id: number})
-
-
-async def set_payer_claim_numbers(uow: UnitOfWork, numbers: dict[UUID, str]) -> None:
-    """Each claim's latest payer claim number, in one statement for any number of claims."""
-    if not numbers:
-        return
-    given = select(
-        func.unnest(cast(list(numbers), ARRAY(PgUUID(as_uuid=True)))).label("claim_id"),
-        func.unnest(cast(list(numbers.values()), ARRAY(String))).label("number"),
-    ).subquery()
-    await uow.session.execute(
-        update(known_claims)
-        .where(known_claims.c.claim_id == given.c.claim_id)
-        .values(payer_claim_number=given.c.number)
-    )
-
-
-def _known(row: Row[Any]) -> KnownClaim:
-    lines = tuple(
-        KnownLine(
-            line["line_number"],
-            line["code"],
-            tuple(line["modifiers"]),
-            Decimal(str(line["amount"])),
-            line["control_number"],
-        )  # fmt: skip
-        for line in row.lines
-    )
-    return KnownClaim(row.claim_id, row.tenant_id, row.practice_id, row.patient_control_number, row.payer_id,
-                      row.payer_claim_number, lines, row.service_date, row.responsibility)  # fmt: skip
-
-
-async def claims_for(
-    uow: UnitOfWork,
-    control_numbers: Iterable[str],
-    payer_numbers: Iterable[str],
-    *,
-    tenant_id: UUID | None,
-    payer_id: str,
-) -> tuple[dict[str, KnownClaim], dict[str, KnownClaim]]:
-    """Known claims by patient control number (CLM01: ours, unique) and by the payer's claim number (CLP07),
-    of one tenant when given. A payer's claim number is matched only among the claims billed to the 835's payer
-    (none when the 835 names no payer id): two payers may number claims alike. One that several tenants' claims
-    carry matches none, and goes to the exceptions queue."""
-    wanted = [n for n in set(payer_numbers) if n]
-    by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
-    query = select(known_claims).where(
-        or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
-    )
-    if tenant_id is not None:
-        query = query.where(known_claims.c.tenant_id == tenant_id)
-    rows = list(await uow.session.execute(query.order_by(known_claims.c.created_at)))
-    by_pcn = {row.patient_control_number: _known(row) for row in rows}
-    numbered = [row for row in rows if payer_id and row.payer_id == payer_id and row.payer_claim_number in wanted]
-    return by_pcn, _unambiguous(numbered)
-
-
-def _unambiguous(rows: Sequence[Row[Any]]) -> dict[str, KnownClaim]:
-    """Each payer claim number's claim: the latest one when a tenant's claims share it (a replacement the payer
-    numbered alike), none when several tenants' do."""
-    tenants: dict[str, set[UUID]] = {}
-    latest: dict[str, KnownClaim] = {}
-    for row in rows:  # oldest first
-        tenants.setdefault(row.payer_claim_number, set()).add(row.tenant_id)
-        latest[row.payer_claim_number] = _known(row)
-    return {number: claim for number, claim in latest.items() if len(tenants[number]) == 1}
-
-
-async def known_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
-    query = select(known_claims).where(known_claims.c.claim_id == claim_id, known_claims.c.tenant_id == tenant_id)
-    row = (await uow.session.execute(query)).one_or_none()
-    return _known(row) if row is not None else None
+from remittance_posting.tables import claim_payments, era_files, provider_adjustments, remittances
 
 
 async def file_by_hash(uow: UnitOfWork, sha256: str) -> Row[Any] | None:
@@ -134,9 +50,11 @@ async def store_file(
 async def trace_posted(uow: UnitOfWork, originator: str, trace_number: str, payer_id: str) -> bool:
     """The payer's trace (TRN02 with TRN03) was posted before, in any file."""
     query = select(remittances.c.id).where(
-        remittances.c.trace_originator == originator, remittances.c.trace_number == trace_number,
-        remittances.c.payer_id == payer_id, remittances.c.status == "posted",
-    )  # fmt: skip
+        remittances.c.trace_originator == originator,
+        remittances.c.trace_number == trace_number,
+        remittances.c.payer_id == payer_id,
+        remittances.c.status == "posted",
+    )
     return (await uow.session.scalar(query.limit(1))) is not None
 
 
@@ -197,9 +115,23 @@ def _payment_row(remittance_id: UUID, stored: StoredPayment) -> dict[str, Any]:
     }
 
 
-async def add_provider_adjustments(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await uow.session.execute(insert(provider_adjustments), list(rows))
+async def add_provider_adjustments(uow: UnitOfWork, entries: Sequence[LedgerEntry]) -> None:
+    if entries:
+        await uow.session.execute(insert(provider_adjustments), [_ledger_row(entry) for entry in entries])
+
+
+def _ledger_row(entry: LedgerEntry) -> dict[str, Any]:
+    adjustment = entry.adjustment
+    return {
+        "remittance_id": entry.remittance_id,
+        "tenant_id": entry.tenant_id,
+        "practice_id": entry.practice_id,
+        "payee_npi": adjustment.provider_id[:80],
+        "reason": adjustment.reason[:10],
+        "reference": adjustment.reference[:80],
+        "amount": adjustment.amount,
+        "claim_id": entry.claim_id,
+    }
 
 
 async def reverse_posting(uow: UnitOfWork, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:

@@ -19,13 +19,26 @@ from remittance_posting.variance import RateKey, Variance
 
 
 async def put_rates(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, payer_id: str, effective_from: date,
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    practice_id: UUID,
+    payer_id: str,
+    effective_from: date,
     rates: Sequence[tuple[str, str, Decimal]],
-) -> None:  # fmt: skip
+) -> None:
     """(code, modifiers key, amount) from `effective_from`; the same date again replaces the amount."""
-    rows = [{"tenant_id": tenant_id, "practice_id": practice_id, "payer_id": payer_id, "code": code,
-             "modifiers": modifiers, "effective_from": effective_from, "amount": amount}
-            for code, modifiers, amount in rates]  # fmt: skip
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "practice_id": practice_id,
+            "payer_id": payer_id,
+            "code": code,
+            "modifiers": modifiers,
+            "effective_from": effective_from,
+            "amount": amount,
+        }
+        for code, modifiers, amount in rates
+    ]
     statement = pg_insert(contract_rates).values(rows)
     await uow.session.execute(
         statement.on_conflict_do_update(constraint="pk_contract_rates", set_={"amount": statement.excluded.amount})
@@ -49,9 +62,10 @@ async def rates_on(
 
 async def rates_of(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Row[Any]]:
     query = select(contract_rates).where(
-        contract_rates.c.tenant_id == tenant_id, contract_rates.c.practice_id == practice_id,
+        contract_rates.c.tenant_id == tenant_id,
+        contract_rates.c.practice_id == practice_id,
         contract_rates.c.payer_id == payer_id,
-    )  # fmt: skip
+    )
     order = (contract_rates.c.effective_from, contract_rates.c.code, contract_rates.c.modifiers)
     return list((await uow.session.execute(query.order_by(*order))).all())
 
@@ -82,8 +96,12 @@ async def add_variances(uow: UnitOfWork, remittance_id: UUID, claim: KnownClaim,
 async def variances_page(
     uow: UnitOfWork, principal: Principal, practice_id: UUID | None, payer_id: str | None, limit: int
 ) -> list[Row[Any]]:
-    query = in_scope(select(variances).where(variances.c.tenant_id == principal.tenant_id), variances.c.practice_id,
-                     principal, practice_id)  # fmt: skip
+    query = in_scope(
+        select(variances).where(variances.c.tenant_id == principal.tenant_id),
+        variances.c.practice_id,
+        principal,
+        practice_id,
+    )
     if payer_id is not None:
         query = query.where(variances.c.payer_id == payer_id)
     return list((await uow.session.execute(query.order_by(variances.c.id.desc()).limit(limit))).all())
@@ -111,7 +129,7 @@ async def silent_payers(uow: UnitOfWork, before: datetime) -> list[Row[Any]]:
             func.count().label("claims_waiting"),
             func.min(claim.c.accepted_at).label("oldest"),
             last_payment.label("last_payment"),
-        )  # fmt: skip
+        )
         .where(claim.c.accepted_at < before, unpaid)
         .group_by(claim.c.tenant_id, claim.c.payer_id)
     )

@@ -14,6 +14,17 @@ depends_on = None
 
 def upgrade() -> None:
     create_platform_tables(op.get_bind())
+    _practices()
+    _encounters()
+    _payers()
+    _providers()
+    _charge_lines()
+    _fee_schedules()
+    _payer_policy_overrides()
+    _fee_schedule_entries()
+
+
+def _practices() -> None:
     op.create_table(
         "practices",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -27,6 +38,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_practices")),
         sa.UniqueConstraint("tenant_id", "npi", name=op.f("uq_practices_tenant_id_npi")),
     )
+
+
+def _encounters() -> None:
     op.create_table(
         "encounters",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -53,6 +67,9 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_encounters_practice_status", "encounters", ["tenant_id", "practice_id", "status"], unique=False)
+
+
+def _payers() -> None:
     op.create_table(
         "payers",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -69,6 +86,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payers")),
         sa.UniqueConstraint("practice_id", "payer_id", name=op.f("uq_payers_practice_id_payer_id")),
     )
+
+
+def _providers() -> None:
     op.create_table(
         "providers",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -84,6 +104,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_providers")),
         sa.UniqueConstraint("practice_id", "npi", name=op.f("uq_providers_practice_id_npi")),
     )
+
+
+def _charge_lines() -> None:
     op.create_table(
         "charge_lines",
         sa.Column("encounter_id", sa.UUID(), nullable=False),
@@ -100,6 +123,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("encounter_id", "version", "line_number", name=op.f("pk_charge_lines")),
     )
+
+
+def _fee_schedules() -> None:
     op.create_table(
         "fee_schedules",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -111,6 +137,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fee_schedules")),
     )
     op.create_index("ix_fee_schedules_payer", "fee_schedules", ["payer_ref", "effective_from"], unique=False)
+
+
+def _payer_policy_overrides() -> None:
     op.create_table(
         "payer_policy_overrides",
         sa.Column("payer_ref", sa.UUID(), nullable=False),
@@ -121,6 +150,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["payer_ref"], ["payers.id"], name=op.f("fk_payer_policy_overrides_payer_ref_payers")),
         sa.PrimaryKeyConstraint("payer_ref", "effective_from", name=op.f("pk_payer_policy_overrides")),
     )
+
+
+def _fee_schedule_entries() -> None:
     op.create_table(
         "fee_schedule_entries",
         sa.Column("schedule_id", sa.UUID(), nullable=False),

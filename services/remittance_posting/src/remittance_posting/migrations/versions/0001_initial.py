@@ -21,6 +21,21 @@ def _created() -> sa.Column:  # type: ignore[type-arg]
 
 def upgrade() -> None:
     create_platform_tables(op.get_bind())
+    _known_claims()
+    _era_files()
+    _remittances()
+    _claim_payments()
+    _provider_adjustments()
+    _variance_tables()
+
+
+def _variance_tables() -> None:
+    _contract_rates()
+    _variances()
+    _payer_silences()
+
+
+def _known_claims() -> None:
     op.create_table(
         "known_claims",
         sa.Column("claim_id", sa.UUID(), nullable=False),
@@ -38,6 +53,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_known_claims_payer_number", "known_claims", ["payer_claim_number"])
     op.create_index("ix_known_claims_awaiting", "known_claims", ["tenant_id", "payer_id", "accepted_at"])
+
+
+def _era_files() -> None:
     op.create_table(
         "era_files",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -51,6 +69,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_era_files")),
         sa.UniqueConstraint("sha256", name=op.f("uq_era_files_sha256")),
     )
+
+
+def _remittances() -> None:
     op.create_table(
         "remittances",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -76,6 +97,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_remittances_trace", "remittances", ["trace_originator", "trace_number", "payer_id"])
     op.create_index("ix_remittances_tenant", "remittances", ["tenant_id", "practice_id", "created_at"])
+
+
+def _claim_payments() -> None:
     op.create_table(
         "claim_payments",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -103,9 +127,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_claim_payments_claim", "claim_payments", ["tenant_id", "claim_id"])
     op.create_index(
-        "ix_claim_payments_unmatched", "claim_payments", ["patient_control_number"],
+        "ix_claim_payments_unmatched",
+        "claim_payments",
+        ["patient_control_number"],
         postgresql_where=sa.text("state = 'unmatched'"),
-    )  # fmt: skip
+    )
+
+
+def _provider_adjustments() -> None:
     op.create_table(
         "provider_adjustments",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -124,10 +153,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_adjustments")),
     )
     op.create_index("ix_provider_adjustments_tenant", "provider_adjustments", ["tenant_id", "practice_id", "id"])
-    _variance_tables()
 
 
-def _variance_tables() -> None:
+def _contract_rates() -> None:
     op.create_table(
         "contract_rates",
         sa.Column("tenant_id", sa.UUID(), nullable=False),
@@ -146,8 +174,11 @@ def _variance_tables() -> None:
             "modifiers",
             "effective_from",
             name=op.f("pk_contract_rates"),
-        ),  # fmt: skip
+        ),
     )
+
+
+def _variances() -> None:
     op.create_table(
         "variances",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -171,6 +202,9 @@ def _variance_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_variances")),
     )
     op.create_index("ix_variances_tenant", "variances", ["tenant_id", "practice_id", "id"])
+
+
+def _payer_silences() -> None:
     op.create_table(
         "payer_silences",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -183,8 +217,13 @@ def _variance_tables() -> None:
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payer_silences")),
     )
-    op.create_index("ix_payer_silences_open", "payer_silences", ["tenant_id", "payer_id"], unique=True,
-                    postgresql_where=sa.text("ended_at IS NULL"))  # fmt: skip
+    op.create_index(
+        "ix_payer_silences_open",
+        "payer_silences",
+        ["tenant_id", "payer_id"],
+        unique=True,
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
