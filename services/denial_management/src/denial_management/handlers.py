@@ -14,11 +14,12 @@ from claimstream_platform.contracts import remittance_posting as remittance_even
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.payers import payer_facts
 from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
-from denial_management.deadlines import case_deadline, priority, terms
+from denial_management.deadlines import case_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import cases as store
@@ -184,7 +185,8 @@ async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None
 def resubmit_as(opening: Opening) -> Literal["replacement", "new_original"]:
     """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one."""
     whole = opening.kind == "denial" and opening.level == "claim"
-    return "new_original" if whole and terms(opening.payer_id).new_original_after_denial else "replacement"
+    refuses_replacement = payer_facts(opening.payer_id, on=opening.service_date).new_original_after_denial
+    return "new_original" if whole and refuses_replacement else "replacement"
 
 
 async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:

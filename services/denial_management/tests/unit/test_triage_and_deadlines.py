@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from claimstream_platform.payers import payer_facts
 from claimstream_platform.pdf import render_pdf
-from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority, terms
+from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority
 from denial_management.letter import letter_lines, packet
 from denial_management.triage import Adjusted, _table, denied_amount, triage_denial, triage_rejection
 
@@ -120,6 +121,7 @@ def test_the_table_is_ours_every_entry_complete() -> None:
     ("SIMMCR", date(2026, 3, 1), date(2026, 6, 29), date(2026, 2, 28), date(2027, 2, 28)),  # 120 days; a year
     ("SIMMCD", date(2026, 3, 1), date(2026, 5, 30), date(2026, 1, 15), date(2026, 7, 14)),  # 90; 180 days
     ("SIMAHP", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # 60; 90 days
+    ("SIMBCX", date(2026, 3, 1), date(2026, 8, 28), date(2026, 1, 15), date(2026, 5, 15)),  # 180; 120 days
     ("UNKNOWN", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # the defaults
 ])  # fmt: skip
 def test_deadlines_across_payers(payer: str, denied: date, appeal_by: date, served: date, correct_by: date) -> None:
@@ -128,8 +130,9 @@ def test_deadlines_across_payers(payer: str, denied: date, appeal_by: date, serv
 
 
 def test_payer_terms_for_telehealth() -> None:
-    assert (terms("SIMMCD").telehealth_modifier, terms("SIMMCD").telehealth_place) == ("GT", "02")
-    assert terms("nobody").telehealth_modifier == "95"
+    medicaid = payer_facts("SIMMCD", on=date(2026, 3, 1))
+    assert (medicaid.telehealth_modifier, medicaid.telehealth_place) == ("GT", "02")
+    assert payer_facts("nobody", on=date(2026, 3, 1)).telehealth_modifier == "95"
 
 
 def test_a_near_deadline_outranks_more_money_far_away() -> None:
