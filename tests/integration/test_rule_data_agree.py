@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from claim_submission.scrub import rules_for
-from claimstream_platform.payers import KINDS, Window, change_days, payer_facts
+from claimstream_platform.payers import KINDS, Window, administrators, change_days, payer_facts
 from clearinghouse_simulator.payers import PayerProfile
 from clearinghouse_simulator.payers import shipped as simulated
 from denial_management.deadlines import corrected_claim_deadline
@@ -84,3 +84,12 @@ def test_our_telehealth_fix_is_what_the_payer_accepts(payer: PayerProfile) -> No
     assert facts.telehealth_modifier in payer.telehealth_modifiers
     assert facts.telehealth_place in payer.telehealth_places
     assert facts.new_original_after_denial == payer.new_original_after_denial
+
+
+@pytest.mark.parametrize("payer", [p for p in PAYERS if p.mental_health_administrator], ids=lambda p: p.payer_id)
+def test_a_carve_out_the_payer_names_is_billed_to_its_administrator(payer: PayerProfile) -> None:
+    assert payer.mental_health_administrator is not None
+    billed_as, name, _ = payer.mental_health_administrator
+    known = [a for a in administrators() if a.payer_id == billed_as]
+    assert any(name.upper() in a.names for a in known)
+    assert any(("FI", simulated().payers[billed_as].tin) in a.ids for a in known)  # its 271 may give the tax id

@@ -1,9 +1,10 @@
 """What we know of a payer's rules on a day: timely filing, appeal and corrected-claim windows, visit limits,
-authorizations, telehealth coding, how it wants a denied claim corrected. Pure.
+authorizations, telehealth coding, how it wants a denied claim corrected; and the carve-out administrators a 271
+may name, with the payer id we bill them under. Pure.
 
 The facts are dated data (`data/payers.toml`), layered general to specific (any payer, the payer's kind, the payer
 itself), and this is their one reader: claim submission's scrubber, prior authorization and denial management
-ask it, so they cannot disagree about a payer (docs/domain/payers.md).
+ask it (eligibility its administrators), so they cannot disagree about a payer (docs/domain/payers.md).
 """
 
 import tomllib
@@ -82,6 +83,17 @@ class PayerFacts:
 
 
 @dataclass(frozen=True)
+class Administrator:
+    """A company that runs a plan's mental-health benefits (a carve-out), as a 271 names it, and the payer id we bill
+    it under, for dates of service from `since`."""
+
+    payer_id: str
+    names: tuple[str, ...]  # as the 271 spells it
+    ids: frozenset[tuple[str, str]]  # (NM108 qualifier, NM109)
+    since: date
+
+
+@dataclass(frozen=True)
 class Layer:
     scope: str  # default | kind:<kind> | payer:<payer id>
     start: date
@@ -115,6 +127,21 @@ def _layer(entry: dict[str, Any]) -> Layer:
 def known_payers() -> dict[str, str]:
     """The payers our data names, and their kind."""
     return {str(payer_id): str(kind) for payer_id, kind in _data()["kinds"].items()}
+
+
+@lru_cache(maxsize=1)
+def administrators() -> tuple[Administrator, ...]:
+    """The carve-out administrators we know, the newest first (a later entry takes over from its date)."""
+    found = (
+        Administrator(
+            payer_id=str(entry["payer_id"]),
+            names=tuple(str(name) for name in entry.get("names", ())),
+            ids=frozenset((str(qualifier), str(identifier)) for qualifier, identifier in entry.get("ids", ())),
+            since=entry["from"],
+        )
+        for entry in _data().get("administrator", ())
+    )
+    return tuple(sorted(found, key=lambda administrator: administrator.since, reverse=True))
 
 
 def change_days() -> tuple[date, ...]:

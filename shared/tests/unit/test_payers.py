@@ -3,7 +3,16 @@
 from datetime import date
 
 import pytest
-from claimstream_platform.payers import KINDS, Layer, Window, change_days, known_payers, layers, payer_facts
+from claimstream_platform.payers import (
+    KINDS,
+    Layer,
+    Window,
+    administrators,
+    change_days,
+    known_payers,
+    layers,
+    payer_facts,
+)
 
 DAY = date(2026, 6, 1)
 
@@ -90,3 +99,9 @@ def test_a_window_is_days_or_months(text: str) -> None:
 def test_a_kind_we_do_not_have_is_refused() -> None:
     with pytest.raises(ValueError, match="kind"):
         payer_facts("ANOTHER", "dental", on=DAY)
+
+
+def test_a_carve_out_administrator_is_known_by_its_name_or_tax_id_from_its_date() -> None:
+    (administrator,) = [a for a in administrators() if a.payer_id == "SIMBHO"]
+    assert "SIMULATED BEHAVIORAL HEALTH" in administrator.names
+    assert ("FI", "355555555") in administrator.ids and administrator.since == date(2024, 1, 1)
