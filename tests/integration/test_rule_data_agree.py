@@ -1,24 +1,50 @@
-"""Three parts keep the payers' authorization rules, each in its own data (a service owns what it knows): claim
-submission's scrubber holds a claim before it leaves, prior authorization burns down and asks, and the simulated
-payers deny. Where they disagree, a claim that needs an authorization leaves without one (the scrubber knows less
-than the payer), or waits for one nobody asks for. So for every simulated payer, on a date each side of a rule's
-change, they must say the same. No stack: the packages' own data."""
+"""One payer fact, one answer. Our knowledge of each payer lives in the platform's payer facts
+(claimstream_platform/data/payers.toml, docs/domain/payers.md); the services that act on it must say what those
+facts say, and the facts must say what the payers do where we depend on it: a claim that needs an authorization
+would leave without one (the scrubber knowing less than the payer) or wait for one nobody asks for, and a corrected
+claim's deadline would fall after the day the payer refuses it as late.
+
+The simulated payers (clearinghouse_simulator/data/payers.toml) stand for the payers themselves: they may differ
+from our facts on purpose (fees, edits, quirks), but not on timely filing, which services need an authorization,
+visit limits, telehealth coding or how a denied claim is corrected. No stack: the packages' own data."""
 
 from datetime import date
 
 import pytest
 from claim_submission.scrub import rules_for
+from claimstream_platform.payers import KINDS, Window, administrators, change_days, payer_facts
 from clearinghouse_simulator.payers import PayerProfile
 from clearinghouse_simulator.payers import shipped as simulated
+from denial_management.deadlines import corrected_claim_deadline
 from prior_authorization import rules
 
 PAYERS = sorted(simulated().payers.values(), key=lambda p: p.payer_id)
 TODAY, BEFORE = date(2026, 6, 1), date(2025, 6, 1)  # SIMAHP began to want one for 90837 on 2026-01-01
+DAYS = sorted({BEFORE, TODAY, *(day for day in change_days() if day >= date(2020, 1, 1))})
 
 
-@pytest.mark.parametrize("day", [BEFORE, TODAY])
+@pytest.mark.parametrize("day", DAYS, ids=str)
 @pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
-def test_claim_submission_and_prior_authorization_want_the_same_authorizations(payer: PayerProfile, day: date) -> None:
+def test_the_scrubber_holds_claims_by_the_payer_facts(payer: PayerProfile, day: date) -> None:
+    facts = payer_facts(payer.payer_id, payer.kind, on=day)
+    scrubber = rules_for(payer.payer_id, payer.kind, day)
+    assert Window(scrubber.timely_filing_days, scrubber.timely_filing_months) == facts.timely_filing
+    assert scrubber.prior_auth_codes == facts.authorization.always
+    assert scrubber.prior_auth_after_visits == facts.authorization.after_visits
+    assert scrubber.prior_auth_visit_codes == facts.authorization.visit_codes
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_scrubber_knows_a_payer_we_do_not_by_its_kind(kind: str) -> None:
+    facts = payer_facts("ANOTHER", kind, on=TODAY)
+    scrubber = rules_for("ANOTHER", kind, TODAY)
+    assert Window(scrubber.timely_filing_days, scrubber.timely_filing_months) == facts.timely_filing
+    assert scrubber.prior_auth_codes == facts.authorization.always
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
+@pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
+def test_prior_authorization_asks_for_what_the_scrubber_holds(payer: PayerProfile, day: date) -> None:
     scrubber = rules_for(payer.payer_id, payer.kind, day)
     authorizing = rules.rule_for(rules.shipped(), payer.payer_id, day)
     assert scrubber.prior_auth_codes == authorizing.always
@@ -27,10 +53,43 @@ def test_claim_submission_and_prior_authorization_want_the_same_authorizations(p
 
 
 @pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
-def test_the_simulated_payers_deny_what_the_rules_of_today_say(payer: PayerProfile) -> None:
-    scrubber = rules_for(payer.payer_id, payer.kind, TODAY)
-    assert payer.prior_auth_codes == scrubber.prior_auth_codes
-    extended = payer.limit_extends_with_authorization
-    # a limit an authorization extends is the rules' visit count; a hard cap is not (no authorization pays past it)
-    authorized_after = payer.visit_limit_per_year if extended else None
-    assert authorized_after == scrubber.prior_auth_after_visits
+def test_denial_management_counts_a_corrected_claim_by_the_payers_timely_filing(payer: PayerProfile) -> None:
+    served = date(2026, 1, 15)
+    facts = payer_facts(payer.payer_id, on=served)
+    assert corrected_claim_deadline(payer.payer_id, served) == facts.timely_filing.deadline(served)
+
+
+@pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
+def test_our_facts_file_when_the_payer_does(payer: PayerProfile) -> None:
+    """The payer's rule decides: SIMBCX files within 120 days (denial management once said 180, two months past
+    the day the payer refuses the claim as late)."""
+    facts = payer_facts(payer.payer_id, on=TODAY)
+    assert facts.kind == payer.kind
+    assert facts.timely_filing == Window(payer.timely_filing_days, payer.timely_filing_months)
+
+
+@pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
+def test_the_simulated_payers_deny_what_the_facts_of_today_say(payer: PayerProfile) -> None:
+    facts = payer_facts(payer.payer_id, on=TODAY)
+    assert payer.prior_auth_codes == facts.authorization.always
+    assert (payer.visit_limit_per_year or None) == facts.visit_limit
+    # a limit an authorization extends is the facts' visit count; a hard cap is not (no authorization pays past it)
+    authorized_after = payer.visit_limit_per_year if payer.limit_extends_with_authorization else None
+    assert authorized_after == facts.authorization.after_visits
+
+
+@pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)
+def test_our_telehealth_fix_is_what_the_payer_accepts(payer: PayerProfile) -> None:
+    facts = payer_facts(payer.payer_id, on=TODAY)
+    assert facts.telehealth_modifier in payer.telehealth_modifiers
+    assert facts.telehealth_place in payer.telehealth_places
+    assert facts.new_original_after_denial == payer.new_original_after_denial
+
+
+@pytest.mark.parametrize("payer", [p for p in PAYERS if p.mental_health_administrator], ids=lambda p: p.payer_id)
+def test_a_carve_out_the_payer_names_is_billed_to_its_administrator(payer: PayerProfile) -> None:
+    assert payer.mental_health_administrator is not None
+    billed_as, name, _ = payer.mental_health_administrator
+    known = [a for a in administrators() if a.payer_id == billed_as]
+    assert any(name.upper() in a.names for a in known)
+    assert any(("FI", simulated().payers[billed_as].tin) in a.ids for a in known)  # its 271 may give the tax id

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
@@ -171,3 +172,10 @@ async def outbox(make_uow: Callable[[], UnitOfWork], kind: str) -> list[str]:
         query = "SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox ORDER BY seq"
         rows = await uow.session.execute(text(query))
         return [row.body for row in rows if row.event_type.split(".")[2] == kind]
+
+
+async def cases_of(client: httpx.AsyncClient, auth: dict[str, str], **query: Any) -> list[dict[str, Any]]:
+    response = await client.get("/v1/denials", params={"limit": 200, **query}, headers=auth)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items

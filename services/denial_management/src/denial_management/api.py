@@ -151,19 +151,24 @@ def _cursor(text: str | None) -> tuple[int, UUID] | None:
 
 @router.get("/v1/denials", response_model=QueuePage)
 async def queue(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
     payer_id: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     status: Literal["open", "correcting", "appealed", "resolved"] | None = None,
-    assignee: Annotated[str | None, Query(max_length=200)] = None, due_before: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=80)] = None,
-) -> QueuePage:  # fmt: skip
+    assignee: Annotated[str | None, Query(max_length=200)] = None,
+    due_before: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> QueuePage:
     """The work queue, highest priority first: money at stake, raised as the deadline nears."""
     wanted = store.QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
     async with uow:
         rows, after = await store.queue_page(uow, principal, wanted, limit=limit, after=_cursor(cursor))
-    return QueuePage(items=[CaseOut.model_validate(row) for row in rows],
-                     next_cursor=f"{after[0]}.{after[1]}" if after else None)  # fmt: skip
+    return QueuePage(
+        items=[CaseOut.model_validate(row) for row in rows], next_cursor=f"{after[0]}.{after[1]}" if after else None
+    )
 
 
 @router.get("/v1/denials/{case_id}", response_model=CaseDetail)
@@ -181,8 +186,11 @@ async def _detail(uow: UnitOfWork, principal: Principal, case_id: UUID) -> CaseD
     return CaseDetail(**CaseOut.model_validate(row).model_dump(), history=history, appeals=appeals)
 
 
-@router.get("/v1/denials/{case_id}/appeals/{appeal_id}/letter", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})  # fmt: skip
+@router.get(
+    "/v1/denials/{case_id}/appeals/{appeal_id}/letter",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def appeal_letter(case_id: UUID, appeal_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
     async with uow:
         pdf = await store.letter_of(uow, principal, case_id, appeal_id)
@@ -211,28 +219,39 @@ async def add_note(case_id: UUID, body: NoteIn, principal: CurrentPrincipal, uow
 
 
 @router.post("/v1/denials/{case_id}/correction", response_model=CaseDetail)
-async def correction(case_id: UUID, body: CorrectionIn, principal: CurrentPrincipal,
-                     uow: UnitOfWorkDep) -> CaseDetail:  # fmt: skip
+async def correction(case_id: UUID, body: CorrectionIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
     """Ask claim submission to send the claim again with these changes (a replacement with REF*F8, or a new
     original); the case waits for the corrected claim's payment."""
     changes = CorrectionChanges.model_validate(body.changes.model_dump())
-    return await _act(uow, principal, case_id, work.request_correction(
-        uow, principal, case_id, changes=changes, resubmit_as=body.resubmit_as, reason=body.reason,
-        prior_authorization_number=body.prior_authorization_number,
-    ))  # fmt: skip
+    return await _act(
+        uow,
+        principal,
+        case_id,
+        work.request_correction(
+            uow,
+            principal,
+            case_id,
+            changes=changes,
+            resubmit_as=body.resubmit_as,
+            reason=body.reason,
+            prior_authorization_number=body.prior_authorization_number,
+        ),
+    )
 
 
 @router.post("/v1/denials/{case_id}/appeal", response_model=CaseDetail)
 async def appeal(case_id: UUID, body: AppealIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
     """An appeal packet: the claim, the denial, the reason and the facts, as data and as a letter (PDF)."""
-    return await _act(uow, principal, case_id, work.appeal(uow, principal, case_id, reason=body.reason,
-                                                          facts=body.facts))  # fmt: skip
+    return await _act(
+        uow, principal, case_id, work.appeal(uow, principal, case_id, reason=body.reason, facts=body.facts)
+    )
 
 
 @router.post("/v1/denials/{case_id}/outcome", response_model=CaseDetail)
 async def outcome(case_id: UUID, body: OutcomeIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
-    return await _act(uow, principal, case_id, work.record_outcome(uow, principal, case_id, body.resolution,
-                                                                  body.recovered))  # fmt: skip
+    return await _act(
+        uow, principal, case_id, work.record_outcome(uow, principal, case_id, body.resolution, body.recovered)
+    )
 
 
 @router.post("/v1/denials/{case_id}/write-off", response_model=CaseDetail)

@@ -15,8 +15,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from claimstream_platform.contracts.denial_management import CorrectionChanges, Resolution
+from claimstream_platform.payers import payer_facts
 
-from denial_management.deadlines import corrected_claim_deadline, terms
+from denial_management.deadlines import corrected_claim_deadline
 from denial_management.domain import Opening
 from denial_management.triage import Triage
 
@@ -75,7 +76,7 @@ def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decisi
 
 
 def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct | None:
-    payer = terms(opening.payer_id)
+    payer = payer_facts(opening.payer_id, on=opening.service_date)
     coded = any(TELEHEALTH_MODIFIERS & set(modifiers) for modifiers in claim.lines.values())
     telehealth = claim.place_of_service in TELEHEALTH_PLACES or coded
     if fix == "telehealth_place" and telehealth and claim.place_of_service != payer.telehealth_place:

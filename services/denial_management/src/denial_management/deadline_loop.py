@@ -4,16 +4,17 @@ nears, deadlines.priority), and each whose deadline is within `warn_days` is ann
 
 from datetime import timedelta
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory, UnitOfWork
 from claimstream_platform.loops import PeriodicLoop
 
-from denial_management.handlers import publish_saved, today
+from denial_management.handlers import publish_saved
 from denial_management.repository import cases as store
 
 
 async def warn_due(uow: UnitOfWork, *, warn_days: int) -> int:
     """Priorities raised as deadlines near, and the cases now within `warn_days` of theirs announced."""
-    day = today()
+    day = business_date()
     await store.reprioritize(uow, day)
     due = await store.lock_due(uow, day + timedelta(days=warn_days))
     for case in due:

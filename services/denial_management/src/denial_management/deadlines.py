@@ -1,53 +1,19 @@
-"""Deadlines and priority, per payer (data/payers.toml). Pure.
+"""Deadlines and priority, per payer (the platform's payer facts, docs/domain/payers.md). Pure.
 
 - Appeal: the payer's appeal window from the remittance's date (BPR16), not from the day we read it.
-- Corrected claim: the payer's timely-filing window from the date of service, or for a later payer's claim from
-  the day the payer before it paid (its EOB date); a rejection was never filed, so its only deadline is this one.
+- Corrected claim: the payer's corrected-claim window (its timely filing unless it sets one of its own) from the
+  date of service, or for a later payer's claim from the day the payer before it paid (its EOB date); a rejection
+  was never filed, so its only deadline is this one. The rules are those in force on the date of service.
   The case keeps which of these its deadline counts from (`Deadline.basis`).
 - Priority: the dollars at stake, raised as the deadline nears: recoverable × (1 + 30 / days left), so $100 due
   in 3 days (1,100) comes before $500 due in 90 days (667). Past its deadline a case keeps its dollars only.
 """
 
-import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
-from typing import Any
 
-from claimstream_platform.dates import filing_deadline
-
-
-@dataclass(frozen=True)
-class PayerTerms:
-    appeal_days: int
-    timely_filing_days: int | None
-    timely_filing_months: int | None
-    telehealth_modifier: str
-    telehealth_place: str
-    new_original_after_denial: bool = False
-
-
-@lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
-    return tomllib.loads((resources.files("denial_management") / "data" / "payers.toml").read_text())
-
-
-def terms(payer_id: str) -> PayerTerms:
-    data = _data()
-    own = data.get("payer", {}).get(payer_id, {})
-    merged = {**data["default"], **own}
-    if "timely_filing_months" in own:
-        merged.pop("timely_filing_days", None)
-    return PayerTerms(
-        appeal_days=int(merged["appeal_days"]),
-        timely_filing_days=merged.get("timely_filing_days"),
-        timely_filing_months=merged.get("timely_filing_months"),
-        telehealth_modifier=str(merged["telehealth_modifier"]),
-        telehealth_place=str(merged["telehealth_place"]),
-        new_original_after_denial=bool(merged.get("new_original_after_denial", False)),
-    )
+from claimstream_platform.payers import payer_facts
 
 
 @dataclass(frozen=True)
@@ -63,17 +29,20 @@ def case_deadline(
     if appeal:
         return Deadline(appeal_deadline(payer_id, denied_on), "remittance_date")
     if prior_payer_paid_on is not None:
-        return Deadline(corrected_claim_deadline(payer_id, prior_payer_paid_on), "prior_payer_paid_on")
+        day = corrected_claim_deadline(payer_id, service_date, counted_from=prior_payer_paid_on)
+        return Deadline(day, "prior_payer_paid_on")
     return Deadline(corrected_claim_deadline(payer_id, service_date), "service_date")
 
 
 def appeal_deadline(payer_id: str, denied_on: date) -> date:
-    return denied_on + timedelta(days=terms(payer_id).appeal_days)
+    return payer_facts(payer_id, on=denied_on).appeal.deadline(denied_on)
 
 
-def corrected_claim_deadline(payer_id: str, service_date: date) -> date:
-    payer = terms(payer_id)
-    return filing_deadline(service_date, days=payer.timely_filing_days, months=payer.timely_filing_months)
+def corrected_claim_deadline(payer_id: str, service_date: date, *, counted_from: date | None = None) -> date:
+    """The last day for a corrected claim: the window in force on the date of service, counted from that date or,
+    for a later payer's claim, from the prior payer's payment."""
+    window = payer_facts(payer_id, on=service_date).corrected_claim
+    return window.deadline(counted_from or service_date)
 
 
 def priority(recoverable: Decimal, deadline: date | None, today: date) -> int:

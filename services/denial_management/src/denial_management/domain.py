@@ -123,10 +123,15 @@ class Case:
 
     def correction_requested(self, request: case_events.CorrectionRequested, actor: str) -> None:
         self._move(S.CORRECTING)
-        self._record(actor, "correction_requested", {
-            "resubmit_as": request.resubmit_as, "reason": request.reason,
-            "changes": request.changes.model_dump() if request.changes else None,
-        })  # fmt: skip
+        self._record(
+            actor,
+            "correction_requested",
+            {
+                "resubmit_as": request.resubmit_as,
+                "reason": request.reason,
+                "changes": request.changes.model_dump() if request.changes else None,
+            },
+        )
         self.events.append(request)
 
     def appealed(self, actor: str, appeal_id: UUID) -> None:
@@ -134,14 +139,28 @@ class Case:
         self._record(actor, "appeal_filed", {"appeal_id": str(appeal_id)})
         self.events.append(case_events.AppealFiled(**self._ids(), deadline=self.deadline, automatic=actor == "system"))
 
-    def resolve(self, resolution: case_events.Resolution, actor: str, *, recovered: Decimal = Decimal(0),
-                written_off: Decimal = Decimal(0)) -> None:  # fmt: skip
+    def resolve(
+        self,
+        resolution: case_events.Resolution,
+        actor: str,
+        *,
+        recovered: Decimal = Decimal(0),
+        written_off: Decimal = Decimal(0),
+    ) -> None:
         self._move(S.RESOLVED)
         self.resolution, self.recovered, self.written_off = resolution, recovered, written_off
-        self._record(actor, "resolved", {"resolution": resolution, "recovered": str(recovered),
-                                         "written_off": str(written_off)})  # fmt: skip
-        self.events.append(case_events.DenialResolved(**self._ids(), resolution=resolution, recovered=recovered,
-                                                 written_off=written_off, automatic=actor == "system"))  # fmt: skip
+        self._record(
+            actor, "resolved", {"resolution": resolution, "recovered": str(recovered), "written_off": str(written_off)}
+        )
+        self.events.append(
+            case_events.DenialResolved(
+                **self._ids(),
+                resolution=resolution,
+                recovered=recovered,
+                written_off=written_off,
+                automatic=actor == "system",
+            )
+        )
 
     def reopen(self, why: str, actor: str = "system") -> None:
         """Back in the work queue: the payer upheld its denial after the appeal."""
@@ -153,9 +172,11 @@ class Case:
         assert self.deadline is not None
         days_left = (self.deadline - today).days
         self._record("system", "deadline_approaching", {"deadline": self.deadline.isoformat()})
-        self.events.append(case_events.DenialDeadlineApproaching(
-            **self._ids(), deadline=self.deadline, days_left=days_left, recoverable=self.opening.amount
-        ))  # fmt: skip
+        self.events.append(
+            case_events.DenialDeadlineApproaching(
+                **self._ids(), deadline=self.deadline, days_left=days_left, recoverable=self.opening.amount
+            )
+        )
 
     def take_events(self) -> list[IntegrationEvent]:
         taken, self.events = self.events, []
@@ -175,5 +196,10 @@ class Case:
 
     def _ids(self) -> dict[str, Any]:
         o = self.opening
-        return {"tenant_id": o.tenant_id, "practice_id": o.practice_id, "case_id": self.id, "claim_id": o.claim_id,
-                "payer_id": o.payer_id}  # fmt: skip
+        return {
+            "tenant_id": o.tenant_id,
+            "practice_id": o.practice_id,
+            "case_id": self.id,
+            "claim_id": o.claim_id,
+            "payer_id": o.payer_id,
+        }

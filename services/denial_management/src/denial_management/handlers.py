@@ -4,7 +4,7 @@ follow resolve the cases they answer. Each handler reads, makes the aggregate's 
 the events they recorded."""
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -13,21 +13,19 @@ from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.payers import payer_facts
 from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
-from denial_management.deadlines import case_deadline, priority, terms
+from denial_management.deadlines import case_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import cases as store
 from denial_management.repository import claims, rules
 from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 async def publish_saved(uow: UnitOfWork, found: Sequence[Case]) -> None:
@@ -44,27 +42,40 @@ async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
 
 def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
     return {
-        "claim_id": event.claim_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id,
-        "encounter_id": event.encounter_id, "patient_control_number": event.patient_control_number,
-        "payer_id": event.payer_id, "service_date": event.service_date, "place_of_service": event.place_of_service,
-        "lines": [{"line_number": line.line_number, "code": line.code, "modifiers": line.modifiers,
-                   "amount": str(line.amount)} for line in event.lines],
-        "total_charge": event.total_charge, "replaces_claim_id": event.replaces_claim_id,
+        "claim_id": event.claim_id,
+        "tenant_id": event.tenant_id,
+        "practice_id": event.practice_id,
+        "encounter_id": event.encounter_id,
+        "patient_control_number": event.patient_control_number,
+        "payer_id": event.payer_id,
+        "service_date": event.service_date,
+        "place_of_service": event.place_of_service,
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "code": line.code,
+                "modifiers": line.modifiers,
+                "amount": str(line.amount),
+            }
+            for line in event.lines
+        ],
+        "total_charge": event.total_charge,
+        "replaces_claim_id": event.replaces_claim_id,
         "patient_ref": (event.patient_ref or "")[:80] or None,
         "authorization_number": (event.prior_authorization_number or "")[:50] or None,
         "prior_payer_paid_on": event.prior_payer_paid_on,
-    }  # fmt: skip
+    }
 
 
 async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
     """The payer accepted the claim: the proof a timely-filing appeal needs."""
-    await claims.accepted(uow, event.claim_id, today(), event.payer_claim_number)
+    await claims.accepted(uow, event.claim_id, business_date(), event.payer_claim_number)
 
 
 async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork) -> None:
     """A real denial opens a case; one the payer repeats after our appeal reopens that case instead (the appeal
     was lost), and one of a corrected claim settles the case that asked for the correction."""
-    on = event.paid_on or today()
+    on = event.paid_on or business_date()
     adjusted = [Adjusted(a.group, a.reason, a.amount, _class_of(a, on)) for a in event.adjustments]
     amount = denied_amount(adjusted)
     if amount <= 0:
@@ -73,11 +84,19 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork)
         return
     claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
     opening = Opening(
-        tenant_id=event.tenant_id, practice_id=event.practice_id, claim_id=event.claim_id, payer_id=event.payer_id,
-        kind="denial", level=event.level, line_number=event.line_number, procedure_code=event.code,
-        amount=amount, denied_on=on, service_date=claim.service_date if claim else on,
+        tenant_id=event.tenant_id,
+        practice_id=event.practice_id,
+        claim_id=event.claim_id,
+        payer_id=event.payer_id,
+        kind="denial",
+        level=event.level,
+        line_number=event.line_number,
+        procedure_code=event.code,
+        amount=amount,
+        denied_on=on,
+        service_date=claim.service_date if claim else on,
         source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
-    )  # fmt: skip
+    )
     case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
     if case is not None:
         await _correction_failed(uow, claim, case, "denied")
@@ -121,12 +140,19 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) 
     claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
     rules = [reason.rule for reason in event.reasons]
     opening = Opening(
-        tenant_id=event.tenant_id, practice_id=claim.practice_id if claim else event.practice_id,
-        claim_id=event.claim_id, payer_id=claim.payer_id if claim else "unknown", kind="rejection", level="claim",
-        line_number=None, procedure_code=None, amount=claim.total_charge if claim else Decimal(0),
-        denied_on=today(), service_date=claim.service_date if claim else today(),
+        tenant_id=event.tenant_id,
+        practice_id=claim.practice_id if claim else event.practice_id,
+        claim_id=event.claim_id,
+        payer_id=claim.payer_id if claim else "unknown",
+        kind="rejection",
+        level="claim",
+        line_number=None,
+        procedure_code=None,
+        amount=claim.total_charge if claim else Decimal(0),
+        denied_on=business_date(),
+        service_date=claim.service_date if claim else business_date(),
         source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
-    )  # fmt: skip
+    )
     case = await open_case(uow, opening, triage_rejection(rules))
     if case is not None:
         await _correction_failed(uow, claim, case, "rejected")
@@ -144,7 +170,7 @@ async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case |
     )
     known = await claims.known(uow, opening.tenant_id, opening.claim_id)
     decision = decide(opening, triage, known) if opening.kind == "denial" else None
-    priority_now = priority(opening.amount, deadline.day, today())
+    priority_now = priority(opening.amount, deadline.day, business_date())
     case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
     if not await store.insert_new(uow, case):
         return None
@@ -171,35 +197,48 @@ async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None
         case.resolve(decision.resolution, "system", written_off=decision.written_off)
     elif isinstance(decision, Correct):
         o = case.opening
-        request = CorrectionRequested(tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id,
-                                      resubmit_as=resubmit_as(o), reason=decision.reason, changes=decision.changes,
-                                      prior_authorization_number=decision.prior_authorization_number,
-                                      case_id=case.id)  # fmt: skip
+        request = CorrectionRequested(
+            tenant_id=o.tenant_id,
+            practice_id=o.practice_id,
+            claim_id=o.claim_id,
+            resubmit_as=resubmit_as(o),
+            reason=decision.reason,
+            changes=decision.changes,
+            prior_authorization_number=decision.prior_authorization_number,
+            case_id=case.id,
+        )
         case.correction_requested(request, "system")
     elif isinstance(decision, Appeal):
-        await file_appeal(uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof],
-                          actor="system")  # fmt: skip
+        await file_appeal(
+            uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof], actor="system"
+        )
 
 
 def resubmit_as(opening: Opening) -> Literal["replacement", "new_original"]:
     """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one."""
     whole = opening.kind == "denial" and opening.level == "claim"
-    return "new_original" if whole and terms(opening.payer_id).new_original_after_denial else "replacement"
+    refuses_replacement = payer_facts(opening.payer_id, on=opening.service_date).new_original_after_denial
+    return "new_original" if whole and refuses_replacement else "replacement"
 
 
 async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:
     """The appeal packet (structured) and its letter (PDF), stored with the case, which becomes `appealed`."""
     o = case.opening
     row = await claims.row_of(uow, o.tenant_id, o.claim_id)
-    about = {"payer_id": o.payer_id, "denied_on": o.denied_on.isoformat(), "codes": list(case.triage.codes),
-             "amount": str(o.amount), "category": case.triage.category}  # fmt: skip
+    about = {
+        "payer_id": o.payer_id,
+        "denied_on": o.denied_on.isoformat(),
+        "codes": list(case.triage.codes),
+        "amount": str(o.amount),
+        "category": case.triage.category,
+    }
     claim = {
         "patient_control_number": row.patient_control_number if row else str(o.claim_id),
         "payer_claim_number": row.payer_claim_number if row else None,
         "service_date": o.service_date.isoformat(),
         "lines": row.lines if row else [],
     }
-    packet = letter.packet(about, claim, reason, facts, today())
+    packet = letter.packet(about, claim, reason, facts, business_date())
     appeal_id = await store.add_appeal(uow, case, packet, render_pdf(letter.letter_lines(packet)))
     case.appealed(actor, appeal_id)
 
@@ -240,9 +279,17 @@ def _pays(event: remittance_events.PaymentPosted, case: Case) -> bool:
 async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
     """Kept for the authorization denials of the claims it covers."""
     if event.practice_id is not None:
-        await claims.remember_authorization(uow, {
-            "tenant_id": event.tenant_id, "authorization_id": event.authorization_id, "practice_id": event.practice_id,
-            "patient_ref": event.patient_ref[:80], "payer_id": event.payer_id[:80],
-            "number": event.authorization_number[:50], "codes": event.codes[:50], "start": event.start,
-            "end": event.end,
-        })  # fmt: skip
+        await claims.remember_authorization(
+            uow,
+            {
+                "tenant_id": event.tenant_id,
+                "authorization_id": event.authorization_id,
+                "practice_id": event.practice_id,
+                "patient_ref": event.patient_ref[:80],
+                "payer_id": event.payer_id[:80],
+                "number": event.authorization_number[:50],
+                "codes": event.codes[:50],
+                "start": event.start,
+                "end": event.end,
+            },
+        )

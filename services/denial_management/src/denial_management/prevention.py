@@ -14,8 +14,18 @@ from decimal import Decimal
 MIN_CLAIMS = 3
 WINDOW_DAYS = 90
 CONDITIONS = {"authorization": "missing_authorization", "place_of_service": "telehealth_at_office"}
-NOT_LEARNED = frozenset({"patient_cost_share", "patient_responsibility", "contractual", "coordination_of_benefits",
-                         "duplicate", "timely_filing", "eligibility", "unclassified"})  # fmt: skip
+NOT_LEARNED = frozenset(
+    {
+        "patient_cost_share",
+        "patient_responsibility",
+        "contractual",
+        "coordination_of_benefits",
+        "duplicate",
+        "timely_filing",
+        "eligibility",
+        "unclassified",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ def suggestion(pattern: Pattern, claims: int, amount: Decimal) -> Suggestion | N
     if claims < MIN_CLAIMS or not learnable(pattern.category, pattern.code):
         return None
     condition = CONDITIONS.get(pattern.category, "always")
-    message = (f"{pattern.payer_id} denied {claims} claims with {pattern.code} as {pattern.carc} in "
-               f"{WINDOW_DAYS} days: {pattern.action}")  # fmt: skip
+    message = (
+        f"{pattern.payer_id} denied {claims} claims with {pattern.code} as {pattern.carc} in "
+        f"{WINDOW_DAYS} days: {pattern.action}"
+    )
     return Suggestion(pattern, condition, message[:300], claims, amount)

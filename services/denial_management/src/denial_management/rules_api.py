@@ -52,11 +52,19 @@ async def _decide(uow: UnitOfWorkDep, principal: CurrentPrincipal, suggestion_id
             raise Conflict(f"the suggestion was {row.status} already", field="status")
         await rules.decide(uow, suggestion_id, status, principal.subject)
         if status == "accepted":
-            uow.publish(ScrubRuleAccepted(
-                tenant_id=principal.tenant_id, rule_id=row.id, payer_id=row.payer_id, code=row.procedure_code,
-                condition=row.condition, category=row.category, message=row.message, evidence_claims=row.claims,
-                evidence_amount=row.amount,
-            ))  # fmt: skip
+            uow.publish(
+                ScrubRuleAccepted(
+                    tenant_id=principal.tenant_id,
+                    rule_id=row.id,
+                    payer_id=row.payer_id,
+                    code=row.procedure_code,
+                    condition=row.condition,
+                    category=row.category,
+                    message=row.message,
+                    evidence_claims=row.claims,
+                    evidence_amount=row.amount,
+                )
+            )
         decided = await rules.lock(uow, principal, suggestion_id)
         await uow.commit()
     return SuggestionOut.model_validate(decided)

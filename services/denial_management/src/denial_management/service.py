@@ -19,8 +19,9 @@ class DenialManagementSettings(ServiceSettings):
 
 def deadline_loop(runtime: Runtime[DenialManagementSettings]) -> DeadlineLoop:
     settings = runtime.settings
-    return DeadlineLoop(runtime.sessionmaker, warn_days=settings.deadline_warn_days,
-                        interval=settings.deadline_check_seconds)  # fmt: skip
+    return DeadlineLoop(
+        runtime.sessionmaker, warn_days=settings.deadline_warn_days, interval=settings.deadline_check_seconds
+    )
 
 
 SERVICE = Service(

@@ -68,8 +68,9 @@ def triage_denial(adjustments: list[Adjusted], remarks: list[str]) -> Triage:
     codes = (f"{adjustment.group}-{adjustment.reason}", *remarks)
     if entry is None:
         return Triage(*UNKNOWN, None, False, codes)
-    return Triage(str(entry["category"]), str(entry["action"]), _text(entry.get("fix")), bool(entry.get("appeal")),
-                  codes)  # fmt: skip
+    return Triage(
+        str(entry["category"]), str(entry["action"]), _text(entry.get("fix")), bool(entry.get("appeal")), codes
+    )
 
 
 def triage_rejection(rules: list[str]) -> Triage:

@@ -39,16 +39,27 @@ async def note(uow: UnitOfWork, principal: Principal, case_id: UUID, text: str) 
 
 
 async def request_correction(
-    uow: UnitOfWork, principal: Principal, case_id: UUID, *, changes: CorrectionChanges,
+    uow: UnitOfWork,
+    principal: Principal,
+    case_id: UUID,
+    *,
+    changes: CorrectionChanges,
     resubmit_as: Literal["replacement", "new_original"],
-    reason: str, prior_authorization_number: str | None,
-) -> None:  # fmt: skip
+    reason: str,
+    prior_authorization_number: str | None,
+) -> None:
     case = await locked(uow, principal, case_id)
     o = case.opening
     request = CorrectionRequested(
-        tenant_id=o.tenant_id, practice_id=o.practice_id, claim_id=o.claim_id, resubmit_as=resubmit_as,
-        reason=reason, changes=changes, prior_authorization_number=prior_authorization_number, case_id=case.id,
-    )  # fmt: skip
+        tenant_id=o.tenant_id,
+        practice_id=o.practice_id,
+        claim_id=o.claim_id,
+        resubmit_as=resubmit_as,
+        reason=reason,
+        changes=changes,
+        prior_authorization_number=prior_authorization_number,
+        case_id=case.id,
+    )
     case.correction_requested(request, principal.subject)
     await publish_saved(uow, [case])
 
@@ -82,8 +93,15 @@ async def write_off(uow: UnitOfWork, principal: Principal, case_id: UUID, reason
     await publish_saved(uow, [case])
 
 
-async def bulk(uow: UnitOfWork, principal: Principal, wanted: store.QueueFilter, *, action: str,
-               assignee: str | None, reason: str | None) -> list[UUID]:  # fmt: skip
+async def bulk(
+    uow: UnitOfWork,
+    principal: Principal,
+    wanted: store.QueueFilter,
+    *,
+    action: str,
+    assignee: str | None,
+    reason: str | None,
+) -> list[UUID]:
     """`action` (assign or write_off) on every working case the filter finds (at most BULK_LIMIT)."""
     ids = await store.in_scope_ids(uow, principal, wanted, BULK_LIMIT)
     done = []

@@ -16,13 +16,30 @@ SERVED = date(2026, 11, 2)
 
 
 def opening(payer: str = "SIMAHP", line: int | None = None) -> Opening:
-    return Opening(TENANT, PRACTICE, uuid4(), payer, "denial", "line" if line else "claim", line, "90834",
-                   Decimal("140"), date(2026, 11, 20), SERVED, f"k{uuid4()}")  # fmt: skip
+    return Opening(
+        TENANT,
+        PRACTICE,
+        uuid4(),
+        payer,
+        "denial",
+        "line" if line else "claim",
+        line,
+        "90834",
+        Decimal("140"),
+        date(2026, 11, 20),
+        SERVED,
+        f"k{uuid4()}",
+    )
 
 
 def claim(place: str = "10", modifiers: list[str] | None = None, **changes: object) -> KnownClaim:
-    values: dict[str, object] = {"claim_id": uuid4(), "place_of_service": place, "lines": {1: modifiers or []},
-                                 "accepted_on": None, "original_paid": False}  # fmt: skip
+    values: dict[str, object] = {
+        "claim_id": uuid4(),
+        "place_of_service": place,
+        "lines": {1: modifiers or []},
+        "accepted_on": None,
+        "original_paid": False,
+    }
     values.update(changes)
     return KnownClaim(**values)  # type: ignore[arg-type]
 

@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from claimstream_platform.payers import payer_facts
 from claimstream_platform.pdf import render_pdf
-from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority, terms
+from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority
 from denial_management.letter import letter_lines, packet
 from denial_management.triage import Adjusted, _table, denied_amount, triage_denial, triage_rejection
 
@@ -55,7 +56,7 @@ COVERED = [
     ("CO", "236", (), "bundling"),
     ("CO", "242", (), "network"),
     ("CO", "243", (), "network"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("group", "carc", "remarks", "category"), COVERED)
@@ -89,11 +90,19 @@ def test_fixes_only_where_mechanical_and_an_unknown_code_goes_to_a_person() -> N
     assert (unknown.category, unknown.fix) == ("unclassified", None)
 
 
-@pytest.mark.parametrize(("rule", "category"), [
-    ("277CA.A3.33", "eligibility"), ("277CA.A3.21", "data_quality"), ("277CA.A7.562", "data_quality"),
-    ("277CA.A6.464", "data_quality"), ("277CA.A8.1", "data_quality"), ("277CA.A4.35", "data_quality"),
-    ("999.IK3.8", "data_quality"), ("999.rejected", "data_quality"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("rule", "category"),
+    [
+        ("277CA.A3.33", "eligibility"),
+        ("277CA.A3.21", "data_quality"),
+        ("277CA.A7.562", "data_quality"),
+        ("277CA.A6.464", "data_quality"),
+        ("277CA.A8.1", "data_quality"),
+        ("277CA.A4.35", "data_quality"),
+        ("999.IK3.8", "data_quality"),
+        ("999.rejected", "data_quality"),
+    ],
+)
 def test_rejections_are_kept_apart_and_triaged_by_category_and_status(rule: str, category: str) -> None:
     found = triage_rejection([rule])
     assert (found.category, found.fix, found.appeal) == (category, None, False)
@@ -116,20 +125,25 @@ def test_the_table_is_ours_every_entry_complete() -> None:
         assert entry.get("fix") in FIXES
 
 
-@pytest.mark.parametrize(("payer", "denied", "appeal_by", "served", "correct_by"), [
-    ("SIMMCR", date(2026, 3, 1), date(2026, 6, 29), date(2026, 2, 28), date(2027, 2, 28)),  # 120 days; a year
-    ("SIMMCD", date(2026, 3, 1), date(2026, 5, 30), date(2026, 1, 15), date(2026, 7, 14)),  # 90; 180 days
-    ("SIMAHP", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # 60; 90 days
-    ("UNKNOWN", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # the defaults
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("payer", "denied", "appeal_by", "served", "correct_by"),
+    [
+        ("SIMMCR", date(2026, 3, 1), date(2026, 6, 29), date(2026, 2, 28), date(2027, 2, 28)),  # 120 days; a year
+        ("SIMMCD", date(2026, 3, 1), date(2026, 5, 30), date(2026, 1, 15), date(2026, 7, 14)),  # 90; 180 days
+        ("SIMAHP", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # 60; 90 days
+        ("SIMBCX", date(2026, 3, 1), date(2026, 8, 28), date(2026, 1, 15), date(2026, 5, 15)),  # 180; 120 days
+        ("UNKNOWN", date(2026, 3, 1), date(2026, 4, 30), date(2026, 1, 15), date(2026, 4, 15)),  # the defaults
+    ],
+)
 def test_deadlines_across_payers(payer: str, denied: date, appeal_by: date, served: date, correct_by: date) -> None:
     assert appeal_deadline(payer, denied) == appeal_by
     assert corrected_claim_deadline(payer, served) == correct_by
 
 
 def test_payer_terms_for_telehealth() -> None:
-    assert (terms("SIMMCD").telehealth_modifier, terms("SIMMCD").telehealth_place) == ("GT", "02")
-    assert terms("nobody").telehealth_modifier == "95"
+    medicaid = payer_facts("SIMMCD", on=date(2026, 3, 1))
+    assert (medicaid.telehealth_modifier, medicaid.telehealth_place) == ("GT", "02")
+    assert payer_facts("nobody", on=date(2026, 3, 1)).telehealth_modifier == "95"
 
 
 def test_a_near_deadline_outranks_more_money_far_away() -> None:
@@ -142,10 +156,13 @@ def test_a_near_deadline_outranks_more_money_far_away() -> None:
 
 
 def test_an_appeal_letter_is_a_pdf_that_carries_the_claim_the_denial_and_the_facts() -> None:
-    appeal = packet({"payer_id": "SIMAHP", "denied_on": "2026-11-20", "codes": ["CO-29"], "amount": "140.00"},
-                    {"patient_control_number": "CS42", "payer_claim_number": "AHP9", "service_date": "2026-11-02"},
-                    "The claim was filed in time (see below).", ["accepted on 2026-11-05 (277CA)", "Ünïcode (ok)"],
-                    date(2026, 11, 21))  # fmt: skip
+    appeal = packet(
+        {"payer_id": "SIMAHP", "denied_on": "2026-11-20", "codes": ["CO-29"], "amount": "140.00"},
+        {"patient_control_number": "CS42", "payer_claim_number": "AHP9", "service_date": "2026-11-02"},
+        "The claim was filed in time (see below).",
+        ["accepted on 2026-11-05 (277CA)", "Ünïcode (ok)"],
+        date(2026, 11, 21),
+    )
     lines = letter_lines(appeal)
     assert any("CS42" in line and "AHP9" in line for line in lines) and "- accepted on 2026-11-05 (277CA)" in lines
     pdf = render_pdf(lines * 5)  # long enough for two pages

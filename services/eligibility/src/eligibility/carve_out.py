@@ -1,15 +1,15 @@
 """A carve-out: the 271 says another company runs the plan's mental-health benefits (EB U contact, or R other
-payer, with a 2120C entity). Routed to a payer id only when the 271 gives one (NM108 PI) or when the payer-id map
-(data/administrators.toml, by the entity's id or its name, from a date of service) knows it; otherwise the
-carve-out is reported for a person to route: a payer id is never guessed from an NPI, a tax id or a name."""
+payer, with a 2120C entity). Routed to a payer id only when the 271 gives one (NM108 PI) or when the platform's
+payer facts know the administrator (claimstream_platform.payers.administrators, by the entity's id or its name,
+from a date of service); otherwise the carve-out is reported for a person to route: a payer id is never guessed
+from an NPI, a tax id or a name."""
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
+from claimstream_platform.payers import administrators
 from claimstream_platform.x12.eligibility_model import Benefit, Party
 
 from eligibility.mental_health import MENTAL_HEALTH
@@ -60,14 +60,7 @@ def _normal(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _mappings() -> tuple[_Mapping, ...]:
-    data = tomllib.loads((resources.files("eligibility") / "data" / "administrators.toml").read_text())
-    found = (
-        _Mapping(
-            payer_id=str(entry["payer_id"]),
-            names=frozenset(_normal(n) for n in entry.get("names", [])),
-            ids=frozenset((str(q), str(i)) for q, i in entry.get("ids", [])),
-            since=entry["from"],
-        )
-        for entry in data.get("administrator", [])
+    """The platform's administrators (newest first), their names as `_normal` compares them."""
+    return tuple(
+        _Mapping(a.payer_id, frozenset(_normal(name) for name in a.names), a.ids, a.since) for a in administrators()
     )
-    return tuple(sorted(found, key=lambda mapping: mapping.since, reverse=True))

@@ -1,6 +1,6 @@
-"""A carve-out is routed only when the 271 gives the administrator's payer id (2120C NM108 PI) or the payer-id map
-(data/administrators.toml) knows it; an NPI or a name alone is left for a person to route, and no payer id is
-guessed from them."""
+"""A carve-out is routed only when the 271 gives the administrator's payer id (2120C NM108 PI) or the platform's
+administrators (docs/domain/payers.md) know it; an NPI or a name alone is left for a person to route, and no payer
+id is guessed from them."""
 
 from datetime import date
 

@@ -1,6 +1,9 @@
-"""Authorization rules per payer, as data with effective dates (data/rules.toml). Pure.
+"""Authorization rules per payer: which services the payer wants authorized (the platform's payer facts, dated,
+docs/domain/payers.md) with this service's own settings (data/rules.toml: when to warn, what a renewal asks for).
+Pure.
 
-A payer's newest entry in force on the date of service applies; a payer without one gets the `*` entry's.
+`shipped()` is every known payer's rule from each day the payer facts change, and `*`'s for any other payer;
+`rule_for` takes the payer's newest in force on the date of service, else the `*` one.
 """
 
 import tomllib
@@ -11,6 +14,10 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+from claimstream_platform.payers import change_days, known_payers, payer_facts
+
+ANY_PAYER = "*"
 
 
 @dataclass(frozen=True)
@@ -35,41 +42,48 @@ class Rule:
     def asks_ahead(self, code: str, visits_this_year: int) -> bool:
         """Whether a visit with `code`, the year's `visits_this_year`-th, is when to ask for the authorization the
         visits after the count will need (asked as the patient approaches it, not once the claims are held)."""
-        return (self.after_visits is not None and code in self.visit_codes
-                and visits_this_year >= self.after_visits - self.ask_ahead)  # fmt: skip
+        if self.after_visits is None or code not in self.visit_codes:
+            return False
+        return visits_this_year >= self.after_visits - self.ask_ahead
 
     def reviews_between(self, before: int, after: int) -> list[int]:
         """The review points reached when an authorization's visits go from `before` to `after`."""
         return [point for point in self.review_at if before < point <= after]
 
 
-def parse(text: str) -> list[Rule]:
-    data = tomllib.loads(text)
-    defaults = data.get("defaults", {})
-    return [_rule(entry, defaults) for entry in data["rule"]]
-
-
-def _rule(entry: dict[str, Any], defaults: dict[str, Any]) -> Rule:
-    merged = {**defaults, **entry}
+def rule_of(payer_id: str, day: date, settings: dict[str, Any]) -> Rule:
+    """The payer's rule on `day`: its facts (`*`: a payer we know nothing of) and the service's settings."""
+    wanted = payer_facts(payer_id, on=day).authorization
     return Rule(
-        payer=merged["payer"], effective_from=merged["effective_from"], always=frozenset(merged.get("always", ())),
-        after_visits=merged.get("after_visits"), visit_codes=frozenset(merged.get("visit_codes", ())),
-        review_at=tuple(sorted(merged.get("review_at", ()))), warn_share=Decimal(str(merged["warn_share"])),
-        warn_days=int(merged["warn_days"]), renewal_visits=int(merged["renewal_visits"]),
-        ask_ahead=int(merged.get("ask_ahead", 0)),
-    )  # fmt: skip
+        payer=payer_id,
+        effective_from=day,
+        always=wanted.always,
+        after_visits=wanted.after_visits,
+        visit_codes=wanted.visit_codes,
+        review_at=wanted.review_at,
+        warn_share=Decimal(str(settings["warn_share"])),
+        warn_days=int(settings["warn_days"]),
+        renewal_visits=int(settings["renewal_visits"]),
+        ask_ahead=int(settings.get("ask_ahead", 0)),
+    )
 
 
 def rule_for(rules: Iterable[Rule], payer_id: str, on: date) -> Rule:
     """The payer's rule in force on `on`, else the `*` one."""
     in_force = sorted((r for r in rules if r.effective_from <= on), key=lambda r: r.effective_from)
     own = [r for r in in_force if r.payer == payer_id]
-    fallback = [r for r in in_force if r.payer == "*"]
+    fallback = [r for r in in_force if r.payer == ANY_PAYER]
     if not own and not fallback:
         raise LookupError(f"no authorization rule in force on {on}")
     return (own or fallback)[-1]
 
 
+def settings() -> dict[str, Any]:
+    return dict(tomllib.loads((resources.files("prior_authorization") / "data" / "rules.toml").read_text())["defaults"])
+
+
 @lru_cache(maxsize=1)
 def shipped() -> tuple[Rule, ...]:
-    return tuple(parse((resources.files("prior_authorization") / "data" / "rules.toml").read_text()))
+    own = settings()
+    payers = (ANY_PAYER, *known_payers())
+    return tuple(rule_of(payer_id, day, own) for payer_id in payers for day in change_days())

@@ -24,13 +24,29 @@ async def insert_new(uow: UnitOfWork, case: Case) -> bool:
     """Store a new case; False (and nothing stored) when its denial event opened one before."""
     o, t = case.opening, case.triage
     row = {
-        "id": case.id, "tenant_id": o.tenant_id, "practice_id": o.practice_id, "claim_id": o.claim_id,
-        "source_key": o.source_key[:200], "kind": o.kind, "level": o.level, "line_number": o.line_number,
-        "procedure_code": (o.procedure_code or "")[:5] or None, "payer_id": o.payer_id[:80], "codes": list(t.codes),
-        "category": t.category, "action": t.action[:300], "fix": t.fix, "appeal": t.appeal, "amount": o.amount,
-        "denied_on": o.denied_on, "service_date": o.service_date, "deadline": case.deadline,
-        "priority": case.priority, "status": str(case.status), "automatic": case.automatic,
-    }  # fmt: skip
+        "id": case.id,
+        "tenant_id": o.tenant_id,
+        "practice_id": o.practice_id,
+        "claim_id": o.claim_id,
+        "source_key": o.source_key[:200],
+        "kind": o.kind,
+        "level": o.level,
+        "line_number": o.line_number,
+        "procedure_code": (o.procedure_code or "")[:5] or None,
+        "payer_id": o.payer_id[:80],
+        "codes": list(t.codes),
+        "category": t.category,
+        "action": t.action[:300],
+        "fix": t.fix,
+        "appeal": t.appeal,
+        "amount": o.amount,
+        "denied_on": o.denied_on,
+        "service_date": o.service_date,
+        "deadline": case.deadline,
+        "priority": case.priority,
+        "status": str(case.status),
+        "automatic": case.automatic,
+    }
     inserted = await uow.session.scalar(insert(cases).values(row).on_conflict_do_nothing().returning(cases.c.id))
     if inserted is None:
         return False
@@ -43,11 +59,17 @@ async def save(uow: UnitOfWork, found: Sequence[Case]) -> None:
     """Each case's changes and new history entries."""
     for case in found:
         await uow.session.execute(
-            update(cases).where(cases.c.id == case.id).values(
-                status=str(case.status), resolution=case.resolution, assignee=case.assignee,
-                recovered=case.recovered, written_off=case.written_off, updated_at=datetime.now(UTC),
+            update(cases)
+            .where(cases.c.id == case.id)
+            .values(
+                status=str(case.status),
+                resolution=case.resolution,
+                assignee=case.assignee,
+                recovered=case.recovered,
+                written_off=case.written_off,
+                updated_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
         case.stored_status = case.status
         await _history(uow, case)
 
@@ -70,24 +92,43 @@ async def mark_warned(uow: UnitOfWork, ids: Sequence[UUID]) -> None:
 
 async def _history(uow: UnitOfWork, case: Case) -> None:
     if case.history:
-        rows = [{"case_id": case.id, "actor": e.actor[:200], "action": e.action, "detail": e.detail}
-                for e in case.history]  # fmt: skip
+        rows = [
+            {"case_id": case.id, "actor": e.actor[:200], "action": e.action, "detail": e.detail} for e in case.history
+        ]
         await uow.session.execute(insert(case_history), rows)
         case.history = []
 
 
 def _case(row: Row[Any]) -> Case:
     opening = Opening(
-        tenant_id=row.tenant_id, practice_id=row.practice_id, claim_id=row.claim_id, payer_id=row.payer_id,
-        kind=row.kind, level=row.level, line_number=row.line_number, procedure_code=row.procedure_code,
-        amount=row.amount, denied_on=row.denied_on, service_date=row.service_date, source_key=row.source_key,
-    )  # fmt: skip
+        tenant_id=row.tenant_id,
+        practice_id=row.practice_id,
+        claim_id=row.claim_id,
+        payer_id=row.payer_id,
+        kind=row.kind,
+        level=row.level,
+        line_number=row.line_number,
+        procedure_code=row.procedure_code,
+        amount=row.amount,
+        denied_on=row.denied_on,
+        service_date=row.service_date,
+        source_key=row.source_key,
+    )
     triage = Triage(row.category, row.action, row.fix, row.appeal, tuple(row.codes))
     return Case(
-        id=row.id, opening=opening, triage=triage, deadline=row.deadline, priority=row.priority,
-        status=CaseStatus(row.status), automatic=row.automatic, resolution=row.resolution, assignee=row.assignee,
-        recovered=row.recovered, written_off=row.written_off, stored_status=CaseStatus(row.status),
-    )  # fmt: skip
+        id=row.id,
+        opening=opening,
+        triage=triage,
+        deadline=row.deadline,
+        priority=row.priority,
+        status=CaseStatus(row.status),
+        automatic=row.automatic,
+        resolution=row.resolution,
+        assignee=row.assignee,
+        recovered=row.recovered,
+        written_off=row.written_off,
+        stored_status=CaseStatus(row.status),
+    )
 
 
 async def lock(uow: UnitOfWork, tenant_id: UUID, case_id: UUID) -> Case | None:
@@ -116,9 +157,11 @@ async def lock_due(uow: UnitOfWork, before: date, limit: int = 500) -> list[Case
 
 async def add_appeal(uow: UnitOfWork, case: Case, packet: dict[str, Any], letter: bytes) -> UUID:
     appeal_id = uuid4()
-    await uow.session.execute(insert(appeals).values(
-        id=appeal_id, case_id=case.id, tenant_id=case.opening.tenant_id, packet=packet, letter=letter
-    ))  # fmt: skip
+    await uow.session.execute(
+        insert(appeals).values(
+            id=appeal_id, case_id=case.id, tenant_id=case.opening.tenant_id, packet=packet, letter=letter
+        )
+    )
     return appeal_id
 
 
@@ -142,8 +185,12 @@ def _scoped(principal: Principal, practice_id: UUID | None) -> Select[Any]:
 
 def _filtered(principal: Principal, wanted: QueueFilter) -> Select[Any]:
     query = _scoped(principal, wanted.practice_id)
-    for column, value in (("payer_id", wanted.payer_id), ("category", wanted.category), ("status", wanted.status),
-                          ("assignee", wanted.assignee)):  # fmt: skip
+    for column, value in (
+        ("payer_id", wanted.payer_id),
+        ("category", wanted.category),
+        ("status", wanted.status),
+        ("assignee", wanted.assignee),
+    ):
         if value is not None:
             query = query.where(cases.c[column] == value)
     if wanted.due_before is not None:

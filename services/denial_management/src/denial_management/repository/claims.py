@@ -47,9 +47,11 @@ async def known(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim 
     if row is None:
         return None
     others = select(func.count()).where(
-        claims.c.tenant_id == tenant_id, claims.c.encounter_id == row.encounter_id, claims.c.claim_id != claim_id,
+        claims.c.tenant_id == tenant_id,
+        claims.c.encounter_id == row.encounter_id,
+        claims.c.claim_id != claim_id,
         claims.c.paid > 0,
-    )  # fmt: skip
+    )
     fixed: set[str] = set()
     if row.replaces_claim_id is not None:
         query = select(cases.c.category).where(
@@ -57,12 +59,15 @@ async def known(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim 
         )
         fixed = set(await uow.session.scalars(query))
     return KnownClaim(
-        claim_id=row.claim_id, place_of_service=row.place_of_service,
+        claim_id=row.claim_id,
+        place_of_service=row.place_of_service,
         lines={line["line_number"]: list(line["modifiers"]) for line in row.lines},
-        accepted_on=row.accepted_on, original_paid=bool(await uow.session.scalar(others)),
-        corrected_by_us_for=frozenset(fixed), authorization_number=row.authorization_number,
+        accepted_on=row.accepted_on,
+        original_paid=bool(await uow.session.scalar(others)),
+        corrected_by_us_for=frozenset(fixed),
+        authorization_number=row.authorization_number,
         covering_authorization=await _covering(uow, row),
-    )  # fmt: skip
+    )
 
 
 async def remember_authorization(uow: UnitOfWork, row: dict[str, Any]) -> None:
@@ -75,9 +80,17 @@ async def _covering(uow: UnitOfWork, claim: Any) -> str | None:
     if claim.patient_ref is None or claim.practice_id is None:
         return None
     a = authorizations.c
-    query = select(a.number, a.codes).where(
-        a.tenant_id == claim.tenant_id, a.practice_id == claim.practice_id, a.patient_ref == claim.patient_ref,
-        a.payer_id == claim.payer_id, a.start <= claim.service_date, a.end >= claim.service_date,
-    ).order_by(a.end)  # fmt: skip
+    query = (
+        select(a.number, a.codes)
+        .where(
+            a.tenant_id == claim.tenant_id,
+            a.practice_id == claim.practice_id,
+            a.patient_ref == claim.patient_ref,
+            a.payer_id == claim.payer_id,
+            a.start <= claim.service_date,
+            a.end >= claim.service_date,
+        )
+        .order_by(a.end)
+    )
     codes = {line["code"] for line in claim.lines}
     return next((r.number for r in await uow.session.execute(query) if codes & set(r.codes)), None)

@@ -19,10 +19,13 @@ from denial_management.tables import cases, rule_suggestions
 async def evidence(uow: UnitOfWork, tenant_id: UUID, pattern: Pattern, since: date) -> tuple[int, Decimal]:
     """How many claims the pattern struck since `since`, and the money denied."""
     query = select(func.count(func.distinct(cases.c.claim_id)), func.coalesce(func.sum(cases.c.amount), 0)).where(
-        cases.c.tenant_id == tenant_id, cases.c.kind == "denial", cases.c.payer_id == pattern.payer_id,
-        cases.c.procedure_code == pattern.code, cases.c.codes[0].astext == pattern.carc,
+        cases.c.tenant_id == tenant_id,
+        cases.c.kind == "denial",
+        cases.c.payer_id == pattern.payer_id,
+        cases.c.procedure_code == pattern.code,
+        cases.c.codes[0].astext == pattern.carc,
         cases.c.denied_on >= since,
-    )  # fmt: skip
+    )
     claims, amount = (await uow.session.execute(query)).one()
     return int(claims), Decimal(amount)
 
@@ -30,16 +33,32 @@ async def evidence(uow: UnitOfWork, tenant_id: UUID, pattern: Pattern, since: da
 async def suggest(uow: UnitOfWork, tenant_id: UUID, found: Suggestion) -> None:
     """A new suggestion, or fresher evidence for one not decided yet."""
     p = found.pattern
-    row = {"id": uuid4(), "tenant_id": tenant_id, "payer_id": p.payer_id[:80], "procedure_code": p.code[:5],
-           "carc": p.carc[:10], "category": p.category, "condition": found.condition, "message": found.message,
-           "claims": found.claims, "amount": found.amount, "status": "suggested"}  # fmt: skip
+    row = {
+        "id": uuid4(),
+        "tenant_id": tenant_id,
+        "payer_id": p.payer_id[:80],
+        "procedure_code": p.code[:5],
+        "carc": p.carc[:10],
+        "category": p.category,
+        "condition": found.condition,
+        "message": found.message,
+        "claims": found.claims,
+        "amount": found.amount,
+        "status": "suggested",
+    }
     statement = insert(rule_suggestions).values(row)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=["tenant_id", "payer_id", "procedure_code", "carc"],
-        set_={"claims": statement.excluded.claims, "amount": statement.excluded.amount,
-              "message": statement.excluded.message, "updated_at": datetime.now(UTC)},
-        where=rule_suggestions.c.status == "suggested",
-    ))  # fmt: skip
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "payer_id", "procedure_code", "carc"],
+            set_={
+                "claims": statement.excluded.claims,
+                "amount": statement.excluded.amount,
+                "message": statement.excluded.message,
+                "updated_at": datetime.now(UTC),
+            },
+            where=rule_suggestions.c.status == "suggested",
+        )
+    )
 
 
 async def listed(uow: UnitOfWork, principal: Principal, status: str | None) -> list[Row[Any]]:
@@ -58,6 +77,8 @@ async def lock(uow: UnitOfWork, principal: Principal, suggestion_id: UUID) -> Ro
 
 
 async def decide(uow: UnitOfWork, suggestion_id: UUID, status: str, by: str) -> None:
-    await uow.session.execute(update(rule_suggestions).where(rule_suggestions.c.id == suggestion_id).values(
-        status=status, decided_by=by[:200], updated_at=datetime.now(UTC)
-    ))  # fmt: skip
+    await uow.session.execute(
+        update(rule_suggestions)
+        .where(rule_suggestions.c.id == suggestion_id)
+        .values(status=status, decided_by=by[:200], updated_at=datetime.now(UTC))
+    )

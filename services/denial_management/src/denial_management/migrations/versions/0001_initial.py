@@ -21,6 +21,14 @@ def _at(name: str) -> sa.Column:  # type: ignore[type-arg]
 
 def upgrade() -> None:
     create_platform_tables(op.get_bind())
+    _claims()
+    _cases()
+    _case_history()
+    _rule_suggestions()
+    _appeals()
+
+
+def _claims() -> None:
     op.create_table(
         "claims",
         sa.Column("claim_id", sa.UUID(), nullable=False),
@@ -42,6 +50,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_claims_encounter", "claims", ["tenant_id", "encounter_id"])
     op.create_index("ix_claims_replaces", "claims", ["replaces_claim_id"])
+
+
+def _cases() -> None:
     op.create_table(
         "cases",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -79,6 +90,9 @@ def upgrade() -> None:
     op.create_index("ix_cases_queue", "cases", ["tenant_id", "status", "priority"])
     op.create_index("ix_cases_claim", "cases", ["claim_id"])
     op.create_index("ix_cases_due", "cases", ["deadline", "status"])
+
+
+def _case_history() -> None:
     op.create_table(
         "case_history",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -91,6 +105,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_history")),
     )
     op.create_index("ix_case_history_case", "case_history", ["case_id"])
+
+
+def _rule_suggestions() -> None:
     op.create_table(
         "rule_suggestions",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -116,6 +133,9 @@ def upgrade() -> None:
             name=op.f("uq_rule_suggestions_tenant_id_payer_id_procedure_code_carc"),
         ),
     )
+
+
+def _appeals() -> None:
     op.create_table(
         "appeals",
         sa.Column("id", sa.UUID(), nullable=False),
