@@ -6,11 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := shared $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 
 .PHONY: install run test test-unit test-service test-integration bench lint clean schemas
 
-$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
@@ -44,6 +44,7 @@ lint: install
 	$(VENV)/bin/mypy
 	mkdir -p .data && $(PY) -m claimstream_platform.devstack.import_contracts > .data/importlinter.ini
 	$(VENV)/bin/lint-imports .data/importlinter.ini
+	$(PY) -m claimstream_devtools.sizes  # last: function and module sizes as ruff format lays the code out
 
 schemas: install
 	$(PY) -m claimstream_platform.cli contracts export docs/events
