@@ -26,14 +26,14 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from claimstream_devtools.testing import service_client
 from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.migrate import upgrade
-from claimstream_platform.testing import service_client
 from projection.consumers import SUBSCRIPTIONS
 from projection.rebuild import bulk_replay, replay, scratch_schema
 from projection.repository import swap

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import asyncpg
 import httpx
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_devtools.testing import Keys, StackUnderTest
 from projection.rebuild import rebuild
 from projection.service import ProjectionSettings
 from running_services import Services

@@ -11,10 +11,10 @@ from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import dead_letter_topic, ensure_topics
-from claimstream_platform.testing import StackUnderTest
 from example.harness import consume_until, count_applied, drain, relay
 from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header, read_topic

@@ -78,20 +78,6 @@ def test_every_service_in_the_checkout_is_found_with_a_port_of_its_own() -> None
         assert "SERVICE.main()" in main.read_text() and len(main.read_text().splitlines()) <= 8
 
 
-def test_sql_is_allowed_only_in_a_services_repository_tables_and_migrations(tmp_path: Path) -> None:
-    from claimstream_platform.devstack.import_contracts import contracts
-
-    package = tmp_path / "billing" / "src" / "billing"
-    for module in ("__init__", "api", "handlers", "domain", "tables", "repository/__init__", "repository/claims",
-                   "migrations/env", "loops/__init__", "loops/nightly"):  # fmt: skip
-        (package / module).with_suffix(".py").parent.mkdir(parents=True, exist_ok=True)
-        (package / module).with_suffix(".py").write_text("")
-    (found,) = [c for c in contracts(tmp_path) if c["name"].startswith("billing: SQL only")]
-    assert found["forbidden_modules"] == ["sqlalchemy"]
-    assert found["source_modules"] == ["billing.api", "billing.domain", "billing.handlers", "billing.loops",
-                                       "billing.loops.nightly"]  # fmt: skip
-
-
 def test_a_services_own_command_runs_with_its_settings_and_exits_with_its_status(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

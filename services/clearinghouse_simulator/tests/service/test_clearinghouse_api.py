@@ -6,7 +6,7 @@ from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
-from claimstream_platform.testing import Keys
+from claimstream_devtools.testing import Keys
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.review import transaction_278_request
 from claimstream_platform.x12.review_model import ReviewRequest

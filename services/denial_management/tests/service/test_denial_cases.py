@@ -8,9 +8,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from denial_management.deadline_loop import warn_due
 from denial_testkit import PRACTICE, SERVED, TENANT, accepted, created, deliver, denied, outbox, paid, rejected
 

@@ -9,8 +9,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from projection_testkit import OTHER_TENANT, PRACTICE, Visit, day, deliver, delivery

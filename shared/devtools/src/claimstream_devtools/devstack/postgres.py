@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 
-from claimstream_platform.devstack.processes import port_open, wait_until
+from claimstream_devtools.devstack.processes import port_open, wait_until
 
 
 def _bin_path() -> Path:
