@@ -37,7 +37,8 @@ from claimstream_platform.migrate import upgrade
 from projection.consumers import SUBSCRIPTIONS
 from projection.rebuild import bulk_replay, replay, scratch_schema
 from projection.repository import swap
-from projection.service import SERVICE, ProjectionSettings
+from projection.service import SERVICE
+from projection.settings import ProjectionSettings
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "projection" / "tests"))

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from claimstream_platform.errors import RuleViolation
+from claimstream_platform.paging import Paging
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from projection import kpis
-from projection.api import ClaimOut, ClaimPage, claim_out
+from projection.api import ClaimPage
 from projection.repository import kpis as kpi_store
 from projection.repository import reports
 
@@ -148,18 +149,18 @@ async def kpi_report(
 
 @router.get("/v1/kpis/claims", response_model=ClaimPage)
 async def kpi_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, page: Paging, kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
     part: Literal["numerator", "denominator"] = "numerator", practice_id: UUID | None = None, payer_id: Payer = None,
     service_from: Annotated[date | None, Query(alias="from")] = None,
     service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
 ) -> ClaimPage:  # fmt: skip
     """The claims a KPI's numerator or denominator counted."""
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     claim_set = kpis.DRILL[kpi][0 if part == "numerator" else 1]
     async with uow:
-        rows, next_cursor = await kpi_store.drill(uow, principal, period, claim_set, limit=limit, cursor=cursor)
-    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+        return ClaimPage.of(
+            *await kpi_store.drill(uow, principal, period, claim_set, limit=page.limit, cursor=page.cursor)
+        )
 
 
 class DenialRow(BaseModel):
@@ -197,14 +198,14 @@ def _denial(row: Any) -> dict[str, Any]:
 
 @router.get("/v1/denials/analytics/claims", response_model=ClaimPage)
 async def denial_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, key: Annotated[str, Query(max_length=80)],
+    principal: CurrentPrincipal, uow: UnitOfWorkDep, page: Paging, key: Annotated[str, Query(max_length=80)],
     by: DenialKey = "category", practice_id: UUID | None = None,
     opened_from: Annotated[date | None, Query(alias="from")] = None,
     opened_to: Annotated[date | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
 ) -> ClaimPage:  # fmt: skip
     period = _period(practice_id, None, opened_from, opened_to, None)
     opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
     async with uow:
-        rows, next_cursor = await reports.denial_claims(uow, principal, opened, key, limit=limit, cursor=cursor)
-    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+        return ClaimPage.of(
+            *await reports.denial_claims(uow, principal, opened, key, limit=page.limit, cursor=page.cursor)
+        )
