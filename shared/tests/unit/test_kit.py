@@ -36,18 +36,27 @@ class Tick:
 
 def toy(**changes: object) -> Service[ServiceSettings]:
     values: dict[str, object] = {
-        "name": "toy", "package": "toy", "port": 8099, "title": "toy", "settings": ServiceSettings,
-        "routers": [router], "migrations": Path("migrations"),
-    }  # fmt: skip
+        "name": "toy",
+        "package": "toy",
+        "port": 8099,
+        "title": "toy",
+        "settings": ServiceSettings,
+        "routers": [router],
+        "migrations": Path("migrations"),
+    }
     values.update(changes)
     return Service(**values)  # type: ignore[arg-type]
 
 
 def runtime(tmp_path: Path) -> Runtime[ServiceSettings]:
     (tmp_path / "public.pem").write_text("unused")
-    settings = ServiceSettings(service_name="toy", database_url="postgresql+asyncpg://u:p@127.0.0.1:1/x",
-                               database_schema="toy", kafka_bootstrap_servers="127.0.0.1:1",
-                               auth_public_key_file=tmp_path / "public.pem")  # fmt: skip
+    settings = ServiceSettings(
+        service_name="toy",
+        database_url="postgresql+asyncpg://u:p@127.0.0.1:1/x",
+        database_schema="toy",
+        kafka_bootstrap_servers="127.0.0.1:1",
+        auth_public_key_file=tmp_path / "public.pem",
+    )
     engine = create_engine(settings.database_url.get_secret_value(), schema="toy")  # connects on first use only
     return Runtime(settings, async_sessionmaker(engine))
 
@@ -83,9 +92,13 @@ def test_a_services_own_command_runs_with_its_settings_and_exits_with_its_status
 ) -> None:
     key = tmp_path / "public.pem"
     key.write_text("unused")
-    for name, value in {"SERVICE_NAME": "s", "DATABASE_URL": "postgresql+asyncpg://u:p@localhost/db",
-                        "DATABASE_SCHEMA": "s", "KAFKA_BOOTSTRAP_SERVERS": "localhost:1",
-                        "AUTH_PUBLIC_KEY_FILE": str(key)}.items():  # fmt: skip
+    for name, value in {
+        "SERVICE_NAME": "s",
+        "DATABASE_URL": "postgresql+asyncpg://u:p@localhost/db",
+        "DATABASE_SCHEMA": "s",
+        "KAFKA_BOOTSTRAP_SERVERS": "localhost:1",
+        "AUTH_PUBLIC_KEY_FILE": str(key),
+    }.items():
         monkeypatch.setenv(name, value)
     seen: list[str] = []
 
@@ -93,8 +106,16 @@ def test_a_services_own_command_runs_with_its_settings_and_exits_with_its_status
         seen.append(settings.service_name)
         return 3
 
-    service = Service(name="s", package="s", port=1, title="s", settings=ServiceSettings, routers=[],
-                      migrations=tmp_path, commands={"again": ("run it", again)})  # fmt: skip
+    service = Service(
+        name="s",
+        package="s",
+        port=1,
+        title="s",
+        settings=ServiceSettings,
+        routers=[],
+        migrations=tmp_path,
+        commands={"again": ("run it", again)},
+    )
     monkeypatch.setattr("sys.argv", ["s", "again"])
     with pytest.raises(SystemExit) as stopped:
         service.main()

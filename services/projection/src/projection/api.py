@@ -86,14 +86,28 @@ def claim_out(row: Any) -> dict[str, Any]:
 
 @router.get("/v1/claims", response_model=ClaimPage)
 async def list_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, page: Paging, practice_id: UUID | None = None,
-    status: Annotated[str | None, Query(max_length=20)] = None, payer_id: Code = None,
-    provider_npi: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None, encounter_external_id: Code = None,
-    service_date_from: date | None = None, service_date_to: date | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    page: Paging,
+    practice_id: UUID | None = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    payer_id: Code = None,
+    provider_npi: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None,
+    encounter_external_id: Code = None,
+    service_date_from: date | None = None,
+    service_date_to: date | None = None,
     denial_category: Annotated[str | None, Query(max_length=40)] = None,
-) -> ClaimPage:  # fmt: skip
-    wanted = reads.ClaimFilter(practice_id, status, payer_id, provider_npi, encounter_external_id,
-                               service_date_from, service_date_to, denial_category)  # fmt: skip
+) -> ClaimPage:
+    wanted = reads.ClaimFilter(
+        practice_id,
+        status,
+        payer_id,
+        provider_npi,
+        encounter_external_id,
+        service_date_from,
+        service_date_to,
+        denial_category,
+    )
     async with uow:
         return ClaimPage.of(*await reads.claim_page(uow, principal, wanted, limit=page.limit, cursor=page.cursor))
 
@@ -106,6 +120,7 @@ async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
             raise NotFound("claim not found", field="claim_id")
         stored = await reads.timeline(uow, found)
     events = sorted(stored, key=order)
-    timeline = [TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data)
-                for r in events]  # fmt: skip
+    timeline = [
+        TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data) for r in events
+    ]
     return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline})

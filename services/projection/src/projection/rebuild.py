@@ -89,8 +89,11 @@ async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Aw
 
 
 def _fresh(records: Records, seen: set[object]) -> list[Delivery]:
-    return [item for item in map(_decoded, records)
-            if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)]  # fmt: skip
+    return [
+        item
+        for item in map(_decoded, records)
+        if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)
+    ]
 
 
 def _decoded(record: Record) -> Delivery | None:
@@ -186,11 +189,17 @@ class Progress:
 
 def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, ...]]) -> list[str]:
     """The tenants whose counts or money differ between the two models (none, when nothing moved meanwhile)."""
-    say(f"{'tenant':36}  {'claims':>8} {'facts':>8} {'entries':>8} {'cases':>6} {'charged':>14} {'paid':>14} "
-          f"{'outstanding':>14}")  # fmt: skip
+    say(
+        f"{'tenant':36}  {'claims':>8} {'facts':>8} {'entries':>8} {'cases':>6} {'charged':>14} {'paid':>14} "
+        f"{'outstanding':>14}"
+    )
     for tenant, row in sorted(fresh.items()):
-        say(f"{tenant:36}  " + " ".join(f"{value:>8}" for value in row[:4]) + " " +
-              " ".join(f"{value:>14}" for value in row[4:]))  # fmt: skip
+        say(
+            f"{tenant:36}  "
+            + " ".join(f"{value:>8}" for value in row[:4])
+            + " "
+            + " ".join(f"{value:>14}" for value in row[4:])
+        )
     return sorted(t for t in set(live) | set(fresh) if live.get(t) != fresh.get(t))
 
 
@@ -217,11 +226,15 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
     try:
-        consumer = Consumer(name=settings.service_name, subscriptions=SUBSCRIPTIONS,
-                            sessionmaker=swap.sessions(engine),
-                            bootstrap_servers=settings.kafka_bootstrap_servers)  # fmt: skip
-        return await replay(consumer, settings.kafka_bootstrap_servers, start, batch=settings.rebuild_batch_size,
-                            show=show)  # fmt: skip
+        consumer = Consumer(
+            name=settings.service_name,
+            subscriptions=SUBSCRIPTIONS,
+            sessionmaker=swap.sessions(engine),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+        )
+        return await replay(
+            consumer, settings.kafka_bootstrap_servers, start, batch=settings.rebuild_batch_size, show=show
+        )
     finally:
         await engine.dispose()
 

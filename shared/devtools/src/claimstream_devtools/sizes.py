@@ -29,7 +29,9 @@ from pathlib import Path
 
 FUNCTION_MAX = 40
 MODULE_MAX = 300
-SKIP_CEILING = 351  # the count in application code when this check came (issue 27); lower it as markers leave logic
+# The count in application code once the platform and the projection gave up theirs (issue 27): lower it as
+# markers leave logic.
+SKIP_CEILING = 263
 
 APPLICATION_ROOTS = ("shared/src", "shared/devtools/src", "services/*/src")
 TEST_ROOTS = ("shared/tests", "shared/devtools/tests", "services/*/tests", "tests")

@@ -150,9 +150,13 @@ def service_settings(
 ) -> Any:
     """The service's own settings class, pointed at the test stack and `schema`."""
     return service.settings(
-        service_name=service.name, database_url=stack.database_url, database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=public_key_file, **overrides,
-    )  # fmt: skip
+        service_name=service.name,
+        database_url=stack.database_url,
+        database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=public_key_file,
+        **overrides,
+    )
 
 
 @asynccontextmanager
