@@ -1,11 +1,12 @@
 """Reports: A/R aging, patient balances and KPIs as of any date, denial analytics, and the claims behind each
 number (the drill-down). HTTP only: the SQL is in repository/reports.py and repository/kpis.py."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.paging import Paging
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
@@ -19,10 +20,6 @@ from projection.repository import reports
 
 router = APIRouter(tags=["reports"])
 Payer = Annotated[str | None, Query(max_length=80)]
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 class AgingRow(BaseModel):
@@ -60,7 +57,7 @@ async def aging(
     by: Literal["payer", "patient", "provider"] = "payer",
     as_of: date | None = None,
 ) -> Aging:
-    day = as_of or _today()
+    day = as_of or business_date()
     async with uow:
         found = await reports.aging(uow, principal, practice_id, by, day)
     rows = [AgingRow.model_validate(dict(r._mapping)) for r in found]
@@ -95,7 +92,7 @@ async def patient_balances(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Balances:
-    day = as_of or _today()
+    day = as_of or business_date()
     async with uow:
         rows = await reports.patient_balances(uow, principal, practice_id, day, limit=limit + 1, after=cursor)
     items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
@@ -125,7 +122,7 @@ def _period(
     service_to: date | None,
     as_of: date | None,
 ) -> kpi_store.Period:
-    day = as_of or _today()
+    day = as_of or business_date()
     end = service_to or day
     start = service_from or end - timedelta(days=29)  # default: the thirty days up to `to`
     if start > end:
