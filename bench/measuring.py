@@ -6,8 +6,8 @@ import statistics
 import time
 
 import psutil
-from claimstream_platform.devstack.services import Supervisor
-from claimstream_platform.devstack.stack import LocalStack
+from claimstream_devtools.devstack.services import Supervisor
+from claimstream_devtools.devstack.stack import LocalStack
 
 
 def process_roots(stack: LocalStack, supervisor: Supervisor) -> dict[str, int]:

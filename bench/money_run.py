@@ -19,9 +19,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.devstack.stack import LocalStack, Profile
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
-from claimstream_platform.devstack.services import Supervisor, local_services
-from claimstream_platform.devstack.stack import LocalStack, Profile
 from clearinghouse_simulator.workload import run
 
 COUNT = int(os.environ.get("MONEY_RUN_COUNT", 300))

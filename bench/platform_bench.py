@@ -21,9 +21,9 @@ from typing import ClassVar
 from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, create_engine, platform_metadata
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay

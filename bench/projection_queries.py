@@ -16,13 +16,14 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+from claimstream_devtools.devstack.stack import LocalStack
+from claimstream_devtools.testing import service_client
 from claimstream_platform.auth import TokenIssuer
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.stack import LocalStack
 from claimstream_platform.migrate import upgrade
-from claimstream_platform.testing import service_client
 from projection.repository import swap
-from projection.service import SERVICE, ProjectionSettings
+from projection.service import SERVICE
+from projection.settings import ProjectionSettings
 
 Row = dict[str, Any]
 CLAIMS = int(os.environ.get("BENCH_PROJECTION_CLAIMS", "1000000"))

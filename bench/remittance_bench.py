@@ -21,9 +21,9 @@ from uuid import uuid4
 
 import pyx12.params
 import pyx12.x12n_document
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 from claimstream_platform.db import UnitOfWork, create_engine
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.migrate import upgrade
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
 from remittance_posting import handlers

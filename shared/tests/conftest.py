@@ -2,9 +2,9 @@ from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
+from claimstream_devtools.testing import Keys, StackUnderTest, app_client
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, app_client
 from claimstream_platform.web import create_app
 from example.service import create_tables, router
 from httpx import AsyncClient

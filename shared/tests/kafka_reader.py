@@ -43,9 +43,10 @@ async def records_about(
     deadline = time.monotonic() + timeout
     while True:
         records = [
-            r for r in await read_topic(bootstrap_servers, topic)
+            r
+            for r in await read_topic(bootstrap_servers, topic)
             if header(r, "ce_subject") == subject and event_type in (None, header(r, "ce_type"))
-        ]  # fmt: skip
+        ]
         if len(records) >= count or time.monotonic() > deadline:
             return records
         await asyncio.sleep(0.5)

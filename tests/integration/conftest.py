@@ -6,8 +6,8 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from claimstream_platform.devstack.services import Supervisor, local_services
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.testing import Keys, StackUnderTest
 from running_services import DEFAULT_SUBMITTER, Services
 
 

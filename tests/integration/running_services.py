@@ -7,7 +7,7 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
-from claimstream_platform.testing import Keys
+from claimstream_devtools.testing import Keys
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
 DEFAULT_SUBMITTER = {

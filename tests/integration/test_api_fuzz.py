@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import pytest
 import schemathesis
-from claimstream_platform.testing import Keys
+from claimstream_devtools.testing import Keys
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from running_services import Services

@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.charge_capture import TOPIC, ChargeCaptured, ChargeRejected
-from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import header, records_about
 from running_services import Services
 

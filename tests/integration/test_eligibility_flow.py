@@ -14,8 +14,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.eligibility import TOPIC, EligibilityVerified
-from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
 from running_services import Services, clients
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok

@@ -14,8 +14,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved, AuthorizationExceeded
-from claimstream_platform.testing import Keys, StackUnderTest
 from kafka_reader import records_about
 from running_services import Clients, Services, clients
 from test_eligibility_flow import _caught_up

@@ -10,9 +10,9 @@ from uuid import uuid4
 
 import asyncpg
 import httpx
-from claimstream_platform.testing import Keys, StackUnderTest
+from claimstream_devtools.testing import Keys, StackUnderTest
 from projection.rebuild import rebuild
-from projection.service import ProjectionSettings
+from projection.settings import ProjectionSettings
 from running_services import Services
 from test_encounter_to_claim import claim_for_a_visit
 from test_remittance_flow import postings_of

@@ -10,9 +10,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET
+from claimstream_devtools.testing import Keys
 from claimstream_platform.adjustments import classify
-from claimstream_platform.devstack.services import METRICS_PORT_OFFSET
-from claimstream_platform.testing import Keys
 from clearinghouse_simulator.workload import run
 from running_services import Services
 

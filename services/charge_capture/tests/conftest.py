@@ -14,9 +14,9 @@ from charge_capture_testkit import (
     address,
     post_ok,
 )
+from claimstream_devtools.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -8,7 +8,7 @@ import pytest
 from claim_submission.gateway import SimulatorGateway
 from claim_submission.service import SERVICE
 from claims_testkit import CLEARINGHOUSE_ACCOUNT, TENANT
-from claimstream_platform.testing import (
+from claimstream_devtools.testing import (
     Keys,
     StackUnderTest,
     service_client,

@@ -3,7 +3,7 @@
 from uuid import UUID, uuid4
 
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures
+from claimstream_devtools.testing import Keys, service_fixtures
 from clearinghouse_simulator.service import SERVICE
 
 schema, engine, make_uow, client = service_fixtures(SERVICE, keys="clearinghouse_keys", sim_seed=11)

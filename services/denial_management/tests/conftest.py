@@ -1,7 +1,7 @@
 """Fixtures for denial management's service tests: its schema on the session's PostgreSQL, and its app."""
 
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures
+from claimstream_devtools.testing import Keys, service_fixtures
 from denial_management.service import SERVICE
 from denial_testkit import TENANT
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures, unused_credential
+from claimstream_devtools.testing import Keys, service_fixtures, unused_credential
 from eligibility.service import SERVICE
 from eligibility_testkit import TENANT, Clearinghouse
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures, unused_credential
+from claimstream_devtools.testing import Keys, service_fixtures, unused_credential
 from prior_authorization.service import SERVICE
 from prior_authorization_testkit import PRACTICE, TENANT, Clearinghouse
 

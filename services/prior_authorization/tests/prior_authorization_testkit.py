@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_devtools.testing import StandInClearinghouse
 from claimstream_platform.contracts import charge_capture as cc
-from claimstream_platform.testing import StandInClearinghouse
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.review import read_278_request, transaction_278_response
 from claimstream_platform.x12.review_model import CERTIFIED, ReviewDecision, ReviewRequest, ServiceDecision

@@ -1,7 +1,7 @@
 """Fixtures for the projection's service tests: its schema on the session's PostgreSQL, and its app."""
 
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures
+from claimstream_devtools.testing import Keys, service_fixtures
 from projection.service import SERVICE
 from projection_testkit import TENANT
 

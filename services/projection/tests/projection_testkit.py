@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from claimstream_platform.adjustments import classify, provider_adjustment_kind
+from claimstream_platform.adjustments import provider_adjustment_kind
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.contracts import claim_submission as cs
@@ -18,11 +18,11 @@ from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from projection import handlers
 from projection.facts import fact_of
 from projection.model import Fact
+from projection_postings import SERVED, adjustments, classified, posted_lines
 
 TENANT = UUID("00000000-0000-0000-0000-00000000f001")
 OTHER_TENANT = UUID("00000000-0000-0000-0000-00000000f002")
 PRACTICE = UUID("00000000-0000-0000-0000-0000000000f1")
-SERVED = date(2026, 10, 1)
 NOON = datetime(2026, 10, 1, 12, tzinfo=UTC)
 NPI = "1234567893"
 
@@ -32,18 +32,6 @@ Timed = tuple[IntegrationEvent, datetime]
 def day(n: int, hour: int = 12) -> datetime:
     """`n` days after the date of service, at `hour` UTC."""
     return NOON + timedelta(days=n, hours=hour - 12)
-
-
-def adjustments(*pairs: tuple[str, str, str]) -> list[rp.PostedAdjustment]:
-    return [rp.PostedAdjustment(group=g, reason=r, amount=Decimal(a)) for g, r, a in pairs]
-
-
-def classified(*pairs: tuple[str, str, str]) -> list[rp.PostedAdjustment]:
-    """Adjustments with their class, as remittance posting announces them."""
-    return [
-        rp.PostedAdjustment(group=g, reason=r, amount=Decimal(a), adjustment_class=classify(g, r, SERVED))
-        for g, r, a in pairs
-    ]
 
 
 @dataclass
@@ -160,18 +148,7 @@ class Visit:
     ) -> rp.PaymentPosted:
         """A posting line by line, as remittance posting announces it: (line number, charge, paid, adjustments),
         each adjustment classified; CLP04 the lines' payments less the claim-level adjustments."""
-        posted = [
-            rp.PostedLine(
-                line_number=n,
-                code="90837",
-                modifiers=[],
-                charge=Decimal(charge),
-                paid=Decimal(paid),
-                adjustments=classified(*adjusted),
-                remarks=[],
-            )
-            for n, charge, paid, adjusted in lines
-        ]
+        posted = posted_lines(lines)
         claim_adjustments = classified(*claim_level)
         every = [*claim_adjustments, *(a for line in posted for a in line.adjustments)]
         paid = sum((line.paid for line in posted), Decimal(0)) - sum((a.amount for a in claim_adjustments), Decimal(0))

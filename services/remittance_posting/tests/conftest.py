@@ -1,7 +1,7 @@
 """Fixtures for remittance posting's service tests: its schema on the session's PostgreSQL, and its app."""
 
 import pytest
-from claimstream_platform.testing import Keys, service_fixtures, unused_credential
+from claimstream_devtools.testing import Keys, service_fixtures, unused_credential
 from remittance_posting.service import SERVICE
 from remittance_testkit import TENANT
 

@@ -6,7 +6,7 @@ subscriptions and periodic loops. From it the kit derives
 - `python -m <package> migrate | api | worker` (`Service.main`),
 - the FastAPI app (`Service.app`, also uvicorn's factory `<package>.service:SERVICE.app`),
 - the worker: the outbox relay, a consumer when there are subscriptions, the loops, and a graceful stop,
-- what the local supervisor and the test fixtures need (`discover`, `claimstream_platform.testing`).
+- what the local supervisor and the test fixtures need (`discover`, `claimstream_devtools.testing`).
 """
 
 import asyncio

@@ -78,8 +78,10 @@ def _name(name: str) -> str:
 def _labels(attributes: Mapping[str, Any] | None) -> str:
     if not attributes:
         return ""
-    escaped = (f'{_name(k)}="{str(v).replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-               for k, v in sorted(attributes.items()))  # fmt: skip
+    escaped = (
+        f'{_name(k)}="{str(v).replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
+        for k, v in sorted(attributes.items())
+    )
     return "{" + ",".join(escaped) + "}"
 
 

@@ -130,9 +130,12 @@ def _control_characters(scope: Scope, headers: dict[bytes, bytes], body: bytes) 
         return None
     reason = "must not contain control characters"
     return problem(
-        422, "Invalid request", slug="validation", detail="1 problem(s) in the request",
+        422,
+        "Invalid request",
+        slug="validation",
+        detail="1 problem(s) in the request",
         errors=[{"field": bad_field, "reason": reason, "code": "control_character"}],
-    )  # fmt: skip
+    )
 
 
 def _find_control(value: object, path: list[str]) -> str | None:

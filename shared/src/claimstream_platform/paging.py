@@ -1,9 +1,11 @@
 """List endpoints: the caller's practices and keyset pages, the same way in every service."""
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi import Depends, Query
 from sqlalchemy import Select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,3 +35,18 @@ async def keyset_page(
     rows = (await session.execute(query.order_by(id_column).limit(limit + 1))).all()
     page = rows[:limit]
     return page, (page[-1].id if len(rows) > limit else None)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A keyset page asked for: at most `limit` items after `cursor`, the `next_cursor` of the page before."""
+
+    limit: int
+    cursor: UUID | None
+
+
+def page_request(limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None) -> PageRequest:
+    return PageRequest(limit, cursor)
+
+
+Paging = Annotated[PageRequest, Depends(page_request)]  # a route's `limit` and `cursor` query parameters

@@ -18,9 +18,15 @@ class CredentialRefused(Exception):
 
 
 async def send(
-    client: httpx.AsyncClient, method: str, path: str, *, auth: Callable[[], dict[str, str]], attempts: int,
-    max_wait: float, **kwargs: object,
-) -> httpx.Response:  # fmt: skip
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    auth: Callable[[], dict[str, str]],
+    attempts: int,
+    max_wait: float,
+    **kwargs: object,
+) -> httpx.Response:
     """`auth()` is asked for the headers at every attempt (a credential file may change between them)."""
     for attempt in range(1, attempts + 1):
         try:

@@ -9,8 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from claimstream_platform.x12.text import refuse_unwritable
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
-                 AfterValidator(refuse_unwritable)]  # fmt: skip
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(refuse_unwritable)
+]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,80}$")]
 
 

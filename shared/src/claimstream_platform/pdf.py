@@ -17,8 +17,10 @@ def render_pdf(lines: list[str]) -> bytes:
         stream = f"BT /F1 11 Tf {LEADING} TL {MARGIN} {PAGE_HEIGHT - MARGIN} Td {text}ET"
         objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
         content = len(objects)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-                       f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>")  # fmt: skip
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>"
+        )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     return _document(objects)

@@ -124,8 +124,13 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _too_deep(_request: Request, _error: Exception) -> JSONResponse:
-    return problem(400, "Malformed JSON", slug="malformed-json", detail="the body is nested too deeply",
-                   errors=[{"field": "body", "reason": "nested too deeply"}])  # fmt: skip
+    return problem(
+        400,
+        "Malformed JSON",
+        slug="malformed-json",
+        detail="the body is nested too deeply",
+        errors=[{"field": "body", "reason": "nested too deeply"}],
+    )
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -28,13 +28,21 @@ class RealTimeClearinghouse:
 
     async def ask(self, interchange: str) -> list[str]:
         """The documents the clearinghouse answers the interchange with."""
-        response = await partners.send(self._client, "POST", "/v1/interchanges", auth=self._auth, attempts=ATTEMPTS,
-                                       max_wait=MAX_WAIT_SECONDS, content=interchange.encode("ascii"))  # fmt: skip
+        response = await partners.send(
+            self._client,
+            "POST",
+            "/v1/interchanges",
+            auth=self._auth,
+            attempts=ATTEMPTS,
+            max_wait=MAX_WAIT_SECONDS,
+            content=interchange.encode("ascii"),
+        )
         if response.status_code >= 400:
             raise Refused(str(partners.json_object(response).get("detail", response.status_code))[:300])
         answers = partners.json_object(response).get("responses")
-        if not isinstance(answers, list) or not all(isinstance(a, str) and len(a) <= MAX_RESPONSE_CHARS
-                                                    for a in answers):  # fmt: skip
+        if not isinstance(answers, list) or not all(
+            isinstance(a, str) and len(a) <= MAX_RESPONSE_CHARS for a in answers
+        ):
             raise TransientError("the clearinghouse answered without its responses", retry_after=5)
         return answers
 

@@ -142,9 +142,12 @@ async def readyz(request: Request) -> JSONResponse:
         # A stalled loop is reported, not made a readiness failure: the API itself still answers correctly.
         return JSONResponse({"status": "ready", "checks": checks, "loops": loops})
     return problem(
-        503, "Not ready", slug="not-ready", detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable",
+        503,
+        "Not ready",
+        slug="not-ready",
+        detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable",
         extensions={"loops": loops},
-    )  # fmt: skip
+    )
 
 
 def create_app(

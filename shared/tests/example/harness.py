@@ -5,11 +5,11 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from aiokafka import ConsumerRecord
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.kafka import new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
-from claimstream_platform.testing import StackUnderTest
 from kafka_reader import header, read_topic
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

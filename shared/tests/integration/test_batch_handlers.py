@@ -33,8 +33,10 @@ class Recorder:
         self.calls.append(len(deliveries))
         if any(d.event.amount < 0 for d in deliveries):  # type: ignore[attr-defined]
             raise RuleViolation("an entry cannot be negative")
-        rows = [{"entry_id": d.event.entry_id, "tenant_id": d.event.tenant_id, "amount": d.event.amount}  # type: ignore[attr-defined]
-                for d in deliveries]  # fmt: skip
+        rows = [
+            {"entry_id": d.event.entry_id, "tenant_id": d.event.tenant_id, "amount": d.event.amount}  # type: ignore[attr-defined]
+            for d in deliveries
+        ]
         await uow.session.execute(insert(applied), rows)
         for delivery in deliveries:
             with caused_by(delivery):
@@ -42,8 +44,12 @@ class Recorder:
 
 
 def consumer(sessionmaker, handler: Recorder) -> Consumer:  # type: ignore[no-untyped-def]
-    return Consumer(name=f"batch-{uuid4().hex[:6]}", subscriptions={EntryRecorded: batched(handler)},
-                    sessionmaker=sessionmaker, bootstrap_servers="unused:1")  # fmt: skip
+    return Consumer(
+        name=f"batch-{uuid4().hex[:6]}",
+        subscriptions={EntryRecorded: batched(handler)},
+        sessionmaker=sessionmaker,
+        bootstrap_servers="unused:1",
+    )
 
 
 async def test_a_batch_is_one_call_and_its_effects_are_caused_by_each_event(sessionmaker) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,6 @@
-"""`claimstream admin`: tenants and tokens, through the real command against the real database."""
+"""`claimstream admin`: tenants and tokens, through the real command against the real database.
+
+Against the local stack with no settings, through `claimstream-dev admin`: shared/devtools/tests."""
 
 import os
 import subprocess
@@ -16,12 +18,6 @@ def claimstream(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
         text=True,
         timeout=60,
     )
-
-
-def as_a_new_user(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The command with exactly `env`: nothing inherited that a new user would not have set."""
-    command = [sys.executable, "-m", "claimstream_platform.cli", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_a_tenant_is_created_and_a_practice_scoped_token_issued(stack, tmp_path) -> None:
@@ -53,22 +49,3 @@ def test_the_same_tenant_name_twice_is_refused(stack, tmp_path) -> None:
     assert claimstream("admin", "create-tenant", f"Twice {tmp_path.name}", env=env).returncode == 0
     again = claimstream("admin", "create-tenant", f"Twice {tmp_path.name}", env=env)
     assert again.returncode != 0 and "exists already" in again.stderr
-
-
-def test_against_the_local_stack_no_settings_are_needed(stack, tmp_path) -> None:
-    """As a new user runs it beside `make run`: no DATABASE_URL, no key file. The tests' stack is the `test`
-    profile, which CLAIMSTREAM_PROFILE names (the default is `run`)."""
-    if stack.postgres is None:
-        raise AssertionError("this test needs the embedded database the test stack starts")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMSTREAM_SIGNING_KEY_FILE")}
-    env["CLAIMSTREAM_PROFILE"] = "test"
-    created = as_a_new_user("admin", "create-tenant", f"Local {tmp_path.name}", env=env)
-    assert created.returncode == 0, created.stderr
-    keys = stack.postgres.data_dir.parent / "keys"
-    if not (keys / "signing.pem").exists():
-        keys.mkdir(exist_ok=True)
-        generate_keypair(keys / "signing.pem", keys / "public.pem")
-    issued = as_a_new_user("admin", "issue-token", "--tenant", created.stdout.strip(), env=env)
-    assert issued.returncode == 0, issued.stderr
-    principal = TokenVerifier.from_file(keys / "public.pem").verify(issued.stdout.strip())
-    assert principal.tenant_id == UUID(created.stdout.strip())

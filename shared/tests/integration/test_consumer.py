@@ -7,14 +7,14 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import dead_letter_topic, ensure_topics
-from claimstream_platform.testing import StackUnderTest
 from example.harness import consume_until, count_applied, drain, relay
 from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header, read_topic
@@ -91,11 +91,8 @@ async def _applied_at_least(sessionmaker, tenant, count: int) -> bool:
     return await count_applied(sessionmaker, tenant) >= count
 
 
-async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partition_still_apply(
-    stack, sessionmaker
-) -> None:
-    tenant, entry_id = uuid4(), uuid4()
-    key = f"{tenant}:{entry_id}".encode()  # one key: one partition, in this order
+def _five_bad_and_one_good(tenant: UUID, entry_id: UUID) -> list[tuple[bytes, dict[str, bytes]]]:
+    """Records on one key: four that cannot be decoded or do not belong, one the handler refuses, one good."""
     good = encode_event(
         EntryRecorded(tenant_id=tenant, practice_id=uuid4(), entry_id=entry_id, amount=Decimal("5.00")),
         EventMetadata(event_id=uuid4(), source="test", time=_now(), correlation_id=uuid4()),
@@ -107,17 +104,25 @@ async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partit
     bad_payload = dict(good.headers) | {"ce_id": str(uuid4()).encode()}
     unknown_type = dict(good.headers) | {"ce_id": str(uuid4()).encode(), "ce_type": b"claimstream.nobody.knows.v9"}
     other_tenant = dict(good.headers) | {"ce_id": str(uuid4()).encode(), "ce_tenantid": str(uuid4()).encode()}
+    return [
+        (b"not json at all", {"ce_tenantid": str(tenant).encode()}),  # no CloudEvents headers
+        (b'{"tenant_id": "' + str(tenant).encode() + b'", "amount": "x"}', bad_payload),
+        (good.value, unknown_type),
+        (good.value, other_tenant),
+        (negative.value, dict(negative.headers)),  # decodes, but the handler refuses it
+        (good.value, dict(good.headers)),
+    ]
+
+
+async def test_a_malformed_event_is_dead_lettered_and_later_events_on_its_partition_still_apply(
+    stack, sessionmaker
+) -> None:
+    tenant, entry_id = uuid4(), uuid4()
+    key = f"{tenant}:{entry_id}".encode()  # one key: one partition, in this order
     producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all")
     await producer.start()
     try:
-        for value, headers in [
-            (b"not json at all", {"ce_tenantid": str(tenant).encode()}),  # no CloudEvents headers
-            (b'{"tenant_id": "' + str(tenant).encode() + b'", "amount": "x"}', bad_payload),
-            (good.value, unknown_type),
-            (good.value, other_tenant),
-            (negative.value, negative.headers),  # decodes, but the handler refuses it
-            (good.value, good.headers),
-        ]:
+        for value, headers in _five_bad_and_one_good(tenant, entry_id):
             await producer.send_and_wait(TOPIC, value=value, key=key, headers=list(headers.items()))
     finally:
         await producer.stop()

@@ -5,10 +5,10 @@ from decimal import Decimal
 from uuid import uuid4
 
 from aiokafka.structs import ConsumerRecord
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import UnitOfWork, outbox
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
-from claimstream_platform.testing import StackUnderTest
 from example.service import TOPIC, EntryRecorded
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

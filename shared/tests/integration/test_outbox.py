@@ -5,10 +5,10 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import UnitOfWork, outbox
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay, pending_count
-from claimstream_platform.testing import StackUnderTest
 from example.harness import consume_until, drain, record, relay, tenant_records
 from example.service import TOPIC, applied, record_entry
 from kafka_reader import header

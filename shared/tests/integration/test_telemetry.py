@@ -1,8 +1,8 @@
 """The SQLAlchemy instrumentation declares support up to SQLAlchemy 2.0; we run 2.1 with its dependency check
 skipped (web.Platform.open). This proves its engine hooks still produce database spans on our version."""
 
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.db import create_engine
-from claimstream_platform.testing import StackUnderTest
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor

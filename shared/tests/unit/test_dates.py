@@ -6,9 +6,13 @@ from claimstream_platform.dates import add_months, business_date, filing_deadlin
 
 @pytest.mark.parametrize(
     ("day", "months", "result"),
-    [(date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 1, 31), 1, date(2024, 2, 29)),
-     (date(2023, 12, 15), 1, date(2024, 1, 15)), (date(2023, 3, 1), 12, date(2024, 3, 1))],
-)  # fmt: skip
+    [
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2023, 12, 15), 1, date(2024, 1, 15)),
+        (date(2023, 3, 1), 12, date(2024, 3, 1)),
+    ],
+)
 def test_add_months(day: date, months: int, result: date) -> None:
     assert add_months(day, months) == result
 

@@ -29,8 +29,14 @@ class FlakyProducer:
 
 
 def consumer(**changes: Any) -> Consumer:
-    fields: dict[str, Any] = {"name": "test", "subscriptions": {}, "sessionmaker": None, "bootstrap_servers": "",
-                              "max_backoff": 0.01, **changes}  # fmt: skip
+    fields: dict[str, Any] = {
+        "name": "test",
+        "subscriptions": {},
+        "sessionmaker": None,
+        "bootstrap_servers": "",
+        "max_backoff": 0.01,
+        **changes,
+    }
     return Consumer(**fields)
 
 

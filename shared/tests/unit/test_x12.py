@@ -41,8 +41,11 @@ def test_write_then_read_gives_the_same_content() -> None:
     assert "SE*4*0001~" in text and "GE*1*42~" in text and "IEA*1*000000017~" in text
     read = parse_interchange(text)
     assert (read.sender_id, read.receiver_id, read.control_number, read.usage) == (
-        "SUBMITTER", "CLEARINGHOUSE", "000000017", "T",
-    )  # fmt: skip
+        "SUBMITTER",
+        "CLEARINGHOUSE",
+        "000000017",
+        "T",
+    )
     (group,) = read.groups
     (transaction,) = group.transactions
     assert (group.control_number, transaction.set_id, transaction.implementation) == ("42", "837", "005010X222A1")

@@ -22,8 +22,15 @@ from claimstream_platform.x12.eligibility_model import (
 )
 from x12_corpus import CORPUS, MISSING
 
-SAMPLES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and re.search(r"27[01]", str(p.relative_to(CORPUS)))
-                 and p.suffix != ".csv") if CORPUS.is_dir() else []  # fmt: skip
+SAMPLES = (
+    sorted(
+        p
+        for p in CORPUS.rglob("*")
+        if p.is_file() and re.search(r"27[01]", str(p.relative_to(CORPUS))) and p.suffix != ".csv"
+    )
+    if CORPUS.is_dir()
+    else []
+)
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
@@ -44,8 +51,9 @@ def test_every_public_270_and_271_reads_or_is_refused_with_its_segment() -> None
             continue
         for set_id, transaction, delimiters in found:
             if set_id == "270":
-                assert all(i.subscriber.identifier or i.subscriber.last_or_name for i in
-                           read_270(transaction, delimiters))  # type: ignore[arg-type]  # fmt: skip
+                assert all(
+                    i.subscriber.identifier or i.subscriber.last_or_name for i in read_270(transaction, delimiters)
+                )  # type: ignore[arg-type]
                 read += 1
             elif set_id == "271":
                 assert read_271(transaction, delimiters)  # type: ignore[arg-type]
@@ -82,17 +90,28 @@ def inquiry(**changes: object) -> Inquiry:
     values: dict[str, object] = {
         "payer": Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX"),
         "provider": Party("1P", "2", "CALM MINDS THERAPY", id_qualifier="XX", identifier="1497758544"),
-        "subscriber": Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"), "trace": "EC0000000001",
-        "originator": "9CLAIMSTRM", "service_date": date(2026, 12, 3), "service_types": MENTAL_HEALTH_TYPES,
+        "subscriber": Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"),
+        "trace": "EC0000000001",
+        "originator": "9CLAIMSTRM",
+        "service_date": date(2026, 12, 3),
+        "service_types": MENTAL_HEALTH_TYPES,
         "birth_date": date(1990, 1, 2),
-    }  # fmt: skip
+    }
     values.update(changes)
     return Inquiry(**values)  # type: ignore[arg-type]
 
 
 def _reread(transaction: object, kind: str) -> tuple[object, object]:
-    group = FunctionalGroup("HS" if kind == "270" else "HB", "CLAIMSTREAM", "SIM", "1", "005010X279A1",
-                            [transaction], date="20261201", time="0930")  # type: ignore[list-item]  # fmt: skip
+    group = FunctionalGroup(
+        "HS" if kind == "270" else "HB",
+        "CLAIMSTREAM",
+        "SIM",
+        "1",
+        "005010X279A1",
+        [transaction],
+        date="20261201",
+        time="0930",
+    )  # type: ignore[list-item]
     text = write_interchange(Interchange("ZZ", "CLAIMSTREAM", "ZZ", "SIM", "000000001", [group], usage="T"), now=NOW)
     ((_, read, delimiters),) = _transactions_of(text)
     return read, delimiters
@@ -110,42 +129,78 @@ def test_our_270_reads_back_as_written_for_a_subscriber_and_for_a_dependent_with
     child = inquiry(dependent=Party("03", "1", "NUNEZ", "ALBA"), dependent_birth_date=date(2015, 6, 1))
     transaction, delimiters = _reread(transaction_270(child, "0002", created=NOW), "270")
     (read,) = read_270(transaction, delimiters)  # type: ignore[arg-type]
-    assert (read.dependent, read.dependent_birth_date, read.trace) == (child.dependent, date(2015, 6, 1),
-                                                                       "EC0000000001")  # fmt: skip
+    assert (read.dependent, read.dependent_birth_date, read.trace) == (
+        child.dependent,
+        date(2015, 6, 1),
+        "EC0000000001",
+    )
 
 
-def test_our_271_reads_back_with_visit_limits_msg_text_a_carve_out_and_rejections() -> None:
-    blue = Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX")
-    administrator = Contact(Party("VN", "2", "SIMULATED BEHAVIORAL", id_qualifier="PI", identifier="SIMBHO"),
-                            phone="8005550142")  # fmt: skip
-    benefits = (
+def behavioral_health_benefits() -> tuple[Benefit, ...]:
+    """Coverage, copay, coinsurance, visit limits coded and in MSG text, and a carve-out to another administrator."""
+    administrator = Contact(
+        Party("VN", "2", "SIMULATED BEHAVIORAL", id_qualifier="PI", identifier="SIMBHO"), phone="8005550142"
+    )
+    return (
         Benefit("1", "IND", ("30",), "PR", "BLUE PPO"),
         Benefit("B", "IND", ("A6",), period="27", amount=Decimal("25"), in_network="Y", authorization_required="N"),
         Benefit("A", "IND", ("A6",), percent=Decimal("0.2"), in_network="N"),
         Benefit("F", "IND", ("A6",), period="23", quantity_qualifier="VS", quantity=Decimal(20)),
-        Benefit("F", "IND", ("A6",), period="29", quantity_qualifier="VS", quantity=Decimal(12),
-                messages=("OUTPATIENT PSYCHOTHERAPY LIMITED TO 20 VISITS PER CALENDAR YEAR",)),
-        Benefit("U", "IND", ("MH",), messages=("BEHAVIORAL HEALTH ADMINISTERED BY SIMULATED BEHAVIORAL",),
-                contacts=(administrator,)),
-    )  # fmt: skip
+        Benefit(
+            "F",
+            "IND",
+            ("A6",),
+            period="29",
+            quantity_qualifier="VS",
+            quantity=Decimal(12),
+            messages=("OUTPATIENT PSYCHOTHERAPY LIMITED TO 20 VISITS PER CALENDAR YEAR",),
+        ),
+        Benefit(
+            "U",
+            "IND",
+            ("MH",),
+            messages=("BEHAVIORAL HEALTH ADMINISTERED BY SIMULATED BEHAVIORAL",),
+            contacts=(administrator,),
+        ),
+    )
+
+
+def test_our_271_reads_back_with_visit_limits_msg_text_a_carve_out_and_rejections() -> None:
+    blue = Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX")
+    benefits = behavioral_health_benefits()
     subscriber = Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789")
-    answered = Response(blue, Party("1P", "2", "CALM MINDS THERAPY", id_qualifier="XX", identifier="1497758544"),
-                        subscriber, trace="EC0000000001", benefits=benefits)  # fmt: skip
-    unknown = Response(blue, answered.provider, Party("IL", "1", "DOE", "JO", "MI", "BAD1"), trace="EC0000000002",
-                       rejections=(Rejection("subscriber", "72", "C", "Y"),))  # fmt: skip
+    answered = Response(
+        blue,
+        Party("1P", "2", "CALM MINDS THERAPY", id_qualifier="XX", identifier="1497758544"),
+        subscriber,
+        trace="EC0000000001",
+        benefits=benefits,
+    )
+    unknown = Response(
+        blue,
+        answered.provider,
+        Party("IL", "1", "DOE", "JO", "MI", "BAD1"),
+        trace="EC0000000002",
+        rejections=(Rejection("subscriber", "72", "C", "Y"),),
+    )
     transaction, delimiters = _reread(transaction_271([answered, unknown], "0001", created=NOW), "271")
     first, second = read_271(transaction, delimiters)  # type: ignore[arg-type]
-    assert [(b.information, b.service_types, b.amount, b.percent, b.quantity, b.messages, b.contacts)
-            for b in first.benefits] == [(b.information, b.service_types, b.amount, b.percent, b.quantity,
-                                          b.messages, b.contacts) for b in benefits]  # fmt: skip
+    assert [
+        (b.information, b.service_types, b.amount, b.percent, b.quantity, b.messages, b.contacts)
+        for b in first.benefits
+    ] == [(b.information, b.service_types, b.amount, b.percent, b.quantity, b.messages, b.contacts) for b in benefits]
     assert first.trace == "EC0000000001" and first.subscriber == subscriber
     assert second.rejections == (Rejection("subscriber", "72", "C", "Y"),) and second.benefits == ()
 
 
 def test_a_benefit_amount_that_is_no_number_is_refused_with_its_segment_and_element() -> None:
-    response = Response(Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX"), None,
-                        Party("IL", "1", "NUNEZ", "ZOE", "MI", "X1"), trace="T1",
-                        benefits=(Benefit("B", amount=Decimal(25)),))  # fmt: skip
+    response = Response(
+        Party("PR", "2", "SIMULATED BLUE", id_qualifier="PI", identifier="SIMBCX"),
+        None,
+        Party("IL", "1", "NUNEZ", "ZOE", "MI", "X1"),
+        trace="T1",
+        benefits=(Benefit("B", amount=Decimal(25)),),
+    )
     answer = transaction_271([response], "0001", created=NOW)
     group = FunctionalGroup("HB", "SIM", "CLAIMSTREAM", "2", "005010X279A1", [answer], date="20261201", time="0930")
     text = write_interchange(Interchange("ZZ", "SIM", "ZZ", "CLAIMSTREAM", "000000002", [group], usage="T"), now=NOW)

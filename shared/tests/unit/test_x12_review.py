@@ -26,16 +26,32 @@ from claimstream_platform.x12.review import (
 from claimstream_platform.x12.review_model import QUANTITY_UNITS, ReviewDecision, ReviewRequest, ServiceDecision
 from x12_corpus import CORPUS, MISSING
 
-SAMPLES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and re.search(r"278", str(p.relative_to(CORPUS)))
-                 and p.suffix != ".csv") if CORPUS.is_dir() else []  # fmt: skip
+SAMPLES = (
+    sorted(
+        p
+        for p in CORPUS.rglob("*")
+        if p.is_file() and re.search(r"278", str(p.relative_to(CORPUS))) and p.suffix != ".csv"
+    )
+    if CORPUS.is_dir()
+    else []
+)
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 REQUEST = ReviewRequest(
     payer=Party("X3", "2", "SIMULATED MEDICAID", id_qualifier="PI", identifier="SIMMCD"),
     requester=Party("1P", "2", "CALM MINDS", id_qualifier="XX", identifier="1497758544"),
-    subscriber=Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"), trace="A1B2C3", originator="1123456789",
-    codes=("96130", "96131"), quantity=4, quantity_kind="FL", start=date(2026, 12, 1), end=date(2027, 2, 28),
-    diagnoses=("F90.0", "F41.1"), birth_date=date(1990, 1, 2), certification="R", previous_authorization="AUTH77",
-)  # fmt: skip
+    subscriber=Party("IL", "1", "NUNEZ", "ZOE", "MI", "XJH123456789"),
+    trace="A1B2C3",
+    originator="1123456789",
+    codes=("96130", "96131"),
+    quantity=4,
+    quantity_kind="FL",
+    start=date(2026, 12, 1),
+    end=date(2027, 2, 28),
+    diagnoses=("F90.0", "F41.1"),
+    birth_date=date(1990, 1, 2),
+    certification="R",
+    previous_authorization="AUTH77",
+)
 
 
 def _round_trip(transaction: object) -> tuple[object, object]:
@@ -167,13 +183,15 @@ def test_our_request_reads_back_as_written_with_units_as_fl() -> None:
 
 def test_our_responses_read_back_certified_partial_pended_and_refused() -> None:
     cases = [
-        ReviewDecision("A1B2C3", "A1", "AUTH901", quantity=4, quantity_kind="FL", start=date(2026, 12, 1),
-                       end=date(2027, 2, 28)),
-        ReviewDecision("A1B2C3", "A2", "AUTH902", quantity=2, quantity_kind="FL", start=date(2026, 12, 1),
-                       end=date(2027, 1, 31)),
+        ReviewDecision(
+            "A1B2C3", "A1", "AUTH901", quantity=4, quantity_kind="FL", start=date(2026, 12, 1), end=date(2027, 2, 28)
+        ),
+        ReviewDecision(
+            "A1B2C3", "A2", "AUTH902", quantity=2, quantity_kind="FL", start=date(2026, 12, 1), end=date(2027, 1, 31)
+        ),
         ReviewDecision("A1B2C3", "A4", reason="0U"),
         ReviewDecision("A1B2C3", "A3", reason="35"),
-    ]  # fmt: skip
+    ]
     for decision in cases:  # decided by the event alone: every service takes its decision and shares its quantity
         transaction, delimiters = _round_trip(transaction_278_response(REQUEST, decision, "0002", created=NOW))
         (read,) = read_278_response(transaction, delimiters)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from charge_capture_testkit import (
     encounter,
     outbox,
 )
-from claimstream_platform.testing import Keys
+from claimstream_devtools.testing import Keys
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -3,7 +3,7 @@
 from uuid import UUID, uuid4
 
 from charge_capture_testkit import PRACTICE_NPI, Practice, address, encounter
-from claimstream_platform.testing import Keys
+from claimstream_devtools.testing import Keys
 from httpx import AsyncClient
 
 

@@ -2,16 +2,18 @@
 (SFTP or its own API) is another class with the same three methods.
 
 Everything that comes back is untrusted: sizes are bounded, and a 409 counts as "already received" only when the
-clearinghouse's copy hashes to ours.
+clearinghouse's copy hashes to ours. The inbox half (listing and acknowledging documents, the credential read
+from its file) is the platform's `ClearinghouseInbox`, which remittance posting reads its 835s with.
 """
 
-from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 from claimstream_platform import partners
+from claimstream_platform.clearinghouse_inbox import ClearinghouseInbox
+from claimstream_platform.clearinghouse_inbox import InboxDocument as Document
 from claimstream_platform.partners import CredentialRefused
 
 __all__ = ["AlreadyReceived", "CredentialRefused", "Document", "Gateway", "Refused", "SimulatorGateway"]
@@ -28,13 +30,6 @@ class AlreadyReceived(Exception):
 class Refused(Exception):
     """The clearinghouse refused the interchange as a whole (an envelope it cannot read), or holds other content
     under its control number."""
-
-
-@dataclass(frozen=True)
-class Document:
-    id: int
-    kind: str
-    content: str
 
 
 def content_hash(interchange: str) -> str:
@@ -55,26 +50,18 @@ class Gateway(Protocol):
         ...
 
 
-class SimulatorGateway:
+class SimulatorGateway(ClearinghouseInbox):
     def __init__(self, client: httpx.AsyncClient, token_file: Path | None = None) -> None:
         """`client` carries the base URL; the bearer token is read from `token_file` again whenever it changes,
         so an operator who replaces an expired credential does not need to restart the worker."""
-        self._client = client
-        self._token_file = token_file
-        self._token_stamp: float | None = None
+        super().__init__(client, token_file, attempts=ATTEMPTS, max_wait=MAX_WAIT_SECONDS, page_size=200)
 
     @classmethod
     def connect(cls, base_url: str, token_file: Path, *, timeout: float = 30) -> "SimulatorGateway":
         return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout), token_file)
 
-    async def close(self) -> None:
-        await self._client.aclose()
-
-    def credential_changed(self) -> bool:
-        return self._token_file is not None and self._token_file.stat().st_mtime != self._token_stamp
-
     async def submit(self, interchange: str) -> list[str]:
-        response = await self._send("POST", "/v1/interchanges", content=interchange.encode("ascii"))
+        response = await self.send("POST", "/v1/interchanges", content=interchange.encode("ascii"))
         if response.status_code == 409:
             theirs = partners.json_object(response).get("content_sha256")
             if theirs == content_hash(interchange):
@@ -86,25 +73,3 @@ class SimulatorGateway:
         if not isinstance(acknowledgments, list) or not all(isinstance(a, str) for a in acknowledgments):
             raise Refused("the clearinghouse answered without 999s")
         return acknowledgments
-
-    async def documents(self, kind: str) -> list[Document]:
-        response = await self._send("GET", "/v1/inbox", params={"kind": kind, "limit": 200})
-        items = partners.json_object(response).get("items")
-        if not isinstance(items, list):
-            raise Refused("the clearinghouse inbox answered without items")
-        return [Document(int(i["id"]), str(i["kind"]), str(i["content"])) for i in items if isinstance(i, dict)]
-
-    async def done(self, document_id: int) -> None:
-        await self._send("POST", f"/v1/inbox/{document_id}/ack")
-
-    async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        """Bounded retries with backoff, honouring Retry-After up to MAX_WAIT_SECONDS."""
-        return await partners.send(
-            self._client, method, path, auth=self._auth, attempts=ATTEMPTS, max_wait=MAX_WAIT_SECONDS, **kwargs
-        )
-
-    def _auth(self) -> dict[str, str]:
-        if self._token_file is None:
-            return {}
-        self._token_stamp = self._token_file.stat().st_mtime
-        return {"Authorization": f"Bearer {self._token_file.read_text().strip()}"}

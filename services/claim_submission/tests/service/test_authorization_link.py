@@ -10,6 +10,7 @@ from uuid import uuid4
 
 from claim_submission import authorization_answers, handlers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
+from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.prior_authorization import (
     AuthorizationApproved,
@@ -17,7 +18,6 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationRequired,
 )
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import waiting_for_a_lock
 from test_coverage_holds import captured_in_a_batch
 
 TESTING = [{"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": Decimal("150.00"),

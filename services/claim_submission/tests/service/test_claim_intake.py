@@ -9,9 +9,9 @@ from uuid import uuid4
 
 from claim_submission import claim_intake, handlers
 from claims_testkit import RECENT, charges, claims_of, handle
+from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
-from claimstream_platform.testing import waiting_for_a_lock
 from sqlalchemy import text
 
 

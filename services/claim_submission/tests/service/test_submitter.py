@@ -7,8 +7,8 @@ import httpx
 from claim_submission import handlers, submit
 from claim_submission.x837 import Party
 from claims_testkit import RECENT, TENANT, charges, claims_of, handle
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 
 NO_DEFAULT = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"))
 HARBOR = {"submitter_id": "HARBOR01", "name": "Harbor Billing", "contact_name": "Rosa Diaz", "phone": "5035550142",

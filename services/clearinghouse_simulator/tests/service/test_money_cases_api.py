@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from claimstream_devtools.testing import Keys
 from claimstream_platform.dates import business_date
-from claimstream_platform.testing import Keys
 from claimstream_platform.x12 import parse_interchange
 from httpx import AsyncClient
 from pyx12_check import pyx12_problems

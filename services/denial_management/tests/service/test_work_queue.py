@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from denial_management.deadline_loop import warn_due
 from denial_testkit import cases_of, created, deliver, denied, outbox, rejected
 

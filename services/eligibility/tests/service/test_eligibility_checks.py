@@ -10,8 +10,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection
 from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, response, text_271
 from sqlalchemy import text

@@ -10,9 +10,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from eligibility import handlers
 from eligibility_testkit import PRACTICE, TENANT, captured
 from test_eligibility_checks import BODY, outbox

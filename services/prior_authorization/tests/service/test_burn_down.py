@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from claimstream_devtools.testing import StandInClearinghouse, waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import StandInClearinghouse, waiting_for_a_lock
 from prior_authorization import handlers
 from prior_authorization.repository import authorizations as store
 from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured, deciding

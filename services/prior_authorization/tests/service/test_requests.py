@@ -8,8 +8,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
 from prior_authorization_testkit import OTHER_PRACTICE, Clearinghouse, body, deciding

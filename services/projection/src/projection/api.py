@@ -1,12 +1,14 @@
 """The projection's claim API: the claim list (filters, keyset pages, capped size) and one claim with its amounts
 and the timeline of every event that touched it. HTTP only: the reads are in repository/reads.py."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound
+from claimstream_platform.paging import Paging
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
@@ -71,6 +73,10 @@ class ClaimPage(BaseModel):
     items: list[ClaimOut]
     next_cursor: UUID | None
 
+    @classmethod
+    def of(cls, rows: Iterable[Any], next_cursor: UUID | None) -> "ClaimPage":
+        return cls(items=[ClaimOut.model_validate(claim_out(row)) for row in rows], next_cursor=next_cursor)
+
 
 def claim_out(row: Any) -> dict[str, Any]:
     values = dict(row._mapping)
@@ -80,18 +86,30 @@ def claim_out(row: Any) -> dict[str, Any]:
 
 @router.get("/v1/claims", response_model=ClaimPage)
 async def list_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
-    status: Annotated[str | None, Query(max_length=20)] = None, payer_id: Code = None,
-    provider_npi: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None, encounter_external_id: Code = None,
-    service_date_from: date | None = None, service_date_to: date | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    page: Paging,
+    practice_id: UUID | None = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    payer_id: Code = None,
+    provider_npi: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None,
+    encounter_external_id: Code = None,
+    service_date_from: date | None = None,
+    service_date_to: date | None = None,
     denial_category: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
-) -> ClaimPage:  # fmt: skip
-    wanted = reads.ClaimFilter(practice_id, status, payer_id, provider_npi, encounter_external_id,
-                               service_date_from, service_date_to, denial_category)  # fmt: skip
+) -> ClaimPage:
+    wanted = reads.ClaimFilter(
+        practice_id,
+        status,
+        payer_id,
+        provider_npi,
+        encounter_external_id,
+        service_date_from,
+        service_date_to,
+        denial_category,
+    )
     async with uow:
-        rows, next_cursor = await reads.claim_page(uow, principal, wanted, limit=limit, cursor=cursor)
-    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+        return ClaimPage.of(*await reads.claim_page(uow, principal, wanted, limit=page.limit, cursor=page.cursor))
 
 
 @router.get("/v1/claims/{claim_id}", response_model=ClaimDetail)
@@ -102,6 +120,7 @@ async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
             raise NotFound("claim not found", field="claim_id")
         stored = await reads.timeline(uow, found)
     events = sorted(stored, key=order)
-    timeline = [TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data)
-                for r in events]  # fmt: skip
+    timeline = [
+        TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data) for r in events
+    ]
     return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline})

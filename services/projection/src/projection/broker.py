@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_platform.errors import TransientError
-from claimstream_platform.messaging.kafka import new_admin
+from claimstream_platform.messaging.kafka import DEAD_LETTER_SUFFIX, new_admin
+from claimstream_platform.messaging.reading import Record, TopicReader, topic_reader
 
-DLQ_SUFFIX = ".dlq"
 TIMEOUT = 5.0
 
 
@@ -40,19 +39,15 @@ class DeadLetter:
     at: datetime
 
 
-async def read(bootstrap_servers: str, tenant_id: UUID | None, latest: int) -> tuple[list[Lag], dict[str, int],
-                                                                                   list[DeadLetter]]:  # fmt: skip
+async def read(
+    bootstrap_servers: str, tenant_id: UUID | None, latest: int
+) -> tuple[list[Lag], dict[str, int], list[DeadLetter]]:
     """Lag of every group, dead letters per topic, and the latest dead letters (of one tenant, or all: None)."""
     try:
-        async with asyncio.timeout(TIMEOUT):
-            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-            await consumer.start()
-            try:
-                lags = await _lags(bootstrap_servers, consumer)
-                counts, letters = await _dead_letters(consumer, tenant_id, latest)
-                return lags, counts, letters
-            finally:
-                await consumer.stop()
+        async with asyncio.timeout(TIMEOUT), topic_reader(bootstrap_servers) as reader:
+            lags = await _lags(bootstrap_servers, reader)
+            counts, letters = await _dead_letters(reader, tenant_id, latest)
+            return lags, counts, letters
     except (TimeoutError, OSError, ConnectionError) as error:
         raise TransientError("the broker did not answer", retry_after=5) from error
     except Exception as error:  # aiokafka's own errors (no broker, metadata): an outage to the caller
@@ -61,7 +56,7 @@ async def read(bootstrap_servers: str, tenant_id: UUID | None, latest: int) -> t
         raise
 
 
-async def _lags(bootstrap_servers: str, consumer: AIOKafkaConsumer) -> list[Lag]:
+async def _lags(bootstrap_servers: str, reader: TopicReader) -> list[Lag]:
     admin = new_admin(bootstrap_servers)
     await admin.start()
     try:
@@ -69,38 +64,42 @@ async def _lags(bootstrap_servers: str, consumer: AIOKafkaConsumer) -> list[Lag]
         committed = {group: await admin.list_consumer_group_offsets(group) for group in groups}
     finally:
         await admin.close()
-    partitions = sorted({tp for offsets in committed.values() for tp in offsets})
-    ends = await consumer.end_offsets(partitions) if partitions else {}
-    return [Lag(group, tp.topic, tp.partition, meta.offset, ends.get(tp, meta.offset))
-            for group in groups for tp, meta in sorted(committed[group].items()) if meta.offset >= 0]  # fmt: skip
+    _, ends = await reader.bounds(sorted({tp for offsets in committed.values() for tp in offsets}))
+    return [
+        Lag(group, tp.topic, tp.partition, meta.offset, ends.get(tp, meta.offset))
+        for group in groups
+        for tp, meta in sorted(committed[group].items())
+        if meta.offset >= 0
+    ]
 
 
-async def _dead_letters(consumer: AIOKafkaConsumer, tenant_id: UUID | None, latest: int
-                        ) -> tuple[dict[str, int], list[DeadLetter]]:  # fmt: skip
-    topics = sorted(t for t in await consumer.topics() if t.endswith(DLQ_SUFFIX))
-    await consumer._client.force_metadata_update()  # topics() fetched the metadata without keeping it
-    partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+async def _dead_letters(
+    reader: TopicReader, tenant_id: UUID | None, latest: int
+) -> tuple[dict[str, int], list[DeadLetter]]:
+    partitions = await reader.partitions(lambda topic: topic.endswith(DEAD_LETTER_SUFFIX))
     if not partitions:
         return {}, []
-    starts, ends = await consumer.beginning_offsets(partitions), await consumer.end_offsets(partitions)
+    starts, ends = await reader.bounds(partitions)
+    topics = sorted({tp.topic for tp in partitions})
     counts = {t: sum(ends[tp] - starts[tp] for tp in partitions if tp.topic == t) for t in topics}
-    consumer.assign(partitions)
-    for tp in partitions:
-        consumer.seek(tp, max(starts[tp], ends[tp] - latest))
     letters: list[DeadLetter] = []
-    while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-        for records in (await consumer.getmany(timeout_ms=500)).values():
-            letters += [letter for r in records if (letter := _letter(r, tenant_id)) is not None]
+    last_ones = {tp: max(starts[tp], ends[tp] - latest) for tp in partitions}
+    async for records in reader.batches(last_ones, ends):
+        letters += [letter for record in records if (letter := _letter(record, tenant_id)) is not None]
     return counts, sorted(letters, key=lambda letter: letter.at, reverse=True)[:latest]
 
 
-def _letter(record: object, tenant_id: UUID | None) -> DeadLetter | None:
-    headers = {name: value.decode(errors="replace") for name, value in getattr(record, "headers", ())}
+def _letter(record: Record, tenant_id: UUID | None) -> DeadLetter | None:
+    headers = {name: value.decode(errors="replace") for name, value in record.headers}
     if tenant_id is not None and headers.get("ce_tenantid") != str(tenant_id):
         return None
     return DeadLetter(
-        topic=headers.get("dlq_topic", "?"), partition=int(headers.get("dlq_partition", "-1")),
-        offset=int(headers.get("dlq_offset", "-1")), consumer=headers.get("dlq_consumer", "?"),
-        kind=headers.get("dlq_kind", "?"), reason=headers.get("dlq_reason", "")[:500],
-        event_type=headers.get("ce_type"), at=datetime.fromtimestamp(getattr(record, "timestamp", 0) / 1000, UTC),
-    )  # fmt: skip
+        topic=headers.get("dlq_topic", "?"),
+        partition=int(headers.get("dlq_partition", "-1")),
+        offset=int(headers.get("dlq_offset", "-1")),
+        consumer=headers.get("dlq_consumer", "?"),
+        kind=headers.get("dlq_kind", "?"),
+        reason=headers.get("dlq_reason", "")[:500],
+        event_type=headers.get("ce_type"),
+        at=datetime.fromtimestamp(record.timestamp / 1000, UTC),
+    )

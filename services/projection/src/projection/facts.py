@@ -31,7 +31,7 @@ KEPT: dict[type[IntegrationEvent], Any] = {
             True,
         ),
         "lines": {_EACH_LINE: {"line_number", "amount"}},
-    },  # fmt: skip
+    },
     claims.ClaimHeld: set(),
     claims.ClaimSubmitted: {"interchange_control_number"},
     claims.ClaimAcknowledged: set(),
@@ -77,7 +77,13 @@ def fact_of(event: IntegrationEvent, event_id: UUID, at: datetime, source: str) 
     if isinstance(event, claims.ClaimHeld | claims.ClaimRejected | charges.ChargeRejected):
         data["rules"] = [reason.rule for reason in event.reasons]  # the rule names, not the messages
     return Fact(
-        event_id=event_id, type=short_type(event.event_type), at=at, source=source, tenant_id=event.tenant_id,
-        practice_id=event.practice_id, encounter_id=getattr(event, "encounter_id", None),
-        claim_id=getattr(event, "claim_id", None), data=data,
-    )  # fmt: skip
+        event_id=event_id,
+        type=short_type(event.event_type),
+        at=at,
+        source=source,
+        tenant_id=event.tenant_id,
+        practice_id=event.practice_id,
+        encounter_id=getattr(event, "encounter_id", None),
+        claim_id=getattr(event, "claim_id", None),
+        data=data,
+    )

@@ -71,15 +71,21 @@ def figures_to_kpis(f: Mapping[str, Decimal | int | None], period_days: int) -> 
     ar = Decimal(f["ar"] or 0)
     return {
         "clean_claim_rate": (ratio(f["clean"] or 0, f["submitted"] or 0), f["clean"], f["submitted"]),
-        "first_pass_resolution_rate": (ratio(f["resolved_first_pass"] or 0, f["adjudicated"] or 0),
-                                       f["resolved_first_pass"], f["adjudicated"]),
+        "first_pass_resolution_rate": (
+            ratio(f["resolved_first_pass"] or 0, f["adjudicated"] or 0),
+            f["resolved_first_pass"],
+            f["adjudicated"],
+        ),
         "denial_rate": (ratio(f["denied_first"] or 0, f["adjudicated"] or 0), f["denied_first"], f["adjudicated"]),
-        "denial_rate_dollars": (ratio(f["denied_dollars"] or 0, f["adjudicated_charges"] or 0),
-                                f["denied_dollars"], f["adjudicated_charges"]),
+        "denial_rate_dollars": (
+            ratio(f["denied_dollars"] or 0, f["adjudicated_charges"] or 0),
+            f["denied_dollars"],
+            f["adjudicated_charges"],
+        ),
         "days_in_ar": (days(ar / daily) if daily else None, ar, daily.quantize(Decimal("0.01"))),
         "net_collection_rate": (ratio(payments, net_base), payments, net_base),
         "gross_collection_rate": (ratio(payments, charges), payments, charges),
         "charge_lag_days": (days(f["charge_lag"]), None, f["submitted"]),
         "submission_to_payment_days": (days(f["payment_lag"]), None, f["paid"]),
         "interest_income": (Decimal(f.get("interest") or 0), Decimal(f.get("interest") or 0), None),
-    }  # fmt: skip
+    }

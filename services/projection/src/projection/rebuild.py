@@ -20,10 +20,10 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
+from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader
 from claimstream_platform.migrate import upgrade
 
 from projection.consumers import SUBSCRIPTIONS
@@ -32,47 +32,39 @@ from projection.handlers import by_encounter, facts_and_counts
 from projection.model import Fact
 from projection.repository import bulk, swap
 from projection.repository.folding import CountKey
-from projection.service import SERVICE, ProjectionSettings
-
-Offsets = dict[TopicPartition, int]
+from projection.settings import MIGRATIONS, ProjectionSettings
 
 
-async def read_up_to_now(servers: str, topics: set[str], start: Offsets | None, *, batch: int, show: bool,
-                         take: Callable[[list[ConsumerRecord[bytes, bytes]]], Awaitable[None]]) -> Offsets:  # fmt: skip
+async def read_up_to_now(
+    servers: str,
+    topics: set[str],
+    start: Offsets | None,
+    *,
+    batch: int,
+    show: bool,
+    take: Callable[[Records], Awaitable[None]],
+) -> Offsets:
     """Hand `take` every record of `topics` from `start` (None: the beginning) up to the ends as they are now, a
     fetch at a time, with a progress bar; returns those ends."""
-    reader = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, isolation_level="read_committed")
-    await reader.start()
-    try:
-        partitions = await partitions_of(reader, lambda topic: topic in topics)
+    async with topic_reader(servers) as reader:
+        partitions = await reader.partitions(lambda topic: topic in topics)
         if not partitions:
             return {}
-        # the offsets first: asked once the partitions are assigned, they wait behind the fetch that the
-        # assignment starts (measured: half a second, the broker's fetch wait)
-        begin = await reader.beginning_offsets(partitions)
-        ends = await reader.end_offsets(partitions)
-        reader.assign(partitions)
+        begin, ends = await reader.bounds(partitions)
         first = {tp: (start or {}).get(tp, begin[tp]) for tp in partitions}
-        for tp, offset in first.items():
-            reader.seek(tp, offset)
         progress = Progress(sum(ends[tp] - first[tp] for tp in partitions), show)
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            fetched = await reader.getmany(timeout_ms=500, max_records=batch)
-            wanted = [r for tp, records in fetched.items() for r in records if r.offset < ends[tp]]
-            if wanted:
-                await take(wanted)
-            progress.advance(len(wanted))
+        async for records in reader.batches(first, ends, batch=batch):
+            await take(records)
+            progress.advance(len(records))
         progress.done()
-        return dict(ends)
-    finally:
-        await reader.stop()
+        return ends
 
 
 async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, batch: int, show: bool) -> Offsets:
     """Every record from `start` up to now through the consumer's own apply (decode, inbox, incremental folds):
     every partition's records of a fetch in one transaction, since the fold does not depend on their order."""
 
-    async def apply(records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def apply(records: Records) -> None:
         await consumer.apply(records)
 
     return await read_up_to_now(servers, set(consumer.topics), start, batch=batch, show=show, take=apply)
@@ -83,7 +75,7 @@ async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Aw
     fetch at a time (a record that cannot be decoded is left out: the live consumer dead-lettered it)."""
     seen: set[object] = set()
 
-    async def keep(records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def keep(records: Records) -> None:
         # The previous fetch's COPY is a task on this event loop: it moves on only when this code awaits, so the
         # decoding yields every few hundred records (measured: the wait for the COPY fell from 0.28 s to 0.1 s)
         decoded: list[Delivery] = []
@@ -96,12 +88,15 @@ async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Aw
     return await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
 
 
-def _fresh(records: list[ConsumerRecord[bytes, bytes]], seen: set[object]) -> list[Delivery]:
-    return [item for item in map(_decoded, records)
-            if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)]  # fmt: skip
+def _fresh(records: Records, seen: set[object]) -> list[Delivery]:
+    return [
+        item
+        for item in map(_decoded, records)
+        if item is not None and type(item.event) in SUBSCRIPTIONS and not _seen(seen, item)
+    ]
 
 
-def _decoded(record: ConsumerRecord[bytes, bytes]) -> Delivery | None:
+def _decoded(record: Record) -> Delivery | None:
     try:
         return decode(record.key, record.value, list(record.headers))
     except UndecodableEvent:
@@ -120,7 +115,7 @@ async def scratch_schema(url: str, schema: str) -> None:
     admin = create_engine(url, schema="public", pool_size=1)
     try:
         await swap.drop_schema(admin, schema)
-        await asyncio.to_thread(upgrade, url, schema=schema, script_location=SERVICE.migrations)
+        await asyncio.to_thread(upgrade, url, schema=schema, script_location=MIGRATIONS)
         await swap.make_scratch(admin, schema)
     finally:
         await admin.dispose()
@@ -170,14 +165,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-async def partitions_of(reader: AIOKafkaConsumer, wanted: Callable[[str], bool]) -> list[TopicPartition]:
-    """The partitions of the broker's topics that `wanted` picks. `topics()` fetches the metadata but does not keep
-    it, so the client's own metadata is refreshed before the partitions are asked for."""
-    topics = sorted(t for t in await reader.topics() if wanted(t))
-    await reader._client.force_metadata_update()
-    return [TopicPartition(t, p) for t in topics for p in sorted(reader.partitions_for_topic(t) or ())]
-
-
 class Progress:
     """A progress bar on stderr: done of total, and the rate so far."""
 
@@ -202,11 +189,17 @@ class Progress:
 
 def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, ...]]) -> list[str]:
     """The tenants whose counts or money differ between the two models (none, when nothing moved meanwhile)."""
-    say(f"{'tenant':36}  {'claims':>8} {'facts':>8} {'entries':>8} {'cases':>6} {'charged':>14} {'paid':>14} "
-          f"{'outstanding':>14}")  # fmt: skip
+    say(
+        f"{'tenant':36}  {'claims':>8} {'facts':>8} {'entries':>8} {'cases':>6} {'charged':>14} {'paid':>14} "
+        f"{'outstanding':>14}"
+    )
     for tenant, row in sorted(fresh.items()):
-        say(f"{tenant:36}  " + " ".join(f"{value:>8}" for value in row[:4]) + " " +
-              " ".join(f"{value:>14}" for value in row[4:]))  # fmt: skip
+        say(
+            f"{tenant:36}  "
+            + " ".join(f"{value:>8}" for value in row[:4])
+            + " "
+            + " ".join(f"{value:>14}" for value in row[4:])
+        )
     return sorted(t for t in set(live) | set(fresh) if live.get(t) != fresh.get(t))
 
 
@@ -233,11 +226,15 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
     try:
-        consumer = Consumer(name=settings.service_name, subscriptions=SUBSCRIPTIONS,
-                            sessionmaker=swap.sessions(engine),
-                            bootstrap_servers=settings.kafka_bootstrap_servers)  # fmt: skip
-        return await replay(consumer, settings.kafka_bootstrap_servers, start, batch=settings.rebuild_batch_size,
-                            show=show)  # fmt: skip
+        consumer = Consumer(
+            name=settings.service_name,
+            subscriptions=SUBSCRIPTIONS,
+            sessionmaker=swap.sessions(engine),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+        )
+        return await replay(
+            consumer, settings.kafka_bootstrap_servers, start, batch=settings.rebuild_batch_size, show=show
+        )
     finally:
         await engine.dispose()
 

@@ -1,27 +1,25 @@
 """Reports: A/R aging, patient balances and KPIs as of any date, denial analytics, and the claims behind each
 number (the drill-down). HTTP only: the SQL is in repository/reports.py and repository/kpis.py."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
+from claimstream_platform.paging import Paging
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from projection import kpis
-from projection.api import ClaimOut, ClaimPage, claim_out
+from projection.api import ClaimPage
 from projection.repository import kpis as kpi_store
 from projection.repository import reports
 
 router = APIRouter(tags=["reports"])
 Payer = Annotated[str | None, Query(max_length=80)]
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 class AgingRow(BaseModel):
@@ -53,15 +51,21 @@ AGING_BASIS = (
 
 @router.get("/v1/ar/aging", response_model=Aging)
 async def aging(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None,
-    by: Literal["payer", "patient", "provider"] = "payer", as_of: date | None = None,
-) -> Aging:  # fmt: skip
-    day = as_of or _today()
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    by: Literal["payer", "patient", "provider"] = "payer",
+    as_of: date | None = None,
+) -> Aging:
+    day = as_of or business_date()
     async with uow:
         found = await reports.aging(uow, principal, practice_id, by, day)
     rows = [AgingRow.model_validate(dict(r._mapping)) for r in found]
-    sums = {name: sum((getattr(r, name) for r in rows), Decimal(0)) for name in AgingRow.model_fields
-            if name not in ("key", "claims")}  # fmt: skip
+    sums = {
+        name: sum((getattr(r, name) for r in rows), Decimal(0))
+        for name in AgingRow.model_fields
+        if name not in ("key", "claims")
+    }
     total = AgingRow(key=None, claims=sum(r.claims for r in rows), **sums)
     return Aging(as_of=day, by=by, basis=AGING_BASIS, rows=rows, total=total)
 
@@ -81,10 +85,14 @@ class Balances(BaseModel):
 
 @router.get("/v1/balances/patients", response_model=Balances)
 async def patient_balances(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=80)] = None,
-) -> Balances:  # fmt: skip
-    day = as_of or _today()
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    as_of: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> Balances:
+    day = as_of or business_date()
     async with uow:
         rows = await reports.patient_balances(uow, principal, practice_id, day, limit=limit + 1, after=cursor)
     items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
@@ -107,9 +115,14 @@ class Kpis(BaseModel):
     kpis: dict[str, Kpi]
 
 
-def _period(practice_id: UUID | None, payer_id: str | None, service_from: date | None, service_to: date | None,
-            as_of: date | None) -> kpi_store.Period:  # fmt: skip
-    day = as_of or _today()
+def _period(
+    practice_id: UUID | None,
+    payer_id: str | None,
+    service_from: date | None,
+    service_to: date | None,
+    as_of: date | None,
+) -> kpi_store.Period:
+    day = as_of or business_date()
     end = service_to or day
     start = service_from or end - timedelta(days=29)  # default: the thirty days up to `to`
     if start > end:
@@ -128,38 +141,53 @@ def _drill_link(name: str, part: str, period: kpi_store.Period) -> str:
 
 @router.get("/v1/kpis", response_model=Kpis)
 async def kpi_report(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None, payer_id: Payer = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    payer_id: Payer = None,
     service_from: Annotated[date | None, Query(alias="from")] = None,
-    service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
-) -> Kpis:  # fmt: skip
+    service_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: date | None = None,
+) -> Kpis:
     """The period is by date of service (default: the thirty days up to `to`); as_of picks the day the answer is for."""
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     async with uow:
         figures = await kpi_store.figures(uow, principal, period)
     values = kpis.figures_to_kpis(figures, kpis.days_counted(period.service_from, period.service_to, period.as_of))
     report = {
-        name: Kpi(value=v, numerator=n, denominator=d, basis=kpis.BASIS[name],
-                  numerator_claims=_drill_link(name, "numerator", period),
-                  denominator_claims=_drill_link(name, "denominator", period))
+        name: Kpi(
+            value=v,
+            numerator=n,
+            denominator=d,
+            basis=kpis.BASIS[name],
+            numerator_claims=_drill_link(name, "numerator", period),
+            denominator_claims=_drill_link(name, "denominator", period),
+        )
         for name, (v, n, d) in values.items()
-    }  # fmt: skip
+    }
     return Kpis(service_from=period.service_from, service_to=period.service_to, as_of=period.as_of, kpis=report)
 
 
 @router.get("/v1/kpis/claims", response_model=ClaimPage)
 async def kpi_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
-    part: Literal["numerator", "denominator"] = "numerator", practice_id: UUID | None = None, payer_id: Payer = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    page: Paging,
+    kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
+    part: Literal["numerator", "denominator"] = "numerator",
+    practice_id: UUID | None = None,
+    payer_id: Payer = None,
     service_from: Annotated[date | None, Query(alias="from")] = None,
-    service_to: Annotated[date | None, Query(alias="to")] = None, as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
-) -> ClaimPage:  # fmt: skip
+    service_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: date | None = None,
+) -> ClaimPage:
     """The claims a KPI's numerator or denominator counted."""
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     claim_set = kpis.DRILL[kpi][0 if part == "numerator" else 1]
     async with uow:
-        rows, next_cursor = await kpi_store.drill(uow, principal, period, claim_set, limit=limit, cursor=cursor)
-    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+        return ClaimPage.of(
+            *await kpi_store.drill(uow, principal, period, claim_set, limit=page.limit, cursor=page.cursor)
+        )
 
 
 class DenialRow(BaseModel):
@@ -178,10 +206,13 @@ DenialKey = Literal["category", "carc", "payer", "code", "provider"]
 
 @router.get("/v1/denials/analytics", response_model=list[DenialRow])
 async def denial_analytics(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, by: DenialKey = "category", practice_id: UUID | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    by: DenialKey = "category",
+    practice_id: UUID | None = None,
     opened_from: Annotated[date | None, Query(alias="from")] = None,
     opened_to: Annotated[date | None, Query(alias="to")] = None,
-) -> list[DenialRow]:  # fmt: skip
+) -> list[DenialRow]:
     """Denial and rejection cases opened in the period (default: the thirty days up to `to`), by one key."""
     period = _period(practice_id, None, opened_from, opened_to, None)
     opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
@@ -197,14 +228,18 @@ def _denial(row: Any) -> dict[str, Any]:
 
 @router.get("/v1/denials/analytics/claims", response_model=ClaimPage)
 async def denial_claims(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, key: Annotated[str, Query(max_length=80)],
-    by: DenialKey = "category", practice_id: UUID | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    page: Paging,
+    key: Annotated[str, Query(max_length=80)],
+    by: DenialKey = "category",
+    practice_id: UUID | None = None,
     opened_from: Annotated[date | None, Query(alias="from")] = None,
     opened_to: Annotated[date | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: UUID | None = None,
-) -> ClaimPage:  # fmt: skip
+) -> ClaimPage:
     period = _period(practice_id, None, opened_from, opened_to, None)
     opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
     async with uow:
-        rows, next_cursor = await reports.denial_claims(uow, principal, opened, key, limit=limit, cursor=cursor)
-    return ClaimPage(items=[ClaimOut.model_validate(claim_out(r)) for r in rows], next_cursor=next_cursor)
+        return ClaimPage.of(
+            *await reports.denial_claims(uow, principal, opened, key, limit=page.limit, cursor=page.cursor)
+        )

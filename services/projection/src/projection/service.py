@@ -2,17 +2,11 @@
 environment). `python -m projection migrate | api | worker | rebuild`; the worker runs the consumer of every
 topic (it publishes nothing, so no outbox relay)."""
 
-from pathlib import Path
-
 from claimstream_platform.kit import Service
-from claimstream_platform.settings import ServiceSettings
 
 from projection import api, checks_api, reports_api, stream_api
 from projection.consumers import SUBSCRIPTIONS
-
-
-class ProjectionSettings(ServiceSettings):
-    rebuild_batch_size: int = 5000  # records applied per transaction by `rebuild`
+from projection.settings import MIGRATIONS, ProjectionSettings
 
 
 def rebuild(settings: ProjectionSettings) -> int:
@@ -29,7 +23,7 @@ SERVICE = Service(
     title="claimstream projection",
     settings=ProjectionSettings,
     routers=[api.router, reports_api.router, checks_api.router, stream_api.router],
-    migrations=Path(__file__).parent / "migrations",
+    migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     publishes=False,
     commands={"rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild)},

@@ -51,9 +51,12 @@ class StreamHealth(BaseModel):
 
 @router.get("/v1/stream/health", response_model=StreamHealth)
 async def stream_health(
-    request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep,
-    minutes: Annotated[int, Query(ge=1, le=1440)] = 60, latest: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> StreamHealth:  # fmt: skip
+    request: Request,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
+    latest: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> StreamHealth:
     operator = "operator" in principal.roles
     async with uow:
         counted = await stream.per_minute(uow, principal, minutes)

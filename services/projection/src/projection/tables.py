@@ -33,8 +33,11 @@ def _at(name: str, nullable: bool = True) -> Column:  # type: ignore[type-arg]
 
 
 def _ids() -> list[Column]:  # type: ignore[type-arg]
-    return [Column("tenant_id", Uuid, nullable=False), Column("practice_id", Uuid, nullable=True),
-            Column("encounter_id", Uuid, nullable=True)]  # fmt: skip
+    return [
+        Column("tenant_id", Uuid, nullable=False),
+        Column("practice_id", Uuid, nullable=True),
+        Column("encounter_id", Uuid, nullable=True),
+    ]
 
 
 # Every event that concerns an encounter or a claim, as the projection's fact (facts.py): the claim timeline,
@@ -87,7 +90,7 @@ claims = Table(
             "insurance_balance",
             "patient_balance",
         )
-    ],  # fmt: skip
+    ],
     *[
         _at(name)
         for name in (
@@ -101,7 +104,7 @@ claims = Table(
             "closed_at",
             "last_event_at",
         )
-    ],  # fmt: skip
+    ],
     Column("succeeded_by", Uuid),  # the claim that replaced it
     Column("took_over_from", Uuid),  # a later payer's claim: the claim whose patient share it took over
     Column("first_denied", Boolean, nullable=False, server_default="false"),
@@ -137,7 +140,7 @@ ledger = Table(
         "practice_id",
         "at",
         postgresql_include=["claim_id", "service_date", "payer_id", "party", "kind", "amount"],
-    ),  # fmt: skip
+    ),
     Index("ix_ledger_encounter", "tenant_id", "encounter_id"),
 )
 

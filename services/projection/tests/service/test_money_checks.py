@@ -8,8 +8,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from projection.checks import checksum
 from projection.domain import fold
 from projection.tables import ledger

@@ -9,8 +9,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from projection_testkit import OTHER_TENANT, PRACTICE, Visit, day, deliver, delivery
@@ -26,9 +26,14 @@ async def test_a_claim_shows_its_amounts_and_the_timeline_of_every_event_with_it
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     v = Visit(charge="150")
-    await deliver(make_uow, delivery(v.received(), day(0)), delivery(v.created(), day(1)),
-                  delivery(v.submitted(), day(1, 13)), delivery(v.accepted(), day(2)),
-                  delivery(v.posted("80", ("CO", "45", "40"), ("PR", "2", "30")), day(20)))  # fmt: skip
+    await deliver(
+        make_uow,
+        delivery(v.received(), day(0)),
+        delivery(v.created(), day(1)),
+        delivery(v.submitted(), day(1, 13)),
+        delivery(v.accepted(), day(2)),
+        delivery(v.posted("80", ("CO", "45", "40"), ("PR", "2", "30")), day(20)),
+    )
     claim = await get(client, auth, f"/v1/claims/{v.claim_id}")
     assert (claim["status"], claim["external_id"]) == ("paid", f"EHR-{str(v.encounter_id)[:8]}")
     money = {k: Decimal(claim[k]) for k in ("charged", "paid", "contractual", "patient_responsibility", "outstanding")}
@@ -41,8 +46,16 @@ async def test_a_claim_shows_its_amounts_and_the_timeline_of_every_event_with_it
         "payment.posted",
     ]
     assert {e["source"] for e in claim["timeline"]} == {"test"}
-    (listed,) = (await get(client, auth, "/v1/claims", practice_id=str(PRACTICE), status="paid",
-                           encounter_external_id=claim["external_id"]))["items"]  # fmt: skip
+    (listed,) = (
+        await get(
+            client,
+            auth,
+            "/v1/claims",
+            practice_id=str(PRACTICE),
+            status="paid",
+            encounter_external_id=claim["external_id"],
+        )
+    )["items"]
     assert listed["claim_id"] == str(v.claim_id)
 
 
@@ -67,11 +80,15 @@ async def test_any_arrival_order_converges_to_the_in_order_state(
     tenant = uuid4()  # a tenant per example: the schema lives for the whole test
     v = Visit(charge="150", tenant=tenant, encounter_id=uuid4(), claim_id=uuid4())
     case = uuid4()
-    items = [delivery(v.received(), day(0)), delivery(v.created(), day(1)), delivery(v.submitted(), day(1, 13)),
-             delivery(v.accepted(), day(2)),
-             delivery(v.posted("60", ("CO", "45", "30"), ("CO", "97", "60")), day(20)),
-             delivery(v.triaged(case, "coding", ["CO-97"], "60"), day(20, 13)),
-             delivery(v.resolved(case, "written_off", "60"), day(30))]  # fmt: skip
+    items = [
+        delivery(v.received(), day(0)),
+        delivery(v.created(), day(1)),
+        delivery(v.submitted(), day(1, 13)),
+        delivery(v.accepted(), day(2)),
+        delivery(v.posted("60", ("CO", "45", "30"), ("CO", "97", "60")), day(20)),
+        delivery(v.triaged(case, "coding", ["CO-97"], "60"), day(20, 13)),
+        delivery(v.resolved(case, "written_off", "60"), day(30)),
+    ]
     await deliver(make_uow, *[items[i] for i in order])
     auth = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     claim = await get(client, auth, f"/v1/claims/{v.claim_id}")
@@ -108,12 +125,22 @@ async def test_kpis_reproduce_hand_computed_values_and_drill_down_to_their_claim
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     clean, rejected, denied = Visit(charge="100"), Visit(charge="100"), Visit(charge="200")
-    await deliver(make_uow, *[delivery(e, t) for v in (clean, rejected, denied)
-                              for e, t in ((v.created(), day(2)), (v.submitted(), day(3)))])  # fmt: skip
-    await deliver(make_uow, delivery(rejected.rejected(), day(4)), delivery(clean.accepted(), day(4)),
-                  delivery(denied.accepted(), day(4)),
-                  delivery(clean.posted("70", ("CO", "45", "20"), ("PR", "3", "10")), day(17)),
-                  delivery(denied.posted("0", ("CO", "50", "200"), outcome="denied"), day(24)))  # fmt: skip
+    await deliver(
+        make_uow,
+        *[
+            delivery(e, t)
+            for v in (clean, rejected, denied)
+            for e, t in ((v.created(), day(2)), (v.submitted(), day(3)))
+        ],
+    )
+    await deliver(
+        make_uow,
+        delivery(rejected.rejected(), day(4)),
+        delivery(clean.accepted(), day(4)),
+        delivery(denied.accepted(), day(4)),
+        delivery(clean.posted("70", ("CO", "45", "20"), ("PR", "3", "10")), day(17)),
+        delivery(denied.posted("0", ("CO", "50", "200"), outcome="denied"), day(24)),
+    )
     report = await get(client, auth, "/v1/kpis", **{"from": "2026-10-01", "to": "2026-10-30", "as_of": "2026-11-30"})
     k = {name: (v["value"], v["numerator"], v["denominator"]) for name, v in report["kpis"].items()}
     assert k["clean_claim_rate"] == ("0.6667", "2", "3")
@@ -125,8 +152,14 @@ async def test_kpis_reproduce_hand_computed_values_and_drill_down_to_their_claim
     assert k["days_in_ar"][0] == "23.3"  # open 310 (100 rejected, 200 denied, 10 the patient's) / (400 / 30)
     early = await get(client, auth, "/v1/kpis", **{"from": "2026-10-01", "to": "2026-10-30", "as_of": "2026-10-10"})
     assert early["kpis"]["denial_rate"]["denominator"] == "0"  # nothing adjudicated yet on that day
-    drill = await get(client, auth, "/v1/kpis/claims", kpi="denial_rate", part="numerator",
-                      **{"from": "2026-10-01", "to": "2026-10-30", "as_of": "2026-11-30"})  # fmt: skip
+    drill = await get(
+        client,
+        auth,
+        "/v1/kpis/claims",
+        kpi="denial_rate",
+        part="numerator",
+        **{"from": "2026-10-01", "to": "2026-10-30", "as_of": "2026-11-30"},
+    )
     assert [c["claim_id"] for c in drill["items"]] == [str(denied.claim_id)]
 
 
@@ -135,9 +168,12 @@ async def test_every_route_is_scoped_to_its_tenant(
 ) -> None:
     theirs = Visit(charge="500", tenant=OTHER_TENANT)
     case = uuid4()
-    await deliver(make_uow, delivery(theirs.created(), day(1)), delivery(theirs.posted("0", ("CO", "197", "500"),
-                  outcome="denied"), day(9)), delivery(theirs.triaged(case, "authorization", ["CO-197"], "500"),
-                  day(9, 13)))  # fmt: skip
+    await deliver(
+        make_uow,
+        delivery(theirs.created(), day(1)),
+        delivery(theirs.posted("0", ("CO", "197", "500"), outcome="denied"), day(9)),
+        delivery(theirs.triaged(case, "authorization", ["CO-197"], "500"), day(9, 13)),
+    )
     assert (await client.get(f"/v1/claims/{theirs.claim_id}", headers=auth)).status_code == 404
     window = {"from": "2026-10-01", "to": "2026-10-31", "as_of": "2026-11-30"}
     assert (await get(client, auth, "/v1/claims"))["items"] == []

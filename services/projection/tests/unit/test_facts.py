@@ -24,7 +24,8 @@ def test_a_rejection_keeps_its_rule_names_not_its_messages() -> None:
 
 
 def test_an_event_about_no_claim_or_encounter_is_only_counted() -> None:
-    received = RemittanceReceived(tenant_id=uuid4(), remittance_id=uuid4(), payer_id="SIMAHP", trace_number="T1",
-                                  total=1, claims=1, balanced=True)  # fmt: skip
+    received = RemittanceReceived(
+        tenant_id=uuid4(), remittance_id=uuid4(), payer_id="SIMAHP", trace_number="T1", total=1, claims=1, balanced=True
+    )
     assert fact_of(received, uuid4(), AT, "remittance-posting") is None
     assert short_type("claimstream.claim.acknowledgment-overdue.v1") == "claim.acknowledgment-overdue"

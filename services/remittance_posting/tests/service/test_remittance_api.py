@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.claim_submission import ClaimAccepted
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.testing import Keys
 from remittance_posting import handlers
 from remittance_testkit import PRACTICE, TENANT, Line, Payment, claim_created, era
 from sqlalchemy import text

@@ -44,8 +44,17 @@ from claimstream_platform.messaging.subscriptions import (
 )
 from claimstream_platform.messaging.workers import run_until_stopped
 
-__all__ = ["Batched", "Consumer", "DeadLetter", "Delivery", "Handler", "HandlerTimedOut", "batched", "caused_by",
-           "run_until_stopped"]  # fmt: skip
+__all__ = [
+    "Batched",
+    "Consumer",
+    "DeadLetter",
+    "Delivery",
+    "Handler",
+    "HandlerTimedOut",
+    "batched",
+    "caused_by",
+    "run_until_stopped",
+]
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -258,8 +267,9 @@ class Consumer:
                 backoff = min(backoff * 2, self.max_backoff)
 
     async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
-        await send_dead_letter(producer, letter, consumer=self.name, stopping=self._stopping,
-                               max_backoff=self.max_backoff)  # fmt: skip
+        await send_dead_letter(
+            producer, letter, consumer=self.name, stopping=self._stopping, max_backoff=self.max_backoff
+        )
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         for partition in consumer.assignment():

@@ -44,8 +44,9 @@ async def send_dead_letter(
     backoff = 0.2
     while True:
         try:
-            await producer.send_and_wait(dead_letter_topic(record.topic), value=record.value, key=record.key,
-                                         headers=headers)  # fmt: skip
+            await producer.send_and_wait(
+                dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers
+            )
             break
         except Exception as error:
             if stopping.is_set():
@@ -56,6 +57,13 @@ async def send_dead_letter(
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, max_backoff)
     telemetry.DEAD_LETTERS.add(1, {"consumer": consumer, "kind": letter.kind})
-    log.error("event dead-lettered", extra={"consumer": consumer, "topic": record.topic,
-                                             "partition": record.partition, "offset": record.offset,
-                                             "kind": letter.kind})  # fmt: skip
+    log.error(
+        "event dead-lettered",
+        extra={
+            "consumer": consumer,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "kind": letter.kind,
+        },
+    )

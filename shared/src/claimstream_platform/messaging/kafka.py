@@ -48,6 +48,13 @@ def new_consumer(
     )
 
 
+def new_reader(bootstrap_servers: str) -> AIOKafkaConsumer:
+    """A consumer outside any group: it reads the partitions and offsets it is given and commits nothing."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level="read_committed"
+    )
+
+
 def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
 

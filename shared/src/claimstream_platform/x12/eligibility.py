@@ -53,8 +53,9 @@ class _Walk:
     def hl(self, segment: Segment) -> None:
         self.level = LEVELS.get(segment.get(3), "")
         if not self.level:
-            raise X12Error(f"HL03 {segment.get(3)!r} is no 270/271 level", position=segment.position, tag="HL",
-                           element=3)  # fmt: skip
+            raise X12Error(
+                f"HL03 {segment.get(3)!r} is no 270/271 level", position=segment.position, tag="HL", element=3
+            )
         if self.level == "subscriber":
             self.loops.append(_Loop())
         elif self.level == "dependent":  # the dependent's loop carries the subscriber it belongs to
@@ -89,11 +90,18 @@ def read_271(transaction: Transaction, delimiters: Delimiters) -> list[Response]
     if not walk.loops:
         return [Response(payer, walk.above.get("provider"), None, rejections=tuple(walk.above_rejections))]
     return [
-        Response(payer=payer, provider=walk.above.get("provider"), subscriber=loop.parties.get("IL"), trace=loop.trace,
-                 dependent=loop.parties.get("03"), benefits=tuple(loop.benefits),
-                 rejections=tuple(walk.above_rejections + loop.rejections), eligibility_dates=tuple(loop.dates))
+        Response(
+            payer=payer,
+            provider=walk.above.get("provider"),
+            subscriber=loop.parties.get("IL"),
+            trace=loop.trace,
+            dependent=loop.parties.get("03"),
+            benefits=tuple(loop.benefits),
+            rejections=tuple(walk.above_rejections + loop.rejections),
+            eligibility_dates=tuple(loop.dates),
+        )
         for loop in walk.loops
-    ]  # fmt: skip
+    ]
 
 
 def read_270(transaction: Transaction, delimiters: Delimiters) -> list[Inquiry]:
@@ -101,24 +109,34 @@ def read_270(transaction: Transaction, delimiters: Delimiters) -> list[Inquiry]:
     walk = _walk(transaction, delimiters, _INQUIRY_SEGMENTS)
     payer, provider = walk.above.get("payer"), walk.above.get("provider")
     if payer is None or provider is None:
-        raise X12Error("a 270 names its payer (2100A) and its provider (2100B)", position=transaction.position,
-                       tag="ST")  # fmt: skip
+        raise X12Error(
+            "a 270 names its payer (2100A) and its provider (2100B)", position=transaction.position, tag="ST"
+        )
     inquiries = []
     for loop in walk.loops:
         subscriber = loop.parties.get("IL")
         if subscriber is None:
             raise X12Error("an inquiry names its subscriber (2100C NM1*IL)", position=transaction.position, tag="HL")
-        inquiries.append(Inquiry(
-            payer=payer, provider=provider, subscriber=subscriber, trace=loop.trace, originator="",
-            service_date=loop.service_date, service_types=tuple(loop.service_types) or ("30",),
-            birth_date=loop.birth_dates.get("IL"), dependent=loop.parties.get("03"),
-            dependent_birth_date=loop.birth_dates.get("03"),
-        ))  # fmt: skip
+        inquiries.append(
+            Inquiry(
+                payer=payer,
+                provider=provider,
+                subscriber=subscriber,
+                trace=loop.trace,
+                originator="",
+                service_date=loop.service_date,
+                service_types=tuple(loop.service_types) or ("30",),
+                birth_date=loop.birth_dates.get("IL"),
+                dependent=loop.parties.get("03"),
+                dependent_birth_date=loop.birth_dates.get("03"),
+            )
+        )
     return inquiries
 
 
-def _walk(transaction: Transaction, delimiters: Delimiters, handlers: dict[str, Callable[[_Walk, Segment], None]]
-          ) -> _Walk:  # fmt: skip
+def _walk(
+    transaction: Transaction, delimiters: Delimiters, handlers: dict[str, Callable[[_Walk, Segment], None]]
+) -> _Walk:
     walk = _Walk(delimiters)
     for segment in transaction.segments:
         handle = handlers.get(segment.tag)
@@ -158,13 +176,24 @@ def _eb(walk: _Walk, segment: Segment) -> None:
     if loop is None:
         raise X12Error("a benefit (EB) outside a subscriber or dependent loop", position=segment.position, tag="EB")
     walk.in_2120 = False
-    loop.benefits.append(Benefit(
-        information=segment.get(1), coverage_level=segment.get(2),
-        service_types=tuple(t for t in segment.get(3).split(walk.d.repetition) if t), insurance_type=segment.get(4),
-        plan=segment.get(5), period=segment.get(6), amount=_decimal(segment, 7), percent=_decimal(segment, 8),
-        quantity_qualifier=segment.get(9), quantity=_decimal(segment, 10), authorization_required=segment.get(11),
-        in_network=segment.get(12), procedure=segment.component(13, 2, walk.d), position=segment.position,
-    ))  # fmt: skip
+    loop.benefits.append(
+        Benefit(
+            information=segment.get(1),
+            coverage_level=segment.get(2),
+            service_types=tuple(t for t in segment.get(3).split(walk.d.repetition) if t),
+            insurance_type=segment.get(4),
+            plan=segment.get(5),
+            period=segment.get(6),
+            amount=_decimal(segment, 7),
+            percent=_decimal(segment, 8),
+            quantity_qualifier=segment.get(9),
+            quantity=_decimal(segment, 10),
+            authorization_required=segment.get(11),
+            in_network=segment.get(12),
+            procedure=segment.component(13, 2, walk.d),
+            position=segment.position,
+        )
+    )
 
 
 def _hsd(walk: _Walk, segment: Segment) -> None:
@@ -216,16 +245,21 @@ def _decimal(segment: Segment, number: int) -> Decimal | None:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise X12Error(f"{text!r} is not a number", position=segment.position, tag=segment.tag,
-                       element=number) from None  # fmt: skip
+        raise X12Error(
+            f"{text!r} is not a number", position=segment.position, tag=segment.tag, element=number
+        ) from None
 
 
 def _date(segment: Segment, number: int) -> date:
     try:
         return datetime.strptime(segment.get(number), "%Y%m%d").date()
     except ValueError:
-        raise X12Error(f"{segment.get(number)!r} is not a CCYYMMDD date", position=segment.position,
-                       tag=segment.tag, element=number) from None  # fmt: skip
+        raise X12Error(
+            f"{segment.get(number)!r} is not a CCYYMMDD date",
+            position=segment.position,
+            tag=segment.tag,
+            element=number,
+        ) from None
 
 
 _COMMON: dict[str, Callable[[_Walk, Segment], None]] = {

@@ -123,10 +123,17 @@ def _header(isa: Segment, delimiters: Delimiters) -> Interchange:
     if len(isa.elements) != 16:
         raise X12Error(f"ISA has {len(isa.elements)} elements, not 16", position=1, tag="ISA")
     return Interchange(
-        sender_qualifier=isa.get(5), sender_id=isa.get(6).strip(), receiver_qualifier=isa.get(7),
-        receiver_id=isa.get(8).strip(), control_number=isa.get(13), groups=[], usage=isa.get(15), date=isa.get(9),
-        time=isa.get(10), delimiters=delimiters,
-    )  # fmt: skip
+        sender_qualifier=isa.get(5),
+        sender_id=isa.get(6).strip(),
+        receiver_qualifier=isa.get(7),
+        receiver_id=isa.get(8).strip(),
+        control_number=isa.get(13),
+        groups=[],
+        usage=isa.get(15),
+        date=isa.get(9),
+        time=isa.get(10),
+        delimiters=delimiters,
+    )
 
 
 class _Assembler:
@@ -160,10 +167,15 @@ class _Assembler:
         if self.group is not None:
             raise X12Error("functional group not closed by GE", position=segment.position, tag="GS")
         self.group = FunctionalGroup(
-            functional_id=segment.get(1), sender=segment.get(2), receiver=segment.get(3),
-            control_number=segment.get(6), version=segment.get(8), transactions=[], date=segment.get(4),
+            functional_id=segment.get(1),
+            sender=segment.get(2),
+            receiver=segment.get(3),
+            control_number=segment.get(6),
+            version=segment.get(8),
+            transactions=[],
+            date=segment.get(4),
             time=segment.get(5),
-        )  # fmt: skip
+        )
         return False
 
     def _st(self, segment: Segment) -> bool:
@@ -203,8 +215,9 @@ class _Assembler:
         if segment.get(2) != self.interchange.control_number:
             raise X12Error("IEA02 does not match ISA13", position=segment.position, tag="IEA", element=2)
         if segment.get(1) != str(len(self.interchange.groups)):
-            raise X12Error("IEA01 does not count the functional groups", position=segment.position, tag="IEA",
-                           element=1)  # fmt: skip
+            raise X12Error(
+                "IEA01 does not count the functional groups", position=segment.position, tag="IEA", element=1
+            )
         return True
 
 
@@ -228,31 +241,53 @@ def write_interchange(interchange: Interchange, *, now: datetime | None = None) 
     """The interchange as text: ISA fixed width, GS/ST envelopes, counts and trailers computed here."""
     d = interchange.delimiters
     moment = now or datetime.now()
-    date = interchange.date or moment.strftime("%y%m%d")
-    time = interchange.time or moment.strftime("%H%M")
-    isa = Segment(
-        "ISA",
-        (
-            "00", " " * 10, "00", " " * 10,
-            interchange.sender_qualifier, x12_text(interchange.sender_id).ljust(15)[:15],
-            interchange.receiver_qualifier, x12_text(interchange.receiver_id).ljust(15)[:15],
-            date, time, d.repetition, "00501", interchange.control_number.rjust(9, "0"), "0",
-            interchange.usage, d.component,
-        ),
-    )  # fmt: skip
-    out = [isa.render(d)]
+    out = [_isa(interchange, moment).render(d)]
     for group in interchange.groups:
-        out.append(
-            Segment.of(
-                "GS", group.functional_id, group.sender, group.receiver, group.date or moment.strftime("%Y%m%d"),
-                group.time or moment.strftime("%H%M"), group.control_number, "X", group.version,
-            ).render(d)
-        )  # fmt: skip
+        out.append(_gs(group, moment).render(d))
         for transaction in group.transactions:
             out.extend(_transaction_lines(transaction, d))
         out.append(Segment.of("GE", len(group.transactions), group.control_number).render(d))
     out.append(Segment.of("IEA", len(interchange.groups), interchange.control_number.rjust(9, "0")).render(d))
     return "\n".join(out) + "\n"
+
+
+def _isa(interchange: Interchange, moment: datetime) -> Segment:
+    """The fixed-width interchange header: every element padded to its width (ISA06/08 15, ISA13 9)."""
+    return Segment(
+        "ISA",
+        (
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            interchange.sender_qualifier,
+            x12_text(interchange.sender_id).ljust(15)[:15],
+            interchange.receiver_qualifier,
+            x12_text(interchange.receiver_id).ljust(15)[:15],
+            interchange.date or moment.strftime("%y%m%d"),
+            interchange.time or moment.strftime("%H%M"),
+            interchange.delimiters.repetition,
+            "00501",
+            interchange.control_number.rjust(9, "0"),
+            "0",
+            interchange.usage,
+            interchange.delimiters.component,
+        ),
+    )
+
+
+def _gs(group: FunctionalGroup, moment: datetime) -> Segment:
+    return Segment.of(
+        "GS",
+        group.functional_id,
+        group.sender,
+        group.receiver,
+        group.date or moment.strftime("%Y%m%d"),
+        group.time or moment.strftime("%H%M"),
+        group.control_number,
+        "X",
+        group.version,
+    )
 
 
 def _transaction_lines(transaction: Transaction, d: Delimiters) -> Iterable[str]:

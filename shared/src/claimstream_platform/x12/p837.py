@@ -267,5 +267,5 @@ class _Reader(CobReading):
                     self.lines,
                     (context.billing, context.subscriber, context.patient),
                     self.transaction.control_number,
-                )  # fmt: skip
+                )
             )

@@ -110,9 +110,11 @@ class TransactionReading:
 
 
 def assemble_claim(
-    claim: dict[str, Any], lines: list[dict[str, Any]],
-    parties: tuple[dict[str, str], dict[str, str], dict[str, str] | None], control: str,
-) -> Claim:  # fmt: skip
+    claim: dict[str, Any],
+    lines: list[dict[str, Any]],
+    parties: tuple[dict[str, str], dict[str, str], dict[str, str] | None],
+    control: str,
+) -> Claim:
     """A claim as read: its CLM values, its lines, and the billing provider, subscriber and patient it sits under."""
     billing, subscriber, patient = parties
     return Claim(

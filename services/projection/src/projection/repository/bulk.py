@@ -44,8 +44,10 @@ class Writer:
 
     async def folds(self, counted: Counter[CountKey], folds: Sequence[tuple[EncounterKey, Folded]]) -> None:
         await self._drain()
-        counts = [{"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
-                  for (t, topic, kind, minute), n in counted.items()]  # fmt: skip
+        counts = [
+            {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
+            for (t, topic, kind, minute), n in counted.items()
+        ]
         await _copy(self._uow, stream_counts, counts)
         for table, rows in fold_rows(folds).items():
             await _copy(self._uow, table, rows)

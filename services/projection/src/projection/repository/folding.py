@@ -22,8 +22,10 @@ CountKey = tuple[UUID, str, str, datetime]  # tenant, topic, type, minute
 async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
     if not counted:
         return
-    rows = [{"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
-            for (t, topic, kind, minute), n in sorted(counted.items())]  # fmt: skip
+    rows = [
+        {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
+        for (t, topic, kind, minute), n in sorted(counted.items())
+    ]
     statement = insert(stream_counts)
     await uow.session.execute(
         statement.on_conflict_do_update(
@@ -35,9 +37,20 @@ async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
 
 
 def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:
-    return [{"event_id": f.event_id, "tenant_id": f.tenant_id, "practice_id": f.practice_id,
-             "encounter_id": f.encounter_id, "claim_id": f.claim_id, "type": f.type, "source": f.source[:80],
-             "at": f.at, "data": dict(f.data)} for f in kept]  # fmt: skip
+    return [
+        {
+            "event_id": f.event_id,
+            "tenant_id": f.tenant_id,
+            "practice_id": f.practice_id,
+            "encounter_id": f.encounter_id,
+            "claim_id": f.claim_id,
+            "type": f.type,
+            "source": f.source[:80],
+            "at": f.at,
+            "data": dict(f.data),
+        }
+        for f in kept
+    ]
 
 
 async def save_facts(uow: UnitOfWork, kept: Sequence[Fact]) -> None:
@@ -63,8 +76,13 @@ async def lock(uow: UnitOfWork, aggregates: set[tuple[UUID, UUID]]) -> None:
     """Hold each (tenant, claim or encounter) until this transaction ends, in one order. Two partitions' batches
     may touch one encounter (a claim's submission and its payment come on different topics), and each must fold
     the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the consumer."""
-    await hold_ids(uow, (int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big",
-                                        signed=True) for t, i in aggregates))  # fmt: skip
+    await hold_ids(
+        uow,
+        (
+            int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big", signed=True)
+            for t, i in aggregates
+        ),
+    )
 
 
 async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
@@ -79,8 +97,9 @@ async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
 
 def _pair_in(column: Any) -> Any:
     """(tenant_id, column) among the pairs given as two array parameters: one compiled statement for any count."""
-    pairs = select(func.unnest(bindparam("tenants", type_=ARRAY(Uuid))),
-                   func.unnest(bindparam("ids", type_=ARRAY(Uuid))))  # fmt: skip
+    pairs = select(
+        func.unnest(bindparam("tenants", type_=ARRAY(Uuid))), func.unnest(bindparam("ids", type_=ARRAY(Uuid)))
+    )
     return tuple_(column.table.c.tenant_id, column).in_(pairs)
 
 
@@ -90,8 +109,17 @@ def _params(pairs: Iterable[tuple[UUID, UUID]]) -> dict[str, list[UUID]]:
 
 
 def _fact(row: Any) -> Fact:
-    return Fact(row.event_id, row.type, row.at, row.source, row.tenant_id, row.practice_id, row.encounter_id,
-                row.claim_id, row.data)  # fmt: skip
+    return Fact(
+        row.event_id,
+        row.type,
+        row.at,
+        row.source,
+        row.tenant_id,
+        row.practice_id,
+        row.encounter_id,
+        row.claim_id,
+        row.data,
+    )
 
 
 async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
@@ -136,10 +164,19 @@ def _entry_rows(folded: Folded) -> list[dict[str, Any]]:
     for entry in folded.entries:
         claim = folded.claims[entry.claim_id]
         seq[entry.claim_id] += 1
-        rows.append({**vars(entry), "seq": seq[entry.claim_id], "tenant_id": claim.tenant_id,
-                     "practice_id": claim.practice_id, "encounter_id": claim.encounter_id, "payer_id": claim.payer_id,
-                     "provider_npi": _npi(folded), "patient_ref": _patient(folded),
-                     "service_date": claim.service_date})  # fmt: skip
+        rows.append(
+            {
+                **vars(entry),
+                "seq": seq[entry.claim_id],
+                "tenant_id": claim.tenant_id,
+                "practice_id": claim.practice_id,
+                "encounter_id": claim.encounter_id,
+                "payer_id": claim.payer_id,
+                "provider_npi": _npi(folded),
+                "patient_ref": _patient(folded),
+                "service_date": claim.service_date,
+            }
+        )
     return rows
 
 
@@ -149,9 +186,16 @@ def _case_rows(folded: Folded) -> list[dict[str, Any]]:
         claim = folded.claims.get(case.claim_id)
         if claim is None:
             continue  # its claim's creation has not arrived: folded again when it does
-        rows.append({**vars(case), "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
-                     "encounter_id": claim.encounter_id, "provider_npi": _npi(folded),
-                     "procedure_code": claim.procedure_code})  # fmt: skip
+        rows.append(
+            {
+                **vars(case),
+                "tenant_id": claim.tenant_id,
+                "practice_id": claim.practice_id,
+                "encounter_id": claim.encounter_id,
+                "provider_npi": _npi(folded),
+                "procedure_code": claim.procedure_code,
+            }
+        )
     return rows
 
 

@@ -74,9 +74,10 @@ SETS: dict[str, Predicate] = {
 def cohort(principal: Principal, period: Period, query: Any) -> Any:
     """The period's claims as they stood on `as_of`: date of service in range, created by then."""
     query = scoped(query, claims, principal, period.practice_id).where(
-        c.service_date >= period.service_from, c.service_date <= period.service_to,
+        c.service_date >= period.service_from,
+        c.service_date <= period.service_to,
         c.created_at < cutoff(period.as_of),
-    )  # fmt: skip
+    )
     return query if period.payer_id is None else query.where(c.payer_id == period.payer_id)
 
 
@@ -87,15 +88,19 @@ def _day(column: Any) -> Any:
 async def figures(uow: UnitOfWork, principal: Principal, period: Period) -> dict[str, Any]:
     m = cutoff(period.as_of)
     counted = [func.count().filter(SETS[name](m)).label(name) for name in SETS if name not in ("billed", "open")]
-    query = cohort(principal, period, select(
-        *counted,
-        func.sum(c.first_denied_amount).filter(SETS["denied_first"](m)).label("denied_dollars"),
-        func.sum(c.charged).filter(SETS["adjudicated"](m)).label("adjudicated_charges"),
-        func.sum(c.charged).filter(SETS["billed"](m)).label("charges"),
-        func.avg(_day(c.submitted_at) - c.service_date).filter(SETS["submitted"](m)).label("charge_lag"),
-        func.avg(_day(c.paid_at) - _day(c.submitted_at)).filter(SETS["paid"](m)).label("payment_lag"),
-        func.sum(c.interest).label("interest"),
-    ))  # fmt: skip
+    query = cohort(
+        principal,
+        period,
+        select(
+            *counted,
+            func.sum(c.first_denied_amount).filter(SETS["denied_first"](m)).label("denied_dollars"),
+            func.sum(c.charged).filter(SETS["adjudicated"](m)).label("adjudicated_charges"),
+            func.sum(c.charged).filter(SETS["billed"](m)).label("charges"),
+            func.avg(_day(c.submitted_at) - c.service_date).filter(SETS["submitted"](m)).label("charge_lag"),
+            func.avg(_day(c.paid_at) - _day(c.submitted_at)).filter(SETS["paid"](m)).label("payment_lag"),
+            func.sum(c.interest).label("interest"),
+        ),
+    )
     found = dict((await uow.session.execute(query)).one()._mapping)
     found.update(await _money(uow, principal, period))
     return found
@@ -106,24 +111,33 @@ async def _money(uow: UnitOfWork, principal: Principal, period: Period) -> dict[
     and the open debit balances of every claim on `as_of` (days in A/R), in one pass over the ledger up to then."""
     e = ledger.c
     owed = e.amount if period.payer_id is None else e.amount * (e.party == "insurance").cast(Integer)
-    per_claim = scoped(select(
-        e.service_date, func.sum(owed).label("balance"),
-        func.sum(-e.amount).filter(e.kind.in_(PAID)).label("payments"),
-        func.sum(-e.amount).filter(e.kind.in_(ADJUSTED)).label("contractual"),
-    ), ledger, principal, period.practice_id)  # fmt: skip
+    per_claim = scoped(
+        select(
+            e.service_date,
+            func.sum(owed).label("balance"),
+            func.sum(-e.amount).filter(e.kind.in_(PAID)).label("payments"),
+            func.sum(-e.amount).filter(e.kind.in_(ADJUSTED)).label("contractual"),
+        ),
+        ledger,
+        principal,
+        period.practice_id,
+    )
     per_claim = per_claim.where(e.at < cutoff(period.as_of), e.service_date <= period.as_of)
     if period.payer_id is not None:
         per_claim = per_claim.where(e.payer_id == period.payer_id)
     claim = per_claim.group_by(e.claim_id, e.service_date).subquery()
     in_period = (claim.c.service_date >= period.service_from) & (claim.c.service_date <= period.service_to)
-    query = select(func.sum(claim.c.payments).filter(in_period).label("payments"),
-                   func.sum(claim.c.contractual).filter(in_period).label("contractual"),
-                   func.sum(claim.c.balance).filter(claim.c.balance > 0).label("ar"))  # fmt: skip
+    query = select(
+        func.sum(claim.c.payments).filter(in_period).label("payments"),
+        func.sum(claim.c.contractual).filter(in_period).label("contractual"),
+        func.sum(claim.c.balance).filter(claim.c.balance > 0).label("ar"),
+    )
     return dict((await uow.session.execute(query)).one()._mapping)
 
 
-async def drill(uow: UnitOfWork, principal: Principal, period: Period, claim_set: str, *, limit: int,
-                cursor: UUID | None) -> tuple[Sequence[Row[Any]], UUID | None]:  # fmt: skip
+async def drill(
+    uow: UnitOfWork, principal: Principal, period: Period, claim_set: str, *, limit: int, cursor: UUID | None
+) -> tuple[Sequence[Row[Any]], UUID | None]:
     """A page of the claims of one set: what a KPI's numerator or denominator counted."""
     query = cohort(principal, period, select(claims, c.claim_id.label("id"))).where(
         SETS[claim_set](cutoff(period.as_of))

@@ -31,10 +31,12 @@ class ClaimFilter:
 def _filtered(principal: Principal, wanted: ClaimFilter) -> Any:
     query = scoped(select(claims, claims.c.claim_id.label("id")), claims, principal, wanted.practice_id)
     for column, value in (
-        (claims.c.status, wanted.status), (claims.c.payer_id, wanted.payer_id),
-        (claims.c.provider_npi, wanted.provider_npi), (claims.c.external_id, wanted.encounter_external_id),
+        (claims.c.status, wanted.status),
+        (claims.c.payer_id, wanted.payer_id),
+        (claims.c.provider_npi, wanted.provider_npi),
+        (claims.c.external_id, wanted.encounter_external_id),
         (claims.c.denial_category, wanted.denial_category),
-    ):  # fmt: skip
+    ):
         if value is not None:
             query = query.where(column == value)
     if wanted.service_date_from is not None:
@@ -47,8 +49,7 @@ def _filtered(principal: Principal, wanted: ClaimFilter) -> Any:
 async def claim_page(
     uow: UnitOfWork, principal: Principal, wanted: ClaimFilter, *, limit: int, cursor: UUID | None
 ) -> tuple[Sequence[Row[Any]], UUID | None]:
-    return await keyset_page(uow.session, _filtered(principal, wanted), claims.c.claim_id, limit=limit,
-                             cursor=cursor)  # fmt: skip
+    return await keyset_page(uow.session, _filtered(principal, wanted), claims.c.claim_id, limit=limit, cursor=cursor)
 
 
 async def claim(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> Any:
@@ -61,8 +62,12 @@ async def timeline(uow: UnitOfWork, found: Row[Any]) -> Sequence[Any]:
     query = (
         select(facts.c.event_id, facts.c.type, facts.c.source, facts.c.at, facts.c.data)
         .where(facts.c.tenant_id == found.tenant_id)
-        .where(or_(facts.c.claim_id == found.claim_id,
-                   and_(facts.c.encounter_id == found.encounter_id, facts.c.claim_id.is_(None))))
+        .where(
+            or_(
+                facts.c.claim_id == found.claim_id,
+                and_(facts.c.encounter_id == found.encounter_id, facts.c.claim_id.is_(None)),
+            )
+        )
         .order_by(facts.c.at, facts.c.event_id)
-    )  # fmt: skip
+    )
     return (await uow.session.execute(query)).all()

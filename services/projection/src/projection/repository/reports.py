@@ -50,8 +50,7 @@ def balances(principal: Principal, practice_id: UUID | None, as_of: date, party:
     return query.group_by(ledger.c.claim_id, key, ledger.c.service_date).subquery()
 
 
-async def aging(uow: UnitOfWork, principal: Principal, practice_id: UUID | None, by: str, as_of: date
-                ) -> Sequence[Any]:  # fmt: skip
+async def aging(uow: UnitOfWork, principal: Principal, practice_id: UUID | None, by: str, as_of: date) -> Sequence[Any]:
     """Open balances by age in the five buckets, per payer, patient or provider; credit balances (overpaid) apart,
     never netted into a bucket. A payer's balance ages from the date of service, a patient's from the day it
     became hers (what the payer left her), not from a visit months before."""
@@ -62,12 +61,18 @@ async def aging(uow: UnitOfWork, principal: Principal, practice_id: UUID | None,
         func.coalesce(func.sum(when(((age >= low) & (age <= high) & positive, owed.c.balance))), 0).label(name)
         for name, low, high in BUCKETS
     ]
-    query = select(
-        owed.c.key, *columns,
-        func.coalesce(func.sum(when((positive, owed.c.balance))), 0).label("total"),
-        func.coalesce(func.sum(when((owed.c.balance < 0, owed.c.balance))), 0).label("credits"),
-        func.count().filter(positive).label("claims"),
-    ).group_by(owed.c.key).having(func.sum(func.abs(owed.c.balance)) > 0).order_by(owed.c.key)  # fmt: skip
+    query = (
+        select(
+            owed.c.key,
+            *columns,
+            func.coalesce(func.sum(when((positive, owed.c.balance))), 0).label("total"),
+            func.coalesce(func.sum(when((owed.c.balance < 0, owed.c.balance))), 0).label("credits"),
+            func.count().filter(positive).label("claims"),
+        )
+        .group_by(owed.c.key)
+        .having(func.sum(func.abs(owed.c.balance)) > 0)
+        .order_by(owed.c.key)
+    )
     return (await uow.session.execute(query)).all()
 
 
@@ -77,19 +82,29 @@ async def patient_balances(
     """What each patient owes on `as_of` (their share of every claim), by the practice's patient id."""
     owed = balances(principal, practice_id, as_of, "patient", ledger.c.patient_ref)
     query = (
-        select(owed.c.key.label("patient_ref"), func.sum(owed.c.balance).label("balance"),
-               func.count().filter(owed.c.balance > 0).label("claims"),
-               func.min(owed.c.service_date).filter(owed.c.balance > 0).label("oldest_service_date"))
+        select(
+            owed.c.key.label("patient_ref"),
+            func.sum(owed.c.balance).label("balance"),
+            func.count().filter(owed.c.balance > 0).label("claims"),
+            func.min(owed.c.service_date).filter(owed.c.balance > 0).label("oldest_service_date"),
+        )
         .where(owed.c.key.is_not(None))
-        .group_by(owed.c.key).having(func.sum(owed.c.balance) != 0).order_by(owed.c.key).limit(limit)
-    )  # fmt: skip
+        .group_by(owed.c.key)
+        .having(func.sum(owed.c.balance) != 0)
+        .order_by(owed.c.key)
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(owed.c.key > after)
     return (await uow.session.execute(query)).all()
 
 
-DENIAL_KEYS = {"category": denial_cases.c.category, "payer": denial_cases.c.payer_id,
-               "code": denial_cases.c.procedure_code, "provider": denial_cases.c.provider_npi}  # fmt: skip
+DENIAL_KEYS = {
+    "category": denial_cases.c.category,
+    "payer": denial_cases.c.payer_id,
+    "code": denial_cases.c.procedure_code,
+    "provider": denial_cases.c.provider_npi,
+}
 
 
 @dataclass(frozen=True)
@@ -105,8 +120,10 @@ class Opened:
 def _cases(principal: Principal, opened: Opened) -> Any:
     key = func.unnest(denial_cases.c.codes) if opened.by == "carc" else DENIAL_KEYS[opened.by]
     query = scoped(select(denial_cases, key.label("key")), denial_cases, principal, opened.practice_id)
-    query = query.where(denial_cases.c.opened_at >= cutoff(opened.opened_from - timedelta(days=1)),
-                        denial_cases.c.opened_at < cutoff(opened.opened_to))  # fmt: skip
+    query = query.where(
+        denial_cases.c.opened_at >= cutoff(opened.opened_from - timedelta(days=1)),
+        denial_cases.c.opened_at < cutoff(opened.opened_to),
+    )
     return query.subquery()
 
 
@@ -114,19 +131,27 @@ async def denial_analytics(uow: UnitOfWork, principal: Principal, opened: Opened
     """Denial and rejection cases opened in the period, counted and summed by one key; `carc` counts a case once
     per group-CARC pair it carries (RARCs and 277CA codes left out)."""
     cases = _cases(principal, opened)
-    query = select(
-        cases.c.key, func.count().label("cases"), func.sum(cases.c.recoverable).label("amount"),
-        func.count().filter(cases.c.kind == "rejection").label("rejections"),
-        func.count().filter(cases.c.resolution.is_not(None)).label("resolved"),
-        func.sum(cases.c.recovered).label("recovered"), func.sum(cases.c.written_off).label("written_off"),
-    ).group_by(cases.c.key).order_by(func.sum(cases.c.recoverable).desc(), cases.c.key)  # fmt: skip
+    query = (
+        select(
+            cases.c.key,
+            func.count().label("cases"),
+            func.sum(cases.c.recoverable).label("amount"),
+            func.count().filter(cases.c.kind == "rejection").label("rejections"),
+            func.count().filter(cases.c.resolution.is_not(None)).label("resolved"),
+            func.sum(cases.c.recovered).label("recovered"),
+            func.sum(cases.c.written_off).label("written_off"),
+        )
+        .group_by(cases.c.key)
+        .order_by(func.sum(cases.c.recoverable).desc(), cases.c.key)
+    )
     if opened.by == "carc":
         query = query.where(cases.c.key.like("__-%"))
     return (await uow.session.execute(query)).all()
 
 
-async def denial_claims(uow: UnitOfWork, principal: Principal, opened: Opened, key: str, *, limit: int,
-                        cursor: UUID | None) -> tuple[Sequence[Row[Any]], UUID | None]:  # fmt: skip
+async def denial_claims(
+    uow: UnitOfWork, principal: Principal, opened: Opened, key: str, *, limit: int, cursor: UUID | None
+) -> tuple[Sequence[Row[Any]], UUID | None]:
     """A page of the claims behind one row of the analytics."""
     cases = _cases(principal, opened)
     query = scoped(select(claims, claims.c.claim_id.label("id")), claims, principal, opened.practice_id)

@@ -18,20 +18,20 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import UnitOfWork, create_engine
-from claimstream_platform.devstack.kafka import KafkaBroker
-from claimstream_platform.devstack.postgres import PostgresServer
-from claimstream_platform.devstack.stack import PROFILES, LocalStack, docker_engine_answers
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from claimstream_devtools.devstack.kafka import KafkaBroker
+from claimstream_devtools.devstack.postgres import PostgresServer
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack, docker_engine_answers
 
 
 @dataclass
@@ -150,9 +150,13 @@ def service_settings(
 ) -> Any:
     """The service's own settings class, pointed at the test stack and `schema`."""
     return service.settings(
-        service_name=service.name, database_url=stack.database_url, database_schema=schema,
-        kafka_bootstrap_servers=stack.bootstrap_servers, auth_public_key_file=public_key_file, **overrides,
-    )  # fmt: skip
+        service_name=service.name,
+        database_url=stack.database_url,
+        database_schema=schema,
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=public_key_file,
+        **overrides,
+    )
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 
-from claimstream_platform.devstack.processes import port_open, wait_until
+from claimstream_devtools.devstack.processes import port_open, wait_until
 
 
 def _bin_path() -> Path:
@@ -81,8 +81,11 @@ class PostgresServer:
         postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
         family = [postmaster, *postmaster.children(recursive=True)]
         postmaster.kill()
-        wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family),
-                   timeout=timeout, what="PostgreSQL backends to exit")  # fmt: skip
+        wait_until(
+            lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family),
+            timeout=timeout,
+            what="PostgreSQL backends to exit",
+        )
         # A killed postmaster left unreaped (a zombie) still answers kill(pid, 0), and PostgreSQL would refuse to
         # start beside it: the lock files of a server that is gone go.
         for stale in (pid_file, self.data_dir / f".s.PGSQL.{self.port}.lock", self.data_dir / f".s.PGSQL.{self.port}"):

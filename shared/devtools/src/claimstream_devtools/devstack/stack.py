@@ -13,9 +13,10 @@ from pathlib import Path
 
 from claimstream_platform import migrate, tenants
 from claimstream_platform.contracts import registered_events
-from claimstream_platform.devstack.kafka import KafkaBroker
-from claimstream_platform.devstack.postgres import PostgresServer
 from claimstream_platform.messaging.kafka import ensure_topics
+
+from claimstream_devtools.devstack.kafka import KafkaBroker
+from claimstream_devtools.devstack.postgres import PostgresServer
 
 
 def repository_root() -> Path:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimstream_platform.devstack.processes import port_open, terminate, wait_until
+from claimstream_devtools.devstack.processes import port_open, terminate, wait_until
 
 RUNTIME = Path(__file__).parent / "kafka_runtime"
 STARTED_LINE = "Kafka Server started"

@@ -11,8 +11,9 @@ from uuid import UUID
 from claimstream_platform import tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
-from claimstream_platform.devstack.services import ServiceSpec, Supervisor, local_services
-from claimstream_platform.devstack.stack import PROFILES, LocalStack
+
+from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
@@ -149,6 +150,6 @@ def _print_summary(
     print(f"  demo tenant  {tenant_id}")
     print(f"  demo token   {token_file}  (use: Authorization: Bearer $(cat {token_file}))")
     print("  another tenant and its token, against this stack (no settings needed):")
-    print('    .venv/bin/claimstream admin create-tenant "Acme Billing"')
-    print("    .venv/bin/claimstream admin issue-token --tenant <id printed above> [--role operator]")
+    print('    .venv/bin/claimstream-dev admin create-tenant "Acme Billing"')
+    print("    .venv/bin/claimstream-dev admin issue-token --tenant <id printed above> [--role operator]")
     print("Ctrl-C stops everything; data stays in .data/run until `make clean`.", flush=True)

@@ -2,9 +2,10 @@
 `lint-imports` on it, so a new service needs no edit outside its folder.
 
 It holds the contracts that bind every service (none imports another, the platform imports none of them, the
-contracts stay plain data) and each service's own, from `import-contracts.toml` in its folder.
+contracts stay plain data, neither the platform nor a service imports the development tools, which a service
+image does not install) and each service's own, from `import-contracts.toml` in its folder.
 
-    python -m claimstream_platform.devstack.import_contracts > .data/importlinter.ini
+    python -m claimstream_devtools.import_contracts > .data/importlinter.ini
 """
 
 import pkgutil
@@ -13,19 +14,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from claimstream_platform.devstack.stack import repository_root
+from claimstream_devtools.devstack.stack import repository_root
 
 PLATFORM_CONTRACTS: list[dict[str, Any]] = [
     {
         "name": "Contracts import only pydantic and the standard library",
         "type": "forbidden",
         "source_modules": ["claimstream_platform.contracts"],
-        "forbidden_modules": [
-            "claimstream_platform.db",
-            "claimstream_platform.messaging",
-            "claimstream_platform.web",
-            "claimstream_platform.devstack",
-        ],  # fmt: skip
+        "forbidden_modules": ["claimstream_platform.db", "claimstream_platform.messaging", "claimstream_platform.web"],
     },
 ]
 
@@ -43,11 +39,24 @@ def contracts(services_dir: Path) -> list[dict[str, Any]]:
     packages = service_packages(services_dir)
     found = [
         *PLATFORM_CONTRACTS,
-        {"name": "No service imports another (they share only the platform library)", "type": "independence",
-         "modules": packages},
-        {"name": "The platform imports no service", "type": "forbidden", "source_modules": ["claimstream_platform"],
-         "forbidden_modules": packages},
-    ]  # fmt: skip
+        {
+            "name": "No service imports another (they share only the platform library)",
+            "type": "independence",
+            "modules": packages,
+        },
+        {
+            "name": "The platform imports no service",
+            "type": "forbidden",
+            "source_modules": ["claimstream_platform"],
+            "forbidden_modules": packages,
+        },
+        {
+            "name": "What a service image runs imports no development tool (they are not installed there)",
+            "type": "forbidden",
+            "source_modules": ["claimstream_platform", *packages],
+            "forbidden_modules": ["claimstream_devtools"],
+        },
+    ]
     found += [_sql_stays_home(services_dir, package) for package in packages]
     for own in sorted(services_dir.glob("*/import-contracts.toml")):
         found += tomllib.loads(own.read_text())["contract"]
@@ -75,7 +84,8 @@ def _sql_stays_home(services_dir: Path, package: str) -> dict[str, Any]:
 
 
 def ini(services_dir: Path) -> str:
-    lines = ["[importlinter]", *_values("root_packages", ["claimstream_platform", *service_packages(services_dir)])]
+    packages = ["claimstream_platform", "claimstream_devtools", *service_packages(services_dir)]
+    lines = ["[importlinter]", *_values("root_packages", packages)]
     lines.append("include_external_packages = True")
     for number, contract in enumerate(contracts(services_dir), start=1):
         lines += ["", f"[importlinter:contract:{number}]", *_fields(contract)]

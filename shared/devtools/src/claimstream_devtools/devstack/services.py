@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from claimstream_platform.devstack.processes import terminate, wait_until
 from claimstream_platform.kit import discover
+
+from claimstream_devtools.devstack.processes import terminate, wait_until
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ METRICS_PORT_OFFSET = 1000  # a worker serves /metrics on its API's port + 1000 
 def local_services(*, port_offset: int = 0) -> list[ServiceSpec]:
     """Every installed service of this checkout, from its declaration; tests and benches offset the ports so that
     they run beside `make run`."""
-    from claimstream_platform.devstack.stack import repository_root
+    from claimstream_devtools.devstack.stack import repository_root
 
     return [ServiceSpec(s.name, s.package, s.port + port_offset) for s in discover(repository_root() / "services")]
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from claimstream_platform.contracts.base import registered_events
+from claimstream_platform.contracts.base import IntegrationEvent, registered_events
 
 ENVELOPE_HEADERS = {
     "type": "object",
@@ -31,6 +31,7 @@ ENVELOPE_HEADERS = {
 
 
 def export(folder: Path) -> list[Path]:
+    """Each product contract's JSON Schema, then the AsyncAPI document that names them; the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     channels: dict[str, Any] = {}
@@ -41,15 +42,25 @@ def export(folder: Path) -> list[Path]:
         path = folder / f"{event_type}.json"
         path.write_text(json.dumps(cls.model_json_schema(), indent=2, sort_keys=True) + "\n")
         written.append(path)
-        messages[cls.__name__] = {
-            "name": event_type,
-            "title": cls.__name__,
-            "summary": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
-            "headers": ENVELOPE_HEADERS,
-            "payload": {"$ref": f"./{path.name}"},
-        }
+        messages[cls.__name__] = _message(event_type, cls, path)
         channel = channels.setdefault(cls.topic, {"address": cls.topic, "messages": {}})
         channel["messages"][cls.__name__] = {"$ref": f"#/components/messages/{cls.__name__}"}
+    path = folder / "asyncapi.json"
+    path.write_text(json.dumps(_asyncapi(channels, messages), indent=2, sort_keys=True) + "\n")
+    return [*written, path]
+
+
+def _message(event_type: str, cls: type[IntegrationEvent], schema: Path) -> dict[str, Any]:
+    return {
+        "name": event_type,
+        "title": cls.__name__,
+        "summary": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+        "headers": ENVELOPE_HEADERS,
+        "payload": {"$ref": f"./{schema.name}"},
+    }
+
+
+def _asyncapi(channels: dict[str, Any], messages: dict[str, Any]) -> dict[str, Any]:
     operations = {  # each topic's producer sends every message of its channel
         f"send-{topic}": {
             "action": "send",
@@ -58,14 +69,14 @@ def export(folder: Path) -> list[Path]:
         }
         for topic, channel in sorted(channels.items())
     }
-    asyncapi = {
+    return {
         "asyncapi": "3.0.0",
-        "info": {"title": "claimstream events", "version": "1",
-                 "description": "Every claim-lifecycle event; `make schemas` writes this folder."},
+        "info": {
+            "title": "claimstream events",
+            "version": "1",
+            "description": "Every claim-lifecycle event; `make schemas` writes this folder.",
+        },
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages},
-    }  # fmt: skip
-    path = folder / "asyncapi.json"
-    path.write_text(json.dumps(asyncapi, indent=2, sort_keys=True) + "\n")
-    return [*written, path]
+    }

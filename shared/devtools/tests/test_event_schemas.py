@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from claimstream_platform.contracts.export import export
+from claimstream_devtools.export import export
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "events"
 

@@ -1,0 +1,69 @@
+"""The `claimstream-dev` command: the local stack and what a development checkout does with it.
+
+    claimstream-dev up                 Kafka, PostgreSQL and every service until Ctrl-C (what `make run` runs)
+    claimstream-dev schemas DIR        every event's JSON Schema and the AsyncAPI document (what `make schemas` runs)
+    claimstream-dev admin ...          `claimstream admin ...` against the local stack: DATABASE_URL and
+                                       CLAIMSTREAM_SIGNING_KEY_FILE, when not set, are the local stack's
+
+The local stack is the `run` profile's (`.data/run`); CLAIMSTREAM_PROFILE names another (the tests use `test`).
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from claimstream_platform import cli as platform_cli
+
+from claimstream_devtools.devstack.postgres import PostgresServer
+from claimstream_devtools.devstack.stack import PROFILES, Profile
+
+
+def local_profile() -> Profile:
+    return PROFILES[os.environ.get("CLAIMSTREAM_PROFILE", "run")]
+
+
+def use_the_local_stack() -> None:
+    """Point the admin command at the local stack's database and signing key, unless the environment names others."""
+    profile = local_profile()
+    if not os.environ.get("DATABASE_URL"):
+        server = PostgresServer(profile.data_dir / "postgres", profile.postgres_port)
+        if not server.password_file.exists():
+            raise SystemExit("claimstream-dev: DATABASE_URL is not set and no local stack was found: `make run`")
+        os.environ["DATABASE_URL"] = server.url()
+    key = profile.data_dir / "keys" / "signing.pem"
+    if not os.environ.get("CLAIMSTREAM_SIGNING_KEY_FILE") and key.exists():
+        os.environ["CLAIMSTREAM_SIGNING_KEY_FILE"] = str(key)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimstream-dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run Kafka, PostgreSQL and every service until Ctrl-C")
+    schemas = commands.add_parser("schemas", help="write JSON Schemas and asyncapi.json")
+    schemas.add_argument("folder", type=Path)
+    admin = commands.add_parser("admin", help="`claimstream admin` against the local stack")
+    admin.add_argument("arguments", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.command == "up":
+        from claimstream_devtools.devstack.run import run_stack
+
+        sys.exit(run_stack())
+    elif args.command == "schemas":
+        from claimstream_devtools.export import export
+
+        for path in export(args.folder):
+            print(path)
+    elif args.command == "admin":
+        use_the_local_stack()
+        platform_cli.main(["admin", *args.arguments])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""`claimstream-dev admin`: the platform's admin command against the local stack, with no settings."""
+
+import os
+import subprocess
+import sys
+from uuid import UUID
+
+from claimstream_platform.auth import TokenVerifier, generate_keypair
+
+
+def as_a_new_user(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command with exactly `env`: nothing inherited that a new user would not have set."""
+    command = [sys.executable, "-m", "claimstream_devtools.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_against_the_local_stack_no_settings_are_needed(stack, tmp_path) -> None:
+    """As a new user runs it beside `make run`: no DATABASE_URL, no key file. The tests' stack is the `test`
+    profile, which CLAIMSTREAM_PROFILE names (the default is `run`)."""
+    if stack.postgres is None:
+        raise AssertionError("this test needs the embedded database the test stack starts")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMSTREAM_SIGNING_KEY_FILE")}
+    env["CLAIMSTREAM_PROFILE"] = "test"
+    created = as_a_new_user("admin", "create-tenant", f"Local {tmp_path.name}", env=env)
+    assert created.returncode == 0, created.stderr
+    keys = stack.postgres.data_dir.parent / "keys"
+    if not (keys / "signing.pem").exists():
+        keys.mkdir(exist_ok=True)
+        generate_keypair(keys / "signing.pem", keys / "public.pem")
+    issued = as_a_new_user("admin", "issue-token", "--tenant", created.stdout.strip(), env=env)
+    assert issued.returncode == 0, issued.stderr
+    principal = TokenVerifier.from_file(keys / "public.pem").verify(issued.stdout.strip())
+    assert principal.tenant_id == UUID(created.stdout.strip())
+
+
+def test_the_platforms_command_alone_asks_for_its_settings_and_names_the_local_way() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMSTREAM_SIGNING_KEY_FILE")}
+    command = [sys.executable, "-m", "claimstream_platform.cli", "admin", "create-tenant", "Nobody"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert "DATABASE_URL is not set" in refused.stderr and "claimstream-dev admin" in refused.stderr
