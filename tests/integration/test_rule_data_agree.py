@@ -7,7 +7,7 @@ change, they must say the same. No stack: the packages' own data."""
 from datetime import date
 
 import pytest
-from claim_submission.scrub import rules_for
+from claim_submission.scrubbing.payer_rules import rules_for
 from clearinghouse_simulator.payers import PayerProfile
 from clearinghouse_simulator.payers import shipped as simulated
 from prior_authorization import rules

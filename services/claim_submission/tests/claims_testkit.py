@@ -8,10 +8,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from claim_submission import handlers, submit
-from claim_submission.content import ClaimContent, content_of
+from claim_submission.domain.content import ClaimContent, content_of
 from claim_submission.gateway import Gateway
-from claim_submission.x837 import Party, Submitter
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.x837 import Party, Submitter
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
@@ -135,7 +136,7 @@ async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClie
     """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
     await enroll(simulator)
     coded = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     if batched:
         await submit.batch(make_uow(), ENVELOPE)
     return coded

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from claim_submission import claim_intake, handlers
+from claim_submission.intake import encounters
 from claims_testkit import RECENT, charges, claims_of, handle
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
@@ -21,7 +21,7 @@ def delivered(event):  # type: ignore[no-untyped-def]
 
 async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
     earlier = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, earlier)  # this encounter already has a claim
+    await handle(make_uow, encounters.on_charge_captured, earlier)  # this encounter already has a claim
     fresh = [charges(service_date=RECENT, external_id=f"v-{n}", coverage={**charges().coverage.model_dump(),
              "member_id": f"M{n}"}) for n in range(3)]  # fmt: skip
     twin = fresh[0].model_copy(update={"encounter_id": uuid4()})  # same member, services and date: a duplicate
@@ -30,7 +30,7 @@ async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uo
     run = [*fresh, twin, corrected_early, seen_twice, fresh[2]]  # the last one: a replay within the run
     deliveries = [delivered(event) for event in run]
     async with make_uow() as uow:
-        await claim_intake.on_charges_captured(deliveries, uow)
+        await encounters.on_charges_captured(deliveries, uow)
         await uow.commit()
 
     (first,) = await claims_of(make_uow, fresh[0].encounter_id)
@@ -61,8 +61,8 @@ async def test_one_visit_posted_twice_and_taken_by_two_partitions_at_once_is_hel
     visit = charges(service_date=RECENT, coverage={**charges().coverage.model_dump(), "member_id": "M-TWICE"})
     twin = visit.model_copy(update={"encounter_id": uuid4()})
     async with make_uow() as first:
-        await claim_intake.on_charges_captured([delivered(visit)], first)
-        second = asyncio.create_task(handle(make_uow, claim_intake.on_charges_captured, [delivered(twin)]))
+        await encounters.on_charges_captured([delivered(visit)], first)
+        second = asyncio.create_task(handle(make_uow, encounters.on_charges_captured, [delivered(twin)]))
         await waiting_for_a_lock(make_uow, second)
         await first.commit()
     await second

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
-from claim_submission import claim_intake, eligibility_answers, handlers
+from claim_submission.intake import encounters
+from claim_submission.scrubbing import eligibility_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.db import UnitOfWork
@@ -28,7 +29,7 @@ def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
 async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: object) -> None:
     meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
     async with make_uow() as uow:
-        await claim_intake.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
+        await encounters.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
         await uow.commit()
 
 
@@ -36,7 +37,7 @@ async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_hel
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)  # the claim is ready, not sent yet
+    await handle(make_uow, encounters.on_charge_captured, waiting)  # the claim is ready, not sent yet
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive))
     (held_after,) = await claims_of(make_uow, waiting.encounter_id)
     assert held_after.status == "held" and [r["rule"] for r in held_after.reasons] == ["eligibility.coverage-inactive"]
@@ -59,7 +60,7 @@ async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive, day=day))
     await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified, day=day))
     visit = charges(service_date=day)
-    await handle(make_uow, handlers.on_charge_captured, visit)
+    await handle(make_uow, encounters.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.status == "ready"
 
@@ -74,7 +75,7 @@ async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_o
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)
+    await handle(make_uow, encounters.on_charge_captured, waiting)
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())  # redelivered: no third claim
     voided, rebilled = await claims_of(make_uow, waiting.encounter_id)
@@ -86,7 +87,7 @@ async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_o
     later, other = charges(service_date=RECENT), charges(patient={**waiting.patient.model_dump(), "external_id": "p-2"})
     await captured_in_a_batch(make_uow, later, other)
     one_by_one = charges(service_date=RECENT - timedelta(days=1))
-    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    await handle(make_uow, encounters.on_charge_captured, one_by_one)
     assert [c.payer_id for e in (later, other, one_by_one) for c in await claims_of(make_uow, e.encounter_id)] == [
         "SIMBHO", "SIMMCR", "SIMBHO"]  # fmt: skip
     kinds = [
@@ -101,7 +102,7 @@ async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
     await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified))
     visit = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, visit)
+    await handle(make_uow, encounters.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.payer_id == "SIMMCR"
 
@@ -110,7 +111,7 @@ async def test_a_carve_out_named_by_no_payer_id_holds_the_plans_claims_for_a_per
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)
+    await handle(make_uow, encounters.on_charge_captured, waiting)
     unrouted = answer(EligibilityVerified).model_copy(  # type: ignore[attr-defined]
         update={"bill_payer_id": "", "carve_out_to_route": "BRIGHT MINDS BEHAVIORAL (NPI 1234567893)"}
     )

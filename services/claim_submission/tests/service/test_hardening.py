@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from claim_submission import handlers, inbound, submit
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
-from claim_submission.submission_loop import SubmissionLoop
-from claim_submission.watch import flag_overdue
+from claim_submission.inbound import documents
+from claim_submission.inbound.watch import flag_overdue
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.submission_loop import SubmissionLoop
 from claims_testkit import (
     CLEARINGHOUSE_ACCOUNT,
     ENVELOPE,
@@ -59,7 +61,7 @@ async def test_munoz_goes_out_as_munoz_and_is_accepted(
 ) -> None:  # fmt: skip
     await enroll(simulator)
     coded = patient_named("Muñoz", "José")
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted"
@@ -73,7 +75,7 @@ async def test_a_claim_that_cannot_be_written_returns_to_the_work_queue_and_the_
     await enroll(simulator)
     broken, clean = charges(service_date=RECENT), charges(service_date=RECENT - timedelta(days=1))  # not duplicates
     for coded in (broken, clean):
-        await handle(make_uow, handlers.on_charge_captured, coded)
+        await handle(make_uow, encounters.on_charge_captured, coded)
     await execute(
         make_uow, "UPDATE claims SET content = content - 'patient' WHERE encounter_id = :e", e=broken.encounter_id
     )
@@ -94,7 +96,9 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     valid = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][-1]["content"]  # payer's
     oversized = valid.replace("REF*1K*", "REF*1K*" + "9" * 60, 1)
     async with make_uow() as uow:  # as if collected ahead of the valid one
-        await inbound.store(uow, [("277CA", "test:malformed", "ISA*garbage~"), ("277CA", "test:oversized", oversized)])
+        await documents.store(
+            uow, [("277CA", "test:malformed", "ISA*garbage~"), ("277CA", "test:oversized", oversized)]
+        )
         await uow.commit()
     assert await submit.read_statuses(make_uow, gateway) == 2  # received, then accepted
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -154,7 +158,7 @@ async def test_a_999_rejecting_one_transaction_set_of_two_rejects_only_its_claim
     other_provider = first.billing_provider.model_copy(update={"npi": "1497758544"})
     second = charges(service_date=RECENT - timedelta(days=1), billing_provider=other_provider)
     for coded in (first, second):
-        await handle(make_uow, handlers.on_charge_captured, coded)
+        await handle(make_uow, encounters.on_charge_captured, coded)
     await submit.batch(make_uow(), ENVELOPE)
     assert await submit.send(make_uow, Answering(gateway, _999(accepted="0001", rejected="0002"))) == 1
     (one,) = await claims_of(make_uow, first.encounter_id)

@@ -4,8 +4,9 @@ default, claims wait, held with the reason, and go out once it is set. On real P
 from collections.abc import Callable
 
 import httpx
-from claim_submission import handlers, submit
-from claim_submission.x837 import Party
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.x837 import Party
 from claims_testkit import RECENT, TENANT, charges, claims_of, handle
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
@@ -19,7 +20,7 @@ async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Keys
 ) -> None:
     coded = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     assert await submit.batch(make_uow(), NO_DEFAULT) == 0
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, [r["rule"] for r in claim.reasons]) == ("held", ["submitter.not-configured"])

@@ -5,9 +5,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from claim_submission.acknowledgments import read_277ca, read_999
-from claim_submission.scrub import rules_for, scrub
-from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.inbound.acknowledgments import read_277ca, read_999
+from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.scrubbing.payer_rules import rules_for
+from claim_submission.scrubbing.scrub import scrub
 from claims_testkit import ADDRESS, claim_content
 from claimstream_platform.x12 import X12Error, parse_interchange
 from claimstream_platform.x12.p837 import read_837

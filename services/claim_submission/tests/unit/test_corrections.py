@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from claim_submission.corrections import apply_changes
+from claim_submission.intake.changes import apply_changes
 from claims_testkit import claim_content
 from claimstream_platform.contracts.denial_management import CorrectionChanges
 

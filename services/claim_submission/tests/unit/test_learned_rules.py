@@ -3,8 +3,8 @@
 from decimal import Decimal
 from uuid import uuid4
 
-from claim_submission.learned import LearnedRule, findings
-from claim_submission.scrub import scrub
+from claim_submission.scrubbing.learned import LearnedRule, findings
+from claim_submission.scrubbing.scrub import scrub
 from claims_testkit import RECENT, claim_content
 
 LINE = {"line_number": 1, "code": "90834", "modifiers": ["95"], "units": 1, "amount": Decimal("140"),

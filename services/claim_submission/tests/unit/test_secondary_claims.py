@@ -5,10 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from claim_submission.content import content_of
-from claim_submission.coordination import adjudication_of, next_payer, unbalanced
-from claim_submission.domain import duplicate_key
-from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.domain.content import content_of, duplicate_key
+from claim_submission.inbound.coordination import adjudication_of, next_payer, unbalanced
+from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claims_testkit import charges
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837

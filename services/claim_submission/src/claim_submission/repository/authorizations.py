@@ -9,10 +9,10 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.authorization_rule import MISSING, REQUIRED, Known
-from claim_submission.coverage_rule import PlanKey
-from claim_submission.domain import Claim
+from claim_submission.domain.claim import Claim
 from claim_submission.repository.claims import claim_of
+from claim_submission.scrubbing.authorization_rule import MISSING, REQUIRED, Known
+from claim_submission.scrubbing.coverage_rule import PlanKey
 from claim_submission.tables import authorizations, claims
 
 a = authorizations.c

@@ -16,7 +16,8 @@ from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import Select, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Row
 
-from claim_submission.domain import OPEN, Claim, ClaimStatus, IllegalTransition
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.states import OPEN, ClaimStatus, IllegalTransition
 from claim_submission.tables import claim_history, claims
 
 OPEN_STATES = sorted(str(s) for s in OPEN)

@@ -9,9 +9,9 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.coverage_rule import Administrator, CoverageKey, PlanKey
-from claim_submission.domain import Claim
+from claim_submission.domain.claim import Claim
 from claim_submission.repository.claims import claim_of
+from claim_submission.scrubbing.coverage_rule import Administrator, CoverageKey, PlanKey
 from claim_submission.tables import carve_outs, claims, coverage_answers
 
 c = coverage_answers.c

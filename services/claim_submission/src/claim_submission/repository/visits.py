@@ -9,8 +9,8 @@ from uuid import UUID
 from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import select, tuple_
 
-from claim_submission.coverage_rule import PlanKey
-from claim_submission.domain import ClaimStatus
+from claim_submission.domain.states import ClaimStatus
+from claim_submission.scrubbing.coverage_rule import PlanKey
 from claim_submission.tables import claims
 
 c = claims.c

@@ -14,10 +14,12 @@ from claimstream_platform.db import UnitOfWork, is_transient
 from claimstream_platform.x12 import X12Error
 
 from claim_submission import handlers
-from claim_submission.acknowledgments import ClaimStatus as Answer
-from claim_submission.acknowledgments import read_277ca, read_999
-from claim_submission.domain import AT_PAYER, SENT, Claim, ClaimStatus
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.states import AT_PAYER, SENT, ClaimStatus
 from claim_submission.gateway import MAX_DOCUMENT_CHARS, Gateway
+from claim_submission.inbound.acknowledgments import ClaimStatus as Answer
+from claim_submission.inbound.acknowledgments import read_277ca, read_999
+from claim_submission.intake.corrections import release_waiting_corrections
 from claim_submission.repository import claims as claim_store
 from claim_submission.repository import documents
 
@@ -146,9 +148,7 @@ async def _settle_corrected(uow: UnitOfWork, accepted: list[Claim]) -> None:
     for original in originals:
         original.settled_by_correction(corrections[original.id])
     await handlers.store(uow, originals)
-    await handlers.release_waiting_corrections(
-        uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number}
-    )
+    await release_waiting_corrections(uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number})
 
 
 async def set_status(uow: UnitOfWork, document_id: int, status: str) -> bool:

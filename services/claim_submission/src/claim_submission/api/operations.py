@@ -15,9 +15,9 @@ from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from claim_submission import inbound as inbound_documents
-from claim_submission.domain import ClaimStatus
+from claim_submission.domain.states import ClaimStatus
 from claim_submission.handlers import store
+from claim_submission.inbound import documents as inbound_documents
 from claim_submission.repository import claims as claim_store
 from claim_submission.repository import documents, interchanges
 

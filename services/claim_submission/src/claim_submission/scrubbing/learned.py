@@ -12,7 +12,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts import Reason
 
-from claim_submission.content import ClaimContent, Line
+from claim_submission.domain.content import ClaimContent, Line
 
 TELEHEALTH_PLACES = frozenset({"02", "10"})
 TELEHEALTH_MODIFIERS = frozenset({"95", "93", "GT", "FQ"})

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from claimstream_platform.x12 import Segment, amount
 
-from claim_submission.content import Adjustment, ClaimContent, OtherPayer, Person
+from claim_submission.domain.content import Adjustment, ClaimContent, OtherPayer, Person
 
 RESPONSIBILITY = {"primary": "P", "secondary": "S", "tertiary": "T"}  # SBR01
 PATIENT_RELATIONSHIP = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}  # 2320 SBR02

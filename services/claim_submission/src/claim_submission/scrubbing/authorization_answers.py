@@ -13,7 +13,11 @@ from claimstream_platform.contracts.prior_authorization import (
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.authorization_rule import (
+from claim_submission.domain.states import ClaimStatus
+from claim_submission.intake import corrections, creation
+from claim_submission.repository import authorizations as approvals
+from claim_submission.repository import claims
+from claim_submission.scrubbing.authorization_rule import (
     EXCEEDED,
     REQUIRED,
     Known,
@@ -21,10 +25,7 @@ from claim_submission.authorization_rule import (
     exceeded_reason,
     required_reason,
 )
-from claim_submission.coverage_rule import PlanKey
-from claim_submission.domain import ClaimStatus
-from claim_submission.repository import authorizations as approvals
-from claim_submission.repository import claims
+from claim_submission.scrubbing.coverage_rule import PlanKey
 
 
 async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
@@ -43,8 +44,10 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
         content = attached(claim.content, known)
         if content.prior_authorization_number is None:
             continue  # not covered by this one
-        await handlers.void(uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today)
-        await handlers.create_claim(uow, claim, content, previous=None, today=today)
+        await corrections.void(
+            uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today
+        )
+        await creation.create_claim(uow, claim, content, previous=None, today=today)
 
 
 async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWork) -> None:

@@ -7,7 +7,7 @@ a diagnosis renumbers the lines' pointers so each still points at the same codes
 
 from claimstream_platform.contracts.denial_management import CorrectionChanges
 
-from claim_submission.content import ClaimContent, Line
+from claim_submission.domain.content import ClaimContent, Line
 
 MAX_MODIFIERS = 4
 

@@ -185,6 +185,14 @@ def line_control_number(patient_control_number: str, line_number: int) -> str:
     return f"{patient_control_number}-{line_number}"
 
 
+def duplicate_key(content: ClaimContent) -> str:
+    """Claims of the same member, clinician, day and services: a payer denies the second as a duplicate."""
+    codes = ",".join(sorted(f"{line.code}:{':'.join(line.modifiers)}" for line in content.lines))
+    key = f"{content.coverage.member_id}|{content.rendering_provider.npi}|{content.service_date}|{codes}"
+    # the same services billed to a later payer (COB) are not a duplicate of the primary's claim
+    return key if content.responsibility == "primary" else f"{key}|{content.payer.payer_id}"
+
+
 def content_of(event: ChargeCaptured) -> Captured:
     """The one mapping from charge capture's contract into this service's own model."""
     fields = event.model_dump(include=set(ClaimContent.model_fields) - {"other_payers"})

@@ -1,4 +1,4 @@
-"""The claim aggregate: its states, the legal moves between them, and every transition in one place. Pure.
+"""The claim aggregate: every transition in one place (the states and legal moves are `states.py`). Pure.
 
 A `Claim` is one version of one encounter's charges to one payer. Each transition (hold, release, bind,
 submit, acknowledge, receive, accept, reject, replace, void) is a method that refuses an illegal move
@@ -10,7 +10,6 @@ too) and the handler publishes the events in the same transaction.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,72 +17,18 @@ from uuid import UUID, uuid4
 from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import claim_submission as events
 from claimstream_platform.contracts.claim_submission import ClaimLine
-from claimstream_platform.errors import Conflict
 
-from claim_submission.content import ClaimContent, line_control_number
-
-
-class ClaimStatus(StrEnum):
-    READY = "ready"  # scrubbed clean, waiting for the next batch
-    HELD = "held"  # in the work queue with its reasons
-    SUBMITTING = "submitting"  # bound to an interchange, being sent
-    SUBMITTED = "submitted"  # the clearinghouse has the interchange
-    ACKNOWLEDGED = "acknowledged"  # the 999 accepted its transaction set
-    RECEIVED = "received"  # 277CA A1: received, not yet accepted for adjudication
-    ACCEPTED = "accepted"  # 277CA A2 (or the payer's own): in adjudication
-    REJECTED = "rejected"  # a 999 or 277CA rejection, at any stage: back in the work queue
-    VOIDED = "voided"
-    REPLACED = "replaced"
-
+from claim_submission.domain.content import ClaimContent, line_control_number
+from claim_submission.domain.states import (
+    AWAITING_NUMBER,
+    ClaimStatus,
+    IllegalTransition,
+    Move,
+    awaiting_number,
+    check_move,
+)
 
 S = ClaimStatus
-SENT = frozenset({S.SUBMITTING, S.SUBMITTED, S.ACKNOWLEDGED})
-AT_PAYER = SENT | {S.RECEIVED, S.ACCEPTED}  # may be in the payer's system
-OPEN = frozenset({S.READY, S.HELD}) | AT_PAYER
-TERMINAL = frozenset({S.VOIDED, S.REPLACED})
-AWAITING_ACCEPTANCE = SENT | {S.RECEIVED}  # the acknowledgment clock runs
-
-# target -> the states a claim may come from
-MOVES: dict[ClaimStatus, frozenset[ClaimStatus]] = {
-    S.SUBMITTING: frozenset({S.READY}),
-    S.SUBMITTED: frozenset({S.SUBMITTING}),
-    S.ACKNOWLEDGED: frozenset({S.SUBMITTING, S.SUBMITTED}),
-    S.RECEIVED: SENT,
-    S.ACCEPTED: AT_PAYER,
-    S.REJECTED: AT_PAYER,  # a later rejection wins over an earlier acceptance
-    S.HELD: frozenset({S.READY, S.HELD, S.SUBMITTING}),  # unwritable, no submitter, an interchange refused
-    S.READY: frozenset({S.HELD, S.REJECTED}),  # released, requeued, its submitter or payer number arrived
-    S.VOIDED: OPEN | {S.REJECTED},
-    S.REPLACED: OPEN | {S.REJECTED},
-}
-AWAITING_NUMBER = "correction.awaiting-payer-claim-number"
-
-
-class IllegalTransition(Conflict):
-    """A claim was asked to move where its state does not allow: refused, never stored."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="status")
-
-
-def check_move(current: str, target: str) -> None:
-    if ClaimStatus(current) not in MOVES[ClaimStatus(target)]:
-        raise IllegalTransition(f"a {current} claim cannot become {target}")
-
-
-@dataclass(frozen=True)
-class Move:
-    source: ClaimStatus
-    target: ClaimStatus
-    detail: dict[str, Any]
-
-
-def duplicate_key(content: ClaimContent) -> str:
-    """Claims of the same member, clinician, day and services: a payer denies the second as a duplicate."""
-    codes = ",".join(sorted(f"{line.code}:{':'.join(line.modifiers)}" for line in content.lines))
-    key = f"{content.coverage.member_id}|{content.rendering_provider.npi}|{content.service_date}|{codes}"
-    # the same services billed to a later payer (COB) are not a duplicate of the primary's claim
-    return key if content.responsibility == "primary" else f"{key}|{content.payer.payer_id}"
 
 
 @dataclass(eq=False)
@@ -285,7 +230,3 @@ class Claim:
     def take_events(self) -> list[IntegrationEvent]:
         taken, self.events = self.events, []
         return taken
-
-
-def awaiting_number(message: str) -> Reason:
-    return Reason(rule=AWAITING_NUMBER, field="payer_claim_number", message=message)

@@ -15,7 +15,9 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from claim_submission import handlers
+from claim_submission.intake import corrections
 from claim_submission.repository import reads as repository
+from claim_submission.scrubbing import release
 
 router = APIRouter()
 Status = Literal[
@@ -140,9 +142,7 @@ async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrinc
     async with uow:
         row = await repository.claim_in_scope(uow.session, principal, claim_id)
         claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
-        handlers.require_releasable(
-            await handlers.release(uow, claim, acknowledged=body.acknowledge, today=date.today())
-        )
+        release.require_releasable(await release.release(uow, claim, acknowledged=body.acknowledge, today=date.today()))
         result = await _full(uow, principal, claim_id)
         await uow.commit()
     return result
@@ -154,7 +154,7 @@ async def void_claim(claim_id: UUID, body: VoidIn, principal: CurrentPrincipal, 
     async with uow:
         row = await repository.claim_in_scope(uow.session, principal, claim_id)
         claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
-        await handlers.void(uow, claim, reason=body.reason, today=date.today())
+        await corrections.void(uow, claim, reason=body.reason, today=date.today())
         result = await _full(uow, principal, claim_id)
         await uow.commit()
     return result

@@ -1,30 +1,19 @@
-"""Each tenant's billing company as the submitter of its claims (837P 1000A, ISA06/GS02), set through the API.
+"""Each tenant's billing company as the submitter of its claims, set through the API: `GET`/`PUT /v1/submitter`
+(what a submitter is and who waits for one: `outbound/submitters.py`)."""
 
-A tenant with no submitter of its own uses the installation's default when one is configured (a single billing
-company's installation); with neither, its claims wait in the work queue, held with `submitter.not-configured`,
-and go out as soon as the submitter is set.
-"""
-
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated
-from uuid import UUID
 
-from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-from claim_submission.domain import ClaimStatus
-from claim_submission.handlers import store
-from claim_submission.repository import claims as claim_store
+from claim_submission.outbound.submitters import release_waiting
+from claim_submission.outbound.x837 import Submitter
 from claim_submission.repository import submitters
-from claim_submission.x837 import Submitter
 
-NOT_CONFIGURED = "submitter.not-configured"
 router = APIRouter()
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(refuse_unwritable)
@@ -48,18 +37,6 @@ class SubmitterOut(SubmitterIn):
     updated_at: datetime
 
 
-def not_configured() -> Reason:
-    return Reason(rule=NOT_CONFIGURED, field="submitter",
-                  message="the tenant's submitter is not set: PUT /v1/submitter, and the claim goes out")  # fmt: skip
-
-
-async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:
-    rows = await submitters.of_tenants(uow, tenant_ids)
-    return {
-        row.tenant_id: Submitter(row.submitter_id, row.name, row.contact_name, row.phone, row.email) for row in rows
-    }
-
-
 @router.get("/v1/submitter", response_model=SubmitterOut)
 async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
     async with uow:
@@ -77,14 +54,6 @@ async def put_submitter(body: SubmitterIn, principal: CurrentPrincipal, uow: Uni
     values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
     async with uow:
         await submitters.put(uow, principal.tenant_id, values)
-        await _release_waiting(uow, principal.tenant_id)
+        await release_waiting(uow, principal.tenant_id)
         await uow.commit()
     return SubmitterOut(**values)
-
-
-async def _release_waiting(uow: UnitOfWork, tenant_id: UUID) -> None:
-    held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], tenant_id=tenant_id)
-    waiting = [claim for claim in held if [r.rule for r in claim.reasons] == [NOT_CONFIGURED]]
-    for claim in waiting:
-        claim.requeue(released="submitter set")
-    await store(uow, waiting)

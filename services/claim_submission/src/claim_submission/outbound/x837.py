@@ -11,8 +11,15 @@ from decimal import Decimal
 
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
 
-from claim_submission.content import Address, BillingProvider, ClaimContent, Coverage, Person, line_control_number
-from claim_submission.x837_cob import line_adjudications, other_payers, sbr
+from claim_submission.domain.content import (
+    Address,
+    BillingProvider,
+    ClaimContent,
+    Coverage,
+    Person,
+    line_control_number,
+)
+from claim_submission.outbound.x837_cob import line_adjudications, other_payers, sbr
 
 IMPLEMENTATION = "005010X222A1"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber

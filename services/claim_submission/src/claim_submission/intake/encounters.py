@@ -15,16 +15,18 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission import handlers
-from claim_submission.authorization_rule import attached
-from claim_submission.content import Captured, ClaimContent, content_of
-from claim_submission.coverage_rule import coverage_key, inactive_reason, plan_key, routed
-from claim_submission.domain import Claim, duplicate_key
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.content import Captured, ClaimContent, content_of, duplicate_key
+from claim_submission.domain.states import OPEN
+from claim_submission.intake import creation
 from claim_submission.repository import authorizations as approvals
 from claim_submission.repository import claims as repository
 from claim_submission.repository import coverage
 from claim_submission.repository import learned as learned_rules
-from claim_submission.scrub import scrub
-from claim_submission.visit_count import earlier_visits
+from claim_submission.scrubbing.authorization_rule import attached
+from claim_submission.scrubbing.coverage_rule import coverage_key, inactive_reason, plan_key, routed
+from claim_submission.scrubbing.scrub import scrub
+from claim_submission.scrubbing.visit_count import earlier_visits
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
@@ -40,7 +42,7 @@ async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -
             await _create_first_claims(uow, first_time)  # what came before it, first
             first_time = []
             with caused_by(delivery):
-                await handlers.capture(captured, uow)
+                await capture(captured, uow)
         else:
             first_time.append((delivery, captured))
         seen.add(encounter)
@@ -85,3 +87,18 @@ async def _billed(uow: UnitOfWork, run: Sequence[Captured]) -> list[ClaimContent
     billed = [plan_key(c.tenant_id, c.practice_id, content) for c, content in zip(run, contents, strict=True)]
     known = await approvals.known(uow, (key for key in billed if key is not None))
     return [attached(content, known.get(k, [])) if k else content for content, k in zip(contents, billed, strict=True)]
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+    await capture(content_of(event), uow)
+
+
+async def capture(captured: Captured, uow: UnitOfWork) -> None:
+    """A coded encounter (or a corrected version of one) becomes a claim."""
+    earlier = await repository.lock_of_encounter(uow, captured.tenant_id, captured.encounter_id)
+    if any(claim.encounter_version == captured.version for claim in earlier):
+        return  # replayed after a crash before the inbox row: already done
+    content = await creation.billed_content(uow, captured.tenant_id, captured.practice_id, captured.content)
+    payer_id = content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
+    previous = next((claim for claim in earlier if claim.status in OPEN and claim.payer_id == payer_id), None)
+    await creation.create_claim(uow, captured, content, previous=previous, today=handlers.today())

@@ -12,8 +12,16 @@ from claimstream_platform.contracts.eligibility import CoverageCarvedOut, Covera
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
-from claim_submission.coverage_rule import UNROUTED, CoverageKey, PlanKey, inactive_reason, routed, unrouted_reason
+from claim_submission.intake import corrections, creation
 from claim_submission.repository import coverage
+from claim_submission.scrubbing.coverage_rule import (
+    UNROUTED,
+    CoverageKey,
+    PlanKey,
+    inactive_reason,
+    routed,
+    unrouted_reason,
+)
 
 
 def key_of(event: CoverageInactive | EligibilityVerified) -> CoverageKey | None:
@@ -61,5 +69,5 @@ async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> N
     await coverage.carved_out(uow, plan, administrator, at=datetime.now(UTC))
     today = handlers.today()
     for claim in await coverage.unsent_claims(uow, plan):
-        await handlers.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
-        await handlers.create_claim(uow, claim, routed(claim.content, administrator), previous=None, today=today)
+        await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
+        await creation.create_claim(uow, claim, routed(claim.content, administrator), previous=None, today=today)

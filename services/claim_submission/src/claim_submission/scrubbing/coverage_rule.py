@@ -8,7 +8,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts import Reason
 
-from claim_submission.content import ClaimContent
+from claim_submission.domain.content import ClaimContent
 
 CoverageKey = tuple[UUID, UUID, str, str, date]
 PlanKey = tuple[UUID, UUID, str, str]  # tenant, practice, patient, payer

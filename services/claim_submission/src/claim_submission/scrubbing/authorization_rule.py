@@ -7,7 +7,7 @@ from datetime import date
 
 from claimstream_platform.contracts import Reason
 
-from claim_submission.content import ClaimContent
+from claim_submission.domain.content import ClaimContent
 
 MISSING = "authorization.missing"  # the scrubber's: the payer's codes that always need one
 REQUIRED = "authorization.required"  # prior authorization's: its rules (after N visits a year) want one

@@ -21,13 +21,15 @@ from uuid import UUID
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import UnitOfWork, is_transient
 
-from claim_submission import inbound, submitter
-from claim_submission.domain import Claim, ClaimStatus
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.states import ClaimStatus
 from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway, Refused
 from claim_submission.handlers import store
+from claim_submission.inbound import documents as inbound
+from claim_submission.outbound import submitters as submitter
+from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claim_submission.repository import claims as claim_store
 from claim_submission.repository import interchanges
-from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000

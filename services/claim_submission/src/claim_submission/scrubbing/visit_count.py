@@ -8,10 +8,10 @@ from uuid import UUID
 
 from claimstream_platform.db import UnitOfWork
 
-from claim_submission.content import ClaimContent
-from claim_submission.coverage_rule import PlanKey, plan_key
+from claim_submission.domain.content import ClaimContent
 from claim_submission.repository import visits
-from claim_submission.scrub import rules_for
+from claim_submission.scrubbing.coverage_rule import PlanKey, plan_key
+from claim_submission.scrubbing.payer_rules import rules_for
 
 Visit = tuple[UUID, UUID | None, UUID, ClaimContent]  # tenant, practice, encounter, what is billed
 

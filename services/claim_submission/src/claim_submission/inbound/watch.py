@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from claimstream_platform.db import UnitOfWork
 
-from claim_submission.domain import AWAITING_ACCEPTANCE
+from claim_submission.domain.states import AWAITING_ACCEPTANCE
 from claim_submission.handlers import store
 from claim_submission.repository import claims as claim_store
 

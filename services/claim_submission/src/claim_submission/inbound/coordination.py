@@ -15,7 +15,7 @@ from decimal import Decimal
 from claimstream_platform.contracts.remittance_posting import PaymentPosted, PostedAdjustment, PostedLine
 from claimstream_platform.x12.claim_status import paid_as
 
-from claim_submission.content import Adjudication, Adjustment, ClaimContent, LineAdjudication, OtherPayer
+from claim_submission.domain.content import Adjudication, Adjustment, ClaimContent, LineAdjudication, OtherPayer
 
 ORDER = ("primary", "secondary", "tertiary")
 BILLABLE_OUTCOMES = frozenset({"paid", "partially_paid", "denied"})

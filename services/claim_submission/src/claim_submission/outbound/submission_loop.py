@@ -6,9 +6,9 @@ from datetime import timedelta
 from claimstream_platform.db import SessionFactory, UnitOfWork
 from claimstream_platform.loops import PeriodicLoop
 
-from claim_submission import submit
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
-from claim_submission.watch import flag_overdue
+from claim_submission.inbound.watch import flag_overdue
+from claim_submission.outbound import submit
 
 log = logging.getLogger(__name__)
 
