@@ -9,7 +9,7 @@ from claim_submission.domain.content import ClaimContent
 from claim_submission.domain.states import OPEN
 from claim_submission.handlers import store, today
 from claim_submission.inbound.coordination import adjudication_of, from_the_billed_payer, next_payer
-from claim_submission.intake.creation import create_claim
+from claim_submission.intake.creation import NewClaim, create_claims
 from claim_submission.repository import claims as repository
 
 
@@ -30,7 +30,7 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
         return
     billed = await _billed_already(uow, claim, following.payer.payer_id)
     if billed is None:
-        await create_claim(uow, claim, following, previous=None, today=today())
+        await create_claims(uow, [NewClaim.of(claim, following)], today=today())
     elif (
         billed.status in OPEN
         and billed.frequency != "8"
@@ -38,7 +38,8 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
     ):
         # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
         # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
-        await create_claim(uow, billed, following, previous=billed, today=today(), note="the prior payer paid again")
+        again = NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
+        await create_claims(uow, [again], today=today())
 
 
 async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> Claim | None:

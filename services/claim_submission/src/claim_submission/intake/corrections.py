@@ -17,7 +17,7 @@ from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
 from claim_submission.handlers import publish, store, today
 from claim_submission.intake.changes import apply_changes
-from claim_submission.intake.creation import create_claim
+from claim_submission.intake.creation import NewClaim, create_claims
 from claim_submission.repository import claims as repository
 
 
@@ -47,9 +47,10 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
     if event.resubmit_as == "new_original":  # the payer wants a new claim: it takes this one's place, and says so
         claim.replace(by="a new original", reason=event.reason)
         await store(uow, [claim])
-        await create_claim(uow, claim, content, previous=None, today=today(), frequency="1", supersedes=claim)
+        new = NewClaim.of(claim, content, frequency="1", supersedes=claim)
     else:
-        await create_claim(uow, claim, content, previous=claim, today=today(), note=event.reason[:80])
+        new = NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
+    await create_claims(uow, [new], today=today())
 
 
 async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:
@@ -61,8 +62,8 @@ async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> No
         return
     if await repository.void_on_its_way(uow, claim.id):
         return  # a retried void: the frequency-8 claim is already on its way
-    await create_claim(uow, claim, claim.content, previous=claim, today=today, frequency="8",
-                       note=f"void: {reason}"[:80])  # fmt: skip
+    voiding = NewClaim.of(claim, claim.content, previous=claim, frequency="8", note=f"void: {reason}"[:80])
+    await create_claims(uow, [voiding], today=today)
     claim.announce_void(reason)
     publish(uow, [claim])
 

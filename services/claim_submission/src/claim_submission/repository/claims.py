@@ -95,31 +95,22 @@ async def awaiting_since(uow: UnitOfWork, statuses: Iterable[str], before: datet
     return await _locked(uow, query, skip_locked=True)
 
 
-async def has_duplicate(
-    uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, key: str, *, exclude: UUID | None
-) -> bool:
-    """An open claim of another encounter with the same duplicate key (asked under the key's lock: _hold)."""
-    await _hold(uow, [(tenant_id, key)])
-    query = select(claims.c.id).where(
-        claims.c.tenant_id == tenant_id, claims.c.duplicate_key == key,
-        claims.c.status.in_(OPEN_STATES), claims.c.encounter_id != encounter_id,
-    )  # fmt: skip
-    if exclude is not None:
-        query = query.where(claims.c.id != exclude)
-    return (await uow.session.scalar(query.limit(1))) is not None
-
-
-async def open_duplicate_keys(uow: UnitOfWork, wanted: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
-    """The (tenant, duplicate key) pairs of `wanted` that an open claim has (asked under the keys' locks: _hold)."""
+async def open_duplicates(
+    uow: UnitOfWork, wanted: Iterable[tuple[UUID, str]]
+) -> dict[tuple[UUID, str], list[tuple[UUID, UUID]]]:
+    """The open claims (encounter id, claim id) of each (tenant, duplicate key) of `wanted`, asked under the keys'
+    locks (_hold)."""
     pairs = list(set(wanted))
     await _hold(uow, pairs)
     rows = await uow.session.execute(
-        select(claims.c.tenant_id, claims.c.duplicate_key)
+        select(claims.c.tenant_id, claims.c.duplicate_key, claims.c.encounter_id, claims.c.id)
         .where(tuple_(claims.c.tenant_id, claims.c.duplicate_key).in_(pairs))
         .where(claims.c.status.in_(OPEN_STATES))
-        .distinct()
     )
-    return {(row.tenant_id, row.duplicate_key) for row in rows}
+    found: dict[tuple[UUID, str], list[tuple[UUID, UUID]]] = defaultdict(list)
+    for row in rows:
+        found[(row.tenant_id, row.duplicate_key)].append((row.encounter_id, row.id))
+    return found
 
 
 async def _hold(uow: UnitOfWork, pairs: Iterable[tuple[UUID, str]]) -> None:

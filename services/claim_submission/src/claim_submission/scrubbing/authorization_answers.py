@@ -47,7 +47,7 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
         await corrections.void(
             uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today
         )
-        await creation.create_claim(uow, claim, content, previous=None, today=today)
+        await creation.create_claims(uow, [creation.NewClaim.of(claim, content)], today=today)
 
 
 async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWork) -> None:

@@ -70,4 +70,5 @@ async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> N
     today = handlers.today()
     for claim in await coverage.unsent_claims(uow, plan):
         await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
-        await creation.create_claim(uow, claim, routed(claim.content, administrator), previous=None, today=today)
+        billed_anew = creation.NewClaim.of(claim, routed(claim.content, administrator))
+        await creation.create_claims(uow, [billed_anew], today=today)
