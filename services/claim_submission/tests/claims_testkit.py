@@ -12,6 +12,7 @@ from claim_submission.domain.content import ClaimContent, content_of
 from claim_submission.gateway import Gateway
 from claim_submission.intake import encounters
 from claim_submission.outbound import submit
+from claim_submission.outbound.copies import own_copy
 from claim_submission.outbound.x837 import Party, Submitter
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork
@@ -101,9 +102,18 @@ async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -
 async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
     async with make_uow() as uow:
         rows = await uow.session.execute(
-            text("SELECT * FROM claims WHERE encounter_id = :e ORDER BY created_at"), {"e": encounter_id}
+            text(
+                "SELECT claims.*, submissions.content AS interchange FROM claims"
+                " LEFT JOIN submissions USING (interchange_number) WHERE encounter_id = :e ORDER BY claims.created_at"
+            ),
+            {"e": encounter_id},
         )
         return list(rows.all())
+
+
+def x12_of(claim: Any) -> str:
+    """A claim row's own 837P (claims_of), as GET /v1/claims/{id}/x12 serves it: read from its interchange."""
+    return (own_copy(claim.interchange, claim.patient_control_number) if claim.interchange else None) or ""
 
 
 async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:

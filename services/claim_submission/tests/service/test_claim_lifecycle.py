@@ -13,7 +13,19 @@ from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
 from claim_submission.outbound import submit
-from claims_testkit import ENVELOPE, RECENT, TENANT, charges, claims_of, cycle, enroll, events, handle, wait_out_backoff
+from claims_testkit import (
+    ENVELOPE,
+    RECENT,
+    TENANT,
+    charges,
+    claims_of,
+    cycle,
+    enroll,
+    events,
+    handle,
+    wait_out_backoff,
+    x12_of,
+)
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.db import UnitOfWork
@@ -78,7 +90,7 @@ async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_n
     await cycle(make_uow, gateway)
     old, new = await claims_of(make_uow, coded.encounter_id)
     assert (old.status, new.status, new.frequency) == ("replaced", "accepted", "1")
-    assert "REF*G1*PA4242~" in new.x12 and "REF*F8" not in new.x12  # a new claim, not a correction of the old
+    assert "REF*G1*PA4242~" in x12_of(new) and "REF*F8" not in x12_of(new)  # a new claim, not a correction of the old
     created = [e for kind, e in await events(make_uow) if kind == "created" and e["claim_id"] == str(new.id)]
     assert [e["replaces_claim_id"] for e in created] == [str(old.id)]  # downstream, the old claim ends here
 
@@ -99,7 +111,7 @@ async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_nu
     await cycle(make_uow, gateway)
     original, replacement = await claims_of(make_uow, first.encounter_id)
     assert (replacement.frequency, replacement.status) == ("7", "accepted")
-    assert f"REF*F8*{original.payer_claim_number}~" in replacement.x12
+    assert f"REF*F8*{original.payer_claim_number}~" in x12_of(replacement)
     assert original.status == "replaced"
     assert "resubmitted" in [kind for kind, _ in await events(make_uow)]
 
@@ -185,7 +197,7 @@ async def test_voiding_before_and_after_the_payer_has_it(
     await cycle(make_uow, gateway)
     original, void = await claims_of(make_uow, sent.encounter_id)
     assert (void.frequency, void.status, original.status) == ("8", "accepted", "voided")
-    assert f"REF*F8*{original.payer_claim_number}~" in void.x12
+    assert f"REF*F8*{original.payer_claim_number}~" in x12_of(void)
 
 
 async def test_other_tenants_see_no_claims(
@@ -235,4 +247,4 @@ async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
     await handle(make_uow, corrections.on_correction_requested, request)
     await cycle(make_uow, gateway)
     _, replacement = await claims_of(make_uow, first.encounter_id)
-    assert replacement.frequency == "7" and "REF*F8*SIMMCR-R2~" in replacement.x12
+    assert replacement.frequency == "7" and "REF*F8*SIMMCR-R2~" in x12_of(replacement)

@@ -9,7 +9,7 @@ import httpx
 from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
-from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle
+from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle, x12_of
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.db import UnitOfWork
@@ -28,7 +28,7 @@ async def primary_accepted(make_uow: Callable[[], UnitOfWork], gateway: Simulato
     await cycle(make_uow, gateway)
     (primary,) = await claims_of(make_uow, coded.encounter_id)
     assert primary.status == "accepted" and primary.payer_id == "SIMMCR"
-    assert "SBR*S*18" in primary.x12 and "NM1*PR*2*SIMULATED BLUE*****PI*SIMBCX" in primary.x12
+    assert "SBR*S*18" in x12_of(primary) and "NM1*PR*2*SIMULATED BLUE*****PI*SIMBCX" in x12_of(primary)
     return coded, primary
 
 
@@ -50,7 +50,7 @@ async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
     await cycle(make_uow, gateway)
     _, secondary = await claims_of(make_uow, coded.encounter_id)
     assert secondary.status == "accepted", secondary.reasons
-    x12 = secondary.x12.replace("\n", "")
+    x12 = x12_of(secondary).replace("\n", "")
     assert "SBR*S*18" in x12 and "SBR*P*18" in x12 and "AMT*D*100~" in x12
     assert "SVD*SIMMCR*100*HC:90837:95**1~CAS*CO*45*60~CAS*PR*2*25~DTP*573*D8*20261120~" in x12
 

@@ -7,7 +7,7 @@ import httpx
 from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.outbound.x837 import Party
-from claims_testkit import RECENT, TENANT, charges, claims_of, handle
+from claims_testkit import RECENT, TENANT, charges, claims_of, handle, x12_of
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
 
@@ -34,9 +34,9 @@ async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
 
     assert await submit.batch(make_uow(), NO_DEFAULT) == 1
     (claim,) = await claims_of(make_uow, coded.encounter_id)
-    assert claim.x12.split("*")[6].strip() == "HARBOR01"  # ISA06
-    assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in claim.x12
-    assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in claim.x12
+    assert x12_of(claim).split("*")[6].strip() == "HARBOR01"  # ISA06
+    assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in x12_of(claim)
+    assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in x12_of(claim)
     assert (await client.get("/v1/submitter", headers=operator)).json()["submitter_id"] == "HARBOR01"
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from claim_submission import handlers
 from claim_submission.intake import corrections
+from claim_submission.outbound.copies import own_copy
 from claim_submission.repository import reads as repository
 from claim_submission.scrubbing import release
 
@@ -130,9 +131,13 @@ async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
     """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
     async with uow:
         row = await repository.claim_in_scope(uow.session, principal, claim_id)
-    if not row.x12:
+        sent = (
+            await repository.interchange_text(uow.session, row.interchange_number) if row.interchange_number else None
+        )
+    copy = own_copy(sent, row.patient_control_number) if sent else None
+    if copy is None:
         raise NotFound("this claim has not been submitted")
-    return X12Response(row.x12)
+    return X12Response(copy)
 
 
 @router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)

@@ -27,7 +27,15 @@ from claim_submission.gateway import AlreadyReceived, CredentialRefused, Gateway
 from claim_submission.handlers import store
 from claim_submission.inbound import documents as inbound
 from claim_submission.outbound import submitters as submitter
-from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.outbound.x837 import (
+    ClaimToSend,
+    Party,
+    Submitter,
+    WrittenClaim,
+    assemble,
+    transaction_controls,
+    write_claim,
+)
 from claim_submission.repository import claims as claim_store
 from claim_submission.repository import interchanges
 
@@ -53,20 +61,17 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
         unsendable = [claim for claim in ready if claim.tenant_id not in senders]
         for claim in unsendable:
             claim.hold([submitter.not_configured()])
-        ready = [claim for claim in ready if claim.tenant_id in senders]
-        own_copies, unwritable = _own_copies(ready, senders, envelope, now)
+        written, unwritable = _written([claim for claim in ready if claim.tenant_id in senders])
         for claim, error in unwritable:
             claim.hold([_unwritable(error)])
         await store(uow, [*unsendable, *(claim for claim, _ in unwritable)])
-        groups: dict[tuple[UUID, str], list[Claim]] = defaultdict(list)
-        for claim in ready:
-            if claim.id in own_copies:
-                groups[(claim.tenant_id, claim.payer_id)].append(claim)
+        groups: dict[tuple[UUID, str], list[tuple[Claim, WrittenClaim]]] = defaultdict(list)
+        for claim, item in written:
+            groups[(claim.tenant_id, claim.payer_id)].append((claim, item))
         for (tenant_id, payer_id), members in groups.items():
-            sender = senders[tenant_id]
-            await _bind(uow, tenant_id, payer_id, members, own_copies, (sender, envelope), now)
+            await _bind(uow, tenant_id, payer_id, members, (senders[tenant_id], envelope), now)
         await uow.commit()
-    return sum(len(members) for members in groups.values())
+    return len(written)
 
 
 async def _senders(uow: UnitOfWork, ready: Sequence[Claim], envelope: Envelope) -> dict[UUID, Submitter]:
@@ -80,38 +85,43 @@ async def _senders(uow: UnitOfWork, ready: Sequence[Claim], envelope: Envelope) 
     }
 
 
-def _own_copies(
-    ready: Sequence[Claim], senders: dict[UUID, Submitter], envelope: Envelope, now: datetime
-) -> tuple[dict[UUID, tuple[ClaimToSend, str]], list[tuple[Claim, Exception]]]:
-    """Each claim's own 837P (for GET /v1/claims/{id}/x12); a claim whose stored content cannot be written is
-    set aside with its error, so it cannot stop the batch."""
-    copies: dict[UUID, tuple[ClaimToSend, str]] = {}
+def _written(ready: Sequence[Claim]) -> tuple[list[tuple[Claim, WrittenClaim]], list[tuple[Claim, Exception]]]:
+    """Each claim's loops, written once; a claim whose stored content cannot be written is set aside with its
+    error, so it cannot stop the batch."""
+    written: list[tuple[Claim, WrittenClaim]] = []
     failed: list[tuple[Claim, Exception]] = []
     for claim in ready:
         try:
-            item = _to_send(claim)
-            copies[claim.id] = (item, _write([item], (senders[claim.tenant_id], envelope), "0", now))
+            written.append((claim, write_claim(_to_send(claim))))
         except Exception as error:  # stored content that no longer validates or writes: a data problem
             failed.append((claim, error))
-    return copies, failed
+    return written, failed
 
 
 async def _bind(
-    uow: UnitOfWork, tenant_id: UUID, payer_id: str, members: list[Claim],
-    own_copies: dict[UUID, tuple[ClaimToSend, str]], envelope: tuple[Submitter, Envelope], now: datetime,
-) -> None:  # fmt: skip
-    to_send = [own_copies[claim.id][0] for claim in members]
-    number = await interchanges.create(uow, tenant_id, payer_id, lambda n: _write(to_send, envelope, str(n), now))
-    transactions = _transaction_numbers(to_send)
-    for claim, item in zip(members, to_send, strict=True):
-        claim.bind(number, transactions[item.content.billing_provider.npi])
-    await claim_store.store_binding(uow, members, [_write([item], envelope, str(number), now) for item in to_send])
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    payer_id: str,
+    members: list[tuple[Claim, WrittenClaim]],
+    envelope: tuple[Submitter, Envelope],
+    now: datetime,
+) -> None:
+    """One interchange for the tenant's claims to the payer, its text made once and stored with them (a claim's
+    own copy is read from it: `copies.py`)."""
+    items = [item for _, item in members]
+    number = await interchanges.create(uow, tenant_id, payer_id, lambda n: _interchange(items, envelope, str(n), now))
+    controls = transaction_controls(items)
+    claims = [claim for claim, _ in members]
+    for claim, item in members:
+        claim.bind(number, controls[item.claim.content.billing_provider.npi])
+    await claim_store.store_binding(uow, claims)
 
 
-def _write(items: list[ClaimToSend], envelope: tuple[Submitter, Envelope], control: str, now: datetime) -> str:
+def _interchange(items: list[WrittenClaim], envelope: tuple[Submitter, Envelope], control: str, now: datetime) -> str:
     sender, common = envelope
-    return build_837(items, submitter=sender, receiver=common.receiver, control_number=control, now=now,
-                     usage=common.usage)  # fmt: skip
+    return assemble(
+        items, submitter=sender, receiver=common.receiver, control_number=control, now=now, usage=common.usage
+    )
 
 
 def _unwritable(error: Exception) -> Reason:
@@ -208,15 +218,6 @@ def _to_send(claim: Claim) -> ClaimToSend:
         payer_claim_number=claim.payer_claim_number,
         note=claim.correction_note,
     )
-
-
-def _transaction_numbers(to_send: list[ClaimToSend]) -> dict[str, str]:
-    """ST02 per billing provider, in the order build_837 writes them."""
-    order: list[str] = []
-    for item in to_send:
-        if item.content.billing_provider.npi not in order:
-            order.append(item.content.billing_provider.npi)
-    return {npi: f"{n:04d}" for n, npi in enumerate(order, start=1)}
 
 
 async def read_statuses(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:

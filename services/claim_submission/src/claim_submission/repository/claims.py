@@ -202,13 +202,12 @@ async def _store_moves(uow: UnitOfWork, moved: Sequence[Claim]) -> None:
         await uow.session.execute(insert(claim_history), history)
 
 
-async def store_binding(uow: UnitOfWork, bound: Sequence[Claim], texts: Sequence[str]) -> None:
-    """Bound claims' interchange, ST02 and own 837P (GET /v1/claims/{id}/x12)."""
+async def store_binding(uow: UnitOfWork, bound: Sequence[Claim]) -> None:
+    """Bound claims' interchange and ST02, with their move to submitting."""
     await uow.session.execute(
-        update(claims).where(claims.c.id == bindparam("claim_id")).values(
-            interchange_number=bindparam("number"), transaction_control=bindparam("control"), x12=bindparam("x12")
-        ),
-        [{"claim_id": c.id, "number": c.interchange_number, "control": c.transaction_control, "x12": text}
-         for c, text in zip(bound, texts, strict=True)],
-    )  # fmt: skip
+        update(claims)
+        .where(claims.c.id == bindparam("claim_id"))
+        .values(interchange_number=bindparam("number"), transaction_control=bindparam("control")),
+        [{"claim_id": c.id, "number": c.interchange_number, "control": c.transaction_control} for c in bound],
+    )
     await save(uow, bound)
