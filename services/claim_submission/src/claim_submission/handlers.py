@@ -2,7 +2,6 @@
 recorded (the aggregate records them, `domain.claim.Claim.take_events`), in the caller's transaction."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
 from uuid import UUID
 
 from claimstream_platform.db import UnitOfWork
@@ -29,7 +28,3 @@ async def locked_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> Clai
     if claim is None:
         raise NotFound("claim not found")
     return claim
-
-
-def today() -> date:
-    return datetime.now(UTC).date()

@@ -7,14 +7,17 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from claim_submission import handlers
+from claim_submission.domain.claim import Claim
 from claim_submission.intake import corrections
 from claim_submission.outbound.copies import own_copy
 from claim_submission.repository import reads as repository
@@ -141,28 +144,39 @@ async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
 
 
 @router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)
-async def release_claim(claim_id: UUID, body: ReleaseIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+async def release_claim(
+    claim_id: UUID, body: ReleaseIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """Scrub again and send. Findings that billing staff accept on purpose (say, a late claim with proof of
     timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
-    async with uow:
-        row = await repository.claim_in_scope(uow.session, principal, claim_id)
-        claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
-        release.require_releasable(await release.release(uow, claim, acknowledged=body.acknowledge, today=date.today()))
-        result = await _full(uow, principal, claim_id)
-        await uow.commit()
-    return result
+
+    async def operation() -> ClaimOut:
+        claim = await _locked(uow, principal, claim_id)
+        remaining = await release.release(uow, claim, acknowledged=body.acknowledge, today=business_date())
+        release.require_releasable(remaining)
+        return await _full(uow, principal, claim_id)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.post("/v1/claims/{claim_id}/void", response_model=ClaimOut)
-async def void_claim(claim_id: UUID, body: VoidIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+async def void_claim(
+    claim_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
-    async with uow:
-        row = await repository.claim_in_scope(uow.session, principal, claim_id)
-        claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
-        await corrections.void(uow, claim, reason=body.reason, today=date.today())
-        result = await _full(uow, principal, claim_id)
-        await uow.commit()
-    return result
+
+    async def operation() -> ClaimOut:
+        claim = await _locked(uow, principal, claim_id)
+        await corrections.void(uow, claim, reason=body.reason, today=business_date())
+        return await _full(uow, principal, claim_id)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
+
+
+async def _locked(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> Claim:
+    """The claim, locked, when the caller may see it (NotFound otherwise)."""
+    row = await repository.claim_in_scope(uow.session, principal, claim_id)
+    return await handlers.locked_claim(uow, principal.tenant_id, row.id)
 
 
 async def _full(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> ClaimOut:

@@ -9,10 +9,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from claimstream_platform.auth import Principal
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from claim_submission.domain.states import ClaimStatus
@@ -66,32 +69,37 @@ async def list_interchanges(
 
 
 @router.post("/v1/interchanges/{number}/requeue", response_model=InterchangeOut)
-async def requeue(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> InterchangeOut:
+async def requeue(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """After a fix: the interchange's claims that are still held for it go out again, in a new interchange."""
-    return await _settle(number, principal.tenant_id, uow, "requeued")
+    return await _settle(number, request, principal, uow, "requeued")
 
 
 @router.post("/v1/interchanges/{number}/cancel", response_model=InterchangeOut)
-async def cancel(number: Number, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> InterchangeOut:
+async def cancel(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
     """Give up on the interchange: its claims stay in the work queue (held), to be released or voided one by one."""
-    return await _settle(number, principal.tenant_id, uow, "cancelled")
+    return await _settle(number, request, principal, uow, "cancelled")
 
 
-async def _settle(number: int, tenant_id: UUID, uow: UnitOfWork, outcome: str) -> InterchangeOut:
-    async with uow:
-        row = await interchanges.lock(uow, tenant_id, number)
-        if row is None:
-            raise NotFound("interchange not found")
-        if row.status not in ("quarantined", "refused"):
-            raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
-        await interchanges.set_status(uow, number, outcome)
-        if outcome == "requeued":
-            held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], interchange_number=number)
-            for claim in held:
-                claim.requeue(requeued_from=number)
-            await store(uow, held)
-        count = await interchanges.claim_count(uow, number)
-        await uow.commit()
+async def _settle(number: int, request: Request, principal: Principal, uow: UnitOfWork, outcome: str) -> JSONResponse:
+    async def operation() -> InterchangeOut:
+        return await _settled(uow, principal.tenant_id, number, outcome)
+
+    return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
+
+
+async def _settled(uow: UnitOfWork, tenant_id: UUID, number: int, outcome: str) -> InterchangeOut:
+    row = await interchanges.lock(uow, tenant_id, number)
+    if row is None:
+        raise NotFound("interchange not found")
+    if row.status not in ("quarantined", "refused"):
+        raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
+    await interchanges.set_status(uow, number, outcome)
+    if outcome == "requeued":
+        held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], interchange_number=number)
+        for claim in held:
+            claim.requeue(requeued_from=number)
+        await store(uow, held)
+    count = await interchanges.claim_count(uow, number)
     return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count})
 
 

@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from claimstream_platform.errors import NotFound
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12.text import refuse_unwritable
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from claim_submission.outbound.submitters import release_waiting
@@ -47,13 +49,17 @@ async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Subm
 
 
 @router.put("/v1/submitter", response_model=SubmitterOut)
-async def put_submitter(body: SubmitterIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
+async def put_submitter(
+    body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
     """Set the tenant's submitter (an operator's task: it is the identity its clearinghouse knows). Claims held
     only for the want of one go back to the queue. Repeatable."""
     principal.require_role("operator")
     values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
-    async with uow:
+
+    async def operation() -> SubmitterOut:
         await submitters.put(uow, principal.tenant_id, values)
         await release_waiting(uow, principal.tenant_id)
-        await uow.commit()
-    return SubmitterOut(**values)
+        return SubmitterOut(**values)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)

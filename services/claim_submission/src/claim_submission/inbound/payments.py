@@ -2,12 +2,13 @@
 the claim to the next payer when the patient has another coverage (`coordination.py`)."""
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.content import ClaimContent
 from claim_submission.domain.states import OPEN
-from claim_submission.handlers import store, today
+from claim_submission.handlers import store
 from claim_submission.inbound.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.intake.creation import NewClaim, create_claims
 from claim_submission.repository import claims as repository
@@ -24,13 +25,13 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)
         await store(uow, [claim])
-    adjudication = adjudication_of(event, paid_on=today())
+    adjudication = adjudication_of(event, paid_on=business_date())
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
     if following is None:
         return
     billed = await _billed_already(uow, claim, following.payer.payer_id)
     if billed is None:
-        await create_claims(uow, [NewClaim.of(claim, following)], today=today())
+        await create_claims(uow, [NewClaim.of(claim, following)], today=business_date())
     elif (
         billed.status in OPEN
         and billed.frequency != "8"
@@ -39,7 +40,7 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
         # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
         # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
         again = NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
-        await create_claims(uow, [again], today=today())
+        await create_claims(uow, [again], today=business_date())
 
 
 async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> Claim | None:

@@ -11,11 +11,12 @@ from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
-from claim_submission.handlers import publish, store, today
+from claim_submission.handlers import publish, store
 from claim_submission.intake.changes import apply_changes
 from claim_submission.intake.creation import NewClaim, create_claims
 from claim_submission.repository import claims as repository
@@ -34,7 +35,7 @@ async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
         primary = claim.content.responsibility == "primary"
         if primary and event.reason == "corrected" and claim.status in AT_PAYER:
             continue
-        await void(uow, claim, reason=event.reason, today=today())
+        await void(uow, claim, reason=event.reason, today=business_date())
 
 
 async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
@@ -50,7 +51,7 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
         new = NewClaim.of(claim, content, frequency="1", supersedes=claim)
     else:
         new = NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
-    await create_claims(uow, [new], today=today())
+    await create_claims(uow, [new], today=business_date())
 
 
 async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:

@@ -12,10 +12,10 @@ from dataclasses import replace
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
-from claim_submission import handlers
 from claim_submission.domain.content import Captured, content_of
 from claim_submission.domain.states import OPEN
 from claim_submission.intake.creation import NewClaim, billed, create_claims
@@ -25,7 +25,7 @@ from claim_submission.repository import claims as repository
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
     run = [(d, content_of(d.event)) for d in deliveries if isinstance(d.event, ChargeCaptured)]
     known = await repository.encounters_with_claims(uow, ((c.tenant_id, c.encounter_id) for _, c in run))
-    today = handlers.today()
+    today = business_date()
     first_time: list[NewClaim] = []
     seen: set[tuple[UUID, UUID]] = set()
     for delivery, captured in run:
@@ -54,4 +54,4 @@ async def capture(captured: Captured, uow: UnitOfWork) -> None:
     [new] = await billed(uow, [NewClaim.of(captured, captured.content)])
     payer_id = new.content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
     previous = next((claim for claim in earlier if claim.status in OPEN and claim.payer_id == payer_id), None)
-    await create_claims(uow, [replace(new, previous=previous)], today=handlers.today())
+    await create_claims(uow, [replace(new, previous=previous)], today=business_date())

@@ -10,6 +10,7 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationExceeded,
     AuthorizationRequired,
 )
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
@@ -39,7 +40,7 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
     })  # fmt: skip
     key: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     known = [Known(event.authorization_number, frozenset(event.codes), event.start, event.end, event.provider_npi)]
-    today = handlers.today()
+    today = business_date()
     for claim in await approvals.held_without(uow, key):
         content = attached(claim.content, known)
         if content.prior_authorization_number is None:

@@ -9,6 +9,7 @@ the payer already has is left to its adjudication (a denial that denial manageme
 from datetime import UTC, datetime
 
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
@@ -67,7 +68,7 @@ async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> N
     plan: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     administrator = (event.administered_by, event.administrator_name)
     await coverage.carved_out(uow, plan, administrator, at=datetime.now(UTC))
-    today = handlers.today()
+    today = business_date()
     for claim in await coverage.unsent_claims(uow, plan):
         await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
         billed_anew = creation.NewClaim.of(claim, routed(claim.content, administrator))
