@@ -45,7 +45,7 @@ def charges(**changes: Any) -> ChargeCaptured:
                 "amount": Decimal("185.00"),
                 "diagnosis_pointers": [1, 2],
             },
-        ],  # fmt: skip
+        ],
         "total_amount": Decimal("185.00"),
         "patient": {
             "external_id": "p-1",
@@ -54,14 +54,14 @@ def charges(**changes: Any) -> ChargeCaptured:
             "birth_date": date(1970, 1, 31),
             "sex": "F",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "coverage": {"payer_id": "SIMMCR", "member_id": "1EG4TE5MK73", "relationship": "self"},
         "payer": {
             "payer_id": "SIMMCR",
             "name": "Simulated Medicare Part B",
             "kind": "medicare",
             "claim_filing_indicator": "MB",
-        },  # fmt: skip
+        },
         "billing_provider": {
             "practice_id": PRACTICE,
             "name": "Harbor Counseling",
@@ -69,14 +69,14 @@ def charges(**changes: Any) -> ChargeCaptured:
             "tax_id": "987654321",
             "taxonomy": "261QM0801X",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "rendering_provider": {
             "npi": "1245319599",
             "first_name": "Ben",
             "last_name": "Okafor",
             "credential": "LCSW",
             "taxonomy": "1041C0700X",
-        },  # fmt: skip
+        },
     }
     data.update(changes)
     return ChargeCaptured.model_validate(data)
@@ -123,8 +123,13 @@ async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str
 
 
 async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: str = "1EG4TE5MK73") -> None:
-    body = {"member_id": member, "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
-            "coverage_start": f"{RECENT.year - 1}-01-01"}  # fmt: skip
+    body = {
+        "member_id": member,
+        "first_name": "JANE",
+        "last_name": "DOE",
+        "birth_date": "1970-01-31",
+        "coverage_start": f"{RECENT.year - 1}-01-01",
+    }
     assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
 
 

@@ -21,24 +21,49 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import waiting_for_a_lock
 from test_coverage_holds import captured_in_a_batch
 
-TESTING = [{"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": Decimal("150.00"),
-            "diagnosis_pointers": [1]}]  # fmt: skip
+TESTING = [
+    {
+        "line_number": 1,
+        "code": "96130",
+        "modifiers": [],
+        "units": 1,
+        "amount": Decimal("150.00"),
+        "diagnosis_pointers": [1],
+    }
+]
 MEDICAID = {"payer_id": "SIMMCD", "name": "Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"}
 
 
 def assessment_visit(patient: str = "p-1", days_ago: int = 3) -> ChargeCaptured:
     """Psychological testing for a Medicaid patient: the payer wants an authorization for it."""
     coverage = {"payer_id": "SIMMCD", "member_id": "1EG4TE5MK73", "relationship": "self"}
-    visit = charges(service_date=RECENT - timedelta(days=days_ago - 3), lines=TESTING, total_amount=Decimal("150.00"),
-                    payer=MEDICAID, coverage=coverage)  # fmt: skip
+    visit = charges(
+        service_date=RECENT - timedelta(days=days_ago - 3),
+        lines=TESTING,
+        total_amount=Decimal("150.00"),
+        payer=MEDICAID,
+        coverage=coverage,
+    )
     return visit.model_copy(update={"patient": visit.patient.model_copy(update={"external_id": patient})})
 
 
 def approved(number: str = "PA-77") -> AuthorizationApproved:
-    return AuthorizationApproved(tenant_id=TENANT, practice_id=PRACTICE, authorization_id=uuid4(), patient_ref="p-1",
-                                 payer_id="SIMMCD", authorization_number=number, provider_npi="", codes=["96130"],
-                                 approved=4, unit="units", start=RECENT - timedelta(days=5),
-                                 end=RECENT + timedelta(days=60), partial=False, source="278")  # fmt: skip
+    return AuthorizationApproved(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        authorization_id=uuid4(),
+        patient_ref="p-1",
+        payer_id="SIMMCD",
+        authorization_number=number,
+        provider_npi="",
+        codes=["96130"],
+        approved=4,
+        unit="units",
+        start=RECENT - timedelta(days=5),
+        end=RECENT + timedelta(days=60),
+        partial=False,
+        source="278",
+    )
 
 
 async def test_a_claim_held_for_a_missing_authorization_goes_with_the_number_once_it_arrives(
@@ -68,7 +93,11 @@ async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
     await handle(make_uow, encounters.on_charge_captured, one_by_one)
     found = [(await claims_of(make_uow, v.encounter_id))[0] for v in (covered, too_early, someone_else, one_by_one)]
     assert [(c.status, c.content.get("prior_authorization_number")) for c in found] == [
-        ("ready", "PA-88"), ("held", None), ("held", None), ("ready", "PA-88")]  # fmt: skip
+        ("ready", "PA-88"),
+        ("held", None),
+        ("held", None),
+        ("ready", "PA-88"),
+    ]
 
 
 async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arrives(
@@ -76,9 +105,17 @@ async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arriv
 ) -> None:
     visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-1"})  # Medicare therapy: not held
     await handle(make_uow, encounters.on_charge_captured, visit)
-    required = AuthorizationRequired(tenant_id=TENANT, practice_id=PRACTICE, encounter_id=visit.encounter_id,
-                                     version=1, patient_ref="p-1", payer_id="SIMMCR", service_date=visit.service_date,
-                                     codes=["90837"], visits_this_year=30)  # fmt: skip
+    required = AuthorizationRequired(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=visit.encounter_id,
+        version=1,
+        patient_ref="p-1",
+        payer_id="SIMMCR",
+        service_date=visit.service_date,
+        codes=["90837"],
+        visits_this_year=30,
+    )
     await handle(make_uow, authorization_answers.on_authorization_required, required)
     await handle(make_uow, authorization_answers.on_authorization_required, required)  # redelivered: held once
     (held,) = await claims_of(make_uow, visit.encounter_id)

@@ -22,8 +22,14 @@ def delivered(event):  # type: ignore[no-untyped-def]
 async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
     earlier = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, earlier)  # this encounter already has a claim
-    fresh = [charges(service_date=RECENT, external_id=f"v-{n}", coverage={**charges().coverage.model_dump(),
-             "member_id": f"M{n}"}) for n in range(3)]  # fmt: skip
+    fresh = [
+        charges(
+            service_date=RECENT,
+            external_id=f"v-{n}",
+            coverage={**charges().coverage.model_dump(), "member_id": f"M{n}"},
+        )
+        for n in range(3)
+    ]
     twin = fresh[0].model_copy(update={"encounter_id": uuid4()})  # same member, services and date: a duplicate
     corrected_early = earlier.model_copy(update={"version": 2})
     seen_twice = fresh[1].model_copy(update={"version": 2})
@@ -43,9 +49,15 @@ async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uo
     assert len(await claims_of(make_uow, fresh[2].encounter_id)) == 1  # the replay changed nothing
 
     async with make_uow() as uow:
-        rows = (await uow.session.execute(text(
-            "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb->>'encounter_id' AS encounter FROM outbox "
-            "WHERE event_type LIKE '%claim.created%' AND causation_id IS NOT NULL ORDER BY seq"))).all()  # fmt: skip
+        rows = (
+            await uow.session.execute(
+                text(
+                    "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb->>'encounter_id' AS encounter"
+                    " FROM outbox "
+                    "WHERE event_type LIKE '%claim.created%' AND causation_id IS NOT NULL ORDER BY seq"
+                )
+            )
+        ).all()
     causes: dict[str, set[object]] = {}
     for delivery in deliveries:
         causes.setdefault(str(delivery.event.encounter_id), set()).add(delivery.metadata.event_id)

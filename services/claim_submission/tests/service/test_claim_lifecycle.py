@@ -33,9 +33,12 @@ from sqlalchemy import text
 
 
 async def test_a_clean_claim_goes_out_once_and_is_accepted(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-    client: httpx.AsyncClient, auth: dict[str, str],
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+) -> None:
     await enroll(simulator)
     coded = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, coded)
@@ -52,15 +55,23 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
     assert sent == 1
     detail = (await client.get(f"/v1/claims/{claim.id}", headers=auth)).json()
     assert [h["status"] for h in detail["history"]] == [
-        "ready", "submitting", "submitted", "acknowledged", "received", "accepted",
-    ]  # fmt: skip
+        "ready",
+        "submitting",
+        "submitted",
+        "acknowledged",
+        "received",
+        "accepted",
+    ]
     x12 = (await client.get(f"/v1/claims/{claim.id}/x12", headers=auth)).text
     assert f"CLM*{claim.patient_control_number}*185*" in x12
 
 
 async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str],
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+) -> None:
     coded = charges(service_date=RECENT)  # the member is not on the payer's roster
     await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
@@ -72,20 +83,32 @@ async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
 
 
 async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_number_arrives(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator, "SIMBCX")
     payer = {"payer_id": "SIMBCX", "name": "Blue", "kind": "commercial", "claim_filing_indicator": "BL"}
-    coded = charges(service_date=RECENT, payer=payer, coverage={"payer_id": "SIMBCX", "member_id": "1EG4TE5MK73",
-                    "relationship": "self"}, lines=[{"line_number": 1, "code": "96130", "modifiers": [], "units": 1,
-                    "amount": "150", "diagnosis_pointers": [1]}])  # fmt: skip
+    coded = charges(
+        service_date=RECENT,
+        payer=payer,
+        coverage={"payer_id": "SIMBCX", "member_id": "1EG4TE5MK73", "relationship": "self"},
+        lines=[
+            {"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": "150", "diagnosis_pointers": [1]}
+        ],
+    )
     await handle(make_uow, encounters.on_charge_captured, coded)
     (held,) = await claims_of(make_uow, coded.encounter_id)
     assert (held.status, [r["rule"] for r in held.reasons]) == ("held", ["authorization.missing"])
     await cycle(make_uow, gateway)
     assert (await claims_of(make_uow, coded.encounter_id))[0].status == "held"  # held claims do not go out
-    request = CorrectionRequested(tenant_id=TENANT, claim_id=held.id, resubmit_as="new_original",
-                                  reason="authorization obtained", prior_authorization_number="PA4242")  # fmt: skip
+    request = CorrectionRequested(
+        tenant_id=TENANT,
+        claim_id=held.id,
+        resubmit_as="new_original",
+        reason="authorization obtained",
+        prior_authorization_number="PA4242",
+    )
     await handle(make_uow, corrections.on_correction_requested, request)
     await cycle(make_uow, gateway)
     old, new = await claims_of(make_uow, coded.encounter_id)
@@ -96,17 +119,29 @@ async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_n
 
 
 async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_number(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     first = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, first)
     await cycle(make_uow, gateway)
     (original,) = await claims_of(make_uow, first.encounter_id)
     corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
-    await handle(make_uow, corrections.on_charge_voided, ChargeVoided(
-        tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
-        external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
+    await handle(
+        make_uow,
+        corrections.on_charge_voided,
+        ChargeVoided(
+            tenant_id=TENANT,
+            practice_id=first.practice_id,
+            encounter_id=first.encounter_id,
+            version=1,
+            external_id=first.external_id,
+            service_date=first.service_date,
+            reason="corrected",
+        ),
+    )
     await handle(make_uow, encounters.on_charge_captured, corrected)
     await cycle(make_uow, gateway)
     original, replacement = await claims_of(make_uow, first.encounter_id)
@@ -117,8 +152,10 @@ async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_nu
 
 
 async def test_a_correction_before_the_payers_number_waits_for_it(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     first = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, first)
@@ -135,8 +172,10 @@ async def test_a_correction_before_the_payers_number_waits_for_it(
 
 
 async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_and_never_twice(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     coded = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, coded)
@@ -165,24 +204,30 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
 
 
 async def test_release_needs_every_finding_fixed_or_acknowledged(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str],
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+) -> None:
     late = charges(service_date=date.today() - timedelta(days=400))
     await handle(make_uow, encounters.on_charge_captured, late)
     (claim,) = await claims_of(make_uow, late.encounter_id)
     refused = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
     assert refused.status_code == 422 and "timely-filing.expired" in refused.json()["detail"]
-    released = await client.post(f"/v1/claims/{claim.id}/release", json={"acknowledge": ["timely-filing.expired"]},
-                                 headers=auth)  # fmt: skip
+    released = await client.post(
+        f"/v1/claims/{claim.id}/release", json={"acknowledge": ["timely-filing.expired"]}, headers=auth
+    )
     assert released.status_code == 200 and released.json()["status"] == "ready"
     again = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
     assert again.status_code == 409
 
 
 async def test_voiding_before_and_after_the_payer_has_it(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-    client: httpx.AsyncClient, auth: dict[str, str],
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+) -> None:
     await enroll(simulator)
     local = charges(service_date=RECENT, external_id="v-local")
     await handle(make_uow, encounters.on_charge_captured, local)
@@ -201,8 +246,10 @@ async def test_voiding_before_and_after_the_payer_has_it(
 
 
 async def test_other_tenants_see_no_claims(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Any,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    client: httpx.AsyncClient,
+    keys: Any,
+) -> None:
     coded = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, coded)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -215,16 +262,28 @@ async def test_other_tenants_see_no_claims(
 async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow: Callable[[], UnitOfWork]) -> None:
     first = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, first)
-    await handle(make_uow, corrections.on_charge_voided, ChargeVoided(
-        tenant_id=TENANT, practice_id=first.practice_id, encounter_id=first.encounter_id, version=1,
-        external_id=first.external_id, service_date=first.service_date, reason="corrected"))  # fmt: skip
+    await handle(
+        make_uow,
+        corrections.on_charge_voided,
+        ChargeVoided(
+            tenant_id=TENANT,
+            practice_id=first.practice_id,
+            encounter_id=first.encounter_id,
+            version=1,
+            external_id=first.external_id,
+            service_date=first.service_date,
+            reason="corrected",
+        ),
+    )
     (claim,) = await claims_of(make_uow, first.encounter_id)
     assert claim.status == "voided"  # the corrected encounter may be held for review: v1 must not go out
 
 
 async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     """The payer reprocessed the claim and renumbered it in its 835 (CLP07): REF*F8 must carry the new number."""
     from uuid import uuid4
 
@@ -236,14 +295,28 @@ async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
     await cycle(make_uow, gateway)
     (original,) = await claims_of(make_uow, first.encounter_id)
     posted = PaymentPosted(
-        tenant_id=TENANT, practice_id=first.practice_id, remittance_id=uuid4(), claim_id=original.id,
-        patient_control_number=original.patient_control_number, payer_id="SIMMCR", payer_claim_number="SIMMCR-R2",
-        claim_status="1", outcome="paid", charge=Decimal("180"), paid=Decimal("140"), allowed=None,
-        patient_responsibility=Decimal("0"), adjustments=[], remarks=[], lines=[], paid_on=None,
-    )  # fmt: skip
+        tenant_id=TENANT,
+        practice_id=first.practice_id,
+        remittance_id=uuid4(),
+        claim_id=original.id,
+        patient_control_number=original.patient_control_number,
+        payer_id="SIMMCR",
+        payer_claim_number="SIMMCR-R2",
+        claim_status="1",
+        outcome="paid",
+        charge=Decimal("180"),
+        paid=Decimal("140"),
+        allowed=None,
+        patient_responsibility=Decimal("0"),
+        adjustments=[],
+        remarks=[],
+        lines=[],
+        paid_on=None,
+    )
     await handle(make_uow, payments.on_payment_posted, posted)
-    request = CorrectionRequested(tenant_id=TENANT, claim_id=original.id, resubmit_as="replacement",
-                                  reason="wrong code")  # fmt: skip
+    request = CorrectionRequested(
+        tenant_id=TENANT, claim_id=original.id, resubmit_as="replacement", reason="wrong code"
+    )
     await handle(make_uow, corrections.on_correction_requested, request)
     await cycle(make_uow, gateway)
     _, replacement = await claims_of(make_uow, first.encounter_id)

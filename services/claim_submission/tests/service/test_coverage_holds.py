@@ -16,14 +16,30 @@ from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
 
 def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
-    ids = {"tenant_id": TENANT, "practice_id": PRACTICE, "check_id": uuid4(), "patient_ref": patient,
-           "payer_id": "SIMMCR", "service_date": day}  # fmt: skip
+    ids = {
+        "tenant_id": TENANT,
+        "practice_id": PRACTICE,
+        "check_id": uuid4(),
+        "patient_ref": patient,
+        "payer_id": "SIMMCR",
+        "service_date": day,
+    }
     if kind is CoverageInactive:
         return CoverageInactive(**ids)  # type: ignore[arg-type]
-    return EligibilityVerified(**ids, bill_payer_id="SIMMCR", copay=Decimal(0), coinsurance=None,  # type: ignore[arg-type]
-                               deductible_remaining=None, out_of_pocket_remaining=None, visits_allowed=None,
-                               visits_remaining=None, visit_limit_from_text=False, authorization_required=None,
-                               in_network=True, next_visit_cost=Decimal(0))  # fmt: skip
+    return EligibilityVerified(
+        **ids,
+        bill_payer_id="SIMMCR",
+        copay=Decimal(0),
+        coinsurance=None,  # type: ignore[arg-type]
+        deductible_remaining=None,
+        out_of_pocket_remaining=None,
+        visits_allowed=None,
+        visits_remaining=None,
+        visit_limit_from_text=False,
+        authorization_required=None,
+        in_network=True,
+        next_visit_cost=Decimal(0),
+    )
 
 
 async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: object) -> None:
@@ -41,10 +57,16 @@ async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_hel
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive))
     (held_after,) = await claims_of(make_uow, waiting.encounter_id)
     assert held_after.status == "held" and [r["rule"] for r in held_after.reasons] == ["eligibility.coverage-inactive"]
-    later = charges(service_date=RECENT, lines=[{**waiting.lines[0].model_dump(), "code": "90834",
-                                                 "amount": Decimal("140")}], total_amount=Decimal("140"))  # fmt: skip
-    other = charges(service_date=RECENT, patient={**waiting.patient.model_dump(), "external_id": "p-2"},
-                    coverage={**waiting.coverage.model_dump(), "member_id": "2FH5UF6NL84"})  # fmt: skip
+    later = charges(
+        service_date=RECENT,
+        lines=[{**waiting.lines[0].model_dump(), "code": "90834", "amount": Decimal("140")}],
+        total_amount=Decimal("140"),
+    )
+    other = charges(
+        service_date=RECENT,
+        patient={**waiting.patient.model_dump(), "external_id": "p-2"},
+        coverage={**waiting.coverage.model_dump(), "member_id": "2FH5UF6NL84"},
+    )
     await captured_in_a_batch(make_uow, later, other)
     (held_at_once,) = await claims_of(make_uow, later.encounter_id)
     (goes,) = await claims_of(make_uow, other.encounter_id)
@@ -66,9 +88,16 @@ async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
 
 
 def carved_out(administrator: str = "SIMBHO") -> CoverageCarvedOut:
-    return CoverageCarvedOut(tenant_id=TENANT, practice_id=PRACTICE, check_id=uuid4(), patient_ref="p-1",
-                             payer_id="SIMMCR", service_date=RECENT, administered_by=administrator,
-                             administrator_name="Simulated Behavioral Health")  # fmt: skip
+    return CoverageCarvedOut(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        check_id=uuid4(),
+        patient_ref="p-1",
+        payer_id="SIMMCR",
+        service_date=RECENT,
+        administered_by=administrator,
+        administrator_name="Simulated Behavioral Health",
+    )
 
 
 async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_ones_after(
@@ -89,7 +118,10 @@ async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_o
     one_by_one = charges(service_date=RECENT - timedelta(days=1))
     await handle(make_uow, encounters.on_charge_captured, one_by_one)
     assert [c.payer_id for e in (later, other, one_by_one) for c in await claims_of(make_uow, e.encounter_id)] == [
-        "SIMBHO", "SIMMCR", "SIMBHO"]  # fmt: skip
+        "SIMBHO",
+        "SIMMCR",
+        "SIMBHO",
+    ]
     kinds = [
         kind for kind, payload in await events(make_uow) if payload.get("encounter_id") == str(waiting.encounter_id)
     ]

@@ -56,9 +56,12 @@ def patient_named(last: str, first: str = "Jose") -> Any:
 
 
 async def test_munoz_goes_out_as_munoz_and_is_accepted(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     await enroll(simulator)
     coded = patient_named("Muñoz", "José")
     await handle(make_uow, encounters.on_charge_captured, coded)
@@ -70,8 +73,10 @@ async def test_munoz_goes_out_as_munoz_and_is_accepted(
 
 
 async def test_a_claim_that_cannot_be_written_returns_to_the_work_queue_and_the_rest_go_out(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     broken, clean = charges(service_date=RECENT), charges(service_date=RECENT - timedelta(days=1))  # not duplicates
     for coded in (broken, clean):
@@ -87,9 +92,12 @@ async def test_a_claim_that_cannot_be_written_returns_to_the_work_queue_and_the_
 
 
 async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     keys: Keys,
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -151,8 +159,10 @@ def _999(accepted: str, rejected: str) -> Callable[[str], str]:
 
 
 async def test_a_999_rejecting_one_transaction_set_of_two_rejects_only_its_claims(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     first = charges(service_date=RECENT)
     other_provider = first.billing_provider.model_copy(update={"npi": "1497758544"})
@@ -168,9 +178,12 @@ async def test_a_999_rejecting_one_transaction_set_of_two_rejects_only_its_claim
 
 
 async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     content = await scalar(make_uow, "SELECT content FROM submissions")
     # someone else's interchange under our control number (a restore that reused numbers)
@@ -190,9 +203,12 @@ async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted
 
 
 async def test_a_refused_credential_stops_sending_until_the_token_is_replaced(
-    make_uow: MakeUow, engine: AsyncEngine, simulator: httpx.AsyncClient, clearinghouse_keys: Keys,
+    make_uow: MakeUow,
+    engine: AsyncEngine,
+    simulator: httpx.AsyncClient,
+    clearinghouse_keys: Keys,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator)
     token = tmp_path / "clearinghouse-token"
     token.write_text(
@@ -246,9 +262,12 @@ async def test_a_failing_loop_is_reported_by_readyz(
 
 
 async def test_a_void_retried_sends_one_frequency_8_claim(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -256,16 +275,20 @@ async def test_a_void_retried_sends_one_frequency_8_claim(
     for _ in range(3):
         response = await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "entered in error"}, headers=auth)
         assert response.status_code == 200
-    voids = await scalar(make_uow, "SELECT count(*) FROM claims WHERE replaces_claim_id = :c AND frequency = '8'",
-                         c=claim.id)  # fmt: skip
+    voids = await scalar(
+        make_uow, "SELECT count(*) FROM claims WHERE replaces_claim_id = :c AND frequency = '8'", c=claim.id
+    )
     assert voids == 1
     assert [kind for kind, _ in await events(make_uow)].count("voided") == 1
 
 
 async def test_a_claim_without_a_277ca_in_time_raises_one_alert_and_is_listed(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)  # acknowledged; its 277CA never read
     later = datetime.now(UTC) + timedelta(days=4)

@@ -18,12 +18,14 @@ from cob_testkit import SECONDARY, TWO_LINES, posting
 SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
 
 
-async def primary_accepted(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway,
-                           simulator: httpx.AsyncClient) -> tuple[Any, Any]:  # fmt: skip
+async def primary_accepted(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> tuple[Any, Any]:
     await enroll(simulator)
     await enroll(simulator, "SIMBCX", "XYZ123456")
-    coded = charges(service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"),
-                    other_coverages=[SELF_SECONDARY])  # fmt: skip
+    coded = charges(
+        service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"), other_coverages=[SELF_SECONDARY]
+    )
     await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (primary,) = await claims_of(make_uow, coded.encounter_id)
@@ -33,13 +35,16 @@ async def primary_accepted(make_uow: Callable[[], UnitOfWork], gateway: Simulato
 
 
 def posted_for(claim: Any, **changes: Any) -> PaymentPosted:
-    return posting(claim_id=claim.id, patient_control_number=claim.patient_control_number,
-                   practice_id=claim.practice_id, **changes)  # fmt: skip
+    return posting(
+        claim_id=claim.id, patient_control_number=claim.patient_control_number, practice_id=claim.practice_id, **changes
+    )
 
 
 async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     await handle(make_uow, payments.on_payment_posted, posted_for(primary))
     await handle(make_uow, payments.on_payment_posted, posted_for(primary))  # redelivered: billed once
@@ -56,8 +61,10 @@ async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
 
 
 async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     number = primary.payer_claim_number
     await handle(make_uow, payments.on_payment_posted, posted_for(primary, outcome="forwarded", claim_status="19"))
@@ -69,13 +76,21 @@ async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
 
 
 async def test_corrected_charges_void_the_secondary_claim(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     await handle(make_uow, payments.on_payment_posted, posted_for(primary))
-    voided = ChargeVoided(tenant_id=TENANT, practice_id=coded.practice_id, encounter_id=coded.encounter_id,
-                          version=1, external_id=coded.external_id, service_date=coded.service_date,
-                          reason="corrected")  # fmt: skip
+    voided = ChargeVoided(
+        tenant_id=TENANT,
+        practice_id=coded.practice_id,
+        encounter_id=coded.encounter_id,
+        version=1,
+        external_id=coded.external_id,
+        service_date=coded.service_date,
+        reason="corrected",
+    )
     await handle(make_uow, corrections.on_charge_voided, voided)
     first, secondary = await claims_of(make_uow, coded.encounter_id)
     assert first.status == "accepted"  # waits for the corrected charges, which replace it

@@ -12,8 +12,13 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.testing import Keys
 
 NO_DEFAULT = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"))
-HARBOR = {"submitter_id": "HARBOR01", "name": "Harbor Billing", "contact_name": "Rosa Diaz", "phone": "5035550142",
-          "email": "edi@harbor.example"}  # fmt: skip
+HARBOR = {
+    "submitter_id": "HARBOR01",
+    "name": "Harbor Billing",
+    "contact_name": "Rosa Diaz",
+    "phone": "5035550142",
+    "email": "edi@harbor.example",
+}
 
 
 async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(

@@ -62,21 +62,41 @@ person = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "
     rendering_is_billing=st.booleans(),
 )
 def test_every_837p_validates_and_reads_back(
-    claim_lines: list[dict[str, Any]], relationship: str, place: str, frequency: str, authorization: str | None,
+    claim_lines: list[dict[str, Any]],
+    relationship: str,
+    place: str,
+    frequency: str,
+    authorization: str | None,
     rendering_is_billing: bool,
-) -> None:  # fmt: skip
+) -> None:
     coded = claim_content(
         place_of_service=place,
         diagnoses=["F33.1", "F41.1", "Z63.0"],
-        lines=[{"line_number": n, "code": x["code"], "modifiers": x["modifiers"], "units": x["units"],
-                "amount": x["amount"], "diagnosis_pointers": x["pointers"]} for n, x in enumerate(claim_lines, 1)],
-        coverage={"payer_id": "SIMBCX", "member_id": "M1", "relationship": relationship,
-                  "subscriber": None if relationship == "self" else person},
+        lines=[
+            {
+                "line_number": n,
+                "code": x["code"],
+                "modifiers": x["modifiers"],
+                "units": x["units"],
+                "amount": x["amount"],
+                "diagnosis_pointers": x["pointers"],
+            }
+            for n, x in enumerate(claim_lines, 1)
+        ],
+        coverage={
+            "payer_id": "SIMBCX",
+            "member_id": "M1",
+            "relationship": relationship,
+            "subscriber": None if relationship == "self" else person,
+        },
         prior_authorization_number=authorization,
-    )  # fmt: skip
+    )
     if rendering_is_billing:
-        coded = coded.model_copy(update={"rendering_provider": coded.rendering_provider.model_copy(
-            update={"npi": coded.billing_provider.npi})})  # fmt: skip
+        coded = coded.model_copy(
+            update={
+                "rendering_provider": coded.rendering_provider.model_copy(update={"npi": coded.billing_provider.npi})
+            }
+        )
     number = "SIMBCX100001" if frequency != "1" else None
     text = write(
         ClaimToSend("CS0000000001", frequency, coded, number), ClaimToSend("CS0000000002", "1", claim_content())
@@ -147,18 +167,50 @@ TODAY = date(2026, 11, 27)
         ({}, []),
         ({"service_date": TODAY - timedelta(days=366)}, ["timely-filing.expired"]),
         ({"service_date": TODAY - timedelta(days=365)}, []),
-        ({"payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
-          "service_date": TODAY - timedelta(days=91)}, ["timely-filing.expired", "authorization.missing"]),
-        ({"payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
-          "prior_authorization_number": "PA1"}, []),
-        ({"billing_provider": {"practice_id": "00000000-0000-0000-0000-0000000000b1", "name": "X", "npi": "1679576723",
-                               "tax_id": "12345", "taxonomy": "261QM0801X",
-                               "address": {**ADDRESS, "line1": "PO Box 12", "postal_code": "97201"}}},
-         ["billing-provider.npi", "billing-provider.tax-id", "billing-provider.zip4", "billing-provider.po-box"]),
-        ({"lines": [{"line_number": 1, "code": "90837", "modifiers": ["95", "93"], "units": 1, "amount": "10",
-                     "diagnosis_pointers": [1, 5]}]}, ["diagnosis.pointer", "modifiers.telehealth"]),
+        (
+            {
+                "payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
+                "service_date": TODAY - timedelta(days=91),
+            },
+            ["timely-filing.expired", "authorization.missing"],
+        ),
+        (
+            {
+                "payer": {"payer_id": "SIMAHP", "name": "Apex", "kind": "commercial", "claim_filing_indicator": "HM"},
+                "prior_authorization_number": "PA1",
+            },
+            [],
+        ),
+        (
+            {
+                "billing_provider": {
+                    "practice_id": "00000000-0000-0000-0000-0000000000b1",
+                    "name": "X",
+                    "npi": "1679576723",
+                    "tax_id": "12345",
+                    "taxonomy": "261QM0801X",
+                    "address": {**ADDRESS, "line1": "PO Box 12", "postal_code": "97201"},
+                }
+            },
+            ["billing-provider.npi", "billing-provider.tax-id", "billing-provider.zip4", "billing-provider.po-box"],
+        ),
+        (
+            {
+                "lines": [
+                    {
+                        "line_number": 1,
+                        "code": "90837",
+                        "modifiers": ["95", "93"],
+                        "units": 1,
+                        "amount": "10",
+                        "diagnosis_pointers": [1, 5],
+                    }
+                ]
+            },
+            ["diagnosis.pointer", "modifiers.telehealth"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_scrubber(changes: dict[str, Any], rules: list[str]) -> None:
     coded = claim_content(**{"service_date": TODAY - timedelta(days=3), **changes})
     assert [r.rule for r in scrub(coded, today=TODAY, duplicate=False)] == rules
@@ -198,8 +250,10 @@ def test_corpus_acknowledgments_drive_the_right_outcomes() -> None:
     (accepted,) = read_277ca((CORPUS / "imsweb-x12-parser" / "277_5010" / "x12_277CA_accepted.txt").read_text())
     (rejected,) = read_277ca((CORPUS / "imsweb-x12-parser" / "277_5010" / "x12_277CA_rejected.txt").read_text())
     assert (accepted.patient_control_number, accepted.accepted, accepted.payer_claim_number) == (
-        "5781", True, "1107000000014420",
-    )  # fmt: skip
+        "5781",
+        True,
+        "1107000000014420",
+    )
     assert (rejected.accepted, rejected.reason().rule) == (False, "277CA.A7.562")
 
 
@@ -209,12 +263,28 @@ hostile = st.text(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=hostile, last=hostile, street=hostile, city=hostile, member=hostile, group=hostile, practice=hostile,
-       payer=hostile, authorization=hostile)  # fmt: skip
+@given(
+    first=hostile,
+    last=hostile,
+    street=hostile,
+    city=hostile,
+    member=hostile,
+    group=hostile,
+    practice=hostile,
+    payer=hostile,
+    authorization=hostile,
+)
 def test_hostile_text_in_every_free_text_field_gives_a_valid_837p(
-    first: str, last: str, street: str, city: str, member: str, group: str, practice: str, payer: str,
+    first: str,
+    last: str,
+    street: str,
+    city: str,
+    member: str,
+    group: str,
+    practice: str,
+    payer: str,
     authorization: str,
-) -> None:  # fmt: skip
+) -> None:
     """Delimiters, control characters and non-ASCII anywhere an EHR or a biller types: pyx12 still accepts the
     file, and each field reads back as its sanitized value (nothing forged, nothing shifted)."""
     base = claim_content()
@@ -267,11 +337,21 @@ def test_medicare_timely_filing_is_one_calendar_year(served: date, today: date, 
 
 def test_a_medicaid_child_with_an_own_id_goes_as_the_subscriber() -> None:
     parent = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
-    base = claim_content(payer={"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid",
-                          "claim_filing_indicator": "MC"})  # fmt: skip
-    child = base.model_copy(update={"coverage": base.coverage.model_copy(update={
-        "relationship": "child", "subscriber": base.patient.model_validate({**parent, "external_id": "x"}),
-        "member_id": "CHILD0001", "patient_has_own_id": True})})  # fmt: skip
+    base = claim_content(
+        payer={"payer_id": "SIMMCD", "name": "State Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"}
+    )
+    child = base.model_copy(
+        update={
+            "coverage": base.coverage.model_copy(
+                update={
+                    "relationship": "child",
+                    "subscriber": base.patient.model_validate({**parent, "external_id": "x"}),
+                    "member_id": "CHILD0001",
+                    "patient_has_own_id": True,
+                }
+            )
+        }
+    )
     text = write(ClaimToSend("CS0000000001", "1", child))
     assert pyx12_problems(text) == []
     assert "*23*" not in "".join(line for line in text.splitlines() if line.startswith("HL*"))  # no 2000C
@@ -310,13 +390,19 @@ def test_a_correction_is_never_written_without_the_payers_number() -> None:
 def test_referring_provider_referral_service_facility_delay_reason_and_correction_note() -> None:
     base = claim_content()
     facility_address = base.billing_provider.address.model_copy(update={"line1": "9 Clinic Rd", "city": "Salem"})
-    coded = base.model_validate({
-        **base.model_dump(mode="json"),
-        "referring_provider": {"npi": "1497758544", "first_name": "Gia", "last_name": "Moss"},
-        "referral_number": "REF123",
-        "service_facility": {"name": "Salem Satellite", "npi": "1245319599", "address": facility_address.model_dump()},
-        "delay_reason_code": "7",
-    })  # fmt: skip
+    coded = base.model_validate(
+        {
+            **base.model_dump(mode="json"),
+            "referring_provider": {"npi": "1497758544", "first_name": "Gia", "last_name": "Moss"},
+            "referral_number": "REF123",
+            "service_facility": {
+                "name": "Salem Satellite",
+                "npi": "1245319599",
+                "address": facility_address.model_dump(),
+            },
+            "delay_reason_code": "7",
+        }
+    )
     text = write(ClaimToSend("CS0000000001", "7", coded, "SIMBCX100001", note="corrected place of service"))
     assert pyx12_problems(text) == []
     assert "NM1*DN*1*MOSS*GIA****XX*1497758544~" in text and "REF*9F*REF123~" in text
@@ -328,8 +414,12 @@ def test_referring_provider_referral_service_facility_delay_reason_and_correctio
 
 def test_no_service_facility_loop_when_it_is_the_billing_address() -> None:
     base = claim_content()
-    same = base.model_validate({**base.model_dump(mode="json"), "service_facility": {
-        "name": "Harbor Counseling", "address": base.billing_provider.address.model_dump()}})  # fmt: skip
+    same = base.model_validate(
+        {
+            **base.model_dump(mode="json"),
+            "service_facility": {"name": "Harbor Counseling", "address": base.billing_provider.address.model_dump()},
+        }
+    )
     assert "NM1*77*" not in write(ClaimToSend("CS0000000001", "1", same))
 
 
@@ -357,13 +447,20 @@ async def test_the_gateway_retries_a_little_then_hands_back_the_clearinghouses_r
 
 def test_a_supervised_associate_goes_out_with_the_supervisor_in_2310d() -> None:
     base = claim_content()
-    associate = {"npi": "1497758544", "first_name": "Lee", "last_name": "Park", "credential": "LPC-A",
-                 "taxonomy": "101YP2500X"}  # fmt: skip
-    supervised = base.model_validate({
-        **base.model_dump(mode="json"),
-        "rendering_provider": associate,
-        "supervising_provider": {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor"},
-    })  # fmt: skip
+    associate = {
+        "npi": "1497758544",
+        "first_name": "Lee",
+        "last_name": "Park",
+        "credential": "LPC-A",
+        "taxonomy": "101YP2500X",
+    }
+    supervised = base.model_validate(
+        {
+            **base.model_dump(mode="json"),
+            "rendering_provider": associate,
+            "supervising_provider": {"npi": "1245319599", "first_name": "Ben", "last_name": "Okafor"},
+        }
+    )
     text = write(ClaimToSend("CS0000000001", "1", supervised))
     assert pyx12_problems(text) == []
     assert "NM1*82*1*PARK*LEE****XX*1497758544~" in text and "NM1*DQ*1*OKAFOR*BEN****XX*1245319599~" in text
@@ -374,11 +471,17 @@ def test_a_supervised_associate_goes_out_with_the_supervisor_in_2310d() -> None:
 def test_a_line_with_its_own_authorization_carries_ref_g1_in_2400() -> None:
     base = claim_content()
     tms = [
-        {"line_number": 1, "code": "90867", "modifiers": [], "units": 1, "amount": "400.00",
-         "diagnosis_pointers": [1], "prior_authorization_number": "TMS-2026-118"},
-        {"line_number": 2, "code": "90837", "modifiers": [], "units": 1, "amount": "185.00",
-         "diagnosis_pointers": [1]},
-    ]  # fmt: skip
+        {
+            "line_number": 1,
+            "code": "90867",
+            "modifiers": [],
+            "units": 1,
+            "amount": "400.00",
+            "diagnosis_pointers": [1],
+            "prior_authorization_number": "TMS-2026-118",
+        },
+        {"line_number": 2, "code": "90837", "modifiers": [], "units": 1, "amount": "185.00", "diagnosis_pointers": [1]},
+    ]
     coded = base.model_validate({**base.model_dump(mode="json"), "lines": tms, "prior_authorization_number": "OP-55"})
     text = write(ClaimToSend("CS0000000001", "1", coded))
     assert pyx12_problems(text) == []

@@ -117,9 +117,15 @@ async def list_claims(
     `status=rejected` (999 or 277CA); `overdue=true` lists sent claims still waiting for their 277CA."""
     async with uow:
         page, next_cursor = await repository.claims_page(
-            uow.session, principal, practice_id=practice_id, encounter_id=encounter_id, status=status,
-            overdue=overdue, limit=limit, cursor=cursor,
-        )  # fmt: skip
+            uow.session,
+            principal,
+            practice_id=practice_id,
+            encounter_id=encounter_id,
+            status=status,
+            overdue=overdue,
+            limit=limit,
+            cursor=cursor,
+        )
     return ClaimPage(
         items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor
     )

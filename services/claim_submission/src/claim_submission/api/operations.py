@@ -59,9 +59,11 @@ class InboundPage(BaseModel):
 
 @router.get("/v1/interchanges", response_model=InterchangePage)
 async def list_interchanges(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, status: InterchangeStatus | None = None,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    status: InterchangeStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> InterchangePage:  # fmt: skip
+) -> InterchangePage:
     """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
     async with uow:
         rows = await interchanges.page(uow, principal.tenant_id, status, limit)
@@ -105,10 +107,11 @@ async def _settled(uow: UnitOfWork, tenant_id: UUID, number: int, outcome: str) 
 
 @router.get("/v1/inbound", response_model=InboundPage)
 async def list_inbound(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
     status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> InboundPage:  # fmt: skip
+) -> InboundPage:
     principal.require_role("operator")
     async with uow:
         rows = await documents.page(uow, status, limit)

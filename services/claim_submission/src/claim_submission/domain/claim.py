@@ -62,24 +62,40 @@ class Claim:
 
     @classmethod
     def new(
-        cls, tenant_id: UUID, practice_id: UUID | None, encounter_id: UUID, encounter_version: int,
-        content: ClaimContent, reasons: list[Reason], *, replaces: "Claim | None" = None, frequency: str = "1",
-        note: str | None = None, supersedes: "Claim | None" = None,
-    ) -> "Claim":  # fmt: skip
+        cls,
+        tenant_id: UUID,
+        practice_id: UUID | None,
+        encounter_id: UUID,
+        encounter_version: int,
+        content: ClaimContent,
+        reasons: list[Reason],
+        *,
+        replaces: "Claim | None" = None,
+        frequency: str = "1",
+        note: str | None = None,
+        supersedes: "Claim | None" = None,
+    ) -> "Claim":
         """A new claim version: held when any reason stands, else ready. A replacement (frequency 7 or 8)
         carries the payer's number of the claim it replaces and a note (NTE*ADD) saying why; a new original
         names the claim it `supersedes` too, so that downstream it ends there."""
         replaced = replaces or supersedes
         claim = cls(
-            id=uuid4(), tenant_id=tenant_id, practice_id=practice_id, encounter_id=encounter_id,
-            encounter_version=encounter_version, payer_id=content.payer.payer_id,
-            status=S.HELD if reasons else S.READY, frequency=frequency,
-            stored_content=content.model_dump(mode="json"), total_charge=content.total,
-            service_date=content.service_date, reasons=list(reasons),
+            id=uuid4(),
+            tenant_id=tenant_id,
+            practice_id=practice_id,
+            encounter_id=encounter_id,
+            encounter_version=encounter_version,
+            payer_id=content.payer.payer_id,
+            status=S.HELD if reasons else S.READY,
+            frequency=frequency,
+            stored_content=content.model_dump(mode="json"),
+            total_charge=content.total,
+            service_date=content.service_date,
+            reasons=list(reasons),
             payer_claim_number=replaces.payer_claim_number if replaces else None,
             replaces_claim_id=replaced.id if replaced else None,
             correction_note=(note or ("corrected claim" if frequency == "7" else "void")) if replaces else None,
-        )  # fmt: skip
+        )
         claim.__dict__["content"] = content
         return claim
 
@@ -89,9 +105,12 @@ class Claim:
 
     def _ids(self) -> dict[str, Any]:
         return {
-            "tenant_id": self.tenant_id, "practice_id": self.practice_id, "claim_id": self.id,
-            "encounter_id": self.encounter_id, "patient_control_number": self.patient_control_number,
-        }  # fmt: skip
+            "tenant_id": self.tenant_id,
+            "practice_id": self.practice_id,
+            "claim_id": self.id,
+            "encounter_id": self.encounter_id,
+            "patient_control_number": self.patient_control_number,
+        }
 
     def _move(self, target: ClaimStatus, **detail: Any) -> None:
         check_move(self.status, target)
@@ -107,14 +126,20 @@ class Claim:
         self.patient_control_number = patient_control_number
         self.events.append(
             events.ClaimCreated(
-                **self._ids(), payer_id=self.payer_id, frequency=self.frequency, total_charge=self.total_charge,
-                service_date=self.service_date, replaces_claim_id=self.replaces_claim_id, lines=self._lines(),
-                responsibility=self.content.responsibility, place_of_service=self.content.place_of_service,
+                **self._ids(),
+                payer_id=self.payer_id,
+                frequency=self.frequency,
+                total_charge=self.total_charge,
+                service_date=self.service_date,
+                replaces_claim_id=self.replaces_claim_id,
+                lines=self._lines(),
+                responsibility=self.content.responsibility,
+                place_of_service=self.content.place_of_service,
                 patient_ref=self.content.patient.external_id,
                 prior_authorization_number=self.content.prior_authorization_number,
                 prior_payer_paid_on=self.content.prior_payer_paid_on,
             )
-        )  # fmt: skip
+        )
         if self.replaces_claim_id is not None:
             self.events.append(
                 events.ClaimResubmitted(
@@ -126,11 +151,16 @@ class Claim:
 
     def _lines(self) -> list[ClaimLine]:
         return [
-            ClaimLine(line_number=line.line_number, code=line.code, modifiers=line.modifiers, units=line.units,
-                             amount=line.amount,
-                             control_number=line_control_number(self.patient_control_number, line.line_number))
+            ClaimLine(
+                line_number=line.line_number,
+                code=line.code,
+                modifiers=line.modifiers,
+                units=line.units,
+                amount=line.amount,
+                control_number=line_control_number(self.patient_control_number, line.line_number),
+            )
             for line in self.content.lines
-        ]  # fmt: skip
+        ]
 
     def hold(self, reasons: list[Reason]) -> None:
         """Back to the work queue with the reasons (it could not be written or sent)."""

@@ -202,6 +202,9 @@ def content_of(event: ChargeCaptured) -> Captured:
     ]
     content = ClaimContent.model_validate({**fields, "other_payers": others})
     return Captured(
-        tenant_id=event.tenant_id, practice_id=event.practice_id, encounter_id=event.encounter_id,
-        version=event.version, content=content,
-    )  # fmt: skip
+        tenant_id=event.tenant_id,
+        practice_id=event.practice_id,
+        encounter_id=event.encounter_id,
+        version=event.version,
+        content=content,
+    )

@@ -81,7 +81,7 @@ def read_999(text: str) -> list[FunctionalAck]:
                             rule=f"999.IK3.{segment.get(4)}",
                             field=f"{segment_tag} segment {segment.get(2)}",
                             message=f"{segment_tag}: {reason}",
-                        )  # fmt: skip
+                        )
                     )
                 elif segment.tag == "IK4" and acks:
                     reason = ELEMENT_ERRORS.get(segment.get(3), f"error {segment.get(3)}")
@@ -90,7 +90,7 @@ def read_999(text: str) -> list[FunctionalAck]:
                             rule=f"999.IK4.{segment.get(3)}",
                             field=f"{segment_tag}{segment.get(1).split(':')[0].zfill(2)}",
                             message=f"{segment_tag} element {segment.get(1)}: {reason}",
-                        )  # fmt: skip
+                        )
                     )
                 elif segment.tag == "IK5" and acks:
                     acks[-1].accepted = segment.get(1) in ACCEPTED_999
@@ -126,8 +126,11 @@ class ClaimStatus:
         parts = self.status.split(":")
         entity = f" (entity {parts[2]})" if len(parts) > 2 and parts[2] else ""
         code = parts[1] if len(parts) > 1 else ""
-        return Reason(rule=f"277CA.{self.category}.{code}", field="claim",
-                      message=f"{CATEGORY.get(self.category, self.category)}: status code {code}{entity}")  # fmt: skip
+        return Reason(
+            rule=f"277CA.{self.category}.{code}",
+            field="claim",
+            message=f"{CATEGORY.get(self.category, self.category)}: status code {code}{entity}",
+        )
 
 
 def read_277ca(text: str) -> list[ClaimStatus]:
@@ -151,8 +154,12 @@ def read_277ca(text: str) -> list[ClaimStatus]:
                     current["status"] = segment.get(1).replace(delimiter, ":")
                 elif segment.tag == "REF" and segment.get(1) == "1K":
                     if not 0 < len(segment.get(2)) <= MAX_PAYER_CLAIM_NUMBER:
-                        raise X12Error(f"a payer claim number is 1 to {MAX_PAYER_CLAIM_NUMBER} characters",
-                                       position=segment.position, tag="REF", element=2)  # fmt: skip
+                        raise X12Error(
+                            f"a payer claim number is 1 to {MAX_PAYER_CLAIM_NUMBER} characters",
+                            position=segment.position,
+                            tag="REF",
+                            element=2,
+                        )
                     current["number"] = segment.get(2)
             if current is not None:
                 statuses.append(_status(current))

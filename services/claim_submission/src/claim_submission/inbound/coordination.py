@@ -32,10 +32,12 @@ def adjudication_of(event: PaymentPosted, *, paid_on: date) -> Adjudication:
         else:
             claim_level.append(_adjustment(adjustment))
     return Adjudication(
-        payer_claim_number=event.payer_claim_number, paid=event.paid, paid_on=event.paid_on or paid_on,
+        payer_claim_number=event.payer_claim_number,
+        paid=event.paid,
+        paid_on=event.paid_on or paid_on,
         claim_adjustments=claim_level,
         lines=[_line_adjudication(line) for line in event.lines if line.line_number is not None],
-    )  # fmt: skip
+    )
 
 
 def _line_adjudication(line: PostedLine) -> LineAdjudication:
@@ -74,16 +76,20 @@ def next_payer(
         return None
     following = min(later, key=lambda o: ORDER.index(o.responsibility))
     this_payer = OtherPayer(
-        responsibility=content.responsibility, coverage=content.coverage, payer=content.payer,
+        responsibility=content.responsibility,
+        coverage=content.coverage,
+        payer=content.payer,
         adjudication=adjudication,
-    )  # fmt: skip
+    )
     others = [o for o in content.other_payers if o is not following] + [this_payer]
     return content.model_copy(
         update={
-            "responsibility": following.responsibility, "coverage": following.coverage, "payer": following.payer,
+            "responsibility": following.responsibility,
+            "coverage": following.coverage,
+            "payer": following.payer,
             "other_payers": sorted(others, key=lambda o: ORDER.index(o.responsibility)),
         }
-    )  # fmt: skip
+    )
 
 
 def unbalanced(content: ClaimContent) -> list[str]:

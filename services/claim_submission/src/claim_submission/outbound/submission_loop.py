@@ -21,9 +21,13 @@ class SubmissionLoop(PeriodicLoop):
     name = "claim-submission.submission"
 
     def __init__(
-        self, sessionmaker: SessionFactory, gateway: SimulatorGateway, envelope: submit.Envelope,
-        interval: float, overdue_after: timedelta = timedelta(hours=72),
-    ) -> None:  # fmt: skip
+        self,
+        sessionmaker: SessionFactory,
+        gateway: SimulatorGateway,
+        envelope: submit.Envelope,
+        interval: float,
+        overdue_after: timedelta = timedelta(hours=72),
+    ) -> None:
         super().__init__(sessionmaker, interval)
         self._gateway = gateway
         self._envelope = envelope

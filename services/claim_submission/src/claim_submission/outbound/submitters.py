@@ -21,8 +21,11 @@ NOT_CONFIGURED = "submitter.not-configured"
 
 
 def not_configured() -> Reason:
-    return Reason(rule=NOT_CONFIGURED, field="submitter",
-                  message="the tenant's submitter is not set: PUT /v1/submitter, and the claim goes out")  # fmt: skip
+    return Reason(
+        rule=NOT_CONFIGURED,
+        field="submitter",
+        message="the tenant's submitter is not set: PUT /v1/submitter, and the claim goes out",
+    )
 
 
 async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:

@@ -233,10 +233,19 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
     delay = [*[""] * 10, content.delay_reason_code] if content.delay_reason_code else []  # CLM10-19, CLM20
     segments = [
         Segment.of(
-            "CLM", claim.patient_control_number, amount(claim.total), "", "",
-            (content.place_of_service, "B", claim.frequency), "Y", "A", "Y", "Y", *delay,
+            "CLM",
+            claim.patient_control_number,
+            amount(claim.total),
+            "",
+            "",
+            (content.place_of_service, "B", claim.frequency),
+            "Y",
+            "A",
+            "Y",
+            "Y",
+            *delay,
         ),
-    ]  # fmt: skip
+    ]
     segments += _claim_references(claim)
     segments.append(
         Segment.of(
@@ -258,7 +267,7 @@ def _claim(claim: ClaimToSend) -> list[Segment]:
                 "",
                 "",
                 tuple(line.diagnosis_pointers),
-            ),  # fmt: skip
+            ),
             Segment.of("DTP", "472", "D8", f"{content.service_date:%Y%m%d}"),
             # the line's own authorization goes before its control number (2400 REF order in the guide)
             *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),

@@ -64,7 +64,7 @@ def line_adjudications(content: ClaimContent, line_number: int) -> list[Segment]
             segments += [
                 Segment.of(
                     "SVD", other.payer.payer_id, amount(paid.paid), ("HC", paid.code, *paid.modifiers), "", units
-                ),  # fmt: skip
+                ),
                 *cas(paid.adjustments),
                 Segment.of("DTP", "573", "D8", f"{done.paid_on:%Y%m%d}"),
             ]

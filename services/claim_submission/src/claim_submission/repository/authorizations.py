@@ -40,9 +40,12 @@ async def held_without(uow: UnitOfWork, key: PlanKey) -> list[Claim]:
     """The patient's claims to that payer held for a missing or required authorization, locked."""
     tenant_id, practice_id, patient_ref, payer_id = key
     query = select(claims).where(
-        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
-        claims.c.status == "held", claims.c.content["patient"]["external_id"].astext == patient_ref,
+        claims.c.tenant_id == tenant_id,
+        claims.c.practice_id == practice_id,
+        claims.c.payer_id == payer_id,
+        claims.c.status == "held",
+        claims.c.content["patient"]["external_id"].astext == patient_ref,
         claims.c.reasons.contains([{"rule": MISSING}]) | claims.c.reasons.contains([{"rule": REQUIRED}]),
-    )  # fmt: skip
+    )
     rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
     return [claim_of(row) for row in rows]

@@ -25,16 +25,29 @@ OPEN_STATES = sorted(str(s) for s in OPEN)
 
 def claim_of(row: Row[Any]) -> Claim:
     return Claim(
-        id=row.id, tenant_id=row.tenant_id, practice_id=row.practice_id, encounter_id=row.encounter_id,
-        encounter_version=row.encounter_version, payer_id=row.payer_id, status=ClaimStatus(row.status),
-        frequency=row.frequency, stored_content=row.content, total_charge=row.total_charge,
-        service_date=row.service_date, patient_control_number=row.patient_control_number,
-        payer_claim_number=row.payer_claim_number, replaces_claim_id=row.replaces_claim_id,
-        reasons=[Reason.model_validate(r) for r in row.reasons], acknowledged_rules=list(row.acknowledged_rules),
-        interchange_number=row.interchange_number, transaction_control=row.transaction_control,
-        correction_note=row.correction_note, updated_at=row.updated_at, overdue_at=row.overdue_at,
+        id=row.id,
+        tenant_id=row.tenant_id,
+        practice_id=row.practice_id,
+        encounter_id=row.encounter_id,
+        encounter_version=row.encounter_version,
+        payer_id=row.payer_id,
+        status=ClaimStatus(row.status),
+        frequency=row.frequency,
+        stored_content=row.content,
+        total_charge=row.total_charge,
+        service_date=row.service_date,
+        patient_control_number=row.patient_control_number,
+        payer_claim_number=row.payer_claim_number,
+        replaces_claim_id=row.replaces_claim_id,
+        reasons=[Reason.model_validate(r) for r in row.reasons],
+        acknowledged_rules=list(row.acknowledged_rules),
+        interchange_number=row.interchange_number,
+        transaction_control=row.transaction_control,
+        correction_note=row.correction_note,
+        updated_at=row.updated_at,
+        overdue_at=row.overdue_at,
         stored_status=ClaimStatus(row.status),
-    )  # fmt: skip
+    )
 
 
 async def _locked(uow: UnitOfWork, query: Select[Any], *, skip_locked: bool = False) -> list[Claim]:
@@ -61,9 +74,15 @@ async def lock_of_encounter(
     return await _locked(uow, query.order_by(claims.c.created_at.desc()))
 
 
-async def lock_where(uow: UnitOfWork, *, statuses: Sequence[str], tenant_id: UUID | None = None,
-                     interchange_number: int | None = None, control_numbers: Sequence[str] | None = None,
-                     replacing: Sequence[UUID] | None = None) -> list[Claim]:  # fmt: skip
+async def lock_where(
+    uow: UnitOfWork,
+    *,
+    statuses: Sequence[str],
+    tenant_id: UUID | None = None,
+    interchange_number: int | None = None,
+    control_numbers: Sequence[str] | None = None,
+    replacing: Sequence[UUID] | None = None,
+) -> list[Claim]:
     """Claims in `statuses`, of a tenant, of an interchange, with these CLM01s or replacing these claims."""
     query = select(claims).where(claims.c.status.in_([str(s) for s in statuses]))
     if tenant_id is not None:
@@ -149,21 +168,36 @@ async def insert_new(uow: UnitOfWork, new: Sequence[Claim], keys: Sequence[str])
     for claim, number in zip(new, numbers.scalars(), strict=True):
         claim.numbered(str(number))
         claim.stored_status = claim.status
-    history = [{"claim_id": c.id, "status": str(c.status),
-                "detail": {"frequency": c.frequency, "reasons": [r.rule for r in c.reasons]}} for c in new]  # fmt: skip
+    history = [
+        {
+            "claim_id": c.id,
+            "status": str(c.status),
+            "detail": {"frequency": c.frequency, "reasons": [r.rule for r in c.reasons]},
+        }
+        for c in new
+    ]
     await uow.session.execute(insert(claim_history), history)
 
 
 def _row(claim: Claim, key: str) -> dict[str, Any]:
     return {
-        "id": claim.id, "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
-        "encounter_id": claim.encounter_id, "encounter_version": claim.encounter_version,
-        "payer_id": claim.payer_id, "status": str(claim.status), "frequency": claim.frequency,
-        "payer_claim_number": claim.payer_claim_number, "replaces_claim_id": claim.replaces_claim_id,
-        "total_charge": claim.total_charge, "service_date": claim.service_date, "duplicate_key": key,
-        "content": claim.stored_content, "reasons": [r.model_dump() for r in claim.reasons],
+        "id": claim.id,
+        "tenant_id": claim.tenant_id,
+        "practice_id": claim.practice_id,
+        "encounter_id": claim.encounter_id,
+        "encounter_version": claim.encounter_version,
+        "payer_id": claim.payer_id,
+        "status": str(claim.status),
+        "frequency": claim.frequency,
+        "payer_claim_number": claim.payer_claim_number,
+        "replaces_claim_id": claim.replaces_claim_id,
+        "total_charge": claim.total_charge,
+        "service_date": claim.service_date,
+        "duplicate_key": key,
+        "content": claim.stored_content,
+        "reasons": [r.model_dump() for r in claim.reasons],
         "correction_note": claim.correction_note,
-    }  # fmt: skip
+    }
 
 
 async def save(uow: UnitOfWork, changed: Iterable[Claim]) -> None:
@@ -172,13 +206,25 @@ async def save(uow: UnitOfWork, changed: Iterable[Claim]) -> None:
     dirty = [claim for claim in changed if claim.dirty]
     if dirty:
         await uow.session.execute(
-            update(claims).where(claims.c.id == bindparam("claim_id")).values(
-                reasons=bindparam("r"), payer_claim_number=bindparam("n"), acknowledged_rules=bindparam("a"),
+            update(claims)
+            .where(claims.c.id == bindparam("claim_id"))
+            .values(
+                reasons=bindparam("r"),
+                payer_claim_number=bindparam("n"),
+                acknowledged_rules=bindparam("a"),
                 overdue_at=bindparam("o"),
             ),
-            [{"claim_id": c.id, "r": [r.model_dump() for r in c.reasons], "n": c.payer_claim_number,
-              "a": c.acknowledged_rules, "o": c.overdue_at} for c in dirty],
-        )  # fmt: skip
+            [
+                {
+                    "claim_id": c.id,
+                    "r": [r.model_dump() for r in c.reasons],
+                    "n": c.payer_claim_number,
+                    "a": c.acknowledged_rules,
+                    "o": c.overdue_at,
+                }
+                for c in dirty
+            ],
+        )
     await _store_moves(uow, [claim for claim in changed if claim.moves])
     for claim in changed:
         claim.stored_status, claim.moves, claim.dirty = claim.status, [], False

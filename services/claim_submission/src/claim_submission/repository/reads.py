@@ -29,9 +29,16 @@ async def history_of(session: AsyncSession, claim_id: UUID) -> list[Row[Any]]:
 
 
 async def claims_page(
-    session: AsyncSession, principal: Principal, *, practice_id: UUID | None, encounter_id: UUID | None,
-    status: str | None, overdue: bool | None, limit: int, cursor: UUID | None,
-) -> tuple[list[Any], UUID | None]:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    practice_id: UUID | None,
+    encounter_id: UUID | None,
+    status: str | None,
+    overdue: bool | None,
+    limit: int,
+    cursor: UUID | None,
+) -> tuple[list[Any], UUID | None]:
     """A page of the tenant's claims in the practices the token allows, filtered; and the next cursor."""
     query = in_scope(
         select(claims).where(claims.c.tenant_id == principal.tenant_id), claims.c.practice_id, principal, practice_id

@@ -27,11 +27,13 @@ async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> 
     if not wanted:
         return {}
     await hold_names(uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
-    query = select(c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id,
-                   c.service_date).where(
-        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted), c.service_date >= since,
+    query = select(
+        c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
+    ).where(
+        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted),
+        c.service_date >= since,
         c.status.not_in(GONE),
-    )  # fmt: skip
+    )
     found: dict[PlanKey, dict[UUID, date]] = defaultdict(dict)
     for r in await uow.session.execute(query):
         found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)][r.encounter_id] = r.service_date

@@ -32,12 +32,21 @@ from claim_submission.scrubbing.coverage_rule import PlanKey
 async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
     if event.practice_id is None:
         return
-    await approvals.record(uow, {
-        "tenant_id": event.tenant_id, "authorization_id": event.authorization_id, "practice_id": event.practice_id,
-        "patient_ref": event.patient_ref[:80], "payer_id": event.payer_id[:80],
-        "number": event.authorization_number[:50], "codes": event.codes[:50], "start": event.start,
-        "end": event.end, "provider_npi": event.provider_npi[:10],
-    })  # fmt: skip
+    await approvals.record(
+        uow,
+        {
+            "tenant_id": event.tenant_id,
+            "authorization_id": event.authorization_id,
+            "practice_id": event.practice_id,
+            "patient_ref": event.patient_ref[:80],
+            "payer_id": event.payer_id[:80],
+            "number": event.authorization_number[:50],
+            "codes": event.codes[:50],
+            "start": event.start,
+            "end": event.end,
+            "provider_npi": event.provider_npi[:10],
+        },
+    )
     key: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     known = [Known(event.authorization_number, frozenset(event.codes), event.start, event.end, event.provider_npi)]
     today = business_date()
@@ -53,9 +62,15 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
 
 async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWork) -> None:
     current = await claims.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
-    waiting = [c for c in current if c.status in (ClaimStatus.READY, ClaimStatus.HELD) and c.payer_id == event.payer_id
-               and c.encounter_version == event.version and not c.content.prior_authorization_number
-               and REQUIRED not in [r.rule for r in c.reasons]]  # fmt: skip
+    waiting = [
+        c
+        for c in current
+        if c.status in (ClaimStatus.READY, ClaimStatus.HELD)
+        and c.payer_id == event.payer_id
+        and c.encounter_version == event.version
+        and not c.content.prior_authorization_number
+        and REQUIRED not in [r.rule for r in c.reasons]
+    ]
     for claim in waiting:
         claim.hold([*claim.reasons, required_reason(event.codes, event.visits_this_year)])
     await handlers.store(uow, waiting)

@@ -23,9 +23,11 @@ class Known:
     provider_npi: str
 
     def covers(self, content: ClaimContent) -> bool:
-        return (self.start <= content.service_date <= self.end
-                and any(line.code in self.codes for line in content.lines)
-                and self.provider_npi in ("", content.rendering_provider.npi))  # fmt: skip
+        return (
+            self.start <= content.service_date <= self.end
+            and any(line.code in self.codes for line in content.lines)
+            and self.provider_npi in ("", content.rendering_provider.npi)
+        )
 
 
 def attached(content: ClaimContent, known: list[Known]) -> ClaimContent:
@@ -37,9 +39,12 @@ def attached(content: ClaimContent, known: list[Known]) -> ClaimContent:
 
 
 def required_reason(codes: list[str], visits: int) -> Reason:
-    return Reason(rule=REQUIRED, field="prior_authorization_number",
-                  message=f"prior authorization's rules want an authorization for {', '.join(codes)} "
-                          f"(after {visits} visits this year) and none on file covers it")  # fmt: skip
+    return Reason(
+        rule=REQUIRED,
+        field="prior_authorization_number",
+        message=f"prior authorization's rules want an authorization for {', '.join(codes)} "
+        f"(after {visits} visits this year) and none on file covers it",
+    )
 
 
 def exceeded_reason(number: str, codes: list[str], over: int, unit: str) -> Reason:

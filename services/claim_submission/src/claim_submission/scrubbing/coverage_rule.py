@@ -18,9 +18,12 @@ RULE = "eligibility.coverage-inactive"
 
 
 def inactive_reason() -> Reason:
-    return Reason(rule=RULE, field="coverage",
-                  message="the payer's eligibility answer says this coverage was not active on the date of service: "
-                          "confirm the coverage, then correct the encounter or release the claim")  # fmt: skip
+    return Reason(
+        rule=RULE,
+        field="coverage",
+        message="the payer's eligibility answer says this coverage was not active on the date of service: "
+        "confirm the coverage, then correct the encounter or release the claim",
+    )
 
 
 UNROUTED = "coverage.carve_out_unrouted"

@@ -20,8 +20,14 @@ MAX_POINTERS, MAX_DIAGNOSES, MAX_MODIFIERS = 4, 12, 4
 PO_BOX = ("PO BOX", "P.O. BOX", "POST OFFICE BOX")
 
 
-def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Sequence[LearnedRule] = (),
-          visits_this_year: int = 0) -> list[Reason]:  # fmt: skip
+def scrub(
+    charges: ClaimContent,
+    *,
+    today: date,
+    duplicate: bool,
+    learned: Sequence[LearnedRule] = (),
+    visits_this_year: int = 0,
+) -> list[Reason]:
     """Every finding, the rules we know of the payer and those learned from its denials (`learned.py`).
     `visits_this_year`: the patient's other visits with the payer this calendar year, up to the date of service."""
     rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
@@ -36,8 +42,11 @@ def scrub(charges: ClaimContent, *, today: date, duplicate: bool, learned: Seque
         hold("timely-filing.expired", "service_date", closed)
     needing = sorted({line.code for line in charges.lines} & rules.prior_auth_codes)
     if needing and not charges.prior_authorization_number:
-        hold("authorization.missing", "prior_authorization_number",
-             f"this payer requires prior authorization for {', '.join(needing)}")  # fmt: skip
+        hold(
+            "authorization.missing",
+            "prior_authorization_number",
+            f"this payer requires prior authorization for {', '.join(needing)}",
+        )
     after = rules.prior_auth_after_visits
     if after is not None and visits_this_year >= after and not charges.prior_authorization_number:
         counted = sorted({line.code for line in charges.lines} & rules.prior_auth_visit_codes)
@@ -59,8 +68,11 @@ def _providers(charges: ClaimContent, hold: Any) -> None:
     if not billing.taxonomy:
         hold("billing-provider.taxonomy", "billing_provider.taxonomy", "the billing provider needs a taxonomy code")
     if len(billing.address.postal_code) != 9:
-        hold("billing-provider.zip4", "billing_provider.address.postal_code",
-             "an 837P billing provider address needs a 9-digit ZIP+4")  # fmt: skip
+        hold(
+            "billing-provider.zip4",
+            "billing_provider.address.postal_code",
+            "an 837P billing provider address needs a 9-digit ZIP+4",
+        )
     if billing.address.line1.upper().replace(".", "").startswith(tuple(p.replace(".", "") for p in PO_BOX)):
         hold(
             "billing-provider.po-box", "billing_provider.address.line1", "a billing provider address cannot be a PO box"
@@ -82,8 +94,11 @@ def _lines(charges: ClaimContent, hold: Any) -> None:
         where = f"lines[{line.line_number - 1}]"
         pointers = line.diagnosis_pointers
         if not pointers or len(pointers) > MAX_POINTERS or not all(1 <= p <= len(charges.diagnoses) for p in pointers):
-            hold("diagnosis.pointer", f"{where}.diagnosis_pointers",
-                 f"1 to {MAX_POINTERS} pointers into the {len(charges.diagnoses)} diagnoses")  # fmt: skip
+            hold(
+                "diagnosis.pointer",
+                f"{where}.diagnosis_pointers",
+                f"1 to {MAX_POINTERS} pointers into the {len(charges.diagnoses)} diagnoses",
+            )
         if line.amount <= 0:
             hold("line.amount", f"{where}.amount", "a service line needs a charge above zero")
         _modifiers(line.modifiers, where, hold)

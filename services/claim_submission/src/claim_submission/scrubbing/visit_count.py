@@ -36,7 +36,8 @@ async def earlier_visits(uow: UnitOfWork, run: Sequence[Visit]) -> list[int]:
             counts.append(0)
             continue
         day, dates = content.service_date, seen.setdefault(key, {})
-        counts.append(sum(1 for other, on in dates.items()
-                          if other != encounter_id and on.year == day.year and on <= day))  # fmt: skip
+        counts.append(
+            sum(1 for other, on in dates.items() if other != encounter_id and on.year == day.year and on <= day)
+        )
         dates[encounter_id] = day
     return counts
