@@ -1,29 +1,35 @@
-"""The 837P (005010X222A1) generator: claims in, one interchange out. Pure.
+"""The 837P (005010X222A1) interchange: claims in, one interchange out. Pure.
 
-One transaction set per billing provider batch, one HL 20 per billing provider, one HL 22 per claim (HL 23 when
-the patient is not the subscriber). CLM02 is the sum of SV102 by construction.
+Each claim's loops are written once (`write_claim`, the loops themselves in `x837_claim.py`) and the interchange
+is assembled from them once: one transaction set per billing provider (`transaction_sets`, the one home of ST02
+numbering), one HL 20 per billing provider, one HL 22 per claim (HL 23 when the patient is not the subscriber).
+CLM02 is the sum of SV102 by construction.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TypeVar
 
-from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, amount, write_interchange
+from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
 
-from claim_submission.domain.content import (
-    Address,
-    BillingProvider,
-    ClaimContent,
-    Coverage,
-    Person,
-    line_control_number,
-)
-from claim_submission.outbound.x837_cob import line_adjudications, other_payers, sbr
+from claim_submission.domain.content import BillingProvider
+from claim_submission.outbound.x837_claim import ClaimToSend, address, claim_loops
+
+__all__ = [
+    "ClaimToSend",
+    "Party",
+    "Submitter",
+    "WrittenClaim",
+    "assemble",
+    "build_837",
+    "renumbered",
+    "transaction_controls",
+    "transaction_sets",
+    "write_claim",
+]
 
 IMPLEMENTATION = "005010X222A1"
-RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01 when the patient is not the subscriber
 FIRST_CLAIM_HL = 2  # the billing provider is HL 1
 
 
@@ -47,19 +53,6 @@ class Submitter:
 
 
 @dataclass(frozen=True)
-class ClaimToSend:
-    patient_control_number: str  # CLM01
-    frequency: str  # 1, 7, 8
-    content: ClaimContent
-    payer_claim_number: str | None = None  # REF*F8 for frequency 7 and 8
-    note: str | None = None  # NTE*ADD: why a corrected or void claim was sent
-
-    @property
-    def total(self) -> Decimal:
-        return self.content.total
-
-
-@dataclass(frozen=True)
 class WrittenClaim:
     """A claim's own loops (2000B, 2000C when the patient is not the member, 2300 and its lines), written once and
     numbered as if it stood alone (its subscriber HL 2): an interchange renumbers them where it places them."""
@@ -73,7 +66,7 @@ T = TypeVar("T", ClaimToSend, WrittenClaim)
 
 def write_claim(claim: ClaimToSend) -> WrittenClaim:
     """Raises when the claim cannot be written (a correction without the payer's claim number)."""
-    return WrittenClaim(claim, _subscriber_and_claim(claim, FIRST_CLAIM_HL))
+    return WrittenClaim(claim, claim_loops(claim, FIRST_CLAIM_HL))
 
 
 def transaction_sets(claims: Sequence[T]) -> list[list[T]]:
@@ -170,7 +163,7 @@ def _transaction(
         Segment.of("HL", 1, "", "20", 1),
         Segment.of("PRV", "BI", "PXC", billing.taxonomy),
         _billing_provider_name(billing),
-        *_address(billing.address),
+        *address(billing.address),
         Segment.of("REF", "EI", billing.tax_id),
     ]
     hl = 1
@@ -180,149 +173,8 @@ def _transaction(
     return segments
 
 
-def _patient_is_the_member(coverage: Coverage) -> bool:
-    """005010X222A1: the patient loop (2000C) is used only when the patient cannot be identified by an id of
-    their own; a dependent with one (every Medicaid and CHIP member) is sent as the subscriber."""
-    return coverage.relationship == "self" or coverage.patient_has_own_id
-
-
 def _billing_provider_name(billing: BillingProvider) -> Segment:
     """2010AA: an organization (NM102 2) or a solo clinician billing under a type-1 NPI, as a person (NM102 1)."""
     if billing.entity == "individual":
         return Segment.of("NM1", "85", "1", billing.last_name, billing.first_name, "", "", "", "XX", billing.npi)
     return Segment.of("NM1", "85", "2", billing.name, "", "", "", "", "XX", billing.npi)
-
-
-def _subscriber_and_claim(claim: ClaimToSend, hl: int) -> list[Segment]:
-    content = claim.content
-    coverage = content.coverage
-    patient_is_subscriber = _patient_is_the_member(coverage)
-    subscriber: Person = content.patient if patient_is_subscriber else coverage.subscriber  # type: ignore[assignment]
-    segments = [
-        Segment.of("HL", hl, 1, "22", 0 if patient_is_subscriber else 1),
-        sbr(
-            content.responsibility,
-            "18" if patient_is_subscriber else "",
-            coverage.group_number,
-            content.payer.claim_filing_indicator,
-        ),
-        Segment.of("NM1", "IL", "1", subscriber.last_name, subscriber.first_name, "", "", "", "MI", coverage.member_id),
-        *_address(subscriber.address),
-        # the subscriber's demographics only when the subscriber is the patient (2010BA DMG)
-        *(
-            [Segment.of("DMG", "D8", f"{subscriber.birth_date:%Y%m%d}", subscriber.sex)]
-            if patient_is_subscriber
-            else []
-        ),
-        Segment.of("NM1", "PR", "2", content.payer.name, "", "", "", "", "PI", content.payer.payer_id),
-    ]
-    if not patient_is_subscriber:
-        patient = content.patient
-        segments += [
-            Segment.of("HL", hl + 1, hl, "23", 0),
-            Segment.of("PAT", RELATIONSHIP[coverage.relationship]),
-            Segment.of("NM1", "QC", "1", patient.last_name, patient.first_name),
-            *_address(patient.address),
-            Segment.of("DMG", "D8", f"{patient.birth_date:%Y%m%d}", patient.sex),
-        ]
-    return segments + _claim(claim)
-
-
-def _claim(claim: ClaimToSend) -> list[Segment]:
-    content = claim.content
-    delay = [*[""] * 10, content.delay_reason_code] if content.delay_reason_code else []  # CLM10-19, CLM20
-    segments = [
-        Segment.of(
-            "CLM",
-            claim.patient_control_number,
-            amount(claim.total),
-            "",
-            "",
-            (content.place_of_service, "B", claim.frequency),
-            "Y",
-            "A",
-            "Y",
-            "Y",
-            *delay,
-        ),
-    ]
-    segments += _claim_references(claim)
-    segments.append(
-        Segment.of(
-            "HI", *(("ABK" if n == 0 else "ABF", code.replace(".", "")) for n, code in enumerate(content.diagnoses))
-        )
-    )
-    segments += _claim_providers(content)
-    segments += other_payers(content)
-    for line in content.lines:
-        procedure = ("HC", line.code, *line.modifiers)
-        segments += [
-            Segment.of("LX", line.line_number),
-            Segment.of(
-                "SV1",
-                procedure,
-                amount(line.amount),
-                "UN",
-                line.units,
-                "",
-                "",
-                tuple(line.diagnosis_pointers),
-            ),
-            Segment.of("DTP", "472", "D8", f"{content.service_date:%Y%m%d}"),
-            # the line's own authorization goes before its control number (2400 REF order in the guide)
-            *([Segment.of("REF", "G1", line.prior_authorization_number)] if line.prior_authorization_number else []),
-            Segment.of("REF", "6R", line_control_number(claim.patient_control_number, line.line_number)),
-            *line_adjudications(content, line.line_number),
-        ]
-    return segments
-
-
-def _claim_references(claim: ClaimToSend) -> list[Segment]:
-    """2300 REF*F8 (the claim a correction replaces), REF*9F referral, REF*G1 prior authorization, NTE*ADD."""
-    content, segments = claim.content, []
-    if claim.frequency in ("7", "8"):
-        if not claim.payer_claim_number:  # a payer cannot match a correction without it (277CA A6:464)
-            raise ValueError(f"a frequency-{claim.frequency} claim needs the payer's claim number (REF*F8)")
-        segments.append(Segment.of("REF", "F8", claim.payer_claim_number))
-    if content.referral_number:
-        segments.append(Segment.of("REF", "9F", content.referral_number))
-    if content.prior_authorization_number:
-        segments.append(Segment.of("REF", "G1", content.prior_authorization_number))
-    if claim.note and claim.frequency in ("7", "8"):
-        segments.append(Segment.of("NTE", "ADD", claim.note[:80]))
-    return segments
-
-
-def _claim_providers(content: ClaimContent) -> list[Segment]:
-    """2310A referring, 2310B rendering (when not the billing provider), 2310C service facility (when the service
-    was not at the billing address), 2310D supervising provider (a pre-licensed clinician's supervisor)."""
-    segments = []
-    referring = content.referring_provider
-    if referring is not None:
-        segments.append(
-            Segment.of("NM1", "DN", "1", referring.last_name, referring.first_name, "", "", "", "XX", referring.npi)
-        )
-    rendering = content.rendering_provider
-    if rendering.npi != content.billing_provider.npi:
-        segments += [
-            Segment.of("NM1", "82", "1", rendering.last_name, rendering.first_name, "", "", "", "XX", rendering.npi),
-            Segment.of("PRV", "PE", "PXC", rendering.taxonomy),
-        ]
-    facility = content.service_facility
-    if facility is not None and facility.address != content.billing_provider.address:
-        identified = ("XX", facility.npi) if facility.npi else ()
-        segments += [
-            Segment.of("NM1", "77", "2", facility.name, "", "", "", "", *identified),
-            *_address(facility.address),
-        ]
-    supervisor = content.supervising_provider
-    if supervisor is not None:
-        segments.append(
-            Segment.of("NM1", "DQ", "1", supervisor.last_name, supervisor.first_name, "", "", "", "XX", supervisor.npi)
-        )
-    return segments
-
-
-def _address(address: Address) -> list[Segment]:
-    street = [Segment.of("N3", address.line1, address.line2 or "")]
-    return [*street, Segment.of("N4", address.city, address.state, address.postal_code)]
