@@ -18,8 +18,8 @@ from uuid import uuid4
 
 import pyx12.params
 import pyx12.x12n_document
-from claim_submission.content import content_of
-from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.domain.content import content_of
+from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837

@@ -11,7 +11,7 @@ visit limits, telehealth coding or how a denied claim is corrected. No stack: th
 from datetime import date
 
 import pytest
-from claim_submission.scrub import rules_for
+from claim_submission.scrubbing.payer_rules import rules_for
 from claimstream_platform.payers import KINDS, Window, administrators, change_days, payer_facts
 from clearinghouse_simulator.payers import PayerProfile
 from clearinghouse_simulator.payers import shipped as simulated

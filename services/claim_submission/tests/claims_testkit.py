@@ -8,10 +8,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from claim_submission import handlers, submit
-from claim_submission.content import ClaimContent, content_of
+from claim_submission.domain.content import ClaimContent, content_of
 from claim_submission.gateway import Gateway
-from claim_submission.x837 import Party, Submitter
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.copies import own_copy
+from claim_submission.outbound.x837 import Party, Submitter
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
@@ -43,7 +45,7 @@ def charges(**changes: Any) -> ChargeCaptured:
                 "amount": Decimal("185.00"),
                 "diagnosis_pointers": [1, 2],
             },
-        ],  # fmt: skip
+        ],
         "total_amount": Decimal("185.00"),
         "patient": {
             "external_id": "p-1",
@@ -52,14 +54,14 @@ def charges(**changes: Any) -> ChargeCaptured:
             "birth_date": date(1970, 1, 31),
             "sex": "F",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "coverage": {"payer_id": "SIMMCR", "member_id": "1EG4TE5MK73", "relationship": "self"},
         "payer": {
             "payer_id": "SIMMCR",
             "name": "Simulated Medicare Part B",
             "kind": "medicare",
             "claim_filing_indicator": "MB",
-        },  # fmt: skip
+        },
         "billing_provider": {
             "practice_id": PRACTICE,
             "name": "Harbor Counseling",
@@ -67,14 +69,14 @@ def charges(**changes: Any) -> ChargeCaptured:
             "tax_id": "987654321",
             "taxonomy": "261QM0801X",
             "address": ADDRESS,
-        },  # fmt: skip
+        },
         "rendering_provider": {
             "npi": "1245319599",
             "first_name": "Ben",
             "last_name": "Okafor",
             "credential": "LCSW",
             "taxonomy": "1041C0700X",
-        },  # fmt: skip
+        },
     }
     data.update(changes)
     return ChargeCaptured.model_validate(data)
@@ -100,9 +102,18 @@ async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -
 async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
     async with make_uow() as uow:
         rows = await uow.session.execute(
-            text("SELECT * FROM claims WHERE encounter_id = :e ORDER BY created_at"), {"e": encounter_id}
+            text(
+                "SELECT claims.*, submissions.content AS interchange FROM claims"
+                " LEFT JOIN submissions USING (interchange_number) WHERE encounter_id = :e ORDER BY claims.created_at"
+            ),
+            {"e": encounter_id},
         )
         return list(rows.all())
+
+
+def x12_of(claim: Any) -> str:
+    """A claim row's own 837P (claims_of), as GET /v1/claims/{id}/x12 serves it: read from its interchange."""
+    return (own_copy(claim.interchange, claim.patient_control_number) if claim.interchange else None) or ""
 
 
 async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
@@ -112,8 +123,13 @@ async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str
 
 
 async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: str = "1EG4TE5MK73") -> None:
-    body = {"member_id": member, "first_name": "JANE", "last_name": "DOE", "birth_date": "1970-01-31",
-            "coverage_start": f"{RECENT.year - 1}-01-01"}  # fmt: skip
+    body = {
+        "member_id": member,
+        "first_name": "JANE",
+        "last_name": "DOE",
+        "birth_date": "1970-01-31",
+        "coverage_start": f"{RECENT.year - 1}-01-01",
+    }
     assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
 
 
@@ -135,7 +151,7 @@ async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClie
     """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
     await enroll(simulator)
     coded = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     if batched:
         await submit.batch(make_uow(), ENVELOPE)
     return coded

@@ -14,15 +14,17 @@ from claimstream_platform.contracts.prior_authorization import (
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from claim_submission import authorization_answers, claim_intake, eligibility_answers, handlers
+from claim_submission.inbound import payments
+from claim_submission.intake import corrections, encounters
+from claim_submission.scrubbing import accepted_rules, authorization_answers, eligibility_answers
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    ChargeCaptured: batched(claim_intake.on_charges_captured),
-    ChargeVoided: handlers.on_charge_voided,
-    CorrectionRequested: handlers.on_correction_requested,
-    ScrubRuleAccepted: handlers.on_scrub_rule_accepted,
-    PaymentPosted: handlers.on_payment_posted,
+    ChargeCaptured: batched(encounters.on_charges_captured),
+    ChargeVoided: corrections.on_charge_voided,
+    CorrectionRequested: corrections.on_correction_requested,
+    ScrubRuleAccepted: accepted_rules.on_scrub_rule_accepted,
+    PaymentPosted: payments.on_payment_posted,
     CoverageInactive: eligibility_answers.on_coverage_inactive,
     EligibilityVerified: eligibility_answers.on_eligibility_verified,
     CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,

@@ -9,12 +9,13 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from pydantic import FilePath
 
-from claim_submission import operations, submit, submitter
-from claim_submission.api import router
+from claim_submission.api import operations, submitter
+from claim_submission.api.claims import router
 from claim_submission.consumers import SUBSCRIPTIONS
 from claim_submission.gateway import SimulatorGateway
-from claim_submission.submission_loop import SubmissionLoop
-from claim_submission.x837 import Party, Submitter
+from claim_submission.outbound import submit
+from claim_submission.outbound.submission_loop import SubmissionLoop
+from claim_submission.outbound.x837 import Party, Submitter
 
 
 class ClaimSubmissionSettings(ServiceSettings):

@@ -57,8 +57,7 @@ claims = Table(
     Column("reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # holds or rejections
     Column("acknowledged_rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # released on purpose
     Column("interchange_number", BigInteger, ForeignKey("submissions.interchange_number")),
-    Column("transaction_control", String(9)),
-    Column("x12", Text),  # this claim's 837P as last submitted
+    Column("transaction_control", String(9)),  # its ST02 in that interchange (its own 837P is read from it)
     Column("overdue_at", DateTime(timezone=True)),  # when ClaimAcknowledgmentOverdue was raised (no 277CA in time)
     Column("correction_note", String(80)),  # NTE*ADD of a frequency 7 or 8: why it was sent
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -5,8 +5,10 @@ acceptance. On real PostgreSQL, against the simulator, which sends both 277CAs."
 from collections.abc import Callable
 
 import httpx
-from claim_submission import handlers, inbound, submit
 from claim_submission.gateway import SimulatorGateway
+from claim_submission.inbound import documents
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
 from claims_testkit import RECENT, a_claim, charges, claims_of, cycle, events, handle
 from claimstream_platform.db import UnitOfWork
 
@@ -17,7 +19,7 @@ async def test_a_claim_the_clearinghouse_received_and_the_payer_rejected_is_back
     make_uow: MakeUow, gateway: SimulatorGateway, client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     coded = charges(service_date=RECENT)  # nobody enrolled this member with the payer
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A3.33")
@@ -40,10 +42,10 @@ async def test_a_later_payer_rejection_wins_over_an_earlier_acceptance(
     # the payer, days later, rejects what it had accepted (a second 277CA for the same claim)
     rejection = payer["content"].replace("STC*A2:20*", "STC*A7:254*").replace("*WQ*", "*U*")
     async with make_uow() as uow:
-        await inbound.store(
+        await documents.store(
             uow, [("277CA", "later:payer", rejection), ("277CA", "later:receipt", clearinghouse["content"])]
         )
         await uow.commit()
-    await inbound.apply_pending(make_uow)
+    await documents.apply_pending(make_uow)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A7.254")  # a late A1 does not undo it

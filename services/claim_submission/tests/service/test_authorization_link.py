@@ -8,7 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
 
-from claim_submission import authorization_answers, handlers
+from claim_submission.intake import encounters
+from claim_submission.scrubbing import authorization_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
@@ -20,31 +21,56 @@ from claimstream_platform.contracts.prior_authorization import (
 from claimstream_platform.db import UnitOfWork
 from test_coverage_holds import captured_in_a_batch
 
-TESTING = [{"line_number": 1, "code": "96130", "modifiers": [], "units": 1, "amount": Decimal("150.00"),
-            "diagnosis_pointers": [1]}]  # fmt: skip
+TESTING = [
+    {
+        "line_number": 1,
+        "code": "96130",
+        "modifiers": [],
+        "units": 1,
+        "amount": Decimal("150.00"),
+        "diagnosis_pointers": [1],
+    }
+]
 MEDICAID = {"payer_id": "SIMMCD", "name": "Medicaid", "kind": "medicaid", "claim_filing_indicator": "MC"}
 
 
 def assessment_visit(patient: str = "p-1", days_ago: int = 3) -> ChargeCaptured:
     """Psychological testing for a Medicaid patient: the payer wants an authorization for it."""
     coverage = {"payer_id": "SIMMCD", "member_id": "1EG4TE5MK73", "relationship": "self"}
-    visit = charges(service_date=RECENT - timedelta(days=days_ago - 3), lines=TESTING, total_amount=Decimal("150.00"),
-                    payer=MEDICAID, coverage=coverage)  # fmt: skip
+    visit = charges(
+        service_date=RECENT - timedelta(days=days_ago - 3),
+        lines=TESTING,
+        total_amount=Decimal("150.00"),
+        payer=MEDICAID,
+        coverage=coverage,
+    )
     return visit.model_copy(update={"patient": visit.patient.model_copy(update={"external_id": patient})})
 
 
 def approved(number: str = "PA-77") -> AuthorizationApproved:
-    return AuthorizationApproved(tenant_id=TENANT, practice_id=PRACTICE, authorization_id=uuid4(), patient_ref="p-1",
-                                 payer_id="SIMMCD", authorization_number=number, provider_npi="", codes=["96130"],
-                                 approved=4, unit="units", start=RECENT - timedelta(days=5),
-                                 end=RECENT + timedelta(days=60), partial=False, source="278")  # fmt: skip
+    return AuthorizationApproved(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        authorization_id=uuid4(),
+        patient_ref="p-1",
+        payer_id="SIMMCD",
+        authorization_number=number,
+        provider_npi="",
+        codes=["96130"],
+        approved=4,
+        unit="units",
+        start=RECENT - timedelta(days=5),
+        end=RECENT + timedelta(days=60),
+        partial=False,
+        source="278",
+    )
 
 
 async def test_a_claim_held_for_a_missing_authorization_goes_with_the_number_once_it_arrives(
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     held = assessment_visit()
-    await handle(make_uow, handlers.on_charge_captured, held)
+    await handle(make_uow, encounters.on_charge_captured, held)
     (waiting,) = await claims_of(make_uow, held.encounter_id)
     assert waiting.status == "held" and [r["rule"] for r in waiting.reasons] == ["authorization.missing"]
     event = approved()
@@ -64,20 +90,32 @@ async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
     covered, too_early, someone_else = assessment_visit(), assessment_visit(days_ago=30), assessment_visit("p-2")
     await captured_in_a_batch(make_uow, covered, too_early, someone_else)
     one_by_one = assessment_visit(days_ago=4)
-    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    await handle(make_uow, encounters.on_charge_captured, one_by_one)
     found = [(await claims_of(make_uow, v.encounter_id))[0] for v in (covered, too_early, someone_else, one_by_one)]
     assert [(c.status, c.content.get("prior_authorization_number")) for c in found] == [
-        ("ready", "PA-88"), ("held", None), ("held", None), ("ready", "PA-88")]  # fmt: skip
+        ("ready", "PA-88"),
+        ("held", None),
+        ("held", None),
+        ("ready", "PA-88"),
+    ]
 
 
 async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arrives(
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-1"})  # Medicare therapy: not held
-    await handle(make_uow, handlers.on_charge_captured, visit)
-    required = AuthorizationRequired(tenant_id=TENANT, practice_id=PRACTICE, encounter_id=visit.encounter_id,
-                                     version=1, patient_ref="p-1", payer_id="SIMMCR", service_date=visit.service_date,
-                                     codes=["90837"], visits_this_year=30)  # fmt: skip
+    await handle(make_uow, encounters.on_charge_captured, visit)
+    required = AuthorizationRequired(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=visit.encounter_id,
+        version=1,
+        patient_ref="p-1",
+        payer_id="SIMMCR",
+        service_date=visit.service_date,
+        codes=["90837"],
+        visits_this_year=30,
+    )
     await handle(make_uow, authorization_answers.on_authorization_required, required)
     await handle(make_uow, authorization_answers.on_authorization_required, required)  # redelivered: held once
     (held,) = await claims_of(make_uow, visit.encounter_id)
@@ -92,7 +130,7 @@ async def test_a_visit_past_what_its_authorization_had_left_is_held_for_a_person
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-2"})
-    await handle(make_uow, handlers.on_charge_captured, visit)
+    await handle(make_uow, encounters.on_charge_captured, visit)
     exceeded = AuthorizationExceeded(
         tenant_id=TENANT,
         practice_id=PRACTICE,
@@ -135,7 +173,7 @@ async def test_the_visit_after_the_years_thirtieth_is_held_before_it_leaves_unti
     await captured_in_a_batch(make_uow, *earlier)  # the run's own visits count for the ones after them
     assert "authorization.required" not in (await rules_of(make_uow, earlier[-1]))[0]
     one_by_one, in_a_batch = therapy_visit(), therapy_visit()
-    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    await handle(make_uow, encounters.on_charge_captured, one_by_one)
     await captured_in_a_batch(make_uow, in_a_batch)
     for visit in (one_by_one, in_a_batch):
         assert "authorization.required" in (await rules_of(make_uow, visit))[0]
@@ -153,8 +191,8 @@ async def test_two_visits_counted_at_once_see_each_other(make_uow: Callable[[], 
     await captured_in_a_batch(make_uow, *[therapy_visit() for _ in range(29)])
     thirtieth, thirty_first = therapy_visit(), therapy_visit()
     async with make_uow() as first:
-        await handlers.on_charge_captured(thirtieth, first)
-        second = asyncio.create_task(handle(make_uow, handlers.on_charge_captured, thirty_first))
+        await encounters.on_charge_captured(thirtieth, first)
+        second = asyncio.create_task(handle(make_uow, encounters.on_charge_captured, thirty_first))
         await waiting_for_a_lock(make_uow, second)  # counted beside the first, it would miss the 30th here
         await first.commit()
     await second

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from claim_submission import claim_intake, handlers
+from claim_submission.intake import encounters
 from claims_testkit import RECENT, charges, claims_of, handle
 from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.db import UnitOfWork
@@ -21,16 +21,22 @@ def delivered(event):  # type: ignore[no-untyped-def]
 
 async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
     earlier = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, earlier)  # this encounter already has a claim
-    fresh = [charges(service_date=RECENT, external_id=f"v-{n}", coverage={**charges().coverage.model_dump(),
-             "member_id": f"M{n}"}) for n in range(3)]  # fmt: skip
+    await handle(make_uow, encounters.on_charge_captured, earlier)  # this encounter already has a claim
+    fresh = [
+        charges(
+            service_date=RECENT,
+            external_id=f"v-{n}",
+            coverage={**charges().coverage.model_dump(), "member_id": f"M{n}"},
+        )
+        for n in range(3)
+    ]
     twin = fresh[0].model_copy(update={"encounter_id": uuid4()})  # same member, services and date: a duplicate
     corrected_early = earlier.model_copy(update={"version": 2})
     seen_twice = fresh[1].model_copy(update={"version": 2})
     run = [*fresh, twin, corrected_early, seen_twice, fresh[2]]  # the last one: a replay within the run
     deliveries = [delivered(event) for event in run]
     async with make_uow() as uow:
-        await claim_intake.on_charges_captured(deliveries, uow)
+        await encounters.on_charges_captured(deliveries, uow)
         await uow.commit()
 
     (first,) = await claims_of(make_uow, fresh[0].encounter_id)
@@ -43,9 +49,15 @@ async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uo
     assert len(await claims_of(make_uow, fresh[2].encounter_id)) == 1  # the replay changed nothing
 
     async with make_uow() as uow:
-        rows = (await uow.session.execute(text(
-            "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb->>'encounter_id' AS encounter FROM outbox "
-            "WHERE event_type LIKE '%claim.created%' AND causation_id IS NOT NULL ORDER BY seq"))).all()  # fmt: skip
+        rows = (
+            await uow.session.execute(
+                text(
+                    "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb->>'encounter_id' AS encounter"
+                    " FROM outbox "
+                    "WHERE event_type LIKE '%claim.created%' AND causation_id IS NOT NULL ORDER BY seq"
+                )
+            )
+        ).all()
     causes: dict[str, set[object]] = {}
     for delivery in deliveries:
         causes.setdefault(str(delivery.event.encounter_id), set()).add(delivery.metadata.event_id)
@@ -61,8 +73,8 @@ async def test_one_visit_posted_twice_and_taken_by_two_partitions_at_once_is_hel
     visit = charges(service_date=RECENT, coverage={**charges().coverage.model_dump(), "member_id": "M-TWICE"})
     twin = visit.model_copy(update={"encounter_id": uuid4()})
     async with make_uow() as first:
-        await claim_intake.on_charges_captured([delivered(visit)], first)
-        second = asyncio.create_task(handle(make_uow, claim_intake.on_charges_captured, [delivered(twin)]))
+        await encounters.on_charges_captured([delivered(visit)], first)
+        second = asyncio.create_task(handle(make_uow, encounters.on_charges_captured, [delivered(twin)]))
         await waiting_for_a_lock(make_uow, second)
         await first.commit()
     await second

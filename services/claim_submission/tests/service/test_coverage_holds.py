@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
-from claim_submission import claim_intake, eligibility_answers, handlers
+from claim_submission.intake import encounters
+from claim_submission.scrubbing import eligibility_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.db import UnitOfWork
@@ -15,20 +16,36 @@ from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
 
 def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
-    ids = {"tenant_id": TENANT, "practice_id": PRACTICE, "check_id": uuid4(), "patient_ref": patient,
-           "payer_id": "SIMMCR", "service_date": day}  # fmt: skip
+    ids = {
+        "tenant_id": TENANT,
+        "practice_id": PRACTICE,
+        "check_id": uuid4(),
+        "patient_ref": patient,
+        "payer_id": "SIMMCR",
+        "service_date": day,
+    }
     if kind is CoverageInactive:
         return CoverageInactive(**ids)  # type: ignore[arg-type]
-    return EligibilityVerified(**ids, bill_payer_id="SIMMCR", copay=Decimal(0), coinsurance=None,  # type: ignore[arg-type]
-                               deductible_remaining=None, out_of_pocket_remaining=None, visits_allowed=None,
-                               visits_remaining=None, visit_limit_from_text=False, authorization_required=None,
-                               in_network=True, next_visit_cost=Decimal(0))  # fmt: skip
+    return EligibilityVerified(
+        **ids,
+        bill_payer_id="SIMMCR",
+        copay=Decimal(0),
+        coinsurance=None,  # type: ignore[arg-type]
+        deductible_remaining=None,
+        out_of_pocket_remaining=None,
+        visits_allowed=None,
+        visits_remaining=None,
+        visit_limit_from_text=False,
+        authorization_required=None,
+        in_network=True,
+        next_visit_cost=Decimal(0),
+    )
 
 
 async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: object) -> None:
     meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
     async with make_uow() as uow:
-        await claim_intake.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
+        await encounters.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
         await uow.commit()
 
 
@@ -36,14 +53,20 @@ async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_hel
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)  # the claim is ready, not sent yet
+    await handle(make_uow, encounters.on_charge_captured, waiting)  # the claim is ready, not sent yet
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive))
     (held_after,) = await claims_of(make_uow, waiting.encounter_id)
     assert held_after.status == "held" and [r["rule"] for r in held_after.reasons] == ["eligibility.coverage-inactive"]
-    later = charges(service_date=RECENT, lines=[{**waiting.lines[0].model_dump(), "code": "90834",
-                                                 "amount": Decimal("140")}], total_amount=Decimal("140"))  # fmt: skip
-    other = charges(service_date=RECENT, patient={**waiting.patient.model_dump(), "external_id": "p-2"},
-                    coverage={**waiting.coverage.model_dump(), "member_id": "2FH5UF6NL84"})  # fmt: skip
+    later = charges(
+        service_date=RECENT,
+        lines=[{**waiting.lines[0].model_dump(), "code": "90834", "amount": Decimal("140")}],
+        total_amount=Decimal("140"),
+    )
+    other = charges(
+        service_date=RECENT,
+        patient={**waiting.patient.model_dump(), "external_id": "p-2"},
+        coverage={**waiting.coverage.model_dump(), "member_id": "2FH5UF6NL84"},
+    )
     await captured_in_a_batch(make_uow, later, other)
     (held_at_once,) = await claims_of(make_uow, later.encounter_id)
     (goes,) = await claims_of(make_uow, other.encounter_id)
@@ -59,22 +82,29 @@ async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive, day=day))
     await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified, day=day))
     visit = charges(service_date=day)
-    await handle(make_uow, handlers.on_charge_captured, visit)
+    await handle(make_uow, encounters.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.status == "ready"
 
 
 def carved_out(administrator: str = "SIMBHO") -> CoverageCarvedOut:
-    return CoverageCarvedOut(tenant_id=TENANT, practice_id=PRACTICE, check_id=uuid4(), patient_ref="p-1",
-                             payer_id="SIMMCR", service_date=RECENT, administered_by=administrator,
-                             administrator_name="Simulated Behavioral Health")  # fmt: skip
+    return CoverageCarvedOut(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        check_id=uuid4(),
+        patient_ref="p-1",
+        payer_id="SIMMCR",
+        service_date=RECENT,
+        administered_by=administrator,
+        administrator_name="Simulated Behavioral Health",
+    )
 
 
 async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_ones_after(
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)
+    await handle(make_uow, encounters.on_charge_captured, waiting)
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())  # redelivered: no third claim
     voided, rebilled = await claims_of(make_uow, waiting.encounter_id)
@@ -86,9 +116,12 @@ async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_o
     later, other = charges(service_date=RECENT), charges(patient={**waiting.patient.model_dump(), "external_id": "p-2"})
     await captured_in_a_batch(make_uow, later, other)
     one_by_one = charges(service_date=RECENT - timedelta(days=1))
-    await handle(make_uow, handlers.on_charge_captured, one_by_one)
+    await handle(make_uow, encounters.on_charge_captured, one_by_one)
     assert [c.payer_id for e in (later, other, one_by_one) for c in await claims_of(make_uow, e.encounter_id)] == [
-        "SIMBHO", "SIMMCR", "SIMBHO"]  # fmt: skip
+        "SIMBHO",
+        "SIMMCR",
+        "SIMBHO",
+    ]
     kinds = [
         kind for kind, payload in await events(make_uow) if payload.get("encounter_id") == str(waiting.encounter_id)
     ]
@@ -101,7 +134,7 @@ async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
     await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified))
     visit = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, visit)
+    await handle(make_uow, encounters.on_charge_captured, visit)
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.payer_id == "SIMMCR"
 
@@ -110,7 +143,7 @@ async def test_a_carve_out_named_by_no_payer_id_holds_the_plans_claims_for_a_per
     make_uow: Callable[[], UnitOfWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, waiting)
+    await handle(make_uow, encounters.on_charge_captured, waiting)
     unrouted = answer(EligibilityVerified).model_copy(  # type: ignore[attr-defined]
         update={"bill_payer_id": "", "carve_out_to_route": "BRIGHT MINDS BEHAVIORAL (NPI 1234567893)"}
     )

@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from claim_submission import handlers, inbound, submit
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
-from claim_submission.submission_loop import SubmissionLoop
-from claim_submission.watch import flag_overdue
+from claim_submission.inbound import documents
+from claim_submission.inbound.watch import flag_overdue
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.submission_loop import SubmissionLoop
 from claims_testkit import (
     CLEARINGHOUSE_ACCOUNT,
     ENVELOPE,
@@ -54,12 +56,15 @@ def patient_named(last: str, first: str = "Jose") -> Any:
 
 
 async def test_munoz_goes_out_as_munoz_and_is_accepted(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     await enroll(simulator)
     coded = patient_named("Muñoz", "José")
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted"
@@ -68,12 +73,14 @@ async def test_munoz_goes_out_as_munoz_and_is_accepted(
 
 
 async def test_a_claim_that_cannot_be_written_returns_to_the_work_queue_and_the_rest_go_out(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     broken, clean = charges(service_date=RECENT), charges(service_date=RECENT - timedelta(days=1))  # not duplicates
     for coded in (broken, clean):
-        await handle(make_uow, handlers.on_charge_captured, coded)
+        await handle(make_uow, encounters.on_charge_captured, coded)
     await execute(
         make_uow, "UPDATE claims SET content = content - 'patient' WHERE encounter_id = :e", e=broken.encounter_id
     )
@@ -85,16 +92,21 @@ async def test_a_claim_that_cannot_be_written_returns_to_the_work_queue_and_the_
 
 
 async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     keys: Keys,
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     valid = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][-1]["content"]  # payer's
     oversized = valid.replace("REF*1K*", "REF*1K*" + "9" * 60, 1)
     async with make_uow() as uow:  # as if collected ahead of the valid one
-        await inbound.store(uow, [("277CA", "test:malformed", "ISA*garbage~"), ("277CA", "test:oversized", oversized)])
+        await documents.store(
+            uow, [("277CA", "test:malformed", "ISA*garbage~"), ("277CA", "test:oversized", oversized)]
+        )
         await uow.commit()
     assert await submit.read_statuses(make_uow, gateway) == 2  # received, then accepted
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -147,14 +159,16 @@ def _999(accepted: str, rejected: str) -> Callable[[str], str]:
 
 
 async def test_a_999_rejecting_one_transaction_set_of_two_rejects_only_its_claims(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     await enroll(simulator)
     first = charges(service_date=RECENT)
     other_provider = first.billing_provider.model_copy(update={"npi": "1497758544"})
     second = charges(service_date=RECENT - timedelta(days=1), billing_provider=other_provider)
     for coded in (first, second):
-        await handle(make_uow, handlers.on_charge_captured, coded)
+        await handle(make_uow, encounters.on_charge_captured, coded)
     await submit.batch(make_uow(), ENVELOPE)
     assert await submit.send(make_uow, Answering(gateway, _999(accepted="0001", rejected="0002"))) == 1
     (one,) = await claims_of(make_uow, first.encounter_id)
@@ -164,9 +178,12 @@ async def test_a_999_rejecting_one_transaction_set_of_two_rejects_only_its_claim
 
 
 async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     content = await scalar(make_uow, "SELECT content FROM submissions")
     # someone else's interchange under our control number (a restore that reused numbers)
@@ -186,9 +203,12 @@ async def test_a_409_for_other_content_is_quarantined_then_requeued_and_accepted
 
 
 async def test_a_refused_credential_stops_sending_until_the_token_is_replaced(
-    make_uow: MakeUow, engine: AsyncEngine, simulator: httpx.AsyncClient, clearinghouse_keys: Keys,
+    make_uow: MakeUow,
+    engine: AsyncEngine,
+    simulator: httpx.AsyncClient,
+    clearinghouse_keys: Keys,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator)
     token = tmp_path / "clearinghouse-token"
     token.write_text(
@@ -242,9 +262,12 @@ async def test_a_failing_loop_is_reported_by_readyz(
 
 
 async def test_a_void_retried_sends_one_frequency_8_claim(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
@@ -252,16 +275,20 @@ async def test_a_void_retried_sends_one_frequency_8_claim(
     for _ in range(3):
         response = await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "entered in error"}, headers=auth)
         assert response.status_code == 200
-    voids = await scalar(make_uow, "SELECT count(*) FROM claims WHERE replaces_claim_id = :c AND frequency = '8'",
-                         c=claim.id)  # fmt: skip
+    voids = await scalar(
+        make_uow, "SELECT count(*) FROM claims WHERE replaces_claim_id = :c AND frequency = '8'", c=claim.id
+    )
     assert voids == 1
     assert [kind for kind, _ in await events(make_uow)].count("voided") == 1
 
 
 async def test_a_claim_without_a_277ca_in_time_raises_one_alert_and_is_listed(
-    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient,
+    make_uow: MakeUow,
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     auth: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     coded = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)  # acknowledged; its 277CA never read
     later = datetime.now(UTC) + timedelta(days=4)

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from claim_submission import handlers
 from claim_submission.gateway import SimulatorGateway
-from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle
+from claim_submission.inbound import payments
+from claim_submission.intake import corrections, encounters
+from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle, x12_of
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.db import UnitOfWork
@@ -17,31 +18,36 @@ from cob_testkit import SECONDARY, TWO_LINES, posting
 SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
 
 
-async def primary_accepted(make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway,
-                           simulator: httpx.AsyncClient) -> tuple[Any, Any]:  # fmt: skip
+async def primary_accepted(
+    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> tuple[Any, Any]:
     await enroll(simulator)
     await enroll(simulator, "SIMBCX", "XYZ123456")
-    coded = charges(service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"),
-                    other_coverages=[SELF_SECONDARY])  # fmt: skip
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    coded = charges(
+        service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"), other_coverages=[SELF_SECONDARY]
+    )
+    await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
     (primary,) = await claims_of(make_uow, coded.encounter_id)
     assert primary.status == "accepted" and primary.payer_id == "SIMMCR"
-    assert "SBR*S*18" in primary.x12 and "NM1*PR*2*SIMULATED BLUE*****PI*SIMBCX" in primary.x12
+    assert "SBR*S*18" in x12_of(primary) and "NM1*PR*2*SIMULATED BLUE*****PI*SIMBCX" in x12_of(primary)
     return coded, primary
 
 
 def posted_for(claim: Any, **changes: Any) -> PaymentPosted:
-    return posting(claim_id=claim.id, patient_control_number=claim.patient_control_number,
-                   practice_id=claim.practice_id, **changes)  # fmt: skip
+    return posting(
+        claim_id=claim.id, patient_control_number=claim.patient_control_number, practice_id=claim.practice_id, **changes
+    )
 
 
 async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
-    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
-    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))  # redelivered: billed once
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))  # redelivered: billed once
     first, secondary = await claims_of(make_uow, coded.encounter_id)
     assert first.payer_claim_number == "MCR-555"  # the primary's 835 renumbered it
     assert (secondary.payer_id, secondary.status, secondary.frequency) == ("SIMBCX", "ready", "1")
@@ -49,33 +55,43 @@ async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
     await cycle(make_uow, gateway)
     _, secondary = await claims_of(make_uow, coded.encounter_id)
     assert secondary.status == "accepted", secondary.reasons
-    x12 = secondary.x12.replace("\n", "")
+    x12 = x12_of(secondary).replace("\n", "")
     assert "SBR*S*18" in x12 and "SBR*P*18" in x12 and "AMT*D*100~" in x12
     assert "SVD*SIMMCR*100*HC:90837:95**1~CAS*CO*45*60~CAS*PR*2*25~DTP*573*D8*20261120~" in x12
 
 
 async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     number = primary.payer_claim_number
-    await handle(make_uow, handlers.on_payment_posted, posted_for(primary, outcome="forwarded", claim_status="19"))
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary, outcome="forwarded", claim_status="19"))
     crossover_paid = posted_for(primary, payer_claim_number="BCX-9", claim_status="2")  # SIMBCX's 835, our CLM01
-    await handle(make_uow, handlers.on_payment_posted, crossover_paid)
+    await handle(make_uow, payments.on_payment_posted, crossover_paid)
     (only,) = await claims_of(make_uow, coded.encounter_id)
     assert only.payer_claim_number == "MCR-555"  # the forwarded 835 is the primary's own word; SIMBCX's is not
     assert number != "MCR-555"
 
 
 async def test_corrected_charges_void_the_secondary_claim(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    make_uow: Callable[[], UnitOfWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
-    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
-    voided = ChargeVoided(tenant_id=TENANT, practice_id=coded.practice_id, encounter_id=coded.encounter_id,
-                          version=1, external_id=coded.external_id, service_date=coded.service_date,
-                          reason="corrected")  # fmt: skip
-    await handle(make_uow, handlers.on_charge_voided, voided)
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
+    voided = ChargeVoided(
+        tenant_id=TENANT,
+        practice_id=coded.practice_id,
+        encounter_id=coded.encounter_id,
+        version=1,
+        external_id=coded.external_id,
+        service_date=coded.service_date,
+        reason="corrected",
+    )
+    await handle(make_uow, corrections.on_charge_voided, voided)
     first, secondary = await claims_of(make_uow, coded.encounter_id)
     assert first.status == "accepted"  # waits for the corrected charges, which replace it
     assert secondary.status == "voided"  # billed from a payment of charges that no longer stand
@@ -87,15 +103,15 @@ async def test_a_primary_that_reverses_and_pays_again_corrects_the_secondary_it_
     simulator: httpx.AsyncClient,
 ) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
-    await handle(make_uow, handlers.on_payment_posted, posted_for(primary))
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
     await cycle(make_uow, gateway)  # the secondary goes out and its payer numbers it
     reversed_ = posted_for(primary, outcome="reversed", claim_status="22", paid="-100")
-    await handle(make_uow, handlers.on_payment_posted, reversed_)
+    await handle(make_uow, payments.on_payment_posted, reversed_)
     first, *rest = posting().lines
     lines = [first.model_copy(update={"paid": Decimal("110")}), *rest]
     again = posted_for(primary, paid="110", lines=[line.model_dump() for line in lines])
-    await handle(make_uow, handlers.on_payment_posted, again)
-    await handle(make_uow, handlers.on_payment_posted, again)  # redelivered: corrected once
+    await handle(make_uow, payments.on_payment_posted, again)
+    await handle(make_uow, payments.on_payment_posted, again)  # redelivered: corrected once
     _, secondary, corrected = await claims_of(make_uow, coded.encounter_id)
     assert (corrected.payer_id, corrected.frequency, corrected.replaces_claim_id) == ("SIMBCX", "7", secondary.id)
     assert corrected.content["other_payers"][0]["adjudication"]["paid"] == "110"

@@ -4,22 +4,28 @@ default, claims wait, held with the reason, and go out once it is set. On real P
 from collections.abc import Callable
 
 import httpx
-from claim_submission import handlers, submit
-from claim_submission.x837 import Party
-from claims_testkit import RECENT, TENANT, charges, claims_of, handle
+from claim_submission.intake import encounters
+from claim_submission.outbound import submit
+from claim_submission.outbound.x837 import Party
+from claims_testkit import RECENT, TENANT, charges, claims_of, handle, x12_of
 from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
 
 NO_DEFAULT = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"))
-HARBOR = {"submitter_id": "HARBOR01", "name": "Harbor Billing", "contact_name": "Rosa Diaz", "phone": "5035550142",
-          "email": "edi@harbor.example"}  # fmt: skip
+HARBOR = {
+    "submitter_id": "HARBOR01",
+    "name": "Harbor Billing",
+    "contact_name": "Rosa Diaz",
+    "phone": "5035550142",
+    "email": "edi@harbor.example",
+}
 
 
 async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
     make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Keys
 ) -> None:
     coded = charges(service_date=RECENT)
-    await handle(make_uow, handlers.on_charge_captured, coded)
+    await handle(make_uow, encounters.on_charge_captured, coded)
     assert await submit.batch(make_uow(), NO_DEFAULT) == 0
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, [r["rule"] for r in claim.reasons]) == ("held", ["submitter.not-configured"])
@@ -33,9 +39,9 @@ async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
 
     assert await submit.batch(make_uow(), NO_DEFAULT) == 1
     (claim,) = await claims_of(make_uow, coded.encounter_id)
-    assert claim.x12.split("*")[6].strip() == "HARBOR01"  # ISA06
-    assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in claim.x12
-    assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in claim.x12
+    assert x12_of(claim).split("*")[6].strip() == "HARBOR01"  # ISA06
+    assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in x12_of(claim)
+    assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in x12_of(claim)
     assert (await client.get("/v1/submitter", headers=operator)).json()["submitter_id"] == "HARBOR01"
 
 

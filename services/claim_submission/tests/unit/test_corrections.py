@@ -2,16 +2,28 @@
 
 from decimal import Decimal
 
-from claim_submission.corrections import apply_changes
+from claim_submission.intake.changes import apply_changes
 from claims_testkit import claim_content
 from claimstream_platform.contracts.denial_management import CorrectionChanges
 
 LINES = [
-    {"line_number": 1, "code": "90837", "modifiers": ["HO"], "units": 1, "amount": Decimal("185"),
-     "diagnosis_pointers": [1, 2]},
-    {"line_number": 2, "code": "90785", "modifiers": [], "units": 1, "amount": Decimal("20"),
-     "diagnosis_pointers": [2]},
-]  # fmt: skip
+    {
+        "line_number": 1,
+        "code": "90837",
+        "modifiers": ["HO"],
+        "units": 1,
+        "amount": Decimal("185"),
+        "diagnosis_pointers": [1, 2],
+    },
+    {
+        "line_number": 2,
+        "code": "90785",
+        "modifiers": [],
+        "units": 1,
+        "amount": Decimal("20"),
+        "diagnosis_pointers": [2],
+    },
+]
 
 
 def test_no_changes_is_the_same_content() -> None:
@@ -21,8 +33,9 @@ def test_no_changes_is_the_same_content() -> None:
 
 def test_place_of_service_and_modifiers_change_where_named() -> None:
     content = claim_content(lines=LINES, place_of_service="10")
-    changes = CorrectionChanges(place_of_service="02", add_modifiers={1: ["95"], 2: ["95"]},
-                                remove_modifiers={1: ["HO"]})  # fmt: skip
+    changes = CorrectionChanges(
+        place_of_service="02", add_modifiers={1: ["95"], 2: ["95"]}, remove_modifiers={1: ["HO"]}
+    )
     fixed = apply_changes(content, changes)
     assert fixed.place_of_service == "02"
     assert [line.modifiers for line in fixed.lines] == [["95"], ["95"]]

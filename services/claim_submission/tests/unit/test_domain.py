@@ -1,7 +1,7 @@
 """The claim's state machine: every state reachable, the terminal ones final, illegal moves refused."""
 
 import pytest
-from claim_submission.domain import MOVES, OPEN, TERMINAL, ClaimStatus, IllegalTransition, check_move
+from claim_submission.domain.states import MOVES, OPEN, TERMINAL, ClaimStatus, IllegalTransition, check_move
 
 
 def test_every_state_is_a_target_and_every_open_state_can_be_left() -> None:

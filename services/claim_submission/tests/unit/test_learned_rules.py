@@ -3,12 +3,18 @@
 from decimal import Decimal
 from uuid import uuid4
 
-from claim_submission.learned import LearnedRule, findings
-from claim_submission.scrub import scrub
+from claim_submission.scrubbing.learned import LearnedRule, findings
+from claim_submission.scrubbing.scrub import scrub
 from claims_testkit import RECENT, claim_content
 
-LINE = {"line_number": 1, "code": "90834", "modifiers": ["95"], "units": 1, "amount": Decimal("140"),
-        "diagnosis_pointers": [1]}  # fmt: skip
+LINE = {
+    "line_number": 1,
+    "code": "90834",
+    "modifiers": ["95"],
+    "units": 1,
+    "amount": Decimal("140"),
+    "diagnosis_pointers": [1],
+}
 
 
 def rule(condition: str, payer: str = "SIMMCR", code: str = "90834") -> LearnedRule:

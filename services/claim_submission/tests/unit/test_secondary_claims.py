@@ -5,10 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from claim_submission.content import content_of
-from claim_submission.coordination import adjudication_of, next_payer, unbalanced
-from claim_submission.domain import duplicate_key
-from claim_submission.x837 import ClaimToSend, Party, Submitter, build_837
+from claim_submission.domain.content import content_of, duplicate_key
+from claim_submission.inbound.coordination import adjudication_of, next_payer, unbalanced
+from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claims_testkit import charges
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837
@@ -26,8 +25,9 @@ def primary_content(*others: dict[str, Any]) -> Any:
 
 
 def written(content: Any, number: str = "CS2-1") -> str:
-    return build_837([ClaimToSend(number, "1", content)], submitter=SUBMITTER, receiver=RECEIVER,
-                     control_number="7", now=NOW)  # fmt: skip
+    return build_837(
+        [ClaimToSend(number, "1", content)], submitter=SUBMITTER, receiver=RECEIVER, control_number="7", now=NOW
+    )
 
 
 def read_one(text: str) -> Any:
@@ -69,8 +69,9 @@ def test_the_secondary_claim_carries_the_primarys_payment_and_balances() -> None
 
 
 def test_claim_level_adjustments_go_to_2320_and_the_lines_keep_their_own() -> None:
-    event = posting(adjustments=[*posting().adjustments, adjustment("PR", "1", "10")], paid="90",
-                    patient_responsibility="75")  # fmt: skip
+    event = posting(
+        adjustments=[*posting().adjustments, adjustment("PR", "1", "10")], paid="90", patient_responsibility="75"
+    )
     done = adjudication_of(event, paid_on=date(2026, 11, 21))
     assert [(a.group, a.reason, a.amount) for a in done.claim_adjustments] == [("PR", "1", Decimal("10"))]
     assert done.patient_responsibility == Decimal("75")
@@ -100,10 +101,20 @@ def test_a_claim_the_payer_forwarded_itself_bills_nobody_whatever_its_outcome() 
 
 
 def test_nothing_left_for_the_patient_bills_nobody_and_no_coverage_bills_nobody() -> None:
-    lines = [{"line_number": 1, "code": "90837", "modifiers": ["95"], "charge": "185", "paid": "125",
-              "adjustments": [adjustment("CO", "45", "60")], "remarks": []}]  # fmt: skip
-    paid_in_full = posting(lines=lines, adjustments=lines[0]["adjustments"], charge="185", paid="125",
-                           patient_responsibility="0")  # fmt: skip
+    lines = [
+        {
+            "line_number": 1,
+            "code": "90837",
+            "modifiers": ["95"],
+            "charge": "185",
+            "paid": "125",
+            "adjustments": [adjustment("CO", "45", "60")],
+            "remarks": [],
+        }
+    ]
+    paid_in_full = posting(
+        lines=lines, adjustments=lines[0]["adjustments"], charge="185", paid="125", patient_responsibility="0"
+    )
     assert next_payer(primary_content(SECONDARY), "paid", adjudication_of(paid_in_full, paid_on=NOW.date())) is None
     assert next_payer(primary_content(), "partially_paid", adjudication_of(posting(), paid_on=NOW.date())) is None
 
@@ -113,16 +124,37 @@ def test_the_tertiary_claim_carries_both_earlier_payers() -> None:
     secondary = next_payer(primary, "partially_paid", adjudication_of(posting(), paid_on=date(2026, 11, 21)))
     assert secondary is not None
     assert [(o.responsibility, o.adjudication is not None) for o in secondary.other_payers] == [
-        ("primary", True), ("tertiary", False)
-    ]  # fmt: skip
+        ("primary", True),
+        ("tertiary", False),
+    ]
     lines = [
-        {"line_number": 1, "code": "90837", "modifiers": ["95"], "charge": "185", "paid": "20",
-         "adjustments": [adjustment("OA", "23", "160"), adjustment("PR", "2", "5")], "remarks": []},
-        {"line_number": 2, "code": "90785", "modifiers": ["95"], "charge": "40", "paid": "40",
-         "adjustments": [], "remarks": []},
-    ]  # fmt: skip
-    by_secondary = posting(payer_id="SIMBCX", claim_status="2", lines=lines, paid="60", patient_responsibility="5",
-                           adjustments=[a for line in lines for a in line["adjustments"]])  # fmt: skip
+        {
+            "line_number": 1,
+            "code": "90837",
+            "modifiers": ["95"],
+            "charge": "185",
+            "paid": "20",
+            "adjustments": [adjustment("OA", "23", "160"), adjustment("PR", "2", "5")],
+            "remarks": [],
+        },
+        {
+            "line_number": 2,
+            "code": "90785",
+            "modifiers": ["95"],
+            "charge": "40",
+            "paid": "40",
+            "adjustments": [],
+            "remarks": [],
+        },
+    ]
+    by_secondary = posting(
+        payer_id="SIMBCX",
+        claim_status="2",
+        lines=lines,
+        paid="60",
+        patient_responsibility="5",
+        adjustments=[a for line in lines for a in line["adjustments"]],
+    )
     tertiary = next_payer(secondary, "partially_paid", adjudication_of(by_secondary, paid_on=date(2026, 11, 25)))
     assert tertiary is not None and tertiary.payer.payer_id == "SIMMCD" and tertiary.responsibility == "tertiary"
     assert [o.payer.payer_id for o in tertiary.other_payers] == ["SIMMCR", "SIMBCX"]

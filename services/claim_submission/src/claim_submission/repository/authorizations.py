@@ -9,10 +9,10 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.authorization_rule import MISSING, REQUIRED, Known
-from claim_submission.coverage_rule import PlanKey
-from claim_submission.domain import Claim
+from claim_submission.domain.claim import Claim
 from claim_submission.repository.claims import claim_of
+from claim_submission.scrubbing.authorization_rule import MISSING, REQUIRED, Known
+from claim_submission.scrubbing.coverage_rule import PlanKey
 from claim_submission.tables import authorizations, claims
 
 a = authorizations.c
@@ -40,9 +40,12 @@ async def held_without(uow: UnitOfWork, key: PlanKey) -> list[Claim]:
     """The patient's claims to that payer held for a missing or required authorization, locked."""
     tenant_id, practice_id, patient_ref, payer_id = key
     query = select(claims).where(
-        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
-        claims.c.status == "held", claims.c.content["patient"]["external_id"].astext == patient_ref,
+        claims.c.tenant_id == tenant_id,
+        claims.c.practice_id == practice_id,
+        claims.c.payer_id == payer_id,
+        claims.c.status == "held",
+        claims.c.content["patient"]["external_id"].astext == patient_ref,
         claims.c.reasons.contains([{"rule": MISSING}]) | claims.c.reasons.contains([{"rule": REQUIRED}]),
-    )  # fmt: skip
+    )
     rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
     return [claim_of(row) for row in rows]

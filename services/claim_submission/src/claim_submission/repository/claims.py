@@ -16,7 +16,8 @@ from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import Select, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Row
 
-from claim_submission.domain import OPEN, Claim, ClaimStatus, IllegalTransition
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.states import OPEN, ClaimStatus, IllegalTransition
 from claim_submission.tables import claim_history, claims
 
 OPEN_STATES = sorted(str(s) for s in OPEN)
@@ -24,16 +25,29 @@ OPEN_STATES = sorted(str(s) for s in OPEN)
 
 def claim_of(row: Row[Any]) -> Claim:
     return Claim(
-        id=row.id, tenant_id=row.tenant_id, practice_id=row.practice_id, encounter_id=row.encounter_id,
-        encounter_version=row.encounter_version, payer_id=row.payer_id, status=ClaimStatus(row.status),
-        frequency=row.frequency, stored_content=row.content, total_charge=row.total_charge,
-        service_date=row.service_date, patient_control_number=row.patient_control_number,
-        payer_claim_number=row.payer_claim_number, replaces_claim_id=row.replaces_claim_id,
-        reasons=[Reason.model_validate(r) for r in row.reasons], acknowledged_rules=list(row.acknowledged_rules),
-        interchange_number=row.interchange_number, transaction_control=row.transaction_control,
-        correction_note=row.correction_note, updated_at=row.updated_at, overdue_at=row.overdue_at,
+        id=row.id,
+        tenant_id=row.tenant_id,
+        practice_id=row.practice_id,
+        encounter_id=row.encounter_id,
+        encounter_version=row.encounter_version,
+        payer_id=row.payer_id,
+        status=ClaimStatus(row.status),
+        frequency=row.frequency,
+        stored_content=row.content,
+        total_charge=row.total_charge,
+        service_date=row.service_date,
+        patient_control_number=row.patient_control_number,
+        payer_claim_number=row.payer_claim_number,
+        replaces_claim_id=row.replaces_claim_id,
+        reasons=[Reason.model_validate(r) for r in row.reasons],
+        acknowledged_rules=list(row.acknowledged_rules),
+        interchange_number=row.interchange_number,
+        transaction_control=row.transaction_control,
+        correction_note=row.correction_note,
+        updated_at=row.updated_at,
+        overdue_at=row.overdue_at,
         stored_status=ClaimStatus(row.status),
-    )  # fmt: skip
+    )
 
 
 async def _locked(uow: UnitOfWork, query: Select[Any], *, skip_locked: bool = False) -> list[Claim]:
@@ -60,9 +74,15 @@ async def lock_of_encounter(
     return await _locked(uow, query.order_by(claims.c.created_at.desc()))
 
 
-async def lock_where(uow: UnitOfWork, *, statuses: Sequence[str], tenant_id: UUID | None = None,
-                     interchange_number: int | None = None, control_numbers: Sequence[str] | None = None,
-                     replacing: Sequence[UUID] | None = None) -> list[Claim]:  # fmt: skip
+async def lock_where(
+    uow: UnitOfWork,
+    *,
+    statuses: Sequence[str],
+    tenant_id: UUID | None = None,
+    interchange_number: int | None = None,
+    control_numbers: Sequence[str] | None = None,
+    replacing: Sequence[UUID] | None = None,
+) -> list[Claim]:
     """Claims in `statuses`, of a tenant, of an interchange, with these CLM01s or replacing these claims."""
     query = select(claims).where(claims.c.status.in_([str(s) for s in statuses]))
     if tenant_id is not None:
@@ -94,31 +114,22 @@ async def awaiting_since(uow: UnitOfWork, statuses: Iterable[str], before: datet
     return await _locked(uow, query, skip_locked=True)
 
 
-async def has_duplicate(
-    uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, key: str, *, exclude: UUID | None
-) -> bool:
-    """An open claim of another encounter with the same duplicate key (asked under the key's lock: _hold)."""
-    await _hold(uow, [(tenant_id, key)])
-    query = select(claims.c.id).where(
-        claims.c.tenant_id == tenant_id, claims.c.duplicate_key == key,
-        claims.c.status.in_(OPEN_STATES), claims.c.encounter_id != encounter_id,
-    )  # fmt: skip
-    if exclude is not None:
-        query = query.where(claims.c.id != exclude)
-    return (await uow.session.scalar(query.limit(1))) is not None
-
-
-async def open_duplicate_keys(uow: UnitOfWork, wanted: Iterable[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
-    """The (tenant, duplicate key) pairs of `wanted` that an open claim has (asked under the keys' locks: _hold)."""
+async def open_duplicates(
+    uow: UnitOfWork, wanted: Iterable[tuple[UUID, str]]
+) -> dict[tuple[UUID, str], list[tuple[UUID, UUID]]]:
+    """The open claims (encounter id, claim id) of each (tenant, duplicate key) of `wanted`, asked under the keys'
+    locks (_hold)."""
     pairs = list(set(wanted))
     await _hold(uow, pairs)
     rows = await uow.session.execute(
-        select(claims.c.tenant_id, claims.c.duplicate_key)
+        select(claims.c.tenant_id, claims.c.duplicate_key, claims.c.encounter_id, claims.c.id)
         .where(tuple_(claims.c.tenant_id, claims.c.duplicate_key).in_(pairs))
         .where(claims.c.status.in_(OPEN_STATES))
-        .distinct()
     )
-    return {(row.tenant_id, row.duplicate_key) for row in rows}
+    found: dict[tuple[UUID, str], list[tuple[UUID, UUID]]] = defaultdict(list)
+    for row in rows:
+        found[(row.tenant_id, row.duplicate_key)].append((row.encounter_id, row.id))
+    return found
 
 
 async def _hold(uow: UnitOfWork, pairs: Iterable[tuple[UUID, str]]) -> None:
@@ -157,21 +168,36 @@ async def insert_new(uow: UnitOfWork, new: Sequence[Claim], keys: Sequence[str])
     for claim, number in zip(new, numbers.scalars(), strict=True):
         claim.numbered(str(number))
         claim.stored_status = claim.status
-    history = [{"claim_id": c.id, "status": str(c.status),
-                "detail": {"frequency": c.frequency, "reasons": [r.rule for r in c.reasons]}} for c in new]  # fmt: skip
+    history = [
+        {
+            "claim_id": c.id,
+            "status": str(c.status),
+            "detail": {"frequency": c.frequency, "reasons": [r.rule for r in c.reasons]},
+        }
+        for c in new
+    ]
     await uow.session.execute(insert(claim_history), history)
 
 
 def _row(claim: Claim, key: str) -> dict[str, Any]:
     return {
-        "id": claim.id, "tenant_id": claim.tenant_id, "practice_id": claim.practice_id,
-        "encounter_id": claim.encounter_id, "encounter_version": claim.encounter_version,
-        "payer_id": claim.payer_id, "status": str(claim.status), "frequency": claim.frequency,
-        "payer_claim_number": claim.payer_claim_number, "replaces_claim_id": claim.replaces_claim_id,
-        "total_charge": claim.total_charge, "service_date": claim.service_date, "duplicate_key": key,
-        "content": claim.stored_content, "reasons": [r.model_dump() for r in claim.reasons],
+        "id": claim.id,
+        "tenant_id": claim.tenant_id,
+        "practice_id": claim.practice_id,
+        "encounter_id": claim.encounter_id,
+        "encounter_version": claim.encounter_version,
+        "payer_id": claim.payer_id,
+        "status": str(claim.status),
+        "frequency": claim.frequency,
+        "payer_claim_number": claim.payer_claim_number,
+        "replaces_claim_id": claim.replaces_claim_id,
+        "total_charge": claim.total_charge,
+        "service_date": claim.service_date,
+        "duplicate_key": key,
+        "content": claim.stored_content,
+        "reasons": [r.model_dump() for r in claim.reasons],
         "correction_note": claim.correction_note,
-    }  # fmt: skip
+    }
 
 
 async def save(uow: UnitOfWork, changed: Iterable[Claim]) -> None:
@@ -180,13 +206,25 @@ async def save(uow: UnitOfWork, changed: Iterable[Claim]) -> None:
     dirty = [claim for claim in changed if claim.dirty]
     if dirty:
         await uow.session.execute(
-            update(claims).where(claims.c.id == bindparam("claim_id")).values(
-                reasons=bindparam("r"), payer_claim_number=bindparam("n"), acknowledged_rules=bindparam("a"),
+            update(claims)
+            .where(claims.c.id == bindparam("claim_id"))
+            .values(
+                reasons=bindparam("r"),
+                payer_claim_number=bindparam("n"),
+                acknowledged_rules=bindparam("a"),
                 overdue_at=bindparam("o"),
             ),
-            [{"claim_id": c.id, "r": [r.model_dump() for r in c.reasons], "n": c.payer_claim_number,
-              "a": c.acknowledged_rules, "o": c.overdue_at} for c in dirty],
-        )  # fmt: skip
+            [
+                {
+                    "claim_id": c.id,
+                    "r": [r.model_dump() for r in c.reasons],
+                    "n": c.payer_claim_number,
+                    "a": c.acknowledged_rules,
+                    "o": c.overdue_at,
+                }
+                for c in dirty
+            ],
+        )
     await _store_moves(uow, [claim for claim in changed if claim.moves])
     for claim in changed:
         claim.stored_status, claim.moves, claim.dirty = claim.status, [], False
@@ -210,13 +248,12 @@ async def _store_moves(uow: UnitOfWork, moved: Sequence[Claim]) -> None:
         await uow.session.execute(insert(claim_history), history)
 
 
-async def store_binding(uow: UnitOfWork, bound: Sequence[Claim], texts: Sequence[str]) -> None:
-    """Bound claims' interchange, ST02 and own 837P (GET /v1/claims/{id}/x12)."""
+async def store_binding(uow: UnitOfWork, bound: Sequence[Claim]) -> None:
+    """Bound claims' interchange and ST02, with their move to submitting."""
     await uow.session.execute(
-        update(claims).where(claims.c.id == bindparam("claim_id")).values(
-            interchange_number=bindparam("number"), transaction_control=bindparam("control"), x12=bindparam("x12")
-        ),
-        [{"claim_id": c.id, "number": c.interchange_number, "control": c.transaction_control, "x12": text}
-         for c, text in zip(bound, texts, strict=True)],
-    )  # fmt: skip
+        update(claims)
+        .where(claims.c.id == bindparam("claim_id"))
+        .values(interchange_number=bindparam("number"), transaction_control=bindparam("control")),
+        [{"claim_id": c.id, "number": c.interchange_number, "control": c.transaction_control} for c in bound],
+    )
     await save(uow, bound)

@@ -9,9 +9,9 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.coverage_rule import Administrator, CoverageKey, PlanKey
-from claim_submission.domain import Claim
+from claim_submission.domain.claim import Claim
 from claim_submission.repository.claims import claim_of
+from claim_submission.scrubbing.coverage_rule import Administrator, CoverageKey, PlanKey
 from claim_submission.tables import carve_outs, claims, coverage_answers
 
 c = coverage_answers.c
@@ -20,13 +20,23 @@ o = carve_outs.c
 
 async def record(uow: UnitOfWork, key: CoverageKey, *, active: bool, at: datetime) -> None:
     tenant_id, practice_id, patient_ref, payer_id, served = key
-    row = {"tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref[:80],
-           "payer_id": payer_id[:80], "service_date": served, "active": active, "answered_at": at}  # fmt: skip
+    row = {
+        "tenant_id": tenant_id,
+        "practice_id": practice_id,
+        "patient_ref": patient_ref[:80],
+        "payer_id": payer_id[:80],
+        "service_date": served,
+        "active": active,
+        "answered_at": at,
+    }
     statement = insert(coverage_answers).values(row)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
-        set_={"active": active, "answered_at": at}, where=c.answered_at <= statement.excluded.answered_at,
-    ))  # fmt: skip
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
+            set_={"active": active, "answered_at": at},
+            where=c.answered_at <= statement.excluded.answered_at,
+        )
+    )
 
 
 async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[CoverageKey]:
@@ -36,7 +46,7 @@ async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[Coverage
         return set()
     query = select(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).where(
         tuple_(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).in_(wanted), ~c.active
-    )  # fmt: skip
+    )
     return {
         (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
         for r in await uow.session.execute(query)
@@ -46,21 +56,37 @@ async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[Coverage
 async def carved_out(uow: UnitOfWork, key: PlanKey, administrator: Administrator | None, *, at: datetime) -> None:
     """Record the plan's administrator (None: the plan answers for mental health itself again)."""
     tenant_id, practice_id, patient_ref, payer_id = key
-    where = (o.tenant_id == tenant_id, o.practice_id == practice_id, o.patient_ref == patient_ref[:80],
-             o.payer_id == payer_id[:80], o.answered_at <= at)  # fmt: skip
+    where = (
+        o.tenant_id == tenant_id,
+        o.practice_id == practice_id,
+        o.patient_ref == patient_ref[:80],
+        o.payer_id == payer_id[:80],
+        o.answered_at <= at,
+    )
     if administrator is None:
         await uow.session.execute(delete(carve_outs).where(*where))
         return
-    row = {"tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref[:80],
-           "payer_id": payer_id[:80], "administered_by": administrator[0][:80],
-           "administrator_name": administrator[1][:60], "answered_at": at}  # fmt: skip
+    row = {
+        "tenant_id": tenant_id,
+        "practice_id": practice_id,
+        "patient_ref": patient_ref[:80],
+        "payer_id": payer_id[:80],
+        "administered_by": administrator[0][:80],
+        "administrator_name": administrator[1][:60],
+        "answered_at": at,
+    }
     statement = insert(carve_outs).values(row)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id"],
-        set_={"administered_by": statement.excluded.administered_by, "answered_at": at,
-              "administrator_name": statement.excluded.administrator_name},
-        where=o.answered_at <= statement.excluded.answered_at,
-    ))  # fmt: skip
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id"],
+            set_={
+                "administered_by": statement.excluded.administered_by,
+                "answered_at": at,
+                "administrator_name": statement.excluded.administrator_name,
+            },
+            where=o.answered_at <= statement.excluded.answered_at,
+        )
+    )
 
 
 async def administrators(uow: UnitOfWork, keys: Iterable[PlanKey]) -> dict[PlanKey, Administrator]:
@@ -79,9 +105,12 @@ async def unsent_claims(uow: UnitOfWork, key: PlanKey) -> list[Claim]:
     """The patient's claims to that plan not sent yet (ready or held), locked."""
     tenant_id, practice_id, patient_ref, payer_id = key
     query = select(claims).where(
-        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
-        claims.c.status.in_(("ready", "held")), claims.c.content["patient"]["external_id"].astext == patient_ref,
-    )  # fmt: skip
+        claims.c.tenant_id == tenant_id,
+        claims.c.practice_id == practice_id,
+        claims.c.payer_id == payer_id,
+        claims.c.status.in_(("ready", "held")),
+        claims.c.content["patient"]["external_id"].astext == patient_ref,
+    )
     rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
     return [claim_of(row) for row in rows]
 
@@ -90,9 +119,12 @@ async def ready_claims(uow: UnitOfWork, key: CoverageKey) -> list[Claim]:
     """The claims of that coverage and date not sent yet, locked."""
     tenant_id, practice_id, patient_ref, payer_id, served = key
     query = select(claims).where(
-        claims.c.tenant_id == tenant_id, claims.c.practice_id == practice_id, claims.c.payer_id == payer_id,
-        claims.c.service_date == served, claims.c.status == "ready",
+        claims.c.tenant_id == tenant_id,
+        claims.c.practice_id == practice_id,
+        claims.c.payer_id == payer_id,
+        claims.c.service_date == served,
+        claims.c.status == "ready",
         claims.c.content["patient"]["external_id"].astext == patient_ref,
-    )  # fmt: skip
+    )
     rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
     return [claim_of(row) for row in rows]

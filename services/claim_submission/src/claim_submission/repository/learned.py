@@ -9,7 +9,7 @@ from claimstream_platform.db import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.learned import LearnedRule
+from claim_submission.scrubbing.learned import LearnedRule
 from claim_submission.tables import learned_rules
 
 

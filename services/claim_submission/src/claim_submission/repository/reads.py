@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from claim_submission.tables import claim_history, claims
+from claim_submission.tables import claim_history, claims, submissions
 
 
 async def claim_in_scope(session: AsyncSession, principal: Principal, claim_id: UUID) -> Any:
@@ -29,9 +29,16 @@ async def history_of(session: AsyncSession, claim_id: UUID) -> list[Row[Any]]:
 
 
 async def claims_page(
-    session: AsyncSession, principal: Principal, *, practice_id: UUID | None, encounter_id: UUID | None,
-    status: str | None, overdue: bool | None, limit: int, cursor: UUID | None,
-) -> tuple[list[Any], UUID | None]:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    practice_id: UUID | None,
+    encounter_id: UUID | None,
+    status: str | None,
+    overdue: bool | None,
+    limit: int,
+    cursor: UUID | None,
+) -> tuple[list[Any], UUID | None]:
     """A page of the tenant's claims in the practices the token allows, filtered; and the next cursor."""
     query = in_scope(
         select(claims).where(claims.c.tenant_id == principal.tenant_id), claims.c.practice_id, principal, practice_id
@@ -44,3 +51,9 @@ async def claims_page(
         query = query.where(claims.c.overdue_at.is_not(None) if overdue else claims.c.overdue_at.is_(None))
     page, next_cursor = await keyset_page(session, query, claims.c.id, limit=limit, cursor=cursor)
     return list(page), next_cursor
+
+
+async def interchange_text(session: AsyncSession, number: int) -> str | None:
+    """The exact text of an interchange as it was stored to be sent."""
+    query = select(submissions.c.content).where(submissions.c.interchange_number == number)
+    return await session.scalar(query)

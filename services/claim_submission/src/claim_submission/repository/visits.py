@@ -9,8 +9,8 @@ from uuid import UUID
 from claimstream_platform.db import UnitOfWork, hold_names
 from sqlalchemy import select, tuple_
 
-from claim_submission.coverage_rule import PlanKey
-from claim_submission.domain import ClaimStatus
+from claim_submission.domain.states import ClaimStatus
+from claim_submission.scrubbing.coverage_rule import PlanKey
 from claim_submission.tables import claims
 
 c = claims.c
@@ -27,11 +27,13 @@ async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> 
     if not wanted:
         return {}
     await hold_names(uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
-    query = select(c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id,
-                   c.service_date).where(
-        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted), c.service_date >= since,
+    query = select(
+        c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
+    ).where(
+        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted),
+        c.service_date >= since,
         c.status.not_in(GONE),
-    )  # fmt: skip
+    )
     found: dict[PlanKey, dict[UUID, date]] = defaultdict(dict)
     for r in await uow.session.execute(query):
         found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)][r.encounter_id] = r.service_date

@@ -1,5 +1,7 @@
 """claim submission: claims, their history, submissions, number sequences"""
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from claimstream_platform.migrate import create_platform_tables
@@ -16,6 +18,12 @@ def upgrade() -> None:
     create_platform_tables(op.get_bind())
     op.execute("CREATE SEQUENCE interchange_numbers START WITH 1")
     op.execute("CREATE SEQUENCE claim_numbers START WITH 1")
+    _submissions()
+    _claims()
+    _claim_history()
+
+
+def _submissions() -> None:
     op.create_table(
         "submissions",
         sa.Column("interchange_number", sa.BigInteger(), nullable=False),
@@ -35,8 +43,30 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("status = 'pending'"),
     )
+
+
+def _claims() -> None:
     op.create_table(
         "claims",
+        *_claim_columns(),
+        sa.ForeignKeyConstraint(
+            ["interchange_number"],
+            ["submissions.interchange_number"],
+            name=op.f("fk_claims_interchange_number_submissions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
+        sa.UniqueConstraint("patient_control_number", name=op.f("uq_claims_patient_control_number")),
+    )
+    op.create_index("ix_claims_duplicate_key", "claims", ["tenant_id", "duplicate_key"], unique=False)
+    op.create_index("ix_claims_encounter", "claims", ["tenant_id", "encounter_id"], unique=False)
+    op.create_index("ix_claims_queue", "claims", ["tenant_id", "practice_id", "status"], unique=False)
+    op.create_index(
+        "ix_claims_ready", "claims", ["created_at"], unique=False, postgresql_where=sa.text("status = 'ready'")
+    )
+
+
+def _claim_columns() -> list[sa.Column[Any]]:
+    return [
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("tenant_id", sa.UUID(), nullable=False),
         sa.Column("practice_id", sa.UUID(), nullable=False),
@@ -71,20 +101,10 @@ def upgrade() -> None:
         sa.Column("x12", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["interchange_number"],
-            ["submissions.interchange_number"],
-            name=op.f("fk_claims_interchange_number_submissions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
-        sa.UniqueConstraint("patient_control_number", name=op.f("uq_claims_patient_control_number")),
-    )
-    op.create_index("ix_claims_duplicate_key", "claims", ["tenant_id", "duplicate_key"], unique=False)
-    op.create_index("ix_claims_encounter", "claims", ["tenant_id", "encounter_id"], unique=False)
-    op.create_index("ix_claims_queue", "claims", ["tenant_id", "practice_id", "status"], unique=False)
-    op.create_index(
-        "ix_claims_ready", "claims", ["created_at"], unique=False, postgresql_where=sa.text("status = 'ready'")
-    )
+    ]
+
+
+def _claim_history() -> None:
     op.create_table(
         "claim_history",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),

@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint(
             "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date", name=op.f("pk_coverage_answers")
-        ),  # fmt: skip
+        ),
     )
 
 

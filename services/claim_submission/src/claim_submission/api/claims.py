@@ -1,0 +1,197 @@
+"""Claim submission's REST API: the claims, the work queue (held and rejected), release, void, the X12 sent."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.contracts import Reason
+from claimstream_platform.dates import business_date
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import NotFound
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from claim_submission import handlers
+from claim_submission.domain.claim import Claim
+from claim_submission.intake import corrections
+from claim_submission.outbound.copies import own_copy
+from claim_submission.repository import reads as repository
+from claim_submission.scrubbing import release
+
+router = APIRouter()
+Status = Literal[
+    "ready",
+    "held",
+    "submitting",
+    "submitted",
+    "acknowledged",
+    "received",
+    "accepted",
+    "rejected",
+    "voided",
+    "replaced",
+]
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    status: str
+    detail: dict[str, Any]
+
+
+class ClaimLine(BaseModel):
+    """A service line as this API shows it (its own shape: a change to charge capture's event does not change it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    line_number: int
+    code: str
+    modifiers: list[str]
+    units: int
+    amount: Decimal
+    diagnosis_pointers: list[int]
+    minutes: int | None = None
+    prior_authorization_number: str | None = None
+
+
+class ClaimSummary(BaseModel):
+    id: UUID
+    practice_id: UUID
+    encounter_id: UUID
+    status: Status
+    frequency: str
+    patient_control_number: str
+    payer_id: str
+    payer_claim_number: str | None
+    replaces_claim_id: UUID | None
+    total_charge: Decimal
+    service_date: date
+    reasons: list[Reason]
+
+
+class ClaimOut(ClaimSummary):
+    lines: list[ClaimLine]
+    history: list[HistoryEntry]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimSummary]
+    next_cursor: UUID | None
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    acknowledge: list[Annotated[str, StringConstraints(max_length=80)]] = Field(default_factory=list, max_length=20)
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+@router.get("/v1/claims/{claim_id}", response_model=ClaimOut)
+async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+    async with uow:
+        return await _full(uow, principal, claim_id)
+
+
+@router.get("/v1/claims", response_model=ClaimPage)
+async def list_claims(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    practice_id: UUID | None = None,
+    encounter_id: UUID | None = None,
+    status: Status | None = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: UUID | None = None,
+) -> ClaimPage:
+    """The work queue is `status=held` (scrubber findings, an interchange that could not go out) and
+    `status=rejected` (999 or 277CA); `overdue=true` lists sent claims still waiting for their 277CA."""
+    async with uow:
+        page, next_cursor = await repository.claims_page(
+            uow.session,
+            principal,
+            practice_id=practice_id,
+            encounter_id=encounter_id,
+            status=status,
+            overdue=overdue,
+            limit=limit,
+            cursor=cursor,
+        )
+    return ClaimPage(
+        items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor
+    )
+
+
+class X12Response(PlainTextResponse):
+    media_type = "application/edi-x12"  # documented as it is served
+
+
+@router.get("/v1/claims/{claim_id}/x12", response_class=X12Response)
+async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PlainTextResponse:
+    """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
+    async with uow:
+        row = await repository.claim_in_scope(uow.session, principal, claim_id)
+        sent = (
+            await repository.interchange_text(uow.session, row.interchange_number) if row.interchange_number else None
+        )
+    copy = own_copy(sent, row.patient_control_number) if sent else None
+    if copy is None:
+        raise NotFound("this claim has not been submitted")
+    return X12Response(copy)
+
+
+@router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)
+async def release_claim(
+    claim_id: UUID, body: ReleaseIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
+    """Scrub again and send. Findings that billing staff accept on purpose (say, a late claim with proof of
+    timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
+
+    async def operation() -> ClaimOut:
+        claim = await _locked(uow, principal, claim_id)
+        remaining = await release.release(uow, claim, acknowledged=body.acknowledge, today=business_date())
+        release.require_releasable(remaining)
+        return await _full(uow, principal, claim_id)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
+
+
+@router.post("/v1/claims/{claim_id}/void", response_model=ClaimOut)
+async def void_claim(
+    claim_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
+    """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
+
+    async def operation() -> ClaimOut:
+        claim = await _locked(uow, principal, claim_id)
+        await corrections.void(uow, claim, reason=body.reason, today=business_date())
+        return await _full(uow, principal, claim_id)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
+
+
+async def _locked(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> Claim:
+    """The claim, locked, when the caller may see it (NotFound otherwise)."""
+    row = await repository.claim_in_scope(uow.session, principal, claim_id)
+    return await handlers.locked_claim(uow, principal.tenant_id, row.id)
+
+
+async def _full(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> ClaimOut:
+    row = await repository.claim_in_scope(uow.session, principal, claim_id)
+    history = await repository.history_of(uow.session, row.id)
+    return ClaimOut(
+        **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
+        lines=row.content["lines"],
+        history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail) for h in history],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,131 @@
+"""Recovery through the API: interchanges that could not go out, and 999/277CA documents that could not be applied.
+
+Interchanges belong to a tenant, and its billing staff requeue or cancel them. Inbound documents are the
+installation's (one 277CA can carry claims of many tenants) and need the operator role; they are listed without
+their content (PHI), with the reason each was quarantined.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from claim_submission.domain.states import ClaimStatus
+from claim_submission.handlers import store
+from claim_submission.inbound import documents as inbound_documents
+from claim_submission.repository import claims as claim_store
+from claim_submission.repository import documents, interchanges
+
+router = APIRouter()
+Number = Annotated[int, Path(ge=1, le=2**63 - 1)]
+InterchangeStatus = Literal["pending", "acknowledged", "received", "refused", "quarantined", "requeued", "cancelled"]
+
+
+class InterchangeOut(BaseModel):
+    interchange_number: int
+    payer_id: str
+    status: str
+    reason: str | None
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    claims: int
+
+
+class InterchangePage(BaseModel):
+    items: list[InterchangeOut]
+
+
+class InboundOut(BaseModel):
+    id: int
+    kind: str
+    source: str
+    status: str
+    reason: str | None
+    received_at: datetime
+
+
+class InboundPage(BaseModel):
+    items: list[InboundOut]
+
+
+@router.get("/v1/interchanges", response_model=InterchangePage)
+async def list_interchanges(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    status: InterchangeStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InterchangePage:
+    """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
+    async with uow:
+        rows = await interchanges.page(uow, principal.tenant_id, status, limit)
+    return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
+
+
+@router.post("/v1/interchanges/{number}/requeue", response_model=InterchangeOut)
+async def requeue(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    """After a fix: the interchange's claims that are still held for it go out again, in a new interchange."""
+    return await _settle(number, request, principal, uow, "requeued")
+
+
+@router.post("/v1/interchanges/{number}/cancel", response_model=InterchangeOut)
+async def cancel(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+    """Give up on the interchange: its claims stay in the work queue (held), to be released or voided one by one."""
+    return await _settle(number, request, principal, uow, "cancelled")
+
+
+async def _settle(number: int, request: Request, principal: Principal, uow: UnitOfWork, outcome: str) -> JSONResponse:
+    async def operation() -> InterchangeOut:
+        return await _settled(uow, principal.tenant_id, number, outcome)
+
+    return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
+
+
+async def _settled(uow: UnitOfWork, tenant_id: UUID, number: int, outcome: str) -> InterchangeOut:
+    row = await interchanges.lock(uow, tenant_id, number)
+    if row is None:
+        raise NotFound("interchange not found")
+    if row.status not in ("quarantined", "refused"):
+        raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
+    await interchanges.set_status(uow, number, outcome)
+    if outcome == "requeued":
+        held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], interchange_number=number)
+        for claim in held:
+            claim.requeue(requeued_from=number)
+        await store(uow, held)
+    count = await interchanges.claim_count(uow, number)
+    return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count})
+
+
+@router.get("/v1/inbound", response_model=InboundPage)
+async def list_inbound(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InboundPage:
+    principal.require_role("operator")
+    async with uow:
+        rows = await documents.page(uow, status, limit)
+    return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
+
+
+@router.post("/v1/inbound/{document_id}/{action}", status_code=204)
+async def act_on_inbound(
+    document_id: Number, action: Literal["retry", "discard"], principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> None:
+    """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply."""
+    principal.require_role("operator")
+    async with uow:
+        found = await inbound_documents.set_status(uow, document_id, "pending" if action == "retry" else "discarded")
+        if not found:
+            raise NotFound("no quarantined document with this id")
+        await uow.commit()

@@ -1,0 +1,65 @@
+"""Each tenant's billing company as the submitter of its claims, set through the API: `GET`/`PUT /v1/submitter`
+(what a submitter is and who waits for one: `outbound/submitters.py`)."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from claimstream_platform.errors import NotFound
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.x12.text import refuse_unwritable
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from claim_submission.outbound.submitters import release_waiting
+from claim_submission.outbound.x837 import Submitter
+from claim_submission.repository import submitters
+
+router = APIRouter()
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(refuse_unwritable)
+]
+
+
+class SubmitterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    submitter_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,15}$")]
+    name: Text
+    contact_name: Text
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
+    email: Annotated[str, StringConstraints(max_length=80, pattern=r"^[^@\s*~:^]+@[^@\s*~:^]+$")] | None = None
+
+    def as_submitter(self) -> Submitter:
+        return Submitter(self.submitter_id, self.name, self.contact_name, self.phone, self.email)
+
+
+class SubmitterOut(SubmitterIn):
+    updated_at: datetime
+
+
+@router.get("/v1/submitter", response_model=SubmitterOut)
+async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
+    async with uow:
+        row = await submitters.of_tenant(uow, principal.tenant_id)
+    if row is None:
+        raise NotFound("no submitter is set for this tenant")
+    return SubmitterOut.model_validate(row, from_attributes=True)
+
+
+@router.put("/v1/submitter", response_model=SubmitterOut)
+async def put_submitter(
+    body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+) -> JSONResponse:
+    """Set the tenant's submitter (an operator's task: it is the identity its clearinghouse knows). Claims held
+    only for the want of one go back to the queue. Repeatable."""
+    principal.require_role("operator")
+    values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
+
+    async def operation() -> SubmitterOut:
+        await submitters.put(uow, principal.tenant_id, values)
+        await release_waiting(uow, principal.tenant_id)
+        return SubmitterOut(**values)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)

@@ -1,0 +1,57 @@
+"""What the claim's payer did with it (remittance posting's `PaymentPosted`): the payer's latest claim number, and
+the claim to the next payer when the patient has another coverage (`coordination.py`)."""
+
+from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.dates import business_date
+from claimstream_platform.db import UnitOfWork
+
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.content import ClaimContent
+from claim_submission.domain.states import OPEN
+from claim_submission.handlers import store
+from claim_submission.inbound.coordination import adjudication_of, from_the_billed_payer, next_payer
+from claim_submission.intake.creation import NewClaim, create_claims
+from claim_submission.repository import claims as repository
+
+
+async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
+    """What the claim's payer did with it. Its claim control number (CLP07) is the latest one a correction's
+    REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
+    patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
+    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+    if claim is None or not from_the_billed_payer(claim.content, event):
+        return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
+    number = event.payer_claim_number
+    if number and event.outcome != "reversed" and claim.payer_claim_number != number:
+        claim.renumbered(number)
+        await store(uow, [claim])
+    adjudication = adjudication_of(event, paid_on=business_date())
+    following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
+    if following is None:
+        return
+    billed = await _billed_already(uow, claim, following.payer.payer_id)
+    if billed is None:
+        await create_claims(uow, [NewClaim.of(claim, following)], today=business_date())
+    elif (
+        billed.status in OPEN
+        and billed.frequency != "8"
+        and _what_it_paid(billed, claim) != _what_it_paid(following, claim)
+    ):
+        # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
+        # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
+        again = NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
+        await create_claims(uow, [again], today=business_date())
+
+
+async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> Claim | None:
+    """The claim of this encounter version to that payer, the latest one (a redelivered payment bills it once)."""
+    earlier = await repository.lock_of_encounter(uow, claim.tenant_id, claim.encounter_id)
+    billed = [c for c in earlier if c.payer_id == payer_id and c.encounter_version == claim.encounter_version]
+    return billed[0] if billed else None  # newest first
+
+
+def _what_it_paid(later: Claim | ClaimContent, earlier: Claim) -> list[object]:
+    """What a later payer's claim says the earlier payer did (its 2320/2430 amounts)."""
+    content = later.content if isinstance(later, Claim) else later
+    place = earlier.content.responsibility
+    return [o.adjudication for o in content.other_payers if o.responsibility == place]

@@ -1,0 +1,79 @@
+"""Claims withdrawn and corrected, in the caller's transaction.
+
+Corrections follow the payer's rules (docs/domain.md §5): a claim the payer never accepted is simply replaced
+by a new original; a claim the payer accepted is corrected with frequency 7 (all lines) or voided with
+frequency 8, both carrying the payer's claim number in REF*F8. When that number is not known yet (the 277CA is
+still to come) the correction waits, held, and is released when the number arrives.
+"""
+
+from datetime import date
+from uuid import UUID
+
+from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.dates import business_date
+from claimstream_platform.db import UnitOfWork
+
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
+from claim_submission.handlers import publish, store
+from claim_submission.intake.changes import apply_changes
+from claim_submission.intake.creation import NewClaim, create_claims
+from claim_submission.repository import claims as repository
+
+
+async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+    """Charges withdrawn: their claim is voided. For a correction ("corrected") a claim the payer may have waits
+    for the corrected charges, which replace it; one that never left is voided now, since its charges no longer
+    stand even if the corrected encounter is held for review. A later payer's claim (COB) is voided either way:
+    it was billed from the primary's payment of charges that no longer stand, and the corrected claim's
+    payment bills that payer anew."""
+    current = await repository.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    for claim in current:
+        if claim.encounter_version != event.version:
+            continue
+        primary = claim.content.responsibility == "primary"
+        if primary and event.reason == "corrected" and claim.status in AT_PAYER:
+            continue
+        await void(uow, claim, reason=event.reason, today=business_date())
+
+
+async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
+    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+    if claim is None or claim.status in TERMINAL:
+        return  # nothing left to correct (already corrected by an earlier request)
+    content = apply_changes(claim.content, event.changes)
+    if event.prior_authorization_number:
+        content = content.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
+    if event.resubmit_as == "new_original":  # the payer wants a new claim: it takes this one's place, and says so
+        claim.replace(by="a new original", reason=event.reason)
+        await store(uow, [claim])
+        new = NewClaim.of(claim, content, frequency="1", supersedes=claim)
+    else:
+        new = NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
+    await create_claims(uow, [new], today=business_date())
+
+
+async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:
+    """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
+    if claim.status not in AT_PAYER:
+        if claim.status in OPEN or claim.status == ClaimStatus.REJECTED:
+            claim.void(reason)
+            await store(uow, [claim])
+        return
+    if await repository.void_on_its_way(uow, claim.id):
+        return  # a retried void: the frequency-8 claim is already on its way
+    voiding = NewClaim.of(claim, claim.content, previous=claim, frequency="8", note=f"void: {reason}"[:80])
+    await create_claims(uow, [voiding], today=today)
+    claim.announce_void(reason)
+    publish(uow, [claim])
+
+
+async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]) -> None:
+    """The payer numbered claims (id -> its number): corrections that waited for those numbers can go."""
+    if not numbered:
+        return
+    waiting = await repository.lock_where(uow, statuses=[ClaimStatus.HELD], replacing=list(numbered))
+    for claim in (c for c in waiting if c.frequency in ("7", "8")):  # a new original waits for no number
+        claim.number_arrived(numbered[claim.replaces_claim_id])  # type: ignore[index]
+    await store(uow, waiting)

@@ -1,0 +1,132 @@
+"""New claim versions, through one path for any number of them (a single claim is a run of one): from coded
+encounters, a correction or a void, a later payer's claim (COB), or a held claim billed anew when an answer
+arrives. Each is billed (an original to a carve-out's administrator, with a covering authorization's number),
+scrubbed, stored and announced in the caller's transaction."""
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.contracts import Reason
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.messaging.consumer import Delivery, caused_by
+
+from claim_submission.domain.claim import Claim
+from claim_submission.domain.content import Captured, ClaimContent, duplicate_key
+from claim_submission.domain.states import AT_PAYER, OPEN, awaiting_number
+from claim_submission.handlers import publish, store
+from claim_submission.repository import authorizations as approvals
+from claim_submission.repository import claims as repository
+from claim_submission.repository import coverage
+from claim_submission.scrubbing.authorization_rule import attached
+from claim_submission.scrubbing.coverage_rule import coverage_key, inactive_reason, plan_key, routed
+from claim_submission.scrubbing.run import ToScrub, scrub_run
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    """A claim version to create: its encounter, what it bills, and the claim it follows. `previous` is replaced
+    (frequency 7, or 8 for a void) when the payer may have it; otherwise the new one is an original, and
+    `previous`, when still open here, is superseded by it."""
+
+    tenant_id: UUID
+    practice_id: UUID | None
+    encounter_id: UUID
+    version: int
+    content: ClaimContent
+    previous: Claim | None = None
+    frequency: str = ""  # "": 7 for a replacement, else 1
+    note: str | None = None  # NTE*ADD: why a correction or void is sent
+    supersedes: Claim | None = None  # the claim a new original takes the place of
+    cause: Delivery | None = None  # the delivery its events are caused by, in a batch
+
+    @classmethod
+    def of(cls, origin: Captured | Claim, content: ClaimContent, **options: Any) -> "NewClaim":
+        """A new version of `origin`'s encounter (a coded encounter, or a claim corrected or billed anew)."""
+        version = origin.version if isinstance(origin, Captured) else origin.encounter_version
+        ids = (origin.tenant_id, origin.practice_id, origin.encounter_id, version)
+        return cls(*ids, content, **options)
+
+    @property
+    def replaces(self) -> Claim | None:
+        previous = self.previous
+        return previous if previous is not None and previous.status in AT_PAYER else None
+
+
+async def create_claims(uow: UnitOfWork, run: Sequence[NewClaim], *, today: date) -> list[Claim]:
+    """Create the run's claims, as if one by one: a few statements for any number of them."""
+    if not run:
+        return []
+    run = await _supersede(uow, run)
+    run = await billed(uow, run)
+    reasons = await _findings(uow, run, today)
+    new = [_claim(item, found) for item, found in zip(run, reasons, strict=True)]
+    await repository.insert_new(uow, new, [duplicate_key(item.content) for item in run])
+    for item, claim in zip(run, new, strict=True):
+        with caused_by(item.cause) if item.cause else nullcontext():
+            publish(uow, [claim])
+    return new
+
+
+def _claim(item: NewClaim, reasons: list[Reason]) -> Claim:
+    replaces = item.replaces
+    return Claim.new(
+        item.tenant_id,
+        item.practice_id,
+        item.encounter_id,
+        item.version,
+        item.content,
+        reasons,
+        replaces=replaces,
+        frequency=item.frequency or ("7" if replaces is not None else "1"),
+        note=item.note,
+        supersedes=item.supersedes,
+    )
+
+
+async def _supersede(uow: UnitOfWork, run: Sequence[NewClaim]) -> list[NewClaim]:
+    """A previous version the payer never had, still open here, is replaced by the new original."""
+    superseded = [
+        item.previous
+        for item in run
+        if item.previous is not None and item.replaces is None and item.previous.status in OPEN
+    ]
+    for previous in superseded:
+        previous.replace(by="a corrected encounter")
+    await store(uow, superseded)
+    return [replace(item, supersedes=item.previous) if item.previous in superseded else item for item in run]
+
+
+async def billed(uow: UnitOfWork, run: Sequence[NewClaim]) -> list[NewClaim]:
+    """An original (a later payer's too) is billed to the administrator when its plan's mental-health benefits are
+    carved out, with the number of an approved authorization that covers it (REF*G1); a correction goes to the
+    payer that has the claim, as it is. Two queries for the run."""
+    originals = [item for item in run if item.replaces is None]
+    plans = [plan_key(i.tenant_id, i.practice_id, i.content) for i in originals]
+    carved = await coverage.administrators(uow, (key for key in plans if key is not None))
+    routes = [routed(i.content, carved[k]) if k in carved else i.content for i, k in zip(originals, plans, strict=True)]
+    billed = [plan_key(i.tenant_id, i.practice_id, c) for i, c in zip(originals, routes, strict=True)]
+    known = await approvals.known(uow, (key for key in billed if key is not None))
+    contents = iter(attached(c, known.get(k, [])) if k else c for c, k in zip(routes, billed, strict=True))
+    return [replace(item, content=next(contents)) if item.replaces is None else item for item in run]
+
+
+async def _findings(uow: UnitOfWork, run: Sequence[NewClaim], today: date) -> list[list[Reason]]:
+    """What holds each new claim version: the scrub (duplicates, learned rules, visit counts), coverage the payer
+    called inactive, and for a correction the payer's number it still waits for."""
+    exclude = [item.replaces.id if item.replaces else None for item in run]
+    scrubbed = [
+        ToScrub(i.tenant_id, i.practice_id, i.encounter_id, i.content, x) for i, x in zip(run, exclude, strict=True)
+    ]
+    reasons = await scrub_run(uow, scrubbed, today=today)
+    covered = [coverage_key(item.tenant_id, item.practice_id, item.content) for item in run]
+    uncovered = await coverage.inactive(uow, (key for key in covered if key is not None))
+    for item, found, key in zip(run, reasons, covered, strict=True):
+        if key is not None and key in uncovered:
+            found.append(inactive_reason())
+        if item.replaces is not None and not item.replaces.payer_claim_number:
+            found.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
+    return reasons
