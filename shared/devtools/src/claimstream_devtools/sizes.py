@@ -29,9 +29,9 @@ from pathlib import Path
 
 FUNCTION_MAX = 40
 MODULE_MAX = 300
-# The count in application code once the platform and the projection gave up theirs (issue 27): lower it as
-# markers leave logic.
-SKIP_CEILING = 263
+# The markers left in application code once every service gave up those in logic (issue 27: 351 before), each on
+# an aligned literal table. A new one needs a table that reads better aligned, and this figure raised with it.
+SKIP_CEILING = 12
 
 APPLICATION_ROOTS = ("shared/src", "shared/devtools/src", "services/*/src")
 TEST_ROOTS = ("shared/tests", "shared/devtools/tests", "services/*/tests", "tests")

@@ -1,15 +1,13 @@
-"""What we know of each payer's rules, as dated data (`claim_submission/data/payer_rules.toml`, by kind then payer):
-timely filing, and the codes that need a prior authorization (from the first visit, or after a number of visits
-in a calendar year). Pure: `rules_for` is the one way to read them."""
+"""The payer rules the scrubber holds a claim by: timely filing, and the codes that need a prior authorization (from
+the first visit, or after a number of visits in a calendar year). They are the platform's payer facts
+(`claimstream_platform.payers`, docs/domain/payers.md), the one home of what we know of each payer; this module
+only says which of them the scrubber reads. Pure: `rules_for` is the one way to read them."""
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
-from typing import Any
 
 from claimstream_platform.dates import filing_deadline
+from claimstream_platform.payers import payer_facts
 
 from claim_submission.domain.content import ClaimContent
 
@@ -35,23 +33,14 @@ class PayerRules:
         return f"{self.timely_filing_months} months" if self.timely_filing_months else f"{self.timely_filing_days} days"
 
 
-@lru_cache(maxsize=1)
-def _layers() -> tuple[dict[str, Any], ...]:
-    data = tomllib.loads((resources.files("claim_submission") / "data" / "payer_rules.toml").read_text())
-    return tuple(data["rule"])
-
-
 def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
-    """The rules in force on `on`: the kind's layers, then the payer's own, each oldest first."""
-    merged: dict[str, Any] = {}
-    for scope in (f"kind:{kind}", f"payer:{payer_id}"):
-        for layer in sorted((x for x in _layers() if x["applies_to"] == scope), key=lambda x: x["effective_from"]):
-            if layer["effective_from"] <= on <= layer.get("effective_to", date.max):
-                merged.update(
-                    {k: v for k, v in layer.items() if k not in ("applies_to", "effective_from", "effective_to")}
-                )
-    months = merged.get("timely_filing_months") or None  # 0: a later layer counts in days again
-    days = None if months else int(merged.get("timely_filing_days", 90))
-    after = merged.get("prior_auth_after_visits")
-    codes, visit_codes = (frozenset(merged.get(key, ())) for key in ("prior_auth_codes", "prior_auth_visit_codes"))
-    return PayerRules(days, months, codes, None if after is None else int(after), visit_codes)
+    """What the scrubber needs of the payer's facts in force on `on` (the date of service)."""
+    facts = payer_facts(payer_id, kind, on=on)
+    window, authorization = facts.timely_filing, facts.authorization
+    return PayerRules(
+        timely_filing_days=None if window.months else window.days,
+        timely_filing_months=window.months,
+        prior_auth_codes=authorization.always,
+        prior_auth_after_visits=authorization.after_visits,
+        prior_auth_visit_codes=authorization.visit_codes,
+    )
