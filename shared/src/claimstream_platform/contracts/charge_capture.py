@@ -172,3 +172,23 @@ class ChargeVoided(_EncounterEvent):
     event_type: ClassVar[str] = "claimstream.charge.voided.v1"
 
     reason: str
+
+
+FactValue = str | int | bool | list[str] | list[int]
+
+
+class PayerFactsOverridden(IntegrationEvent):
+    """A practice's own knowledge of one payer, where the billing company knows better than our reference data
+    (docs/domain/payers.md): `facts` (names and values as `claimstream_platform.payers` reads them) hold from
+    `effective_from` to the day before `effective_to`, over ours. Charge capture's set-up API owns them; claim
+    submission, denial management and prior authorization keep the latest per practice, payer and start, and an
+    empty `facts` withdraws it. No PHI."""
+
+    topic: ClassVar[str] = TOPIC
+    event_type: ClassVar[str] = "claimstream.payer.facts-overridden.v1"
+    subject_field: ClassVar[str] = "payer_id"
+
+    payer_id: str
+    effective_from: date
+    effective_to: date | None = None
+    facts: dict[str, FactValue]
