@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
-from remittance_posting.repository import posting as repository
-from remittance_posting.repository import reads
+from remittance_posting.repository import PostingWork
 
 router = APIRouter()
+# What a route is given: remittance posting's own unit of work, its repositories as attributes (`uow.reads`).
+PostingWorkDep = Annotated[PostingWork, Depends(get_unit_of_work)]
 MAX_FILE_BYTES = 5 * 1024 * 1024
 X12_BODY = {
     "requestBody": {
@@ -141,7 +142,7 @@ class AssignIn(BaseModel):
     openapi_extra=X12_BODY,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
 )
-async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWorkDep) -> JSONResponse:
     """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body, or as the `file` of a form
     upload. 201 when new; 200 with what was stored when the same file, or the same payer trace, came before
     (nothing is posted twice)."""
@@ -154,7 +155,7 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
         raise RuleViolation(f"byte {error.start} is not text", field=field) from None
     async with uow:
         receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
-        rows = [await repository.remittance_of(uow, rid) for rid in receipt.remittance_ids]
+        rows = [await uow.posting.remittance_of(rid) for rid in receipt.remittance_ids]
         await uow.commit()
     body = FileReceiptOut(
         file_id=receipt.file_id,
@@ -178,7 +179,7 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
 @router.get("/v1/remittances", response_model=Page)
 async def list_remittances(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: PostingWorkDep,
     practice_id: UUID | None = None,
     payer_id: str | None = None,
     received_from: datetime | None = None,
@@ -187,8 +188,7 @@ async def list_remittances(
     cursor: UUID | None = None,
 ) -> Page:
     async with uow:
-        rows, next_cursor = await reads.remittances_page(
-            uow,
+        rows, next_cursor = await uow.reads.remittances_page(
             principal,
             practice_id=practice_id,
             payer_id=payer_id,
@@ -202,32 +202,32 @@ async def list_remittances(
 
 @router.get("/v1/remittances/exceptions", response_model=list[ClaimPaymentOut])
 async def exceptions(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    principal: CurrentPrincipal, uow: PostingWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ClaimPaymentOut]:
     """Claim payments that match no claim, oldest first, with the reason; operators also see those of
     clearinghouse files no tenant is known for."""
     async with uow:
-        rows = await reads.exceptions_page(uow, principal, limit)
+        rows = await uow.reads.exceptions_page(principal, limit)
     return [ClaimPaymentOut.of(row) for row in rows]
 
 
 @router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
-async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Any:
+async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: PostingWorkDep) -> Any:
     """Post an unmatched claim payment to the claim a user names."""
     async with uow:
         await handlers.assign(uow, principal, payment_id, body.claim_id)
-        (row,) = [r for r in await reads.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
+        (row,) = [r for r in await uow.reads.postings_of(principal, body.claim_id) if r.id == payment_id]
         await uow.commit()
     return ClaimPaymentOut.of(row)
 
 
 @router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
-async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemittanceDetail:
+async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> RemittanceDetail:
     async with uow:
-        row = await reads.remittance_in_scope(uow, principal, remittance_id)
+        row = await uow.reads.remittance_in_scope(principal, remittance_id)
         if row is None:
             raise NotFound("remittance not found")
-        payments = await reads.payments_of(uow, remittance_id)
+        payments = await uow.reads.payments_of(remittance_id)
     visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
     return RemittanceDetail(
         **RemittanceOut.model_validate(row).model_dump(), payments=[ClaimPaymentOut.of(p) for p in visible]
@@ -235,9 +235,9 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
 
 
 @router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])
-async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[ClaimPaymentOut]:
+async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> list[ClaimPaymentOut]:
     """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
     as `reversed`)."""
     async with uow:
-        rows = await reads.postings_of(uow, principal, claim_id)
+        rows = await uow.reads.postings_of(principal, claim_id)
     return [ClaimPaymentOut.of(row) for row in rows]

@@ -1,6 +1,6 @@
 """Practice set-up written and listed through the API (`uow.setup`): practices, providers, payers, policy overrides
 and fee schedules. Callers check the tenant and practice first (`uow.reference.practice_or_none`, `payer_or_none`);
-listings name the tenant, its filter written once (`_whose`: the three set-up tables all carry it)."""
+listings name the tenant, its filter written once (`_whose`)."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -33,6 +33,7 @@ class Setup(Repository):
     table = practices
 
     def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
         return table.c.tenant_id == tenant_id
 
     async def insert_unique(self, kind: str, values: dict[str, Any], conflict: str, field: str) -> UUID:
