@@ -75,7 +75,7 @@ async def _coded(uow: CaptureWork, principal: Principal, commands: Sequence[tupl
         elif command.key in batch.new:
             batch.repeats.append((index, command))
         else:
-            today = business_date()
+            today = business_date(found.practice.time_zone)  # the practice's calendar day
             encounter = Encounter.capture(principal.tenant_id, command, code(command, found, today), now=now)
             batch.new[command.key] = (index, command, encounter)
     return batch
@@ -114,7 +114,7 @@ async def correct(uow: CaptureWork, principal: Principal, encounter_id: UUID, co
         return encounter
     found = await lookup(uow, principal, command)
     assert found is not None  # the encounter's practice exists (a correction keeps it)
-    today = business_date()
+    today = business_date(found.practice.time_zone)
     encounter.correct(command, code(command, found, today), now=datetime.now(UTC))
     await uow.encounters.store_version(encounter)
     _publish(uow, encounter)
