@@ -119,49 +119,55 @@ async def put_payer_policy(
     practice_id: UUID,
     payer_id: str,
     body: PolicyOverrideIn,
+    request: Request,
     principal: CurrentPrincipal,
     uow: CaptureWorkDep,
-) -> Listing[PolicyOverrideOut]:
+) -> JSONResponse:
     """Set this payer's own policy settings from a date (same date again: replaced). Returns the history."""
     problems = check_settings(body.settings)
     if problems:
         raise RuleViolation("; ".join(problems), field="settings")
-    async with uow:
+
+    async def operation() -> Listing[PolicyOverrideOut]:
         payer = await _payer(uow, principal, practice_id, payer_id)
         rows = await uow.setup.put_policy(payer.id, body.model_dump())
-        await uow.commit()
-    return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
+        return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.put("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=FeeScheduleOut)
 async def put_fee_schedule(
-    practice_id: UUID, payer_id: str, body: FeeScheduleIn, principal: CurrentPrincipal, uow: CaptureWorkDep
-) -> FeeScheduleOut:
+    practice_id: UUID,
+    payer_id: str,
+    body: FeeScheduleIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    uow: CaptureWorkDep,
+) -> JSONResponse:
     """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept. The same body
     again (a retry) returns the version it made and adds none."""
-    async with uow:
+
+    async def operation() -> FeeScheduleOut:
         payer = await _payer(uow, principal, practice_id, payer_id)
         same = await uow.setup.newest_schedule_if_same(payer.id, body.effective_from, _fee_rows(body))
         if same is not None:
-            return FeeScheduleOut(
-                id=same.id,
-                payer_id=payer_id,
-                effective_from=same.effective_from,
-                created_at=same.created_at,
-                entries=body.entries,
+            schedule_id, effective_from, created_at = same.id, same.effective_from, same.created_at
+        else:
+            entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
+            effective_from = body.effective_from
+            schedule_id, created_at = await uow.setup.add_fee_schedule(
+                principal.tenant_id, payer.id, effective_from, entries
             )
-        entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
-        schedule_id, created_at = await uow.setup.add_fee_schedule(
-            principal.tenant_id, payer.id, body.effective_from, entries
+        return FeeScheduleOut(
+            id=schedule_id,
+            payer_id=payer_id,
+            effective_from=effective_from,
+            created_at=created_at,
+            entries=body.entries,
         )
-        await uow.commit()
-    return FeeScheduleOut(
-        id=schedule_id,
-        payer_id=payer_id,
-        effective_from=body.effective_from,
-        created_at=created_at,
-        entries=body.entries,
-    )
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=Listing[FeeScheduleOut])
