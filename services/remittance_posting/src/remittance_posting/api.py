@@ -1,12 +1,14 @@
 """Remittance posting's REST API: upload an 835, read remittances and what each did to a claim, work the
 exceptions queue, read the provider ledger. Every read is scoped to the tenant and the token's practices."""
 
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.idempotency import Reply, run_command
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -130,6 +132,10 @@ class Page(BaseModel):
     next_cursor: UUID | None
 
 
+class UploadedFile(BaseModel):
+    sha256: str
+
+
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claim_id: UUID
@@ -153,16 +159,20 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWork
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RuleViolation(f"byte {error.start} is not text", field=field) from None
-    async with uow:
+
+    async def operation() -> Reply:
         receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
         rows = [await uow.posting.remittance_of(rid) for rid in receipt.remittance_ids]
-        await uow.commit()
-    body = FileReceiptOut(
-        file_id=receipt.file_id,
-        duplicate=receipt.duplicate,
-        remittances=[RemittanceOut.model_validate(row) for row in rows],
-    )
-    return JSONResponse(body.model_dump(mode="json"), status_code=200 if receipt.duplicate else 201)
+        body = FileReceiptOut(
+            file_id=receipt.file_id,
+            duplicate=receipt.duplicate,
+            remittances=[RemittanceOut.model_validate(row) for row in rows],
+        )
+        return Reply(body, 200 if receipt.duplicate else 201)
+
+    # An Idempotency-Key is bound to the file's bytes (the body is not JSON): the same key with another file is refused.
+    uploaded = UploadedFile(sha256=hashlib.sha256(raw).hexdigest())
+    return await run_command(request, principal=principal, uow=uow, body=uploaded, operation=operation)
 
 
 async def _uploaded(request: Request) -> tuple[bytes, str]:
@@ -212,13 +222,17 @@ async def exceptions(
 
 
 @router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
-async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: PostingWorkDep) -> Any:
+async def assign(
+    payment_id: UUID, body: AssignIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
+) -> JSONResponse:
     """Post an unmatched claim payment to the claim a user names."""
-    async with uow:
+
+    async def operation() -> ClaimPaymentOut:
         await handlers.assign(uow, principal, payment_id, body.claim_id)
         (row,) = [r for r in await uow.reads.postings_of(principal, body.claim_id) if r.id == payment_id]
-        await uow.commit()
-    return ClaimPaymentOut.of(row)
+        return ClaimPaymentOut.of(row)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
