@@ -10,6 +10,7 @@ from pydantic import FilePath
 
 from charge_capture import api, setup_api
 from charge_capture.coding import rulebook
+from charge_capture.repository import CaptureWork
 
 
 class ChargeCaptureSettings(ServiceSettings):
@@ -34,4 +35,5 @@ SERVICE = Service(
     routers=[setup_api.router, api.router],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=_load_rules,
+    unit_of_work=CaptureWork,
 )

@@ -22,12 +22,14 @@ from charge_capture.fields import (
     TaxId,
     Taxonomy,
     Text,
+    TimeZone,
 )
 
 
 class PracticeIn(Input):
     """A practice, or a solo clinician who bills under their own type-1 NPI (`billing_entity: individual`, with
-    the clinician's names: the 837P's billing provider is then a person)."""
+    the clinician's names: the 837P's billing provider is then a person). `time_zone` (IANA) is where the practice
+    keeps its calendar: its business dates are its own days (unsaid: the platform's default, US Eastern)."""
 
     name: Name
     npi: Npi
@@ -37,6 +39,7 @@ class PracticeIn(Input):
     billing_entity: Literal["organization", "individual"] = "organization"
     first_name: Text | None = None
     last_name: Text | None = None
+    time_zone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _an_individual_has_names(self) -> "PracticeIn":
@@ -55,6 +58,7 @@ class PracticeOut(BaseModel):
     billing_entity: str = "organization"
     first_name: str | None = None
     last_name: str | None = None
+    time_zone: str | None = None
 
 
 class ProviderIn(Input):

@@ -47,6 +47,8 @@ practices = Table(
     Column("billing_entity", String(12), nullable=False, server_default="organization"),  # or individual (type 1)
     Column("first_name", String(100)),  # the clinician, when billing as an individual
     Column("last_name", String(100)),
+    # IANA, e.g. America/Los_Angeles: the practice's calendar, its business dates; NULL: the platform's default
+    Column("time_zone", String(64)),
     _created(),
     UniqueConstraint("tenant_id", "npi"),
 )

@@ -156,6 +156,9 @@ class ChargeCaptured(_EncounterEvent):
     referral_number: str | None = None  # REF*9F
     service_facility: ServiceFacility | None = None  # 2310C, when the service was not at the billing address
     delay_reason_code: str | None = None  # CLM20: why a late claim is late (1-11, 15)
+    # The practice's IANA time zone, when it said one: its business dates (claimstream_platform.dates.business_date)
+    # are days on its calendar. None: the platform's default.
+    time_zone: str | None = None
 
 
 class ChargeRejected(_EncounterEvent):
