@@ -1,5 +1,6 @@
 """Encounter capture and correction: look up set-up, code, record on the `Encounter` aggregate, store and publish
-its events, all in the caller's transaction (the command runner commits).
+its events, all in the caller's transaction (the command runner commits). And a practice's own payer facts: set or
+withdrawn on the `PayerFactsOverride` aggregate, stored and published the same way.
 
 An encounter is unique per (tenant, practice, external id). Posting the same encounter again returns the
 stored one; posting different content under the same external id is a conflict (correct it with PUT).
@@ -7,18 +8,18 @@ stored one; posting different content under the same external id is a conflict (
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts import Reason
+from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 
 from charge_capture.coding_step import code
 from charge_capture.commands import CaptureEncounter
-from charge_capture.domain import Encounter
+from charge_capture.domain import Encounter, PayerFactsOverride
 from charge_capture.repository import CaptureWork
 from charge_capture.repository.reference import Reference
 
@@ -138,8 +139,42 @@ async def _locked(uow: CaptureWork, principal: Principal, encounter_id: UUID) ->
     return encounter
 
 
-def _publish(uow: CaptureWork, encounter: Encounter) -> None:
-    for event in encounter.take_events():
+async def set_payer_facts(
+    uow: CaptureWork, practice_payer: tuple[UUID, UUID, str], start: date, end: date | None, facts: dict[str, Any]
+) -> list[PayerFactsOverride]:
+    """A practice's own facts for a payer (tenant, practice, payer) from `start`, replacing any from that day;
+    returns every override of the payer. The same facts again publish nothing."""
+    found = await uow.payer_facts.locked(*practice_payer, start)
+    found.set(end, facts)
+    await _store_facts(uow, found)
+    return await uow.payer_facts.listed(*practice_payer)
+
+
+async def withdraw_payer_facts(
+    uow: CaptureWork, practice_payer: tuple[UUID, UUID, str], start: date
+) -> list[PayerFactsOverride]:
+    """Our facts hold again from `start`; returns the overrides that remain."""
+    found = await uow.payer_facts.locked(*practice_payer, start)
+    if not found.facts:
+        raise NotFound("no override of this payer's facts from this day", field="effective_from")
+    found.withdraw()
+    await _store_facts(uow, found)
+    return await uow.payer_facts.listed(*practice_payer)
+
+
+async def _store_facts(uow: CaptureWork, override: PayerFactsOverride) -> None:
+    """Stored only when it changed (it recorded an event), and its events published in the same transaction."""
+    if override.events:
+        await uow.payer_facts.store(override)
+    _publish(uow, override)
+
+
+class _Aggregate(Protocol):
+    def take_events(self) -> list[IntegrationEvent]: ...
+
+
+def _publish(uow: CaptureWork, aggregate: _Aggregate) -> None:
+    for event in aggregate.take_events():
         uow.publish(event)
 
 

@@ -129,7 +129,7 @@ async def put_payer_policy(
         raise RuleViolation("; ".join(problems), field="settings")
 
     async def operation() -> Listing[PolicyOverrideOut]:
-        payer = await _payer(uow, principal, practice_id, payer_id)
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
         rows = await uow.setup.put_policy(payer.id, body.model_dump())
         return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
 
@@ -149,7 +149,7 @@ async def put_fee_schedule(
     again (a retry) returns the version it made and adds none."""
 
     async def operation() -> FeeScheduleOut:
-        payer = await _payer(uow, principal, practice_id, payer_id)
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
         same = await uow.setup.newest_schedule_if_same(payer.id, body.effective_from, _fee_rows(body))
         if same is not None:
             schedule_id, effective_from, created_at = same.id, same.effective_from, same.created_at
@@ -176,7 +176,7 @@ async def get_fee_schedules(
 ) -> Listing[FeeScheduleOut]:
     """Every version, newest effective date first."""
     async with uow:
-        payer = await _payer(uow, principal, practice_id, payer_id)
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
         versions = await uow.setup.fee_schedules_of(payer.id)
     return Listing(
         items=[
@@ -200,7 +200,7 @@ async def practice_in_scope(uow: CaptureWork, principal: Principal, practice_id:
     return row
 
 
-async def _payer(uow: CaptureWork, principal: Principal, practice_id: UUID, payer_id: str) -> Any:
+async def payer_in_scope(uow: CaptureWork, principal: Principal, practice_id: UUID, payer_id: str) -> Any:
     await practice_in_scope(uow, principal, practice_id)
     row = await uow.reference.payer_or_none(principal.tenant_id, practice_id, payer_id)
     if row is None:

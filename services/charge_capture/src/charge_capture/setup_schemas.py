@@ -1,4 +1,5 @@
-"""The REST contract of practice set-up: practices, providers, payers, policy overrides and fee schedules."""
+"""The REST contract of practice set-up: practices, providers, payers, policy overrides, a practice's own payer
+facts and fee schedules."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -107,6 +108,21 @@ class PolicyOverrideIn(Input):
 
 class PolicyOverrideOut(PolicyOverrideIn):
     pass
+
+
+class PayerFactsIn(Input):
+    """A practice's own facts for a payer from the path's day: names and values as `claimstream_platform.payers`
+    reads them (`{"timely_filing": "180 days"}`), checked there (a bad one is a 422 naming `facts.<name>`)."""
+
+    effective_to: date | None = None
+    facts: dict[str, Any]
+
+
+class PayerFactsOut(BaseModel):
+    payer_id: str
+    effective_from: date
+    effective_to: date | None
+    facts: dict[str, Any]
 
 
 class FeeIn(Input):

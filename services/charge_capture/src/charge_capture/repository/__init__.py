@@ -1,12 +1,14 @@
 """All of charge capture's SQL, reached from its unit of work (`CaptureWork`): `uow.reference` (set-up as coding and
-the set-up API read it), `uow.setup` (set-up as the API writes it) and `uow.encounters`. Nothing outside this
-package, `tables` and `migrations` imports SQLAlchemy (an import contract keeps it so)."""
+the set-up API read it), `uow.setup` (set-up as the API writes it), `uow.encounters` and `uow.payer_facts` (a
+practice's own facts for its payers). Nothing outside this package, `tables` and `migrations` imports SQLAlchemy
+(an import contract keeps it so)."""
 
 from functools import cached_property
 
 from claimstream_platform.db import UnitOfWork
 
 from charge_capture.repository.encounters import Encounters
+from charge_capture.repository.payer_facts import PayerFactOverrides
 from charge_capture.repository.reference import ReferenceData
 from charge_capture.repository.setup import Setup
 
@@ -25,3 +27,7 @@ class CaptureWork(UnitOfWork):
     @cached_property
     def setup(self) -> Setup:
         return Setup(self)
+
+    @cached_property
+    def payer_facts(self) -> PayerFactOverrides:
+        return PayerFactOverrides(self)
