@@ -19,21 +19,21 @@ from claimstream_platform.dates import filing_deadline
 
 KINDS = ("medicare", "medicaid", "commercial")
 _SCOPE_KEYS = frozenset({"applies_to", "from", "to"})
-_FACT_KEYS = frozenset(
-    {
-        "timely_filing",
-        "appeal",
-        "corrected_claim",
-        "visit_limit",
-        "authorization_always",
-        "authorization_after_visits",
-        "authorization_visit_codes",
-        "authorization_review_at",
-        "telehealth_modifier",
-        "telehealth_place",
-        "new_original_after_denial",
-    }
-)
+# What each fact's value is, for a practice's override (our own data is read by `_facts` the same way).
+_FACT_TYPES: dict[str, str] = {
+    "timely_filing": "window",
+    "appeal": "window",
+    "corrected_claim": "window",
+    "visit_limit": "count",
+    "authorization_always": "codes",
+    "authorization_after_visits": "count",
+    "authorization_visit_codes": "codes",
+    "authorization_review_at": "counts",
+    "telehealth_modifier": "text",
+    "telehealth_place": "text",
+    "new_original_after_denial": "yes or no",
+}
+_FACT_KEYS = frozenset(_FACT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -175,20 +175,40 @@ def _merged(payer_id: str, kind: str | None, on: date) -> dict[str, Any]:
     return merged
 
 
+_FITS = {
+    "window": lambda v: isinstance(v, str) and Window.parse(v) is not None,
+    "count": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "codes": lambda v: isinstance(v, list) and all(isinstance(code, str) and code for code in v),
+    "counts": lambda v: isinstance(v, list) and all(isinstance(n, int) and not isinstance(n, bool) for n in v),
+    "text": lambda v: isinstance(v, str) and 0 < len(v) <= 2,
+    "yes or no": lambda v: isinstance(v, bool),
+}
+_SHAPES = {
+    "window": "'<n> days' or '<n> months'",
+    "count": "a whole number, 0 for none",
+    "codes": "a list of codes",
+    "counts": "a list of whole numbers",
+    "text": "a code of one or two characters",
+    "yes or no": "true or false",
+}
+
+
 def override(start: date, end: date | None, facts: Mapping[str, Any]) -> Layer:
     """A practice's override of one payer's facts, checked as strictly as our own data: a key that is not a fact,
-    or a value the fact cannot take ("<n> days" or "<n> months" for a window), raises ValueError beginning with the
-    key (the set-up API answers 422 naming that field)."""
+    or a value the fact cannot take, raises ValueError beginning with the key (the set-up API answers 422 naming
+    that field)."""
     if end is not None and end <= start:
         raise ValueError("effective_to: an override ends after it begins")
-    ours = _merged("override", None, start)
     for key, value in facts.items():
-        if key not in _FACT_KEYS:
-            raise ValueError(f"{key}: not a payer fact; one of {', '.join(sorted(_FACT_KEYS))}")
+        kind = _FACT_TYPES.get(key)
+        if kind is None:
+            raise ValueError(f"{key}: not a payer fact; one of {', '.join(sorted(_FACT_TYPES))}")
         try:
-            _facts("override", None, {**ours, key: value})
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{key}: {error}") from None
+            fits = _FITS[kind](value)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{key}: {_SHAPES[kind]}, not {value!r}")
     return Layer("practice", start, end, dict(facts))
 
 

@@ -132,3 +132,18 @@ def test_an_override_the_facts_cannot_take_names_its_field(facts: dict[str, obje
         override(DAY, None, facts)
     with pytest.raises(ValueError, match="^effective_to: "):
         override(DAY, DAY, {"timely_filing": "90 days"})
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"timely_filing": 180}, "timely_filing"),
+        ({"telehealth_modifier": ["GT"]}, "telehealth_modifier"),
+        ({"new_original_after_denial": "no"}, "new_original_after_denial"),
+        ({"visit_limit": True}, "visit_limit"),
+        ({"authorization_always": "90837"}, "authorization_always"),
+    ],
+)
+def test_an_override_of_the_wrong_type_names_its_field(facts: dict[str, object], field: str) -> None:
+    with pytest.raises(ValueError, match=f"^{field}: "):
+        override(DAY, None, facts)

@@ -200,7 +200,6 @@ def _checked(start: date, end: date | None, facts: dict[str, Any]) -> dict[str, 
         except ValidationError:
             message = f"{name}: a fact is text, a whole number, true or false, or a list of text or numbers"
             raise RuleViolation(message, field=f"facts.{name}") from None
-        # `override` lets a window that is not text through as an AttributeError: a bad value all the same.
-        except (ValueError, AttributeError) as error:
+        except ValueError as error:
             raise RuleViolation(str(error), field=f"facts.{name}") from None
     return checked
