@@ -14,8 +14,8 @@ from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.outbound.copies import own_copy
 from claim_submission.outbound.x837 import Party, Submitter
+from claim_submission.repository import ClaimWork
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
 
 TENANT = UUID("00000000-0000-0000-0000-00000000c0de")
@@ -93,13 +93,13 @@ ENVELOPE = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"), default_submitt
 RECENT = date.today() - timedelta(days=3)
 
 
-async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+async def handle(make_uow: Callable[[], ClaimWork], handler: Any, event: Any) -> None:
     async with make_uow() as uow:
         await handler(event, uow)
         await uow.commit()
 
 
-async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
+async def claims_of(make_uow: Callable[[], ClaimWork], encounter_id: Any) -> list[Any]:
     async with make_uow() as uow:
         rows = await uow.session.execute(
             text(
@@ -116,7 +116,7 @@ def x12_of(claim: Any) -> str:
     return (own_copy(claim.interchange, claim.patient_control_number) if claim.interchange else None) or ""
 
 
-async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+async def events(make_uow: Callable[[], ClaimWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
         rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
     return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
@@ -133,21 +133,21 @@ async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: st
     assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
 
 
-async def wait_out_backoff(make_uow: Callable[[], UnitOfWork]) -> None:
+async def wait_out_backoff(make_uow: Callable[[], ClaimWork]) -> None:
     """As if the wait after an outage had passed (the next attempt is due)."""
     async with make_uow() as uow:
         await uow.session.execute(text("UPDATE submissions SET not_before = now() WHERE status = 'pending'"))
         await uow.commit()
 
 
-async def cycle(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> None:
+async def cycle(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> None:
     """One turn of the worker's loop: batch, send, read the 277CAs."""
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)
     await submit.read_statuses(make_uow, gateway)
 
 
-async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClient, *, batched: bool = False) -> Any:
+async def a_claim(make_uow: Callable[[], ClaimWork], simulator: httpx.AsyncClient, *, batched: bool = False) -> Any:
     """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
     await enroll(simulator)
     coded = charges(service_date=RECENT)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from claim_submission.intake import encounters
+from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, charges, claims_of, handle
 from claimstream_devtools.testing import waiting_for_a_lock
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from sqlalchemy import text
 
@@ -19,7 +19,7 @@ def delivered(event):  # type: ignore[no-untyped-def]
     return DecodedEvent(event, EventMetadata(uuid4(), "charge-capture", datetime.now(UTC), correlation_id=uuid4()))
 
 
-async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], UnitOfWork]) -> None:
+async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uow: Callable[[], ClaimWork]) -> None:
     earlier = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, earlier)  # this encounter already has a claim
     fresh = [
@@ -66,7 +66,7 @@ async def test_a_run_of_charges_becomes_the_claims_one_by_one_would_give(make_uo
 
 
 async def test_one_visit_posted_twice_and_taken_by_two_partitions_at_once_is_held_as_a_duplicate(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     """The EHR posts one visit twice: two encounters, on two partitions, whose batches run at once. The second
     waits for the first to commit and holds its twin as a duplicate; counted beside it, both would leave."""

@@ -13,6 +13,7 @@ from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
 from claim_submission.outbound import submit
+from claim_submission.repository import ClaimWork
 from claims_testkit import (
     ENVELOPE,
     RECENT,
@@ -28,12 +29,11 @@ from claims_testkit import (
 )
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
-from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
 
 
 async def test_a_clean_claim_goes_out_once_and_is_accepted(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
     client: httpx.AsyncClient,
@@ -67,7 +67,7 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
 
 
 async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     client: httpx.AsyncClient,
     auth: dict[str, str],
@@ -83,7 +83,7 @@ async def test_a_277ca_rejection_returns_the_claim_to_the_work_queue(
 
 
 async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_number_arrives(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -119,7 +119,7 @@ async def test_a_claim_missing_its_authorization_is_held_and_released_when_the_n
 
 
 async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_number(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -152,7 +152,7 @@ async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_nu
 
 
 async def test_a_correction_before_the_payers_number_waits_for_it(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -172,7 +172,7 @@ async def test_a_correction_before_the_payers_number_waits_for_it(
 
 
 async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_and_never_twice(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -204,7 +204,7 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
 
 
 async def test_release_needs_every_finding_fixed_or_acknowledged(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     client: httpx.AsyncClient,
     auth: dict[str, str],
 ) -> None:
@@ -222,7 +222,7 @@ async def test_release_needs_every_finding_fixed_or_acknowledged(
 
 
 async def test_voiding_before_and_after_the_payer_has_it(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
     client: httpx.AsyncClient,
@@ -246,7 +246,7 @@ async def test_voiding_before_and_after_the_payer_has_it(
 
 
 async def test_other_tenants_see_no_claims(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     client: httpx.AsyncClient,
     keys: Any,
 ) -> None:
@@ -259,7 +259,7 @@ async def test_other_tenants_see_no_claims(
     assert (await client.post(f"/v1/claims/{claim.id}/void", json={"reason": "x"}, headers=stranger)).status_code == 404
 
 
-async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow: Callable[[], UnitOfWork]) -> None:
+async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow: Callable[[], ClaimWork]) -> None:
     first = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, first)
     await handle(
@@ -280,7 +280,7 @@ async def test_a_correction_of_a_claim_that_never_left_voids_it_at_once(make_uow
 
 
 async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:

@@ -16,6 +16,7 @@ from claim_submission.inbound.watch import flag_overdue
 from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.outbound.submission_loop import SubmissionLoop
+from claim_submission.repository import ClaimWork
 from claims_testkit import (
     CLEARINGHOUSE_ACCOUNT,
     ENVELOPE,
@@ -30,11 +31,10 @@ from claims_testkit import (
     handle,
 )
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-MakeUow = Callable[[], UnitOfWork]
+MakeUow = Callable[[], ClaimWork]
 
 
 async def scalar(make_uow: MakeUow, sql: str, **params: Any) -> Any:
