@@ -1,6 +1,7 @@
 """Fixtures for charge capture's service tests: a migrated schema per test, the app, a set-up practice."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -87,18 +88,25 @@ PAYERS = [
 @pytest.fixture
 async def practice(client: AsyncClient, auth: dict[str, str]) -> Practice:
     """A group practice with a psychiatrist, a social worker and a psychologist, and three payers with fees."""
-    created = await post_ok(
-        client,
-        "/v1/practices",
-        {
-            "name": "Lakeside Behavioral Health",
-            "npi": PRACTICE_NPI,
-            "tax_id": "12-3456789",
-            "taxonomy": "261QM0801X",
-            "address": address(),
-        },
-        auth,
-    )
+    return await set_up_practice(client, auth)
+
+
+@pytest.fixture
+async def practice_in_los_angeles(client: AsyncClient, auth: dict[str, str]) -> Practice:
+    """The same practice, set up with its calendar in Los Angeles."""
+    return await set_up_practice(client, auth, time_zone="America/Los_Angeles")
+
+
+async def set_up_practice(client: AsyncClient, auth: dict[str, str], **changes: Any) -> Practice:
+    """The `practice` fixture's practice, with `changes` to its body (another tenant's, or in another zone)."""
+    body = {
+        "name": "Lakeside Behavioral Health",
+        "npi": PRACTICE_NPI,
+        "tax_id": "12-3456789",
+        "taxonomy": "261QM0801X",
+        "address": address(),
+    }
+    created = await post_ok(client, "/v1/practices", {**body, **changes}, auth)
     practice_id = created["id"]
     for npi, first, last, credential, taxonomy in PROVIDERS:
         provider = {"npi": npi, "first_name": first, "last_name": last, "credential": credential, "taxonomy": taxonomy}

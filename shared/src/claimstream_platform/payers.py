@@ -8,6 +8,7 @@ ask it (eligibility its administrators), so they cannot disagree about a payer (
 """
 
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -150,10 +151,19 @@ def change_days() -> tuple[date, ...]:
     return tuple(sorted(days))
 
 
-@lru_cache(maxsize=4096)
-def payer_facts(payer_id: str, kind: str | None = None, *, on: date) -> PayerFacts:
+def payer_facts(payer_id: str, kind: str | None = None, *, on: date, overrides: Sequence[Layer] = ()) -> PayerFacts:
     """The facts in force on `on` (a date of service, or the day a window counts from): any payer's, then the
-    kind's (the caller's, else the one our data knows for the payer), then the payer's own, key by key."""
+    kind's (the caller's, else the one our data knows for the payer), then the payer's own, key by key; then a
+    practice's own overrides of this payer (`overrides`, the billing company knowing better), the most specific."""
+    merged = dict(_merged(payer_id, kind, on))
+    for layer in sorted(overrides, key=lambda layer: layer.start):
+        if layer.holds(layer.scope, on):
+            merged.update(layer.facts)
+    return _facts(payer_id, kind or known_payers().get(payer_id), merged)
+
+
+@lru_cache(maxsize=4096)
+def _merged(payer_id: str, kind: str | None, on: date) -> dict[str, Any]:
     kind = kind or known_payers().get(payer_id)
     if kind is not None and kind not in KINDS:
         raise ValueError(f"a payer's kind is one of {', '.join(KINDS)}, not {kind!r}")
@@ -162,7 +172,24 @@ def payer_facts(payer_id: str, kind: str | None = None, *, on: date) -> PayerFac
         for layer in layers():
             if layer.holds(scope, on):
                 merged.update(layer.facts)
-    return _facts(payer_id, kind, merged)
+    return merged
+
+
+def override(start: date, end: date | None, facts: Mapping[str, Any]) -> Layer:
+    """A practice's override of one payer's facts, checked as strictly as our own data: a key that is not a fact,
+    or a value the fact cannot take ("<n> days" or "<n> months" for a window), raises ValueError beginning with the
+    key (the set-up API answers 422 naming that field)."""
+    if end is not None and end <= start:
+        raise ValueError("effective_to: an override ends after it begins")
+    ours = _merged("override", None, start)
+    for key, value in facts.items():
+        if key not in _FACT_KEYS:
+            raise ValueError(f"{key}: not a payer fact; one of {', '.join(sorted(_FACT_KEYS))}")
+        try:
+            _facts("override", None, {**ours, key: value})
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{key}: {error}") from None
+    return Layer("practice", start, end, dict(facts))
 
 
 def _facts(payer_id: str, kind: str | None, merged: dict[str, Any]) -> PayerFacts:

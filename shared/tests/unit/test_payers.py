@@ -11,6 +11,7 @@ from claimstream_platform.payers import (
     change_days,
     known_payers,
     layers,
+    override,
     payer_facts,
 )
 
@@ -105,3 +106,29 @@ def test_a_carve_out_administrator_is_known_by_its_name_or_tax_id_from_its_date(
     (administrator,) = [a for a in administrators() if a.payer_id == "SIMBHO"]
     assert "SIMULATED BEHAVIORAL HEALTH" in administrator.names
     assert ("FI", "355555555") in administrator.ids and administrator.since == date(2024, 1, 1)
+
+
+def test_a_practices_override_wins_from_its_date_and_only_for_what_it_says() -> None:
+    longer = override(date(2026, 3, 1), None, {"timely_filing": "180 days", "telehealth_modifier": "GT"})
+    before = payer_facts("SIMBCX", on=date(2026, 2, 28), overrides=[longer])
+    after = payer_facts("SIMBCX", on=date(2026, 3, 1), overrides=[longer])
+    assert before.timely_filing == Window(days=120) and after.timely_filing == Window(days=180)
+    assert after.telehealth_modifier == "GT" and after.appeal == payer_facts("SIMBCX", on=DAY).appeal
+    ended = override(date(2026, 3, 1), date(2026, 4, 1), {"timely_filing": "12 months"})
+    assert payer_facts("SIMBCX", on=date(2026, 4, 1), overrides=[ended]).timely_filing == Window(days=120)
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"timely_filing": "four months"}, "timely_filing"),
+        ({"timely_filling": "90 days"}, "timely_filling"),
+        ({"visit_limit": "many"}, "visit_limit"),
+        ({"authorization_review_at": ["eight"]}, "authorization_review_at"),
+    ],
+)
+def test_an_override_the_facts_cannot_take_names_its_field(facts: dict[str, object], field: str) -> None:
+    with pytest.raises(ValueError, match=f"^{field}: "):
+        override(DAY, None, facts)
+    with pytest.raises(ValueError, match="^effective_to: "):
+        override(DAY, DAY, {"timely_filing": "90 days"})

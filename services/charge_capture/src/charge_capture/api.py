@@ -7,8 +7,8 @@ from uuid import UUID
 from claimstream_platform.contracts import Reason
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import Reply, run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -18,7 +18,7 @@ from charge_capture.commands import CaptureEncounter
 from charge_capture.domain import Encounter
 from charge_capture.fields import Input
 from charge_capture.handlers import ItemOutcome
-from charge_capture.repository.encounters import Encounters
+from charge_capture.repository import CaptureWork
 from charge_capture.schemas import (
     BatchItemResult,
     BatchResult,
@@ -31,13 +31,15 @@ from charge_capture.schemas import (
 )
 
 router = APIRouter()
+# What a route is given: charge capture's own unit of work, its repositories as attributes (`uow.encounters`).
+CaptureWorkDep = Annotated[CaptureWork, Depends(get_unit_of_work)]
 MAX_BATCH = 1000
 _encounter_adapter = TypeAdapter(EncounterIn)
 
 
 @router.post("/v1/encounters", status_code=201, response_model=EncounterOut)
 async def post_encounter(
-    body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     """201 with the coded (or held) encounter; 200 with the stored one when it was posted before."""
 
@@ -59,7 +61,7 @@ class BatchIn(Input):
 
 @router.post("/v1/encounters/batch", response_model=BatchResult)
 async def post_encounter_batch(
-    body: BatchIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: BatchIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     """Up to 1,000 encounters in one transaction, with a result per item: invalid items do not stop the rest."""
     commands: list[tuple[int, CaptureEncounter]] = []
@@ -96,7 +98,7 @@ def _batch_result(results: list[ItemOutcome]) -> BatchResult:
 
 @router.put("/v1/encounters/{encounter_id}", response_model=EncounterOut)
 async def put_encounter(
-    encounter_id: UUID, body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    encounter_id: UUID, body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     """A corrected encounter: recoded as a new version; the previous version's charges are voided."""
 
@@ -108,7 +110,7 @@ async def put_encounter(
 
 @router.post("/v1/encounters/{encounter_id}/void", response_model=EncounterOut)
 async def void_encounter(
-    encounter_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    encounter_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     """The visit is not to be billed: the encounter is kept as `voided` and its charges are voided."""
 
@@ -119,9 +121,9 @@ async def void_encounter(
 
 
 @router.get("/v1/encounters/{encounter_id}", response_model=EncounterOut)
-async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EncounterOut:
+async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> EncounterOut:
     async with uow:
-        encounter = await Encounters(uow, principal.tenant_id).visible(principal, encounter_id)
+        encounter = await uow.encounters.visible(principal, encounter_id)
     if encounter is None:
         raise NotFound("encounter not found")
     return encounter_out(encounter)
@@ -130,7 +132,7 @@ async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: Un
 @router.get("/v1/encounters", response_model=EncounterPage)
 async def list_encounters(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: CaptureWorkDep,
     practice_id: UUID | None = None,
     status: Literal["coded", "needs_review", "voided"] | None = None,
     external_id: str | None = None,
@@ -139,7 +141,7 @@ async def list_encounters(
 ) -> EncounterPage:
     """Newest-agnostic keyset pages by id; pass `next_cursor` back as `cursor`."""
     async with uow:
-        page, next_cursor = await Encounters(uow, principal.tenant_id).page(
+        page, next_cursor = await uow.encounters.page(
             principal,
             practice_id=practice_id,
             status=status,

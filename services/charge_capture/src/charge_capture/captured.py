@@ -32,6 +32,7 @@ def charge_captured(common: dict[str, Any], claim: ClaimFacts, coded: Coded) -> 
         payer=parties.payer,
         other_coverages=_other_coverages(claim, parties),
         billing_provider=parties.billing_provider,
+        time_zone=parties.time_zone,
     )
 
 

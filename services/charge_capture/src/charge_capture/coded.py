@@ -34,6 +34,7 @@ class Parties:
     billing_provider: contract.BillingProvider
     payer: contract.Payer
     other_payers: Mapping[str, contract.Payer]  # secondary and tertiary, by payer id
+    time_zone: str | None = None  # the practice's (IANA): its business dates, filing windows among them
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""The encounter aggregate: one encounter of one practice, versioned by corrections, coded or held for review, or
-voided; every change a method that records the events it causes (handlers take them with `take_events` and publish
-them in the same transaction). Pure.
+"""Charge capture's aggregates, every change a method that records the events it causes (handlers take them with
+`take_events` and publish them in the same transaction). Pure.
 
-An encounter is unique per (tenant, practice, external id). A correction recodes it as a new version and voids the
-charges of the version before, when they were captured; a void withdraws them.
+`Encounter`: one encounter of one practice, versioned by corrections, coded or held for review, or voided. It is
+unique per (tenant, practice, external id). A correction recodes it as a new version and voids the charges of the
+version before, when they were captured; a void withdraws them.
+
+`PayerFactsOverride`: a practice's own facts for one payer from a day, where the billing company knows better than
+our reference data (docs/domain/payers.md); set, replaced or withdrawn, each recording `PayerFactsOverridden`.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +18,8 @@ from uuid import UUID, uuid4
 from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import charge_capture as contract
 from claimstream_platform.errors import RuleViolation
+from claimstream_platform.payers import override
+from pydantic import TypeAdapter, ValidationError
 
 from charge_capture.captured import charge_captured
 from charge_capture.coded import ChargeLine, Coded, EncounterStatus
@@ -130,3 +135,72 @@ class Encounter:
             "external_id": self.external_id,
             "service_date": self.service_date,
         }
+
+
+_FACT_VALUE: TypeAdapter[contract.FactValue] = TypeAdapter(contract.FactValue, config={"strict": True})
+
+
+@dataclass
+class PayerFactsOverride:
+    """A practice's own facts for one payer, over ours from `effective_from` to the day before `effective_to`. No
+    facts: none in force (not yet set, or withdrawn). One per (tenant, practice, payer, start)."""
+
+    tenant_id: UUID
+    practice_id: UUID
+    payer_id: str
+    effective_from: date
+    effective_to: date | None = None
+    facts: dict[str, contract.FactValue] = field(default_factory=dict)
+    events: list[IntegrationEvent] = field(default_factory=list, repr=False, compare=False)
+
+    def set(self, effective_to: date | None, facts: dict[str, Any]) -> None:
+        """Set (or replace) the facts, checked as strictly as our own data: a bad one is a `RuleViolation` naming
+        `facts.<name>` or `effective_to`. The same facts again record nothing."""
+        checked = _checked(self.effective_from, effective_to, facts)
+        if (effective_to, checked) == (self.effective_to, self.facts):
+            return
+        self.effective_to, self.facts = effective_to, checked
+        self.events.append(self._overridden())
+
+    def withdraw(self) -> None:
+        """Our facts hold again from its start; the event's empty facts say so. Nothing in force: nothing recorded."""
+        if not self.facts:
+            return
+        self.effective_to, self.facts = None, {}
+        self.events.append(self._overridden())
+
+    def take_events(self) -> list[IntegrationEvent]:
+        taken, self.events = self.events, []
+        return taken
+
+    def _overridden(self) -> contract.PayerFactsOverridden:
+        return contract.PayerFactsOverridden(
+            tenant_id=self.tenant_id,
+            practice_id=self.practice_id,
+            payer_id=self.payer_id,
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+            facts=self.facts,
+        )
+
+
+def _checked(start: date, end: date | None, facts: dict[str, Any]) -> dict[str, contract.FactValue]:
+    """The facts as the event carries them, each checked alone so that a problem names its own field."""
+    if not facts:
+        raise RuleViolation("an override sets at least one fact (withdraw it with DELETE)", field="facts")
+    try:
+        override(start, end, {})
+    except ValueError as error:
+        raise RuleViolation(str(error), field="effective_to") from None
+    checked: dict[str, contract.FactValue] = {}
+    for name, value in facts.items():
+        try:
+            checked[name] = _FACT_VALUE.validate_python(value)
+            override(start, None, {name: checked[name]})
+        except ValidationError:
+            message = f"{name}: a fact is text, a whole number, true or false, or a list of text or numbers"
+            raise RuleViolation(message, field=f"facts.{name}") from None
+        # `override` lets a window that is not text through as an AttributeError: a bad value all the same.
+        except (ValueError, AttributeError) as error:
+            raise RuleViolation(str(error), field=f"facts.{name}") from None
+    return checked

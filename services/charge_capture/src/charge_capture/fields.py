@@ -2,6 +2,7 @@
 
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from claimstream_platform.identifiers import npi_is_valid
 from claimstream_platform.x12.text import refuse_unwritable
@@ -51,9 +52,20 @@ def _diagnosis(value: str) -> str:
     return diagnoses.normalise(value)
 
 
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone such as America/Los_Angeles") from None
+    return value
+
+
 Npi = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_npi)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_tax_id)]
 Diagnosis = Annotated[str, AfterValidator(_diagnosis)]
+TimeZone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_time_zone)
+]
 AuthorizationNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Writable]
 
 

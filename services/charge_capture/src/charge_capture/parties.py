@@ -31,6 +31,7 @@ def parties_of(reference: Reference, arrangement: ArrangementKind) -> Parties:
         billing_provider=_billing_provider(reference.practice),
         payer=_payer(payer.row),
         other_payers={payer_id: _payer(row) for payer_id, row in reference.other_payers.items()},
+        time_zone=reference.practice.time_zone,
     )
 
 

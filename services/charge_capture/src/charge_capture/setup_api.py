@@ -4,17 +4,17 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Forbidden, NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from charge_capture.api import CaptureWorkDep
 from charge_capture.coding.policy import check_settings
-from charge_capture.repository import setup
-from charge_capture.repository.reference import modifiers_key, newest_schedule_if_same, payer_or_none, practice_or_none
+from charge_capture.repository import CaptureWork
+from charge_capture.repository.reference import modifiers_key
 from charge_capture.setup_schemas import (
     FeeIn,
     FeeScheduleIn,
@@ -39,15 +39,15 @@ class Listing(BaseModel, Generic[T]):
 
 @router.post("/v1/practices", status_code=201, response_model=PracticeOut)
 async def create_practice(
-    body: PracticeIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: PracticeIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     if principal.practice_ids is not None:
         raise Forbidden("a token limited to some practices cannot create practices")
 
     async def operation() -> PracticeOut:
         values = {"tenant_id": principal.tenant_id, **body.model_dump(mode="json")}
-        practice_id = await setup.insert_unique(
-            uow.session, "practices", values, "a practice with this billing NPI exists", "npi"
+        practice_id = await uow.setup.insert_unique(
+            "practices", values, "a practice with this billing NPI exists", "npi"
         )
         return PracticeOut(id=practice_id, **body.model_dump())
 
@@ -55,14 +55,14 @@ async def create_practice(
 
 
 @router.get("/v1/practices", response_model=Listing[PracticeOut])
-async def list_practices(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Listing[PracticeOut]:
+async def list_practices(principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PracticeOut]:
     async with uow:
-        rows = await setup.listed(uow.session, "practices", tenant_id=principal.tenant_id)
+        rows = await uow.setup.listed("practices", tenant_id=principal.tenant_id)
     return Listing(items=[_practice_out(row) for row in rows if principal.may_access(row.id)])
 
 
 @router.get("/v1/practices/{practice_id}", response_model=PracticeOut)
-async def get_practice(practice_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PracticeOut:
+async def get_practice(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> PracticeOut:
     async with uow:
         row = await practice_in_scope(uow, principal, practice_id)
     return _practice_out(row)
@@ -70,13 +70,13 @@ async def get_practice(practice_id: UUID, principal: CurrentPrincipal, uow: Unit
 
 @router.post("/v1/practices/{practice_id}/providers", status_code=201, response_model=ProviderOut)
 async def create_provider(
-    practice_id: UUID, body: ProviderIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    practice_id: UUID, body: ProviderIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     async def operation() -> ProviderOut:
         await practice_in_scope(uow, principal, practice_id)
         values = {"tenant_id": principal.tenant_id, "practice_id": practice_id, **body.model_dump()}
-        provider_id = await setup.insert_unique(
-            uow.session, "providers", values, "a provider with this NPI exists in the practice", "npi"
+        provider_id = await uow.setup.insert_unique(
+            "providers", values, "a provider with this NPI exists in the practice", "npi"
         )
         return ProviderOut(id=provider_id, practice_id=practice_id, **body.model_dump())
 
@@ -84,22 +84,22 @@ async def create_provider(
 
 
 @router.get("/v1/practices/{practice_id}/providers", response_model=Listing[ProviderOut])
-async def list_providers(practice_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Listing[ProviderOut]:
+async def list_providers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[ProviderOut]:
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
-        rows = await setup.listed(uow.session, "providers", tenant_id=principal.tenant_id, practice_id=practice_id)
+        rows = await uow.setup.listed("providers", tenant_id=principal.tenant_id, practice_id=practice_id)
     return Listing(items=[ProviderOut.model_validate(row, from_attributes=True) for row in rows])
 
 
 @router.post("/v1/practices/{practice_id}/payers", status_code=201, response_model=PayerOut)
 async def create_payer(
-    practice_id: UUID, body: PayerIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    practice_id: UUID, body: PayerIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
     async def operation() -> PayerOut:
         await practice_in_scope(uow, principal, practice_id)
         values = {"tenant_id": principal.tenant_id, "practice_id": practice_id, **body.model_dump()}
-        payer_ref = await setup.insert_unique(
-            uow.session, "payers", values, "this payer is already set up for the practice", "payer_id"
+        payer_ref = await uow.setup.insert_unique(
+            "payers", values, "this payer is already set up for the practice", "payer_id"
         )
         return PayerOut(id=payer_ref, practice_id=practice_id, **body.model_dump())
 
@@ -107,10 +107,10 @@ async def create_payer(
 
 
 @router.get("/v1/practices/{practice_id}/payers", response_model=Listing[PayerOut])
-async def list_payers(practice_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Listing[PayerOut]:
+async def list_payers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PayerOut]:
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
-        rows = await setup.listed(uow.session, "payers", tenant_id=principal.tenant_id, practice_id=practice_id)
+        rows = await uow.setup.listed("payers", tenant_id=principal.tenant_id, practice_id=practice_id)
     return Listing(items=[PayerOut.model_validate(row, from_attributes=True) for row in rows])
 
 
@@ -119,59 +119,65 @@ async def put_payer_policy(
     practice_id: UUID,
     payer_id: str,
     body: PolicyOverrideIn,
+    request: Request,
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
-) -> Listing[PolicyOverrideOut]:
+    uow: CaptureWorkDep,
+) -> JSONResponse:
     """Set this payer's own policy settings from a date (same date again: replaced). Returns the history."""
     problems = check_settings(body.settings)
     if problems:
         raise RuleViolation("; ".join(problems), field="settings")
-    async with uow:
-        payer = await _payer(uow, principal, practice_id, payer_id)
-        rows = await setup.put_policy(uow.session, payer.id, body.model_dump())
-        await uow.commit()
-    return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
+
+    async def operation() -> Listing[PolicyOverrideOut]:
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
+        rows = await uow.setup.put_policy(payer.id, body.model_dump())
+        return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.put("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=FeeScheduleOut)
 async def put_fee_schedule(
-    practice_id: UUID, payer_id: str, body: FeeScheduleIn, principal: CurrentPrincipal, uow: UnitOfWorkDep
-) -> FeeScheduleOut:
+    practice_id: UUID,
+    payer_id: str,
+    body: FeeScheduleIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    uow: CaptureWorkDep,
+) -> JSONResponse:
     """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept. The same body
     again (a retry) returns the version it made and adds none."""
-    async with uow:
-        payer = await _payer(uow, principal, practice_id, payer_id)
-        same = await newest_schedule_if_same(uow.session, payer.id, body.effective_from, _fee_rows(body))
+
+    async def operation() -> FeeScheduleOut:
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
+        same = await uow.setup.newest_schedule_if_same(payer.id, body.effective_from, _fee_rows(body))
         if same is not None:
-            return FeeScheduleOut(
-                id=same.id,
-                payer_id=payer_id,
-                effective_from=same.effective_from,
-                created_at=same.created_at,
-                entries=body.entries,
+            schedule_id, effective_from, created_at = same.id, same.effective_from, same.created_at
+        else:
+            entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
+            effective_from = body.effective_from
+            schedule_id, created_at = await uow.setup.add_fee_schedule(
+                principal.tenant_id, payer.id, effective_from, entries
             )
-        entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
-        schedule_id, created_at = await setup.add_fee_schedule(
-            uow.session, principal.tenant_id, payer.id, body.effective_from, entries
+        return FeeScheduleOut(
+            id=schedule_id,
+            payer_id=payer_id,
+            effective_from=effective_from,
+            created_at=created_at,
+            entries=body.entries,
         )
-        await uow.commit()
-    return FeeScheduleOut(
-        id=schedule_id,
-        payer_id=payer_id,
-        effective_from=body.effective_from,
-        created_at=created_at,
-        entries=body.entries,
-    )
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=Listing[FeeScheduleOut])
 async def get_fee_schedules(
-    practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> Listing[FeeScheduleOut]:
     """Every version, newest effective date first."""
     async with uow:
-        payer = await _payer(uow, principal, practice_id, payer_id)
-        versions = await setup.fee_schedules_of(uow.session, payer.id)
+        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
+        versions = await uow.setup.fee_schedules_of(payer.id)
     return Listing(
         items=[
             FeeScheduleOut(
@@ -186,17 +192,17 @@ async def get_fee_schedules(
     )
 
 
-async def practice_in_scope(uow: UnitOfWork, principal: Principal, practice_id: UUID) -> Any:
+async def practice_in_scope(uow: CaptureWork, principal: Principal, practice_id: UUID) -> Any:
     principal.require_practice(practice_id)
-    row = await practice_or_none(uow.session, principal.tenant_id, practice_id)
+    row = await uow.reference.practice_or_none(principal.tenant_id, practice_id)
     if row is None:
         raise NotFound("practice not found", field="practice_id")
     return row
 
 
-async def _payer(uow: UnitOfWork, principal: Principal, practice_id: UUID, payer_id: str) -> Any:
+async def payer_in_scope(uow: CaptureWork, principal: Principal, practice_id: UUID, payer_id: str) -> Any:
     await practice_in_scope(uow, principal, practice_id)
-    row = await payer_or_none(uow.session, principal.tenant_id, practice_id, payer_id)
+    row = await uow.reference.payer_or_none(principal.tenant_id, practice_id, payer_id)
     if row is None:
         raise NotFound("payer not set up for this practice", field="payer_id")
     return row

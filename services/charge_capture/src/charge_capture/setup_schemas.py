@@ -1,4 +1,5 @@
-"""The REST contract of practice set-up: practices, providers, payers, policy overrides and fee schedules."""
+"""The REST contract of practice set-up: practices, providers, payers, policy overrides, a practice's own payer
+facts and fee schedules."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,12 +23,14 @@ from charge_capture.fields import (
     TaxId,
     Taxonomy,
     Text,
+    TimeZone,
 )
 
 
 class PracticeIn(Input):
     """A practice, or a solo clinician who bills under their own type-1 NPI (`billing_entity: individual`, with
-    the clinician's names: the 837P's billing provider is then a person)."""
+    the clinician's names: the 837P's billing provider is then a person). `time_zone` (IANA) is where the practice
+    keeps its calendar: its business dates are its own days (unsaid: the platform's default, US Eastern)."""
 
     name: Name
     npi: Npi
@@ -37,6 +40,7 @@ class PracticeIn(Input):
     billing_entity: Literal["organization", "individual"] = "organization"
     first_name: Text | None = None
     last_name: Text | None = None
+    time_zone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _an_individual_has_names(self) -> "PracticeIn":
@@ -55,6 +59,7 @@ class PracticeOut(BaseModel):
     billing_entity: str = "organization"
     first_name: str | None = None
     last_name: str | None = None
+    time_zone: str | None = None
 
 
 class ProviderIn(Input):
@@ -103,6 +108,21 @@ class PolicyOverrideIn(Input):
 
 class PolicyOverrideOut(PolicyOverrideIn):
     pass
+
+
+class PayerFactsIn(Input):
+    """A practice's own facts for a payer from the path's day: names and values as `claimstream_platform.payers`
+    reads them (`{"timely_filing": "180 days"}`), checked there (a bad one is a 422 naming `facts.<name>`)."""
+
+    effective_to: date | None = None
+    facts: dict[str, Any]
+
+
+class PayerFactsOut(BaseModel):
+    payer_id: str
+    effective_from: date
+    effective_to: date | None
+    facts: dict[str, Any]
 
 
 class FeeIn(Input):

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -47,6 +48,8 @@ practices = Table(
     Column("billing_entity", String(12), nullable=False, server_default="organization"),  # or individual (type 1)
     Column("first_name", String(100)),  # the clinician, when billing as an individual
     Column("last_name", String(100)),
+    # IANA, e.g. America/Los_Angeles: the practice's calendar, its business dates; NULL: the platform's default
+    Column("time_zone", String(64)),
     _created(),
     UniqueConstraint("tenant_id", "npi"),
 )
@@ -92,6 +95,22 @@ payer_policy_overrides = Table(
     Column("effective_to", Date),
     Column("settings", JSONB, nullable=False),
     _created(),
+)
+
+# A practice's own facts for one payer (docs/domain/payers.md), over our reference data from `effective_from`:
+# the latest for a start replaces the one before; a withdrawn one is deleted (its event says so).
+payer_fact_overrides = Table(
+    "payer_fact_overrides",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("effective_to", Date),
+    Column("facts", JSONB, nullable=False),  # names and values as claimstream_platform.payers reads them
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["practice_id", "payer_id"], ["payers.practice_id", "payers.payer_id"]),
 )
 
 # Every PUT is a new version; the one in force on a date is the latest effective_from <= date, the latest

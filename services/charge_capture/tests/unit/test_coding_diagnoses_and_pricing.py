@@ -214,7 +214,7 @@ def test_a_date_past_the_loaded_code_set_is_coded_with_a_warning() -> None:
         ((Procedure("T1017", minutes=20),), "medicaid", DOS, F_CODE, set()),
         ((Procedure("H0035"),), "medicaid", DOS, F_CODE, set()),
     ],
-)  # fmt: skip
+)
 def test_behavioral_health_codes_billers_use(
     procedures: tuple[Procedure, ...], kind: str, day: date, diagnoses: tuple[str, ...], broken: set[str]
 ) -> None:
@@ -228,17 +228,29 @@ def test_behavioral_health_codes_billers_use(
     [
         ((Procedure("99214", units=1), Procedure("G2211", units=1)), "medicare", date(2026, 3, 2), set()),
         ((Procedure("99214", units=1), Procedure("G2211", units=1)), "medicare", date(2023, 6, 1), {"code.unknown"}),
-        ((Procedure("99214", units=1), Procedure("G2211", units=1)), "commercial", date(2026, 3, 2),
-         {"payer.code-not-accepted"}),
+        (
+            (Procedure("99214", units=1), Procedure("G2211", units=1)),
+            "commercial",
+            date(2026, 3, 2),
+            {"payer.code-not-accepted"},
+        ),
         ((Procedure("99215", units=1), Procedure("99417", units=1)), "commercial", date(2026, 3, 2), set()),
-        ((Procedure("99215", units=1), Procedure("99417", units=1)), "medicare", date(2026, 3, 2),
-         {"payer.code-not-accepted"}),
+        (
+            (Procedure("99215", units=1), Procedure("99417", units=1)),
+            "medicare",
+            date(2026, 3, 2),
+            {"payer.code-not-accepted"},
+        ),
         ((Procedure("99215", units=1), Procedure("G2212", units=1)), "medicare", date(2026, 3, 2), set()),
-        ((Procedure("99214", units=1), Procedure("99417", units=1)), "commercial", date(2026, 3, 2),
-         {"addon.requires-primary"}),
+        (
+            (Procedure("99214", units=1), Procedure("99417", units=1)),
+            "commercial",
+            date(2026, 3, 2),
+            {"addon.requires-primary"},
+        ),
         ((Procedure("G0017", minutes=60), Procedure("G0018", units=1)), "medicare", date(2026, 3, 2), set()),
     ],
-)  # fmt: skip
+)
 def test_medicare_g_codes_and_prolonged_time(
     procedures: tuple[Procedure, ...], kind: str, day: date, broken: set[str]
 ) -> None:

@@ -111,12 +111,16 @@ def test_psychologists_and_counselors_bill_no_em(credential: str) -> None:
 @pytest.mark.parametrize(
     ("credential", "profile", "allowed"),
     [
-        ("PhD", None, True), ("MD", None, True), ("LCSW", None, False),
-        ("NP", None, True), ("PA", None, True),  # within their state scope, for most payers
-        ("NP", "medicaid-credential-tiers", False), ("PA", "medicaid-credential-tiers", False),  # a state's rule
+        ("PhD", None, True),
+        ("MD", None, True),
+        ("LCSW", None, False),
+        ("NP", None, True),
+        ("PA", None, True),  # within their state scope, for most payers
+        ("NP", "medicaid-credential-tiers", False),
+        ("PA", "medicaid-credential-tiers", False),  # a state's rule
         ("PhD", "medicaid-credential-tiers", True),
     ],
-)  # fmt: skip
+)
 def test_testing_scope_is_fixed_for_therapists_and_payer_data_for_nps_and_pas(
     credential: str, profile: str | None, allowed: bool
 ) -> None:

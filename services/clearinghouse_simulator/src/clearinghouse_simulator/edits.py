@@ -44,7 +44,7 @@ def claim_denial(
     if profile.visit_limit_per_year and member.visits_used >= profile.visit_limit_per_year:
         if not profile.limit_extends_with_authorization:
             return ("CO", "119", "N640")  # benefit maximum for this period has been reached
-        if not authorized:  # visits past the count need an authorization, granted in blocks (docs/domain.md §5)
+        if not authorized:  # visits past the count need an authorization, granted in blocks (docs/domain/payers.md)
             return ("CO", "197", "N54")  # precertification/authorization absent
     return None
 

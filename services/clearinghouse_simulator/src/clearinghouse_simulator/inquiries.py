@@ -1,7 +1,7 @@
 """Eligibility (270 -> 271, 005010X279A1); the 278 requests for review are answered in reviews.py.
 
 Pure: the payer answers from its profile and the member's roster entry. pyx12 has only 4010 maps for these
-transactions, so their structure is checked by our own tests (docs/domain.md §7.2).
+transactions, so their structure is checked by our own tests (docs/domain/x12.md §2).
 
 271 benefits for mental health (service types 30 plan, MH mental health, A6 psychotherapy, A8 outpatient
 psychiatric): active coverage (EB01 1) or inactive (6), co-payment (B) per visit, co-insurance (A), the plan's

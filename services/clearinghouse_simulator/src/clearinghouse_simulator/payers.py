@@ -47,8 +47,9 @@ class PayerProfile:
     unit_limits: Mapping[str, int]
     allowed: Mapping[str, Decimal]
     sequestration: tuple[tuple[date, Decimal], ...] = ()  # (from, rate), oldest first: CO-253 on Medicare payments
-    # What real 835s vary in (docs/reliability.md S5): how the payer pays, whether it echoes the modifiers billed,
-    # and which codes it pays as another (a share of claims, chosen by claim number: deterministic).
+    # What real 835s vary in (docs/clearinghouse-simulator.md, "The variety of its 835s"): how the payer pays,
+    # whether it echoes the modifiers billed, and which codes it pays as another (a share of claims, chosen by
+    # claim number: deterministic).
     payment_method: str = "ACH"  # BPR04: ACH, or CHK (a paper check; TRN02 is its number)
     era_echoes_modifiers: bool = True
     downcodes: Mapping[str, str] = field(default_factory=dict)  # billed code -> the code paid

@@ -1,5 +1,5 @@
-"""KPI arithmetic and bases, pure (domain.md §8). The figures come from SQL (repository/kpis.py); this module
-turns them into rates and days, and says what each number counts.
+"""KPI arithmetic and bases, pure (docs/projection.md, "KPI bases"). The figures come from SQL (repository/kpis.py);
+this module turns them into rates and days, and says what each number counts.
 
 Basis, for every KPI: the claims of the period are those whose date of service falls in [from, to]; an event
 counts when its event time is on or before `as_of` (default today), so a past `as_of` gives the answer the model

@@ -1,23 +1,26 @@
 """Remittance posting's REST API: upload an 835, read remittances and what each did to a claim, work the
 exceptions queue, read the provider ledger. Every read is scoped to the tenant and the token's practices."""
 
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
+from claimstream_platform.idempotency import Reply, run_command
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
-from remittance_posting.repository import posting as repository
-from remittance_posting.repository import reads
+from remittance_posting.repository import PostingWork
 
 router = APIRouter()
+# What a route is given: remittance posting's own unit of work, its repositories as attributes (`uow.reads`).
+PostingWorkDep = Annotated[PostingWork, Depends(get_unit_of_work)]
 MAX_FILE_BYTES = 5 * 1024 * 1024
 X12_BODY = {
     "requestBody": {
@@ -129,6 +132,10 @@ class Page(BaseModel):
     next_cursor: UUID | None
 
 
+class UploadedFile(BaseModel):
+    sha256: str
+
+
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claim_id: UUID
@@ -141,7 +148,7 @@ class AssignIn(BaseModel):
     openapi_extra=X12_BODY,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
 )
-async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWorkDep) -> JSONResponse:
     """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body, or as the `file` of a form
     upload. 201 when new; 200 with what was stored when the same file, or the same payer trace, came before
     (nothing is posted twice)."""
@@ -152,16 +159,20 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkD
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RuleViolation(f"byte {error.start} is not text", field=field) from None
-    async with uow:
+
+    async def operation() -> Reply:
         receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
-        rows = [await repository.remittance_of(uow, rid) for rid in receipt.remittance_ids]
-        await uow.commit()
-    body = FileReceiptOut(
-        file_id=receipt.file_id,
-        duplicate=receipt.duplicate,
-        remittances=[RemittanceOut.model_validate(row) for row in rows],
-    )
-    return JSONResponse(body.model_dump(mode="json"), status_code=200 if receipt.duplicate else 201)
+        rows = [await uow.posting.remittance_of(rid) for rid in receipt.remittance_ids]
+        body = FileReceiptOut(
+            file_id=receipt.file_id,
+            duplicate=receipt.duplicate,
+            remittances=[RemittanceOut.model_validate(row) for row in rows],
+        )
+        return Reply(body, 200 if receipt.duplicate else 201)
+
+    # An Idempotency-Key is bound to the file's bytes (the body is not JSON): the same key with another file is refused.
+    uploaded = UploadedFile(sha256=hashlib.sha256(raw).hexdigest())
+    return await run_command(request, principal=principal, uow=uow, body=uploaded, operation=operation)
 
 
 async def _uploaded(request: Request) -> tuple[bytes, str]:
@@ -178,7 +189,7 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
 @router.get("/v1/remittances", response_model=Page)
 async def list_remittances(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: PostingWorkDep,
     practice_id: UUID | None = None,
     payer_id: str | None = None,
     received_from: datetime | None = None,
@@ -187,8 +198,7 @@ async def list_remittances(
     cursor: UUID | None = None,
 ) -> Page:
     async with uow:
-        rows, next_cursor = await reads.remittances_page(
-            uow,
+        rows, next_cursor = await uow.reads.remittances_page(
             principal,
             practice_id=practice_id,
             payer_id=payer_id,
@@ -202,32 +212,36 @@ async def list_remittances(
 
 @router.get("/v1/remittances/exceptions", response_model=list[ClaimPaymentOut])
 async def exceptions(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    principal: CurrentPrincipal, uow: PostingWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ClaimPaymentOut]:
     """Claim payments that match no claim, oldest first, with the reason; operators also see those of
     clearinghouse files no tenant is known for."""
     async with uow:
-        rows = await reads.exceptions_page(uow, principal, limit)
+        rows = await uow.reads.exceptions_page(principal, limit)
     return [ClaimPaymentOut.of(row) for row in rows]
 
 
 @router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
-async def assign(payment_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Any:
+async def assign(
+    payment_id: UUID, body: AssignIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
+) -> JSONResponse:
     """Post an unmatched claim payment to the claim a user names."""
-    async with uow:
+
+    async def operation() -> ClaimPaymentOut:
         await handlers.assign(uow, principal, payment_id, body.claim_id)
-        (row,) = [r for r in await reads.postings_of(uow, principal, body.claim_id) if r.id == payment_id]
-        await uow.commit()
-    return ClaimPaymentOut.of(row)
+        (row,) = [r for r in await uow.reads.postings_of(principal, body.claim_id) if r.id == payment_id]
+        return ClaimPaymentOut.of(row)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
-async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemittanceDetail:
+async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> RemittanceDetail:
     async with uow:
-        row = await reads.remittance_in_scope(uow, principal, remittance_id)
+        row = await uow.reads.remittance_in_scope(principal, remittance_id)
         if row is None:
             raise NotFound("remittance not found")
-        payments = await reads.payments_of(uow, remittance_id)
+        payments = await uow.reads.payments_of(remittance_id)
     visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
     return RemittanceDetail(
         **RemittanceOut.model_validate(row).model_dump(), payments=[ClaimPaymentOut.of(p) for p in visible]
@@ -235,9 +249,9 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
 
 
 @router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])
-async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[ClaimPaymentOut]:
+async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> list[ClaimPaymentOut]:
     """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
     as `reversed`)."""
     async with uow:
-        rows = await reads.postings_of(uow, principal, claim_id)
+        rows = await uow.reads.postings_of(principal, claim_id)
     return [ClaimPaymentOut.of(row) for row in rows]

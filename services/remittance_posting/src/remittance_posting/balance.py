@@ -1,4 +1,4 @@
-"""The 835's balancing rules, to the cent (docs/domain.md §7.7). Pure.
+"""The 835's balancing rules, to the cent (docs/domain/x12.md §7). Pure.
 
 - line: SVC02 − Σ line CAS = SVC03;
 - claim: CLP03 − Σ (claim CAS + every line CAS) = CLP04;

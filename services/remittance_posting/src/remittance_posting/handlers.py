@@ -17,7 +17,6 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import claim_submission as claim_events
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.x12 import X12Error
 
@@ -25,10 +24,8 @@ from remittance_posting import era
 from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim, KnownLine
 from remittance_posting.post import Rates, post_remittance, publish_posting, sender_of_row
-from remittance_posting.repository import claims as known_store
-from remittance_posting.repository import posting as repository
-from remittance_posting.repository import reads
-from remittance_posting.repository import variance as variance_store
+from remittance_posting.repository import PostingWork
+from remittance_posting.repository.reads import may_see
 
 
 @dataclass
@@ -39,10 +36,10 @@ class FileReceipt:
     rejected: str | None = None  # why the file could not be read (inbox files only)
 
 
-async def receive(uow: UnitOfWork, text: str, *, source: str, tenant_id: UUID | None) -> FileReceipt:
+async def receive(uow: PostingWork, text: str, *, source: str, tenant_id: UUID | None) -> FileReceipt:
     """Store and post one 835 file. `tenant_id` is the uploader's (its claims only); None for the inbox."""
     sha256 = hashlib.sha256(text.encode()).hexdigest()
-    earlier = await repository.file_by_hash(uow, sha256)
+    earlier = await uow.posting.file_by_hash(sha256)
     if earlier is not None:
         return FileReceipt(earlier.id, duplicate=True)
     try:
@@ -52,7 +49,7 @@ async def receive(uow: UnitOfWork, text: str, *, source: str, tenant_id: UUID | 
             raise RuleViolation(f"the 835 cannot be read: {error}", field="body") from None
         return await _rejected(uow, text, sha256, source, str(error))
     file_id = uuid4()
-    if not await repository.store_file(uow, file_id, tenant_id, source, sha256, text):
+    if not await uow.posting.store_file(file_id, tenant_id, source, sha256, text):
         return FileReceipt(file_id, duplicate=True)  # another worker stored it a moment ago
     receipt = FileReceipt(file_id, duplicate=False)
     for remittance in read:
@@ -60,25 +57,25 @@ async def receive(uow: UnitOfWork, text: str, *, source: str, tenant_id: UUID | 
     return receipt
 
 
-async def reject_file(uow: UnitOfWork, text: str, *, source: str, reason: str) -> FileReceipt:
+async def reject_file(uow: PostingWork, text: str, *, source: str, reason: str) -> FileReceipt:
     """Keep a clearinghouse file that cannot be posted, with its reason, for operators."""
     return await _rejected(uow, text, hashlib.sha256(text.encode()).hexdigest(), source, reason)
 
 
-async def _rejected(uow: UnitOfWork, text: str, sha256: str, source: str, reason: str) -> FileReceipt:
+async def _rejected(uow: PostingWork, text: str, sha256: str, source: str, reason: str) -> FileReceipt:
     file_id = uuid4()
-    await repository.store_file(uow, file_id, None, source, sha256, text, rejected=reason)
+    await uow.posting.store_file(file_id, None, source, sha256, text, rejected=reason)
     return FileReceipt(file_id, duplicate=False, rejected=reason)
 
 
-async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
+async def on_claims_created(deliveries: Sequence[Any], uow: PostingWork) -> None:
     """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
     exceptions queue for them are posted now."""
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
-    await known_store.remember_claims(uow, [_known(event) for event in created])
-    waiting = await repository.unmatched_with(uow, (event.patient_control_number for event in created))
+    await uow.claims.remember_claims([_known(event) for event in created])
+    waiting = await uow.posting.unmatched_with(event.patient_control_number for event in created)
     control_numbers = [row.patient_control_number for row in waiting]
-    by_pcn, _ = await known_store.claims_for(uow, control_numbers, [], tenant_id=None, payer_id="")
+    by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")
     for row in waiting:
         claim = by_pcn.get(row.patient_control_number)
         if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its own tenant's
@@ -103,31 +100,31 @@ def _known(event: claim_events.ClaimCreated) -> KnownClaim:
     )
 
 
-async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
+async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: PostingWork) -> None:
     """The payer accepted the claim: its payment is now due (payer silence counts from here), and its claim number
     (277CA) is a fallback for matching CLP07."""
-    await variance_store.accepted(uow, event.claim_id, datetime.now(UTC))  # as it reached us: near enough for days
+    await uow.variance.accepted(event.claim_id, datetime.now(UTC))  # as it reached us: near enough for days
     if event.payer_claim_number:
-        await known_store.set_payer_claim_number(uow, event.claim_id, event.payer_claim_number)
+        await uow.claims.set_payer_claim_number(event.claim_id, event.payer_claim_number)
 
 
-async def assign(uow: UnitOfWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:
+async def assign(uow: PostingWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:
     """A user says which claim an unmatched claim payment is for: it is posted to it now."""
-    row = await repository.unmatched_payment(uow, principal, payment_id)
+    row = await uow.posting.unmatched_payment(principal, payment_id)
     if row is None:
         raise NotFound("no unmatched claim payment with this id")
-    claim = await known_store.known_claim(uow, principal.tenant_id, claim_id)
-    if claim is None or not reads.may_see(principal, claim.tenant_id, claim.practice_id):
+    claim = await uow.claims.known_claim(principal.tenant_id, claim_id)
+    if claim is None or not may_see(principal, claim.tenant_id, claim.practice_id):
         raise NotFound("claim not found", field="claim_id")
     await _post_waiting(uow, row, claim, "assigned")
 
 
-async def _post_waiting(uow: UnitOfWork, row: Any, claim: KnownClaim, matched_by: str) -> None:
+async def _post_waiting(uow: PostingWork, row: Any, claim: KnownClaim, matched_by: str) -> None:
     """A claim payment that waited in the exceptions queue, posted to its claim now."""
-    sender = sender_of_row(await repository.remittance_of(uow, row.remittance_id))
+    sender = sender_of_row(await uow.posting.remittance_of(row.remittance_id))
     payment = era.payment_from_json(row.detail)
     posting = await publish_posting(uow, row.remittance_id, sender, payment, claim, Rates())
-    await repository.mark_matched(uow, row.id, claim, matched_by, posting)
+    await uow.posting.mark_matched(row.id, claim, matched_by, posting)
     if payment.status == REVERSAL:
-        await repository.reverse_posting(uow, claim.claim_id, sender.label, payment.payer_claim_number)
-    await variance_store.end_silences(uow, [(claim.tenant_id, claim.payer_id)])
+        await uow.posting.reverse_posting(claim.claim_id, sender.label, payment.payer_claim_number)
+    await uow.variance.end_silences([(claim.tenant_id, claim.payer_id)])

@@ -5,11 +5,12 @@ type, and acknowledged: it never blocks the files behind it."""
 
 import logging
 
-from claimstream_platform.db import SessionFactory, UnitOfWork, is_transient
+from claimstream_platform.db import SessionFactory, is_transient
 from claimstream_platform.loops import PeriodicLoop
 
 from remittance_posting import handlers
 from remittance_posting.gateway import Document, Inbox
+from remittance_posting.repository import PostingWork
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,14 @@ class IntakeLoop(PeriodicLoop):
     async def _take(self, document: Document) -> None:
         source = f"inbox:{document.id}"
         try:
-            async with UnitOfWork(self._sessionmaker) as uow:
+            async with PostingWork(self._sessionmaker) as uow:
                 await handlers.receive(uow, document.content, source=source, tenant_id=None)
                 await uow.commit()
         except Exception as error:
             if is_transient(error):
                 raise
             log.error("835 rejected", extra={"document": document.id, "error": type(error).__name__})
-            async with UnitOfWork(self._sessionmaker) as uow:
+            async with PostingWork(self._sessionmaker) as uow:
                 reason = f"could not be posted: {type(error).__name__}"
                 await handlers.reject_file(uow, document.content, source=source, reason=reason)
                 await uow.commit()

@@ -1,17 +1,16 @@
 """The provider ledger over HTTP: PLB amounts (interest, recoupments, forward balances) as posted, and the money
-payers took back, by the claim it concerns. HTTP only: the SQL is in repository/reads.py and repository/ledger.py."""
+payers took back, by the claim it concerns. HTTP only: the SQL is in `uow.reads` and `uow.ledger`."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from remittance_posting.repository import ledger as recovered
-from remittance_posting.repository import reads
+from remittance_posting.api import PostingWorkDep
 
 router = APIRouter()
 
@@ -33,14 +32,14 @@ class LedgerEntry(BaseModel):
 @router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])
 async def ledger(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: PostingWorkDep,
     practice_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LedgerEntry]:
     """The provider ledger, newest first: interest, recoupments and forward balances (PLB), each linked to the
     claim its reference names when known."""
     async with uow:
-        rows = await reads.ledger_page(uow, principal, practice_id, limit)
+        rows = await uow.reads.ledger_page(principal, practice_id, limit)
     return [LedgerEntry.model_validate(row) for row in rows]
 
 
@@ -74,12 +73,12 @@ class Recoupments(BaseModel):
 
 
 @router.get("/v1/recoupments", response_model=Recoupments)
-async def recoupments(principal: CurrentPrincipal, uow: UnitOfWorkDep, practice_id: UUID | None = None) -> Recoupments:
+async def recoupments(principal: CurrentPrincipal, uow: PostingWorkDep, practice_id: UUID | None = None) -> Recoupments:
     """Money the payer took back, by the claim it concerns: PLB recoveries and forward balances (with what is still
     open), and reversals no new payment followed."""
     async with uow:
-        taken = await recovered.take_backs(uow, principal, practice_id)
-        reversed_ = await recovered.unpaid_reversals(uow, principal, practice_id)
+        taken = await uow.ledger.take_backs(principal, practice_id)
+        reversed_ = await uow.ledger.unpaid_reversals(principal, practice_id)
     return Recoupments(
         provider_level=[TakeBack.model_validate(row) for row in taken],
         reversals=[Reversal.model_validate(row) for row in reversed_],

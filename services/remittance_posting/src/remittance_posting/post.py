@@ -2,7 +2,7 @@
 matched to claims and posted or queued as exceptions, its PLB amounts on the provider ledger, and the events.
 
 Matching is by CLP01 (our CLM01), else by the payer's claim number (CLP07) among the claims of the 835's payer
-(repository/claims.py: claims_for). A reversal (CLP02 22) takes back only the posting it names. The payment's
+(`uow.claims.claims_for`). A reversal (CLP02 22) takes back only the posting it names. The payment's
 payer is the claim's, unless the 835 comes from another payer (a crossover), decided from the 835's payer id
 (domain).
 """
@@ -16,7 +16,6 @@ from uuid import UUID
 
 from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 
 from remittance_posting import era
 from remittance_posting.balance import imbalances
@@ -24,9 +23,7 @@ from remittance_posting.domain import REVERSAL, RemittanceStatus, from_another_p
 from remittance_posting.known import KnownClaim
 from remittance_posting.model import StoredPayment, StoredRemittance
 from remittance_posting.provider_ledger import post_ledger
-from remittance_posting.repository import claims as known_store
-from remittance_posting.repository import posting as repository
-from remittance_posting.repository import variance as variance_store
+from remittance_posting.repository import PostingWork
 from remittance_posting.variance import TOLERANCE, RateKey, Variance, variances
 
 Owner = tuple[UUID | None, UUID | None]
@@ -59,7 +56,7 @@ def sender_of_row(row: Any) -> Sender:
     return Sender(row.payer_id if named else "", row.payer_id, row.paid_on)
 
 
-async def post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remittance, tenant_id: UUID | None) -> UUID:
+async def post_remittance(uow: PostingWork, file_id: UUID, remittance: era.Remittance, tenant_id: UUID | None) -> UUID:
     """Store the remittance and, when it balances and was not posted before, post it. Returns its id."""
     matched, by_number = await _matched(uow, remittance, tenant_id)
     references = [a.reference for a in remittance.provider_adjustments if a.reference in by_number]
@@ -68,7 +65,7 @@ async def post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remitt
     problems = [p.as_dict() for p in imbalances(remittance)]
     status = await _status(uow, remittance, problems)
     stored = StoredRemittance(remittance, payer_of(remittance), owner, status, problems)
-    remittance_id = await repository.add_remittance(uow, file_id, stored)
+    remittance_id = await uow.posting.add_remittance(file_id, stored)
     if status == RemittanceStatus.POSTED:
         await _post_claims(uow, remittance_id, remittance, matched, owner)
         await post_ledger(uow, remittance_id, remittance, owner, by_number)
@@ -78,11 +75,10 @@ async def post_remittance(uow: UnitOfWork, file_id: UUID, remittance: era.Remitt
 
 
 async def _matched(
-    uow: UnitOfWork, remittance: era.Remittance, tenant_id: UUID | None
+    uow: PostingWork, remittance: era.Remittance, tenant_id: UUID | None
 ) -> tuple[Matched, dict[str, KnownClaim]]:
     references = [a.reference for a in remittance.provider_adjustments if a.reference]
-    by_pcn, by_number = await known_store.claims_for(
-        uow,
+    by_pcn, by_number = await uow.claims.claims_for(
         (c.patient_control_number for c in remittance.claims),
         [*(c.payer_claim_number for c in remittance.claims), *references],
         tenant_id=tenant_id,
@@ -102,9 +98,9 @@ def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> Owner:
     return tenant, practices.pop() if len(practices) == 1 and tenant is not None else None
 
 
-async def _status(uow: UnitOfWork, remittance: era.Remittance, problems: Sequence[object]) -> RemittanceStatus:
+async def _status(uow: PostingWork, remittance: era.Remittance, problems: Sequence[object]) -> RemittanceStatus:
     payer = payer_of(remittance)
-    if await repository.trace_posted(uow, remittance.trace_originator, remittance.trace_number, payer):
+    if await uow.posting.trace_posted(remittance.trace_originator, remittance.trace_number, payer):
         return RemittanceStatus.DUPLICATE
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
 
@@ -125,7 +121,7 @@ def _received(remittance_id: UUID, stored: StoredRemittance) -> events.Remittanc
 
 
 async def _post_claims(
-    uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance, matched: Matched, owner: Owner
+    uow: PostingWork, remittance_id: UUID, remittance: era.Remittance, matched: Matched, owner: Owner
 ) -> None:
     stored, rates, renumbered = [], Rates(), {}
     for payment, claim in matched:
@@ -135,19 +131,19 @@ async def _post_claims(
         posting = await publish_posting(uow, remittance_id, sender_of(remittance), payment, claim, rates)
         stored.append(StoredPayment(payment, claim, owner, posting["outcome"], posting, _matched_by(payment, claim)))
         if payment.status == REVERSAL:
-            await repository.reverse_posting(uow, claim.claim_id, payer_of(remittance), payment.payer_claim_number)
+            await uow.posting.reverse_posting(claim.claim_id, payer_of(remittance), payment.payer_claim_number)
         elif not from_another_payer(payment, claim, remittance.payer_id):
             # numbered (or renumbered, reprocessing): the latest CLP07 is the one later 835s and PLBs name; a
             # crossover payer's number is not the one our payer's 835s and PLBs name
             if payment.payer_claim_number not in ("", claim.payer_claim_number):
                 renumbered[claim.claim_id] = payment.payer_claim_number[:50]
-    await known_store.set_payer_claim_numbers(uow, renumbered)
-    await variance_store.end_silences(uow, [(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
-    await repository.add_claim_payments(uow, remittance_id, stored)
+    await uow.claims.set_payer_claim_numbers(renumbered)
+    await uow.variance.end_silences([(c.tenant_id, c.payer_id) for _, c in matched if c is not None])
+    await uow.posting.add_claim_payments(remittance_id, stored)
 
 
 def _unmatched(
-    uow: UnitOfWork, remittance_id: UUID, remittance: era.Remittance, payment: era.ClaimPayment, owner: Owner
+    uow: PostingWork, remittance_id: UUID, remittance: era.Remittance, payment: era.ClaimPayment, owner: Owner
 ) -> StoredPayment:
     """A claim payment no claim of ours matches: queued with the reason (and announced when its tenant is known)."""
     reason = f"no claim with patient control number {payment.patient_control_number[:38]}"
@@ -173,7 +169,7 @@ def _matched_by(payment: era.ClaimPayment, claim: KnownClaim) -> str:
 
 
 async def publish_posting(
-    uow: UnitOfWork,
+    uow: PostingWork,
     remittance_id: UUID,
     sender: Sender,
     payment: era.ClaimPayment,
@@ -190,7 +186,7 @@ async def publish_posting(
         uow.publish(event)
     if not from_another_payer(payment, claim, sender.payer_id):  # contract rates are the claim's payer's
         found = variances(payment, claim, posted.outcome, await rates.on(uow, claim), TOLERANCE)
-        await variance_store.add_variances(uow, remittance_id, claim, found)
+        await uow.variance.add_variances(remittance_id, claim, found)
         for variance in found:
             uow.publish(_variance_detected(remittance_id, claim, variance))
     return posted.model_dump(mode="json", include={"outcome", "adjustments", "lines", "remarks", "forwarded"})
@@ -221,8 +217,8 @@ class Rates:
     def __init__(self) -> None:
         self._read: dict[tuple[UUID, UUID | None, str, date], dict[RateKey, Decimal]] = {}
 
-    async def on(self, uow: UnitOfWork, claim: KnownClaim) -> dict[RateKey, Decimal]:
+    async def on(self, uow: PostingWork, claim: KnownClaim) -> dict[RateKey, Decimal]:
         key = (claim.tenant_id, claim.practice_id, claim.payer_id, claim.service_date)
         if key not in self._read:
-            self._read[key] = await variance_store.rates_on(uow, *key)
+            self._read[key] = await uow.variance.rates_on(*key)
         return self._read[key]

@@ -7,16 +7,15 @@ from uuid import UUID
 
 from claimstream_platform.adjustments import provider_adjustment_kind
 from claimstream_platform.contracts import remittance_posting as events
-from claimstream_platform.db import UnitOfWork
 
 from remittance_posting import era
 from remittance_posting.known import KnownClaim
 from remittance_posting.model import LedgerEntry
-from remittance_posting.repository import posting as repository
+from remittance_posting.repository import PostingWork
 
 
 async def post_ledger(
-    uow: UnitOfWork,
+    uow: PostingWork,
     remittance_id: UUID,
     remittance: era.Remittance,
     owner: tuple[UUID | None, UUID | None],
@@ -31,7 +30,7 @@ async def post_ledger(
         entries.append(entry)
         if tenant is not None:
             uow.publish(_posted(entry, tenant))
-    await repository.add_provider_adjustments(uow, entries)
+    await uow.posting.add_provider_adjustments(entries)
 
 
 def _posted(entry: LedgerEntry, tenant: UUID) -> events.ProviderAdjustmentPosted:

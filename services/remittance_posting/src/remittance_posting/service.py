@@ -12,6 +12,7 @@ from remittance_posting import api, ledger_api, variance_api
 from remittance_posting.consumers import SUBSCRIPTIONS
 from remittance_posting.gateway import SimulatorInbox
 from remittance_posting.intake_loop import IntakeLoop
+from remittance_posting.repository import PostingWork
 from remittance_posting.silence_loop import SilenceLoop
 
 
@@ -47,4 +48,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[intake_loop, silence_loop],
+    unit_of_work=PostingWork,
 )

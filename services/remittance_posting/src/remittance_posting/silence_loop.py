@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
-from remittance_posting.repository import variance as store
+from remittance_posting.repository import PostingWork
 
 
-async def report_silent_payers(uow: UnitOfWork, *, days: float, now: datetime | None = None) -> int:
+async def report_silent_payers(uow: PostingWork, *, days: float, now: datetime | None = None) -> int:
     """Report every newly silent payer; returns how many. In the caller's transaction."""
     before = (now or datetime.now(UTC)) - timedelta(days=days)
     reported = 0
-    for row in await store.silent_payers(uow, before):
+    for row in await uow.variance.silent_payers(before):
         last = business_date(at=row.last_payment) if row.last_payment else None
         silence = {
             "tenant_id": row.tenant_id,
@@ -25,7 +25,7 @@ async def report_silent_payers(uow: UnitOfWork, *, days: float, now: datetime | 
             "oldest_accepted_on": business_date(at=row.oldest),
             "last_payment_on": last,
         }
-        if await store.open_silence(uow, silence):
+        if await uow.variance.open_silence(silence):
             uow.publish(events.PayerSilent(**silence))
             reported += 1
     return reported
@@ -39,6 +39,6 @@ class SilenceLoop(PeriodicLoop):
         self._days = days
 
     async def run_once(self) -> None:
-        async with UnitOfWork(self._sessionmaker) as uow:
+        async with PostingWork(self._sessionmaker) as uow:
             await report_silent_payers(uow, days=self._days)
             await uow.commit()

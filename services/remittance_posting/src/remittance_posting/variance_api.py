@@ -3,14 +3,16 @@ found against them, and the payers gone silent. Scoped to the tenant and the tok
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from claimstream_platform.idempotency import run_command
+from claimstream_platform.web import CurrentPrincipal
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
-from remittance_posting.repository import variance as store
+from remittance_posting.api import PostingWorkDep
 from remittance_posting.variance import rate_key
 
 router = APIRouter()
@@ -35,6 +37,9 @@ class RatesIn(BaseModel):
 
 class RateOut(Rate):
     effective_from: date
+
+
+Rates = RootModel[list[RateOut]]
 
 
 class VarianceOut(BaseModel):
@@ -66,43 +71,44 @@ class SilenceOut(BaseModel):
 
 
 @router.put("/v1/contract-rates/{payer_id}", response_model=list[RateOut])
-async def put_rates(payer_id: PayerId, body: RatesIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[RateOut]:
+async def put_rates(
+    payer_id: PayerId, body: RatesIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
+) -> JSONResponse:
     """The practice's contract rates with the payer from `effective_from` (the same date again: replaced); returns
     every version. Repeatable."""
     principal.require_practice(body.practice_id)
     rows = [(*rate_key(r.code, r.modifiers), r.amount) for r in body.rates]
-    async with uow:
-        await store.put_rates(uow, principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
-        stored = await store.rates_of(uow, principal.tenant_id, body.practice_id, payer_id)
-        await uow.commit()
-    return [
-        RateOut(
-            code=r.code,
-            modifiers=r.modifiers.split(":") if r.modifiers else [],
-            amount=r.amount,
-            effective_from=r.effective_from,
-        )
-        for r in stored
-    ]
+
+    async def operation() -> Rates:
+        await uow.variance.put_rates(principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
+        stored = await uow.variance.rates_of(principal.tenant_id, body.practice_id, payer_id)
+        return Rates([_rate_out(r) for r in stored])
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
+
+
+def _rate_out(row: Any) -> RateOut:
+    modifiers = row.modifiers.split(":") if row.modifiers else []
+    return RateOut(code=row.code, modifiers=modifiers, amount=row.amount, effective_from=row.effective_from)
 
 
 @router.get("/v1/variances", response_model=list[VarianceOut])
 async def list_variances(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: PostingWorkDep,
     practice_id: UUID | None = None,
     payer_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[VarianceOut]:
     """Underpaid and downcoded lines, newest first, with the expected and allowed amounts and the payer's codes."""
     async with uow:
-        rows = await store.variances_page(uow, principal, practice_id, payer_id, limit)
+        rows = await uow.variance.variances_page(principal, practice_id, payer_id, limit)
     return [VarianceOut.model_validate(row) for row in rows]
 
 
 @router.get("/v1/payer-silence", response_model=list[SilenceOut])
-async def payer_silence(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[SilenceOut]:
+async def payer_silence(principal: CurrentPrincipal, uow: PostingWorkDep) -> list[SilenceOut]:
     """Payers reported silent (accepted claims, no payment), the open ones with `ended_at` null."""
     async with uow:
-        rows = await store.silences(uow, principal)
+        rows = await uow.variance.silences(principal)
     return [SilenceOut.model_validate(row) for row in rows]

@@ -156,6 +156,9 @@ class ChargeCaptured(_EncounterEvent):
     referral_number: str | None = None  # REF*9F
     service_facility: ServiceFacility | None = None  # 2310C, when the service was not at the billing address
     delay_reason_code: str | None = None  # CLM20: why a late claim is late (1-11, 15)
+    # The practice's IANA time zone, when it said one: its business dates (claimstream_platform.dates.business_date)
+    # are days on its calendar. None: the platform's default.
+    time_zone: str | None = None
 
 
 class ChargeRejected(_EncounterEvent):
@@ -172,3 +175,23 @@ class ChargeVoided(_EncounterEvent):
     event_type: ClassVar[str] = "claimstream.charge.voided.v1"
 
     reason: str
+
+
+FactValue = str | int | bool | list[str] | list[int]
+
+
+class PayerFactsOverridden(IntegrationEvent):
+    """A practice's own knowledge of one payer, where the billing company knows better than our reference data
+    (docs/domain/payers.md): `facts` (names and values as `claimstream_platform.payers` reads them) hold from
+    `effective_from` to the day before `effective_to`, over ours. Charge capture's set-up API owns them; claim
+    submission, denial management and prior authorization keep the latest per practice, payer and start, and an
+    empty `facts` withdraws it. No PHI."""
+
+    topic: ClassVar[str] = TOPIC
+    event_type: ClassVar[str] = "claimstream.payer.facts-overridden.v1"
+    subject_field: ClassVar[str] = "payer_id"
+
+    payer_id: str
+    effective_from: date
+    effective_to: date | None = None
+    facts: dict[str, FactValue]

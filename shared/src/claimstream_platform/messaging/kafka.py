@@ -8,7 +8,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 TOPIC_PARTITIONS = 6
-# Domain topics keep every event so that projections can be rebuilt from offset 0 (docs/architecture.md).
+# Domain topics keep every event so that projections can be rebuilt from offset 0 (docs/platform.md, Topics).
 TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 DEAD_LETTER_SUFFIX = ".dlq"
 

@@ -1,5 +1,5 @@
 """The 270 inquiry and the 271 response (005010X279A1) as values: what eligibility sends and reads, and what the
-simulator reads and answers. The layouts are in domain.md §7.2; reading and writing are in eligibility.py."""
+simulator reads and answers. The layouts are in docs/domain/x12.md §2; reading and writing are in eligibility.py."""
 
 from dataclasses import dataclass, field
 from datetime import date

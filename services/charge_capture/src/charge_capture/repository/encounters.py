@@ -1,5 +1,5 @@
-"""Encounters and their charge lines: stored, versioned, voided and read, as `Encounter` aggregates. One tenant's
-(`Encounters(uow, tenant_id)`): the tenant filter is written once, in `_select`."""
+"""Encounters and their charge lines: stored, versioned, voided and read, as `Encounter` aggregates (`uow.encounters`).
+Reads name the tenant; the filter is written once, in `mine` (charge lines are read through their encounters)."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -7,7 +7,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope, keyset_page
 from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
@@ -21,26 +21,26 @@ from charge_capture.tables import charge_lines, encounters
 _KEPT_BY_VERSIONS = frozenset({"id", "tenant_id", "practice_id", "external_id", "created_at"})
 
 
-class Encounters:
-    def __init__(self, uow: UnitOfWork, tenant_id: UUID) -> None:
-        self._session = uow.session
-        self._tenant_id = tenant_id
+class Encounters(Repository):
+    table = encounters
 
-    def _select(self) -> Select[Any]:
-        return select(encounters).where(encounters.c.tenant_id == self._tenant_id)
+    def _select(self, tenant_id: UUID) -> Select[Any]:
+        return select(encounters).where(self.mine(tenant_id))
 
     async def visible(self, principal: Principal, encounter_id: UUID, *, lock: bool = False) -> Encounter | None:
         """The encounter, when it is in a practice the principal's token allows."""
-        query = self._select().where(encounters.c.id == encounter_id)
-        row = (await self._session.execute(query.with_for_update() if lock else query)).one_or_none()
+        query = self._select(principal.tenant_id).where(encounters.c.id == encounter_id)
+        row = (await self.session.execute(query.with_for_update() if lock else query)).one_or_none()
         if row is None or not principal.may_access(row.practice_id):
             return None
         return (await self._with_lines([row]))[0]
 
-    async def by_keys(self, keys: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], Encounter]:
-        """Stored encounters by (practice, external id)."""
-        query = self._select().where(tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys)))
-        found = await self._with_lines((await self._session.execute(query)).all())
+    async def by_keys(self, tenant_id: UUID, keys: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], Encounter]:
+        """The tenant's stored encounters by (practice, external id)."""
+        query = self._select(tenant_id).where(
+            tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys))
+        )
+        found = await self._with_lines((await self.session.execute(query)).all())
         return {(encounter.practice_id, encounter.external_id): encounter for encounter in found}
 
     async def page(
@@ -54,12 +54,12 @@ class Encounters:
         cursor: UUID | None,
     ) -> tuple[list[Encounter], UUID | None]:
         """A keyset page of the tenant's encounters in the practices the token allows, filtered."""
-        query = in_scope(self._select(), encounters.c.practice_id, principal, practice_id)
+        query = in_scope(self._select(principal.tenant_id), encounters.c.practice_id, principal, practice_id)
         if status is not None:
             query = query.where(encounters.c.status == status)
         if external_id is not None:
             query = query.where(encounters.c.external_id == external_id)
-        found, next_cursor = await keyset_page(self._session, query, encounters.c.id, limit=limit, cursor=cursor)
+        found, next_cursor = await keyset_page(self.session, query, encounters.c.id, limit=limit, cursor=cursor)
         return await self._with_lines(found), next_cursor
 
     async def insert_new(self, new: Sequence[Encounter]) -> set[UUID]:
@@ -70,7 +70,7 @@ class Encounters:
             return set()
         ordered = sorted(new, key=lambda encounter: (str(encounter.practice_id), encounter.external_id))
         inserted = set(
-            await self._session.scalars(
+            await self.session.scalars(
                 insert(encounters)
                 .on_conflict_do_nothing(index_elements=["tenant_id", "practice_id", "external_id"])
                 .returning(encounters.c.id),
@@ -83,11 +83,11 @@ class Encounters:
     async def store_version(self, encounter: Encounter) -> None:
         """A corrected encounter's new version and its lines (earlier versions' lines stay for history)."""
         values = {k: v for k, v in _row(encounter).items() if k not in _KEPT_BY_VERSIONS}
-        await self._session.execute(update(encounters).where(encounters.c.id == encounter.id).values(**values))
+        await self.session.execute(update(encounters).where(encounters.c.id == encounter.id).values(**values))
         await self._insert_lines([encounter])
 
     async def store_voided(self, encounter: Encounter) -> None:
-        await self._session.execute(
+        await self.session.execute(
             update(encounters)
             .where(encounters.c.id == encounter.id)
             .values(status=encounter.status, total_amount=encounter.total_amount, updated_at=encounter.updated_at)
@@ -96,14 +96,14 @@ class Encounters:
     async def _insert_lines(self, stored: Sequence[Encounter]) -> None:
         lines = [_line_row(encounter, line) for encounter in stored for line in encounter.lines]
         if lines:
-            await self._session.execute(insert(charge_lines), lines)
+            await self.session.execute(insert(charge_lines), lines)
 
     async def _with_lines(self, rows: Sequence[Row[Any]]) -> list[Encounter]:
         """The encounters of these rows, each with the charge lines of its current version, in line order."""
         by_encounter: dict[UUID, list[ChargeLine]] = {}
         if rows:
             keys = [(row.id, row.version) for row in rows]
-            lines = await self._session.execute(
+            lines = await self.session.execute(
                 select(charge_lines)
                 .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(keys))
                 .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)

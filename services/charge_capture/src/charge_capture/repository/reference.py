@@ -1,5 +1,6 @@
-"""Set-up as coding needs it (practice, providers, payer with its policy overrides and fee schedules), and the
-payer revision that keeps the cache of payer set-ups current. Every query is scoped to the caller's tenant."""
+"""Set-up as coding and the set-up API read it (`uow.reference`): the practice, providers, payer with its policy
+overrides and fee schedules. Every read names the caller's tenant; its filter is written once per table
+(`_whose`; providers, policies and fees are reached through their practice and payer)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -8,9 +9,9 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, select, update
+from claimstream_platform.db import Repository, UnitOfWork
+from sqlalchemy import ColumnElement, Table, and_, bindparam, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from charge_capture.coding.engine import FeeEntry
 from charge_capture.coding.policy import Layer
@@ -54,13 +55,13 @@ class Reference:
 
 
 # Payer set-ups (fee schedules and policy overrides) by (payer, revision): every write to them bumps the payer's
-# revision in the same transaction, so a cached entry is never stale, only unused.
+# revision in the same transaction (`Setup.bump_payer_revision`), so a cached entry is never stale, only unused.
 _payer_setups: dict[tuple[UUID, int], PayerSetup] = {}
 _MAX_CACHED = 5000
 
 
 # One statement for the practice, the rendering and supervising providers and the payer; built once (it runs per
-# encounter). A NULL supervisor NPI joins nothing.
+# encounter), so its tenant filter is a parameter on the practice. A NULL supervisor NPI joins nothing.
 _practice, _provider, _payer = practices.alias("practice"), providers.alias("provider"), payers.alias("payer")
 _supervisor = providers.alias("supervisor")
 _REFERENCE_QUERY = (
@@ -79,17 +80,33 @@ _REFERENCE_QUERY = (
 )
 
 
-class ReferenceData:
-    """Practices, providers and payers for one request: one query per distinct (practice, provider, payer),
+class ReferenceData(Repository):
+    """Practices, providers and payers for one unit of work: one query per distinct (practice, provider, payer),
     and fee schedules read only when the payer's set-up changed since this process last read it."""
 
-    def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
-        self._session = session
-        self._tenant_id = tenant_id
-        self._seen: dict[tuple[UUID, str, str, str | None, tuple[str, ...]], Reference | None] = {}
+    table = practices
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        super().__init__(uow)
+        self._seen: dict[tuple[UUID, UUID, str, str, str | None, tuple[str, ...]], Reference | None] = {}
+
+    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
+        return table.c.tenant_id == tenant_id
+
+    async def practice_or_none(self, tenant_id: UUID, practice_id: UUID) -> Row[Any] | None:
+        query = select(practices).where(practices.c.id == practice_id, self._whose(practices, tenant_id))
+        return (await self.session.execute(query)).one_or_none()
+
+    async def payer_or_none(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> Row[Any] | None:
+        query = select(payers).where(
+            self._whose(payers, tenant_id), payers.c.practice_id == practice_id, payers.c.payer_id == payer_id
+        )
+        return (await self.session.execute(query)).one_or_none()
 
     async def lookup(
         self,
+        tenant_id: UUID,
         practice_id: UUID,
         npi: str,
         payer_id: str,
@@ -97,31 +114,34 @@ class ReferenceData:
         other_payer_ids: tuple[str, ...] = (),
     ) -> Reference | None:
         """None when the practice does not exist for this tenant."""
-        key = (practice_id, npi, payer_id, supervisor_npi, other_payer_ids)
+        key = (tenant_id, practice_id, npi, payer_id, supervisor_npi, other_payer_ids)
         if key not in self._seen:
-            found = await self._load(*key[:4])
+            found = await self._load(*key[:5])
             if found is not None and other_payer_ids:
-                found = replace(found, other_payers=await self._other_payers(practice_id, other_payer_ids))
+                others = await self._other_payers(tenant_id, practice_id, other_payer_ids)
+                found = replace(found, other_payers=others)
             self._seen[key] = found
         return self._seen[key]
 
-    async def _other_payers(self, practice_id: UUID, payer_ids: tuple[str, ...]) -> dict[str, Row[Any]]:
+    async def _other_payers(
+        self, tenant_id: UUID, practice_id: UUID, payer_ids: tuple[str, ...]
+    ) -> dict[str, Row[Any]]:
         query = select(payers).where(
-            payers.c.tenant_id == self._tenant_id,
-            payers.c.practice_id == practice_id,
-            payers.c.payer_id.in_(payer_ids),
+            self._whose(payers, tenant_id), payers.c.practice_id == practice_id, payers.c.payer_id.in_(payer_ids)
         )
-        return {row.payer_id: row for row in await self._session.execute(query)}
+        return {row.payer_id: row for row in await self.session.execute(query)}
 
-    async def _load(self, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None) -> Reference | None:
+    async def _load(
+        self, tenant_id: UUID, practice_id: UUID, npi: str, payer_id: str, supervisor_npi: str | None
+    ) -> Reference | None:
         params = {
             "practice_id": practice_id,
-            "tenant_id": self._tenant_id,
+            "tenant_id": tenant_id,
             "npi": npi,
             "payer_id": payer_id,
             "supervisor_npi": supervisor_npi,
         }
-        row = (await self._session.execute(_REFERENCE_QUERY, params)).one_or_none()
+        row = (await self.session.execute(_REFERENCE_QUERY, params)).one_or_none()
         if row is None:
             return None
         mapping = row._mapping
@@ -144,14 +164,14 @@ class ReferenceData:
 
     async def _load_payer_setup(self, row: Row[Any]) -> PayerSetup:
         overrides = (
-            await self._session.execute(
+            await self.session.execute(
                 select(payer_policy_overrides)
                 .where(payer_policy_overrides.c.payer_ref == row.id)
                 .order_by(payer_policy_overrides.c.effective_from)
             )
         ).all()
         schedules = (
-            await self._session.execute(
+            await self.session.execute(
                 select(fee_schedules.c.id, fee_schedules.c.effective_from)
                 .where(fee_schedules.c.payer_ref == row.id)
                 .order_by(fee_schedules.c.effective_from.desc(), fee_schedules.c.created_at.desc())
@@ -163,7 +183,7 @@ class ReferenceData:
             current.setdefault(schedule.effective_from, schedule.id)
         entries: dict[UUID, list[FeeEntry]] = {schedule_id: [] for schedule_id in current.values()}
         if entries:
-            for entry in await self._session.execute(
+            for entry in await self.session.execute(
                 select(fee_schedule_entries).where(fee_schedule_entries.c.schedule_id.in_(list(entries)))
             ):
                 modifiers = frozenset(entry.modifiers.split(":")) if entry.modifiers else frozenset()
@@ -180,49 +200,3 @@ class ReferenceData:
 def _part(mapping: Any, alias: Any) -> Any:
     """One table's columns out of a joined row, as an object with attribute access."""
     return SimpleNamespace(**{column.name: mapping[column] for column in alias.c})
-
-
-async def bump_payer_revision(session: AsyncSession, payer_ref: UUID) -> None:
-    """Call in the same transaction as any change to a payer's fee schedules or policy overrides."""
-    await session.execute(update(payers).where(payers.c.id == payer_ref).values(revision=payers.c.revision + 1))
-
-
-async def practice_or_none(session: AsyncSession, tenant_id: UUID, practice_id: UUID) -> Row[Any] | None:
-    return (
-        await session.execute(
-            select(practices).where(practices.c.id == practice_id, practices.c.tenant_id == tenant_id)
-        )
-    ).one_or_none()
-
-
-async def payer_or_none(session: AsyncSession, tenant_id: UUID, practice_id: UUID, payer_id: str) -> Row[Any] | None:
-    return (
-        await session.execute(
-            select(payers).where(
-                payers.c.tenant_id == tenant_id, payers.c.practice_id == practice_id, payers.c.payer_id == payer_id
-            )
-        )
-    ).one_or_none()
-
-
-async def newest_schedule_if_same(
-    session: AsyncSession, payer_ref: UUID, effective_from: date, entries: set[tuple[str, str, Any]]
-) -> Row[Any] | None:
-    """The newest version for `effective_from` when its entries (code, modifiers key, amount) are exactly these:
-    a PUT repeated with the same body is then answered with it, and adds no version."""
-    newest = (
-        await session.execute(
-            select(fee_schedules)
-            .where(fee_schedules.c.payer_ref == payer_ref, fee_schedules.c.effective_from == effective_from)
-            .order_by(fee_schedules.c.created_at.desc())
-            .limit(1)
-        )
-    ).one_or_none()
-    if newest is None:
-        return None
-    stored = await session.execute(
-        select(fee_schedule_entries.c.code, fee_schedule_entries.c.modifiers, fee_schedule_entries.c.amount).where(
-            fee_schedule_entries.c.schedule_id == newest.id
-        )
-    )
-    return newest if {(code, modifiers, amount) for code, modifiers, amount in stored} == entries else None

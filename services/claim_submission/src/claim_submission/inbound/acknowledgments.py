@@ -7,7 +7,7 @@ from claimstream_platform.x12 import X12Error, parse_interchange
 
 MAX_PAYER_CLAIM_NUMBER = 50  # claims.payer_claim_number; REF02 allows more, our claims table does not
 ACCEPTED_999 = ("A", "E")  # accepted, accepted with errors
-# 277CA categories (docs/domain.md §7.6): A1 received (not yet accepted), A2 accepted into adjudication, and the
+# 277CA categories (docs/domain/x12.md §6): A1 received (not yet accepted), A2 accepted into adjudication, and the
 # rejections at any stage (clearinghouse or payer). A0 forwarded and A5 split say nothing of the claim's fate.
 RECEIVED_277 = "A1"
 ACCEPTED_277 = "A2"

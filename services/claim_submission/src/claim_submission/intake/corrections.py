@@ -1,9 +1,9 @@
 """Claims withdrawn and corrected, in the caller's transaction.
 
-Corrections follow the payer's rules (docs/domain.md §5): a claim the payer never accepted is simply replaced
-by a new original; a claim the payer accepted is corrected with frequency 7 (all lines) or voided with
-frequency 8, both carrying the payer's claim number in REF*F8. When that number is not known yet (the 277CA is
-still to come) the correction waits, held, and is released when the number arrives.
+Corrections follow the payer's rules (docs/domain/payers.md, docs/domain/x12.md §4 and §6): a claim the payer
+never accepted is simply replaced by a new original; a claim the payer accepted is corrected with frequency 7 (all
+lines) or voided with frequency 8, both carrying the payer's claim number in REF*F8. When that number is not known
+yet (the 277CA is still to come) the correction waits, held, and is released when the number arrives.
 """
 
 from datetime import date

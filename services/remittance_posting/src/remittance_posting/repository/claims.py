@@ -1,12 +1,13 @@
 """The claims remittance posting expects to be paid for (`KnownClaim`, mapped at the edge from claim submission's
-events): remembered, renumbered by the payer, and found for an 835's claim payments."""
+events): remembered, renumbered by the payer, and found for an 835's claim payments (`uow.claims`). The tenant
+filter is written once (`mine`); an 835 from the clearinghouse looks among every tenant's claims."""
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from sqlalchemy import ARRAY, String, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,11 +17,60 @@ from remittance_posting.known import KnownClaim, KnownLine
 from remittance_posting.tables import known_claims
 
 
-async def remember_claims(uow: UnitOfWork, claims: Sequence[KnownClaim]) -> None:
-    """Claims as claim submission announced them; a redelivered announcement changes nothing."""
-    if claims:
-        rows = [_known_row(claim) for claim in claims]
-        await uow.session.execute(pg_insert(known_claims).values(rows).on_conflict_do_nothing())
+class KnownClaims(Repository):
+    table = known_claims
+
+    async def remember_claims(self, claims: Sequence[KnownClaim]) -> None:
+        """Claims as claim submission announced them; a redelivered announcement changes nothing."""
+        if claims:
+            rows = [_known_row(claim) for claim in claims]
+            await self.session.execute(pg_insert(known_claims).values(rows).on_conflict_do_nothing())
+
+    async def set_payer_claim_number(self, claim_id: UUID, number: str) -> None:
+        await self.set_payer_claim_numbers({claim_id: number})
+
+    async def set_payer_claim_numbers(self, numbers: dict[UUID, str]) -> None:
+        """Each claim's latest payer claim number, in one statement for any number of claims."""
+        if not numbers:
+            return
+        given = select(
+            func.unnest(cast(list(numbers), ARRAY(PgUUID(as_uuid=True)))).label("claim_id"),
+            func.unnest(cast(list(numbers.values()), ARRAY(String))).label("number"),
+        ).subquery()
+        await self.session.execute(
+            update(known_claims)
+            .where(known_claims.c.claim_id == given.c.claim_id)
+            .values(payer_claim_number=given.c.number)
+        )
+
+    async def claims_for(
+        self,
+        control_numbers: Iterable[str],
+        payer_numbers: Iterable[str],
+        *,
+        tenant_id: UUID | None,
+        payer_id: str,
+    ) -> tuple[dict[str, KnownClaim], dict[str, KnownClaim]]:
+        """Known claims by patient control number (CLM01: ours, unique) and by the payer's claim number (CLP07),
+        of one tenant when given. A payer's claim number is matched only among the claims billed to the 835's payer
+        (none when the 835 names no payer id): two payers may number claims alike. One that several tenants' claims
+        carry matches none, and goes to the exceptions queue."""
+        wanted = [n for n in set(payer_numbers) if n]
+        by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
+        query = select(known_claims).where(
+            or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
+        )
+        if tenant_id is not None:
+            query = query.where(self.mine(tenant_id))
+        rows = list(await self.session.execute(query.order_by(known_claims.c.created_at)))
+        by_pcn = {row.patient_control_number: _known(row) for row in rows}
+        numbered = [row for row in rows if payer_id and row.payer_id == payer_id and row.payer_claim_number in wanted]
+        return by_pcn, _unambiguous(numbered)
+
+    async def known_claim(self, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
+        query = select(known_claims).where(known_claims.c.claim_id == claim_id, self.mine(tenant_id))
+        row = (await self.session.execute(query)).one_or_none()
+        return _known(row) if row is not None else None
 
 
 def _known_row(claim: KnownClaim) -> dict[str, Any]:
@@ -44,25 +94,6 @@ def _line_json(line: KnownLine) -> dict[str, Any]:
         "amount": str(line.amount),
         "control_number": line.control_number,
     }
-
-
-async def set_payer_claim_number(uow: UnitOfWork, claim_id: UUID, number: str) -> None:
-    await set_payer_claim_numbers(uow, {claim_id: number})
-
-
-async def set_payer_claim_numbers(uow: UnitOfWork, numbers: dict[UUID, str]) -> None:
-    """Each claim's latest payer claim number, in one statement for any number of claims."""
-    if not numbers:
-        return
-    given = select(
-        func.unnest(cast(list(numbers), ARRAY(PgUUID(as_uuid=True)))).label("claim_id"),
-        func.unnest(cast(list(numbers.values()), ARRAY(String))).label("number"),
-    ).subquery()
-    await uow.session.execute(
-        update(known_claims)
-        .where(known_claims.c.claim_id == given.c.claim_id)
-        .values(payer_claim_number=given.c.number)
-    )
 
 
 def _known(row: Row[Any]) -> KnownClaim:
@@ -89,31 +120,6 @@ def _known(row: Row[Any]) -> KnownClaim:
     )
 
 
-async def claims_for(
-    uow: UnitOfWork,
-    control_numbers: Iterable[str],
-    payer_numbers: Iterable[str],
-    *,
-    tenant_id: UUID | None,
-    payer_id: str,
-) -> tuple[dict[str, KnownClaim], dict[str, KnownClaim]]:
-    """Known claims by patient control number (CLM01: ours, unique) and by the payer's claim number (CLP07),
-    of one tenant when given. A payer's claim number is matched only among the claims billed to the 835's payer
-    (none when the 835 names no payer id): two payers may number claims alike. One that several tenants' claims
-    carry matches none, and goes to the exceptions queue."""
-    wanted = [n for n in set(payer_numbers) if n]
-    by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
-    query = select(known_claims).where(
-        or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
-    )
-    if tenant_id is not None:
-        query = query.where(known_claims.c.tenant_id == tenant_id)
-    rows = list(await uow.session.execute(query.order_by(known_claims.c.created_at)))
-    by_pcn = {row.patient_control_number: _known(row) for row in rows}
-    numbered = [row for row in rows if payer_id and row.payer_id == payer_id and row.payer_claim_number in wanted]
-    return by_pcn, _unambiguous(numbered)
-
-
 def _unambiguous(rows: Sequence[Row[Any]]) -> dict[str, KnownClaim]:
     """Each payer claim number's claim: the latest one when a tenant's claims share it (a replacement the payer
     numbered alike), none when several tenants' do."""
@@ -123,9 +129,3 @@ def _unambiguous(rows: Sequence[Row[Any]]) -> dict[str, KnownClaim]:
         tenants.setdefault(row.payer_claim_number, set()).add(row.tenant_id)
         latest[row.payer_claim_number] = _known(row)
     return {number: claim for number, claim in latest.items() if len(tenants[number]) == 1}
-
-
-async def known_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
-    query = select(known_claims).where(known_claims.c.claim_id == claim_id, known_claims.c.tenant_id == tenant_id)
-    row = (await uow.session.execute(query)).one_or_none()
-    return _known(row) if row is not None else None

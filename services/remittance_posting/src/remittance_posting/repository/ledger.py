@@ -1,14 +1,15 @@
 """The recoupment ledger: money the payer took back, each linked to the claim it concerns. Provider-level
 take-backs (PLB WO overpayment recovery, 72 authorized return, FB forward balance) summed per payee and
-reference, with the forward balance still open; and reversals (CLP02 22) that no new payment followed."""
+reference, with the forward balance still open; and reversals (CLP02 22) that no new payment followed
+(`uow.ledger`; the tenant filter written once, `_whose`)."""
 
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import ColumnElement, Table, case, exists, func, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.tables import claim_payments, provider_adjustments
@@ -16,46 +17,56 @@ from remittance_posting.tables import claim_payments, provider_adjustments
 TAKE_BACKS = ("WO", "72", "FB")
 
 
-async def take_backs(uow: UnitOfWork, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
-    """Per payee, reference and claim: what was recovered, what was carried forward (FB negative) and what of it
-    is still open (carried and not yet taken back)."""
-    pa = provider_adjustments
-    fb = case((pa.c.reason == "FB", pa.c.amount), else_=0)
-    query = in_scope(
-        select(
-            pa.c.payee_npi,
-            pa.c.reference,
-            pa.c.claim_id,
-            func.count().label("entries"),
-            func.sum(case((pa.c.amount > 0, pa.c.amount), else_=0)).label("recovered"),
-            func.sum(case((pa.c.amount < 0, -pa.c.amount), else_=0)).label("carried"),
-            func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
-            func.min(pa.c.created_at).label("first_at"),
-            func.max(pa.c.created_at).label("last_at"),
-        ).where(pa.c.tenant_id == principal.tenant_id, pa.c.reason.in_(TAKE_BACKS)),
-        pa.c.practice_id,
-        principal,
-        practice_id,
-    ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)
-    return list((await uow.session.execute(query.order_by(func.max(pa.c.created_at).desc()).limit(500))).all())
+class LedgerReads(Repository):
+    table = provider_adjustments
 
+    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
+        return table.c.tenant_id == tenant_id
 
-async def unpaid_reversals(uow: UnitOfWork, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
-    """Reversals of a claim's payment with no payment of the claim posted after them: money taken back."""
-    cp, later = claim_payments, claim_payments.alias("later")
-    repaid = exists().where(
-        later.c.claim_id == cp.c.claim_id,
-        later.c.claim_status != "22",
-        later.c.state == "posted",
-        later.c.created_at >= cp.c.created_at,
-        later.c.id != cp.c.id,
-    )
-    query = in_scope(
-        select(
-            cp.c.claim_id, cp.c.remittance_id, cp.c.payer_claim_number, (-cp.c.paid).label("amount"), cp.c.created_at
-        ).where(cp.c.tenant_id == principal.tenant_id, cp.c.claim_status == "22", ~repaid),
-        cp.c.practice_id,
-        principal,
-        practice_id,
-    )
-    return list((await uow.session.execute(query.order_by(cp.c.created_at.desc()).limit(500))).all())
+    async def take_backs(self, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
+        """Per payee, reference and claim: what was recovered, what was carried forward (FB negative) and what of it
+        is still open (carried and not yet taken back)."""
+        pa = provider_adjustments
+        fb = case((pa.c.reason == "FB", pa.c.amount), else_=0)
+        query = in_scope(
+            select(
+                pa.c.payee_npi,
+                pa.c.reference,
+                pa.c.claim_id,
+                func.count().label("entries"),
+                func.sum(case((pa.c.amount > 0, pa.c.amount), else_=0)).label("recovered"),
+                func.sum(case((pa.c.amount < 0, -pa.c.amount), else_=0)).label("carried"),
+                func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
+                func.min(pa.c.created_at).label("first_at"),
+                func.max(pa.c.created_at).label("last_at"),
+            ).where(self._whose(pa, principal.tenant_id), pa.c.reason.in_(TAKE_BACKS)),
+            pa.c.practice_id,
+            principal,
+            practice_id,
+        ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)
+        return list((await self.session.execute(query.order_by(func.max(pa.c.created_at).desc()).limit(500))).all())
+
+    async def unpaid_reversals(self, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
+        """Reversals of a claim's payment with no payment of the claim posted after them: money taken back."""
+        cp, later = claim_payments, claim_payments.alias("later")
+        repaid = exists().where(
+            later.c.claim_id == cp.c.claim_id,
+            later.c.claim_status != "22",
+            later.c.state == "posted",
+            later.c.created_at >= cp.c.created_at,
+            later.c.id != cp.c.id,
+        )
+        query = in_scope(
+            select(
+                cp.c.claim_id,
+                cp.c.remittance_id,
+                cp.c.payer_claim_number,
+                (-cp.c.paid).label("amount"),
+                cp.c.created_at,
+            ).where(self._whose(cp, principal.tenant_id), cp.c.claim_status == "22", ~repaid),
+            cp.c.practice_id,
+            principal,
+            practice_id,
+        )
+        return list((await self.session.execute(query.order_by(cp.c.created_at.desc()).limit(500))).all())

@@ -1,12 +1,14 @@
 """Posting's own records: the 835 files, their remittances and claim payments (rows built here from the posting's
-model, with the columns' widths), the provider ledger's PLB entries, and the exceptions queue."""
+model, with the columns' widths), the provider ledger's PLB entries, and the exceptions queue (`uow.posting`).
+Posting begins before a tenant is known (a clearinghouse 835 names none: its claims tell), so these statements
+find rows by file, trace and claim; who may work an exception is `reads.may_see`."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
@@ -18,77 +20,132 @@ from remittance_posting.repository import reads
 from remittance_posting.tables import claim_payments, era_files, provider_adjustments, remittances
 
 
-async def file_by_hash(uow: UnitOfWork, sha256: str) -> Row[Any] | None:
-    return (await uow.session.execute(select(era_files).where(era_files.c.sha256 == sha256))).one_or_none()
+class Postings(Repository):
+    table = remittances
 
+    async def file_by_hash(self, sha256: str) -> Row[Any] | None:
+        return (await self.session.execute(select(era_files).where(era_files.c.sha256 == sha256))).one_or_none()
 
-async def store_file(
-    uow: UnitOfWork,
-    file_id: UUID,
-    tenant_id: UUID | None,
-    source: str,
-    sha256: str,
-    content: str,
-    *,
-    rejected: str | None = None,
-) -> bool:
-    """The file, once per content hash; False when the same bytes were stored before (by anyone). A rejected file
-    is kept with its reason, for operators."""
-    row = {
-        "id": file_id,
-        "tenant_id": tenant_id,
-        "source": source,
-        "sha256": sha256,
-        "content": content,
-        "status": "rejected" if rejected else "read",
-        "reason": rejected[:300] if rejected else None,
-    }
-    statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
-    return (await uow.session.scalar(statement.returning(era_files.c.id))) is not None
+    async def store_file(
+        self,
+        file_id: UUID,
+        tenant_id: UUID | None,
+        source: str,
+        sha256: str,
+        content: str,
+        *,
+        rejected: str | None = None,
+    ) -> bool:
+        """The file, once per content hash; False when the same bytes were stored before (by anyone). A rejected file
+        is kept with its reason, for operators."""
+        row = {
+            "id": file_id,
+            "tenant_id": tenant_id,
+            "source": source,
+            "sha256": sha256,
+            "content": content,
+            "status": "rejected" if rejected else "read",
+            "reason": rejected[:300] if rejected else None,
+        }
+        statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
+        return (await self.session.scalar(statement.returning(era_files.c.id))) is not None
 
+    async def trace_posted(self, originator: str, trace_number: str, payer_id: str) -> bool:
+        """The payer's trace (TRN02 with TRN03) was posted before, in any file."""
+        query = select(remittances.c.id).where(
+            remittances.c.trace_originator == originator,
+            remittances.c.trace_number == trace_number,
+            remittances.c.payer_id == payer_id,
+            remittances.c.status == "posted",
+        )
+        return (await self.session.scalar(query.limit(1))) is not None
 
-async def trace_posted(uow: UnitOfWork, originator: str, trace_number: str, payer_id: str) -> bool:
-    """The payer's trace (TRN02 with TRN03) was posted before, in any file."""
-    query = select(remittances.c.id).where(
-        remittances.c.trace_originator == originator,
-        remittances.c.trace_number == trace_number,
-        remittances.c.payer_id == payer_id,
-        remittances.c.status == "posted",
-    )
-    return (await uow.session.scalar(query.limit(1))) is not None
+    async def add_remittance(self, file_id: UUID, stored: StoredRemittance) -> UUID:
+        """One 835 transaction set as received: posted, held (with its imbalances) or a duplicate."""
+        r, (tenant_id, practice_id) = stored.remittance, stored.owner
+        remittance_id = uuid4()
+        row = {
+            "id": remittance_id,
+            "file_id": file_id,
+            "tenant_id": tenant_id,
+            "practice_id": practice_id,
+            "control_number": r.control_number[:9],
+            "payer_id": stored.payer_id[:80],
+            "payer_name": r.payer_name[:100],
+            "trace_number": r.trace_number[:80],
+            "trace_originator": r.trace_originator[:20],
+            "payee_npi": r.payee_npi[:10],
+            "total": r.total,
+            "credit": r.credit,
+            "method": r.method[:3],
+            "paid_on": r.paid_on,
+            "status": str(stored.status),
+            "imbalances": stored.imbalances,
+            "claims": len(r.claims),
+        }
+        await self.session.execute(insert(remittances), [row])
+        return remittance_id
 
+    async def add_claim_payments(self, remittance_id: UUID, payments: Sequence[StoredPayment]) -> None:
+        """The remittance's claim payments: posted to their claims, or unmatched with the reason."""
+        if payments:
+            await self.session.execute(insert(claim_payments), [_payment_row(remittance_id, p) for p in payments])
 
-async def add_remittance(uow: UnitOfWork, file_id: UUID, stored: StoredRemittance) -> UUID:
-    """One 835 transaction set as received: posted, held (with its imbalances) or a duplicate."""
-    r, (tenant_id, practice_id) = stored.remittance, stored.owner
-    remittance_id = uuid4()
-    row = {
-        "id": remittance_id,
-        "file_id": file_id,
-        "tenant_id": tenant_id,
-        "practice_id": practice_id,
-        "control_number": r.control_number[:9],
-        "payer_id": stored.payer_id[:80],
-        "payer_name": r.payer_name[:100],
-        "trace_number": r.trace_number[:80],
-        "trace_originator": r.trace_originator[:20],
-        "payee_npi": r.payee_npi[:10],
-        "total": r.total,
-        "credit": r.credit,
-        "method": r.method[:3],
-        "paid_on": r.paid_on,
-        "status": str(stored.status),
-        "imbalances": stored.imbalances,
-        "claims": len(r.claims),
-    }
-    await uow.session.execute(insert(remittances), [row])
-    return remittance_id
+    async def add_provider_adjustments(self, entries: Sequence[LedgerEntry]) -> None:
+        if entries:
+            await self.session.execute(insert(provider_adjustments), [_ledger_row(entry) for entry in entries])
 
+    async def reverse_posting(self, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:
+        """A reversal takes back the one posting it names: the claim's latest payment posted from the same payer, with
+        the same payer claim number when the reversal gives one. Another payer's payment of the claim stands."""
+        query = (
+            select(claim_payments.c.id)
+            .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
+            .where(claim_payments.c.claim_id == claim_id, claim_payments.c.state == PaymentState.POSTED)
+            .where(claim_payments.c.claim_status != "22", remittances.c.payer_id == payer_id)
+        )
+        if payer_claim_number:
+            query = query.where(claim_payments.c.payer_claim_number == payer_claim_number)
+        latest = query.order_by(claim_payments.c.created_at.desc(), claim_payments.c.id.desc()).limit(1)
+        await self.session.execute(
+            update(claim_payments)
+            .where(claim_payments.c.id.in_(latest.scalar_subquery()))
+            .values(state=PaymentState.REVERSED)
+        )
 
-async def add_claim_payments(uow: UnitOfWork, remittance_id: UUID, payments: Sequence[StoredPayment]) -> None:
-    """The remittance's claim payments: posted to their claims, or unmatched with the reason."""
-    if payments:
-        await uow.session.execute(insert(claim_payments), [_payment_row(remittance_id, p) for p in payments])
+    async def unmatched_with(self, control_numbers: Iterable[str]) -> list[Row[Any]]:
+        """Unmatched claim payments with these CLP01s, locked: a claim announced later may now match them."""
+        query = select(claim_payments).where(
+            claim_payments.c.state == PaymentState.UNMATCHED,
+            claim_payments.c.patient_control_number.in_(list(set(control_numbers))),
+        )
+        return list((await self.session.execute(query.with_for_update(skip_locked=True))).all())
+
+    async def unmatched_payment(self, principal: Principal, payment_id: UUID) -> Row[Any] | None:
+        """One exception the principal may work: its tenant's, or (operators) one no tenant is known for."""
+        query = select(claim_payments).where(claim_payments.c.id == payment_id, claim_payments.c.state == "unmatched")
+        row = (await self.session.execute(query.with_for_update())).one_or_none()
+        if row is None or not reads.may_see(principal, row.tenant_id, row.practice_id):
+            return None
+        return row
+
+    async def mark_matched(self, payment_id: UUID, claim: KnownClaim, matched_by: str, posting: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(claim_payments)
+            .where(claim_payments.c.id == payment_id)
+            .values(
+                state=PaymentState.POSTED,
+                claim_id=claim.claim_id,
+                tenant_id=claim.tenant_id,
+                practice_id=claim.practice_id,
+                matched_by=matched_by,
+                reason=None,
+                posting=posting,
+            )
+        )
+
+    async def remittance_of(self, remittance_id: UUID) -> Row[Any]:
+        return (await self.session.execute(select(remittances).where(remittances.c.id == remittance_id))).one()
 
 
 def _payment_row(remittance_id: UUID, stored: StoredPayment) -> dict[str, Any]:
@@ -115,11 +172,6 @@ def _payment_row(remittance_id: UUID, stored: StoredPayment) -> dict[str, Any]:
     }
 
 
-async def add_provider_adjustments(uow: UnitOfWork, entries: Sequence[LedgerEntry]) -> None:
-    if entries:
-        await uow.session.execute(insert(provider_adjustments), [_ledger_row(entry) for entry in entries])
-
-
 def _ledger_row(entry: LedgerEntry) -> dict[str, Any]:
     adjustment = entry.adjustment
     return {
@@ -132,62 +184,3 @@ def _ledger_row(entry: LedgerEntry) -> dict[str, Any]:
         "amount": adjustment.amount,
         "claim_id": entry.claim_id,
     }
-
-
-async def reverse_posting(uow: UnitOfWork, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:
-    """A reversal takes back the one posting it names: the claim's latest payment posted from the same payer, with
-    the same payer claim number when the reversal gives one. Another payer's payment of the claim stands."""
-    query = (
-        select(claim_payments.c.id)
-        .join(remittances, remittances.c.id == claim_payments.c.remittance_id)
-        .where(claim_payments.c.claim_id == claim_id, claim_payments.c.state == PaymentState.POSTED)
-        .where(claim_payments.c.claim_status != "22", remittances.c.payer_id == payer_id)
-    )
-    if payer_claim_number:
-        query = query.where(claim_payments.c.payer_claim_number == payer_claim_number)
-    latest = query.order_by(claim_payments.c.created_at.desc(), claim_payments.c.id.desc()).limit(1)
-    await uow.session.execute(
-        update(claim_payments)
-        .where(claim_payments.c.id.in_(latest.scalar_subquery()))
-        .values(state=PaymentState.REVERSED)
-    )
-
-
-async def unmatched_with(uow: UnitOfWork, control_numbers: Iterable[str]) -> list[Row[Any]]:
-    """Unmatched claim payments with these CLP01s, locked: a claim announced later may now match them."""
-    query = select(claim_payments).where(
-        claim_payments.c.state == PaymentState.UNMATCHED,
-        claim_payments.c.patient_control_number.in_(list(set(control_numbers))),
-    )
-    return list((await uow.session.execute(query.with_for_update(skip_locked=True))).all())
-
-
-async def unmatched_payment(uow: UnitOfWork, principal: Principal, payment_id: UUID) -> Row[Any] | None:
-    """One exception the principal may work: its tenant's, or (operators) one no tenant is known for."""
-    query = select(claim_payments).where(claim_payments.c.id == payment_id, claim_payments.c.state == "unmatched")
-    row = (await uow.session.execute(query.with_for_update())).one_or_none()
-    if row is None or not reads.may_see(principal, row.tenant_id, row.practice_id):
-        return None
-    return row
-
-
-async def mark_matched(
-    uow: UnitOfWork, payment_id: UUID, claim: KnownClaim, matched_by: str, posting: dict[str, Any]
-) -> None:
-    await uow.session.execute(
-        update(claim_payments)
-        .where(claim_payments.c.id == payment_id)
-        .values(
-            state=PaymentState.POSTED,
-            claim_id=claim.claim_id,
-            tenant_id=claim.tenant_id,
-            practice_id=claim.practice_id,
-            matched_by=matched_by,
-            reason=None,
-            posting=posting,
-        )
-    )
-
-
-async def remittance_of(uow: UnitOfWork, remittance_id: UUID) -> Row[Any]:
-    return (await uow.session.execute(select(remittances).where(remittances.c.id == remittance_id))).one()

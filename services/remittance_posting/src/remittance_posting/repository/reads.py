@@ -1,13 +1,13 @@
-"""The API's reads of remittance posting, scoped to the caller's tenant and the practices its token allows, here
-once (`_scoped`, `may_see`)."""
+"""The API's reads of remittance posting (`uow.reads`), scoped to the caller's tenant and the practices its token
+allows, here once (`_whose`, `_scoped`, `may_see`)."""
 
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import ColumnElement, Select, Table, or_, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.domain import PaymentState
@@ -23,58 +23,62 @@ def may_see(principal: Principal, tenant_id: UUID | None, practice_id: UUID | No
     return principal.practice_ids is None if practice_id is None else principal.may_access(practice_id)
 
 
-def _scoped(query: Select[Any], table: Table, principal: Principal, practice_id: UUID | None) -> Select[Any]:
-    return in_scope(query.where(table.c.tenant_id == principal.tenant_id), table.c.practice_id, principal, practice_id)
+class Reads(Repository):
+    table = remittances
 
+    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
+        return table.c.tenant_id == tenant_id
 
-async def remittance_in_scope(uow: UnitOfWork, principal: Principal, remittance_id: UUID) -> Row[Any] | None:
-    row = (await uow.session.execute(select(remittances).where(remittances.c.id == remittance_id))).one_or_none()
-    return row if row is not None and may_see(principal, row.tenant_id, row.practice_id) else None
+    def _scoped(self, query: Select[Any], table: Table, principal: Principal, practice_id: UUID | None) -> Select[Any]:
+        whose = self._whose(table, principal.tenant_id)
+        return in_scope(query.where(whose), table.c.practice_id, principal, practice_id)
 
+    async def remittance_in_scope(self, principal: Principal, remittance_id: UUID) -> Row[Any] | None:
+        row = (await self.session.execute(select(remittances).where(remittances.c.id == remittance_id))).one_or_none()
+        return row if row is not None and may_see(principal, row.tenant_id, row.practice_id) else None
 
-async def payments_of(uow: UnitOfWork, remittance_id: UUID) -> list[Row[Any]]:
-    query = select(claim_payments).where(claim_payments.c.remittance_id == remittance_id)
-    return list((await uow.session.execute(query.order_by(claim_payments.c.created_at, claim_payments.c.id))).all())
+    async def payments_of(self, remittance_id: UUID) -> list[Row[Any]]:
+        query = select(claim_payments).where(claim_payments.c.remittance_id == remittance_id)
+        return list(
+            (await self.session.execute(query.order_by(claim_payments.c.created_at, claim_payments.c.id))).all()
+        )
 
+    async def remittances_page(
+        self,
+        principal: Principal,
+        *,
+        practice_id: UUID | None,
+        payer_id: str | None,
+        received_from: Any,
+        received_to: Any,
+        limit: int,
+        cursor: UUID | None,
+    ) -> tuple[list[Row[Any]], UUID | None]:
+        query = self._scoped(select(remittances), remittances, principal, practice_id)
+        if payer_id is not None:
+            query = query.where(remittances.c.payer_id == payer_id)
+        if received_from is not None:
+            query = query.where(remittances.c.created_at >= received_from)
+        if received_to is not None:
+            query = query.where(remittances.c.created_at < received_to)
+        page, next_cursor = await keyset_page(self.session, query, remittances.c.id, limit=limit, cursor=cursor)
+        return list(page), next_cursor
 
-async def remittances_page(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    practice_id: UUID | None,
-    payer_id: str | None,
-    received_from: Any,
-    received_to: Any,
-    limit: int,
-    cursor: UUID | None,
-) -> tuple[list[Row[Any]], UUID | None]:
-    query = _scoped(select(remittances), remittances, principal, practice_id)
-    if payer_id is not None:
-        query = query.where(remittances.c.payer_id == payer_id)
-    if received_from is not None:
-        query = query.where(remittances.c.created_at >= received_from)
-    if received_to is not None:
-        query = query.where(remittances.c.created_at < received_to)
-    page, next_cursor = await keyset_page(uow.session, query, remittances.c.id, limit=limit, cursor=cursor)
-    return list(page), next_cursor
+    async def exceptions_page(self, principal: Principal, limit: int) -> list[Row[Any]]:
+        """Unmatched claim payments of the tenant; operators also see those no tenant is known for."""
+        mine = self._whose(claim_payments, principal.tenant_id)
+        whose = or_(mine, claim_payments.c.tenant_id.is_(None)) if "operator" in principal.roles else mine
+        query = select(claim_payments).where(whose, claim_payments.c.state == PaymentState.UNMATCHED)
+        rows = (await self.session.execute(query.order_by(claim_payments.c.created_at).limit(limit))).all()
+        return [row for row in rows if row.tenant_id is None or may_see(principal, row.tenant_id, row.practice_id)]
 
+    async def postings_of(self, principal: Principal, claim_id: UUID) -> list[Row[Any]]:
+        query = self._scoped(select(claim_payments), claim_payments, principal, None).where(
+            claim_payments.c.claim_id == claim_id
+        )
+        return list((await self.session.execute(query.order_by(claim_payments.c.created_at))).all())
 
-async def exceptions_page(uow: UnitOfWork, principal: Principal, limit: int) -> list[Row[Any]]:
-    """Unmatched claim payments of the tenant; operators also see those no tenant is known for."""
-    mine = claim_payments.c.tenant_id == principal.tenant_id
-    whose = or_(mine, claim_payments.c.tenant_id.is_(None)) if "operator" in principal.roles else mine
-    query = select(claim_payments).where(whose, claim_payments.c.state == PaymentState.UNMATCHED)
-    rows = (await uow.session.execute(query.order_by(claim_payments.c.created_at).limit(limit))).all()
-    return [row for row in rows if row.tenant_id is None or may_see(principal, row.tenant_id, row.practice_id)]
-
-
-async def postings_of(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> list[Row[Any]]:
-    query = _scoped(select(claim_payments), claim_payments, principal, None).where(
-        claim_payments.c.claim_id == claim_id
-    )
-    return list((await uow.session.execute(query.order_by(claim_payments.c.created_at))).all())
-
-
-async def ledger_page(uow: UnitOfWork, principal: Principal, practice_id: UUID | None, limit: int) -> list[Row[Any]]:
-    query = _scoped(select(provider_adjustments), provider_adjustments, principal, practice_id)
-    return list((await uow.session.execute(query.order_by(provider_adjustments.c.id.desc()).limit(limit))).all())
+    async def ledger_page(self, principal: Principal, practice_id: UUID | None, limit: int) -> list[Row[Any]]:
+        query = self._scoped(select(provider_adjustments), provider_adjustments, principal, practice_id)
+        return list((await self.session.execute(query.order_by(provider_adjustments.c.id.desc()).limit(limit))).all())

@@ -1,4 +1,4 @@
-"""Contract rates, variance items and payer silence."""
+"""Contract rates, variance items and payer silence (`uow.variance`); the tenant filter written once, `_whose`."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
@@ -18,148 +18,148 @@ from remittance_posting.tables import claim_payments, contract_rates, known_clai
 from remittance_posting.variance import RateKey, Variance
 
 
-async def put_rates(
-    uow: UnitOfWork,
-    tenant_id: UUID,
-    practice_id: UUID,
-    payer_id: str,
-    effective_from: date,
-    rates: Sequence[tuple[str, str, Decimal]],
-) -> None:
-    """(code, modifiers key, amount) from `effective_from`; the same date again replaces the amount."""
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "practice_id": practice_id,
-            "payer_id": payer_id,
-            "code": code,
-            "modifiers": modifiers,
-            "effective_from": effective_from,
-            "amount": amount,
-        }
-        for code, modifiers, amount in rates
-    ]
-    statement = pg_insert(contract_rates).values(rows)
-    await uow.session.execute(
-        statement.on_conflict_do_update(constraint="pk_contract_rates", set_={"amount": statement.excluded.amount})
-    )
+class Variances(Repository):
+    table = variances
 
+    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
+        return table.c.tenant_id == tenant_id
 
-async def rates_on(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID | None, payer_id: str, on: date
-) -> dict[RateKey, Decimal]:
-    """Each code's rate in force on `on`: the latest effective date not after it."""
-    if practice_id is None:
-        return {}
-    query = (
-        select(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.amount)
-        .where(contract_rates.c.tenant_id == tenant_id, contract_rates.c.practice_id == practice_id)
-        .where(contract_rates.c.payer_id == payer_id, contract_rates.c.effective_from <= on)
-        .order_by(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.effective_from)
-    )
-    return {(row.code, row.modifiers): row.amount for row in await uow.session.execute(query)}
-
-
-async def rates_of(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Row[Any]]:
-    query = select(contract_rates).where(
-        contract_rates.c.tenant_id == tenant_id,
-        contract_rates.c.practice_id == practice_id,
-        contract_rates.c.payer_id == payer_id,
-    )
-    order = (contract_rates.c.effective_from, contract_rates.c.code, contract_rates.c.modifiers)
-    return list((await uow.session.execute(query.order_by(*order))).all())
-
-
-async def add_variances(uow: UnitOfWork, remittance_id: UUID, claim: KnownClaim, found: Sequence[Variance]) -> None:
-    rows = [
-        {
-            "tenant_id": claim.tenant_id,
-            "practice_id": claim.practice_id,
-            "claim_id": claim.claim_id,
-            "remittance_id": remittance_id,
-            "payer_id": claim.payer_id,
-            "line_number": variance.line_number,
-            "code": variance.code[:5],
-            "paid_code": variance.paid_code[:5],
-            "kind": variance.kind,
-            "expected": variance.expected,
-            "allowed": variance.allowed,
-            "difference": variance.difference,
-            "reasons": list(variance.reasons),
-        }
-        for variance in found
-    ]
-    if rows:
-        await uow.session.execute(insert(variances), rows)
-
-
-async def variances_page(
-    uow: UnitOfWork, principal: Principal, practice_id: UUID | None, payer_id: str | None, limit: int
-) -> list[Row[Any]]:
-    query = in_scope(
-        select(variances).where(variances.c.tenant_id == principal.tenant_id),
-        variances.c.practice_id,
-        principal,
-        practice_id,
-    )
-    if payer_id is not None:
-        query = query.where(variances.c.payer_id == payer_id)
-    return list((await uow.session.execute(query.order_by(variances.c.id.desc()).limit(limit))).all())
-
-
-async def accepted(uow: UnitOfWork, claim_id: UUID, at: datetime) -> None:
-    await uow.session.execute(update(known_claims).where(known_claims.c.claim_id == claim_id).values(accepted_at=at))
-
-
-async def silent_payers(uow: UnitOfWork, before: datetime) -> list[Row[Any]]:
-    """(tenant, payer) with claims accepted before `before` and still unpaid, and no payment for any of the
-    payer's claims since `before`; with how many wait, since when, and the last payment."""
-    claim, other = known_claims, known_claims.alias("other")
-    unpaid = ~exists().where(claim_payments.c.claim_id == claim.c.claim_id)
-    last_payment = (
-        select(func.max(claim_payments.c.created_at))
-        .join(other, other.c.claim_id == claim_payments.c.claim_id)
-        .where(other.c.tenant_id == claim.c.tenant_id, other.c.payer_id == claim.c.payer_id)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            claim.c.tenant_id,
-            claim.c.payer_id,
-            func.count().label("claims_waiting"),
-            func.min(claim.c.accepted_at).label("oldest"),
-            last_payment.label("last_payment"),
-        )
-        .where(claim.c.accepted_at < before, unpaid)
-        .group_by(claim.c.tenant_id, claim.c.payer_id)
-    )
-    rows = (await uow.session.execute(query)).all()
-    return [row for row in rows if row.last_payment is None or row.last_payment < before]
-
-
-async def open_silence(uow: UnitOfWork, row: dict[str, Any]) -> bool:
-    """Report the payer silent, once until it pays again; False when it is already reported."""
-    open_only = payer_silences.c.ended_at.is_(None)
-    stored = await uow.session.scalar(
-        pg_insert(payer_silences)
-        .values(**row)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "payer_id"], index_where=open_only)
-        .returning(payer_silences.c.id)
-    )
-    return stored is not None
-
-
-async def end_silences(uow: UnitOfWork, paid: Sequence[tuple[UUID, str]]) -> None:
-    """A payment arrived from these (tenant, payer): their silence is over."""
-    for tenant_id, payer_id in set(paid):
-        await uow.session.execute(
-            update(payer_silences)
-            .where(and_(payer_silences.c.tenant_id == tenant_id, payer_silences.c.payer_id == payer_id))
-            .where(payer_silences.c.ended_at.is_(None))
-            .values(ended_at=func.now())
+    async def put_rates(
+        self,
+        tenant_id: UUID,
+        practice_id: UUID,
+        payer_id: str,
+        effective_from: date,
+        rates: Sequence[tuple[str, str, Decimal]],
+    ) -> None:
+        """(code, modifiers key, amount) from `effective_from`; the same date again replaces the amount."""
+        rows = [
+            {
+                "tenant_id": tenant_id,
+                "practice_id": practice_id,
+                "payer_id": payer_id,
+                "code": code,
+                "modifiers": modifiers,
+                "effective_from": effective_from,
+                "amount": amount,
+            }
+            for code, modifiers, amount in rates
+        ]
+        statement = pg_insert(contract_rates).values(rows)
+        await self.session.execute(
+            statement.on_conflict_do_update(constraint="pk_contract_rates", set_={"amount": statement.excluded.amount})
         )
 
+    async def rates_on(
+        self, tenant_id: UUID, practice_id: UUID | None, payer_id: str, on: date
+    ) -> dict[RateKey, Decimal]:
+        """Each code's rate in force on `on`: the latest effective date not after it."""
+        if practice_id is None:
+            return {}
+        query = (
+            select(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.amount)
+            .where(self._whose(contract_rates, tenant_id), contract_rates.c.practice_id == practice_id)
+            .where(contract_rates.c.payer_id == payer_id, contract_rates.c.effective_from <= on)
+            .order_by(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.effective_from)
+        )
+        return {(row.code, row.modifiers): row.amount for row in await self.session.execute(query)}
 
-async def silences(uow: UnitOfWork, principal: Principal) -> list[Row[Any]]:
-    query = select(payer_silences).where(payer_silences.c.tenant_id == principal.tenant_id)
-    return list((await uow.session.execute(query.order_by(payer_silences.c.id.desc()).limit(200))).all())
+    async def rates_of(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Row[Any]]:
+        query = select(contract_rates).where(
+            self._whose(contract_rates, tenant_id),
+            contract_rates.c.practice_id == practice_id,
+            contract_rates.c.payer_id == payer_id,
+        )
+        order = (contract_rates.c.effective_from, contract_rates.c.code, contract_rates.c.modifiers)
+        return list((await self.session.execute(query.order_by(*order))).all())
+
+    async def add_variances(self, remittance_id: UUID, claim: KnownClaim, found: Sequence[Variance]) -> None:
+        rows = [
+            {
+                "tenant_id": claim.tenant_id,
+                "practice_id": claim.practice_id,
+                "claim_id": claim.claim_id,
+                "remittance_id": remittance_id,
+                "payer_id": claim.payer_id,
+                "line_number": variance.line_number,
+                "code": variance.code[:5],
+                "paid_code": variance.paid_code[:5],
+                "kind": variance.kind,
+                "expected": variance.expected,
+                "allowed": variance.allowed,
+                "difference": variance.difference,
+                "reasons": list(variance.reasons),
+            }
+            for variance in found
+        ]
+        if rows:
+            await self.session.execute(insert(variances), rows)
+
+    async def variances_page(
+        self, principal: Principal, practice_id: UUID | None, payer_id: str | None, limit: int
+    ) -> list[Row[Any]]:
+        query = in_scope(
+            select(variances).where(self._whose(variances, principal.tenant_id)),
+            variances.c.practice_id,
+            principal,
+            practice_id,
+        )
+        if payer_id is not None:
+            query = query.where(variances.c.payer_id == payer_id)
+        return list((await self.session.execute(query.order_by(variances.c.id.desc()).limit(limit))).all())
+
+    async def accepted(self, claim_id: UUID, at: datetime) -> None:
+        await self.session.execute(
+            update(known_claims).where(known_claims.c.claim_id == claim_id).values(accepted_at=at)
+        )
+
+    async def silent_payers(self, before: datetime) -> list[Row[Any]]:
+        """(tenant, payer) with claims accepted before `before` and still unpaid, and no payment for any of the
+        payer's claims since `before`; with how many wait, since when, and the last payment."""
+        claim, other = known_claims, known_claims.alias("other")
+        unpaid = ~exists().where(claim_payments.c.claim_id == claim.c.claim_id)
+        last_payment = (
+            select(func.max(claim_payments.c.created_at))
+            .join(other, other.c.claim_id == claim_payments.c.claim_id)
+            .where(other.c.tenant_id == claim.c.tenant_id, other.c.payer_id == claim.c.payer_id)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                claim.c.tenant_id,
+                claim.c.payer_id,
+                func.count().label("claims_waiting"),
+                func.min(claim.c.accepted_at).label("oldest"),
+                last_payment.label("last_payment"),
+            )
+            .where(claim.c.accepted_at < before, unpaid)
+            .group_by(claim.c.tenant_id, claim.c.payer_id)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [row for row in rows if row.last_payment is None or row.last_payment < before]
+
+    async def open_silence(self, row: dict[str, Any]) -> bool:
+        """Report the payer silent, once until it pays again; False when it is already reported."""
+        open_only = payer_silences.c.ended_at.is_(None)
+        stored = await self.session.scalar(
+            pg_insert(payer_silences)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "payer_id"], index_where=open_only)
+            .returning(payer_silences.c.id)
+        )
+        return stored is not None
+
+    async def end_silences(self, paid: Sequence[tuple[UUID, str]]) -> None:
+        """A payment arrived from these (tenant, payer): their silence is over."""
+        for tenant_id, payer_id in set(paid):
+            await self.session.execute(
+                update(payer_silences)
+                .where(and_(self._whose(payer_silences, tenant_id), payer_silences.c.payer_id == payer_id))
+                .where(payer_silences.c.ended_at.is_(None))
+                .values(ended_at=func.now())
+            )
+
+    async def silences(self, principal: Principal) -> list[Row[Any]]:
+        query = select(payer_silences).where(self._whose(payer_silences, principal.tenant_id))
+        return list((await self.session.execute(query.order_by(payer_silences.c.id.desc()).limit(200))).all())
