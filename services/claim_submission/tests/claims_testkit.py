@@ -14,8 +14,9 @@ from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.outbound.copies import own_copy
 from claim_submission.outbound.x837 import Party, Submitter
+from claim_submission.repository import ClaimWork
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.dates import business_date
 from sqlalchemy import text
 
 TENANT = UUID("00000000-0000-0000-0000-00000000c0de")
@@ -24,62 +25,67 @@ PRACTICE = UUID("00000000-0000-0000-0000-0000000000b1")
 ADDRESS = {"line1": "100 Main St", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 
 
+# A coded 53-minute session by a social worker for a Medicare patient, part by part.
+SESSION = {
+    "line_number": 1,
+    "code": "90837",
+    "modifiers": [],
+    "units": 1,
+    "amount": Decimal("185.00"),
+    "diagnosis_pointers": [1, 2],
+}
+PATIENT = {
+    "external_id": "p-1",
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "birth_date": date(1970, 1, 31),
+    "sex": "F",
+    "address": ADDRESS,
+}
+MEDICARE_COVERAGE = {"payer_id": "SIMMCR", "member_id": "1EG4TE5MK73", "relationship": "self"}
+MEDICARE = {
+    "payer_id": "SIMMCR",
+    "name": "Simulated Medicare Part B",
+    "kind": "medicare",
+    "claim_filing_indicator": "MB",
+}
+PRACTICE_AS_BILLER = {
+    "practice_id": PRACTICE,
+    "name": "Harbor Counseling",
+    "npi": "1679576722",
+    "tax_id": "987654321",
+    "taxonomy": "261QM0801X",
+    "address": ADDRESS,
+}
+SOCIAL_WORKER = {
+    "npi": "1245319599",
+    "first_name": "Ben",
+    "last_name": "Okafor",
+    "credential": "LCSW",
+    "taxonomy": "1041C0700X",
+}
+
+
 def charges(**changes: Any) -> ChargeCaptured:
     """A coded 53-minute session by a social worker for a Medicare patient; `changes` override any field."""
-    served = date.today() - timedelta(days=3)
     data: dict[str, Any] = {
         "tenant_id": TENANT,
         "practice_id": PRACTICE,
         "encounter_id": uuid4(),
         "version": 1,
         "external_id": f"visit-{uuid4().hex[:8]}",
-        "service_date": served,
+        "service_date": business_date() - timedelta(days=3),
         "place_of_service": "11",
         "diagnoses": ["F33.1", "Z63.0"],
-        "lines": [
-            {
-                "line_number": 1,
-                "code": "90837",
-                "modifiers": [],
-                "units": 1,
-                "amount": Decimal("185.00"),
-                "diagnosis_pointers": [1, 2],
-            },
-        ],
+        "lines": [SESSION],
         "total_amount": Decimal("185.00"),
-        "patient": {
-            "external_id": "p-1",
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "birth_date": date(1970, 1, 31),
-            "sex": "F",
-            "address": ADDRESS,
-        },
-        "coverage": {"payer_id": "SIMMCR", "member_id": "1EG4TE5MK73", "relationship": "self"},
-        "payer": {
-            "payer_id": "SIMMCR",
-            "name": "Simulated Medicare Part B",
-            "kind": "medicare",
-            "claim_filing_indicator": "MB",
-        },
-        "billing_provider": {
-            "practice_id": PRACTICE,
-            "name": "Harbor Counseling",
-            "npi": "1679576722",
-            "tax_id": "987654321",
-            "taxonomy": "261QM0801X",
-            "address": ADDRESS,
-        },
-        "rendering_provider": {
-            "npi": "1245319599",
-            "first_name": "Ben",
-            "last_name": "Okafor",
-            "credential": "LCSW",
-            "taxonomy": "1041C0700X",
-        },
+        "patient": PATIENT,
+        "coverage": MEDICARE_COVERAGE,
+        "payer": MEDICARE,
+        "billing_provider": PRACTICE_AS_BILLER,
+        "rendering_provider": SOCIAL_WORKER,
     }
-    data.update(changes)
-    return ChargeCaptured.model_validate(data)
+    return ChargeCaptured.model_validate(data | changes)
 
 
 def claim_content(**changes: Any) -> ClaimContent:
@@ -90,16 +96,16 @@ def claim_content(**changes: Any) -> ClaimContent:
 # The tests' installation serves one billing company: its default submitter stands for every tenant.
 SUBMITTER = Submitter("CSBILLING", "CLAIMSTREAM TEST BILLING", "EDI DESK", "5035550100")
 ENVELOPE = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"), default_submitter=SUBMITTER)
-RECENT = date.today() - timedelta(days=3)
+RECENT = business_date() - timedelta(days=3)
 
 
-async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+async def handle(make_uow: Callable[[], ClaimWork], handler: Any, event: Any) -> None:
     async with make_uow() as uow:
         await handler(event, uow)
         await uow.commit()
 
 
-async def claims_of(make_uow: Callable[[], UnitOfWork], encounter_id: Any) -> list[Any]:
+async def claims_of(make_uow: Callable[[], ClaimWork], encounter_id: Any) -> list[Any]:
     async with make_uow() as uow:
         rows = await uow.session.execute(
             text(
@@ -116,7 +122,7 @@ def x12_of(claim: Any) -> str:
     return (own_copy(claim.interchange, claim.patient_control_number) if claim.interchange else None) or ""
 
 
-async def events(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+async def events(make_uow: Callable[[], ClaimWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
         rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
     return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
@@ -133,21 +139,21 @@ async def enroll(simulator: httpx.AsyncClient, payer: str = "SIMMCR", member: st
     assert (await simulator.post(f"/v1/payers/{payer}/members", json=body)).status_code == 201
 
 
-async def wait_out_backoff(make_uow: Callable[[], UnitOfWork]) -> None:
+async def wait_out_backoff(make_uow: Callable[[], ClaimWork]) -> None:
     """As if the wait after an outage had passed (the next attempt is due)."""
     async with make_uow() as uow:
         await uow.session.execute(text("UPDATE submissions SET not_before = now() WHERE status = 'pending'"))
         await uow.commit()
 
 
-async def cycle(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> None:
+async def cycle(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> None:
     """One turn of the worker's loop: batch, send, read the 277CAs."""
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)
     await submit.read_statuses(make_uow, gateway)
 
 
-async def a_claim(make_uow: Callable[[], UnitOfWork], simulator: httpx.AsyncClient, *, batched: bool = False) -> Any:
+async def a_claim(make_uow: Callable[[], ClaimWork], simulator: httpx.AsyncClient, *, batched: bool = False) -> Any:
     """One clean claim for an enrolled member, created from its charges (and bound to an interchange)."""
     await enroll(simulator)
     coded = charges(service_date=RECENT)

@@ -49,30 +49,31 @@ def adjustment(group: str, reason: str, value: str) -> dict[str, Any]:
     return {"group": group, "reason": reason, "amount": Decimal(value)}
 
 
+# The primary's answer per line: line 1 paid with CO-45 and PR-2, line 2 denied to the patient (PR-96).
+PAID_LINE = {
+    "line_number": 1,
+    "code": "90837",
+    "modifiers": ["95"],
+    "charge": "185",
+    "paid": "100",
+    "adjustments": [adjustment("CO", "45", "60"), adjustment("PR", "2", "25")],
+    "remarks": [],
+}
+DENIED_LINE = {
+    "line_number": 2,
+    "code": "90785",
+    "modifiers": ["95"],
+    "charge": "40",
+    "paid": "0",
+    "adjustments": [adjustment("PR", "96", "40")],
+    "remarks": ["N130"],
+}
+
+
 def posting(**changes: Any) -> PaymentPosted:
-    """The primary's 835 as remittance posting publishes it: line 1 paid with CO-45 and PR-2, line 2 denied
-    to the patient (PR-96), and a claim-level PR-1 deductible on top."""
-    lines = [
-        {
-            "line_number": 1,
-            "code": "90837",
-            "modifiers": ["95"],
-            "charge": "185",
-            "paid": "100",
-            "adjustments": [adjustment("CO", "45", "60"), adjustment("PR", "2", "25")],
-            "remarks": [],
-        },
-        {
-            "line_number": 2,
-            "code": "90785",
-            "modifiers": ["95"],
-            "charge": "40",
-            "paid": "0",
-            "adjustments": [adjustment("PR", "96", "40")],
-            "remarks": ["N130"],
-        },
-    ]
-    every = [a for line in lines for a in line["adjustments"]]
+    """The primary's 835 as remittance posting publishes it, for the two lines above (no claim-level
+    adjustment: a test that wants one, say a PR-1 deductible, adds it)."""
+    lines = [PAID_LINE, DENIED_LINE]
     data: dict[str, Any] = {
         "tenant_id": TENANT,
         "remittance_id": uuid4(),
@@ -86,10 +87,9 @@ def posting(**changes: Any) -> PaymentPosted:
         "paid": "100",
         "allowed": None,
         "patient_responsibility": "65",
-        "adjustments": every,
+        "adjustments": [a for line in lines for a in line["adjustments"]],
         "remarks": [],
         "lines": lines,
         "paid_on": date(2026, 11, 20),
     }
-    data.update(changes)
-    return PaymentPosted.model_validate(data)
+    return PaymentPosted.model_validate(data | changes)

@@ -4,27 +4,26 @@ recorded (the aggregate records them, `domain.claim.Claim.take_events`), in the 
 from collections.abc import Iterable
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
 
 from claim_submission.domain.claim import Claim
-from claim_submission.repository import claims as repository
+from claim_submission.repository import ClaimWork
 
 
-def publish(uow: UnitOfWork, claims: Iterable[Claim]) -> None:
+def publish(uow: ClaimWork, claims: Iterable[Claim]) -> None:
     for claim in claims:
         for event in claim.take_events():
             uow.publish(event)
 
 
-async def store(uow: UnitOfWork, claims: list[Claim]) -> None:
+async def store(uow: ClaimWork, claims: list[Claim]) -> None:
     """Store the claims' moves and publish what they recorded."""
-    await repository.save(uow, claims)
+    await uow.claims.save(claims)
     publish(uow, claims)
 
 
-async def locked_claim(uow: UnitOfWork, tenant_id: UUID, claim_id: UUID) -> Claim:
-    claim = await repository.lock(uow, tenant_id, claim_id)
+async def locked_claim(uow: ClaimWork, tenant_id: UUID, claim_id: UUID) -> Claim:
+    claim = await uow.claims.lock(tenant_id, claim_id)
     if claim is None:
         raise NotFound("claim not found")
     return claim

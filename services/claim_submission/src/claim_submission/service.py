@@ -16,6 +16,7 @@ from claim_submission.gateway import SimulatorGateway
 from claim_submission.outbound import submit
 from claim_submission.outbound.submission_loop import SubmissionLoop
 from claim_submission.outbound.x837 import Party, Submitter
+from claim_submission.repository import ClaimWork
 
 
 class ClaimSubmissionSettings(ServiceSettings):
@@ -67,4 +68,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[submission_loop],
+    unit_of_work=ClaimWork,
 )

@@ -179,21 +179,3 @@ carve_outs = Table(
     Column("administrator_name", String(60), nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False),
 )
-
-# Authorizations the payers approved (prior authorization's AuthorizationApproved, mapped at the edge): a claim
-# they cover carries the number (REF*G1), and a claim held for a missing one is billed anew with it.
-authorizations = Table(
-    "authorizations",
-    metadata,
-    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
-    Column("authorization_id", PgUUID(as_uuid=True), primary_key=True),
-    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
-    Column("patient_ref", String(80), nullable=False),
-    Column("payer_id", String(80), nullable=False),
-    Column("number", String(50), nullable=False),
-    Column("codes", JSONB, nullable=False),
-    Column("start", Date, nullable=False),
-    Column("end", Date, nullable=False),
-    Column("provider_npi", String(10), nullable=False),
-    Index("ix_authorizations_patient", "tenant_id", "practice_id", "patient_ref", "payer_id"),
-)

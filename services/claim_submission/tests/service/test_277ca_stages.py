@@ -9,10 +9,10 @@ from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import documents
 from claim_submission.intake import encounters
 from claim_submission.outbound import submit
+from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, a_claim, charges, claims_of, cycle, events, handle
-from claimstream_platform.db import UnitOfWork
 
-MakeUow = Callable[[], UnitOfWork]
+MakeUow = Callable[[], ClaimWork]
 
 
 async def test_a_claim_the_clearinghouse_received_and_the_payer_rejected_is_back_in_the_work_queue(

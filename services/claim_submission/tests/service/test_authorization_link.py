@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 from claim_submission.intake import encounters
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import authorization_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_devtools.testing import waiting_for_a_lock
@@ -18,7 +19,6 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationExceeded,
     AuthorizationRequired,
 )
-from claimstream_platform.db import UnitOfWork
 from test_coverage_holds import captured_in_a_batch
 
 TESTING = [
@@ -67,7 +67,7 @@ def approved(number: str = "PA-77") -> AuthorizationApproved:
 
 
 async def test_a_claim_held_for_a_missing_authorization_goes_with_the_number_once_it_arrives(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     held = assessment_visit()
     await handle(make_uow, encounters.on_charge_captured, held)
@@ -84,7 +84,7 @@ async def test_a_claim_held_for_a_missing_authorization_goes_with_the_number_onc
 
 
 async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     await handle(make_uow, authorization_answers.on_authorization_approved, approved("PA-88"))
     covered, too_early, someone_else = assessment_visit(), assessment_visit(days_ago=30), assessment_visit("p-2")
@@ -101,7 +101,7 @@ async def test_later_claims_it_covers_carry_the_number_and_others_stay_held(
 
 
 async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arrives(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-1"})  # Medicare therapy: not held
     await handle(make_uow, encounters.on_charge_captured, visit)
@@ -127,7 +127,7 @@ async def test_a_visit_prior_authorization_says_needs_one_is_held_until_it_arriv
 
 
 async def test_a_visit_past_what_its_authorization_had_left_is_held_for_a_person(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     visit = charges(patient={**charges().patient.model_dump(), "external_id": "p-2"})
     await handle(make_uow, encounters.on_charge_captured, visit)
@@ -160,12 +160,12 @@ def therapy_visit() -> ChargeCaptured:
     return charges(service_date=RECENT, lines=lines, total_amount=Decimal("64.00"), payer=MEDICAID, coverage=coverage)
 
 
-async def rules_of(make_uow: Callable[[], UnitOfWork], visit: ChargeCaptured) -> list[list[str]]:
+async def rules_of(make_uow: Callable[[], ClaimWork], visit: ChargeCaptured) -> list[list[str]]:
     return [[r["rule"] for r in c.reasons] for c in await claims_of(make_uow, visit.encounter_id)]
 
 
 async def test_the_visit_after_the_years_thirtieth_is_held_before_it_leaves_until_an_authorization_covers_it(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     """Claim submission counts the visits itself, so the claim is held whatever prior authorization says and when.
     (The visits share a day and codes: held as duplicates too, which does not change what is counted.)"""
@@ -185,7 +185,7 @@ async def test_the_visit_after_the_years_thirtieth_is_held_before_it_leaves_unti
         assert "authorization.required" not in [r["rule"] for r in billed.reasons]
 
 
-async def test_two_visits_counted_at_once_see_each_other(make_uow: Callable[[], UnitOfWork]) -> None:
+async def test_two_visits_counted_at_once_see_each_other(make_uow: Callable[[], ClaimWork]) -> None:
     """The 30th and the 31st visits counted by two transactions at once (they come on different partitions): the
     second waits for the first to commit, counts its visit, and is held as the one past the count."""
     await captured_in_a_batch(make_uow, *[therapy_visit() for _ in range(29)])

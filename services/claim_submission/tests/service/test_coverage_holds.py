@@ -8,10 +8,10 @@ from decimal import Decimal
 from uuid import uuid4
 
 from claim_submission.intake import encounters
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import eligibility_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
 
@@ -42,7 +42,7 @@ def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
     )
 
 
-async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: object) -> None:
+async def captured_in_a_batch(make_uow: Callable[[], ClaimWork], *events_: object) -> None:
     meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
     async with make_uow() as uow:
         await encounters.on_charges_captured([DecodedEvent(e, meta) for e in events_], uow)  # type: ignore[arg-type]
@@ -50,7 +50,7 @@ async def captured_in_a_batch(make_uow: Callable[[], UnitOfWork], *events_: obje
 
 
 async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_held_if_not_sent(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, waiting)  # the claim is ready, not sent yet
@@ -76,7 +76,7 @@ async def test_a_claim_after_an_inactive_answer_is_held_and_one_before_it_is_hel
 
 
 async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     day = RECENT - timedelta(days=1)
     await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive, day=day))
@@ -101,7 +101,7 @@ def carved_out(administrator: str = "SIMBHO") -> CoverageCarvedOut:
 
 
 async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_ones_after(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, waiting)
@@ -129,7 +129,7 @@ async def test_a_carve_out_bills_the_administrator_for_claims_not_sent_and_the_o
 
 
 async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out())
     await handle(make_uow, eligibility_answers.on_eligibility_verified, answer(EligibilityVerified))
@@ -140,7 +140,7 @@ async def test_the_plan_answering_for_mental_health_again_ends_the_carve_out(
 
 
 async def test_a_carve_out_named_by_no_payer_id_holds_the_plans_claims_for_a_person(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     waiting = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, waiting)

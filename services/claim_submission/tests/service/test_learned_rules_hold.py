@@ -8,10 +8,10 @@ from uuid import uuid4
 
 from claim_submission import handlers
 from claim_submission.intake import encounters
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import accepted_rules, release
 from claims_testkit import RECENT, TENANT, charges, claims_of, handle
 from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
-from claimstream_platform.db import UnitOfWork
 
 LINE = {
     "line_number": 1,
@@ -24,7 +24,7 @@ LINE = {
 
 
 async def test_the_same_denial_is_held_before_it_goes_once_its_rule_is_accepted(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
 ) -> None:
     accepted = ScrubRuleAccepted(
         tenant_id=TENANT,

@@ -9,17 +9,17 @@ import httpx
 from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
+from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle, x12_of
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
-from claimstream_platform.db import UnitOfWork
 from cob_testkit import SECONDARY, TWO_LINES, posting
 
 SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
 
 
 async def primary_accepted(
-    make_uow: Callable[[], UnitOfWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
 ) -> tuple[Any, Any]:
     await enroll(simulator)
     await enroll(simulator, "SIMBCX", "XYZ123456")
@@ -41,7 +41,7 @@ def posted_for(claim: Any, **changes: Any) -> PaymentPosted:
 
 
 async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -61,7 +61,7 @@ async def test_the_primarys_posting_bills_the_secondary_once_with_its_payment(
 
 
 async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -76,7 +76,7 @@ async def test_a_crossover_payers_835_neither_renumbers_nor_bills(
 
 
 async def test_corrected_charges_void_the_secondary_claim(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
@@ -98,7 +98,7 @@ async def test_corrected_charges_void_the_secondary_claim(
 
 
 async def test_a_primary_that_reverses_and_pays_again_corrects_the_secondary_it_billed(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], ClaimWork],
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:

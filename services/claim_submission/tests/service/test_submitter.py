@@ -7,9 +7,9 @@ import httpx
 from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.outbound.x837 import Party
+from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, TENANT, charges, claims_of, handle, x12_of
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 
 NO_DEFAULT = submit.Envelope(Party("CLAIMSTREAMSIM", "SIMULATOR"))
 HARBOR = {
@@ -22,7 +22,7 @@ HARBOR = {
 
 
 async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Keys
+    make_uow: Callable[[], ClaimWork], client: httpx.AsyncClient, keys: Keys
 ) -> None:
     coded = charges(service_date=RECENT)
     await handle(make_uow, encounters.on_charge_captured, coded)

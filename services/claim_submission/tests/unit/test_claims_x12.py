@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from claim_submission.domain.content import ClaimContent
 from claim_submission.outbound.x837 import ClaimToSend
 from claims_testkit import ADDRESS, claim_content
 from claimstream_platform.x12 import X12Error, parse_interchange
@@ -32,23 +33,14 @@ lines = st.lists(
 person = {"first_name": "Pat", "last_name": "Doe", "birth_date": "1975-02-02", "sex": "M", "address": ADDRESS}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    claim_lines=lines,
-    relationship=st.sampled_from(["self", "spouse", "child", "other"]),
-    place=st.sampled_from(["11", "02", "10", "53"]),
-    frequency=st.sampled_from(["1", "7", "8"]),
-    authorization=st.sampled_from([None, "PA77"]),
-    rendering_is_billing=st.booleans(),
-)
-def test_every_837p_validates_and_reads_back(
+def generated(
     claim_lines: list[dict[str, Any]],
     relationship: str,
     place: str,
-    frequency: str,
     authorization: str | None,
     rendering_is_billing: bool,
-) -> None:
+) -> ClaimContent:
+    """The claim a generated case describes (its rendering provider the billing one when `rendering_is_billing`)."""
     coded = claim_content(
         place_of_service=place,
         diagnoses=["F33.1", "F41.1", "Z63.0"],
@@ -71,12 +63,30 @@ def test_every_837p_validates_and_reads_back(
         },
         prior_authorization_number=authorization,
     )
-    if rendering_is_billing:
-        coded = coded.model_copy(
-            update={
-                "rendering_provider": coded.rendering_provider.model_copy(update={"npi": coded.billing_provider.npi})
-            }
-        )
+    if not rendering_is_billing:
+        return coded
+    rendering = coded.rendering_provider.model_copy(update={"npi": coded.billing_provider.npi})
+    return coded.model_copy(update={"rendering_provider": rendering})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    claim_lines=lines,
+    relationship=st.sampled_from(["self", "spouse", "child", "other"]),
+    place=st.sampled_from(["11", "02", "10", "53"]),
+    frequency=st.sampled_from(["1", "7", "8"]),
+    authorization=st.sampled_from([None, "PA77"]),
+    rendering_is_billing=st.booleans(),
+)
+def test_every_837p_validates_and_reads_back(
+    claim_lines: list[dict[str, Any]],
+    relationship: str,
+    place: str,
+    frequency: str,
+    authorization: str | None,
+    rendering_is_billing: bool,
+) -> None:
+    coded = generated(claim_lines, relationship, place, authorization, rendering_is_billing)
     number = "SIMBCX100001" if frequency != "1" else None
     text = write(
         ClaimToSend("CS0000000001", frequency, coded, number), ClaimToSend("CS0000000002", "1", claim_content())

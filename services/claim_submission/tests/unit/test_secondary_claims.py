@@ -9,6 +9,7 @@ from claim_submission.domain.content import content_of, duplicate_key
 from claim_submission.inbound.coordination import adjudication_of, next_payer, unbalanced
 from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claims_testkit import charges
+from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837
 from cob_testkit import SECONDARY, TERTIARY, TWO_LINES, adjustment, posting
@@ -119,6 +120,40 @@ def test_nothing_left_for_the_patient_bills_nobody_and_no_coverage_bills_nobody(
     assert next_payer(primary_content(), "partially_paid", adjudication_of(posting(), paid_on=NOW.date())) is None
 
 
+# The secondary's answer to the tertiary patient's claim: line 1 mostly left to the next payer (OA-23), line 2 paid.
+SECONDARYS_LINES = [
+    {
+        "line_number": 1,
+        "code": "90837",
+        "modifiers": ["95"],
+        "charge": "185",
+        "paid": "20",
+        "adjustments": [adjustment("OA", "23", "160"), adjustment("PR", "2", "5")],
+        "remarks": [],
+    },
+    {
+        "line_number": 2,
+        "code": "90785",
+        "modifiers": ["95"],
+        "charge": "40",
+        "paid": "40",
+        "adjustments": [],
+        "remarks": [],
+    },
+]
+
+
+def by_secondary() -> PaymentPosted:
+    return posting(
+        payer_id="SIMBCX",
+        claim_status="2",
+        lines=SECONDARYS_LINES,
+        paid="60",
+        patient_responsibility="5",
+        adjustments=[a for line in SECONDARYS_LINES for a in line["adjustments"]],
+    )
+
+
 def test_the_tertiary_claim_carries_both_earlier_payers() -> None:
     primary = primary_content(SECONDARY, TERTIARY)
     secondary = next_payer(primary, "partially_paid", adjudication_of(posting(), paid_on=date(2026, 11, 21)))
@@ -127,35 +162,7 @@ def test_the_tertiary_claim_carries_both_earlier_payers() -> None:
         ("primary", True),
         ("tertiary", False),
     ]
-    lines = [
-        {
-            "line_number": 1,
-            "code": "90837",
-            "modifiers": ["95"],
-            "charge": "185",
-            "paid": "20",
-            "adjustments": [adjustment("OA", "23", "160"), adjustment("PR", "2", "5")],
-            "remarks": [],
-        },
-        {
-            "line_number": 2,
-            "code": "90785",
-            "modifiers": ["95"],
-            "charge": "40",
-            "paid": "40",
-            "adjustments": [],
-            "remarks": [],
-        },
-    ]
-    by_secondary = posting(
-        payer_id="SIMBCX",
-        claim_status="2",
-        lines=lines,
-        paid="60",
-        patient_responsibility="5",
-        adjustments=[a for line in lines for a in line["adjustments"]],
-    )
-    tertiary = next_payer(secondary, "partially_paid", adjudication_of(by_secondary, paid_on=date(2026, 11, 25)))
+    tertiary = next_payer(secondary, "partially_paid", adjudication_of(by_secondary(), paid_on=date(2026, 11, 25)))
     assert tertiary is not None and tertiary.payer.payer_id == "SIMMCD" and tertiary.responsibility == "tertiary"
     assert [o.payer.payer_id for o in tertiary.other_payers] == ["SIMMCR", "SIMBCX"]
     assert unbalanced(tertiary) == []

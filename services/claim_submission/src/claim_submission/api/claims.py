@@ -8,19 +8,19 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from claim_submission import handlers
+from claim_submission.api import ClaimWorkDep
 from claim_submission.domain.claim import Claim
 from claim_submission.intake import corrections
 from claim_submission.outbound.copies import own_copy
-from claim_submission.repository import reads as repository
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import release
 
 router = APIRouter()
@@ -97,7 +97,7 @@ class VoidIn(BaseModel):
 
 
 @router.get("/v1/claims/{claim_id}", response_model=ClaimOut)
-async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimOut:
+async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep) -> ClaimOut:
     async with uow:
         return await _full(uow, principal, claim_id)
 
@@ -105,7 +105,7 @@ async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
 @router.get("/v1/claims", response_model=ClaimPage)
 async def list_claims(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ClaimWorkDep,
     practice_id: UUID | None = None,
     encounter_id: UUID | None = None,
     status: Status | None = None,
@@ -116,8 +116,7 @@ async def list_claims(
     """The work queue is `status=held` (scrubber findings, an interchange that could not go out) and
     `status=rejected` (999 or 277CA); `overdue=true` lists sent claims still waiting for their 277CA."""
     async with uow:
-        page, next_cursor = await repository.claims_page(
-            uow.session,
+        page, next_cursor = await uow.claims.page(
             principal,
             practice_id=practice_id,
             encounter_id=encounter_id,
@@ -136,13 +135,11 @@ class X12Response(PlainTextResponse):
 
 
 @router.get("/v1/claims/{claim_id}/x12", response_class=X12Response)
-async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> PlainTextResponse:
+async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep) -> PlainTextResponse:
     """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
     async with uow:
-        row = await repository.claim_in_scope(uow.session, principal, claim_id)
-        sent = (
-            await repository.interchange_text(uow.session, row.interchange_number) if row.interchange_number else None
-        )
+        row = await uow.claims.in_scope(principal, claim_id)
+        sent = await uow.interchanges.text(row.interchange_number) if row.interchange_number else None
     copy = own_copy(sent, row.patient_control_number) if sent else None
     if copy is None:
         raise NotFound("this claim has not been submitted")
@@ -151,7 +148,7 @@ async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWork
 
 @router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)
 async def release_claim(
-    claim_id: UUID, body: ReleaseIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    claim_id: UUID, body: ReleaseIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
     """Scrub again and send. Findings that billing staff accept on purpose (say, a late claim with proof of
     timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
@@ -167,7 +164,7 @@ async def release_claim(
 
 @router.post("/v1/claims/{claim_id}/void", response_model=ClaimOut)
 async def void_claim(
-    claim_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    claim_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
     """Withdraw the claim: voided here when the payer never had it, else a frequency-8 claim is sent."""
 
@@ -179,15 +176,15 @@ async def void_claim(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-async def _locked(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> Claim:
+async def _locked(uow: ClaimWork, principal: Principal, claim_id: UUID) -> Claim:
     """The claim, locked, when the caller may see it (NotFound otherwise)."""
-    row = await repository.claim_in_scope(uow.session, principal, claim_id)
+    row = await uow.claims.in_scope(principal, claim_id)
     return await handlers.locked_claim(uow, principal.tenant_id, row.id)
 
 
-async def _full(uow: UnitOfWork, principal: Principal, claim_id: UUID) -> ClaimOut:
-    row = await repository.claim_in_scope(uow.session, principal, claim_id)
-    history = await repository.history_of(uow.session, row.id)
+async def _full(uow: ClaimWork, principal: Principal, claim_id: UUID) -> ClaimOut:
+    row = await uow.claims.in_scope(principal, claim_id)
+    history = await uow.claims.history_of(row.id)
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
         lines=row.content["lines"],

@@ -10,19 +10,18 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from claim_submission.api import ClaimWorkDep
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.handlers import store
 from claim_submission.inbound import documents as inbound_documents
-from claim_submission.repository import claims as claim_store
-from claim_submission.repository import documents, interchanges
+from claim_submission.repository import ClaimWork
 
 router = APIRouter()
 Number = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -60,67 +59,67 @@ class InboundPage(BaseModel):
 @router.get("/v1/interchanges", response_model=InterchangePage)
 async def list_interchanges(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ClaimWorkDep,
     status: InterchangeStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InterchangePage:
     """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
     async with uow:
-        rows = await interchanges.page(uow, principal.tenant_id, status, limit)
+        rows = await uow.interchanges.page(principal.tenant_id, status, limit)
     return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
 
 
 @router.post("/v1/interchanges/{number}/requeue", response_model=InterchangeOut)
-async def requeue(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def requeue(number: Number, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep) -> JSONResponse:
     """After a fix: the interchange's claims that are still held for it go out again, in a new interchange."""
     return await _settle(number, request, principal, uow, "requeued")
 
 
 @router.post("/v1/interchanges/{number}/cancel", response_model=InterchangeOut)
-async def cancel(number: Number, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def cancel(number: Number, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep) -> JSONResponse:
     """Give up on the interchange: its claims stay in the work queue (held), to be released or voided one by one."""
     return await _settle(number, request, principal, uow, "cancelled")
 
 
-async def _settle(number: int, request: Request, principal: Principal, uow: UnitOfWork, outcome: str) -> JSONResponse:
+async def _settle(number: int, request: Request, principal: Principal, uow: ClaimWork, outcome: str) -> JSONResponse:
     async def operation() -> InterchangeOut:
         return await _settled(uow, principal.tenant_id, number, outcome)
 
     return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
 
 
-async def _settled(uow: UnitOfWork, tenant_id: UUID, number: int, outcome: str) -> InterchangeOut:
-    row = await interchanges.lock(uow, tenant_id, number)
+async def _settled(uow: ClaimWork, tenant_id: UUID, number: int, outcome: str) -> InterchangeOut:
+    row = await uow.interchanges.lock(tenant_id, number)
     if row is None:
         raise NotFound("interchange not found")
     if row.status not in ("quarantined", "refused"):
         raise Conflict(f"a {row.status} interchange cannot be {outcome}", field="status")
-    await interchanges.set_status(uow, number, outcome)
+    await uow.interchanges.set_status(number, outcome)
     if outcome == "requeued":
-        held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], interchange_number=number)
+        held = await uow.claims.lock_where(statuses=[ClaimStatus.HELD], interchange_number=number)
         for claim in held:
             claim.requeue(requeued_from=number)
         await store(uow, held)
-    count = await interchanges.claim_count(uow, number)
+    count = await uow.interchanges.claim_count(number)
     return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count})
 
 
 @router.get("/v1/inbound", response_model=InboundPage)
 async def list_inbound(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ClaimWorkDep,
     status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboundPage:
     principal.require_role("operator")
     async with uow:
-        rows = await documents.page(uow, status, limit)
+        rows = await uow.documents.page(status, limit)
     return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
 
 
 @router.post("/v1/inbound/{document_id}/{action}", status_code=204)
 async def act_on_inbound(
-    document_id: Number, action: Literal["retry", "discard"], principal: CurrentPrincipal, uow: UnitOfWorkDep
+    document_id: Number, action: Literal["retry", "discard"], principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> None:
     """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply."""
     principal.require_role("operator")

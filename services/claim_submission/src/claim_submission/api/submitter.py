@@ -6,15 +6,15 @@ from typing import Annotated
 
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from claim_submission.api import ClaimWorkDep
 from claim_submission.outbound.submitters import release_waiting
 from claim_submission.outbound.x837 import Submitter
-from claim_submission.repository import submitters
 
 router = APIRouter()
 Text = Annotated[
@@ -40,9 +40,9 @@ class SubmitterOut(SubmitterIn):
 
 
 @router.get("/v1/submitter", response_model=SubmitterOut)
-async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SubmitterOut:
+async def get_submitter(principal: CurrentPrincipal, uow: ClaimWorkDep) -> SubmitterOut:
     async with uow:
-        row = await submitters.of_tenant(uow, principal.tenant_id)
+        row = await uow.submitters.of_tenant(principal.tenant_id)
     if row is None:
         raise NotFound("no submitter is set for this tenant")
     return SubmitterOut.model_validate(row, from_attributes=True)
@@ -50,7 +50,7 @@ async def get_submitter(principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Subm
 
 @router.put("/v1/submitter", response_model=SubmitterOut)
 async def put_submitter(
-    body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
     """Set the tenant's submitter (an operator's task: it is the identity its clearinghouse knows). Claims held
     only for the want of one go back to the queue. Repeatable."""
@@ -58,7 +58,7 @@ async def put_submitter(
     values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
 
     async def operation() -> SubmitterOut:
-        await submitters.put(uow, principal.tenant_id, values)
+        await uow.submitters.put(principal.tenant_id, values)
         await release_waiting(uow, principal.tenant_id)
         return SubmitterOut(**values)
 

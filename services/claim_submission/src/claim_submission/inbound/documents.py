@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork, is_transient
+from claimstream_platform.db import is_transient
 from claimstream_platform.x12 import X12Error
 
 from claim_submission import handlers
@@ -20,14 +20,13 @@ from claim_submission.gateway import MAX_DOCUMENT_CHARS, Gateway
 from claim_submission.inbound.acknowledgments import ClaimStatus as Answer
 from claim_submission.inbound.acknowledgments import read_277ca, read_999
 from claim_submission.intake.corrections import release_waiting_corrections
-from claim_submission.repository import claims as claim_store
-from claim_submission.repository import documents
+from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 APPLY_LIMIT = 200  # documents per pass
 
 
-async def store(uow: UnitOfWork, received: list[tuple[str, str, str]]) -> None:
+async def store(uow: ClaimWork, received: list[tuple[str, str, str]]) -> None:
     """(kind, source, content) rows, once per source: a document collected twice is stored once."""
     if not received:
         return
@@ -38,10 +37,10 @@ async def store(uow: UnitOfWork, received: list[tuple[str, str, str]]) -> None:
         else {"kind": kind, "source": source, "content": "", "status": "quarantined", "reason": too_large}
         for kind, source, content in received
     ]
-    await documents.store(uow, rows)
+    await uow.documents.store(rows)
 
 
-async def collect(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
+async def collect(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
     """Store every 277CA in the inbox, then remove each from the inbox; returns how many were collected."""
     found = await gateway.documents("277CA")
     for document in found:
@@ -52,10 +51,10 @@ async def collect(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
     return len(found)
 
 
-async def apply_pending(make_uow: Callable[[], UnitOfWork]) -> int:
+async def apply_pending(make_uow: Callable[[], ClaimWork]) -> int:
     """Apply stored documents in arrival order; returns how many claims changed."""
     async with make_uow() as uow:
-        pending = await documents.pending(uow, APPLY_LIMIT)
+        pending = await uow.documents.pending(APPLY_LIMIT)
     changed = 0
     for document_id in pending:
         try:
@@ -69,27 +68,27 @@ async def apply_pending(make_uow: Callable[[], UnitOfWork]) -> int:
     return changed
 
 
-async def _apply_one(make_uow: Callable[[], UnitOfWork], document_id: int) -> int:
+async def _apply_one(make_uow: Callable[[], ClaimWork], document_id: int) -> int:
     async with make_uow() as uow:
-        document = await documents.lock_pending(uow, document_id)
+        document = await uow.documents.lock_pending(document_id)
         if document is None:
             return 0
         if document.kind == "999":
             changed = await _apply_999(uow, int(document.source.split(":")[1]), document.content)
         else:
             changed = await _apply_277ca(uow, document.content)
-        await documents.applied(uow, document_id)
+        await uow.documents.applied(document_id)
         await uow.commit()
     return changed
 
 
-async def _quarantine(make_uow: Callable[[], UnitOfWork], document_id: int, reason: str) -> None:
+async def _quarantine(make_uow: Callable[[], ClaimWork], document_id: int, reason: str) -> None:
     async with make_uow() as uow:
-        await documents.quarantine(uow, document_id, reason)
+        await uow.documents.quarantine(document_id, reason)
         await uow.commit()
 
 
-async def _apply_999(uow: UnitOfWork, number: int, text: str) -> int:
+async def _apply_999(uow: ClaimWork, number: int, text: str) -> int:
     """Transaction sets the 999 accepts: their claims are acknowledged; those it rejects: rejected. When the 999
     rejects our whole group without naming sets, every claim of the interchange is rejected."""
     verdicts: dict[str, tuple[bool, list[Reason]]] = {}
@@ -99,7 +98,7 @@ async def _apply_999(uow: UnitOfWork, number: int, text: str) -> int:
         group_rejected = group_rejected or (covers_us and not group.accepted)
         for transaction in group.transactions:
             verdicts[transaction.control_number] = (transaction.accepted and group.accepted, transaction.reasons)
-    sent = await claim_store.lock_where(uow, statuses=[ClaimStatus.SUBMITTED], interchange_number=number)
+    sent = await uow.claims.lock_where(statuses=[ClaimStatus.SUBMITTED], interchange_number=number)
     unexplained = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
     good = [c for c in sent if verdicts.get(c.transaction_control or "", (False, []))[0]]
     good_ids = {c.id for c in good}
@@ -112,13 +111,13 @@ async def _apply_999(uow: UnitOfWork, number: int, text: str) -> int:
     return len(good) + len(bad)
 
 
-async def _apply_277ca(uow: UnitOfWork, text: str) -> int:
+async def _apply_277ca(uow: ClaimWork, text: str) -> int:
     """A1 moves a sent claim to received; A2 (the payer's 277CA, or a clearinghouse that speaks for it) to
     accepted; a rejection at any stage wins over an earlier receipt or acceptance: the clearinghouse's 277CA is
     often followed by the payer's own, and a payer rejection must reach the work queue."""
     statuses = {status.patient_control_number: status for status in read_277ca(text)}
     # not ours, or settled by an earlier copy of this document, otherwise
-    found = await claim_store.lock_where(uow, statuses=sorted(AT_PAYER), control_numbers=list(statuses))
+    found = await uow.claims.lock_where(statuses=sorted(AT_PAYER), control_numbers=list(statuses))
     changed = [claim for claim in found if _apply_answer(claim, statuses[claim.patient_control_number])]
     await handlers.store(uow, changed)
     accepted = [claim for claim in changed if claim.status == ClaimStatus.ACCEPTED]
@@ -139,18 +138,18 @@ def _apply_answer(claim: Claim, answer: Answer) -> bool:
     return True
 
 
-async def _settle_corrected(uow: UnitOfWork, accepted: list[Claim]) -> None:
+async def _settle_corrected(uow: ClaimWork, accepted: list[Claim]) -> None:
     """The payer took a correction: the claim it corrects is settled; corrections waiting for a number go."""
     corrections = {
         c.replaces_claim_id: c.frequency for c in accepted if c.replaces_claim_id and c.frequency in ("7", "8")
     }
-    originals = await claim_store.lock_many(uow, corrections) if corrections else []
+    originals = await uow.claims.lock_many(corrections) if corrections else []
     for original in originals:
         original.settled_by_correction(corrections[original.id])
     await handlers.store(uow, originals)
     await release_waiting_corrections(uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number})
 
 
-async def set_status(uow: UnitOfWork, document_id: int, status: str) -> bool:
+async def set_status(uow: ClaimWork, document_id: int, status: str) -> bool:
     """An operator's retry (pending again) or discard of a quarantined document; False when there is none."""
-    return await documents.settle_quarantined(uow, document_id, status)
+    return await uow.documents.settle_quarantined(document_id, status)

@@ -3,7 +3,6 @@ the claim to the next payer when the patient has another coverage (`coordination
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.content import ClaimContent
@@ -11,14 +10,14 @@ from claim_submission.domain.states import OPEN
 from claim_submission.handlers import store
 from claim_submission.inbound.coordination import adjudication_of, from_the_billed_payer, next_payer
 from claim_submission.intake.creation import NewClaim, create_claims
-from claim_submission.repository import claims as repository
+from claim_submission.repository import ClaimWork
 
 
-async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
+async def on_payment_posted(event: PaymentPosted, uow: ClaimWork) -> None:
     """What the claim's payer did with it. Its claim control number (CLP07) is the latest one a correction's
     REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
     patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
-    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+    claim = await uow.claims.lock(event.tenant_id, event.claim_id)
     if claim is None or not from_the_billed_payer(claim.content, event):
         return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
     number = event.payer_claim_number
@@ -43,9 +42,9 @@ async def on_payment_posted(event: PaymentPosted, uow: UnitOfWork) -> None:
         await create_claims(uow, [again], today=business_date())
 
 
-async def _billed_already(uow: UnitOfWork, claim: Claim, payer_id: str) -> Claim | None:
+async def _billed_already(uow: ClaimWork, claim: Claim, payer_id: str) -> Claim | None:
     """The claim of this encounter version to that payer, the latest one (a redelivered payment bills it once)."""
-    earlier = await repository.lock_of_encounter(uow, claim.tenant_id, claim.encounter_id)
+    earlier = await uow.claims.lock_of_encounter(claim.tenant_id, claim.encounter_id)
     billed = [c for c in earlier if c.payer_id == payer_id and c.encounter_version == claim.encounter_version]
     return billed[0] if billed else None  # newest first
 

@@ -7,18 +7,16 @@ appears in `GET /v1/claims?overdue=true`.
 
 from datetime import UTC, datetime, timedelta
 
-from claimstream_platform.db import UnitOfWork
-
 from claim_submission.domain.states import AWAITING_ACCEPTANCE
 from claim_submission.handlers import store
-from claim_submission.repository import claims as claim_store
+from claim_submission.repository import ClaimWork
 
 
-async def flag_overdue(uow: UnitOfWork, *, after: timedelta, now: datetime | None = None, limit: int = 500) -> int:
+async def flag_overdue(uow: ClaimWork, *, after: timedelta, now: datetime | None = None, limit: int = 500) -> int:
     """Raise the alert for claims waiting longer than `after`; returns how many. Commits."""
     now = now or datetime.now(UTC)
     async with uow:
-        late = await claim_store.awaiting_since(uow, AWAITING_ACCEPTANCE, now - after, limit)
+        late = await uow.claims.awaiting_since(AWAITING_ACCEPTANCE, now - after, limit)
         for claim in late:
             claim.flag_overdue(now)
         await store(uow, late)

@@ -12,23 +12,22 @@ from uuid import UUID
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
 from claim_submission.handlers import publish, store
 from claim_submission.intake.changes import apply_changes
 from claim_submission.intake.creation import NewClaim, create_claims
-from claim_submission.repository import claims as repository
+from claim_submission.repository import ClaimWork
 
 
-async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+async def on_charge_voided(event: ChargeVoided, uow: ClaimWork) -> None:
     """Charges withdrawn: their claim is voided. For a correction ("corrected") a claim the payer may have waits
     for the corrected charges, which replace it; one that never left is voided now, since its charges no longer
     stand even if the corrected encounter is held for review. A later payer's claim (COB) is voided either way:
     it was billed from the primary's payment of charges that no longer stand, and the corrected claim's
     payment bills that payer anew."""
-    current = await repository.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    current = await uow.claims.lock_of_encounter(event.tenant_id, event.encounter_id, open_only=True)
     for claim in current:
         if claim.encounter_version != event.version:
             continue
@@ -38,8 +37,8 @@ async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
         await void(uow, claim, reason=event.reason, today=business_date())
 
 
-async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -> None:
-    claim = await repository.lock(uow, event.tenant_id, event.claim_id)
+async def on_correction_requested(event: CorrectionRequested, uow: ClaimWork) -> None:
+    claim = await uow.claims.lock(event.tenant_id, event.claim_id)
     if claim is None or claim.status in TERMINAL:
         return  # nothing left to correct (already corrected by an earlier request)
     content = apply_changes(claim.content, event.changes)
@@ -54,14 +53,14 @@ async def on_correction_requested(event: CorrectionRequested, uow: UnitOfWork) -
     await create_claims(uow, [new], today=business_date())
 
 
-async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> None:
+async def void(uow: ClaimWork, claim: Claim, *, reason: str, today: date) -> None:
     """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
     if claim.status not in AT_PAYER:
         if claim.status in OPEN or claim.status == ClaimStatus.REJECTED:
             claim.void(reason)
             await store(uow, [claim])
         return
-    if await repository.void_on_its_way(uow, claim.id):
+    if await uow.claims.void_on_its_way(claim.id):
         return  # a retried void: the frequency-8 claim is already on its way
     voiding = NewClaim.of(claim, claim.content, previous=claim, frequency="8", note=f"void: {reason}"[:80])
     await create_claims(uow, [voiding], today=today)
@@ -69,11 +68,11 @@ async def void(uow: UnitOfWork, claim: Claim, *, reason: str, today: date) -> No
     publish(uow, [claim])
 
 
-async def release_waiting_corrections(uow: UnitOfWork, numbered: dict[UUID, str]) -> None:
+async def release_waiting_corrections(uow: ClaimWork, numbered: dict[UUID, str]) -> None:
     """The payer numbered claims (id -> its number): corrections that waited for those numbers can go."""
     if not numbered:
         return
-    waiting = await repository.lock_where(uow, statuses=[ClaimStatus.HELD], replacing=list(numbered))
+    waiting = await uow.claims.lock_where(statuses=[ClaimStatus.HELD], replacing=list(numbered))
     for claim in (c for c in waiting if c.frequency in ("7", "8")):  # a new original waits for no number
         claim.number_arrived(numbered[claim.replaces_claim_id])  # type: ignore[index]
     await store(uow, waiting)

@@ -11,16 +11,13 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.content import Captured, ClaimContent, duplicate_key
 from claim_submission.domain.states import AT_PAYER, OPEN, awaiting_number
 from claim_submission.handlers import publish, store
-from claim_submission.repository import authorizations as approvals
-from claim_submission.repository import claims as repository
-from claim_submission.repository import coverage
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing.authorization_rule import attached
 from claim_submission.scrubbing.coverage_rule import coverage_key, inactive_reason, plan_key, routed
 from claim_submission.scrubbing.run import ToScrub, scrub_run
@@ -56,7 +53,7 @@ class NewClaim:
         return previous if previous is not None and previous.status in AT_PAYER else None
 
 
-async def create_claims(uow: UnitOfWork, run: Sequence[NewClaim], *, today: date) -> list[Claim]:
+async def create_claims(uow: ClaimWork, run: Sequence[NewClaim], *, today: date) -> list[Claim]:
     """Create the run's claims, as if one by one: a few statements for any number of them."""
     if not run:
         return []
@@ -64,7 +61,7 @@ async def create_claims(uow: UnitOfWork, run: Sequence[NewClaim], *, today: date
     run = await billed(uow, run)
     reasons = await _findings(uow, run, today)
     new = [_claim(item, found) for item, found in zip(run, reasons, strict=True)]
-    await repository.insert_new(uow, new, [duplicate_key(item.content) for item in run])
+    await uow.claims.insert_new(new, [duplicate_key(item.content) for item in run])
     for item, claim in zip(run, new, strict=True):
         with caused_by(item.cause) if item.cause else nullcontext():
             publish(uow, [claim])
@@ -87,7 +84,7 @@ def _claim(item: NewClaim, reasons: list[Reason]) -> Claim:
     )
 
 
-async def _supersede(uow: UnitOfWork, run: Sequence[NewClaim]) -> list[NewClaim]:
+async def _supersede(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
     """A previous version the payer never had, still open here, is replaced by the new original."""
     superseded = [
         item.previous
@@ -100,21 +97,21 @@ async def _supersede(uow: UnitOfWork, run: Sequence[NewClaim]) -> list[NewClaim]
     return [replace(item, supersedes=item.previous) if item.previous in superseded else item for item in run]
 
 
-async def billed(uow: UnitOfWork, run: Sequence[NewClaim]) -> list[NewClaim]:
+async def billed(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
     """An original (a later payer's too) is billed to the administrator when its plan's mental-health benefits are
     carved out, with the number of an approved authorization that covers it (REF*G1); a correction goes to the
     payer that has the claim, as it is. Two queries for the run."""
     originals = [item for item in run if item.replaces is None]
     plans = [plan_key(i.tenant_id, i.practice_id, i.content) for i in originals]
-    carved = await coverage.administrators(uow, (key for key in plans if key is not None))
+    carved = await uow.carve_outs.administrators(key for key in plans if key is not None)
     routes = [routed(i.content, carved[k]) if k in carved else i.content for i, k in zip(originals, plans, strict=True)]
     billed = [plan_key(i.tenant_id, i.practice_id, c) for i, c in zip(originals, routes, strict=True)]
-    known = await approvals.known(uow, (key for key in billed if key is not None))
-    contents = iter(attached(c, known.get(k, [])) if k else c for c, k in zip(routes, billed, strict=True))
+    approved = await uow.approvals.of_patients(key for key in billed if key is not None)
+    contents = iter(attached(c, approved.get(k, [])) if k else c for c, k in zip(routes, billed, strict=True))
     return [replace(item, content=next(contents)) if item.replaces is None else item for item in run]
 
 
-async def _findings(uow: UnitOfWork, run: Sequence[NewClaim], today: date) -> list[list[Reason]]:
+async def _findings(uow: ClaimWork, run: Sequence[NewClaim], today: date) -> list[list[Reason]]:
     """What holds each new claim version: the scrub (duplicates, learned rules, visit counts), coverage the payer
     called inactive, and for a correction the payer's number it still waits for."""
     exclude = [item.replaces.id if item.replaces else None for item in run]
@@ -123,7 +120,7 @@ async def _findings(uow: UnitOfWork, run: Sequence[NewClaim], today: date) -> li
     ]
     reasons = await scrub_run(uow, scrubbed, today=today)
     covered = [coverage_key(item.tenant_id, item.practice_id, item.content) for item in run]
-    uncovered = await coverage.inactive(uow, (key for key in covered if key is not None))
+    uncovered = await uow.coverage.inactive(key for key in covered if key is not None)
     for item, found, key in zip(run, reasons, covered, strict=True):
         if key is not None and key in uncovered:
             found.append(inactive_reason())

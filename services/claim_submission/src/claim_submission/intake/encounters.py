@@ -13,18 +13,17 @@ from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.content import Captured, content_of
 from claim_submission.domain.states import OPEN
 from claim_submission.intake.creation import NewClaim, billed, create_claims
-from claim_submission.repository import claims as repository
+from claim_submission.repository import ClaimWork
 
 
-async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
+async def on_charges_captured(deliveries: Sequence[Delivery], uow: ClaimWork) -> None:
     run = [(d, content_of(d.event)) for d in deliveries if isinstance(d.event, ChargeCaptured)]
-    known = await repository.encounters_with_claims(uow, ((c.tenant_id, c.encounter_id) for _, c in run))
+    known = await uow.claims.encounters_with_claims(((c.tenant_id, c.encounter_id) for _, c in run))
     today = business_date()
     first_time: list[NewClaim] = []
     seen: set[tuple[UUID, UUID]] = set()
@@ -41,14 +40,14 @@ async def on_charges_captured(deliveries: Sequence[Delivery], uow: UnitOfWork) -
     await create_claims(uow, first_time, today=today)
 
 
-async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+async def on_charge_captured(event: ChargeCaptured, uow: ClaimWork) -> None:
     await capture(content_of(event), uow)
 
 
-async def capture(captured: Captured, uow: UnitOfWork) -> None:
+async def capture(captured: Captured, uow: ClaimWork) -> None:
     """A coded encounter (or a corrected version of one) becomes a claim: a replacement of the encounter's open
     claim to the same payer when that payer may have it, else a new original."""
-    earlier = await repository.lock_of_encounter(uow, captured.tenant_id, captured.encounter_id)
+    earlier = await uow.claims.lock_of_encounter(captured.tenant_id, captured.encounter_id)
     if any(claim.encounter_version == captured.version for claim in earlier):
         return  # replayed after a crash before the inbox row: already done
     [new] = await billed(uow, [NewClaim.of(captured, captured.content)])

@@ -3,12 +3,13 @@
 import logging
 from datetime import timedelta
 
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
 from claim_submission.gateway import CredentialRefused, SimulatorGateway
 from claim_submission.inbound.watch import flag_overdue
 from claim_submission.outbound import submit
+from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,8 @@ class SubmissionLoop(PeriodicLoop):
         self._overdue_after = overdue_after
         self._credential_refused = False
 
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessionmaker)
+    def _uow(self) -> ClaimWork:
+        return ClaimWork(self._sessionmaker)
 
     async def run_once(self) -> None:
         await submit.batch(self._uow(), self._envelope)

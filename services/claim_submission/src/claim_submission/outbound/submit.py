@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork, is_transient
+from claimstream_platform.db import is_transient
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import ClaimStatus
@@ -36,8 +36,7 @@ from claim_submission.outbound.x837 import (
     transaction_controls,
     write_claim,
 )
-from claim_submission.repository import claims as claim_store
-from claim_submission.repository import interchanges
+from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
@@ -52,11 +51,11 @@ class Envelope:
     default_submitter: Submitter | None = None  # for tenants with no submitter of their own (submitter.py)
 
 
-async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = None) -> int:
+async def batch(uow: ClaimWork, envelope: Envelope, *, now: datetime | None = None) -> int:
     """Bind ready claims to new interchanges; returns how many claims were batched. Commits."""
     now = now or datetime.now(UTC)
     async with uow:
-        ready = await claim_store.ready_to_batch(uow, BATCH_LIMIT)
+        ready = await uow.claims.ready_to_batch(BATCH_LIMIT)
         senders = await _senders(uow, ready, envelope)
         unsendable = [claim for claim in ready if claim.tenant_id not in senders]
         for claim in unsendable:
@@ -74,7 +73,7 @@ async def batch(uow: UnitOfWork, envelope: Envelope, *, now: datetime | None = N
     return len(written)
 
 
-async def _senders(uow: UnitOfWork, ready: Sequence[Claim], envelope: Envelope) -> dict[UUID, Submitter]:
+async def _senders(uow: ClaimWork, ready: Sequence[Claim], envelope: Envelope) -> dict[UUID, Submitter]:
     """Each tenant's submitter, or the installation's default; a tenant with neither is left out."""
     own = await submitter.of_tenants(uow, (claim.tenant_id for claim in ready))
     default = envelope.default_submitter
@@ -99,7 +98,7 @@ def _written(ready: Sequence[Claim]) -> tuple[list[tuple[Claim, WrittenClaim]], 
 
 
 async def _bind(
-    uow: UnitOfWork,
+    uow: ClaimWork,
     tenant_id: UUID,
     payer_id: str,
     members: list[tuple[Claim, WrittenClaim]],
@@ -109,12 +108,12 @@ async def _bind(
     """One interchange for the tenant's claims to the payer, its text made once and stored with them (a claim's
     own copy is read from it: `copies.py`)."""
     items = [item for _, item in members]
-    number = await interchanges.create(uow, tenant_id, payer_id, lambda n: _interchange(items, envelope, str(n), now))
+    number = await uow.interchanges.create(tenant_id, payer_id, lambda n: _interchange(items, envelope, str(n), now))
     controls = transaction_controls(items)
     claims = [claim for claim, _ in members]
     for claim, item in members:
         claim.bind(number, controls[item.claim.content.billing_provider.npi])
-    await claim_store.store_binding(uow, claims)
+    await uow.claims.store_binding(claims)
 
 
 def _interchange(items: list[WrittenClaim], envelope: tuple[Submitter, Envelope], control: str, now: datetime) -> str:
@@ -128,11 +127,11 @@ def _unwritable(error: Exception) -> Reason:
     return Reason(rule="x12.unwritable", field="claim", message=f"the claim cannot be written: {type(error).__name__}")
 
 
-async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
+async def send(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
     """Send every pending interchange that is due; returns how many were answered. Stops at the first outage
     (the clearinghouse is away for all); raises CredentialRefused for an operator to act on."""
     async with make_uow() as uow:
-        due = await interchanges.due(uow)
+        due = await uow.interchanges.due()
     answered = 0
     for number in due:
         content = await _take(make_uow, number)
@@ -162,28 +161,28 @@ async def send(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
     return answered
 
 
-async def _take(make_uow: Callable[[], UnitOfWork], number: int) -> str | None:
+async def _take(make_uow: Callable[[], ClaimWork], number: int) -> str | None:
     """Lease a due interchange for one send; its content, or None when it is not due or taken."""
     async with make_uow() as uow:
-        content = await interchanges.take(uow, number, LEASE)
+        content = await uow.interchanges.take(number, LEASE)
         await uow.commit()
     return content
 
 
-async def _release_lease(make_uow: Callable[[], UnitOfWork], number: int, *, retry_after: float | None) -> None:
+async def _release_lease(make_uow: Callable[[], ClaimWork], number: int, *, retry_after: float | None) -> None:
     """After an outage: wait the clearinghouse's Retry-After, else back off with the number of attempts."""
     async with make_uow() as uow:
-        backoff = timedelta(seconds=2 ** min(await interchanges.attempts(uow, number), 9))
+        backoff = timedelta(seconds=2 ** min(await uow.interchanges.attempts(number), 9))
         wait = timedelta(seconds=retry_after) if retry_after is not None else backoff
-        await interchanges.wait_until(uow, number, datetime.now(UTC) + min(wait, MAX_WAIT))
+        await uow.interchanges.wait_until(number, datetime.now(UTC) + min(wait, MAX_WAIT))
         await uow.commit()
 
 
-async def _record(make_uow: Callable[[], UnitOfWork], number: int, status: str, *, acknowledgments: list[str]) -> None:
+async def _record(make_uow: Callable[[], ClaimWork], number: int, status: str, *, acknowledgments: list[str]) -> None:
     """The clearinghouse has the interchange: its claims are submitted, and its 999s are stored to be applied."""
     async with make_uow() as uow:
-        await interchanges.set_status(
-            uow, number, status, acknowledgment="\n".join(acknowledgments) or None, sent_at=datetime.now(UTC)
+        await uow.interchanges.set_status(
+            number, status, acknowledgment="\n".join(acknowledgments) or None, sent_at=datetime.now(UTC)
         )
         sent = await _claims_of(uow, number)
         for claim in sent:
@@ -194,11 +193,11 @@ async def _record(make_uow: Callable[[], UnitOfWork], number: int, status: str, 
 
 
 async def quarantine(
-    make_uow: Callable[[], UnitOfWork], number: int, reason: str, *, status: str = "quarantined"
+    make_uow: Callable[[], ClaimWork], number: int, reason: str, *, status: str = "quarantined"
 ) -> None:
     """The interchange cannot go out: kept with its reason for operators; its claims return to the work queue."""
     async with make_uow() as uow:
-        await interchanges.set_status(uow, number, status, reason=reason[:300], not_before=None)
+        await uow.interchanges.set_status(number, status, reason=reason[:300], not_before=None)
         stuck = await _claims_of(uow, number)
         for claim in stuck:
             claim.hold([Reason(rule=f"interchange.{status}", field="interchange", message=reason[:300])])
@@ -206,8 +205,8 @@ async def quarantine(
         await uow.commit()
 
 
-async def _claims_of(uow: UnitOfWork, number: int) -> list[Claim]:
-    return await claim_store.lock_where(uow, statuses=[ClaimStatus.SUBMITTING], interchange_number=number)
+async def _claims_of(uow: ClaimWork, number: int) -> list[Claim]:
+    return await uow.claims.lock_where(statuses=[ClaimStatus.SUBMITTING], interchange_number=number)
 
 
 def _to_send(claim: Claim) -> ClaimToSend:
@@ -220,7 +219,7 @@ def _to_send(claim: Claim) -> ClaimToSend:
     )
 
 
-async def read_statuses(make_uow: Callable[[], UnitOfWork], gateway: Gateway) -> int:
+async def read_statuses(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
     """Collect the inbox's 277CAs (stored, then removed from the inbox) and apply what is pending."""
     await inbound.collect(make_uow, gateway)
     return await inbound.apply_pending(make_uow)

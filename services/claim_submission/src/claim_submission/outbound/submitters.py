@@ -9,13 +9,11 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.handlers import store
 from claim_submission.outbound.x837 import Submitter
-from claim_submission.repository import claims as claim_store
-from claim_submission.repository import submitters
+from claim_submission.repository import ClaimWork
 
 NOT_CONFIGURED = "submitter.not-configured"
 
@@ -28,16 +26,16 @@ def not_configured() -> Reason:
     )
 
 
-async def of_tenants(uow: UnitOfWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:
-    rows = await submitters.of_tenants(uow, tenant_ids)
+async def of_tenants(uow: ClaimWork, tenant_ids: Iterable[UUID]) -> dict[UUID, Submitter]:
+    rows = await uow.submitters.of_tenants(tenant_ids)
     return {
         row.tenant_id: Submitter(row.submitter_id, row.name, row.contact_name, row.phone, row.email) for row in rows
     }
 
 
-async def release_waiting(uow: UnitOfWork, tenant_id: UUID) -> None:
+async def release_waiting(uow: ClaimWork, tenant_id: UUID) -> None:
     """The tenant's submitter is set: claims held only for the want of one go back to the queue."""
-    held = await claim_store.lock_where(uow, statuses=[ClaimStatus.HELD], tenant_id=tenant_id)
+    held = await uow.claims.lock_where(statuses=[ClaimStatus.HELD], tenant_id=tenant_id)
     waiting = [claim for claim in held if [r.rule for r in claim.reasons] == [NOT_CONFIGURED]]
     for claim in waiting:
         claim.requeue(released="submitter set")

@@ -1,5 +1,60 @@
-"""All of claim submission's SQL, in four parts: `claims` (the aggregate read and stored), `interchanges`,
-`documents` (the 999s and 277CAs received) and `submitters`; `reads` has the claim API's scoped queries.
+"""All of claim submission's SQL, reached from its unit of work (`ClaimWork`): `uow.claims` (the aggregate read,
+locked and stored; the API's scoped reads), `uow.interchanges`, `uow.documents` (the 999s and 277CAs received),
+`uow.submitters`, `uow.coverage` and `uow.carve_outs` (eligibility's answers), `uow.approvals` (prior
+authorization's approvals, the platform's read model), `uow.learned` (learned scrub rules) and `uow.visits`.
 
 Nothing outside this package, `tables` and `migrations` imports SQLAlchemy (an import contract keeps it so).
 """
+
+from functools import cached_property
+
+from claimstream_platform.approvals import Approvals
+from claimstream_platform.db import UnitOfWork
+
+from claim_submission.repository.claims import Claims
+from claim_submission.repository.coverage import CarveOuts, CoverageAnswers
+from claim_submission.repository.documents import Documents
+from claim_submission.repository.interchanges import Interchanges
+from claim_submission.repository.learned import LearnedRules
+from claim_submission.repository.submitters import Submitters
+from claim_submission.repository.visits import Visits
+
+
+class ClaimWork(UnitOfWork):
+    """Claim submission's unit of work: one transaction, and its repositories (one of each per unit)."""
+
+    @cached_property
+    def claims(self) -> Claims:
+        return Claims(self)
+
+    @cached_property
+    def interchanges(self) -> Interchanges:
+        return Interchanges(self)
+
+    @cached_property
+    def documents(self) -> Documents:
+        return Documents(self)
+
+    @cached_property
+    def submitters(self) -> Submitters:
+        return Submitters(self)
+
+    @cached_property
+    def coverage(self) -> CoverageAnswers:
+        return CoverageAnswers(self)
+
+    @cached_property
+    def carve_outs(self) -> CarveOuts:
+        return CarveOuts(self)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        return Approvals(self)
+
+    @cached_property
+    def learned(self) -> LearnedRules:
+        return LearnedRules(self)
+
+    @cached_property
+    def visits(self) -> Visits:
+        return Visits(self)

@@ -5,126 +5,103 @@ benefits; the newest answer (by its time) wins."""
 from collections.abc import Iterable
 from datetime import datetime
 
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from claim_submission.domain.claim import Claim
-from claim_submission.repository.claims import claim_of
 from claim_submission.scrubbing.coverage_rule import Administrator, CoverageKey, PlanKey
-from claim_submission.tables import carve_outs, claims, coverage_answers
+from claim_submission.tables import carve_outs, coverage_answers
 
 c = coverage_answers.c
 o = carve_outs.c
 
 
-async def record(uow: UnitOfWork, key: CoverageKey, *, active: bool, at: datetime) -> None:
-    tenant_id, practice_id, patient_ref, payer_id, served = key
-    row = {
-        "tenant_id": tenant_id,
-        "practice_id": practice_id,
-        "patient_ref": patient_ref[:80],
-        "payer_id": payer_id[:80],
-        "service_date": served,
-        "active": active,
-        "answered_at": at,
-    }
-    statement = insert(coverage_answers).values(row)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
-            set_={"active": active, "answered_at": at},
-            where=c.answered_at <= statement.excluded.answered_at,
+class CoverageAnswers(Repository):
+    """`uow.coverage`: whether a patient's coverage with a payer was active on a date of service."""
+
+    table = coverage_answers
+
+    async def record(self, key: CoverageKey, *, active: bool, at: datetime) -> None:
+        tenant_id, practice_id, patient_ref, payer_id, served = key
+        row = {
+            "tenant_id": tenant_id,
+            "practice_id": practice_id,
+            "patient_ref": patient_ref[:80],
+            "payer_id": payer_id[:80],
+            "service_date": served,
+            "active": active,
+            "answered_at": at,
+        }
+        statement = insert(coverage_answers).values(row)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
+                set_={"active": active, "answered_at": at},
+                where=c.answered_at <= statement.excluded.answered_at,
+            )
         )
-    )
 
-
-async def inactive(uow: UnitOfWork, keys: Iterable[CoverageKey]) -> set[CoverageKey]:
-    """Of `keys`, those whose newest answer says the coverage was not active."""
-    wanted = list(set(keys))
-    if not wanted:
-        return set()
-    query = select(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).where(
-        tuple_(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).in_(wanted), ~c.active
-    )
-    return {
-        (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
-        for r in await uow.session.execute(query)
-    }
-
-
-async def carved_out(uow: UnitOfWork, key: PlanKey, administrator: Administrator | None, *, at: datetime) -> None:
-    """Record the plan's administrator (None: the plan answers for mental health itself again)."""
-    tenant_id, practice_id, patient_ref, payer_id = key
-    where = (
-        o.tenant_id == tenant_id,
-        o.practice_id == practice_id,
-        o.patient_ref == patient_ref[:80],
-        o.payer_id == payer_id[:80],
-        o.answered_at <= at,
-    )
-    if administrator is None:
-        await uow.session.execute(delete(carve_outs).where(*where))
-        return
-    row = {
-        "tenant_id": tenant_id,
-        "practice_id": practice_id,
-        "patient_ref": patient_ref[:80],
-        "payer_id": payer_id[:80],
-        "administered_by": administrator[0][:80],
-        "administrator_name": administrator[1][:60],
-        "answered_at": at,
-    }
-    statement = insert(carve_outs).values(row)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id"],
-            set_={
-                "administered_by": statement.excluded.administered_by,
-                "answered_at": at,
-                "administrator_name": statement.excluded.administrator_name,
-            },
-            where=o.answered_at <= statement.excluded.answered_at,
+    async def inactive(self, keys: Iterable[CoverageKey]) -> set[CoverageKey]:
+        """Of `keys`, those whose newest answer says the coverage was not active."""
+        wanted = list(set(keys))
+        if not wanted:
+            return set()
+        query = select(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).where(
+            tuple_(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).in_(wanted), ~c.active
         )
-    )
+        return {
+            (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
+            for r in await self.session.execute(query)
+        }
 
 
-async def administrators(uow: UnitOfWork, keys: Iterable[PlanKey]) -> dict[PlanKey, Administrator]:
-    """Of `keys`, the plans another company administers, with that company."""
-    wanted = list(set(keys))
-    if not wanted:
-        return {}
-    query = select(carve_outs).where(tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id).in_(wanted))
-    return {
-        (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id): (r.administered_by, r.administrator_name)
-        for r in await uow.session.execute(query)
-    }
+class CarveOuts(Repository):
+    """`uow.carve_outs`: the plans whose mental-health benefits another company administers."""
 
+    table = carve_outs
 
-async def unsent_claims(uow: UnitOfWork, key: PlanKey) -> list[Claim]:
-    """The patient's claims to that plan not sent yet (ready or held), locked."""
-    tenant_id, practice_id, patient_ref, payer_id = key
-    query = select(claims).where(
-        claims.c.tenant_id == tenant_id,
-        claims.c.practice_id == practice_id,
-        claims.c.payer_id == payer_id,
-        claims.c.status.in_(("ready", "held")),
-        claims.c.content["patient"]["external_id"].astext == patient_ref,
-    )
-    rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
-    return [claim_of(row) for row in rows]
+    async def record(self, key: PlanKey, administrator: Administrator | None, *, at: datetime) -> None:
+        """Record the plan's administrator (None: the plan answers for mental health itself again)."""
+        tenant_id, practice_id, patient_ref, payer_id = key
+        where = (
+            self.mine(tenant_id),
+            o.practice_id == practice_id,
+            o.patient_ref == patient_ref[:80],
+            o.payer_id == payer_id[:80],
+            o.answered_at <= at,
+        )
+        if administrator is None:
+            await self.session.execute(delete(carve_outs).where(*where))
+            return
+        row = {
+            "tenant_id": tenant_id,
+            "practice_id": practice_id,
+            "patient_ref": patient_ref[:80],
+            "payer_id": payer_id[:80],
+            "administered_by": administrator[0][:80],
+            "administrator_name": administrator[1][:60],
+            "answered_at": at,
+        }
+        statement = insert(carve_outs).values(row)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id"],
+                set_={
+                    "administered_by": statement.excluded.administered_by,
+                    "answered_at": at,
+                    "administrator_name": statement.excluded.administrator_name,
+                },
+                where=o.answered_at <= statement.excluded.answered_at,
+            )
+        )
 
-
-async def ready_claims(uow: UnitOfWork, key: CoverageKey) -> list[Claim]:
-    """The claims of that coverage and date not sent yet, locked."""
-    tenant_id, practice_id, patient_ref, payer_id, served = key
-    query = select(claims).where(
-        claims.c.tenant_id == tenant_id,
-        claims.c.practice_id == practice_id,
-        claims.c.payer_id == payer_id,
-        claims.c.service_date == served,
-        claims.c.status == "ready",
-        claims.c.content["patient"]["external_id"].astext == patient_ref,
-    )
-    rows = await uow.session.execute(query.order_by(claims.c.id).with_for_update())
-    return [claim_of(row) for row in rows]
+    async def administrators(self, keys: Iterable[PlanKey]) -> dict[PlanKey, Administrator]:
+        """Of `keys`, the plans another company administers, with that company."""
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        query = select(carve_outs).where(tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id).in_(wanted))
+        return {
+            (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id): (r.administered_by, r.administrator_name)
+            for r in await self.session.execute(query)
+        }

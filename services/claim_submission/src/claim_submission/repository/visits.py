@@ -1,12 +1,13 @@
-"""Each patient's visits with each payer, as claim submission's own claims show them: an encounter with a claim to
-the payer that still stands (not voided, not replaced) is one visit, however many claims or versions it had."""
+"""Each patient's visits with each payer (`uow.visits`), as claim submission's own claims show them: an encounter
+with a claim to the payer that still stands (not voided, not replaced) is one visit, however many claims or
+versions it had."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork, hold_names
+from claimstream_platform.db import Repository, hold_names
 from sqlalchemy import select, tuple_
 
 from claim_submission.domain.states import ClaimStatus
@@ -18,23 +19,26 @@ PATIENT = c.content["patient"]["external_id"].astext  # indexed with the payer (
 GONE = [str(ClaimStatus.VOIDED), str(ClaimStatus.REPLACED)]
 
 
-async def dates_since(uow: UnitOfWork, keys: Iterable[PlanKey], since: date) -> dict[PlanKey, dict[UUID, date]]:
-    """Per patient and payer, the date of service of each visit on or after `since`. Until this transaction ends,
-    it alone counts these patients' visits with these payers. A patient's charges come on different partitions, so
-    two claims can be counted at once: each would miss the other, and the later visit could leave past the count
-    unheld. The second waits here for the first to commit, then counts its claim."""
-    wanted = list(set(keys))
-    if not wanted:
-        return {}
-    await hold_names(uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
-    query = select(
-        c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
-    ).where(
-        tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted),
-        c.service_date >= since,
-        c.status.not_in(GONE),
-    )
-    found: dict[PlanKey, dict[UUID, date]] = defaultdict(dict)
-    for r in await uow.session.execute(query):
-        found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)][r.encounter_id] = r.service_date
-    return found
+class Visits(Repository):
+    table = claims
+
+    async def dates_since(self, keys: Iterable[PlanKey], since: date) -> dict[PlanKey, dict[UUID, date]]:
+        """Per patient and payer, the date of service of each visit on or after `since`. Until this transaction
+        ends, it alone counts these patients' visits with these payers. A patient's charges come on different
+        partitions, so two claims can be counted at once: each would miss the other, and the later visit could
+        leave past the count unheld. The second waits here for the first to commit, then counts its claim."""
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        await hold_names(self.uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
+        query = select(
+            c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
+        ).where(
+            tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted),
+            c.service_date >= since,
+            c.status.not_in(GONE),
+        )
+        found: dict[PlanKey, dict[UUID, date]] = defaultdict(dict)
+        for r in await self.session.execute(query):
+            found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)][r.encounter_id] = r.service_date
+        return found

@@ -1,15 +1,13 @@
 """Denial management's learned rules, accepted by billing staff, kept for the scrubber (`learned.py`)."""
 
 from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
-from claimstream_platform.db import UnitOfWork
 
-from claim_submission.repository import learned as learned_rules
+from claim_submission.repository import ClaimWork
 
 
-async def on_scrub_rule_accepted(event: ScrubRuleAccepted, uow: UnitOfWork) -> None:
+async def on_scrub_rule_accepted(event: ScrubRuleAccepted, uow: ClaimWork) -> None:
     """A rule learned from denials, accepted by billing staff: the scrubber applies it to claims from now on."""
-    await learned_rules.remember(
-        uow,
+    await uow.learned.remember(
         {
             "rule_id": event.rule_id,
             "tenant_id": event.tenant_id,

@@ -5,23 +5,21 @@ scrubbed again). A visit prior authorization says needs one (AuthorizationRequir
 authorization had left (AuthorizationExceeded), has its claims not sent yet held. A claim already sent is left to
 the payer."""
 
+from claimstream_platform.approvals import approval_of
 from claimstream_platform.contracts.prior_authorization import (
     AuthorizationApproved,
     AuthorizationExceeded,
     AuthorizationRequired,
 )
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.intake import corrections, creation
-from claim_submission.repository import authorizations as approvals
-from claim_submission.repository import claims
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing.authorization_rule import (
     EXCEEDED,
     REQUIRED,
-    Known,
     attached,
     exceeded_reason,
     required_reason,
@@ -29,29 +27,15 @@ from claim_submission.scrubbing.authorization_rule import (
 from claim_submission.scrubbing.coverage_rule import PlanKey
 
 
-async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
+async def on_authorization_approved(event: AuthorizationApproved, uow: ClaimWork) -> None:
+    await uow.approvals.record(event)
     if event.practice_id is None:
-        return
-    await approvals.record(
-        uow,
-        {
-            "tenant_id": event.tenant_id,
-            "authorization_id": event.authorization_id,
-            "practice_id": event.practice_id,
-            "patient_ref": event.patient_ref[:80],
-            "payer_id": event.payer_id[:80],
-            "number": event.authorization_number[:50],
-            "codes": event.codes[:50],
-            "start": event.start,
-            "end": event.end,
-            "provider_npi": event.provider_npi[:10],
-        },
-    )
+        return  # nobody's: not kept
     key: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
-    known = [Known(event.authorization_number, frozenset(event.codes), event.start, event.end, event.provider_npi)]
+    approval = approval_of(event)
     today = business_date()
-    for claim in await approvals.held_without(uow, key):
-        content = attached(claim.content, known)
+    for claim in await uow.claims.held_without(key):
+        content = attached(claim.content, [approval])
         if content.prior_authorization_number is None:
             continue  # not covered by this one
         await corrections.void(
@@ -60,8 +44,8 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWor
         await creation.create_claims(uow, [creation.NewClaim.of(claim, content)], today=today)
 
 
-async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWork) -> None:
-    current = await claims.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+async def on_authorization_required(event: AuthorizationRequired, uow: ClaimWork) -> None:
+    current = await uow.claims.lock_of_encounter(event.tenant_id, event.encounter_id, open_only=True)
     waiting = [
         c
         for c in current
@@ -76,10 +60,10 @@ async def on_authorization_required(event: AuthorizationRequired, uow: UnitOfWor
     await handlers.store(uow, waiting)
 
 
-async def on_authorization_exceeded(event: AuthorizationExceeded, uow: UnitOfWork) -> None:
+async def on_authorization_exceeded(event: AuthorizationExceeded, uow: ClaimWork) -> None:
     """The visit's charge went past what its authorization had left: its claim, not sent yet, waits for a person
     (who gets more from the payer, then releases it), instead of leaving with a number the payer would refuse."""
-    current = await claims.lock_of_encounter(uow, event.tenant_id, event.encounter_id, open_only=True)
+    current = await uow.claims.lock_of_encounter(event.tenant_id, event.encounter_id, open_only=True)
     waiting = [
         c
         for c in current

@@ -1,10 +1,9 @@
 """Prior authorization's approvals applied to a claim, pure: a claim without an authorization number takes the
 number of the patient's authorization with that payer that covers one of its codes on the date of service (and
-was asked for its rendering provider, when it names one): 2300 REF*G1."""
+was asked for its rendering provider, when it names one): 2300 REF*G1. The approvals are the platform's read
+model (`claimstream_platform.approvals`), kept in this service's schema."""
 
-from dataclasses import dataclass
-from datetime import date
-
+from claimstream_platform.approvals import Approval
 from claimstream_platform.contracts import Reason
 
 from claim_submission.domain.content import ClaimContent
@@ -14,27 +13,19 @@ REQUIRED = "authorization.required"  # prior authorization's: its rules (after N
 EXCEEDED = "authorization.exceeded"  # prior authorization's: the charge used more than the authorization had left
 
 
-@dataclass(frozen=True)
-class Known:
-    number: str
-    codes: frozenset[str]
-    start: date
-    end: date
-    provider_npi: str
-
-    def covers(self, content: ClaimContent) -> bool:
-        return (
-            self.start <= content.service_date <= self.end
-            and any(line.code in self.codes for line in content.lines)
-            and self.provider_npi in ("", content.rendering_provider.npi)
-        )
+def covers(approval: Approval, content: ClaimContent) -> bool:
+    """On the date of service, for one of the claim's codes, and asked for its rendering provider when it names
+    one."""
+    codes = {line.code for line in content.lines}
+    asked_for = approval.provider_npi in ("", content.rendering_provider.npi)
+    return approval.covers(codes, content.service_date) and asked_for
 
 
-def attached(content: ClaimContent, known: list[Known]) -> ClaimContent:
-    """The content with the covering authorization's number, unless it carries one already."""
+def attached(content: ClaimContent, approvals: list[Approval]) -> ClaimContent:
+    """The content with the covering authorization's number (the soonest ending), unless it carries one already."""
     if content.prior_authorization_number:
         return content
-    number = next((k.number for k in sorted(known, key=lambda k: k.end) if k.covers(content)), None)
+    number = next((a.number for a in sorted(approvals, key=lambda a: a.end) if covers(a, content)), None)
     return content if number is None else content.model_copy(update={"prior_authorization_number": number})
 
 

@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission import handlers
 from claim_submission.intake import corrections, creation
-from claim_submission.repository import coverage
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing.coverage_rule import (
     UNROUTED,
     CoverageKey,
@@ -31,45 +30,45 @@ def key_of(event: CoverageInactive | EligibilityVerified) -> CoverageKey | None:
     return event.tenant_id, event.practice_id, event.patient_ref, event.payer_id, event.service_date
 
 
-async def on_coverage_inactive(event: CoverageInactive, uow: UnitOfWork) -> None:
+async def on_coverage_inactive(event: CoverageInactive, uow: ClaimWork) -> None:
     key = key_of(event)
     if key is None:
         return
-    await coverage.record(uow, key, active=False, at=datetime.now(UTC))
-    waiting = await coverage.ready_claims(uow, key)
+    await uow.coverage.record(key, active=False, at=datetime.now(UTC))
+    waiting = await uow.claims.ready_on(key)
     for claim in waiting:
         claim.hold([inactive_reason()])
     await handlers.store(uow, waiting)
 
 
-async def on_eligibility_verified(event: EligibilityVerified, uow: UnitOfWork) -> None:
+async def on_eligibility_verified(event: EligibilityVerified, uow: ClaimWork) -> None:
     key = key_of(event)
     if key is None:
         return
     at = datetime.now(UTC)
-    await coverage.record(uow, key, active=True, at=at)
+    await uow.coverage.record(key, active=True, at=at)
     if event.bill_payer_id == event.payer_id:  # the plan answers for mental health itself (again)
-        await coverage.carved_out(uow, key[:4], None, at=at)
+        await uow.carve_outs.record(key[:4], None, at=at)
     if event.carve_out_to_route:
         await _hold_for_routing(uow, key[:4], event.carve_out_to_route)
 
 
-async def _hold_for_routing(uow: UnitOfWork, plan: PlanKey, administrator: str) -> None:
+async def _hold_for_routing(uow: ClaimWork, plan: PlanKey, administrator: str) -> None:
     """Claims to a plan that carves mental health out to a company we cannot bill by id wait for a person."""
-    waiting = [c for c in await coverage.unsent_claims(uow, plan) if UNROUTED not in [r.rule for r in c.reasons]]
+    waiting = [c for c in await uow.claims.unsent(plan) if UNROUTED not in [r.rule for r in c.reasons]]
     for claim in waiting:
         claim.hold([*claim.reasons, unrouted_reason(administrator)])
     await handlers.store(uow, waiting)
 
 
-async def on_coverage_carved_out(event: CoverageCarvedOut, uow: UnitOfWork) -> None:
+async def on_coverage_carved_out(event: CoverageCarvedOut, uow: ClaimWork) -> None:
     if event.practice_id is None or event.administered_by == event.payer_id:
         return
     plan: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     administrator = (event.administered_by, event.administrator_name)
-    await coverage.carved_out(uow, plan, administrator, at=datetime.now(UTC))
+    await uow.carve_outs.record(plan, administrator, at=datetime.now(UTC))
     today = business_date()
-    for claim in await coverage.unsent_claims(uow, plan):
+    for claim in await uow.claims.unsent(plan):
         await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
         billed_anew = creation.NewClaim.of(claim, routed(claim.content, administrator))
         await creation.create_claims(uow, [billed_anew], today=today)

@@ -8,11 +8,9 @@ from datetime import date
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import UnitOfWork
 
 from claim_submission.domain.content import ClaimContent, duplicate_key
-from claim_submission.repository import claims as repository
-from claim_submission.repository import learned as learned_rules
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing.scrub import scrub
 from claim_submission.scrubbing.visit_count import earlier_visits
 
@@ -26,10 +24,10 @@ class ToScrub:
     exclude: UUID | None = None  # the claim it replaces (or is): not its own duplicate
 
 
-async def scrub_run(uow: UnitOfWork, run: Sequence[ToScrub], *, today: date) -> list[list[Reason]]:
+async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub], *, today: date) -> list[list[Reason]]:
     """Each claim's findings, as if the run's claims were scrubbed and stored one by one."""
     duplicate = await _duplicates(uow, run)
-    learned = await learned_rules.rules_of(uow, (item.tenant_id for item in run))
+    learned = await uow.learned.rules_of(item.tenant_id for item in run)
     visits = await earlier_visits(uow, [(i.tenant_id, i.practice_id, i.encounter_id, i.content) for i in run])
     return [
         scrub(
@@ -43,11 +41,11 @@ async def scrub_run(uow: UnitOfWork, run: Sequence[ToScrub], *, today: date) -> 
     ]
 
 
-async def _duplicates(uow: UnitOfWork, run: Sequence[ToScrub]) -> list[bool]:
+async def _duplicates(uow: ClaimWork, run: Sequence[ToScrub]) -> list[bool]:
     """Whether an open claim of another encounter has the same duplicate key: a stored one, or one earlier in the
     run (a later encounter in the run with the same services is the earlier one's duplicate)."""
     keys = [(item.tenant_id, duplicate_key(item.content)) for item in run]
-    stored = await repository.open_duplicates(uow, keys)
+    stored = await uow.claims.open_duplicates(keys)
     in_run: dict[tuple[UUID, str], list[UUID]] = {}
     found = []
     for item, key in zip(run, keys, strict=True):

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
-
 from claim_submission.domain.content import ClaimContent
-from claim_submission.repository import visits
+from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing.coverage_rule import PlanKey, plan_key
 from claim_submission.scrubbing.payer_rules import rules_for
 
@@ -24,12 +22,12 @@ def _counted(visit: Visit) -> PlanKey | None:
     return plan_key(tenant_id, practice_id, content)
 
 
-async def earlier_visits(uow: UnitOfWork, run: Sequence[Visit]) -> list[int]:
+async def earlier_visits(uow: ClaimWork, run: Sequence[Visit]) -> list[int]:
     keys = [_counted(visit) for visit in run]
     wanted = [(key, visit[3].service_date) for key, visit in zip(keys, run, strict=True) if key is not None]
     if not wanted:
         return [0] * len(run)
-    seen = await visits.dates_since(uow, (key for key, _ in wanted), min(date(day.year, 1, 1) for _, day in wanted))
+    seen = await uow.visits.dates_since((key for key, _ in wanted), min(date(day.year, 1, 1) for _, day in wanted))
     counts = []
     for key, (_, _, encounter_id, content) in zip(keys, run, strict=True):
         if key is None:
