@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -36,8 +36,19 @@ class IdempotencyKeyReused(RuleViolation):
 class Reply:
     """What an operation returns when its status depends on the outcome (201 created, 200 existing)."""
 
-    body: BaseModel
+    body: BaseModel | None  # None: no content (204)
     status_code: int
+
+
+@dataclass(frozen=True)
+class _Answer:
+    payload: Any
+    status_code: int
+    replayed: bool = False
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Idempotent-Replayed": "true"} if self.replayed else None
 
 
 async def run_command(
@@ -50,24 +61,49 @@ async def run_command(
     status_code: int = 201,
 ) -> JSONResponse:
     """Run `operation` in `uow`'s transaction and commit; with an Idempotency-Key, at most once per key."""
+    answer = await _run(request, principal, uow, body, operation, status_code)
+    return JSONResponse(answer.payload, status_code=answer.status_code, headers=answer.headers)
+
+
+async def run_no_content(
+    request: Request,
+    *,
+    principal: Principal,
+    uow: UnitOfWork,
+    body: BaseModel | None,
+    operation: Callable[[], Awaitable[None]],
+) -> Response:
+    """`run_command` for a command that answers 204 with no body (an acknowledgment, a retry)."""
+
+    async def acted() -> Reply:
+        await operation()
+        return Reply(None, 204)
+
+    answer = await _run(request, principal, uow, body, acted, 204)
+    return Response(status_code=answer.status_code, headers=answer.headers)
+
+
+async def _run(
+    request: Request,
+    principal: Principal,
+    uow: UnitOfWork,
+    body: BaseModel | None,
+    operation: Callable[[], Awaitable[BaseModel | Reply]],
+    status_code: int,
+) -> _Answer:
     key = request.headers.get(HEADER)
     async with uow:
-        if key is None:
-            reply = _reply(await operation(), status_code)
-            await uow.commit()
-            return JSONResponse(reply.body.model_dump(mode="json"), status_code=reply.status_code)
-        row = _key_row(request, principal, key, body)
-        stored = await _claim(uow, row)
-        if stored is not None:
+        row = None if key is None else _key_row(request, principal, key, body)
+        if row is not None and (stored := await _claim(uow, row)) is not None:
             return stored
         reply = _reply(await operation(), status_code)
-        payload = reply.body.model_dump(mode="json")
-        status_code = reply.status_code
-        await uow.session.execute(
-            update(idempotency_keys).where(*_key_filter(row)).values(status_code=status_code, response=payload)
-        )
+        payload = None if reply.body is None else reply.body.model_dump(mode="json")
+        if row is not None:
+            stored_payload = {} if payload is None else payload
+            values = {"status_code": reply.status_code, "response": stored_payload}
+            await uow.session.execute(update(idempotency_keys).where(*_key_filter(row)).values(**values))
         await uow.commit()
-        return JSONResponse(payload, status_code=status_code)
+        return _Answer(payload, reply.status_code)
 
 
 def _reply(result: BaseModel | Reply, status_code: int) -> Reply:
@@ -101,7 +137,7 @@ def _key_filter(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> JSONResponse | None:
+async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> _Answer | None:
     """Insert the key; if it exists (and has not expired), return the stored response instead."""
     session = uow.session
     inserted = await session.scalar(
@@ -116,4 +152,4 @@ async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> JSONResponse | None:
         return None
     if existing.request_hash != row["request_hash"]:
         raise IdempotencyKeyReused(f"this {HEADER} was used with a different request body", field=HEADER)
-    return JSONResponse(existing.response, status_code=existing.status_code, headers={"Idempotent-Replayed": "true"})
+    return _Answer(existing.response, existing.status_code, replayed=True)

@@ -13,12 +13,12 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.idempotency import run_command
+from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.problems import problem
 from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
 from claimstream_platform.x12 import X12Error, parse_interchange
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from clearinghouse_simulator import intake, settle
@@ -115,13 +115,18 @@ async def inbox(
 
 @router.post("/v1/inbox/{document_id}/ack", status_code=204)
 async def acknowledge(
-    document_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: CurrentPrincipal, uow: UnitOfWorkDep
-) -> None:
+    request: Request,
+    document_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+) -> Response:
     """Remove a document from the inbox (repeatable)."""
-    async with uow:
+
+    async def remove() -> None:
         if not await store.acknowledge(uow, principal.tenant_id, document_id):
             raise NotFound("document not found")
-        await uow.commit()
+
+    return await run_no_content(request, principal=principal, uow=uow, body=None, operation=remove)
 
 
 class PayerOut(BaseModel):

@@ -11,10 +11,10 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import Conflict, NotFound
-from claimstream_platform.idempotency import run_command
+from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from claim_submission.api import ClaimWorkDep
@@ -119,12 +119,18 @@ async def list_inbound(
 
 @router.post("/v1/inbound/{document_id}/{action}", status_code=204)
 async def act_on_inbound(
-    document_id: Number, action: Literal["retry", "discard"], principal: CurrentPrincipal, uow: ClaimWorkDep
-) -> None:
+    request: Request,
+    document_id: Number,
+    action: Literal["retry", "discard"],
+    principal: CurrentPrincipal,
+    uow: ClaimWorkDep,
+) -> Response:
     """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply."""
     principal.require_role("operator")
-    async with uow:
+
+    async def act() -> None:
         found = await inbound_documents.set_status(uow, document_id, "pending" if action == "retry" else "discarded")
         if not found:
             raise NotFound("no quarantined document with this id")
-        await uow.commit()
+
+    return await run_no_content(request, principal=principal, uow=uow, body=None, operation=act)
