@@ -12,8 +12,8 @@ from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from claimstream_platform.db import UnitOfWork
 from denial_management import handlers
+from denial_management.repository import DenialWork
 from sqlalchemy import text
 
 TENANT = UUID("00000000-0000-0000-0000-0000000d0e17")
@@ -148,7 +148,7 @@ def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
     )
 
 
-async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
+async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
     """Each event through its handler, in its own transaction (as the consumer does)."""
     for event in events:
         async with make_uow() as uow:
@@ -166,7 +166,7 @@ async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
             await uow.commit()
 
 
-async def outbox(make_uow: Callable[[], UnitOfWork], kind: str) -> list[str]:
+async def outbox(make_uow: Callable[[], DenialWork], kind: str) -> list[str]:
     """The payloads of the events of one type (the type's last dotted part but the version, e.g. `triaged`)."""
     async with make_uow() as uow:
         query = "SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox ORDER BY seq"

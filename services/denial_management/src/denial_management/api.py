@@ -9,16 +9,17 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import CorrectionChanges
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Response
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from denial_management import work
-from denial_management.repository import cases as store
+from denial_management.repository import DenialWork
+from denial_management.repository.queue import QueueFilter
 
 router = APIRouter(tags=["denials"])
+DenialWorkDep = Annotated[DenialWork, Depends(get_unit_of_work)]  # the service's own unit of work
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Modifier = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
 LineNumber = Annotated[int, Field(ge=1, le=50)]
@@ -152,7 +153,7 @@ def _cursor(text: str | None) -> tuple[int, UUID] | None:
 @router.get("/v1/denials", response_model=QueuePage)
 async def queue(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: DenialWorkDep,
     practice_id: UUID | None = None,
     payer_id: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
@@ -163,26 +164,26 @@ async def queue(
     cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> QueuePage:
     """The work queue, highest priority first: money at stake, raised as the deadline nears."""
-    wanted = store.QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
+    wanted = QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
     async with uow:
-        rows, after = await store.queue_page(uow, principal, wanted, limit=limit, after=_cursor(cursor))
+        rows, after = await uow.queue.page(principal, wanted, limit=limit, after=_cursor(cursor))
     return QueuePage(
         items=[CaseOut.model_validate(row) for row in rows], next_cursor=f"{after[0]}.{after[1]}" if after else None
     )
 
 
 @router.get("/v1/denials/{case_id}", response_model=CaseDetail)
-async def one_case(case_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def one_case(case_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     async with uow:
         return await _detail(uow, principal, case_id)
 
 
-async def _detail(uow: UnitOfWork, principal: Principal, case_id: UUID) -> CaseDetail:
-    row = await store.case_in_scope(uow, principal, case_id)
+async def _detail(uow: DenialWork, principal: Principal, case_id: UUID) -> CaseDetail:
+    row = await uow.queue.case_in_scope(principal, case_id)
     if row is None:
         raise NotFound("denial case not found")
-    history = [HistoryOut.model_validate(h) for h in await store.history_of(uow, case_id)]
-    appeals = [AppealOut.model_validate(a) for a in await store.appeals_of(uow, case_id)]
+    history = [HistoryOut.model_validate(h) for h in await uow.queue.history_of(case_id)]
+    appeals = [AppealOut.model_validate(a) for a in await uow.queue.appeals_of(case_id)]
     return CaseDetail(**CaseOut.model_validate(row).model_dump(), history=history, appeals=appeals)
 
 
@@ -191,15 +192,15 @@ async def _detail(uow: UnitOfWork, principal: Principal, case_id: UUID) -> CaseD
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def appeal_letter(case_id: UUID, appeal_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
+async def appeal_letter(case_id: UUID, appeal_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> Response:
     async with uow:
-        pdf = await store.letter_of(uow, principal, case_id, appeal_id)
+        pdf = await uow.queue.letter_of(principal, case_id, appeal_id)
     if pdf is None:
         raise NotFound("appeal not found")
     return Response(pdf, media_type="application/pdf")
 
 
-async def _act(uow: UnitOfWork, principal: Principal, case_id: UUID, action: Awaitable[None]) -> CaseDetail:
+async def _act(uow: DenialWork, principal: Principal, case_id: UUID, action: Awaitable[None]) -> CaseDetail:
     """Run a work-queue command (awaited inside the transaction) and answer with the case as it is now."""
     async with uow:
         await action
@@ -209,17 +210,17 @@ async def _act(uow: UnitOfWork, principal: Principal, case_id: UUID, action: Awa
 
 
 @router.post("/v1/denials/{case_id}/assign", response_model=CaseDetail)
-async def assign(case_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def assign(case_id: UUID, body: AssignIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     return await _act(uow, principal, case_id, work.assign(uow, principal, case_id, body.assignee))
 
 
 @router.post("/v1/denials/{case_id}/notes", response_model=CaseDetail)
-async def add_note(case_id: UUID, body: NoteIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def add_note(case_id: UUID, body: NoteIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     return await _act(uow, principal, case_id, work.note(uow, principal, case_id, body.text))
 
 
 @router.post("/v1/denials/{case_id}/correction", response_model=CaseDetail)
-async def correction(case_id: UUID, body: CorrectionIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def correction(case_id: UUID, body: CorrectionIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     """Ask claim submission to send the claim again with these changes (a replacement with REF*F8, or a new
     original); the case waits for the corrected claim's payment."""
     changes = CorrectionChanges.model_validate(body.changes.model_dump())
@@ -240,7 +241,7 @@ async def correction(case_id: UUID, body: CorrectionIn, principal: CurrentPrinci
 
 
 @router.post("/v1/denials/{case_id}/appeal", response_model=CaseDetail)
-async def appeal(case_id: UUID, body: AppealIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def appeal(case_id: UUID, body: AppealIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     """An appeal packet: the claim, the denial, the reason and the facts, as data and as a letter (PDF)."""
     return await _act(
         uow, principal, case_id, work.appeal(uow, principal, case_id, reason=body.reason, facts=body.facts)
@@ -248,25 +249,25 @@ async def appeal(case_id: UUID, body: AppealIn, principal: CurrentPrincipal, uow
 
 
 @router.post("/v1/denials/{case_id}/outcome", response_model=CaseDetail)
-async def outcome(case_id: UUID, body: OutcomeIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def outcome(case_id: UUID, body: OutcomeIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     return await _act(
         uow, principal, case_id, work.record_outcome(uow, principal, case_id, body.resolution, body.recovered)
     )
 
 
 @router.post("/v1/denials/{case_id}/write-off", response_model=CaseDetail)
-async def write_off(case_id: UUID, body: WriteOffIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CaseDetail:
+async def write_off(case_id: UUID, body: WriteOffIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     return await _act(uow, principal, case_id, work.write_off(uow, principal, case_id, body.reason))
 
 
 @router.post("/v1/denials/bulk", response_model=BulkOut)
-async def bulk(body: BulkIn, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> BulkOut:
+async def bulk(body: BulkIn, principal: CurrentPrincipal, uow: DenialWorkDep) -> BulkOut:
     """Assign or write off every working case the filter finds (at most 500 at a time)."""
     if body.action == "assign" and not body.assignee:
         raise RuleViolation("assigning needs an assignee", field="assignee")
     if body.action == "write_off" and not body.reason:
         raise RuleViolation("a write-off needs a reason", field="reason")
-    wanted = store.QueueFilter(body.practice_id, body.payer_id, body.category, body.status, None, body.due_before)
+    wanted = QueueFilter(body.practice_id, body.payer_id, body.category, body.status, None, body.due_before)
     async with uow:
         done = await work.bulk(uow, principal, wanted, action=body.action, assignee=body.assignee, reason=body.reason)
         await uow.commit()

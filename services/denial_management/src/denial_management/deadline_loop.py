@@ -5,22 +5,22 @@ nears, deadlines.priority), and each whose deadline is within `warn_days` is ann
 from datetime import timedelta
 
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
 from denial_management.handlers import publish_saved
-from denial_management.repository import cases as store
+from denial_management.repository import DenialWork
 
 
-async def warn_due(uow: UnitOfWork, *, warn_days: int) -> int:
+async def warn_due(uow: DenialWork, *, warn_days: int) -> int:
     """Priorities raised as deadlines near, and the cases now within `warn_days` of theirs announced."""
     day = business_date()
-    await store.reprioritize(uow, day)
-    due = await store.lock_due(uow, day + timedelta(days=warn_days))
+    await uow.cases.reprioritize(day)
+    due = await uow.cases.lock_due(day + timedelta(days=warn_days))
     for case in due:
         case.deadline_near(day)
     await publish_saved(uow, due)
-    await store.mark_warned(uow, [case.id for case in due])
+    await uow.cases.mark_warned([case.id for case in due])
     return len(due)
 
 
@@ -32,6 +32,6 @@ class DeadlineLoop(PeriodicLoop):
         self._warn_days = warn_days
 
     async def run_once(self) -> None:
-        async with UnitOfWork(self._sessionmaker) as uow:
+        async with DenialWork(self._sessionmaker) as uow:
             await warn_due(uow, warn_days=self._warn_days)
             await uow.commit()

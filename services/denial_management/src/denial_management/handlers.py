@@ -14,7 +14,6 @@ from claimstream_platform.contracts import remittance_posting as remittance_even
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.payers import payer_facts
 from claimstream_platform.pdf import render_pdf
 
@@ -23,21 +22,20 @@ from denial_management.automatic import Appeal, Close, Correct, Decision, decide
 from denial_management.deadlines import case_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
-from denial_management.repository import cases as store
-from denial_management.repository import claims, rules
+from denial_management.repository import DenialWork
 from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
 
 
-async def publish_saved(uow: UnitOfWork, found: Sequence[Case]) -> None:
-    await store.save(uow, found)
+async def publish_saved(uow: DenialWork, found: Sequence[Case]) -> None:
+    await uow.cases.save(found)
     for case in found:
         for event in case.take_events():
             uow.publish(event)
 
 
-async def on_claims_created(deliveries: Sequence[Any], uow: UnitOfWork) -> None:
+async def on_claims_created(deliveries: Sequence[Any], uow: DenialWork) -> None:
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
-    await claims.remember(uow, [_claim_row(event) for event in created])
+    await uow.claims.remember([_claim_row(event) for event in created])
 
 
 def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
@@ -67,12 +65,12 @@ def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
     }
 
 
-async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: UnitOfWork) -> None:
+async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: DenialWork) -> None:
     """The payer accepted the claim: the proof a timely-filing appeal needs."""
-    await claims.accepted(uow, event.claim_id, business_date(), event.payer_claim_number)
+    await uow.claims.accepted(event.claim_id, business_date(), event.payer_claim_number)
 
 
-async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork) -> None:
+async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork) -> None:
     """A real denial opens a case; one the payer repeats after our appeal reopens that case instead (the appeal
     was lost), and one of a corrected claim settles the case that asked for the correction."""
     on = event.paid_on or business_date()
@@ -82,7 +80,7 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: UnitOfWork)
         return  # announced before denials were classified: a deductible or a contractual amount, no denial
     if await _appeal_lost(uow, event):
         return
-    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
     opening = Opening(
         tenant_id=event.tenant_id,
         practice_id=event.practice_id,
@@ -106,9 +104,9 @@ def _class_of(adjustment: remittance_events.PostedAdjustment, on: date) -> str:
     return adjustment.adjustment_class or classify(adjustment.group, adjustment.reason, on)
 
 
-async def _appeal_lost(uow: UnitOfWork, event: remittance_events.ClaimDenied) -> bool:
+async def _appeal_lost(uow: DenialWork, event: remittance_events.ClaimDenied) -> bool:
     """The payer denied again, in a later remittance, what we appealed: the case goes back to the work queue."""
-    appealed = await store.lock_for_claims(uow, [event.claim_id], [CaseStatus.APPEALED])
+    appealed = await uow.cases.lock_for_claims([event.claim_id], [CaseStatus.APPEALED])
     earlier = f"denied:{event.remittance_id}:"
     lost = [
         case
@@ -123,21 +121,21 @@ async def _appeal_lost(uow: UnitOfWork, event: remittance_events.ClaimDenied) ->
     return bool(lost)
 
 
-async def _correction_failed(uow: UnitOfWork, claim: Any, case: Case, how: str) -> None:
+async def _correction_failed(uow: DenialWork, claim: Any, case: Case, how: str) -> None:
     """The corrected claim was denied or rejected again: the case that asked for the correction is settled as
     `denied_again`, and the new case carries the work on."""
     if claim is None or claim.replaces_claim_id is None:
         return
-    asked = await store.lock_for_claims(uow, [claim.replaces_claim_id], [CaseStatus.CORRECTING])
+    asked = await uow.cases.lock_for_claims([claim.replaces_claim_id], [CaseStatus.CORRECTING])
     for earlier in asked:
         earlier.note(f"the corrected claim was {how} again: case {case.id}", "system")
         earlier.resolve("denied_again", "system")
     await publish_saved(uow, asked)
 
 
-async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) -> None:
+async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) -> None:
     """A 999 or 277CA rejection: never adjudicated, so its only deadline is timely filing."""
-    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
     rules = [reason.rule for reason in event.reasons]
     opening = Opening(
         tenant_id=event.tenant_id,
@@ -158,9 +156,9 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: UnitOfWork) 
         await _correction_failed(uow, claim, case, "rejected")
 
 
-async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case | None:
+async def open_case(uow: DenialWork, opening: Opening, triage: Triage) -> Case | None:
     """Open, triage and (where determined) fix; None when this denial event opened a case before."""
-    row = await claims.row_of(uow, opening.tenant_id, opening.claim_id)
+    row = await uow.claims.row_of(opening.tenant_id, opening.claim_id)
     deadline = case_deadline(
         opening.payer_id,
         appeal=triage.appeal,
@@ -168,11 +166,11 @@ async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case |
         service_date=opening.service_date,
         prior_payer_paid_on=row.prior_payer_paid_on if row else None,
     )
-    known = await claims.known(uow, opening.tenant_id, opening.claim_id)
+    known = await uow.claims.known(opening.tenant_id, opening.claim_id)
     decision = decide(opening, triage, known) if opening.kind == "denial" else None
     priority_now = priority(opening.amount, deadline.day, business_date())
     case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
-    if not await store.insert_new(uow, case):
+    if not await uow.cases.insert_new(case):
         return None
     await _apply(uow, case, decision)
     await publish_saved(uow, [case])
@@ -180,19 +178,19 @@ async def open_case(uow: UnitOfWork, opening: Opening, triage: Triage) -> Case |
     return case
 
 
-async def _learn(uow: UnitOfWork, case: Case) -> None:
+async def _learn(uow: DenialWork, case: Case) -> None:
     """The denial's pattern (payer × code × CARC) counted again: a scrub rule suggested once it recurs."""
     o, t = case.opening, case.triage
     if o.kind != "denial" or not learnable(t.category, o.procedure_code):
         return
     pattern = Pattern(o.payer_id, o.procedure_code or "", t.codes[0], t.category, t.action)
-    claims_hit, amount = await rules.evidence(uow, o.tenant_id, pattern, o.denied_on - timedelta(days=WINDOW_DAYS))
+    claims_hit, amount = await uow.rules.evidence(o.tenant_id, pattern, o.denied_on - timedelta(days=WINDOW_DAYS))
     found = suggestion(pattern, claims_hit, amount)
     if found is not None:
-        await rules.suggest(uow, o.tenant_id, found)
+        await uow.rules.suggest(o.tenant_id, found)
 
 
-async def _apply(uow: UnitOfWork, case: Case, decision: Decision | None) -> None:
+async def _apply(uow: DenialWork, case: Case, decision: Decision | None) -> None:
     if isinstance(decision, Close):
         case.resolve(decision.resolution, "system", written_off=decision.written_off)
     elif isinstance(decision, Correct):
@@ -221,10 +219,10 @@ def resubmit_as(opening: Opening) -> Literal["replacement", "new_original"]:
     return "new_original" if whole and refuses_replacement else "replacement"
 
 
-async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:
+async def file_appeal(uow: DenialWork, case: Case, *, reason: str, facts: list[str], actor: str) -> None:
     """The appeal packet (structured) and its letter (PDF), stored with the case, which becomes `appealed`."""
     o = case.opening
-    row = await claims.row_of(uow, o.tenant_id, o.claim_id)
+    row = await uow.claims.row_of(o.tenant_id, o.claim_id)
     about = {
         "payer_id": o.payer_id,
         "denied_on": o.denied_on.isoformat(),
@@ -239,24 +237,24 @@ async def file_appeal(uow: UnitOfWork, case: Case, *, reason: str, facts: list[s
         "lines": row.lines if row else [],
     }
     packet = letter.packet(about, claim, reason, facts, business_date())
-    appeal_id = await store.add_appeal(uow, case, packet, render_pdf(letter.letter_lines(packet)))
+    appeal_id = await uow.cases.add_appeal(case, packet, render_pdf(letter.letter_lines(packet)))
     case.appealed(actor, appeal_id)
 
 
-async def on_payment_posted(event: remittance_events.PaymentPosted, uow: UnitOfWork) -> None:
+async def on_payment_posted(event: remittance_events.PaymentPosted, uow: DenialWork) -> None:
     """A payment resolves what it answers: the corrected claim's pays the case that asked for the correction; a
     payment of what we appealed overturns the denial. Only the claim's own payer answers its cases: a crossover
     payer paying the patient's share overturns nothing."""
     reversed_ = event.outcome == "reversed"
-    await claims.add_payment(uow, event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
+    await uow.claims.add_payment(event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
     if event.paid <= 0 or event.outcome not in ("paid", "partially_paid"):
         return
-    claim = await claims.row_of(uow, event.tenant_id, event.claim_id)
+    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
     if claim is None or event.payer_id != claim.payer_id:
         return
     replaced = [claim.replaces_claim_id] if claim.replaces_claim_id else []
-    corrected = await store.lock_for_claims(uow, replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])
-    appealed = await store.lock_for_claims(uow, [event.claim_id, *replaced], [CaseStatus.APPEALED])
+    corrected = await uow.cases.lock_for_claims(replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])
+    appealed = await uow.cases.lock_for_claims([event.claim_id, *replaced], [CaseStatus.APPEALED])
     answered: list[tuple[Case, Resolution]] = [
         *((c, "corrected_and_paid") for c in corrected),
         *((c, "overturned") for c in appealed if _pays(event, c)),
@@ -276,20 +274,7 @@ def _pays(event: remittance_events.PaymentPosted, case: Case) -> bool:
     return any(line.line_number == case.opening.line_number and line.paid > 0 for line in event.lines)
 
 
-async def on_authorization_approved(event: AuthorizationApproved, uow: UnitOfWork) -> None:
-    """Kept for the authorization denials of the claims it covers."""
-    if event.practice_id is not None:
-        await claims.remember_authorization(
-            uow,
-            {
-                "tenant_id": event.tenant_id,
-                "authorization_id": event.authorization_id,
-                "practice_id": event.practice_id,
-                "patient_ref": event.patient_ref[:80],
-                "payer_id": event.payer_id[:80],
-                "number": event.authorization_number[:50],
-                "codes": event.codes[:50],
-                "start": event.start,
-                "end": event.end,
-            },
-        )
+async def on_authorization_approved(event: AuthorizationApproved, uow: DenialWork) -> None:
+    """Kept for the authorization denials of the claims it covers (the platform's read model, as claim submission
+    keeps it)."""
+    await uow.approvals.record(event)

@@ -6,13 +6,15 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
 from claimstream_platform.errors import Conflict, NotFound
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from denial_management.repository import rules
+from denial_management.api import DenialWorkDep
+from denial_management.repository import DenialWork
 
 router = APIRouter(tags=["prevention"])
 
@@ -36,21 +38,21 @@ class SuggestionOut(BaseModel):
 
 @router.get("/v1/scrub-rule-suggestions", response_model=list[SuggestionOut])
 async def suggestions(
-    principal: CurrentPrincipal, uow: UnitOfWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
+    principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
 ) -> list[SuggestionOut]:
     """Denial patterns as scrub rules, most money first."""
     async with uow:
-        return [SuggestionOut.model_validate(row) for row in await rules.listed(uow, principal, status)]
+        return [SuggestionOut.model_validate(row) for row in await uow.rules.listed(principal, status)]
 
 
-async def _decide(uow: UnitOfWorkDep, principal: CurrentPrincipal, suggestion_id: UUID, status: str) -> SuggestionOut:
+async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, status: str) -> SuggestionOut:
     async with uow:
-        row = await rules.lock(uow, principal, suggestion_id)
+        row = await uow.rules.lock(principal, suggestion_id)
         if row is None:
             raise NotFound("rule suggestion not found")
         if row.status != "suggested":
             raise Conflict(f"the suggestion was {row.status} already", field="status")
-        await rules.decide(uow, suggestion_id, status, principal.subject)
+        await uow.rules.decide(suggestion_id, status, principal.subject)
         if status == "accepted":
             uow.publish(
                 ScrubRuleAccepted(
@@ -65,16 +67,16 @@ async def _decide(uow: UnitOfWorkDep, principal: CurrentPrincipal, suggestion_id
                     evidence_amount=row.amount,
                 )
             )
-        decided = await rules.lock(uow, principal, suggestion_id)
+        decided = await uow.rules.lock(principal, suggestion_id)
         await uow.commit()
     return SuggestionOut.model_validate(decided)
 
 
 @router.post("/v1/scrub-rule-suggestions/{suggestion_id}/accept", response_model=SuggestionOut)
-async def accept(suggestion_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SuggestionOut:
+async def accept(suggestion_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> SuggestionOut:
     return await _decide(uow, principal, suggestion_id, "accepted")
 
 
 @router.post("/v1/scrub-rule-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
-async def reject(suggestion_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> SuggestionOut:
+async def reject(suggestion_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> SuggestionOut:
     return await _decide(uow, principal, suggestion_id, "rejected")

@@ -10,6 +10,7 @@ from claimstream_platform.settings import ServiceSettings
 from denial_management import api, rules_api
 from denial_management.consumers import SUBSCRIPTIONS
 from denial_management.deadline_loop import DeadlineLoop
+from denial_management.repository import DenialWork
 
 
 class DenialManagementSettings(ServiceSettings):
@@ -34,4 +35,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[deadline_loop],
+    unit_of_work=DenialWork,
 )

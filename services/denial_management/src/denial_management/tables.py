@@ -1,4 +1,7 @@
-"""Denial management's tables. Money is NUMERIC. No patient names, member ids or diagnoses are stored here."""
+"""Denial management's tables. Money is NUMERIC. No patient names, member ids or diagnoses are stored here.
+
+The payers' approved authorizations (`authorizations`, in this schema too) are the platform's read model,
+`claimstream_platform.approvals`, defined there once for every service that keeps them."""
 
 from claimstream_platform.db import NAMING_CONVENTION
 from sqlalchemy import (
@@ -140,22 +143,4 @@ appeals = Table(
     Column("letter", LargeBinary, nullable=False),  # the rendered PDF
     _at("created_at"),
     Index("ix_appeals_case", "case_id"),
-)
-
-
-# Authorizations the payers approved (prior authorization's AuthorizationApproved, mapped at the edge): an
-# authorization denial (CO-197, CO-15) of a claim one covers is corrected with its number.
-authorizations = Table(
-    "authorizations",
-    metadata,
-    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
-    Column("authorization_id", PgUUID(as_uuid=True), primary_key=True),
-    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
-    Column("patient_ref", String(80), nullable=False),
-    Column("payer_id", String(80), nullable=False),
-    Column("number", String(50), nullable=False),
-    Column("codes", JSONB, nullable=False),
-    Column("start", Date, nullable=False),
-    Column("end", Date, nullable=False),
-    Index("ix_authorizations_patient", "tenant_id", "practice_id", "patient_ref", "payer_id"),
 )

@@ -8,38 +8,38 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import CorrectionChanges, CorrectionRequested, Resolution
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import NotFound, RuleViolation
 
 from denial_management.domain import Case
 from denial_management.handlers import file_appeal, publish_saved
-from denial_management.repository import cases as store
+from denial_management.repository import DenialWork
+from denial_management.repository.queue import QueueFilter
 
 BULK_LIMIT = 500
 
 
-async def locked(uow: UnitOfWork, principal: Principal, case_id: UUID) -> Case:
-    row = await store.case_in_scope(uow, principal, case_id)
-    case = await store.lock(uow, principal.tenant_id, case_id) if row is not None else None
+async def locked(uow: DenialWork, principal: Principal, case_id: UUID) -> Case:
+    row = await uow.queue.case_in_scope(principal, case_id)
+    case = await uow.cases.lock(principal.tenant_id, case_id) if row is not None else None
     if case is None:
         raise NotFound("denial case not found")
     return case
 
 
-async def assign(uow: UnitOfWork, principal: Principal, case_id: UUID, assignee: str) -> None:
+async def assign(uow: DenialWork, principal: Principal, case_id: UUID, assignee: str) -> None:
     case = await locked(uow, principal, case_id)
     case.assign(assignee, principal.subject)
     await publish_saved(uow, [case])
 
 
-async def note(uow: UnitOfWork, principal: Principal, case_id: UUID, text: str) -> None:
+async def note(uow: DenialWork, principal: Principal, case_id: UUID, text: str) -> None:
     case = await locked(uow, principal, case_id)
     case.note(text, principal.subject)
     await publish_saved(uow, [case])
 
 
 async def request_correction(
-    uow: UnitOfWork,
+    uow: DenialWork,
     principal: Principal,
     case_id: UUID,
     *,
@@ -64,14 +64,14 @@ async def request_correction(
     await publish_saved(uow, [case])
 
 
-async def appeal(uow: UnitOfWork, principal: Principal, case_id: UUID, *, reason: str, facts: list[str]) -> None:
+async def appeal(uow: DenialWork, principal: Principal, case_id: UUID, *, reason: str, facts: list[str]) -> None:
     case = await locked(uow, principal, case_id)
     await file_appeal(uow, case, reason=reason, facts=facts, actor=principal.subject)
     await publish_saved(uow, [case])
 
 
 async def record_outcome(
-    uow: UnitOfWork, principal: Principal, case_id: UUID, resolution: Resolution | Literal["upheld"], recovered: Decimal
+    uow: DenialWork, principal: Principal, case_id: UUID, resolution: Resolution | Literal["upheld"], recovered: Decimal
 ) -> None:
     """The payer's answer, as staff record it: `upheld` (the appeal was lost) puts the case back in the work queue;
     a denial is the provider's liability, so it is never billed to the patient (docs/money.md)."""
@@ -86,7 +86,7 @@ async def record_outcome(
     await publish_saved(uow, [case])
 
 
-async def write_off(uow: UnitOfWork, principal: Principal, case_id: UUID, reason: str) -> None:
+async def write_off(uow: DenialWork, principal: Principal, case_id: UUID, reason: str) -> None:
     case = await locked(uow, principal, case_id)
     case.note(f"write-off: {reason}", principal.subject)
     case.resolve("written_off", principal.subject, written_off=case.opening.amount)
@@ -94,19 +94,19 @@ async def write_off(uow: UnitOfWork, principal: Principal, case_id: UUID, reason
 
 
 async def bulk(
-    uow: UnitOfWork,
+    uow: DenialWork,
     principal: Principal,
-    wanted: store.QueueFilter,
+    wanted: QueueFilter,
     *,
     action: str,
     assignee: str | None,
     reason: str | None,
 ) -> list[UUID]:
     """`action` (assign or write_off) on every working case the filter finds (at most BULK_LIMIT)."""
-    ids = await store.in_scope_ids(uow, principal, wanted, BULK_LIMIT)
+    ids = await uow.queue.in_scope_ids(principal, wanted, BULK_LIMIT)
     done = []
     for case_id in ids:
-        case = await store.lock(uow, principal.tenant_id, case_id)
+        case = await uow.cases.lock(principal.tenant_id, case_id)
         if case is None or case.status == "resolved":
             continue
         if action == "assign":

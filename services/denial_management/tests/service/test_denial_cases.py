@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import httpx
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
-from claimstream_platform.db import UnitOfWork
+from denial_management.repository import DenialWork
 from denial_testkit import (
     PRACTICE,
     SERVED,
@@ -25,7 +25,7 @@ from denial_testkit import (
 
 
 async def test_a_denial_delivered_twice_opens_one_case_triaged_with_its_deadline(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000901")
     denial = denied(claim, ("CO", "197", "140"), remarks=("N54",))
@@ -44,7 +44,7 @@ async def test_a_denial_delivered_twice_opens_one_case_triaged_with_its_deadline
 
 
 async def test_what_is_no_denial_opens_no_case(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     """Announcements from before denials were classified: a contractual write-off, a deductible, a prior payer."""
     contractual, deductible, prior = created("CS0000000902"), created("CS0000000903"), created("CS0000000951")
@@ -62,7 +62,7 @@ async def test_what_is_no_denial_opens_no_case(
 
 
 async def test_a_wrong_telehealth_place_is_corrected_and_the_replacements_payment_resolves_the_case(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000904", place="10")  # the HMO takes telehealth as 02 only (its terms)
     await deliver(make_uow, claim, denied(claim, ("CO", "16", "140"), remarks=("M77",)))
@@ -83,7 +83,7 @@ async def test_a_wrong_telehealth_place_is_corrected_and_the_replacements_paymen
 
 
 async def test_a_duplicate_of_a_paid_claim_closes_and_timely_filing_with_proof_is_appealed(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     original = created("CS0000000906")
     again = created("CS0000000907", encounter=original.encounter_id)
@@ -114,7 +114,7 @@ async def test_a_duplicate_of_a_paid_claim_closes_and_timely_filing_with_proof_i
 
 
 async def test_a_rejection_is_a_case_of_its_own_kind(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000909")
     await deliver(make_uow, claim, rejected(claim), rejected(claim))
@@ -124,7 +124,7 @@ async def test_a_rejection_is_a_case_of_its_own_kind(
 
 
 async def test_a_co_197_is_corrected_with_the_authorization_on_file(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000990").model_copy(update={"patient_ref": "p-1"})
     elsewhere = created("CS0000000991").model_copy(update={"patient_ref": "p-2"})
@@ -164,7 +164,7 @@ async def test_a_co_197_is_corrected_with_the_authorization_on_file(
 
 
 async def test_an_appeal_deadline_counts_from_the_remittances_date(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000952")
     await deliver(make_uow, claim, denied(claim, ("CO", "50", "140"), paid_on=date(2026, 11, 10)))
@@ -173,7 +173,7 @@ async def test_an_appeal_deadline_counts_from_the_remittances_date(
 
 
 async def test_only_the_claims_payer_paying_the_appealed_line_overturns_it(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000953")
     await deliver(make_uow, claim, denied(claim, ("CO", "50", "140"), level="line", line_number=1))
@@ -190,7 +190,7 @@ async def test_only_the_claims_payer_paying_the_appealed_line_overturns_it(
 
 
 async def test_a_lost_appeal_reopens_its_case_and_a_denied_correction_hands_over_to_a_new_one(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     appealed, corrected = created("CS0000000954"), created("CS0000000955", place="10")
     await deliver(make_uow, appealed, corrected, denied(appealed, ("CO", "50", "140")))
@@ -209,7 +209,7 @@ async def test_a_lost_appeal_reopens_its_case_and_a_denied_correction_hands_over
 
 
 async def test_a_payer_that_refuses_to_replace_a_denied_claim_gets_a_new_original(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], DenialWork],
 ) -> None:
     """The Medicaid plan wants a new claim (frequency 1) after a denial of the whole claim, not a replacement."""
     whole, line = created("CS0000000958", payer="SIMMCD", place="10"), created("CS0000000959", place="10")

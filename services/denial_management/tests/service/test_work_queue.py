@@ -8,13 +8,13 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from denial_management.deadline_loop import warn_due
+from denial_management.repository import DenialWork
 from denial_testkit import cases_of, created, deliver, denied, outbox, rejected
 
 
 async def test_the_queue_is_in_priority_order_and_staff_work_it(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claims = [created(f"CS00000009{n}") for n in range(10, 14)]
     await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
@@ -50,7 +50,7 @@ async def test_the_queue_is_in_priority_order_and_staff_work_it(
 
 
 async def test_another_tenant_sees_none_of_it_and_bad_input_changes_nothing(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
 ) -> None:
     claim = created("CS0000000920")
     await deliver(make_uow, claim, denied(claim, ("CO", "96", "140"), remarks=("N130",)))
@@ -72,7 +72,7 @@ async def test_another_tenant_sees_none_of_it_and_bad_input_changes_nothing(
     assert unchanged["status"] == "open" and len(unchanged["history"]) == 1
 
 
-async def test_a_deadline_coming_close_is_announced_once(make_uow: Callable[[], UnitOfWork]) -> None:
+async def test_a_deadline_coming_close_is_announced_once(make_uow: Callable[[], DenialWork]) -> None:
     claim = created("CS0000000921")
     await deliver(make_uow, claim, rejected(claim, "277CA.A7.562"))  # served 2026-11-02: due 2027-01-31
     for _ in range(2):
@@ -84,7 +84,7 @@ async def test_a_deadline_coming_close_is_announced_once(make_uow: Callable[[], 
 
 
 async def test_a_recurring_denial_becomes_a_suggested_rule_that_staff_accept_once(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claims = [created(f"CS00000009{n}", payer="SIMBCX") for n in range(30, 33)]
     for claim in claims[:2]:
@@ -116,12 +116,11 @@ async def test_a_recurring_denial_becomes_a_suggested_rule_that_staff_accept_onc
 
 
 async def test_a_working_cases_priority_rises_as_its_deadline_nears(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     from decimal import Decimal
 
     from denial_management.deadlines import priority
-    from denial_management.repository import cases as store
 
     claim = created("CS0000000940")
     await deliver(make_uow, claim, denied(claim, ("CO", "50", "140")))
@@ -130,14 +129,14 @@ async def test_a_working_cases_priority_rises_as_its_deadline_nears(
     for days_before in (30, 3, -5):  # a month out, three days out, past it
         day = deadline - timedelta(days=days_before)
         async with make_uow() as uow:
-            await store.reprioritize(uow, day)
+            await uow.cases.reprioritize(day)
             await uow.commit()
         (now,) = [c for c in await cases_of(client, auth) if c["id"] == case["id"]]
         assert now["priority"] == priority(Decimal("140"), deadline, day), days_before
 
 
 async def test_a_denial_is_never_billed_to_the_patient(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim = created("CS0000000957")
     await deliver(make_uow, claim, denied(claim, ("CO", "96", "140"), remarks=("N130",)))

@@ -1,2 +1,39 @@
-"""All of denial management's SQL: `claims` (the claims denials concern, as we keep them) and `cases` (cases, their
-history and appeals, and the work queue's reads, scoped to the caller's tenant and practices once)."""
+"""All of denial management's SQL, reached from its unit of work (`DenialWork`): `uow.claims` (the claims denials
+concern, as we keep them), `uow.cases` (cases, their history and appeals, stored from and read back into the
+aggregate), `uow.queue` (the work queue's reads, scoped to the caller's tenant and practices), `uow.rules` (scrub
+rules learned from denial patterns) and `uow.approvals` (the payers' approved authorizations, the platform's
+read model that claim submission keeps too)."""
+
+from functools import cached_property
+
+from claimstream_platform.approvals import Approvals
+from claimstream_platform.db import UnitOfWork
+
+from denial_management.repository.cases import Cases
+from denial_management.repository.claims import Claims
+from denial_management.repository.queue import Queue
+from denial_management.repository.rules import RuleSuggestions
+
+
+class DenialWork(UnitOfWork):
+    """Denial management's unit of work: one transaction, and its repositories (one of each per unit)."""
+
+    @cached_property
+    def claims(self) -> Claims:
+        return Claims(self)
+
+    @cached_property
+    def cases(self) -> Cases:
+        return Cases(self)
+
+    @cached_property
+    def queue(self) -> Queue:
+        return Queue(self)
+
+    @cached_property
+    def rules(self) -> RuleSuggestions:
+        return RuleSuggestions(self)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        return Approvals(self)

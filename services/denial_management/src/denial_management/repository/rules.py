@@ -1,5 +1,6 @@
-"""Scrub rules learned from denial patterns: the evidence counted from cases, suggestions stored, staff's
-decisions. Reads are scoped to the caller's tenant."""
+"""Scrub rules learned from denial patterns (`uow.rules`): the evidence counted from cases, suggestions stored,
+staff's decisions. The tenant filter is written once per table (`mine` for suggestions, `_cases_of` for the cases
+counted as evidence)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -7,8 +8,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
-from sqlalchemy import func, select, update
+from claimstream_platform.db import Repository
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -16,24 +17,63 @@ from denial_management.prevention import Pattern, Suggestion
 from denial_management.tables import cases, rule_suggestions
 
 
-async def evidence(uow: UnitOfWork, tenant_id: UUID, pattern: Pattern, since: date) -> tuple[int, Decimal]:
-    """How many claims the pattern struck since `since`, and the money denied."""
-    query = select(func.count(func.distinct(cases.c.claim_id)), func.coalesce(func.sum(cases.c.amount), 0)).where(
-        cases.c.tenant_id == tenant_id,
-        cases.c.kind == "denial",
-        cases.c.payer_id == pattern.payer_id,
-        cases.c.procedure_code == pattern.code,
-        cases.c.codes[0].astext == pattern.carc,
-        cases.c.denied_on >= since,
-    )
-    claims, amount = (await uow.session.execute(query)).one()
-    return int(claims), Decimal(amount)
+class RuleSuggestions(Repository):
+    table = rule_suggestions
+
+    def _cases_of(self, tenant_id: UUID) -> ColumnElement[bool]:
+        return cases.c.tenant_id == tenant_id
+
+    async def evidence(self, tenant_id: UUID, pattern: Pattern, since: date) -> tuple[int, Decimal]:
+        """How many claims the pattern struck since `since`, and the money denied."""
+        query = select(func.count(func.distinct(cases.c.claim_id)), func.coalesce(func.sum(cases.c.amount), 0)).where(
+            self._cases_of(tenant_id),
+            cases.c.kind == "denial",
+            cases.c.payer_id == pattern.payer_id,
+            cases.c.procedure_code == pattern.code,
+            cases.c.codes[0].astext == pattern.carc,
+            cases.c.denied_on >= since,
+        )
+        claims, amount = (await self.session.execute(query)).one()
+        return int(claims), Decimal(amount)
+
+    async def suggest(self, tenant_id: UUID, found: Suggestion) -> None:
+        """A new suggestion, or fresher evidence for one not decided yet."""
+        statement = insert(rule_suggestions).values(_row(tenant_id, found))
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "payer_id", "procedure_code", "carc"],
+                set_={
+                    "claims": statement.excluded.claims,
+                    "amount": statement.excluded.amount,
+                    "message": statement.excluded.message,
+                    "updated_at": datetime.now(UTC),
+                },
+                where=rule_suggestions.c.status == "suggested",
+            )
+        )
+
+    async def listed(self, principal: Principal, status: str | None) -> list[Row[Any]]:
+        query = select(rule_suggestions).where(self.mine(principal.tenant_id))
+        if status is not None:
+            query = query.where(rule_suggestions.c.status == status)
+        return list(await self.session.execute(query.order_by(rule_suggestions.c.amount.desc()).limit(200)))
+
+    async def lock(self, principal: Principal, suggestion_id: UUID) -> Row[Any] | None:
+        query = select(rule_suggestions).where(self.mine(principal.tenant_id), rule_suggestions.c.id == suggestion_id)
+        found: Row[Any] | None = (await self.session.execute(query.with_for_update())).one_or_none()
+        return found
+
+    async def decide(self, suggestion_id: UUID, status: str, by: str) -> None:
+        await self.session.execute(
+            update(rule_suggestions)
+            .where(rule_suggestions.c.id == suggestion_id)
+            .values(status=status, decided_by=by[:200], updated_at=datetime.now(UTC))
+        )
 
 
-async def suggest(uow: UnitOfWork, tenant_id: UUID, found: Suggestion) -> None:
-    """A new suggestion, or fresher evidence for one not decided yet."""
+def _row(tenant_id: UUID, found: Suggestion) -> dict[str, Any]:
     p = found.pattern
-    row = {
+    return {
         "id": uuid4(),
         "tenant_id": tenant_id,
         "payer_id": p.payer_id[:80],
@@ -46,39 +86,3 @@ async def suggest(uow: UnitOfWork, tenant_id: UUID, found: Suggestion) -> None:
         "amount": found.amount,
         "status": "suggested",
     }
-    statement = insert(rule_suggestions).values(row)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["tenant_id", "payer_id", "procedure_code", "carc"],
-            set_={
-                "claims": statement.excluded.claims,
-                "amount": statement.excluded.amount,
-                "message": statement.excluded.message,
-                "updated_at": datetime.now(UTC),
-            },
-            where=rule_suggestions.c.status == "suggested",
-        )
-    )
-
-
-async def listed(uow: UnitOfWork, principal: Principal, status: str | None) -> list[Row[Any]]:
-    query = select(rule_suggestions).where(rule_suggestions.c.tenant_id == principal.tenant_id)
-    if status is not None:
-        query = query.where(rule_suggestions.c.status == status)
-    return list(await uow.session.execute(query.order_by(rule_suggestions.c.amount.desc()).limit(200)))
-
-
-async def lock(uow: UnitOfWork, principal: Principal, suggestion_id: UUID) -> Row[Any] | None:
-    query = select(rule_suggestions).where(
-        rule_suggestions.c.tenant_id == principal.tenant_id, rule_suggestions.c.id == suggestion_id
-    )
-    found: Row[Any] | None = (await uow.session.execute(query.with_for_update())).one_or_none()
-    return found
-
-
-async def decide(uow: UnitOfWork, suggestion_id: UUID, status: str, by: str) -> None:
-    await uow.session.execute(
-        update(rule_suggestions)
-        .where(rule_suggestions.c.id == suggestion_id)
-        .values(status=status, decided_by=by[:200], updated_at=datetime.now(UTC))
-    )

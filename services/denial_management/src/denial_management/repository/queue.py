@@ -1,0 +1,92 @@
+"""The work queue's reads (`uow.queue`): cases, their history and appeals for the API, scoped to the caller's
+tenant and the practices its token allows, here once (`_scoped`; the tenant filter is `mine` for cases and
+`_appeals_of` for appeals)."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import Repository
+from claimstream_platform.paging import in_scope
+from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
+from sqlalchemy.engine import Row
+
+from denial_management.tables import appeals, case_history, cases
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    practice_id: UUID | None = None
+    payer_id: str | None = None
+    category: str | None = None
+    status: str | None = None
+    assignee: str | None = None
+    due_before: date | None = None
+
+
+class Queue(Repository):
+    table = cases
+
+    def _appeals_of(self, tenant_id: UUID) -> ColumnElement[bool]:
+        """The tenant's appeals: the repository's second table, its filter written once too."""
+        return appeals.c.tenant_id == tenant_id
+
+    def _scoped(self, principal: Principal, practice_id: UUID | None) -> Select[Any]:
+        query = select(cases).where(self.mine(principal.tenant_id))
+        return in_scope(query, cases.c.practice_id, principal, practice_id)
+
+    def _filtered(self, principal: Principal, wanted: QueueFilter) -> Select[Any]:
+        query = self._scoped(principal, wanted.practice_id)
+        for column, value in (
+            ("payer_id", wanted.payer_id),
+            ("category", wanted.category),
+            ("status", wanted.status),
+            ("assignee", wanted.assignee),
+        ):
+            if value is not None:
+                query = query.where(cases.c[column] == value)
+        if wanted.due_before is not None:
+            query = query.where(cases.c.deadline <= wanted.due_before)
+        return query
+
+    async def page(
+        self, principal: Principal, wanted: QueueFilter, *, limit: int, after: tuple[int, UUID] | None
+    ) -> tuple[list[Row[Any]], tuple[int, UUID] | None]:
+        """Highest priority first (then by id, so pages are stable); `after` is the last (priority, id) seen."""
+        query = self._filtered(principal, wanted)
+        if after is not None:
+            query = query.where(
+                or_(cases.c.priority < after[0], and_(cases.c.priority == after[0], cases.c.id > after[1]))
+            )
+        rows = list(await self.session.execute(query.order_by(cases.c.priority.desc(), cases.c.id).limit(limit + 1)))
+        page = rows[:limit]
+        return page, ((page[-1].priority, page[-1].id) if len(rows) > limit else None)
+
+    async def in_scope_ids(self, principal: Principal, wanted: QueueFilter, limit: int) -> list[UUID]:
+        query = self._filtered(principal, wanted).with_only_columns(cases.c.id).limit(limit)
+        return list(await self.session.scalars(query))
+
+    async def case_in_scope(self, principal: Principal, case_id: UUID) -> Row[Any] | None:
+        query = self._scoped(principal, None).where(cases.c.id == case_id)
+        found: Row[Any] | None = (await self.session.execute(query)).one_or_none()
+        return found
+
+    async def history_of(self, case_id: UUID) -> list[Row[Any]]:
+        query = select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.id)
+        return list(await self.session.execute(query))
+
+    async def appeals_of(self, case_id: UUID) -> list[Row[Any]]:
+        query = select(appeals.c.id, appeals.c.packet, appeals.c.created_at).where(appeals.c.case_id == case_id)
+        return list(await self.session.execute(query.order_by(appeals.c.created_at)))
+
+    async def letter_of(self, principal: Principal, case_id: UUID, appeal_id: UUID) -> bytes | None:
+        if await self.case_in_scope(principal, case_id) is None:
+            return None
+        query = select(appeals.c.letter).where(
+            tuple_(appeals.c.id, appeals.c.case_id) == tuple_(appeal_id, case_id),
+            self._appeals_of(principal.tenant_id),
+        )
+        found: bytes | None = await self.session.scalar(query)
+        return found
