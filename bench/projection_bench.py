@@ -29,7 +29,7 @@ from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from projection.consumers import SUBSCRIPTIONS
 from projection.rebuild import bulk_replay, replay, scratch_schema
-from projection.repository import swap
+from projection.repository import ProjectionWork, swap
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "projection" / "tests"))
@@ -130,6 +130,7 @@ async def replay_rates(stack: LocalStack, public_key: Path) -> dict[str, Any]:
         name="projection",
         subscriptions=SUBSCRIPTIONS,
         sessionmaker=swap.sessions(engine),
+        unit_of_work=ProjectionWork,
         bootstrap_servers=stack.bootstrap_servers,
         batch_size=2000,
     )

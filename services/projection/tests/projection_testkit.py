@@ -13,11 +13,11 @@ from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.contracts import claim_submission as cs
 from claimstream_platform.contracts import denial_management as dm
 from claimstream_platform.contracts import remittance_posting as rp
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from projection import handlers
 from projection.facts import fact_of
 from projection.model import Fact
+from projection.repository import ProjectionWork
 from projection_postings import SERVED, adjustments, classified, posted_lines
 
 TENANT = UUID("00000000-0000-0000-0000-00000000f001")
@@ -280,7 +280,7 @@ def fact(event: IntegrationEvent, at: datetime) -> Fact:
     return found
 
 
-async def deliver(make_uow: Callable[[], UnitOfWork], *items: DecodedEvent, together: bool = False) -> None:
+async def deliver(make_uow: Callable[[], ProjectionWork], *items: DecodedEvent, together: bool = False) -> None:
     """Through the batch handler: each in its own transaction (events arriving apart), or all in one batch."""
     batches = [list(items)] if together else [[item] for item in items]
     for batch in batches:

@@ -9,14 +9,16 @@ from uuid import UUID
 
 from claimstream_platform.errors import NotFound
 from claimstream_platform.paging import Paging
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from projection.model import order
-from projection.repository import reads
+from projection.repository import ProjectionWork
+from projection.repository.reads import ClaimFilter
 
 router = APIRouter(tags=["claims"])
+ProjectionWorkDep = Annotated[ProjectionWork, Depends(get_unit_of_work)]  # the service's own unit of work
 Code = Annotated[str | None, Query(max_length=80)]
 
 
@@ -87,7 +89,7 @@ def claim_out(row: Any) -> dict[str, Any]:
 @router.get("/v1/claims", response_model=ClaimPage)
 async def list_claims(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     page: Paging,
     practice_id: UUID | None = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
@@ -98,7 +100,7 @@ async def list_claims(
     service_date_to: date | None = None,
     denial_category: Annotated[str | None, Query(max_length=40)] = None,
 ) -> ClaimPage:
-    wanted = reads.ClaimFilter(
+    wanted = ClaimFilter(
         practice_id,
         status,
         payer_id,
@@ -109,16 +111,16 @@ async def list_claims(
         denial_category,
     )
     async with uow:
-        return ClaimPage.of(*await reads.claim_page(uow, principal, wanted, limit=page.limit, cursor=page.cursor))
+        return ClaimPage.of(*await uow.reads.claim_page(principal, wanted, limit=page.limit, cursor=page.cursor))
 
 
 @router.get("/v1/claims/{claim_id}", response_model=ClaimDetail)
-async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> ClaimDetail:
+async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep) -> ClaimDetail:
     async with uow:
-        found = await reads.claim(uow, principal, claim_id)
+        found = await uow.reads.claim(principal, claim_id)
         if found is None:
             raise NotFound("claim not found", field="claim_id")
-        stored = await reads.timeline(uow, found)
+        stored = await uow.reads.timeline(found)
     events = sorted(stored, key=order)
     timeline = [
         TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data) for r in events

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.errors import NotFound
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from projection.repository import checks, reads
+from projection.api import ProjectionWorkDep
 
 router = APIRouter(tags=["checks"])
 BASIS = (
@@ -51,14 +51,14 @@ class EncounterCheck(Sides):
 @router.get("/v1/ledger/check", response_model=LedgerCheck)
 async def ledger_check(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     practice_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """The money checksum of the tenant's encounters (or one practice's), now."""
     async with uow:
-        totals = await checks.totals(uow, principal, practice_id)
-        off = await checks.off(uow, principal, practice_id, limit) if totals.encounters_off else []
+        totals = await uow.checks.totals(principal, practice_id)
+        off = await uow.checks.off(principal, practice_id, limit) if totals.encounters_off else []
     return LedgerCheck(
         **Sides.model_validate(totals).model_dump(),
         basis=BASIS,
@@ -69,11 +69,11 @@ async def ledger_check(
 
 
 @router.get("/v1/ledger/check/claims/{claim_id}", response_model=EncounterCheck)
-async def claim_check(claim_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Any:
+async def claim_check(claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep) -> Any:
     """The money checksum of the claim's encounter (every version and payer of its claims together)."""
     async with uow:
-        found = await reads.claim(uow, principal, claim_id)
-        row = await checks.of_encounter(uow, principal, found.encounter_id) if found is not None else None
+        found = await uow.reads.claim(principal, claim_id)
+        row = await uow.checks.of_encounter(principal, found.encounter_id) if found is not None else None
     if row is None:
         raise NotFound("claim not found", field="claim_id")
     return EncounterCheck(**Sides.model_validate(row).model_dump(), basis=BASIS, encounter_id=row.encounter_id)

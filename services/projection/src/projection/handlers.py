@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.consumer import Delivery
 from opentelemetry import metrics
 
@@ -14,7 +13,8 @@ from projection.checks import checksum
 from projection.domain import fold
 from projection.facts import fact_of
 from projection.model import Fact, Folded
-from projection.repository import folding as store
+from projection.repository import ProjectionWork
+from projection.repository.folding import CountKey, EncounterKey
 
 log = logging.getLogger(__name__)
 CHECKSUM_DIFFERENCES = metrics.get_meter("claimstream.projection").create_counter(
@@ -22,23 +22,23 @@ CHECKSUM_DIFFERENCES = metrics.get_meter("claimstream.projection").create_counte
 )
 
 
-async def on_events(run: Sequence[Delivery], uow: UnitOfWork) -> None:
+async def on_events(run: Sequence[Delivery], uow: ProjectionWork) -> None:
     counted, kept = facts_and_counts(run)
-    await store.count_events(uow, counted)
+    await uow.folding.count_events(counted)
     if not kept:
         return
-    await store.save_facts(uow, kept)
-    await store.lock(uow, {(f.tenant_id, i) for f in kept for i in (f.claim_id, f.encounter_id) if i is not None})
-    touched = await store.encounters_touched(uow, kept)
-    await store.lock(uow, touched)  # those found through a claim
-    grouped = by_encounter(await store.history(uow, touched))
+    await uow.folding.save_facts(kept)
+    await uow.folding.lock({(f.tenant_id, i) for f in kept for i in (f.claim_id, f.encounter_id) if i is not None})
+    touched = await uow.folding.encounters_touched(kept)
+    await uow.folding.lock(touched)  # those found through a claim
+    grouped = by_encounter(await uow.folding.history(touched))
     folds = [(key, fold(grouped.get(key, []))) for key in sorted(touched)]
     for key, folded in folds:
         alert_if_off(key, folded)
-    await store.replace(uow, folds)
+    await uow.folding.replace(folds)
 
 
-def alert_if_off(key: store.EncounterKey, folded: Folded) -> None:
+def alert_if_off(key: EncounterKey, folded: Folded) -> None:
     """An encounter whose money checksum does not hold is an alert: counted for ops, logged with its ids only."""
     difference = checksum(folded).difference
     if difference:
@@ -47,9 +47,9 @@ def alert_if_off(key: store.EncounterKey, folded: Folded) -> None:
         log.error("money checksum off", extra=ids)
 
 
-def facts_and_counts(run: Sequence[Delivery]) -> tuple[Counter[store.CountKey], list[Fact]]:
+def facts_and_counts(run: Sequence[Delivery]) -> tuple[Counter[CountKey], list[Fact]]:
     """Each event counted per tenant, topic, type and minute; the facts of those the read model keeps."""
-    counted: Counter[store.CountKey] = Counter()
+    counted: Counter[CountKey] = Counter()
     kept: list[Fact] = []
     for item in run:
         event, meta = item.event, item.metadata
@@ -60,10 +60,10 @@ def facts_and_counts(run: Sequence[Delivery]) -> tuple[Counter[store.CountKey], 
     return counted, kept
 
 
-def by_encounter(history: Sequence[Fact]) -> dict[store.EncounterKey, list[Fact]]:
+def by_encounter(history: Sequence[Fact]) -> dict[EncounterKey, list[Fact]]:
     """Facts grouped by their encounter; one that names only a claim joins the encounter of that claim."""
     encounter_of: dict[UUID, UUID] = {f.claim_id: f.encounter_id for f in history if f.claim_id and f.encounter_id}
-    grouped: dict[store.EncounterKey, list[Fact]] = defaultdict(list)
+    grouped: dict[EncounterKey, list[Fact]] = defaultdict(list)
     for f in history:
         encounter = f.encounter_id or (encounter_of.get(f.claim_id) if f.claim_id else None)
         if encounter is not None:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
 from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader
@@ -30,7 +30,7 @@ from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
 from projection.handlers import by_encounter, facts_and_counts
 from projection.model import Fact
-from projection.repository import bulk, swap
+from projection.repository import ProjectionWork, swap
 from projection.repository.folding import CountKey
 from projection.settings import MIGRATIONS, ProjectionSettings
 
@@ -126,17 +126,17 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
     engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
     try:
         with _no_cycle_collection():
-            return await _read_fold_write(settings, UnitOfWork(swap.sessions(engine)), show)
+            return await _read_fold_write(settings, ProjectionWork(swap.sessions(engine)), show)
     finally:
         await engine.dispose()
 
 
-async def _read_fold_write(settings: ProjectionSettings, unit: UnitOfWork, show: bool) -> tuple[Offsets, int]:
+async def _read_fold_write(settings: ProjectionSettings, unit: ProjectionWork, show: bool) -> tuple[Offsets, int]:
     """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
     What it holds in memory is freed when it returns, before the cyclic collector is on again."""
     counted: Counter[CountKey] = Counter()
     kept: list[Fact] = []
-    async with unit as uow, bulk.Writer(uow, settings.service_name) as writer:
+    async with unit as uow, uow.bulk.writer(settings.service_name) as writer:
 
         async def take(run: list[Delivery]) -> None:
             counts, facts = facts_and_counts(run)
@@ -230,6 +230,7 @@ async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets
             name=settings.service_name,
             subscriptions=SUBSCRIPTIONS,
             sessionmaker=swap.sessions(engine),
+            unit_of_work=ProjectionWork,
             bootstrap_servers=settings.kafka_bootstrap_servers,
         )
         return await replay(

@@ -9,14 +9,14 @@ from uuid import UUID
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.paging import Paging
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from projection import kpis
-from projection.api import ClaimPage
-from projection.repository import kpis as kpi_store
-from projection.repository import reports
+from projection.api import ClaimPage, ProjectionWorkDep
+from projection.repository.kpis import Period
+from projection.repository.reports import Opened
 
 router = APIRouter(tags=["reports"])
 Payer = Annotated[str | None, Query(max_length=80)]
@@ -52,14 +52,14 @@ AGING_BASIS = (
 @router.get("/v1/ar/aging", response_model=Aging)
 async def aging(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     practice_id: UUID | None = None,
     by: Literal["payer", "patient", "provider"] = "payer",
     as_of: date | None = None,
 ) -> Aging:
     day = as_of or business_date()
     async with uow:
-        found = await reports.aging(uow, principal, practice_id, by, day)
+        found = await uow.reports.aging(principal, practice_id, by, day)
     rows = [AgingRow.model_validate(dict(r._mapping)) for r in found]
     sums = {
         name: sum((getattr(r, name) for r in rows), Decimal(0))
@@ -86,7 +86,7 @@ class Balances(BaseModel):
 @router.get("/v1/balances/patients", response_model=Balances)
 async def patient_balances(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     practice_id: UUID | None = None,
     as_of: date | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -94,7 +94,7 @@ async def patient_balances(
 ) -> Balances:
     day = as_of or business_date()
     async with uow:
-        rows = await reports.patient_balances(uow, principal, practice_id, day, limit=limit + 1, after=cursor)
+        rows = await uow.reports.patient_balances(principal, practice_id, day, limit=limit + 1, after=cursor)
     items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
     return Balances(as_of=day, items=items, next_cursor=items[-1].patient_ref if len(rows) > limit else None)
 
@@ -121,16 +121,16 @@ def _period(
     service_from: date | None,
     service_to: date | None,
     as_of: date | None,
-) -> kpi_store.Period:
+) -> Period:
     day = as_of or business_date()
     end = service_to or day
     start = service_from or end - timedelta(days=29)  # default: the thirty days up to `to`
     if start > end:
         raise RuleViolation("from is after to", field="from")
-    return kpi_store.Period(practice_id, payer_id, start, end, day)
+    return Period(practice_id, payer_id, start, end, day)
 
 
-def _drill_link(name: str, part: str, period: kpi_store.Period) -> str:
+def _drill_link(name: str, part: str, period: Period) -> str:
     query = f"kpi={name}&part={part}&from={period.service_from}&to={period.service_to}&as_of={period.as_of}"
     if period.practice_id:
         query += f"&practice_id={period.practice_id}"
@@ -142,7 +142,7 @@ def _drill_link(name: str, part: str, period: kpi_store.Period) -> str:
 @router.get("/v1/kpis", response_model=Kpis)
 async def kpi_report(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     practice_id: UUID | None = None,
     payer_id: Payer = None,
     service_from: Annotated[date | None, Query(alias="from")] = None,
@@ -152,7 +152,7 @@ async def kpi_report(
     """The period is by date of service (default: the thirty days up to `to`); as_of picks the day the answer is for."""
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     async with uow:
-        figures = await kpi_store.figures(uow, principal, period)
+        figures = await uow.kpis.figures(principal, period)
     values = kpis.figures_to_kpis(figures, kpis.days_counted(period.service_from, period.service_to, period.as_of))
     report = {
         name: Kpi(
@@ -171,7 +171,7 @@ async def kpi_report(
 @router.get("/v1/kpis/claims", response_model=ClaimPage)
 async def kpi_claims(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     page: Paging,
     kpi: Literal[tuple(kpis.DRILL)],  # type: ignore[valid-type]
     part: Literal["numerator", "denominator"] = "numerator",
@@ -185,9 +185,7 @@ async def kpi_claims(
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     claim_set = kpis.DRILL[kpi][0 if part == "numerator" else 1]
     async with uow:
-        return ClaimPage.of(
-            *await kpi_store.drill(uow, principal, period, claim_set, limit=page.limit, cursor=page.cursor)
-        )
+        return ClaimPage.of(*await uow.kpis.drill(principal, period, claim_set, limit=page.limit, cursor=page.cursor))
 
 
 class DenialRow(BaseModel):
@@ -207,7 +205,7 @@ DenialKey = Literal["category", "carc", "payer", "code", "provider"]
 @router.get("/v1/denials/analytics", response_model=list[DenialRow])
 async def denial_analytics(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     by: DenialKey = "category",
     practice_id: UUID | None = None,
     opened_from: Annotated[date | None, Query(alias="from")] = None,
@@ -215,9 +213,9 @@ async def denial_analytics(
 ) -> list[DenialRow]:
     """Denial and rejection cases opened in the period (default: the thirty days up to `to`), by one key."""
     period = _period(practice_id, None, opened_from, opened_to, None)
-    opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
+    opened = Opened(practice_id, period.service_from, period.service_to, by)
     async with uow:
-        rows = await reports.denial_analytics(uow, principal, opened)
+        rows = await uow.reports.denial_analytics(principal, opened)
     base = f"/v1/denials/analytics/claims?by={by}&from={period.service_from}&to={period.service_to}"
     return [DenialRow(**_denial(r), claims=f"{base}&key={r.key}") for r in rows]
 
@@ -229,7 +227,7 @@ def _denial(row: Any) -> dict[str, Any]:
 @router.get("/v1/denials/analytics/claims", response_model=ClaimPage)
 async def denial_claims(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     page: Paging,
     key: Annotated[str, Query(max_length=80)],
     by: DenialKey = "category",
@@ -238,8 +236,8 @@ async def denial_claims(
     opened_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> ClaimPage:
     period = _period(practice_id, None, opened_from, opened_to, None)
-    opened = reports.Opened(practice_id, period.service_from, period.service_to, by)
+    opened = Opened(practice_id, period.service_from, period.service_to, by)
     async with uow:
         return ClaimPage.of(
-            *await reports.denial_claims(uow, principal, opened, key, limit=page.limit, cursor=page.cursor)
+            *await uow.reports.denial_claims(principal, opened, key, limit=page.limit, cursor=page.cursor)
         )

@@ -6,6 +6,7 @@ from claimstream_platform.kit import Service
 
 from projection import api, checks_api, reports_api, stream_api
 from projection.consumers import SUBSCRIPTIONS
+from projection.repository import ProjectionWork
 from projection.settings import MIGRATIONS, ProjectionSettings
 
 
@@ -26,5 +27,6 @@ SERVICE = Service(
     migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     publishes=False,
+    unit_of_work=ProjectionWork,
     commands={"rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild)},
 )

@@ -5,12 +5,12 @@ it is the installation's)."""
 from datetime import datetime
 from typing import Annotated
 
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from projection import broker
-from projection.repository import stream
+from projection.api import ProjectionWorkDep
 
 router = APIRouter(tags=["stream health"])
 
@@ -53,13 +53,13 @@ class StreamHealth(BaseModel):
 async def stream_health(
     request: Request,
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ProjectionWorkDep,
     minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
     latest: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> StreamHealth:
     operator = "operator" in principal.roles
     async with uow:
-        counted = await stream.per_minute(uow, principal, minutes)
+        counted = await uow.stream.per_minute(principal, minutes)
     rates = [Rate.model_validate(dict(r._mapping)) for r in counted]
     servers = request.app.state.platform.settings.kafka_bootstrap_servers
     lags, counts, letters = await broker.read(servers, None if operator else principal.tenant_id, latest)

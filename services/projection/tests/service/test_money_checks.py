@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from projection.checks import checksum
 from projection.domain import fold
+from projection.repository import ProjectionWork
 from projection.tables import ledger
 from projection_testkit import PRACTICE, TENANT, Visit, day, deliver, delivery, fact
 from sqlalchemy import insert
@@ -48,7 +48,7 @@ def _of(event: Any, visit: Visit) -> bool:
 
 
 async def test_the_sql_checksum_agrees_with_the_fold_and_holds(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     visits, events = _history()
     await deliver(make_uow, *(delivery(event, at) for event, at in events))
@@ -61,7 +61,7 @@ async def test_the_sql_checksum_agrees_with_the_fold_and_holds(
 
 
 async def test_a_charge_booked_twice_is_named_with_its_encounter(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
 ) -> None:
     visits, events = _history()
     await deliver(make_uow, *(delivery(event, at) for event, at in events))

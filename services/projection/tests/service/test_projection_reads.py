@@ -10,9 +10,9 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from projection.repository import ProjectionWork
 from projection_testkit import OTHER_TENANT, PRACTICE, Visit, day, deliver, delivery
 
 
@@ -23,7 +23,7 @@ async def get(client: httpx.AsyncClient, auth: dict[str, str], path: str, **quer
 
 
 async def test_a_claim_shows_its_amounts_and_the_timeline_of_every_event_with_its_source(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     v = Visit(charge="150")
     await deliver(
@@ -60,7 +60,7 @@ async def test_a_claim_shows_its_amounts_and_the_timeline_of_every_event_with_it
 
 
 async def test_a_duplicate_event_changes_nothing(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     v = Visit(charge="150")
     payment = delivery(v.posted("100", ("CO", "45", "50")), day(20))
@@ -75,7 +75,7 @@ async def test_a_duplicate_event_changes_nothing(
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(7)))  # the seven events below
 async def test_any_arrival_order_converges_to_the_in_order_state(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, keys: Keys, order: list[int]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, keys: Keys, order: list[int]
 ) -> None:
     tenant = uuid4()  # a tenant per example: the schema lives for the whole test
     v = Visit(charge="150", tenant=tenant, encounter_id=uuid4(), claim_id=uuid4())
@@ -99,7 +99,7 @@ async def test_any_arrival_order_converges_to_the_in_order_state(
 
 
 async def test_aging_buckets_and_as_of_answers_are_what_the_model_held_that_day(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     young, old = Visit(charge="100", served=date(2026, 11, 20)), Visit(charge="200", served=date(2026, 8, 5))
     await deliver(
@@ -122,7 +122,7 @@ async def test_aging_buckets_and_as_of_answers_are_what_the_model_held_that_day(
 
 
 async def test_kpis_reproduce_hand_computed_values_and_drill_down_to_their_claims(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str]
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     clean, rejected, denied = Visit(charge="100"), Visit(charge="100"), Visit(charge="200")
     await deliver(
@@ -164,7 +164,7 @@ async def test_kpis_reproduce_hand_computed_values_and_drill_down_to_their_claim
 
 
 async def test_every_route_is_scoped_to_its_tenant(
-    make_uow: Callable[[], UnitOfWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str], keys: Keys
 ) -> None:
     theirs = Visit(charge="500", tenant=OTHER_TENANT)
     case = uuid4()

@@ -1,3 +1,50 @@
-"""All of the projection's SQL: `folding` (storing facts and the read models folded from them), `reads` (the
-claim list and detail), `reports` (aging, balances, KPIs and denial analytics, as of any date) and `stream` (event
-counts). Every read is scoped to the caller's tenant and practices in one place, `scope.py`."""
+"""All of the projection's SQL, reached from its unit of work (`ProjectionWork`): `uow.folding` (storing facts
+and the read models folded from them: the consumer's writes), `uow.reads` (the claim list and detail),
+`uow.reports` (aging, balances and denial analytics, as of any date), `uow.kpis` (the KPIs' figures and their
+drill-down), `uow.checks` (the money checksum), `uow.stream` (event counts) and `uow.bulk` (the rebuild's COPY
+into a fresh schema). Every read is scoped to the caller's tenant and practices in one place, `scope.ReadModel`.
+`swap` (the rebuild's schemas, compared and swapped) works on engines, outside any unit of work."""
+
+from functools import cached_property
+
+from claimstream_platform.db import UnitOfWork
+
+from projection.repository.bulk import Bulk
+from projection.repository.checks import Checks
+from projection.repository.folding import Folding
+from projection.repository.kpis import Kpis
+from projection.repository.reads import Reads
+from projection.repository.reports import Reports
+from projection.repository.stream import Stream
+
+
+class ProjectionWork(UnitOfWork):
+    """The projection's unit of work: one transaction, and its repositories (one of each per unit)."""
+
+    @cached_property
+    def folding(self) -> Folding:
+        return Folding(self)
+
+    @cached_property
+    def reads(self) -> Reads:
+        return Reads(self)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self)
+
+    @cached_property
+    def kpis(self) -> Kpis:
+        return Kpis(self)
+
+    @cached_property
+    def checks(self) -> Checks:
+        return Checks(self)
+
+    @cached_property
+    def stream(self) -> Stream:
+        return Stream(self)
+
+    @cached_property
+    def bulk(self) -> Bulk:
+        return Bulk(self)

@@ -1,5 +1,6 @@
-"""The rebuild's writes: everything a replay read and folded, into a fresh schema's empty tables, with COPY (the
-rows are the consumer's own, folding.fact_rows and fold_rows)."""
+"""The rebuild's writes (`uow.bulk`, in the rebuild's one unit of work on the fresh schema): everything a replay
+read and folded, into the fresh schema's empty tables, with COPY (the rows are the consumer's own, folding.fact_rows
+and fold_rows). The replay is every tenant's, so no tenant filter: the rows carry their tenants."""
 
 import asyncio
 import contextlib
@@ -9,7 +10,7 @@ from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork, inbox
+from claimstream_platform.db import Repository, inbox
 from pydantic_core import to_json
 from sqlalchemy import Table
 
@@ -23,8 +24,8 @@ class Writer:
     replayed event is skipped) and facts go in a task of their own, so the database takes them while the next
     fetch is read and decoded; one COPY at a time on the transaction's connection. Then the counts and folds."""
 
-    def __init__(self, uow: UnitOfWork, consumer: str) -> None:
-        self._uow, self._consumer = uow, consumer
+    def __init__(self, bulk: "Bulk", consumer: str) -> None:
+        self._bulk, self._consumer = bulk, consumer
         self._pending: asyncio.Task[None] | None = None
         self.applied = 0
 
@@ -48,14 +49,14 @@ class Writer:
             {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
             for (t, topic, kind, minute), n in counted.items()
         ]
-        await _copy(self._uow, stream_counts, counts)
+        await self._bulk.copy(stream_counts, counts)
         for table, rows in fold_rows(folds).items():
-            await _copy(self._uow, table, rows)
+            await self._bulk.copy(table, rows)
 
     async def _copy_events(self, applied: Sequence[UUID], kept: Sequence[Fact]) -> None:
-        await _copy(self._uow, inbox, [{"consumer": self._consumer, "event_id": event_id} for event_id in applied])
+        await self._bulk.copy(inbox, [{"consumer": self._consumer, "event_id": event_id} for event_id in applied])
         # pydantic-core's encoder: the same JSON as json.dumps for these plain values, several times faster
-        await _copy(self._uow, facts, [{**row, "data": to_json(row["data"]).decode()} for row in fact_rows(kept)])
+        await self._bulk.copy(facts, [{**row, "data": to_json(row["data"]).decode()} for row in fact_rows(kept)])
 
     async def _drain(self) -> None:
         if self._pending is not None:
@@ -63,13 +64,20 @@ class Writer:
             await pending
 
 
-async def _copy(uow: UnitOfWork, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    connection = await uow.session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None
-    columns = list(rows[0])
-    record = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    # The dialect's jsonb codec takes JSON text, so `data` goes as a string; the rest asyncpg encodes itself.
-    await driver.copy_records_to_table(table.name, columns=columns, records=list(map(record, rows)))
+class Bulk(Repository):
+    table = facts
+
+    def writer(self, consumer: str) -> Writer:
+        """A replay's writer into this unit's schema, for `consumer`'s inbox rows."""
+        return Writer(self, consumer)
+
+    async def copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        connection = await self.session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        columns = list(rows[0])
+        record = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+        # The dialect's jsonb codec takes JSON text, so `data` goes as a string; the rest asyncpg encodes itself.
+        await driver.copy_records_to_table(table.name, columns=columns, records=list(map(record, rows)))

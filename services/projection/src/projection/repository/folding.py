@@ -1,5 +1,7 @@
-"""Writes, from the consumer: the facts, the event counts, and each touched encounter's read model replaced by
-its fold (delete and insert, in the consumer's transaction: a reader sees the old fold or the new, never half)."""
+"""Writes, from the consumer (`uow.folding`): the facts, the event counts, and each touched encounter's read model
+replaced by its fold (delete and insert, in the consumer's transaction: a reader sees the old fold or the new, never
+half). A batch spans tenants, so every statement names its rows by (tenant, id) pairs (`_pair_in`): the tenant is
+part of each key, never left out of one."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -7,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork, hold_ids
+from claimstream_platform.db import Repository, hold_ids
 from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
@@ -19,21 +21,77 @@ FOLD_ONLY = frozenset({"lines", "forwarded", "crossover_share"})  # what the fol
 CountKey = tuple[UUID, str, str, datetime]  # tenant, topic, type, minute
 
 
-async def count_events(uow: UnitOfWork, counted: Counter[CountKey]) -> None:
-    if not counted:
-        return
-    rows = [
-        {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
-        for (t, topic, kind, minute), n in sorted(counted.items())
-    ]
-    statement = insert(stream_counts)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["tenant_id", "topic", "event_type", "minute"],
-            set_={"count": stream_counts.c.count + statement.excluded.count},
-        ),
-        rows,
-    )
+class Folding(Repository):
+    table = facts
+
+    async def count_events(self, counted: Counter[CountKey]) -> None:
+        if not counted:
+            return
+        rows = [
+            {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
+            for (t, topic, kind, minute), n in sorted(counted.items())
+        ]
+        statement = insert(stream_counts)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "topic", "event_type", "minute"],
+                set_={"count": stream_counts.c.count + statement.excluded.count},
+            ),
+            rows,
+        )
+
+    async def save_facts(self, kept: Sequence[Fact]) -> None:
+        await self.session.execute(insert(facts).on_conflict_do_nothing(), fact_rows(kept))
+
+    async def encounters_touched(self, kept: Sequence[Fact]) -> set[EncounterKey]:
+        """The encounters the facts concern; a fact that names only a claim reaches it through the claim's other
+        facts (none yet: it waits, stored, for the claim's creation)."""
+        touched = {(f.tenant_id, f.encounter_id) for f in kept if f.encounter_id is not None}
+        loose = {(f.tenant_id, f.claim_id) for f in kept if f.encounter_id is None and f.claim_id is not None}
+        if loose:
+            query = (
+                select(facts.c.tenant_id, facts.c.encounter_id)
+                .distinct()
+                .where(_pair_in(facts.c.claim_id), facts.c.encounter_id.is_not(None))
+            )
+            found = await self.session.execute(query, _params(loose))
+            touched |= {(row.tenant_id, row.encounter_id) for row in found}
+        return touched
+
+    async def lock(self, aggregates: set[tuple[UUID, UUID]]) -> None:
+        """Hold each (tenant, claim or encounter) until this transaction ends, in one order. Two partitions'
+        batches may touch one encounter (a claim's submission and its payment come on different topics), and each
+        must fold the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the
+        consumer."""
+        await hold_ids(
+            self.uow,
+            (
+                int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big", signed=True)
+                for t, i in aggregates
+            ),
+        )
+
+    async def history(self, encounters: set[EncounterKey]) -> list[Fact]:
+        """Every stored fact of the encounters: their own, and those that name one of their claims."""
+        if not encounters:
+            return []
+        own = _pair_in(facts.c.encounter_id)
+        their_claims = select(facts.c.claim_id).where(own, facts.c.claim_id.is_not(None))
+        query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
+        return [_fact(row) for row in await self.session.execute(query, _params(encounters))]
+
+    async def replace(self, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
+        """Each encounter's read model replaced by its new fold."""
+        done = list(folds)
+        keys = [key for key, _ in done]
+        if not keys:
+            return
+        for table in (claims, ledger, denial_cases):
+            await self.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
+        # the folds' claims, ledger entries and denial cases, into tables that now hold none of these encounters
+        for table, rows in fold_rows(done).items():
+            if rows:
+                await self.session.execute(insert(table), rows)
 
 
 def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:
@@ -51,48 +109,6 @@ def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:
         }
         for f in kept
     ]
-
-
-async def save_facts(uow: UnitOfWork, kept: Sequence[Fact]) -> None:
-    await uow.session.execute(insert(facts).on_conflict_do_nothing(), fact_rows(kept))
-
-
-async def encounters_touched(uow: UnitOfWork, kept: Sequence[Fact]) -> set[EncounterKey]:
-    """The encounters the facts concern; a fact that names only a claim reaches it through the claim's other
-    facts (none yet: it waits, stored, for the claim's creation)."""
-    touched = {(f.tenant_id, f.encounter_id) for f in kept if f.encounter_id is not None}
-    loose = {(f.tenant_id, f.claim_id) for f in kept if f.encounter_id is None and f.claim_id is not None}
-    if loose:
-        query = (
-            select(facts.c.tenant_id, facts.c.encounter_id)
-            .distinct()
-            .where(_pair_in(facts.c.claim_id), facts.c.encounter_id.is_not(None))
-        )
-        touched |= {(row.tenant_id, row.encounter_id) for row in await uow.session.execute(query, _params(loose))}
-    return touched
-
-
-async def lock(uow: UnitOfWork, aggregates: set[tuple[UUID, UUID]]) -> None:
-    """Hold each (tenant, claim or encounter) until this transaction ends, in one order. Two partitions' batches
-    may touch one encounter (a claim's submission and its payment come on different topics), and each must fold
-    the other's facts, not overwrite its fold. A deadlock between two late locks is retried by the consumer."""
-    await hold_ids(
-        uow,
-        (
-            int.from_bytes(bytes(a ^ b for a, b in zip(t.bytes[:8], i.bytes[:8], strict=True)), "big", signed=True)
-            for t, i in aggregates
-        ),
-    )
-
-
-async def history(uow: UnitOfWork, encounters: set[EncounterKey]) -> list[Fact]:
-    """Every stored fact of the encounters: their own, and those that name one of their claims."""
-    if not encounters:
-        return []
-    own = _pair_in(facts.c.encounter_id)
-    their_claims = select(facts.c.claim_id).where(own, facts.c.claim_id.is_not(None))
-    query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
-    return [_fact(row) for row in await uow.session.execute(query, _params(encounters))]
 
 
 def _pair_in(column: Any) -> Any:
@@ -120,24 +136,6 @@ def _fact(row: Any) -> Fact:
         row.claim_id,
         row.data,
     )
-
-
-async def replace(uow: UnitOfWork, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
-    """Each encounter's read model replaced by its new fold."""
-    done = list(folds)
-    keys = [key for key, _ in done]
-    if not keys:
-        return
-    for table in (claims, ledger, denial_cases):
-        await uow.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
-    await _insert_folds(uow, done)
-
-
-async def _insert_folds(uow: UnitOfWork, done: Sequence[tuple[EncounterKey, Folded]]) -> None:
-    """The folds' claims, ledger entries and denial cases (into tables that hold none of these encounters)."""
-    for table, rows in fold_rows(done).items():
-        if rows:
-            await uow.session.execute(insert(table), rows)
 
 
 def fold_rows(done: Sequence[tuple[EncounterKey, Folded]]) -> dict[Table, list[dict[str, Any]]]:

@@ -1,7 +1,11 @@
 """The rebuild's SQL: a fresh schema beside the live one, per-tenant totals to compare the two, and the swap.
 
 The swap copies the fresh tables over the live ones in one transaction. Readers keep reading the old rows until
-it commits (MVCC), and the live consumer's writes wait for it on the table locks, then fold on the new facts."""
+it commits (MVCC), and the live consumer's writes wait for it on the table locks, then fold on the new facts.
+
+Module functions over engines, not a repository of the unit of work: each works on a schema named by the caller
+(the fresh one beside the live one: made, dropped, compared, copied across), with its own connection and DDL,
+where a unit of work is one transaction on its service's own schema."""
 
 from collections.abc import Sequence
 from typing import Any
