@@ -15,18 +15,19 @@ from uuid import UUID
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.problems import problem
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from claimstream_platform.x12 import X12Error, parse_interchange
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from clearinghouse_simulator import intake, settle
 from clearinghouse_simulator.payers import PayerBook, PayerProfile, shipped
-from clearinghouse_simulator.repository import inbox as store
+from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.results import LineResult, adjudication_from_json
 
 router = APIRouter()
+SimulatorWorkDep = Annotated[SimulatorWork, Depends(get_unit_of_work)]  # the service's own unit of work
 MAX_INTERCHANGE_BYTES = 5 * 1024 * 1024
 
 
@@ -51,7 +52,7 @@ X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12":
 
 
 @router.post("/v1/interchanges", response_model=SubmissionOut, openapi_extra=X12_BODY)
-async def submit(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def submit(request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
     raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
     try:
@@ -103,13 +104,13 @@ class Inbox(BaseModel):
 @router.get("/v1/inbox", response_model=Inbox)
 async def inbox(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: SimulatorWorkDep,
     kind: Literal["277CA", "835", "271", "278"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Inbox:
     """Documents not yet acknowledged, oldest first."""
     async with uow:
-        rows = await store.waiting(uow, principal.tenant_id, kind, limit)
+        rows = await uow.inbox.waiting(principal.tenant_id, kind, limit)
     return Inbox(items=[DocumentOut(id=row.id, kind=row.kind, content=row.content) for row in rows])
 
 
@@ -118,12 +119,12 @@ async def acknowledge(
     request: Request,
     document_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: SimulatorWorkDep,
 ) -> Response:
     """Remove a document from the inbox (repeatable)."""
 
     async def remove() -> None:
-        if not await store.acknowledge(uow, principal.tenant_id, document_id):
+        if not await uow.inbox.acknowledge(principal.tenant_id, document_id):
             raise NotFound("document not found")
 
     return await run_no_content(request, principal=principal, uow=uow, body=None, operation=remove)
@@ -172,7 +173,7 @@ class MemberOut(MemberIn):
 
 @router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
 async def enroll(
-    payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep
 ) -> JSONResponse:
     """Enroll (or update) a member; cost sharing not given comes from the payer's plan. A plan that carves its
     mental-health benefits out: the member joins its administrator's roster too, by the same member id (with that
@@ -184,10 +185,10 @@ async def enroll(
     administrator = payers.get(profile.mental_health_administrator[0]) if profile.mental_health_administrator else None
 
     async def operation() -> MemberOut:
-        row = await store.enroll(uow, principal.tenant_id, payer_id, _roster_values(body, profile))
+        row = await uow.inbox.enroll(principal.tenant_id, payer_id, _roster_values(body, profile))
         if administrator is not None:
             values = _roster_values(body, administrator)
-            await store.enroll(uow, principal.tenant_id, administrator.payer_id, values)
+            await uow.inbox.enroll(principal.tenant_id, administrator.payer_id, values)
         enrolled = MemberOut.model_validate(row, from_attributes=True)
         enrolled.also_enrolled_with = [administrator.payer_id] if administrator else []
         return enrolled
@@ -207,9 +208,9 @@ def _roster_values(body: MemberIn, profile: PayerProfile) -> dict[str, object]:
 
 
 @router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
-async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> MemberOut:
+async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> MemberOut:
     async with uow:
-        row = await store.member(uow, principal.tenant_id, payer_id, member_id)
+        row = await uow.inbox.member(principal.tenant_id, payer_id, member_id)
     if row is None:
         raise NotFound("member not found")
     return MemberOut.model_validate(row, from_attributes=True)
@@ -245,12 +246,12 @@ class ClaimOut(BaseModel):
 async def claim(
     payer_claim_number: Annotated[str, Path(min_length=1, max_length=30)],
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: SimulatorWorkDep,
 ) -> ClaimOut:
     """What the payer decided on one of the submitter's claims, by the payer's claim number (REF*1K of its
     277CA): how a test reads the adjudication of a claim remitted on paper, whose EOB it keys as its own 835."""
     async with uow:
-        row = await store.claim(uow, principal.tenant_id, payer_claim_number)
+        row = await uow.inbox.claim(principal.tenant_id, payer_claim_number)
     if row is None:
         raise NotFound("claim not found", field="payer_claim_number")
     decided = adjudication_from_json(row.adjudication) if row.adjudication else None
@@ -285,7 +286,7 @@ class CycleOut(BaseModel):
 
 
 @router.post("/v1/cycles", response_model=CycleOut)
-async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> JSONResponse:
     """Adjudicate everything accepted so far, for every submitter, now: an operator's action (tests and demos;
     the worker does it on a timer)."""
     principal.require_role("operator")

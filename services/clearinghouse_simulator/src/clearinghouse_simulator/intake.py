@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import Conflict
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Transaction, X12Error
 from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, read_837
@@ -28,7 +27,7 @@ from clearinghouse_simulator.frontend import ACCEPTED, clearinghouse_status, pay
 from clearinghouse_simulator.inquiries import Inquiry, build_271, read_inquiries
 from clearinghouse_simulator.outbound import Envelope, review_interchange
 from clearinghouse_simulator.payers import PayerBook
-from clearinghouse_simulator.repository import received as arrivals
+from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.results import adjudication_from_json
 from clearinghouse_simulator.reviews import decide
 from clearinghouse_simulator.settle import member_state
@@ -55,7 +54,7 @@ class AlreadyReceived(Conflict):
 
 
 async def receive(
-    uow: UnitOfWork, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
+    uow: SimulatorWork, submitter: UUID, interchange: Interchange, book: PayerBook, *, content_sha256: str
 ) -> Receipt:
     submission_id = uuid4()
     key = {
@@ -63,14 +62,14 @@ async def receive(
         "sender_id": interchange.sender_id,
         "interchange_control": interchange.control_number,
     }
-    if not await arrivals.record_submission(uow, submission_id, key, content_sha256):
-        raise AlreadyReceived(interchange.control_number, await arrivals.earlier_hash(uow, key))
+    if not await uow.received.record_submission(submission_id, key, content_sha256):
+        raise AlreadyReceived(interchange.control_number, await uow.received.earlier_hash(key))
     now = datetime.now(UTC)
     acknowledgments: list[str] = []
     reading = _Reading(uow, submitter, interchange, book, now)
     for group in interchange.groups:
         results = [await reading.transaction(group, transaction) for transaction in group.transactions]
-        control = await arrivals.next_control(uow)
+        control = await uow.received.next_control()
         envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
         group_result = GroupResult(
             group.functional_id, group.control_number, group.version, results, group.trailer_errors
@@ -87,7 +86,7 @@ class _Reading:
     """The transaction sets of one interchange, each read and answered: 837Ps kept for the front end, 270s and
     278s answered at once."""
 
-    uow: UnitOfWork
+    uow: SimulatorWork
     submitter: UUID
     interchange: Interchange
     book: PayerBook
@@ -150,16 +149,16 @@ class _Reading:
 
 
 async def _review_answer(
-    uow: UnitOfWork,
+    uow: SimulatorWork,
     submitter: UUID,
     requests: list[ReviewRequest],
     interchange: Interchange,
     book: PayerBook,
     now: datetime,
 ) -> str:
-    enrolled = await arrivals.roster(uow, submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests))
-    asked_before = await arrivals.pended_before(uow, submitter, (r.trace for r in requests))
-    numbers = iter(await arrivals.payer_numbers(uow, len(requests)))
+    enrolled = await uow.received.roster(submitter, ((r.payer.identifier, r.subscriber.identifier) for r in requests))
+    asked_before = await uow.received.pended_before(submitter, (r.trace for r in requests))
+    numbers = iter(await uow.received.payer_numbers(len(requests)))
     answers = []
     for n, request in enumerate(requests, start=1):
         row = enrolled.get((request.payer.identifier, request.subscriber.identifier))
@@ -173,18 +172,18 @@ async def _review_answer(
             asked_before=request.trace in asked_before,
         )
         answers.append((request, decision, f"{n:04d}"))
-    await arrivals.pended(uow, submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
-    control = await arrivals.next_control(uow)
+    await uow.received.pended(submitter, (r.trace for r, d, _ in answers if d.action == "A4"))
+    control = await uow.received.next_control()
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     content = review_interchange(
         [transaction_278_response(r, d, number, created=now) for r, d, number in answers], envelope
     )
-    await arrivals.store_document(uow, submitter, "278", content)
+    await uow.received.store_document(submitter, "278", content)
     return content
 
 
 async def _answer(
-    uow: UnitOfWork,
+    uow: SimulatorWork,
     submitter: UUID,
     inquiries: list[Inquiry],
     interchange: Interchange,
@@ -192,18 +191,18 @@ async def _answer(
     now: datetime,
 ) -> str:
     """A 271 for a 270; stored in the inbox as well."""
-    enrolled = await arrivals.roster(uow, submitter, ((i.payer_id, i.member_id) for i in inquiries))
+    enrolled = await uow.received.roster(submitter, ((i.payer_id, i.member_id) for i in inquiries))
     known = {key: member_state(row, now.year) for key, row in enrolled.items()}
     payer = book.payers.get(inquiries[0].payer_id)
-    control = await arrivals.next_control(uow)
+    control = await uow.received.next_control()
     envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
     content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
-    await arrivals.store_document(uow, submitter, "271", content)
+    await uow.received.store_document(submitter, "271", content)
     return content
 
 
 async def _front_end(
-    uow: UnitOfWork,
+    uow: SimulatorWork,
     submitter: UUID,
     submission_id: UUID,
     interchange: Interchange,
@@ -219,7 +218,7 @@ async def _front_end(
     final = {a.claim.patient_control_number: a for a in payer_acks}
     acks = [final.get(a.claim.patient_control_number, a) for a in house]
     rows = [_claim_row(a, submitter, submission_id, now) for a in acks]
-    await arrivals.store_claims(uow, rows)
+    await uow.received.store_claims(rows)
     # The clearinghouse's 277CA first; then each payer's own, for the claims forwarded to it.
     reports: list[tuple[list[ClaimAck], InformationSource]] = [(house, CLEARINGHOUSE)]
     for payer_id in sorted({a.claim.payer_id for a in payer_acks}):
@@ -247,11 +246,11 @@ def _claim_row(ack: ClaimAck, submitter: UUID, submission_id: UUID, now: datetim
     }
 
 
-async def _payer_intake(uow: UnitOfWork, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
+async def _payer_intake(uow: SimulatorWork, submitter: UUID, forwarded: list[Claim], book: PayerBook) -> list[ClaimAck]:
     """The payer's own edits on what the clearinghouse forwarded; accepted claims get the payer's number."""
     if not forwarded:
         return []
-    enrolled = set(await arrivals.roster(uow, submitter, ((c.payer_id, c.member_id) for c in forwarded)))
+    enrolled = set(await uow.received.roster(submitter, ((c.payer_id, c.member_id) for c in forwarded)))
     denied = await _denied(uow, submitter, forwarded)
     verdicts = [
         payer_status(
@@ -262,29 +261,29 @@ async def _payer_intake(uow: UnitOfWork, submitter: UUID, forwarded: list[Claim]
         )
         for claim in forwarded
     ]
-    numbers = iter(await arrivals.payer_numbers(uow, verdicts.count(ACCEPTED)))
+    numbers = iter(await uow.received.payer_numbers(verdicts.count(ACCEPTED)))
     return [
         ClaimAck(claim, verdict, f"{claim.payer_id}{next(numbers)}" if verdict == ACCEPTED else None)
         for claim, verdict in zip(forwarded, verdicts, strict=True)
     ]
 
 
-async def _denied(uow: UnitOfWork, submitter: UUID, received: list[Claim]) -> set[str]:
+async def _denied(uow: SimulatorWork, submitter: UUID, received: list[Claim]) -> set[str]:
     """Of the claims the replacements among `received` name (REF*F8), those their payer denied whole."""
     numbers = {c.original_reference for c in received if c.frequency == "7" and c.original_reference}
-    found = await arrivals.adjudications(uow, submitter, numbers) if numbers else {}
+    found = await uow.received.adjudications(submitter, numbers) if numbers else {}
     return {number for number, decided in found.items() if adjudication_from_json(decided).denied}
 
 
 async def _store_277ca(
-    uow: UnitOfWork,
+    uow: SimulatorWork,
     submitter: UUID,
     interchange: Interchange,
     report: list[ClaimAck],
     source: InformationSource,
     now: datetime,
 ) -> None:
-    control = await arrivals.next_control(uow)
+    control = await uow.received.next_control()
     content = build_277ca(
         report,
         submitter_name=report[0].claim.billing_name or "SUBMITTER",
@@ -292,4 +291,4 @@ async def _store_277ca(
         envelope=Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now),
         source=source,
     )
-    await arrivals.store_document(uow, submitter, "277CA", content)
+    await uow.received.store_document(submitter, "277CA", content)

@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field
 
 from clearinghouse_simulator.api import MAX_INTERCHANGE_BYTES, router
 from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.settle import CycleLoop
 
 
@@ -58,4 +59,5 @@ SERVICE = Service(
     prepare_app=_payers,
     max_body_bytes=MAX_INTERCHANGE_BYTES,
     publishes=False,
+    unit_of_work=SimulatorWork,
 )

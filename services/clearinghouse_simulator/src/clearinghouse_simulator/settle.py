@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.x12.p837 import Claim
 
 from clearinghouse_simulator.cycle import MemberKey, PayeeKey, Pending, Prior, run_cycle
 from clearinghouse_simulator.payers import PayerBook
-from clearinghouse_simulator.repository import cycle as store
+from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.results import Member, adjudication_from_json
 
 REPROCESS_CANDIDATES = 20
@@ -35,7 +35,7 @@ class CycleLoop(PeriodicLoop):
         self._book, self._seed, self._bundle = book, seed, bundle_835s
 
     async def run_once(self) -> None:
-        async with UnitOfWork(self._sessionmaker) as uow:
+        async with SimulatorWork(self._sessionmaker) as uow:
             summary = await settle(uow, self._book, seed=self._seed, bundle_835s=self._bundle)
             await uow.commit()
         if summary.claims:
@@ -49,18 +49,18 @@ class CycleSummary:
 
 
 async def settle(
-    uow: UnitOfWork, book: PayerBook, *, seed: int, limit: int = 5000, bundle_835s: bool = False
+    uow: SimulatorWork, book: PayerBook, *, seed: int, limit: int = 5000, bundle_835s: bool = False
 ) -> CycleSummary:
     """Adjudicate up to `limit` accepted claims (rows locked, so replicas never pay a claim twice); with
     `bundle_835s` each submitter's 835s of the cycle go into its inbox as one file."""
-    rows = await store.accepted_locked(uow, limit)
+    rows = await uow.cycle.accepted_locked(limit)
     if not rows:
         return CycleSummary(0, 0)
-    now, day = datetime.now(UTC), await store.next_day(uow)
+    now, day = datetime.now(UTC), await uow.cycle.next_day()
     pending, member_rows = await _pending(uow, rows, now.year)
     groups = {(p.submitter, p.claim.payer_id, p.claim.billing_npi) for p in pending}  # one 835 each
-    controls = await store.next_controls(uow, 2 * len(groups))  # a payee may get a PLB-only 835 too
-    due = await store.reviews_due(uow, groups, day, REVIEWS_PER_CYCLE)
+    controls = await uow.cycle.next_controls(2 * len(groups))  # a payee may get a PLB-only 835 too
+    due = await uow.cycle.reviews_due(groups, day, REVIEWS_PER_CYCLE)
     outcome = run_cycle(
         pending,
         book=book,
@@ -69,19 +69,19 @@ async def settle(
         seed=seed,
         now=now,
         next_control=iter(controls).__next__,
-        owed=await store.owed(uow, groups),
+        owed=await uow.cycle.owed(groups),
         day=day,
         due={payee: [_prior(row) for row in found] for payee, found in due.items()},
     )
-    await store.store_outcome(uow, outcome, now, bundle_835s=bundle_835s)
+    await uow.cycle.store_outcome(outcome, now, bundle_835s=bundle_835s)
     return CycleSummary(len(outcome.results), len(outcome.remittances))
 
 
-async def _pending(uow: UnitOfWork, rows: Sequence[Any], year: int) -> tuple[list[Pending], dict[MemberKey, Member]]:
+async def _pending(uow: SimulatorWork, rows: Sequence[Any], year: int) -> tuple[list[Pending], dict[MemberKey, Member]]:
     """The claims to adjudicate as the pure cycle takes them, and their members' benefits this year."""
     parsed = {row.id: Claim.model_validate(row.claim) for row in rows}
     originals = await _originals(uow, rows, parsed)
-    paid_keys = await store.paid_keys(uow, [(row.submitter, row.duplicate_key) for row in rows])
+    paid_keys = await uow.cycle.paid_keys([(row.submitter, row.duplicate_key) for row in rows])
     member_rows = await _members(
         uow, {(r.submitter, parsed[r.id].payer_id, parsed[r.id].member_id) for r in rows}, year
     )
@@ -102,7 +102,7 @@ async def _pending(uow: UnitOfWork, rows: Sequence[Any], year: int) -> tuple[lis
     return pending, member_rows
 
 
-async def _originals(uow: UnitOfWork, rows: Sequence[Any], parsed: dict[UUID, Claim]) -> dict[UUID, Prior]:
+async def _originals(uow: SimulatorWork, rows: Sequence[Any], parsed: dict[UUID, Claim]) -> dict[UUID, Prior]:
     """For replacement and void claims: the adjudicated claim each replaces (by the payer's claim number)."""
     wanted = {
         row.id: (row.submitter, parsed[row.id].original_reference)
@@ -111,7 +111,7 @@ async def _originals(uow: UnitOfWork, rows: Sequence[Any], parsed: dict[UUID, Cl
     }
     if not wanted:
         return {}
-    found = await store.adjudicated_by_number(uow, (number for _, number in wanted.values()))
+    found = await uow.cycle.adjudicated_by_number((number for _, number in wanted.values()))
     by_number = {(row.submitter, row.payer_claim_number): row for row in found}
     originals = {}
     for claim_id, key in wanted.items():
@@ -131,8 +131,8 @@ def _prior(row: Any) -> Prior:
     )
 
 
-async def _members(uow: UnitOfWork, keys: set[MemberKey], year: int) -> dict[MemberKey, Member]:
-    return {key: member_state(row, year) for key, row in (await store.members_locked(uow, keys)).items()}
+async def _members(uow: SimulatorWork, keys: set[MemberKey], year: int) -> dict[MemberKey, Member]:
+    return {key: member_state(row, year) for key, row in (await uow.cycle.members_locked(keys)).items()}
 
 
 def member_state(row: Any, year: int) -> Member:
@@ -150,7 +150,7 @@ def member_state(row: Any, year: int) -> Member:
     )
 
 
-async def _reprocessable(uow: UnitOfWork, groups: set[PayeeKey]) -> dict[PayeeKey, list[Prior]]:
+async def _reprocessable(uow: SimulatorWork, groups: set[PayeeKey]) -> dict[PayeeKey, list[Prior]]:
     return {
-        payee: [_prior(row) for row in await store.paid_of_payee(uow, payee, REPROCESS_CANDIDATES)] for payee in groups
+        payee: [_prior(row) for row in await uow.cycle.paid_of_payee(payee, REPROCESS_CANDIDATES)] for payee in groups
     }

@@ -11,18 +11,19 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field
 
 from eligibility import handlers
 from eligibility.cost import Price
 from eligibility.domain import Check, Patient
-from eligibility.repository import checks as store
+from eligibility.repository import EligibilityWork
 from eligibility.service_types import known_service_type
 
 router = APIRouter(tags=["eligibility"])
+EligibilityWorkDep = Annotated[EligibilityWork, Depends(get_unit_of_work)]  # the service's own unit of work
 ServiceType = Annotated[str, AfterValidator(known_service_type)]
 Money = Annotated[Decimal, Field(gt=0, le=Decimal("99999.99"), decimal_places=2)]
 
@@ -62,7 +63,7 @@ def check_out(check: Check) -> CheckOut:
 
 
 @router.post("/v1/eligibility-checks", response_model=CheckOut, status_code=201)
-async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> JSONResponse:
     """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key."""
     check = _check(principal, body)
     state = request.app.state
@@ -84,7 +85,9 @@ class BatchOut(BaseModel):
 
 
 @router.post("/v1/eligibility-checks/batch", response_model=BatchOut, status_code=202)
-async def ask_batch(body: BatchIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def ask_batch(
+    body: BatchIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep
+) -> JSONResponse:
     """Upcoming visits: each stored for the worker to ask (GET each check for its answer). A visit whose coverage
     has a fresh answer, or a pending question, gets that check. Idempotency-Key."""
     wanted = [_check(principal, item) for item in body.checks]
@@ -114,7 +117,7 @@ def _check(principal: Principal, body: CheckIn) -> Check:
 @router.get("/v1/benefits", response_model=CheckOut)
 async def benefits(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: EligibilityWorkDep,
     practice_id: UUID,
     patient_ref: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")],
     payer_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
@@ -123,16 +126,16 @@ async def benefits(
     authorization is needed and which payer to bill."""
     principal.require_practice(practice_id)
     async with uow:
-        found = await store.latest_answer(uow, principal, practice_id, patient_ref, payer_id)
+        found = await uow.checks.latest_answer(principal, practice_id, patient_ref, payer_id)
     if found is None:
         raise NotFound("no answered eligibility check for this patient", field="patient_ref")
     return check_out(found)
 
 
 @router.get("/v1/eligibility-checks/{check_id}", response_model=CheckOut)
-async def get_check(check_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> CheckOut:
+async def get_check(check_id: UUID, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> CheckOut:
     async with uow:
-        found = await store.find(uow, principal, check_id)
+        found = await uow.checks.find(principal, check_id)
     if found is None:
         raise NotFound("eligibility check not found", field="check_id")
     return check_out(found)

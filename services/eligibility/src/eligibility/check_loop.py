@@ -1,11 +1,11 @@
 """Pending checks asked: every few seconds, a few checks the consumer stored are sent as 270s and their answers
 recorded, each in its own transaction. A clearinghouse outage leaves a check pending for the next pass."""
 
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
 from eligibility import handlers
-from eligibility.repository import checks as store
+from eligibility.repository import EligibilityWork
 
 BATCH = 20
 
@@ -33,8 +33,8 @@ class PendingChecks(PeriodicLoop):
 async def ask_one(sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender) -> bool:
     """One pending check asked; False when none is waiting. An outage (TransientError) rolls the pass back, so the
     check stays pending for the loop's next pass."""
-    async with UnitOfWork(sessionmaker) as uow:
-        check = await store.next_pending(uow)
+    async with EligibilityWork(sessionmaker) as uow:
+        check = await uow.checks.next_pending()
         if check is None:
             return False
         await handlers.ask(uow, clearinghouse, sender, check, None)

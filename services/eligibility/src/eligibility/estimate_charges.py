@@ -7,29 +7,28 @@ from decimal import Decimal
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
-from claimstream_platform.db import UnitOfWork
 
 from eligibility.estimate import exceeded_by, part_for
-from eligibility.repository import estimates
+from eligibility.repository import EligibilityWork
 
 
-async def billed(uow: UnitOfWork, event: ChargeCaptured | ChargeVoided) -> None:
+async def billed(uow: EligibilityWork, event: ChargeCaptured | ChargeVoided) -> None:
     """The encounter's charge (a voided one: none) in the part of each estimate covering it."""
     if event.practice_id is None:
         return
     captured = event if isinstance(event, ChargeCaptured) else None
-    patient_ref = captured.patient.external_id if captured else await estimates.patient_of(uow, event.encounter_id)
+    patient_ref = captured.patient.external_id if captured else await uow.estimates.patient_of(event.encounter_id)
     if patient_ref is None:
         return
-    covering = await estimates.covering(uow, event.tenant_id, event.practice_id, patient_ref, event.service_date)
+    covering = await uow.estimates.covering(event.tenant_id, event.practice_id, patient_ref, event.service_date)
     for estimate_id, estimate in covering:
         parts = estimate.parts()
         part = _part(captured, parts)
         amount = captured.total_amount if captured else None
-        await estimates.record_charge(uow, estimate_id, event.encounter_id, part, amount)
+        await uow.estimates.record_charge(estimate_id, event.encounter_id, part, amount)
         if part is None:
             continue
-        total, announced = await estimates.part_standing(uow, estimate_id, part)
+        total, announced = await uow.estimates.part_standing(estimate_id, part)
         excess = exceeded_by(parts[part], total)
         if excess is not None and not announced:
             uow.publish(
@@ -44,7 +43,7 @@ async def billed(uow: UnitOfWork, event: ChargeCaptured | ChargeVoided) -> None:
                     provider_npi=part,
                 )
             )
-            await estimates.mark_exceeded(uow, estimate_id, part)
+            await uow.estimates.mark_exceeded(estimate_id, part)
 
 
 def _part(captured: ChargeCaptured | None, parts: dict[str, Decimal]) -> str | None:

@@ -12,11 +12,12 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Strict
 from claimstream_platform.pdf import render_pdf, wrap
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
+from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
+from eligibility.api import EligibilityWorkDep
 from eligibility.estimate import (
     DISPUTE_THRESHOLD,
     MAX_PERIOD_MONTHS,
@@ -25,7 +26,6 @@ from eligibility.estimate import (
     estimate_lines,
     period_too_long,
 )
-from eligibility.repository import estimates as store
 
 router = APIRouter(tags=["good faith estimates"])
 
@@ -98,13 +98,15 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
 
 
 @router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
-async def issue(body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> JSONResponse:
+async def issue(
+    body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep
+) -> JSONResponse:
     principal.require_practice(body.practice_id)
     estimate = _estimate(body)
     estimate_id = uuid4()
 
     async def operation() -> EstimateOut:
-        await store.add(uow, principal.tenant_id, body.practice_id, estimate_id, estimate)
+        await uow.estimates.add(principal.tenant_id, body.practice_id, estimate_id, estimate)
         return _out(estimate_id, estimate, {})
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
@@ -137,9 +139,9 @@ def _estimate(body: EstimateIn) -> Estimate:
 
 
 @router.get("/v1/good-faith-estimates/{estimate_id}", response_model=EstimateOut)
-async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EstimateOut:
+async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> EstimateOut:
     async with uow:
-        found = await store.find(uow, principal, estimate_id)
+        found = await uow.estimates.find(principal, estimate_id)
     if found is None:
         raise NotFound("good faith estimate not found", field="estimate_id")
     return _out(estimate_id, *found)
@@ -150,9 +152,9 @@ async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDe
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def document(estimate_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> Response:
+async def document(estimate_id: UUID, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> Response:
     async with uow:
-        found = await store.find(uow, principal, estimate_id)
+        found = await uow.estimates.find(principal, estimate_id)
     if found is None:
         raise NotFound("good faith estimate not found", field="estimate_id")
     lines = [part for line in estimate_lines(found[0]) for part in wrap(line)]

@@ -9,7 +9,6 @@ from typing import Protocol
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 
 from eligibility import estimate_charges
@@ -18,7 +17,7 @@ from eligibility.cost import Price
 from eligibility.domain import Check, Patient
 from eligibility.freshness import fresh_days
 from eligibility.inquiry import answer_for, interchange_270
-from eligibility.repository import checks as store
+from eligibility.repository import EligibilityWork
 
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 
@@ -37,18 +36,18 @@ class Sender:
 
 
 async def run_check(
-    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+    uow: EligibilityWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
 ) -> Check:
     """A new check, asked now; `price` for the next visit's cost."""
-    await store.insert(uow, check)
+    await uow.checks.insert(check)
     return await ask(uow, clearinghouse, sender, check, price)
 
 
 async def ask(
-    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
+    uow: EligibilityWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
 ) -> Check:
     """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
-    control = await store.next_control(uow)
+    control = await uow.checks.next_control()
     text = interchange_270(
         check,
         sender_id=sender.sender_id,
@@ -65,14 +64,14 @@ async def ask(
     check.answered(summary)
     for event in check.take_events():
         uow.publish(event)
-    await store.answered(uow, check)
+    await uow.checks.answered(check)
     following = check.administrators_check()
     if following is not None:
         await ask_later(uow, following)  # the loop asks it
     return check
 
 
-async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+async def on_charge_captured(event: ChargeCaptured, uow: EligibilityWork) -> None:
     """A visit's coverage is checked unless it has a fresh answer (its payer's days, data/freshness.toml) or a
     pending question already; its charge counts against the patient's Good Faith Estimates."""
     if event.practice_id is None:
@@ -100,16 +99,16 @@ def _visit_check(event: ChargeCaptured) -> Check:
     )
 
 
-async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+async def on_charge_voided(event: ChargeVoided, uow: EligibilityWork) -> None:
     """A voided charge no longer counts against the patient's Good Faith Estimates."""
     await estimate_charges.billed(uow, event)
 
 
-async def ask_later(uow: UnitOfWork, check: Check) -> UUID:
+async def ask_later(uow: EligibilityWork, check: Check) -> UUID:
     """Store the check as pending for the loop, unless a fresh answer or a pending question stands for the same
     coverage: then that check's id."""
-    existing = await store.recent_for(uow, check, days=fresh_days(check.payer_id))
+    existing = await uow.checks.recent_for(check, days=fresh_days(check.payer_id))
     if existing is not None:
         return existing
-    await store.insert(uow, check)
+    await uow.checks.insert(check)
     return check.id

@@ -14,6 +14,7 @@ from eligibility import api, estimates_api
 from eligibility.check_loop import PendingChecks
 from eligibility.consumers import SUBSCRIPTIONS
 from eligibility.handlers import Sender
+from eligibility.repository import EligibilityWork
 
 
 class EligibilitySettings(ServiceSettings):
@@ -49,4 +50,5 @@ SERVICE = Service(
     prepare_app=prepare,
     subscriptions=SUBSCRIPTIONS,
     loops=[pending_checks],
+    unit_of_work=EligibilityWork,
 )

@@ -5,9 +5,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from claimstream_platform.db import UnitOfWork
 from eligibility.check_loop import ask_one
 from eligibility.freshness import fresh_days
+from eligibility.repository import EligibilityWork
 from eligibility_testkit import ACTIVE, PRACTICE, Clearinghouse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -26,7 +26,7 @@ def visit(patient: str, payer: str = "SIMBCX") -> dict[str, Any]:
 async def test_a_batch_stores_each_visit_once_and_the_worker_answers_them(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
     engine: AsyncEngine,
 ) -> None:
     batch = {"checks": [visit("P-10"), visit("P-11"), visit("P-10")]}  # P-10 twice: one question
@@ -52,7 +52,7 @@ async def test_a_batch_stores_each_visit_once_and_the_worker_answers_them(
 async def test_an_answer_is_fresh_for_its_payers_days(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
     engine: AsyncEngine,
 ) -> None:
     assert (fresh_days("SIMMCD"), fresh_days("SIMBCX"), fresh_days("ELSEWHERE")) == (7, 30, 30)

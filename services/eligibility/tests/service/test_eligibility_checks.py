@@ -11,8 +11,8 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12.eligibility_model import Benefit, Contact, Party, Rejection
+from eligibility.repository import EligibilityWork
 from eligibility_testkit import ACTIVE, CARVED_OUT, PRACTICE, Clearinghouse, response, text_271
 from sqlalchemy import text
 
@@ -37,7 +37,7 @@ def echoing(*benefits: Any, rejections: tuple[Rejection, ...] = ()) -> Callable[
     return answer
 
 
-async def outbox(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+async def outbox(make_uow: Callable[[], EligibilityWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
         rows = await uow.session.execute(text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox"))
         return [(row.event_type, json.loads(row.body)) for row in rows]
@@ -47,7 +47,7 @@ async def test_a_check_sends_a_270_and_answers_with_the_benefits_and_their_event
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
 ) -> None:
     clearinghouse.answers = echoing(*ACTIVE)
     created = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
@@ -67,7 +67,7 @@ async def test_a_carve_out_and_an_aaa_publish_what_they_are(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
 ) -> None:
     clearinghouse.answers = echoing(*CARVED_OUT)
     carved = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()
@@ -95,7 +95,7 @@ async def test_a_carve_out_named_by_an_npi_is_left_for_a_person_and_nothing_is_b
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
 ) -> None:
     by_npi = Party("PR", "2", "LAKESIDE BH PARTNERS", id_qualifier="XX", identifier="1234567893")
     clearinghouse.answers = echoing(CARVED_OUT[0], Benefit("U", "IND", ("MH",), contacts=(Contact(by_npi),)))
@@ -142,7 +142,7 @@ async def test_other_tenants_bad_input_and_an_outage_change_nothing(
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
     keys: Keys,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], EligibilityWork],
 ) -> None:
     clearinghouse.answers = echoing(*ACTIVE)
     check = (await client.post("/v1/eligibility-checks", json=BODY, headers=auth)).json()

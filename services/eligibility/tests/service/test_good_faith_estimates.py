@@ -12,8 +12,8 @@ from uuid import uuid4
 import httpx
 from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.charge_capture import ChargeVoided
-from claimstream_platform.db import UnitOfWork
 from eligibility import handlers
+from eligibility.repository import EligibilityWork
 from eligibility_testkit import PRACTICE, TENANT, captured
 from test_eligibility_checks import BODY, outbox
 
@@ -28,7 +28,7 @@ ESTIMATE = {
 }
 
 
-async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
+async def deliver(make_uow: Callable[[], EligibilityWork], *events: Any) -> None:
     for event in events:
         async with make_uow() as uow:
             handler = handlers.on_charge_voided if isinstance(event, ChargeVoided) else handlers.on_charge_captured
@@ -65,7 +65,7 @@ async def test_an_estimate_is_issued_read_and_rendered(
 
 
 async def test_billed_charges_400_above_the_estimate_are_announced_once(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], EligibilityWork]
 ) -> None:
     estimate = (await client.post("/v1/good-faith-estimates", json=ESTIMATE, headers=auth)).json()
     first, second = visit("180"), visit("180")
@@ -112,7 +112,7 @@ def by(charge: Any, rendering: str, billing: str = "1497758544") -> Any:
 
 
 async def test_each_provider_or_facility_is_compared_with_its_own_part(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], EligibilityWork]
 ) -> None:
     created = await client.post("/v1/good-faith-estimates", json=WITH_A_CO_PROVIDER, headers=auth)
     assert created.status_code == 201, created.text
@@ -133,7 +133,7 @@ async def test_each_provider_or_facility_is_compared_with_its_own_part(
 
 
 async def test_a_charge_counts_only_against_the_estimates_that_name_its_provider(
-    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], EligibilityWork]
 ) -> None:
     ours = (await client.post("/v1/good-faith-estimates", json=ESTIMATE, headers=auth)).json()
     another_provider = {**ESTIMATE, "provider": {"npi": "1245319599", "name": "Lakeside Testing"}}

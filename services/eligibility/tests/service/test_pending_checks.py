@@ -5,10 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.errors import TransientError
 from eligibility import handlers
 from eligibility.check_loop import ask_one
+from eligibility.repository import EligibilityWork
 from eligibility_testkit import ACTIVE, Clearinghouse, captured
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -17,20 +17,20 @@ from test_eligibility_checks import echoing, outbox
 SENDER = handlers.Sender("CSELIGIBILITY", "CLAIMSTREAMSIM", "T")
 
 
-async def deliver(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
+async def deliver(make_uow: Callable[[], EligibilityWork], *events: Any) -> None:
     for event in events:
         async with make_uow() as uow:
             await handlers.on_charge_captured(event, uow)
             await uow.commit()
 
 
-async def statuses(make_uow: Callable[[], UnitOfWork]) -> list[str]:
+async def statuses(make_uow: Callable[[], EligibilityWork]) -> list[str]:
     async with make_uow() as uow:
         return list((await uow.session.execute(text("SELECT status FROM checks ORDER BY created_at"))).scalars())
 
 
 async def test_a_visit_is_checked_once_while_its_answer_is_fresh_and_the_loop_asks_it(
-    make_uow: Callable[[], UnitOfWork], engine: AsyncEngine
+    make_uow: Callable[[], EligibilityWork], engine: AsyncEngine
 ) -> None:
     await deliver(make_uow, captured(), captured())  # two visits of one patient
     assert await statuses(make_uow) == ["pending"]
@@ -45,7 +45,7 @@ async def test_a_visit_is_checked_once_while_its_answer_is_fresh_and_the_loop_as
     assert await statuses(make_uow) == ["active"]
 
 
-async def test_an_outage_leaves_the_check_pending(make_uow: Callable[[], UnitOfWork], engine: AsyncEngine) -> None:
+async def test_an_outage_leaves_the_check_pending(make_uow: Callable[[], EligibilityWork], engine: AsyncEngine) -> None:
     await deliver(make_uow, captured(patient_ref="P-2"))
     stand_in = Clearinghouse()
     stand_in.down = True

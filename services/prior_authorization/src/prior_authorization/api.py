@@ -11,19 +11,19 @@ from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
-from claimstream_platform.web import CurrentPrincipal, UnitOfWorkDep
-from fastapi import APIRouter, Query, Request
+from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints, model_validator
 
 from prior_authorization import handlers
 from prior_authorization.domain import Authorization, Patient
 from prior_authorization.lines import Line
-from prior_authorization.repository import authorizations as store
-from prior_authorization.repository import consumptions
+from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization.views import AuthorizationOut, Page, out, use_out
 
 router = APIRouter(tags=["prior authorization"])
+PriorAuthorizationWorkDep = Annotated[PriorAuthorizationWork, Depends(get_unit_of_work)]  # the service's own
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
 Diagnosis = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")]
 Number = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,50}$")]
@@ -107,7 +107,7 @@ def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization
 
 @router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
 async def request_authorization(
-    body: AuthorizationIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: AuthorizationIn, request: Request, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> JSONResponse:
     """Ask the payer now (a 278 request, answered by a 278 response); the decision comes back with it: approved,
     partly approved, denied, pended (followed until decided) or not required. Idempotency-Key."""
@@ -121,7 +121,7 @@ async def request_authorization(
 
 @router.post("/v1/authorizations/manual", response_model=AuthorizationOut, status_code=201)
 async def enter_authorization(
-    body: ManualIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    body: ManualIn, request: Request, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> JSONResponse:
     """An authorization obtained by phone or portal, entered with its number and what was approved."""
     authorization = _authorization(principal, body)
@@ -134,12 +134,16 @@ async def enter_authorization(
 
 @router.post("/v1/authorizations/{authorization_id}/renewals", response_model=AuthorizationOut, status_code=202)
 async def renew_authorization(
-    authorization_id: UUID, body: RenewalIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    authorization_id: UUID,
+    body: RenewalIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    uow: PriorAuthorizationWorkDep,
 ) -> JSONResponse:
     """A renewal or extension: a new 278 request citing this authorization's number, sent by the worker."""
 
     async def operation() -> AuthorizationOut:
-        current = await store.find(uow, principal, authorization_id)
+        current = await uow.authorizations.find(principal, authorization_id)
         if current is None:
             raise NotFound("authorization not found", field="authorization_id")
         if current.status != "approved":
@@ -152,7 +156,7 @@ async def renew_authorization(
 @router.get("/v1/authorizations", response_model=Page)
 async def list_authorizations(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: PriorAuthorizationWorkDep,
     practice_id: UUID | None = None,
     patient: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
     status: Literal["requested", "pended", "approved", "contact", "denied", "cancelled", "not_required"] | None = None,
@@ -165,8 +169,7 @@ async def list_authorizations(
     if practice_id is not None:
         principal.require_practice(practice_id)
     async with uow:
-        found = await store.listing(
-            uow,
+        found = await uow.authorizations.listing(
             principal,
             practice_id=practice_id,
             patient=patient,
@@ -180,12 +183,12 @@ async def list_authorizations(
 
 @router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)
 async def get_authorization(
-    authorization_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep
+    authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> AuthorizationOut:
     """One authorization with its consumption history: each encounter that used it, and what it gave back."""
     async with uow:
-        found = await store.find(uow, principal, authorization_id)
+        found = await uow.authorizations.find(principal, authorization_id)
         if found is None:
             raise NotFound("authorization not found", field="authorization_id")
-        uses = [use_out(row) for row in await consumptions.history(uow, found.id)]
+        uses = [use_out(row) for row in await uow.consumptions.history(found.id)]
     return out(found, uses)

@@ -3,11 +3,11 @@ ones (once they have waited) are sent as 278s and their decisions recorded, each
 authorizations whose end is near are announced. A clearinghouse outage leaves a request open for the next pass."""
 
 from claimstream_platform.dates import business_date
-from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
 from prior_authorization import handlers
-from prior_authorization.repository import authorizations as store
+from prior_authorization.repository import PriorAuthorizationWork
 
 BATCH = 20
 
@@ -31,14 +31,14 @@ class OpenRequests(PeriodicLoop):
         for _ in range(BATCH):
             if not await self.ask_one():
                 break
-        async with UnitOfWork(self._sessionmaker) as uow:
+        async with PriorAuthorizationWork(self._sessionmaker) as uow:
             await handlers.announce_endings(uow, business_date())
             await uow.commit()
 
     async def ask_one(self) -> bool:
         """One open request asked; False when none is waiting. An outage (TransientError) rolls the pass back."""
-        async with UnitOfWork(self._sessionmaker) as uow:
-            authorization = await store.next_open(uow, pended_wait=self._pended_wait)
+        async with PriorAuthorizationWork(self._sessionmaker) as uow:
+            authorization = await uow.authorizations.next_open(pended_wait=self._pended_wait)
             if authorization is None:
                 return False
             await handlers.ask(uow, self._clearinghouse, self._sender, authorization)

@@ -9,18 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
 from claimstream_platform.contracts.prior_authorization import AuthorizationRequired, ConcurrentReviewDue
-from claimstream_platform.db import UnitOfWork
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
 from prior_authorization.domain import Authorization, Patient
 from prior_authorization.lines import allocate
-from prior_authorization.repository import authorizations as store
-from prior_authorization.repository import consumptions, visits
+from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization.review import decision_for, interchange_278
-from prior_authorization.rules import Rule, rule_for, shipped
+from prior_authorization.rules import Rule, practice_rule, rule_for, shipped
 
 
 class Clearinghouse(Protocol):
@@ -37,10 +35,19 @@ class Sender:
 
 
 def rule_of(payer_id: str, day: date) -> Rule:
+    """The payer's rule as we know it (what a practice overrides does not change when an authorization ends)."""
     return rule_for(shipped(), payer_id, day)
 
 
-def publish(uow: UnitOfWork, authorization: Authorization) -> list[IntegrationEvent]:
+async def practice_rule_of(uow: PriorAuthorizationWork, event: ChargeCaptured) -> Rule:
+    """The rule for the charge's payer on its date of service, under its practice's overrides of the payer's facts."""
+    assert event.practice_id is not None
+    key = (event.tenant_id, event.practice_id, event.coverage.payer_id)
+    layers = (await uow.payer_overrides.of([key])).get(key, ())
+    return practice_rule(event.coverage.payer_id, event.service_date, layers)
+
+
+def publish(uow: PriorAuthorizationWork, authorization: Authorization) -> list[IntegrationEvent]:
     """Publish what the authorization recorded; the events, for a caller that acts on one of them."""
     taken = authorization.take_events()
     for event in taken:
@@ -49,18 +56,18 @@ def publish(uow: UnitOfWork, authorization: Authorization) -> list[IntegrationEv
 
 
 async def request(
-    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+    uow: PriorAuthorizationWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
 ) -> Authorization:
     """A new request, sent now."""
-    await store.insert(uow, authorization)
+    await uow.authorizations.insert(authorization)
     return await ask(uow, clearinghouse, sender, authorization)
 
 
 async def ask(
-    uow: UnitOfWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
+    uow: PriorAuthorizationWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
 ) -> Authorization:
     """Send a stored open request's 278 and record the decision; a TransientError leaves it open."""
-    control = await store.next_control(uow)
+    control = await uow.authorizations.next_control()
     text = interchange_278(
         authorization,
         sender_id=sender.sender_id,
@@ -76,68 +83,72 @@ async def ask(
         decision = ReviewDecision(authorization.trace, "A4", reason="278")
     authorization.decided(decision)
     publish(uow, authorization)
-    await store.save(uow, authorization)
+    await uow.authorizations.save(authorization)
     return authorization
 
 
-async def enter(uow: UnitOfWork, authorization: Authorization, number: str, approved: int) -> Authorization:
+async def enter(uow: PriorAuthorizationWork, authorization: Authorization, number: str, approved: int) -> Authorization:
     """An authorization obtained by phone or portal, as entered."""
     authorization.entered(number, approved)
     publish(uow, authorization)
-    await store.insert(uow, authorization)
+    await uow.authorizations.insert(authorization)
     return authorization
 
 
-async def renew(uow: UnitOfWork, authorization: Authorization, visits: int, start: date) -> Authorization:
+async def renew(uow: PriorAuthorizationWork, authorization: Authorization, visits: int, start: date) -> Authorization:
     """A renewal or extension of an approved authorization: a new request (REF*BB its number), asked by the loop."""
     following = authorization.renewal(start, visits)
-    await store.insert(uow, following)
+    await uow.authorizations.insert(following)
     return following
 
 
-async def on_charge_captured(event: ChargeCaptured, uow: UnitOfWork) -> None:
+async def on_charge_captured(event: ChargeCaptured, uow: PriorAuthorizationWork) -> None:
     """Each line uses the authorization that covers it (payer, patient, provider, code, date): a visit once per
     encounter, units as billed. A redelivered charge is counted once."""
     if event.practice_id is None:
         return
     patient, payer = event.patient.external_id, event.coverage.payer_id
-    await visits.hold_count(uow, event.tenant_id, event.practice_id, patient, payer)
-    covering = await store.covering(uow, event.tenant_id, event.practice_id, patient, payer, event.service_date)
-    rule = rule_of(event.coverage.payer_id, event.service_date)
+    await uow.visits.hold_count(event.tenant_id, event.practice_id, patient, payer)
+    covering = await uow.authorizations.covering(event.tenant_id, event.practice_id, patient, payer, event.service_date)
+    rule = await practice_rule_of(uow, event)
     earlier = await _count(uow, event)
     _require(uow, event, covering, rule, earlier)
     await _ask_ahead(uow, event, rule, earlier)
     await _burn_down(uow, event, covering, rule)
 
 
-async def _burn_down(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule) -> None:
+async def _burn_down(
+    uow: PriorAuthorizationWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule
+) -> None:
     """Each line draws on the lines that cover its code (lines.allocate); what goes over is recorded and
     announced, never dropped. An encounter version is counted once (a redelivered charge changes nothing)."""
-    if await consumptions.counted(uow, event.tenant_id, event.encounter_id, event.version):
+    if await uow.consumptions.counted(event.tenant_id, event.encounter_id, event.version):
         return
     serving = [a for a in covering if a.serves(event.rendering_provider.npi)]
     charges = [(line.code, line.units) for line in event.lines]
     for draw in allocate([a.lines for a in serving], charges, event.service_date):
         authorization = serving[draw.authorization]
-        await consumptions.record(uow, authorization.id, draw, event)
+        await uow.consumptions.record(authorization.id, draw, event)
         authorization.consume(event.encounter_id, event.version, event.service_date, draw, rule)
         for found in publish(uow, authorization):
             if isinstance(found, ConcurrentReviewDue):
                 await renew(uow, authorization, rule.renewal_visits, event.service_date)
-        await store.save(uow, authorization)
+        await uow.authorizations.save(authorization)
 
 
-async def _count(uow: UnitOfWork, event: ChargeCaptured) -> int:
+async def _count(uow: PriorAuthorizationWork, event: ChargeCaptured) -> int:
     """The visit counted; the patient's other visits with the payer this year up to its date."""
     assert event.practice_id is not None
     patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
     tenant_id, practice_id, encounter_id = event.tenant_id, event.practice_id, event.encounter_id
-    earlier = await visits.earlier_this_year(uow, tenant_id, practice_id, encounter_id, patient, payer, day)
-    await visits.record(uow, tenant_id, practice_id, encounter_id, event.version, patient, payer, day)
+    earlier = await uow.visits.earlier_this_year(tenant_id, practice_id, encounter_id, patient, payer, day)
+    await uow.visits.record(tenant_id, practice_id, encounter_id, event.version, patient, payer, day)
     return earlier
 
 
-def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule, earlier: int) -> None:
+def _require(
+    uow: PriorAuthorizationWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule, earlier: int
+) -> None:
     """AuthorizationRequired when the rules want one for the visit's codes (by code, or after the year's visits)
     that no authorization on file covers and the EHR gave no number for."""
     assert event.practice_id is not None
@@ -167,7 +178,7 @@ def _require(uow: UnitOfWork, event: ChargeCaptured, covering: list[Authorizatio
         uow.publish(required)
 
 
-async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
+async def _ask_ahead(uow: PriorAuthorizationWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
     """As the year's visits near the count after which the payer wants an authorization (its `ask_ahead`), one
     is asked for the visits after it: a 278 for the rule's codes that the loop sends, unless one was asked for
     already (whatever its answer) or entered. So the visits past the count are billed with its number instead of
@@ -177,9 +188,9 @@ async def _ask_ahead(uow: UnitOfWork, event: ChargeCaptured, rule: Rule, earlier
         return
     codes = sorted(rule.visit_codes)
     patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
-    if await store.asked_for(uow, event.tenant_id, event.practice_id, patient, payer, codes, day):
+    if await uow.authorizations.asked_for(event.tenant_id, event.practice_id, patient, payer, codes, day):
         return
-    await store.insert(uow, _ahead(event, codes, rule.renewal_visits))
+    await uow.authorizations.insert(_ahead(event, codes, rule.renewal_visits))
 
 
 def _ahead(event: ChargeCaptured, codes: list[str], visits: int) -> Authorization:
@@ -203,28 +214,34 @@ def _ahead(event: ChargeCaptured, codes: list[str], visits: int) -> Authorizatio
     )
 
 
-async def on_charge_voided(event: ChargeVoided, uow: UnitOfWork) -> None:
+async def on_charge_voided(event: ChargeVoided, uow: PriorAuthorizationWork) -> None:
     """The charges of that version no longer stand: what they used goes back, and the visit no longer counts."""
-    await visits.forget(uow, event.tenant_id, event.encounter_id, event.version)
-    standing = await consumptions.standing(uow, event.tenant_id, event.encounter_id, event.version)
+    await uow.visits.forget(event.tenant_id, event.encounter_id, event.version)
+    standing = await uow.consumptions.standing(event.tenant_id, event.encounter_id, event.version)
     if not standing:
         return
-    by_id = {x.id: x for x in await store.of_ids(uow, [row.authorization_id for row in standing])}
+    by_id = {x.id: x for x in await uow.authorizations.of_ids([row.authorization_id for row in standing])}
     for row in standing:
         authorization = by_id[row.authorization_id]
         authorization.give_back(event.encounter_id, row.line_number, row.used, row.over_drawn)
         publish(uow, authorization)
-        await store.save(uow, authorization)
-    await consumptions.returned(uow, standing)
+        await uow.authorizations.save(authorization)
+    await uow.consumptions.returned(standing)
 
 
-async def announce_endings(uow: UnitOfWork, today: date) -> int:
+async def on_payer_facts_overridden(event: PayerFactsOverridden, uow: PriorAuthorizationWork) -> None:
+    """A practice's overrides of a payer's facts kept (the latest per payer and start; empty facts withdraw it), for
+    the rules read for its patients' charges."""
+    await uow.payer_overrides.record(event)
+
+
+async def announce_endings(uow: PriorAuthorizationWork, today: date) -> int:
     """AuthorizationExpiring for approved authorizations whose end is near (each payer's days); how many."""
     count = 0
     horizon = today + timedelta(days=max(rule.warn_days for rule in shipped()))
-    for authorization in await store.ending_by(uow, horizon):
+    for authorization in await uow.authorizations.ending_by(horizon):
         authorization.ending(today, rule_of(authorization.payer_id, today))
         if publish(uow, authorization):
-            await store.save(uow, authorization)
+            await uow.authorizations.save(authorization)
             count += 1
     return count

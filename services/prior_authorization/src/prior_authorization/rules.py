@@ -3,11 +3,13 @@ docs/domain/payers.md) with this service's own settings (data/rules.toml: when t
 Pure.
 
 `shipped()` is every known payer's rule from each day the payer facts change, and `*`'s for any other payer;
-`rule_for` takes the payer's newest in force on the date of service, else the `*` one.
+`rule_for` takes the payer's newest in force on the date of service, else the `*` one. A practice that overrides a
+payer's facts (`PayerFactsOverridden`, kept by the handler) has its own rule: `practice_rule` is given that
+practice's layers and lays them over ours.
 """
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from claimstream_platform.payers import change_days, known_payers, payer_facts
+from claimstream_platform.payers import Layer, change_days, known_payers, payer_facts
 
 ANY_PAYER = "*"
 
@@ -51,9 +53,10 @@ class Rule:
         return [point for point in self.review_at if before < point <= after]
 
 
-def rule_of(payer_id: str, day: date, settings: dict[str, Any]) -> Rule:
-    """The payer's rule on `day`: its facts (`*`: a payer we know nothing of) and the service's settings."""
-    wanted = payer_facts(payer_id, on=day).authorization
+def rule_of(payer_id: str, day: date, settings: dict[str, Any], overrides: Sequence[Layer] = ()) -> Rule:
+    """The payer's rule on `day`: its facts (`*`: a payer we know nothing of) under a practice's `overrides` of
+    them, and the service's settings."""
+    wanted = payer_facts(payer_id, on=day, overrides=overrides).authorization
     return Rule(
         payer=payer_id,
         effective_from=day,
@@ -76,6 +79,14 @@ def rule_for(rules: Iterable[Rule], payer_id: str, on: date) -> Rule:
     if not own and not fallback:
         raise LookupError(f"no authorization rule in force on {on}")
     return (own or fallback)[-1]
+
+
+def practice_rule(payer_id: str, on: date, overrides: Sequence[Layer] = ()) -> Rule:
+    """The payer's rule in force on `on` for a practice's patient: with no `overrides` (the practice's layers over
+    our facts of this payer), the shipped one; with some, the payer's facts on that day under them."""
+    if not overrides:
+        return rule_for(shipped(), payer_id, on)
+    return rule_of(payer_id, on, settings(), overrides)
 
 
 def settings() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from prior_authorization import api
 from prior_authorization.consumers import SUBSCRIPTIONS
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
+from prior_authorization.repository import PriorAuthorizationWork
 
 
 class PriorAuthorizationSettings(ServiceSettings):
@@ -56,4 +57,5 @@ SERVICE = Service(
     prepare_app=prepare,
     subscriptions=SUBSCRIPTIONS,
     loops=[open_requests],
+    unit_of_work=PriorAuthorizationWork,
 )

@@ -10,15 +10,14 @@ from typing import Any
 import httpx
 from claimstream_devtools.testing import StandInClearinghouse, waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeVoided
-from claimstream_platform.db import UnitOfWork
 from prior_authorization import handlers
-from prior_authorization.repository import authorizations as store
+from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured, deciding
 from sqlalchemy import text
 from test_requests import outbox
 
 
-async def handle(make_uow: Callable[[], UnitOfWork], handler: Any, event: Any) -> None:
+async def handle(make_uow: Callable[[], PriorAuthorizationWork], handler: Any, event: Any) -> None:
     async with make_uow() as uow:
         await handler(event, uow)
         await uow.commit()
@@ -34,7 +33,7 @@ async def entered(client: httpx.AsyncClient, auth: dict[str, str], **changes: An
 async def test_charges_burn_units_down_once_and_a_voided_one_gives_them_back(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     authorization = await entered(client, auth)
     first, second = captured((("96130", 2), ("96131", 1))), captured((("96131", 2),))
@@ -67,7 +66,7 @@ async def test_charges_burn_units_down_once_and_a_voided_one_gives_them_back(
 async def test_a_review_point_sends_a_new_278_citing_the_number(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     authorization = await entered(client, auth, codes=["90837"], unit="visits", quantity=10, approved=10)
     for day in range(1, 9):
@@ -88,7 +87,7 @@ async def test_a_review_point_sends_a_new_278_citing_the_number(
 async def test_two_practices_of_one_tenant_each_track_their_own_units(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     mine = await entered(client, auth)
     theirs = await entered(client, auth, practice_id=str(OTHER_PRACTICE), authorization_number="PA-2")
@@ -105,7 +104,7 @@ async def test_two_practices_of_one_tenant_each_track_their_own_units(
 async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void_stops_counting(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     therapy = [captured((("90834", 1),), day=date(2026, 1, 1) + timedelta(days=n)) for n in range(30)]
     for visit in therapy:  # Medicaid wants one after 30 visits a year
@@ -142,7 +141,7 @@ async def test_the_visit_after_the_years_limit_needs_an_authorization_and_a_void
 
 
 async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_once(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
     clearinghouse: StandInClearinghouse,
 ) -> None:
     """Medicaid wants one after 30 therapy visits a year: the 27th asks for 10 visits (a 278 the loop sends); a
@@ -164,7 +163,7 @@ async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_on
     assert len(await requests(make_uow)) == 1
     clearinghouse.answers = deciding("A1", "AUTH27")
     async with make_uow() as uow:
-        asked = await store.next_open(uow, pended_wait=0)
+        asked = await uow.authorizations.next_open(pended_wait=0)
         assert asked is not None
         await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
         await uow.commit()
@@ -175,7 +174,7 @@ async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_on
 
 
 async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
     clearinghouse: StandInClearinghouse,
 ) -> None:
     for n in range(28):
@@ -184,7 +183,7 @@ async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
         )
     clearinghouse.answers = deciding("A3", reason="NC")
     async with make_uow() as uow:
-        asked = await store.next_open(uow, pended_wait=0)
+        asked = await uow.authorizations.next_open(pended_wait=0)
         assert asked is not None
         await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
         await uow.commit()
@@ -192,7 +191,7 @@ async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
     assert [row[0] for row in await requests(make_uow)] == ["denied"]  # a person takes the denial up
 
 
-async def test_two_visits_counted_at_once_ask_ahead_once(make_uow: Callable[[], UnitOfWork]) -> None:
+async def test_two_visits_counted_at_once_ask_ahead_once(make_uow: Callable[[], PriorAuthorizationWork]) -> None:
     """The 27th and 28th visits counted by two transactions at once (they come on different partitions): the
     second waits for the first to commit, sees its request, and asks for nothing more."""
     therapy = [captured((("90834", 1),), day=date(2026, 5, 1) + timedelta(days=n)) for n in range(28)]
@@ -207,7 +206,7 @@ async def test_two_visits_counted_at_once_ask_ahead_once(make_uow: Callable[[], 
     assert [row[0] for row in await requests(make_uow)] == ["requested"]
 
 
-async def requests(make_uow: Callable[[], UnitOfWork]) -> list[tuple[Any, ...]]:
+async def requests(make_uow: Callable[[], PriorAuthorizationWork]) -> list[tuple[Any, ...]]:
     async with make_uow() as uow:
         query = "SELECT status, certification, requested, unit, codes, start FROM authorizations ORDER BY start"
         rows = await uow.session.execute(text(query))

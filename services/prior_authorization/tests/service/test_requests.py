@@ -9,14 +9,14 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
+from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import OTHER_PRACTICE, Clearinghouse, body, deciding
 from sqlalchemy import text
 
 
-async def outbox(make_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dict[str, Any]]]:
+async def outbox(make_uow: Callable[[], PriorAuthorizationWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
         rows = await uow.session.execute(text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox"))
         return [(row.event_type.split(".")[2], json.loads(row.body)) for row in rows]
@@ -26,7 +26,7 @@ async def test_a_request_sends_a_278_and_answers_with_the_decision_and_its_event
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     clearinghouse.answers = deciding("A2", "AUTH501", quantity=6)
     asked = body(patient={**body()["patient"], "last_name": "Nú*ñez~"})
@@ -56,7 +56,7 @@ async def test_a_pended_request_is_followed_until_the_payer_decides(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     clearinghouse.answers = deciding("A4", reason="0U")
     pended = (await client.post("/v1/authorizations", json=body(), headers=auth)).json()
@@ -96,7 +96,7 @@ async def test_bad_input_and_an_outage_change_nothing(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     forged = body(coverage={"payer_id": "SIMMCD", "member_id": "X*1~"})  # a delimiter in the member id
     refused = await client.post("/v1/authorizations", json=forged, headers=auth)

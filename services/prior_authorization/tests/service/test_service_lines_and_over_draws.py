@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 from claimstream_platform.contracts.charge_capture import ChargeVoided
-from claimstream_platform.db import UnitOfWork
 from prior_authorization import handlers
+from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import PRACTICE, TENANT, Clearinghouse, body, captured, deciding, deciding_each
 from test_burn_down import entered, handle
 from test_requests import outbox
@@ -23,7 +23,7 @@ async def test_each_service_is_asked_its_own_units_and_stored_as_a_line_with_its
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     clearinghouse.answers = deciding_each("A2", "AUTH61", **{"96130": ("A1", 2, ""), "96131": ("A3", None, "NC")})
     created = await client.post("/v1/authorizations", json=per_service(), headers=auth)
@@ -54,7 +54,7 @@ async def test_an_approved_zero_stays_zero_and_contact_the_payer_is_not_a_denial
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     clearinghouse.answers = deciding("A2", "AUTH0", quantity=0)
     zero = (await client.post("/v1/authorizations", json=body(), headers=auth)).json()
@@ -71,7 +71,7 @@ async def test_an_approved_zero_stays_zero_and_contact_the_payer_is_not_a_denial
 async def test_a_charge_over_the_approved_units_is_recorded_announced_and_shown(
     client: httpx.AsyncClient,
     auth: dict[str, str],
-    make_uow: Callable[[], UnitOfWork],
+    make_uow: Callable[[], PriorAuthorizationWork],
 ) -> None:
     authorization = await entered(client, auth)  # 5 units of 96130 and 96131
     first, second = captured((("96130", 3),)), captured((("96130", 2), ("96131", 2)))

@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
+from claimstream_platform.payers import override
 from claimstream_platform.x12.eligibility_model import Rejection
 from claimstream_platform.x12.review_model import ReviewDecision
 from prior_authorization.domain import Authorization, Patient, Unit
 from prior_authorization.lines import Draw
-from prior_authorization.rules import rule_for, shipped
+from prior_authorization.rules import practice_rule, rule_for, shipped
 
 DAY = date(2026, 12, 10)
 
@@ -39,6 +40,16 @@ def test_rules_apply_by_payer_and_date_and_after_a_yearly_visit_count() -> None:
     # asked as the patient approaches the count: from the 27th therapy visit of the year, not for testing
     assert [medicaid.asks_ahead("90834", n) for n in (26, 27, 30)] == [False, True, True]
     assert not medicaid.asks_ahead("96130", 27) and not elsewhere.asks_ahead("90834", 99)
+
+
+def test_a_practices_overrides_change_its_rule_and_no_overrides_keep_ours() -> None:
+    assert practice_rule("SIMMCD", DAY) == rule_for(shipped(), "SIMMCD", DAY)
+    assert practice_rule("SOMEPAYER", DAY).always == rule_for(shipped(), "SOMEPAYER", DAY).always
+    sooner = override(date(2026, 7, 1), None, {"authorization_after_visits": 12})
+    own = practice_rule("SIMMCD", DAY, [sooner])
+    assert own.needs_authorization("90834", 12) and not own.needs_authorization("90834", 11)
+    assert not practice_rule("SIMMCD", date(2026, 6, 30), [sooner]).needs_authorization("90834", 12)  # not yet
+    assert own.warn_days == rule_for(shipped(), "SIMMCD", DAY).warn_days  # the service's own settings stay
 
 
 def test_each_decision_sets_the_status_and_says_so() -> None:

@@ -1,5 +1,5 @@
-"""Checks: stored with the question, completed with the answer, read back within a tenant and its practices
-(`_tenant`, the filter written once)."""
+"""Checks (`uow.checks`): stored with the question, completed with the answer, read back within a tenant and its
+practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `_scoped`)."""
 
 import json
 from collections.abc import Iterable
@@ -10,8 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
-from sqlalchemy import func, select, update
+from claimstream_platform.db import Repository
+from sqlalchemy import Select, func, select, update
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
@@ -20,96 +20,92 @@ from eligibility.domain import Check, Patient
 from eligibility.tables import checks, interchange_control
 
 
-async def next_control(uow: UnitOfWork) -> int:
-    return int(await uow.session.scalar(select(func.nextval(interchange_control.name))) or 1)
+class Checks(Repository):
+    table = checks
 
+    async def next_control(self) -> int:
+        return int(await self.session.scalar(select(func.nextval(interchange_control.name))) or 1)
 
-async def insert(uow: UnitOfWork, check: Check) -> None:
-    p = check.patient
-    await uow.session.execute(
-        checks.insert().values(
-            id=check.id,
-            tenant_id=check.tenant_id,
-            practice_id=check.practice_id,
-            patient_ref=p.external_id,
-            first_name=p.first_name,
-            last_name=p.last_name,
-            birth_date=p.birth_date,
-            payer_id=check.payer_id,
-            member_id=check.member_id,
-            service_date=check.service_date,
-            service_types=list(check.service_types),
-            provider_npi=check.provider_npi,
-            provider_name=check.provider_name,
-            status=check.status,
+    async def insert(self, check: Check) -> None:
+        p = check.patient
+        await self.session.execute(
+            checks.insert().values(
+                id=check.id,
+                tenant_id=check.tenant_id,
+                practice_id=check.practice_id,
+                patient_ref=p.external_id,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                birth_date=p.birth_date,
+                payer_id=check.payer_id,
+                member_id=check.member_id,
+                service_date=check.service_date,
+                service_types=list(check.service_types),
+                provider_npi=check.provider_npi,
+                provider_name=check.provider_name,
+                status=check.status,
+            )
         )
-    )
 
-
-async def answered(uow: UnitOfWork, check: Check) -> None:
-    summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
-    await uow.session.execute(
-        update(checks)
-        .where(checks.c.id == check.id)
-        .values(status=check.status, summary=summary, answered_at=datetime.now(UTC))
-    )
-
-
-async def recent_for(uow: UnitOfWork, check: Check, *, days: int) -> UUID | None:
-    """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
-    practice: its id (the newest), or None."""
-    c = checks.c
-    query = (
-        select(c.id)
-        .where(
-            *_tenant(check.tenant_id, [check.practice_id]),
-            c.patient_ref == check.patient.external_id,
-            c.payer_id == check.payer_id,
-            c.member_id == check.member_id,
-            (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
+    async def answered(self, check: Check) -> None:
+        summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
+        await self.session.execute(
+            update(checks)
+            .where(checks.c.id == check.id)
+            .values(status=check.status, summary=summary, answered_at=datetime.now(UTC))
         )
-        .order_by(c.created_at.desc())
-        .limit(1)
-    )
-    found: UUID | None = await uow.session.scalar(query)
-    return found
 
+    async def recent_for(self, check: Check, *, days: int) -> UUID | None:
+        """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
+        practice: its id (the newest), or None."""
+        c = checks.c
+        query = (
+            select(c.id)
+            .where(
+                *self._scoped(check.tenant_id, [check.practice_id]),
+                c.patient_ref == check.patient.external_id,
+                c.payer_id == check.payer_id,
+                c.member_id == check.member_id,
+                (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
+            )
+            .order_by(c.created_at.desc())
+            .limit(1)
+        )
+        found: UUID | None = await self.session.scalar(query)
+        return found
 
-async def latest_answer(
-    uow: UnitOfWork, principal: Principal, practice_id: UUID, patient_ref: str, payer_id: str | None
-) -> Check | None:
-    """The newest answered check of a patient (with one payer, or any)."""
-    query = _scoped(principal).where(
-        checks.c.practice_id == practice_id, checks.c.patient_ref == patient_ref, checks.c.status != "pending"
-    )
-    if payer_id is not None:
-        query = query.where(checks.c.payer_id == payer_id)
-    row = (await uow.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
-    return None if row is None else _check(row)
+    async def latest_answer(
+        self, principal: Principal, practice_id: UUID, patient_ref: str, payer_id: str | None
+    ) -> Check | None:
+        """The newest answered check of a patient (with one payer, or any)."""
+        query = self._readable(principal).where(
+            checks.c.practice_id == practice_id, checks.c.patient_ref == patient_ref, checks.c.status != "pending"
+        )
+        if payer_id is not None:
+            query = query.where(checks.c.payer_id == payer_id)
+        row = (await self.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
+        return None if row is None else _check(row)
 
+    async def next_pending(self) -> Check | None:
+        """The oldest pending check, locked for this transaction (another worker takes the next one)."""
+        query = select(checks).where(checks.c.status == "pending").order_by(checks.c.created_at).limit(1)
+        row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
+        return None if row is None else _check(row)
 
-async def next_pending(uow: UnitOfWork) -> Check | None:
-    """The oldest pending check, locked for this transaction (another worker takes the next one)."""
-    query = select(checks).where(checks.c.status == "pending").order_by(checks.c.created_at).limit(1)
-    row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
-    return None if row is None else _check(row)
+    async def find(self, principal: Principal, check_id: UUID) -> Check | None:
+        row = (await self.session.execute(self._readable(principal).where(checks.c.id == check_id))).first()
+        return None if row is None else _check(row)
 
+    def _scoped(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+        """The tenant's checks (`mine`), of `practice_ids` when given."""
+        where = [self.mine(tenant_id)]
+        if practice_ids is not None:
+            where.append(checks.c.practice_id.in_(list(practice_ids)))
+        return where
 
-def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
-    """The tenant filter, written once: the tenant's checks, of `practice_ids` when given."""
-    where = [checks.c.tenant_id == tenant_id]
-    if practice_ids is not None:
-        where.append(checks.c.practice_id.in_(list(practice_ids)))
-    return where
-
-
-def _scoped(principal: Principal) -> Any:
-    return select(checks).where(*_tenant(principal.tenant_id, principal.practice_ids))
-
-
-async def find(uow: UnitOfWork, principal: Principal, check_id: UUID) -> Check | None:
-    row = (await uow.session.execute(_scoped(principal).where(checks.c.id == check_id))).first()
-    return None if row is None else _check(row)
+    def _readable(self, principal: Principal) -> Select[Any]:
+        """The checks the caller may read: its tenant's, of the practices its token allows."""
+        return select(checks).where(*self._scoped(principal.tenant_id, principal.practice_ids))
 
 
 def _check(row: Any) -> Check:

@@ -1,6 +1,6 @@
-"""Good Faith Estimates: stored as issued, read back within the caller's tenant and practices (`_tenant`, the filter
-written once), and the charges billed against each kept per encounter in the part of its provider or facility, with
-the parts exceeded."""
+"""Good Faith Estimates (`uow.estimates`): stored as issued, read back within the caller's tenant and practices (the
+tenant filter written once, `mine`, narrowed to the caller's practices in `_scoped`), and the charges billed against
+each kept per encounter in the part of its provider or facility, with the parts exceeded."""
 
 import json
 from collections.abc import Iterable
@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from sqlalchemy import delete, func, select, update
 
 from eligibility.estimate import Estimate, Service
@@ -20,41 +20,98 @@ from eligibility.tables import estimate_charges, estimate_parts_exceeded, good_f
 g = good_faith_estimates.c
 
 
-def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
-    """The tenant filter, written once: the tenant's estimates, of `practice_ids` when given."""
-    where = [g.tenant_id == tenant_id]
-    if practice_ids is not None:
-        where.append(g.practice_id.in_(list(practice_ids)))
-    return where
+class Estimates(Repository):
+    table = good_faith_estimates
 
-
-async def add(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, estimate_id: UUID, estimate: Estimate) -> None:
-    document = json.loads(json.dumps(asdict(estimate), default=str))
-    await uow.session.execute(
-        good_faith_estimates.insert().values(
-            id=estimate_id,
-            tenant_id=tenant_id,
-            practice_id=practice_id,
-            patient_ref=estimate.patient_ref,
-            document=document,
-            period_from=estimate.period_from,
-            period_to=estimate.period_to,
-            total=estimate.total,
+    async def add(self, tenant_id: UUID, practice_id: UUID, estimate_id: UUID, estimate: Estimate) -> None:
+        document = json.loads(json.dumps(asdict(estimate), default=str))
+        await self.session.execute(
+            good_faith_estimates.insert().values(
+                id=estimate_id,
+                tenant_id=tenant_id,
+                practice_id=practice_id,
+                patient_ref=estimate.patient_ref,
+                document=document,
+                period_from=estimate.period_from,
+                period_to=estimate.period_to,
+                total=estimate.total,
+            )
         )
-    )
 
+    async def find(self, principal: Principal, estimate_id: UUID) -> tuple[Estimate, dict[str, Decimal]] | None:
+        """The estimate and what has been billed against each of its parts so far, by provider or facility NPI."""
+        query = select(good_faith_estimates).where(
+            g.id == estimate_id, *self._scoped(principal.tenant_id, principal.practice_ids)
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        c = estimate_charges.c
+        billed = select(c.provider_npi, func.sum(c.amount)).where(c.estimate_id == estimate_id).group_by(c.provider_npi)
+        return _estimate(row.document), {npi: Decimal(total) for npi, total in await self.session.execute(billed)}
 
-async def find(uow: UnitOfWork, principal: Principal, estimate_id: UUID) -> tuple[Estimate, dict[str, Decimal]] | None:
-    """The estimate and what has been billed against each of its parts so far, by provider or facility NPI."""
-    query = select(good_faith_estimates).where(
-        g.id == estimate_id, *_tenant(principal.tenant_id, principal.practice_ids)
-    )
-    row = (await uow.session.execute(query)).first()
-    if row is None:
-        return None
-    c = estimate_charges.c
-    billed = select(c.provider_npi, func.sum(c.amount)).where(c.estimate_id == estimate_id).group_by(c.provider_npi)
-    return _estimate(row.document), {npi: Decimal(total) for npi, total in await uow.session.execute(billed)}
+    async def covering(
+        self, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date
+    ) -> list[tuple[UUID, Estimate]]:
+        """The patient's estimates whose period covers `served`, locked for this transaction (one charge at a time)."""
+        query = select(g.id, g.document).where(
+            *self._scoped(tenant_id, [practice_id]),
+            g.patient_ref == patient_ref,
+            g.period_from <= served,
+            g.period_to >= served,
+        )
+        rows = (await self.session.execute(query.order_by(g.id).with_for_update())).all()
+        return [(estimate_id, _estimate(document)) for estimate_id, document in rows]
+
+    async def record_charge(
+        self, estimate_id: UUID, encounter_id: UUID, part: str | None, amount: Decimal | None
+    ) -> None:
+        """The encounter's charge in one part of the estimate (its provider's or facility's NPI); None: it counts no
+        more (voided, or re-coded to a provider the estimate does not name)."""
+        c = estimate_charges.c
+        await self.session.execute(
+            delete(estimate_charges).where(c.estimate_id == estimate_id, c.encounter_id == encounter_id)
+        )
+        if part is not None and amount is not None:
+            row = {"estimate_id": estimate_id, "encounter_id": encounter_id, "provider_npi": part, "amount": amount}
+            await self.session.execute(estimate_charges.insert().values(row))
+
+    async def part_standing(self, estimate_id: UUID, part: str) -> tuple[Decimal, bool]:
+        """What is billed against one part now, and whether that part was announced exceeded already."""
+        c, x = estimate_charges.c, estimate_parts_exceeded.c
+        billed = await self.session.scalar(
+            select(func.coalesce(func.sum(c.amount), 0)).where(c.estimate_id == estimate_id, c.provider_npi == part)
+        )
+        announced = await self.session.scalar(
+            select(func.count()).where(x.estimate_id == estimate_id, x.provider_npi == part)
+        )
+        return Decimal(billed or 0), bool(announced)
+
+    async def mark_exceeded(self, estimate_id: UUID, part: str) -> None:
+        await self.session.execute(estimate_parts_exceeded.insert().values(estimate_id=estimate_id, provider_npi=part))
+        await self.session.execute(
+            update(good_faith_estimates)
+            .where(g.id == estimate_id, g.exceeded_at.is_(None))
+            .values(exceeded_at=datetime.now(UTC))
+        )
+
+    async def patient_of(self, encounter_id: UUID) -> str | None:
+        """The patient whose estimate an encounter was billed against (a voided charge names only its encounter)."""
+        query = (
+            select(g.patient_ref)
+            .join(estimate_charges, estimate_charges.c.estimate_id == g.id)
+            .where(estimate_charges.c.encounter_id == encounter_id)
+            .limit(1)
+        )
+        found: str | None = await self.session.scalar(query)
+        return found
+
+    def _scoped(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+        """The tenant's estimates (`mine`), of `practice_ids` when given."""
+        where = [self.mine(tenant_id)]
+        if practice_ids is not None:
+            where.append(g.practice_id.in_(list(practice_ids)))
+        return where
 
 
 def _estimate(document: dict[str, Any]) -> Estimate:
@@ -74,64 +131,3 @@ def _estimate(document: dict[str, Any]) -> Estimate:
         issued_on=date.fromisoformat(document["issued_on"]),
         co_providers=tuple((npi, name) for npi, name in document.get("co_providers", [])),
     )
-
-
-async def covering(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date
-) -> list[tuple[UUID, Estimate]]:
-    """The patient's estimates whose period covers `served`, locked for this transaction (one charge at a time)."""
-    query = select(g.id, g.document).where(
-        *_tenant(tenant_id, [practice_id]),
-        g.patient_ref == patient_ref,
-        g.period_from <= served,
-        g.period_to >= served,
-    )
-    rows = (await uow.session.execute(query.order_by(g.id).with_for_update())).all()
-    return [(estimate_id, _estimate(document)) for estimate_id, document in rows]
-
-
-async def record_charge(
-    uow: UnitOfWork, estimate_id: UUID, encounter_id: UUID, part: str | None, amount: Decimal | None
-) -> None:
-    """The encounter's charge in one part of the estimate (its provider's or facility's NPI); None: it counts no
-    more (voided, or re-coded to a provider the estimate does not name)."""
-    c = estimate_charges.c
-    await uow.session.execute(
-        delete(estimate_charges).where(c.estimate_id == estimate_id, c.encounter_id == encounter_id)
-    )
-    if part is not None and amount is not None:
-        row = {"estimate_id": estimate_id, "encounter_id": encounter_id, "provider_npi": part, "amount": amount}
-        await uow.session.execute(estimate_charges.insert().values(row))
-
-
-async def part_standing(uow: UnitOfWork, estimate_id: UUID, part: str) -> tuple[Decimal, bool]:
-    """What is billed against one part now, and whether that part was announced exceeded already."""
-    c, x = estimate_charges.c, estimate_parts_exceeded.c
-    billed = await uow.session.scalar(
-        select(func.coalesce(func.sum(c.amount), 0)).where(c.estimate_id == estimate_id, c.provider_npi == part)
-    )
-    announced = await uow.session.scalar(
-        select(func.count()).where(x.estimate_id == estimate_id, x.provider_npi == part)
-    )
-    return Decimal(billed or 0), bool(announced)
-
-
-async def mark_exceeded(uow: UnitOfWork, estimate_id: UUID, part: str) -> None:
-    await uow.session.execute(estimate_parts_exceeded.insert().values(estimate_id=estimate_id, provider_npi=part))
-    await uow.session.execute(
-        update(good_faith_estimates)
-        .where(g.id == estimate_id, g.exceeded_at.is_(None))
-        .values(exceeded_at=datetime.now(UTC))
-    )
-
-
-async def patient_of(uow: UnitOfWork, encounter_id: UUID) -> str | None:
-    """The patient whose estimate an encounter was billed against (a voided charge names only its encounter)."""
-    query = (
-        select(g.patient_ref)
-        .join(estimate_charges, estimate_charges.c.estimate_id == g.id)
-        .where(estimate_charges.c.encounter_id == encounter_id)
-        .limit(1)
-    )
-    found: str | None = await uow.session.scalar(query)
-    return found

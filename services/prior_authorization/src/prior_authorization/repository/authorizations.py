@@ -1,6 +1,6 @@
 """Authorizations and their lines: stored with the request, completed with the decision, changed by the burn-down,
-read back within a tenant and its practices (`_tenant`, the filter written once). Every read brings the lines with
-it."""
+read back within a tenant and its practices (`uow.authorizations`; the tenant filter written once, `mine`, narrowed to
+the caller's practices in `_scoped`). Every read brings the lines with it."""
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import UnitOfWork
-from sqlalchemy import delete, func, select, update
+from claimstream_platform.db import Repository
+from sqlalchemy import Select, delete, func, select, update
 
 from prior_authorization.domain import Authorization, Patient
 from prior_authorization.lines import Line
@@ -33,155 +33,146 @@ MUTABLE = (
 )
 
 
-async def next_control(uow: UnitOfWork) -> int:
-    return int(await uow.session.scalar(select(func.nextval(interchange_control.name))) or 1)
+class Authorizations(Repository):
+    table = authorizations
 
+    async def next_control(self) -> int:
+        return int(await self.session.scalar(select(func.nextval(interchange_control.name))) or 1)
 
-async def insert(uow: UnitOfWork, authorization: Authorization) -> None:
-    await uow.session.execute(authorizations.insert().values(_row(authorization)))
-    await _write_lines(uow, authorization)
+    async def insert(self, authorization: Authorization) -> None:
+        await self.session.execute(authorizations.insert().values(_row(authorization)))
+        await self._write_lines(authorization)
 
-
-async def save(uow: UnitOfWork, authorization: Authorization) -> None:
-    row = _row(authorization)
-    changed = {name: row[name] for name in MUTABLE}
-    await uow.session.execute(
-        update(authorizations).where(a.id == authorization.id).values(**changed, updated_at=func.now())
-    )
-    await uow.session.execute(delete(authorization_lines).where(line_c.authorization_id == authorization.id))
-    await _write_lines(uow, authorization)
-
-
-async def _write_lines(uow: UnitOfWork, authorization: Authorization) -> None:
-    rows = [
-        {"authorization_id": authorization.id, "line_number": number, **_line_row(line)}
-        for number, line in enumerate(authorization.lines)
-    ]
-    await uow.session.execute(authorization_lines.insert().values(rows))
-
-
-async def next_open(uow: UnitOfWork, *, pended_wait: float) -> Authorization | None:
-    """The oldest request not yet sent, or pended at least `pended_wait` seconds ago, locked for this transaction
-    (another worker takes the next)."""
-    since = datetime.now(UTC) - timedelta(seconds=pended_wait)
-    query = (
-        select(authorizations)
-        .where((a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since)))
-        .order_by(a.updated_at)
-        .limit(1)
-    )
-    row = (await uow.session.execute(query.with_for_update(skip_locked=True))).first()
-    return None if row is None else (await _with_lines(uow, [row]))[0]
-
-
-async def covering(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, day: date
-) -> list[Authorization]:
-    """The patient's approved authorizations with that payer in force on `day`, locked, the soonest ending first."""
-    query = (
-        select(authorizations)
-        .where(
-            *_tenant(tenant_id, [practice_id]),
-            a.patient_ref == patient_ref[:80],
-            a.payer_id == payer_id[:80],
-            a.status == "approved",
-            a.start <= day,
-            a.end >= day,
+    async def save(self, authorization: Authorization) -> None:
+        row = _row(authorization)
+        changed = {name: row[name] for name in MUTABLE}
+        await self.session.execute(
+            update(authorizations).where(a.id == authorization.id).values(**changed, updated_at=func.now())
         )
-        .order_by(a.end, a.id)
-    )
-    return await _with_lines(uow, list(await uow.session.execute(query.with_for_update())))
+        await self.session.execute(delete(authorization_lines).where(line_c.authorization_id == authorization.id))
+        await self._write_lines(authorization)
 
+    async def _write_lines(self, authorization: Authorization) -> None:
+        rows = [
+            {"authorization_id": authorization.id, "line_number": number, **_line_row(line)}
+            for number, line in enumerate(authorization.lines)
+        ]
+        await self.session.execute(authorization_lines.insert().values(rows))
 
-async def asked_for(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, codes: list[str], day: date
-) -> bool:
-    """Whether the patient has an authorization with that payer for any of `codes`, not ended by `day`: asked for
-    (whatever the answer: a denial is a person's to take up, not a reason to ask again) or entered by hand."""
-    query = (
-        select(a.id)
-        .where(
-            *_tenant(tenant_id, [practice_id]),
-            a.patient_ref == patient_ref[:80],
-            a.payer_id == payer_id[:80],
-            a.end >= day,
-            a.codes.overlap(codes),
+    async def next_open(self, *, pended_wait: float) -> Authorization | None:
+        """The oldest request not yet sent, or pended at least `pended_wait` seconds ago, locked for this transaction
+        (another worker takes the next)."""
+        since = datetime.now(UTC) - timedelta(seconds=pended_wait)
+        query = (
+            select(authorizations)
+            .where((a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since)))
+            .order_by(a.updated_at)
+            .limit(1)
         )
-        .limit(1)
-    )
-    return await uow.session.scalar(query) is not None
+        row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
+        return None if row is None else (await self._with_lines([row]))[0]
 
-
-async def of_ids(uow: UnitOfWork, ids: list[UUID]) -> list[Authorization]:
-    query = select(authorizations).where(a.id.in_(ids)).order_by(a.id).with_for_update()
-    return await _with_lines(uow, list(await uow.session.execute(query)))
-
-
-async def ending_by(uow: UnitOfWork, day: date) -> list[Authorization]:
-    """Approved authorizations ending by `day` not yet announced as ending, locked (a few per pass)."""
-    query = (
-        select(authorizations)
-        .where(
-            a.status == "approved",
-            a.end <= day,
-            ~a.warned.any("ending"),
-            a.approved > a.used,
+    async def covering(
+        self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, day: date
+    ) -> list[Authorization]:
+        """The patient's approved authorizations with that payer in force on `day`, locked, the soonest ending first."""
+        query = (
+            select(authorizations)
+            .where(
+                *self._scoped(tenant_id, [practice_id]),
+                a.patient_ref == patient_ref[:80],
+                a.payer_id == payer_id[:80],
+                a.status == "approved",
+                a.start <= day,
+                a.end >= day,
+            )
+            .order_by(a.end, a.id)
         )
-        .order_by(a.end)
-        .limit(50)
-    )
-    return await _with_lines(uow, list(await uow.session.execute(query.with_for_update(skip_locked=True))))
+        return await self._with_lines(list(await self.session.execute(query.with_for_update())))
 
+    async def asked_for(
+        self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, codes: list[str], day: date
+    ) -> bool:
+        """Whether the patient has an authorization with that payer for any of `codes`, not ended by `day`: asked for
+        (whatever the answer: a denial is a person's to take up, not a reason to ask again) or entered by hand."""
+        query = (
+            select(a.id)
+            .where(
+                *self._scoped(tenant_id, [practice_id]),
+                a.patient_ref == patient_ref[:80],
+                a.payer_id == payer_id[:80],
+                a.end >= day,
+                a.codes.overlap(codes),
+            )
+            .limit(1)
+        )
+        return await self.session.scalar(query) is not None
 
-def _tenant(tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
-    """The tenant filter, written once: the tenant's authorizations, of `practice_ids` when given."""
-    where = [a.tenant_id == tenant_id]
-    if practice_ids is not None:
-        where.append(a.practice_id.in_(list(practice_ids)))
-    return where
+    async def of_ids(self, ids: list[UUID]) -> list[Authorization]:
+        query = select(authorizations).where(a.id.in_(ids)).order_by(a.id).with_for_update()
+        return await self._with_lines(list(await self.session.execute(query)))
 
+    async def ending_by(self, day: date) -> list[Authorization]:
+        """Approved authorizations ending by `day` not yet announced as ending, locked (a few per pass)."""
+        query = (
+            select(authorizations)
+            .where(
+                a.status == "approved",
+                a.end <= day,
+                ~a.warned.any("ending"),
+                a.approved > a.used,
+            )
+            .order_by(a.end)
+            .limit(50)
+        )
+        return await self._with_lines(list(await self.session.execute(query.with_for_update(skip_locked=True))))
 
-def _scoped(principal: Principal) -> Any:
-    return select(authorizations).where(*_tenant(principal.tenant_id, principal.practice_ids))
+    async def find(self, principal: Principal, authorization_id: UUID) -> Authorization | None:
+        row = (await self.session.execute(self._readable(principal).where(a.id == authorization_id))).first()
+        return None if row is None else (await self._with_lines([row]))[0]
 
+    async def listing(
+        self,
+        principal: Principal,
+        *,
+        practice_id: UUID | None,
+        patient: str | None,
+        status: str | None,
+        expiring_before: date | None,
+        exceeded: bool | None,
+        limit: int,
+    ) -> list[Authorization]:
+        query = self._readable(principal)
+        if exceeded is not None:
+            query = query.where((a.over_drawn > 0) if exceeded else (a.over_drawn == 0))
+        for column, value in ((a.practice_id, practice_id), (a.patient_ref, patient), (a.status, status)):
+            if value is not None:
+                query = query.where(column == value)
+        if expiring_before is not None:
+            query = query.where(a.end < expiring_before, a.status == "approved")
+        rows = await self.session.execute(query.order_by(a.end, a.id).limit(limit))
+        return await self._with_lines(list(rows))
 
-async def find(uow: UnitOfWork, principal: Principal, authorization_id: UUID) -> Authorization | None:
-    row = (await uow.session.execute(_scoped(principal).where(a.id == authorization_id))).first()
-    return None if row is None else (await _with_lines(uow, [row]))[0]
+    def _scoped(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
+        """The tenant's authorizations (`mine`), of `practice_ids` when given."""
+        where = [self.mine(tenant_id)]
+        if practice_ids is not None:
+            where.append(a.practice_id.in_(list(practice_ids)))
+        return where
 
+    def _readable(self, principal: Principal) -> Select[Any]:
+        """The authorizations the caller may read: its tenant's, of the practices its token allows."""
+        return select(authorizations).where(*self._scoped(principal.tenant_id, principal.practice_ids))
 
-async def listing(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    practice_id: UUID | None,
-    patient: str | None,
-    status: str | None,
-    expiring_before: date | None,
-    exceeded: bool | None,
-    limit: int,
-) -> list[Authorization]:
-    query = _scoped(principal)
-    if exceeded is not None:
-        query = query.where((a.over_drawn > 0) if exceeded else (a.over_drawn == 0))
-    for column, value in ((a.practice_id, practice_id), (a.patient_ref, patient), (a.status, status)):
-        if value is not None:
-            query = query.where(column == value)
-    if expiring_before is not None:
-        query = query.where(a.end < expiring_before, a.status == "approved")
-    rows = await uow.session.execute(query.order_by(a.end, a.id).limit(limit))
-    return await _with_lines(uow, list(rows))
-
-
-async def _with_lines(uow: UnitOfWork, rows: list[Any]) -> list[Authorization]:
-    """The authorizations of `rows`, each with its lines (one query for all)."""
-    if not rows:
-        return []
-    query = select(authorization_lines).where(line_c.authorization_id.in_([row.id for row in rows]))
-    lines: dict[UUID, list[Line]] = {row.id: [] for row in rows}
-    for line in await uow.session.execute(query.order_by(line_c.authorization_id, line_c.line_number)):
-        lines[line.authorization_id].append(_line(line))
-    return [_authorization(row, lines[row.id]) for row in rows]
+    async def _with_lines(self, rows: list[Any]) -> list[Authorization]:
+        """The authorizations of `rows`, each with its lines (one query for all)."""
+        if not rows:
+            return []
+        query = select(authorization_lines).where(line_c.authorization_id.in_([row.id for row in rows]))
+        lines: dict[UUID, list[Line]] = {row.id: [] for row in rows}
+        for line in await self.session.execute(query.order_by(line_c.authorization_id, line_c.line_number)):
+            lines[line.authorization_id].append(_line(line))
+        return [_authorization(row, lines[row.id]) for row in rows]
 
 
 def _row(x: Authorization) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What each captured charge used of an authorization's lines: one row per line and encounter version, with what
+"""What each captured charge used of an authorization's lines (`uow.consumptions`; the tenant filter written once,
+`mine`): one row per line and encounter version, with what
 it used within the line and what it went over."""
 
 from datetime import UTC, datetime
@@ -6,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.db import Repository
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -16,44 +17,43 @@ from prior_authorization.tables import consumptions
 c = consumptions.c
 
 
-async def counted(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> bool:
-    """Whether this encounter version drew on any authorization already (a redelivered charge)."""
-    query = select(c.authorization_id).where(
-        c.tenant_id == tenant_id, c.encounter_id == encounter_id, c.version == version
-    )
-    return await uow.session.scalar(query.limit(1)) is not None
+class Consumptions(Repository):
+    table = consumptions
 
+    async def counted(self, tenant_id: UUID, encounter_id: UUID, version: int) -> bool:
+        """Whether this encounter version drew on any authorization already (a redelivered charge)."""
+        query = select(c.authorization_id).where(
+            self.mine(tenant_id), c.encounter_id == encounter_id, c.version == version
+        )
+        return await self.session.scalar(query.limit(1)) is not None
 
-async def record(uow: UnitOfWork, authorization_id: UUID, draw: Draw, event: ChargeCaptured) -> None:
-    statement = insert(consumptions).values(
-        authorization_id=authorization_id,
-        line_number=draw.line,
-        tenant_id=event.tenant_id,
-        encounter_id=event.encounter_id,
-        version=event.version,
-        service_date=event.service_date,
-        used=draw.used,
-        over_drawn=draw.over,
-    )
-    await uow.session.execute(statement.on_conflict_do_nothing())
+    async def record(self, authorization_id: UUID, draw: Draw, event: ChargeCaptured) -> None:
+        statement = insert(consumptions).values(
+            authorization_id=authorization_id,
+            line_number=draw.line,
+            tenant_id=event.tenant_id,
+            encounter_id=event.encounter_id,
+            version=event.version,
+            service_date=event.service_date,
+            used=draw.used,
+            over_drawn=draw.over,
+        )
+        await self.session.execute(statement.on_conflict_do_nothing())
 
+    async def standing(self, tenant_id: UUID, encounter_id: UUID, version: int) -> list[Any]:
+        """What that encounter version used and has not given back, locked."""
+        query = select(consumptions).where(
+            self.mine(tenant_id), c.encounter_id == encounter_id, c.version == version, c.returned_at.is_(None)
+        )
+        return list(await self.session.execute(query.order_by(c.authorization_id, c.line_number).with_for_update()))
 
-async def standing(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> list[Any]:
-    """What that encounter version used and has not given back, locked."""
-    query = select(consumptions).where(
-        c.tenant_id == tenant_id, c.encounter_id == encounter_id, c.version == version, c.returned_at.is_(None)
-    )
-    return list(await uow.session.execute(query.order_by(c.authorization_id, c.line_number).with_for_update()))
+    async def returned(self, rows: list[Any]) -> None:
+        for row in rows:
+            key = (c.authorization_id, c.line_number, c.encounter_id, c.version)
+            same = [column == getattr(row, column.name) for column in key]
+            await self.session.execute(update(consumptions).where(*same).values(returned_at=datetime.now(UTC)))
 
-
-async def returned(uow: UnitOfWork, rows: list[Any]) -> None:
-    for row in rows:
-        key = (c.authorization_id, c.line_number, c.encounter_id, c.version)
-        same = [column == getattr(row, column.name) for column in key]
-        await uow.session.execute(update(consumptions).where(*same).values(returned_at=datetime.now(UTC)))
-
-
-async def history(uow: UnitOfWork, authorization_id: UUID) -> list[Any]:
-    query = select(consumptions).where(c.authorization_id == authorization_id)
-    query = query.order_by(c.consumed_at, c.encounter_id, c.line_number)
-    return list(await uow.session.execute(query))
+    async def history(self, authorization_id: UUID) -> list[Any]:
+        query = select(consumptions).where(c.authorization_id == authorization_id)
+        query = query.order_by(c.consumed_at, c.encounter_id, c.line_number)
+        return list(await self.session.execute(query))

@@ -1,9 +1,10 @@
-"""Each patient's visits with each payer, one row per encounter (its latest captured version)."""
+"""Each patient's visits with each payer (`uow.visits`), one row per encounter (its latest captured version); the
+tenant filter is written once (`mine`)."""
 
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import UnitOfWork, hold_names
+from claimstream_platform.db import Repository, hold_names
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -12,59 +13,61 @@ from prior_authorization.tables import visits
 v = visits.c
 
 
-async def hold_count(uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> None:
-    """Until this transaction ends, it alone takes the patient's charges with the payer (counted, asked ahead for,
-    burned down). Two of a patient's charges come on different partitions, so two transactions can count them at
-    once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
-    278s for one count). The second waits here for the first to commit; its count then sees the first's visit
-    and request."""
-    await hold_names(uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"])
+class Visits(Repository):
+    table = visits
 
+    async def hold_count(self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> None:
+        """Until this transaction ends, it alone takes the patient's charges with the payer (counted, asked ahead for,
+        burned down). Two of a patient's charges come on different partitions, so two transactions can count them at
+        once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
+        278s for one count). The second waits here for the first to commit; its count then sees the first's visit
+        and request."""
+        await hold_names(
+            self.uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"]
+        )
 
-async def record(
-    uow: UnitOfWork,
-    tenant_id: UUID,
-    practice_id: UUID,
-    encounter_id: UUID,
-    version: int,
-    patient_ref: str,
-    payer_id: str,
-    day: date,
-) -> None:
-    row = {
-        "tenant_id": tenant_id,
-        "encounter_id": encounter_id,
-        "version": version,
-        "practice_id": practice_id,
-        "patient_ref": patient_ref[:80],
-        "payer_id": payer_id[:80],
-        "service_date": day,
-    }
-    statement = insert(visits).values(row)
-    newer = v.version <= statement.excluded.version
-    await uow.session.execute(
-        statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row, where=newer)
-    )
+    async def record(
+        self,
+        tenant_id: UUID,
+        practice_id: UUID,
+        encounter_id: UUID,
+        version: int,
+        patient_ref: str,
+        payer_id: str,
+        day: date,
+    ) -> None:
+        row = {
+            "tenant_id": tenant_id,
+            "encounter_id": encounter_id,
+            "version": version,
+            "practice_id": practice_id,
+            "patient_ref": patient_ref[:80],
+            "payer_id": payer_id[:80],
+            "service_date": day,
+        }
+        statement = insert(visits).values(row)
+        newer = v.version <= statement.excluded.version
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row, where=newer)
+        )
 
+    async def earlier_this_year(
+        self, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, patient_ref: str, payer_id: str, day: date
+    ) -> int:
+        """The patient's other visits with the payer in `day`'s calendar year, before it."""
+        query = select(func.count()).where(
+            self.mine(tenant_id),
+            v.practice_id == practice_id,
+            v.patient_ref == patient_ref[:80],
+            v.payer_id == payer_id[:80],
+            v.service_date >= date(day.year, 1, 1),
+            v.service_date <= day,
+            v.encounter_id != encounter_id,
+        )
+        return int(await self.session.scalar(query) or 0)
 
-async def earlier_this_year(
-    uow: UnitOfWork, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, patient_ref: str, payer_id: str, day: date
-) -> int:
-    """The patient's other visits with the payer in `day`'s calendar year, before it."""
-    query = select(func.count()).where(
-        v.tenant_id == tenant_id,
-        v.practice_id == practice_id,
-        v.patient_ref == patient_ref[:80],
-        v.payer_id == payer_id[:80],
-        v.service_date >= date(day.year, 1, 1),
-        v.service_date <= day,
-        v.encounter_id != encounter_id,
-    )
-    return int(await uow.session.scalar(query) or 0)
-
-
-async def forget(uow: UnitOfWork, tenant_id: UUID, encounter_id: UUID, version: int) -> None:
-    """A voided version no longer counts (a corrected one is recorded again when it is captured)."""
-    await uow.session.execute(
-        delete(visits).where(v.tenant_id == tenant_id, v.encounter_id == encounter_id, v.version == version)
-    )
+    async def forget(self, tenant_id: UUID, encounter_id: UUID, version: int) -> None:
+        """A voided version no longer counts (a corrected one is recorded again when it is captured)."""
+        await self.session.execute(
+            delete(visits).where(self.mine(tenant_id), v.encounter_id == encounter_id, v.version == version)
+        )
