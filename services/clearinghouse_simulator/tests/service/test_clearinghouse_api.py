@@ -119,6 +119,21 @@ async def test_the_inbox_belongs_to_its_submitter(
     assert await inbox(client, auth, "277CA") == [payer]
 
 
+async def test_an_acknowledgment_answers_no_content_and_its_idempotency_key_replays_it(
+    client: AsyncClient, auth: dict[str, str]
+) -> None:
+    await enroll(client, auth)
+    await submit(client, auth, make_837([SampleClaim()]))
+    document, payer = await inbox(client, auth, "277CA")
+    keyed = {**auth, "Idempotency-Key": "ack-1"}
+    first = await client.post(f"/v1/inbox/{document['id']}/ack", headers=keyed)
+    again = await client.post(f"/v1/inbox/{document['id']}/ack", headers=keyed)
+    assert (first.status_code, first.content, first.headers.get("content-type")) == (204, b"", None)
+    assert (again.status_code, again.content, again.headers.get("content-type")) == (204, b"", None)
+    assert again.headers.get("Idempotent-Replayed") == "true"  # the command runner answered, and committed
+    assert await inbox(client, auth, "277CA") == [payer]
+
+
 async def test_the_same_interchange_control_number_twice_is_refused(client: AsyncClient, auth: dict[str, str]) -> None:
     text = make_837([SampleClaim()], control="555")
     await submit(client, auth, text)
