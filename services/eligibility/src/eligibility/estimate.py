@@ -2,12 +2,16 @@
 fees and counts over a period of at most 12 months, each furnished by the estimate's provider or by a co-provider
 or co-facility it names; their total and each provider's part; the estimate's rendered lines; and when billed
 charges exceed a provider's part enough for the patient to dispute the bill ($400 or more over it: the comparison
-is per provider or facility, 45 CFR 149.620(a))."""
+is per provider or facility, 45 CFR 149.620(a)), announced once per part by the part's standing (`PartStanding`)."""
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
+
+from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.contracts import eligibility as contract
 
 DISPUTE_THRESHOLD = Decimal("400.00")
 MAX_PERIOD_MONTHS = 12  # an estimate for recurring care covers at most 12 months (45 CFR 149.610)
@@ -73,6 +77,47 @@ def exceeded_by(estimated: Decimal, billed: Decimal) -> Decimal | None:
     """How far billed charges exceed the estimate, when by the dispute threshold or more; else None."""
     excess = billed - estimated
     return excess if excess >= DISPUTE_THRESHOLD else None
+
+
+@dataclass
+class PartStanding:
+    """One provider's or facility's part of a patient's estimate as billed so far: what it estimated, what is billed
+    against it, and whether it was announced exceeded. An exceeded part records GoodFaithEstimateExceeded once; the
+    handler takes the event (`take_events`), publishes it and marks the part announced in the same transaction."""
+
+    tenant_id: UUID
+    practice_id: UUID
+    estimate_id: UUID
+    patient_ref: str
+    provider_npi: str  # the part's provider or facility
+    estimated: Decimal
+    billed: Decimal
+    announced: bool = False
+    events: list[IntegrationEvent] = field(default_factory=list, repr=False, compare=False)
+
+    def take_events(self) -> list[IntegrationEvent]:
+        taken, self.events = self.events, []
+        return taken
+
+    def compare(self) -> None:
+        """GoodFaithEstimateExceeded when the billed charges exceed the part by the dispute threshold or more, unless
+        it was announced already."""
+        excess = exceeded_by(self.estimated, self.billed)
+        if excess is None or self.announced:
+            return
+        self.announced = True
+        self.events.append(
+            contract.GoodFaithEstimateExceeded(
+                tenant_id=self.tenant_id,
+                practice_id=self.practice_id,
+                estimate_id=self.estimate_id,
+                patient_ref=self.patient_ref,
+                estimated=self.estimated,
+                billed=self.billed,
+                excess=excess,
+                provider_npi=self.provider_npi,
+            )
+        )
 
 
 def estimate_lines(e: Estimate) -> list[str]:

@@ -6,9 +6,8 @@ the comparison is per provider or facility)."""
 from decimal import Decimal
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
 
-from eligibility.estimate import exceeded_by, part_for
+from eligibility.estimate import PartStanding, part_for
 from eligibility.repository import EligibilityWork
 
 
@@ -29,21 +28,20 @@ async def billed(uow: EligibilityWork, event: ChargeCaptured | ChargeVoided) -> 
         if part is None:
             continue
         total, announced = await uow.estimates.part_standing(estimate_id, part)
-        excess = exceeded_by(parts[part], total)
-        if excess is not None and not announced:
-            uow.publish(
-                GoodFaithEstimateExceeded(
-                    tenant_id=event.tenant_id,
-                    practice_id=event.practice_id,
-                    estimate_id=estimate_id,
-                    patient_ref=patient_ref,
-                    estimated=parts[part],
-                    billed=total,
-                    excess=excess,
-                    provider_npi=part,
-                )
-            )
-            await uow.estimates.mark_exceeded(estimate_id, part)
+        standing = PartStanding(
+            event.tenant_id, event.practice_id, estimate_id, patient_ref, part, parts[part], total, announced
+        )
+        standing.compare()
+        await _publish(uow, standing)
+
+
+async def _publish(uow: EligibilityWork, standing: PartStanding) -> None:
+    """Publish what the part's standing recorded; an announced excess marks the part, so it is announced once."""
+    taken = standing.take_events()
+    for found in taken:
+        uow.publish(found)
+    if taken:
+        await uow.estimates.mark_exceeded(standing.estimate_id, standing.provider_npi)
 
 
 def _part(captured: ChargeCaptured | None, parts: dict[str, Decimal]) -> str | None:

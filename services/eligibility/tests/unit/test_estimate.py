@@ -1,10 +1,21 @@
-"""The Good Faith Estimate's arithmetic, its parts per provider or facility, its period and its dispute threshold."""
+"""The Good Faith Estimate's arithmetic, its parts per provider or facility, its period, its dispute threshold and a
+part's excess announced once."""
 
 from datetime import date
 from decimal import Decimal
+from uuid import uuid4
 
+from claimstream_platform.contracts.eligibility import GoodFaithEstimateExceeded
 from claimstream_platform.pdf import render_pdf
-from eligibility.estimate import Estimate, Service, estimate_lines, exceeded_by, part_for, period_too_long
+from eligibility.estimate import (
+    Estimate,
+    PartStanding,
+    Service,
+    estimate_lines,
+    exceeded_by,
+    part_for,
+    period_too_long,
+)
 
 ESTIMATE = Estimate(
     "P-1",
@@ -64,6 +75,42 @@ def test_an_estimate_period_is_at_most_12_months() -> None:
 def test_billed_charges_exceed_the_estimate_from_400_over() -> None:
     assert exceeded_by(Decimal("1700"), Decimal("2099.99")) is None
     assert exceeded_by(Decimal("1700"), Decimal("2100.00")) == Decimal("400.00")
+
+
+def standing(billed: str, *, announced: bool = False) -> PartStanding:
+    estimated = WITH_A_CO_PROVIDER.parts()["1234567893"]
+    return PartStanding(uuid4(), uuid4(), uuid4(), "P-1", "1234567893", estimated, Decimal(billed), announced)
+
+
+def test_a_part_exceeded_by_400_or_more_records_the_excess_once() -> None:
+    part = standing("900.00")
+    part.compare()
+    taken = part.take_events()
+    assert len(taken) == 1 and isinstance(taken[0], GoodFaithEstimateExceeded)
+    exceeded = taken[0]
+    assert (exceeded.estimated, exceeded.billed, exceeded.excess) == (
+        Decimal("500"),
+        Decimal("900.00"),
+        Decimal("400.00"),
+    )
+    assert (exceeded.tenant_id, exceeded.practice_id, exceeded.estimate_id) == (
+        part.tenant_id,
+        part.practice_id,
+        part.estimate_id,
+    )
+    assert (exceeded.patient_ref, exceeded.provider_npi, part.announced) == ("P-1", "1234567893", True)
+    part.billed = Decimal("1200.00")
+    part.compare()  # billed further: announced already
+    assert part.take_events() == []
+
+
+def test_a_part_under_the_threshold_or_announced_before_records_nothing() -> None:
+    under = standing("899.99")
+    under.compare()
+    assert (under.take_events(), under.announced) == ([], False)
+    before = standing("2000.00", announced=True)
+    before.compare()
+    assert before.take_events() == []
 
 
 def test_the_estimate_renders_as_a_pdf_with_accents_kept_in_latin_1() -> None:

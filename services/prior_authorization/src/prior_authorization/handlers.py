@@ -10,7 +10,7 @@ from typing import Protocol
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
-from claimstream_platform.contracts.prior_authorization import AuthorizationRequired, ConcurrentReviewDue
+from claimstream_platform.contracts.prior_authorization import ConcurrentReviewDue
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
@@ -19,6 +19,7 @@ from prior_authorization.lines import allocate
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization.review import decision_for, interchange_278
 from prior_authorization.rules import Rule, practice_rule, rule_for, shipped
+from prior_authorization.visit import Visit, VisitLine
 
 
 class Clearinghouse(Protocol):
@@ -149,33 +150,29 @@ async def _count(uow: PriorAuthorizationWork, event: ChargeCaptured) -> int:
 def _require(
     uow: PriorAuthorizationWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule, earlier: int
 ) -> None:
-    """AuthorizationRequired when the rules want one for the visit's codes (by code, or after the year's visits)
-    that no authorization on file covers and the EHR gave no number for."""
+    """The visit decides whether it needs an authorization none on file covers (AuthorizationRequired)."""
+    visit = _visit(event, earlier)
+    visit.require(rule, covering)
+    for found in visit.take_events():
+        uow.publish(found)
+
+
+def _visit(event: ChargeCaptured, earlier: int) -> Visit:
+    """The captured charge as prior authorization sees it."""
     assert event.practice_id is not None
-    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
-    npi = event.rendering_provider.npi
-    needing = sorted(
-        {
-            line.code
-            for line in event.lines
-            if rule.needs_authorization(line.code, earlier)
-            and not line.prior_authorization_number
-            and not any(a.has_left(line.code, day, npi) for a in covering)
-        }
+    return Visit(
+        event.tenant_id,
+        event.practice_id,
+        event.encounter_id,
+        event.version,
+        event.patient.external_id,
+        event.coverage.payer_id,
+        event.service_date,
+        event.rendering_provider.npi,
+        tuple(VisitLine(line.code, line.prior_authorization_number or "") for line in event.lines),
+        earlier,
+        event.prior_authorization_number or "",
     )
-    if needing and not event.prior_authorization_number:
-        required = AuthorizationRequired(
-            tenant_id=event.tenant_id,
-            practice_id=event.practice_id,
-            encounter_id=event.encounter_id,
-            version=event.version,
-            patient_ref=patient,
-            payer_id=payer,
-            service_date=day,
-            codes=needing,
-            visits_this_year=earlier,
-        )
-        uow.publish(required)
 
 
 async def _ask_ahead(uow: PriorAuthorizationWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
