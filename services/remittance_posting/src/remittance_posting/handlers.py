@@ -23,7 +23,8 @@ from claimstream_platform.x12 import X12Error
 from remittance_posting import era
 from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim, KnownLine
-from remittance_posting.post import Rates, post_remittance, publish_posting, sender_of_row
+from remittance_posting.post import Rates, post_payment, post_remittance, publish
+from remittance_posting.remittance import Remittance, sender_of_row
 from remittance_posting.repository import PostingWork
 from remittance_posting.repository.reads import may_see
 
@@ -120,11 +121,12 @@ async def assign(uow: PostingWork, principal: Principal, payment_id: UUID, claim
 
 
 async def _post_waiting(uow: PostingWork, row: Any, claim: KnownClaim, matched_by: str) -> None:
-    """A claim payment that waited in the exceptions queue, posted to its claim now."""
-    sender = sender_of_row(await uow.posting.remittance_of(row.remittance_id))
+    """A claim payment that waited in the exceptions queue, posted to its claim now on its remittance."""
+    remittance = Remittance(row.remittance_id, sender_of_row(await uow.posting.remittance_of(row.remittance_id)))
     payment = era.payment_from_json(row.detail)
-    posting = await publish_posting(uow, row.remittance_id, sender, payment, claim, Rates())
+    posting = await post_payment(uow, remittance, payment, claim, Rates())
     await uow.posting.mark_matched(row.id, claim, matched_by, posting)
     if payment.status == REVERSAL:
-        await uow.posting.reverse_posting(claim.claim_id, sender.label, payment.payer_claim_number)
+        await uow.posting.reverse_posting(claim.claim_id, remittance.sender.label, payment.payer_claim_number)
     await uow.variance.end_silences([(claim.tenant_id, claim.payer_id)])
+    publish(uow, remittance)

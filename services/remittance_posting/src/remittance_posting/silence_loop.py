@@ -1,15 +1,16 @@
 """Payer silence: a payer that has accepted claims and sent no payment for them for `days` days is reported,
-once (a `PayerSilent` event and an entry in `GET /v1/payer-silence`) until a payment from it arrives. Its days
-are business dates (`claimstream_platform.dates`), as every date posting names."""
+once (a `PayerSilent` event, recorded by the `PayerSilence` aggregate, and an entry in `GET /v1/payer-silence`)
+until a payment from it arrives. Its days are business dates (`claimstream_platform.dates`), as every date posting
+names."""
 
 from datetime import UTC, datetime, timedelta
 
-from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
 
 from remittance_posting.repository import PostingWork
+from remittance_posting.silence import PayerSilence
 
 
 async def report_silent_payers(uow: PostingWork, *, days: float, now: datetime | None = None) -> int:
@@ -18,15 +19,11 @@ async def report_silent_payers(uow: PostingWork, *, days: float, now: datetime |
     reported = 0
     for row in await uow.variance.silent_payers(before):
         last = business_date(at=row.last_payment) if row.last_payment else None
-        silence = {
-            "tenant_id": row.tenant_id,
-            "payer_id": row.payer_id,
-            "claims_waiting": row.claims_waiting,
-            "oldest_accepted_on": business_date(at=row.oldest),
-            "last_payment_on": last,
-        }
+        silence = PayerSilence(row.tenant_id, row.payer_id, row.claims_waiting, business_date(at=row.oldest), last)
         if await uow.variance.open_silence(silence):
-            uow.publish(events.PayerSilent(**silence))
+            silence.report()
+            for event in silence.take_events():
+                uow.publish(event)
             reported += 1
     return reported
 

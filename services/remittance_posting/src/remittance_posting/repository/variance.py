@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
 from remittance_posting.known import KnownClaim
+from remittance_posting.silence import PayerSilence
 from remittance_posting.tables import claim_payments, contract_rates, known_claims, payer_silences, variances
 from remittance_posting.variance import RateKey, Variance
 
@@ -139,9 +140,16 @@ class Variances(Repository):
         rows = (await self.session.execute(query)).all()
         return [row for row in rows if row.last_payment is None or row.last_payment < before]
 
-    async def open_silence(self, row: dict[str, Any]) -> bool:
+    async def open_silence(self, silence: PayerSilence) -> bool:
         """Report the payer silent, once until it pays again; False when it is already reported."""
         open_only = payer_silences.c.ended_at.is_(None)
+        row = {
+            "tenant_id": silence.tenant_id,
+            "payer_id": silence.payer_id,
+            "claims_waiting": silence.claims_waiting,
+            "oldest_accepted_on": silence.oldest_accepted_on,
+            "last_payment_on": silence.last_payment_on,
+        }
         stored = await self.session.scalar(
             pg_insert(payer_silences)
             .values(**row)
