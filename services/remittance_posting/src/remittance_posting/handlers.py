@@ -24,7 +24,7 @@ from remittance_posting import era
 from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim, KnownLine
 from remittance_posting.post import Rates, post_payment, post_remittance, publish
-from remittance_posting.remittance import Remittance, sender_of_row
+from remittance_posting.remittance import RemittancePosting, sender_of_row
 from remittance_posting.repository import PostingWork
 from remittance_posting.repository.reads import may_see
 
@@ -122,7 +122,7 @@ async def assign(uow: PostingWork, principal: Principal, payment_id: UUID, claim
 
 async def _post_waiting(uow: PostingWork, row: Any, claim: KnownClaim, matched_by: str) -> None:
     """A claim payment that waited in the exceptions queue, posted to its claim now on its remittance."""
-    remittance = Remittance(row.remittance_id, sender_of_row(await uow.posting.remittance_of(row.remittance_id)))
+    remittance = RemittancePosting(row.remittance_id, sender_of_row(await uow.posting.remittance_of(row.remittance_id)))
     payment = era.payment_from_json(row.detail)
     posting = await post_payment(uow, remittance, payment, claim, Rates())
     await uow.posting.mark_matched(row.id, claim, matched_by, posting)

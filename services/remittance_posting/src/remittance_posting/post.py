@@ -1,5 +1,5 @@
 """Posting one 835 transaction set (a remittance), in the caller's transaction: balanced or held, its claim payments
-matched to claims and posted or queued as exceptions, its PLB amounts on the provider ledger. The `Remittance`
+matched to claims and posted or queued as exceptions, its PLB amounts on the provider ledger. The `RemittancePosting`
 aggregate records the events (remittance.py); this handler saves what it returns and publishes what it recorded.
 
 Matching is by CLP01 (our CLM01), else by the payer's claim number (CLP07) among the claims of the 835's payer
@@ -21,7 +21,7 @@ from remittance_posting.balance import imbalances
 from remittance_posting.domain import REVERSAL, RemittanceStatus
 from remittance_posting.known import KnownClaim
 from remittance_posting.model import StoredPayment, StoredRemittance
-from remittance_posting.remittance import Owner, Remittance, as_stored, payer_of, sender_of
+from remittance_posting.remittance import Owner, RemittancePosting, as_stored, payer_of, sender_of
 from remittance_posting.repository import PostingWork
 from remittance_posting.variance import RateKey
 
@@ -38,7 +38,7 @@ async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance,
     problems = [p.as_dict() for p in imbalances(read)]
     status = await _status(uow, read, problems)
     stored = StoredRemittance(read, payer_of(read), owner, status, problems)
-    remittance = Remittance(await uow.posting.add_remittance(file_id, stored), sender_of(read), owner)
+    remittance = RemittancePosting(await uow.posting.add_remittance(file_id, stored), sender_of(read), owner)
     if status == RemittanceStatus.POSTED:
         await _post_claims(uow, remittance, matched)
         await uow.posting.add_provider_adjustments(remittance.on_ledger(read.provider_adjustments, by_number))
@@ -47,7 +47,7 @@ async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance,
     return remittance.id
 
 
-def publish(uow: PostingWork, remittance: Remittance) -> None:
+def publish(uow: PostingWork, remittance: RemittancePosting) -> None:
     for event in remittance.take_events():
         uow.publish(event)
 
@@ -81,7 +81,7 @@ async def _status(uow: PostingWork, read: era.Remittance, problems: Sequence[obj
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
 
 
-async def _post_claims(uow: PostingWork, remittance: Remittance, matched: Matched) -> None:
+async def _post_claims(uow: PostingWork, remittance: RemittancePosting, matched: Matched) -> None:
     stored, rates, renumbered = [], Rates(), {}
     for payment, claim in matched:
         if claim is None:
@@ -110,7 +110,7 @@ def _matched_by(payment: era.ClaimPayment, claim: KnownClaim) -> str:
 
 
 async def post_payment(
-    uow: PostingWork, remittance: Remittance, payment: era.ClaimPayment, claim: KnownClaim, rates: "Rates"
+    uow: PostingWork, remittance: RemittancePosting, payment: era.ClaimPayment, claim: KnownClaim, rates: "Rates"
 ) -> dict[str, Any]:
     """Post the claim payment on the remittance (which records its events) and save its variances; returns the
     posting as stored with the claim payment (its outcome, and each adjustment with its class)."""

@@ -1,4 +1,4 @@
-"""The `Remittance` aggregate: one 835 transaction set as we post it (the 835 as read is `model.Remittance`). Its
+"""The `RemittancePosting` aggregate: one 835 transaction set as we post it (the 835 as read is `model.Remittance`). Its
 methods record what happened, in the order it happened: each claim payment posted (`PaymentPosted` and what it
 causes, `domain.posting_events`) with its variances, each claim payment no claim of ours matches, each PLB amount
 on the provider ledger, and last the remittance received. The handler saves what the methods return and publishes
@@ -55,7 +55,7 @@ def sender_of_row(row: Any) -> Sender:
 
 
 @dataclass
-class Remittance:
+class RemittancePosting:
     """One remittance being posted: its id, who sent it, and its owner (unknown for a claim payment posted later
     from the exceptions queue, whose events name its claim's tenant)."""
 

@@ -1,5 +1,5 @@
-"""What the Remittance aggregate records for a paid, a denied and an unmatched claim payment, a PLB, a variance and
-the remittance received; and what PayerSilence records. Pure."""
+"""What the RemittancePosting aggregate records for a paid, a denied and an unmatched claim payment, a PLB, a
+variance and the remittance received; and what PayerSilence records. Pure."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,7 +10,7 @@ from remittance_posting.era import read_file
 from remittance_posting.known import KnownClaim, KnownLine
 from remittance_posting.model import Remittance as Read
 from remittance_posting.model import StoredRemittance
-from remittance_posting.remittance import Remittance, sender_of
+from remittance_posting.remittance import RemittancePosting, sender_of
 from remittance_posting.silence import PayerSilence
 from remittance_posting.variance import rate_key
 from remittance_testkit import NOW, PRACTICE, TENANT, Line, Payment, era
@@ -29,8 +29,8 @@ def _claim(pcn: str = "CS1", payer_claim_number: str | None = None) -> KnownClai
     return KnownClaim(uuid4(), TENANT, PRACTICE, pcn, "SIMCOM", payer_claim_number, (line,), NOW.date())
 
 
-def _remittance(read: Read, *, owner: bool = True) -> Remittance:
-    return Remittance(uuid4(), sender_of(read), (TENANT, PRACTICE) if owner else (None, None))
+def _remittance(read: Read, *, owner: bool = True) -> RemittancePosting:
+    return RemittancePosting(uuid4(), sender_of(read), (TENANT, PRACTICE) if owner else (None, None))
 
 
 def test_a_paid_claim_records_its_posting_and_nothing_else() -> None:
