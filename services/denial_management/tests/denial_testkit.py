@@ -9,10 +9,11 @@ from uuid import UUID, uuid4
 
 import httpx
 from claimstream_platform.adjustments import classify
+from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import handlers
+from denial_management import handlers, practice_facts
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -161,6 +162,7 @@ async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
                     PaymentPosted: handlers.on_payment_posted,
                     ClaimAccepted: handlers.on_claim_accepted,
                     AuthorizationApproved: handlers.on_authorization_approved,
+                    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
                 }[type(event)]
                 await handler(event, uow)
             await uow.commit()
