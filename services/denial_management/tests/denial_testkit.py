@@ -1,6 +1,6 @@
 """Denial management's test helpers: the events it consumes, as their producers publish them."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -149,6 +149,17 @@ def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
     )
 
 
+# the consumer's handler of each event but ClaimCreated (a batch handler)
+HANDLERS: dict[type[Any], Callable[[Any, DenialWork], Awaitable[None]]] = {
+    ClaimDenied: handlers.on_claim_denied,
+    ClaimRejected: handlers.on_claim_rejected,
+    PaymentPosted: handlers.on_payment_posted,
+    ClaimAccepted: handlers.on_claim_accepted,
+    AuthorizationApproved: handlers.on_authorization_approved,
+    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
+}
+
+
 async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
     """Each event through its handler, in its own transaction (as the consumer does)."""
     for event in events:
@@ -156,14 +167,7 @@ async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
             if isinstance(event, ClaimCreated):
                 await handlers.on_claims_created([SimpleNamespace(event=event)], uow)
             else:
-                handler = {
-                    ClaimDenied: handlers.on_claim_denied,
-                    ClaimRejected: handlers.on_claim_rejected,
-                    PaymentPosted: handlers.on_payment_posted,
-                    ClaimAccepted: handlers.on_claim_accepted,
-                    AuthorizationApproved: handlers.on_authorization_approved,
-                    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
-                }[type(event)]
+                handler = HANDLERS[type(event)]
                 await handler(event, uow)
             await uow.commit()
 
