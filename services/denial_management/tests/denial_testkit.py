@@ -1,6 +1,6 @@
 """Denial management's test helpers: the events it consumes, as their producers publish them."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -9,10 +9,11 @@ from uuid import UUID, uuid4
 
 import httpx
 from claimstream_platform.adjustments import classify
+from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import handlers
+from denial_management import handlers, practice_facts
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -148,6 +149,17 @@ def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
     )
 
 
+# the consumer's handler of each event but ClaimCreated (a batch handler)
+HANDLERS: dict[type[Any], Callable[[Any, DenialWork], Awaitable[None]]] = {
+    ClaimDenied: handlers.on_claim_denied,
+    ClaimRejected: handlers.on_claim_rejected,
+    PaymentPosted: handlers.on_payment_posted,
+    ClaimAccepted: handlers.on_claim_accepted,
+    AuthorizationApproved: handlers.on_authorization_approved,
+    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
+}
+
+
 async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
     """Each event through its handler, in its own transaction (as the consumer does)."""
     for event in events:
@@ -155,13 +167,7 @@ async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
             if isinstance(event, ClaimCreated):
                 await handlers.on_claims_created([SimpleNamespace(event=event)], uow)
             else:
-                handler = {
-                    ClaimDenied: handlers.on_claim_denied,
-                    ClaimRejected: handlers.on_claim_rejected,
-                    PaymentPosted: handlers.on_payment_posted,
-                    ClaimAccepted: handlers.on_claim_accepted,
-                    AuthorizationApproved: handlers.on_authorization_approved,
-                }[type(event)]
+                handler = HANDLERS[type(event)]
                 await handler(event, uow)
             await uow.commit()
 

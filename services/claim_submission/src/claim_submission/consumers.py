@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.contracts.prior_authorization import (
@@ -16,12 +16,13 @@ from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
-from claim_submission.scrubbing import accepted_rules, authorization_answers, eligibility_answers
+from claim_submission.scrubbing import accepted_rules, authorization_answers, eligibility_answers, practice_facts
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ChargeCaptured: batched(encounters.on_charges_captured),
     ChargeVoided: corrections.on_charge_voided,
+    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
     CorrectionRequested: corrections.on_correction_requested,
     ScrubRuleAccepted: accepted_rules.on_scrub_rule_accepted,
     PaymentPosted: payments.on_payment_posted,

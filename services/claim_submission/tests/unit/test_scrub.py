@@ -7,6 +7,7 @@ import pytest
 from claim_submission.scrubbing.payer_rules import rules_for
 from claim_submission.scrubbing.scrub import scrub
 from claims_testkit import ADDRESS, claim_content
+from claimstream_platform.payers import override
 
 TODAY = date(2026, 11, 27)
 
@@ -71,6 +72,18 @@ def test_payer_rules_change_on_their_date() -> None:
     assert "90837" in rules_for("SIMAHP", "commercial", date(2026, 1, 1)).prior_auth_codes
     assert rules_for("OTHER", "commercial", date(2026, 1, 1)).timely_filing_days == 90
     assert rules_for("SIMMCD", "medicaid", date(2026, 1, 1)).timely_filing_days == 180
+
+
+def test_a_practices_own_facts_apply_over_ours_on_their_days() -> None:
+    blue = {"payer_id": "SIMBCX", "name": "Blue", "kind": "commercial", "claim_filing_indicator": "BL"}
+    coded = claim_content(service_date=TODAY - timedelta(days=150), payer=blue)
+    contract = override(date(2026, 1, 1), None, {"timely_filing": "180 days"})
+    later = override(date(2027, 1, 1), None, {"timely_filing": "180 days"})
+    assert rules_for("SIMBCX", "commercial", coded.service_date, [contract]).window() == "180 days"
+    assert [r.rule for r in scrub(coded, today=TODAY, duplicate=False)] == ["timely-filing.expired"]
+    assert [r.rule for r in scrub(coded, today=TODAY, duplicate=False, overrides=[contract])] == []
+    expired = scrub(coded, today=TODAY, duplicate=False, overrides=[later])  # not yet in force on the day served
+    assert [r.rule for r in expired] == ["timely-filing.expired"]
 
 
 @pytest.mark.parametrize(

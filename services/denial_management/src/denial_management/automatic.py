@@ -6,16 +6,18 @@ telehealth claim (POS 02/10, or a telehealth modifier at the office POS) whose p
 a duplicate closed only when the original was paid; a timely-filing appeal only with the clearinghouse's
 acceptance in time as proof; an authorization denial (CO-197, CO-15) only when an approved authorization
 covers the claim and its number is not the one billed. A claim that is itself our automatic correction for the
-same cause is never corrected again by machine: the second denial goes to a person.
+same cause is never corrected again by machine: the second denial goes to a person. The payer's facts are ours
+with the case's practice's own overrides of them (`overrides`, docs/domain/payers.md), read by the handler.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from claimstream_platform.contracts.denial_management import CorrectionChanges, Resolution
-from claimstream_platform.payers import payer_facts
+from claimstream_platform.payers import Layer, payer_facts
 
 from denial_management.deadlines import corrected_claim_deadline
 from denial_management.domain import Opening
@@ -60,7 +62,9 @@ class Appeal:
 Decision = Close | Correct | Appeal
 
 
-def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decision | None:
+def decide(
+    opening: Opening, triage: Triage, claim: KnownClaim | None, overrides: Sequence[Layer] = ()
+) -> Decision | None:
     """The fix a machine takes for a real denial, when it is determined; None leaves the case to a person. (What
     is not a denial, a deductible or a contractual write-off, never opens a case to close.)"""
     fix = triage.fix
@@ -71,12 +75,12 @@ def decide(opening: Opening, triage: Triage, claim: KnownClaim | None) -> Decisi
     if triage.category in claim.corrected_by_us_for:
         return None  # denied again after our own fix: a person looks
     if fix == "timely_filing":
-        return _timely_filing(opening, claim)
-    return _correction(fix, opening, claim)
+        return _timely_filing(opening, claim, overrides)
+    return _correction(fix, opening, claim, overrides)
 
 
-def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct | None:
-    payer = payer_facts(opening.payer_id, on=opening.service_date)
+def _correction(fix: str | None, opening: Opening, claim: KnownClaim, overrides: Sequence[Layer]) -> Correct | None:
+    payer = payer_facts(opening.payer_id, on=opening.service_date, overrides=overrides)
     coded = any(TELEHEALTH_MODIFIERS & set(modifiers) for modifiers in claim.lines.values())
     telehealth = claim.place_of_service in TELEHEALTH_PLACES or coded
     if fix == "telehealth_place" and telehealth and claim.place_of_service != payer.telehealth_place:
@@ -100,8 +104,9 @@ def _correction(fix: str | None, opening: Opening, claim: KnownClaim) -> Correct
     return None
 
 
-def _timely_filing(opening: Opening, claim: KnownClaim) -> Appeal | None:
+def _timely_filing(opening: Opening, claim: KnownClaim, overrides: Sequence[Layer]) -> Appeal | None:
     accepted = claim.accepted_on
-    if accepted is None or accepted > corrected_claim_deadline(opening.payer_id, opening.service_date):
+    deadline = corrected_claim_deadline(opening.payer_id, opening.service_date, overrides=overrides)
+    if accepted is None or accepted > deadline:
         return None
     return Appeal(f"the payer accepted the claim into adjudication on {accepted.isoformat()} (277CA), in time")

@@ -1,15 +1,17 @@
 """The events denial management consumes: claim submission's claims and rejections, remittance posting's denials
-and payments, prior authorization's approvals, each mapped into its own model at the edge (handlers.py)."""
+and payments, prior authorization's approvals, charge capture's overrides of payer facts (a practice's own), each
+mapped into its own model at the edge (handlers.py, practice_facts.py)."""
 
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from denial_management import handlers
+from denial_management import handlers, practice_facts
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimCreated: batched(handlers.on_claims_created),
@@ -18,4 +20,5 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimDenied: handlers.on_claim_denied,
     PaymentPosted: handlers.on_payment_posted,
     AuthorizationApproved: handlers.on_authorization_approved,
+    PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
 }

@@ -5,15 +5,18 @@
   date of service, or for a later payer's claim from the day the payer before it paid (its EOB date); a rejection
   was never filed, so its only deadline is this one. The rules are those in force on the date of service.
   The case keeps which of these its deadline counts from (`Deadline.basis`).
+- A practice's own facts for the payer (`overrides`, charge capture's, docs/domain/payers.md) apply over ours to
+  both windows, on the days they hold.
 - Priority: the dollars at stake, raised as the deadline nears: recoverable × (1 + 30 / days left), so $100 due
   in 3 days (1,100) comes before $500 due in 90 days (667). Past its deadline a case keeps its dollars only.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from claimstream_platform.payers import payer_facts
+from claimstream_platform.payers import Layer, payer_facts
 
 
 @dataclass(frozen=True)
@@ -23,25 +26,33 @@ class Deadline:
 
 
 def case_deadline(
-    payer_id: str, *, appeal: bool, denied_on: date, service_date: date, prior_payer_paid_on: date | None
+    payer_id: str,
+    *,
+    appeal: bool,
+    denied_on: date,
+    service_date: date,
+    prior_payer_paid_on: date | None,
+    overrides: Sequence[Layer] = (),
 ) -> Deadline:
     """The deadline that counts for a case: the appeal window, or the corrected claim's timely filing."""
     if appeal:
-        return Deadline(appeal_deadline(payer_id, denied_on), "remittance_date")
+        return Deadline(appeal_deadline(payer_id, denied_on, overrides), "remittance_date")
     if prior_payer_paid_on is not None:
-        day = corrected_claim_deadline(payer_id, service_date, counted_from=prior_payer_paid_on)
+        day = corrected_claim_deadline(payer_id, service_date, counted_from=prior_payer_paid_on, overrides=overrides)
         return Deadline(day, "prior_payer_paid_on")
-    return Deadline(corrected_claim_deadline(payer_id, service_date), "service_date")
+    return Deadline(corrected_claim_deadline(payer_id, service_date, overrides=overrides), "service_date")
 
 
-def appeal_deadline(payer_id: str, denied_on: date) -> date:
-    return payer_facts(payer_id, on=denied_on).appeal.deadline(denied_on)
+def appeal_deadline(payer_id: str, denied_on: date, overrides: Sequence[Layer] = ()) -> date:
+    return payer_facts(payer_id, on=denied_on, overrides=overrides).appeal.deadline(denied_on)
 
 
-def corrected_claim_deadline(payer_id: str, service_date: date, *, counted_from: date | None = None) -> date:
+def corrected_claim_deadline(
+    payer_id: str, service_date: date, *, counted_from: date | None = None, overrides: Sequence[Layer] = ()
+) -> date:
     """The last day for a corrected claim: the window in force on the date of service, counted from that date or,
     for a later payer's claim, from the prior payer's payment."""
-    window = payer_facts(payer_id, on=service_date).corrected_claim
+    window = payer_facts(payer_id, on=service_date, overrides=overrides).corrected_claim
     return window.deadline(counted_from or service_date)
 
 

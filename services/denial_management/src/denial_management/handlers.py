@@ -1,7 +1,7 @@
 """Denials and rejections into cases, in the caller's transaction: each event mapped at the edge (`Opening`),
-triaged, opened once, and fixed by machine where the fix is determined (`automatic.decide`); the payments that
-follow resolve the cases they answer. Each handler reads, makes the aggregate's moves, stores them and publishes
-the events they recorded."""
+triaged, opened once, and fixed by machine where the fix is determined (`automatic.decide`), by our payer facts
+with the case's practice's own overrides (`practice_facts`); the payments that follow resolve the cases they
+answer. Each handler reads, makes the aggregate's moves, stores them and publishes the events they recorded."""
 
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -14,13 +14,14 @@ from claimstream_platform.contracts import remittance_posting as remittance_even
 from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.dates import business_date
-from claimstream_platform.payers import payer_facts
+from claimstream_platform.payers import Layer, payer_facts
 from claimstream_platform.pdf import render_pdf
 
 from denial_management import letter
 from denial_management.automatic import Appeal, Close, Correct, Decision, decide
 from denial_management.deadlines import case_deadline, priority
 from denial_management.domain import Case, CaseStatus, Opening
+from denial_management.practice_facts import overrides_for
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import DenialWork
 from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
@@ -159,20 +160,22 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) 
 async def open_case(uow: DenialWork, opening: Opening, triage: Triage) -> Case | None:
     """Open, triage and (where determined) fix; None when this denial event opened a case before."""
     row = await uow.claims.row_of(opening.tenant_id, opening.claim_id)
+    overrides = await overrides_for(uow, opening)
     deadline = case_deadline(
         opening.payer_id,
         appeal=triage.appeal,
         denied_on=opening.denied_on,
         service_date=opening.service_date,
         prior_payer_paid_on=row.prior_payer_paid_on if row else None,
+        overrides=overrides,
     )
     known = await uow.claims.known(opening.tenant_id, opening.claim_id)
-    decision = decide(opening, triage, known) if opening.kind == "denial" else None
+    decision = decide(opening, triage, known, overrides) if opening.kind == "denial" else None
     priority_now = priority(opening.amount, deadline.day, business_date())
     case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
     if not await uow.cases.insert_new(case):
         return None
-    await _apply(uow, case, decision)
+    await _apply(uow, case, decision, overrides)
     await publish_saved(uow, [case])
     await _learn(uow, case)
     return case
@@ -190,7 +193,7 @@ async def _learn(uow: DenialWork, case: Case) -> None:
         await uow.rules.suggest(o.tenant_id, found)
 
 
-async def _apply(uow: DenialWork, case: Case, decision: Decision | None) -> None:
+async def _apply(uow: DenialWork, case: Case, decision: Decision | None, overrides: Sequence[Layer]) -> None:
     if isinstance(decision, Close):
         case.resolve(decision.resolution, "system", written_off=decision.written_off)
     elif isinstance(decision, Correct):
@@ -199,7 +202,7 @@ async def _apply(uow: DenialWork, case: Case, decision: Decision | None) -> None
             tenant_id=o.tenant_id,
             practice_id=o.practice_id,
             claim_id=o.claim_id,
-            resubmit_as=resubmit_as(o),
+            resubmit_as=resubmit_as(o, overrides),
             reason=decision.reason,
             changes=decision.changes,
             prior_authorization_number=decision.prior_authorization_number,
@@ -212,10 +215,12 @@ async def _apply(uow: DenialWork, case: Case, decision: Decision | None) -> None
         )
 
 
-def resubmit_as(opening: Opening) -> Literal["replacement", "new_original"]:
-    """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one."""
+def resubmit_as(opening: Opening, overrides: Sequence[Layer] = ()) -> Literal["replacement", "new_original"]:
+    """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one
+    (our facts, with the case's practice's `overrides` over them)."""
     whole = opening.kind == "denial" and opening.level == "claim"
-    refuses_replacement = payer_facts(opening.payer_id, on=opening.service_date).new_original_after_denial
+    facts = payer_facts(opening.payer_id, on=opening.service_date, overrides=overrides)
+    refuses_replacement = facts.new_original_after_denial
     return "new_original" if whole and refuses_replacement else "replacement"
 
 

@@ -1,5 +1,6 @@
-"""Scrub rules learned from denial patterns: the suggestions with their evidence, and staff's decision. An
-accepted rule goes to claim submission (`ScrubRuleAccepted`), whose scrubber then holds the claims it matches."""
+"""Scrub rules learned from denial patterns: the suggestions with their evidence, and staff's decision (through the
+command runner, which commits). An accepted rule goes to claim submission (`ScrubRuleAccepted`), whose scrubber then
+holds the claims it matches."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,8 +10,10 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
 from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from denial_management.api import DenialWorkDep
@@ -46,37 +49,47 @@ async def suggestions(
 
 
 async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, status: str) -> SuggestionOut:
-    async with uow:
-        row = await uow.rules.lock(principal, suggestion_id)
-        if row is None:
-            raise NotFound("rule suggestion not found")
-        if row.status != "suggested":
-            raise Conflict(f"the suggestion was {row.status} already", field="status")
-        await uow.rules.decide(suggestion_id, status, principal.subject)
-        if status == "accepted":
-            uow.publish(
-                ScrubRuleAccepted(
-                    tenant_id=principal.tenant_id,
-                    rule_id=row.id,
-                    payer_id=row.payer_id,
-                    code=row.procedure_code,
-                    condition=row.condition,
-                    category=row.category,
-                    message=row.message,
-                    evidence_claims=row.claims,
-                    evidence_amount=row.amount,
-                )
+    row = await uow.rules.lock(principal, suggestion_id)
+    if row is None:
+        raise NotFound("rule suggestion not found")
+    if row.status != "suggested":
+        raise Conflict(f"the suggestion was {row.status} already", field="status")
+    await uow.rules.decide(suggestion_id, status, principal.subject)
+    if status == "accepted":
+        uow.publish(
+            ScrubRuleAccepted(
+                tenant_id=principal.tenant_id,
+                rule_id=row.id,
+                payer_id=row.payer_id,
+                code=row.procedure_code,
+                condition=row.condition,
+                category=row.category,
+                message=row.message,
+                evidence_claims=row.claims,
+                evidence_amount=row.amount,
             )
-        decided = await uow.rules.lock(principal, suggestion_id)
-        await uow.commit()
-    return SuggestionOut.model_validate(decided)
+        )
+    return SuggestionOut.model_validate(await uow.rules.lock(principal, suggestion_id))
+
+
+async def _run_decision(
+    request: Request, principal: Principal, uow: DenialWork, suggestion_id: UUID, status: str
+) -> JSONResponse:
+    async def operation() -> SuggestionOut:
+        return await _decide(uow, principal, suggestion_id, status)
+
+    return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
 
 
 @router.post("/v1/scrub-rule-suggestions/{suggestion_id}/accept", response_model=SuggestionOut)
-async def accept(suggestion_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> SuggestionOut:
-    return await _decide(uow, principal, suggestion_id, "accepted")
+async def accept(
+    suggestion_id: UUID, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
+) -> JSONResponse:
+    return await _run_decision(request, principal, uow, suggestion_id, "accepted")
 
 
 @router.post("/v1/scrub-rule-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
-async def reject(suggestion_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> SuggestionOut:
-    return await _decide(uow, principal, suggestion_id, "rejected")
+async def reject(
+    suggestion_id: UUID, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
+) -> JSONResponse:
+    return await _run_decision(request, principal, uow, suggestion_id, "rejected")

@@ -144,3 +144,18 @@ async def test_a_denial_is_never_billed_to_the_patient(
     to_patient = {"resolution": "billed_to_patient"}
     refused = await client.post(f"/v1/denials/{case['id']}/outcome", json=to_patient, headers=auth)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "resolution"
+
+
+async def test_a_command_retried_with_its_idempotency_key_is_done_once(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claim = created("CS0000000930")
+    await deliver(make_uow, claim, denied(claim, ("CO", "50", "140")))
+    (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(claim.claim_id)]
+    keyed = {**auth, "Idempotency-Key": f"note-{case['id']}"}
+    first = await client.post(f"/v1/denials/{case['id']}/notes", json={"text": "records requested"}, headers=keyed)
+    again = await client.post(f"/v1/denials/{case['id']}/notes", json={"text": "records requested"}, headers=keyed)
+    assert (first.status_code, again.status_code, again.headers.get("Idempotent-Replayed")) == (200, 200, "true")
+    assert again.json() == first.json()
+    detail = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
+    assert [h["action"] for h in detail["history"]].count("noted") == 1

@@ -6,9 +6,11 @@ from uuid import uuid4
 
 import pytest
 from claimstream_platform.contracts.denial_management import DenialReopened, DenialResolved, DenialTriaged
+from claimstream_platform.payers import override
 from denial_management.automatic import Appeal, Close, Correct, KnownClaim, decide
 from denial_management.deadlines import Deadline
 from denial_management.domain import Case, IllegalTransition, Opening
+from denial_management.handlers import resubmit_as
 from denial_management.triage import Adjusted, triage_denial
 from denial_testkit import PRACTICE, TENANT
 
@@ -141,3 +143,23 @@ def test_an_authorization_denial_is_corrected_only_with_a_known_number_not_the_o
     assert decide(opening(), triaged("CO", "197"), claim()) is None  # none on file: a person looks
     refused = claim(authorization_number="PA-9", covering_authorization="PA-9")
     assert decide(opening(), triaged("CO", "15"), refused) is None  # the payer refused that very number
+
+
+def test_a_practices_own_facts_decide_its_fixes_over_ours() -> None:
+    """The HMO takes 95 for telehealth, gives 90 days for a corrected claim and takes replacements: a practice whose
+    contract says GT, 180 days and new originals gets those."""
+    contract = [
+        override(
+            date(2026, 1, 1),
+            None,
+            {"telehealth_modifier": "GT", "corrected_claim": "180 days", "new_original_after_denial": True},
+        )
+    ]
+    modifier = opening("SIMAHP", line=1), triaged("CO", "4", "N822"), claim(modifiers=["95"])
+    assert decide(*modifier) is None  # ours: 95 is what the payer takes
+    fix = decide(*modifier, contract)
+    assert isinstance(fix, Correct) and fix.changes.add_modifiers == {1: ["GT"]}
+    late = opening("SIMAHP"), triaged("CO", "29"), claim(accepted_on=date(2027, 3, 1))
+    assert decide(*late) is None  # past our 90 days from 2026-11-02
+    assert isinstance(decide(*late, contract), Appeal)  # within the contract's 180
+    assert (resubmit_as(opening("SIMAHP")), resubmit_as(opening("SIMAHP"), contract)) == ("replacement", "new_original")

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from claimstream_platform.payers import payer_facts
+from claimstream_platform.payers import override, payer_facts
 from claimstream_platform.pdf import render_pdf
 from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline, priority
 from denial_management.letter import letter_lines, packet
@@ -185,3 +185,16 @@ def test_an_appeal_counts_from_the_remittance_and_a_later_payers_correction_from
         "SIMMCD", appeal=False, denied_on=paid_on, service_date=served, prior_payer_paid_on=primary_paid
     )
     assert (later.day, later.basis) == (date(2026, 8, 19), "prior_payer_paid_on")  # 180 days from the EOB
+
+
+def test_a_practices_own_timely_filing_moves_its_corrected_claim_deadline_not_its_appeal() -> None:
+    served, denied = date(2026, 1, 15), date(2026, 3, 1)
+    contract = [override(date(2025, 1, 1), None, {"timely_filing": "180 days"})]
+    ours = case_deadline("SIMBCX", appeal=False, denied_on=denied, service_date=served, prior_payer_paid_on=None)
+    own = case_deadline(
+        "SIMBCX", appeal=False, denied_on=denied, service_date=served, prior_payer_paid_on=None, overrides=contract
+    )
+    assert (ours.day, own.day) == (date(2026, 5, 15), date(2026, 7, 14))  # 120 days; the contract's 180
+    assert appeal_deadline("SIMBCX", denied, contract) == appeal_deadline("SIMBCX", denied) == date(2026, 8, 28)
+    ended = [override(date(2025, 1, 1), date(2026, 1, 1), {"timely_filing": "180 days"})]
+    assert corrected_claim_deadline("SIMBCX", served, overrides=ended) == date(2026, 5, 15)  # no longer in force

@@ -1,7 +1,8 @@
 """All of claim submission's SQL, reached from its unit of work (`ClaimWork`): `uow.claims` (the aggregate read,
 locked and stored; the API's scoped reads), `uow.interchanges`, `uow.documents` (the 999s and 277CAs received),
 `uow.submitters`, `uow.coverage` and `uow.carve_outs` (eligibility's answers), `uow.approvals` (prior
-authorization's approvals, the platform's read model), `uow.learned` (learned scrub rules) and `uow.visits`.
+authorization's approvals, the platform's read model), `uow.payer_overrides` (a practice's own payer facts, the
+platform's read model), `uow.learned` (learned scrub rules) and `uow.visits`.
 
 Nothing outside this package, `tables` and `migrations` imports SQLAlchemy (an import contract keeps it so).
 """
@@ -10,6 +11,7 @@ from functools import cached_property
 
 from claimstream_platform.approvals import Approvals
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.payer_overrides import PayerOverrides
 
 from claim_submission.repository.claims import Claims
 from claim_submission.repository.coverage import CarveOuts, CoverageAnswers
@@ -50,6 +52,10 @@ class ClaimWork(UnitOfWork):
     @cached_property
     def approvals(self) -> Approvals:
         return Approvals(self)
+
+    @cached_property
+    def payer_overrides(self) -> PayerOverrides:
+        return PayerOverrides(self)
 
     @cached_property
     def learned(self) -> LearnedRules:

@@ -1,13 +1,15 @@
 """The payer rules the scrubber holds a claim by: timely filing, and the codes that need a prior authorization (from
 the first visit, or after a number of visits in a calendar year). They are the platform's payer facts
-(`claimstream_platform.payers`, docs/domain/payers.md), the one home of what we know of each payer; this module
-only says which of them the scrubber reads. Pure: `rules_for` is the one way to read them."""
+(`claimstream_platform.payers`, docs/domain/payers.md), the one home of what we know of each payer, with the
+claim's practice's own overrides of them over ours; this module only says which of them the scrubber reads. Pure:
+`rules_for` is the one way to read them."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from claimstream_platform.dates import filing_deadline
-from claimstream_platform.payers import payer_facts
+from claimstream_platform.payers import Layer, payer_facts
 
 from claim_submission.domain.content import ClaimContent
 
@@ -33,9 +35,10 @@ class PayerRules:
         return f"{self.timely_filing_months} months" if self.timely_filing_months else f"{self.timely_filing_days} days"
 
 
-def rules_for(payer_id: str, kind: str, on: date) -> PayerRules:
-    """What the scrubber needs of the payer's facts in force on `on` (the date of service)."""
-    facts = payer_facts(payer_id, kind, on=on)
+def rules_for(payer_id: str, kind: str, on: date, overrides: Sequence[Layer] = ()) -> PayerRules:
+    """What the scrubber needs of the payer's facts in force on `on` (the date of service), with the claim's
+    practice's own overrides of this payer (`overrides`, docs/domain/payers.md) over ours."""
+    facts = payer_facts(payer_id, kind, on=on, overrides=overrides)
     window, authorization = facts.timely_filing, facts.authorization
     return PayerRules(
         timely_filing_days=None if window.months else window.days,

@@ -1,6 +1,6 @@
 """The scrub of a run of claim versions against what is stored: duplicates (of open claims and of earlier ones in
-the run), the tenants' learned rules and the patients' visits, read once for the run; then each claim's findings
-(`scrub.scrub`)."""
+the run), the tenants' learned rules, the practices' own payer facts and the patients' visits, read once for the
+run; then each claim's findings (`scrub.scrub`, pure)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,6 +8,8 @@ from datetime import date
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
+from claimstream_platform.payer_overrides import PracticePayer
+from claimstream_platform.payers import Layer
 
 from claim_submission.domain.content import ClaimContent, duplicate_key
 from claim_submission.repository import ClaimWork
@@ -23,12 +25,22 @@ class ToScrub:
     content: ClaimContent
     exclude: UUID | None = None  # the claim it replaces (or is): not its own duplicate
 
+    @property
+    def practice_payer(self) -> PracticePayer | None:
+        """Whose own payer facts apply: the claim's practice's, for the payer it is billed to."""
+        if self.practice_id is None:
+            return None
+        return (self.tenant_id, self.practice_id, self.content.payer.payer_id)
+
 
 async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub], *, today: date) -> list[list[Reason]]:
     """Each claim's findings, as if the run's claims were scrubbed and stored one by one."""
     duplicate = await _duplicates(uow, run)
     learned = await uow.learned.rules_of(item.tenant_id for item in run)
-    visits = await earlier_visits(uow, [(i.tenant_id, i.practice_id, i.encounter_id, i.content) for i in run])
+    overrides = await _overrides(uow, run)
+    visits = await earlier_visits(
+        uow, [(i.tenant_id, i.practice_id, i.encounter_id, i.content) for i in run], overrides
+    )
     return [
         scrub(
             item.content,
@@ -36,9 +48,17 @@ async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub], *, today: date) -> l
             duplicate=twin,
             learned=learned.get(item.tenant_id, ()),
             visits_this_year=seen,
+            overrides=layers,
         )
-        for item, twin, seen in zip(run, duplicate, visits, strict=True)
+        for item, twin, seen, layers in zip(run, duplicate, visits, overrides, strict=True)
     ]
+
+
+async def _overrides(uow: ClaimWork, run: Sequence[ToScrub]) -> list[tuple[Layer, ...]]:
+    """Each claim's practice's own facts for its payer (docs/domain/payers.md): one query for the run."""
+    keys = [item.practice_payer for item in run]
+    found = await uow.payer_overrides.of(key for key in keys if key is not None)
+    return [found.get(key, ()) if key is not None else () for key in keys]
 
 
 async def _duplicates(uow: ClaimWork, run: Sequence[ToScrub]) -> list[bool]:

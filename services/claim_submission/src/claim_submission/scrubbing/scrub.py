@@ -10,6 +10,7 @@ from typing import Any
 
 from claimstream_platform.contracts import Reason
 from claimstream_platform.identifiers import npi_is_valid
+from claimstream_platform.payers import Layer
 
 from claim_submission.domain.content import ClaimContent
 from claim_submission.scrubbing.authorization_rule import required_reason
@@ -27,10 +28,12 @@ def scrub(
     duplicate: bool,
     learned: Sequence[LearnedRule] = (),
     visits_this_year: int = 0,
+    overrides: Sequence[Layer] = (),
 ) -> list[Reason]:
     """Every finding, the rules we know of the payer and those learned from its denials (`learned.py`).
-    `visits_this_year`: the patient's other visits with the payer this calendar year, up to the date of service."""
-    rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date)
+    `visits_this_year`: the patient's other visits with the payer this calendar year, up to the date of service;
+    `overrides`: the claim's practice's own facts for its payer, over ours (docs/domain/payers.md)."""
+    rules = rules_for(charges.payer.payer_id, charges.payer.kind, charges.service_date, overrides)
     reasons: list[Reason] = []
 
     def hold(rule: str, field: str, message: str) -> None:

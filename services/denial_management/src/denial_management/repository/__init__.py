@@ -1,13 +1,15 @@
 """All of denial management's SQL, reached from its unit of work (`DenialWork`): `uow.claims` (the claims denials
 concern, as we keep them), `uow.cases` (cases, their history and appeals, stored from and read back into the
 aggregate), `uow.queue` (the work queue's reads, scoped to the caller's tenant and practices), `uow.rules` (scrub
-rules learned from denial patterns) and `uow.approvals` (the payers' approved authorizations, the platform's
-read model that claim submission keeps too)."""
+rules learned from denial patterns), `uow.approvals` (the payers' approved authorizations) and
+`uow.payer_overrides` (a practice's own payer facts): the last two are the platform's read models, which claim
+submission keeps too."""
 
 from functools import cached_property
 
 from claimstream_platform.approvals import Approvals
 from claimstream_platform.db import UnitOfWork
+from claimstream_platform.payer_overrides import PayerOverrides
 
 from denial_management.repository.cases import Cases
 from denial_management.repository.claims import Claims
@@ -37,3 +39,7 @@ class DenialWork(UnitOfWork):
     @cached_property
     def approvals(self) -> Approvals:
         return Approvals(self)
+
+    @cached_property
+    def payer_overrides(self) -> PayerOverrides:
+        return PayerOverrides(self)
