@@ -26,6 +26,7 @@ from claimstream_platform.errors import RuleViolation
 HEADER = "Idempotency-Key"
 TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+ROUTE_LENGTH = 200  # the key table's column
 
 
 class IdempotencyKeyReused(RuleViolation):
@@ -113,18 +114,26 @@ def _reply(result: BaseModel | Reply, status_code: int) -> Reply:
 def _key_row(request: Request, principal: Principal, key: str, body: BaseModel | None) -> dict[str, Any]:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise RuleViolation(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters", field=HEADER)
-    route = request.scope.get("route")
     canonical = json.dumps(body.model_dump(mode="json") if body else None, sort_keys=True, separators=(",", ":"))
     return {
         "tenant_id": principal.tenant_id,
         "principal": principal.subject,
-        "route": f"{request.method} {getattr(route, 'path', request.url.path)}",
+        "route": _resource(request),
         "key": key,
         "request_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         "status_code": 0,
         "response": {},
         "expires_at": datetime.now(UTC) + TTL,
     }
+
+
+def _resource(request: Request) -> str:
+    """What the key was sent to: the method and the path itself, not its route pattern (a key reused on another
+    claim's path is another request). Paths carry ids only, never PHI; a long one is kept as its digest."""
+    resource = f"{request.method} {request.url.path}"
+    if len(resource) <= ROUTE_LENGTH:
+        return resource
+    return f"{request.method} sha256:{hashlib.sha256(request.url.path.encode()).hexdigest()}"
 
 
 def _key_filter(row: dict[str, Any]) -> list[Any]:

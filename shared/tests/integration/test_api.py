@@ -242,6 +242,16 @@ class TestIdempotencyKey:
         )
         assert await count_entries(sessionmaker) == 2
 
+    async def test_a_key_is_scoped_to_the_resource_it_was_sent_to(self, client, keys, tenant, sessionmaker) -> None:
+        """The same key and body on another practice's path is another request: it is applied, not replayed."""
+        first, second = uuid4(), uuid4()
+        both = bearer(keys.issuer.issue(tenant_id=tenant, practice_ids=[first, second])) | {"Idempotency-Key": "k"}
+        one = await client.post(f"/v1/practices/{first}/entries", json={"amount": "1.00"}, headers=both)
+        other = await client.post(f"/v1/practices/{second}/entries", json={"amount": "1.00"}, headers=both)
+        assert one.status_code == other.status_code == 201
+        assert "idempotent-replayed" not in other.headers and other.json() != one.json()
+        assert await count_entries(sessionmaker) == 2
+
 
 async def test_metrics_and_access_logs_name_the_route_never_its_ids_or_query(client, keys, tenant) -> None:
     import logging
