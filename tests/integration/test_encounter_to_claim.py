@@ -33,10 +33,11 @@ async def claim_for_a_visit(
     secondary: str | None = None,
     payer: str = "SIMMCR",
     minutes: int = 55,
+    days_ago: int = 3,
 ) -> tuple[dict[str, Any], str]:
     """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
-    the patient with the payer (and with a secondary payer), post one telehealth visit of `minutes`; its claim
-    once settled (accepted, rejected or held) and its 837P."""
+    the patient with the payer (and with a secondary payer), post one telehealth visit of `minutes`, `days_ago`;
+    its claim once settled (accepted, rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     if submitter is not None:
         operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
@@ -51,6 +52,7 @@ async def claim_for_a_visit(
         member_id = await _enroll(payers, payer, first_name, last_name)
         others = await _secondary_coverage(capture, payers, practice_id, secondary, (first_name, last_name))
         visit = _telehealth_visit(practice_id, payer, member_id, others, (first_name, last_name), minutes)
+        visit["service_date"] = time.strftime("%Y-%m-%d", time.gmtime(time.time() - days_ago * 86400))
         encounter = await ok(await capture.post("/v1/encounters", json=visit))
         assert encounter["status"] == "coded"
         return await _settled_claim(claims, encounter["id"])
@@ -59,12 +61,11 @@ async def claim_for_a_visit(
 def _telehealth_visit(
     practice_id: str, payer: str, member_id: str, others: Any, name: tuple[str, str], minutes: int
 ) -> dict[str, Any]:
-    """One video psychotherapy session three days ago, for a patient who is the subscriber."""
+    """One video psychotherapy session, for a patient who is the subscriber."""
     first_name, last_name = name
     return {
         "practice_id": practice_id,
         "external_id": "visit-1",
-        "service_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400)),
         "rendering_provider_npi": "1245319599",
         "patient": {
             "external_id": "p-9",
@@ -224,3 +225,31 @@ async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accept
     # each tenant's claims go out under its own billing company, or the installation's default
     assert "NM1*41*2*BAY BILLING*****46*BAYBILL7~" in x12 and "PER*IC*ANA RUIZ*TE*4155550199~" in x12
     assert f"NM1*41*2*{DEFAULT_SUBMITTER['DEFAULT_SUBMITTER_NAME']}*****46*" in other_x12
+
+
+async def test_a_practices_own_payer_facts_reach_claim_submission_as_events(services: Services, keys: Keys) -> None:
+    """A billing company that knows the Blue plan gives its practice 180 days to file sets it in charge capture's
+    set-up API; claim submission learns it from the event and releases the claim it held at our 120 days."""
+    tenant = uuid4()
+    held, _ = await claim_for_a_visit(services, keys, tenant, payer="SIMBCX", days_ago=150)
+    assert held["status"] == "held" and "timely-filing.expired" in [r["rule"] for r in held["reasons"]]
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
+    async with (
+        httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
+        httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
+    ):
+        facts = f"/v1/practices/{held['practice_id']}/payers/SIMBCX/facts/2020-01-01"
+        await ok(await capture.put(facts, json={"facts": {"timely_filing": "180 days"}}))
+        released = await _released(claims, held["id"])  # nothing acknowledged: the practice's own window holds
+    assert released.status_code == 200, released.text
+    assert "timely-filing.expired" not in [r["rule"] for r in released.json()["reasons"]]
+
+
+async def _released(claims: httpx.AsyncClient, claim_id: str) -> httpx.Response:
+    """Release the claim, asked again until the override has reached claim submission (bounded wait)."""
+    deadline = time.monotonic() + 45
+    while True:
+        response = await claims.post(f"/v1/claims/{claim_id}/release", json={"acknowledge": []})
+        if response.status_code != 422 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.5)
