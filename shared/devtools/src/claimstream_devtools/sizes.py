@@ -31,7 +31,7 @@ FUNCTION_MAX = 40
 MODULE_MAX = 300
 # The markers left in application code once every service gave up those in logic (issue 27: 351 before), each on
 # an aligned literal table. A new one needs a table that reads better aligned, and this figure raised with it.
-SKIP_CEILING = 12
+SKIP_CEILING = 10
 
 APPLICATION_ROOTS = ("shared/src", "shared/devtools/src", "services/*/src")
 TEST_ROOTS = ("shared/tests", "shared/devtools/tests", "services/*/tests", "tests")
