@@ -224,9 +224,10 @@ class Repository:
     def session(self) -> AsyncSession:
         return self.uow.session
 
-    def mine(self, tenant_id: UUID) -> ColumnElement[bool]:
-        """This tenant's rows of `table`: the one place the repository says whose data it reads."""
-        return self.table.c.tenant_id == tenant_id
+    def mine(self, tenant_id: UUID, table: Table | None = None) -> ColumnElement[bool]:
+        """This tenant's rows of `table` (the repository's own unless it names another of its tables): the one place
+        the repository says whose data it reads."""
+        return (self.table if table is None else table).c.tenant_id == tenant_id
 
 
 async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:

@@ -1,6 +1,6 @@
 """Set-up as coding and the set-up API read it (`uow.reference`): the practice, providers, payer with its policy
 overrides and fee schedules. Every read names the caller's tenant; its filter is written once per table
-(`_whose`; providers, policies and fees are reached through their practice and payer)."""
+(`mine`; providers, policies and fees are reached through their practice and payer)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository, UnitOfWork
-from sqlalchemy import ColumnElement, Table, and_, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.engine import Row
 
 from charge_capture.coding.engine import FeeEntry
@@ -90,17 +90,13 @@ class ReferenceData(Repository):
         super().__init__(uow)
         self._seen: dict[tuple[UUID, UUID, str, str, str | None, tuple[str, ...]], Reference | None] = {}
 
-    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
-        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
-        return table.c.tenant_id == tenant_id
-
     async def practice_or_none(self, tenant_id: UUID, practice_id: UUID) -> Row[Any] | None:
-        query = select(practices).where(practices.c.id == practice_id, self._whose(practices, tenant_id))
+        query = select(practices).where(practices.c.id == practice_id, self.mine(tenant_id, practices))
         return (await self.session.execute(query)).one_or_none()
 
     async def payer_or_none(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> Row[Any] | None:
         query = select(payers).where(
-            self._whose(payers, tenant_id), payers.c.practice_id == practice_id, payers.c.payer_id == payer_id
+            self.mine(tenant_id, payers), payers.c.practice_id == practice_id, payers.c.payer_id == payer_id
         )
         return (await self.session.execute(query)).one_or_none()
 
@@ -127,7 +123,7 @@ class ReferenceData(Repository):
         self, tenant_id: UUID, practice_id: UUID, payer_ids: tuple[str, ...]
     ) -> dict[str, Row[Any]]:
         query = select(payers).where(
-            self._whose(payers, tenant_id), payers.c.practice_id == practice_id, payers.c.payer_id.in_(payer_ids)
+            self.mine(tenant_id, payers), payers.c.practice_id == practice_id, payers.c.payer_id.in_(payer_ids)
         )
         return {row.payer_id: row for row in await self.session.execute(query)}
 

@@ -1,6 +1,6 @@
 """Practice set-up written and listed through the API (`uow.setup`): practices, providers, payers, policy overrides
 and fee schedules. Callers check the tenant and practice first (`uow.reference.practice_or_none`, `payer_or_none`);
-listings name the tenant, its filter written once (`_whose`)."""
+listings name the tenant, its filter written once (`mine`)."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.db import Repository
 from claimstream_platform.errors import Conflict
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -32,10 +32,6 @@ FeeRow = tuple[str, Sequence[str], Any]  # code, modifiers, amount
 class Setup(Repository):
     table = practices
 
-    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
-        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
-        return table.c.tenant_id == tenant_id
-
     async def insert_unique(self, kind: str, values: dict[str, Any], conflict: str, field: str) -> UUID:
         """Insert a set-up row with a new id; its unique constraint turns a duplicate into 409 naming `field`."""
         table: Table = TABLES[kind]
@@ -50,7 +46,7 @@ class Setup(Repository):
     async def listed(self, kind: str, *, tenant_id: UUID, practice_id: UUID | None = None) -> list[Row[Any]]:
         """The tenant's practices, or one practice's providers or payers, in their listing order."""
         table = TABLES[kind]
-        query = select(table).where(self._whose(table, tenant_id))
+        query = select(table).where(self.mine(tenant_id, table))
         if practice_id is not None:
             query = query.where(table.c.practice_id == practice_id)
         return list((await self.session.execute(query.order_by(ORDER[kind]))).all())

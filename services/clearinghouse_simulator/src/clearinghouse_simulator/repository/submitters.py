@@ -13,9 +13,10 @@ class SubmitterRepository(Repository):
     """A repository over rows kept per submitter: `mine` is its table's; `of` the same filter on another table it
     reads (one per table, each written here)."""
 
-    def mine(self, tenant_id: UUID) -> ColumnElement[bool]:
-        """The submitter's rows of `table` (the submitter is the caller's tenant)."""
-        return self.of(self.table, tenant_id)
+    def mine(self, tenant_id: UUID, table: Table | None = None) -> ColumnElement[bool]:
+        """The submitter's rows of `table` (the repository's own unless named; the submitter is the caller's
+        tenant)."""
+        return self.of(self.table if table is None else table, tenant_id)
 
     @staticmethod
     def of(table: Table, submitter: UUID) -> ColumnElement[bool]:

@@ -8,17 +8,12 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope
 from sqlalchemy import Select, Table
-from sqlalchemy.sql.elements import ColumnElement
 
 
 class ReadModel(Repository):
     """A repository over the read model's tables (each names the one it reads most as `table`). Every table of
     the read model carries `tenant_id` and `practice_id`, so one filter serves them all: `mine` for a tenant's
     rows, `scoped` for the caller's."""
-
-    def mine(self, tenant_id: UUID, table: Table | None = None) -> ColumnElement[bool]:
-        """This tenant's rows of `table` (the repository's own unless named)."""
-        return (self.table if table is None else table).c.tenant_id == tenant_id
 
     def scoped(
         self, query: Select[Any], principal: Principal, practice_id: UUID | None, table: Table | None = None

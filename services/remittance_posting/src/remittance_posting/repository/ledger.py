@@ -1,7 +1,7 @@
 """The recoupment ledger: money the payer took back, each linked to the claim it concerns. Provider-level
 take-backs (PLB WO overpayment recovery, 72 authorized return, FB forward balance) summed per payee and
 reference, with the forward balance still open; and reversals (CLP02 22) that no new payment followed
-(`uow.ledger`; the tenant filter written once, `_whose`)."""
+(`uow.ledger`; the tenant filter written once, `mine`)."""
 
 from typing import Any
 from uuid import UUID
@@ -9,7 +9,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope
-from sqlalchemy import ColumnElement, Table, case, exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.tables import claim_payments, provider_adjustments
@@ -19,10 +19,6 @@ TAKE_BACKS = ("WO", "72", "FB")
 
 class LedgerReads(Repository):
     table = provider_adjustments
-
-    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
-        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
-        return table.c.tenant_id == tenant_id
 
     async def take_backs(self, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
         """Per payee, reference and claim: what was recovered, what was carried forward (FB negative) and what of it
@@ -40,7 +36,7 @@ class LedgerReads(Repository):
                 func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
                 func.min(pa.c.created_at).label("first_at"),
                 func.max(pa.c.created_at).label("last_at"),
-            ).where(self._whose(pa, principal.tenant_id), pa.c.reason.in_(TAKE_BACKS)),
+            ).where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(TAKE_BACKS)),
             pa.c.practice_id,
             principal,
             practice_id,
@@ -64,7 +60,7 @@ class LedgerReads(Repository):
                 cp.c.payer_claim_number,
                 (-cp.c.paid).label("amount"),
                 cp.c.created_at,
-            ).where(self._whose(cp, principal.tenant_id), cp.c.claim_status == "22", ~repaid),
+            ).where(self.mine(principal.tenant_id, cp), cp.c.claim_status == "22", ~repaid),
             cp.c.practice_id,
             principal,
             practice_id,

@@ -1,5 +1,5 @@
 """The API's reads of remittance posting (`uow.reads`), scoped to the caller's tenant and the practices its token
-allows, here once (`_whose`, `_scoped`, `may_see`)."""
+allows, here once (`mine`, `_scoped`, `may_see`)."""
 
 from typing import Any
 from uuid import UUID
@@ -7,7 +7,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import ColumnElement, Select, Table, or_, select
+from sqlalchemy import Select, Table, or_, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.domain import PaymentState
@@ -26,12 +26,8 @@ def may_see(principal: Principal, tenant_id: UUID | None, practice_id: UUID | No
 class Reads(Repository):
     table = remittances
 
-    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
-        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
-        return table.c.tenant_id == tenant_id
-
     def _scoped(self, query: Select[Any], table: Table, principal: Principal, practice_id: UUID | None) -> Select[Any]:
-        whose = self._whose(table, principal.tenant_id)
+        whose = self.mine(principal.tenant_id, table)
         return in_scope(query.where(whose), table.c.practice_id, principal, practice_id)
 
     async def remittance_in_scope(self, principal: Principal, remittance_id: UUID) -> Row[Any] | None:
@@ -67,7 +63,7 @@ class Reads(Repository):
 
     async def exceptions_page(self, principal: Principal, limit: int) -> list[Row[Any]]:
         """Unmatched claim payments of the tenant; operators also see those no tenant is known for."""
-        mine = self._whose(claim_payments, principal.tenant_id)
+        mine = self.mine(principal.tenant_id, claim_payments)
         whose = or_(mine, claim_payments.c.tenant_id.is_(None)) if "operator" in principal.roles else mine
         query = select(claim_payments).where(whose, claim_payments.c.state == PaymentState.UNMATCHED)
         rows = (await self.session.execute(query.order_by(claim_payments.c.created_at).limit(limit))).all()

@@ -1,4 +1,4 @@
-"""Contract rates, variance items and payer silence (`uow.variance`); the tenant filter written once, `_whose`."""
+"""Contract rates, variance items and payer silence (`uow.variance`); the tenant filter written once, `mine`."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -9,7 +9,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope
-from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
@@ -21,10 +21,6 @@ from remittance_posting.variance import RateKey, Variance
 
 class Variances(Repository):
     table = variances
-
-    def _whose(self, table: Table, tenant_id: UUID) -> ColumnElement[bool]:
-        """The tenant's rows of one of the repository's tables: its tenant filter, written once."""
-        return table.c.tenant_id == tenant_id
 
     async def put_rates(
         self,
@@ -60,7 +56,7 @@ class Variances(Repository):
             return {}
         query = (
             select(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.amount)
-            .where(self._whose(contract_rates, tenant_id), contract_rates.c.practice_id == practice_id)
+            .where(self.mine(tenant_id, contract_rates), contract_rates.c.practice_id == practice_id)
             .where(contract_rates.c.payer_id == payer_id, contract_rates.c.effective_from <= on)
             .order_by(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.effective_from)
         )
@@ -68,7 +64,7 @@ class Variances(Repository):
 
     async def rates_of(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Row[Any]]:
         query = select(contract_rates).where(
-            self._whose(contract_rates, tenant_id),
+            self.mine(tenant_id, contract_rates),
             contract_rates.c.practice_id == practice_id,
             contract_rates.c.payer_id == payer_id,
         )
@@ -101,7 +97,7 @@ class Variances(Repository):
         self, principal: Principal, practice_id: UUID | None, payer_id: str | None, limit: int
     ) -> list[Row[Any]]:
         query = in_scope(
-            select(variances).where(self._whose(variances, principal.tenant_id)),
+            select(variances).where(self.mine(principal.tenant_id, variances)),
             variances.c.practice_id,
             principal,
             practice_id,
@@ -163,11 +159,11 @@ class Variances(Repository):
         for tenant_id, payer_id in set(paid):
             await self.session.execute(
                 update(payer_silences)
-                .where(and_(self._whose(payer_silences, tenant_id), payer_silences.c.payer_id == payer_id))
+                .where(and_(self.mine(tenant_id, payer_silences), payer_silences.c.payer_id == payer_id))
                 .where(payer_silences.c.ended_at.is_(None))
                 .values(ended_at=func.now())
             )
 
     async def silences(self, principal: Principal) -> list[Row[Any]]:
-        query = select(payer_silences).where(self._whose(payer_silences, principal.tenant_id))
+        query = select(payer_silences).where(self.mine(principal.tenant_id, payer_silences))
         return list((await self.session.execute(query.order_by(payer_silences.c.id.desc()).limit(200))).all())
