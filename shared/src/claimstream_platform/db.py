@@ -229,6 +229,15 @@ class Repository:
         the repository says whose data it reads."""
         return (self.table if table is None else table).c.tenant_id == tenant_id
 
+    def mine_in(
+        self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, table: Table | None = None
+    ) -> list[ColumnElement[bool]]:
+        """This tenant's rows, of `practice_ids` when given (the practices a caller's token allows)."""
+        where = [self.mine(tenant_id, table)]
+        if practice_ids is not None:
+            where.append((self.table if table is None else table).c.practice_id.in_(list(practice_ids)))
+        return where
+
 
 async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:
     """Transaction-scoped advisory locks on `names` (hold_ids). The services share one database in the local stack,

@@ -1,8 +1,7 @@
 """Checks (`uow.checks`): stored with the question, completed with the answer, read back within a tenant and its
-practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `_scoped`)."""
+practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `mine_in`)."""
 
 import json
-from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -62,7 +61,7 @@ class Checks(Repository):
         query = (
             select(c.id)
             .where(
-                *self._scoped(check.tenant_id, [check.practice_id]),
+                *self.mine_in(check.tenant_id, [check.practice_id]),
                 c.patient_ref == check.patient.external_id,
                 c.payer_id == check.payer_id,
                 c.member_id == check.member_id,
@@ -96,16 +95,9 @@ class Checks(Repository):
         row = (await self.session.execute(self._readable(principal).where(checks.c.id == check_id))).first()
         return None if row is None else _check(row)
 
-    def _scoped(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
-        """The tenant's checks (`mine`), of `practice_ids` when given."""
-        where = [self.mine(tenant_id)]
-        if practice_ids is not None:
-            where.append(checks.c.practice_id.in_(list(practice_ids)))
-        return where
-
     def _readable(self, principal: Principal) -> Select[Any]:
         """The checks the caller may read: its tenant's, of the practices its token allows."""
-        return select(checks).where(*self._scoped(principal.tenant_id, principal.practice_ids))
+        return select(checks).where(*self.mine_in(principal.tenant_id, principal.practice_ids))
 
 
 def _check(row: Any) -> Check:

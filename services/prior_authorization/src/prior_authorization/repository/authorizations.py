@@ -1,8 +1,7 @@
 """Authorizations and their lines: stored with the request, completed with the decision, changed by the burn-down,
 read back within a tenant and its practices (`uow.authorizations`; the tenant filter written once, `mine`, narrowed to
-the caller's practices in `_scoped`). Every read brings the lines with it."""
+the caller's practices in `mine_in`). Every read brings the lines with it."""
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -79,7 +78,7 @@ class Authorizations(Repository):
         query = (
             select(authorizations)
             .where(
-                *self._scoped(tenant_id, [practice_id]),
+                *self.mine_in(tenant_id, [practice_id]),
                 a.patient_ref == patient_ref[:80],
                 a.payer_id == payer_id[:80],
                 a.status == "approved",
@@ -98,7 +97,7 @@ class Authorizations(Repository):
         query = (
             select(a.id)
             .where(
-                *self._scoped(tenant_id, [practice_id]),
+                *self.mine_in(tenant_id, [practice_id]),
                 a.patient_ref == patient_ref[:80],
                 a.payer_id == payer_id[:80],
                 a.end >= day,
@@ -153,16 +152,9 @@ class Authorizations(Repository):
         rows = await self.session.execute(query.order_by(a.end, a.id).limit(limit))
         return await self._with_lines(list(rows))
 
-    def _scoped(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[Any]:
-        """The tenant's authorizations (`mine`), of `practice_ids` when given."""
-        where = [self.mine(tenant_id)]
-        if practice_ids is not None:
-            where.append(a.practice_id.in_(list(practice_ids)))
-        return where
-
     def _readable(self, principal: Principal) -> Select[Any]:
         """The authorizations the caller may read: its tenant's, of the practices its token allows."""
-        return select(authorizations).where(*self._scoped(principal.tenant_id, principal.practice_ids))
+        return select(authorizations).where(*self.mine_in(principal.tenant_id, principal.practice_ids))
 
     async def _with_lines(self, rows: list[Any]) -> list[Authorization]:
         """The authorizations of `rows`, each with its lines (one query for all)."""
