@@ -6,10 +6,10 @@ named without a schema and the same code runs against a per-service database in 
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
@@ -143,6 +143,12 @@ def advisory_lock_id(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
+class RecordsEvents(Protocol):
+    """An aggregate: its methods record what happened, and its handler takes the events to publish them."""
+
+    def take_events(self) -> Sequence[IntegrationEvent]: ...
+
+
 class UnitOfWork:
     """One database transaction, opened and committed by an entrypoint (a route or the consumer runtime).
 
@@ -166,6 +172,13 @@ class UnitOfWork:
         self._pending = []
         await self.session.rollback()  # a no-op after commit; undoes everything otherwise
         await self.session.close()
+
+    def publish_recorded(self, *aggregates: RecordsEvents) -> list[IntegrationEvent]:
+        """Stage every event the aggregates recorded (each one's `take_events()`), in order; the events staged."""
+        staged = [event for aggregate in aggregates for event in aggregate.take_events()]
+        for event in staged:
+            self.publish(event)
+        return staged
 
     def publish(self, event: IntegrationEvent) -> UUID:
         """Stage an event to be written to the outbox at commit; returns its event id."""

@@ -1,12 +1,13 @@
 """The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
-from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.db import Repository, UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
@@ -156,3 +157,32 @@ def test_a_repository_writes_its_tenant_filter_once() -> None:
     tenant = uuid4()
     mine = Things(UnitOfWork(async_sessionmaker())).mine(tenant)
     assert str(mine) == "things.tenant_id = :tenant_id_1" and mine.right.value == tenant  # type: ignore[attr-defined]
+
+
+class Recorder:
+    """An aggregate that recorded two events."""
+
+    def __init__(self, *events: ChargeVoided) -> None:
+        self.events = list(events)
+
+    def take_events(self) -> list[ChargeVoided]:
+        taken, self.events = self.events, []
+        return taken
+
+
+def test_the_events_aggregates_recorded_are_staged_in_order_once() -> None:
+    first, second, third = (
+        ChargeVoided(
+            tenant_id=uuid4(),
+            encounter_id=uuid4(),
+            version=1,
+            external_id=f"e{n}",
+            service_date=date(2026, 1, 5),
+            reason="corrected",
+        )
+        for n in range(3)
+    )
+    uow, one, other = UnitOfWork(async_sessionmaker()), Recorder(first, second), Recorder(third)
+    assert uow.publish_recorded(one, other) == [first, second, third]
+    assert uow.publish_recorded(one, other) == []  # taken: never staged twice
+    assert [row["event_type"] for row in uow._pending] == [ChargeVoided.event_type] * 3

@@ -9,11 +9,11 @@ stored one; posting different content under the same external id is a conflict (
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts import IntegrationEvent, Reason
+from claimstream_platform.contracts import Reason
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 
@@ -55,7 +55,7 @@ async def capture(
         if encounter.id not in inserted:
             already.append((index, command))
             continue
-        _publish(uow, encounter)
+        uow.publish_recorded(encounter)
         batch.outcomes[index] = ItemOutcome(index, "created", encounter)
     if already:
         stored = await uow.encounters.by_keys(principal.tenant_id, {command.key for _, command in already})
@@ -118,7 +118,7 @@ async def correct(uow: CaptureWork, principal: Principal, encounter_id: UUID, co
     today = business_date(found.practice.time_zone)
     encounter.correct(command, code(command, found, today), now=datetime.now(UTC))
     await uow.encounters.store_version(encounter)
-    _publish(uow, encounter)
+    uow.publish_recorded(encounter)
     return encounter
 
 
@@ -128,7 +128,7 @@ async def void(uow: CaptureWork, principal: Principal, encounter_id: UUID, reaso
     if encounter.status != "voided":
         encounter.void(reason, now=datetime.now(UTC))
         await uow.encounters.store_voided(encounter)
-        _publish(uow, encounter)
+        uow.publish_recorded(encounter)
     return encounter
 
 
@@ -166,16 +166,7 @@ async def _store_facts(uow: CaptureWork, override: PayerFactsOverride) -> None:
     """Stored only when it changed (it recorded an event), and its events published in the same transaction."""
     if override.events:
         await uow.payer_facts.store(override)
-    _publish(uow, override)
-
-
-class _Aggregate(Protocol):
-    def take_events(self) -> list[IntegrationEvent]: ...
-
-
-def _publish(uow: CaptureWork, aggregate: _Aggregate) -> None:
-    for event in aggregate.take_events():
-        uow.publish(event)
+    uow.publish_recorded(override)
 
 
 def _reason(field_: str, message: str) -> Reason:

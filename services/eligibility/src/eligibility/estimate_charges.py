@@ -37,10 +37,7 @@ async def billed(uow: EligibilityWork, event: ChargeCaptured | ChargeVoided) -> 
 
 async def _publish(uow: EligibilityWork, standing: PartStanding) -> None:
     """Publish what the part's standing recorded; an announced excess marks the part, so it is announced once."""
-    taken = standing.take_events()
-    for found in taken:
-        uow.publish(found)
-    if taken:
+    if uow.publish_recorded(standing):
         await uow.estimates.mark_exceeded(standing.estimate_id, standing.provider_npi)
 
 

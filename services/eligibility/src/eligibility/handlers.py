@@ -62,8 +62,7 @@ async def ask(
     except (X12Error, ValueError):  # the payer's answer cannot be read: the check failed, the reason is "271"
         summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
     check.answered(summary)
-    for event in check.take_events():
-        uow.publish(event)
+    uow.publish_recorded(check)
     await uow.checks.answered(check)
     following = check.administrators_check()
     if following is not None:

@@ -23,7 +23,7 @@ from claimstream_platform.x12 import X12Error
 from remittance_posting import era
 from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim, KnownLine
-from remittance_posting.post import Rates, post_payment, post_remittance, publish
+from remittance_posting.post import Rates, post_payment, post_remittance
 from remittance_posting.remittance import RemittancePosting, sender_of_row
 from remittance_posting.repository import PostingWork
 from remittance_posting.repository.reads import may_see
@@ -129,4 +129,4 @@ async def _post_waiting(uow: PostingWork, row: Any, claim: KnownClaim, matched_b
     if payment.status == REVERSAL:
         await uow.posting.reverse_posting(claim.claim_id, remittance.sender.label, payment.payer_claim_number)
     await uow.variance.end_silences([(claim.tenant_id, claim.payer_id)])
-    publish(uow, remittance)
+    uow.publish_recorded(remittance)

@@ -43,13 +43,8 @@ async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance,
         await _post_claims(uow, remittance, matched)
         await uow.posting.add_provider_adjustments(remittance.on_ledger(read.provider_adjustments, by_number))
     remittance.received(stored)
-    publish(uow, remittance)
+    uow.publish_recorded(remittance)
     return remittance.id
-
-
-def publish(uow: PostingWork, remittance: RemittancePosting) -> None:
-    for event in remittance.take_events():
-        uow.publish(event)
 
 
 async def _matched(

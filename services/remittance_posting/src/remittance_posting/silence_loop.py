@@ -22,8 +22,7 @@ async def report_silent_payers(uow: PostingWork, *, days: float, now: datetime |
         silence = PayerSilence(row.tenant_id, row.payer_id, row.claims_waiting, business_date(at=row.oldest), last)
         if await uow.variance.open_silence(silence):
             silence.report()
-            for event in silence.take_events():
-                uow.publish(event)
+            uow.publish_recorded(silence)
             reported += 1
     return reported
 
