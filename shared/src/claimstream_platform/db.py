@@ -150,10 +150,13 @@ class RecordsEvents(Protocol):
 
 
 class UnitOfWork:
-    """One database transaction, opened and committed by an entrypoint (a route or the consumer runtime).
+    """One database transaction, opened and committed by an entrypoint: the command runner (`run_command`) for a
+    route, the consumer runtime for events, a loop for its pass. A service subclasses it so that its repositories
+    are its attributes (`uow.claims`, each a `Repository`).
 
-    Handlers do their work on `session` and `publish` events; `commit()` writes those events to the outbox
-    in the same transaction, so a state change and its events are stored together or not at all.
+    Handlers reach their repositories and stage what their aggregates recorded (`publish_recorded`); `commit()`
+    writes those events to the outbox in the same transaction, so a state change and its events are stored
+    together or not at all.
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -1,5 +1,5 @@
 """The capture command: an encounter as charge capture's handlers take it, mapped from the HTTP body at the API's
-edge (`schemas.EncounterIn.to_command`). Pure: no HTTP schema, no IO.
+edge (`api_commands.capture_command`). Pure: no HTTP schema, no IO.
 
 It carries the coding engine's own input (`coding`), the keys and set-up it names, what the claim says beyond the
 service (in the shapes of the contract claim submission reads), and the body as submitted (given back on GET so that

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from charge_capture.coding import diagnoses
 
 Writable = AfterValidator(refuse_unwritable)
-# Licensed credentials, then pre-licensed ones that bill only under a licensed supervisor (rules.toml §3).
+# Licensed credentials, then pre-licensed ones that bill only under a licensed supervisor (docs/domain/coding.md §3).
 Credential = Literal[
     "MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT", "LMSW", "LPC-A", "LMHC-A", "LMFT-A", "PSYA"
 ]
