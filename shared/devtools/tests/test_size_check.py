@@ -81,3 +81,9 @@ def test_todays_tree_holds_no_more_fmt_skip_than_the_ceiling() -> None:
 
     assert application, "the application code was not found"
     assert sum(sizes.skip_count((root / path).read_text()) for path in application) <= sizes.SKIP_CEILING
+
+
+def test_a_path_with_no_python_file_fails_rather_than_passing_empty(tmp_path: Path) -> None:
+    root = a_checkout(tmp_path, {"shared/src/pkg/codes.py": "CODES = [1, 2]\n"})
+    assert sizes.main(["shared/src/pkg/codes.py"], root=root) == 0
+    assert sizes.main(["shared/src/pkg/misspelled.py"], root=root) == 2

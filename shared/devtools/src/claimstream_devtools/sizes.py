@@ -121,6 +121,9 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
     root = root or Path.cwd()
     paths = list(sys.argv[1:] if argv is None else argv)
     measured = python_files(root, paths or (*APPLICATION_ROOTS, *TEST_ROOTS))
+    if not measured:  # a mistyped path must not pass for code within the limits
+        print(f"sizes: no Python file under {', '.join(paths) or 'the checkout'}")
+        return 2
     application = set(python_files(root, APPLICATION_ROOTS))
     found = sorted((o for path, text in formatted(root, measured).items() for o in oversizes(text, str(path))))
     skips = sum(skip_count((root / path).read_text(encoding="utf-8")) for path in measured if path in application)
