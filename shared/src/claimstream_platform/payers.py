@@ -32,6 +32,7 @@ _FACT_TYPES: dict[str, str] = {
     "telehealth_modifier": "text",
     "telehealth_place": "text",
     "new_original_after_denial": "yes or no",
+    "eligibility_fresh_days": "count",
 }
 _FACT_KEYS = frozenset(_FACT_TYPES)
 
@@ -81,6 +82,7 @@ class PayerFacts:
     telehealth_modifier: str
     telehealth_place: str
     new_original_after_denial: bool  # a claim it denied whole is corrected by a new original, never a replacement
+    eligibility_fresh_days: int  # an eligibility answer this many days old still stands (no new 270 for a visit)
 
 
 @dataclass(frozen=True)
@@ -231,4 +233,5 @@ def _facts(payer_id: str, kind: str | None, merged: dict[str, Any]) -> PayerFact
         telehealth_modifier=str(merged["telehealth_modifier"]),
         telehealth_place=str(merged["telehealth_place"]),
         new_original_after_denial=bool(merged["new_original_after_denial"]),
+        eligibility_fresh_days=int(merged["eligibility_fresh_days"]),
     )

@@ -1,16 +1,10 @@
-"""Per payer, how many days an eligibility answer stays fresh (data/freshness.toml)."""
+"""How many days a payer's eligibility answer stays fresh: one of our payer facts (`claimstream_platform.payers`,
+docs/domain/payers.md), read on the day of the visit."""
 
-import tomllib
-from functools import lru_cache
-from importlib import resources
+from datetime import date
 
-
-@lru_cache(maxsize=1)
-def _table() -> tuple[int, dict[str, int]]:
-    data = tomllib.loads((resources.files("eligibility") / "data" / "freshness.toml").read_text())
-    return int(data["default"]), {str(k): int(v) for k, v in data.get("payers", {}).items()}
+from claimstream_platform.payers import payer_facts
 
 
-def fresh_days(payer_id: str) -> int:
-    default, payers = _table()
-    return payers.get(payer_id, default)
+def fresh_days(payer_id: str, on: date) -> int:
+    return payer_facts(payer_id, on=on).eligibility_fresh_days

@@ -71,7 +71,7 @@ async def ask(
 
 
 async def on_charge_captured(event: ChargeCaptured, uow: EligibilityWork) -> None:
-    """A visit's coverage is checked unless it has a fresh answer (its payer's days, data/freshness.toml) or a
+    """A visit's coverage is checked unless it has a fresh answer (its payer's days, a payer fact) or a
     pending question already; its charge counts against the patient's Good Faith Estimates."""
     if event.practice_id is None:
         return
@@ -106,7 +106,7 @@ async def on_charge_voided(event: ChargeVoided, uow: EligibilityWork) -> None:
 async def ask_later(uow: EligibilityWork, check: Check) -> UUID:
     """Store the check as pending for the loop, unless a fresh answer or a pending question stands for the same
     coverage: then that check's id."""
-    existing = await uow.checks.recent_for(check, days=fresh_days(check.payer_id))
+    existing = await uow.checks.recent_for(check, days=fresh_days(check.payer_id, check.service_date))
     if existing is not None:
         return existing
     await uow.checks.insert(check)

@@ -2,6 +2,7 @@
 and how long an answer stays fresh, per payer."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
@@ -55,7 +56,8 @@ async def test_an_answer_is_fresh_for_its_payers_days(
     make_uow: Callable[[], EligibilityWork],
     engine: AsyncEngine,
 ) -> None:
-    assert (fresh_days("SIMMCD"), fresh_days("SIMBCX"), fresh_days("ELSEWHERE")) == (7, 30, 30)
+    today = date(2026, 6, 1)
+    assert (fresh_days("SIMMCD", today), fresh_days("SIMBCX", today), fresh_days("ELSEWHERE", today)) == (7, 30, 30)
     stand_in = Clearinghouse()
     stand_in.answers = echoing(*ACTIVE)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
