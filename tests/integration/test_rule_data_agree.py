@@ -12,15 +12,18 @@ from datetime import date
 
 import pytest
 from claim_submission.scrubbing.payer_rules import rules_for
-from claimstream_platform.payers import KINDS, Window, administrators, change_days, payer_facts
+from claimstream_platform.payers import KINDS, Window, administrators, change_days, known_payers, payer_facts
 from clearinghouse_simulator.payers import PayerProfile
 from clearinghouse_simulator.payers import shipped as simulated
-from denial_management.deadlines import corrected_claim_deadline
+from denial_management.deadlines import appeal_deadline, case_deadline, corrected_claim_deadline
 from prior_authorization import rules
 
 PAYERS = sorted(simulated().payers.values(), key=lambda p: p.payer_id)
 TODAY, BEFORE = date(2026, 6, 1), date(2025, 6, 1)  # SIMAHP began to want one for 90837 on 2026-01-01
 DAYS = sorted({BEFORE, TODAY, *(day for day in change_days() if day >= date(2020, 1, 1))})
+# Real payers our data does not name, one of each kind: every service must judge them by their kind, as the
+# scrubber does (prior authorization and denial management once read them as a payer of no kind).
+UNLISTED = {"ANYMCR": "medicare", "ANYMCD": "medicaid", "ANYCOM": "commercial"}
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
@@ -57,6 +60,46 @@ def test_denial_management_counts_a_corrected_claim_by_the_payers_timely_filing(
     served = date(2026, 1, 15)
     facts = payer_facts(payer.payer_id, on=served)
     assert corrected_claim_deadline(payer.payer_id, served) == facts.timely_filing.deadline(served)
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
+@pytest.mark.parametrize(("payer_id", "kind"), UNLISTED.items())
+def test_prior_authorization_asks_for_what_the_scrubber_holds_of_a_payer_we_do_not_know(
+    payer_id: str, kind: str, day: date
+) -> None:
+    assert payer_id not in known_payers()
+    scrubber = rules_for(payer_id, kind, day)
+    authorizing = rules.practice_rule(payer_id, day, kind=kind)
+    assert scrubber.prior_auth_codes == authorizing.always
+    assert scrubber.prior_auth_after_visits == authorizing.after_visits
+    assert scrubber.prior_auth_visit_codes == authorizing.visit_codes
+
+
+@pytest.mark.parametrize("served", DAYS, ids=str)
+@pytest.mark.parametrize(("payer_id", "kind"), UNLISTED.items())
+def test_denial_management_counts_a_payer_we_do_not_know_by_its_kind(payer_id: str, kind: str, served: date) -> None:
+    assert payer_id not in known_payers()
+    scrubber = rules_for(payer_id, kind, served)
+    filing_by = Window(scrubber.timely_filing_days, scrubber.timely_filing_months).deadline(served)
+    assert corrected_claim_deadline(payer_id, served, kind=kind) == filing_by
+    opened = case_deadline(
+        payer_id, appeal=False, denied_on=served, service_date=served, prior_payer_paid_on=None, kind=kind
+    )
+    assert opened.day == filing_by
+    assert appeal_deadline(payer_id, served, kind=kind) == payer_facts(payer_id, kind, on=served).appeal.deadline(
+        served
+    )
+
+
+def test_an_unlisted_medicare_payer_is_given_a_calendar_year_everywhere() -> None:
+    """The defect this keeps fixed: the scrubber let a claim of 2026-01-15 be filed until 2027-01-15 while denial
+    management gave its corrected claim until 2026-04-15, and prior authorization asked an unlisted commercial
+    payer for the `default` codes the scrubber does not hold a claim for."""
+    served = date(2026, 1, 15)
+    assert rules_for("ANYMCR", "medicare", served).timely_filing_months == 12
+    assert corrected_claim_deadline("ANYMCR", served, kind="medicare") == date(2027, 1, 15)
+    assert rules_for("ANYCOM", "commercial", served).prior_auth_codes == frozenset()
+    assert rules.practice_rule("ANYCOM", served, kind="commercial").always == frozenset()
 
 
 @pytest.mark.parametrize("payer", PAYERS, ids=lambda p: p.payer_id)

@@ -43,7 +43,9 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
     await cycle(make_uow, gateway)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted" and claim.payer_claim_number.startswith("SIMMCR")
-    assert [kind for kind, _ in await events(make_uow)] == ["created", "submitted", "acknowledged", "accepted"]
+    published = await events(make_uow)
+    assert [kind for kind, _ in published] == ["created", "submitted", "acknowledged", "accepted"]
+    assert published[0][1]["payer_kind"] == "medicare"  # downstream judges a payer it does not know by its kind
     await cycle(make_uow, gateway)  # nothing left to send
     async with make_uow() as uow:
         sent = (await uow.session.execute(text("SELECT count(*) FROM submissions"))).scalar()

@@ -6,8 +6,9 @@ telehealth claim (POS 02/10, or a telehealth modifier at the office POS) whose p
 a duplicate closed only when the original was paid; a timely-filing appeal only with the clearinghouse's
 acceptance in time as proof; an authorization denial (CO-197, CO-15) only when an approved authorization
 covers the claim and its number is not the one billed. A claim that is itself our automatic correction for the
-same cause is never corrected again by machine: the second denial goes to a person. The payer's facts are ours
-with the case's practice's own overrides of them (`overrides`, docs/domain/payers.md), read by the handler.
+same cause is never corrected again by machine: the second denial goes to a person. The payer's facts are ours,
+by the claim's payer kind (`Opening.payer_kind`), with the case's practice's own overrides of them (`overrides`,
+docs/domain/payers.md), read by the handler.
 """
 
 from collections.abc import Sequence
@@ -80,7 +81,7 @@ def decide(
 
 
 def _correction(fix: str | None, opening: Opening, claim: KnownClaim, overrides: Sequence[Layer]) -> Correct | None:
-    payer = payer_facts(opening.payer_id, on=opening.service_date, overrides=overrides)
+    payer = payer_facts(opening.payer_id, opening.payer_kind, on=opening.service_date, overrides=overrides)
     coded = any(TELEHEALTH_MODIFIERS & set(modifiers) for modifiers in claim.lines.values())
     telehealth = claim.place_of_service in TELEHEALTH_PLACES or coded
     if fix == "telehealth_place" and telehealth and claim.place_of_service != payer.telehealth_place:
@@ -106,7 +107,9 @@ def _correction(fix: str | None, opening: Opening, claim: KnownClaim, overrides:
 
 def _timely_filing(opening: Opening, claim: KnownClaim, overrides: Sequence[Layer]) -> Appeal | None:
     accepted = claim.accepted_on
-    deadline = corrected_claim_deadline(opening.payer_id, opening.service_date, overrides=overrides)
+    deadline = corrected_claim_deadline(
+        opening.payer_id, opening.service_date, overrides=overrides, kind=opening.payer_kind
+    )
     if accepted is None or accepted > deadline:
         return None
     return Appeal(f"the payer accepted the claim into adjudication on {accepted.isoformat()} (277CA), in time")

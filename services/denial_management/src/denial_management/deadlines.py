@@ -5,6 +5,8 @@
   date of service, or for a later payer's claim from the day the payer before it paid (its EOB date); a rejection
   was never filed, so its only deadline is this one. The rules are those in force on the date of service.
   The case keeps which of these its deadline counts from (`Deadline.basis`).
+- The payer's `kind` (the claim's, as claim submission billed it) decides the windows of a payer our facts do not
+  name, as it does for claim submission's scrubber; None reads the payer by its id alone.
 - A practice's own facts for the payer (`overrides`, charge capture's, docs/domain/payers.md) apply over ours to
   both windows, on the days they hold.
 - Priority: the dollars at stake, raised as the deadline nears: recoverable × (1 + 30 / days left), so $100 due
@@ -33,26 +35,36 @@ def case_deadline(
     service_date: date,
     prior_payer_paid_on: date | None,
     overrides: Sequence[Layer] = (),
+    kind: str | None = None,
 ) -> Deadline:
     """The deadline that counts for a case: the appeal window, or the corrected claim's timely filing."""
     if appeal:
-        return Deadline(appeal_deadline(payer_id, denied_on, overrides), "remittance_date")
+        return Deadline(appeal_deadline(payer_id, denied_on, overrides, kind=kind), "remittance_date")
     if prior_payer_paid_on is not None:
-        day = corrected_claim_deadline(payer_id, service_date, counted_from=prior_payer_paid_on, overrides=overrides)
+        day = corrected_claim_deadline(
+            payer_id, service_date, counted_from=prior_payer_paid_on, overrides=overrides, kind=kind
+        )
         return Deadline(day, "prior_payer_paid_on")
-    return Deadline(corrected_claim_deadline(payer_id, service_date, overrides=overrides), "service_date")
+    return Deadline(corrected_claim_deadline(payer_id, service_date, overrides=overrides, kind=kind), "service_date")
 
 
-def appeal_deadline(payer_id: str, denied_on: date, overrides: Sequence[Layer] = ()) -> date:
-    return payer_facts(payer_id, on=denied_on, overrides=overrides).appeal.deadline(denied_on)
+def appeal_deadline(
+    payer_id: str, denied_on: date, overrides: Sequence[Layer] = (), *, kind: str | None = None
+) -> date:
+    return payer_facts(payer_id, kind, on=denied_on, overrides=overrides).appeal.deadline(denied_on)
 
 
 def corrected_claim_deadline(
-    payer_id: str, service_date: date, *, counted_from: date | None = None, overrides: Sequence[Layer] = ()
+    payer_id: str,
+    service_date: date,
+    *,
+    counted_from: date | None = None,
+    overrides: Sequence[Layer] = (),
+    kind: str | None = None,
 ) -> date:
     """The last day for a corrected claim: the window in force on the date of service, counted from that date or,
     for a later payer's claim, from the prior payer's payment."""
-    window = payer_facts(payer_id, on=service_date, overrides=overrides).corrected_claim
+    window = payer_facts(payer_id, kind, on=service_date, overrides=overrides).corrected_claim
     return window.deadline(counted_from or service_date)
 
 

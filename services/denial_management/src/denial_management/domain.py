@@ -69,6 +69,9 @@ class Opening:
     denied_on: date
     service_date: date
     source_key: str  # the denial event's own identity: a redelivery opens nothing new
+    # the claim's payer's kind (ClaimCreated.payer_kind), by which a payer our facts do not name is judged; read
+    # when the case opens (its deadline and fixes), not kept with the case. None: the claim did not say it.
+    payer_kind: str | None = None
 
 
 @dataclass(eq=False)

@@ -47,6 +47,7 @@ def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
         "encounter_id": event.encounter_id,
         "patient_control_number": event.patient_control_number,
         "payer_id": event.payer_id,
+        "payer_kind": event.payer_kind,
         "service_date": event.service_date,
         "place_of_service": event.place_of_service,
         "lines": [
@@ -95,6 +96,7 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
         denied_on=on,
         service_date=claim.service_date if claim else on,
         source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
+        payer_kind=claim.payer_kind if claim else None,
     )
     case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
     if case is not None:
@@ -151,6 +153,7 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) 
         denied_on=business_date(),
         service_date=claim.service_date if claim else business_date(),
         source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
+        payer_kind=claim.payer_kind if claim else None,
     )
     case = await open_case(uow, opening, triage_rejection(rules))
     if case is not None:
@@ -168,6 +171,7 @@ async def open_case(uow: DenialWork, opening: Opening, triage: Triage) -> Case |
         service_date=opening.service_date,
         prior_payer_paid_on=row.prior_payer_paid_on if row else None,
         overrides=overrides,
+        kind=opening.payer_kind,
     )
     known = await uow.claims.known(opening.tenant_id, opening.claim_id)
     decision = decide(opening, triage, known, overrides) if opening.kind == "denial" else None
@@ -217,9 +221,9 @@ async def _apply(uow: DenialWork, case: Case, decision: Decision | None, overrid
 
 def resubmit_as(opening: Opening, overrides: Sequence[Layer] = ()) -> Literal["replacement", "new_original"]:
     """A replacement (frequency 7), unless the payer refuses one for a claim it denied whole and wants a new one
-    (our facts, with the case's practice's `overrides` over them)."""
+    (our facts, by the claim's payer kind, with the case's practice's `overrides` over them)."""
     whole = opening.kind == "denial" and opening.level == "claim"
-    facts = payer_facts(opening.payer_id, on=opening.service_date, overrides=overrides)
+    facts = payer_facts(opening.payer_id, opening.payer_kind, on=opening.service_date, overrides=overrides)
     refuses_replacement = facts.new_original_after_denial
     return "new_original" if whole and refuses_replacement else "replacement"
 

@@ -46,6 +46,7 @@ claims = Table(
     Column("encounter_id", PgUUID(as_uuid=True), nullable=False),
     Column("patient_control_number", String(38), nullable=False),
     Column("payer_id", String(80), nullable=False),
+    Column("payer_kind", String(10)),  # medicare | medicaid | commercial, as the claim says; NULL: not said
     Column("payer_claim_number", String(50)),
     Column("service_date", Date, nullable=False),
     Column("place_of_service", String(2)),

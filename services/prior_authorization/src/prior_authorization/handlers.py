@@ -36,16 +36,18 @@ class Sender:
 
 
 def rule_of(payer_id: str, day: date) -> Rule:
-    """The payer's rule as we know it (what a practice overrides does not change when an authorization ends)."""
+    """The payer's rule as we know it (what a practice overrides does not change when an authorization ends). By
+    payer id alone: an authorization does not keep its payer's kind, and only the service's `warn_days` is read."""
     return rule_for(shipped(), payer_id, day)
 
 
 async def practice_rule_of(uow: PriorAuthorizationWork, event: ChargeCaptured) -> Rule:
-    """The rule for the charge's payer on its date of service, under its practice's overrides of the payer's facts."""
+    """The rule for the charge's payer on its date of service, by the payer's kind as the charge says it (a payer our
+    data does not name gets its kind's rule, as the scrubber does), under its practice's overrides of its facts."""
     assert event.practice_id is not None
     key = (event.tenant_id, event.practice_id, event.coverage.payer_id)
     layers = (await uow.payer_overrides.of([key])).get(key, ())
-    return practice_rule(event.coverage.payer_id, event.service_date, layers)
+    return practice_rule(event.coverage.payer_id, event.service_date, layers, event.payer.kind)
 
 
 def publish(uow: PriorAuthorizationWork, authorization: Authorization) -> list[IntegrationEvent]:

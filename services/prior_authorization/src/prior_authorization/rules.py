@@ -3,9 +3,10 @@ docs/domain/payers.md) with this service's own settings (data/rules.toml: when t
 Pure.
 
 `shipped()` is every known payer's rule from each day the payer facts change, and `*`'s for any other payer;
-`rule_for` takes the payer's newest in force on the date of service, else the `*` one. A practice that overrides a
-payer's facts (`PayerFactsOverridden`, kept by the handler) has its own rule: `practice_rule` is given that
-practice's layers and lays them over ours.
+`rule_for` takes the payer's newest in force on the date of service, else the `*` one. A charge says its payer's
+kind, and a practice may override a payer's facts (`PayerFactsOverridden`, kept by the handler): `practice_rule` is
+given both and reads the payer's facts by that kind, so a payer our data does not name gets its kind's rule (what
+claim submission's scrubber holds the claim to), with the practice's layers over ours.
 """
 
 import tomllib
@@ -53,10 +54,12 @@ class Rule:
         return [point for point in self.review_at if before < point <= after]
 
 
-def rule_of(payer_id: str, day: date, settings: dict[str, Any], overrides: Sequence[Layer] = ()) -> Rule:
-    """The payer's rule on `day`: its facts (`*`: a payer we know nothing of) under a practice's `overrides` of
-    them, and the service's settings."""
-    wanted = payer_facts(payer_id, on=day, overrides=overrides).authorization
+def rule_of(
+    payer_id: str, day: date, settings: dict[str, Any], overrides: Sequence[Layer] = (), kind: str | None = None
+) -> Rule:
+    """The payer's rule on `day`: its facts (by its `kind` when our data does not know the payer; `*` with no kind:
+    a payer we know nothing of) under a practice's `overrides` of them, and the service's settings."""
+    wanted = payer_facts(payer_id, kind, on=day, overrides=overrides).authorization
     return Rule(
         payer=payer_id,
         effective_from=day,
@@ -81,15 +84,22 @@ def rule_for(rules: Iterable[Rule], payer_id: str, on: date) -> Rule:
     return (own or fallback)[-1]
 
 
-def practice_rule(payer_id: str, on: date, overrides: Sequence[Layer] = ()) -> Rule:
+def practice_rule(payer_id: str, on: date, overrides: Sequence[Layer] = (), kind: str | None = None) -> Rule:
     """The payer's rule in force on `on` for a practice's patient: with no `overrides` (the practice's layers over
-    our facts of this payer), the shipped one; with some, the payer's facts on that day under them."""
-    if not overrides:
+    our facts of this payer) and no `kind` (the payer's kind as the charge says it), the shipped one; else the
+    payer's facts on that day, by its kind and under the overrides, as the scrubber reads them."""
+    if not overrides and kind is None:
         return rule_for(shipped(), payer_id, on)
-    return rule_of(payer_id, on, settings(), overrides)
+    return rule_of(payer_id, on, settings(), overrides, kind)
 
 
 def settings() -> dict[str, Any]:
+    """The service's own settings (a copy: read once, asked for each charge)."""
+    return dict(_settings())
+
+
+@lru_cache(maxsize=1)
+def _settings() -> dict[str, Any]:
     return dict(tomllib.loads((resources.files("prior_authorization") / "data" / "rules.toml").read_text())["defaults"])
 
 

@@ -56,6 +56,9 @@ class ClaimCreated(_ClaimEvent):
     # a later payer's claim: the day the payer before it paid (2330B DTP*573), from which some payers count the
     # timely filing of a secondary claim
     prior_payer_paid_on: date | None = None
+    # the billed payer's kind as the claim says it: a payer our facts do not name is judged by its kind's facts
+    # (docs/domain/payers.md); None in events published before it was added
+    payer_kind: Literal["medicare", "medicaid", "commercial"] | None = None
 
 
 class ClaimHeld(_ClaimEvent):

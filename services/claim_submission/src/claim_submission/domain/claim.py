@@ -138,6 +138,7 @@ class Claim:
                 patient_ref=self.content.patient.external_id,
                 prior_authorization_number=self.content.prior_authorization_number,
                 prior_payer_paid_on=self.content.prior_payer_paid_on,
+                payer_kind=self.content.payer.kind,
             )
         )
         if self.replaces_claim_id is not None:
