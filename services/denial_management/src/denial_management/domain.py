@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import IntegrationEvent
@@ -124,18 +124,32 @@ class Case:
     def note(self, text: str, actor: str) -> None:
         self._record(actor, "noted", {"text": text})
 
-    def correction_requested(self, request: case_events.CorrectionRequested, actor: str) -> None:
+    def request_correction(
+        self,
+        actor: str,
+        *,
+        resubmit_as: Literal["replacement", "new_original"],
+        reason: str,
+        changes: case_events.CorrectionChanges,
+        prior_authorization_number: str | None = None,
+    ) -> None:
+        """Ask claim submission to correct the claim (a replacement or a new original) with `changes`."""
         self._move(S.CORRECTING)
-        self._record(
-            actor,
-            "correction_requested",
-            {
-                "resubmit_as": request.resubmit_as,
-                "reason": request.reason,
-                "changes": request.changes.model_dump() if request.changes else None,
-            },
+        summary = {"resubmit_as": resubmit_as, "reason": reason, "changes": changes.model_dump() if changes else None}
+        self._record(actor, "correction_requested", summary)
+        o = self.opening
+        self.events.append(
+            case_events.CorrectionRequested(
+                tenant_id=o.tenant_id,
+                practice_id=o.practice_id,
+                claim_id=o.claim_id,
+                resubmit_as=resubmit_as,
+                reason=reason,
+                changes=changes,
+                prior_authorization_number=prior_authorization_number,
+                case_id=self.id,
+            )
         )
-        self.events.append(request)
 
     def appealed(self, actor: str, appeal_id: UUID) -> None:
         self._move(S.APPEALED)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
-from claimstream_platform.contracts.denial_management import CorrectionRequested, Resolution
+from claimstream_platform.contracts.denial_management import Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.dates import business_date
 from claimstream_platform.payers import Layer, payer_facts
@@ -201,18 +201,13 @@ async def _apply(uow: DenialWork, case: Case, decision: Decision | None, overrid
     if isinstance(decision, Close):
         case.resolve(decision.resolution, "system", written_off=decision.written_off)
     elif isinstance(decision, Correct):
-        o = case.opening
-        request = CorrectionRequested(
-            tenant_id=o.tenant_id,
-            practice_id=o.practice_id,
-            claim_id=o.claim_id,
-            resubmit_as=resubmit_as(o, overrides),
+        case.request_correction(
+            "system",
+            resubmit_as=resubmit_as(case.opening, overrides),
             reason=decision.reason,
             changes=decision.changes,
             prior_authorization_number=decision.prior_authorization_number,
-            case_id=case.id,
         )
-        case.correction_requested(request, "system")
     elif isinstance(decision, Appeal):
         await file_appeal(
             uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof], actor="system"

@@ -8,8 +8,13 @@ otherwise always (billing staff look before it goes). Routine adjustments, dupli
 eligibility are not learned: a rule on the claim cannot prevent them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
+from claimstream_platform.errors import Conflict
 
 MIN_CLAIMS = 3
 WINDOW_DAYS = 90
@@ -59,3 +64,44 @@ def suggestion(pattern: Pattern, claims: int, amount: Decimal) -> Suggestion | N
         f"{WINDOW_DAYS} days: {pattern.action}"
     )
     return Suggestion(pattern, condition, message[:300], claims, amount)
+
+
+@dataclass
+class RuleSuggestion:
+    """A scrub rule suggested from a denial pattern, waiting for billing staff. Accepted, it asks claim
+    submission's scrubber to hold the claims it matches (`ScrubRuleAccepted`); rejected, it asks nothing."""
+
+    id: UUID
+    tenant_id: UUID
+    payer_id: str
+    code: str
+    condition: Literal["missing_authorization", "telehealth_at_office", "always"]
+    category: str
+    message: str
+    claims: int
+    amount: Decimal
+    status: str
+    events: list[ScrubRuleAccepted] = field(default_factory=list)
+
+    def decide(self, status: Literal["accepted", "rejected"]) -> None:
+        if self.status != "suggested":
+            raise Conflict(f"the suggestion was {self.status} already", field="status")
+        self.status = status
+        if status == "accepted":
+            self.events.append(
+                ScrubRuleAccepted(
+                    tenant_id=self.tenant_id,
+                    rule_id=self.id,
+                    payer_id=self.payer_id,
+                    code=self.code,
+                    condition=self.condition,
+                    category=self.category,
+                    message=self.message,
+                    evidence_claims=self.claims,
+                    evidence_amount=self.amount,
+                )
+            )
+
+    def take_events(self) -> list[ScrubRuleAccepted]:
+        taken, self.events = self.events, []
+        return taken

@@ -8,8 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts.denial_management import ScrubRuleAccepted
-from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
@@ -39,6 +38,9 @@ class SuggestionOut(BaseModel):
     updated_at: datetime
 
 
+Decision = Literal["accepted", "rejected"]
+
+
 @router.get("/v1/scrub-rule-suggestions", response_model=list[SuggestionOut])
 async def suggestions(
     principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
@@ -48,32 +50,18 @@ async def suggestions(
         return [SuggestionOut.model_validate(row) for row in await uow.rules.listed(principal, status)]
 
 
-async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, status: str) -> SuggestionOut:
-    row = await uow.rules.lock(principal, suggestion_id)
-    if row is None:
+async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, status: Decision) -> SuggestionOut:
+    suggestion = await uow.rules.lock(principal, suggestion_id)
+    if suggestion is None:
         raise NotFound("rule suggestion not found")
-    if row.status != "suggested":
-        raise Conflict(f"the suggestion was {row.status} already", field="status")
-    await uow.rules.decide(suggestion_id, status, principal.subject)
-    if status == "accepted":
-        uow.publish(
-            ScrubRuleAccepted(
-                tenant_id=principal.tenant_id,
-                rule_id=row.id,
-                payer_id=row.payer_id,
-                code=row.procedure_code,
-                condition=row.condition,
-                category=row.category,
-                message=row.message,
-                evidence_claims=row.claims,
-                evidence_amount=row.amount,
-            )
-        )
-    return SuggestionOut.model_validate(await uow.rules.lock(principal, suggestion_id))
+    suggestion.decide(status)
+    await uow.rules.decide(suggestion_id, suggestion.status, principal.subject)
+    uow.publish_recorded(suggestion)
+    return SuggestionOut.model_validate(await uow.rules.one(principal, suggestion_id))
 
 
 async def _run_decision(
-    request: Request, principal: Principal, uow: DenialWork, suggestion_id: UUID, status: str
+    request: Request, principal: Principal, uow: DenialWork, suggestion_id: UUID, status: Decision
 ) -> JSONResponse:
     async def operation() -> SuggestionOut:
         return await _decide(uow, principal, suggestion_id, status)

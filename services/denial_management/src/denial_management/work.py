@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.contracts.denial_management import CorrectionChanges, CorrectionRequested, Resolution
+from claimstream_platform.contracts.denial_management import CorrectionChanges, Resolution
 from claimstream_platform.errors import NotFound, RuleViolation
 
 from denial_management.domain import Case
@@ -49,18 +49,13 @@ async def request_correction(
     prior_authorization_number: str | None,
 ) -> None:
     case = await locked(uow, principal, case_id)
-    o = case.opening
-    request = CorrectionRequested(
-        tenant_id=o.tenant_id,
-        practice_id=o.practice_id,
-        claim_id=o.claim_id,
+    case.request_correction(
+        principal.subject,
         resubmit_as=resubmit_as,
         reason=reason,
         changes=changes,
         prior_authorization_number=prior_authorization_number,
-        case_id=case.id,
     )
-    case.correction_requested(request, principal.subject)
     await publish_saved(uow, [case])
 
 

@@ -9,24 +9,21 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
-from denial_management.prevention import Pattern, Suggestion
+from denial_management.prevention import Pattern, RuleSuggestion, Suggestion
 from denial_management.tables import cases, rule_suggestions
 
 
 class RuleSuggestions(Repository):
     table = rule_suggestions
 
-    def _cases_of(self, tenant_id: UUID) -> ColumnElement[bool]:
-        return cases.c.tenant_id == tenant_id
-
     async def evidence(self, tenant_id: UUID, pattern: Pattern, since: date) -> tuple[int, Decimal]:
         """How many claims the pattern struck since `since`, and the money denied."""
         query = select(func.count(func.distinct(cases.c.claim_id)), func.coalesce(func.sum(cases.c.amount), 0)).where(
-            self._cases_of(tenant_id),
+            self.mine(tenant_id, cases),
             cases.c.kind == "denial",
             cases.c.payer_id == pattern.payer_id,
             cases.c.procedure_code == pattern.code,
@@ -58,10 +55,18 @@ class RuleSuggestions(Repository):
             query = query.where(rule_suggestions.c.status == status)
         return list(await self.session.execute(query.order_by(rule_suggestions.c.amount.desc()).limit(200)))
 
-    async def lock(self, principal: Principal, suggestion_id: UUID) -> Row[Any] | None:
+    async def one(self, principal: Principal, suggestion_id: UUID) -> Row[Any] | None:
         query = select(rule_suggestions).where(self.mine(principal.tenant_id), rule_suggestions.c.id == suggestion_id)
-        found: Row[Any] | None = (await self.session.execute(query.with_for_update())).one_or_none()
+        found: Row[Any] | None = (await self.session.execute(query)).one_or_none()
         return found
+
+    async def lock(self, principal: Principal, suggestion_id: UUID) -> RuleSuggestion | None:
+        query = select(rule_suggestions).where(self.mine(principal.tenant_id), rule_suggestions.c.id == suggestion_id)
+        r = (await self.session.execute(query.with_for_update())).one_or_none()
+        if r is None:
+            return None
+        fields = (r.payer_id, r.procedure_code, r.condition, r.category, r.message, r.claims, r.amount, r.status)
+        return RuleSuggestion(r.id, r.tenant_id, *fields)
 
     async def decide(self, suggestion_id: UUID, status: str, by: str) -> None:
         await self.session.execute(
