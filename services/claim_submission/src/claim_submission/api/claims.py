@@ -155,7 +155,9 @@ async def release_claim(
 
     async def operation() -> ClaimOut:
         claim = await _locked(uow, principal, claim_id)
-        remaining = await release.release(uow, claim, acknowledged=body.acknowledge, today=business_date())
+        remaining = await release.release(
+            uow, claim, acknowledged=body.acknowledge, today=business_date(claim.content.time_zone)
+        )
         release.require_releasable(remaining)
         return await _full(uow, principal, claim_id)
 
@@ -170,7 +172,7 @@ async def void_claim(
 
     async def operation() -> ClaimOut:
         claim = await _locked(uow, principal, claim_id)
-        await corrections.void(uow, claim, reason=body.reason, today=business_date())
+        await corrections.void(uow, claim, reason=body.reason)
         return await _full(uow, principal, claim_id)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)

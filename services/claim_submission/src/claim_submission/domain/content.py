@@ -158,6 +158,10 @@ class ClaimContent(_Part):
     delay_reason_code: str | None = None
     responsibility: Responsibility = "primary"  # the billed payer's place (SBR01 P, S, T)
     other_payers: list[OtherPayer] = []
+    # The practice's IANA time zone (None: the platform's default, US Eastern): the claim's "today" (its filing
+    # window, the day a payment is recorded) is a day on the practice's calendar (claimstream_platform.dates).
+    # Not written into the 837P; claims stored before it read back with None.
+    time_zone: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -194,7 +198,8 @@ def duplicate_key(content: ClaimContent) -> str:
 
 
 def content_of(event: ChargeCaptured) -> Captured:
-    """The one mapping from charge capture's contract into this service's own model."""
+    """The one mapping from charge capture's contract into this service's own model (fields of the same name,
+    the practice's time zone among them)."""
     fields = event.model_dump(include=set(ClaimContent.model_fields) - {"other_payers"})
     others = [
         {"responsibility": other.responsibility, "payer": other.payer.model_dump(), "coverage": other.model_dump()}

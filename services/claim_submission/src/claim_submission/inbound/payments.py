@@ -24,13 +24,14 @@ async def on_payment_posted(event: PaymentPosted, uow: ClaimWork) -> None:
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)
         await store(uow, [claim])
-    adjudication = adjudication_of(event, paid_on=business_date())
+    paid_on = business_date(claim.content.time_zone)  # the day it was recorded, on the practice's calendar
+    adjudication = adjudication_of(event, paid_on=paid_on)
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
     if following is None:
         return
     billed = await _billed_already(uow, claim, following.payer.payer_id)
     if billed is None:
-        await create_claims(uow, [NewClaim.of(claim, following)], today=business_date())
+        await create_claims(uow, [NewClaim.of(claim, following)])
     elif (
         billed.status in OPEN
         and billed.frequency != "8"
@@ -39,7 +40,7 @@ async def on_payment_posted(event: PaymentPosted, uow: ClaimWork) -> None:
         # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
         # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
         again = NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
-        await create_claims(uow, [again], today=business_date())
+        await create_claims(uow, [again])
 
 
 async def _billed_already(uow: ClaimWork, claim: Claim, payer_id: str) -> Claim | None:

@@ -6,12 +6,10 @@ lines) or voided with frequency 8, both carrying the payer's claim number in REF
 yet (the 277CA is still to come) the correction waits, held, and is released when the number arrives.
 """
 
-from datetime import date
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
-from claimstream_platform.dates import business_date
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
@@ -34,7 +32,7 @@ async def on_charge_voided(event: ChargeVoided, uow: ClaimWork) -> None:
         primary = claim.content.responsibility == "primary"
         if primary and event.reason == "corrected" and claim.status in AT_PAYER:
             continue
-        await void(uow, claim, reason=event.reason, today=business_date())
+        await void(uow, claim, reason=event.reason)
 
 
 async def on_correction_requested(event: CorrectionRequested, uow: ClaimWork) -> None:
@@ -50,10 +48,10 @@ async def on_correction_requested(event: CorrectionRequested, uow: ClaimWork) ->
         new = NewClaim.of(claim, content, frequency="1", supersedes=claim)
     else:
         new = NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
-    await create_claims(uow, [new], today=business_date())
+    await create_claims(uow, [new])
 
 
-async def void(uow: ClaimWork, claim: Claim, *, reason: str, today: date) -> None:
+async def void(uow: ClaimWork, claim: Claim, *, reason: str) -> None:
     """Void locally when the payer never had the claim; otherwise send a frequency 8 for it."""
     if claim.status not in AT_PAYER:
         if claim.status in OPEN or claim.status == ClaimStatus.REJECTED:
@@ -63,7 +61,7 @@ async def void(uow: ClaimWork, claim: Claim, *, reason: str, today: date) -> Non
     if await uow.claims.void_on_its_way(claim.id):
         return  # a retried void: the frequency-8 claim is already on its way
     voiding = NewClaim.of(claim, claim.content, previous=claim, frequency="8", note=f"void: {reason}"[:80])
-    await create_claims(uow, [voiding], today=today)
+    await create_claims(uow, [voiding])
     claim.announce_void(reason)
     publish(uow, [claim])
 

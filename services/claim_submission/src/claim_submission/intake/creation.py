@@ -6,11 +6,11 @@ scrubbed, stored and announced in the caller's transaction."""
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
+from claimstream_platform.dates import business_date
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.claim import Claim
@@ -53,13 +53,14 @@ class NewClaim:
         return previous if previous is not None and previous.status in AT_PAYER else None
 
 
-async def create_claims(uow: ClaimWork, run: Sequence[NewClaim], *, today: date) -> list[Claim]:
-    """Create the run's claims, as if one by one: a few statements for any number of them."""
+async def create_claims(uow: ClaimWork, run: Sequence[NewClaim]) -> list[Claim]:
+    """Create the run's claims, as if one by one: a few statements for any number of them. Each is scrubbed on
+    its own practice's business date (a run may hold practices in several time zones)."""
     if not run:
         return []
     run = await _supersede(uow, run)
     run = await billed(uow, run)
-    reasons = await _findings(uow, run, today)
+    reasons = await _findings(uow, run)
     new = [_claim(item, found) for item, found in zip(run, reasons, strict=True)]
     await uow.claims.insert_new(new, [duplicate_key(item.content) for item in run])
     for item, claim in zip(run, new, strict=True):
@@ -111,14 +112,15 @@ async def billed(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
     return [replace(item, content=next(contents)) if item.replaces is None else item for item in run]
 
 
-async def _findings(uow: ClaimWork, run: Sequence[NewClaim], today: date) -> list[list[Reason]]:
+async def _findings(uow: ClaimWork, run: Sequence[NewClaim]) -> list[list[Reason]]:
     """What holds each new claim version: the scrub (duplicates, learned rules, visit counts), coverage the payer
     called inactive, and for a correction the payer's number it still waits for."""
     exclude = [item.replaces.id if item.replaces else None for item in run]
     scrubbed = [
-        ToScrub(i.tenant_id, i.practice_id, i.encounter_id, i.content, x) for i, x in zip(run, exclude, strict=True)
+        ToScrub(i.tenant_id, i.practice_id, i.encounter_id, i.content, business_date(i.content.time_zone), x)
+        for i, x in zip(run, exclude, strict=True)
     ]
-    reasons = await scrub_run(uow, scrubbed, today=today)
+    reasons = await scrub_run(uow, scrubbed)
     covered = [coverage_key(item.tenant_id, item.practice_id, item.content) for item in run]
     uncovered = await uow.coverage.inactive(key for key in covered if key is not None)
     for item, found, key in zip(run, reasons, covered, strict=True):

@@ -12,7 +12,6 @@ from dataclasses import replace
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
-from claimstream_platform.dates import business_date
 from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.content import Captured, content_of
@@ -24,20 +23,19 @@ from claim_submission.repository import ClaimWork
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: ClaimWork) -> None:
     run = [(d, content_of(d.event)) for d in deliveries if isinstance(d.event, ChargeCaptured)]
     known = await uow.claims.encounters_with_claims(((c.tenant_id, c.encounter_id) for _, c in run))
-    today = business_date()
     first_time: list[NewClaim] = []
     seen: set[tuple[UUID, UUID]] = set()
     for delivery, captured in run:
         encounter = (captured.tenant_id, captured.encounter_id)
         if encounter in known or encounter in seen:
-            await create_claims(uow, first_time, today=today)  # what came before it, first
+            await create_claims(uow, first_time)  # what came before it, first
             first_time = []
             with caused_by(delivery):
                 await capture(captured, uow)
         else:
             first_time.append(NewClaim.of(captured, captured.content, cause=delivery))
         seen.add(encounter)
-    await create_claims(uow, first_time, today=today)
+    await create_claims(uow, first_time)
 
 
 async def on_charge_captured(event: ChargeCaptured, uow: ClaimWork) -> None:
@@ -53,4 +51,4 @@ async def capture(captured: Captured, uow: ClaimWork) -> None:
     [new] = await billed(uow, [NewClaim.of(captured, captured.content)])
     payer_id = new.content.payer.payer_id  # a later payer's claims (COB) are not the ones it corrects
     previous = next((claim for claim in earlier if claim.status in OPEN and claim.payer_id == payer_id), None)
-    await create_claims(uow, [replace(new, previous=previous)], today=business_date())
+    await create_claims(uow, [replace(new, previous=previous)])

@@ -11,7 +11,6 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationExceeded,
     AuthorizationRequired,
 )
-from claimstream_platform.dates import business_date
 
 from claim_submission import handlers
 from claim_submission.domain.states import ClaimStatus
@@ -33,15 +32,12 @@ async def on_authorization_approved(event: AuthorizationApproved, uow: ClaimWork
         return  # nobody's: not kept
     key: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     approval = approval_of(event)
-    today = business_date()
     for claim in await uow.claims.held_without(key):
         content = attached(claim.content, [approval])
         if content.prior_authorization_number is None:
             continue  # not covered by this one
-        await corrections.void(
-            uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80], today=today
-        )
-        await creation.create_claims(uow, [creation.NewClaim.of(claim, content)], today=today)
+        await corrections.void(uow, claim, reason=f"authorization {event.authorization_number} arrived"[:80])
+        await creation.create_claims(uow, [creation.NewClaim.of(claim, content)])
 
 
 async def on_authorization_required(event: AuthorizationRequired, uow: ClaimWork) -> None:

@@ -9,7 +9,6 @@ the payer already has is left to its adjudication (a denial that denial manageme
 from datetime import UTC, datetime
 
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
-from claimstream_platform.dates import business_date
 
 from claim_submission import handlers
 from claim_submission.intake import corrections, creation
@@ -67,8 +66,7 @@ async def on_coverage_carved_out(event: CoverageCarvedOut, uow: ClaimWork) -> No
     plan: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     administrator = (event.administered_by, event.administrator_name)
     await uow.carve_outs.record(plan, administrator, at=datetime.now(UTC))
-    today = business_date()
     for claim in await uow.claims.unsent(plan):
-        await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80], today=today)
+        await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80])
         billed_anew = creation.NewClaim.of(claim, routed(claim.content, administrator))
-        await creation.create_claims(uow, [billed_anew], today=today)
+        await creation.create_claims(uow, [billed_anew])

@@ -14,8 +14,10 @@ from claim_submission.scrubbing.run import ToScrub, scrub_run
 
 async def release(uow: ClaimWork, claim: Claim, *, acknowledged: list[str], today: date) -> list[Reason]:
     """Scrub again; send when nothing is left but reasons the caller acknowledges. Returns what still holds it."""
-    again = ToScrub(claim.tenant_id, claim.practice_id, claim.encounter_id, claim.content, exclude=claim.id)
-    [found] = await scrub_run(uow, [again], today=today)
+    again = ToScrub(
+        claim.tenant_id, claim.practice_id, claim.encounter_id, claim.content, today=today, exclude=claim.id
+    )
+    [found] = await scrub_run(uow, [again])
     remaining = claim.release(found, acknowledged)
     await store(uow, [claim])
     return remaining

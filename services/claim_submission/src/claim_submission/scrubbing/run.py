@@ -23,6 +23,7 @@ class ToScrub:
     practice_id: UUID | None
     encounter_id: UUID
     content: ClaimContent
+    today: date  # the claim's business date, on its practice's calendar
     exclude: UUID | None = None  # the claim it replaces (or is): not its own duplicate
 
     @property
@@ -33,7 +34,7 @@ class ToScrub:
         return (self.tenant_id, self.practice_id, self.content.payer.payer_id)
 
 
-async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub], *, today: date) -> list[list[Reason]]:
+async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub]) -> list[list[Reason]]:
     """Each claim's findings, as if the run's claims were scrubbed and stored one by one."""
     duplicate = await _duplicates(uow, run)
     learned = await uow.learned.rules_of(item.tenant_id for item in run)
@@ -44,7 +45,7 @@ async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub], *, today: date) -> l
     return [
         scrub(
             item.content,
-            today=today,
+            today=item.today,
             duplicate=twin,
             learned=learned.get(item.tenant_id, ()),
             visits_this_year=seen,
