@@ -11,9 +11,7 @@ from claim_submission.repository import ClaimWork
 
 
 def publish(uow: ClaimWork, claims: Iterable[Claim]) -> None:
-    for claim in claims:
-        for event in claim.take_events():
-            uow.publish(event)
+    uow.publish_recorded(*claims)
 
 
 async def store(uow: ClaimWork, claims: list[Claim]) -> None:

@@ -29,9 +29,7 @@ from denial_management.triage import Adjusted, Triage, denied_amount, triage_den
 
 async def publish_saved(uow: DenialWork, found: Sequence[Case]) -> None:
     await uow.cases.save(found)
-    for case in found:
-        for event in case.take_events():
-            uow.publish(event)
+    uow.publish_recorded(*found)
 
 
 async def on_claims_created(deliveries: Sequence[Any], uow: DenialWork) -> None:

@@ -52,10 +52,7 @@ async def practice_rule_of(uow: PriorAuthorizationWork, event: ChargeCaptured) -
 
 def publish(uow: PriorAuthorizationWork, authorization: Authorization) -> list[IntegrationEvent]:
     """Publish what the authorization recorded; the events, for a caller that acts on one of them."""
-    taken = authorization.take_events()
-    for event in taken:
-        uow.publish(event)
-    return taken
+    return uow.publish_recorded(authorization)
 
 
 async def request(
@@ -155,8 +152,7 @@ def _require(
     """The visit decides whether it needs an authorization none on file covers (AuthorizationRequired)."""
     visit = _visit(event, earlier)
     visit.require(rule, covering)
-    for found in visit.take_events():
-        uow.publish(found)
+    uow.publish_recorded(visit)
 
 
 def _visit(event: ChargeCaptured, earlier: int) -> Visit:
