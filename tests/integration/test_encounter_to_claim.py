@@ -228,17 +228,18 @@ async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accept
 
 
 async def test_a_practices_own_payer_facts_reach_claim_submission_as_events(services: Services, keys: Keys) -> None:
-    """A billing company that knows the Blue plan gives its practice 180 days to file sets it in charge capture's
-    set-up API; claim submission learns it from the event and releases the claim it held at our 120 days."""
+    """A billing company that knows the HMO gives its practice 180 days to file sets it in charge capture's set-up
+    API; claim submission learns it from the event and releases the claim it held at our 90 days. (The HMO, not the
+    Blue plan: the Blue plan's mental-health benefits are carved out, so its claim is billed anew elsewhere.)"""
     tenant = uuid4()
-    held, _ = await claim_for_a_visit(services, keys, tenant, payer="SIMBCX", days_ago=150)
+    held, _ = await claim_for_a_visit(services, keys, tenant, payer="SIMAHP", minutes=45, days_ago=100)
     assert held["status"] == "held" and "timely-filing.expired" in [r["rule"] for r in held["reasons"]]
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     async with (
         httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,
         httpx.AsyncClient(base_url=services.claim_submission, headers=headers, timeout=10) as claims,
     ):
-        facts = f"/v1/practices/{held['practice_id']}/payers/SIMBCX/facts/2020-01-01"
+        facts = f"/v1/practices/{held['practice_id']}/payers/SIMAHP/facts/2020-01-01"
         await ok(await capture.put(facts, json={"facts": {"timely_filing": "180 days"}}))
         released = await _released(claims, held["id"])  # nothing acknowledged: the practice's own window holds
     assert released.status_code == 200, released.text
