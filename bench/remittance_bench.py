@@ -23,7 +23,7 @@ import pyx12.params
 import pyx12.x12n_document
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import create_engine
 from claimstream_platform.migrate import upgrade
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
 from remittance_posting import handlers
@@ -118,12 +118,12 @@ async def posting_rates(stack: LocalStack, content: str) -> dict[str, float]:
     engine = create_engine(stack.database_url, schema=schema, pool_size=2)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     for start in range(0, CLAIMS, 2000):  # the claims, as claim submission announced them
-        async with UnitOfWork(sessionmaker) as uow:
+        async with SERVICE.unit_of_work(sessionmaker) as uow:
             announced = [SimpleNamespace(event=_created(n)) for n in range(start, min(CLAIMS, start + 2000))]
             await handlers.on_claims_created(announced, uow)
             await uow.commit()
     started = time.perf_counter()
-    async with UnitOfWork(sessionmaker) as uow:
+    async with SERVICE.unit_of_work(sessionmaker) as uow:
         await handlers.receive(uow, content, source="bench", tenant_id=None)
         await uow.commit()
     posting = time.perf_counter() - started
