@@ -16,9 +16,9 @@ from claim_submission.intake import corrections, encounters
 from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
 from claims_testkit import (
-    ENVELOPE,
     RECENT,
     TENANT,
+    a_claim,
     charges,
     claims_of,
     cycle,
@@ -109,9 +109,7 @@ async def test_a_correction_after_acceptance_is_a_replacement_with_the_payers_nu
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
-    await enroll(simulator)
-    first = charges(service_date=RECENT)
-    await handle(make_uow, encounters.on_charge_captured, first)
+    first = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
     (original,) = await claims_of(make_uow, first.encounter_id)
     corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
@@ -130,10 +128,7 @@ async def test_a_correction_before_the_payers_number_waits_for_it(
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
-    await enroll(simulator)
-    first = charges(service_date=RECENT)
-    await handle(make_uow, encounters.on_charge_captured, first)
-    await submit.batch(make_uow(), ENVELOPE)
+    first = await a_claim(make_uow, simulator, batched=True)
     await submit.send(make_uow, gateway)  # acknowledged; its 277CA not read yet
     corrected = first.model_copy(update={"version": 2, "place_of_service": "12"})
     await handle(make_uow, encounters.on_charge_captured, corrected)
@@ -183,9 +178,7 @@ async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
     simulator: httpx.AsyncClient,
 ) -> None:
     """The payer reprocessed the claim and renumbered it in its 835 (CLP07): REF*F8 must carry the new number."""
-    await enroll(simulator)
-    first = charges(service_date=RECENT)
-    await handle(make_uow, encounters.on_charge_captured, first)
+    first = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
     (original,) = await claims_of(make_uow, first.encounter_id)
     posted = paid_and_renumbered(original, "SIMMCR-R2")

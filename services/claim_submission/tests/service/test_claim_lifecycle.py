@@ -13,12 +13,11 @@ from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
 from claims_testkit import (
-    ENVELOPE,
     RECENT,
+    a_claim,
     charges,
     claims_of,
     cycle,
-    enroll,
     events,
     handle,
     wait_out_backoff,
@@ -34,9 +33,7 @@ async def test_a_clean_claim_goes_out_once_and_is_accepted(
     client: httpx.AsyncClient,
     auth: dict[str, str],
 ) -> None:
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, encounters.on_charge_captured, coded)
+    coded = await a_claim(make_uow, simulator)
     await handle(make_uow, encounters.on_charge_captured, coded)  # a redelivered event changes nothing
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.frequency, claim.total_charge) == ("ready", "1", Decimal("185.00"))
@@ -84,10 +81,7 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
     gateway: SimulatorGateway,
     simulator: httpx.AsyncClient,
 ) -> None:
-    await enroll(simulator)
-    coded = charges(service_date=RECENT)
-    await handle(make_uow, encounters.on_charge_captured, coded)
-    await submit.batch(make_uow(), ENVELOPE)
+    coded = await a_claim(make_uow, simulator, batched=True)
 
     def unreachable(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("clearinghouse down", request=request)
