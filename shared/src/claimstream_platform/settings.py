@@ -25,6 +25,7 @@ class ServiceSettings(BaseSettings):
     auth_public_key_file: Path
     auth_issuer: str = "claimstream"
     auth_audience: str = "claimstream-api"
+    integration_token_max_days: int = Field(default=90, ge=1, le=366)  # people's and operators' tokens: 1 hour
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
     outbox_batch_size: int = 500

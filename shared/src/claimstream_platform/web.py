@@ -19,9 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform import metrics, openapi
-from claimstream_platform.auth import Principal, TokenVerifier
+from claimstream_platform.access import declared
+from claimstream_platform.auth import Caller, Operator, Principal, TokenVerifier, verifier_for
 from claimstream_platform.db import UnitOfWork, create_engine
-from claimstream_platform.errors import Unauthenticated
+from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.messaging.kafka import new_admin
 from claimstream_platform.middleware import MAX_BODY_BYTES, RequestContextMiddleware
@@ -53,9 +54,7 @@ class Platform:
             settings=settings,
             engine=engine,
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
-            verifier=TokenVerifier.from_file(
-                settings.auth_public_key_file, issuer=settings.auth_issuer, audience=settings.auth_audience
-            ),
+            verifier=verifier_for(settings),
         )
 
     async def close(self) -> None:
@@ -103,11 +102,49 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
+def authenticate(request: Request) -> Caller:
+    """The bearer token's caller, verified once per request (the middleware may have done it already)."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("a bearer token is required")
+        caller = get_platform(request).verifier.verify(token.strip())
+        request.state.caller = caller
+    return caller
+
+
+def enforce_access(request: Request) -> None:
+    """What every mounted route runs first: its declaration (`access.allow`) against the caller's roles.
+
+    A route that declares nothing is refused, whoever calls it; a public route is left to its own check."""
+    access = declared(request.scope.get("route"))
+    if access is None:
+        raise Forbidden("this route declares no roles", field="route")
+    if access.public:
+        return
+    caller = authenticate(request)
+    if not access.admits(caller.roles):
+        raise Forbidden("your role does not allow this action", field="token")
+
+
+def get_caller(request: Request) -> Caller:
+    return authenticate(request)
+
+
 def get_principal(request: Request) -> Principal:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated("a bearer token is required")
-    return get_platform(request).verifier.verify(token.strip())
+    """A tenant's caller; an installation operator has no business on a tenant's route."""
+    caller = authenticate(request)
+    if not isinstance(caller, Principal):
+        raise Forbidden("this route is for a tenant's users", field="token")
+    return caller
+
+
+def get_operator(request: Request) -> Operator:
+    caller = authenticate(request)
+    if not isinstance(caller, Operator):
+        raise Forbidden("this route is for installation operators", field="token")
+    return caller
 
 
 def get_unit_of_work(request: Request) -> UnitOfWork:
@@ -117,6 +154,8 @@ def get_unit_of_work(request: Request) -> UnitOfWork:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentOperator = Annotated[Operator, Depends(get_operator)]
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 
 health = APIRouter(tags=["health"])
@@ -176,7 +215,7 @@ def create_app(
     openapi.install(app)
     app.include_router(health)
     for router in routers:
-        app.include_router(router, dependencies=[Depends(get_principal)])
+        app.include_router(router, dependencies=[Depends(enforce_access)])
     app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
     # One span per request; the per-message receive/send spans cost more than they tell.
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])

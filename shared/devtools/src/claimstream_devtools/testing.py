@@ -9,7 +9,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,14 @@ from uuid import uuid4
 import httpx
 import pytest
 from claimstream_platform import migrate, tenants
-from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
+from claimstream_platform.auth import (
+    CLEARINGHOUSE_ACCOUNT,
+    CLEARINGHOUSE_AUDIENCE,
+    CLEARINGHOUSE_ISSUER,
+    TENANT_ROLES,
+    TokenIssuer,
+    generate_keypair,
+)
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
@@ -89,8 +96,19 @@ def stack() -> Iterator[StackUnderTest]:
 
 
 @dataclass(frozen=True)
+class TestIssuer(TokenIssuer):
+    """Tokens for tests: a tenant's token carries every tenant role unless the test names the roles (a test of a
+    refusal names them), and the clearinghouse's carries its account role."""
+
+    default_roles: tuple[str, ...] = tuple(sorted(TENANT_ROLES))
+
+    def issue(self, *, roles: Iterable[str] | None = None, **claims: Any) -> str:
+        return super().issue(roles=self.default_roles if roles is None else roles, **claims)
+
+
+@dataclass(frozen=True)
 class Keys:
-    issuer: TokenIssuer
+    issuer: TestIssuer
     public_key_file: Path
 
 
@@ -98,7 +116,7 @@ class Keys:
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     folder = tmp_path_factory.mktemp("keys")
     generate_keypair(folder / "signing.pem", folder / "public.pem")
-    return Keys(TokenIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
+    return Keys(TestIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +124,12 @@ def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     """The simulated clearinghouse's own key, issuer and audience (the outside world's credentials)."""
     folder = tmp_path_factory.mktemp("clearinghouse-keys")
     generate_keypair(folder / "signing.pem", folder / "public.pem")
-    issuer = TokenIssuer.from_file(folder / "signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE)
+    issuer = TestIssuer.from_file(
+        folder / "signing.pem",
+        issuer=CLEARINGHOUSE_ISSUER,
+        audience=CLEARINGHOUSE_AUDIENCE,
+        default_roles=(CLEARINGHOUSE_ACCOUNT,),
+    )
     return Keys(issuer, folder / "public.pem")
 
 
