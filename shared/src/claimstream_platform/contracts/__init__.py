@@ -4,6 +4,7 @@ Importing this package registers every event class, so a consumer can decode any
 """
 
 from claimstream_platform.contracts import (
+    access,
     charge_capture,
     claim_submission,
     denial_management,
@@ -14,6 +15,7 @@ from claimstream_platform.contracts import (
 from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
 
 __all__ = [
+    "access",
     "IntegrationEvent",
     "Reason",
     "charge_capture",
