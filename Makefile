@@ -50,6 +50,7 @@ lint: install
 
 schemas: install
 	$(PY) -m claimstream_devtools.cli schemas docs/events
+	$(PY) -m claimstream_devtools.routes
 
 clean:
 	rm -rf .data bench/results

@@ -4,6 +4,8 @@ into commands and answers out of `Encounter` aggregates; the command runner (`ru
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.access import Audit, RateClass, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.contracts import Reason
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import Reply, run_command
@@ -37,7 +39,12 @@ MAX_BATCH = 1000
 _encounter_adapter = TypeAdapter(EncounterIn)
 
 
-@router.post("/v1/encounters", status_code=201, response_model=EncounterOut)
+@router.post(
+    "/v1/encounters",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY),
+    status_code=201,
+    response_model=EncounterOut,
+)
 async def post_encounter(
     body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -59,7 +66,11 @@ class BatchIn(Input):
     encounters: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-@router.post("/v1/encounters/batch", response_model=BatchResult)
+@router.post(
+    "/v1/encounters/batch",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY, rate=RateClass.BATCH),
+    response_model=BatchResult,
+)
 async def post_encounter_batch(
     body: BatchIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -96,7 +107,11 @@ def _batch_result(results: list[ItemOutcome]) -> BatchResult:
     )
 
 
-@router.put("/v1/encounters/{encounter_id}", response_model=EncounterOut)
+@router.put(
+    "/v1/encounters/{encounter_id}",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY),
+    response_model=EncounterOut,
+)
 async def put_encounter(
     encounter_id: UUID, body: EncounterIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -108,7 +123,11 @@ async def put_encounter(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.post("/v1/encounters/{encounter_id}/void", response_model=EncounterOut)
+@router.post(
+    "/v1/encounters/{encounter_id}/void",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY),
+    response_model=EncounterOut,
+)
 async def void_encounter(
     encounter_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -120,7 +139,11 @@ async def void_encounter(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.get("/v1/encounters/{encounter_id}", response_model=EncounterOut)
+@router.get(
+    "/v1/encounters/{encounter_id}",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=EncounterOut,
+)
 async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> EncounterOut:
     async with uow:
         encounter = await uow.encounters.visible(principal, encounter_id)
@@ -129,7 +152,11 @@ async def get_encounter(encounter_id: UUID, principal: CurrentPrincipal, uow: Ca
     return encounter_out(encounter)
 
 
-@router.get("/v1/encounters", response_model=EncounterPage)
+@router.get(
+    "/v1/encounters",
+    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=EncounterPage,
+)
 async def list_encounters(
     principal: CurrentPrincipal,
     uow: CaptureWorkDep,

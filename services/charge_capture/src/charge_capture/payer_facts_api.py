@@ -5,7 +5,8 @@ record them on the `PayerFactsOverride` aggregate and publish `PayerFactsOverrid
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
@@ -22,7 +23,11 @@ router = APIRouter()
 _FACTS = "/v1/practices/{practice_id}/payers/{payer_id}/facts"
 
 
-@router.put(_FACTS + "/{effective_from}", response_model=Listing[PayerFactsOut])
+@router.put(
+    _FACTS + "/{effective_from}",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=Listing[PayerFactsOut],
+)
 async def put_payer_facts(
     practice_id: UUID,
     payer_id: str,
@@ -43,7 +48,9 @@ async def put_payer_facts(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.get(_FACTS, response_model=Listing[PayerFactsOut])
+@router.get(
+    _FACTS, openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY), response_model=Listing[PayerFactsOut]
+)
 async def list_payer_facts(
     practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> Listing[PayerFactsOut]:
@@ -53,7 +60,11 @@ async def list_payer_facts(
         return _listing(await uow.payer_facts.listed(*key))
 
 
-@router.delete(_FACTS + "/{effective_from}", response_model=Listing[PayerFactsOut])
+@router.delete(
+    _FACTS + "/{effective_from}",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=Listing[PayerFactsOut],
+)
 async def withdraw_payer_facts(
     practice_id: UUID,
     payer_id: str,

@@ -3,7 +3,8 @@
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import Forbidden, NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
@@ -37,7 +38,12 @@ class Listing(BaseModel, Generic[T]):
     items: list[T]
 
 
-@router.post("/v1/practices", status_code=201, response_model=PracticeOut)
+@router.post(
+    "/v1/practices",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    status_code=201,
+    response_model=PracticeOut,
+)
 async def create_practice(
     body: PracticeIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -54,21 +60,34 @@ async def create_practice(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.get("/v1/practices", response_model=Listing[PracticeOut])
+@router.get(
+    "/v1/practices",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
+    response_model=Listing[PracticeOut],
+)
 async def list_practices(principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PracticeOut]:
     async with uow:
         rows = await uow.setup.listed("practices", tenant_id=principal.tenant_id)
     return Listing(items=[_practice_out(row) for row in rows if principal.may_access(row.id)])
 
 
-@router.get("/v1/practices/{practice_id}", response_model=PracticeOut)
+@router.get(
+    "/v1/practices/{practice_id}",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
+    response_model=PracticeOut,
+)
 async def get_practice(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> PracticeOut:
     async with uow:
         row = await practice_in_scope(uow, principal, practice_id)
     return _practice_out(row)
 
 
-@router.post("/v1/practices/{practice_id}/providers", status_code=201, response_model=ProviderOut)
+@router.post(
+    "/v1/practices/{practice_id}/providers",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    status_code=201,
+    response_model=ProviderOut,
+)
 async def create_provider(
     practice_id: UUID, body: ProviderIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -83,7 +102,11 @@ async def create_provider(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.get("/v1/practices/{practice_id}/providers", response_model=Listing[ProviderOut])
+@router.get(
+    "/v1/practices/{practice_id}/providers",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
+    response_model=Listing[ProviderOut],
+)
 async def list_providers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[ProviderOut]:
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
@@ -91,7 +114,12 @@ async def list_providers(practice_id: UUID, principal: CurrentPrincipal, uow: Ca
     return Listing(items=[ProviderOut.model_validate(row, from_attributes=True) for row in rows])
 
 
-@router.post("/v1/practices/{practice_id}/payers", status_code=201, response_model=PayerOut)
+@router.post(
+    "/v1/practices/{practice_id}/payers",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    status_code=201,
+    response_model=PayerOut,
+)
 async def create_payer(
     practice_id: UUID, body: PayerIn, request: Request, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> JSONResponse:
@@ -106,7 +134,11 @@ async def create_payer(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.get("/v1/practices/{practice_id}/payers", response_model=Listing[PayerOut])
+@router.get(
+    "/v1/practices/{practice_id}/payers",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
+    response_model=Listing[PayerOut],
+)
 async def list_payers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PayerOut]:
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
@@ -114,7 +146,11 @@ async def list_payers(practice_id: UUID, principal: CurrentPrincipal, uow: Captu
     return Listing(items=[PayerOut.model_validate(row, from_attributes=True) for row in rows])
 
 
-@router.put("/v1/practices/{practice_id}/payers/{payer_id}/policy", response_model=Listing[PolicyOverrideOut])
+@router.put(
+    "/v1/practices/{practice_id}/payers/{payer_id}/policy",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=Listing[PolicyOverrideOut],
+)
 async def put_payer_policy(
     practice_id: UUID,
     payer_id: str,
@@ -136,7 +172,11 @@ async def put_payer_policy(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.put("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=FeeScheduleOut)
+@router.put(
+    "/v1/practices/{practice_id}/fee-schedules/{payer_id}",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=FeeScheduleOut,
+)
 async def put_fee_schedule(
     practice_id: UUID,
     payer_id: str,
@@ -170,7 +210,11 @@ async def put_fee_schedule(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.get("/v1/practices/{practice_id}/fee-schedules/{payer_id}", response_model=Listing[FeeScheduleOut])
+@router.get(
+    "/v1/practices/{practice_id}/fee-schedules/{payer_id}",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
+    response_model=Listing[FeeScheduleOut],
+)
 async def get_fee_schedules(
     practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: CaptureWorkDep
 ) -> Listing[FeeScheduleOut]:

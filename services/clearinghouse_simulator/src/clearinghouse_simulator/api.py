@@ -12,6 +12,8 @@ from hashlib import sha256
 from typing import Annotated, Literal
 from uuid import UUID
 
+from claimstream_platform.access import allow
+from claimstream_platform.auth import CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.problems import problem
@@ -51,7 +53,7 @@ class Digest(BaseModel):
 X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
 
 
-@router.post("/v1/interchanges", response_model=SubmissionOut, openapi_extra=X12_BODY)
+@router.post("/v1/interchanges", openapi_extra=allow(CLEARINGHOUSE_ACCOUNT) | X12_BODY, response_model=SubmissionOut)
 async def submit(request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
     raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
@@ -101,7 +103,7 @@ class Inbox(BaseModel):
     items: list[DocumentOut]
 
 
-@router.get("/v1/inbox", response_model=Inbox)
+@router.get("/v1/inbox", openapi_extra=allow(CLEARINGHOUSE_ACCOUNT), response_model=Inbox)
 async def inbox(
     principal: CurrentPrincipal,
     uow: SimulatorWorkDep,
@@ -114,7 +116,7 @@ async def inbox(
     return Inbox(items=[DocumentOut(id=row.id, kind=row.kind, content=row.content) for row in rows])
 
 
-@router.post("/v1/inbox/{document_id}/ack", status_code=204)
+@router.post("/v1/inbox/{document_id}/ack", openapi_extra=allow(CLEARINGHOUSE_ACCOUNT), status_code=204)
 async def acknowledge(
     request: Request,
     document_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
@@ -137,7 +139,9 @@ class PayerOut(BaseModel):
     claim_filing_indicator: str
 
 
-@router.get("/v1/payers", response_model=list[PayerOut])
+@router.get(
+    "/v1/payers", openapi_extra=allow(CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR), response_model=list[PayerOut]
+)
 async def payers(request: Request) -> list[PayerOut]:
     return [
         PayerOut(payer_id=p.payer_id, name=p.name, kind=p.kind, claim_filing_indicator=p.claim_filing_indicator)
@@ -171,7 +175,12 @@ class MemberOut(MemberIn):
     also_enrolled_with: list[str] = []  # a carve-out plan's member: its behavioral-health administrator too
 
 
-@router.post("/v1/payers/{payer_id}/members", response_model=MemberOut, status_code=201)
+@router.post(
+    "/v1/payers/{payer_id}/members",
+    openapi_extra=allow(CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR),
+    response_model=MemberOut,
+    status_code=201,
+)
 async def enroll(
     payer_id: str, body: MemberIn, request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep
 ) -> JSONResponse:
@@ -207,7 +216,11 @@ def _roster_values(body: MemberIn, profile: PayerProfile) -> dict[str, object]:
     }
 
 
-@router.get("/v1/payers/{payer_id}/members/{member_id}", response_model=MemberOut)
+@router.get(
+    "/v1/payers/{payer_id}/members/{member_id}",
+    openapi_extra=allow(CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR),
+    response_model=MemberOut,
+)
 async def member(payer_id: str, member_id: str, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> MemberOut:
     async with uow:
         row = await uow.inbox.member(principal.tenant_id, payer_id, member_id)
@@ -242,7 +255,11 @@ class ClaimOut(BaseModel):
     lines: list[LineOut]
 
 
-@router.get("/v1/claims/{payer_claim_number}", response_model=ClaimOut)
+@router.get(
+    "/v1/claims/{payer_claim_number}",
+    openapi_extra=allow(CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR),
+    response_model=ClaimOut,
+)
 async def claim(
     payer_claim_number: Annotated[str, Path(min_length=1, max_length=30)],
     principal: CurrentPrincipal,
@@ -285,7 +302,7 @@ class CycleOut(BaseModel):
     remittances: int
 
 
-@router.post("/v1/cycles", response_model=CycleOut)
+@router.post("/v1/cycles", openapi_extra=allow(CLEARINGHOUSE_OPERATOR), response_model=CycleOut)
 async def run_cycle_now(request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> JSONResponse:
     """Adjudicate everything accepted so far, for every submitter, now: an operator's action (tests and demos;
     the worker does it on a timer)."""

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Response
@@ -84,7 +85,7 @@ def _cursor(text: str | None) -> tuple[int, UUID] | None:
         raise RuleViolation("not a cursor this API gave", field="cursor") from None
 
 
-@router.get("/v1/denials", response_model=QueuePage)
+@router.get("/v1/denials", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=QueuePage)
 async def queue(
     principal: CurrentPrincipal,
     uow: DenialWorkDep,
@@ -106,7 +107,7 @@ async def queue(
     )
 
 
-@router.get("/v1/denials/{case_id}", response_model=CaseDetail)
+@router.get("/v1/denials/{case_id}", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=CaseDetail)
 async def one_case(case_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep) -> CaseDetail:
     async with uow:
         return await case_detail(uow, principal, case_id)
@@ -123,6 +124,7 @@ async def case_detail(uow: DenialWork, principal: Principal, case_id: UUID) -> C
 
 @router.get(
     "/v1/denials/{case_id}/appeals/{appeal_id}/letter",
+    openapi_extra=allow(Role.BILLER, audit=Audit.PHI),
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
@@ -41,7 +42,11 @@ class SuggestionOut(BaseModel):
 Decision = Literal["accepted", "rejected"]
 
 
-@router.get("/v1/scrub-rule-suggestions", response_model=list[SuggestionOut])
+@router.get(
+    "/v1/scrub-rule-suggestions",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER),
+    response_model=list[SuggestionOut],
+)
 async def suggestions(
     principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
 ) -> list[SuggestionOut]:
@@ -69,14 +74,22 @@ async def _run_decision(
     return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
 
 
-@router.post("/v1/scrub-rule-suggestions/{suggestion_id}/accept", response_model=SuggestionOut)
+@router.post(
+    "/v1/scrub-rule-suggestions/{suggestion_id}/accept",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=SuggestionOut,
+)
 async def accept(
     suggestion_id: UUID, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
     return await _run_decision(request, principal, uow, suggestion_id, "accepted")
 
 
-@router.post("/v1/scrub-rule-suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
+@router.post(
+    "/v1/scrub-rule-suggestions/{suggestion_id}/reject",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=SuggestionOut,
+)
 async def reject(
     suggestion_id: UUID, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:

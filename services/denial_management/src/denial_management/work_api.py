@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.contracts.denial_management import CorrectionChanges
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.idempotency import run_command
@@ -107,7 +108,7 @@ async def _act(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.post("/v1/denials/{case_id}/assign", response_model=CaseDetail)
+@router.post("/v1/denials/{case_id}/assign", openapi_extra=allow(Role.BILLER), response_model=CaseDetail)
 async def assign(
     case_id: UUID, body: AssignIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
@@ -116,14 +117,16 @@ async def assign(
     )
 
 
-@router.post("/v1/denials/{case_id}/notes", response_model=CaseDetail)
+@router.post("/v1/denials/{case_id}/notes", openapi_extra=allow(Role.BILLER), response_model=CaseDetail)
 async def add_note(
     case_id: UUID, body: NoteIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
     return await _act(request, principal, uow, case_id, body, lambda: work.note(uow, principal, case_id, body.text))
 
 
-@router.post("/v1/denials/{case_id}/correction", response_model=CaseDetail)
+@router.post(
+    "/v1/denials/{case_id}/correction", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=CaseDetail
+)
 async def correction(
     case_id: UUID, body: CorrectionIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
@@ -145,7 +148,9 @@ async def correction(
     return await _act(request, principal, uow, case_id, body, requested)
 
 
-@router.post("/v1/denials/{case_id}/appeal", response_model=CaseDetail)
+@router.post(
+    "/v1/denials/{case_id}/appeal", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=CaseDetail
+)
 async def appeal(
     case_id: UUID, body: AppealIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
@@ -160,7 +165,9 @@ async def appeal(
     )
 
 
-@router.post("/v1/denials/{case_id}/outcome", response_model=CaseDetail)
+@router.post(
+    "/v1/denials/{case_id}/outcome", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=CaseDetail
+)
 async def outcome(
     case_id: UUID, body: OutcomeIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
@@ -174,7 +181,9 @@ async def outcome(
     )
 
 
-@router.post("/v1/denials/{case_id}/write-off", response_model=CaseDetail)
+@router.post(
+    "/v1/denials/{case_id}/write-off", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=CaseDetail
+)
 async def write_off(
     case_id: UUID, body: WriteOffIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep
 ) -> JSONResponse:
@@ -183,7 +192,7 @@ async def write_off(
     )
 
 
-@router.post("/v1/denials/bulk", response_model=BulkOut)
+@router.post("/v1/denials/bulk", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=BulkOut)
 async def bulk(body: BulkIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep) -> JSONResponse:
     """Assign or write off every working case the filter finds (at most 500 at a time)."""
     if body.action == "assign" and not body.assignee:

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, RateClass, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
@@ -62,7 +63,12 @@ def check_out(check: Check) -> CheckOut:
     )
 
 
-@router.post("/v1/eligibility-checks", response_model=CheckOut, status_code=201)
+@router.post(
+    "/v1/eligibility-checks",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=CheckOut,
+    status_code=201,
+)
 async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> JSONResponse:
     """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key."""
     check = _check(principal, body)
@@ -84,7 +90,12 @@ class BatchOut(BaseModel):
     checks: list[UUID]  # in the order asked: a new pending check, or the fresh or pending one that stands
 
 
-@router.post("/v1/eligibility-checks/batch", response_model=BatchOut, status_code=202)
+@router.post(
+    "/v1/eligibility-checks/batch",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI, rate=RateClass.BATCH),
+    response_model=BatchOut,
+    status_code=202,
+)
 async def ask_batch(
     body: BatchIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep
 ) -> JSONResponse:
@@ -114,7 +125,7 @@ def _check(principal: Principal, body: CheckIn) -> Check:
     )
 
 
-@router.get("/v1/benefits", response_model=CheckOut)
+@router.get("/v1/benefits", openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI), response_model=CheckOut)
 async def benefits(
     principal: CurrentPrincipal,
     uow: EligibilityWorkDep,
@@ -132,7 +143,11 @@ async def benefits(
     return check_out(found)
 
 
-@router.get("/v1/eligibility-checks/{check_id}", response_model=CheckOut)
+@router.get(
+    "/v1/eligibility-checks/{check_id}",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=CheckOut,
+)
 async def get_check(check_id: UUID, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> CheckOut:
     async with uow:
         found = await uow.checks.find(principal, check_id)

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
@@ -97,7 +99,12 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
     )
 
 
-@router.post("/v1/good-faith-estimates", response_model=EstimateOut, status_code=201)
+@router.post(
+    "/v1/good-faith-estimates",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=EstimateOut,
+    status_code=201,
+)
 async def issue(
     body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep
 ) -> JSONResponse:
@@ -138,7 +145,11 @@ def _estimate(body: EstimateIn) -> Estimate:
     )
 
 
-@router.get("/v1/good-faith-estimates/{estimate_id}", response_model=EstimateOut)
+@router.get(
+    "/v1/good-faith-estimates/{estimate_id}",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=EstimateOut,
+)
 async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> EstimateOut:
     async with uow:
         found = await uow.estimates.find(principal, estimate_id)
@@ -149,6 +160,7 @@ async def read(estimate_id: UUID, principal: CurrentPrincipal, uow: EligibilityW
 
 @router.get(
     "/v1/good-faith-estimates/{estimate_id}/pdf",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )

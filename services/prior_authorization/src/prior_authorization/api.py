@@ -6,7 +6,8 @@ from datetime import date
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
@@ -105,7 +106,12 @@ def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization
     )
 
 
-@router.post("/v1/authorizations", response_model=AuthorizationOut, status_code=201)
+@router.post(
+    "/v1/authorizations",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=AuthorizationOut,
+    status_code=201,
+)
 async def request_authorization(
     body: AuthorizationIn, request: Request, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> JSONResponse:
@@ -119,7 +125,12 @@ async def request_authorization(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.post("/v1/authorizations/manual", response_model=AuthorizationOut, status_code=201)
+@router.post(
+    "/v1/authorizations/manual",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=AuthorizationOut,
+    status_code=201,
+)
 async def enter_authorization(
     body: ManualIn, request: Request, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> JSONResponse:
@@ -132,7 +143,12 @@ async def enter_authorization(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.post("/v1/authorizations/{authorization_id}/renewals", response_model=AuthorizationOut, status_code=202)
+@router.post(
+    "/v1/authorizations/{authorization_id}/renewals",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=AuthorizationOut,
+    status_code=202,
+)
 async def renew_authorization(
     authorization_id: UUID,
     body: RenewalIn,
@@ -153,7 +169,9 @@ async def renew_authorization(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=202)
 
 
-@router.get("/v1/authorizations", response_model=Page)
+@router.get(
+    "/v1/authorizations", openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI), response_model=Page
+)
 async def list_authorizations(
     principal: CurrentPrincipal,
     uow: PriorAuthorizationWorkDep,
@@ -181,7 +199,11 @@ async def list_authorizations(
     return Page(items=[out(x) for x in found])
 
 
-@router.get("/v1/authorizations/{authorization_id}", response_model=AuthorizationOut)
+@router.get(
+    "/v1/authorizations/{authorization_id}",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=AuthorizationOut,
+)
 async def get_authorization(
     authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> AuthorizationOut:

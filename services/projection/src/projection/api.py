@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.paging import Paging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -86,7 +88,7 @@ def claim_out(row: Any) -> dict[str, Any]:
     return values
 
 
-@router.get("/v1/claims", response_model=ClaimPage)
+@router.get("/v1/claims", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=ClaimPage)
 async def list_claims(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -114,7 +116,11 @@ async def list_claims(
         return ClaimPage.of(*await uow.reads.claim_page(principal, wanted, limit=page.limit, cursor=page.cursor))
 
 
-@router.get("/v1/claims/{claim_id}", response_model=ClaimDetail)
+@router.get(
+    "/v1/claims/{claim_id}",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.EHR_INTEGRATION, audit=Audit.PHI),
+    response_model=ClaimDetail,
+)
 async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep) -> ClaimDetail:
     async with uow:
         found = await uow.reads.claim(principal, claim_id)

@@ -5,6 +5,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from claimstream_platform.access import allow
+from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
@@ -48,7 +50,9 @@ class EncounterCheck(Sides):
     encounter_id: UUID
 
 
-@router.get("/v1/ledger/check", response_model=LedgerCheck)
+@router.get(
+    "/v1/ledger/check", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.AUDITOR), response_model=LedgerCheck
+)
 async def ledger_check(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -68,7 +72,11 @@ async def ledger_check(
     )
 
 
-@router.get("/v1/ledger/check/claims/{claim_id}", response_model=EncounterCheck)
+@router.get(
+    "/v1/ledger/check/claims/{claim_id}",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.AUDITOR),
+    response_model=EncounterCheck,
+)
 async def claim_check(claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep) -> Any:
     """The money checksum of the claim's encounter (every version and payer of its claims together)."""
     async with uow:

@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.paging import Paging
@@ -49,7 +51,7 @@ AGING_BASIS = (
 )
 
 
-@router.get("/v1/ar/aging", response_model=Aging)
+@router.get("/v1/ar/aging", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=Aging)
 async def aging(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -83,7 +85,9 @@ class Balances(BaseModel):
     next_cursor: str | None
 
 
-@router.get("/v1/balances/patients", response_model=Balances)
+@router.get(
+    "/v1/balances/patients", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=Balances
+)
 async def patient_balances(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -139,7 +143,7 @@ def _drill_link(name: str, part: str, period: Period) -> str:
     return f"/v1/kpis/claims?{query}"
 
 
-@router.get("/v1/kpis", response_model=Kpis)
+@router.get("/v1/kpis", openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY), response_model=Kpis)
 async def kpi_report(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -168,7 +172,9 @@ async def kpi_report(
     return Kpis(service_from=period.service_from, service_to=period.service_to, as_of=period.as_of, kpis=report)
 
 
-@router.get("/v1/kpis/claims", response_model=ClaimPage)
+@router.get(
+    "/v1/kpis/claims", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=ClaimPage
+)
 async def kpi_claims(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -202,7 +208,7 @@ class DenialRow(BaseModel):
 DenialKey = Literal["category", "carc", "payer", "code", "provider"]
 
 
-@router.get("/v1/denials/analytics", response_model=list[DenialRow])
+@router.get("/v1/denials/analytics", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=list[DenialRow])
 async def denial_analytics(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
@@ -224,7 +230,11 @@ def _denial(row: Any) -> dict[str, Any]:
     return {name: value if value is not None or name == "key" else 0 for name, value in row._mapping.items()}
 
 
-@router.get("/v1/denials/analytics/claims", response_model=ClaimPage)
+@router.get(
+    "/v1/denials/analytics/claims",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=ClaimPage,
+)
 async def denial_claims(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,

@@ -5,6 +5,8 @@ it is the installation's)."""
 from datetime import datetime
 from typing import Annotated
 
+from claimstream_platform.access import allow
+from claimstream_platform.auth import OPERATOR, Role
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -49,7 +51,9 @@ class StreamHealth(BaseModel):
     latest_dead_letters: list[DeadLetterOut]
 
 
-@router.get("/v1/stream/health", response_model=StreamHealth)
+@router.get(
+    "/v1/stream/health", openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, OPERATOR), response_model=StreamHealth
+)
 async def stream_health(
     request: Request,
     principal: CurrentPrincipal,

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from claimstream_platform.access import Audit, RateClass, allow
+from claimstream_platform.auth import OPERATOR, Role
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import Reply, run_command
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -143,9 +145,9 @@ class AssignIn(BaseModel):
 
 @router.post(
     "/v1/remittances",
+    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY, rate=RateClass.UPLOAD) | X12_BODY,
     response_model=FileReceiptOut,
     status_code=201,
-    openapi_extra=X12_BODY,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},
 )
 async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWorkDep) -> JSONResponse:
@@ -186,7 +188,7 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
     return await upload.read(MAX_FILE_BYTES + 1), "file"
 
 
-@router.get("/v1/remittances", response_model=Page)
+@router.get("/v1/remittances", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=Page)
 async def list_remittances(
     principal: CurrentPrincipal,
     uow: PostingWorkDep,
@@ -210,7 +212,11 @@ async def list_remittances(
     return Page(items=[RemittanceOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/v1/remittances/exceptions", response_model=list[ClaimPaymentOut])
+@router.get(
+    "/v1/remittances/exceptions",
+    openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI),
+    response_model=list[ClaimPaymentOut],
+)
 async def exceptions(
     principal: CurrentPrincipal, uow: PostingWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ClaimPaymentOut]:
@@ -221,7 +227,11 @@ async def exceptions(
     return [ClaimPaymentOut.of(row) for row in rows]
 
 
-@router.post("/v1/remittances/exceptions/{payment_id}/assign", response_model=ClaimPaymentOut)
+@router.post(
+    "/v1/remittances/exceptions/{payment_id}/assign",
+    openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.MONEY),
+    response_model=ClaimPaymentOut,
+)
 async def assign(
     payment_id: UUID, body: AssignIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
 ) -> JSONResponse:
@@ -235,7 +245,11 @@ async def assign(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.get("/v1/remittances/{remittance_id}", response_model=RemittanceDetail)
+@router.get(
+    "/v1/remittances/{remittance_id}",
+    openapi_extra=allow(Role.BILLER, audit=Audit.PHI),
+    response_model=RemittanceDetail,
+)
 async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> RemittanceDetail:
     async with uow:
         row = await uow.reads.remittance_in_scope(principal, remittance_id)
@@ -248,7 +262,11 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
     )
 
 
-@router.get("/v1/claims/{claim_id}/postings", response_model=list[ClaimPaymentOut])
+@router.get(
+    "/v1/claims/{claim_id}/postings",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=list[ClaimPaymentOut],
+)
 async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> list[ClaimPaymentOut]:
     """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
     as `reversed`)."""

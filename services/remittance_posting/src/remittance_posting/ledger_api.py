@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
@@ -29,7 +31,9 @@ class LedgerEntry(BaseModel):
     created_at: datetime
 
 
-@router.get("/v1/provider-adjustments", response_model=list[LedgerEntry])
+@router.get(
+    "/v1/provider-adjustments", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=list[LedgerEntry]
+)
 async def ledger(
     principal: CurrentPrincipal,
     uow: PostingWorkDep,
@@ -72,7 +76,9 @@ class Recoupments(BaseModel):
     reversals: list[Reversal]
 
 
-@router.get("/v1/recoupments", response_model=Recoupments)
+@router.get(
+    "/v1/recoupments", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=Recoupments
+)
 async def recoupments(principal: CurrentPrincipal, uow: PostingWorkDep, practice_id: UUID | None = None) -> Recoupments:
     """Money the payer took back, by the claim it concerns: PLB recoveries and forward balances (with what is still
     open), and reversals no new payment followed."""

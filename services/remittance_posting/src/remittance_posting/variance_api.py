@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
@@ -70,7 +72,11 @@ class SilenceOut(BaseModel):
     ended_at: datetime | None
 
 
-@router.put("/v1/contract-rates/{payer_id}", response_model=list[RateOut])
+@router.put(
+    "/v1/contract-rates/{payer_id}",
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    response_model=list[RateOut],
+)
 async def put_rates(
     payer_id: PayerId, body: RatesIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
 ) -> JSONResponse:
@@ -92,7 +98,7 @@ def _rate_out(row: Any) -> RateOut:
     return RateOut(code=row.code, modifiers=modifiers, amount=row.amount, effective_from=row.effective_from)
 
 
-@router.get("/v1/variances", response_model=list[VarianceOut])
+@router.get("/v1/variances", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=list[VarianceOut])
 async def list_variances(
     principal: CurrentPrincipal,
     uow: PostingWorkDep,
@@ -106,7 +112,11 @@ async def list_variances(
     return [VarianceOut.model_validate(row) for row in rows]
 
 
-@router.get("/v1/payer-silence", response_model=list[SilenceOut])
+@router.get(
+    "/v1/payer-silence",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.TENANT_ADMIN),
+    response_model=list[SilenceOut],
+)
 async def payer_silence(principal: CurrentPrincipal, uow: PostingWorkDep) -> list[SilenceOut]:
     """Payers reported silent (accepted claims, no payment), the open ones with `ended_at` null."""
     async with uow:

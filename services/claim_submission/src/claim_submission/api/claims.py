@@ -5,7 +5,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.contracts import Reason
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
@@ -96,13 +97,21 @@ class VoidIn(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-@router.get("/v1/claims/{claim_id}", response_model=ClaimOut)
+@router.get(
+    "/v1/claims/{claim_id}",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.EHR_INTEGRATION, audit=Audit.PHI),
+    response_model=ClaimOut,
+)
 async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep) -> ClaimOut:
     async with uow:
         return await _full(uow, principal, claim_id)
 
 
-@router.get("/v1/claims", response_model=ClaimPage)
+@router.get(
+    "/v1/claims",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.EHR_INTEGRATION, audit=Audit.PHI),
+    response_model=ClaimPage,
+)
 async def list_claims(
     principal: CurrentPrincipal,
     uow: ClaimWorkDep,
@@ -134,7 +143,7 @@ class X12Response(PlainTextResponse):
     media_type = "application/edi-x12"  # documented as it is served
 
 
-@router.get("/v1/claims/{claim_id}/x12", response_class=X12Response)
+@router.get("/v1/claims/{claim_id}/x12", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_class=X12Response)
 async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep) -> PlainTextResponse:
     """This claim's 837P as last submitted (its own interchange copy: a batch holds other claims)."""
     async with uow:
@@ -146,7 +155,9 @@ async def claim_x12(claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkD
     return X12Response(copy)
 
 
-@router.post("/v1/claims/{claim_id}/release", response_model=ClaimOut)
+@router.post(
+    "/v1/claims/{claim_id}/release", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=ClaimOut
+)
 async def release_claim(
     claim_id: UUID, body: ReleaseIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
@@ -164,7 +175,7 @@ async def release_claim(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-@router.post("/v1/claims/{claim_id}/void", response_model=ClaimOut)
+@router.post("/v1/claims/{claim_id}/void", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=ClaimOut)
 async def void_claim(
     claim_id: UUID, body: VoidIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:

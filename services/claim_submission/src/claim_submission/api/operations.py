@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from claimstream_platform.auth import Principal
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import OPERATOR, Principal, Role
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.web import CurrentPrincipal
@@ -56,7 +57,7 @@ class InboundPage(BaseModel):
     items: list[InboundOut]
 
 
-@router.get("/v1/interchanges", response_model=InterchangePage)
+@router.get("/v1/interchanges", openapi_extra=allow(Role.BILLER), response_model=InterchangePage)
 async def list_interchanges(
     principal: CurrentPrincipal,
     uow: ClaimWorkDep,
@@ -69,13 +70,21 @@ async def list_interchanges(
     return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
 
 
-@router.post("/v1/interchanges/{number}/requeue", response_model=InterchangeOut)
+@router.post(
+    "/v1/interchanges/{number}/requeue",
+    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY),
+    response_model=InterchangeOut,
+)
 async def requeue(number: Number, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep) -> JSONResponse:
     """After a fix: the interchange's claims that are still held for it go out again, in a new interchange."""
     return await _settle(number, request, principal, uow, "requeued")
 
 
-@router.post("/v1/interchanges/{number}/cancel", response_model=InterchangeOut)
+@router.post(
+    "/v1/interchanges/{number}/cancel",
+    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY),
+    response_model=InterchangeOut,
+)
 async def cancel(number: Number, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep) -> JSONResponse:
     """Give up on the interchange: its claims stay in the work queue (held), to be released or voided one by one."""
     return await _settle(number, request, principal, uow, "cancelled")
@@ -104,7 +113,7 @@ async def _settled(uow: ClaimWork, tenant_id: UUID, number: int, outcome: str) -
     return InterchangeOut.model_validate({**row._mapping, "status": outcome, "claims": count})
 
 
-@router.get("/v1/inbound", response_model=InboundPage)
+@router.get("/v1/inbound", openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI), response_model=InboundPage)
 async def list_inbound(
     principal: CurrentPrincipal,
     uow: ClaimWorkDep,
@@ -117,7 +126,9 @@ async def list_inbound(
     return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
 
 
-@router.post("/v1/inbound/{document_id}/{action}", status_code=204)
+@router.post(
+    "/v1/inbound/{document_id}/{action}", openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.MONEY), status_code=204
+)
 async def act_on_inbound(
     request: Request,
     document_id: Number,

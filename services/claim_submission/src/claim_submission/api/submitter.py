@@ -4,6 +4,8 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
@@ -39,7 +41,7 @@ class SubmitterOut(SubmitterIn):
     updated_at: datetime
 
 
-@router.get("/v1/submitter", response_model=SubmitterOut)
+@router.get("/v1/submitter", openapi_extra=allow(Role.TENANT_ADMIN), response_model=SubmitterOut)
 async def get_submitter(principal: CurrentPrincipal, uow: ClaimWorkDep) -> SubmitterOut:
     async with uow:
         row = await uow.submitters.of_tenant(principal.tenant_id)
@@ -48,7 +50,7 @@ async def get_submitter(principal: CurrentPrincipal, uow: ClaimWorkDep) -> Submi
     return SubmitterOut.model_validate(row, from_attributes=True)
 
 
-@router.put("/v1/submitter", response_model=SubmitterOut)
+@router.put("/v1/submitter", openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN), response_model=SubmitterOut)
 async def put_submitter(
     body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
