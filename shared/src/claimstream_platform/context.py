@@ -21,6 +21,7 @@ _propagator = TraceContextTextMapPropagator()
 class CallContext:
     correlation_id: UUID | None = None
     causation_id: UUID | None = None
+    actor: str | None = None  # the caller's token subject; None: the system (a consumer, a loop)
 
     def traceparent(self) -> str | None:
         carrier: dict[str, str] = {}
@@ -46,6 +47,17 @@ def call_context(*, correlation_id: UUID | None, causation_id: UUID | None = Non
         yield context
     finally:
         _current.reset(token)
+
+
+def act_as(actor: str) -> None:
+    """Name who acts for the rest of this request (set once it is authenticated; the request's task ends it)."""
+    current = _current.get()
+    _current.set(CallContext(current.correlation_id, current.causation_id, actor))
+
+
+def current_actor() -> str:
+    """Who the current change is made by, for histories: a token's subject, or `system`."""
+    return _current.get().actor or "system"
 
 
 def trace_ids() -> tuple[str | None, str | None]:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from claimstream_platform import metrics, openapi
 from claimstream_platform.access import declared
 from claimstream_platform.auth import Caller, Operator, Principal, TokenVerifier, verifier_for
+from claimstream_platform.context import act_as
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
@@ -114,7 +115,7 @@ def authenticate(request: Request) -> Caller:
     return caller
 
 
-def enforce_access(request: Request) -> None:
+async def enforce_access(request: Request) -> None:
     """What every mounted route runs first: its declaration (`access.allow`) against the caller's roles.
 
     A route that declares nothing is refused, whoever calls it; a public route is left to its own check."""
@@ -126,6 +127,7 @@ def enforce_access(request: Request) -> None:
     caller = authenticate(request)
     if not access.admits(caller.roles):
         raise Forbidden("your role does not allow this action", field="token")
+    act_as(caller.subject)  # async, so it runs in the request's own task and the endpoint sees it
 
 
 def get_caller(request: Request) -> Caller:

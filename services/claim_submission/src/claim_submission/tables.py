@@ -83,6 +83,7 @@ claim_history = Table(
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("status", String(20), nullable=False),
     Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("actor", String(200), nullable=False, server_default=text("'system'")),
     Index("ix_claim_history_claim", "claim_id", "id"),
 )
 

@@ -14,6 +14,7 @@ from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
 from claims_testkit import (
     RECENT,
+    TENANT,
     a_claim,
     charges,
     claims_of,
@@ -22,6 +23,7 @@ from claims_testkit import (
     handle,
     wait_out_backoff,
 )
+from claimstream_platform.auth import Kind, Role
 from claimstream_platform.dates import business_date
 from sqlalchemy import text
 
@@ -108,8 +110,10 @@ async def test_a_send_that_failed_midway_is_retried_with_the_same_interchange_an
 async def test_release_needs_every_finding_fixed_or_acknowledged(
     make_uow: Callable[[], ClaimWork],
     client: httpx.AsyncClient,
-    auth: dict[str, str],
+    keys: Any,
 ) -> None:
+    biller = keys.issuer.issue(tenant_id=TENANT, subject="person:robin", roles=[Role.BILLER], kind=Kind.PERSON)
+    auth = {"Authorization": f"Bearer {biller}"}
     late = charges(service_date=business_date() - timedelta(days=400))
     await handle(make_uow, encounters.on_charge_captured, late)
     (claim,) = await claims_of(make_uow, late.encounter_id)
@@ -121,6 +125,8 @@ async def test_release_needs_every_finding_fixed_or_acknowledged(
     assert released.status_code == 200 and released.json()["status"] == "ready"
     again = await client.post(f"/v1/claims/{claim.id}/release", json={}, headers=auth)
     assert again.status_code == 409
+    history = (await client.get(f"/v1/claims/{claim.id}", headers=auth)).json()["history"]
+    assert [(h["status"], h["actor"]) for h in history] == [("held", "system"), ("ready", "person:robin")]
 
 
 async def test_other_tenants_see_no_claims(

@@ -43,6 +43,7 @@ class HistoryEntry(BaseModel):
     at: datetime
     status: str
     detail: dict[str, Any]
+    actor: str  # who made the change: a token's subject, or `system`
 
 
 class ClaimLine(BaseModel):
@@ -201,7 +202,7 @@ async def _full(uow: ClaimWork, principal: Principal, claim_id: UUID) -> ClaimOu
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
         lines=row.content["lines"],
-        history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail) for h in history],
+        history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail, actor=h.actor) for h in history],
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.context import current_actor
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
 from sqlalchemy import bindparam, func, insert, update
@@ -67,6 +68,7 @@ class ClaimWrites(Repository):
                 "claim_id": c.id,
                 "status": str(c.status),
                 "detail": {"frequency": c.frequency, "reasons": [r.rule for r in c.reasons]},
+                "actor": current_actor()[:200],
             }
             for c in new
         ]
@@ -136,7 +138,12 @@ class ClaimWrites(Repository):
             if len(set(updated)) != len(ids):
                 raise IllegalTransition(f"claims moved by another transaction cannot become {target}")
         if moved:
-            history = [{"claim_id": c.id, "status": str(m.target), "detail": m.detail} for c in moved for m in c.moves]
+            actor = current_actor()[:200]
+            history = [
+                {"claim_id": c.id, "status": str(m.target), "detail": m.detail, "actor": actor}
+                for c in moved
+                for m in c.moves
+            ]
             await self.session.execute(insert(claim_history), history)
 
     async def store_binding(self, bound: Sequence[Claim]) -> None:
