@@ -2,6 +2,8 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID, uuid4
 
+from claimstream_platform.access import Audit, allow
+from claimstream_platform.auth import Role
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, platform_metadata
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -86,7 +88,11 @@ class EntryOut(BaseModel):
 router = APIRouter()
 
 
-@router.post("/v1/practices/{practice_id}/entries", status_code=201)
+@router.post(
+    "/v1/practices/{practice_id}/entries",
+    status_code=201,
+    openapi_extra=allow(Role.BILLER, Role.EHR_INTEGRATION, audit=Audit.MONEY),
+)
 async def post_entry(
     practice_id: UUID, body: EntryIn, request: Request, principal: CurrentPrincipal, uow: UnitOfWorkDep
 ) -> JSONResponse:
@@ -99,7 +105,7 @@ async def post_entry(
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
 
 
-@router.get("/v1/entries/{entry_id}")
+@router.get("/v1/entries/{entry_id}", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI))
 async def get_entry(entry_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> EntryOut:
     async with uow:
         row = (
