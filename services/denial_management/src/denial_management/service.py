@@ -7,7 +7,7 @@ from pathlib import Path
 from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 
-from denial_management import api, rules_api, work_api
+from denial_management import api, limits_api, rules_api, work_api
 from denial_management.consumers import SUBSCRIPTIONS
 from denial_management.deadline_loop import DeadlineLoop
 from denial_management.repository import DenialWork
@@ -31,7 +31,7 @@ SERVICE = Service(
     port=8006,
     title="claimstream denial management",
     settings=DenialManagementSettings,
-    routers=[api.router, work_api.router, rules_api.router],
+    routers=[api.router, work_api.router, rules_api.router, limits_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[deadline_loop],

@@ -145,3 +145,13 @@ appeals = Table(
     _at("created_at"),
     Index("ix_appeals_case", "case_id"),
 )
+
+# The most a biller may write off on one case, as the tenant admin sets it (none set: work.DEFAULT_WRITE_OFF_LIMIT).
+write_off_limits = Table(
+    "write_off_limits",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("per_case", Numeric(12, 2), nullable=False),
+    Column("set_by", String(200), nullable=False),
+    _at("set_at"),
+)

@@ -16,6 +16,7 @@ from denial_management.repository import DenialWork
 from denial_management.repository.queue import QueueFilter
 
 BULK_LIMIT = 500
+DEFAULT_WRITE_OFF_LIMIT = Decimal("500.00")  # per case, until the tenant admin sets the tenant's own
 
 
 async def locked(uow: DenialWork, principal: Principal, case_id: UUID) -> Case:
@@ -83,9 +84,24 @@ async def record_outcome(
 
 async def write_off(uow: DenialWork, principal: Principal, case_id: UUID, reason: str) -> None:
     case = await locked(uow, principal, case_id)
+    await _within_write_off_limit(uow, principal, [case])
+    _write_off(case, principal, reason)
+    await publish_saved(uow, [case])
+
+
+def _write_off(case: Case, principal: Principal, reason: str | None) -> None:
     case.note(f"write-off: {reason}", principal.subject)
     case.resolve("written_off", principal.subject, written_off=case.opening.amount)
-    await publish_saved(uow, [case])
+
+
+async def _within_write_off_limit(uow: DenialWork, principal: Principal, cases: list[Case]) -> None:
+    """Refuse the whole write-off (nothing changes) when one case is over the tenant's per-case limit."""
+    limit = await uow.limits.per_case(principal.tenant_id) or DEFAULT_WRITE_OFF_LIMIT
+    over = [case for case in cases if case.opening.amount > limit]
+    if over:
+        amount = max(case.opening.amount for case in over)
+        detail = f"{len(over)} case(s) over the write-off limit of {limit} a tenant admin set (largest {amount})"
+        raise RuleViolation(detail, field="amount")
 
 
 async def bulk(
@@ -99,16 +115,14 @@ async def bulk(
 ) -> list[UUID]:
     """`action` (assign or write_off) on every working case the filter finds (at most BULK_LIMIT)."""
     ids = await uow.queue.in_scope_ids(principal, wanted, BULK_LIMIT)
-    done = []
-    for case_id in ids:
-        case = await uow.cases.lock(principal.tenant_id, case_id)
-        if case is None or case.status == "resolved":
-            continue
+    cases = [case for case in [await uow.cases.lock(principal.tenant_id, i) for i in ids] if case is not None]
+    cases = [case for case in cases if case.status != "resolved"]
+    if action == "write_off":
+        await _within_write_off_limit(uow, principal, cases)
+    for case in cases:
         if action == "assign":
             case.assign(assignee or "", principal.subject)
         else:
-            case.note(f"write-off: {reason}", principal.subject)
-            case.resolve("written_off", principal.subject, written_off=case.opening.amount)
+            _write_off(case, principal, reason)
         await publish_saved(uow, [case])
-        done.append(case_id)
-    return done
+    return [case.id for case in cases]

@@ -8,9 +8,10 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.auth import Kind, Role
 from denial_management.deadline_loop import warn_due
 from denial_management.repository import DenialWork
-from denial_testkit import cases_of, created, deliver, denied, outbox, rejected
+from denial_testkit import TENANT, cases_of, created, deliver, denied, outbox, rejected
 
 
 async def test_the_queue_is_in_priority_order_and_staff_work_it(
@@ -159,3 +160,29 @@ async def test_a_command_retried_with_its_idempotency_key_is_done_once(
     assert again.json() == first.json()
     detail = (await client.get(f"/v1/denials/{case['id']}", headers=auth)).json()
     assert [h["action"] for h in detail["history"]].count("noted") == 1
+
+
+async def test_a_biller_writes_off_only_up_to_the_limit_the_tenant_admin_sets(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    def token(*roles: Role) -> dict[str, str]:
+        issued = keys.issuer.issue(tenant_id=TENANT, subject=f"person:{roles[0]}", roles=roles, kind=Kind.PERSON)
+        return {"Authorization": f"Bearer {issued}"}
+
+    biller, admin = token(Role.BILLER), token(Role.TENANT_ADMIN)
+    claims = [created(f"CS00000009{n}") for n in (30, 31)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    assert (await client.put("/v1/write-off-limit", json={"per_case": "100.00"}, headers=biller)).status_code == 403
+    assert (await client.put("/v1/write-off-limit", json={"per_case": "100.00"}, headers=admin)).status_code == 200
+    case_ids = [c["id"] for c in await cases_of(client, biller) if c["claim_id"] in {str(c.claim_id) for c in claims}]
+    over = await client.post(f"/v1/denials/{case_ids[0]}/write-off", json={"reason": "small"}, headers=biller)
+    assert over.status_code == 422 and over.json()["errors"][0]["field"] == "amount"
+    wanted = {"action": "write_off", "reason": "small", "category": "medical_necessity", "status": "open"}
+    assert (await client.post("/v1/denials/bulk", json=wanted, headers=biller)).status_code == 422
+    still_open = {c["id"] for c in await cases_of(client, biller, status="open")}
+    assert set(case_ids) <= still_open  # refused whole: nothing written off
+    assert (await client.put("/v1/write-off-limit", json={"per_case": "140.00"}, headers=admin)).status_code == 200
+    done = await client.post(f"/v1/denials/{case_ids[0]}/write-off", json={"reason": "small"}, headers=biller)
+    assert done.status_code == 200 and done.json()["resolution"] == "written_off"
+    limit = (await client.get("/v1/write-off-limit", headers=biller)).json()
+    assert limit == {"per_case": "140.00", "set_by_admin": True}
