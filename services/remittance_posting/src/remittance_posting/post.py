@@ -36,7 +36,7 @@ async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance,
     claims = [claim for _, claim in matched if claim is not None] or [by_number[r] for r in references]
     owner = _owner(tenant_id, claims)  # a PLB-only 835 belongs to whoever owns the claims it names
     problems = [p.as_dict() for p in imbalances(read)]
-    status = await _status(uow, read, problems)
+    status = await _status(uow, read, owner[0], problems)
     stored = StoredRemittance(read, payer_of(read), owner, status, problems)
     remittance = RemittancePosting(await uow.posting.add_remittance(file_id, stored), sender_of(read), owner)
     if status == RemittanceStatus.POSTED:
@@ -69,9 +69,12 @@ def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> Owner:
     return tenant, practices.pop() if len(practices) == 1 and tenant is not None else None
 
 
-async def _status(uow: PostingWork, read: era.Remittance, problems: Sequence[object]) -> RemittanceStatus:
-    payer = payer_of(read)
-    if await uow.posting.trace_posted(read.trace_originator, read.trace_number, payer):
+async def _status(
+    uow: PostingWork, read: era.Remittance, tenant_id: UUID | None, problems: Sequence[object]
+) -> RemittanceStatus:
+    """A duplicate when its tenant already posted this trace to this payee (N3: never another tenant's trace)."""
+    trace = (read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80])  # as add_remittance stores
+    if await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace):
         return RemittanceStatus.DUPLICATE
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
 
