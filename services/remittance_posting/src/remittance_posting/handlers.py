@@ -39,8 +39,16 @@ class FileReceipt:
     rejected: str | None = None  # why the file could not be read (inbox files only)
 
 
-async def receive(uow: PostingWork, text: str, *, source: str, tenant_id: UUID | None) -> FileReceipt:
-    """Store and post one 835 file. `tenant_id` is the uploader's (its claims only); None for the inbox."""
+async def receive(
+    uow: PostingWork,
+    text: str,
+    *,
+    source: str,
+    tenant_id: UUID | None,
+    practice_ids: frozenset[UUID] | None = None,
+) -> FileReceipt:
+    """Store and post one 835 file. `tenant_id` is the uploader's (its claims only, of `practice_ids` when its
+    token is limited to practices); None for the inbox."""
     sha256 = hashlib.sha256(text.encode()).hexdigest()
     earlier = await uow.posting.file_by_hash(tenant_id, sha256)
     if earlier is not None:
@@ -56,7 +64,7 @@ async def receive(uow: PostingWork, text: str, *, source: str, tenant_id: UUID |
         return FileReceipt(file_id, duplicate=True)  # another worker stored it a moment ago
     receipt = FileReceipt(file_id, duplicate=False)
     for remittance in read:
-        receipt.remittance_ids.append(await post_remittance(uow, file_id, remittance, tenant_id))
+        receipt.remittance_ids.append(await post_remittance(uow, file_id, remittance, tenant_id, practice_ids))
     return receipt
 
 

@@ -8,7 +8,7 @@ import httpx
 from claimstream_devtools.testing import Keys
 from claimstream_platform.db import UnitOfWork
 from remittance_posting import handlers
-from remittance_testkit import Payment, claim_created, era
+from remittance_testkit import PRACTICE, TENANT, Payment, claim_created, era
 from test_remittance_api import announce, postings, upload
 
 
@@ -94,3 +94,28 @@ async def test_the_same_trace_to_another_payee_is_not_a_duplicate(
     (remittance,) = (await upload(client, auth, to_another))["remittances"]
     assert remittance["status"] == "posted"
     assert [p["state"] for p in await postings(client, auth, other.claim_id)] == ["posted"]
+
+
+async def test_a_token_limited_to_one_practice_posts_nothing_to_another_practices_claims(
+    client: httpx.AsyncClient, auth: dict[str, str], keys: Keys, make_uow: Callable[[], UnitOfWork]
+) -> None:
+    """N5: an upload by a token of practice P1 posts P1's claim; P2's payment waits, as if its claim were unknown,
+    until a user who may reach P2 assigns it."""
+    other_practice = uuid4()
+    ours, theirs = claim_created("CS0000000311"), claim_created("CS0000000312", practice=other_practice)
+    await announce(make_uow, ours, theirs)
+    limited = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, practice_ids=[PRACTICE])}"}
+    body = era(Payment("CS0000000311"), Payment("CS0000000312"), trace="PRACTICES1")
+    (remittance,) = (await upload(client, limited, body))["remittances"]
+    assert remittance["status"] == "posted"
+    assert [p["state"] for p in await postings(client, auth, ours.claim_id)] == ["posted"]
+    assert await postings(client, auth, theirs.claim_id) == []
+    waiting = (await client.get("/v1/remittances/exceptions", headers=auth)).json()
+    (exception,) = [e for e in waiting if e["patient_control_number"] == "CS0000000312"]
+    assert exception["reason"] == "no claim with patient control number CS0000000312"
+    assign = f"/v1/remittances/exceptions/{exception['id']}/assign"
+    refused = await client.post(assign, json={"claim_id": str(theirs.claim_id)}, headers=limited)
+    assert refused.status_code == 404
+    assigned = await client.post(assign, json={"claim_id": str(theirs.claim_id)}, headers=auth)
+    assert assigned.status_code == 200, assigned.text
+    assert [p["state"] for p in await postings(client, auth, theirs.claim_id)] == ["posted"]
