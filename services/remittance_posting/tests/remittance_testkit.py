@@ -56,6 +56,7 @@ def era(
     total_delta: Decimal = Decimal(0),
     control: str = "000000001",
     payer_id: str = "SIMCOM",
+    payee: str = "1497758544",
 ) -> str:
     total = sum((p.paid for p in payments), Decimal(0)) - sum((a for _, _, a in plb), Decimal(0)) + total_delta
     body = [
@@ -64,7 +65,7 @@ def era(
         ),
         Segment.of("TRN", "1", trace, f"1{payer_id}"),
         Segment.of("N1", "PR", "SIMULATED COMMERCIAL", "XV", payer_id),
-        Segment.of("N1", "PE", "BAYVIEW THERAPY", "XX", "1497758544"),
+        Segment.of("N1", "PE", "BAYVIEW THERAPY", "XX", payee),
     ]
     for number, payment in enumerate(payments, start=1):
         body += [Segment.of("LX", number), *_claim(payment)]
@@ -136,13 +137,14 @@ def claim_created(
     lines: tuple[tuple[str, tuple[str, ...]], ...] = (("90837", ("95",)),),
     tenant: UUID = TENANT,
     claim_id: UUID | None = None,
+    practice: UUID = PRACTICE,
 ) -> Any:
     """A ClaimCreated as claim submission publishes it."""
     from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 
     return ClaimCreated(
         tenant_id=tenant,
-        practice_id=PRACTICE,
+        practice_id=practice,
         claim_id=claim_id or uuid4(),
         encounter_id=uuid4(),
         patient_control_number=pcn,

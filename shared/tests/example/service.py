@@ -2,6 +2,7 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID, uuid4
 
+from claimstream_platform import practices
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.contracts import IntegrationEvent
@@ -52,10 +53,12 @@ async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
         await connection.run_sync(platform_metadata.create_all)
+        await connection.run_sync(practices.create_registry)
 
 
 async def record_entry(uow: UnitOfWork, *, tenant_id: UUID, practice_id: UUID, amount: Decimal) -> UUID:
     entry_id = uuid4()
+    await practices.register(uow.session, practice_id, tenant_id)  # as charge capture sets a practice up
     await uow.session.execute(
         insert(entries).values(id=entry_id, tenant_id=tenant_id, practice_id=practice_id, amount=amount)
     )

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 def record(offset: int, amount: str, tenant: UUID) -> tuple[ConsumerRecord[bytes, bytes], UUID]:
     event_id = uuid4()
-    event = EntryRecorded(tenant_id=tenant, practice_id=uuid4(), entry_id=uuid4(), amount=Decimal(amount))
+    event = EntryRecorded(tenant_id=tenant, entry_id=uuid4(), amount=Decimal(amount))
     message = encode_event(event, EventMetadata(event_id, "test", datetime.now(UTC), correlation_id=uuid4()))
     headers = [(k, v) for k, v in message.headers.items()]
     return ConsumerRecord(TOPIC, 0, offset, 0, 0, message.key, message.value, None, 0, 0, headers), event_id

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 from claimstream_devtools.testing import StackUnderTest
+from claimstream_platform import practices
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import dead_letter_topic, ensure_topics
@@ -94,11 +95,11 @@ async def _applied_at_least(sessionmaker, tenant, count: int) -> bool:
 def _five_bad_and_one_good(tenant: UUID, entry_id: UUID) -> list[tuple[bytes, dict[str, bytes]]]:
     """Records on one key: four that cannot be decoded or do not belong, one the handler refuses, one good."""
     good = encode_event(
-        EntryRecorded(tenant_id=tenant, practice_id=uuid4(), entry_id=entry_id, amount=Decimal("5.00")),
+        EntryRecorded(tenant_id=tenant, entry_id=entry_id, amount=Decimal("5.00")),
         EventMetadata(event_id=uuid4(), source="test", time=_now(), correlation_id=uuid4()),
     )
     negative = encode_event(
-        EntryRecorded(tenant_id=tenant, practice_id=uuid4(), entry_id=entry_id, amount=Decimal("-5.00")),
+        EntryRecorded(tenant_id=tenant, entry_id=entry_id, amount=Decimal("-5.00")),
         EventMetadata(event_id=uuid4(), source="test", time=_now(), correlation_id=uuid4()),
     )
     bad_payload = dict(good.headers) | {"ce_id": str(uuid4()).encode()}
@@ -150,3 +151,40 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+async def test_an_event_whose_practice_is_unknown_or_another_tenants_is_dead_lettered_before_its_handler(
+    stack, sessionmaker
+) -> None:
+    """Issue 26: the registry of practices (written as charge capture sets each up) decides; the partition flows."""
+    tenant, other_tenant, entry_id = uuid4(), uuid4(), uuid4()
+    ours, theirs, unknown = uuid4(), uuid4(), uuid4()
+    async with UnitOfWork(sessionmaker) as uow:
+        await practices.register(uow.session, ours, tenant)
+        await practices.register(uow.session, theirs, other_tenant)
+        await uow.commit()
+    key = f"{tenant}:{entry_id}".encode()
+    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for practice in (theirs, unknown, ours, None):
+            event = EntryRecorded(tenant_id=tenant, practice_id=practice, entry_id=entry_id, amount=Decimal("5.00"))
+            message = encode_event(event, EventMetadata(uuid4(), "test", _now(), correlation_id=uuid4()))
+            await producer.send_and_wait(TOPIC, value=message.value, key=key, headers=list(message.headers.items()))
+    finally:
+        await producer.stop()
+
+    consumer = await consume_until(stack, sessionmaker, tenant, expected=2, group="practice")
+
+    assert await count_applied(sessionmaker, tenant) == 2  # its own practice's event, and one with no practice
+    letters = [
+        r
+        for r in await read_topic(stack.bootstrap_servers, dead_letter_topic(TOPIC))
+        if r.key == key and header(r, "dlq_consumer") == consumer.name
+    ]
+    assert sorted((header(r, "dlq_kind"), header(r, "dlq_reason")) for r in letters) == sorted(
+        [
+            ("practice", f"practice {theirs} does not belong to tenant {tenant}"),
+            ("practice", f"practice {unknown} is not a practice of this installation"),
+        ]
+    )

@@ -55,6 +55,7 @@ async def create_practice(
         practice_id = await uow.setup.insert_unique(
             "practices", values, "a practice with this billing NPI exists", "npi"
         )
+        await uow.setup.register_practice(practice_id, principal.tenant_id)
         return PracticeOut(id=practice_id, **body.model_dump())
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)

@@ -1,6 +1,11 @@
 """Scrub rules learned from denial patterns: the suggestions with their evidence, and staff's decision (through the
 command runner, which commits). An accepted rule goes to claim submission (`ScrubRuleAccepted`), whose scrubber then
-holds the claims it matches."""
+holds the claims it matches.
+
+Suggestions are the tenant's, not a practice's: their evidence is counted from every practice's denials, and an
+accepted rule holds matching claims of every practice. A token limited to practices may neither read nor decide
+them (403, before any suggestion is looked up); splitting them by practice would thin the evidence that makes a
+pattern worth a rule."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +14,7 @@ from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
-from claimstream_platform.errors import NotFound
+from claimstream_platform.errors import Forbidden, NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
@@ -42,6 +47,11 @@ class SuggestionOut(BaseModel):
 Decision = Literal["accepted", "rejected"]
 
 
+def _require_whole_tenant(principal: Principal) -> None:
+    if principal.practice_ids is not None:
+        raise Forbidden("scrub-rule suggestions span every practice: a token limited to practices may not use them")
+
+
 @router.get(
     "/v1/scrub-rule-suggestions",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER),
@@ -51,6 +61,7 @@ async def suggestions(
     principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
 ) -> list[SuggestionOut]:
     """Denial patterns as scrub rules, most money first."""
+    _require_whole_tenant(principal)
     async with uow:
         return [SuggestionOut.model_validate(row) for row in await uow.rules.listed(principal, status)]
 
@@ -68,6 +79,8 @@ async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, st
 async def _run_decision(
     request: Request, principal: Principal, uow: DenialWork, suggestion_id: UUID, status: Decision
 ) -> JSONResponse:
+    _require_whole_tenant(principal)
+
     async def operation() -> SuggestionOut:
         return await _decide(uow, principal, suggestion_id, status)
 

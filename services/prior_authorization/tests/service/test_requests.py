@@ -110,3 +110,16 @@ async def test_bad_input_and_an_outage_change_nothing(
     async with make_uow() as uow:
         assert await uow.session.scalar(text("SELECT count(*) FROM authorizations")) == 0
     assert await outbox(make_uow) == []
+
+
+async def test_a_token_for_one_practice_cannot_enter_or_request_an_authorization_for_another(
+    client: httpx.AsyncClient, auth: dict[str, str], practice_auth: dict[str, str]
+) -> None:
+    """Issue 26, N5: practice scope holds on writes; the refusal is 404 (another practice is never confirmed)."""
+    manual = {**body(OTHER_PRACTICE), "authorization_number": "PHONE-43", "approved": 8}
+    refused = await client.post("/v1/authorizations/manual", json=manual, headers=practice_auth)
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (404, "practice_id")
+    asked = await client.post("/v1/authorizations", json=body(OTHER_PRACTICE), headers=practice_auth)
+    assert asked.status_code == 404
+    listed = (await client.get(f"/v1/authorizations?practice_id={OTHER_PRACTICE}", headers=auth)).json()["items"]
+    assert listed == []

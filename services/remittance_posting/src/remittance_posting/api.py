@@ -153,7 +153,9 @@ class AssignIn(BaseModel):
 async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWorkDep) -> JSONResponse:
     """A raw 835 (another clearinghouse's, or paper keyed to EDI) as the body, or as the `file` of a form
     upload. 201 when new; 200 with what was stored when the same file, or the same payer trace, came before
-    (nothing is posted twice)."""
+    (nothing is posted twice). A token limited to practices posts only to their claims: another practice's claim
+    payment waits in the exceptions queue as an unknown claim's would (its claim's existence is not revealed), for a
+    user of that practice to assign."""
     raw, field = await _uploaded(request)
     if len(raw) > MAX_FILE_BYTES:
         raise RuleViolation(f"an 835 is at most {MAX_FILE_BYTES} bytes", field=field)
@@ -163,7 +165,9 @@ async def upload(request: Request, principal: CurrentPrincipal, uow: PostingWork
         raise RuleViolation(f"byte {error.start} is not text", field=field) from None
 
     async def operation() -> Reply:
-        receipt = await handlers.receive(uow, text, source="upload", tenant_id=principal.tenant_id)
+        receipt = await handlers.receive(
+            uow, text, source="upload", tenant_id=principal.tenant_id, practice_ids=principal.practice_ids
+        )
         rows = [await uow.posting.remittance_of(rid) for rid in receipt.remittance_ids]
         body = FileReceiptOut(
             file_id=receipt.file_id,

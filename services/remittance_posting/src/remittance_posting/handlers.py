@@ -2,8 +2,10 @@
 and posted claim by claim, the provider ledger written; and a claim payment that waited in the exceptions queue
 posted when its claim arrives or a user assigns it.
 
-The same file twice (its SHA-256) is recognised and posts nothing; the same payer trace (TRN) under another file
-is stored as a duplicate and posts nothing. A remittance that does not balance is held with its differences and
+The same file twice (its SHA-256) from the same uploader (a tenant, or the clearinghouse inbox) is recognised and
+posts nothing; the same payer trace (TRN) to the same tenant and payee under another file is stored as a duplicate
+and posts nothing. Neither key reaches across tenants: another tenant's bytes or trace numbers never make a file
+or remittance a duplicate. A remittance that does not balance is held with its differences and
 posts nothing. An unreadable file uploaded by a user is refused (422) with the segment, position and reason, and
 nothing is stored; one from the inbox is kept, rejected with its reason, for operators.
 """
@@ -37,10 +39,18 @@ class FileReceipt:
     rejected: str | None = None  # why the file could not be read (inbox files only)
 
 
-async def receive(uow: PostingWork, text: str, *, source: str, tenant_id: UUID | None) -> FileReceipt:
-    """Store and post one 835 file. `tenant_id` is the uploader's (its claims only); None for the inbox."""
+async def receive(
+    uow: PostingWork,
+    text: str,
+    *,
+    source: str,
+    tenant_id: UUID | None,
+    practice_ids: frozenset[UUID] | None = None,
+) -> FileReceipt:
+    """Store and post one 835 file. `tenant_id` is the uploader's (its claims only, of `practice_ids` when its
+    token is limited to practices); None for the inbox."""
     sha256 = hashlib.sha256(text.encode()).hexdigest()
-    earlier = await uow.posting.file_by_hash(sha256)
+    earlier = await uow.posting.file_by_hash(tenant_id, sha256)
     if earlier is not None:
         return FileReceipt(earlier.id, duplicate=True)
     try:
@@ -54,7 +64,7 @@ async def receive(uow: PostingWork, text: str, *, source: str, tenant_id: UUID |
         return FileReceipt(file_id, duplicate=True)  # another worker stored it a moment ago
     receipt = FileReceipt(file_id, duplicate=False)
     for remittance in read:
-        receipt.remittance_ids.append(await post_remittance(uow, file_id, remittance, tenant_id))
+        receipt.remittance_ids.append(await post_remittance(uow, file_id, remittance, tenant_id, practice_ids))
     return receipt
 
 

@@ -28,15 +28,22 @@ from remittance_posting.variance import RateKey
 Matched = list[tuple[era.ClaimPayment, KnownClaim | None]]
 
 
-async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance, tenant_id: UUID | None) -> UUID:
+async def post_remittance(
+    uow: PostingWork,
+    file_id: UUID,
+    read: era.Remittance,
+    tenant_id: UUID | None,
+    practice_ids: frozenset[UUID] | None = None,
+) -> UUID:
     """Store the remittance and, when it balances and was not posted before, post it; publish what it recorded.
-    Returns its id."""
-    matched, by_number = await _matched(uow, read, tenant_id)
+    Returns its id. An upload matches only its tenant's claims, of the practices its token allows (`practice_ids`,
+    None: all): another practice's claim payment waits in the exceptions queue as if its claim were unknown."""
+    matched, by_number = await _matched(uow, read, tenant_id, practice_ids)
     references = [a.reference for a in read.provider_adjustments if a.reference in by_number]
     claims = [claim for _, claim in matched if claim is not None] or [by_number[r] for r in references]
     owner = _owner(tenant_id, claims)  # a PLB-only 835 belongs to whoever owns the claims it names
     problems = [p.as_dict() for p in imbalances(read)]
-    status = await _status(uow, read, problems)
+    status = await _status(uow, read, owner[0], problems)
     stored = StoredRemittance(read, payer_of(read), owner, status, problems)
     remittance = RemittancePosting(await uow.posting.add_remittance(file_id, stored), sender_of(read), owner)
     if status == RemittanceStatus.POSTED:
@@ -48,13 +55,14 @@ async def post_remittance(uow: PostingWork, file_id: UUID, read: era.Remittance,
 
 
 async def _matched(
-    uow: PostingWork, read: era.Remittance, tenant_id: UUID | None
+    uow: PostingWork, read: era.Remittance, tenant_id: UUID | None, practice_ids: frozenset[UUID] | None
 ) -> tuple[Matched, dict[str, KnownClaim]]:
     references = [a.reference for a in read.provider_adjustments if a.reference]
     by_pcn, by_number = await uow.claims.claims_for(
         (c.patient_control_number for c in read.claims),
         [*(c.payer_claim_number for c in read.claims), *references],
         tenant_id=tenant_id,
+        practice_ids=practice_ids,
         payer_id=read.payer_id,
     )
     matched = [(p, by_pcn.get(p.patient_control_number) or by_number.get(p.payer_claim_number)) for p in read.claims]
@@ -69,9 +77,12 @@ def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> Owner:
     return tenant, practices.pop() if len(practices) == 1 and tenant is not None else None
 
 
-async def _status(uow: PostingWork, read: era.Remittance, problems: Sequence[object]) -> RemittanceStatus:
-    payer = payer_of(read)
-    if await uow.posting.trace_posted(read.trace_originator, read.trace_number, payer):
+async def _status(
+    uow: PostingWork, read: era.Remittance, tenant_id: UUID | None, problems: Sequence[object]
+) -> RemittanceStatus:
+    """A duplicate when its tenant already posted this trace to this payee (N3: never another tenant's trace)."""
+    trace = (read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80])  # as add_remittance stores
+    if await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace):
         return RemittanceStatus.DUPLICATE
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
 

@@ -58,11 +58,14 @@ era_files = Table(
     Column("id", PgUUID(as_uuid=True), primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True)),  # the uploader's; None for the clearinghouse inbox (any tenant's)
     Column("source", String(100), nullable=False),  # inbox:<id> or upload
-    Column("sha256", String(64), nullable=False, unique=True),  # the same file twice is recognised
+    Column("sha256", String(64), nullable=False),
     Column("content", Text, nullable=False),  # raw X12 (PHI)
     Column("status", String(20), nullable=False),  # read | rejected (unreadable: reason says where)
     Column("reason", String(300)),
     _created(),
+    # the same file twice is recognised per uploader (the inbox's, no tenant, is one more): another tenant's
+    # upload of the same bytes never makes a file a duplicate
+    Index("uq_era_files_tenant_sha256", "tenant_id", "sha256", unique=True, postgresql_nulls_not_distinct=True),
 )
 
 remittances = Table(
@@ -86,7 +89,8 @@ remittances = Table(
     Column("imbalances", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("claims", Integer, nullable=False),
     _created(),
-    Index("ix_remittances_trace", "trace_originator", "trace_number", "payer_id"),
+    # a payer's trace (TRN02 with TRN03) posts once per tenant and payee: `Postings.trace_posted`
+    Index("ix_remittances_trace", "trace_number", "trace_originator", "payer_id", "payee_npi", "tenant_id"),
     Index("ix_remittances_tenant", "tenant_id", "practice_id", "created_at"),
 )
 

@@ -4,7 +4,8 @@ Per partition batch, one transaction: the inbox rows and the handlers' effects (
 publish, via the outbox) commit together, and only then is the Kafka offset committed. A crash anywhere
 redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
 or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
-flowing. Database outages are retried with backoff, never dead-lettered.
+flowing; so does an event whose practice is unknown or another tenant's, before any handler runs (practice_check).
+Database outages are retried with backoff, never dead-lettered.
 
 A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
 of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
@@ -34,14 +35,8 @@ from claimstream_platform.db import UnitOfWork, inbox, is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
 from claimstream_platform.messaging.kafka import new_consumer, new_producer
-from claimstream_platform.messaging.subscriptions import (
-    Batched,
-    Delivery,
-    Handler,
-    batched,
-    caused_by,
-    runs,
-)
+from claimstream_platform.messaging.practice_check import PracticeCheck
+from claimstream_platform.messaging.subscriptions import Batched, Delivery, Handler, batched, caused_by, runs
 from claimstream_platform.messaging.workers import run_until_stopped
 
 __all__ = [
@@ -83,6 +78,7 @@ class Consumer:
     max_backoff: float = 10.0
     session_timeout_ms: int = 30_000
     handler_timeout: float = 30.0
+    practices: PracticeCheck = field(default_factory=PracticeCheck)  # each event's practice is its tenant's
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -150,6 +146,8 @@ class Consumer:
         is rolled back and applied again record by record, each in a savepoint with bounded attempts.
         """
         decoded, dead = self._decode_all(records)
+        decoded, misplaced = await self.practices.split(self.sessionmaker, decoded)
+        dead += misplaced
         try:
             await self._apply_together(decoded)
             return dead

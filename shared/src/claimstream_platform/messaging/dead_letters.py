@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     record: ConsumerRecord[bytes, bytes]
-    kind: str  # "decode" or "handler"
+    kind: str  # "decode", "practice" (not its tenant's: practice_check) or "handler"
     reason: str
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from claimstream_platform import practices as practices_registry
 from claimstream_platform.db import Repository
 from claimstream_platform.errors import Conflict
 from sqlalchemy import Table, select, update
@@ -42,6 +43,11 @@ class Setup(Repository):
         if created is None:
             raise Conflict(conflict, field=field)
         return row_id
+
+    async def register_practice(self, practice_id: UUID, tenant_id: UUID) -> None:
+        """In the transaction that sets the practice up: the platform's registry says it is the tenant's, which every
+        consumer checks an event's practice against."""
+        await practices_registry.register(self.session, practice_id, tenant_id)
 
     async def listed(self, kind: str, *, tenant_id: UUID, practice_id: UUID | None = None) -> list[Row[Any]]:
         """The tenant's practices, or one practice's providers or payers, in their listing order."""

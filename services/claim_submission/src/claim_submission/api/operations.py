@@ -1,13 +1,13 @@
 """Recovery through the API: interchanges that could not go out, and 999/277CA documents that could not be applied.
 
-Interchanges belong to a tenant, and its billing staff requeue or cancel them. Inbound documents are the
+Interchanges belong to a tenant, and its billing staff requeue or cancel them (a token limited to practices only
+those whose every claim is of its practices). Inbound documents are the
 installation's (one 277CA can carry claims of many tenants) and need the operator role; they are listed without
 their content (PHI), with the reason each was quarantined.
 """
 
 from datetime import datetime
 from typing import Annotated, Literal
-from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Principal, Role
@@ -64,9 +64,10 @@ async def list_interchanges(
     status: InterchangeStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InterchangePage:
-    """The tenant's interchanges, newest first; `status=quarantined` is what needs a person."""
+    """The tenant's interchanges, newest first; `status=quarantined` is what needs a person. A token limited to
+    practices sees only those whose every claim is of its practices, and only those it may requeue or cancel."""
     async with uow:
-        rows = await uow.interchanges.page(principal.tenant_id, status, limit)
+        rows = await uow.interchanges.page(principal.tenant_id, principal.practice_ids, status, limit)
     return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
 
 
@@ -92,13 +93,13 @@ async def cancel(number: Number, request: Request, principal: CurrentPrincipal, 
 
 async def _settle(number: int, request: Request, principal: Principal, uow: ClaimWork, outcome: str) -> JSONResponse:
     async def operation() -> InterchangeOut:
-        return await _settled(uow, principal.tenant_id, number, outcome)
+        return await _settled(uow, principal, number, outcome)
 
     return await run_command(request, principal=principal, uow=uow, body=None, operation=operation, status_code=200)
 
 
-async def _settled(uow: ClaimWork, tenant_id: UUID, number: int, outcome: str) -> InterchangeOut:
-    row = await uow.interchanges.lock(tenant_id, number)
+async def _settled(uow: ClaimWork, principal: Principal, number: int, outcome: str) -> InterchangeOut:
+    row = await uow.interchanges.lock(principal.tenant_id, principal.practice_ids, number)
     if row is None:
         raise NotFound("interchange not found")
     if row.status not in ("quarantined", "refused"):

@@ -1,12 +1,14 @@
 """Interchanges (`submissions`), `uow.interchanges`: numbered, stored with their exact text, leased while sent,
-settled. The tenant's own are listed and settled through `mine`; the loop sends every tenant's."""
+settled. The tenant's own are listed and settled through `reached` (the tenant's, and for a token limited to
+practices only those whose every claim is of its practices); the loop sends every tenant's."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.engine import Row
 
 from claim_submission.tables import claims, interchange_numbers, submissions
@@ -61,17 +63,32 @@ class Interchanges(Repository):
             update(submissions).where(s.interchange_number == number).values(status=status, **values)
         )
 
-    async def page(self, tenant_id: UUID, status: str | None, limit: int) -> list[Row[Any]]:
-        """The tenant's interchanges, newest first, with how many claims each carried."""
+    def reached(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None) -> list[ColumnElement[bool]]:
+        """The tenant's interchanges; with `practice_ids` (a token limited to practices) only those that carry a
+        claim of them and none of another practice: an interchange has no practice of its own, and requeueing or
+        cancelling one acts on every claim it carries."""
+        where = [self.mine(tenant_id)]
+        if practice_ids is not None:
+            carried = claims.c.interchange_number == s.interchange_number
+            allowed = claims.c.practice_id.in_(list(practice_ids))
+            where += [exists().where(carried, allowed), ~exists().where(carried, ~allowed)]
+        return where
+
+    async def page(
+        self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, status: str | None, limit: int
+    ) -> list[Row[Any]]:
+        """The interchanges the caller reaches, newest first, with how many claims each carried."""
         count = select(func.count()).where(claims.c.interchange_number == s.interchange_number)
-        query = select(submissions, count.scalar_subquery().label("claims")).where(self.mine(tenant_id))
+        query = select(submissions, count.scalar_subquery().label("claims")).where(
+            *self.reached(tenant_id, practice_ids)
+        )
         if status is not None:
             query = query.where(s.status == status)
         rows = await self.session.execute(query.order_by(s.interchange_number.desc()).limit(limit))
         return list(rows.all())
 
-    async def lock(self, tenant_id: UUID, number: int) -> Row[Any] | None:
-        query = select(submissions).where(s.interchange_number == number, self.mine(tenant_id))
+    async def lock(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, number: int) -> Row[Any] | None:
+        query = select(submissions).where(s.interchange_number == number, *self.reached(tenant_id, practice_ids))
         return (await self.session.execute(query.with_for_update())).one_or_none()
 
     async def claim_count(self, number: int) -> int:

@@ -50,18 +50,20 @@ class KnownClaims(Repository):
         *,
         tenant_id: UUID | None,
         payer_id: str,
+        practice_ids: Iterable[UUID] | None = None,
     ) -> tuple[dict[str, KnownClaim], dict[str, KnownClaim]]:
         """Known claims by patient control number (CLM01: ours, unique) and by the payer's claim number (CLP07),
-        of one tenant when given. A payer's claim number is matched only among the claims billed to the 835's payer
-        (none when the 835 names no payer id): two payers may number claims alike. One that several tenants' claims
-        carry matches none, and goes to the exceptions queue."""
+        of one tenant when given (and of `practice_ids`, an uploading token's practices, when given). A payer's
+        claim number is matched only among the claims billed to the 835's payer (none when the 835 names no payer
+        id): two payers may number claims alike. One that several tenants' claims carry matches none, and goes to the
+        exceptions queue."""
         wanted = [n for n in set(payer_numbers) if n]
         by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
         query = select(known_claims).where(
             or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
         )
         if tenant_id is not None:
-            query = query.where(self.mine(tenant_id))
+            query = query.where(*self.mine_in(tenant_id, practice_ids))
         rows = list(await self.session.execute(query.order_by(known_claims.c.created_at)))
         by_pcn = {row.patient_control_number: _known(row) for row in rows}
         numbered = [row for row in rows if payer_id and row.payer_id == payer_id and row.payer_claim_number in wanted]

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
@@ -19,12 +19,16 @@ from remittance_posting.model import LedgerEntry, StoredPayment, StoredRemittanc
 from remittance_posting.repository import reads
 from remittance_posting.tables import claim_payments, era_files, provider_adjustments, remittances
 
+Trace = tuple[str, str, str]  # TRN03, TRN02 and the payer, as stored
+
 
 class Postings(Repository):
     table = remittances
 
-    async def file_by_hash(self, sha256: str) -> Row[Any] | None:
-        return (await self.session.execute(select(era_files).where(era_files.c.sha256 == sha256))).one_or_none()
+    async def file_by_hash(self, tenant_id: UUID | None, sha256: str) -> Row[Any] | None:
+        """The file with these bytes that this uploader (None: the clearinghouse inbox) stored before."""
+        query = select(era_files).where(era_files.c.tenant_id.is_not_distinct_from(tenant_id))
+        return (await self.session.execute(query.where(era_files.c.sha256 == sha256))).one_or_none()
 
     async def store_file(
         self,
@@ -36,8 +40,8 @@ class Postings(Repository):
         *,
         rejected: str | None = None,
     ) -> bool:
-        """The file, once per content hash; False when the same bytes were stored before (by anyone). A rejected file
-        is kept with its reason, for operators."""
+        """The file, once per uploader and content hash; False when the same uploader (or the inbox) stored the same
+        bytes before. Another tenant's copy never counts. A rejected file is kept with its reason, for operators."""
         row = {
             "id": file_id,
             "tenant_id": tenant_id,
@@ -47,12 +51,19 @@ class Postings(Repository):
             "status": "rejected" if rejected else "read",
             "reason": rejected[:300] if rejected else None,
         }
-        statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
+        statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["tenant_id", "sha256"])
         return (await self.session.scalar(statement.returning(era_files.c.id))) is not None
 
-    async def trace_posted(self, originator: str, trace_number: str, payer_id: str) -> bool:
-        """The payer's trace (TRN02 with TRN03) was posted before, in any file."""
+    async def trace_posted(self, tenant_id: UUID | None, payee_npi: str, trace: Trace) -> bool:
+        """The payer's trace (TRN03 originator, TRN02 number, and the payer) was posted before to the same payee,
+        in any file, by this tenant or by the clearinghouse inbox with no tenant known then (its claims may have been
+        announced since). Another tenant's remittance with these numbers never makes this one a duplicate: only the
+        inbox writes remittances without a tenant, so no tenant can plant one."""
+        originator, trace_number, payer_id = trace
+        whose = remittances.c.tenant_id.is_(None)
         query = select(remittances.c.id).where(
+            whose if tenant_id is None else or_(whose, remittances.c.tenant_id == tenant_id),
+            remittances.c.payee_npi == payee_npi,
             remittances.c.trace_originator == originator,
             remittances.c.trace_number == trace_number,
             remittances.c.payer_id == payer_id,
