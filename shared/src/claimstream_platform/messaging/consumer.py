@@ -10,6 +10,9 @@ A subscription is a handler of one event, or a batch handler (`batched(handler)`
 of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
 reason that is not an outage, it is applied again event by event (a batch of one each), and only the event that
 fails goes to the dead-letter topic.
+
+Each run of events is handled as its tenant (`UnitOfWork.act_for`, row-level security's setting): a run never
+mixes tenants, and the inbox and the outbox, which hold no tenant's data but bookkeeping, need none.
 """
 
 import asyncio
@@ -28,7 +31,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
-from claimstream_platform.context import extract_trace
+from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, inbox, is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
@@ -220,6 +223,7 @@ class Consumer:
         """One event, or a run of events for one batch handler (traced as the first one's trace)."""
         first = run[0]
         subscription = self.subscriptions[type(first.event)]
+        await uow.act_for(Tenancy.of(first.event.tenant_id))
         with (
             caused_by(first),
             tracer.start_as_current_span(
