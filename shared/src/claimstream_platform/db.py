@@ -41,7 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from claimstream_platform.context import Tenancy, current_context
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.errors import TransientError
-from claimstream_platform.row_security import tell_tenancy
+from claimstream_platform.row_security import ACROSS_TENANTS_SETTING, tell_tenancy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -132,14 +132,17 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+def create_engine(database_url: str, *, schema: str, pool_size: int = 10, across_tenants: bool = False) -> AsyncEngine:
+    """`across_tenants`: every connection works across tenants until a transaction names one (row_security.py): for
+    an installation's command over whole schemas (the projection's rebuild), never for a service process."""
+    server_settings = {"search_path": schema} | ({ACROSS_TENANTS_SETTING: "on"} if across_tenants else {})
     return create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
+        connect_args={"server_settings": server_settings, "timeout": 5, "command_timeout": 30},
     )
 
 
