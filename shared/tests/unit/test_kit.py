@@ -7,9 +7,9 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
+from claimstream_platform.context import Tenancy
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.db import Repository, UnitOfWork, create_engine
-from claimstream_platform.context import Tenancy
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay

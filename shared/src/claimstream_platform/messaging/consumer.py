@@ -10,9 +10,6 @@ A subscription is a handler of one event, or a batch handler (`batched(handler)`
 of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
 reason that is not an outage, it is applied again event by event (a batch of one each), and only the event that
 fails goes to the dead-letter topic.
-
-Each run of events is handled as its tenant (`UnitOfWork.act_for`, row-level security's setting): a run never
-mixes tenants, and the inbox and the outbox, which hold no tenant's data but bookkeeping, need none.
 """
 
 import asyncio
@@ -44,6 +41,7 @@ from claimstream_platform.messaging.subscriptions import (
     batched,
     caused_by,
     runs,
+    take,
 )
 from claimstream_platform.messaging.workers import run_until_stopped
 
@@ -176,7 +174,7 @@ class Consumer:
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
-            items = [item for _, item in decoded if _take(fresh, item.metadata.event_id)]
+            items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
@@ -193,7 +191,7 @@ class Consumer:
         async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
-                if not _take(fresh, item.metadata.event_id):
+                if not take(fresh, item.metadata.event_id):
                     continue
                 error = await self._attempt(item, uow)
                 if error is not None:
@@ -223,7 +221,7 @@ class Consumer:
         """One event, or a run of events for one batch handler (traced as the first one's trace)."""
         first = run[0]
         subscription = self.subscriptions[type(first.event)]
-        await uow.act_for(Tenancy.of(first.event.tenant_id))
+        await uow.act_for(Tenancy.of(first.event.tenant_id))  # row-level security: a run is one tenant's
         with (
             caused_by(first),
             tracer.start_as_current_span(
@@ -294,11 +292,3 @@ _CLAIM = (
     .on_conflict_do_nothing()
     .returning(inbox.c.event_id)
 )
-
-
-def _take(fresh: set[Any], event_id: Any) -> bool:
-    """True the first time an id claimed in this batch is seen: a batch can hold two copies of one event."""
-    if event_id in fresh:
-        fresh.remove(event_id)
-        return True
-    return False

@@ -62,3 +62,11 @@ def _together(
     subscriptions: Mapping[type[IntegrationEvent], Handler | Batched],
 ) -> bool:
     return subscriptions[type(first.event)] is subscription and first.event.tenant_id == item.event.tenant_id
+
+
+def take(fresh: set[Any], event_id: Any) -> bool:
+    """True the first time an id claimed in this batch is seen: a batch can hold two copies of one event."""
+    if event_id in fresh:
+        fresh.remove(event_id)
+        return True
+    return False
