@@ -1,7 +1,9 @@
-"""What the current request or event is part of: correlation and causation ids, and the trace.
+"""What the current request or event is part of: correlation and causation ids, the trace, and whose data it
+may touch (its tenancy).
 
 Set by the HTTP middleware and by the consumer runtime; read by the unit of work when it stages events
-and by the log formatter.
+and by the log formatter. The tenancy is what a transaction tells PostgreSQL's row-level security
+(`claimstream_platform.db`, docs/security.md).
 """
 
 from collections.abc import Iterator
@@ -27,6 +29,41 @@ class CallContext:
         carrier: dict[str, str] = {}
         _propagator.inject(carrier)
         return carrier.get("traceparent")
+
+
+@dataclass(frozen=True, slots=True)
+class Tenancy:
+    """Whose rows a transaction may see and write: one tenant's, or (`across`) every tenant's, for the few paths that
+    must cross them (a loop that sweeps every tenant, the outbox relay, a consumer's bookkeeping, installation
+    operators). Neither (`NO_TENANT`) sees no tenant's rows at all: a path that forgot to say whose data it works
+    on finds nothing rather than everything."""
+
+    tenant_id: UUID | None = None
+    across: bool = False
+
+    @classmethod
+    def of(cls, tenant_id: UUID) -> "Tenancy":
+        return cls(tenant_id=tenant_id)
+
+
+NO_TENANT = Tenancy()
+ACROSS_TENANTS = Tenancy(across=True)
+
+_tenancy: ContextVar[Tenancy] = ContextVar("claimstream_tenancy", default=NO_TENANT)
+
+
+def current_tenancy() -> Tenancy:
+    return _tenancy.get()
+
+
+@contextmanager
+def acting_as(tenancy: Tenancy) -> Iterator[Tenancy]:
+    """Sessions begun inside the block (that were not given a tenancy of their own) work as `tenancy`."""
+    token = _tenancy.set(tenancy)
+    try:
+        yield tenancy
+    finally:
+        _tenancy.reset(token)
 
 
 _current: ContextVar[CallContext] = ContextVar(

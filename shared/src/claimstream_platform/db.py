@@ -2,6 +2,10 @@
 
 Each service owns one PostgreSQL schema; its connections set `search_path` to that schema, so tables are
 named without a schema and the same code runs against a per-service database in production.
+
+Every transaction tells PostgreSQL whose rows it works on (`SET LOCAL` through `set_config(..., true)`, at its
+start): row-level security on each tenant table admits only that tenant's rows, whatever a query's own filter
+says (docs/security.md, "PostgreSQL roles and row-level security").
 """
 
 import asyncio
@@ -34,9 +38,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
-from claimstream_platform.context import current_context
+from claimstream_platform.context import Tenancy, current_context
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.errors import TransientError
+from claimstream_platform.row_security import ACROSS_TENANTS_SETTING, tell_tenancy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -127,14 +132,17 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+def create_engine(database_url: str, *, schema: str, pool_size: int = 10, across_tenants: bool = False) -> AsyncEngine:
+    """`across_tenants`: every connection works across tenants until a transaction names one (row_security.py): for
+    an installation's command over whole schemas (the projection's rebuild), never for a service process."""
+    server_settings = {"search_path": schema} | ({ACROSS_TENANTS_SETTING: "on"} if across_tenants else {})
     return create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
+        connect_args={"server_settings": server_settings, "timeout": 5, "command_timeout": 30},
     )
 
 
@@ -159,15 +167,24 @@ class UnitOfWork:
     together or not at all.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], tenancy: Tenancy | None = None) -> None:
         self._sessionmaker = sessionmaker
         self._pending: list[dict[str, Any]] = []
         self.session: AsyncSession
+        self.tenancy = tenancy  # None: the context's (`context.acting_as`), read when its transaction begins
 
     async def __aenter__(self) -> Self:
         self.session = self._sessionmaker()
+        if self.tenancy is not None:
+            self.session.info["tenancy"] = self.tenancy
         self._pending = []
         return self
+
+    async def act_for(self, tenancy: Tenancy) -> None:
+        """Work as `tenancy` from here on, in this transaction and the next: the consumer's switch between the
+        tenants of a batch. Inside a savepoint the switch ends with it when it rolls back."""
+        self.tenancy = tenancy
+        await tell_tenancy(self.session, tenancy)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

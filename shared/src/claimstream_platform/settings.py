@@ -14,12 +14,18 @@ class ServiceSettings(BaseSettings):
 
     Nothing that grants access has a default: DATABASE_URL (it carries the password) and the token
     verification key must be given, and placeholder passwords are refused.
+
+    DATABASE_URL is the service's app role (it reads and writes its tables under row-level security and owns
+    none of them); MIGRATION_DATABASE_URL is its owner role, which `migrate` alone uses. Without it `migrate`
+    runs as DATABASE_URL's role, which is right only where that role owns the schema (one role for both, as
+    before roles were split: docs/security.md).
     """
 
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
 
     service_name: str
     database_url: SecretStr
+    migration_database_url: SecretStr | None = None
     database_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
     kafka_bootstrap_servers: str
     auth_public_key_file: Path
@@ -34,15 +40,22 @@ class ServiceSettings(BaseSettings):
     metrics_port: int | None = None  # a worker's Prometheus /metrics (an API serves /metrics on its own port)
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 where a scraper on another host (a pod's) must reach it
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
-    def _refuse_placeholder_password(cls, url: SecretStr) -> SecretStr:
+    def _refuse_placeholder_password(cls, url: SecretStr | None) -> SecretStr | None:
         from sqlalchemy.engine import make_url
 
+        if url is None:
+            return None
         password = make_url(url.get_secret_value()).password
         if password is not None and password.lower() in _PLACEHOLDERS:
-            raise ValueError("DATABASE_URL uses a placeholder password")
+            raise ValueError("the database URL uses a placeholder password")
         return url
+
+    @property
+    def migration_url(self) -> str:
+        """The role `migrate` runs as: the owner's URL, else DATABASE_URL's."""
+        return (self.migration_database_url or self.database_url).get_secret_value()
 
     @field_validator("auth_public_key_file")
     @classmethod

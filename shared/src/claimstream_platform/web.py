@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from claimstream_platform import metrics, openapi
 from claimstream_platform.access import declared
 from claimstream_platform.auth import Caller, Operator, Principal, TokenVerifier, verifier_for
-from claimstream_platform.context import act_as
+from claimstream_platform.context import ACROSS_TENANTS, Tenancy, act_as
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
@@ -149,15 +149,20 @@ def get_operator(request: Request) -> Operator:
     return caller
 
 
-def get_unit_of_work(request: Request) -> UnitOfWork:
-    """The service's own unit of work (its repositories hang off it: `uow.claims`), on the process's pool."""
-    work: type[UnitOfWork] = request.app.state.unit_of_work
-    return work(get_platform(request).sessionmaker)
-
-
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 CurrentOperator = Annotated[Operator, Depends(get_operator)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
+def get_unit_of_work(request: Request, caller: CurrentCaller) -> UnitOfWork:
+    """The service's own unit of work (its repositories hang off it: `uow.claims`), on the process's pool, working
+    as the caller's tenant: row-level security shows it that tenant's rows alone. A caller without a tenant (an
+    installation operator) works across tenants."""
+    work: type[UnitOfWork] = request.app.state.unit_of_work
+    tenant_id = getattr(caller, "tenant_id", None)
+    return work(get_platform(request).sessionmaker, Tenancy.of(tenant_id) if tenant_id else ACROSS_TENANTS)
+
+
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 
 health = APIRouter(tags=["health"])

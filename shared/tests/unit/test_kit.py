@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
+from claimstream_platform.context import Tenancy
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.db import Repository, UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
@@ -148,8 +149,10 @@ def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_
     assert consumer.unit_of_work is ToyWork
     request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(unit_of_work=ToyWork)))
     request.app.state.platform = SimpleNamespace(sessionmaker=ready.sessionmaker)
-    uow = get_unit_of_work(request)  # type: ignore[arg-type]
+    tenant = uuid4()
+    uow = get_unit_of_work(request, SimpleNamespace(tenant_id=tenant))  # type: ignore[arg-type]
     assert isinstance(uow, ToyWork) and uow.things is uow.things  # one repository per unit of work
+    assert uow.tenancy == Tenancy.of(tenant)  # row-level security's tenant: the caller's
     assert declared.app(ready.settings).state.unit_of_work is ToyWork
 
 

@@ -77,6 +77,13 @@ async def test_a_crashing_worker_is_restarted_and_the_others_keep_running() -> N
     await asyncio.wait_for(running, timeout=5)
 
 
+class _NoDatabase:
+    """A unit of work for a handler that never reaches the database: it is told the event's tenant, no more."""
+
+    async def act_for(self, _tenancy: Any) -> None:
+        return None
+
+
 async def test_a_handler_that_hangs_is_cut_off() -> None:
     async def hang(_event: Any, _uow: Any) -> None:
         await asyncio.sleep(60)
@@ -85,7 +92,7 @@ async def test_a_handler_that_hangs_is_cut_off() -> None:
     event = EntryRecorded(tenant_id=uuid4(), practice_id=uuid4(), entry_id=uuid4(), amount=Decimal("1"))
     metadata = EventMetadata(event_id=uuid4(), source="test", time=datetime.now(UTC), correlation_id=uuid4())
     with pytest.raises(HandlerTimedOut):
-        await slow._handle([DecodedEvent(event, metadata)], None)  # type: ignore[arg-type]
+        await slow._handle([DecodedEvent(event, metadata)], _NoDatabase())  # type: ignore[arg-type]
 
 
 async def test_pool_timeouts_and_shutdowns_answer_503_with_retry_after_and_data_errors_422() -> None:

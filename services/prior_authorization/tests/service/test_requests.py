@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.context import ACROSS_TENANTS, acting_as
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
 from prior_authorization.repository import PriorAuthorizationWork
@@ -69,7 +70,8 @@ async def test_a_pended_request_is_followed_until_the_payer_decides(
         interval=1,
         pended_wait=0,
     )
-    assert await loop.ask_one() and not await loop.ask_one()
+    with acting_as(ACROSS_TENANTS):  # as the loop's pass runs (`PeriodicLoop.run`): it sweeps every tenant
+        assert await loop.ask_one() and not await loop.ask_one()
     decided = (await client.get(f"/v1/authorizations/{pended['id']}", headers=auth)).json()
     assert (decided["status"], decided["authorization_number"]) == ("approved", "AUTH777")
     assert clearinghouse.traces()[0] == clearinghouse.traces()[1]  # the same request asked again

@@ -112,7 +112,7 @@ def _seen(seen: set[object], item: Delivery) -> bool:
 
 async def scratch_schema(url: str, schema: str) -> None:
     """`schema` made anew as the replay's scratch space: migrated, then stripped for one bulk write (swap.py)."""
-    admin = create_engine(url, schema="public", pool_size=1)
+    admin = create_engine(url, schema="public", pool_size=1, across_tenants=True)
     try:
         await swap.drop_schema(admin, schema)
         await asyncio.to_thread(upgrade, url, schema=schema, script_location=MIGRATIONS)
@@ -123,7 +123,7 @@ async def scratch_schema(url: str, schema: str) -> None:
 
 async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
     """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied."""
-    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=1)
+    engine = create_engine(settings.migration_url, schema=schema, pool_size=1, across_tenants=True)
     try:
         with _no_cycle_collection():
             return await _read_fold_write(settings, ProjectionWork(swap.sessions(engine)), show)
@@ -205,9 +205,9 @@ def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, 
 
 async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[str]:
     """The whole rebuild; returns the tenants whose totals differed from the live model before the swap."""
-    url, live = settings.database_url.get_secret_value(), settings.database_schema
+    url, live = settings.migration_url, settings.database_schema  # as the owner: it makes and swaps whole schemas
     fresh = f"{live}_rebuild"
-    admin = create_engine(url, schema=live, pool_size=2)
+    admin = create_engine(url, schema=live, pool_size=2, across_tenants=True)
     try:
         await scratch_schema(url, fresh)
         ends, _ = await bulk_replay(settings, fresh, show)
@@ -224,7 +224,7 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
 
 
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
-    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
+    engine = create_engine(settings.migration_url, schema=schema, pool_size=2, across_tenants=True)
     try:
         consumer = Consumer(
             name=settings.service_name,

@@ -27,6 +27,7 @@ from claimstream_platform.auth import (
     TokenIssuer,
     generate_keypair,
 )
+from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
@@ -133,18 +134,38 @@ def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     return Keys(issuer, folder / "public.pem")
 
 
+# The roles of each schema made with `own_roles`: its service's settings connect as its app role.
+_roles: dict[str, ServiceRoles] = {}
+
+
+def schema_roles(schema: str) -> ServiceRoles | None:
+    """The roles of a schema made with `own_roles` (while it exists)."""
+    return _roles.get(schema)
+
+
 @asynccontextmanager
-async def migrated_schema(stack: StackUnderTest, prefix: str, script_location: Path) -> AsyncIterator[str]:
-    """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart."""
+async def migrated_schema(
+    stack: StackUnderTest, prefix: str, script_location: Path, *, own_roles: bool = False
+) -> AsyncIterator[str]:
+    """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart. With
+    `own_roles`, as in production: migrated by an owner role of its own, and used by an app role of its own (the
+    settings `service_settings` makes), under row-level security; both are dropped with it."""
     name = f"{prefix}_{uuid4().hex[:12]}"
-    await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=script_location)
+    roles = await ensure_roles(stack.database_url, name) if own_roles else None
+    url = roles.owner_url if roles else stack.database_url
     try:
+        await asyncio.to_thread(migrate.upgrade, url, schema=name, script_location=script_location)
+        if roles:
+            _roles[name] = roles
         yield name
     finally:
+        _roles.pop(name, None)
         admin = create_engine(stack.database_url, schema="public", pool_size=1)
         async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         await admin.dispose()
+        if roles:
+            await drop_roles(stack.database_url, name)
 
 
 @asynccontextmanager
@@ -163,18 +184,22 @@ async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> 
 
 @asynccontextmanager
 async def service_schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[str]:
-    """A fresh schema with the service's migrations applied (named after it), dropped afterwards."""
-    async with migrated_schema(stack, service.package.split("_")[0][:8], service.migrations) as name:
+    """A fresh schema with the service's migrations applied (named after it), with roles of its own, dropped
+    afterwards."""
+    async with migrated_schema(stack, service.package.split("_")[0][:8], service.migrations, own_roles=True) as name:
         yield name
 
 
 def service_settings(
     service: Service[Any], stack: StackUnderTest, schema: str, public_key_file: Path, **overrides: Any
 ) -> Any:
-    """The service's own settings class, pointed at the test stack and `schema`."""
+    """The service's own settings class, pointed at the test stack and `schema`: as its app role when the schema
+    has roles of its own (`migrated_schema`), so every request of a test runs under row-level security."""
+    roles = _roles.get(schema)
     return service.settings(
         service_name=service.name,
-        database_url=stack.database_url,
+        database_url=roles.app_url if roles else stack.database_url,
+        migration_database_url=roles.owner_url if roles else None,
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key_file,

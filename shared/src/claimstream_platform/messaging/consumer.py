@@ -29,14 +29,22 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
-from claimstream_platform.context import extract_trace
+from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork, inbox, is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
 from claimstream_platform.messaging.kafka import new_consumer, new_producer
 from claimstream_platform.messaging.practice_check import PracticeCheck
-from claimstream_platform.messaging.subscriptions import Batched, Delivery, Handler, batched, caused_by, runs
+from claimstream_platform.messaging.subscriptions import (
+    Batched,
+    Delivery,
+    Handler,
+    batched,
+    caused_by,
+    runs,
+    take,
+)
 from claimstream_platform.messaging.workers import run_until_stopped
 
 __all__ = [
@@ -171,7 +179,7 @@ class Consumer:
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
-            items = [item for _, item in decoded if _take(fresh, item.metadata.event_id)]
+            items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
@@ -188,7 +196,7 @@ class Consumer:
         async with self.unit_of_work(self.sessionmaker) as uow:
             fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
-                if not _take(fresh, item.metadata.event_id):
+                if not take(fresh, item.metadata.event_id):
                     continue
                 error = await self._attempt(item, uow)
                 if error is not None:
@@ -218,6 +226,7 @@ class Consumer:
         """One event, or a run of events for one batch handler (traced as the first one's trace)."""
         first = run[0]
         subscription = self.subscriptions[type(first.event)]
+        await uow.act_for(Tenancy.of(first.event.tenant_id))  # row-level security: a run is one tenant's
         with (
             caused_by(first),
             tracer.start_as_current_span(
@@ -288,11 +297,3 @@ _CLAIM = (
     .on_conflict_do_nothing()
     .returning(inbox.c.event_id)
 )
-
-
-def _take(fresh: set[Any], event_id: Any) -> bool:
-    """True the first time an id claimed in this batch is seen: a batch can hold two copies of one event."""
-    if event_id in fresh:
-        fresh.remove(event_id)
-        return True
-    return False

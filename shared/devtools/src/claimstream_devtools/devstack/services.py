@@ -3,8 +3,13 @@
 Each service is a package with `python -m <package> migrate|api|worker`, declared for the service kit (its
 `service.py` names its port); the ones installed in this checkout are found by convention and started, so the
 stack grows as services are built.
+
+The supervisor is given an administrator's DATABASE_URL and never passes it on: each service gets roles of its
+own (`claimstream_platform.database_roles`, fresh passwords at every start), its migrations run as its owner
+role (MIGRATION_DATABASE_URL) and its processes as its app role (DATABASE_URL), under row-level security.
 """
 
+import asyncio
 import importlib.util
 import os
 import subprocess
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 from claimstream_platform.kit import discover
 
 from claimstream_devtools.devstack.processes import terminate, wait_until
@@ -65,9 +71,11 @@ class Supervisor:
     env: dict[str, str]
     log_dir: Path
     children: list[Supervised] = field(default_factory=list)
+    roles: dict[str, ServiceRoles] = field(default_factory=dict)
 
     def start(self, specs: list[ServiceSpec]) -> None:
         for spec in specs:
+            self.roles[spec.package] = asyncio.run(ensure_roles(self.env["DATABASE_URL"], spec.package))
             env = self._env(spec)
             subprocess.run([sys.executable, "-m", spec.package, "migrate"], env=env, check=True)
             self.children.append(
@@ -109,6 +117,11 @@ class Supervisor:
 
     def _env(self, spec: ServiceSpec, role: str = "api") -> dict[str, str]:
         env = {**os.environ, **self.env, "SERVICE_NAME": spec.name, "DATABASE_SCHEMA": spec.package}
+        roles = self.roles.get(spec.package)
+        if roles is not None:  # a process beside the services (the demo workload) gets no database at all
+            env.update(DATABASE_URL=roles.app_url, MIGRATION_DATABASE_URL=roles.owner_url)
+        else:
+            env.pop("DATABASE_URL", None)
         if role == "worker":  # the worker's /metrics, beside its API's port
             env["METRICS_PORT"] = str(spec.port + METRICS_PORT_OFFSET)
         return env
