@@ -30,7 +30,7 @@ def routes(services_dir: Path = ROOT / "services") -> Iterator[tuple[str, str, A
         for router in service.routers:
             for route in router.routes:
                 if isinstance(route, APIRoute):
-                    for method in sorted(route.methods):
+                    for method in sorted(route.methods or ()):
                         yield service.name, method, route
 
 
