@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -22,7 +23,7 @@ from uuid import uuid4
 import httpx
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
-from claimstream_platform.auth import TokenIssuer, generate_keypair
+from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 from measuring import commit_latency_ms
 from sqlalchemy import text
@@ -198,8 +199,9 @@ def main() -> int:
     stack.start(fresh=True)
     keys = Path(tempfile.mkdtemp(prefix="cc-bench-"))
     generate_keypair(keys / "signing.pem", keys / "public.pem")
-    token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=uuid4())
-    headers = {"Authorization": f"Bearer {token}"}
+    issuer, tenant, day = TokenIssuer.from_file(keys / "signing.pem"), uuid4(), timedelta(days=1)
+    admin = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.TENANT_ADMIN], lifetime=day)}"}
+    headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.EHR_INTEGRATION], lifetime=day)}"}
     supervisor = Supervisor(
         env={
             "DATABASE_URL": stack.database_url,
@@ -212,7 +214,7 @@ def main() -> int:
     )
     try:
         supervisor.start([SPEC])
-        with httpx.Client(base_url=SPEC.url, headers=headers, timeout=30) as client:
+        with httpx.Client(base_url=SPEC.url, headers=admin, timeout=30) as client:  # the practice: its admin's
             practice_id = set_up(client)
         batch = asyncio.run(batch_ingest(SPEC.url, headers, practice_id))
         # The relay publishes the batch phase's events; measure that, and keep it out of the latency runs.

@@ -17,7 +17,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -26,7 +26,14 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
-from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
+from claimstream_platform.auth import (
+    CLEARINGHOUSE_ACCOUNT,
+    CLEARINGHOUSE_AUDIENCE,
+    CLEARINGHOUSE_ISSUER,
+    Role,
+    TokenIssuer,
+    generate_keypair,
+)
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
@@ -159,19 +166,23 @@ async def follow(database_url: str, posted: dict[str, float], timeout: float) ->
     return reached
 
 
-async def measure(stack: LocalStack, token: str, clearinghouse_token: str, roots: dict[str, int]) -> dict[str, Any]:
+async def measure(
+    stack: LocalStack, tokens: tuple[str, str], clearinghouse_token: str, roots: dict[str, int]
+) -> dict[str, Any]:
+    """`tokens`: the tenant admin's (the practices) and the EHR integration's (the encounters)."""
     results: dict[str, Any] = {"raw": await raw_rates(stack), "phases": []}
-    headers = {"Authorization": f"Bearer {token}"}
+    admin, headers = ({"Authorization": f"Bearer {token}"} for token in tokens)
     rng = random.Random(11)
     plans = [plan_practice(rng, index, patients=300) for index in range(4)]
     async with (
+        httpx.AsyncClient(base_url=CAPTURE.url, headers=admin, timeout=120) as setting_up,
         httpx.AsyncClient(base_url=CAPTURE.url, headers=headers, timeout=120) as capture,
         httpx.AsyncClient(
             base_url=SIMULATOR.url, headers={"Authorization": f"Bearer {clearinghouse_token}"}, timeout=120
         ) as simulator,
         LagProbe(stack.bootstrap_servers) as probe,
     ):
-        await set_up(capture, simulator, plans, date.today())
+        await set_up(setting_up, simulator, plans, date.today())
         for rate, seconds in PHASES:
             began, cpu_before = time.time(), cpu_seconds(roots)
             posted, worst_lag = await phase(capture, plans, rate, seconds, probe)
@@ -217,13 +228,19 @@ def main() -> int:
     clearinghouse = TokenIssuer.from_file(
         keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
     )
-    clearinghouse_token = clearinghouse.issue(tenant_id=uuid4())
+    day = timedelta(days=1)
+    clearinghouse_token = clearinghouse.issue(tenant_id=uuid4(), roles=[CLEARINGHOUSE_ACCOUNT], lifetime=day)
     (keys / "clearinghouse-token").write_text(clearinghouse_token)
     supervisor = Supervisor(env=_env(stack, keys), log_dir=keys)
     try:
         supervisor.start([CAPTURE, SUBMISSION, SIMULATOR])
         roots = process_roots(stack, supervisor)
-        results = asyncio.run(measure(stack, issuer.issue(tenant_id=uuid4()), clearinghouse_token, roots))
+        tenant = uuid4()
+        tokens = (
+            issuer.issue(tenant_id=tenant, roles=[Role.TENANT_ADMIN], lifetime=day),
+            issuer.issue(tenant_id=tenant, roles=[Role.EHR_INTEGRATION], lifetime=day),
+        )
+        results = asyncio.run(measure(stack, tokens, clearinghouse_token, roots))
     finally:
         supervisor.stop()
         stack.stop()

@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -21,8 +22,15 @@ from uuid import uuid4
 import httpx
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import LocalStack, Profile
-from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
-from clearinghouse_simulator.workload import run
+from claimstream_platform.auth import (
+    CLEARINGHOUSE_ACCOUNT,
+    CLEARINGHOUSE_AUDIENCE,
+    CLEARINGHOUSE_ISSUER,
+    Role,
+    TokenIssuer,
+    generate_keypair,
+)
+from clearinghouse_simulator.workload import Tokens, run
 
 COUNT = int(os.environ.get("MONEY_RUN_COUNT", 300))
 SEED = int(os.environ.get("MONEY_RUN_SEED", 11))
@@ -38,7 +46,7 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
     generate_keypair(folder / "sim.pem", folder / "sim-public.pem")
     ours = TokenIssuer.from_file(folder / "signing.pem")
     theirs = TokenIssuer.from_file(folder / "sim.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE)
-    account = theirs.issue(tenant_id=uuid4())
+    account = theirs.issue(tenant_id=uuid4(), roles=[CLEARINGHOUSE_ACCOUNT], lifetime=timedelta(days=1))
     (folder / "clearinghouse-token").write_text(account)
     env = {
         "AUTH_PUBLIC_KEY_FILE": str(folder / "public.pem"),
@@ -56,11 +64,22 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
     return ours, theirs, env
 
 
-async def workload(token: str, simulator_token: str) -> Counter[int]:
+def tenant_tokens(ours: TokenIssuer) -> tuple[Tokens, str]:
+    """The workload's callers, each with the role its steps need, and a reader's token for the figures."""
+    tenant, day = uuid4(), timedelta(days=1)
+
+    def token(*roles: Role) -> str:
+        return ours.issue(tenant_id=tenant, roles=roles, lifetime=day)
+
+    tokens = Tokens(admin=token(Role.TENANT_ADMIN), front_desk=token(Role.FRONT_DESK), ehr=token(Role.EHR_INTEGRATION))
+    return tokens, token(Role.BILLER, Role.READ_ONLY)
+
+
+async def workload(tokens: Tokens, simulator_token: str) -> Counter[int]:
     return await run(
         charge_capture_url=SPECS["charge_capture"].url,
         simulator_url=SPECS["clearinghouse_simulator"].url,
-        token=token,
+        tokens=tokens,
         simulator_token=simulator_token,
         rate=20,
         count=COUNT,
@@ -146,9 +165,9 @@ def main() -> None:
         supervisor = Supervisor(env=env, log_dir=folder)
         try:
             supervisor.start(list(SPECS.values()))
-            token = ours.issue(tenant_id=uuid4())
-            statuses = asyncio.run(workload(token, (folder / "clearinghouse-token").read_text()))
-            found = asyncio.run(figures({"Authorization": f"Bearer {token}"}))
+            tokens, reader = tenant_tokens(ours)
+            statuses = asyncio.run(workload(tokens, (folder / "clearinghouse-token").read_text()))
+            found = asyncio.run(figures({"Authorization": f"Bearer {reader}"}))
             found["posted"] = dict(statuses)
         finally:
             supervisor.stop()

@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_devtools.testing import service_client
-from claimstream_platform.auth import TokenIssuer
+from claimstream_platform.auth import Role, TokenIssuer
 from claimstream_platform.db import create_engine
 from claimstream_platform.migrate import upgrade
 from projection.repository import swap
@@ -82,7 +82,7 @@ async def query_latencies(stack: LocalStack, keys: tuple[TokenIssuer, Path]) -> 
     schema = "bench_projection_q"
     tenant, practices, sample, loaded = await bulk_load(stack, schema)
     issuer, public_key = keys
-    headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant)}"}
+    headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.BILLER, Role.READ_ONLY])}"}
     chance = random.Random(7)
     routes = {
         "claim_list": lambda: ("/v1/claims", {"practice_id": str(chance.choice(practices)), "limit": 50}),

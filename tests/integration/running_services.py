@@ -42,13 +42,13 @@ class Clients:
     eligibility: httpx.AsyncClient
     authorizations: httpx.AsyncClient
     simulator: httpx.AsyncClient  # as claim submission's clearinghouse account
-    projection: httpx.AsyncClient  # as the tenant's operator (stream health, consumer lag)
+    projection: httpx.AsyncClient  # as an installation operator (stream health: the consumer lag is theirs)
 
 
 @asynccontextmanager
 async def clients(services: Services, keys: Keys, tenant: UUID) -> AsyncIterator[Clients]:
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue_operator(subject='operator:integration-tests')}"}
 
     def client(base_url: str, auth: dict[str, str], timeout: float = 10) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=base_url, headers=auth, timeout=timeout)

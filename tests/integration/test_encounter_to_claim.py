@@ -40,8 +40,8 @@ async def claim_for_a_visit(
     its claim once settled (accepted, rejected or held) and its 837P."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     if submitter is not None:
-        operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['operator'])}"}
-        async with httpx.AsyncClient(base_url=services.claim_submission, headers=operator, timeout=10) as client:
+        admin = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['tenant-admin'])}"}
+        async with httpx.AsyncClient(base_url=services.claim_submission, headers=admin, timeout=10) as client:
             await ok(await client.put("/v1/submitter", json=submitter))
     async with (
         httpx.AsyncClient(base_url=services.charge_capture, headers=headers, timeout=10) as capture,

@@ -13,16 +13,21 @@ import httpx
 from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET
 from claimstream_devtools.testing import Keys
 from claimstream_platform.adjustments import classify
-from clearinghouse_simulator.workload import run
+from clearinghouse_simulator.workload import Tokens, run
 from running_services import Services
 
 
 async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services: Services, keys: Keys) -> None:
-    token = keys.issuer.issue(tenant_id=uuid4())
+    tenant = uuid4()
+    tokens = Tokens(  # each step with the role that is its work, as the demo runs it
+        admin=keys.issuer.issue(tenant_id=tenant, roles=["tenant-admin"]),
+        front_desk=keys.issuer.issue(tenant_id=tenant, roles=["front-desk"]),
+        ehr=keys.issuer.issue(tenant_id=tenant, roles=["ehr-integration"]),
+    )
     statuses = await run(
         charge_capture_url=services.charge_capture,
         simulator_url=services.simulator,
-        token=token,
+        tokens=tokens,
         simulator_token=services.clearinghouse_auth["Authorization"].removeprefix("Bearer "),
         rate=200,
         count=60,
@@ -32,7 +37,7 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
         eligibility_url=services.eligibility,
     )
     assert statuses == Counter({201: statuses[201], 200: statuses[200]}) and statuses.total() == 60
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}  # reads, with every tenant role
     async with httpx.AsyncClient(base_url=services.charge_capture, headers=headers) as client:
         practices = (await client.get("/v1/practices")).json()["items"]
         items = (await client.get("/v1/encounters?limit=200")).json()["items"]

@@ -31,11 +31,11 @@ def auth(keys: Keys) -> dict[str, str]:
 
 @pytest.fixture
 async def simulator(stack: StackUnderTest, clearinghouse_keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    """The clearinghouse simulator's API, authenticated as this claimstream installation (with the operator role,
-    so that tests can run an adjudication cycle)."""
+    """The clearinghouse simulator's API, authenticated as this claimstream installation's account there (with the
+    simulator's own operator role too, so that tests can run an adjudication cycle)."""
     async with service_schema(stack, SIMULATOR) as name:
         settings = service_settings(SIMULATOR, stack, name, clearinghouse_keys.public_key_file)
-        token = clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, roles=["operator"])
+        token = clearinghouse_keys.issuer.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, roles=["account", "operator"])
         headers = {"Authorization": f"Bearer {token}"}
         async with service_client(SIMULATOR, settings, base_url="http://sim", headers=headers) as c:
             yield c

@@ -27,7 +27,8 @@ def test_against_the_local_stack_no_settings_are_needed(stack, tmp_path) -> None
     if not (keys / "signing.pem").exists():
         keys.mkdir(exist_ok=True)
         generate_keypair(keys / "signing.pem", keys / "public.pem")
-    issued = as_a_new_user("admin", "issue-token", "--tenant", created.stdout.strip(), env=env)
+    tenant = created.stdout.strip()
+    issued = as_a_new_user("admin", "issue-token", "--tenant", tenant, "--subject", "s", "--role", "biller", env=env)
     assert issued.returncode == 0, issued.stderr
     principal = TokenVerifier.from_file(keys / "public.pem").verify(issued.stdout.strip())
     assert principal.tenant_id == UUID(created.stdout.strip())

@@ -112,6 +112,7 @@ inbound = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("kind", String(10), nullable=False),  # 999 | 277CA
+    Column("tenant_id", PgUUID(as_uuid=True)),  # a 999's (its interchange's); None for a 277CA: operators' alone
     Column("source", String(100), nullable=False, unique=True),  # inbox:<id> or interchange:<n>:<i>: dedupe
     Column("content", Text, nullable=False),  # raw X12 (PHI: never logged, never listed)
     Column(
@@ -121,6 +122,7 @@ inbound = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("applied_at", DateTime(timezone=True)),
     Index("ix_inbound_pending", "id", postgresql_where=text("status = 'pending'")),
+    Index("ix_inbound_tenant", "tenant_id", "status"),
 )
 
 # The tenant's own billing company as the submitter of its claims (837P 1000A, and ISA06/GS02 of its

@@ -1,11 +1,13 @@
 """One bad answer never stops the line: a 999 or 277CA that cannot be read or applied is quarantined with its
-reason (listed for an operator without its content, discarded through the API), the valid ones behind it apply, a
+reason (listed without its content, for the tenant it answers or an installation operator, and discarded through
+the API), the valid ones behind it apply, a
 999 rejects only the claims it names, and a claim whose 277CA never comes raises one alert. On real PostgreSQL,
 against the clearinghouse simulator's real code in-process."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 from claim_submission.gateway import SimulatorGateway
@@ -51,7 +53,7 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     assert await submit.read_statuses(make_uow, gateway) == 2  # received, then accepted
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert claim.status == "accepted" and len(claim.payer_claim_number) < 50
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}
+    operator = {"Authorization": f"Bearer {keys.issuer.issue_operator(subject='operator:ana')}"}
     response = await client.get("/v1/inbound", headers=operator)
     assert response.status_code == 200, response.text
     listed = response.json()["items"]
@@ -59,8 +61,8 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     assert set(reasons) == {"test:malformed", "test:oversized"}
     assert "segment 1 (ISA)" in reasons["test:malformed"] and "(REF), element 2" in reasons["test:oversized"]
     assert "garbage" not in str(listed)  # listed without content
-    plain = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT)}"}
-    assert (await client.get("/v1/inbound", headers=plain)).status_code == 403
+    tenant = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT)}"}
+    assert (await client.get("/v1/inbound", headers=tenant)).json()["items"] == []  # 277CAs are no tenant's
     document = next(item["id"] for item in listed if item["source"] == "test:malformed")
     assert (await client.post(f"/v1/inbound/{document}/discard", headers=operator)).status_code == 204
     assert (await client.post(f"/v1/inbound/{document}/discard", headers=operator)).status_code == 404
@@ -151,3 +153,35 @@ async def test_a_999_that_cannot_be_read_is_kept_quarantined_and_the_claims_are_
 async def scalar_rows(make_uow: MakeUow, sql: str) -> list[Any]:
     async with make_uow() as uow:
         return list((await uow.session.execute(text(sql))).all())
+
+
+async def test_a_tenant_works_its_own_quarantined_999s_and_only_an_operator_reaches_the_277cas(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient, keys: Keys
+) -> None:
+    """N1: a tenant's token once reached every tenant's documents and those of none (a 277CA can carry claims of
+    many tenants); now it reaches the 999s of its own interchanges, and an installation operator reaches all."""
+    await a_claim(make_uow, simulator, batched=True)
+    await submit.send(make_uow, Answering(gateway, lambda _: "ISA*garbled"))  # our 999, quarantined
+    async with make_uow() as uow:
+        await documents.store(uow, [("277CA", "test:unreadable", "ISA*garbage~")])  # no tenant's
+        await uow.commit()
+    await documents.apply_pending(make_uow)
+    ids = {row.kind: row.id for row in await scalar_rows(make_uow, "SELECT kind, id FROM inbound")}
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    biller = bearer(keys.issuer.issue(tenant_id=TENANT, roles=["biller"]))
+    stranger = bearer(keys.issuer.issue(tenant_id=uuid4(), roles=["biller"]))
+    operator = bearer(keys.issuer.issue_operator(subject="operator:ana"))
+    assert [i["id"] for i in (await client.get("/v1/inbound", headers=biller)).json()["items"]] == [ids["999"]]
+    assert (await client.get("/v1/inbound", headers=stranger)).json()["items"] == []
+    assert (await client.post(f"/v1/inbound/{ids['277CA']}/discard", headers=biller)).status_code == 404
+    assert (await client.post(f"/v1/inbound/{ids['999']}/discard", headers=stranger)).status_code == 404
+    statuses = "SELECT status FROM inbound ORDER BY id"
+    assert [row.status for row in await scalar_rows(make_uow, statuses)] == ["quarantined", "quarantined"]
+    listed = (await client.get("/v1/inbound", headers=operator)).json()["items"]
+    assert sorted(item["id"] for item in listed) == sorted(ids.values())
+    assert (await client.post(f"/v1/inbound/{ids['277CA']}/discard", headers=operator)).status_code == 204
+    assert (await client.post(f"/v1/inbound/{ids['999']}/retry", headers=biller)).status_code == 204
+    assert [row.status for row in await scalar_rows(make_uow, statuses)] == ["pending", "discarded"]

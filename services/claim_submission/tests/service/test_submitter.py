@@ -30,9 +30,9 @@ async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, [r["rule"] for r in claim.reasons]) == ("held", ["submitter.not-configured"])
 
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}
-    assert (await client.get("/v1/submitter", headers=operator)).status_code == 404
-    response = await client.put("/v1/submitter", json=HARBOR, headers=operator)
+    admin = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['tenant-admin'])}"}
+    assert (await client.get("/v1/submitter", headers=admin)).status_code == 404
+    response = await client.put("/v1/submitter", json=HARBOR, headers=admin)
     assert response.status_code == 200, response.text
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.reasons) == ("ready", [])
@@ -42,17 +42,19 @@ async def test_claims_wait_for_the_tenants_submitter_then_go_out_under_it(
     assert x12_of(claim).split("*")[6].strip() == "HARBOR01"  # ISA06
     assert "NM1*41*2*HARBOR BILLING*****46*HARBOR01~" in x12_of(claim)
     assert "PER*IC*ROSA DIAZ*TE*5035550142*EM*EDI@HARBOR.EXAMPLE~" in x12_of(claim)
-    assert (await client.get("/v1/submitter", headers=operator)).json()["submitter_id"] == "HARBOR01"
+    assert (await client.get("/v1/submitter", headers=admin)).json()["submitter_id"] == "HARBOR01"
 
 
-async def test_setting_the_submitter_is_an_operators_task_and_checked_field_by_field(
+async def test_setting_the_submitter_is_the_tenant_admins_task_and_checked_field_by_field(
     client: httpx.AsyncClient, keys: Keys
 ) -> None:
-    staff = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT)}"}
-    assert (await client.put("/v1/submitter", json=HARBOR, headers=staff)).status_code == 403
-    operator = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['operator'])}"}
+    biller = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['biller'])}"}
+    assert (await client.put("/v1/submitter", json=HARBOR, headers=biller)).status_code == 403
+    installation = {"Authorization": f"Bearer {keys.issuer.issue_operator(subject='operator:ana')}"}
+    assert (await client.put("/v1/submitter", json=HARBOR, headers=installation)).status_code == 403  # no tenant
+    admin = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, roles=['tenant-admin'])}"}
     for field, value in (("phone", "800-555"), ("submitter_id", "harbor*01"), ("name", "Harbor\x07")):
-        response = await client.put("/v1/submitter", json={**HARBOR, field: value}, headers=operator)
+        response = await client.put("/v1/submitter", json={**HARBOR, field: value}, headers=admin)
         assert response.status_code == 422, field
         assert [e["field"] for e in response.json()["errors"]] == [field]
-    assert (await client.get("/v1/submitter", headers=operator)).status_code == 404
+    assert (await client.get("/v1/submitter", headers=admin)).status_code == 404

@@ -8,7 +8,10 @@ New patients keep joining (enrolled with their payers, then seen for an intake),
 being met somewhere. A seed fixes every choice.
 
     python -m clearinghouse_simulator.workload --rate 0.5 --count 0     (0: until stopped)
-Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, CLAIMSTREAM_TOKEN_FILE, and SIMULATOR_TOKEN_FILE (the submitter
+Environment: CHARGE_CAPTURE_URL, SIMULATOR_URL, the demo tenant's three tokens, each for the steps that are its
+work (CLAIMSTREAM_ADMIN_TOKEN_FILE: practices, clinicians, payers, fee schedules, the submitter and contract rates;
+CLAIMSTREAM_FRONT_DESK_TOKEN_FILE: the eligibility checks and authorizations before a visit, a front desk's or a
+biller's; CLAIMSTREAM_EHR_TOKEN_FILE: the encounters, an EHR integration's), and SIMULATOR_TOKEN_FILE (the submitter
 account at the clearinghouse whose roster the payers' members join: the one claim submission sends with);
 ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first, and PRIOR_AUTHORIZATION_URL has it
 authorize psychological testing (front_desk.py).
@@ -22,6 +25,7 @@ import random
 import signal
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,11 +151,23 @@ async def _created_or_exists(response: httpx.Response) -> None:
         response.raise_for_status()
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """The tenant's callers, each used for the steps that are its work (docs/security.md)."""
+
+    admin: str  # tenant-admin: practices, clinicians, payers, fee schedules, the submitter, contract rates
+    front_desk: str  # front-desk (or biller): eligibility checks and authorizations before a visit
+    ehr: str  # ehr-integration: the encounters
+
+    def header(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
 async def run(
     *,
     charge_capture_url: str,
     simulator_url: str,
-    token: str,
+    tokens: Tokens,
     simulator_token: str,
     rate: float,
     count: int,
@@ -168,22 +184,21 @@ async def run(
     rng = random.Random(seed)
     today = business_date()
     plans = [plan_practice(rng, index) for index in range(practices)]
-    headers = {"Authorization": f"Bearer {token}"}
+    admin, desk_headers = tokens.header(tokens.admin), tokens.header(tokens.front_desk)
     stop = stop or asyncio.Event()
     statuses: Counter[int] = Counter()
     async with (
-        httpx.AsyncClient(base_url=charge_capture_url, headers=headers, timeout=30) as claimstream,
-        httpx.AsyncClient(
-            base_url=simulator_url, headers={"Authorization": f"Bearer {simulator_token}"}, timeout=30
-        ) as simulator,
-        httpx.AsyncClient(base_url=eligibility_url or "http://unset", headers=headers, timeout=30) as eligibility,
-        httpx.AsyncClient(base_url=prior_authorization_url or "http://unset", headers=headers, timeout=30) as pa,
+        httpx.AsyncClient(base_url=charge_capture_url, headers=admin, timeout=30) as setting_up,
+        httpx.AsyncClient(base_url=charge_capture_url, headers=tokens.header(tokens.ehr), timeout=30) as ehr,
+        httpx.AsyncClient(base_url=simulator_url, headers=tokens.header(simulator_token), timeout=30) as simulator,
+        httpx.AsyncClient(base_url=eligibility_url or "http://unset", headers=desk_headers, timeout=30) as eligibility,
+        httpx.AsyncClient(base_url=prior_authorization_url or "http://unset", headers=desk_headers, timeout=30) as pa,
     ):
         desk = FrontDesk(eligibility if eligibility_url else None, pa if prior_authorization_url else None)
-        await set_up(claimstream, simulator, plans, today)
-        await billing_office.set_up(headers, plans, today, claim_submission_url, remittance_posting_url)
+        await set_up(setting_up, simulator, plans, today)
+        await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
-            await _post_one(claimstream, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses)
+            await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses)
             await _pause(stop, rate)
     return statuses
 
@@ -225,7 +240,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--defects", type=float, default=0.1, help="share of defective encounters")
     args = parser.parse_args()
-    token = Path(os.environ["CLAIMSTREAM_TOKEN_FILE"]).read_text().strip()
+    tokens = Tokens(
+        admin=Path(os.environ["CLAIMSTREAM_ADMIN_TOKEN_FILE"]).read_text().strip(),
+        front_desk=Path(os.environ["CLAIMSTREAM_FRONT_DESK_TOKEN_FILE"]).read_text().strip(),
+        ehr=Path(os.environ["CLAIMSTREAM_EHR_TOKEN_FILE"]).read_text().strip(),
+    )
     simulator_token = Path(os.environ["SIMULATOR_TOKEN_FILE"]).read_text().strip()
 
     async def go() -> None:
@@ -235,7 +254,7 @@ def main() -> None:
         await run(
             charge_capture_url=os.environ["CHARGE_CAPTURE_URL"],
             simulator_url=os.environ["SIMULATOR_URL"],
-            token=token,
+            tokens=tokens,
             simulator_token=simulator_token,
             rate=args.rate,
             count=args.count,

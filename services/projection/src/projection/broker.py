@@ -3,8 +3,10 @@ counts and latest letters (their reason, origin and event type from the headers;
 broker that does not answer in time is a TransientError, which the API answers 503 with Retry-After."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from claimstream_platform.errors import TransientError
@@ -12,6 +14,7 @@ from claimstream_platform.messaging.kafka import DEAD_LETTER_SUFFIX, new_admin
 from claimstream_platform.messaging.reading import Record, TopicReader, topic_reader
 
 TIMEOUT = 5.0
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -39,15 +42,36 @@ class DeadLetter:
     at: datetime
 
 
-async def read(
-    bootstrap_servers: str, tenant_id: UUID | None, latest: int
-) -> tuple[list[Lag], dict[str, int], list[DeadLetter]]:
-    """Lag of every group, dead letters per topic, and the latest dead letters (of one tenant, or all: None)."""
+async def installation(bootstrap_servers: str, latest: int) -> tuple[list[Lag], dict[str, int], list[DeadLetter]]:
+    """An installation operator's view: the lag of every group, the dead letters per topic, the latest of them.
+    Each on a reader of its own: on one reader, the lags' offset requests wait behind the letters' fetches (about
+    four seconds on a broker with a few dozen dead-letter partitions), and letters read after the lags were missed."""
+
+    async def letters(reader: TopicReader) -> tuple[dict[str, int], list[DeadLetter]]:
+        return await _dead_letters(reader, None, latest)
+
+    async def lags(reader: TopicReader) -> list[Lag]:
+        return await _lags(bootstrap_servers, reader)
+
+    (counts, found), lagging = await asyncio.gather(
+        _bounded(bootstrap_servers, letters), _bounded(bootstrap_servers, lags)
+    )
+    return lagging, counts, found
+
+
+async def tenant_letters(bootstrap_servers: str, tenant_id: UUID, latest: int) -> list[DeadLetter]:
+    """The latest dead letters of one tenant (a letter that names no tenant is no tenant's to see)."""
+
+    async def read(reader: TopicReader) -> list[DeadLetter]:
+        return (await _dead_letters(reader, tenant_id, latest))[1]
+
+    return await _bounded(bootstrap_servers, read)
+
+
+async def _bounded(bootstrap_servers: str, read: Callable[[TopicReader], Awaitable[_T]]) -> _T:
     try:
         async with asyncio.timeout(TIMEOUT), topic_reader(bootstrap_servers) as reader:
-            lags = await _lags(bootstrap_servers, reader)
-            counts, letters = await _dead_letters(reader, tenant_id, latest)
-            return lags, counts, letters
+            return await read(reader)
     except (TimeoutError, OSError, ConnectionError) as error:
         raise TransientError("the broker did not answer", retry_after=5) from error
     except Exception as error:  # aiokafka's own errors (no broker, metadata): an outage to the caller

@@ -86,7 +86,10 @@ class Balances(BaseModel):
 
 
 @router.get(
-    "/v1/balances/patients", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=Balances
+    "/v1/balances/patients",
+    # the front desk collects what a patient owes at check-in, so it reads the balances too
+    openapi_extra=allow(Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=Balances,
 )
 async def patient_balances(
     principal: CurrentPrincipal,

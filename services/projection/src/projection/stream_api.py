@@ -1,13 +1,15 @@
-"""Stream health: events per minute per topic and type (the caller's tenant), the dead-letter topics' counts and
-latest letters (the caller's tenant; an operator sees all), and consumer lag per group and partition (operators:
-it is the installation's)."""
+"""Stream health: events per minute per topic and type, and the latest dead letters, of the caller's tenant (a
+dead letter that names no tenant is no tenant's). An installation operator (an operator token, no tenant) sees
+every tenant's, the dead-letter topics' counts and the consumer lag per group and partition: the broker's state
+is the installation's."""
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from claimstream_platform.access import allow
-from claimstream_platform.auth import OPERATOR, Role
-from claimstream_platform.web import CurrentPrincipal
+from claimstream_platform.auth import OPERATOR, Operator, Role
+from claimstream_platform.web import CurrentCaller
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
@@ -46,8 +48,8 @@ class DeadLetterOut(BaseModel):
 
 class StreamHealth(BaseModel):
     per_minute: list[Rate]
-    consumer_lag: list[LagOut] | None  # None unless the caller is an operator
-    dead_letters: dict[str, int]  # per dead-letter topic (an operator's view: all tenants)
+    consumer_lag: list[LagOut] | None  # None unless the caller is an installation operator
+    dead_letters: dict[str, int]  # per dead-letter topic, every tenant's: empty unless the caller is an operator
     latest_dead_letters: list[DeadLetterOut]
 
 
@@ -56,20 +58,32 @@ class StreamHealth(BaseModel):
 )
 async def stream_health(
     request: Request,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     uow: ProjectionWorkDep,
     minutes: Annotated[int, Query(ge=1, le=1440)] = 60,
     latest: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> StreamHealth:
-    operator = "operator" in principal.roles
-    async with uow:
-        counted = await uow.stream.per_minute(principal, minutes)
-    rates = [Rate.model_validate(dict(r._mapping)) for r in counted]
     servers = request.app.state.platform.settings.kafka_bootstrap_servers
-    lags, counts, letters = await broker.read(servers, None if operator else principal.tenant_id, latest)
+    if isinstance(caller, Operator):
+        async with uow:
+            counted = await uow.stream.per_minute_across_tenants(minutes)
+        lags, counts, letters = await broker.installation(servers, latest)
+        return StreamHealth(
+            per_minute=_rates(counted),
+            consumer_lag=[LagOut(**vars(lag), lag=lag.lag) for lag in lags],
+            dead_letters=counts,
+            latest_dead_letters=[DeadLetterOut(**vars(letter)) for letter in letters],
+        )
+    async with uow:
+        counted = await uow.stream.per_minute(caller, minutes)
+    letters = await broker.tenant_letters(servers, caller.tenant_id, latest)
     return StreamHealth(
-        per_minute=rates,
-        consumer_lag=[LagOut(**vars(lag), lag=lag.lag) for lag in lags] if operator else None,
-        dead_letters=counts if operator else {},
+        per_minute=_rates(counted),
+        consumer_lag=None,
+        dead_letters={},
         latest_dead_letters=[DeadLetterOut(**vars(letter)) for letter in letters],
     )
+
+
+def _rates(counted: Sequence[Any]) -> list[Rate]:
+    return [Rate.model_validate(dict(row._mapping)) for row in counted]

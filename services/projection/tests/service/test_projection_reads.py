@@ -187,7 +187,7 @@ async def test_every_route_is_scoped_to_its_tenant(
     assert (row["key"], row["cases"], Decimal(row["amount"])) == ("authorization", 1, 500)
     await deliver(make_uow, delivery(theirs.accepted(), datetime.now(UTC)))  # counted in this minute
     mine = await get(client, auth, "/v1/stream/health")
-    assert (mine["per_minute"], mine["consumer_lag"], mine["dead_letters"]) == ([], None, {})  # lag: operators'
+    assert (mine["per_minute"], mine["consumer_lag"], mine["dead_letters"]) == ([], None, {})  # the broker: operators
     (rate,) = (await get(client, theirs_auth, "/v1/stream/health"))["per_minute"]
     assert (rate["topic"], rate["event_type"], rate["count"]) == (
         "claim-submission.v1",

@@ -1,5 +1,6 @@
-"""Remittance posting's REST API: upload an 835, read remittances and what each did to a claim, work the
-exceptions queue, read the provider ledger. Every read is scoped to the tenant and the token's practices."""
+"""Remittance posting's REST API: upload an 835, read remittances and what each did to a claim (the exceptions
+queue is `exceptions_api`, the provider ledger `ledger_api`). Every read is scoped to the tenant and the token's
+practices."""
 
 import hashlib
 from datetime import date, datetime
@@ -8,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.access import Audit, RateClass, allow
-from claimstream_platform.auth import OPERATOR, Role
+from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import Reply, run_command
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -138,11 +139,6 @@ class UploadedFile(BaseModel):
     sha256: str
 
 
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    claim_id: UUID
-
-
 @router.post(
     "/v1/remittances",
     openapi_extra=allow(Role.BILLER, audit=Audit.MONEY, rate=RateClass.UPLOAD) | X12_BODY,
@@ -217,39 +213,6 @@ async def list_remittances(
 
 
 @router.get(
-    "/v1/remittances/exceptions",
-    openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI),
-    response_model=list[ClaimPaymentOut],
-)
-async def exceptions(
-    principal: CurrentPrincipal, uow: PostingWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[ClaimPaymentOut]:
-    """Claim payments that match no claim, oldest first, with the reason; operators also see those of
-    clearinghouse files no tenant is known for."""
-    async with uow:
-        rows = await uow.reads.exceptions_page(principal, limit)
-    return [ClaimPaymentOut.of(row) for row in rows]
-
-
-@router.post(
-    "/v1/remittances/exceptions/{payment_id}/assign",
-    openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.MONEY),
-    response_model=ClaimPaymentOut,
-)
-async def assign(
-    payment_id: UUID, body: AssignIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
-) -> JSONResponse:
-    """Post an unmatched claim payment to the claim a user names."""
-
-    async def operation() -> ClaimPaymentOut:
-        await handlers.assign(uow, principal, payment_id, body.claim_id)
-        (row,) = [r for r in await uow.reads.postings_of(principal, body.claim_id) if r.id == payment_id]
-        return ClaimPaymentOut.of(row)
-
-    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
-
-
-@router.get(
     "/v1/remittances/{remittance_id}",
     openapi_extra=allow(Role.BILLER, audit=Audit.PHI),
     response_model=RemittanceDetail,
@@ -260,7 +223,7 @@ async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: 
         if row is None:
             raise NotFound("remittance not found")
         payments = await uow.reads.payments_of(remittance_id)
-    visible = [p for p in payments if p.tenant_id in (None, principal.tenant_id)]
+    visible = [p for p in payments if p.tenant_id == principal.tenant_id]  # never one no tenant is known for
     return RemittanceDetail(
         **RemittanceOut.model_validate(row).model_dump(), payments=[ClaimPaymentOut.of(p) for p in visible]
     )

@@ -120,13 +120,28 @@ async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: PostingWork)
 
 
 async def assign(uow: PostingWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:
-    """A user says which claim an unmatched claim payment is for: it is posted to it now."""
+    """A tenant's user says which of its claims one of its unmatched claim payments is for: posted to it now."""
     row = await uow.posting.unmatched_payment(principal, payment_id)
+    claim = await uow.claims.known_claim(principal.tenant_id, claim_id)
+    if claim is not None and not may_see(principal, claim.tenant_id, claim.practice_id):
+        claim = None
+    await _assign(uow, row, claim)
+
+
+async def assign_across_tenants(uow: PostingWork, payment_id: UUID, claim_id: UUID) -> None:
+    """An installation operator's: any unmatched claim payment, a tenant's or no tenant's, to the claim named."""
+    row = await uow.posting.unmatched_payment_across_tenants(payment_id)
+    await _assign(uow, row, await uow.claims.known_claim_across_tenants(claim_id))
+
+
+async def _assign(uow: PostingWork, row: Any, claim: KnownClaim | None) -> None:
+    """The payment takes its claim's tenant; one that is already a tenant's goes only to that tenant's claims."""
     if row is None:
         raise NotFound("no unmatched claim payment with this id")
-    claim = await uow.claims.known_claim(principal.tenant_id, claim_id)
-    if claim is None or not may_see(principal, claim.tenant_id, claim.practice_id):
+    if claim is None:
         raise NotFound("claim not found", field="claim_id")
+    if row.tenant_id is not None and row.tenant_id != claim.tenant_id:
+        raise RuleViolation("the payment is another tenant's: it goes only to that tenant's claims", field="claim_id")
     await _post_waiting(uow, row, claim, "assigned")
 
 

@@ -8,7 +8,7 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from pydantic import FilePath
 
-from remittance_posting import api, ledger_api, variance_api
+from remittance_posting import api, exceptions_api, ledger_api, variance_api
 from remittance_posting.consumers import SUBSCRIPTIONS
 from remittance_posting.gateway import SimulatorInbox
 from remittance_posting.intake_loop import IntakeLoop
@@ -44,7 +44,8 @@ SERVICE = Service(
     port=8005,
     title="claimstream remittance posting",
     settings=RemittancePostingSettings,
-    routers=[api.router, ledger_api.router, variance_api.router],
+    # the exceptions first: `/v1/remittances/exceptions` is not a remittance id
+    routers=[exceptions_api.router, api.router, ledger_api.router, variance_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[intake_loop, silence_loop],

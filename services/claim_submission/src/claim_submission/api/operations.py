@@ -1,19 +1,21 @@
 """Recovery through the API: interchanges that could not go out, and 999/277CA documents that could not be applied.
 
-Interchanges belong to a tenant, and its billing staff requeue or cancel them (a token limited to practices only
-those whose every claim is of its practices). Inbound documents are the
-installation's (one 277CA can carry claims of many tenants) and need the operator role; they are listed without
-their content (PHI), with the reason each was quarantined.
+Interchanges belong to a tenant, and its billers requeue or cancel them (a token limited to practices only those
+whose every claim is of its practices). Inbound documents are listed without their content (PHI), with the reason
+each was quarantined: a tenant's biller sees and settles the 999s that answer its own interchanges; an installation
+operator sees and settles every document, the 277CAs too (one can carry claims of many tenants, so none is a
+tenant's).
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
 from claimstream_platform.access import Audit, allow
-from claimstream_platform.auth import OPERATOR, Principal, Role
+from claimstream_platform.auth import OPERATOR, Operator, Principal, Role
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import run_command, run_no_content
-from claimstream_platform.web import CurrentPrincipal
+from claimstream_platform.web import CurrentCaller, CurrentPrincipal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -21,7 +23,6 @@ from pydantic import BaseModel
 from claim_submission.api import ClaimWorkDep
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.handlers import store
-from claim_submission.inbound import documents as inbound_documents
 from claim_submission.repository import ClaimWork
 
 router = APIRouter()
@@ -116,14 +117,17 @@ async def _settled(uow: ClaimWork, principal: Principal, number: int, outcome: s
 
 @router.get("/v1/inbound", openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI), response_model=InboundPage)
 async def list_inbound(
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     uow: ClaimWorkDep,
     status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboundPage:
-    principal.require_role("operator")
+    """The tenant's documents (999s), newest first; for an installation operator, every tenant's and no tenant's."""
     async with uow:
-        rows = await uow.documents.page(status, limit)
+        if isinstance(caller, Operator):
+            rows = await uow.documents.page_across_tenants(status, limit)
+        else:
+            rows = await uow.documents.page(caller.tenant_id, status, limit)
     return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
 
 
@@ -134,15 +138,30 @@ async def act_on_inbound(
     request: Request,
     document_id: Number,
     action: Literal["retry", "discard"],
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     uow: ClaimWorkDep,
 ) -> Response:
-    """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply."""
-    principal.require_role("operator")
+    """`retry` after a fix (applied on the next pass), or `discard` a document that will never apply. A document
+    the caller may not see is not found, as one that does not exist."""
+    status = "pending" if action == "retry" else "discarded"
 
     async def act() -> None:
-        found = await inbound_documents.set_status(uow, document_id, "pending" if action == "retry" else "discarded")
+        if isinstance(caller, Operator):
+            found = await uow.documents.settle_quarantined_across_tenants(document_id, status)
+        else:
+            found = await uow.documents.settle_quarantined(caller.tenant_id, document_id, status)
         if not found:
             raise NotFound("no quarantined document with this id")
 
-    return await run_no_content(request, principal=principal, uow=uow, body=None, operation=act)
+    if isinstance(caller, Operator):
+        return await _as_operator(uow, act)
+    return await run_no_content(request, principal=caller, uow=uow, body=None, operation=act)
+
+
+async def _as_operator(uow: ClaimWork, act: Callable[[], Awaitable[None]]) -> Response:
+    """An operator's action, committed. No Idempotency-Key is kept for operators (the key table is per tenant);
+    a retry or discard sent twice changes nothing the second time and answers 404."""
+    async with uow:
+        await act()
+        await uow.commit()
+    return Response(status_code=204)

@@ -54,9 +54,8 @@ async def get_submitter(principal: CurrentPrincipal, uow: ClaimWorkDep) -> Submi
 async def put_submitter(
     body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
-    """Set the tenant's submitter (an operator's task: it is the identity its clearinghouse knows). Claims held
+    """Set the tenant's submitter (its admin's task: it is the identity its clearinghouse knows). Claims held
     only for the want of one go back to the queue. Repeatable."""
-    principal.require_role("operator")
     values = {**body.model_dump(), "updated_at": datetime.now(UTC)}
 
     async def operation() -> SubmitterOut:

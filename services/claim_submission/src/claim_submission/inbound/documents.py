@@ -3,11 +3,13 @@
 A document is written to `inbound` in the transaction that receives it, so a failure to apply it never loses it.
 Each pending document is then applied in its own transaction. One that cannot be read or applied (a malformed
 file, a payer claim number too long to store) is quarantined with its reason; the documents behind it flow on.
-Operators see quarantined documents through the API and retry or discard them.
+A tenant's billers see its quarantined 999s through the API and retry or discard them; installation operators
+see every document, the 277CAs (which belong to no one tenant) too.
 """
 
 import logging
 from collections.abc import Callable
+from uuid import UUID
 
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import is_transient
@@ -26,8 +28,9 @@ log = logging.getLogger(__name__)
 APPLY_LIMIT = 200  # documents per pass
 
 
-async def store(uow: ClaimWork, received: list[tuple[str, str, str]]) -> None:
-    """(kind, source, content) rows, once per source: a document collected twice is stored once."""
+async def store(uow: ClaimWork, received: list[tuple[str, str, str]], *, tenant_id: UUID | None = None) -> None:
+    """(kind, source, content) rows, once per source: a document collected twice is stored once. `tenant_id`: the
+    tenant the documents answer (a 999, its interchange's); None when they may carry many tenants' (a 277CA)."""
     if not received:
         return
     too_large = f"larger than {MAX_DOCUMENT_CHARS} characters: not read"
@@ -37,7 +40,7 @@ async def store(uow: ClaimWork, received: list[tuple[str, str, str]]) -> None:
         else {"kind": kind, "source": source, "content": "", "status": "quarantined", "reason": too_large}
         for kind, source, content in received
     ]
-    await uow.documents.store(rows)
+    await uow.documents.store([{**row, "tenant_id": tenant_id} for row in rows])
 
 
 async def collect(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
@@ -148,8 +151,3 @@ async def _settle_corrected(uow: ClaimWork, accepted: list[Claim]) -> None:
         original.settled_by_correction(corrections[original.id])
     await handlers.store(uow, originals)
     await release_waiting_corrections(uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number})
-
-
-async def set_status(uow: ClaimWork, document_id: int, status: str) -> bool:
-    """An operator's retry (pending again) or discard of a quarantined document; False when there is none."""
-    return await uow.documents.settle_quarantined(document_id, status)

@@ -188,7 +188,8 @@ async def _record(make_uow: Callable[[], ClaimWork], number: int, status: str, *
         for claim in sent:
             claim.submitted(acknowledgment_received=bool(acknowledgments))
         await store(uow, sent)
-        await inbound.store(uow, [("999", f"interchange:{number}:{n}", text) for n, text in enumerate(acknowledgments)])
+        answers = [("999", f"interchange:{number}:{n}", text) for n, text in enumerate(acknowledgments)]
+        await inbound.store(uow, answers, tenant_id=await uow.interchanges.tenant_of(number))
         await uow.commit()
 
 

@@ -1,10 +1,13 @@
 """Documents received (`inbound`: 999s and 277CAs), `uow.documents`: stored once per source, applied, quarantined
-or discarded. They are the installation's, not a tenant's (one 277CA can carry claims of many tenants)."""
+or discarded. A 999 belongs to the tenant of the interchange it answers; a 277CA to none (one can carry claims of
+many tenants). A tenant lists and settles its own through `mine`; installation operators, every document,
+through the methods that say they cross tenants."""
 
 from typing import Any
+from uuid import UUID
 
 from claimstream_platform.db import Repository
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -37,16 +40,31 @@ class Documents(Repository):
             update(inbound).where(inbound.c.id == document_id).values(status="quarantined", reason=reason[:300])
         )
 
-    async def settle_quarantined(self, document_id: int, status: str) -> bool:
-        """An operator's retry (pending again) or discard of a quarantined document; False when there is none."""
+    async def settle_quarantined(self, tenant_id: UUID, document_id: int, status: str) -> bool:
+        """A tenant's retry (pending again) or discard of its own quarantined document; False when there is none."""
+        return await self._settle(document_id, status, self.mine(tenant_id))
+
+    async def settle_quarantined_across_tenants(self, document_id: int, status: str) -> bool:
+        """An installation operator's retry or discard of any quarantined document, a tenant's or no tenant's."""
+        return await self._settle(document_id, status)
+
+    async def page(self, tenant_id: UUID, status: str, limit: int) -> list[Row[Any]]:
+        """The tenant's documents with this status, newest first."""
+        return await self._page(status, limit, self.mine(tenant_id))
+
+    async def page_across_tenants(self, status: str, limit: int) -> list[Row[Any]]:
+        """Every tenant's documents with this status, and those of no tenant: an installation operator's view."""
+        return await self._page(status, limit)
+
+    async def _settle(self, document_id: int, status: str, *whose: ColumnElement[bool]) -> bool:
         changed = await self.session.scalar(
             update(inbound)
-            .where(inbound.c.id == document_id, inbound.c.status == "quarantined")
+            .where(inbound.c.id == document_id, inbound.c.status == "quarantined", *whose)
             .values(status=status, reason=None if status == "pending" else inbound.c.reason)
             .returning(inbound.c.id)
         )
         return changed is not None
 
-    async def page(self, status: str, limit: int) -> list[Row[Any]]:
-        query = select(inbound).where(inbound.c.status == status).order_by(inbound.c.id.desc()).limit(limit)
+    async def _page(self, status: str, limit: int, *whose: ColumnElement[bool]) -> list[Row[Any]]:
+        query = select(inbound).where(inbound.c.status == status, *whose).order_by(inbound.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).all())

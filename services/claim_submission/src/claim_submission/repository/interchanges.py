@@ -91,6 +91,12 @@ class Interchanges(Repository):
         query = select(submissions).where(s.interchange_number == number, *self.reached(tenant_id, practice_ids))
         return (await self.session.execute(query.with_for_update())).one_or_none()
 
+    async def tenant_of(self, number: int) -> UUID:
+        """Whose interchange this is (the answers to it, its 999s, are that tenant's)."""
+        query = select(s.tenant_id).where(s.interchange_number == number)
+        tenant: UUID = (await self.session.execute(query)).scalar_one()
+        return tenant
+
     async def claim_count(self, number: int) -> int:
         return int(await self.session.scalar(select(func.count()).where(claims.c.interchange_number == number)) or 0)
 

@@ -74,6 +74,12 @@ class KnownClaims(Repository):
         row = (await self.session.execute(query)).one_or_none()
         return _known(row) if row is not None else None
 
+    async def known_claim_across_tenants(self, claim_id: UUID) -> KnownClaim | None:
+        """Any tenant's claim: an installation operator assigning a payment no tenant was known for."""
+        query = select(known_claims).where(known_claims.c.claim_id == claim_id)
+        row = (await self.session.execute(query)).one_or_none()
+        return _known(row) if row is not None else None
+
 
 def _known_row(claim: KnownClaim) -> dict[str, Any]:
     return {

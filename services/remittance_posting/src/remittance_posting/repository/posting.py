@@ -1,7 +1,8 @@
 """Posting's own records: the 835 files, their remittances and claim payments (rows built here from the posting's
 model, with the columns' widths), the provider ledger's PLB entries, and the exceptions queue (`uow.posting`).
 Posting begins before a tenant is known (a clearinghouse 835 names none: its claims tell), so these statements
-find rows by file, trace and claim; who may work an exception is `reads.may_see`."""
+find rows by file, trace and claim; who may work an exception is `reads.may_see` (a tenant), or an installation
+operator through the method that says it crosses tenants."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -9,7 +10,7 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
@@ -133,12 +134,19 @@ class Postings(Repository):
         return list((await self.session.execute(query.with_for_update(skip_locked=True))).all())
 
     async def unmatched_payment(self, principal: Principal, payment_id: UUID) -> Row[Any] | None:
-        """One exception the principal may work: its tenant's, or (operators) one no tenant is known for."""
-        query = select(claim_payments).where(claim_payments.c.id == payment_id, claim_payments.c.state == "unmatched")
-        row = (await self.session.execute(query.with_for_update())).one_or_none()
-        if row is None or not reads.may_see(principal, row.tenant_id, row.practice_id):
-            return None
-        return row
+        """One exception the principal may work, locked: its tenant's, of a practice its token allows."""
+        row = await self._unmatched(payment_id, self.mine(principal.tenant_id, claim_payments))
+        return row if row is not None and reads.may_see(principal, row.tenant_id, row.practice_id) else None
+
+    async def unmatched_payment_across_tenants(self, payment_id: UUID) -> Row[Any] | None:
+        """One exception, locked: any tenant's or one no tenant is known for (an installation operator's)."""
+        return await self._unmatched(payment_id)
+
+    async def _unmatched(self, payment_id: UUID, *whose: ColumnElement[bool]) -> Row[Any] | None:
+        query = select(claim_payments).where(
+            claim_payments.c.id == payment_id, claim_payments.c.state == PaymentState.UNMATCHED, *whose
+        )
+        return (await self.session.execute(query.with_for_update())).one_or_none()
 
     async def mark_matched(self, payment_id: UUID, claim: KnownClaim, matched_by: str, posting: dict[str, Any]) -> None:
         await self.session.execute(

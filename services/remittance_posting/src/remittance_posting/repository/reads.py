@@ -1,5 +1,5 @@
 """The API's reads of remittance posting (`uow.reads`), scoped to the caller's tenant and the practices its token
-allows, here once (`mine`, `_scoped`, `may_see`)."""
+allows, here once (`mine`, `_scoped`, `may_see`); the few an installation operator reads cross tenants and say so."""
 
 from typing import Any
 from uuid import UUID
@@ -7,7 +7,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import ColumnElement, Select, Table, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.domain import PaymentState
@@ -15,9 +15,9 @@ from remittance_posting.tables import claim_payments, provider_adjustments, remi
 
 
 def may_see(principal: Principal, tenant_id: UUID | None, practice_id: UUID | None) -> bool:
-    if tenant_id is None:
-        return "operator" in principal.roles
-    if tenant_id != principal.tenant_id:
+    """A tenant's row, of a practice the token allows. A row no tenant is known for is never a tenant's to see:
+    installation operators reach those through the methods that say they cross tenants."""
+    if tenant_id is None or tenant_id != principal.tenant_id:
         return False
     # a remittance of several practices is visible only to a token for all of the tenant's practices
     return principal.practice_ids is None if practice_id is None else principal.may_access(practice_id)
@@ -62,12 +62,21 @@ class Reads(Repository):
         return list(page), next_cursor
 
     async def exceptions_page(self, principal: Principal, limit: int) -> list[Row[Any]]:
-        """Unmatched claim payments of the tenant; operators also see those no tenant is known for."""
-        mine = self.mine(principal.tenant_id, claim_payments)
-        whose = or_(mine, claim_payments.c.tenant_id.is_(None)) if "operator" in principal.roles else mine
-        query = select(claim_payments).where(whose, claim_payments.c.state == PaymentState.UNMATCHED)
-        rows = (await self.session.execute(query.order_by(claim_payments.c.created_at).limit(limit))).all()
-        return [row for row in rows if row.tenant_id is None or may_see(principal, row.tenant_id, row.practice_id)]
+        """The tenant's unmatched claim payments (of the practices its token allows), oldest first."""
+        rows = await self._exceptions(limit, self.mine(principal.tenant_id, claim_payments))
+        return [row for row in rows if may_see(principal, row.tenant_id, row.practice_id)]
+
+    async def exceptions_across_tenants(self, limit: int) -> list[Row[Any]]:
+        """Every tenant's unmatched claim payments and those no tenant is known for: an installation operator's."""
+        return await self._exceptions(limit)
+
+    async def payment_across_tenants(self, payment_id: UUID) -> Row[Any]:
+        """One claim payment, whoever's: an installation operator's view of the payment it just assigned."""
+        return (await self.session.execute(select(claim_payments).where(claim_payments.c.id == payment_id))).one()
+
+    async def _exceptions(self, limit: int, *whose: ColumnElement[bool]) -> list[Row[Any]]:
+        query = select(claim_payments).where(claim_payments.c.state == PaymentState.UNMATCHED, *whose)
+        return list((await self.session.execute(query.order_by(claim_payments.c.created_at).limit(limit))).all())
 
     async def postings_of(self, principal: Principal, claim_id: UUID) -> list[Row[Any]]:
         query = self._scoped(select(claim_payments), claim_payments, principal, None).where(

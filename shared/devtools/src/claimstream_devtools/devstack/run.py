@@ -1,15 +1,17 @@
-"""`make run`: Kafka, PostgreSQL, a demo tenant with its token, and every built service, until Ctrl-C."""
+"""`make run`: Kafka, PostgreSQL, a demo tenant with its admin's, biller's and EHR's tokens, and every built service,
+until Ctrl-C."""
 
 import asyncio
 import signal
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
-from claimstream_platform import tenants
-from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, TokenIssuer, generate_keypair
+from claimstream_platform import auth, tenants
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, Role, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
 
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
@@ -17,6 +19,13 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
+# The demo tenant's callers: (file, subject, role, what it is for). Each carries one role: its work, and no more.
+DEMO_TOKENS = (
+    ("demo-admin-token", "demo:admin", Role.TENANT_ADMIN, "practices, payers, fee schedules, rates, submitter"),
+    ("demo-biller-token", "demo:biller", Role.BILLER, "work queues, corrections, appeals, write-offs, ERA uploads"),
+    ("demo-ehr-token", "demo:ehr", Role.EHR_INTEGRATION, "encounters from the EHR, and reads of their outcome"),
+)
+DEMO_TOKEN_LIFETIME = timedelta(days=30)  # integration tokens: a person's would last an hour
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
 
@@ -32,18 +41,14 @@ def run_stack() -> int:
         stack.start()
         keys = _keys(profile.data_dir / "keys")
         tenant_id = asyncio.run(_demo_tenant(stack.database_url))
-        token_file = profile.data_dir / "demo-token"
-        # the demo user runs this installation: their token carries the operator role (the workload sets the
-        # tenant's submitter with it)
-        demo_token = TokenIssuer.from_file(keys / "signing.pem").issue(tenant_id=tenant_id, roles=["operator"])
-        _write_secret(token_file, demo_token + "\n")
+        token_files = _demo_tokens(keys, tenant_id, profile.data_dir)
         specs = local_services()
         simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
         clearinghouse_token = _clearinghouse_account(keys, profile.data_dir)
         supervisor = Supervisor(env=_service_env(stack, keys, simulator, clearinghouse_token), log_dir=profile.data_dir)
         supervisor.start(specs)
-        workload = _start_workload(supervisor, specs, token_file, clearinghouse_token)
-        _print_summary(stack, specs, tenant_id, token_file, time.monotonic() - started)
+        workload = _start_workload(supervisor, specs, token_files, clearinghouse_token)
+        _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -81,6 +86,17 @@ def _keys(keys: Path) -> Path:
     return keys
 
 
+def _demo_tokens(keys: Path, tenant_id: UUID, data_dir: Path) -> dict[Role, Path]:
+    """One token per demo caller, in its own file, by its role."""
+    issuer = TokenIssuer.from_file(keys / "signing.pem")
+    files = {}
+    for name, subject, role, _ in DEMO_TOKENS:
+        token = issuer.issue(tenant_id=tenant_id, subject=subject, roles=[role], lifetime=DEMO_TOKEN_LIFETIME)
+        _write_secret(data_dir / name, token + "\n")
+        files[role] = data_dir / name
+    return files
+
+
 def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     """claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
     submission to send, and by the demo workload to enroll the payers' members in that account's roster."""
@@ -88,7 +104,10 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
         keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
     )
     token = data_dir / "clearinghouse-token"
-    _write_secret(token, clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
+    account = clearinghouse.issue(
+        tenant_id=CLEARINGHOUSE_ACCOUNT, roles=[auth.CLEARINGHOUSE_ACCOUNT], lifetime=DEMO_TOKEN_LIFETIME
+    )
+    _write_secret(token, account)
     return token
 
 
@@ -97,7 +116,9 @@ def _write_secret(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
-def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file: Path, simulator_token: Path) -> bool:
+def _start_workload(
+    supervisor: Supervisor, specs: list[ServiceSpec], tokens: dict[Role, Path], simulator_token: Path
+) -> bool:
     """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist."""
     by_package = {spec.package: spec for spec in specs}
     if "charge_capture" not in by_package or "clearinghouse_simulator" not in by_package:
@@ -118,7 +139,9 @@ def _start_workload(supervisor: Supervisor, specs: list[ServiceSpec], token_file
             else {}
         ),
         SIMULATOR_URL=simulator.url,
-        CLAIMSTREAM_TOKEN_FILE=str(token_file),
+        CLAIMSTREAM_ADMIN_TOKEN_FILE=str(tokens[Role.TENANT_ADMIN]),
+        CLAIMSTREAM_FRONT_DESK_TOKEN_FILE=str(tokens[Role.BILLER]),  # a biller's work includes the front desk's
+        CLAIMSTREAM_EHR_TOKEN_FILE=str(tokens[Role.EHR_INTEGRATION]),
         SIMULATOR_TOKEN_FILE=str(simulator_token),
     )
     module = "clearinghouse_simulator.workload"
@@ -135,7 +158,7 @@ async def _demo_tenant(database_url: str) -> UUID:
 
 
 def _print_summary(
-    stack: LocalStack, specs: list[ServiceSpec], tenant_id: UUID, token_file: Path, seconds: float
+    stack: LocalStack, specs: list[ServiceSpec], tenant_id: UUID, tokens: dict[Role, Path], seconds: float
 ) -> None:
     print(f"\nclaimstream is up ({seconds:.1f} s)", flush=True)
     print(
@@ -147,9 +170,16 @@ def _print_summary(
         print(f"  {spec.name:<24} {spec.url}")
     if not specs:
         print("  (no services are built yet)")
-    print(f"  demo tenant  {tenant_id}")
-    print(f"  demo token   {token_file}  (use: Authorization: Bearer $(cat {token_file}))")
-    print("  another tenant and its token, against this stack (no settings needed):")
+    print(f"  demo tenant  {tenant_id}; its tokens (use: Authorization: Bearer $(cat <file>)):")
+    for _, _, role, work in DEMO_TOKENS:
+        print(f"    {role:<16} {tokens[role]}  ({work})")
+    print("  another tenant and its tokens, against this stack (no settings needed):")
     print('    .venv/bin/claimstream-dev admin create-tenant "Acme Billing"')
-    print("    .venv/bin/claimstream-dev admin issue-token --tenant <id printed above> [--role operator]")
+    print(
+        "    .venv/bin/claimstream-dev admin issue-token --tenant <id printed above> --subject integration:ehr"
+        " --role ehr-integration"
+    )
+    print(
+        "    .venv/bin/claimstream-dev admin issue-operator-token --subject operator:<you>  (an installation operator)"
+    )
     print("Ctrl-C stops everything; data stays in .data/run until `make clean`.", flush=True)

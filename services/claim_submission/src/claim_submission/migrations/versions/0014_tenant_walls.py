@@ -7,8 +7,8 @@ works across them (a loop's sweep). The outbox stays unwalled (`claimstream_plat
 from alembic import op
 from claimstream_platform.migrate import unwall_tenant_tables, wall_tenant_tables
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
