@@ -18,7 +18,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from claimstream_platform import migrate, tenants
+from claimstream_platform import migrate, revocations, tenants
 from claimstream_platform.auth import (
     CLEARINGHOUSE_ACCOUNT,
     CLEARINGHOUSE_AUDIENCE,
@@ -138,6 +138,7 @@ async def migrated_schema(stack: StackUnderTest, prefix: str, script_location: P
     """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart."""
     name = f"{prefix}_{uuid4().hex[:12]}"
     await asyncio.to_thread(migrate.upgrade, stack.database_url, schema=name, script_location=script_location)
+    await with_revocation_list(stack, name)
     try:
         yield name
     finally:
@@ -147,11 +148,23 @@ async def migrated_schema(stack: StackUnderTest, prefix: str, script_location: P
         await admin.dispose()
 
 
+async def with_revocation_list(stack: StackUnderTest, schema: str) -> None:
+    """The identity service's revocation table in a test's own schema, which its settings name as the list's home
+    (`service_settings`): each test checks tokens against a list of its own, as production does against identity's."""
+    engine = create_engine(stack.database_url, schema=schema, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(revocations.create_tables)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a service's app in this process, with the platform resources its lifespan would open."""
     platform = Platform.open(settings)
     app.state.platform = platform  # ASGITransport does not run the lifespan
+    await platform.start()
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), **{"base_url": "http://test", **client}
@@ -178,7 +191,7 @@ def service_settings(
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key_file,
-        **overrides,
+        **{"revocations_schema": schema, **overrides},
     )
 
 
