@@ -34,8 +34,8 @@ def main(
         "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
     )
     commands.add_parser("worker", help=worker_help)
-    for name, (help_text, _) in (extra or {}).items():
-        commands.add_parser(name, help=help_text)
+    for name, (help_text, _) in (extra or {}).items():  # a service's own command reads its options from sys.argv
+        commands.add_parser(name, help=help_text).add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.command in (extra or {}):
         raise SystemExit((extra or {})[args.command][1]())
