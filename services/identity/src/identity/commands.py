@@ -18,6 +18,7 @@ from uuid import UUID
 from claimstream_platform import tenants
 from claimstream_platform.auth import Role
 from claimstream_platform.db import create_engine
+from claimstream_platform.errors import RuleViolation
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from identity import handlers
@@ -71,7 +72,7 @@ def create_admin(settings: "IdentitySettings") -> int:
     async def work(uow: IdentityWork) -> handlers.Invitation:
         return await handlers.invite(uow, options.tenant, options.email, options.name, access, SYSTEM)
 
-    return _print_code(asyncio.run(_in_work(settings, work)))
+    return _invited(settings, work)
 
 
 def create_operator(settings: "IdentitySettings") -> int:
@@ -81,7 +82,15 @@ def create_operator(settings: "IdentitySettings") -> int:
     async def work(uow: IdentityWork) -> handlers.Invitation:
         return await handlers.invite(uow, None, options.email, options.name, access, SYSTEM)
 
-    return _print_code(asyncio.run(_in_work(settings, work)))
+    return _invited(settings, work)
+
+
+def _invited(settings: "IdentitySettings", work: Callable[[IdentityWork], Awaitable[handlers.Invitation]]) -> int:
+    try:
+        return _print_code(asyncio.run(_in_work(settings, work)))
+    except RuleViolation as refused:
+        say(f"identity: {refused.detail}")
+        return 1
 
 
 def _print_code(invitation: handlers.Invitation) -> int:

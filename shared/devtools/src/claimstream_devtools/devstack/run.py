@@ -1,7 +1,9 @@
 """`make run`: Kafka, PostgreSQL, a demo tenant with its token, and every built service, until Ctrl-C."""
 
 import asyncio
+import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -16,6 +18,7 @@ from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, loca
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
+DEMO_ADMIN = "admin@demo-billing.example"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
@@ -44,6 +47,7 @@ def run_stack() -> int:
         supervisor.start(specs)
         workload = _start_workload(supervisor, specs, token_file, clearinghouse_token)
         _print_summary(stack, specs, tenant_id, token_file, time.monotonic() - started)
+        _demo_admin(supervisor, specs, tenant_id, profile.data_dir)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -65,6 +69,7 @@ def _service_env(
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),  # read by the identity service alone
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
@@ -90,6 +95,22 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     token = data_dir / "clearinghouse-token"
     _write_secret(token, clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT))
     return token
+
+
+def _demo_admin(supervisor: Supervisor, specs: list[ServiceSpec], tenant_id: UUID, data_dir: Path) -> None:
+    """The demo tenant's first administrator, invited once through the identity service's command: the invitation
+    code is kept in the profile, to accept with a password at identity's `POST /v1/invitations/accept`."""
+    identity = next((spec for spec in specs if spec.package == "identity"), None)
+    invitation = data_dir / "demo-admin-invitation"
+    if identity is None or invitation.exists():
+        return
+    command = [sys.executable, "-m", "identity", "create-admin", "--tenant", str(tenant_id)]
+    command += ["--email", DEMO_ADMIN, "--name", "Demo administrator"]
+    env = {**os.environ, **supervisor.env, "SERVICE_NAME": identity.name, "DATABASE_SCHEMA": identity.package}
+    made = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if made.returncode == 0:
+        _write_secret(invitation, made.stdout)
+        print(f"  demo admin   {DEMO_ADMIN}: invitation in {invitation}", flush=True)
 
 
 def _write_secret(path: Path, text: str) -> None:
