@@ -17,9 +17,8 @@ from uuid import UUID
 
 from claimstream_platform import tenants
 from claimstream_platform.auth import Role
-from claimstream_platform.db import create_engine
+from claimstream_platform.db import SessionFactory, create_engine
 from claimstream_platform.errors import RuleViolation
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from identity import handlers
 from identity.chain import Walk
@@ -46,7 +45,7 @@ def _options(command: str, *arguments: tuple[str, type, bool]) -> argparse.Names
 async def _in_work(settings: "IdentitySettings", work: Callable[[IdentityWork], Awaitable[T]]) -> T:
     engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema, pool_size=1)
     try:
-        async with IdentityWork(async_sessionmaker(engine, expire_on_commit=False)) as uow:
+        async with IdentityWork(SessionFactory(engine, expire_on_commit=False)) as uow:
             result = await work(uow)
             await uow.commit()
             return result
