@@ -18,6 +18,7 @@ import asyncpg
 import httpx
 from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_devtools.testing import service_client
+from claimstream_platform import revocations
 from claimstream_platform.auth import Role, TokenIssuer
 from claimstream_platform.db import create_engine
 from claimstream_platform.migrate import upgrade
@@ -38,6 +39,7 @@ def settings_for(stack: LocalStack, schema: str, public_key: Path) -> Projection
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key,
+        revocations_schema=schema,  # the bench's own (empty) revocation list, beside its tables
     )
 
 
@@ -46,6 +48,10 @@ async def fresh_schema(stack: LocalStack, schema: str) -> None:
     await swap.drop_schema(admin, schema)
     await admin.dispose()
     await asyncio.to_thread(upgrade, stack.database_url, schema=schema, script_location=SERVICE.migrations)
+    engine = create_engine(stack.database_url, schema=schema, pool_size=1)
+    async with engine.begin() as connection:
+        await connection.run_sync(revocations.create_tables)
+    await engine.dispose()
 
 
 async def bulk_load(stack: LocalStack, schema: str) -> tuple[UUID, list[UUID], list[UUID], float]:

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
-from claimstream_devtools.testing import Keys, StackUnderTest, app_client
+from claimstream_devtools.testing import Keys, StackUnderTest, app_client, with_revocation_list
 from claimstream_platform.db import create_engine
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import create_app
@@ -22,6 +22,7 @@ async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
     engine = create_engine(stack.database_url, schema=name, pool_size=2)
     await create_tables(engine)
     await engine.dispose()
+    await with_revocation_list(stack.database_url, name)
     yield name
     async with admin.begin() as connection:
         await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
@@ -48,6 +49,7 @@ def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=keys.public_key_file,
+        revocations_schema=schema,
     )
 
 

@@ -19,6 +19,7 @@ def _environment(
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
+        "IDENTITY_SIGNING_KEY_FILE": str(keys.public_key_file.parent / "signing.pem"),  # the identity service's
         "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
         "SIM_CYCLE_SECONDS": "1",
         "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them

@@ -24,19 +24,10 @@ def main(
     extra: Mapping[str, tuple[str, Callable[[], int]]] | None = None,
 ) -> None:
     """`app_factory` is "package.module:function", so that uvicorn can start several worker processes."""
-    parser = argparse.ArgumentParser(prog=prog)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the database migrations to the service's schema")
-    api = commands.add_parser("api", help="serve the REST API")
-    api.add_argument("--host", default="127.0.0.1")
-    api.add_argument("--port", type=int, default=default_port)
-    api.add_argument(
-        "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
-    )
-    commands.add_parser("worker", help=worker_help)
-    for name, (help_text, _) in (extra or {}).items():
-        commands.add_parser(name, help=help_text)
-    args = parser.parse_args()
+    parser = _parser(prog, default_port, worker_help, extra or {})
+    args, unknown = parser.parse_known_args()  # a service's own command reads its own options from sys.argv
+    if unknown and args.command not in (extra or {}):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command in (extra or {}):
         raise SystemExit((extra or {})[args.command][1]())
     if args.command == "migrate":
@@ -53,3 +44,21 @@ def main(
         )
     else:
         asyncio.run(worker())
+
+
+def _parser(
+    prog: str, default_port: int, worker_help: str, extra: Mapping[str, tuple[str, Callable[[], int]]]
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations to the service's schema")
+    api = commands.add_parser("api", help="serve the REST API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=default_port)
+    api.add_argument(
+        "--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")), help="processes (env API_WORKERS)"
+    )
+    commands.add_parser("worker", help=worker_help)
+    for name, (help_text, _) in extra.items():
+        commands.add_parser(name, help=help_text)
+    return parser

@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     auth_issuer: str = "claimstream"
     auth_audience: str = "claimstream-api"
     integration_token_max_days: int = Field(default=90, ge=1, le=366)  # people's and operators' tokens: 1 hour
+    revocations_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")] = "identity"  # the list's home
+    revocation_refresh_seconds: float = Field(default=1.0, gt=0, le=10)
+    revocation_max_stale_seconds: float = Field(default=30.0, gt=0, le=300)  # then 503 until a refresh works
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
     outbox_batch_size: int = 500

@@ -20,7 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform import metrics, openapi
 from claimstream_platform.access import declared
-from claimstream_platform.auth import Caller, Operator, Principal, TokenVerifier, verifier_for
+from claimstream_platform.auth import (
+    CLEARINGHOUSE_ISSUER,
+    Caller,
+    Operator,
+    Principal,
+    TokenVerifier,
+    verifier_for,
+)
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy, act_as
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Forbidden, Unauthenticated
@@ -28,17 +35,19 @@ from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.messaging.kafka import new_admin
 from claimstream_platform.middleware import MAX_BODY_BYTES, RequestContextMiddleware
 from claimstream_platform.problems import install_problem_handlers, problem
+from claimstream_platform.revocations import NoRevocations, Revocations
 from claimstream_platform.settings import ServiceSettings
 
 
 @dataclass
 class Platform:
-    """What one API process holds open: the database pool, the token verifier, Kafka health."""
+    """What one API process holds open: the database pool, the token verifier and revocation list, Kafka health."""
 
     settings: ServiceSettings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     verifier: TokenVerifier
+    revocations: Revocations
     _kafka_checked_at: float = 0.0
     _kafka_ok: bool = False
     _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -56,9 +65,15 @@ class Platform:
             engine=engine,
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
             verifier=verifier_for(settings),
+            revocations=_revocations(settings, engine),
         )
 
+    async def start(self) -> None:
+        """Before the first request: the revocation list loaded, and kept fresh from then on."""
+        await self.revocations.start()
+
     async def close(self) -> None:
+        await self.revocations.close()
         await self.engine.dispose()
 
     async def database_ready(self) -> bool:
@@ -83,6 +98,18 @@ class Platform:
                 self._kafka_ok = await _kafka_answers(self.settings.kafka_bootstrap_servers)
                 self._kafka_checked_at = time.monotonic()
             return self._kafka_ok
+
+
+def _revocations(settings: ServiceSettings, engine: AsyncEngine) -> Revocations:
+    """The identity service's list; the simulated clearinghouse verifies its own tokens, which we never revoke."""
+    if settings.auth_issuer == CLEARINGHOUSE_ISSUER:
+        return NoRevocations()
+    return Revocations(
+        engine,
+        settings.revocations_schema,
+        interval=settings.revocation_refresh_seconds,
+        max_stale=settings.revocation_max_stale_seconds,
+    )
 
 
 async def _kafka_answers(bootstrap_servers: str) -> bool:
@@ -112,6 +139,7 @@ def authenticate(request: Request) -> Caller:
             raise Unauthenticated("a bearer token is required")
         caller = get_platform(request).verifier.verify(token.strip())
         request.state.caller = caller
+    get_platform(request).revocations.check(caller)  # revoked: 401; the list out of date: 503
     return caller
 
 
@@ -210,6 +238,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.platform = platform or Platform.open(settings)
+        if platform is None:
+            await app.state.platform.start()
         try:
             yield
         finally:

@@ -18,7 +18,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from claimstream_platform import migrate, tenants
+from claimstream_platform import migrate, revocations, tenants
 from claimstream_platform.auth import (
     CLEARINGHOUSE_ACCOUNT,
     CLEARINGHOUSE_AUDIENCE,
@@ -155,6 +155,7 @@ async def migrated_schema(
     url = roles.owner_url if roles else stack.database_url
     try:
         await asyncio.to_thread(migrate.upgrade, url, schema=name, script_location=script_location)
+        await with_revocation_list(url, name)
         if roles:
             _roles[name] = roles
         yield name
@@ -168,11 +169,24 @@ async def migrated_schema(
             await drop_roles(stack.database_url, name)
 
 
+async def with_revocation_list(database_url: str, schema: str) -> None:
+    """The identity service's revocation table in a test's own schema, which its settings name as the list's home
+    (`service_settings`): each test checks tokens against a list of its own, as production does against identity's.
+    Made by the schema's owner, so its app role may read it as every app role reads identity's."""
+    engine = create_engine(database_url, schema=schema, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(revocations.create_tables)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a service's app in this process, with the platform resources its lifespan would open."""
     platform = Platform.open(settings)
     app.state.platform = platform  # ASGITransport does not run the lifespan
+    await platform.start()
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), **{"base_url": "http://test", **client}
@@ -203,7 +217,7 @@ def service_settings(
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key_file,
-        **overrides,
+        **{"revocations_schema": schema, **overrides},
     )
 
 

@@ -2,7 +2,9 @@
 until Ctrl-C."""
 
 import asyncio
+import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -18,6 +20,7 @@ from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, loca
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
+DEMO_ADMIN = "admin@demo-billing.example"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
 # The demo tenant's callers: (file, subject, role, what it is for). Each carries one role: its work, and no more.
 DEMO_TOKENS = (
@@ -49,6 +52,7 @@ def run_stack() -> int:
         supervisor.start(specs)
         workload = _start_workload(supervisor, specs, token_files, clearinghouse_token)
         _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
+        _demo_admin(supervisor, specs, tenant_id, profile.data_dir)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -70,6 +74,7 @@ def _service_env(
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),  # read by the identity service alone
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
@@ -109,6 +114,22 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     )
     _write_secret(token, account)
     return token
+
+
+def _demo_admin(supervisor: Supervisor, specs: list[ServiceSpec], tenant_id: UUID, data_dir: Path) -> None:
+    """The demo tenant's first administrator, invited once through the identity service's command: the invitation
+    code is kept in the profile, to accept with a password at identity's `POST /v1/invitations/accept`."""
+    identity = next((spec for spec in specs if spec.package == "identity"), None)
+    invitation = data_dir / "demo-admin-invitation"
+    if identity is None or invitation.exists():
+        return
+    command = [sys.executable, "-m", "identity", "create-admin", "--tenant", str(tenant_id)]
+    command += ["--email", DEMO_ADMIN, "--name", "Demo administrator"]
+    env = {**os.environ, **supervisor.env, "SERVICE_NAME": identity.name, "DATABASE_SCHEMA": identity.package}
+    made = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if made.returncode == 0:
+        _write_secret(invitation, made.stdout)
+        print(f"  demo admin   {DEMO_ADMIN}: invitation in {invitation}", flush=True)
 
 
 def _write_secret(path: Path, text: str) -> None:

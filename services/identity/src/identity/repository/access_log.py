@@ -1,0 +1,101 @@
+"""The access log (`uow.access_log`): rows appended one tenant at a time under that tenant's lock, each chained to
+the tenant's previous row (identity.chain); read back by an auditor of the tenant, and walked whole to verify it."""
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.contracts.access import AccessRecorded
+from claimstream_platform.db import Repository, hold_names
+from sqlalchemy import exists, insert, select, tuple_
+from sqlalchemy.engine import Row
+
+from identity.chain import GENESIS, row_hash
+from identity.tables import access_log
+
+c = access_log.c
+WALK_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+
+
+class AccessLog(Repository):
+    table = access_log
+
+    async def append(self, event: AccessRecorded) -> bool:
+        """The event as the tenant's next row (False: its `access_id` is in the log already, nothing written)."""
+        await hold_names(self.uow, [f"identity.access_log.{event.tenant_id}"])
+        if await self.session.scalar(select(exists().where(c.access_id == event.access_id))):
+            return False
+        last = (
+            await self.session.execute(
+                select(c.seq, c.hash).where(self.mine(event.tenant_id)).order_by(c.seq.desc()).limit(1)
+            )
+        ).first()
+        row = _content(event, seq=last.seq + 1 if last else 1)
+        previous = last.hash if last else GENESIS
+        await self.session.execute(
+            insert(access_log).values(**row, previous_hash=previous, hash=row_hash(previous, row))
+        )
+        return True
+
+    async def page(
+        self, tenant_id: UUID, query: AuditQuery, *, limit: int, cursor: int | None
+    ) -> tuple[Sequence[Row[Any]], int | None]:
+        """The tenant's rows in the order they were chained, filtered, after `cursor` (a row's seq)."""
+        where = [self.mine(tenant_id)]
+        if cursor is not None:
+            where.append(c.seq > cursor)
+        if query.since is not None:
+            where.append(c.occurred_at >= query.since)
+        if query.until is not None:
+            where.append(c.occurred_at < query.until)
+        if query.actor is not None:
+            where.append(c.actor == query.actor)
+        if query.action is not None:
+            where.append(c.action == query.action)
+        rows = (await self.session.execute(select(access_log).where(*where).order_by(c.seq).limit(limit + 1))).all()
+        page = rows[:limit]
+        return page, (page[-1].seq if len(rows) > limit else None)
+
+    async def walk(self, tenant_id: UUID | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Every row (of one tenant, or of all of them) in chain order, a batch at a time."""
+        after: tuple[UUID, int] | None = None
+        while True:
+            query = select(access_log).order_by(c.tenant_id, c.seq).limit(WALK_BATCH)
+            if tenant_id is not None:
+                query = query.where(self.mine(tenant_id))
+            if after is not None:
+                query = query.where(tuple_(c.tenant_id, c.seq) > tuple_(*after))
+            rows = (await self.session.execute(query)).mappings().all()
+            for row in rows:
+                yield dict(row)
+            if len(rows) < WALK_BATCH:
+                return
+            after = (rows[-1]["tenant_id"], rows[-1]["seq"])
+
+
+def _content(event: AccessRecorded, *, seq: int) -> dict[str, Any]:
+    return {
+        "tenant_id": event.tenant_id,
+        "seq": seq,
+        "access_id": event.access_id,
+        "occurred_at": event.occurred_at if event.occurred_at.tzinfo else event.occurred_at.replace(tzinfo=UTC),
+        "service": event.service,
+        "actor": event.actor,
+        "actor_kind": event.actor_kind,
+        "audit": event.audit,
+        "action": event.action,
+        "resource": dict(event.resource),
+        "status": event.status,
+        "client": event.client,
+        "correlation_id": event.correlation_id,
+    }

@@ -1,0 +1,52 @@
+"""Identity, declared for the platform's service kit: the only wiring module (nothing else reads the environment).
+`python -m identity migrate | api | worker | create-admin | create-operator | verify-audit`; the worker runs the
+outbox relay and the consumer that appends every service's `AccessRecorded` to the access log.
+
+Identity alone holds the signing key (IDENTITY_SIGNING_KEY_FILE); every service, this one included, verifies with
+the public ring (AUTH_PUBLIC_KEY_FILE), which holds several keys during a rotation (docs/identity.md)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from claimstream_platform.auth import LifetimeCaps, TokenIssuer
+from claimstream_platform.kit import Service
+from claimstream_platform.settings import ServiceSettings
+from fastapi import FastAPI
+from pydantic import FilePath
+
+from identity import admin_api, api, audit_api, commands
+from identity.consumers import SUBSCRIPTIONS
+from identity.credentials import Passwords, Signer
+from identity.repository import IdentityWork
+
+
+class IdentitySettings(ServiceSettings):
+    identity_signing_key_file: FilePath  # the Ed25519 private key: this service's alone
+
+
+def prepare(settings: IdentitySettings, app: FastAPI) -> None:
+    caps = LifetimeCaps(integration=timedelta(days=settings.integration_token_max_days))
+    issuer = TokenIssuer.from_file(
+        settings.identity_signing_key_file, issuer=settings.auth_issuer, audience=settings.auth_audience, caps=caps
+    )
+    app.state.signer = Signer(issuer)
+    app.state.passwords = Passwords()
+
+
+SERVICE = Service(
+    name="identity",
+    package="identity",
+    port=8008,
+    title="claimstream identity",
+    settings=IdentitySettings,
+    routers=[api.router, admin_api.router, audit_api.router],
+    migrations=Path(__file__).parent / "migrations",
+    prepare_app=prepare,
+    subscriptions=SUBSCRIPTIONS,
+    commands={
+        "create-admin": ("a tenant's first administrator (--tenant ID --email E --name N)", commands.create_admin),
+        "create-operator": ("an installation operator (--email E --name N)", commands.create_operator),
+        "verify-audit": ("walk the access log's hash chains ([--tenant ID])", commands.verify_audit),
+    },
+    unit_of_work=IdentityWork,
+)

@@ -1,0 +1,47 @@
+"""Fixtures for identity's service tests: its schema on the session's PostgreSQL, its app signing with the test
+keys, and another service's app (`other`) that checks tokens against identity's revocation list, as every service
+does."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from claimstream_devtools.testing import (
+    Keys,
+    StackUnderTest,
+    app_client,
+    service_client,
+    service_fixtures,
+    service_settings,
+)
+from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.web import create_app
+from identity.service import SERVICE
+from identity_testkit import other_router
+
+schema, engine, make_uow, _kit_client = service_fixtures(SERVICE)
+del _kit_client  # identity's app needs its signing key: `client` below
+
+
+@pytest.fixture
+async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    signing = keys.public_key_file.parent / "signing.pem"
+    settings = service_settings(SERVICE, stack, schema, keys.public_key_file, identity_signing_key_file=signing)
+    async with service_client(SERVICE, settings) as http:
+        yield http
+
+
+@pytest.fixture
+async def other(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    """Another service's API: its own schema elsewhere, identity's revocation list refreshed every 50 ms."""
+    settings = ServiceSettings(
+        service_name="other",
+        database_url=stack.database_url,
+        database_schema="public",
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        auth_public_key_file=keys.public_key_file,
+        revocations_schema=schema,
+        revocation_refresh_seconds=0.05,
+    )
+    async with app_client(create_app(settings, title="other", routers=[other_router]), settings) as http:
+        yield http

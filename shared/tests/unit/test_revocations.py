@@ -1,0 +1,65 @@
+"""The revocation list as an API process holds it: what it refuses, and what it does when it cannot refresh."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from claimstream_platform.auth import Kind, Operator, Principal
+from claimstream_platform.errors import TransientError, Unauthenticated
+from claimstream_platform.revocations import RevocationList, Revocations
+from sqlalchemy.ext.asyncio import create_async_engine
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+def principal(subject: str = "user:a", jti: str = "j1", issued_at: datetime = NOW) -> Principal:
+    return Principal(subject, uuid4(), None, jti, frozenset({"biller"}), Kind.PERSON, issued_at)
+
+
+def test_a_revoked_token_id_is_refused_and_others_are_not() -> None:
+    revoked = RevocationList()
+    revoked.add(1, "j1", None, None, NOW + timedelta(hours=1))
+    assert revoked.revoked(principal(jti="j1"))
+    assert not revoked.revoked(principal(jti="j2"))
+    assert revoked.cursor == 1
+
+
+def test_a_subject_cutoff_refuses_tokens_issued_before_it_only() -> None:
+    revoked = RevocationList()
+    revoked.add(4, None, "user:a", NOW, NOW + timedelta(days=90))
+    assert revoked.revoked(principal(issued_at=NOW - timedelta(minutes=5)))
+    assert revoked.revoked(principal(issued_at=NOW))
+    assert not revoked.revoked(principal(issued_at=NOW + timedelta(seconds=1)))
+    assert not revoked.revoked(principal(subject="user:b", issued_at=NOW - timedelta(minutes=5)))
+    assert revoked.revoked(Operator("user:a", "j9", NOW - timedelta(seconds=1)))
+
+
+def test_a_later_cutoff_wins_and_expired_entries_are_forgotten() -> None:
+    revoked = RevocationList()
+    revoked.add(1, None, "user:a", NOW, NOW + timedelta(days=1))
+    revoked.add(2, None, "user:a", NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert revoked.subjects["user:a"][0] == NOW
+    revoked.add(3, "j1", None, None, NOW + timedelta(minutes=1))
+    revoked.prune(NOW + timedelta(minutes=2))
+    assert "j1" not in revoked.tokens and "user:a" in revoked.subjects
+
+
+def test_a_process_that_never_loaded_the_list_answers_unavailable() -> None:
+    engine = create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none")
+    revocations = Revocations(engine, "identity", max_stale=30)
+    with pytest.raises(TransientError):
+        revocations.check(principal())
+
+
+def test_a_list_older_than_its_bound_answers_unavailable_and_a_fresh_one_refuses_revoked_tokens() -> None:
+    engine = create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none")
+    revocations = Revocations(engine, "identity", max_stale=30)
+    revocations._list.add(1, "j1", None, None, NOW + timedelta(hours=1))
+    revocations._loaded_at = time.monotonic() - 10  # refreshed 10 s ago: still served
+    revocations.check(principal(jti="j2"))
+    with pytest.raises(Unauthenticated):
+        revocations.check(principal(jti="j1"))
+    revocations._loaded_at = time.monotonic() - 31  # the database away for longer than the bound
+    with pytest.raises(TransientError):
+        revocations.check(principal(jti="j2"))
