@@ -74,13 +74,20 @@ def grant_statements(schema: str) -> list[str]:
 _TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 
 
+# The platform's tables a service writes besides reading: charge capture registers each practice it sets up.
+PLATFORM_WRITERS = {"charge_capture": ("practices",)}
+
+
 def platform_statements(schema: str) -> list[str]:
-    """The platform's own schema (tenants, and what the platform adds there) is read by every app role."""
+    """The platform's own schema (tenants, and what the platform adds there) is read by every app role, and written
+    only where `PLATFORM_WRITERS` says."""
     p, app = _name(PLATFORM_SCHEMA), _name(app_role(schema))
+    writes = [f"GRANT INSERT ON {p}.{_name(table)} TO {app}" for table in PLATFORM_WRITERS.get(schema, ())]
     return [
         f"GRANT USAGE ON SCHEMA {p} TO {app}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {p} TO {app}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {p} GRANT SELECT ON TABLES TO {app}",
+        *writes,
     ]
 
 

@@ -28,7 +28,7 @@ from claimstream_platform.auth import (
     TokenVerifier,
     verifier_for,
 )
-from claimstream_platform.context import ACROSS_TENANTS, Tenancy, act_as
+from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy, act_as
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
@@ -182,13 +182,18 @@ CurrentOperator = Annotated[Operator, Depends(get_operator)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
-def get_unit_of_work(request: Request, caller: CurrentCaller) -> UnitOfWork:
+def get_unit_of_work(request: Request) -> UnitOfWork:
     """The service's own unit of work (its repositories hang off it: `uow.claims`), on the process's pool, working
-    as the caller's tenant: row-level security shows it that tenant's rows alone. A caller without a tenant (an
-    installation operator) works across tenants."""
+    as the caller's tenant: row-level security shows it that tenant's rows alone. An installation operator works
+    across tenants; a public route's anonymous caller (signing in) is no tenant's and sees no tenant's rows."""
     work: type[UnitOfWork] = request.app.state.unit_of_work
-    tenant_id = getattr(caller, "tenant_id", None)
-    return work(get_platform(request).sessionmaker, Tenancy.of(tenant_id) if tenant_id else ACROSS_TENANTS)
+    access = declared(request.scope.get("route"))
+    caller = None if access is not None and access.public else authenticate(request)
+    if isinstance(caller, Principal):
+        tenancy = Tenancy.of(caller.tenant_id)
+    else:
+        tenancy = ACROSS_TENANTS if isinstance(caller, Operator) else NO_TENANT
+    return work(get_platform(request).sessionmaker, tenancy)
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
