@@ -3,6 +3,8 @@
     claimstream admin create-tenant NAME               prints the new tenant's id
     claimstream admin issue-token --tenant ID [--practice ID ...] [--days N] [--role operator]
                                                        prints a bearer token
+    claimstream admin rate-limit --tenant ID --class C --tenant-budget N --client-budget N [--window S] | --clear
+                                                       a tenant's request budget (limits/admin.py)
 
 It reads DATABASE_URL and CLAIMSTREAM_SIGNING_KEY_FILE from the environment. Beside the local stack that
 `make run` started, `claimstream-dev admin ...` (the development tools) finds both there and runs this command.
@@ -18,6 +20,7 @@ from uuid import UUID
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import TokenIssuer
 from claimstream_platform.db import create_engine
+from claimstream_platform.limits import admin as limits_admin
 
 LOCAL_STACK_HINT = "beside `make run`, `.venv/bin/claimstream-dev admin ...` finds the local stack's"
 
@@ -70,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--practice", type=UUID, action="append", help="limit to this practice (repeatable)")
     token.add_argument("--days", type=int, default=30)
     token.add_argument("--role", choices=["operator"], action="append", default=[], help="grant a role (repeatable)")
+    limits_admin.add_command(admin)
     return parser
 
 
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_create_tenant(args.name)))
     elif args.group == "admin" and args.command == "issue-token":
         print(asyncio.run(_issue_token(args.tenant, args.practice, args.days, args.role)))
+    elif args.group == "admin" and args.command == limits_admin.COMMAND:
+        print(limits_admin.run(args, _database_url()))
 
 
 if __name__ == "__main__":

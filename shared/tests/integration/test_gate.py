@@ -1,13 +1,15 @@
 """What runs before a request's body is read (issue 26, N6 and item 6): the token, the route's own body cap, and
 rate limits per tenant and per client that every replica shares."""
 
+import os
+import subprocess
+import sys
 from uuid import uuid4
 
 import pytest
 from claimstream_platform.access import RateClass
 from claimstream_platform.auth import Role
 from claimstream_platform.limits import Budget
-from claimstream_platform.limits.store import clear_override, set_override
 from claimstream_platform.web import Platform
 from walls_app import SMALL_CAP, CountingBody, bearer, call_asgi, walls_app, walls_client
 
@@ -104,15 +106,21 @@ class TestRateLimits:
         # Each instance leases 4 permits at a time (block_size(200)); at most a block each is left unspent.
         assert 200 - 2 * 4 <= allowed <= 200
 
-    async def test_an_operators_override_for_one_tenant_replaces_the_default(self, limited, keys) -> None:
+    async def test_an_operator_sets_one_tenants_budget_with_the_cli(self, limited, keys, stack) -> None:
         tenant = uuid4()
-        async with walls_client(walls_app(limited), limited) as client:
-            platform = client._transport.app.state.platform  # type: ignore[attr-defined]
-            await set_override(platform.engine, tenant, RateClass.UPLOAD, Budget(tenant=2, client=2))
-            platform.limiter.clock = lambda: A_WINDOW
-            auth = bearer(keys.issuer.issue(tenant_id=tenant))
-            try:
+        budget = ["--class", "upload", "--tenant-budget", "2", "--client-budget", "2"]
+        assert admin("rate-limit", "--tenant", str(tenant), *budget, database_url=stack.database_url) == 0
+        try:
+            async with walls_client(walls_app(limited), limited) as client:
+                client._transport.app.state.platform.limiter.clock = lambda: A_WINDOW  # type: ignore[attr-defined]
+                auth = bearer(keys.issuer.issue(tenant_id=tenant))
                 statuses = [(await client.get("/v1/uploads", headers=auth)).status_code for _ in range(3)]
-            finally:
-                await clear_override(platform.engine, tenant, RateClass.UPLOAD)
+        finally:
+            assert admin("rate-limit", "--tenant", str(tenant), "--clear", database_url=stack.database_url) == 0
         assert statuses == [200, 200, 429]
+
+
+def admin(*args: str, database_url: str) -> int:
+    command = [sys.executable, "-m", "claimstream_platform.cli", "admin", *args]
+    done = subprocess.run(command, env={**os.environ, "DATABASE_URL": database_url}, timeout=60, check=False)
+    return done.returncode
