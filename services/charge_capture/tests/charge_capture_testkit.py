@@ -58,7 +58,11 @@ def encounter(practice_id: UUID, **changes: Any) -> dict[str, Any]:
 
 async def outbox(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:
     async with engine.connect() as connection:
-        rows = (await connection.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
+        rows = (
+            await connection.execute(
+                text("SELECT event_type, payload FROM outbox WHERE topic <> 'access.v1' ORDER BY seq")
+            )
+        ).all()
     return [
         (row.event_type.split(".")[1] + "." + row.event_type.split(".")[2], json.loads(row.payload)) for row in rows
     ]
