@@ -124,7 +124,11 @@ def x12_of(claim: Any) -> str:
 
 async def events(make_uow: Callable[[], ClaimWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
-        rows = (await uow.session.execute(text("SELECT event_type, payload FROM outbox ORDER BY seq"))).all()
+        rows = (
+            await uow.session.execute(
+                text("SELECT event_type, payload FROM outbox WHERE topic <> 'access.v1' ORDER BY seq")
+            )
+        ).all()
     return [(row.event_type.split(".")[2], json.loads(row.payload)) for row in rows]
 
 

@@ -11,6 +11,8 @@ A tenant token carries tenant roles only (tenant-admin, biller, front-desk, ehr-
 an installation operator's token has its own issuer and audience and no tenant. Lifetimes are capped by kind: an
 hour for a person and an operator, 90 days for an integration (docs/security.md). People's tokens will come from
 signing in; this command stays for integrations and for the first admin.
+    claimstream admin rate-limit --tenant ID --class C --tenant-budget N --client-budget N [--window S] | --clear
+                                                       a tenant's request budget (limits/admin.py)
 
 It reads DATABASE_URL and CLAIMSTREAM_SIGNING_KEY_FILE from the environment. Beside the local stack that
 `make run` started, `claimstream-dev admin ...` (the development tools) finds both there and runs this command.
@@ -26,6 +28,7 @@ from uuid import UUID
 from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import Kind, LifetimeCaps, Role, TokenIssuer
 from claimstream_platform.db import create_engine
+from claimstream_platform.limits import admin as limits_admin
 
 DEFAULT_LIFETIME = {
     Kind.INTEGRATION: timedelta(days=30),
@@ -126,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     operator = admin.add_parser("issue-operator-token", help="issue a bearer token for an installation operator")
     operator.add_argument("--subject", required=True, help="who holds it, unique: operator:ana")
     operator.add_argument("--lifetime", type=_lifetime, help="at most 1h (the default)")
+    limits_admin.add_command(admin)
     return parser
 
 
@@ -137,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_issue_token(args)))
     elif args.group == "admin" and args.command == "issue-operator-token":
         print(_issue_operator_token(args))
+    elif args.group == "admin" and args.command == limits_admin.COMMAND:
+        print(limits_admin.run(args, _database_url()))
 
 
 if __name__ == "__main__":

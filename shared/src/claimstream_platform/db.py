@@ -38,6 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from claimstream_platform import access_log
 from claimstream_platform.context import Tenancy, current_context
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.errors import TransientError
@@ -239,8 +240,11 @@ class UnitOfWork:
             self._pending = []
 
     async def commit(self) -> None:
+        # An audited request's access record goes in the same transaction as its change (access_log.stage).
+        access = access_log.stage(self.publish, (row["tenant_id"] for row in self._pending))
         await self.flush_events()
         await self.session.commit()
+        access_log.committed(access)
 
 
 class Repository:

@@ -1,90 +1,128 @@
-"""The request middleware every app runs: body limits, control characters refused, correlation ids, the call
-context, access logs and HTTP metrics."""
+"""The request middleware every app runs, in this order, before a route reads a byte of the body:
 
-import json
+1. the correlation id (from `X-Correlation-Id` or new) and the call context;
+2. the gate (gate.py): the route matched and its declaration read, the bearer token verified, the caller's roles
+   and its rate budget checked: 401, 403, 429 (503 when the limiter's store is down too long) with no body read;
+3. the route's own body cap (413), counted as the body streams in, chunked or not, never read whole;
+4. control characters PostgreSQL cannot store or X12 cannot carry, in the path, the query or a JSON body (422);
+5. the route, with the request's pending access record when it is audited (access_log.py): a 2xx answer that no
+   commit recorded is recorded before its first byte leaves, or replaced by a 503.
+
+Every answer, refusals included, carries the correlation id and is counted in the access log line and metrics.
+"""
+
+import asyncio
 import logging
-import re
 import time
-from urllib.parse import parse_qsl
 from uuid import UUID, uuid4
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from claimstream_platform import access_log as access_records
 from claimstream_platform import telemetry
 from claimstream_platform.context import call_context
-from claimstream_platform.problems import problem
-from claimstream_platform.x12.text import CONTROL
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.gate import Authenticate, RouteTable, admit, pending_access, unavailable
+from claimstream_platform.request_body import control_characters, read_body, replay, too_large
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 CORRELATION_HEADER = "x-correlation-id"
+RECORD_TIMEOUT = 5.0  # seconds an access record may take before the answer becomes a 503
 access_log = logging.getLogger("claimstream.access")
+log = logging.getLogger(__name__)
 
 
 class RequestContextMiddleware:
-    """Sets the correlation id (from `X-Correlation-Id` or new) and refuses, before any route runs, what no
-    route may see: a body over the limit (counted as it streams in, chunked or not, never read whole) and
-    control characters PostgreSQL cannot store or X12 cannot carry, in the path, the query or a JSON body."""
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, *, authenticate: Authenticate, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.authenticate = authenticate
+        self.max_body_bytes = max_body_bytes  # a route's own cap (access.allow(max_body_bytes=...)) replaces it
+        self.routes = RouteTable()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        body = await self._read_body(headers, receive)
-        refusal = self._too_large() if body is None else _control_characters(scope, headers, body)
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        assert body is not None
-        receive = _replay(body, receive)
-        correlation_id = _correlation_id(headers.get(CORRELATION_HEADER.encode()))
-
-        status = 500  # what the server answers if the app fails before starting a response
-
-        async def send_with_header(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (CORRELATION_HEADER.encode(), str(correlation_id).encode()),
-                ]
-            await send(message)
-
+        answer = _Answer(scope, send, _correlation_id(headers.get(CORRELATION_HEADER.encode())))
         started = time.perf_counter()
-        with call_context(correlation_id=correlation_id):
+        with call_context(correlation_id=answer.correlation_id):
             try:
-                await self.app(scope, receive, send_with_header)
+                await self._serve(scope, headers, receive, answer)
             finally:
-                _record_request(scope, status, time.perf_counter() - started)
+                _record_request(scope, answer.status, time.perf_counter() - started)
 
-    async def _read_body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
-        """The whole body, or None as soon as it passes the limit (the rest is never read)."""
-        length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            return None
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break  # the client went away; the route sees an empty body and the disconnect
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+    async def _serve(self, scope: Scope, headers: dict[bytes, bytes], receive: Receive, answer: "_Answer") -> None:
+        admitted = await admit(scope, self.routes, self.authenticate)
+        if isinstance(admitted, Response):
+            await admitted(scope, receive, answer.send)
+            return
+        body = b""  # a route that declares nothing (health, docs) or no route (404, 405) gets no body
+        if admitted.access is not None:
+            cap = admitted.access.max_body_bytes or self.max_body_bytes
+            read = await read_body(headers, receive, cap)
+            if read is None:
+                await too_large(cap)(scope, receive, answer.send)
+                return
+            body = read
+        refusal = control_characters(scope, headers, body)
+        if refusal is not None:
+            await refusal(scope, receive, answer.send)
+            return
+        pending = pending_access(scope, admitted, answer.correlation_id)
+        answer.audited = pending is not None
+        with access_records.auditing(pending):
+            await self.app(scope, replay(body, receive), answer.send)
 
-    def _too_large(self) -> JSONResponse:
-        limit = self.max_body_bytes
-        return problem(413, "Body too large", slug="body-too-large", detail=f"the limit is {limit} bytes")
+
+class _Answer:
+    """The response on its way out: its status for the logs, the correlation header, and for an audited route
+    the access record written before the first byte leaves (or the answer replaced by a 503)."""
+
+    def __init__(self, scope: Scope, send: Send, correlation_id: UUID) -> None:
+        self.scope, self._send, self.correlation_id = scope, send, correlation_id
+        self.status = 500  # what the server answers if the app fails before starting a response
+        self.audited = False
+        self._replaced = False
+
+    async def send(self, message: Message) -> None:
+        if self._replaced:
+            return  # the original answer's body, after a 503 took its place
+        if message["type"] == "http.response.start" and self.audited:
+            replacement = await _record_before_answer(self.scope, message["status"])
+            if replacement is not None:
+                self._replaced = True
+                await replacement(self.scope, _nothing, self._forward)
+                return
+        await self._forward(message)
+
+    async def _forward(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            message["headers"] = [
+                *message.get("headers", []),
+                (CORRELATION_HEADER.encode(), str(self.correlation_id).encode()),
+            ]
+        await self._send(message)
+
+
+async def _record_before_answer(scope: Scope, status: int) -> JSONResponse | None:
+    """A 2xx that no commit recorded (a read): its record in a short transaction of its own, or a 503 to answer
+    instead, so no one is given PHI that the access log does not show."""
+    if access_records.unrecorded(status) is None:
+        return None
+    try:
+        async with asyncio.timeout(RECORD_TIMEOUT), UnitOfWork(scope["app"].state.platform.sessionmaker) as uow:
+            await uow.commit()  # stages the pending record (access_log.stage) and commits it
+    except Exception as error:
+        log.error("access record not written: the answer is withheld", extra={"error": type(error).__name__})
+        return unavailable("the access log cannot be written", retry_after=5)
+    return None
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def _record_request(scope: Scope, status: int, seconds: float) -> None:
@@ -96,59 +134,6 @@ def _record_request(scope: Scope, status: int, seconds: float) -> None:
     telemetry.HTTP_SECONDS.record(seconds, {"method": scope["method"], "route": template})
     if template not in ("/healthz", "/readyz", "/metrics"):
         access_log.info("request", extra={**labels, "duration_ms": round(seconds * 1000, 1)})
-
-
-def _replay(body: bytes, upstream: Receive) -> Receive:
-    """The body already read, then the connection's own messages (a later disconnect is real, not invented)."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return await upstream()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-_ESCAPED_CONTROL = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|7[fF])")
-
-
-def _control_characters(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> JSONResponse | None:
-    """A 422 naming the first field that holds a control character (tab, LF and CR are text)."""
-    bad_field = "path" if CONTROL.search(scope.get("path", "")) else None
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
-        if bad_field is None and (CONTROL.search(value) or CONTROL.search(name)):
-            bad_field = name
-    if bad_field is None and b"json" in headers.get(b"content-type", b"") and _ESCAPED_CONTROL.search(body):
-        try:
-            bad_field = _find_control(json.loads(body), [])
-        except (ValueError, RecursionError):
-            return None  # not JSON, or nested too deeply: the route's own parsing answers 400
-    if bad_field is None:
-        return None
-    reason = "must not contain control characters"
-    return problem(
-        422,
-        "Invalid request",
-        slug="validation",
-        detail="1 problem(s) in the request",
-        errors=[{"field": bad_field, "reason": reason, "code": "control_character"}],
-    )
-
-
-def _find_control(value: object, path: list[str]) -> str | None:
-    if isinstance(value, str):
-        return ".".join(path) or "body" if CONTROL.search(value) else None
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
-    for key, child in children:
-        if isinstance(key, str) and CONTROL.search(key):
-            return ".".join(path) or "body"  # the object holding the key: a key is input too, never echoed
-        found = _find_control(child, [*path, str(key)])
-        if found:
-            return found
-    return None
 
 
 def _correlation_id(raw: bytes | None) -> UUID:

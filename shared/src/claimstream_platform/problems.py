@@ -83,6 +83,10 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
 
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
+    return domain_problem(error)
+
+
+def domain_problem(error: DomainError) -> JSONResponse:
     for error_type, status, slug in _STATUS_BY_ERROR:
         if isinstance(error, error_type):
             errors = [{"field": error.field, "reason": error.detail}] if error.field else None
@@ -91,11 +95,15 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 async def _unauthenticated(_request: Request, error: Exception) -> JSONResponse:
+    return unauthenticated(str(error))
+
+
+def unauthenticated(detail: str) -> JSONResponse:
     return problem(
         401,
         "Unauthenticated",
         slug="unauthenticated",
-        detail=str(error),
+        detail=detail,
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 

@@ -6,6 +6,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from claimstream_platform.access import RateClass
+from claimstream_platform.limits.budgets import Budget
+
 _PLACEHOLDERS = {"changeme", "changethis", "secret", "password", "postgres", "admin"}
 
 
@@ -42,6 +45,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     metrics_port: int | None = None  # a worker's Prometheus /metrics (an API serves /metrics on its own port)
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 where a scraper on another host (a pod's) must reach it
+    # Request budgets per route class replacing the defaults (limits.DEFAULT_BUDGETS), as JSON in RATE_LIMITS:
+    # {"write": {"tenant": 20000, "client": 10000, "window_seconds": 10}}; a tenant's own: `claimstream admin`.
+    rate_limits: dict[RateClass, Budget] = Field(default_factory=dict)
+    rate_limit_fail_open_seconds: float = Field(default=60, ge=0)  # then 503 until the limiter's store is back
 
     @field_validator("database_url", "migration_database_url")
     @classmethod

@@ -32,6 +32,8 @@ from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy, act
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
+from claimstream_platform.limits import DEFAULT_BUDGETS, RateLimiter
+from claimstream_platform.limits.store import Store
 from claimstream_platform.messaging.kafka import new_admin
 from claimstream_platform.middleware import MAX_BODY_BYTES, RequestContextMiddleware
 from claimstream_platform.problems import install_problem_handlers, problem
@@ -48,6 +50,7 @@ class Platform:
     sessionmaker: async_sessionmaker[AsyncSession]
     verifier: TokenVerifier
     revocations: Revocations
+    limiter: RateLimiter  # request budgets, shared with every replica (limits)
     _kafka_checked_at: float = 0.0
     _kafka_ok: bool = False
     _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -66,6 +69,12 @@ class Platform:
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
             verifier=verifier_for(settings),
             revocations=_revocations(settings, engine),
+            limiter=RateLimiter(
+                Store(engine),
+                settings.service_name,
+                {**DEFAULT_BUDGETS, **settings.rate_limits},
+                fail_open_seconds=settings.rate_limit_fail_open_seconds,
+            ),
         )
 
     async def start(self) -> None:
@@ -131,7 +140,8 @@ def get_platform(request: Request) -> Platform:
 
 
 def authenticate(request: Request) -> Caller:
-    """The bearer token's caller, verified once per request (the middleware may have done it already)."""
+    """The bearer token's caller, verified once per request: by the middleware, before the body is read, for a
+    route that declares roles (gate.py), which keeps it in the request's state for the route."""
     caller: Caller | None = getattr(request.state, "caller", None)
     if caller is None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -258,7 +268,7 @@ def create_app(
     app.include_router(health)
     for router in routers:
         app.include_router(router, dependencies=[Depends(enforce_access)])
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, authenticate=authenticate, max_body_bytes=max_body_bytes)
     # One span per request; the per-message receive/send spans cost more than they tell.
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
     return app

@@ -60,7 +60,9 @@ async def test_the_event_goes_on_charge_capture_v1_keyed_by_tenant_and_payer(
     body = {"facts": {"appeal": "90 days"}}
     assert (await client.put(_path(practice), json=body, headers=auth)).status_code == 200
     async with engine.connect() as connection:
-        rows = (await connection.execute(text("SELECT topic, key, event_type FROM outbox"))).all()
+        rows = (
+            await connection.execute(text("SELECT topic, key, event_type FROM outbox WHERE topic <> 'access.v1'"))
+        ).all()
     assert [tuple(row) for row in rows] == [
         ("charge-capture.v1", f"{tenant}:COM01", "claimstream.payer.facts-overridden.v1")
     ]

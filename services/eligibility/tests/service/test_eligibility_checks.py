@@ -39,7 +39,9 @@ def echoing(*benefits: Any, rejections: tuple[Rejection, ...] = ()) -> Callable[
 
 async def outbox(make_uow: Callable[[], EligibilityWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
-        rows = await uow.session.execute(text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox"))
+        rows = await uow.session.execute(
+            text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox WHERE topic <> 'access.v1'")
+        )
         return [(row.event_type, json.loads(row.body)) for row in rows]
 
 

@@ -19,7 +19,9 @@ from sqlalchemy import text
 
 async def outbox(make_uow: Callable[[], PriorAuthorizationWork]) -> list[tuple[str, dict[str, Any]]]:
     async with make_uow() as uow:
-        rows = await uow.session.execute(text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox"))
+        rows = await uow.session.execute(
+            text("SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox WHERE topic <> 'access.v1'")
+        )
         return [(row.event_type.split(".")[2], json.loads(row.body)) for row in rows]
 
 

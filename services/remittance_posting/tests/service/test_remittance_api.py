@@ -47,7 +47,9 @@ async def upload(client: httpx.AsyncClient, auth: dict[str, str], body: str, sta
 
 async def outbox_types(make_uow: Callable[[], UnitOfWork]) -> list[str]:
     async with make_uow() as uow:
-        return list(await uow.session.scalars(text("SELECT event_type FROM outbox ORDER BY seq")))
+        return list(
+            await uow.session.scalars(text("SELECT event_type FROM outbox WHERE topic <> 'access.v1' ORDER BY seq"))
+        )
 
 
 async def postings(client: httpx.AsyncClient, auth: dict[str, str], claim_id: UUID) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
+from claimstream_platform.limits import store as limits
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
 from fastapi import FastAPI
@@ -77,6 +78,7 @@ def _containers() -> Iterator[StackUnderTest]:
     ):
         database_url = pg.get_connection_url()
         migrate.upgrade(database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
+        migrate.upgrade(database_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
         yield StackUnderTest(database_url, kafka.get_bootstrap_server(), None)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from claimstream_platform import migrate, tenants
 from claimstream_platform.contracts import registered_events
+from claimstream_platform.limits import store as limits
 from claimstream_platform.messaging.kafka import ensure_topics
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
@@ -67,6 +68,7 @@ class LocalStack:
         self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
         self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or self._start_kafka()
         migrate.upgrade(self.database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
+        migrate.upgrade(self.database_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
         asyncio.run(ensure_topics(self.bootstrap_servers, sorted({e.topic for e in registered_events().values()})))
 
     def stop(self) -> None:

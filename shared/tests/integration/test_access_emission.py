@@ -1,0 +1,85 @@
+"""The access log's emission (issue 26, item 5): an audited route's 2xx answer publishes one AccessRecorded
+through the outbox, a command's in its own transaction, a read's before its answer starts."""
+
+import json
+from uuid import uuid4
+
+from claimstream_platform import middleware
+from claimstream_platform.auth import Role
+from claimstream_platform.contracts.access import AccessRecorded
+from walls_app import bearer, outbox_rows, walls_app, walls_client
+
+ACCESS = AccessRecorded.event_type
+
+
+async def test_a_read_of_phi_is_recorded_before_it_is_answered(settings, keys, sessionmaker) -> None:
+    tenant, record_id = uuid4(), uuid4()
+    token = keys.issuer.issue(tenant_id=tenant, subject="user:ada", roles=[Role.BILLER])
+    async with walls_client(walls_app(settings), settings) as client:
+        response = await client.get(f"/v1/records/{record_id}", headers=bearer(token))
+    assert response.status_code == 200
+    [row] = await outbox_rows(sessionmaker)
+    assert (row.event_type, row.tenant_id) == (ACCESS, tenant)
+    event = json.loads(row.payload)
+    assert {key: event[key] for key in ("actor", "actor_kind", "audit", "action", "resource", "status", "client")} == {
+        "actor": "user:ada",
+        "actor_kind": "integration",
+        "audit": "phi",
+        "action": "GET /v1/records/{record_id}",
+        "resource": {"record_id": str(record_id)},
+        "status": 200,
+        "client": "203.0.113.9",
+    }
+    assert event["correlation_id"] == response.headers["x-correlation-id"] and event["service"] == "example-ledger"
+
+
+async def test_a_command_records_its_access_in_the_transaction_of_its_change(settings, keys, sessionmaker) -> None:
+    tenant, practice = uuid4(), uuid4()
+    async with walls_client(walls_app(settings), settings) as client:
+        response = await client.post(
+            f"/v1/practices/{practice}/payments", headers=bearer(keys.issuer.issue(tenant_id=tenant))
+        )
+    assert response.status_code == 201
+    change, access = await outbox_rows(sessionmaker)
+    assert access.event_type == ACCESS and change.event_type != ACCESS
+    assert change.xact == access.xact  # one transaction wrote both
+    event = json.loads(access.payload)
+    assert (event["action"], event["status"], event["audit"]) == (
+        "POST /v1/practices/{practice_id}/payments",
+        201,
+        "money",
+    )
+    assert event["resource"] == {"practice_id": str(practice)}
+
+
+async def test_a_rolled_back_command_leaves_no_record(settings, keys, sessionmaker) -> None:
+    async with walls_client(walls_app(settings), settings) as client:
+        response = await client.post(
+            f"/v1/practices/{uuid4()}/payments?fail=true", headers=bearer(keys.issuer.issue(tenant_id=uuid4()))
+        )
+    assert response.status_code == 422
+    assert await outbox_rows(sessionmaker) == []
+
+
+async def test_refused_and_unaudited_requests_leave_no_record(settings, keys, sessionmaker) -> None:
+    auth = bearer(keys.issuer.issue(tenant_id=uuid4()))
+    async with walls_client(walls_app(settings), settings) as client:
+        assert (await client.get("/v1/records/not-an-id", headers=auth)).status_code == 422
+        assert (await client.get(f"/v1/records/{uuid4()}")).status_code == 401
+        assert (await client.get("/v1/uploads", headers=auth)).status_code == 200
+    assert await outbox_rows(sessionmaker) == []
+
+
+async def test_a_read_whose_record_cannot_be_written_is_withheld_with_503(
+    settings, keys, sessionmaker, monkeypatch
+) -> None:
+    class Broken(middleware.UnitOfWork):
+        async def commit(self) -> None:
+            raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(middleware, "UnitOfWork", Broken)
+    async with walls_client(walls_app(settings), settings) as client:
+        response = await client.get(f"/v1/records/{uuid4()}", headers=bearer(keys.issuer.issue(tenant_id=uuid4())))
+    assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+    assert "logged reader" not in response.text
+    assert await outbox_rows(sessionmaker) == []
