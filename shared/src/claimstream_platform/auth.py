@@ -247,9 +247,12 @@ def verifier_for(settings: "ServiceSettings") -> TokenVerifier:
     """A service's verifier. The simulated clearinghouse stands outside: its own accounts, no operators of ours."""
     path = settings.auth_public_key_file
     if settings.auth_issuer == CLEARINGHOUSE_ISSUER:
-        roles = frozenset({CLEARINGHOUSE_OPERATOR})
         return TokenVerifier.from_file(
-            path, issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE, roles=roles, operators=False
+            path,
+            issuer=CLEARINGHOUSE_ISSUER,
+            audience=CLEARINGHOUSE_AUDIENCE,
+            roles=CLEARINGHOUSE_ROLES,
+            operators=False,
         )
     caps = LifetimeCaps(integration=timedelta(days=settings.integration_token_max_days))
     return TokenVerifier.from_file(path, issuer=settings.auth_issuer, audience=settings.auth_audience, caps=caps)
