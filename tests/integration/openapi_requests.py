@@ -129,7 +129,7 @@ class Schemas:
             items = schema.get("items", {})
             if name in ITEMS_LIKE and not items.get("properties"):
                 items = {"$ref": f"#/components/schemas/{ITEMS_LIKE[name]}"}
-            return [self.example(items, name.removesuffix("s"))]
+            return [self.example(items, f"{name}[]")]
         return _scalar(schema, kind)
 
     def resolved(self, schema: dict[str, Any]) -> dict[str, Any]:

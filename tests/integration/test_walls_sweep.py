@@ -23,50 +23,49 @@ from running_services import Services
 from walls_snapshot import changed
 from walls_sweep import Kind, Sweep, running_sweep
 
-
-O, L, C, W, X, S = Kind.OBJECT, Kind.LIST, Kind.CREATE, Kind.OWN, Kind.OPERATOR, Kind.OUTSIDE
+OBJ, L, C, W, X, S = Kind.OBJECT, Kind.LIST, Kind.CREATE, Kind.OWN, Kind.OPERATOR, Kind.OUTSIDE
 PRACTICE = "/v1/practices/{practice_id}"
 FACTS = PRACTICE + "/payers/{payer_id}/facts"
 EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("charge-capture", "POST", "/v1/practices"): W,
     ("charge-capture", "GET", "/v1/practices"): L,
-    ("charge-capture", "GET", PRACTICE): O,
-    ("charge-capture", "POST", PRACTICE + "/providers"): O,
-    ("charge-capture", "GET", PRACTICE + "/providers"): O,
-    ("charge-capture", "POST", PRACTICE + "/payers"): O,
-    ("charge-capture", "GET", PRACTICE + "/payers"): O,
-    ("charge-capture", "PUT", PRACTICE + "/payers/{payer_id}/policy"): O,
-    ("charge-capture", "PUT", PRACTICE + "/fee-schedules/{payer_id}"): O,
-    ("charge-capture", "GET", PRACTICE + "/fee-schedules/{payer_id}"): O,
-    ("charge-capture", "PUT", FACTS + "/{effective_from}"): O,
-    ("charge-capture", "GET", FACTS): O,
-    ("charge-capture", "DELETE", FACTS + "/{effective_from}"): O,
+    ("charge-capture", "GET", PRACTICE): OBJ,
+    ("charge-capture", "POST", PRACTICE + "/providers"): OBJ,
+    ("charge-capture", "GET", PRACTICE + "/providers"): OBJ,
+    ("charge-capture", "POST", PRACTICE + "/payers"): OBJ,
+    ("charge-capture", "GET", PRACTICE + "/payers"): OBJ,
+    ("charge-capture", "PUT", PRACTICE + "/payers/{payer_id}/policy"): OBJ,
+    ("charge-capture", "PUT", PRACTICE + "/fee-schedules/{payer_id}"): OBJ,
+    ("charge-capture", "GET", PRACTICE + "/fee-schedules/{payer_id}"): OBJ,
+    ("charge-capture", "PUT", FACTS + "/{effective_from}"): OBJ,
+    ("charge-capture", "GET", FACTS): OBJ,
+    ("charge-capture", "DELETE", FACTS + "/{effective_from}"): OBJ,
     ("charge-capture", "POST", "/v1/encounters"): C,
-    ("charge-capture", "POST", "/v1/encounters/batch"): C,
-    ("charge-capture", "PUT", "/v1/encounters/{encounter_id}"): O,
-    ("charge-capture", "POST", "/v1/encounters/{encounter_id}/void"): O,
-    ("charge-capture", "GET", "/v1/encounters/{encounter_id}"): O,
+    ("charge-capture", "POST", "/v1/encounters/batch"): Kind.BATCH,
+    ("charge-capture", "PUT", "/v1/encounters/{encounter_id}"): OBJ,
+    ("charge-capture", "POST", "/v1/encounters/{encounter_id}/void"): OBJ,
+    ("charge-capture", "GET", "/v1/encounters/{encounter_id}"): OBJ,
     ("charge-capture", "GET", "/v1/encounters"): L,
     ("eligibility", "POST", "/v1/eligibility-checks"): C,
     ("eligibility", "POST", "/v1/eligibility-checks/batch"): C,
     ("eligibility", "GET", "/v1/benefits"): L,
-    ("eligibility", "GET", "/v1/eligibility-checks/{check_id}"): O,
+    ("eligibility", "GET", "/v1/eligibility-checks/{check_id}"): OBJ,
     ("eligibility", "POST", "/v1/good-faith-estimates"): C,
-    ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}"): O,
-    ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}/pdf"): O,
+    ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}"): OBJ,
+    ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}/pdf"): OBJ,
     ("prior-authorization", "POST", "/v1/authorizations"): C,
     ("prior-authorization", "POST", "/v1/authorizations/manual"): C,
-    ("prior-authorization", "POST", "/v1/authorizations/{authorization_id}/renewals"): O,
+    ("prior-authorization", "POST", "/v1/authorizations/{authorization_id}/renewals"): OBJ,
     ("prior-authorization", "GET", "/v1/authorizations"): L,
-    ("prior-authorization", "GET", "/v1/authorizations/{authorization_id}"): O,
-    ("claim-submission", "GET", "/v1/claims/{claim_id}"): O,
+    ("prior-authorization", "GET", "/v1/authorizations/{authorization_id}"): OBJ,
+    ("claim-submission", "GET", "/v1/claims/{claim_id}"): OBJ,
     ("claim-submission", "GET", "/v1/claims"): L,
-    ("claim-submission", "GET", "/v1/claims/{claim_id}/x12"): O,
-    ("claim-submission", "POST", "/v1/claims/{claim_id}/release"): O,
-    ("claim-submission", "POST", "/v1/claims/{claim_id}/void"): O,
+    ("claim-submission", "GET", "/v1/claims/{claim_id}/x12"): OBJ,
+    ("claim-submission", "POST", "/v1/claims/{claim_id}/release"): OBJ,
+    ("claim-submission", "POST", "/v1/claims/{claim_id}/void"): OBJ,
     ("claim-submission", "GET", "/v1/interchanges"): L,
-    ("claim-submission", "POST", "/v1/interchanges/{number}/requeue"): O,
-    ("claim-submission", "POST", "/v1/interchanges/{number}/cancel"): O,
+    ("claim-submission", "POST", "/v1/interchanges/{number}/requeue"): OBJ,
+    ("claim-submission", "POST", "/v1/interchanges/{number}/cancel"): OBJ,
     ("claim-submission", "GET", "/v1/inbound"): X,
     ("claim-submission", "POST", "/v1/inbound/{document_id}/{action}"): X,
     ("claim-submission", "GET", "/v1/submitter"): W,
@@ -74,8 +73,8 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("remittance-posting", "POST", "/v1/remittances"): W,  # an 835 paying their claim: the caller's own file
     ("remittance-posting", "GET", "/v1/remittances"): L,
     ("remittance-posting", "GET", "/v1/remittances/exceptions"): X,
-    ("remittance-posting", "POST", "/v1/remittances/exceptions/{payment_id}/assign"): O,
-    ("remittance-posting", "GET", "/v1/remittances/{remittance_id}"): O,
+    ("remittance-posting", "POST", "/v1/remittances/exceptions/{payment_id}/assign"): OBJ,
+    ("remittance-posting", "GET", "/v1/remittances/{remittance_id}"): OBJ,
     ("remittance-posting", "GET", "/v1/claims/{claim_id}/postings"): L,  # [] for any claim not the caller's
     ("remittance-posting", "GET", "/v1/provider-adjustments"): L,
     ("remittance-posting", "GET", "/v1/recoupments"): L,
@@ -83,20 +82,20 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("remittance-posting", "GET", "/v1/variances"): L,
     ("remittance-posting", "GET", "/v1/payer-silence"): L,
     ("denial-management", "GET", "/v1/denials"): L,
-    ("denial-management", "GET", "/v1/denials/{case_id}"): O,
-    ("denial-management", "GET", "/v1/denials/{case_id}/appeals/{appeal_id}/letter"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/assign"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/notes"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/correction"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/appeal"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/outcome"): O,
-    ("denial-management", "POST", "/v1/denials/{case_id}/write-off"): O,
+    ("denial-management", "GET", "/v1/denials/{case_id}"): OBJ,
+    ("denial-management", "GET", "/v1/denials/{case_id}/appeals/{appeal_id}/letter"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/assign"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/notes"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/correction"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/appeal"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/outcome"): OBJ,
+    ("denial-management", "POST", "/v1/denials/{case_id}/write-off"): OBJ,
     ("denial-management", "POST", "/v1/denials/bulk"): L,  # their practice as the filter: none of their cases
     ("denial-management", "GET", "/v1/scrub-rule-suggestions"): L,
-    ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): O,
-    ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): O,
+    ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): OBJ,
+    ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): OBJ,
     ("projection", "GET", "/v1/claims"): L,
-    ("projection", "GET", "/v1/claims/{claim_id}"): O,
+    ("projection", "GET", "/v1/claims/{claim_id}"): OBJ,
     ("projection", "GET", "/v1/ar/aging"): L,
     ("projection", "GET", "/v1/balances/patients"): L,
     ("projection", "GET", "/v1/kpis"): L,
@@ -104,7 +103,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("projection", "GET", "/v1/denials/analytics"): L,
     ("projection", "GET", "/v1/denials/analytics/claims"): L,
     ("projection", "GET", "/v1/ledger/check"): L,
-    ("projection", "GET", "/v1/ledger/check/claims/{claim_id}"): O,
+    ("projection", "GET", "/v1/ledger/check/claims/{claim_id}"): OBJ,
     ("projection", "GET", "/v1/stream/health"): X,
     ("clearinghouse-simulator", "POST", "/v1/interchanges"): S,
     ("clearinghouse-simulator", "GET", "/v1/inbox"): S,
@@ -117,7 +116,42 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
 }
 
 # The holes the sweep finds today: (scope, service, method, path) -> what leaks. Remove an entry when it is fixed.
-FINDINGS: dict[tuple[str, str, str, str], str] = {}
+UNCHECKED_PRACTICE = (
+    "practice not checked against the tenant: a tenant-wide token creates a row of its own naming tenant B's "
+    "practice id (201 as for a practice that never existed: nothing of B's reached or revealed)"
+)
+FINDINGS: dict[tuple[str, str, str, str], str] = {
+    ("tenant", "eligibility", "POST", "/v1/eligibility-checks"): UNCHECKED_PRACTICE,
+    ("tenant", "eligibility", "POST", "/v1/eligibility-checks/batch"): UNCHECKED_PRACTICE,
+    ("tenant", "eligibility", "POST", "/v1/good-faith-estimates"): UNCHECKED_PRACTICE,
+    ("tenant", "prior-authorization", "POST", "/v1/authorizations"): UNCHECKED_PRACTICE,
+    ("tenant", "prior-authorization", "POST", "/v1/authorizations/manual"): UNCHECKED_PRACTICE,
+    ("tenant", "remittance-posting", "PUT", "/v1/contract-rates/{payer_id}"): UNCHECKED_PRACTICE,
+    ("practice", "claim-submission", "GET", "/v1/interchanges"): (
+        "N5: a token limited to P1 lists P2's interchanges (interchanges have no practice)"
+    ),
+    ("practice", "claim-submission", "POST", "/v1/interchanges/{number}/requeue"): (
+        "N5: a token limited to P1 reaches P2's interchange (409 'cannot be requeued' where 404 is due)"
+    ),
+    ("practice", "claim-submission", "POST", "/v1/interchanges/{number}/cancel"): (
+        "N5: a token limited to P1 reaches P2's interchange (409 'cannot be cancelled' where 404 is due)"
+    ),
+    ("practice", "remittance-posting", "POST", "/v1/remittances"): (
+        "N5: a token limited to P1 uploads an 835 that posts to P2's claim (claims_for has no practice filter): "
+        "P2's claim_payments, remittances and outbox change, and the receipt names P2"
+    ),
+    ("practice", "denial-management", "GET", "/v1/scrub-rule-suggestions"): (
+        "N5: a token limited to P1 lists suggestions drawn from P2's denials (suggestions have no practice)"
+    ),
+    ("practice", "denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): (
+        "N5: a token limited to P1 accepts a suggestion drawn from P2's denials (200 where 404 is due)"
+    ),
+    ("practice", "denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): (
+        "N5: a token limited to P1 reaches a suggestion drawn from P2's denials (409 after the accept, 404 due)"
+    ),
+}
+# What the N5 upload above posts to P2 is still there when the workers are done.
+CHANGED_AT_THE_END = {"practice": FINDINGS[("practice", "remittance-posting", "POST", "/v1/remittances")]}
 
 SCOPES = ("tenant", "practice")  # tenant A against tenant B; A's token for P1 against A's practice P2
 
@@ -155,8 +189,17 @@ def test_their_objects_are_as_if_they_never_existed(
     assert sweep.verdict(scope, kind, outcome) == []
 
 
-def test_nothing_of_theirs_changed_once_the_workers_are_done(sweep: Sweep) -> None:
+@pytest.mark.parametrize(
+    "scope",
+    [
+        pytest.param(
+            s, marks=[pytest.mark.xfail(strict=True, reason=CHANGED_AT_THE_END[s])] if s in CHANGED_AT_THE_END else []
+        )
+        for s in SCOPES
+    ],
+)
+def test_nothing_of_theirs_changed_once_the_workers_are_done(sweep: Sweep, scope: str) -> None:
     """What a write set off (an event another service consumes) has had time to land: still nothing of theirs."""
-    for name, scope in sweep.scopes.items():
-        after = sweep.loop.run_until_complete(sweep.snapshots.settled(scope.world.tenant, scope.practice))
-        assert changed(sweep.before[name], after) == [], name
+    swept = sweep.scopes[scope]
+    after = sweep.loop.run_until_complete(sweep.snapshots.settled(swept.world.tenant, swept.practice))
+    assert changed(sweep.before[scope], after) == []

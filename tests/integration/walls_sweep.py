@@ -33,6 +33,7 @@ class Kind(StrEnum):
     OBJECT = "object"  # an object of theirs in the path: 404
     LIST = "list"  # their ids as filters: 200 without their rows, or 404
     CREATE = "create"  # their ids in the body of a new object: refused (404, or 422) as ids that never existed
+    BATCH = "batch"  # their ids in each item: 200 with every item refused as for ids that never existed
     OWN = "own"  # the caller's own set-up or file: whatever it answers, nothing of theirs reached or shown
     OPERATOR = "operator"  # the installation's: refused to a tenant (403, 404), or a list without their rows
     OUTSIDE = "outside"  # the simulated clearinghouse: our tokens are not its credentials (401)
@@ -42,6 +43,7 @@ ALLOWED = {
     Kind.OBJECT: {404},
     Kind.LIST: {200, 404},
     Kind.CREATE: {404, 422},
+    Kind.BATCH: {200, 404, 422},
     Kind.OWN: {200, 201, 204, 403, 404},
     Kind.OPERATOR: {200, 403, 404},
     Kind.OUTSIDE: {401},
@@ -74,11 +76,13 @@ class Outcome:
         leaked = self.leaked(markers, sent)
         found = [
             f"{theirs.status} (or {never.status} never existed) is a server error"
-            if max(theirs.status, never.status) >= 500 else "",
+            if max(theirs.status, never.status) >= 500
+            else "",
             f"the answer carries their {leaked}" if leaked else "",
             f"their rows changed: {self.changed}" if self.changed else "",
             f"{theirs.status} differs from the {never.status} for ids that never existed"
-            if theirs.status != never.status and kind is not Kind.OWN else "",
+            if theirs.status != never.status and kind is not Kind.OWN
+            else "",
             f"{theirs.status} is not one of {sorted(ALLOWED[kind])}" if theirs.status not in ALLOWED[kind] else "",
         ]
         return [f"{self.request.named()}: {problem}; {theirs.text[:300]}" for problem in found if problem]
@@ -132,7 +136,11 @@ class Sweep:
 def _send(client: httpx.Client, request: Request) -> Answer:
     headers = {"Content-Type": request.content_type} if request.content_type else {}
     response = client.request(
-        request.method, request.path, params=request.params, json=request.json, content=request.content,
+        request.method,
+        request.path,
+        params=request.params,
+        json=request.json,
+        content=request.content,
         headers=headers,
     )
     sent = f"{response.request.url} {response.request.content.decode(errors='replace')}"
@@ -164,7 +172,9 @@ def running_sweep(services: Services, keys: Keys, database_url: str) -> Iterator
         before = {
             name: loop.run_until_complete(snapshots.settled(s.world.tenant, s.practice)) for name, s in scopes.items()
         }
-        documents = {name: httpx.get(f"{getattr(services, attr)}/openapi.json").json() for name, attr in SWEPT_SERVICES.items()}
+        documents = {
+            name: httpx.get(f"{getattr(services, attr)}/openapi.json").json() for name, attr in SWEPT_SERVICES.items()
+        }
         yield Sweep(services, documents, scopes, snapshots, loop, before)
         loop.run_until_complete(snapshots.close())
     finally:

@@ -2,9 +2,11 @@
 
 One practice billing Medicare and the HMO, its patient enrolled with both (and once with coverage that starts
 after the visit), and from its visits: a claim the payer paid (its remittance and postings), three telehealth
-visits the HMO denies at the office place (CO-5: cases corrected by denial management), a visit before coverage (CO-26: a case for a person, which the practice appeals), an
-eligibility check, a good-faith estimate, a manual authorization, and an 835 the practice uploads whose payment
-matches no claim (an exception). `ids` gives every path parameter of every route a real value of this world.
+visits the HMO denies at the office place (CO-5: cases corrected by denial management), a visit before
+coverage (CO-26: a case for a person, which the practice appeals), an eligibility check, a good-faith estimate,
+a manual authorization, and an 835 the practice uploads whose payment matches no claim (an exception). A
+scrub-rule suggestion is added by walls_sweep.py (the flow cannot produce one: see there). `ids` gives every
+path parameter of every route a real value of this world.
 """
 
 import asyncio
