@@ -83,7 +83,8 @@ def http(services: Services, token: str) -> Http:
     ]
     ours = [httpx.AsyncClient(base_url=url, headers=headers, timeout=30) for url in urls]
     outside = httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=30)
-    return Http(*ours, outside)
+    capture, claims, eligibility, authorizations, remittances, denials = ours
+    return Http(capture, claims, eligibility, authorizations, remittances, denials, outside)
 
 
 async def build_world(services: Services, keys: Keys, tenant: UUID, surname: str) -> World:
@@ -216,8 +217,8 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:
-    found: list[dict[str, Any]] = await ok(await c.remittances.get(f"/v1/claims/{claim_id}/postings"))
-    return found or None
+    found: Any = await ok(await c.remittances.get(f"/v1/claims/{claim_id}/postings"))
+    return list(found) or None
 
 
 async def _case_of(c: Http, encounter_id: str) -> str | None:
