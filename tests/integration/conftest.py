@@ -1,6 +1,7 @@
 """The services under test, run as `make run` runs them: migrate, api and worker processes under the supervisor,
 on ports of their own (off the `make run` ones), against the session's real Kafka and PostgreSQL."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -35,7 +36,8 @@ def _environment(
 def services(
     stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Services]:
-    specs = local_services(port_offset=20000)  # every service, found by convention, beside `make run`
+    # every service, found by convention, beside `make run` (another offset: beside another run of these tests)
+    specs = local_services(port_offset=int(os.environ.get("INTEGRATION_PORT_OFFSET", "20000")))
     by_package = {spec.package: spec for spec in specs}
     charge_capture, claim_submission = by_package["charge_capture"], by_package["claim_submission"]
     simulator = by_package["clearinghouse_simulator"]

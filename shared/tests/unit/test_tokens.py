@@ -90,3 +90,25 @@ def test_a_route_declares_its_roles_and_refuses_unknown_ones() -> None:
         allow("superuser")
     with pytest.raises(ValueError):
         allow()
+
+
+def test_the_simulated_clearinghouse_admits_its_own_account_and_operator_and_nothing_of_ours(tmp_path) -> None:
+    from claimstream_platform.auth import (
+        CLEARINGHOUSE_ACCOUNT,
+        CLEARINGHOUSE_AUDIENCE,
+        CLEARINGHOUSE_ISSUER,
+        CLEARINGHOUSE_OPERATOR,
+        verifier_for,
+    )
+    from claimstream_platform.settings import ServiceSettings
+
+    generate_keypair(tmp_path / "sim.pem", tmp_path / "sim.pub")
+    outside = TokenIssuer.from_file(tmp_path / "sim.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE)
+    settings = ServiceSettings.model_construct(
+        auth_public_key_file=tmp_path / "sim.pub", auth_issuer=CLEARINGHOUSE_ISSUER
+    )
+    verifier = verifier_for(settings)
+    for role in (CLEARINGHOUSE_ACCOUNT, CLEARINGHOUSE_OPERATOR):
+        assert verifier.verify(outside.issue(tenant_id=uuid4(), roles=[role])).roles == {role}
+    with pytest.raises(Unauthenticated):
+        verifier.verify(outside.issue(tenant_id=uuid4(), roles=[Role.BILLER]))
