@@ -66,6 +66,7 @@ def walls_app(settings: ServiceSettings) -> FastAPI:
 @asynccontextmanager
 async def walls_client(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
     app.state.platform = Platform.open(settings)  # ASGITransport does not run the lifespan
+    await app.state.platform.start()
     try:
         transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4711))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

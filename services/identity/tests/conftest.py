@@ -14,6 +14,8 @@ from claimstream_devtools.testing import (
     service_fixtures,
     service_settings,
 )
+from claimstream_platform.access import RateClass
+from claimstream_platform.limits import Budget
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import create_app
 from identity.service import SERVICE
@@ -26,7 +28,12 @@ del _kit_client  # identity's app needs its signing key: `client` below
 @pytest.fixture
 async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     signing = keys.public_key_file.parent / "signing.pem"
-    settings = service_settings(SERVICE, stack, schema, keys.public_key_file, identity_signing_key_file=signing)
+    # Every test signs in from the same address, within the same minute: the per-address budget is the test's own
+    # concern only where a test says so (shared/tests/integration/test_gate.py), not here.
+    many = {RateClass.SIGN_IN: Budget(tenant=100_000, client=100_000, window_seconds=60)}
+    settings = service_settings(
+        SERVICE, stack, schema, keys.public_key_file, identity_signing_key_file=signing, rate_limits=many
+    )
     async with service_client(SERVICE, settings) as http:
         yield http
 

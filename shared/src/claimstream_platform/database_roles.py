@@ -74,21 +74,24 @@ def grant_statements(schema: str) -> list[str]:
 _TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 
 
-# The platform's tables a service writes besides reading: charge capture registers each practice it sets up.
+# The platform's tables a service (by package) writes besides reading: charge capture registers each practice.
 PLATFORM_WRITERS = {"charge_capture": ("practices",)}
 
 
-def platform_statements(schema: str) -> list[str]:
+def platform_statements(schema: str, package: str | None = None) -> list[str]:
     """The platform's own schema (tenants, and what the platform adds there) is read by every app role, and written
-    only where `PLATFORM_WRITERS` says."""
-    p, app = _name(PLATFORM_SCHEMA), _name(app_role(schema))
-    writes = [f"GRANT INSERT ON {p}.{_name(table)} TO {app}" for table in PLATFORM_WRITERS.get(schema, ())]
-    return [
-        f"GRANT USAGE ON SCHEMA {p} TO {app}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA {p} TO {app}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {p} GRANT SELECT ON TABLES TO {app}",
-        *writes,
-    ]
+    only where `PLATFORM_WRITERS` says, by the app role and by the owner (whose migration registers what was there
+    before)."""
+    p = _name(PLATFORM_SCHEMA)
+    statements = []
+    for role in (_name(app_role(schema)), _name(owner_role(schema))):
+        statements += [
+            f"GRANT USAGE ON SCHEMA {p} TO {role}",
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA {p} TO {role}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {p} GRANT SELECT ON TABLES TO {role}",
+            *(f"GRANT INSERT ON {p}.{_name(t)} TO {role}" for t in PLATFORM_WRITERS.get(package or schema, ())),
+        ]
+    return statements
 
 
 async def _set_role(connection: AsyncConnection, role: str) -> str:
@@ -117,7 +120,7 @@ async def _take_over(connection: AsyncConnection, schema: str) -> None:
     await connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_name(schema)} TO {app}"))
 
 
-async def _grant(connection: AsyncConnection, schema: str, database: str) -> None:
+async def _grant(connection: AsyncConnection, schema: str, database: str, package: str | None) -> None:
     owner, app = _name(owner_role(schema)), _name(app_role(schema))
     # The owner may create a schema: the projection's rebuild builds a fresh one beside its live one.
     await connection.execute(text(f"GRANT CONNECT, CREATE ON DATABASE {_name(database)} TO {owner}"))
@@ -126,11 +129,11 @@ async def _grant(connection: AsyncConnection, schema: str, database: str) -> Non
         await connection.execute(text(statement))
     await _take_over(connection, schema)
     if await connection.scalar(text("SELECT to_regnamespace(:p)"), {"p": PLATFORM_SCHEMA}) is not None:
-        for statement in platform_statements(schema):
+        for statement in platform_statements(schema, package):
             await connection.execute(text(statement))
 
 
-async def ensure_roles(admin_url: str, schema: str) -> ServiceRoles:
+async def ensure_roles(admin_url: str, schema: str, package: str | None = None) -> ServiceRoles:
     """Create (or refresh the passwords of) the roles of `schema`; their URLs, on the admin URL's server."""
     url = make_url(admin_url)
     engine = create_async_engine(admin_url)
@@ -138,7 +141,7 @@ async def ensure_roles(admin_url: str, schema: str) -> ServiceRoles:
         async with engine.begin() as connection:
             owner_password = await _set_role(connection, owner_role(schema))
             app_password = await _set_role(connection, app_role(schema))
-            await _grant(connection, schema, str(url.database))
+            await _grant(connection, schema, str(url.database), package)
     finally:
         await engine.dispose()
     return ServiceRoles(

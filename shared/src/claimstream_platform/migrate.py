@@ -68,7 +68,7 @@ def create_platform_tables(connection: Connection) -> None:
 # Tables of a tenant's data that are not walled, and why (docs/security.md lists them): the outbox is written at
 # commit by every unit of work, a consumer's batch of several tenants in one statement, and read by the relay
 # alone, which publishes every tenant's events; no query path of a request reads it.
-UNWALLED = frozenset({"outbox"})
+UNWALLED = frozenset({"outbox", "revocations"})  # revocations: every request checks it before its tenant is set
 
 # A row is admitted when it is the transaction's tenant's (`row_security.TENANT_SETTING`), or when the transaction said
 # explicitly that it works across tenants (`row_security.ACROSS_TENANTS_SETTING`: a loop's sweep, an installation

@@ -28,6 +28,7 @@ def limited(settings):
 async def app(settings):
     app = walls_app(settings)
     app.state.platform = Platform.open(settings)
+    await app.state.platform.start()
     yield app
     await app.state.platform.close()
 

@@ -20,7 +20,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 ROOT = Path(__file__).resolve().parents[3]
-WALLED = [service for service in discover(ROOT / "services") if service.package != "clearinghouse_simulator"]
+# The simulator stands for the outside world and has no tenants. Identity is not walled yet: signing in and
+# accepting an invitation find an account by email across tenants, before anyone's tenant is known; each of its
+# repositories filters by tenant, and walling it (with those two routes declared as crossing tenants) is left
+# for the next step (docs/security.md).
+UNWALLED_SERVICES = {"clearinghouse_simulator", "identity"}
+WALLED = [service for service in discover(ROOT / "services") if service.package not in UNWALLED_SERVICES]
 A, B = uuid4(), uuid4()
 
 
@@ -32,7 +37,7 @@ def service(request: pytest.FixtureRequest) -> Service[Any]:
 
 @pytest.fixture
 async def schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[str]:
-    async with migrated_schema(stack, "wall", service.migrations, own_roles=True) as name:
+    async with migrated_schema(stack, "wall", service.migrations, own_roles=True, package=service.package) as name:
         yield name
 
 

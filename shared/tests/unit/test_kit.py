@@ -7,12 +7,14 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
+from claimstream_platform.auth import Principal
 from claimstream_platform.context import Tenancy
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.db import Repository, UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.revocations import NoRevocations
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import get_unit_of_work
 from fastapi import APIRouter
@@ -147,10 +149,15 @@ def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_
     declared = toy(subscriptions={ChargeCaptured: on_captured}, unit_of_work=ToyWork)
     consumer = next(w for w in declared.workers(ready) if isinstance(w, Consumer))
     assert consumer.unit_of_work is ToyWork
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(unit_of_work=ToyWork)))
-    request.app.state.platform = SimpleNamespace(sessionmaker=ready.sessionmaker)
     tenant = uuid4()
-    uow = get_unit_of_work(request, SimpleNamespace(tenant_id=tenant))  # type: ignore[arg-type]
+    caller = Principal(subject="integration:toy", tenant_id=tenant, practice_ids=None, token_id="t")
+    request = SimpleNamespace(
+        app=SimpleNamespace(state=SimpleNamespace(unit_of_work=ToyWork)),
+        scope={"route": None},
+        state=SimpleNamespace(caller=caller),  # authenticated already, as the middleware leaves it
+    )
+    request.app.state.platform = SimpleNamespace(sessionmaker=ready.sessionmaker, revocations=NoRevocations())
+    uow = get_unit_of_work(request)  # type: ignore[arg-type]
     assert isinstance(uow, ToyWork) and uow.things is uow.things  # one repository per unit of work
     assert uow.tenancy == Tenancy.of(tenant)  # row-level security's tenant: the caller's
     assert declared.app(ready.settings).state.unit_of_work is ToyWork

@@ -147,13 +147,13 @@ def schema_roles(schema: str) -> ServiceRoles | None:
 
 @asynccontextmanager
 async def migrated_schema(
-    stack: StackUnderTest, prefix: str, script_location: Path, *, own_roles: bool = False
+    stack: StackUnderTest, prefix: str, script_location: Path, *, own_roles: bool = False, package: str | None = None
 ) -> AsyncIterator[str]:
     """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart. With
     `own_roles`, as in production: migrated by an owner role of its own, and used by an app role of its own (the
     settings `service_settings` makes), under row-level security; both are dropped with it."""
     name = f"{prefix}_{uuid4().hex[:12]}"
-    roles = await ensure_roles(stack.database_url, name) if own_roles else None
+    roles = await ensure_roles(stack.database_url, name, package) if own_roles else None
     url = roles.owner_url if roles else stack.database_url
     try:
         await asyncio.to_thread(migrate.upgrade, url, schema=name, script_location=script_location)
@@ -202,7 +202,8 @@ async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> 
 async def service_schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[str]:
     """A fresh schema with the service's migrations applied (named after it), with roles of its own, dropped
     afterwards."""
-    async with migrated_schema(stack, service.package.split("_")[0][:8], service.migrations, own_roles=True) as name:
+    prefix = service.package.split("_")[0][:8]
+    async with migrated_schema(stack, prefix, service.migrations, own_roles=True, package=service.package) as name:
         yield name
 
 
