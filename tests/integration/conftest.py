@@ -66,6 +66,7 @@ def services(
             by_package["projection"].url,
             by_package["eligibility"].url,
             by_package["prior_authorization"].url,
+            by_package["identity"].url,
             auth,
             exited,
             logs,

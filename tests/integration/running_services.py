@@ -28,6 +28,7 @@ class Services:
     projection: str
     eligibility: str
     prior_authorization: str
+    identity: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role

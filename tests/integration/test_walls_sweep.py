@@ -91,6 +91,8 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("denial-management", "POST", "/v1/denials/{case_id}/outcome"): OBJ,
     ("denial-management", "POST", "/v1/denials/{case_id}/write-off"): OBJ,
     ("denial-management", "POST", "/v1/denials/bulk"): L,  # their practice as the filter: none of their cases
+    ("denial-management", "GET", "/v1/write-off-limit"): W,
+    ("denial-management", "PUT", "/v1/write-off-limit"): W,
     ("denial-management", "GET", "/v1/scrub-rule-suggestions"): L,
     ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): OBJ,
     ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): OBJ,
@@ -105,6 +107,20 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("projection", "GET", "/v1/ledger/check"): L,
     ("projection", "GET", "/v1/ledger/check/claims/{claim_id}"): OBJ,
     ("projection", "GET", "/v1/stream/health"): X,
+    ("identity", "POST", "/v1/sign-in"): Kind.PUBLIC,
+    ("identity", "POST", "/v1/operators/sign-in"): Kind.PUBLIC,
+    ("identity", "POST", "/v1/session/renew"): Kind.SESSION,
+    ("identity", "POST", "/v1/session/sign-out"): Kind.SESSION,
+    ("identity", "POST", "/v1/invitations/accept"): Kind.PUBLIC,
+    ("identity", "POST", "/v1/users"): W,
+    ("identity", "POST", "/v1/users/{user_id}/invitations"): OBJ,
+    ("identity", "GET", "/v1/users"): L,
+    ("identity", "PATCH", "/v1/users/{user_id}"): OBJ,
+    ("identity", "POST", "/v1/users/{user_id}/disable"): OBJ,
+    ("identity", "POST", "/v1/integrations"): W,
+    ("identity", "POST", "/v1/integrations/{integration_id}/tokens"): OBJ,
+    ("identity", "POST", "/v1/integrations/{integration_id}/tokens/{jti}/revoke"): OBJ,
+    ("identity", "GET", "/v1/audit"): L,
     ("clearinghouse-simulator", "POST", "/v1/interchanges"): S,
     ("clearinghouse-simulator", "GET", "/v1/inbox"): S,
     ("clearinghouse-simulator", "POST", "/v1/inbox/{document_id}/ack"): S,
@@ -127,31 +143,10 @@ FINDINGS: dict[tuple[str, str, str, str], str] = {
     ("tenant", "prior-authorization", "POST", "/v1/authorizations"): UNCHECKED_PRACTICE,
     ("tenant", "prior-authorization", "POST", "/v1/authorizations/manual"): UNCHECKED_PRACTICE,
     ("tenant", "remittance-posting", "PUT", "/v1/contract-rates/{payer_id}"): UNCHECKED_PRACTICE,
-    ("practice", "claim-submission", "GET", "/v1/interchanges"): (
-        "N5: a token limited to P1 lists P2's interchanges (interchanges have no practice)"
-    ),
-    ("practice", "claim-submission", "POST", "/v1/interchanges/{number}/requeue"): (
-        "N5: a token limited to P1 reaches P2's interchange (409 'cannot be requeued' where 404 is due)"
-    ),
-    ("practice", "claim-submission", "POST", "/v1/interchanges/{number}/cancel"): (
-        "N5: a token limited to P1 reaches P2's interchange (409 'cannot be cancelled' where 404 is due)"
-    ),
-    ("practice", "remittance-posting", "POST", "/v1/remittances"): (
-        "N5: a token limited to P1 uploads an 835 that posts to P2's claim (claims_for has no practice filter): "
-        "P2's claim_payments, remittances and outbox change, and the receipt names P2"
-    ),
-    ("practice", "denial-management", "GET", "/v1/scrub-rule-suggestions"): (
-        "N5: a token limited to P1 lists suggestions drawn from P2's denials (suggestions have no practice)"
-    ),
-    ("practice", "denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): (
-        "N5: a token limited to P1 accepts a suggestion drawn from P2's denials (200 where 404 is due)"
-    ),
-    ("practice", "denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): (
-        "N5: a token limited to P1 reaches a suggestion drawn from P2's denials (409 after the accept, 404 due)"
-    ),
 }
-# What the N5 upload above posts to P2 is still there when the workers are done.
-CHANGED_AT_THE_END = {"practice": FINDINGS[("practice", "remittance-posting", "POST", "/v1/remittances")]}
+# Nothing of theirs has changed once the workers are done, in either scope (the N5 upload that posted to another
+# practice's claim is fixed).
+CHANGED_AT_THE_END: dict[str, str] = {}
 
 SCOPES = ("tenant", "practice")  # tenant A against tenant B; A's token for P1 against A's practice P2
 HEALTH_PROBES = {"/healthz", "/readyz", "/metrics"}  # the platform's probes: no tenant data behind them
@@ -160,6 +155,8 @@ HEALTH_PROBES = {"/healthz", "/readyz", "/metrics"}  # the platform's probes: no
 def _cases() -> Iterator[object]:
     for scope in SCOPES:
         for (service, method, path), kind in EXPECTED.items():
+            if kind is Kind.SESSION:
+                continue
             finding = FINDINGS.get((scope, service, method, path))
             marks = [pytest.mark.xfail(strict=True, reason=finding)] if finding else []
             yield pytest.param(scope, service, method, path, kind, marks=marks, id=f"{scope} {service} {method} {path}")

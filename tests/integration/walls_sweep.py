@@ -25,6 +25,7 @@ SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -
     "remittance-posting": "remittance_posting",
     "denial-management": "denial_management",
     "projection": "projection",
+    "identity": "identity",
     "clearinghouse-simulator": "simulator",
 }
 
@@ -37,14 +38,23 @@ class Kind(StrEnum):
     OWN = "own"  # the caller's own set-up or file: whatever it answers, nothing of theirs reached or shown
     OPERATOR = "operator"  # the installation's: refused to a tenant (403, 404), or a list without their rows
     OUTSIDE = "outside"  # the simulated clearinghouse: our tokens are not its credentials (401)
+    # The caller's own session (renew, sign out): no one's ids in it, and calling it would end the sweep's token;
+    # identity's own tests cover it. Listed, so that a new route still has to be placed, and not called.
+    SESSION = "session"
+    # Reached without our token (signing in, an invitation): refused as anyone unknown is, or slowed down (429) once
+    # an email has failed too often, whoever's ids were sent.
+    PUBLIC = "public"
 
 
+# 403 where the answer is the same for ids that never existed (the sweep compares): a whole-tenant resource refused
+# to a token limited to practices, whatever the ids, reveals nothing.
 ALLOWED = {
-    Kind.OBJECT: {404},
-    Kind.LIST: {200, 404},
+    Kind.OBJECT: {403, 404},
+    Kind.LIST: {200, 403, 404},
     Kind.CREATE: {404, 422},
     Kind.BATCH: {200, 404, 422},
-    Kind.OWN: {200, 201, 204, 403, 404},
+    Kind.OWN: {200, 201, 204, 403, 404, 422},
+    Kind.PUBLIC: {401, 404, 422, 429},
     Kind.OPERATOR: {200, 403, 404},
     Kind.OUTSIDE: {401},
 }
@@ -81,7 +91,7 @@ class Outcome:
             f"the answer carries their {leaked}" if leaked else "",
             f"their rows changed: {self.changed}" if self.changed else "",
             f"{theirs.status} differs from the {never.status} for ids that never existed"
-            if theirs.status != never.status and kind is not Kind.OWN
+            if theirs.status != never.status and kind not in (Kind.OWN, Kind.PUBLIC)
             else "",
             f"{theirs.status} is not one of {sorted(ALLOWED[kind])}" if theirs.status not in ALLOWED[kind] else "",
         ]
