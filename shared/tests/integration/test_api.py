@@ -95,13 +95,6 @@ class TestAuthentication:
         response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(token))
         assert response.status_code == 401
 
-    async def test_a_token_with_a_known_kid_and_another_keys_signature_is_401(self, client, keys, tmp_path, tenant):
-        generate_keypair(tmp_path / "other.pem", tmp_path / "other.pub")
-        header, payload, _ = keys.issuer.issue(tenant_id=tenant).split(".")
-        _, _, signature = TokenIssuer.from_file(tmp_path / "other.pem").issue(tenant_id=tenant).split(".")
-        response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(f"{header}.{payload}.{signature}"))
-        assert (response.status_code, response.json()["detail"]) == (401, "token signature invalid")
-
     async def test_a_token_for_another_audience_is_401(self, client, keys, tenant) -> None:
         issuer = TokenIssuer(keys.issuer.private_key, audience="someone-else")
         response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(issuer.issue(tenant_id=tenant)))

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 from claimstream_devtools.testing import app_client
 from claimstream_platform.access import allow
-from claimstream_platform.auth import OPERATOR, Kind, Role, TokenIssuer
+from claimstream_platform.auth import OPERATOR, Kind, Role, TokenIssuer, generate_keypair
 from claimstream_platform.web import create_app
 from example.service import entries
 from fastapi import APIRouter
@@ -85,3 +85,12 @@ async def test_a_route_without_a_declaration_is_refused_whoever_calls(keys, sett
     async with app_client(create_app(settings, title="t", routers=[forgotten]), settings) as http:
         assert (await http.get("/v1/forgotten", headers=token)).status_code == 403
         assert (await http.get("/v1/declared", headers=token)).status_code == 200
+
+
+async def test_a_token_with_a_known_kid_and_another_keys_signature_is_401(client, keys, tmp_path) -> None:
+    generate_keypair(tmp_path / "other.pem", tmp_path / "other.pub")
+    tenant = uuid4()
+    header, payload, _ = keys.issuer.issue(tenant_id=tenant).split(".")
+    _, _, signature = TokenIssuer.from_file(tmp_path / "other.pem").issue(tenant_id=tenant).split(".")
+    response = await client.get(f"/v1/entries/{uuid4()}", headers=bearer(f"{header}.{payload}.{signature}"))
+    assert (response.status_code, response.json()["detail"]) == (401, "token signature invalid")

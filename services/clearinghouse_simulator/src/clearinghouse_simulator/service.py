@@ -10,6 +10,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
+from clearinghouse_simulator import claims_api
 from clearinghouse_simulator.api import MAX_INTERCHANGE_BYTES, router
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.repository import SimulatorWork
@@ -53,7 +54,7 @@ SERVICE = Service(
     port=8010,
     title="claimstream clearinghouse simulator",
     settings=SimulatorSettings,
-    routers=[router],
+    routers=[router, claims_api.router],
     migrations=Path(__file__).parent / "migrations",
     loops=[cycle_loop],
     prepare_app=_payers,

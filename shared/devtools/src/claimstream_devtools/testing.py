@@ -14,11 +14,10 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import httpx
 import pytest
-from claimstream_platform import migrate, revocations, tenants
+from claimstream_platform import migrate, tenants
 from claimstream_platform.auth import (
     CLEARINGHOUSE_ACCOUNT,
     CLEARINGHOUSE_AUDIENCE,
@@ -27,7 +26,6 @@ from claimstream_platform.auth import (
     TokenIssuer,
     generate_keypair,
 )
-from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
@@ -41,6 +39,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from claimstream_devtools.devstack.kafka import KafkaBroker
 from claimstream_devtools.devstack.postgres import PostgresServer
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+from claimstream_devtools.schemas_under_test import (
+    _roles,
+    service_schema,
+)
 
 
 @dataclass
@@ -136,53 +138,6 @@ def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     return Keys(issuer, folder / "public.pem")
 
 
-# The roles of each schema made with `own_roles`: its service's settings connect as its app role.
-_roles: dict[str, ServiceRoles] = {}
-
-
-def schema_roles(schema: str) -> ServiceRoles | None:
-    """The roles of a schema made with `own_roles` (while it exists)."""
-    return _roles.get(schema)
-
-
-@asynccontextmanager
-async def migrated_schema(
-    stack: StackUnderTest, prefix: str, script_location: Path, *, own_roles: bool = False, package: str | None = None
-) -> AsyncIterator[str]:
-    """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart. With
-    `own_roles`, as in production: migrated by an owner role of its own, and used by an app role of its own (the
-    settings `service_settings` makes), under row-level security; both are dropped with it."""
-    name = f"{prefix}_{uuid4().hex[:12]}"
-    roles = await ensure_roles(stack.database_url, name, package) if own_roles else None
-    url = roles.owner_url if roles else stack.database_url
-    try:
-        await asyncio.to_thread(migrate.upgrade, url, schema=name, script_location=script_location)
-        await with_revocation_list(url, name)
-        if roles:
-            _roles[name] = roles
-        yield name
-    finally:
-        _roles.pop(name, None)
-        admin = create_engine(stack.database_url, schema="public", pool_size=1)
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        await admin.dispose()
-        if roles:
-            await drop_roles(stack.database_url, name)
-
-
-async def with_revocation_list(database_url: str, schema: str) -> None:
-    """The identity service's revocation table in a test's own schema, which its settings name as the list's home
-    (`service_settings`): each test checks tokens against a list of its own, as production does against identity's.
-    Made by the schema's owner, so its app role may read it as every app role reads identity's."""
-    engine = create_engine(database_url, schema=schema, pool_size=1)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(revocations.create_tables)
-    finally:
-        await engine.dispose()
-
-
 @asynccontextmanager
 async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a service's app in this process, with the platform resources its lifespan would open."""
@@ -196,15 +151,6 @@ async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> 
             yield c
     finally:
         await platform.close()
-
-
-@asynccontextmanager
-async def service_schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[str]:
-    """A fresh schema with the service's migrations applied (named after it), with roles of its own, dropped
-    afterwards."""
-    prefix = service.package.split("_")[0][:8]
-    async with migrated_schema(stack, prefix, service.migrations, own_roles=True, package=service.package) as name:
-        yield name
 
 
 def service_settings(
