@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from claimstream_devtools.testing import StackUnderTest, migrated_schema, schema_roles
+from claimstream_devtools.schemas_under_test import migrated_schema, schema_roles
+from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.kit import Service, discover
