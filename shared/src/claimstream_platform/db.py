@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from claimstream_platform import access_log
-from claimstream_platform.context import Tenancy, current_context
+from claimstream_platform.context import ACROSS_TENANTS, Tenancy, current_context, current_tenancy
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.errors import TransientError
 from claimstream_platform.row_security import ACROSS_TENANTS_SETTING, tell_tenancy
@@ -186,6 +186,17 @@ class UnitOfWork:
         tenants of a batch. Inside a savepoint the switch ends with it when it rolls back."""
         self.tenancy = tenancy
         await tell_tenancy(self.session, tenancy)
+
+    @asynccontextmanager
+    async def across_tenants(self) -> AsyncIterator[None]:
+        """Cross tenants for what the block does, then work as before: for the few lookups that must see rows no
+        tenant is known for yet (a clearinghouse inbox payment waiting for its claim); their SQL says whose rows."""
+        before = self.tenancy or current_tenancy()
+        await self.act_for(ACROSS_TENANTS)
+        try:
+            yield
+        finally:
+            await self.act_for(before)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -180,6 +180,15 @@ def get_principal(request: Request) -> Principal:
     return caller
 
 
+def get_whole_tenant_principal(request: Request) -> Principal:
+    """A tenant's caller whose token reaches every practice: what spans the tenant (its users, its access log) is
+    refused (403, whatever the ids) to a token limited to practices."""
+    principal = get_principal(request)
+    if principal.practice_ids is not None:
+        raise Forbidden("this spans every practice: a token limited to practices may not use it", field="token")
+    return principal
+
+
 def get_operator(request: Request) -> Operator:
     caller = authenticate(request)
     if not isinstance(caller, Operator):
@@ -188,6 +197,7 @@ def get_operator(request: Request) -> Operator:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+WholeTenantPrincipal = Annotated[Principal, Depends(get_whole_tenant_principal)]
 CurrentOperator = Annotated[Operator, Depends(get_operator)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 

@@ -10,7 +10,7 @@ from claimstream_platform.access import allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.paging import Paging
-from claimstream_platform.web import CurrentPrincipal
+from claimstream_platform.web import WholeTenantPrincipal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -106,7 +106,7 @@ def invited_out(invitation: handlers.Invitation) -> InvitedOut:
 
 @router.post("/v1/users", response_model=InvitedOut, status_code=201, openapi_extra=ADMIN)
 async def invite_user(
-    body: InviteIn, request: Request, principal: CurrentPrincipal, uow: IdentityWorkDep
+    body: InviteIn, request: Request, principal: WholeTenantPrincipal, uow: IdentityWorkDep
 ) -> InvitedOut:
     """A person of your tenant, with roles and (optionally) practices, and the one-time invitation code (7 days)
     they accept with a password at `POST /v1/invitations/accept`. The code is shown once and never stored (only
@@ -120,7 +120,7 @@ async def invite_user(
 
 @router.post("/v1/users/{user_id}/invitations", response_model=InvitedOut, status_code=201, openapi_extra=ADMIN)
 async def reinvite_user(
-    user_id: UUID, request: Request, principal: CurrentPrincipal, uow: IdentityWorkDep
+    user_id: UUID, request: Request, principal: WholeTenantPrincipal, uow: IdentityWorkDep
 ) -> InvitedOut:
     """A new code for a person who has not accepted their invitation yet."""
     async with uow:
@@ -130,7 +130,7 @@ async def reinvite_user(
 
 
 @router.get("/v1/users", response_model=UsersPage, openapi_extra=ADMIN)
-async def list_users(principal: CurrentPrincipal, uow: IdentityWorkDep, paging: Paging) -> UsersPage:
+async def list_users(principal: WholeTenantPrincipal, uow: IdentityWorkDep, paging: Paging) -> UsersPage:
     """Your tenant's people and integrations, a page at a time (`next_cursor` asks for the next)."""
     async with uow:
         found, next_cursor = await uow.accounts.page(principal.tenant_id, limit=paging.limit, cursor=paging.cursor)
@@ -142,7 +142,7 @@ async def change_access(
     user_id: UUID,
     body: AccessIn,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: WholeTenantPrincipal,
     uow: IdentityWorkDep,
     signer: SignerDep,
 ) -> JSONResponse:
@@ -157,7 +157,7 @@ async def change_access(
 
 @router.post("/v1/users/{user_id}/disable", response_model=UserOut, openapi_extra=ADMIN)
 async def disable_user(
-    user_id: UUID, request: Request, principal: CurrentPrincipal, uow: IdentityWorkDep, signer: SignerDep
+    user_id: UUID, request: Request, principal: WholeTenantPrincipal, uow: IdentityWorkDep, signer: SignerDep
 ) -> JSONResponse:
     """The person or integration can no longer sign in, and every token it holds is refused from now on."""
 
@@ -169,7 +169,7 @@ async def disable_user(
 
 @router.post("/v1/integrations", response_model=UserOut, status_code=201, openapi_extra=ADMIN)
 async def create_integration(
-    body: IntegrationIn, request: Request, principal: CurrentPrincipal, uow: IdentityWorkDep
+    body: IntegrationIn, request: Request, principal: WholeTenantPrincipal, uow: IdentityWorkDep
 ) -> JSONResponse:
     """An integration (an EHR's feed, a script) of your tenant: a subject of its own, its roles, no password."""
 
@@ -190,7 +190,7 @@ async def issue_integration_token(
     integration_id: UUID,
     body: TokenIn,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: WholeTenantPrincipal,
     uow: IdentityWorkDep,
     signer: SignerDep,
 ) -> IntegrationTokenOut:
@@ -205,7 +205,7 @@ async def issue_integration_token(
 
 @router.post("/v1/integrations/{integration_id}/tokens/{jti}/revoke", status_code=204, openapi_extra=ADMIN)
 async def revoke_integration_token(
-    integration_id: UUID, jti: str, request: Request, principal: CurrentPrincipal, uow: IdentityWorkDep
+    integration_id: UUID, jti: str, request: Request, principal: WholeTenantPrincipal, uow: IdentityWorkDep
 ) -> Response:
     """The token is refused by every service within about a second."""
     async with uow:

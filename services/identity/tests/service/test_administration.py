@@ -28,6 +28,25 @@ async def test_a_biller_is_refused_every_administrators_route(client: httpx.Asyn
         assert (await call).status_code == 403
 
 
+async def test_an_admin_limited_to_practices_cannot_widen_anyones_reach_nor_its_own(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    """A practice-limited admin could otherwise give itself or a new integration every practice of the tenant."""
+    user_id, _token = await person(client, keys, "lee@example.org")
+    limited = headers(keys.issuer.issue(tenant_id=TENANT, practice_ids=[uuid4()], roles=[Role.TENANT_ADMIN]))
+    widen = {"roles": ["tenant-admin"], "practice_ids": None}
+    calls = [
+        client.patch(f"/v1/users/{user_id}", json=widen, headers=limited),
+        client.post("/v1/integrations", json={"name": "EHR", "roles": ["ehr-integration"]}, headers=limited),
+        client.post("/v1/users", json={"email": "b@example.org", "name": "B", "roles": ["biller"]}, headers=limited),
+        client.get("/v1/users", headers=limited),
+    ]
+    for call in calls:
+        assert (await call).status_code == 403
+    mine = (await client.get("/v1/users", headers=admin(keys))).json()["items"]
+    assert [(u["id"], u["roles"]) for u in mine] == [(user_id, ["biller"])]  # nothing changed
+
+
 async def test_another_tenants_accounts_are_not_found(client: httpx.AsyncClient, keys: Keys) -> None:
     user_id, _token = await person(client, keys, "pat@example.org")
     theirs = admin(keys, OTHER_TENANT)

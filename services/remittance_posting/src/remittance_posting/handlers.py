@@ -84,13 +84,16 @@ async def on_claims_created(deliveries: Sequence[Any], uow: PostingWork) -> None
     exceptions queue for them are posted now."""
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
     await uow.claims.remember_claims([_known(event) for event in created])
-    waiting = await uow.posting.unmatched_with(event.patient_control_number for event in created)
-    control_numbers = [row.patient_control_number for row in waiting]
-    by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")
-    for row in waiting:
-        claim = by_pcn.get(row.patient_control_number)
-        if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its own tenant's
-            await _post_waiting(uow, row, claim, "patient_control_number")
+    # An inbox payment that came before its claim has no tenant yet: row-level security hides it from the event's
+    # tenant, so this lookup crosses tenants on purpose, and posts only to the claim's own tenant's.
+    async with uow.across_tenants():
+        waiting = await uow.posting.unmatched_with(event.patient_control_number for event in created)
+        control_numbers = [row.patient_control_number for row in waiting]
+        by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")
+        for row in waiting:
+            claim = by_pcn.get(row.patient_control_number)
+            if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its tenant's
+                await _post_waiting(uow, row, claim, "patient_control_number")
 
 
 def _known(event: claim_events.ClaimCreated) -> KnownClaim:

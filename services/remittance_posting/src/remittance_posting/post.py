@@ -82,7 +82,9 @@ async def _status(
 ) -> RemittanceStatus:
     """A duplicate when its tenant already posted this trace to this payee (N3: never another tenant's trace)."""
     trace = (read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80])  # as add_remittance stores
-    if await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace):
+    async with uow.across_tenants():  # the inbox's remittances have no tenant: the query names whose rows count
+        posted = await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace)
+    if posted:
         return RemittanceStatus.DUPLICATE
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED
 

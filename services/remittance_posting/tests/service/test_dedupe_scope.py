@@ -2,13 +2,18 @@
 payer's trace numbers never makes a tenant's real ERA a duplicate; the same tenant's second copy still is."""
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_devtools.testing import Keys
-from claimstream_platform.db import UnitOfWork
+from claimstream_platform.context import Tenancy
+from claimstream_platform.db import UnitOfWork, create_engine
 from remittance_posting import handlers
+from remittance_posting.repository import PostingWork
 from remittance_testkit import PRACTICE, TENANT, Payment, claim_created, era
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from test_remittance_api import announce, postings, upload
 
 
@@ -119,3 +124,23 @@ async def test_a_token_limited_to_one_practice_posts_nothing_to_another_practice
     assigned = await client.post(assign, json={"claim_id": str(theirs.claim_id)}, headers=auth)
     assert assigned.status_code == 200, assigned.text
     assert [p["state"] for p in await postings(client, auth, theirs.claim_id)] == ["posted"]
+
+
+async def test_a_waiting_inbox_payment_posts_when_the_tenants_consumer_learns_of_its_claim(
+    schema: str, client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    """As the worker runs it: the app role, working as the event's tenant under row-level security. The inbox's
+    payment has no tenant yet, so the lookup of what waits crosses tenants on purpose (and says so)."""
+    early = era(Payment("CS0000000307"), trace="EARLY7", control="000000913")
+    assert await _from_inbox(make_uow, early, "early7") == ["posted"]  # its claim payment waits, unmatched
+    created = claim_created("CS0000000307")
+    roles = schema_roles(schema)
+    assert roles is not None
+    engine = create_engine(roles.app_url, schema=schema, pool_size=1)
+    try:
+        async with PostingWork(async_sessionmaker(engine, expire_on_commit=False), Tenancy.of(TENANT)) as uow:
+            await handlers.on_claims_created([SimpleNamespace(event=created)], uow)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    assert [p["state"] for p in await postings(client, auth, created.claim_id)] == ["posted"]
