@@ -8,7 +8,7 @@ from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
-from claimstream_platform.web import CurrentPrincipal
+from claimstream_platform.web import CurrentPrincipal, WholeTenantPrincipal
 from claimstream_platform.x12.text import refuse_unwritable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -52,7 +52,7 @@ async def get_submitter(principal: CurrentPrincipal, uow: ClaimWorkDep) -> Submi
 
 @router.put("/v1/submitter", openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN), response_model=SubmitterOut)
 async def put_submitter(
-    body: SubmitterIn, request: Request, principal: CurrentPrincipal, uow: ClaimWorkDep
+    body: SubmitterIn, request: Request, principal: WholeTenantPrincipal, uow: ClaimWorkDep
 ) -> JSONResponse:
     """Set the tenant's submitter (its admin's task: it is the identity its clearinghouse knows). Claims held
     only for the want of one go back to the queue. Repeatable."""
