@@ -9,7 +9,6 @@ says (docs/security.md, "PostgreSQL roles and row-level security").
 """
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -147,11 +146,6 @@ def create_engine(database_url: str, *, schema: str, pool_size: int = 10, across
     )
 
 
-def advisory_lock_id(name: str) -> int:
-    """A stable signed 64-bit id for pg advisory locks, derived from a name."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-
 class RecordsEvents(Protocol):
     """An aggregate: its methods record what happened, and its handler takes the events to publish them."""
 
@@ -285,22 +279,3 @@ class Repository:
         if practice_ids is not None:
             where.append((self.table if table is None else table).c.practice_id.in_(list(practice_ids)))
         return where
-
-
-async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:
-    """Transaction-scoped advisory locks on `names` (hold_ids). The services share one database in the local stack,
-    and advisory locks are the database's, not a schema's: a name begins with its service's."""
-    await hold_ids(uow, map(advisory_lock_id, names))
-
-
-async def hold_ids(uow: UnitOfWork, ids: Iterable[int]) -> None:
-    """Transaction-scoped advisory locks on signed 64-bit `ids`, released when the transaction ends: in one round
-    trip and in one order, so two transactions that each take a set of them at once cannot deadlock on each other."""
-    keys = sorted(set(ids))
-    if keys:
-        await uow.session.execute(_HOLD_IN_ORDER, {"keys": keys})
-
-
-_HOLD_IN_ORDER = text(
-    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) ordered"
-)

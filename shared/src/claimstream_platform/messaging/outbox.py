@@ -19,7 +19,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
-from claimstream_platform.db import advisory_lock_id, outbox
+from claimstream_platform.db import outbox
+from claimstream_platform.locks import advisory_lock_id
 from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer
 

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.db import hold_names
 from claimstream_platform.errors import NotFound
+from claimstream_platform.locks import hold_names
 from claimstream_platform.paging import in_scope, keyset_page
 from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.engine import Row

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import Repository, hold_names
+from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import select, tuple_
 
 from claim_submission.domain.states import ClaimStatus

@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts.access import AccessRecorded
-from claimstream_platform.db import Repository, hold_names
+from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import exists, insert, select, tuple_
 from sqlalchemy.engine import Row
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from claimstream_platform.db import Repository, hold_names
+from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 

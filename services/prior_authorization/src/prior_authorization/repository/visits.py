@@ -4,7 +4,8 @@ tenant filter is written once (`mine`)."""
 from datetime import date
 from uuid import UUID
 
-from claimstream_platform.db import Repository, hold_names
+from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from claimstream_platform.db import Repository, hold_ids
+from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_ids
 from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
