@@ -33,7 +33,9 @@ BATCH_SIZE = 1000
 RATES = [int(r) for r in os.environ.get("BENCH_POST_RATES", "100,150,200").split(",")]  # the target is at 200/s
 SECONDS = int(os.environ.get("BENCH_POST_SECONDS", "15"))
 API_WORKERS = os.environ.get("API_WORKERS", "2")
-SPEC = next(spec for spec in local_services(port_offset=30000) if spec.package == "charge_capture")
+SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
+SPEC = SPECS["charge_capture"]
+IDENTITY = SPECS["identity"]  # the revocation list's owner: every API refuses to answer without it
 RESULTS = Path(__file__).parent / "results" / "charge_capture.json"
 ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
 SERVICES = [  # a realistic mix: mostly 45/60-minute therapy, some intakes, E/M with add-ons, groups
@@ -207,13 +209,14 @@ def main() -> int:
             "DATABASE_URL": stack.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+            "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
             "LOG_LEVEL": "WARNING",
             "API_WORKERS": API_WORKERS,
         },
         log_dir=keys,
     )
     try:
-        supervisor.start([SPEC])
+        supervisor.start([IDENTITY, SPEC])
         with httpx.Client(base_url=SPEC.url, headers=admin, timeout=30) as client:  # the practice: its admin's
             practice_id = set_up(client)
         batch = asyncio.run(batch_ingest(SPEC.url, headers, practice_id))

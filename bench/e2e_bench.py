@@ -1,11 +1,8 @@
-"""`make bench`: the whole system end to end, on this machine.
-
-Starts Kafka and PostgreSQL (the `bench` profile) and charge capture, claim submission and the clearinghouse
-simulator under the supervisor; sets up practices and enrolls their patients through the public APIs (the
-workload's plans); then, per phase, posts encounters at a target rate (EHR batches of 50) and follows each one to
-claim submitted and claim accepted (277CA). Prints throughput, latency percentiles, the worst consumer lag seen,
-and the raw Kafka and PostgreSQL rates measured in the same run. Writes bench/results/e2e.json.
-
+"""`make bench`: the whole system end to end, on this machine. Starts Kafka, PostgreSQL (the `bench` profile),
+identity (whose revocation list every API reads), charge capture, claim submission and the simulator; sets up
+practices and enrolls patients through the public APIs; then, per phase, posts encounters at a target rate (EHR
+batches of 50) and follows each to claim submitted and accepted (277CA). Prints throughput, latency percentiles,
+the worst consumer lag, and the raw Kafka and PostgreSQL rates of the same run; writes bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 
@@ -46,7 +43,7 @@ BATCH = 50
 RESULTS = Path(__file__).parent / "results" / "e2e.json"
 SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
 CAPTURE, SUBMISSION = SPECS["charge_capture"], SPECS["claim_submission"]
-SIMULATOR = SPECS["clearinghouse_simulator"]
+SIMULATOR, IDENTITY = SPECS["clearinghouse_simulator"], SPECS["identity"]  # identity: the revocation list
 
 
 async def raw_rates(stack: LocalStack) -> dict[str, float]:
@@ -233,14 +230,12 @@ def main() -> int:
     (keys / "clearinghouse-token").write_text(clearinghouse_token)
     supervisor = Supervisor(env=_env(stack, keys), log_dir=keys)
     try:
-        supervisor.start([CAPTURE, SUBMISSION, SIMULATOR])
+        supervisor.start([IDENTITY, CAPTURE, SUBMISSION, SIMULATOR])
         roots = process_roots(stack, supervisor)
         tenant = uuid4()
-        tokens = (
-            issuer.issue(tenant_id=tenant, roles=[Role.TENANT_ADMIN], lifetime=day),
-            issuer.issue(tenant_id=tenant, roles=[Role.EHR_INTEGRATION], lifetime=day),
-        )
-        results = asyncio.run(measure(stack, tokens, clearinghouse_token, roots))
+        roles = (Role.TENANT_ADMIN, Role.EHR_INTEGRATION)  # the practices' set-up, then the encounters
+        admin, ehr = (issuer.issue(tenant_id=tenant, roles=[role], lifetime=day) for role in roles)
+        results = asyncio.run(measure(stack, (admin, ehr), clearinghouse_token, roots))
     finally:
         supervisor.stop()
         stack.stop()
@@ -258,6 +253,7 @@ def _env(stack: LocalStack, keys: Path) -> dict[str, str]:
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": SIMULATOR.url,
         "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),

@@ -50,6 +50,7 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
     (folder / "clearinghouse-token").write_text(account)
     env = {
         "AUTH_PUBLIC_KEY_FILE": str(folder / "public.pem"),
+        "IDENTITY_SIGNING_KEY_FILE": str(folder / "signing.pem"),  # identity owns the revocation list every API reads
         "SIMULATOR_PUBLIC_KEY_FILE": str(folder / "sim-public.pem"),
         "CLEARINGHOUSE_URL": SPECS["clearinghouse_simulator"].url,
         "CLEARINGHOUSE_TOKEN_FILE": str(folder / "clearinghouse-token"),
