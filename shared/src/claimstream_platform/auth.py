@@ -87,6 +87,11 @@ class Principal:
         if not self.may_access(practice_id):
             raise NotFound("practice not found", field="practice_id")
 
+    def require_whole_tenant(self, what: str) -> None:
+        """Refuse (403, whatever the ids) what spans every practice of the tenant to a token limited to some."""
+        if self.practice_ids is not None:
+            raise Forbidden(f"{what} spans every practice: a token limited to practices may not use it", field="token")
+
     def require_role(self, role: str) -> None:
         if role not in self.roles:
             raise Forbidden(f"this action needs the {role} role", field="token")

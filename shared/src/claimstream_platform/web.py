@@ -184,8 +184,7 @@ def get_whole_tenant_principal(request: Request) -> Principal:
     """A tenant's caller whose token reaches every practice: what spans the tenant (its users, its access log) is
     refused (403, whatever the ids) to a token limited to practices."""
     principal = get_principal(request)
-    if principal.practice_ids is not None:
-        raise Forbidden("this spans every practice: a token limited to practices may not use it", field="token")
+    principal.require_whole_tenant("this")
     return principal
 
 

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
-from claimstream_platform.errors import Forbidden, NotFound
+from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
@@ -47,11 +47,6 @@ class SuggestionOut(BaseModel):
 Decision = Literal["accepted", "rejected"]
 
 
-def _require_whole_tenant(principal: Principal) -> None:
-    if principal.practice_ids is not None:
-        raise Forbidden("scrub-rule suggestions span every practice: a token limited to practices may not use them")
-
-
 @router.get(
     "/v1/scrub-rule-suggestions",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER),
@@ -61,7 +56,7 @@ async def suggestions(
     principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
 ) -> list[SuggestionOut]:
     """Denial patterns as scrub rules, most money first."""
-    _require_whole_tenant(principal)
+    principal.require_whole_tenant("scrub-rule suggestions")
     async with uow:
         return [SuggestionOut.model_validate(row) for row in await uow.rules.listed(principal, status)]
 
@@ -79,7 +74,7 @@ async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, st
 async def _run_decision(
     request: Request, principal: Principal, uow: DenialWork, suggestion_id: UUID, status: Decision
 ) -> JSONResponse:
-    _require_whole_tenant(principal)
+    principal.require_whole_tenant("scrub-rule suggestions")
 
     async def operation() -> SuggestionOut:
         return await _decide(uow, principal, suggestion_id, status)

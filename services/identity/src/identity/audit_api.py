@@ -7,7 +7,6 @@ from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
-from claimstream_platform.errors import Forbidden
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -59,8 +58,7 @@ async def access_log(
 ) -> AccessPage:
     """Your tenant's rows, oldest first, from `since` (inclusive) to `until` (exclusive), by `actor` (a token's
     subject) or `action`; `next_cursor` asks for the next page."""
-    if principal.practice_ids is not None:  # the log is the whole tenant's: every practice's reads and changes
-        raise Forbidden("the access log spans every practice: a token limited to practices may not read it")
+    principal.require_whole_tenant("the access log")  # every practice's reads and changes
     query = AuditQuery(since=since, until=until, actor=actor, action=action)
     async with uow:
         rows, next_cursor = await uow.access_log.page(principal.tenant_id, query, limit=limit, cursor=cursor)

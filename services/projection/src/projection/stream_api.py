@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import OPERATOR, Operator, Role
-from claimstream_platform.errors import Forbidden
 from claimstream_platform.web import CurrentCaller
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -75,8 +74,7 @@ async def stream_health(
             dead_letters=counts,
             latest_dead_letters=[DeadLetterOut(**vars(letter)) for letter in letters],
         )
-    if caller.practice_ids is not None:  # the stream and its dead letters are the whole tenant's, every practice's
-        raise Forbidden("the event stream spans every practice: a token limited to practices may not read it")
+    caller.require_whole_tenant("the event stream")  # and its dead letters: every practice's
     async with uow:
         counted = await uow.stream.per_minute(caller, minutes)
     letters = await broker.tenant_letters(servers, caller.tenant_id, latest)

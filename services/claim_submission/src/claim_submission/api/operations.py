@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Principal, Role
-from claimstream_platform.errors import Conflict, Forbidden, NotFound
+from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import run_command, run_no_content
 from claimstream_platform.web import CurrentCaller, CurrentPrincipal
 from fastapi import APIRouter, Path, Query, Request
@@ -127,7 +127,7 @@ async def list_inbound(
         if isinstance(caller, Operator):
             rows = await uow.documents.page_across_tenants(status, limit)
         else:
-            _whole_tenant(caller)
+            caller.require_whole_tenant("a 999")  # it answers a whole interchange, of several practices' claims
             rows = await uow.documents.page(caller.tenant_id, status, limit)
     return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
 
@@ -156,15 +156,8 @@ async def act_on_inbound(
 
     if isinstance(caller, Operator):
         return await _as_operator(uow, act)
-    _whole_tenant(caller)
+    caller.require_whole_tenant("a 999")
     return await run_no_content(request, principal=caller, uow=uow, body=None, operation=act)
-
-
-def _whole_tenant(principal: Principal) -> None:
-    """A 999 answers a whole interchange, whose claims may be of several practices: a token limited to practices
-    neither reads nor settles them (it could discard another practice's rejection)."""
-    if principal.practice_ids is not None:
-        raise Forbidden("acknowledgments span every practice: a token limited to practices may not work them")
 
 
 async def _as_operator(uow: ClaimWork, act: Callable[[], Awaitable[None]]) -> Response:
