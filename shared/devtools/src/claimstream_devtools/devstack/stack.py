@@ -52,6 +52,10 @@ PROFILES = {
 }
 
 
+# The folder of each server's data in a profile, and the variable that names an existing server in its place.
+_SERVER_FOLDERS = {"postgres": "DATABASE_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
+
+
 @dataclass
 class LocalStack:
     profile: Profile
@@ -62,14 +66,26 @@ class LocalStack:
     kafka_start_seconds: float | None = None
 
     def start(self, *, fresh: bool = False) -> None:
-        if fresh and self.profile.data_dir.exists():
-            shutil.rmtree(self.profile.data_dir)
         self.profile.data_dir.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            self._wipe()
         self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
         self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or self._start_kafka()
         migrate.upgrade(self.database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
         migrate.upgrade(self.database_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
         asyncio.run(ensure_topics(self.bootstrap_servers, sorted({e.topic for e in registered_events().values()})))
+
+    def _wipe(self) -> None:
+        """Everything of the profile's folder but the data of a server the environment names: that server may be
+        another run's, started from this very folder (a pytest beside a running `make test`)."""
+        named = {folder for folder, variable in _SERVER_FOLDERS.items() if os.environ.get(variable)}
+        for entry in self.profile.data_dir.iterdir():
+            if entry.name in named:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
     def stop(self) -> None:
         if self.broker is not None:
