@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from running_services import DEFAULT_SUBMITTER, Services
@@ -15,12 +16,12 @@ from running_services import DEFAULT_SUBMITTER, Services
 def _environment(
     stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, simulator_url: str, clearinghouse_token: Path
 ) -> dict[str, str]:
-    """What every service process is started with: the stack, the keys, and short cycles for the tests."""
+    """What every service process is started with: the stack, the public keys, and short cycles for the tests
+    (identity's signing key is given to identity's processes alone, as `make run` gives it: `identitys_own`)."""
     return {
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
-        "IDENTITY_SIGNING_KEY_FILE": str(keys.public_key_file.parent / "signing.pem"),  # the identity service's
         "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
         "SIM_CYCLE_SECONDS": "1",
         "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
@@ -45,9 +46,8 @@ def services(
     clearinghouse_token = logs / "clearinghouse-token"
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
     clearinghouse_token.write_text(account)
-    supervisor = Supervisor(
-        env=_environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token), log_dir=logs
-    )
+    env = _environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token)
+    supervisor = Supervisor(env=env, log_dir=logs, only_for=identitys_own(keys.public_key_file.parent))
     try:
         supervisor.start(specs)
         auth = {"Authorization": f"Bearer {account}"}
@@ -70,6 +70,7 @@ def services(
             auth,
             exited,
             logs,
+            supervisor.process_env(by_package["identity"]),
         )
     finally:
         supervisor.stop()

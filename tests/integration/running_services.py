@@ -32,6 +32,7 @@ class Services:
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
+    identity_env: dict[str, str]  # the identity service's process environment, for its commands
 
 
 @dataclass(frozen=True)

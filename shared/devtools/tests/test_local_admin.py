@@ -3,9 +3,10 @@
 import os
 import subprocess
 import sys
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from claimstream_platform.auth import TokenVerifier, generate_keypair
+from claimstream_devtools.devstack.stack import PROFILES
+from claimstream_platform.auth import Principal, TokenVerifier, generate_keypair
 
 
 def as_a_new_user(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -19,23 +20,43 @@ def test_against_the_local_stack_no_settings_are_needed(stack, tmp_path) -> None
     profile, which CLAIMSTREAM_PROFILE names (the default is `run`)."""
     if stack.postgres is None:
         raise AssertionError("this test needs the embedded database the test stack starts")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMSTREAM_SIGNING_KEY_FILE")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", *IDENTITYS)}
     env["CLAIMSTREAM_PROFILE"] = "test"
     created = as_a_new_user("admin", "create-tenant", f"Local {tmp_path.name}", env=env)
     assert created.returncode == 0, created.stderr
-    keys = stack.postgres.data_dir.parent / "keys"
+    assert UUID(created.stdout.strip())
+
+
+IDENTITYS = ("SERVICE_NAME", "DATABASE_SCHEMA", "AUTH_PUBLIC_KEY_FILE", "IDENTITY_SIGNING_KEY_FILE")
+
+
+def test_identitys_commands_run_against_the_local_stack_with_its_keys(stack) -> None:
+    """`claimstream-dev identity ...` is identity's own command with identity's settings from the local stack: its
+    schema, the stack's keys (and its database, unless DATABASE_URL names another, as the tests' may)."""
+    env = {k: v for k, v in os.environ.items() if k not in IDENTITYS}
+    if stack.postgres is not None:
+        env.pop("DATABASE_URL", None)
+    env["CLAIMSTREAM_PROFILE"] = "test"
+    keys = PROFILES["test"].data_dir / "keys"
     if not (keys / "signing.pem").exists():
-        keys.mkdir(exist_ok=True)
+        keys.mkdir(parents=True, exist_ok=True)
         generate_keypair(keys / "signing.pem", keys / "public.pem")
+    created = as_a_new_user("admin", "create-tenant", f"Identity {uuid4()}", env=env)
+    assert created.returncode == 0, created.stderr
     tenant = created.stdout.strip()
-    issued = as_a_new_user("admin", "issue-token", "--tenant", tenant, "--subject", "s", "--role", "biller", env=env)
+    assert as_a_new_user("identity", "migrate", env=env).returncode == 0
+    feed = ("identity", "issue-integration", "--tenant", tenant, "--name", "EHR feed", "--role", "ehr-integration")
+    issued = as_a_new_user(*feed, env=env)
     assert issued.returncode == 0, issued.stderr
     principal = TokenVerifier.from_file(keys / "public.pem").verify(issued.stdout.strip())
-    assert principal.tenant_id == UUID(created.stdout.strip())
+    assert isinstance(principal, Principal) and principal.tenant_id == UUID(tenant)
+    assert principal.subject.startswith("integration:") and principal.roles == {"ehr-integration"}
+    gone = as_a_new_user("admin", "issue-token", "--tenant", tenant, "--subject", "s", "--role", "biller", env=env)
+    assert gone.returncode != 0 and "invalid choice" in gone.stderr  # the platform's command mints no token
 
 
 def test_the_platforms_command_alone_asks_for_its_settings_and_names_the_local_way() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLAIMSTREAM_SIGNING_KEY_FILE")}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     command = [sys.executable, "-m", "claimstream_platform.cli", "admin", "create-tenant", "Nobody"]
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0 and refused.stdout == ""

@@ -1,9 +1,11 @@
 """The revocation list every API process checks on every request (docs/security.md).
 
 The identity service writes it, in its own schema: a token's `jti` revoked until the token would have expired (a
-sign-out, a renewal, an integration token withdrawn), or every token of a subject issued before a time (a user
-disabled). Every API process keeps the whole list in memory, refreshed about every second by one indexed query for
-the rows after the last one it saw, so the check on a request is a dictionary lookup and never a round trip.
+sign-out, a renewal, an integration token withdrawn), or every token of a subject of one tenant (None: an
+installation operator) issued before a time (a user disabled). Identity's subjects are unique across tenants; the
+tenant is part of the match all the same, so a subject string reused in another tenant's token is not refused.
+Every API process keeps the whole list in memory, refreshed about every second by one indexed query for the rows
+after the last one it saw, so the check on a request is a dictionary lookup and never a round trip.
 
 When the refresh fails the process keeps answering from the list it has for `max_stale` seconds (30 by default),
 then answers 503 to every authenticated request until a refresh succeeds: a revoked token is accepted for at most
@@ -19,6 +21,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -36,7 +39,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from claimstream_platform.auth import Caller
+from claimstream_platform.auth import Caller, Principal
 from claimstream_platform.db import NAMING_CONVENTION
 from claimstream_platform.errors import TransientError, Unauthenticated
 
@@ -71,22 +74,32 @@ class RevocationList:
     """What one process knows: revoked token ids and subjects' cutoffs, each until it no longer matters."""
 
     tokens: dict[str, datetime] = field(default_factory=dict)  # jti: when the token expires anyway
-    subjects: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)  # subject: (cutoff, expires)
+    # (tenant, subject): (cutoff, expires); the tenant None for an installation operator
+    subjects: dict[tuple[UUID | None, str], tuple[datetime, datetime]] = field(default_factory=dict)
     cursor: int = 0  # the last row seen
 
-    def add(self, seq: int, jti: str | None, subject: str | None, cutoff: datetime | None, expires: datetime) -> None:
+    def add(
+        self,
+        seq: int,
+        jti: str | None,
+        subject: str | None,
+        cutoff: datetime | None,
+        expires: datetime,
+        tenant_id: UUID | None = None,
+    ) -> None:
         self.cursor = max(self.cursor, seq)
         if jti is not None:
             self.tokens[jti] = expires
         elif subject is not None and cutoff is not None:
-            known = self.subjects.get(subject)
+            known = self.subjects.get((tenant_id, subject))
             if known is None or known[0] < cutoff:
-                self.subjects[subject] = (cutoff, expires)
+                self.subjects[(tenant_id, subject)] = (cutoff, expires)
 
     def revoked(self, caller: Caller) -> bool:
         if caller.token_id in self.tokens:
             return True
-        cutoff = self.subjects.get(caller.subject)
+        tenant_id = caller.tenant_id if isinstance(caller, Principal) else None
+        cutoff = self.subjects.get((tenant_id, caller.subject))
         return cutoff is not None and caller.issued_at is not None and caller.issued_at <= cutoff[0]
 
     def prune(self, now: datetime) -> None:
@@ -115,11 +128,12 @@ class Revocations:
         """The rows after the last one seen (all of them on the first call), and expired entries forgotten (the
         identity service deletes rows long expired, so the first load stays small)."""
         r = revocations.c
-        query = select(r.seq, r.jti, r.subject, r.issued_before, r.expires_at).where(r.seq > self._list.cursor)
+        query = select(r.seq, r.jti, r.subject, r.issued_before, r.expires_at, r.tenant_id)
+        query = query.where(r.seq > self._list.cursor)
         async with asyncio.timeout(5), self._engine.connect() as connection:
             rows = (await connection.execute(query.order_by(r.seq))).all()
         for row in rows:
-            self._list.add(row.seq, row.jti, row.subject, row.issued_before, row.expires_at)
+            self._list.add(row.seq, row.jti, row.subject, row.issued_before, row.expires_at, row.tenant_id)
         self._list.prune(datetime.now(UTC))
         self._loaded_at = time.monotonic()
 

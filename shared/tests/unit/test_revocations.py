@@ -2,7 +2,7 @@
 
 import time
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from claimstream_platform.auth import Kind, Operator, Principal
@@ -11,10 +11,11 @@ from claimstream_platform.revocations import RevocationList, Revocations
 from sqlalchemy.ext.asyncio import create_async_engine
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+TENANT = uuid4()
 
 
-def principal(subject: str = "user:a", jti: str = "j1", issued_at: datetime = NOW) -> Principal:
-    return Principal(subject, uuid4(), None, jti, frozenset({"biller"}), Kind.PERSON, issued_at)
+def principal(subject: str = "user:a", jti: str = "j1", issued_at: datetime = NOW, tenant: UUID = TENANT) -> Principal:
+    return Principal(subject, tenant, None, jti, frozenset({"biller"}), Kind.PERSON, issued_at)
 
 
 def test_a_revoked_token_id_is_refused_and_others_are_not() -> None:
@@ -27,22 +28,32 @@ def test_a_revoked_token_id_is_refused_and_others_are_not() -> None:
 
 def test_a_subject_cutoff_refuses_tokens_issued_before_it_only() -> None:
     revoked = RevocationList()
-    revoked.add(4, None, "user:a", NOW, NOW + timedelta(days=90))
+    revoked.add(4, None, "user:a", NOW, NOW + timedelta(days=90), TENANT)
     assert revoked.revoked(principal(issued_at=NOW - timedelta(minutes=5)))
     assert revoked.revoked(principal(issued_at=NOW))
     assert not revoked.revoked(principal(issued_at=NOW + timedelta(seconds=1)))
     assert not revoked.revoked(principal(subject="user:b", issued_at=NOW - timedelta(minutes=5)))
-    assert revoked.revoked(Operator("user:a", "j9", NOW - timedelta(seconds=1)))
+    revoked.add(5, None, "operator:a", NOW, NOW + timedelta(hours=1))  # an operator's: no tenant
+    assert revoked.revoked(Operator("operator:a", "j9", NOW - timedelta(seconds=1)))
+
+
+def test_a_subject_cutoff_is_its_tenants_alone() -> None:
+    """The same subject string in another tenant's token (or an operator's) is another caller."""
+    revoked = RevocationList()
+    revoked.add(1, None, "user:a", NOW, NOW + timedelta(days=90), TENANT)
+    assert not revoked.revoked(principal(issued_at=NOW - timedelta(minutes=5), tenant=uuid4()))
+    assert not revoked.revoked(Operator("user:a", "j9", NOW - timedelta(minutes=5)))
+    assert revoked.revoked(principal(issued_at=NOW - timedelta(minutes=5)))
 
 
 def test_a_later_cutoff_wins_and_expired_entries_are_forgotten() -> None:
     revoked = RevocationList()
-    revoked.add(1, None, "user:a", NOW, NOW + timedelta(days=1))
-    revoked.add(2, None, "user:a", NOW - timedelta(days=1), NOW + timedelta(days=1))
-    assert revoked.subjects["user:a"][0] == NOW
+    revoked.add(1, None, "user:a", NOW, NOW + timedelta(days=1), TENANT)
+    revoked.add(2, None, "user:a", NOW - timedelta(days=1), NOW + timedelta(days=1), TENANT)
+    assert revoked.subjects[(TENANT, "user:a")][0] == NOW
     revoked.add(3, "j1", None, None, NOW + timedelta(minutes=1))
     revoked.prune(NOW + timedelta(minutes=2))
-    assert "j1" not in revoked.tokens and "user:a" in revoked.subjects
+    assert "j1" not in revoked.tokens and (TENANT, "user:a") in revoked.subjects
 
 
 def test_a_process_that_never_loaded_the_list_answers_unavailable() -> None:

@@ -1,4 +1,5 @@
-"""`python -m identity migrate | api [--port N] | worker | create-admin | create-operator | verify-audit`."""
+"""`python -m identity migrate | api [--port N] | worker | create-admin | create-operator | issue-integration |
+verify-audit`."""
 
 from identity.service import SERVICE
 

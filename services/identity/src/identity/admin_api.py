@@ -198,7 +198,7 @@ async def issue_integration_token(
     (identity keeps its id): no Idempotency-Key replay."""
     async with uow:
         by = actor(principal, request)
-        issued = await handlers.issue_token(uow, signer, principal, integration_id, body.days, by)
+        issued = await handlers.issue_token(uow, signer, principal.tenant_id, integration_id, body.days, by)
         await uow.commit()
     return IntegrationTokenOut(jti=issued.jti, token=issued.token, expires_at=issued.expires_at)
 

@@ -2,9 +2,14 @@
 
     create-admin --tenant ID --email E --name N   a tenant's first administrator; prints their invitation code
     create-operator --email E --name N           an installation operator; prints their invitation code
+    issue-integration --tenant ID --name N --role R [--role R ...] [--practice ID ...] [--days 30]
+                                                 a token for the tenant's integration of that name (made if new);
+                                                 prints the token alone (what was issued goes to stderr)
     verify-audit [--tenant ID]                   walks the access log's chains; exit 1 at the first broken row
 
-Nobody types a password here: the person accepts the printed code with one (`POST /v1/invitations/accept`).
+Nobody types a password here: the person accepts the printed code with one (`POST /v1/invitations/accept`). An
+integration's token is recorded as one its administrator issued: the integration is in `GET /v1/users`, and the
+token is revoked with `POST /v1/integrations/{id}/tokens/{jti}/revoke` (or every one of it by disabling it).
 Each command reads its own options from the command line and the service's settings from the environment.
 """
 
@@ -22,7 +27,8 @@ from claimstream_platform.errors import RuleViolation
 
 from identity import handlers
 from identity.chain import Walk
-from identity.domain import SYSTEM
+from identity.credentials import Issued, Signer
+from identity.domain import SYSTEM, Account
 from identity.repository import IdentityWork
 
 if TYPE_CHECKING:
@@ -33,6 +39,12 @@ T = TypeVar("T")
 
 def say(line: str) -> None:
     sys.stdout.write(line + "\n")
+
+
+def complain(line: str) -> int:
+    """A refusal, on stderr: stdout carries only what a script keeps (a token)."""
+    sys.stderr.write(line + "\n")
+    return 1
 
 
 def _options(command: str, *arguments: tuple[str, type, bool]) -> argparse.Namespace:
@@ -97,6 +109,42 @@ def _print_code(invitation: handlers.Invitation) -> int:
     say(f"invitation  {invitation.code}")
     say(f"expires     {invitation.expires_at:%Y-%m-%d %H:%M} UTC (accept with POST /v1/invitations/accept)")
     return 0
+
+
+def issue_integration(settings: "IdentitySettings") -> int:
+    parser = argparse.ArgumentParser(prog="python -m identity issue-integration")
+    parser.add_argument("--tenant", type=UUID, required=True)
+    parser.add_argument("--name", required=True, help="the integration's name in its tenant: EHR feed")
+    roles = sorted(str(role) for role in Role)
+    parser.add_argument("--role", choices=roles, action="append", required=True, help="grant a role (repeatable)")
+    parser.add_argument("--practice", type=UUID, action="append", help="limit to this practice (repeatable)")
+    parser.add_argument("--days", type=_days, default=30, help="the token's lifetime (default 30, at most the cap)")
+    options = parser.parse_args(sys.argv[2:])
+    if not asyncio.run(_tenant_exists(settings, options.tenant)):
+        return complain(f"identity: no tenant {options.tenant} (claimstream admin create-tenant NAME)")
+    access = handlers.Access(frozenset(options.role), frozenset(options.practice) if options.practice else None)
+    signer = Signer.from_settings(settings)
+
+    async def work(uow: IdentityWork) -> tuple[Account, Issued]:
+        account = await handlers.integration_named(uow, options.tenant, options.name, access, SYSTEM)
+        return account, await handlers.issue_token(uow, signer, options.tenant, account.id, options.days, SYSTEM)
+
+    try:
+        account, issued = asyncio.run(_in_work(settings, work))
+    except RuleViolation as refused:
+        return complain(f"identity: {refused.detail}")
+    sys.stderr.write(
+        f"integration {account.id} ({account.name}), token {issued.jti} until {issued.expires_at:%Y-%m-%d %H:%M} UTC;"
+        f" revoke: POST /v1/integrations/{account.id}/tokens/{issued.jti}/revoke\n"
+    )
+    say(issued.token)
+    return 0
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a whole number of days, at least 1")
+    return int(text)
 
 
 def verify_audit(settings: "IdentitySettings") -> int:

@@ -5,6 +5,7 @@ import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import jwt
 from argon2 import PasswordHasher
@@ -13,6 +14,9 @@ from claimstream_platform.auth import Kind, LifetimeCaps, TokenIssuer
 from claimstream_platform.errors import RuleViolation
 
 from identity.domain import PERSON_LIFETIME, Account
+
+if TYPE_CHECKING:
+    from identity.service import IdentitySettings
 
 SHORTEST_PASSWORD = 12
 
@@ -30,6 +34,13 @@ class Issued:
 class Signer:
     def __init__(self, issuer: TokenIssuer) -> None:
         self._issuer = issuer
+
+    @classmethod
+    def from_settings(cls, settings: "IdentitySettings") -> "Signer":
+        """The installation's issuer, with the integration cap every service verifies (INTEGRATION_TOKEN_MAX_DAYS)."""
+        caps = LifetimeCaps(integration=timedelta(days=settings.integration_token_max_days))
+        key, issuer, audience = settings.identity_signing_key_file, settings.auth_issuer, settings.auth_audience
+        return cls(TokenIssuer.from_file(key, issuer=issuer, audience=audience, caps=caps))
 
     @property
     def caps(self) -> LifetimeCaps:

@@ -47,7 +47,7 @@ async def invite(
 
 async def reinvite(uow: IdentityWork, principal: Principal, account_id: UUID, by: Actor) -> Invitation:
     """A new code for a person who has not accepted yet (lost or expired); earlier codes stay single-use."""
-    account = await _account(uow, principal, account_id, Kind.PERSON)
+    account = await _account(uow, principal.tenant_id, account_id, Kind.PERSON)
     if account.password_hash is not None:
         raise RuleViolation("this person accepted their invitation already", field="user_id")
     account.invitation_issued(by)
@@ -87,7 +87,7 @@ async def set_access(
     uow: IdentityWork, signer: Signer, principal: Principal, account_id: UUID, access: Access, by: Actor
 ) -> Account:
     """New roles and practices; the account's earlier tokens are revoked (they carry the old ones)."""
-    account = await _account(uow, principal, account_id)
+    account = await _account(uow, principal.tenant_id, account_id)
     account.set_access(access.roles, access.practice_ids, by)
     await uow.accounts.save(account)
     await _revoke_all(uow, signer, account, "access-changed")
@@ -97,7 +97,7 @@ async def set_access(
 
 async def disable(uow: IdentityWork, signer: Signer, principal: Principal, account_id: UUID, by: Actor) -> Account:
     """The account can no longer sign in, renew or be issued tokens, and every token it holds is revoked."""
-    account = await _account(uow, principal, account_id)
+    account = await _account(uow, principal.tenant_id, account_id)
     account.disable(by, datetime.now(UTC))
     await uow.accounts.save(account)
     await _revoke_all(uow, signer, account, "disabled")
@@ -105,21 +105,33 @@ async def disable(uow: IdentityWork, signer: Signer, principal: Principal, accou
     return account
 
 
+async def integration_named(uow: IdentityWork, tenant_id: UUID, name: str, access: Access, by: Actor) -> Account:
+    """The tenant's integration of this name (the latest, if several), or a new one: for the command line, which
+    issues the same callers' tokens again (the demo at every start). One of that name with other roles or practices
+    is refused, never changed: its administrator changes it."""
+    account = await uow.accounts.integration_named(tenant_id, name)
+    if account is None:
+        return await create_integration(uow, tenant_id, name, access, by)
+    if (account.roles, account.practice_ids) != (access.roles, access.practice_ids):
+        raise RuleViolation(f"the integration {name!r} exists with other roles or practices", field="name")
+    return account
+
+
 async def issue_token(
-    uow: IdentityWork, signer: Signer, principal: Principal, account_id: UUID, days: int, by: Actor
+    uow: IdentityWork, signer: Signer, tenant_id: UUID, account_id: UUID, days: int, by: Actor
 ) -> Issued:
-    account = await _account(uow, principal, account_id, Kind.INTEGRATION)
+    account = await _account(uow, tenant_id, account_id, Kind.INTEGRATION)
     if not account.enabled:
         raise RuleViolation("this integration is disabled", field="integration_id")
     issued = signer.for_account(account, timedelta(days=days))
-    await uow.integration_tokens.add(principal.tenant_id, account.id, _kept(issued), by.subject)
+    await uow.integration_tokens.add(tenant_id, account.id, _kept(issued), by.subject)
     account.token_issued(by, issued.jti)
     uow.publish_recorded(account)
     return issued
 
 
 async def revoke_token(uow: IdentityWork, principal: Principal, account_id: UUID, jti: str, by: Actor) -> None:
-    account = await _account(uow, principal, account_id, Kind.INTEGRATION)
+    account = await _account(uow, principal.tenant_id, account_id, Kind.INTEGRATION)
     revoked = await uow.integration_tokens.revoke(principal.tenant_id, account.id, jti, datetime.now(UTC))
     if revoked is None:
         raise NotFound("no such token for this integration", field="jti")
@@ -133,9 +145,9 @@ async def on_access_recorded(event: AccessRecorded, uow: IdentityWork) -> None:
     await uow.access_log.append(event)
 
 
-async def _account(uow: IdentityWork, principal: Principal, account_id: UUID, kind: Kind | None = None) -> Account:
+async def _account(uow: IdentityWork, tenant_id: UUID, account_id: UUID, kind: Kind | None = None) -> Account:
     """One of the caller's tenant's accounts (404 for another tenant's: it cannot tell them from none)."""
-    account = await uow.accounts.find(principal.tenant_id, account_id, kind)
+    account = await uow.accounts.find(tenant_id, account_id, kind)
     if account is None:
         raise NotFound("no such user in your tenant", field="user_id")
     return account

@@ -1,14 +1,12 @@
 """Identity, declared for the platform's service kit: the only wiring module (nothing else reads the environment).
-`python -m identity migrate | api | worker | create-admin | create-operator | verify-audit`; the worker runs the
-outbox relay and the consumer that appends every service's `AccessRecorded` to the access log.
+`python -m identity migrate | api | worker | create-admin | create-operator | issue-integration | verify-audit`;
+the worker runs the outbox relay and the consumer that appends every service's `AccessRecorded` to the access log.
 
 Identity alone holds the signing key (IDENTITY_SIGNING_KEY_FILE); every service, this one included, verifies with
 the public ring (AUTH_PUBLIC_KEY_FILE), which holds several keys during a rotation (docs/identity.md)."""
 
-from datetime import timedelta
 from pathlib import Path
 
-from claimstream_platform.auth import LifetimeCaps, TokenIssuer
 from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
@@ -25,11 +23,7 @@ class IdentitySettings(ServiceSettings):
 
 
 def prepare(settings: IdentitySettings, app: FastAPI) -> None:
-    caps = LifetimeCaps(integration=timedelta(days=settings.integration_token_max_days))
-    issuer = TokenIssuer.from_file(
-        settings.identity_signing_key_file, issuer=settings.auth_issuer, audience=settings.auth_audience, caps=caps
-    )
-    app.state.signer = Signer(issuer)
+    app.state.signer = Signer.from_settings(settings)
     app.state.passwords = Passwords()
 
 
@@ -46,6 +40,10 @@ SERVICE = Service(
     commands={
         "create-admin": ("a tenant's first administrator (--tenant ID --email E --name N)", commands.create_admin),
         "create-operator": ("an installation operator (--email E --name N)", commands.create_operator),
+        "issue-integration": (
+            "a token for a tenant's integration, made if new (--tenant ID --name N --role R ... [--days 30])",
+            commands.issue_integration,
+        ),
         "verify-audit": ("walk the access log's hash chains ([--tenant ID])", commands.verify_audit),
     },
     unit_of_work=IdentityWork,

@@ -71,9 +71,10 @@ async def renew(uow: IdentityWork, signer: Signer, caller: Caller) -> Issued:
     if not isinstance(caller, Operator) and caller.kind is not Kind.PERSON:
         raise Forbidden("an integration's tokens are issued by its administrator", field="token")
     async with uow:
+        tenant_id = None if isinstance(caller, Operator) else caller.tenant_id
         account = await uow.accounts.by_subject(caller.subject)
-        revoked = await uow.revocations.names(caller.token_id, caller.subject, caller.issued_at)
-        if account is None or not account.enabled or revoked:
+        revoked = await uow.revocations.names(caller.token_id, tenant_id, caller.subject, caller.issued_at)
+        if account is None or account.tenant_id != tenant_id or not account.enabled or revoked:
             raise Unauthenticated("this account can no longer sign in")
         issued = signer.for_account(account)
         expires = signer.expiry(_kind(caller), caller.issued_at)

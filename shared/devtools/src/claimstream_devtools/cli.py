@@ -2,14 +2,17 @@
 
     claimstream-dev up                 Kafka, PostgreSQL and every service until Ctrl-C (what `make run` runs)
     claimstream-dev schemas DIR        every event's JSON Schema and the AsyncAPI document (what `make schemas` runs)
-    claimstream-dev admin ...          `claimstream admin ...` against the local stack: DATABASE_URL and
-                                       CLAIMSTREAM_SIGNING_KEY_FILE, when not set, are the local stack's
+    claimstream-dev admin ...          `claimstream admin ...` against the local stack: DATABASE_URL, when not
+                                       set, is the local stack's
+    claimstream-dev identity ...       `python -m identity ...` against the local stack, with identity's settings
+                                       (its schema, the stack's signing key): issue-integration, create-admin, ...
 
 The local stack is the `run` profile's (`.data/run`); CLAIMSTREAM_PROFILE names another (the tests use `test`).
 """
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,16 +27,26 @@ def local_profile() -> Profile:
 
 
 def use_the_local_stack() -> None:
-    """Point the admin command at the local stack's database and signing key, unless the environment names others."""
+    """Point the admin command at the local stack's database, unless the environment names another."""
     profile = local_profile()
     if not os.environ.get("DATABASE_URL"):
         server = PostgresServer(profile.data_dir / "postgres", profile.postgres_port)
         if not server.password_file.exists():
             raise SystemExit("claimstream-dev: DATABASE_URL is not set and no local stack was found: `make run`")
         os.environ["DATABASE_URL"] = server.url()
-    key = profile.data_dir / "keys" / "signing.pem"
-    if not os.environ.get("CLAIMSTREAM_SIGNING_KEY_FILE") and key.exists():
-        os.environ["CLAIMSTREAM_SIGNING_KEY_FILE"] = str(key)
+
+
+def identitys_settings() -> dict[str, str]:
+    """Identity's command against the local stack: its database and schema, and the stack's keys (what `make run`
+    gives the identity service alone), unless the environment names others."""
+    use_the_local_stack()
+    profile = local_profile()
+    keys = profile.data_dir / "keys"
+    env = {**os.environ, "SERVICE_NAME": "identity", "DATABASE_SCHEMA": "identity"}
+    env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{profile.kafka_port}")  # the command sends no events
+    env.setdefault("AUTH_PUBLIC_KEY_FILE", str(keys / "public.pem"))
+    env.setdefault("IDENTITY_SIGNING_KEY_FILE", str(keys / "signing.pem"))
+    return env
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     schemas.add_argument("folder", type=Path)
     admin = commands.add_parser("admin", help="`claimstream admin` against the local stack")
     admin.add_argument("arguments", nargs=argparse.REMAINDER)
+    identity = commands.add_parser("identity", help="`python -m identity` against the local stack")
+    identity.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -63,6 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "admin":
         use_the_local_stack()
         platform_cli.main(["admin", *args.arguments])
+    elif args.command == "identity":
+        command = [sys.executable, "-m", "identity", *args.arguments]
+        sys.exit(subprocess.run(command, env=identitys_settings(), check=False).returncode)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,12 @@ class Accounts(Repository):
         row = (await self.session.execute(query)).first()
         return _account(row) if row else None
 
+    async def integration_named(self, tenant_id: UUID, name: str) -> Account | None:
+        """The tenant's latest integration of this name, locked for a change."""
+        query = select(accounts).where(self.mine(tenant_id), a.kind == str(Kind.INTEGRATION), a.name == name)
+        row = (await self.session.execute(query.order_by(a.created_at.desc()).limit(1).with_for_update())).first()
+        return _account(row) if row else None
+
     async def by_email(self, kind: Kind, email: str) -> Account | None:
         query = select(accounts).where(a.kind == str(kind), a.email == email.strip().lower())
         row = (await self.session.execute(query)).first()

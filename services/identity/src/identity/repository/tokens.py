@@ -69,12 +69,13 @@ class Revocations(Repository):
         values = {"subject": subject, "issued_before": before, "tenant_id": tenant_id, "expires_at": expires_at}
         await self.session.execute(insert(revocations).values(**values, reason=reason))
 
-    async def names(self, jti: str, subject: str, issued_at: datetime | None) -> bool:
+    async def names(self, jti: str, tenant_id: UUID | None, subject: str, issued_at: datetime | None) -> bool:
         """Whether the list names this token now (identity reads it from the table, never from a cache)."""
         r = revocations.c
         named = r.jti == jti
         if issued_at is not None:
-            named = named | ((r.subject == subject) & (r.issued_before >= issued_at))
+            of_subject = (r.subject == subject) & r.tenant_id.is_not_distinct_from(tenant_id)
+            named = named | (of_subject & (r.issued_before >= issued_at))
         found = await self.session.scalar(select(r.seq).where(named).limit(1))
         return found is not None
 

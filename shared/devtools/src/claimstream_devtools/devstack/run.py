@@ -1,8 +1,8 @@
 """`make run`: Kafka, PostgreSQL, a demo tenant with its admin's, biller's and EHR's tokens, and every built service,
-until Ctrl-C."""
+until Ctrl-C. The demo's tokens are issued by the identity service's own command, like any integration's: identity
+lists them and revokes them; identity alone is given the signing key."""
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -22,11 +22,13 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 DEMO_TENANT = "Demo Billing Company"
 DEMO_ADMIN = "admin@demo-billing.example"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
-# The demo tenant's callers: (file, subject, role, what it is for). Each carries one role: its work, and no more.
+# The demo tenant's callers: (file, integration's name, role, what it is for). Each carries one role: its work, and
+# no more. Each is an integration of the tenant in identity, its tokens issued at every start: the demo's admin too
+# (an integration with the tenant-admin role, so a script can set the demo up; a person signs in instead).
 DEMO_TOKENS = (
-    ("demo-admin-token", "demo:admin", Role.TENANT_ADMIN, "practices, payers, fee schedules, rates, submitter"),
-    ("demo-biller-token", "demo:biller", Role.BILLER, "work queues, corrections, appeals, write-offs, ERA uploads"),
-    ("demo-ehr-token", "demo:ehr", Role.EHR_INTEGRATION, "encounters from the EHR, and reads of their outcome"),
+    ("demo-admin-token", "Demo admin", Role.TENANT_ADMIN, "practices, payers, fee schedules, rates, submitter"),
+    ("demo-biller-token", "Demo biller", Role.BILLER, "work queues, corrections, appeals, write-offs, ERA uploads"),
+    ("demo-ehr-token", "Demo EHR", Role.EHR_INTEGRATION, "encounters from the EHR, and reads of their outcome"),
 )
 DEMO_TOKEN_LIFETIME = timedelta(days=30)  # integration tokens: a person's would last an hour
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
@@ -44,15 +46,16 @@ def run_stack() -> int:
         stack.start()
         keys = _keys(profile.data_dir / "keys")
         tenant_id = asyncio.run(_demo_tenant(stack.database_url))
-        token_files = _demo_tokens(keys, tenant_id, profile.data_dir)
         specs = local_services()
         simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
         clearinghouse_token = _clearinghouse_account(keys, profile.data_dir)
-        supervisor = Supervisor(env=_service_env(stack, keys, simulator, clearinghouse_token), log_dir=profile.data_dir)
+        env = _service_env(stack, keys, simulator, clearinghouse_token)
+        supervisor = Supervisor(env=env, log_dir=profile.data_dir, only_for=identitys_own(keys))
         supervisor.start(specs)
+        token_files = demo_tokens(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
         workload = _start_workload(supervisor, specs, token_files, clearinghouse_token)
         _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
-        _demo_admin(supervisor, specs, tenant_id, profile.data_dir)
+        _demo_admin(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -69,17 +72,21 @@ def run_stack() -> int:
 def _service_env(
     stack: LocalStack, keys: Path, simulator: ServiceSpec | None, clearinghouse_token: Path
 ) -> dict[str, str]:
-    """What every service process is started with."""
+    """What every service process is started with (identity's signing key is not: `identitys_own`)."""
     return {
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-        "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),  # read by the identity service alone
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
     }
+
+
+def identitys_own(keys: Path) -> dict[str, dict[str, str]]:
+    """What the identity service's processes alone are given: the signing key (every other service verifies)."""
+    return {"identity": {"IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem")}}
 
 
 def _keys(keys: Path) -> Path:
@@ -91,14 +98,25 @@ def _keys(keys: Path) -> Path:
     return keys
 
 
-def _demo_tokens(keys: Path, tenant_id: UUID, data_dir: Path) -> dict[Role, Path]:
-    """One token per demo caller, in its own file, by its role."""
-    issuer = TokenIssuer.from_file(keys / "signing.pem")
-    files = {}
-    for name, subject, role, _ in DEMO_TOKENS:
-        token = issuer.issue(tenant_id=tenant_id, subject=subject, roles=[role], lifetime=DEMO_TOKEN_LIFETIME)
-        _write_secret(data_dir / name, token + "\n")
-        files[role] = data_dir / name
+def identitys_env(supervisor: Supervisor, specs: list[ServiceSpec]) -> dict[str, str] | None:
+    """The identity service's process environment, for its commands (None: identity is not built)."""
+    identity = next((spec for spec in specs if spec.package == "identity"), None)
+    return supervisor.process_env(identity) if identity is not None else None
+
+
+def demo_tokens(identity_env: dict[str, str] | None, tenant_id: UUID, data_dir: Path) -> dict[Role, Path]:
+    """One token per demo caller, in its own file, by its role: issued by identity's command to the tenant's
+    integration of that name (made at the first start), so the tenant's admin sees and may revoke each."""
+    files: dict[Role, Path] = {}
+    for file, name, role, _ in DEMO_TOKENS if identity_env is not None else ():
+        command = [sys.executable, "-m", "identity", "issue-integration", "--tenant", str(tenant_id)]
+        command += ["--name", name, "--role", str(role), "--days", str(DEMO_TOKEN_LIFETIME.days)]
+        issued = subprocess.run(command, env=identity_env, capture_output=True, text=True, check=False)
+        if issued.returncode != 0:  # the demo's admin disabled it, say: no token, and no workload
+            print(f"  {file}: not issued ({issued.stderr.strip()})", flush=True)
+            continue
+        _write_secret(data_dir / file, issued.stdout)
+        files[role] = data_dir / file
     return files
 
 
@@ -116,17 +134,15 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     return token
 
 
-def _demo_admin(supervisor: Supervisor, specs: list[ServiceSpec], tenant_id: UUID, data_dir: Path) -> None:
+def _demo_admin(identity_env: dict[str, str] | None, tenant_id: UUID, data_dir: Path) -> None:
     """The demo tenant's first administrator, invited once through the identity service's command: the invitation
     code is kept in the profile, to accept with a password at identity's `POST /v1/invitations/accept`."""
-    identity = next((spec for spec in specs if spec.package == "identity"), None)
     invitation = data_dir / "demo-admin-invitation"
-    if identity is None or invitation.exists():
+    if identity_env is None or invitation.exists():
         return
     command = [sys.executable, "-m", "identity", "create-admin", "--tenant", str(tenant_id)]
     command += ["--email", DEMO_ADMIN, "--name", "Demo administrator"]
-    env = {**os.environ, **supervisor.env, "SERVICE_NAME": identity.name, "DATABASE_SCHEMA": identity.package}
-    made = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    made = subprocess.run(command, env=identity_env, capture_output=True, text=True, check=False)
     if made.returncode == 0:
         _write_secret(invitation, made.stdout)
         print(f"  demo admin   {DEMO_ADMIN}: invitation in {invitation}", flush=True)
@@ -143,6 +159,8 @@ def _start_workload(
     """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist."""
     by_package = {spec.package: spec for spec in specs}
     if "charge_capture" not in by_package or "clearinghouse_simulator" not in by_package:
+        return False
+    if any(role not in tokens for _, _, role, _ in DEMO_TOKENS):
         return False
     simulator = by_package["clearinghouse_simulator"]
     supervisor.env.update(
@@ -192,15 +210,17 @@ def _print_summary(
     if not specs:
         print("  (no services are built yet)")
     print(f"  demo tenant  {tenant_id}; its tokens (use: Authorization: Bearer $(cat <file>)):")
-    for _, _, role, work in DEMO_TOKENS:
-        print(f"    {role:<16} {tokens[role]}  ({work})")
+    for _, name, role, work in DEMO_TOKENS:
+        if role in tokens:
+            print(f"    {role:<16} {tokens[role]}  ({work}; identity's integration {name!r})")
     print("  another tenant and its tokens, against this stack (no settings needed):")
     print('    .venv/bin/claimstream-dev admin create-tenant "Acme Billing"')
     print(
-        "    .venv/bin/claimstream-dev admin issue-token --tenant <id printed above> --subject integration:ehr"
+        "    .venv/bin/claimstream-dev identity issue-integration --tenant <id printed above> --name 'EHR feed'"
         " --role ehr-integration"
     )
     print(
-        "    .venv/bin/claimstream-dev admin issue-operator-token --subject operator:<you>  (an installation operator)"
+        "    .venv/bin/claimstream-dev identity create-operator --email <you> --name <you>  (an installation"
+        " operator: accept the invitation, then POST /v1/operators/sign-in)"
     )
     print("Ctrl-C stops everything; data stays in .data/run until `make clean`.", flush=True)

@@ -7,6 +7,7 @@ stack grows as services are built.
 The supervisor is given an administrator's DATABASE_URL and never passes it on: each service gets roles of its
 own (`claimstream_platform.database_roles`, fresh passwords at every start), its migrations run as its owner
 role (MIGRATION_DATABASE_URL) and its processes as its app role (DATABASE_URL), under row-level security.
+What one service alone may hold (identity's signing key) is given to that service's processes only (`only_for`).
 """
 
 import asyncio
@@ -70,13 +71,14 @@ class Supervised:
 class Supervisor:
     env: dict[str, str]
     log_dir: Path
+    only_for: dict[str, dict[str, str]] = field(default_factory=dict)  # package: variables for its processes alone
     children: list[Supervised] = field(default_factory=list)
     roles: dict[str, ServiceRoles] = field(default_factory=dict)
 
     def start(self, specs: list[ServiceSpec]) -> None:
         for spec in specs:
             self.roles[spec.package] = asyncio.run(ensure_roles(self.env["DATABASE_URL"], spec.package))
-            env = self._env(spec)
+            env = self.process_env(spec)
             subprocess.run([sys.executable, "-m", spec.package, "migrate"], env=env, check=True)
             self.children.append(
                 Supervised(spec, "api", [sys.executable, "-m", spec.package, "api", "--port", str(spec.port)])
@@ -112,11 +114,16 @@ class Supervisor:
 
     def _launch(self, child: Supervised) -> None:
         log = (self.log_dir / f"{child.spec.name}-{child.role}.log").open("ab")
-        env = self._env(child.spec, child.role)
+        env = self.process_env(child.spec, child.role)
         child.process = subprocess.Popen(child.command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
-    def _env(self, spec: ServiceSpec, role: str = "api") -> dict[str, str]:
+    def process_env(self, spec: ServiceSpec, role: str = "api") -> dict[str, str]:
+        """A process's environment: the stack's, the service's own roles, and what is given to this service alone
+        (removed for every other, even when the supervisor's own environment carries it)."""
         env = {**os.environ, **self.env, "SERVICE_NAME": spec.name, "DATABASE_SCHEMA": spec.package}
+        for name in {name for variables in self.only_for.values() for name in variables}:
+            env.pop(name, None)
+        env.update(self.only_for.get(spec.package, {}))
         roles = self.roles.get(spec.package)
         if roles is not None:  # a process beside the services (the demo workload) gets no database at all
             env.update(DATABASE_URL=roles.app_url, MIGRATION_DATABASE_URL=roles.owner_url)
