@@ -25,6 +25,7 @@ from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
+from identity.audit_keys import new_ring_file
 from measuring import commit_latency_ms
 from sqlalchemy import text
 
@@ -210,6 +211,7 @@ def main() -> int:
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
             "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
+            "IDENTITY_AUDIT_KEY_FILE": str(new_ring_file(keys / "audit.key")),
             "LOG_LEVEL": "WARNING",
             "API_WORKERS": API_WORKERS,
         },

@@ -35,6 +35,7 @@ from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
+from identity.audit_keys import new_ring_file
 from measuring import commit_latency_ms, cpu_seconds, percentiles, process_roots
 from sqlalchemy import text
 
@@ -254,6 +255,7 @@ def _env(stack: LocalStack, keys: Path) -> dict[str, str]:
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
         "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
+        "IDENTITY_AUDIT_KEY_FILE": str(new_ring_file(keys / "audit.key")),
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": SIMULATOR.url,
         "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),

@@ -31,6 +31,7 @@ from claimstream_platform.auth import (
     generate_keypair,
 )
 from clearinghouse_simulator.workload import Tokens, run
+from identity.audit_keys import new_ring_file
 
 COUNT = int(os.environ.get("MONEY_RUN_COUNT", 300))
 SEED = int(os.environ.get("MONEY_RUN_SEED", 11))
@@ -51,6 +52,7 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
     env = {
         "AUTH_PUBLIC_KEY_FILE": str(folder / "public.pem"),
         "IDENTITY_SIGNING_KEY_FILE": str(folder / "signing.pem"),  # identity owns the revocation list every API reads
+        "IDENTITY_AUDIT_KEY_FILE": str(new_ring_file(folder / "audit.key")),  # and the access log
         "SIMULATOR_PUBLIC_KEY_FILE": str(folder / "sim-public.pem"),
         "CLEARINGHOUSE_URL": SPECS["clearinghouse_simulator"].url,
         "CLEARINGHOUSE_TOKEN_FILE": str(folder / "clearinghouse-token"),

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.testing import Keys, StackUnderTest
-from running_services import DEFAULT_SUBMITTER, Services
+from running_services import DEFAULT_SUBMITTER, Services, audit_key_file
 
 
 def _environment(
@@ -21,6 +21,7 @@ def _environment(
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
         "IDENTITY_SIGNING_KEY_FILE": str(keys.public_key_file.parent / "signing.pem"),  # the identity service's
+        "IDENTITY_AUDIT_KEY_FILE": str(audit_key_file(keys)),  # the identity service's
         "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
         "SIM_CYCLE_SECONDS": "1",
         "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them

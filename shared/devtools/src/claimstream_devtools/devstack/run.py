@@ -3,6 +3,7 @@ until Ctrl-C."""
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -75,6 +76,7 @@ def _service_env(
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
         "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),  # read by the identity service alone
+        "IDENTITY_AUDIT_KEY_FILE": str(keys / "audit.key"),  # read by the identity service alone
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
@@ -83,11 +85,14 @@ def _service_env(
 
 
 def _keys(keys: Path) -> Path:
-    """claimstream's signing key, and the simulated clearinghouse's own: made once, kept in the profile."""
+    """claimstream's signing key, the access log's key (32 random bytes in hex, a ring of one: identity.audit_keys)
+    and the simulated clearinghouse's own signing key: made once, kept in the profile."""
     keys.mkdir(exist_ok=True)
     for name in ("signing", "simulator-signing"):
         if not (keys / f"{name}.pem").exists():
             generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
+    if not (keys / "audit.key").exists():
+        _write_secret(keys / "audit.key", secrets.token_hex(32) + "\n")
     return keys
 
 
