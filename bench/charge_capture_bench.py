@@ -21,10 +21,12 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.db import create_engine
+from identity.audit_keys import new_ring_file
 from measuring import commit_latency_ms
 from sqlalchemy import text
 
@@ -204,16 +206,17 @@ def main() -> int:
     issuer, tenant, day = TokenIssuer.from_file(keys / "signing.pem"), uuid4(), timedelta(days=1)
     admin = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.TENANT_ADMIN], lifetime=day)}"}
     headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.EHR_INTEGRATION], lifetime=day)}"}
+    new_ring_file(keys / "audit.key")
     supervisor = Supervisor(
         env={
             "DATABASE_URL": stack.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
             "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-            "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
             "LOG_LEVEL": "WARNING",
             "API_WORKERS": API_WORKERS,
         },
         log_dir=keys,
+        only_for=identitys_own(keys),  # identity alone signs tokens and chains the access log
     )
     try:
         supervisor.start([IDENTITY, SPEC])

@@ -21,6 +21,7 @@ from uuid import uuid4
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import (
@@ -35,6 +36,7 @@ from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
 from claimstream_platform.db import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
+from identity.audit_keys import new_ring_file
 from measuring import commit_latency_ms, cpu_seconds, percentiles, process_roots
 from sqlalchemy import text
 
@@ -228,7 +230,9 @@ def main() -> int:
     day = timedelta(days=1)
     clearinghouse_token = clearinghouse.issue(tenant_id=uuid4(), roles=[CLEARINGHOUSE_ACCOUNT], lifetime=day)
     (keys / "clearinghouse-token").write_text(clearinghouse_token)
-    supervisor = Supervisor(env=_env(stack, keys), log_dir=keys)
+    new_ring_file(keys / "audit.key")
+    # identity alone signs tokens and chains the access log
+    supervisor = Supervisor(env=_env(stack, keys), log_dir=keys, only_for=identitys_own(keys))
     try:
         supervisor.start([IDENTITY, CAPTURE, SUBMISSION, SIMULATOR])
         roots = process_roots(stack, supervisor)
@@ -253,7 +257,6 @@ def _env(stack: LocalStack, keys: Path) -> dict[str, str]:
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-        "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": SIMULATOR.url,
         "CLEARINGHOUSE_TOKEN_FILE": str(keys / "clearinghouse-token"),

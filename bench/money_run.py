@@ -20,6 +20,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import LocalStack, Profile
 from claimstream_platform.auth import (
@@ -31,6 +32,7 @@ from claimstream_platform.auth import (
     generate_keypair,
 )
 from clearinghouse_simulator.workload import Tokens, run
+from identity.audit_keys import new_ring_file
 
 COUNT = int(os.environ.get("MONEY_RUN_COUNT", 300))
 SEED = int(os.environ.get("MONEY_RUN_SEED", 11))
@@ -48,9 +50,9 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
     theirs = TokenIssuer.from_file(folder / "sim.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE)
     account = theirs.issue(tenant_id=uuid4(), roles=[CLEARINGHOUSE_ACCOUNT], lifetime=timedelta(days=1))
     (folder / "clearinghouse-token").write_text(account)
+    new_ring_file(folder / "audit.key")
     env = {
         "AUTH_PUBLIC_KEY_FILE": str(folder / "public.pem"),
-        "IDENTITY_SIGNING_KEY_FILE": str(folder / "signing.pem"),  # identity owns the revocation list every API reads
         "SIMULATOR_PUBLIC_KEY_FILE": str(folder / "sim-public.pem"),
         "CLEARINGHOUSE_URL": SPECS["clearinghouse_simulator"].url,
         "CLEARINGHOUSE_TOKEN_FILE": str(folder / "clearinghouse-token"),
@@ -163,7 +165,8 @@ def main() -> None:
         folder = Path(scratch)
         ours, theirs, env = issuers(folder)
         env |= {"DATABASE_URL": stack.database_url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers}
-        supervisor = Supervisor(env=env, log_dir=folder)
+        # identity alone signs tokens (and owns the revocation list every API reads) and chains the access log
+        supervisor = Supervisor(env=env, log_dir=folder, only_for=identitys_own(folder))
         try:
             supervisor.start(list(SPECS.values()))
             tokens, reader = tenant_tokens(ours)

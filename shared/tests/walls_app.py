@@ -8,10 +8,10 @@ from uuid import UUID
 
 import httpx
 from claimstream_platform.access import Audit, RateClass, allow
-from claimstream_platform.auth import Role
+from claimstream_platform.auth import OPERATOR, Role
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.web import CurrentPrincipal, Platform, UnitOfWorkDep, create_app
+from claimstream_platform.web import CurrentCaller, CurrentPrincipal, Platform, UnitOfWorkDep, create_app
 from example.service import record_entry
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
@@ -45,6 +45,17 @@ async def upload_like(principal: CurrentPrincipal) -> dict[str, str]:
 @router.get("/v1/records/{record_id}", openapi_extra=allow(Role.BILLER, audit=Audit.PHI))
 async def read_record(record_id: UUID) -> dict[str, str]:
     return {"id": str(record_id), "content": "what only a logged reader may see"}
+
+
+@router.get("/v1/records", openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI))
+async def list_records(
+    caller: CurrentCaller,
+    practice_id: UUID | None = None,
+    patient_ref: str | None = None,
+    member_id: str | None = None,  # PHI in its own right: never recorded
+    status: str | None = None,
+) -> dict[str, str]:
+    return {"caller": caller.subject, "filters": f"{practice_id} {patient_ref} {member_id} {status}"}
 
 
 @router.post(

@@ -10,7 +10,7 @@ import pytest
 from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.testing import Keys, StackUnderTest
-from running_services import DEFAULT_SUBMITTER, Services
+from running_services import DEFAULT_SUBMITTER, Services, audit_key_file
 
 
 def _environment(
@@ -47,6 +47,7 @@ def services(
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
     clearinghouse_token.write_text(account)
     env = _environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token)
+    audit_key_file(keys)  # made on first use, where `identitys_own` names it
     supervisor = Supervisor(env=env, log_dir=logs, only_for=identitys_own(keys.public_key_file.parent))
     try:
         supervisor.start(specs)

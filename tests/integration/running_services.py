@@ -1,5 +1,7 @@
-"""Where the services under test answer (a module of its own: several test trees have a conftest)."""
+"""Where the services under test answer (a module of its own: several test trees have a conftest), and the keys
+identity is started with."""
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +18,15 @@ DEFAULT_SUBMITTER = {
     "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",
     "DEFAULT_SUBMITTER_PHONE": "5035550100",
 }
+
+
+def audit_key_file(keys: Keys) -> Path:
+    """The access log's key ring for identity (one key, 32 random bytes in hex: docs/identity.md), beside the
+    session's signing key, made on first use."""
+    ring = keys.public_key_file.parent / "audit.key"
+    if not ring.exists():
+        ring.write_text(secrets.token_hex(32) + "\n")
+    return ring
 
 
 @dataclass(frozen=True)

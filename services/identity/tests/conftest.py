@@ -1,8 +1,9 @@
 """Fixtures for identity's service tests: its schema on the session's PostgreSQL, its app signing with the test
-keys, and another service's app (`other`) that checks tokens against identity's revocation list, as every service
-does."""
+keys, another service's app (`other`) that checks tokens against identity's revocation list, as every service
+does, and the access log's key ring in a file."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from claimstream_platform.limits import Budget
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import create_app
 from identity.service import SERVICE
-from identity_testkit import other_router
+from identity_testkit import AUDIT_RING, other_router
 
 schema, engine, make_uow, _kit_client = service_fixtures(SERVICE)
 del _kit_client  # identity's app needs its signing key: `client` below
@@ -52,3 +53,10 @@ async def other(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator
     )
     async with app_client(create_app(settings, title="other", routers=[other_router]), settings) as http:
         yield http
+
+
+@pytest.fixture
+def audit_key_file(tmp_path: Path) -> Path:
+    ring = tmp_path / "audit.key"
+    ring.write_text("".join(key.secret.hex() + "\n" for key in AUDIT_RING.keys))
+    return ring

@@ -1,5 +1,6 @@
 """Identity's test helpers: another service's route (any tenant role), people invited and signed in through the API,
-and a wait for the other service to see a revocation (it refreshes its list in the background)."""
+a wait for the other service to see a revocation (it refreshes its list in the background), and the access log's
+key ring."""
 
 import asyncio
 import time
@@ -12,7 +13,9 @@ from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from claimstream_platform.web import CurrentCaller
 from fastapi import APIRouter
+from identity.audit_keys import AuditRing, new_key_line
 
+AUDIT_RING = AuditRing.parse(new_key_line())  # the access log's key in these tests (`audit_key_file`, conftest.py)
 TENANT = UUID("00000000-0000-0000-0000-0000000d0001")
 OTHER_TENANT = UUID("00000000-0000-0000-0000-0000000d0002")
 PASSWORD = "correct horse battery staple"

@@ -8,8 +8,8 @@ idempotent replay) records it in a short transaction of its own before its respo
 caller gets a 503 instead of what it asked for (the middleware).
 """
 
-import logging
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,10 +17,19 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from claimstream_platform.access import Audit
-from claimstream_platform.contracts.access import AccessRecorded
+from claimstream_platform.contracts.access import INSTALLATION, AccessRecorded
 from claimstream_platform.contracts.base import IntegrationEvent
 
-log = logging.getLogger(__name__)
+# What names a request's object goes in its record's `resource`: the path's parameters (paths carry ids, never
+# PHI), and the query parameters the route declares whose names say they hold an id: `*_id`, `*_ref` (the practice's
+# own patient id) and `patient` (prior authorization's name for one), but for the ids that are PHI themselves
+# (an insurance member's id), which are never recorded, from the path either. A query value that is not one token
+# of printable characters is not an id and is recorded as such, never as given. Only 2xx answers are recorded, so
+# every value recorded passed the route's own validation.
+PHI_IDS = frozenset({"member_id", "subscriber_id", "insured_id", "ssn"})
+QUERY_IDS = re.compile(r"[a-z0-9_]+_(id|ref)|patient")
+ID_VALUE = re.compile(r"[!-~]{1,120}")
+NOT_AN_ID = "(not an id)"
 
 
 @dataclass
@@ -30,7 +39,7 @@ class PendingAccess:
     service: str
     actor: str
     actor_kind: str  # person | integration | operator
-    tenant_id: UUID | None  # None: an operator, whose record takes the tenant of what it changed, when known
+    tenant_id: UUID | None  # None: an operator, whose record goes where `chains` says
     audit: Audit
     action: str  # "POST /v1/denials/{case_id}/write-off"
     resource: dict[str, str]
@@ -57,6 +66,21 @@ class PendingAccess:
         )
 
 
+def names_an_object(query_parameter: str) -> bool:
+    return query_parameter not in PHI_IDS and QUERY_IDS.fullmatch(query_parameter) is not None
+
+
+def resource(path: Mapping[str, object], query: Mapping[str, list[str]]) -> dict[str, str]:
+    """The ids of the path, then those of `query` (the declared query parameters that name the object, with
+    the values given), as the record's `resource`."""
+    named = {name: str(value) for name, value in path.items() if name not in PHI_IDS}
+    for name, values in query.items():
+        if values and name not in named and names_an_object(name):
+            value = ",".join(values)
+            named[name] = value if ID_VALUE.fullmatch(value) else NOT_AN_ID
+    return named
+
+
 _pending: ContextVar[PendingAccess | None] = ContextVar("claimstream_pending_access", default=None)
 
 
@@ -77,15 +101,18 @@ def stage(publish: Callable[[IntegrationEvent], UUID], staged_tenants: Iterable[
     pending = _pending.get()
     if pending is None or pending.recorded:
         return None
-    tenant_id = pending.tenant_id or _only(set(staged_tenants))
-    if tenant_id is None:
-        # An operator's request that changed no one tenant's data: the log is per tenant, so there is no chain to
-        # put it in. The operator's own log line (claimstream.access) still names the route and the status.
-        log.info("access not recorded: an operator's request with no tenant", extra={"action": pending.action})
-        pending.recorded = True
-        return None
-    publish(pending.event(tenant_id))
+    for tenant_id in chains(pending.tenant_id, staged_tenants):
+        publish(pending.event(tenant_id))
     return pending
+
+
+def chains(caller_tenant: UUID | None, staged_tenants: Iterable[UUID]) -> list[UUID]:
+    """The chains a request's record goes in: its caller's tenant's; for an installation operator, each tenant's
+    whose data the request changed (so that tenant's auditor sees it), else the installation's own (a read, or a
+    command that changed no tenant's data)."""
+    if caller_tenant is not None:
+        return [caller_tenant]
+    return sorted(set(staged_tenants)) or [INSTALLATION]
 
 
 def committed(pending: PendingAccess | None) -> None:
@@ -100,7 +127,3 @@ def unrecorded(status: int) -> PendingAccess | None:
         return None
     pending.status = status
     return pending
-
-
-def _only(tenants: set[UUID]) -> UUID | None:
-    return next(iter(tenants)) if len(tenants) == 1 else None

@@ -13,10 +13,12 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import RouteContext, iter_route_contexts
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.datastructures import QueryParams
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
+from claimstream_platform import access_log
 from claimstream_platform.access import Access, declared
 from claimstream_platform.access_log import PendingAccess
 from claimstream_platform.auth import Caller, Principal
@@ -33,6 +35,7 @@ class Matched:
     template: str  # the route's path as declared: "/v1/claims/{claim_id}", never the request's ids
     path_params: dict[str, Any]
     access: Access | None  # None: the route declares nothing (health, docs; a service route is then refused)
+    query_ids: frozenset[str] = frozenset()  # the query parameters it declares that name its object (access_log)
 
 
 class RouteTable:
@@ -40,7 +43,7 @@ class RouteTable:
 
     def __init__(self) -> None:
         self._routes: list[RouteContext] | None = None
-        self._declared: dict[int, Access | None] = {}
+        self._declared: dict[int, tuple[Access | None, frozenset[str]]] = {}
 
     def match(self, scope: Scope) -> Matched | None:
         """The route the router will run (the first full match), or None: the router answers 404 or 405."""
@@ -51,13 +54,26 @@ class RouteTable:
             if match is Match.FULL:
                 route = context.original_route
                 template = context.path_format or getattr(route, "path", "") or ""
-                return Matched(route, template, dict(child_scope.get("path_params", {})), self._declaration(route))
+                access, query_ids = self._declaration(route)
+                return Matched(route, template, dict(child_scope.get("path_params", {})), access, query_ids)
         return None
 
-    def _declaration(self, route: BaseRoute) -> Access | None:
+    def _declaration(self, route: BaseRoute) -> tuple[Access | None, frozenset[str]]:
         if id(route) not in self._declared:
-            self._declared[id(route)] = declared(route)
+            query_ids = frozenset(name for name in _query_parameters(route) if access_log.names_an_object(name))
+            self._declared[id(route)] = (declared(route), query_ids)
         return self._declared[id(route)]
+
+
+def _query_parameters(route: BaseRoute) -> set[str]:
+    """The query parameters a route declares, its dependencies' included, by the names callers give them."""
+    names: set[str] = set()
+    dependants = [route.dependant] if isinstance(route, APIRoute) else []
+    while dependants:
+        dependant = dependants.pop()
+        names.update(parameter.alias for parameter in dependant.query_params)
+        dependants.extend(dependant.dependencies)
+    return names
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,13 @@ def client_address(scope: Scope) -> str | None:
     return str(client[0]) if client else None
 
 
+def _query_ids(scope: Scope, names: frozenset[str]) -> dict[str, list[str]]:
+    if not names:
+        return {}
+    given = QueryParams(scope.get("query_string", b""))
+    return {name: given.getlist(name) for name in sorted(names)}
+
+
 def unavailable(what: str, *, retry_after: int) -> JSONResponse:
     detail = f"{what}; retry later"
     headers = {"Retry-After": str(retry_after)}
@@ -141,7 +164,7 @@ def pending_access(scope: Scope, admitted: Admitted, correlation_id: UUID) -> Pe
         tenant_id=principal.tenant_id if principal else None,
         audit=matched.access.audit,
         action=f"{scope['method']} {matched.template}",
-        resource={name: str(value) for name, value in matched.path_params.items()},  # ids: no PHI in a path
+        resource=access_log.resource(matched.path_params, _query_ids(scope, matched.query_ids)),
         status=getattr(matched.route, "status_code", None) or 200,
         client=client_address(scope),
         correlation_id=correlation_id,

@@ -32,6 +32,7 @@ from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
 
 S = TypeVar("S", bound=ServiceSettings)
+Subscriptions = Mapping[type[IntegrationEvent], Handler | Batched]
 
 
 class Worker(Protocol):
@@ -64,7 +65,8 @@ class Service(Generic[S]):
     settings: type[S]
     routers: Sequence[APIRouter]
     migrations: Path
-    subscriptions: Mapping[type[IntegrationEvent], Handler | Batched] = field(default_factory=dict)
+    # event class -> handler; or, for handlers that need what the worker reads at start (a key), a function of it
+    subscriptions: Subscriptions | Callable[[Runtime[S]], Subscriptions] = field(default_factory=dict)
     loops: Sequence[Callable[[Runtime[S]], Worker]] = ()
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
@@ -127,11 +129,12 @@ class Service(Generic[S]):
                     batch_size=service_settings.outbox_batch_size,
                 )
             )
-        if self.subscriptions:
+        subscriptions = self.subscriptions(runtime) if callable(self.subscriptions) else self.subscriptions
+        if subscriptions:
             workers.append(
                 Consumer(
                     name=service_settings.service_name,
-                    subscriptions=self.subscriptions,
+                    subscriptions=subscriptions,
                     sessionmaker=runtime.sessionmaker,
                     unit_of_work=self.unit_of_work,
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,

@@ -80,6 +80,18 @@ def test_the_worker_is_the_relay_the_consumer_and_the_loops(tmp_path: Path) -> N
     assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick]
 
 
+def test_subscriptions_may_be_made_from_what_the_worker_read_at_start(tmp_path: Path) -> None:
+    ready, seen = runtime(tmp_path), []
+
+    def keyed(started: Runtime[ServiceSettings]) -> dict[type[ChargeCaptured], object]:
+        seen.append(started.settings.service_name)  # a key file it names, for instance
+        return {ChargeCaptured: on_captured}
+
+    workers = toy(subscriptions=keyed).workers(ready)
+    assert [type(w) for w in workers] == [OutboxRelay, Consumer] and seen == ["toy"]
+    assert workers[1].subscriptions == {ChargeCaptured: on_captured}  # type: ignore[attr-defined]
+
+
 def test_the_app_carries_the_declared_routes_and_the_platforms(tmp_path: Path) -> None:
     ready = runtime(tmp_path)
     prepared: list[str] = []

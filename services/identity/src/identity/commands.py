@@ -5,7 +5,8 @@
     issue-integration --tenant ID --name N --role R [--role R ...] [--practice ID ...] [--days 30]
                                                  a token for the tenant's integration of that name (made if new);
                                                  prints the token alone (what was issued goes to stderr)
-    verify-audit [--tenant ID]                   walks the access log's chains; exit 1 at the first broken row
+    verify-audit [--tenant ID]                   walks the access log's chains with the audit key ring
+                                                 (IDENTITY_AUDIT_KEY_FILE); exit 1 at the first broken row
 
 Nobody types a password here: the person accepts the printed code with one (`POST /v1/invitations/accept`). An
 integration's token is recorded as one its administrator issued: the integration is in `GET /v1/users`, and the
@@ -26,6 +27,7 @@ from claimstream_platform.db import SessionFactory, create_engine
 from claimstream_platform.errors import RuleViolation
 
 from identity import handlers
+from identity.audit_keys import AuditRing
 from identity.chain import Walk
 from identity.credentials import Issued, Signer
 from identity.domain import SYSTEM, Account
@@ -148,24 +150,31 @@ def _days(text: str) -> int:
 
 
 def verify_audit(settings: "IdentitySettings") -> int:
-    """Every tenant's chain (or one's), row by row; the first row that does not hold is named, exit status 1."""
+    """Every chain (or one tenant's, or the installation's with `--tenant 00000000-0000-0000-0000-000000000000`),
+    row by row, with the audit key ring; the first row that does not hold is named, exit status 1."""
     options = _options("verify-audit", ("tenant", UUID, False))
+    try:
+        ring = AuditRing.from_file(settings.identity_audit_key_file)
+    except (OSError, ValueError) as unreadable:
+        say(f"identity: {unreadable}")
+        return 2
 
     async def work(uow: IdentityWork) -> int:
-        found = await verified(uow, options.tenant)
+        found = await verified(uow, ring, options.tenant)
         if found.broken is not None:
             b = found.broken
-            say(f"access log broken: tenant {b.tenant_id}, row {b.seq}: {b.reason}")
+            say(f"access log broken: chain {b.tenant_id}, row {b.seq}: {b.reason}")
             return 1
-        say(f"access log intact: {found.rows} rows in {found.tenants} chains")
+        keys = ", ".join(f"{key_id} {count}" for key_id, count in sorted(found.by_key.items()))
+        say(f"access log intact: {found.rows} rows in {found.tenants} chains (rows per key: {keys or 'none'})")
         return 0
 
     return asyncio.run(_in_work(settings, work))
 
 
-async def verified(uow: IdentityWork, tenant_id: UUID | None = None) -> Walk:
+async def verified(uow: IdentityWork, ring: AuditRing, tenant_id: UUID | None = None) -> Walk:
     """The walk along the chains, row by row, stopped at the first break."""
-    found = Walk()
+    found = Walk(ring)
     async for row in uow.access_log.walk(tenant_id):
         if not found.step(row):
             break

@@ -14,11 +14,10 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.access import Audit
 from claimstream_platform.auth import Kind
-from claimstream_platform.contracts.access import AccessRecorded
+from claimstream_platform.contracts.access import INSTALLATION, AccessRecorded
 from claimstream_platform.errors import Forbidden, RuleViolation
 
 SERVICE = "identity"
-INSTALLATION = UUID(int=0)  # the access log's chain for what belongs to no tenant (an operator's sign-in)
 PERSON_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
 FREE_FAILURES = 5  # sign-in failures before each further attempt waits

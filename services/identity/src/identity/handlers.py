@@ -11,6 +11,7 @@ from claimstream_platform.auth import Kind, Principal
 from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.errors import NotFound, RuleViolation
 
+from identity.audit_keys import AuditKey
 from identity.credentials import Issued, Passwords, Signer
 from identity.domain import INVITATION_LIFETIME, Account, Actor, invitation_hash, new_invitation_code
 from identity.repository import IdentityWork
@@ -140,9 +141,10 @@ async def revoke_token(uow: IdentityWork, principal: Principal, account_id: UUID
     uow.publish_recorded(account)
 
 
-async def on_access_recorded(event: AccessRecorded, uow: IdentityWork) -> None:
-    """One row of the access log, chained to the tenant's previous one; a redelivered event is kept once."""
-    await uow.access_log.append(event)
+async def on_access_recorded(event: AccessRecorded, uow: IdentityWork, *, key: AuditKey) -> None:
+    """One row of the access log, chained with `key` to its chain's previous one; a redelivered event is kept
+    once. The consumer is given the key when the worker starts (consumers.py)."""
+    await uow.access_log.append(event, key)
 
 
 async def _account(uow: IdentityWork, tenant_id: UUID, account_id: UUID, kind: Kind | None = None) -> Account:

@@ -3,7 +3,8 @@
 the worker runs the outbox relay and the consumer that appends every service's `AccessRecorded` to the access log.
 
 Identity alone holds the signing key (IDENTITY_SIGNING_KEY_FILE); every service, this one included, verifies with
-the public ring (AUTH_PUBLIC_KEY_FILE), which holds several keys during a rotation (docs/identity.md)."""
+the public ring (AUTH_PUBLIC_KEY_FILE), which holds several keys during a rotation (docs/identity.md). It alone
+holds the access log's key ring too (IDENTITY_AUDIT_KEY_FILE), which chains the log's rows."""
 
 from pathlib import Path
 
@@ -13,13 +14,16 @@ from fastapi import FastAPI
 from pydantic import FilePath
 
 from identity import admin_api, api, audit_api, commands
-from identity.consumers import SUBSCRIPTIONS
+from identity.consumers import subscriptions
 from identity.credentials import Passwords, Signer
 from identity.repository import IdentityWork
 
 
 class IdentitySettings(ServiceSettings):
     identity_signing_key_file: FilePath  # the Ed25519 private key: this service's alone
+    # The access log's key ring (identity.audit_keys): this service's alone, and of its processes only the worker
+    # (which chains rows), `verify-audit` and `migrate` need it; the API does not.
+    identity_audit_key_file: FilePath | None = None
 
 
 def prepare(settings: IdentitySettings, app: FastAPI) -> None:
@@ -36,7 +40,7 @@ SERVICE = Service(
     routers=[api.router, admin_api.router, audit_api.router],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
-    subscriptions=SUBSCRIPTIONS,
+    subscriptions=subscriptions,
     commands={
         "create-admin": ("a tenant's first administrator (--tenant ID --email E --name N)", commands.create_admin),
         "create-operator": ("an installation operator (--email E --name N)", commands.create_operator),

@@ -1,6 +1,6 @@
 """Identity's tables: the accounts (people, integrations, installation operators), one-time invitations, the tokens
 issued to integrations, sign-in failures (to slow guessing down), the revocation list every service reads (the
-platform's table, `claimstream_platform.revocations`) and the access log, hash-chained per tenant."""
+platform's table, `claimstream_platform.revocations`) and the access log, chained per tenant under a key."""
 
 from claimstream_platform.db import NAMING_CONVENTION
 from claimstream_platform.revocations import revocations as platform_revocations
@@ -77,8 +77,9 @@ access_log = Table(
     Column("status", Integer, nullable=False),
     Column("client", String(100)),
     Column("correlation_id", Uuid),
+    Column("key_id", String(16), nullable=False),  # the audit key the row was chained with (identity.audit_keys)
     Column("previous_hash", CHAR(64), nullable=False),
-    Column("hash", CHAR(64), nullable=False),
+    Column("hash", CHAR(64), nullable=False),  # HMAC-SHA256 under that key (identity.chain)
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_access_log_time", "tenant_id", "occurred_at"),
 )

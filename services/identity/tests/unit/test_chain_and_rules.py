@@ -7,17 +7,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from claimstream_platform.auth import Kind
 from claimstream_platform.errors import Forbidden, RuleViolation
-from identity.chain import GENESIS, row_hash, walk
+from identity.audit_keys import AuditRing, new_key_line
+from identity.chain import GENESIS, row_hash, unkeyed_hash, walk
 from identity.domain import SYSTEM, Account, Actor, invitation_hash, new_invitation_code, wait_before_next
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 TENANT = uuid4()
+OLD, NEW = (AuditRing.parse(new_key_line()).current for _ in range(2))
+RING = AuditRing((OLD,))
 
 
-def chain(count: int) -> list[dict[str, object]]:
+def chain(count: int, ring: AuditRing = RING) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     previous = GENESIS
     for seq in range(1, count + 1):
+        key = ring.current
         row: dict[str, object] = {
             "tenant_id": TENANT,
             "seq": seq,
@@ -33,29 +37,58 @@ def chain(count: int) -> list[dict[str, object]]:
             "client": None,
             "correlation_id": None,
         }
-        row |= {"previous_hash": previous, "hash": row_hash(previous, row)}
+        row |= {"key_id": key.id, "previous_hash": previous, "hash": row_hash(key, previous, row)}
         previous = str(row["hash"])
         rows.append(row)
     return rows
 
 
 def test_an_intact_chain_walks_to_its_end() -> None:
-    found = walk(chain(4))
-    assert found.broken is None and found.rows == 4 and found.tenants == 1
+    found = walk(RING, chain(4))
+    assert found.broken is None and found.rows == 4 and found.tenants == 1 and found.by_key == {OLD.id: 4}
 
 
 def test_a_changed_field_breaks_its_own_row_and_a_rehashed_one_breaks_the_next() -> None:
     rows = chain(4)
     rows[1]["status"] = 403
-    assert walk(rows).broken is not None and walk(rows).broken.seq == 2  # type: ignore[union-attr]
-    rows[1]["hash"] = row_hash(str(rows[1]["previous_hash"]), rows[1])  # the forger recomputes that row's hash
-    assert walk(rows).broken.seq == 3  # type: ignore[union-attr]
+    assert walk(RING, rows).broken is not None and walk(RING, rows).broken.seq == 2  # type: ignore[union-attr]
+    rows[1]["hash"] = row_hash(OLD, str(rows[1]["previous_hash"]), rows[1])  # whoever holds the key
+    assert walk(RING, rows).broken.seq == 3  # type: ignore[union-attr]
+
+
+def test_a_row_hashed_without_the_key_or_with_another_key_does_not_verify() -> None:
+    rows = chain(3)
+    forged = rows[2] | {"hash": unkeyed_hash(str(rows[2]["previous_hash"]), rows[2])}  # the chain's formula before
+    assert walk(RING, [*rows[:2], forged]).broken.reason == "its content does not match its hash"  # type: ignore[union-attr]
+    other = rows[2] | {"key_id": NEW.id, "hash": row_hash(NEW, str(rows[2]["previous_hash"]), rows[2])}
+    assert "not in the ring" in walk(RING, [*rows[:2], other]).broken.reason  # type: ignore[union-attr]
+    relabelled = rows[2] | {"key_id": NEW.id}  # a row of the old key said to be the new one's
+    assert walk(AuditRing((NEW, OLD)), [*rows[:2], relabelled]).broken.seq == 3  # type: ignore[union-attr]
+
+
+def test_after_a_rotation_the_ring_verifies_the_rows_of_every_key_it_holds() -> None:
+    rows = chain(2)
+    rotated = AuditRing((NEW, OLD))
+    third = dict(rows[1]) | {"seq": 3, "access_id": uuid4(), "previous_hash": rows[1]["hash"], "key_id": NEW.id}
+    third["hash"] = row_hash(NEW, str(third["previous_hash"]), third)
+    found = walk(rotated, [*rows, third])
+    assert found.broken is None and found.by_key == {OLD.id: 2, NEW.id: 1}
+    assert walk(AuditRing((NEW,)), [*rows, third]).broken.seq == 1  # type: ignore[union-attr]
+
+
+def test_a_ring_is_keys_of_32_bytes_in_hex_one_per_line() -> None:
+    ring = AuditRing.parse(f"# newest first\n{new_key_line()}\n{new_key_line()}")
+    assert len(ring.keys) == 2 and ring.current == ring.keys[0] and len(ring.current.id) == 16
+    assert ring.current.secret.hex() not in repr(ring)
+    for bad in ("", "zz" * 32, "ab" * 16):
+        with pytest.raises(ValueError):
+            AuditRing.parse(bad)
 
 
 def test_the_hash_reads_the_time_in_utc_whatever_its_zone() -> None:
     row = chain(1)[0]
     shifted = row | {"occurred_at": NOW.astimezone(ZoneInfo("America/New_York"))}
-    assert row_hash(GENESIS, row) == row_hash(GENESIS, shifted)
+    assert row_hash(OLD, GENESIS, row) == row_hash(OLD, GENESIS, shifted)
 
 
 def test_failures_wait_only_after_the_free_ones_and_double_up_to_a_bound() -> None:

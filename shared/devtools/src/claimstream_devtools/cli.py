@@ -46,6 +46,7 @@ def identitys_settings() -> dict[str, str]:
     env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{profile.kafka_port}")  # the command sends no events
     env.setdefault("AUTH_PUBLIC_KEY_FILE", str(keys / "public.pem"))
     env.setdefault("IDENTITY_SIGNING_KEY_FILE", str(keys / "signing.pem"))
+    env.setdefault("IDENTITY_AUDIT_KEY_FILE", str(keys / "audit.key"))  # verify-audit's key ring
     return env
 
 

@@ -2,8 +2,10 @@
 administrative change, for the identity service's access log (docs/security.md).
 
 Keyed by tenant, so one tenant's rows arrive in order on one partition and the log chains them without a lock
-that would make tenants wait for each other. They name who, what (the route template and the ids in its path),
-when, from where and with what outcome; never the PHI itself (no names, member ids, diagnoses or X12).
+that would make tenants wait for each other. What belongs to no tenant (an installation operator's read, or a
+command of theirs that changed no tenant's data) is under `INSTALLATION`, the installation's own chain. They name
+who, what (the route template and the ids that name its object), when, from where and with what outcome; never
+the PHI itself (no names, member ids, diagnoses or X12).
 """
 
 from datetime import datetime
@@ -13,6 +15,7 @@ from uuid import UUID
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "access.v1"
+INSTALLATION = UUID(int=0)  # the `tenant_id` of the installation's own chain: no tenant has this id
 
 
 class AccessRecorded(IntegrationEvent):
@@ -27,7 +30,7 @@ class AccessRecorded(IntegrationEvent):
     actor_kind: str  # person | integration | operator | system
     audit: str  # phi | money | admin (access.Audit)
     action: str  # "POST /v1/denials/{case_id}/write-off": the route's template, never the path's values
-    resource: dict[str, str] = {}  # the path's parameters: ids only
+    resource: dict[str, str] = {}  # the ids that name the object: the path's, and the query's (access_log.py)
     status: int  # the HTTP status answered
     client: str | None = None  # the caller's address as the API saw it
     correlation_id: UUID | None = None

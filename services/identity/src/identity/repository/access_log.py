@@ -1,5 +1,6 @@
-"""The access log (`uow.access_log`): rows appended one tenant at a time under that tenant's lock, each chained to
-the tenant's previous row (identity.chain); read back by an auditor of the tenant, and walked whole to verify it."""
+"""The access log (`uow.access_log`): rows appended one chain at a time under that chain's lock, each chained to
+the chain's previous row under the audit key (identity.chain); read back by an auditor of the tenant, and walked
+whole to verify it."""
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from claimstream_platform.locks import hold_names
 from sqlalchemy import exists, insert, select, tuple_
 from sqlalchemy.engine import Row
 
+from identity.audit_keys import AuditKey
 from identity.chain import GENESIS, row_hash
 from identity.tables import access_log
 
@@ -31,8 +33,9 @@ class AuditQuery:
 class AccessLog(Repository):
     table = access_log
 
-    async def append(self, event: AccessRecorded) -> bool:
-        """The event as the tenant's next row (False: its `access_id` is in the log already, nothing written)."""
+    async def append(self, event: AccessRecorded, key: AuditKey) -> bool:
+        """The event as its chain's next row, chained with `key` (False: its `access_id` is in the log already,
+        nothing written). The chain is the event's tenant's, the installation's for what belongs to none."""
         await hold_names(self.uow, [f"identity.access_log.{event.tenant_id}"])
         if await self.session.scalar(select(exists().where(c.access_id == event.access_id))):
             return False
@@ -44,7 +47,7 @@ class AccessLog(Repository):
         row = _content(event, seq=last.seq + 1 if last else 1)
         previous = last.hash if last else GENESIS
         await self.session.execute(
-            insert(access_log).values(**row, previous_hash=previous, hash=row_hash(previous, row))
+            insert(access_log).values(**row, key_id=key.id, previous_hash=previous, hash=row_hash(key, previous, row))
         )
         return True
 

@@ -3,6 +3,8 @@ until Ctrl-C. The demo's tokens are issued by the identity service's own command
 lists them and revokes them; identity alone is given the signing key."""
 
 import asyncio
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -85,16 +87,25 @@ def _service_env(
 
 
 def identitys_own(keys: Path) -> dict[str, dict[str, str]]:
-    """What the identity service's processes alone are given: the signing key (every other service verifies)."""
-    return {"identity": {"IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem")}}
+    """What the identity service's processes alone are given: the signing key (every other service verifies) and
+    the access log's key (its worker chains the log)."""
+    return {
+        "identity": {
+            "IDENTITY_SIGNING_KEY_FILE": str(keys / "signing.pem"),
+            "IDENTITY_AUDIT_KEY_FILE": str(keys / "audit.key"),
+        }
+    }
 
 
 def _keys(keys: Path) -> Path:
-    """claimstream's signing key, and the simulated clearinghouse's own: made once, kept in the profile."""
+    """claimstream's signing key, the access log's key (32 random bytes in hex, a ring of one: identity.audit_keys)
+    and the simulated clearinghouse's own signing key: made once, kept in the profile."""
     keys.mkdir(exist_ok=True)
     for name in ("signing", "simulator-signing"):
         if not (keys / f"{name}.pem").exists():
             generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
+    if not (keys / "audit.key").exists():
+        _write_secret(keys / "audit.key", secrets.token_hex(32) + "\n")
     return keys
 
 
