@@ -3,7 +3,6 @@ until Ctrl-C. The demo's tokens are issued by the identity service's own command
 lists them and revokes them; identity alone is given the signing key."""
 
 import asyncio
-import os
 import secrets
 import signal
 import subprocess
