@@ -1,6 +1,7 @@
 """`claimstream-dev admin`: the platform's admin command against the local stack, with no settings."""
 
 import os
+import secrets
 import subprocess
 import sys
 from uuid import UUID, uuid4
@@ -41,10 +42,13 @@ def test_identitys_commands_run_against_the_local_stack_with_its_keys(stack) -> 
     if not (keys / "signing.pem").exists():
         keys.mkdir(parents=True, exist_ok=True)
         generate_keypair(keys / "signing.pem", keys / "public.pem")
+    if not (keys / "audit.key").exists():  # as `make run` makes it: the access log's key ring of one
+        (keys / "audit.key").write_text(secrets.token_hex(32) + "\n")
     created = as_a_new_user("admin", "create-tenant", f"Identity {uuid4()}", env=env)
     assert created.returncode == 0, created.stderr
     tenant = created.stdout.strip()
-    assert as_a_new_user("identity", "migrate", env=env).returncode == 0
+    migrated = as_a_new_user("identity", "migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
     feed = ("identity", "issue-integration", "--tenant", tenant, "--name", "EHR feed", "--role", "ehr-integration")
     issued = as_a_new_user(*feed, env=env)
     assert issued.returncode == 0, issued.stderr
