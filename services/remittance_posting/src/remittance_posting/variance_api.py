@@ -9,6 +9,7 @@ from uuid import UUID
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -82,10 +83,10 @@ async def put_rates(
 ) -> JSONResponse:
     """The practice's contract rates with the payer from `effective_from` (the same date again: replaced); returns
     every version. Repeatable."""
-    principal.require_practice(body.practice_id)
     rows = [(*rate_key(r.code, r.modifiers), r.amount) for r in body.rates]
 
     async def operation() -> Rates:
+        await require_practices(uow, principal, {"practice_id": body.practice_id})
         await uow.variance.put_rates(principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
         stored = await uow.variance.rates_of(principal.tenant_id, body.practice_id, payer_id)
         return Rates([_rate_out(r) for r in stored])
