@@ -21,6 +21,8 @@ from remittance_posting.variance import rate_key
 router = APIRouter()
 Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
 Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
+# 2,000 rates (a version's most), each with four modifiers, pretty-printed: 300 KB.
+RATES_BODY_BYTES = 1024 * 1024
 PayerId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
@@ -75,7 +77,7 @@ class SilenceOut(BaseModel):
 
 @router.put(
     "/v1/contract-rates/{payer_id}",
-    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN, max_body_bytes=RATES_BODY_BYTES),
     response_model=list[RateOut],
 )
 async def put_rates(
