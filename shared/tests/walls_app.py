@@ -10,6 +10,7 @@ import httpx
 from claimstream_platform.access import Audit, RateClass, allow
 from claimstream_platform.auth import OPERATOR, Role
 from claimstream_platform.errors import RuleViolation
+from claimstream_platform.middleware import MAX_BODY_BYTES
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import CurrentCaller, CurrentPrincipal, Platform, UnitOfWorkDep, create_app
 from example.service import record_entry
@@ -21,6 +22,7 @@ from starlette.types import Message
 
 router = APIRouter()
 SMALL_CAP = 1024
+BATCH_CAP = 4 * MAX_BODY_BYTES  # a route that takes a batch declares a cap above the default
 
 
 class Note(BaseModel):
@@ -35,6 +37,11 @@ async def post_note(note: Note) -> dict[str, str]:
 @router.post("/v1/small-notes", openapi_extra=allow(Role.BILLER, max_body_bytes=SMALL_CAP))
 async def post_small_note(note: Note) -> dict[str, int]:
     return {"length": len(note.text)}
+
+
+@router.post("/v1/note-batches", openapi_extra=allow(Role.BILLER, max_body_bytes=BATCH_CAP, rate=RateClass.BATCH))
+async def post_note_batch(notes: list[Note]) -> dict[str, int]:
+    return {"notes": len(notes)}
 
 
 @router.get("/v1/uploads", openapi_extra=allow(Role.BILLER, rate=RateClass.UPLOAD))

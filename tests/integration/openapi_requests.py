@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import find
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ PLAUSIBLE: dict[str, Any] = {
     "quantity": 4,
     "assignee": "sweep@example.test",
     "place_of_service": "11",
-    "submitter_id": "SWEEP1",
+    "submitter_id": f"SW{uuid4().hex[:10].upper()}",  # one tenant's across the installation: one per run
     "member_id": "MSWEEP01",
     "payer_id": "SIMAHP",
     "birth_date": "1980-02-02",

@@ -20,12 +20,10 @@ from kafka_reader import records_about
 from running_services import Services, clients
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 
-PRACTICE = str(uuid4())
 
-
-def body(payer: str, member_id: str) -> dict[str, Any]:
+def body(practice_id: str, payer: str, member_id: str) -> dict[str, Any]:
     return {
-        "practice_id": PRACTICE,
+        "practice_id": practice_id,
         "service_date": "2026-12-03",
         "expected_charge": "180.00",
         "patient": {
@@ -42,16 +40,16 @@ def body(payer: str, member_id: str) -> dict[str, Any]:
 async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
-    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
-    async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim:
+    async with clients(services, keys, uuid4()) as c:
+        practice_id = await _practice_billing(c.capture, "SIMMCD")
         medicaid, blue = (
-            await _enroll(sim, "SIMMCD", "Zoë", "Núñez-O'Hara"),
-            await _enroll(sim, "SIMBCX", "Zoë", "Núñez"),
+            await _enroll(c.simulator, "SIMMCD", "Zoë", "Núñez-O'Hara"),
+            await _enroll(c.simulator, "SIMBCX", "Zoë", "Núñez"),
         )
-    async with httpx.AsyncClient(base_url=services.eligibility, headers=headers, timeout=30) as client:
-        verified = await ok(await client.post("/v1/eligibility-checks", json=body("SIMMCD", medicaid)))
-        carved = await ok(await client.post("/v1/eligibility-checks", json=body("SIMBCX", blue)))
-        unknown = await ok(await client.post("/v1/eligibility-checks", json=body("SIMMCD", "NOBODY99")))
+        verified, carved, unknown = [
+            await ok(await c.eligibility.post("/v1/eligibility-checks", json=body(practice_id, payer, member)))
+            for payer, member in (("SIMMCD", medicaid), ("SIMBCX", blue), ("SIMMCD", "NOBODY99"))
+        ]
     summary = verified["summary"]
     assert (verified["status"], summary["bill_payer_id"], summary["visits_allowed"]) == ("active", "SIMMCD", 30)
     assert summary["authorization_required"] is True and summary["next_visit_cost"] is not None
@@ -67,12 +65,11 @@ async def test_checks_answer_with_benefits_carve_outs_and_the_payers_refusals(
 async def test_the_administrators_answer_gives_family_deductibles_hsd_limits_and_the_visits_cost(
     services: Services, keys: Keys
 ) -> None:
-    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
-    async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as sim:
-        blue = await _enroll(sim, "SIMBCX", "Zoë", "Núñez")  # on the administrator's roster too
-    async with httpx.AsyncClient(base_url=services.eligibility, headers=headers, timeout=30) as client:
-        check = {**body("SIMBHO", blue), "allowed_amount": "150.00"}
-        answered = await ok(await client.post("/v1/eligibility-checks", json=check))
+    async with clients(services, keys, uuid4()) as c:
+        practice_id = await _practice_billing(c.capture, "SIMBCX")
+        blue = await _enroll(c.simulator, "SIMBCX", "Zoë", "Núñez")  # on the administrator's roster too
+        check = {**body(practice_id, "SIMBHO", blue), "allowed_amount": "150.00"}
+        answered = await ok(await c.eligibility.post("/v1/eligibility-checks", json=check))
     summary = answered["summary"]
     assert answered["status"] == "active"
     individual, family = summary["deductible_individual"], summary["deductible_family"]
@@ -90,7 +87,7 @@ async def test_a_carved_out_plans_claim_is_billed_to_its_administrator(services:
         practice_id = await _practice_billing(c.capture, "SIMBCX")
         member_id = await _enroll(c.simulator, "SIMBCX", "Ana", "Díaz")  # the administrator's roster too
         patient = {"external_id": "p-9", "first_name": "Ana", "last_name": "Díaz", "birth_date": "1969-05-05"}
-        check = {**body("SIMBCX", member_id), "practice_id": practice_id, "patient": patient}
+        check = {**body(practice_id, "SIMBCX", member_id), "patient": patient}
         carved = await ok(await c.eligibility.post("/v1/eligibility-checks", json=check))
         assert carved["summary"]["bill_payer_id"] == "SIMBHO"
         await _caught_up(c.projection, "claim-submission", TOPIC)  # claim submission has read the answer

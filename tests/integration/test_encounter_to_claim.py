@@ -215,7 +215,8 @@ async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accept
 ) -> None:
     """Once, a Muñoz stopped submission for every tenant (the interchange could not be encoded, and the loop
     retried it forever). Now the name is transliterated where X12 is written, and both tenants' claims flow."""
-    own = {"submitter_id": "BAYBILL7", "name": "Bay Billing", "contact_name": "Ana Ruiz", "phone": "4155550199"}
+    bay = f"BAY{uuid4().hex[:8].upper()}"  # a submitter id is one tenant's: another run's tenant may hold BAYBILL7
+    own = {"submitter_id": bay, "name": "Bay Billing", "contact_name": "Ana Ruiz", "phone": "4155550199"}
     (munoz, x12), (other, other_x12) = await asyncio.gather(
         claim_for_a_visit(services, keys, uuid4(), first_name="José", last_name="Muñoz", submitter=own),
         claim_for_a_visit(services, keys, uuid4()),
@@ -223,7 +224,7 @@ async def test_a_patient_named_munoz_and_another_tenants_patient_are_both_accept
     assert (munoz.get("status"), other.get("status")) == ("accepted", "accepted"), (munoz, other)
     assert "NM1*IL*1*MUNOZ*JOSE*" in x12
     # each tenant's claims go out under its own billing company, or the installation's default
-    assert "NM1*41*2*BAY BILLING*****46*BAYBILL7~" in x12 and "PER*IC*ANA RUIZ*TE*4155550199~" in x12
+    assert f"NM1*41*2*BAY BILLING*****46*{bay}~" in x12 and "PER*IC*ANA RUIZ*TE*4155550199~" in x12
     assert f"NM1*41*2*{DEFAULT_SUBMITTER['DEFAULT_SUBMITTER_NAME']}*****46*" in other_x12
 
 

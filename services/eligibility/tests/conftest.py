@@ -7,7 +7,7 @@ import httpx
 import pytest
 from claimstream_devtools.testing import Keys, service_fixtures, unused_credential
 from eligibility.service import SERVICE
-from eligibility_testkit import TENANT, Clearinghouse
+from eligibility_testkit import PRACTICE, TENANT, Clearinghouse
 
 
 def _credential(folder: Path) -> str:
@@ -15,7 +15,10 @@ def _credential(folder: Path) -> str:
 
 
 schema, engine, make_uow, client = service_fixtures(
-    SERVICE, clearinghouse_url="http://clearinghouse.invalid", clearinghouse_token_file=_credential
+    SERVICE,
+    practices={TENANT: [PRACTICE]},
+    clearinghouse_url="http://clearinghouse.invalid",
+    clearinghouse_token_file=_credential,
 )
 
 

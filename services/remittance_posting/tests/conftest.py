@@ -3,10 +3,10 @@
 import pytest
 from claimstream_devtools.testing import Keys, service_fixtures, unused_credential
 from remittance_posting.service import SERVICE
-from remittance_testkit import TENANT
+from remittance_testkit import PRACTICE, TENANT
 
 schema, engine, make_uow, client = service_fixtures(
-    SERVICE, clearinghouse_url="http://sim", clearinghouse_token_file=unused_credential
+    SERVICE, practices={TENANT: [PRACTICE]}, clearinghouse_url="http://sim", clearinghouse_token_file=unused_credential
 )
 
 

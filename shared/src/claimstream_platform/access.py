@@ -43,7 +43,7 @@ class RateClass(StrEnum):
 class Access:
     roles: frozenset[str]
     audit: Audit | None = None
-    max_body_bytes: int | None = None  # None: the platform's default cap
+    max_body_bytes: int | None = None  # None: the platform's default cap (middleware.MAX_BODY_BYTES, 256 KiB)
     rate: RateClass | None = None  # None: READ for GET, WRITE otherwise
     public: str | None = None  # why a caller without our bearer token may reach it
 

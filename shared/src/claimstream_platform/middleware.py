@@ -26,7 +26,10 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.gate import Authenticate, RouteTable, admit, pending_access, unavailable
 from claimstream_platform.request_body import control_characters, read_body, replay, too_large
 
-MAX_BODY_BYTES = 8 * 1024 * 1024
+# The cap of a route that declares none. An ordinary JSON command is a few KiB; the largest one's schema admits (an
+# encounter with 50 procedures, every name at its longest in accented letters sent escaped, pretty-printed) is
+# 60 KB. A route that takes a batch or a file declares its own (`access.allow(max_body_bytes=...)`).
+MAX_BODY_BYTES = 256 * 1024
 CORRELATION_HEADER = "x-correlation-id"
 RECORD_TIMEOUT = 5.0  # seconds an access record may take before the answer becomes a 503
 access_log = logging.getLogger("claimstream.access")

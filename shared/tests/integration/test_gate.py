@@ -10,6 +10,7 @@ import pytest
 from claimstream_platform.access import RateClass
 from claimstream_platform.auth import Role
 from claimstream_platform.limits import Budget
+from claimstream_platform.middleware import MAX_BODY_BYTES
 from claimstream_platform.web import Platform
 from walls_app import SMALL_CAP, CountingBody, bearer, call_asgi, walls_app, walls_client
 
@@ -71,6 +72,24 @@ class TestBodyCaps:
             fits = await client.post("/v1/small-notes", json={"text": "x" * 100}, headers=auth)
         assert small.status_code == 413 and small.json()["detail"] == f"the limit is {SMALL_CAP} bytes"
         assert (default.status_code, fits.status_code) == (200, 200)
+
+    async def test_an_ordinary_route_refuses_a_body_over_the_default_cap_before_reading_it(self, app, keys) -> None:
+        headers = [JSON, *bearer(keys.issuer.issue(tenant_id=uuid4())).items()]
+        declared = CountingBody(MAX_BODY_BYTES + 1)
+        length = [*headers, ("content-length", str(MAX_BODY_BYTES + 1))]
+        assert (await call_asgi(app, "POST", "/v1/notes", length, declared), declared.taken) == (413, 0)
+        chunked = CountingBody(4 * MAX_BODY_BYTES)
+        assert await call_asgi(app, "POST", "/v1/notes", headers, chunked) == 413
+        assert chunked.taken <= MAX_BODY_BYTES + 64 * 1024  # reading stopped at the cap
+
+    async def test_a_batch_routes_own_cap_admits_what_an_ordinary_route_refuses(self, settings, keys) -> None:
+        auth = bearer(keys.issuer.issue(tenant_id=uuid4()))
+        notes = [{"text": "x" * 1000}] * (MAX_BODY_BYTES // 1000 + 1)
+        async with walls_client(walls_app(settings), settings) as client:
+            ordinary = await client.post("/v1/notes", json={"text": "x" * MAX_BODY_BYTES}, headers=auth)
+            batch = await client.post("/v1/note-batches", json=notes, headers=auth)
+        assert (ordinary.status_code, batch.status_code, batch.json()) == (413, 200, {"notes": len(notes)})
+        assert ordinary.json()["detail"] == f"the limit is {MAX_BODY_BYTES} bytes"
 
     async def test_a_chunked_body_stops_being_read_at_the_routes_cap(self, app, keys) -> None:
         body = CountingBody(MIB, chunk=512)

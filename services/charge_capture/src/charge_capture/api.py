@@ -36,6 +36,8 @@ router = APIRouter()
 # What a route is given: charge capture's own unit of work, its repositories as attributes (`uow.encounters`).
 CaptureWorkDep = Annotated[CaptureWork, Depends(get_unit_of_work)]
 MAX_BATCH = 1000
+# A batch of 1,000 visits as EHRs send them (1 KiB or so each; a visit coded with many procedures, several KiB).
+BATCH_BODY_BYTES = 8 * 1024 * 1024
 _encounter_adapter = TypeAdapter(EncounterIn)
 
 
@@ -68,7 +70,9 @@ class BatchIn(Input):
 
 @router.post(
     "/v1/encounters/batch",
-    openapi_extra=allow(Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY, rate=RateClass.BATCH),
+    openapi_extra=allow(
+        Role.EHR_INTEGRATION, Role.BILLER, audit=Audit.MONEY, rate=RateClass.BATCH, max_body_bytes=BATCH_BODY_BYTES
+    ),
     response_model=BatchResult,
 )
 async def post_encounter_batch(

@@ -32,6 +32,8 @@ from charge_capture.setup_schemas import (
 
 router = APIRouter()
 T = TypeVar("T")
+# A fee schedule of 10,000 entries (its most), each with four modifiers, pretty-printed: 1.5 MB.
+FEE_SCHEDULE_BODY_BYTES = 2 * 1024 * 1024
 
 
 class Listing(BaseModel, Generic[T]):
@@ -175,7 +177,7 @@ async def put_payer_policy(
 
 @router.put(
     "/v1/practices/{practice_id}/fee-schedules/{payer_id}",
-    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN, max_body_bytes=FEE_SCHEDULE_BODY_BYTES),
     response_model=FeeScheduleOut,
 )
 async def put_fee_schedule(

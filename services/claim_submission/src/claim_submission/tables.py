@@ -137,6 +137,7 @@ submitters = Table(
     Column("phone", String(10), nullable=False),
     Column("email", String(80)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("uq_submitters_submitter_id", "submitter_id", unique=True),  # one tenant's, across the installation
 )
 
 # Scrub rules learned from denial patterns and accepted by billing staff (denial management's ScrubRuleAccepted,

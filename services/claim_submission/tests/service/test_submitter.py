@@ -2,6 +2,7 @@
 default, claims wait, held with the reason, and go out once it is set. On real PostgreSQL."""
 
 from collections.abc import Callable
+from uuid import uuid4
 
 import httpx
 from claim_submission.intake import encounters
@@ -58,3 +59,23 @@ async def test_setting_the_submitter_is_the_tenant_admins_task_and_checked_field
         assert response.status_code == 422, field
         assert [e["field"] for e in response.json()["errors"]] == [field]
     assert (await client.get("/v1/submitter", headers=admin)).status_code == 404
+
+
+async def test_a_submitter_id_is_one_tenants_and_whose_is_never_said(client: httpx.AsyncClient, keys: Keys) -> None:
+    """The clearinghouse knows a billing company by its submitter id, and addresses its answers to it: a second
+    tenant claiming the id is refused (409 naming the field), and its own submitter is left unset."""
+    other = uuid4()
+    ours, theirs = (
+        {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant, roles=['tenant-admin'])}"}
+        for tenant in (TENANT, other)
+    )
+    assert (await client.put("/v1/submitter", json=HARBOR, headers=ours)).status_code == 200
+    taken = await client.put("/v1/submitter", json={**HARBOR, "name": "Pier Billing"}, headers=theirs)
+    assert (taken.status_code, [e["field"] for e in taken.json()["errors"]]) == (409, ["submitter_id"])
+    assert str(TENANT) not in taken.text and "Harbor" not in taken.text
+    assert (await client.get("/v1/submitter", headers=theirs)).status_code == 404
+    renamed = await client.put("/v1/submitter", json={**HARBOR, "name": "Harbor Billing LLC"}, headers=ours)
+    assert renamed.status_code == 200  # the holder replaces its own submitter, id and all
+    own_id = await client.put("/v1/submitter", json={**HARBOR, "submitter_id": "PIER02"}, headers=theirs)
+    assert own_id.status_code == 200
+    assert (await client.get("/v1/submitter", headers=ours)).json()["name"] == "Harbor Billing LLC"

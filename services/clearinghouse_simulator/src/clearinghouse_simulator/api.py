@@ -52,10 +52,14 @@ class Digest(BaseModel):
 X12_BODY = {"requestBody": {"required": True, "content": {"application/edi-x12": {"schema": {"type": "string"}}}}}
 
 
-@router.post("/v1/interchanges", openapi_extra=allow(CLEARINGHOUSE_ACCOUNT) | X12_BODY, response_model=SubmissionOut)
+@router.post(
+    "/v1/interchanges",
+    openapi_extra=allow(CLEARINGHOUSE_ACCOUNT, max_body_bytes=MAX_INTERCHANGE_BYTES) | X12_BODY,
+    response_model=SubmissionOut,
+)
 async def submit(request: Request, principal: CurrentPrincipal, uow: SimulatorWorkDep) -> JSONResponse:
     """An X12 interchange as the body; its 999(s) come back at once, 277CAs and 835s go to the inbox."""
-    raw = await request.body()  # bounded as it streams in: the app's body limit is MAX_INTERCHANGE_BYTES
+    raw = await request.body()  # bounded as it streams in: the route's body cap is MAX_INTERCHANGE_BYTES
     try:
         interchange = parse_interchange(raw.decode("ascii"))
     except UnicodeDecodeError as error:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
 from clearinghouse_simulator import claims_api
-from clearinghouse_simulator.api import MAX_INTERCHANGE_BYTES, router
+from clearinghouse_simulator.api import router
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.settle import CycleLoop
@@ -58,7 +58,6 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     loops=[cycle_loop],
     prepare_app=_payers,
-    max_body_bytes=MAX_INTERCHANGE_BYTES,
     publishes=False,
     unit_of_work=SimulatorWork,
 )

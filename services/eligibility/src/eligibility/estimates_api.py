@@ -14,6 +14,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Strict
 from claimstream_platform.pdf import render_pdf, wrap
+from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -108,11 +109,11 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
 async def issue(
     body: EstimateIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep
 ) -> JSONResponse:
-    principal.require_practice(body.practice_id)
     estimate = _estimate(body)
     estimate_id = uuid4()
 
     async def operation() -> EstimateOut:
+        await require_practices(uow, principal, {"practice_id": body.practice_id})
         await uow.estimates.add(principal.tenant_id, body.practice_id, estimate_id, estimate)
         return _out(estimate_id, estimate, {})
 

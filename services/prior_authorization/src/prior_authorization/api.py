@@ -12,6 +12,7 @@ from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
+from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -82,8 +83,8 @@ class RenewalIn(Strict):
 
 
 def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization:
-    """The request: one line for codes that share a quantity, or a line per service."""
-    principal.require_practice(body.practice_id)
+    """The request: one line for codes that share a quantity, or a line per service (its practice is checked in the
+    request's transaction: `require_practices`)."""
     p, services = body.patient, body.services or []
     codes = tuple(dict.fromkeys(body.codes or [s.code for s in services]))
     requested = body.quantity or sum(s.quantity for s in services)
@@ -120,6 +121,7 @@ async def request_authorization(
     authorization, state = _authorization(principal, body), request.app.state
 
     async def operation() -> AuthorizationOut:
+        await require_practices(uow, principal, {"practice_id": body.practice_id})
         return out(await handlers.request(uow, state.clearinghouse, state.sender, authorization))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
@@ -138,6 +140,7 @@ async def enter_authorization(
     authorization = _authorization(principal, body)
 
     async def operation() -> AuthorizationOut:
+        await require_practices(uow, principal, {"practice_id": body.practice_id})
         return out(await handlers.enter(uow, authorization, body.authorization_number, body.approved))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)

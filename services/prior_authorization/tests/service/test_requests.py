@@ -8,7 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from claimstream_devtools.testing import Keys
+from claimstream_devtools.testing import Keys, StackUnderTest, register_practices
 from claimstream_platform.context import ACROSS_TENANTS, acting_as
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
@@ -127,3 +127,31 @@ async def test_a_token_for_one_practice_cannot_enter_or_request_an_authorization
     assert asked.status_code == 404
     listed = (await client.get(f"/v1/authorizations?practice_id={OTHER_PRACTICE}", headers=auth)).json()["items"]
     assert listed == []
+
+
+async def test_another_tenants_practice_is_refused_as_one_that_never_existed(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    stack: StackUnderTest,
+    make_uow: Callable[[], PriorAuthorizationWork],
+) -> None:
+    """Issue 26: a tenant-wide token cannot file an authorization under another tenant's practice, nor ask a payer
+    in its name; the answer is the one for a practice that never existed."""
+    clearinghouse.answers = deciding("A1", "AUTH778")
+    theirs, never = uuid4(), uuid4()
+    await register_practices(stack, {uuid4(): [theirs]})
+    by_phone = {"authorization_number": "PHONE-44", "approved": 8}
+    answers = {
+        practice: [
+            await client.post("/v1/authorizations", json=body(practice), headers=auth),
+            await client.post("/v1/authorizations/manual", json={**body(practice), **by_phone}, headers=auth),
+        ]
+        for practice in (theirs, never)
+    }
+    seen = {p: [(a.status_code, a.json()["detail"], a.json()["errors"]) for a in found] for p, found in answers.items()}
+    refused = (404, "practice not found", [{"field": "practice_id", "reason": "practice not found"}])
+    assert seen[theirs] == seen[never] == [refused, refused]
+    assert clearinghouse.sent == [] and await outbox(make_uow) == []
+    async with make_uow() as uow:
+        assert await uow.session.scalar(text("SELECT count(*) FROM authorizations")) == 0

@@ -25,6 +25,7 @@ router = APIRouter()
 # What a route is given: remittance posting's own unit of work, its repositories as attributes (`uow.reads`).
 PostingWorkDep = Annotated[PostingWork, Depends(get_unit_of_work)]
 MAX_FILE_BYTES = 5 * 1024 * 1024
+UPLOAD_BODY_BYTES = 6 * 1024 * 1024  # an 835 of MAX_FILE_BYTES, and a form's envelope around it
 X12_BODY = {
     "requestBody": {
         "required": True,
@@ -141,7 +142,8 @@ class UploadedFile(BaseModel):
 
 @router.post(
     "/v1/remittances",
-    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY, rate=RateClass.UPLOAD) | X12_BODY,
+    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY, rate=RateClass.UPLOAD, max_body_bytes=UPLOAD_BODY_BYTES)
+    | X12_BODY,
     response_model=FileReceiptOut,
     status_code=201,
     responses={200: {"model": FileReceiptOut, "description": "The same file (or payer trace) came before."}},

@@ -9,6 +9,7 @@ from uuid import UUID
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -20,6 +21,8 @@ from remittance_posting.variance import rate_key
 router = APIRouter()
 Code = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{5}$")]
 Modifier = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[0-9A-Z]{2}$")]
+# 2,000 rates (a version's most), each with four modifiers, pretty-printed: 300 KB.
+RATES_BODY_BYTES = 1024 * 1024
 PayerId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
@@ -74,7 +77,7 @@ class SilenceOut(BaseModel):
 
 @router.put(
     "/v1/contract-rates/{payer_id}",
-    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
+    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN, max_body_bytes=RATES_BODY_BYTES),
     response_model=list[RateOut],
 )
 async def put_rates(
@@ -82,10 +85,10 @@ async def put_rates(
 ) -> JSONResponse:
     """The practice's contract rates with the payer from `effective_from` (the same date again: replaced); returns
     every version. Repeatable."""
-    principal.require_practice(body.practice_id)
     rows = [(*rate_key(r.code, r.modifiers), r.amount) for r in body.rates]
 
     async def operation() -> Rates:
+        await require_practices(uow, principal, {"practice_id": body.practice_id})
         await uow.variance.put_rates(principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
         stored = await uow.variance.rates_of(principal.tenant_id, body.practice_id, payer_id)
         return Rates([_rate_out(r) for r in stored])

@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from uuid import uuid4
 
 import httpx
+from claimstream_devtools.testing import StackUnderTest, register_practices
 from claimstream_platform.contracts.claim_submission import ClaimAccepted
 from claimstream_platform.db import UnitOfWork
 from remittance_posting import handlers
@@ -96,3 +98,21 @@ async def test_a_silent_payer_is_reported_once_and_its_silence_ends_with_a_payme
     assert ended["ended_at"] is not None
     async with make_uow() as uow:
         assert await report_silent_payers(uow, days=30) == 0  # paid now: not silent
+
+
+async def test_contract_rates_for_another_tenants_practice_are_refused_as_for_one_that_never_existed(
+    client: httpx.AsyncClient, auth: dict[str, str], stack: StackUnderTest, make_uow: Callable[[], UnitOfWork]
+) -> None:
+    """Issue 26: a tenant-wide administrator's token cannot file rates under another tenant's practice."""
+    theirs, never = uuid4(), uuid4()
+    await register_practices(stack, {uuid4(): [theirs]})
+    answers = [
+        await client.put("/v1/contract-rates/SIMCOM", json={**RATES, "practice_id": str(p)}, headers=auth)
+        for p in (theirs, never)
+    ]
+    assert [(a.status_code, a.json()["errors"]) for a in answers] == [
+        (404, [{"field": "practice_id", "reason": "practice not found"}])
+    ] * 2
+    async with make_uow() as uow:
+        assert await uow.session.scalar(text("SELECT count(*) FROM contract_rates")) == 0
+    assert (await client.put("/v1/contract-rates/SIMCOM", json=RATES, headers=auth)).status_code == 200

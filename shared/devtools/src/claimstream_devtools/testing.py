@@ -9,15 +9,17 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 from claimstream_platform import migrate, tenants
+from claimstream_platform import practices as registry
 from claimstream_platform.auth import (
     CLEARINGHOUSE_ACCOUNT,
     CLEARINGHOUSE_AUDIENCE,
@@ -34,7 +36,7 @@ from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
 from claimstream_devtools.devstack.postgres import PostgresServer
@@ -186,14 +188,36 @@ def unused_credential(folder: Path) -> Path:
     return path
 
 
-def service_fixtures(service: Service[Any], *, keys: str = "keys", **settings: Any) -> tuple[Any, Any, Any, Any]:
+Owned = Mapping[UUID, Iterable[UUID]]  # a tenant -> its practices
+
+
+async def register_practices(stack: StackUnderTest, owned: Owned) -> None:
+    """Practices in the platform's registry as their tenant's (tenant -> its practices), as charge capture registers
+    each it sets up: for the tests of a service that names practices no charge capture set up. The registry is the
+    installation's, shared by every test: a practice id belongs to one tenant in every test that names it."""
+    if not owned:
+        return
+    engine = create_engine(stack.database_url, schema=registry.SCHEMA, pool_size=1)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            for tenant_id, practice_ids in owned.items():
+                for practice_id in practice_ids:
+                    await registry.register(session, practice_id, tenant_id)
+    finally:
+        await engine.dispose()
+
+
+def service_fixtures(
+    service: Service[Any], *, keys: str = "keys", practices: Owned | None = None, **settings: Any
+) -> tuple[Any, Any, Any, Any]:
     """The fixtures a service's tests start from, derived from its declaration. In its `conftest.py`:
 
         schema, engine, make_uow, client = service_fixtures(SERVICE, clearinghouse_url="http://sim")
 
     `schema` is a fresh migrated schema per test; `engine` and `make_uow` work on it; `client` is the app built
     by the kit, in this process, with its settings pointed at them, its token verified with the `keys` fixture's
-    key, and `settings` as overrides (a callable is given the test's `tmp_path`, for files)."""
+    key, `practices` registered (`register_practices`), and `settings` as overrides (a callable is given the
+    test's `tmp_path`, for files)."""
 
     @pytest.fixture
     async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
@@ -216,10 +240,10 @@ def service_fixtures(service: Service[Any], *, keys: str = "keys", **settings: A
         request: pytest.FixtureRequest, stack: StackUnderTest, schema: str, tmp_path: Path
     ) -> AsyncIterator[httpx.AsyncClient]:
         signing: Keys = request.getfixturevalue(keys)
+        await register_practices(stack, practices or {})
         values = {name: value(tmp_path) if callable(value) else value for name, value in settings.items()}
-        async with service_client(
-            service, service_settings(service, stack, schema, signing.public_key_file, **values)
-        ) as c:
+        configured = service_settings(service, stack, schema, signing.public_key_file, **values)
+        async with service_client(service, configured) as c:
             yield c
 
     return schema, engine, make_uow, client

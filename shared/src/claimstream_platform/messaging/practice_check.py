@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from aiokafka import ConsumerRecord
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform.messaging.dead_letters import DeadLetter
 from claimstream_platform.messaging.envelope import DecodedEvent
-from claimstream_platform.practices import practices
+from claimstream_platform.practices import owners
 
 Decoded = list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]
 
@@ -57,6 +56,5 @@ class PracticeCheck:
         unknown = {p for p in wanted if p is not None and p not in self._owners}
         if not unknown:
             return
-        query = select(practices.c.id, practices.c.tenant_id).where(practices.c.id.in_(sorted(unknown)))
         async with sessionmaker() as session:
-            self._owners.update({row.id: row.tenant_id for row in await session.execute(query)})
+            self._owners.update(await owners(session, unknown))
