@@ -11,6 +11,7 @@ from claimstream_devtools.testing import (
     Keys,
     StackUnderTest,
     app_client,
+    register_practices,
     service_client,
     service_fixtures,
     service_settings,
@@ -20,8 +21,9 @@ from claimstream_platform.limits import Budget
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import create_app
 from identity.service import SERVICE
-from identity_testkit import AUDIT_RING, other_router
+from identity_testkit import AUDIT_RING, OTHER_TENANT, OTHERS_PRACTICE, OUR_PRACTICE, TENANT, other_router
 
+# a practice of each tenant in the platform's registry, for accounts limited to practices
 schema, engine, make_uow, _kit_client = service_fixtures(SERVICE)
 del _kit_client  # identity's app needs its signing key: `client` below
 
@@ -29,6 +31,8 @@ del _kit_client  # identity's app needs its signing key: `client` below
 @pytest.fixture
 async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
     signing = keys.public_key_file.parent / "signing.pem"
+    # a practice of each tenant in the platform's registry, for accounts limited to practices
+    await register_practices(stack, {TENANT: [OUR_PRACTICE], OTHER_TENANT: [OTHERS_PRACTICE]})
     # Every test signs in from the same address, within the same minute: the per-address budget is the test's own
     # concern only where a test says so (shared/tests/integration/test_gate.py), not here.
     many = {RateClass.SIGN_IN: Budget(tenant=100_000, client=100_000, window_seconds=60)}

@@ -18,6 +18,8 @@ from identity.audit_keys import AuditRing, new_key_line
 AUDIT_RING = AuditRing.parse(new_key_line())  # the access log's key in these tests (`audit_key_file`, conftest.py)
 TENANT = UUID("00000000-0000-0000-0000-0000000d0001")
 OTHER_TENANT = UUID("00000000-0000-0000-0000-0000000d0002")
+OUR_PRACTICE = UUID("00000000-0000-0000-0000-0000000d0101")  # TENANT's, in the platform's registry (conftest)
+OTHERS_PRACTICE = UUID("00000000-0000-0000-0000-0000000d0102")  # OTHER_TENANT's
 PASSWORD = "correct horse battery staple"
 
 other_router = APIRouter()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from claimstream_platform import practices
 from claimstream_platform.auth import Kind, Principal
 from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -39,6 +40,7 @@ async def invite(
     """A new person of the tenant (an operator without one) and the one-time code they accept it with."""
     if await uow.accounts.by_email(Kind.PERSON if tenant_id else Kind.OPERATOR, email):
         raise RuleViolation("an account with this email exists already", field="email")
+    await _practices_of(uow, tenant_id, access)
     account = Account.invite(tenant_id, email, name, access.roles, access.practice_ids, by)
     await uow.accounts.add(account)
     invitation = await _invitation(uow, account)
@@ -78,6 +80,7 @@ async def accept(uow: IdentityWork, passwords: Passwords, code: str, password: s
 
 
 async def create_integration(uow: IdentityWork, tenant_id: UUID, name: str, access: Access, by: Actor) -> Account:
+    await _practices_of(uow, tenant_id, access)
     account = Account.integration(tenant_id, name, access.roles, access.practice_ids, by)
     await uow.accounts.add(account)
     uow.publish_recorded(account)
@@ -89,11 +92,22 @@ async def set_access(
 ) -> Account:
     """New roles and practices; the account's earlier tokens are revoked (they carry the old ones)."""
     account = await _account(uow, principal.tenant_id, account_id)
+    await _practices_of(uow, principal.tenant_id, access)
     account.set_access(access.roles, access.practice_ids, by)
     await uow.accounts.save(account)
     await _revoke_all(uow, signer, account, "access-changed")
     uow.publish_recorded(account)
     return account
+
+
+async def _practices_of(uow: IdentityWork, tenant_id: UUID | None, access: Access) -> None:
+    """An account limited to practices names only its tenant's registered ones: another tenant's practice, or one
+    that never existed, is not found (404 naming the field, as on every route), whoever's it is."""
+    if tenant_id is None or not access.practice_ids:
+        return
+    known = await practices.owners(uow.session, access.practice_ids)
+    if any(known.get(practice_id) != tenant_id for practice_id in access.practice_ids):
+        raise NotFound("practice not found", field="practice_ids")
 
 
 async def disable(uow: IdentityWork, signer: Signer, principal: Principal, account_id: UUID, by: Actor) -> Account:

@@ -9,7 +9,17 @@ from claimstream_devtools.testing import Keys
 from claimstream_platform.auth import Operator, Role, TokenVerifier
 from identity import handlers
 from identity.domain import SYSTEM
-from identity_testkit import OTHER_TENANT, PASSWORD, TENANT, admin, headers, person, refused_by
+from identity_testkit import (
+    OTHER_TENANT,
+    OTHERS_PRACTICE,
+    OUR_PRACTICE,
+    PASSWORD,
+    TENANT,
+    admin,
+    headers,
+    person,
+    refused_by,
+)
 
 
 async def test_a_biller_is_refused_every_administrators_route(client: httpx.AsyncClient, keys: Keys) -> None:
@@ -45,6 +55,27 @@ async def test_an_admin_limited_to_practices_cannot_widen_anyones_reach_nor_its_
         assert (await call).status_code == 403
     mine = (await client.get("/v1/users", headers=admin(keys))).json()["items"]
     assert [(u["id"], u["roles"]) for u in mine] == [(user_id, ["biller"])]  # nothing changed
+
+
+async def test_an_account_is_limited_only_to_its_tenants_practices(client: httpx.AsyncClient, keys: Keys) -> None:
+    """Another tenant's practice, or one that never existed, is not found (404 naming the field), and nothing is
+    made or changed; the tenant's own registered practice is accepted."""
+    user_id, _token = await person(client, keys, "kim@example.org")
+    for foreign in (OTHERS_PRACTICE, uuid4()):
+        access = {"roles": ["biller"], "practice_ids": [str(foreign)]}
+        calls = [
+            client.post("/v1/users", json={"email": "c@example.org", "name": "C", **access}, headers=admin(keys)),
+            client.post("/v1/integrations", json={"name": "EHR", **access}, headers=admin(keys)),
+            client.patch(f"/v1/users/{user_id}", json=access, headers=admin(keys)),
+        ]
+        for call in calls:
+            answer = await call
+            assert answer.status_code == 404 and answer.json()["errors"][0]["field"] == "practice_ids", answer.text
+    listed = (await client.get("/v1/users", headers=admin(keys))).json()["items"]
+    assert [(u["id"], u["practice_ids"]) for u in listed] == [(user_id, None)]
+    ours = {"roles": ["biller"], "practice_ids": [str(OUR_PRACTICE)]}
+    changed = await client.patch(f"/v1/users/{user_id}", json=ours, headers=admin(keys))
+    assert changed.status_code == 200 and changed.json()["practice_ids"] == [str(OUR_PRACTICE)]
 
 
 async def test_another_tenants_accounts_are_not_found(client: httpx.AsyncClient, keys: Keys) -> None:
