@@ -219,3 +219,57 @@ async def _lettered(stack: StackUnderTest, consumer: str) -> bool:
 
 async def _committed_to(stack: StackUnderTest, group: str, partition: int, offset: int) -> bool:
     return (await committed(stack, group)).get(TopicPartition(TOPIC, partition), -1) >= offset
+
+
+async def test_a_connection_killed_under_a_handler_again_and_again_is_waited_out_and_dead_letters_nothing(
+    stack: StackUnderTest, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The other side of the line: the database going away (here its backend terminated, as a restart does) is no
+    failure of the event, however often it happens; only its own work timing out counts."""
+    tenant = uuid4()
+    row = await held_row(sessionmaker, tenant)
+    event = WorkRequested(tenant_id=tenant, entry_id=uuid4(), hold="lock")
+    calls: list[UUID] = []
+    consumer = Consumer(
+        name=f"killed-{uuid4().hex[:8]}",
+        subscriptions={WorkRequested: handler(tenant, row, calls)},
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        max_backoff=0.2,
+        session_timeout_ms=6_000,
+    )
+    holder = sessionmaker()
+    await holder.begin()
+    await holder.execute(select(entries.c.id).where(entries.c.id == row).with_for_update())
+    try:
+        await produce(stack, [(2, event)])
+        async with running(consumer):
+            for kills in range(1, consumer.max_attempts + 3):
+                await until(
+                    lambda k=kills: _waiting_on_the_lock(sessionmaker, k, calls), timeout=30, what="handler waiting"
+                )
+                async with sessionmaker() as session:  # the holder's own transaction sees a snapshot of the activity
+                    await session.execute(text(_TERMINATE_WAITERS))
+            await holder.rollback()
+            await until(lambda: _applied(sessionmaker, tenant, 1), timeout=30, what="event applied")
+    finally:
+        await holder.close()
+    assert await _letters(stack, consumer.name) == []
+    assert calls.count(event.entry_id) > consumer.max_attempts + 1
+
+
+_TERMINATE_WAITERS = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+async def _waiting_on_the_lock(sessionmaker: async_sessionmaker[AsyncSession], kills: int, calls: list[UUID]) -> bool:
+    async with sessionmaker() as session:
+        waiting = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    return bool(waiting) and len(calls) >= kills
