@@ -75,6 +75,9 @@ outbox = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    # A row Kafka will never take (too large, its topic gone) is set aside with the reason; the rows behind it publish.
+    Column("quarantined_at", DateTime(timezone=True)),
+    Column("quarantine_reason", String(300)),
     # The relay scans only pending rows; sent rows stay for audit until pruned.
     Index("ix_outbox_pending", "seq", postgresql_where=text("sent_at IS NULL")),
 )

@@ -58,15 +58,15 @@ def _observe_failing(_options: CallbackOptions) -> Iterable[Observation]:
     return [Observation(failing, {"loop": loop}) for loop, (_, failing) in _beats.items()]
 
 
-_outbox_backlog: dict[str, int] = {}
+_outbox_backlog: dict[str, tuple[int, int]] = {}  # service -> (rows pending, rows quarantined)
 
 
 def set_lag(consumer: str, topic: str, partition: int, lag: int) -> None:
     _lag[(consumer, topic, partition)] = lag
 
 
-def set_outbox_backlog(service: str, pending: int) -> None:
-    _outbox_backlog[service] = pending
+def set_outbox_backlog(service: str, pending: int, quarantined: int) -> None:
+    _outbox_backlog[service] = (pending, quarantined)
 
 
 def _observe_lag(_options: CallbackOptions) -> Iterable[Observation]:
@@ -74,7 +74,11 @@ def _observe_lag(_options: CallbackOptions) -> Iterable[Observation]:
 
 
 def _observe_backlog(_options: CallbackOptions) -> Iterable[Observation]:
-    return [Observation(pending, {"service": service}) for service, pending in _outbox_backlog.items()]
+    return [Observation(pending, {"service": service}) for service, (pending, _) in _outbox_backlog.items()]
+
+
+def _observe_quarantined(_options: CallbackOptions) -> Iterable[Observation]:
+    return [Observation(count, {"service": service}) for service, (_, count) in _outbox_backlog.items()]
 
 
 _meter.create_observable_gauge(
@@ -82,6 +86,11 @@ _meter.create_observable_gauge(
 )
 _meter.create_observable_gauge(
     "claimstream.outbox.backlog", [_observe_backlog], description="Outbox rows not yet published"
+)
+_meter.create_observable_gauge(
+    "claimstream.outbox.quarantined",
+    [_observe_quarantined],
+    description="Outbox rows Kafka refused for good, set aside until an operator sends them again",
 )
 _meter.create_observable_gauge(
     "claimstream.loop.last_pass", [_observe_beats], unit="s", description="When each loop last completed a pass"

@@ -5,14 +5,16 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from claimstream_devtools.testing import StackUnderTest
+from claimstream_platform import telemetry
 from claimstream_platform.db import UnitOfWork, outbox
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
-from claimstream_platform.messaging.outbox import OutboxRelay, pending_count
+from claimstream_platform.messaging.outbox import OutboxRelay, pending_count, quarantined_count
 from example.harness import consume_until, drain, record, relay, tenant_records
-from example.service import TOPIC, applied, record_entry
+from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -122,3 +124,71 @@ async def test_the_trace_of_the_request_that_made_an_event_travels_with_it(stack
     [published] = await tenant_records(stack, tenant)
     traceparent = header(published, "traceparent") or ""
     assert traceparent.split("-")[1] == trace_id
+
+
+async def test_a_row_too_large_for_the_broker_is_quarantined_with_its_reason_and_the_rows_after_it_publish(
+    stack, sessionmaker
+) -> None:
+    """Issue 28: one unpublishable row once stalled the whole outbox (every KafkaError meant "waiting for Kafka")."""
+    tenant = uuid4()
+    first = await record(sessionmaker, tenant)
+    huge = uuid4()  # over the broker's default limit of about 1 MB
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            insert(outbox).values(
+                event_id=huge,
+                topic=TOPIC,
+                key=f"{tenant}:{huge}",
+                event_type=EntryRecorded.event_type,
+                subject=str(huge),
+                tenant_id=tenant,
+                correlation_id=huge,
+                payload=b'{"note": "' + b"x" * 2_000_000 + b'"}',
+            )
+        )
+    after = await record(sessionmaker, tenant, count=3)
+    running = relay(sessionmaker, stack)
+
+    assert await drain(running) == 5  # every row left the pending list: four published, one set aside
+    assert await drain(running) == 0  # the quarantined row is not tried again
+
+    published = await tenant_records(stack, tenant)
+    assert sorted(header(r, "ce_subject") or "" for r in published) == sorted(str(i) for i in first + after)
+    async with sessionmaker() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == huge))).one()
+        assert (await pending_count(session), await quarantined_count(session)) == (0, 1)
+    assert row.sent_at is None and row.quarantined_at is not None
+    assert row.quarantine_reason == "MessageSizeTooLargeError: refused by Kafka"
+    await running._measure_backlog()  # what the running relay measures every few seconds, for the metric
+    gauge = telemetry._observe_quarantined(None)  # type: ignore[arg-type]
+    assert [o.value for o in gauge if o.attributes == {"service": "example-ledger"}] == [1]
+
+
+async def test_rows_for_a_topic_that_does_not_exist_are_quarantined_and_the_others_publish(stack, sessionmaker) -> None:
+    """A deleted topic (the broker creates none on its own): its rows are set aside after one metadata wait."""
+    tenant, gone = uuid4(), f"deleted-{uuid4().hex[:8]}.v1"
+    first = await record(sessionmaker, tenant)
+    async with sessionmaker() as session, session.begin():
+        for _ in range(3):
+            event = EntryRecorded(tenant_id=tenant, entry_id=uuid4(), amount=Decimal("1.00"))
+            row = {"topic": gone, "key": event.partition_key, "event_type": event.event_type, "subject": event.subject}
+            payload = event.model_dump_json().encode()
+            await session.execute(
+                insert(outbox).values(
+                    event_id=uuid4(), tenant_id=tenant, correlation_id=uuid4(), payload=payload, **row
+                )
+            )
+    after = await record(sessionmaker, tenant)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", request_timeout_ms=2_000)
+    await producer.start()
+    try:
+        assert await relay(sessionmaker, stack).publish_batch(producer) == 5
+    finally:
+        await producer.stop()
+
+    published = await tenant_records(stack, tenant)
+    assert sorted(header(r, "ce_subject") or "" for r in published) == sorted(str(i) for i in first + after)
+    async with sessionmaker() as session:
+        reasons = (await session.execute(select(outbox.c.quarantine_reason).where(outbox.c.topic == gone))).scalars()
+        assert list(reasons) == ["UnknownTopicOrPartitionError: the topic does not exist"] * 3
+        assert await pending_count(session) == 0

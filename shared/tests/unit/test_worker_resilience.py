@@ -113,3 +113,75 @@ async def test_pool_timeouts_and_shutdowns_answer_503_with_retry_after_and_data_
         response = await _unavailable(None, error)  # type: ignore[arg-type]
         assert response.status_code == status
         assert (response.headers.get("retry-after") is not None) is (status == 503)
+
+
+class _Orig(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "outage"),
+    [
+        ("08006", True),  # connection failure
+        ("57P01", True),  # admin shutdown
+        ("57P03", True),  # cannot connect now
+        ("53300", True),  # too many connections
+        ("57014", False),  # statement timeout: the event's work
+        ("55P03", False),  # lock timeout
+        ("53100", False),  # disk full
+        ("53200", False),  # out of memory
+        ("40P01", False),  # deadlock
+        ("23505", False),  # a unique violation
+    ],
+)
+def test_an_outage_is_told_from_a_failure_of_the_events_work(sqlstate: str, outage: bool) -> None:
+    from claimstream_platform.messaging.failures import is_outage
+    from sqlalchemy.exc import DBAPIError
+
+    assert is_outage(DBAPIError("SELECT 1", {}, _Orig(sqlstate))) is outage
+
+
+def test_a_refused_connection_is_an_outage_and_a_timeout_is_not() -> None:
+    from claimstream_platform.messaging.failures import is_outage, worth_waiting
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    assert is_outage(ConnectionRefusedError()) and is_outage(PoolTimeout())
+    assert not is_outage(TimeoutError()) and not is_outage(HandlerTimedOut("slow"))  # counted against the event
+    assert worth_waiting(TimeoutError()) and worth_waiting(HandlerTimedOut("slow"))  # its attempts are spaced
+    assert not worth_waiting(ValueError())
+
+
+class _Client:
+    def __init__(self, answers: bool, topics: set[str]) -> None:
+        self.answers = answers
+        self.cluster = self
+        self._topics = topics
+
+    async def force_metadata_update(self) -> bool:
+        return self.answers
+
+    def topics(self) -> set[str]:
+        return self._topics
+
+
+class _Producer:
+    def __init__(self, answers: bool, topics: set[str]) -> None:
+        self.client = _Client(answers, topics)
+
+
+async def test_only_a_row_kafka_will_never_take_is_quarantined_and_an_unreachable_broker_is_waited_for() -> None:
+    from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, UnknownTopicOrPartitionError
+    from claimstream_platform.messaging.outbox import _refusal
+
+    up, down = _Producer(True, {"other.v1"}), _Producer(False, set())
+    assert await _refusal(up, "t.v1", MessageSizeTooLargeError()) == "MessageSizeTooLargeError: refused by Kafka"  # type: ignore[arg-type]
+    unknown = "UnknownTopicOrPartitionError: the topic does not exist"
+    assert await _refusal(up, "t.v1", UnknownTopicOrPartitionError()) == unknown  # type: ignore[arg-type]
+    with pytest.raises(UnknownTopicOrPartitionError):  # no answer: every topic looks unknown, so wait
+        await _refusal(down, "t.v1", UnknownTopicOrPartitionError())  # type: ignore[arg-type]
+    with pytest.raises(UnknownTopicOrPartitionError):  # the topic is there after all (its leader moved)
+        await _refusal(_Producer(True, {"t.v1"}), "t.v1", UnknownTopicOrPartitionError())  # type: ignore[arg-type]
+    with pytest.raises(KafkaConnectionError):
+        await _refusal(up, "t.v1", KafkaConnectionError())  # type: ignore[arg-type]

@@ -5,7 +5,12 @@ publish, via the outbox) commit together, and only then is the Kafka offset comm
 redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
 or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
 flowing; so does an event whose practice is unknown or another tenant's, before any handler runs (practice_check).
-Database outages are retried with backoff, never dead-lettered.
+
+Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
+poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order
+within it is kept. The database being down is waited out, however long, and never dead-letters anything; an event
+whose work keeps timing out or hitting a resource limit is tried `max_attempts` times, spaced, then dead-lettered
+with the reason (messaging/failures.py says which failure is which).
 
 A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
 of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
@@ -16,25 +21,33 @@ fails goes to the dead-letter topic.
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
-from sqlalchemy import String, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
 from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, inbox, is_transient
+from claimstream_platform.db import UnitOfWork, is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
+from claimstream_platform.messaging.failures import (
+    DatabaseUnreachable,
+    HandlerTimedOut,
+    Tries,
+    backoff,
+    database_answers,
+    is_outage,
+    may_be_outage,
+    transaction_usable,
+    worth_waiting,
+)
+from claimstream_platform.messaging.inbox import claim, forget
 from claimstream_platform.messaging.kafka import new_consumer, new_producer
+from claimstream_platform.messaging.partitions import PartitionWork
 from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.subscriptions import (
     Batched,
@@ -63,13 +76,17 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 
-class HandlerTimedOut(Exception):
-    """A handler ran past its limit: treated as a failure of that event (bounded attempts, then the DLQ), so one
-    hung call cannot hold its partition, or the poll loop, forever."""
-
-
 class _HandlerFailed(Exception):
     """A handler failed for a reason that is not an outage: the batch is applied again event by event."""
+
+
+class _TransactionLost(Exception):
+    """An event's failed attempt took the transaction with it (a command cut off by a timeout): the attempt is
+    counted and the batch goes again in a new transaction, after `wait` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__()
+        self.wait = wait
 
 
 @dataclass
@@ -88,6 +105,7 @@ class Consumer:
     handler_timeout: float = 30.0
     practices: PracticeCheck = field(default_factory=PracticeCheck)  # each event's practice is its tenant's
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _dead_letters: AIOKafkaProducer = field(init=False)
 
     @property
     def topics(self) -> list[str]:
@@ -97,70 +115,61 @@ class Consumer:
         self._stopping.set()
 
     async def run(self) -> None:
+        work = PartitionWork(self.name, self._process_partition, settle_seconds=self.session_timeout_ms / 3000)
         consumer = new_consumer(
             self.bootstrap_servers,
             group_id=self.name,
             topics=self.topics,
+            listener=work,
             max_records=self.batch_size,
             session_timeout_ms=self.session_timeout_ms,
         )
-        dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
+        work.attach(consumer)
+        self._dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
         await consumer.start()
-        await dead_letters.start()
+        await self._dead_letters.start()
         try:
             while not self._stopping.is_set():
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
-                # Order matters only within a partition, so partitions are applied concurrently, each in
-                # its own transaction: the database round trips overlap instead of adding up. Their offsets
-                # are then committed together, in one request.
-                done = await asyncio.gather(
-                    *(
-                        self._process_partition(dead_letters, partition, records)
-                        for partition, records in batch.items()
-                        if records
-                    )
-                )
-                await self._commit(consumer, dict(done))
-                await self._record_lag(consumer)
+                work.reap()
+                work.start(batch)
+                await work.record_lag()
         finally:
-            await dead_letters.stop()
+            await work.settle()  # a crash: whatever still runs is cancelled, to be applied again
+            await self._dead_letters.stop()
             await consumer.stop()
 
-    async def _process_partition(
-        self, dead_letters: AIOKafkaProducer, partition: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
-    ) -> tuple[TopicPartition, int]:
-        """Apply the partition's records and dead-letter what must be; the offset to commit after them."""
+    async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply the partition's records and dead-letter what must be."""
         started = time.perf_counter()
-        dead = await self._retry_transient(lambda: self.apply(records))
+        dead = await self._until_applied(records)
         for letter in dead:
-            await self._dead_letter(dead_letters, letter)
+            await self._dead_letter(self._dead_letters, letter)
         telemetry.EVENTS_CONSUMED.add(len(records), {"consumer": self.name})
         telemetry.HANDLER_SECONDS.record(time.perf_counter() - started, {"consumer": self.name})
-        return partition, records[-1].offset + 1
 
-    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
-        if not offsets:
-            return
-        try:
-            await consumer.commit(offsets)
-        except CommitFailedError:
-            # A partition moved to another member during a rebalance: it will redeliver, the inbox dedupes.
-            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
-
-    async def apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
+    async def apply(self, records: list[ConsumerRecord[bytes, bytes]], tries: Tries | None = None) -> list[DeadLetter]:
         """Apply a batch in one transaction; returns what must go to the dead-letter topic.
 
-        Fast path: every handler in one transaction. If one fails for a non-transient reason, the batch
-        is rolled back and applied again record by record, each in a savepoint with bounded attempts.
+        Fast path: every handler in one transaction. If one fails for a reason that is not an outage, the batch
+        is rolled back and applied again record by record, each in a savepoint with bounded attempts. An outage
+        raises (`db.is_transient`): the caller waits and calls again with the same `tries`.
         """
+        tries = tries or Tries()
         decoded, dead = self._decode_all(records)
         decoded, misplaced = await self.practices.split(self.sessionmaker, decoded)
         dead += misplaced
-        try:
-            await self._apply_together(decoded)
-            return dead
-        except _HandlerFailed:
-            return dead + await self._apply_one_by_one(decoded)
+        if not tries.one_by_one:
+            try:
+                await self._apply_together(decoded)
+                return dead
+            except _HandlerFailed:
+                tries.one_by_one = True
+        while True:
+            try:
+                return dead + await self._apply_one_by_one(decoded, tries)
+            except _TransactionLost as lost:
+                await asyncio.sleep(lost.wait)
 
     def _decode_all(
         self, records: list[ConsumerRecord[bytes, bytes]]
@@ -178,49 +187,61 @@ class Consumer:
 
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         async with self.unit_of_work(self.sessionmaker) as uow:
-            fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
+            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
                 except Exception as error:
-                    if is_transient(error):
+                    if is_outage(error):
                         raise
                     raise _HandlerFailed() from error
             await uow.commit()
 
     async def _apply_one_by_one(
-        self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]
+        self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]], tries: Tries
     ) -> list[DeadLetter]:
         dead = []
         async with self.unit_of_work(self.sessionmaker) as uow:
-            fresh = await self._claim(uow.session, [item.metadata.event_id for _, item in decoded])
+            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
                 if not take(fresh, item.metadata.event_id):
                     continue
-                error = await self._attempt(item, uow)
+                error = tries.given_up(item.metadata.event_id, self.max_attempts) or await self._attempt(
+                    item, uow, tries
+                )
                 if error is not None:
                     # Forget the inbox row so a redelivery (after a crash before the DLQ send) tries again.
-                    await uow.session.execute(
-                        delete(inbox).where(inbox.c.consumer == self.name, inbox.c.event_id == item.metadata.event_id)
-                    )
+                    await forget(uow.session, self.name, item.metadata.event_id)
                     dead.append(DeadLetter(record, "handler", safe_reason(error)))
             await uow.commit()
         return dead
 
-    async def _attempt(self, item: DecodedEvent, uow: UnitOfWork) -> BaseException | None:
-        error: BaseException | None = None
-        for _ in range(self.max_attempts):
+    async def _attempt(self, item: DecodedEvent, uow: UnitOfWork, tries: Tries) -> BaseException | None:
+        """Attempts in savepoints until one succeeds (None) or the event has failed `max_attempts` times (its
+        last error). Attempts that failed for a reason that may pass (a timeout, a lock) are spaced out."""
+        while True:
             try:
                 async with uow.savepoint():
                     await self._handle([item], uow)
                     await uow.flush_events()
                 return None
             except Exception as failure:
-                if is_transient(failure):
-                    raise
-                error = failure
-        return error
+                await self._blame(failure)
+                failed = tries.failed(item.metadata.event_id, failure)
+                wait = backoff(failed, self.max_backoff) if worth_waiting(failure) else 0.0
+                if not await transaction_usable(uow.session):
+                    raise _TransactionLost(wait) from failure
+                if failed >= self.max_attempts:
+                    return failure
+                await asyncio.sleep(wait)
+
+    async def _blame(self, failure: Exception) -> None:
+        """Raise when the failure is the database's, not the event's: an outage is waited out, never counted."""
+        if is_outage(failure):
+            raise failure
+        if may_be_outage(failure) and not await database_answers(self.sessionmaker):
+            raise DatabaseUnreachable("a handler timed out and the database does not answer") from failure
 
     async def _handle(self, run: Sequence[DecodedEvent], uow: UnitOfWork) -> None:
         """One event, or a run of events for one batch handler (traced as the first one's trace)."""
@@ -248,52 +269,23 @@ class Consumer:
                     raise HandlerTimedOut(f"{first.event.event_type} took over {self.handler_timeout} s") from error
                 raise
 
-    async def _claim(self, session: AsyncSession, event_ids: list[Any]) -> set[Any]:
-        """Insert inbox rows; returns the ids not processed before (the others are duplicates)."""
-        if not event_ids:
-            return set()
-        result = await session.execute(_CLAIM, {"consumer": self.name, "event_ids": event_ids})
-        fresh = set(result.scalars())
-        duplicates = len(event_ids) - len(fresh)
-        if duplicates:
-            telemetry.DUPLICATES_SKIPPED.add(duplicates, {"consumer": self.name})
-        return fresh
-
-    async def _retry_transient(self, work: Callable[[], Awaitable[list[DeadLetter]]]) -> list[DeadLetter]:
-        backoff = 0.2
+    async def _until_applied(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
+        """Apply the batch, waiting out the database as long as it takes: an outage, or a failure of the batch's
+        own bookkeeping that may pass (`db.is_transient`), is nothing to blame on one event."""
+        tries, waited = Tries(), 0
         while True:
             try:
-                return await work()
+                return await self.apply(records, tries)
             except Exception as error:
                 if self._stopping.is_set() or not is_transient(error):
                     raise
                 log.warning(
                     "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
                 )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+                waited += 1
+                await asyncio.sleep(backoff(waited, self.max_backoff))
 
     async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
         await send_dead_letter(
             producer, letter, consumer=self.name, stopping=self._stopping, max_backoff=self.max_backoff
         )
-
-    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
-        for partition in consumer.assignment():
-            highwater = consumer.highwater(partition)
-            position = await consumer.position(partition) if highwater is not None else None
-            if highwater is not None and position is not None:
-                telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
-
-
-# One statement for any number of ids (an array parameter, unnested), compiled once: a multi-row VALUES would be
-# compiled anew for every batch size, and compiling cost more than the insert.
-_CLAIM = (
-    insert(inbox)
-    .from_select(
-        ["consumer", "event_id"],
-        select(bindparam("consumer", type_=String), func.unnest(bindparam("event_ids", type_=ARRAY(PgUUID)))),
-    )
-    .on_conflict_do_nothing()
-    .returning(inbox.c.event_id)
-)

@@ -7,9 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+from sqlalchemy.exc import DBAPIError
 
 from claimstream_platform import telemetry
 from claimstream_platform.errors import DomainError
+from claimstream_platform.messaging.failures import HandlerTimedOut
 from claimstream_platform.messaging.kafka import dead_letter_topic
 
 log = logging.getLogger(__name__)
@@ -22,10 +24,30 @@ class DeadLetter:
     reason: str
 
 
+# What an operator reads in a reason for the SQLSTATEs an event's work may keep hitting (messaging/failures.py).
+_SQLSTATES = {
+    "57014": "statement timeout",
+    "55P03": "lock not available",
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "53100": "disk full",
+    "53200": "out of memory",
+    "53400": "configuration limit exceeded",
+}
+
+
 def safe_reason(error: BaseException) -> str:
-    """A dead-letter reason without payload values: domain errors carry vetted text, others only a type."""
+    """A dead-letter reason without payload values: domain errors and handler timeouts carry vetted text, database
+    errors their SQLSTATE, others only a type."""
     if isinstance(error, DomainError):
         return f"{type(error).__name__}: {error.detail}"
+    if isinstance(error, HandlerTimedOut):
+        return f"{type(error).__name__}: {error}"
+    if isinstance(error, TimeoutError):
+        return "TimeoutError: a command ran past its time limit"
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) if isinstance(error, DBAPIError) else None
+    if state:
+        return f"{type(error).__name__}: SQLSTATE {state} {_SQLSTATES.get(state, '')}".rstrip()
     return type(error).__name__
 
 

@@ -4,7 +4,7 @@ aiokafka's defaults are unsafe for money (acks=1, no idempotence, auto-commit on
 read_uncommitted): each one is set explicitly here and nowhere else.
 """
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 TOPIC_PARTITIONS = 6
@@ -26,14 +26,22 @@ def new_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
         linger_ms=5,
         max_batch_size=512 * 1024,
         request_timeout_ms=15_000,
+        # The broker's default `message.max.bytes`: a larger record is refused here, before it is sent, and the
+        # outbox relay quarantines its row (messaging/outbox.py) instead of waiting for a broker that will not take it.
+        max_request_size=1_048_576,
     )
 
 
 def new_consumer(
-    bootstrap_servers: str, *, group_id: str, topics: list[str], max_records: int, session_timeout_ms: int = 30_000
+    bootstrap_servers: str,
+    *,
+    group_id: str,
+    topics: list[str],
+    listener: ConsumerRebalanceListener,
+    max_records: int,
+    session_timeout_ms: int = 30_000,
 ) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        *topics,
+    consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
         client_id=group_id,
@@ -44,8 +52,12 @@ def new_consumer(
         # A killed member keeps its partitions until this expires: shorter means faster recovery.
         session_timeout_ms=session_timeout_ms,
         heartbeat_interval_ms=min(3_000, session_timeout_ms // 3),
-        max_poll_interval_ms=600_000,
+        # The consumer's poll loop polls every 200 ms whatever its partitions' batches are doing (each works
+        # paused, on its own: messaging/partitions.py), so this only catches a poll loop that is itself stuck.
+        max_poll_interval_ms=300_000,
     )
+    consumer.subscribe(topics=topics, listener=listener)  # told before a rebalance takes partitions away
+    return consumer
 
 
 def new_reader(bootstrap_servers: str) -> AIOKafkaConsumer:

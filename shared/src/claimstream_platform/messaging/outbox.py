@@ -4,6 +4,14 @@ At-least-once: a crash after the broker acknowledged a batch but before the rows
 that batch, and consumers' inboxes absorb the copies. A transaction-scoped advisory lock lets only one
 relay of a service publish at a time, which keeps each aggregate's events in commit order even when
 several replicas run.
+
+A row Kafka will never take (larger than the broker accepts, its topic gone after a metadata refresh, a payload
+that cannot be encoded) is quarantined: marked with the time and the reason (`quarantined_at`,
+`quarantine_reason`) and left aside, while the rows behind it publish. A broker that is down or slow is waited
+for, every row kept. The rows of the same aggregate behind a quarantined one are published: the consumers apply
+events of one aggregate in order, and a quarantined event comes later when an operator sends it again (clears its
+`quarantined_at` once the cause is fixed); holding every later event of the aggregate would turn one bad row back
+into a stall. The count of quarantined rows is the `claimstream.outbox.quarantined` metric.
 """
 
 import asyncio
@@ -14,8 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
-from sqlalchemy import select, text, update
+from aiokafka.errors import (
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    UnknownTopicOrPartitionError,
+)
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import telemetry
@@ -26,6 +42,8 @@ from claimstream_platform.messaging.kafka import new_producer
 
 log = logging.getLogger(__name__)
 BACKLOG_EVERY = 5.0  # seconds between outbox backlog measurements
+# What a broker refuses for good, whenever it is asked: waiting would hold every row behind it.
+_NEVER_TAKEN = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError, InvalidTopicError)
 
 
 @dataclass
@@ -74,56 +92,74 @@ class OutboxRelay:
 
     async def _measure_backlog(self) -> None:
         async with self.sessionmaker() as session:
-            telemetry.set_outbox_backlog(self.source, await pending_count(session))
+            pending, quarantined = (await session.execute(_COUNTS)).one()
+        telemetry.set_outbox_backlog(self.source, pending, quarantined)
 
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
-        """One transaction: lock, read pending rows in order, publish and await every ack, mark sent."""
+        """One transaction: lock, read pending rows in order, publish and await every ack, mark sent (or
+        quarantined). Returns how many rows left the pending list; raises while Kafka is unavailable."""
         async with self.sessionmaker() as session, session.begin():
             locked = await session.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": advisory_lock_id(f"outbox:{self.source}")}
             )
             if not locked:
                 return 0
-            rows = (
-                await session.execute(
-                    select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.seq).limit(self.batch_size)
-                )
-            ).all()
+            rows = (await session.execute(_PENDING.limit(self.batch_size))).all()
             if not rows:
                 return 0
-            await self._publish(producer, rows)
-            await self.mark_sent(session, [row.seq for row in rows])
-        telemetry.EVENTS_PRODUCED.add(len(rows), {"service": self.source})
+            refused = await self._publish(producer, rows)
+            await self.mark_sent(session, [row.seq for row in rows if row.seq not in refused])
+            await _quarantine(session, [row for row in rows if row.seq in refused], refused)
+        telemetry.EVENTS_PRODUCED.add(len(rows) - len(refused), {"service": self.source})
         return len(rows)
 
-    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> None:
-        futures = []
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> dict[int, str]:
+        """Send every row and await every ack; returns the rows Kafka will never take, each with the reason."""
+        refused: dict[int, str] = {}
+        gone: dict[str, str] = {}  # topics found missing: each waits out the client's metadata timeout once
+        acks = []
         for row in rows:
-            message = encode(
-                event_type=row.event_type,
-                subject=row.subject,
-                key=row.key,
-                payload=row.payload,
-                tenant_id=row.tenant_id,
-                practice_id=row.practice_id,
-                metadata=EventMetadata(
-                    event_id=row.event_id,
-                    source=self.source,
-                    time=row.created_at,
-                    correlation_id=row.correlation_id,
-                    causation_id=row.causation_id,
-                    traceparent=row.traceparent,
-                ),
-            )
-            futures.append(
-                await producer.send(
-                    row.topic,
-                    value=message.value,
-                    key=row.key.encode(),
-                    headers=list(message.headers.items()),
-                )
-            )
-        await asyncio.gather(*futures)
+            if row.topic in gone:
+                refused[row.seq] = gone[row.topic]
+                continue
+            try:
+                value, headers = self._message(row)
+            except Exception as error:  # a stored payload or header the envelope cannot carry
+                refused[row.seq] = f"cannot be encoded: {type(error).__name__}"
+                continue
+            try:
+                ack = await producer.send(row.topic, value=value, key=row.key.encode(), headers=headers)
+            except KafkaError as error:
+                refused[row.seq] = await _refusal(producer, row.topic, error)
+                if isinstance(error, UnknownTopicOrPartitionError):
+                    gone[row.topic] = refused[row.seq]
+                continue
+            acks.append((row, ack))
+        results = await asyncio.gather(*(ack for _, ack in acks), return_exceptions=True)
+        for (row, _), result in zip(acks, results, strict=True):
+            if isinstance(result, BaseException):
+                refused[row.seq] = await _refusal(producer, row.topic, result)
+        return refused
+
+    def _message(self, row: Any) -> tuple[str | bytes, list[tuple[str, bytes]]]:
+        """The row as a record's value and headers."""
+        message = encode(
+            event_type=row.event_type,
+            subject=row.subject,
+            key=row.key,
+            payload=row.payload,
+            tenant_id=row.tenant_id,
+            practice_id=row.practice_id,
+            metadata=EventMetadata(
+                event_id=row.event_id,
+                source=self.source,
+                time=row.created_at,
+                correlation_id=row.correlation_id,
+                causation_id=row.causation_id,
+                traceparent=row.traceparent,
+            ),
+        )
+        return message.value, list(message.headers.items())
 
     async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
         await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=text("now()")))
@@ -136,7 +172,60 @@ class OutboxRelay:
 
 
 async def pending_count(session: AsyncSession) -> int:
-    return int(await session.scalar(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")) or 0)
+    """Rows waiting to be published (the quarantined ones wait for an operator, not for the relay)."""
+    pending, _ = (await session.execute(_COUNTS)).one()
+    return int(pending)
+
+
+async def quarantined_count(session: AsyncSession) -> int:
+    _, quarantined = (await session.execute(_COUNTS)).one()
+    return int(quarantined)
+
+
+async def _refusal(producer: AIOKafkaProducer, topic: str, error: BaseException) -> str:
+    """The reason a row will never be taken, or the error raised again: Kafka is unavailable, wait for it. A topic
+    unknown to the client is gone only if the broker answers a metadata refresh without it (a broker that does not
+    answer leaves every topic unknown)."""
+    if isinstance(error, _NEVER_TAKEN):
+        return f"{type(error).__name__}: refused by Kafka"
+    if isinstance(error, UnknownTopicOrPartitionError):
+        answered = await producer.client.force_metadata_update()
+        if answered and topic not in producer.client.cluster.topics():
+            return f"{type(error).__name__}: the topic does not exist"
+    raise error
+
+
+async def _quarantine(session: AsyncSession, rows: Sequence[Any], reasons: dict[int, str]) -> None:
+    for row in rows:
+        log.error(
+            "outbox row quarantined",
+            extra={"seq": row.seq, "topic": row.topic, "event_type": row.event_type, "reason": reasons[row.seq]},
+        )
+    if rows:
+        await session.execute(
+            update(outbox)
+            .where(outbox.c.seq == bindparam("row_seq"))
+            .values(quarantined_at=text("now()"), quarantine_reason=bindparam("reason")),
+            [{"row_seq": row.seq, "reason": reasons[row.seq][:300]} for row in rows],
+        )
+
+
+def add_quarantine_columns(connection: Connection) -> None:
+    """For each service's migration that brings an existing outbox up to date (a new one has the columns already:
+    `create_platform_tables` creates the outbox as `db.outbox` describes it)."""
+    connection.execute(
+        text(
+            "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS quarantined_at timestamptz,"
+            " ADD COLUMN IF NOT EXISTS quarantine_reason varchar(300)"
+        )
+    )
+
+
+_PENDING = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.quarantined_at.is_(None)).order_by(outbox.c.seq)
+_COUNTS = text(
+    "SELECT count(*) FILTER (WHERE quarantined_at IS NULL), count(*) FILTER (WHERE quarantined_at IS NOT NULL)"
+    " FROM outbox WHERE sent_at IS NULL"
+)
 
 
 async def _discard(producer: AIOKafkaProducer | None) -> None:
