@@ -6,8 +6,8 @@ accepts, its topic gone) and publishes the rows behind it; an operator clears th
 from alembic import op
 from claimstream_platform.messaging.outbox import add_quarantine_columns
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

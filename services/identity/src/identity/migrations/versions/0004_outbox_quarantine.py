@@ -6,8 +6,8 @@ accepts, its topic gone) and publishes the rows behind it; an operator clears th
 from alembic import op
 from claimstream_platform.messaging.outbox import add_quarantine_columns
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
