@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/remittance_bench.py
 	$(PY) bench/projection_bench.py
 	$(PY) bench/e2e_bench.py
+	$(PY) bench/noisy_neighbour_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,154 @@
+"""`make bench`: a noisy neighbour. Tenant A bursts single encounter POSTs far above its request budget while
+tenants B and C post at a steady pace; A gets 429 with Retry-After for its excess, and B's and C's latency is
+measured alone and beside the burst (docs/security.md, "Rate limits"; reliability scenario 11).
+
+Starts its own Kafka and PostgreSQL (the `bench` profile), identity (the revocation list's owner) and charge
+capture under the supervisor, gives A a small write budget (`limits.store.set_override`, what `claimstream admin
+rate-limit` does), and prints B's and C's p50/p99 alone and beside the burst, A's answers by status, and the raw
+references of the same run (Kafka produce, PostgreSQL insert, a one-row commit). Figures are printed, never
+asserted: machines differ. Writes bench/results/noisy_neighbour.json.
+"""
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from charge_capture_bench import encounter, set_up
+from claimstream_devtools.devstack.run import identitys_own
+from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from claimstream_platform.access import RateClass
+from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
+from claimstream_platform.db import create_engine
+from claimstream_platform.limits import Budget, store
+from e2e_bench import raw_rates
+from identity.audit_keys import new_ring_file
+from measuring import percentiles
+
+SECONDS = int(os.environ.get("BENCH_NOISY_SECONDS", "15"))
+STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "5"))  # B's and C's single POSTs per second, each
+BURST_RATE = int(os.environ.get("BENCH_BURST_RATE", "300"))  # A's offered single POSTs per second
+A_BUDGET = Budget(tenant=200, client=200, window_seconds=10)  # A's writes: 20/s, far below its burst
+SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
+CAPTURE, IDENTITY = SPECS["charge_capture"], SPECS["identity"]
+RESULTS = Path(__file__).parent / "results" / "noisy_neighbour.json"
+
+
+class Tenant:
+    def __init__(self, issuer: TokenIssuer, name: str) -> None:
+        self.name, self.id, day = name, uuid4(), timedelta(days=1)
+        self.admin = {
+            "Authorization": f"Bearer {issuer.issue(tenant_id=self.id, roles=[Role.TENANT_ADMIN], lifetime=day)}"
+        }
+        ehr = issuer.issue(tenant_id=self.id, roles=[Role.EHR_INTEGRATION], lifetime=day)
+        self.ehr = {"Authorization": f"Bearer {ehr}"}
+        self.practice_id = ""
+
+
+async def post_at(client: httpx.AsyncClient, tenant: Tenant, rate: int, seconds: int) -> dict[str, Any]:
+    """Open loop: one POST every 1/rate s whether or not earlier answers came back; latency of each answer."""
+    statuses: Counter[str] = Counter()
+    latencies: list[float] = []
+
+    async def one(n: int) -> None:
+        started = time.perf_counter()
+        try:
+            answer = await client.post("/v1/encounters", json=encounter(tenant.practice_id, n), headers=tenant.ehr)
+            statuses[str(answer.status_code)] += 1
+        except httpx.TransportError:
+            statuses["transport error"] += 1
+        latencies.append(time.perf_counter() - started)
+
+    tasks, started = [], time.perf_counter()
+    for n in range(rate * seconds):
+        delay = started + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(n)))
+    await asyncio.gather(*tasks)
+    return {"tenant": tenant.name, "offered_per_s": rate, "statuses": dict(statuses), **_ms(latencies)}
+
+
+def _ms(latencies: list[float]) -> dict[str, float]:
+    return {key.replace("_s", "_ms"): round(value * 1000, 1) for key, value in percentiles(latencies).items()}
+
+
+async def phases(tenants: list[Tenant]) -> dict[str, list[dict[str, Any]]]:
+    noisy, steady = tenants[0], tenants[1:]
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=CAPTURE.url, timeout=60, limits=limits) as client:
+        for tenant in tenants:  # warm up connections, caches and each tenant's permits
+            await post_at(client, tenant, 5, 1)
+        alone = await asyncio.gather(*(post_at(client, t, STEADY_RATE, SECONDS) for t in steady))
+        burst = post_at(client, noisy, BURST_RATE, SECONDS)
+        beside = await asyncio.gather(burst, *(post_at(client, t, STEADY_RATE, SECONDS) for t in steady))
+    return {"alone": list(alone), "beside_the_burst": list(beside)}
+
+
+async def limit_a(database_url: str, tenant_id: UUID) -> None:
+    engine = create_engine(database_url, schema=store.SCHEMA, pool_size=1)
+    try:
+        await store.set_override(engine, tenant_id, RateClass.WRITE, A_BUDGET)
+    finally:
+        await engine.dispose()
+
+
+def main() -> int:
+    stack = LocalStack(PROFILES["bench"])
+    stack.start(fresh=True)
+    keys = Path(tempfile.mkdtemp(prefix="noisy-bench-"))
+    generate_keypair(keys / "signing.pem", keys / "public.pem")
+    new_ring_file(keys / "audit.key")
+    issuer = TokenIssuer.from_file(keys / "signing.pem")
+    tenants = [Tenant(issuer, name) for name in ("A", "B", "C")]
+    asyncio.run(limit_a(stack.database_url, tenants[0].id))
+    env = {
+        "DATABASE_URL": stack.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "LOG_LEVEL": "WARNING",
+    }
+    supervisor = Supervisor(env=env, log_dir=keys, only_for=identitys_own(keys))
+    try:
+        supervisor.start([IDENTITY, CAPTURE])
+        for tenant in tenants:
+            with httpx.Client(base_url=CAPTURE.url, headers=tenant.admin, timeout=30) as client:
+                tenant.practice_id = set_up(client)
+        results: dict[str, Any] = {"raw": asyncio.run(raw_rates(stack)), **asyncio.run(phases(tenants))}
+    finally:
+        supervisor.stop()
+        stack.stop()
+    results |= {"cores": os.cpu_count(), "seconds": SECONDS, "a_budget_per_10s": A_BUDGET.tenant}
+    _report(results)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _report(results: dict[str, Any]) -> None:
+    raw = results["raw"]
+    print(f"\nnoisy neighbour: charge capture, identity, Kafka, PostgreSQL and the load on {os.cpu_count()} cores")
+    print(
+        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
+        f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
+    )
+    print(f"A offers {BURST_RATE}/s for {SECONDS} s with a budget of {A_BUDGET.tenant} writes per 10 s")
+    print(f"{'phase':<18}{'tenant':>7}{'offered/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  answers")
+    for phase in ("alone", "beside_the_burst"):
+        for row in results[phase]:
+            print(
+                f"{phase:<18}{row['tenant']:>7}{row['offered_per_s']:>11}{row.get('p50_ms', 0):>9}"
+                f"{row.get('p99_ms', 0):>9}{row.get('max_ms', 0):>9}  {row['statuses']}"
+            )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
