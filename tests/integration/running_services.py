@@ -8,6 +8,7 @@ from uuid import UUID
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.database_roles import ServiceRoles
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
 DEFAULT_SUBMITTER = {
@@ -32,6 +33,7 @@ class Services:
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
+    roles: dict[str, ServiceRoles]  # each service's database roles (by package), as its processes connect
 
 
 @dataclass(frozen=True)
