@@ -228,3 +228,14 @@ def test_the_events_aggregates_recorded_are_staged_in_order_once() -> None:
     assert uow.publish_recorded(one, other) == [first, second, third]
     assert uow.publish_recorded(one, other) == []  # taken: never staged twice
     assert [row["event_type"] for row in uow._pending] == [ChargeVoided.event_type] * 3
+
+
+async def test_a_unit_of_work_crosses_tenants_only_with_sessions_that_can() -> None:
+    """Where it already crosses (a loop's pass), `across_tenants()` is the unit of work itself; a tenant's unit of
+    work given no across-tenants sessions refuses, rather than look as the app role (which would find nothing)."""
+    async with UnitOfWork(async_sessionmaker(), ACROSS_TENANTS) as uow, uow.across_tenants() as across:
+        assert across is uow
+    async with UnitOfWork(async_sessionmaker(), Tenancy.of(uuid4())) as uow:
+        with pytest.raises(RuntimeError, match="no across-tenants sessions"):
+            async with uow.across_tenants():
+                pass
