@@ -36,6 +36,7 @@ def settings_for(stack: LocalStack, schema: str, public_key: Path) -> Projection
     return ProjectionSettings(
         service_name="projection",
         database_url=stack.database_url,
+        across_tenants_database_url=stack.database_url,  # the bench's schema is the superuser's
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key,

@@ -47,6 +47,7 @@ def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
     return ServiceSettings(
         service_name="example-ledger",
         database_url=stack.database_url,
+        across_tenants_database_url=stack.database_url,  # the superuser's schema: no roles of its own
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=keys.public_key_file,

@@ -3,6 +3,7 @@ on ports of their own (off the `make run` ones), against the session's real Kafk
 
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
@@ -33,6 +34,11 @@ def _environment(
     }
 
 
+def _exited(supervisor: Supervisor) -> list[str]:
+    """The service processes that have exited since the session started."""
+    return [f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None]
+
+
 @pytest.fixture(scope="session")
 def services(
     stack: StackUnderTest, keys: Keys, clearinghouse_keys: Keys, tmp_path_factory: pytest.TempPathFactory
@@ -52,12 +58,6 @@ def services(
     try:
         supervisor.start(specs)
         auth = {"Authorization": f"Bearer {account}"}
-
-        def exited() -> list[str]:
-            return [
-                f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None
-            ]
-
         yield Services(
             charge_capture.url,
             claim_submission.url,
@@ -69,9 +69,10 @@ def services(
             by_package["prior_authorization"].url,
             by_package["identity"].url,
             auth,
-            exited,
+            partial(_exited, supervisor),
             logs,
             supervisor.process_env(by_package["identity"]),
+            supervisor.roles,
         )
     finally:
         supervisor.stop()

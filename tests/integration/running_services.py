@@ -10,6 +10,7 @@ from uuid import UUID
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.database_roles import ServiceRoles
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
 DEFAULT_SUBMITTER = {
@@ -44,6 +45,7 @@ class Services:
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
     identity_env: dict[str, str]  # the identity service's process environment, for its commands
+    roles: dict[str, ServiceRoles]  # each service's database roles (by package), as its processes connect
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,12 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
         assert (await client.get(f"/v1/claims/{claim['id']}", headers=other)).status_code == 404
         live_aging = (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json()
 
+    roles = services.roles["projection"]  # as an installation runs it: the owner, the across role, the app role
     settings = ProjectionSettings(
         service_name="projection",
-        database_url=stack.database_url,
+        database_url=roles.app_url,
+        migration_database_url=roles.owner_url,
+        across_tenants_database_url=roles.across_url,
         database_schema="projection",
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=keys.public_key_file,

@@ -70,6 +70,8 @@ class Wall:
             settings=settings,
             engine=engine,
             sessionmaker=self.sessions,  # type: ignore[arg-type]
+            across_engine=engine,
+            across_tenants=self.sessions,  # type: ignore[arg-type]  # an operator's sessions, counted alike
             verifier=TokenVerifier.from_file(self._public_key),
             revocations=NoRevocations(),
             # Its store is nowhere: the limiter lets every request through while it cannot count (fails open).

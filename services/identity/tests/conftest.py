@@ -49,6 +49,7 @@ async def other(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator
     settings = ServiceSettings(
         service_name="other",
         database_url=stack.database_url,
+        across_tenants_database_url=stack.database_url,
         database_schema="public",
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=keys.public_key_file,

@@ -34,9 +34,10 @@ class CallContext:
 @dataclass(frozen=True, slots=True)
 class Tenancy:
     """Whose rows a transaction may see and write: one tenant's, or (`across`) every tenant's, for the few paths that
-    must cross them (a loop that sweeps every tenant, the outbox relay, a consumer's bookkeeping, installation
-    operators). Neither (`NO_TENANT`) sees no tenant's rows at all: a path that forgot to say whose data it works
-    on finds nothing rather than everything."""
+    must cross them (a loop that sweeps every tenant, installation operators), which run on the across-tenants
+    role's sessions: only that role sees every tenant's rows, whatever a transaction says. Neither (`NO_TENANT`)
+    sees no tenant's rows at all: a path that forgot to say whose data it works on finds nothing rather than
+    everything."""
 
     tenant_id: UUID | None = None
     across: bool = False

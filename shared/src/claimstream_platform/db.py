@@ -5,7 +5,8 @@ named without a schema and the same code runs against a per-service database in 
 
 Every transaction tells PostgreSQL whose rows it works on (`SET LOCAL` through `set_config(..., true)`, at its
 start): row-level security on each tenant table admits only that tenant's rows, whatever a query's own filter
-says (docs/security.md, "PostgreSQL roles and row-level security").
+says; a process's few paths that cross tenants on purpose use its across-tenants role's pool (docs/security.md,
+"PostgreSQL roles and row-level security").
 """
 
 import asyncio
@@ -41,7 +42,7 @@ from claimstream_platform import access_log
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy, current_context, current_tenancy
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.errors import TransientError
-from claimstream_platform.row_security import ACROSS_TENANTS_SETTING, tell_tenancy
+from claimstream_platform.row_security import tell_tenancy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -135,18 +136,22 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-def create_engine(database_url: str, *, schema: str, pool_size: int = 10, across_tenants: bool = False) -> AsyncEngine:
-    """`across_tenants`: every connection works across tenants until a transaction names one (row_security.py): for
-    an installation's command over whole schemas (the projection's rebuild), never for a service process."""
-    server_settings = {"search_path": schema} | ({ACROSS_TENANTS_SETTING: "on"} if across_tenants else {})
+def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+    """Whose rows its connections see is the URL's role's to say: an app role's, one tenant's at a time; an
+    across-tenants role's, every tenant's (docs/security.md)."""
     return create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"server_settings": server_settings, "timeout": 5, "command_timeout": 30},
+        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
     )
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A process's sessions on one of its engines; what they load stays readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 class RecordsEvents(Protocol):
@@ -165,8 +170,15 @@ class UnitOfWork:
     together or not at all.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], tenancy: Tenancy | None = None) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        tenancy: Tenancy | None = None,
+        *,
+        across_tenants: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
+        self._across_tenants = across_tenants  # the across-tenants role's sessions, for `across_tenants()`
         self._pending: list[dict[str, Any]] = []
         self.session: AsyncSession
         self.tenancy = tenancy  # None: the context's (`context.acting_as`), read when its transaction begins
@@ -185,15 +197,22 @@ class UnitOfWork:
         await tell_tenancy(self.session, tenancy)
 
     @asynccontextmanager
-    async def across_tenants(self) -> AsyncIterator[None]:
-        """Cross tenants for what the block does, then work as before: for the few lookups that must see rows no
-        tenant is known for yet (a clearinghouse inbox payment waiting for its claim); their SQL says whose rows."""
-        before = self.tenancy or current_tenancy()
-        await self.act_for(ACROSS_TENANTS)
-        try:
-            yield
-        finally:
-            await self.act_for(before)
+    async def across_tenants(self) -> AsyncIterator[Self]:
+        """A unit of work across tenants for the block (whose SQL says whose rows count), for the few paths that
+        must see rows no tenant is known for yet: this one where it already crosses (a loop's pass, an operator's
+        request), else a short one on the across-tenants role, since the app role cannot cross. That is a
+        transaction of its own: it sees what others committed, not this one's writes, and its own writes (and
+        events) commit as the block ends, standing if this one rolls back: a caller writes there only what a retry
+        finds done. The request's access record stays with this unit of work's commit."""
+        if (self.tenancy or current_tenancy()).across:
+            yield self
+            return
+        if self._across_tenants is None:
+            raise RuntimeError("this unit of work was given no across-tenants sessions: it cannot cross tenants")
+        async with type(self)(self._across_tenants, ACROSS_TENANTS) as across:
+            yield across
+            await across.flush_events()
+            await across.session.commit()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

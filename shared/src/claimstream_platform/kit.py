@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import metrics
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork, create_engine, sessions
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings
@@ -45,10 +45,13 @@ class Worker(Protocol):
 
 @dataclass
 class Runtime(Generic[S]):
-    """What a loop is built from in the worker process: the settings and the database."""
+    """What a loop is built from in the worker process: the settings and the database, as the app role (a tenant's
+    work: the consumer's, once it knows the event's tenant) and as the across-tenants role (a loop's pass sweeps
+    every tenant's work; the outbox relay publishes every tenant's events)."""
 
     settings: S
     sessionmaker: async_sessionmaker[AsyncSession]
+    across_tenants: async_sessionmaker[AsyncSession]
     closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def on_close(self, close: Callable[[], Awaitable[None]]) -> None:
@@ -95,9 +98,12 @@ class Service(Generic[S]):
         """The outbox relay, the consumer and the loops, until SIGTERM or SIGINT."""
         service_settings = self.load_settings()
         configure_for(service_settings)
-        url = service_settings.database_url.get_secret_value()
-        engine = create_engine(url, schema=service_settings.database_schema)
-        runtime = Runtime(service_settings, async_sessionmaker(engine, expire_on_commit=False))
+        schema = service_settings.database_schema
+        across = create_engine(
+            service_settings.across_tenants_url, schema=schema, pool_size=4
+        )  # first: it may be unset
+        engine = create_engine(service_settings.database_url.get_secret_value(), schema=schema)
+        runtime = Runtime(service_settings, sessions(engine), sessions(across))
         workers = self.workers(runtime)
         if service_settings.metrics_port:
             server = await metrics.serve(service_settings.metrics_port, service_settings.metrics_host)
@@ -116,6 +122,7 @@ class Service(Generic[S]):
             for close in runtime.closing:
                 await close()
             await engine.dispose()
+            await across.dispose()
 
     def workers(self, runtime: Runtime[S]) -> list[Worker]:
         service_settings = runtime.settings
@@ -123,7 +130,7 @@ class Service(Generic[S]):
         if self.publishes:
             workers.append(
                 OutboxRelay(
-                    runtime.sessionmaker,
+                    runtime.across_tenants,  # every tenant's events
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     source=service_settings.service_name,
                     batch_size=service_settings.outbox_batch_size,
@@ -136,6 +143,7 @@ class Service(Generic[S]):
                     name=service_settings.service_name,
                     subscriptions=subscriptions,
                     sessionmaker=runtime.sessionmaker,
+                    across_tenants=runtime.across_tenants,  # for the lookups a handler says cross tenants
                     unit_of_work=self.unit_of_work,
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     batch_size=service_settings.consumer_batch_size,

@@ -2,8 +2,9 @@
 until stopped. A failed pass is logged by its type and tried again at the next tick; every pass is recorded as a
 heartbeat, so `/readyz` and `/metrics` show a loop that stalls or keeps failing.
 
-A pass sweeps every tenant's work, so it runs across tenants (`context.ACROSS_TENANTS`, the one row-level
-security policy's explicit exception): it writes each item as the tenant the item's row names."""
+A pass sweeps every tenant's work, so it runs across tenants (`context.ACROSS_TENANTS`) on the across-tenants
+role's sessions (`kit.Runtime.across_tenants`, which a loop's factory passes here: the app role would see no
+tenant's rows), and writes each item as the tenant the item's row names."""
 
 import asyncio
 import logging

@@ -1,8 +1,11 @@
 """What each transaction tells PostgreSQL's row-level security: whose rows it works on.
 
 Every session transaction begins with `set_config(..., true)` (`SET LOCAL`: it ends with the transaction, so a pooled
-connection carries nothing into the next one) of the unit of work's tenancy, or the context's
-(`context.acting_as`). The policy it feeds is `claimstream_platform.migrate.TENANT_WALL` (docs/security.md).
+connection carries nothing into the next one) of the unit of work's tenant, or the context's (`context.acting_as`).
+The policy it feeds is `claimstream_platform.migrate.TENANT_WALL` (docs/security.md). No setting crosses tenants:
+a transaction that works across them (`context.ACROSS_TENANTS`) names no tenant, and sees every tenant's rows only
+on a connection of the across-tenants role (`kit.Runtime.across_tenants`, `web.Platform.across_tenants`), which the
+`across_tenants` policy admits.
 """
 
 from sqlalchemy import Connection, text
@@ -10,17 +13,14 @@ from sqlalchemy import event as orm_events
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from claimstream_platform.context import NO_TENANT, Tenancy, current_tenancy
+from claimstream_platform.context import Tenancy, current_tenancy
 
 TENANT_SETTING = "claimstream.tenant_id"
-ACROSS_TENANTS_SETTING = "claimstream.all_tenants"
-_SET_TENANCY = text(
-    f"SELECT set_config('{TENANT_SETTING}', :tenant, true), set_config('{ACROSS_TENANTS_SETTING}', :across, true)"
-)
+_SET_TENANCY = text(f"SELECT set_config('{TENANT_SETTING}', :tenant, true)")
 
 
 def _parameters(tenancy: Tenancy) -> dict[str, str]:
-    return {"tenant": str(tenancy.tenant_id or ""), "across": "on" if tenancy.across else ""}
+    return {"tenant": str(tenancy.tenant_id or "")}
 
 
 async def tell_tenancy(session: AsyncSession, tenancy: Tenancy) -> None:
@@ -33,5 +33,5 @@ async def tell_tenancy(session: AsyncSession, tenancy: Tenancy) -> None:
 def _at_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     """At the start of every session transaction: the session's own tenancy (a unit of work's) or the context's."""
     tenancy: Tenancy = session.info.get("tenancy") or current_tenancy()
-    if tenancy != NO_TENANT:  # nothing set is the same as no tenant: every tenant table looks empty
+    if tenancy.tenant_id is not None:  # nothing set is the same as no tenant: every tenant table looks empty
         connection.execute(_SET_TENANCY, _parameters(tenancy))

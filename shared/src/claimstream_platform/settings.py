@@ -12,16 +12,22 @@ from claimstream_platform.limits.budgets import Budget
 _PLACEHOLDERS = {"changeme", "changethis", "secret", "password", "postgres", "admin"}
 
 
+class MissingDatabaseRole(RuntimeError):
+    """A process was started without the URL of a database role it needs."""
+
+
 class ServiceSettings(BaseSettings):
     """Base settings of a service process; a service subclasses it for its own fields.
 
     Nothing that grants access has a default: DATABASE_URL (it carries the password) and the token
     verification key must be given, and placeholder passwords are refused.
 
-    DATABASE_URL is the service's app role (it reads and writes its tables under row-level security and owns
-    none of them); MIGRATION_DATABASE_URL is its owner role, which `migrate` alone uses. Without it `migrate`
-    runs as DATABASE_URL's role, which is right only where that role owns the schema (one role for both, as
-    before roles were split: docs/security.md).
+    DATABASE_URL is the service's app role (it reads and writes its tables under row-level security, one tenant's
+    rows at a time, and owns none of them); ACROSS_TENANTS_DATABASE_URL is its across-tenants role, which the API
+    and the worker use only where they cross tenants on purpose (operators' requests, loops, the outbox relay),
+    and without which they refuse to start; MIGRATION_DATABASE_URL is its owner role, which `migrate` alone uses.
+    Without it `migrate` runs as DATABASE_URL's role, which is right only where that role owns the schema (one
+    role for both, as before roles were split: docs/security.md).
     """
 
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
@@ -29,6 +35,7 @@ class ServiceSettings(BaseSettings):
     service_name: str
     database_url: SecretStr
     migration_database_url: SecretStr | None = None
+    across_tenants_database_url: SecretStr | None = None
     database_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
     kafka_bootstrap_servers: str
     auth_public_key_file: Path
@@ -50,7 +57,7 @@ class ServiceSettings(BaseSettings):
     rate_limits: dict[RateClass, Budget] = Field(default_factory=dict)
     rate_limit_fail_open_seconds: float = Field(default=60, ge=0)  # then 503 until the limiter's store is back
 
-    @field_validator("database_url", "migration_database_url")
+    @field_validator("database_url", "migration_database_url", "across_tenants_database_url")
     @classmethod
     def _refuse_placeholder_password(cls, url: SecretStr | None) -> SecretStr | None:
         from sqlalchemy.engine import make_url
@@ -66,6 +73,18 @@ class ServiceSettings(BaseSettings):
     def migration_url(self) -> str:
         """The role `migrate` runs as: the owner's URL, else DATABASE_URL's."""
         return (self.migration_database_url or self.database_url).get_secret_value()
+
+    @property
+    def across_tenants_url(self) -> str:
+        """The across-tenants role's URL; a clear refusal where there is none. Never DATABASE_URL's in its place:
+        the app role cannot cross tenants, so a path that must would find nothing, or a role that can would be
+        the app role."""
+        if self.across_tenants_database_url is None:
+            raise MissingDatabaseRole(
+                "ACROSS_TENANTS_DATABASE_URL is not set: the service crosses tenants (operators' requests, loops,"
+                " the outbox relay) as its own role (`python -m claimstream_platform.database_roles` prints it)"
+            )
+        return self.across_tenants_database_url.get_secret_value()
 
     @field_validator("auth_public_key_file")
     @classmethod

@@ -29,7 +29,7 @@ from claimstream_platform.auth import (
     verifier_for,
 )
 from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy, act_as
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork, create_engine, sessions
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.limits import DEFAULT_BUDGETS, RateLimiter
@@ -43,11 +43,14 @@ from claimstream_platform.settings import ServiceSettings
 
 @dataclass
 class Platform:
-    """What one API process holds open: the database pool, the token verifier and revocation list, Kafka health."""
+    """What one API process holds open: the database pools (the app role's for a tenant's requests, the
+    across-tenants role's for an operator's), the token verifier and revocation list, Kafka health."""
 
     settings: ServiceSettings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    across_engine: AsyncEngine
+    across_tenants: async_sessionmaker[AsyncSession]
     verifier: TokenVerifier
     revocations: Revocations
     limiter: RateLimiter  # request budgets, shared with every replica (limits)
@@ -57,16 +60,20 @@ class Platform:
 
     @classmethod
     def open(cls, settings: ServiceSettings) -> "Platform":
+        across = create_engine(settings.across_tenants_url, schema=settings.database_schema, pool_size=4)
         engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
         if settings.otel_exporter_otlp_endpoint:
             # Database spans under the request's, only when traces go somewhere: a span per statement costs about
             # a third of single-request throughput. The instrumentation declares support up to SQLAlchemy 2.0; its
             # engine hooks work unchanged on 2.1 (shared/tests/integration/test_telemetry.py).
-            SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
+            for each in (engine, across):
+                SQLAlchemyInstrumentor().instrument(engine=each.sync_engine, skip_dep_check=True)
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+            sessionmaker=sessions(engine),
+            across_engine=across,
+            across_tenants=sessions(across),
             verifier=verifier_for(settings),
             revocations=_revocations(settings, engine),
             limiter=RateLimiter(
@@ -84,6 +91,7 @@ class Platform:
     async def close(self) -> None:
         await self.revocations.close()
         await self.engine.dispose()
+        await self.across_engine.dispose()
 
     async def database_ready(self) -> bool:
         try:
@@ -202,17 +210,17 @@ CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
 def get_unit_of_work(request: Request) -> UnitOfWork:
-    """The service's own unit of work (its repositories hang off it: `uow.claims`), on the process's pool, working
+    """The service's own unit of work (its repositories hang off it: `uow.claims`), on the app role's pool, working
     as the caller's tenant: row-level security shows it that tenant's rows alone. An installation operator works
-    across tenants; a public route's anonymous caller (signing in) is no tenant's and sees no tenant's rows."""
+    across tenants, on the across-tenants role's pool; a public route's anonymous caller (signing in) is no
+    tenant's and sees no tenant's rows."""
     work: type[UnitOfWork] = request.app.state.unit_of_work
-    access = declared(request.scope.get("route"))
+    platform, access = get_platform(request), declared(request.scope.get("route"))
     caller = None if access is not None and access.public else authenticate(request)
-    if isinstance(caller, Principal):
-        tenancy = Tenancy.of(caller.tenant_id)
-    else:
-        tenancy = ACROSS_TENANTS if isinstance(caller, Operator) else NO_TENANT
-    return work(get_platform(request).sessionmaker, tenancy)
+    if isinstance(caller, Operator):
+        return work(platform.across_tenants, ACROSS_TENANTS)
+    tenancy = Tenancy.of(caller.tenant_id) if isinstance(caller, Principal) else NO_TENANT
+    return work(platform.sessionmaker, tenancy, across_tenants=platform.across_tenants)
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

@@ -1,24 +1,31 @@
 """The second wall: each service's app role, on its migrated schema, sees and changes only the rows of the tenant
-its transaction names, even through raw SQL with no tenant filter at all; it owns nothing, is no superuser,
-cannot bypass row-level security, and cannot create, alter or drop (docs/security.md)."""
+its transaction names, even through raw SQL with no tenant filter at all, in a request's unit of work and in a
+consumer's; no setting it can make crosses tenants, and only the service's across-tenants role sees every tenant's
+rows. Both roles own nothing, are no superusers, cannot bypass row-level security, and cannot create, alter or
+drop (docs/security.md)."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from aiokafka import ConsumerRecord
 from claimstream_devtools.schemas_under_test import migrated_schema, schema_roles
 from claimstream_devtools.testing import StackUnderTest
-from claimstream_platform.context import ACROSS_TENANTS, Tenancy
+from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy
 from claimstream_platform.db import UnitOfWork, create_engine
 from claimstream_platform.kit import Service, discover
+from claimstream_platform.messaging.consumer import Consumer
+from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.migrate import UNWALLED
+from example.service import EntryRecorded
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from two_tenants import TENANT_TABLES, A, B, insert_row, seed_two_tenants
 
 ROOT = Path(__file__).resolve().parents[3]
 # The simulator stands for the outside world and has no tenants. Identity is not walled yet: signing in and
@@ -27,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[3]
 # for the next step (docs/security.md).
 UNWALLED_SERVICES = {"clearinghouse_simulator", "identity"}
 WALLED = [service for service in discover(ROOT / "services") if service.package not in UNWALLED_SERVICES]
-A, B = uuid4(), uuid4()
 
 
 @pytest.fixture(params=WALLED, ids=[service.package for service in WALLED])
@@ -59,31 +65,55 @@ async def app(schema: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture
+async def across(schema: str) -> AsyncIterator[AsyncEngine]:
+    """Its other engine: ACROSS_TENANTS_DATABASE_URL, the across-tenants role's."""
+    roles = schema_roles(schema)
+    assert roles is not None
+    engine = create_engine(roles.across_url, schema=schema, pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
 async def test_every_tenant_table_is_walled_and_forced(admin: AsyncEngine, schema: str) -> None:
     async with admin.connect() as connection:
-        tables = (await connection.execute(_TENANT_TABLES, {"s": schema})).all()
+        tables = (await connection.execute(TENANT_TABLES, {"s": schema})).all()
+        policies = set((await connection.execute(_POLICIES, {"s": schema})).all())
     assert tables, "a service with tenant tables"
-    for name, enabled, forced, policies in tables:
+    for name, enabled, forced, names in tables:
         if name in UNWALLED:
             continue
-        assert (enabled, forced, policies) == (True, True, ["tenant_wall"]), name
+        assert (enabled, forced, names) == (True, True, ["across_tenants", "tenant_wall"]), name
+    assert {(name, roles) for name, roles, _ in policies} == {
+        ("tenant_wall", "public"),
+        ("across_tenants", f"{schema}_across"),
+    }
+    assert not [check for _, _, check in policies if "all_tenants" in check]  # no setting opens the wall
 
 
-async def test_the_app_role_owns_nothing_and_has_no_power_beyond_its_grants(admin: AsyncEngine, schema: str) -> None:
-    app = f"{schema}_app"
+@pytest.mark.parametrize("suffix", ["_app", "_across"])
+async def test_the_roles_own_nothing_and_have_no_power_beyond_their_grants(
+    admin: AsyncEngine, schema: str, suffix: str
+) -> None:
+    user = f"{schema}{suffix}"
     async with admin.connect() as connection:
-        role = (await connection.execute(_ROLE, {"r": app})).one()
-        owned = await connection.scalar(_OWNED, {"r": app})
-        creates = tuple((await connection.execute(_CREATES, {"r": app, "s": schema})).one())
+        role = (await connection.execute(_ROLE, {"r": user})).one()
+        owned = await connection.scalar(_OWNED, {"r": user})
+        creates = tuple((await connection.execute(_CREATES, {"r": user, "s": schema})).one())
+        counts = await connection.scalar(
+            text("SELECT has_table_privilege(:r, 'limits.windows', 'SELECT')"), {"r": user}
+        )
+        public = await connection.scalar(text("SELECT has_table_privilege('public', 'limits.windows', 'SELECT')"))
     assert tuple(role) == (False, False, False, False, False), "superuser, bypassrls, createrole, createdb, inherit"
     assert owned == 0
     assert creates == (False, False, False)
+    assert (counts, public) == (suffix == "_app", False)  # the rate limiter's counters: the API's app role alone
 
 
 async def test_raw_sql_without_a_tenant_filter_sees_and_changes_only_its_tenants_rows(
-    admin: AsyncEngine, app: AsyncEngine
+    admin: AsyncEngine, app: AsyncEngine, across: AsyncEngine
 ) -> None:
-    seeded = await _seed_two_tenants(admin)
+    seeded = await seed_two_tenants(admin)
     assert seeded, "at least one tenant table could be seeded with rows of two tenants"
     for table in seeded:
         async with UnitOfWork(async_sessionmaker(app), Tenancy.of(A)) as uow:
@@ -94,20 +124,69 @@ async def test_raw_sql_without_a_tenant_filter_sees_and_changes_only_its_tenants
         assert (seen, updated, deleted) == ({A}, 1, 1), table
         async with UnitOfWork(async_sessionmaker(app)) as uow:  # no tenant named: nothing at all
             assert await uow.session.scalar(text(f'SELECT count(*) FROM "{table}"')) == 0, table
-        async with UnitOfWork(async_sessionmaker(app), ACROSS_TENANTS) as uow:  # the sweep's explicit exception
+        async with UnitOfWork(async_sessionmaker(app), ACROSS_TENANTS) as uow:  # saying so is not enough
+            assert await uow.session.scalar(text(f'SELECT count(*) FROM "{table}"')) == 0, table
+        async with UnitOfWork(async_sessionmaker(across), ACROSS_TENANTS) as uow:  # the sweep's own role
             assert set((await uow.session.execute(text(f'SELECT tenant_id FROM "{table}"'))).scalars()) == {B}
+
+
+async def test_no_setting_the_app_role_can_make_crosses_tenants(
+    admin: AsyncEngine, app: AsyncEngine, schema: str
+) -> None:
+    """Before the across-tenants role, `claimstream.all_tenants = on` opened every tenant's rows to any SQL of the
+    app role; now the app role sees its tenant's rows whatever it sets, and cannot become the role that crosses."""
+    seeded = await seed_two_tenants(admin)
+    for table in seeded:
+        for tenancy, expected in ((Tenancy.of(A), {A}), (NO_TENANT, set())):
+            async with UnitOfWork(async_sessionmaker(app), tenancy) as uow:
+                await uow.session.execute(text("SELECT set_config('claimstream.all_tenants', 'on', true)"))
+                await uow.session.execute(text("SET LOCAL row_security = on"))
+                seen = set((await uow.session.execute(text(f'SELECT tenant_id FROM "{table}"'))).scalars())
+            assert seen == expected, table
+    async with app.connect() as connection:
+        for statement in (f'SET ROLE "{schema}_across"', f'SET SESSION AUTHORIZATION "{schema}_across"'):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                async with connection.begin_nested():
+                    await connection.execute(text(statement))
+
+
+async def test_a_consumers_unit_of_work_sees_and_changes_only_its_events_tenants_rows(
+    admin: AsyncEngine, app: AsyncEngine, across: AsyncEngine
+) -> None:
+    """The worker's side, as the worker runs it: the consumer runtime on the app role's sessions works as each
+    event's tenant; a handler's `uow.across_tenants()` alone sees both tenants, on the across role's sessions."""
+    seeded = await seed_two_tenants(admin)
+    seen: dict[UUID, list[tuple[set[UUID], int, set[UUID]]]] = {}
+
+    async def look(event: EntryRecorded, uow: UnitOfWork) -> None:
+        for table in seeded:
+            rows = set((await uow.session.execute(text(f'SELECT tenant_id FROM "{table}"'))).scalars())
+            changed = (await uow.session.execute(text(f'UPDATE "{table}" SET tenant_id = tenant_id'))).rowcount
+            async with uow.across_tenants() as crossing:
+                everyone = set((await crossing.session.execute(text(f'SELECT tenant_id FROM "{table}"'))).scalars())
+            seen.setdefault(event.tenant_id, []).append((rows, changed, everyone))
+
+    consumer = Consumer(
+        name="walls",
+        subscriptions={EntryRecorded: look},
+        sessionmaker=async_sessionmaker(app),
+        bootstrap_servers="unused:1",
+        across_tenants=async_sessionmaker(across),
+    )
+    assert await consumer.apply([_entry(0, A), _entry(1, B)]) == []
+    assert seen == {t: [({t}, 1, {A, B})] * len(seeded) for t in (A, B)}
 
 
 async def test_the_app_role_cannot_write_another_tenants_row_nor_move_its_own_there(
     admin: AsyncEngine, app: AsyncEngine
 ) -> None:
-    table = (await _seed_two_tenants(admin))[0]
+    table = (await seed_two_tenants(admin))[0]
     async with UnitOfWork(async_sessionmaker(app), Tenancy.of(A)) as uow:
         with pytest.raises(DBAPIError, match="row-level security"):
             await uow.session.execute(text(f'UPDATE "{table}" SET tenant_id = :b'), {"b": B})
     async with UnitOfWork(async_sessionmaker(app), Tenancy.of(A)) as uow:
         with pytest.raises(DBAPIError, match="row-level security"):
-            await _insert(await uow.session.connection(), table, B)
+            await insert_row(await uow.session.connection(), table, B)
     async with app.connect() as connection:
         for statement in (
             f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY',
@@ -121,11 +200,11 @@ async def test_the_app_role_cannot_write_another_tenants_row_nor_move_its_own_th
                     await connection.execute(text(f'SELECT count(*) FROM "{table}"'))
 
 
-_TENANT_TABLES = text("""
-    SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
-           array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1)
-    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-    WHERE c.relnamespace = to_regnamespace(:s) AND c.relkind IN ('r', 'p') ORDER BY 1
+_POLICIES = text("""
+    SELECT DISTINCT p.polname::text,
+           coalesce((SELECT string_agg(r.rolname, ',') FROM pg_roles r WHERE r.oid = ANY(p.polroles)), 'public'),
+           pg_get_expr(p.polqual, p.polrelid) || ' ' || pg_get_expr(p.polwithcheck, p.polrelid)
+    FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = to_regnamespace(:s)
 """)
 _ROLE = text("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolinherit FROM pg_roles WHERE rolname = :r")
 _OWNED = text("SELECT count(*) FROM pg_class WHERE pg_get_userbyid(relowner) = :r")
@@ -133,61 +212,11 @@ _CREATES = text("""
     SELECT has_schema_privilege(:r, :s, 'CREATE'), has_database_privilege(:r, current_database(), 'CREATE'),
            has_table_privilege(:r, quote_ident(:s) || '.alembic_version', 'UPDATE')
 """)
-_COLUMNS = text("""
-    SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull AND NOT a.atthasdef AND a.attidentity = ''
-    FROM pg_attribute a WHERE a.attrelid = to_regclass(:t) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
-""")
 
 
-async def _seed_two_tenants(admin: AsyncEngine) -> list[str]:
-    """As the superuser (no wall): one row of tenant A and one of B in every tenant table that a row of made-up
-    values fits (foreign keys and checks refuse some); the tables seeded."""
-    seeded = []
-    async with admin.begin() as connection:
-        names = (
-            await connection.execute(_TENANT_TABLES, {"s": await connection.scalar(text("SELECT current_schema()"))})
-        ).all()
-        for table in [row[0] for row in names if row[0] not in UNWALLED]:
-            try:
-                async with connection.begin_nested():
-                    for tenant in (A, B):
-                        await _insert(connection, table, tenant)
-                seeded.append(table)
-            except DBAPIError:
-                continue
-    return seeded
-
-
-async def _insert(connection: AsyncConnection, table: str, tenant: UUID) -> None:
-    """A row of `tenant` with made-up values in every column that needs one."""
-    columns = [
-        (name, kind)
-        for name, kind, needed in (await connection.execute(_COLUMNS, {"t": table})).all()
-        if needed or name == "tenant_id"
-    ]
-    values = {name: _made_up(kind, tenant if name == "tenant_id" else None) for name, kind in columns}
-    listed = ", ".join(f'"{name}"' for name, _ in columns)
-    marks = ", ".join(f"CAST(CAST(:{name} AS text) AS {kind})" for name, kind in columns)
-    await connection.execute(text(f'INSERT INTO "{table}" ({listed}) VALUES ({marks})'), values)
-
-
-def _made_up(kind: str, tenant: UUID | None) -> Any:
-    if tenant is not None or kind == "uuid":
-        return str(tenant or uuid4())
-    if kind.startswith(("character", "text")):
-        return "x"
-    if kind in ("integer", "bigint", "smallint"):
-        return "1"
-    if kind.startswith("numeric"):
-        return str(Decimal("1.00"))
-    if kind == "boolean":
-        return "false"
-    if kind == "date":
-        return date(2025, 1, 2).isoformat()
-    if kind.startswith("timestamp"):
-        return datetime(2025, 1, 2, tzinfo=UTC).isoformat()
-    if kind in ("jsonb", "json"):
-        return "{}"
-    if kind.endswith("[]"):
-        return "{}"
-    return "x"
+def _entry(offset: int, tenant: UUID) -> ConsumerRecord[bytes, bytes]:
+    """An event of `tenant` as the consumer reads it from its topic."""
+    event = EntryRecorded(tenant_id=tenant, entry_id=uuid4(), amount=Decimal("1.00"))
+    message = encode_event(event, EventMetadata(uuid4(), "test", datetime.now(UTC), correlation_id=uuid4()))
+    headers = list(message.headers.items())
+    return ConsumerRecord(event.topic, 0, offset, 0, 0, message.key, message.value, None, 0, 0, headers)

@@ -1,5 +1,6 @@
 """The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
 
+import asyncio
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -7,16 +8,16 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
-from claimstream_platform.auth import Principal
-from claimstream_platform.context import Tenancy
+from claimstream_platform.auth import Operator, Principal
+from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.db import Repository, UnitOfWork, create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.revocations import NoRevocations
-from claimstream_platform.settings import ServiceSettings
-from claimstream_platform.web import get_unit_of_work
+from claimstream_platform.settings import MissingDatabaseRole, ServiceSettings
+from claimstream_platform.web import Platform, get_unit_of_work
 from fastapi import APIRouter
 from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -68,7 +69,8 @@ def runtime(tmp_path: Path) -> Runtime[ServiceSettings]:
         auth_public_key_file=tmp_path / "public.pem",
     )
     engine = create_engine(settings.database_url.get_secret_value(), schema="toy")  # connects on first use only
-    return Runtime(settings, async_sessionmaker(engine))
+    across = create_engine("postgresql+asyncpg://toy_across:p@127.0.0.1:1/x", schema="toy")
+    return Runtime(settings, async_sessionmaker(engine), async_sessionmaker(across))
 
 
 def test_the_worker_is_the_relay_the_consumer_and_the_loops(tmp_path: Path) -> None:
@@ -77,6 +79,10 @@ def test_the_worker_is_the_relay_the_consumer_and_the_loops(tmp_path: Path) -> N
     assert [type(w) for w in relay_only] == [OutboxRelay]
     full = toy(subscriptions={ChargeCaptured: on_captured}, loops=[lambda r: Tick(r.settings)]).workers(ready)
     assert [type(w) for w in full] == [OutboxRelay, Consumer, Tick]
+    relay, consumer = full[0], full[1]
+    assert isinstance(relay, OutboxRelay) and isinstance(consumer, Consumer)
+    assert relay.sessionmaker is ready.across_tenants  # every tenant's events: the across-tenants role
+    assert (consumer.sessionmaker, consumer.across_tenants) == (ready.sessionmaker, ready.across_tenants)
     assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick]
 
 
@@ -90,6 +96,26 @@ def test_subscriptions_may_be_made_from_what_the_worker_read_at_start(tmp_path: 
     workers = toy(subscriptions=keyed).workers(ready)
     assert [type(w) for w in workers] == [OutboxRelay, Consumer] and seen == ["toy"]
     assert workers[1].subscriptions == {ChargeCaptured: on_captured}  # type: ignore[attr-defined]
+
+
+def test_neither_the_api_nor_the_worker_starts_without_the_across_tenants_role(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No falling back to the app role's URL: it cannot cross tenants, and must not be made to."""
+    settings = runtime(tmp_path).settings
+    with pytest.raises(MissingDatabaseRole, match="ACROSS_TENANTS_DATABASE_URL"):
+        Platform.open(settings)
+    for name, value in {
+        "SERVICE_NAME": "toy",
+        "DATABASE_URL": settings.database_url.get_secret_value(),
+        "DATABASE_SCHEMA": "toy",
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+        "AUTH_PUBLIC_KEY_FILE": str(settings.auth_public_key_file),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ACROSS_TENANTS_DATABASE_URL", raising=False)
+    with pytest.raises(MissingDatabaseRole, match="ACROSS_TENANTS_DATABASE_URL"):
+        asyncio.run(toy().run_worker())
 
 
 def test_the_app_carries_the_declared_routes_and_the_platforms(tmp_path: Path) -> None:
@@ -168,10 +194,16 @@ def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_
         scope={"route": None},
         state=SimpleNamespace(caller=caller),  # authenticated already, as the middleware leaves it
     )
-    request.app.state.platform = SimpleNamespace(sessionmaker=ready.sessionmaker, revocations=NoRevocations())
+    request.app.state.platform = SimpleNamespace(
+        sessionmaker=ready.sessionmaker, across_tenants=ready.across_tenants, revocations=NoRevocations()
+    )
     uow = get_unit_of_work(request)  # type: ignore[arg-type]
     assert isinstance(uow, ToyWork) and uow.things is uow.things  # one repository per unit of work
     assert uow.tenancy == Tenancy.of(tenant)  # row-level security's tenant: the caller's
+    assert uow._sessionmaker is ready.sessionmaker  # the app role's
+    request.state.caller = Operator(subject="operator:ana", token_id="o")
+    operators = get_unit_of_work(request)  # type: ignore[arg-type]
+    assert (operators.tenancy, operators._sessionmaker) == (ACROSS_TENANTS, ready.across_tenants)
     assert declared.app(ready.settings).state.unit_of_work is ToyWork
 
 
@@ -208,3 +240,14 @@ def test_the_events_aggregates_recorded_are_staged_in_order_once() -> None:
     assert uow.publish_recorded(one, other) == [first, second, third]
     assert uow.publish_recorded(one, other) == []  # taken: never staged twice
     assert [row["event_type"] for row in uow._pending] == [ChargeVoided.event_type] * 3
+
+
+async def test_a_unit_of_work_crosses_tenants_only_with_sessions_that_can() -> None:
+    """Where it already crosses (a loop's pass), `across_tenants()` is the unit of work itself; a tenant's unit of
+    work given no across-tenants sessions refuses, rather than look as the app role (which would find nothing)."""
+    async with UnitOfWork(async_sessionmaker(), ACROSS_TENANTS) as uow, uow.across_tenants() as across:
+        assert across is uow
+    async with UnitOfWork(async_sessionmaker(), Tenancy.of(uuid4())) as uow:
+        with pytest.raises(RuntimeError, match="no across-tenants sessions"):
+            async with uow.across_tenants():
+                pass

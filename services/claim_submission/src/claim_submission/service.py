@@ -55,7 +55,7 @@ def submission_loop(runtime: Runtime[ClaimSubmissionSettings]) -> SubmissionLoop
         Party(settings.receiver_id, settings.receiver_name), settings.interchange_usage, _default_submitter(settings)
     )
     overdue = timedelta(hours=settings.acknowledgment_overdue_hours)
-    return SubmissionLoop(runtime.sessionmaker, gateway, envelope, settings.submit_interval_seconds, overdue)
+    return SubmissionLoop(runtime.across_tenants, gateway, envelope, settings.submit_interval_seconds, overdue)
 
 
 SERVICE = Service(

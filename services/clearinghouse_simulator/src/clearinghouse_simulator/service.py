@@ -40,7 +40,7 @@ def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
 def cycle_loop(runtime: Runtime[SimulatorSettings]) -> CycleLoop:
     settings = runtime.settings
     return CycleLoop(
-        runtime.sessionmaker,
+        runtime.across_tenants,
         shipped(),
         seed=settings.sim_seed,
         interval=settings.sim_cycle_seconds,

@@ -21,7 +21,7 @@ class DenialManagementSettings(ServiceSettings):
 def deadline_loop(runtime: Runtime[DenialManagementSettings]) -> DeadlineLoop:
     settings = runtime.settings
     return DeadlineLoop(
-        runtime.sessionmaker, warn_days=settings.deadline_warn_days, interval=settings.deadline_check_seconds
+        runtime.across_tenants, warn_days=settings.deadline_warn_days, interval=settings.deadline_check_seconds
     )
 
 

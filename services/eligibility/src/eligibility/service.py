@@ -36,7 +36,7 @@ def pending_checks(runtime: Runtime[EligibilitySettings]) -> PendingChecks:
     gateway = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
-    return PendingChecks(runtime.sessionmaker, gateway, sender, interval=settings.pending_check_seconds)
+    return PendingChecks(runtime.across_tenants, gateway, sender, interval=settings.pending_check_seconds)
 
 
 SERVICE = Service(

@@ -38,7 +38,7 @@ def open_requests(runtime: Runtime[PriorAuthorizationSettings]) -> OpenRequests:
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
     return OpenRequests(
-        runtime.sessionmaker,
+        runtime.across_tenants,
         gateway,
         sender,
         interval=settings.follow_seconds,

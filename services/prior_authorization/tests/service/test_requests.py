@@ -66,7 +66,7 @@ async def test_a_pended_request_is_followed_until_the_payer_decides(
     assert (pended["status"], pended["reason"]) == ("pended", "0U")
     clearinghouse.answers = deciding("A1", "AUTH777")
     loop = OpenRequests(
-        client._transport.app.state.platform.sessionmaker,
+        client._transport.app.state.platform.across_tenants,  # as the worker's loop: the across-tenants role
         clearinghouse,  # type: ignore[attr-defined]
         Sender("CSAUTHORIZE", "SIM"),
         interval=1,

@@ -110,20 +110,22 @@ def _seen(seen: set[object], item: Delivery) -> bool:
     return False
 
 
-async def scratch_schema(url: str, schema: str) -> None:
-    """`schema` made anew as the replay's scratch space: migrated, then stripped for one bulk write (swap.py)."""
-    admin = create_engine(url, schema="public", pool_size=1, across_tenants=True)
+async def scratch_schema(url: str, schema: str, reader: str | None = None) -> None:
+    """`schema` made anew as the replay's scratch space, by the role of `url` (the owner): migrated, then stripped
+    for one bulk write and read by `reader` (the role that copies it over the live tables) alone (swap.py)."""
+    admin = create_engine(url, schema="public", pool_size=1)
     try:
         await swap.drop_schema(admin, schema)
         await asyncio.to_thread(upgrade, url, schema=schema, script_location=MIGRATIONS)
-        await swap.make_scratch(admin, schema)
+        await swap.make_scratch(admin, schema, reader)
     finally:
         await admin.dispose()
 
 
 async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
-    """The whole history folded into `schema`'s empty tables; the ends it read to and the events applied."""
-    engine = create_engine(settings.migration_url, schema=schema, pool_size=1, across_tenants=True)
+    """The whole history folded into `schema`'s empty tables (the scratch schema's, which no wall divides: its
+    owner writes every tenant's rows); the ends it read to and the events applied."""
+    engine = create_engine(settings.migration_url, schema=schema, pool_size=1)
     try:
         with _no_cycle_collection():
             return await _read_fold_write(settings, ProjectionWork(swap.sessions(engine)), show)
@@ -204,27 +206,32 @@ def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, 
 
 
 async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[str]:
-    """The whole rebuild; returns the tenants whose totals differed from the live model before the swap."""
-    url, live = settings.migration_url, settings.database_schema  # as the owner: it makes and swaps whole schemas
+    """The whole rebuild; returns the tenants whose totals differed from the live model before the swap. The owner
+    (MIGRATION_DATABASE_URL) makes, fills and drops the scratch schema; the live model's every tenant's rows are
+    read and replaced by the across-tenants role (ACROSS_TENANTS_DATABASE_URL), the one role they are open to."""
+    url, live = settings.migration_url, settings.database_schema
     fresh = f"{live}_rebuild"
-    admin = create_engine(url, schema=live, pool_size=2, across_tenants=True)
+    owner = create_engine(url, schema=live, pool_size=2)
+    across = create_engine(settings.across_tenants_url, schema=live, pool_size=2)
     try:
-        await scratch_schema(url, fresh)
+        await scratch_schema(url, fresh, reader=await swap.role_of(across))
         ends, _ = await bulk_replay(settings, fresh, show)
-        before, after = await swap.totals(admin, live), await swap.totals(admin, fresh)
+        before, after = await swap.totals(across, live), await swap.totals(owner, fresh)
         differ = compare(before, after)
         if before and not after:
             raise SystemExit("the replay found no events while the live model holds some: nothing swapped")
-        await swap.swap_in(admin, live=live, fresh=fresh, consumer=settings.service_name)
+        await swap.swap_in(across, live=live, fresh=fresh, consumer=settings.service_name)
         await _replay_into(settings, live, ends, show=False)  # what came during the replay
-        await swap.drop_schema(admin, fresh)
+        await swap.drop_schema(owner, fresh)
         return differ
     finally:
-        await admin.dispose()
+        await owner.dispose()
+        await across.dispose()
 
 
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
-    engine = create_engine(settings.migration_url, schema=schema, pool_size=2, across_tenants=True)
+    """As the live consumer applies them: the app role, working as each event's tenant."""
+    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
     try:
         consumer = Consumer(
             name=settings.service_name,

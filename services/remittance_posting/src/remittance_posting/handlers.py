@@ -84,16 +84,18 @@ async def on_claims_created(deliveries: Sequence[Any], uow: PostingWork) -> None
     exceptions queue for them are posted now."""
     created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
     await uow.claims.remember_claims([_known(event) for event in created])
+    control_numbers = [event.patient_control_number for event in created]
+    by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")  # the event's tenant's
     # An inbox payment that came before its claim has no tenant yet: row-level security hides it from the event's
-    # tenant, so this lookup crosses tenants on purpose, and posts only to the claim's own tenant's.
-    async with uow.across_tenants():
-        waiting = await uow.posting.unmatched_with(event.patient_control_number for event in created)
-        control_numbers = [row.patient_control_number for row in waiting]
-        by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")
-        for row in waiting:
+    # tenant, so what waits is found, and posted to the claim's own tenant, across tenants on purpose. That work
+    # commits on its own as the block ends (`UnitOfWork.across_tenants`), before the consumer's transaction: a
+    # retry of the batch finds the payment posted (no longer unmatched) and posts it once; the claims come from
+    # this transaction (the across one cannot see them before it commits).
+    async with uow.across_tenants() as across:
+        for row in await across.posting.unmatched_with(control_numbers):
             claim = by_pcn.get(row.patient_control_number)
             if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its tenant's
-                await _post_waiting(uow, row, claim, "patient_control_number")
+                await _post_waiting(across, row, claim, "patient_control_number")
 
 
 def _known(event: claim_events.ClaimCreated) -> KnownClaim:

@@ -82,8 +82,13 @@ async def _status(
 ) -> RemittanceStatus:
     """A duplicate when its tenant already posted this trace to this payee (N3: never another tenant's trace)."""
     trace = (read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80])  # as add_remittance stores
-    async with uow.across_tenants():  # the inbox's remittances have no tenant: the query names whose rows count
-        posted = await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace)
+    posted = await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace)  # this transaction's too
+    if not posted and tenant_id is not None:
+        # The inbox's remittances have no tenant: the tenant's own role cannot see them, so they are looked up
+        # across tenants, in a short transaction of their own (what the inbox posted is committed; nothing here is
+        # written), and only they: the query names no tenant.
+        async with uow.across_tenants() as across:
+            posted = await across.posting.trace_posted(None, read.payee_npi[:10], trace)
     if posted:
         return RemittanceStatus.DUPLICATE
     return RemittanceStatus.HELD if problems else RemittanceStatus.POSTED

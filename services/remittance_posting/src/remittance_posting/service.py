@@ -28,13 +28,13 @@ def intake_loop(runtime: Runtime[RemittancePostingSettings]) -> IntakeLoop:
     settings = runtime.settings
     inbox = SimulatorInbox.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(inbox.close)
-    return IntakeLoop(runtime.sessionmaker, inbox, settings.intake_interval_seconds)
+    return IntakeLoop(runtime.across_tenants, inbox, settings.intake_interval_seconds)
 
 
 def silence_loop(runtime: Runtime[RemittancePostingSettings]) -> SilenceLoop:
     settings = runtime.settings
     return SilenceLoop(
-        runtime.sessionmaker, days=settings.payer_silence_days, interval=settings.payer_silence_check_seconds
+        runtime.across_tenants, days=settings.payer_silence_days, interval=settings.payer_silence_check_seconds
     )
 
 

@@ -9,11 +9,10 @@ import httpx
 from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_devtools.testing import Keys
 from claimstream_platform.context import Tenancy
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork, create_engine, sessions
 from remittance_posting import handlers
 from remittance_posting.repository import PostingWork
 from remittance_testkit import PRACTICE, TENANT, Payment, claim_created, era
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from test_remittance_api import announce, postings, upload
 
 
@@ -130,17 +129,20 @@ async def test_a_waiting_inbox_payment_posts_when_the_tenants_consumer_learns_of
     schema: str, client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
 ) -> None:
     """As the worker runs it: the app role, working as the event's tenant under row-level security. The inbox's
-    payment has no tenant yet, so the lookup of what waits crosses tenants on purpose (and says so)."""
+    payment has no tenant yet, so what waits is found and posted across tenants on purpose (and says so), on the
+    across-tenants role; a second delivery of the announcement posts nothing twice."""
     early = era(Payment("CS0000000307"), trace="EARLY7", control="000000913")
     assert await _from_inbox(make_uow, early, "early7") == ["posted"]  # its claim payment waits, unmatched
     created = claim_created("CS0000000307")
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.app_url, schema=schema, pool_size=1)
+    app, across = (create_engine(url, schema=schema, pool_size=1) for url in (roles.app_url, roles.across_url))
     try:
-        async with PostingWork(async_sessionmaker(engine, expire_on_commit=False), Tenancy.of(TENANT)) as uow:
-            await handlers.on_claims_created([SimpleNamespace(event=created)], uow)
-            await uow.commit()
+        for _ in range(2):
+            async with PostingWork(sessions(app), Tenancy.of(TENANT), across_tenants=sessions(across)) as uow:
+                await handlers.on_claims_created([SimpleNamespace(event=created)], uow)
+                await uow.commit()
     finally:
-        await engine.dispose()
+        await app.dispose()
+        await across.dispose()
     assert [p["state"] for p in await postings(client, auth, created.claim_id)] == ["posted"]

@@ -1,17 +1,34 @@
 """The inbox loop on real PostgreSQL: each 835 stored and posted before it is acknowledged; an unreadable one is
 kept with its reason and acknowledged, and the files behind it are posted."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
-from claimstream_platform.db import UnitOfWork
+import pytest
+from claimstream_devtools.schemas_under_test import schema_roles
+from claimstream_platform.context import ACROSS_TENANTS, acting_as
+from claimstream_platform.db import SessionFactory, UnitOfWork, create_engine, sessions
 from remittance_posting.gateway import Document
 from remittance_posting.intake_loop import IntakeLoop
 from remittance_testkit import Payment, claim_created, era
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from test_remittance_api import accept, announce
+
+
+@pytest.fixture
+async def across(schema: str) -> AsyncIterator[SessionFactory]:
+    """The loop's sessions as the worker opens them: the across-tenants role's (`kit.Runtime.across_tenants`)."""
+    roles = schema_roles(schema)
+    assert roles is not None
+    engine = create_engine(roles.across_url, schema=schema, pool_size=2)
+    yield sessions(engine)
+    await engine.dispose()
+
+
+async def one_pass(loop: IntakeLoop) -> None:
+    with acting_as(ACROSS_TENANTS):  # as `PeriodicLoop.run` runs each pass
+        await loop.run_once()
 
 
 class ListedInbox:
@@ -29,14 +46,14 @@ class ListedInbox:
 
 
 async def test_a_bad_file_is_kept_with_its_reason_and_the_next_is_posted(
-    make_uow: Callable[[], UnitOfWork], engine: AsyncEngine
+    make_uow: Callable[[], UnitOfWork], across: SessionFactory
 ) -> None:
     created = claim_created("CS0000000201")
     await announce(make_uow, created)
     inbox = ListedInbox(Document(1, "this is not X12"), Document(2, era(Payment("CS0000000201"))))
-    loop = IntakeLoop(async_sessionmaker(engine, expire_on_commit=False), inbox, interval=1)
-    await loop.run_once()
-    await loop.run_once()  # nothing left: acknowledged documents are not taken again
+    loop = IntakeLoop(across, inbox, interval=1)
+    await one_pass(loop)
+    await one_pass(loop)  # nothing left: acknowledged documents are not taken again
     assert inbox.acknowledged == [1, 2]
     async with make_uow() as uow:
         files = (await uow.session.execute(text("SELECT source, status, reason FROM era_files ORDER BY source"))).all()
@@ -47,7 +64,7 @@ async def test_a_bad_file_is_kept_with_its_reason_and_the_next_is_posted(
 
 
 async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_to_its_owner(
-    make_uow: Callable[[], UnitOfWork], engine: AsyncEngine
+    make_uow: Callable[[], UnitOfWork], across: SessionFactory
 ) -> None:
     """A clearinghouse's bundle: two payers' interchanges in one file, the second paying only interest (PLB L6)
     on a claim of the first; the interest 835 has no claims, and still finds its tenant through that claim."""
@@ -59,7 +76,7 @@ async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_t
     interest_only = era(trace="INT0202", plb=(("L6", "SIMCOM0202", Decimal("-2.40")),), control="000000778")
     bundle = era(Payment("CS0000000202", payer_claim_number="SIMCOM0202"), trace="PAY0202") + interest_only
     inbox = ListedInbox(Document(3, bundle))
-    await IntakeLoop(async_sessionmaker(engine, expire_on_commit=False), inbox, interval=1).run_once()
+    await one_pass(IntakeLoop(across, inbox, interval=1))
     assert inbox.acknowledged == [3]
     remittances, ledger, received = await _stored_bundle(make_uow)
     assert [(r.trace_number, r.tenant_id, r.claims, r.status) for r in remittances] == [

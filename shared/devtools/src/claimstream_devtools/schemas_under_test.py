@@ -1,5 +1,6 @@
 """Schemas for tests: a fresh one per test with a service's migrations applied, migrated by an owner role of its own
-and used by an app role of its own under row-level security, as in production, dropped afterwards."""
+and used by an app role and an across-tenants role of its own under row-level security, as in production, dropped
+afterwards."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -34,8 +35,9 @@ async def migrated_schema(
     stack: "StackUnderTest", prefix: str, script_location: Path, *, own_roles: bool = False, package: str | None = None
 ) -> AsyncIterator[str]:
     """A fresh schema with a service's migrations applied, dropped afterwards: one per test keeps tests apart. With
-    `own_roles`, as in production: migrated by an owner role of its own, and used by an app role of its own (the
-    settings `service_settings` makes), under row-level security; both are dropped with it."""
+    `own_roles`, as in production: migrated by an owner role of its own, and used by an app role and an
+    across-tenants role of its own (the settings `service_settings` makes), under row-level security, whose
+    policies name them; all three are dropped with it."""
     name = f"{prefix}_{uuid4().hex[:12]}"
     roles = await ensure_roles(stack.database_url, name, package) if own_roles else None
     url = roles.owner_url if roles else stack.database_url

@@ -158,13 +158,15 @@ async def app_client(app: FastAPI, settings: ServiceSettings, **client: Any) -> 
 def service_settings(
     service: Service[Any], stack: StackUnderTest, schema: str, public_key_file: Path, **overrides: Any
 ) -> Any:
-    """The service's own settings class, pointed at the test stack and `schema`: as its app role when the schema
-    has roles of its own (`migrated_schema`), so every request of a test runs under row-level security."""
+    """The service's own settings class, pointed at the test stack and `schema`: as its app and across-tenants roles
+    when the schema has roles of its own (`migrated_schema`), so every request of a test runs under row-level
+    security (a schema without them is the superuser's, which crosses every wall)."""
     roles = _roles.get(schema)
     return service.settings(
         service_name=service.name,
         database_url=roles.app_url if roles else stack.database_url,
         migration_database_url=roles.owner_url if roles else None,
+        across_tenants_database_url=roles.across_url if roles else stack.database_url,
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key_file,
@@ -232,8 +234,9 @@ def service_fixtures(
 
     @pytest.fixture
     def make_uow(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+        """As the superuser, which no wall stops (what a test sets up or checks), across tenants too."""
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        return lambda: service.unit_of_work(sessionmaker)
+        return lambda: service.unit_of_work(sessionmaker, across_tenants=sessionmaker)
 
     @pytest.fixture
     async def client(

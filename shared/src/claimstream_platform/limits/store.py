@@ -1,7 +1,7 @@
 """The shared counters and the per-tenant overrides, in the `limits` schema every service reaches.
 
 Its own Alembic tree (`limits/migrations`), applied wherever the platform's tenant tree is (the local stack, the
-test fixtures, `claimstream admin`); the migration grants what a service's role needs on it.
+test fixtures, `claimstream admin`); each service's app role is granted what its limiter needs (`grant_statements`).
 """
 
 from pathlib import Path
@@ -40,6 +40,19 @@ overrides = Table(
 )
 
 Overrides = dict[tuple[UUID, RateClass], Budget]
+
+
+def grant_statements(role: str) -> list[str]:
+    """What a service's app role is given here (its API's limiter counts in `windows` and reads `overrides`), by
+    `claimstream_platform.database_roles` as it makes the role, or by this tree's migration for the roles made
+    before it. No one else is: the counters name tenants and token subjects, and only an operator sets budgets."""
+    if not role.replace("_", "").isalnum():
+        raise ValueError(f"not a plain PostgreSQL name: {role!r}")
+    return [
+        f'GRANT USAGE ON SCHEMA {SCHEMA} TO "{role}"',
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON {SCHEMA}.{windows.name} TO "{role}"',
+        f'GRANT SELECT ON {SCHEMA}.{overrides.name} TO "{role}"',
+    ]
 
 
 class Store:

@@ -98,6 +98,7 @@ class Consumer:
     sessionmaker: async_sessionmaker[AsyncSession]
     bootstrap_servers: str
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own, with its repositories
+    across_tenants: async_sessionmaker[AsyncSession] | None = None  # for a handler's uow.across_tenants() alone
     batch_size: int = 500
     max_attempts: int = 3
     max_backoff: float = 10.0
@@ -186,7 +187,7 @@ class Consumer:
         return decoded, dead
 
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
-        async with self.unit_of_work(self.sessionmaker) as uow:
+        async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
@@ -202,7 +203,7 @@ class Consumer:
         self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]], tries: Tries
     ) -> list[DeadLetter]:
         dead = []
-        async with self.unit_of_work(self.sessionmaker) as uow:
+        async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             for record, item in decoded:
                 if not take(fresh, item.metadata.event_id):

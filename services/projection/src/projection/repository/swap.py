@@ -34,16 +34,22 @@ async def drop_schema(engine: AsyncEngine, schema: str) -> None:
         await connection.execute(text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
 
 
-async def make_scratch(engine: AsyncEngine, schema: str) -> None:
+async def make_scratch(engine: AsyncEngine, schema: str, reader: str | None = None) -> None:
     """The fresh schema as the replay's scratch space. Nothing reads it but `totals` and the swap, which copies its
     rows into the live tables (whose own indexes and WAL are kept there), and a rebuild that fails drops it and
     starts again. So its tables are unlogged (no WAL for rows written once and copied once) and keep only their
-    unique indexes: the others would be maintained for every row and never read."""
+    unique indexes: the others would be maintained for every row and never read. No wall divides them: only the
+    owner writes them and only `reader` (the live schema's across-tenants role, which sees every tenant's rows
+    there anyway) reads them."""
     s = _quoted(schema)
     async with engine.begin() as connection:
         tables = await connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema})
         for (table,) in tables.all():
             await connection.execute(text(f'ALTER TABLE {s}."{table}" SET UNLOGGED'))
+            await connection.execute(text(f'ALTER TABLE {s}."{table}" DISABLE ROW LEVEL SECURITY'))
+        if reader is not None:
+            await connection.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {_quoted(reader)}"))
+            await connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {_quoted(reader)}"))
         indexes = await connection.execute(_SECONDARY_INDEXES, {"s": schema})
         for (index,) in indexes.all():
             await connection.execute(text(f'DROP INDEX {s}."{index}"'))
@@ -54,6 +60,12 @@ _SECONDARY_INDEXES = text("""
     JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
     WHERE n.nspname = :s AND NOT x.indisunique
 """)
+
+
+async def role_of(engine: AsyncEngine) -> str:
+    """The role `engine` connects as."""
+    async with engine.connect() as connection:
+        return str(await connection.scalar(text("SELECT current_user")))
 
 
 async def totals(engine: AsyncEngine, schema: str) -> dict[str, tuple[Any, ...]]:

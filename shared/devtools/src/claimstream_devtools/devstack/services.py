@@ -6,8 +6,9 @@ stack grows as services are built.
 
 The supervisor is given an administrator's DATABASE_URL and never passes it on: each service gets roles of its
 own (`claimstream_platform.database_roles`, fresh passwords at every start), its migrations run as its owner
-role (MIGRATION_DATABASE_URL) and its processes as its app role (DATABASE_URL), under row-level security.
-What one service alone may hold (identity's signing key) is given to that service's processes only (`only_for`).
+role (MIGRATION_DATABASE_URL) and its processes as its app role (DATABASE_URL), under row-level security, with its
+across-tenants role (ACROSS_TENANTS_DATABASE_URL) for the paths that cross tenants on purpose. What one service
+alone may hold (identity's signing key) is given to that service's processes only (`only_for`).
 """
 
 import asyncio
@@ -126,7 +127,11 @@ class Supervisor:
         env.update(self.only_for.get(spec.package, {}))
         roles = self.roles.get(spec.package)
         if roles is not None:  # a process beside the services (the demo workload) gets no database at all
-            env.update(DATABASE_URL=roles.app_url, MIGRATION_DATABASE_URL=roles.owner_url)
+            env.update(
+                DATABASE_URL=roles.app_url,
+                MIGRATION_DATABASE_URL=roles.owner_url,
+                ACROSS_TENANTS_DATABASE_URL=roles.across_url,
+            )
         else:
             env.pop("DATABASE_URL", None)
         if role == "worker":  # the worker's /metrics, beside its API's port
