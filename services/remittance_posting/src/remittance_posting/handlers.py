@@ -82,20 +82,31 @@ async def _rejected(uow: PostingWork, text: str, sha256: str, source: str, reaso
 async def on_claims_created(deliveries: Sequence[Any], uow: PostingWork) -> None:
     """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
     exceptions queue for them are posted now."""
-    created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
-    await uow.claims.remember_claims([_known(event) for event in created])
-    control_numbers = [event.patient_control_number for event in created]
-    by_pcn, _ = await uow.claims.claims_for(control_numbers, [], tenant_id=None, payer_id="")  # the event's tenant's
-    # An inbox payment that came before its claim has no tenant yet: row-level security hides it from the event's
-    # tenant, so what waits is found, and posted to the claim's own tenant, across tenants on purpose. That work
-    # commits on its own as the block ends (`UnitOfWork.across_tenants`), before the consumer's transaction: a
-    # retry of the batch finds the payment posted (no longer unmatched) and posts it once; the claims come from
-    # this transaction (the across one cannot see them before it commits).
+    created = {e.patient_control_number: _known(e) for e in (d.event for d in deliveries) if _is_created(e)}
+    await _post_what_waited(uow, created)
+    await uow.claims.remember_claims(list(created.values()))  # a claim remembered above stays as it is
+
+
+def _is_created(event: Any) -> bool:
+    return isinstance(event, claim_events.ClaimCreated)
+
+
+async def _post_what_waited(uow: PostingWork, created: dict[str, KnownClaim]) -> None:
+    """An inbox payment that came before its claim has no tenant yet: row-level security hides it from the event's
+    tenant, so what waits is found, and posted to the claim's own tenant, across tenants on purpose. That work
+    commits on its own as the block ends (`UnitOfWork.across_tenants`), before the consumer's transaction, with the
+    claims it posts to remembered in it: a payment is never posted to a claim this service does not know, even if
+    the consumer's batch fails for good, and a retry finds the payment posted (no longer unmatched) and the claim
+    remembered (a second insert changes nothing), so it posts once."""
     async with uow.across_tenants() as across:
-        for row in await across.posting.unmatched_with(control_numbers):
-            claim = by_pcn.get(row.patient_control_number)
-            if claim is not None and row.tenant_id in (None, claim.tenant_id):  # an upload waits for its tenant's
-                await _post_waiting(across, row, claim, "patient_control_number")
+        waiting = [
+            (row, claim)
+            for row in await across.posting.unmatched_with(created)
+            if (claim := created[row.patient_control_number]).tenant_id == row.tenant_id or row.tenant_id is None
+        ]  # an upload's payment waits for its own tenant's claim; an inbox payment for any tenant's
+        await across.claims.remember_claims([claim for _, claim in waiting])
+        for row, claim in waiting:
+            await _post_waiting(across, row, claim, "patient_control_number")
 
 
 def _known(event: claim_events.ClaimCreated) -> KnownClaim:

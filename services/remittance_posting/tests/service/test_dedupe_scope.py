@@ -146,3 +146,27 @@ async def test_a_waiting_inbox_payment_posts_when_the_tenants_consumer_learns_of
         await app.dispose()
         await across.dispose()
     assert [p["state"] for p in await postings(client, auth, created.claim_id)] == ["posted"]
+
+
+async def test_a_payment_posted_for_a_claim_leaves_the_claim_known_even_if_the_batch_fails_for_good(
+    schema: str, client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
+) -> None:
+    """The waiting payment is posted in a transaction of its own (the across-tenants role's): the claim it posts to
+    is remembered in that same transaction, so a consumer batch that never commits leaves no posting to a claim
+    this service does not know."""
+    early = era(Payment("CS0000000308"), trace="EARLY8", control="000000914")
+    assert await _from_inbox(make_uow, early, "early8") == ["posted"]
+    created = claim_created("CS0000000308")
+    roles = schema_roles(schema)
+    assert roles is not None
+    app, across = (create_engine(url, schema=schema, pool_size=1) for url in (roles.app_url, roles.across_url))
+    try:
+        async with PostingWork(sessions(app), Tenancy.of(TENANT), across_tenants=sessions(across)) as uow:
+            await handlers.on_claims_created([SimpleNamespace(event=created)], uow)
+            # no commit: the consumer's batch fails for good here
+        async with PostingWork(sessions(app), Tenancy.of(TENANT)) as uow:
+            assert await uow.claims.known_claim(TENANT, created.claim_id) is not None
+    finally:
+        await app.dispose()
+        await across.dispose()
+    assert [p["state"] for p in await postings(client, auth, created.claim_id)] == ["posted"]
