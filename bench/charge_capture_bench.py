@@ -25,7 +25,7 @@ from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from identity.audit_keys import new_ring_file
 from measuring import commit_latency_ms
 from sqlalchemy import text

@@ -33,7 +33,7 @@ from claimstream_platform.auth import (
     generate_keypair,
 )
 from claimstream_platform.contracts.charge_capture import TOPIC as CHARGES
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics, new_admin, new_producer
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from identity.audit_keys import new_ring_file

@@ -59,7 +59,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 async def commit_latency_ms(database_url: str, commits: int = 200) -> float:
     """Milliseconds per one-row transaction, one after another: what every single-request write waits for (the
     disk's flush). It differs between machines more than the insert rate does, and bounds single POSTs."""
-    from claimstream_platform.db import create_engine
+    from claimstream_platform.engines import create_engine
     from sqlalchemy import text
 
     engine = create_engine(database_url, schema="public", pool_size=1)

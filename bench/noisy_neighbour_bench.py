@@ -27,7 +27,7 @@ from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.access import RateClass
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import Budget, store
 from e2e_bench import raw_rates
 from identity.audit_keys import new_ring_file

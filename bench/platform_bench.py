@@ -23,7 +23,8 @@ from uuid import UUID, uuid4
 from aiokafka import AIOKafkaConsumer
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, create_engine, platform_metadata
+from claimstream_platform.db import UnitOfWork, platform_metadata
+from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay

@@ -23,7 +23,7 @@ from uuid import uuid4
 from aiokafka import AIOKafkaConsumer
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import TokenIssuer, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer

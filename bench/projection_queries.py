@@ -20,7 +20,7 @@ from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_devtools.testing import service_client
 from claimstream_platform import revocations
 from claimstream_platform.auth import Role, TokenIssuer
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.migrate import upgrade
 from projection.repository import swap
 from projection.service import SERVICE

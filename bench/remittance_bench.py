@@ -23,7 +23,7 @@ import pyx12.params
 import pyx12.x12n_document
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.migrate import upgrade
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
 from remittance_posting import handlers

@@ -4,7 +4,7 @@ from uuid import uuid4
 import pytest
 from claimstream_devtools.schemas_under_test import with_revocation_list
 from claimstream_devtools.testing import Keys, StackUnderTest, app_client
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import create_app
 from example.service import create_tables, router

@@ -18,7 +18,7 @@ import httpx
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.auth import Role
 from claimstream_platform.contracts.access import INSTALLATION
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from running_services import Services, audit_key_file
 from sqlalchemy import text
 

@@ -12,7 +12,7 @@ from claimstream_devtools.devstack.run import demo_tokens
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform import tenants
 from claimstream_platform.auth import Role
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from running_services import Services
 
 

@@ -19,7 +19,7 @@ from claimstream_devtools import testing
 from claimstream_devtools.routes import routes
 from claimstream_platform.access import declared
 from claimstream_platform.auth import OPERATOR, Role, TokenVerifier, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Service, discover
 from claimstream_platform.limits.budgets import DEFAULT_BUDGETS
 from claimstream_platform.limits.limiter import RateLimiter

@@ -16,7 +16,7 @@ from charge_capture_testkit import (
     post_ok,
 )
 from claimstream_devtools.testing import Keys, StackUnderTest, service_client, service_schema, service_settings
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.settings import ServiceSettings
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_platform.contracts.access import AccessRecorded
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from identity.chain import Walk
 from identity.commands import verified
 from identity.handlers import on_access_recorded

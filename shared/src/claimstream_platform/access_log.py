@@ -47,6 +47,7 @@ class PendingAccess:
     client: str | None = None
     correlation_id: UUID | None = None
     recorded: bool = False
+    touched: set[UUID] = field(default_factory=set)  # tenants whose rows changed without an event of theirs
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def event(self, tenant_id: UUID) -> AccessRecorded:
@@ -101,7 +102,7 @@ def stage(publish: Callable[[IntegrationEvent], UUID], staged_tenants: Iterable[
     pending = _pending.get()
     if pending is None or pending.recorded:
         return None
-    for tenant_id in chains(pending.tenant_id, staged_tenants):
+    for tenant_id in chains(pending.tenant_id, [*staged_tenants, *pending.touched]):
         publish(pending.event(tenant_id))
     return pending
 
@@ -113,6 +114,14 @@ def chains(caller_tenant: UUID | None, staged_tenants: Iterable[UUID]) -> list[U
     if caller_tenant is not None:
         return [caller_tenant]
     return sorted(set(staged_tenants)) or [INSTALLATION]
+
+
+def touched(tenant_id: UUID | None) -> None:
+    """A command that changed a tenant's rows without staging an event of theirs (an operator settling a tenant's
+    quarantined document) names that tenant here, so its record goes in that tenant's chain too."""
+    pending = _pending.get()
+    if pending is not None and tenant_id is not None:
+        pending.touched.add(tenant_id)
 
 
 def committed(pending: PendingAccess | None) -> None:

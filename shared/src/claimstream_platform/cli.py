@@ -19,7 +19,7 @@ import os
 from uuid import UUID
 
 from claimstream_platform import migrate, tenants
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import admin as limits_admin
 
 LOCAL_STACK_HINT = "beside `make run`, `.venv/bin/claimstream-dev admin ...` finds the local stack's"

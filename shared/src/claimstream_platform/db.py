@@ -1,4 +1,5 @@
-"""Database access every service shares: the engine, the platform's own tables, and the unit of work.
+"""Database access every service shares: the platform's own tables and the unit of work (the engines and what
+counts as a transient failure are in engines.py).
 
 Each service owns one PostgreSQL schema; its connections set `search_path` to that schema, so tables are
 named without a schema and the same code runs against a per-service database in production.
@@ -9,7 +10,6 @@ says; a process's few paths that cross tenants on purpose use its across-tenants
 "PostgreSQL roles and row-level security").
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -33,15 +33,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from claimstream_platform import access_log
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy, current_context, current_tenancy
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.errors import TransientError
 from claimstream_platform.row_security import tell_tenancy
 
 NAMING_CONVENTION = {
@@ -117,42 +114,6 @@ heartbeats = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# SQLSTATE classes that mean "try again": connection exceptions, insufficient resources, operator intervention
-# (admin shutdown, crash shutdown, cannot connect now), serialization failure, deadlock, lock not available.
-_TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
-
-
-def is_transient(error: BaseException) -> bool:
-    """True for failures worth retrying: the database restarting or overloaded, a pool timeout, the network."""
-    if isinstance(
-        error, TransientError | OperationalError | InterfaceError | PoolTimeout | OSError | asyncio.TimeoutError
-    ):
-        return True
-    if isinstance(error, DBAPIError):
-        if error.connection_invalidated:
-            return True
-        state = getattr(error.orig, "sqlstate", None) or ""
-        return state.startswith(_TRANSIENT_SQLSTATES)
-    return False
-
-
-def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
-    """Whose rows its connections see is the URL's role's to say: an app role's, one tenant's at a time; an
-    across-tenants role's, every tenant's (docs/security.md)."""
-    return create_async_engine(
-        database_url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_timeout=10,
-        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
-    )
-
-
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """A process's sessions on one of its engines; what they load stays readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
-
 
 class RecordsEvents(Protocol):
     """An aggregate: its methods record what happened, and its handler takes the events to publish them."""
@@ -210,6 +171,9 @@ class UnitOfWork:
         if self._across_tenants is None:
             raise RuntimeError("this unit of work was given no across-tenants sessions: it cannot cross tenants")
         async with type(self)(self._across_tenants, ACROSS_TENANTS) as across:
+            # This process may hold row locks in its own transaction that the block's would wait for: a cycle
+            # through Python PostgreSQL cannot see. A short lock wait ends it with 55P03, an attempt to retry.
+            await across.session.execute(text("SET LOCAL lock_timeout = '2s'"))
             yield across
             await across.flush_events()
             await across.session.commit()

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import metrics
 from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, create_engine, sessions
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.settings import ServiceSettings

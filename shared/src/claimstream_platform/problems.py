@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from claimstream_platform.db import is_transient
+from claimstream_platform.engines import is_transient
 from claimstream_platform.errors import (
     Conflict,
     DomainError,

@@ -29,7 +29,8 @@ from claimstream_platform.auth import (
     verifier_for,
 )
 from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy, act_as
-from claimstream_platform.db import UnitOfWork, create_engine, sessions
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.errors import Forbidden, Unauthenticated
 from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.limits import DEFAULT_BUDGETS, RateLimiter

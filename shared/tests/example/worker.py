@@ -8,7 +8,8 @@ import asyncio
 import os
 import signal
 
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 

@@ -17,7 +17,8 @@ from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform import migrate
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
-from claimstream_platform.db import UnitOfWork, create_engine, sessions
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.kit import Service, discover
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine

@@ -2,7 +2,7 @@
 skipped (web.Platform.open). This proves its engine hooks still produce database spans on our version."""
 
 from claimstream_devtools.testing import StackUnderTest
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor

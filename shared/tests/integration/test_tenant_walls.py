@@ -16,7 +16,8 @@ from aiokafka import ConsumerRecord
 from claimstream_devtools.schemas_under_test import migrated_schema, schema_roles
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event

@@ -11,7 +11,8 @@ import pytest
 from claimstream_platform.auth import Operator, Principal
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.db import Repository, UnitOfWork, create_engine
+from claimstream_platform.db import Repository, UnitOfWork
+from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay

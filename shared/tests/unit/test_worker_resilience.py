@@ -96,7 +96,7 @@ async def test_a_handler_that_hangs_is_cut_off() -> None:
 
 
 async def test_pool_timeouts_and_shutdowns_answer_503_with_retry_after_and_data_errors_422() -> None:
-    from claimstream_platform.db import is_transient
+    from claimstream_platform.engines import is_transient
     from claimstream_platform.problems import _unavailable
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import TimeoutError as PoolTimeout

@@ -185,3 +185,18 @@ async def test_a_tenant_works_its_own_quarantined_999s_and_only_an_operator_reac
     assert (await client.post(f"/v1/inbound/{ids['277CA']}/discard", headers=operator)).status_code == 204
     assert (await client.post(f"/v1/inbound/{ids['999']}/retry", headers=biller)).status_code == 204
     assert [row.status for row in await scalar_rows(make_uow, statuses)] == ["pending", "discarded"]
+
+
+async def test_an_operators_discard_of_a_tenants_999_is_in_that_tenants_access_log(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient, client: httpx.AsyncClient, keys: Keys
+) -> None:
+    """The discard changes the tenant's document and stages no event of theirs: the record still names the tenant
+    (its auditor sees it), not the installation alone."""
+    await a_claim(make_uow, simulator, batched=True)
+    await submit.send(make_uow, Answering(gateway, lambda _: "ISA*garbled"))  # our 999, quarantined: TENANT's
+    (document,) = [row.id for row in await scalar_rows(make_uow, "SELECT id FROM inbound")]
+    operator = {"Authorization": f"Bearer {keys.issuer.issue_operator(subject='operator:ana')}"}
+    assert (await client.post(f"/v1/inbound/{document}/discard", headers=operator)).status_code == 204
+    records = "SELECT convert_from(payload, 'UTF8')::jsonb AS body FROM outbox WHERE topic = 'access.v1'"
+    discards = [r.body for r in await scalar_rows(make_uow, records) if r.body["action"].endswith("{action}")]
+    assert [(d["tenant_id"], d["actor"]) for d in discards] == [(str(TENANT), "operator:ana")]

@@ -23,7 +23,8 @@ from uuid import UUID
 
 from claimstream_platform import tenants
 from claimstream_platform.auth import Role
-from claimstream_platform.db import SessionFactory, create_engine
+from claimstream_platform.db import SessionFactory
+from claimstream_platform.engines import create_engine
 from claimstream_platform.errors import RuleViolation
 
 from identity import handlers

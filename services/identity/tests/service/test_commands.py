@@ -12,7 +12,7 @@ import httpx
 from claimstream_devtools.testing import Keys, StackUnderTest, service_settings
 from claimstream_platform import tenants
 from claimstream_platform.auth import Kind, Principal, TokenVerifier
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from identity.service import SERVICE
 from identity_testkit import admin, headers, refused_by
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
 from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader

@@ -5,7 +5,8 @@ type, and acknowledged: it never blocks the files behind it."""
 
 import logging
 
-from claimstream_platform.db import SessionFactory, is_transient
+from claimstream_platform.db import SessionFactory
+from claimstream_platform.engines import is_transient
 from claimstream_platform.loops import PeriodicLoop
 
 from remittance_posting import handlers

@@ -9,7 +9,8 @@ import httpx
 from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_devtools.testing import Keys
 from claimstream_platform.context import Tenancy
-from claimstream_platform.db import UnitOfWork, create_engine, sessions
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from remittance_posting import handlers
 from remittance_posting.repository import PostingWork
 from remittance_testkit import PRACTICE, TENANT, Payment, claim_created, era

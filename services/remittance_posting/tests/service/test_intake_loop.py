@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_platform.context import ACROSS_TENANTS, acting_as
-from claimstream_platform.db import SessionFactory, UnitOfWork, create_engine, sessions
+from claimstream_platform.db import SessionFactory, UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from remittance_posting.gateway import Document
 from remittance_posting.intake_loop import IntakeLoop
 from remittance_testkit import Payment, claim_created, era

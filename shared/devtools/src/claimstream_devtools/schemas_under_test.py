@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from claimstream_platform import migrate, revocations
 from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Service
 from sqlalchemy import text
 

@@ -28,7 +28,8 @@ from claimstream_platform.auth import (
     TokenIssuer,
     generate_keypair,
 )
-from claimstream_platform.db import UnitOfWork, create_engine
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
 from claimstream_platform.limits import store as limits
@@ -36,7 +37,7 @@ from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
 from claimstream_devtools.devstack.postgres import PostgresServer
@@ -216,10 +217,9 @@ def service_fixtures(
 
         schema, engine, make_uow, client = service_fixtures(SERVICE, clearinghouse_url="http://sim")
 
-    `schema` is a fresh migrated schema per test; `engine` and `make_uow` work on it; `client` is the app built
-    by the kit, in this process, with its settings pointed at them, its token verified with the `keys` fixture's
-    key, `practices` registered (`register_practices`), and `settings` as overrides (a callable is given the
-    test's `tmp_path`, for files)."""
+    `schema`: a fresh migrated schema per test; `engine` and `make_uow`: on it; `client`: the kit's app in this
+    process, pointed at them, verifying the `keys` fixture's tokens, with `practices` registered and `settings` as
+    overrides (a callable is given the test's `tmp_path`, for files)."""
 
     @pytest.fixture
     async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
@@ -235,8 +235,8 @@ def service_fixtures(
     @pytest.fixture
     def make_uow(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
         """As the superuser, which no wall stops (what a test sets up or checks), across tenants too."""
-        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        return lambda: service.unit_of_work(sessionmaker, across_tenants=sessionmaker)
+        made = sessions(engine)
+        return lambda: service.unit_of_work(made, across_tenants=made)
 
     @pytest.fixture
     async def client(

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from claimstream_platform import migrate
 from claimstream_platform.access import RateClass
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.limits.budgets import Budget
 from claimstream_platform.limits.store import MIGRATIONS, SCHEMA, clear_override, set_override
 

@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import telemetry
 from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
-from claimstream_platform.db import UnitOfWork, is_transient
+from claimstream_platform.db import UnitOfWork
+from claimstream_platform.engines import is_transient
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
 from claimstream_platform.messaging.failures import (
@@ -154,7 +155,7 @@ class Consumer:
 
         Fast path: every handler in one transaction. If one fails for a reason that is not an outage, the batch
         is rolled back and applied again record by record, each in a savepoint with bounded attempts. An outage
-        raises (`db.is_transient`): the caller waits and calls again with the same `tries`.
+        raises (`engines.is_transient`): the caller waits and calls again with the same `tries`.
         """
         tries = tries or Tries()
         decoded, dead = self._decode_all(records)
@@ -272,7 +273,7 @@ class Consumer:
 
     async def _until_applied(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
         """Apply the batch, waiting out the database as long as it takes: an outage, or a failure of the batch's
-        own bookkeeping that may pass (`db.is_transient`), is nothing to blame on one event."""
+        own bookkeeping that may pass (`engines.is_transient`), is nothing to blame on one event."""
         tries, waited = Tries(), 0
         while True:
             try:

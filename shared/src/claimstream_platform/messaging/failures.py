@@ -13,11 +13,11 @@ fails (a bounded number of attempts, then the dead-letter topic with the reason)
   (`database_answers`); if it does not, the timeout was an outage.
 - Any other failure of a handler (a domain refusal, a constraint, a bug): `max_attempts` at once, then the
   dead-letter topic.
-- Outside the handlers (the inbox claim, the practice check, the commit), a failure `db.is_transient` calls
+- Outside the handlers (the inbox claim, the practice check, the commit), a failure `engines.is_transient` calls
   transient is nothing to blame on one event: the batch goes again after a growing wait, without limit, and its
   partition alone waits. Anything else there crashes the worker, which `run_until_stopped` starts again.
 
-`db.is_transient` is the wider rule the HTTP side answers 503 by; the consumer narrows it for handlers, since an
+`engines.is_transient` is the wider rule the HTTP side answers 503 by; the consumer narrows it for handlers, since an
 event whose work always times out would otherwise be retried for ever and hold its partition.
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from claimstream_platform.db import is_transient
+from claimstream_platform.engines import is_transient
 from claimstream_platform.errors import TransientError
 
 _OUTAGE_SQLSTATES = ("08", "57P", "53300")

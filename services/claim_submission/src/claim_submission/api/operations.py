@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
+from claimstream_platform import access_log
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Principal, Role
 from claimstream_platform.errors import Conflict, NotFound
@@ -148,7 +149,9 @@ async def act_on_inbound(
 
     async def act() -> None:
         if isinstance(caller, Operator):
-            found = await uow.documents.settle_quarantined_across_tenants(document_id, status)
+            settled = await uow.documents.settle_quarantined_across_tenants(document_id, status)
+            found = settled is not None
+            access_log.touched(settled.tenant_id if settled else None)  # in that tenant's chain: no event says whose
         else:
             found = await uow.documents.settle_quarantined(caller.tenant_id, document_id, status)
         if not found:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import is_transient
+from claimstream_platform.engines import is_transient
 from claimstream_platform.x12 import X12Error
 
 from claim_submission import handlers

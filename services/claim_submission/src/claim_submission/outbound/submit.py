@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
-from claimstream_platform.db import is_transient
+from claimstream_platform.engines import is_transient
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import ClaimStatus

@@ -42,11 +42,12 @@ class Documents(Repository):
 
     async def settle_quarantined(self, tenant_id: UUID, document_id: int, status: str) -> bool:
         """A tenant's retry (pending again) or discard of its own quarantined document; False when there is none."""
-        return await self._settle(document_id, status, self.mine(tenant_id))
+        return await self._settled(document_id, status, self.mine(tenant_id)) is not None
 
-    async def settle_quarantined_across_tenants(self, document_id: int, status: str) -> bool:
-        """An installation operator's retry or discard of any quarantined document, a tenant's or no tenant's."""
-        return await self._settle(document_id, status)
+    async def settle_quarantined_across_tenants(self, document_id: int, status: str) -> Row[Any] | None:
+        """An installation operator's retry or discard of any quarantined document, a tenant's or no tenant's: the
+        document settled (its `tenant_id`, for the access log), or None when there is none."""
+        return await self._settled(document_id, status)
 
     async def page(self, tenant_id: UUID, status: str, limit: int) -> list[Row[Any]]:
         """The tenant's documents with this status, newest first."""
@@ -56,14 +57,14 @@ class Documents(Repository):
         """Every tenant's documents with this status, and those of no tenant: an installation operator's view."""
         return await self._page(status, limit)
 
-    async def _settle(self, document_id: int, status: str, *whose: ColumnElement[bool]) -> bool:
-        changed = await self.session.scalar(
+    async def _settled(self, document_id: int, status: str, *whose: ColumnElement[bool]) -> Row[Any] | None:
+        changed = await self.session.execute(
             update(inbound)
             .where(inbound.c.id == document_id, inbound.c.status == "quarantined", *whose)
             .values(status=status, reason=None if status == "pending" else inbound.c.reason)
-            .returning(inbound.c.id)
+            .returning(inbound.c.id, inbound.c.tenant_id)
         )
-        return changed is not None
+        return changed.first()
 
     async def _page(self, status: str, limit: int, *whose: ColumnElement[bool]) -> list[Row[Any]]:
         query = select(inbound).where(inbound.c.status == status, *whose).order_by(inbound.c.id.desc()).limit(limit)

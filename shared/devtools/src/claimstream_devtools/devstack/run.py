@@ -15,7 +15,7 @@ from uuid import UUID
 
 from claimstream_platform import auth, tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, Role, TokenIssuer, generate_keypair
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack

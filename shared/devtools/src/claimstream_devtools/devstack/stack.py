@@ -7,6 +7,7 @@ embedded ones are then not started.
 import asyncio
 import os
 import shutil
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,7 @@ class LocalStack:
         """Everything of the profile's folder but the data of a server the environment names: that server may be
         another run's, started from this very folder (a pytest beside a running `make test`)."""
         named = {folder for folder, variable in _SERVER_FOLDERS.items() if os.environ.get(variable)}
+        self._refuse_if_in_use(named)
         for entry in self.profile.data_dir.iterdir():
             if entry.name in named:
                 continue
@@ -86,6 +88,18 @@ class LocalStack:
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
+
+    def _refuse_if_in_use(self, named: set[str]) -> None:
+        """Another run of this profile (a `make test` going on) has its servers' data in this folder: wiping it
+        would pull the database from under that run. Its ports answer, so it is found before anything is deleted."""
+        ports = {"postgres": self.profile.postgres_port, "kafka": self.profile.kafka_port}
+        for folder, port in ports.items():
+            if folder not in named and _answers(port):
+                raise RuntimeError(
+                    f"port {port} answers: another run of the {self.profile.name!r} profile is using its servers"
+                    f" (and their data in {self.profile.data_dir}); stop it first, or name its servers with"
+                    f" {_SERVER_FOLDERS[folder]} to share them"
+                )
 
     def stop(self) -> None:
         if self.broker is not None:
@@ -107,6 +121,12 @@ class LocalStack:
         )
         self.kafka_start_seconds = self.broker.start()
         return self.broker.bootstrap_servers
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def docker_engine_answers() -> bool:

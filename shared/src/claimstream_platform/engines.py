@@ -1,0 +1,49 @@
+"""A service's connections to PostgreSQL, and which failures are worth trying again.
+
+Each service owns one PostgreSQL schema; its connections set `search_path` to that schema, so tables are named
+without a schema and the same code runs against a per-service database in production.
+"""
+
+import asyncio
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from claimstream_platform.errors import TransientError
+
+# SQLSTATE classes that mean "try again": connection exceptions, insufficient resources, operator intervention
+# (admin shutdown, crash shutdown, cannot connect now), serialization failure, deadlock, lock not available.
+_TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures worth retrying: the database restarting or overloaded, a pool timeout, the network."""
+    if isinstance(
+        error, TransientError | OperationalError | InterfaceError | PoolTimeout | OSError | asyncio.TimeoutError
+    ):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or ""
+        return state.startswith(_TRANSIENT_SQLSTATES)
+    return False
+
+
+def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+    """Whose rows its connections see is the URL's role's to say: an app role's, one tenant's at a time; an
+    across-tenants role's, every tenant's (docs/security.md)."""
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
+    )
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A process's sessions on one of its engines; what they load stays readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
