@@ -65,3 +65,24 @@ def test_the_platforms_command_alone_asks_for_its_settings_and_names_the_local_w
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0 and refused.stdout == ""
     assert "DATABASE_URL is not set" in refused.stderr and "claimstream-dev admin" in refused.stderr
+
+
+def test_the_dead_letter_command_runs_against_the_local_broker(stack) -> None:
+    """`claimstream-dev dlq ...` is `claimstream dlq ...` with the local stack's broker (unless KAFKA_BOOTSTRAP_SERVERS
+    names another, as the tests' may)."""
+    env = dict(os.environ)
+    if stack.broker is not None:
+        env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+    env["CLAIMSTREAM_PROFILE"] = "test"
+    topic = f"nothing-here-{uuid4().hex[:8]}.v1"
+    listed = as_a_new_user("dlq", "list", "--topic", topic, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip() == f"no dead letters on {topic}.dlq"
+
+
+def test_the_dead_letter_command_alone_asks_for_the_broker_and_names_the_local_way() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    command = [sys.executable, "-m", "claimstream_platform.cli", "dlq", "list"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert "KAFKA_BOOTSTRAP_SERVERS is not set" in refused.stderr and "claimstream-dev dlq" in refused.stderr

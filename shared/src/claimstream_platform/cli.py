@@ -1,16 +1,23 @@
-"""The `claimstream` command: tenant administration.
+"""The `claimstream` command: tenant administration, and the dead letters.
 
     claimstream admin create-tenant NAME               prints the new tenant's id
     claimstream admin rate-limit --tenant ID --class C --tenant-budget N --client-budget N [--window S] | --clear
                                                        a tenant's request budget (limits/admin.py)
+    claimstream dlq list [--topic T] [--consumer GROUP] [--letters]
+                                                       the dead letters per topic, by reason (no payload)
+    claimstream dlq show --topic T.dlq (--partition P --offset N | --event-id ID) [--payload]
+                                                       one letter: headers, reason, payload keys (values: PHI)
+    claimstream dlq redrive --topic T.dlq [--consumer GROUP] [--kind K] [--event-id ID ...] [--again] [--dry-run]
+                                                       the events back to their topic after a fix (dlq_admin.py)
 
 It mints no tokens: the identity service alone holds the signing key. A tenant's first administrator is invited
 with `python -m identity create-admin`, an operator with `create-operator`, and an integration's token is issued
 with `python -m identity issue-integration` (or by the tenant's administrator through identity's API), each one
 recorded so that it can be revoked (docs/identity.md).
 
-It reads DATABASE_URL from the environment. Beside the local stack that `make run` started,
-`claimstream-dev admin ...` (the development tools) finds it there and runs this command.
+`admin` reads DATABASE_URL from the environment, `dlq` KAFKA_BOOTSTRAP_SERVERS. Beside the local stack that
+`make run` started, `claimstream-dev admin ...` and `claimstream-dev dlq ...` (the development tools) find them there
+and run this command.
 """
 
 import argparse
@@ -18,17 +25,21 @@ import asyncio
 import os
 from uuid import UUID
 
-from claimstream_platform import migrate, tenants
+from claimstream_platform import dlq_admin, migrate, tenants
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import admin as limits_admin
 
-LOCAL_STACK_HINT = "beside `make run`, `.venv/bin/claimstream-dev admin ...` finds the local stack's"
+LOCAL_STACK_HINT = "beside `make run`, `.venv/bin/claimstream-dev {} ...` finds the local stack's"
+
+
+def _setting(name: str, local_command: str) -> str:
+    if not os.environ.get(name):
+        raise SystemExit(f"claimstream: {name} is not set ({LOCAL_STACK_HINT.format(local_command)})")
+    return os.environ[name]
 
 
 def _database_url() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        raise SystemExit(f"claimstream: DATABASE_URL is not set ({LOCAL_STACK_HINT})")
-    return os.environ["DATABASE_URL"]
+    return _setting("DATABASE_URL", "admin")
 
 
 async def _create_tenant(name: str) -> UUID:
@@ -52,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     create = admin.add_parser("create-tenant", help="create a tenant (a billing company)")
     create.add_argument("name")
     limits_admin.add_command(admin)
+    dlq_admin.add_commands(groups)
     return parser
 
 
@@ -61,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_create_tenant(args.name)))
     elif args.group == "admin" and args.command == limits_admin.COMMAND:
         print(limits_admin.run(args, _database_url()))
+    elif args.group == dlq_admin.GROUP:
+        print(dlq_admin.run(args, _setting("KAFKA_BOOTSTRAP_SERVERS", "dlq")))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@
                                        set, is the local stack's
     claimstream-dev identity ...       `python -m identity ...` against the local stack, with identity's settings
                                        (its schema, the stack's signing key): issue-integration, create-admin, ...
+    claimstream-dev dlq ...            `claimstream dlq ...` (list, show, redrive the dead letters) against the
+                                       local stack: KAFKA_BOOTSTRAP_SERVERS, when not set, is the local stack's
 
 The local stack is the `run` profile's (`.data/run`); CLAIMSTREAM_PROFILE names another (the tests use `test`).
 """
@@ -36,6 +38,17 @@ def use_the_local_stack() -> None:
         os.environ["DATABASE_URL"] = server.url()
 
 
+def use_the_local_broker() -> None:
+    """Point the dead-letter command at the local stack's broker, unless the environment names another."""
+    profile = local_profile()
+    if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        if not (profile.data_dir / "kafka").is_dir():
+            raise SystemExit(
+                "claimstream-dev: KAFKA_BOOTSTRAP_SERVERS is not set and no local stack was found: `make run`"
+            )
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{profile.kafka_port}"
+
+
 def identitys_settings() -> dict[str, str]:
     """Identity's command against the local stack: its database and schema, and the stack's keys (what `make run`
     gives the identity service alone), unless the environment names others."""
@@ -62,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("arguments", nargs=argparse.REMAINDER)
     identity = commands.add_parser("identity", help="`python -m identity` against the local stack")
     identity.add_argument("arguments", nargs=argparse.REMAINDER)
+    dlq = commands.add_parser("dlq", help="`claimstream dlq` (the dead letters) against the local stack")
+    dlq.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -79,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "admin":
         use_the_local_stack()
         platform_cli.main(["admin", *args.arguments])
+    elif args.command == "dlq":
+        use_the_local_broker()
+        platform_cli.main(["dlq", *args.arguments])
     elif args.command == "identity":
         command = [sys.executable, "-m", "identity", *args.arguments]
         sys.exit(subprocess.run(command, env=identitys_settings(), check=False).returncode)
