@@ -124,11 +124,13 @@ async def produce(ledger: Ledger, *messages: Message) -> list[str]:
     return [dict(headers)["ce_id"].decode() for _, _, headers in messages]
 
 
-async def dlq(*args: str) -> str:
-    """`claimstream dlq ...` as an operator runs it: a process of its own (the consumers here go on meanwhile)."""
+async def dlq(ledger: Ledger, *args: str) -> str:
+    """`claimstream dlq ...` as an operator runs it: a process of its own (the consumers here go on meanwhile),
+    told the ledger's broker as an operator tells it (KAFKA_BOOTSTRAP_SERVERS)."""
     command = [sys.executable, "-m", "claimstream_platform.cli", "dlq", *args]
     pipe = asyncio.subprocess.PIPE
-    process = await asyncio.create_subprocess_exec(*command, env=os.environ.copy(), stdout=pipe, stderr=pipe)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": ledger.servers}
+    process = await asyncio.create_subprocess_exec(*command, env=env, stdout=pipe, stderr=pipe)
     async with asyncio.timeout(120):
         out, err = await process.communicate()
     assert process.returncode == 0, err.decode()

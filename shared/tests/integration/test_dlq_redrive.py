@@ -80,52 +80,52 @@ async def test_a_refused_event_is_listed_then_redriven_after_the_fix_and_applied
     assert await count_applied(sessionmaker, tenant) == 2
     assert fixed_calls == [refused_entry]  # sent three times, applied once after the fix
     assert len(seen_by_other) == len(set(seen_by_other)) == 2 and refused_entry in seen_by_other  # each once
-    listing = await dlq("list", "--topic", ledger.topic, "--consumer", group, "--letters")
+    listing = await dlq(ledger, "list", "--topic", ledger.topic, "--consumer", group, "--letters")
     assert f"{ledger.dlq}: 1 letter, 1 redriven" in listing and f"{ledger.topic}:{last.partition}:" in listing
 
 
 async def listed_without_payload_values(ledger: Ledger, group: str, letter: Record) -> None:
     """The letter listed with its reason and ids, shown with its payload's keys; its values only on `--payload`."""
     event_id, address = header(letter, "ce_id") or "", f"{ledger.dlq}:{letter.partition}:{letter.offset}"
-    listing = await dlq("list", "--topic", ledger.topic, "--consumer", group)
+    listing = await dlq(ledger, "list", "--topic", ledger.topic, "--consumer", group)
     assert f"{ledger.dlq}: 1 letter, 0 redriven" in listing
     assert "handler" in listing and "RuleViolation: an entry over 100.00 is refused here" in listing
-    each = await dlq("list", "--topic", ledger.dlq, "--letters")
+    each = await dlq(ledger, "list", "--topic", ledger.dlq, "--letters")
     assert event_id in each and f"{letter.partition}:{letter.offset}" in each
     where = ("--topic", ledger.dlq, "--partition", str(letter.partition), "--offset", str(letter.offset))
-    shown = await dlq("show", *where)
+    shown = await dlq(ledger, "show", *where)
     assert "payload     keys amount, entry_id, tenant_id (" in shown and event_id in shown and address in shown
-    by_id = await dlq("show", "--topic", ledger.topic, "--event-id", event_id)
+    by_id = await dlq(ledger, "show", "--topic", ledger.topic, "--event-id", event_id)
     assert address in by_id
-    everything = await dlq("list")  # every dead-letter topic of the broker: this one among them
+    everything = await dlq(ledger, "list")  # every dead-letter topic of the broker: this one among them
     assert f"{ledger.dlq}: 1 letter" in everything
     for output in (listing, each, shown, by_id, everything):
         assert "731.19" not in output
-    assert '"amount": "731.19"' in await dlq("show", *where, "--payload")
+    assert '"amount": "731.19"' in await dlq(ledger, "show", *where, "--payload")
 
 
 async def a_dry_run_sends_nothing(ledger: Ledger, group: str, event_id: str) -> None:
-    dry = await dlq("redrive", "--topic", ledger.dlq, "--consumer", group, "--dry-run")
+    dry = await dlq(ledger, "redrive", "--topic", ledger.dlq, "--consumer", group, "--dry-run")
     assert "would send back 1 event (1 letter)" in dry and event_id in dry and "nothing sent" in dry
     assert len(await copies(ledger, event_id)) == 1  # the original alone
-    assert f"{ledger.dlq}: 1 letter, 0 redriven" in await dlq("list", "--topic", ledger.topic)
+    assert f"{ledger.dlq}: 1 letter, 0 redriven" in await dlq(ledger, "list", "--topic", ledger.topic)
 
 
 async def redriven_applied_once(ledger: Ledger, sessionmaker: Any, tenant: UUID, group: str, letter: Record) -> Record:
     """Redriven after the fix: applied; again: nothing sent; `--again`: sent and skipped. Returns the last copy."""
     event_id = header(letter, "ce_id") or ""
     only_this = ("--topic", ledger.dlq, "--consumer", group, "--event-id", event_id)
-    assert "sent back 1 event (1 letter)" in await dlq("redrive", *only_this)
+    assert "sent back 1 event (1 letter)" in await dlq(ledger, "redrive", *only_this)
     await until(applied_count_is(sessionmaker, tenant, 2), what="the redriven entry applied")
     original, copy = await copies(ledger, event_id)
     assert (copy.partition, copy.key, copy.value) == (original.partition, original.key, original.value)
     assert header(copy, "redriven_from") == f"{ledger.dlq}:{letter.partition}:{letter.offset}"
     assert header(copy, "dlq_reason") is None
 
-    twice = await dlq("redrive", *only_this)
+    twice = await dlq(ledger, "redrive", *only_this)
     assert "sent back 0 events" in twice and "1 letter redriven before: skipped" in twice
     assert len(await copies(ledger, event_id)) == 2  # nothing sent
-    assert "sent back 1 event (1 letter)" in await dlq("redrive", "--topic", ledger.dlq, "--again")
+    assert "sent back 1 event (1 letter)" in await dlq(ledger, "redrive", "--topic", ledger.dlq, "--again")
     *_, last = await copies(ledger, event_id)
     return last
 
@@ -152,10 +152,10 @@ async def test_scenario_25_v1_consumers_beside_v2_producers_lose_no_event_after_
 
     voided_calls: list[UUID] = []
     async with consuming(ledger, sessionmaker, group, ledger.v2(voided_calls)):  # the v2 consumers roll out
-        sent = await dlq("redrive", "--topic", ledger.dlq, "--consumer", group, "--kind", "decode")
+        sent = await dlq(ledger, "redrive", "--topic", ledger.dlq, "--consumer", group, "--kind", "decode")
         assert "sent back 1 event (1 letter)" in sent and voided in sent
         await until(applied_count_is(sessionmaker, tenant, 3), what="the voided entry applied")
-        await dlq("redrive", "--topic", ledger.dlq, "--again")
+        await dlq(ledger, "redrive", "--topic", ledger.dlq, "--again")
         *_, last = await copies(ledger, voided)
         await until(lambda: consumed_past(ledger.servers, last, group), what="the copy sent again consumed")
 
