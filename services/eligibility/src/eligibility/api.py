@@ -10,7 +10,7 @@ from uuid import UUID
 from claimstream_platform.access import Audit, RateClass, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound
-from claimstream_platform.idempotency import run_command
+from claimstream_platform.idempotency import Started, run_command, run_inquiry
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
 from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -71,17 +71,51 @@ def check_out(check: Check) -> CheckOut:
     status_code=201,
 )
 async def ask(body: CheckIn, request: Request, principal: CurrentPrincipal, uow: EligibilityWorkDep) -> JSONResponse:
-    """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key."""
-    check = _check(principal, body)
-    state = request.app.state
+    """Ask the payer now (a 270, answered by a 271); the answer comes back with the check. Idempotency-Key: a retry
+    never sends a second 270 (the check and its 270 are committed before it is sent; handlers.py). When the call
+    fails, 503 with Retry-After: the check waits, and a retry with the key (or the worker) finishes it."""
+    asked = AskedNow(request, principal, uow, body)
+    return await run_inquiry(request, principal=principal, uow=uow, body=body, inquiry=asked)
 
-    async def operation() -> CheckOut:
-        await require_practices(uow, principal, {"practice_id": body.practice_id})
-        price = Price(charge=body.expected_charge, allowed=body.allowed_amount)
-        answered = await handlers.run_check(uow, state.clearinghouse, state.sender, check, price)
-        return check_out(answered)
 
-    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+class AskedNow:
+    """A check asked from the API, in `run_inquiry`'s phases (its reference: the check's id)."""
+
+    def __init__(self, request: Request, principal: Principal, uow: EligibilityWork, body: CheckIn) -> None:
+        self.clearinghouse: handlers.Clearinghouse = request.app.state.clearinghouse
+        self.sender: handlers.Sender = request.app.state.sender
+        self.principal, self.uow, self.body = principal, uow, body
+        self.price = Price(charge=body.expected_charge, allowed=body.allowed_amount)
+        self.inquiry = ""
+
+    async def intend(self) -> Started[str]:
+        await require_practices(self.uow, self.principal, {"practice_id": self.body.practice_id})
+        check = _check(self.principal, self.body)
+        self.inquiry = await handlers.intend(self.uow, self.sender, check)
+        return Started(str(check.id), self.inquiry)
+
+    async def resume(self, reference: str) -> Started[str]:
+        found = await self.uow.checks.question(UUID(reference))
+        if found is None:
+            raise NotFound("eligibility check not found", field="Idempotency-Key")
+        check, inquiry = found
+        if check.status != "pending" or inquiry is None:
+            return Started(reference, None)
+        await self.uow.checks.asking(check.id, inquiry)  # sent again as stored
+        self.inquiry = inquiry
+        return Started(reference, inquiry)
+
+    async def ask(self, question: str) -> list[str]:
+        return await self.clearinghouse.ask(question)
+
+    async def record(self, reference: str, heard: list[str] | None) -> CheckOut:
+        check = await handlers.record(self.uow, UUID(reference), self.inquiry, heard, self.price)
+        if check is None:
+            raise NotFound("eligibility check not found", field="Idempotency-Key")
+        return check_out(check)
+
+    async def withdraw(self, reference: str) -> None:
+        await self.uow.checks.withdraw(UUID(reference))
 
 
 # 200 visits (a batch's most), every field at its longest, names in accented letters sent escaped: 380 KB.

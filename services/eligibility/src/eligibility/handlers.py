@@ -1,10 +1,20 @@
-"""Checks asked and answered. From the API: stored, asked at once (a 270 to the clearinghouse, its 271 read and
-summarized), the answer stored and its events published in the request's transaction; an outage of the
-clearinghouse changes nothing (503). From a captured charge: stored as pending when the coverage has no fresh
-answer, and asked by the pending-check loop (check_loop.py), which retries an outage later."""
+"""Checks asked and answered. A check is asked in three phases, so that no call to the clearinghouse holds a
+database connection or transaction, and a retry never sends a second 270 for the same check:
+
+1. `intend` (or, for a stored pending check, `write_inquiry`): the check is stored with its 270 exactly as it will
+   be sent (its own ISA13 from the sequence, its trace the check's id) and when it went out; committed.
+2. The 270 sent (`Clearinghouse.ask`, bounded in time), outside any transaction.
+3. `record`: the 271's answer and its events, in one transaction, unless another attempt recorded it first.
+
+Whoever asks again (a retry of the same Idempotency-Key, the pending-check loop after a crash or an outage) sends
+the stored 270 byte for byte. The clearinghouse knows it (the same content carries the same Idempotency-Key,
+`claimstream_platform.realtime`) and answers it once: the payer sees one question, and what comes back is the answer
+it gave. From the API the answer comes back with the check (the phases are `run_inquiry`'s); from a captured charge
+the check is stored as pending when the coverage has no fresh answer, and asked by the pending-check loop
+(check_loop.py), which also finishes a check whose asker went away."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -20,10 +30,13 @@ from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import EligibilityWork
 
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
+LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no check in flight
 
 
 class Clearinghouse(Protocol):
-    async def ask(self, interchange: str) -> list[str]: ...
+    async def ask(self, interchange: str) -> list[str]:
+        """The documents answering the interchange; the same interchange sent again gets the same answer, once."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -35,18 +48,14 @@ class Sender:
     usage: str = "P"
 
 
-async def run_check(
-    uow: EligibilityWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
-) -> Check:
-    """A new check, asked now; `price` for the next visit's cost."""
+async def intend(uow: EligibilityWork, sender: Sender, check: Check) -> str:
+    """A new check stored with its 270, as it will be sent (the first phase)."""
     await uow.checks.insert(check)
-    return await ask(uow, clearinghouse, sender, check, price)
+    return await write_inquiry(uow, sender, check)
 
 
-async def ask(
-    uow: EligibilityWork, clearinghouse: Clearinghouse, sender: Sender, check: Check, price: Price | None
-) -> Check:
-    """Send a stored pending check's 270 and record the answer; a TransientError leaves it pending."""
+async def write_inquiry(uow: EligibilityWork, sender: Sender, check: Check) -> str:
+    """A stored check's 270, written once with the next ISA13 and stored with it as it goes out now."""
     control = await uow.checks.next_control()
     text = interchange_270(
         check,
@@ -56,10 +65,25 @@ async def ask(
         now=datetime.now(UTC),
         usage=sender.usage,
     )
-    documents = await clearinghouse.ask(text)
+    await uow.checks.asking(check.id, text)
+    return text
+
+
+async def record(
+    uow: EligibilityWork, check_id: UUID, inquiry: str, documents: list[str] | None, price: Price | None
+) -> Check | None:
+    """The answer to `inquiry` and its events recorded (the last phase), unless `documents` is None (nothing was
+    asked) or the check no longer waits for that 270 (another attempt recorded its answer, which stands): the
+    check as it stands; None when there is no such check. `price` for the next visit's cost."""
+    found = await uow.checks.question(check_id)
+    if found is None:
+        return None
+    check, standing = found
+    if documents is None or check.status != "pending" or standing != inquiry:
+        return check
     try:
         summary = summarize(answer_for(check, documents), check.payer_id, price, served=check.service_date)
-    except (X12Error, ValueError):  # the payer's answer cannot be read: the check failed, the reason is "271"
+    except (X12Error, ValueError):  # the payer's answer cannot be read (or never came): failed, the reason is "271"
         summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
     check.answered(summary)
     uow.publish_recorded(check)

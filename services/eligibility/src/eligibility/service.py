@@ -27,13 +27,15 @@ class EligibilitySettings(ServiceSettings):
 
 
 def prepare(settings: EligibilitySettings, app: FastAPI) -> None:
-    app.state.clearinghouse = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    app.state.clearinghouse = RealTimeClearinghouse.connect(
+        settings.clearinghouse_url, settings.clearinghouse_token_file
+    )
     app.state.sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
 
 
 def pending_checks(runtime: Runtime[EligibilitySettings]) -> PendingChecks:
     settings = runtime.settings
-    gateway = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    gateway = RealTimeClearinghouse.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
     return PendingChecks(runtime.across_tenants, gateway, sender, interval=settings.pending_check_seconds)

@@ -2,7 +2,7 @@
 never in an event) and each check's answer. Money is NUMERIC (inside the summary, as decimal strings)."""
 
 from claimstream_platform.db import NAMING_CONVENTION
-from sqlalchemy import Column, Date, DateTime, Index, MetaData, Numeric, Sequence, String, Table, Uuid, func
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, Numeric, Sequence, String, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -30,6 +30,9 @@ checks = Table(
     Column("summary", JSONB),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("answered_at", DateTime(timezone=True)),
+    # The 270 as written before it is sent, sent again byte for byte by a retry; cleared with the answer.
+    Column("inquiry", Text),
+    Column("asked_at", DateTime(timezone=True)),  # when it last went out: the loop leaves it alone for a while
     Index("ix_checks_patient", "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"),
 )
 

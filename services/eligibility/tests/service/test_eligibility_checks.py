@@ -1,6 +1,6 @@
 """Checks on real PostgreSQL, against a stand-in clearinghouse: the 270 sent, the 271's answer stored and
-published, the same request twice answered once, other tenants' checks not found, bad input and outages that
-change nothing."""
+published, the same request twice answered once, other tenants' checks not found, bad input that changes nothing,
+and an outage that leaves the check for a retry to finish."""
 
 import json
 import re
@@ -139,7 +139,7 @@ async def test_the_same_request_twice_asks_the_payer_once(
     assert len(clearinghouse.sent) == 1
 
 
-async def test_other_tenants_bad_input_and_an_outage_change_nothing(
+async def test_other_tenants_and_bad_input_change_nothing(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
@@ -157,8 +157,27 @@ async def test_other_tenants_bad_input_and_an_outage_change_nothing(
     unknown_type = await client.post("/v1/eligibility-checks", json=two_letters, headers=auth)
     assert unknown_type.status_code == 422 and unknown_type.json()["errors"][0]["field"] == "service_types.1"
     assert "not an X12 service type code" in unknown_type.json()["errors"][0]["reason"]
-    clearinghouse.down = True
-    down = await client.post("/v1/eligibility-checks", json=BODY, headers=auth)
-    assert (down.status_code, down.headers["retry-after"]) == (503, "7")
     async with make_uow() as uow:
         assert await uow.session.scalar(text("SELECT count(*) FROM checks")) == 1  # the first check only
+
+
+async def test_an_outage_answers_503_and_a_retry_with_the_key_finishes_the_check_with_its_first_270(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], EligibilityWork],
+) -> None:
+    headers = {**auth, "Idempotency-Key": "visit-outage"}
+    clearinghouse.down = True
+    down = await client.post("/v1/eligibility-checks", json=BODY, headers=headers)
+    assert (down.status_code, down.headers["retry-after"]) == (503, "7")
+    async with make_uow() as uow:  # the question is kept, with the 270 it goes out as
+        (waiting,) = (await uow.session.execute(text("SELECT id, status, inquiry FROM checks"))).all()
+    assert waiting.status == "pending" and "EQ*MH~" in waiting.inquiry
+    clearinghouse.down, clearinghouse.answers = False, echoing(*ACTIVE)
+    retried = await client.post("/v1/eligibility-checks", json=BODY, headers=headers)
+    assert (retried.status_code, retried.json()["id"], retried.json()["status"]) == (201, str(waiting.id), "active")
+    assert clearinghouse.sent == [waiting.inquiry]  # the stored 270, byte for byte
+    replayed = await client.post("/v1/eligibility-checks", json=BODY, headers=headers)
+    assert replayed.json() == retried.json() and len(clearinghouse.sent) == 1
+    assert [kind for kind, _ in await outbox(make_uow)] == ["claimstream.eligibility.verified.v1"]

@@ -10,7 +10,7 @@ from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
-from claimstream_platform.idempotency import run_command
+from claimstream_platform.idempotency import Started, run_command, run_inquiry
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
 from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -117,14 +117,52 @@ async def request_authorization(
     body: AuthorizationIn, request: Request, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> JSONResponse:
     """Ask the payer now (a 278 request, answered by a 278 response); the decision comes back with it: approved,
-    partly approved, denied, pended (followed until decided) or not required. Idempotency-Key."""
-    authorization, state = _authorization(principal, body), request.app.state
+    partly approved, denied, pended (followed until decided) or not required. Idempotency-Key: a retry never sends
+    a second 278 (the request and its 278 are committed before it is sent; handlers.py). When the call fails, 503
+    with Retry-After: the request stays open, and a retry with the key (or the worker) finishes it."""
+    asked = AskedNow(request, principal, uow, body)
+    return await run_inquiry(request, principal=principal, uow=uow, body=body, inquiry=asked)
 
-    async def operation() -> AuthorizationOut:
-        await require_practices(uow, principal, {"practice_id": body.practice_id})
-        return out(await handlers.request(uow, state.clearinghouse, state.sender, authorization))
 
-    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+class AskedNow:
+    """A request asked from the API, in `run_inquiry`'s phases (its reference: the authorization's id)."""
+
+    def __init__(
+        self, request: Request, principal: Principal, uow: PriorAuthorizationWork, body: AuthorizationIn
+    ) -> None:
+        self.clearinghouse: handlers.Clearinghouse = request.app.state.clearinghouse
+        self.sender: handlers.Sender = request.app.state.sender
+        self.principal, self.uow, self.body = principal, uow, body
+        self.inquiry = ""
+
+    async def intend(self) -> Started[str]:
+        await require_practices(self.uow, self.principal, {"practice_id": self.body.practice_id})
+        authorization = _authorization(self.principal, self.body)
+        self.inquiry = await handlers.intend(self.uow, self.sender, authorization)
+        return Started(str(authorization.id), self.inquiry)
+
+    async def resume(self, reference: str) -> Started[str]:
+        found = await self.uow.authorizations.question(UUID(reference))
+        if found is None:
+            raise NotFound("authorization not found", field="Idempotency-Key")
+        authorization, inquiry = found
+        if inquiry is None:  # decided (a pended one is asked again by the worker)
+            return Started(reference, None)
+        await self.uow.authorizations.asking(authorization.id, inquiry)  # sent again as stored
+        self.inquiry = inquiry
+        return Started(reference, inquiry)
+
+    async def ask(self, question: str) -> list[str]:
+        return await self.clearinghouse.ask(question)
+
+    async def record(self, reference: str, heard: list[str] | None) -> AuthorizationOut:
+        authorization = await handlers.record(self.uow, UUID(reference), self.inquiry, heard)
+        if authorization is None:
+            raise NotFound("authorization not found", field="Idempotency-Key")
+        return out(authorization)
+
+    async def withdraw(self, reference: str) -> None:
+        await self.uow.authorizations.withdraw(UUID(reference))
 
 
 @router.post(

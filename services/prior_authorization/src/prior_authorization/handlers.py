@@ -1,12 +1,25 @@
-"""Authorizations requested, decided and burned down. From the API: stored, sent at once as a 278 request, the
-decision stored and its events published in the request's transaction (a clearinghouse outage changes nothing:
-503); or entered by hand. A pended request, and a concurrent review the burn-down made due, are asked by the loop
+"""Authorizations requested, decided and burned down. A 278 is asked in three phases, so that no call to the
+clearinghouse holds a database connection or transaction, and a retry never sends a second 278 for the same
+question:
+
+1. `intend` (or, for a stored open request, `write_inquiry`): the request is stored with its 278 exactly as it
+   will be sent (its own ISA13 from the sequence, its trace the authorization's id) and when it went out; committed.
+2. The 278 sent (`Clearinghouse.ask`, bounded in time), outside any transaction.
+3. `record`: the decision and its events, in one transaction, unless another attempt recorded it first.
+
+Whoever asks again (a retry of the same Idempotency-Key, the open-requests loop after a crash or an outage) sends
+the stored 278 byte for byte. The clearinghouse knows it (the same content carries the same Idempotency-Key,
+`claimstream_platform.realtime`) and answers it once: the payer sees one request, and what comes back is the
+decision it made. A pended request is asked again later with a new 278 (a new question, after the payer's
+answer). From the API the decision comes back with the request (the phases are `run_inquiry`'s); or the request is
+entered by hand. A pended request, and a concurrent review the burn-down made due, are asked by the loop
 (follow_loop.py). Each captured charge uses units or visits of the authorization that covers it (a visit that
 needs one none covers is announced: AuthorizationRequired); a voided charge gives them back."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from uuid import UUID
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
@@ -21,9 +34,13 @@ from prior_authorization.review import decision_for, interchange_278
 from prior_authorization.rules import Rule, practice_rule, rule_for, shipped
 from prior_authorization.visit import Visit, VisitLine
 
+LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no request in flight
+
 
 class Clearinghouse(Protocol):
-    async def ask(self, interchange: str) -> list[str]: ...
+    async def ask(self, interchange: str) -> list[str]:
+        """The documents answering the interchange; the same interchange sent again gets the same answer, once."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -55,18 +72,14 @@ def publish(uow: PriorAuthorizationWork, authorization: Authorization) -> list[I
     return uow.publish_recorded(authorization)
 
 
-async def request(
-    uow: PriorAuthorizationWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
-) -> Authorization:
-    """A new request, sent now."""
+async def intend(uow: PriorAuthorizationWork, sender: Sender, authorization: Authorization) -> str:
+    """A new request stored with its 278, as it will be sent (the first phase)."""
     await uow.authorizations.insert(authorization)
-    return await ask(uow, clearinghouse, sender, authorization)
+    return await write_inquiry(uow, sender, authorization)
 
 
-async def ask(
-    uow: PriorAuthorizationWork, clearinghouse: Clearinghouse, sender: Sender, authorization: Authorization
-) -> Authorization:
-    """Send a stored open request's 278 and record the decision; a TransientError leaves it open."""
+async def write_inquiry(uow: PriorAuthorizationWork, sender: Sender, authorization: Authorization) -> str:
+    """An open request's 278, written with the next ISA13 and stored with it as it goes out now."""
     control = await uow.authorizations.next_control()
     text = interchange_278(
         authorization,
@@ -76,14 +89,29 @@ async def ask(
         now=datetime.now(UTC),
         usage=sender.usage,
     )
-    documents = await clearinghouse.ask(text)
+    await uow.authorizations.asking(authorization.id, text)
+    return text
+
+
+async def record(
+    uow: PriorAuthorizationWork, authorization_id: UUID, inquiry: str, documents: list[str] | None
+) -> Authorization | None:
+    """The decision answering `inquiry` and its events recorded (the last phase), unless `documents` is None (nothing
+    was asked) or the request no longer waits for that 278 (another attempt recorded its decision, which stands): the
+    authorization as it stands; None when there is no such request."""
+    found = await uow.authorizations.question(authorization_id)
+    if found is None:
+        return None
+    authorization, standing = found
+    if documents is None or standing != inquiry:
+        return authorization
     try:
         decision = decision_for(authorization, documents)
-    except (X12Error, ValueError):  # the payer's answer cannot be read: asked again later
+    except (X12Error, ValueError):  # the payer's answer cannot be read (or never came): asked again later
         decision = ReviewDecision(authorization.trace, "A4", reason="278")
     authorization.decided(decision)
     publish(uow, authorization)
-    await uow.authorizations.save(authorization)
+    await uow.authorizations.answered(authorization)
     return authorization
 
 

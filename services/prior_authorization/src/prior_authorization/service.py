@@ -28,13 +28,15 @@ class PriorAuthorizationSettings(ServiceSettings):
 
 
 def prepare(settings: PriorAuthorizationSettings, app: FastAPI) -> None:
-    app.state.clearinghouse = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    app.state.clearinghouse = RealTimeClearinghouse.connect(
+        settings.clearinghouse_url, settings.clearinghouse_token_file
+    )
     app.state.sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
 
 
 def open_requests(runtime: Runtime[PriorAuthorizationSettings]) -> OpenRequests:
     settings = runtime.settings
-    gateway = RealTimeClearinghouse(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    gateway = RealTimeClearinghouse.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
     runtime.on_close(gateway.close)
     sender = Sender(settings.sender_id, settings.receiver_id, settings.interchange_usage)
     return OpenRequests(

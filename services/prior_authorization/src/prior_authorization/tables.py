@@ -14,6 +14,7 @@ from sqlalchemy import (
     Sequence,
     String,
     Table,
+    Text,
     Uuid,
     func,
 )
@@ -58,6 +59,9 @@ authorizations = Table(
     Column("over_drawn", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The 278 being asked, as written before it is sent, sent again byte for byte by a retry; cleared with the decision.
+    Column("inquiry", Text),
+    Column("asked_at", DateTime(timezone=True)),  # when it last went out: the loop leaves it alone for a while
     Index("ix_authorizations_patient", "tenant_id", "practice_id", "patient_ref", "payer_id"),
     Index("ix_authorizations_open", "status", "updated_at"),
 )

@@ -11,10 +11,13 @@ import httpx
 from claimstream_devtools.testing import StandInClearinghouse, waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from prior_authorization import handlers
+from prior_authorization.follow_loop import ask_one
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, body, captured, deciding
 from sqlalchemy import text
 from test_requests import outbox
+
+SENDER = handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM")
 
 
 async def handle(make_uow: Callable[[], PriorAuthorizationWork], handler: Any, event: Any) -> None:
@@ -162,12 +165,8 @@ async def test_an_authorization_is_asked_for_as_the_visits_approach_the_count_on
     await handle(make_uow, handlers.on_charge_captured, medicare)
     assert len(await requests(make_uow)) == 1
     clearinghouse.answers = deciding("A1", "AUTH27")
-    async with make_uow() as uow:
-        asked = await uow.authorizations.next_open(pended_wait=0)
-        assert asked is not None
-        await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
-        await uow.commit()
-    assert (asked.status, asked.number, asked.approved) == ("approved", "AUTH27", 10)
+    asked = await ask_one(make_uow, clearinghouse, SENDER, pended_wait=0)
+    assert asked is not None and (asked.status, asked.number, asked.approved) == ("approved", "AUTH27", 10)
     for n in (28, 29, 30):  # the 29th to the 31st visits
         await handle(make_uow, handlers.on_charge_captured, captured((("90834", 1),), day=date(2026, 2, n - 27)))
     assert "required" not in [kind for kind, _ in await outbox(make_uow)]
@@ -182,11 +181,7 @@ async def test_an_authorization_asked_ahead_and_denied_is_not_asked_again(
             make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 3, 1) + timedelta(days=n))
         )
     clearinghouse.answers = deciding("A3", reason="NC")
-    async with make_uow() as uow:
-        asked = await uow.authorizations.next_open(pended_wait=0)
-        assert asked is not None
-        await handlers.ask(uow, clearinghouse, handlers.Sender("CSAUTHORIZE", "CLAIMSTREAMSIM"), asked)
-        await uow.commit()
+    assert await ask_one(make_uow, clearinghouse, SENDER, pended_wait=0) is not None
     await handle(make_uow, handlers.on_charge_captured, captured((("90837", 1),), day=date(2026, 4, 1)))
     assert [row[0] for row in await requests(make_uow)] == ["denied"]  # a person takes the denial up
 

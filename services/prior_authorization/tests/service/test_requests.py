@@ -1,6 +1,7 @@
 """Requests on real PostgreSQL, against a stand-in clearinghouse: the 278 sent and its decision stored and
 published, the same request twice sent once, a pended request followed until decided, one entered by hand, other
-tenants' and practices' authorizations not found, bad input and outages that change nothing."""
+tenants' and practices' authorizations not found, bad input that changes nothing, and an outage that leaves the
+request for a retry to finish."""
 
 import json
 from collections.abc import Callable
@@ -96,7 +97,7 @@ async def test_one_entered_by_hand_is_approved_and_scoped_to_its_tenant_and_prac
     assert [item["id"] for item in listed] == [entered["id"]]
 
 
-async def test_bad_input_and_an_outage_change_nothing(
+async def test_bad_input_changes_nothing(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     clearinghouse: Clearinghouse,
@@ -108,12 +109,33 @@ async def test_bad_input_and_an_outage_change_nothing(
     assert "member_id" in refused.text
     backwards = await client.post("/v1/authorizations", json=body(start="2027-01-01", end="2026-12-01"), headers=auth)
     assert backwards.status_code == 422 and "end must fall" in backwards.text
-    clearinghouse.down = True
-    outage = await client.post("/v1/authorizations", json=body(), headers=auth)
-    assert outage.status_code == 503 and outage.headers["retry-after"] == "7"
+    assert clearinghouse.sent == []
     async with make_uow() as uow:
         assert await uow.session.scalar(text("SELECT count(*) FROM authorizations")) == 0
     assert await outbox(make_uow) == []
+
+
+async def test_an_outage_answers_503_and_a_retry_with_the_key_finishes_the_request_with_its_first_278(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    clearinghouse: Clearinghouse,
+    make_uow: Callable[[], PriorAuthorizationWork],
+) -> None:
+    headers = {**auth, "Idempotency-Key": "pa-outage"}
+    clearinghouse.down = True
+    outage = await client.post("/v1/authorizations", json=body(), headers=headers)
+    assert outage.status_code == 503 and outage.headers["retry-after"] == "7"
+    async with make_uow() as uow:  # the request is kept, with the 278 it goes out as
+        (waiting,) = (await uow.session.execute(text("SELECT id, status, inquiry FROM authorizations"))).all()
+    assert waiting.status == "requested" and "UM*HS*I*MH*11:B~" in waiting.inquiry
+    assert await outbox(make_uow) == []
+    clearinghouse.down, clearinghouse.answers = False, deciding("A1", "AUTH502")
+    retried = await client.post("/v1/authorizations", json=body(), headers=headers)
+    assert (retried.status_code, retried.json()["id"], retried.json()["status"]) == (201, str(waiting.id), "approved")
+    assert clearinghouse.sent == [waiting.inquiry]  # the stored 278, byte for byte
+    replayed = await client.post("/v1/authorizations", json=body(), headers=headers)
+    assert replayed.json() == retried.json() and len(clearinghouse.sent) == 1
+    assert [kind for kind, _ in await outbox(make_uow)] == ["approved"]
 
 
 async def test_a_token_for_one_practice_cannot_enter_or_request_an_authorization_for_another(

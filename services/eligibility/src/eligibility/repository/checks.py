@@ -10,7 +10,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
@@ -46,13 +46,29 @@ class Checks(Repository):
             )
         )
 
+    async def asking(self, check_id: UUID, inquiry: str) -> None:
+        """The check's 270 as it goes out (now), and goes out again if asked again."""
+        await self.session.execute(
+            update(checks).where(checks.c.id == check_id).values(inquiry=inquiry, asked_at=func.now())
+        )
+
     async def answered(self, check: Check) -> None:
+        """The answer recorded; the 270 is not sent again."""
         summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
         await self.session.execute(
             update(checks)
             .where(checks.c.id == check.id)
-            .values(status=check.status, summary=summary, answered_at=datetime.now(UTC))
+            .values(status=check.status, summary=summary, answered_at=datetime.now(UTC), inquiry=None, asked_at=None)
         )
+
+    async def withdraw(self, check_id: UUID) -> None:
+        """A pending check the clearinghouse refused to take: never asked, so forgotten."""
+        await self.session.execute(delete(checks).where(checks.c.id == check_id, checks.c.status == "pending"))
+
+    async def question(self, check_id: UUID) -> tuple[Check, str | None] | None:
+        """The check and its 270 (None: not written yet, or answered), locked for this transaction."""
+        row = (await self.session.execute(select(checks).where(checks.c.id == check_id).with_for_update())).first()
+        return None if row is None else (_check(row), row.inquiry)
 
     async def recent_for(self, check: Check, *, days: int) -> UUID | None:
         """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
@@ -85,11 +101,18 @@ class Checks(Repository):
         row = (await self.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
         return None if row is None else _check(row)
 
-    async def next_pending(self) -> Check | None:
-        """The oldest pending check, locked for this transaction (another worker takes the next one)."""
-        query = select(checks).where(checks.c.status == "pending").order_by(checks.c.created_at).limit(1)
+    async def next_pending(self, lease: timedelta) -> tuple[Check, str | None] | None:
+        """The oldest pending check not sent in the last `lease` (another process may be asking it), with its 270
+        if one was written; locked for this transaction (another worker takes the next one)."""
+        c = checks.c
+        query = (
+            select(checks)
+            .where(c.status == "pending", c.asked_at.is_(None) | (c.asked_at < func.now() - lease))
+            .order_by(c.created_at)
+            .limit(1)
+        )
         row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
-        return None if row is None else _check(row)
+        return None if row is None else (_check(row), row.inquiry)
 
     async def find(self, principal: Principal, check_id: UUID) -> Check | None:
         row = (await self.session.execute(self._readable(principal).where(checks.c.id == check_id))).first()

@@ -51,6 +51,29 @@ class Authorizations(Repository):
         await self.session.execute(delete(authorization_lines).where(line_c.authorization_id == authorization.id))
         await self._write_lines(authorization)
 
+    async def asking(self, authorization_id: UUID, inquiry: str) -> None:
+        """The request's 278 as it goes out (now), and goes out again if asked again."""
+        query = update(authorizations).where(a.id == authorization_id).values(inquiry=inquiry, asked_at=func.now())
+        await self.session.execute(query)
+
+    async def answered(self, authorization: Authorization) -> None:
+        """Saved with the decision; its 278 is not sent again (a pended request is asked with a new one)."""
+        await self.save(authorization)
+        query = update(authorizations).where(a.id == authorization.id).values(inquiry=None, asked_at=None)
+        await self.session.execute(query)
+
+    async def withdraw(self, authorization_id: UUID) -> None:
+        """A request the clearinghouse refused to take: never asked, so forgotten with its lines."""
+        requested = select(a.id).where(a.id == authorization_id, a.status == "requested")
+        await self.session.execute(delete(authorization_lines).where(line_c.authorization_id.in_(requested)))
+        await self.session.execute(delete(authorizations).where(a.id == authorization_id, a.status == "requested"))
+
+    async def question(self, authorization_id: UUID) -> tuple[Authorization, str | None] | None:
+        """The authorization and the 278 it is being asked with (None: none now), locked for this transaction."""
+        query = select(authorizations).where(a.id == authorization_id).with_for_update()
+        row = (await self.session.execute(query)).first()
+        return None if row is None else ((await self._with_lines([row]))[0], row.inquiry)
+
     async def _write_lines(self, authorization: Authorization) -> None:
         rows = [
             {"authorization_id": authorization.id, "line_number": number, **_line_row(line)}
@@ -58,18 +81,22 @@ class Authorizations(Repository):
         ]
         await self.session.execute(authorization_lines.insert().values(rows))
 
-    async def next_open(self, *, pended_wait: float) -> Authorization | None:
-        """The oldest request not yet sent, or pended at least `pended_wait` seconds ago, locked for this transaction
-        (another worker takes the next)."""
+    async def next_open(self, *, pended_wait: float, lease: timedelta) -> tuple[Authorization, str | None] | None:
+        """The oldest request not yet answered, or pended at least `pended_wait` seconds ago, not sent in the last
+        `lease` (another process may be asking it), with the 278 it is being asked with if any; locked for this
+        transaction (another worker takes the next)."""
         since = datetime.now(UTC) - timedelta(seconds=pended_wait)
         query = (
             select(authorizations)
-            .where((a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since)))
+            .where(
+                (a.status == "requested") | ((a.status == "pended") & (a.updated_at <= since)),
+                a.asked_at.is_(None) | (a.asked_at < func.now() - lease),
+            )
             .order_by(a.updated_at)
             .limit(1)
         )
         row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
-        return None if row is None else (await self._with_lines([row]))[0]
+        return None if row is None else ((await self._with_lines([row]))[0], row.inquiry)
 
     async def covering(
         self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, day: date
