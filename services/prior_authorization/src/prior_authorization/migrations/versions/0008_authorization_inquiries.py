@@ -8,8 +8,8 @@ call's time is up. docs/prior-authorization.md, "Asked once"."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

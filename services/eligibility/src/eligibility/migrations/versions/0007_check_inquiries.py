@@ -7,8 +7,8 @@ out, so the loop leaves a check another process is asking alone until that call'
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
