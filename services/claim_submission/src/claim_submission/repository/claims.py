@@ -95,6 +95,18 @@ class Claims(ClaimWrites):
             PATIENT == patient_ref,
         )
 
+    async def hold_plans(self, keys: Iterable[PlanKey]) -> None:
+        """Until this transaction ends, it alone bills these patients' claims to these payers, or applies an answer
+        about them (an approval, a visit prior authorization says needs one). A claim and the approval that covers
+        it come on different partitions: taken at once, the claim would miss the approval and be held for it, and
+        the approval would miss the held claim, which stayed held for good. The later waits here for the earlier
+        to commit, then sees what it did."""
+        names = {
+            ":".join(("claim-submission:plan", str(t), str(p), patient[:80], payer[:80]))
+            for t, p, patient, payer in keys
+        }
+        await hold_names(self.uow, names)
+
     async def held_without(self, key: PlanKey) -> list[Claim]:
         """The patient's claims to that payer held for a missing or required authorization, locked."""
         query = select(claims).where(
