@@ -25,7 +25,7 @@ from claimstream_platform.x12 import X12Error
 from remittance_posting import era
 from remittance_posting.domain import REVERSAL
 from remittance_posting.known import KnownClaim, KnownLine
-from remittance_posting.post import Rates, post_payment, post_remittance
+from remittance_posting.post import Rates, post_payment, post_remittance, trace_of
 from remittance_posting.remittance import RemittancePosting, sender_of_row
 from remittance_posting.repository import PostingWork
 from remittance_posting.repository.reads import may_see
@@ -62,6 +62,8 @@ async def receive(
     file_id = uuid4()
     if not await uow.posting.store_file(file_id, tenant_id, source, sha256, text):
         return FileReceipt(file_id, duplicate=True)  # another worker stored it a moment ago
+    traces = [(remittance.payee_npi[:10], trace_of(remittance)) for remittance in read]
+    await uow.posting.hold(traces=traces, control_numbers=(c.patient_control_number for r in read for c in r.claims))
     receipt = FileReceipt(file_id, duplicate=False)
     for remittance in read:
         receipt.remittance_ids.append(await post_remittance(uow, file_id, remittance, tenant_id, practice_ids))
@@ -83,6 +85,9 @@ async def on_claims_created(deliveries: Sequence[Any], uow: PostingWork) -> None
     """Claims claim submission created: remembered as ours to be paid for, and claim payments that waited in the
     exceptions queue for them are posted now."""
     created = {e.patient_control_number: _known(e) for e in (d.event for d in deliveries) if _is_created(e)}
+    # The claims' locks (uow.posting.hold), held by this transaction, which remembers the claims, and not by the short
+    # one that posts what waited and commits first: an 835 received meanwhile waits until the claims are known.
+    await uow.posting.hold(control_numbers=created)
     await _post_what_waited(uow, created)
     await uow.claims.remember_claims(list(created.values()))  # a claim remembered above stays as it is
 

@@ -77,11 +77,16 @@ def _owner(tenant_id: UUID | None, claims: Sequence[KnownClaim]) -> Owner:
     return tenant, practices.pop() if len(practices) == 1 and tenant is not None else None
 
 
+def trace_of(read: era.Remittance) -> tuple[str, str, str]:
+    """The payer's trace (TRN03, TRN02) and the payer, as add_remittance stores them."""
+    return read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80]
+
+
 async def _status(
     uow: PostingWork, read: era.Remittance, tenant_id: UUID | None, problems: Sequence[object]
 ) -> RemittanceStatus:
     """A duplicate when its tenant already posted this trace to this payee (N3: never another tenant's trace)."""
-    trace = (read.trace_originator[:20], read.trace_number[:80], payer_of(read)[:80])  # as add_remittance stores
+    trace = trace_of(read)
     posted = await uow.posting.trace_posted(tenant_id, read.payee_npi[:10], trace)  # this transaction's too
     if not posted and tenant_id is not None:
         # The inbox's remittances have no tenant: the tenant's own role cannot see them, so they are looked up

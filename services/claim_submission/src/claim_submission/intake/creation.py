@@ -101,12 +101,15 @@ async def _supersede(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
 async def billed(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
     """An original (a later payer's too) is billed to the administrator when its plan's mental-health benefits are
     carved out, with the number of an approved authorization that covers it (REF*G1); a correction goes to the
-    payer that has the claim, as it is. Two queries for the run."""
+    payer that has the claim, as it is. Two queries for the run, each under the locks of the plans it asks about
+    (`uow.claims.hold_plans`): an answer about them applied at once waits, or is waited for, and sees the claim."""
     originals = [item for item in run if item.replaces is None]
     plans = [plan_key(i.tenant_id, i.practice_id, i.content) for i in originals]
+    await uow.claims.hold_plans(key for key in plans if key is not None)
     carved = await uow.carve_outs.administrators(key for key in plans if key is not None)
     routes = [routed(i.content, carved[k]) if k in carved else i.content for i, k in zip(originals, plans, strict=True)]
     billed = [plan_key(i.tenant_id, i.practice_id, c) for i, c in zip(originals, routes, strict=True)]
+    await uow.claims.hold_plans(key for key in billed if key is not None and key not in plans)  # administrators'
     approved = await uow.approvals.of_patients(key for key in billed if key is not None)
     contents = iter(attached(c, approved.get(k, [])) if k else c for c, k in zip(routes, billed, strict=True))
     return [replace(item, content=next(contents)) if item.replaces is None else item for item in run]

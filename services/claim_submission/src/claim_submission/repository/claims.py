@@ -29,6 +29,13 @@ OPEN_STATES = sorted(str(s) for s in OPEN)
 PATIENT = claims.c.content["patient"]["external_id"].astext  # the practice's id of the patient
 
 
+def plan_lock_names(keys: Iterable[PlanKey]) -> set[str]:
+    """The lock of each patient's claims to a payer (`Claims.hold_plans`); the visit count takes the same one."""
+    return {
+        ":".join(("claim-submission:plan", str(t), str(p), patient[:80], payer[:80])) for t, p, patient, payer in keys
+    }
+
+
 class Claims(ClaimWrites):
     async def _locked(self, query: Select[Any], *, skip_locked: bool = False) -> list[Claim]:
         rows = await self.session.execute(query.with_for_update(skip_locked=skip_locked))
@@ -94,6 +101,14 @@ class Claims(ClaimWrites):
             claims.c.payer_id == payer_id,
             PATIENT == patient_ref,
         )
+
+    async def hold_plans(self, keys: Iterable[PlanKey]) -> None:
+        """Until this transaction ends, it alone bills these patients' claims to these payers, or applies an answer
+        about them (an approval, a visit prior authorization says needs one). A claim and the approval that covers
+        it come on different partitions: taken at once, the claim would miss the approval and be held for it, and
+        the approval would miss the held claim, which stayed held for good. The later waits here for the earlier
+        to commit, then sees what it did."""
+        await hold_names(self.uow, plan_lock_names(keys))
 
     async def held_without(self, key: PlanKey) -> list[Claim]:
         """The patient's claims to that payer held for a missing or required authorization, locked."""

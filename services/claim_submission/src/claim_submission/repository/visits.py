@@ -12,6 +12,7 @@ from claimstream_platform.locks import hold_names
 from sqlalchemy import select, tuple_
 
 from claim_submission.domain.states import ClaimStatus
+from claim_submission.repository.claims import plan_lock_names
 from claim_submission.scrubbing.coverage_rule import PlanKey
 from claim_submission.tables import claims
 
@@ -31,7 +32,7 @@ class Visits(Repository):
         wanted = list(set(keys))
         if not wanted:
             return {}
-        await hold_names(self.uow, (":".join(("claim-submission:visits", *map(str, key))) for key in wanted))
+        await hold_names(self.uow, plan_lock_names(wanted))  # the plan's lock: its claims' creation holds it already
         query = select(
             c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
         ).where(

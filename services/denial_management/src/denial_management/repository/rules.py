@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -21,7 +22,13 @@ class RuleSuggestions(Repository):
     table = rule_suggestions
 
     async def evidence(self, tenant_id: UUID, pattern: Pattern, since: date) -> tuple[int, Decimal]:
-        """How many claims the pattern struck since `since`, and the money denied."""
+        """How many claims the pattern struck since `since`, and the money denied. Until this transaction ends, it
+        alone counts the pattern. One remittance denies several claims alike, and each denial comes on its claim's
+        partition, so several transactions count at once: each would miss the others' cases, none reach the count,
+        and nothing is suggested. The later waits here for the earlier to commit, then counts its case."""
+        await hold_names(
+            self.uow, [f"denial-management:pattern:{tenant_id}:{pattern.payer_id}:{pattern.code}:{pattern.carc}"]
+        )
         query = select(func.count(func.distinct(cases.c.claim_id)), func.coalesce(func.sum(cases.c.amount), 0)).where(
             self.mine(tenant_id, cases),
             cases.c.kind == "denial",

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
@@ -54,6 +55,17 @@ class Postings(Repository):
         }
         statement = pg_insert(era_files).values(**row).on_conflict_do_nothing(index_elements=["tenant_id", "sha256"])
         return (await self.session.scalar(statement.returning(era_files.c.id))) is not None
+
+    async def hold(self, *, traces: Iterable[tuple[str, Trace]] = (), control_numbers: Iterable[str] = ()) -> None:
+        """Until this transaction ends, it alone posts these payer traces (each with its payee) and matches or
+        announces the claims with these CLM01s; the locks are taken at once, in one order. Two copies of a trace in
+        two files, checked at once, would each miss the other and both post; a claim payment received while its
+        claim is announced (claim submission's `ClaimCreated`, on another partition) would miss the claim and wait,
+        while the announcement missed the waiting payment: in the exceptions queue for good. The later waits here
+        for the earlier to commit, then sees it."""
+        names = {":".join(("remittance-posting:trace", payee, *trace)) for payee, trace in traces}
+        names |= {f"remittance-posting:claim:{number}" for number in control_numbers if number}
+        await hold_names(self.uow, names)
 
     async def trace_posted(self, tenant_id: UUID | None, payee_npi: str, trace: Trace) -> bool:
         """The payer's trace (TRN03 originator, TRN02 number, and the payer) was posted before to the same payee,
