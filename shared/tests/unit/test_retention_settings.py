@@ -1,0 +1,45 @@
+"""Retention settings: every table and topic has a default, and no combination is accepted in which a redelivered
+event could outlive the inbox row that says it was applied (it would be applied twice)."""
+
+import pytest
+from claimstream_platform.messaging.kafka import topic_config
+from claimstream_platform.settings import REDELIVERY_MARGIN_DAYS, RetentionSettings
+from pydantic import ValidationError
+
+DAY_MS = 86_400_000
+
+
+def test_the_defaults_keep_the_inbox_past_every_topics_retention() -> None:
+    settings = RetentionSettings()
+    assert (settings.outbox_retention_days, settings.topic_retention_days) == (7, 14)
+    assert settings.dead_letter_topic_retention_days == 30
+    assert settings.inbox_retention_days >= 30 + REDELIVERY_MARGIN_DAYS
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"inbox_retention_days": 31},  # shorter than the dead-letter topics' 30 days and the margin
+        {"topic_retention_days": 60},  # a topic now outlives the default inbox
+        {"topic_retention_days": -1},  # topics kept forever, the inbox not
+        {"outbox_retention_days": 0},
+    ],
+)
+def test_an_inbox_shorter_than_a_redelivery_or_a_retention_of_zero_is_refused(changes: dict[str, int]) -> None:
+    with pytest.raises(ValidationError):
+        RetentionSettings(**changes)  # type: ignore[arg-type]
+
+
+def test_everything_may_be_kept_forever() -> None:
+    forever = RetentionSettings(topic_retention_days=-1, dead_letter_topic_retention_days=-1, inbox_retention_days=-1)
+    assert topic_config("claims.v1", forever)["retention.ms"] == "-1"
+
+
+def test_a_dead_letter_topic_keeps_its_records_for_its_own_retention() -> None:
+    settings = RetentionSettings(topic_retention_days=5, dead_letter_topic_retention_days=9, inbox_retention_days=11)
+    assert topic_config("claims.v1", settings) == {
+        "cleanup.policy": "delete",
+        "retention.ms": str(5 * DAY_MS),
+        "segment.ms": str(DAY_MS),
+    }
+    assert topic_config("claims.v1.dlq", settings)["retention.ms"] == str(9 * DAY_MS)
