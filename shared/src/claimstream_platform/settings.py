@@ -31,7 +31,7 @@ class RetentionSettings(BaseSettings):
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
 
     outbox_retention_days: _Days = 7  # published rows; unpublished and quarantined rows are never pruned
-    inbox_retention_days: _Days = 45  # at least the longest topic retention + REDELIVERY_MARGIN_DAYS
+    inbox_retention_days: _Days = 60  # at least `longest_redelivery_days` (48 with the defaults)
     idempotency_key_grace_hours: int = Field(default=1, ge=0)  # a key is pruned this long after it expires
     topic_retention_days: _Days = 14
     dead_letter_topic_retention_days: _Days = 30  # an operator may send a dead letter back to its topic meanwhile
@@ -50,23 +50,26 @@ class RetentionSettings(BaseSettings):
     @model_validator(mode="after")
     def _inbox_outlives_redelivery(self) -> Self:
         """A redelivered event whose inbox row was pruned would be applied twice: the inbox must outlast every
-        record a consumer may be handed again (a group's offsets reset to the topic's start, a dead letter sent
-        back to its topic)."""
-        longest = self.longest_redelivery_days
-        inbox = self.inbox_retention_days
-        if inbox != FOREVER and (longest is None or inbox < longest + REDELIVERY_MARGIN_DAYS):
-            need = f"{FOREVER} (forever)" if longest is None else f"at least {longest + REDELIVERY_MARGIN_DAYS}"
+        record a consumer may be handed again."""
+        longest, inbox = self.longest_redelivery_days, self.inbox_retention_days
+        if inbox != FOREVER and (longest is None or inbox < longest):
+            need = f"{FOREVER} (forever)" if longest is None else f"at least {longest}"
             raise ValueError(
-                f"INBOX_RETENTION_DAYS must be {need}: the topics' and dead-letter topics' retention, plus"
-                f" {REDELIVERY_MARGIN_DAYS} days for Kafka's segments"
+                f"INBOX_RETENTION_DAYS must be {need}: a dead letter may be redriven until its topic deletes it, and"
+                f" the redriven event stays on its topic for the topic's retention (each plus"
+                f" {REDELIVERY_MARGIN_DAYS} days for Kafka's segments)"
             )
         return self
 
     @property
     def longest_redelivery_days(self) -> int | None:
-        """The longest a topic or dead-letter topic keeps a record, in days; None: forever."""
-        topics = (self.topic_retention_days, self.dead_letter_topic_retention_days)
-        return None if FOREVER in topics else max(topics)
+        """The longest after an event was applied that a consumer may be handed it again, in days (None: forever):
+        a letter redriven (`claimstream dlq redrive`) as its dead-letter topic is about to delete it is on its topic
+        again, as new, for the topic's retention; a group whose offsets were lost reads its topics from the start."""
+        topic, dead_letters = self.topic_retention_days, self.dead_letter_topic_retention_days
+        if FOREVER in (topic, dead_letters):
+            return None
+        return dead_letters + topic + 2 * REDELIVERY_MARGIN_DAYS
 
 
 def kept_for(days: int) -> timedelta | None:

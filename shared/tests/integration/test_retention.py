@@ -16,7 +16,7 @@ from claimstream_devtools.schemas_under_test import migrated_schema, schema_role
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform import retention, telemetry
 from claimstream_platform.context import ACROSS_TENANTS, acting_as
-from claimstream_platform.db import create_engine
+from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Service, declared, discover
 from claimstream_platform.retention import Pruning, RetentionPolicy, prune
 from sqlalchemy import event, text
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 ROOT = Path(__file__).resolve().parents[3]
 A, B = uuid4(), uuid4()
 POLICY = RetentionPolicy(
-    outbox=timedelta(days=7), inbox=timedelta(days=45), idempotency_grace=timedelta(hours=1), batch_size=5000
+    outbox=timedelta(days=7), inbox=timedelta(days=60), idempotency_grace=timedelta(hours=1), batch_size=5000
 )
 
 
@@ -108,7 +108,7 @@ async def test_published_outbox_rows_past_their_age_are_pruned_and_no_unpublishe
 
 async def test_inbox_rows_past_their_age_are_pruned_and_recent_ones_kept(admin: AsyncEngine, app: AsyncEngine) -> None:
     old, recent = [uuid4() for _ in range(4)], [uuid4() for _ in range(2)]
-    rows = [{"e": e, "age": "46 days"} for e in old] + [{"e": e, "age": "44 days"} for e in recent]
+    rows = [{"e": e, "age": "61 days"} for e in old] + [{"e": e, "age": "59 days"} for e in recent]
     await seed(
         admin,
         "INSERT INTO inbox (consumer, event_id, processed_at)"
@@ -155,7 +155,7 @@ async def test_a_pass_deletes_more_rows_than_one_batch_in_several_bounded_statem
         await outbox_row(admin, age="9 days", sent="8 days")
     await seed(
         admin,
-        "INSERT INTO inbox (consumer, event_id, processed_at) VALUES ('c', :e, now() - interval '60 days')",
+        "INSERT INTO inbox (consumer, event_id, processed_at) VALUES ('c', :e, now() - interval '90 days')",
         [{"e": uuid4()} for _ in range(12)],
     )
     deletes: list[tuple[str, int]] = []

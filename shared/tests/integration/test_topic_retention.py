@@ -42,7 +42,7 @@ async def test_a_new_topic_and_its_dead_letter_topic_get_the_environments_retent
 ) -> None:
     monkeypatch.setenv("TOPIC_RETENTION_DAYS", "10")
     monkeypatch.setenv("DEAD_LETTER_TOPIC_RETENTION_DAYS", "20")
-    monkeypatch.setenv("INBOX_RETENTION_DAYS", "22")
+    monkeypatch.setenv("INBOX_RETENTION_DAYS", "34")
 
     assert await ensure_topics(stack.bootstrap_servers, [topic], partitions=1) == sorted(
         [topic, dead_letter_topic(topic)]

@@ -9,18 +9,20 @@ from pydantic import ValidationError
 DAY_MS = 86_400_000
 
 
-def test_the_defaults_keep_the_inbox_past_every_topics_retention() -> None:
+def test_the_defaults_keep_the_inbox_past_every_redelivery() -> None:
     settings = RetentionSettings()
     assert (settings.outbox_retention_days, settings.topic_retention_days) == (7, 14)
     assert settings.dead_letter_topic_retention_days == 30
-    assert settings.inbox_retention_days >= 30 + REDELIVERY_MARGIN_DAYS
+    # a letter redriven on its last day (30 + margin) is on its topic again for 14 days (+ margin)
+    assert settings.inbox_retention_days >= 30 + 14 + 2 * REDELIVERY_MARGIN_DAYS
 
 
 @pytest.mark.parametrize(
     "changes",
     [
-        {"inbox_retention_days": 31},  # shorter than the dead-letter topics' 30 days and the margin
-        {"topic_retention_days": 60},  # a topic now outlives the default inbox
+        {"inbox_retention_days": 47},  # a letter redriven late would outlive it on its topic
+        {"topic_retention_days": 30},  # a redriven letter now outlives the default inbox on its topic
+        {"dead_letter_topic_retention_days": -1},  # letters kept forever, the inbox not
         {"topic_retention_days": -1},  # topics kept forever, the inbox not
         {"outbox_retention_days": 0},
     ],
@@ -36,7 +38,7 @@ def test_everything_may_be_kept_forever() -> None:
 
 
 def test_a_dead_letter_topic_keeps_its_records_for_its_own_retention() -> None:
-    settings = RetentionSettings(topic_retention_days=5, dead_letter_topic_retention_days=9, inbox_retention_days=11)
+    settings = RetentionSettings(topic_retention_days=5, dead_letter_topic_retention_days=9, inbox_retention_days=18)
     assert topic_config("claims.v1", settings) == {
         "cleanup.policy": "delete",
         "retention.ms": str(5 * DAY_MS),
