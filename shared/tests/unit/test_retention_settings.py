@@ -1,12 +1,16 @@
 """Retention settings: every table and topic has a default, and no combination is accepted in which a redelivered
 event could outlive the inbox row that says it was applied (it would be applied twice)."""
 
+from pathlib import Path
+
 import pytest
-from claimstream_platform.messaging.kafka import topic_config
+from claimstream_platform.contracts import registered_events
+from claimstream_platform.messaging.kafka import dead_letter_topic, topic_config
 from claimstream_platform.settings import REDELIVERY_MARGIN_DAYS, RetentionSettings
 from pydantic import ValidationError
 
 DAY_MS = 86_400_000
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_defaults_keep_the_inbox_past_every_redelivery() -> None:
@@ -45,3 +49,25 @@ def test_a_dead_letter_topic_keeps_its_records_for_its_own_retention() -> None:
         "segment.ms": str(DAY_MS),
     }
     assert topic_config("claims.v1.dlq", settings)["retention.ms"] == str(9 * DAY_MS)
+
+
+def test_the_kubernetes_topics_are_configured_as_ensure_topics_configures_them() -> None:
+    """The Strimzi topics (deploy/k8s/components/topics) are how a cluster gets its topics: they keep the defaults."""
+    topics = (ROOT / "deploy/k8s/components/topics/topics.yaml").read_text().split("\n---\n")[1:]
+    configured = {
+        _value(block, "topicName"): (_value(block, "retention.ms"), _value(block, "segment.ms")) for block in topics
+    }
+    contracts = [
+        event for event in registered_events().values() if event.__module__.startswith("claimstream_platform.")
+    ]
+    published = {event.topic for event in contracts}  # not the tests' own example
+    assert set(configured) == published | {dead_letter_topic(topic) for topic in published}
+    defaults = RetentionSettings()
+    for name, settings in configured.items():
+        wanted = topic_config(name, defaults)
+        assert settings == (wanted["retention.ms"], wanted["segment.ms"]), name
+
+
+def _value(block: str, key: str) -> str:
+    [line] = [line for line in block.splitlines() if line.strip().startswith(f"{key}:")]
+    return line.split(":", 1)[1].strip().strip('"')
