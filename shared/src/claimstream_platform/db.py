@@ -76,8 +76,9 @@ outbox = Table(
     # A row Kafka will never take (too large, its topic gone) is set aside with the reason; the rows behind it publish.
     Column("quarantined_at", DateTime(timezone=True)),
     Column("quarantine_reason", String(300)),
-    # The relay scans only pending rows; sent rows stay for audit until pruned.
+    # The relay scans only pending rows; sent rows stay for audit until the retention pass prunes them (retention.py).
     Index("ix_outbox_pending", "seq", postgresql_where=text("sent_at IS NULL")),
+    Index("ix_outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
 )
 
 inbox = Table(
@@ -86,6 +87,7 @@ inbox = Table(
     Column("consumer", String(100), primary_key=True),
     Column("event_id", PgUUID(as_uuid=True), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_inbox_processed_at", "processed_at"),  # the retention pass's (retention.py)
 )
 
 idempotency_keys = Table(
@@ -100,6 +102,7 @@ idempotency_keys = Table(
     Column("response", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),  # the retention pass's (retention.py)
 )
 
 

@@ -270,8 +270,9 @@ async def _claim(uow: UnitOfWork, row: dict[str, Any]) -> Any | None:
     )
     if inserted is not None:
         return None
-    existing = (await session.execute(select(idempotency_keys).where(*_key_filter(row)))).one()
-    if existing.expires_at <= datetime.now(UTC):
+    existing = (await session.execute(select(idempotency_keys).where(*_key_filter(row)))).one_or_none()
+    # None: the retention pass pruned the expired key between the insert and this read (retention.py)
+    if existing is None or existing.expires_at <= datetime.now(UTC):
         await session.execute(delete(idempotency_keys).where(*_key_filter(row)))
         await session.execute(insert(idempotency_keys).values(row))
         return None

@@ -5,7 +5,8 @@ subscriptions and periodic loops. From it the kit derives
 
 - `python -m <package> migrate | api | worker` (`Service.main`),
 - the FastAPI app (`Service.app`, also uvicorn's factory `<package>.service:SERVICE.app`),
-- the worker: the outbox relay, a consumer when there are subscriptions, the loops, and a graceful stop,
+- the worker: the outbox relay, a consumer when there are subscriptions, the loops (the service's own and the
+  retention pass every service runs), and a graceful stop,
 - what the local supervisor and the test fixtures need (`discover`, `claimstream_devtools.testing`).
 """
 
@@ -28,6 +29,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
 from claimstream_platform.web import create_app
@@ -151,7 +153,7 @@ class Service(Generic[S]):
                     max_attempts=service_settings.consumer_max_attempts,
                 )
             )
-        return workers + [make(runtime) for make in self.loops]
+        return workers + [make(runtime) for make in self.loops] + [_pruning(runtime)]
 
     def main(self) -> None:
         from claimstream_platform.entrypoint import main
@@ -168,6 +170,17 @@ class Service(Generic[S]):
 
     def _command(self, run: Callable[[S], int]) -> Callable[[], int]:
         return lambda: run(self.load_settings())
+
+
+def _pruning(runtime: Runtime[Any]) -> Pruning:
+    """The retention pass: every service keeps an outbox, an inbox and idempotency keys (docs/platform.md)."""
+    settings = runtime.settings
+    return Pruning(
+        runtime.across_tenants,  # every tenant's keys
+        service=settings.service_name,
+        policy=RetentionPolicy.of(settings),
+        interval=settings.retention_pass_seconds,
+    )
 
 
 def _closer(server: asyncio.Server) -> Callable[[], Awaitable[None]]:

@@ -1,22 +1,83 @@
 """Settings every claimstream process reads from its environment, validated at start-up."""
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimstream_platform.access import RateClass
 from claimstream_platform.limits.budgets import Budget
 
 _PLACEHOLDERS = {"changeme", "changethis", "secret", "password", "postgres", "admin"}
+FOREVER = -1  # a retention in days that keeps everything (Kafka's own `retention.ms=-1`)
+# How long past its topic's retention Kafka may still deliver a record: a log segment is deleted once its newest
+# record is older than the retention, segments roll daily (`messaging/kafka.py`), and the broker looks every 5 min.
+REDELIVERY_MARGIN_DAYS = 2
+_Days = Annotated[int, Field(ge=FOREVER)]
 
 
 class MissingDatabaseRole(RuntimeError):
     """A process was started without the URL of a database role it needs."""
 
 
-class ServiceSettings(BaseSettings):
+class RetentionSettings(BaseSettings):
+    """How long the platform's bookkeeping rows and the topics keep what they hold (docs/platform.md, Retention).
+    Every process reads the same variables: the services prune their rows by them, and whatever creates the topics
+    (`messaging.kafka.ensure_topics`) sets the topics' retention by them; each refuses a combination in which a
+    redelivered event could outlive the inbox row that says it was applied."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
+
+    outbox_retention_days: _Days = 7  # published rows; unpublished and quarantined rows are never pruned
+    inbox_retention_days: _Days = 60  # at least `longest_redelivery_days` (48 with the defaults)
+    idempotency_key_grace_hours: int = Field(default=1, ge=0)  # a key is pruned this long after it expires
+    topic_retention_days: _Days = 14
+    dead_letter_topic_retention_days: _Days = 30  # an operator may send a dead letter back to its topic meanwhile
+    retention_pass_seconds: float = Field(default=300, gt=0)
+    retention_batch_size: int = Field(default=5000, ge=1, le=50_000)  # rows per DELETE: short statements, short locks
+
+    @field_validator(
+        "outbox_retention_days", "inbox_retention_days", "topic_retention_days", "dead_letter_topic_retention_days"
+    )
+    @classmethod
+    def _days_or_forever(cls, days: int) -> int:
+        if days == 0:
+            raise ValueError(f"a retention is a number of days, at least 1, or {FOREVER} to keep everything")
+        return days
+
+    @model_validator(mode="after")
+    def _inbox_outlives_redelivery(self) -> Self:
+        """A redelivered event whose inbox row was pruned would be applied twice: the inbox must outlast every
+        record a consumer may be handed again."""
+        longest, inbox = self.longest_redelivery_days, self.inbox_retention_days
+        if inbox != FOREVER and (longest is None or inbox < longest):
+            need = f"{FOREVER} (forever)" if longest is None else f"at least {longest}"
+            raise ValueError(
+                f"INBOX_RETENTION_DAYS must be {need}: a dead letter may be redriven until its topic deletes it, and"
+                f" the redriven event stays on its topic for the topic's retention (each plus"
+                f" {REDELIVERY_MARGIN_DAYS} days for Kafka's segments)"
+            )
+        return self
+
+    @property
+    def longest_redelivery_days(self) -> int | None:
+        """The longest after an event was applied that a consumer may be handed it again, in days (None: forever):
+        a letter redriven (`claimstream dlq redrive`) as its dead-letter topic is about to delete it is on its topic
+        again, as new, for the topic's retention; a group whose offsets were lost reads its topics from the start."""
+        topic, dead_letters = self.topic_retention_days, self.dead_letter_topic_retention_days
+        if FOREVER in (topic, dead_letters):
+            return None
+        return dead_letters + topic + 2 * REDELIVERY_MARGIN_DAYS
+
+
+def kept_for(days: int) -> timedelta | None:
+    """A retention setting as a duration; None: kept forever."""
+    return None if days == FOREVER else timedelta(days=days)
+
+
+class ServiceSettings(RetentionSettings):
     """Base settings of a service process; a service subclasses it for its own fields.
 
     Nothing that grants access has a default: DATABASE_URL (it carries the password) and the token

@@ -37,6 +37,9 @@ DEAD_LETTERS = _meter.create_counter(
 HANDLER_SECONDS = _meter.create_histogram(
     "claimstream.consumer.batch.duration", unit="s", description="Batch handling time"
 )
+ROWS_PRUNED = _meter.create_counter(
+    "claimstream.retention.pruned", description="Outbox, inbox and idempotency-key rows the retention pass deleted"
+)
 HTTP_REQUESTS = _meter.create_counter("claimstream.http.requests", description="HTTP requests by route and status")
 HTTP_SECONDS = _meter.create_histogram("claimstream.http.duration", unit="s", description="HTTP request time by route")
 _meter_provider_set = False

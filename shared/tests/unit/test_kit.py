@@ -1,7 +1,7 @@
 """The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +16,7 @@ from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Runtime, Service, discover
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.revocations import NoRevocations
 from claimstream_platform.settings import MissingDatabaseRole, ServiceSettings
 from claimstream_platform.web import Platform, get_unit_of_work
@@ -60,31 +61,44 @@ def toy(**changes: object) -> Service[ServiceSettings]:
     return Service(**values)  # type: ignore[arg-type]
 
 
-def runtime(tmp_path: Path) -> Runtime[ServiceSettings]:
+def runtime(tmp_path: Path, **environment: str) -> Runtime[ServiceSettings]:
     (tmp_path / "public.pem").write_text("unused")
-    settings = ServiceSettings(
-        service_name="toy",
-        database_url="postgresql+asyncpg://u:p@127.0.0.1:1/x",
-        database_schema="toy",
-        kafka_bootstrap_servers="127.0.0.1:1",
-        auth_public_key_file=tmp_path / "public.pem",
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        settings = ServiceSettings(
+            service_name="toy",
+            database_url="postgresql+asyncpg://u:p@127.0.0.1:1/x",
+            database_schema="toy",
+            kafka_bootstrap_servers="127.0.0.1:1",
+            auth_public_key_file=tmp_path / "public.pem",
+        )
     engine = create_engine(settings.database_url.get_secret_value(), schema="toy")  # connects on first use only
     across = create_engine("postgresql+asyncpg://toy_across:p@127.0.0.1:1/x", schema="toy")
     return Runtime(settings, async_sessionmaker(engine), async_sessionmaker(across))
 
 
-def test_the_worker_is_the_relay_the_consumer_and_the_loops(tmp_path: Path) -> None:
+def test_the_worker_is_the_relay_the_consumer_the_loops_and_the_retention_pass(tmp_path: Path) -> None:
     ready = runtime(tmp_path)
     relay_only = toy().workers(ready)
-    assert [type(w) for w in relay_only] == [OutboxRelay]
+    assert [type(w) for w in relay_only] == [OutboxRelay, Pruning]
     full = toy(subscriptions={ChargeCaptured: on_captured}, loops=[lambda r: Tick(r.settings)]).workers(ready)
-    assert [type(w) for w in full] == [OutboxRelay, Consumer, Tick]
+    assert [type(w) for w in full] == [OutboxRelay, Consumer, Tick, Pruning]
     relay, consumer = full[0], full[1]
     assert isinstance(relay, OutboxRelay) and isinstance(consumer, Consumer)
     assert relay.sessionmaker is ready.across_tenants  # every tenant's events: the across-tenants role
     assert (consumer.sessionmaker, consumer.across_tenants) == (ready.sessionmaker, ready.across_tenants)
-    assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick]
+    assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick, Pruning]
+
+
+def test_the_retention_pass_is_the_services_loop_with_the_installations_settings(tmp_path: Path) -> None:
+    ready = runtime(tmp_path, OUTBOX_RETENTION_DAYS="3", INBOX_RETENTION_DAYS="-1", RETENTION_BATCH_SIZE="100")
+    [pruning] = [worker for worker in toy().workers(ready) if isinstance(worker, Pruning)]
+    assert pruning.name == "toy.retention"
+    assert pruning._sessionmaker is ready.across_tenants  # every tenant's idempotency keys: the across-tenants role
+    assert pruning._policy == RetentionPolicy(
+        outbox=timedelta(days=3), inbox=None, idempotency_grace=timedelta(hours=1), batch_size=100
+    )
 
 
 def test_subscriptions_may_be_made_from_what_the_worker_read_at_start(tmp_path: Path) -> None:
@@ -95,7 +109,7 @@ def test_subscriptions_may_be_made_from_what_the_worker_read_at_start(tmp_path: 
         return {ChargeCaptured: on_captured}
 
     workers = toy(subscriptions=keyed).workers(ready)
-    assert [type(w) for w in workers] == [OutboxRelay, Consumer] and seen == ["toy"]
+    assert [type(w) for w in workers] == [OutboxRelay, Consumer, Pruning] and seen == ["toy"]
     assert workers[1].subscriptions == {ChargeCaptured: on_captured}  # type: ignore[attr-defined]
 
 

@@ -60,6 +60,15 @@ async def read_up_to_now(
         return ends
 
 
+async def truncated(servers: str, topics: set[str]) -> list[str]:
+    """The partitions of `topics` whose first records Kafka has deleted (their retention: TOPIC_RETENTION_DAYS,
+    docs/platform.md): a replay from them would build a model without those events."""
+    async with topic_reader(servers) as reader:
+        partitions = await reader.partitions(lambda topic: topic in topics)
+        begin, _ = await reader.bounds(partitions)
+    return [f"{tp.topic}[{tp.partition}]" for tp in partitions if begin[tp] > 0]
+
+
 async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, batch: int, show: bool) -> Offsets:
     """Every record from `start` up to now through the consumer's own apply (decode, inbox, incremental folds):
     every partition's records of a fetch in one transaction, since the fold does not depend on their order."""
@@ -211,6 +220,10 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
     read and replaced by the across-tenants role (ACROSS_TENANTS_DATABASE_URL), the one role they are open to."""
     url, live = settings.migration_url, settings.database_schema
     fresh = f"{live}_rebuild"
+    if lost := await truncated(settings.kafka_bootstrap_servers, {event.topic for event in SUBSCRIPTIONS}):
+        raise SystemExit(
+            f"the topics no longer hold every event ({', '.join(lost)} begin past offset 0): nothing rebuilt"
+        )
     owner = create_engine(url, schema=live, pool_size=2)
     across = create_engine(settings.across_tenants_url, schema=live, pool_size=2)
     try:

@@ -4,13 +4,19 @@ aiokafka's defaults are unsafe for money (acks=1, no idempotence, auto-commit on
 read_uncommitted): each one is set explicitly here and nowhere else.
 """
 
+from collections.abc import Mapping
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import for_code
+
+from claimstream_platform.settings import FOREVER, RetentionSettings
 
 TOPIC_PARTITIONS = 6
-# Domain topics keep every event so that projections can be rebuilt from offset 0 (docs/platform.md, Topics).
-TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 DEAD_LETTER_SUFFIX = ".dlq"
+_DAY_MS = 86_400_000
+_DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs' config source of a setting made on the topic itself
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -71,16 +77,67 @@ def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
 
 
-async def ensure_topics(bootstrap_servers: str, topics: list[str], *, partitions: int = TOPIC_PARTITIONS) -> list[str]:
-    """Create each topic and its dead-letter topic if absent; returns the names created."""
+async def ensure_topics(
+    bootstrap_servers: str,
+    topics: list[str],
+    *,
+    partitions: int = TOPIC_PARTITIONS,
+    retention: RetentionSettings | None = None,
+) -> list[str]:
+    """Create each topic and its dead-letter topic if absent, and give every one of them the retention `retention`
+    says (by default the environment's: TOPIC_RETENTION_DAYS, DEAD_LETTER_TOPIC_RETENTION_DAYS), altering a topic
+    that exists only where its configuration differs; returns the names created."""
+    retention = retention or RetentionSettings()
     admin = new_admin(bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = sorted({name for topic in topics for name in (topic, dead_letter_topic(topic))})
-        missing = [name for name in wanted if name not in existing]
+        wanted = {name: topic_config(name, retention) for topic in topics for name in (topic, dead_letter_topic(topic))}
+        missing = sorted(name for name in wanted if name not in existing)
         if missing:
-            await admin.create_topics([NewTopic(name, partitions, 1, topic_configs=TOPIC_CONFIG) for name in missing])
+            await admin.create_topics([NewTopic(name, partitions, 1, topic_configs=wanted[name]) for name in missing])
+        await _align(admin, {name: config for name, config in wanted.items() if name in existing})
         return missing
     finally:
         await admin.close()
+
+
+def topic_config(topic: str, retention: RetentionSettings) -> dict[str, str]:
+    """A topic's own settings: deleted when older than its retention (a dead-letter topic's is its own), in
+    segments rolled daily, since Kafka deletes a segment only once its newest record is past the retention (a week's
+    segment would keep a record a week longer); a topic kept forever keeps Kafka's weekly segments."""
+    dead_letters = topic.endswith(DEAD_LETTER_SUFFIX)
+    days = retention.dead_letter_topic_retention_days if dead_letters else retention.topic_retention_days
+    if days == FOREVER:
+        return {"cleanup.policy": "delete", "retention.ms": "-1", "segment.ms": str(7 * _DAY_MS)}
+    return {"cleanup.policy": "delete", "retention.ms": str(days * _DAY_MS), "segment.ms": str(_DAY_MS)}
+
+
+async def _align(admin: AIOKafkaAdminClient, wanted: Mapping[str, dict[str, str]]) -> None:
+    """Set `wanted` on existing topics whose own settings differ. AlterConfigs replaces a topic's whole set of
+    settings, so the ones made on the topic by anyone else are read first and kept."""
+    if not wanted:
+        return
+    own = await _topic_settings(admin, list(wanted))
+    changed = [
+        ConfigResource(ConfigResourceType.TOPIC, name, own[name] | config)
+        for name, config in sorted(wanted.items())
+        if any(own[name].get(key) != value for key, value in config.items())
+    ]
+    if changed:
+        for response in await admin.alter_configs(changed):
+            for error_code, _message, _type, name in response.resources:
+                if error_code:
+                    raise for_code(error_code)(f"altering the configuration of topic {name}")
+
+
+async def _topic_settings(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, dict[str, str]]:
+    """The settings made on each topic itself (not the broker's defaults)."""
+    found: dict[str, dict[str, str]] = {topic: {} for topic in topics}
+    resources = [ConfigResource(ConfigResourceType.TOPIC, topic) for topic in topics]
+    for response in await admin.describe_configs(resources):
+        for error_code, _message, _type, name, entries in response.resources:
+            if error_code:
+                raise for_code(error_code)(f"describing the configuration of topic {name}")
+            found[name] = {entry[0]: entry[1] for entry in entries if entry[3] == _DYNAMIC_TOPIC_CONFIG}
+    return found
