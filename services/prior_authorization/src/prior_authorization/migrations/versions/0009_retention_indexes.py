@@ -6,8 +6,8 @@ deletes the rows past their age a bounded batch at a time, and finds them withou
 from alembic import op
 from claimstream_platform.retention import add_retention_indexes
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
