@@ -230,21 +230,18 @@ def main() -> int:
     day = timedelta(days=1)
     clearinghouse_token = clearinghouse.issue(tenant_id=uuid4(), roles=[CLEARINGHOUSE_ACCOUNT], lifetime=day)
     (keys / "clearinghouse-token").write_text(clearinghouse_token)
-    new_ring_file(keys / "audit.key")
-    # identity alone signs tokens and chains the access log
+    new_ring_file(keys / "audit.key")  # identity alone signs tokens and chains the access log (`identitys_own`)
     supervisor = Supervisor(env=_env(stack, keys), log_dir=keys, only_for=identitys_own(keys))
     try:
         supervisor.start([IDENTITY, CAPTURE, SUBMISSION, SIMULATOR])
         roots = process_roots(stack, supervisor)
-        tenant = uuid4()
-        roles = (Role.TENANT_ADMIN, Role.EHR_INTEGRATION)  # the practices' set-up, then the encounters
+        tenant, roles = uuid4(), (Role.TENANT_ADMIN, Role.EHR_INTEGRATION)  # the practices' set-up, the encounters
         admin, ehr = (issuer.issue(tenant_id=tenant, roles=[role], lifetime=day) for role in roles)
         results = asyncio.run(measure(stack, (admin, ehr), clearinghouse_token, roots))
     finally:
         supervisor.stop()
         stack.stop()
-    results["cores"] = os.cpu_count()
-    results["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results |= {"cores": os.cpu_count(), "when": datetime.now(UTC).isoformat(timespec="seconds")}
     _report(results)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
