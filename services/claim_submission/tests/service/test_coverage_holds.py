@@ -2,6 +2,7 @@
 held at once, and the visit's claim that has not gone out yet is held when the answer comes after it; another
 patient's claim, and claims after an answer that the coverage is active, go."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from claim_submission.intake import encounters
 from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import eligibility_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
+from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
@@ -152,3 +154,22 @@ async def test_a_carve_out_named_by_no_payer_id_holds_the_plans_claims_for_a_per
     (claim,) = await claims_of(make_uow, waiting.encounter_id)
     assert (claim.status, claim.payer_id) == ("held", "SIMMCR")  # never billed to an NPI or a name as a payer id
     assert [r["rule"] for r in claim.reasons] == ["coverage.carve_out_unrouted"]
+
+
+async def test_an_inactive_answer_applied_while_its_claim_is_created_holds_the_claim(
+    make_uow: Callable[[], ClaimWork],
+) -> None:
+    """The answer and the claim come on different partitions: applied at once, the answer once missed the claim (not
+    committed yet) and the claim missed the answer (not committed yet), and the claim went out. Now the answer waits
+    for the claim's transaction, then holds it."""
+    visit = charges(service_date=RECENT)
+    async with make_uow() as first:
+        await encounters.on_charge_captured(visit, first)  # ready: no answer on file yet
+        second = asyncio.create_task(
+            handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive))
+        )
+        await waiting_for_a_lock(make_uow, second)  # applied beside the claim, the answer would miss it here
+        await first.commit()
+    await second
+    (claim,) = await claims_of(make_uow, visit.encounter_id)
+    assert claim.status == "held" and [r["rule"] for r in claim.reasons] == ["eligibility.coverage-inactive"]

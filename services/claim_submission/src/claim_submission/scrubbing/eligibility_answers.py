@@ -4,7 +4,11 @@ held now; an answer that the coverage is active lets later claims go. A plan who
 another company administers (a carve-out) has its claims billed to that company: those not sent yet are voided
 here and billed anew to it, later ones go to it from the start. A carve-out the answer names by no payer id we
 can bill (an NPI, a company name) is a person's to route: the plan's claims not sent yet are held for it. A claim
-the payer already has is left to its adjudication (a denial that denial management works)."""
+the payer already has is left to its adjudication (a denial that denial management works).
+
+An answer and a claim of its plan come on different partitions (eligibility's topic, charge capture's), so two
+transactions may take them at once: each handler here takes the plan's lock (`uow.claims.hold_plans`), as a claim's
+creation does, so whichever comes second sees the first (docs/claim-submission.md)."""
 
 from datetime import UTC, datetime
 
@@ -33,6 +37,7 @@ async def on_coverage_inactive(event: CoverageInactive, uow: ClaimWork) -> None:
     key = key_of(event)
     if key is None:
         return
+    await uow.claims.hold_plans([key[:4]])
     await uow.coverage.record(key, active=False, at=datetime.now(UTC))
     waiting = await uow.claims.ready_on(key)
     for claim in waiting:
@@ -45,6 +50,7 @@ async def on_eligibility_verified(event: EligibilityVerified, uow: ClaimWork) ->
     if key is None:
         return
     at = datetime.now(UTC)
+    await uow.claims.hold_plans([key[:4]])
     await uow.coverage.record(key, active=True, at=at)
     if event.bill_payer_id == event.payer_id:  # the plan answers for mental health itself (again)
         await uow.carve_outs.record(key[:4], None, at=at)
@@ -65,6 +71,7 @@ async def on_coverage_carved_out(event: CoverageCarvedOut, uow: ClaimWork) -> No
         return
     plan: PlanKey = (event.tenant_id, event.practice_id, event.patient_ref, event.payer_id)
     administrator = (event.administered_by, event.administrator_name)
+    await uow.claims.hold_plans([plan])
     await uow.carve_outs.record(plan, administrator, at=datetime.now(UTC))
     for claim in await uow.claims.unsent(plan):
         await corrections.void(uow, claim, reason=f"carved out: billed to {event.administered_by}"[:80])
