@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
+import pytest
 from claimstream_devtools.testing import (
     Keys,
     StackUnderTest,
@@ -52,6 +53,17 @@ class Simulated:
         }
         enrolled = await self.simulator.post(f"/v1/payers/{payer_id}/members", json=member)
         assert enrolled.status_code in (200, 201), enrolled.text
+
+
+@pytest.fixture
+async def simulated(
+    client: httpx.AsyncClient, stack: StackUnderTest, clearinghouse_keys: Keys, tmp_path: Path
+) -> AsyncIterator[Simulated]:
+    """The simulated clearinghouse, in this process, as the gateway of the service's app under test (`client`):
+    a test module imports this fixture beside its own service's fixtures."""
+    async with simulated_clearinghouse(stack, clearinghouse_keys, tmp_path) as found:
+        client._transport.app.state.clearinghouse = found.gateway  # type: ignore[attr-defined]  # the app under test
+        yield found
 
 
 @asynccontextmanager

@@ -4,12 +4,9 @@ sent while the request's transaction (and its Idempotency-Key row) was open, so 
 a retry ask the payer again, and a slow clearinghouse held a pooled connection per request."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
-import pytest
-from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.errors import TransientError
 from claimstream_platform.realtime import Refused
 from eligibility.check_loop import ask_one
@@ -21,8 +18,8 @@ from payer_calls import (
     commits_failed,
     fail_the_first_commit_that_answers,
     held_connections,
-    simulated_clearinghouse,
 )
+from payer_calls import simulated as simulated  # the fixture: the simulated clearinghouse as the app's gateway
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from test_eligibility_checks import BODY, echoing
@@ -39,15 +36,6 @@ class AnswerLost:
     async def ask(self, interchange: str) -> list[str]:
         await self.clearinghouse.gateway.ask(interchange)
         raise TransientError("partner unreachable: ReadTimeout")
-
-
-@pytest.fixture
-async def simulated(
-    client: httpx.AsyncClient, stack: StackUnderTest, clearinghouse_keys: Keys, tmp_path: Path
-) -> AsyncIterator[Simulated]:
-    async with simulated_clearinghouse(stack, clearinghouse_keys, tmp_path) as found:
-        client._transport.app.state.clearinghouse = found.gateway  # type: ignore[attr-defined]  # the app under test
-        yield found
 
 
 async def test_a_retry_after_the_answers_commit_failed_sends_no_second_270(

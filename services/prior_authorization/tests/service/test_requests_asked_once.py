@@ -4,12 +4,9 @@ sent while the request's transaction (and its Idempotency-Key row) was open, so 
 a retry send the payer a second 278, and a slow clearinghouse held a pooled connection per request."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
-import pytest
-from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.realtime import Refused
 from payer_calls import (
     HeldClearinghouse,
@@ -17,23 +14,14 @@ from payer_calls import (
     commits_failed,
     fail_the_first_commit_that_answers,
     held_connections,
-    simulated_clearinghouse,
 )
+from payer_calls import simulated as simulated  # the fixture: the simulated clearinghouse as the app's gateway
 from prior_authorization.follow_loop import ask_one
 from prior_authorization.handlers import Sender
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import Clearinghouse, body, deciding
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-
-@pytest.fixture
-async def simulated(
-    client: httpx.AsyncClient, stack: StackUnderTest, clearinghouse_keys: Keys, tmp_path: Path
-) -> AsyncIterator[Simulated]:
-    async with simulated_clearinghouse(stack, clearinghouse_keys, tmp_path) as found:
-        client._transport.app.state.clearinghouse = found.gateway  # type: ignore[attr-defined]  # the app under test
-        yield found
 
 
 async def test_a_retry_after_the_decisions_commit_failed_sends_no_second_278(
