@@ -14,6 +14,8 @@ from uuid import UUID
 
 import asyncpg
 
+QUIET = 5.0  # seconds without a change before a tenant's rows count as settled
+
 SCHEMAS = (
     "charge_capture",
     "claim_submission",
@@ -60,7 +62,9 @@ class Snapshots:
         return {row["name"]: (row["n"], row["sum"]) for row in rows}
 
     async def settled(self, tenant: UUID, practice: UUID | None = None, timeout: float = 60) -> Snapshot:
-        """The rows once nothing has changed them for two seconds (the workers have finished with them)."""
+        """The rows once nothing has changed them for `QUIET` seconds (the workers have finished with them): longer
+        than any pause between two stages of a world's claims (a submission pass, a clearinghouse cycle) on a busy
+        machine, or a snapshot taken in such a pause is compared with the rows its later stages wrote."""
         deadline = time.monotonic() + timeout
         last, since = await self.of(tenant, practice), time.monotonic()
         while time.monotonic() < deadline:
@@ -68,7 +72,7 @@ class Snapshots:
             now = await self.of(tenant, practice)
             if now != last:
                 last, since = now, time.monotonic()
-            elif time.monotonic() - since >= 2:
+            elif time.monotonic() - since >= QUIET:
                 return now
         raise AssertionError(f"tenant {tenant}'s rows kept changing for {timeout} s: {changed(last, now)}")
 
