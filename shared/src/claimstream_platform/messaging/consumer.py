@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from claimstream_platform import telemetry
+from claimstream_platform import faults, telemetry
 from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
@@ -198,6 +198,7 @@ class Consumer:
                     if is_outage(error):
                         raise
                     raise _HandlerFailed() from error
+            await faults.point(faults.CONSUMER_BEFORE_COMMIT)
             await uow.commit()
 
     async def _apply_one_by_one(
@@ -216,6 +217,7 @@ class Consumer:
                     # Forget the inbox row so a redelivery (after a crash before the DLQ send) tries again.
                     await forget(uow.session, self.name, item.metadata.event_id)
                     dead.append(DeadLetter(record, "handler", safe_reason(error)))
+            await faults.point(faults.CONSUMER_BEFORE_COMMIT)
             await uow.commit()
         return dead
 

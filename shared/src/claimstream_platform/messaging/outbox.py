@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from claimstream_platform import telemetry
+from claimstream_platform import faults, telemetry
 from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
 from claimstream_platform.messaging.envelope import EventMetadata, encode
@@ -108,6 +108,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             refused = await self._publish(producer, rows)
+            await faults.point(faults.OUTBOX_ACKED)
             await self.mark_sent(session, [row.seq for row in rows if row.seq not in refused])
             await _quarantine(session, [row for row in rows if row.seq in refused], refused)
         telemetry.EVENTS_PRODUCED.add(len(rows) - len(refused), {"service": self.source})

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
-from claimstream_platform import telemetry
+from claimstream_platform import faults, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
 
     async def _work(self, partition: TopicPartition, records: Records) -> None:
         await self.apply(records)
+        await faults.point(faults.CONSUMER_APPLIED)
         try:
             await self.consumer.commit({partition: records[-1].offset + 1})
         except (CommitFailedError, IllegalStateError):
