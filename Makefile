@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 
-.PHONY: install run test test-unit test-service test-integration bench lint clean schemas
+.PHONY: install run test test-unit test-service test-integration test-reliability bench lint clean schemas
 
 $(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ install: $(STAMP)
 run: install
 	$(PY) -m claimstream_devtools.cli up
 
+# Two layers, each on a stack of its own: everything else, then the reliability suite (tests/reliability), whose
+# tests kill workers, the broker and the database.
 test: install
 	$(PY) -m pytest
+	$(PY) -m pytest tests/reliability
+
+test-reliability: install
+	$(PY) -m pytest tests/reliability
 
 test-unit: install
 	$(PY) -m pytest -m "not stack"

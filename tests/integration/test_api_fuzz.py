@@ -11,10 +11,10 @@ from uuid import uuid4
 
 import pytest
 import schemathesis
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from running_services import Services
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,

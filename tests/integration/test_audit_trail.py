@@ -15,11 +15,11 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services, audit_key_file
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.auth import Role
 from claimstream_platform.contracts.access import INSTALLATION
 from claimstream_platform.engines import create_engine
-from running_services import Services, audit_key_file
 from sqlalchemy import text
 
 WAIT = 60.0  # seconds for a record to go through the outbox, Kafka and identity's consumer

@@ -5,10 +5,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.charge_capture import TOPIC, ChargeCaptured, ChargeRejected
 from kafka_reader import header, records_about
-from running_services import Services
 
 ADDRESS = {"line1": "1 Elm St", "city": "Portland", "state": "OR", "postal_code": "97201"}
 

@@ -9,8 +9,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
-from running_services import Services
 
 ADDRESS = {"line1": "7 Harbor Way", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 VISITS = 24

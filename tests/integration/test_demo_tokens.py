@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 import httpx
 import jwt
 from claimstream_devtools.devstack.run import demo_tokens
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform import tenants
 from claimstream_platform.auth import Role
 from claimstream_platform.engines import create_engine
-from running_services import Services
 
 
 async def demo_tenant(stack: StackUnderTest, name: str) -> UUID:

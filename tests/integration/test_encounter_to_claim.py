@@ -8,10 +8,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.running_services import DEFAULT_SUBMITTER, Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.claim_submission import TOPIC, ClaimAccepted
 from kafka_reader import header, records_about
-from running_services import DEFAULT_SUBMITTER, Services
 
 ADDRESS = {"line1": "7 Harbor Way", "city": "Portland", "state": "OR", "postal_code": "972011234"}
 

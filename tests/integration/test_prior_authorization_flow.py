@@ -14,10 +14,10 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.running_services import Clients, Services, clients
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved, AuthorizationExceeded
 from kafka_reader import records_about
-from running_services import Clients, Services, clients
 from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 from test_remittance_flow import postings_of

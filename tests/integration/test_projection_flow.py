@@ -10,10 +10,10 @@ from uuid import uuid4
 
 import asyncpg
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from projection.rebuild import rebuild
 from projection.settings import ProjectionSettings
-from running_services import Services
 from test_encounter_to_claim import claim_for_a_visit
 from test_remittance_flow import postings_of
 

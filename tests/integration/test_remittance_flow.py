@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.remittance_posting import TOPIC, PaymentPosted
 from kafka_reader import records_about
-from running_services import Services
 from test_encounter_to_claim import claim_for_a_visit
 
 

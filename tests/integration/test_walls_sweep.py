@@ -18,8 +18,8 @@ strict xfail fails, and the entry is removed.
 from collections.abc import Iterator
 
 import pytest
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
-from running_services import Services
 from walls_snapshot import changed
 from walls_sweep import Kind, Sweep, running_sweep
 

@@ -11,10 +11,10 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from claimstream_platform.adjustments import classify
 from clearinghouse_simulator.workload import Tokens, run
-from running_services import Services
 
 
 async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services: Services, keys: Keys) -> None:

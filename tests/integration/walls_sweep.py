@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from openapi_requests import Request, request_for
 from remittance_testkit import Payment, era
-from running_services import Services
 from walls_snapshot import Snapshot, Snapshots, changed
 from walls_world import World, build_world
 

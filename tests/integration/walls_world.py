@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import httpx
+from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from remittance_testkit import Payment, era
-from running_services import Services
 from test_encounter_to_claim import PAYERS, _enroll, _practice_billing, _telehealth_visit, ok
 
 T = TypeVar("T")

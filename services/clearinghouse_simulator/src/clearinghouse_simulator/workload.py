@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import httpx
 from claimstream_platform.dates import business_date
@@ -52,7 +51,7 @@ def encounter(
     who has just `joined` the practice is seen for an intake."""
     defect = rng.choice(DEFECTS) if rng.random() < defect_share else None
     if defect == "duplicate" and plan.posted and joined is None:
-        return {**rng.choice(plan.posted), "external_id": f"visit-{uuid4().hex[:12]}"}
+        return {**rng.choice(plan.posted), "external_id": _visit_id(rng)}
     patient = joined or _patient(rng, plan, defect)
     service, provider = _service(rng, plan, patient, intake=joined is not None)
     days_ago = rng.randint(200, 260) if defect == "late_filing" else rng.randint(1, 10)
@@ -61,7 +60,7 @@ def encounter(
         diagnoses = ["Z63.0", *(code for code in diagnoses if code != "Z63.0")]
     body: dict[str, Any] = {
         "practice_id": plan.id,
-        "external_id": f"visit-{uuid4().hex[:12]}",
+        "external_id": _visit_id(rng),
         "service_date": (today - timedelta(days=days_ago)).isoformat(),
         "rendering_provider_npi": provider["npi"],
         "patient": {
@@ -81,6 +80,11 @@ def encounter(
     if service["kind"] == "psychological_testing" and defect != "missing_authorization":
         body["prior_authorization_number"] = f"PA{rng.randint(100000, 999999)}"
     return body
+
+
+def _visit_id(rng: random.Random) -> str:
+    """The EHR's id of a visit, drawn from the seed: a seeded run posts the same visits every time."""
+    return f"visit-{rng.getrandbits(48):012x}"
 
 
 def _patient(rng: random.Random, plan: PracticePlan, defect: str | None) -> Patient:
@@ -179,8 +183,10 @@ async def run(
     remittance_posting_url: str | None = None,
     eligibility_url: str | None = None,
     prior_authorization_url: str | None = None,
+    posted: list[dict[str, Any]] | None = None,
 ) -> Counter[int]:
-    """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen."""
+    """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
+    Each encounter charge capture took (200 or 201) is appended to `posted`, when given, with the practice's id."""
     rng = random.Random(seed)
     today = business_date()
     plans = [plan_practice(rng, index) for index in range(practices)]
@@ -198,7 +204,10 @@ async def run(
         await set_up(setting_up, simulator, plans, today)
         await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
-            await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses)
+            plan = rng.choice(plans)
+            body = await _post_one(ehr, simulator, desk, rng, plan, today, defect_share, statuses)
+            if body is not None and posted is not None:
+                posted.append(body)
             await _pause(stop, rate)
     return statuses
 
@@ -218,7 +227,8 @@ async def _post_one(
     today: date,
     defect_share: float,
     statuses: Counter[int],
-) -> None:
+) -> dict[str, Any] | None:
+    """Post one encounter; returns its body if charge capture took it."""
     joined = None
     if rng.random() < NEW_PATIENT_SHARE:  # a new patient: on the payers' rosters first, then their intake
         joined = new_patient(rng, plan)
@@ -227,9 +237,11 @@ async def _post_one(
     await desk.before(plan.body, body)  # the front desk asks before each visit
     response = await claimstream.post("/v1/encounters", json=body)
     statuses[response.status_code] += 1
-    if response.status_code in (200, 201):
-        plan.posted.append(body)
-        del plan.posted[:-50]
+    if response.status_code not in (200, 201):
+        return None
+    plan.posted.append(body)
+    del plan.posted[:-50]
+    return body
 
 
 def main() -> None:

@@ -108,6 +108,14 @@ class Supervisor:
                 print(f"{child.spec.name} {child.role} exited ({child.process.returncode}); restarting", flush=True)
                 self._launch(child)
 
+    def revive(self) -> list[str]:
+        """Start again at once every child that has exited (a test's kill -9), without keep_alive's growing delay;
+        returns which ("<service> <role>")."""
+        exited = [c for c in self.children if c.process is not None and c.process.poll() is not None]
+        for child in exited:
+            self._launch(child)
+        return [f"{c.spec.name} {c.role}" for c in exited]
+
     def stop(self) -> None:
         for child in self.children:
             if child.process is not None:

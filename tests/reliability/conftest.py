@@ -1,0 +1,41 @@
+"""The reliability layer's stack: every service, run as `make run` runs them, on ports of their own, with the
+fault-injection seam enabled (`CLAIMSTREAM_FAULTS`, docs/reliability.md). One stack for the whole layer: its tests
+kill processes, the broker and the database, and each leaves the stack running again for the next."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from claimstream_devtools.running_services import Services, running
+from claimstream_devtools.testing import Keys, StackUnderTest
+from injection import Faults
+
+
+@pytest.fixture(scope="session")
+def faults_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(tmp_path_factory.mktemp("faults"))
+
+
+@pytest.fixture(scope="session")
+def services(
+    stack: StackUnderTest,
+    keys: Keys,
+    clearinghouse_keys: Keys,
+    tmp_path_factory: pytest.TempPathFactory,
+    faults_directory: Path,
+) -> Iterator[Services]:
+    logs = Path(tmp_path_factory.mktemp("service-logs"))
+    offset = int(os.environ.get("RELIABILITY_PORT_OFFSET", "30000"))
+    seam = {"CLAIMSTREAM_FAULTS": str(faults_directory)}
+    with running(stack, keys, clearinghouse_keys, logs, port_offset=offset, extra_env=seam) as started:
+        yield started
+
+
+@pytest.fixture
+def faults(services: Services, faults_directory: Path) -> Iterator[Faults]:
+    """Arm points of the seam; whatever a test left armed is disarmed and every killed process started again."""
+    at_hand = Faults(faults_directory, services.supervisor)
+    yield at_hand
+    at_hand.disarm_all()
+    at_hand.supervisor.revive()
