@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
 from claimstream_devtools.devstack.postgres import PostgresServer
-from claimstream_devtools.devstack.stack import PROFILES, LocalStack, docker_engine_answers
+from claimstream_devtools.devstack.stack import LocalStack, docker_engine_answers, test_profile
 from claimstream_devtools.schemas_under_test import (
     _roles,
     service_schema,
@@ -94,7 +94,7 @@ def stack() -> Iterator[StackUnderTest]:
         with _containers() as under_test:
             yield under_test
         return
-    local = LocalStack(PROFILES["test"])
+    local = LocalStack(test_profile())
     local.start(fresh=True)
     try:
         print(f"\nlocal test stack: Kafka started in {local.kafka_start_seconds or 0:.1f} s")

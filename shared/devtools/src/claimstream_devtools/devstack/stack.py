@@ -53,6 +53,16 @@ PROFILES = {
 }
 
 
+def test_profile() -> Profile:
+    """The test stack's servers; `TEST_STACK_PORT_BASE` moves their ports and data folder (Kafka on base + 92,
+    PostgreSQL on base + 32), so that two test runs, or two engineers' runs, can share a machine."""
+    base = os.environ.get("TEST_STACK_PORT_BASE")
+    if not base:
+        return PROFILES["test"]
+    port = int(base)
+    return Profile(f"test-{port}", kafka_port=port + 92, controller_port=port + 93, postgres_port=port + 32)
+
+
 # The folder of each server's data in a profile, and the variable that names an existing server in its place.
 _SERVER_FOLDERS = {"postgres": "DATABASE_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
 
