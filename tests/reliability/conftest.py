@@ -12,6 +12,13 @@ from claimstream_devtools.testing import Keys, StackUnderTest
 from injection import Faults
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A fault test waits for its faults and then for the whole cycle to settle: minutes on a busy machine."""
+    for item in items:
+        if Path(item.path).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.timeout(600))
+
+
 @pytest.fixture(scope="session")
 def faults_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(tmp_path_factory.mktemp("faults"))

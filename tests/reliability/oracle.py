@@ -34,40 +34,73 @@ class Workload:
     """Each tenant's seeded encounters, as charge capture took them."""
 
     posted: dict[UUID, list[dict[str, Any]]] = field(default_factory=dict)
+    statuses: Counter[int] = field(default_factory=Counter)  # charge capture's answers to the encounters posted
 
     @property
     def tenants(self) -> list[UUID]:
         return list(self.posted)
 
 
+def new_workload(tenants: int = 2) -> Workload:
+    return Workload({uuid4(): [] for _ in range(tenants)})
+
+
 async def seeded_run(
-    services: Services, keys: Keys, *, seed: int, tenants: int = 2, count: int = 15, rate: float = 20
+    services: Services,
+    keys: Keys,
+    *,
+    seed: int,
+    count: int = 15,
+    rate: float = 20,
+    until: asyncio.Event | None = None,
+    workload: Workload | None = None,
 ) -> Workload:
-    """`tenants` new tenants post `count` encounters each (seed, seed + 1, ...: the same visits on every run with
-    the same seed), with the demo's share of defects and the front desk checking coverage first."""
-    workload = Workload({uuid4(): [] for _ in range(tenants)})
-    await asyncio.gather(
+    """Each tenant of the workload (two new ones by default) posts `count` encounters (seed, seed + 1, ...: the same
+    visits on every run with the same seed), with the demo's share of defects and the front desk checking coverage
+    first. With `until`, each posts until it is set instead: a fault test keeps work in flight until its faults
+    have come. A test that watches the run as it goes passes its own `workload`."""
+    workload = workload or new_workload()
+    answered = await asyncio.gather(
         *(
-            _one_tenant(services, keys, tenant, posted, seed=seed + n, count=count, rate=rate)
+            _one_tenant(services, keys, tenant, posted, seed=seed + n, count=count, rate=rate, until=until)
             for n, (tenant, posted) in enumerate(workload.posted.items())
         )
     )
+    for statuses in answered:
+        workload.statuses.update(statuses)
     return workload
 
 
+async def posted_at_least(workload: Workload, count: int, *, within: float = 120) -> None:
+    """Wait (bounded) until the run has posted `count` encounters: its tenants are set up and work is flowing."""
+    deadline = time.monotonic() + within
+    while sum(len(posted) for posted in workload.posted.values()) < count:
+        assert time.monotonic() < deadline, "the workload did not get going"
+        await asyncio.sleep(0.1)
+
+
 async def _one_tenant(
-    services: Services, keys: Keys, tenant: UUID, posted: list[dict[str, Any]], *, seed: int, count: int, rate: float
-) -> None:
+    services: Services,
+    keys: Keys,
+    tenant: UUID,
+    posted: list[dict[str, Any]],
+    *,
+    seed: int,
+    count: int,
+    rate: float,
+    until: asyncio.Event | None,
+) -> Counter[int]:
     def token(role: str) -> str:
         return keys.issuer.issue(tenant_id=tenant, roles=[role])
 
-    await run(
+    return await run(
         charge_capture_url=services.charge_capture,
         simulator_url=services.simulator,
         tokens=Tokens(admin=token("tenant-admin"), front_desk=token("front-desk"), ehr=token("ehr-integration")),
         simulator_token=services.clearinghouse_auth["Authorization"].removeprefix("Bearer "),
         rate=rate,
-        count=count,
+        count=0 if until else count,
+        stop=until,
         practices=2,
         seed=seed,
         defect_share=0.2,

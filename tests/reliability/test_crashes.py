@@ -8,6 +8,7 @@ committed), never while the process idles."""
 
 import asyncio
 import random
+import time
 
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
@@ -16,7 +17,8 @@ from injection import Faults
 from oracle import seeded_run, settle
 from streams import copies_on_topics, outbox_events, unpublished_for
 
-KILL_WAIT = 90.0  # seconds a kill may take to come: the point is passed only when there is work
+KILL_WAIT = 180.0  # seconds a kill may take to come: the point is passed only when there is work, by a started process
+RATE = 1.0  # encounters per second and tenant, posted until every kill has come
 
 
 async def kill_in_turn(faults: Faults, point: str, kills: list[tuple[str, int]]) -> list[str]:
@@ -27,8 +29,10 @@ async def kill_in_turn(faults: Faults, point: str, kills: list[tuple[str, int]])
         missed = []
         for n in [n for name, n in kills if name == service]:
             faults.arm(service, point, f"kill {n}")
+            started = time.monotonic()
             if not await faults.revive_when_killed(service, point, within=KILL_WAIT):
                 missed.append(f"{service} {point} kill {n}")
+            print(f"{service} {point} kill {n}: {time.monotonic() - started:.1f} s", flush=True)
         return missed
 
     results = await asyncio.gather(*(one_service(service) for service in sorted({name for name, _ in kills})))
@@ -45,9 +49,10 @@ async def test_scenario_1_relays_killed_after_the_broker_acked(
     services: Services, keys: Keys, stack: StackUnderTest, faults: Faults
 ) -> None:
     relays = ["charge-capture", "claim-submission", "remittance-posting", "eligibility"]
-    kills = kill_plan(1, relays, 6)
-    run = asyncio.create_task(seeded_run(services, keys, seed=100, count=20))
-    missed = await kill_in_turn(faults, seam.OUTBOX_ACKED, kills)
+    done = asyncio.Event()
+    run = asyncio.create_task(seeded_run(services, keys, seed=100, rate=RATE, until=done))
+    missed = await kill_in_turn(faults, seam.OUTBOX_ACKED, kill_plan(1, relays, 6))
+    done.set()
     workload = await run
     assert missed == [], "every kill came inside its window"
     assert await settle(services, keys, stack.database_url, workload) == []
@@ -64,10 +69,12 @@ async def test_scenario_2_consumers_killed_mid_batch(
     services: Services, keys: Keys, stack: StackUnderTest, faults: Faults
 ) -> None:
     consumers = ["claim-submission", "remittance-posting", "projection", "denial-management"]
-    run = asyncio.create_task(seeded_run(services, keys, seed=200, count=20))
+    done = asyncio.Event()
+    run = asyncio.create_task(seeded_run(services, keys, seed=200, rate=RATE, until=done))
     # between the database commit and the offset commit, then before the database commit
     missed = await kill_in_turn(faults, seam.CONSUMER_APPLIED, kill_plan(2, consumers, 4))
     missed += await kill_in_turn(faults, seam.CONSUMER_BEFORE_COMMIT, kill_plan(3, consumers, 4))
+    done.set()
     workload = await run
     assert missed == [], "every kill came inside its window"
     assert await settle(services, keys, stack.database_url, workload) == []

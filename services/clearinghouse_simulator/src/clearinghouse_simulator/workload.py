@@ -232,7 +232,11 @@ async def _post_one(
     joined = None
     if rng.random() < NEW_PATIENT_SHARE:  # a new patient: on the payers' rosters first, then their intake
         joined = new_patient(rng, plan)
-        await enroll(simulator, joined, today)
+        try:
+            await enroll(simulator, joined, today)
+        except httpx.HTTPStatusError as refused:  # the payers' side is down for a moment: seen another day
+            statuses[refused.response.status_code] += 1
+            return None
     body = encounter(rng, plan, today=today, defect_share=defect_share, joined=joined)
     await desk.before(plan.body, body)  # the front desk asks before each visit
     response = await claimstream.post("/v1/encounters", json=body)

@@ -55,10 +55,14 @@ class StackUnderTest:
     broker: KafkaBroker | None  # None when the broker is not ours to stop and start
     postgres: PostgresServer | None = None  # likewise for the database server
 
-    def restart_broker(self) -> None:
+    def restart_broker(self, *, crash: bool = False) -> None:
+        """A clean stop and start, or with `crash` a SIGKILL of the broker and a start."""
         if self.broker is None:
             pytest.skip("the broker is external: it cannot be bounced by this test")
-        self.broker.stop()
+        if crash:
+            self.broker.kill()
+        else:
+            self.broker.stop()
         self.broker.start()
 
     def restart_postgres(self, *, crash: bool = False) -> None:
