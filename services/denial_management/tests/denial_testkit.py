@@ -13,7 +13,7 @@ from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import handlers, practice_facts
+from denial_management import claim_arrival, handlers, practice_facts
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -165,7 +165,7 @@ async def deliver(make_uow: Callable[[], DenialWork], *events: Any) -> None:
     for event in events:
         async with make_uow() as uow:
             if isinstance(event, ClaimCreated):
-                await handlers.on_claims_created([SimpleNamespace(event=event)], uow)
+                await claim_arrival.on_claims_created([SimpleNamespace(event=event)], uow)
             else:
                 handler = HANDLERS[type(event)]
                 await handler(event, uow)

@@ -183,3 +183,18 @@ carve_outs = Table(
     Column("administrator_name", String(60), nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False),
 )
+
+# What prior authorization said about a visit before the visit's claim existed (AuthorizationExceeded is keyed by
+# the authorization, the charge by the encounter: they come on different topics in either order). Kept per encounter
+# version and payer as the hold reason it gives, and taken by the claim when it is created.
+early_answers = Table(
+    "early_answers",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("encounter_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    Column("rule", String(40), primary_key=True),
+    Column("reason", JSONB, nullable=False),  # the hold reason (rule, field, message)
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,6 +1,6 @@
 """The events denial management consumes: claim submission's claims and rejections, remittance posting's denials
 and payments, prior authorization's approvals, charge capture's overrides of payer facts (a practice's own), each
-mapped into its own model at the edge (handlers.py, practice_facts.py)."""
+mapped into its own model at the edge (claim_arrival.py, handlers.py, practice_facts.py)."""
 
 from collections.abc import Mapping
 
@@ -11,10 +11,10 @@ from claimstream_platform.contracts.prior_authorization import AuthorizationAppr
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from denial_management import handlers, practice_facts
+from denial_management import claim_arrival, handlers, practice_facts
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    ClaimCreated: batched(handlers.on_claims_created),
+    ClaimCreated: batched(claim_arrival.on_claims_created),
     ClaimAccepted: handlers.on_claim_accepted,
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,

@@ -5,7 +5,6 @@ answer. Each handler reads, makes the aggregate's moves, stores them and publish
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any, Literal
 
 from claimstream_platform.adjustments import classify
@@ -26,47 +25,33 @@ from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, sugges
 from denial_management.repository import DenialWork
 from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
 
+ClaimEvent = (
+    claim_events.ClaimAccepted
+    | claim_events.ClaimRejected
+    | remittance_events.ClaimDenied
+    | remittance_events.PaymentPosted
+)  # what is said of a claim that may come before it
+
 
 async def publish_saved(uow: DenialWork, found: Sequence[Case]) -> None:
     await uow.cases.save(found)
     uow.publish_recorded(*found)
 
 
-async def on_claims_created(deliveries: Sequence[Any], uow: DenialWork) -> None:
-    created = [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimCreated)]
-    await uow.claims.remember([_claim_row(event) for event in created])
-
-
-def _claim_row(event: claim_events.ClaimCreated) -> dict[str, Any]:
-    return {
-        "claim_id": event.claim_id,
-        "tenant_id": event.tenant_id,
-        "practice_id": event.practice_id,
-        "encounter_id": event.encounter_id,
-        "patient_control_number": event.patient_control_number,
-        "payer_id": event.payer_id,
-        "payer_kind": event.payer_kind,
-        "service_date": event.service_date,
-        "place_of_service": event.place_of_service,
-        "lines": [
-            {
-                "line_number": line.line_number,
-                "code": line.code,
-                "modifiers": line.modifiers,
-                "amount": str(line.amount),
-            }
-            for line in event.lines
-        ],
-        "total_charge": event.total_charge,
-        "replaces_claim_id": event.replaces_claim_id,
-        "patient_ref": (event.patient_ref or "")[:80] or None,
-        "authorization_number": (event.prior_authorization_number or "")[:50] or None,
-        "prior_payer_paid_on": event.prior_payer_paid_on,
-    }
+async def known_or_kept(uow: DenialWork, event: ClaimEvent) -> Any:
+    """The claim the event is about (its row), under the claim's lock; None when it has not arrived: the event is
+    kept for it and applied when it does (`claim_arrival`), so the outcome is the one in-order delivery gives."""
+    await uow.claims.hold([event.claim_id])
+    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
+    if claim is None:
+        await uow.early_events.keep(event, event.claim_id)
+    return claim
 
 
 async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: DenialWork) -> None:
     """The payer accepted the claim: the proof a timely-filing appeal needs."""
+    if await known_or_kept(uow, event) is None:
+        return
     await uow.claims.accepted(event.claim_id, business_date(), event.payer_claim_number)
 
 
@@ -78,9 +63,9 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
     amount = denied_amount(adjusted)
     if amount <= 0:
         return  # announced before denials were classified: a deductible or a contractual amount, no denial
-    if await _appeal_lost(uow, event):
+    claim = await known_or_kept(uow, event)
+    if claim is None or await _appeal_lost(uow, event):
         return
-    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
     opening = Opening(
         tenant_id=event.tenant_id,
         practice_id=event.practice_id,
@@ -92,9 +77,9 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
         procedure_code=event.code,
         amount=amount,
         denied_on=on,
-        service_date=claim.service_date if claim else on,
+        service_date=claim.service_date,
         source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
-        payer_kind=claim.payer_kind if claim else None,
+        payer_kind=claim.payer_kind,
     )
     case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
     if case is not None:
@@ -136,22 +121,24 @@ async def _correction_failed(uow: DenialWork, claim: Any, case: Case, how: str) 
 
 async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) -> None:
     """A 999 or 277CA rejection: never adjudicated, so its only deadline is timely filing."""
-    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
+    claim = await known_or_kept(uow, event)
+    if claim is None:
+        return
     rules = [reason.rule for reason in event.reasons]
     opening = Opening(
         tenant_id=event.tenant_id,
-        practice_id=claim.practice_id if claim else event.practice_id,
+        practice_id=claim.practice_id,
         claim_id=event.claim_id,
-        payer_id=claim.payer_id if claim else "unknown",
+        payer_id=claim.payer_id,
         kind="rejection",
         level="claim",
         line_number=None,
         procedure_code=None,
-        amount=claim.total_charge if claim else Decimal(0),
+        amount=claim.total_charge,
         denied_on=business_date(),
-        service_date=claim.service_date if claim else business_date(),
+        service_date=claim.service_date,
         source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
-        payer_kind=claim.payer_kind if claim else None,
+        payer_kind=claim.payer_kind,
     )
     case = await open_case(uow, opening, triage_rejection(rules))
     if case is not None:
@@ -247,12 +234,12 @@ async def on_payment_posted(event: remittance_events.PaymentPosted, uow: DenialW
     """A payment resolves what it answers: the corrected claim's pays the case that asked for the correction; a
     payment of what we appealed overturns the denial. Only the claim's own payer answers its cases: a crossover
     payer paying the patient's share overturns nothing."""
+    claim = await known_or_kept(uow, event)
+    if claim is None:
+        return
     reversed_ = event.outcome == "reversed"
     await uow.claims.add_payment(event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
-    if event.paid <= 0 or event.outcome not in ("paid", "partially_paid"):
-        return
-    claim = await uow.claims.row_of(event.tenant_id, event.claim_id)
-    if claim is None or event.payer_id != claim.payer_id:
+    if event.paid <= 0 or event.outcome not in ("paid", "partially_paid") or event.payer_id != claim.payer_id:
         return
     replaced = [claim.replaces_claim_id] if claim.replaces_claim_id else []
     corrected = await uow.cases.lock_for_claims(replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])

@@ -155,3 +155,18 @@ write_off_limits = Table(
     Column("set_by", String(200), nullable=False),
     _at("set_at"),
 )
+
+# Events about a claim that came before the claim (ClaimCreated is claim submission's, payments and denials
+# remittance posting's: other topics, either order; a dead letter redriven comes after what followed it). Kept in
+# the order they came, and applied when the claim arrives.
+early_events = Table(
+    "early_events",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("claim_id", PgUUID(as_uuid=True), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("payload", JSONB, nullable=False),  # the event as published (no patient names: the contracts carry none)
+    _at("received_at"),
+    Index("ix_early_events_claim", "claim_id"),
+)

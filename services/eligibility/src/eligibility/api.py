@@ -148,7 +148,7 @@ async def ask_batch(
     async def operation() -> BatchOut:
         named = {f"checks.{n}.practice_id": item.practice_id for n, item in enumerate(body.checks)}
         await require_practices(uow, principal, named)
-        return BatchOut(checks=[await handlers.ask_later(uow, check) for check in wanted])
+        return BatchOut(checks=await handlers.ask_all_later(uow, wanted))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=202)
 

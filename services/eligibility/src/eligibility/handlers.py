@@ -129,9 +129,19 @@ async def on_charge_voided(event: ChargeVoided, uow: EligibilityWork) -> None:
 
 async def ask_later(uow: EligibilityWork, check: Check) -> UUID:
     """Store the check as pending for the loop, unless a fresh answer or a pending question stands for the same
-    coverage: then that check's id."""
+    coverage: then that check's id. Under the coverage's lock (`uow.checks.hold_coverages`): two triggers at once
+    (a patient's two charges on different partitions, a batch beside them) would each miss the other's check, and
+    the payer would get two 270s."""
+    await uow.checks.hold_coverages([check])
     existing = await uow.checks.recent_for(check, days=fresh_days(check.payer_id, check.service_date))
     if existing is not None:
         return existing
     await uow.checks.insert(check)
     return check.id
+
+
+async def ask_all_later(uow: EligibilityWork, wanted: list[Check]) -> list[UUID]:
+    """Each check stored for the loop (`ask_later`), in order; their coverages' locks taken at once, in one order,
+    so two batches naming the same patients cannot deadlock on each other."""
+    await uow.checks.hold_coverages(wanted)
+    return [await ask_later(uow, check) for check in wanted]

@@ -1,10 +1,12 @@
-"""Checks from captured charges: stored once per patient and payer while an answer is fresh, then asked by the
-worker's loop; an outage leaves the check pending for the next pass."""
+"""Checks from captured charges: stored once per patient and payer while an answer is fresh (two of the patient's
+charges stored at once too), then asked by the worker's loop; an outage leaves the check pending for the next pass."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from claimstream_devtools.testing import waiting_for_a_lock
 from claimstream_platform.errors import TransientError
 from eligibility import handlers
 from eligibility.check_loop import ask_one
@@ -51,4 +53,16 @@ async def test_an_outage_leaves_the_check_pending(make_uow: Callable[[], Eligibi
     stand_in.down = True
     with pytest.raises(TransientError):
         await ask_one(async_sessionmaker(engine, expire_on_commit=False), stand_in, SENDER)
+    assert await statuses(make_uow) == ["pending"]
+
+
+async def test_two_visits_captured_at_once_store_one_check(make_uow: Callable[[], EligibilityWork]) -> None:
+    """Two of a patient's charges on different partitions, applied by two transactions at once: the second waits for
+    the first to commit and sees its pending check. Issue 28: each missed the other's, and two 270s went out."""
+    async with make_uow() as first:
+        await handlers.on_charge_captured(captured(patient_ref="P-3"), first)
+        second = asyncio.create_task(deliver(make_uow, captured(patient_ref="P-3")))
+        await waiting_for_a_lock(make_uow, second)  # stored beside the first, it would miss the first's check
+        await first.commit()
+    await second
     assert await statuses(make_uow) == ["pending"]

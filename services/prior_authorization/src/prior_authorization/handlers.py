@@ -124,7 +124,15 @@ async def enter(uow: PriorAuthorizationWork, authorization: Authorization, numbe
 
 
 async def renew(uow: PriorAuthorizationWork, authorization: Authorization, visits: int, start: date) -> Authorization:
-    """A renewal or extension of an approved authorization: a new request (REF*BB its number), asked by the loop."""
+    """A renewal or extension of an approved authorization: a new request (REF*BB its number), asked by the loop.
+    One at a time: while one waits for the payer, asking again (another person or Idempotency-Key, a review point)
+    gets that one. Under the patient's lock with the payer (`uow.visits.hold_count`, which a charge's review point
+    takes too): two asked at once would each miss the other's, and the payer would get two 278s."""
+    a = authorization
+    await uow.visits.hold_count(a.tenant_id, a.practice_id, a.patient.external_id, a.payer_id)
+    waiting = await uow.authorizations.open_renewal(authorization)
+    if waiting is not None:
+        return waiting
     following = authorization.renewal(start, visits)
     await uow.authorizations.insert(following)
     return following

@@ -18,7 +18,7 @@ from claim_submission.domain.content import Captured, ClaimContent, duplicate_ke
 from claim_submission.domain.states import AT_PAYER, OPEN, awaiting_number
 from claim_submission.handlers import publish, store
 from claim_submission.repository import ClaimWork
-from claim_submission.scrubbing.authorization_rule import attached
+from claim_submission.scrubbing.authorization_rule import VisitKey, attached
 from claim_submission.scrubbing.coverage_rule import coverage_key, inactive_reason, plan_key, routed
 from claim_submission.scrubbing.run import ToScrub, scrub_run
 
@@ -117,7 +117,8 @@ async def billed(uow: ClaimWork, run: Sequence[NewClaim]) -> list[NewClaim]:
 
 async def _findings(uow: ClaimWork, run: Sequence[NewClaim]) -> list[list[Reason]]:
     """What holds each new claim version: the scrub (duplicates, learned rules, visit counts), coverage the payer
-    called inactive, and for a correction the payer's number it still waits for."""
+    called inactive, what prior authorization said of its visit before it existed, and for a correction the payer's
+    number it still waits for."""
     exclude = [item.replaces.id if item.replaces else None for item in run]
     scrubbed = [
         ToScrub(i.tenant_id, i.practice_id, i.encounter_id, i.content, business_date(i.content.time_zone), x)
@@ -126,9 +127,24 @@ async def _findings(uow: ClaimWork, run: Sequence[NewClaim]) -> list[list[Reason
     reasons = await scrub_run(uow, scrubbed)
     covered = [coverage_key(item.tenant_id, item.practice_id, item.content) for item in run]
     uncovered = await uow.coverage.inactive(key for key in covered if key is not None)
-    for item, found, key in zip(run, reasons, covered, strict=True):
+    early = await _answered_early(uow, run)
+    for item, found, key, answers in zip(run, reasons, covered, early, strict=True):
         if key is not None and key in uncovered:
             found.append(inactive_reason())
+        found.extend(answers)
         if item.replaces is not None and not item.replaces.payer_claim_number:
             found.append(awaiting_number("the corrected claim waits for the payer's number of the claim it replaces"))
     return reasons
+
+
+async def _answered_early(uow: ClaimWork, run: Sequence[NewClaim]) -> list[list[Reason]]:
+    """The hold reasons prior authorization gave each new claim's visit before the claim existed (kept by
+    `authorization_answers`), taken under the plans' locks: an answer applied at once waits, or is waited for. A
+    void (frequency 8) takes none: it withdraws a claim the payer has."""
+    plans = [plan_key(i.tenant_id, i.practice_id, i.content) for i in run]
+    await uow.claims.hold_plans(key for key in plans if key is not None)
+    visits: list[VisitKey | None] = [
+        None if i.frequency == "8" else (i.tenant_id, i.encounter_id, i.version, i.content.payer.payer_id) for i in run
+    ]
+    kept = await uow.early_answers.take(key for key in visits if key is not None)
+    return [kept.get(key, []) if key is not None else [] for key in visits]

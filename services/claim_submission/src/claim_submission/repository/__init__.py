@@ -1,7 +1,8 @@
 """All of claim submission's SQL, reached from its unit of work (`ClaimWork`): `uow.claims` (the aggregate read,
 locked and stored; the API's scoped reads), `uow.interchanges`, `uow.documents` (the 999s and 277CAs received),
 `uow.submitters`, `uow.coverage` and `uow.carve_outs` (eligibility's answers), `uow.approvals` (prior
-authorization's approvals, the platform's read model), `uow.payer_overrides` (a practice's own payer facts, the
+authorization's approvals, the platform's read model), `uow.early_answers` (its answers about a visit that came
+before the visit's claim), `uow.payer_overrides` (a practice's own payer facts, the
 platform's read model), `uow.learned` (learned scrub rules) and `uow.visits`.
 
 Nothing outside this package, `tables` and `migrations` imports SQLAlchemy (an import contract keeps it so).
@@ -16,6 +17,7 @@ from claimstream_platform.payer_overrides import PayerOverrides
 from claim_submission.repository.claims import Claims
 from claim_submission.repository.coverage import CarveOuts, CoverageAnswers
 from claim_submission.repository.documents import Documents
+from claim_submission.repository.early_answers import EarlyAnswers
 from claim_submission.repository.interchanges import Interchanges
 from claim_submission.repository.learned import LearnedRules
 from claim_submission.repository.submitters import Submitters
@@ -52,6 +54,10 @@ class ClaimWork(UnitOfWork):
     @cached_property
     def approvals(self) -> Approvals:
         return Approvals(self)
+
+    @cached_property
+    def early_answers(self) -> EarlyAnswers:
+        return EarlyAnswers(self)
 
     @cached_property
     def payer_overrides(self) -> PayerOverrides:

@@ -8,7 +8,9 @@ the payer.
 An approval and the claims it covers come on different partitions, and so do an approval and the requirement it
 answers: each handler here and the claim's creation take the plan's lock (`uow.claims.hold_plans`), so whichever
 comes second sees the first. A requirement that finds an approval on file covering the claim bills it anew with the
-number instead of holding it (prior authorization may have announced both, the approval's event arriving first)."""
+number instead of holding it (prior authorization may have announced both, the approval's event arriving first).
+An exceeded authorization's answer that comes before the visit's claim is kept for the visit, under the same lock,
+and holds the claim when it is created."""
 
 from claimstream_platform.approvals import Approval, approval_of
 from claimstream_platform.contracts.prior_authorization import (
@@ -32,7 +34,7 @@ from claim_submission.scrubbing.authorization_rule import (
 from claim_submission.scrubbing.coverage_rule import PlanKey
 
 
-def plan_of(event: AuthorizationApproved | AuthorizationRequired) -> PlanKey | None:
+def plan_of(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> PlanKey | None:
     """The patient's plan the event answers about; None for an event of no practice (nobody's: not kept)."""
     if event.practice_id is None:
         return None
@@ -84,17 +86,22 @@ async def on_authorization_required(event: AuthorizationRequired, uow: ClaimWork
 
 async def on_authorization_exceeded(event: AuthorizationExceeded, uow: ClaimWork) -> None:
     """The visit's charge went past what its authorization had left: its claim, not sent yet, waits for a person
-    (who gets more from the payer, then releases it), instead of leaving with a number the payer would refuse."""
-    current = await uow.claims.lock_of_encounter(event.tenant_id, event.encounter_id, open_only=True)
+    (who gets more from the payer, then releases it), instead of leaving with a number the payer would refuse. The
+    answer is keyed by the authorization and the charge by the encounter, so it may come before the visit's claim
+    exists: it is kept for the visit then (`uow.early_answers`), and the claim's creation takes it."""
+    key = plan_of(event)
+    await uow.claims.hold_plans([key] if key else [])
+    current = await uow.claims.lock_of_encounter(event.tenant_id, event.encounter_id)
+    of_visit = [c for c in current if c.payer_id == event.payer_id and c.encounter_version == event.version]
+    reason = exceeded_reason(event.authorization_number, event.codes, event.over, event.unit)
+    if not of_visit:
+        await uow.early_answers.keep((event.tenant_id, event.encounter_id, event.version, event.payer_id), reason)
+        return
     waiting = [
         c
-        for c in current
-        if c.status in (ClaimStatus.READY, ClaimStatus.HELD)
-        and c.payer_id == event.payer_id
-        and c.encounter_version == event.version
-        and EXCEEDED not in [r.rule for r in c.reasons]
+        for c in of_visit
+        if c.status in (ClaimStatus.READY, ClaimStatus.HELD) and EXCEEDED not in [r.rule for r in c.reasons]
     ]
-    reason = exceeded_reason(event.authorization_number, event.codes, event.over, event.unit)
     for claim in waiting:
         claim.hold([*claim.reasons, reason])
     await handlers.store(uow, waiting)

@@ -3,6 +3,8 @@ number of the patient's authorization with that payer that covers one of its cod
 was asked for its rendering provider, when it names one): 2300 REF*G1. The approvals are the platform's read
 model (`claimstream_platform.approvals`), kept in this service's schema."""
 
+from uuid import UUID
+
 from claimstream_platform.approvals import Approval
 from claimstream_platform.contracts import Reason
 
@@ -11,6 +13,8 @@ from claim_submission.domain.content import ClaimContent
 MISSING = "authorization.missing"  # the scrubber's: the payer's codes that always need one
 REQUIRED = "authorization.required"  # prior authorization's: its rules (after N visits a year) want one
 EXCEEDED = "authorization.exceeded"  # prior authorization's: the charge used more than the authorization had left
+
+VisitKey = tuple[UUID, UUID, int, str]  # tenant, encounter, its version, the payer: what an answer about a visit names
 
 
 def covers(approval: Approval, content: ClaimContent) -> bool:

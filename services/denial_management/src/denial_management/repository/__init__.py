@@ -1,9 +1,10 @@
 """All of denial management's SQL, reached from its unit of work (`DenialWork`): `uow.claims` (the claims denials
-concern, as we keep them), `uow.cases` (cases, their history and appeals, stored from and read back into the
-aggregate), `uow.queue` (the work queue's reads, scoped to the caller's tenant and practices), `uow.rules` (scrub
-rules learned from denial patterns), `uow.limits` (the write-off limit the tenant admin sets), `uow.approvals`
-(the payers' approved authorizations) and `uow.payer_overrides` (a practice's own payer facts): the last two are
-the platform's read models, which claim submission keeps too."""
+concern, as we keep them), `uow.early_events` (events about a claim that came before it), `uow.cases` (cases, their
+history and appeals, stored from and read back into the aggregate), `uow.queue` (the work queue's reads, scoped to
+the caller's tenant and practices), `uow.rules` (scrub rules learned from denial patterns), `uow.limits` (the
+write-off limit the tenant admin sets), `uow.approvals` (the payers' approved authorizations) and
+`uow.payer_overrides` (a practice's own payer facts): the last two are the platform's read models, which claim
+submission keeps too."""
 
 from functools import cached_property
 
@@ -13,6 +14,7 @@ from claimstream_platform.payer_overrides import PayerOverrides
 
 from denial_management.repository.cases import Cases
 from denial_management.repository.claims import Claims
+from denial_management.repository.early_events import EarlyEvents
 from denial_management.repository.limits import WriteOffLimits
 from denial_management.repository.queue import Queue
 from denial_management.repository.rules import RuleSuggestions
@@ -24,6 +26,10 @@ class DenialWork(UnitOfWork):
     @cached_property
     def claims(self) -> Claims:
         return Claims(self)
+
+    @cached_property
+    def early_events(self) -> EarlyEvents:
+        return EarlyEvents(self)
 
     @cached_property
     def cases(self) -> Cases:

@@ -1,13 +1,14 @@
 """The claims denials concern (`uow.claims`), mapped from claim submission's and remittance posting's events. The
 tenant filter is written once (`mine`); which approved authorization covers a claim is asked of `uow.approvals`."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -23,15 +24,23 @@ class Claims(Repository):
     table = claims
     uow: "DenialWork"  # the unit it belongs to: its approvals say what covers a claim
 
+    async def hold(self, claim_ids: Iterable[UUID]) -> None:
+        """Until this transaction ends, it alone applies events about these claims. A claim's payments and denials
+        come on another topic than the claim: applied beside its arrival, one would miss the claim and the arrival
+        the event kept for it (`uow.early_events`). The later waits here for the earlier to commit, then sees it."""
+        await hold_names(self.uow, (f"denial-management:claim:{claim_id}" for claim_id in claim_ids))
+
     async def remember(self, rows: Sequence[dict[str, Any]]) -> None:
         """A redelivered announcement changes nothing."""
         if rows:
             await self.session.execute(insert(claims).values(list(rows)).on_conflict_do_nothing())
 
     async def accepted(self, claim_id: UUID, on: date, payer_claim_number: str | None) -> None:
+        """The first acceptance's date; its number unless a payment named the claim already (the 835 is the payer's
+        later word: arriving first, it is not overwritten by the 277CA's)."""
         values: dict[str, Any] = {"accepted_on": func.coalesce(claims.c.accepted_on, on)}
         if payer_claim_number:
-            values["payer_claim_number"] = payer_claim_number
+            values["payer_claim_number"] = func.coalesce(claims.c.payer_claim_number, payer_claim_number)
         await self.session.execute(update(claims).where(claims.c.claim_id == claim_id).values(**values))
 
     async def add_payment(self, claim_id: UUID, paid: Decimal, payer_claim_number: str | None) -> None:

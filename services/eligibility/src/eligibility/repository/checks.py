@@ -2,6 +2,7 @@
 practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `mine_in`)."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import Select, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
@@ -70,6 +72,11 @@ class Checks(Repository):
         row = (await self.session.execute(select(checks).where(checks.c.id == check_id).with_for_update())).first()
         return None if row is None else (_check(row), row.inquiry)
 
+    async def hold_coverages(self, wanted: Iterable[Check]) -> None:
+        """Until this transaction ends, it alone stores checks of these coverages (patient, payer, member id and
+        practice, as `recent_for` finds them): a second asker waits for the first to commit, then sees its check."""
+        await hold_names(self.uow, map(_coverage_lock, wanted))
+
     async def recent_for(self, check: Check, *, days: int) -> UUID | None:
         """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
         practice: its id (the newest), or None."""
@@ -121,6 +128,12 @@ class Checks(Repository):
     def _readable(self, principal: Principal) -> Select[Any]:
         """The checks the caller may read: its tenant's, of the practices its token allows."""
         return select(checks).where(*self.mine_in(principal.tenant_id, principal.practice_ids))
+
+
+def _coverage_lock(check: Check) -> str:
+    """The lock of a coverage's checks (`Checks.hold_coverages`): the service's name first, as every lock is named."""
+    coverage = (check.patient.external_id, check.payer_id, check.member_id)
+    return ":".join(("eligibility:coverage", str(check.tenant_id), str(check.practice_id), *(v[:80] for v in coverage)))
 
 
 def _check(row: Any) -> Check:

@@ -10,8 +10,9 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from sqlalchemy import Select, delete, func, select, update
 
-from prior_authorization.domain import Authorization, Patient
+from prior_authorization.domain import Authorization
 from prior_authorization.lines import Line
+from prior_authorization.repository.authorization_rows import authorization_of, line_of, line_row, row_of
 from prior_authorization.tables import authorization_lines, authorizations, interchange_control
 
 a = authorizations.c
@@ -39,11 +40,11 @@ class Authorizations(Repository):
         return int(await self.session.scalar(select(func.nextval(interchange_control.name))) or 1)
 
     async def insert(self, authorization: Authorization) -> None:
-        await self.session.execute(authorizations.insert().values(_row(authorization)))
+        await self.session.execute(authorizations.insert().values(row_of(authorization)))
         await self._write_lines(authorization)
 
     async def save(self, authorization: Authorization) -> None:
-        row = _row(authorization)
+        row = row_of(authorization)
         changed = {name: row[name] for name in MUTABLE}
         await self.session.execute(
             update(authorizations).where(a.id == authorization.id).values(**changed, updated_at=func.now())
@@ -76,7 +77,7 @@ class Authorizations(Repository):
 
     async def _write_lines(self, authorization: Authorization) -> None:
         rows = [
-            {"authorization_id": authorization.id, "line_number": number, **_line_row(line)}
+            {"authorization_id": authorization.id, "line_number": number, **line_row(line)}
             for number, line in enumerate(authorization.lines)
         ]
         await self.session.execute(authorization_lines.insert().values(rows))
@@ -134,6 +135,18 @@ class Authorizations(Repository):
         )
         return await self.session.scalar(query) is not None
 
+    async def open_renewal(self, authorization: Authorization) -> Authorization | None:
+        """The request continuing `authorization` (citing its number) that still waits for the payer, if any."""
+        query = select(authorizations).where(
+            *self.mine_in(authorization.tenant_id, [authorization.practice_id]),
+            a.patient_ref == authorization.patient.external_id[:80],
+            a.payer_id == authorization.payer_id[:80],
+            a.previous_number == authorization.number,
+            a.status.in_(("requested", "pended")),
+        )
+        found = await self._with_lines(list(await self.session.execute(query.order_by(a.created_at).limit(1))))
+        return found[0] if found else None
+
     async def of_ids(self, ids: list[UUID]) -> list[Authorization]:
         query = select(authorizations).where(a.id.in_(ids)).order_by(a.id).with_for_update()
         return await self._with_lines(list(await self.session.execute(query)))
@@ -190,104 +203,5 @@ class Authorizations(Repository):
         query = select(authorization_lines).where(line_c.authorization_id.in_([row.id for row in rows]))
         lines: dict[UUID, list[Line]] = {row.id: [] for row in rows}
         for line in await self.session.execute(query.order_by(line_c.authorization_id, line_c.line_number)):
-            lines[line.authorization_id].append(_line(line))
-        return [_authorization(row, lines[row.id]) for row in rows]
-
-
-def _row(x: Authorization) -> dict[str, Any]:
-    p = x.patient
-    return {
-        "id": x.id,
-        "tenant_id": x.tenant_id,
-        "practice_id": x.practice_id,
-        "patient_ref": p.external_id,
-        "first_name": p.first_name,
-        "last_name": p.last_name,
-        "birth_date": p.birth_date,
-        "payer_id": x.payer_id,
-        "member_id": x.member_id,
-        "provider_npi": x.provider_npi,
-        "provider_name": x.provider_name,
-        "codes": list(x.codes),
-        "diagnoses": list(x.diagnoses),
-        "requested": x.requested,
-        "unit": x.unit,
-        "start": x.start,
-        "end": x.end,
-        "certification": x.certification,
-        "previous_number": x.previous_number,
-        "status": x.status,
-        "source": x.source,
-        "number": x.number,
-        "approved": x.approved,
-        "used": x.used,
-        "over_drawn": x.over,
-        "partial": x.partial,
-        "reason": x.reason[:80],
-        "warned": list(x.warned),
-        "reviews": list(x.reviews),
-    }
-
-
-def _line_row(x: Line) -> dict[str, Any]:
-    return {
-        "codes": list(x.codes),
-        "requested": x.requested,
-        "unit": x.unit,
-        "status": x.status,
-        "action": x.action[:2],
-        "number": x.number[:50],
-        "reason": x.reason[:80],
-        "approved": x.approved,
-        "used": x.used,
-        "over_drawn": x.over,
-        "partial": x.partial,
-        "start": x.start,
-        "end": x.end,
-    }
-
-
-def _line(row: Any) -> Line:
-    return Line(
-        codes=tuple(row.codes),
-        requested=row.requested,
-        unit=row.unit,
-        start=row.start,
-        end=row.end,
-        status=row.status,
-        action=row.action,
-        number=row.number,
-        reason=row.reason,
-        approved=row.approved,
-        used=row.used,
-        over=row.over_drawn,
-        partial=row.partial,
-    )
-
-
-def _authorization(row: Any, lines: list[Line]) -> Authorization:
-    return Authorization(
-        tenant_id=row.tenant_id,
-        practice_id=row.practice_id,
-        patient=Patient(row.patient_ref, row.first_name, row.last_name, row.birth_date),
-        payer_id=row.payer_id,
-        member_id=row.member_id,
-        provider_npi=row.provider_npi,
-        provider_name=row.provider_name,
-        codes=tuple(row.codes),
-        requested=row.requested,
-        unit=row.unit,
-        start=row.start,
-        end=row.end,
-        diagnoses=tuple(row.diagnoses),
-        certification=row.certification,
-        previous_number=row.previous_number,
-        id=row.id,
-        status=row.status,
-        source=row.source,
-        number=row.number,
-        reason=row.reason,
-        warned=tuple(row.warned),
-        reviews=tuple(row.reviews),
-        lines=lines,
-    )
+            lines[line.authorization_id].append(line_of(line))
+        return [authorization_of(row, lines[row.id]) for row in rows]

@@ -19,10 +19,10 @@ class Visits(Repository):
 
     async def hold_count(self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> None:
         """Until this transaction ends, it alone takes the patient's charges with the payer (counted, asked ahead for,
-        burned down). Two of a patient's charges come on different partitions, so two transactions can count them at
-        once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
-        278s for one count). The second waits here for the first to commit; its count then sees the first's visit
-        and request."""
+        burned down) and asks for renewals of the patient's authorizations with the payer. Two of a patient's
+        charges come on different partitions, so two transactions can count them at once: each would miss the
+        other's visit, both take the same place in the year, and both ask ahead (seen: two 278s for one count). The
+        second waits here for the first to commit; its count then sees the first's visit and request."""
         await hold_names(
             self.uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"]
         )
