@@ -204,10 +204,7 @@ async def run(
         await set_up(setting_up, simulator, plans, today)
         await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
-            plan = rng.choice(plans)
-            body = await _post_one(ehr, simulator, desk, rng, plan, today, defect_share, statuses)
-            if body is not None and posted is not None:
-                posted.append(body)
+            await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
             await _pause(stop, rate)
     return statuses
 
@@ -227,8 +224,9 @@ async def _post_one(
     today: date,
     defect_share: float,
     statuses: Counter[int],
-) -> dict[str, Any] | None:
-    """Post one encounter; returns its body if charge capture took it."""
+    posted: list[dict[str, Any]] | None = None,
+) -> None:
+    """Post one encounter; charge capture's answer counted in `statuses`, and its body in `posted` if it took it."""
     joined = None
     if rng.random() < NEW_PATIENT_SHARE:  # a new patient: on the payers' rosters first, then their intake
         joined = new_patient(rng, plan)
@@ -236,16 +234,17 @@ async def _post_one(
             await enroll(simulator, joined, today)
         except httpx.HTTPStatusError as refused:  # the payers' side is down for a moment: seen another day
             statuses[refused.response.status_code] += 1
-            return None
+            return
     body = encounter(rng, plan, today=today, defect_share=defect_share, joined=joined)
     await desk.before(plan.body, body)  # the front desk asks before each visit
     response = await claimstream.post("/v1/encounters", json=body)
     statuses[response.status_code] += 1
     if response.status_code not in (200, 201):
-        return None
+        return
     plan.posted.append(body)
     del plan.posted[:-50]
-    return body
+    if posted is not None:
+        posted.append(body)
 
 
 def main() -> None:

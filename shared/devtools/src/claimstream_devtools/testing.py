@@ -1,9 +1,7 @@
 """pytest fixtures for tests that need the real stack: Kafka and PostgreSQL, started once per session.
 
-Natively (the `test` profile: its own ports and data folder, so it runs beside `make run`), or with
-testcontainers when a Docker engine answers, or the servers that KAFKA_BOOTSTRAP_SERVERS and
-DATABASE_URL name.
-"""
+Natively (the `test` profile: its own ports and data folder, so it runs beside `make run`), or with testcontainers
+when a Docker engine answers, or the servers that KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL name."""
 
 import asyncio
 import os
