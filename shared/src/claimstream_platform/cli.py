@@ -9,13 +9,16 @@
                                                        one letter: headers, reason, payload keys (values: PHI)
     claimstream dlq redrive --topic T.dlq [--consumer GROUP] [--kind K] [--event-id ID ...] [--again] [--dry-run]
                                                        the events back to their topic after a fix (dlq_admin.py)
+    claimstream outbox list --schema S                 a service's quarantined outbox rows (no payload)
+    claimstream outbox release --schema S (--seq N ... | --all)
+                                                       publish them again once the cause is fixed (outbox_admin.py)
 
 It mints no tokens: the identity service alone holds the signing key. A tenant's first administrator is invited
 with `python -m identity create-admin`, an operator with `create-operator`, and an integration's token is issued
 with `python -m identity issue-integration` (or by the tenant's administrator through identity's API), each one
 recorded so that it can be revoked (docs/identity.md).
 
-`admin` reads DATABASE_URL from the environment, `dlq` KAFKA_BOOTSTRAP_SERVERS. Beside the local stack that
+`admin` and `outbox` read DATABASE_URL from the environment, `dlq` KAFKA_BOOTSTRAP_SERVERS. Beside the local stack that
 `make run` started, `claimstream-dev admin ...` and `claimstream-dev dlq ...` (the development tools) find them there
 and run this command.
 """
@@ -25,7 +28,7 @@ import asyncio
 import os
 from uuid import UUID
 
-from claimstream_platform import dlq_admin, migrate, tenants
+from claimstream_platform import dlq_admin, migrate, outbox_admin, tenants
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import admin as limits_admin
 
@@ -64,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     limits_admin.add_command(admin)
     dlq_admin.add_commands(groups)
+    outbox_admin.add_commands(groups)
     return parser
 
 
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         print(limits_admin.run(args, _database_url()))
     elif args.group == dlq_admin.GROUP:
         print(dlq_admin.run(args, _setting("KAFKA_BOOTSTRAP_SERVERS", "dlq")))
+    elif args.group == outbox_admin.GROUP:
+        print(outbox_admin.run(args, _database_url()))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 from claimstream_devtools.testing import StackUnderTest
-from claimstream_platform import telemetry
+from claimstream_platform import outbox_admin, telemetry
 from claimstream_platform.db import UnitOfWork, outbox
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay, pending_count, quarantined_count
@@ -192,3 +192,34 @@ async def test_rows_for_a_topic_that_does_not_exist_are_quarantined_and_the_othe
         reasons = (await session.execute(select(outbox.c.quarantine_reason).where(outbox.c.topic == gone))).scalars()
         assert list(reasons) == ["UnknownTopicOrPartitionError: the topic does not exist"] * 3
         assert await pending_count(session) == 0
+
+
+async def test_an_operator_lists_a_quarantined_row_and_releases_it_once_its_topic_exists(stack, sessionmaker) -> None:
+    """`claimstream outbox list|release`: the row set aside for a missing topic is published once the topic is
+    back, with its own event id; the other quarantined rows stay aside."""
+    tenant, gone = uuid4(), f"recreated-{uuid4().hex[:8]}.v1"
+    event = EntryRecorded(tenant_id=tenant, entry_id=uuid4(), amount=Decimal("2.00"))
+    async with sessionmaker() as session, session.begin():
+        row = {"topic": gone, "key": event.partition_key, "event_type": event.event_type, "subject": event.subject}
+        values = {"tenant_id": tenant, "correlation_id": uuid4(), "payload": event.model_dump_json().encode()}
+        await session.execute(insert(outbox).values(event_id=event.entry_id, **row, **values))
+    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", request_timeout_ms=2_000)
+    await producer.start()
+    try:
+        await relay(sessionmaker, stack).publish_batch(producer)
+    finally:
+        await producer.stop()
+    async with sessionmaker() as session:
+        listed = [r for r in await outbox_admin.quarantined(session) if r.topic == gone]
+    assert [(r.event_id, r.quarantine_reason) for r in listed] == [
+        (event.entry_id, "UnknownTopicOrPartitionError: the topic does not exist")
+    ]
+
+    await ensure_topics(stack.bootstrap_servers, [gone])
+    async with sessionmaker() as session, session.begin():
+        assert await outbox_admin.release(session, [listed[0].seq]) == 1
+    assert await drain(relay(sessionmaker, stack)) >= 1
+    async with sessionmaker() as session:
+        published = (await session.execute(select(outbox).where(outbox.c.event_id == event.entry_id))).one()
+        assert published.sent_at is not None and published.quarantined_at is None
+        assert listed[0].seq not in [r.seq for r in await outbox_admin.quarantined(session)]
