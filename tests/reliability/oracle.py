@@ -150,12 +150,14 @@ _QUERIES = {
     "encounters": "SELECT id, tenant_id, external_id, status, payer_id FROM charge_capture.encounters"
     " WHERE tenant_id = ANY($1)",
     "claims": "SELECT id, tenant_id, encounter_id, payer_id, status, frequency, replaces_claim_id,"
-    " patient_control_number, total_charge, interchange_number FROM claim_submission.claims WHERE tenant_id = ANY($1)",
+    " patient_control_number, total_charge, interchange_number,"
+    " coalesce(content->>'responsibility', 'primary') AS responsibility"
+    " FROM claim_submission.claims WHERE tenant_id = ANY($1)",
     "postings": "SELECT tenant_id, patient_control_number, payer_claim_number, claim_status, state"
     " FROM remittance_posting.claim_payments WHERE tenant_id = ANY($1)",
 }
 _PAYER = (
-    "SELECT patient_control_number, payer_claim_number, status, paid, remittance"
+    "SELECT patient_control_number, payer_id, payer_claim_number, status, paid, remittance"
     " FROM clearinghouse_simulator.claims WHERE patient_control_number = ANY($1)"
 )
 
@@ -187,12 +189,15 @@ def _claims(encounters: list[asyncpg.Record], claims: list[asyncpg.Record]) -> l
 
 
 def _at_the_payer(claims: list[asyncpg.Record], payer: list[asyncpg.Record]) -> list[str]:
-    """Every claim that left reached the payer once; the payer has no claim that did not leave."""
-    sent = {c["patient_control_number"] for c in claims if c["interchange_number"] is not None}
-    received = Counter(row["patient_control_number"] for row in payer)
-    found = [f"claim {number} received by the payer {n} times" for number, n in received.items() if n > 1]
-    found += [f"claim {number} sent but never received" for number in sent - set(received)]
-    return found + [f"claim {number} received but never sent" for number in set(received) - sent]
+    """Every claim that left reached its payer once; the payer has no claim that did not leave. (A primary that
+    crosses a claim over forwards it to the secondary under the same number: that copy is the secondary's.)"""
+    sent = {(c["patient_control_number"], c["payer_id"]) for c in claims if c["interchange_number"] is not None}
+    received = Counter((row["patient_control_number"], row["payer_id"]) for row in payer)
+    found = [f"claim {number} received by {payer_id} {n} times" for (number, payer_id), n in received.items() if n > 1]
+    found += [f"claim {number} sent to {payer_id} but never received" for number, payer_id in sent - set(received)]
+    forwarded = {key for key in received if key not in sent and key[0] in {number for number, _ in sent}}
+    unsent = set(received) - sent - forwarded
+    return found + [f"claim {number} received by {payer_id} but never sent" for number, payer_id in unsent]
 
 
 def _posted(payer: list[asyncpg.Record], postings: list[asyncpg.Record]) -> list[str]:
@@ -209,6 +214,12 @@ def _posted(payer: list[asyncpg.Record], postings: list[asyncpg.Record]) -> list
     return found + ([f"{unmatched} 835 claims unmatched"] if unmatched else [])
 
 
+def _live_primary(claim: asyncpg.Record) -> bool:
+    """A claim whose charge the checksum counts: billed to the primary payer, neither replaced nor voided."""
+    live = claim["status"] not in ("voided", "replaced") and claim["frequency"] != "8"
+    return bool(live and claim["responsibility"] == "primary")
+
+
 async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, list[asyncpg.Record]]) -> list[str]:
     """The tenant's checksum holds, and the projection's charged and paid are the claims' and the payer's."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
@@ -217,9 +228,9 @@ async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, l
     found = []
     if checked["encounters_off"] or Decimal(checked["difference"]):
         found.append(f"checksum of {tenant}: {checked['encounters_off']} encounters off by {checked['difference']}")
-    live = [c for c in rows["claims"] if c["tenant_id"] == tenant and c["status"] not in ("voided", "replaced")]
-    charged = sum((c["total_charge"] for c in live if c["replaces_claim_id"] is None), Decimal(0))
-    numbers = {c["patient_control_number"] for c in rows["claims"] if c["tenant_id"] == tenant}
+    mine = [c for c in rows["claims"] if c["tenant_id"] == tenant]
+    charged = sum((c["total_charge"] for c in mine if _live_primary(c)), Decimal(0))
+    numbers = {c["patient_control_number"] for c in mine}
     paid = sum((p["paid"] or Decimal(0) for p in rows["payer"] if p["patient_control_number"] in numbers), Decimal(0))
     if Decimal(checked["charged"]) != charged:
         found.append(f"{tenant}: the projection counts {checked['charged']} charged, the claims {charged}")
