@@ -186,7 +186,7 @@ async def _unmatched_payment(c: Http) -> dict[str, Any]:
     (remittance,) = receipt["remittances"]
 
     async def exception() -> str | None:
-        items: Any = await ok(await c.remittances.get("/v1/remittances/exceptions"))
+        items: Any = (await ok(await c.remittances.get("/v1/remittances/exceptions", params={"limit": 200})))["items"]
         return next((str(p["id"]) for p in items if str(p.get("remittance_id")) == str(remittance["id"])), None)
 
     return {"uploaded_remittance": remittance["id"], "payment_id": await until(exception, "exception payment")}
@@ -218,7 +218,7 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:
     found: Any = await ok(await c.remittances.get(f"/v1/claims/{claim_id}/postings"))
-    return list(found) or None
+    return list(found["items"]) or None
 
 
 async def _case_of(c: Http, encounter_id: str) -> str | None:
