@@ -4,6 +4,7 @@ versions page, and each version's entries (up to 10,000) are embedded only as a 
 
 from typing import Any
 
+import pytest
 from charge_capture_testkit import PRACTICE_NPI, PSYCHIATRIST_NPI, PSYCHOLOGIST_NPI, Practice, address, post_ok
 from claimstream_devtools.pages import assert_foreign_cursor_refused, assert_limit_capped, every_page
 from claimstream_platform.paging import EMBEDDED
@@ -12,9 +13,8 @@ from httpx import AsyncClient
 CODES = [f"{9000 + n:04d}T" for n in range(EMBEDDED * 2 + 5)]  # more entries than two embedded pages hold
 
 
-async def test_practices_page_by_name_to_the_last(
-    client: AsyncClient, auth: dict[str, str], practice: Practice
-) -> None:
+@pytest.mark.usefixtures("practice")  # the first practice set up, Lakeside
+async def test_practices_page_by_name_to_the_last(client: AsyncClient, auth: dict[str, str]) -> None:
     for name, npi in (("Birch Counseling", PSYCHIATRIST_NPI), ("Cedar Therapy", PSYCHOLOGIST_NPI)):
         body = {"name": name, "npi": npi, "tax_id": "123456789", "taxonomy": "261QM0801X", "address": address()}
         await post_ok(client, "/v1/practices", body, auth)

@@ -1,5 +1,5 @@
-"""Claim submission's lists page (claimstream_platform.paging): a claim embeds only the first page of its history
-and `.../history` pages on to the last change; interchanges and inbound documents, newest first, page on to the
+"""Claim submission's lists page (claimstream_platform.paging): a claim embeds only its latest changes and
+`.../history` pages back to its creation; interchanges and inbound documents, newest first, page on to the
 oldest. A page over the cap is refused naming `limit`."""
 
 from collections.abc import Callable
@@ -36,19 +36,19 @@ async def _claim_with_a_long_history(make_uow: Callable[[], ClaimWork]) -> str:
     return str(claim_id)
 
 
-async def test_a_claim_embeds_its_first_changes_and_pages_the_rest_to_the_last(
+async def test_a_claim_embeds_its_latest_changes_and_pages_back_to_its_creation(
     make_uow: Callable[[], ClaimWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     claim_id = await _claim_with_a_long_history(make_uow)
     claim = (await client.get(f"/v1/claims/{claim_id}", headers=auth)).json()
-    assert len(claim["history"]) == EMBEDDED and claim["history"][0]["detail"].get("move") is None  # its creation
-    rest = await client.get(
-        f"/v1/claims/{claim_id}/history", params={"cursor": claim["history_next_cursor"]}, headers=auth
-    )
-    assert [h["detail"]["move"] for h in rest.json()["items"]] == list(range(EMBEDDED - 1, MOVES))
+    assert [h["detail"]["move"] for h in claim["history"]] == list(range(MOVES - EMBEDDED, MOVES))  # oldest first
+    params = {"cursor": claim["history_next_cursor"]}
+    earlier = (await client.get(f"/v1/claims/{claim_id}/history", params=params, headers=auth)).json()
+    assert [h["detail"].get("move") for h in earlier["items"]] == [*range(MOVES - EMBEDDED - 1, -1, -1), None]
     pages = await every_page(client, f"/v1/claims/{claim_id}/history", auth, limit=25)
     assert [len(page) for page in pages] == [25, 25, MOVES + 1 - 50]
-    assert pages[-1][-1]["detail"]["move"] == MOVES - 1  # the last change, reached
+    assert pages[0][0]["detail"]["move"] == MOVES - 1  # the latest change first
+    assert pages[-1][-1]["detail"].get("move") is None and pages[-1][-1]["status"] == "ready"  # its creation, reached
     await assert_limit_capped(client, f"/v1/claims/{claim_id}/history", auth)
     await assert_foreign_cursor_refused(client, f"/v1/claims/{claim_id}/history", auth)
 

@@ -243,12 +243,12 @@ async def list_authorizations(
 async def get_authorization(
     authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> AuthorizationOut:
-    """One authorization with the first page of its consumption history: each encounter that used it, and what it
-    gave back (`uses_next_cursor` pages on with `GET .../uses`)."""
+    """One authorization with its latest uses: each encounter that used it, and what it gave back
+    (`uses_next_cursor` pages back through the earlier ones with `GET .../uses`)."""
     async with uow:
         found = await _found(uow, principal, authorization_id)
         uses, more = await uow.consumptions.history(found.id, OrderedPageRequest(EMBEDDED, None))
-    return out(found, [use_out(row) for row in uses], more)
+    return out(found, [use_out(row) for row in reversed(uses)], more)
 
 
 @router.get(
@@ -259,7 +259,7 @@ async def get_authorization(
 async def authorization_uses(
     authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep, page: OrderedPaging
 ) -> UsesPage:
-    """The authorization's consumption history, the first use first, a page at a time."""
+    """The authorization's consumption history, the latest use first, a page at a time."""
     async with uow:
         found = await _found(uow, principal, authorization_id)
         uses, next_cursor = await uow.consumptions.history(found.id, page)

@@ -64,8 +64,8 @@ class AuthorizationOut(BaseModel):
     reason: str
     previous_number: str
     lines: list[LineOut]  # each service as the payer decided it, and its burn-down
-    # Its consumption history, read by id: the first page (at most 50, the first use first), and the `cursor` of the
-    # next page of `GET /v1/authorizations/{id}/uses` (None when that was all).
+    # Its consumption history, read by id: the latest uses (at most 50), the first of them first as ever, and the
+    # `cursor` of the earlier ones at `GET /v1/authorizations/{id}/uses` (None when that was all).
     uses: list[UseOut] | None = None
     uses_next_cursor: str | None = None
 

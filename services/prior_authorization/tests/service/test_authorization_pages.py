@@ -1,6 +1,6 @@
 """Authorizations page (claimstream_platform.paging): the list, the soonest ending first, reaches the last one
-whatever it holds; an authorization embeds only the first page of its consumption history, and `.../uses` pages
-on to the last use. A page over the cap is refused naming `limit`."""
+whatever it holds; an authorization embeds only its latest uses, and `.../uses` pages back to the first. A page over
+the cap is refused naming `limit`."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -28,7 +28,7 @@ async def test_authorizations_page_soonest_ending_first_to_the_last(
     await assert_foreign_cursor_refused(client, "/v1/authorizations", auth)
 
 
-async def test_an_authorization_embeds_its_first_uses_and_pages_the_rest(
+async def test_an_authorization_embeds_its_latest_uses_and_pages_back_to_the_first(
     client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], PriorAuthorizationWork]
 ) -> None:
     authorization = await entered(client, auth, approved=USES, quantity=USES)
@@ -37,13 +37,13 @@ async def test_an_authorization_embeds_its_first_uses_and_pages_the_rest(
         await handle(make_uow, handlers.on_charge_captured, visit)
     path = f"/v1/authorizations/{authorization['id']}"
     read = (await client.get(path, headers=auth)).json()
-    assert read["used"] == USES and len(read["uses"]) == EMBEDDED
-    assert read["uses"][0]["encounter_id"] == str(visits[0].encounter_id)
-    rest = (await client.get(f"{path}/uses", params={"cursor": read["uses_next_cursor"]}, headers=auth)).json()
-    assert [u["encounter_id"] for u in rest["items"]] == [str(v.encounter_id) for v in visits[EMBEDDED:]]
+    ids = [str(v.encounter_id) for v in visits]
+    assert read["used"] == USES and [u["encounter_id"] for u in read["uses"]] == ids[-EMBEDDED:]  # the latest
+    earlier = (await client.get(f"{path}/uses", params={"cursor": read["uses_next_cursor"]}, headers=auth)).json()
+    assert [u["encounter_id"] for u in earlier["items"]] == ids[-EMBEDDED - 1 :: -1]
     pages = await every_page(client, f"{path}/uses", auth, limit=20)
     assert [len(page) for page in pages] == [20, 20, USES - 40]
-    assert pages[-1][-1]["encounter_id"] == str(visits[-1].encounter_id)  # the last use, reached
+    assert [u["encounter_id"] for page in pages for u in page] == ids[::-1]  # back to the first use
     await assert_limit_capped(client, f"{path}/uses", auth)
     await assert_foreign_cursor_refused(client, f"{path}/uses", auth)
 

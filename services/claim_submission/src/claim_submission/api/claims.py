@@ -79,8 +79,8 @@ class ClaimSummary(BaseModel):
 
 class ClaimOut(ClaimSummary):
     lines: list[ClaimLine]
-    # The first page of its history (at most 50, oldest first) and the `cursor` of the next page of
-    # `GET /v1/claims/{id}/history` (None when that was all).
+    # Its latest changes (at most 50), oldest first as ever; `history_next_cursor` is the `cursor` of the earlier
+    # ones at `GET /v1/claims/{id}/history` (None when that was all).
     history: list[HistoryEntry]
     history_next_cursor: str | None
     created_at: datetime
@@ -157,7 +157,8 @@ async def list_claims(
 async def claim_history(
     claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep, page: OrderedPaging
 ) -> HistoryPage:
-    """The claim's history, oldest first, a page at a time: each change of status, its detail and who made it."""
+    """The claim's history, the latest change first, a page at a time: each change of status, its detail and who
+    made it (the claim embeds the first page)."""
     async with uow:
         row = await uow.claims.in_scope(principal, claim_id)
         found, next_cursor = await uow.claims.history_of(row.id, page)
@@ -226,7 +227,7 @@ async def _full(uow: ClaimWork, principal: Principal, claim_id: UUID) -> ClaimOu
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
         lines=row.content["lines"],
-        history=[_entry(h) for h in history],
+        history=[_entry(h) for h in reversed(history)],
         history_next_cursor=more,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -179,10 +179,11 @@ class Claims(ClaimWrites):
         return row
 
     async def history_of(self, claim_id: UUID, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
-        """A page of the claim's history, oldest first (the caller has found the claim in its scope: its history is
-        reached through it)."""
+        """A page of the claim's history, the latest change first (the caller has found the claim in its scope: its
+        history is reached through it)."""
         query = select(claim_history).where(claim_history.c.claim_id == claim_id)
-        return await ordered_page(self.session, query, [claim_history.c.id], limit=page.limit, cursor=page.cursor)
+        order = [claim_history.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def page(
         self,

@@ -55,8 +55,8 @@ class Consumptions(Repository):
             await self.session.execute(update(consumptions).where(*same).values(returned_at=datetime.now(UTC)))
 
     async def history(self, authorization_id: UUID, page: OrderedPageRequest) -> tuple[list[Any], str | None]:
-        """A page of what used the authorization, the first use first (the caller has found the authorization in
+        """A page of what used the authorization, the latest use first (the caller has found the authorization in
         its scope: its uses are reached through it)."""
         query = select(consumptions).where(c.authorization_id == authorization_id)
         order = [c.consumed_at, c.encounter_id, c.line_number, c.version]
-        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor)
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
