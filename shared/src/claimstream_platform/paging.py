@@ -29,6 +29,7 @@ from claimstream_platform.errors import RuleViolation
 
 MAX_PAGE = 200  # the most items one page holds, whatever the client asks
 EMBEDDED = 50  # the most items of a collection one response embeds (the first page of its own route)
+KEY_TYPES = {date, datetime, UUID, Decimal, int, float, str}  # what a sort key's columns may be
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"items per page, at most {MAX_PAGE}")]
 OpaqueCursor = Annotated[
     str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]+$", description="the `next_cursor` of the page before")
@@ -89,11 +90,13 @@ def cursor_of(values: Sequence[Any]) -> str:
 
 def _key(cursor: str, order: Sequence[ColumnElement[Any]]) -> list[Any]:
     """The sort key a cursor of ours carries, each value as its column's type; anything else is a 422 naming it."""
+    kinds = [column.type.python_type for column in order]
+    assert set(kinds) <= KEY_TYPES, f"a sort key of {kinds}: type each column of an `ordered_page` order"
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(order):
             raise ValueError(cursor)
-        return [_typed(column.type.python_type, value) for column, value in zip(order, values, strict=True)]
+        return [_typed(kind, value) for kind, value in zip(kinds, values, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise RuleViolation("not a cursor this API gave", field="cursor") from None
 

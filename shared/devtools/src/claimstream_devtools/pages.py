@@ -17,9 +17,11 @@ async def every_page(
     *,
     limit: int,
     params: Mapping[str, Any] | None = None,
+    items_field: str = "items",
     cursor_field: str = "next_cursor",
 ) -> list[list[Any]]:
-    """The items of each page of a list route, `limit` a page, following its cursor to the last page."""
+    """The items of each page of a list route, `limit` a page, following its cursor to the last page (a report
+    that pages a collection of its own names its fields: `off` and `off_next_cursor`)."""
     pages: list[list[Any]] = []
     cursor: str | None = None
     for _ in range(MOST_PAGES):
@@ -27,8 +29,8 @@ async def every_page(
         response = await client.get(path, params=query, headers=dict(headers))
         assert response.status_code == 200, response.text
         body = response.json()
-        assert len(body["items"]) <= limit, f"{len(body['items'])} items on a page of {limit}"
-        pages.append(body["items"])
+        assert len(body[items_field]) <= limit, f"{len(body[items_field])} items on a page of {limit}"
+        pages.append(body[items_field])
         cursor = body[cursor_field]
         if cursor is None:
             return pages
@@ -48,7 +50,7 @@ async def assert_foreign_cursor_refused(
     client: AsyncClient, path: str, headers: Mapping[str, str], params: Mapping[str, Any] | None = None
 ) -> None:
     """A cursor this API did not give (well-formed base64 of something else) is a 422 naming `cursor`, not a 500."""
-    for cursor in ("bm90IGEgY3Vyc29y", "WyJ4Il0", "W10"):  # 'not a cursor', '["x"]', '[]'
+    for cursor in ("bm90IGEgY3Vyc29y", "eyJhIjoxfQ", "W10"):  # 'not a cursor', '{"a":1}', '[]'
         response = await client.get(path, params={**(params or {}), "cursor": cursor}, headers=dict(headers))
         assert response.status_code == 422, response.text
         assert [error["field"] for error in response.json()["errors"]] == ["cursor"], response.text
