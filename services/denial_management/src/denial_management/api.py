@@ -9,7 +9,7 @@ from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
-from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.errors import NotFound
 from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Response
@@ -92,36 +92,23 @@ class QueuePage(BaseModel):
     next_cursor: str | None
 
 
-def _cursor(text: str | None) -> tuple[int, UUID] | None:
-    if text is None:
-        return None
-    priority, _, case_id = text.partition(".")
-    try:
-        return int(priority), UUID(case_id)
-    except ValueError:
-        raise RuleViolation("not a cursor this API gave", field="cursor") from None
-
-
 @router.get("/v1/denials", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=QueuePage)
 async def queue(
     principal: CurrentPrincipal,
     uow: DenialWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     payer_id: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     status: Literal["open", "correcting", "appealed", "resolved"] | None = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     due_before: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> QueuePage:
-    """The work queue, highest priority first: money at stake, raised as the deadline nears."""
+    """The work queue, highest priority first: money at stake, raised as the deadline nears; a page at a time."""
     wanted = QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
     async with uow:
-        rows, after = await uow.queue.page(principal, wanted, limit=limit, after=_cursor(cursor))
-    return QueuePage(
-        items=[CaseOut.model_validate(row) for row in rows], next_cursor=f"{after[0]}.{after[1]}" if after else None
-    )
+        rows, next_cursor = await uow.queue.page(principal, wanted, page)
+    return QueuePage(items=[CaseOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/v1/denials/{case_id}", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=CaseDetail)

@@ -1,6 +1,7 @@
 """Denial management's lists page (claimstream_platform.paging): a case embeds only its latest history entries
-(notes too) and appeals, and `.../history` and `.../appeals` page back to the first; the scrub-rule suggestions,
-the most money first, page on to the last. A page over the cap is refused naming `limit`."""
+(notes too) and appeals, and `.../history` and `.../appeals` page back to the first; the scrub-rule suggestions
+(the most money first) and the work queue (the highest priority first) page on to the last. A page over the cap is
+refused naming `limit`."""
 
 from collections.abc import Callable
 from uuid import uuid4
@@ -83,3 +84,17 @@ async def test_scrub_rule_suggestions_page_the_most_money_first_to_the_least(
     assert [[s["amount"] for s in page] for page in pages] == [["300.00", "200.00"], ["100.00"]]
     await assert_limit_capped(client, "/v1/scrub-rule-suggestions", auth)
     await assert_foreign_cursor_refused(client, "/v1/scrub-rule-suggestions", auth)
+
+
+async def test_the_work_queue_pages_the_highest_priority_first_to_the_lowest(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    claims = [created(f"CS000000096{n}") for n in range(5)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    pages = await every_page(client, "/v1/denials", auth, limit=2)
+    assert [len(page) for page in pages] == [2, 2, 1]
+    priorities = [case["priority"] for page in pages for case in page]
+    assert priorities == sorted(priorities, reverse=True)
+    assert {case["claim_id"] for page in pages for case in page} == {str(c.claim_id) for c in claims}
+    await assert_limit_capped(client, "/v1/denials", auth)
+    await assert_foreign_cursor_refused(client, "/v1/denials", auth)

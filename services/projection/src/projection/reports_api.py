@@ -92,16 +92,16 @@ class Balances(BaseModel):
 async def patient_balances(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Balances:
+    """What each patient owes on `as_of`, by the practice's patient id, a page at a time."""
     day = as_of or business_date()
     async with uow:
-        rows = await uow.reports.patient_balances(principal, practice_id, day, limit=limit + 1, after=cursor)
-    items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
-    return Balances(as_of=day, items=items, next_cursor=items[-1].patient_ref if len(rows) > limit else None)
+        rows, next_cursor = await uow.reports.patient_balances(principal, practice_id, day, page)
+    items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows]
+    return Balances(as_of=day, items=items, next_cursor=next_cursor)
 
 
 class Kpi(BaseModel):

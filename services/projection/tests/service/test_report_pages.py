@@ -59,3 +59,17 @@ async def test_the_encounters_off_page_from_the_largest_difference(
     assert [[o["encounter_id"] for o in page] for page in pages] == [largest_first[:2], largest_first[2:]]
     await assert_limit_capped(client, "/v1/ledger/check", auth)
     await assert_foreign_cursor_refused(client, "/v1/ledger/check", auth)
+
+
+async def test_patient_balances_page_by_patient_to_the_last(
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    visits = [Visit(charge="150", patient=f"P-{n}") for n in range(3)]
+    for v in visits:
+        paid = v.posted("80", ("CO", "45", "40"), ("PR", "2", "30"))  # the patient owes 30
+        await deliver(make_uow, delivery(v.captured(), day(0)), delivery(v.created(), day(1)), delivery(paid, day(20)))
+    params = {"as_of": "2027-06-30"}
+    pages = await every_page(client, "/v1/balances/patients", auth, limit=2, params=params)
+    assert [[b["patient_ref"] for b in page] for page in pages] == [["P-0", "P-1"], ["P-2"]]
+    await assert_limit_capped(client, "/v1/balances/patients", auth, params)
+    await assert_foreign_cursor_refused(client, "/v1/balances/patients", auth, params)

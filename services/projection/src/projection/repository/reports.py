@@ -107,11 +107,11 @@ class Reports(ReadModel):
         return found, next_cursor, (await self.session.execute(select(*sums))).one()
 
     async def patient_balances(
-        self, principal: Principal, practice_id: UUID | None, as_of: date, *, limit: int, after: str | None
-    ) -> Sequence[Any]:
-        """What each patient owes on `as_of` (their share of every claim), by the practice's patient id."""
+        self, principal: Principal, practice_id: UUID | None, as_of: date, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of what each patient owes on `as_of` (their share of every claim), by the practice's patient id."""
         owed = self.balances(principal, practice_id, as_of, "patient", ledger.c.patient_ref)
-        query = (
+        per_patient = (
             select(
                 owed.c.key.label("patient_ref"),
                 func.sum(owed.c.balance).label("balance"),
@@ -121,12 +121,10 @@ class Reports(ReadModel):
             .where(owed.c.key.is_not(None))
             .group_by(owed.c.key)
             .having(func.sum(owed.c.balance) != 0)
-            .order_by(owed.c.key)
-            .limit(limit)
+            .subquery()
         )
-        if after is not None:
-            query = query.where(owed.c.key > after)
-        return (await self.session.execute(query)).all()
+        order = [per_patient.c.patient_ref]
+        return await ordered_page(self.session, select(per_patient), order, limit=page.limit, cursor=page.cursor)
 
     def _cases(self, principal: Principal, opened: Opened) -> Any:
         key = func.unnest(denial_cases.c.codes) if opened.by == "carc" else DENIAL_KEYS[opened.by]
