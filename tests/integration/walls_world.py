@@ -117,7 +117,7 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     practice_id = await _practice_billing(c.capture, "SIMMCR")
     await ok(await c.capture.post(f"/v1/practices/{practice_id}/payers", json=PAYERS["SIMAHP"]))
     fees = {"effective_from": "2025-01-01", "entries": [{"code": "90834", "amount": "140.00"}]}
-    await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMAHP", json=fees))
+    version = await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMAHP", json=fees))
     facts = {"facts": {"timely_filing": "180 days"}}
     await ok(await c.capture.put(f"/v1/practices/{practice_id}/payers/SIMAHP/facts/{FACTS_FROM}", json=facts))
     medicare = await _enroll(c.simulator, "SIMMCR", "Ines", surname)
@@ -128,6 +128,7 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     return {
         "practice_id": practice_id,
         "payer_id": "SIMAHP",
+        "version_id": version["id"],
         "effective_from": FACTS_FROM,
         "member_id": medicare,
         "members": {"SIMMCR": medicare, "SIMAHP": hmo, "late": late},

@@ -97,7 +97,7 @@ def _key(cursor: str, order: Sequence[ColumnElement[Any]]) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(order):
             raise ValueError(cursor)
         return [_typed(kind, value) for kind, value in zip(kinds, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, ArithmeticError, binascii.Error, UnicodeDecodeError):  # Decimal raises the third
         raise RuleViolation("not a cursor this API gave", field="cursor") from None
 
 
@@ -108,7 +108,7 @@ def _typed(kind: type, value: Any) -> Any:
         return kind(value)
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if kind in (int, str) and type(value) is kind:
+    if kind in (int, str) and type(value) is kind and "\x00" not in str(value):  # PostgreSQL stores no NUL
         return value
     raise TypeError(f"{value!r} is not a {kind.__name__}")
 
