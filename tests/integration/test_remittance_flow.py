@@ -23,8 +23,8 @@ async def postings_of(services: Services, headers: dict[str, str], claim_id: str
         while time.monotonic() < deadline:
             response = await client.get(f"/v1/claims/{claim_id}/postings")
             assert response.status_code == 200, response.text
-            if response.json():
-                found: list[dict[str, Any]] = response.json()
+            if response.json()["items"]:
+                found: list[dict[str, Any]] = response.json()["items"]
                 return found
             await asyncio.sleep(0.5)
     return []

@@ -117,7 +117,7 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     practice_id = await _practice_billing(c.capture, "SIMMCR")
     await ok(await c.capture.post(f"/v1/practices/{practice_id}/payers", json=PAYERS["SIMAHP"]))
     fees = {"effective_from": "2025-01-01", "entries": [{"code": "90834", "amount": "140.00"}]}
-    await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMAHP", json=fees))
+    version = await ok(await c.capture.put(f"/v1/practices/{practice_id}/fee-schedules/SIMAHP", json=fees))
     facts = {"facts": {"timely_filing": "180 days"}}
     await ok(await c.capture.put(f"/v1/practices/{practice_id}/payers/SIMAHP/facts/{FACTS_FROM}", json=facts))
     medicare = await _enroll(c.simulator, "SIMMCR", "Ines", surname)
@@ -128,6 +128,7 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     return {
         "practice_id": practice_id,
         "payer_id": "SIMAHP",
+        "version_id": version["id"],
         "effective_from": FACTS_FROM,
         "member_id": medicare,
         "members": {"SIMMCR": medicare, "SIMAHP": hmo, "late": late},
@@ -186,7 +187,7 @@ async def _unmatched_payment(c: Http) -> dict[str, Any]:
     (remittance,) = receipt["remittances"]
 
     async def exception() -> str | None:
-        items: Any = await ok(await c.remittances.get("/v1/remittances/exceptions"))
+        items: Any = (await ok(await c.remittances.get("/v1/remittances/exceptions", params={"limit": 200})))["items"]
         return next((str(p["id"]) for p in items if str(p.get("remittance_id")) == str(remittance["id"])), None)
 
     return {"uploaded_remittance": remittance["id"], "payment_id": await until(exception, "exception payment")}
@@ -218,7 +219,7 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:
     found: Any = await ok(await c.remittances.get(f"/v1/claims/{claim_id}/postings"))
-    return list(found) or None
+    return list(found["items"]) or None
 
 
 async def _case_of(c: Http, encounter_id: str) -> str | None:

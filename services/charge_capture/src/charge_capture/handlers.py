@@ -141,25 +141,21 @@ async def _locked(uow: CaptureWork, principal: Principal, encounter_id: UUID) ->
 
 async def set_payer_facts(
     uow: CaptureWork, practice_payer: tuple[UUID, UUID, str], start: date, end: date | None, facts: dict[str, Any]
-) -> list[PayerFactsOverride]:
-    """A practice's own facts for a payer (tenant, practice, payer) from `start`, replacing any from that day;
-    returns every override of the payer. The same facts again publish nothing."""
+) -> None:
+    """A practice's own facts for a payer (tenant, practice, payer) from `start`, replacing any from that day. The
+    same facts again publish nothing."""
     found = await uow.payer_facts.locked(*practice_payer, start)
     found.set(end, facts)
     await _store_facts(uow, found)
-    return await uow.payer_facts.listed(*practice_payer)
 
 
-async def withdraw_payer_facts(
-    uow: CaptureWork, practice_payer: tuple[UUID, UUID, str], start: date
-) -> list[PayerFactsOverride]:
-    """Our facts hold again from `start`; returns the overrides that remain."""
+async def withdraw_payer_facts(uow: CaptureWork, practice_payer: tuple[UUID, UUID, str], start: date) -> None:
+    """Our facts hold again from `start`."""
     found = await uow.payer_facts.locked(*practice_payer, start)
     if not found.facts:
         raise NotFound("no override of this payer's facts from this day", field="effective_from")
     found.withdraw()
     await _store_facts(uow, found)
-    return await uow.payer_facts.listed(*practice_payer)
 
 
 async def _store_facts(uow: CaptureWork, override: PayerFactsOverride) -> None:

@@ -8,7 +8,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import FilePath
 
-from charge_capture import api, payer_facts_api, setup_api
+from charge_capture import api, fee_schedules_api, payer_facts_api, setup_api
 from charge_capture.coding import rulebook
 from charge_capture.repository import CaptureWork
 
@@ -32,7 +32,7 @@ SERVICE = Service(
     port=8001,
     title="claimstream charge capture",
     settings=ChargeCaptureSettings,
-    routers=[setup_api.router, payer_facts_api.router, api.router],
+    routers=[setup_api.router, fee_schedules_api.router, payer_facts_api.router, api.router],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=_load_rules,
     unit_of_work=CaptureWork,

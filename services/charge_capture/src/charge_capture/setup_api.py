@@ -1,25 +1,23 @@
-"""Charge capture's set-up API for billing staff: practices, providers, payers, policy and fee schedules."""
+"""Charge capture's set-up API for billing staff: practices, providers, payers and policy (fee schedules are
+`fee_schedules_api`). Every listing is a page (`limit`, `cursor`, `next_cursor`)."""
 
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import Forbidden, NotFound, RuleViolation
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from charge_capture.api import CaptureWorkDep
 from charge_capture.coding.policy import check_settings
 from charge_capture.repository import CaptureWork
-from charge_capture.repository.reference import modifiers_key
 from charge_capture.setup_schemas import (
-    FeeIn,
-    FeeScheduleIn,
-    FeeScheduleOut,
+    Page,
     PayerIn,
     PayerOut,
     PolicyOverrideIn,
@@ -31,13 +29,6 @@ from charge_capture.setup_schemas import (
 )
 
 router = APIRouter()
-T = TypeVar("T")
-# A fee schedule of 10,000 entries (its most), each with four modifiers, pretty-printed: 1.5 MB.
-FEE_SCHEDULE_BODY_BYTES = 2 * 1024 * 1024
-
-
-class Listing(BaseModel, Generic[T]):
-    items: list[T]
 
 
 @router.post(
@@ -66,12 +57,13 @@ async def create_practice(
 @router.get(
     "/v1/practices",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
-    response_model=Listing[PracticeOut],
+    response_model=Page[PracticeOut],
 )
-async def list_practices(principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PracticeOut]:
+async def list_practices(principal: CurrentPrincipal, uow: CaptureWorkDep, page: OrderedPaging) -> Page[PracticeOut]:
+    """The practices the token may see, by name."""
     async with uow:
-        rows = await uow.setup.listed("practices", tenant_id=principal.tenant_id)
-    return Listing(items=[_practice_out(row) for row in rows if principal.may_access(row.id)])
+        rows, next_cursor = await uow.setup.page("practices", principal, page)
+    return Page(items=[_practice_out(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -108,13 +100,16 @@ async def create_provider(
 @router.get(
     "/v1/practices/{practice_id}/providers",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
-    response_model=Listing[ProviderOut],
+    response_model=Page[ProviderOut],
 )
-async def list_providers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[ProviderOut]:
+async def list_providers(
+    practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep, page: OrderedPaging
+) -> Page[ProviderOut]:
+    """The practice's providers, by last name."""
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
-        rows = await uow.setup.listed("providers", tenant_id=principal.tenant_id, practice_id=practice_id)
-    return Listing(items=[ProviderOut.model_validate(row, from_attributes=True) for row in rows])
+        rows, next_cursor = await uow.setup.page("providers", principal, page, practice_id)
+    return Page(items=[ProviderOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
 @router.post(
@@ -140,19 +135,22 @@ async def create_payer(
 @router.get(
     "/v1/practices/{practice_id}/payers",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.FRONT_DESK, Role.EHR_INTEGRATION, Role.READ_ONLY),
-    response_model=Listing[PayerOut],
+    response_model=Page[PayerOut],
 )
-async def list_payers(practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep) -> Listing[PayerOut]:
+async def list_payers(
+    practice_id: UUID, principal: CurrentPrincipal, uow: CaptureWorkDep, page: OrderedPaging
+) -> Page[PayerOut]:
+    """The practice's payers, by payer id."""
     async with uow:
         await practice_in_scope(uow, principal, practice_id)
-        rows = await uow.setup.listed("payers", tenant_id=principal.tenant_id, practice_id=practice_id)
-    return Listing(items=[PayerOut.model_validate(row, from_attributes=True) for row in rows])
+        rows, next_cursor = await uow.setup.page("payers", principal, page, practice_id)
+    return Page(items=[PayerOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
 @router.put(
     "/v1/practices/{practice_id}/payers/{payer_id}/policy",
     openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN),
-    response_model=Listing[PolicyOverrideOut],
+    response_model=Page[PolicyOverrideOut],
 )
 async def put_payer_policy(
     practice_id: UUID,
@@ -162,81 +160,38 @@ async def put_payer_policy(
     principal: CurrentPrincipal,
     uow: CaptureWorkDep,
 ) -> JSONResponse:
-    """Set this payer's own policy settings from a date (same date again: replaced). Returns the history."""
+    """Set this payer's own policy settings from a date (same date again: replaced). Returns the history's first
+    page (the earliest start first; `next_cursor` pages on with `GET .../policy`)."""
     problems = check_settings(body.settings)
     if problems:
         raise RuleViolation("; ".join(problems), field="settings")
 
-    async def operation() -> Listing[PolicyOverrideOut]:
+    async def operation() -> Page[PolicyOverrideOut]:
         payer = await payer_in_scope(uow, principal, practice_id, payer_id)
-        rows = await uow.setup.put_policy(payer.id, body.model_dump())
-        return Listing(items=[PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows])
-
-    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
-
-
-@router.put(
-    "/v1/practices/{practice_id}/fee-schedules/{payer_id}",
-    openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN, max_body_bytes=FEE_SCHEDULE_BODY_BYTES),
-    response_model=FeeScheduleOut,
-)
-async def put_fee_schedule(
-    practice_id: UUID,
-    payer_id: str,
-    body: FeeScheduleIn,
-    request: Request,
-    principal: CurrentPrincipal,
-    uow: CaptureWorkDep,
-) -> JSONResponse:
-    """A new version of the payer's fee schedule from `effective_from`; earlier versions are kept. The same body
-    again (a retry) returns the version it made and adds none."""
-
-    async def operation() -> FeeScheduleOut:
-        payer = await payer_in_scope(uow, principal, practice_id, payer_id)
-        same = await uow.setup.newest_schedule_if_same(payer.id, body.effective_from, _fee_rows(body))
-        if same is not None:
-            schedule_id, effective_from, created_at = same.id, same.effective_from, same.created_at
-        else:
-            entries = [(e.code, e.modifiers, e.amount) for e in body.entries]
-            effective_from = body.effective_from
-            schedule_id, created_at = await uow.setup.add_fee_schedule(
-                principal.tenant_id, payer.id, effective_from, entries
-            )
-        return FeeScheduleOut(
-            id=schedule_id,
-            payer_id=payer_id,
-            effective_from=effective_from,
-            created_at=created_at,
-            entries=body.entries,
-        )
+        await uow.setup.put_policy(payer.id, body.model_dump())
+        return await _policy_page(uow, payer.id, OrderedPageRequest(EMBEDDED, None))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
 @router.get(
-    "/v1/practices/{practice_id}/fee-schedules/{payer_id}",
+    "/v1/practices/{practice_id}/payers/{payer_id}/policy",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
-    response_model=Listing[FeeScheduleOut],
+    response_model=Page[PolicyOverrideOut],
 )
-async def get_fee_schedules(
-    practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: CaptureWorkDep
-) -> Listing[FeeScheduleOut]:
-    """Every version, newest effective date first."""
+async def list_payer_policy(
+    practice_id: UUID, payer_id: str, principal: CurrentPrincipal, uow: CaptureWorkDep, page: OrderedPaging
+) -> Page[PolicyOverrideOut]:
+    """The payer's policy overrides, the earliest start first."""
     async with uow:
         payer = await payer_in_scope(uow, principal, practice_id, payer_id)
-        versions = await uow.setup.fee_schedules_of(payer.id)
-    return Listing(
-        items=[
-            FeeScheduleOut(
-                id=s.id,
-                payer_id=payer_id,
-                effective_from=s.effective_from,
-                created_at=s.created_at,
-                entries=[FeeIn(code=code, modifiers=modifiers, amount=amount) for code, modifiers, amount in entries],
-            )
-            for s, entries in versions
-        ]
-    )
+        return await _policy_page(uow, payer.id, page)
+
+
+async def _policy_page(uow: CaptureWork, payer_ref: UUID, page: OrderedPageRequest) -> Page[PolicyOverrideOut]:
+    rows, next_cursor = await uow.setup.policy_page(payer_ref, page)
+    items = [PolicyOverrideOut.model_validate(row, from_attributes=True) for row in rows]
+    return Page(items=items, next_cursor=next_cursor)
 
 
 async def practice_in_scope(uow: CaptureWork, principal: Principal, practice_id: UUID) -> Any:
@@ -253,10 +208,6 @@ async def payer_in_scope(uow: CaptureWork, principal: Principal, practice_id: UU
     if row is None:
         raise NotFound("payer not set up for this practice", field="payer_id")
     return row
-
-
-def _fee_rows(body: FeeScheduleIn) -> set[tuple[str, str, Any]]:
-    return {(e.code, modifiers_key(e.modifiers), e.amount) for e in body.entries}
 
 
 def _practice_out(row: Any) -> PracticeOut:

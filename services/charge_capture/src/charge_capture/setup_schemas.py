@@ -3,7 +3,7 @@ facts and fee schedules."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
@@ -25,6 +25,15 @@ from charge_capture.fields import (
     Text,
     TimeZone,
 )
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a listing: `next_cursor` is the `cursor` of the next page, None on the last."""
+
+    items: list[T]
+    next_cursor: str | None = None
 
 
 class PracticeIn(Input):
@@ -144,8 +153,13 @@ class FeeScheduleIn(Input):
 
 
 class FeeScheduleOut(BaseModel):
+    """A version. Read back, `entries` is the first page of its entries (at most 50, by code) and
+    `entries_next_cursor` the `cursor` of the next page of `.../versions/{id}/entries`, None when that was all; a
+    PUT answers with the entries it was sent."""
+
     id: UUID
     payer_id: str
     effective_from: date
     created_at: datetime
     entries: list[FeeIn]
+    entries_next_cursor: str | None = None

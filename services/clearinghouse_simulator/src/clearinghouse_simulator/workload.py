@@ -118,6 +118,18 @@ def _telehealth(rng: random.Random, body: dict[str, Any], defect: str | None) ->
         body.pop("telehealth", None)
 
 
+async def _practice_with_npi(claimstream: httpx.AsyncClient, npi: str) -> str:
+    """The id of the tenant's practice with this billing NPI, looked for a page of practices at a time."""
+    cursor: str | None = None
+    while True:
+        query: dict[str, str | int] = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        page = (await claimstream.get("/v1/practices", params=query)).json()
+        found = [p["id"] for p in page["items"] if p["npi"] == npi]
+        if found or page["next_cursor"] is None:
+            return str(found[0])
+        cursor = page["next_cursor"]
+
+
 async def set_up(
     claimstream: httpx.AsyncClient, simulator: httpx.AsyncClient, plans: Sequence[PracticePlan], today: date
 ) -> None:
@@ -126,8 +138,7 @@ async def set_up(
     for plan in plans:
         created = await claimstream.post("/v1/practices", json=plan.body)
         if created.status_code == 409:  # set up by an earlier run: find it by its billing NPI
-            existing = (await claimstream.get("/v1/practices")).json()["items"]
-            plan.id = next(p["id"] for p in existing if p["npi"] == plan.body["npi"])
+            plan.id = await _practice_with_npi(claimstream, plan.body["npi"])
         else:
             created.raise_for_status()
             plan.id = created.json()["id"]

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
-from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.errors import NotFound
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict
@@ -66,8 +67,24 @@ class AppealOut(BaseModel):
 
 
 class CaseDetail(CaseOut):
+    """The case with its latest history entries (notes too) and its latest appeals, at most 50 of each, oldest first
+    as ever; each `*_next_cursor` is the `cursor` of the earlier ones at `.../history` or `.../appeals` (None when
+    that was all)."""
+
     history: list[HistoryOut]
+    history_next_cursor: str | None
     appeals: list[AppealOut]
+    appeals_next_cursor: str | None
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
+
+
+class AppealPage(BaseModel):
+    items: list[AppealOut]
+    next_cursor: str | None
 
 
 class QueuePage(BaseModel):
@@ -75,36 +92,23 @@ class QueuePage(BaseModel):
     next_cursor: str | None
 
 
-def _cursor(text: str | None) -> tuple[int, UUID] | None:
-    if text is None:
-        return None
-    priority, _, case_id = text.partition(".")
-    try:
-        return int(priority), UUID(case_id)
-    except ValueError:
-        raise RuleViolation("not a cursor this API gave", field="cursor") from None
-
-
 @router.get("/v1/denials", openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI), response_model=QueuePage)
 async def queue(
     principal: CurrentPrincipal,
     uow: DenialWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     payer_id: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     status: Literal["open", "correcting", "appealed", "resolved"] | None = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     due_before: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> QueuePage:
-    """The work queue, highest priority first: money at stake, raised as the deadline nears."""
+    """The work queue, highest priority first: money at stake, raised as the deadline nears; a page at a time."""
     wanted = QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
     async with uow:
-        rows, after = await uow.queue.page(principal, wanted, limit=limit, after=_cursor(cursor))
-    return QueuePage(
-        items=[CaseOut.model_validate(row) for row in rows], next_cursor=f"{after[0]}.{after[1]}" if after else None
-    )
+        rows, next_cursor = await uow.queue.page(principal, wanted, page)
+    return QueuePage(items=[CaseOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/v1/denials/{case_id}", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=CaseDetail)
@@ -114,12 +118,50 @@ async def one_case(case_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDe
 
 
 async def case_detail(uow: DenialWork, principal: Principal, case_id: UUID) -> CaseDetail:
+    row = await _case(uow, principal, case_id)
+    first = OrderedPageRequest(EMBEDDED, None)
+    history, more_history = await uow.queue.history_of(case_id, first)
+    appeals, more_appeals = await uow.queue.appeals_of(principal, case_id, first)
+    return CaseDetail(
+        **CaseOut.model_validate(row).model_dump(),
+        history=[HistoryOut.model_validate(h) for h in reversed(history)],
+        history_next_cursor=more_history,
+        appeals=[AppealOut.model_validate(a) for a in reversed(appeals)],
+        appeals_next_cursor=more_appeals,
+    )
+
+
+@router.get(
+    "/v1/denials/{case_id}/history", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=HistoryPage
+)
+async def case_history(
+    case_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep, page: OrderedPaging
+) -> HistoryPage:
+    """The case's history, notes too, the latest first, a page at a time."""
+    async with uow:
+        await _case(uow, principal, case_id)
+        rows, next_cursor = await uow.queue.history_of(case_id, page)
+    return HistoryPage(items=[HistoryOut.model_validate(h) for h in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/denials/{case_id}/appeals", openapi_extra=allow(Role.BILLER, audit=Audit.PHI), response_model=AppealPage
+)
+async def case_appeals(
+    case_id: UUID, principal: CurrentPrincipal, uow: DenialWorkDep, page: OrderedPaging
+) -> AppealPage:
+    """The case's appeals (each letter at `.../appeals/{id}/letter`), the latest first, a page at a time."""
+    async with uow:
+        await _case(uow, principal, case_id)
+        rows, next_cursor = await uow.queue.appeals_of(principal, case_id, page)
+    return AppealPage(items=[AppealOut.model_validate(a) for a in rows], next_cursor=next_cursor)
+
+
+async def _case(uow: DenialWork, principal: Principal, case_id: UUID) -> Any:
     row = await uow.queue.case_in_scope(principal, case_id)
     if row is None:
         raise NotFound("denial case not found")
-    history = [HistoryOut.model_validate(h) for h in await uow.queue.history_of(case_id)]
-    appeals = [AppealOut.model_validate(a) for a in await uow.queue.appeals_of(case_id)]
-    return CaseDetail(**CaseOut.model_validate(row).model_dump(), history=history, appeals=appeals)
+    return row
 
 
 @router.get(

@@ -16,6 +16,7 @@ from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -47,18 +48,27 @@ class SuggestionOut(BaseModel):
 Decision = Literal["accepted", "rejected"]
 
 
+class SuggestionPage(BaseModel):
+    items: list[SuggestionOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
+
+
 @router.get(
     "/v1/scrub-rule-suggestions",
     openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER),
-    response_model=list[SuggestionOut],
+    response_model=SuggestionPage,
 )
 async def suggestions(
-    principal: CurrentPrincipal, uow: DenialWorkDep, status: Literal["suggested", "accepted", "rejected"] | None = None
-) -> list[SuggestionOut]:
-    """Denial patterns as scrub rules, most money first."""
+    principal: CurrentPrincipal,
+    uow: DenialWorkDep,
+    page: OrderedPaging,
+    status: Literal["suggested", "accepted", "rejected"] | None = None,
+) -> SuggestionPage:
+    """Denial patterns as scrub rules, most money first, a page at a time."""
     principal.require_whole_tenant("scrub-rule suggestions")
     async with uow:
-        return [SuggestionOut.model_validate(row) for row in await uow.rules.listed(principal, status)]
+        rows, next_cursor = await uow.rules.listed(principal, status, page)
+    return SuggestionPage(items=[SuggestionOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 async def _decide(uow: DenialWork, principal: Principal, suggestion_id: UUID, status: Decision) -> SuggestionOut:

@@ -49,4 +49,4 @@ async def test_three_denials_of_one_remittance_applied_at_once_suggest_the_rule_
 async def suggested(client: httpx.AsyncClient, auth: dict[str, str], payer: str | None = None) -> list[Any]:
     response = await client.get("/v1/scrub-rule-suggestions", headers=auth)
     assert response.status_code == 200, response.text
-    return [s for s in response.json() if payer is None or s["payer_id"] == payer]
+    return [s for s in response.json()["items"] if payer is None or s["payer_id"] == payer]

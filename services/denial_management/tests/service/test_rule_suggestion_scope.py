@@ -15,7 +15,7 @@ async def test_a_token_limited_to_practices_may_not_read_or_decide_scrub_rule_su
     claims = [created(f"CS00000019{n}", payer="SIMBCX") for n in range(30, 33)]
     for claim in claims:
         await deliver(make_uow, claim, denied(claim, ("CO", "197", "140"), remarks=("N54",)))
-    (rule,) = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()
+    (rule,) = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()["items"]
     token = keys.issuer.issue(tenant_id=TENANT, practice_ids=[PRACTICE])
     limited = {"Authorization": f"Bearer {token}"}
     listed = await client.get("/v1/scrub-rule-suggestions", headers=limited)
@@ -23,5 +23,5 @@ async def test_a_token_limited_to_practices_may_not_read_or_decide_scrub_rule_su
     for action in ("accept", "reject"):
         refused = await client.post(f"/v1/scrub-rule-suggestions/{rule['id']}/{action}", headers=limited)
         assert refused.status_code == 403, refused.text
-    (unchanged,) = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()
+    (unchanged,) = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()["items"]
     assert unchanged["status"] == "suggested"

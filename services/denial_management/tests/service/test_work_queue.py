@@ -90,11 +90,13 @@ async def test_a_recurring_denial_becomes_a_suggested_rule_that_staff_accept_onc
     claims = [created(f"CS00000009{n}", payer="SIMBCX") for n in range(30, 33)]
     for claim in claims[:2]:
         await deliver(make_uow, claim, denied(claim, ("CO", "197", "140"), remarks=("N54",)))
-    listed = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()
+    listed = (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()["items"]
     assert not [s for s in listed if s["payer_id"] == "SIMBCX"]  # twice is not a pattern yet
     await deliver(make_uow, claims[2], denied(claims[2], ("CO", "197", "140"), remarks=("N54",)))
     (rule,) = [
-        s for s in (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json() if s["payer_id"] == "SIMBCX"
+        s
+        for s in (await client.get("/v1/scrub-rule-suggestions", headers=auth)).json()["items"]
+        if s["payer_id"] == "SIMBCX"
     ]
     assert (rule["procedure_code"], rule["carc"], rule["condition"], rule["claims"], rule["amount"]) == (
         "90834",

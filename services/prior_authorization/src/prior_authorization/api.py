@@ -11,6 +11,7 @@ from claimstream_platform.auth import Principal, Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import Started, run_command, run_inquiry
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.payer_inquiry import CoverageIn, PatientIn, ProviderIn, Strict
 from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -22,7 +23,8 @@ from prior_authorization import handlers
 from prior_authorization.domain import Authorization, Patient
 from prior_authorization.lines import Line
 from prior_authorization.repository import PriorAuthorizationWork
-from prior_authorization.views import AuthorizationOut, Page, out, use_out
+from prior_authorization.repository.authorizations import AuthorizationFilter
+from prior_authorization.views import AuthorizationOut, Page, UsesPage, out, use_out
 
 router = APIRouter(tags=["prior authorization"])
 PriorAuthorizationWorkDep = Annotated[PriorAuthorizationWork, Depends(get_unit_of_work)]  # the service's own
@@ -216,28 +218,21 @@ async def renew_authorization(
 async def list_authorizations(
     principal: CurrentPrincipal,
     uow: PriorAuthorizationWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     patient: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")] = None,
     status: Literal["requested", "pended", "approved", "contact", "denied", "cancelled", "not_required"] | None = None,
     expiring_before: date | None = None,
     exceeded: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page:
-    """Authorizations with what is left (units or visits, and days), the soonest ending first; `exceeded=true`
-    those a charge went over (its claim should wait for a person)."""
+    """Authorizations with what is left (units or visits, and days), the soonest ending first, a page at a time;
+    `exceeded=true` those a charge went over (its claim should wait for a person)."""
     if practice_id is not None:
         principal.require_practice(practice_id)
+    wanted = AuthorizationFilter(practice_id, patient, status, expiring_before, exceeded)
     async with uow:
-        found = await uow.authorizations.listing(
-            principal,
-            practice_id=practice_id,
-            patient=patient,
-            status=status,
-            expiring_before=expiring_before,
-            exceeded=exceeded,
-            limit=limit,
-        )
-    return Page(items=[out(x) for x in found])
+        found, next_cursor = await uow.authorizations.listing(principal, wanted, page)
+    return Page(items=[out(x) for x in found], next_cursor=next_cursor)
 
 
 @router.get(
@@ -248,10 +243,31 @@ async def list_authorizations(
 async def get_authorization(
     authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep
 ) -> AuthorizationOut:
-    """One authorization with its consumption history: each encounter that used it, and what it gave back."""
+    """One authorization with its latest uses: each encounter that used it, and what it gave back
+    (`uses_next_cursor` pages back through the earlier ones with `GET .../uses`)."""
     async with uow:
-        found = await uow.authorizations.find(principal, authorization_id)
-        if found is None:
-            raise NotFound("authorization not found", field="authorization_id")
-        uses = [use_out(row) for row in await uow.consumptions.history(found.id)]
-    return out(found, uses)
+        found = await _found(uow, principal, authorization_id)
+        uses, more = await uow.consumptions.history(found.id, OrderedPageRequest(EMBEDDED, None))
+    return out(found, [use_out(row) for row in reversed(uses)], more)
+
+
+@router.get(
+    "/v1/authorizations/{authorization_id}/uses",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=UsesPage,
+)
+async def authorization_uses(
+    authorization_id: UUID, principal: CurrentPrincipal, uow: PriorAuthorizationWorkDep, page: OrderedPaging
+) -> UsesPage:
+    """The authorization's consumption history, the latest use first, a page at a time."""
+    async with uow:
+        found = await _found(uow, principal, authorization_id)
+        uses, next_cursor = await uow.consumptions.history(found.id, page)
+    return UsesPage(items=[use_out(row) for row in uses], next_cursor=next_cursor)
+
+
+async def _found(uow: PriorAuthorizationWork, principal: Principal, authorization_id: UUID) -> Authorization:
+    found = await uow.authorizations.find(principal, authorization_id)
+    if found is None:
+        raise NotFound("authorization not found", field="authorization_id")
+    return found

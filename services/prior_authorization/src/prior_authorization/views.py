@@ -64,10 +64,13 @@ class AuthorizationOut(BaseModel):
     reason: str
     previous_number: str
     lines: list[LineOut]  # each service as the payer decided it, and its burn-down
-    uses: list[UseOut] | None = None  # its consumption history (one authorization read by id)
+    # Its consumption history, read by id: the latest uses (at most 50), the first of them first as ever, and the
+    # `cursor` of the earlier ones at `GET /v1/authorizations/{id}/uses` (None when that was all).
+    uses: list[UseOut] | None = None
+    uses_next_cursor: str | None = None
 
 
-def out(x: Authorization, uses: list[UseOut] | None = None) -> AuthorizationOut:
+def out(x: Authorization, uses: list[UseOut] | None = None, more_uses: str | None = None) -> AuthorizationOut:
     days_left = max((x.end - business_date()).days, 0)
     return AuthorizationOut(
         id=x.id,
@@ -94,6 +97,7 @@ def out(x: Authorization, uses: list[UseOut] | None = None) -> AuthorizationOut:
         previous_number=x.previous_number,
         lines=[_line_out(line) for line in x.lines],
         uses=uses,
+        uses_next_cursor=more_uses,
     )
 
 
@@ -132,3 +136,9 @@ def use_out(row: Any) -> UseOut:
 
 class Page(BaseModel):
     items: list[AuthorizationOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
+
+
+class UsesPage(BaseModel):
+    items: list[UseOut]
+    next_cursor: str | None

@@ -8,14 +8,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
-from claimstream_platform.auth import Role
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound
-from claimstream_platform.paging import Paging
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging, Paging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
-from projection.model import order
 from projection.repository import ProjectionWork
 from projection.repository.reads import ClaimFilter
 
@@ -70,7 +69,15 @@ class TimelineEntry(BaseModel):
 
 
 class ClaimDetail(ClaimOut):
+    # Its latest events (at most 50), oldest first as ever; `timeline_next_cursor` is the `cursor` of the earlier
+    # ones at `GET /v1/claims/{id}/timeline` (None when that was all).
     timeline: list[TimelineEntry]
+    timeline_next_cursor: str | None
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEntry]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
 
 
 class ClaimPage(BaseModel):
@@ -122,13 +129,35 @@ async def list_claims(
     response_model=ClaimDetail,
 )
 async def get_claim(claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep) -> ClaimDetail:
+    """The claim with its amounts and its latest events (`timeline_next_cursor` pages back through the earlier)."""
     async with uow:
-        found = await uow.reads.claim(principal, claim_id)
-        if found is None:
-            raise NotFound("claim not found", field="claim_id")
-        stored = await uow.reads.timeline(found)
-    events = sorted(stored, key=order)
-    timeline = [
-        TimelineEntry(at=r.at, type=r.type, source=r.source, event_id=r.event_id, detail=r.data) for r in events
-    ]
-    return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline})
+        found = await _claim(uow, principal, claim_id)
+        events, more = await uow.reads.timeline(found, OrderedPageRequest(EMBEDDED, None))
+    timeline = [_entry(r) for r in reversed(events)]
+    return ClaimDetail.model_validate({**claim_out(found), "timeline": timeline, "timeline_next_cursor": more})
+
+
+@router.get(
+    "/v1/claims/{claim_id}/timeline",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.EHR_INTEGRATION, audit=Audit.PHI),
+    response_model=TimelinePage,
+)
+async def claim_timeline(
+    claim_id: UUID, principal: CurrentPrincipal, uow: ProjectionWorkDep, page: OrderedPaging
+) -> TimelinePage:
+    """Every event that touched the claim, the latest first, a page at a time."""
+    async with uow:
+        found = await _claim(uow, principal, claim_id)
+        events, next_cursor = await uow.reads.timeline(found, page)
+    return TimelinePage(items=[_entry(r) for r in events], next_cursor=next_cursor)
+
+
+async def _claim(uow: ProjectionWork, principal: Principal, claim_id: UUID) -> Any:
+    found = await uow.reads.claim(principal, claim_id)
+    if found is None:
+        raise NotFound("claim not found", field="claim_id")
+    return found
+
+
+def _entry(row: Any) -> TimelineEntry:
+    return TimelineEntry(at=row.at, type=row.type, source=row.source, event_id=row.event_id, detail=row.data)

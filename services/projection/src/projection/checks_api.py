@@ -2,14 +2,15 @@
 encounters whose sides differ; and for one claim, its encounter's. HTTP only: the SQL is in repository/checks.py."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from claimstream_platform.errors import NotFound
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from projection.api import ProjectionWorkDep
@@ -42,7 +43,8 @@ class LedgerCheck(Sides):
     basis: str
     encounters: int
     encounters_off: int  # encounters whose two sides differ: each one an alert
-    off: list[EncounterOff]  # the largest differences first
+    off: list[EncounterOff]  # a page of them, the largest differences first
+    off_next_cursor: str | None  # the `cursor` of the next page of them; None on the last
 
 
 class EncounterCheck(Sides):
@@ -56,19 +58,21 @@ class EncounterCheck(Sides):
 async def ledger_check(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
-    """The money checksum of the tenant's encounters (or one practice's), now."""
+    """The money checksum of the tenant's encounters (or one practice's), now, with a page of the encounters off
+    (`limit`, `cursor`: `off_next_cursor` asks for the next)."""
     async with uow:
         totals = await uow.checks.totals(principal, practice_id)
-        off = await uow.checks.off(principal, practice_id, limit) if totals.encounters_off else []
+        off, next_cursor = await uow.checks.off(principal, practice_id, page) if totals.encounters_off else ([], None)
     return LedgerCheck(
         **Sides.model_validate(totals).model_dump(),
         basis=BASIS,
         encounters=totals.encounters,
         encounters_off=totals.encounters_off,
         off=[EncounterOff.model_validate(row) for row in off],
+        off_next_cursor=next_cursor,
     )
 
 

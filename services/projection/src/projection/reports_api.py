@@ -10,7 +10,7 @@ from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
-from claimstream_platform.paging import Paging
+from claimstream_platform.paging import OrderedPaging, Paging
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -40,8 +40,9 @@ class Aging(BaseModel):
     as_of: date
     by: str
     basis: str
-    rows: list[AgingRow]
-    total: AgingRow
+    rows: list[AgingRow]  # a page of them, by key (one per patient, by patient: thousands)
+    next_cursor: str | None  # the `cursor` of the next page of rows; None on the last
+    total: AgingRow  # of every row, not only this page's
 
 
 AGING_BASIS = (
@@ -55,21 +56,18 @@ AGING_BASIS = (
 async def aging(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     by: Literal["payer", "patient", "provider"] = "payer",
     as_of: date | None = None,
 ) -> Aging:
+    """Open balances by age, a page of rows by key, and the total of them all."""
     day = as_of or business_date()
     async with uow:
-        found = await uow.reports.aging(principal, practice_id, by, day)
+        found, next_cursor, sums = await uow.reports.aging(principal, practice_id, by, day, page)
     rows = [AgingRow.model_validate(dict(r._mapping)) for r in found]
-    sums = {
-        name: sum((getattr(r, name) for r in rows), Decimal(0))
-        for name in AgingRow.model_fields
-        if name not in ("key", "claims")
-    }
-    total = AgingRow(key=None, claims=sum(r.claims for r in rows), **sums)
-    return Aging(as_of=day, by=by, basis=AGING_BASIS, rows=rows, total=total)
+    total = AgingRow.model_validate({"key": None, **sums._mapping})
+    return Aging(as_of=day, by=by, basis=AGING_BASIS, rows=rows, next_cursor=next_cursor, total=total)
 
 
 class PatientBalance(BaseModel):
@@ -94,16 +92,16 @@ class Balances(BaseModel):
 async def patient_balances(
     principal: CurrentPrincipal,
     uow: ProjectionWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Balances:
+    """What each patient owes on `as_of`, by the practice's patient id, a page at a time."""
     day = as_of or business_date()
     async with uow:
-        rows = await uow.reports.patient_balances(principal, practice_id, day, limit=limit + 1, after=cursor)
-    items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows[:limit]]
-    return Balances(as_of=day, items=items, next_cursor=items[-1].patient_ref if len(rows) > limit else None)
+        rows, next_cursor = await uow.reports.patient_balances(principal, practice_id, day, page)
+    items = [PatientBalance.model_validate(dict(r._mapping)) for r in rows]
+    return Balances(as_of=day, items=items, next_cursor=next_cursor)
 
 
 class Kpi(BaseModel):

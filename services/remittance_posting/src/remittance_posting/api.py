@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.access import Audit, RateClass, allow
-from claimstream_platform.auth import Role
+from claimstream_platform.auth import Principal, Role
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.idempotency import Reply, run_command
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -122,7 +123,10 @@ def _as_read(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 class RemittanceDetail(RemittanceOut):
+    # The first page of its claim payments (at most 50, as they were posted) and the `cursor` of the next page of
+    # `GET /v1/remittances/{id}/payments` (None when that was all): an 835 can pay thousands of claims.
     payments: list[ClaimPaymentOut]
+    payments_next_cursor: str | None
 
 
 class FileReceiptOut(BaseModel):
@@ -134,6 +138,11 @@ class FileReceiptOut(BaseModel):
 class Page(BaseModel):
     items: list[RemittanceOut]
     next_cursor: UUID | None
+
+
+class PaymentPage(BaseModel):
+    items: list[ClaimPaymentOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
 
 
 class UploadedFile(BaseModel):
@@ -220,25 +229,49 @@ async def list_remittances(
     response_model=RemittanceDetail,
 )
 async def get_remittance(remittance_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> RemittanceDetail:
+    """The remittance with the first page of its claim payments (`payments_next_cursor` pages on)."""
     async with uow:
-        row = await uow.reads.remittance_in_scope(principal, remittance_id)
-        if row is None:
-            raise NotFound("remittance not found")
-        payments = await uow.reads.payments_of(remittance_id)
-    visible = [p for p in payments if p.tenant_id == principal.tenant_id]  # never one no tenant is known for
+        row = await _remittance(uow, principal, remittance_id)
+        payments, more = await uow.reads.payments_of(principal, remittance_id, OrderedPageRequest(EMBEDDED, None))
     return RemittanceDetail(
-        **RemittanceOut.model_validate(row).model_dump(), payments=[ClaimPaymentOut.of(p) for p in visible]
+        **RemittanceOut.model_validate(row).model_dump(),
+        payments=[ClaimPaymentOut.of(p) for p in payments],
+        payments_next_cursor=more,
     )
+
+
+@router.get(
+    "/v1/remittances/{remittance_id}/payments",
+    openapi_extra=allow(Role.BILLER, audit=Audit.PHI),
+    response_model=PaymentPage,
+)
+async def remittance_payments(
+    remittance_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging
+) -> PaymentPage:
+    """The remittance's claim payments as they were posted, a page at a time."""
+    async with uow:
+        await _remittance(uow, principal, remittance_id)
+        payments, next_cursor = await uow.reads.payments_of(principal, remittance_id, page)
+    return PaymentPage(items=[ClaimPaymentOut.of(p) for p in payments], next_cursor=next_cursor)
+
+
+async def _remittance(uow: PostingWork, principal: Principal, remittance_id: UUID) -> Any:
+    row = await uow.reads.remittance_in_scope(principal, remittance_id)
+    if row is None:
+        raise NotFound("remittance not found")
+    return row
 
 
 @router.get(
     "/v1/claims/{claim_id}/postings",
     openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
-    response_model=list[ClaimPaymentOut],
+    response_model=PaymentPage,
 )
-async def claim_postings(claim_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep) -> list[ClaimPaymentOut]:
-    """What each ERA did to one claim, oldest first (a reversal shows as its own posting, the one it took back
-    as `reversed`)."""
+async def claim_postings(
+    claim_id: UUID, principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging
+) -> PaymentPage:
+    """What each ERA did to one claim, oldest first, a page at a time (a reversal shows as its own posting, the one
+    it took back as `reversed`)."""
     async with uow:
-        rows = await uow.reads.postings_of(principal, claim_id)
-    return [ClaimPaymentOut.of(row) for row in rows]
+        rows, next_cursor = await uow.reads.postings_of(principal, claim_id, page)
+    return PaymentPage(items=[ClaimPaymentOut.of(row) for row in rows], next_cursor=next_cursor)

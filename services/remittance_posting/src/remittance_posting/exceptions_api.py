@@ -5,19 +5,19 @@ sees every tenant's and those of clearinghouse files no tenant is known for, and
 gives the payment its claim's tenant; a payment that is already a tenant's goes only to a claim of that tenant.
 """
 
-from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Role
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.web import CurrentCaller
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from remittance_posting import handlers
-from remittance_posting.api import ClaimPaymentOut, PostingWorkDep
+from remittance_posting.api import ClaimPaymentOut, PaymentPage, PostingWorkDep
 from remittance_posting.repository import PostingWork
 
 router = APIRouter()
@@ -31,19 +31,17 @@ class AssignIn(BaseModel):
 @router.get(
     "/v1/remittances/exceptions",
     openapi_extra=allow(Role.BILLER, OPERATOR, audit=Audit.PHI),
-    response_model=list[ClaimPaymentOut],
+    response_model=PaymentPage,
 )
-async def exceptions(
-    caller: CurrentCaller, uow: PostingWorkDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[ClaimPaymentOut]:
-    """Claim payments that match no claim, oldest first, with the reason: the tenant's; for an installation
-    operator, every tenant's and those no tenant is known for."""
+async def exceptions(caller: CurrentCaller, uow: PostingWorkDep, page: OrderedPaging) -> PaymentPage:
+    """Claim payments that match no claim, oldest first, with the reason, a page at a time: the tenant's; for an
+    installation operator, every tenant's and those no tenant is known for."""
     async with uow:
         if isinstance(caller, Operator):
-            rows = await uow.reads.exceptions_across_tenants(limit)
+            rows, next_cursor = await uow.reads.exceptions_across_tenants(page)
         else:
-            rows = await uow.reads.exceptions_page(caller, limit)
-    return [ClaimPaymentOut.of(row) for row in rows]
+            rows, next_cursor = await uow.reads.exceptions_page(caller, page)
+    return PaymentPage(items=[ClaimPaymentOut.of(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.post(
@@ -62,8 +60,9 @@ async def assign(
 
     async def operation() -> ClaimPaymentOut:
         await handlers.assign(uow, principal, payment_id, body.claim_id)
-        (row,) = [r for r in await uow.reads.postings_of(principal, body.claim_id) if r.id == payment_id]
-        return ClaimPaymentOut.of(row)
+        posted = await uow.reads.payment(principal, payment_id)
+        assert posted is not None  # assigned to a claim the caller reaches: its posting is the caller's to see
+        return ClaimPaymentOut.of(posted)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 

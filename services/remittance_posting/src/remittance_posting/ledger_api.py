@@ -3,13 +3,13 @@ payers took back, by the claim it concerns. HTTP only: the SQL is in `uow.reads`
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from remittance_posting.api import PostingWorkDep
@@ -31,20 +31,20 @@ class LedgerEntry(BaseModel):
     created_at: datetime
 
 
-@router.get(
-    "/v1/provider-adjustments", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=list[LedgerEntry]
-)
+class LedgerPage(BaseModel):
+    items: list[LedgerEntry]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
+
+
+@router.get("/v1/provider-adjustments", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=LedgerPage)
 async def ledger(
-    principal: CurrentPrincipal,
-    uow: PostingWorkDep,
-    practice_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[LedgerEntry]:
-    """The provider ledger, newest first: interest, recoupments and forward balances (PLB), each linked to the
-    claim its reference names when known."""
+    principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging, practice_id: UUID | None = None
+) -> LedgerPage:
+    """The provider ledger, newest first, a page at a time: interest, recoupments and forward balances (PLB), each
+    linked to the claim its reference names when known."""
     async with uow:
-        rows = await uow.reads.ledger_page(principal, practice_id, limit)
-    return [LedgerEntry.model_validate(row) for row in rows]
+        rows, next_cursor = await uow.reads.ledger_page(principal, practice_id, page)
+    return LedgerPage(items=[LedgerEntry.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 class TakeBack(BaseModel):
@@ -72,8 +72,23 @@ class Reversal(BaseModel):
 
 
 class Recoupments(BaseModel):
+    """The first page of each (at most 50, the latest first), and the `cursor` of its next page at
+    `/v1/recoupments/provider-level` and `/v1/recoupments/reversals` (None when that was all)."""
+
     provider_level: list[TakeBack]
+    provider_level_next_cursor: str | None
     reversals: list[Reversal]
+    reversals_next_cursor: str | None
+
+
+class TakeBackPage(BaseModel):
+    items: list[TakeBack]
+    next_cursor: str | None
+
+
+class ReversalPage(BaseModel):
+    items: list[Reversal]
+    next_cursor: str | None
 
 
 @router.get(
@@ -81,11 +96,42 @@ class Recoupments(BaseModel):
 )
 async def recoupments(principal: CurrentPrincipal, uow: PostingWorkDep, practice_id: UUID | None = None) -> Recoupments:
     """Money the payer took back, by the claim it concerns: PLB recoveries and forward balances (with what is still
-    open), and reversals no new payment followed."""
+    open), and reversals no new payment followed; the first page of each."""
+    first = OrderedPageRequest(EMBEDDED, None)
     async with uow:
-        taken = await uow.ledger.take_backs(principal, practice_id)
-        reversed_ = await uow.ledger.unpaid_reversals(principal, practice_id)
+        taken, more_taken = await uow.ledger.take_backs(principal, practice_id, first)
+        reversed_, more_reversed = await uow.ledger.unpaid_reversals(principal, practice_id, first)
     return Recoupments(
         provider_level=[TakeBack.model_validate(row) for row in taken],
+        provider_level_next_cursor=more_taken,
         reversals=[Reversal.model_validate(row) for row in reversed_],
+        reversals_next_cursor=more_reversed,
     )
+
+
+@router.get(
+    "/v1/recoupments/provider-level",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=TakeBackPage,
+)
+async def provider_level_recoupments(
+    principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging, practice_id: UUID | None = None
+) -> TakeBackPage:
+    """PLB recoveries and forward balances per payee, reference and claim, the latest first, a page at a time."""
+    async with uow:
+        taken, next_cursor = await uow.ledger.take_backs(principal, practice_id, page)
+    return TakeBackPage(items=[TakeBack.model_validate(row) for row in taken], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/recoupments/reversals",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=ReversalPage,
+)
+async def reversal_recoupments(
+    principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging, practice_id: UUID | None = None
+) -> ReversalPage:
+    """Reversals of a claim's payment no new payment followed, the latest first, a page at a time."""
+    async with uow:
+        reversed_, next_cursor = await uow.ledger.unpaid_reversals(principal, practice_id, page)
+    return ReversalPage(items=[Reversal.model_validate(row) for row in reversed_], next_cursor=next_cursor)

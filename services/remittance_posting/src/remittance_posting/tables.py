@@ -98,6 +98,7 @@ claim_payments = Table(
     "claim_payments",
     metadata,
     Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("seq", BigInteger, Identity(), nullable=False),  # the order payments were stored in
     Column("remittance_id", PgUUID(as_uuid=True), ForeignKey("remittances.id"), nullable=False),
     Column("tenant_id", PgUUID(as_uuid=True)),
     Column("practice_id", PgUUID(as_uuid=True)),
@@ -118,6 +119,7 @@ claim_payments = Table(
     Column("posting", JSONB),
     _created(),
     Index("ix_claim_payments_claim", "tenant_id", "claim_id"),
+    Index("ix_claim_payments_seq", "seq", unique=True),
     Index("ix_claim_payments_unmatched", "patient_control_number", postgresql_where=text("state = 'unmatched'")),
 )
 

@@ -3,15 +3,16 @@ found against them, and the payers gone silent. Scoped to the tenant and the tok
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
@@ -75,6 +76,21 @@ class SilenceOut(BaseModel):
     ended_at: datetime | None
 
 
+class RatePage(BaseModel):
+    items: list[RateOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
+
+
+class VariancePage(BaseModel):
+    items: list[VarianceOut]
+    next_cursor: str | None
+
+
+class SilencePage(BaseModel):
+    items: list[SilenceOut]
+    next_cursor: str | None
+
+
 @router.put(
     "/v1/contract-rates/{payer_id}",
     openapi_extra=allow(Role.TENANT_ADMIN, audit=Audit.ADMIN, max_body_bytes=RATES_BODY_BYTES),
@@ -84,44 +100,69 @@ async def put_rates(
     payer_id: PayerId, body: RatesIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
 ) -> JSONResponse:
     """The practice's contract rates with the payer from `effective_from` (the same date again: replaced); returns
-    every version. Repeatable."""
-    rows = [(*rate_key(r.code, r.modifiers), r.amount) for r in body.rates]
+    the version it set, by code (every version: `GET /v1/contract-rates/{payer_id}`). Repeatable."""
+    rows = sorted((*rate_key(r.code, r.modifiers), r.amount) for r in body.rates)
 
     async def operation() -> Rates:
         await require_practices(uow, principal, {"practice_id": body.practice_id})
         await uow.variance.put_rates(principal.tenant_id, body.practice_id, payer_id, body.effective_from, rows)
-        stored = await uow.variance.rates_of(principal.tenant_id, body.practice_id, payer_id)
-        return Rates([_rate_out(r) for r in stored])
+        return Rates([_rate_out(code, modifiers, amount, body.effective_from) for code, modifiers, amount in rows])
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 
 
-def _rate_out(row: Any) -> RateOut:
-    modifiers = row.modifiers.split(":") if row.modifiers else []
-    return RateOut(code=row.code, modifiers=modifiers, amount=row.amount, effective_from=row.effective_from)
+@router.get(
+    "/v1/contract-rates/{payer_id}",
+    openapi_extra=allow(Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
+    response_model=RatePage,
+)
+async def list_rates(
+    payer_id: PayerId,
+    practice_id: UUID,
+    principal: CurrentPrincipal,
+    uow: PostingWorkDep,
+    page: OrderedPaging,
+    effective_from: date | None = None,
+) -> RatePage:
+    """The practice's contract rates with the payer, every version (or the one from `effective_from`), the earliest
+    first and by code, a page at a time."""
+    principal.require_practice(practice_id)
+    async with uow:
+        found, next_cursor = await uow.variance.rates_of(
+            principal.tenant_id, practice_id, payer_id, page, effective_from
+        )
+    items = [_rate_out(r.code, r.modifiers, r.amount, r.effective_from) for r in found]
+    return RatePage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/v1/variances", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=list[VarianceOut])
+def _rate_out(code: str, modifiers: str, amount: Decimal, effective_from: date) -> RateOut:
+    return RateOut(
+        code=code, modifiers=modifiers.split(":") if modifiers else [], amount=amount, effective_from=effective_from
+    )
+
+
+@router.get("/v1/variances", openapi_extra=allow(Role.BILLER, Role.READ_ONLY), response_model=VariancePage)
 async def list_variances(
     principal: CurrentPrincipal,
     uow: PostingWorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
     payer_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[VarianceOut]:
+) -> VariancePage:
     """Underpaid and downcoded lines, newest first, with the expected and allowed amounts and the payer's codes."""
     async with uow:
-        rows = await uow.variance.variances_page(principal, practice_id, payer_id, limit)
-    return [VarianceOut.model_validate(row) for row in rows]
+        rows, next_cursor = await uow.variance.variances_page(principal, practice_id, payer_id, page)
+    return VariancePage(items=[VarianceOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(
     "/v1/payer-silence",
     openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.TENANT_ADMIN),
-    response_model=list[SilenceOut],
+    response_model=SilencePage,
 )
-async def payer_silence(principal: CurrentPrincipal, uow: PostingWorkDep) -> list[SilenceOut]:
-    """Payers reported silent (accepted claims, no payment), the open ones with `ended_at` null."""
+async def payer_silence(principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging) -> SilencePage:
+    """Payers reported silent (accepted claims, no payment), the latest report first; the open ones with
+    `ended_at` null."""
     async with uow:
-        rows = await uow.variance.silences(principal)
-    return [SilenceOut.model_validate(row) for row in rows]
+        rows, next_cursor = await uow.variance.silences(principal, page)
+    return SilencePage(items=[SilenceOut.model_validate(row) for row in rows], next_cursor=next_cursor)

@@ -115,7 +115,7 @@ async def test_a_token_limited_to_one_practice_posts_nothing_to_another_practice
     assert remittance["status"] == "posted"
     assert [p["state"] for p in await postings(client, auth, ours.claim_id)] == ["posted"]
     assert await postings(client, auth, theirs.claim_id) == []
-    waiting = (await client.get("/v1/remittances/exceptions", headers=auth)).json()
+    waiting = (await client.get("/v1/remittances/exceptions", headers=auth)).json()["items"]
     (exception,) = [e for e in waiting if e["patient_control_number"] == "CS0000000312"]
     assert exception["reason"] == "no claim with patient control number CS0000000312"
     assign = f"/v1/remittances/exceptions/{exception['id']}/assign"

@@ -32,7 +32,7 @@ async def payments(make_uow: Callable[[], UnitOfWork]) -> dict[str, Any]:
 async def exception_ids(client: httpx.AsyncClient, auth: dict[str, str]) -> set[str]:
     response = await client.get("/v1/remittances/exceptions", headers=auth)
     assert response.status_code == 200, response.text
-    return {item["patient_control_number"] for item in response.json()}
+    return {item["patient_control_number"] for item in response.json()["items"]}
 
 
 async def test_a_tenant_works_only_its_own_exceptions_and_an_operator_works_any(

@@ -72,7 +72,7 @@ async def test_a_claim_announced_while_its_payment_is_received_posts_the_waiting
         await first.commit()
     await second
     assert [p["state"] for p in await postings(client, auth, created.claim_id)] == ["posted"]
-    assert (await client.get("/v1/remittances/exceptions", headers=auth)).json() == []
+    assert (await client.get("/v1/remittances/exceptions", headers=auth)).json()["items"] == []
 
 
 async def test_two_copies_of_a_trace_posted_at_once_post_once(

@@ -55,7 +55,7 @@ async def outbox_types(make_uow: Callable[[], UnitOfWork]) -> list[str]:
 async def postings(client: httpx.AsyncClient, auth: dict[str, str], claim_id: UUID) -> list[dict[str, Any]]:
     response = await client.get(f"/v1/claims/{claim_id}/postings", headers=auth)
     assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()
+    found: list[dict[str, Any]] = response.json()["items"]
     return found
 
 
@@ -109,11 +109,11 @@ async def test_an_unmatched_payment_waits_then_posts_when_its_claim_arrives(
     client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], UnitOfWork]
 ) -> None:
     await upload(client, auth, era(Payment("CS0000000104")))
-    (waiting,) = (await client.get("/v1/remittances/exceptions", headers=auth)).json()
+    (waiting,) = (await client.get("/v1/remittances/exceptions", headers=auth)).json()["items"]
     assert waiting["state"] == "unmatched" and "CS0000000104" in waiting["reason"]
     created = claim_created("CS0000000104")
     await announce(make_uow, created)
-    assert (await client.get("/v1/remittances/exceptions", headers=auth)).json() == []
+    assert (await client.get("/v1/remittances/exceptions", headers=auth)).json()["items"] == []
     (posting,) = await postings(client, auth, created.claim_id)
     assert (posting["id"], posting["state"]) == (waiting["id"], "posted")
 
@@ -124,7 +124,7 @@ async def test_a_user_assigns_an_unmatched_payment_to_a_claim(
     created = claim_created("CS0000000105")
     await announce(make_uow, created)
     await upload(client, auth, era(Payment("KEYED-FROM-PAPER-7")))
-    (waiting,) = (await client.get("/v1/remittances/exceptions", headers=auth)).json()
+    (waiting,) = (await client.get("/v1/remittances/exceptions", headers=auth)).json()["items"]
     url = f"/v1/remittances/exceptions/{waiting['id']}/assign"
     elsewhere = await client.post(url, json={"claim_id": str(uuid4())}, headers=auth)
     assert elsewhere.status_code == 404
@@ -168,7 +168,7 @@ async def test_a_recoupment_goes_to_the_provider_ledger_linked_to_its_claim(
     )
     (remittance,) = (await upload(client, auth, body))["remittances"]
     assert (remittance["status"], remittance["total"]) == ("posted", "116.10")
-    ledger = (await client.get("/v1/provider-adjustments", headers=auth)).json()
+    ledger = (await client.get("/v1/provider-adjustments", headers=auth)).json()["items"]
     assert sorted((e["reason"], e["amount"], e["claim_id"]) for e in ledger) == [
         ("L6", "-1.10", str(created.claim_id)),
         ("WO", "25.00", str(created.claim_id)),

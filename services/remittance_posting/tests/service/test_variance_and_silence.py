@@ -45,7 +45,7 @@ async def test_an_underpaid_line_and_a_downcoded_one_each_open_a_variance_item(
         Payment("CS0000000303", lines=[Line(code="90791", modifiers=(), adjustments=[("CO", "45", Decimal("10"))])]),
     )
     await upload(client, auth, body)
-    found = (await client.get("/v1/variances", headers=auth)).json()
+    found = (await client.get("/v1/variances", headers=auth)).json()["items"]
     assert sorted(
         (
             v["claim_id"],
@@ -91,10 +91,10 @@ async def test_a_silent_payer_is_reported_once_and_its_silence_ends_with_a_payme
             assert await report_silent_payers(uow, days=30) == expected
             await uow.commit()
     assert (await outbox_types(make_uow)).count("claimstream.payer.silent.v1") == 1
-    (silence,) = (await client.get("/v1/payer-silence", headers=auth)).json()
+    (silence,) = (await client.get("/v1/payer-silence", headers=auth)).json()["items"]
     assert (silence["payer_id"], silence["claims_waiting"], silence["ended_at"]) == ("SIMCOM", 1, None)
     await upload(client, auth, era(Payment("CS0000000311")))
-    (ended,) = (await client.get("/v1/payer-silence", headers=auth)).json()
+    (ended,) = (await client.get("/v1/payer-silence", headers=auth)).json()["items"]
     assert ended["ended_at"] is not None
     async with make_uow() as uow:
         assert await report_silent_payers(uow, days=30) == 0  # paid now: not silent

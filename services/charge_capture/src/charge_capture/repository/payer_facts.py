@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -23,11 +24,14 @@ class PayerFactOverrides(Repository):
         c = self.table.c
         return and_(self.mine(tenant_id), c.practice_id == practice_id, c.payer_id == payer_id)
 
-    async def listed(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[PayerFactsOverride]:
-        """The practice's overrides of the payer, the earliest start first."""
+    async def page(
+        self, tenant_id: UUID, practice_id: UUID, payer_id: str, page: OrderedPageRequest
+    ) -> tuple[list[PayerFactsOverride], str | None]:
+        """A page of the practice's overrides of the payer, the earliest start first."""
         query = select(self.table).where(self._of(tenant_id, practice_id, payer_id))
-        rows = await self.session.execute(query.order_by(self.table.c.effective_from))
-        return [_override(row) for row in rows]
+        order = [self.table.c.effective_from]
+        rows, next_cursor = await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor)
+        return [_override(row) for row in rows], next_cursor
 
     async def locked(self, tenant_id: UUID, practice_id: UUID, payer_id: str, start: date) -> PayerFactsOverride:
         """The override from `start`, locked for a change; one with no facts when there is none."""

@@ -11,6 +11,7 @@ from claimstream_platform.contracts import Reason
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -78,9 +79,17 @@ class ClaimSummary(BaseModel):
 
 class ClaimOut(ClaimSummary):
     lines: list[ClaimLine]
+    # Its latest changes (at most 50), oldest first as ever; `history_next_cursor` is the `cursor` of the earlier
+    # ones at `GET /v1/claims/{id}/history` (None when that was all).
     history: list[HistoryEntry]
+    history_next_cursor: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryEntry]
+    next_cursor: str | None
 
 
 class ClaimPage(BaseModel):
@@ -138,6 +147,22 @@ async def list_claims(
     return ClaimPage(
         items=[ClaimSummary.model_validate(row, from_attributes=True) for row in page], next_cursor=next_cursor
     )
+
+
+@router.get(
+    "/v1/claims/{claim_id}/history",
+    openapi_extra=allow(Role.BILLER, Role.READ_ONLY, Role.EHR_INTEGRATION, audit=Audit.PHI),
+    response_model=HistoryPage,
+)
+async def claim_history(
+    claim_id: UUID, principal: CurrentPrincipal, uow: ClaimWorkDep, page: OrderedPaging
+) -> HistoryPage:
+    """The claim's history, the latest change first, a page at a time: each change of status, its detail and who
+    made it (the claim embeds the first page)."""
+    async with uow:
+        row = await uow.claims.in_scope(principal, claim_id)
+        found, next_cursor = await uow.claims.history_of(row.id, page)
+    return HistoryPage(items=[_entry(h) for h in found], next_cursor=next_cursor)
 
 
 class X12Response(PlainTextResponse):
@@ -198,11 +223,16 @@ async def _locked(uow: ClaimWork, principal: Principal, claim_id: UUID) -> Claim
 
 async def _full(uow: ClaimWork, principal: Principal, claim_id: UUID) -> ClaimOut:
     row = await uow.claims.in_scope(principal, claim_id)
-    history = await uow.claims.history_of(row.id)
+    history, more = await uow.claims.history_of(row.id, OrderedPageRequest(EMBEDDED, None))
     return ClaimOut(
         **ClaimSummary.model_validate(row, from_attributes=True).model_dump(),
         lines=row.content["lines"],
-        history=[HistoryEntry(at=h.at, status=h.status, detail=h.detail, actor=h.actor) for h in history],
+        history=[_entry(h) for h in reversed(history)],
+        history_next_cursor=more,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(at=row.at, status=row.status, detail=row.detail, actor=row.actor)

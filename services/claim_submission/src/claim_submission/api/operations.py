@@ -16,8 +16,9 @@ from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Principal, Role
 from claimstream_platform.errors import Conflict, NotFound
 from claimstream_platform.idempotency import run_command, run_no_content
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.web import CurrentCaller, CurrentPrincipal
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -44,6 +45,7 @@ class InterchangeOut(BaseModel):
 
 class InterchangePage(BaseModel):
     items: list[InterchangeOut]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
 
 
 class InboundOut(BaseModel):
@@ -57,20 +59,23 @@ class InboundOut(BaseModel):
 
 class InboundPage(BaseModel):
     items: list[InboundOut]
+    next_cursor: str | None
 
 
 @router.get("/v1/interchanges", openapi_extra=allow(Role.BILLER), response_model=InterchangePage)
 async def list_interchanges(
     principal: CurrentPrincipal,
     uow: ClaimWorkDep,
+    page: OrderedPaging,
     status: InterchangeStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InterchangePage:
-    """The tenant's interchanges, newest first; `status=quarantined` is what needs a person. A token limited to
-    practices sees only those whose every claim is of its practices, and only those it may requeue or cancel."""
+    """The tenant's interchanges, newest first, a page at a time; `status=quarantined` is what needs a person. A
+    token limited to practices sees only those whose every claim is of its practices, and only those it may
+    requeue or cancel."""
     async with uow:
-        rows = await uow.interchanges.page(principal.tenant_id, principal.practice_ids, status, limit)
-    return InterchangePage(items=[InterchangeOut.model_validate(row, from_attributes=True) for row in rows])
+        rows, next_cursor = await uow.interchanges.page(principal.tenant_id, principal.practice_ids, status, page)
+    items = [InterchangeOut.model_validate(row, from_attributes=True) for row in rows]
+    return InterchangePage(items=items, next_cursor=next_cursor)
 
 
 @router.post(
@@ -120,17 +125,19 @@ async def _settled(uow: ClaimWork, principal: Principal, number: int, outcome: s
 async def list_inbound(
     caller: CurrentCaller,
     uow: ClaimWorkDep,
+    page: OrderedPaging,
     status: Literal["pending", "applied", "quarantined", "discarded"] = "quarantined",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboundPage:
-    """The tenant's documents (999s), newest first; for an installation operator, every tenant's and no tenant's."""
+    """The tenant's documents (999s), newest first, a page at a time; for an installation operator, every
+    tenant's and no tenant's."""
     async with uow:
         if isinstance(caller, Operator):
-            rows = await uow.documents.page_across_tenants(status, limit)
+            rows, next_cursor = await uow.documents.page_across_tenants(status, page)
         else:
             caller.require_whole_tenant("a 999")  # it answers a whole interchange, of several practices' claims
-            rows = await uow.documents.page(caller.tenant_id, status, limit)
-    return InboundPage(items=[InboundOut.model_validate(row, from_attributes=True) for row in rows])
+            rows, next_cursor = await uow.documents.page(caller.tenant_id, status, page)
+    items = [InboundOut.model_validate(row, from_attributes=True) for row in rows]
+    return InboundPage(items=items, next_cursor=next_cursor)
 
 
 @router.post(

@@ -14,7 +14,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.locks import hold_names
-from claimstream_platform.paging import in_scope, keyset_page
+from claimstream_platform.paging import OrderedPageRequest, in_scope, keyset_page, ordered_page
 from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.engine import Row
 
@@ -178,9 +178,12 @@ class Claims(ClaimWrites):
             raise NotFound("claim not found")
         return row
 
-    async def history_of(self, claim_id: UUID) -> list[Row[Any]]:
-        query = select(claim_history).where(claim_history.c.claim_id == claim_id).order_by(claim_history.c.id)
-        return list((await self.session.execute(query)).all())
+    async def history_of(self, claim_id: UUID, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of the claim's history, the latest change first (the caller has found the claim in its scope: its
+        history is reached through it)."""
+        query = select(claim_history).where(claim_history.c.claim_id == claim_id)
+        order = [claim_history.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def page(
         self,

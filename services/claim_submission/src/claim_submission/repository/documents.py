@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -49,13 +50,14 @@ class Documents(Repository):
         document settled (its `tenant_id`, for the access log), or None when there is none."""
         return await self._settled(document_id, status)
 
-    async def page(self, tenant_id: UUID, status: str, limit: int) -> list[Row[Any]]:
-        """The tenant's documents with this status, newest first."""
-        return await self._page(status, limit, self.mine(tenant_id))
+    async def page(self, tenant_id: UUID, status: str, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of the tenant's documents with this status, newest first."""
+        return await self._page(status, page, self.mine(tenant_id))
 
-    async def page_across_tenants(self, status: str, limit: int) -> list[Row[Any]]:
-        """Every tenant's documents with this status, and those of no tenant: an installation operator's view."""
-        return await self._page(status, limit)
+    async def page_across_tenants(self, status: str, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of every tenant's documents with this status, and those of no tenant: an installation operator's
+        view."""
+        return await self._page(status, page)
 
     async def _settled(self, document_id: int, status: str, *whose: ColumnElement[bool]) -> Row[Any] | None:
         changed = await self.session.execute(
@@ -66,6 +68,9 @@ class Documents(Repository):
         )
         return changed.first()
 
-    async def _page(self, status: str, limit: int, *whose: ColumnElement[bool]) -> list[Row[Any]]:
-        query = select(inbound).where(inbound.c.status == status, *whose).order_by(inbound.c.id.desc()).limit(limit)
-        return list((await self.session.execute(query)).all())
+    async def _page(
+        self, status: str, page: OrderedPageRequest, *whose: ColumnElement[bool]
+    ) -> tuple[list[Row[Any]], str | None]:
+        query = select(inbound).where(inbound.c.status == status, *whose)
+        order = [inbound.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.engine import Row
 
@@ -75,17 +76,17 @@ class Interchanges(Repository):
         return where
 
     async def page(
-        self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, status: str | None, limit: int
-    ) -> list[Row[Any]]:
-        """The interchanges the caller reaches, newest first, with how many claims each carried."""
+        self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, status: str | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the interchanges the caller reaches, newest first, with how many claims each carried."""
         count = select(func.count()).where(claims.c.interchange_number == s.interchange_number)
         query = select(submissions, count.scalar_subquery().label("claims")).where(
             *self.reached(tenant_id, practice_ids)
         )
         if status is not None:
             query = query.where(s.status == status)
-        rows = await self.session.execute(query.order_by(s.interchange_number.desc()).limit(limit))
-        return list(rows.all())
+        order = [s.interchange_number]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def lock(self, tenant_id: UUID, practice_ids: Iterable[UUID] | None, number: int) -> Row[Any] | None:
         query = select(submissions).where(s.interchange_number == number, *self.reached(tenant_id, practice_ids))

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from claimstream_platform.paging import in_scope
-from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
+from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_page
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.engine import Row
 
 from denial_management.tables import appeals, case_history, cases
@@ -52,17 +52,12 @@ class Queue(Repository):
         return query
 
     async def page(
-        self, principal: Principal, wanted: QueueFilter, *, limit: int, after: tuple[int, UUID] | None
-    ) -> tuple[list[Row[Any]], tuple[int, UUID] | None]:
-        """Highest priority first (then by id, so pages are stable); `after` is the last (priority, id) seen."""
+        self, principal: Principal, wanted: QueueFilter, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the queue, the highest priority first (then by id, so that pages are stable)."""
         query = self._filtered(principal, wanted)
-        if after is not None:
-            query = query.where(
-                or_(cases.c.priority < after[0], and_(cases.c.priority == after[0], cases.c.id > after[1]))
-            )
-        rows = list(await self.session.execute(query.order_by(cases.c.priority.desc(), cases.c.id).limit(limit + 1)))
-        page = rows[:limit]
-        return page, ((page[-1].priority, page[-1].id) if len(rows) > limit else None)
+        order = [cases.c.priority, cases.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def in_scope_ids(self, principal: Principal, wanted: QueueFilter, limit: int) -> list[UUID]:
         query = self._filtered(principal, wanted).with_only_columns(cases.c.id).limit(limit)
@@ -73,13 +68,22 @@ class Queue(Repository):
         found: Row[Any] | None = (await self.session.execute(query)).one_or_none()
         return found
 
-    async def history_of(self, case_id: UUID) -> list[Row[Any]]:
-        query = select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.id)
-        return list(await self.session.execute(query))
+    async def history_of(self, case_id: UUID, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of the case's history (notes too), the latest first (the caller has found the case in its scope:
+        its history is reached through it)."""
+        query = select(case_history).where(case_history.c.case_id == case_id)
+        order = [case_history.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
-    async def appeals_of(self, case_id: UUID) -> list[Row[Any]]:
-        query = select(appeals.c.id, appeals.c.packet, appeals.c.created_at).where(appeals.c.case_id == case_id)
-        return list(await self.session.execute(query.order_by(appeals.c.created_at)))
+    async def appeals_of(
+        self, principal: Principal, case_id: UUID, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the case's appeals (without their letters), the latest first."""
+        query = select(appeals.c.id, appeals.c.packet, appeals.c.created_at).where(
+            appeals.c.case_id == case_id, self._appeals_of(principal.tenant_id)
+        )
+        order = [appeals.c.created_at, appeals.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def letter_of(self, principal: Principal, case_id: UUID, appeal_id: UUID) -> bytes | None:
         if await self.case_in_scope(principal, case_id) is None:

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
@@ -56,11 +57,15 @@ class RuleSuggestions(Repository):
             )
         )
 
-    async def listed(self, principal: Principal, status: str | None) -> list[Row[Any]]:
+    async def listed(
+        self, principal: Principal, status: str | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the tenant's suggestions, the most money first."""
         query = select(rule_suggestions).where(self.mine(principal.tenant_id))
         if status is not None:
             query = query.where(rule_suggestions.c.status == status)
-        return list(await self.session.execute(query.order_by(rule_suggestions.c.amount.desc()).limit(200)))
+        order = [rule_suggestions.c.amount, rule_suggestions.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def one(self, principal: Principal, suggestion_id: UUID) -> Row[Any] | None:
         query = select(rule_suggestions).where(self.mine(principal.tenant_id), rule_suggestions.c.id == suggestion_id)

@@ -2,12 +2,14 @@
 read back within a tenant and its practices (`uow.authorizations`; the tenant filter written once, `mine`, narrowed to
 the caller's practices in `mine_in`). Every read brings the lines with it."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import Select, delete, func, select, update
 
 from prior_authorization.domain import Authorization
@@ -31,6 +33,15 @@ MUTABLE = (
     "start",
     "end",
 )
+
+
+@dataclass(frozen=True)
+class AuthorizationFilter:
+    practice_id: UUID | None = None
+    patient: str | None = None
+    status: str | None = None
+    expiring_before: date | None = None
+    exceeded: bool | None = None
 
 
 class Authorizations(Repository):
@@ -171,26 +182,18 @@ class Authorizations(Repository):
         return None if row is None else (await self._with_lines([row]))[0]
 
     async def listing(
-        self,
-        principal: Principal,
-        *,
-        practice_id: UUID | None,
-        patient: str | None,
-        status: str | None,
-        expiring_before: date | None,
-        exceeded: bool | None,
-        limit: int,
-    ) -> list[Authorization]:
+        self, principal: Principal, wanted: AuthorizationFilter, page: OrderedPageRequest
+    ) -> tuple[list[Authorization], str | None]:
+        """A page of the authorizations the caller may read, the soonest ending first."""
         query = self._readable(principal)
-        if exceeded is not None:
-            query = query.where((a.over_drawn > 0) if exceeded else (a.over_drawn == 0))
-        for column, value in ((a.practice_id, practice_id), (a.patient_ref, patient), (a.status, status)):
-            if value is not None:
-                query = query.where(column == value)
-        if expiring_before is not None:
-            query = query.where(a.end < expiring_before, a.status == "approved")
-        rows = await self.session.execute(query.order_by(a.end, a.id).limit(limit))
-        return await self._with_lines(list(rows))
+        if wanted.exceeded is not None:
+            query = query.where((a.over_drawn > 0) if wanted.exceeded else (a.over_drawn == 0))
+        equal = [(a.practice_id, wanted.practice_id), (a.patient_ref, wanted.patient), (a.status, wanted.status)]
+        query = query.where(*(column == value for column, value in equal if value is not None))
+        if wanted.expiring_before is not None:
+            query = query.where(a.end < wanted.expiring_before, a.status == "approved")
+        rows, next_cursor = await ordered_page(self.session, query, [a.end, a.id], limit=page.limit, cursor=page.cursor)
+        return await self._with_lines(rows), next_cursor
 
     def _readable(self, principal: Principal) -> Select[Any]:
         """The authorizations the caller may read: its tenant's, of the practices its token allows."""

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -53,7 +54,9 @@ class Consumptions(Repository):
             same = [column == getattr(row, column.name) for column in key]
             await self.session.execute(update(consumptions).where(*same).values(returned_at=datetime.now(UTC)))
 
-    async def history(self, authorization_id: UUID) -> list[Any]:
+    async def history(self, authorization_id: UUID, page: OrderedPageRequest) -> tuple[list[Any], str | None]:
+        """A page of what used the authorization, the latest use first (the caller has found the authorization in
+        its scope: its uses are reached through it)."""
         query = select(consumptions).where(c.authorization_id == authorization_id)
-        query = query.order_by(c.consumed_at, c.encounter_id, c.line_number)
-        return list(await self.session.execute(query))
+        order = [c.consumed_at, c.encounter_id, c.line_number, c.version]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)

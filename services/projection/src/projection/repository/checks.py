@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from sqlalchemy import Numeric, func, literal, select
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
+from sqlalchemy import Numeric, String, cast, func, literal, select
 from sqlalchemy.engine import Row
 
 from projection.checks import ADJUSTED, PAID
@@ -62,12 +63,26 @@ class Checks(ReadModel):
         )
         return (await self.session.execute(query)).one()
 
-    async def off(self, principal: Principal, practice_id: UUID | None, limit: int) -> list[Row[Any]]:
-        """The encounters whose checksum does not hold, largest difference first."""
+    async def off(
+        self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the encounters whose checksum does not hold, the largest difference first."""
         per = self._per_encounter(principal, practice_id)
         difference = _difference(per)
-        query = select(per, difference.label("difference")).where(difference != 0)
-        return list(await self.session.execute(query.order_by(func.abs(difference).desc()).limit(limit)))
+        off = (
+            select(
+                per,
+                difference.label("difference"),
+                func.abs(difference, type_=Numeric(14, 2)).label("size"),
+                func.coalesce(cast(per.c.encounter_id, String), "").label("encounter_key"),  # never null in a key
+            )
+            .where(difference != 0)
+            .subquery()
+        )
+        order = [off.c.size, off.c.encounter_key]
+        return await ordered_page(
+            self.session, select(off), order, limit=page.limit, cursor=page.cursor, newest_first=True
+        )
 
     async def of_encounter(self, principal: Principal, encounter_id: UUID) -> Row[Any] | None:
         per = self._per_encounter(principal, None)

@@ -8,10 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.paging import keyset_page
-from sqlalchemy import and_, or_, select
+from claimstream_platform.paging import OrderedPageRequest, keyset_page, ordered_page
+from sqlalchemy import Float, and_, case, cast, or_, select
 from sqlalchemy.engine import Row
 
+from projection.model import RANK
 from projection.repository.scope import ReadModel
 from projection.tables import claims, facts
 
@@ -58,10 +59,11 @@ class Reads(ReadModel):
         query = self.scoped(select(claims), principal, None).where(claims.c.claim_id == claim_id)
         return (await self.session.execute(query)).first()
 
-    async def timeline(self, found: Row[Any]) -> Sequence[Any]:
-        """Every fact that touched the claim, oldest first: its own, and its encounter's that name no other claim."""
-        query = (
-            select(facts.c.event_id, facts.c.type, facts.c.source, facts.c.at, facts.c.data)
+    async def timeline(self, found: Row[Any], page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of the facts that touched the claim (its own, and its encounter's that name no other claim), the
+        latest first in the one order of an encounter's facts (model.order: time, lifecycle rank, event id)."""
+        touched = (
+            select(facts.c.event_id, facts.c.type, facts.c.source, facts.c.at, facts.c.data, _rank().label("rank"))
             .where(self.mine(found.tenant_id, facts))
             .where(
                 or_(
@@ -69,6 +71,16 @@ class Reads(ReadModel):
                     and_(facts.c.encounter_id == found.encounter_id, facts.c.claim_id.is_(None)),
                 )
             )
-            .order_by(facts.c.at, facts.c.event_id)
+            .subquery()
         )
-        return (await self.session.execute(query)).all()
+        order = [touched.c.at, touched.c.rank, touched.c.event_id]  # a uuid sorts as its text does (model.order)
+        return await ordered_page(
+            self.session, select(touched), order, limit=page.limit, cursor=page.cursor, newest_first=True
+        )
+
+
+def _rank() -> Any:
+    """model.order's lifecycle rank in SQL: a timeline pages in the order an encounter's facts fold in."""
+    reversal = and_(facts.c.type == "payment.posted", facts.c.data["outcome"].astext == "reversed")
+    by_type = case(*((facts.c.type == kind, rank) for kind, rank in RANK.items()), else_=20)
+    return cast(by_type, Float) - case((reversal, 0.5), else_=0.0)

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.paging import keyset_page
+from claimstream_platform.paging import OrderedPageRequest, keyset_page, ordered_page
 from sqlalchemy import Date, cast, func, literal, select
 from sqlalchemy import case as when
 from sqlalchemy.engine import Row
@@ -19,6 +19,7 @@ from projection.tables import claims, denial_cases, ledger
 
 AGING_KEYS = {"payer": ledger.c.payer_id, "patient": ledger.c.patient_ref, "provider": ledger.c.provider_npi}
 PARTY = {"payer": "insurance", "patient": "patient", "provider": None}  # provider: both parties
+AGED = (*(name for name, _, _ in BUCKETS), "total", "credits")  # an aging row's sums
 
 
 def cutoff(as_of: date) -> datetime:
@@ -68,7 +69,7 @@ class Reports(ReadModel):
             query = query.where(ledger.c.party == party)
         return query.group_by(ledger.c.claim_id, key, ledger.c.service_date).subquery()
 
-    async def aging(self, principal: Principal, practice_id: UUID | None, by: str, as_of: date) -> Sequence[Any]:
+    def _aging(self, principal: Principal, practice_id: UUID | None, by: str, as_of: date) -> Any:
         """Open balances by age in the five buckets, per payer, patient or provider; credit balances (overpaid)
         apart, never netted into a bucket. A payer's balance ages from the date of service, a patient's from the
         day it became hers (what the payer left her), not from a visit months before."""
@@ -79,9 +80,10 @@ class Reports(ReadModel):
             func.coalesce(func.sum(when(((age >= low) & (age <= high) & positive, owed.c.balance))), 0).label(name)
             for name, low, high in BUCKETS
         ]
-        query = (
+        return (
             select(
                 owed.c.key,
+                func.coalesce(owed.c.key, "").label("sort_key"),  # a key's part is never null (no payer, say)
                 *columns,
                 func.coalesce(func.sum(when((positive, owed.c.balance))), 0).label("total"),
                 func.coalesce(func.sum(when((owed.c.balance < 0, owed.c.balance))), 0).label("credits"),
@@ -89,16 +91,27 @@ class Reports(ReadModel):
             )
             .group_by(owed.c.key)
             .having(func.sum(func.abs(owed.c.balance)) > 0)
-            .order_by(owed.c.key)
+            .subquery()
         )
-        return (await self.session.execute(query)).all()
+
+    async def aging(
+        self, principal: Principal, practice_id: UUID | None, by: str, as_of: date, page: OrderedPageRequest
+    ) -> tuple[Sequence[Any], str | None, Any]:
+        """A page of the aging's rows by key, its next cursor, and the totals of every row (the buckets, the
+        credits and the claims)."""
+        rows = self._aging(principal, practice_id, by, as_of)
+        found, next_cursor = await ordered_page(
+            self.session, select(rows), [rows.c.sort_key], limit=page.limit, cursor=page.cursor
+        )
+        sums = [func.coalesce(func.sum(rows.c[name]), 0).label(name) for name in (*AGED, "claims")]
+        return found, next_cursor, (await self.session.execute(select(*sums))).one()
 
     async def patient_balances(
-        self, principal: Principal, practice_id: UUID | None, as_of: date, *, limit: int, after: str | None
-    ) -> Sequence[Any]:
-        """What each patient owes on `as_of` (their share of every claim), by the practice's patient id."""
+        self, principal: Principal, practice_id: UUID | None, as_of: date, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of what each patient owes on `as_of` (their share of every claim), by the practice's patient id."""
         owed = self.balances(principal, practice_id, as_of, "patient", ledger.c.patient_ref)
-        query = (
+        per_patient = (
             select(
                 owed.c.key.label("patient_ref"),
                 func.sum(owed.c.balance).label("balance"),
@@ -108,12 +121,10 @@ class Reports(ReadModel):
             .where(owed.c.key.is_not(None))
             .group_by(owed.c.key)
             .having(func.sum(owed.c.balance) != 0)
-            .order_by(owed.c.key)
-            .limit(limit)
+            .subquery()
         )
-        if after is not None:
-            query = query.where(owed.c.key > after)
-        return (await self.session.execute(query)).all()
+        order = [per_patient.c.patient_ref]
+        return await ordered_page(self.session, select(per_patient), order, limit=page.limit, cursor=page.cursor)
 
     def _cases(self, principal: Principal, opened: Opened) -> Any:
         key = func.unnest(denial_cases.c.codes) if opened.by == "carc" else DENIAL_KEYS[opened.by]

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from claimstream_platform.paging import in_scope
-from sqlalchemy import case, exists, func, select
+from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_page
+from sqlalchemy import String, case, cast, exists, func, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.tables import claim_payments, provider_adjustments
@@ -20,9 +20,11 @@ TAKE_BACKS = ("WO", "72", "FB")
 class LedgerReads(Repository):
     table = provider_adjustments
 
-    async def take_backs(self, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
-        """Per payee, reference and claim: what was recovered, what was carried forward (FB negative) and what of it
-        is still open (carried and not yet taken back)."""
+    async def take_backs(
+        self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of, per payee, reference and claim: what was recovered, what was carried forward (FB negative) and
+        what of it is still open (carried and not yet taken back); the latest entry first."""
         pa = provider_adjustments
         fb = case((pa.c.reason == "FB", pa.c.amount), else_=0)
         query = in_scope(
@@ -36,15 +38,23 @@ class LedgerReads(Repository):
                 func.greatest(-func.sum(fb), 0).label("open_forward_balance"),
                 func.min(pa.c.created_at).label("first_at"),
                 func.max(pa.c.created_at).label("last_at"),
+                func.coalesce(cast(pa.c.claim_id, String), "").label("claim_key"),  # a key's part is never null
             ).where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(TAKE_BACKS)),
             pa.c.practice_id,
             principal,
             practice_id,
         ).group_by(pa.c.payee_npi, pa.c.reference, pa.c.claim_id)
-        return list((await self.session.execute(query.order_by(func.max(pa.c.created_at).desc()).limit(500))).all())
+        grouped = query.subquery()
+        order = [grouped.c.last_at, grouped.c.payee_npi, grouped.c.reference, grouped.c.claim_key]
+        return await ordered_page(
+            self.session, select(grouped), order, limit=page.limit, cursor=page.cursor, newest_first=True
+        )
 
-    async def unpaid_reversals(self, principal: Principal, practice_id: UUID | None) -> list[Row[Any]]:
-        """Reversals of a claim's payment with no payment of the claim posted after them: money taken back."""
+    async def unpaid_reversals(
+        self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the reversals of a claim's payment with no payment of the claim posted after them (money taken
+        back), the latest first."""
         cp, later = claim_payments, claim_payments.alias("later")
         repaid = exists().where(
             later.c.claim_id == cp.c.claim_id,
@@ -55,6 +65,7 @@ class LedgerReads(Repository):
         )
         query = in_scope(
             select(
+                cp.c.id,
                 cp.c.claim_id,
                 cp.c.remittance_id,
                 cp.c.payer_claim_number,
@@ -65,4 +76,5 @@ class LedgerReads(Repository):
             principal,
             practice_id,
         )
-        return list((await self.session.execute(query.order_by(cp.c.created_at.desc()).limit(500))).all())
+        order = [cp.c.created_at, cp.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from claimstream_platform.paging import in_scope
+from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_page
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
@@ -62,14 +62,20 @@ class Variances(Repository):
         )
         return {(row.code, row.modifiers): row.amount for row in await self.session.execute(query)}
 
-    async def rates_of(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Row[Any]]:
+    async def rates_of(
+        self, tenant_id: UUID, practice_id: UUID, payer_id: str, page: OrderedPageRequest, version: date | None
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the practice's contract rates with the payer, the earliest version (effective date) first, then
+        by code and modifiers; of one version when it is named."""
         query = select(contract_rates).where(
             self.mine(tenant_id, contract_rates),
             contract_rates.c.practice_id == practice_id,
             contract_rates.c.payer_id == payer_id,
         )
-        order = (contract_rates.c.effective_from, contract_rates.c.code, contract_rates.c.modifiers)
-        return list((await self.session.execute(query.order_by(*order))).all())
+        if version is not None:
+            query = query.where(contract_rates.c.effective_from == version)
+        order = [contract_rates.c.effective_from, contract_rates.c.code, contract_rates.c.modifiers]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor)
 
     async def add_variances(self, remittance_id: UUID, claim: KnownClaim, found: Sequence[Variance]) -> None:
         rows = [
@@ -94,8 +100,9 @@ class Variances(Repository):
             await self.session.execute(insert(variances), rows)
 
     async def variances_page(
-        self, principal: Principal, practice_id: UUID | None, payer_id: str | None, limit: int
-    ) -> list[Row[Any]]:
+        self, principal: Principal, practice_id: UUID | None, payer_id: str | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the variance items the caller may see, newest first."""
         query = in_scope(
             select(variances).where(self.mine(principal.tenant_id, variances)),
             variances.c.practice_id,
@@ -104,7 +111,8 @@ class Variances(Repository):
         )
         if payer_id is not None:
             query = query.where(variances.c.payer_id == payer_id)
-        return list((await self.session.execute(query.order_by(variances.c.id.desc()).limit(limit))).all())
+        order = [variances.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
     async def accepted(self, claim_id: UUID, at: datetime) -> None:
         await self.session.execute(
@@ -164,6 +172,8 @@ class Variances(Repository):
                 .values(ended_at=func.now())
             )
 
-    async def silences(self, principal: Principal) -> list[Row[Any]]:
+    async def silences(self, principal: Principal, page: OrderedPageRequest) -> tuple[list[Row[Any]], str | None]:
+        """A page of the payers reported silent to the tenant, the latest report first."""
         query = select(payer_silences).where(self.mine(principal.tenant_id, payer_silences))
-        return list((await self.session.execute(query.order_by(payer_silences.c.id.desc()).limit(200))).all())
+        order = [payer_silences.c.id]
+        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
