@@ -157,7 +157,7 @@ _QUERIES = {
     " FROM remittance_posting.claim_payments WHERE tenant_id = ANY($1)",
 }
 _PAYER = (
-    "SELECT patient_control_number, payer_id, payer_claim_number, status, paid, remittance"
+    "SELECT patient_control_number, payer_id, submission_id, payer_claim_number, status, paid, remittance"
     " FROM clearinghouse_simulator.claims WHERE patient_control_number = ANY($1)"
 )
 
@@ -192,7 +192,9 @@ def _at_the_payer(claims: list[asyncpg.Record], payer: list[asyncpg.Record]) -> 
     """Every claim that left reached its payer once; the payer has no claim that did not leave. (A primary that
     crosses a claim over forwards it to the secondary under the same number: that copy is the secondary's.)"""
     sent = {(c["patient_control_number"], c["payer_id"]) for c in claims if c["interchange_number"] is not None}
-    received = Counter((row["patient_control_number"], row["payer_id"]) for row in payer)
+    # by interchange: a payer that splits a claim answers for each part under its own payer claim number
+    received = Counter({(row["patient_control_number"], row["payer_id"], row["submission_id"]) for row in payer})
+    received = Counter(key[:2] for key in received.elements())
     found = [f"claim {number} received by {payer_id} {n} times" for (number, payer_id), n in received.items() if n > 1]
     found += [f"claim {number} sent to {payer_id} but never received" for number, payer_id in sent - set(received)]
     forwarded = {key for key in received if key not in sent and key[0] in {number for number, _ in sent}}

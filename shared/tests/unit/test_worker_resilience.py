@@ -132,15 +132,16 @@ class _Orig(Exception):
         ("55P03", False),  # lock timeout
         ("53100", False),  # disk full
         ("53200", False),  # out of memory
-        ("40P01", False),  # deadlock
+        ("40P01", True),  # deadlock: a lost race, the batch goes again
+        ("40001", True),  # serialization failure: likewise
         ("23505", False),  # a unique violation
     ],
 )
-def test_an_outage_is_told_from_a_failure_of_the_events_work(sqlstate: str, outage: bool) -> None:
-    from claimstream_platform.messaging.failures import is_outage
+def test_an_outage_or_a_lost_race_is_told_from_a_failure_of_the_events_work(sqlstate: str, outage: bool) -> None:
+    from claimstream_platform.messaging.failures import not_the_events_fault
     from sqlalchemy.exc import DBAPIError
 
-    assert is_outage(DBAPIError("SELECT 1", {}, _Orig(sqlstate))) is outage
+    assert not_the_events_fault(DBAPIError("SELECT 1", {}, _Orig(sqlstate))) is outage
 
 
 def test_a_refused_connection_is_an_outage_and_a_timeout_is_not() -> None:

@@ -8,9 +8,9 @@ flowing; so does an event whose practice is unknown or another tenant's, before 
 
 Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
 poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order
-within it is kept. The database being down is waited out, however long, and never dead-letters anything; an event
-whose work keeps timing out or hitting a resource limit is tried `max_attempts` times, spaced, then dead-lettered
-with the reason (messaging/failures.py says which failure is which).
+within it is kept. The database being down, or a batch losing a race (a deadlock), is waited out, however long, and
+never dead-letters anything; an event whose work keeps timing out or hitting a resource limit is tried
+`max_attempts` times, spaced, then dead-lettered with the reason (messaging/failures.py says which failure is which).
 
 A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
 of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
@@ -20,6 +20,7 @@ fails goes to the dead-letter topic.
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +42,8 @@ from claimstream_platform.messaging.failures import (
     Tries,
     backoff,
     database_answers,
-    is_outage,
     may_be_outage,
+    not_the_events_fault,
     transaction_usable,
     worth_waiting,
 )
@@ -195,7 +196,7 @@ class Consumer:
                 try:
                     await self._handle(run, uow)
                 except Exception as error:
-                    if is_outage(error):
+                    if not_the_events_fault(error):
                         raise
                     raise _HandlerFailed() from error
             await faults.point(faults.CONSUMER_BEFORE_COMMIT)
@@ -241,8 +242,8 @@ class Consumer:
                 await asyncio.sleep(wait)
 
     async def _blame(self, failure: Exception) -> None:
-        """Raise when the failure is the database's, not the event's: an outage is waited out, never counted."""
-        if is_outage(failure):
+        """Raise when the failure is not the event's: an outage or a lost race is waited out, never counted."""
+        if not_the_events_fault(failure):
             raise failure
         if may_be_outage(failure) and not await database_answers(self.sessionmaker):
             raise DatabaseUnreachable("a handler timed out and the database does not answer") from failure
@@ -287,7 +288,7 @@ class Consumer:
                     "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
                 )
                 waited += 1
-                await asyncio.sleep(backoff(waited, self.max_backoff))
+                await asyncio.sleep(backoff(waited, self.max_backoff) * random.uniform(0.5, 1.0))  # apart from a rival
 
     async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
         await send_dead_letter(

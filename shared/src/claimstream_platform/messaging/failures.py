@@ -1,13 +1,19 @@
-"""What the consumer makes of a failure: the database is down (wait, however long it takes), or this event's work
-fails (a bounded number of attempts, then the dead-letter topic with the reason).
+"""What the consumer makes of a failure: the database is down or the batch lost a race (wait, however long it
+takes), or this event's work fails (a bounded number of attempts, then the dead-letter topic with the reason).
 
 - An outage (`is_outage`): a connection refused, reset or closed (`OSError` other than a timeout, `InterfaceError`,
   an invalidated connection), a pool timeout, SQLSTATE class 08 (connection exception), 57P (admin or crash
   shutdown, cannot connect now, idle session timeout), 53300 (too many connections), a `TransientError`. The batch
   rolls back and goes again after a growing wait, without limit; no attempt is counted against any event.
+- Contention (`is_contention`): SQLSTATE 40001 and 40P01 (serialization failure, deadlock). Another transaction
+  (often another partition's batch of the same consumer, folding the same aggregate) took the rows first; the event
+  is not at fault and PostgreSQL's advice is to run the transaction again. Not in a savepoint of the same
+  transaction: the locks it already holds would meet the same other transaction again. The batch rolls back and goes
+  again after a growing, jittered wait, without limit, like an outage. (Counting these once dead-lettered events
+  of a busy projection, whose read model then lost them.)
 - A handler's failure that may pass (`worth_waiting`): the command timeout (`TimeoutError`, 30 s), `HandlerTimedOut`,
   SQLSTATE 57014 (statement timeout), 55P03 (lock timeout), class 53 but 53300 (disk full, out of memory, a
-  configuration limit such as `temp_file_limit`), 40001 and 40P01 (serialization failure, deadlock). It counts
+  configuration limit such as `temp_file_limit`). It counts
   against the event: its attempts are spaced by a growing wait, and after `max_attempts` it goes to the dead-letter
   topic with the reason. A timeout counts only if the database answers a probe on another connection
   (`database_answers`); if it does not, the timeout was an outage.
@@ -34,6 +40,7 @@ from claimstream_platform.engines import is_transient
 from claimstream_platform.errors import TransientError
 
 _OUTAGE_SQLSTATES = ("08", "57P", "53300")
+_CONTENTION_SQLSTATES = ("40001", "40P01")
 PROBE_TIMEOUT = 5.0  # seconds for the database to answer `SELECT 1` before a timeout is called an outage
 
 
@@ -56,6 +63,16 @@ def is_outage(error: BaseException) -> bool:
         state = getattr(error.orig, "sqlstate", None) or ""
         return bool(error.connection_invalidated) or state.startswith(_OUTAGE_SQLSTATES)
     return False
+
+
+def is_contention(error: BaseException) -> bool:
+    """True when the transaction lost a race with another one (a deadlock, a serialization failure)."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in _CONTENTION_SQLSTATES
+
+
+def not_the_events_fault(error: BaseException) -> bool:
+    """An outage or contention: the batch goes again, and no attempt is counted against the event."""
+    return is_outage(error) or is_contention(error)
 
 
 def worth_waiting(error: BaseException) -> bool:
