@@ -6,6 +6,7 @@ payers), postings.py (what a remittance does) and below (denial cases); docs/mon
 """
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,17 +21,34 @@ WRITTEN_OFF = frozenset({"written_off", "contractual", "closed_informational"}) 
 
 
 def fold(facts: Iterable[Fact]) -> Folded:
-    """The encounter's claims, money and denial cases from its facts, whatever order they came in."""
-    folded = Folded()
-    for fact in sorted(facts, key=order):
-        rule = RULES.get(fact.type)
-        if rule is not None:
-            rule(folded, fact)
-        claim = _claim_of(folded, fact)
-        if claim is not None:
-            claim.facts += 1
-            claim.last_event_at = fact.at
+    """The encounter's claims, money and denial cases from its facts, whatever order they came in.
+
+    A fact about a claim stamped before the claim's creation is applied as the claim is created, at that time: an
+    event's time is its producer's transaction's start, so an answer whose transaction began first and then waited
+    for the claim's lock (a void on inactive coverage) comes out earlier than the creation it follows, and another
+    service's clock may run behind. Dropped, the void left the claim's charge counted."""
+    folded, ordered = Folded(), sorted(facts, key=order)
+    created = {f.claim_id for f in ordered if f.type == "claim.created" and f.claim_id is not None}
+    early: dict[UUID | None, list[Fact]] = {}
+    for fact in ordered:
+        if fact.claim_id in created and fact.claim_id not in folded.claims and fact.type != "claim.created":
+            early.setdefault(fact.claim_id, []).append(fact)
+            continue
+        _apply(folded, fact)
+        if fact.type == "claim.created" and fact.claim_id in folded.claims:
+            for waiting in early.pop(fact.claim_id, []):
+                _apply(folded, replace(waiting, at=fact.at))
     return folded
+
+
+def _apply(folded: Folded, fact: Fact) -> None:
+    rule = RULES.get(fact.type)
+    if rule is not None:
+        rule(folded, fact)
+    claim = _claim_of(folded, fact)
+    if claim is not None:
+        claim.facts += 1
+        claim.last_event_at = fact.at
 
 
 def _claim_of(folded: Folded, fact: Fact) -> ClaimView | None:

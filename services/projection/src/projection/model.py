@@ -2,11 +2,11 @@
 encounter's facts fold into (domain.fold).
 
 Order tolerance: a fold never depends on the order facts arrived in. Every fact keeps the time its producer
-recorded it (the CloudEvents `time`, set when the producer's transaction wrote the outbox row), and an encounter
-is folded anew from all its stored facts, sorted by (time, lifecycle rank, event id), whenever one of them arrives.
-The rank breaks ties within one clock tick (a claim is created before it is submitted; a reversal before the
-corrected payment of the same 835). A fact for a claim whose creation has not arrived yet is kept and takes effect
-when the encounter is folded again.
+recorded it (the CloudEvents `time`: the start of the producer's transaction that wrote the outbox row), and an
+encounter is folded anew from all its stored facts, sorted by (time, lifecycle rank, event id), whenever one of them
+arrives. The rank breaks ties within one clock tick (a claim is created before it is submitted; a reversal before
+the corrected payment of the same 835). A fact for a claim whose creation has not arrived yet is kept and takes effect
+when the encounter is folded again; one stamped before its claim's creation takes effect at it (domain.fold).
 
 Money (docs/money.md): each claim line keeps a ledger of dated entries for two parties, the insurance the claim is
 billed to and the patient. An entry's amount raises (+) or lowers (-) what that party owes; a balance on any date

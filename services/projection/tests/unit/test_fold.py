@@ -113,6 +113,22 @@ def test_any_arrival_order_folds_to_the_same_claims_and_ledger() -> None:
         assert fold(shuffled) == expected
 
 
+def test_a_fact_stamped_before_its_claims_creation_is_applied_once_the_claim_is_created() -> None:
+    """An event's time is its producer's transaction's start: an eligibility answer's transaction that began first,
+    then waited for the plan's lock while the claim was created, voids that claim with an earlier time than the
+    creation (seen on the reliability stack: the voided claim's charge stayed counted). Another service's clock
+    running behind does the same to a payment."""
+    voided, paid = Visit(charge="140"), Visit(charge="150")
+    folded = fold([fact(voided.voided(), day(1, 11)), fact(voided.created(), day(1, 13))])
+    claim = folded.claims[voided.claim_id]
+    assert (claim.status, claim.outstanding, claim.last_event_at) == ("voided", 0, day(1, 13))
+    assert sum((e.amount for e in folded.entries), Decimal(0)) == 0
+    folded = fold([fact(paid.posted("100", ("CO", "45", "50")), day(1, 11)), fact(paid.created(), day(1, 13))])
+    claim = folded.claims[paid.claim_id]
+    assert (claim.status, claim.paid, claim.insurance_balance, claim.paid_at) == ("paid", 100, 0, day(1, 13))
+    assert min(entry.at for entry in folded.entries) == day(1, 13), "nothing booked before the claim's charge"
+
+
 def test_kpi_arithmetic_from_figures() -> None:
     figures = {
         "submitted": 20,
