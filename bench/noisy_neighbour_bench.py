@@ -1,15 +1,22 @@
 """`make bench`: a noisy neighbour. Tenant A bursts single encounter POSTs far above its request budget while
 tenants B and C post at a steady pace; A gets 429 with Retry-After for its excess, and B's and C's latency is
-measured alone and beside the burst (docs/security.md, "Rate limits"; reliability scenario 11).
+measured alone and beside the burst (docs/security.md, "Rate limits"; docs/platform.md, "Load shedding";
+reliability scenarios 11 and 21).
 
 Starts its own Kafka and PostgreSQL (the `bench` profile), identity (the revocation list's owner) and charge
 capture under the supervisor, gives A a small write budget (`limits.store.set_override`, what `claimstream admin
-rate-limit` does), and prints B's and C's p50/p99 alone and beside the burst, A's answers by status, and the raw
-references of the same run (Kafka produce, PostgreSQL insert, a one-row commit). Figures are printed, never
-asserted: machines differ. Writes bench/results/noisy_neighbour.json.
+rate-limit` does), and prints B's and C's p50/p99 alone and beside the burst, each tenant's answers by status (429:
+a budget spent or a tenant over its share of the process; 503: the process at its bound), how fast the refusals
+came, and the raw references of the same run (Kafka produce, PostgreSQL insert, a one-row commit). Each tenant is
+a client of its own, with its own connections, as tenants are. Figures are printed, never asserted: machines
+differ. Writes bench/results/noisy_neighbour.json.
+
+On a machine shared with other work: BENCH_NOISY_WORKERS=0 starts the APIs without their workers (no consumer
+joins a shared broker's groups; the outbox is left unpublished), BENCH_NOISY_RAW=0 skips the raw references.
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import tempfile
@@ -36,10 +43,13 @@ from measuring import percentiles
 SECONDS = int(os.environ.get("BENCH_NOISY_SECONDS", "15"))
 STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "5"))  # B's and C's single POSTs per second, each
 BURST_RATE = int(os.environ.get("BENCH_BURST_RATE", "300"))  # A's offered single POSTs per second
+WORKERS = os.environ.get("BENCH_NOISY_WORKERS", "1") != "0"
+RAW = os.environ.get("BENCH_NOISY_RAW", "1") != "0"
 A_BUDGET = Budget(tenant=200, client=200, window_seconds=10)  # A's writes: 20/s, far below its burst
 SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
 CAPTURE, IDENTITY = SPECS["charge_capture"], SPECS["identity"]
 RESULTS = Path(__file__).parent / "results" / "noisy_neighbour.json"
+REFUSED = ("429", "503")
 
 
 class Tenant:
@@ -54,18 +64,21 @@ class Tenant:
 
 
 async def post_at(client: httpx.AsyncClient, tenant: Tenant, rate: int, seconds: int) -> dict[str, Any]:
-    """Open loop: one POST every 1/rate s whether or not earlier answers came back; latency of each answer."""
+    """Open loop: one POST every 1/rate s whether or not earlier answers came back; latency of each answer, the
+    refusals (429, 503) apart from the rest: answered at once, or after a wait in a queue?"""
     statuses: Counter[str] = Counter()
     latencies: list[float] = []
+    refused: list[float] = []
 
     async def one(n: int) -> None:
-        started = time.perf_counter()
+        started, status = time.perf_counter(), "transport error"
         try:
             answer = await client.post("/v1/encounters", json=encounter(tenant.practice_id, n), headers=tenant.ehr)
-            statuses[str(answer.status_code)] += 1
+            status = str(answer.status_code)
         except httpx.TransportError:
-            statuses["transport error"] += 1
-        latencies.append(time.perf_counter() - started)
+            pass
+        statuses[status] += 1
+        (refused if status in REFUSED else latencies).append(time.perf_counter() - started)
 
     tasks, started = [], time.perf_counter()
     for n in range(rate * seconds):
@@ -74,7 +87,8 @@ async def post_at(client: httpx.AsyncClient, tenant: Tenant, rate: int, seconds:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(n)))
     await asyncio.gather(*tasks)
-    return {"tenant": tenant.name, "offered_per_s": rate, "statuses": dict(statuses), **_ms(latencies)}
+    refusals = {f"refused_{key}": value for key, value in _ms(refused).items() if key in ("p50_ms", "max_ms")}
+    return {"tenant": tenant.name, "offered_per_s": rate, "statuses": dict(statuses), **_ms(latencies), **refusals}
 
 
 def _ms(latencies: list[float]) -> dict[str, float]:
@@ -82,14 +96,21 @@ def _ms(latencies: list[float]) -> dict[str, float]:
 
 
 async def phases(tenants: list[Tenant]) -> dict[str, list[dict[str, Any]]]:
-    noisy, steady = tenants[0], tenants[1:]
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-    async with httpx.AsyncClient(base_url=CAPTURE.url, timeout=60, limits=limits) as client:
+    """B and C alone, then beside A's burst; each tenant on a client of its own, so that A's connections waiting
+    on the server never hold B's or C's requests back on this side."""
+    (noisy, *steady), limits = tenants, httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with contextlib.AsyncExitStack() as clients:
+        own = {
+            t.name: await clients.enter_async_context(
+                httpx.AsyncClient(base_url=CAPTURE.url, timeout=60, limits=limits)
+            )
+            for t in tenants
+        }
         for tenant in tenants:  # warm up connections, caches and each tenant's permits
-            await post_at(client, tenant, 5, 1)
-        alone = await asyncio.gather(*(post_at(client, t, STEADY_RATE, SECONDS) for t in steady))
-        burst = post_at(client, noisy, BURST_RATE, SECONDS)
-        beside = await asyncio.gather(burst, *(post_at(client, t, STEADY_RATE, SECONDS) for t in steady))
+            await post_at(own[tenant.name], tenant, 5, 1)
+        alone = await asyncio.gather(*(post_at(own[t.name], t, STEADY_RATE, SECONDS) for t in steady))
+        burst = post_at(own[noisy.name], noisy, BURST_RATE, SECONDS)
+        beside = await asyncio.gather(burst, *(post_at(own[t.name], t, STEADY_RATE, SECONDS) for t in steady))
     return {"alone": list(alone), "beside_the_burst": list(beside)}
 
 
@@ -118,15 +139,16 @@ def main() -> int:
     }
     supervisor = Supervisor(env=env, log_dir=keys, only_for=identitys_own(keys))
     try:
-        supervisor.start([IDENTITY, CAPTURE])
+        supervisor.start([IDENTITY, CAPTURE], workers=WORKERS)
         for tenant in tenants:
             with httpx.Client(base_url=CAPTURE.url, headers=tenant.admin, timeout=30) as client:
                 tenant.practice_id = set_up(client)
-        results: dict[str, Any] = {"raw": asyncio.run(raw_rates(stack)), **asyncio.run(phases(tenants))}
+        raw = asyncio.run(raw_rates(stack)) if RAW else {}
+        results: dict[str, Any] = {"raw": raw, **asyncio.run(phases(tenants))}
     finally:
         supervisor.stop()
         stack.stop()
-    results |= {"cores": os.cpu_count(), "seconds": SECONDS, "a_budget_per_10s": A_BUDGET.tenant}
+    results |= {"cores": os.cpu_count(), "seconds": SECONDS, "a_budget_per_10s": A_BUDGET.tenant, "workers": WORKERS}
     _report(results)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
@@ -136,18 +158,20 @@ def main() -> int:
 def _report(results: dict[str, Any]) -> None:
     raw = results["raw"]
     print(f"\nnoisy neighbour: charge capture, identity, Kafka, PostgreSQL and the load on {os.cpu_count()} cores")
-    print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
-        f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-    )
+    if raw:
+        print(
+            f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
+            f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
+        )
     print(f"A offers {BURST_RATE}/s for {SECONDS} s with a budget of {A_BUDGET.tenant} writes per 10 s")
-    print(f"{'phase':<18}{'tenant':>7}{'offered/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  answers")
+    print("p50, p99, max: the answers other than 429 and 503; refused p50, max: the 429s and 503s")
+    columns = ("p50 ms", "p99 ms", "max ms", "refused p50", "refused max")
+    print(f"{'phase':<18}{'tenant':>7}{'offered/s':>11}" + "".join(f"{c:>12}" for c in columns) + "  answers")
+    keys = ("p50_ms", "p99_ms", "max_ms", "refused_p50_ms", "refused_max_ms")
     for phase in ("alone", "beside_the_burst"):
         for row in results[phase]:
-            print(
-                f"{phase:<18}{row['tenant']:>7}{row['offered_per_s']:>11}{row.get('p50_ms', 0):>9}"
-                f"{row.get('p99_ms', 0):>9}{row.get('max_ms', 0):>9}  {row['statuses']}"
-            )
+            figures = "".join(f"{row.get(key, '-'):>12}" for key in keys)
+            print(f"{phase:<18}{row['tenant']:>7}{row['offered_per_s']:>11}{figures}  {row['statuses']}")
 
 
 if __name__ == "__main__":
