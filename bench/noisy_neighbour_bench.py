@@ -8,8 +8,10 @@ capture under the supervisor, gives A a small write budget (`limits.store.set_ov
 rate-limit` does), and prints B's and C's p50/p99 alone and beside the burst, each tenant's answers by status (429:
 a budget spent or a tenant over its share of the process; 503: the process at its bound), how fast the refusals
 came, and the raw references of the same run (Kafka produce, PostgreSQL insert, a one-row commit). Each tenant is
-a client of its own, with its own connections, as tenants are. Figures are printed, never asserted: machines
-differ. Writes bench/results/noisy_neighbour.json.
+a client of its own, with its own connections, as tenants are, and A's burst is sent from a process of its own:
+a load generator that cannot keep up with 300 requests a second would otherwise delay B's and C's requests in its
+own event loop and count that as their latency. Figures are printed, never asserted: machines differ. Writes
+bench/results/noisy_neighbour.json.
 
 On a machine shared with other work: BENCH_NOISY_WORKERS=0 starts the APIs without their workers (no consumer
 joins a shared broker's groups; the outbox is left unpublished), BENCH_NOISY_RAW=0 skips the raw references.
@@ -18,10 +20,13 @@ joins a shared broker's groups; the outbox is left unpublished), BENCH_NOISY_RAW
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
+import re
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -95,11 +100,45 @@ def _ms(latencies: list[float]) -> dict[str, float]:
     return {key.replace("_s", "_ms"): round(value * 1000, 1) for key, value in percentiles(latencies).items()}
 
 
-async def phases(tenants: list[Tenant]) -> dict[str, list[dict[str, Any]]]:
-    """B and C alone, then beside A's burst; each tenant on a client of its own, so that A's connections waiting
-    on the server never hold B's or C's requests back on this side."""
+async def watch_the_server(done: asyncio.Event) -> dict[str, Any]:
+    """Charge capture's own view while the burst lasts, from its /metrics: the most requests it held in flight at
+    a sample (every 0.5 s), the requests it shed by reason, and its mean time per encounter POST from the gate to
+    the answer (what a client waits beyond that was spent before the server took the request, or on its side)."""
+    samples: list[float] = []
+    async with httpx.AsyncClient(base_url=CAPTURE.url, timeout=60) as client:
+        while True:
+            text = (await client.get("/metrics")).text
+            samples += [float(v) for v in re.findall(r"^claimstream_http_in_flight (\S+)$", text, re.M)]
+            if done.is_set():
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), 0.5)
+    shed = re.findall(r'^claimstream_http_shed_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$', text, re.M)
+    route = r'\{method="POST",route="/v1/encounters"\}'
+    seconds = [float(v) for v in re.findall(rf"^claimstream_http_duration_(?:sum|count){route} (\S+)$", text, re.M)]
+    mean_ms = round(seconds[0] / seconds[1] * 1000, 1) if len(seconds) == 2 and seconds[1] else None
+    return {"most_in_flight": max(samples, default=0), "shed": dict(shed), "server_mean_ms": mean_ms}
+
+
+def burst(tenant: Tenant) -> dict[str, Any]:
+    """A's burst, in a process of its own (on a client of its own)."""
+
+    async def send() -> dict[str, Any]:
+        limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+        async with httpx.AsyncClient(base_url=CAPTURE.url, timeout=60, limits=limits) as client:
+            return await post_at(client, tenant, BURST_RATE, SECONDS)
+
+    return asyncio.run(send())
+
+
+async def phases(tenants: list[Tenant]) -> dict[str, Any]:
+    """B and C alone, then beside A's burst; each tenant on a client of its own, A's in a process of its own, so
+    that nothing of A's on this side (its connections waiting, its event loop) holds B's or C's requests back."""
     (noisy, *steady), limits = tenants, httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    elsewhere = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     async with contextlib.AsyncExitStack() as clients:
+        clients.callback(elsewhere.shutdown)
+        await asyncio.get_running_loop().run_in_executor(elsewhere, time.sleep, 0)  # started before the burst
         own = {
             t.name: await clients.enter_async_context(
                 httpx.AsyncClient(base_url=CAPTURE.url, timeout=60, limits=limits)
@@ -109,9 +148,12 @@ async def phases(tenants: list[Tenant]) -> dict[str, list[dict[str, Any]]]:
         for tenant in tenants:  # warm up connections, caches and each tenant's permits
             await post_at(own[tenant.name], tenant, 5, 1)
         alone = await asyncio.gather(*(post_at(own[t.name], t, STEADY_RATE, SECONDS) for t in steady))
-        burst = post_at(own[noisy.name], noisy, BURST_RATE, SECONDS)
-        beside = await asyncio.gather(burst, *(post_at(own[t.name], t, STEADY_RATE, SECONDS) for t in steady))
-    return {"alone": list(alone), "beside_the_burst": list(beside)}
+        done = asyncio.Event()
+        watching = asyncio.create_task(watch_the_server(done))
+        noisy_burst = asyncio.get_running_loop().run_in_executor(elsewhere, burst, noisy)
+        beside = await asyncio.gather(noisy_burst, *(post_at(own[t.name], t, STEADY_RATE, SECONDS) for t in steady))
+        done.set()
+    return {"alone": list(alone), "beside_the_burst": list(beside), "server": await watching}
 
 
 async def limit_a(database_url: str, tenant_id: UUID) -> None:
@@ -172,6 +214,11 @@ def _report(results: dict[str, Any]) -> None:
         for row in results[phase]:
             figures = "".join(f"{row.get(key, '-'):>12}" for key in keys)
             print(f"{phase:<18}{row['tenant']:>7}{row['offered_per_s']:>11}{figures}  {row['statuses']}")
+    server = results["server"]
+    print(
+        f"charge capture during the burst: at most {server['most_in_flight']:g} requests in flight (sampled), shed"
+        f" {server['shed'] or 'none'}, {server['server_mean_ms']} ms per encounter POST on average (gate to answer)"
+    )
 
 
 if __name__ == "__main__":
