@@ -119,7 +119,7 @@ class ServiceSettings(RetentionSettings):
     rate_limit_fail_open_seconds: float = Field(default=60, ge=0)  # then 503 until the limiter's store is back
     # Load shedding (shedding.py): requests one API process works on at once, beyond which it answers 503 at once;
     # the share of them one tenant may hold (429 beyond it) once the process is busy (that fraction of the bound).
-    max_requests_in_flight: int = Field(default=64, ge=1)
+    max_requests_in_flight: int = Field(default=32, ge=1)
     in_flight_tenant_share: float = Field(default=0.5, gt=0, le=1)
     in_flight_busy_from: float = Field(default=0.75, gt=0, le=1)
 

@@ -4,8 +4,8 @@ asks it once the caller is known, before the rate limiter, the body or the datab
 
 A request beyond the process's bound is answered 503 at once; a tenant that holds its share of the slots while
 the process is busy is answered 429 at once, and the other tenants' requests are still taken. Nothing waits for a
-slot: a queue in front of a saturated process turns one tenant's burst into everyone's latency (the noisy
-neighbour bench measured minutes), and its callers retry anyway.
+slot: a queue in front of a saturated process turns one tenant's burst into everyone's latency, and its callers
+time out and retry anyway.
 """
 
 import math
@@ -27,7 +27,7 @@ ANONYMOUS = "anonymous"  # so does every caller of a public route (signing in), 
 
 @dataclass(frozen=True)
 class SheddingPolicy:
-    max_in_flight: int = 64  # requests one process works on at once (settings: MAX_REQUESTS_IN_FLIGHT)
+    max_in_flight: int = 32  # requests one process works on at once (settings: MAX_REQUESTS_IN_FLIGHT)
     share: float = 0.5  # the most of them one tenant may hold while the process is busy
     busy_from: float = 0.75  # the process is busy from this fraction of its bound on
     retry_after: int = 1  # seconds: a slot frees as soon as any request ends
