@@ -2,7 +2,8 @@
 
 Which route the request is for (matched as the app's router will match it), what that route declares
 (`access.allow`), who calls (the bearer token, verified here and kept in the request's state for the route), whether
-the caller's roles may call it, and whether its budget allows one more request of the route's class. Only then does
+the caller's roles may call it, whether the process takes one more request and the caller's tenant one more of the
+process's slots (shedding.py), and whether its budget allows one more request of the route's class. Only then does
 the middleware read the body, up to the route's own cap. docs/security.md, "Limits and the access log's emission".
 """
 
@@ -18,13 +19,14 @@ from starlette.datastructures import QueryParams
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-from claimstream_platform import access_log
+from claimstream_platform import access_log, telemetry
 from claimstream_platform.access import Access, declared
 from claimstream_platform.access_log import PendingAccess
 from claimstream_platform.auth import Caller, Principal
 from claimstream_platform.errors import Forbidden, TransientError, Unauthenticated
 from claimstream_platform.limits import Decision, RateLimiter
 from claimstream_platform.problems import domain_problem, problem, unauthenticated
+from claimstream_platform.shedding import AT_BOUND, Shed, Slot, party
 
 Authenticate = Callable[[Request], Caller]
 
@@ -80,38 +82,78 @@ def _query_parameters(route: BaseRoute) -> set[str]:
 class Admitted:
     matched: Matched | None = None
     caller: Caller | None = None  # None: nobody authenticated here (a public or undeclared route)
+    slot: Slot | None = None  # its place among the process's requests in flight (None: health, docs, 404)
 
     @property
     def access(self) -> Access | None:
         return self.matched.access if self.matched else None
 
+    def release(self) -> None:
+        if self.slot is not None:
+            self.slot.release()
+
 
 async def admit(scope: Scope, routes: RouteTable, authenticate: Authenticate) -> Admitted | JSONResponse:
-    """Admitted, or the refusal to answer: 401, 403, 429, or 503 when the limiter's store is down too long."""
+    """Admitted, or the refusal to answer: 401, 403, 429 (a budget spent, or the tenant over its share of the
+    process), or 503 (the process at its bound, or the limiter's store down too long). Admitted holds a slot
+    that the caller releases when the request ends."""
     matched = routes.match(scope)
     if matched is None:
         return Admitted()
     scope["route"] = matched.route  # the route's template in metrics and access logs, refused or not
-    access = matched.access
-    if access is None:
+    if matched.access is None:  # health, readiness, metrics, docs: never shed, never counted in flight
         return Admitted(matched)
-    caller = None
-    if not access.public:
-        try:
-            caller = authenticate(Request(scope))  # kept in scope["state"]: the route does not verify it again
-        except Unauthenticated as error:
-            return unauthenticated(str(error))
-        except TransientError as error:  # what authenticating needs (the revocation list) is out of reach
-            return unavailable(str(error), retry_after=int(error.retry_after or 5))
-        if not access.admits(caller.roles):
-            return domain_problem(Forbidden("your role does not allow this action", field="token"))
+    caller = _caller(scope, matched.access, authenticate)
+    if isinstance(caller, JSONResponse):
+        return caller
+    slot = scope["app"].state.platform.shedder.admit(party(caller))
+    if isinstance(slot, Shed):
+        return _shed(scope, slot, caller)
+    try:
+        refusal = await _spend_budget(scope, matched.access, caller)
+    except BaseException:
+        slot.release()
+        raise
+    if refusal is not None:
+        slot.release()
+        return refusal
+    return Admitted(matched, caller, slot)
+
+
+def _caller(scope: Scope, access: Access, authenticate: Authenticate) -> Caller | None | JSONResponse:
+    """The verified caller (None on a public route), or the refusal: 401, 403, 503 (the revocation list)."""
+    if access.public:
+        return None
+    try:
+        caller = authenticate(Request(scope))  # kept in scope["state"]: the route does not verify it again
+    except Unauthenticated as error:
+        return unauthenticated(str(error))
+    except TransientError as error:  # what authenticating needs (the revocation list) is out of reach
+        return unavailable(str(error), retry_after=int(error.retry_after or 5))
+    if not access.admits(caller.roles):
+        return domain_problem(Forbidden("your role does not allow this action", field="token"))
+    return caller
+
+
+async def _spend_budget(scope: Scope, access: Access, caller: Caller | None) -> JSONResponse | None:
     limiter: RateLimiter = scope["app"].state.platform.limiter
     rate = access.rate_class(scope["method"])
     tenant_id, client = _who(scope, caller)
     decision = await limiter.check(rate, tenant_id=tenant_id, client=client)
-    if not decision.allowed:
-        return _refusal(decision, str(rate))
-    return Admitted(matched, caller)
+    return None if decision.allowed else _refusal(decision, str(rate))
+
+
+def _shed(scope: Scope, shed: Shed, caller: Caller | None) -> JSONResponse:
+    """Answered at once, nothing read, nothing asked of the database; counted by reason and route template."""
+    template = getattr(scope.get("route"), "path", None) or "unmatched"
+    telemetry.HTTP_SHED.add(1, {"reason": shed.reason, "method": scope["method"], "route": template})
+    headers = {"Retry-After": str(shed.retry_after)}
+    if shed.reason == AT_BOUND:
+        detail = f"this server is at its limit of requests in flight; retry after {shed.retry_after} s"
+        return problem(503, "Service unavailable", slug="overloaded", detail=detail, headers=headers)
+    whose = "your tenant's" if isinstance(caller, Principal) else "operators'" if caller else "anonymous callers'"
+    detail = f"{whose} requests hold their share of this server's requests in flight; retry after {shed.retry_after} s"
+    return problem(429, "Too many requests", slug="over-share", detail=detail, headers=headers)
 
 
 def _who(scope: Scope, caller: Caller | None) -> tuple[UUID | None, str]:

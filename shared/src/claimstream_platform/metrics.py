@@ -3,7 +3,7 @@
 Every process keeps its metrics in memory (a reader added beside any OTLP exporter); `GET /metrics` on an API,
 and on a worker's metrics port (`METRICS_PORT`), renders them in the Prometheus text format 0.0.4: events
 produced and consumed, lag per partition, outbox backlog and quarantined rows, dead letters, loop heartbeats, HTTP
-requests.
+requests, requests in flight and requests shed.
 Labels hold names, routes and statuses only: never an id, a query value or PHI.
 """
 

@@ -2,7 +2,9 @@
 
 1. the correlation id (from `X-Correlation-Id` or new) and the call context;
 2. the gate (gate.py): the route matched and its declaration read, the bearer token verified, the caller's roles
-   and its rate budget checked: 401, 403, 429 (503 when the limiter's store is down too long) with no body read;
+   checked, a slot among the process's requests in flight taken (shedding.py: 503 at the bound, 429 for a tenant
+   over its share) and its rate budget checked: 401, 403, 429 (503 when the limiter's store is down too long) with
+   no body read; the slot is given back when the answer is sent;
 3. the route's own body cap (413), counted as the body streams in, chunked or not, never read whole;
 4. control characters PostgreSQL cannot store or X12 cannot carry, in the path, the query or a JSON body (422);
 5. the route, with the request's pending access record when it is audited (access_log.py): a 2xx answer that no
@@ -23,7 +25,7 @@ from claimstream_platform import access_log as access_records
 from claimstream_platform import telemetry
 from claimstream_platform.context import call_context
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.gate import Authenticate, RouteTable, admit, pending_access, unavailable
+from claimstream_platform.gate import Admitted, Authenticate, RouteTable, admit, pending_access, unavailable
 from claimstream_platform.request_body import control_characters, read_body, replay, too_large
 
 # The cap of a route that declares none. An ordinary JSON command is a few KiB; the largest one's schema admits (an
@@ -61,6 +63,14 @@ class RequestContextMiddleware:
         if isinstance(admitted, Response):
             await admitted(scope, receive, answer.send)
             return
+        try:
+            await self._serve_admitted(scope, headers, receive, answer, admitted)
+        finally:
+            admitted.release()
+
+    async def _serve_admitted(
+        self, scope: Scope, headers: dict[bytes, bytes], receive: Receive, answer: "_Answer", admitted: Admitted
+    ) -> None:
         body = b""  # a route that declares nothing (health, docs) or no route (404, 405) gets no body
         if admitted.access is not None:
             cap = admitted.access.max_body_bytes or self.max_body_bytes

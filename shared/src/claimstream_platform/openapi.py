@@ -49,7 +49,8 @@ REASONS = {
     "409": "Conflicts with what is stored (another version, another content under the same key)",
     "413": "Body too large",
     "422": "Invalid request: each field and why",
-    "503": "The database or Kafka is away: retry after the Retry-After header",
+    "429": "A request budget is spent, or the tenant holds its share of the server: retry after the Retry-After header",
+    "503": "The database or Kafka is away, or the server is at its limit: retry after the Retry-After header",
 }
 
 
@@ -101,7 +102,7 @@ def _document_problems(path: str, method: str, operation: dict[str, Any]) -> Non
     statuses = {"503"}
     if path not in PUBLIC:  # any authenticated route may refuse the token, miss what it names, or break a rule
         operation["security"] = [{"bearer": []}]
-        statuses |= {"401", "403", "404", "422"}
+        statuses |= {"401", "403", "404", "422", "429"}  # 429: its rate budget, or its share of the process
     if "requestBody" in operation or method in ("post", "put", "patch"):
         statuses |= {"400", "413"}
     if method in ("post", "put", "patch") and path not in PUBLIC:
@@ -111,5 +112,6 @@ def _document_problems(path: str, method: str, operation: dict[str, Any]) -> Non
         own = responses.get(status, {}).get("description")  # a route's own words, not FastAPI's default
         description = own if own and own != "Validation Error" else REASONS[status]
         responses[status] = {"description": description, "content": content}
-    if "503" in responses:
-        responses["503"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+    for status in ("429", "503"):
+        if status in responses:
+            responses[status]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}

@@ -117,6 +117,11 @@ class ServiceSettings(RetentionSettings):
     # {"write": {"tenant": 20000, "client": 10000, "window_seconds": 10}}; a tenant's own: `claimstream admin`.
     rate_limits: dict[RateClass, Budget] = Field(default_factory=dict)
     rate_limit_fail_open_seconds: float = Field(default=60, ge=0)  # then 503 until the limiter's store is back
+    # Load shedding (shedding.py): requests one API process works on at once, beyond which it answers 503 at once;
+    # the share of them one tenant may hold (429 beyond it) once the process is busy (that fraction of the bound).
+    max_requests_in_flight: int = Field(default=32, ge=1)
+    in_flight_tenant_share: float = Field(default=0.5, gt=0, le=1)
+    in_flight_busy_from: float = Field(default=0.75, gt=0, le=1)
 
     @field_validator("database_url", "migration_database_url", "across_tenants_database_url")
     @classmethod

@@ -42,6 +42,12 @@ ROWS_PRUNED = _meter.create_counter(
 )
 HTTP_REQUESTS = _meter.create_counter("claimstream.http.requests", description="HTTP requests by route and status")
 HTTP_SECONDS = _meter.create_histogram("claimstream.http.duration", unit="s", description="HTTP request time by route")
+HTTP_SHED = _meter.create_counter(
+    "claimstream.http.shed", description="Requests answered at once to shed load (503, 429), by reason and route"
+)
+HTTP_IN_FLIGHT = _meter.create_up_down_counter(
+    "claimstream.http.in_flight", description="Requests an API process is working on (load shedding's count)"
+)
 _meter_provider_set = False
 
 _lag: dict[tuple[str, str, int], int] = {}

@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from claimstream_platform import metrics, openapi
+from claimstream_platform import metrics, openapi, telemetry
 from claimstream_platform.access import declared
 from claimstream_platform.auth import (
     CLEARINGHOUSE_ISSUER,
@@ -40,6 +40,7 @@ from claimstream_platform.middleware import MAX_BODY_BYTES, RequestContextMiddle
 from claimstream_platform.problems import install_problem_handlers, problem
 from claimstream_platform.revocations import NoRevocations, Revocations
 from claimstream_platform.settings import ServiceSettings
+from claimstream_platform.shedding import Shedder, SheddingPolicy
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Platform:
     verifier: TokenVerifier
     revocations: Revocations
     limiter: RateLimiter  # request budgets, shared with every replica (limits)
+    shedder: Shedder = field(default_factory=Shedder)  # this process's requests in flight (shedding.py)
     _kafka_checked_at: float = 0.0
     _kafka_ok: bool = False
     _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -83,6 +85,7 @@ class Platform:
                 {**DEFAULT_BUDGETS, **settings.rate_limits},
                 fail_open_seconds=settings.rate_limit_fail_open_seconds,
             ),
+            shedder=Shedder(SheddingPolicy.of(settings), on_change=telemetry.HTTP_IN_FLIGHT.add),
         )
 
     async def start(self) -> None:

@@ -76,7 +76,8 @@ class Supervisor:
     children: list[Supervised] = field(default_factory=list)
     roles: dict[str, ServiceRoles] = field(default_factory=dict)
 
-    def start(self, specs: list[ServiceSpec]) -> None:
+    def start(self, specs: list[ServiceSpec], *, workers: bool = True) -> None:
+        """Each service's API and (unless `workers` is False: a bench that measures the APIs alone) its worker."""
         for spec in specs:
             self.roles[spec.package] = asyncio.run(ensure_roles(self.env["DATABASE_URL"], spec.package))
             env = self.process_env(spec)
@@ -84,7 +85,8 @@ class Supervisor:
             self.children.append(
                 Supervised(spec, "api", [sys.executable, "-m", spec.package, "api", "--port", str(spec.port)])
             )
-            self.children.append(Supervised(spec, "worker", [sys.executable, "-m", spec.package, "worker"]))
+            if workers:
+                self.children.append(Supervised(spec, "worker", [sys.executable, "-m", spec.package, "worker"]))
         for child in self.children:
             self._launch(child)
         # Every process imports its stack at once: on a small or busy machine that takes minutes, not seconds.
