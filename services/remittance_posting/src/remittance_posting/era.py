@@ -57,6 +57,9 @@ def read_remittances(interchange: Interchange) -> list[Remittance]:
     """Every 835 in the interchange; X12Error for the first malformed one (then none of the file is used)."""
     found = []
     for group in interchange.groups:
+        if group.trailer_errors:  # a group that does not close as it opened cannot be trusted to be whole
+            reason = "the GE trailer does not close this functional group (count or control number)"
+            raise X12Error(reason, position=group.position, tag="GS")
         for transaction in group.transactions:
             if transaction.set_id != "835":
                 reason = f"transaction set {transaction.set_id} is not an 835"
