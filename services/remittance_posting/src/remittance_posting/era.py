@@ -30,11 +30,15 @@ __all__ = [
     "ServicePayment",
     "payment_from_json",
     "payment_to_json",
+    "MAX_FILE_BYTES",
     "read_file",
     "read_remittances",
 ]
 
 IMPLEMENTATION = "005010X221A1"
+# The largest 835 read, however it comes (an upload, the clearinghouse inbox): a larger one is refused unread. A file
+# of this size reads in well under a second and a few tens of MiB; ten times it, whole, took half a GiB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 def read_file(text: str) -> list[Remittance]:
