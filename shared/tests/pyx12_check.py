@@ -1,4 +1,4 @@
-"""Validation of the X12 files we generate with pyx12, for any test tree."""
+"""Validation of X12 files with pyx12, for any test tree: the files we generate, and the malformed ones we read."""
 
 import io
 import logging
@@ -6,6 +6,30 @@ import logging
 
 def pyx12_problems(text: str) -> list[str]:
     """What pyx12 finds wrong with an interchange: empty when it validates."""
+    valid, records, acknowledgment = _validate(text)
+    if valid and not records:
+        return []
+    errors = [line for line in acknowledgment.split("~") if line.strip().startswith(("IK3", "IK4", "IK5*R"))]
+    return records + errors
+
+
+def pyx12_acknowledgment(text: str) -> str:
+    """The 999 pyx12 writes for an interchange (one with ST03 set: pyx12 cannot acknowledge an 835)."""
+    return _validate(text)[2]
+
+
+def pyx12_verdict(text: str) -> list[str]:
+    """As `pyx12_problems`, for any input: what pyx12 refuses to read at all (no ISA, an ISA it cannot split) is
+    a problem it found, not an error of the test."""
+    import pyx12.errors
+
+    try:
+        return pyx12_problems(text)
+    except pyx12.errors.X12Error as refused:
+        return [f"pyx12 cannot read it: {refused}"]
+
+
+def _validate(text: str) -> tuple[bool, list[str], str]:
     import pyx12.params
     import pyx12.x12n_document
 
@@ -25,8 +49,4 @@ def pyx12_problems(text: str) -> list[str]:
         logger.removeHandler(handler)
     # pyx12 cannot write its own 999 for a transaction without ST03 (the 835 leaves it unused); that is not a
     # finding about the file.
-    records = [r for r in records if r != "Failed to create 999 response"]
-    if valid and not records:
-        return []
-    errors = [line for line in acknowledgment.getvalue().split("~") if line.strip().startswith(("IK3", "IK4", "IK5*R"))]
-    return records + errors
+    return bool(valid), [r for r in records if r != "Failed to create 999 response"], acknowledgment.getvalue()

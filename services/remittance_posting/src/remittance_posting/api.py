@@ -20,12 +20,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from remittance_posting import handlers
+from remittance_posting.era import MAX_FILE_BYTES
 from remittance_posting.repository import PostingWork
 
 router = APIRouter()
 # What a route is given: remittance posting's own unit of work, its repositories as attributes (`uow.reads`).
 PostingWorkDep = Annotated[PostingWork, Depends(get_unit_of_work)]
-MAX_FILE_BYTES = 5 * 1024 * 1024
 UPLOAD_BODY_BYTES = 6 * 1024 * 1024  # an 835 of MAX_FILE_BYTES, and a form's envelope around it
 X12_BODY = {
     "requestBody": {

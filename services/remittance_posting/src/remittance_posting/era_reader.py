@@ -19,6 +19,10 @@ from remittance_posting.era_values import (
 )
 from remittance_posting.model import ClaimPayment, Remittance, ServicePayment
 
+# The guide's repeat of loop 2110 (service payment) in a claim: pyx12 refuses a 1,000th, and so do we (a claim of
+# 20,000 lines, well within an upload's size, made a 6 MB PaymentPosted that Kafka refused).
+MAX_SERVICE_LINES = 999
+
 
 def read_transaction(transaction: Transaction, delimiters: Delimiters) -> Remittance:
     return _Reader(transaction, delimiters).read()
@@ -139,6 +143,10 @@ class _Reader:
     def _svc(self, segment: Segment) -> None:
         if self.claim is None:
             raise error(segment, self.transaction, "SVC outside a claim (CLP)")
+        if len(self.claim.lines) == MAX_SERVICE_LINES:
+            raise error(
+                segment, self.transaction, f"more than {MAX_SERVICE_LINES} service lines (loop 2110) in a claim"
+            )
         e = (*segment.elements, "", "", "", "", "", "")  # SVC01-06, absent ones empty (one line per service)
         procedure = e[0].split(self.d.component)
         billed = e[5].split(self.d.component) if e[5] else []

@@ -75,6 +75,16 @@ async def reject_file(uow: PostingWork, text: str, *, source: str, reason: str) 
     return await _rejected(uow, text, hashlib.sha256(text.encode()).hexdigest(), source, reason)
 
 
+async def reject_unread(uow: PostingWork, text: str, *, source: str) -> FileReceipt:
+    """A clearinghouse file larger than any 835 we read: kept with its reason and hash but not its content (nobody
+    read it), as an upload that large is refused. Hashed a megabyte at a time: never a second copy of it whole."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 1024 * 1024):
+        digest.update(text[start : start + 1024 * 1024].encode())
+    reason = f"larger than {era.MAX_FILE_BYTES} bytes: not read"
+    return await _rejected(uow, "", digest.hexdigest(), source, reason)
+
+
 async def _rejected(uow: PostingWork, text: str, sha256: str, source: str, reason: str) -> FileReceipt:
     file_id = uuid4()
     await uow.posting.store_file(file_id, None, source, sha256, text, rejected=reason)

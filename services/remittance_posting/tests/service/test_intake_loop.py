@@ -91,6 +91,29 @@ async def test_one_file_with_several_payers_835s_and_a_plb_only_one_posts_each_t
     assert received == 1
 
 
+async def test_a_file_larger_than_an_upload_may_be_is_rejected_unread_and_the_next_is_posted(
+    make_uow: Callable[[], UnitOfWork], across: SessionFactory
+) -> None:
+    """Read whole, a 50 MB 835 took the worker past half a GiB: it is refused as an upload that large is, with its
+    hash, and not stored (nobody read it)."""
+    from remittance_posting.era import MAX_FILE_BYTES
+
+    created = claim_created("CS0000000203")
+    await announce(make_uow, created)
+    good = era(Payment("CS0000000203"), trace="PAY0203")
+    oversized = good + "\n" * (MAX_FILE_BYTES - len(good) + 1)  # readable, but one byte past the cap
+    inbox = ListedInbox(Document(4, oversized), Document(5, good))
+    await one_pass(IntakeLoop(across, inbox, interval=1))
+    assert inbox.acknowledged == [4, 5]
+    query = (
+        "SELECT source, status, reason, length(content) AS kept FROM era_files WHERE source IN ('inbox:4', 'inbox:5')"
+    )
+    async with make_uow() as uow:
+        files = (await uow.session.execute(text(f"{query} ORDER BY source"))).all()
+    assert [(f.source, f.status, f.kept) for f in files] == [("inbox:4", "rejected", 0), ("inbox:5", "read", len(good))]
+    assert files[0].reason == f"larger than {MAX_FILE_BYTES} bytes: not read"
+
+
 _REMITTANCES = (
     "SELECT trace_number, tenant_id, claims, total, status FROM remittances WHERE trace_number IN "
     "('PAY0202', 'INT0202') ORDER BY trace_number"

@@ -120,3 +120,19 @@ def test_a_claim_payment_survives_storage_exactly() -> None:
     (remittance,) = read_file(era(Payment("CS1", lines=[line], claim_adjustments=[("PR", "3", Decimal("20"))])))
     payment = remittance.claims[0]
     assert payment_from_json(payment_to_json(payment)) == payment
+
+
+@pytest.mark.parametrize(("trailer", "wrong"), [("GE*1*1~", "GE*2*1~"), ("GE*1*1~", "GE*1*9~")])
+def test_a_group_its_ge_trailer_does_not_close_is_refused_at_its_gs(trailer: str, wrong: str) -> None:
+    text = era(Payment("CS1"))
+    assert trailer in text
+    with pytest.raises(X12Error) as refused:
+        read_file(text.replace(trailer, wrong))
+    assert (refused.value.position, refused.value.tag) == (2, "GS")
+
+
+def test_a_claim_of_more_service_lines_than_the_guide_allows_is_refused_at_the_first_too_many() -> None:
+    assert len(read_file(era(Payment("CS1", lines=[Line()] * 999)))[0].claims[0].lines) == 999
+    with pytest.raises(X12Error) as refused:
+        read_file(era(Payment("CS1", lines=[Line()] * 1000)))
+    assert refused.value.tag == "SVC" and "more than 999 service lines (loop 2110)" in refused.value.reason

@@ -52,6 +52,7 @@ class FunctionalGroup:
     date: str = ""
     time: str = ""
     trailer_errors: list[str] = field(default_factory=list)  # AK9 codes: 4 control numbers differ, 5 count wrong
+    position: int = 0  # of its GS
 
 
 @dataclass
@@ -175,6 +176,7 @@ class _Assembler:
             transactions=[],
             date=segment.get(4),
             time=segment.get(5),
+            position=segment.position,
         )
         return False
 
