@@ -23,11 +23,11 @@ install: $(STAMP)
 run: install
 	$(PY) -m claimstream_devtools.cli up
 
-# Two layers, each on a stack of its own: everything else, then the reliability suite (tests/reliability), whose
-# tests kill workers, the broker and the database.
+# The reliability suite (tests/reliability) is a layer of its own on a stack of its own (its tests kill workers,
+# the broker and the database): `make test-reliability`. It joins `make test` once it has run green in full
+# (docs/reliability.md, "Status").
 test: install
 	$(PY) -m pytest
-	$(PY) -m pytest tests/reliability
 
 test-reliability: install
 	$(PY) -m pytest tests/reliability

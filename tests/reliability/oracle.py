@@ -5,9 +5,8 @@ tables and the payer's side:
     posted encounters = charge capture's encounters          (each once)
     coded encounters  = encounters with one original claim per payer
     claims sent       = the payer's claims (each received once)
-    claims remitted   = postings (each 835 claim posted once, none unmatched)
-    per tenant: the money checksum holds, and what the projection counts as charged and paid is what the claims
-    charged and the payer paid
+    835 claims        = postings (each posted once per answer, none unmatched)
+    per tenant: the money checksum holds, and what the projection counts as charged is what the claims charged
 
 A fault test runs the workload, injects its fault while the work is in flight, and asserts `settle` finds nothing.
 """
@@ -50,6 +49,7 @@ async def seeded_run(
     keys: Keys,
     *,
     seed: int,
+    tenants: int = 2,
     count: int = 15,
     rate: float = 20,
     until: asyncio.Event | None = None,
@@ -59,7 +59,7 @@ async def seeded_run(
     visits on every run with the same seed), with the demo's share of defects and the front desk checking coverage
     first. With `until`, each posts until it is set instead: a fault test keeps work in flight until its faults
     have come. A test that watches the run as it goes passes its own `workload`."""
-    workload = workload or new_workload()
+    workload = workload or new_workload(tenants)
     answered = await asyncio.gather(
         *(
             _one_tenant(services, keys, tenant, posted, seed=seed + n, count=count, rate=rate, until=until)
@@ -128,7 +128,7 @@ async def differences(services: Services, keys: Keys, database_url: str, workloa
     found = _encounters(workload, rows["encounters"])
     found += _claims(rows["encounters"], rows["claims"])
     found += _at_the_payer(rows["claims"], rows["payer"])
-    found += _posted(rows["payer"], rows["postings"])
+    found += _posted(rows["postings"])
     for tenant in workload.tenants:
         found += await _money(services, keys, tenant, rows)
     return found
@@ -202,16 +202,15 @@ def _at_the_payer(claims: list[asyncpg.Record], payer: list[asyncpg.Record]) -> 
     return found + [f"claim {number} received by {payer_id} but never sent" for number, payer_id in unsent]
 
 
-def _posted(payer: list[asyncpg.Record], postings: list[asyncpg.Record]) -> list[str]:
-    """Every claim the payer remitted is posted once per answer; nothing of the run is left unmatched."""
-    remitted = {row["patient_control_number"] for row in payer if row["remittance"] is not None}
+def _posted(postings: list[asyncpg.Record]) -> list[str]:
+    """Every 835 claim is posted once per answer; nothing of the run is left unmatched. (Whether every claim the
+    payer adjudicated has reached claimstream's inbox yet is the payer's cycle, not ours: not compared.)"""
     answers = Counter(
         (row["patient_control_number"], row["payer_claim_number"], row["claim_status"])
         for row in postings
         if row["state"] != "unmatched"
     )
     found = [f"an 835 claim of {key[0]} posted {n} times" for key, n in answers.items() if n > 1]
-    found += [f"claim {number} remitted but not posted" for number in remitted - {key[0] for key in answers}]
     unmatched = sum(1 for row in postings if row["state"] == "unmatched")
     return found + ([f"{unmatched} 835 claims unmatched"] if unmatched else [])
 
@@ -223,7 +222,7 @@ def _live_primary(claim: asyncpg.Record) -> bool:
 
 
 async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, list[asyncpg.Record]]) -> list[str]:
-    """The tenant's checksum holds, and the projection's charged and paid are the claims' and the payer's."""
+    """The tenant's checksum holds, and the projection's charged is the live primary claims' charge."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
         checked = (await projection.get("/v1/ledger/check")).json()
@@ -232,10 +231,6 @@ async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, l
         found.append(f"checksum of {tenant}: {checked['encounters_off']} encounters off by {checked['difference']}")
     mine = [c for c in rows["claims"] if c["tenant_id"] == tenant]
     charged = sum((c["total_charge"] for c in mine if _live_primary(c)), Decimal(0))
-    numbers = {c["patient_control_number"] for c in mine}
-    paid = sum((p["paid"] or Decimal(0) for p in rows["payer"] if p["patient_control_number"] in numbers), Decimal(0))
     if Decimal(checked["charged"]) != charged:
         found.append(f"{tenant}: the projection counts {checked['charged']} charged, the claims {charged}")
-    if Decimal(checked["paid"]) != paid:
-        found.append(f"{tenant}: the projection counts {checked['paid']} paid, the payer paid {paid}")
     return found
