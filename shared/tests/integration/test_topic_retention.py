@@ -1,6 +1,8 @@
 """Topic retention against real Kafka: `ensure_topics` gives a new topic and its dead-letter twin the configured
 retention, and sets it on topics that already exist (made before, kept forever), keeping their other settings."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
@@ -30,11 +32,24 @@ async def topic(admin: AIOKafkaAdminClient) -> AsyncIterator[str]:
     await admin.delete_topics([name, dead_letter_topic(name)])
 
 
-async def settings_of(admin: AIOKafkaAdminClient, topic: str) -> dict[str, str]:
-    """The settings made on the topic itself."""
-    [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
-    [(_, _, _, _, entries)] = response.resources
-    return {entry[0]: entry[1] for entry in entries if entry[3] == 1}  # DYNAMIC_TOPIC_CONFIG
+async def settings_of(admin: AIOKafkaAdminClient, topic: str, wanted: dict[str, str] | None = None) -> dict[str, str]:
+    """The settings made on the topic itself, once they show `wanted` (bounded): the broker applies a topic's
+    settings a moment after the controller took them, and on a busy machine a read at once can miss them."""
+    deadline = time.monotonic() + 20
+    while True:
+        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        [(_, _, _, _, entries)] = response.resources
+        found = {entry[0]: entry[1] for entry in entries if entry[3] == 1}  # DYNAMIC_TOPIC_CONFIG
+        if all(found.get(key) == value for key, value in (wanted or {}).items()) or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.1)
+
+
+async def visible(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
+    """Once the broker lists the topics just created (bounded), as `ensure_topics` will look for them."""
+    deadline = time.monotonic() + 20
+    while not set(topics) <= set(await admin.list_topics()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
 
 
 async def test_a_new_topic_and_its_dead_letter_topic_get_the_environments_retention(
@@ -48,7 +63,8 @@ async def test_a_new_topic_and_its_dead_letter_topic_get_the_environments_retent
         [topic, dead_letter_topic(topic)]
     )
 
-    events, dead_letters = await settings_of(admin, topic), await settings_of(admin, dead_letter_topic(topic))
+    events = await settings_of(admin, topic, {"retention.ms": str(10 * DAY_MS)})
+    dead_letters = await settings_of(admin, dead_letter_topic(topic), {"retention.ms": str(20 * DAY_MS)})
     assert (events["retention.ms"], events["segment.ms"]) == (str(10 * DAY_MS), str(DAY_MS))
     assert (dead_letters["retention.ms"], dead_letters["segment.ms"]) == (str(20 * DAY_MS), str(DAY_MS))
 
@@ -60,6 +76,9 @@ async def test_an_existing_topic_kept_forever_gets_the_retention_once_and_keeps_
     await admin.create_topics(
         [NewTopic(name, 1, 1, topic_configs=forever) for name in (topic, dead_letter_topic(topic))]
     )
+    await visible(admin, [topic, dead_letter_topic(topic)])
+    for name in (topic, dead_letter_topic(topic)):
+        await settings_of(admin, name, {"retention.ms": "-1"})
     altered: list[Any] = []
     alter = AIOKafkaAdminClient.alter_configs
 
@@ -71,10 +90,11 @@ async def test_an_existing_topic_kept_forever_gets_the_retention_once_and_keeps_
     retention = RetentionSettings(topic_retention_days=14, dead_letter_topic_retention_days=30)
 
     assert await ensure_topics(stack.bootstrap_servers, [topic], retention=retention) == []  # none created
-    events = await settings_of(admin, topic)
+    events = await settings_of(admin, topic, {"retention.ms": str(14 * DAY_MS)})
     assert (events["retention.ms"], events["segment.ms"]) == (str(14 * DAY_MS), str(DAY_MS))
     assert events["max.message.bytes"] == "2000000"  # someone else's setting on the topic survives
-    assert (await settings_of(admin, dead_letter_topic(topic)))["retention.ms"] == str(30 * DAY_MS)
+    dead_letters = await settings_of(admin, dead_letter_topic(topic), {"retention.ms": str(30 * DAY_MS)})
+    assert dead_letters["retention.ms"] == str(30 * DAY_MS)
     assert sorted(altered) == sorted([topic, dead_letter_topic(topic)])
 
     await ensure_topics(stack.bootstrap_servers, [topic], retention=retention)
@@ -85,9 +105,10 @@ async def test_a_topic_set_to_keep_everything_is_set_back_to_forever(
     stack: StackUnderTest, admin: AIOKafkaAdminClient, topic: str
 ) -> None:
     await ensure_topics(stack.bootstrap_servers, [topic], partitions=1, retention=RetentionSettings())
+    await settings_of(admin, topic, {"retention.ms": str(RetentionSettings().topic_retention_days * DAY_MS)})
     forever = RetentionSettings(topic_retention_days=-1, dead_letter_topic_retention_days=-1, inbox_retention_days=-1)
 
     await ensure_topics(stack.bootstrap_servers, [topic], retention=forever)
 
     for name in (topic, dead_letter_topic(topic)):
-        assert (await settings_of(admin, name))["retention.ms"] == "-1"
+        assert (await settings_of(admin, name, {"retention.ms": "-1"}))["retention.ms"] == "-1"
