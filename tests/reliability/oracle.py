@@ -168,8 +168,8 @@ def _encounters(workload: Workload, encounters: list[asyncpg.Record]) -> list[st
         expected = Counter(body["external_id"] for body in posted)
         stored = Counter(row["external_id"] for row in encounters if row["tenant_id"] == tenant)
         if set(expected) != set(stored):
-            found.append(f"encounters of {tenant}: {len(set(expected) - set(stored))} missing, "
-                         f"{len(set(stored) - set(expected))} unexpected")  # fmt: skip
+            missing, unexpected = len(set(expected) - set(stored)), len(set(stored) - set(expected))
+            found.append(f"encounters of {tenant}: {missing} missing, {unexpected} unexpected")
         found += [f"encounter {external} stored {n} times" for external, n in stored.items() if n > 1]
     return found
 
