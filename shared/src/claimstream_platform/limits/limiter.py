@@ -116,7 +116,8 @@ class RateLimiter:
             return None
         if self._down_since is not None:
             log.warning("rate limit store reachable again; limits apply")
-            self._down_since = None
+        # Both marks go together: a lease sent before another failed may answer after it, and the store is back.
+        self._down_since, self._retry_store_at = None, float("-inf")
         return granted(used, block, limit)
 
     def _failed(self, error: Exception) -> None:
