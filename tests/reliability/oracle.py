@@ -122,7 +122,7 @@ _QUERIES = {
     " FROM remittance_posting.claim_payments WHERE tenant_id = ANY($1)",
 }
 _PAYER = (
-    "SELECT patient_control_number, payer_claim_number, status, paid, remittance"
+    "SELECT patient_control_number, payer_id, payer_claim_number, status, paid, remittance"
     " FROM clearinghouse_simulator.claims WHERE patient_control_number = ANY($1)"
 )
 
@@ -154,12 +154,14 @@ def _claims(encounters: list[asyncpg.Record], claims: list[asyncpg.Record]) -> l
 
 
 def _at_the_payer(claims: list[asyncpg.Record], payer: list[asyncpg.Record]) -> list[str]:
-    """Every claim that left reached the payer once; the payer has no claim that did not leave."""
+    """Every claim that left reached its payer once; the payer has no claim that did not leave. (A dual eligible's
+    claim is the payers' twice, under one number: Medicare forwards it to Medicaid, the crossover.)"""
     sent = {c["patient_control_number"] for c in claims if c["interchange_number"] is not None}
-    received = Counter(row["patient_control_number"] for row in payer)
-    found = [f"claim {number} received by the payer {n} times" for number, n in received.items() if n > 1]
-    found += [f"claim {number} sent but never received" for number in sent - set(received)]
-    return found + [f"claim {number} received but never sent" for number in set(received) - sent]
+    per_payer = Counter((row["patient_control_number"], row["payer_id"]) for row in payer)
+    found = [f"claim {key[0]} received by {key[1]} {n} times" for key, n in per_payer.items() if n > 1]
+    received = {row["patient_control_number"] for row in payer}
+    found += [f"claim {number} sent but never received" for number in sent - received]
+    return found + [f"claim {number} received but never sent" for number in received - sent]
 
 
 def _posted(payer: list[asyncpg.Record], postings: list[asyncpg.Record]) -> list[str]:
