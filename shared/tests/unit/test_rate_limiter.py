@@ -138,3 +138,13 @@ async def test_a_lease_that_answers_after_another_failed_leaves_the_limiter_whol
     store.answer.set()
     assert (await in_flight).allowed
     assert (await limited.check(WRITE, tenant_id=None, client="next")).allowed
+
+
+async def test_a_payer_call_is_refused_while_the_store_is_unreachable_not_let_through() -> None:
+    """The payer class's budget caps a bill and a partner's quota: it does not fail open as capacity's does."""
+    store, clock, budget = MemoryStore(), Clock(), Budget(tenant=10, client=10)
+    limited = RateLimiter(store, "svc", {WRITE: budget, RateClass.PAYER: budget}, clock=clock)
+    store.down = True
+    refused = await limited.check(RateClass.PAYER, tenant_id=uuid4(), client="desk")
+    assert (refused.allowed, refused.unavailable, refused.retry_after) == (False, True, 5)
+    assert (await limited.check(WRITE, tenant_id=uuid4(), client="desk")).allowed
