@@ -59,6 +59,8 @@ def issuers(folder: Path) -> tuple[TokenIssuer, TokenIssuer, dict[str, str]]:
         "SIM_CYCLE_SECONDS": "1",
         "SUBMIT_INTERVAL_SECONDS": "0.5",
         "PENDED_WAIT_SECONDS": "1",
+        # The run measures money, not budgets: its front desk asks the payer before each of its visits, 20 a second.
+        "RATE_LIMITS": '{"payer": {"tenant": 100000, "client": 100000}}',
         "DEFAULT_SUBMITTER_ID": "CSMONEYRUN",
         "DEFAULT_SUBMITTER_NAME": "CLAIMSTREAM MONEY RUN",
         "DEFAULT_SUBMITTER_CONTACT": "EDI DESK",

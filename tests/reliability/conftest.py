@@ -1,15 +1,21 @@
 """The reliability layer's stack: every service, run as `make run` runs them, on ports of their own, with the
-fault-injection seam enabled (`CLAIMSTREAM_FAULTS`, docs/reliability.md). One stack for the whole layer: its tests
-kill processes, the broker and the database, and each leaves the stack running again for the next."""
+fault-injection seam enabled (`CLAIMSTREAM_FAULTS`, docs/reliability.md) and a smaller budget of payer calls
+(`walls_guard.PAYER_BUDGET`). One stack for the whole layer: its tests kill processes, the broker and the database,
+and each leaves the stack running again for the next."""
 
+import asyncio
+import json
 import os
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from claimstream_devtools.running_services import Services, running
 from claimstream_devtools.testing import Keys, StackUnderTest
 from injection import Faults
+from oracle import Workload, seeded_run, settle
+from walls_guard import PAYER_BUDGET
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,7 +40,7 @@ def services(
 ) -> Iterator[Services]:
     logs = Path(tmp_path_factory.mktemp("service-logs"))
     offset = int(os.environ.get("RELIABILITY_PORT_OFFSET", "30000"))
-    seam = {"CLAIMSTREAM_FAULTS": str(faults_directory)}
+    seam = {"CLAIMSTREAM_FAULTS": str(faults_directory), "RATE_LIMITS": json.dumps({"payer": asdict(PAYER_BUDGET)})}
     with running(stack, keys, clearinghouse_keys, logs, port_offset=offset, extra_env=seam) as started:
         yield started
 
@@ -46,3 +52,18 @@ def faults(services: Services, faults_directory: Path) -> Iterator[Faults]:
     yield at_hand
     at_hand.disarm_all()
     at_hand.supervisor.revive()
+
+
+@pytest.fixture(scope="session")
+def settled_run(services: Services, keys: Keys, stack: StackUnderTest) -> Workload:
+    """One seeded run of two tenants, once its cycle has settled, for the tests that read what a whole cycle left
+    behind rather than break it (the walls, test_walls*.py). What the oracle still finds is printed, not asserted:
+    those tests assert their own scenarios; the oracle's own test is test_oracle.py."""
+
+    async def run() -> Workload:
+        workload = await seeded_run(services, keys, seed=1, count=12)
+        left = await settle(services, keys, stack.database_url, workload, within=90)
+        print(f"\nsettled_run: the oracle finds {left or 'nothing'}")
+        return workload
+
+    return asyncio.run(run())

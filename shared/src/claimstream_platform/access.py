@@ -37,6 +37,7 @@ class RateClass(StrEnum):
     BATCH = "batch"
     UPLOAD = "upload"
     SIGN_IN = "sign-in"
+    PAYER = "payer"  # asks a payer through the clearinghouse while the caller waits (a 270, a 278): each costs a call
 
 
 @dataclass(frozen=True)

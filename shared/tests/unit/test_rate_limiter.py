@@ -1,5 +1,6 @@
 """The rate limiter's leasing and its failure mode, on a counter store in memory."""
 
+import asyncio
 from uuid import uuid4
 
 from claimstream_platform.access import RateClass
@@ -108,3 +109,42 @@ async def test_an_unreachable_store_lets_requests_through_for_a_bounded_time_the
     store.down = False
     clock.now += 2
     assert (await limited.check(WRITE, tenant_id=uuid4(), client="b")).allowed
+
+
+class LateStore(MemoryStore):
+    """A store whose leases for one bucket answer only when told, as a slow database does for a query in flight."""
+
+    def __init__(self, late: str) -> None:
+        super().__init__()
+        self.late, self.answer = late, asyncio.Event()
+
+    async def lease(self, bucket: str, window_start: int, block: int) -> int:
+        if self.late in bucket:
+            await self.answer.wait()
+            return await super().lease(bucket, window_start, block)
+        return await super().lease(bucket, window_start, block)
+
+
+async def test_a_lease_that_answers_after_another_failed_leaves_the_limiter_whole() -> None:
+    """Under load one lease timed out while another, sent before it, was still on its way; that one answered (the
+    store is back), and the next request within the second after the failure hit an assertion: a 500."""
+    store, clock = LateStore(late="client:slow"), Clock()
+    limited = limiter(store, clock, Budget(tenant=1_000, client=1_000))
+    in_flight = asyncio.create_task(limited.check(WRITE, tenant_id=None, client="slow"))
+    await asyncio.sleep(0)  # its lease is on its way
+    store.down = True
+    assert (await limited.check(WRITE, tenant_id=None, client="failed")).allowed  # fails open
+    store.down = False
+    store.answer.set()
+    assert (await in_flight).allowed
+    assert (await limited.check(WRITE, tenant_id=None, client="next")).allowed
+
+
+async def test_a_payer_call_is_refused_while_the_store_is_unreachable_not_let_through() -> None:
+    """The payer class's budget caps a bill and a partner's quota: it does not fail open as capacity's does."""
+    store, clock, budget = MemoryStore(), Clock(), Budget(tenant=10, client=10)
+    limited = RateLimiter(store, "svc", {WRITE: budget, RateClass.PAYER: budget}, clock=clock)
+    store.down = True
+    refused = await limited.check(RateClass.PAYER, tenant_id=uuid4(), client="desk")
+    assert (refused.allowed, refused.unavailable, refused.retry_after) == (False, True, 5)
+    assert (await limited.check(WRITE, tenant_id=uuid4(), client="desk")).allowed

@@ -9,7 +9,7 @@ from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from denial_management.api import DenialWorkDep
 from denial_management.work import DEFAULT_WRITE_OFF_LIMIT
@@ -18,6 +18,7 @@ router = APIRouter(tags=["work queue"])
 
 
 class WriteOffLimitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # as every other body: a field no one reads is refused, not ignored
     per_case: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
 
 

@@ -66,7 +66,7 @@ def check_out(check: Check) -> CheckOut:
 
 @router.post(
     "/v1/eligibility-checks",
-    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI, rate=RateClass.PAYER),
     response_model=CheckOut,
     status_code=201,
 )

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from claimstream_platform.access import Audit, allow
+from claimstream_platform.access import Audit, RateClass, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -111,7 +111,7 @@ def _authorization(principal: Principal, body: AuthorizationIn) -> Authorization
 
 @router.post(
     "/v1/authorizations",
-    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI, rate=RateClass.PAYER),
     response_model=AuthorizationOut,
     status_code=201,
 )

@@ -1,6 +1,6 @@
 """The projection, declared for the platform's service kit: the only wiring module (nothing else reads the
 environment). `python -m projection migrate | api | worker | rebuild`; the worker runs the consumer of every
-topic (it publishes nothing, so no outbox relay)."""
+topic and the outbox relay, which publishes nothing but the access records of its PHI reads (`access.v1`)."""
 
 from claimstream_platform.kit import Service
 
@@ -26,7 +26,6 @@ SERVICE = Service(
     routers=[api.router, reports_api.router, checks_api.router, stream_api.router],
     migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
-    publishes=False,
     unit_of_work=ProjectionWork,
     commands={"rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild)},
 )

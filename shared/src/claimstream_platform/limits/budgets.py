@@ -26,6 +26,9 @@ DEFAULT_BUDGETS: dict[RateClass, Budget] = {
     RateClass.BATCH: Budget(tenant=1_000, client=500),
     RateClass.UPLOAD: Budget(tenant=300, client=150),
     RateClass.SIGN_IN: Budget(tenant=30, client=30, window_seconds=60),
+    # Each request is a call to the clearinghouse, which answers (and bills) per transaction: a front desk asks a
+    # few a minute; many visits at once go through the batch route, whose checks the worker asks at its own pace.
+    RateClass.PAYER: Budget(tenant=300, client=150, window_seconds=60),
 }
 
 

@@ -24,6 +24,10 @@ STORE_TIMEOUT = 1.0
 RETRY_STORE_AFTER = 1.0  # while the store is down, try it again at most this often
 UNAVAILABLE_RETRY_AFTER = 5
 FORGET_AFTER = 600  # seconds after its window began that a process forgets a bucket's permits
+# Classes whose budget protects more than this installation's capacity: each payer call is billed and spends the
+# clearinghouse's quota, so while the counters cannot be read it is refused (503 with Retry-After), never let
+# through unlimited. A slow database (leases past STORE_TIMEOUT) is when a flood of them would cost the most.
+FAIL_CLOSED = frozenset({RateClass.PAYER})
 
 
 class CounterStore(Protocol):
@@ -79,12 +83,12 @@ class RateLimiter:
         if tenant_id is not None:
             buckets.append(("tenant", f"{self.service}|tenant:{tenant_id}|{rate}", budget.tenant))
         for whose, bucket, limit in buckets:
-            decision = await self._take(bucket, limit, budget.window_seconds)
+            decision = await self._take(bucket, limit, budget.window_seconds, fail_open=rate not in FAIL_CLOSED)
             if not decision.allowed:
                 return replace(decision, spent=whose)
         return ALLOWED
 
-    async def _take(self, bucket: str, limit: int, window_seconds: int) -> Decision:
+    async def _take(self, bucket: str, limit: int, window_seconds: int, *, fail_open: bool) -> Decision:
         now = self.clock()
         window = window_of(now, window_seconds)
         start = window * window_seconds  # epoch seconds: the same window on every replica
@@ -96,7 +100,7 @@ class RateLimiter:
                 if taken is None:
                     got = await self._lease(bucket, start, limit)
                     if got is None:
-                        return self._store_down()
+                        return self._store_down(fail_open=fail_open)
                     held.add(start, block_size(limit), got)
                     taken = held.take(start)
         if taken:
@@ -116,7 +120,8 @@ class RateLimiter:
             return None
         if self._down_since is not None:
             log.warning("rate limit store reachable again; limits apply")
-            self._down_since = None
+        # Both marks go together: a lease sent before another failed may answer after it, and the store is back.
+        self._down_since, self._retry_store_at = None, float("-inf")
         return granted(used, block, limit)
 
     def _failed(self, error: Exception) -> None:
@@ -130,9 +135,9 @@ class RateLimiter:
                 extra={"error": type(error).__name__},
             )
 
-    def _store_down(self) -> Decision:
+    def _store_down(self, *, fail_open: bool) -> Decision:
         assert self._down_since is not None
-        if self.clock() - self._down_since < self.fail_open_seconds:
+        if fail_open and self.clock() - self._down_since < self.fail_open_seconds:
             return ALLOWED
         return Decision(False, retry_after=UNAVAILABLE_RETRY_AFTER, unavailable=True)
 
