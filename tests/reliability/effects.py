@@ -93,6 +93,10 @@ async def money_check(services: Services, keys: Keys, tenant: UUID) -> dict[str,
     """The tenant's money checksum as the projection answers it (docs/money.md): both sides and the difference."""
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
-        checked = (await projection.get("/v1/ledger/check")).json()
-    sides = ("charged", "paid", "adjusted", "written_off", "patient", "insurance", "difference")
-    return {side: Decimal(checked[side]) for side in sides} | {"encounters": Decimal(checked["encounters"])}
+        return money_of((await projection.get("/v1/ledger/check")).json())
+
+
+def money_of(checked: dict[str, Any]) -> dict[str, Decimal]:
+    """The sides of a money checksum the projection answered, and its encounters."""
+    sides = ("charged", "paid", "adjusted", "written_off", "patient", "insurance", "difference", "encounters")
+    return {side: Decimal(checked[side]) for side in sides}

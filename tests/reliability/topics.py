@@ -13,7 +13,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import httpx
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET
 from claimstream_devtools.running_services import Services
@@ -145,6 +145,21 @@ async def consumed(servers: str, sent: Sequence[Sent], *, within: float = 60) ->
         return []
     finally:
         await admin.close()
+
+
+async def drained(servers: str, *, within: float = 60) -> list[str]:
+    """Wait (bounded) until every consumer group committed the end of every topic it reads, as it stands now:
+    whatever was published is applied (or dead-lettered). Returns the groups and partitions still behind then."""
+    reader = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False)
+    await reader.start()
+    try:
+        await reader._client.force_metadata_update()
+        partitions = [TopicPartition(t, p) for t in CONSUMERS for p in reader.partitions_for_topic(t) or set()]
+        ends = await reader.end_offsets(partitions)
+    finally:
+        await reader.stop()
+    last = [Sent(tp.topic, tp.partition, end - 1, "") for tp, end in ends.items() if end > 0]
+    return await consumed(servers, last, within=within)
 
 
 async def metric(services: Services, group: str, name: str, **labels: str) -> float:
