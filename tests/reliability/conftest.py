@@ -25,6 +25,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(600))
 
 
+SESSION_TIMEOUT_MS = 6_000
+
+
 @pytest.fixture(scope="session")
 def faults_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(tmp_path_factory.mktemp("faults"))
@@ -40,8 +43,14 @@ def services(
 ) -> Iterator[Services]:
     logs = Path(tmp_path_factory.mktemp("service-logs"))
     offset = int(os.environ.get("RELIABILITY_PORT_OFFSET", "30000"))
-    seam = {"CLAIMSTREAM_FAULTS": str(faults_directory), "RATE_LIMITS": json.dumps({"payer": asdict(PAYER_BUDGET)})}
-    with running(stack, keys, clearinghouse_keys, logs, port_offset=offset, extra_env=seam) as started:
+    settings = {
+        "CLAIMSTREAM_FAULTS": str(faults_directory),
+        "RATE_LIMITS": json.dumps({"payer": asdict(PAYER_BUDGET)}),
+        # A killed worker's partitions move to its restarted self after this (the broker's least), not 30 s: the
+        # crash tests kill workers a dozen times, and each waited out the whole session.
+        "CONSUMER_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
+    }
+    with running(stack, keys, clearinghouse_keys, logs, port_offset=offset, extra_env=settings) as started:
         yield started
 
 

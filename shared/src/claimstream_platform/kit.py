@@ -151,6 +151,7 @@ class Service(Generic[S]):
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     batch_size=service_settings.consumer_batch_size,
                     max_attempts=service_settings.consumer_max_attempts,
+                    session_timeout_ms=service_settings.consumer_session_timeout_ms,
                 )
             )
         return workers + [make(runtime) for make in self.loops] + [_pruning(runtime)]

@@ -111,6 +111,9 @@ class ServiceSettings(RetentionSettings):
     outbox_batch_size: int = 500
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
+    # How long a worker that died keeps its partitions before the group gives them to another (the broker allows 6 s
+    # and up): shorter moves work sooner after a crash, longer tolerates longer pauses (a GC, a slow node).
+    consumer_session_timeout_ms: int = Field(default=30_000, ge=6_000, le=300_000)
     metrics_port: int | None = None  # a worker's Prometheus /metrics (an API serves /metrics on its own port)
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 where a scraper on another host (a pod's) must reach it
     # Request budgets per route class replacing the defaults (limits.DEFAULT_BUDGETS), as JSON in RATE_LIMITS:
