@@ -46,6 +46,7 @@ bench: install
 	$(PY) bench/projection_bench.py
 	$(PY) bench/e2e_bench.py
 	$(PY) bench/noisy_neighbour_bench.py
+	$(PY) bench/sustained_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

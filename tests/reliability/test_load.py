@@ -3,7 +3,8 @@ service; every answer a success, the time from an encounter to its claim within 
 (not growing from one sample to the next), and no service process growing its memory by 10 % once warm.
 
 `make test` runs it for `SUSTAINED_SECONDS` (40 by default) at `SUSTAINED_RATE` encounters per second and tenant;
-`make bench` runs the same test for ten minutes and prints the same figures."""
+`make bench` runs the same test for ten minutes and prints the same figures beside the machine's raw references
+(bench/sustained_bench.py)."""
 
 import asyncio
 import os

@@ -1,0 +1,51 @@
+"""`make bench`: reliability scenario 10 at full size. Runs `tests/reliability/test_load.py` (every service as
+`make run` runs them, encounters at a steady rate through the whole cycle, lag and memory sampled, the oracle after)
+for `SUSTAINED_SECONDS` (600 here; 40 in `make test`), and first the raw references of this machine: Kafka produce,
+PostgreSQL insert and a one-row commit on a stack of the same kind, so that its figures compare across machines.
+Writes bench/results/sustained.json with the references and the test's own line of figures."""
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from e2e_bench import raw_rates
+
+ROOT = Path(__file__).parents[1]
+SECONDS = os.environ.get("SUSTAINED_SECONDS", "600")
+RESULTS = Path(__file__).parent / "results" / "sustained.json"
+
+
+def references() -> dict[str, float]:
+    stack = LocalStack(PROFILES["bench"])
+    stack.start(fresh=True)
+    try:
+        return asyncio.run(raw_rates(stack))
+    finally:
+        stack.stop()
+
+
+def main() -> int:
+    raw = references()
+    print(
+        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
+        f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
+    )
+    test = "tests/reliability/test_load.py"
+    command = [sys.executable, "-m", "pytest", test, "-s", "-q", "-p", "no:cacheprovider"]
+    run = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, "SUSTAINED_SECONDS": SECONDS}, capture_output=True, text=True
+    )
+    figures = re.findall(r"^scenario 10: .*$", run.stdout, re.MULTILINE)
+    print("\n".join(figures) or run.stdout[-4000:])
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"raw": raw, "seconds": SECONDS, "figures": figures, "passed": run.returncode == 0}))
+    return run.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
