@@ -3,6 +3,7 @@ its amounts and the timeline of every service's events; it is another tenant's 4
 reproduces the live model, counts and money, while the old model serves until the swap."""
 
 import asyncio
+import json
 import time
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,9 @@ import asyncpg
 import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
+from claimstream_platform.contracts import claim_submission
+from claimstream_platform.messaging.kafka import new_producer
+from kafka_reader import records_about
 from projection.rebuild import rebuild
 from projection.settings import ProjectionSettings
 from test_encounter_to_claim import claim_for_a_visit
@@ -67,6 +71,7 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
         assert (await client.get(f"/v1/claims/{claim['id']}", headers=other)).status_code == 404
         live_aging = (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json()
 
+    await claimed_by_a_stranger(stack, claim["id"])
     roles = services.roles["projection"]  # as an installation runs it: the owner, the across role, the app role
     settings = ProjectionSettings(
         service_name="projection",
@@ -85,6 +90,24 @@ async def test_a_paid_visit_shows_with_its_timeline_and_money_and_a_rebuild_repr
     async with httpx.AsyncClient(base_url=services.projection, timeout=10) as client:
         assert (await client.get("/v1/ar/aging", headers=headers, params={"by": "provider"})).json() == live_aging
     assert await durable_and_indexed(stack, "projection"), "the replay's scratch settings reached the live tables"
+
+
+async def claimed_by_a_stranger(stack: StackUnderTest, claim_id: str) -> None:
+    """The claim's creation again on its topic under a tenant that does not own its practice (new event id): the
+    live consumer dead-letters it, and so must the replay leave it out (it folded the claim twice and failed)."""
+    (created,) = await records_about(
+        stack.bootstrap_servers, claim_submission.TOPIC, claim_id, claim_submission.ClaimCreated.event_type
+    )
+    stranger = str(uuid4())
+    payload = json.loads(created.value or b"{}") | {"tenant_id": stranger}
+    swapped = {"ce_id": str(uuid4()).encode(), "ce_tenantid": stranger.encode()}
+    headers = [(name, swapped.get(name, value)) for name, value in created.headers]
+    producer = new_producer(stack.bootstrap_servers, client_id="a-stranger")
+    await producer.start()
+    try:
+        await producer.send_and_wait(created.topic, json.dumps(payload).encode(), key=created.key, headers=headers)
+    finally:
+        await producer.stop()
 
 
 async def durable_and_indexed(stack: StackUnderTest, schema: str) -> bool:

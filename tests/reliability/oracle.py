@@ -123,6 +123,20 @@ async def settle(
     return found
 
 
+async def payer_done(database_url: str, workload: Workload, *, within: float = 60) -> int:
+    """Wait (bounded) until the payers have answered every claim of the run and each electronic answer is posted:
+    their cycles go on after the oracle settles, and a late 835 is new work, not a fault's. Returns the claims still
+    waiting for an answer then (0 once none is)."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        deadline = time.monotonic() + within
+        while (waiting := await connection.fetchval(_UNANSWERED, workload.tenants)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        return int(waiting)
+    finally:
+        await connection.close()
+
+
 async def differences(services: Services, keys: Keys, database_url: str, workload: Workload) -> list[str]:
     rows = await _rows(database_url, workload.tenants)
     found = _encounters(workload, rows["encounters"])
@@ -156,6 +170,13 @@ _QUERIES = {
     "postings": "SELECT tenant_id, patient_control_number, payer_claim_number, claim_status, state"
     " FROM remittance_posting.claim_payments WHERE tenant_id = ANY($1)",
 }
+_UNANSWERED = (
+    "SELECT count(*) FROM clearinghouse_simulator.claims p JOIN claim_submission.claims c"
+    " ON c.patient_control_number = p.patient_control_number AND c.tenant_id = ANY($1)"
+    " WHERE p.status = 'accepted' OR (p.remittance = 'electronic' AND NOT EXISTS (SELECT FROM"
+    " remittance_posting.claim_payments r WHERE r.patient_control_number = p.patient_control_number"
+    " AND r.payer_claim_number = p.payer_claim_number))"
+)
 _PAYER = (
     "SELECT patient_control_number, payer_id, submission_id, payer_claim_number, status, paid, remittance"
     " FROM clearinghouse_simulator.claims WHERE patient_control_number = ANY($1)"

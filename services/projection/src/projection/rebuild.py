@@ -23,8 +23,10 @@ from contextlib import contextmanager
 from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
+from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader
 from claimstream_platform.migrate import upgrade
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
@@ -135,21 +137,30 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
     """The whole history folded into `schema`'s empty tables (the scratch schema's, which no wall divides: its
     owner writes every tenant's rows); the ends it read to and the events applied."""
     engine = create_engine(settings.migration_url, schema=schema, pool_size=1)
+    registry = create_engine(settings.across_tenants_url, schema=settings.database_schema, pool_size=1)
     try:
         with _no_cycle_collection():
-            return await _read_fold_write(settings, ProjectionWork(swap.sessions(engine)), show)
+            unit = ProjectionWork(swap.sessions(engine))
+            return await _read_fold_write(settings, unit, swap.sessions(registry), show)
     finally:
         await engine.dispose()
+        await registry.dispose()
 
 
-async def _read_fold_write(settings: ProjectionSettings, unit: ProjectionWork, show: bool) -> tuple[Offsets, int]:
+async def _read_fold_write(
+    settings: ProjectionSettings, unit: ProjectionWork, registry: async_sessionmaker[AsyncSession], show: bool
+) -> tuple[Offsets, int]:
     """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
-    What it holds in memory is freed when it returns, before the cyclic collector is on again."""
+    What it holds in memory is freed when it returns, before the cyclic collector is on again. An event whose
+    practice is not its tenant's is left out, as the live consumer dead-letters it (one replayed under a stranger
+    tenant folded its claim twice, and the rebuild failed on the claim's key)."""
     counted: Counter[CountKey] = Counter()
     kept: list[Fact] = []
+    practices = PracticeCheck()
     async with unit as uow, uow.bulk.writer(settings.service_name) as writer:
 
         async def take(run: list[Delivery]) -> None:
+            run = await practices.handled(registry, run)
             counts, facts = facts_and_counts(run)
             counted.update(counts)
             kept.extend(facts)

@@ -41,6 +41,13 @@ class PracticeCheck:
                 dead.append(DeadLetter(record, "practice", reason))
         return kept, dead
 
+    async def handled(
+        self, sessionmaker: async_sessionmaker[AsyncSession], items: Sequence[DecodedEvent]
+    ) -> list[DecodedEvent]:
+        """The events the consumer hands its handlers (a replay's: what it dead-lettered is no part of the history)."""
+        await self._learn(sessionmaker, [item.event.practice_id for item in items])
+        return [item for item in items if self.refusal(item.event.tenant_id, item.event.practice_id) is None]
+
     def refusal(self, tenant_id: UUID, practice_id: UUID | None) -> str | None:
         """Why the event may not be handled (ids only, never a payload value), or None."""
         if practice_id is None:
