@@ -80,6 +80,9 @@ outbox = Table(
     Index("ix_outbox_pending", "seq", postgresql_where=text("sent_at IS NULL")),
     Index("ix_outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
 )
+# Sent with the rows a transaction writes to its outbox: PostgreSQL delivers it at commit (never for a rollback), and
+# it wakes the service's idle outbox relay (messaging/wakeup.py), which otherwise polls the table only now and then.
+OUTBOX_WRITTEN = text("SELECT pg_notify('outbox_' || current_schema(), '')")
 
 inbox = Table(
     "inbox",
@@ -231,6 +234,7 @@ class UnitOfWork:
     async def flush_events(self) -> None:
         if self._pending:
             await self.session.execute(insert(outbox), self._pending)
+            await self.session.execute(OUTBOX_WRITTEN)
             self._pending = []
 
     async def commit(self) -> None:

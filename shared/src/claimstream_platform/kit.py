@@ -29,6 +29,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.messaging.wakeup import Wakeup
 from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
@@ -137,6 +138,7 @@ class Service(Generic[S]):
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     source=service_settings.service_name,
                     batch_size=service_settings.outbox_batch_size,
+                    wakeup=Wakeup(runtime.across_tenants.kw["bind"]),  # the engine the relay's sessions are on
                 )
             )
         subscriptions = self.subscriptions(runtime) if callable(self.subscriptions) else self.subscriptions

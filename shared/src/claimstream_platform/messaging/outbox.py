@@ -39,6 +39,7 @@ from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
 from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer
+from claimstream_platform.messaging.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 BACKLOG_EVERY = 5.0  # seconds between outbox backlog measurements
@@ -54,6 +55,8 @@ class OutboxRelay:
     batch_size: int = 500
     idle_wait: float = 0.05
     max_backoff: float = 5.0
+    wakeup: Wakeup | None = None  # woken by the commits that write rows; idle, it polls every `idle_fallback` s
+    idle_fallback: float = 1.0
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
@@ -73,7 +76,7 @@ class OutboxRelay:
                         await self._measure_backlog()
                         measured_at = time.monotonic()
                     if sent == 0:
-                        await self._sleep(self.idle_wait)
+                        await self._idle()
                 except (TimeoutError, KafkaError, OSError) as error:
                     log.warning("outbox relay waiting for Kafka", extra={"error": type(error).__name__})
                     await _discard(producer)
@@ -86,6 +89,8 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self.max_backoff)
         finally:
             await _discard(producer)
+            if self.wakeup is not None:
+                await self.wakeup.close()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -164,6 +169,12 @@ class OutboxRelay:
 
     async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
         await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=text("now()")))
+
+    async def _idle(self) -> None:
+        if self.wakeup is None:
+            await self._sleep(self.idle_wait)
+        else:
+            await self.wakeup.wait(self.idle_fallback, self._stopping)
 
     async def _sleep(self, seconds: float) -> None:
         try:

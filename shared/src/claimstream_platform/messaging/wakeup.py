@@ -1,0 +1,65 @@
+"""Wakes an idle outbox relay when a transaction that wrote outbox rows commits, instead of having it ask the table
+twenty times a second.
+
+The unit of work sends `NOTIFY outbox_<schema>` with the rows it writes (`db.OUTBOX_WRITTEN`); PostgreSQL
+delivers it when the transaction commits, and never for one rolled back. The relay listens on a connection of its
+own and, between batches, waits for a notification or at most `fallback` seconds: a row written another way (an
+operator's `claimstream outbox release`) or a notification lost with a dropped connection is still published within
+that time. Without it every idle worker process of every service spent a few percent of a core on empty polls.
+"""
+
+import asyncio
+import logging
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class Wakeup:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._notified = asyncio.Event()
+        self._connection: AsyncConnection | None = None
+        self._listening = False
+
+    async def wait(self, fallback: float, stopping: asyncio.Event) -> None:
+        """Until a commit wrote outbox rows, the relay is stopping, or `fallback` seconds have passed."""
+        await self._listen()
+        waits = [asyncio.ensure_future(self._notified.wait()), asyncio.ensure_future(stopping.wait())]
+        try:
+            await asyncio.wait(waits, timeout=fallback, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        self._notified.clear()  # what it announced is read by the next batch, which runs now
+
+    async def close(self) -> None:
+        connection, self._connection, self._listening = self._connection, None, False
+        if connection is not None:
+            with suppress(Exception):
+                await connection.close()
+
+    async def _listen(self) -> None:
+        """Listen on the schema's channel, once; a failure leaves the relay on its fallback and is tried again."""
+        if self._listening:
+            return
+        await self.close()  # a connection that died is given back to the pool, which drops it
+        try:
+            self._connection = connection = await self.engine.connect()
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            schema = await driver.fetchval("SELECT current_schema()")
+            await driver.add_listener(f"outbox_{schema}", self._announced)
+            driver.add_termination_listener(self._lost)
+            self._listening = True
+        except Exception as error:  # the database is down: the relay's own polls say so and wait for it
+            log.debug("outbox wakeup not listening", extra={"error": type(error).__name__})
+
+    def _announced(self, *_: object) -> None:
+        self._notified.set()
+
+    def _lost(self, *_: object) -> None:
+        self._notified.set()  # the connection died: poll now, and listen again on the next wait
+        self._listening = False

@@ -1,0 +1,53 @@
+"""An idle outbox relay is woken by the commit that writes its rows (messaging/wakeup.py): it publishes them at once
+and, while nothing is written, asks the table only at its fallback pace."""
+
+import asyncio
+import time
+from uuid import uuid4
+
+from aiokafka import AIOKafkaProducer
+from claimstream_devtools.testing import StackUnderTest
+from claimstream_platform.messaging.kafka import ensure_topics
+from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.messaging.wakeup import Wakeup
+from example.harness import record, tenant_records
+from example.service import TOPIC
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+FALLBACK = 60.0  # longer than the test: whatever it publishes, a wakeup brought
+
+
+class CountingRelay(OutboxRelay):
+    polls = 0
+
+    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
+        self.polls += 1
+        return await super().publish_batch(producer)
+
+
+async def test_an_idle_relay_publishes_a_commit_at_once_and_seldom_asks_the_table(
+    stack: StackUnderTest, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await ensure_topics(stack.bootstrap_servers, [TOPIC])
+    relay = CountingRelay(
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
+        wakeup=Wakeup(engine),
+        idle_fallback=FALLBACK,
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        published = []
+        for tenant in (uuid4(), uuid4()):  # the first also waits for the relay to start
+            started = time.monotonic()
+            await record(sessionmaker, tenant, count=3)
+            while not (published := await tenant_records(stack, tenant)) and time.monotonic() - started < 20:
+                await asyncio.sleep(0.1)
+            assert len(published) == 3, "a commit woke the relay, well before its fallback"
+        polls = relay.polls
+        await asyncio.sleep(2)  # idle: the relay waits for a commit, not for its next poll
+        assert relay.polls - polls <= 1, "an idle relay polled (it polled every 50 ms before)"
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 10)
