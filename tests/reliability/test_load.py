@@ -22,6 +22,7 @@ SECONDS = float(os.environ.get("SUSTAINED_SECONDS", "40"))
 RATE = float(os.environ.get("SUSTAINED_RATE", "2"))
 SLO_SECONDS = 10.0  # p99 from an encounter stored to its claim made, on a small shared machine
 SAMPLE_EVERY = 5.0
+LAG_NOISE = 50  # records behind, summed over the groups, that a sample may catch in passing
 # The services' consumer groups (a test's own readers, which stop when it ends, would only grow)
 SERVICE_GROUPS = ("claim-submission", "remittance-posting", "projection", "denial-management", "eligibility")
 
@@ -79,6 +80,8 @@ async def test_scenario_10_sustained_load(services: Services, keys: Keys, stack:
     assert p99 < SLO_SECONDS
     half = len(lag_samples) // 2
     lagging_most = by_group.most_common(3)
-    assert max(lag_samples[half:]) <= max(max(lag_samples[:half]), 20), (lag_samples, lagging_most)  # not growing
+    # bounded, not growing: a backlog that grows over the run reaches hundreds (469 in one run); an 835's postings
+    # arriving at a sample are a few dozen records behind for a moment
+    assert max(lag_samples[half:]) <= max(2 * max(lag_samples[:half]), LAG_NOISE), (lag_samples, lagging_most)
     assert max(growth.values()) < 0.10, growth
     assert await settle(services, keys, stack.database_url, workload) == []
