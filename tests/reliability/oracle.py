@@ -236,10 +236,12 @@ def _posted(postings: list[asyncpg.Record]) -> list[str]:
     return found + ([f"{unmatched} 835 claims unmatched"] if unmatched else [])
 
 
-def _live_primary(claim: asyncpg.Record) -> bool:
-    """A claim whose charge the checksum counts: billed to the primary payer, neither replaced nor voided."""
+def _live_primary(claim: asyncpg.Record, superseded: set[UUID]) -> bool:
+    """A claim whose charge the checksum counts: billed to the primary payer, neither replaced nor voided. A claim
+    that a correction or a void replaces is replaced from then on, even while claim submission still calls it
+    accepted because the correction is held before it leaves (the visit's charge counts once)."""
     live = claim["status"] not in ("voided", "replaced") and claim["frequency"] != "8"
-    return bool(live and claim["responsibility"] == "primary")
+    return bool(live and claim["responsibility"] == "primary" and claim["id"] not in superseded)
 
 
 async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, list[asyncpg.Record]]) -> list[str]:
@@ -251,7 +253,8 @@ async def _money(services: Services, keys: Keys, tenant: UUID, rows: dict[str, l
     if checked["encounters_off"] or Decimal(checked["difference"]):
         found.append(f"checksum of {tenant}: {checked['encounters_off']} encounters off by {checked['difference']}")
     mine = [c for c in rows["claims"] if c["tenant_id"] == tenant]
-    charged = sum((c["total_charge"] for c in mine if _live_primary(c)), Decimal(0))
+    superseded = {c["replaces_claim_id"] for c in mine if c["replaces_claim_id"] is not None}
+    charged = sum((c["total_charge"] for c in mine if _live_primary(c, superseded)), Decimal(0))
     if Decimal(checked["charged"]) != charged:
         found.append(f"{tenant}: the projection counts {checked['charged']} charged, the claims {charged}")
     return found
