@@ -23,11 +23,11 @@ install: $(STAMP)
 run: install
 	$(PY) -m claimstream_devtools.cli up
 
-# The reliability suite (tests/reliability) is a layer of its own on a stack of its own (its tests kill workers,
-# the broker and the database): `make test-reliability`. It joins `make test` once it has run green in full
-# (docs/reliability.md, "Status").
+# The reliability layer (tests/reliability) runs after the rest, in a pytest run of its own on a stack of its own:
+# its tests kill workers, the broker and the database (docs/reliability.md). `make test-reliability` runs it alone.
 test: install
 	$(PY) -m pytest
+	$(PY) -m pytest tests/reliability
 
 test-reliability: install
 	$(PY) -m pytest tests/reliability
