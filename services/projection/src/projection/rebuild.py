@@ -20,13 +20,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
+from claimstream_platform.db import SessionFactory
 from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery
 from claimstream_platform.messaging.envelope import UndecodableEvent, decode
 from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader
 from claimstream_platform.migrate import upgrade
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
@@ -148,7 +148,7 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
 
 
 async def _read_fold_write(
-    settings: ProjectionSettings, unit: ProjectionWork, registry: async_sessionmaker[AsyncSession], show: bool
+    settings: ProjectionSettings, unit: ProjectionWork, registry: SessionFactory, show: bool
 ) -> tuple[Offsets, int]:
     """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
     What it holds in memory is freed when it returns, before the cyclic collector is on again. An event whose
