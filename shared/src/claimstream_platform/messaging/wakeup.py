@@ -54,6 +54,7 @@ class Wakeup:
             await driver.add_listener(f"outbox_{schema}", self._announced)
             driver.add_termination_listener(self._lost)
             self._listening = True
+            self._notified.set()  # a commit between the relay's last batch and this LISTEN was not announced: look
         except Exception as error:  # the database is down: the relay's own polls say so and wait for it
             log.debug("outbox wakeup not listening", extra={"error": type(error).__name__})
 
