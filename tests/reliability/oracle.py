@@ -123,14 +123,15 @@ async def settle(
     return found
 
 
-async def payer_done(database_url: str, workload: Workload, *, within: float = 60) -> int:
-    """Wait (bounded) until the payers have answered every claim of the run and each electronic answer is posted:
-    their cycles go on after the oracle settles, and a late 835 is new work, not a fault's. Returns the claims still
-    waiting for an answer then (0 once none is)."""
+async def payer_done(database_url: str, workload: Workload | None, *, within: float = 60) -> int:
+    """Wait (bounded) until the payers have answered every claim of the run (of every run, with None) and each
+    electronic answer is posted: their cycles go on after the oracle settles, and a late 835 is new work, not a
+    fault's. Returns the claims still waiting for an answer then (0 once none is)."""
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    tenants = workload.tenants if workload else await connection.fetchval(_EVERY_TENANT)
     try:
         deadline = time.monotonic() + within
-        while (waiting := await connection.fetchval(_UNANSWERED, workload.tenants)) and time.monotonic() < deadline:
+        while (waiting := await connection.fetchval(_UNANSWERED, tenants)) and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
         return int(waiting)
     finally:
@@ -170,6 +171,7 @@ _QUERIES = {
     "postings": "SELECT tenant_id, patient_control_number, payer_claim_number, claim_status, state"
     " FROM remittance_posting.claim_payments WHERE tenant_id = ANY($1)",
 }
+_EVERY_TENANT = "SELECT coalesce(array_agg(DISTINCT tenant_id), '{}') FROM claim_submission.claims"
 _UNANSWERED = (
     "SELECT count(*) FROM clearinghouse_simulator.claims p JOIN claim_submission.claims c"
     " ON c.patient_control_number = p.patient_control_number AND c.tenant_id = ANY($1)"
