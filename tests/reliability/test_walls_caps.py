@@ -82,8 +82,8 @@ async def test_scenario_21_a_page_and_a_tenants_payer_calls_are_capped(
     windows = math.floor(ended / budget.window_seconds) - math.floor(started / budget.window_seconds) + 1
     seen = Counter(_outcome(answer) for answer in answers)
     calls = await _answered_271s(stack, marker)
-    print(f"\nscenario 21: {CHECKS} checks in {ended - started:.1f} s ({windows} windows of {budget}): {dict(seen)};"
-          f" {calls} 271s at the clearinghouse")  # fmt: skip
+    took = ended - started
+    print(f"\nscenario 21: {CHECKS} checks in {took:.1f} s ({windows} windows of {budget}): {dict(seen)}; {calls} 271s")
     assert set(seen) <= {"answered", "waiting", "refused", "uncounted"} and seen["answered"] > 0, seen
     assert calls <= budget.tenant * windows, "the clearinghouse got no more calls than the tenant's budget"
     assert seen["answered"] <= calls <= seen["answered"] + seen["waiting"], "no check refused reached the payer"

@@ -220,11 +220,16 @@ async def _encounters_recorded(database_url: str, run: Workload) -> bool:
     return counted == {tenant: len(posted) for tenant, posted in run.posted.items()}
 
 
+CLOSED_TO_IDENTITY = (
+    "UPDATE identity.access_log SET actor = 'x' WHERE tenant_id = $1",
+    "DELETE FROM identity.access_log WHERE tenant_id = $1",
+)
+
+
 async def _tamper_evident(services: Services, stack: StackUnderTest, tenant: UUID) -> None:
     """Identity's own role can neither change nor remove a row; a row it adds breaks the chain's verification."""
     async with installation(services.roles["identity"].app_url) as identity:
-        for statement in ("UPDATE identity.access_log SET actor = 'x' WHERE tenant_id = $1",
-                          "DELETE FROM identity.access_log WHERE tenant_id = $1"):  # fmt: skip
+        for statement in CLOSED_TO_IDENTITY:
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await identity.execute(statement, tenant)
     intact = await _verified(services, tenant)
