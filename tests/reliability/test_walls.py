@@ -23,6 +23,7 @@ from kafka_reader import header, read_topic
 from oracle import Workload
 from sqlalchemy import true
 from walls_guard import (
+    SWEPT,
     bearer,
     foreign_practice_event,
     installation,
@@ -100,8 +101,6 @@ async def test_scenario_17_row_level_security_holds_where_the_filter_is_gone(
 
 # Fields no caller sets: whose the row is, what it is worth, who made it. Each is refused by name, never applied.
 EXTRAS = {"tenant_id": "", "status": "paid", "paid_amount": "99999.99", "created_by": "person:mallory"}
-SWEPT = ("charge_capture", "claim_submission", "eligibility", "prior_authorization", "remittance_posting",
-         "denial_management", "projection", "identity")  # fmt: skip
 
 
 async def _mass_assigned(http: httpx.AsyncClient, url: str, extras: dict[str, str]) -> dict[str, Any]:

@@ -14,10 +14,8 @@ from claimstream_devtools.testing import Keys, StackUnderTest, register_practice
 from claimstream_platform.access import RateClass
 from claimstream_platform.limits import DEFAULT_BUDGETS
 from oracle import Workload
-from walls_guard import PAYER_BUDGET, bearer, installation, path_of
+from walls_guard import PAYER_BUDGET, SWEPT, bearer, installation, path_of
 
-SWEPT = ("charge_capture", "claim_submission", "eligibility", "prior_authorization", "remittance_posting",
-         "denial_management", "projection", "identity")  # fmt: skip
 CHECKS, CALLERS, AT_ONCE = 1000, 3, 25
 
 

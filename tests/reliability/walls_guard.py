@@ -31,6 +31,17 @@ T = TypeVar("T")
 # run's front desk asks (one check per visit, 20 visits a tenant at most), so that scenario 21's burst sends a few
 # dozen checks to the payer rather than hundreds.
 PAYER_BUDGET = Budget(tenant=30, client=30, window_seconds=60)
+# Every service whose API the walls tests sweep (by package).
+SWEPT = (
+    "charge_capture",
+    "claim_submission",
+    "eligibility",
+    "prior_authorization",
+    "remittance_posting",
+    "denial_management",
+    "projection",
+    "identity",
+)
 
 
 def bearer(keys: Keys, tenant: UUID, *roles: str, subject: str | None = None) -> dict[str, str]:
