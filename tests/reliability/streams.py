@@ -39,6 +39,22 @@ async def unpublished_for(database_url: str, schemas: tuple[str, ...], seconds: 
         await connection.close()
 
 
+async def quarantined_of(database_url: str, schemas: tuple[str, ...], tenants: list[UUID]) -> list[str]:
+    """The run's outbox rows set aside as never publishable, each as `schema: reason`."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        found: list[str] = []
+        for schema in schemas:
+            query = (
+                f"SELECT quarantine_reason FROM {schema}.outbox"  # noqa: S608 (ours)
+                " WHERE quarantined_at IS NOT NULL AND tenant_id = ANY($1)"
+            )
+            found += [f"{schema}: {row['quarantine_reason']}" for row in await connection.fetch(query, tenants)]
+        return found
+    finally:
+        await connection.close()
+
+
 async def copies_on_topics(bootstrap_servers: str, topics: set[str]) -> Counter[str]:
     """How many records of each event id the topics hold."""
     found: Counter[str] = Counter()

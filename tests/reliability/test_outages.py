@@ -1,6 +1,10 @@
 """Scenarios 3 and 4 of docs/reliability.md: the broker killed (SIGKILL) and started again, PostgreSQL restarted
 (`pg_ctl restart -m fast`) and its postmaster killed, each while a seeded run's work is in flight. Afterwards the
-oracle finds the cycle whole, every outbox event of the run is on its topic, and the backlog has drained."""
+oracle finds the cycle whole, every outbox event of the run is on its topic, and the backlog has drained.
+
+The broker stays down longer than the producer's delivery timeout (`messaging/kafka.py`), so the outbox relays
+see their sends fail, not merely retried inside the client: a relay that took an unavailable broker for a refusal
+would quarantine the rows written meanwhile, and the run would be short of them."""
 
 import asyncio
 import time
@@ -12,9 +16,10 @@ import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from oracle import new_workload, posted_at_least, seeded_run, settle
-from streams import SCHEMAS, copies_on_topics, outbox_events, unpublished_for
+from streams import SCHEMAS, copies_on_topics, outbox_events, quarantined_of, unpublished_for
 
 RATE = 2.0  # encounters per second and tenant while the fault is under way
+BROKER_DOWN = 20.0  # seconds: longer than the producer's 15 s delivery timeout
 
 
 @dataclass
@@ -67,13 +72,14 @@ async def test_scenario_3_the_broker_killed_mid_stream(services: Services, keys:
     workload, done = new_workload(), asyncio.Event()
     run = asyncio.create_task(seeded_run(services, keys, seed=300, rate=RATE, until=done, workload=workload))
     await posted_at_least(workload, 10)
-    await asyncio.to_thread(stack.restart_broker, crash=True)
+    await asyncio.to_thread(stack.restart_broker, crash=True, down_for=BROKER_DOWN)
     recovery = await drained_within(stack, 60)
     await posted_at_least(workload, sum(len(p) for p in workload.posted.values()) + 4)  # still flowing after it
     done.set()
     await run
     print(f"scenario 3: outboxes drained {recovery:.1f} s after the broker was back")
     assert recovery < 60
+    assert await quarantined_of(stack.database_url, SCHEMAS, workload.tenants) == []
     assert await settle(services, keys, stack.database_url, workload) == []
     assert await every_event_published(stack, workload.tenants) == []
     assert services.exited() == []

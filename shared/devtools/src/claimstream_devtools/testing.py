@@ -53,14 +53,15 @@ class StackUnderTest:
     broker: KafkaBroker | None  # None when the broker is not ours to stop and start
     postgres: PostgresServer | None = None  # likewise for the database server
 
-    def restart_broker(self, *, crash: bool = False) -> None:
-        """A clean stop and start, or with `crash` a SIGKILL of the broker and a start."""
+    def restart_broker(self, *, crash: bool = False, down_for: float = 0.0) -> None:
+        """A clean stop and start, or with `crash` a SIGKILL of the broker and a start, `down_for` seconds later."""
         if self.broker is None:
             pytest.skip("the broker is external: it cannot be bounced by this test")
         if crash:
             self.broker.kill()
         else:
             self.broker.stop()
+        time.sleep(down_for)
         self.broker.start()
 
     def restart_postgres(self, *, crash: bool = False) -> None:
