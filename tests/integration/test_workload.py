@@ -35,6 +35,7 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
         seed=3,
         defect_share=0.5,
         eligibility_url=services.eligibility,
+        patient_billing_url=services.patient_billing,
     )
     assert statuses == Counter({201: statuses[201], 200: statuses[200]}) and statuses.total() == 60
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}  # reads, with every tenant role
@@ -56,10 +57,11 @@ async def test_the_workload_sets_up_practices_and_posts_a_realistic_mix(services
     # The front desk checked coverage before each visit: the answers reach the projection's stream counts.
     checked = await eligibility_events(services, headers, at_least=1)
     assert {"claimstream.eligibility.verified.v1", "claimstream.coverage.carved-out.v1"} & set(checked)
-    await the_money_balances(services, headers)
+    checked = await the_money_balances(services, headers)
+    await the_patients_accounts_agree(services, headers, Decimal(checked["patient"]))
 
 
-async def the_money_balances(services: Services, headers: dict[str, str]) -> None:
+async def the_money_balances(services: Services, headers: dict[str, str]) -> dict[str, Any]:
     """Once the payers have paid (and the stream has gone quiet), every encounter's money checksum holds, and the
     denial work queue holds real denials only (docs/money.md)."""
     checked = await quiet_check(services, headers)
@@ -69,6 +71,21 @@ async def the_money_balances(services: Services, headers: dict[str, str]) -> Non
         cases = (await client.get("/v1/denials", params={"limit": 200, "status": "open"})).json()["items"]
     denied = [c["codes"][0] for c in cases if c["kind"] == "denial"]
     assert all(classify(*code.split("-"), date.today()) == "denial" for code in denied), denied
+    return checked
+
+
+async def the_patients_accounts_agree(services: Services, headers: dict[str, str], ledger: Decimal) -> None:
+    """What the patients' accounts say the insurance left them is, to the cent, the ledger's patient term: across
+    deductibles, coinsurance, crossovers and secondary claims (docs/patient-billing.md). Bounded wait: the accounts
+    follow the projection's announcements."""
+    deadline, shares = time.monotonic() + 30, Decimal(-1)
+    async with httpx.AsyncClient(base_url=services.patient_billing, headers=headers, timeout=10) as patients:
+        while time.monotonic() < deadline and shares != ledger:
+            listed = (await patients.get("/v1/patient-accounts", params={"limit": 200})).json()["items"]
+            accounts = [(await patients.get(f"/v1/patient-accounts/{a['id']}")).json() for a in listed]
+            shares = sum((Decimal(v["share"]) for a in accounts for v in a["visits"]), Decimal(0))
+            await asyncio.sleep(0.5)
+    assert ledger > 0 and shares == ledger, (shares, ledger)
 
 
 async def quiet_check(services: Services, headers: dict[str, str]) -> dict[str, Any]:

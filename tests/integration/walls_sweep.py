@@ -26,6 +26,7 @@ SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -
     "denial-management": "denial_management",
     "projection": "projection",
     "identity": "identity",
+    "patient-billing": "patient_billing",
     "clearinghouse-simulator": "simulator",
 }
 

@@ -4,9 +4,9 @@ One practice billing Medicare and the HMO, its patient enrolled with both (and o
 after the visit), and from its visits: a claim the payer paid (its remittance and postings), three telehealth
 visits the HMO denies at the office place (CO-5: cases corrected by denial management), a visit before
 coverage (CO-26: a case for a person, which the practice appeals), an eligibility check, a good-faith estimate,
-a manual authorization, and an 835 the practice uploads whose payment matches no claim (an exception). A
-scrub-rule suggestion is added by walls_sweep.py (the flow cannot produce one: see there). `ids` gives every
-path parameter of every route a real value of this world.
+a manual authorization, an 835 the practice uploads whose payment matches no claim (an exception), and the paid
+visit's patient account with a payment at the desk. A scrub-rule suggestion is added by walls_sweep.py (the flow
+cannot produce one: see there). `ids` gives every path parameter of every route a real value of this world.
 """
 
 import asyncio
@@ -68,6 +68,7 @@ class Http:
     authorizations: httpx.AsyncClient
     remittances: httpx.AsyncClient
     denials: httpx.AsyncClient
+    patients: httpx.AsyncClient
     simulator: httpx.AsyncClient
 
 
@@ -80,11 +81,12 @@ def http(services: Services, token: str) -> Http:
         services.prior_authorization,
         services.remittance_posting,
         services.denial_management,
+        services.patient_billing,
     ]
     ours = [httpx.AsyncClient(base_url=url, headers=headers, timeout=30) for url in urls]
     outside = httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=30)
-    capture, claims, eligibility, authorizations, remittances, denials = ours
-    return Http(capture, claims, eligibility, authorizations, remittances, denials, outside)
+    capture, claims, eligibility, authorizations, remittances, denials, patients = ours
+    return Http(capture, claims, eligibility, authorizations, remittances, denials, patients, outside)
 
 
 async def build_world(services: Services, keys: Keys, tenant: UUID, surname: str) -> World:
@@ -95,6 +97,7 @@ async def build_world(services: Services, keys: Keys, tenant: UUID, surname: str
         ids |= await _front_desk(c, ids, surname)
         ids |= await _unmatched_payment(c)
         ids |= await _outcomes(c, ids)
+        ids |= await _patient_account(c)
     finally:
         for client in vars(c).values():
             await client.aclose()
@@ -215,6 +218,19 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
         "appeal_id": case["appeals"][0]["id"],
         "number": interchanges[0]["interchange_number"],
     }
+
+
+async def _patient_account(c: Http) -> dict[str, Any]:
+    """The paid visit's patient account (the payer left her a share), and a payment she made at the desk."""
+
+    async def account() -> str | None:
+        items = (await ok(await c.patients.get("/v1/patient-accounts")))["items"]
+        return str(items[0]["id"]) if items else None
+
+    account_id = await until(account, "patient account", 90)
+    payment = {"amount": "5.00", "method": "cash"}
+    await ok(await c.patients.post(f"/v1/patient-accounts/{account_id}/payments", json=payment))
+    return {"account_id": account_id}
 
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:

@@ -41,6 +41,7 @@ SWEPT = (
     "denial_management",
     "projection",
     "identity",
+    "patient_billing",
 )
 
 

@@ -1,23 +1,32 @@
 """The demo practices' front desk, before a visit is posted: the patient's coverage is checked with claimstream's
 eligibility service (a 270 to the simulated payer, its 271 read back), and psychological testing is authorized
 with its prior-authorization service (a 278) rather than with a number typed in. A request the services refuse or
-cannot answer does not stop the visit: the front desk only asks."""
+cannot answer does not stop the visit: the front desk only asks. At one visit in ten it also collects from the
+practice's patient who owes the most (patient billing): all of it, or half, in cash, by check or by card."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import httpx
 
 TESTING_CODES = ["96130", "96131", "96136", "96137"]
+COLLECT_EVERY = 10  # visits between two collections at the desk
+METHODS = ("cash", "check", "card_present")
 
 
 @dataclass
 class FrontDesk:
     eligibility: httpx.AsyncClient | None = None
     authorizations: httpx.AsyncClient | None = None
+    patients: httpx.AsyncClient | None = None
+    visits: int = 0
 
     async def before(self, practice: dict[str, Any], visit: dict[str, Any]) -> None:
+        self.visits += 1
+        if self.patients is not None and self.visits % COLLECT_EVERY == 0:
+            await collect(self.patients, visit["practice_id"], self.visits // COLLECT_EVERY)
         await verify(self.eligibility, practice, visit)
         if self.authorizations is not None and visit["service"]["kind"] == "psychological_testing":
             if visit.pop("prior_authorization_number", None) is not None:  # a visit the practice would authorize
@@ -59,6 +68,21 @@ async def authorize(authorizations: httpx.AsyncClient, practice: dict[str, Any],
         "provider": {"npi": visit["rendering_provider_npi"], "name": practice["name"][:60]},
     }
     return await _post(authorizations, "/v1/authorizations", request)
+
+
+async def collect(patients: httpx.AsyncClient, practice_id: str, turn: int) -> int | None:
+    """The practice's patient who owes the most pays at the desk: every other turn all of it, else half."""
+    try:
+        listed = await patients.get("/v1/patient-accounts", params={"practice_id": practice_id, "limit": 1})
+        owing = [a for a in listed.json().get("items", []) if Decimal(a["balance"]) > 0] if listed.is_success else []
+    except httpx.HTTPError:
+        return None
+    if not owing:
+        return None
+    balance = Decimal(owing[0]["balance"])
+    amount = balance if turn % 2 else (balance / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    payment = {"amount": str(max(amount, Decimal("0.01"))), "method": METHODS[turn % len(METHODS)]}
+    return await _post(patients, f"/v1/patient-accounts/{owing[0]['id']}/payments", payment)
 
 
 async def _post(client: httpx.AsyncClient, path: str, request: dict[str, Any]) -> int | None:

@@ -14,7 +14,7 @@ CLAIMSTREAM_FRONT_DESK_TOKEN_FILE: the eligibility checks and authorizations bef
 biller's; CLAIMSTREAM_EHR_TOKEN_FILE: the encounters, an EHR integration's), and SIMULATOR_TOKEN_FILE (the submitter
 account at the clearinghouse whose roster the payers' members join: the one claim submission sends with);
 ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first, and PRIOR_AUTHORIZATION_URL has it
-authorize psychological testing (front_desk.py).
+authorize psychological testing (front_desk.py); PATIENT_BILLING_URL has it collect what patients owe.
 """
 
 import argparse
@@ -24,6 +24,7 @@ import os
 import random
 import signal
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -146,6 +147,7 @@ async def run(
     remittance_posting_url: str | None = None,
     eligibility_url: str | None = None,
     prior_authorization_url: str | None = None,
+    patient_billing_url: str | None = None,
     posted: list[dict[str, Any]] | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
@@ -160,16 +162,29 @@ async def run(
         httpx.AsyncClient(base_url=charge_capture_url, headers=admin, timeout=30) as setting_up,
         httpx.AsyncClient(base_url=charge_capture_url, headers=tokens.header(tokens.ehr), timeout=30) as ehr,
         httpx.AsyncClient(base_url=simulator_url, headers=tokens.header(simulator_token), timeout=30) as simulator,
-        httpx.AsyncClient(base_url=eligibility_url or "http://unset", headers=desk_headers, timeout=30) as eligibility,
-        httpx.AsyncClient(base_url=prior_authorization_url or "http://unset", headers=desk_headers, timeout=30) as pa,
+        front_desk(desk_headers, eligibility_url, prior_authorization_url, patient_billing_url) as desk,
     ):
-        desk = FrontDesk(eligibility if eligibility_url else None, pa if prior_authorization_url else None)
         await set_up(setting_up, simulator, plans, today)
         await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
             await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
             await _pause(stop, rate)
     return statuses
+
+
+@contextlib.asynccontextmanager
+async def front_desk(
+    headers: dict[str, str], eligibility: str | None, authorizations: str | None, patients: str | None
+) -> AsyncIterator[FrontDesk]:
+    """The front desk with a client for each of its services (eligibility, prior authorization, patient billing)
+    that is there: one left unset, it does without."""
+    async with contextlib.AsyncExitStack() as clients:
+
+        async def client(url: str | None) -> httpx.AsyncClient | None:
+            made = None if url is None else httpx.AsyncClient(base_url=url, headers=headers, timeout=30)
+            return None if made is None else await clients.enter_async_context(made)
+
+        yield FrontDesk(await client(eligibility), await client(authorizations), await client(patients))
 
 
 async def _pause(stop: asyncio.Event, rate: float) -> None:
@@ -244,6 +259,7 @@ def main() -> None:
             remittance_posting_url=os.environ.get("REMITTANCE_POSTING_URL"),
             eligibility_url=os.environ.get("ELIGIBILITY_URL"),
             prior_authorization_url=os.environ.get("PRIOR_AUTHORIZATION_URL"),
+            patient_billing_url=os.environ.get("PATIENT_BILLING_URL"),
         )
 
     asyncio.run(go())

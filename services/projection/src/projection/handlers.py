@@ -1,5 +1,6 @@
 """Every event of every topic into the projection: counted for stream health, kept as a fact when it concerns an
-encounter or a claim, and each touched encounter folded anew from all its facts (domain.fold)."""
+encounter or a claim, and each touched encounter folded anew from all its facts (domain.fold). A fold that changes
+what the insurance left to the patient is announced (`PatientShareChanged`, shares.py), in the same transaction."""
 
 import logging
 from collections import Counter, defaultdict
@@ -12,9 +13,10 @@ from opentelemetry import metrics
 from projection.checks import checksum
 from projection.domain import fold
 from projection.facts import fact_of
-from projection.model import Fact, Folded
+from projection.model import ZERO, Fact, Folded
 from projection.repository import ProjectionWork
 from projection.repository.folding import CountKey, EncounterKey
+from projection.shares import share_changed
 
 log = logging.getLogger(__name__)
 CHECKSUM_DIFFERENCES = metrics.get_meter("claimstream.projection").create_counter(
@@ -33,8 +35,12 @@ async def on_events(run: Sequence[Delivery], uow: ProjectionWork) -> None:
     await uow.folding.lock(touched)  # those found through a claim
     grouped = by_encounter(await uow.folding.history(touched))
     folds = [(key, fold(grouped.get(key, []))) for key in sorted(touched)]
+    shares_before = await uow.folding.patient_shares(touched)
     for key, folded in folds:
         alert_if_off(key, folded)
+        changed = share_changed(key, folded, len(grouped.get(key, [])), shares_before.get(key, ZERO))
+        if changed is not None:
+            uow.publish(changed)
     await uow.folding.replace(folds)
 
 

@@ -15,7 +15,7 @@ import httpx
 from claimstream_platform.database_roles import ServiceRoles
 
 from claimstream_devtools.devstack.run import identitys_own
-from claimstream_devtools.devstack.services import Supervisor, local_services
+from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.testing import Keys, StackUnderTest
 
 # The installation's default submitter, for tenants that set none of their own (claim submission's settings).
@@ -47,6 +47,7 @@ class Services:
     eligibility: str
     prior_authorization: str
     identity: str
+    patient_billing: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
@@ -109,6 +110,28 @@ def _environment(
     }
 
 
+def _services(by_package: dict[str, ServiceSpec], account: str, supervisor: Supervisor, logs: Path) -> Services:
+    url = {package: spec.url for package, spec in by_package.items()}
+    return Services(
+        url["charge_capture"],
+        url["claim_submission"],
+        url["clearinghouse_simulator"],
+        url["remittance_posting"],
+        url["denial_management"],
+        url["projection"],
+        url["eligibility"],
+        url["prior_authorization"],
+        url["identity"],
+        url["patient_billing"],
+        {"Authorization": f"Bearer {account}"},
+        partial(_exited, supervisor),
+        logs,
+        supervisor.process_env(by_package["identity"]),
+        supervisor.roles,
+        supervisor,
+    )
+
+
 def _exited(supervisor: Supervisor) -> list[str]:
     """The service processes that have exited since the session started."""
     return [f"{c.spec.name} {c.role}" for c in supervisor.children if c.process and c.process.poll() is not None]
@@ -135,23 +158,6 @@ def running(
     supervisor = Supervisor(env=env, log_dir=logs, only_for=identitys_own(keys.public_key_file.parent))
     try:
         supervisor.start(list(by_package.values()))
-        url = {package: spec.url for package, spec in by_package.items()}
-        yield Services(
-            url["charge_capture"],
-            url["claim_submission"],
-            simulator.url,
-            url["remittance_posting"],
-            url["denial_management"],
-            url["projection"],
-            url["eligibility"],
-            url["prior_authorization"],
-            url["identity"],
-            {"Authorization": f"Bearer {account}"},
-            partial(_exited, supervisor),
-            logs,
-            supervisor.process_env(by_package["identity"]),
-            supervisor.roles,
-            supervisor,
-        )
+        yield _services(by_package, account, supervisor, logs)
     finally:
         supervisor.stop()

@@ -9,7 +9,9 @@ from claimstream_platform.contracts import (
     claim_submission,
     denial_management,
     eligibility,
+    patient_billing,
     prior_authorization,
+    projection,
     remittance_posting,
 )
 from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_class, registered_events
@@ -23,7 +25,9 @@ __all__ = [
     "denial_management",
     "eligibility",
     "event_class",
+    "patient_billing",
     "prior_authorization",
+    "projection",
     "registered_events",
     "remittance_posting",
 ]

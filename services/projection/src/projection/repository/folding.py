@@ -6,6 +6,7 @@ part of each key, never left out of one."""
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -80,6 +81,19 @@ class Folding(Repository):
         their_claims = select(facts.c.claim_id).where(own, facts.c.claim_id.is_not(None))
         query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
         return [_fact(row) for row in await self.session.execute(query, _params(encounters))]
+
+    async def patient_shares(self, encounters: set[EncounterKey]) -> dict[EncounterKey, Decimal]:
+        """What the stored folds of the encounters leave to the patient (before this batch's fold replaces them)."""
+        if not encounters:
+            return {}
+        c = claims.c
+        query = (
+            select(c.tenant_id, c.encounter_id, func.sum(c.patient_balance))
+            .where(_pair_in(c.encounter_id))
+            .group_by(c.tenant_id, c.encounter_id)
+        )
+        rows = await self.session.execute(query, _params(encounters))
+        return {(tenant, encounter): share for tenant, encounter, share in rows}
 
     async def replace(self, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
         """Each encounter's read model replaced by its new fold."""

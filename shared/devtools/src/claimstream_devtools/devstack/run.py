@@ -187,6 +187,7 @@ def _start_workload(
             if "prior_authorization" in by_package
             else {}
         ),
+        **({"PATIENT_BILLING_URL": by_package["patient_billing"].url} if "patient_billing" in by_package else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_ADMIN_TOKEN_FILE=str(tokens[Role.TENANT_ADMIN]),
         CLAIMSTREAM_FRONT_DESK_TOKEN_FILE=str(tokens[Role.BILLER]),  # a biller's work includes the front desk's

@@ -1,0 +1,168 @@
+"""The patient account aggregate, pure: what one patient owes one practice, visit by visit, and what she paid.
+
+A visit's `share` is what the insurance left to the patient (the projection's ledger announces it; the highest
+version wins). Against it stand her payments applied to the visit and the adjustments the practice granted; what
+is left is the visit's open amount, negative when she paid more than the insurance left her (a copay the payer
+said was not owed). Cash not applied to any visit waits on the account, visibly, as `unapplied`. The account's
+credit is that cash and every visit's overpayment; it grows only by what happens here, and is announced when it
+does (`CreditBalanceFound`), for a biller to refund or apply.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from claimstream_platform.contracts import patient_billing as events
+from claimstream_platform.errors import NotFound, RuleViolation
+
+ZERO = Decimal("0.00")
+SMALL_BALANCE = Decimal("10.00")  # the most a small-balance write-off forgives: what costs more to bill than it is
+
+
+@dataclass
+class Visit:
+    encounter_id: UUID
+    service_date: date | None  # None: paid for at the desk before the insurance had said anything of it
+    share: Decimal = ZERO
+    version: int = 0
+    insurance_open: Decimal = ZERO  # still with the insurance: a statement waits for it
+    paid: Decimal = ZERO
+    adjusted: Decimal = ZERO
+
+    @property
+    def open(self) -> Decimal:
+        return self.share - self.paid - self.adjusted
+
+
+@dataclass(frozen=True)
+class Payment:
+    payment_id: UUID
+    amount: Decimal
+    method: events.PaymentMethod
+    received_on: date
+    encounter_id: UUID | None = None  # the visit the patient chose; None: the oldest open visits first
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    adjustment_id: UUID
+    encounter_id: UUID
+    kind: events.AdjustmentKind
+    amount: Decimal
+    reason: str
+    approved_by: str
+
+
+@dataclass(eq=False)
+class PatientAccount:
+    id: UUID
+    tenant_id: UUID
+    practice_id: UUID
+    patient_ref: str
+    visits: dict[UUID, Visit] = field(default_factory=dict)
+    unapplied: Decimal = ZERO
+    _events: list[events.AccountEvent] = field(default_factory=list)
+
+    @property
+    def balance(self) -> Decimal:
+        """What she owes: every visit's open amount that is above zero."""
+        return sum((max(v.open, ZERO) for v in self.visits.values()), ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        """Her money the account holds beyond what she owes: unapplied cash, and what she paid on a visit beyond
+        the share the insurance left her (a visit it has not answered yet holds a copay, not a credit)."""
+        overpaid = (max(-v.open, ZERO) for v in self.visits.values() if v.version > 0)
+        return self.unapplied + sum(overpaid, ZERO)
+
+    @property
+    def prepaid(self) -> Decimal:
+        """Paid at the desk on visits the insurance has not answered yet: applied when it does."""
+        return sum((v.paid for v in self.visits.values() if v.version == 0), ZERO)
+
+    def share_changed(
+        self, encounter_id: UUID, served: date, share: Decimal, version: int, insurance_open: Decimal
+    ) -> None:
+        """The insurance's word on a visit; an older word than the one kept changes nothing."""
+        visit = self.visits.setdefault(encounter_id, Visit(encounter_id, served))
+        if version <= visit.version:
+            return
+        credit = self.credit
+        change = share - visit.share
+        visit.service_date, visit.share, visit.version, visit.insurance_open = served, share, version, insurance_open
+        if change:
+            self._record(
+                events.PatientCharged, encounter_id=encounter_id, service_date=served, amount=change, share=share
+            )
+        self._announce_credit(credit)
+
+    def receive(self, payment: Payment) -> list[events.Applied]:
+        """A payment applied to the visit she chose, else to the oldest open visits first; the rest waits."""
+        if payment.amount <= 0:
+            raise RuleViolation("a payment is more than zero", field="amount")
+        credit = self.credit
+        applied = self._apply(payment)
+        rest = payment.amount - sum((a.amount for a in applied), ZERO)
+        self.unapplied += rest
+        self._record(
+            events.PatientPaymentReceived,
+            payment_id=payment.payment_id,
+            amount=payment.amount,
+            method=payment.method,
+            received_on=payment.received_on,
+            applied=applied,
+            unapplied=rest,
+        )
+        self._announce_credit(credit)
+        return applied
+
+    def _apply(self, payment: Payment) -> list[events.Applied]:
+        if payment.encounter_id is not None:  # all of it to her visit, before its share is known (a copay)
+            visit = self.visits.setdefault(payment.encounter_id, Visit(payment.encounter_id, None))
+            visit.paid += payment.amount
+            return [events.Applied(encounter_id=visit.encounter_id, amount=payment.amount)]
+        left, applied = payment.amount, []
+        for visit in self.oldest_first():
+            part = min(left, max(visit.open, ZERO))
+            if part > 0:
+                visit.paid += part
+                left -= part
+                applied.append(events.Applied(encounter_id=visit.encounter_id, amount=part))
+        return applied
+
+    def adjust(self, adjustment: Adjustment) -> None:
+        """Forgive part of a visit's open amount, never more than is open."""
+        visit = self.visits.get(adjustment.encounter_id)
+        if visit is None:
+            raise NotFound("no such visit on this account", field="encounter_id")
+        if not ZERO < adjustment.amount <= visit.open:
+            raise RuleViolation(f"an adjustment is at most what the visit has open ({visit.open})", field="amount")
+        if adjustment.kind == "small_balance" and not adjustment.amount == visit.open <= SMALL_BALANCE:
+            raise RuleViolation(
+                f"a small balance is the visit's whole open amount, at most {SMALL_BALANCE}", field="amount"
+            )
+        visit.adjusted += adjustment.amount
+        self._record(
+            events.PatientAdjusted,
+            adjustment_id=adjustment.adjustment_id,
+            encounter_id=adjustment.encounter_id,
+            kind=adjustment.kind,
+            amount=adjustment.amount,
+            approved_by=adjustment.approved_by,
+        )
+
+    def oldest_first(self) -> list[Visit]:
+        return sorted(self.visits.values(), key=lambda v: (v.service_date or date.max, str(v.encounter_id)))
+
+    def take_events(self) -> list[events.AccountEvent]:
+        taken, self._events = self._events, []
+        return taken
+
+    def _announce_credit(self, before: Decimal) -> None:
+        if self.credit > before:
+            self._record(events.CreditBalanceFound, credit=self.credit)
+
+    def _record(self, event: type[events.AccountEvent], **fields: object) -> None:
+        base = {"tenant_id": self.tenant_id, "practice_id": self.practice_id, "account_id": self.id}
+        self._events.append(event(**base, **fields))

@@ -1,0 +1,16 @@
+"""All of patient billing's SQL, reached from its unit of work (`PatientBillingWork`): `uow.accounts`, the patient
+accounts stored from and read back into the aggregate, with their payments and adjustments."""
+
+from functools import cached_property
+
+from claimstream_platform.db import UnitOfWork
+
+from patient_billing.repository.accounts import Accounts
+
+
+class PatientBillingWork(UnitOfWork):
+    """Patient billing's unit of work: one transaction, and its repositories (one of each per unit)."""
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self)

@@ -1,0 +1,139 @@
+"""Patient accounts (`uow.accounts`): one per tenant, practice and patient, its id derived from the three, so
+two transactions that meet the patient at once make one account. The tenant filter is written once (`mine`),
+narrowed to the caller's practices for a request's reads (`mine_in`)."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import Repository
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from patient_billing.domain import Adjustment, PatientAccount, Payment, Visit
+from patient_billing.tables import accounts, adjustments, applications, payments, visits
+
+a, v = accounts.c, visits.c
+
+
+def account_id(tenant_id: UUID, practice_id: UUID, patient_ref: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"claimstream:patient-account:{tenant_id}:{practice_id}:{patient_ref}")
+
+
+class Accounts(Repository):
+    table = accounts
+
+    async def of_patient(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> PatientAccount:
+        """The patient's account, made on first sight, locked until this transaction ends."""
+        found = account_id(tenant_id, practice_id, patient_ref)
+        row = {"id": found, "tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref}
+        await self.session.execute(insert(accounts).values(row).on_conflict_do_nothing())
+        account = await self._load([self.mine(tenant_id), a.id == found], lock=True)
+        assert account is not None  # made above, or by the transaction the lock waited for
+        return account
+
+    async def find(self, principal: Principal, account: UUID, *, lock: bool = False) -> PatientAccount | None:
+        """The account, if it is the caller's tenant's and of one of the caller's practices."""
+        return await self._load(
+            [*self.mine_in(principal.tenant_id, principal.practice_ids), a.id == account], lock=lock
+        )
+
+    async def listing(self, principal: Principal, practice_id: UUID | None, limit: int) -> Sequence[Any]:
+        """The caller's accounts with something owed or held, the largest balance first."""
+        open_ = func.greatest(v.share - v.paid - v.adjusted, 0)
+        query = (
+            select(a.id, a.practice_id, a.patient_ref, a.unapplied, func.coalesce(func.sum(open_), 0).label("balance"))
+            .select_from(accounts.outerjoin(visits, v.account_id == a.id))
+            .where(
+                *self.mine_in(principal.tenant_id, principal.practice_ids),
+                *([a.practice_id == practice_id] if practice_id else []),
+            )
+            .group_by(a.id)
+            .order_by(func.coalesce(func.sum(open_), 0).desc(), a.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def save(self, account: PatientAccount) -> None:
+        await self.session.execute(update(accounts).where(a.id == account.id).values(unapplied=account.unapplied))
+        rows = [_visit_row(account, visit) for visit in account.visits.values()]
+        if rows:
+            statement = insert(visits).values(rows)
+            kept = {
+                name: statement.excluded[name]
+                for name in ("service_date", "share", "version", "insurance_open", "paid", "adjusted")
+            }
+            await self.session.execute(statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept))
+
+    async def add_payment(self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str) -> None:
+        row = {
+            "id": payment.payment_id,
+            "tenant_id": account.tenant_id,
+            "account_id": account.id,
+            "amount": payment.amount,
+            "method": payment.method,
+            "received_on": payment.received_on,
+            "encounter_id": payment.encounter_id,
+            "unapplied": unapplied,
+            "recorded_by": by,
+        }
+        await self.session.execute(insert(payments).values(row))
+
+    async def add_applications(self, account: PatientAccount, payment_id: UUID, parts: Iterable[Any]) -> None:
+        rows = [
+            {
+                "payment_id": payment_id,
+                "encounter_id": p.encounter_id,
+                "tenant_id": account.tenant_id,
+                "amount": p.amount,
+            }
+            for p in parts
+        ]
+        if rows:
+            await self.session.execute(insert(applications).values(rows))
+
+    async def add_adjustment(self, account: PatientAccount, adjustment: Adjustment) -> None:
+        row = {
+            "id": adjustment.adjustment_id,
+            "tenant_id": account.tenant_id,
+            "account_id": account.id,
+            "encounter_id": adjustment.encounter_id,
+            "kind": adjustment.kind,
+            "amount": adjustment.amount,
+            "reason": adjustment.reason,
+            "approved_by": adjustment.approved_by,
+        }
+        await self.session.execute(insert(adjustments).values(row))
+
+    async def payments_of(self, account: PatientAccount) -> Sequence[Any]:
+        query = select(payments).where(self.mine(account.tenant_id, payments), payments.c.account_id == account.id)
+        return (await self.session.execute(query.order_by(payments.c.created_at, payments.c.id))).all()
+
+    async def _load(self, where: list[Any], *, lock: bool) -> PatientAccount | None:
+        query = select(accounts).where(*where)
+        row = (await self.session.execute(query.with_for_update() if lock else query)).one_or_none()
+        if row is None:
+            return None
+        account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
+        found = select(visits).where(self.mine(row.tenant_id, visits), v.account_id == row.id)
+        for r in await self.session.execute(found):
+            account.visits[r.encounter_id] = Visit(
+                r.encounter_id, r.service_date, r.share, r.version, r.insurance_open, r.paid, r.adjusted
+            )
+        return account
+
+
+def _visit_row(account: PatientAccount, visit: Visit) -> dict[str, Any]:
+    return {
+        "encounter_id": visit.encounter_id,
+        "tenant_id": account.tenant_id,
+        "account_id": account.id,
+        "service_date": visit.service_date,
+        "share": visit.share,
+        "version": visit.version,
+        "insurance_open": visit.insurance_open,
+        "paid": visit.paid,
+        "adjusted": visit.adjusted,
+    }

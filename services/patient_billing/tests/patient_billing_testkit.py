@@ -1,0 +1,55 @@
+"""Helpers for patient billing's tests: one tenant with two practices, a visit's share as the projection
+announces it, and tokens of the roles that work accounts."""
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from claimstream_devtools.testing import Keys
+from claimstream_platform.contracts.projection import PatientShareChanged
+from patient_billing import handlers
+from patient_billing.repository import PatientBillingWork
+from patient_billing.repository.accounts import account_id
+
+TENANT, OTHER_TENANT = uuid4(), uuid4()
+PRACTICE, OTHER_PRACTICE = uuid4(), uuid4()
+
+
+def share(
+    encounter: UUID, amount: str, version: int = 1, *, served: date = date(2026, 3, 2), insurance_open: str = "0"
+) -> PatientShareChanged:
+    return PatientShareChanged(
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
+        encounter_id=encounter,
+        patient_ref="P-1",
+        service_date=served,
+        version=version,
+        share=Decimal(amount),
+        charged=Decimal("150"),
+        insurance_paid=Decimal("80"),
+        adjusted=Decimal("40"),
+        written_off=Decimal("0"),
+        insurance_open=Decimal(insurance_open),
+    )
+
+
+async def announce(make_uow: Callable[[], PatientBillingWork], *events: PatientShareChanged) -> UUID:
+    """Each through the consumer's handler in its own transaction; the account of the first."""
+    for event in events:
+        async with make_uow() as uow:
+            await handlers.on_patient_share_changed(event, uow)
+            await uow.commit()
+    first = events[0]
+    assert first.practice_id is not None and first.patient_ref is not None
+    return account_id(first.tenant_id, first.practice_id, first.patient_ref)
+
+
+def bearer(keys: Keys, *roles: str, tenant: UUID = TENANT, practices: list[UUID] | None = None) -> dict[str, str]:
+    token = keys.issuer.issue(tenant_id=tenant, roles=roles, practice_ids=practices, subject=f"user:{roles[0]}")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_encounter() -> UUID:
+    return uuid4()

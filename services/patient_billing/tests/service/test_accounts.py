@@ -1,0 +1,88 @@
+"""Patient accounts on real PostgreSQL through the API: the projection's shares make the account, the front desk
+takes payments (an Idempotency-Key once), a biller adjusts, events go out with the change, and another tenant or
+another practice's token finds nothing."""
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from claimstream_devtools.testing import Keys
+from patient_billing.repository import PatientBillingWork
+from patient_billing_testkit import OTHER_PRACTICE, OTHER_TENANT, announce, bearer, share
+from sqlalchemy import text
+
+D = Decimal
+
+
+async def published(make_uow: Callable[[], PatientBillingWork]) -> list[tuple[str, dict[str, Any]]]:
+    async with make_uow() as uow:
+        query = "SELECT event_type, convert_from(payload, 'UTF8') AS body FROM outbox WHERE topic <> 'access.v1'"
+        rows = await uow.session.execute(text(query + " ORDER BY seq"))
+        return [(row.event_type.split(".")[2], json.loads(row.body)) for row in rows]
+
+
+async def test_a_desk_payment_goes_to_the_oldest_visit_and_the_account_adds_up(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    first, second = uuid4(), uuid4()
+    account = await announce(
+        make_uow, share(first, "30.00"), share(second, "45.00", served=date(2026, 3, 9), insurance_open="20.00")
+    )
+    await announce(make_uow, share(first, "99.00", version=0))  # an older word: ignored
+    desk = bearer(keys, "front-desk")
+    body = {"amount": "50.00", "method": "cash"}
+    paid = await client.post(
+        f"/v1/patient-accounts/{account}/payments", json=body, headers=desk | {"Idempotency-Key": "k1"}
+    )
+    again = await client.post(
+        f"/v1/patient-accounts/{account}/payments", json=body, headers=desk | {"Idempotency-Key": "k1"}
+    )
+    assert paid.status_code == 201, paid.text
+    assert again.json() == paid.json()
+    found = paid.json()
+    assert (D(found["balance"]), D(found["credit"])) == (D("25.00"), 0)
+    visits = {v["encounter_id"]: v for v in found["visits"]}
+    assert D(visits[str(first)]["open"]) == 0 and D(visits[str(second)]["open"]) == D("25.00")
+    assert visits[str(second)]["waiting_for_insurance"] is True
+    kinds = [kind for kind, _ in await published(make_uow)]
+    assert kinds == ["charged", "charged", "payment-received"]
+
+
+async def test_a_biller_adjusts_with_a_reason_and_the_front_desk_may_not(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    visit = uuid4()
+    account = await announce(make_uow, share(visit, "60.00"))
+    body = {"encounter_id": str(visit), "kind": "hardship", "amount": "20.00", "reason": "lost her job"}
+    refused = await client.post(
+        f"/v1/patient-accounts/{account}/adjustments", json=body, headers=bearer(keys, "front-desk")
+    )
+    assert refused.status_code == 403
+    done = await client.post(f"/v1/patient-accounts/{account}/adjustments", json=body, headers=bearer(keys, "biller"))
+    assert done.status_code == 201, done.text
+    assert D(done.json()["balance"]) == D("40.00")
+    too_much = await client.post(
+        f"/v1/patient-accounts/{account}/adjustments", json=body | {"amount": "40.01"}, headers=bearer(keys, "biller")
+    )
+    assert too_much.status_code == 422 and "amount" in too_much.text
+    [(_, adjusted)] = [e for e in await published(make_uow) if e[0] == "adjusted"]
+    assert adjusted["approved_by"] == "user:biller" and "reason" not in adjusted  # her words stay in the service
+
+
+async def test_another_tenant_or_practice_finds_nothing(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "30.00"))
+    for stranger in (bearer(keys, "biller", tenant=OTHER_TENANT), bearer(keys, "biller", practices=[OTHER_PRACTICE])):
+        assert (await client.get(f"/v1/patient-accounts/{account}", headers=stranger)).status_code == 404
+        listed = await client.get("/v1/patient-accounts", headers=stranger)
+        assert listed.status_code == 200 and listed.json()["items"] == []
+        payment = {"amount": "5.00", "method": "cash"}
+        answer = await client.post(f"/v1/patient-accounts/{account}/payments", json=payment, headers=stranger)
+        assert answer.status_code == 404
+    mine = await client.get("/v1/patient-accounts", headers=bearer(keys, "biller"))
+    assert [item["id"] for item in mine.json()["items"]] == [str(account)]

@@ -1,0 +1,81 @@
+"""The patient account, pure: shares by version, payments oldest first or to the visit chosen, unapplied cash,
+adjustments within what is open, and credit announced only when it grows."""
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from claimstream_platform.contracts import patient_billing as events
+from claimstream_platform.errors import NotFound, RuleViolation
+from patient_billing.domain import Adjustment, PatientAccount, Payment
+
+D = Decimal
+OLD, NEW = uuid4(), uuid4()
+
+
+def account() -> PatientAccount:
+    a = PatientAccount(uuid4(), uuid4(), uuid4(), "P-1")
+    a.share_changed(NEW, date(2026, 3, 2), D("40.00"), 1, D("0"))
+    a.share_changed(OLD, date(2026, 2, 1), D("25.00"), 1, D("0"))
+    a.take_events()
+    return a
+
+
+def pay(a: PatientAccount, amount: str, visit: UUID | None = None) -> list[events.Applied]:
+    return a.receive(Payment(uuid4(), D(amount), "cash", date(2026, 4, 1), visit))
+
+
+def test_a_share_is_charged_by_its_change_and_an_older_version_changes_nothing() -> None:
+    a = account()
+    a.share_changed(OLD, date(2026, 2, 1), D("30.00"), 3, D("0"))
+    a.share_changed(OLD, date(2026, 2, 1), D("99.00"), 2, D("0"))  # late: older than the one kept
+    [charged] = a.take_events()
+    assert isinstance(charged, events.PatientCharged) and (charged.amount, charged.share) == (D("5.00"), D("30.00"))
+    assert a.balance == D("70.00")
+
+
+def test_a_payment_goes_to_the_oldest_open_visit_first_and_the_rest_waits_unapplied() -> None:
+    a = account()
+    applied = pay(a, "100.00")
+    assert [(p.encounter_id, p.amount) for p in applied] == [(OLD, D("25.00")), (NEW, D("40.00"))]
+    assert (a.balance, a.unapplied, a.credit) == (0, D("35.00"), D("35.00"))
+    received, credit = a.take_events()
+    assert isinstance(received, events.PatientPaymentReceived) and received.unapplied == D("35.00")
+    assert isinstance(credit, events.CreditBalanceFound) and credit.credit == D("35.00")
+
+
+def test_a_payment_for_the_visit_she_chose_goes_there() -> None:
+    a = account()
+    assert [(p.encounter_id, p.amount) for p in pay(a, "10.00", NEW)] == [(NEW, D("10.00"))]
+    assert a.visits[OLD].open == D("25.00") and a.visits[NEW].open == D("30.00")
+
+
+def test_a_copay_at_the_desk_waits_for_the_payer_and_becomes_a_credit_when_it_was_not_owed() -> None:
+    a, visit = account(), uuid4()
+    pay(a, "20.00", visit)
+    assert (a.prepaid, a.credit, a.balance) == (D("20.00"), 0, D("65.00"))
+    assert [type(e) for e in a.take_events()] == [events.PatientPaymentReceived]  # a copay held is no credit
+    a.share_changed(visit, date(2026, 3, 9), D("0.00"), 2, D("0"))  # the payer says she owed nothing
+    assert (a.prepaid, a.credit) == (0, D("20.00"))
+    assert [type(e) for e in a.take_events()] == [events.CreditBalanceFound]
+
+
+def test_adjustments_stay_within_what_is_open_and_a_small_balance_is_the_whole_of_a_small_one() -> None:
+    a = account()
+    a.adjust(Adjustment(uuid4(), NEW, "hardship", D("15.00"), "lost her job", "biller-1"))
+    assert a.visits[NEW].open == D("25.00")
+    with pytest.raises(RuleViolation):
+        a.adjust(Adjustment(uuid4(), NEW, "hardship", D("25.01"), "too much", "biller-1"))
+    with pytest.raises(RuleViolation):
+        a.adjust(Adjustment(uuid4(), OLD, "small_balance", D("25.00"), "small", "biller-1"))  # over the limit
+    pay(a, "20.00", OLD)
+    a.adjust(Adjustment(uuid4(), OLD, "small_balance", D("5.00"), "small", "biller-1"))
+    with pytest.raises(NotFound):
+        a.adjust(Adjustment(uuid4(), uuid4(), "hardship", D("1.00"), "no such visit", "biller-1"))
+    assert a.balance == D("25.00")
+
+
+def test_a_payment_of_nothing_is_refused() -> None:
+    with pytest.raises(RuleViolation):
+        pay(account(), "0.00")

@@ -1,0 +1,39 @@
+"""What the insurance leaves to the patient is announced from the ledger whenever a fold changes it, once per
+change, with a version that grows: patient billing keeps the patient's account from it (docs/projection.md)."""
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from projection.repository import ProjectionWork
+from projection_testkit import Visit, day, deliver, delivery
+from sqlalchemy import text
+
+
+async def announced(make_uow: Callable[[], ProjectionWork]) -> list[dict[str, Any]]:
+    async with make_uow() as uow:
+        query = "SELECT convert_from(payload, 'UTF8') AS body FROM outbox WHERE topic = 'projection.v1' ORDER BY seq"
+        return [json.loads(row.body) for row in await uow.session.execute(text(query))]
+
+
+async def test_a_share_is_announced_when_it_changes_and_only_then(make_uow: Callable[[], ProjectionWork]) -> None:
+    visit = Visit(charge="150", patient="P-7")
+    await deliver(
+        make_uow,
+        delivery(visit.captured(), day(0)),
+        delivery(visit.created(), day(1)),
+        delivery(visit.submitted(), day(1)),
+        delivery(visit.paid_lines((1, "150", "80", [("CO", "45", "40"), ("PR", "2", "30")])), day(20)),
+        delivery(visit.accepted(), day(21)),  # changes nothing the patient owes
+    )
+    [first] = await announced(make_uow)
+    assert first["patient_ref"] == "P-7" and first["encounter_id"] == str(visit.encounter_id)
+    figures = {k: Decimal(first[k]) for k in ("share", "charged", "insurance_paid", "adjusted", "insurance_open")}
+    assert figures == {"share": 30, "charged": 150, "insurance_paid": 80, "adjusted": 40, "insurance_open": 0}
+
+    reversal = visit.paid_lines((1, "-150", "-80", [("CO", "45", "-40"), ("PR", "2", "-30")]), outcome="reversed")
+    await deliver(make_uow, delivery(reversal, day(30)))
+    second = (await announced(make_uow))[1]
+    assert (Decimal(second["share"]), Decimal(second["insurance_open"])) == (0, 150)
+    assert second["version"] > first["version"]

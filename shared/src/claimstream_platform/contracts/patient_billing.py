@@ -1,0 +1,78 @@
+"""Events patient billing publishes on `patient-billing.v1`, keyed by patient account: what the patient was left
+by the insurance on each visit, and what she paid, what was adjusted, and the credit she holds.
+
+A patient account is one patient (the practice's patient id) at one practice. Amounts are decimals to the cent;
+no names, birth dates, member ids, diagnoses or card numbers (a card is a processor's token, never here).
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from claimstream_platform.contracts.base import IntegrationEvent
+
+TOPIC = "patient-billing.v1"
+PaymentMethod = Literal["cash", "check", "card_present", "card_online", "autopay"]
+AdjustmentKind = Literal["small_balance", "hardship"]
+
+
+class AccountEvent(IntegrationEvent):
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "account_id"
+
+    account_id: UUID
+
+
+class PatientCharged(AccountEvent):
+    """What the insurance left to the patient on one visit changed by `amount` (negative: less is hers now)."""
+
+    event_type: ClassVar[str] = "claimstream.patient.charged.v1"
+
+    encounter_id: UUID
+    service_date: date
+    amount: Decimal
+    share: Decimal  # the visit's share after the change
+
+
+class Applied(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    encounter_id: UUID
+    amount: Decimal
+
+
+class PatientPaymentReceived(AccountEvent):
+    """A payment of the patient's: where it went, visit by visit, and what waits unapplied."""
+
+    event_type: ClassVar[str] = "claimstream.patient.payment-received.v1"
+
+    payment_id: UUID
+    amount: Decimal
+    method: PaymentMethod
+    received_on: date
+    applied: list[Applied]
+    unapplied: Decimal
+
+
+class PatientAdjusted(AccountEvent):
+    """Part of what the patient owes on a visit forgiven: a small balance, or a hardship a biller approved."""
+
+    event_type: ClassVar[str] = "claimstream.patient.adjusted.v1"
+
+    adjustment_id: UUID
+    encounter_id: UUID
+    kind: AdjustmentKind
+    amount: Decimal
+    approved_by: str  # the biller's subject
+
+
+class CreditBalanceFound(AccountEvent):
+    """The account holds more of the patient's money than she owes: an overpaid copay, a prepayment, a share the
+    payer lowered after she paid it. It waits for a biller to refund it or apply it."""
+
+    event_type: ClassVar[str] = "claimstream.patient.credit-found.v1"
+
+    credit: Decimal  # the account's whole credit now
