@@ -5,8 +5,9 @@ after the visit), and from its visits: a claim the payer paid (its remittance an
 visits the HMO denies at the office place (CO-5: cases corrected by denial management), a visit before
 coverage (CO-26: a case for a person, which the practice appeals), an eligibility check, a good-faith estimate,
 a manual authorization, an 835 the practice uploads whose payment matches no claim (an exception), and the paid
-visit's patient account with a payment at the desk. A scrub-rule suggestion is added by walls_sweep.py (the flow
-cannot produce one: see there). `ids` gives every path parameter of every route a real value of this world.
+visit's patient account with a payment at the desk and its statement. A scrub-rule suggestion is added by
+walls_sweep.py (the flow cannot produce one: see there). `ids` gives every path parameter of every route a real
+value of this world.
 """
 
 import asyncio
@@ -20,11 +21,13 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
+from claimstream_platform.dates import business_date
 from remittance_testkit import Payment, era
 from test_encounter_to_claim import PAYERS, _enroll, _practice_billing, _telehealth_visit, ok
 
 T = TypeVar("T")
 FACTS_FROM = "2020-01-01"
+TODAY = str(business_date())  # a day of the statements' (a date, the same for a world and its twin)
 
 
 @dataclass
@@ -46,7 +49,7 @@ def _never_existed(value: Any) -> Any:
     try:
         return str(uuid4()) if UUID(str(value)) else value
     except ValueError:
-        return f"NX{value}"[:20] if value not in ("SIMAHP", FACTS_FROM, "discard") else value
+        return f"NX{value}"[:20] if value not in ("SIMAHP", FACTS_FROM, "discard", TODAY) else value
 
 
 async def until(probe: Callable[[], Awaitable[T | None]], what: str, timeout: float = 60) -> T:
@@ -230,7 +233,10 @@ async def _patient_account(c: Http) -> dict[str, Any]:
     account_id = await until(account, "patient account", 90)
     payment = {"amount": "5.00", "method": "cash"}
     await ok(await c.patients.post(f"/v1/patient-accounts/{account_id}/payments", json=payment))
-    return {"account_id": account_id}
+    practice = (await ok(await c.patients.get(f"/v1/patient-accounts/{account_id}")))["practice_id"]
+    await ok(await c.patients.post(f"/v1/practices/{practice}/statement-runs"))
+    statements = await ok(await c.patients.get(f"/v1/patient-accounts/{account_id}/statements"))
+    return {"account_id": account_id, "statement_id": statements[0]["id"], "issued_on": TODAY}
 
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from claimstream_devtools.testing import StandInClearinghouse
+from claimstream_devtools.stand_ins import StandInClearinghouse
 from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
 from claimstream_platform.x12.eligibility import transaction_271

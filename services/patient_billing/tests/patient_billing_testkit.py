@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from claimstream_devtools.testing import Keys
-from claimstream_platform.contracts.projection import PatientShareChanged
+from claimstream_platform.contracts.projection import PatientShareChanged, ShareReason
 from patient_billing import handlers
 from patient_billing.repository import PatientBillingWork
 from patient_billing.repository.accounts import account_id
@@ -17,13 +17,20 @@ PRACTICE, OTHER_PRACTICE = uuid4(), uuid4()
 
 
 def share(
-    encounter: UUID, amount: str, version: int = 1, *, served: date = date(2026, 3, 2), insurance_open: str = "0"
+    encounter: UUID,
+    amount: str,
+    version: int = 1,
+    *,
+    served: date = date(2026, 3, 2),
+    insurance_open: str = "0",
+    reason: str = "2",
+    patient: str = "P-1",
 ) -> PatientShareChanged:
     return PatientShareChanged(
         tenant_id=TENANT,
         practice_id=PRACTICE,
         encounter_id=encounter,
-        patient_ref="P-1",
+        patient_ref=patient,
         service_date=served,
         version=version,
         share=Decimal(amount),
@@ -32,6 +39,7 @@ def share(
         adjusted=Decimal("40"),
         written_off=Decimal("0"),
         insurance_open=Decimal(insurance_open),
+        reasons=[ShareReason(group="PR", reason=reason, amount=Decimal(amount))] if Decimal(amount) else [],
     )
 
 

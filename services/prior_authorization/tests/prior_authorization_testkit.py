@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from claimstream_devtools.testing import StandInClearinghouse
+from claimstream_devtools.stand_ins import StandInClearinghouse
 from claimstream_platform.contracts import charge_capture as cc
 from claimstream_platform.x12 import FunctionalGroup, Interchange, parse_interchange, write_interchange
 from claimstream_platform.x12.review import read_278_request, transaction_278_response

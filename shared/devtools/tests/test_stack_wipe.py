@@ -38,7 +38,7 @@ def _unused_port() -> int:
 
 
 def _stack(port: int) -> LocalStack:
-    return LocalStack(Profile("test", kafka_port=port, controller_port=0, postgres_port=port))
+    return LocalStack(Profile("test", kafka_port=port, controller_port=0, postgres_port=port, smtp_port=port))
 
 
 def test_a_fresh_start_keeps_the_data_of_a_server_the_environment_names(

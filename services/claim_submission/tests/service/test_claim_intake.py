@@ -11,7 +11,7 @@ from uuid import uuid4
 from claim_submission.intake import encounters
 from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, charges, claims_of, handle
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from sqlalchemy import text

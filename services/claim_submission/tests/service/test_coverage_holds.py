@@ -12,7 +12,7 @@ from claim_submission.intake import encounters
 from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import eligibility_answers
 from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 

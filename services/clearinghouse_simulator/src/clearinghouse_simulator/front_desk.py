@@ -2,7 +2,8 @@
 eligibility service (a 270 to the simulated payer, its 271 read back), and psychological testing is authorized
 with its prior-authorization service (a 278) rather than with a number typed in. A request the services refuse or
 cannot answer does not stop the visit: the front desk only asks. At one visit in ten it also collects from the
-practice's patient who owes the most (patient billing): all of it, or half, in cash, by check or by card."""
+practice's patient who owes the most (patient billing): all of it, or half, in cash, by check or by card; and at
+one in fifty the billing office runs the practice's statements (emailed to the patients who gave an address)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ import httpx
 
 TESTING_CODES = ["96130", "96131", "96136", "96137"]
 COLLECT_EVERY = 10  # visits between two collections at the desk
+STATEMENTS_EVERY = 50  # visits between two statement runs of the billing office (each account once a cycle)
 METHODS = ("cash", "check", "card_present")
 
 
@@ -27,6 +29,8 @@ class FrontDesk:
         self.visits += 1
         if self.patients is not None and self.visits % COLLECT_EVERY == 0:
             await collect(self.patients, visit["practice_id"], self.visits // COLLECT_EVERY)
+        if self.patients is not None and self.visits % STATEMENTS_EVERY == 0:
+            await send_statements(self.patients, visit["practice_id"])
         await verify(self.eligibility, practice, visit)
         if self.authorizations is not None and visit["service"]["kind"] == "psychological_testing":
             if visit.pop("prior_authorization_number", None) is not None:  # a visit the practice would authorize
@@ -83,6 +87,19 @@ async def collect(patients: httpx.AsyncClient, practice_id: str, turn: int) -> i
     amount = balance if turn % 2 else (balance / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     payment = {"amount": str(max(amount, Decimal("0.01"))), "method": METHODS[turn % len(METHODS)]}
     return await _post(patients, f"/v1/patient-accounts/{owing[0]['id']}/payments", payment)
+
+
+async def send_statements(patients: httpx.AsyncClient, practice_id: str) -> int | None:
+    """The billing office's run for the practice, its patients who owe most asked for an email address first (the
+    others' statements go to the mail house's batch)."""
+    try:
+        listed = await patients.get("/v1/patient-accounts", params={"practice_id": practice_id, "limit": 3})
+        for account in listed.json().get("items", []) if listed.is_success else []:
+            contact = {"email": f"patient-{account['id'][:8]}@example.org", "statements_by": "email"}
+            await patients.put(f"/v1/patient-accounts/{account['id']}/contact", json=contact)
+    except httpx.HTTPError:
+        return None
+    return await _post(patients, f"/v1/practices/{practice_id}/statement-runs", {})
 
 
 async def _post(client: httpx.AsyncClient, path: str, request: dict[str, Any]) -> int | None:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import httpx
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.contracts.claim_submission import ClaimCreated
 from claimstream_platform.messaging.consumer import Batched
 from denial_management.consumers import SUBSCRIPTIONS

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from denial_management import handlers
 from denial_management.repository import DenialWork
 from denial_testkit import created, deliver, denied

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.errors import TransientError
 from eligibility import handlers
 from eligibility.check_loop import ask_one

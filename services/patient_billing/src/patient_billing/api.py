@@ -90,7 +90,7 @@ def account_out(account: PatientAccount) -> AccountOut:
             paid=v.paid,
             adjusted=v.adjusted,
             open=v.open,
-            waiting_for_insurance=v.version == 0 or v.insurance_open > 0,
+            waiting_for_insurance=v.waiting_for_insurance,
         )
         for v in account.oldest_first()
     ]

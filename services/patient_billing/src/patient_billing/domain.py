@@ -20,19 +20,46 @@ ZERO = Decimal("0.00")
 SMALL_BALANCE = Decimal("10.00")  # the most a small-balance write-off forgives: what costs more to bill than it is
 
 
+Reason = tuple[str, str, Decimal]  # a payer's group code, CARC and amount
+
+
+@dataclass(frozen=True)
+class InsuranceWord:
+    """What the insurance has said of a visit, as the ledger announces it (the highest version counts)."""
+
+    service_date: date
+    version: int
+    share: Decimal  # what it left the patient
+    insurance_open: Decimal = ZERO  # what it still owes: a statement waits for it
+    charged: Decimal = ZERO
+    insurance_paid: Decimal = ZERO
+    adjusted: Decimal = ZERO  # the contractual and payment adjustments: nobody owes them
+    reasons: tuple[Reason, ...] = ()
+
+
 @dataclass
 class Visit:
     encounter_id: UUID
-    service_date: date | None  # None: paid for at the desk before the insurance had said anything of it
-    share: Decimal = ZERO
-    version: int = 0
-    insurance_open: Decimal = ZERO  # still with the insurance: a statement waits for it
+    word: InsuranceWord | None = None  # None: paid for at the desk before the insurance said anything of it
     paid: Decimal = ZERO
     adjusted: Decimal = ZERO
+    first_statement_on: date | None = None  # the first statement that asked for it: her part of A/R ages from it
+
+    @property
+    def share(self) -> Decimal:
+        return self.word.share if self.word else ZERO
+
+    @property
+    def service_date(self) -> date | None:
+        return self.word.service_date if self.word else None
 
     @property
     def open(self) -> Decimal:
         return self.share - self.paid - self.adjusted
+
+    @property
+    def waiting_for_insurance(self) -> bool:
+        return self.word is None or self.word.insurance_open > 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,18 @@ class Adjustment:
     approved_by: str
 
 
+@dataclass(frozen=True)
+class Issued:
+    """What a statement asked, as its event says it."""
+
+    issued_on: date
+    due_on: date
+    amount_due: Decimal
+    stage: str
+    delivery: str
+    encounter_ids: tuple[UUID, ...]
+
+
 @dataclass(eq=False)
 class PatientAccount:
     id: UUID
@@ -62,6 +101,8 @@ class PatientAccount:
     patient_ref: str
     visits: dict[UUID, Visit] = field(default_factory=dict)
     unapplied: Decimal = ZERO
+    awaiting_decision_since: date | None = None  # the practice's to decide: collections or a write-off
+    last_statement_on: date | None = None
     _events: list[events.AccountEvent] = field(default_factory=list)
 
     @property
@@ -73,27 +114,28 @@ class PatientAccount:
     def credit(self) -> Decimal:
         """Her money the account holds beyond what she owes: unapplied cash, and what she paid on a visit beyond
         the share the insurance left her (a visit it has not answered yet holds a copay, not a credit)."""
-        overpaid = (max(-v.open, ZERO) for v in self.visits.values() if v.version > 0)
+        overpaid = (max(-v.open, ZERO) for v in self.visits.values() if v.word is not None)
         return self.unapplied + sum(overpaid, ZERO)
 
     @property
     def prepaid(self) -> Decimal:
         """Paid at the desk on visits the insurance has not answered yet: applied when it does."""
-        return sum((v.paid for v in self.visits.values() if v.version == 0), ZERO)
+        return sum((v.paid for v in self.visits.values() if v.word is None), ZERO)
 
-    def share_changed(
-        self, encounter_id: UUID, served: date, share: Decimal, version: int, insurance_open: Decimal
-    ) -> None:
+    def share_changed(self, encounter_id: UUID, word: InsuranceWord) -> None:
         """The insurance's word on a visit; an older word than the one kept changes nothing."""
-        visit = self.visits.setdefault(encounter_id, Visit(encounter_id, served))
-        if version <= visit.version:
+        visit = self.visits.setdefault(encounter_id, Visit(encounter_id))
+        if visit.word is not None and word.version <= visit.word.version:
             return
-        credit = self.credit
-        change = share - visit.share
-        visit.service_date, visit.share, visit.version, visit.insurance_open = served, share, version, insurance_open
+        credit, change = self.credit, word.share - visit.share
+        visit.word = word
         if change:
             self._record(
-                events.PatientCharged, encounter_id=encounter_id, service_date=served, amount=change, share=share
+                events.PatientCharged,
+                encounter_id=encounter_id,
+                service_date=word.service_date,
+                amount=change,
+                share=word.share,
             )
         self._announce_credit(credit)
 
@@ -119,7 +161,7 @@ class PatientAccount:
 
     def _apply(self, payment: Payment) -> list[events.Applied]:
         if payment.encounter_id is not None:  # all of it to her visit, before its share is known (a copay)
-            visit = self.visits.setdefault(payment.encounter_id, Visit(payment.encounter_id, None))
+            visit = self.visits.setdefault(payment.encounter_id, Visit(payment.encounter_id))
             visit.paid += payment.amount
             return [events.Applied(encounter_id=visit.encounter_id, amount=payment.amount)]
         left, applied = payment.amount, []
@@ -151,6 +193,18 @@ class PatientAccount:
             amount=adjustment.amount,
             approved_by=adjustment.approved_by,
         )
+
+    def stated(self, statement_id: UUID, issued: Issued) -> None:
+        """A statement asked for these visits: each first asked today ages her part of A/R from today."""
+        for encounter_id in issued.encounter_ids:
+            visit = self.visits[encounter_id]
+            visit.first_statement_on = visit.first_statement_on or issued.issued_on
+        self.last_statement_on = issued.issued_on
+        self._record(events.StatementIssued, statement_id=statement_id, **vars(issued))
+
+    def refer_for_decision(self, today: date) -> None:
+        self.awaiting_decision_since = today
+        self._record(events.AccountAwaitingDecision, since=today, balance=self.balance)
 
     def oldest_first(self) -> list[Visit]:
         return sorted(self.visits.values(), key=lambda v: (v.service_date or date.max, str(v.encounter_id)))

@@ -1,15 +1,16 @@
-"""The projection's word on a visit into the patient's account, and the front desk's and billers' commands, in
-the caller's transaction: each locks the account, makes the aggregate's move, stores it and publishes the events
-it recorded."""
+"""Other services' events into the patient's account, and the front desk's and billers' commands, in the caller's
+transaction: each locks the account, makes the aggregate's move, stores it and publishes the events it recorded.
+The ledger's word on a visit comes from the projection; the patient's name and address from charge capture."""
 
 import logging
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
 from claimstream_platform.errors import NotFound
 
-from patient_billing.domain import ZERO, Adjustment, PatientAccount, Payment
+from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment
 from patient_billing.repository import PatientBillingWork
 
 log = logging.getLogger(__name__)
@@ -21,39 +22,59 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
         log.warning("a patient share with no patient or practice", extra={"encounter_id": str(event.encounter_id)})
         return
     account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, event.patient_ref)
-    account.share_changed(event.encounter_id, event.service_date, event.share, event.version, event.insurance_open)
-    await _saved(uow, account)
+    word = InsuranceWord(
+        service_date=event.service_date,
+        version=event.version,
+        share=event.share,
+        insurance_open=event.insurance_open,
+        charged=event.charged,
+        insurance_paid=event.insurance_paid,
+        adjusted=event.adjusted,
+        reasons=tuple((r.group, r.reason, r.amount) for r in event.reasons),
+    )
+    account.share_changed(event.encounter_id, word)
+    await saved(uow, account)
+
+
+async def on_charge_captured(event: ChargeCaptured, uow: PatientBillingWork) -> None:
+    """The patient's name and postal address as the practice last captured them: what statements go to."""
+    if event.practice_id is None:
+        return
+    patient = event.patient
+    account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, patient.external_id)
+    name, address = f"{patient.first_name} {patient.last_name}", patient.address.model_dump(mode="json")
+    await uow.statements.set_contact(account.tenant_id, account.id, name=name, address=address)
 
 
 async def receive_payment(
     uow: PatientBillingWork, principal: Principal, account_id: UUID, payment: Payment
 ) -> PatientAccount:
-    account = await _account(uow, principal, account_id)
+    account = await locked(uow, principal, account_id)
     applied = account.receive(payment)
     unapplied = payment.amount - sum((part.amount for part in applied), ZERO)
     await uow.accounts.add_payment(account, payment, unapplied, principal.subject)
     await uow.accounts.add_applications(account, payment.payment_id, applied)
-    await _saved(uow, account)
+    await saved(uow, account)
     return account
 
 
 async def adjust(
     uow: PatientBillingWork, principal: Principal, account_id: UUID, adjustment: Adjustment
 ) -> PatientAccount:
-    account = await _account(uow, principal, account_id)
+    account = await locked(uow, principal, account_id)
     account.adjust(adjustment)
     await uow.accounts.add_adjustment(account, adjustment)
-    await _saved(uow, account)
+    await saved(uow, account)
     return account
 
 
-async def _account(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:
+async def locked(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:
     account = await uow.accounts.find(principal, account_id, lock=True)
     if account is None:
         raise NotFound("patient account not found", field="account_id")
     return account
 
 
-async def _saved(uow: PatientBillingWork, account: PatientAccount) -> None:
+async def saved(uow: PatientBillingWork, account: PatientAccount) -> None:
     await uow.accounts.save(account)
     uow.publish_recorded(account)

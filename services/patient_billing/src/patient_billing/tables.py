@@ -1,8 +1,10 @@
-"""Patient billing's tables. Money is NUMERIC. The patient is the practice's patient id: no names, birth dates,
-member ids or diagnoses are stored here, and no card numbers (cards are a processor's tokens)."""
+"""Patient billing's tables. Money is NUMERIC. The patient is the practice's patient id; her name, postal address
+and email (`contacts`) are what a statement is sent with, and nothing else of hers is kept: no birth date, member
+id or diagnosis, and no card numbers (cards are a processor's tokens)."""
 
 from claimstream_platform.db import NAMING_CONVENTION
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -37,6 +40,8 @@ accounts = Table(
     Column("patient_ref", String(80), nullable=False),
     _money("unapplied"),
     _created(),
+    Column("awaiting_decision_since", Date),  # the last dunning notice went unpaid: the practice decides
+    Column("last_statement_on", Date),  # one statement per cycle at most, however many runs
     UniqueConstraint("tenant_id", "practice_id", "patient_ref"),
 )
 
@@ -52,6 +57,52 @@ visits = Table(
     _money("insurance_open"),
     _money("paid"),
     _money("adjusted"),
+    _money("charged"),
+    _money("insurance_paid"),
+    _money("insurance_adjusted"),
+    Column("reasons", JSONB, nullable=False, server_default="[]"),  # [group, CARC, amount] as the payers posted
+    Column("first_statement_on", Date),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("name", String(200)),
+    Column("address", JSONB),
+    Column("email", String(254)),
+    Column("statements_by", String(10), nullable=False, server_default="print"),  # email | print
+    Column("on_hold", Boolean, nullable=False, server_default="false"),
+    Column("hold_reason", String(500)),
+)
+
+statement_settings = Table(
+    "statement_settings",
+    metadata,
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("cycle_day", Integer, nullable=False),
+    _money("minimum_balance"),
+    Column("due_days", Integer, nullable=False),
+    Column("set_by", String(200), nullable=False),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("issued_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount_due", Numeric(12, 2), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("delivery", String(10), nullable=False),  # email | print
+    Column("document", JSONB, nullable=False),  # what it says, line by line: the PDF is rendered from it
+    Column("sent_at", DateTime(timezone=True)),  # emailed (an email statement waits for the mail loop until then)
+    _created(),
 )
 
 payments = Table(
@@ -90,4 +141,12 @@ adjustments = Table(
     Column("reason", String(500), nullable=False),
     Column("approved_by", String(200), nullable=False),
     _created(),
+)
+
+statement_runs = Table(  # a practice's statement run of a day, once: the loop's and a biller's alike
+    "statement_runs",
+    metadata,
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("run_on", Date, primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
 )

@@ -8,16 +8,20 @@ from uuid import UUID, uuid4
 import pytest
 from claimstream_platform.contracts import patient_billing as events
 from claimstream_platform.errors import NotFound, RuleViolation
-from patient_billing.domain import Adjustment, PatientAccount, Payment
+from patient_billing.domain import Adjustment, InsuranceWord, PatientAccount, Payment
 
 D = Decimal
 OLD, NEW = uuid4(), uuid4()
 
 
+def word(served: date, share: str, version: int = 1) -> InsuranceWord:
+    return InsuranceWord(served, version, D(share))
+
+
 def account() -> PatientAccount:
     a = PatientAccount(uuid4(), uuid4(), uuid4(), "P-1")
-    a.share_changed(NEW, date(2026, 3, 2), D("40.00"), 1, D("0"))
-    a.share_changed(OLD, date(2026, 2, 1), D("25.00"), 1, D("0"))
+    a.share_changed(NEW, word(date(2026, 3, 2), "40.00"))
+    a.share_changed(OLD, word(date(2026, 2, 1), "25.00"))
     a.take_events()
     return a
 
@@ -28,8 +32,8 @@ def pay(a: PatientAccount, amount: str, visit: UUID | None = None) -> list[event
 
 def test_a_share_is_charged_by_its_change_and_an_older_version_changes_nothing() -> None:
     a = account()
-    a.share_changed(OLD, date(2026, 2, 1), D("30.00"), 3, D("0"))
-    a.share_changed(OLD, date(2026, 2, 1), D("99.00"), 2, D("0"))  # late: older than the one kept
+    a.share_changed(OLD, word(date(2026, 2, 1), "30.00", 3))
+    a.share_changed(OLD, word(date(2026, 2, 1), "99.00", 2))  # late: older than the one kept
     [charged] = a.take_events()
     assert isinstance(charged, events.PatientCharged) and (charged.amount, charged.share) == (D("5.00"), D("30.00"))
     assert a.balance == D("70.00")
@@ -56,7 +60,7 @@ def test_a_copay_at_the_desk_waits_for_the_payer_and_becomes_a_credit_when_it_wa
     pay(a, "20.00", visit)
     assert (a.prepaid, a.credit, a.balance) == (D("20.00"), 0, D("65.00"))
     assert [type(e) for e in a.take_events()] == [events.PatientPaymentReceived]  # a copay held is no credit
-    a.share_changed(visit, date(2026, 3, 9), D("0.00"), 2, D("0"))  # the payer says she owed nothing
+    a.share_changed(visit, word(date(2026, 3, 9), "0.00", 2))  # the payer says she owed nothing
     assert (a.prepaid, a.credit) == (0, D("20.00"))
     assert [type(e) for e in a.take_events()] == [events.CreditBalanceFound]
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from claimstream_devtools.testing import StandInClearinghouse, waiting_for_a_lock
+from claimstream_devtools.stand_ins import StandInClearinghouse, waiting_for_a_lock
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from prior_authorization import handlers
 from prior_authorization.follow_loop import ask_one

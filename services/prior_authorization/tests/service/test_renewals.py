@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from claimstream_devtools.testing import StandInClearinghouse, waiting_for_a_lock
+from claimstream_devtools.stand_ins import StandInClearinghouse, waiting_for_a_lock
 from claimstream_platform.auth import Principal
 from prior_authorization import handlers
 from prior_authorization.follow_loop import ask_one

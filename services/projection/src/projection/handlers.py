@@ -38,7 +38,7 @@ async def on_events(run: Sequence[Delivery], uow: ProjectionWork) -> None:
     shares_before = await uow.folding.patient_shares(touched)
     for key, folded in folds:
         alert_if_off(key, folded)
-        changed = share_changed(key, folded, len(grouped.get(key, [])), shares_before.get(key, ZERO))
+        changed = share_changed(key, folded, grouped.get(key, []), shares_before.get(key, ZERO))
         if changed is not None:
             uow.publish(changed)
     await uow.folding.replace(folds)

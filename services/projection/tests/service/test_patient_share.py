@@ -31,9 +31,10 @@ async def test_a_share_is_announced_when_it_changes_and_only_then(make_uow: Call
     assert first["patient_ref"] == "P-7" and first["encounter_id"] == str(visit.encounter_id)
     figures = {k: Decimal(first[k]) for k in ("share", "charged", "insurance_paid", "adjusted", "insurance_open")}
     assert figures == {"share": 30, "charged": 150, "insurance_paid": 80, "adjusted": 40, "insurance_open": 0}
+    assert first["reasons"] == [{"group": "PR", "reason": "2", "amount": "30.00"}]
 
     reversal = visit.paid_lines((1, "-150", "-80", [("CO", "45", "-40"), ("PR", "2", "-30")]), outcome="reversed")
     await deliver(make_uow, delivery(reversal, day(30)))
     second = (await announced(make_uow))[1]
     assert (Decimal(second["share"]), Decimal(second["insurance_open"])) == (0, 150)
-    assert second["version"] > first["version"]
+    assert second["version"] > first["version"] and second["reasons"] == []

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from claimstream_devtools.schemas_under_test import schema_roles
-from claimstream_devtools.testing import waiting_for_a_lock
+from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.context import Tenancy
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions

@@ -98,6 +98,8 @@ def _environment(
     return {
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "SMTP_HOST": stack.smtp[0],
+        "SMTP_PORT": str(stack.smtp[1]),
         "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
         "SIMULATOR_PUBLIC_KEY_FILE": str(clearinghouse_keys.public_key_file),
         "SIM_CYCLE_SECONDS": "1",

@@ -3,7 +3,6 @@
 Natively (the `test` profile: its own ports and data folder, so it runs beside `make run`), or with testcontainers
 when a Docker engine answers, or the servers that KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL name."""
 
-import asyncio
 import os
 import sys
 import time
@@ -28,16 +27,15 @@ from claimstream_platform.auth import (
 )
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
-from claimstream_platform.errors import TransientError
 from claimstream_platform.kit import Service
 from claimstream_platform.limits import store as limits
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
+from claimstream_devtools.devstack.mail import MailSink
 from claimstream_devtools.devstack.postgres import PostgresServer
 from claimstream_devtools.devstack.stack import LocalStack, docker_engine_answers, test_profile
 from claimstream_devtools.schemas_under_test import (
@@ -52,6 +50,8 @@ class StackUnderTest:
     bootstrap_servers: str
     broker: KafkaBroker | None  # None when the broker is not ours to stop and start
     postgres: PostgresServer | None = None  # likewise for the database server
+    smtp: tuple[str, int] = ("127.0.0.1", 25)  # where the services send mail: the stack's SMTP sink
+    mail: Path | None = None  # the folder the sink keeps each message in (devstack.mail.delivered reads it)
 
     def restart_broker(self, *, crash: bool = False, down_for: float = 0.0) -> None:
         """A clean stop and start, or with `crash` a SIGKILL of the broker and a start, `down_for` seconds later."""
@@ -87,7 +87,14 @@ def _containers() -> Iterator[StackUnderTest]:
         database_url = pg.get_connection_url()
         migrate.upgrade(database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
         migrate.upgrade(database_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
-        yield StackUnderTest(database_url, kafka.get_bootstrap_server(), None)
+        sink = MailSink(test_profile().data_dir / "mail", test_profile().smtp_port)
+        sink.start()
+        try:
+            yield StackUnderTest(
+                database_url, kafka.get_bootstrap_server(), None, None, ("127.0.0.1", sink.port), sink.folder
+            )
+        finally:
+            sink.stop()
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +108,10 @@ def stack() -> Iterator[StackUnderTest]:
     local.start(fresh=True)
     try:
         print(f"\nlocal test stack: Kafka started in {local.kafka_start_seconds or 0:.1f} s")
-        yield StackUnderTest(local.database_url, local.bootstrap_servers, local.broker, local.postgres)
+        mail = local.mail.folder if local.mail else None
+        yield StackUnderTest(
+            local.database_url, local.bootstrap_servers, local.broker, local.postgres, local.smtp, mail
+        )
     finally:
         local.stop()
 
@@ -174,7 +184,7 @@ def service_settings(
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key_file,
-        **{"revocations_schema": schema, **overrides},
+        **{"revocations_schema": schema, "smtp_host": stack.smtp[0], "smtp_port": stack.smtp[1], **overrides},
     )
 
 
@@ -270,31 +280,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "stack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.stack)
-
-
-class StandInClearinghouse:
-    """For service tests of a real-time exchange (270, 278): answers every interchange with `answers` (or fails as
-    an outage would, with the partner's Retry-After) and keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.answers: Callable[[str], list[str]] = lambda _sent: []
-        self.sent: list[str] = []
-        self.down = False
-
-    async def ask(self, interchange: str) -> list[str]:
-        if self.down:
-            raise TransientError("partner unreachable", retry_after=7)
-        self.sent.append(interchange)
-        return self.answers(interchange)
-
-
-async def waiting_for_a_lock(make_uow: Callable[[], UnitOfWork], task: asyncio.Task[Any]) -> None:
-    """Once `task` waits for an advisory lock, or has finished (bounded): for a test of two transactions at once,
-    which lets the first commit only after the second has done all it would do without waiting for it."""
-    deadline = time.monotonic() + 10
-    while not task.done() and time.monotonic() < deadline:
-        async with make_uow() as uow:
-            query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            if await uow.session.scalar(text(query)):
-                return
-        await asyncio.sleep(0.02)

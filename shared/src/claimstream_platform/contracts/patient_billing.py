@@ -76,3 +76,27 @@ class CreditBalanceFound(AccountEvent):
     event_type: ClassVar[str] = "claimstream.patient.credit-found.v1"
 
     credit: Decimal  # the account's whole credit now
+
+
+class StatementIssued(AccountEvent):
+    """A statement went out (or was queued for the mail house): what it asks, by when, and how firmly."""
+
+    event_type: ClassVar[str] = "claimstream.statement.issued.v1"
+
+    statement_id: UUID
+    issued_on: date
+    due_on: date
+    amount_due: Decimal
+    stage: Literal["first", "reminder", "past_due", "final"]
+    delivery: Literal["email", "print"]
+    encounter_ids: list[UUID]  # the visits it asks for
+
+
+class AccountAwaitingDecision(AccountEvent):
+    """The final notice went unanswered: the account is on the practice's list, for a person to decide between
+    collections and a write-off (never taken by the machine)."""
+
+    event_type: ClassVar[str] = "claimstream.patient.awaiting-decision.v1"
+
+    since: date
+    balance: Decimal

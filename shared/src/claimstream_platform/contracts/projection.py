@@ -11,9 +11,22 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "projection.v1"
+
+
+class ShareReason(BaseModel):
+    """Why the patient owes part of the visit: a payer's patient-responsibility adjustment (group and CARC), net of
+    reversals, as the payers posted it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    reason: str
+    amount: Decimal
 
 
 class PatientShareChanged(IntegrationEvent):
@@ -36,3 +49,4 @@ class PatientShareChanged(IntegrationEvent):
     adjusted: Decimal  # contractual and payment adjustments
     written_off: Decimal
     insurance_open: Decimal  # still owed by the insurance
+    reasons: list[ShareReason] = []  # the payers' words for the share (a crossover's held part is not hers yet)

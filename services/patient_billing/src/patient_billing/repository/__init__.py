@@ -1,11 +1,13 @@
 """All of patient billing's SQL, reached from its unit of work (`PatientBillingWork`): `uow.accounts`, the patient
-accounts stored from and read back into the aggregate, with their payments and adjustments."""
+accounts stored from and read back into the aggregate, with their payments and adjustments; `uow.statements`, the
+statements, the practices' settings and runs, and the patients' contacts."""
 
 from functools import cached_property
 
 from claimstream_platform.db import UnitOfWork
 
 from patient_billing.repository.accounts import Accounts
+from patient_billing.repository.statements import Statements
 
 
 class PatientBillingWork(UnitOfWork):
@@ -14,3 +16,7 @@ class PatientBillingWork(UnitOfWork):
     @cached_property
     def accounts(self) -> Accounts:
         return Accounts(self)
+
+    @cached_property
+    def statements(self) -> Statements:
+        return Statements(self)

@@ -3,6 +3,7 @@ two transactions that meet the patient at once make one account. The tenant filt
 narrowed to the caller's practices for a request's reads (`mine_in`)."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -12,10 +13,11 @@ from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from patient_billing.domain import Adjustment, PatientAccount, Payment, Visit
+from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment, Visit
 from patient_billing.tables import accounts, adjustments, applications, payments, visits
 
 a, v = accounts.c, visits.c
+_KEYS = frozenset({"encounter_id", "tenant_id", "account_id"})
 
 
 def account_id(tenant_id: UUID, practice_id: UUID, patient_ref: str) -> UUID:
@@ -33,6 +35,16 @@ class Accounts(Repository):
         account = await self._load([self.mine(tenant_id), a.id == found], lock=True)
         assert account is not None  # made above, or by the transaction the lock waited for
         return account
+
+    async def of_practice(self, tenant_id: UUID, practice_id: UUID) -> list[UUID]:
+        """The practice's accounts, in the order a run locks them."""
+        query = select(a.id).where(self.mine(tenant_id), a.practice_id == practice_id).order_by(a.id)
+        return list((await self.session.scalars(query)).all())
+
+    async def lock(self, tenant_id: UUID, account: UUID) -> PatientAccount:
+        found = await self._load([self.mine(tenant_id), a.id == account], lock=True)
+        assert found is not None  # accounts are never deleted
+        return found
 
     async def find(self, principal: Principal, account: UUID, *, lock: bool = False) -> PatientAccount | None:
         """The account, if it is the caller's tenant's and of one of the caller's practices."""
@@ -57,14 +69,16 @@ class Accounts(Repository):
         return (await self.session.execute(query)).all()
 
     async def save(self, account: PatientAccount) -> None:
-        await self.session.execute(update(accounts).where(a.id == account.id).values(unapplied=account.unapplied))
+        values = {
+            "unapplied": account.unapplied,
+            "awaiting_decision_since": account.awaiting_decision_since,
+            "last_statement_on": account.last_statement_on,
+        }
+        await self.session.execute(update(accounts).where(a.id == account.id).values(**values))
         rows = [_visit_row(account, visit) for visit in account.visits.values()]
         if rows:
             statement = insert(visits).values(rows)
-            kept = {
-                name: statement.excluded[name]
-                for name in ("service_date", "share", "version", "insurance_open", "paid", "adjusted")
-            }
+            kept = {name: statement.excluded[name] for name in rows[0] if name not in _KEYS}
             await self.session.execute(statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept))
 
     async def add_payment(self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str) -> None:
@@ -117,23 +131,38 @@ class Accounts(Repository):
         if row is None:
             return None
         account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
+        account.awaiting_decision_since, account.last_statement_on = row.awaiting_decision_since, row.last_statement_on
         found = select(visits).where(self.mine(row.tenant_id, visits), v.account_id == row.id)
         for r in await self.session.execute(found):
-            account.visits[r.encounter_id] = Visit(
-                r.encounter_id, r.service_date, r.share, r.version, r.insurance_open, r.paid, r.adjusted
-            )
+            account.visits[r.encounter_id] = Visit(r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on)
         return account
 
 
 def _visit_row(account: PatientAccount, visit: Visit) -> dict[str, Any]:
+    word = visit.word or InsuranceWord(date.min, 0, ZERO)
     return {
         "encounter_id": visit.encounter_id,
         "tenant_id": account.tenant_id,
         "account_id": account.id,
         "service_date": visit.service_date,
-        "share": visit.share,
-        "version": visit.version,
-        "insurance_open": visit.insurance_open,
+        "share": word.share,
+        "version": word.version,
+        "insurance_open": word.insurance_open,
+        "charged": word.charged,
+        "insurance_paid": word.insurance_paid,
+        "insurance_adjusted": word.adjusted,
+        "reasons": [[group, reason, str(amount)] for group, reason, amount in word.reasons],
         "paid": visit.paid,
         "adjusted": visit.adjusted,
+        "first_statement_on": visit.first_statement_on,
     }
+
+
+def _word(r: Any) -> InsuranceWord | None:
+    """What the insurance said of the visit, as stored; None when it has said nothing yet (version 0)."""
+    if r.version == 0:
+        return None
+    reasons = tuple((group, reason, Decimal(amount)) for group, reason, amount in r.reasons)
+    return InsuranceWord(
+        r.service_date, r.version, r.share, r.insurance_open, r.charged, r.insurance_paid, r.insurance_adjusted, reasons
+    )

@@ -77,6 +77,8 @@ def _service_env(
     return {
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "SMTP_HOST": stack.smtp[0],
+        "SMTP_PORT": str(stack.smtp[1]),
         "AUTH_PUBLIC_KEY_FILE": str(keys / "public.pem"),
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
@@ -216,6 +218,8 @@ def _print_summary(
         + (f"  (broker started in {stack.kafka_start_seconds:.1f} s)" if stack.kafka_start_seconds else "")
     )
     print(f"  postgresql   {stack.database_url.split('@')[-1]}")
+    if stack.mail is not None:
+        print(f"  smtp sink    127.0.0.1:{stack.mail.port}  (every message kept in {stack.mail.folder})")
     for spec in specs:
         print(f"  {spec.name:<24} {spec.url}")
     if not specs:

@@ -18,6 +18,7 @@ from claimstream_platform.limits import store as limits
 from claimstream_platform.messaging.kafka import ensure_topics
 
 from claimstream_devtools.devstack.kafka import KafkaBroker
+from claimstream_devtools.devstack.mail import MailSink
 from claimstream_devtools.devstack.postgres import PostgresServer
 
 
@@ -35,6 +36,7 @@ class Profile:
     kafka_port: int
     controller_port: int
     postgres_port: int
+    smtp_port: int
 
     @property
     def data_dir(self) -> Path:
@@ -47,20 +49,24 @@ PROFILES = {
         kafka_port=int(os.environ.get("KAFKA_PORT", 19092)),
         controller_port=19093,
         postgres_port=int(os.environ.get("POSTGRES_PORT", 15432)),
+        smtp_port=int(os.environ.get("SMTP_SINK_PORT", 12525)),
     ),
-    "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432),
-    "bench": Profile("bench", kafka_port=39092, controller_port=39093, postgres_port=35432),
+    "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432, smtp_port=22525),
+    "bench": Profile("bench", kafka_port=39092, controller_port=39093, postgres_port=35432, smtp_port=32525),
 }
 
 
 def test_profile() -> Profile:
     """The test stack's servers; `TEST_STACK_PORT_BASE` moves their ports and data folder (Kafka on base + 92,
-    PostgreSQL on base + 32), so that two test runs, or two engineers' runs, can share a machine."""
+    PostgreSQL on base + 32, the SMTP sink on base + 25), so that two test runs, or two engineers' runs, can share a
+    machine."""
     base = os.environ.get("TEST_STACK_PORT_BASE")
     if not base:
         return PROFILES["test"]
     port = int(base)
-    return Profile(f"test-{port}", kafka_port=port + 92, controller_port=port + 93, postgres_port=port + 32)
+    return Profile(
+        f"test-{port}", kafka_port=port + 92, controller_port=port + 93, postgres_port=port + 32, smtp_port=port + 25
+    )
 
 
 # The folder of each server's data in a profile, and the variable that names an existing server in its place.
@@ -75,6 +81,7 @@ class LocalStack:
     database_url: str = ""
     bootstrap_servers: str = ""
     kafka_start_seconds: float | None = None
+    mail: MailSink | None = None  # the SMTP sink, unless SMTP_HOST names a server
 
     def start(self, *, fresh: bool = False) -> None:
         self.profile.data_dir.mkdir(parents=True, exist_ok=True)
@@ -82,6 +89,9 @@ class LocalStack:
             self._wipe()
         self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
         self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or self._start_kafka()
+        if not os.environ.get("SMTP_HOST"):
+            self.mail = MailSink(self.profile.data_dir / "mail", self.profile.smtp_port)
+            self.mail.start()
         migrate.upgrade(self.database_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
         migrate.upgrade(self.database_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
         asyncio.run(ensure_topics(self.bootstrap_servers, sorted({e.topic for e in registered_events().values()})))
@@ -111,7 +121,16 @@ class LocalStack:
                     f" {_SERVER_FOLDERS[folder]} to share them"
                 )
 
+    @property
+    def smtp(self) -> tuple[str, int]:
+        """Where the services send mail: the sink, or the server SMTP_HOST (and SMTP_PORT) names."""
+        if self.mail is not None:
+            return "127.0.0.1", self.mail.port
+        return os.environ["SMTP_HOST"], int(os.environ.get("SMTP_PORT", 25))
+
     def stop(self) -> None:
+        if self.mail is not None:
+            self.mail.stop()
         if self.broker is not None:
             self.broker.stop()
         if self.postgres is not None:
