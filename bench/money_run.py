@@ -20,6 +20,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from claimstream_devtools.devstack.payments import payment_env
 from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import Supervisor, local_services
 from claimstream_devtools.devstack.stack import LocalStack, Profile
@@ -167,6 +168,7 @@ def main() -> None:
         folder = Path(scratch)
         ours, theirs, env = issuers(folder)
         env |= {"DATABASE_URL": stack.database_url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers}
+        env |= payment_env(folder, SPECS["clearinghouse_simulator"].url, SPECS["patient_billing"].url)
         # identity alone signs tokens (and owns the revocation list every API reads) and chains the access log
         supervisor = Supervisor(env=env, log_dir=folder, only_for=identitys_own(folder))
         try:

@@ -130,6 +130,12 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("patient-billing", "PUT", PRACTICE + "/statement-settings"): OBJ,
     ("patient-billing", "POST", PRACTICE + "/statement-runs"): OBJ,
     ("patient-billing", "GET", PRACTICE + "/printed-statements/{issued_on}"): OBJ,
+    ("patient-billing", "GET", "/v1/credit-balances"): L,
+    ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/refunds"): OBJ,
+    ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/credit-applications"): OBJ,
+    ("patient-billing", "GET", "/v1/statement-link"): Kind.PUBLIC,  # its own signed link, none sent: 401
+    ("patient-billing", "POST", "/v1/statement-link/payments"): Kind.PUBLIC,
+    ("patient-billing", "POST", "/v1/processor/webhooks"): Kind.PUBLIC,  # unsigned: 401
     ("identity", "POST", "/v1/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/operators/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/session/renew"): Kind.SESSION,
@@ -145,6 +151,10 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("identity", "POST", "/v1/integrations/{integration_id}/tokens/{jti}/revoke"): OBJ,
     ("identity", "GET", "/v1/audit"): L,
     ("clearinghouse-simulator", "POST", "/v1/interchanges"): S,
+    ("clearinghouse-simulator", "POST", "/processor/v1/payment_intents"): S,  # the processor's own secret key
+    ("clearinghouse-simulator", "POST", "/processor/v1/refunds"): S,
+    ("clearinghouse-simulator", "POST", "/processor/v1/events/{event_id}/resend"): S,
+    ("clearinghouse-simulator", "GET", "/processor/v1/events"): S,
     ("clearinghouse-simulator", "GET", "/v1/inbox"): S,
     ("clearinghouse-simulator", "POST", "/v1/inbox/{document_id}/ack"): S,
     ("clearinghouse-simulator", "GET", "/v1/payers"): S,

@@ -4,6 +4,7 @@ announces it, and tokens of the roles that work accounts."""
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID, uuid4
 
 from claimstream_devtools.testing import Keys
@@ -59,5 +60,16 @@ def bearer(keys: Keys, *roles: str, tenant: UUID = TENANT, practices: list[UUID]
     return {"Authorization": f"Bearer {token}"}
 
 
-def new_encounter() -> UUID:
-    return uuid4()
+def secret(name: str) -> Callable[[Path], Path]:
+    """A settings value for `service_fixtures`: a secret file made in the test's folder, its bytes `SECRETS[name]`."""
+
+    def made(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(SECRETS[name])
+        return path
+
+    return made
+
+
+SECRETS = {name: f"test-{name}-0123456789abcdef".encode() for name in ("statement-link.key", "processor-api.key")}
+SECRETS["processor-webhook.secret"] = b"whsec-test-0123456789abcdef"

@@ -1,6 +1,6 @@
 """The clearinghouse simulator, declared for the platform's service kit: the only wiring module (nothing else
 reads the environment). `python -m clearinghouse_simulator migrate | api | worker`; the worker adjudicates on a
-timer."""
+timer; the API also plays the payment processor (processor.py) when given its key and webhook secret."""
 
 from pathlib import Path
 
@@ -10,9 +10,10 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
-from clearinghouse_simulator import claims_api
+from clearinghouse_simulator import claims_api, processor
 from clearinghouse_simulator.api import router
 from clearinghouse_simulator.payers import shipped
+from clearinghouse_simulator.processor import Processor
 from clearinghouse_simulator.repository import SimulatorWork
 from clearinghouse_simulator.settle import CycleLoop
 
@@ -30,11 +31,19 @@ class SimulatorSettings(ServiceSettings):
     # one inbox file per submitter and cycle, holding every payer's 835 (one interchange each), as clearinghouses
     # deliver them; otherwise one file per 835
     sim_bundle_835s: bool = False
+    # the payment processor it plays (processor.py): its secret key, and where and with what secret it signs webhooks
+    processor_api_key_file: Path | None = None
+    processor_webhook_secret_file: Path | None = None
+    processor_webhook_url: str | None = None
 
 
 def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
     app.state.seed, app.state.bundle_835s = settings.sim_seed, settings.sim_bundle_835s
     app.state.payer_book = shipped()
+    if settings.processor_api_key_file and settings.processor_webhook_secret_file:
+        key = settings.processor_api_key_file.read_text().strip()
+        secret = settings.processor_webhook_secret_file.read_bytes().strip()
+        app.state.processor = Processor(key, settings.processor_webhook_url, secret)
 
 
 def cycle_loop(runtime: Runtime[SimulatorSettings]) -> CycleLoop:
@@ -54,7 +63,7 @@ SERVICE = Service(
     port=8010,
     title="claimstream clearinghouse simulator",
     settings=SimulatorSettings,
-    routers=[router, claims_api.router],
+    routers=[router, claims_api.router, processor.router],
     migrations=Path(__file__).parent / "migrations",
     loops=[cycle_loop],
     prepare_app=_payers,

@@ -38,6 +38,15 @@ class VisitOut(BaseModel):
     waiting_for_insurance: bool  # the insurance still owes some of the visit, or has not answered yet
 
 
+class RefundOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    amount: Decimal
+    method: str  # card | check
+    status: str  # requested | sent | refunded | failed
+
+
 class AccountOut(BaseModel):
     id: UUID
     practice_id: UUID
@@ -47,6 +56,7 @@ class AccountOut(BaseModel):
     unapplied: Decimal  # cash applied to no visit yet
     prepaid: Decimal  # paid at the desk on visits the insurance has not answered
     visits: list[VisitOut]
+    refunds: list[RefundOut] = []
 
 
 class AccountRow(BaseModel):
@@ -124,9 +134,12 @@ async def list_accounts(
 async def get_account(account_id: UUID, principal: CurrentPrincipal, uow: WorkDep) -> AccountOut:
     async with uow:
         account = await uow.accounts.find(principal, account_id)
-    if account is None:
-        raise NotFound("patient account not found", field="account_id")
-    return account_out(account)
+        if account is None:
+            raise NotFound("patient account not found", field="account_id")
+        refunds = await uow.online.refunds_of(account.tenant_id, account.id)
+    shown = account_out(account)
+    shown.refunds = [RefundOut.model_validate(refund) for refund in refunds]
+    return shown
 
 
 @router.post(

@@ -103,6 +103,7 @@ class PatientAccount:
     unapplied: Decimal = ZERO
     awaiting_decision_since: date | None = None  # the practice's to decide: collections or a write-off
     last_statement_on: date | None = None
+    credit_since: date | None = None  # held a credit since: unclaimed-property ages count from it
     _events: list[events.AccountEvent] = field(default_factory=list)
 
     @property
@@ -122,7 +123,7 @@ class PatientAccount:
         """Paid at the desk on visits the insurance has not answered yet: applied when it does."""
         return sum((v.paid for v in self.visits.values() if v.word is None), ZERO)
 
-    def share_changed(self, encounter_id: UUID, word: InsuranceWord) -> None:
+    def share_changed(self, encounter_id: UUID, word: InsuranceWord, on: date) -> None:
         """The insurance's word on a visit; an older word than the one kept changes nothing."""
         visit = self.visits.setdefault(encounter_id, Visit(encounter_id))
         if visit.word is not None and word.version <= visit.word.version:
@@ -137,7 +138,7 @@ class PatientAccount:
                 amount=change,
                 share=word.share,
             )
-        self._announce_credit(credit)
+        self._credit_moved(credit, on)
 
     def receive(self, payment: Payment) -> list[events.Applied]:
         """A payment applied to the visit she chose, else to the oldest open visits first; the rest waits."""
@@ -156,7 +157,7 @@ class PatientAccount:
             applied=applied,
             unapplied=rest,
         )
-        self._announce_credit(credit)
+        self._credit_moved(credit, payment.received_on)
         return applied
 
     def _apply(self, payment: Payment) -> list[events.Applied]:
@@ -213,9 +214,48 @@ class PatientAccount:
         taken, self._events = self._events, []
         return taken
 
-    def _announce_credit(self, before: Decimal) -> None:
+    def refund(self, refund_id: UUID, amount: Decimal, method: str, on: date) -> None:
+        """Credit paid back: unapplied cash first, then what she overpaid on visits, oldest first."""
+        self._take_credit(amount)
+        self._record(events.PatientRefunded, refund_id=refund_id, amount=amount, method=method)
+        self._credit_moved(self.credit + amount, on)
+
+    def refund_failed(self, refund_id: UUID, amount: Decimal, on: date) -> None:
+        credit = self.credit
+        self.unapplied += amount
+        self._record(events.PatientRefundFailed, refund_id=refund_id, amount=amount)
+        self._credit_moved(credit, on)
+
+    def apply_credit(self, encounter_id: UUID, amount: Decimal, on: date) -> None:
+        """Credit she holds put toward another visit, at most what that visit has open."""
+        visit = self.visits.get(encounter_id)
+        if visit is None or visit.word is None:
+            raise NotFound("no such answered visit on this account", field="encounter_id")
+        if amount > visit.open:
+            raise RuleViolation(f"at most what the visit has open ({visit.open})", field="amount")
+        self._take_credit(amount)
+        visit.paid += amount
+        self._record(events.PatientCreditApplied, encounter_id=encounter_id, amount=amount)
+        self._credit_moved(self.credit + amount, on)
+
+    def _take_credit(self, amount: Decimal) -> None:
+        if not ZERO < amount <= self.credit:
+            raise RuleViolation(f"more than zero and at most the credit held ({self.credit})", field="amount")
+        left = amount - min(amount, self.unapplied)
+        self.unapplied -= amount - left
+        for visit in self.oldest_first():
+            part = min(left, max(-visit.open, ZERO)) if visit.word is not None else ZERO
+            visit.paid -= part
+            left -= part
+
+    def _credit_moved(self, before: Decimal, on: date) -> None:
+        """A credit that grew is announced; the day it began is kept, and forgotten when none is left."""
         if self.credit > before:
             self._record(events.CreditBalanceFound, credit=self.credit)
+        if self.credit > 0 and self.credit_since is None:
+            self.credit_since = on
+        elif self.credit == 0:
+            self.credit_since = None
 
     def _record(self, event: type[events.AccountEvent], **fields: object) -> None:
         base = {"tenant_id": self.tenant_id, "practice_id": self.practice_id, "account_id": self.id}

@@ -8,6 +8,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 
 from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment
@@ -32,7 +33,7 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
         adjusted=event.adjusted,
         reasons=tuple((r.group, r.reason, r.amount) for r in event.reasons),
     )
-    account.share_changed(event.encounter_id, word)
+    account.share_changed(event.encounter_id, word, business_date())
     await saved(uow, account)
 
 

@@ -1,15 +1,19 @@
 """Patient billing, declared for the platform's service kit: the only wiring module (nothing else reads the
-environment). `python -m patient_billing migrate | api | worker`; the worker runs the consumer, the outbox relay
-and the statements' loop (cycle-day runs, then the email statements through SMTP)."""
+environment). `python -m patient_billing migrate | api | worker`; the worker runs the consumer, the outbox relay,
+the statements' loop (cycle-day runs, then the email statements through SMTP) and the card refunds' loop."""
 
 from pathlib import Path
 
 from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
+from fastapi import FastAPI
 
-from patient_billing import api, statements_api
+from patient_billing import api, credits_api, link_api, statements_api
 from patient_billing.consumers import SUBSCRIPTIONS
+from patient_billing.links import Links
 from patient_billing.mailer import Mailer
+from patient_billing.processor import ProcessorClient
+from patient_billing.refund_loop import RefundLoop
 from patient_billing.repository import PatientBillingWork
 from patient_billing.statement_loop import StatementLoop
 
@@ -18,19 +22,39 @@ class PatientBillingSettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"  # the mail relay statements go through (the local stack's SMTP sink)
     smtp_port: int = 25
     statements_from: str = "statements@claimstream.example"
-    payment_page_url: str = "https://pay.claimstream.example"  # printed on statements as where to pay online
+    payment_page_url: str = "https://pay.claimstream.example"  # each statement's link: <this>/pay#<its token>
+    statement_link_key_file: Path  # signs the statements' payment links (32 random bytes or more)
+    processor_url: str = "http://127.0.0.1:8010"  # the payment processor (the simulator plays it locally)
+    processor_api_key_file: Path  # the processor's secret key
+    processor_webhook_secret_file: Path  # what the processor signs its webhooks with
     statement_loop_seconds: float = 60.0
+    refund_loop_seconds: float = 5.0
+
+
+def links(settings: PatientBillingSettings) -> Links:
+    return Links(settings.statement_link_key_file.read_bytes().strip())
+
+
+def processor(settings: PatientBillingSettings) -> ProcessorClient:
+    return ProcessorClient(settings.processor_url, settings.processor_api_key_file.read_text().strip())
+
+
+def _prepare(settings: PatientBillingSettings, app: FastAPI) -> None:
+    app.state.pay_at = links(settings).page(settings.payment_page_url)
+    app.state.links, app.state.processor = links(settings), processor(settings)
+    app.state.webhook_secret = settings.processor_webhook_secret_file.read_bytes().strip()
 
 
 def statement_loop(runtime: Runtime[PatientBillingSettings]) -> StatementLoop:
     settings = runtime.settings
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.statements_from)
-    return StatementLoop(
-        runtime.across_tenants,
-        mailer=mailer,
-        pay_at=settings.payment_page_url,
-        interval=settings.statement_loop_seconds,
-    )
+    pay_at = links(settings).page(settings.payment_page_url)
+    return StatementLoop(runtime.across_tenants, mailer=mailer, pay_at=pay_at, interval=settings.statement_loop_seconds)
+
+
+def refund_loop(runtime: Runtime[PatientBillingSettings]) -> RefundLoop:
+    settings = runtime.settings
+    return RefundLoop(runtime.across_tenants, processor=processor(settings), interval=settings.refund_loop_seconds)
 
 
 SERVICE = Service(
@@ -39,9 +63,10 @@ SERVICE = Service(
     port=8009,
     title="claimstream patient billing",
     settings=PatientBillingSettings,
-    routers=[api.router, statements_api.router],
+    routers=[api.router, statements_api.router, credits_api.router, link_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
-    loops=[statement_loop],
+    loops=[statement_loop, refund_loop],
+    prepare_app=_prepare,
     unit_of_work=PatientBillingWork,
 )

@@ -12,7 +12,7 @@ from claimstream_platform.pdf import render_pdf, wrap
 
 from patient_billing.mailer import Mailer
 from patient_billing.repository import PatientBillingWork
-from patient_billing.statement_run import run_statements
+from patient_billing.statement_run import PayAt, run_statements
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class StatementLoop(PeriodicLoop):
     name = "patient-billing.statements"
 
-    def __init__(self, sessionmaker: SessionFactory, *, mailer: Mailer, pay_at: str, interval: float) -> None:
+    def __init__(self, sessionmaker: SessionFactory, *, mailer: Mailer, pay_at: PayAt, interval: float) -> None:
         super().__init__(sessionmaker, interval)
         self._mailer = mailer
         self._pay_at = pay_at

@@ -4,6 +4,7 @@ at any time): every account of the practice locked in turn, and each given its s
 unanswered (statements.py)."""
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,9 +15,11 @@ from patient_billing.repository import PatientBillingWork
 from patient_billing.statement_document import Addressed, lines
 from patient_billing.statements import StatementPolicy, compose, decision_due, skipped
 
+PayAt = Callable[[UUID], str]  # where a statement is paid online: its own signed link
+
 
 async def run_statements(
-    uow: PatientBillingWork, tenant_id: UUID, practice_id: UUID, today: date, pay_at: str
+    uow: PatientBillingWork, tenant_id: UUID, practice_id: UUID, today: date, pay_at: PayAt
 ) -> Counter[str]:
     """What became of each account: issued, referred, or why it was skipped (one stated in this cycle already, by
     an earlier run, gets nothing again)."""
@@ -31,7 +34,7 @@ async def run_statements(
 
 
 async def _statement(
-    uow: PatientBillingWork, account: PatientAccount, contact: Any, policy: StatementPolicy, today: date, pay_at: str
+    uow: PatientBillingWork, account: PatientAccount, contact: Any, policy: StatementPolicy, today: date, pay_at: PayAt
 ) -> str:
     if decision_due(account, today):
         account.refer_for_decision(today)
@@ -39,10 +42,10 @@ async def _statement(
     reason = skipped(account, policy, today, on_hold=bool(contact and contact.on_hold))
     if reason is not None:
         return reason
-    statement = compose(account, policy, today)
+    statement, statement_id = compose(account, policy, today), uuid4()
     by_email = contact is not None and contact.email and contact.statements_by == "email"
     delivery = "email" if by_email else "print"
-    document = {"lines": lines(statement, _addressed(account, contact, pay_at))}
+    document = {"lines": lines(statement, _addressed(account, contact, pay_at(statement_id)))}
     issued = Issued(
         issued_on=statement.issued_on,
         due_on=statement.due_on,
@@ -51,7 +54,6 @@ async def _statement(
         delivery=delivery,
         encounter_ids=tuple(visit.encounter_id for visit in statement.visits),
     )
-    statement_id = uuid4()
     row = {k: v for k, v in vars(issued).items() if k != "encounter_ids"} | {"document": document}
     await uow.statements.add(statement_id, account, row)
     account.stated(statement_id, issued)

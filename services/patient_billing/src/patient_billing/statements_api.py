@@ -120,7 +120,7 @@ async def put_settings(
     status_code=201,
 )
 async def run_now(practice_id: UUID, request: Request, principal: CurrentPrincipal, uow: WorkDep) -> JSONResponse:
-    pay_at = request.app.state.platform.settings.payment_page_url  # the kit keeps the service's own settings
+    pay_at = request.app.state.pay_at  # each statement's own signed link (service.py)
 
     async def operation() -> RunOut:
         await require_practices(uow, principal, {"practice_id": practice_id})

@@ -42,6 +42,7 @@ accounts = Table(
     _created(),
     Column("awaiting_decision_since", Date),  # the last dunning notice went unpaid: the practice decides
     Column("last_statement_on", Date),  # one statement per cycle at most, however many runs
+    Column("credit_since", Date),  # she has held a credit since: unclaimed-property ages count from it
     UniqueConstraint("tenant_id", "practice_id", "patient_ref"),
 )
 
@@ -118,6 +119,7 @@ payments = Table(
     Column("unapplied", Numeric(12, 2), nullable=False),
     Column("recorded_by", String(200), nullable=False),
     _created(),
+    Column("processor_ref", String(80), unique=True),  # the processor's payment intent: a webhook posts once
 )
 
 applications = Table(
@@ -149,4 +151,33 @@ statement_runs = Table(  # a practice's statement run of a day, once: the loop's
     Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
     Column("run_on", Date, primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+)
+
+online_payments = Table(
+    "online_payments",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("statement_id", PgUUID(as_uuid=True), nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("intent_id", String(80), unique=True),
+    Column("status", String(20), nullable=False),  # requested | succeeded | failed
+    _created(),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("method", String(10), nullable=False),  # card | check
+    Column("payment_id", PgUUID(as_uuid=True)),  # the card payment it goes back to
+    Column("check_number", String(30)),
+    Column("status", String(20), nullable=False),  # requested | sent | refunded | failed
+    Column("processor_ref", String(80), unique=True),
+    Column("requested_by", String(200), nullable=False),
+    _created(),
 )

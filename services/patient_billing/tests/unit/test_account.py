@@ -11,6 +11,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from patient_billing.domain import Adjustment, InsuranceWord, PatientAccount, Payment
 
 D = Decimal
+TODAY = date(2026, 12, 1)
 OLD, NEW = uuid4(), uuid4()
 
 
@@ -20,8 +21,8 @@ def word(served: date, share: str, version: int = 1) -> InsuranceWord:
 
 def account() -> PatientAccount:
     a = PatientAccount(uuid4(), uuid4(), uuid4(), "P-1")
-    a.share_changed(NEW, word(date(2026, 3, 2), "40.00"))
-    a.share_changed(OLD, word(date(2026, 2, 1), "25.00"))
+    a.share_changed(NEW, word(date(2026, 3, 2), "40.00"), TODAY)
+    a.share_changed(OLD, word(date(2026, 2, 1), "25.00"), TODAY)
     a.take_events()
     return a
 
@@ -32,8 +33,8 @@ def pay(a: PatientAccount, amount: str, visit: UUID | None = None) -> list[event
 
 def test_a_share_is_charged_by_its_change_and_an_older_version_changes_nothing() -> None:
     a = account()
-    a.share_changed(OLD, word(date(2026, 2, 1), "30.00", 3))
-    a.share_changed(OLD, word(date(2026, 2, 1), "99.00", 2))  # late: older than the one kept
+    a.share_changed(OLD, word(date(2026, 2, 1), "30.00", 3), TODAY)
+    a.share_changed(OLD, word(date(2026, 2, 1), "99.00", 2), TODAY)  # late: older than the one kept
     [charged] = a.take_events()
     assert isinstance(charged, events.PatientCharged) and (charged.amount, charged.share) == (D("5.00"), D("30.00"))
     assert a.balance == D("70.00")
@@ -60,7 +61,7 @@ def test_a_copay_at_the_desk_waits_for_the_payer_and_becomes_a_credit_when_it_wa
     pay(a, "20.00", visit)
     assert (a.prepaid, a.credit, a.balance) == (D("20.00"), 0, D("65.00"))
     assert [type(e) for e in a.take_events()] == [events.PatientPaymentReceived]  # a copay held is no credit
-    a.share_changed(visit, word(date(2026, 3, 9), "0.00", 2))  # the payer says she owed nothing
+    a.share_changed(visit, word(date(2026, 3, 9), "0.00", 2), TODAY)  # the payer says she owed nothing
     assert (a.prepaid, a.credit) == (0, D("20.00"))
     assert [type(e) for e in a.take_events()] == [events.CreditBalanceFound]
 
@@ -83,3 +84,29 @@ def test_adjustments_stay_within_what_is_open_and_a_small_balance_is_the_whole_o
 def test_a_payment_of_nothing_is_refused() -> None:
     with pytest.raises(RuleViolation):
         pay(account(), "0.00")
+
+
+def test_a_credit_is_refunded_or_applied_to_another_visit_and_its_age_kept() -> None:
+    a = account()
+    pay(a, "100.00")  # 65 owed: 35 unapplied
+    assert a.credit_since == date(2026, 4, 1)
+    a.refund(uuid4(), D("20.00"), "card", date(2026, 4, 2))
+    assert (a.credit, a.unapplied, a.credit_since) == (D("15.00"), D("15.00"), date(2026, 4, 1))
+    a.share_changed(OLD, word(date(2026, 2, 1), "40.00", 2), TODAY)  # the payer left her 15 more on it
+    a.apply_credit(OLD, D("15.00"), TODAY)
+    assert (a.credit, a.balance, a.credit_since) == (0, 0, None)
+    with pytest.raises(RuleViolation):
+        a.refund(uuid4(), D("0.01"), "check", TODAY)
+    kinds = [type(e) for e in a.take_events()]
+    assert events.PatientRefunded in kinds and events.PatientCreditApplied in kinds
+
+
+def test_a_card_refund_the_processor_refused_is_credit_again() -> None:
+    a, visit = account(), uuid4()
+    pay(a, "20.00", visit)
+    a.share_changed(visit, word(date(2026, 3, 9), "0.00", 2), TODAY)  # the copay was not owed
+    refund = uuid4()
+    a.refund(refund, D("20.00"), "card", TODAY)
+    assert a.credit == 0 and a.visits[visit].paid == 0
+    a.refund_failed(refund, D("20.00"), TODAY)
+    assert (a.credit, a.unapplied) == (D("20.00"), D("20.00"))

@@ -23,8 +23,8 @@ def answered(share: str, served: date, *, still_owed: str = "0", reasons: tuple 
 
 def two_visits() -> tuple[PatientAccount, object, object]:
     a, deductible, coinsurance = PatientAccount(uuid4(), uuid4(), uuid4(), "P-1"), uuid4(), uuid4()
-    a.share_changed(deductible, answered("100.00", date(2026, 10, 5), reasons=(("PR", "1", D("100.00")),)))
-    a.share_changed(coinsurance, answered("30.00", date(2026, 10, 19), reasons=(("PR", "2", D("30.00")),)))
+    a.share_changed(deductible, answered("100.00", date(2026, 10, 5), reasons=(("PR", "1", D("100.00")),)), TODAY)
+    a.share_changed(coinsurance, answered("30.00", date(2026, 10, 19), reasons=(("PR", "2", D("30.00")),)), TODAY)
     return a, deductible, coinsurance
 
 
@@ -42,7 +42,7 @@ def test_one_statement_lists_both_visits_and_says_why_in_plain_words() -> None:
 
 def test_no_statement_while_the_insurance_still_owes_below_the_minimum_or_on_hold() -> None:
     waiting = PatientAccount(uuid4(), uuid4(), uuid4(), "P-2")
-    waiting.share_changed(uuid4(), answered("50.00", date(2026, 11, 2), still_owed="70.00"))
+    waiting.share_changed(uuid4(), answered("50.00", date(2026, 11, 2), still_owed="70.00"), TODAY)
     assert skipped(waiting, POLICY, TODAY, on_hold=False) == "waiting_for_insurance"
     small, _, _ = two_visits()
     small.receive(Payment(uuid4(), D("126.00"), "cash", TODAY))

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_platform.database_roles import ServiceRoles
 
+from claimstream_devtools.devstack.payments import payment_env
 from claimstream_devtools.devstack.run import identitys_own
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.testing import Keys, StackUnderTest
@@ -106,6 +107,8 @@ def _environment(
         "SIM_BUNDLE_835S": "true",  # several payers' 835s in one file, as clearinghouses deliver them
         "SUBMIT_INTERVAL_SECONDS": "0.5",
         "PENDED_WAIT_SECONDS": "1",  # prior authorization asks a pended 278 again after a second
+        "STATEMENT_LOOP_SECONDS": "1",  # patient billing emails a statement within a second
+        "REFUND_LOOP_SECONDS": "1",
         "CLEARINGHOUSE_URL": simulator_url,
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         **DEFAULT_SUBMITTER,
@@ -155,7 +158,8 @@ def running(
     account = clearinghouse_keys.issuer.issue(tenant_id=uuid4())
     clearinghouse_token.write_text(account)
     simulator = by_package["clearinghouse_simulator"]
-    env = {**_environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token), **(extra_env or {})}
+    env = _environment(stack, keys, clearinghouse_keys, simulator.url, clearinghouse_token)
+    env |= payment_env(logs / "payments", simulator.url, by_package["patient_billing"].url) | (extra_env or {})
     audit_key_file(keys)  # made on first use, where `identitys_own` names it
     supervisor = Supervisor(env=env, log_dir=logs, only_for=identitys_own(keys.public_key_file.parent))
     try:

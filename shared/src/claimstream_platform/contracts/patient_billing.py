@@ -100,3 +100,32 @@ class AccountAwaitingDecision(AccountEvent):
 
     since: date
     balance: Decimal
+
+
+class PatientRefunded(AccountEvent):
+    """Credit paid back to the patient: to her card through the processor, or by check."""
+
+    event_type: ClassVar[str] = "claimstream.patient.refunded.v1"
+
+    refund_id: UUID
+    amount: Decimal
+    method: Literal["card", "check"]
+
+
+class PatientRefundFailed(AccountEvent):
+    """The processor refused a card refund: the amount is her credit again, unapplied, for a biller to refund
+    another way."""
+
+    event_type: ClassVar[str] = "claimstream.patient.refund-failed.v1"
+
+    refund_id: UUID
+    amount: Decimal
+
+
+class PatientCreditApplied(AccountEvent):
+    """Credit she held put toward another visit she owes on."""
+
+    event_type: ClassVar[str] = "claimstream.patient.credit-applied.v1"
+
+    encounter_id: UUID
+    amount: Decimal

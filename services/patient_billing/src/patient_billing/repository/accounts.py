@@ -73,6 +73,7 @@ class Accounts(Repository):
             "unapplied": account.unapplied,
             "awaiting_decision_since": account.awaiting_decision_since,
             "last_statement_on": account.last_statement_on,
+            "credit_since": account.credit_since,
         }
         await self.session.execute(update(accounts).where(a.id == account.id).values(**values))
         rows = [_visit_row(account, visit) for visit in account.visits.values()]
@@ -81,7 +82,9 @@ class Accounts(Repository):
             kept = {name: statement.excluded[name] for name in rows[0] if name not in _KEYS}
             await self.session.execute(statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept))
 
-    async def add_payment(self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str) -> None:
+    async def add_payment(
+        self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str, processor_ref: str | None = None
+    ) -> None:
         row = {
             "id": payment.payment_id,
             "tenant_id": account.tenant_id,
@@ -92,6 +95,7 @@ class Accounts(Repository):
             "encounter_id": payment.encounter_id,
             "unapplied": unapplied,
             "recorded_by": by,
+            "processor_ref": processor_ref,
         }
         await self.session.execute(insert(payments).values(row))
 
@@ -132,6 +136,7 @@ class Accounts(Repository):
             return None
         account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
         account.awaiting_decision_since, account.last_statement_on = row.awaiting_decision_since, row.last_statement_on
+        account.credit_since = row.credit_since
         found = select(visits).where(self.mine(row.tenant_id, visits), v.account_id == row.id)
         for r in await self.session.execute(found):
             account.visits[r.encounter_id] = Visit(r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on)

@@ -73,6 +73,11 @@ class Statements(Repository):
         where = self.mine_in(principal.tenant_id, principal.practice_ids)
         return (await self.session.execute(select(statements).where(*where, s.id == statement_id))).one_or_none()
 
+    async def of_link(self, statement_id: UUID) -> Any:
+        """The statement a payment link names, with what its account still owes (the link's principal is the
+        statement itself: no tenant filter but its own row's)."""
+        return (await self.session.execute(select(statements).where(s.id == statement_id))).one_or_none()
+
     async def printed(self, principal: Principal, practice_id: UUID, day: date) -> Sequence[Any]:
         """The day's statements for the mail house: a practice's, to be printed, in account order."""
         where = self.mine_in(principal.tenant_id, principal.practice_ids)

@@ -17,6 +17,7 @@ from claimstream_platform import auth, tenants
 from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 
+from claimstream_devtools.devstack.payments import payment_env
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
@@ -51,6 +52,7 @@ def run_stack() -> int:
         simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
         clearinghouse_token = _clearinghouse_account(keys, profile.data_dir)
         env = _service_env(stack, keys, simulator, clearinghouse_token)
+        env |= payment_env(keys, simulator.url if simulator else "", _url_of(specs, "patient_billing"))
         supervisor = Supervisor(env=env, log_dir=profile.data_dir, only_for=identitys_own(keys))
         supervisor.start(specs)
         token_files = demo_tokens(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
@@ -85,6 +87,10 @@ def _service_env(
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
     }
+
+
+def _url_of(specs: list[ServiceSpec], package: str) -> str | None:
+    return next((spec.url for spec in specs if spec.package == package), None)
 
 
 def identitys_own(keys: Path) -> dict[str, dict[str, str]]:

@@ -1,0 +1,121 @@
+"""The payment processor's webhooks on real PostgreSQL: a payment asked through a statement's link is posted when
+the signed webhook says it succeeded, once however often it is delivered; a forged or stale signature changes
+nothing; a card refund of a copay the payer said was not owed leaves the credit, and a refusal brings it back."""
+
+import json
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from claimstream_devtools.testing import Keys
+from claimstream_platform.engines import sessions
+from claimstream_platform.webhooks import HEADER, sign
+from patient_billing.processor import Declined
+from patient_billing.refund_loop import RefundLoop
+from patient_billing.repository import PatientBillingWork
+from patient_billing_testkit import SECRETS, TENANT, announce, bearer, share
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+SECRET = SECRETS["processor-webhook.secret"]
+HOOK = "/v1/processor/webhooks"
+
+
+def event(kind: str, obj: dict[str, Any]) -> bytes:
+    return json.dumps({"id": f"evt_{uuid4().hex}", "type": kind, "data": {"object": obj}}).encode()
+
+
+async def deliver(client: httpx.AsyncClient, body: bytes, signature: str | None = None) -> httpx.Response:
+    headers = {HEADER: signature or sign(SECRET, body), "Content-Type": "application/json"}
+    return await client.post(HOOK, content=body, headers=headers)
+
+
+async def asked_online(make_uow: Callable[[], PatientBillingWork], account: UUID, amount: str) -> UUID:
+    """What the link's route records before it asks the processor (card_payments.pay_by_link)."""
+    payment_id = uuid4()
+    async with make_uow() as uow:
+        found = await uow.accounts.lock(TENANT, account)
+        statement = type("Statement", (), {"tenant_id": TENANT, "account_id": found.id, "id": uuid4()})
+        await uow.online.request_payment(statement, payment_id, Decimal(amount))
+        await uow.online.intent_created(payment_id, f"pi_{payment_id.hex[:12]}")
+        await uow.commit()
+    return payment_id
+
+
+async def test_a_signed_webhook_posts_the_payment_once_and_a_forged_one_nothing(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "100.00"))
+    payment = await asked_online(make_uow, account, "50.00")
+    intent = {"id": f"pi_{payment.hex[:12]}", "status": "succeeded", "amount": 5000}
+    intent["metadata"] = {"online_payment_id": str(payment), "tenant_id": str(TENANT)}
+    body = event("payment_intent.succeeded", intent)
+    forged = await deliver(client, body, signature=sign(b"not-the-secret", body))
+    stale = await deliver(client, body, signature=sign(SECRET, body, at=int(time.time()) - 3600))
+    assert (forged.status_code, stale.status_code) == (401, 401) and "signature" in forged.text
+    first, again = await deliver(client, body), await deliver(client, body)
+    assert (first.json(), again.json()) == ({"result": "applied"}, {"result": "already settled"})
+    found = (await client.get(f"/v1/patient-accounts/{account}", headers=bearer(keys, "biller"))).json()
+    assert Decimal(found["balance"]) == Decimal("50.00")
+
+
+async def test_a_copay_not_owed_is_refunded_to_the_card_and_a_refused_refund_is_credit_again(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys, engine: AsyncEngine
+) -> None:
+    visit = uuid4()
+    account = await announce(make_uow, share(uuid4(), "10.00"))
+    payment = await asked_online(make_uow, account, "10.00")
+    intent = {"id": f"pi_{payment.hex[:12]}", "metadata": {"online_payment_id": str(payment), "tenant_id": str(TENANT)}}
+    assert (await deliver(client, event("payment_intent.succeeded", intent))).json()["result"] == "applied"
+    biller = bearer(keys, "biller")
+    desk = {"amount": "25.00", "method": "card_present", "encounter_id": str(visit)}
+    assert (await client.post(f"/v1/patient-accounts/{account}/payments", json=desk, headers=biller)).status_code == 201
+    await announce(make_uow, share(visit, "0.00", version=2))  # the payer says the copay was not owed
+    [listed] = (await client.get("/v1/credit-balances", headers=biller)).json()["items"]
+    assert (listed["account_id"], Decimal(listed["credit"]), listed["age_days"]) == (str(account), Decimal(25), 0)
+
+    await refund_to_the_card(client, biller, account, payment, engine)
+
+
+class StandInProcessor:
+    """Refunds up to what was charged, as the processor would; refuses beyond it."""
+
+    def __init__(self, charged: Decimal) -> None:
+        self.left = charged
+
+    async def refund(self, intent_id: str, amount: Decimal, key: str, metadata: dict[str, str]) -> dict[str, Any]:
+        if amount > self.left:
+            raise Declined("more than the payment")
+        self.left -= amount
+        return {"id": f"re_{key[:8]}", "status": "succeeded", "metadata": metadata}
+
+
+async def refund_to_the_card(
+    client: httpx.AsyncClient, biller: dict[str, str], account: UUID, payment: UUID, engine: AsyncEngine
+) -> None:
+    refunds = f"/v1/patient-accounts/{account}/refunds"
+    loop = RefundLoop(sessions(engine), processor=StandInProcessor(Decimal(10)), interval=1)  # type: ignore[arg-type]
+    first = await client.post(refunds, json={"amount": "10.00", "payment_id": str(payment)}, headers=biller)
+    assert first.status_code == 201 and Decimal(first.json()["credit"]) == 15
+    assert await loop.send_one() and not await loop.send_one()
+    refund_id = await _only_refund_id(engine)
+    done = event(
+        "refund.created",
+        {"id": "re_1", "status": "succeeded", "metadata": {"refund_id": str(refund_id), "tenant_id": str(TENANT)}},
+    )
+    assert (await deliver(client, done)).json()["result"] == "refunded"
+    second = await client.post(refunds, json={"amount": "15.00", "payment_id": str(payment)}, headers=biller)
+    assert Decimal(second.json()["credit"]) == 0
+    assert await loop.send_one()  # the processor refuses more than the card paid: her credit is back
+    found = (await client.get(f"/v1/patient-accounts/{account}", headers=biller)).json()
+    assert (Decimal(found["credit"]), Decimal(found["unapplied"])) == (15, 15)
+    by_check = await client.post(refunds, json={"amount": "15.00", "check_number": "1042"}, headers=biller)
+    assert Decimal(by_check.json()["credit"]) == 0
+
+
+async def _only_refund_id(engine: AsyncEngine) -> UUID:
+    async with engine.connect() as connection:
+        return (await connection.execute(text("SELECT id FROM refunds"))).scalar_one()
