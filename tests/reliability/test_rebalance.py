@@ -12,10 +12,13 @@ import httpx
 from claimstream_devtools.devstack.processes import terminate
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
+from claimstream_platform import faults as seam
+from injection import Faults
 from oracle import Workload, new_workload, posted_at_least, seeded_run, settle
 
 SERVICE = "claim-submission"
 RATE = 2.0  # encounters per second and tenant
+HELD = 1.0  # seconds each batch waits between its commit and its offset's during the storm
 
 
 def _posted(workload: Workload) -> int:
@@ -67,15 +70,19 @@ async def consumed_to_the_end(services: Services, keys: Keys, within: float = 30
 
 
 async def test_scenario_9_a_rebalance_storm_from_1_to_6_to_2_workers(
-    services: Services, keys: Keys, stack: StackUnderTest
+    services: Services, keys: Keys, stack: StackUnderTest, faults: Faults
 ) -> None:
     workload, done = new_workload(), asyncio.Event()
     run = asyncio.create_task(seeded_run(services, keys, seed=900, rate=RATE, until=done, workload=workload))
     await posted_at_least(workload, 10)
     stormed_from = (await claim_times(stack.database_url, workload) or [None])[-1]
+    # Each batch held a second after its commit, before its offset's: partitions move with records unread and
+    # with batches applied but not acknowledged, which a new owner must read, and read once.
+    faults.arm(SERVICE, seam.CONSUMER_APPLIED, f"delay {HELD}")
     for workers in (6, 2):
         await scale(services, workers)
         await posted_at_least(workload, _posted(workload) + 12)  # the group rebalances while encounters arrive
+    faults.disarm_all()
     done.set()
     await run
     try:
