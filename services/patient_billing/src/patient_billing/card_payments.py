@@ -12,8 +12,9 @@ from uuid import UUID, uuid4
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 
+from patient_billing.accounts import saved
 from patient_billing.domain import PatientAccount, Payment
-from patient_billing.handlers import saved
+from patient_billing.plan_work import count_toward_plan
 from patient_billing.processor import ProcessorClient
 from patient_billing.repository import PatientBillingWork
 
@@ -61,6 +62,7 @@ async def _payment_settled(uow: PatientBillingWork, payment_id: UUID, intent: di
     unapplied = payment.amount - sum((part.amount for part in applied), Decimal(0))
     await uow.accounts.add_payment(account, payment, unapplied, "patient:statement-link", processor_ref=intent["id"])
     await uow.accounts.add_applications(account, payment_id, applied)
+    await count_toward_plan(uow, account, payment.amount)
     await saved(uow, account)
     return "applied"
 

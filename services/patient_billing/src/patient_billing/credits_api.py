@@ -17,9 +17,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from patient_billing.accounts import locked, saved
 from patient_billing.api import Money, WorkDep, account_out
 from patient_billing.card_payments import ask_refund
-from patient_billing.handlers import locked, saved
 
 router = APIRouter(tags=["credit balances"])
 

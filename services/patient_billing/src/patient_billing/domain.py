@@ -207,6 +207,13 @@ class PatientAccount:
         self.awaiting_decision_since = today
         self._record(events.AccountAwaitingDecision, since=today, balance=self.balance)
 
+    def planned(self, plan_id: UUID, total: Decimal, per_month: Decimal, first_due: date, autopay: bool) -> None:
+        fields = {"plan_id": plan_id, "total": total, "per_month": per_month, "first_due": first_due}
+        self._record(events.PaymentPlanCreated, **fields, autopay=autopay)
+
+    def plan_ended(self, plan_id: UUID, outcome: str, paid: Decimal) -> None:
+        self._record(events.PaymentPlanEnded, plan_id=plan_id, outcome=outcome, paid=paid)
+
     def oldest_first(self) -> list[Visit]:
         return sorted(self.visits.values(), key=lambda v: (v.service_date or date.max, str(v.encounter_id)))
 

@@ -9,9 +9,10 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
 from claimstream_platform.dates import business_date
-from claimstream_platform.errors import NotFound
 
+from patient_billing.accounts import locked, saved
 from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment
+from patient_billing.plan_work import count_toward_plan
 from patient_billing.repository import PatientBillingWork
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ async def receive_payment(
     unapplied = payment.amount - sum((part.amount for part in applied), ZERO)
     await uow.accounts.add_payment(account, payment, unapplied, principal.subject)
     await uow.accounts.add_applications(account, payment.payment_id, applied)
+    await count_toward_plan(uow, account, payment.amount)
     await saved(uow, account)
     return account
 
@@ -67,15 +69,3 @@ async def adjust(
     await uow.accounts.add_adjustment(account, adjustment)
     await saved(uow, account)
     return account
-
-
-async def locked(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:
-    account = await uow.accounts.find(principal, account_id, lock=True)
-    if account is None:
-        raise NotFound("patient account not found", field="account_id")
-    return account
-
-
-async def saved(uow: PatientBillingWork, account: PatientAccount) -> None:
-    await uow.accounts.save(account)
-    uow.publish_recorded(account)

@@ -1,6 +1,7 @@
 """Patient billing, declared for the platform's service kit: the only wiring module (nothing else reads the
 environment). `python -m patient_billing migrate | api | worker`; the worker runs the consumer, the outbox relay,
-the statements' loop (cycle-day runs, then the email statements through SMTP) and the card refunds' loop."""
+the statements' loop (cycle-day runs, then the email statements through SMTP), the card refunds' loop and the
+payment plans' loop (autopay, missed installments)."""
 
 from pathlib import Path
 
@@ -8,10 +9,11 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
-from patient_billing import api, credits_api, link_api, statements_api
+from patient_billing import api, credits_api, link_api, plans_api, statements_api
 from patient_billing.consumers import SUBSCRIPTIONS
 from patient_billing.links import Links
 from patient_billing.mailer import Mailer
+from patient_billing.plan_loop import PlanLoop
 from patient_billing.processor import ProcessorClient
 from patient_billing.refund_loop import RefundLoop
 from patient_billing.repository import PatientBillingWork
@@ -29,6 +31,7 @@ class PatientBillingSettings(ServiceSettings):
     processor_webhook_secret_file: Path  # what the processor signs its webhooks with
     statement_loop_seconds: float = 60.0
     refund_loop_seconds: float = 5.0
+    plan_loop_seconds: float = 3600.0
 
 
 def links(settings: PatientBillingSettings) -> Links:
@@ -57,16 +60,21 @@ def refund_loop(runtime: Runtime[PatientBillingSettings]) -> RefundLoop:
     return RefundLoop(runtime.across_tenants, processor=processor(settings), interval=settings.refund_loop_seconds)
 
 
+def plan_loop(runtime: Runtime[PatientBillingSettings]) -> PlanLoop:
+    settings = runtime.settings
+    return PlanLoop(runtime.across_tenants, processor=processor(settings), interval=settings.plan_loop_seconds)
+
+
 SERVICE = Service(
     name="patient-billing",
     package="patient_billing",
     port=8009,
     title="claimstream patient billing",
     settings=PatientBillingSettings,
-    routers=[api.router, statements_api.router, credits_api.router, link_api.router],
+    routers=[api.router, statements_api.router, credits_api.router, plans_api.router, link_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
-    loops=[statement_loop, refund_loop],
+    loops=[statement_loop, refund_loop, plan_loop],
     prepare_app=_prepare,
     unit_of_work=PatientBillingWork,
 )

@@ -56,6 +56,9 @@ def _visit(visit: VisitLine) -> list[str]:
 
 def _total(statement: Statement, to: Addressed) -> list[str]:
     held = [f"Your payment we hold, taken off: {_usd(statement.unapplied)}"] if statement.unapplied else []
+    if statement.plan is not None:
+        per_month, left = statement.plan
+        held.append(f"Your payment plan: {_usd(per_month)} a month; {_usd(left)} left on it. This month's part:")
     return [
         *held,
         f"Amount due: {_usd(statement.amount_due)}, by {statement.due_on:%B %d, %Y}",

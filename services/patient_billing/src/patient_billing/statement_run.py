@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from patient_billing.accounts import saved
 from patient_billing.domain import Issued, PatientAccount
-from patient_billing.handlers import saved
 from patient_billing.repository import PatientBillingWork
 from patient_billing.statement_document import Addressed, lines
 from patient_billing.statements import StatementPolicy, compose, decision_due, skipped
@@ -42,7 +42,8 @@ async def _statement(
     reason = skipped(account, policy, today, on_hold=bool(contact and contact.on_hold))
     if reason is not None:
         return reason
-    statement, statement_id = compose(account, policy, today), uuid4()
+    plan = await uow.plans.active(account.tenant_id, account.id)
+    statement, statement_id = compose(account, policy, today, plan), uuid4()
     by_email = contact is not None and contact.email and contact.statements_by == "email"
     delivery = "email" if by_email else "print"
     document = {"lines": lines(statement, _addressed(account, contact, pay_at(statement_id)))}

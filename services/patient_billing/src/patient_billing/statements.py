@@ -10,12 +10,13 @@ the next step change; a final notice left unpaid 30 days more sends the account 
 decision (collections or write-off), which nothing here ever takes by itself.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from patient_billing.domain import ZERO, PatientAccount, Visit
+from patient_billing.plans import Plan
 from patient_billing.wording import explain
 
 STAGES = ((90, "final"), (60, "past_due"), (30, "reminder"), (0, "first"))  # days since first asked
@@ -59,6 +60,7 @@ class Statement:
     amount_due: Decimal
     visits: tuple[VisitLine, ...]
     unapplied: Decimal  # her cash held, taken off what is due
+    plan: tuple[Decimal, Decimal] | None = None  # her payment plan: a month's installment and what is left on it
 
     @property
     def tone(self) -> str:
@@ -95,17 +97,25 @@ def first_asked(account: PatientAccount) -> date | None:
     return min(asked, default=None)
 
 
-def compose(account: PatientAccount, policy: StatementPolicy, today: date) -> Statement:
+def compose(account: PatientAccount, policy: StatementPolicy, today: date, plan: Plan | None = None) -> Statement:
+    """The statement; on a payment plan it asks for the installments due (or the next one) and firms only when
+    one was missed, since she is paying as agreed."""
     visits = tuple(_line(v) for v in billable(account))
-    owed = sum((line.owed for line in visits), ZERO)
-    return Statement(
+    owed = max(sum((line.owed for line in visits), ZERO) - account.unapplied, ZERO)
+    statement = Statement(
         issued_on=today,
         due_on=today + timedelta(days=policy.due_days),
         stage=stage(first_asked(account), today),
-        amount_due=max(owed - account.unapplied, ZERO),
+        amount_due=owed,
         visits=visits,
         unapplied=account.unapplied,
     )
+    if plan is None:
+        return statement
+    installments = plan.due(today) or [i for i in plan.installments if i.due_on > today][:1]
+    asked = min(sum((i.amount for i in installments), ZERO), owed)
+    firmness = "reminder" if plan.missed(today) else "first"
+    return replace(statement, amount_due=asked, stage=firmness, plan=(plan.per_month, plan.left))
 
 
 def decision_due(account: PatientAccount, today: date) -> bool:

@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from patient_billing.accounts import locked
 from patient_billing.api import READERS, WorkDep
-from patient_billing.handlers import locked
 from patient_billing.statement_run import run_statements
 from patient_billing.statements import StatementPolicy
 

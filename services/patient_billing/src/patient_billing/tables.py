@@ -159,7 +159,8 @@ online_payments = Table(
     Column("id", PgUUID(as_uuid=True), primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False, index=True),
-    Column("statement_id", PgUUID(as_uuid=True), nullable=False),
+    Column("statement_id", PgUUID(as_uuid=True)),  # paid through a statement's link
+    Column("plan_id", PgUUID(as_uuid=True)),  # or charged by a plan's autopay
     Column("amount", Numeric(12, 2), nullable=False),
     Column("intent_id", String(80), unique=True),
     Column("status", String(20), nullable=False),  # requested | succeeded | failed
@@ -179,5 +180,22 @@ refunds = Table(
     Column("status", String(20), nullable=False),  # requested | sent | refunded | failed
     Column("processor_ref", String(80), unique=True),
     Column("requested_by", String(200), nullable=False),
+    _created(),
+)
+
+payment_plans = Table(
+    "payment_plans",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("account_id", PgUUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("total", Numeric(12, 2), nullable=False),
+    Column("per_month", Numeric(12, 2), nullable=False),
+    Column("first_due", Date, nullable=False),
+    Column("autopay_method", String(80)),  # the processor's card token, never a card number
+    Column("paid", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("charged_through", Integer, nullable=False, server_default="0"),  # autopay: installments asked for
+    Column("status", String(12), nullable=False),  # active | completed | defaulted | cancelled (one active a time)
+    Column("created_by", String(200), nullable=False),
     _created(),
 )

@@ -129,3 +129,26 @@ class PatientCreditApplied(AccountEvent):
 
     encounter_id: UUID
     amount: Decimal
+
+
+class PaymentPlanCreated(AccountEvent):
+    """What she owes spread over monthly installments (charged to her card on each due date when `autopay`)."""
+
+    event_type: ClassVar[str] = "claimstream.payment-plan.created.v1"
+
+    plan_id: UUID
+    total: Decimal
+    per_month: Decimal
+    first_due: date
+    autopay: bool
+
+
+class PaymentPlanEnded(AccountEvent):
+    """Paid off, defaulted (two installments missed: the account is back with its statements and dunning), or
+    cancelled by a biller."""
+
+    event_type: ClassVar[str] = "claimstream.payment-plan.ended.v1"
+
+    plan_id: UUID
+    outcome: Literal["completed", "defaulted", "cancelled"]
+    paid: Decimal

@@ -13,7 +13,7 @@ from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from patient_billing.tables import accounts, online_payments, payments, refunds, visits
+from patient_billing.tables import accounts, online_payments, payment_plans, payments, refunds, visits
 
 o, r = online_payments.c, refunds.c
 
@@ -25,6 +25,17 @@ class Online(Repository):
         row = {"id": payment_id, "tenant_id": statement.tenant_id, "account_id": statement.account_id}
         row |= {"statement_id": statement.id, "amount": amount, "status": "requested"}
         await self.session.execute(insert(online_payments).values(row))
+
+    async def request_autopay(self, plan: Any, payment_id: UUID, amount: Decimal) -> None:
+        row = {"id": payment_id, "tenant_id": plan.tenant_id, "account_id": plan.account_id, "plan_id": plan.id}
+        await self.session.execute(insert(online_payments).values(row | {"amount": amount, "status": "requested"}))
+
+    async def autopay_to_charge(self, limit: int) -> Sequence[Any]:
+        """Autopay charges recorded and not yet asked of the processor, with the plan's card token, locked."""
+        method = payment_plans.c.autopay_method.label("method")
+        query = select(o.id, o.tenant_id, o.amount, method).join(payment_plans, payment_plans.c.id == o.plan_id)
+        query = query.where(o.status == "requested", o.intent_id.is_(None)).order_by(o.created_at).limit(limit)
+        return (await self.session.execute(query.with_for_update(of=online_payments, skip_locked=True))).all()
 
     async def intent_created(self, payment_id: UUID, intent_id: str) -> None:
         await self.session.execute(update(online_payments).where(o.id == payment_id).values(intent_id=intent_id))

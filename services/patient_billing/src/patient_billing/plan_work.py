@@ -1,0 +1,61 @@
+"""Payment plans at work, in the caller's transaction: made by staff over what the account owes, paid toward by
+every payment of the account (desk, link or autopay), completed when paid off, cancelled by a biller."""
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.errors import Conflict, NotFound
+
+from patient_billing.accounts import locked, saved
+from patient_billing.domain import PatientAccount
+from patient_billing.plans import Plan, plan_for
+from patient_billing.repository import PatientBillingWork
+
+
+async def make_plan(
+    uow: PatientBillingWork,
+    principal: Principal,
+    account_id: UUID,
+    first_due: date,
+    *,
+    per_month: Decimal | None,
+    months: int | None,
+    autopay: str | None,
+) -> Plan:
+    account = await locked(uow, principal, account_id)
+    if await uow.plans.active(account.tenant_id, account.id) is not None:
+        raise Conflict("the account has a plan already: cancel it first", field="account_id")
+    plan = plan_for(uuid4(), account.balance, first_due, per_month=per_month, months=months, autopay=autopay)
+    await uow.plans.add(account.tenant_id, account.id, plan, principal.subject)
+    account.planned(plan.id, plan.total, plan.per_month, plan.first_due, autopay is not None)
+    await saved(uow, account)
+    return plan
+
+
+async def count_toward_plan(uow: PatientBillingWork, account: PatientAccount, amount: Decimal) -> None:
+    """A payment of the account goes toward its active plan; the one that pays it off completes it. The caller
+    saves the account (with the event this may record)."""
+    plan = await uow.plans.active(account.tenant_id, account.id)
+    if plan is None:
+        return
+    plan = await uow.plans.paid_in(plan, amount)
+    if plan.left <= 0:
+        await uow.plans.end(plan.id, "completed")
+        account.plan_ended(plan.id, "completed", plan.paid)
+
+
+async def end_plan(uow: PatientBillingWork, account: PatientAccount, plan: Plan, outcome: str) -> None:
+    await uow.plans.end(plan.id, outcome)
+    account.plan_ended(plan.id, outcome, plan.paid)
+    await saved(uow, account)
+
+
+async def cancel_plan(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:
+    account = await locked(uow, principal, account_id)
+    plan = await uow.plans.active(account.tenant_id, account.id)
+    if plan is None:
+        raise NotFound("no active plan on this account", field="account_id")
+    await end_plan(uow, account, plan, "cancelled")
+    return account

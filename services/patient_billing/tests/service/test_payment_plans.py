@@ -1,0 +1,84 @@
+"""Payment plans on real PostgreSQL: a plan over what she owes, its autopay installment charged through the
+processor (a stand-in here) once and posted by the webhook, the plan's balance on her statement, a desk payment
+counted toward it, and a plan whose installments go unpaid defaulting back to dunning."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from claimstream_devtools.testing import Keys
+from claimstream_platform.dates import business_date
+from claimstream_platform.engines import sessions
+from patient_billing.plan_loop import PlanLoop
+from patient_billing.repository import PatientBillingWork
+from patient_billing_testkit import PRACTICE, TENANT, announce, bearer, share
+from sqlalchemy.ext.asyncio import AsyncEngine
+from test_processor_webhooks import deliver, event
+
+D = Decimal
+
+
+class StandInProcessor:
+    def __init__(self) -> None:
+        self.charged: list[tuple[Decimal, str, str]] = []
+
+    async def charge(self, amount: Decimal, method: str, key: str, metadata: dict[str, str]) -> dict[str, Any]:
+        self.charged.append((amount, method, key))
+        return {"id": f"pi_{key[:12]}", "status": "succeeded", "metadata": metadata}
+
+
+async def test_an_autopay_plan_is_charged_once_posted_by_the_webhook_and_shown_on_the_statement(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys, engine: AsyncEngine
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "100.00"))
+    desk = bearer(keys, "front-desk")
+    body = {"months": 2, "first_due": str(business_date()), "autopay_method": "pm_card_visa"}
+    made = await client.post(f"/v1/patient-accounts/{account}/payment-plans", json=body, headers=desk)
+    assert made.status_code == 201, made.text
+    assert [i["amount"] for i in made.json()["installments"]] == ["50.00", "50.00"]
+    again = await client.post(f"/v1/patient-accounts/{account}/payment-plans", json=body, headers=desk)
+    assert again.status_code == 409  # one active plan an account
+
+    processor = StandInProcessor()
+    loop = PlanLoop(sessions(engine), processor=processor, interval=1)  # type: ignore[arg-type]
+    await loop.look_at_plans()
+    await loop.look_at_plans()  # the same installment is not asked twice
+    assert await loop.charge_one() and not await loop.charge_one()
+    [(amount, method, key)] = processor.charged
+    assert (amount, method) == (D("50.00"), "pm_card_visa")
+    succeeded = {"id": f"pi_{key[:12]}", "metadata": {"online_payment_id": key, "tenant_id": str(TENANT)}}
+    assert (await deliver(client, event("payment_intent.succeeded", succeeded))).json()["result"] == "applied"
+
+    [plan] = (await client.get(f"/v1/patient-accounts/{account}/payment-plans", headers=desk)).json()
+    assert (plan["paid"], plan["left"], plan["status"]) == ("50.00", "50.00", "active")
+    await _the_statement_asks_for_the_installment(client, keys, account)
+    paid_off = {"amount": "50.00", "method": "cash"}
+    await client.post(f"/v1/patient-accounts/{account}/payments", json=paid_off, headers=desk)
+    [plan] = (await client.get(f"/v1/patient-accounts/{account}/payment-plans", headers=desk)).json()
+    assert plan["status"] == "completed"
+
+
+async def _the_statement_asks_for_the_installment(client: httpx.AsyncClient, keys: Keys, account: UUID) -> None:
+    biller = bearer(keys, "biller")
+    ran = await client.post(f"/v1/practices/{PRACTICE}/statement-runs", headers=biller)
+    assert ran.json()["outcomes"].get("issued") == 1, ran.text
+    [statement] = (await client.get(f"/v1/patient-accounts/{account}/statements", headers=biller)).json()
+    assert statement["amount_due"] == "50.00"
+    pdf = (await client.get(f"/v1/statements/{statement['id']}/pdf", headers=biller)).content
+    assert b"Your payment plan: $50.00 a month; $50.00 left on it." in pdf
+
+
+async def test_a_plan_whose_installments_go_unpaid_defaults(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys, engine: AsyncEngine
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "90.00"))
+    long_ago = business_date() - timedelta(days=45)  # two installments due and more than ten days late
+    body = {"per_month": "30.00", "first_due": str(long_ago)}
+    made = await client.post(f"/v1/patient-accounts/{account}/payment-plans", json=body, headers=bearer(keys, "biller"))
+    assert made.status_code == 201, made.text
+    await PlanLoop(sessions(engine), processor=StandInProcessor(), interval=1).look_at_plans()  # type: ignore[arg-type]
+    [plan] = (await client.get(f"/v1/patient-accounts/{account}/payment-plans", headers=bearer(keys, "biller"))).json()
+    assert plan["status"] == "defaulted"
