@@ -89,6 +89,7 @@ def probe(
         "projection",
         "eligibility",
         "prior_authorization",
+        "patient_billing",
         "simulator",
     ],
 )

@@ -6,12 +6,15 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
-from claimstream_platform.errors import Conflict, NotFound
+from claimstream_platform.dates import business_date
+from claimstream_platform.errors import Conflict, NotFound, RuleViolation
 
 from patient_billing.accounts import locked, saved
 from patient_billing.domain import PatientAccount
 from patient_billing.plans import Plan, plan_for
 from patient_billing.repository import PatientBillingWork
+
+FIRST_DUE_WITHIN_DAYS = 366
 
 
 async def make_plan(
@@ -24,6 +27,8 @@ async def make_plan(
     months: int | None,
     autopay: str | None,
 ) -> Plan:
+    if abs((first_due - business_date()).days) > FIRST_DUE_WITHIN_DAYS:
+        raise RuleViolation("the first installment falls within a year of today", field="first_due")
     account = await locked(uow, principal, account_id)
     if await uow.plans.active(account.tenant_id, account.id) is not None:
         raise Conflict("the account has a plan already: cancel it first", field="account_id")

@@ -65,6 +65,7 @@ def plan_for(
     """A plan over `owed`: `per_month` dollars, or `months` even installments (the last takes the cents left)."""
     if owed <= 0:
         raise RuleViolation("nothing is owed to spread over a plan", field="account_id")
+
     if (per_month is None) == (months is None):
         raise RuleViolation("give an amount a month or a number of months, not both", field="per_month")
     if months is not None:
