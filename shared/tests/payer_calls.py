@@ -14,10 +14,10 @@ from uuid import UUID
 
 import httpx
 import pytest
+from claimstream_devtools.stand_ins import StandInClearinghouse
 from claimstream_devtools.testing import (
     Keys,
     StackUnderTest,
-    StandInClearinghouse,
     service_client,
     service_schema,
     service_settings,
