@@ -55,11 +55,15 @@ async def test_she_pays_half_online_and_the_processors_word_posts_it_once(
             owed = D((await her.get("/v1/statement-link")).json()["owed_now"])
             half = (owed / 2).quantize(D("0.01"))
             declined = await her.post(
-                "/v1/statement-link/payments", json={"amount": str(half), "payment_method": "pm_card_chargeDeclined"}
+                "/v1/statement-link/payments",
+                json={"amount": str(half), "payment_method": "pm_card_chargeDeclined"},
+                headers={"Idempotency-Key": "page-0001-declined"},
             )
-            paid = await her.post(
-                "/v1/statement-link/payments", json={"amount": str(half), "payment_method": "pm_card_visa"}
-            )
+            card = {"amount": str(half), "payment_method": "pm_card_visa"}
+            paid = await her.post("/v1/statement-link/payments", json=card, headers={"Idempotency-Key": "page-0002"})
+            again = await her.post("/v1/statement-link/payments", json=card, headers={"Idempotency-Key": "page-0002"})
+        assert paid.status_code == 202, paid.text
+        assert again.json().get("payment_id") == paid.json()["payment_id"], again.text  # retried: one charge
         assert (declined.json()["status"], paid.json()["status"]) == ("requires_payment_method", "succeeded")
         after = await until(lambda: _balance_below(patients, account["id"], owed), "the webhook's payment")
         assert D(after["balance"]) == owed - half

@@ -134,6 +134,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/payment-plans"): OBJ,
     ("patient-billing", "GET", "/v1/patient-accounts/{account_id}/payment-plans"): OBJ,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/payment-plans/active/cancel"): OBJ,
+    ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/decision"): OBJ,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/refunds"): OBJ,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/credit-applications"): OBJ,
     ("patient-billing", "GET", "/v1/statement-link"): Kind.PUBLIC,  # its own signed link, none sent: 401

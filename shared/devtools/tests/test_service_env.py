@@ -14,7 +14,9 @@ SPECS = [ServiceSpec("identity", "identity", 8008), ServiceSpec("charge-capture"
 
 def test_only_identitys_processes_are_given_the_signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IDENTITY_SIGNING_KEY_FILE", "/somewhere/else/signing.pem")  # left over in the shell
-    stack: Any = SimpleNamespace(database_url="postgresql+asyncpg://admin:pw@127.0.0.1:1/db", bootstrap_servers="k:1")
+    stack: Any = SimpleNamespace(
+        database_url="postgresql+asyncpg://admin:pw@127.0.0.1:1/db", bootstrap_servers="k:1", smtp=("127.0.0.1", 2)
+    )
     env = _service_env(stack, tmp_path, None, tmp_path / "clearinghouse-token")
     assert "IDENTITY_SIGNING_KEY_FILE" not in env and env["AUTH_PUBLIC_KEY_FILE"] == str(tmp_path / "public.pem")
     supervisor = Supervisor(env=env, log_dir=tmp_path, only_for=identitys_own(tmp_path))

@@ -4,12 +4,12 @@ commits and answers an Idempotency-Key once."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
-from claimstream_platform.contracts.patient_billing import AdjustmentKind, PaymentMethod
+from claimstream_platform.contracts.patient_billing import PaymentMethod
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
@@ -86,7 +86,7 @@ class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     encounter_id: UUID
-    kind: AdjustmentKind
+    kind: Literal["small_balance", "hardship"]  # bad debt is the practice's decision on a referred account
     amount: Money
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
@@ -122,9 +122,10 @@ async def list_accounts(
     uow: WorkDep,
     practice_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    awaiting_decision: bool = False,  # the practice's list: final notices unanswered
 ) -> AccountList:
     async with uow:
-        rows = await uow.accounts.listing(principal, practice_id, limit)
+        rows = await uow.accounts.listing(principal, practice_id, limit, awaiting_decision=awaiting_decision)
     return AccountList(items=[AccountRow.model_validate(row) for row in rows])
 
 

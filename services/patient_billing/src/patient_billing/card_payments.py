@@ -7,7 +7,7 @@ the account when a biller asks, the refund loop sends it, and a refusal gives it
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -15,29 +15,51 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from patient_billing.accounts import saved
 from patient_billing.domain import PatientAccount, Payment
 from patient_billing.plan_work import count_toward_plan
-from patient_billing.processor import ProcessorClient
+from patient_billing.processor import Declined, ProcessorClient
 from patient_billing.repository import PatientBillingWork
 
 Work = Callable[[], PatientBillingWork]  # a unit of work as the statement's tenant
+DECLINED = frozenset({"requires_payment_method", "canceled"})  # an intent's statuses that take no money
+REFUND_OUTCOMES = {"succeeded": True, "failed": False, "canceled": False}  # a refund's final statuses
 
 
 async def pay_by_link(
-    work: Work, processor: ProcessorClient, statement: Any, amount: Decimal, payment_method: str
+    work: Work, processor: ProcessorClient, statement: Any, amount: Decimal, payment_method: str, key: str
 ) -> dict[str, Any]:
-    """The patient pays up to what her account owes, by card token: the processor's intent and its status."""
-    payment_id = uuid4()
+    """The patient pays up to what her account owes (less what she is paying already), by card token: the
+    processor's intent and its status. `key` is her request's Idempotency-Key: asked again, the same payment is
+    found, and the processor (asked with its id) charges once."""
+    payment_id = uuid5(NAMESPACE_URL, f"claimstream:statement-link:{statement.id}:{key}")
     async with work() as uow:
         account = await uow.accounts.lock(statement.tenant_id, statement.account_id)
-        if amount > account.balance:
-            raise RuleViolation(f"at most what you owe ({account.balance})", field="amount")
-        await uow.online.request_payment(statement, payment_id, amount)
+        asked = await uow.online.get(statement.tenant_id, payment_id)
+        if asked is not None and asked.intent_id is not None:
+            return {"payment_id": payment_id, "status": _status(asked.status)}
+        if asked is None:
+            allowed = account.balance - await uow.online.pending(account.tenant_id, account.id)
+            if amount > allowed:
+                raise RuleViolation(f"at most what you owe and are not paying already ({allowed})", field="amount")
+            await uow.online.request_payment(statement, payment_id, amount)
         await uow.commit()
     metadata = {"online_payment_id": str(payment_id), "tenant_id": str(statement.tenant_id)}
-    intent = await processor.charge(amount, payment_method, str(payment_id), metadata)
+    try:
+        intent = await processor.charge(amount, payment_method, str(payment_id), metadata)
+    except Declined:
+        async with work() as uow:
+            await uow.online.settle_payment(payment_id, "failed")
+            await uow.commit()
+        raise
     async with work() as uow:
         await uow.online.intent_created(payment_id, intent["id"])
+        if intent["status"] in DECLINED:  # refused at once: no longer counted as on its way
+            await uow.online.settle_payment(payment_id, "failed")
         await uow.commit()
     return {"payment_id": payment_id, "status": intent["status"]}
+
+
+def _status(ours: str) -> str:
+    """Our record's status in the processor's words, for a request asked again."""
+    return {"succeeded": "succeeded", "failed": "requires_payment_method"}.get(ours, "processing")
 
 
 async def on_processor_event(uow: PatientBillingWork, kind: str, obj: dict[str, Any]) -> str:
@@ -45,8 +67,11 @@ async def on_processor_event(uow: PatientBillingWork, kind: str, obj: dict[str, 
     metadata = obj.get("metadata") or {}
     if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return await _payment_settled(uow, UUID(metadata["online_payment_id"]), obj, kind.endswith("succeeded"))
-    if kind == "refund.created" and metadata.get("refund_id"):
-        return await refund_settled(uow, UUID(metadata["refund_id"]), obj["id"], obj.get("status") == "succeeded")
+    if kind.startswith("refund.") and metadata.get("refund_id"):
+        final = REFUND_OUTCOMES.get(str(obj.get("status")))
+        if final is None:
+            return "pending"  # the processor has it; its final word comes in a later event
+        return await refund_settled(uow, UUID(metadata["refund_id"]), obj["id"], final)
     return "ignored"
 
 

@@ -15,7 +15,7 @@ from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from patient_billing.accounts import locked, saved
 from patient_billing.api import Money, WorkDep, account_out
@@ -42,7 +42,13 @@ class RefundIn(BaseModel):
 
     amount: Money
     payment_id: UUID | None = None  # a card payment of hers: the refund goes back to that card
-    check_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,30}$")] | None = None  # else by check
+    check_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,30}$")] | None = None  # or by check
+
+    @model_validator(mode="after")
+    def one_way_back(self) -> "RefundIn":
+        if (self.payment_id is None) == (self.check_number is None):
+            raise ValueError("give the card payment it goes back to (payment_id) or the check's number, one of them")
+        return self
 
 
 class ApplyIn(BaseModel):

@@ -11,7 +11,7 @@ does (`CreditBalanceFound`), for a biller to refund or apply.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import patient_billing as events
 from claimstream_platform.errors import NotFound, RuleViolation
@@ -181,11 +181,15 @@ class PatientAccount:
             raise NotFound("no such visit on this account", field="encounter_id")
         if not ZERO < adjustment.amount <= visit.open:
             raise RuleViolation(f"an adjustment is at most what the visit has open ({visit.open})", field="amount")
+        if adjustment.kind == "bad_debt" and adjustment.amount != visit.open:
+            raise RuleViolation("a bad-debt write-off takes the visit's whole open amount", field="amount")
         if adjustment.kind == "small_balance" and not adjustment.amount == visit.open <= SMALL_BALANCE:
             raise RuleViolation(
                 f"a small balance is the visit's whole open amount, at most {SMALL_BALANCE}", field="amount"
             )
         visit.adjusted += adjustment.amount
+        if self.balance <= 0:
+            self.awaiting_decision_since = None
         self._record(
             events.PatientAdjusted,
             adjustment_id=adjustment.adjustment_id,
@@ -206,6 +210,21 @@ class PatientAccount:
     def refer_for_decision(self, today: date) -> None:
         self.awaiting_decision_since = today
         self._record(events.AccountAwaitingDecision, since=today, balance=self.balance)
+
+    def decide(self, decision: str, by: str) -> list[Adjustment]:
+        """The practice's decision on a referred account: collections, or what is open written off as bad debt
+        (an adjustment per visit, returned to be stored). Either takes it off the list."""
+        if self.awaiting_decision_since is None:
+            raise RuleViolation("the account is not awaiting a decision", field="decision")
+        balance, written = self.balance, []
+        if decision == "write_off":
+            for visit in self.oldest_first():
+                if visit.open > 0:
+                    written.append(Adjustment(uuid4(), visit.encounter_id, "bad_debt", visit.open, "bad debt", by))
+                    self.adjust(written[-1])
+        self.awaiting_decision_since = None
+        self._record(events.AccountDecided, decision=decision, balance=balance, decided_by=by)
+        return written
 
     def planned(self, plan_id: UUID, total: Decimal, per_month: Decimal, first_due: date, autopay: bool) -> None:
         fields = {"plan_id": plan_id, "total": total, "per_month": per_month, "first_due": first_due}
@@ -256,7 +275,10 @@ class PatientAccount:
             left -= part
 
     def _credit_moved(self, before: Decimal, on: date) -> None:
-        """A credit that grew is announced; the day it began is kept, and forgotten when none is left."""
+        """A credit that grew is announced; the day it began is kept, and forgotten when none is left. An account
+        she has paid off leaves the practice's decision list."""
+        if self.balance <= 0:
+            self.awaiting_decision_since = None
         if self.credit > before:
             self._record(events.CreditBalanceFound, credit=self.credit)
         if self.credit > 0 and self.credit_since is None:

@@ -9,6 +9,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
 from claimstream_platform.dates import business_date
+from claimstream_platform.errors import RuleViolation
 
 from patient_billing.accounts import locked, saved
 from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment
@@ -24,6 +25,12 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
         log.warning("a patient share with no patient or practice", extra={"encounter_id": str(event.encounter_id)})
         return
     account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, event.patient_ref)
+    owner = await uow.accounts.owner_of_visit(event.tenant_id, event.encounter_id)
+    if owner is not None and owner != account.id:  # the encounter's patient id was corrected after it was billed
+        log.warning(
+            "a visit's patient changed; it stays on its account", extra={"encounter_id": str(event.encounter_id)}
+        )
+        account = await uow.accounts.lock(event.tenant_id, owner)
     word = InsuranceWord(
         service_date=event.service_date,
         version=event.version,
@@ -52,6 +59,9 @@ async def receive_payment(
     uow: PatientBillingWork, principal: Principal, account_id: UUID, payment: Payment
 ) -> PatientAccount:
     account = await locked(uow, principal, account_id)
+    owner = await uow.accounts.owner_of_visit(account.tenant_id, payment.encounter_id) if payment.encounter_id else None
+    if owner is not None and owner != account.id:
+        raise RuleViolation("that visit is on another patient's account", field="encounter_id")
     applied = account.receive(payment)
     unapplied = payment.amount - sum((part.amount for part in applied), ZERO)
     await uow.accounts.add_payment(account, payment, unapplied, principal.subject)

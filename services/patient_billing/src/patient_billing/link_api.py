@@ -73,7 +73,9 @@ async def _statement(request: Request, uow: PatientBillingWork, token: str | Non
 async def what_the_link_asks(request: Request, uow: WorkDep, statement_link: LinkHeader = None) -> LinkOut:
     statement = await _statement(request, uow, statement_link)
     async with as_tenant(request, statement.tenant_id) as mine:
-        account = await mine.accounts.lock(statement.tenant_id, statement.account_id)
+        account = await mine.accounts.read(statement.tenant_id, statement.account_id)
+    if account is None:
+        raise NotFound("statement not found", field="Statement-Link")
     return LinkOut(
         statement_id=statement.id,
         issued_on=str(statement.issued_on),
@@ -84,8 +86,15 @@ async def what_the_link_asks(request: Request, uow: WorkDep, statement_link: Lin
 
 
 @router.post("/v1/statement-link/payments", openapi_extra=LINK, response_model=LinkPaymentOut, status_code=202)
-async def pay(body: LinkPaymentIn, request: Request, uow: WorkDep, statement_link: LinkHeader = None) -> LinkPaymentOut:
-    """Her card token charged through the processor; the payment is posted when its signed webhook says so."""
+async def pay(
+    body: LinkPaymentIn,
+    request: Request,
+    uow: WorkDep,
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=200)],
+    statement_link: LinkHeader = None,
+) -> LinkPaymentOut:
+    """Her card token charged through the processor; the payment is posted when its signed webhook says so. The
+    Idempotency-Key is required: a payment page retried after a timeout must not charge her twice."""
     statement = await _statement(request, uow, statement_link)
     try:
         made = await pay_by_link(
@@ -94,6 +103,7 @@ async def pay(body: LinkPaymentIn, request: Request, uow: WorkDep, statement_lin
             statement,
             body.amount,
             body.payment_method,
+            idempotency_key,
         )
     except Declined as refused:
         raise RuleViolation(str(refused), field="payment_method") from None
@@ -109,12 +119,16 @@ async def processor_webhook(
         verify(request.app.state.webhook_secret, body, signature)
     except BadSignature as bad:
         raise Unauthenticated(f"webhook signature refused: {bad}") from None
-    event = json.loads(body)
-    obj: dict[str, Any] = event["data"]["object"]
-    tenant = (obj.get("metadata") or {}).get("tenant_id")
-    if tenant is None:
-        return {"result": "ignored"}
-    async with as_tenant(request, UUID(tenant)) as uow:
-        result = await on_processor_event(uow, event["type"], obj)
+    try:
+        event = json.loads(body)
+        kind, obj = str(event["type"]), dict(event["data"]["object"])
+        tenant = UUID(str((obj.get("metadata") or {})["tenant_id"]))
+    except (ValueError, KeyError, TypeError):
+        return {"result": "ignored"}  # the processor's, but not an event about money of ours
+    async with as_tenant(request, tenant) as uow:
+        try:
+            result = await on_processor_event(uow, kind, obj)
+        except (ValueError, KeyError, TypeError):
+            return {"result": "ignored"}
         await uow.commit()
     return {"result": result}

@@ -1,22 +1,18 @@
-"""The plans' loop, across tenants: each active plan looked at once a pass. Two installments missed default it
-(the account is back with its statements and dunning); an autopay plan's installments now due are asked of the
-processor: recorded first (one row for what is due, its id the processor's Idempotency-Key), charged after the
-commit, so a crash or an absent processor charges nothing twice and the next pass asks again. The charge's webhook
-posts the payment as any other (card_payments.py), and that payment counts toward the plan."""
-
-from decimal import Decimal
-from uuid import uuid4
+"""The plans' loop, across tenants: each active plan looked at once a pass, in a transaction of its own
+(plan_work.look_at_plan). Two installments missed default it (the account is back with its statements and dunning);
+an autopay plan's installments now due are asked of the processor: recorded first (one row for what is due, its id
+the processor's Idempotency-Key), charged after the commit, so a crash or an absent processor charges nothing twice
+and the next pass asks again. The charge's webhook posts the payment as any other (card_payments.py), and that
+payment counts toward the plan."""
 
 from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory
 from claimstream_platform.errors import TransientError
 from claimstream_platform.loops import PeriodicLoop
 
-from patient_billing.plan_work import end_plan
-from patient_billing.plans import DEFAULT_AFTER_MISSED
+from patient_billing.plan_work import look_at_plan
 from patient_billing.processor import Declined, ProcessorClient
 from patient_billing.repository import PatientBillingWork
-from patient_billing.repository.plans import plan_of
 
 
 class PlanLoop(PeriodicLoop):
@@ -34,17 +30,11 @@ class PlanLoop(PeriodicLoop):
     async def look_at_plans(self) -> None:
         today = business_date()
         async with PatientBillingWork(self._sessionmaker) as uow:
-            for row in await uow.plans.to_work(100):
-                plan = plan_of(row)
-                if plan.missed(today) >= DEFAULT_AFTER_MISSED:
-                    await end_plan(uow, await uow.accounts.lock(row.tenant_id, row.account_id), plan, "defaulted")
-                    continue
-                due = [i for i in plan.due(today) if i.number > row.charged_through] if plan.autopay_method else []
-                if due:
-                    amount = sum((i.amount for i in due), Decimal(0))
-                    await uow.online.request_autopay(row, uuid4(), amount)
-                    await uow.plans.charged_through(plan.id, due[-1].number)
-            await uow.commit()
+            active = await uow.plans.active_accounts()
+        for tenant_id, account_id in active:
+            async with PatientBillingWork(self._sessionmaker) as uow:
+                await look_at_plan(uow, tenant_id, account_id, today)
+                await uow.commit()
 
     async def charge_one(self) -> bool:
         """One autopay charge recorded and not yet asked of the processor; False when none waits or it is away."""

@@ -11,7 +11,7 @@ from claimstream_platform.errors import Conflict, NotFound, RuleViolation
 
 from patient_billing.accounts import locked, saved
 from patient_billing.domain import PatientAccount
-from patient_billing.plans import Plan, plan_for
+from patient_billing.plans import DEFAULT_AFTER_MISSED, Plan, plan_for
 from patient_billing.repository import PatientBillingWork
 
 FIRST_DUE_WITHIN_DAYS = 366
@@ -27,8 +27,8 @@ async def make_plan(
     months: int | None,
     autopay: str | None,
 ) -> Plan:
-    if abs((first_due - business_date()).days) > FIRST_DUE_WITHIN_DAYS:
-        raise RuleViolation("the first installment falls within a year of today", field="first_due")
+    if not 0 <= (first_due - business_date()).days <= FIRST_DUE_WITHIN_DAYS:
+        raise RuleViolation("the first installment falls between today and a year from today", field="first_due")
     account = await locked(uow, principal, account_id)
     if await uow.plans.active(account.tenant_id, account.id) is not None:
         raise Conflict("the account has a plan already: cancel it first", field="account_id")
@@ -46,15 +46,38 @@ async def count_toward_plan(uow: PatientBillingWork, account: PatientAccount, am
     if plan is None:
         return
     plan = await uow.plans.paid_in(plan, amount)
-    if plan.left <= 0:
+    if plan.left <= 0 or account.balance <= 0:
         await uow.plans.end(plan.id, "completed")
+        await uow.online.drop_unsent_autopay(plan.id)
         account.plan_ended(plan.id, "completed", plan.paid)
 
 
 async def end_plan(uow: PatientBillingWork, account: PatientAccount, plan: Plan, outcome: str) -> None:
     await uow.plans.end(plan.id, outcome)
+    await uow.online.drop_unsent_autopay(plan.id)
     account.plan_ended(plan.id, outcome, plan.paid)
     await saved(uow, account)
+
+
+async def look_at_plan(uow: PatientBillingWork, tenant_id: UUID, account_id: UUID, today: date) -> None:
+    """The plan loop's look at one plan: paid off once she owes nothing (insurance reprocessed, a credit applied),
+    defaulted after two missed installments, else its autopay installments now due asked for, never more than she
+    owes less what she is paying already. The account is locked before the plan, as payments lock them."""
+    account = await uow.accounts.lock(tenant_id, account_id)
+    plan = await uow.plans.active(tenant_id, account_id)
+    if plan is None:
+        return
+    if account.balance <= 0 or plan.missed(today) >= DEFAULT_AFTER_MISSED:
+        await end_plan(uow, account, plan, "completed" if account.balance <= 0 else "defaulted")
+        return
+    due = [i for i in plan.due(today) if i.number > plan.charged_through] if plan.autopay_method else []
+    if not due:
+        return
+    owed = account.balance - await uow.online.pending(tenant_id, account_id)
+    amount = min(sum((i.amount for i in due), Decimal(0)), owed)
+    if amount > 0:
+        await uow.online.request_autopay(tenant_id, account_id, plan.id, uuid4(), amount)
+    await uow.plans.charged_through(plan.id, due[-1].number)
 
 
 async def cancel_plan(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:

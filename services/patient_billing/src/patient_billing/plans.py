@@ -31,6 +31,7 @@ class Plan:
     first_due: date
     autopay_method: str | None = None  # the processor's card token: charged on each due date
     paid: Decimal = Decimal(0)  # what its installments have brought in so far
+    charged_through: int = 0  # autopay: the installments asked of the processor already
 
     @property
     def installments(self) -> list[Installment]:
@@ -77,5 +78,7 @@ def plan_for(
 
 
 def _month_after(first: date, months: int) -> date:
+    if months == 0:
+        return first
     year, month = divmod(first.month - 1 + months, 12)
     return first.replace(year=first.year + year, month=month + 1, day=min(first.day, 28))

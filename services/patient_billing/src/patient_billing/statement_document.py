@@ -16,7 +16,7 @@ class Addressed:
 
     name: str
     address: tuple[str, ...]
-    pay_at: str  # where to pay online (the statement's own link once online payment exists)
+    pay_at: str  # where to pay online: the statement's own signed link
     practice_phone: str = "the number on your appointment card"
 
 
@@ -55,7 +55,7 @@ def _visit(visit: VisitLine) -> list[str]:
 
 
 def _total(statement: Statement, to: Addressed) -> list[str]:
-    held = [f"Your payment we hold, taken off: {_usd(statement.unapplied)}"] if statement.unapplied else []
+    held = [f"Your money we hold, taken off: {_usd(statement.held)}"] if statement.held else []
     if statement.plan is not None:
         per_month, left = statement.plan
         held.append(f"Your payment plan: {_usd(per_month)} a month; {_usd(left)} left on it. This month's part:")

@@ -36,13 +36,13 @@ async def run_statements(
 async def _statement(
     uow: PatientBillingWork, account: PatientAccount, contact: Any, policy: StatementPolicy, today: date, pay_at: PayAt
 ) -> str:
-    if decision_due(account, today):
+    on_hold, plan = bool(contact and contact.on_hold), await uow.plans.active(account.tenant_id, account.id)
+    if decision_due(account, today, on_hold=on_hold, plan=plan):
         account.refer_for_decision(today)
         return "referred"
-    reason = skipped(account, policy, today, on_hold=bool(contact and contact.on_hold))
+    reason = skipped(account, policy, today, on_hold=on_hold)
     if reason is not None:
         return reason
-    plan = await uow.plans.active(account.tenant_id, account.id)
     statement, statement_id = compose(account, policy, today, plan), uuid4()
     by_email = contact is not None and contact.email and contact.statements_by == "email"
     delivery = "email" if by_email else "print"

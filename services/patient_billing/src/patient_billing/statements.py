@@ -59,7 +59,7 @@ class Statement:
     stage: str
     amount_due: Decimal
     visits: tuple[VisitLine, ...]
-    unapplied: Decimal  # her cash held, taken off what is due
+    held: Decimal  # her money held (unapplied cash, overpaid visits), taken off what is due
     plan: tuple[Decimal, Decimal] | None = None  # her payment plan: a month's installment and what is left on it
 
     @property
@@ -80,7 +80,7 @@ def skipped(account: PatientAccount, policy: StatementPolicy, today: date, *, on
         return "awaiting_decision"
     if account.last_statement_on is not None and (today - account.last_statement_on).days < CYCLE_DAYS:
         return "stated_this_cycle"
-    owed = sum((v.open for v in billable(account)), ZERO) - account.unapplied
+    owed = sum((v.open for v in billable(account)), ZERO) - account.credit
     if owed <= 0:
         waiting = any(v.open > 0 for v in account.visits.values())
         return "waiting_for_insurance" if waiting else "nothing_owed"
@@ -101,14 +101,14 @@ def compose(account: PatientAccount, policy: StatementPolicy, today: date, plan:
     """The statement; on a payment plan it asks for the installments due (or the next one) and firms only when
     one was missed, since she is paying as agreed."""
     visits = tuple(_line(v) for v in billable(account))
-    owed = max(sum((line.owed for line in visits), ZERO) - account.unapplied, ZERO)
+    owed = max(sum((line.owed for line in visits), ZERO) - account.credit, ZERO)  # her cash held, and overpaid
     statement = Statement(
         issued_on=today,
         due_on=today + timedelta(days=policy.due_days),
         stage=stage(first_asked(account), today),
         amount_due=owed,
         visits=visits,
-        unapplied=account.unapplied,
+        held=account.credit,
     )
     if plan is None:
         return statement
@@ -118,10 +118,14 @@ def compose(account: PatientAccount, policy: StatementPolicy, today: date, plan:
     return replace(statement, amount_due=asked, stage=firmness, plan=(plan.per_month, plan.left))
 
 
-def decision_due(account: PatientAccount, today: date) -> bool:
-    """The final notice went unanswered: the account goes to the practice's list (once)."""
+def decision_due(account: PatientAccount, today: date, *, on_hold: bool, plan: Plan | None) -> bool:
+    """The final notice went unanswered: the account goes to the practice's list (once). Not one on hold, nor one
+    paying a plan as agreed."""
     asked = first_asked(account)
-    return account.awaiting_decision_since is None and asked is not None and (today - asked).days >= DECISION_AFTER
+    if on_hold or account.awaiting_decision_since is not None or asked is None:
+        return False
+    keeping_to_a_plan = plan is not None and not plan.missed(today)
+    return not keeping_to_a_plan and (today - asked).days >= DECISION_AFTER
 
 
 def _line(v: Visit) -> VisitLine:

@@ -2,6 +2,7 @@
 now (the loop runs them on the cycle day), the statements of an account, one statement's PDF and a day's printed
 statements as one PDF for the mail house. HTTP only: commands through `run_command`."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -19,8 +20,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from patient_billing.accounts import locked
-from patient_billing.api import READERS, WorkDep
+from patient_billing.accounts import locked, saved
+from patient_billing.api import READERS, WorkDep, account_out
 from patient_billing.statement_run import run_statements
 from patient_billing.statements import StatementPolicy
 
@@ -53,6 +54,13 @@ class SettingsIO(BaseModel):
 
 class RunOut(BaseModel):
     outcomes: dict[str, int]  # issued, referred, or why an account was skipped (stated_this_cycle, ...)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["collections", "write_off"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 class StatementOut(BaseModel):
@@ -88,6 +96,27 @@ async def set_hold(
         values = {"on_hold": body.on_hold, "hold_reason": body.reason if body.on_hold else None}
         await uow.statements.set_contact(account.tenant_id, account.id, **values)
         return body
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
+
+
+@router.post(
+    "/v1/patient-accounts/{account_id}/decision", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), status_code=200
+)
+async def decide(
+    account_id: UUID, body: DecisionIn, request: Request, principal: CurrentPrincipal, uow: WorkDep
+) -> JSONResponse:
+    """The practice's decision on an account its final notice left unanswered: collections (its statements stop,
+    the reason kept as the hold's) or a write-off of what is open as bad debt."""
+
+    async def operation() -> Any:
+        account = await locked(uow, principal, account_id)
+        for adjustment in account.decide(body.decision, principal.subject):
+            await uow.accounts.add_adjustment(account, replace(adjustment, reason=body.reason))
+        if body.decision == "collections":
+            await uow.statements.set_contact(account.tenant_id, account.id, on_hold=True, hold_reason=body.reason)
+        await saved(uow, account)
+        return account_out(account)
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)
 

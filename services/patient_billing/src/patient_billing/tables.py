@@ -103,6 +103,7 @@ statements = Table(
     Column("delivery", String(10), nullable=False),  # email | print
     Column("document", JSONB, nullable=False),  # what it says, line by line: the PDF is rendered from it
     Column("sent_at", DateTime(timezone=True)),  # emailed (an email statement waits for the mail loop until then)
+    Column("send_attempts", Integer, nullable=False, server_default="0"),  # the mail server's refusals so far
     _created(),
 )
 
@@ -145,7 +146,7 @@ adjustments = Table(
     _created(),
 )
 
-statement_runs = Table(  # a practice's statement run of a day, once: the loop's and a biller's alike
+statement_runs = Table(  # the loop's statement run of a practice on its cycle day, once (a biller runs at will)
     "statement_runs",
     metadata,
     Column("practice_id", PgUUID(as_uuid=True), primary_key=True),

@@ -13,6 +13,7 @@ from claimstream_devtools.testing import Keys
 from claimstream_platform.dates import business_date
 from claimstream_platform.engines import sessions
 from patient_billing.plan_loop import PlanLoop
+from patient_billing.plans import plan_for
 from patient_billing.repository import PatientBillingWork
 from patient_billing_testkit import PRACTICE, TENANT, announce, bearer, share
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -75,10 +76,20 @@ async def test_a_plan_whose_installments_go_unpaid_defaults(
     make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys, engine: AsyncEngine
 ) -> None:
     account = await announce(make_uow, share(uuid4(), "90.00"))
-    long_ago = business_date() - timedelta(days=45)  # two installments due and more than ten days late
-    body = {"per_month": "30.00", "first_due": str(long_ago)}
-    made = await client.post(f"/v1/patient-accounts/{account}/payment-plans", json=body, headers=bearer(keys, "biller"))
-    assert made.status_code == 201, made.text
+    long_ago = business_date() - timedelta(days=45)  # made 45 days ago: two installments due, more than ten days late
+    async with make_uow() as uow:
+        await uow.plans.add(
+            TENANT,
+            account,
+            plan_for(uuid4(), D("90.00"), long_ago, per_month=D("30.00"), months=None, autopay=None),
+            "biller",
+        )
+        await uow.commit()
     await PlanLoop(sessions(engine), processor=StandInProcessor(), interval=1).look_at_plans()  # type: ignore[arg-type]
     [plan] = (await client.get(f"/v1/patient-accounts/{account}/payment-plans", headers=bearer(keys, "biller"))).json()
     assert plan["status"] == "defaulted"
+    past = {"per_month": "30.00", "first_due": str(long_ago)}
+    refused = await client.post(
+        f"/v1/patient-accounts/{account}/payment-plans", json=past, headers=bearer(keys, "biller")
+    )
+    assert refused.status_code == 422 and "first_due" in refused.text  # a new plan starts today or later

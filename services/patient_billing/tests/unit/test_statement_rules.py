@@ -71,13 +71,15 @@ def test_the_tone_firms_at_30_60_and_90_days_and_then_the_practice_decides() -> 
     first = TODAY - timedelta(days=119)
     issued = Issued(first, first + timedelta(days=21), D("130.00"), "first", "print", (deductible, coinsurance))
     a.stated(uuid4(), issued)
-    assert not decision_due(a, TODAY) and compose(a, POLICY, TODAY).stage == "final"
-    assert decision_due(a, TODAY + timedelta(days=1))
+    assert not decision_due(a, TODAY, on_hold=False, plan=None) and compose(a, POLICY, TODAY).stage == "final"
+    assert decision_due(a, TODAY + timedelta(days=1), on_hold=False, plan=None)
+    assert not decision_due(a, TODAY + timedelta(days=1), on_hold=True, plan=None)
     a.refer_for_decision(TODAY + timedelta(days=1))
-    assert skipped(a, POLICY, TODAY + timedelta(days=1), on_hold=False) == "awaiting_decision" and not decision_due(
-        a, TODAY + timedelta(days=9)
-    )
+    assert skipped(a, POLICY, TODAY + timedelta(days=1), on_hold=False) == "awaiting_decision"
+    assert not decision_due(a, TODAY + timedelta(days=9), on_hold=False, plan=None)
     assert a.balance == D("130.00")  # nothing written off or sent anywhere by the machine
+    written = a.decide("write_off", "biller-1")  # a person's decision
+    assert [w.kind for w in written] == ["bad_debt", "bad_debt"] and (a.balance, a.awaiting_decision_since) == (0, None)
 
 
 def test_a_visit_first_asked_is_no_longer_new() -> None:

@@ -13,7 +13,7 @@ from opentelemetry import metrics
 from projection.checks import checksum
 from projection.domain import fold
 from projection.facts import fact_of
-from projection.model import ZERO, Fact, Folded
+from projection.model import Fact, Folded
 from projection.repository import ProjectionWork
 from projection.repository.folding import CountKey, EncounterKey
 from projection.shares import share_changed
@@ -35,10 +35,10 @@ async def on_events(run: Sequence[Delivery], uow: ProjectionWork) -> None:
     await uow.folding.lock(touched)  # those found through a claim
     grouped = by_encounter(await uow.folding.history(touched))
     folds = [(key, fold(grouped.get(key, []))) for key in sorted(touched)]
-    shares_before = await uow.folding.patient_shares(touched)
+    announced = await uow.folding.announced(touched)
     for key, folded in folds:
         alert_if_off(key, folded)
-        changed = share_changed(key, folded, grouped.get(key, []), shares_before.get(key, ZERO))
+        changed = share_changed(key, folded, grouped.get(key, []), announced.get(key))
         if changed is not None:
             uow.publish(changed)
     await uow.folding.replace(folds)

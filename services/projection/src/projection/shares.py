@@ -17,14 +17,18 @@ from projection.repository.folding import EncounterKey
 
 
 def share_changed(
-    key: EncounterKey, folded: Folded, facts: Sequence[Fact], before: Decimal
+    key: EncounterKey, folded: Folded, facts: Sequence[Fact], before: tuple[Decimal, Decimal, bool] | None
 ) -> PatientShareChanged | None:
-    """The announcement of the visit's new share, or None when the fold left it as it was (`before`)."""
+    """The announcement of the visit as the fold leaves it, or None when it says what the stored fold said
+    (`before`: the patient's share, the insurance's open balance, whether the patient is known). The first fold
+    with a claim is always announced: a visit the insurance pays in full leaves her nothing, and the copay she paid
+    at the desk becomes her credit only once that is said."""
     sums = checksum(folded)
     claims = list(folded.claims.values())
-    if sums.patient == before or not claims:
-        return None
     encounter = folded.encounter
+    now = (sums.patient, sums.insurance, bool(encounter and encounter.patient_ref))
+    if not claims or now == before:
+        return None
     return PatientShareChanged(
         tenant_id=key[0],
         practice_id=next((c.practice_id for c in claims if c.practice_id), None),

@@ -1,5 +1,6 @@
-"""What the insurance leaves to the patient is announced from the ledger whenever a fold changes it, once per
-change, with a version that grows: patient billing keeps the patient's account from it (docs/projection.md)."""
+"""What the insurance leaves to the patient is announced from the ledger when a visit's first claim is folded and
+whenever a fold changes the share or what the insurance still owes, once per change, with a version that grows:
+patient billing keeps the patient's account from it (docs/projection.md)."""
 
 import json
 from collections.abc import Callable
@@ -27,7 +28,8 @@ async def test_a_share_is_announced_when_it_changes_and_only_then(make_uow: Call
         delivery(visit.paid_lines((1, "150", "80", [("CO", "45", "40"), ("PR", "2", "30")])), day(20)),
         delivery(visit.accepted(), day(21)),  # changes nothing the patient owes
     )
-    [first] = await announced(make_uow)
+    created, first = await announced(make_uow)  # the claim created (nothing hers yet), then paid
+    assert (Decimal(created["share"]), Decimal(created["insurance_open"])) == (0, 150)
     assert first["patient_ref"] == "P-7" and first["encounter_id"] == str(visit.encounter_id)
     figures = {k: Decimal(first[k]) for k in ("share", "charged", "insurance_paid", "adjusted", "insurance_open")}
     assert figures == {"share": 30, "charged": 150, "insurance_paid": 80, "adjusted": 40, "insurance_open": 0}
@@ -35,6 +37,6 @@ async def test_a_share_is_announced_when_it_changes_and_only_then(make_uow: Call
 
     reversal = visit.paid_lines((1, "-150", "-80", [("CO", "45", "-40"), ("PR", "2", "-30")]), outcome="reversed")
     await deliver(make_uow, delivery(reversal, day(30)))
-    second = (await announced(make_uow))[1]
+    second = (await announced(make_uow))[2]
     assert (Decimal(second["share"]), Decimal(second["insurance_open"])) == (0, 150)
     assert second["version"] > first["version"] and second["reasons"] == []

@@ -16,7 +16,7 @@ from claimstream_platform.contracts.base import IntegrationEvent
 
 TOPIC = "patient-billing.v1"
 PaymentMethod = Literal["cash", "check", "card_present", "card_online", "autopay"]
-AdjustmentKind = Literal["small_balance", "hardship"]
+AdjustmentKind = Literal["small_balance", "hardship", "bad_debt"]
 
 
 class AccountEvent(IntegrationEvent):
@@ -152,3 +152,14 @@ class PaymentPlanEnded(AccountEvent):
     plan_id: UUID
     outcome: Literal["completed", "defaulted", "cancelled"]
     paid: Decimal
+
+
+class AccountDecided(AccountEvent):
+    """The practice decided an account its final notice left unanswered: sent to collections (its statements stop)
+    or written off as bad debt (what was open, adjusted visit by visit)."""
+
+    event_type: ClassVar[str] = "claimstream.patient.account-decided.v1"
+
+    decision: Literal["collections", "write_off"]
+    balance: Decimal  # what she owed when it was decided
+    decided_by: str

@@ -41,6 +41,14 @@ class Accounts(Repository):
         query = select(a.id).where(self.mine(tenant_id), a.practice_id == practice_id).order_by(a.id)
         return list((await self.session.scalars(query)).all())
 
+    async def owner_of_visit(self, tenant_id: UUID, encounter_id: UUID) -> UUID | None:
+        """The account a visit is on, if any: the one it was first billed to."""
+        query = select(v.account_id).where(self.mine(tenant_id, visits), v.encounter_id == encounter_id)
+        return await self.session.scalar(query)
+
+    async def read(self, tenant_id: UUID, account: UUID) -> PatientAccount | None:
+        return await self._load([self.mine(tenant_id), a.id == account], lock=False)
+
     async def lock(self, tenant_id: UUID, account: UUID) -> PatientAccount:
         found = await self._load([self.mine(tenant_id), a.id == account], lock=True)
         assert found is not None  # accounts are never deleted
@@ -52,8 +60,10 @@ class Accounts(Repository):
             [*self.mine_in(principal.tenant_id, principal.practice_ids), a.id == account], lock=lock
         )
 
-    async def listing(self, principal: Principal, practice_id: UUID | None, limit: int) -> Sequence[Any]:
-        """The caller's accounts with something owed or held, the largest balance first."""
+    async def listing(
+        self, principal: Principal, practice_id: UUID | None, limit: int, *, awaiting_decision: bool = False
+    ) -> Sequence[Any]:
+        """The caller's accounts, the largest balance first; or only those awaiting the practice's decision."""
         open_ = func.greatest(v.share - v.paid - v.adjusted, 0)
         query = (
             select(a.id, a.practice_id, a.patient_ref, a.unapplied, func.coalesce(func.sum(open_), 0).label("balance"))
@@ -61,6 +71,7 @@ class Accounts(Repository):
             .where(
                 *self.mine_in(principal.tenant_id, principal.practice_ids),
                 *([a.practice_id == practice_id] if practice_id else []),
+                *([a.awaiting_decision_since.is_not(None)] if awaiting_decision else []),
             )
             .group_by(a.id)
             .order_by(func.coalesce(func.sum(open_), 0).desc(), a.id)
@@ -80,7 +91,11 @@ class Accounts(Repository):
         if rows:
             statement = insert(visits).values(rows)
             kept = {name: statement.excluded[name] for name in rows[0] if name not in _KEYS}
-            await self.session.execute(statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept))
+            # a visit stays on the account it was first billed to: never taken over by another (owner_of_visit)
+            same = v.account_id == statement.excluded.account_id
+            await self.session.execute(
+                statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept, where=same)
+            )
 
     async def add_payment(
         self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str, processor_ref: str | None = None

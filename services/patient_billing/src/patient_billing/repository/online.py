@@ -26,16 +26,35 @@ class Online(Repository):
         row |= {"statement_id": statement.id, "amount": amount, "status": "requested"}
         await self.session.execute(insert(online_payments).values(row))
 
-    async def request_autopay(self, plan: Any, payment_id: UUID, amount: Decimal) -> None:
-        row = {"id": payment_id, "tenant_id": plan.tenant_id, "account_id": plan.account_id, "plan_id": plan.id}
+    async def request_autopay(
+        self, tenant_id: UUID, account_id: UUID, plan_id: UUID, payment_id: UUID, amount: Decimal
+    ) -> None:
+        row = {"id": payment_id, "tenant_id": tenant_id, "account_id": account_id, "plan_id": plan_id}
         await self.session.execute(insert(online_payments).values(row | {"amount": amount, "status": "requested"}))
 
     async def autopay_to_charge(self, limit: int) -> Sequence[Any]:
         """Autopay charges recorded and not yet asked of the processor, with the plan's card token, locked."""
         method = payment_plans.c.autopay_method.label("method")
         query = select(o.id, o.tenant_id, o.amount, method).join(payment_plans, payment_plans.c.id == o.plan_id)
-        query = query.where(o.status == "requested", o.intent_id.is_(None)).order_by(o.created_at).limit(limit)
+        query = query.where(o.status == "requested", o.intent_id.is_(None), payment_plans.c.status == "active")
+        query = query.order_by(o.created_at).limit(limit)
         return (await self.session.execute(query.with_for_update(of=online_payments, skip_locked=True))).all()
+
+    async def get(self, tenant_id: UUID, payment_id: UUID) -> Any:
+        query = select(online_payments).where(self.mine(tenant_id), o.id == payment_id)
+        return (await self.session.execute(query)).one_or_none()
+
+    async def pending(self, tenant_id: UUID, account_id: UUID) -> Decimal:
+        """What the account's payments through the processor, asked and not yet settled, will bring."""
+        query = select(func.coalesce(func.sum(o.amount), 0)).where(
+            self.mine(tenant_id), o.account_id == account_id, o.status == "requested"
+        )
+        return Decimal(await self.session.scalar(query) or 0)
+
+    async def drop_unsent_autopay(self, plan_id: UUID) -> None:
+        """A plan ended: its autopay charges not yet asked of the processor are never asked."""
+        unsent = [o.plan_id == plan_id, o.status == "requested", o.intent_id.is_(None)]
+        await self.session.execute(update(online_payments).where(*unsent).values(status="cancelled"))
 
     async def intent_created(self, payment_id: UUID, intent_id: str) -> None:
         await self.session.execute(update(online_payments).where(o.id == payment_id).values(intent_id=intent_id))
@@ -82,7 +101,8 @@ class Online(Repository):
         values: dict[str, Any] = {"status": status}
         if processor_ref:
             values["processor_ref"] = processor_ref
-        where = [r.id == refund_id, r.status != status, *([r.status == only_from] if only_from else [])]
+        before = [only_from] if only_from else ["requested", "sent"]  # refunded and failed are final
+        where = [r.id == refund_id, r.status != status, r.status.in_(before)]
         moved = update(refunds).where(*where).values(**values).returning(refunds)
         return (await self.session.execute(moved)).one_or_none()
 

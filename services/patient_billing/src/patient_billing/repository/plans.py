@@ -50,11 +50,11 @@ class Plans(Repository):
             where.append(p.account_id.in_(practices))
         return (await self.session.execute(select(payment_plans).where(*where).order_by(p.created_at))).all()
 
-    async def to_work(self, limit: int) -> Sequence[Any]:
-        """Active plans, for the plan loop's pass (across tenants), locked: another replica skips them."""
-        query = select(payment_plans).where(p.status == "active").order_by(p.created_at).limit(limit)
-        return (await self.session.execute(query.with_for_update(skip_locked=True))).all()
+    async def active_accounts(self) -> Sequence[Any]:
+        """(tenant, account) of every active plan, for the plan loop's pass (across tenants); each is then worked
+        in a transaction of its own, its account locked before its plan, as a payment locks them."""
+        return (await self.session.execute(select(p.tenant_id, p.account_id).where(p.status == "active"))).all()
 
 
 def plan_of(row: Any) -> Plan:
-    return Plan(row.id, row.total, row.per_month, row.first_due, row.autopay_method, row.paid)
+    return Plan(row.id, row.total, row.per_month, row.first_due, row.autopay_method, row.paid, row.charged_through)

@@ -16,6 +16,7 @@ from patient_billing.statements import StatementPolicy
 from patient_billing.tables import accounts, contacts, statement_runs, statement_settings, statements
 
 s, c = statements.c, contacts.c
+MAX_ATTEMPTS = 10  # an email statement the mail server keeps refusing stops being tried (it shows unsent)
 
 
 class Statements(Repository):
@@ -91,12 +92,17 @@ class Statements(Repository):
         query = (
             select(s.id, s.document, s.issued_on, c.email)
             .select_from(statements.join(contacts, c.account_id == s.account_id))
-            .where(s.delivery == "email", s.sent_at.is_(None))
-            .order_by(s.created_at)
+            .where(s.delivery == "email", s.sent_at.is_(None), c.email.is_not(None), s.send_attempts < MAX_ATTEMPTS)
+            .order_by(s.send_attempts, s.created_at)
             .limit(limit)
             .with_for_update(of=statements, skip_locked=True)
         )
         return (await self.session.execute(query)).all()
+
+    async def send_failed(self, statement_id: UUID, *, for_good: bool) -> None:
+        """Refused by the mail server: tried again on a later pass, or, refused for good, sent to the print batch."""
+        values: dict[str, Any] = {"delivery": "print"} if for_good else {"send_attempts": s.send_attempts + 1}
+        await self.session.execute(update(statements).where(s.id == statement_id).values(**values))
 
     async def mark_sent(self, statement_id: UUID) -> None:
         await self.session.execute(update(statements).where(s.id == statement_id).values(sent_at=func.now()))

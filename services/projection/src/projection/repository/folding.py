@@ -82,18 +82,20 @@ class Folding(Repository):
         query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
         return [_fact(row) for row in await self.session.execute(query, _params(encounters))]
 
-    async def patient_shares(self, encounters: set[EncounterKey]) -> dict[EncounterKey, Decimal]:
-        """What the stored folds of the encounters leave to the patient (before this batch's fold replaces them)."""
+    async def announced(self, encounters: set[EncounterKey]) -> dict[EncounterKey, tuple[Decimal, Decimal, bool]]:
+        """What the stored folds of the encounters leave to the patient and to the insurance, and whether they know
+        the patient (before this batch's fold replaces them): an encounter with no claims stored is not here."""
         if not encounters:
             return {}
         c = claims.c
+        known = func.bool_or(c.patient_ref.is_not(None))
         query = (
-            select(c.tenant_id, c.encounter_id, func.sum(c.patient_balance))
+            select(c.tenant_id, c.encounter_id, func.sum(c.patient_balance), func.sum(c.insurance_balance), known)
             .where(_pair_in(c.encounter_id))
             .group_by(c.tenant_id, c.encounter_id)
         )
         rows = await self.session.execute(query, _params(encounters))
-        return {(tenant, encounter): share for tenant, encounter, share in rows}
+        return {(tenant, encounter): (share, open_, bool(ref)) for tenant, encounter, share, open_, ref in rows}
 
     async def replace(self, folds: Iterable[tuple[EncounterKey, Folded]]) -> None:
         """Each encounter's read model replaced by its new fold."""
