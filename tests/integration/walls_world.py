@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -228,7 +229,7 @@ async def _patient_account(c: Http) -> dict[str, Any]:
 
     async def account() -> str | None:
         items = (await ok(await c.patients.get("/v1/patient-accounts")))["items"]
-        return str(items[0]["id"]) if items else None
+        return next((str(a["id"]) for a in items if Decimal(a["balance"]) > 0), None)  # the paid visit's share
 
     account_id = await until(account, "patient account", 90)
     payment = {"amount": "5.00", "method": "cash"}
