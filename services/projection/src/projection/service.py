@@ -1,6 +1,7 @@
 """The projection, declared for the platform's service kit: the only wiring module (nothing else reads the
-environment). `python -m projection migrate | api | worker | rebuild`; the worker runs the consumer of every
-topic and the outbox relay, which publishes nothing but the access records of its PHI reads (`access.v1`)."""
+environment). `python -m projection migrate | api | worker | rebuild | announce-shares`; the worker runs the
+consumer of every topic and the outbox relay, which publishes the access records of its PHI reads (`access.v1`)
+and what the ledger says each visit leaves the patient (`projection.v1`)."""
 
 from claimstream_platform.kit import Service
 
@@ -8,6 +9,13 @@ from projection import api, checks_api, reports_api, stream_api
 from projection.consumers import SUBSCRIPTIONS
 from projection.repository import ProjectionWork
 from projection.settings import MIGRATIONS, ProjectionSettings
+
+
+def announce_shares(settings: ProjectionSettings) -> int:
+    """`python -m projection announce-shares`."""
+    from projection import announce
+
+    return announce.main(settings)
 
 
 def rebuild(settings: ProjectionSettings) -> int:
@@ -27,5 +35,8 @@ SERVICE = Service(
     migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     unit_of_work=ProjectionWork,
-    commands={"rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild)},
+    commands={
+        "rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild),
+        "announce-shares": ("announce every visit's patient share again, for patient billing", announce_shares),
+    },
 )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from projection.announce import announce_all
 from projection.repository import ProjectionWork
 from projection_testkit import Visit, day, deliver, delivery
 from sqlalchemy import text
@@ -40,3 +41,22 @@ async def test_a_share_is_announced_when_it_changes_and_only_then(make_uow: Call
     second = (await announced(make_uow))[2]
     assert (Decimal(second["share"]), Decimal(second["insurance_open"])) == (0, 150)
     assert second["version"] > first["version"] and second["reasons"] == []
+
+
+async def test_every_stored_visit_is_announced_again_for_an_installation_that_adds_patient_billing(
+    make_uow: Callable[[], ProjectionWork],
+) -> None:
+    paid, waiting = Visit(charge="150", patient="P-8"), Visit(charge="90", patient="P-9")
+    await deliver(
+        make_uow,
+        delivery(paid.captured(), day(0)),
+        delivery(paid.created(), day(1)),
+        delivery(paid.paid_lines((1, "150", "80", [("CO", "45", "40"), ("PR", "2", "30")])), day(20)),
+        delivery(waiting.captured(), day(0)),
+        delivery(waiting.created(), day(1)),
+    )
+    before = len(await announced(make_uow))
+    assert await announce_all(make_uow) == 2
+    again = (await announced(make_uow))[before:]
+    shares = {a["patient_ref"]: (Decimal(a["share"]), Decimal(a["insurance_open"])) for a in again}
+    assert shares == {"P-8": (30, 0), "P-9": (0, 90)}

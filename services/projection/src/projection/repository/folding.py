@@ -82,6 +82,15 @@ class Folding(Repository):
         query = select(facts).where(own | facts.c.claim_id.in_(their_claims))
         return [_fact(row) for row in await self.session.execute(query, _params(encounters))]
 
+    async def encounters_with_claims(self) -> list[EncounterKey]:
+        """Every encounter a stored fold gives a claim, in one order (for announcing them all again)."""
+        query = (
+            select(claims.c.tenant_id, claims.c.encounter_id)
+            .distinct()
+            .order_by(claims.c.tenant_id, claims.c.encounter_id)
+        )
+        return [(tenant, encounter) for tenant, encounter in await self.session.execute(query)]
+
     async def announced(self, encounters: set[EncounterKey]) -> dict[EncounterKey, tuple[Decimal, Decimal, bool]]:
         """What the stored folds of the encounters leave to the patient and to the insurance, and whether they know
         the patient (before this batch's fold replaces them): an encounter with no claims stored is not here."""
