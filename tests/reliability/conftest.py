@@ -43,7 +43,9 @@ def services(
     faults_directory: Path,
 ) -> Iterator[Services]:
     logs = Path(tmp_path_factory.mktemp("service-logs"))
-    offset = int(os.environ.get("RELIABILITY_PORT_OFFSET", "30000"))
+    # below the kernel's ephemeral ports (32768 and up): a probe of a port nothing listens on yet can connect to
+    # itself there, read its own request back, and hold the port the service is about to bind
+    offset = int(os.environ.get("RELIABILITY_PORT_OFFSET", "22000"))
     settings = {
         "CLAIMSTREAM_FAULTS": str(faults_directory),
         "RATE_LIMITS": json.dumps({"payer": asdict(PAYER_BUDGET)}),

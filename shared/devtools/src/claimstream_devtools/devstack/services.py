@@ -12,6 +12,7 @@ alone may hold (identity's signing key) is given to that service's processes onl
 """
 
 import asyncio
+import http.client
 import importlib.util
 import os
 import subprocess
@@ -153,5 +154,5 @@ def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
             return bool(response.status == 200)
-    except OSError:
+    except (OSError, http.client.HTTPException):  # not listening yet, or not HTTP (a socket connected to itself)
         return False
