@@ -1,15 +1,20 @@
 """Helpers for patient billing's tests: one tenant with two practices, a visit's share as the projection
 announces it, and tokens of the roles that work accounts."""
 
+import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.projection import PatientShareChanged, ShareReason
+from claimstream_platform.webhooks import HEADER, sign
 from patient_billing import handlers
+from patient_billing.processor import Declined
 from patient_billing.repository import PatientBillingWork
 from patient_billing.repository.accounts import account_id
 
@@ -73,3 +78,37 @@ def secret(name: str) -> Callable[[Path], Path]:
 
 SECRETS = {name: f"test-{name}-0123456789abcdef".encode() for name in ("statement-link.key", "processor-api.key")}
 SECRETS["processor-webhook.secret"] = b"whsec-test-0123456789abcdef"
+
+
+HOOK = "/v1/processor/webhooks"
+
+
+def event(kind: str, obj: dict[str, Any]) -> bytes:
+    """A processor's webhook event about `obj`, as its body is sent."""
+    return json.dumps({"id": f"evt_{uuid4().hex}", "type": kind, "data": {"object": obj}}).encode()
+
+
+async def deliver(client: httpx.AsyncClient, body: bytes, signature: str | None = None) -> httpx.Response:
+    """The event to the webhook route, signed with the test's secret unless `signature` is given."""
+    headers = {HEADER: signature or sign(SECRETS["processor-webhook.secret"], body), "Content-Type": "application/json"}
+    return await client.post(HOOK, content=body, headers=headers)
+
+
+class StandInProcessor:
+    """For the loops' service tests: charges every token, refunds up to what it charged and refuses beyond, and
+    keeps what it was asked."""
+
+    def __init__(self, charged: Decimal = Decimal(0)) -> None:
+        self.left = charged
+        self.charged: list[tuple[Decimal, str, str]] = []
+
+    async def charge(self, amount: Decimal, method: str, key: str, metadata: dict[str, str]) -> dict[str, Any]:
+        self.charged.append((amount, method, key))
+        self.left += amount
+        return {"id": f"pi_{key[:12]}", "status": "succeeded", "metadata": metadata}
+
+    async def refund(self, intent_id: str, amount: Decimal, key: str, metadata: dict[str, str]) -> dict[str, Any]:
+        if amount > self.left:
+            raise Declined("more than the payment")
+        self.left -= amount
+        return {"id": f"re_{key[:8]}", "status": "succeeded", "metadata": metadata}

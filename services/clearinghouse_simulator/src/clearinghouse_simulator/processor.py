@@ -9,6 +9,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -90,8 +91,10 @@ async def create_intent(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     processor = _processor(request, authorization)
-    if idempotency_key and idempotency_key in processor.answered:
-        return processor.answered[idempotency_key]
+    return _once(processor, idempotency_key, lambda: _intent(processor, body))
+
+
+def _intent(processor: Processor, body: IntentIn) -> dict[str, Any]:
     declined = body.payment_method in DECLINED
     intent: dict[str, Any] = {
         "id": _id("pi"),
@@ -103,8 +106,6 @@ async def create_intent(
         "metadata": body.metadata,
         "last_payment_error": {"code": "card_declined"} if declined else None,
     }
-    processor.objects[intent["id"]] = intent
-    processor.answered[idempotency_key or intent["id"]] = intent
     processor.emit("payment_intent.payment_failed" if declined else "payment_intent.succeeded", intent)
     return intent
 
@@ -117,23 +118,28 @@ async def create_refund(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     processor = _processor(request, authorization)
-    if idempotency_key and idempotency_key in processor.answered:
-        return processor.answered[idempotency_key]
+    return _once(processor, idempotency_key, lambda: _refund(processor, body))
+
+
+def _refund(processor: Processor, body: RefundIn) -> dict[str, Any]:
     intent = processor.objects.get(body.payment_intent)
     if intent is None or intent["status"] != "succeeded" or body.amount > intent["amount_received"]:
         raise HTTPException(400, "no succeeded payment intent of at least that amount")
     intent["amount_received"] -= body.amount
-    refund: dict[str, Any] = {
-        "id": _id("re"),
-        "object": "refund",
-        "amount": body.amount,
-        "payment_intent": intent["id"],
-    }
-    refund |= {"status": "succeeded", "metadata": body.metadata}
-    processor.objects[refund["id"]] = refund
-    processor.answered[idempotency_key or refund["id"]] = refund
+    refund: dict[str, Any] = {"id": _id("re"), "object": "refund", "amount": body.amount}
+    refund |= {"payment_intent": intent["id"], "status": "succeeded", "metadata": body.metadata}
     processor.emit("refund.created", refund)
     return refund
+
+
+def _once(processor: Processor, key: str | None, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A create answered once per Idempotency-Key: asked again, the first answer, and nothing made twice."""
+    if key and key in processor.answered:
+        return processor.answered[key]
+    made = make()
+    processor.objects[made["id"]] = made
+    processor.answered[key or made["id"]] = made
+    return made
 
 
 @router.post("/events/{event_id}/resend", openapi_extra=KEY)

@@ -5,7 +5,6 @@ counted toward it, and a plan whose installments go unpaid defaulting back to du
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
@@ -15,20 +14,10 @@ from claimstream_platform.engines import sessions
 from patient_billing.plan_loop import PlanLoop
 from patient_billing.plans import plan_for
 from patient_billing.repository import PatientBillingWork
-from patient_billing_testkit import PRACTICE, TENANT, announce, bearer, share
+from patient_billing_testkit import PRACTICE, TENANT, StandInProcessor, announce, bearer, deliver, event, share
 from sqlalchemy.ext.asyncio import AsyncEngine
-from test_processor_webhooks import deliver, event
 
 D = Decimal
-
-
-class StandInProcessor:
-    def __init__(self) -> None:
-        self.charged: list[tuple[Decimal, str, str]] = []
-
-    async def charge(self, amount: Decimal, method: str, key: str, metadata: dict[str, str]) -> dict[str, Any]:
-        self.charged.append((amount, method, key))
-        return {"id": f"pi_{key[:12]}", "status": "succeeded", "metadata": metadata}
 
 
 async def test_an_autopay_plan_is_charged_once_posted_by_the_webhook_and_shown_on_the_statement(

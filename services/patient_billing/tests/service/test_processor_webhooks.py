@@ -2,35 +2,22 @@
 the signed webhook says it succeeded, once however often it is delivered; a forged or stale signature changes
 nothing; a card refund of a copay the payer said was not owed leaves the credit, and a refusal brings it back."""
 
-import json
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
 from claimstream_platform.engines import sessions
-from claimstream_platform.webhooks import HEADER, sign
-from patient_billing.processor import Declined
+from claimstream_platform.webhooks import sign
 from patient_billing.refund_loop import RefundLoop
 from patient_billing.repository import PatientBillingWork
-from patient_billing_testkit import SECRETS, TENANT, announce, bearer, share
+from patient_billing_testkit import SECRETS, TENANT, StandInProcessor, announce, bearer, deliver, event, share
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 SECRET = SECRETS["processor-webhook.secret"]
-HOOK = "/v1/processor/webhooks"
-
-
-def event(kind: str, obj: dict[str, Any]) -> bytes:
-    return json.dumps({"id": f"evt_{uuid4().hex}", "type": kind, "data": {"object": obj}}).encode()
-
-
-async def deliver(client: httpx.AsyncClient, body: bytes, signature: str | None = None) -> httpx.Response:
-    headers = {HEADER: signature or sign(SECRET, body), "Content-Type": "application/json"}
-    return await client.post(HOOK, content=body, headers=headers)
 
 
 async def asked_online(make_uow: Callable[[], PatientBillingWork], account: UUID, amount: str) -> UUID:
@@ -78,19 +65,6 @@ async def test_a_copay_not_owed_is_refunded_to_the_card_and_a_refused_refund_is_
     assert (listed["account_id"], Decimal(listed["credit"]), listed["age_days"]) == (str(account), Decimal(25), 0)
 
     await refund_to_the_card(client, biller, account, payment, engine)
-
-
-class StandInProcessor:
-    """Refunds up to what was charged, as the processor would; refuses beyond it."""
-
-    def __init__(self, charged: Decimal) -> None:
-        self.left = charged
-
-    async def refund(self, intent_id: str, amount: Decimal, key: str, metadata: dict[str, str]) -> dict[str, Any]:
-        if amount > self.left:
-            raise Declined("more than the payment")
-        self.left -= amount
-        return {"id": f"re_{key[:8]}", "status": "succeeded", "metadata": metadata}
 
 
 async def refund_to_the_card(
