@@ -116,7 +116,7 @@ def _flat(ids: Any) -> set[str]:
     if isinstance(ids, list):
         return set().union(*[_flat(value) for value in ids])
     text = str(ids)
-    return {text} if len(text) >= 8 and not isinstance(ids, int) and text != FACTS_FROM else set()
+    return {text} if len(text) >= 8 and not isinstance(ids, int) and text not in (FACTS_FROM, TODAY) else set()
 
 
 async def _set_up(c: Http, surname: str) -> dict[str, Any]:

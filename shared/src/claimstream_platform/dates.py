@@ -1,7 +1,7 @@
 """Calendar arithmetic the billing rules use, in one place (payers count some windows in months, not days)."""
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -29,3 +29,9 @@ def business_date(time_zone: str | None = None, *, at: datetime | None = None) -
     """Today (or the day of `at`) on the practice's calendar: the one place every service asks the date."""
     moment = at if at is not None else datetime.now(UTC)
     return moment.astimezone(ZoneInfo(time_zone or DEFAULT_TIME_ZONE)).date()
+
+
+def end_of_business_day(day: date, time_zone: str | None = None) -> datetime:
+    """The first instant after `day` on the practice's calendar: what happened before it happened by `day` (a
+    report as of today, in the evening in New York, counts what UTC already dates tomorrow)."""
+    return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(time_zone or DEFAULT_TIME_ZONE))

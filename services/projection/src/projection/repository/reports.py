@@ -3,11 +3,12 @@ are left out, so an answer for a past date is what the model held then), and den
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.dates import end_of_business_day
 from claimstream_platform.paging import OrderedPageRequest, keyset_page, ordered_page
 from sqlalchemy import Date, cast, func, literal, select
 from sqlalchemy import case as when
@@ -23,8 +24,9 @@ AGED = (*(name for name, _, _ in BUCKETS), "total", "credits")  # an aging row's
 
 
 def cutoff(as_of: date) -> datetime:
-    """The first instant after `as_of` (UTC): entries before it count."""
-    return datetime.combine(as_of + timedelta(days=1), time(), UTC)
+    """The first instant after `as_of` on the business calendar (`as_of` defaults to the business date): entries
+    before it count."""
+    return end_of_business_day(as_of)
 
 
 DENIAL_KEYS = {
