@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from patient_billing import handlers
-from patient_billing.domain import Adjustment, PatientAccount, Payment
+from patient_billing.commands import Adjustment, Payment
+from patient_billing.domain import PatientAccount
 from patient_billing.repository import PatientBillingWork
 
 router = APIRouter(tags=["patient accounts"])

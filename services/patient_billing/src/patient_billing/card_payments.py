@@ -13,7 +13,8 @@ from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 
 from patient_billing.accounts import saved
-from patient_billing.domain import PatientAccount, Payment
+from patient_billing.commands import Payment
+from patient_billing.domain import PatientAccount
 from patient_billing.plan_work import count_toward_plan
 from patient_billing.processor import Declined, ProcessorClient
 from patient_billing.repository import PatientBillingWork

@@ -1,11 +1,10 @@
 """The patient account aggregate, pure: what one patient owes one practice, visit by visit, and what she paid.
 
 A visit's `share` is what the insurance left to the patient (the projection's ledger announces it; the highest
-version wins). Against it stand her payments applied to the visit and the adjustments the practice granted; what
-is left is the visit's open amount, negative when she paid more than the insurance left her (a copay the payer
-said was not owed). Cash not applied to any visit waits on the account, visibly, as `unapplied`. The account's
-credit is that cash and every visit's overpayment; it grows only by what happens here, and is announced when it
-does (`CreditBalanceFound`), for a biller to refund or apply.
+version wins), less her payments applied to it and the adjustments granted: its open amount, negative when she paid
+more than that (a copay the payer said was not owed). Cash applied to no visit waits as `unapplied`. Her credit is
+that cash and every visit's overpayment, announced when it grows (`CreditBalanceFound`) for a biller to refund or
+apply. Every money event carries the account's `standing` after it, for the projection's checksum.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from uuid import UUID, uuid4
 
 from claimstream_platform.contracts import patient_billing as events
 from claimstream_platform.errors import NotFound, RuleViolation
+
+from patient_billing.commands import Adjustment, Issued, Payment
 
 ZERO = Decimal("0.00")
 SMALL_BALANCE = Decimal("10.00")  # the most a small-balance write-off forgives: what costs more to bill than it is
@@ -44,6 +45,7 @@ class Visit:
     paid: Decimal = ZERO
     adjusted: Decimal = ZERO
     first_statement_on: date | None = None  # the first statement that asked for it: her part of A/R ages from it
+    hers_since: date | None = None  # the day the insurance first left her something: ages it before a statement
 
     @property
     def share(self) -> Decimal:
@@ -62,37 +64,6 @@ class Visit:
         return self.word is None or self.word.insurance_open > 0
 
 
-@dataclass(frozen=True)
-class Payment:
-    payment_id: UUID
-    amount: Decimal
-    method: events.PaymentMethod
-    received_on: date
-    encounter_id: UUID | None = None  # the visit the patient chose; None: the oldest open visits first
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    adjustment_id: UUID
-    encounter_id: UUID
-    kind: events.AdjustmentKind
-    amount: Decimal
-    reason: str
-    approved_by: str
-
-
-@dataclass(frozen=True)
-class Issued:
-    """What a statement asked, as its event says it."""
-
-    issued_on: date
-    due_on: date
-    amount_due: Decimal
-    stage: str
-    delivery: str
-    encounter_ids: tuple[UUID, ...]
-
-
 @dataclass(eq=False)
 class PatientAccount:
     id: UUID
@@ -104,6 +75,7 @@ class PatientAccount:
     awaiting_decision_since: date | None = None  # the practice's to decide: collections or a write-off
     last_statement_on: date | None = None
     credit_since: date | None = None  # held a credit since: unclaimed-property ages count from it
+    movements: int = 0  # the money events recorded so far: each one's standing numbers it
     _events: list[events.AccountEvent] = field(default_factory=list)
 
     @property
@@ -119,6 +91,12 @@ class PatientAccount:
         return self.unapplied + sum(overpaid, ZERO)
 
     @property
+    def standing(self) -> events.Standing:
+        """`held`: her money not against a share: the credit, and copays on visits not answered yet."""
+        shares, held = sum((v.share for v in self.visits.values()), ZERO), self.credit + self.prepaid
+        return events.Standing(sequence=self.movements, shares=shares, owed=self.balance, held=held)
+
+    @property
     def prepaid(self) -> Decimal:
         """Paid at the desk on visits the insurance has not answered yet: applied when it does."""
         return sum((v.paid for v in self.visits.values() if v.word is None), ZERO)
@@ -130,6 +108,8 @@ class PatientAccount:
             return
         credit, change = self.credit, word.share - visit.share
         visit.word = word
+        if word.share > 0 and visit.hers_since is None:
+            visit.hers_since = on
         if change:
             self._record(
                 events.PatientCharged,
@@ -287,5 +267,8 @@ class PatientAccount:
             self.credit_since = None
 
     def _record(self, event: type[events.AccountEvent], **fields: object) -> None:
-        base = {"tenant_id": self.tenant_id, "practice_id": self.practice_id, "account_id": self.id}
+        base: dict[str, object] = {"tenant_id": self.tenant_id, "practice_id": self.practice_id, "account_id": self.id}
+        if issubclass(event, events.MoneyMoved):
+            self.movements += 1
+            base["standing"] = self.standing
         self._events.append(event(**base, **fields))

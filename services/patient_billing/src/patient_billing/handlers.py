@@ -12,7 +12,8 @@ from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
 
 from patient_billing.accounts import locked, saved
-from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment
+from patient_billing.commands import Adjustment, Payment
+from patient_billing.domain import ZERO, InsuranceWord, PatientAccount
 from patient_billing.plan_work import count_toward_plan
 from patient_billing.repository import PatientBillingWork
 

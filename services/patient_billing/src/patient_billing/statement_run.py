@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from patient_billing.accounts import saved
-from patient_billing.domain import Issued, PatientAccount
+from patient_billing.commands import Issued
+from patient_billing.domain import PatientAccount
 from patient_billing.repository import PatientBillingWork
 from patient_billing.statement_document import Addressed, lines
 from patient_billing.statements import StatementPolicy, compose, decision_due, skipped

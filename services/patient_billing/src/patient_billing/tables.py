@@ -43,6 +43,7 @@ accounts = Table(
     Column("awaiting_decision_since", Date),  # the last dunning notice went unpaid: the practice decides
     Column("last_statement_on", Date),  # one statement per cycle at most, however many runs
     Column("credit_since", Date),  # she has held a credit since: unclaimed-property ages count from it
+    Column("movements", Integer, nullable=False, server_default="0"),  # money events so far (Standing.sequence)
     UniqueConstraint("tenant_id", "practice_id", "patient_ref"),
 )
 
@@ -63,6 +64,7 @@ visits = Table(
     _money("insurance_adjusted"),
     Column("reasons", JSONB, nullable=False, server_default="[]"),  # [group, CARC, amount] as the payers posted
     Column("first_statement_on", Date),
+    Column("hers_since", Date),  # the insurance first left her something: her part of A/R ages from it until stated
 )
 
 contacts = Table(

@@ -8,7 +8,8 @@ from uuid import UUID, uuid4
 import pytest
 from claimstream_platform.contracts import patient_billing as events
 from claimstream_platform.errors import NotFound, RuleViolation
-from patient_billing.domain import Adjustment, InsuranceWord, PatientAccount, Payment
+from patient_billing.commands import Adjustment, Payment
+from patient_billing.domain import InsuranceWord, PatientAccount
 
 D = Decimal
 TODAY = date(2026, 12, 1)
@@ -110,3 +111,24 @@ def test_a_card_refund_the_processor_refused_is_credit_again() -> None:
     assert a.credit == 0 and a.visits[visit].paid == 0
     a.refund_failed(refund, D("20.00"), TODAY)
     assert (a.credit, a.unapplied) == (D("20.00"), D("20.00"))
+
+
+def test_every_money_event_carries_the_standing_it_leaves_numbered_and_adding_up() -> None:
+    """shares = paid - refunded + adjusted + owed - held, after each money event: what the projection checks."""
+    a = PatientAccount(uuid4(), uuid4(), uuid4(), "P-1")
+    a.receive(Payment(uuid4(), D("20.00"), "cash", TODAY, NEW))  # a copay before the insurance said anything
+    a.share_changed(OLD, word(date(2026, 2, 1), "25.00"), TODAY)
+    a.share_changed(NEW, word(date(2026, 3, 2), "5.00"), TODAY)  # the copay was 15.00 too much
+    a.adjust(Adjustment(uuid4(), OLD, "hardship", D("5.00"), "lost her job", "biller-1"))
+    a.refund(uuid4(), D("15.00"), "check", TODAY)
+    moved = [e for e in a.take_events() if isinstance(e, events.MoneyMoved)]
+    assert [e.standing.sequence for e in moved if e.standing] == [1, 2, 3, 4, 5]
+    paid = refunded = adjusted = D(0)
+    for e in moved:
+        paid += e.amount if isinstance(e, events.PatientPaymentReceived) else 0
+        refunded += e.amount if isinstance(e, events.PatientRefunded) else 0
+        adjusted += e.amount if isinstance(e, events.PatientAdjusted) else 0
+        s = e.standing
+        assert s is not None and s.shares == paid - refunded + adjusted + s.owed - s.held
+    assert (s.shares, s.owed, s.held) == (D("30.00"), D("20.00"), 0)
+    assert a.visits[OLD].hers_since == TODAY and a.visits[NEW].hers_since == TODAY

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
-from patient_billing.domain import Adjustment, InsuranceWord, Issued, PatientAccount, Payment
+from patient_billing.commands import Adjustment, Issued, Payment
+from patient_billing.domain import InsuranceWord, PatientAccount
 from patient_billing.statement_document import Addressed, lines
 from patient_billing.statements import StatementPolicy, compose, decision_due, skipped, stage
 from patient_billing.wording import explain

@@ -8,6 +8,9 @@ dollar of it went, from the ledger. The same sums in SQL answer `GET /v1/ledger/
 count); the right side sums the ledger's entries by kind. Neither side is computed from the other: a charge booked
 twice, money lost when a claim closes, or a dollar booked without its counterpart shows as a difference.
 OA-23 (a prior payer's part) and interest stand outside: they are no part of the charge.
+
+The patients' balance is then followed into patient billing, per tenant (`PatientSide`, docs/money.md §6): what
+the ledger left the patients against what they paid, were refunded, were forgiven, still owe and hold in credit.
 """
 
 from collections import defaultdict
@@ -54,3 +57,38 @@ def checksum(folded: Folded) -> Checksum:
         patient=parties[PATIENT],
         insurance=parties[INSURANCE],
     )
+
+
+# The patient account's money events as the projection keeps them (facts.py), by their fact type.
+CHARGED, RECEIVED, ADJUSTED_BY_PRACTICE = "patient.charged", "patient.payment-received", "patient.adjusted"
+REFUNDED, REFUND_FAILED = "patient.refunded", "patient.refund-failed"
+
+
+@dataclass(frozen=True)
+class PatientSide:
+    """The ledger's patient balance followed into the patients' accounts:
+
+        share (the ledger's) = paid - refunded + adjusted (by the practice) + open - credit
+
+    paid, refunded and adjusted are summed from patient billing's events here; open (what the patients owe) and
+    credit (their money held beyond that, copays waiting for the insurance included) are each account's standing
+    after its last money event. Off by `unbilled`: shares the ledger announced that no account has taken yet (in
+    flight for a moment, or a visit with no patient id); by the rest: an account event lost, or an account's own
+    sums wrong. `events_missing` counts the gaps in the accounts' numbered money events."""
+
+    share: Decimal
+    billed: Decimal  # the shares the accounts took (their PatientCharged)
+    paid: Decimal
+    refunded: Decimal  # net of card refunds the processor refused
+    adjusted: Decimal
+    open: Decimal
+    credit: Decimal
+    events_missing: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.share - (self.paid - self.refunded + self.adjusted + self.open - self.credit)
+
+    @property
+    def unbilled(self) -> Decimal:
+        return self.share - self.billed

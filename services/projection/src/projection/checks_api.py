@@ -35,6 +35,30 @@ class Sides(BaseModel):
     difference: Decimal  # charged less the rest: zero when every dollar is accounted for
 
 
+PATIENT_BASIS = (
+    "the patients' balance from the ledger = paid by the patients - refunded to them + adjusted by the practice + "
+    "what they owe - the credit they hold, from the patient accounts' events and standings"
+)
+
+
+class PatientTerms(BaseModel):
+    """The patients' balance followed into their accounts (checks.PatientSide)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    basis: str = PATIENT_BASIS
+    share: Decimal
+    billed: Decimal
+    unbilled: Decimal  # shares the accounts have not taken yet: in flight, or a visit with no patient id
+    paid: Decimal
+    refunded: Decimal
+    adjusted: Decimal
+    open: Decimal
+    credit: Decimal
+    difference: Decimal  # zero when every patient dollar is accounted for
+    events_missing: int
+
+
 class EncounterOff(Sides):
     encounter_id: UUID | None
 
@@ -45,6 +69,7 @@ class LedgerCheck(Sides):
     encounters_off: int  # encounters whose two sides differ: each one an alert
     off: list[EncounterOff]  # a page of them, the largest differences first
     off_next_cursor: str | None  # the `cursor` of the next page of them; None on the last
+    patients: PatientTerms
 
 
 class EncounterCheck(Sides):
@@ -62,10 +87,12 @@ async def ledger_check(
     practice_id: UUID | None = None,
 ) -> Any:
     """The money checksum of the tenant's encounters (or one practice's), now, with a page of the encounters off
-    (`limit`, `cursor`: `off_next_cursor` asks for the next)."""
+    (`limit`, `cursor`: `off_next_cursor` asks for the next), and the patients' balance followed into their
+    accounts."""
     async with uow:
         totals = await uow.checks.totals(principal, practice_id)
         off, next_cursor = await uow.checks.off(principal, practice_id, page) if totals.encounters_off else ([], None)
+        patients = await uow.checks.patient_side(principal, practice_id, totals.patient)
     return LedgerCheck(
         **Sides.model_validate(totals).model_dump(),
         basis=BASIS,
@@ -73,6 +100,7 @@ async def ledger_check(
         encounters_off=totals.encounters_off,
         off=[EncounterOff.model_validate(row) for row in off],
         off_next_cursor=next_cursor,
+        patients=PatientTerms.model_validate(patients),
     )
 
 

@@ -10,6 +10,7 @@ from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import charge_capture as charges
 from claimstream_platform.contracts import claim_submission as claims
 from claimstream_platform.contracts import denial_management as denials
+from claimstream_platform.contracts import patient_billing as patients
 from claimstream_platform.contracts import remittance_posting as remittances
 
 from projection.model import Fact
@@ -17,6 +18,7 @@ from projection.model import Fact
 _ENCOUNTER = {"external_id", "service_date", "version"}
 _MONEY = {"paid", "charge", "allowed", "patient_responsibility", "outcome", "claim_status", "payer_id", "paid_on"}
 _EACH_LINE = "__all__"
+_MOVED = {"account_id", "amount", "standing"}
 
 # The fields each event type keeps; an event type not named here is counted for stream health and not stored.
 KEPT: dict[type[IntegrationEvent], Any] = {
@@ -55,6 +57,12 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     denials.AppealFiled: {"case_id", "automatic"},
     denials.DenialReopened: {"case_id"},
     denials.DenialResolved: {"case_id", "resolution", "recovered", "written_off", "automatic"},
+    patients.PatientCharged: _MOVED | {"encounter_id", "share"},
+    patients.PatientPaymentReceived: _MOVED | {"method"},
+    patients.PatientAdjusted: _MOVED | {"encounter_id", "kind"},
+    patients.PatientRefunded: _MOVED | {"method"},
+    patients.PatientRefundFailed: _MOVED,
+    patients.PatientCreditApplied: _MOVED | {"encounter_id"},
 }  # fmt: skip
 
 
@@ -64,7 +72,8 @@ def short_type(event_type: str) -> str:
 
 
 def fact_of(event: IntegrationEvent, event_id: UUID, at: datetime, source: str) -> Fact | None:
-    """The projection's fact for an event, or None for a type it only counts."""
+    """The projection's fact for an event, or None for a type it only counts. A patient account's money is kept
+    beside the ledger for the checksum's patient terms (checks.PatientSide), never folded into an encounter."""
     kept = KEPT.get(type(event))
     if kept is None or (isinstance(event, remittances.ProviderAdjustmentPosted) and event.claim_id is None):
         return None  # a provider-level amount that names no claim of ours is the provider ledger's alone
@@ -83,7 +92,7 @@ def fact_of(event: IntegrationEvent, event_id: UUID, at: datetime, source: str) 
         source=source,
         tenant_id=event.tenant_id,
         practice_id=event.practice_id,
-        encounter_id=getattr(event, "encounter_id", None),
+        encounter_id=None if isinstance(event, patients.MoneyMoved) else getattr(event, "encounter_id", None),
         claim_id=getattr(event, "claim_id", None),
         data=data,
     )

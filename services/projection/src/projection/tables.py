@@ -20,6 +20,7 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.sql import text
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -54,6 +55,7 @@ facts = Table(
     Column("data", JSONB, nullable=False),
     Index("ix_facts_encounter", "tenant_id", "encounter_id"),
     Index("ix_facts_claim", "tenant_id", "claim_id"),
+    Index("ix_facts_patient_money", "tenant_id", "type", postgresql_where=text("type LIKE 'patient.%'")),
 )
 
 claims = Table(

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.contracts import patient_billing as pb
 from projection.checks import checksum
 from projection.domain import fold
 from projection.repository import ProjectionWork
@@ -90,3 +91,46 @@ async def test_a_charge_booked_twice_is_named_with_its_encounter(
     assert (await check(client, stranger))["encounters"] == 0
     unseen = await client.get(f"/v1/ledger/check/claims/{broken.claim_id}", headers=stranger)
     assert unseen.status_code == 404
+
+
+def _patient_money(visit: Visit) -> list[Any]:
+    """The patient account of the paid visit: charged its 30.00, paid 50.00 at the desk, the 20.00 over refunded."""
+    account, base = uuid4(), {"tenant_id": TENANT, "practice_id": PRACTICE}
+
+    def standing(sequence: int, owed: str, held: str) -> pb.Standing:
+        return pb.Standing(sequence=sequence, shares=Decimal(30), owed=Decimal(owed), held=Decimal(held))
+
+    applied = [pb.Applied(encounter_id=visit.encounter_id, amount=Decimal(30))]
+    return [
+        pb.PatientCharged(**base, account_id=account, encounter_id=visit.encounter_id, service_date=visit.served,
+                          amount=Decimal(30), share=Decimal(30), standing=standing(1, "30", "0")),
+        pb.PatientPaymentReceived(**base, account_id=account, payment_id=uuid4(), amount=Decimal(50), method="cash",
+                                  received_on=visit.served, applied=applied, unapplied=Decimal(20),
+                                  standing=standing(2, "0", "20")),
+        pb.PatientRefunded(**base, account_id=account, refund_id=uuid4(), amount=Decimal(20), method="check",
+                           standing=standing(3, "0", "0")),
+    ]  # fmt: skip
+
+
+async def test_the_patients_balance_is_followed_into_their_accounts(
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    visits, events = _history()
+    money = _patient_money(visits[0])
+    await deliver(make_uow, *(delivery(event, at) for event, at in events), *(delivery(m, day(30)) for m in money))
+    patients = (await check(client, auth))["patients"]
+    expected = {"share": 30, "billed": 30, "paid": 50, "refunded": 20, "open": 0, "credit": 0, "difference": 0}
+    assert {k: Decimal(patients[k]) for k in expected} == expected
+    assert (Decimal(patients["unbilled"]), patients["events_missing"]) == (0, 0)
+
+
+async def test_a_lost_patient_payment_shows_as_a_difference_and_a_gap(
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    visits, events = _history()
+    charged, _, refunded = _patient_money(visits[0])
+    await deliver(
+        make_uow, *(delivery(event, at) for event, at in events), *(delivery(m, day(30)) for m in (charged, refunded))
+    )
+    patients = (await check(client, auth))["patients"]
+    assert (Decimal(patients["difference"]), patients["events_missing"]) == (Decimal(50), 1)

@@ -26,7 +26,26 @@ class AccountEvent(IntegrationEvent):
     account_id: UUID
 
 
-class PatientCharged(AccountEvent):
+class Standing(BaseModel):
+    """The account right after a change of its money, as patient billing computes it: what the projection's
+    checksum sets beside the ledger (docs/money.md §6)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sequence: int  # the account's money events so far, this one included: a gap is an event lost
+    shares: Decimal  # what the insurance left her on all her visits
+    owed: Decimal  # what she owes: every visit's open amount above zero
+    held: Decimal  # her money held beyond that: credit, unapplied cash, copays waiting for the insurance
+
+
+class MoneyMoved(AccountEvent):
+    """An event that changes the account's money; `standing` is the account after it (None: published before
+    standings were carried)."""
+
+    standing: Standing | None = None
+
+
+class PatientCharged(MoneyMoved):
     """What the insurance left to the patient on one visit changed by `amount` (negative: less is hers now)."""
 
     event_type: ClassVar[str] = "claimstream.patient.charged.v1"
@@ -44,7 +63,7 @@ class Applied(BaseModel):
     amount: Decimal
 
 
-class PatientPaymentReceived(AccountEvent):
+class PatientPaymentReceived(MoneyMoved):
     """A payment of the patient's: where it went, visit by visit, and what waits unapplied."""
 
     event_type: ClassVar[str] = "claimstream.patient.payment-received.v1"
@@ -57,7 +76,7 @@ class PatientPaymentReceived(AccountEvent):
     unapplied: Decimal
 
 
-class PatientAdjusted(AccountEvent):
+class PatientAdjusted(MoneyMoved):
     """Part of what the patient owes on a visit forgiven: a small balance, or a hardship a biller approved."""
 
     event_type: ClassVar[str] = "claimstream.patient.adjusted.v1"
@@ -102,7 +121,7 @@ class AccountAwaitingDecision(AccountEvent):
     balance: Decimal
 
 
-class PatientRefunded(AccountEvent):
+class PatientRefunded(MoneyMoved):
     """Credit paid back to the patient: to her card through the processor, or by check."""
 
     event_type: ClassVar[str] = "claimstream.patient.refunded.v1"
@@ -112,7 +131,7 @@ class PatientRefunded(AccountEvent):
     method: Literal["card", "check"]
 
 
-class PatientRefundFailed(AccountEvent):
+class PatientRefundFailed(MoneyMoved):
     """The processor refused a card refund: the amount is her credit again, unapplied, for a biller to refund
     another way."""
 
@@ -122,7 +141,7 @@ class PatientRefundFailed(AccountEvent):
     amount: Decimal
 
 
-class PatientCreditApplied(AccountEvent):
+class PatientCreditApplied(MoneyMoved):
     """Credit she held put toward another visit she owes on."""
 
     event_type: ClassVar[str] = "claimstream.patient.credit-applied.v1"

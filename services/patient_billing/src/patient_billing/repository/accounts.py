@@ -13,7 +13,8 @@ from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from patient_billing.domain import ZERO, Adjustment, InsuranceWord, PatientAccount, Payment, Visit
+from patient_billing.commands import Adjustment, Payment
+from patient_billing.domain import ZERO, InsuranceWord, PatientAccount, Visit
 from patient_billing.tables import accounts, adjustments, applications, payments, visits
 
 a, v = accounts.c, visits.c
@@ -85,6 +86,7 @@ class Accounts(Repository):
             "awaiting_decision_since": account.awaiting_decision_since,
             "last_statement_on": account.last_statement_on,
             "credit_since": account.credit_since,
+            "movements": account.movements,
         }
         await self.session.execute(update(accounts).where(a.id == account.id).values(**values))
         rows = [_visit_row(account, visit) for visit in account.visits.values()]
@@ -151,10 +153,12 @@ class Accounts(Repository):
             return None
         account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
         account.awaiting_decision_since, account.last_statement_on = row.awaiting_decision_since, row.last_statement_on
-        account.credit_since = row.credit_since
+        account.credit_since, account.movements = row.credit_since, row.movements
         found = select(visits).where(self.mine(row.tenant_id, visits), v.account_id == row.id)
         for r in await self.session.execute(found):
-            account.visits[r.encounter_id] = Visit(r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on)
+            account.visits[r.encounter_id] = Visit(
+                r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on, r.hers_since
+            )
         return account
 
 
@@ -175,6 +179,7 @@ def _visit_row(account: PatientAccount, visit: Visit) -> dict[str, Any]:
         "paid": visit.paid,
         "adjusted": visit.adjusted,
         "first_statement_on": visit.first_statement_on,
+        "hers_since": visit.hers_since,
     }
 
 
