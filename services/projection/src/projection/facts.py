@@ -58,7 +58,7 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     denials.DenialReopened: {"case_id"},
     denials.DenialResolved: {"case_id", "resolution", "recovered", "written_off", "automatic"},
     patients.PatientCharged: _MOVED | {"encounter_id", "share"},
-    patients.PatientPaymentReceived: _MOVED | {"method"},
+    patients.PatientPaymentReceived: _MOVED | {"method", "applied"},
     patients.PatientAdjusted: _MOVED | {"encounter_id", "kind"},
     patients.PatientRefunded: _MOVED | {"method"},
     patients.PatientRefundFailed: _MOVED,

@@ -26,6 +26,11 @@ BASIS = {
     "net_collection_rate": "payments (net of reversals and recoupments) ÷ (gross charges − contractual and payment "
                            "adjustments)",
     "gross_collection_rate": "payments (net of reversals and recoupments) ÷ gross charges",
+    "patient_collections": "what the patients paid toward their shares of the period's visits: per visit, their "
+                           "payments and credit applied to it, up to its share (a copay beyond it, refunded or moved "
+                           "on, counts where it ended); none under a payer filter",
+    "net_collection_rate_all_parties": "(insurance payments + patient collections) ÷ (gross charges − contractual "
+                                       "and payment adjustments)",
     "interest_income": "interest the payers added for the period's claims (PLB L6): income, in no payment or "
                        "balance",
     "charge_lag_days": "mean days from date of service to first submission, original claims submitted",
@@ -41,6 +46,8 @@ DRILL = {
     "days_in_ar": ("open", "billed"),
     "net_collection_rate": ("paid", "billed"),
     "gross_collection_rate": ("paid", "billed"),
+    "patient_collections": ("billed", "billed"),
+    "net_collection_rate_all_parties": ("billed", "billed"),
     "charge_lag_days": ("submitted", "submitted"),
     "submission_to_payment_days": ("paid", "paid"),
     "interest_income": ("paid", "billed"),
@@ -66,6 +73,7 @@ def days(value: Decimal | float | None) -> Decimal | None:
 def figures_to_kpis(f: Mapping[str, Decimal | int | None], period_days: int) -> dict[str, tuple[object, ...]]:
     """KPI name -> (value, numerator, denominator), from the raw figures."""
     charges, payments = Decimal(f["charges"] or 0), Decimal(f["payments"] or 0)
+    collected = payments + Decimal(f.get("patient_collected") or 0)
     net_base = charges - Decimal(f["contractual"] or 0)
     daily = charges / period_days if period_days else Decimal(0)
     ar = Decimal(f["ar"] or 0)
@@ -85,6 +93,8 @@ def figures_to_kpis(f: Mapping[str, Decimal | int | None], period_days: int) -> 
         "days_in_ar": (days(ar / daily) if daily else None, ar, daily.quantize(Decimal("0.01"))),
         "net_collection_rate": (ratio(payments, net_base), payments, net_base),
         "gross_collection_rate": (ratio(payments, charges), payments, charges),
+        "patient_collections": (collected - payments, collected - payments, None),
+        "net_collection_rate_all_parties": (ratio(collected, net_base), collected, net_base),
         "charge_lag_days": (days(f["charge_lag"]), None, f["submitted"]),
         "submission_to_payment_days": (days(f["payment_lag"]), None, f["paid"]),
         "interest_income": (Decimal(f.get("interest") or 0), Decimal(f.get("interest") or 0), None),

@@ -122,6 +122,12 @@ async def test_the_patients_balance_is_followed_into_their_accounts(
     expected = {"share": 30, "billed": 30, "paid": 50, "refunded": 20, "open": 0, "credit": 0, "difference": 0}
     assert {k: Decimal(patients[k]) for k in expected} == expected
     assert (Decimal(patients["unbilled"]), patients["events_missing"]) == (0, 0)
+    period = {"from": str(visits[0].served), "to": str(visits[0].served), "as_of": str(day(40).date())}
+    found = (await client.get("/v1/kpis", params=period, headers=auth)).json()["kpis"]
+    assert Decimal(found["patient_collections"]["value"]) == 30  # the 20.00 over it was refunded
+    insurance, both = found["net_collection_rate"], found["net_collection_rate_all_parties"]
+    assert Decimal(both["numerator"]) == Decimal(insurance["numerator"]) + 30
+    assert Decimal(both["value"]) > Decimal(insurance["value"])
 
 
 async def test_a_lost_patient_payment_shows_as_a_difference_and_a_gap(

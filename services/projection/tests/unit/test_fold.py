@@ -149,6 +149,9 @@ def test_kpi_arithmetic_from_figures() -> None:
     k = figures_to_kpis(figures, 30)
     assert k["clean_claim_rate"][0] == Decimal("0.95") and k["denial_rate"][0] == Decimal("0.1")
     assert k["net_collection_rate"][0] == Decimal("0.75")  # 1800 / (3000 - 600)
+    assert k["net_collection_rate_all_parties"][0] == Decimal("0.75")  # no patient collections in the figures
+    with_patients = figures_to_kpis({**figures, "patient_collected": Decimal(240)}, 30)
+    assert with_patients["net_collection_rate_all_parties"][:2] == (Decimal("0.85"), Decimal(2040))  # 2040 / 2400
     assert k["gross_collection_rate"][0] == Decimal("0.6")
     assert k["days_in_ar"][0] == Decimal("10.0")  # 1000 / (3000 / 30)
     assert k["submission_to_payment_days"][0] == Decimal("14.3")

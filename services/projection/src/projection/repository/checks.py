@@ -16,6 +16,7 @@ from projection.checks import (
     ADJUSTED,
     ADJUSTED_BY_PRACTICE,
     CHARGED,
+    CREDIT_APPLIED,
     PAID,
     RECEIVED,
     REFUND_FAILED,
@@ -142,7 +143,7 @@ class Checks(ReadModel):
         )
 
 
-MONEY_TYPES = (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE, "patient.credit-applied")
+MONEY_TYPES = (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE, CREDIT_APPLIED)
 
 
 def _number(json: Any, name: str) -> Any:

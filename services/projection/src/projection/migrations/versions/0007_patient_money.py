@@ -12,7 +12,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE INDEX IF NOT EXISTS ix_facts_patient_money ON facts (tenant_id, type) WHERE type LIKE 'patient.%'")
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_facts_patient_money ON facts (tenant_id, type) WHERE type LIKE 'patient.%'"
+    )
 
 
 def downgrade() -> None:
