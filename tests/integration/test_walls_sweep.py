@@ -131,6 +131,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("patient-billing", "POST", PRACTICE + "/statement-runs"): OBJ,
     ("patient-billing", "GET", PRACTICE + "/printed-statements/{issued_on}"): OBJ,
     ("patient-billing", "GET", "/v1/credit-balances"): L,
+    ("patient-billing", "GET", "/v1/patient-ar"): L,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/payment-plans"): OBJ,
     ("patient-billing", "GET", "/v1/patient-accounts/{account_id}/payment-plans"): OBJ,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/payment-plans/active/cancel"): OBJ,

@@ -74,6 +74,21 @@ class AccountList(BaseModel):
     items: list[AccountRow]
 
 
+class Aging(BaseModel):
+    """What the patients owe by age in days: from the first statement that asked for a visit, before any from the
+    day the insurance left it to them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    as_of: date
+    d0_30: Decimal
+    d31_60: Decimal
+    d61_90: Decimal
+    d91_120: Decimal
+    over_120: Decimal
+    accounts: int  # the accounts owing
+
+
 class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -128,6 +143,15 @@ async def list_accounts(
     async with uow:
         rows = await uow.accounts.listing(principal, practice_id, limit, awaiting_decision=awaiting_decision)
     return AccountList(items=[AccountRow.model_validate(row) for row in rows])
+
+
+@router.get("/v1/patient-ar", openapi_extra=allow(Role.BILLER, Role.TENANT_ADMIN, Role.READ_ONLY), response_model=Aging)
+async def patient_ar(principal: CurrentPrincipal, uow: WorkDep, practice_id: UUID | None = None) -> Aging:
+    """The patients' part of A/R today, aged."""
+    today = business_date()
+    async with uow:
+        row = await uow.accounts.aging(principal, practice_id, today)
+    return Aging.model_validate({**row._mapping, "as_of": today})
 
 
 @router.get(

@@ -19,6 +19,9 @@ from patient_billing.commands import Adjustment, Issued, Payment
 
 ZERO = Decimal("0.00")
 SMALL_BALANCE = Decimal("10.00")  # the most a small-balance write-off forgives: what costs more to bill than it is
+# Her part of A/R by age in days: from the first statement that asked for a visit, before that from the day the
+# insurance left it to her (`hers_since`).
+AR_AGES = (("d0_30", 0, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("d91_120", 91, 120), ("over_120", 121, None))
 
 
 Reason = tuple[str, str, Decimal]  # a payer's group code, CARC and amount

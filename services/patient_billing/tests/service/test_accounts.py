@@ -50,6 +50,13 @@ async def test_a_desk_payment_goes_to_the_oldest_visit_and_the_account_adds_up(
     assert visits[str(second)]["waiting_for_insurance"] is True
     kinds = [kind for kind, _ in await published(make_uow)]
     assert kinds == ["charged", "charged", "payment-received"]
+    aging = (await client.get("/v1/patient-ar", headers=bearer(keys, "biller"))).json()
+    assert (D(aging["d0_30"]), D(aging["d31_60"]), aging["accounts"]) == (D("25.00"), 0, 1)  # hers since today
+    async with make_uow() as uow:  # a statement asked for it 45 days ago: it ages from then
+        await uow.session.execute(text("UPDATE visits SET first_statement_on = current_date - 45"))
+        await uow.commit()
+    aging = (await client.get("/v1/patient-ar", headers=bearer(keys, "biller"))).json()
+    assert (D(aging["d0_30"]), D(aging["d31_60"])) == (0, D("25.00"))
 
 
 async def test_a_biller_adjusts_with_a_reason_and_the_front_desk_may_not(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from patient_billing.commands import Adjustment, Payment
-from patient_billing.domain import ZERO, InsuranceWord, PatientAccount, Visit
+from patient_billing.domain import AR_AGES, ZERO, InsuranceWord, PatientAccount, Visit
 from patient_billing.tables import accounts, adjustments, applications, payments, visits
 
 a, v = accounts.c, visits.c
@@ -79,6 +79,24 @@ class Accounts(Repository):
             .limit(limit)
         )
         return (await self.session.execute(query)).all()
+
+    async def aging(self, principal: Principal, practice_id: UUID | None, today: date) -> Any:
+        """What the caller's patients owe, visit by visit, summed by age (domain.AR_AGES), and how many accounts."""
+        open_ = v.share - v.paid - v.adjusted
+        age = today - func.coalesce(v.first_statement_on, v.hers_since, v.service_date, today)
+        buckets = [
+            func.coalesce(func.sum(open_).filter(age >= low, *([age <= high] if high is not None else [])), 0).label(
+                name
+            )
+            for name, low, high in AR_AGES
+        ]
+        query = (
+            select(*buckets, func.count(func.distinct(a.id)).label("accounts"))
+            .select_from(visits.join(accounts, v.account_id == a.id))
+            .where(*self.mine_in(principal.tenant_id, principal.practice_ids), open_ > 0, v.version > 0)
+            .where(*([a.practice_id == practice_id] if practice_id else []))
+        )
+        return (await self.session.execute(query)).one()
 
     async def save(self, account: PatientAccount) -> None:
         values = {
