@@ -70,6 +70,7 @@ async def test_she_pays_half_online_and_the_processors_word_posts_it_once(
         await _the_webhook_again_and_a_forged_one(services, patients, paid.json()["payment_id"])
         assert D((await patients.get(f"/v1/patient-accounts/{account['id']}")).json()["balance"]) == owed - half
         await _overpaid_cash_goes_back_to_the_card(patients, account["id"], paid.json()["payment_id"], owed - half)
+    await _the_checksum_follows_her_money(services, headers, owed)
 
 
 async def _owing(patients: httpx.AsyncClient) -> dict[str, Any] | None:
@@ -119,3 +120,28 @@ async def _overpaid_cash_goes_back_to_the_card(
     [done] = await until(refunded, "the processor's word that the refund went back to the card", 30)
     assert (done["amount"], done["method"]) == ("5.00", "card")
     assert (await patients.get("/v1/credit-balances")).json()["items"] == []
+
+
+async def _the_checksum_follows_her_money(services: Services, headers: dict[str, str], owed: Decimal) -> None:
+    """The ledger's checksum and its patient terms, once the projection has her refund: every dollar she was left
+    is paid (half by card, the rest and 5.00 more in cash, the 5.00 refunded), nothing open, nothing held."""
+
+    async def settled() -> dict[str, Any] | None:
+        async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
+            found: dict[str, Any] = (await projection.get("/v1/ledger/check")).json()
+        return found if D(found["patients"]["refunded"]) == 5 else None
+
+    check = await until(settled, "the refund in the projection's checksum", 30)
+    patients = {k: D(v) for k, v in check["patients"].items() if k not in ("basis", "events_missing")}
+    assert (D(check["difference"]), check["patients"]["events_missing"]) == (0, 0)
+    assert patients == {
+        "share": owed,
+        "billed": owed,
+        "unbilled": 0,
+        "paid": owed + 5,
+        "refunded": 5,
+        "adjusted": 0,
+        "open": 0,
+        "credit": 0,
+        "difference": 0,
+    }

@@ -84,6 +84,21 @@ async def the_patients_accounts_agree(services: Services, headers: dict[str, str
             shares = sum((Decimal(v["share"]) for a in accounts for v in a["visits"]), Decimal(0))
             await asyncio.sleep(0.5)
     assert ledger > 0 and shares == ledger, (shares, ledger)
+    patients = await patient_terms(services, headers)
+    assert (Decimal(patients["billed"]), patients["events_missing"]) == (ledger, 0), patients
+    assert (Decimal(patients["difference"]), Decimal(patients["unbilled"])) == (0, 0), patients
+
+
+async def patient_terms(services: Services, headers: dict[str, str]) -> dict[str, Any]:
+    """The checksum's patient terms once the projection has every account event (bounded): what the ledger left
+    the patients is what they paid, less refunds, plus what was forgiven and what they owe, less what they hold."""
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
+        while True:
+            patients: dict[str, Any] = (await projection.get("/v1/ledger/check")).json()["patients"]
+            if Decimal(patients["difference"]) == 0 or time.monotonic() > deadline:
+                return patients
+            await asyncio.sleep(0.5)
 
 
 async def quiet_check(services: Services, headers: dict[str, str]) -> dict[str, Any]:

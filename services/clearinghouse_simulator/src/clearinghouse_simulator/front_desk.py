@@ -3,7 +3,8 @@ eligibility service (a 270 to the simulated payer, its 271 read back), and psych
 with its prior-authorization service (a 278) rather than with a number typed in. A request the services refuse or
 cannot answer does not stop the visit: the front desk only asks. At one visit in ten it also collects from the
 practice's patient who owes the most (patient billing): all of it, or half, in cash, by check or by card; and at
-one in fifty the billing office runs the practice's statements (emailed to the patients who gave an address)."""
+one in fifty the billing office runs the practice's statements (emailed to the patients who gave an address, who
+answer them from home: patients.py)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,6 +12,8 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import httpx
+
+from clearinghouse_simulator.patients import Patients
 
 TESTING_CODES = ["96130", "96131", "96136", "96137"]
 COLLECT_EVERY = 10  # visits between two collections at the desk
@@ -23,14 +26,20 @@ class FrontDesk:
     eligibility: httpx.AsyncClient | None = None
     authorizations: httpx.AsyncClient | None = None
     patients: httpx.AsyncClient | None = None
+    at_home: Patients | None = None  # the patients reading their emailed statements (a stack with a mail sink)
     visits: int = 0
 
     async def before(self, practice: dict[str, Any], visit: dict[str, Any]) -> None:
         self.visits += 1
+        unpaid = self.at_home.unpaid if self.at_home else set()
         if self.patients is not None and self.visits % COLLECT_EVERY == 0:
-            await collect(self.patients, visit["practice_id"], self.visits // COLLECT_EVERY)
+            if self.at_home is not None:
+                await self.at_home.open_mail()
+            await collect(self.patients, visit["practice_id"], self.visits // COLLECT_EVERY, unpaid)
         if self.patients is not None and self.visits % STATEMENTS_EVERY == 0:
-            await send_statements(self.patients, visit["practice_id"])
+            addressed = await send_statements(self.patients, visit["practice_id"])
+            if self.at_home is not None:
+                self.at_home.addressed.update(addressed)
         await verify(self.eligibility, practice, visit)
         if self.authorizations is not None and visit["service"]["kind"] == "psychological_testing":
             if visit.pop("prior_authorization_number", None) is not None:  # a visit the practice would authorize
@@ -74,11 +83,13 @@ async def authorize(authorizations: httpx.AsyncClient, practice: dict[str, Any],
     return await _post(authorizations, "/v1/authorizations", request)
 
 
-async def collect(patients: httpx.AsyncClient, practice_id: str, turn: int) -> int | None:
-    """The practice's patient who owes the most pays at the desk: every other turn all of it, else half."""
+async def collect(patients: httpx.AsyncClient, practice_id: str, turn: int, unpaid: set[str]) -> int | None:
+    """The practice's patient who owes the most pays at the desk (but one left to dunning): every other turn all of
+    it, else half."""
     try:
-        listed = await patients.get("/v1/patient-accounts", params={"practice_id": practice_id, "limit": 1})
-        owing = [a for a in listed.json().get("items", []) if Decimal(a["balance"]) > 0] if listed.is_success else []
+        listed = await patients.get("/v1/patient-accounts", params={"practice_id": practice_id, "limit": 5})
+        items = listed.json().get("items", []) if listed.is_success else []
+        owing = [a for a in items if Decimal(a["balance"]) > 0 and a["id"] not in unpaid]
     except httpx.HTTPError:
         return None
     if not owing:
@@ -89,17 +100,20 @@ async def collect(patients: httpx.AsyncClient, practice_id: str, turn: int) -> i
     return await _post(patients, f"/v1/patient-accounts/{owing[0]['id']}/payments", payment)
 
 
-async def send_statements(patients: httpx.AsyncClient, practice_id: str) -> int | None:
+async def send_statements(patients: httpx.AsyncClient, practice_id: str) -> dict[str, str]:
     """The billing office's run for the practice, its patients who owe most asked for an email address first (the
-    others' statements go to the mail house's batch)."""
+    others' statements go to the mail house's batch); the addresses given, with their accounts."""
+    addressed = {}
     try:
         listed = await patients.get("/v1/patient-accounts", params={"practice_id": practice_id, "limit": 3})
         for account in listed.json().get("items", []) if listed.is_success else []:
             contact = {"email": f"patient-{account['id'][:8]}@example.org", "statements_by": "email"}
             await patients.put(f"/v1/patient-accounts/{account['id']}/contact", json=contact)
+            addressed[contact["email"]] = account["id"]
     except httpx.HTTPError:
-        return None
-    return await _post(patients, f"/v1/practices/{practice_id}/statement-runs", {})
+        return addressed
+    await _post(patients, f"/v1/practices/{practice_id}/statement-runs", {})
+    return addressed
 
 
 async def _post(client: httpx.AsyncClient, path: str, request: dict[str, Any]) -> int | None:

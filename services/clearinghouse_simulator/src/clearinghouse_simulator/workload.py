@@ -14,7 +14,8 @@ CLAIMSTREAM_FRONT_DESK_TOKEN_FILE: the eligibility checks and authorizations bef
 biller's; CLAIMSTREAM_EHR_TOKEN_FILE: the encounters, an EHR integration's), and SIMULATOR_TOKEN_FILE (the submitter
 account at the clearinghouse whose roster the payers' members join: the one claim submission sends with);
 ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first, and PRIOR_AUTHORIZATION_URL has it
-authorize psychological testing (front_desk.py); PATIENT_BILLING_URL has it collect what patients owe.
+authorize psychological testing (front_desk.py); PATIENT_BILLING_URL has it collect what patients owe, and
+DEMO_MAILBOX (the local mail sink's folder) has the patients answer their emailed statements (patients.py).
 """
 
 import argparse
@@ -35,6 +36,7 @@ from claimstream_platform.dates import business_date
 
 from clearinghouse_simulator import billing_office
 from clearinghouse_simulator.front_desk import FrontDesk
+from clearinghouse_simulator.patients import Patients
 from clearinghouse_simulator.practices import PracticePlan, new_patient, plan_practice
 from clearinghouse_simulator.rosters import Patient, coverages
 from clearinghouse_simulator.workload_mix import DEFECTS, DIAGNOSES, INTAKE, MEDICATION_MANAGEMENT, SERVICES
@@ -149,6 +151,7 @@ async def run(
     prior_authorization_url: str | None = None,
     patient_billing_url: str | None = None,
     posted: list[dict[str, Any]] | None = None,
+    mailbox: Path | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
     Each encounter charge capture took (200 or 201) is appended to `posted`, when given, with the practice's id."""
@@ -162,7 +165,7 @@ async def run(
         httpx.AsyncClient(base_url=charge_capture_url, headers=admin, timeout=30) as setting_up,
         httpx.AsyncClient(base_url=charge_capture_url, headers=tokens.header(tokens.ehr), timeout=30) as ehr,
         httpx.AsyncClient(base_url=simulator_url, headers=tokens.header(simulator_token), timeout=30) as simulator,
-        front_desk(desk_headers, eligibility_url, prior_authorization_url, patient_billing_url) as desk,
+        front_desk(desk_headers, eligibility_url, prior_authorization_url, patient_billing_url, mailbox) as desk,
     ):
         await set_up(setting_up, simulator, plans, today)
         await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
@@ -174,17 +177,25 @@ async def run(
 
 @contextlib.asynccontextmanager
 async def front_desk(
-    headers: dict[str, str], eligibility: str | None, authorizations: str | None, patients: str | None
+    headers: dict[str, str],
+    eligibility: str | None,
+    authorizations: str | None,
+    patients: str | None,
+    mailbox: Path | None = None,
 ) -> AsyncIterator[FrontDesk]:
     """The front desk with a client for each of its services (eligibility, prior authorization, patient billing)
-    that is there: one left unset, it does without."""
+    that is there: one left unset, it does without. With a mailbox, the patients answer their emailed statements."""
     async with contextlib.AsyncExitStack() as clients:
 
-        async def client(url: str | None) -> httpx.AsyncClient | None:
-            made = None if url is None else httpx.AsyncClient(base_url=url, headers=headers, timeout=30)
+        async def client(url: str | None, with_headers: dict[str, str] = headers) -> httpx.AsyncClient | None:
+            made = None if url is None else httpx.AsyncClient(base_url=url, headers=with_headers, timeout=30)
             return None if made is None else await clients.enter_async_context(made)
 
-        yield FrontDesk(await client(eligibility), await client(authorizations), await client(patients))
+        desk = FrontDesk(await client(eligibility), await client(authorizations), await client(patients))
+        link = await client(patients, {})
+        if mailbox is not None and desk.patients is not None and link is not None:
+            desk.at_home = Patients(mailbox, link, desk.patients)
+        yield desk
 
 
 async def _pause(stop: asyncio.Event, rate: float) -> None:
@@ -260,6 +271,7 @@ def main() -> None:
             eligibility_url=os.environ.get("ELIGIBILITY_URL"),
             prior_authorization_url=os.environ.get("PRIOR_AUTHORIZATION_URL"),
             patient_billing_url=os.environ.get("PATIENT_BILLING_URL"),
+            mailbox=Path(os.environ["DEMO_MAILBOX"]) if os.environ.get("DEMO_MAILBOX") else None,
         )
 
     asyncio.run(go())

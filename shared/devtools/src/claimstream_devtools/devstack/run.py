@@ -56,7 +56,8 @@ def run_stack() -> int:
         supervisor = Supervisor(env=env, log_dir=profile.data_dir, only_for=identitys_own(keys))
         supervisor.start(specs)
         token_files = demo_tokens(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
-        workload = _start_workload(supervisor, specs, token_files, clearinghouse_token)
+        mailbox = stack.mail.folder if stack.mail is not None else None
+        workload = _start_workload(supervisor, specs, token_files, clearinghouse_token, mailbox)
         _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
         _demo_admin(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
         if workload:
@@ -172,9 +173,14 @@ def _write_secret(path: Path, text: str) -> None:
 
 
 def _start_workload(
-    supervisor: Supervisor, specs: list[ServiceSpec], tokens: dict[Role, Path], simulator_token: Path
+    supervisor: Supervisor,
+    specs: list[ServiceSpec],
+    tokens: dict[Role, Path],
+    simulator_token: Path,
+    mailbox: Path | None,
 ) -> bool:
-    """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist."""
+    """A gentle stream of encounters from the simulated EHRs, once charge capture and the simulator both exist; its
+    patients read the statements the mail sink keeps (`mailbox`) and pay some online."""
     by_package = {spec.package: spec for spec in specs}
     if "charge_capture" not in by_package or "clearinghouse_simulator" not in by_package:
         return False
@@ -196,6 +202,7 @@ def _start_workload(
             else {}
         ),
         **({"PATIENT_BILLING_URL": by_package["patient_billing"].url} if "patient_billing" in by_package else {}),
+        **({"DEMO_MAILBOX": str(mailbox)} if mailbox is not None else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_ADMIN_TOKEN_FILE=str(tokens[Role.TENANT_ADMIN]),
         CLAIMSTREAM_FRONT_DESK_TOKEN_FILE=str(tokens[Role.BILLER]),  # a biller's work includes the front desk's
