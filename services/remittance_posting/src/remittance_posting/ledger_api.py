@@ -1,7 +1,8 @@
 """The provider ledger over HTTP: PLB amounts (interest, recoupments, forward balances) as posted, and the money
-payers took back, by the claim it concerns. HTTP only: the SQL is in `uow.reads` and `uow.ledger`."""
+payers took back, by the claim it concerns; and what payers overpaid, still theirs. HTTP only: the SQL is in
+`uow.reads` and `uow.ledger`."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -135,3 +136,39 @@ async def reversal_recoupments(
     async with uow:
         reversed_, next_cursor = await uow.ledger.unpaid_reversals(principal, practice_id, page)
     return ReversalPage(items=[Reversal.model_validate(row) for row in reversed_], next_cursor=next_cursor)
+
+
+class Overpayment(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    claim_id: UUID
+    practice_id: UUID | None
+    payer_id: str
+    overpaid: Decimal  # beyond the payer's latest word on the claim, less what it recovered since
+    since: datetime  # the payment that made it more
+    age_days: int = 0
+    next_step: str = "the payer's recoupment (a PLB WO or 72 naming the claim), or a refund on its request"
+
+
+class OverpaymentPage(BaseModel):
+    items: list[Overpayment]
+    next_cursor: str | None
+
+
+@router.get(
+    "/v1/payer-overpayments",
+    openapi_extra=allow(Role.BILLER, Role.TENANT_ADMIN, Role.READ_ONLY, audit=Audit.PHI),
+    response_model=OverpaymentPage,
+)
+async def payer_overpayments(
+    principal: CurrentPrincipal, uow: PostingWorkDep, page: OrderedPaging, practice_id: UUID | None = None
+) -> OverpaymentPage:
+    """The payers' credit balances, the oldest first, with their age: the list beside the patients' credits
+    (patient billing's `/v1/credit-balances`); the money stays the payer's until it recoups it or asks for it."""
+    async with uow:
+        rows, next_cursor = await uow.ledger.overpayments(principal, practice_id, page)
+    now = datetime.now(UTC)
+    items = [Overpayment.model_validate(row) for row in rows]
+    for item in items:
+        item.age_days = (now - item.since).days
+    return OverpaymentPage(items=items, next_cursor=next_cursor)

@@ -1,7 +1,7 @@
 """The recoupment ledger: money the payer took back, each linked to the claim it concerns. Provider-level
 take-backs (PLB WO overpayment recovery, 72 authorized return, FB forward balance) summed per payee and
 reference, with the forward balance still open; and reversals (CLP02 22) that no new payment followed
-(`uow.ledger`; the tenant filter written once, `mine`)."""
+(`uow.ledger`; the tenant filter written once, `mine`); and the payers' overpayments still open."""
 
 from typing import Any
 from uuid import UUID
@@ -12,9 +12,10 @@ from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_pa
 from sqlalchemy import String, case, cast, exists, func, select
 from sqlalchemy.engine import Row
 
-from remittance_posting.tables import claim_payments, provider_adjustments
+from remittance_posting.tables import claim_payments, provider_adjustments, remittances
 
 TAKE_BACKS = ("WO", "72", "FB")
+RECOVERIES = ("WO", "72")  # a payer's recovery of what it overpaid, at the provider level
 
 
 class LedgerReads(Repository):
@@ -78,3 +79,63 @@ class LedgerReads(Repository):
         )
         order = [cp.c.created_at, cp.c.id]
         return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
+
+    async def overpayments(
+        self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest
+    ) -> tuple[list[Row[Any]], str | None]:
+        """A page of the claims a payer paid more than its own latest word on them (it paid twice, or paid again
+        after a reversal), less what it recovered since (a PLB WO or 72 naming the claim); the oldest first. The
+        money is the payer's: it waits for the payer's recoupment or a refund on its request."""
+        cp, r, pa = claim_payments, remittances, provider_adjustments
+        answer = cp.c.claim_status != "22"
+        latest_first = func.row_number().over(
+            partition_by=(cp.c.claim_id, r.c.payer_id, answer), order_by=cp.c.seq.desc()
+        )
+        payments = in_scope(
+            select(
+                cp.c.claim_id,
+                cp.c.practice_id,
+                r.c.payer_id,
+                cp.c.paid,
+                cp.c.created_at,
+                answer.label("answer"),
+                latest_first.label("recency"),
+            )
+            .select_from(cp.join(r, r.c.id == cp.c.remittance_id))
+            .where(
+                self.mine(principal.tenant_id, cp), cp.c.claim_id.is_not(None), cp.c.state.in_(("posted", "reversed"))
+            ),
+            cp.c.practice_id,
+            principal,
+            practice_id,
+        ).subquery()
+        p = payments.c
+        per_claim = (
+            select(
+                p.claim_id,
+                p.practice_id,
+                p.payer_id,
+                (func.sum(p.paid) - func.sum(p.paid).filter(p.answer & (p.recency == 1))).label("over"),
+                func.max(p.created_at).filter(p.answer).label("since"),
+            )
+            .group_by(p.claim_id, p.practice_id, p.payer_id)
+            .subquery()
+        )
+        recovered = (
+            select(pa.c.claim_id, r.c.payer_id, func.sum(pa.c.amount).label("recovered"))
+            .select_from(pa.join(r, r.c.id == pa.c.remittance_id))
+            .where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(RECOVERIES), pa.c.amount > 0)
+            .group_by(pa.c.claim_id, r.c.payer_id)
+            .subquery()
+        )
+        c, back = per_claim.c, recovered.c
+        overpaid = (c.over - func.coalesce(back.recovered, 0)).label("overpaid")
+        joined = per_claim.outerjoin(recovered, (back.claim_id == c.claim_id) & (back.payer_id == c.payer_id))
+        found = (
+            select(c.claim_id, c.practice_id, c.payer_id, overpaid, c.since)
+            .select_from(joined)
+            .where(overpaid > 0)
+            .subquery()
+        )
+        order = [found.c.since, found.c.claim_id, found.c.payer_id]
+        return await ordered_page(self.session, select(found), order, limit=page.limit, cursor=page.cursor)
