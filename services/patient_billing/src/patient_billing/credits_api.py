@@ -1,7 +1,8 @@
 """Credit balances, a biller's work: the accounts holding the patients' money beyond what they owe (overpaid copays,
-prepayments, a share a payer lowered after she paid it), oldest first, with the day each began (unclaimed-property
-ages count from it); a refund to her card (through the processor) or by check; or the credit applied to another
-visit she owes on. Insurance overpayments stay with remittance posting, which owns the payers' money. HTTP only."""
+prepayments, a share a payer lowered after she paid it), oldest first, with the day each began and the day it
+becomes her state's unclaimed property (unclaimed.py); a refund to her card (through the processor) or by check; or
+the credit applied to another visit she owes on. Insurance overpayments stay with remittance posting, which owns
+the payers' money (its `/v1/payer-overpayments`, the list beside this one). HTTP only."""
 
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from patient_billing.accounts import locked, saved
 from patient_billing.api import Money, WorkDep, account_out
 from patient_billing.card_payments import ask_refund
+from patient_billing.unclaimed import reportable_on
 
 router = APIRouter(tags=["credit balances"])
 
@@ -31,6 +33,8 @@ class CreditOut(BaseModel):
     credit: Decimal
     since: date | None
     age_days: int | None
+    state: str | None  # of her address: whose unclaimed-property law applies
+    reportable_on: date | None  # unrefunded and unapplied by then, it is reported to that state
 
 
 class Credits(BaseModel):
@@ -111,4 +115,6 @@ def _credit(row: Any, today: date) -> CreditOut:
         credit=row.credit,
         since=row.credit_since,
         age_days=age,
+        state=row.state,
+        reportable_on=reportable_on(row.credit_since, row.state) if row.credit_since else None,
     )

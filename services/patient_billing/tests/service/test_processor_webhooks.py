@@ -4,11 +4,13 @@ nothing; a card refund of a copay the payer said was not owed leaves the credit,
 
 import time
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.dates import add_months
 from claimstream_platform.engines import sessions
 from claimstream_platform.webhooks import sign
 from patient_billing.refund_loop import RefundLoop
@@ -63,6 +65,8 @@ async def test_a_copay_not_owed_is_refunded_to_the_card_and_a_refused_refund_is_
     await announce(make_uow, share(visit, "0.00", version=2))  # the payer says the copay was not owed
     [listed] = (await client.get("/v1/credit-balances", headers=biller)).json()["items"]
     assert (listed["account_id"], Decimal(listed["credit"]), listed["age_days"]) == (str(account), Decimal(25), 0)
+    since = date.fromisoformat(listed["since"])  # no address known: the uniform act's three years
+    assert (listed["state"], listed["reportable_on"]) == (None, str(add_months(since, 36)))
 
     await refund_to_the_card(client, biller, account, payment, engine)
 

@@ -13,7 +13,7 @@ from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from patient_billing.tables import accounts, online_payments, payment_plans, payments, refunds, visits
+from patient_billing.tables import accounts, contacts, online_payments, payment_plans, payments, refunds, visits
 
 o, r = online_payments.c, refunds.c
 
@@ -107,16 +107,17 @@ class Online(Repository):
         return (await self.session.execute(moved)).one_or_none()
 
     async def credits(self, principal: Principal, practice_id: UUID | None, limit: int) -> Sequence[Any]:
-        """The caller's accounts holding a credit, the oldest first: unapplied cash and overpaid visits."""
-        a, v = accounts.c, visits.c
+        """The caller's accounts holding a credit, the oldest first: unapplied cash and overpaid visits; and the
+        state of her address (whose unclaimed-property law the credit falls under)."""
+        a, v, k = accounts.c, visits.c, contacts.c
         overpaid = func.coalesce(func.sum(func.greatest(v.paid + v.adjusted - v.share, 0)).filter(v.version > 0), 0)
         credit = (a.unapplied + overpaid).label("credit")
         query = (
-            select(a.id, a.practice_id, a.patient_ref, a.credit_since, credit)
-            .select_from(accounts.outerjoin(visits, v.account_id == a.id))
+            select(a.id, a.practice_id, a.patient_ref, a.credit_since, credit, k.address["state"].astext.label("state"))
+            .select_from(accounts.outerjoin(visits, v.account_id == a.id).outerjoin(contacts, k.account_id == a.id))
             .where(*self.mine_in(principal.tenant_id, principal.practice_ids, accounts))
             .where(*([a.practice_id == practice_id] if practice_id else []))
-            .group_by(a.id)
+            .group_by(a.id, k.account_id)
             .having(a.unapplied + overpaid > 0)
             .order_by(a.credit_since.nulls_last(), a.id)
             .limit(limit)
