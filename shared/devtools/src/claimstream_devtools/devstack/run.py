@@ -87,6 +87,7 @@ def _service_env(
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
+        "PLAN_LOOP_SECONDS": "30",  # the demo's plan charges its first installment within the run (hourly elsewhere)
     }
 
 
