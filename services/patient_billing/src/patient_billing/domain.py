@@ -216,6 +216,10 @@ class PatientAccount:
     def plan_ended(self, plan_id: UUID, outcome: str, paid: Decimal) -> None:
         self._record(events.PaymentPlanEnded, plan_id=plan_id, outcome=outcome, paid=paid)
 
+    def announce_standing(self) -> None:
+        """Its standing said once more, moving no money: an account whose money events all predate standings."""
+        self._record(events.AccountStandingAnnounced)
+
     def oldest_first(self) -> list[Visit]:
         return sorted(self.visits.values(), key=lambda v: (v.service_date or date.max, str(v.encounter_id)))
 

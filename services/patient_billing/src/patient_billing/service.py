@@ -1,7 +1,7 @@
 """Patient billing, declared for the platform's service kit: the only wiring module (nothing else reads the
-environment). `python -m patient_billing migrate | api | worker`; the worker runs the consumer, the outbox relay,
-the statements' loop (cycle-day runs, then the email statements through SMTP), the card refunds' loop and the
-payment plans' loop (autopay, missed installments)."""
+environment). `python -m patient_billing migrate | api | worker | announce-standings`; the worker runs the
+consumer, the outbox relay, the statements' loop (cycle-day runs, then the email statements through SMTP), the card
+refunds' loop and the payment plans' loop (autopay, missed installments)."""
 
 from pathlib import Path
 
@@ -48,6 +48,13 @@ def _prepare(settings: PatientBillingSettings, app: FastAPI) -> None:
     app.state.webhook_secret = settings.processor_webhook_secret_file.read_bytes().strip()
 
 
+def announce_standings(settings: PatientBillingSettings) -> int:
+    """`python -m patient_billing announce-standings`."""
+    from patient_billing import announce
+
+    return announce.main(settings.across_tenants_url, settings.database_schema)
+
+
 def statement_loop(runtime: Runtime[PatientBillingSettings]) -> StatementLoop:
     settings = runtime.settings
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.statements_from)
@@ -77,4 +84,5 @@ SERVICE = Service(
     loops=[statement_loop, refund_loop, plan_loop],
     prepare_app=_prepare,
     unit_of_work=PatientBillingWork,
+    commands={"announce-standings": ("announce the standing of accounts older than standings", announce_standings)},
 )

@@ -11,9 +11,13 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
+from claimstream_platform.context import ACROSS_TENANTS
+from claimstream_platform.engines import sessions
+from patient_billing.announce import announce_all
 from patient_billing.repository import PatientBillingWork
 from patient_billing_testkit import OTHER_PRACTICE, OTHER_TENANT, announce, bearer, share
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 D = Decimal
 
@@ -93,3 +97,21 @@ async def test_another_tenant_or_practice_finds_nothing(
         assert answer.status_code == 404
     mine = await client.get("/v1/patient-accounts", headers=bearer(keys, "biller"))
     assert [item["id"] for item in mine.json()["items"]] == [str(account)]
+
+
+async def test_an_account_older_than_standings_has_its_standing_announced_once(
+    make_uow: Callable[[], PatientBillingWork], engine: AsyncEngine
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "30.00"))
+    async with make_uow() as uow:  # as an upgraded installation has it: money events with no standing
+        await uow.session.execute(text("UPDATE accounts SET movements = 0"))
+        await uow.commit()
+    work = sessions(engine)
+    assert await announce_all(lambda: PatientBillingWork(work, ACROSS_TENANTS)) == 1
+    assert await announce_all(lambda: PatientBillingWork(work, ACROSS_TENANTS)) == 0  # it has one now
+    kind, body = (await published(make_uow))[-1]
+    assert (kind, body["account_id"], body["standing"]) == (
+        "standing-announced",
+        str(account),
+        {"sequence": 1, "shares": "30.00", "owed": "30.00", "held": "0.00"},
+    )

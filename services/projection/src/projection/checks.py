@@ -62,6 +62,7 @@ def checksum(folded: Folded) -> Checksum:
 # The patient account's money events as the projection keeps them (facts.py), by their fact type.
 CHARGED, RECEIVED, ADJUSTED_BY_PRACTICE = "patient.charged", "patient.payment-received", "patient.adjusted"
 REFUNDED, REFUND_FAILED, CREDIT_APPLIED = "patient.refunded", "patient.refund-failed", "patient.credit-applied"
+STANDING = "patient.standing-announced"  # moves no money: an account's standing said again after an upgrade
 
 
 @dataclass(frozen=True)

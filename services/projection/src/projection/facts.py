@@ -63,6 +63,7 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     patients.PatientRefunded: _MOVED | {"method"},
     patients.PatientRefundFailed: _MOVED,
     patients.PatientCreditApplied: _MOVED | {"encounter_id"},
+    patients.AccountStandingAnnounced: {"account_id", "standing"},
 }  # fmt: skip
 
 

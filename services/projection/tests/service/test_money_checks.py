@@ -140,3 +140,17 @@ async def test_a_lost_patient_payment_shows_as_a_difference_and_a_gap(
     )
     patients = (await check(client, auth))["patients"]
     assert (Decimal(patients["difference"]), patients["events_missing"]) == (Decimal(50), 1)
+
+
+async def test_accounts_older_than_standings_balance_once_their_standing_is_announced(
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    visits, events = _history()
+    charged = _patient_money(visits[0])[0].model_copy(update={"standing": None})  # charged before standings
+    await deliver(make_uow, *(delivery(event, at) for event, at in events), delivery(charged, day(30)))
+    assert Decimal((await check(client, auth))["patients"]["difference"]) == 30  # what she owes is not known yet
+    standing = pb.Standing(sequence=1, shares=Decimal(30), owed=Decimal(30), held=Decimal(0))
+    base = {"tenant_id": TENANT, "practice_id": PRACTICE, "account_id": charged.account_id}
+    await deliver(make_uow, delivery(pb.AccountStandingAnnounced(**base, standing=standing), day(31)))
+    patients = (await check(client, auth))["patients"]
+    assert (Decimal(patients["open"]), Decimal(patients["difference"]), patients["events_missing"]) == (30, 0, 0)

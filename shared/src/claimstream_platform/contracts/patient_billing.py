@@ -56,6 +56,13 @@ class PatientCharged(MoneyMoved):
     share: Decimal  # the visit's share after the change
 
 
+class AccountStandingAnnounced(MoneyMoved):
+    """The account as it stands, announced once more and moving no money: for an installation upgraded from before
+    money events carried their standing (`python -m patient_billing announce-standings`)."""
+
+    event_type: ClassVar[str] = "claimstream.patient.standing-announced.v1"
+
+
 class Applied(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -42,6 +42,11 @@ class Accounts(Repository):
         query = select(a.id).where(self.mine(tenant_id), a.practice_id == practice_id).order_by(a.id)
         return list((await self.session.scalars(query)).all())
 
+    async def without_standing(self) -> list[tuple[UUID, UUID]]:
+        """Every tenant's accounts whose money events all predate standings (`announce-standings`; across tenants)."""
+        query = select(a.tenant_id, a.id).where(a.movements == 0).order_by(a.tenant_id, a.id)
+        return [(row.tenant_id, row.id) for row in await self.session.execute(query)]
+
     async def owner_of_visit(self, tenant_id: UUID, encounter_id: UUID) -> UUID | None:
         """The account a visit is on, if any: the one it was first billed to."""
         query = select(v.account_id).where(self.mine(tenant_id, visits), v.encounter_id == encounter_id)

@@ -21,6 +21,7 @@ from projection.checks import (
     RECEIVED,
     REFUND_FAILED,
     REFUNDED,
+    STANDING,
     PatientSide,
 )
 from projection.repository.scope import ReadModel
@@ -143,7 +144,7 @@ class Checks(ReadModel):
         )
 
 
-MONEY_TYPES = (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE, CREDIT_APPLIED)
+MONEY_TYPES = (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE, CREDIT_APPLIED, STANDING)
 
 
 def _number(json: Any, name: str) -> Any:
