@@ -86,48 +86,7 @@ class LedgerReads(Repository):
         """A page of the claims a payer paid more than its own latest word on them (it paid twice, or paid again
         after a reversal), less what it recovered since (a PLB WO or 72 naming the claim); the oldest first. The
         money is the payer's: it waits for the payer's recoupment or a refund on its request."""
-        cp, r, pa = claim_payments, remittances, provider_adjustments
-        answer = cp.c.claim_status != "22"
-        latest_first = func.row_number().over(
-            partition_by=(cp.c.claim_id, r.c.payer_id, answer), order_by=cp.c.seq.desc()
-        )
-        payments = in_scope(
-            select(
-                cp.c.claim_id,
-                cp.c.practice_id,
-                r.c.payer_id,
-                cp.c.paid,
-                cp.c.created_at,
-                answer.label("answer"),
-                latest_first.label("recency"),
-            )
-            .select_from(cp.join(r, r.c.id == cp.c.remittance_id))
-            .where(
-                self.mine(principal.tenant_id, cp), cp.c.claim_id.is_not(None), cp.c.state.in_(("posted", "reversed"))
-            ),
-            cp.c.practice_id,
-            principal,
-            practice_id,
-        ).subquery()
-        p = payments.c
-        per_claim = (
-            select(
-                p.claim_id,
-                p.practice_id,
-                p.payer_id,
-                (func.sum(p.paid) - func.sum(p.paid).filter(p.answer & (p.recency == 1))).label("over"),
-                func.max(p.created_at).filter(p.answer).label("since"),
-            )
-            .group_by(p.claim_id, p.practice_id, p.payer_id)
-            .subquery()
-        )
-        recovered = (
-            select(pa.c.claim_id, r.c.payer_id, func.sum(pa.c.amount).label("recovered"))
-            .select_from(pa.join(r, r.c.id == pa.c.remittance_id))
-            .where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(RECOVERIES), pa.c.amount > 0)
-            .group_by(pa.c.claim_id, r.c.payer_id)
-            .subquery()
-        )
+        per_claim, recovered = self._paid_beyond_latest(principal, practice_id), self._recovered(principal)
         c, back = per_claim.c, recovered.c
         overpaid = (c.over - func.coalesce(back.recovered, 0)).label("overpaid")
         joined = per_claim.outerjoin(recovered, (back.claim_id == c.claim_id) & (back.payer_id == c.payer_id))
@@ -139,3 +98,34 @@ class LedgerReads(Repository):
         )
         order = [found.c.since, found.c.claim_id, found.c.payer_id]
         return await ordered_page(self.session, select(found), order, limit=page.limit, cursor=page.cursor)
+
+    def _paid_beyond_latest(self, principal: Principal, practice_id: UUID | None) -> Any:
+        """Per claim and payer: its payments net of reversals, less the latest payment that was no reversal (the
+        payer's own word on the claim now); and when that one came."""
+        cp, r = claim_payments, remittances
+        answer = cp.c.claim_status != "22"
+        latest_first = func.row_number().over(
+            partition_by=(cp.c.claim_id, r.c.payer_id, answer), order_by=cp.c.seq.desc()
+        )
+        kept = (cp.c.claim_id, cp.c.practice_id, r.c.payer_id, cp.c.paid, cp.c.created_at)
+        paid = select(*kept, answer.label("answer"), latest_first.label("recency"))
+        paid = paid.select_from(cp.join(r, r.c.id == cp.c.remittance_id))
+        mine = [self.mine(principal.tenant_id, cp), cp.c.claim_id.is_not(None), cp.c.state.in_(("posted", "reversed"))]
+        p = in_scope(paid.where(*mine), cp.c.practice_id, principal, practice_id).subquery().c
+        latest = func.sum(p.paid).filter(p.answer & (p.recency == 1))
+        since = func.max(p.created_at).filter(p.answer)
+        grouped = select(
+            p.claim_id, p.practice_id, p.payer_id, (func.sum(p.paid) - latest).label("over"), since.label("since")
+        )
+        return grouped.group_by(p.claim_id, p.practice_id, p.payer_id).subquery()
+
+    def _recovered(self, principal: Principal) -> Any:
+        """Per claim and payer: what the payer took back at the provider level (PLB WO or 72 naming the claim)."""
+        pa, r = provider_adjustments, remittances
+        return (
+            select(pa.c.claim_id, r.c.payer_id, func.sum(pa.c.amount).label("recovered"))
+            .select_from(pa.join(r, r.c.id == pa.c.remittance_id))
+            .where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(RECOVERIES), pa.c.amount > 0)
+            .group_by(pa.c.claim_id, r.c.payer_id)
+            .subquery()
+        )
