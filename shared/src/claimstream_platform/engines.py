@@ -5,12 +5,18 @@ without a schema and the same code runs against a per-service database in produc
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.errors import TransientError
+
+W = TypeVar("W")
+T = TypeVar("T")
 
 # SQLSTATE classes that mean "try again": connection exceptions, insufficient resources, operator intervention
 # (admin shutdown, crash shutdown, cannot connect now), serialization failure, deadlock, lock not available.
@@ -47,3 +53,19 @@ def create_engine(database_url: str, *, schema: str, pool_size: int = 10) -> Asy
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A process's sessions on one of its engines; what they load stays readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def across_tenants_job(
+    database_url: str,
+    schema: str,
+    unit_of_work: Callable[[async_sessionmaker[AsyncSession], Tenancy], W],
+    job: Callable[[Callable[[], W]], Awaitable[T]],
+) -> T:
+    """A one-off command's work across tenants (the across-tenants role's URL): `job` is given a maker of units of
+    work on an engine of one connection, disposed of when it is done."""
+    engine = create_engine(database_url, schema=schema, pool_size=1)
+    try:
+        made = sessions(engine)
+        return await job(lambda: unit_of_work(made, ACROSS_TENANTS))
+    finally:
+        await engine.dispose()

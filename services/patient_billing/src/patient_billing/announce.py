@@ -7,8 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 
-from claimstream_platform.context import ACROSS_TENANTS
-from claimstream_platform.engines import create_engine, sessions
+from claimstream_platform.engines import across_tenants_job
 
 from patient_billing.accounts import saved
 from patient_billing.repository import PatientBillingWork
@@ -34,13 +33,6 @@ async def announce_all(work: Callable[[], PatientBillingWork]) -> int:
 
 
 def main(database_url: str, schema: str) -> int:
-    async def run() -> int:
-        engine = create_engine(database_url, schema=schema, pool_size=1)
-        try:
-            made = sessions(engine)
-            return await announce_all(lambda: PatientBillingWork(made, ACROSS_TENANTS))
-        finally:
-            await engine.dispose()
-
-    sys.stdout.write(f"announced {asyncio.run(run())} accounts' standings\n")
+    job = across_tenants_job(database_url, schema, PatientBillingWork, announce_all)
+    sys.stdout.write(f"announced {asyncio.run(job)} accounts' standings\n")
     return 0

@@ -8,8 +8,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 
-from claimstream_platform.context import ACROSS_TENANTS
-from claimstream_platform.engines import create_engine, sessions
+from claimstream_platform.engines import across_tenants_job
 
 from projection.domain import fold
 from projection.handlers import by_encounter
@@ -40,13 +39,6 @@ async def announce_all(work: Callable[[], ProjectionWork]) -> int:
 
 
 def main(settings: ProjectionSettings) -> int:
-    async def run() -> int:
-        engine = create_engine(settings.across_tenants_url, schema=settings.database_schema, pool_size=1)
-        try:
-            made = sessions(engine)
-            return await announce_all(lambda: ProjectionWork(made, ACROSS_TENANTS))
-        finally:
-            await engine.dispose()
-
-    sys.stdout.write(f"announced {asyncio.run(run())} visits' patient shares\n")
+    job = across_tenants_job(settings.across_tenants_url, settings.database_schema, ProjectionWork, announce_all)
+    sys.stdout.write(f"announced {asyncio.run(job)} visits' patient shares\n")
     return 0
