@@ -1,7 +1,8 @@
-"""`python -m patient_billing announce-standings`: the standing of every account whose money events all predate
-standings, announced once (`AccountStandingAnnounced`), so the projection's checksum has every account's open and
-credit after an upgrade (docs/patient-billing.md, "Upgrading"). An account with a standing already is left alone:
-its last one is whole. Runs across tenants (ACROSS_TENANTS_DATABASE_URL); the worker's outbox relay publishes."""
+"""`python -m patient_billing announce-standings`: every account's standing announced with its totals to date
+(`AccountStandingAnnounced`, moving no money), an opening the projection's checksum counts later events on top of:
+for an installation upgraded from before money events carried standings, whose earlier events the projection never
+kept (docs/patient-billing.md, "Upgrading"). Safe to run again: a later opening replaces an earlier one. Runs
+across tenants (ACROSS_TENANTS_DATABASE_URL); the worker's outbox relay publishes."""
 
 import asyncio
 import sys
@@ -18,16 +19,15 @@ BATCH = 200  # accounts locked and announced in one transaction
 async def announce_all(work: Callable[[], PatientBillingWork]) -> int:
     """How many accounts were announced."""
     async with work() as uow:
-        keys = await uow.accounts.without_standing()
+        keys = await uow.accounts.every_account()
     announced = 0
     for start in range(0, len(keys), BATCH):
         async with work() as uow:
             for tenant_id, account_id in keys[start : start + BATCH]:
                 account = await uow.accounts.lock(tenant_id, account_id)
-                if account.movements == 0:  # none stamped since the list was read
-                    account.announce_standing()
-                    await saved(uow, account)
-                    announced += 1
+                account.announce_standing(await uow.accounts.totals(account))
+                await saved(uow, account)
+                announced += 1
             await uow.commit()
     return announced
 

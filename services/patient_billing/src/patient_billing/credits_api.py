@@ -34,7 +34,7 @@ class CreditOut(BaseModel):
     since: date | None
     age_days: int | None
     state: str | None  # of her address: whose unclaimed-property law applies
-    reportable_on: date | None  # unrefunded and unapplied by then, it is reported to that state
+    reportable_on: date | None  # unrefunded and unapplied by then, it is reported to that state (None: not known)
 
 
 class Credits(BaseModel):

@@ -216,9 +216,10 @@ class PatientAccount:
     def plan_ended(self, plan_id: UUID, outcome: str, paid: Decimal) -> None:
         self._record(events.PaymentPlanEnded, plan_id=plan_id, outcome=outcome, paid=paid)
 
-    def announce_standing(self) -> None:
-        """Its standing said once more, moving no money: an account whose money events all predate standings."""
-        self._record(events.AccountStandingAnnounced)
+    def announce_standing(self, totals: events.Totals) -> None:
+        """Its standing said once more with its totals to date (from this service's records), moving no money: the
+        projection counts the events numbered after it on top of them (an installation upgraded from before)."""
+        self._record(events.AccountStandingAnnounced, totals=totals)
 
     def oldest_first(self) -> list[Visit]:
         return sorted(self.visits.values(), key=lambda v: (v.service_date or date.max, str(v.encounter_id)))
@@ -229,8 +230,8 @@ class PatientAccount:
 
     def refund(self, refund_id: UUID, amount: Decimal, method: str, on: date) -> None:
         """Credit paid back: unapplied cash first, then what she overpaid on visits, oldest first."""
-        self._take_credit(amount)
-        self._record(events.PatientRefunded, refund_id=refund_id, amount=amount, method=method)
+        taken = self._take_credit(amount)
+        self._record(events.PatientRefunded, refund_id=refund_id, amount=amount, method=method, taken_from=taken)
         self._credit_moved(self.credit + amount, on)
 
     def refund_failed(self, refund_id: UUID, amount: Decimal, on: date) -> None:
@@ -246,20 +247,24 @@ class PatientAccount:
             raise NotFound("no such answered visit on this account", field="encounter_id")
         if amount > visit.open:
             raise RuleViolation(f"at most what the visit has open ({visit.open})", field="amount")
-        self._take_credit(amount)
+        taken = self._take_credit(amount)
         visit.paid += amount
-        self._record(events.PatientCreditApplied, encounter_id=encounter_id, amount=amount)
+        self._record(events.PatientCreditApplied, encounter_id=encounter_id, amount=amount, taken_from=taken)
         self._credit_moved(self.credit + amount, on)
 
-    def _take_credit(self, amount: Decimal) -> None:
+    def _take_credit(self, amount: Decimal) -> list[events.Applied]:
+        """Unapplied cash first, then what she overpaid on visits, oldest first; what left each visit."""
         if not ZERO < amount <= self.credit:
             raise RuleViolation(f"more than zero and at most the credit held ({self.credit})", field="amount")
-        left = amount - min(amount, self.unapplied)
+        left, taken = amount - min(amount, self.unapplied), []
         self.unapplied -= amount - left
         for visit in self.oldest_first():
             part = min(left, max(-visit.open, ZERO)) if visit.word is not None else ZERO
             visit.paid -= part
             left -= part
+            if part > 0:
+                taken.append(events.Applied(encounter_id=visit.encounter_id, amount=part))
+        return taken
 
     def _credit_moved(self, before: Decimal, on: date) -> None:
         """A credit that grew is announced; the day it began is kept, and forgotten when none is left. An account

@@ -1,5 +1,5 @@
 """When a patient's unclaimed credit is presumed abandoned and reported to her state (data/unclaimed_property.toml:
-the states' dormancy periods as data), pure."""
+the states' dormancy periods as data), pure. A state the data does not have gets no date, never a guess."""
 
 import tomllib
 from datetime import date
@@ -12,16 +12,16 @@ _DATA = Path(__file__).parent / "data" / "unclaimed_property.toml"
 
 
 @cache
-def _periods() -> tuple[int, dict[str, int]]:
-    data = tomllib.loads(_DATA.read_text())
-    return int(data["default_years"]), {state: int(years) for state, years in data["states"].items()}
+def _periods() -> dict[str, int]:
+    return {state: int(years) for state, years in tomllib.loads(_DATA.read_text())["states"].items()}
 
 
-def dormancy_years(state: str | None) -> int:
-    default, states = _periods()
-    return states.get((state or "").upper(), default)
+def dormancy_years(state: str | None) -> int | None:
+    return _periods().get((state or "").upper())
 
 
-def reportable_on(credit_since: date, state: str | None) -> date:
-    """The day a credit held since `credit_since`, never refunded or applied, becomes the state's to claim."""
-    return add_months(credit_since, 12 * dormancy_years(state))
+def reportable_on(credit_since: date, state: str | None) -> date | None:
+    """The day a credit held since `credit_since`, never refunded or applied, becomes her state's to claim; None
+    when her state's period is not in the data (or her address is not known)."""
+    years = dormancy_years(state)
+    return None if years is None else add_months(credit_since, 12 * years)

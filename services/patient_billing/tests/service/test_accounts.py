@@ -99,19 +99,23 @@ async def test_another_tenant_or_practice_finds_nothing(
     assert [item["id"] for item in mine.json()["items"]] == [str(account)]
 
 
-async def test_an_account_older_than_standings_has_its_standing_announced_once(
-    make_uow: Callable[[], PatientBillingWork], engine: AsyncEngine
+async def test_an_account_older_than_standings_announces_its_standing_with_its_totals(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys, engine: AsyncEngine
 ) -> None:
     account = await announce(make_uow, share(uuid4(), "30.00"))
+    paid = {"amount": "12.00", "method": "cash"}
+    desk = bearer(keys, "front-desk")
+    assert (await client.post(f"/v1/patient-accounts/{account}/payments", json=paid, headers=desk)).status_code == 201
     async with make_uow() as uow:  # as an upgraded installation has it: money events with no standing
         await uow.session.execute(text("UPDATE accounts SET movements = 0"))
         await uow.commit()
     work = sessions(engine)
     assert await announce_all(lambda: PatientBillingWork(work, ACROSS_TENANTS)) == 1
-    assert await announce_all(lambda: PatientBillingWork(work, ACROSS_TENANTS)) == 0  # it has one now
+    assert await announce_all(lambda: PatientBillingWork(work, ACROSS_TENANTS)) == 1  # again: a later opening
     kind, body = (await published(make_uow))[-1]
-    assert (kind, body["account_id"], body["standing"]) == (
+    assert (kind, body["account_id"], body["totals"]) == (
         "standing-announced",
         str(account),
-        {"sequence": 1, "shares": "30.00", "owed": "30.00", "held": "0.00"},
+        {"paid": "12.00", "refunded": "0", "adjusted": "0"},
     )
+    assert body["standing"] == {"sequence": 2, "shares": "30.00", "owed": "18.00", "held": "0.00"}

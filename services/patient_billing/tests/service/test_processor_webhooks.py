@@ -65,8 +65,13 @@ async def test_a_copay_not_owed_is_refunded_to_the_card_and_a_refused_refund_is_
     await announce(make_uow, share(visit, "0.00", version=2))  # the payer says the copay was not owed
     [listed] = (await client.get("/v1/credit-balances", headers=biller)).json()["items"]
     assert (listed["account_id"], Decimal(listed["credit"]), listed["age_days"]) == (str(account), Decimal(25), 0)
-    since = date.fromisoformat(listed["since"])  # no address known: the uniform act's three years
-    assert (listed["state"], listed["reportable_on"]) == (None, str(add_months(since, 36)))
+    assert (listed["state"], listed["reportable_on"]) == (None, None)  # no address known: no date guessed
+    async with make_uow() as uow:  # her address, as charge capture gives it: in Florida (five years)
+        await uow.statements.set_contact(TENANT, account, name="N H", address={"state": "FL"})
+        await uow.commit()
+    [listed] = (await client.get("/v1/credit-balances", headers=biller)).json()["items"]
+    since = date.fromisoformat(listed["since"])
+    assert (listed["state"], listed["reportable_on"]) == ("FL", str(add_months(since, 60)))
 
     await refund_to_the_card(client, biller, account, payment, engine)
 

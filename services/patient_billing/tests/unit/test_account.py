@@ -132,3 +132,18 @@ def test_every_money_event_carries_the_standing_it_leaves_numbered_and_adding_up
         assert s is not None and s.shares == paid - refunded + adjusted + s.owed - s.held
     assert (s.shares, s.owed, s.held) == (D("30.00"), D("20.00"), 0)
     assert a.visits[OLD].hers_since == TODAY and a.visits[NEW].hers_since == TODAY
+
+
+def test_credit_refunded_or_moved_says_which_visit_it_left() -> None:
+    """Cash applied to no visit leaves none; an overpaid visit's credit leaves it: patient collections count a
+    dollar once, where it ended."""
+    a = account()
+    pay(a, "100.00", OLD)  # 75 over the old visit's 25
+    pay(a, "5.00")  # to NEW, the oldest open
+    a.apply_credit(NEW, D("35.00"), TODAY)
+    a.refund(uuid4(), D("40.00"), "check", TODAY)
+    *_, applied, refunded = [e for e in a.take_events() if isinstance(e, events.MoneyMoved)]
+    assert isinstance(applied, events.PatientCreditApplied) and isinstance(refunded, events.PatientRefunded)
+    assert [(p.encounter_id, p.amount) for p in applied.taken_from] == [(OLD, D("35.00"))]
+    assert [(p.encounter_id, p.amount) for p in refunded.taken_from] == [(OLD, D("40.00"))]
+    assert (a.visits[OLD].paid, a.visits[NEW].paid, a.credit) == (D("25.00"), D("40.00"), 0)

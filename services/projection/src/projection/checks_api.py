@@ -92,7 +92,7 @@ async def ledger_check(
     async with uow:
         totals = await uow.checks.totals(principal, practice_id)
         off, next_cursor = await uow.checks.off(principal, practice_id, page) if totals.encounters_off else ([], None)
-        patients = await uow.checks.patient_side(principal, practice_id, totals.patient)
+        patients = await uow.patients.side(principal, practice_id, totals.patient)
     return LedgerCheck(
         **Sides.model_validate(totals).model_dump(),
         basis=BASIS,

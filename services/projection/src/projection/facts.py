@@ -60,10 +60,10 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     patients.PatientCharged: _MOVED | {"encounter_id", "share"},
     patients.PatientPaymentReceived: _MOVED | {"method", "applied"},
     patients.PatientAdjusted: _MOVED | {"encounter_id", "kind"},
-    patients.PatientRefunded: _MOVED | {"method"},
+    patients.PatientRefunded: _MOVED | {"method", "taken_from"},
     patients.PatientRefundFailed: _MOVED,
-    patients.PatientCreditApplied: _MOVED | {"encounter_id"},
-    patients.AccountStandingAnnounced: {"account_id", "standing"},
+    patients.PatientCreditApplied: _MOVED | {"encounter_id", "taken_from"},
+    patients.AccountStandingAnnounced: {"account_id", "standing", "totals"},
 }  # fmt: skip
 
 

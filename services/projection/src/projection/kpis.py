@@ -26,9 +26,9 @@ BASIS = {
     "net_collection_rate": "payments (net of reversals and recoupments) ÷ (gross charges − contractual and payment "
                            "adjustments)",
     "gross_collection_rate": "payments (net of reversals and recoupments) ÷ gross charges",
-    "patient_collections": "what the patients paid toward their shares of the period's visits: per visit, their "
-                           "payments and credit applied to it, up to its share (a copay beyond it, refunded or moved "
-                           "on, counts where it ended); none under a payer filter",
+    "patient_collections": "what the patients paid toward their shares of the period's visits: per visit, what was "
+                           "applied to it less what left it (refunded or moved on as credit), up to its share less "
+                           "what the practice forgave; none under a payer filter",
     "net_collection_rate_all_parties": "(insurance payments + patient collections) ÷ (gross charges − contractual "
                                        "and payment adjustments)",
     "interest_income": "interest the payers added for the period's claims (PLB L6): income, in no payment or "

@@ -158,6 +158,8 @@ async def kpi_report(
     period = _period(practice_id, payer_id, service_from, service_to, as_of)
     async with uow:
         figures = await uow.kpis.figures(principal, period)
+        if period.payer_id is None:  # the patients pay toward no payer's claims
+            figures["patient_collected"] = await uow.patients.collected(principal, period)
     values = kpis.figures_to_kpis(figures, kpis.days_counted(period.service_from, period.service_to, period.as_of))
     report = {
         name: Kpi(

@@ -57,6 +57,8 @@ facts = Table(
     Index("ix_facts_claim", "tenant_id", "claim_id"),
     Index("ix_facts_patient_money", "tenant_id", "type", postgresql_where=text("type LIKE 'patient.%'")),
 )
+# The patient accounts' money events among the facts: a query that names this predicate uses the index above.
+PATIENT_MONEY = facts.c.type.like("patient.%")
 
 claims = Table(
     "claims",

@@ -142,15 +142,55 @@ async def test_a_lost_patient_payment_shows_as_a_difference_and_a_gap(
     assert (Decimal(patients["difference"]), patients["events_missing"]) == (Decimal(50), 1)
 
 
-async def test_accounts_older_than_standings_balance_once_their_standing_is_announced(
+async def test_an_account_older_than_standings_opens_with_its_announced_totals(
     make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
+    """Upgraded: its events before standings were kept (a rebuild) or never were; either way its announcement's
+    totals stand for them, and they are not counted again."""
     visits, events = _history()
-    charged = _patient_money(visits[0])[0].model_copy(update={"standing": None})  # charged before standings
-    await deliver(make_uow, *(delivery(event, at) for event, at in events), delivery(charged, day(30)))
+    old = [m.model_copy(update={"standing": None}) for m in _patient_money(visits[0])]
+    await deliver(make_uow, *(delivery(event, at) for event, at in events), delivery(old[0], day(30)))
     assert Decimal((await check(client, auth))["patients"]["difference"]) == 30  # what she owes is not known yet
-    standing = pb.Standing(sequence=1, shares=Decimal(30), owed=Decimal(30), held=Decimal(0))
-    base = {"tenant_id": TENANT, "practice_id": PRACTICE, "account_id": charged.account_id}
-    await deliver(make_uow, delivery(pb.AccountStandingAnnounced(**base, standing=standing), day(31)))
+    standing = pb.Standing(sequence=1, shares=Decimal(30), owed=Decimal(0), held=Decimal(0))
+    totals = pb.Totals(paid=Decimal(50), refunded=Decimal(20), adjusted=Decimal(0))
+    base = {"tenant_id": TENANT, "practice_id": PRACTICE, "account_id": old[0].account_id}
+    opening = pb.AccountStandingAnnounced(**base, standing=standing, totals=totals)
+    await deliver(make_uow, delivery(opening, day(31)), *(delivery(m, day(30)) for m in old[1:]))
     patients = (await check(client, auth))["patients"]
-    assert (Decimal(patients["open"]), Decimal(patients["difference"]), patients["events_missing"]) == (30, 0, 0)
+    expected = {"billed": 30, "paid": 50, "refunded": 20, "open": 0, "credit": 0, "difference": 0, "unbilled": 0}
+    assert {k: Decimal(patients[k]) for k in expected} == expected
+    assert patients["events_missing"] == 0
+
+
+def _paid_forgiven_refunded(visit: Visit) -> list[Any]:
+    """She pays 50.00 on a visit that leaves her 30.00, the practice forgives 10.00 of it, and the 30.00 over is
+    refunded from the visit: each event with the account's standing after it (sequence, owed, held)."""
+    base = {"tenant_id": TENANT, "practice_id": PRACTICE, "account_id": uuid4()}
+    on_visit = {"encounter_id": visit.encounter_id}
+
+    def moved(event: type[pb.MoneyMoved], sequence: int, owed: int, held: int, **fields: Any) -> pb.MoneyMoved:
+        standing = pb.Standing(sequence=sequence, shares=Decimal(30), owed=Decimal(owed), held=Decimal(held))
+        return event(**base, **fields, standing=standing)
+
+    applied, back = [pb.Applied(**on_visit, amount=Decimal(50))], [pb.Applied(**on_visit, amount=Decimal(30))]
+    return [
+        moved(pb.PatientCharged, 1, 30, 0, **on_visit, service_date=visit.served, amount=30, share=30),
+        moved(pb.PatientPaymentReceived, 2, 0, 20, payment_id=uuid4(), amount=50, method="cash",
+              received_on=visit.served, applied=applied, unapplied=0),
+        moved(pb.PatientAdjusted, 3, 0, 30, **on_visit, adjustment_id=uuid4(), kind="hardship", amount=10,
+              approved_by="b-1"),
+        moved(pb.PatientRefunded, 4, 0, 0, refund_id=uuid4(), amount=30, method="check", taken_from=back),
+    ]  # fmt: skip
+
+
+async def test_patient_collections_count_a_dollar_once_where_it_ended(
+    make_uow: Callable[[], ProjectionWork], client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """What she paid toward the visit is 20.00: 50.00 less the 30.00 refunded, within the 20.00 left to her."""
+    visits, events = _history()
+    visit, money = visits[0], _paid_forgiven_refunded(visits[0])
+    await deliver(make_uow, *(delivery(event, at) for event, at in events), *(delivery(m, day(30)) for m in money))
+    assert Decimal((await check(client, auth))["patients"]["difference"]) == 0
+    period = {"from": str(visit.served), "to": str(visit.served), "as_of": str(day(40).date())}
+    found = (await client.get("/v1/kpis", params=period, headers=auth)).json()["kpis"]
+    assert Decimal(found["patient_collections"]["value"]) == 20

@@ -56,11 +56,24 @@ class PatientCharged(MoneyMoved):
     share: Decimal  # the visit's share after the change
 
 
+class Totals(BaseModel):
+    """An account's money to date, from patient billing's own records."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paid: Decimal  # every payment received
+    refunded: Decimal  # every refund not refused
+    adjusted: Decimal  # every adjustment granted
+
+
 class AccountStandingAnnounced(MoneyMoved):
-    """The account as it stands, announced once more and moving no money: for an installation upgraded from before
-    money events carried their standing (`python -m patient_billing announce-standings`)."""
+    """The account as it stands, with its totals to date, announced once more and moving no money: an opening the
+    projection counts the later-numbered events on top of, for an installation upgraded from before money events
+    carried their standing (`python -m patient_billing announce-standings`)."""
 
     event_type: ClassVar[str] = "claimstream.patient.standing-announced.v1"
+
+    totals: Totals
 
 
 class Applied(BaseModel):
@@ -136,6 +149,7 @@ class PatientRefunded(MoneyMoved):
     refund_id: UUID
     amount: Decimal
     method: Literal["card", "check"]
+    taken_from: list[Applied] = []  # what left which visit (the rest was unapplied cash)
 
 
 class PatientRefundFailed(MoneyMoved):
@@ -155,6 +169,7 @@ class PatientCreditApplied(MoneyMoved):
 
     encounter_id: UUID
     amount: Decimal
+    taken_from: list[Applied] = []  # what left which visit (the rest was unapplied cash)
 
 
 class PaymentPlanCreated(AccountEvent):

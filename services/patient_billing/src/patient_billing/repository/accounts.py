@@ -9,13 +9,14 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from claimstream_platform.auth import Principal
+from claimstream_platform.contracts.patient_billing import Totals
 from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from patient_billing.commands import Adjustment, Payment
 from patient_billing.domain import AR_AGES, ZERO, InsuranceWord, PatientAccount, Visit
-from patient_billing.tables import accounts, adjustments, applications, payments, visits
+from patient_billing.tables import accounts, adjustments, applications, payments, refunds, visits
 
 a, v = accounts.c, visits.c
 _KEYS = frozenset({"encounter_id", "tenant_id", "account_id"})
@@ -42,10 +43,28 @@ class Accounts(Repository):
         query = select(a.id).where(self.mine(tenant_id), a.practice_id == practice_id).order_by(a.id)
         return list((await self.session.scalars(query)).all())
 
-    async def without_standing(self) -> list[tuple[UUID, UUID]]:
-        """Every tenant's accounts whose money events all predate standings (`announce-standings`; across tenants)."""
-        query = select(a.tenant_id, a.id).where(a.movements == 0).order_by(a.tenant_id, a.id)
+    async def every_account(self) -> list[tuple[UUID, UUID]]:
+        """Every tenant's accounts, as (tenant, account) (`announce-standings`, across tenants)."""
+        query = select(a.tenant_id, a.id).order_by(a.tenant_id, a.id)
         return [(row.tenant_id, row.id) for row in await self.session.execute(query)]
+
+    async def totals(self, account: PatientAccount) -> Totals:
+        """The account's money to date from this service's own records: payments, refunds not refused,
+        adjustments."""
+
+        def summed(table: Any, *where: Any) -> Any:
+            query = select(func.coalesce(func.sum(table.c.amount), 0)).where(
+                self.mine(account.tenant_id, table), table.c.account_id == account.id, *where
+            )
+            return query.scalar_subquery()
+
+        query = select(
+            summed(payments).label("paid"),
+            summed(refunds, refunds.c.status != "failed").label("refunded"),
+            summed(adjustments).label("adjusted"),
+        )
+        row = (await self.session.execute(query)).one()
+        return Totals(paid=row.paid, refunded=row.refunded, adjusted=row.adjusted)
 
     async def owner_of_visit(self, tenant_id: UUID, encounter_id: UUID) -> UUID | None:
         """The account a visit is on, if any: the one it was first billed to."""
@@ -88,7 +107,7 @@ class Accounts(Repository):
     async def aging(self, principal: Principal, practice_id: UUID | None, today: date) -> Any:
         """What the caller's patients owe, visit by visit, summed by age (domain.AR_AGES), and how many accounts."""
         open_ = v.share - v.paid - v.adjusted
-        age = today - func.coalesce(v.first_statement_on, v.hers_since, v.service_date, today)
+        age = today - func.coalesce(v.first_statement_on, v.hers_since, today)
         buckets = [
             func.coalesce(func.sum(open_).filter(age >= low, *([age <= high] if high is not None else [])), 0).label(
                 name

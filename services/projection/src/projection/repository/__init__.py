@@ -1,9 +1,10 @@
 """All of the projection's SQL, reached from its unit of work (`ProjectionWork`): `uow.folding` (storing facts
 and the read models folded from them: the consumer's writes), `uow.reads` (the claim list and detail),
 `uow.reports` (aging, balances and denial analytics, as of any date), `uow.kpis` (the KPIs' figures and their
-drill-down), `uow.checks` (the money checksum), `uow.stream` (event counts) and `uow.bulk` (the rebuild's COPY
-into a fresh schema). Every read is scoped to the caller's tenant and practices in one place, `scope.ReadModel`.
-`swap` (the rebuild's schemas, compared and swapped) works on engines, outside any unit of work."""
+drill-down), `uow.checks` (the money checksum), `uow.patients` (the patients' money beside the ledger),
+`uow.stream` (event counts) and `uow.bulk` (the rebuild's COPY into a fresh schema). Every read is scoped to the
+caller's tenant and practices in one place, `scope.ReadModel`. `swap` (the rebuild's schemas, compared and
+swapped) works on engines, outside any unit of work."""
 
 from functools import cached_property
 
@@ -13,6 +14,7 @@ from projection.repository.bulk import Bulk
 from projection.repository.checks import Checks
 from projection.repository.folding import Folding
 from projection.repository.kpis import Kpis
+from projection.repository.patients import PatientFacts
 from projection.repository.reads import Reads
 from projection.repository.reports import Reports
 from projection.repository.stream import Stream
@@ -40,6 +42,10 @@ class ProjectionWork(UnitOfWork):
     @cached_property
     def checks(self) -> Checks:
         return Checks(self)
+
+    @cached_property
+    def patients(self) -> PatientFacts:
+        return PatientFacts(self)
 
     @cached_property
     def stream(self) -> Stream:

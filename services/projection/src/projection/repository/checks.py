@@ -1,6 +1,6 @@
 """The money checksum in SQL (checks.py says it): per encounter, the live claims' charge from `claims` against the
-ledger's entries by kind, summed per tenant; the encounters whose two sides differ, for the alert; and the patient
-terms, from the patient accounts' money events kept as facts (`uow.checks`)."""
+ledger's entries by kind, summed per tenant; the encounters whose two sides differ, for the alert (`uow.checks`;
+the patient terms are `uow.patients`)."""
 
 from decimal import Decimal
 from typing import Any
@@ -8,21 +8,12 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
-from sqlalchemy import Integer, Numeric, String, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Numeric, String, cast, func, literal, select
 from sqlalchemy.engine import Row
 
 from projection.checks import (
     ADJUSTED,
-    ADJUSTED_BY_PRACTICE,
-    CHARGED,
-    CREDIT_APPLIED,
     PAID,
-    RECEIVED,
-    REFUND_FAILED,
-    REFUNDED,
-    STANDING,
-    PatientSide,
 )
 from projection.repository.scope import ReadModel
 from projection.tables import claims, facts, ledger
@@ -101,56 +92,3 @@ class Checks(ReadModel):
         per = self._per_encounter(principal, None)
         query = select(per, _difference(per).label("difference")).where(per.c.encounter_id == encounter_id)
         return (await self.session.execute(query)).one_or_none()
-
-    async def patient_side(self, principal: Principal, practice_id: UUID | None, share: Decimal) -> PatientSide:
-        """The patient terms beside the ledger's patient balance `share`: the accounts' money events summed, and
-        each account's last standing (the count of its numbered events beside its last number finds a gap)."""
-        sums = self.scoped(
-            select(*(_sum(kind) for kind in (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE))),
-            principal,
-            practice_id,
-            facts,
-        )
-        moved = (await self.session.execute(sums.where(f.type.in_(MONEY_TYPES)))).one()
-        standing = f.data["standing"]
-        account, sequence = f.data["account_id"].astext, cast(standing["sequence"].astext, Integer)
-        latest = (
-            self.scoped(
-                select(
-                    _number(standing, "owed").label("owed"),
-                    _number(standing, "held").label("held"),
-                    (sequence - func.count().over(partition_by=account)).label("missing"),
-                ),
-                principal,
-                practice_id,
-                facts,
-            )
-            .where(f.type.in_(MONEY_TYPES), standing["sequence"].astext.is_not(None))
-            .ext(distinct_on(account))
-            .order_by(account, sequence.desc())
-            .subquery()
-        )
-        query = select(*(func.coalesce(func.sum(latest.c[n]), 0).label(n) for n in ("owed", "held", "missing")))
-        standings = (await self.session.execute(query)).one()
-        return PatientSide(
-            share=share,
-            billed=moved[0],
-            paid=moved[1],
-            refunded=moved[2] - moved[3],
-            adjusted=moved[4],
-            open=standings.owed,
-            credit=standings.held,
-            events_missing=int(standings.missing),
-        )
-
-
-MONEY_TYPES = (CHARGED, RECEIVED, REFUNDED, REFUND_FAILED, ADJUSTED_BY_PRACTICE, CREDIT_APPLIED, STANDING)
-
-
-def _number(json: Any, name: str) -> Any:
-    return cast(json[name].astext, Numeric(14, 2))
-
-
-def _sum(kind: str) -> Any:
-    """The amounts of one type of the accounts' money events."""
-    return func.coalesce(func.sum(_number(f.data, "amount")).filter(f.type == kind), 0)

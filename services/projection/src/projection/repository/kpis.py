@@ -10,15 +10,14 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.paging import keyset_page
-from sqlalchemy import Date, Integer, Numeric, Uuid, cast, func, select, union_all
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Date, Integer, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from projection.checks import ADJUSTED, CREDIT_APPLIED, PAID, RECEIVED
+from projection.checks import ADJUSTED, PAID
 from projection.repository.reports import cutoff
 from projection.repository.scope import ReadModel
-from projection.tables import claims, facts, ledger
+from projection.tables import claims, ledger
 
 c = claims.c
 Predicate = Callable[[datetime], ColumnElement[bool]]
@@ -106,8 +105,6 @@ class Kpis(ReadModel):
         )
         found = dict((await self.session.execute(query)).one()._mapping)
         found.update(await self._money(principal, period))
-        if period.payer_id is None:
-            found["patient_collected"] = await self._patient_collected(principal, period)
         return found
 
     async def _money(self, principal: Principal, period: Period) -> dict[str, Any]:
@@ -138,41 +135,6 @@ class Kpis(ReadModel):
             func.sum(claim.c.balance).filter(claim.c.balance > 0).label("ar"),
         )
         return dict((await self.session.execute(query)).one()._mapping)
-
-    async def _patient_collected(self, principal: Principal, period: Period) -> Any:
-        """What the patients paid toward their shares of the period's visits by `as_of` (kpis.BASIS): per visit,
-        the payments and credit applied to it, up to its share in the ledger then."""
-        f, e, m = facts.c, ledger.c, cutoff(period.as_of)
-        item = func.jsonb_array_elements(f.data["applied"], type_=JSONB).label("item")
-        moved = func.jsonb_build_object("encounter_id", f.data["encounter_id"], "amount", f.data["amount"], type_=JSONB)
-        parts = [
-            self.scoped(select(item), principal, period.practice_id, facts).where(f.type == RECEIVED, f.at < m),
-            self.scoped(select(moved.label("item")), principal, period.practice_id, facts).where(
-                f.type == CREDIT_APPLIED, f.at < m
-            ),
-        ]
-        every = union_all(*parts).subquery()
-        visit = cast(every.c.item["encounter_id"].astext, Uuid)
-        applied = (
-            select(
-                visit.label("encounter_id"), func.sum(cast(every.c.item["amount"].astext, Numeric(14, 2))).label("paid")
-            )
-            .group_by(visit)
-            .subquery()
-        )
-        shares = self.scoped(
-            select(e.encounter_id, func.sum(e.amount).label("share")), principal, period.practice_id, ledger
-        ).where(
-            e.party == "patient",
-            e.at < m,
-            e.service_date >= period.service_from,
-            e.service_date <= period.service_to,
-        )
-        share = shares.group_by(e.encounter_id).subquery()
-        query = select(func.coalesce(func.sum(func.least(applied.c.paid, share.c.share)), 0)).where(
-            applied.c.encounter_id == share.c.encounter_id, share.c.share > 0
-        )
-        return await self.session.scalar(query)
 
     async def drill(
         self, principal: Principal, period: Period, claim_set: str, *, limit: int, cursor: UUID | None
