@@ -1,7 +1,8 @@
 """Black box, the patient pays: her statement is emailed through the stack's SMTP sink with its signed payment link;
 she pays half online by card token through the payment processor (the simulator plays it), and the processor's
-signed webhook posts it, once however often it comes; a forged webhook and a declined card change nothing; cash
-she overpays at the desk is refunded to her card through the processor; and the ledger still balances."""
+signed webhook posts it, once however often it comes; a forged webhook and a declined card change nothing; the rest
+goes on a plan whose first installment autopay charges through the processor; cash she overpays at the desk pays it
+off and is refunded to her card; and the checksum's patient terms follow every dollar."""
 
 import json
 import re
@@ -14,6 +15,7 @@ import httpx
 from claimstream_devtools.devstack.mail import delivered
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
+from claimstream_platform.dates import business_date
 from claimstream_platform.webhooks import HEADER, sign
 from test_encounter_to_claim import claim_for_a_visit
 from test_patient_accounts import until
@@ -69,8 +71,23 @@ async def test_she_pays_half_online_and_the_processors_word_posts_it_once(
         assert D(after["balance"]) == owed - half
         await _the_webhook_again_and_a_forged_one(services, patients, paid.json()["payment_id"])
         assert D((await patients.get(f"/v1/patient-accounts/{account['id']}")).json()["balance"]) == owed - half
-        await _overpaid_cash_goes_back_to_the_card(patients, account["id"], paid.json()["payment_id"], owed - half)
+        rest = await _the_rest_by_plan(patients, account["id"], owed - half)
+        await _overpaid_cash_goes_back_to_the_card(patients, account["id"], paid.json()["payment_id"], rest)
+        [plan] = (await patients.get(f"/v1/patient-accounts/{account['id']}/payment-plans")).json()
+        assert plan["status"] == "completed"  # paid off by the cash
     await _the_checksum_follows_her_money(services, headers, owed)
+
+
+async def _the_rest_by_plan(patients: httpx.AsyncClient, account: str, rest: Decimal) -> Decimal:
+    """The rest on a two-month plan with autopay on her card from today: its first installment is charged through
+    the processor and posted by its webhook. What is left after it."""
+    plan = {"months": 2, "first_due": str(business_date()), "autopay_method": "pm_card_visa"}
+    made = await patients.post(f"/v1/patient-accounts/{account}/payment-plans", json=plan)
+    assert made.status_code == 201, made.text
+    first = D(made.json()["installments"][0]["amount"])
+    after = await until(lambda: _balance_below(patients, account, rest), "the plan's first installment, by autopay")
+    assert D(after["balance"]) == rest - first
+    return rest - first
 
 
 async def _owing(patients: httpx.AsyncClient) -> dict[str, Any] | None:

@@ -109,6 +109,7 @@ def _environment(
         "PENDED_WAIT_SECONDS": "1",  # prior authorization asks a pended 278 again after a second
         "STATEMENT_LOOP_SECONDS": "1",  # patient billing emails a statement within a second
         "REFUND_LOOP_SECONDS": "1",
+        "PLAN_LOOP_SECONDS": "1",  # a plan's autopay installment due today is charged within a second
         "CLEARINGHOUSE_URL": simulator_url,
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         **DEFAULT_SUBMITTER,
