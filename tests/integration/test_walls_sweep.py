@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("remittance-posting", "POST", "/v1/remittances"): W,  # an 835 paying their claim: the caller's own file
     ("remittance-posting", "GET", "/v1/remittances"): L,
     ("remittance-posting", "GET", "/v1/payer-overpayments"): L,
+    ("remittance-posting", "POST", "/v1/payer-overpayments/{claim_id}/refunds"): OBJ,
     ("remittance-posting", "GET", "/v1/remittances/exceptions"): X,
     ("remittance-posting", "POST", "/v1/remittances/exceptions/{payment_id}/assign"): OBJ,
     ("remittance-posting", "GET", "/v1/remittances/{remittance_id}"): OBJ,

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from projection.model import INSURANCE, PATIENT, ZERO, ClaimView, Folded
 
-PAID = ("payment", "recoupment")
+PAID = ("payment", "recoupment", "payer_refund")  # what the payers paid, net of what they had back
 ADJUSTED = ("contractual", "payment_adjustment")
 
 

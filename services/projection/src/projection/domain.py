@@ -14,7 +14,7 @@ from uuid import UUID
 
 from projection.chain import open_claim, withdraw
 from projection.model import INSURANCE, ZERO, ClaimView, DenialCase, Encounter, Fact, Folded, Line, money, order
-from projection.postings import posted, provider_adjustment
+from projection.postings import payer_refunded, posted, provider_adjustment
 
 Rule = Callable[[Folded, Fact], None]
 WRITTEN_OFF = frozenset({"written_off", "contractual", "closed_informational"})  # resolutions that write money off
@@ -198,6 +198,7 @@ RULES: dict[str, Rule] = {
     "claim.accepted": _status("accepted", "accepted_at"),
     "payment.posted": posted,
     "provider-adjustment.posted": provider_adjustment,
+    "payer-refund.sent": payer_refunded,
     "claim.voided": _voided,
     "payment.variance-detected": _variance,
     "denial.triaged": _triaged,

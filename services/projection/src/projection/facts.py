@@ -50,6 +50,7 @@ KEPT: dict[type[IntegrationEvent], Any] = {
     remittances.ClaimReversed: {"remittance_id", "payer_id", "amount"},
     remittances.PaymentVarianceDetected: {"payer_id", "line_number", "code", "paid_code", "kind", "difference"},
     remittances.ProviderAdjustmentPosted: {"remittance_id", "reason", "amount", "kind"},
+    remittances.PayerRefundSent: {"refund_id", "payer_id", "amount"},
     denials.CorrectionRequested: {"resubmit_as", "case_id"},
     denials.DenialTriaged: {"case_id", "payer_id", "kind", "level", "line_number", "codes", "category", "action",
                             "automatic", "recoverable", "deadline", "priority", "deadline_basis"},

@@ -33,7 +33,7 @@ RANK = {
     "encounter.received": 0, "charge.captured": 1, "charge.rejected": 1, "charge.voided": 2, "claim.created": 3,
     "claim.held": 4, "claim.submitted": 5, "claim.acknowledged": 6, "claim.rejected": 7, "claim.accepted": 7,
     "claim.resubmitted": 8, "payment.posted": 9, "claim.denied": 10, "claim.reversed": 10,
-    "payment.variance-detected": 10, "provider-adjustment.posted": 10, "denial.triaged": 11,
+    "payment.variance-detected": 10, "provider-adjustment.posted": 10, "payer-refund.sent": 10, "denial.triaged": 11,
     "claim.correction-requested": 12, "denial.deadline-approaching": 12, "denial.appeal-filed": 12,
     "denial.reopened": 12, "denial.resolved": 13, "claim.voided": 14,
 }  # fmt: skip

@@ -163,3 +163,10 @@ def provider_adjustment(folded: Folded, fact: Fact) -> None:
         claim.recouped += amount
     elif kind == "interest":
         claim.interest -= amount
+
+
+def payer_refunded(folded: Folded, fact: Fact) -> None:
+    """What a payer overpaid, sent back on its request: it has it back, as if it had recouped it."""
+    claim = folded.claims.get(fact.claim_id) if fact.claim_id else None
+    if claim is not None:
+        folded.book(claim, fact.at, INSURANCE, "payer_refund", money(fact.data["amount"]))

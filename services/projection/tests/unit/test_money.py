@@ -4,6 +4,7 @@ checks, and the checksum that holds after each of them."""
 from decimal import Decimal
 from uuid import uuid4
 
+from claimstream_platform.contracts import remittance_posting as rp
 from projection.checks import checksum
 from projection.domain import fold
 from projection.model import INSURANCE, PATIENT, Folded
@@ -205,6 +206,20 @@ def test_a_recoupment_reopens_the_claim_and_interest_stays_out_of_its_balance() 
     claim = folded.claims[v.claim_id]
     assert (claim.insurance_balance, claim.recouped, claim.interest) == (D(100), D(100), D("1.25"))
     assert checksum(folded).paid == 0
+    _balanced(folded)
+
+
+def test_a_payment_made_twice_is_owed_back_until_it_is_sent_back_on_the_payers_request() -> None:
+    v = Visit(charge="150")
+    paid = (1, "150", "150", [])  # in full, twice
+    facts = [fact(v.created(), day(1)), fact(v.paid_lines(paid), day(20)), fact(v.paid_lines(paid), day(21))]
+    assert fold(facts).claims[v.claim_id].insurance_balance == D(-150)  # the payer's credit
+    sent = rp.PayerRefundSent(
+        tenant_id=v.tenant, claim_id=v.claim_id, refund_id=uuid4(), payer_id=v.payer, amount=D(150),
+        reference="CHK-1", sent_on=v.served,
+    )  # fmt: skip
+    folded = fold([*facts, fact(sent, day(40))])
+    assert (folded.claims[v.claim_id].insurance_balance, checksum(folded).paid) == (0, D(150))
     _balanced(folded)
 
 

@@ -13,12 +13,14 @@ nothing is stored; one from the inbox is kept, rejected with its reason, for ope
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import claim_submission as claim_events
+from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.x12 import X12Error
 
@@ -186,3 +188,29 @@ async def _post_waiting(uow: PostingWork, row: Any, claim: KnownClaim, matched_b
         await uow.posting.reverse_posting(claim.claim_id, remittance.sender.label, payment.payer_claim_number)
     await uow.variance.end_silences([(claim.tenant_id, claim.payer_id)])
     uow.publish_recorded(remittance)
+
+
+@dataclass(frozen=True)
+class PayerRefund:
+    """What a biller sent a payer back of what it overpaid on a claim, on its request."""
+
+    payer_id: str
+    amount: Decimal
+    reference: str  # the check's number or the payer's request reference
+    sent_on: date
+
+
+async def send_payer_refund(uow: PostingWork, principal: Principal, claim_id: UUID, refund: PayerRefund) -> UUID:
+    """Recorded and announced (the ledger takes it as money the payer has back); never more than the payer's
+    overpayment still open on the claim. The claim is locked: two refunds of it at once cannot both fit."""
+    claim = await uow.claims.lock(principal.tenant_id, claim_id)
+    over = await uow.ledger.overpaid_on(principal, claim_id, refund.payer_id) if claim is not None else None
+    if over is None:
+        raise NotFound("no open overpayment of this payer on this claim", field="claim_id")
+    if refund.amount > over.overpaid:
+        raise RuleViolation(f"at most what the payer overpaid and has not had back ({over.overpaid})", field="amount")
+    refund_id, base = uuid4(), {"tenant_id": principal.tenant_id, "practice_id": over.practice_id}
+    row = {"id": refund_id, **base, "claim_id": claim_id, **vars(refund), "sent_by": principal.subject}
+    await uow.ledger.add_payer_refund(row)
+    uow.publish(events.PayerRefundSent(**base, claim_id=claim_id, refund_id=refund_id, **vars(refund)))
+    return refund_id

@@ -2,18 +2,24 @@
 payers took back, by the claim it concerns; and what payers overpaid, still theirs. HTTP only: the SQL is in
 `uow.reads` and `uow.ledger`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Role
+from claimstream_platform.dates import business_date
+from claimstream_platform.idempotency import run_command
 from claimstream_platform.paging import EMBEDDED, OrderedPageRequest, OrderedPaging
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from remittance_posting import handlers
 from remittance_posting.api import PostingWorkDep
+from remittance_posting.handlers import PayerRefund
 
 router = APIRouter()
 
@@ -172,3 +178,38 @@ async def payer_overpayments(
     for item in items:
         item.age_days = (now - item.since).days
     return OverpaymentPage(items=items, next_cursor=next_cursor)
+
+
+class PayerRefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payer_id: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,80}$")]
+    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    reference: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,80}$")]  # check number or request ref
+    sent_on: date | None = None  # today (the business date) when left out
+
+
+class PayerRefundOut(BaseModel):
+    refund_id: UUID
+    claim_id: UUID
+    payer_id: str
+    amount: Decimal
+
+
+@router.post(
+    "/v1/payer-overpayments/{claim_id}/refunds",
+    openapi_extra=allow(Role.BILLER, audit=Audit.MONEY),
+    response_model=PayerRefundOut,
+    status_code=201,
+)
+async def send_payer_refund(
+    claim_id: UUID, body: PayerRefundIn, request: Request, principal: CurrentPrincipal, uow: PostingWorkDep
+) -> JSONResponse:
+    """What a payer overpaid on the claim, sent back on its request: recorded, off the list, and in the ledger."""
+    refund = PayerRefund(body.payer_id, body.amount, body.reference, body.sent_on or business_date())
+
+    async def operation() -> PayerRefundOut:
+        refund_id = await handlers.send_payer_refund(uow, principal, claim_id, refund)
+        return PayerRefundOut(refund_id=refund_id, claim_id=claim_id, payer_id=refund.payer_id, amount=refund.amount)
+
+    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)

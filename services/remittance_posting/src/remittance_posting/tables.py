@@ -140,6 +140,24 @@ provider_adjustments = Table(
     Index("ix_provider_adjustments_tenant", "tenant_id", "practice_id", "id"),
 )
 
+# What a payer overpaid on a claim and was sent back on its request (the rest of an overpayment waits for its
+# recoupment): repository/ledger.py subtracts it from the payers' overpayments.
+payer_refunds = Table(
+    "payer_refunds",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),
+    Column("claim_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    _money("amount"),
+    Column("reference", String(80), nullable=False),  # the check's number or the payer's request reference
+    Column("sent_on", Date, nullable=False),
+    Column("sent_by", String(200), nullable=False),
+    _created(),
+    Index("ix_payer_refunds_claim", "tenant_id", "claim_id"),
+)
+
 # What each practice's contract with a payer says it allows per code (and modifiers), from a date.
 contract_rates = Table(
     "contract_rates",

@@ -172,3 +172,19 @@ class PayerSilent(IntegrationEvent):
     claims_waiting: int
     oldest_accepted_on: date
     last_payment_on: date | None
+
+
+class PayerRefundSent(IntegrationEvent):
+    """A biller sent a payer back what it overpaid on a claim (on its refund request: a check, or its portal):
+    the ledger takes it as money the payer has back, as if it had recouped it."""
+
+    event_type: ClassVar[str] = "claimstream.payer-refund.sent.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "claim_id"
+
+    claim_id: UUID
+    refund_id: UUID
+    payer_id: str
+    amount: Decimal  # positive: returned to the payer
+    reference: str  # the check's number or the payer's request reference
+    sent_on: date

@@ -74,6 +74,12 @@ class KnownClaims(Repository):
         row = (await self.session.execute(query)).one_or_none()
         return _known(row) if row is not None else None
 
+    async def lock(self, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
+        """The tenant's claim, locked until the transaction ends (money sent back on it, one at a time)."""
+        query = select(known_claims).where(known_claims.c.claim_id == claim_id, self.mine(tenant_id))
+        row = (await self.session.execute(query.with_for_update())).one_or_none()
+        return _known(row) if row is not None else None
+
     async def known_claim_across_tenants(self, claim_id: UUID) -> KnownClaim | None:
         """Any tenant's claim: an installation operator assigning a payment no tenant was known for."""
         query = select(known_claims).where(known_claims.c.claim_id == claim_id)

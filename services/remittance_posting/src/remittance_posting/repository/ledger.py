@@ -9,10 +9,11 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_page
-from sqlalchemy import String, case, cast, exists, func, select
+from sqlalchemy import String, case, cast, exists, func, select, union_all
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
-from remittance_posting.tables import claim_payments, provider_adjustments, remittances
+from remittance_posting.tables import claim_payments, payer_refunds, provider_adjustments, remittances
 
 TAKE_BACKS = ("WO", "72", "FB")
 RECOVERIES = ("WO", "72")  # a payer's recovery of what it overpaid, at the provider level
@@ -84,20 +85,27 @@ class LedgerReads(Repository):
         self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest
     ) -> tuple[list[Row[Any]], str | None]:
         """A page of the claims a payer paid more than its own latest word on them (it paid twice, or paid again
-        after a reversal), less what it recovered since (a PLB WO or 72 naming the claim); the oldest first. The
-        money is the payer's: it waits for the payer's recoupment or a refund on its request."""
-        per_claim, recovered = self._paid_beyond_latest(principal, practice_id), self._recovered(principal)
-        c, back = per_claim.c, recovered.c
-        overpaid = (c.over - func.coalesce(back.recovered, 0)).label("overpaid")
-        joined = per_claim.outerjoin(recovered, (back.claim_id == c.claim_id) & (back.payer_id == c.payer_id))
-        found = (
-            select(c.claim_id, c.practice_id, c.payer_id, overpaid, c.since)
-            .select_from(joined)
-            .where(overpaid > 0)
-            .subquery()
-        )
+        after a reversal), less what it took back since (a PLB WO or 72 naming the claim) or was sent back on its
+        request; the oldest first. The money is the payer's until then."""
+        found = self._overpaid(principal, practice_id).subquery()
         order = [found.c.since, found.c.claim_id, found.c.payer_id]
         return await ordered_page(self.session, select(found), order, limit=page.limit, cursor=page.cursor)
+
+    async def overpaid_on(self, principal: Principal, claim_id: UUID, payer_id: str) -> Row[Any] | None:
+        """One claim's overpayment by one payer, if the caller reaches it and it is still open."""
+        found = self._overpaid(principal, None).subquery()
+        query = select(found).where(found.c.claim_id == claim_id, found.c.payer_id == payer_id)
+        return (await self.session.execute(query)).one_or_none()
+
+    async def add_payer_refund(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(payer_refunds).values(row))
+
+    def _overpaid(self, principal: Principal, practice_id: UUID | None) -> Any:
+        per_claim, returned = self._paid_beyond_latest(principal, practice_id), self._returned(principal)
+        c, back = per_claim.c, returned.c
+        overpaid = (c.over - func.coalesce(back.returned, 0)).label("overpaid")
+        joined = per_claim.outerjoin(returned, (back.claim_id == c.claim_id) & (back.payer_id == c.payer_id))
+        return select(c.claim_id, c.practice_id, c.payer_id, overpaid, c.since).select_from(joined).where(overpaid > 0)
 
     def _paid_beyond_latest(self, principal: Principal, practice_id: UUID | None) -> Any:
         """Per claim and payer: its payments net of reversals, less the latest payment that was no reversal (the
@@ -119,13 +127,19 @@ class LedgerReads(Repository):
         )
         return grouped.group_by(p.claim_id, p.practice_id, p.payer_id).subquery()
 
-    def _recovered(self, principal: Principal) -> Any:
-        """Per claim and payer: what the payer took back at the provider level (PLB WO or 72 naming the claim)."""
-        pa, r = provider_adjustments, remittances
-        return (
-            select(pa.c.claim_id, r.c.payer_id, func.sum(pa.c.amount).label("recovered"))
+    def _returned(self, principal: Principal) -> Any:
+        """Per claim and payer: what the payer has back, taken at the provider level (PLB WO or 72 naming the
+        claim) or sent on its request (`payer_refunds`)."""
+        pa, r, pr = provider_adjustments, remittances, payer_refunds
+        taken = (
+            select(pa.c.claim_id, r.c.payer_id, pa.c.amount)
             .select_from(pa.join(r, r.c.id == pa.c.remittance_id))
             .where(self.mine(principal.tenant_id, pa), pa.c.reason.in_(RECOVERIES), pa.c.amount > 0)
-            .group_by(pa.c.claim_id, r.c.payer_id)
+        )
+        sent = select(pr.c.claim_id, pr.c.payer_id, pr.c.amount).where(self.mine(principal.tenant_id, pr))
+        both = union_all(taken, sent).subquery()
+        return (
+            select(both.c.claim_id, both.c.payer_id, func.sum(both.c.amount).label("returned"))
+            .group_by(both.c.claim_id, both.c.payer_id)
             .subquery()
         )
