@@ -4,7 +4,7 @@ any other (applied oldest first); the plan only says when each is expected. Two 
 period past their due date) default the plan: the account goes back to its statements and their dunning."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_UP, Decimal
 from uuid import UUID
 
@@ -14,6 +14,7 @@ CENT = Decimal("0.01")
 MISSED_AFTER_DAYS = 10  # an installment still unpaid this long after its due date is missed
 DEFAULT_AFTER_MISSED = 2
 MAX_MONTHS = 24
+REMIND_DAYS_BEFORE = 5  # a plan without autopay: its patient is emailed this many days before an installment
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Plan:
     autopay_method: str | None = None  # the processor's card token: charged on each due date
     paid: Decimal = Decimal(0)  # what its installments have brought in so far
     charged_through: int = 0  # autopay: the installments asked of the processor already
+    reminded_through: int = 0  # no autopay: the installments she was reminded of already
 
     @property
     def installments(self) -> list[Installment]:
@@ -55,6 +57,14 @@ class Plan:
             found.append(Installment(installment.number, installment.due_on, installment.amount - covered))
             covered = Decimal(0)
         return found
+
+    def to_remind(self, today: date) -> Installment | None:
+        """Without autopay: the next installment due within the reminder's days, not paid for yet and not
+        reminded of; None when there is none (or the plan charges her card itself)."""
+        if self.autopay_method is not None:
+            return None
+        soon = [i for i in self.due(today + timedelta(days=REMIND_DAYS_BEFORE)) if i.number > self.reminded_through]
+        return soon[0] if soon else None
 
     def missed(self, today: date) -> int:
         return sum(1 for i in self.due(today) if (today - i.due_on).days >= MISSED_AFTER_DAYS)

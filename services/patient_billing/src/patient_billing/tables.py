@@ -197,8 +197,23 @@ payment_plans = Table(
     Column("first_due", Date, nullable=False),
     Column("autopay_method", String(80)),  # the processor's card token, never a card number
     Column("paid", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("reminded_through", Integer, nullable=False, server_default="0"),  # no autopay: installments reminded
     Column("charged_through", Integer, nullable=False, server_default="0"),  # autopay: installments asked for
     Column("status", String(12), nullable=False),  # active | completed | defaulted | cancelled (one active a time)
     Column("created_by", String(200), nullable=False),
+    _created(),
+)
+
+# An installment of a plan without autopay, emailed to the patient a few days before it is due (plans.to_remind).
+plan_reminders = Table(
+    "plan_reminders",
+    metadata,
+    Column("plan_id", PgUUID(as_uuid=True), ForeignKey("payment_plans.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
     _created(),
 )

@@ -73,7 +73,7 @@ class AccountStandingAnnounced(MoneyMoved):
 
     event_type: ClassVar[str] = "claimstream.patient.standing-announced.v1"
 
-    totals: Totals
+    totals: Totals | None = None  # None: announced without them, no opening
 
 
 class Applied(BaseModel):

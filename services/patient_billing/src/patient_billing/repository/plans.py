@@ -12,8 +12,8 @@ from claimstream_platform.db import Repository
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from patient_billing.plans import Plan
-from patient_billing.tables import accounts, payment_plans
+from patient_billing.plans import Installment, Plan
+from patient_billing.tables import accounts, payment_plans, plan_reminders
 
 p = payment_plans.c
 
@@ -43,6 +43,33 @@ class Plans(Repository):
     async def charged_through(self, plan_id: UUID, number: int) -> None:
         await self.session.execute(update(payment_plans).where(p.id == plan_id).values(charged_through=number))
 
+    async def remind(self, tenant_id: UUID, plan: Plan, installment: Installment, email: str) -> None:
+        """A reminder of the installment queued for the plan's loop to email; the plan reminded through it."""
+        row = {"plan_id": plan.id, "number": installment.number, "email": email, "tenant_id": tenant_id}
+        row |= {"due_on": installment.due_on, "amount": installment.amount}
+        await self.session.execute(insert(plan_reminders).values(row).on_conflict_do_nothing())
+        moved = update(payment_plans).where(p.id == plan.id).values(reminded_through=installment.number)
+        await self.session.execute(moved)
+
+    async def unsent_reminder(self) -> Any:
+        """One reminder not emailed yet, locked (another replica skips it), with the plan's account; across
+        tenants."""
+        r = plan_reminders.c
+        query = (
+            select(plan_reminders, p.account_id)
+            .join(payment_plans, p.id == r.plan_id)
+            .where(r.sent_at.is_(None))
+            .order_by(r.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=plan_reminders)
+        )
+        return (await self.session.execute(query)).one_or_none()
+
+    async def reminder_sent(self, plan_id: UUID, number: int) -> None:
+        r = plan_reminders.c
+        done = update(plan_reminders).where(r.plan_id == plan_id, r.number == number).values(sent_at=func.now())
+        await self.session.execute(done)
+
     async def of_account(self, principal: Principal, account_id: UUID) -> Sequence[Any]:
         where = [self.mine(principal.tenant_id), p.account_id == account_id]
         if principal.practice_ids is not None:
@@ -57,4 +84,13 @@ class Plans(Repository):
 
 
 def plan_of(row: Any) -> Plan:
-    return Plan(row.id, row.total, row.per_month, row.first_due, row.autopay_method, row.paid, row.charged_through)
+    return Plan(
+        row.id,
+        row.total,
+        row.per_month,
+        row.first_due,
+        row.autopay_method,
+        row.paid,
+        row.charged_through,
+        row.reminded_through,
+    )

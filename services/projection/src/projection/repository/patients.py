@@ -70,37 +70,46 @@ class PatientFacts(ReadModel):
         opened = (await self.session.execute(select(*(_total(opening.c[t]).label(t) for t in TERMS)))).one()
         standings = await self._last_standings(principal, practice_id)
         totals = {t: summed._mapping[t] + opened._mapping[t] for t in TERMS}
-        return PatientSide(
-            share=share,
-            **totals,
-            open=standings.owed,
-            credit=standings.held,
-            events_missing=int(standings.missing),
-        )
+        missing = await self._gaps(principal, practice_id, opening)
+        return PatientSide(share=share, **totals, open=standings.owed, credit=standings.held, events_missing=missing)
 
     def _openings(self, principal: Principal, practice_id: UUID | None) -> Any:
         """Each account's last announced standing, with its totals to date."""
         totals = f.data["totals"]
         columns = [ACCOUNT.label("account"), SEQUENCE.label("sequence"), _number(STANDING_OF, "shares").label("billed")]
         columns += [_number(totals, name).label(name) for name in ("paid", "refunded", "adjusted")]
-        query = self._of(principal, practice_id, *columns).where(f.type == STANDING)
+        query = self._of(principal, practice_id, *columns).where(f.type == STANDING, totals.astext.is_not(None))
         return query.ext(distinct_on(ACCOUNT)).order_by(ACCOUNT, SEQUENCE.desc()).subquery()
 
     async def _last_standings(self, principal: Principal, practice_id: UUID | None) -> Any:
-        """Every account's last standing summed: what they owe and hold; and the gaps in their numbering (each
-        account's last number beside how many numbered events it has)."""
-        missing = SEQUENCE - func.count().over(partition_by=ACCOUNT)
+        """Every account's last standing summed: what they owe and what they hold."""
         latest = (
             self._of(principal, practice_id, _number(STANDING_OF, "owed").label("owed"))
-            .add_columns(_number(STANDING_OF, "held").label("held"), missing.label("missing"))
+            .add_columns(_number(STANDING_OF, "held").label("held"))
             .where(STANDING_OF["sequence"].astext.is_not(None))
             .ext(distinct_on(ACCOUNT))
             .order_by(ACCOUNT, SEQUENCE.desc())
             .subquery()
         )
         return (
-            await self.session.execute(select(*(_total(latest.c[n]).label(n) for n in ("owed", "held", "missing"))))
+            await self.session.execute(select(_total(latest.c.owed).label("owed"), _total(latest.c.held).label("held")))
         ).one()
+
+    async def _gaps(self, principal: Principal, practice_id: UUID | None, opening: Any) -> int:
+        """The numbers missing from the accounts' money events after their openings (from 1 without one): each
+        account's last number, less its opening's, less how many numbered events it has after it."""
+        numbered = self._of(principal, practice_id, ACCOUNT.label("account"), SEQUENCE.label("sequence"))
+        events = numbered.where(STANDING_OF["sequence"].astext.is_not(None)).subquery()
+        n = events.c
+        opened = func.coalesce(func.max(opening.c.sequence), 0)
+        after = func.count().filter(or_(opening.c.sequence.is_(None), n.sequence > opening.c.sequence))
+        per_account = (
+            select((func.max(n.sequence) - opened - after).label("missing"))
+            .select_from(events.outerjoin(opening, opening.c.account == n.account))
+            .group_by(n.account)
+            .subquery()
+        )
+        return int(await self.session.scalar(select(_total(per_account.c.missing))) or 0)
 
     async def collected(self, principal: Principal, period: Period) -> Any:
         """What the patients paid toward their shares of the period's visits by `as_of`: per visit, what was applied
