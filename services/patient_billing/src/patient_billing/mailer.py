@@ -1,6 +1,6 @@
-"""Statements by email, through a real SMTP client (the standard library's, in a worker thread so the event loop
-never waits on the server): the statement's text as the body and its PDF attached. The local stack's server is an
-SMTP sink (claimstream_devtools.devstack.mail); in production, the practice's mail relay."""
+"""Statements and plan reminders by email, through a real SMTP client (the standard library's, in a worker thread
+so the event loop never waits on the server): the text as the body and a statement's PDF attached. The local
+stack's server is an SMTP sink (claimstream_devtools.devstack.mail); in production, the practice's mail relay."""
 
 import asyncio
 import smtplib
@@ -15,11 +15,12 @@ class Mailer:
     sender: str
     timeout: float = 10.0
 
-    async def send(self, to: str, subject: str, text: str, pdf: bytes, filename: str) -> None:
+    async def send(self, to: str, subject: str, text: str, pdf: bytes | None = None, filename: str = "") -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message.set_content(text)
-        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+        if pdf is not None:
+            message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
         await asyncio.to_thread(self._deliver, message)
 
     def _deliver(self, message: EmailMessage) -> None:

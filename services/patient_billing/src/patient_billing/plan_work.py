@@ -70,6 +70,7 @@ async def look_at_plan(uow: PatientBillingWork, tenant_id: UUID, account_id: UUI
     if account.balance <= 0 or plan.missed(today) >= DEFAULT_AFTER_MISSED:
         await end_plan(uow, account, plan, "completed" if account.balance <= 0 else "defaulted")
         return
+    await _remind(uow, account, plan, today)
     due = [i for i in plan.due(today) if i.number > plan.charged_through] if plan.autopay_method else []
     if not due:
         return
@@ -78,6 +79,15 @@ async def look_at_plan(uow: PatientBillingWork, tenant_id: UUID, account_id: UUI
     if amount > 0:
         await uow.online.request_autopay(tenant_id, account_id, plan.id, uuid4(), amount)
     await uow.plans.charged_through(plan.id, due[-1].number)
+
+
+async def _remind(uow: PatientBillingWork, account: PatientAccount, plan: Plan, today: date) -> None:
+    """Without autopay: the next installment due within days queued for an email, when she gave an address (a
+    patient on paper is asked on her statements)."""
+    upcoming = plan.to_remind(today)
+    contact = await uow.statements.contact(account.id) if upcoming is not None else None
+    if upcoming is not None and contact is not None and contact.email:
+        await uow.plans.remind(account.tenant_id, plan, upcoming, contact.email)
 
 
 async def cancel_plan(uow: PatientBillingWork, principal: Principal, account_id: UUID) -> PatientAccount:

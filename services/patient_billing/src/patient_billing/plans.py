@@ -92,3 +92,13 @@ def _month_after(first: date, months: int) -> date:
         return first
     year, month = divmod(first.month - 1 + months, 12)
     return first.replace(year=first.year + year, month=month + 1, day=min(first.day, 28))
+
+
+def reminder(amount: Decimal, due_on: date, pay_at: str | None) -> str:
+    """A plan installment's reminder, in plain words: what, by when, and how to pay."""
+    online = f"online at\n{pay_at}\n, " if pay_at else ""
+    return (
+        f"A reminder from your practice: the next installment of your payment plan, ${amount:,.2f}, is due on "
+        f"{due_on:%B %d, %Y}.\n\nYou can pay it {online}at the front desk at your next visit, or by calling the "
+        "practice at the number on your appointment card.\n\nIf you have paid it already, thank you."
+    )

@@ -38,6 +38,10 @@ def links(settings: PatientBillingSettings) -> Links:
     return Links(settings.statement_link_key_file.read_bytes().strip())
 
 
+def mailer(settings: PatientBillingSettings) -> Mailer:
+    return Mailer(settings.smtp_host, settings.smtp_port, settings.statements_from)
+
+
 def processor(settings: PatientBillingSettings) -> ProcessorClient:
     return ProcessorClient(settings.processor_url, settings.processor_api_key_file.read_text().strip())
 
@@ -57,9 +61,10 @@ def announce_standings(settings: PatientBillingSettings) -> int:
 
 def statement_loop(runtime: Runtime[PatientBillingSettings]) -> StatementLoop:
     settings = runtime.settings
-    mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.statements_from)
     pay_at = links(settings).page(settings.payment_page_url)
-    return StatementLoop(runtime.across_tenants, mailer=mailer, pay_at=pay_at, interval=settings.statement_loop_seconds)
+    return StatementLoop(
+        runtime.across_tenants, mailer=mailer(settings), pay_at=pay_at, interval=settings.statement_loop_seconds
+    )
 
 
 def refund_loop(runtime: Runtime[PatientBillingSettings]) -> RefundLoop:
@@ -69,7 +74,14 @@ def refund_loop(runtime: Runtime[PatientBillingSettings]) -> RefundLoop:
 
 def plan_loop(runtime: Runtime[PatientBillingSettings]) -> PlanLoop:
     settings = runtime.settings
-    return PlanLoop(runtime.across_tenants, processor=processor(settings), interval=settings.plan_loop_seconds)
+    pay_at = links(settings).page(settings.payment_page_url)
+    return PlanLoop(
+        runtime.across_tenants,
+        processor=processor(settings),
+        mailer=mailer(settings),
+        pay_at=pay_at,
+        interval=settings.plan_loop_seconds,
+    )
 
 
 SERVICE = Service(

@@ -8,9 +8,11 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import httpx
-from claimstream_devtools.testing import Keys
+from claimstream_devtools.devstack.mail import delivered
+from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.dates import business_date
 from claimstream_platform.engines import sessions
+from patient_billing.mailer import Mailer
 from patient_billing.plan_loop import PlanLoop
 from patient_billing.plans import plan_for
 from patient_billing.repository import PatientBillingWork
@@ -18,6 +20,7 @@ from patient_billing_testkit import PRACTICE, TENANT, StandInProcessor, announce
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 D = Decimal
+NO_MAIL = Mailer("127.0.0.1", 9, "plans@test.example")  # these plans' patients gave no email address
 
 
 async def test_an_autopay_plan_is_charged_once_posted_by_the_webhook_and_shown_on_the_statement(
@@ -33,7 +36,7 @@ async def test_an_autopay_plan_is_charged_once_posted_by_the_webhook_and_shown_o
     assert again.status_code == 409  # one active plan an account
 
     processor = StandInProcessor()
-    loop = PlanLoop(sessions(engine), processor=processor, interval=1)  # type: ignore[arg-type]
+    loop = PlanLoop(sessions(engine), processor=processor, mailer=NO_MAIL, pay_at=str, interval=1)  # type: ignore[arg-type]
     await loop.look_at_plans()
     await loop.look_at_plans()  # the same installment is not asked twice
     assert await loop.charge_one() and not await loop.charge_one()
@@ -74,7 +77,8 @@ async def test_a_plan_whose_installments_go_unpaid_defaults(
             "biller",
         )
         await uow.commit()
-    await PlanLoop(sessions(engine), processor=StandInProcessor(), interval=1).look_at_plans()  # type: ignore[arg-type]
+    loop = PlanLoop(sessions(engine), processor=StandInProcessor(), mailer=NO_MAIL, pay_at=str, interval=1)  # type: ignore[arg-type]
+    await loop.look_at_plans()
     [plan] = (await client.get(f"/v1/patient-accounts/{account}/payment-plans", headers=bearer(keys, "biller"))).json()
     assert plan["status"] == "defaulted"
     past = {"per_month": "30.00", "first_due": str(long_ago)}
@@ -82,3 +86,28 @@ async def test_a_plan_whose_installments_go_unpaid_defaults(
         f"/v1/patient-accounts/{account}/payment-plans", json=past, headers=bearer(keys, "biller")
     )
     assert refused.status_code == 422 and "first_due" in refused.text  # a new plan starts today or later
+
+
+async def test_a_plan_without_autopay_emails_its_reminder_once_a_few_days_before_the_installment(
+    make_uow: Callable[[], PatientBillingWork],
+    client: httpx.AsyncClient,
+    keys: Keys,
+    engine: AsyncEngine,
+    stack: StackUnderTest,
+) -> None:
+    account = await announce(make_uow, share(uuid4(), "60.00"))
+    desk = bearer(keys, "front-desk")
+    contact = {"email": "plan@example.org", "statements_by": "email"}
+    assert (await client.put(f"/v1/patient-accounts/{account}/contact", json=contact, headers=desk)).status_code == 200
+    first_due = business_date() + timedelta(days=3)
+    body = {"months": 2, "first_due": str(first_due)}
+    assert (await client.post(f"/v1/patient-accounts/{account}/payment-plans", json=body, headers=desk)).is_success
+    mailer = Mailer(*stack.smtp, "plans@test.example")
+    loop = PlanLoop(sessions(engine), processor=StandInProcessor(), mailer=mailer, pay_at=str, interval=1)  # type: ignore[arg-type]
+    await loop.look_at_plans()
+    await loop.look_at_plans()  # the same installment is not queued twice
+    assert await loop.remind_one() and not await loop.remind_one()
+    assert stack.mail is not None
+    [message] = [m for m in delivered(stack.mail) if m["To"] == "plan@example.org"]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "$30.00" in text and f"{first_due:%B %d, %Y}" in text

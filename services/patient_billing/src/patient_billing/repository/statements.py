@@ -74,6 +74,11 @@ class Statements(Repository):
         where = self.mine_in(principal.tenant_id, principal.practice_ids)
         return (await self.session.execute(select(statements).where(*where, s.id == statement_id))).one_or_none()
 
+    async def latest_id(self, account_id: UUID) -> UUID | None:
+        """The account's latest statement (its link pays what the account owes now); the caller's tenant only."""
+        query = select(statements.c.id).where(statements.c.account_id == account_id)
+        return await self.session.scalar(query.order_by(statements.c.issued_on.desc(), statements.c.created_at.desc()))
+
     async def of_link(self, statement_id: UUID) -> Any:
         """The statement a payment link names, with what its account still owes (the link's principal is the
         statement itself: no tenant filter but its own row's)."""
