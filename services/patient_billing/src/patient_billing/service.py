@@ -23,6 +23,10 @@ from patient_billing.statement_loop import StatementLoop
 class PatientBillingSettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"  # the mail relay statements go through (the local stack's SMTP sink)
     smtp_port: int = 25
+    smtp_starttls: bool = False  # a production relay: true, with a login (the local sink takes plain mail)
+    smtp_username: str | None = None
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None  # a private authority that signed the relay's certificate
     statements_from: str = "statements@claimstream.example"
     payment_page_url: str = "https://pay.claimstream.example"  # each statement's link: <this>/pay#<its token>
     statement_link_key_file: Path  # signs the statements' payment links (32 random bytes or more)
@@ -39,7 +43,16 @@ def links(settings: PatientBillingSettings) -> Links:
 
 
 def mailer(settings: PatientBillingSettings) -> Mailer:
-    return Mailer(settings.smtp_host, settings.smtp_port, settings.statements_from)
+    password = settings.smtp_password_file.read_text().strip() if settings.smtp_password_file else None
+    return Mailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.statements_from,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=password,
+        ca_file=settings.smtp_ca_file,
+    )
 
 
 def processor(settings: PatientBillingSettings) -> ProcessorClient:
