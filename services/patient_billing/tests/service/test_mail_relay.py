@@ -42,23 +42,27 @@ def _login(*asked: Any) -> AuthResult:
     return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
 
 
+def _certificate(subject: str, issuer: str, key: Any, signer: Any, *, authority: bool) -> x509.Certificate:
+    """A day's certificate for `subject`, signed by `signer`: an authority's, or the relay's for 127.0.0.1."""
+    now = dt.datetime.now(dt.UTC)
+    built = x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+    built = built.issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+    built = built.public_key(key.public_key()).serial_number(x509.random_serial_number())
+    built = built.not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+    if authority:
+        built = built.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    else:
+        here = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+        built = built.add_extension(here, critical=False)
+    return built.sign(signer, hashes.SHA256())
+
+
 def _certificates(folder: Path) -> tuple[ssl.SSLContext, Path]:
     """A private authority, and the relay's certificate for 127.0.0.1 signed by it."""
-    now = dt.datetime.now(dt.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test relay authority")])
-    ca = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-        .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(ca_key, hashes.SHA256())
-    )  # fmt: skip
-    relay = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(2).not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .sign(ca_key, hashes.SHA256())
-    )  # fmt: skip
+    authority = "test relay authority"
+    ca = _certificate(authority, authority, ca_key, ca_key, authority=True)
+    relay = _certificate("127.0.0.1", authority, key, ca_key, authority=False)
     pem = serialization.Encoding.PEM
     (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
     (folder / "relay.pem").write_bytes(relay.public_bytes(pem))

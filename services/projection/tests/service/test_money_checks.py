@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 from claimstream_devtools.testing import Keys
@@ -93,23 +93,24 @@ async def test_a_charge_booked_twice_is_named_with_its_encounter(
     assert unseen.status_code == 404
 
 
+def _moved(event: type[pb.MoneyMoved], account: UUID, standing: tuple[int, int, int], **fields: Any) -> Any:
+    """A patient-billing money event of the account, with its standing after it: (sequence, owed, held); the
+    visit's share is 30.00 throughout."""
+    sequence, owed, held = standing
+    after = pb.Standing(sequence=sequence, shares=Decimal(30), owed=Decimal(owed), held=Decimal(held))
+    return event(tenant_id=TENANT, practice_id=PRACTICE, account_id=account, **fields, standing=after)
+
+
 def _patient_money(visit: Visit) -> list[Any]:
     """The patient account of the paid visit: charged its 30.00, paid 50.00 at the desk, the 20.00 over refunded."""
-    account, base = uuid4(), {"tenant_id": TENANT, "practice_id": PRACTICE}
-
-    def standing(sequence: int, owed: str, held: str) -> pb.Standing:
-        return pb.Standing(sequence=sequence, shares=Decimal(30), owed=Decimal(owed), held=Decimal(held))
-
-    applied = [pb.Applied(encounter_id=visit.encounter_id, amount=Decimal(30))]
+    account, on_visit = uuid4(), {"encounter_id": visit.encounter_id}
+    charged = {**on_visit, "service_date": visit.served, "amount": 30, "share": 30}
+    paid = {"payment_id": uuid4(), "amount": 50, "method": "cash", "received_on": visit.served, "unapplied": 20}
     return [
-        pb.PatientCharged(**base, account_id=account, encounter_id=visit.encounter_id, service_date=visit.served,
-                          amount=Decimal(30), share=Decimal(30), standing=standing(1, "30", "0")),
-        pb.PatientPaymentReceived(**base, account_id=account, payment_id=uuid4(), amount=Decimal(50), method="cash",
-                                  received_on=visit.served, applied=applied, unapplied=Decimal(20),
-                                  standing=standing(2, "0", "20")),
-        pb.PatientRefunded(**base, account_id=account, refund_id=uuid4(), amount=Decimal(20), method="check",
-                           standing=standing(3, "0", "0")),
-    ]  # fmt: skip
+        _moved(pb.PatientCharged, account, (1, 30, 0), **charged),
+        _moved(pb.PatientPaymentReceived, account, (2, 0, 20), **paid, applied=[pb.Applied(**on_visit, amount=30)]),
+        _moved(pb.PatientRefunded, account, (3, 0, 0), refund_id=uuid4(), amount=20, method="check"),
+    ]
 
 
 async def test_the_patients_balance_is_followed_into_their_accounts(
@@ -165,23 +166,18 @@ async def test_an_account_older_than_standings_opens_with_its_announced_totals(
 
 def _paid_forgiven_refunded(visit: Visit) -> list[Any]:
     """She pays 50.00 on a visit that leaves her 30.00, the practice forgives 10.00 of it, and the 30.00 over is
-    refunded from the visit: each event with the account's standing after it (sequence, owed, held)."""
-    base = {"tenant_id": TENANT, "practice_id": PRACTICE, "account_id": uuid4()}
-    on_visit = {"encounter_id": visit.encounter_id}
-
-    def moved(event: type[pb.MoneyMoved], sequence: int, owed: int, held: int, **fields: Any) -> pb.MoneyMoved:
-        standing = pb.Standing(sequence=sequence, shares=Decimal(30), owed=Decimal(owed), held=Decimal(held))
-        return event(**base, **fields, standing=standing)
-
-    applied, back = [pb.Applied(**on_visit, amount=Decimal(50))], [pb.Applied(**on_visit, amount=Decimal(30))]
+    refunded from the visit."""
+    account, on_visit = uuid4(), {"encounter_id": visit.encounter_id}
+    charged = {**on_visit, "service_date": visit.served, "amount": 30, "share": 30}
+    paid = {"payment_id": uuid4(), "amount": 50, "method": "cash", "received_on": visit.served, "unapplied": 0}
+    forgiven = {**on_visit, "adjustment_id": uuid4(), "kind": "hardship", "amount": 10, "approved_by": "b-1"}
+    back = [pb.Applied(**on_visit, amount=30)]
     return [
-        moved(pb.PatientCharged, 1, 30, 0, **on_visit, service_date=visit.served, amount=30, share=30),
-        moved(pb.PatientPaymentReceived, 2, 0, 20, payment_id=uuid4(), amount=50, method="cash",
-              received_on=visit.served, applied=applied, unapplied=0),
-        moved(pb.PatientAdjusted, 3, 0, 30, **on_visit, adjustment_id=uuid4(), kind="hardship", amount=10,
-              approved_by="b-1"),
-        moved(pb.PatientRefunded, 4, 0, 0, refund_id=uuid4(), amount=30, method="check", taken_from=back),
-    ]  # fmt: skip
+        _moved(pb.PatientCharged, account, (1, 30, 0), **charged),
+        _moved(pb.PatientPaymentReceived, account, (2, 0, 20), **paid, applied=[pb.Applied(**on_visit, amount=50)]),
+        _moved(pb.PatientAdjusted, account, (3, 0, 30), **forgiven),
+        _moved(pb.PatientRefunded, account, (4, 0, 0), refund_id=uuid4(), amount=30, method="check", taken_from=back),
+    ]
 
 
 async def test_patient_collections_count_a_dollar_once_where_it_ended(

@@ -214,10 +214,8 @@ def test_a_payment_made_twice_is_owed_back_until_it_is_sent_back_on_the_payers_r
     paid = (1, "150", "150", [])  # in full, twice
     facts = [fact(v.created(), day(1)), fact(v.paid_lines(paid), day(20)), fact(v.paid_lines(paid), day(21))]
     assert fold(facts).claims[v.claim_id].insurance_balance == D(-150)  # the payer's credit
-    sent = rp.PayerRefundSent(
-        tenant_id=v.tenant, claim_id=v.claim_id, refund_id=uuid4(), payer_id=v.payer, amount=D(150),
-        reference="CHK-1", sent_on=v.served,
-    )  # fmt: skip
+    refund = {"refund_id": uuid4(), "payer_id": v.payer, "amount": D(150), "reference": "CHK-1", "sent_on": v.served}
+    sent = rp.PayerRefundSent(tenant_id=v.tenant, claim_id=v.claim_id, **refund)
     folded = fold([*facts, fact(sent, day(40))])
     assert (folded.claims[v.claim_id].insurance_balance, checksum(folded).paid) == (0, D(150))
     _balanced(folded)
