@@ -132,12 +132,12 @@ class PatientFacts(ReadModel):
         query = select(_total(toward)).where(paid.c.encounter_id == share.c.encounter_id, share.c.share > 0)
         return await self.session.scalar(query)
 
-    def _movements(self, principal: Principal, practice_id: UUID | None, cutoff: datetime) -> list[Select[Any]]:
-        """(item: {encounter_id, amount}, sign, kind) for every amount that reached or left a visit by `cutoff`."""
+    def _movements(self, principal: Principal, practice_id: UUID | None, moment: datetime) -> list[Select[Any]]:
+        """(item: {encounter_id, amount}, sign, kind) for every amount that reached or left a visit by `moment`."""
 
         def each(json: Any, sign: int, kind: str, *types: str) -> Select[Any]:
             columns = (json.label("item"), literal(sign).label("sign"), literal(kind).label("kind"))
-            return self._of(principal, practice_id, *columns).where(f.type.in_(types), f.at < cutoff)
+            return self._of(principal, practice_id, *columns).where(f.type.in_(types), f.at < moment)
 
         one = func.jsonb_build_object("encounter_id", f.data["encounter_id"], "amount", f.data["amount"], type_=JSONB)
         return [
