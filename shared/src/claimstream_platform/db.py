@@ -198,6 +198,12 @@ class UnitOfWork:
             self.publish(event)
         return staged
 
+    async def one_snapshot(self) -> None:
+        """Every read of this unit of work from here sees the database as of one instant (REPEATABLE READ): reads
+        in several statements that must add up, while writers commit between them. Called before the first read;
+        the pool resets the connection's level when it is given back."""
+        await self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
     def publish(self, event: IntegrationEvent) -> UUID:
         """Stage an event to be written to the outbox at commit; returns its event id."""
         context = current_context()

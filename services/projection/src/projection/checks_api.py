@@ -90,6 +90,7 @@ async def ledger_check(
     (`limit`, `cursor`: `off_next_cursor` asks for the next), and the patients' balance followed into their
     accounts."""
     async with uow:
+        await uow.one_snapshot()  # the ledger's sums and the patients' add up at one instant
         totals = await uow.checks.totals(principal, practice_id)
         off, next_cursor = await uow.checks.off(principal, practice_id, page) if totals.encounters_off else ([], None)
         patients = await uow.patients.side(principal, practice_id, totals.patient)

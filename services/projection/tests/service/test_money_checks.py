@@ -15,7 +15,7 @@ from projection.domain import fold
 from projection.repository import ProjectionWork
 from projection.tables import ledger
 from projection_testkit import PRACTICE, TENANT, Visit, day, deliver, delivery, fact
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 
 async def check(client: httpx.AsyncClient, auth: dict[str, str], path: str = "/v1/ledger/check") -> Any:
@@ -191,3 +191,13 @@ async def test_patient_collections_count_a_dollar_once_where_it_ended(
     period = {"from": str(visit.served), "to": str(visit.served), "as_of": str(day(40).date())}
     found = (await client.get("/v1/kpis", params=period, headers=auth)).json()["kpis"]
     assert Decimal(found["patient_collections"]["value"]) == 20
+
+
+async def test_the_checks_reads_share_one_snapshot(make_uow: Callable[[], ProjectionWork]) -> None:
+    """The ledger's sums, the accounts' events and their standings are read in one REPEATABLE READ transaction, so
+    a batch committed between them cannot make them disagree; the connection goes back to the pool as it was."""
+    async with make_uow() as uow:
+        await uow.one_snapshot()
+        assert await uow.session.scalar(text("SHOW transaction_isolation")) == "repeatable read"
+    async with make_uow() as uow:
+        assert await uow.session.scalar(text("SHOW transaction_isolation")) == "read committed"
