@@ -22,8 +22,12 @@ IMPLEMENTATION = "005010X212"
 LEVELS = {"20": "payer", "21": "receiver", "19": "provider", "22": "subscriber", "23": "dependent"}
 ROLES = {"PR": "payer", "41": "receiver", "1P": "provider", "IL": "subscriber", "QC": "patient"}
 REFERENCES = {"EJ": "patient_control_number", "1K": "payer_claim_number", "BLT": "bill_type"}
-BELOW = {"provider": ("provider", "subscriber", "patient"), "subscriber": ("subscriber", "patient")}
-BELOW |= {"dependent": ("patient",)}  # a new loop at a level forgets the parties of its level and those below
+# A new loop at a level forgets the parties of its level and of those below it.
+BELOW = {
+    "provider": ("provider", "subscriber", "patient"),
+    "subscriber": ("subscriber", "patient"),
+    "dependent": ("patient",),
+}
 
 
 @dataclass
@@ -104,13 +108,9 @@ class _Walk:
     def svc(self, segment: Segment) -> None:
         if self.claim is None:
             raise X12Error("a service line (SVC) before its claim's TRN", position=segment.position, tag="SVC")
-        parts = segment.get(1).split(self.d.component)
-        qualifier, procedure, modifiers = (
-            parts[0],
-            parts[1] if len(parts) > 1 else "",
-            tuple(p for p in parts[2:6] if p),
-        )
-        line = Line(procedure, _decimal(segment, 2) or Decimal(0), _decimal(segment, 3), qualifier, modifiers)
+        qualifier, procedure, *modifiers = [*segment.get(1).split(self.d.component), ""]
+        charge, paid = _decimal(segment, 2) or Decimal(0), _decimal(segment, 3)
+        line = Line(procedure, charge, paid, qualifier, tuple(m for m in modifiers[:4] if m))
         self.claim.lines.append(replace(line, units=segment.get(7)))
         self.in_line = True
 
