@@ -37,15 +37,27 @@ def _transactions(path: Path) -> list[tuple[Transaction, Interchange]]:
     return [(t, interchange) for g in interchange.groups for t in g.transactions]
 
 
+def _with_its_trailer_mended(path: Path) -> list[tuple[Transaction, Interchange]]:
+    """A de-identified sample whose IEA02 no longer matches its ISA13 (our envelope refuses it, as it refuses any
+    such interchange), its trailer mended: its transactions are still the guide's to read."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    isa = text[text.index("ISA") :]
+    isa13 = isa.split(isa[3])[13]
+    interchange = parse_interchange(re.sub(r"IEA\*(\d+)\*\d+", lambda m: f"IEA*{m.group(1)}*{isa13}", text))
+    return [(t, interchange) for g in interchange.groups for t in g.transactions]
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=MISSING)
-def test_every_public_276_and_277_of_the_guide_reads_or_its_envelope_is_refused_with_its_segment() -> None:
-    read, other_guides = 0, set()
+def test_every_public_276_and_277_of_the_guide_reads() -> None:
+    read, mended, other_guides = 0, 0, set()
     for path in SAMPLES:
         try:
             found = _transactions(path)
-        except X12Error as error:  # a broken envelope (an IEA that does not match its ISA): refused, saying where
-            assert error.position > 0 and error.tag in ("ISA", "IEA", "HL"), path
-            continue
+        except X12Error as error:
+            assert error.position > 0 and error.tag in ("ISA", "IEA", "HL"), path  # refused, saying where
+            if (error.tag, error.element) != ("IEA", 2):
+                continue
+            found, mended = _with_its_trailer_mended(path), mended + 1
         for transaction, interchange in found:
             if transaction.implementation != "005010X212":
                 other_guides.add(transaction.implementation)  # the 277CA is claim submission's (X214)
@@ -53,7 +65,7 @@ def test_every_public_276_and_277_of_the_guide_reads_or_its_envelope_is_refused_
             claims = read_status(transaction, interchange.delimiters)
             assert claims and all(c.payer.identifier and c.trace for c in claims), path
             read += 1
-    assert read >= 15 and other_guides == {"005010X214"}
+    assert read >= 20 and mended >= 2 and other_guides == {"005010X214"}
 
 
 def _sample(name: str) -> list[ClaimStatus]:
