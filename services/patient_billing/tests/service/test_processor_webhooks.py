@@ -102,3 +102,23 @@ async def refund_to_the_card(
 async def _only_refund_id(engine: AsyncEngine) -> UUID:
     async with engine.connect() as connection:
         return (await connection.execute(text("SELECT id FROM refunds"))).scalar_one()
+
+
+async def test_a_charge_the_processor_never_answered_stops_holding_her_balance(
+    make_uow: Callable[[], PatientBillingWork], engine: AsyncEngine
+) -> None:
+    """A link payment recorded and then lost to a processor outage (no intent): counted as on its way for some
+    minutes, so a second page cannot pay it twice; then no longer, so it cannot block her account for good."""
+    account = await announce(make_uow, share(uuid4(), "80.00"))
+    taken = await asked_online(make_uow, account, "30.00")
+    async with make_uow() as uow:
+        lost = uuid4()
+        statement = type("Statement", (), {"tenant_id": TENANT, "account_id": account, "id": uuid4()})
+        await uow.online.request_payment(statement, lost, Decimal("20.00"))
+        await uow.commit()
+        assert await uow.online.pending(TENANT, account) == Decimal("50.00")
+    async with engine.begin() as db:
+        old = "UPDATE online_payments SET created_at = now() - interval '11 minutes' WHERE id IN (:lost, :taken)"
+        await db.execute(text(old), {"lost": lost, "taken": taken})
+    async with make_uow() as uow:
+        assert await uow.online.pending(TENANT, account) == Decimal("30.00")  # the processor's intent still counts

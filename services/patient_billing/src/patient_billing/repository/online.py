@@ -4,6 +4,7 @@ request keep to the caller's tenant and practices (`mine_in`); the webhook's and
 tenants (the across-tenants role) by the ids the processor echoes back."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from patient_billing.tables import accounts, contacts, online_payments, payment_plans, payments, refunds, visits
 
 o, r = online_payments.c, refunds.c
+UNANSWERED_AFTER = timedelta(minutes=10)  # a charge asked this long ago with no intent was never taken
 
 
 class Online(Repository):
@@ -45,9 +47,13 @@ class Online(Repository):
         return (await self.session.execute(query)).one_or_none()
 
     async def pending(self, tenant_id: UUID, account_id: UUID) -> Decimal:
-        """What the account's payments through the processor, asked and not yet settled, will bring."""
+        """What the account's payments through the processor, asked and not yet settled, will bring: those the
+        processor took (an intent) and those asked in the last minutes. A request the processor never answered
+        (an outage) stops counting then, so it cannot block her account for good; should the processor have
+        charged it after all, its webhook still posts it (any excess becomes credit)."""
+        recent = o.created_at > func.now() - UNANSWERED_AFTER
         query = select(func.coalesce(func.sum(o.amount), 0)).where(
-            self.mine(tenant_id), o.account_id == account_id, o.status == "requested"
+            self.mine(tenant_id), o.account_id == account_id, o.status == "requested", o.intent_id.isnot(None) | recent
         )
         return Decimal(await self.session.scalar(query) or 0)
 
