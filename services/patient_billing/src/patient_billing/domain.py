@@ -231,13 +231,14 @@ class PatientAccount:
     def refund(self, refund_id: UUID, amount: Decimal, method: str, on: date) -> None:
         """Credit paid back: unapplied cash first, then what she overpaid on visits, oldest first."""
         taken = self._take_credit(amount)
-        self._record(events.PatientRefunded, refund_id=refund_id, amount=amount, method=method, taken_from=taken)
+        refunded = {"refund_id": refund_id, "amount": amount, "method": method, "taken_from": taken}
+        self._record(events.PatientRefunded, **refunded, refunded_on=on)
         self._credit_moved(self.credit + amount, on)
 
     def refund_failed(self, refund_id: UUID, amount: Decimal, on: date) -> None:
         credit = self.credit
         self.unapplied += amount
-        self._record(events.PatientRefundFailed, refund_id=refund_id, amount=amount)
+        self._record(events.PatientRefundFailed, refund_id=refund_id, amount=amount, failed_on=on)
         self._credit_moved(credit, on)
 
     def apply_credit(self, encounter_id: UUID, amount: Decimal, on: date) -> None:

@@ -121,7 +121,7 @@ class RemittancePosting:
             entry = LedgerEntry(self.id, tenant, practice, adjustment, claim.claim_id if claim else None)
             entries.append(entry)
             if tenant is not None:
-                self.events.append(_adjustment_posted(entry, tenant))
+                self.events.append(_adjustment_posted(entry, tenant, self.sender.paid_on))
         return entries
 
     def received(self, stored: StoredRemittance) -> None:
@@ -139,6 +139,8 @@ class RemittancePosting:
                 total=stored.remittance.total,
                 claims=len(stored.remittance.claims),
                 balanced=not stored.imbalances,
+                method=stored.remittance.method[:10] or None,
+                paid_on=stored.remittance.paid_on,
             )
         )
 
@@ -171,7 +173,7 @@ def _variance_detected(remittance_id: UUID, claim: KnownClaim, variance: Varianc
     )
 
 
-def _adjustment_posted(entry: LedgerEntry, tenant: UUID) -> contract.ProviderAdjustmentPosted:
+def _adjustment_posted(entry: LedgerEntry, tenant: UUID, paid_on: date | None) -> contract.ProviderAdjustmentPosted:
     """Announced with the values the ledger keeps (its columns' widths: an 835's PLB elements are shorter)."""
     adjustment = entry.adjustment
     reason = adjustment.reason[:10]
@@ -185,4 +187,5 @@ def _adjustment_posted(entry: LedgerEntry, tenant: UUID) -> contract.ProviderAdj
         amount=adjustment.amount,
         claim_id=entry.claim_id,
         kind=provider_adjustment_kind(reason),
+        paid_on=paid_on,
     )

@@ -5,6 +5,7 @@ Importing this package registers every event class, so a consumer can decode any
 
 from claimstream_platform.contracts import (
     access,
+    billing_office,
     charge_capture,
     claim_submission,
     denial_management,
@@ -18,6 +19,7 @@ from claimstream_platform.contracts.base import IntegrationEvent, Reason, event_
 
 __all__ = [
     "access",
+    "billing_office",
     "IntegrationEvent",
     "Reason",
     "charge_capture",

@@ -150,6 +150,7 @@ class PatientRefunded(MoneyMoved):
     amount: Decimal
     method: Literal["card", "check"]
     taken_from: list[Applied] = []  # what left which visit (the rest was unapplied cash)
+    refunded_on: date | None = None  # the day it was asked; None in events before it was added
 
 
 class PatientRefundFailed(MoneyMoved):
@@ -160,6 +161,7 @@ class PatientRefundFailed(MoneyMoved):
 
     refund_id: UUID
     amount: Decimal
+    failed_on: date | None = None  # None in events before it was added
 
 
 class PatientCreditApplied(MoneyMoved):

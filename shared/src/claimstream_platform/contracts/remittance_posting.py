@@ -63,6 +63,8 @@ class RemittanceReceived(_RemittanceEvent):
     total: Decimal  # BPR02
     claims: int
     balanced: bool
+    method: str | None = None  # BPR04: ACH, CHK, NON (no payment) ...; None in events before it was added
+    paid_on: date | None = None  # BPR16: the day the payer's money is to reach the bank
 
 
 class _ClaimPostingEvent(_RemittanceEvent):
@@ -133,6 +135,7 @@ class ProviderAdjustmentPosted(_RemittanceEvent):
     # recoupment (money taken back for the claim named), interest (income, not A/R) or provider (a balance of the
     # provider's, outside any claim): claimstream_platform.adjustments; absent from events before it was added
     kind: str | None = None
+    paid_on: date | None = None  # its remittance's BPR16; None in events before it was added
 
 
 class RemittanceUnmatched(_RemittanceEvent):

@@ -1,0 +1,27 @@
+"""All of the billing office's SQL, reached from its unit of work (`BillingOfficeWork`): `uow.agreements`, the
+practices' fee agreements; `uow.collections`, the money each practice collected and the claims and statements it
+was billed for, each counted by one invoice; `uow.invoices`, invoices with their credit notes and payments."""
+
+from functools import cached_property
+
+from claimstream_platform.db import UnitOfWork
+
+from billing_office.repository.agreements import Agreements
+from billing_office.repository.collections import Collections
+from billing_office.repository.invoices import Invoices
+
+
+class BillingOfficeWork(UnitOfWork):
+    """The billing office's unit of work: one transaction, and its repositories (one of each per unit)."""
+
+    @cached_property
+    def agreements(self) -> Agreements:
+        return Agreements(self)
+
+    @cached_property
+    def collections(self) -> Collections:
+        return Collections(self)
+
+    @cached_property
+    def invoices(self) -> Invoices:
+        return Invoices(self)

@@ -1,0 +1,49 @@
+"""What each practice collected and was billed for (`uow.collections`): money by party and date, and the claims
+and statements counted for per-item fees. Each row is counted by one invoice, which names itself on it."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from claimstream_platform.db import Repository
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from billing_office.tables import billable_items, collections
+
+c, b = collections.c, billable_items.c
+
+
+class Collections(Repository):
+    table = collections
+
+    async def add(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(collections).values(row))
+
+    async def add_item(self, row: dict[str, Any]) -> None:
+        """A claim or statement to count, once however often it is announced."""
+        await self.session.execute(insert(billable_items).values(row).on_conflict_do_nothing())
+
+    async def uncounted(self, tenant_id: UUID, practice_id: UUID, through: date) -> Sequence[Any]:
+        """The practice's collections no invoice counted yet, dated `through` or before (a late one of an earlier
+        month included), locked against another run."""
+        where = [self.mine(tenant_id), c.practice_id == practice_id, c.invoice_id.is_(None), c.collected_on <= through]
+        query = select(collections).where(*where).order_by(c.collected_on, c.id).with_for_update()
+        return (await self.session.execute(query)).all()
+
+    async def uncounted_items(self, tenant_id: UUID, practice_id: UUID, through: date) -> Sequence[Any]:
+        """The claims and statements no invoice counted yet, up to `through`, locked: (kind, source_id)."""
+        where = [self.mine(tenant_id, billable_items), b.practice_id == practice_id, b.invoice_id.is_(None)]
+        query = select(b.kind, b.source_id).where(*where, b.counted_on <= through).with_for_update()
+        return (await self.session.execute(query)).all()
+
+    async def count_into(self, invoice_id: UUID, tenant_id: UUID, money: list[UUID], items: list[UUID]) -> None:
+        """The rows an invoice counted, by id: its collections and its claims and statements."""
+        await self.session.execute(update(collections).where(c.id.in_(money)).values(invoice_id=invoice_id))
+        counted = [self.mine(tenant_id, billable_items), b.source_id.in_(items)]
+        await self.session.execute(update(billable_items).where(*counted).values(invoice_id=invoice_id))
+
+    async def of_invoice(self, tenant_id: UUID, invoice_id: UUID) -> Sequence[Any]:
+        query = select(collections).where(self.mine(tenant_id), c.invoice_id == invoice_id)
+        return (await self.session.execute(query.order_by(c.collected_on, c.id))).all()

@@ -1,0 +1,125 @@
+"""The billing office's tables. Money is NUMERIC. Nothing of a patient's is kept: a collection is an amount, a date
+and the claim or payment it came from."""
+
+from claimstream_platform.db import NAMING_CONVENTION
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _id(name: str, *args: object, **kw: object) -> Column:  # type: ignore[type-arg]
+    return Column(name, PgUUID(as_uuid=True), *args, **kw)  # type: ignore[arg-type]
+
+
+def _money(name: str) -> Column:  # type: ignore[type-arg]
+    return Column(name, Numeric(12, 2), nullable=False, server_default="0")
+
+
+def _created() -> Column:  # type: ignore[type-arg]
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+agreements = Table(
+    "agreements",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    Column("effective_from", Date, nullable=False),  # a month's first day
+    Column("insurance_percent", Numeric(5, 2), nullable=False),
+    Column("patient_percent", Numeric(5, 2), nullable=False),
+    _money("minimum_fee"),
+    _money("per_claim_fee"),
+    _money("per_statement_fee"),
+    Column("include_interest", Boolean, nullable=False, server_default="false"),
+    Column("recorded_by", String(200), nullable=False),
+    _created(),
+)
+
+collections = Table(
+    "collections",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    Column("party", String(10), nullable=False),  # insurance | patient
+    Column("kind", String(20), nullable=False),  # domain.py: payment, recoupment, payer_refund, interest, refund ...
+    _id("source_id", nullable=False),  # the claim, remittance, payment or refund it came from
+    Column("payer_id", String(80)),
+    Column("collected_on", Date, nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),  # signed: positive is money the practice received
+    _id("invoice_id", ForeignKey("invoices.id")),  # the invoice that counted it (once)
+    _created(),
+    Index("ix_collections_uncounted", "tenant_id", "practice_id", "collected_on"),
+)
+
+billable_items = Table(
+    "billable_items",
+    metadata,
+    _id("tenant_id", primary_key=True),
+    Column("kind", String(10), primary_key=True),  # claim | statement
+    _id("source_id", primary_key=True),  # the claim or the statement: each counted once
+    _id("practice_id", nullable=False),
+    Column("counted_on", Date, nullable=False),
+    _id("invoice_id", ForeignKey("invoices.id")),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    Column("month", Date, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    _id("agreement_id", ForeignKey("agreements.id"), nullable=False),
+    Column("figures", JSONB, nullable=False),  # domain.Figures as issued
+    Column("total", Numeric(12, 2), nullable=False),
+    _money("credited"),
+    _money("paid"),
+    _created(),
+    UniqueConstraint("tenant_id", "practice_id", "month"),
+)
+
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    _id("invoice_id", ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("issued_on", Date),
+    Column("recorded_by", String(200), nullable=False),
+    _created(),
+)
+
+invoice_payments = Table(
+    "invoice_payments",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    _id("invoice_id", ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    _created(),
+)
