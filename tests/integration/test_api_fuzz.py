@@ -90,6 +90,7 @@ def probe(
         "eligibility",
         "prior_authorization",
         "patient_billing",
+        "billing_office",
         "simulator",
     ],
 )

@@ -143,6 +143,17 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("patient-billing", "GET", "/v1/statement-link"): Kind.PUBLIC,  # its own signed link, none sent: 401
     ("patient-billing", "POST", "/v1/statement-link/payments"): Kind.PUBLIC,
     ("patient-billing", "POST", "/v1/processor/webhooks"): Kind.PUBLIC,  # unsigned: 401
+    ("billing-office", "GET", PRACTICE + "/fee-agreements"): OBJ,
+    ("billing-office", "POST", PRACTICE + "/fee-agreements"): OBJ,
+    ("billing-office", "GET", PRACTICE + "/collections"): OBJ,
+    ("billing-office", "POST", "/v1/invoice-runs"): W,  # the caller's own practices
+    ("billing-office", "GET", "/v1/invoices"): L,
+    ("billing-office", "GET", "/v1/invoices/{invoice_id}"): OBJ,
+    ("billing-office", "GET", "/v1/invoices/{invoice_id}/collections"): OBJ,
+    ("billing-office", "GET", "/v1/invoices/{invoice_id}/pdf"): OBJ,
+    ("billing-office", "POST", "/v1/invoices/{invoice_id}/credit-notes"): OBJ,
+    ("billing-office", "POST", "/v1/invoices/{invoice_id}/payments"): OBJ,
+    ("billing-office", "GET", "/v1/revenue"): L,
     ("identity", "POST", "/v1/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/operators/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/session/renew"): Kind.SESSION,

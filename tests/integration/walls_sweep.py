@@ -27,6 +27,7 @@ SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -
     "projection": "projection",
     "identity": "identity",
     "patient-billing": "patient_billing",
+    "billing-office": "billing_office",
     "clearinghouse-simulator": "simulator",
 }
 

@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
-from claimstream_platform.dates import business_date
+from claimstream_platform.dates import add_months, business_date
 from remittance_testkit import Payment, era
 from test_encounter_to_claim import PAYERS, _enroll, _practice_billing, _telehealth_visit, ok
 
@@ -73,6 +73,7 @@ class Http:
     remittances: httpx.AsyncClient
     denials: httpx.AsyncClient
     patients: httpx.AsyncClient
+    office: httpx.AsyncClient
     simulator: httpx.AsyncClient
 
 
@@ -86,11 +87,12 @@ def http(services: Services, token: str) -> Http:
         services.remittance_posting,
         services.denial_management,
         services.patient_billing,
+        services.billing_office,
     ]
     ours = [httpx.AsyncClient(base_url=url, headers=headers, timeout=30) for url in urls]
     outside = httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=30)
-    capture, claims, eligibility, authorizations, remittances, denials, patients = ours
-    return Http(capture, claims, eligibility, authorizations, remittances, denials, patients, outside)
+    capture, claims, eligibility, authorizations, remittances, denials, patients, office = ours
+    return Http(capture, claims, eligibility, authorizations, remittances, denials, patients, office, outside)
 
 
 async def build_world(services: Services, keys: Keys, tenant: UUID, surname: str) -> World:
@@ -102,6 +104,7 @@ async def build_world(services: Services, keys: Keys, tenant: UUID, surname: str
         ids |= await _unmatched_payment(c)
         ids |= await _outcomes(c, ids)
         ids |= await _patient_account(c)
+        ids |= await _invoice(c, ids)
     finally:
         for client in vars(c).values():
             await client.aclose()
@@ -238,6 +241,15 @@ async def _patient_account(c: Http) -> dict[str, Any]:
     await ok(await c.patients.post(f"/v1/practices/{practice}/statement-runs"))
     statements = await ok(await c.patients.get(f"/v1/patient-accounts/{account_id}/statements"))
     return {"account_id": account_id, "statement_id": statements[0]["id"], "issued_on": TODAY}
+
+
+async def _invoice(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
+    """The practice's fee agreement from two months back, and its invoices for the months ended since."""
+    first = add_months(date.today().replace(day=1), -2)
+    terms = {"effective_from": str(first), "insurance_percent": "6", "patient_percent": "4", "minimum_fee": "250"}
+    await ok(await c.office.post(f"/v1/practices/{ids['practice_id']}/fee-agreements", json=terms))
+    invoices = (await ok(await c.office.post("/v1/invoice-runs")))["items"]
+    return {"invoice_id": invoices[0]["id"]}
 
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:

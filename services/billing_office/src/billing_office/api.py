@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from billing_office import handlers, invoice_document
+from billing_office.domain import INTEREST, month_end
 from billing_office.repository import BillingOfficeWork
 
 router = APIRouter(tags=["billing office"])
@@ -27,6 +28,7 @@ Fee = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 READERS = (Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY)
 AGREEMENTS = "/v1/practices/{practice_id}/fee-agreements"
+PRACTICE_COLLECTIONS = "/v1/practices/{practice_id}/collections"
 
 
 class AgreementIO(BaseModel):
@@ -69,6 +71,13 @@ class CollectionOut(BaseModel):
     payer_id: str | None
     collected_on: date
     amount: Decimal
+
+
+class MonthCollections(BaseModel):
+    month: date
+    insurance: Decimal  # net, interest left out
+    patient: Decimal
+    items: list[CollectionOut]
 
 
 class CreditNoteIn(BaseModel):
@@ -205,6 +214,23 @@ async def pay(
         return InvoiceOut.model_validate(await _invoice(uow, principal, invoice_id))
 
     return await run_command(request, principal=principal, uow=uow, body=body, operation=operation)
+
+
+@router.get(PRACTICE_COLLECTIONS, openapi_extra=allow(*READERS), response_model=MonthCollections)
+async def collections_of_month(
+    practice_id: UUID, principal: CurrentPrincipal, uow: WorkDep, month: date
+) -> MonthCollections:
+    """The practice's collections of a month (its first day), so far: what its invoice will count."""
+    first = month.replace(day=1)
+    async with uow:
+        await require_practices(uow, principal, {"practice_id": practice_id})
+        rows = await uow.collections.of_month(principal, practice_id, first, month_end(first))
+    items = [CollectionOut.model_validate(row) for row in rows]
+    totals = {
+        party: sum((i.amount for i in items if i.party == party and i.kind != INTEREST), Decimal(0))
+        for party in ("insurance", "patient")
+    }
+    return MonthCollections(month=first, insurance=totals["insurance"], patient=totals["patient"], items=items)
 
 
 @router.get("/v1/revenue", openapi_extra=allow(Role.TENANT_ADMIN, Role.READ_ONLY), response_model=Revenue)

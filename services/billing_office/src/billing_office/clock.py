@@ -1,5 +1,6 @@
 """The billing office's calendar: the business date, or for a demo one that runs `speed` times as fast from the
-moment the service started, so that `make run` sees a month end within minutes (CLOCK_SPEED; 1 in production)."""
+moment the service started, so that `make run` sees a month end within minutes (BILLING_CLOCK_SPEED; 1 in
+production)."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime

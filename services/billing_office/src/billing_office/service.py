@@ -17,16 +17,16 @@ from billing_office.repository import BillingOfficeWork
 
 class BillingOfficeSettings(ServiceSettings):
     invoice_loop_seconds: float = 3600.0
-    clock_speed: float = 1.0  # the calendar's days per real day: a demo's months end within minutes
+    billing_clock_speed: float = 1.0  # the calendar's days per real day: a demo's months end within minutes
 
 
 def _prepare(settings: BillingOfficeSettings, app: FastAPI) -> None:
-    app.state.clock = Clock(settings.clock_speed)
+    app.state.clock = Clock(settings.billing_clock_speed)
 
 
 def invoice_loop(runtime: Runtime[BillingOfficeSettings]) -> InvoiceLoop:
     settings = runtime.settings
-    clock = Clock(settings.clock_speed)
+    clock = Clock(settings.billing_clock_speed)
     return InvoiceLoop(runtime.across_tenants, clock=clock, interval=settings.invoice_loop_seconds)
 
 

@@ -150,6 +150,7 @@ async def run(
     eligibility_url: str | None = None,
     prior_authorization_url: str | None = None,
     patient_billing_url: str | None = None,
+    billing_office_url: str | None = None,
     posted: list[dict[str, Any]] | None = None,
     mailbox: Path | None = None,
 ) -> Counter[int]:
@@ -168,7 +169,8 @@ async def run(
         front_desk(desk_headers, eligibility_url, prior_authorization_url, patient_billing_url, mailbox) as desk,
     ):
         await set_up(setting_up, simulator, plans, today)
-        await billing_office.set_up(admin, plans, today, claim_submission_url, remittance_posting_url)
+        urls = (claim_submission_url, remittance_posting_url, billing_office_url)
+        await billing_office.set_up(admin, plans, today, *urls)
         while not stop.is_set() and (count == 0 or statuses.total() < count):
             await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
             await _pause(stop, rate)
@@ -271,6 +273,7 @@ def main() -> None:
             eligibility_url=os.environ.get("ELIGIBILITY_URL"),
             prior_authorization_url=os.environ.get("PRIOR_AUTHORIZATION_URL"),
             patient_billing_url=os.environ.get("PATIENT_BILLING_URL"),
+            billing_office_url=os.environ.get("BILLING_OFFICE_URL"),
             mailbox=Path(os.environ["DEMO_MAILBOX"]) if os.environ.get("DEMO_MAILBOX") else None,
         )
 

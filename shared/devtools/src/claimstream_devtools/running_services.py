@@ -49,6 +49,7 @@ class Services:
     prior_authorization: str
     identity: str
     patient_billing: str
+    billing_office: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
@@ -110,6 +111,7 @@ def _environment(
         "STATEMENT_LOOP_SECONDS": "1",  # patient billing emails a statement within a second
         "REFUND_LOOP_SECONDS": "1",
         "PLAN_LOOP_SECONDS": "1",  # a plan's autopay installment due today is charged within a second
+        "INVOICE_LOOP_SECONDS": "1",  # the billing office invoices an ended month within a second
         "CLEARINGHOUSE_URL": simulator_url,
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         **DEFAULT_SUBMITTER,
@@ -129,6 +131,7 @@ def _services(by_package: dict[str, ServiceSpec], account: str, supervisor: Supe
         url["prior_authorization"],
         url["identity"],
         url["patient_billing"],
+        url["billing_office"],
         {"Authorization": f"Bearer {account}"},
         partial(_exited, supervisor),
         logs,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -43,6 +44,12 @@ class Collections(Repository):
         await self.session.execute(update(collections).where(c.id.in_(money)).values(invoice_id=invoice_id))
         counted = [self.mine(tenant_id, billable_items), b.source_id.in_(items)]
         await self.session.execute(update(billable_items).where(*counted).values(invoice_id=invoice_id))
+
+    async def of_month(self, principal: Principal, practice_id: UUID, first: date, last: date) -> Sequence[Any]:
+        """The practice's collections dated within the month, counted by an invoice or not yet."""
+        where = [*self.mine_in(principal.tenant_id, principal.practice_ids), c.practice_id == practice_id]
+        query = select(collections).where(*where, c.collected_on >= first, c.collected_on <= last)
+        return (await self.session.execute(query.order_by(c.collected_on, c.id).limit(5000))).all()
 
     async def of_invoice(self, tenant_id: UUID, invoice_id: UUID) -> Sequence[Any]:
         query = select(collections).where(self.mine(tenant_id), c.invoice_id == invoice_id)

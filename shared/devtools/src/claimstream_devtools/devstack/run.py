@@ -88,6 +88,9 @@ def _service_env(
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
         "PLAN_LOOP_SECONDS": "30",  # the demo's plan charges its first installment within the run (hourly elsewhere)
+        # The billing office's calendar runs a day every 10 s: the demo's month ends within minutes and is invoiced.
+        "BILLING_CLOCK_SPEED": "8640",
+        "INVOICE_LOOP_SECONDS": "10",
     }
 
 
@@ -203,6 +206,7 @@ def _start_workload(
             else {}
         ),
         **({"PATIENT_BILLING_URL": by_package["patient_billing"].url} if "patient_billing" in by_package else {}),
+        **({"BILLING_OFFICE_URL": by_package["billing_office"].url} if "billing_office" in by_package else {}),
         **({"DEMO_MAILBOX": str(mailbox)} if mailbox is not None else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_ADMIN_TOKEN_FILE=str(tokens[Role.TENANT_ADMIN]),
