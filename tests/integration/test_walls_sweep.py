@@ -154,6 +154,8 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("billing-office", "POST", "/v1/invoices/{invoice_id}/credit-notes"): OBJ,
     ("billing-office", "POST", "/v1/invoices/{invoice_id}/payments"): OBJ,
     ("billing-office", "GET", "/v1/revenue"): L,
+    ("billing-office", "POST", "/v1/deposits"): W,  # the caller's own bank file, matched within its tenant
+    ("billing-office", "GET", "/v1/deposits/reconciliation"): L,
     ("identity", "POST", "/v1/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/operators/sign-in"): Kind.PUBLIC,
     ("identity", "POST", "/v1/session/renew"): Kind.SESSION,

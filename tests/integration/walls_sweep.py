@@ -163,7 +163,21 @@ def _raw_bodies(ids: dict[str, Any]) -> dict[str, bytes]:
     """An 835 paying the world's claim (its control number, the payer's claim number) under a new trace."""
     payment = Payment(str(ids.get("patient_control_number", "NONE")), payer_claim_number=str(ids["payer_claim_number"]))
     x12 = era(payment, trace=uuid4().hex[:12].upper(), payer_id="SIMMCR")
-    return {"application/edi-x12": x12.encode()}
+    trace = f"EFT{uuid4().hex[:10].upper()}"  # a bank's file: a deposit of the caller's own (BAI2, and a CSV)
+    credit = f"16,165,1200,0,B1,,HCCLAIMPMT TRN*1*{trace}*1311111111\\"
+    bai2 = [
+        "01,B,D,261201,0800,1,,,2/",
+        "02,D,B,1,261201,,USD,2/",
+        "03,1234,USD/",
+        credit,
+        "49,1200,3/",
+        "98,1200,1,5/",
+    ]
+    deposits = {
+        "text/plain": "\n".join([*bai2, "99,1200,1,7/"]),
+        "text/csv": f"date,amount,trace\n2026-12-01,12.00,{trace}\n",
+    }
+    return {"application/edi-x12": x12.encode()} | {media: body.encode() for media, body in deposits.items()}
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The events the billing office consumes: the money each practice collected (remittance posting's payments,
 reversals, PLB recoupments and interest, refunds to payers; patient billing's payments and refunds) and what
-per-item fees count (claims sent, statements issued), each mapped at the edge (handlers.py)."""
+per-item fees count (claims sent, statements issued), and the 835s whose deposits the bank's files must show,
+each mapped at the edge (handlers.py)."""
 
 from collections.abc import Mapping
 
@@ -16,6 +17,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     remittances.PaymentPosted: handlers.on_payment_posted,
     remittances.ProviderAdjustmentPosted: handlers.on_provider_adjustment,
     remittances.PayerRefundSent: handlers.on_payer_refund,
+    remittances.RemittanceReceived: handlers.on_remittance_received,
     patients.PatientPaymentReceived: handlers.on_patient_payment,
     patients.PatientRefunded: handlers.on_patient_refund,
     patients.PatientRefundFailed: handlers.on_patient_refund_failed,

@@ -19,6 +19,8 @@ from claimstream_platform.contracts.claim_submission import ClaimSubmitted
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
 
+from billing_office.bank_files import Deposit, stored
+from billing_office.deposits import pairs
 from billing_office.domain import INTEREST, Agreement, Invoice
 from billing_office.invoicing import invoice_practice
 from billing_office.repository import BillingOfficeWork
@@ -130,3 +132,27 @@ async def receive(uow: BillingOfficeWork, principal: Principal, invoice_id: UUID
     row = {"id": uuid4(), "amount": amount, "received_on": on, "recorded_by": principal.subject}
     await uow.invoices.add_payment(invoice, row)
     await uow.invoices.save(invoice)
+
+
+async def on_remittance_received(event: remittances.RemittanceReceived, uow: BillingOfficeWork) -> None:
+    """An 835 stored: what its deposit must bring, matched at once if the bank's file came first."""
+    row: dict[str, Any] = {"id": event.remittance_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id}
+    row |= {"payer_id": event.payer_id[:80], "trace": event.trace_number.strip().upper()[:50], "amount": event.total}
+    row |= {"method": (event.method or "")[:10] or None, "paid_on": event.paid_on or business_date()}
+    await uow.deposits.add_remittance(row)
+    await reconcile(uow, event.tenant_id, [row["trace"]])
+
+
+async def import_deposits(uow: BillingOfficeWork, principal: Principal, found: list[Deposit], source: str) -> int:
+    """A bank file's deposits stored (those seen before skipped) and matched: how many were new."""
+    owner = {"tenant_id": principal.tenant_id, "source": source}
+    rows = [{"id": uuid4(), **owner, **stored(deposit)} for deposit in found]
+    added = await uow.deposits.add(rows)
+    await reconcile(uow, principal.tenant_id, [row["trace"] for row in rows])
+    return added
+
+
+async def reconcile(uow: BillingOfficeWork, tenant_id: UUID, traces: list[str]) -> None:
+    eras, banked = await uow.deposits.unmatched(tenant_id, traces)
+    for remittance_id, deposit_id in pairs(eras, banked):
+        await uow.deposits.link(remittance_id, deposit_id)

@@ -1,6 +1,6 @@
 """The billing office, declared for the platform's service kit: the only wiring module (nothing else reads the
 environment). `python -m billing_office migrate | api | worker`; the worker runs the consumer, the outbox relay
-and the month-end invoice loop."""
+the month-end invoice loop and the deposits' alert loop."""
 
 from pathlib import Path
 
@@ -8,15 +8,17 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
-from billing_office import api
+from billing_office import api, deposits_api
 from billing_office.clock import Clock
 from billing_office.consumers import SUBSCRIPTIONS
+from billing_office.deposit_loop import DepositLoop
 from billing_office.invoice_loop import InvoiceLoop
 from billing_office.repository import BillingOfficeWork
 
 
 class BillingOfficeSettings(ServiceSettings):
     invoice_loop_seconds: float = 3600.0
+    deposit_loop_seconds: float = 3600.0
     billing_clock_speed: float = 1.0  # the calendar's days per real day: a demo's months end within minutes
 
 
@@ -30,16 +32,22 @@ def invoice_loop(runtime: Runtime[BillingOfficeSettings]) -> InvoiceLoop:
     return InvoiceLoop(runtime.across_tenants, clock=clock, interval=settings.invoice_loop_seconds)
 
 
+def deposit_loop(runtime: Runtime[BillingOfficeSettings]) -> DepositLoop:
+    settings = runtime.settings
+    clock = Clock(settings.billing_clock_speed)
+    return DepositLoop(runtime.across_tenants, clock=clock, interval=settings.deposit_loop_seconds)
+
+
 SERVICE = Service(
     name="billing-office",
     package="billing_office",
     port=8011,
     title="claimstream billing office",
     settings=BillingOfficeSettings,
-    routers=[api.router],
+    routers=[api.router, deposits_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
-    loops=[invoice_loop],
+    loops=[invoice_loop, deposit_loop],
     prepare_app=_prepare,
     unit_of_work=BillingOfficeWork,
 )

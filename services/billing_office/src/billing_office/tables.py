@@ -123,3 +123,39 @@ invoice_payments = Table(
     Column("recorded_by", String(200), nullable=False),
     _created(),
 )
+
+remittances = Table(
+    "remittances",
+    metadata,
+    _id("id", primary_key=True),  # remittance posting's remittance id
+    _id("tenant_id", nullable=False),
+    _id("practice_id"),
+    Column("payer_id", String(80), nullable=False),
+    Column("trace", String(50), nullable=False),  # TRN02
+    Column("amount", Numeric(12, 2), nullable=False),  # BPR02
+    Column("method", String(10)),  # BPR04
+    Column("paid_on", Date, nullable=False),  # BPR16, else the day it was posted
+    _id("deposit_id"),
+    Column("alerted_on", Date),  # its mismatch announced (once)
+    _created(),
+    Index("ix_remittances_trace", "tenant_id", "trace"),
+)
+
+deposits = Table(
+    "deposits",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id"),  # its remittance's, once matched
+    Column("deposited_on", Date, nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("trace", String(50), nullable=False),
+    Column("account", String(4), nullable=False),  # the bank account's last four digits
+    Column("bank_reference", String(50), nullable=False),
+    Column("source", String(10), nullable=False),  # bai2 | csv
+    _id("remittance_id"),
+    Column("alerted_on", Date),
+    _created(),
+    UniqueConstraint("tenant_id", "deposited_on", "amount", "trace", "bank_reference"),
+    Index("ix_deposits_trace", "tenant_id", "trace"),
+)

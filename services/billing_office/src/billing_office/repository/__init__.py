@@ -1,6 +1,7 @@
 """All of the billing office's SQL, reached from its unit of work (`BillingOfficeWork`): `uow.agreements`, the
 practices' fee agreements; `uow.collections`, the money each practice collected and the claims and statements it
-was billed for, each counted by one invoice; `uow.invoices`, invoices with their credit notes and payments."""
+was billed for, each counted by one invoice; `uow.invoices`, invoices with their credit notes and payments;
+`uow.deposits`, remittances awaiting their deposit and the bank's deposits, matched."""
 
 from functools import cached_property
 
@@ -8,6 +9,7 @@ from claimstream_platform.db import UnitOfWork
 
 from billing_office.repository.agreements import Agreements
 from billing_office.repository.collections import Collections
+from billing_office.repository.deposits import Deposits
 from billing_office.repository.invoices import Invoices
 
 
@@ -25,3 +27,7 @@ class BillingOfficeWork(UnitOfWork):
     @cached_property
     def invoices(self) -> Invoices:
         return Invoices(self)
+
+    @cached_property
+    def deposits(self) -> Deposits:
+        return Deposits(self)
