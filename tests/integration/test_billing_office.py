@@ -1,7 +1,8 @@
 """Black box, the billing company's own business: a practice's fee agreement, the payer's payment of its claim
-reaching the billing office through Kafka as a collection of this month (by the 835's payment date), and the
+reaching the billing office through Kafka as a collection of this month (by the 835's payment date), the
 month-end run invoicing every month that has ended since the agreement (the minimum fee for months that collected
-nothing), with its PDF; another tenant's token finds none of it."""
+nothing), with its PDF; the bank's file of the day meeting the 835 with its EFT; another tenant's token finds
+none of it."""
 
 from datetime import date
 from decimal import Decimal
@@ -21,9 +22,10 @@ D = Decimal
 
 async def test_the_payers_money_is_collected_and_the_ended_months_invoiced(services: Services, keys: Keys) -> None:
     tenant = uuid4()
-    claim, _ = await claim_for_a_visit(services, keys, tenant, first_name="Ada", last_name="Moreau")
+    claim, _ = await claim_for_a_visit(services, keys, tenant, first_name="Ada", last_name="Moreau", deductible="0")
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     [posting, *_] = await postings_of(services, headers, claim["id"])
+    assert D(posting["paid"]) > 0, posting  # her deductible met: Medicare pays, by ACH
     practice, this_month = claim["practice_id"], business_date().replace(day=1)
     first = add_months(this_month, -2)
     async with httpx.AsyncClient(base_url=services.billing_office, headers=headers, timeout=10) as office:
@@ -42,13 +44,32 @@ async def test_the_payers_money_is_collected_and_the_ended_months_invoiced(servi
         ]
         pdf = await office.get(f"/v1/invoices/{invoices[0]['id']}/pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    await _the_banks_file_meets_the_era(services, headers, posting["remittance_id"])
     stranger = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=uuid4())}"}
     async with httpx.AsyncClient(base_url=services.billing_office, headers=stranger, timeout=10) as other:
         assert (await other.get(f"/v1/invoices/{invoices[0]['id']}")).status_code == 404
 
 
+async def _the_banks_file_meets_the_era(services: Services, headers: dict[str, str], remittance_id: str) -> None:
+    """The bank's BAI2 file of the day (the simulator plays the bank; its account is every test tenant's, so the
+    file holds other tenants' deposits too, which wait unmatched in this one) imported: the 835 meets its EFT."""
+    async with httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth) as bank:
+        file = await bank.get("/v1/bank/bai2", params={"day": str(business_date())})
+    assert file.status_code == 200 and file.text.startswith("01,"), file.text
+    async with httpx.AsyncClient(base_url=services.billing_office, headers=headers, timeout=10) as office:
+        imported = await office.post("/v1/deposits", content=file.content, headers={"Content-Type": "text/plain"})
+        assert imported.status_code == 201 and imported.json()["added"] >= 1, imported.text
+        lists = await until(lambda: _matched(office, remittance_id), "the deposit matched")
+    assert all(row["id"] != remittance_id for row in lists["eras_waiting"])
+
+
+async def _matched(office: httpx.AsyncClient, remittance_id: str) -> dict[str, Any] | None:
+    lists: dict[str, Any] = (await office.get("/v1/deposits/reconciliation")).json()
+    return lists if any(row["remittance_id"] == remittance_id for row in lists["matched"]) else None
+
+
 async def _collected(office: httpx.AsyncClient, practice: str, month: date) -> dict[str, Any] | None:
-    """The month's collections once the payer's payment is among them (Medicare's may be nothing: a deductible)."""
+    """The month's collections once the payer's payment is among them."""
     params = {"month": str(month)}
     found: dict[str, Any] = (await office.get(f"/v1/practices/{practice}/collections", params=params)).json()
     return found if found["items"] else None

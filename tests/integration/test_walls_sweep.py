@@ -175,6 +175,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("clearinghouse-simulator", "POST", "/processor/v1/refunds"): S,
     ("clearinghouse-simulator", "POST", "/processor/v1/events/{event_id}/resend"): S,
     ("clearinghouse-simulator", "GET", "/processor/v1/events"): S,
+    ("clearinghouse-simulator", "GET", "/v1/bank/bai2"): S,
     ("clearinghouse-simulator", "GET", "/v1/inbox"): S,
     ("clearinghouse-simulator", "POST", "/v1/inbox/{document_id}/ack"): S,
     ("clearinghouse-simulator", "GET", "/v1/payers"): S,

@@ -62,5 +62,5 @@ async def consume(make_uow: Callable[[], BillingOfficeWork], *events: Integratio
 
     for event in events:
         async with make_uow() as uow:
-            await SUBSCRIPTIONS[type(event)](event, uow)  # type: ignore[operator, call-arg]
+            await SUBSCRIPTIONS[type(event)](event, uow)  # type: ignore[operator]
             await uow.commit()

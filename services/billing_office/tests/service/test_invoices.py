@@ -6,6 +6,7 @@ and another tenant sees none of it."""
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from billing_office.invoicing import invoice_month
@@ -69,7 +70,7 @@ async def test_a_month_is_invoiced_to_the_cent_and_a_slow_month_pays_the_minimum
     await _credited_never_altered(client, keys, first, busy)
 
 
-async def _credited_never_altered(client: httpx.AsyncClient, keys: Keys, first: dict, busy: date) -> None:
+async def _credited_never_altered(client: httpx.AsyncClient, keys: Keys, first: dict[str, Any], busy: date) -> None:
     admin = bearer(keys, "tenant-admin")
     note = {"amount": "40.00", "reason": "onboarding discount"}
     credited = await client.post(f"/v1/invoices/{first['id']}/credit-notes", json=note, headers=admin)

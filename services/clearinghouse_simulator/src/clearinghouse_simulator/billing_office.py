@@ -4,13 +4,20 @@ downcoded lines show as variances. The contract rates are the payers' own allowe
 pre-licensed or master's-level clinician less than the contract shows as underpaying. And what each practice pays
 the billing company itself (the billing office's fee agreement)."""
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from typing import Any
 
 import httpx
+from claimstream_platform.dates import business_date
 
 from clearinghouse_simulator.payers import shipped
+
+log = logging.getLogger(__name__)
+BANK_FILE_EVERY = 30.0  # seconds
 
 # The demo billing company, as its clearinghouse knows it (837P 1000A and ISA06 of its interchanges).
 DEMO_SUBMITTER = {
@@ -64,3 +71,32 @@ async def _contract(remits: httpx.AsyncClient, practice_id: str, payer_id: str, 
     rates = [{"code": code, "amount": str(amount)} for code, amount in sorted(profile.allowed.items())]
     body = {"practice_id": practice_id, "effective_from": f"{today.year - 1}-01-01", "rates": rates}
     (await remits.put(f"/v1/contract-rates/{payer_id}", json=body)).raise_for_status()
+
+
+@contextlib.asynccontextmanager
+async def banking(
+    simulator: httpx.AsyncClient, office_url: str | None, headers: dict[str, str], stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """While the workload runs, the billing company's staff import the bank's file of the day's deposits into the
+    billing office every half minute (the same file again adds nothing), so that the deposits meet their ERAs."""
+    if office_url is None:
+        yield
+        return
+    async with httpx.AsyncClient(base_url=office_url, headers=headers, timeout=30) as office:
+        task = asyncio.create_task(_import_daily(simulator, office, stop))
+        try:
+            yield
+        finally:
+            task.cancel()
+
+
+async def _import_daily(simulator: httpx.AsyncClient, office: httpx.AsyncClient, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            file = await simulator.get("/v1/bank/bai2", params={"day": str(business_date())})
+            if file.is_success:
+                await office.post("/v1/deposits", content=file.content, headers={"Content-Type": "text/plain"})
+        except httpx.HTTPError as error:
+            log.warning("the bank's file not imported", extra={"error": type(error).__name__})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=BANK_FILE_EVERY)

@@ -10,7 +10,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
-from clearinghouse_simulator import claims_api, processor
+from clearinghouse_simulator import bank_api, claims_api, processor
 from clearinghouse_simulator.api import router
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.processor import Processor
@@ -63,7 +63,7 @@ SERVICE = Service(
     port=8010,
     title="claimstream clearinghouse simulator",
     settings=SimulatorSettings,
-    routers=[router, claims_api.router, processor.router],
+    routers=[router, claims_api.router, processor.router, bank_api.router],
     migrations=Path(__file__).parent / "migrations",
     loops=[cycle_loop],
     prepare_app=_payers,

@@ -2,6 +2,7 @@
 tenant: the simulator's tenant filter, written once (`SubmitterRepository`: `mine` for documents, `of` for members
 and claims)."""
 
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,13 @@ class Inbox(SubmitterRepository):
             .returning(documents.c.id)
         )
         return found is not None
+
+    async def remittances_around(self, submitter: UUID, day: date) -> list[str]:
+        """The 835 files made in the days around `day` (its payments are dated that day or within three after)."""
+        made = func.date(documents.c.created_at)
+        query = select(documents.c.content).where(self.mine(submitter), documents.c.kind == "835")
+        query = query.where(made >= day - timedelta(days=3), made <= day + timedelta(days=1))
+        return list((await self.session.scalars(query.order_by(documents.c.id))).all())
 
     async def enroll(self, submitter: UUID, payer_id: str, values: dict[str, Any]) -> Row[Any]:
         """Enroll or update a member."""
