@@ -156,12 +156,9 @@ async def run(
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
     Each encounter charge capture took (200 or 201) is appended to `posted`, when given, with the practice's id."""
-    rng = random.Random(seed)
-    today = business_date()
+    rng, today, stop, statuses = random.Random(seed), business_date(), stop or asyncio.Event(), Counter[int]()
     plans = [plan_practice(rng, index) for index in range(practices)]
     admin, desk_headers = tokens.header(tokens.admin), tokens.header(tokens.front_desk)
-    stop = stop or asyncio.Event()
-    statuses: Counter[int] = Counter()
     async with (
         httpx.AsyncClient(base_url=charge_capture_url, headers=admin, timeout=30) as setting_up,
         httpx.AsyncClient(base_url=charge_capture_url, headers=tokens.header(tokens.ehr), timeout=30) as ehr,

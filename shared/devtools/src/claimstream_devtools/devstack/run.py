@@ -176,6 +176,20 @@ def _write_secret(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
+# The services the workload drives, each through its public API at <PACKAGE>_URL, when it runs.
+WORKLOAD_PEERS = frozenset(
+    {
+        "charge_capture",
+        "claim_submission",
+        "remittance_posting",
+        "eligibility",
+        "prior_authorization",
+        "patient_billing",
+        "billing_office",
+    }
+)
+
+
 def _start_workload(
     supervisor: Supervisor,
     specs: list[ServiceSpec],
@@ -192,21 +206,7 @@ def _start_workload(
         return False
     simulator = by_package["clearinghouse_simulator"]
     supervisor.env.update(
-        CHARGE_CAPTURE_URL=by_package["charge_capture"].url,
-        **({"CLAIM_SUBMISSION_URL": by_package["claim_submission"].url} if "claim_submission" in by_package else {}),
-        **(
-            {"REMITTANCE_POSTING_URL": by_package["remittance_posting"].url}
-            if "remittance_posting" in by_package
-            else {}
-        ),
-        **({"ELIGIBILITY_URL": by_package["eligibility"].url} if "eligibility" in by_package else {}),
-        **(
-            {"PRIOR_AUTHORIZATION_URL": by_package["prior_authorization"].url}
-            if "prior_authorization" in by_package
-            else {}
-        ),
-        **({"PATIENT_BILLING_URL": by_package["patient_billing"].url} if "patient_billing" in by_package else {}),
-        **({"BILLING_OFFICE_URL": by_package["billing_office"].url} if "billing_office" in by_package else {}),
+        **{f"{package.upper()}_URL": spec.url for package, spec in by_package.items() if package in WORKLOAD_PEERS},
         **({"DEMO_MAILBOX": str(mailbox)} if mailbox is not None else {}),
         SIMULATOR_URL=simulator.url,
         CLAIMSTREAM_ADMIN_TOKEN_FILE=str(tokens[Role.TENANT_ADMIN]),

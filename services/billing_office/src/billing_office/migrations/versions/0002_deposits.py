@@ -36,6 +36,12 @@ def upgrade() -> None:
         _created(),
     )
     op.create_index("ix_remittances_trace", "remittances", ["tenant_id", "trace"])
+    _deposits()
+    for table in ("remittances", "deposits"):
+        wall_table(op.get_bind(), table)
+
+
+def _deposits() -> None:
     op.create_table(
         "deposits",
         _id("id", primary_key=True),
@@ -60,8 +66,6 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_deposits_trace", "deposits", ["tenant_id", "trace"])
-    for table in ("remittances", "deposits"):
-        wall_table(op.get_bind(), table)
 
 
 def downgrade() -> None:
