@@ -11,13 +11,14 @@ from claimstream_platform.contracts import remittance_posting as remittances
 from claimstream_platform.contracts.claim_submission import ClaimSubmitted
 from claimstream_platform.messaging.consumer import Batched, Handler
 
-from billing_office import handlers
+from billing_office import enrollment_work, handlers
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     remittances.PaymentPosted: handlers.on_payment_posted,
     remittances.ProviderAdjustmentPosted: handlers.on_provider_adjustment,
     remittances.PayerRefundSent: handlers.on_payer_refund,
     remittances.RemittanceReceived: handlers.on_remittance_received,
+    remittances.PayerSilent: enrollment_work.on_payer_silent,
     patients.PatientPaymentReceived: handlers.on_patient_payment,
     patients.PatientRefunded: handlers.on_patient_refund,
     patients.PatientRefundFailed: handlers.on_patient_refund_failed,

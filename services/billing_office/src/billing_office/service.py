@@ -8,7 +8,7 @@ from claimstream_platform.kit import Runtime, Service
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
-from billing_office import api, deposits_api
+from billing_office import api, deposits_api, enrollment_api
 from billing_office.clock import Clock
 from billing_office.consumers import SUBSCRIPTIONS
 from billing_office.deposit_loop import DepositLoop
@@ -44,7 +44,7 @@ SERVICE = Service(
     port=8011,
     title="claimstream billing office",
     settings=BillingOfficeSettings,
-    routers=[api.router, deposits_api.router],
+    routers=[api.router, deposits_api.router, enrollment_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
     loops=[invoice_loop, deposit_loop],

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     String,
@@ -158,4 +159,78 @@ deposits = Table(
     _created(),
     UniqueConstraint("tenant_id", "deposited_on", "amount", "trace", "bank_reference"),
     Index("ix_deposits_trace", "tenant_id", "trace"),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("npi", String(10), nullable=False),
+    Column("tax_id", String(9), nullable=False),
+    Column("transaction", String(20), nullable=False),  # claims | remittance | claim_status | eligibility
+    Column("status", String(20), nullable=False),  # not_started | submitted | pending | active | rejected
+    Column("requested_effective", Date),
+    Column("effective_from", Date),
+    Column("clearinghouse", String(80)),
+    Column("recorded_by", String(200), nullable=False),
+    _created(),
+    UniqueConstraint(
+        "tenant_id", "practice_id", "payer_id", "npi", "tax_id", "transaction", name="uq_enrollments_record"
+    ),
+)
+
+enrollment_tasks = Table(
+    "enrollment_tasks",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    _id("enrollment_id", ForeignKey("enrollments.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("done_on", Date),
+    _created(),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    _id("id", primary_key=True),
+    _id("tenant_id", nullable=False),
+    _id("practice_id", nullable=False),
+    Column("npi", String(10), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("state", String(2), nullable=False),
+    Column("status", String(20), nullable=False),  # pending | active | denied | terminated
+    Column("effective_from", Date),
+    Column("effective_to", Date),
+    Column("recorded_by", String(200), nullable=False),
+    _created(),
+    UniqueConstraint("tenant_id", "practice_id", "npi", "payer_id", "state", name="uq_credentials_span"),
+)
+
+payer_checks = Table(
+    "payer_checks",
+    metadata,
+    _id("tenant_id", primary_key=True),
+    _id("practice_id", primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    Column("enrollment", Boolean, nullable=False),
+    Column("credentialing", Boolean, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+silent_payers = Table(
+    "silent_payers",
+    metadata,
+    _id("tenant_id", primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    _id("practice_id"),
+    Column("claims_waiting", Integer, nullable=False),
+    Column("oldest_accepted_on", Date, nullable=False),
+    Column("last_payment_on", Date),
+    Column("announced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

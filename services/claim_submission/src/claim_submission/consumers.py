@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
+from claimstream_platform.contracts.billing_office import CredentialChanged, EnrollmentChanged, PayerChecksSet
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
 from claimstream_platform.contracts.denial_management import CorrectionRequested, ScrubRuleAccepted
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
@@ -16,7 +17,13 @@ from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
-from claim_submission.scrubbing import accepted_rules, authorization_answers, eligibility_answers, practice_facts
+from claim_submission.scrubbing import (
+    accepted_rules,
+    authorization_answers,
+    eligibility_answers,
+    practice_facts,
+    readiness_answers,
+)
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
@@ -32,4 +39,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     AuthorizationApproved: authorization_answers.on_authorization_approved,
     AuthorizationRequired: authorization_answers.on_authorization_required,
     AuthorizationExceeded: authorization_answers.on_authorization_exceeded,
+    PayerChecksSet: readiness_answers.on_payer_checks_set,
+    EnrollmentChanged: readiness_answers.on_enrollment_changed,
+    CredentialChanged: readiness_answers.on_credential_changed,
 }

@@ -198,3 +198,45 @@ early_answers = Table(
     Column("reason", JSONB, nullable=False),  # the hold reason (rule, field, message)
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# The billing office's word on whether a practice may bill a payer yet (its EnrollmentChanged, CredentialChanged
+# and PayerChecksSet, mapped at the edge): the checks the practice turned on per payer, its claims (837)
+# enrollments, and its clinicians' credentialing spans. A claim is held by them only where a check is on.
+payer_checks = Table(
+    "payer_checks",
+    metadata,
+    Column("tenant_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("practice_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("payer_id", String(80), primary_key=True),
+    Column("enrollment", Boolean, nullable=False),
+    Column("credentialing", Boolean, nullable=False),
+)
+
+claims_enrollments = Table(
+    "claims_enrollments",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),  # the billing office's enrollment id
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("npi", String(10), nullable=False),
+    Column("tax_id", String(9), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("effective_from", Date),
+    Index("ix_claims_enrollments_payer", "tenant_id", "practice_id", "payer_id"),
+)
+
+credential_spans = Table(
+    "credential_spans",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),  # the billing office's credential id
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("npi", String(10), nullable=False),
+    Column("state", String(2), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("effective_from", Date),
+    Column("effective_to", Date),
+    Index("ix_credential_spans_payer", "tenant_id", "practice_id", "payer_id"),
+)

@@ -60,3 +60,56 @@ class DepositMismatch(IntegrationEvent):
     amount: Decimal
     since: date
     business_days: int
+
+
+EnrollmentStatus = Literal["not_started", "submitted", "pending", "active", "rejected"]
+# What a payer enrolls a provider for, each on its own: claims (837), remittances (835), claim status (276/277),
+# eligibility (270/271, where the payer requires it).
+Transaction = Literal["claims", "remittance", "claim_status", "eligibility"]
+CredentialStatus = Literal["pending", "active", "denied", "terminated"]
+
+
+class EnrollmentChanged(IntegrationEvent):
+    """A provider's or group's enrollment with a payer for one kind of transaction, as it stands now."""
+
+    event_type: ClassVar[str] = "claimstream.enrollment.changed.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "enrollment_id"
+
+    enrollment_id: UUID
+    payer_id: str
+    npi: str  # the billing provider's (a group's type-2 NPI, or a solo clinician's)
+    tax_id: str
+    transaction: Transaction
+    status: EnrollmentStatus
+    effective_from: date | None  # the payer's effective date, once active
+    clearinghouse: str | None  # the one it runs through (a payer sends ERAs through one at a time)
+
+
+class CredentialChanged(IntegrationEvent):
+    """A clinician's credentialing with a payer in a state, as it stands now: what the payer pays them from."""
+
+    event_type: ClassVar[str] = "claimstream.credential.changed.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "credential_id"
+
+    credential_id: UUID
+    npi: str  # the rendering (or supervising) clinician's
+    payer_id: str
+    state: str  # two letters: where the clinician practises for that payer (the patient's, for telehealth)
+    status: CredentialStatus
+    effective_from: date | None
+    effective_to: date | None
+
+
+class PayerChecksSet(IntegrationEvent):
+    """Whether a practice's claims to a payer wait for its enrollment and its clinicians' credentialing (off until
+    the practice turns them on, so an installation without records keeps billing)."""
+
+    event_type: ClassVar[str] = "claimstream.payer-checks.set.v1"
+    topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "payer_id"
+
+    payer_id: str
+    enrollment: bool
+    credentialing: bool

@@ -124,6 +124,16 @@ class Claims(ClaimWrites):
         query = select(claims).where(*self._of_plan(key), claims.c.status.in_(("ready", "held")))
         return await self._locked(query.order_by(claims.c.id))
 
+    async def unsent_to(self, tenant_id: UUID, practice_id: UUID, payer_id: str) -> list[Claim]:
+        """The practice's claims to that payer not sent yet (ready or held), locked."""
+        query = select(claims).where(
+            self.mine(tenant_id),
+            claims.c.practice_id == practice_id,
+            claims.c.payer_id == payer_id,
+            claims.c.status.in_(("ready", "held")),
+        )
+        return await self._locked(query.order_by(claims.c.id))
+
     async def ready_on(self, key: CoverageKey) -> list[Claim]:
         """The claims of that coverage and date not sent yet, locked."""
         query = select(claims).where(

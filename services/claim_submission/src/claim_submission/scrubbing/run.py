@@ -1,6 +1,7 @@
 """The scrub of a run of claim versions against what is stored: duplicates (of open claims and of earlier ones in
-the run), the tenants' learned rules, the practices' own payer facts and the patients' visits, read once for the
-run; then each claim's findings (`scrub.scrub`, pure)."""
+the run), the tenants' learned rules, the practices' own payer facts, the patients' visits and the billing
+office's word on the practices' enrollment and credentialing, read once for the run; then each claim's findings
+(`scrub.scrub` and `readiness_rule`, pure)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from claimstream_platform.payers import Layer
 
 from claim_submission.domain.content import ClaimContent, duplicate_key
 from claim_submission.repository import ClaimWork
+from claim_submission.scrubbing.readiness_rule import Readiness, readiness_reasons
 from claim_submission.scrubbing.scrub import scrub
 from claim_submission.scrubbing.visit_count import earlier_visits
 
@@ -42,6 +44,7 @@ async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub]) -> list[list[Reason]
     visits = await earlier_visits(
         uow, [(i.tenant_id, i.practice_id, i.encounter_id, i.content) for i in run], overrides
     )
+    ready = await _readiness(uow, run)
     return [
         scrub(
             item.content,
@@ -51,8 +54,19 @@ async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub]) -> list[list[Reason]
             visits_this_year=seen,
             overrides=layers,
         )
-        for item, twin, seen, layers in zip(run, duplicate, visits, overrides, strict=True)
+        + readiness_reasons(item.content, readiness)
+        for item, twin, seen, layers, readiness in zip(run, duplicate, visits, overrides, ready, strict=True)
     ]
+
+
+async def _readiness(uow: ClaimWork, run: Sequence[ToScrub]) -> list[Readiness]:
+    """Each claim's practice's word from the billing office on its payer (under the practice and payer's lock:
+    an announcement applied at once waits, or is waited for)."""
+    keys = [(i.tenant_id, i.practice_id, i.content.payer.payer_id[:80]) if i.practice_id else None for i in run]
+    wanted = [key for key in keys if key is not None]
+    await uow.readiness.hold(wanted)
+    found = await uow.readiness.of(wanted)
+    return [found[key] if key is not None else Readiness() for key in keys]
 
 
 async def _overrides(uow: ClaimWork, run: Sequence[ToScrub]) -> list[tuple[Layer, ...]]:
