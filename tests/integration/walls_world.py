@@ -244,12 +244,19 @@ async def _patient_account(c: Http) -> dict[str, Any]:
 
 
 async def _invoice(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
-    """The practice's fee agreement from two months back, and its invoices for the months ended since."""
+    """The practice's fee agreement from two months back and its invoices for the months ended since; its ERA
+    enrollment with Medicare, and a task of it."""
     first = add_months(date.today().replace(day=1), -2)
     terms = {"effective_from": str(first), "insurance_percent": "6", "patient_percent": "4", "minimum_fee": "250"}
     await ok(await c.office.post(f"/v1/practices/{ids['practice_id']}/fee-agreements", json=terms))
     invoices = (await ok(await c.office.post("/v1/invoice-runs")))["items"]
-    return {"invoice_id": invoices[0]["id"]}
+    era = {"payer_id": "SIMMCR", "npi": "1245319599", "tax_id": "123456789", "transaction": "remittance"}
+    enrolled = await ok(
+        await c.office.put(f"/v1/practices/{ids['practice_id']}/enrollments", json=era | {"status": "submitted"})
+    )
+    task = {"title": "the payer's EFT form", "due_on": TODAY}
+    added = await ok(await c.office.post(f"/v1/enrollments/{enrolled['id']}/tasks", json=task))
+    return {"invoice_id": invoices[0]["id"], "enrollment_id": enrolled["id"], "task_id": added["id"]}
 
 
 async def _postings(c: Http, claim_id: str) -> list[dict[str, Any]] | None:

@@ -173,7 +173,12 @@ async def counted(invoice_id: UUID, principal: CurrentPrincipal, uow: WorkDep) -
     return [CollectionOut.model_validate(found) for found in rows]
 
 
-@router.get("/v1/invoices/{invoice_id}/pdf", openapi_extra=allow(*READERS))
+@router.get(
+    "/v1/invoices/{invoice_id}/pdf",
+    openapi_extra=allow(*READERS),
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def invoice_pdf(invoice_id: UUID, principal: CurrentPrincipal, uow: WorkDep) -> Response:
     async with uow:
         row = await _invoice(uow, principal, invoice_id)
