@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -165,3 +165,21 @@ async def a_claim(make_uow: Callable[[], ClaimWork], simulator: httpx.AsyncClien
     if batched:
         await submit.batch(make_uow(), ENVELOPE)
     return coded
+
+
+def answered_277(trace: str, status: Any) -> str:
+    """A payer's 277 for one claim asked about (by its trace), with one status."""
+    from claimstream_platform.x12 import FunctionalGroup, Interchange, write_interchange
+    from claimstream_platform.x12.eligibility_model import Party
+    from claimstream_platform.x12.status import IMPLEMENTATION, transaction_277
+    from claimstream_platform.x12.status_model import ClaimStatus
+
+    now = datetime.now(UTC)
+    payer = Party("PR", "2", "SIMULATED MEDICARE", id_qualifier="PI", identifier="SIMMCR")
+    receiver = Party("41", "2", "US", id_qualifier="46", identifier="CSBILLING")
+    provider = Party("1P", "2", "HARBOR COUNSELING", id_qualifier="XX", identifier="1679576722")
+    subscriber = Party("IL", "1", "DOE", "JANE", "MI", "1EG4TE5MK73")
+    claim = ClaimStatus(payer, receiver, trace, provider, subscriber, statuses=(status,))
+    transactions = [transaction_277([claim], "0001", created=now)]
+    group = FunctionalGroup("HN", "CLAIMSTREAMSIM", "CSBILLING", "5", IMPLEMENTATION, transactions)
+    return write_interchange(Interchange("ZZ", "CLAIMSTREAMSIM", "ZZ", "CSBILLING", "000000005", [group]), now=now)

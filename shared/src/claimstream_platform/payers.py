@@ -33,6 +33,7 @@ _FACT_TYPES: dict[str, str] = {
     "telehealth_place": "text",
     "new_original_after_denial": "yes or no",
     "eligibility_fresh_days": "count",
+    "status_inquiry_after_days": "count",
 }
 _FACT_KEYS = frozenset(_FACT_TYPES)
 
@@ -83,6 +84,7 @@ class PayerFacts:
     telehealth_place: str
     new_original_after_denial: bool  # a claim it denied whole is corrected by a new original, never a replacement
     eligibility_fresh_days: int  # an eligibility answer this many days old still stands (no new 270 for a visit)
+    status_inquiry_after_days: int  # an accepted claim with no remittance this old is asked about (a 276)
 
 
 @dataclass(frozen=True)
@@ -234,4 +236,5 @@ def _facts(payer_id: str, kind: str | None, merged: dict[str, Any]) -> PayerFact
         telehealth_place=str(merged["telehealth_place"]),
         new_original_after_denial=bool(merged["new_original_after_denial"]),
         eligibility_fresh_days=int(merged["eligibility_fresh_days"]),
+        status_inquiry_after_days=int(merged["status_inquiry_after_days"]),
     )

@@ -1,18 +1,21 @@
 """Claim submission, declared for the platform's service kit: the only wiring module (nothing else reads the
 environment). `python -m claim_submission migrate | api | worker`; the worker runs the consumer, the outbox
-relay and the submission loop."""
+relay, the submission loop and the claim status loop (276/277)."""
 
 from datetime import timedelta
 from pathlib import Path
 
 from claimstream_platform.kit import Runtime, Service
+from claimstream_platform.realtime import RealTimeClearinghouse
 from claimstream_platform.settings import ServiceSettings
 from pydantic import FilePath
 
-from claim_submission.api import operations, submitter
+from claim_submission.api import operations, status, submitter
 from claim_submission.api.claims import router
 from claim_submission.consumers import SUBSCRIPTIONS
 from claim_submission.gateway import SimulatorGateway
+from claim_submission.inbound.claim_status import Asked
+from claim_submission.inbound.status_loop import StatusInquiryLoop
 from claim_submission.outbound import submit
 from claim_submission.outbound.submission_loop import SubmissionLoop
 from claim_submission.outbound.x837 import Party, Submitter
@@ -33,6 +36,7 @@ class ClaimSubmissionSettings(ServiceSettings):
     interchange_usage: str = "P"  # ISA15: P production, T test
     submit_interval_seconds: float = 2.0
     acknowledgment_overdue_hours: float = 72.0  # a sent claim with no 277CA after this raises an alert
+    status_inquiry_loop_seconds: float = 600.0  # claim status inquiries (276) due or asked for are sent
 
 
 def _default_submitter(settings: ClaimSubmissionSettings) -> Submitter | None:
@@ -58,15 +62,26 @@ def submission_loop(runtime: Runtime[ClaimSubmissionSettings]) -> SubmissionLoop
     return SubmissionLoop(runtime.across_tenants, gateway, envelope, settings.submit_interval_seconds, overdue)
 
 
+def status_inquiry_loop(runtime: Runtime[ClaimSubmissionSettings]) -> StatusInquiryLoop:
+    settings = runtime.settings
+    clearinghouse = RealTimeClearinghouse.connect(settings.clearinghouse_url, settings.clearinghouse_token_file)
+    runtime.on_close(clearinghouse.close)
+    default = _default_submitter(settings)
+    names = (default.id, default.name) if default else ("", "")
+    asked = Asked(*names, settings.receiver_id, settings.interchange_usage)
+    interval = settings.status_inquiry_loop_seconds
+    return StatusInquiryLoop(runtime.across_tenants, clearinghouse, asked, default, interval=interval)
+
+
 SERVICE = Service(
     name="claim-submission",
     package="claim_submission",
     port=8004,
     title="claimstream claim submission",
     settings=ClaimSubmissionSettings,
-    routers=[router, operations.router, submitter.router],
+    routers=[router, operations.router, submitter.router, status.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
-    loops=[submission_loop],
+    loops=[submission_loop, status_inquiry_loop],
     unit_of_work=ClaimWork,
 )

@@ -240,3 +240,35 @@ credential_spans = Table(
     Column("effective_to", Date),
     Index("ix_credential_spans_payer", "tenant_id", "practice_id", "payer_id"),
 )
+
+# Claim status inquiries (276/277): each asked with its text, and the payer's answer once it came. A claim is asked
+# about when the payer accepted it and no remittance reached us in the payer's usual time (`remitted_claims`, from
+# remittance posting's PaymentPosted), or when a biller asks (`requested_at`).
+status_inquiries = Table(
+    "status_inquiries",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True), nullable=False),
+    Column("claim_id", PgUUID(as_uuid=True), ForeignKey("claims.id"), nullable=False, index=True),
+    Column("trace", String(50), nullable=False, unique=True),  # TRN02 of the 276, echoed in the 277
+    Column("inquiry", Text),  # the 276 as sent (PHI: never logged)
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("asked_at", DateTime(timezone=True)),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("category", String(3)),
+    Column("code", String(5)),
+    Column("finding", String(20)),
+    Column("effective", Date),
+    Column("paid", Numeric(12, 2)),
+    Column("paid_on", Date),
+    Column("check_number", String(50)),
+)
+
+remitted_claims = Table(
+    "remitted_claims",
+    metadata,
+    Column("claim_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("remitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

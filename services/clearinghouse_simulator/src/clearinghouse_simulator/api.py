@@ -110,7 +110,7 @@ class Inbox(BaseModel):
 async def inbox(
     principal: CurrentPrincipal,
     uow: SimulatorWorkDep,
-    kind: Literal["277CA", "835", "271", "278"] | None = None,
+    kind: Literal["277CA", "835", "271", "277", "278"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Inbox:
     """Documents not yet acknowledged, oldest first."""

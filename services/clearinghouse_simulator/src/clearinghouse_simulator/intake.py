@@ -13,6 +13,7 @@ from claimstream_platform.x12.p837 import IMPLEMENTATION, Claim, SegmentError, r
 from claimstream_platform.x12.review import read_278_request, transaction_278_response
 from claimstream_platform.x12.review_model import ReviewRequest
 
+from clearinghouse_simulator import claim_status
 from clearinghouse_simulator.acks import (
     CLEARINGHOUSE,
     ClaimAck,
@@ -24,7 +25,8 @@ from clearinghouse_simulator.acks import (
 )
 from clearinghouse_simulator.cycle import duplicate_key
 from clearinghouse_simulator.frontend import ACCEPTED, clearinghouse_status, payer_status
-from clearinghouse_simulator.inquiries import Inquiry, build_271, read_inquiries
+from clearinghouse_simulator.inquiries import read_inquiries
+from clearinghouse_simulator.inquiry_answers import answer_270
 from clearinghouse_simulator.outbound import Envelope, review_interchange
 from clearinghouse_simulator.payers import PayerBook
 from clearinghouse_simulator.repository import SimulatorWork
@@ -81,6 +83,9 @@ async def receive(
     return Receipt(submission_id, acknowledgments, accepted, rejected, reading.responses)
 
 
+ANSWERED_AT_ONCE = frozenset({("HS", "270"), ("HI", "278"), ("HR", "276")})  # real-time: 271, 278 response, 277
+
+
 @dataclass
 class _Reading:
     """The transaction sets of one interchange, each read and answered: 837Ps kept for the front end, 270s and
@@ -95,10 +100,10 @@ class _Reading:
     responses: list[str] = field(default_factory=list)
 
     async def transaction(self, group: FunctionalGroup, transaction: Transaction) -> TransactionResult:
-        if (group.functional_id, transaction.set_id) in (("HS", "270"), ("HI", "278")):
+        if (group.functional_id, transaction.set_id) in ANSWERED_AT_ONCE:
             return await self._inquiry(transaction)
         if group.functional_id != "HC" or transaction.set_id != "837":
-            errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270 and 278 are taken here
+            errors = [SegmentError("ST", 1, "", "1")]  # 837P, 270, 276 and 278 are taken here
             return TransactionResult(
                 transaction.set_id, transaction.control_number, transaction.implementation, errors, []
             )
@@ -116,11 +121,17 @@ class _Reading:
     async def _inquiry(self, transaction: Transaction) -> TransactionResult:
         if transaction.set_id == "278":
             return await self._review(transaction)
+        if transaction.set_id == "276":
+            result, answer = await claim_status.answered(
+                self.uow, self.submitter, transaction, self.interchange, self.now
+            )
+            self.responses += [answer] if answer else []
+            return result
         inquiries = read_inquiries(transaction)
         errors = [] if inquiries else [SegmentError("HL", 2, "2000C", "3")]  # no subscriber asked about
         if inquiries and not transaction.trailer_errors:
             self.responses.append(
-                await _answer(self.uow, self.submitter, inquiries, self.interchange, self.book, self.now)
+                await answer_270(self.uow, self.submitter, inquiries, self.interchange, self.book, self.now)
             )
         return TransactionResult(
             transaction.set_id,
@@ -179,25 +190,6 @@ async def _review_answer(
         [transaction_278_response(r, d, number, created=now) for r, d, number in answers], envelope
     )
     await uow.received.store_document(submitter, "278", content)
-    return content
-
-
-async def _answer(
-    uow: SimulatorWork,
-    submitter: UUID,
-    inquiries: list[Inquiry],
-    interchange: Interchange,
-    book: PayerBook,
-    now: datetime,
-) -> str:
-    """A 271 for a 270; stored in the inbox as well."""
-    enrolled = await uow.received.roster(submitter, ((i.payer_id, i.member_id) for i in inquiries))
-    known = {key: member_state(row, now.year) for key, row in enrolled.items()}
-    payer = book.payers.get(inquiries[0].payer_id)
-    control = await uow.received.next_control()
-    envelope = Envelope(interchange.sender_qualifier, interchange.sender_id, control, control, now)
-    content = build_271(inquiries, payer=payer, member=lambda p, m: known.get((p, m)), envelope=envelope)
-    await uow.received.store_document(submitter, "271", content)
     return content
 
 

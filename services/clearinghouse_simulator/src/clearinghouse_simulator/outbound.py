@@ -53,13 +53,18 @@ def interchange(
 
 def review_interchange(transactions: list[Transaction], envelope: Envelope) -> str:
     """278 responses, one transaction each, in one group."""
+    return reply_interchange(transactions, envelope, "HI", "005010X217")
+
+
+def reply_interchange(transactions: list[Transaction], envelope: Envelope, functional_id: str, guide: str) -> str:
+    """Answers of one kind (278 responses, 277s), in one group."""
     day, time = envelope.now.strftime("%Y%m%d"), envelope.now.strftime("%H%M")
     group = FunctionalGroup(
-        "HI",
+        functional_id,
         CLEARINGHOUSE_ID,
         envelope.receiver_id,
         envelope.group_control,
-        "005010X217",
+        guide,
         transactions,
         date=day,
         time=time,

@@ -8,10 +8,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimRejected
+from claimstream_platform.contracts.claim_submission import (
+    ClaimAccepted,
+    ClaimCreated,
+    ClaimRejected,
+    ClaimStatusReported,
+)
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 
-from denial_management import handlers
+from denial_management import handlers, status_reports
 from denial_management.repository import DenialWork
 
 SAID_OF_A_CLAIM: Mapping[type[IntegrationEvent], Callable[[Any, DenialWork], Awaitable[None]]] = {
@@ -19,6 +24,7 @@ SAID_OF_A_CLAIM: Mapping[type[IntegrationEvent], Callable[[Any, DenialWork], Awa
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
     PaymentPosted: handlers.on_payment_posted,
+    ClaimStatusReported: status_reports.on_claim_status_reported,
 }
 
 

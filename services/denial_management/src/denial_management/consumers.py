@@ -1,23 +1,30 @@
 """The events denial management consumes: claim submission's claims and rejections, remittance posting's denials
 and payments, prior authorization's approvals, charge capture's overrides of payer facts (a practice's own), each
-mapped into its own model at the edge (claim_arrival.py, handlers.py, practice_facts.py)."""
+mapped into its own model at the edge (claim_arrival.py, handlers.py, practice_facts.py); claim status answers
+that a payer denied a claim (status_reports.py)."""
 
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
-from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimRejected
+from claimstream_platform.contracts.claim_submission import (
+    ClaimAccepted,
+    ClaimCreated,
+    ClaimRejected,
+    ClaimStatusReported,
+)
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
-from denial_management import claim_arrival, handlers, practice_facts
+from denial_management import claim_arrival, handlers, practice_facts, status_reports
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimCreated: batched(claim_arrival.on_claims_created),
     ClaimAccepted: handlers.on_claim_accepted,
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
+    ClaimStatusReported: status_reports.on_claim_status_reported,
     PaymentPosted: handlers.on_payment_posted,
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,

@@ -28,6 +28,7 @@ from denial_management.triage import Adjusted, Triage, denied_amount, triage_den
 ClaimEvent = (
     claim_events.ClaimAccepted
     | claim_events.ClaimRejected
+    | claim_events.ClaimStatusReported
     | remittance_events.ClaimDenied
     | remittance_events.PaymentPosted
 )  # what is said of a claim that may come before it

@@ -112,6 +112,7 @@ def _environment(
         "REFUND_LOOP_SECONDS": "1",
         "PLAN_LOOP_SECONDS": "1",  # a plan's autopay installment due today is charged within a second
         "INVOICE_LOOP_SECONDS": "1",  # the billing office invoices an ended month within a second
+        "STATUS_INQUIRY_LOOP_SECONDS": "1",  # a claim status inquiry asked for goes within a second
         "CLEARINGHOUSE_URL": simulator_url,
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
         **DEFAULT_SUBMITTER,

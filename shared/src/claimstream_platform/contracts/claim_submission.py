@@ -121,3 +121,24 @@ class ClaimAcknowledgmentOverdue(_ClaimEvent):
 
     status: str  # where it stands: submitting, submitted or acknowledged
     waiting_since: datetime
+
+
+# What a claim status answer (277) means for a claim the payer accepted and has not paid us for: paid_without_era,
+# the payer says it paid (F1) and no remittance reached us; denied (F2, F4: nothing forthcoming); not_found (A4);
+# pending, anything else (in process, or more information wanted).
+StatusFinding = Literal["paid_without_era", "denied", "not_found", "pending"]
+
+
+class ClaimStatusReported(_ClaimEvent):
+    """The payer's answer to our claim status inquiry (276/277, 005010X212), and what it means for the claim."""
+
+    event_type: ClassVar[str] = "claimstream.claim.status-reported.v1"
+
+    payer_id: str
+    category: str  # STC01-1, the claim status category code
+    code: str  # STC01-2, the claim status code
+    effective: date | None
+    paid: Decimal | None  # STC05
+    paid_on: date | None  # STC08
+    check_number: str | None  # STC09: the check or EFT trace
+    finding: StatusFinding

@@ -21,6 +21,7 @@ from claimstream_platform.contracts.claim_submission import ClaimLine
 from claim_submission.domain.content import ClaimContent, line_control_number
 from claim_submission.domain.states import (
     AWAITING_NUMBER,
+    NOT_FOUND_AT_PAYER,
     ClaimStatus,
     IllegalTransition,
     Move,
@@ -244,6 +245,28 @@ class Claim:
         self._set_reasons([r for r in self.reasons if r.rule != AWAITING_NUMBER])
         if not self.reasons:
             self._move(S.READY, payer_claim_number=payer_claim_number)
+
+    def status_reported(self, answer: Any) -> None:
+        """The payer's answer to our status inquiry (a 277), on the claim's timeline; a claim the payer says it
+        cannot find goes back to the work queue, to be sent again."""
+        detail = {"status": f"{answer.category}:{answer.code}", "finding": answer.finding, "said": answer.words}
+        if answer.finding == "not_found":
+            message = "the payer's claim status answer says it has no record of this claim: send it again"
+            self._set_reasons([Reason(rule=NOT_FOUND_AT_PAYER, field="claim", message=message)])
+            self._move(S.HELD, **detail)
+            self.events.append(events.ClaimHeld(**self._ids(), reasons=self.reasons))
+        else:
+            self._move(self.status, **detail)
+        reported = {name: getattr(answer, name) for name in ("category", "code", "effective", "paid", "paid_on")}
+        self.events.append(
+            events.ClaimStatusReported(
+                **self._ids(),
+                payer_id=self.payer_id,
+                **reported,
+                check_number=answer.check_number,
+                finding=answer.finding,
+            )
+        )
 
     def renumbered(self, payer_claim_number: str) -> None:
         """The payer's claim control number as its latest 835 gives it (CLP07): corrections name it in REF*F8."""

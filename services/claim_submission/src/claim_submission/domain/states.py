@@ -36,12 +36,14 @@ MOVES: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.RECEIVED: SENT,
     S.ACCEPTED: AT_PAYER,
     S.REJECTED: AT_PAYER,  # a later rejection wins over an earlier acceptance
-    S.HELD: frozenset({S.READY, S.HELD, S.SUBMITTING}),  # unwritable, no submitter, an interchange refused
+    # unwritable, no submitter, an interchange refused; accepted, then not found by the payer (a 277's A4)
+    S.HELD: frozenset({S.READY, S.HELD, S.SUBMITTING, S.ACCEPTED}),
     S.READY: frozenset({S.HELD, S.REJECTED}),  # released, requeued, its submitter or payer number arrived
     S.VOIDED: OPEN | {S.REJECTED},
     S.REPLACED: OPEN | {S.REJECTED},
 }
 AWAITING_NUMBER = "correction.awaiting-payer-claim-number"
+NOT_FOUND_AT_PAYER = "claim-status.not-found"
 
 
 class IllegalTransition(Conflict):

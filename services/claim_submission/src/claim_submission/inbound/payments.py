@@ -20,6 +20,7 @@ async def on_payment_posted(event: PaymentPosted, uow: ClaimWork) -> None:
     claim = await uow.claims.lock(event.tenant_id, event.claim_id)
     if claim is None or not from_the_billed_payer(claim.content, event):
         return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
+    await uow.statuses.remitted(claim.tenant_id, claim.id)  # its ERA came: no status inquiry for it
     number = event.payer_claim_number
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)

@@ -3,8 +3,8 @@ locked and stored; the API's scoped reads), `uow.interchanges`, `uow.documents` 
 `uow.submitters`, `uow.coverage` and `uow.carve_outs` (eligibility's answers), `uow.approvals` (prior
 authorization's approvals, the platform's read model), `uow.early_answers` (its answers about a visit that came
 before the visit's claim), `uow.payer_overrides` (a practice's own payer facts, the
-platform's read model), `uow.learned` (learned scrub rules), `uow.visits` and `uow.readiness` (the billing office's
-enrollments, credentialing spans and checks).
+platform's read model), `uow.learned` (learned scrub rules), `uow.visits`, `uow.readiness` (the billing office's
+enrollments, credentialing spans and checks) and `uow.statuses` (claim status inquiries, 276/277).
 
 Nothing outside this package, `tables` and `migrations` imports SQLAlchemy (an import contract keeps it so).
 """
@@ -22,6 +22,7 @@ from claim_submission.repository.early_answers import EarlyAnswers
 from claim_submission.repository.interchanges import Interchanges
 from claim_submission.repository.learned import LearnedRules
 from claim_submission.repository.readiness import PayerReadiness
+from claim_submission.repository.statuses import StatusInquiries
 from claim_submission.repository.submitters import Submitters
 from claim_submission.repository.visits import Visits
 
@@ -76,3 +77,7 @@ class ClaimWork(UnitOfWork):
     @cached_property
     def readiness(self) -> PayerReadiness:
         return PayerReadiness(self)
+
+    @cached_property
+    def statuses(self) -> StatusInquiries:
+        return StatusInquiries(self)

@@ -59,6 +59,12 @@ class Inbox(SubmitterRepository):
         )
         return (await self.session.execute(query)).one_or_none()
 
+    async def claims_numbered(self, submitter: UUID, control_numbers: list[str]) -> dict[str, Row[Any]]:
+        """The submitter's claims by our CLM01 (the newest of each), as a 276 names them."""
+        query = select(claims).where(self.of(claims, submitter), claims.c.patient_control_number.in_(control_numbers))
+        rows = (await self.session.execute(query.order_by(claims.c.received_on))).all()
+        return {row.patient_control_number: row for row in rows}
+
     async def claim(self, submitter: UUID, payer_claim_number: str) -> Row[Any] | None:
         query = select(claims).where(self.of(claims, submitter), claims.c.payer_claim_number == payer_claim_number)
         return (await self.session.execute(query)).one_or_none()
