@@ -22,7 +22,9 @@ D = Decimal
 
 async def test_the_payers_money_is_collected_and_the_ended_months_invoiced(services: Services, keys: Keys) -> None:
     tenant = uuid4()
-    claim, _ = await claim_for_a_visit(services, keys, tenant, first_name="Ada", last_name="Moreau", deductible="0")
+    claim, _ = await claim_for_a_visit(
+        services, keys, tenant, first_name="Ada", last_name="Moreau", member={"deductible": "0"}
+    )
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     [posting, *_] = await postings_of(services, headers, claim["id"])
     assert D(posting["paid"]) > 0, posting  # her deductible met: Medicare pays, by ACH

@@ -34,7 +34,7 @@ async def claim_for_a_visit(
     payer: str = "SIMMCR",
     minutes: int = 55,
     days_ago: int = 3,
-    deductible: str | None = None,
+    member: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Set up a practice for `tenant` (and its own submitter, else the installation's default is used), enroll
     the patient with the payer (and with a secondary payer), post one telehealth visit of `minutes`, `days_ago`;
@@ -50,7 +50,7 @@ async def claim_for_a_visit(
         httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=10) as payers,
     ):
         practice_id = await _practice_billing(capture, payer)
-        member_id = await _enroll(payers, payer, first_name, last_name, deductible)
+        member_id = await _enroll(payers, payer, first_name, last_name, member)
         others = await _secondary_coverage(capture, payers, practice_id, secondary, (first_name, last_name))
         visit = _telehealth_visit(practice_id, payer, member_id, others, (first_name, last_name), minutes)
         visit["service_date"] = time.strftime("%Y-%m-%d", time.gmtime(time.time() - days_ago * 86400))
@@ -86,9 +86,10 @@ def _telehealth_visit(
 
 
 async def _enroll(
-    payers: httpx.AsyncClient, payer: str, first_name: str, last_name: str, deductible: str | None = None
+    payers: httpx.AsyncClient, payer: str, first_name: str, last_name: str, member: dict[str, str] | None = None
 ) -> str:
-    """The patient on the payer's roster (with a deductible of their own, when given); their member id."""
+    """The patient on the payer's roster (with roster values of their own, `member`: a deductible, paper
+    remittance); their member id."""
     member_id = f"M{uuid4().hex[:10].upper()}"
     await ok(
         await payers.post(
@@ -100,7 +101,7 @@ async def _enroll(
                 "birth_date": "1969-05-05",
                 "coverage_start": "2025-01-01",
             }
-            | ({"deductible": deductible} if deductible is not None else {}),
+            | (member or {}),
         )
     )
     return member_id
