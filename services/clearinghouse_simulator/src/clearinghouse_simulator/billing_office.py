@@ -4,20 +4,16 @@ downcoded lines show as variances. The contract rates are the payers' own allowe
 pre-licensed or master's-level clinician less than the contract shows as underpaying. And what each practice pays
 the billing company itself (the billing office's fee agreement)."""
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import httpx
-from claimstream_platform.dates import business_date
+from claimstream_platform.dates import add_months
 
 from clearinghouse_simulator.payers import shipped
 
-log = logging.getLogger(__name__)
-BANK_FILE_EVERY = 30.0  # seconds
+BLUE, STATE = "SIMBCX", "OR"  # the payer the first demo practice is new with, and where its clinicians practise
 
 # The demo billing company, as its clearinghouse knows it (837P 1000A and ISA06 of its interchanges).
 DEMO_SUBMITTER = {
@@ -51,6 +47,8 @@ async def set_up(
                 made = await office.post(f"/v1/practices/{plan.id}/fee-agreements", json=_agreement(today))
                 if made.status_code != 422:  # 422: agreed already
                     made.raise_for_status()
+            if plans:
+                await waiting_for_the_blue_plan(office, plans[0], today)
 
 
 def _agreement(today: date) -> dict[str, str]:
@@ -73,30 +71,25 @@ async def _contract(remits: httpx.AsyncClient, practice_id: str, payer_id: str, 
     (await remits.put(f"/v1/contract-rates/{payer_id}", json=body)).raise_for_status()
 
 
-@contextlib.asynccontextmanager
-async def banking(
-    simulator: httpx.AsyncClient, office_url: str | None, headers: dict[str, str], stop: asyncio.Event
-) -> AsyncIterator[None]:
-    """While the workload runs, the billing company's staff import the bank's file of the day's deposits into the
-    billing office every half minute (the same file again adds nothing), so that the deposits meet their ERAs."""
-    if office_url is None:
-        yield
-        return
-    async with httpx.AsyncClient(base_url=office_url, headers=headers, timeout=30) as office:
-        task = asyncio.create_task(_import_daily(simulator, office, stop))
-        try:
-            yield
-        finally:
-            task.cancel()
+async def waiting_for_the_blue_plan(office: httpx.AsyncClient, plan: Any, today: date) -> None:
+    """The first practice is new with the Blue plan: its claims enrollment is pending and its first clinician's
+    credentialing starts next month, and it has turned both checks on, so their claims wait instead of being denied
+    (the staff's chores approve both a little later: `staff.py`)."""
+    checks = {"enrollment": True, "credentialing": True}
+    (await office.put(f"/v1/practices/{plan.id}/payers/{BLUE}/checks", json=checks)).raise_for_status()
+    enrollment = blue_enrollment(plan) | {"status": "pending", "requested_effective": str(today)}
+    (await office.put(f"/v1/practices/{plan.id}/enrollments", json=enrollment)).raise_for_status()
+    later = str(add_months(today.replace(day=1), 1))
+    for n, provider in enumerate(plan.providers):
+        span = {"npi": provider["npi"], "payer_id": BLUE, "state": STATE}
+        span |= (
+            {"status": "pending", "effective_from": later}
+            if n == 0
+            else {"status": "active", "effective_from": f"{today.year}-01-01"}
+        )
+        (await office.put(f"/v1/practices/{plan.id}/credentials", json=span)).raise_for_status()
 
 
-async def _import_daily(simulator: httpx.AsyncClient, office: httpx.AsyncClient, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            file = await simulator.get("/v1/bank/bai2", params={"day": str(business_date())})
-            if file.is_success:
-                await office.post("/v1/deposits", content=file.content, headers={"Content-Type": "text/plain"})
-        except httpx.HTTPError as error:
-            log.warning("the bank's file not imported", extra={"error": type(error).__name__})
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=BANK_FILE_EVERY)
+def blue_enrollment(plan: Any) -> dict[str, str]:
+    tax_id = plan.body["tax_id"].replace("-", "")
+    return {"payer_id": BLUE, "npi": plan.body["npi"], "tax_id": tax_id, "transaction": "claims"}

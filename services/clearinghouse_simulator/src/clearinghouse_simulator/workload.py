@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 from claimstream_platform.dates import business_date
 
-from clearinghouse_simulator import billing_office
+from clearinghouse_simulator import billing_office, staff
 from clearinghouse_simulator.front_desk import FrontDesk
 from clearinghouse_simulator.patients import Patients
 from clearinghouse_simulator.practices import PracticePlan, new_patient, plan_practice
@@ -168,7 +168,7 @@ async def run(
         await set_up(setting_up, simulator, plans, today)
         urls = (claim_submission_url, remittance_posting_url, billing_office_url)
         await billing_office.set_up(admin, plans, today, *urls)
-        async with billing_office.banking(simulator, billing_office_url, admin, stop):
+        async with staff.at_work(simulator, (billing_office_url, claim_submission_url), admin, plans, stop):
             while not stop.is_set() and (count == 0 or statuses.total() < count):
                 await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
                 await _pause(stop, rate)

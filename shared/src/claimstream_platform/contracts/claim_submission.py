@@ -123,10 +123,10 @@ class ClaimAcknowledgmentOverdue(_ClaimEvent):
     waiting_since: datetime
 
 
-# What a claim status answer (277) means for a claim the payer accepted and has not paid us for: paid_without_era,
-# the payer says it paid (F1) and no remittance reached us; denied (F2, F4: nothing forthcoming); not_found (A4);
-# pending, anything else (in process, or more information wanted).
-StatusFinding = Literal["paid_without_era", "denied", "not_found", "pending"]
+# What a claim status answer (277) means for a claim the payer accepted: paid_without_era, the payer says it paid
+# (F1) and no remittance reached us; paid, it did and its remittance is here; denied (F2, F4: nothing
+# forthcoming); not_found (A4); pending, anything else (in process, or more information wanted).
+StatusFinding = Literal["paid_without_era", "paid", "denied", "not_found", "pending"]
 
 
 class ClaimStatusReported(_ClaimEvent):

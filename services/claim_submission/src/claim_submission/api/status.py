@@ -55,7 +55,7 @@ class MissingEra(BaseModel):
 
 @router.post(
     "/v1/claims/{claim_id}/status-inquiries",
-    openapi_extra=allow(Role.BILLER, audit=Audit.PHI),
+    openapi_extra=allow(Role.BILLER, Role.TENANT_ADMIN, audit=Audit.PHI),
     response_model=InquiryOut,
     status_code=202,
 )

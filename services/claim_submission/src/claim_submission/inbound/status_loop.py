@@ -6,6 +6,7 @@ claim's timeline, a claim the payer cannot find back to the work queue, the repo
 missing-ERA list). An outage leaves the inquiry for a pass after its lease; sent again byte for byte, the
 clearinghouse answers it once."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -62,6 +63,12 @@ class StatusInquiryLoop(PeriodicLoop):
         documents = await self._clearinghouse.ask(text)
         answer = answer_of(documents, inquiry.trace)
         async with ClaimWork(self._sessionmaker) as uow:
+            if (
+                answer is not None
+                and answer.finding == "paid_without_era"
+                and await uow.statuses.is_remitted(inquiry.claim_id)
+            ):
+                answer = replace(answer, finding="paid")
             await uow.statuses.answered(inquiry.id, answer)
             claim = await uow.claims.lock(inquiry.tenant_id, inquiry.claim_id)
             if answer is not None and claim is not None and claim.status == ClaimStatus.ACCEPTED:

@@ -70,6 +70,9 @@ class StatusInquiries(Repository):
         row = {"tenant_id": tenant_id, "claim_id": claim_id}
         await self.session.execute(insert(remitted_claims).values(row).on_conflict_do_nothing())
 
+    async def is_remitted(self, claim_id: UUID) -> bool:
+        return bool(await self.session.scalar(select(exists().where(r.claim_id == claim_id))))
+
     async def of_claim(self, principal: Principal, claim_id: UUID) -> Sequence[Any]:
         where = [*self.mine_in(principal.tenant_id, principal.practice_ids), q.claim_id == claim_id]
         query = select(status_inquiries).where(*where).order_by(q.requested_at.desc())
