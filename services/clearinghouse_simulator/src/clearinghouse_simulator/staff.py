@@ -35,23 +35,23 @@ class Desk:
     asked: set[str] = field(default_factory=set)
 
 
+Where = tuple[str | None, dict[str, str]]  # a service's URL (None: not running) and the staff's token for it
+
+
 @contextlib.asynccontextmanager
 async def at_work(
-    simulator: httpx.AsyncClient,
-    urls: tuple[str | None, str | None],
-    headers: dict[str, str],
-    plans: Sequence[Any],
-    stop: asyncio.Event,
+    simulator: httpx.AsyncClient, office: Where, claims: Where, plans: Sequence[Any], stop: asyncio.Event
 ) -> AsyncIterator[None]:
-    """The chores run beside the workload, and stop with it. `urls`: the billing office's, claim submission's."""
-    office_url, claims_url = urls
+    """The chores run beside the workload, and stop with it: in the billing office as its admin, in claim
+    submission as a biller."""
     async with contextlib.AsyncExitStack() as clients:
 
-        async def client(url: str | None) -> httpx.AsyncClient | None:
+        async def client(where: Where) -> httpx.AsyncClient | None:
+            url, headers = where
             made = None if url is None else httpx.AsyncClient(base_url=url, headers=headers, timeout=30)
             return None if made is None else await clients.enter_async_context(made)
 
-        desk = Desk(simulator, await client(office_url), await client(claims_url), plans)
+        desk = Desk(simulator, await client(office), await client(claims), plans)
         task = asyncio.create_task(_chores(desk, stop))
         try:
             yield
@@ -64,7 +64,7 @@ async def _chores(desk: Desk, stop: asyncio.Event) -> None:
         for chore in (_bank_file, _approvals, _status_checks):
             try:
                 await chore(desk)
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, KeyError, ValueError) as error:  # an answer not as expected: next pass
                 log.warning(
                     "a chore left for the next pass", extra={"chore": chore.__name__, "error": type(error).__name__}
                 )
@@ -77,7 +77,8 @@ async def _bank_file(desk: Desk) -> None:
         return
     file = await desk.simulator.get("/v1/bank/bai2", params={"day": str(business_date())})
     if file.is_success:
-        await desk.office.post("/v1/deposits", content=file.content, headers={"Content-Type": "text/plain"})
+        imported = await desk.office.post("/v1/deposits", content=file.content, headers={"Content-Type": "text/plain"})
+        imported.raise_for_status()
 
 
 async def _approvals(desk: Desk) -> None:
@@ -102,11 +103,12 @@ async def _status_checks(desk: Desk) -> None:
     """Accepted claims with nothing heard of them a while later: their status asked (a few each pass)."""
     if desk.claims is None:
         return
-    accepted = (await desk.claims.get("/v1/claims", params={"status": "accepted", "limit": 100})).json()["items"]
+    listed = await desk.claims.get("/v1/claims", params={"status": "accepted", "limit": 100})
+    accepted = listed.raise_for_status().json()["items"]
     now = time.monotonic()
     for claim in accepted:
         desk.accepted_since.setdefault(claim["id"], now)
     due = [c for c, since in desk.accepted_since.items() if now - since >= ASK_AFTER and c not in desk.asked]
     for claim_id in due[:ASKED_PER_PASS]:
-        await desk.claims.post(f"/v1/claims/{claim_id}/status-inquiries")
+        (await desk.claims.post(f"/v1/claims/{claim_id}/status-inquiries")).raise_for_status()
         desk.asked.add(claim_id)

@@ -168,7 +168,9 @@ async def run(
         await set_up(setting_up, simulator, plans, today)
         urls = (claim_submission_url, remittance_posting_url, billing_office_url)
         await billing_office.set_up(admin, plans, today, *urls)
-        async with staff.at_work(simulator, (billing_office_url, claim_submission_url), admin, plans, stop):
+        async with staff.at_work(
+            simulator, (billing_office_url, admin), (claim_submission_url, desk_headers), plans, stop
+        ):
             while not stop.is_set() and (count == 0 or statuses.total() < count):
                 await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
                 await _pause(stop, rate)

@@ -91,6 +91,7 @@ def _service_env(
         # The billing office's calendar runs a day every 10 s: the demo's month ends within minutes and is invoiced.
         "BILLING_CLOCK_SPEED": "8640",
         "INVOICE_LOOP_SECONDS": "10",
+        "STATUS_INQUIRY_LOOP_SECONDS": "15",  # the staff's claim status inquiries go within the quarter minute
     }
 
 
