@@ -10,6 +10,7 @@ from uuid import UUID
 
 from claimstream_platform.access import Audit, RateClass, allow
 from claimstream_platform.auth import Role
+from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
@@ -100,8 +101,9 @@ async def import_file(request: Request, principal: CurrentPrincipal, uow: WorkDe
 
 
 @router.get("/v1/deposits/reconciliation", openapi_extra=allow(*READERS), response_model=Reconciliation)
-async def reconciliation(request: Request, principal: CurrentPrincipal, uow: WorkDep) -> Reconciliation:
-    today = request.app.state.clock.today()
+async def reconciliation(principal: CurrentPrincipal, uow: WorkDep) -> Reconciliation:
+    """Ages count banking days of the real calendar (never the invoices' demo clock): money moves on real days."""
+    today = business_date()
     async with uow:
         matched = await uow.deposits.matched(principal)
         eras = await uow.deposits.eras_waiting(principal)

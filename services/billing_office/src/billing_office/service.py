@@ -33,9 +33,8 @@ def invoice_loop(runtime: Runtime[BillingOfficeSettings]) -> InvoiceLoop:
 
 
 def deposit_loop(runtime: Runtime[BillingOfficeSettings]) -> DepositLoop:
-    settings = runtime.settings
-    clock = Clock(settings.billing_clock_speed)
-    return DepositLoop(runtime.across_tenants, clock=clock, interval=settings.deposit_loop_seconds)
+    """On the real calendar whatever the invoices' clock: deposits and ERAs age in real banking days."""
+    return DepositLoop(runtime.across_tenants, clock=Clock(), interval=runtime.settings.deposit_loop_seconds)
 
 
 SERVICE = Service(

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 EVERY = 30.0  # seconds between the chores
 APPROVED_AFTER = 120.0  # seconds into the run
 ASK_AFTER = 120.0  # seconds a claim has been accepted, in the demo's time, before its status is asked
-ASKED_PER_PASS = 5
+ASKED_PER_PASS = 20
 
 
 @dataclass
