@@ -156,7 +156,8 @@ async def run(
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
     Each encounter charge capture took (200 or 201) is appended to `posted`, when given, with the practice's id."""
-    rng, today, stop, statuses = random.Random(seed), business_date(), stop or asyncio.Event(), Counter[int]()
+    rng, today, stop = random.Random(seed), business_date(), stop or asyncio.Event()
+    statuses: Counter[int] = Counter()
     plans = [plan_practice(rng, index) for index in range(practices)]
     admin, desk_headers = tokens.header(tokens.admin), tokens.header(tokens.front_desk)
     async with (
@@ -164,17 +165,28 @@ async def run(
         httpx.AsyncClient(base_url=charge_capture_url, headers=tokens.header(tokens.ehr), timeout=30) as ehr,
         httpx.AsyncClient(base_url=simulator_url, headers=tokens.header(simulator_token), timeout=30) as simulator,
         front_desk(desk_headers, eligibility_url, prior_authorization_url, patient_billing_url, mailbox) as desk,
+        staff.at_work(simulator, (billing_office_url, admin), (claim_submission_url, desk_headers), plans, stop),
     ):
-        await set_up(setting_up, simulator, plans, today)
         urls = (claim_submission_url, remittance_posting_url, billing_office_url)
-        await billing_office.set_up(admin, plans, today, *urls)
-        async with staff.at_work(
-            simulator, (billing_office_url, admin), (claim_submission_url, desk_headers), plans, stop
-        ):
-            while not stop.is_set() and (count == 0 or statuses.total() < count):
-                await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
-                await _pause(stop, rate)
+        await _set_up_everything(setting_up, simulator, admin, plans, today, urls)
+        while not stop.is_set() and (count == 0 or statuses.total() < count):
+            await _post_one(ehr, simulator, desk, rng, rng.choice(plans), today, defect_share, statuses, posted)
+            await _pause(stop, rate)
     return statuses
+
+
+async def _set_up_everything(
+    setting_up: httpx.AsyncClient,
+    simulator: httpx.AsyncClient,
+    admin: dict[str, str],
+    plans: list[Any],
+    today: date,
+    urls: tuple[str | None, str | None, str | None],
+) -> None:
+    """The practices in charge capture and on the payers' rosters; then what the billing company sets up beside
+    them (its submitter, contract rates, fee agreements: `billing_office.set_up`)."""
+    await set_up(setting_up, simulator, plans, today)
+    await billing_office.set_up(admin, plans, today, *urls)
 
 
 @contextlib.asynccontextmanager

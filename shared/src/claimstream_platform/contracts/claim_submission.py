@@ -124,9 +124,10 @@ class ClaimAcknowledgmentOverdue(_ClaimEvent):
 
 
 # What a claim status answer (277) means for a claim the payer accepted: paid_without_era, the payer says it paid
-# (F1) and no remittance reached us; paid, it did and its remittance is here; denied (F2, F4: nothing
-# forthcoming); not_found (A4); pending, anything else (in process, or more information wanted).
-StatusFinding = Literal["paid_without_era", "paid", "denied", "not_found", "pending"]
+# (F1) and no remittance reached us; denied (F2, F4: nothing forthcoming), no remittance here either; remitted,
+# finalized and its remittance is here (nothing to do: the remittance said it all); not_found (A4); pending,
+# anything else (in process, or more information wanted).
+StatusFinding = Literal["paid_without_era", "denied", "remitted", "not_found", "pending"]
 
 
 class ClaimStatusReported(_ClaimEvent):

@@ -63,12 +63,8 @@ class StatusInquiryLoop(PeriodicLoop):
         documents = await self._clearinghouse.ask(text)
         answer = answer_of(documents, inquiry.trace)
         async with ClaimWork(self._sessionmaker) as uow:
-            if (
-                answer is not None
-                and answer.finding == "paid_without_era"
-                and await uow.statuses.is_remitted(inquiry.claim_id)
-            ):
-                answer = replace(answer, finding="paid")
+            if answer and answer.category.startswith("F") and await uow.statuses.is_remitted(inquiry.claim_id):
+                answer = replace(answer, finding="remitted")  # finalized, and its remittance said it all
             await uow.statuses.answered(inquiry.id, answer)
             claim = await uow.claims.lock(inquiry.tenant_id, inquiry.claim_id)
             if answer is not None and claim is not None and claim.status == ClaimStatus.ACCEPTED:
