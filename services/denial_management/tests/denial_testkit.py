@@ -10,10 +10,16 @@ from uuid import UUID, uuid4
 import httpx
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
-from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated, ClaimLine, ClaimRejected
+from claimstream_platform.contracts.claim_submission import (
+    ClaimAccepted,
+    ClaimCreated,
+    ClaimLine,
+    ClaimRejected,
+    ClaimStatusReported,
+)
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import claim_arrival, handlers, practice_facts
+from denial_management import claim_arrival, handlers, practice_facts, status_reports
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -157,6 +163,7 @@ HANDLERS: dict[type[Any], Callable[[Any, DenialWork], Awaitable[None]]] = {
     ClaimAccepted: handlers.on_claim_accepted,
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
+    ClaimStatusReported: status_reports.on_claim_status_reported,
 }
 
 
@@ -185,3 +192,12 @@ async def cases_of(client: httpx.AsyncClient, auth: dict[str, str], **query: Any
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+def told_denied(claim: ClaimCreated, on: date = SERVED) -> ClaimStatusReported:
+    """Claim submission's word that the payer's 277 says it denied the claim (F2) before its remittance came."""
+    ids = {"tenant_id": TENANT, "practice_id": PRACTICE, "claim_id": claim.claim_id, "encounter_id": claim.encounter_id}
+    answer = {"category": "F2", "code": "1", "effective": on, "paid": Decimal(0), "paid_on": None, "check_number": None}
+    return ClaimStatusReported(
+        **ids, patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, **answer, finding="denied"
+    )

@@ -2,6 +2,7 @@
 
 import calendar
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 
@@ -46,6 +47,7 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
+@cache
 def bank_holidays(year: int) -> frozenset[date]:
     """The days the Federal Reserve's payment services are closed, which ACH money does not move on: the federal
     holidays, one on a Sunday observed the Monday after (one on a Saturday is not moved: the banks open Friday)."""

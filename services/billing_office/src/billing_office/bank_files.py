@@ -15,6 +15,7 @@ from typing import Any
 TRN = re.compile(r"TRN\*1\*([^*\\~]{1,50})")
 HEALTHCARE_EFT = "HCCLAIMPMT"  # the company entry description NACHA requires on a health care claim payment
 CREDITS = range(100, 400)  # BAI2 detail type codes 100-399 are credits (400-699 debits)
+LARGEST = Decimal("9999999999.99")  # what the books hold (NUMERIC(12, 2))
 FUNDS_EXTRA = {"S": 3, "V": 2}  # fields after a funds type before the references ("D" counts its own)
 
 
@@ -57,7 +58,9 @@ def read_bai2(text: str) -> list[Deposit]:
         elif kind == "16":
             amount = _cents(fields, 2, number)
             control += amount
-            if int(_field(fields, 1, number)) in CREDITS:
+            if as_of == date.min:
+                raise BankFileError("a transaction before its group's header (02)", number, "record type")
+            if _type_code(fields, number) in CREDITS:
                 credits.append(_deposit(fields, number, as_of, account, amount))
         elif kind == "49" and _cents(fields, 1, number) != control:
             raise BankFileError(f"the account's control total is not its amounts' sum ({control})", number, "49-01")
@@ -81,12 +84,13 @@ def _csv_row(row: list[str], number: int, where: dict[str, int]) -> Deposit:
         on = date.fromisoformat(row[where["date"]].strip())
     except (ValueError, IndexError):
         raise BankFileError("not a date (YYYY-MM-DD)", number, "date") from None
+    _plausible(on, number, "date")
     try:
         amount = Decimal(row[where["amount"]].strip().replace(",", ""))
     except (InvalidOperation, IndexError):
         raise BankFileError("not an amount", number, "amount") from None
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BankFileError("a deposit is a positive amount in cents", number, "amount")
+    if not amount.is_finite() or not 0 < amount <= LARGEST or amount != amount.quantize(Decimal("0.01")):
+        raise BankFileError(f"a deposit is a positive amount in cents, at most {LARGEST}", number, "amount")
     trace = row[where["trace"]].strip().upper() if len(row) > where["trace"] else ""
     if not trace:
         raise BankFileError("a deposit needs its trace", number, "trace")
@@ -139,15 +143,29 @@ def _field(fields: list[str], index: int, number: int) -> str:
     return fields[index].strip()
 
 
+def _type_code(fields: list[str], number: int) -> int:
+    value = _field(fields, 1, number)
+    if not re.fullmatch(r"\d{3}", value):
+        raise BankFileError(f"not a type code ({value[:10]!r})", number, "16-01")
+    return int(value)
+
+
+def _plausible(day: date, number: int, field: str) -> date:
+    if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        raise BankFileError(f"not a plausible date ({day})", number, field)
+    return day
+
+
 def _cents(fields: list[str], index: int, number: int) -> Decimal:
     value = _field(fields, index, number)
-    if not re.fullmatch(r"[+-]?\d{1,15}", value):
+    if not re.fullmatch(r"[+-]?\d{1,12}", value):
         raise BankFileError(f"not an amount in cents ({value[:20]!r})", number, f"{fields[0]}-{index:02d}")
     return Decimal(int(value)) / 100
 
 
 def _yymmdd(fields: list[str], index: int, number: int) -> date:
     try:
-        return datetime.strptime(_field(fields, index, number), "%y%m%d").date()
+        day = datetime.strptime(_field(fields, index, number), "%y%m%d").date()
     except ValueError:
         raise BankFileError("not a date (YYMMDD)", number, f"{fields[0]}-{index:02d}") from None
+    return _plausible(day, number, f"{fields[0]}-{index:02d}")

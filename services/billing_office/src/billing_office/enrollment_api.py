@@ -208,7 +208,7 @@ async def silent_payers(principal: CurrentPrincipal, uow: WorkDep) -> list[Silen
     silent because nobody enrolled for its 835s says so here."""
     async with uow:
         rows = await uow.enrollment.silent(principal)
-        statuses = await uow.enrollment.remittance_statuses(principal.tenant_id)
+        statuses = await uow.enrollment.remittance_statuses(principal)
     return [
         SilentPayer(
             payer_id=row.payer_id,

@@ -72,8 +72,10 @@ async def on_patient_refund_failed(event: patients.PatientRefundFailed, uow: Bil
 
 
 async def on_claim_submitted(event: ClaimSubmitted, uow: BillingOfficeWork) -> None:
-    """A claim counted once for a per-claim fee, in the month it was first sent."""
-    await _counted(uow, event, "claim", event.claim_id, business_date())
+    """A claim counted once for a per-claim fee, in the month it was first sent (an event from before the day was
+    carried says no month: not counted)."""
+    if event.submitted_on is not None:
+        await _counted(uow, event, "claim", event.claim_id, event.submitted_on)
 
 
 async def on_statement_issued(event: patients.StatementIssued, uow: BillingOfficeWork) -> None:
@@ -139,6 +141,7 @@ async def on_remittance_received(event: remittances.RemittanceReceived, uow: Bil
     row: dict[str, Any] = {"id": event.remittance_id, "tenant_id": event.tenant_id, "practice_id": event.practice_id}
     row |= {"payer_id": event.payer_id[:80], "trace": event.trace_number.strip().upper()[:50], "amount": event.total}
     row |= {"method": (event.method or "")[:10] or None, "paid_on": event.paid_on or business_date()}
+    await uow.deposits.hold(event.tenant_id, [row["trace"]])
     await uow.deposits.add_remittance(row)
     await reconcile(uow, event.tenant_id, [row["trace"]])
 
@@ -147,6 +150,7 @@ async def import_deposits(uow: BillingOfficeWork, principal: Principal, found: l
     """A bank file's deposits stored (those seen before skipped) and matched: how many were new."""
     owner = {"tenant_id": principal.tenant_id, "source": source}
     rows = [{"id": uuid4(), **owner, **stored(deposit)} for deposit in found]
+    await uow.deposits.hold(principal.tenant_id, [row["trace"] for row in rows])
     added = await uow.deposits.add(rows)
     await reconcile(uow, principal.tenant_id, [row["trace"] for row in rows])
     return added

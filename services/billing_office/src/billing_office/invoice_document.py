@@ -43,7 +43,7 @@ def _collections(collections: Sequence[Any]) -> list[str]:
         f"{party.capitalize()} {KIND_WORDS.get(kind, kind)}: {amount:,.2f}"
         for (party, kind), amount in sorted(sums.items())
     ]
-    return ["What was collected (every payment is listed with the invoice):", *shown]
+    return ["What was collected (each payment and refund is listed in the invoice's collections):", *shown]
 
 
 def _fees(figures: Mapping[str, str]) -> list[str]:

@@ -15,12 +15,13 @@ async def invoice_month(
     """The month's invoice issued; None when it has one already or no agreement governs it."""
     if month in await uow.invoices.issued_months(tenant_id, practice_id):
         return None
-    agreement = in_force(await uow.agreements.of_practice(tenant_id, practice_id), month)
+    agreements = await uow.agreements.of_practice(tenant_id, practice_id)
+    agreement = in_force(agreements, month)
     if agreement is None:
         return None
-    through = month_end(month)
-    money = await uow.collections.uncounted(tenant_id, practice_id, through)
-    items = await uow.collections.uncounted_items(tenant_id, practice_id, through)
+    since, through = agreements[0].effective_from, month_end(month)  # nothing before the first agreement is billed
+    money = await uow.collections.uncounted(tenant_id, practice_id, since, through)
+    items = await uow.collections.uncounted_items(tenant_id, practice_id, since, through)
     kinds = [item.kind for item in items]
     found = figures(agreement, [collection_of(row) for row in money], kinds.count("claim"), kinds.count("statement"))
     number = f"{month:%Y-%m}-{str(practice_id)[:8].upper()}"

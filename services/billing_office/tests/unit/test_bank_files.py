@@ -50,3 +50,24 @@ def test_a_csv_of_date_amount_and_trace_reads_and_a_bad_line_is_named() -> None:
         read_csv("date,amount,trace\n2026-12-02,10.00,A1\n2026-12-02,10.001,A2\n")
     with pytest.raises(BankFileError, match="header"):
         read_csv("when,how much\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (BAI2.replace("16,165,125040,", "16,ABC,125040,"), "record 4, 16-01: not a type code"),
+        (BAI2.replace("02,DEMOBILL,BANKUS,1,261203,", "02,DEMOBILL,BANKUS,1,991203,"), "not a plausible date"),
+        ("01,B,D,261201,0800,1,,,2/\n16,165,100,0,B,,TRN*1*X*1\\\n99,100,1,3/", "before its group's header"),
+    ],
+)
+def test_a_bai2_file_that_cannot_be_true_is_refused_naming_the_record(text: str, reason: str) -> None:
+    with pytest.raises(BankFileError, match=reason):
+        read_bai2(text)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "sNaN", "0", "-5.00", "10000000000.00"])
+def test_a_csv_amount_that_is_no_deposit_is_refused(amount: str) -> None:
+    with pytest.raises(BankFileError, match="record 2, amount"):
+        read_csv(f"date,amount,trace\n2026-12-01,{amount},EFT1\n")
+    with pytest.raises(BankFileError, match="record 2, date: not a plausible date"):
+        read_csv("date,amount,trace\n0001-01-01,10.00,EFT1\n")

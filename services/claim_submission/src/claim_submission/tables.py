@@ -272,3 +272,6 @@ remitted_claims = Table(
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("remitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# From when accepted claims are watched for their remittance (migration 0021): one row, no tenant's.
+status_watch = Table("status_watch", metadata, Column("since", DateTime(timezone=True), nullable=False))

@@ -48,6 +48,7 @@ async def accepted_long_ago(make_uow: Callable[[], ClaimWork], engine: AsyncEngi
     async with engine.begin() as db:
         moved = "UPDATE claims SET status = 'accepted', updated_at = now() - interval '40 days' WHERE encounter_id = :e"
         await db.execute(text(moved), {"e": visit.encounter_id})
+        await db.execute(text("UPDATE status_watch SET since = now() - interval '1 year'"))  # watched since
     [claim] = await claims_of(make_uow, visit.encounter_id)
     return claim
 

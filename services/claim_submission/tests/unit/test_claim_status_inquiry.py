@@ -32,7 +32,7 @@ def test_the_276_names_the_claim_as_the_payer_knows_it() -> None:
 
 @pytest.mark.parametrize(
     ("category", "finding"),
-    [("F1", "paid_without_era"), ("F2", "denied"), ("F4", "denied"), ("A4", "not_found"), ("P1", "pending")],
+    [("F1", "paid_without_era"), ("F2", "denied"), ("F4", "pending"), ("A4", "not_found"), ("P1", "pending")],
 )
 def test_the_277s_category_says_what_it_means(category: str, finding: str) -> None:
     status = Status(

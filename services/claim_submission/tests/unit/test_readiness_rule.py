@@ -23,14 +23,17 @@ def rules(readiness: Readiness, **changes: object) -> list[str]:
 
 def test_nothing_is_held_without_the_practices_checks() -> None:
     assert rules(Readiness()) == []
-    assert rules(Readiness(enrollments=((BILLER, TIN, "rejected"),))) == []
+    assert rules(Readiness(enrollments=((BILLER, TIN, "rejected", None),))) == []
 
 
-def test_a_claim_waits_for_an_active_claims_enrollment_of_its_npi_and_tin() -> None:
-    checked = Readiness(enrollment_check=True, enrollments=((BILLER, TIN, "pending"),))
-    assert rules(checked) == [ENROLLMENT]
-    assert rules(Readiness(enrollment_check=True, enrollments=((BILLER, "111111111", "active"),))) == [ENROLLMENT]
-    assert rules(Readiness(enrollment_check=True, enrollments=((BILLER, TIN, "active"),))) == []
+def test_a_claim_waits_for_an_active_claims_enrollment_of_its_npi_and_tin_in_effect_on_its_date() -> None:
+    def enrolled(*records: tuple[str, str, str, date | None]) -> Readiness:
+        return Readiness(enrollment_check=True, enrollments=records)
+
+    assert rules(enrolled((BILLER, TIN, "pending", None))) == [ENROLLMENT]
+    assert rules(enrolled((BILLER, "111111111", "active", None))) == [ENROLLMENT]
+    assert rules(enrolled((BILLER, TIN, "active", RECENT + timedelta(days=1)))) == [ENROLLMENT]  # from after the visit
+    assert rules(enrolled((BILLER, TIN, "active", RECENT))) == []
 
 
 def test_a_claim_waits_for_a_span_effective_on_its_date_in_the_visits_state() -> None:

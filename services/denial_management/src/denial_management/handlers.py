@@ -23,7 +23,14 @@ from denial_management.domain import Case, CaseStatus, Opening
 from denial_management.practice_facts import overrides_for
 from denial_management.prevention import WINDOW_DAYS, Pattern, learnable, suggestion
 from denial_management.repository import DenialWork
-from denial_management.triage import Adjusted, Triage, denied_amount, triage_denial, triage_rejection
+from denial_management.triage import (
+    STATUS_DENIAL,
+    Adjusted,
+    Triage,
+    denied_amount,
+    triage_denial,
+    triage_rejection,
+)
 
 ClaimEvent = (
     claim_events.ClaimAccepted
@@ -85,6 +92,7 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
     case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
     if case is not None:
         await _correction_failed(uow, claim, case, "denied")
+        await _told_before(uow, event.claim_id, case)
 
 
 def _class_of(adjustment: remittance_events.PostedAdjustment, on: date) -> str:
@@ -118,6 +126,17 @@ async def _correction_failed(uow: DenialWork, claim: Any, case: Case, how: str) 
         earlier.note(f"the corrected claim was {how} again: case {case.id}", "system")
         earlier.resolve("denied_again", "system")
     await publish_saved(uow, asked)
+
+
+async def _told_before(uow: DenialWork, claim_id: Any, case: Case) -> None:
+    """The remittance's own denial came: the case a claim status answer opened for it is settled, this one (with
+    the payer's reasons) carries the work on, so its money is worked once."""
+    told = await uow.cases.lock_for_claims([claim_id], [CaseStatus.OPEN])
+    settled = [c for c in told if c.triage.category == STATUS_DENIAL and c.id != case.id]
+    for earlier in settled:
+        earlier.note(f"the remittance's denial came: case {case.id}", "system")
+        earlier.resolve("closed_informational", "system")
+    await publish_saved(uow, settled)
 
 
 async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) -> None:

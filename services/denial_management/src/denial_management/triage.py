@@ -89,8 +89,11 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+STATUS_DENIAL = "denied_per_claim_status"  # a 277 said it, the remittance has not come: settled when it does
+
+
 def triage_status(category: str, code: str) -> Triage:
     """A denial the payer told of in a claim status answer (277 F2 or F4) before its remittance reached us: nothing
     says why yet, so the remittance is what to get; the appeal window runs from the payer's date."""
     action = "get the remittance (the payer's ERA or paper EOB) to learn why, then correct or appeal"
-    return Triage("denied_per_claim_status", action, None, True, (f"277.{category}.{code}",))
+    return Triage(STATUS_DENIAL, action, None, True, (f"277.{category}.{code}",))

@@ -73,6 +73,7 @@ class ClaimSubmitted(_ClaimEvent):
     event_type: ClassVar[str] = "claimstream.claim.submitted.v1"
 
     interchange_control_number: str
+    submitted_on: date | None = None  # the day it went out, on the practice's calendar; None in earlier events
 
 
 class ClaimAcknowledged(_ClaimEvent):
@@ -124,7 +125,7 @@ class ClaimAcknowledgmentOverdue(_ClaimEvent):
 
 
 # What a claim status answer (277) means for a claim the payer accepted: paid_without_era, the payer says it paid
-# (F1) and no remittance reached us; denied (F2, F4: nothing forthcoming), no remittance here either; remitted,
+# (F1) and no remittance reached us; denied (F2), no remittance here either; remitted,
 # finalized and its remittance is here (nothing to do: the remittance said it all); not_found (A4); pending,
 # anything else (in process, or more information wanted).
 StatusFinding = Literal["paid_without_era", "denied", "remitted", "not_found", "pending"]

@@ -26,17 +26,20 @@ class Collections(Repository):
         """A claim or statement to count, once however often it is announced."""
         await self.session.execute(insert(billable_items).values(row).on_conflict_do_nothing())
 
-    async def uncounted(self, tenant_id: UUID, practice_id: UUID, through: date) -> Sequence[Any]:
-        """The practice's collections no invoice counted yet, dated `through` or before (a late one of an earlier
-        month included), locked against another run."""
-        where = [self.mine(tenant_id), c.practice_id == practice_id, c.invoice_id.is_(None), c.collected_on <= through]
+    async def uncounted(self, tenant_id: UUID, practice_id: UUID, since: date, through: date) -> Sequence[Any]:
+        """The practice's collections no invoice counted yet, dated from `since` (its first agreement: money before
+        it was never the billing company's to bill) to `through` (a late one of an earlier month included), locked
+        against another run."""
+        where = [self.mine(tenant_id), c.practice_id == practice_id, c.invoice_id.is_(None)]
+        where += [c.collected_on >= since, c.collected_on <= through]
         query = select(collections).where(*where).order_by(c.collected_on, c.id).with_for_update()
         return (await self.session.execute(query)).all()
 
-    async def uncounted_items(self, tenant_id: UUID, practice_id: UUID, through: date) -> Sequence[Any]:
-        """The claims and statements no invoice counted yet, up to `through`, locked: (kind, source_id)."""
+    async def uncounted_items(self, tenant_id: UUID, practice_id: UUID, since: date, through: date) -> Sequence[Any]:
+        """The claims and statements no invoice counted yet, from `since` to `through`, locked: (kind, source_id)."""
         where = [self.mine(tenant_id, billable_items), b.practice_id == practice_id, b.invoice_id.is_(None)]
-        query = select(b.kind, b.source_id).where(*where, b.counted_on <= through).with_for_update()
+        where += [b.counted_on >= since, b.counted_on <= through]
+        query = select(b.kind, b.source_id).where(*where).with_for_update()
         return (await self.session.execute(query)).all()
 
     async def count_into(self, invoice_id: UUID, tenant_id: UUID, money: list[UUID], items: list[UUID]) -> None:

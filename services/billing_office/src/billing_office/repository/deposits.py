@@ -9,6 +9,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.locks import hold_names
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -20,6 +21,11 @@ d, r = deposits.c, remittances.c
 
 class Deposits(Repository):
     table = deposits
+
+    async def hold(self, tenant_id: UUID, traces: Iterable[str]) -> None:
+        """The traces' lock until the transaction ends: a remittance and its deposit stored at once would each miss
+        the other (neither committed), and stay unmatched; the later waits, then finds the earlier."""
+        await hold_names(self.uow, {f"billing-office:trace:{tenant_id}:{trace}" for trace in traces})
 
     async def add_remittance(self, row: dict[str, Any]) -> None:
         await self.session.execute(insert(remittances).values(row).on_conflict_do_nothing())
@@ -73,10 +79,11 @@ class Deposits(Repository):
         (the loop, across tenants, counts their business days), locked, another replica skipping them."""
         cutoff = today - timedelta(days=3)
         awaited = [r.deposit_id.is_(None), r.method.in_(EFT_METHODS) | r.method.is_(None), r.amount > 0]
-        eras = select(remittances).where(*awaited, r.alerted_on.is_(None), r.paid_on < cutoff).limit(200)
+        eras = select(remittances).where(*awaited, r.alerted_on.is_(None), r.paid_on < cutoff).order_by(r.paid_on)
         banked = select(deposits).where(d.remittance_id.is_(None), d.alerted_on.is_(None), d.deposited_on < cutoff)
-        found = (await self.session.execute(eras.with_for_update(skip_locked=True))).all()
-        arrived = (await self.session.execute(banked.limit(200).with_for_update(skip_locked=True))).all()
+        found = (await self.session.execute(eras.limit(200).with_for_update(skip_locked=True))).all()
+        banked = banked.order_by(d.deposited_on).limit(200)
+        arrived = (await self.session.execute(banked.with_for_update(skip_locked=True))).all()
         return found, arrived
 
     async def alerted(self, remittance_ids: list[UUID], deposit_ids: list[UUID], today: date) -> None:

@@ -37,9 +37,10 @@ class Enrollment(Repository):
         where = [*self.mine_in(principal.tenant_id, principal.practice_ids), e.id == enrollment_id]
         return (await self.session.execute(select(enrollments).where(*where))).first()
 
-    async def remittance_statuses(self, tenant_id: UUID) -> dict[str, list[str]]:
-        """Per payer, the statuses of the tenant's remittance (835) enrollments with it."""
-        query = select(e.payer_id, e.status).where(self.mine(tenant_id), e.transaction == "remittance")
+    async def remittance_statuses(self, principal: Principal) -> dict[str, list[str]]:
+        """Per payer, the statuses of the caller's practices' remittance (835) enrollments with it."""
+        where = self.mine_in(principal.tenant_id, principal.practice_ids)
+        query = select(e.payer_id, e.status).where(*where, e.transaction == "remittance")
         found: dict[str, list[str]] = {}
         for row in await self.session.execute(query):
             found.setdefault(row.payer_id, []).append(row.status)

@@ -191,7 +191,9 @@ async def release_claim(
     timely filing) are named in `acknowledge`; anything else still holds the claim (422 lists it)."""
 
     async def operation() -> ClaimOut:
-        claim = await _locked(uow, principal, claim_id)
+        row = await uow.claims.in_scope(principal, claim_id)
+        await uow.readiness.hold([(row.tenant_id, row.practice_id, row.payer_id)])  # before the claim's row lock
+        claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
         remaining = await release.release(
             uow, claim, acknowledged=body.acknowledge, today=business_date(claim.content.time_zone)
         )

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from claim_submission import handlers
 from claim_submission.api import ClaimWorkDep
-from claim_submission.domain.states import AT_PAYER
+from claim_submission.domain.states import ClaimStatus
 from claim_submission.inbound.claim_status import CATEGORY_WORDS
 
 router = APIRouter(tags=["claim status"])
@@ -64,8 +64,8 @@ async def ask_status(claim_id: UUID, request: Request, principal: CurrentPrincip
 
     async def operation() -> InquiryOut:
         row = await uow.claims.in_scope(principal, claim_id)
-        if row.status not in AT_PAYER:
-            raise RuleViolation("only a claim the payer has can be asked about", field="claim_id")
+        if row.status != ClaimStatus.ACCEPTED:
+            raise RuleViolation("only a claim the payer accepted can be asked about", field="claim_id")
         claim = await handlers.locked_claim(uow, principal.tenant_id, row.id)
         inquiry_id = await uow.statuses.request(claim)
         [found] = [i for i in await uow.statuses.of_claim(principal, claim_id) if i.id == inquiry_id]

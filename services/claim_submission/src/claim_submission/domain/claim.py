@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from claimstream_platform.contracts import IntegrationEvent, Reason
 from claimstream_platform.contracts import claim_submission as events
 from claimstream_platform.contracts.claim_submission import ClaimLine
+from claimstream_platform.dates import business_date
 
 from claim_submission.domain.content import ClaimContent, line_control_number
 from claim_submission.domain.states import (
@@ -197,7 +198,11 @@ class Claim:
         detail = {} if acknowledgment_received else {"acknowledgment": "not received"}
         self._move(S.SUBMITTED, interchange=self.interchange_number, **detail)
         self.events.append(
-            events.ClaimSubmitted(**self._ids(), interchange_control_number=str(self.interchange_number))
+            events.ClaimSubmitted(
+                **self._ids(),
+                interchange_control_number=str(self.interchange_number),
+                submitted_on=business_date(self.content.time_zone),
+            )
         )
 
     def acknowledge(self) -> None:

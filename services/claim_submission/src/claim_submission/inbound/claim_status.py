@@ -2,8 +2,9 @@
 has not paid us for, what its 277 says of it, and what that means (docs/claim-submission.md, "Claim status").
 
 The answer's category (list 507) decides: F1 finalized and paid while no remittance reached us is a missing ERA;
-F2 denied, or F4 finalized with no payment forthcoming, is a denial; A4 is a claim the payer cannot find, back to
-the work queue; anything else (pending, acknowledged, more information wanted) is recorded and asked again later.
+F2 denied is a denial; A4 is a claim the payer cannot find, back to the work queue; anything else (pending,
+acknowledged, more information wanted; F4, finalized with nothing forthcoming, often all the patient's) is
+recorded, and asked about again later unless finalized.
 """
 
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from claimstream_platform.x12.status_model import ClaimStatus
 
 from claim_submission.domain.content import ClaimContent
 
-FINDINGS: dict[str, StatusFinding] = {"F1": "paid_without_era", "F2": "denied", "F4": "denied", "A4": "not_found"}
+# F4 (finalized, no payment forthcoming) is often all the patient's (a deductible): no denial, recorded.
+FINDINGS: dict[str, StatusFinding] = {"F1": "paid_without_era", "F2": "denied", "A4": "not_found"}
 # Our own short words for the categories (list 507), for the claim's timeline.
 CATEGORY_WORDS = {
     "A": "acknowledged by the payer",

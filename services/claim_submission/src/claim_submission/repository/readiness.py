@@ -66,7 +66,7 @@ def _readiness(key: PayerKey, checks: list[Any], enrolled: list[Any], spans: lis
     return Readiness(
         enrollment_check=bool(check and check.enrollment),
         credentialing_check=bool(check and check.credentialing),
-        enrollments=tuple((row.npi, row.tax_id, row.status) for row in enrolled if mine(row)),
+        enrollments=tuple((row.npi, row.tax_id, row.status, row.effective_from) for row in enrolled if mine(row)),
         spans=tuple(
             Span(row.npi, row.state, row.status, row.effective_from, row.effective_to) for row in spans if mine(row)
         ),

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from claim_submission.domain.claim import Claim
 from claim_submission.repository.claim_writes import claim_of
-from claim_submission.tables import claims, interchange_numbers, remitted_claims, status_inquiries
+from claim_submission.tables import claims, interchange_numbers, remitted_claims, status_inquiries, status_watch
 
 q, c, r = status_inquiries.c, claims.c, remitted_claims.c
 
@@ -23,11 +23,15 @@ class StatusInquiries(Repository):
     table = status_inquiries
 
     async def due(self, accepted_before: datetime, asked_since: datetime, limit: int) -> list[Claim]:
-        """Claims accepted before `accepted_before` that no remittance reached and nobody asked about since
-        `asked_since`, oldest first (every tenant's: the loop's)."""
+        """Claims accepted before `accepted_before` (and since claims are watched) that no remittance reached,
+        nobody asked about since `asked_since` and the payer has not finalized, oldest first (every tenant's: the
+        loop's)."""
         remitted = exists().where(r.claim_id == c.id)
         asked = exists().where(q.claim_id == c.id, q.requested_at >= asked_since)
-        query = select(claims).where(c.status == "accepted", c.updated_at < accepted_before, ~remitted, ~asked)
+        finalized = exists().where(q.claim_id == c.id, q.category.like("F%"))  # the payer's last word is given
+        watched = c.updated_at >= select(status_watch.c.since).scalar_subquery()
+        where = [c.status == "accepted", c.updated_at < accepted_before, watched, ~remitted, ~asked, ~finalized]
+        query = select(claims).where(*where)
         rows = await self.session.execute(query.order_by(c.updated_at).limit(limit))
         return [claim_of(row) for row in rows]
 
@@ -83,5 +87,6 @@ class StatusInquiries(Repository):
         remitted = exists().where(r.claim_id == q.claim_id)
         where = [*self.mine_in(principal.tenant_id, principal.practice_ids), q.finding == "paid_without_era", ~remitted]
         columns = [q.claim_id, q.paid, q.paid_on, q.check_number, q.answered_at, c.payer_id, c.patient_control_number]
-        query = select(*columns).join(claims, c.id == q.claim_id).where(*where)
-        return (await self.session.execute(query.order_by(q.answered_at.desc()).limit(limit))).all()
+        query = select(*columns).join(claims, c.id == q.claim_id).where(*where).distinct(q.claim_id)
+        latest = query.order_by(q.claim_id, q.answered_at.desc()).subquery()
+        return (await self.session.execute(select(latest).order_by(latest.c.answered_at.desc()).limit(limit))).all()

@@ -1,5 +1,6 @@
 """Whether a practice may bill a payer yet, pure: where the practice turned the checks on for the payer (the
-billing office's), a claim waits for an active claims (837) enrollment of its billing provider's NPI and TIN, and
+billing office's), a claim waits for an active claims (837) enrollment of its billing provider's NPI and TIN in
+effect on its date of service, and
 for a credentialing span of its rendering clinician with the payer, in the state of the visit, effective on the
 date of service. A span that starts later says when the claim can go. Without the checks, nothing is held.
 
@@ -41,7 +42,7 @@ class Readiness:
 
     enrollment_check: bool = False
     credentialing_check: bool = False
-    enrollments: tuple[tuple[str, str, str], ...] = ()
+    enrollments: tuple[tuple[str, str, str, date | None], ...] = ()  # NPI, TIN, status, the payer's effective date
     spans: tuple[Span, ...] = field(default_factory=tuple)
 
 
@@ -55,13 +56,21 @@ def visit_state(content: ClaimContent) -> str:
 def readiness_reasons(content: ClaimContent, readiness: Readiness) -> list[Reason]:
     found = []
     billing = content.billing_provider
-    if readiness.enrollment_check and (billing.npi, billing.tax_id, "active") not in readiness.enrollments:
+    if readiness.enrollment_check and not _enrolled(readiness, billing.npi, billing.tax_id, content.service_date):
         message = f"the practice is not enrolled with {content.payer.payer_id} for claims under this NPI and TIN yet"
         found.append(Reason(rule=ENROLLMENT, field="billing_provider", message=message))
     if readiness.credentialing_check:
         reason = _credentialing(content, readiness.spans)
         found += [reason] if reason else []
     return found
+
+
+def _enrolled(readiness: Readiness, npi: str, tax_id: str, day: date) -> bool:
+    """An active claims enrollment of the NPI and TIN, in effect on the date of service."""
+    return any(
+        (n, t, status) == (npi, tax_id, "active") and (since is None or since <= day)
+        for n, t, status, since in readiness.enrollments
+    )
 
 
 def _credentialing(content: ClaimContent, spans: tuple[Span, ...]) -> Reason | None:

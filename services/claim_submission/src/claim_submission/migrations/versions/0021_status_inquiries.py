@@ -44,8 +44,13 @@ def upgrade() -> None:
     )
     for table in ("status_inquiries", "remitted_claims"):
         wall_table(op.get_bind(), table)
+    # From when claims are watched: a claim accepted before (its remittance may have come before anything marked
+    # it) is asked about only when a biller asks. One row, no tenant's.
+    op.create_table("status_watch", sa.Column("since", sa.DateTime(timezone=True), nullable=False))
+    op.execute("INSERT INTO status_watch (since) VALUES (now())")
 
 
 def downgrade() -> None:
+    op.drop_table("status_watch")
     op.drop_table("remitted_claims")
     op.drop_table("status_inquiries")
