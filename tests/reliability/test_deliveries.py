@@ -47,7 +47,7 @@ REDELIVERED: dict[type[IntegrationEvent], tuple[str, ...]] = {
     eligibility.EligibilityVerified: ("claim-submission", "projection"),
     claim_submission.ClaimCreated: ("denial-management", "projection", "remittance-posting"),
     claim_submission.ClaimAccepted: ("denial-management", "projection", "remittance-posting"),
-    remittance_posting.PaymentPosted: ("claim-submission", "denial-management", "projection"),
+    remittance_posting.PaymentPosted: ("billing-office", "claim-submission", "denial-management", "projection"),
     remittance_posting.ClaimDenied: ("denial-management", "projection"),
     denial_management.DenialTriaged: ("projection",),
 }
@@ -167,7 +167,9 @@ async def test_scenario_6_poison_is_dead_lettered_at_once_and_its_partition_flow
     await register_practice(stack.database_url, practice, tenant)
     claim, valid = the_valid_claim(tenant, practice)
     poisons = poison(valid, practice)
-    groups = CONSUMERS[claim.topic]
+    # The groups that apply a claim's creation: the billing office reads only ClaimSubmitted of this topic, so a
+    # poisoned ClaimCreated is none of its business (the unknown type it letters too, left out of the count here).
+    groups = REDELIVERED[type(claim)]
     counted = {(g, kind): await metric(services, g, DEAD_LETTERED, kind=kind) for g in groups for kind in KINDS}
     *bad, good = await produce(stack.bootstrap_servers, [*poisons.values(), valid])
     assert {sent.partition for sent in bad} == {good.partition}, "the poison is on the valid claim's partition"
@@ -176,6 +178,7 @@ async def test_scenario_6_poison_is_dead_lettered_at_once_and_its_partition_flow
     flowing = time.monotonic()
 
     letters = await letters_for(stack.bootstrap_servers, claim.topic, {sent.event_id for sent in bad})
+    letters = [letter for letter in letters if letter["dlq_consumer"] in groups]
     kinds = {sent.event_id: kind_of(name) for name, sent in zip(poisons, bad, strict=True)}
     assert_lettered_once(letters, bad, kinds, groups)
     assert await lag_of(services, keys, claim.topic, good.partition, groups) == dict.fromkeys(groups, 0)

@@ -34,11 +34,11 @@ from kafka_reader import header, read_topic
 # subscriptions (their consumers.py). The access log's topic is identity's and the projection's.
 CONSUMERS = {
     charge_capture.TOPIC: ("claim-submission", "denial-management", "eligibility", "prior-authorization", "projection"),
-    claim_submission.TOPIC: ("denial-management", "projection", "remittance-posting"),
+    claim_submission.TOPIC: ("billing-office", "denial-management", "projection", "remittance-posting"),
     denial_management.TOPIC: ("claim-submission", "projection"),
     eligibility.TOPIC: ("claim-submission", "projection"),
     prior_authorization.TOPIC: ("claim-submission", "denial-management", "projection"),
-    remittance_posting.TOPIC: ("claim-submission", "denial-management", "projection"),
+    remittance_posting.TOPIC: ("billing-office", "claim-submission", "denial-management", "projection"),
 }
 Headers = list[tuple[str, bytes]]
 
