@@ -249,7 +249,13 @@ async def _invoice(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
     first = add_months(date.today().replace(day=1), -2)
     terms = {"effective_from": str(first), "insurance_percent": "6", "patient_percent": "4", "minimum_fee": "250"}
     await ok(await c.office.post(f"/v1/practices/{ids['practice_id']}/fee-agreements", json=terms))
-    invoices = (await ok(await c.office.post("/v1/invoice-runs")))["items"]
+    await ok(await c.office.post("/v1/invoice-runs"))  # or the month-end loop (every second here) issued them
+
+    async def issued() -> list[dict[str, Any]] | None:
+        found = await ok(await c.office.get("/v1/invoices", params={"practice_id": ids["practice_id"]}))
+        return list(found["items"]) or None
+
+    invoices = await until(issued, "invoices", 30)
     era = {"payer_id": "SIMMCR", "npi": "1245319599", "tax_id": "123456789", "transaction": "remittance"}
     enrolled = await ok(
         await c.office.put(f"/v1/practices/{ids['practice_id']}/enrollments", json=era | {"status": "submitted"})
