@@ -8,7 +8,7 @@ clearinghouse answers it once."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from claimstream_platform.dates import business_date
 from claimstream_platform.db import SessionFactory
@@ -73,14 +73,14 @@ class StatusInquiryLoop(PeriodicLoop):
             await uow.commit()
         return True
 
-    async def _written(self, uow: ClaimWork, inquiry: object) -> str:
-        claim = await uow.claims.lock(inquiry.tenant_id, inquiry.claim_id)  # type: ignore[attr-defined]
+    async def _written(self, uow: ClaimWork, inquiry: Any) -> str:
+        claim = await uow.claims.lock(inquiry.tenant_id, inquiry.claim_id)
         assert claim is not None  # an inquiry's claim is never deleted
         own = (await submitters.of_tenants(uow, [claim.tenant_id])).get(claim.tenant_id) or self._default
         asked = self._asked if own is None else Asked(own.id, own.name, self._asked.receiver_id, self._asked.usage)
         control = await uow.statuses.next_control()
         pcn = claim.patient_control_number or ""
-        return inquiry_276(claim.content, pcn, inquiry.trace, asked, control, datetime.now(UTC))  # type: ignore[attr-defined]
+        return inquiry_276(claim.content, pcn, inquiry.trace, asked, control, datetime.now(UTC))
 
 
 async def request_due(sessionmaker: SessionFactory) -> int:
@@ -90,7 +90,7 @@ async def request_due(sessionmaker: SessionFactory) -> int:
     default = payer_facts("", on=today).status_inquiry_after_days
     shortest = timedelta(days=min([default, *days.values()]))
     async with ClaimWork(sessionmaker) as uow:
-        claims = await uow.statuses.due(now - shortest, now - shortest, limit=200)
+        claims = await uow.statuses.due(now - shortest, limit=200)
         due = [c for c in claims if _past(c.updated_at, now - timedelta(days=days.get(c.payer_id, default)))]
         for claim in due:
             await uow.statuses.request(claim)

@@ -22,15 +22,14 @@ q, c, r = status_inquiries.c, claims.c, remitted_claims.c
 class StatusInquiries(Repository):
     table = status_inquiries
 
-    async def due(self, accepted_before: datetime, asked_since: datetime, limit: int) -> list[Claim]:
-        """Claims accepted before `accepted_before` (and since claims are watched) that no remittance reached,
-        nobody asked about since `asked_since` and the payer has not finalized, oldest first (every tenant's: the
-        loop's)."""
+    async def due(self, cutoff: datetime, limit: int) -> list[Claim]:
+        """Claims accepted before `cutoff` (and since claims are watched) that no remittance reached, nobody asked
+        about since `cutoff` and the payer has not finalized, oldest first (every tenant's: the loop's)."""
         remitted = exists().where(r.claim_id == c.id)
-        asked = exists().where(q.claim_id == c.id, q.requested_at >= asked_since)
+        asked = exists().where(q.claim_id == c.id, q.requested_at >= cutoff)
         finalized = exists().where(q.claim_id == c.id, q.category.like("F%"))  # the payer's last word is given
         watched = c.updated_at >= select(status_watch.c.since).scalar_subquery()
-        where = [c.status == "accepted", c.updated_at < accepted_before, watched, ~remitted, ~asked, ~finalized]
+        where = [c.status == "accepted", c.updated_at < cutoff, watched, ~remitted, ~asked, ~finalized]
         query = select(claims).where(*where)
         rows = await self.session.execute(query.order_by(c.updated_at).limit(limit))
         return [claim_of(row) for row in rows]
