@@ -8,9 +8,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BROWSER := .cache/browser.installed
+ROOT_OR_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 
-.PHONY: install run test test-unit test-service test-integration test-reliability bench lint clean schemas
+.PHONY: install browser run test test-unit test-service test-integration test-reliability bench lint clean schemas
 
 $(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +22,22 @@ $(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pypro
 
 install: $(STAMP)
 
+# The console's browser tests: Debian's chromium (Playwright drives it; it downloads no browser of its own) and
+# axe-core from npm (package-lock.json, no registry addresses: .npmrc).
+$(BROWSER): package.json package-lock.json
+	command -v chromium >/dev/null || ($(ROOT_OR_SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(ROOT_OR_SUDO) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core)
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p .cache && touch $(BROWSER)
+
+browser: $(BROWSER)
+
 run: install
 	$(PY) -m claimstream_devtools.cli up
 
 # The reliability layer (tests/reliability) runs after the rest, in a pytest run of its own on a stack of its own:
 # its tests kill workers, the broker and the database (docs/reliability.md). `make test-reliability` runs it alone.
-test: install
+test: install $(BROWSER)
 	$(PY) -m pytest
 	$(PY) -m pytest tests/reliability
 
@@ -35,7 +47,7 @@ test-reliability: install
 test-unit: install
 	$(PY) -m pytest -m "not stack"
 
-test-service test-integration: install
+test-service test-integration: install $(BROWSER)
 	$(PY) -m pytest -m stack
 
 bench: install
@@ -61,4 +73,4 @@ schemas: install
 	$(PY) -m claimstream_devtools.routes
 
 clean:
-	rm -rf .data bench/results
+	rm -rf .data bench/results node_modules

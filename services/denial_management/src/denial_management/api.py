@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from denial_management.repository import DenialWork
-from denial_management.repository.queue import QueueFilter
+from denial_management.repository.queue import QueueFilter, Sort
 
 router = APIRouter(tags=["denials"])
 DenialWorkDep = Annotated[DenialWork, Depends(get_unit_of_work)]  # the service's own unit of work
@@ -103,11 +103,14 @@ async def queue(
     status: Literal["open", "correcting", "appealed", "resolved"] | None = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     due_before: date | None = None,
+    claim_id: UUID | None = None,
+    sort: Sort = "priority",
 ) -> QueuePage:
-    """The work queue, highest priority first: money at stake, raised as the deadline nears; a page at a time."""
-    wanted = QueueFilter(practice_id, payer_id, category, status, assignee, due_before)
+    """The work queue, highest priority first (money at stake, raised as the deadline nears), or by the nearest
+    deadline (`sort=deadline`; cases with none last) or the most money (`sort=amount`); a page at a time."""
+    wanted = QueueFilter(practice_id, payer_id, category, status, assignee, due_before, claim_id)
     async with uow:
-        rows, next_cursor = await uow.queue.page(principal, wanted, page)
+        rows, next_cursor = await uow.queue.page(principal, wanted, page, sort)
     return QueuePage(items=[CaseOut.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 

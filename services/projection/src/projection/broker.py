@@ -11,7 +11,9 @@ from uuid import UUID
 
 from claimstream_platform.errors import TransientError
 from claimstream_platform.messaging.kafka import DEAD_LETTER_SUFFIX, new_admin
+from claimstream_platform.messaging.letters import dead_letter_topic_named, read_letters, read_marks
 from claimstream_platform.messaging.reading import Record, TopicReader, topic_reader
+from claimstream_platform.messaging.redrive import Plan, Selection, plan, redrive
 
 TIMEOUT = 5.0
 _T = TypeVar("_T")
@@ -40,6 +42,8 @@ class DeadLetter:
     reason: str
     event_type: str | None
     at: datetime
+    event_id: str | None  # what a redrive names (`redrive`)
+    dead_letter_topic: str
 
 
 async def installation(bootstrap_servers: str, latest: int) -> tuple[list[Lag], dict[str, int], list[DeadLetter]]:
@@ -126,4 +130,31 @@ def _letter(record: Record, tenant_id: UUID | None) -> DeadLetter | None:
         reason=headers.get("dlq_reason", "")[:500],
         event_type=headers.get("ce_type"),
         at=datetime.fromtimestamp(record.timestamp / 1000, UTC),
+        event_id=headers.get("ce_id"),
+        dead_letter_topic=record.topic,
     )
+
+
+async def redrive_events(bootstrap_servers: str, topic: str, event_ids: frozenset[str]) -> Plan:
+    """An operator's redrive after a fix, as `claimstream dlq redrive --topic T --event-id ...` does it: those
+    events' letters of the dead-letter topic sent back once each and marked (a letter redriven before is not sent
+    again; the consumers' inboxes make even that harmless)."""
+    dlq_topic = dead_letter_topic_named(topic)
+
+    async def send() -> Plan:
+        letters, marks = await asyncio.gather(
+            read_letters(bootstrap_servers, lambda t: t == dlq_topic), read_marks(bootstrap_servers)
+        )
+        chosen = plan(letters, marks, Selection(event_ids=event_ids))
+        await redrive(bootstrap_servers, chosen.events)
+        return chosen
+
+    try:
+        async with asyncio.timeout(TIMEOUT * 4):
+            return await send()
+    except (TimeoutError, OSError, ConnectionError) as error:
+        raise TransientError("the broker did not answer", retry_after=5) from error
+    except Exception as error:  # aiokafka's own errors, as in `_bounded`
+        if type(error).__module__.startswith("aiokafka"):
+            raise TransientError("the broker did not answer", retry_after=5) from error
+        raise

@@ -6,12 +6,13 @@ is the installation's."""
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
+from uuid import UUID
 
-from claimstream_platform.access import allow
+from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Role
-from claimstream_platform.web import CurrentCaller
+from claimstream_platform.web import CurrentCaller, CurrentOperator
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from projection import broker
 from projection.api import ProjectionWorkDep
@@ -44,6 +45,8 @@ class DeadLetterOut(BaseModel):
     reason: str
     event_type: str | None
     at: datetime
+    event_id: str | None
+    dead_letter_topic: str
 
 
 class StreamHealth(BaseModel):
@@ -88,3 +91,26 @@ async def stream_health(
 
 def _rates(counted: Sequence[Any]) -> list[Rate]:
     return [Rate.model_validate(dict(row._mapping)) for row in counted]
+
+
+class RedriveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._-]+$")]  # T or T.dlq
+    event_ids: Annotated[list[UUID], Field(min_length=1, max_length=100)]
+
+
+class RedriveOut(BaseModel):
+    events: int  # sent back to their topic
+    letters: int  # marked redriven
+    redriven_before: int  # picked, but redriven before: not sent again
+
+
+@router.post(
+    "/v1/stream/dead-letters/redrive", openapi_extra=allow(OPERATOR, audit=Audit.ADMIN), response_model=RedriveOut
+)
+async def redrive_dead_letters(body: RedriveIn, request: Request, _: CurrentOperator) -> RedriveOut:
+    """After a fix: these events' dead letters sent back to their topic (the consumers' inboxes keep it once)."""
+    servers = request.app.state.platform.settings.kafka_bootstrap_servers
+    chosen = await broker.redrive_events(servers, body.topic, frozenset(str(i) for i in body.event_ids))
+    letters = sum(len(outgoing.letters) for outgoing in chosen.events)
+    return RedriveOut(events=len(chosen.events), letters=letters, redriven_before=chosen.redriven_before)

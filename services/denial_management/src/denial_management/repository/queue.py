@@ -4,13 +4,13 @@ tenant and the practices its token allows, here once (`_scoped`; the tenant filt
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import OrderedPageRequest, in_scope, ordered_page
-from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import ColumnElement, Date, Select, func, literal, select, tuple_
 from sqlalchemy.engine import Row
 
 from denial_management.tables import appeals, case_history, cases
@@ -24,6 +24,12 @@ class QueueFilter:
     status: str | None = None
     assignee: str | None = None
     due_before: date | None = None
+    claim_id: UUID | None = None
+
+
+Sort = Literal["priority", "deadline", "amount"]
+# A case without a deadline sorts after every dated one when sorted by deadline (a page's sort key is never null).
+_DUE = func.coalesce(cases.c.deadline, literal(date(9999, 12, 31), Date)).label("due")
 
 
 class Queue(Repository):
@@ -44,6 +50,7 @@ class Queue(Repository):
             ("category", wanted.category),
             ("status", wanted.status),
             ("assignee", wanted.assignee),
+            ("claim_id", wanted.claim_id),
         ):
             if value is not None:
                 query = query.where(cases.c[column] == value)
@@ -52,12 +59,17 @@ class Queue(Repository):
         return query
 
     async def page(
-        self, principal: Principal, wanted: QueueFilter, page: OrderedPageRequest
+        self, principal: Principal, wanted: QueueFilter, page: OrderedPageRequest, sort: Sort = "priority"
     ) -> tuple[list[Row[Any]], str | None]:
-        """A page of the queue, the highest priority first (then by id, so that pages are stable)."""
-        query = self._filtered(principal, wanted)
-        order = [cases.c.priority, cases.c.id]
-        return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
+        """A page of the queue, the highest priority first, or the nearest deadline, or the most money (then by id,
+        so that pages are stable)."""
+        query = self._filtered(principal, wanted).add_columns(_DUE)
+        first = {"priority": cases.c.priority, "deadline": _DUE, "amount": cases.c.amount}[sort]
+        order = [first, cases.c.id]
+        newest_first = sort != "deadline"
+        return await ordered_page(
+            self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=newest_first
+        )
 
     async def in_scope_ids(self, principal: Principal, wanted: QueueFilter, limit: int) -> list[UUID]:
         query = self._filtered(principal, wanted).with_only_columns(cases.c.id).limit(limit)

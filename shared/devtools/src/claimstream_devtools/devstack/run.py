@@ -18,11 +18,11 @@ from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSU
 from claimstream_platform.engines import create_engine
 
 from claimstream_devtools.devstack.payments import payment_env
+from claimstream_devtools.devstack.people import demo_people
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
 DEMO_TENANT = "Demo Billing Company"
-DEMO_ADMIN = "admin@demo-billing.example"
 CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
 # The demo tenant's callers: (file, integration's name, role, what it is for). Each carries one role: its work, and
 # no more. Each is an integration of the tenant in identity, its tokens issued at every start: the demo's admin too
@@ -59,7 +59,7 @@ def run_stack() -> int:
         mailbox = stack.mail.folder if stack.mail is not None else None
         workload = _start_workload(supervisor, specs, token_files, clearinghouse_token, mailbox)
         _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
-        _demo_admin(identitys_env(supervisor, specs), tenant_id, profile.data_dir)
+        _console(supervisor, specs, token_files, tenant_id, profile.data_dir)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -158,18 +158,19 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     return token
 
 
-def _demo_admin(identity_env: dict[str, str] | None, tenant_id: UUID, data_dir: Path) -> None:
-    """The demo tenant's first administrator, invited once through the identity service's command: the invitation
-    code is kept in the profile, to accept with a password at identity's `POST /v1/invitations/accept`."""
-    invitation = data_dir / "demo-admin-invitation"
-    if identity_env is None or invitation.exists():
+def _console(
+    supervisor: Supervisor, specs: list[ServiceSpec], tokens: dict[Role, Path], tenant_id: UUID, folder: Path
+) -> None:
+    """The console's address and the demo's people who sign in to it (`people.py`), with their passwords."""
+    console, identity = _url_of(specs, "console"), _url_of(specs, "identity")
+    identity_env = identitys_env(supervisor, specs)
+    if console is None or identity is None or identity_env is None or Role.TENANT_ADMIN not in tokens:
         return
-    command = [sys.executable, "-m", "identity", "create-admin", "--tenant", str(tenant_id)]
-    command += ["--email", DEMO_ADMIN, "--name", "Demo administrator"]
-    made = subprocess.run(command, env=identity_env, capture_output=True, text=True, check=False)
-    if made.returncode == 0:
-        _write_secret(invitation, made.stdout)
-        print(f"  demo admin   {DEMO_ADMIN}: invitation in {invitation}", flush=True)
+    admin_token = tokens[Role.TENANT_ADMIN].read_text().strip()
+    people = demo_people(identity_env, identity, admin_token, tenant_id, folder)
+    print(f"  console      {console}  (sign in as one of these; the passwords are kept in {people}):", flush=True)
+    for line in people.read_text().splitlines():
+        print(f"    {line}", flush=True)
 
 
 def _write_secret(path: Path, text: str) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 from claimstream_platform.kit import discover
+from cryptography.fernet import Fernet
 
 from claimstream_devtools.devstack.processes import terminate, wait_until
 
@@ -78,7 +79,11 @@ class Supervisor:
     roles: dict[str, ServiceRoles] = field(default_factory=dict)
 
     def start(self, specs: list[ServiceSpec], *, workers: bool = True) -> None:
-        """Each service's API and (unless `workers` is False: a bench that measures the APIs alone) its worker."""
+        """Each service's API and (unless `workers` is False: a bench that measures the APIs alone) its worker.
+        Every process is told where each service answers (`<PACKAGE>_URL`: the console calls them all)."""
+        self.env.update({f"{spec.package.upper()}_URL": spec.url for spec in specs})
+        if any(spec.package == "console" for spec in specs):
+            self.only_for.setdefault("console", {}).update(consoles_own(self.log_dir))
         for spec in specs:
             self.roles[spec.package] = asyncio.run(ensure_roles(self.env["DATABASE_URL"], spec.package))
             env = self.process_env(spec)
@@ -148,6 +153,16 @@ class Supervisor:
         if role == "worker":  # the worker's /metrics, beside its API's port
             env["METRICS_PORT"] = str(spec.port + METRICS_PORT_OFFSET)
         return env
+
+
+def consoles_own(folder: Path) -> dict[str, str]:
+    """What the console's processes alone are given: the key that seals its session cookies (made once in the
+    stack's folder), and plain-HTTP cookies: the local stack serves no TLS."""
+    key = folder / "console-session.key"
+    if not key.exists():
+        key.write_bytes(Fernet.generate_key())
+        key.chmod(0o600)
+    return {"CONSOLE_SESSION_KEY_FILE": str(key), "CONSOLE_SECURE_COOKIE": "false"}
 
 
 def _ready(url: str) -> bool:

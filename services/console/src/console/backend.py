@@ -1,0 +1,104 @@
+"""The console's one door to the services: their public APIs over HTTP, with the signed-in person's own token.
+
+Every call carries the caller's bearer token, so each service applies its own walls (tenant, practices, role)
+and leaves its own access-log row, exactly as for any other client: the console adds no power of its own. A
+refusal comes back as `Refused` with the service's RFC 9457 problem (shown on the page as it was given); a
+service down, overloaded or slow as `Unavailable` (the page answers 503 with Retry-After).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+
+
+class Unavailable(Exception):
+    def __init__(self, service: str, retry_after: int = 5) -> None:
+        super().__init__(f"{service} is not answering")
+        self.service, self.retry_after = service, retry_after
+
+
+class Refused(Exception):
+    """A 4xx from a service: its problem's status, title, detail and the field it names."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
+        super().__init__(str(problem.get("detail") or problem.get("title") or status))
+        self.status = status
+        self.title = str(problem.get("title") or "Refused")
+        self.detail = str(problem.get("detail") or "")
+        self.field = problem.get("field")
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    expires_at: datetime
+
+
+@dataclass
+class Backend:
+    urls: Mapping[str, str]  # service package -> its base URL
+    client: httpx.AsyncClient
+
+    async def get(self, token: str, service: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        response = await self.call(token, "GET", service, path, params=_present(params or {}))
+        return response.json()
+
+    async def post(self, token: str, service: str, path: str, body: Any, *, key: str | None = None) -> Any:
+        """A command; `key` is the form's idempotency key, so a form sent twice acts once."""
+        headers = {"Idempotency-Key": key} if key else {}
+        response = await self.call(token, "POST", service, path, json=body, headers=headers)
+        return response.json() if response.content else None
+
+    async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request (`token` None: a public route, signing in); a refusal or an outage raised as above."""
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **kwargs.pop("headers", {})}
+        try:
+            response = await self.client.request(method, self.urls[service] + path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise Unavailable(service) from error
+        if response.status_code in (429, 503) or response.status_code >= 500:
+            raise Unavailable(service, _retry_after(response))
+        if response.status_code >= 400:
+            raise Refused(response.status_code, _problem(response))
+        return response
+
+    async def sign_in(self, email: str, password: str, *, operator: bool) -> Issued:
+        path = "/v1/operators/sign-in" if operator else "/v1/sign-in"
+        return _issued(
+            (await self.call(None, "POST", "identity", path, json={"email": email, "password": password})).json()
+        )
+
+    async def renew(self, token: str) -> Issued:
+        return _issued((await self.call(token, "POST", "identity", "/v1/session/renew")).json())
+
+    async def sign_out(self, token: str) -> None:
+        await self.call(token, "POST", "identity", "/v1/session/sign-out")
+
+
+def _issued(body: Mapping[str, Any]) -> Issued:
+    return Issued(str(body["access_token"]), datetime.fromisoformat(str(body["expires_at"])))
+
+
+def _present(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A form's empty fields are filters not set, not filters for the empty string."""
+    return {name: value for name, value in params.items() if value not in (None, "")}
+
+
+def _retry_after(response: httpx.Response) -> int:
+    try:
+        return max(1, int(response.headers.get("Retry-After", "5")))
+    except ValueError:
+        return 5
+
+
+def _problem(response: httpx.Response) -> Mapping[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"title": response.reason_phrase}
+    return body if isinstance(body, dict) else {"title": response.reason_phrase}

@@ -1,0 +1,183 @@
+"""The session at the door of every page (an ASGI middleware, outside the platform's own).
+
+For a request with a live session it puts the person's token where the platform looks for it (the Authorization
+header), so the platform verifies it, checks its revocation and each page's declared roles exactly as on every
+service; it renews the token in its last minutes and ends a session idle too long. On the way out it seals the
+session again (its `seen_at` moved on), turns a 401 into the sign-in page, and a problem into a page a person
+reads. A form sent from another site is refused before anything runs (`Sec-Fetch-Site`, `Origin`); the pages
+check the form's CSRF token too (`render.checked_form`).
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from console.backend import Backend, Refused, Unavailable
+from console.session import COOKIE, Cookies, Session
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Any, Send], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+EXEMPT = ("/static/", "/healthz", "/readyz", "/metrics")
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class SessionGate:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cookies: Cookies,
+        backend: Callable[[], Backend],
+        idle: timedelta,
+        problem_page: Callable[[int, str, str], bytes],
+    ) -> None:
+        self.app, self.cookies, self.backend, self.idle = app, cookies, backend, idle
+        self.problem_page = problem_page
+
+    async def __call__(self, scope: Scope, receive: Any, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE and _cross_site(_headers(scope)):
+            await _answer(send, 403, self.problem_page(403, "Refused", "A form sent from another site is refused."))
+            return
+        session = await self._session(scope)
+        if session is not None:
+            scope["headers"] = [*_without_authorization(scope), (b"authorization", f"Bearer {session.token}".encode())]
+            scope.setdefault("state", {})["session"] = session
+        await self.app(scope, receive, _Reply(send, self, scope, session))
+
+    async def _session(self, scope: Scope) -> Session | None:
+        """The live session of the request's cookie, renewed when due; None when there is none or it ended."""
+        session = self.cookies.open(_cookies(scope).get(COOKIE))
+        now = datetime.now(UTC)
+        if session is None or session.expired(now):
+            return None
+        if session.idle(now, self.idle):
+            await self._revoke(session)
+            scope.setdefault("state", {})["ended"] = "idle"
+            return None
+        if session.due_for_renewal(now):
+            session = await self._renewed(session)
+        return session.seen(now)
+
+    async def _renewed(self, session: Session) -> Session:
+        """A new token for the old, else the old one until it expires (identity away: try at the next page)."""
+        try:
+            issued = await self.backend().renew(session.token)
+        except (Refused, Unavailable) as why:
+            log.info("token renewal failed: %s", type(why).__name__)
+            return session
+        return session.renewed(issued.token, issued.expires_at)
+
+    async def _revoke(self, session: Session) -> None:
+        try:
+            await self.backend().sign_out(session.token)
+        except (Refused, Unavailable):
+            pass  # it ends within the hour regardless
+
+    def cookie(self, session: Session | None) -> bytes:
+        return self.cookies.header(session).encode()
+
+
+class _Reply:
+    """The response on its way out: the session's cookie added; a 401 made the sign-in page; a problem a page."""
+
+    def __init__(self, send: Send, gate: SessionGate, scope: Scope, session: Session | None) -> None:
+        self.send, self.gate, self.scope, self.session = send, gate, scope, session
+        self.problem: tuple[int, list[tuple[bytes, bytes]]] | None = None
+        self.body = b""
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await self._start(message)
+        elif self.problem is not None:
+            self.body += message.get("body", b"")
+            if not message.get("more_body", False):
+                await self._problem_page()
+        elif self.problem is None and message["type"] == "http.response.body":
+            await self.send(message)
+
+    async def _start(self, message: Message) -> None:
+        headers = list(message.get("headers", []))
+        status = message["status"]
+        if status == 401:
+            self.problem = (401, headers)
+            return
+        if any(name == b"content-type" and b"problem+json" in value for name, value in headers):
+            self.problem = (status, headers)
+            return
+        if not any(name == b"set-cookie" and value.startswith(COOKIE.encode()) for name, value in headers):
+            headers.append((b"set-cookie", self.gate.cookie(self.session)))
+        await self.send({**message, "headers": headers})
+
+    async def _problem_page(self) -> None:
+        status, headers = self.problem or (500, [])
+        if status == 401:
+            await _redirect(self.send, _sign_in_path(self.scope), self.gate.cookie(None))
+            return
+        title, detail = _problem_text(self.body)
+        kept = [(name, value) for name, value in headers if name == b"retry-after"]
+        kept.append((b"set-cookie", self.gate.cookie(self.session)))
+        await _answer(self.send, status, self.gate.problem_page(status, title, detail), kept)
+
+
+def _problem_text(body: bytes) -> tuple[str, str]:
+    try:
+        problem = json.loads(body)
+        return str(problem.get("title") or "Refused"), str(problem.get("detail") or "")
+    except (ValueError, AttributeError):
+        return "Refused", ""
+
+
+def _sign_in_path(scope: Scope) -> str:
+    """Back to the page asked for once signed in (a path of ours only: never another site)."""
+    here = scope["path"] if scope["method"] == "GET" else "/"
+    if scope.get("query_string") and scope["method"] == "GET":
+        here += "?" + scope["query_string"].decode("latin-1")
+    ended = scope.get("state", {}).get("ended")
+    return f"/sign-in?next={quote(here, safe='')}" + (f"&ended={ended}" if ended else "")
+
+
+async def _redirect(send: Send, location: str, cookie: bytes) -> None:
+    headers = [(b"location", location.encode()), (b"set-cookie", cookie), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _answer(send: Send, status: int, page: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+    await send({"type": "http.response.body", "body": page})
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", [])}
+
+
+def _without_authorization(scope: Scope) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in scope.get("headers", []) if name != b"authorization"]
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in _headers(scope).get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name:
+            found[name] = value
+    return found
+
+
+def _cross_site(headers: dict[str, str]) -> bool:
+    """A form posted from another site: the browser says so (Sec-Fetch-Site), or its Origin is not this host."""
+    if headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return True
+    origin = headers.get("origin")
+    return origin is not None and (origin == "null" or urlsplit(origin).netloc != headers.get("host"))

@@ -1,0 +1,79 @@
+"""An owner's view: A/R aging by payer, practice or provider as of any day, drawn as a chart, each bucket leading
+to its claims; the KPIs month by month up to that day, each leading to the claims behind it."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from claimstream_platform.access import allow
+from claimstream_platform.auth import Role
+from claimstream_platform.dates import add_months, business_date
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from console.charts import BUCKETS, aging_bars, columns
+from console.render import BackendDep, page, token
+
+router = APIRouter(tags=["console"])
+READERS = (Role.BILLER, Role.READ_ONLY)
+TRENDED = ("clean_claim_rate", "denial_rate", "days_in_ar", "net_collection_rate")
+# The ages of a bucket as days before the as-of day: its claims' dates of service (aging by payer or provider).
+AGES = {"d0_30": (0, 30), "d31_60": (31, 60), "d61_90": (61, 90), "d91_120": (91, 120), "over_120": (121, 36500)}
+
+
+@router.get("/ar", response_class=HTMLResponse, openapi_extra=allow(*READERS))
+async def aging(
+    request: Request,
+    backend: BackendDep,
+    as_of: date | None = None,
+    by: Literal["payer", "provider"] = "payer",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    day = as_of or business_date()
+    wanted = {"as_of": str(day), "by": by, "cursor": cursor, "limit": 50}
+    found = await backend.get(token(request), "projection", "/v1/ar/aging", wanted)
+    drill = {bucket: _service_dates(day, bucket) for bucket, _ in BUCKETS}
+    shown = {"aging": found, "bars": aging_bars(found["rows"]), "buckets": BUCKETS, "drill": drill, "by": by}
+    return page(request, "ar.html", as_of=day, next_cursor=found["next_cursor"], **shown)
+
+
+def _service_dates(day: date, bucket: str) -> dict[str, str]:
+    """The drill-down's filter: the claims whose dates of service put them in the bucket on `day`."""
+    youngest, oldest = AGES[bucket]
+    return {"service_date_from": str(day - timedelta(days=oldest)), "service_date_to": str(day - timedelta(youngest))}
+
+
+@router.get("/kpis", response_class=HTMLResponse, openapi_extra=allow(*READERS))
+async def kpis(request: Request, backend: BackendDep, as_of: date | None = None) -> HTMLResponse:
+    """Six calendar months up to `as_of`, each as it stood on `as_of` (or on its own last day, if earlier)."""
+    day = as_of or business_date()
+    months = []
+    for back in range(5, -1, -1):
+        first = add_months(day.replace(day=1), -back)
+        last = min(add_months(first, 1) - timedelta(days=1), day)
+        wanted = {"from": str(first), "to": str(last), "as_of": str(last)}
+        months.append((first, await backend.get(token(request), "projection", "/v1/kpis", wanted)))
+    trends = {name: columns([(f"{m:%b}", _value(k, name)) for m, k in months]) for name in TRENDED}
+    return page(request, "kpis.html", as_of=day, months=months, trends=trends, trended=TRENDED)
+
+
+def _value(report: dict[str, dict[str, dict[str, str | None]]], name: str) -> Decimal | None:
+    value = report["kpis"].get(name, {}).get("value")
+    return None if value is None else Decimal(value)
+
+
+@router.get("/kpis/claims", response_class=HTMLResponse, openapi_extra=allow(*READERS))
+async def kpi_claims(
+    request: Request,
+    backend: BackendDep,
+    kpi: Annotated[str, Query(max_length=60)],
+    part: Literal["numerator", "denominator"] = "numerator",
+    service_from: Annotated[date | None, Query(alias="from")] = None,
+    service_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: date | None = None,
+    cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> HTMLResponse:
+    wanted = {"kpi": kpi, "part": part, "from": service_from, "to": service_to, "as_of": as_of, "cursor": cursor}
+    found = await backend.get(token(request), "projection", "/v1/kpis/claims", wanted)
+    title = f"{kpi.replace('_', ' ')}: the claims of its {part}"
+    return page(request, "claims.html", claims=found["items"], next_cursor=found["next_cursor"], wanted={}, title=title)

@@ -1,0 +1,105 @@
+"""Pages from templates (Jinja2, autoescaped), with what every page shows: who is signed in, the links their roles
+open, the form's CSRF token; and the one check every form's POST runs (`checked_form`)."""
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from claimstream_platform.auth import OPERATOR, Operator, Role
+from claimstream_platform.errors import Forbidden
+from claimstream_platform.web import authenticate
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import FormData
+
+from console.backend import Backend
+from console.session import Session
+
+TEMPLATES = Environment(
+    loader=PackageLoader("console"), autoescape=select_autoescape(default=True), undefined=StrictUndefined
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    path: str
+    roles: frozenset[str]
+
+
+def _link(label: str, path: str, *roles: str) -> Link:
+    return Link(label, path, frozenset(roles))
+
+
+# Every page a person can open from the menu, and who may (each page declares the same roles on its route).
+LINKS = (
+    _link("Denials", "/denials", Role.BILLER, Role.READ_ONLY),
+    _link("Held claims", "/held", Role.BILLER),
+    _link("Claims", "/claims", Role.BILLER, Role.READ_ONLY),
+    _link("Coverage check", "/coverage", Role.BILLER, Role.FRONT_DESK),
+    _link("A/R aging", "/ar", Role.BILLER, Role.READ_ONLY),
+    _link("Streams", "/ops", OPERATOR),
+)
+
+
+def money(value: Any) -> str:
+    return f"${Decimal(str(value)):,.2f}" if value not in (None, "") else "—"
+
+
+TEMPLATES.filters["money"] = money
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    session: Session | None = getattr(request.state, "session", None)
+    caller = authenticate(request) if session is not None else None
+    roles = caller.roles if caller is not None else frozenset()
+    shown = {
+        "links": [link for link in LINKS if link.roles & roles],
+        "signed_in": caller is not None,
+        "operator": isinstance(caller, Operator),
+        "roles": sorted(roles),
+        "csrf": session.csrf if session is not None else "",
+        "form_key": secrets.token_urlsafe(16),  # each form's idempotency key: sent twice, acted on once
+        "path": request.url.path,
+        "query": context.pop("query", ""),  # the list's filters, for its next page's link (`filters`)
+    }
+    return HTMLResponse(TEMPLATES.get_template(template).render(**shown, **context), status_code=status)
+
+
+def filters(wanted: dict[str, Any]) -> str:
+    """A list's filters as a query string (the ones set), for its next page's link."""
+    return urlencode({name: value for name, value in wanted.items() if value not in (None, "")})
+
+
+def error_page(status: int, title: str, detail: str) -> bytes:
+    shown = {"links": [], "signed_in": False, "operator": False, "roles": [], "csrf": "", "path": "", "query": ""}
+    return TEMPLATES.get_template("problem.html").render(status=status, title=title, detail=detail, **shown).encode()
+
+
+async def checked_form(request: Request) -> FormData:
+    """The form, once its CSRF token matches the session's (a forged form carries none)."""
+    session: Session | None = getattr(request.state, "session", None)
+    form = await request.form()
+    sent = str(form.get("csrf", ""))
+    if session is None or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
+        raise Forbidden("the form's CSRF token does not match this session", field="csrf")
+    return form
+
+
+CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def token(request: Request) -> str:
+    """The signed-in person's token, as the gate put it on the request."""
+    return str(request.headers["authorization"]).removeprefix("Bearer ")
+
+
+def backend(request: Request) -> Backend:
+    found: Backend = request.app.state.backend
+    return found
+
+
+BackendDep = Annotated[Backend, Depends(backend)]

@@ -1,0 +1,91 @@
+"""The console, declared for the platform's service kit: the only wiring module (nothing else reads the
+environment). `python -m console migrate | api | worker`.
+
+It is a service with an API and templates only: no aggregates, no events, no business tables. Each page calls the
+services' public APIs with the signed-in person's own token (`backend.py`), obtained from identity at sign-in; the
+console holds no signing key and reads no other service's database. Its one secret is the key that seals session
+cookies (CONSOLE_SESSION_KEY_FILE), given to the console alone."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from claimstream_platform.kit import Service
+from claimstream_platform.settings import ServiceSettings
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import Field, FilePath
+
+from console import gate
+from console.backend import TIMEOUT, Backend, Refused, Unavailable
+from console.pages import claims, denials, desk, home, ops, reports
+from console.render import error_page
+from console.session import Cookies, Sealer
+
+SERVICES = (
+    "identity",
+    "charge_capture",
+    "claim_submission",
+    "eligibility",
+    "prior_authorization",
+    "remittance_posting",
+    "denial_management",
+    "projection",
+    "patient_billing",
+    "billing_office",
+)
+
+
+class ConsoleSettings(ServiceSettings):
+    console_session_key_file: FilePath  # a Fernet key: seals the session cookies; the console's alone
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
+    console_secure_cookie: bool = True  # the cookie goes over HTTPS only; the local stack's plain HTTP sets false
+    identity_url: str
+    charge_capture_url: str
+    claim_submission_url: str
+    eligibility_url: str
+    prior_authorization_url: str
+    remittance_posting_url: str
+    denial_management_url: str
+    projection_url: str
+    patient_billing_url: str
+    billing_office_url: str
+
+
+def prepare(settings: ConsoleSettings, app: FastAPI) -> None:
+    urls = {name: str(getattr(settings, f"{name}_url")).rstrip("/") for name in SERVICES}
+    app.state.backend = Backend(urls, httpx.AsyncClient(timeout=TIMEOUT))
+    app.mount("/static", StaticFiles(packages=[("console", "static")]), name="static")
+    sealer = Sealer(settings.console_session_key_file.read_bytes().strip())
+    app.state.cookies = Cookies(sealer, settings.console_secure_cookie)
+    app.add_middleware(
+        gate.SessionGate,
+        cookies=app.state.cookies,
+        backend=lambda: app.state.backend,
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        problem_page=error_page,
+    )
+
+    @app.exception_handler(Refused)
+    async def refused(_: Request, error: Refused) -> HTMLResponse:
+        return HTMLResponse(error_page(error.status, error.title, error.detail), status_code=error.status)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_: Request, error: Unavailable) -> HTMLResponse:
+        detail = f"{error.service.replace('_', ' ')} is not answering; try again in a few seconds."
+        page = error_page(503, "Service unavailable", detail)
+        return HTMLResponse(page, status_code=503, headers={"Retry-After": str(error.retry_after)})
+
+
+SERVICE = Service(
+    name="console",
+    package="console",
+    port=8000,
+    title="claimstream console",
+    settings=ConsoleSettings,
+    routers=[home.router, denials.router, claims.router, desk.router, reports.router, ops.router],
+    migrations=Path(__file__).parent / "migrations",
+    prepare_app=prepare,
+    publishes=False,  # it records no events: what people do is recorded by the services they act through
+)
