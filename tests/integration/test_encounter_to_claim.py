@@ -107,14 +107,15 @@ async def _enroll(
     return member_id
 
 
-async def _practice_billing(capture: httpx.AsyncClient, payer: str) -> str:
-    """A practice with one social worker, billing `payer` from its fee schedule; its id."""
+async def _practice_billing(capture: httpx.AsyncClient, payer: str, npi: str = "1497758544") -> str:
+    """A practice with one social worker, billing `payer` from its fee schedule; its id (a tenant's second
+    practice has a billing NPI of its own, `npi`)."""
     practice = await ok(
         await capture.post(
             "/v1/practices",
             json={
                 "name": "Bayview Therapy",
-                "npi": "1497758544",
+                "npi": npi,
                 "tax_id": "123456789",
                 "taxonomy": "261QM0801X",
                 "address": ADDRESS,

@@ -50,6 +50,7 @@ class Services:
     identity: str
     patient_billing: str
     billing_office: str
+    console: str
     clearinghouse_auth: dict[str, str]  # claim submission's account at the simulator: its roster, its inbox
     exited: Callable[[], list[str]]  # the service processes that have exited since the session started
     log_dir: Path  # each process's output, one file per service and role
@@ -133,6 +134,7 @@ def _services(by_package: dict[str, ServiceSpec], account: str, supervisor: Supe
         url["identity"],
         url["patient_billing"],
         url["billing_office"],
+        url["console"],
         {"Authorization": f"Bearer {account}"},
         partial(_exited, supervisor),
         logs,

@@ -43,7 +43,10 @@ async def one_claim(request: Request, backend: BackendDep, claim_id: UUID) -> HT
     sent = await _or_none(backend.get(caller, "claim_submission", f"/v1/claims/{claim_id}"))
     postings = await _or_none(backend.get(caller, "remittance_posting", f"/v1/claims/{claim_id}/postings"))
     cases = await backend.get(caller, "denial_management", "/v1/denials", {"claim_id": str(claim_id), "status": ""})
-    shown = {"claim": summary, "sent": sent, "postings": _items(postings), "cases": cases["items"]}
+    visit = {"encounter_id": summary["encounter_id"], "limit": 20}
+    siblings = await backend.get(caller, "claim_submission", "/v1/claims", visit) if summary["encounter_id"] else None
+    others = [other for other in _items(siblings) if other["id"] != str(claim_id)]
+    shown = {"claim": summary, "sent": sent, "postings": _items(postings), "cases": cases["items"], "others": others}
     return page(request, "claim.html", **shown)
 
 

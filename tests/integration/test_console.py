@@ -1,0 +1,246 @@
+"""Black box, the console in a real browser (Debian's chromium driven by Playwright) on the running stack: each
+person signs in through the form with the password they chose, works through the pages, and every page they see
+passes axe-core's accessibility check (no serious or critical finding); the walls hold in the browser as on the
+APIs (another practice's claim by URL, a read-only person's forms and a forged POST)."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import uuid4
+
+import httpx
+import pytest
+from claimstream_devtools.running_services import Services
+from claimstream_devtools.testing import Keys, StackUnderTest
+from claimstream_platform.contracts.claim_submission import TOPIC as CLAIMS
+from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
+from claimstream_platform.messaging.envelope import EventMetadata, encode_event
+from claimstream_platform.messaging.kafka import new_producer
+from console_browser import checked, chromium, menu, signed_in
+from console_world import ConsoleWorld, build
+from kafka_reader import header, records_about
+from playwright.async_api import Page, expect
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="module")
+def world(services: Services, keys: Keys) -> ConsoleWorld:
+    return asyncio.run(build(services, keys))
+
+
+async def until(probe: Callable[[], Awaitable[T | None]], what: str, timeout: float = 90) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (found := await probe()) is not None:
+            return found
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no {what} within {timeout} s")
+
+
+def api(keys: Keys, world: ConsoleWorld, base: str) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=world.tenant)}"}
+    return httpx.AsyncClient(base_url=base, headers=headers, timeout=10)
+
+
+async def open_cases(services: Services, keys: Keys, world: ConsoleWorld) -> list[dict[str, Any]]:
+    """The two P1 visits' CO-26 cases, once both are open for a person."""
+
+    async def both() -> list[dict[str, Any]] | None:
+        async with api(keys, world, services.denial_management) as denials:
+            found = (await denials.get("/v1/denials", params={"status": "open", "limit": 50})).json()["items"]
+        return found if len(found) >= 2 else None
+
+    return await until(both, "two open cases")
+
+
+async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_accepted(
+    services: Services, keys: Keys, world: ConsoleWorld
+) -> None:
+    cases = await open_cases(services, keys, world)
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["biller"])
+        await checked(page, "home-biller")
+        await menu(page, "Denials")
+        await page.get_by_label("Sort by").select_option("deadline")
+        await page.get_by_role("button", name="Show").click()
+        await checked(page, "denials")
+        deadlines = await page.locator("tbody tr td:first-child").all_inner_texts()
+        assert deadlines == sorted(deadlines) and deadlines[0] == min(str(c["deadline"]) for c in cases), deadlines
+        await page.locator("tbody tr").first.get_by_role("link").first.click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("eligibility")  # CO-26: before coverage
+        await checked(page, "denial-case")
+        await page.get_by_label("Why").fill("The member's coverage was verified active on the date of service")
+        await page.get_by_role("button", name="Request correction").click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("correcting")
+        await page.get_by_role("link", name="the claim, whole").click()
+        await accepted_replacement(page)
+        await checked(page, "claim")
+
+
+async def accepted_replacement(page: Page) -> None:
+    """The claim's page, reloaded (bounded) until the replacement claim of its visit shows as accepted."""
+    deadline = time.monotonic() + 90
+    others = page.locator("section", has=page.get_by_role("heading", name="Other claims of this visit"))
+    while time.monotonic() < deadline:
+        if "accepted" in await others.inner_text() and "replaces this one" in await others.inner_text():
+            return
+        await asyncio.sleep(1)
+        await page.reload()
+    raise AssertionError(await others.inner_text())
+
+
+async def test_the_front_desk_checks_coverage_for_a_visit(services: Services, world: ConsoleWorld) -> None:
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["desk"])
+        await menu(page, "Coverage check")
+        await page.get_by_label("Practice", exact=True).select_option(world.p1)
+        fields = {
+            "Patient's id at the practice": "pt-desk-1",
+            "First name": "Rosa",
+            "Last name": "Calder",
+            "Date of birth": "1969-05-05",
+            "Payer id": "SIMMCR",
+            "Member id": world.member,
+            "Provider NPI": "1245319599",
+            "Provider name": "Ben Okafor",
+            "Date of the visit": str(date.today()),
+            "The practice's charge for it": "180.00",
+            "The payer's allowed amount": "120.00",
+        }
+        for label, value in fields.items():
+            await page.get_by_label(label, exact=True).fill(value)
+        await page.get_by_role("button", name="Check coverage").click()
+        answer = page.locator("section", has=page.get_by_role("heading", name="The payer's answer"))
+        await expect(answer).to_contain_text("active")
+        await expect(answer).to_contain_text("The visit will cost the patient")
+        await checked(page, "coverage")
+        await page.get_by_role("link", name="Authorizations").first.click()
+        await checked(page, "authorizations")
+
+
+async def test_an_owner_reads_ar_as_of_a_day_and_drills_to_a_claim_with_no_way_to_change_it(
+    services: Services, keys: Keys, world: ConsoleWorld
+) -> None:
+    async def aging() -> dict[str, Any] | None:
+        async with api(keys, world, services.projection) as projection:
+            rows = (await projection.get("/v1/ar/aging")).json()["rows"]
+        return next((row for row in rows if row["key"] == "SIMMCR"), None)
+
+    await until(aging, "Medicare's open balance")
+    yesterday = str(date.today() - timedelta(days=1))
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["owner"])
+        await menu(page, "A/R aging")
+        await page.get_by_label("As of").fill(yesterday)
+        await page.get_by_role("button", name="Show").click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text(yesterday)
+        await expect(page.locator("table")).to_contain_text("Nothing open on this day")  # billed today: not yet
+        await page.get_by_label("As of").fill(str(date.today()))
+        await page.get_by_role("button", name="Show").click()
+        await checked(page, "ar")
+        await page.get_by_role("row", name="SIMMCR").get_by_role("link").first.click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Claims")
+        await page.locator("tbody tr").first.get_by_role("link").first.click()
+        await expect(page.get_by_role("heading", name="Every event on its timeline")).to_be_visible()
+        await checked(page, "claim-read-only")
+        assert await page.locator("form[method=post]").count() == 1  # signing out, and nothing else
+        await page.goto("/denials")
+        assert await page.locator("form[method=post]").count() == 1
+        await refused_forgeries(page, services.console)
+
+
+async def refused_forgeries(page: Page, console: str) -> None:
+    """What a read-only person's browser (or a page of another site riding on it) cannot make the console do."""
+    csrf = await page.locator("form[action='/sign-out'] input[name=csrf]").get_attribute("value")
+    bulk = {"action": "write_off", "reason": "forged", "status": "open", "csrf": csrf or "", "form_key": "x"}
+    with_role = await page.request.post(f"{console}/denials/bulk", form=bulk)
+    assert with_role.status == 403  # the session's own CSRF token, but the read-only role: refused
+    cross_site = await page.request.post(
+        f"{console}/denials/bulk", form=bulk, headers={"Origin": "http://evil.example"}
+    )
+    assert cross_site.status == 403 and "another site" in await cross_site.text()
+    async with httpx.AsyncClient(base_url=console, timeout=10) as stranger:
+        anonymous = await stranger.post("/denials/bulk", data=bulk)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/sign-in")
+
+
+async def test_a_biller_of_one_practice_cannot_reach_anothers_claim_by_url(
+    services: Services, keys: Keys, world: ConsoleWorld
+) -> None:
+    async def p2_claim() -> str | None:
+        async with api(keys, world, services.claim_submission) as claims:
+            found = (await claims.get("/v1/claims", params={"encounter_id": world.p2_encounter})).json()["items"]
+        return str(found[0]["id"]) if found else None
+
+    claim_id = await until(p2_claim, "P2's claim")
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["biller"])
+        for path in (f"/claims/{claim_id}", f"/claims/{claim_id}/x12"):
+            response = await page.goto(path)
+            assert response is not None and response.status == 404, path
+            await expect(page.get_by_role("alert")).to_contain_text("not found")
+        await checked(page, "not-found")
+
+
+async def test_an_operator_sees_a_dead_letter_and_redrives_it(
+    services: Services, keys: Keys, stack: StackUnderTest, world: ConsoleWorld
+) -> None:
+    event_id, claim_id = await a_dead_letter(services, keys, stack)
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["operator"])
+        await menu(page, "Streams")
+        await checked(page, "ops")
+        await page.get_by_role("button", name=f"Redrive event {event_id}").first.click()
+        await expect(page.get_by_role("status")).to_contain_text("1 event sent back")
+    again = await records_about(stack.bootstrap_servers, CLAIMS, claim_id, ClaimCreated.event_type, count=2)
+    assert [header(r, "ce_id") for r in again] == [event_id, event_id]  # the first time, and again by the redrive
+
+
+def a_claim_of_nobodys_practice() -> ClaimCreated:
+    claim_id = uuid4()
+    number = f"P{claim_id.hex[:12].upper()}"
+    line = ClaimLine(
+        line_number=1, code="90837", modifiers=[], units=1, amount=Decimal("180.00"), control_number=number
+    )
+    return ClaimCreated(
+        tenant_id=uuid4(),
+        practice_id=uuid4(),
+        claim_id=claim_id,
+        encounter_id=uuid4(),
+        patient_control_number=number,
+        payer_id="SIMMCR",
+        frequency="1",
+        total_charge=Decimal("180.00"),
+        service_date=date.today(),
+        lines=[line],
+        place_of_service="11",
+        payer_kind="medicare",
+    )
+
+
+async def a_dead_letter(services: Services, keys: Keys, stack: StackUnderTest) -> tuple[str, str]:
+    """A claim announced for a practice no tenant owns: each consumer of it dead-letters it (kind `practice`)."""
+    event = a_claim_of_nobodys_practice()
+    metadata = EventMetadata(event_id=uuid4(), source="console-tests", time=datetime.now(UTC), correlation_id=uuid4())
+    message = encode_event(event, metadata)
+    value = message.value if isinstance(message.value, bytes) else message.value.encode()
+    producer = new_producer(stack.bootstrap_servers, client_id="console-tests")
+    await producer.start()
+    try:
+        headers = list(message.headers.items())
+        await producer.send_and_wait(event.topic, value, key=event.partition_key.encode(), headers=headers)
+    finally:
+        await producer.stop()
+    operator = {"Authorization": f"Bearer {keys.issuer.issue_operator(subject='operator:console-tests')}"}
+
+    async def lettered() -> str | None:
+        async with httpx.AsyncClient(base_url=services.projection, headers=operator, timeout=20) as projection:
+            health = (await projection.get("/v1/stream/health", params={"latest": 50})).json()
+        found = {letter["event_id"] for letter in health["latest_dead_letters"]}
+        return str(metadata.event_id) if str(metadata.event_id) in found else None
+
+    return await until(lettered, "its dead letter", 60), str(event.claim_id)
