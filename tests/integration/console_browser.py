@@ -9,7 +9,7 @@ from typing import Any
 
 from claimstream_devtools.devstack.stack import repository_root
 from console_world import Person
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 CHROMIUM = "/usr/bin/chromium"
 # As the machine's own probe starts it: no sandbox as root, and nothing reaching out to the closed network.
@@ -50,6 +50,20 @@ async def signed_in(browser: Browser, console: str, person: Person) -> Page:
     await page.get_by_label("Password").press("Enter")
     await page.wait_for_url(f"{console}/")
     return page
+
+
+async def refused_sign_in(browser: Browser, console: str, person: Person) -> None:
+    """A wrong password: the form again, saying so, and no session."""
+    context = await browser.new_context(base_url=console)
+    page = await context.new_page()
+    await page.goto("/sign-in")
+    await page.get_by_label("Email").fill(person.email)
+    await page.get_by_label("Password").fill(person.password + "-wrong")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("do not match")
+    await checked(page, "sign-in-refused")
+    assert not await context.cookies()
+    await context.close()
 
 
 async def menu(page: Page, link: str) -> None:

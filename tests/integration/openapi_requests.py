@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from hypothesis import find
@@ -94,6 +95,9 @@ def request_for(
     return _with_body(Request(method, path, params), operation, schemas, raw_bodies)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def _with_body(request: Request, operation: dict[str, Any], schemas: "Schemas", raw: dict[str, bytes]) -> Request:
     content = operation.get("requestBody", {}).get("content", {})
     if not content:
@@ -101,6 +105,11 @@ def _with_body(request: Request, operation: dict[str, Any], schemas: "Schemas", 
     if "application/json" in content:
         body = schemas.example(content["application/json"]["schema"], "")
         return Request(request.method, request.path, request.params, json=body)
+    if FORM in content:  # a page's form (the console's)
+        fields = schemas.example(content[FORM]["schema"], "")
+        return Request(
+            request.method, request.path, request.params, content=urlencode(fields).encode(), content_type=FORM
+        )
     media = next(media for media in content if media in raw)
     return Request(request.method, request.path, request.params, content=raw[media], content_type=media)
 

@@ -91,6 +91,7 @@ def probe(
         "prior_authorization",
         "patient_billing",
         "billing_office",
+        "console",
         "simulator",
     ],
 )

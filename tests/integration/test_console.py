@@ -19,7 +19,7 @@ from claimstream_platform.contracts.claim_submission import TOPIC as CLAIMS
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import new_producer
-from console_browser import checked, chromium, menu, signed_in
+from console_browser import checked, chromium, menu, refused_sign_in, signed_in
 from console_world import ConsoleWorld, build
 from kafka_reader import header, records_about
 from playwright.async_api import Page, expect
@@ -95,6 +95,7 @@ async def accepted_replacement(page: Page) -> None:
 
 async def test_the_front_desk_checks_coverage_for_a_visit(services: Services, world: ConsoleWorld) -> None:
     async with chromium() as browser:
+        await refused_sign_in(browser, services.console, world.people["desk"])
         page = await signed_in(browser, services.console, world.people["desk"])
         await menu(page, "Coverage check")
         await page.get_by_label("Practice", exact=True).select_option(world.p1)

@@ -29,6 +29,7 @@ SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -
     "patient-billing": "patient_billing",
     "billing-office": "billing_office",
     "clearinghouse-simulator": "simulator",
+    "console": "console",
 }
 
 

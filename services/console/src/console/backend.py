@@ -23,14 +23,17 @@ class Unavailable(Exception):
 
 
 class Refused(Exception):
-    """A 4xx from a service: its problem's status, title, detail and the field it names."""
+    """A 4xx from a service: its problem's status, title, detail and the fields it names."""
 
     def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
         super().__init__(str(problem.get("detail") or problem.get("title") or status))
         self.status = status
         self.title = str(problem.get("title") or "Refused")
         self.detail = str(problem.get("detail") or "")
-        self.field = problem.get("field")
+        errors = problem.get("errors") or []
+        self.fields = {str(error.get("field")) for error in errors if isinstance(error, dict)} | {
+            str(problem.get("field"))
+        }
 
 
 @dataclass(frozen=True)

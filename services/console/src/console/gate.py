@@ -88,7 +88,8 @@ class SessionGate:
 
 
 class _Reply:
-    """The response on its way out: the session's cookie added; a 401 made the sign-in page; a problem a page."""
+    """The response on its way out: the session's cookie added; a problem a page, its 401 (no live session) the
+    sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it is."""
 
     def __init__(self, send: Send, gate: SessionGate, scope: Scope, session: Session | None) -> None:
         self.send, self.gate, self.scope, self.session = send, gate, scope, session
@@ -107,12 +108,8 @@ class _Reply:
 
     async def _start(self, message: Message) -> None:
         headers = list(message.get("headers", []))
-        status = message["status"]
-        if status == 401:
-            self.problem = (401, headers)
-            return
         if any(name == b"content-type" and b"problem+json" in value for name, value in headers):
-            self.problem = (status, headers)
+            self.problem = (message["status"], headers)  # a 401 of the platform's: no live session
             return
         if not any(name == b"set-cookie" and value.startswith(COOKIE.encode()) for name, value in headers):
             headers.append((b"set-cookie", self.gate.cookie(self.session)))

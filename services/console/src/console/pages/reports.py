@@ -8,9 +8,11 @@ from typing import Annotated, Literal
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from claimstream_platform.dates import add_months, business_date
+from claimstream_platform.errors import NotFound
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from console.backend import Refused
 from console.charts import BUCKETS, aging_bars, columns
 from console.render import BackendDep, page, token
 
@@ -74,6 +76,11 @@ async def kpi_claims(
     cursor: Annotated[str | None, Query(max_length=80)] = None,
 ) -> HTMLResponse:
     wanted = {"kpi": kpi, "part": part, "from": service_from, "to": service_to, "as_of": as_of, "cursor": cursor}
-    found = await backend.get(token(request), "projection", "/v1/kpis/claims", wanted)
+    try:
+        found = await backend.get(token(request), "projection", "/v1/kpis/claims", wanted)
+    except Refused as refused:
+        if refused.status == 422 and refused.fields & {"kpi", "query.kpi"}:
+            raise NotFound("no such KPI", field="kpi") from None  # a name the projection does not know
+        raise
     title = f"{kpi.replace('_', ' ')}: the claims of its {part}"
     return page(request, "claims.html", claims=found["items"], next_cursor=found["next_cursor"], wanted={}, title=title)

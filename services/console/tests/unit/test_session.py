@@ -1,0 +1,43 @@
+from datetime import UTC, datetime, timedelta
+
+from console.session import Cookies, Sealer, Session, new_key
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+
+def a_session(expires_in: timedelta = timedelta(hours=1)) -> Session:
+    return Session.begin("a.b.c", operator=False, expires_at=NOW + expires_in, now=NOW)
+
+
+def test_a_sealed_session_opens_as_it_was_and_only_with_its_key() -> None:
+    sealer, session = Sealer(new_key()), a_session()
+    sealed = sealer.seal(session)
+    assert sealer.open(sealed) == session
+    assert "a.b.c" not in sealed  # the token is not readable in the browser
+    assert Sealer(new_key()).open(sealed) is None
+    assert sealer.open(sealed[:-4] + "AAAA") is None
+    assert sealer.open("") is None and sealer.open(None) is None
+
+
+def test_idle_expired_and_due_for_renewal() -> None:
+    session = a_session()
+    assert not session.idle(NOW + timedelta(minutes=30), timedelta(minutes=30))
+    assert session.idle(NOW + timedelta(minutes=31), timedelta(minutes=30))
+    assert not session.seen(NOW + timedelta(minutes=20)).idle(NOW + timedelta(minutes=45), timedelta(minutes=30))
+    assert not session.due_for_renewal(NOW + timedelta(minutes=49))
+    assert session.due_for_renewal(NOW + timedelta(minutes=50))
+    assert session.expired(NOW + timedelta(hours=1)) and not session.expired(NOW + timedelta(minutes=59))
+    renewed = session.renewed("d.e.f", NOW + timedelta(hours=2))
+    assert (renewed.token, renewed.csrf) == ("d.e.f", session.csrf)  # the forms on open pages still work
+
+
+def test_each_session_has_a_csrf_token_of_its_own() -> None:
+    assert a_session().csrf != a_session().csrf
+
+
+def test_the_cookie_is_for_scripts_of_no_one_and_no_other_site() -> None:
+    cookies = Cookies(Sealer(new_key()), secure=True)
+    header = cookies.header(a_session())
+    assert "HttpOnly" in header and "SameSite=Strict" in header and "Secure" in header and "Path=/" in header
+    assert "Max-Age=0" in cookies.header(None)
+    assert "Secure" not in Cookies(Sealer(new_key()), secure=False).header(None)
