@@ -54,7 +54,7 @@ async def open_cases(services: Services, keys: Keys, world: ConsoleWorld) -> lis
             found = (await denials.get("/v1/denials", params={"status": "open", "limit": 50})).json()["items"]
         return found if len(found) >= 2 else None
 
-    return await until(both, "two open cases")
+    return await until(both, "two open cases", 180)  # behind a busy stack (the walls sweep) it may take minutes
 
 
 async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_accepted(

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 
 from claimstream_platform.auth import OPERATOR, Operator, Role
 from claimstream_platform.errors import Forbidden
+from claimstream_platform.problems import MEDIA_TYPE
 from claimstream_platform.web import authenticate
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
@@ -77,6 +78,22 @@ def filters(wanted: dict[str, Any]) -> str:
 def error_page(status: int, title: str, detail: str) -> bytes:
     shown = {"links": [], "signed_in": False, "operator": False, "roles": [], "csrf": "", "path": "", "query": ""}
     return TEMPLATES.get_template("problem.html").render(status=status, title=title, detail=detail, **shown).encode()
+
+
+def pages_openapi(app: FastAPI) -> None:
+    """The console's OpenAPI says what it answers: its refusals are pages (text/html), not problem documents."""
+    platform_schema = app.openapi
+
+    def schema() -> dict[str, Any]:
+        document = platform_schema()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    if MEDIA_TYPE in response.get("content", {}):
+                        response["content"] = {"text/html": {"schema": {"type": "string"}}}
+        return document
+
+    app.openapi = schema  # type: ignore[method-assign]
 
 
 async def checked_form(request: Request) -> FormData:

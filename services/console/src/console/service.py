@@ -20,7 +20,7 @@ from pydantic import Field, FilePath
 from console import gate
 from console.backend import TIMEOUT, Backend, Refused, Unavailable
 from console.pages import claims, denials, desk, home, ops, reports
-from console.render import error_page
+from console.render import error_page, pages_openapi
 from console.session import Cookies, Sealer
 
 SERVICES = (
@@ -56,6 +56,7 @@ class ConsoleSettings(ServiceSettings):
 def prepare(settings: ConsoleSettings, app: FastAPI) -> None:
     urls = {name: str(getattr(settings, f"{name}_url")).rstrip("/") for name in SERVICES}
     app.state.backend = Backend(urls, httpx.AsyncClient(timeout=TIMEOUT))
+    pages_openapi(app)
     app.mount("/static", StaticFiles(packages=[("console", "static")]), name="static")
     sealer = Sealer(settings.console_session_key_file.read_bytes().strip())
     app.state.cookies = Cookies(sealer, settings.console_secure_cookie)
