@@ -245,3 +245,24 @@ async def a_dead_letter(services: Services, keys: Keys, stack: StackUnderTest) -
         return str(metadata.event_id) if str(metadata.event_id) in found else None
 
     return await until(lettered, "its dead letter", 60), str(event.claim_id)
+
+
+async def test_every_page_each_person_can_open_passes_the_accessibility_check(
+    services: Services, world: ConsoleWorld
+) -> None:
+    """Each person's menu, page by page (and the pages reached from them): no serious or critical axe finding."""
+    seen = 0
+    async with chromium() as browser:
+        for who in ("biller", "desk", "owner", "operator"):
+            page = await signed_in(browser, services.console, world.people[who])
+            links = await page.get_by_role("navigation", name="Main").get_by_role("link").all()
+            paths = [str(await link.get_attribute("href")) for link in links] + EXTRA.get(who, [])
+            for path in paths:
+                response = await page.goto(path)
+                assert response is not None and response.status == 200, (who, path, response and response.status)
+                await checked(page, f"{who}{path.replace('/', '-')}")
+                seen += 1
+    assert seen >= 20
+
+
+EXTRA = {"biller": ["/kpis", "/authorizations", "/patients?awaiting_decision=true"], "owner": ["/kpis"]}

@@ -40,8 +40,12 @@ LINKS = (
     _link("Denials", "/denials", Role.BILLER, Role.READ_ONLY),
     _link("Held claims", "/held", Role.BILLER),
     _link("Claims", "/claims", Role.BILLER, Role.READ_ONLY),
+    _link("Exceptions", "/exceptions", Role.BILLER, OPERATOR),
+    _link("Variances", "/variances", Role.BILLER, Role.READ_ONLY),
+    _link("Patients", "/patients", Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY),
     _link("Coverage check", "/coverage", Role.BILLER, Role.FRONT_DESK),
     _link("A/R aging", "/ar", Role.BILLER, Role.READ_ONLY),
+    _link("The month", "/office", Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
     _link("Streams", "/ops", OPERATOR),
 )
 

@@ -19,7 +19,7 @@ from pydantic import Field, FilePath
 
 from console import gate
 from console.backend import TIMEOUT, Backend, Refused, Unavailable
-from console.pages import claims, denials, desk, home, ops, reports
+from console.pages import claims, denials, desk, home, office, ops, patients, remittances, reports
 from console.render import error_page, pages_openapi
 from console.session import Cookies, Sealer
 
@@ -85,7 +85,17 @@ SERVICE = Service(
     port=8000,
     title="claimstream console",
     settings=ConsoleSettings,
-    routers=[home.router, denials.router, claims.router, desk.router, reports.router, ops.router],
+    routers=[
+        home.router,
+        denials.router,
+        claims.router,
+        remittances.router,
+        patients.router,
+        desk.router,
+        reports.router,
+        office.router,
+        ops.router,
+    ],
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     publishes=False,  # it records no events: what people do is recorded by the services they act through

@@ -18,6 +18,9 @@ from console.render import BackendDep, page, token
 
 router = APIRouter(tags=["console"])
 READERS = (Role.BILLER, Role.READ_ONLY)
+# A day to read the books as of: within the years a billing company's books can span (the buckets reach back a
+# century from it, and the KPIs six months).
+Day = Annotated[date | None, Query(ge=date(1950, 1, 1), le=date(2999, 12, 31))]
 TRENDED = ("clean_claim_rate", "denial_rate", "days_in_ar", "net_collection_rate")
 # The ages of a bucket as days before the as-of day: its claims' dates of service (aging by payer or provider).
 AGES = {"d0_30": (0, 30), "d31_60": (31, 60), "d61_90": (61, 90), "d91_120": (91, 120), "over_120": (121, 36500)}
@@ -27,7 +30,7 @@ AGES = {"d0_30": (0, 30), "d31_60": (31, 60), "d61_90": (61, 90), "d91_120": (91
 async def aging(
     request: Request,
     backend: BackendDep,
-    as_of: date | None = None,
+    as_of: Day = None,
     by: Literal["payer", "provider"] = "payer",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
@@ -46,7 +49,7 @@ def _service_dates(day: date, bucket: str) -> dict[str, str]:
 
 
 @router.get("/kpis", response_class=HTMLResponse, openapi_extra=allow(*READERS))
-async def kpis(request: Request, backend: BackendDep, as_of: date | None = None) -> HTMLResponse:
+async def kpis(request: Request, backend: BackendDep, as_of: Day = None) -> HTMLResponse:
     """Six calendar months up to `as_of`, each as it stood on `as_of` (or on its own last day, if earlier)."""
     day = as_of or business_date()
     months = []
