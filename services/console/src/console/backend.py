@@ -13,13 +13,15 @@ from typing import Any
 
 import httpx
 
-TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+TIMEOUT = httpx.Timeout(10.0, connect=2.0)  # a read; a command that waits on a payer or the broker says its own
 
 
 class Unavailable(Exception):
-    def __init__(self, service: str, retry_after: int = 5) -> None:
+    """A service down, overloaded (503) or asking the caller to wait (429: `busy`)."""
+
+    def __init__(self, service: str, retry_after: int = 5, *, busy: bool = False) -> None:
         super().__init__(f"{service} is not answering")
-        self.service, self.retry_after = service, retry_after
+        self.service, self.retry_after, self.busy = service, retry_after, busy
 
 
 class Refused(Exception):
@@ -51,10 +53,14 @@ class Backend:
         response = await self.call(token, "GET", service, path, params=_present(params or {}))
         return response.json()
 
-    async def post(self, token: str, service: str, path: str, body: Any, *, key: str | None = None) -> Any:
-        """A command; `key` is the form's idempotency key, so a form sent twice acts once."""
+    async def post(
+        self, token: str, service: str, path: str, body: Any, *, key: str | None = None, seconds: float | None = None
+    ) -> Any:
+        """A command; `key` is the form's idempotency key, so a form sent twice acts once; `seconds` the wait of a
+        command that asks a payer while the person waits (longer than a read's)."""
         headers = {"Idempotency-Key": key} if key else {}
-        response = await self.call(token, "POST", service, path, json=body, headers=headers)
+        timeout = httpx.Timeout(seconds, connect=2.0) if seconds else TIMEOUT
+        response = await self.call(token, "POST", service, path, json=body, headers=headers, timeout=timeout)
         return response.json() if response.content else None
 
     async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -64,8 +70,8 @@ class Backend:
             response = await self.client.request(method, self.urls[service] + path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
             raise Unavailable(service) from error
-        if response.status_code in (429, 503) or response.status_code >= 500:
-            raise Unavailable(service, _retry_after(response))
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Unavailable(service, _retry_after(response), busy=response.status_code == 429)
         if response.status_code >= 400:
             raise Refused(response.status_code, _problem(response))
         return response

@@ -26,6 +26,13 @@ ASGIApp = Callable[[Scope, Any, Send], Awaitable[None]]
 log = logging.getLogger(__name__)
 EXEMPT = ("/static/", "/healthz", "/readyz", "/metrics")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PAGE_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+)
 
 
 class SessionGate:
@@ -48,33 +55,41 @@ class SessionGate:
         if scope["method"] in UNSAFE and _cross_site(_headers(scope)):
             await _answer(send, 403, self.problem_page(403, "Refused", "A form sent from another site is refused."))
             return
-        session = await self._session(scope)
+        carried = COOKIE in _cookies(scope)
+        session, reseal = await self._session(scope)
         if session is not None:
             scope["headers"] = [*_without_authorization(scope), (b"authorization", f"Bearer {session.token}".encode())]
             scope.setdefault("state", {})["session"] = session
-        await self.app(scope, receive, _Reply(send, self, scope, session))
+        # The cookie the answer sets: the session sealed anew; cleared when the one sent has ended; else untouched
+        # (no cookie came: a link from another site, which SameSite=Strict keeps from sending it, must not end it).
+        cookie = self.cookie(session) if session is not None and reseal else None
+        if session is None and carried:
+            cookie = self.cookie(None)
+        await self.app(scope, receive, _Reply(send, self, scope, cookie, carried))
 
-    async def _session(self, scope: Scope) -> Session | None:
-        """The live session of the request's cookie, renewed when due; None when there is none or it ended."""
+    async def _session(self, scope: Scope) -> tuple[Session | None, bool]:
+        """The live session of the request's cookie, renewed when due (None when there is none or it ended); and
+        whether to seal it again (not after a refused renewal: a concurrent request may have renewed it)."""
         session = self.cookies.open(_cookies(scope).get(COOKIE))
         now = datetime.now(UTC)
         if session is None or session.expired(now):
-            return None
+            return None, False
         if session.idle(now, self.idle):
             await self._revoke(session)
             scope.setdefault("state", {})["ended"] = "idle"
-            return None
-        if session.due_for_renewal(now):
-            session = await self._renewed(session)
-        return session.seen(now)
+            return None, False
+        if session.due_for_renewal(now, within=self.idle):
+            renewed = await self._renewed(session)
+            return (renewed or session).seen(now), renewed is not None
+        return session.seen(now), True
 
-    async def _renewed(self, session: Session) -> Session:
-        """A new token for the old, else the old one until it expires (identity away: try at the next page)."""
+    async def _renewed(self, session: Session) -> Session | None:
+        """A new token for the old; None when identity refused or is away (the old one serves until it ends)."""
         try:
             issued = await self.backend().renew(session.token)
         except (Refused, Unavailable) as why:
             log.info("token renewal failed: %s", type(why).__name__)
-            return session
+            return None
         return session.renewed(issued.token, issued.expires_at)
 
     async def _revoke(self, session: Session) -> None:
@@ -88,41 +103,43 @@ class SessionGate:
 
 
 class _Reply:
-    """The response on its way out: the session's cookie added; a problem a page, its 401 (no live session) the
-    sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it is."""
+    """The response on its way out: the session's cookie and the pages' headers added; a problem a page, its 401
+    (no live session) the sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it is."""
 
-    def __init__(self, send: Send, gate: SessionGate, scope: Scope, session: Session | None) -> None:
-        self.send, self.gate, self.scope, self.session = send, gate, scope, session
+    def __init__(self, send: Send, gate: SessionGate, scope: Scope, cookie: bytes | None, carried: bool) -> None:
+        self.send, self.gate, self.scope, self.cookie, self.carried = send, gate, scope, cookie, carried
         self.problem: tuple[int, list[tuple[bytes, bytes]]] | None = None
         self.body = b""
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             await self._start(message)
-        elif self.problem is not None:
+        elif self.problem is None:
+            await self.send(message)
+        elif message["type"] == "http.response.body":
             self.body += message.get("body", b"")
             if not message.get("more_body", False):
                 await self._problem_page()
-        elif self.problem is None and message["type"] == "http.response.body":
-            await self.send(message)
 
     async def _start(self, message: Message) -> None:
         headers = list(message.get("headers", []))
         if any(name == b"content-type" and b"problem+json" in value for name, value in headers):
             self.problem = (message["status"], headers)  # a 401 of the platform's: no live session
             return
-        if not any(name == b"set-cookie" and value.startswith(COOKIE.encode()) for name, value in headers):
-            headers.append((b"set-cookie", self.gate.cookie(self.session)))
-        await self.send({**message, "headers": headers})
+        if self.cookie and not any(
+            name == b"set-cookie" and value.startswith(COOKIE.encode()) for name, value in headers
+        ):
+            headers.append((b"set-cookie", self.cookie))
+        await self.send({**message, "headers": _guarded(headers)})
 
     async def _problem_page(self) -> None:
         status, headers = self.problem or (500, [])
-        if status == 401:
-            await _redirect(self.send, _sign_in_path(self.scope), self.gate.cookie(None))
+        if status == 401:  # the cookie sent (if any) holds no token any service accepts: cleared
+            await _redirect(self.send, _sign_in_path(self.scope), self.gate.cookie(None) if self.carried else None)
             return
         title, detail = _problem_text(self.body)
-        kept = [(name, value) for name, value in headers if name == b"retry-after"]
-        kept.append((b"set-cookie", self.gate.cookie(self.session)))
+        kept = [(name, value) for name, value in headers if name in (b"retry-after", b"x-correlation-id")]
+        kept += [(b"set-cookie", self.cookie)] if self.cookie else []
         await _answer(self.send, status, self.gate.problem_page(status, title, detail), kept)
 
 
@@ -143,16 +160,24 @@ def _sign_in_path(scope: Scope) -> str:
     return f"/sign-in?next={quote(here, safe='')}" + (f"&ended={ended}" if ended else "")
 
 
-async def _redirect(send: Send, location: str, cookie: bytes) -> None:
-    headers = [(b"location", location.encode()), (b"set-cookie", cookie), (b"content-length", b"0")]
+async def _redirect(send: Send, location: str, cookie: bytes | None) -> None:
+    headers = [(b"location", location.encode()), (b"content-length", b"0")]
+    headers = _guarded(headers + ([(b"set-cookie", cookie)] if cookie else []))
     await send({"type": "http.response.start", "status": 303, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
 
 
 async def _answer(send: Send, status: int, page: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+    await send({"type": "http.response.start", "status": status, "headers": _guarded(headers + (extra or []))})
     await send({"type": "http.response.body", "body": page})
+
+
+def _guarded(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Every page: never stored (a patient's details must not come back with the Back button after sign-out),
+    never framed, its scripts, styles and forms the console's own only."""
+    present = {name for name, _ in headers}
+    return headers + [(name, value) for name, value in PAGE_HEADERS if name not in present]
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -50,6 +50,9 @@ LINKS = (
 )
 
 
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}  # a document passed through
+
+
 def money(value: Any) -> str:
     return f"${Decimal(str(value)):,.2f}" if value not in (None, "") else "—"
 

@@ -6,6 +6,7 @@ services' public APIs with the signed-in person's own token (`backend.py`), obta
 console holds no signing key and reads no other service's database. Its one secret is the key that seals session
 cookies (CONSOLE_SESSION_KEY_FILE), given to the console alone."""
 
+import inspect
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,8 @@ SERVICES = (
 
 class ConsoleSettings(ServiceSettings):
     console_session_key_file: FilePath  # a Fernet key: seals the session cookies; the console's alone
-    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
+    # A session unused this long ends; under the token's hour, so that a person back in time finds it renewed.
+    console_idle_minutes: int = Field(default=30, ge=1, le=50)
     console_secure_cookie: bool = True  # the cookie goes over HTTPS only; the local stack's plain HTTP sets false
     identity_url: str
     charge_capture_url: str
@@ -68,15 +70,31 @@ def prepare(settings: ConsoleSettings, app: FastAPI) -> None:
         problem_page=error_page,
     )
 
+    platform_unexpected = app.exception_handlers[Exception]
+
+    async def unexpected(request: Request, error: Exception) -> HTMLResponse:
+        logged = platform_unexpected(request, error)  # logged as the platform logs it (no PHI)
+        if inspect.isawaitable(logged):
+            await logged
+        detail = "Something went wrong on our side; it has been logged. Try again, or go back."
+        return HTMLResponse(error_page(500, "Something went wrong", detail), status_code=500)
+
+    app.add_exception_handler(Exception, unexpected)
+
     @app.exception_handler(Refused)
     async def refused(_: Request, error: Refused) -> HTMLResponse:
         return HTMLResponse(error_page(error.status, error.title, error.detail), status_code=error.status)
 
     @app.exception_handler(Unavailable)
     async def unavailable(_: Request, error: Unavailable) -> HTMLResponse:
-        detail = f"{error.service.replace('_', ' ')} is not answering; try again in a few seconds."
-        page = error_page(503, "Service unavailable", detail)
-        return HTMLResponse(page, status_code=503, headers={"Retry-After": str(error.retry_after)})
+        name = error.service.replace("_", " ")
+        if error.busy:
+            detail = f"{name} asks to wait: too many requests for now. Try again in {error.retry_after} seconds."
+        else:
+            detail = f"{name} is not answering; try again in a few seconds."
+        status = 429 if error.busy else 503
+        page = error_page(status, "Please wait" if error.busy else "Service unavailable", detail)
+        return HTMLResponse(page, status_code=status, headers={"Retry-After": str(error.retry_after)})
 
 
 SERVICE = Service(

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 
 COOKIE = "claimstream_console"
-RENEW_BEFORE = timedelta(minutes=10)  # a person's token lives an hour: renewed in its last ten minutes
+RENEW_BEFORE = timedelta(minutes=10)  # a person's token lives an hour: renewed in its last minutes
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,10 @@ class Session:
     def expired(self, now: datetime) -> bool:
         return now.timestamp() >= self.expires_at
 
-    def due_for_renewal(self, now: datetime) -> bool:
-        return self.expires_at - now.timestamp() <= RENEW_BEFORE.total_seconds()
+    def due_for_renewal(self, now: datetime, within: timedelta = RENEW_BEFORE) -> bool:
+        """Renewed once less than `within` is left (at least RENEW_BEFORE): with the idle limit as `within`, a
+        person who comes back before it finds a live token, whenever they last came."""
+        return self.expires_at - now.timestamp() <= max(within, RENEW_BEFORE).total_seconds()
 
     def seen(self, now: datetime) -> "Session":
         return replace(self, seen_at=now.timestamp())

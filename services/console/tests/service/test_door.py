@@ -14,13 +14,17 @@ async def test_without_a_session_every_page_leads_to_the_sign_in_form(client: ht
     answer = await client.get("/denials?status=open")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/sign-in?next=%2Fdenials%3Fstatus%3Dopen"
+    assert "set-cookie" not in answer.headers  # no cookie came (a link from another site): none is ended
     form = await client.get(answer.headers["location"])
     assert form.status_code == 200 and 'name="password"' in form.text and 'value="/denials?status=open"' in form.text
+    assert form.headers["cache-control"] == "no-store" and form.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in form.headers["content-security-policy"]
 
 
 async def test_a_cookie_not_sealed_by_the_console_is_no_session(client: httpx.AsyncClient) -> None:
     answer = await client.get("/denials", headers={"Cookie": f"{COOKIE}=gAAAAABforged"})
     assert answer.status_code == 303 and answer.headers["location"].startswith("/sign-in")
+    assert f"{COOKIE}=;" in answer.headers["set-cookie"]  # the dead one is cleared
 
 
 async def test_a_session_idle_too_long_has_ended(client: httpx.AsyncClient, keys: Keys, tmp_path: Path) -> None:
@@ -77,6 +81,20 @@ async def test_a_form_sent_from_another_site_is_refused_before_anything_runs(
     for headers in ({"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}):
         answer = await client.post("/denials/bulk", data=form, headers=sealed | headers)
         assert answer.status_code == 403 and "another site" in answer.text, headers
+
+
+async def test_signing_out_while_identity_is_away_still_ends_the_session_in_the_browser(
+    client: httpx.AsyncClient, keys: Keys, tmp_path: Path
+) -> None:
+    sealed = cookie(tmp_path, keys, "biller")
+    answer = await client.post("/sign-out", data={"csrf": csrf_of(tmp_path, sealed)}, headers=sealed)
+    assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?ended=out"
+    assert f"{COOKIE}=;" in answer.headers["set-cookie"] and "Max-Age=0" in answer.headers["set-cookie"]
+
+
+async def test_an_unexpected_failure_is_a_page_too(client: httpx.AsyncClient, keys: Keys, tmp_path: Path) -> None:
+    answer = await client.get("/kpis?as_of=0001-01-01", headers=cookie(tmp_path, keys, "biller"))
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")  # bounded day
 
 
 async def test_signing_in_while_identity_is_away_answers_503(client: httpx.AsyncClient) -> None:

@@ -27,6 +27,9 @@ def test_idle_expired_and_due_for_renewal() -> None:
     assert not session.due_for_renewal(NOW + timedelta(minutes=49))
     assert session.due_for_renewal(NOW + timedelta(minutes=50))
     assert session.expired(NOW + timedelta(hours=1)) and not session.expired(NOW + timedelta(minutes=59))
+    # with the idle limit as the window, a person back within it always finds the token renewed in time
+    assert session.due_for_renewal(NOW + timedelta(minutes=31), within=timedelta(minutes=30))
+    assert not session.due_for_renewal(NOW + timedelta(minutes=29), within=timedelta(minutes=30))
     renewed = session.renewed("d.e.f", NOW + timedelta(hours=2))
     assert (renewed.token, renewed.csrf) == ("d.e.f", session.csrf)  # the forms on open pages still work
 

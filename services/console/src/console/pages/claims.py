@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.backend import Refused
 from console.render import BackendDep, CheckedForm, filters, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 Text = Annotated[str | None, Query(max_length=80)]
 
 

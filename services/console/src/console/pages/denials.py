@@ -9,9 +9,9 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.render import BackendDep, CheckedForm, filters, page, token
+from console.render import PDF, BackendDep, CheckedForm, filters, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "denial_management"
 Text = Annotated[str | None, Query(max_length=80)]
 BULK_FIELDS = ("category", "payer_id", "status", "due_before", "action", "assignee", "reason")
@@ -22,7 +22,7 @@ ACTIONS = ("assign", "notes", "correction", "appeal", "outcome", "write-off")
 async def queue(
     request: Request,
     backend: BackendDep,
-    status: Literal["open", "correcting", "appealed", "resolved", ""] = "open",
+    status: Literal["open", "correcting", "appealed", "resolved", "any"] = "open",
     category: Text = None,
     payer_id: Text = None,
     assignee: Text = None,
@@ -32,7 +32,8 @@ async def queue(
 ) -> HTMLResponse:
     wanted = {"status": status, "category": category, "payer_id": payer_id, "assignee": assignee}
     wanted |= {"due_before": due_before, "sort": sort}
-    found = await backend.get(token(request), SERVICE, "/v1/denials", wanted | {"cursor": cursor, "limit": 50})
+    asked = wanted | {"status": None if status == "any" else status, "cursor": cursor, "limit": 50}
+    found = await backend.get(token(request), SERVICE, "/v1/denials", asked)
     shown = {"cases": found["items"], "next_cursor": found["next_cursor"], "wanted": wanted, "query": filters(wanted)}
     return page(request, "denials.html", **shown)
 
@@ -85,7 +86,7 @@ def _body(action: str, form: CheckedForm) -> dict[str, object]:
     return {"reason": text.get("reason", "")}
 
 
-@router.get("/denials/{case_id}/appeals/{appeal_id}/letter", openapi_extra=allow(Role.BILLER))
+@router.get("/denials/{case_id}/appeals/{appeal_id}/letter", openapi_extra=allow(Role.BILLER), responses=PDF)
 async def letter(request: Request, backend: BackendDep, case_id: UUID, appeal_id: UUID) -> Response:
     """The appeal letter as the service made it (a PDF)."""
     path = f"/v1/denials/{case_id}/appeals/{appeal_id}/letter"

@@ -9,9 +9,9 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from console.render import BackendDep, CheckedForm, page, token
+from console.render import BackendDep, CheckedForm, filters, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 DESK = (Role.FRONT_DESK, Role.BILLER)
 FIELDS: tuple[str, ...] = (
     "practice_id",
@@ -46,7 +46,8 @@ async def check_coverage(request: Request, backend: BackendDep, form: CheckedFor
         if asked[money]:
             body[money] = asked[money]
     caller = token(request)
-    check = await backend.post(caller, "eligibility", "/v1/eligibility-checks", body, key=str(form.get("form_key")))
+    key = str(form.get("form_key"))  # eligibility answers within 33 s (two 15 s tries): waited for whole
+    check = await backend.post(caller, "eligibility", "/v1/eligibility-checks", body, key=key, seconds=45)
     practices = await backend.get(caller, "charge_capture", "/v1/practices", {"limit": 200})
     return page(request, "coverage.html", practices=practices["items"], asked=asked, check=check)
 
@@ -60,4 +61,5 @@ async def authorizations(
 ) -> HTMLResponse:
     wanted = {"practice_id": str(practice_id) if practice_id else None, "cursor": cursor, "limit": 50}
     found = await backend.get(token(request), "prior_authorization", "/v1/authorizations", wanted)
-    return page(request, "authorizations.html", items=found["items"], next_cursor=found.get("next_cursor"))
+    query = filters({"practice_id": wanted["practice_id"]})
+    return page(request, "authorizations.html", items=found["items"], next_cursor=found.get("next_cursor"), query=query)

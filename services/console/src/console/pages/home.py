@@ -8,12 +8,13 @@ from claimstream_platform.auth import OPERATOR, Role
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.backend import Refused
+from console.backend import Refused, Unavailable
 from console.render import BackendDep, CheckedForm, page, token
 from console.session import Session
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 EVERYONE = (*Role, OPERATOR)
+MAX_COOKIE = 4000  # bytes: browsers keep cookies up to 4096 (a token naming ~40 practices is larger)
 ENDED = {"idle": "You were signed out after a while without activity.", "out": "You are signed out."}
 
 
@@ -43,15 +44,24 @@ async def sign_in(
         failure = "That email and password do not match an account." if refused.status in (401, 422) else refused.detail
         return page(request, "sign_in.html", status=401, next=_next(next), notice=None, failure=failure)
     session = Session.begin(issued.token, operator=operator, expires_at=issued.expires_at, now=datetime.now(UTC))
+    cookie = request.app.state.cookies.header(session)
+    if len(cookie) > MAX_COOKIE:  # a browser would drop it, and every page would ask to sign in again
+        await backend.sign_out(issued.token)
+        failure = "Your account names more practices than a console session can hold: ask your administrator."
+        return page(request, "sign_in.html", status=422, next=_next(next), notice=None, failure=failure)
     response = RedirectResponse(_next(next), status_code=303)
-    response.headers.append("set-cookie", request.app.state.cookies.header(session))
+    response.headers.append("set-cookie", cookie)
     return response
 
 
 @router.post("/sign-out", openapi_extra=allow(*EVERYONE))
 async def sign_out(request: Request, backend: BackendDep, _: CheckedForm) -> Response:
-    """The token is revoked at identity (every service refuses it within a second) and the cookie cleared."""
-    await backend.sign_out(token(request))
+    """The token is revoked at identity (every service refuses it within a second) and the cookie cleared, even
+    when identity cannot be reached: the browser forgets it, and the token ends within the hour."""
+    try:
+        await backend.sign_out(token(request))
+    except (Refused, Unavailable):
+        pass
     response = RedirectResponse("/sign-in?ended=out", status_code=303)
     response.headers.append("set-cookie", request.app.state.cookies.header(None))
     return response

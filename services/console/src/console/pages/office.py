@@ -10,9 +10,9 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from console.render import BackendDep, page, token
+from console.render import PDF, BackendDep, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "billing_office"
 OFFICE = (Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY)
 
@@ -37,7 +37,7 @@ def _owed(invoice: dict[str, str]) -> Decimal:
     return Decimal(invoice["total"]) - Decimal(invoice["credited"]) - Decimal(invoice["paid"])
 
 
-@router.get("/office/invoices/{invoice_id}/pdf", openapi_extra=allow(*OFFICE))
+@router.get("/office/invoices/{invoice_id}/pdf", openapi_extra=allow(*OFFICE), responses=PDF)
 async def invoice_pdf(request: Request, backend: BackendDep, invoice_id: UUID) -> Response:
     found = await backend.call(token(request), "GET", SERVICE, f"/v1/invoices/{invoice_id}/pdf")
     return Response(found.content, media_type="application/pdf")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.backend import Backend, Refused, Unavailable
 from console.render import BackendDep, CheckedForm, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 
 
 @router.get("/ops", response_class=HTMLResponse, openapi_extra=allow(OPERATOR))
@@ -62,7 +62,8 @@ async def _ready(backend: Backend, service: str) -> dict[str, Any] | None:
 async def redrive(request: Request, backend: BackendDep, form: CheckedForm) -> Response:
     """One event's letters sent back to its topic, after the fix that lets its consumer apply it."""
     body = {"topic": str(form.get("topic")), "event_ids": [str(form.get("event_id"))]}
-    sent = await backend.post(token(request), "projection", "/v1/stream/dead-letters/redrive", body)
+    path = "/v1/stream/dead-letters/redrive"  # bounded at 20 s by the projection
+    sent = await backend.post(token(request), "projection", path, body, seconds=30)
     what = f"{sent['events']} event sent back ({sent['letters']} letters; {sent['redriven_before']} redriven before)"
     return page(request, "done.html", what=what, back="/ops")
 

@@ -9,9 +9,9 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.render import BackendDep, CheckedForm, page, token
+from console.render import PDF, BackendDep, CheckedForm, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "patient_billing"
 READERS = (Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY)
 DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in person
@@ -45,7 +45,7 @@ async def payment(request: Request, backend: BackendDep, account_id: UUID, form:
     return RedirectResponse(f"/patients/{account_id}", status_code=303)
 
 
-@router.get("/patients/statements/{statement_id}/pdf", openapi_extra=allow(*READERS))
+@router.get("/patients/statements/{statement_id}/pdf", openapi_extra=allow(*READERS), responses=PDF)
 async def statement_pdf(request: Request, backend: BackendDep, statement_id: UUID) -> Response:
     found = await backend.call(token(request), "GET", SERVICE, f"/v1/statements/{statement_id}/pdf")
     return Response(found.content, media_type="application/pdf")

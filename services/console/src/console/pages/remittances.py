@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.render import BackendDep, CheckedForm, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "remittance_posting"
 Cursor = Annotated[str | None, Query(max_length=200)]
 

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 
 from console.backend import Refused
 from console.charts import BUCKETS, aging_bars, columns
-from console.render import BackendDep, page, token
+from console.render import BackendDep, filters, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 READERS = (Role.BILLER, Role.READ_ONLY)
 # A day to read the books as of: within the years a billing company's books can span (the buckets reach back a
 # century from it, and the KPIs six months).
@@ -39,7 +39,8 @@ async def aging(
     found = await backend.get(token(request), "projection", "/v1/ar/aging", wanted)
     drill = {bucket: _service_dates(day, bucket) for bucket, _ in BUCKETS}
     shown = {"aging": found, "bars": aging_bars(found["rows"]), "buckets": BUCKETS, "drill": drill, "by": by}
-    return page(request, "ar.html", as_of=day, next_cursor=found["next_cursor"], **shown)
+    query = filters({"as_of": str(day), "by": by})
+    return page(request, "ar.html", as_of=day, next_cursor=found["next_cursor"], query=query, **shown)
 
 
 def _service_dates(day: date, bucket: str) -> dict[str, str]:
@@ -86,4 +87,5 @@ async def kpi_claims(
             raise NotFound("no such KPI", field="kpi") from None  # a name the projection does not know
         raise
     title = f"{kpi.replace('_', ' ')}: the claims of its {part}"
-    return page(request, "claims.html", claims=found["items"], next_cursor=found["next_cursor"], wanted={}, title=title)
+    shown = {"claims": found["items"], "next_cursor": found["next_cursor"], "wanted": {}, "title": title}
+    return page(request, "claims.html", query=filters({k: v for k, v in wanted.items() if k != "cursor"}), **shown)

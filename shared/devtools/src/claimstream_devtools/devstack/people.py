@@ -4,6 +4,7 @@ and `create-operator` commands, `POST /v1/users` as the demo's administrator int
 password generated here at the first start: printed once, and kept in the profile (`console-people`, 0600).
 Nothing is defaulted: another installation's demo has other passwords."""
 
+import os
 import secrets
 import subprocess
 import sys
@@ -37,8 +38,8 @@ def demo_people(
             accepted = identity.post("/v1/invitations/accept", json={"code": code, "password": password})
             if accepted.status_code == 200:
                 lines.append(f"{email} {password}")
-    kept.write_text("\n".join(lines) + "\n")
-    kept.chmod(0o600)
+    with os.fdopen(os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as made:  # its owner's alone
+        made.write("\n".join(lines) + "\n")
     return kept
 
 
