@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from claimstream_platform.access import allow, public
+from claimstream_platform.access import RateClass, allow, public
 from claimstream_platform.auth import OPERATOR, Role
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +23,7 @@ def _next(path: str | None) -> str:
     return path if path and path.startswith("/") and not path.startswith("//") else "/"
 
 
-@router.get("/sign-in", response_class=HTMLResponse, openapi_extra=public("the sign-in form"))
+@router.get("/sign-in", response_class=HTMLResponse, openapi_extra=public("the sign-in form", rate=RateClass.READ))
 async def sign_in_form(request: Request, next: str | None = None, ended: str | None = None) -> HTMLResponse:
     return page(request, "sign_in.html", next=_next(next), notice=ENDED.get(ended or ""), failure=None)
 
