@@ -34,7 +34,7 @@ class ConsoleWorld:
     p2_encounter: str
     uncovered_encounters: list[str]  # P1's visits before coverage: each a CO-26 case
     member: str  # P1's patient's Medicare member id (covered now)
-    people: dict[str, Person]  # biller (P1 only), desk, owner, operator
+    people: dict[str, Person]  # biller (P1 only), desk, owner, admin, operator
 
 
 async def build(services: Services, keys: Keys) -> ConsoleWorld:
@@ -79,6 +79,7 @@ async def _people(services: Services, keys: Keys, tenant: UUID, p1: str) -> dict
         "biller": {"roles": ["biller"], "practice_ids": [p1]},
         "desk": {"roles": ["front-desk"]},
         "owner": {"roles": ["read-only"]},
+        "admin": {"roles": ["tenant-admin"]},
     }
     people = {}
     async with httpx.AsyncClient(base_url=services.identity, timeout=30) as identity:

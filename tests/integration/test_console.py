@@ -20,7 +20,7 @@ from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimL
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import new_producer
 from console_browser import checked, chromium, menu, refused_sign_in, signed_in
-from console_world import ConsoleWorld, build
+from console_world import ConsoleWorld, Person, build
 from kafka_reader import header, records_about
 from playwright.async_api import Page, expect
 
@@ -253,7 +253,7 @@ async def test_every_page_each_person_can_open_passes_the_accessibility_check(
     """Each person's menu, page by page (and the pages reached from them): no serious or critical axe finding."""
     seen = 0
     async with chromium() as browser:
-        for who in ("biller", "desk", "owner", "operator"):
+        for who in ("biller", "desk", "owner", "admin", "operator"):
             page = await signed_in(browser, services.console, world.people[who])
             links = await page.get_by_role("navigation", name="Main").get_by_role("link").all()
             paths = [str(await link.get_attribute("href")) for link in links] + EXTRA.get(who, [])
@@ -266,3 +266,36 @@ async def test_every_page_each_person_can_open_passes_the_accessibility_check(
 
 
 EXTRA = {"biller": ["/kpis", "/authorizations", "/patients?awaiting_decision=true"], "owner": ["/kpis"]}
+
+
+async def test_an_administrator_invites_a_person_who_then_signs_in_and_adds_a_provider(
+    services: Services, world: ConsoleWorld
+) -> None:
+    email = f"new-desk-{uuid4().hex[:8]}@console.example"
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["admin"])
+        await menu(page, "Set-up")
+        await checked(page, "setup")
+        invite = page.locator("form[action='/setup/users']")
+        await invite.get_by_label("Email").fill(email)
+        await invite.get_by_label("Name", exact=True).fill("New front desk")
+        await invite.get_by_label("front-desk", exact=True).check()
+        await invite.get_by_role("button", name="Invite").click()
+        code = (await page.locator("code").inner_text()).strip()
+        await checked(page, "invited")
+        password = "a long passphrase 1"
+        async with httpx.AsyncClient(base_url=services.identity, timeout=30) as identity:
+            accepted = await identity.post("/v1/invitations/accept", json={"code": code, "password": password})
+        assert accepted.status_code == 200, accepted.text
+        newcomer = await signed_in(browser, services.console, Person(email, password))
+        menu_links = newcomer.get_by_role("navigation", name="Main").get_by_role("link")
+        assert await menu_links.all_inner_texts() == ["Patients", "Coverage check"]  # a front desk's, no more
+        await page.goto(f"/setup/practices/{world.p1}")
+        provider = page.locator(f"form[action='/setup/practices/{world.p1}/providers']")
+        fields = {"NPI": "1679576722", "First name": "Ada", "Last name": "Reyes", "Taxonomy": "103T00000X"}
+        for label, value in fields.items():
+            await provider.get_by_label(label, exact=True).fill(value)
+        await provider.get_by_label("Credential").select_option("PhD")
+        await provider.get_by_role("button", name="Add the provider").click()
+        await expect(page.get_by_text("Ada Reyes, PhD")).to_be_visible()
+        await checked(page, "practice-setup")

@@ -46,6 +46,7 @@ LINKS = (
     _link("Coverage check", "/coverage", Role.BILLER, Role.FRONT_DESK),
     _link("A/R aging", "/ar", Role.BILLER, Role.READ_ONLY),
     _link("The month", "/office", Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
+    _link("Set-up", "/setup", Role.TENANT_ADMIN),
     _link("Streams", "/ops", OPERATOR),
 )
 

@@ -20,7 +20,7 @@ from pydantic import Field, FilePath
 
 from console import gate
 from console.backend import TIMEOUT, Backend, Refused, Unavailable
-from console.pages import claims, denials, desk, home, office, ops, patients, remittances, reports
+from console.pages import claims, denials, desk, home, office, ops, patients, remittances, reports, setup
 from console.render import error_page, pages_openapi
 from console.session import Cookies, Sealer
 
@@ -112,6 +112,7 @@ SERVICE = Service(
         desk.router,
         reports.router,
         office.router,
+        setup.router,
         ops.router,
     ],
     migrations=Path(__file__).parent / "migrations",
