@@ -54,7 +54,21 @@ async def open_cases(services: Services, keys: Keys, world: ConsoleWorld) -> lis
             found = (await denials.get("/v1/denials", params={"status": "open", "limit": 50})).json()["items"]
         return found if len(found) >= 2 else None
 
-    return await until(both, "two open cases", 180)  # behind a busy stack (the walls sweep) it may take minutes
+    try:
+        return await until(both, "two open cases", 180)  # behind a busy stack (the walls sweep) it may take minutes
+    except AssertionError:
+        raise AssertionError(await where_the_visits_are(services, keys, world)) from None
+
+
+async def where_the_visits_are(services: Services, keys: Keys, world: ConsoleWorld) -> str:
+    """What became of the visits before coverage, for a failure's message."""
+    found = []
+    async with api(keys, world, services.claim_submission) as claims, api(keys, world, services.denial_management) as d:
+        for encounter in world.uncovered_encounters:
+            items = (await claims.get("/v1/claims", params={"encounter_id": encounter})).json()["items"]
+            found += [(c["status"], c["frequency"], c["reasons"]) for c in items]
+        cases = (await d.get("/v1/denials", params={"limit": 50})).json()["items"]
+    return f"claims {found}; cases {[(c['status'], c['category'], c['codes'], c['automatic']) for c in cases]}"
 
 
 async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_accepted(

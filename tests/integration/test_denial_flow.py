@@ -39,7 +39,7 @@ async def test_a_telehealth_place_denial_is_corrected_resubmitted_and_paid_with_
     claim, x12 = await claim_for_a_visit(
         services, keys, tenant, first_name="Noor", last_name="Haddad", payer="SIMAHP", minutes=45
     )
-    assert claim.get("status") == "accepted", claim
+    assert claim.get("status") in ("accepted", "replaced"), claim  # replaced: the correction was quicker than us
     assert "*11:B:1*" in x12  # a commercial plan's telehealth at the office POS, with modifier 95
     headers = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=tenant)}"}
     case = await settled_case(services, headers, claim["id"])

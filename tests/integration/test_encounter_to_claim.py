@@ -148,12 +148,15 @@ async def _practice_billing(capture: httpx.AsyncClient, payer: str, npi: str = "
 
 
 async def _settled_claim(claims: httpx.AsyncClient, encounter_id: str) -> tuple[dict[str, Any], str]:
-    """The encounter's claim once accepted, rejected or held (bounded wait), and its 837P."""
+    """The encounter's first claim once accepted, rejected or held (bounded wait), and its 837P. On a test stack
+    whose loops run every second, a denial's automatic correction may have replaced it already: then it is the
+    original, `replaced`, that is returned (the replacement is a claim of the same encounter too)."""
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline:
         found = (await ok(await claims.get(f"/v1/claims?encounter_id={encounter_id}")))["items"]
-        if found and found[0]["status"] in ("accepted", "rejected", "held"):
-            claim = await ok(await claims.get(f"/v1/claims/{found[0]['id']}"))
+        originals = [claim for claim in found if claim["replaces_claim_id"] is None]
+        if originals and originals[0]["status"] in ("accepted", "rejected", "held", "replaced"):
+            claim = await ok(await claims.get(f"/v1/claims/{originals[0]['id']}"))
             return claim, (await claims.get(f"/v1/claims/{claim['id']}/x12")).text
         await asyncio.sleep(0.5)
     return {}, ""
