@@ -1,6 +1,7 @@
 """The console's tests' world, built by the real flow over HTTP: a tenant with two practices (P1 and P2) billing
-Medicare, a patient of each enrolled, two P1 visits before the patient's coverage began (CO-26: cases for a person,
-their deadlines apart), a P2 claim, and the tenant's people, each invited by the administrator and accepting with
+Medicare, a patient of each enrolled, two P1 visits of two patients before their coverage began (CO-26: cases for
+a person, their deadlines apart; or a claim held first, when eligibility's answer to the visit's own check comes
+before the claim leaves), a P2 claim, and the tenant's people, each invited by the administrator and accepting with
 a password as anyone does: a biller of P1 only, a front desk person, an owner (read-only); and an installation
 operator, from identity's own command."""
 
@@ -46,11 +47,14 @@ async def build(services: Services, keys: Keys) -> ConsoleWorld:
     ):
         p1, p2 = await _practice_billing(capture, "SIMMCR"), await _practice_billing(capture, "SIMMCR", "1234567893")
         member = await _enroll(payers, "SIMMCR", "Rosa", "Calder")
-        late = await _enrolled_from_today(payers, "Rosa", "Calder")
-        other = await _enroll(payers, "SIMMCR", "Theo", "Marsh")
-        visits = [_visit(p1, late, days, ("Rosa", "Calder")) for days in (3, 9)] + [
-            _visit(p2, other, 4, ("Theo", "Marsh"))
+        # Two patients whose coverage starts today, a visit each before it (each visit's eligibility check may hold
+        # its own claim: the biller's test releases it from the held claims' page).
+        late = [
+            await _enrolled_from_today(payers, first, last) for first, last in (("Mara", "Quell"), ("Nils", "Varga"))
         ]
+        other = await _enroll(payers, "SIMMCR", "Theo", "Marsh")
+        visits = [_visit(p1, late[0], 3, ("Mara", "Quell")), _visit(p1, late[1], 9, ("Nils", "Varga"))]
+        visits.append(_visit(p2, other, 4, ("Theo", "Marsh")))
         posted = [await ok(await capture.post("/v1/encounters", json=visit)) for visit in visits]
     people = await _people(services, keys, tenant, p1)
     ids = [encounter["id"] for encounter in posted]

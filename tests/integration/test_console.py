@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from uuid import uuid4
 
@@ -72,10 +73,11 @@ async def where_the_visits_are(services: Services, keys: Keys, world: ConsoleWor
 async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_accepted(
     services: Services, keys: Keys, world: ConsoleWorld
 ) -> None:
-    cases = await open_cases(services, keys, world)
     async with chromium() as browser:
         page = await signed_in(browser, services.console, world.people["biller"])
         await checked(page, "home-biller")
+        await release_what_eligibility_held(page, services, keys, world)
+        cases = await open_cases(services, keys, world)
         await menu(page, "Denials")
         await page.get_by_label("Sort by").select_option("deadline")
         await page.get_by_role("button", name="Show").click()
@@ -93,13 +95,42 @@ async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_
         await checked(page, "claim")
 
 
+async def release_what_eligibility_held(page: Page, services: Services, keys: Keys, world: ConsoleWorld) -> None:
+    """Each visit before coverage once its claim has left or been held; a held one (eligibility's answer to the
+    visit's own check came first) released from the held claims' page, the finding accepted on purpose: it goes
+    out, and the payer denies it."""
+
+    async def settled(encounter: str) -> dict[str, Any] | None:
+        async with api(keys, world, services.claim_submission) as claims:
+            found = (await claims.get("/v1/claims", params={"encounter_id": encounter})).json()["items"]
+        return next((c for c in found if c["status"] not in ("ready", "submitting")), None)
+
+    out = [await until(partial(settled, encounter), "a claim") for encounter in world.uncovered_encounters]
+    for claim in [c for c in out if c["status"] == "held"]:
+        await menu(page, "Held claims")
+        row = page.get_by_role("row").filter(has_text=claim["patient_control_number"])
+        await row.get_by_label("eligibility.coverage-inactive").check()
+        await checked(page, "held")
+        await row.get_by_role("button", name="Scrub again and send").click()
+        await expect(page.get_by_role("heading", level=1)).to_contain_text(claim["patient_control_number"])
+
+
 async def accepted_replacement(page: Page) -> None:
-    """The claim's page, reloaded (bounded) until the replacement claim of its visit shows as accepted."""
-    deadline = time.monotonic() + 90
+    """The claim's page, reloaded (bounded) until the replacement claim of its visit shows as accepted; held on
+    its way (the patient's coverage was inactive on the date of service, as eligibility answered), it is released
+    from its own page with that finding accepted on purpose, as the biller's correction says."""
+    here, deadline = page.url, time.monotonic() + 120
     others = page.locator("section", has=page.get_by_role("heading", name="Other claims of this visit"))
     while time.monotonic() < deadline:
-        if "accepted" in await others.inner_text() and "replaces this one" in await others.inner_text():
+        shown = await others.inner_text()
+        if "replaces this one" in shown and "accepted" in shown:
             return
+        if "replaces this one" in shown and "held" in shown:
+            await others.get_by_role("link").first.click()
+            await page.get_by_label("eligibility.coverage-inactive").check()
+            await page.get_by_role("button", name="Scrub again and send").click()
+            await page.goto(here)
+            continue
         await asyncio.sleep(1)
         await page.reload()
     raise AssertionError(await others.inner_text())
