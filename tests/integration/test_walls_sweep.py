@@ -124,7 +124,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("projection", "GET", "/v1/ledger/check"): L,
     ("projection", "GET", "/v1/ledger/check/claims/{claim_id}"): OBJ,
     ("projection", "GET", "/v1/stream/health"): X,
-    ("projection", "POST", "/v1/stream/dead-letters/redrive"): X,
+    ("projection", "POST", "/v1/stream/dead-letters/{topic}/events/{event_id}/redrive"): X,
     ("patient-billing", "GET", "/v1/patient-accounts"): L,
     ("patient-billing", "GET", "/v1/patient-accounts/{account_id}"): OBJ,
     ("patient-billing", "POST", "/v1/patient-accounts/{account_id}/payments"): OBJ,

@@ -11,8 +11,8 @@ from uuid import UUID
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import OPERATOR, Operator, Role
 from claimstream_platform.web import CurrentCaller, CurrentOperator
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
 
 from projection import broker
 from projection.api import ProjectionWorkDep
@@ -93,24 +93,23 @@ def _rates(counted: Sequence[Any]) -> list[Rate]:
     return [Rate.model_validate(dict(row._mapping)) for row in counted]
 
 
-class RedriveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    topic: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._-]+$")]  # T or T.dlq
-    event_ids: Annotated[list[UUID], Field(min_length=1, max_length=100)]
-
-
 class RedriveOut(BaseModel):
     events: int  # sent back to their topic
     letters: int  # marked redriven
     redriven_before: int  # picked, but redriven before: not sent again
 
 
+Topic = Annotated[str, Path(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._-]+$")]  # T or T.dlq
+
+
 @router.post(
-    "/v1/stream/dead-letters/redrive", openapi_extra=allow(OPERATOR, audit=Audit.ADMIN), response_model=RedriveOut
+    "/v1/stream/dead-letters/{topic}/events/{event_id}/redrive",
+    openapi_extra=allow(OPERATOR, audit=Audit.ADMIN),
+    response_model=RedriveOut,
 )
-async def redrive_dead_letters(body: RedriveIn, request: Request, _: CurrentOperator) -> RedriveOut:
-    """After a fix: these events' dead letters sent back to their topic (the consumers' inboxes keep it once)."""
+async def redrive_dead_letters(topic: Topic, event_id: UUID, request: Request, _: CurrentOperator) -> RedriveOut:
+    """After a fix: the event's dead letters on the topic sent back to it (the consumers' inboxes keep it once)."""
     servers = request.app.state.platform.settings.kafka_bootstrap_servers
-    chosen = await broker.redrive_events(servers, body.topic, frozenset(str(i) for i in body.event_ids))
+    chosen = await broker.redrive_events(servers, topic, frozenset({str(event_id)}))
     letters = sum(len(outgoing.letters) for outgoing in chosen.events)
     return RedriveOut(events=len(chosen.events), letters=letters, redriven_before=chosen.redriven_before)

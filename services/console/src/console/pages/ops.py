@@ -5,6 +5,7 @@ letters (reason, origin, headers we show; never a payload) with their redrive, t
 import asyncio
 from collections import defaultdict
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import OPERATOR
@@ -61,9 +62,9 @@ async def _ready(backend: Backend, service: str) -> dict[str, Any] | None:
 @router.post("/ops/dead-letters/redrive", openapi_extra=allow(OPERATOR))
 async def redrive(request: Request, backend: BackendDep, form: CheckedForm) -> Response:
     """One event's letters sent back to its topic, after the fix that lets its consumer apply it."""
-    body = {"topic": str(form.get("topic")), "event_ids": [str(form.get("event_id"))]}
-    path = "/v1/stream/dead-letters/redrive"  # bounded at 20 s by the projection
-    sent = await backend.post(token(request), "projection", path, body, seconds=30)
+    topic, event_id = quote(str(form.get("topic") or ""), safe=""), quote(str(form.get("event_id") or ""), safe="")
+    path = f"/v1/stream/dead-letters/{topic}/events/{event_id}/redrive"  # bounded at 20 s by the projection
+    sent = await backend.post(token(request), "projection", path, None, seconds=30)
     what = f"{sent['events']} event sent back ({sent['letters']} letters; {sent['redriven_before']} redriven before)"
     return page(request, "done.html", what=what, back="/ops")
 
