@@ -6,7 +6,7 @@ refusal comes back as `Refused` with the service's RFC 9457 problem (shown on th
 service down, overloaded or slow as `Unavailable` (the page answers 503 with Retry-After).
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +87,17 @@ class Backend:
 
     async def sign_out(self, token: str) -> None:
         await self.call(token, "POST", "identity", "/v1/session/sign-out")
+
+
+async def unless_missing(read: Awaitable[Any]) -> Any:
+    """What a read answers, or None where its service has nothing there yet (404): a part of a page shown as
+    none (a claim the projection knows before claim submission answers; a payer with no contract rates)."""
+    try:
+        return await read
+    except Refused as refused:
+        if refused.status == 404:
+            return None
+        raise
 
 
 def _issued(body: Mapping[str, Any]) -> Issued:

@@ -9,7 +9,7 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.backend import Refused
+from console.backend import unless_missing
 from console.render import BackendDep, CheckedForm, filters, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
@@ -40,24 +40,14 @@ async def one_claim(request: Request, backend: BackendDep, claim_id: UUID) -> HT
     a 404 from the first service asked, and nothing else is read)."""
     caller = token(request)
     summary = await backend.get(caller, "projection", f"/v1/claims/{claim_id}")
-    sent = await _or_none(backend.get(caller, "claim_submission", f"/v1/claims/{claim_id}"))
-    postings = await _or_none(backend.get(caller, "remittance_posting", f"/v1/claims/{claim_id}/postings"))
+    sent = await unless_missing(backend.get(caller, "claim_submission", f"/v1/claims/{claim_id}"))
+    postings = await unless_missing(backend.get(caller, "remittance_posting", f"/v1/claims/{claim_id}/postings"))
     cases = await backend.get(caller, "denial_management", "/v1/denials", {"claim_id": str(claim_id), "status": ""})
     visit = {"encounter_id": summary["encounter_id"], "limit": 20}
     siblings = await backend.get(caller, "claim_submission", "/v1/claims", visit) if summary["encounter_id"] else None
     others = [other for other in _items(siblings) if other["id"] != str(claim_id)]
     shown = {"claim": summary, "sent": sent, "postings": _items(postings), "cases": cases["items"], "others": others}
     return page(request, "claim.html", **shown)
-
-
-async def _or_none(read: Any) -> Any:
-    """A part not there yet (the claim known to the projection before claim submission answers): shown as such."""
-    try:
-        return await read
-    except Refused as refused:
-        if refused.status == 404:
-            return None
-        raise
 
 
 def _items(found: Any) -> list[Any]:

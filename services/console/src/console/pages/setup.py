@@ -2,7 +2,6 @@
 code shown once; disabled), its practices (added with their billing identity), each practice's providers and
 payers, and what each payer is billed and paid: the fee schedule's latest version and the contract rates."""
 
-from collections.abc import Awaitable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from console.backend import Backend, Refused
+from console.backend import Backend, unless_missing
 from console.render import BackendDep, CheckedForm, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
@@ -72,23 +71,13 @@ async def practice(request: Request, backend: BackendDep, practice_id: UUID) -> 
 
 async def _terms(backend: Backend, caller: str, practice_id: UUID, payer_id: str) -> dict[str, Any]:
     """What the practice bills the payer (its fee schedule's latest version) and is paid (the contract rates)."""
-    fees = await _unless_none(
+    fees = await unless_missing(
         backend.get(caller, "charge_capture", f"/v1/practices/{practice_id}/fee-schedules/{payer_id}")
     )
     wanted = {"practice_id": str(practice_id), "limit": 200}
-    rates = await _unless_none(backend.get(caller, "remittance_posting", f"/v1/contract-rates/{payer_id}", wanted))
+    rates = await unless_missing(backend.get(caller, "remittance_posting", f"/v1/contract-rates/{payer_id}", wanted))
     latest = fees["items"][0] if fees and fees["items"] else None
     return {"fees": latest, "rates": rates["items"] if rates else []}
-
-
-async def _unless_none(read: Awaitable[Any]) -> Any:
-    """A payer with no fee schedule or no contract rates yet (404 from its service): shown as none."""
-    try:
-        return await read
-    except Refused as refused:
-        if refused.status == 404:
-            return None
-        raise
 
 
 @router.post("/setup/practices/{practice_id}/{part}", openapi_extra=ADMIN)
