@@ -5,10 +5,9 @@ APIs (another practice's claim by URL, a read-only person's forms and a forged P
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -22,22 +21,13 @@ from console_letters import a_dead_letter
 from console_world import ConsoleWorld, Person, build
 from kafka_reader import header, records_about
 from playwright.async_api import Page, expect
+from walls_world import until
 
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
 def world(services: Services, keys: Keys) -> ConsoleWorld:
     return asyncio.run(build(services, keys))
-
-
-async def until(probe: Callable[[], Awaitable[T | None]], what: str, timeout: float = 90) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (found := await probe()) is not None:
-            return found
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"no {what} within {timeout} s")
 
 
 def api(keys: Keys, world: ConsoleWorld, base: str) -> httpx.AsyncClient:
