@@ -24,7 +24,6 @@ from playwright.async_api import Page, expect
 from walls_world import until
 
 
-
 @pytest.fixture(scope="module")
 def world(services: Services, keys: Keys) -> ConsoleWorld:
     return asyncio.run(build(services, keys))
