@@ -11,22 +11,16 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import pytest
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.claim_submission import TOPIC as CLAIMS
 from claimstream_platform.contracts.claim_submission import ClaimCreated
 from console_browser import checked, chromium, menu, refused_sign_in, signed_in
 from console_letters import a_dead_letter
-from console_world import ConsoleWorld, Person, build
+from console_world import ConsoleWorld, Person
 from kafka_reader import header, records_about
 from playwright.async_api import Page, expect
 from walls_world import until
-
-
-@pytest.fixture(scope="module")
-def world(services: Services, keys: Keys) -> ConsoleWorld:
-    return asyncio.run(build(services, keys))
 
 
 def api(keys: Keys, world: ConsoleWorld, base: str) -> httpx.AsyncClient:

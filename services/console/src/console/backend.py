@@ -58,9 +58,18 @@ class Backend:
     ) -> Any:
         """A command; `key` is the form's idempotency key, so a form sent twice acts once; `seconds` the wait of a
         command that asks a payer while the person waits (longer than a read's)."""
+        return await self._command("POST", token, service, path, body, key, seconds)
+
+    async def put(self, token: str, service: str, path: str, body: Any, *, key: str | None = None) -> Any:
+        """A record set whole (a practice's enrollment with a payer, a clinician's credentialing)."""
+        return await self._command("PUT", token, service, path, body, key, None)
+
+    async def _command(
+        self, method: str, token: str, service: str, path: str, body: Any, key: str | None, seconds: float | None
+    ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
         timeout = httpx.Timeout(seconds, connect=2.0) if seconds else TIMEOUT
-        response = await self.call(token, "POST", service, path, json=body, headers=headers, timeout=timeout)
+        response = await self.call(token, method, service, path, json=body, headers=headers, timeout=timeout)
         return response.json() if response.content else None
 
     async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:

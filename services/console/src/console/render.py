@@ -39,10 +39,13 @@ def _link(label: str, path: str, *roles: str) -> Link:
 LINKS = (
     _link("Denials", "/denials", Role.BILLER, Role.READ_ONLY),
     _link("Held claims", "/held", Role.BILLER),
+    _link("Interchanges", "/interchanges", Role.BILLER),
     _link("Claims", "/claims", Role.BILLER, Role.READ_ONLY),
     _link("Exceptions", "/exceptions", Role.BILLER, OPERATOR),
     _link("Variances", "/variances", Role.BILLER, Role.READ_ONLY),
+    _link("Recoupments", "/recoupments", Role.BILLER, Role.READ_ONLY),
     _link("Patients", "/patients", Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY),
+    _link("Credit balances", "/credits", Role.BILLER),
     _link("Coverage check", "/coverage", Role.BILLER, Role.FRONT_DESK),
     _link("A/R aging", "/ar", Role.BILLER, Role.READ_ONLY),
     _link("The month", "/office", Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY),
@@ -115,6 +118,16 @@ async def checked_form(request: Request) -> FormData:
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def field(form: FormData, name: str) -> str:
+    """A form's field as typed, trimmed ("" when left out)."""
+    return str(form.get(name) or "").strip()
+
+
+def form_key(form: FormData) -> str:
+    """The form's idempotency key (each rendered form has its own): sent twice, it acts once."""
+    return str(form.get("form_key"))
 
 
 def token(request: Request) -> str:

@@ -1,16 +1,17 @@
 """Claims: the list (and the A/R drill-down's claims), one claim whole (its lines, status, every event on its
-timeline, the 837P, the postings of the 835s that touched it, its denial cases), and the held claims' queue."""
+timeline, the 837P, the postings of the 835s that touched it, its denial cases), the held claims' queue, and the
+interchanges that could not go out (requeued after a fix, or cancelled: their claims stay held)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import unless_missing
-from console.render import BackendDep, CheckedForm, filters, page, token
+from console.render import BackendDep, CheckedForm, filters, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 Text = Annotated[str | None, Query(max_length=80)]
@@ -25,9 +26,11 @@ async def claims(
     status: Text = None,
     service_date_from: Text = None,
     service_date_to: Text = None,
+    practice_id: UUID | None = None,
     cursor: Text = None,
 ) -> HTMLResponse:
     wanted = {"payer_id": payer_id, "provider_npi": provider_npi, "status": status}
+    wanted["practice_id"] = str(practice_id) if practice_id else None
     wanted |= {"service_date_from": service_date_from, "service_date_to": service_date_to}
     found = await backend.get(token(request), "projection", "/v1/claims", wanted | {"cursor": cursor, "limit": 50})
     shown = {"claims": found["items"], "next_cursor": found["next_cursor"], "wanted": wanted, "query": filters(wanted)}
@@ -77,5 +80,30 @@ async def release(request: Request, backend: BackendDep, claim_id: UUID, form: C
     """Scrub again and send; the findings ticked are accepted on purpose (anything else still holds it)."""
     body = {"acknowledge": [str(rule) for rule in form.getlist("acknowledge")]}
     path = f"/v1/claims/{claim_id}/release"
-    await backend.post(token(request), "claim_submission", path, body, key=str(form.get("form_key")))
+    await backend.post(token(request), "claim_submission", path, body, key=form_key(form))
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+
+
+InterchangeStatus = Literal["quarantined", "refused", "pending", "acknowledged", "requeued", "cancelled", "any"]
+
+
+@router.get("/interchanges", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
+async def interchanges(
+    request: Request, backend: BackendDep, status: InterchangeStatus = "quarantined", cursor: Text = None
+) -> HTMLResponse:
+    asked = {"status": None if status == "any" else status, "cursor": cursor, "limit": 50}
+    found = await backend.get(token(request), "claim_submission", "/v1/interchanges", asked)
+    shown = {"items": found["items"], "next_cursor": found["next_cursor"], "status": status}
+    return page(request, "interchanges.html", query=filters({"status": status}), **shown)
+
+
+@router.post("/interchanges/{number}/{action}", openapi_extra=allow(Role.BILLER))
+async def settle(
+    request: Request, backend: BackendDep, number: Annotated[int, Path(ge=1)], action: str, form: CheckedForm
+) -> Response:
+    """A stuck interchange requeued (its held claims go out again in a new one) or cancelled."""
+    if action not in ("requeue", "cancel"):
+        return page(request, "problem.html", status=404, title="Not found", detail="no such action on an interchange")
+    path = f"/v1/interchanges/{number}/{action}"
+    await backend.post(token(request), "claim_submission", path, None, key=form_key(form))
+    return RedirectResponse("/interchanges", status_code=303)

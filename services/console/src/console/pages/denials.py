@@ -9,7 +9,7 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.render import PDF, BackendDep, CheckedForm, filters, page, token
+from console.render import PDF, BackendDep, CheckedForm, field, filters, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "denial_management"
@@ -41,9 +41,9 @@ async def queue(
 @router.post("/denials/bulk", openapi_extra=allow(Role.BILLER))
 async def bulk(request: Request, backend: BackendDep, form: CheckedForm) -> Response:
     """Every working case the filter finds (the service caps it at 500), assigned or written off at once."""
-    text = {name: str(form.get(name) or "").strip() or None for name in BULK_FIELDS}
+    text = {name: field(form, name) or None for name in BULK_FIELDS}
     body = text | {"action": text["action"] or "assign"}
-    done = await backend.post(token(request), SERVICE, "/v1/denials/bulk", body, key=str(form.get("form_key")))
+    done = await backend.post(token(request), SERVICE, "/v1/denials/bulk", body, key=form_key(form))
     return page(request, "done.html", what=f"{len(done['cases'])} cases", back="/denials")
 
 
@@ -60,7 +60,7 @@ async def act(request: Request, backend: BackendDep, case_id: UUID, action: str,
         return page(request, "problem.html", status=404, title="Not found", detail="no such action on a case")
     body = _body(action, form)
     path = f"/v1/denials/{case_id}/{action}"
-    await backend.post(token(request), SERVICE, path, body, key=str(form.get("form_key")))
+    await backend.post(token(request), SERVICE, path, body, key=form_key(form))
     return RedirectResponse(f"/denials/{case_id}", status_code=303)
 
 

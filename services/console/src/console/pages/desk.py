@@ -9,7 +9,7 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from console.render import BackendDep, CheckedForm, filters, page, token
+from console.render import BackendDep, CheckedForm, field, filters, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 DESK = (Role.FRONT_DESK, Role.BILLER)
@@ -34,7 +34,7 @@ async def coverage_form(request: Request, backend: BackendDep) -> HTMLResponse:
 @router.post("/coverage", response_class=HTMLResponse, openapi_extra=allow(*DESK))
 async def check_coverage(request: Request, backend: BackendDep, form: CheckedForm) -> HTMLResponse:
     """The payer is asked now (a 270 and its 271); the form stays filled in beside the answer."""
-    asked = {name: str(form.get(name) or "").strip() for name in FIELDS}
+    asked = {name: field(form, name) for name in FIELDS}
     body = {
         "practice_id": asked["practice_id"],
         "patient": {key: asked[key] for key in ("external_id", "first_name", "last_name", "birth_date")},

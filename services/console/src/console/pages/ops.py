@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import Backend, Refused, Unavailable
-from console.render import BackendDep, CheckedForm, page, token
+from console.render import BackendDep, CheckedForm, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 
@@ -75,5 +75,5 @@ async def document(request: Request, backend: BackendDep, document_id: int, acti
     if action not in ("retry", "discard"):
         return page(request, "problem.html", status=404, title="Not found", detail="no such action on a document")
     path = f"/v1/inbound/{document_id}/{action}"
-    await backend.post(token(request), "claim_submission", path, {}, key=str(form.get("form_key")))
+    await backend.post(token(request), "claim_submission", path, {}, key=form_key(form))
     return RedirectResponse("/ops", status_code=303)

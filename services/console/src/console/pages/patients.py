@@ -1,19 +1,24 @@
 """A patient's account as the practice's staff see it: what she owes and why (each visit, the share the insurance
-left her, paid, adjusted, open), her credit and unapplied cash, statements (PDF), payment plans and refunds; and a
-payment taken at the desk."""
+left her, paid, adjusted, open), her credit and unapplied cash, statements (PDF), payment plans and refunds; what
+the desk does (a payment, a payment plan) and what a biller does (a plan cancelled, her credit refunded by check or
+applied to another visit, a small balance or a hardship written off); and the credit balances' queue."""
 
+from decimal import Decimal
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from console.render import PDF, BackendDep, CheckedForm, page, token
+from console.backend import Backend
+from console.render import PDF, BackendDep, CheckedForm, field, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "patient_billing"
 READERS = (Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY)
+DESK = (Role.BILLER, Role.FRONT_DESK)  # who takes her money and sets her plan
 DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in person
 
 
@@ -31,18 +36,68 @@ async def account(request: Request, backend: BackendDep, account_id: UUID) -> HT
     statements = await backend.get(caller, SERVICE, f"{path}/statements")
     plans = await backend.get(caller, SERVICE, f"{path}/payment-plans")
     shown = {"account": found, "statements": statements, "plans": plans, "methods": DESK_METHODS}
+    shown["active_plan"] = any(plan["status"] == "active" for plan in plans)
+    shown["owing"] = [visit for visit in found["visits"] if Decimal(visit["open"]) > 0]
+    shown["has_credit"] = Decimal(found["credit"]) > 0
     return page(request, "patient.html", **shown)
 
 
-@router.post("/patients/{account_id}/payments", openapi_extra=allow(Role.BILLER, Role.FRONT_DESK))
+@router.post("/patients/{account_id}/payments", openapi_extra=allow(*DESK))
 async def payment(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
     """A payment at the desk: on the visit she names, else her oldest open visits first."""
-    body = {"amount": str(form.get("amount") or "").strip(), "method": str(form.get("method") or "")}
-    if form.get("encounter_id"):
-        body["encounter_id"] = str(form.get("encounter_id"))
-    path = f"/v1/patient-accounts/{account_id}/payments"
-    await backend.post(token(request), SERVICE, path, body, key=str(form.get("form_key")))
+    body = {"amount": field(form, "amount"), "method": field(form, "method")}
+    if field(form, "encounter_id"):
+        body["encounter_id"] = field(form, "encounter_id")
+    return await _command(request, backend, account_id, "payments", body, form)
+
+
+@router.post("/patients/{account_id}/payment-plans", openapi_extra=allow(*DESK))
+async def payment_plan(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
+    """What she owes in monthly installments: so much a month, or over so many months (one of them)."""
+    body = {name: field(form, name) for name in ("per_month", "months", "first_due") if field(form, name)}
+    return await _command(request, backend, account_id, "payment-plans", body, form)
+
+
+@router.post("/patients/{account_id}/payment-plans/cancel", openapi_extra=allow(Role.BILLER))
+async def cancel_plan(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
+    return await _command(request, backend, account_id, "payment-plans/active/cancel", None, form)
+
+
+@router.post("/patients/{account_id}/refunds", openapi_extra=allow(Role.BILLER))
+async def refund(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
+    """Her credit back to her by check (a card payment is refunded to its card by the API, naming the payment)."""
+    body = {"amount": field(form, "amount"), "check_number": field(form, "check_number")}
+    return await _command(request, backend, account_id, "refunds", body, form)
+
+
+@router.post("/patients/{account_id}/credit-applications", openapi_extra=allow(Role.BILLER))
+async def apply_credit(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
+    """Her credit applied to another visit she owes on."""
+    body = {"encounter_id": field(form, "encounter_id"), "amount": field(form, "amount")}
+    return await _command(request, backend, account_id, "credit-applications", body, form)
+
+
+@router.post("/patients/{account_id}/adjustments", openapi_extra=allow(Role.BILLER))
+async def adjustment(request: Request, backend: BackendDep, account_id: UUID, form: CheckedForm) -> Response:
+    """A visit's balance written off: too small to chase, or her hardship (with the reason)."""
+    body = {name: field(form, name) for name in ("encounter_id", "kind", "amount", "reason")}
+    return await _command(request, backend, account_id, "adjustments", body, form)
+
+
+async def _command(
+    request: Request, backend: Backend, account_id: UUID, what: str, body: object, form: FormData
+) -> Response:
+    path = f"/v1/patient-accounts/{account_id}/{what}"
+    await backend.post(token(request), SERVICE, path, body, key=form_key(form))
     return RedirectResponse(f"/patients/{account_id}", status_code=303)
+
+
+@router.get("/credits", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
+async def credits(request: Request, backend: BackendDep) -> HTMLResponse:
+    """The accounts holding her money beyond what she owes, oldest first, with the day it becomes her state's
+    unclaimed property: refunded or applied before then."""
+    found = await backend.get(token(request), SERVICE, "/v1/credit-balances", {"limit": 200})
+    return page(request, "credits.html", items=found["items"])
 
 
 @router.get("/patients/statements/{statement_id}/pdf", openapi_extra=allow(*READERS), responses=PDF)

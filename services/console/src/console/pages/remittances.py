@@ -1,5 +1,7 @@
-"""The remittance queues: payments of an 835 that matched no claim (assigned to the right one by a biller), and
-payments short of the practice's contract or downcoded (variances)."""
+"""The remittance queues: payments of an 835 that matched no claim (assigned to the right one by a biller),
+payments short of the practice's contract or downcoded (variances), and the money payers took back (recoupments:
+provider-level, by the claim it concerns, and reversals) beside what they overpaid and still own (refunded to the
+payer on its request)."""
 
 from typing import Annotated
 from uuid import UUID
@@ -9,7 +11,7 @@ from claimstream_platform.auth import OPERATOR, Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.render import BackendDep, CheckedForm, page, token
+from console.render import BackendDep, CheckedForm, field, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "remittance_posting"
@@ -25,9 +27,9 @@ async def exceptions(request: Request, backend: BackendDep, cursor: Cursor = Non
 @router.post("/exceptions/{payment_id}/assign", openapi_extra=allow(Role.BILLER, OPERATOR))
 async def assign(request: Request, backend: BackendDep, payment_id: UUID, form: CheckedForm) -> Response:
     """The payment posted to the claim named (its id, from the claim's page)."""
-    body = {"claim_id": str(form.get("claim_id") or "").strip()}
+    body = {"claim_id": field(form, "claim_id")}
     path = f"/v1/remittances/exceptions/{payment_id}/assign"
-    await backend.post(token(request), SERVICE, path, body, key=str(form.get("form_key")))
+    await backend.post(token(request), SERVICE, path, body, key=form_key(form))
     return RedirectResponse("/exceptions", status_code=303)
 
 
@@ -35,3 +37,22 @@ async def assign(request: Request, backend: BackendDep, payment_id: UUID, form: 
 async def variances(request: Request, backend: BackendDep, cursor: Cursor = None) -> HTMLResponse:
     found = await backend.get(token(request), SERVICE, "/v1/variances", {"cursor": cursor, "limit": 50})
     return page(request, "variances.html", items=found["items"], next_cursor=found["next_cursor"])
+
+
+@router.get("/recoupments", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER, Role.READ_ONLY))
+async def recoupments(request: Request, backend: BackendDep, cursor: Cursor = None) -> HTMLResponse:
+    """Each list's first page; the overpayments a page at a time (the recoupments' later pages are the service's)."""
+    caller = token(request)
+    taken = await backend.get(caller, SERVICE, "/v1/recoupments")
+    owed = await backend.get(caller, SERVICE, "/v1/payer-overpayments", {"cursor": cursor, "limit": 50})
+    shown = {"taken": taken, "overpaid": owed["items"], "next_cursor": owed["next_cursor"]}
+    return page(request, "recoupments.html", **shown)
+
+
+@router.post("/recoupments/{claim_id}/refund", openapi_extra=allow(Role.BILLER))
+async def refund_payer(request: Request, backend: BackendDep, claim_id: UUID, form: CheckedForm) -> Response:
+    """A payer's overpayment on the claim sent back on its request (its check number or request reference)."""
+    body = {name: field(form, name) for name in ("payer_id", "amount", "reference")}
+    path = f"/v1/payer-overpayments/{claim_id}/refunds"
+    await backend.post(token(request), SERVICE, path, body, key=form_key(form))
+    return RedirectResponse("/recoupments", status_code=303)

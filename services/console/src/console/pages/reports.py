@@ -1,9 +1,11 @@
-"""An owner's view: A/R aging by payer, practice or provider as of any day, drawn as a chart, each bucket leading
-to its claims; the KPIs month by month up to that day, each leading to the claims behind it."""
+"""An owner's view: A/R aging by payer, practice or provider as of any day (of every practice or one), drawn as a
+chart, each bucket leading to its claims; the KPIs month by month up to that day, each leading to the claims behind
+it."""
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
@@ -12,7 +14,7 @@ from claimstream_platform.errors import NotFound
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from console.backend import Refused
+from console.backend import Backend, Refused
 from console.charts import BUCKETS, aging_bars, columns
 from console.render import BackendDep, filters, page, token
 
@@ -31,16 +33,32 @@ async def aging(
     request: Request,
     backend: BackendDep,
     as_of: Day = None,
-    by: Literal["payer", "provider"] = "payer",
+    by: Literal["payer", "practice", "provider"] = "payer",
+    practice_id: UUID | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
-    day = as_of or business_date()
-    wanted = {"as_of": str(day), "by": by, "cursor": cursor, "limit": 50}
-    found = await backend.get(token(request), "projection", "/v1/ar/aging", wanted)
+    day, caller = as_of or business_date(), token(request)
+    practices = (await backend.get(caller, "charge_capture", "/v1/practices", {"limit": 200}))["items"]
+    wanted = {"as_of": str(day), "by": by, "practice_id": str(practice_id) if practice_id else None}
+    if by == "practice":
+        found = await _by_practice(backend, caller, day, practices)
+    else:
+        found = await backend.get(caller, "projection", "/v1/ar/aging", wanted | {"cursor": cursor, "limit": 50})
     drill = {bucket: _service_dates(day, bucket) for bucket, _ in BUCKETS}
-    shown = {"aging": found, "bars": aging_bars(found["rows"]), "buckets": BUCKETS, "drill": drill, "by": by}
-    query = filters({"as_of": str(day), "by": by})
-    return page(request, "ar.html", as_of=day, next_cursor=found["next_cursor"], query=query, **shown)
+    shown: dict[str, Any] = {"aging": found, "bars": aging_bars(found["rows"]), "buckets": BUCKETS, "drill": drill}
+    shown |= {"by": by, "practices": practices, "practice_id": wanted["practice_id"]}
+    return page(request, "ar.html", as_of=day, next_cursor=found["next_cursor"], query=filters(wanted), **shown)
+
+
+async def _by_practice(backend: Backend, caller: str, day: date, practices: list[dict[str, Any]]) -> dict[str, Any]:
+    """A row per practice (the projection ages one practice's claims at a time), and the tenant's total."""
+    asked = {"as_of": str(day), "limit": 1}
+    whole: dict[str, Any] = await backend.get(caller, "projection", "/v1/ar/aging", asked)
+    rows = []
+    for practice in practices:
+        one = await backend.get(caller, "projection", "/v1/ar/aging", asked | {"practice_id": practice["id"]})
+        rows.append(one["total"] | {"key": practice["name"], "practice_id": practice["id"]})
+    return whole | {"rows": rows, "next_cursor": None}
 
 
 def _service_dates(day: date, bucket: str) -> dict[str, str]:

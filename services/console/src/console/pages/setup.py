@@ -9,10 +9,9 @@ from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from console.backend import Backend, unless_missing
-from console.render import BackendDep, CheckedForm, page, token
+from console.render import BackendDep, CheckedForm, field, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 ADMIN = allow(Role.TENANT_ADMIN)
@@ -36,7 +35,7 @@ async def setup(request: Request, backend: BackendDep, cursor: Annotated[UUID | 
 @router.post("/setup/users", openapi_extra=ADMIN)
 async def invite(request: Request, backend: BackendDep, form: CheckedForm) -> HTMLResponse:
     """The person's invitation: its code is shown here once (identity keeps only its hash)."""
-    body: dict[str, Any] = {"email": _text(form, "email"), "name": _text(form, "name")}
+    body: dict[str, Any] = {"email": field(form, "email"), "name": field(form, "name")}
     body["roles"] = [str(role) for role in form.getlist("roles")]
     practices = [str(practice) for practice in form.getlist("practice_ids")]
     body["practice_ids"] = practices or None  # none ticked: every practice
@@ -52,9 +51,9 @@ async def disable(request: Request, backend: BackendDep, user_id: UUID, _: Check
 
 @router.post("/setup/practices", openapi_extra=ADMIN)
 async def add_practice(request: Request, backend: BackendDep, form: CheckedForm) -> Response:
-    body: dict[str, Any] = {name: _text(form, name) for name in ("name", "npi", "tax_id", "taxonomy")}
-    body["address"] = {name: _text(form, name) for name in ("line1", "city", "state", "postal_code")}
-    made = await backend.post(token(request), "charge_capture", "/v1/practices", body, key=str(form.get("form_key")))
+    body: dict[str, Any] = {name: field(form, name) for name in ("name", "npi", "tax_id", "taxonomy")}
+    body["address"] = {name: field(form, name) for name in ("line1", "city", "state", "postal_code")}
+    made = await backend.post(token(request), "charge_capture", "/v1/practices", body, key=form_key(form))
     return RedirectResponse(f"/setup/practices/{made['id']}", status_code=303)
 
 
@@ -87,11 +86,7 @@ async def add_to_practice(
     """A provider or a payer of the practice."""
     if part not in PARTS:
         return page(request, "problem.html", status=404, title="Not found", detail="no such part of a practice")
-    body = {name: _text(form, name) for name in PARTS[part]}
+    body = {name: field(form, name) for name in PARTS[part]}
     path = f"/v1/practices/{practice_id}/{part}"
-    await backend.post(token(request), "charge_capture", path, body, key=str(form.get("form_key")))
+    await backend.post(token(request), "charge_capture", path, body, key=form_key(form))
     return RedirectResponse(f"/setup/practices/{practice_id}", status_code=303)
-
-
-def _text(form: FormData, name: str) -> str:
-    return str(form.get(name) or "").strip()
