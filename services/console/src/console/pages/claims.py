@@ -93,7 +93,7 @@ async def interchanges(
 ) -> HTMLResponse:
     asked = {"status": None if status == "any" else status, "cursor": cursor, "limit": 50}
     found = await backend.get(token(request), "claim_submission", "/v1/interchanges", asked)
-    shown = {"items": found["items"], "next_cursor": found["next_cursor"], "status": status}
+    shown = {"items": found["items"], "next_cursor": found["next_cursor"], "asked": status}
     return page(request, "interchanges.html", query=filters({"status": status}), **shown)
 
 

@@ -34,7 +34,7 @@ async def aging(
     backend: BackendDep,
     as_of: Day = None,
     by: Literal["payer", "practice", "provider"] = "payer",
-    practice_id: UUID | None = None,
+    practice_id: Annotated[UUID | Literal[""] | None, Query()] = None,  # "": every practice (the form's first)
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     day, caller = as_of or business_date(), token(request)
