@@ -1,12 +1,16 @@
 """Black box, the console in a real browser on the running stack: what billing staff record by hand. A biller takes
 cash from a patient who owes nothing, finds her among the credit balances and refunds it by check; and records a
-practice's ERA enrollment with a payer as the payer answered it, with a task that is then done."""
+practice's ERA enrollment with a payer as the payer answered it, with a task that is then done. An administrator
+sets a billed amount and a contract rate for a payer of a practice, and changes a person's access."""
 
 import asyncio
 import time
 from datetime import date, timedelta
+from uuid import uuid4
 
+import httpx
 from claimstream_devtools.running_services import Services
+from claimstream_devtools.testing import Keys
 from console_browser import checked, chromium, menu, signed_in
 from console_world import ConsoleWorld
 from playwright.async_api import Page, expect
@@ -71,3 +75,44 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
         await checked(page, "office-enrollment")
         await row.get_by_role("button", name="Mark done: Call the payer about the ERA form").click()
         await expect(page.get_by_role("row").filter(has_text="SIMBCBS")).to_contain_text(f"(due {due}, done)")
+
+
+async def test_an_administrator_sets_a_fee_and_a_contract_rate_and_changes_a_persons_access(
+    services: Services, keys: Keys, world: ConsoleWorld
+) -> None:
+    today = str(date.today())
+    async with chromium() as browser:
+        page = await signed_in(browser, services.console, world.people["admin"])
+        await page.goto(f"/setup/practices/{world.p1}")
+        fees = page.get_by_role("form", name="Set a billed amount (SIMMCR)")
+        for label, value in {"Code": "90791", "Billed": "210.00", "From": today}.items():
+            await fees.get_by_label(label, exact=True).fill(value)
+        await fees.get_by_role("button", name="Set a billed amount").click()
+        await expect(page.get_by_role("heading", name=f"Fee schedule from {today}")).to_be_visible()
+        await expect(page.get_by_role("row").filter(has_text="90791")).to_contain_text("$210.00")
+        rates = page.get_by_role("form", name="Set a contract rate (SIMMCR)")
+        for label, value in {"Code": "90837", "Modifiers": "95", "Paid": "140.00", "From": today}.items():
+            await rates.get_by_label(label, exact=True).fill(value)
+        await rates.get_by_role("button", name="Set a contract rate").click()
+        paid = page.locator("table").filter(has=page.get_by_role("columnheader", name="Paid"))
+        await expect(paid.get_by_role("row", name=f"90837 95 {today} $140.00")).to_be_visible()
+        await checked(page, "practice-terms")
+        name = await a_front_desk_person(services, keys, world)
+        await menu(page, "Set-up")
+        row = page.get_by_role("row").filter(has_text=name)
+        await row.get_by_text("Change access").click()
+        await row.get_by_label("biller", exact=True).check()
+        await row.get_by_role("button", name="Save; they sign in again").click()
+        changed = page.get_by_role("row").filter(has_text=name)
+        await expect(changed).to_contain_text("biller")
+        assert "front-desk" in await changed.inner_text()
+
+
+async def a_front_desk_person(services: Services, keys: Keys, world: ConsoleWorld) -> str:
+    name = f"Desk {world.tenant.hex[:6]}"
+    admin = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=world.tenant, roles=['tenant-admin'])}"}
+    async with httpx.AsyncClient(base_url=services.identity, headers=admin, timeout=30) as identity:
+        body = {"email": f"desk-{uuid4().hex[:8]}@console.example", "name": name, "roles": ["front-desk"]}
+        invited = await identity.post("/v1/users", json=body)
+    assert invited.status_code == 201, invited.text
+    return name

@@ -61,8 +61,12 @@ class Backend:
         return await self._command("POST", token, service, path, body, key, seconds)
 
     async def put(self, token: str, service: str, path: str, body: Any, *, key: str | None = None) -> Any:
-        """A record set whole (a practice's enrollment with a payer, a clinician's credentialing)."""
+        """A record set whole (a practice's enrollment with a payer, a fee schedule's version)."""
         return await self._command("PUT", token, service, path, body, key, None)
+
+    async def patch(self, token: str, service: str, path: str, body: Any) -> Any:
+        """Part of a record changed (a person's roles and practices)."""
+        return await self._command("PATCH", token, service, path, body, None, None)
 
     async def _command(
         self, method: str, token: str, service: str, path: str, body: Any, key: str | None, seconds: float | None

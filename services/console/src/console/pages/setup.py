@@ -1,17 +1,20 @@
 """A tenant administrator's set-up: the tenant's people (invited with their roles and practices, the invitation's
 code shown once; disabled), its practices (added with their billing identity), each practice's providers and
-payers, and what each payer is billed and paid: the fee schedule's latest version and the contract rates."""
+payers, and what each payer is billed and paid: the fee schedule's latest version and the contract rates, an amount
+of either set from a day (a new version: the latest with that amount changed, `terms.py`); and a person's roles and
+practices changed (their tokens are revoked: they sign in again)."""
 
 from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import Backend, unless_missing
 from console.render import BackendDep, CheckedForm, field, form_key, page, token
+from console.terms import latest, modifiers_typed, with_amount
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 ADMIN = allow(Role.TENANT_ADMIN)
@@ -20,6 +23,7 @@ PARTS: dict[str, tuple[str, ...]] = {  # a practice's parts an administrator add
     "providers": ("npi", "first_name", "last_name", "credential", "taxonomy"),
     "payers": ("payer_id", "name", "kind", "claim_filing_indicator"),
 }
+PayerId = Annotated[str, Path(pattern=r"^[A-Za-z0-9]{2,80}$")]
 CREDENTIALS = ("MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT", "LMSW")
 
 
@@ -46,6 +50,15 @@ async def invite(request: Request, backend: BackendDep, form: CheckedForm) -> HT
 @router.post("/setup/users/{user_id}/disable", openapi_extra=ADMIN)
 async def disable(request: Request, backend: BackendDep, user_id: UUID, _: CheckedForm) -> Response:
     await backend.post(token(request), "identity", f"/v1/users/{user_id}/disable", None)
+    return RedirectResponse("/setup", status_code=303)
+
+
+@router.post("/setup/users/{user_id}/access", openapi_extra=ADMIN)
+async def change_access(request: Request, backend: BackendDep, user_id: UUID, form: CheckedForm) -> Response:
+    """New roles and practices (none ticked: every practice)."""
+    body: dict[str, list[str] | None] = {"roles": [str(role) for role in form.getlist("roles")]}
+    body["practice_ids"] = [str(practice) for practice in form.getlist("practice_ids")] or None
+    await backend.patch(token(request), "identity", f"/v1/users/{user_id}", body)
     return RedirectResponse("/setup", status_code=303)
 
 
@@ -90,3 +103,52 @@ async def add_to_practice(
     path = f"/v1/practices/{practice_id}/{part}"
     await backend.post(token(request), "charge_capture", path, body, key=form_key(form))
     return RedirectResponse(f"/setup/practices/{practice_id}", status_code=303)
+
+
+@router.post("/setup/practices/{practice_id}/payers/{payer_id}/{terms}", openapi_extra=ADMIN)
+async def set_amount(
+    request: Request, backend: BackendDep, practice_id: UUID, payer_id: PayerId, terms: str, form: CheckedForm
+) -> Response:
+    """One amount of the fee schedule (`fees`) or the contract rates (`rates`) from a day: the latest version with
+    it changed or added, sent whole as the new version (the same day again: that version replaced)."""
+    if terms not in ("fees", "rates"):
+        return page(request, "problem.html", status=404, title="Not found", detail="no such terms of a payer")
+    caller, day, code = token(request), field(form, "effective_from"), field(form, "code")
+    amount, modifiers = field(form, "amount"), modifiers_typed(field(form, "modifiers"))
+    if terms == "fees":
+        path = f"/v1/practices/{practice_id}/fee-schedules/{payer_id}"
+        entries = with_amount(await _latest_fees(backend, caller, path), code, modifiers, amount)
+        await backend.put(caller, "charge_capture", path, {"effective_from": day, "entries": entries})
+    else:
+        path = f"/v1/contract-rates/{payer_id}"
+        rates = with_amount(latest(await _every_rate(backend, caller, practice_id, path)), code, modifiers, amount)
+        body = {"practice_id": str(practice_id), "effective_from": day, "rates": rates}
+        await backend.put(caller, "remittance_posting", path, body)
+    return RedirectResponse(f"/setup/practices/{practice_id}", status_code=303)
+
+
+async def _latest_fees(backend: Backend, caller: str, path: str) -> list[dict[str, Any]]:
+    """The latest version's entries, every page of them (none: no schedule yet)."""
+    versions = (await backend.get(caller, "charge_capture", path, {"limit": 1}))["items"]
+    if not versions:
+        return []
+    entries: list[dict[str, Any]] = list(versions[0]["entries"])
+    cursor, more_of = versions[0]["entries_next_cursor"], f"{path}/versions/{versions[0]['id']}/entries"
+    while cursor:
+        more = await backend.get(caller, "charge_capture", more_of, {"cursor": cursor, "limit": 200})
+        entries, cursor = entries + more["items"], more["next_cursor"]
+    return entries
+
+
+async def _every_rate(backend: Backend, caller: str, practice_id: UUID, path: str) -> list[dict[str, Any]]:
+    """Every version's rates, every page (none: no rates yet)."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        asked = {"practice_id": str(practice_id), "cursor": cursor, "limit": 200}
+        rates = await unless_missing(backend.get(caller, "remittance_posting", path, asked))
+        if not rates:
+            return found
+        found, cursor = found + rates["items"], rates["next_cursor"]
+        if not cursor:
+            return found
