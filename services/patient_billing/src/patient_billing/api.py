@@ -13,8 +13,9 @@ from claimstream_platform.contracts.patient_billing import PaymentMethod
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound
 from claimstream_platform.idempotency import run_command
+from claimstream_platform.paging import OrderedPaging
 from claimstream_platform.web import CurrentPrincipal, get_unit_of_work
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -72,6 +73,7 @@ class AccountRow(BaseModel):
 
 class AccountList(BaseModel):
     items: list[AccountRow]
+    next_cursor: str | None  # the `cursor` of the next page; None on the last
 
 
 class Aging(BaseModel):
@@ -136,13 +138,16 @@ def account_out(account: PatientAccount) -> AccountOut:
 async def list_accounts(
     principal: CurrentPrincipal,
     uow: WorkDep,
+    page: OrderedPaging,
     practice_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
     awaiting_decision: bool = False,  # the practice's list: final notices unanswered
 ) -> AccountList:
+    """The largest balance first, a page at a time."""
     async with uow:
-        rows = await uow.accounts.listing(principal, practice_id, limit, awaiting_decision=awaiting_decision)
-    return AccountList(items=[AccountRow.model_validate(row) for row in rows])
+        rows, next_cursor = await uow.accounts.listing(
+            principal, practice_id, page, awaiting_decision=awaiting_decision
+        )
+    return AccountList(items=[AccountRow.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/v1/patient-ar", openapi_extra=allow(Role.BILLER, Role.TENANT_ADMIN, Role.READ_ONLY), response_model=Aging)

@@ -119,3 +119,20 @@ async def test_an_account_older_than_standings_announces_its_standing_with_its_t
         {"paid": "12.00", "refunded": "0", "adjusted": "0"},
     )
     assert body["standing"] == {"sequence": 2, "shares": "30.00", "owed": "18.00", "held": "0.00"}
+
+
+async def test_the_accounts_come_a_page_at_a_time_the_largest_balance_first(
+    make_uow: Callable[[], PatientBillingWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    for patient, amount in (("P-1", "30.00"), ("P-2", "45.00"), ("P-3", "45.00"), ("P-4", "10.00")):
+        await announce(make_uow, share(uuid4(), amount, patient=patient))
+    biller, seen, pages, cursor = bearer(keys, "biller"), [], 0, None
+    while pages == 0 or cursor is not None:
+        asked = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        found = (await client.get("/v1/patient-accounts", params=asked, headers=biller)).json()
+        seen += [(D(item["balance"]), item["id"]) for item in found["items"]]
+        cursor, pages = found["next_cursor"], pages + 1
+    assert pages == 2 and len({account for _, account in seen}) == 4
+    assert [balance for balance, _ in seen] == [D("45.00"), D("45.00"), D("30.00"), D("10.00")]
+    forged = await client.get("/v1/patient-accounts", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=biller)
+    assert forged.status_code == 422 and "cursor" in forged.text

@@ -4,16 +4,17 @@ the desk does (a payment, a payment plan) and what a biller does (a plan cancell
 applied to another visit, a small balance or a hardship written off); and the credit balances' queue."""
 
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from console.backend import Backend
-from console.render import PDF, BackendDep, CheckedForm, field, form_key, page, token
+from console.render import PDF, BackendDep, CheckedForm, field, filters, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "patient_billing"
@@ -23,10 +24,16 @@ DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in perso
 
 
 @router.get("/patients", response_class=HTMLResponse, openapi_extra=allow(*READERS))
-async def accounts(request: Request, backend: BackendDep, awaiting_decision: bool = False) -> HTMLResponse:
-    wanted = {"limit": 200, "awaiting_decision": "true" if awaiting_decision else None}
-    found = await backend.get(token(request), SERVICE, "/v1/patient-accounts", wanted)
-    return page(request, "patients.html", accounts=found["items"], awaiting_decision=awaiting_decision)
+async def accounts(
+    request: Request,
+    backend: BackendDep,
+    awaiting_decision: bool = False,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    wanted = {"awaiting_decision": "true" if awaiting_decision else None}
+    found = await backend.get(token(request), SERVICE, "/v1/patient-accounts", wanted | {"cursor": cursor, "limit": 50})
+    shown = {"accounts": found["items"], "next_cursor": found["next_cursor"], "awaiting_decision": awaiting_decision}
+    return page(request, "patients.html", query=filters(wanted), **shown)
 
 
 @router.get("/patients/{account_id}", response_class=HTMLResponse, openapi_extra=allow(*READERS))

@@ -11,7 +11,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.patient_billing import Totals
 from claimstream_platform.db import Repository
-from sqlalchemy import func, select, update
+from claimstream_platform.paging import OrderedPageRequest, ordered_page
+from sqlalchemy import Numeric, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from patient_billing.commands import Adjustment, Payment
@@ -86,12 +87,14 @@ class Accounts(Repository):
         )
 
     async def listing(
-        self, principal: Principal, practice_id: UUID | None, limit: int, *, awaiting_decision: bool = False
-    ) -> Sequence[Any]:
-        """The caller's accounts, the largest balance first; or only those awaiting the practice's decision."""
+        self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest, *, awaiting_decision: bool
+    ) -> tuple[list[Any], str | None]:
+        """A page of the caller's accounts, the largest balance first (then by id); or only those awaiting the
+        practice's decision."""
         open_ = func.greatest(v.share - v.paid - v.adjusted, 0)
-        query = (
-            select(a.id, a.practice_id, a.patient_ref, a.unapplied, func.coalesce(func.sum(open_), 0).label("balance"))
+        balance = cast(func.coalesce(func.sum(open_), 0), Numeric(12, 2)).label("balance")
+        grouped = (
+            select(a.id, a.practice_id, a.patient_ref, a.unapplied, balance)
             .select_from(accounts.outerjoin(visits, v.account_id == a.id))
             .where(
                 *self.mine_in(principal.tenant_id, principal.practice_ids),
@@ -99,10 +102,12 @@ class Accounts(Repository):
                 *([a.awaiting_decision_since.is_not(None)] if awaiting_decision else []),
             )
             .group_by(a.id)
-            .order_by(func.coalesce(func.sum(open_), 0).desc(), a.id)
-            .limit(limit)
+            .subquery()
         )
-        return (await self.session.execute(query)).all()
+        order = [grouped.c.balance, grouped.c.id]  # an aggregate: paged over the grouped rows, not inside them
+        return await ordered_page(
+            self.session, select(grouped), order, limit=page.limit, cursor=page.cursor, newest_first=True
+        )
 
     async def aging(self, principal: Principal, practice_id: UUID | None, today: date) -> Any:
         """What the caller's patients owe, visit by visit, summed by age (domain.AR_AGES), and how many accounts."""
