@@ -30,9 +30,10 @@ async def test_a_biller_refunds_cash_a_patient_paid_beyond_what_she_owes(
         await payment.get_by_label("Amount").fill("25.00")
         await payment.get_by_label("Method").select_option("cash")
         await payment.get_by_role("button", name="Record the payment").click()
-        account = page.url
+        account, patient = page.url, (await page.get_by_role("heading", level=1).inner_text()).split()[-1]
         await expect(page.locator("dd").nth(1)).to_have_text("$25.00")  # her credit
         await menu(page, "Credit balances")
+        await expect(page.get_by_role("row").filter(has_text=patient)).to_contain_text("$25.00")
         await checked(page, "credits")
         await page.goto(account)
         refund = page.locator("form[action$='/refunds']")
@@ -54,11 +55,11 @@ async def an_account_shown(page: Page) -> None:
 
 
 async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: Services, world: ConsoleWorld) -> None:
-    due = date.today() + timedelta(days=7)
+    due, task = date.today() + timedelta(days=7), f"Call the payer about the ERA form ({uuid4().hex[:6]})"
     async with chromium() as browser:
         page = await signed_in(browser, services.console, world.people["biller"])
         await menu(page, "The month")
-        enrollment = page.locator("form[action$='/enrollments']")
+        enrollment = page.get_by_role("form", name="Record an enrollment")
         fields = {"Payer id": "SIMBCBS", "NPI": "1234567893", "Tax id": "123456789"}
         for label, value in fields.items():
             await enrollment.get_by_label(label, exact=True).fill(value)
@@ -66,15 +67,21 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
         await enrollment.get_by_label("Status").select_option("submitted")
         await enrollment.get_by_role("button", name="Record the enrollment").click()
         row = page.get_by_role("row").filter(has_text="SIMBCBS")
-        await expect(row).to_contain_text("submitted")
-        await row.get_by_label("New task").fill("Call the payer about the ERA form")
+        status = row.get_by_role("cell").nth(3)  # (the row's forms list every status among their choices)
+        await expect(status).to_have_text("submitted")
+        await row.get_by_label("The payer's answer").select_option("active")
+        await row.get_by_label("effective").fill(str(date.today()))
+        await row.get_by_role("button", name="Record the answer").click()
+        await expect(status).to_have_text("active")
+        await expect(row.get_by_role("cell").nth(4)).to_have_text(str(date.today()))
+        await row.get_by_label("New task").fill(task)
         await row.get_by_label("due").fill(str(due))
         await row.get_by_role("button", name="Add the task").click()
         row = page.get_by_role("row").filter(has_text="SIMBCBS")
-        await expect(row).to_contain_text(f"Call the payer about the ERA form (due {due})")
+        await expect(row).to_contain_text(f"{task} (due {due})")
         await checked(page, "office-enrollment")
-        await row.get_by_role("button", name="Mark done: Call the payer about the ERA form").click()
-        await expect(page.get_by_role("row").filter(has_text="SIMBCBS")).to_contain_text(f"(due {due}, done)")
+        await row.get_by_role("button", name=f"Mark done: {task}").click()
+        await expect(page.get_by_role("row").filter(has_text="SIMBCBS")).to_contain_text(f"{task} (due {due}, done)")
 
 
 async def test_an_administrator_sets_a_fee_and_a_contract_rate_and_changes_a_persons_access(
@@ -103,13 +110,13 @@ async def test_an_administrator_sets_a_fee_and_a_contract_rate_and_changes_a_per
         await row.get_by_text("Change access").click()
         await row.get_by_label("biller", exact=True).check()
         await row.get_by_role("button", name="Save; they sign in again").click()
-        changed = page.get_by_role("row").filter(has_text=name)
-        await expect(changed).to_contain_text("biller")
-        assert "front-desk" in await changed.inner_text()
+        roles = page.get_by_role("row").filter(has_text=name).get_by_role("cell").nth(3)  # the roles' cell
+        await expect(roles).to_contain_text("biller")
+        assert "front-desk" in await roles.inner_text()
 
 
 async def a_front_desk_person(services: Services, keys: Keys, world: ConsoleWorld) -> str:
-    name = f"Desk {world.tenant.hex[:6]}"
+    name = f"Desk {uuid4().hex[:8]}"
     admin = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=world.tenant, roles=['tenant-admin'])}"}
     async with httpx.AsyncClient(base_url=services.identity, headers=admin, timeout=30) as identity:
         body = {"email": f"desk-{uuid4().hex[:8]}@console.example", "name": name, "roles": ["front-desk"]}

@@ -2,7 +2,7 @@
 timeline, the 837P, the postings of the 835s that touched it, its denial cases), the held claims' queue, and the
 interchanges that could not go out (requeued after a fix, or cancelled: their claims stay held)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from claimstream_platform.access import allow
@@ -84,7 +84,9 @@ async def release(request: Request, backend: BackendDep, claim_id: UUID, form: C
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)
 
 
-InterchangeStatus = Literal["quarantined", "refused", "pending", "acknowledged", "requeued", "cancelled", "any"]
+InterchangeStatus = Literal[
+    "quarantined", "refused", "pending", "received", "acknowledged", "requeued", "cancelled", "any"
+]
 
 
 @router.get("/interchanges", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
@@ -93,7 +95,12 @@ async def interchanges(
 ) -> HTMLResponse:
     asked = {"status": None if status == "any" else status, "cursor": cursor, "limit": 50}
     found = await backend.get(token(request), "claim_submission", "/v1/interchanges", asked)
-    shown = {"items": found["items"], "next_cursor": found["next_cursor"], "asked": status}
+    shown = {
+        "items": found["items"],
+        "next_cursor": found["next_cursor"],
+        "asked": status,
+        "statuses": get_args(InterchangeStatus),
+    }
     return page(request, "interchanges.html", query=filters({"status": status}), **shown)
 
 

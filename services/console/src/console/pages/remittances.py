@@ -40,12 +40,20 @@ async def variances(request: Request, backend: BackendDep, cursor: Cursor = None
 
 
 @router.get("/recoupments", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER, Role.READ_ONLY))
-async def recoupments(request: Request, backend: BackendDep, cursor: Cursor = None) -> HTMLResponse:
-    """Each list's first page; the overpayments a page at a time (the recoupments' later pages are the service's)."""
+async def recoupments(
+    request: Request, backend: BackendDep, taken: Cursor = None, reversals: Cursor = None, overpaid: Cursor = None
+) -> HTMLResponse:
+    """Three lists, each a page at a time with its own cursor (named after it)."""
+    lists = {
+        "taken": ("/v1/recoupments/provider-level", taken),
+        "reversals": ("/v1/recoupments/reversals", reversals),
+        "overpaid": ("/v1/payer-overpayments", overpaid),
+    }
     caller = token(request)
-    taken = await backend.get(caller, SERVICE, "/v1/recoupments")
-    owed = await backend.get(caller, SERVICE, "/v1/payer-overpayments", {"cursor": cursor, "limit": 50})
-    shown = {"taken": taken, "overpaid": owed["items"], "next_cursor": owed["next_cursor"]}
+    shown = {
+        name: await backend.get(caller, SERVICE, path, {"cursor": at, "limit": 50})
+        for name, (path, at) in lists.items()
+    }
     return page(request, "recoupments.html", **shown)
 
 

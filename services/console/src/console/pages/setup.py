@@ -1,10 +1,12 @@
 """A tenant administrator's set-up: the tenant's people (invited with their roles and practices, the invitation's
 code shown once; disabled), its practices (added with their billing identity), each practice's providers and
 payers, and what each payer is billed and paid: the fee schedule's latest version and the contract rates, an amount
-of either set from a day (a new version: the latest with that amount changed, `terms.py`); and a person's roles and
-practices changed (their tokens are revoked: they sign in again)."""
+of either set from a day (the fee schedule: a new version, the one in force that day with the amount changed,
+`terms.py`; a contract rate: that code's rate from the day); and a person's roles and practices changed (their
+tokens are revoked: they sign in again)."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from claimstream_platform.access import allow
@@ -14,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import Backend, unless_missing
 from console.render import BackendDep, CheckedForm, field, form_key, page, token
-from console.terms import latest, modifiers_typed, with_amount
+from console.terms import in_force, modifiers_typed, with_amount
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 ADMIN = allow(Role.TENANT_ADMIN)
@@ -23,7 +25,7 @@ PARTS: dict[str, tuple[str, ...]] = {  # a practice's parts an administrator add
     "providers": ("npi", "first_name", "last_name", "credential", "taxonomy"),
     "payers": ("payer_id", "name", "kind", "claim_filing_indicator"),
 }
-PayerId = Annotated[str, Path(pattern=r"^[A-Za-z0-9]{2,80}$")]
+PayerId = Annotated[str, Path(min_length=1, max_length=80)]  # as charge capture takes it
 CREDENTIALS = ("MD", "DO", "NP", "PA", "PhD", "PsyD", "LCSW", "LPC", "LMHC", "LMFT", "LMSW")
 
 
@@ -109,46 +111,32 @@ async def add_to_practice(
 async def set_amount(
     request: Request, backend: BackendDep, practice_id: UUID, payer_id: PayerId, terms: str, form: CheckedForm
 ) -> Response:
-    """One amount of the fee schedule (`fees`) or the contract rates (`rates`) from a day: the latest version with
-    it changed or added, sent whole as the new version (the same day again: that version replaced)."""
+    """One amount of the fee schedule (`fees`: a new version from the day, `terms.py`) or of the contract rates
+    (`rates`: that code's rate from the day; the same day again replaces it)."""
     if terms not in ("fees", "rates"):
         return page(request, "problem.html", status=404, title="Not found", detail="no such terms of a payer")
-    caller, day, code = token(request), field(form, "effective_from"), field(form, "code")
-    amount, modifiers = field(form, "amount"), modifiers_typed(field(form, "modifiers"))
+    caller, day, payer = token(request), field(form, "effective_from"), quote(payer_id, safe="")
+    entry: dict[str, Any] = {"code": field(form, "code").upper(), "amount": field(form, "amount")}
+    entry["modifiers"] = modifiers_typed(field(form, "modifiers"))
     if terms == "fees":
-        path = f"/v1/practices/{practice_id}/fee-schedules/{payer_id}"
-        entries = with_amount(await _latest_fees(backend, caller, path), code, modifiers, amount)
-        await backend.put(caller, "charge_capture", path, {"effective_from": day, "entries": entries})
+        path = f"/v1/practices/{practice_id}/fee-schedules/{payer}"
+        current = await _entries_in_force(backend, caller, path, day)
+        body: dict[str, Any] = {"effective_from": day, "entries": with_amount(current, entry)}
+        await backend.put(caller, "charge_capture", path, body)
     else:
-        path = f"/v1/contract-rates/{payer_id}"
-        rates = with_amount(latest(await _every_rate(backend, caller, practice_id, path)), code, modifiers, amount)
-        body = {"practice_id": str(practice_id), "effective_from": day, "rates": rates}
-        await backend.put(caller, "remittance_posting", path, body)
+        body = {"practice_id": str(practice_id), "effective_from": day, "rates": [entry]}
+        await backend.put(caller, "remittance_posting", f"/v1/contract-rates/{payer}", body)
     return RedirectResponse(f"/setup/practices/{practice_id}", status_code=303)
 
 
-async def _latest_fees(backend: Backend, caller: str, path: str) -> list[dict[str, Any]]:
-    """The latest version's entries, every page of them (none: no schedule yet)."""
-    versions = (await backend.get(caller, "charge_capture", path, {"limit": 1}))["items"]
-    if not versions:
+async def _entries_in_force(backend: Backend, caller: str, path: str, day: str) -> list[dict[str, Any]]:
+    """The entries of the version in force on `day`, every page of them (none before the first version)."""
+    version = in_force((await backend.get(caller, "charge_capture", path, {"limit": 200}))["items"], day)
+    if version is None:
         return []
-    entries: list[dict[str, Any]] = list(versions[0]["entries"])
-    cursor, more_of = versions[0]["entries_next_cursor"], f"{path}/versions/{versions[0]['id']}/entries"
+    entries: list[dict[str, Any]] = list(version["entries"])
+    cursor, more_of = version["entries_next_cursor"], f"{path}/versions/{version['id']}/entries"
     while cursor:
         more = await backend.get(caller, "charge_capture", more_of, {"cursor": cursor, "limit": 200})
         entries, cursor = entries + more["items"], more["next_cursor"]
     return entries
-
-
-async def _every_rate(backend: Backend, caller: str, practice_id: UUID, path: str) -> list[dict[str, Any]]:
-    """Every version's rates, every page (none: no rates yet)."""
-    found: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        asked = {"practice_id": str(practice_id), "cursor": cursor, "limit": 200}
-        rates = await unless_missing(backend.get(caller, "remittance_posting", path, asked))
-        if not rates:
-            return found
-        found, cursor = found + rates["items"], rates["next_cursor"]
-        if not cursor:
-            return found
