@@ -60,7 +60,7 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
         page = await signed_in(browser, services.console, world.people["biller"])
         await menu(page, "The month")
         enrollment = page.get_by_role("form", name="Record an enrollment")
-        fields = {"Payer id": "SIMBCBS", "NPI": "1234567893", "Tax id": "123456789"}
+        fields = {"Payer id": "SIMBCBS", "NPI": "1234567893", "Tax id": "123456789", "Clearinghouse": "Availity"}
         for label, value in fields.items():
             await enrollment.get_by_label(label, exact=True).fill(value)
         await enrollment.get_by_label("Transaction").select_option("remittance")
@@ -73,6 +73,7 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
         await row.get_by_label("effective").fill(str(date.today()))
         await row.get_by_role("button", name="Record the answer").click()
         await expect(status).to_have_text("active")
+        await expect(row.get_by_role("cell").nth(1)).to_have_text("remittance (through Availity)")  # kept
         await expect(row.get_by_role("cell").nth(4)).to_have_text(str(date.today()))
         await row.get_by_label("New task").fill(task)
         await row.get_by_label("due").fill(str(due))

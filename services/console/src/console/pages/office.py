@@ -21,7 +21,16 @@ SERVICE = "billing_office"
 OFFICE = (Role.TENANT_ADMIN, Role.BILLER, Role.READ_ONLY)
 WRITERS = (Role.TENANT_ADMIN, Role.BILLER)
 RECORDS: dict[str, tuple[str, ...]] = {  # what is recorded of a practice here, and its fields
-    "enrollments": ("payer_id", "npi", "tax_id", "transaction", "status", "requested_effective", "effective_from"),
+    "enrollments": (
+        "payer_id",
+        "npi",
+        "tax_id",
+        "transaction",
+        "status",
+        "requested_effective",
+        "effective_from",
+        "clearinghouse",
+    ),
     "credentials": ("npi", "payer_id", "state", "status", "effective_from", "effective_to"),
 }
 
