@@ -59,6 +59,7 @@ bench: install
 	$(PY) bench/e2e_bench.py
 	$(PY) bench/noisy_neighbour_bench.py
 	$(PY) bench/sustained_bench.py
+	$(PY) bench/idle_bench.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,140 @@
+"""`make bench`: what the stack costs doing little (issue 33's idle targets). Starts `make run` itself
+(`claimstream_devtools.cli up`: every service with telemetry, audit, limits and row-level security as there, the
+demo's workload of 0.5 encounters/s), waits for its summary, then measures each process family's CPU as a share of
+one core over `IDLE_SECONDS` (60): first with the demo's workload, then with the workload paused (SIGSTOP) and the
+pipeline given `IDLE_SETTLE_SECONDS` (30) to drain: idle. Prints both, claimstream's own total (Kafka, PostgreSQL,
+the simulator and its workload apart), beside the raw references of this machine (`raw_rates` on a stack of the
+bench profile, measured after); writes bench/results/idle.json.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+from claimstream_devtools.devstack.stack import PROFILES
+from sustained_bench import references
+
+ROOT = Path(__file__).parents[1]
+SECONDS = float(os.environ.get("IDLE_SECONDS", "60"))
+SETTLE = float(os.environ.get("IDLE_SETTLE_SECONDS", "30"))
+RESULTS = Path(__file__).parent / "results" / "idle.json"
+READY = "demo workload"  # the last line `make run` prints once everything is up
+NOT_OURS = ("kafka", "postgresql", "clearinghouse_simulator api", "clearinghouse_simulator worker", "workload")
+
+
+def main() -> int:
+    pgdata = PROFILES["run"].data_dir / "postgres" / "pgdata"
+    log = Path(tempfile.mkdtemp(prefix="idle-bench-")) / "run.log"
+    with log.open("w") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "claimstream_devtools.cli", "up"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+    try:
+        _wait_for(log, READY, timeout=600)
+        busy = _share_of_a_core(_families(up.pid, pgdata), SECONDS)
+        for process in _families(up.pid, pgdata).get("workload", []):
+            process.suspend()
+        time.sleep(SETTLE)
+        idle = _share_of_a_core(_families(up.pid, pgdata), SECONDS)
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(timeout=120)
+    results = {"demo": busy, "idle": idle, "raw": references(), "seconds": SECONDS, "cores": os.cpu_count()}
+    results["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _report(results)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    print(f"saved {RESULTS}")
+    return 0
+
+
+def _wait_for(log: Path, line: str, timeout: float) -> None:
+    """Until `make run` has printed `line` (its log, read again each second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if line in log.read_text():
+            return
+        time.sleep(1)
+    raise SystemExit(f"`make run` did not come up within {timeout:.0f} s (its log: {log})")
+
+
+def _families(up_pid: int, pgdata: Path) -> dict[str, list[psutil.Process]]:
+    """Every process of the stack by what it is: a service's api or worker, Kafka, PostgreSQL (its daemon is not
+    `make run`'s child: found by its data directory), the workload."""
+    found: dict[str, list[psutil.Process]] = {}
+    for process in psutil.Process(up_pid).children(recursive=True):
+        found.setdefault(_name(process), []).append(process)
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    root = psutil.Process(postmaster)
+    found["postgresql"] = [root, *root.children(recursive=True)]
+    found.pop("postgresql-tools", None)
+    return found
+
+
+def _name(process: psutil.Process) -> str:
+    try:
+        command = process.cmdline()
+    except psutil.Error:
+        return "gone"
+    if command and "java" in command[0]:
+        return "kafka"
+    if command and "postgres" in command[0]:
+        return "postgresql-tools"  # pg_ctl and the like, counted with the daemon's family instead
+    if "-m" in command:
+        module = command[command.index("-m") + 1]
+        role = command[command.index("-m") + 2] if len(command) > command.index("-m") + 2 else ""
+        return "workload" if module.endswith(".workload") else f"{module} {role}".strip()
+    return "other"
+
+
+def _share_of_a_core(families: dict[str, list[psutil.Process]], seconds: float) -> dict[str, float]:
+    """Per family, CPU seconds spent over the window divided by its length: 1.0 is one core busy."""
+    before = {name: _cpu(processes) for name, processes in families.items()}
+    time.sleep(seconds)
+    after = {name: _cpu(processes) for name, processes in families.items()}
+    return {name: round((after[name] - before[name]) / seconds, 4) for name in families}
+
+
+def _cpu(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _report(results: dict[str, object]) -> None:
+    raw = results["raw"]
+    assert isinstance(raw, dict)
+    print(f"\nidle benchmark ({os.cpu_count()} cores; `make run`'s stack, share of one core over {SECONDS:.0f} s)")
+    print(
+        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
+        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
+    )
+    demo, idle = results["demo"], results["idle"]
+    assert isinstance(demo, dict) and isinstance(idle, dict)
+    print(f"{'process':<40}{'demo 0.5/s':>11}{'idle':>8}")
+    for name in sorted(demo, key=lambda n: -demo[n]):
+        print(f"{name:<40}{demo[name]:>10.1%}{idle.get(name, 0):>8.1%}")
+    ours = [name for name in demo if name not in NOT_OURS]
+    print(f"{'claimstream (every service of ours)':<40}{sum(demo[n] for n in ours):>10.1%}", end="")
+    print(f"{sum(idle.get(n, 0) for n in ours):>8.1%}")
+    print(f"{'everything':<40}{sum(demo.values()):>10.1%}{sum(idle.values()):>8.1%}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
