@@ -1,5 +1,6 @@
 """Black box, the console in a real browser on the running stack: what billing staff record by hand. A biller takes
-cash from a patient who owes nothing, finds her among the credit balances and refunds it by check; and records a
+cash from a patient who owes nothing, finds her among the credit balances and refunds it by check, and sees the
+estimate the front desk gave her beside what was billed; and records a
 practice's ERA enrollment with a payer as the payer answered it, with a task that is then done. An administrator
 sets a billed amount and a contract rate for a payer of a practice, and changes a person's access."""
 
@@ -12,12 +13,12 @@ import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from console_browser import checked, chromium, menu, signed_in
-from console_world import ConsoleWorld
-from playwright.async_api import Page, expect
+from console_world import ConsoleWorld, _visit
+from playwright.async_api import Locator, Page, expect
 
 
 async def test_a_biller_refunds_cash_a_patient_paid_beyond_what_she_owes(
-    services: Services, world: ConsoleWorld
+    services: Services, keys: Keys, world: ConsoleWorld
 ) -> None:
     """A P1 patient whose visit the payer denied (before her coverage): nothing is hers to pay, so cash taken at
     the desk is her credit, listed among the credit balances until a check gives it back."""
@@ -39,10 +40,51 @@ async def test_a_biller_refunds_cash_a_patient_paid_beyond_what_she_owes(
         refund = page.locator("form[action$='/refunds']")
         await refund.get_by_label("by check number").fill("CHK-1001")
         await refund.get_by_role("button", name="Refund by check").click()
+        await an_estimate_then_a_visit(services, keys, world, patient)
+        part = page.get_by_role("row").filter(has_text="1245319599")  # her provider's part of the estimate
+        await billed_against(page, part)
+        await expect(part).to_contain_text("$300.00")
         refunds = page.locator("section", has=page.get_by_role("heading", name="Refunds"))
         await expect(refunds).to_contain_text("$25.00 by check: refunded")
         await expect(page.locator("dd").nth(1)).to_have_text("$0.00")
         await checked(page, "patient")
+
+
+async def an_estimate_then_a_visit(services: Services, keys: Keys, world: ConsoleWorld, patient: str) -> None:
+    """A Good Faith Estimate for her, as the front desk gives one (two sessions over the months around today), and
+    then a visit of hers today from the EHR: its charge is billed against the estimate."""
+    member = patient.removeprefix("pt-").upper()  # console_world's patients: `pt-` and their member id
+    therapy = {"code": "90837", "label": "Therapy, 60 minutes", "fee": "150.00", "quantity": 2}
+    body = {
+        "practice_id": world.p1,
+        "patient": {"external_id": patient, "first_name": "Pat", "last_name": "Doe", "birth_date": "1969-05-05"},
+        "provider": {"npi": "1245319599", "name": "Ben Okafor"},
+        "period_from": str(date.today() - timedelta(days=30)),
+        "period_to": str(date.today() + timedelta(days=60)),
+        "services": [therapy],
+    }
+    visit = _visit(world.p1, member, 0, ("Pat", "Doe")) | {"external_id": f"visit-{member}-estimated"}
+    async with (
+        httpx.AsyncClient(base_url=services.eligibility, headers=_bearer(keys, world, "front-desk")) as eligibility,
+        httpx.AsyncClient(base_url=services.charge_capture, headers=_bearer(keys, world, "ehr-integration")) as ehr,
+    ):
+        issued = await eligibility.post("/v1/good-faith-estimates", json=body)
+        assert issued.status_code == 201, issued.text
+        posted = await ehr.post("/v1/encounters", json=visit)
+        assert posted.status_code in (200, 201, 202), posted.text
+
+
+def _bearer(keys: Keys, world: ConsoleWorld, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=world.tenant, roles=[role])}"}
+
+
+async def billed_against(page: Page, part: Locator) -> None:
+    """Her account's page, reloaded (bounded) until eligibility has counted the visit's charge against her part."""
+    deadline = time.monotonic() + 60
+    while not await part.count() or await part.get_by_role("cell").nth(3).inner_text() == "$0.00":
+        assert time.monotonic() < deadline, "the visit's charge was not billed against her estimate within 60 s"
+        await asyncio.sleep(1)
+        await page.reload()
 
 
 async def an_account_shown(page: Page) -> None:

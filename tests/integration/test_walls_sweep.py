@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("eligibility", "GET", "/v1/benefits"): L,
     ("eligibility", "GET", "/v1/eligibility-checks/{check_id}"): OBJ,
     ("eligibility", "POST", "/v1/good-faith-estimates"): C,
+    ("eligibility", "GET", "/v1/good-faith-estimates"): L,
     ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}"): OBJ,
     ("eligibility", "GET", "/v1/good-faith-estimates/{estimate_id}/pdf"): OBJ,
     ("prior-authorization", "POST", "/v1/authorizations"): C,

@@ -37,6 +37,7 @@ CONSOLE: dict[tuple[str, str, str], Kind] = {
     ("console", "POST", "/patients/{account_id}/adjustments"): OBJ,
     ("console", "GET", "/credits"): L,
     ("console", "GET", "/patients/statements/{statement_id}/pdf"): OBJ,
+    ("console", "GET", "/patients/estimates/{estimate_id}/pdf"): OBJ,
     ("console", "GET", "/office"): L,
     ("console", "GET", "/office/invoices/{invoice_id}/pdf"): OBJ,
     ("console", "POST", "/office/practices/{practice_id}/{record}"): OBJ,

@@ -16,7 +16,7 @@ from claimstream_platform.payer_inquiry import Name, PatientIn, ProviderIn, Stri
 from claimstream_platform.pdf import render_pdf, wrap
 from claimstream_platform.practices import require_practices
 from claimstream_platform.web import CurrentPrincipal
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -27,6 +27,7 @@ from eligibility.estimate import (
     Estimate,
     Service,
     estimate_lines,
+    exceeded_by,
     period_too_long,
 )
 
@@ -58,6 +59,7 @@ class PartOut(BaseModel):
     provider_npi: str
     estimated: Decimal
     billed: Decimal
+    disputable: bool = False  # billed the dispute threshold or more above its part: she may dispute that bill
 
 
 class EstimateOut(BaseModel):
@@ -85,7 +87,13 @@ def _out(estimate_id: UUID, e: Estimate, billed: dict[str, Decimal]) -> Estimate
         for s in e.services
     ]
     parts = [
-        PartOut(provider_npi=npi, estimated=part, billed=billed.get(npi, Decimal(0))) for npi, part in e.parts().items()
+        PartOut(
+            provider_npi=npi,
+            estimated=part,
+            billed=billed.get(npi, Decimal(0)),
+            disputable=exceeded_by(part, billed.get(npi, Decimal(0))) is not None,
+        )
+        for npi, part in e.parts().items()
     ]
     return EstimateOut(
         id=estimate_id,
@@ -144,6 +152,28 @@ def _estimate(body: EstimateIn) -> Estimate:
         issued_on=business_date(),
         co_providers=tuple((c.npi, c.name) for c in body.co_providers),
     )
+
+
+class EstimateList(BaseModel):
+    items: list[EstimateOut]  # the newest period first, at most 50 (a patient has one a year or so)
+
+
+@router.get(
+    "/v1/good-faith-estimates",
+    openapi_extra=allow(Role.FRONT_DESK, Role.BILLER, audit=Audit.PHI),
+    response_model=EstimateList,
+)
+async def of_patient(
+    principal: CurrentPrincipal,
+    uow: EligibilityWorkDep,
+    practice_id: UUID,
+    patient_ref: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{1,80}$")],
+) -> EstimateList:
+    """The patient's estimates, each beside what was billed against it (the console's patient account shows them)."""
+    principal.require_practice(practice_id)
+    async with uow:
+        found = await uow.estimates.of_patient(principal, practice_id, patient_ref)
+    return EstimateList(items=[_out(estimate_id, estimate, billed) for estimate_id, estimate, billed in found])
 
 
 @router.get(

@@ -151,3 +151,25 @@ async def test_a_service_by_a_provider_the_estimate_does_not_name_is_refused(
     stray = {**ESTIMATE, "services": [THERAPY, TESTING]}  # no co-provider 1245319599 listed
     refused = await client.post("/v1/good-faith-estimates", json=stray, headers=auth)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "services.1.provider_npi"
+
+
+async def test_a_patients_estimates_are_listed_each_beside_what_was_billed(
+    client: httpx.AsyncClient, auth: dict[str, str], keys: Keys, make_uow: Callable[[], EligibilityWork]
+) -> None:
+    later = {**ESTIMATE, "period_from": "2027-03-01", "period_to": "2027-12-31"}
+    issued = [
+        (await client.post("/v1/good-faith-estimates", json=body, headers=auth)).json() for body in (ESTIMATE, later)
+    ]
+    await deliver(make_uow, visit("180"), visit("75", patient="P-2"))
+    asked = {"practice_id": str(PRACTICE), "patient_ref": "P-1"}
+    listed = (await client.get("/v1/good-faith-estimates", params=asked, headers=auth)).json()["items"]
+    assert [(e["id"], e["billed"]) for e in listed] == [(issued[1]["id"], "0"), (issued[0]["id"], "180.00")]
+    part = {"provider_npi": "1497758544", "estimated": "300.00", "billed": "180.00", "disputable": False}
+    assert listed[1]["parts"] == [part]
+    await deliver(make_uow, visit("600"))  # 780 billed: 480 above its part, the dispute threshold (400) passed
+    listed = (await client.get("/v1/good-faith-estimates", params=asked, headers=auth)).json()["items"]
+    assert listed[1]["parts"] == [part | {"billed": "780.00", "disputable": True}]
+    other = {**asked, "patient_ref": "P-2"}
+    assert (await client.get("/v1/good-faith-estimates", params=other, headers=auth)).json()["items"] == []
+    elsewhere = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, practice_ids=[uuid4()])}"}
+    assert (await client.get("/v1/good-faith-estimates", params=asked, headers=elsewhere)).status_code == 404

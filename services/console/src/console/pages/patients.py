@@ -1,14 +1,16 @@
 """A patient's account as the practice's staff see it: what she owes and why (each visit, the share the insurance
 left her, paid, adjusted, open), her credit and unapplied cash, statements (PDF), payment plans and refunds; what
 the desk does (a payment, a payment plan) and what a biller does (a plan cancelled, her credit refunded by check or
-applied to another visit, a small balance or a hardship written off); and the credit balances' queue."""
+applied to another visit, a small balance or a hardship written off); her Good Faith Estimates beside what was
+billed; and the credit balances' queue."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
+from claimstream_platform.web import authenticate
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
@@ -20,6 +22,7 @@ router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "patient_billing"
 READERS = (Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY)
 DESK = (Role.BILLER, Role.FRONT_DESK)  # who takes her money and sets her plan
+ESTIMATORS = frozenset({Role.BILLER, Role.FRONT_DESK})  # who reads her Good Faith Estimates (eligibility's)
 DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in person
 
 
@@ -46,7 +49,24 @@ async def account(request: Request, backend: BackendDep, account_id: UUID) -> HT
     shown["active_plan"] = any(plan["status"] == "active" for plan in plans)
     shown["owing"] = [visit for visit in found["visits"] if Decimal(visit["open"]) > 0]
     shown["has_credit"] = Decimal(found["credit"]) > 0
+    shown["estimates"] = await _estimates(request, backend, found)
     return page(request, "patient.html", **shown)
+
+
+async def _estimates(request: Request, backend: Backend, account: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Her Good Faith Estimates beside what was billed against each part (eligibility keeps them; None: the person
+    is not one who may read them, the front desk's and billers' work)."""
+    if not authenticate(request).roles & ESTIMATORS:
+        return None
+    wanted = {"practice_id": account["practice_id"], "patient_ref": account["patient_ref"]}
+    found = await backend.get(token(request), "eligibility", "/v1/good-faith-estimates", wanted)
+    return list(found["items"])
+
+
+@router.get("/patients/estimates/{estimate_id}/pdf", openapi_extra=allow(*ESTIMATORS), responses=PDF)
+async def estimate_pdf(request: Request, backend: BackendDep, estimate_id: UUID) -> Response:
+    found = await backend.call(token(request), "GET", "eligibility", f"/v1/good-faith-estimates/{estimate_id}/pdf")
+    return Response(found.content, media_type="application/pdf")
 
 
 @router.post("/patients/{account_id}/payments", openapi_extra=allow(*DESK))

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.paging import EMBEDDED
 from sqlalchemy import delete, func, select, update
 
 from eligibility.estimate import Estimate, Service
@@ -49,6 +50,21 @@ class Estimates(Repository):
         c = estimate_charges.c
         billed = select(c.provider_npi, func.sum(c.amount)).where(c.estimate_id == estimate_id).group_by(c.provider_npi)
         return _estimate(row.document), {npi: Decimal(total) for npi, total in await self.session.execute(billed)}
+
+    async def of_patient(
+        self, principal: Principal, practice_id: UUID, patient_ref: str
+    ) -> list[tuple[UUID, Estimate, dict[str, Decimal]]]:
+        """The patient's estimates, the newest period first (at most EMBEDDED: one a year or so each), each with
+        what has been billed against its parts so far."""
+        where = [*self._scoped(principal.tenant_id, principal.practice_ids), g.practice_id == practice_id]
+        query = select(g.id, g.document).where(*where, g.patient_ref == patient_ref)
+        rows = (await self.session.execute(query.order_by(g.period_from.desc(), g.id).limit(EMBEDDED))).all()
+        c = estimate_charges.c
+        sums = select(c.estimate_id, c.provider_npi, func.sum(c.amount)).where(c.estimate_id.in_([r.id for r in rows]))
+        billed: dict[UUID, dict[str, Decimal]] = {}
+        for estimate_id, npi, total in await self.session.execute(sums.group_by(c.estimate_id, c.provider_npi)):
+            billed.setdefault(estimate_id, {})[npi] = Decimal(total)
+        return [(row.id, _estimate(row.document), billed.get(row.id, {})) for row in rows]
 
     async def covering(
         self, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date
