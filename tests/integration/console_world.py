@@ -36,6 +36,7 @@ class ConsoleWorld:
     uncovered_encounters: list[str]  # P1's visits before coverage: each a CO-26 case
     member: str  # P1's patient's Medicare member id (covered now)
     people: dict[str, Person]  # biller (P1 only), desk, owner, admin, operator
+    names: dict[str, tuple[str, str]]  # the P1 patients of the visits before coverage: id at the practice -> name
 
 
 async def build(services: Services, keys: Keys) -> ConsoleWorld:
@@ -49,24 +50,28 @@ async def build(services: Services, keys: Keys) -> ConsoleWorld:
         member = await _enroll(payers, "SIMMCR", "Rosa", "Calder")
         # Two patients whose coverage starts today, a visit each before it (each visit's eligibility check may hold
         # its own claim: the biller's test releases it from the held claims' page).
-        late = [
-            await _enrolled_from_today(payers, first, last) for first, last in (("Mara", "Quell"), ("Nils", "Varga"))
-        ]
+        names = [("Mara", "Quell"), ("Nils", "Varga")]
+        late = [await _enrolled_from_today(payers, first, last) for first, last in names]
         other = await _enroll(payers, "SIMMCR", "Theo", "Marsh")
         visits = [_visit(p1, late[0], 3, ("Mara", "Quell")), _visit(p1, late[1], 9, ("Nils", "Varga"))]
         visits.append(_visit(p2, other, 4, ("Theo", "Marsh")))
         posted = [await ok(await capture.post("/v1/encounters", json=visit)) for visit in visits]
     people = await _people(services, keys, tenant, p1)
     ids = [encounter["id"] for encounter in posted]
-    return ConsoleWorld(tenant, p1, p2, ids[2], ids[:2], member, people)
+    patients = {_patient_ref(member): name for member, name in zip(late, names, strict=True)}
+    return ConsoleWorld(tenant, p1, p2, ids[2], ids[:2], member, people, patients)
 
 
 def _visit(practice: str, member: str, days_ago: int, name: tuple[str, str]) -> dict[str, Any]:
     body = _telehealth_visit(practice, "SIMMCR", member, [], name, 55)
     body["external_id"] = f"visit-{member}-{days_ago}"
-    body["patient"]["external_id"] = f"pt-{member.lower()}"
+    body["patient"]["external_id"] = _patient_ref(member)
     body["service_date"] = str(date.today() - timedelta(days=days_ago))
     return body
+
+
+def _patient_ref(member: str) -> str:
+    return f"pt-{member.lower()}"
 
 
 async def _enrolled_from_today(payers: httpx.AsyncClient, first: str, last: str) -> str:

@@ -40,30 +40,30 @@ async def test_a_biller_refunds_cash_a_patient_paid_beyond_what_she_owes(
         refund = page.locator("form[action$='/refunds']")
         await refund.get_by_label("by check number").fill("CHK-1001")
         await refund.get_by_role("button", name="Refund by check").click()
+        refunds = page.locator("section", has=page.get_by_role("heading", name="Refunds"))
+        await expect(refunds).to_contain_text("$25.00 by check: refunded")
+        await expect(page.locator("dd").nth(1)).to_have_text("$0.00")
         await an_estimate_then_a_visit(services, keys, world, patient)
         part = page.get_by_role("row").filter(has_text="1245319599")  # her provider's part of the estimate
         await billed_against(page, part)
         await expect(part).to_contain_text("$300.00")
-        refunds = page.locator("section", has=page.get_by_role("heading", name="Refunds"))
-        await expect(refunds).to_contain_text("$25.00 by check: refunded")
-        await expect(page.locator("dd").nth(1)).to_have_text("$0.00")
         await checked(page, "patient")
 
 
 async def an_estimate_then_a_visit(services: Services, keys: Keys, world: ConsoleWorld, patient: str) -> None:
     """A Good Faith Estimate for her, as the front desk gives one (two sessions over the months around today), and
     then a visit of hers today from the EHR: its charge is billed against the estimate."""
-    member = patient.removeprefix("pt-").upper()  # console_world's patients: `pt-` and their member id
+    member, (first, last) = patient.removeprefix("pt-").upper(), world.names[patient]  # `pt-` and her member id
     therapy = {"code": "90837", "label": "Therapy, 60 minutes", "fee": "150.00", "quantity": 2}
     body = {
         "practice_id": world.p1,
-        "patient": {"external_id": patient, "first_name": "Pat", "last_name": "Doe", "birth_date": "1969-05-05"},
+        "patient": {"external_id": patient, "first_name": first, "last_name": last, "birth_date": "1969-05-05"},
         "provider": {"npi": "1245319599", "name": "Ben Okafor"},
         "period_from": str(date.today() - timedelta(days=30)),
         "period_to": str(date.today() + timedelta(days=60)),
         "services": [therapy],
     }
-    visit = _visit(world.p1, member, 0, ("Pat", "Doe")) | {"external_id": f"visit-{member}-estimated"}
+    visit = _visit(world.p1, member, 0, (first, last)) | {"external_id": f"visit-{member}-estimated"}
     async with (
         httpx.AsyncClient(base_url=services.eligibility, headers=_bearer(keys, world, "front-desk")) as eligibility,
         httpx.AsyncClient(base_url=services.charge_capture, headers=_bearer(keys, world, "ehr-integration")) as ehr,

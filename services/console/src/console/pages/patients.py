@@ -4,6 +4,7 @@ the desk does (a payment, a payment plan) and what a biller does (a plan cancell
 applied to another visit, a small balance or a hardship written off); her Good Faith Estimates beside what was
 billed; and the credit balances' queue."""
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from console.backend import Backend
+from console.backend import Backend, Unavailable
 from console.render import PDF, BackendDep, CheckedForm, field, filters, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
@@ -23,6 +24,7 @@ SERVICE = "patient_billing"
 READERS = (Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY)
 DESK = (Role.BILLER, Role.FRONT_DESK)  # who takes her money and sets her plan
 ESTIMATORS = frozenset({Role.BILLER, Role.FRONT_DESK})  # who reads her Good Faith Estimates (eligibility's)
+ESTIMATED_PATIENT = re.compile(r"[A-Za-z0-9-]{1,80}")  # the patient ids eligibility issues estimates for
 DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in person
 
 
@@ -54,12 +56,18 @@ async def account(request: Request, backend: BackendDep, account_id: UUID) -> HT
 
 
 async def _estimates(request: Request, backend: Backend, account: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Her Good Faith Estimates beside what was billed against each part (eligibility keeps them; None: the person
-    is not one who may read them, the front desk's and billers' work)."""
+    """Her Good Faith Estimates beside what was billed against each part (eligibility keeps them); None: not shown,
+    to a person who may not read them (the front desk's and billers' work) or while eligibility is away (the rest of
+    her account still is)."""
     if not authenticate(request).roles & ESTIMATORS:
         return None
+    if not ESTIMATED_PATIENT.fullmatch(account["patient_ref"]):
+        return []  # an id eligibility issues no estimate for (its own pattern)
     wanted = {"practice_id": account["practice_id"], "patient_ref": account["patient_ref"]}
-    found = await backend.get(token(request), "eligibility", "/v1/good-faith-estimates", wanted)
+    try:
+        found = await backend.get(token(request), "eligibility", "/v1/good-faith-estimates", wanted)
+    except Unavailable:
+        return None
     return list(found["items"])
 
 

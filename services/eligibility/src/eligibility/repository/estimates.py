@@ -59,6 +59,8 @@ class Estimates(Repository):
         where = [*self._scoped(principal.tenant_id, principal.practice_ids), g.practice_id == practice_id]
         query = select(g.id, g.document).where(*where, g.patient_ref == patient_ref)
         rows = (await self.session.execute(query.order_by(g.period_from.desc(), g.id).limit(EMBEDDED))).all()
+        if not rows:
+            return []
         c = estimate_charges.c
         sums = select(c.estimate_id, c.provider_npi, func.sum(c.amount)).where(c.estimate_id.in_([r.id for r in rows]))
         billed: dict[UUID, dict[str, Decimal]] = {}
