@@ -108,6 +108,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("denial-management", "POST", "/v1/denials/{case_id}/outcome"): OBJ,
     ("denial-management", "POST", "/v1/denials/{case_id}/write-off"): OBJ,
     ("denial-management", "POST", "/v1/denials/bulk"): L,  # their practice as the filter: none of their cases
+    ("denial-management", "GET", "/v1/denials/bulk/{job_id}"): OBJ,
     ("denial-management", "GET", "/v1/write-off-limit"): W,
     ("denial-management", "PUT", "/v1/write-off-limit"): W,
     ("denial-management", "GET", "/v1/scrub-rule-suggestions"): L,

@@ -12,6 +12,7 @@ CONSOLE: dict[tuple[str, str, str], Kind] = {
     ("console", "GET", "/"): W,
     ("console", "GET", "/denials"): L,
     ("console", "POST", "/denials/bulk"): W,
+    ("console", "GET", "/denials/bulk/{job_id}"): OBJ,
     ("console", "GET", "/denials/{case_id}"): OBJ,
     ("console", "POST", "/denials/{case_id}/{action}"): OBJ,
     ("console", "GET", "/denials/{case_id}/appeals/{appeal_id}/letter"): OBJ,

@@ -209,12 +209,16 @@ async def _claims_of(c: Http, encounter_id: str, status: str) -> dict[str, Any] 
 
 
 async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
-    """The paid claim and its remittance, the appealed case, the suggestion and an interchange, once there."""
+    """The paid claim and its remittance, the appealed case, a bulk action, the suggestion and an interchange, once
+    there."""
     claim = await until(lambda: _claims_of(c, ids["encounter_id"], "accepted"), "accepted claim")
     postings = await until(lambda: _postings(c, claim["id"]), "posting of the paid claim", 90)
     case_id = await until(lambda: _case_of(c, ids["uncovered_encounter"]), "case of the visit before coverage", 90)
     await ok(await c.denials.post(f"/v1/denials/{case_id}/appeal", json={"reason": "coverage was active"}))
     case = await ok(await c.denials.get(f"/v1/denials/{case_id}"))
+    job = await ok(
+        await c.denials.post("/v1/denials/bulk", json={"action": "assign", "assignee": "x", "status": "open"})
+    )
     interchanges = (await ok(await c.claims.get("/v1/interchanges")))["items"]
     return {
         "claim_id": claim["id"],
@@ -223,6 +227,7 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
         "remittance_id": postings[0]["remittance_id"],
         "case_id": case_id,
         "appeal_id": case["appeals"][0]["id"],
+        "job_id": job["id"],
         "number": interchanges[0]["interchange_number"],
     }
 

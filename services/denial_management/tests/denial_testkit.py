@@ -19,7 +19,7 @@ from claimstream_platform.contracts.claim_submission import (
 )
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import claim_arrival, handlers, practice_facts, status_reports
+from denial_management import bulk, claim_arrival, handlers, practice_facts, status_reports
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -201,3 +201,16 @@ def told_denied(claim: ClaimCreated, on: date = SERVED) -> ClaimStatusReported:
     return ClaimStatusReported(
         **ids, patient_control_number=claim.patient_control_number, payer_id=claim.payer_id, **answer, finding="denied"
     )
+
+
+async def work_bulk(make_uow: Callable[[], DenialWork]) -> int:
+    """What the worker's bulk loop does: every unfinished job worked to the end, a chunk a transaction; the
+    number of chunks."""
+    chunks = 0
+    while True:
+        async with make_uow() as uow:
+            worked = await bulk.work_chunk(uow)
+            await uow.commit()
+        if not worked:
+            return chunks
+        chunks += 1

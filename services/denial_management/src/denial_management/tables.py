@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -169,4 +170,32 @@ early_events = Table(
     Column("payload", JSONB, nullable=False),  # the event as published (no patient names: the contracts carry none)
     _at("received_at"),
     Index("ix_early_events_claim", "claim_id"),
+)
+
+# A bulk action (assign or write off every case a filter found), worked a chunk at a time by the worker so that
+# the person sees its progress (bulk.py); its cases were chosen, and a write-off checked against the limit whole,
+# when it was asked for. Seen only by the person who asked.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("requested_by", String(200), nullable=False),  # the principal's subject: the cases' history names it
+    Column("action", String(20), nullable=False),  # assign | write_off
+    Column("assignee", String(200)),
+    Column("reason", String(500)),
+    _at("requested_at"),
+    Column("finished_at", DateTime(timezone=True)),  # NULL: cases still to work
+    Index("ix_bulk_jobs_unfinished", "requested_at", postgresql_where=text("finished_at IS NULL")),
+)
+
+bulk_job_cases = Table(
+    "bulk_job_cases",
+    metadata,
+    Column("job_id", PgUUID(as_uuid=True), ForeignKey("bulk_jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", PgUUID(as_uuid=True), primary_key=True),
+    Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("position", Integer, nullable=False),  # the queue's order when chosen: worked in it
+    Column("outcome", String(10)),  # done | skipped; NULL: still to work
+    Column("why", String(200)),  # a skipped case's reason (no PHI: the case's state, the limit)
 )

@@ -1,5 +1,5 @@
 """What billing staff do with a case, through the work queue: assign, note, ask for a correction, appeal, record
-the payer's answer, write off; and the same on a filtered set at once. Each call locks the case, makes the
+the payer's answer, write off (a filtered set at once: bulk.py). Each call locks the case, makes the
 aggregate's move (refused with a 409 when the case's state does not allow it), stores it and publishes."""
 
 from decimal import Decimal
@@ -13,9 +13,7 @@ from claimstream_platform.errors import NotFound, RuleViolation
 from denial_management.domain import Case
 from denial_management.handlers import file_appeal, publish_saved
 from denial_management.repository import DenialWork
-from denial_management.repository.queue import QueueFilter
 
-BULK_LIMIT = 500
 DEFAULT_WRITE_OFF_LIMIT = Decimal("500.00")  # per case, until the tenant admin sets the tenant's own
 
 
@@ -84,45 +82,25 @@ async def record_outcome(
 
 async def write_off(uow: DenialWork, principal: Principal, case_id: UUID, reason: str) -> None:
     case = await locked(uow, principal, case_id)
-    await _within_write_off_limit(uow, principal, [case])
-    _write_off(case, principal, reason)
+    await within_write_off_limit(uow, principal, [case])
+    apply_write_off(case, principal.subject, reason)
     await publish_saved(uow, [case])
 
 
-def _write_off(case: Case, principal: Principal, reason: str | None) -> None:
-    case.note(f"write-off: {reason}", principal.subject)
-    case.resolve("written_off", principal.subject, written_off=case.opening.amount)
+def apply_write_off(case: Case, actor: str, reason: str | None) -> None:
+    case.note(f"write-off: {reason}", actor)
+    case.resolve("written_off", actor, written_off=case.opening.amount)
 
 
-async def _within_write_off_limit(uow: DenialWork, principal: Principal, cases: list[Case]) -> None:
+async def write_off_limit(uow: DenialWork, tenant_id: UUID) -> Decimal:
+    return await uow.limits.per_case(tenant_id) or DEFAULT_WRITE_OFF_LIMIT
+
+
+async def within_write_off_limit(uow: DenialWork, principal: Principal, cases: list[Case]) -> None:
     """Refuse the whole write-off (nothing changes) when one case is over the tenant's per-case limit."""
-    limit = await uow.limits.per_case(principal.tenant_id) or DEFAULT_WRITE_OFF_LIMIT
+    limit = await write_off_limit(uow, principal.tenant_id)
     over = [case for case in cases if case.opening.amount > limit]
     if over:
         amount = max(case.opening.amount for case in over)
         detail = f"{len(over)} case(s) over the write-off limit of {limit} a tenant admin set (largest {amount})"
         raise RuleViolation(detail, field="amount")
-
-
-async def bulk(
-    uow: DenialWork,
-    principal: Principal,
-    wanted: QueueFilter,
-    *,
-    action: str,
-    assignee: str | None,
-    reason: str | None,
-) -> list[UUID]:
-    """`action` (assign or write_off) on every working case the filter finds (at most BULK_LIMIT)."""
-    ids = await uow.queue.in_scope_ids(principal, wanted, BULK_LIMIT)
-    cases = [case for case in [await uow.cases.lock(principal.tenant_id, i) for i in ids] if case is not None]
-    cases = [case for case in cases if case.status != "resolved"]
-    if action == "write_off":
-        await _within_write_off_limit(uow, principal, cases)
-    for case in cases:
-        if action == "assign":
-            case.assign(assignee or "", principal.subject)
-        else:
-            _write_off(case, principal, reason)
-        await publish_saved(uow, [case])
-    return [case.id for case in cases]

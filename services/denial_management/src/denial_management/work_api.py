@@ -1,10 +1,9 @@
 """What billing staff do with cases, over HTTP: assign, note, ask for a correction, appeal, record the payer's
-answer, write off, and the same on a filtered set at once. HTTP only: the work is in `work.py`; every command goes
+answer, write off (a filtered set at once: `bulk_api.py`). HTTP only: the work is in `work.py`; every command goes
 through the command runner (`run_command`: one transaction, committed there, idempotent under an
 `Idempotency-Key`) and answers with the case as it is now."""
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
@@ -12,7 +11,6 @@ from uuid import UUID
 from claimstream_platform.access import Audit, allow
 from claimstream_platform.auth import Principal, Role
 from claimstream_platform.contracts.denial_management import CorrectionChanges
-from claimstream_platform.errors import RuleViolation
 from claimstream_platform.idempotency import run_command
 from claimstream_platform.web import CurrentPrincipal
 from fastapi import APIRouter, Request
@@ -22,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from denial_management import work
 from denial_management.api import CaseDetail, DenialWorkDep, case_detail
 from denial_management.repository import DenialWork
-from denial_management.repository.queue import QueueFilter
 
 router = APIRouter(tags=["denials"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -73,22 +70,6 @@ class OutcomeIn(BaseModel):
 class WriteOffIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Text
-
-
-class BulkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: Literal["assign", "write_off"]
-    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
-    reason: Text | None = None
-    practice_id: UUID | None = None
-    payer_id: Annotated[str, StringConstraints(max_length=80)] | None = None
-    category: Annotated[str, StringConstraints(max_length=40)] | None = None
-    status: Literal["open", "correcting", "appealed"] | None = None
-    due_before: date | None = None
-
-
-class BulkOut(BaseModel):
-    cases: list[UUID]
 
 
 async def _act(
@@ -190,19 +171,3 @@ async def write_off(
     return await _act(
         request, principal, uow, case_id, body, lambda: work.write_off(uow, principal, case_id, body.reason)
     )
-
-
-@router.post("/v1/denials/bulk", openapi_extra=allow(Role.BILLER, audit=Audit.MONEY), response_model=BulkOut)
-async def bulk(body: BulkIn, request: Request, principal: CurrentPrincipal, uow: DenialWorkDep) -> JSONResponse:
-    """Assign or write off every working case the filter finds (at most 500 at a time)."""
-    if body.action == "assign" and not body.assignee:
-        raise RuleViolation("assigning needs an assignee", field="assignee")
-    if body.action == "write_off" and not body.reason:
-        raise RuleViolation("a write-off needs a reason", field="reason")
-    wanted = QueueFilter(body.practice_id, body.payer_id, body.category, body.status, None, body.due_before)
-
-    async def operation() -> BulkOut:
-        done = await work.bulk(uow, principal, wanted, action=body.action, assignee=body.assignee, reason=body.reason)
-        return BulkOut(cases=done)
-
-    return await run_command(request, principal=principal, uow=uow, body=body, operation=operation, status_code=200)

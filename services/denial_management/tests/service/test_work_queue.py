@@ -11,7 +11,7 @@ from claimstream_devtools.testing import Keys
 from claimstream_platform.auth import Kind, Role
 from denial_management.deadline_loop import warn_due
 from denial_management.repository import DenialWork
-from denial_testkit import TENANT, cases_of, created, deliver, denied, outbox, rejected
+from denial_testkit import TENANT, cases_of, created, deliver, denied, outbox, rejected, work_bulk
 
 
 async def test_the_queue_is_in_priority_order_and_staff_work_it(
@@ -46,7 +46,10 @@ async def test_the_queue_is_in_priority_order_and_staff_work_it(
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "status"
     wanted = {"action": "write_off", "reason": "under the threshold", "category": "medical_necessity", "status": "open"}
     bulk = await client.post("/v1/denials/bulk", json=wanted, headers=auth)
-    assert bulk.status_code == 200 and len(bulk.json()["cases"]) == 3
+    assert bulk.status_code == 202 and (bulk.json()["status"], bulk.json()["total"]) == ("queued", 3)
+    assert await work_bulk(make_uow) == 1
+    job = (await client.get(f"/v1/denials/bulk/{bulk.json()['id']}", headers=auth)).json()
+    assert (job["status"], job["done"], job["skipped"]) == ("finished", 3, 0)
     assert await cases_of(client, auth, status="open", category="medical_necessity") == []
 
 

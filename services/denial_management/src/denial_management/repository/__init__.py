@@ -2,9 +2,9 @@
 concern, as we keep them), `uow.early_events` (events about a claim that came before it), `uow.cases` (cases, their
 history and appeals, stored from and read back into the aggregate), `uow.queue` (the work queue's reads, scoped to
 the caller's tenant and practices), `uow.rules` (scrub rules learned from denial patterns), `uow.limits` (the
-write-off limit the tenant admin sets), `uow.approvals` (the payers' approved authorizations) and
-`uow.payer_overrides` (a practice's own payer facts): the last two are the platform's read models, which claim
-submission keeps too."""
+write-off limit the tenant admin sets), `uow.bulk` (bulk actions' jobs), `uow.approvals` (the payers' approved
+authorizations) and `uow.payer_overrides` (a practice's own payer facts): the last two are the platform's read
+models, which claim submission keeps too."""
 
 from functools import cached_property
 
@@ -12,6 +12,7 @@ from claimstream_platform.approvals import Approvals
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.payer_overrides import PayerOverrides
 
+from denial_management.repository.bulk import BulkJobs
 from denial_management.repository.cases import Cases
 from denial_management.repository.claims import Claims
 from denial_management.repository.early_events import EarlyEvents
@@ -54,3 +55,7 @@ class DenialWork(UnitOfWork):
     @cached_property
     def payer_overrides(self) -> PayerOverrides:
         return PayerOverrides(self)
+
+    @cached_property
+    def bulk(self) -> BulkJobs:
+        return BulkJobs(self)

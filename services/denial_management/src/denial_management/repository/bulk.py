@@ -1,0 +1,79 @@
+"""Bulk actions' jobs (`uow.bulk`): made when asked for, worked a chunk at a time by the worker, read back by the
+person who asked (tenant and requester, here once in `_theirs`)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from claimstream_platform.auth import Principal
+from claimstream_platform.db import Repository
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
+
+from denial_management.tables import bulk_job_cases, bulk_jobs
+
+KEPT_FOR = timedelta(days=30)  # a finished job's record: long enough to look back at, then dropped
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The next cases of an unfinished job, for the worker, under the job's lock."""
+
+    job: Any  # the job's row
+    case_ids: list[UUID]
+
+
+class BulkJobs(Repository):
+    table = bulk_jobs
+
+    def _theirs(self, principal: Principal) -> list[ColumnElement[bool]]:
+        return [self.mine(principal.tenant_id), bulk_jobs.c.requested_by == principal.subject[:200]]
+
+    async def create(
+        self, principal: Principal, action: str, assignee: str | None, reason: str | None, case_ids: list[UUID]
+    ) -> UUID:
+        job_id, tenant_id = uuid4(), principal.tenant_id
+        row = {"id": job_id, "tenant_id": tenant_id, "requested_by": principal.subject[:200], "action": action}
+        finished = {"finished_at": func.now()} if not case_ids else {}
+        await self.session.execute(insert(bulk_jobs).values(row | {"assignee": assignee, "reason": reason} | finished))
+        if case_ids:
+            cases = [
+                {"job_id": job_id, "case_id": c, "tenant_id": tenant_id, "position": n} for n, c in enumerate(case_ids)
+            ]
+            await self.session.execute(insert(bulk_job_cases), cases)
+        return job_id
+
+    async def of(self, principal: Principal, job_id: UUID) -> tuple[Any, list[Any]] | None:
+        """The job with its cases in order (each with its outcome), or None when it is not this person's."""
+        query = select(bulk_jobs).where(*self._theirs(principal), bulk_jobs.c.id == job_id)
+        job = (await self.session.execute(query)).one_or_none()
+        if job is None:
+            return None
+        cases = select(bulk_job_cases).where(bulk_job_cases.c.job_id == job_id).order_by(bulk_job_cases.c.position)
+        return job, list(await self.session.execute(cases))
+
+    async def next_chunk(self, size: int) -> Chunk | None:
+        """The oldest unfinished job another replica is not working, locked, and its next `size` cases (across
+        tenants: the worker's)."""
+        query = select(bulk_jobs).where(bulk_jobs.c.finished_at.is_(None)).order_by(bulk_jobs.c.requested_at).limit(1)
+        job = (await self.session.execute(query.with_for_update(skip_locked=True))).one_or_none()
+        if job is None:
+            return None
+        pending = (
+            select(bulk_job_cases.c.case_id)
+            .where(bulk_job_cases.c.job_id == job.id, bulk_job_cases.c.outcome.is_(None))
+            .order_by(bulk_job_cases.c.position)
+            .limit(size)
+        )
+        return Chunk(job, list(await self.session.scalars(pending)))
+
+    async def record(self, job_id: UUID, case_id: UUID, outcome: str, why: str | None = None) -> None:
+        where = (bulk_job_cases.c.job_id == job_id, bulk_job_cases.c.case_id == case_id)
+        await self.session.execute(update(bulk_job_cases).where(*where).values(outcome=outcome, why=why))
+
+    async def finish(self, job_id: UUID) -> None:
+        await self.session.execute(update(bulk_jobs).where(bulk_jobs.c.id == job_id).values(finished_at=func.now()))
+
+    async def prune(self, now: datetime) -> None:
+        """Jobs finished more than KEPT_FOR ago (their cases go with them)."""
+        await self.session.execute(delete(bulk_jobs).where(bulk_jobs.c.finished_at < now - KEPT_FOR))

@@ -1,0 +1,81 @@
+"""Bulk actions as jobs on real PostgreSQL: asked for, worked a chunk a transaction with their progress readable
+between chunks, a case that changed since it was chosen skipped with why, and each job seen only by its asker."""
+
+from collections.abc import Callable
+from uuid import uuid4
+
+import httpx
+from claimstream_devtools.testing import Keys
+from claimstream_platform.auth import Kind, Role
+from denial_management import bulk
+from denial_management.repository import DenialWork
+from denial_testkit import TENANT, cases_of, created, deliver, denied, work_bulk
+
+
+def person(keys: Keys, subject: str, role: Role = Role.BILLER, tenant: object = TENANT) -> dict[str, str]:
+    issued = keys.issuer.issue(tenant_id=tenant, subject=subject, roles=(role,), kind=Kind.PERSON)
+    return {"Authorization": f"Bearer {issued}"}
+
+
+async def test_a_job_is_worked_a_chunk_at_a_time_and_shows_how_far_it_is(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    biller = person(keys, "person:bulk-chunks")
+    claims = [created(f"CS0000001{n:03}", payer="BULKCHUNK") for n in range(bulk.CHUNK + 5)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    asked = await client.post(
+        "/v1/denials/bulk",
+        json={"action": "assign", "assignee": "ana@billing", "payer_id": "BULKCHUNK"},
+        headers=biller,
+    )
+    assert asked.status_code == 202 and (asked.json()["status"], asked.json()["total"]) == ("queued", bulk.CHUNK + 5)
+    job_url = f"/v1/denials/bulk/{asked.json()['id']}"
+    async with make_uow() as uow:
+        assert await bulk.work_chunk(uow)
+        await uow.commit()
+    halfway = (await client.get(job_url, headers=biller)).json()
+    assert (halfway["status"], halfway["done"], halfway["finished_at"]) == ("running", bulk.CHUNK, None)
+    assert await work_bulk(make_uow) == 1
+    finished = (await client.get(job_url, headers=biller)).json()
+    assert (finished["status"], finished["done"], finished["skipped"]) == ("finished", bulk.CHUNK + 5, 0)
+    assert {c["assignee"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKCHUNK"} == {"ana@billing"}
+    other_biller, stranger = person(keys, "person:someone-else"), person(keys, "person:bulk-chunks", tenant=uuid4())
+    assert (await client.get(job_url, headers=other_biller)).status_code == 404
+    assert (await client.get(job_url, headers=stranger)).status_code == 404
+    front_desk = person(keys, "person:bulk-chunks", Role.FRONT_DESK)
+    assert (await client.get(job_url, headers=front_desk)).status_code == 403
+
+
+async def test_a_case_changed_since_it_was_chosen_is_skipped_with_why_and_never_blocks_the_rest(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    biller, admin = person(keys, "person:bulk-skips"), person(keys, "person:admin", Role.TENANT_ADMIN)
+    claims = [created(f"CS0000002{n:03}", payer="BULKSKIP") for n in range(3)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    wanted = {"payer_id": "BULKSKIP", "status": "open"}
+    assign = await client.post("/v1/denials/bulk", json=wanted | {"action": "assign", "assignee": "bo"}, headers=biller)
+    first = assign.json()
+    resolved = [c["id"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKSKIP"][0]
+    gone = await client.post(f"/v1/denials/{resolved}/write-off", json={"reason": "small"}, headers=biller)
+    assert gone.status_code == 200
+    write_off = await client.post(
+        "/v1/denials/bulk", json=wanted | {"action": "write_off", "reason": "small"}, headers=biller
+    )
+    assert write_off.status_code == 202 and write_off.json()["total"] == 2  # the one written off is not chosen again
+    assert (await client.put("/v1/write-off-limit", json={"per_case": "100.00"}, headers=admin)).status_code == 200
+    await work_bulk(make_uow)
+    assigned = (await client.get(f"/v1/denials/bulk/{first['id']}", headers=biller)).json()
+    assert (assigned["done"], assigned["skipped"]) == (2, 1)
+    assert assigned["skipped_cases"] == [{"case_id": resolved, "why": "resolved since it was chosen"}]
+    written = (await client.get(f"/v1/denials/bulk/{write_off.json()['id']}", headers=biller)).json()
+    assert (written["status"], written["done"], written["skipped"]) == ("finished", 0, 2)
+    assert {c["why"] for c in written["skipped_cases"]} == {"over the write-off limit of 100.00 set since"}
+    assert len([c for c in await cases_of(client, biller, status="open") if c["payer_id"] == "BULKSKIP"]) == 2
+
+
+async def test_a_filter_that_finds_nothing_is_a_finished_job_of_none(client: httpx.AsyncClient, keys: Keys) -> None:
+    biller = person(keys, "person:bulk-none")
+    asked = await client.post(
+        "/v1/denials/bulk", json={"action": "assign", "assignee": "x", "payer_id": "NOBODY"}, headers=biller
+    )
+    assert asked.status_code == 202 and (asked.json()["status"], asked.json()["total"]) == ("finished", 0)
