@@ -15,6 +15,8 @@ router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "denial_management"
 Text = Annotated[str | None, Query(max_length=80)]
 BULK_FIELDS = ("category", "payer_id", "status", "due_before", "action", "assignee", "reason")
+REFRESH_SECONDS = 2
+Refresh = Literal["on", "off"]
 ACTIONS = ("assign", "notes", "correction", "appeal", "outcome", "write-off")
 
 
@@ -43,8 +45,21 @@ async def bulk(request: Request, backend: BackendDep, form: CheckedForm) -> Resp
     """Every working case the filter finds (the service caps it at 500), assigned or written off at once."""
     text = {name: field(form, name) or None for name in BULK_FIELDS}
     body = text | {"action": text["action"] or "assign"}
-    done = await backend.post(token(request), SERVICE, "/v1/denials/bulk", body, key=form_key(form))
-    return page(request, "done.html", what=f"{len(done['cases'])} cases", back="/denials")
+    job = await backend.post(token(request), SERVICE, "/v1/denials/bulk", body, key=form_key(form))
+    return RedirectResponse(f"/denials/bulk/{job['id']}", status_code=303)
+
+
+@router.get("/denials/bulk/{job_id}", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
+async def bulk_progress(request: Request, backend: BackendDep, job_id: UUID, refresh: Refresh = "on") -> HTMLResponse:
+    """How far a bulk action is. While it runs the page reloads itself every few seconds (no script: the pages
+    have none), unless the person turns that off: a page that changes under a screen reader must be stoppable
+    (WCAG 2.2.1)."""
+    job = await backend.get(token(request), SERVICE, f"/v1/denials/bulk/{job_id}")
+    refreshing = refresh == "on" and job["status"] != "finished"
+    shown = page(request, "bulk.html", job=job, refreshing=refreshing)
+    if refreshing:
+        shown.headers["Refresh"] = str(REFRESH_SECONDS)
+    return shown
 
 
 @router.get("/denials/{case_id}", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
