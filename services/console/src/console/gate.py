@@ -1,11 +1,12 @@
 """The session at the door of every page (an ASGI middleware, outside the platform's own).
 
-For a request with a live session it puts the person's token where the platform looks for it (the Authorization
-header), so the platform verifies it, checks its revocation and each page's declared roles exactly as on every
-service; it renews the token in its last minutes and ends a session idle too long. On the way out it seals the
-session again (its `seen_at` moved on), turns a 401 into the sign-in page, and a problem into a page a person
-reads. A form sent from another site is refused before anything runs (`Sec-Fetch-Site`, `Origin`); the pages
-check the form's CSRF token too (`render.checked_form`).
+For a request whose cookie names a live session (kept server-side, `repository.SessionStore`) it puts the person's
+token where the platform looks for it (the Authorization header), so the platform verifies it, checks its
+revocation and each page's declared roles exactly as on every service; it renews the token in its last minutes,
+writes the visit down about once a minute, and ends a session idle too long. On the way out it clears a cookie
+whose session has ended, turns a 401 into the sign-in page, and a problem into a page a person reads. A form sent
+from another site is refused before anything runs (`Sec-Fetch-Site`, `Origin`); the pages check the form's CSRF
+token too (`render.checked_form`). The sessions' database away: 503 with Retry-After, as the platform answers.
 """
 
 import json
@@ -15,7 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from claimstream_platform.engines import is_transient
+
 from console.backend import Backend, Refused, Unavailable
+from console.repository import SessionStore
 from console.session import COOKIE, Cookies, Session
 
 Scope = MutableMapping[str, Any]
@@ -41,11 +45,12 @@ class SessionGate:
         app: ASGIApp,
         *,
         cookies: Cookies,
+        sessions: SessionStore,
         backend: Callable[[], Backend],
         idle: timedelta,
         problem_page: Callable[[int, str, str], bytes],
     ) -> None:
-        self.app, self.cookies, self.backend, self.idle = app, cookies, backend, idle
+        self.app, self.cookies, self.sessions, self.backend, self.idle = app, cookies, sessions, backend, idle
         self.problem_page = problem_page
 
     async def __call__(self, scope: Scope, receive: Any, send: Send) -> None:
@@ -55,42 +60,56 @@ class SessionGate:
         if scope["method"] in UNSAFE and _cross_site(_headers(scope)):
             await _answer(send, 403, self.problem_page(403, "Refused", "A form sent from another site is refused."))
             return
-        carried = COOKIE in _cookies(scope)
-        session, reseal = await self._session(scope)
+        session_id = _cookies(scope).get(COOKIE)
+        try:
+            session = await self._session(scope, session_id) if session_id else None
+        except Exception as error:  # the platform's own handlers are inside: its outage mapping is applied here
+            if not is_transient(error):
+                raise
+            log.warning("sessions unavailable", extra={"error": type(error).__name__})
+            detail = "The console cannot reach its database; try again in a few seconds."
+            await _answer(send, 503, self.problem_page(503, "Service unavailable", detail), [(b"retry-after", b"5")])
+            return
         if session is not None:
             scope["headers"] = [*_without_authorization(scope), (b"authorization", f"Bearer {session.token}".encode())]
             scope.setdefault("state", {})["session"] = session
-        # The cookie the answer sets: the session sealed anew; cleared when the one sent has ended; else untouched
-        # (no cookie came: a link from another site, which SameSite=Strict keeps from sending it, must not end it).
-        cookie = self.cookie(session) if session is not None and reseal else None
-        if session is None and carried:
-            cookie = self.cookie(None)
+        # A cookie is cleared only when one was sent and its session has ended; no cookie came, none is set (a link
+        # from another site, which SameSite=Strict keeps from sending it, must not end the session).
+        carried = session_id is not None
+        cookie = self.cookie(None) if session is None and carried else None
         await self.app(scope, receive, _Reply(send, self, scope, cookie, carried))
 
-    async def _session(self, scope: Scope) -> tuple[Session | None, bool]:
-        """The live session of the request's cookie, renewed when due (None when there is none or it ended); and
-        whether to seal it again (not after a refused renewal: a concurrent request may have renewed it)."""
-        session = self.cookies.open(_cookies(scope).get(COOKIE))
+    async def _session(self, scope: Scope, session_id: str) -> Session | None:
+        """The live session the cookie's id names, renewed when due (None when there is none, or it ended: its row
+        then removed, and an idle one's token revoked)."""
+        session = await self.sessions.find(session_id)
         now = datetime.now(UTC)
-        if session is None or session.expired(now):
-            return None, False
-        if session.idle(now, self.idle):
-            await self._revoke(session)
-            scope.setdefault("state", {})["ended"] = "idle"
-            return None, False
+        if session is None:
+            return None
+        if session.expired(now) or session.idle(now, self.idle):
+            if not session.expired(now):
+                await self._revoke(session)
+                scope.setdefault("state", {})["ended"] = "idle"
+            await self.sessions.end(session_id)
+            return None
         if session.due_for_renewal(now, within=self.idle):
-            renewed = await self._renewed(session)
-            return (renewed or session).seen(now), renewed is not None
-        return session.seen(now), True
+            session = await self._renewed(session_id, session, now)
+        if not session.seen_lately(now):
+            session = session.seen(now)
+            await self.sessions.seen(session_id, now)
+        return session
 
-    async def _renewed(self, session: Session) -> Session | None:
-        """A new token for the old; None when identity refused or is away (the old one serves until it ends)."""
+    async def _renewed(self, session_id: str, session: Session, now: datetime) -> Session:
+        """The session with a new token for the old, stored. When identity refused (another request renewed the same
+        session a moment before) or is away, the session as its row stands now: the old token serves until it ends."""
         try:
             issued = await self.backend().renew(session.token)
         except (Refused, Unavailable) as why:
             log.info("token renewal failed: %s", type(why).__name__)
-            return None
-        return session.renewed(issued.token, issued.expires_at)
+            return await self.sessions.find(session_id) or session
+        renewed = session.renewed(issued.token, issued.expires_at).seen(now)
+        await self.sessions.renewed(session_id, renewed)
+        return renewed
 
     async def _revoke(self, session: Session) -> None:
         try:
@@ -98,13 +117,14 @@ class SessionGate:
         except (Refused, Unavailable):
             pass  # it ends within the hour regardless
 
-    def cookie(self, session: Session | None) -> bytes:
-        return self.cookies.header(session).encode()
+    def cookie(self, session_id: str | None) -> bytes:
+        return self.cookies.header(session_id).encode()
 
 
 class _Reply:
-    """The response on its way out: the session's cookie and the pages' headers added; a problem a page, its 401
-    (no live session) the sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it is."""
+    """The response on its way out: an ended session's cookie cleared and the pages' headers added; a problem a page,
+    its 401 (no live session) the sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it
+    is, and a cookie it sets (signing in, signing out) is left as it set it."""
 
     def __init__(self, send: Send, gate: SessionGate, scope: Scope, cookie: bytes | None, carried: bool) -> None:
         self.send, self.gate, self.scope, self.cookie, self.carried = send, gate, scope, cookie, carried

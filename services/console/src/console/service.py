@@ -3,8 +3,9 @@ environment). `python -m console migrate | api | worker`.
 
 It is a service with an API and templates only: no aggregates, no events, no business tables. Each page calls the
 services' public APIs with the signed-in person's own token (`backend.py`), obtained from identity at sign-in; the
-console holds no signing key and reads no other service's database. Its one secret is the key that seals session
-cookies (CONSOLE_SESSION_KEY_FILE), given to the console alone."""
+console holds no signing key and reads no other service's database. Its one table is the signed-in people's
+sessions (`ConsoleWork`, `SessionStore`: the cookie carries only a session's id); its one secret is the key that
+seals the tokens kept there (CONSOLE_SESSION_KEY_FILE), given to the console alone."""
 
 import inspect
 from datetime import timedelta
@@ -22,6 +23,7 @@ from console import gate
 from console.backend import TIMEOUT, Backend, Refused, Unavailable
 from console.pages import claims, denials, desk, home, office, ops, patients, remittances, reports, setup
 from console.render import error_page, pages_openapi
+from console.repository import ConsoleWork, SessionStore
 from console.session import Cookies, Sealer
 
 SERVICES = (
@@ -39,7 +41,7 @@ SERVICES = (
 
 
 class ConsoleSettings(ServiceSettings):
-    console_session_key_file: FilePath  # a Fernet key: seals the session cookies; the console's alone
+    console_session_key_file: FilePath  # a Fernet key: seals the tokens of the sessions kept; the console's alone
     # A session unused this long ends; under the token's hour, so that a person back in time finds it renewed.
     console_idle_minutes: int = Field(default=30, ge=1, le=50)
     console_secure_cookie: bool = True  # the cookie goes over HTTPS only; the local stack's plain HTTP sets false
@@ -60,15 +62,7 @@ def prepare(settings: ConsoleSettings, app: FastAPI) -> None:
     app.state.backend = Backend(urls, httpx.AsyncClient(timeout=TIMEOUT))
     pages_openapi(app)
     app.mount("/static", StaticFiles(packages=[("console", "static")]), name="static")
-    sealer = Sealer(settings.console_session_key_file.read_bytes().strip())
-    app.state.cookies = Cookies(sealer, settings.console_secure_cookie)
-    app.add_middleware(
-        gate.SessionGate,
-        cookies=app.state.cookies,
-        backend=lambda: app.state.backend,
-        idle=timedelta(minutes=settings.console_idle_minutes),
-        problem_page=error_page,
-    )
+    _door(settings, app)
 
     platform_unexpected = app.exception_handlers[Exception]
 
@@ -97,6 +91,22 @@ def prepare(settings: ConsoleSettings, app: FastAPI) -> None:
         return HTMLResponse(page, status_code=status, headers={"Retry-After": str(error.retry_after)})
 
 
+def _door(settings: ConsoleSettings, app: FastAPI) -> None:
+    """The session gate, and the sessions it finds: kept on the platform's pool of the app role (which the app's
+    lifespan opens after this: read when used), their tokens sealed under the console's key."""
+    sealer = Sealer(settings.console_session_key_file.read_bytes().strip())
+    app.state.cookies = Cookies(settings.console_secure_cookie)
+    app.state.sessions = SessionStore(lambda: app.state.platform.sessionmaker, sealer)
+    app.add_middleware(
+        gate.SessionGate,
+        cookies=app.state.cookies,
+        sessions=app.state.sessions,
+        backend=lambda: app.state.backend,
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        problem_page=error_page,
+    )
+
+
 SERVICE = Service(
     name="console",
     package="console",
@@ -118,4 +128,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     publishes=False,  # it records no events: what people do is recorded by the services they act through
+    unit_of_work=ConsoleWork,
 )

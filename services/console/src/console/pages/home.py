@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import Refused, Unavailable
 from console.render import BackendDep, CheckedForm, page, token
-from console.session import Session
+from console.repository import SessionStore
+from console.session import COOKIE, Session
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 EVERYONE = (*Role, OPERATOR)
-MAX_COOKIE = 4000  # bytes: browsers keep cookies up to 4096 (a token naming ~40 practices is larger)
 ENDED = {"idle": "You were signed out after a while without activity.", "out": "You are signed out."}
 
 
@@ -37,31 +37,32 @@ async def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/",
     operator: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Identity checks the password and issues the person's token; the console keeps it sealed in the cookie."""
+    """Identity checks the password and issues the person's token; the console keeps it in a session of its own
+    table (sessions whose token has ended removed meanwhile), and the cookie carries the session's id alone."""
     try:
         issued = await backend.sign_in(email, password, operator=operator)
     except Refused as refused:
         failure = "That email and password do not match an account." if refused.status in (401, 422) else refused.detail
         return page(request, "sign_in.html", status=401, next=_next(next), notice=None, failure=failure)
-    session = Session.begin(issued.token, operator=operator, expires_at=issued.expires_at, now=datetime.now(UTC))
-    cookie = request.app.state.cookies.header(session)
-    if len(cookie) > MAX_COOKIE:  # a browser would drop it, and every page would ask to sign in again
-        await backend.sign_out(issued.token)
-        failure = "Your account names more practices than a console session can hold: ask your administrator."
-        return page(request, "sign_in.html", status=422, next=_next(next), notice=None, failure=failure)
+    now = datetime.now(UTC)
+    session = Session.begin(issued.token, operator=operator, expires_at=issued.expires_at, now=now)
+    session_id = await _sessions(request).begin(session, now)
     response = RedirectResponse(_next(next), status_code=303)
-    response.headers.append("set-cookie", cookie)
+    response.headers.append("set-cookie", request.app.state.cookies.header(session_id))
     return response
 
 
 @router.post("/sign-out", openapi_extra=allow(*EVERYONE))
 async def sign_out(request: Request, backend: BackendDep, _: CheckedForm) -> Response:
-    """The token is revoked at identity (every service refuses it within a second) and the cookie cleared, even
-    when identity cannot be reached: the browser forgets it, and the token ends within the hour."""
+    """The token is revoked at identity (every service refuses it within a second), the session's row removed (a
+    copy of the cookie names nothing any more) and the cookie cleared, even when identity cannot be reached: the
+    token then ends within the hour, and no session holds it."""
     try:
         await backend.sign_out(token(request))
     except (Refused, Unavailable):
         pass
+    if session_id := request.cookies.get(COOKIE):  # the gate found the session by it
+        await _sessions(request).end(session_id)
     response = RedirectResponse("/sign-in?ended=out", status_code=303)
     response.headers.append("set-cookie", request.app.state.cookies.header(None))
     return response
@@ -70,3 +71,8 @@ async def sign_out(request: Request, backend: BackendDep, _: CheckedForm) -> Res
 @router.get("/", response_class=HTMLResponse, openapi_extra=allow(*EVERYONE))
 async def home(request: Request) -> HTMLResponse:
     return page(request, "home.html")
+
+
+def _sessions(request: Request) -> SessionStore:
+    store: SessionStore = request.app.state.sessions
+    return store
