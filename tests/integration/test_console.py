@@ -16,6 +16,7 @@ from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.claim_submission import TOPIC as CLAIMS
 from claimstream_platform.contracts.claim_submission import ClaimCreated
 from console_browser import checked, chromium, menu, refused_sign_in, signed_in
+from console_bulk import bulk_assigned
 from console_letters import a_dead_letter
 from console_world import ConsoleWorld, Person
 from kafka_reader import header, records_about
@@ -77,25 +78,6 @@ async def test_a_biller_works_the_nearest_deadline_and_sees_the_corrected_claim_
         await accepted_replacement(page)
         await checked(page, "claim")
         await bulk_assigned(page)
-
-
-async def bulk_assigned(page: Page) -> None:
-    """The open cases left, assigned at once: the job's page shows its progress and reloads itself (no script)
-    until the worker has worked every case."""
-    await menu(page, "Denials")
-    await page.get_by_label("Assign to").fill("bulk@billing")
-    await page.get_by_role("button", name="Apply to all").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Bulk assign")
-    await expect(page.get_by_role("heading", name="Finished")).to_be_visible(timeout=30_000)
-    count = await page.get_by_role("status").filter(has_text="cases worked").inner_text()
-    worked, total = count.split(" cases worked")[0].split(" of ")
-    assert worked == total and int(total) >= 1, count
-    assert await page.get_by_label("Cases worked").get_attribute("value") == total
-    await checked(page, "bulk")
-    await menu(page, "Denials")
-    await page.get_by_label("Assigned to").fill("bulk@billing")
-    await page.get_by_role("button", name="Show").click()
-    assert await page.locator("tbody tr").count() == int(total)
 
 
 async def release_what_eligibility_held(page: Page, services: Services, keys: Keys, world: ConsoleWorld) -> None:

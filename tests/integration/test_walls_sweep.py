@@ -115,6 +115,7 @@ EXPECTED: dict[tuple[str, str, str], Kind] = {
     ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/accept"): OBJ,
     ("denial-management", "POST", "/v1/scrub-rule-suggestions/{suggestion_id}/reject"): OBJ,
     ("projection", "GET", "/v1/claims"): L,
+    ("projection", "GET", "/v1/rebuilds"): X,
     ("projection", "GET", "/v1/claims/{claim_id}"): OBJ,
     ("projection", "GET", "/v1/claims/{claim_id}/timeline"): OBJ,
     ("projection", "GET", "/v1/ar/aging"): L,

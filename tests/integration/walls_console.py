@@ -13,6 +13,7 @@ CONSOLE: dict[tuple[str, str, str], Kind] = {
     ("console", "GET", "/denials"): L,
     ("console", "POST", "/denials/bulk"): W,
     ("console", "GET", "/denials/bulk/{job_id}"): OBJ,
+    ("console", "GET", "/ops/rebuilds"): X,
     ("console", "GET", "/denials/{case_id}"): OBJ,
     ("console", "POST", "/denials/{case_id}/{action}"): OBJ,
     ("console", "GET", "/denials/{case_id}/appeals/{appeal_id}/letter"): OBJ,

@@ -35,7 +35,7 @@ SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -
 
 class Kind(StrEnum):
     OBJECT = "object"  # an object of theirs in the path: 404
-    LIST = "list"  # their ids as filters: 200 without their rows, or 404
+    LIST = "list"  # their ids as filters: 200 without their rows (202: a bulk action's job of none), or 404
     CREATE = "create"  # their ids in the body of a new object: refused (404, or 422) as ids that never existed
     BATCH = "batch"  # their ids in each item: 200 with every item refused as for ids that never existed
     OWN = "own"  # the caller's own set-up or file: whatever it answers, nothing of theirs reached or shown
@@ -53,7 +53,7 @@ class Kind(StrEnum):
 # to a token limited to practices, whatever the ids, reveals nothing.
 ALLOWED = {
     Kind.OBJECT: {403, 404},
-    Kind.LIST: {200, 403, 404},
+    Kind.LIST: {200, 202, 403, 404},
     Kind.CREATE: {404, 422},
     Kind.BATCH: {200, 404, 422},
     Kind.OWN: {200, 201, 204, 403, 404, 422},

@@ -216,9 +216,7 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
     case_id = await until(lambda: _case_of(c, ids["uncovered_encounter"]), "case of the visit before coverage", 90)
     await ok(await c.denials.post(f"/v1/denials/{case_id}/appeal", json={"reason": "coverage was active"}))
     case = await ok(await c.denials.get(f"/v1/denials/{case_id}"))
-    job = await ok(
-        await c.denials.post("/v1/denials/bulk", json={"action": "assign", "assignee": "x", "status": "open"})
-    )
+    job = await _bulk_assigned(c)
     interchanges = (await ok(await c.claims.get("/v1/interchanges")))["items"]
     return {
         "claim_id": claim["id"],
@@ -230,6 +228,18 @@ async def _outcomes(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
         "job_id": job["id"],
         "number": interchanges[0]["interchange_number"],
     }
+
+
+async def _bulk_assigned(c: Http) -> dict[str, Any]:
+    """The appealed case assigned by a bulk action, once the worker has worked it (so nothing moves in the sweep)."""
+    asked = await ok(await c.denials.post("/v1/denials/bulk", json={"action": "assign", "assignee": "x"}))
+    assert asked["total"] >= 1, asked  # a job of cases, so that its practices are walled
+
+    async def finished() -> dict[str, Any] | None:
+        job: dict[str, Any] = await ok(await c.denials.get(f"/v1/denials/bulk/{asked['id']}"))
+        return job if job["status"] == "finished" else None
+
+    return await until(finished, "bulk action worked", 60)
 
 
 async def _patient_account(c: Http) -> dict[str, Any]:

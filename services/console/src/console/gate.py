@@ -14,13 +14,13 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from claimstream_platform.engines import is_transient
 
 from console.backend import Backend, Refused, Unavailable
 from console.repository import SessionStore
-from console.session import COOKIE, Cookies, Session
+from console.session import COOKIE, RELOADED, Cookies, Session
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -93,13 +93,13 @@ class SessionGate:
             await self.sessions.end(session_id)
             return None
         if session.due_for_renewal(now, within=self.idle):
-            session = await self._renewed(session_id, session, now)
-        if not session.seen_lately(now):
+            session = await self._renewed(session_id, session)
+        if not session.seen_lately(now) and not _reloaded(scope):
             session = session.seen(now)
             await self.sessions.seen(session_id, now)
         return session
 
-    async def _renewed(self, session_id: str, session: Session, now: datetime) -> Session:
+    async def _renewed(self, session_id: str, session: Session) -> Session:
         """The session with a new token for the old, stored. When identity refused (another request renewed the same
         session a moment before) or is away, the session as its row stands now: the old token serves until it ends."""
         try:
@@ -107,7 +107,7 @@ class SessionGate:
         except (Refused, Unavailable) as why:
             log.info("token renewal failed: %s", type(why).__name__)
             return await self.sessions.find(session_id) or session
-        renewed = session.renewed(issued.token, issued.expires_at).seen(now)
+        renewed = session.renewed(issued.token, issued.expires_at)
         await self.sessions.renewed(session_id, renewed)
         return renewed
 
@@ -206,6 +206,11 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 def _without_authorization(scope: Scope) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in scope.get("headers", []) if name != b"authorization"]
+
+
+def _reloaded(scope: Scope) -> bool:
+    """A page's own reload (render.reloads_itself), not the person's visit: it does not keep the session alive."""
+    return RELOADED in parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

@@ -4,7 +4,7 @@ open, the form's CSRF token; and the one check every form's POST runs (`checked_
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from claimstream_platform.auth import OPERATOR, Operator, Role
@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.datastructures import FormData
 
 from console.backend import Backend
-from console.session import Session
+from console.session import RELOADED, Session
 
 TEMPLATES = Environment(
     loader=PackageLoader("console"), autoescape=select_autoescape(default=True), undefined=StrictUndefined
@@ -141,3 +141,15 @@ def backend(request: Request) -> Backend:
 
 
 BackendDep = Annotated[Backend, Depends(backend)]
+
+
+Reload = Literal["on", "off"]  # a long operation's page: reloading itself, or stopped by the person
+RELOAD_SECONDS = 3
+
+
+def reloads_itself(answer: HTMLResponse, request: Request) -> HTMLResponse:
+    """The page reloads itself (no script: a Refresh header) to show a long operation's progress; its page offers
+    to stop it (`?refresh=off`), as a page that changes under a screen reader must (WCAG 2.2.1). The reload is
+    marked, so that the gate does not take it for the person's visit: a tab left open still reaches the idle limit."""
+    answer.headers["Refresh"] = f"{RELOAD_SECONDS}; url={request.url.path}?{RELOADED}=1"
+    return answer

@@ -19,6 +19,9 @@ from cryptography.fernet import Fernet, InvalidToken
 COOKIE = "claimstream_console"
 RENEW_BEFORE = timedelta(minutes=10)  # a person's token lives an hour: renewed in its last minutes
 SEEN_EVERY = timedelta(minutes=1)  # a visit is written down at most this often: no write for every page
+# The query mark of a page's own reload (a long operation's progress): not a visit of the person's, so that a tab
+# left open on it still reaches the idle limit (render.reloads_itself, gate.py).
+RELOADED = "reloaded"
 
 
 @dataclass(frozen=True)

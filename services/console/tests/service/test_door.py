@@ -52,6 +52,15 @@ async def test_a_live_session_carries_the_persons_token_and_its_visit_is_written
     assert await kept(engine, tmp_path, sent) == seen  # a moment later: no write
 
 
+async def test_a_pages_own_reload_is_not_a_visit_so_a_tab_left_open_still_reaches_the_idle_limit(
+    client: httpx.AsyncClient, engine: AsyncEngine, keys: Keys, tmp_path: Path
+) -> None:
+    sent = await cookie(engine, tmp_path, keys, "biller", idle=timedelta(minutes=5))
+    before = await kept(engine, tmp_path, sent)
+    assert (await client.get("/?reloaded=1", headers=sent)).status_code == 200
+    assert await kept(engine, tmp_path, sent) == before  # 5 minutes idle, and still: the reload is not written
+
+
 async def test_a_page_whose_service_is_away_answers_503_with_retry_after(
     client: httpx.AsyncClient, engine: AsyncEngine, keys: Keys, tmp_path: Path
 ) -> None:

@@ -1,5 +1,8 @@
-from console.gate import _cookies, _cross_site, _sign_in_path
+from console.gate import _cookies, _cross_site, _reloaded, _sign_in_path
 from console.pages.home import _next
+from console.render import reloads_itself
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 
 
 def test_a_form_from_another_site_is_told_apart_from_the_consoles_own() -> None:
@@ -26,3 +29,10 @@ def test_the_sign_in_page_remembers_a_get_and_not_a_post() -> None:
 def test_cookies_are_read_from_the_header() -> None:
     scope = {"headers": [(b"cookie", b"a=1; claimstream_console=xyz==; b=")]}
     assert _cookies(scope) == {"a": "1", "claimstream_console": "xyz==", "b": ""}
+
+
+def test_a_long_operations_page_reloads_itself_marked_as_not_the_persons_visit() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/denials/bulk/1", "query_string": b"", "headers": []})
+    answer = reloads_itself(HTMLResponse("progress"), request)
+    assert answer.headers["refresh"] == "3; url=/denials/bulk/1?reloaded=1"
+    assert _reloaded({"query_string": b"reloaded=1"}) and not _reloaded({"query_string": b"refresh=off"})

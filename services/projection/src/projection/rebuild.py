@@ -10,12 +10,14 @@ live model, swapped in, and caught up.
    until that commits.
 4. What arrived during the replay is applied to the live model from where the replay stopped (the inbox skips
    what the live consumer already applied), and the fresh schema is dropped.
+
+Each run is recorded in the live schema's `rebuilds` as it goes: its step, the records read of the total, how it
+ended (rebuild_progress.py), for installation operators to follow (`GET /v1/rebuilds`).
 """
 
 import asyncio
 import gc
 import sys
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -28,10 +30,12 @@ from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.reading import Offsets, Record, Records, topic_reader
 from claimstream_platform.migrate import upgrade
 
+from projection import runs
 from projection.consumers import SUBSCRIPTIONS
 from projection.domain import fold
 from projection.handlers import by_encounter, facts_and_counts
 from projection.model import Fact
+from projection.rebuild_progress import Progress, Run, recorded
 from projection.repository import ProjectionWork, swap
 from projection.repository.folding import CountKey
 from projection.settings import MIGRATIONS, ProjectionSettings
@@ -45,16 +49,18 @@ async def read_up_to_now(
     batch: int,
     show: bool,
     take: Callable[[Records], Awaitable[None]],
+    run: Run | None = None,
 ) -> Offsets:
     """Hand `take` every record of `topics` from `start` (None: the beginning) up to the ends as they are now, a
-    fetch at a time, with a progress bar; returns those ends."""
+    fetch at a time, with a progress bar (and counted in `run`); returns those ends."""
     async with topic_reader(servers) as reader:
         partitions = await reader.partitions(lambda topic: topic in topics)
-        if not partitions:
+        if not partitions:  # none published yet: all of nothing read
+            Progress(0, show, run).done()
             return {}
         begin, ends = await reader.bounds(partitions)
         first = {tp: (start or {}).get(tp, begin[tp]) for tp in partitions}
-        progress = Progress(sum(ends[tp] - first[tp] for tp in partitions), show)
+        progress = Progress(sum(ends[tp] - first[tp] for tp in partitions), show, run)
         async for records in reader.batches(first, ends, batch=batch):
             await take(records)
             progress.advance(len(records))
@@ -81,7 +87,9 @@ async def replay(consumer: Consumer, servers: str, start: Offsets | None, *, bat
     return await read_up_to_now(servers, set(consumer.topics), start, batch=batch, show=show, take=apply)
 
 
-async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Awaitable[None]]) -> Offsets:
+async def read_all(
+    servers: str, show: bool, take: Callable[[list[Delivery]], Awaitable[None]], run: Run | None = None
+) -> Offsets:
     """Every record of the projection's topics up to their ends now, decoded, each event once, handed to `take` a
     fetch at a time (a record that cannot be decoded is left out: the live consumer dead-lettered it)."""
     seen: set[object] = set()
@@ -96,7 +104,7 @@ async def read_all(servers: str, show: bool, take: Callable[[list[Delivery]], Aw
         await take(decoded)
 
     topics = {event_class.topic for event_class in SUBSCRIPTIONS}
-    return await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep)
+    return await read_up_to_now(servers, topics, None, batch=5000, show=show, take=keep, run=run)
 
 
 def _fresh(records: Records, seen: set[object]) -> list[Delivery]:
@@ -133,7 +141,9 @@ async def scratch_schema(url: str, schema: str, reader: str | None = None) -> No
         await admin.dispose()
 
 
-async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> tuple[Offsets, int]:
+async def bulk_replay(
+    settings: ProjectionSettings, schema: str, show: bool, run: Run | None = None
+) -> tuple[Offsets, int]:
     """The whole history folded into `schema`'s empty tables (the scratch schema's, which no wall divides: its
     owner writes every tenant's rows); the ends it read to and the events applied."""
     engine = create_engine(settings.migration_url, schema=schema, pool_size=1)
@@ -141,14 +151,14 @@ async def bulk_replay(settings: ProjectionSettings, schema: str, show: bool) -> 
     try:
         with _no_cycle_collection():
             unit = ProjectionWork(swap.sessions(engine))
-            return await _read_fold_write(settings, unit, swap.sessions(registry), show)
+            return await _read_fold_write(settings, unit, swap.sessions(registry), show, run)
     finally:
         await engine.dispose()
         await registry.dispose()
 
 
 async def _read_fold_write(
-    settings: ProjectionSettings, unit: ProjectionWork, registry: SessionFactory, show: bool
+    settings: ProjectionSettings, unit: ProjectionWork, registry: SessionFactory, show: bool, run: Run | None
 ) -> tuple[Offsets, int]:
     """Each fetch's inbox rows and facts are copied while the next is read; the folds are written once all is read.
     What it holds in memory is freed when it returns, before the cyclic collector is on again. An event whose
@@ -159,14 +169,16 @@ async def _read_fold_write(
     practices = PracticeCheck()
     async with unit as uow, uow.bulk.writer(settings.service_name) as writer:
 
-        async def take(run: list[Delivery]) -> None:
-            run = await practices.handled(registry, run)
-            counts, facts = facts_and_counts(run)
+        async def take(fetched: list[Delivery]) -> None:
+            fetched = await practices.handled(registry, fetched)
+            counts, facts = facts_and_counts(fetched)
             counted.update(counts)
             kept.extend(facts)
-            await writer.events([item.metadata.event_id for item in run], facts)
+            await writer.events([item.metadata.event_id for item in fetched], facts)
 
-        ends = await read_all(settings.kafka_bootstrap_servers, show, take)
+        ends = await read_all(settings.kafka_bootstrap_servers, show, take, run)
+        if run is not None:
+            await run.enter(runs.FOLDING)
         await writer.folds(counted, [(key, fold(facts)) for key, facts in sorted(by_encounter(kept).items())])
         await uow.commit()
         return ends, writer.applied
@@ -187,28 +199,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-class Progress:
-    """A progress bar on stderr: done of total, and the rate so far."""
-
-    def __init__(self, total: int, show: bool) -> None:
-        self.total, self.count, self.show, self.started = total, 0, show, time.perf_counter()
-
-    @property
-    def rate(self) -> float:
-        return self.count / max(time.perf_counter() - self.started, 1e-9)
-
-    def advance(self, count: int) -> None:
-        self.count += count
-        if self.show:
-            share = self.count / self.total if self.total else 1.0
-            bar = "#" * int(share * 30)
-            sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {self.count:,}/{self.total:,} events, {self.rate:,.0f}/s")
-
-    def done(self) -> None:
-        if self.show:
-            sys.stderr.write(f"\n{self.count:,} events in {time.perf_counter() - self.started:.1f} s\n")
-
-
 def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, ...]]) -> list[str]:
     """The tenants whose counts or money differ between the two models (none, when nothing moved meanwhile)."""
     say(
@@ -226,9 +216,18 @@ def compare(live: dict[str, tuple[object, ...]], fresh: dict[str, tuple[object, 
 
 
 async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[str]:
-    """The whole rebuild; returns the tenants whose totals differed from the live model before the swap. The owner
-    (MIGRATION_DATABASE_URL) makes, fills and drops the scratch schema; the live model's every tenant's rows are
-    read and replaced by the across-tenants role (ACROSS_TENANTS_DATABASE_URL), the one role they are open to."""
+    """The whole rebuild, its run recorded in `rebuilds` as it goes (rebuild_progress.py); returns the tenants whose
+    totals differed from the live model before the swap."""
+    async with recorded(settings) as run:
+        differ, events = await _rebuild(settings, run, show)
+        run.finished(events, len(differ))
+        return differ
+
+
+async def _rebuild(settings: ProjectionSettings, run: Run, show: bool) -> tuple[list[str], int]:
+    """The owner (MIGRATION_DATABASE_URL) makes, fills and drops the scratch schema; the live model's every tenant's
+    rows are read and replaced by the across-tenants role (ACROSS_TENANTS_DATABASE_URL), the one role they are open
+    to. The tenants whose totals differed, and the events the replay applied."""
     url, live = settings.migration_url, settings.database_schema
     fresh = f"{live}_rebuild"
     if lost := await truncated(settings.kafka_bootstrap_servers, {event.topic for event in SUBSCRIPTIONS}):
@@ -239,15 +238,18 @@ async def rebuild(settings: ProjectionSettings, *, show: bool = True) -> list[st
     across = create_engine(settings.across_tenants_url, schema=live, pool_size=2)
     try:
         await scratch_schema(url, fresh, reader=await swap.role_of(across))
-        ends, _ = await bulk_replay(settings, fresh, show)
+        ends, events = await bulk_replay(settings, fresh, show, run)
+        await run.enter(runs.COMPARING)
         before, after = await swap.totals(across, live), await swap.totals(owner, fresh)
         differ = compare(before, after)
         if before and not after:
             raise SystemExit("the replay found no events while the live model holds some: nothing swapped")
+        await run.enter(runs.SWAPPING)
         await swap.swap_in(across, live=live, fresh=fresh, consumer=settings.service_name)
+        await run.enter(runs.CATCHING_UP)
         await _replay_into(settings, live, ends, show=False)  # what came during the replay
         await swap.drop_schema(owner, fresh)
-        return differ
+        return differ, events
     finally:
         await owner.dispose()
         await across.dispose()

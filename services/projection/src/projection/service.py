@@ -5,7 +5,7 @@ and what the ledger says each visit leaves the patient (`projection.v1`)."""
 
 from claimstream_platform.kit import Service
 
-from projection import api, checks_api, reports_api, stream_api
+from projection import api, checks_api, rebuilds_api, reports_api, stream_api
 from projection.consumers import SUBSCRIPTIONS
 from projection.repository import ProjectionWork
 from projection.settings import MIGRATIONS, ProjectionSettings
@@ -31,7 +31,7 @@ SERVICE = Service(
     port=8007,
     title="claimstream projection",
     settings=ProjectionSettings,
-    routers=[api.router, reports_api.router, checks_api.router, stream_api.router],
+    routers=[api.router, reports_api.router, checks_api.router, stream_api.router, rebuilds_api.router],
     migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     unit_of_work=ProjectionWork,

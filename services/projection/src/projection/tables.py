@@ -2,7 +2,8 @@
 Money is NUMERIC. No names, birth dates, member ids or diagnoses are stored here.
 
 The read model is disposable: everything but `facts` is derived, and `python -m projection rebuild` makes all of
-it anew from the topics. A change to these tables ships as a migration that recreates them, then a rebuild."""
+it anew from the topics. A change to these tables ships as a migration that recreates them, then a rebuild. The
+rebuild's own record of its runs (`rebuilds`) is no part of it: a rebuild leaves it alone."""
 
 from claimstream_platform.db import NAMING_CONVENTION
 from sqlalchemy import (
@@ -182,4 +183,20 @@ stream_counts = Table(
     Column("event_type", String(120), primary_key=True),
     Column("minute", DateTime(timezone=True), primary_key=True),
     Column("count", BigInteger, nullable=False),
+)
+
+# The runs of `python -m projection rebuild` (rebuild_progress.py): one row each, its phase and the records it has
+# read of those it will read, written as it goes by the owner (the role that runs it) and read by installation
+# operators. The installation's, no tenant's: counts only, and no tenant_id, so no wall.
+rebuilds = Table(
+    "rebuilds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    _at("started_at", nullable=False),
+    Column("phase", String(20), nullable=False),  # runs.py names them
+    Column("records_total", BigInteger),  # NULL until the reading has asked the topics where they end
+    Column("records_done", BigInteger, nullable=False, server_default="0"),
+    _at("updated_at", nullable=False),  # every second while it runs
+    _at("finished_at"),
+    Column("outcome", String(300)),  # counts, or why it refused or failed: never a value of an event
 )

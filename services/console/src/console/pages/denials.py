@@ -9,14 +9,12 @@ from claimstream_platform.auth import Role
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.render import PDF, BackendDep, CheckedForm, field, filters, form_key, page, token
+from console.render import PDF, BackendDep, CheckedForm, Reload, field, filters, form_key, page, reloads_itself, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "denial_management"
 Text = Annotated[str | None, Query(max_length=80)]
 BULK_FIELDS = ("category", "payer_id", "status", "due_before", "action", "assignee", "reason")
-REFRESH_SECONDS = 2
-Refresh = Literal["on", "off"]
 ACTIONS = ("assign", "notes", "correction", "appeal", "outcome", "write-off")
 
 
@@ -50,16 +48,12 @@ async def bulk(request: Request, backend: BackendDep, form: CheckedForm) -> Resp
 
 
 @router.get("/denials/bulk/{job_id}", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))
-async def bulk_progress(request: Request, backend: BackendDep, job_id: UUID, refresh: Refresh = "on") -> HTMLResponse:
-    """How far a bulk action is. While it runs the page reloads itself every few seconds (no script: the pages
-    have none), unless the person turns that off: a page that changes under a screen reader must be stoppable
-    (WCAG 2.2.1)."""
+async def bulk_progress(request: Request, backend: BackendDep, job_id: UUID, refresh: Reload = "on") -> HTMLResponse:
+    """How far a bulk action is; reloading itself until it has finished, unless the person stops it."""
     job = await backend.get(token(request), SERVICE, f"/v1/denials/bulk/{job_id}")
     refreshing = refresh == "on" and job["status"] != "finished"
     shown = page(request, "bulk.html", job=job, refreshing=refreshing)
-    if refreshing:
-        shown.headers["Refresh"] = str(REFRESH_SECONDS)
-    return shown
+    return reloads_itself(shown, request) if refreshing else shown
 
 
 @router.get("/denials/{case_id}", response_class=HTMLResponse, openapi_extra=allow(Role.BILLER))

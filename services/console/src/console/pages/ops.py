@@ -1,6 +1,7 @@
-"""An installation operator's page: the streams' throughput, each consumer group's lag per partition, the dead
+"""An installation operator's pages: the streams' throughput, each consumer group's lag per partition, the dead
 letters (reason, origin, headers we show; never a payload) with their redrive, the quarantined inbound documents
-(retry or discard), and every service's loops as their last passes left them."""
+(retry or discard), and every service's loops as their last passes left them; and the projection's rebuilds with
+the progress of the latest."""
 
 import asyncio
 from collections import defaultdict
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.backend import Backend, Refused, Unavailable
-from console.render import BackendDep, CheckedForm, form_key, page, token
+from console.render import BackendDep, CheckedForm, Reload, form_key, page, reloads_itself, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 
@@ -77,3 +78,21 @@ async def document(request: Request, backend: BackendDep, document_id: int, acti
     path = f"/v1/inbound/{document_id}/{action}"
     await backend.post(token(request), "claim_submission", path, {}, key=form_key(form))
     return RedirectResponse("/ops", status_code=303)
+
+
+@router.get("/ops/rebuilds", response_class=HTMLResponse, openapi_extra=allow(OPERATOR))
+async def rebuilds(request: Request, backend: BackendDep, refresh: Reload = "on") -> HTMLResponse:
+    """The projection's latest rebuilds (`python -m projection rebuild`, run by an operator at a terminal), the
+    latest with its progress, reloading itself while it runs, unless the person stops it."""
+    found = await backend.get(token(request), "projection", "/v1/rebuilds", {"limit": 10})
+    shown = rebuilds_shown(found["items"], refresh)
+    answer = page(request, "rebuilds.html", **shown)
+    return reloads_itself(answer, request) if shown["refreshing"] else answer
+
+
+def rebuilds_shown(items: list[dict[str, Any]], refresh: Reload) -> dict[str, Any]:
+    """The latest run and those before it; followed while the latest runs and writes (a stalled one has nothing
+    new to show), reloading unless turned off."""
+    latest = items[0] if items else None
+    following = latest is not None and latest["running"] and not latest["stalled"]
+    return {"latest": latest, "earlier": items[1:], "following": following, "refreshing": following and refresh == "on"}

@@ -2,9 +2,10 @@
 and the read models folded from them: the consumer's writes), `uow.reads` (the claim list and detail),
 `uow.reports` (aging, balances and denial analytics, as of any date), `uow.kpis` (the KPIs' figures and their
 drill-down), `uow.checks` (the money checksum), `uow.patients` (the patients' money beside the ledger),
-`uow.stream` (event counts) and `uow.bulk` (the rebuild's COPY into a fresh schema). Every read is scoped to the
-caller's tenant and practices in one place, `scope.ReadModel`. `swap` (the rebuild's schemas, compared and
-swapped) works on engines, outside any unit of work."""
+`uow.stream` (event counts), `uow.bulk` (the rebuild's COPY into a fresh schema) and `uow.rebuilds` (the rebuild's
+runs and their progress: the installation's, no tenant's). Every read of the read model is scoped to the caller's
+tenant and practices in one place, `scope.ReadModel`. `swap` (the rebuild's schemas, compared and swapped) works
+on engines, outside any unit of work."""
 
 from functools import cached_property
 
@@ -16,6 +17,7 @@ from projection.repository.folding import Folding
 from projection.repository.kpis import Kpis
 from projection.repository.patients import PatientFacts
 from projection.repository.reads import Reads
+from projection.repository.rebuilds import Rebuilds
 from projection.repository.reports import Reports
 from projection.repository.stream import Stream
 
@@ -54,3 +56,7 @@ class ProjectionWork(UnitOfWork):
     @cached_property
     def bulk(self) -> Bulk:
         return Bulk(self)
+
+    @cached_property
+    def rebuilds(self) -> Rebuilds:
+        return Rebuilds(self)

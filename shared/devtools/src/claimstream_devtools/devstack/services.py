@@ -156,8 +156,8 @@ class Supervisor:
 
 
 def consoles_own(folder: Path) -> dict[str, str]:
-    """What the console's processes alone are given: the key that seals its session cookies (made once in the
-    stack's folder), and plain-HTTP cookies: the local stack serves no TLS."""
+    """What the console's processes alone are given: the key that seals its sessions' tokens at rest (made once in
+    the stack's folder), and plain-HTTP cookies: the local stack serves no TLS."""
     key = folder / "console-session.key"
     if not key.exists():  # made readable by its owner alone from the start
         with os.fdopen(os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as made:
