@@ -6,12 +6,14 @@ then works the job CHUNK cases a transaction, so that the console can show how f
 changed in between is skipped, with why: resolved meanwhile, or over a limit the tenant admin lowered since; it
 never blocks the cases after it."""
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import SessionFactory
+from claimstream_platform.engines import is_transient
 from claimstream_platform.errors import DomainError
 from claimstream_platform.loops import PeriodicLoop
 
@@ -22,6 +24,7 @@ from denial_management.repository.queue import QueueFilter
 from denial_management.work import apply_write_off, within_write_off_limit, write_off_limit
 
 BULK_LIMIT = 500  # cases one request may act on
+log = logging.getLogger(__name__)
 CHUNK = 25  # cases a transaction: small enough that progress moves every second or so
 
 
@@ -57,7 +60,7 @@ async def ask(
     cases = [case for case in cases if case.status != "resolved"]
     if action == "write_off":
         await within_write_off_limit(uow, principal, cases)
-    return await uow.bulk.create(principal, action, assignee, reason, [case.id for case in cases])
+    return await uow.bulk.create(principal, action, assignee, reason, cases)
 
 
 async def work_chunk(uow: DenialWork) -> bool:
@@ -66,11 +69,24 @@ async def work_chunk(uow: DenialWork) -> bool:
     if chunk is None:
         return False
     for case_id in chunk.case_ids:
-        outcome, why = await _work_case(uow, chunk, case_id)
+        outcome, why = await _worked_apart(uow, chunk, case_id)
         await uow.bulk.record(chunk.job.id, case_id, outcome, why)
     if len(chunk.case_ids) < CHUNK:  # the job's last cases
         await uow.bulk.finish(chunk.job.id)
     return True
+
+
+async def _worked_apart(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[str, str | None]:
+    """One case in a savepoint of its own: a case that fails for a reason of its own (not an outage) is skipped with
+    the error's type, its writes and events rolled back, and never holds up the cases and jobs behind it."""
+    try:
+        async with uow.savepoint():
+            return await _work_case(uow, chunk, case_id)
+    except Exception as error:
+        if is_transient(error):
+            raise  # the database away: the chunk is worked again once it is back
+        log.warning("bulk case not worked", extra={"error": type(error).__name__})
+        return "skipped", f"could not be worked ({type(error).__name__})"
 
 
 async def _work_case(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[str, str | None]:

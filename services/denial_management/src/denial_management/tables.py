@@ -195,6 +195,7 @@ bulk_job_cases = Table(
     Column("job_id", PgUUID(as_uuid=True), ForeignKey("bulk_jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("case_id", PgUUID(as_uuid=True), primary_key=True),
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+    Column("practice_id", PgUUID(as_uuid=True)),  # the case's: a job is seen only by a token that may see all its cases
     Column("position", Integer, nullable=False),  # the queue's order when chosen: worked in it
     Column("outcome", String(10)),  # done | skipped; NULL: still to work
     Column("why", String(200)),  # a skipped case's reason (no PHI: the case's state, the limit)

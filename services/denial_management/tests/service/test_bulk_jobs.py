@@ -1,13 +1,16 @@
 """Bulk actions as jobs on real PostgreSQL: asked for, worked a chunk a transaction with their progress readable
-between chunks, a case that changed since it was chosen skipped with why, and each job seen only by its asker."""
+between chunks, a case that changed since it was chosen skipped with why, and each job seen only by its asker
+while their token may see every one of its cases."""
 
 from collections.abc import Callable
 from uuid import uuid4
 
 import httpx
+import pytest
 from claimstream_devtools.testing import Keys
 from claimstream_platform.auth import Kind, Role
 from denial_management import bulk
+from denial_management.domain import Case
 from denial_management.repository import DenialWork
 from denial_testkit import TENANT, cases_of, created, deliver, denied, work_bulk
 
@@ -42,6 +45,10 @@ async def test_a_job_is_worked_a_chunk_at_a_time_and_shows_how_far_it_is(
     other_biller, stranger = person(keys, "person:someone-else"), person(keys, "person:bulk-chunks", tenant=uuid4())
     assert (await client.get(job_url, headers=other_biller)).status_code == 404
     assert (await client.get(job_url, headers=stranger)).status_code == 404
+    other_practice = keys.issuer.issue(
+        tenant_id=TENANT, subject="person:bulk-chunks", roles=(Role.BILLER,), kind=Kind.PERSON, practice_ids=[uuid4()]
+    )
+    assert (await client.get(job_url, headers={"Authorization": f"Bearer {other_practice}"})).status_code == 404
     front_desk = person(keys, "person:bulk-chunks", Role.FRONT_DESK)
     assert (await client.get(job_url, headers=front_desk)).status_code == 403
 
@@ -79,3 +86,28 @@ async def test_a_filter_that_finds_nothing_is_a_finished_job_of_none(client: htt
         "/v1/denials/bulk", json={"action": "assign", "assignee": "x", "payer_id": "NOBODY"}, headers=biller
     )
     assert asked.status_code == 202 and (asked.json()["status"], asked.json()["total"]) == ("finished", 0)
+
+
+async def test_a_case_that_fails_for_a_reason_of_its_own_is_skipped_and_the_rest_are_worked(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    biller = person(keys, "person:bulk-poison")
+    claims = [created(f"CS0000003{n:03}", payer="BULKPOISON") for n in range(3)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    poison = [c["id"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKPOISON"][1]
+    assign = Case.assign
+
+    def failing_on_one(case: Case, assignee: str, actor: str) -> None:
+        if str(case.id) == poison:
+            raise RuntimeError("a bug met on one case")
+        assign(case, assignee, actor)
+
+    monkeypatch.setattr(Case, "assign", failing_on_one)
+    wanted = {"action": "assign", "assignee": "cy", "payer_id": "BULKPOISON"}
+    asked = (await client.post("/v1/denials/bulk", json=wanted, headers=biller)).json()
+    assert await work_bulk(make_uow) == 1  # one pass: the failure is not retried for ever
+    job = (await client.get(f"/v1/denials/bulk/{asked['id']}", headers=biller)).json()
+    assert (job["status"], job["done"], job["skipped"]) == ("finished", 2, 1)
+    assert job["skipped_cases"] == [{"case_id": poison, "why": "could not be worked (RuntimeError)"}]
+    assignees = {c["id"]: c["assignee"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKPOISON"}
+    assert assignees.pop(poison) is None and set(assignees.values()) == {"cy"}  # that case untouched

@@ -10,6 +10,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
 
+from denial_management.domain import Case
 from denial_management.tables import bulk_job_cases, bulk_jobs
 
 KEPT_FOR = timedelta(days=30)  # a finished job's record: long enough to look back at, then dropped
@@ -30,27 +31,33 @@ class BulkJobs(Repository):
         return [self.mine(principal.tenant_id), bulk_jobs.c.requested_by == principal.subject[:200]]
 
     async def create(
-        self, principal: Principal, action: str, assignee: str | None, reason: str | None, case_ids: list[UUID]
+        self, principal: Principal, action: str, assignee: str | None, reason: str | None, cases: list[Case]
     ) -> UUID:
         job_id, tenant_id = uuid4(), principal.tenant_id
         row = {"id": job_id, "tenant_id": tenant_id, "requested_by": principal.subject[:200], "action": action}
-        finished = {"finished_at": func.now()} if not case_ids else {}
+        finished = {"finished_at": func.now()} if not cases else {}
         await self.session.execute(insert(bulk_jobs).values(row | {"assignee": assignee, "reason": reason} | finished))
-        if case_ids:
-            cases = [
-                {"job_id": job_id, "case_id": c, "tenant_id": tenant_id, "position": n} for n, c in enumerate(case_ids)
+        if cases:
+            rows = [
+                {"job_id": job_id, "case_id": c.id, "tenant_id": tenant_id, "practice_id": c.opening.practice_id}
+                | {"position": n}
+                for n, c in enumerate(cases)
             ]
-            await self.session.execute(insert(bulk_job_cases), cases)
+            await self.session.execute(insert(bulk_job_cases), rows)
         return job_id
 
     async def of(self, principal: Principal, job_id: UUID) -> tuple[Any, list[Any]] | None:
-        """The job with its cases in order (each with its outcome), or None when it is not this person's."""
+        """The job with its cases in order (each with its outcome); None when it is not this person's, or their
+        token may no longer see every one of its cases' practices."""
         query = select(bulk_jobs).where(*self._theirs(principal), bulk_jobs.c.id == job_id)
         job = (await self.session.execute(query)).one_or_none()
         if job is None:
             return None
-        cases = select(bulk_job_cases).where(bulk_job_cases.c.job_id == job_id).order_by(bulk_job_cases.c.position)
-        return job, list(await self.session.execute(cases))
+        query = select(bulk_job_cases).where(bulk_job_cases.c.job_id == job_id).order_by(bulk_job_cases.c.position)
+        cases = list(await self.session.execute(query))
+        if principal.practice_ids is not None and any(c.practice_id not in principal.practice_ids for c in cases):
+            return None
+        return job, cases
 
     async def next_chunk(self, size: int) -> Chunk | None:
         """The oldest unfinished job another replica is not working, locked, and its next `size` cases (across

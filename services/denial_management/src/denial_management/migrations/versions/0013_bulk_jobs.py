@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("job_id", sa.UUID(), nullable=False),
         sa.Column("case_id", sa.UUID(), nullable=False),
         sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("practice_id", sa.UUID(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.Column("why", sa.String(length=200), nullable=True),
