@@ -1,6 +1,6 @@
 """Black box, the console in a real browser on the running stack: what billing staff record by hand. A biller takes
 cash from a patient who owes nothing, finds her among the credit balances and refunds it by check, and sees the
-estimate the front desk gave her beside what was billed; and records a
+estimate she is given from her account's page beside what was then billed; and records a
 practice's ERA enrollment with a payer as the payer answered it, with a task that is then done. An administrator
 sets a billed amount and a contract rate for a payer of a practice, and changes a person's access."""
 
@@ -43,33 +43,32 @@ async def test_a_biller_refunds_cash_a_patient_paid_beyond_what_she_owes(
         refunds = page.locator("section", has=page.get_by_role("heading", name="Refunds"))
         await expect(refunds).to_contain_text("$25.00 by check: refunded")
         await expect(page.locator("dd").nth(1)).to_have_text("$0.00")
-        await an_estimate_then_a_visit(services, keys, world, patient)
+        await an_estimate_then_a_visit(page, services, keys, world, patient)
         part = page.get_by_role("row").filter(has_text="1245319599")  # her provider's part of the estimate
         await billed_against(page, part)
         await expect(part).to_contain_text("$300.00")
         await checked(page, "patient")
 
 
-async def an_estimate_then_a_visit(services: Services, keys: Keys, world: ConsoleWorld, patient: str) -> None:
-    """A Good Faith Estimate for her, as the front desk gives one (two sessions over the months around today), and
-    then a visit of hers today from the EHR: its charge is billed against the estimate."""
+async def an_estimate_then_a_visit(
+    page: Page, services: Services, keys: Keys, world: ConsoleWorld, patient: str
+) -> None:
+    """A Good Faith Estimate for her, given from her account's page as the front desk gives one (two sessions over
+    the months around today), and then a visit of hers today from the EHR: its charge is billed against it."""
     member, (first, last) = patient.removeprefix("pt-").upper(), world.names[patient]  # `pt-` and her member id
-    therapy = {"code": "90837", "label": "Therapy, 60 minutes", "fee": "150.00", "quantity": 2}
-    body = {
-        "practice_id": world.p1,
-        "patient": {"external_id": patient, "first_name": first, "last_name": last, "birth_date": "1969-05-05"},
-        "provider": {"npi": "1245319599", "name": "Ben Okafor"},
-        "period_from": str(date.today() - timedelta(days=30)),
-        "period_to": str(date.today() + timedelta(days=60)),
-        "services": [therapy],
-    }
+    form = page.locator("form[action$='/estimates']")
+    typed = {"Her first name": first, "Last name": last, "Birth date": "1969-05-05"}
+    typed |= {"From": str(date.today() - timedelta(days=30)), "To": str(date.today() + timedelta(days=60))}
+    typed |= {"Service 1: code": "90837", "Service 1: what it is": "Therapy, 60 minutes"}
+    for label, value in (typed | {"Service 1: fee": "150.00", "Service 1: times": "2"}).items():
+        await form.get_by_label(label, exact=True).fill(value)
+    await form.get_by_label("Provider", exact=True).select_option("1245319599")
+    await form.get_by_role("button", name="Issue the estimate").click()
+    await expect(page.get_by_role("row").filter(has_text="1245319599")).to_contain_text("$300.00")
     visit = _visit(world.p1, member, 0, (first, last)) | {"external_id": f"visit-{member}-estimated"}
-    async with (
-        httpx.AsyncClient(base_url=services.eligibility, headers=_bearer(keys, world, "front-desk")) as eligibility,
-        httpx.AsyncClient(base_url=services.charge_capture, headers=_bearer(keys, world, "ehr-integration")) as ehr,
-    ):
-        issued = await eligibility.post("/v1/good-faith-estimates", json=body)
-        assert issued.status_code == 201, issued.text
+    async with httpx.AsyncClient(
+        base_url=services.charge_capture, headers=_bearer(keys, world, "ehr-integration")
+    ) as ehr:
         posted = await ehr.post("/v1/encounters", json=visit)
         assert posted.status_code in (200, 201, 202), posted.text
 

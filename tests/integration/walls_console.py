@@ -37,6 +37,7 @@ CONSOLE: dict[tuple[str, str, str], Kind] = {
     ("console", "POST", "/patients/{account_id}/refunds"): OBJ,
     ("console", "POST", "/patients/{account_id}/credit-applications"): OBJ,
     ("console", "POST", "/patients/{account_id}/adjustments"): OBJ,
+    ("console", "POST", "/patients/{account_id}/estimates"): OBJ,
     ("console", "GET", "/credits"): L,
     ("console", "GET", "/patients/statements/{statement_id}/pdf"): OBJ,
     ("console", "GET", "/patients/estimates/{estimate_id}/pdf"): OBJ,

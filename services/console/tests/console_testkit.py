@@ -36,11 +36,12 @@ async def cookie(
     idle: timedelta = timedelta(0),
     tenant: UUID = TENANT,
     practice_ids: Iterable[UUID] | None = None,
+    token: str | None = None,
 ) -> dict[str, str]:
-    """A session of a person with these roles, kept as the console keeps it, last seen `idle` ago: the request's
-    Cookie header."""
+    """A session of a person with these roles (or of `token` as given), kept as the console keeps it, last seen
+    `idle` ago: the request's Cookie header."""
     now = datetime.now(UTC)
-    token = keys.issuer.issue(tenant_id=tenant, roles=list(roles), practice_ids=practice_ids)
+    token = token or keys.issuer.issue(tenant_id=tenant, roles=list(roles), practice_ids=practice_ids)
     session = Session.begin(token, operator=False, expires_at=now + timedelta(hours=1), now=now - idle)
     return {"Cookie": f"{COOKIE}={await store(engine, folder).begin(session, now)}"}
 

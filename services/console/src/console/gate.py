@@ -75,9 +75,8 @@ class SessionGate:
             scope.setdefault("state", {})["session"] = session
         # A cookie is cleared only when one was sent and its session has ended; no cookie came, none is set (a link
         # from another site, which SameSite=Strict keeps from sending it, must not end the session).
-        carried = session_id is not None
-        cookie = self.cookie(None) if session is None and carried else None
-        await self.app(scope, receive, _Reply(send, self, scope, cookie, carried))
+        cookie = self.cookie(None) if session is None and session_id is not None else None
+        await self.app(scope, receive, _Reply(send, self, scope, cookie, session_id))
 
     async def _session(self, scope: Scope, session_id: str) -> Session | None:
         """The live session the cookie's id names, renewed when due (None when there is none, or it ended: its row
@@ -117,6 +116,13 @@ class SessionGate:
         except (Refused, Unavailable):
             pass  # it ends within the hour regardless
 
+    async def forget(self, session_id: str) -> None:
+        """A session whose token no service accepts (revoked elsewhere): its row removed now, not at its end."""
+        try:
+            await self.sessions.end(session_id)
+        except Exception as error:  # the row ends with its token regardless
+            log.warning("session not removed", extra={"error": type(error).__name__})
+
     def cookie(self, session_id: str | None) -> bytes:
         return self.cookies.header(session_id).encode()
 
@@ -126,8 +132,8 @@ class _Reply:
     its 401 (no live session) the sign-in page. A page's own answer (a sign-in refused is a 401 page) passes as it
     is, and a cookie it sets (signing in, signing out) is left as it set it."""
 
-    def __init__(self, send: Send, gate: SessionGate, scope: Scope, cookie: bytes | None, carried: bool) -> None:
-        self.send, self.gate, self.scope, self.cookie, self.carried = send, gate, scope, cookie, carried
+    def __init__(self, send: Send, gate: SessionGate, scope: Scope, cookie: bytes | None, sent: str | None) -> None:
+        self.send, self.gate, self.scope, self.cookie, self.sent = send, gate, scope, cookie, sent
         self.problem: tuple[int, list[tuple[bytes, bytes]]] | None = None
         self.body = b""
 
@@ -154,8 +160,10 @@ class _Reply:
 
     async def _problem_page(self) -> None:
         status, headers = self.problem or (500, [])
-        if status == 401:  # the cookie sent (if any) holds no token any service accepts: cleared
-            await _redirect(self.send, _sign_in_path(self.scope), self.gate.cookie(None) if self.carried else None)
+        if status == 401:  # the cookie sent (if any) holds no token any service accepts: cleared, its row removed
+            if self.sent is not None:
+                await self.gate.forget(self.sent)
+            await _redirect(self.send, _sign_in_path(self.scope), self.gate.cookie(None) if self.sent else None)
             return
         title, detail = _problem_text(self.body)
         kept = [(name, value) for name, value in headers if name in (b"retry-after", b"x-correlation-id")]

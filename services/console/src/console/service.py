@@ -21,7 +21,19 @@ from pydantic import Field, FilePath
 
 from console import gate
 from console.backend import TIMEOUT, Backend, Refused, Unavailable
-from console.pages import claims, denials, desk, home, office, ops, patients, remittances, reports, setup
+from console.pages import (
+    claims,
+    denials,
+    desk,
+    estimates,
+    home,
+    office,
+    ops,
+    patients,
+    remittances,
+    reports,
+    setup,
+)
 from console.render import error_page, pages_openapi
 from console.repository import ConsoleWork, SessionStore
 from console.session import Cookies, Sealer
@@ -119,6 +131,7 @@ SERVICE = Service(
         claims.router,
         remittances.router,
         patients.router,
+        estimates.router,
         desk.router,
         reports.router,
         office.router,

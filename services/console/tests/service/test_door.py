@@ -52,6 +52,15 @@ async def test_a_live_session_carries_the_persons_token_and_its_visit_is_written
     assert await kept(engine, tmp_path, sent) == seen  # a moment later: no write
 
 
+async def test_a_session_whose_token_no_service_accepts_is_removed_at_once(
+    client: httpx.AsyncClient, engine: AsyncEngine, keys: Keys, tmp_path: Path
+) -> None:
+    sent = await cookie(engine, tmp_path, keys, token="a-token-no-service-accepts")
+    answer = await client.get("/", headers=sent)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/sign-in")
+    assert f"{COOKIE}=;" in answer.headers["set-cookie"] and await kept(engine, tmp_path, sent) is None
+
+
 async def test_a_pages_own_reload_is_not_a_visit_so_a_tab_left_open_still_reaches_the_idle_limit(
     client: httpx.AsyncClient, engine: AsyncEngine, keys: Keys, tmp_path: Path
 ) -> None:

@@ -1,14 +1,18 @@
 """Bulk actions: assign or write off every working case a filter finds, as a job the person watches.
 
-Asking chooses the cases (at most BULK_LIMIT, in the queue's order) and, for a write-off, checks every one against
-the tenant's per-case limit: one over it refuses the whole request and nothing is made. The worker's `BulkLoop`
-then works the job CHUNK cases a transaction, so that the console can show how far it is (issue 30). A case that
-changed in between is skipped, with why: resolved meanwhile, or over a limit the tenant admin lowered since; it
-never blocks the cases after it."""
+Asking chooses the cases (at most BULK_LIMIT, in the queue's order, as they stand) and, for a write-off, checks
+every one against the tenant's per-case limit: one over it refuses the whole request and nothing is made. The
+worker's `BulkLoop` then works the jobs CHUNK cases a transaction, the job that has waited longest first, so that
+the console can show how far each is (issue 30). A case that moved on since it was chosen (resolved, appealed,
+taken into correction, assigned to someone else, or over a limit lowered since) is skipped with why, and one that
+fails for a reason of its own is skipped with the error's type: neither blocks the cases after it."""
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
@@ -19,13 +23,13 @@ from claimstream_platform.loops import PeriodicLoop
 
 from denial_management.handlers import publish_saved
 from denial_management.repository import DenialWork
-from denial_management.repository.bulk import Chunk
 from denial_management.repository.queue import QueueFilter
 from denial_management.work import apply_write_off, within_write_off_limit, write_off_limit
 
 BULK_LIMIT = 500  # cases one request may act on
 log = logging.getLogger(__name__)
 CHUNK = 25  # cases a transaction: small enough that progress moves every second or so
+PASS_SECONDS = 10.0  # a loop pass's longest: its heartbeat is written between passes
 
 
 @dataclass(frozen=True)
@@ -55,33 +59,44 @@ async def ask(
 ) -> UUID:
     """The job for `action` on every working case the filter finds; refused whole when a write-off is over the
     limit on one of them."""
-    ids = await uow.queue.in_scope_ids(principal, wanted, BULK_LIMIT)
-    cases = [case for case in [await uow.cases.lock(principal.tenant_id, i) for i in ids] if case is not None]
-    cases = [case for case in cases if case.status != "resolved"]
+    chosen = await uow.queue.chosen(principal, wanted, BULK_LIMIT)
     if action == "write_off":
-        await within_write_off_limit(uow, principal, cases)
-    return await uow.bulk.create(principal, action, assignee, reason, cases)
+        await within_write_off_limit(uow, principal, [case.amount for case in chosen])
+    return await uow.bulk.create(principal, action, assignee, reason, chosen)
+
+
+def moved_on(chosen: Any, status: str, assignee: str | None) -> str | None:
+    """Why a case is no longer the one chosen (None: it is): acted on meanwhile, a bulk action must not act over
+    what a person did in between (pure)."""
+    if status == "resolved":
+        return "resolved since it was chosen"
+    if status != chosen.chosen_status:
+        return f"{status} since it was chosen ({chosen.chosen_status} then)"
+    if assignee != chosen.chosen_assignee:
+        return "assigned to someone else since it was chosen"
+    return None
 
 
 async def work_chunk(uow: DenialWork) -> bool:
-    """The next chunk of the oldest unfinished job worked; False when there was none."""
+    """The next chunk of the job that has waited longest worked; False when there was none."""
     chunk = await uow.bulk.next_chunk(CHUNK)
     if chunk is None:
         return False
-    for case_id in chunk.case_ids:
-        outcome, why = await _worked_apart(uow, chunk, case_id)
-        await uow.bulk.record(chunk.job.id, case_id, outcome, why)
-    if len(chunk.case_ids) < CHUNK:  # the job's last cases
+    limit = await write_off_limit(uow, chunk.job.tenant_id) if chunk.job.action == "write_off" else None
+    for chosen in chunk.cases:
+        outcome, why = await _worked_apart(uow, chunk.job, chosen, limit)
+        await uow.bulk.record(chunk.job.id, chosen.case_id, outcome, why)
+    if len(chunk.cases) < CHUNK:  # the job's last cases
         await uow.bulk.finish(chunk.job.id)
     return True
 
 
-async def _worked_apart(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[str, str | None]:
+async def _worked_apart(uow: DenialWork, job: Any, chosen: Any, limit: Decimal | None) -> tuple[str, str | None]:
     """One case in a savepoint of its own: a case that fails for a reason of its own (not an outage) is skipped with
     the error's type, its writes and events rolled back, and never holds up the cases and jobs behind it."""
     try:
         async with uow.savepoint():
-            return await _work_case(uow, chunk, case_id)
+            return await _work_case(uow, job, chosen, limit)
     except Exception as error:
         if is_transient(error):
             raise  # the database away: the chunk is worked again once it is back
@@ -89,18 +104,17 @@ async def _worked_apart(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[s
         return "skipped", f"could not be worked ({type(error).__name__})"
 
 
-async def _work_case(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[str, str | None]:
-    job = chunk.job
-    case = await uow.cases.lock(job.tenant_id, case_id)
-    if case is None or case.status == "resolved":
-        return "skipped", "resolved since it was chosen"
+async def _work_case(uow: DenialWork, job: Any, chosen: Any, limit: Decimal | None) -> tuple[str, str | None]:
+    case = await uow.cases.lock(job.tenant_id, chosen.case_id)
+    why = "gone since it was chosen" if case is None else moved_on(chosen, case.status, case.assignee)
+    if case is None or why is not None:
+        return "skipped", why
     try:
         if job.action == "assign":
             case.assign(job.assignee or "", job.requested_by)
+        elif limit is not None and case.opening.amount > limit:
+            return "skipped", f"over the write-off limit of {limit} set since"
         else:
-            limit = await write_off_limit(uow, job.tenant_id)
-            if case.opening.amount > limit:
-                return "skipped", f"over the write-off limit of {limit} set since"
             apply_write_off(case, job.requested_by, job.reason)
     except DomainError as refused:
         return "skipped", str(refused)[:200]
@@ -109,7 +123,8 @@ async def _work_case(uow: DenialWork, chunk: Chunk, case_id: UUID) -> tuple[str,
 
 
 class BulkLoop(PeriodicLoop):
-    """Works bulk jobs, chunk after chunk while there are any, each chunk its own transaction."""
+    """Works bulk jobs, a chunk a transaction, while there are any; a pass ends after PASS_SECONDS (or when the
+    worker stops), so that its heartbeat says it lives however long the backlog."""
 
     name = "denial-management.bulk"
 
@@ -117,7 +132,8 @@ class BulkLoop(PeriodicLoop):
         super().__init__(sessionmaker, interval)
 
     async def run_once(self) -> None:
-        while True:
+        ends = time.monotonic() + PASS_SECONDS
+        while not self._stopping.is_set() and time.monotonic() < ends:
             async with DenialWork(self._sessionmaker) as uow:
                 worked = await work_chunk(uow)
                 if not worked:

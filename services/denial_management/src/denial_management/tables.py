@@ -185,6 +185,7 @@ bulk_jobs = Table(
     Column("assignee", String(200)),
     Column("reason", String(500)),
     _at("requested_at"),
+    Column("worked_at", DateTime(timezone=True)),  # its last chunk: the job waiting longest gets the next one
     Column("finished_at", DateTime(timezone=True)),  # NULL: cases still to work
     Index("ix_bulk_jobs_unfinished", "requested_at", postgresql_where=text("finished_at IS NULL")),
 )
@@ -197,6 +198,10 @@ bulk_job_cases = Table(
     Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
     Column("practice_id", PgUUID(as_uuid=True)),  # the case's: a job is seen only by a token that may see all its cases
     Column("position", Integer, nullable=False),  # the queue's order when chosen: worked in it
+    # The case as it stood when chosen: one that moved on since (appealed, taken into correction, assigned to
+    # someone else) is skipped, never acted on over what happened in between.
+    Column("chosen_status", String(12), nullable=False),
+    Column("chosen_assignee", String(200)),
     Column("outcome", String(10)),  # done | skipped; NULL: still to work
     Column("why", String(200)),  # a skipped case's reason (no PHI: the case's state, the limit)
 )

@@ -82,7 +82,7 @@ async def record_outcome(
 
 async def write_off(uow: DenialWork, principal: Principal, case_id: UUID, reason: str) -> None:
     case = await locked(uow, principal, case_id)
-    await within_write_off_limit(uow, principal, [case])
+    await within_write_off_limit(uow, principal, [case.opening.amount])
     apply_write_off(case, principal.subject, reason)
     await publish_saved(uow, [case])
 
@@ -96,11 +96,10 @@ async def write_off_limit(uow: DenialWork, tenant_id: UUID) -> Decimal:
     return await uow.limits.per_case(tenant_id) or DEFAULT_WRITE_OFF_LIMIT
 
 
-async def within_write_off_limit(uow: DenialWork, principal: Principal, cases: list[Case]) -> None:
-    """Refuse the whole write-off (nothing changes) when one case is over the tenant's per-case limit."""
+async def within_write_off_limit(uow: DenialWork, principal: Principal, amounts: list[Decimal]) -> None:
+    """Refuse the whole write-off (nothing changes) when one case's amount is over the tenant's per-case limit."""
     limit = await write_off_limit(uow, principal.tenant_id)
-    over = [case for case in cases if case.opening.amount > limit]
+    over = [amount for amount in amounts if amount > limit]
     if over:
-        amount = max(case.opening.amount for case in over)
-        detail = f"{len(over)} case(s) over the write-off limit of {limit} a tenant admin set (largest {amount})"
+        detail = f"{len(over)} case(s) over the write-off limit of {limit} a tenant admin set (largest {max(over)})"
         raise RuleViolation(detail, field="amount")

@@ -57,27 +57,56 @@ async def test_a_case_changed_since_it_was_chosen_is_skipped_with_why_and_never_
     make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys
 ) -> None:
     biller, admin = person(keys, "person:bulk-skips"), person(keys, "person:admin", Role.TENANT_ADMIN)
-    claims = [created(f"CS0000002{n:03}", payer="BULKSKIP") for n in range(3)]
+    claims = [created(f"CS0000002{n:03}", payer="BULKSKIP") for n in range(4)]
     await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
     wanted = {"payer_id": "BULKSKIP", "status": "open"}
     assign = await client.post("/v1/denials/bulk", json=wanted | {"action": "assign", "assignee": "bo"}, headers=biller)
-    first = assign.json()
-    resolved = [c["id"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKSKIP"][0]
-    gone = await client.post(f"/v1/denials/{resolved}/write-off", json={"reason": "small"}, headers=biller)
-    assert gone.status_code == 200
+    ids = [c["id"] for c in await cases_of(client, biller) if c["payer_id"] == "BULKSKIP"]
+    assert (await client.post(f"/v1/denials/{ids[0]}/write-off", json={"reason": "x"}, headers=biller)).is_success
+    assert (await client.post(f"/v1/denials/{ids[1]}/assign", json={"assignee": "al"}, headers=biller)).is_success
+    await work_bulk(make_uow)
+    assigned = (await client.get(f"/v1/denials/bulk/{assign.json()['id']}", headers=biller)).json()
+    assert (assigned["done"], assigned["skipped"]) == (2, 2)
+    assert {c["case_id"]: c["why"] for c in assigned["skipped_cases"]} == {
+        ids[0]: "resolved since it was chosen",
+        ids[1]: "assigned to someone else since it was chosen",  # al keeps it
+    }
     write_off = await client.post(
-        "/v1/denials/bulk", json=wanted | {"action": "write_off", "reason": "small"}, headers=biller
+        "/v1/denials/bulk", json=wanted | {"action": "write_off", "reason": "x"}, headers=biller
     )
-    assert write_off.status_code == 202 and write_off.json()["total"] == 2  # the one written off is not chosen again
+    assert write_off.status_code == 202 and write_off.json()["total"] == 3  # the one written off is not chosen again
+    appeal = {"reason": "coverage was active", "facts": []}
+    assert (await client.post(f"/v1/denials/{ids[2]}/appeal", json=appeal, headers=biller)).is_success
     assert (await client.put("/v1/write-off-limit", json={"per_case": "100.00"}, headers=admin)).status_code == 200
     await work_bulk(make_uow)
-    assigned = (await client.get(f"/v1/denials/bulk/{first['id']}", headers=biller)).json()
-    assert (assigned["done"], assigned["skipped"]) == (2, 1)
-    assert assigned["skipped_cases"] == [{"case_id": resolved, "why": "resolved since it was chosen"}]
     written = (await client.get(f"/v1/denials/bulk/{write_off.json()['id']}", headers=biller)).json()
-    assert (written["status"], written["done"], written["skipped"]) == ("finished", 0, 2)
-    assert {c["why"] for c in written["skipped_cases"]} == {"over the write-off limit of 100.00 set since"}
-    assert len([c for c in await cases_of(client, biller, status="open") if c["payer_id"] == "BULKSKIP"]) == 2
+    assert (written["status"], written["done"], written["skipped"]) == ("finished", 0, 3)
+    assert {c["case_id"]: c["why"] for c in written["skipped_cases"]} == {
+        ids[1]: "over the write-off limit of 100.00 set since",
+        ids[2]: "appealed since it was chosen (open then)",  # the appeal stands
+        ids[3]: "over the write-off limit of 100.00 set since",
+    }
+    assert {c["id"] for c in await cases_of(client, biller) if c["status"] != "resolved"} >= set(ids[1:])
+
+
+async def test_jobs_take_turns_a_chunk_each_so_that_none_waits_behind_another(
+    make_uow: Callable[[], DenialWork], client: httpx.AsyncClient, keys: Keys
+) -> None:
+    biller = person(keys, "person:bulk-turns")
+    claims = [created(f"CS0000004{n:03}", payer=f"BULKTURN{n % 2}") for n in range(2 * bulk.CHUNK + 2)]
+    await deliver(make_uow, *claims, *(denied(c, ("CO", "50", "140")) for c in claims))
+    jobs = []
+    for payer in ("BULKTURN0", "BULKTURN1"):
+        asked = await client.post(
+            "/v1/denials/bulk", json={"action": "assign", "assignee": "t", "payer_id": payer}, headers=biller
+        )
+        jobs.append(f"/v1/denials/bulk/{asked.json()['id']}")
+    for _ in range(2):
+        async with make_uow() as uow:
+            assert await bulk.work_chunk(uow)
+            await uow.commit()
+    first, second = [(await client.get(job, headers=biller)).json() for job in jobs]
+    assert (first["done"], second["done"]) == (bulk.CHUNK, bulk.CHUNK)  # one chunk each, not two of the first
 
 
 async def test_a_filter_that_finds_nothing_is_a_finished_job_of_none(client: httpx.AsyncClient, keys: Keys) -> None:

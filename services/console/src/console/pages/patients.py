@@ -1,30 +1,27 @@
 """A patient's account as the practice's staff see it: what she owes and why (each visit, the share the insurance
 left her, paid, adjusted, open), her credit and unapplied cash, statements (PDF), payment plans and refunds; what
 the desk does (a payment, a payment plan) and what a biller does (a plan cancelled, her credit refunded by check or
-applied to another visit, a small balance or a hardship written off); her Good Faith Estimates beside what was
-billed; and the credit balances' queue."""
+applied to another visit, a small balance or a hardship written off); her Good Faith Estimates (`estimates.py`);
+and the credit balances' queue."""
 
-import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
-from claimstream_platform.web import authenticate
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from console.backend import Backend, Unavailable
+from console.backend import Backend
+from console.pages import estimates
 from console.render import PDF, BackendDep, CheckedForm, field, filters, form_key, page, token
 
 router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "patient_billing"
 READERS = (Role.BILLER, Role.FRONT_DESK, Role.READ_ONLY)
 DESK = (Role.BILLER, Role.FRONT_DESK)  # who takes her money and sets her plan
-ESTIMATORS = frozenset({Role.BILLER, Role.FRONT_DESK})  # who reads her Good Faith Estimates (eligibility's)
-ESTIMATED_PATIENT = re.compile(r"[A-Za-z0-9-]{1,80}")  # the patient ids eligibility issues estimates for
 DESK_METHODS = ("cash", "check", "card_present")  # what the desk takes in person
 
 
@@ -51,30 +48,8 @@ async def account(request: Request, backend: BackendDep, account_id: UUID) -> HT
     shown["active_plan"] = any(plan["status"] == "active" for plan in plans)
     shown["owing"] = [visit for visit in found["visits"] if Decimal(visit["open"]) > 0]
     shown["has_credit"] = Decimal(found["credit"]) > 0
-    shown["estimates"] = await _estimates(request, backend, found)
+    shown["estimates"] = await estimates.of_account(request, backend, found)
     return page(request, "patient.html", **shown)
-
-
-async def _estimates(request: Request, backend: Backend, account: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Her Good Faith Estimates beside what was billed against each part (eligibility keeps them); None: not shown,
-    to a person who may not read them (the front desk's and billers' work) or while eligibility is away (the rest of
-    her account still is)."""
-    if not authenticate(request).roles & ESTIMATORS:
-        return None
-    if not ESTIMATED_PATIENT.fullmatch(account["patient_ref"]):
-        return []  # an id eligibility issues no estimate for (its own pattern)
-    wanted = {"practice_id": account["practice_id"], "patient_ref": account["patient_ref"]}
-    try:
-        found = await backend.get(token(request), "eligibility", "/v1/good-faith-estimates", wanted)
-    except Unavailable:
-        return None
-    return list(found["items"])
-
-
-@router.get("/patients/estimates/{estimate_id}/pdf", openapi_extra=allow(*ESTIMATORS), responses=PDF)
-async def estimate_pdf(request: Request, backend: BackendDep, estimate_id: UUID) -> Response:
-    found = await backend.call(token(request), "GET", "eligibility", f"/v1/good-faith-estimates/{estimate_id}/pdf")
-    return Response(found.content, media_type="application/pdf")
 
 
 @router.post("/patients/{account_id}/payments", openapi_extra=allow(*DESK))

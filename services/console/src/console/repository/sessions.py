@@ -28,9 +28,9 @@ class Sessions(Repository):
         return Session(row.token, row.operator, row.expires_at.timestamp(), row.seen_at.timestamp(), row.csrf)
 
     async def renewed(self, key: str, session: Session) -> None:
-        """The new token, its end and the visit that renewed it."""
+        """The new token and its end (not the visit: another request may have written a later one meanwhile)."""
         values = _columns(session)
-        renewal = {name: values[name] for name in ("token", "expires_at", "seen_at")}
+        renewal = {name: values[name] for name in ("token", "expires_at")}
         await self.session.execute(update(sessions).where(s.id_sha256 == key).values(**renewal))
 
     async def seen(self, key: str, at: datetime) -> None:

@@ -10,7 +10,6 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
 
-from denial_management.domain import Case
 from denial_management.tables import bulk_job_cases, bulk_jobs
 
 KEPT_FOR = timedelta(days=30)  # a finished job's record: long enough to look back at, then dropped
@@ -21,7 +20,7 @@ class Chunk:
     """The next cases of an unfinished job, for the worker, under the job's lock."""
 
     job: Any  # the job's row
-    case_ids: list[UUID]
+    cases: list[Any]  # its next cases' rows, each as it stood when chosen
 
 
 class BulkJobs(Repository):
@@ -31,17 +30,18 @@ class BulkJobs(Repository):
         return [self.mine(principal.tenant_id), bulk_jobs.c.requested_by == principal.subject[:200]]
 
     async def create(
-        self, principal: Principal, action: str, assignee: str | None, reason: str | None, cases: list[Case]
+        self, principal: Principal, action: str, assignee: str | None, reason: str | None, chosen: list[Any]
     ) -> UUID:
+        """A job of the cases chosen (rows of `uow.queue.chosen`), in their order; finished at once when none."""
         job_id, tenant_id = uuid4(), principal.tenant_id
         row = {"id": job_id, "tenant_id": tenant_id, "requested_by": principal.subject[:200], "action": action}
-        finished = {"finished_at": func.now()} if not cases else {}
+        finished = {"finished_at": func.now()} if not chosen else {}
         await self.session.execute(insert(bulk_jobs).values(row | {"assignee": assignee, "reason": reason} | finished))
-        if cases:
+        if chosen:
             rows = [
-                {"job_id": job_id, "case_id": c.id, "tenant_id": tenant_id, "practice_id": c.opening.practice_id}
-                | {"position": n}
-                for n, c in enumerate(cases)
+                {"job_id": job_id, "case_id": c.id, "tenant_id": tenant_id, "practice_id": c.practice_id}
+                | {"position": n, "chosen_status": c.status, "chosen_assignee": c.assignee}
+                for n, c in enumerate(chosen)
             ]
             await self.session.execute(insert(bulk_job_cases), rows)
         return job_id
@@ -60,19 +60,22 @@ class BulkJobs(Repository):
         return job, cases
 
     async def next_chunk(self, size: int) -> Chunk | None:
-        """The oldest unfinished job another replica is not working, locked, and its next `size` cases (across
-        tenants: the worker's)."""
-        query = select(bulk_jobs).where(bulk_jobs.c.finished_at.is_(None)).order_by(bulk_jobs.c.requested_at).limit(1)
+        """The next `size` cases of the unfinished job that has waited longest for a chunk and that no other replica
+        is working, under the job's lock (across tenants: the worker's). Taking turns so, one tenant's many jobs
+        never keep another's waiting."""
+        waited = func.coalesce(bulk_jobs.c.worked_at, bulk_jobs.c.requested_at)
+        query = select(bulk_jobs).where(bulk_jobs.c.finished_at.is_(None)).order_by(waited).limit(1)
         job = (await self.session.execute(query.with_for_update(skip_locked=True))).one_or_none()
         if job is None:
             return None
+        await self.session.execute(update(bulk_jobs).where(bulk_jobs.c.id == job.id).values(worked_at=func.now()))
         pending = (
-            select(bulk_job_cases.c.case_id)
+            select(bulk_job_cases)
             .where(bulk_job_cases.c.job_id == job.id, bulk_job_cases.c.outcome.is_(None))
             .order_by(bulk_job_cases.c.position)
             .limit(size)
         )
-        return Chunk(job, list(await self.session.scalars(pending)))
+        return Chunk(job, list(await self.session.execute(pending)))
 
     async def record(self, job_id: UUID, case_id: UUID, outcome: str, why: str | None = None) -> None:
         where = (bulk_job_cases.c.job_id == job_id, bulk_job_cases.c.case_id == case_id)

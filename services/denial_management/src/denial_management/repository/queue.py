@@ -71,9 +71,13 @@ class Queue(Repository):
             self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=newest_first
         )
 
-    async def in_scope_ids(self, principal: Principal, wanted: QueueFilter, limit: int) -> list[UUID]:
-        query = self._filtered(principal, wanted).with_only_columns(cases.c.id).limit(limit)
-        return list(await self.session.scalars(query))
+    async def chosen(self, principal: Principal, wanted: QueueFilter, limit: int) -> list[Row[Any]]:
+        """The working cases the filter finds, in the queue's order, as they stand (id, practice, status, assignee,
+        amount): a bulk action's choice. Unlocked: the worker locks each case when it works it, and checks it
+        again."""
+        columns = (cases.c.id, cases.c.practice_id, cases.c.status, cases.c.assignee, cases.c.amount)
+        query = self._filtered(principal, wanted).where(cases.c.status != "resolved").with_only_columns(*columns)
+        return list(await self.session.execute(query.order_by(cases.c.priority.desc(), cases.c.id).limit(limit)))
 
     async def case_in_scope(self, principal: Principal, case_id: UUID) -> Row[Any] | None:
         query = self._scoped(principal, None).where(cases.c.id == case_id)

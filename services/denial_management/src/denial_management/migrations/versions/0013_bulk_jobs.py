@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("assignee", sa.String(length=200), nullable=True),
         sa.Column("reason", sa.String(length=500), nullable=True),
         sa.Column("requested_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("worked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bulk_jobs")),
     )
@@ -37,6 +38,8 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.UUID(), nullable=False),
         sa.Column("practice_id", sa.UUID(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("chosen_status", sa.String(length=12), nullable=False),
+        sa.Column("chosen_assignee", sa.String(length=200), nullable=True),
         sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.Column("why", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
