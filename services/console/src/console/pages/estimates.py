@@ -11,13 +11,13 @@ from claimstream_platform.access import allow
 from claimstream_platform.auth import Role
 from claimstream_platform.web import authenticate
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from console.backend import Backend, Unavailable
 from console.render import PDF, BackendDep, CheckedForm, field, form_key, page, token
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], default_response_class=HTMLResponse)
 SERVICE = "eligibility"
 ESTIMATORS = frozenset({Role.BILLER, Role.FRONT_DESK})  # who gives her an estimate and reads hers
 ESTIMATED_PATIENT = re.compile(r"[A-Za-z0-9-]{1,80}")  # the patient ids eligibility issues estimates for
