@@ -3,19 +3,20 @@ projection rebuild` records them as it goes (rebuild_progress.py); they are the 
 only: the SQL is in repository/rebuilds.py, the arithmetic in runs.py."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.access import allow
 from claimstream_platform.auth import OPERATOR
 from claimstream_platform.web import CurrentOperator
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from projection import runs
 from projection.api import ProjectionWorkDep
 
 router = APIRouter(tags=["rebuilds"])
+LATEST = 10  # runs answered
 
 
 class RebuildOut(BaseModel):
@@ -38,12 +39,11 @@ class RebuildsOut(BaseModel):
 
 
 @router.get("/v1/rebuilds", openapi_extra=allow(OPERATOR), response_model=RebuildsOut)
-async def latest_rebuilds(
-    _: CurrentOperator, uow: ProjectionWorkDep, limit: Annotated[int, Query(ge=1, le=20)] = 5
-) -> RebuildsOut:
-    """The latest runs of `python -m projection rebuild`, newest first, each with its progress."""
+async def latest_rebuilds(_: CurrentOperator, uow: ProjectionWorkDep) -> RebuildsOut:
+    """The latest runs of `python -m projection rebuild` (LATEST, newest first), each with its progress: a glance
+    at what the command did lately, not a history to page through."""
     async with uow:
-        rows = await uow.rebuilds.latest(limit)
+        rows = await uow.rebuilds.latest(LATEST)
     return RebuildsOut(items=[_out(row) for row in rows])
 
 

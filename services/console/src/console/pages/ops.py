@@ -84,7 +84,7 @@ async def document(request: Request, backend: BackendDep, document_id: int, acti
 async def rebuilds(request: Request, backend: BackendDep, refresh: Reload = "on") -> HTMLResponse:
     """The projection's latest rebuilds (`python -m projection rebuild`, run by an operator at a terminal), the
     latest with its progress, reloading itself while it runs, unless the person stops it."""
-    found = await backend.get(token(request), "projection", "/v1/rebuilds", {"limit": 10})
+    found = await backend.get(token(request), "projection", "/v1/rebuilds")
     shown = rebuilds_shown(found["items"], refresh)
     answer = page(request, "rebuilds.html", **shown)
     return reloads_itself(answer, request) if shown["refreshing"] else answer
