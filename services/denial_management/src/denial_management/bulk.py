@@ -30,6 +30,7 @@ BULK_LIMIT = 500  # cases one request may act on
 log = logging.getLogger(__name__)
 CHUNK = 25  # cases a transaction: small enough that progress moves every second or so
 PASS_SECONDS = 10.0  # a loop pass's longest: its heartbeat is written between passes
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,23 @@ class BulkLoop(PeriodicLoop):
 
     def __init__(self, sessionmaker: SessionFactory, *, interval: float) -> None:
         super().__init__(sessionmaker, interval)
+        self._pruned_at: float | None = None
 
     async def run_once(self) -> None:
         ends = time.monotonic() + PASS_SECONDS
         while not self._stopping.is_set() and time.monotonic() < ends:
             async with DenialWork(self._sessionmaker) as uow:
                 worked = await work_chunk(uow)
-                if not worked:
+                if not worked and self._prune_due():
                     await uow.bulk.prune(datetime.now(UTC))
                 await uow.commit()
             if not worked:
                 return
+
+    def _prune_due(self) -> bool:
+        """Old jobs dropped once an hour, not on every idle pass (an idle worker should cost next to nothing)."""
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return False
+        self._pruned_at = now
+        return True
