@@ -103,6 +103,7 @@ async def admit(scope: Scope, routes: RouteTable, authenticate: Authenticate) ->
     scope["route"] = matched.route  # the route's template in metrics and access logs, refused or not
     if matched.access is None:  # health, readiness, metrics, docs: never shed, never counted in flight
         return Admitted(matched)
+    await scope["app"].state.platform.revocations.fresh()  # older than a second: refreshed before it is consulted
     caller = _caller(scope, matched.access, authenticate)
     if isinstance(caller, JSONResponse):
         return caller

@@ -37,6 +37,7 @@ class PeriodicLoop:
         return error
 
     async def run(self) -> None:
+        heartbeat = heartbeats.Heartbeat(self._sessionmaker, self.name, self._interval)
         while not self._stopping.is_set():
             error: str | None = None
             try:
@@ -45,7 +46,7 @@ class PeriodicLoop:
             except Exception as failure:
                 error = self.failed(failure)
             try:
-                await heartbeats.beat(self._sessionmaker, self.name, self._interval, error=error)
+                await heartbeat.beat(error)
             except Exception as failure:
                 log.warning("heartbeat not recorded", extra={"loop": self.name, "error": type(failure).__name__})
             try:

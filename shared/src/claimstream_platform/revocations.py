@@ -4,12 +4,16 @@ The identity service writes it, in its own schema: a token's `jti` revoked until
 sign-out, a renewal, an integration token withdrawn), or every token of a subject of one tenant (None: an
 installation operator) issued before a time (a user disabled). Identity's subjects are unique across tenants; the
 tenant is part of the match all the same, so a subject string reused in another tenant's token is not refused.
-Every API process keeps the whole list in memory, refreshed about every second by one indexed query for the rows
-after the last one it saw, so the check on a request is a dictionary lookup and never a round trip.
+Every API process keeps the whole list in memory, so the check on a request is a dictionary lookup. The list is
+refreshed by one indexed query for the rows after the last one it saw, before a request, when it is more than a
+second old (`interval`): a busy process asks once a second, shared by the requests that arrive meanwhile, and an
+idle one asks nothing (a timer refreshing it every second cost every idle API process a query a second).
 
 When the refresh fails the process keeps answering from the list it has for `max_stale` seconds (30 by default),
 then answers 503 to every authenticated request until a refresh succeeds: a revoked token is accepted for at most
-that long after the database went away, never indefinitely. A process that has never loaded the list answers 503.
+that long after the database went away, never indefinitely. A request waits for a refresh at most `wait` seconds;
+after a failure the next is tried a second later, so a database away does not slow every request down. A process
+that has never loaded the list answers 503.
 
 Rows are appended in commit order (the identity service takes one lock per insert), so "every row after seq N"
 never skips a row that a slower transaction commits later.
@@ -108,14 +112,18 @@ class RevocationList:
 
 
 class Revocations:
-    """The list as one API process holds it: `start()` loads it and keeps it fresh, `check(caller)` consults it."""
+    """The list as one API process holds it: `start()` loads it, `fresh()` refreshes it when it is older than
+    `interval`, `check(caller)` consults it."""
 
-    def __init__(self, engine: AsyncEngine, schema: str, *, interval: float = 1.0, max_stale: float = 30.0) -> None:
+    def __init__(
+        self, engine: AsyncEngine, schema: str, *, interval: float = 1.0, max_stale: float = 30.0, wait: float = 1.0
+    ) -> None:
         self._engine = engine.execution_options(schema_translate_map={None: schema})
-        self._interval, self._max_stale = interval, max_stale
+        self._interval, self._max_stale, self._wait = interval, max_stale, wait
         self._list = RevocationList()
         self._loaded_at: float | None = None  # monotonic time of the last successful refresh
-        self._task: asyncio.Task[None] | None = None
+        self._tried_at = -interval  # of the last refresh started, successful or not
+        self._refreshing: asyncio.Task[None] | None = None
 
     def check(self, caller: Caller) -> None:
         """Refuse a revoked token (401), and every token while the list is older than `max_stale` (503)."""
@@ -123,6 +131,17 @@ class Revocations:
             raise TransientError("the token revocation list is out of date", retry_after=5)
         if self._list.revoked(caller):
             raise Unauthenticated("token revoked")
+
+    async def fresh(self) -> None:
+        """Before a request is authenticated: a refresh when the list is older than `interval` and none was tried
+        within it, waited for at most `wait` seconds (one still running then goes on, for the next requests)."""
+        now = time.monotonic()
+        stale = self._loaded_at is None or now - self._loaded_at >= self._interval
+        if stale and self._refreshing is None and now - self._tried_at >= self._interval:
+            self._tried_at = now
+            self._refreshing = asyncio.create_task(self._refresh_logged(), name="revocations")
+        if self._refreshing is not None:
+            await asyncio.wait([self._refreshing], timeout=self._wait)
 
     async def refresh(self) -> None:
         """The rows after the last one seen (all of them on the first call), and expired entries forgotten (the
@@ -138,37 +157,36 @@ class Revocations:
         self._loaded_at = time.monotonic()
 
     async def start(self) -> None:
-        """Load the list before the first request (a failure is logged: requests get 503 until a refresh works),
-        then keep refreshing it in the background."""
+        """Load the list before the first request (a failure is logged: requests get 503 until a refresh works)."""
+        self._tried_at = time.monotonic()
         await self._refresh_logged()
-        self._task = asyncio.create_task(self._keep_fresh(), name="revocations")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self._refreshing is not None:
+            self._refreshing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _keep_fresh(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            await self._refresh_logged()
+                await self._refreshing
 
     async def _refresh_logged(self) -> None:
         try:
             await self.refresh()
         except Exception as error:  # the database away or the list's table missing: fail closed after max_stale
             log.warning("revocation list refresh failed", extra={"error": type(error).__name__})
+        finally:
+            self._refreshing = None
 
 
 class NoRevocations(Revocations):
     """For an API whose tokens are not ours (the simulated clearinghouse): nothing is revoked here."""
 
     def __init__(self) -> None:
-        self._task = None
+        self._refreshing = None
 
     def check(self, caller: Caller) -> None:
         return None
 
     async def start(self) -> None:
+        return None
+
+    async def fresh(self) -> None:
         return None

@@ -89,7 +89,7 @@ class Platform:
         )
 
     async def start(self) -> None:
-        """Before the first request: the revocation list loaded, and kept fresh from then on."""
+        """Before the first request: the revocation list loaded (refreshed before requests from then on: gate.admit)."""
         await self.revocations.start()
 
     async def close(self) -> None:

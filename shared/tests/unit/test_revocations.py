@@ -1,5 +1,6 @@
 """The revocation list as an API process holds it: what it refuses, and what it does when it cannot refresh."""
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
@@ -74,3 +75,48 @@ def test_a_list_older_than_its_bound_answers_unavailable_and_a_fresh_one_refuses
     revocations._loaded_at = time.monotonic() - 31  # the database away for longer than the bound
     with pytest.raises(TransientError):
         revocations.check(principal(jti="j2"))
+
+
+class Counted(Revocations):
+    """A refresh that counts itself and takes `takes` seconds, the database left out."""
+
+    def __init__(self, *, interval: float = 60, wait: float = 1.0, takes: float = 0.0) -> None:
+        super().__init__(
+            create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none"), "identity", interval=interval, wait=wait
+        )
+        self.refreshes, self.takes = 0, takes
+
+    async def refresh(self) -> None:
+        self.refreshes += 1
+        await asyncio.sleep(self.takes)
+        self._loaded_at = time.monotonic()
+
+
+async def test_a_list_older_than_its_interval_is_refreshed_before_a_request_and_a_young_one_is_not() -> None:
+    revocations = Counted(interval=60)
+    await revocations.fresh()  # never loaded
+    await revocations.fresh()
+    assert revocations.refreshes == 1
+    revocations._loaded_at = revocations._tried_at = time.monotonic() - 61
+    await revocations.fresh()
+    assert revocations.refreshes == 2
+    revocations.check(principal())  # answered from the list just loaded
+
+
+async def test_a_slow_refresh_holds_a_request_only_briefly_and_is_not_started_twice() -> None:
+    revocations = Counted(interval=60, wait=0.05, takes=10)
+    started = time.monotonic()
+    await revocations.fresh()
+    await revocations.fresh()
+    assert time.monotonic() - started < 1 and revocations.refreshes == 1
+    with pytest.raises(TransientError):  # never loaded: nothing to answer from
+        revocations.check(principal())
+    await revocations.close()
+
+
+async def test_a_failed_refresh_is_tried_again_after_the_interval_not_on_every_request() -> None:
+    revocations = Revocations(create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none"), "identity", interval=60)
+    await revocations.fresh()  # refused: the connection fails at once
+    tried = revocations._tried_at
+    await revocations.fresh()
+    assert revocations._tried_at == tried and revocations._loaded_at is None

@@ -58,9 +58,13 @@ def new_consumer(
         # A killed member keeps its partitions until this expires: shorter means faster recovery.
         session_timeout_ms=session_timeout_ms,
         heartbeat_interval_ms=min(3_000, session_timeout_ms // 3),
-        # The consumer's poll loop polls every 200 ms whatever its partitions' batches are doing (each works
-        # paused, on its own: messaging/partitions.py), so this only catches a poll loop that is itself stuck.
+        # The consumer's poll loop polls at least every second whatever its partitions' batches are doing (each
+        # works paused, on its own: messaging/partitions.py), so this only catches a poll loop that is itself stuck.
         max_poll_interval_ms=300_000,
+        # How long aiokafka's fetch routine sleeps when nothing happens (200 ms by default): it wakes at once for
+        # what matters (a fetch answered, a partition resumed or unassigned), so an idle consumer need not wake
+        # five times a second (issue 33's idle budget).
+        consumer_timeout_ms=1_000,
     )
     consumer.subscribe(topics=topics, listener=listener)  # told before a rebalance takes partitions away
     return consumer
