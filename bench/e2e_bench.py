@@ -58,7 +58,7 @@ async def raw_rates(stack: LocalStack) -> dict[str, float]:
     await asyncio.gather(*futures)
     kafka = 20000 / (time.perf_counter() - started)
     await producer.stop()
-    engine = create_engine(stack.database_url, schema="public", pool_size=1)
+    engine = create_engine(stack.database_url, schema="public", connections=2)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_raw (id uuid, body jsonb)"))
     started = time.perf_counter()
@@ -138,7 +138,7 @@ async def phase(
 
 async def follow(database_url: str, posted: dict[str, float], timeout: float) -> dict[str, dict[str, float]]:
     """When each encounter's claim reached submitted and accepted (from the claims' history)."""
-    engine = create_engine(database_url, schema="claim_submission", pool_size=1)
+    engine = create_engine(database_url, schema="claim_submission", connections=2)
     deadline = time.time() + timeout
     reached: dict[str, dict[str, float]] = {}
     try:

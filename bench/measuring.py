@@ -62,7 +62,7 @@ async def commit_latency_ms(database_url: str, commits: int = 200) -> float:
     from claimstream_platform.engines import create_engine
     from sqlalchemy import text
 
-    engine = create_engine(database_url, schema="public", pool_size=1)
+    engine = create_engine(database_url, schema="public", connections=2)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_commit_probe (n int)"))
     started = time.perf_counter()

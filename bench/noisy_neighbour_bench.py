@@ -157,7 +157,7 @@ async def phases(tenants: list[Tenant]) -> dict[str, Any]:
 
 
 async def limit_a(database_url: str, tenant_id: UUID) -> None:
-    engine = create_engine(database_url, schema=store.SCHEMA, pool_size=1)
+    engine = create_engine(database_url, schema=store.SCHEMA, connections=2)
     try:
         await store.set_override(engine, tenant_id, RateClass.WRITE, A_BUDGET)
     finally:

@@ -160,7 +160,7 @@ async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker, *, bat
 
 async def measure(stack: LocalStack) -> dict[str, float]:
     await ensure_topics(stack.bootstrap_servers, [RAW_TOPIC, TOPIC])
-    engine = create_engine(stack.database_url, schema="bench", pool_size=4)
+    engine = create_engine(stack.database_url, schema="bench", connections=8)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE SCHEMA IF NOT EXISTS bench"))
     async with engine.begin() as connection:

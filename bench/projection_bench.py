@@ -103,7 +103,7 @@ async def raw_consume(stack: LocalStack, count: int) -> float:
 
 
 async def raw_insert(stack: LocalStack, count: int) -> float:
-    engine = create_engine(stack.database_url, schema="public", pool_size=1)
+    engine = create_engine(stack.database_url, schema="public", connections=2)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_raw_projection (id uuid, body jsonb)"))
     rows = [{"id": uuid4(), "body": json.dumps({"n": n, "pad": "x" * 200})} for n in range(count)]
@@ -125,7 +125,7 @@ async def replay_rates(stack: LocalStack, public_key: Path) -> dict[str, Any]:
     )
     bulk = time.perf_counter() - started
     await fresh_schema(stack, "bench_projection_live")
-    engine = create_engine(stack.database_url, schema="bench_projection_live", pool_size=2)
+    engine = create_engine(stack.database_url, schema="bench_projection_live", connections=4)
     consumer = Consumer(
         name="projection",
         subscriptions=SUBSCRIPTIONS,
@@ -138,7 +138,7 @@ async def replay_rates(stack: LocalStack, public_key: Path) -> dict[str, Any]:
     await replay(consumer, stack.bootstrap_servers, None, batch=2000, show=True)
     live = time.perf_counter() - started
     await engine.dispose()
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    admin = create_engine(stack.database_url, schema="public", connections=2)
     built, incremental = (
         await swap.totals(admin, "bench_projection_bulk"),
         await swap.totals(admin, "bench_projection_live"),

@@ -45,11 +45,11 @@ def settings_for(stack: LocalStack, schema: str, public_key: Path) -> Projection
 
 
 async def fresh_schema(stack: LocalStack, schema: str) -> None:
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    admin = create_engine(stack.database_url, schema="public", connections=2)
     await swap.drop_schema(admin, schema)
     await admin.dispose()
     await asyncio.to_thread(upgrade, stack.database_url, schema=schema, script_location=SERVICE.migrations)
-    engine = create_engine(stack.database_url, schema=schema, pool_size=1)
+    engine = create_engine(stack.database_url, schema=schema, connections=2)
     async with engine.begin() as connection:
         await connection.run_sync(revocations.create_tables)
     await engine.dispose()

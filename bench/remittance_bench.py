@@ -109,13 +109,13 @@ def parse_rates(content: str) -> dict[str, float]:
 
 async def posting_rates(stack: LocalStack, content: str) -> dict[str, float]:
     schema = "bench_remittance"
-    engine = create_engine(stack.database_url, schema="public", pool_size=2)
+    engine = create_engine(stack.database_url, schema="public", connections=4)
     async with engine.begin() as connection:
         await connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         await connection.execute(text(f"CREATE SCHEMA {schema}"))
     await engine.dispose()
     await asyncio.to_thread(upgrade, stack.database_url, schema=schema, script_location=SERVICE.migrations)
-    engine = create_engine(stack.database_url, schema=schema, pool_size=2)
+    engine = create_engine(stack.database_url, schema=schema, connections=4)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     for start in range(0, CLAIMS, 2000):  # the claims, as claim submission announced them
         async with SERVICE.unit_of_work(sessionmaker) as uow:
@@ -168,7 +168,7 @@ def _created(n: int) -> ClaimCreated:
 
 
 async def _raw_insert(stack: LocalStack) -> int:
-    engine = create_engine(stack.database_url, schema="public", pool_size=1)
+    engine = create_engine(stack.database_url, schema="public", connections=2)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_raw_era (id uuid, body jsonb)"))
     started = time.perf_counter()

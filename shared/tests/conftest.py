@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
     """A fresh schema per test, with the example's tables and the platform's outbox, inbox and keys."""
     name = f"t_{uuid4().hex[:12]}"
-    admin = create_engine(stack.database_url, schema="public", pool_size=1)
+    admin = create_engine(stack.database_url, schema="public", connections=2)
     async with admin.begin() as connection:
         await connection.execute(text(f"CREATE SCHEMA {name}"))
-    engine = create_engine(stack.database_url, schema=name, pool_size=2)
+    engine = create_engine(stack.database_url, schema=name, connections=4)
     await create_tables(engine)
     await engine.dispose()
     await with_revocation_list(stack.database_url, name)

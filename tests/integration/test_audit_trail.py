@@ -37,7 +37,7 @@ async def rows_of(services: Services, auditor: dict[str, str], actor: str) -> li
 
 
 async def installation_rows(stack: StackUnderTest, actor: str) -> int:
-    engine = create_engine(stack.database_url, schema="identity", pool_size=1)
+    engine = create_engine(stack.database_url, schema="identity", connections=2)
     deadline = time.monotonic() + WAIT
     try:
         while True:

@@ -17,7 +17,7 @@ from claimstream_platform.engines import create_engine
 
 
 async def demo_tenant(stack: StackUnderTest, name: str) -> UUID:
-    engine = create_engine(stack.database_url, schema=tenants.SCHEMA, pool_size=1)
+    engine = create_engine(stack.database_url, schema=tenants.SCHEMA, connections=2)
     try:
         return await tenants.create_tenant(engine, name)
     finally:

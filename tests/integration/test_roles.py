@@ -65,7 +65,7 @@ class Wall:
             kafka_bootstrap_servers="127.0.0.1:9",
             auth_public_key_file=self._public_key,
         )
-        engine = create_engine(NOWHERE, schema="nothing", pool_size=1)
+        engine = create_engine(NOWHERE, schema="nothing", connections=2)
         platform = Platform(
             settings=settings,
             engine=engine,

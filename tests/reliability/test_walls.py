@@ -35,7 +35,7 @@ from walls_guard import (
 async def _encounters_seen(url: str, ours: UUID, theirs_keys: list[tuple[UUID, str]]) -> tuple[set[UUID], int]:
     """Charge capture's encounter queries as tenant `ours` on the role `url` names: the tenants of a page of every
     encounter, and how many of `theirs_keys` (practice, external id) a lookup by key found."""
-    engine = create_engine(url, schema="charge_capture", pool_size=1)
+    engine = create_engine(url, schema="charge_capture", connections=2)
     principal = Principal("integration:rls-probe", ours, None, str(uuid4()), frozenset({"biller"}))
     try:
         async with CaptureWork(sessions(engine), Tenancy.of(ours)) as uow:
@@ -50,7 +50,7 @@ async def _encounters_seen(url: str, ours: UUID, theirs_keys: list[tuple[UUID, s
 
 async def _claims_locked(url: str, ours: UUID, claim_ids: list[UUID]) -> int:
     """Claim submission's `lock_many` (the submission loop's, by ids alone: no tenant in its SQL) as `ours`."""
-    engine = create_engine(url, schema="claim_submission", pool_size=1)
+    engine = create_engine(url, schema="claim_submission", connections=2)
     try:
         async with ClaimWork(sessions(engine), Tenancy.of(ours)) as uow:
             return len(await uow.claims.lock_many(claim_ids))

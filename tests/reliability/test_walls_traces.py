@@ -159,7 +159,7 @@ async def _verified(services: Services, tenant: UUID) -> Walk:
     """`python -m identity verify-audit --tenant`'s walk along the tenant's chain, as identity's role, with its key
     ring (the command's own code, in this process)."""
     ring = AuditRing.from_file(Path(services.identity_env["IDENTITY_AUDIT_KEY_FILE"]))
-    engine = create_engine(services.roles["identity"].app_url, schema="identity", pool_size=1)
+    engine = create_engine(services.roles["identity"].app_url, schema="identity", connections=2)
     try:
         async with IdentityWork(sessions(engine)) as uow:
             return await verified(uow, ring, tenant)

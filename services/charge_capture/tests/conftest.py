@@ -35,7 +35,7 @@ def settings(stack: StackUnderTest, schema: str, keys: Keys) -> ServiceSettings:
 
 @pytest.fixture
 async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(stack.database_url, schema=schema, pool_size=2)
+    engine = create_engine(stack.database_url, schema=schema, connections=4)
     yield engine
     await engine.dispose()
 

@@ -53,7 +53,7 @@ async def as_app_role(schema: str, statement: str, **values: Any) -> None:
     """`statement` as identity's own database role (the one its processes connect as), not the tests' superuser."""
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.app_url, schema=schema, pool_size=1)
+    engine = create_engine(roles.app_url, schema=schema, connections=2)
     try:
         async with engine.begin() as connection:
             await connection.execute(text(statement), values)

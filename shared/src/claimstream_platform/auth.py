@@ -13,6 +13,7 @@ platform, the revocation list (docs/security.md).
 
 import base64
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from claimstream_platform.settings import ServiceSettings
 
 ALGORITHM = "EdDSA"
+VERIFIED_KEPT = 10_000  # tokens a process remembers as verified (each until it expires)
 ALL_PRACTICES = "*"
 ISSUER = "claimstream"
 AUDIENCE = "claimstream-api"
@@ -207,12 +209,24 @@ class TokenVerifier:
     caps: LifetimeCaps = field(default_factory=LifetimeCaps)
     roles: frozenset[str] = TENANT_ROLES  # what a token of `issuer` may carry; anything else is a forgery
     operators: bool = True
+    _verified: dict[str, tuple[Caller, float]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path, **kwargs: Any) -> Self:
         return cls(load_public_keys(path), **kwargs)
 
     def verify(self, token: str) -> Caller:
+        """The token's caller; one verified before, from memory until it expires: a signature checked again on each
+        request of a token cost more than the rest of authenticating (revocation is checked every time)."""
+        caller, expires = self._verified.get(token) or self._verify(token)
+        if time.time() >= expires:  # remembered, but expired since: verified again, refused as expired
+            caller, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_KEPT:  # a burst of distinct tokens: start again, not track their ages
+            self._verified.clear()
+        self._verified[token] = (caller, expires)
+        return caller
+
+    def _verify(self, token: str) -> tuple[Caller, float]:
         try:
             key = self.public_keys.get(jwt.get_unverified_header(token).get("kid", ""))
             if key is None:
@@ -222,7 +236,7 @@ class TokenVerifier:
             claims = jwt.decode(
                 token, key, algorithms=[ALGORITHM], audience=audiences, issuer=issuers, options=_REQUIRED
             )
-            return self._caller(claims)
+            return self._caller(claims), float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated(_reason(error)) from None
 

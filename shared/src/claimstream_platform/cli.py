@@ -48,7 +48,7 @@ def _database_url() -> str:
 async def _create_tenant(name: str) -> UUID:
     url = _database_url()
     await asyncio.to_thread(migrate.upgrade, url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
-    engine = create_engine(url, schema=tenants.SCHEMA, pool_size=1)
+    engine = create_engine(url, schema=tenants.SCHEMA, connections=2)
     try:
         if await tenants.find_tenant(engine, name=name):
             raise SystemExit(f"claimstream: a tenant named {name!r} exists already")

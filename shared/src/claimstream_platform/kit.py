@@ -104,7 +104,7 @@ class Service(Generic[S]):
         configure_for(service_settings)
         schema = service_settings.database_schema
         across = create_engine(
-            service_settings.across_tenants_url, schema=schema, pool_size=4
+            service_settings.across_tenants_url, schema=schema, connections=8
         )  # first: it may be unset
         engine = create_engine(service_settings.database_url.get_secret_value(), schema=schema)
         runtime = Runtime(service_settings, sessions(engine), sessions(across))

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, database_url: str) -> str:
 
 
 async def _run(args: argparse.Namespace, database_url: str) -> str:
-    engine = create_engine(database_url, schema=args.schema, pool_size=1)
+    engine = create_engine(database_url, schema=args.schema, connections=2)
     try:
         async with sessions(engine)() as session, session.begin():
             if args.command == "list":

@@ -121,7 +121,7 @@ class PageRequest:
     cursor: UUID | None
 
 
-def page_request(limit: Limit = 50, cursor: UUID | None = None) -> PageRequest:
+async def page_request(limit: Limit = 50, cursor: UUID | None = None) -> PageRequest:
     return PageRequest(limit, cursor)
 
 
@@ -136,7 +136,7 @@ class OrderedPageRequest:
     cursor: str | None
 
 
-def ordered_page_request(limit: Limit = 50, cursor: OpaqueCursor = None) -> OrderedPageRequest:
+async def ordered_page_request(limit: Limit = 50, cursor: OpaqueCursor = None) -> OrderedPageRequest:
     return OrderedPageRequest(limit, cursor)
 
 

@@ -63,7 +63,7 @@ class Platform:
 
     @classmethod
     def open(cls, settings: ServiceSettings) -> "Platform":
-        across = create_engine(settings.across_tenants_url, schema=settings.database_schema, pool_size=4)
+        across = create_engine(settings.across_tenants_url, schema=settings.database_schema, connections=8)
         engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
         if settings.otel_exporter_otlp_endpoint:
             # Database spans under the request's, only when traces go somewhere: a span per statement costs about
@@ -180,11 +180,11 @@ async def enforce_access(request: Request) -> None:
     act_as(caller.subject)  # async, so it runs in the request's own task and the endpoint sees it
 
 
-def get_caller(request: Request) -> Caller:
+async def get_caller(request: Request) -> Caller:
     return authenticate(request)
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """A tenant's caller; an installation operator has no business on a tenant's route."""
     caller = authenticate(request)
     if not isinstance(caller, Principal):
@@ -192,15 +192,15 @@ def get_principal(request: Request) -> Principal:
     return caller
 
 
-def get_whole_tenant_principal(request: Request) -> Principal:
+async def get_whole_tenant_principal(request: Request) -> Principal:
     """A tenant's caller whose token reaches every practice: what spans the tenant (its users, its access log) is
     refused (403, whatever the ids) to a token limited to practices."""
-    principal = get_principal(request)
+    principal = await get_principal(request)
     principal.require_whole_tenant("this")
     return principal
 
 
-def get_operator(request: Request) -> Operator:
+async def get_operator(request: Request) -> Operator:
     caller = authenticate(request)
     if not isinstance(caller, Operator):
         raise Forbidden("this route is for installation operators", field="token")
@@ -213,7 +213,7 @@ CurrentOperator = Annotated[Operator, Depends(get_operator)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
-def get_unit_of_work(request: Request) -> UnitOfWork:
+async def get_unit_of_work(request: Request) -> UnitOfWork:
     """The service's own unit of work (its repositories hang off it: `uow.claims`), on the app role's pool, working
     as the caller's tenant: row-level security shows it that tenant's rows alone. An installation operator works
     across tenants, on the across-tenants role's pool; a public route's anonymous caller (signing in) is no

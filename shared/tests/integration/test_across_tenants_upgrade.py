@@ -36,7 +36,7 @@ async def installed(request: pytest.FixtureRequest, stack: StackUnderTest) -> As
     service: Service[Any] = request.param
     name = f"up_{uuid4().hex[:12]}"
     roles = await ensure_roles(stack.database_url, name, service.package)
-    admin = create_engine(stack.database_url, schema=name, pool_size=1)
+    admin = create_engine(stack.database_url, schema=name, connections=2)
     try:
         await asyncio.to_thread(_upgrade_to, roles.owner_url, name, service.migrations, _before_across(service))
         async with admin.begin() as connection:
@@ -62,7 +62,7 @@ async def test_two_roles_become_three_and_only_the_third_crosses_tenants(
         await asyncio.to_thread(migrate.upgrade, old.owner_url, schema=name, script_location=service.migrations)
     roles = await ensure_roles(stack.database_url, name, service.package)  # what the installation runs first
     await asyncio.to_thread(migrate.upgrade, roles.owner_url, schema=name, script_location=service.migrations)
-    app, across = (create_engine(url, schema=name, pool_size=1) for url in (roles.app_url, roles.across_url))
+    app, across = (create_engine(url, schema=name, connections=2) for url in (roles.app_url, roles.across_url))
     try:
         for table in seeded:
             assert await _seen(across, table, ACROSS_TENANTS, setting=False) == {A, B}, table

@@ -45,7 +45,7 @@ async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
 @pytest.fixture
 async def admin(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
     """The superuser: seeds rows of any age and any tenant, and counts what is left past the wall."""
-    engine = create_engine(stack.database_url, schema=schema, pool_size=1)
+    engine = create_engine(stack.database_url, schema=schema, connections=2)
     yield engine
     await engine.dispose()
 
@@ -55,7 +55,7 @@ async def app(schema: str) -> AsyncIterator[AsyncEngine]:
     """What the worker's pass connects as: the service's across-tenants role (`kit.Runtime.across_tenants`)."""
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.across_url, schema=schema, pool_size=1)
+    engine = create_engine(roles.across_url, schema=schema, connections=2)
     yield engine
     await engine.dispose()
 
@@ -232,7 +232,7 @@ async def test_every_service_schema_has_the_indexes_a_pass_reads_as_a_new_schema
 ) -> None:
     """Migrated (the tree's retention migration) or made anew (`db`'s tables, as a first migration makes them)."""
     async with migrated_schema(stack, "idx", service.migrations) as name:
-        engine = create_engine(stack.database_url, schema=name, pool_size=1)
+        engine = create_engine(stack.database_url, schema=name, connections=2)
         try:
             async with engine.connect() as connection:
                 migrated = dict((await connection.execute(_INDEXES)).all())
@@ -245,7 +245,7 @@ async def _indexes_of_a_new_schema(stack: StackUnderTest) -> dict[str, str]:
     from claimstream_platform.migrate import create_platform_tables
 
     name = f"new_{uuid4().hex[:12]}"
-    engine = create_engine(stack.database_url, schema=name, pool_size=1)
+    engine = create_engine(stack.database_url, schema=name, connections=2)
     try:
         async with engine.begin() as connection:
             await connection.execute(text(f'CREATE SCHEMA "{name}"'))

@@ -14,7 +14,7 @@ async def test_database_statements_become_spans(stack: StackUnderTest) -> None:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    engine = create_engine(stack.database_url, schema="public", pool_size=1)
+    engine = create_engine(stack.database_url, schema="public", connections=2)
     SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider, skip_dep_check=True)
     try:
         async with engine.connect() as connection:

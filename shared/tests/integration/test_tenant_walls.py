@@ -51,7 +51,7 @@ async def schema(stack: StackUnderTest, service: Service[Any]) -> AsyncIterator[
 
 @pytest.fixture
 async def admin(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(stack.database_url, schema=schema, pool_size=1)
+    engine = create_engine(stack.database_url, schema=schema, connections=2)
     yield engine
     await engine.dispose()
 
@@ -61,7 +61,7 @@ async def app(schema: str) -> AsyncIterator[AsyncEngine]:
     """The engine a service process opens: its DATABASE_URL is the app role's (`service_settings`)."""
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.app_url, schema=schema, pool_size=1)
+    engine = create_engine(roles.app_url, schema=schema, connections=2)
     yield engine
     await engine.dispose()
 
@@ -71,7 +71,7 @@ async def across(schema: str) -> AsyncIterator[AsyncEngine]:
     """Its other engine: ACROSS_TENANTS_DATABASE_URL, the across-tenants role's."""
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.across_url, schema=schema, pool_size=1)
+    engine = create_engine(roles.across_url, schema=schema, connections=2)
     yield engine
     await engine.dispose()
 

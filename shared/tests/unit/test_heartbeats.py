@@ -10,7 +10,7 @@ from claimstream_platform import heartbeats
 def rows(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     written: list[str | None] = []
 
-    async def write(sessionmaker: Any, loop: str, interval: float, *, error: str | None = None) -> None:
+    async def write(*_: Any, error: str | None = None) -> None:
         written.append(error)
 
     monkeypatch.setattr(heartbeats, "write", write)
@@ -35,7 +35,7 @@ async def test_good_passes_write_a_row_at_most_every_few_seconds_and_failures_at
 async def test_a_row_that_could_not_be_written_is_written_at_the_next_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     attempts: list[str | None] = []
 
-    async def down(sessionmaker: Any, loop: str, interval: float, *, error: str | None = None) -> None:
+    async def down(*_: Any, error: str | None = None) -> None:
         attempts.append(error)
         raise ConnectionRefusedError
 

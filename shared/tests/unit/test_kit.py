@@ -197,7 +197,7 @@ class ToyWork(UnitOfWork):
         return Things(self)
 
 
-def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_work(tmp_path: Path) -> None:
+async def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_work(tmp_path: Path) -> None:
     ready = runtime(tmp_path)
     declared = toy(subscriptions={ChargeCaptured: on_captured}, unit_of_work=ToyWork)
     consumer = next(w for w in declared.workers(ready) if isinstance(w, Consumer))
@@ -212,12 +212,12 @@ def test_the_routes_the_consumer_and_the_tests_work_in_the_services_own_unit_of_
     request.app.state.platform = SimpleNamespace(
         sessionmaker=ready.sessionmaker, across_tenants=ready.across_tenants, revocations=NoRevocations()
     )
-    uow = get_unit_of_work(request)  # type: ignore[arg-type]
+    uow = await get_unit_of_work(request)  # type: ignore[arg-type]
     assert isinstance(uow, ToyWork) and uow.things is uow.things  # one repository per unit of work
     assert uow.tenancy == Tenancy.of(tenant)  # row-level security's tenant: the caller's
     assert uow._sessionmaker is ready.sessionmaker  # the app role's
     request.state.caller = Operator(subject="operator:ana", token_id="o")
-    operators = get_unit_of_work(request)  # type: ignore[arg-type]
+    operators = await get_unit_of_work(request)  # type: ignore[arg-type]
     assert (operators.tenancy, operators._sessionmaker) == (ACROSS_TENANTS, ready.across_tenants)
     assert declared.app(ready.settings).state.unit_of_work is ToyWork
 

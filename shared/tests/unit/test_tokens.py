@@ -1,5 +1,6 @@
 """Tokens: key ids and rotation, lifetime caps by kind, and the wall between tenants and installation operators."""
 
+import time
 from datetime import timedelta
 from uuid import uuid4
 
@@ -112,3 +113,22 @@ def test_the_simulated_clearinghouse_admits_its_own_account_and_operator_and_not
         assert verifier.verify(outside.issue(tenant_id=uuid4(), roles=[role])).roles == {role}
     with pytest.raises(Unauthenticated):
         verifier.verify(outside.issue(tenant_id=uuid4(), roles=[Role.BILLER]))
+
+
+def test_a_token_verified_once_is_remembered_until_it_expires_and_refused_after(old_and_new, monkeypatch) -> None:
+    old, _, ring = old_and_new
+    verifier = TokenVerifier.from_file(ring)
+    token = old.issue(tenant_id=uuid4(), roles=[Role.BILLER], lifetime=timedelta(seconds=1))
+    first = verifier.verify(token)
+    with monkeypatch.context() as patched:
+        patched.setattr(jwt, "decode", _never)
+        assert verifier.verify(token) is first  # from memory: no signature checked again
+    expires = verifier._verified[token][1]
+    while time.time() < expires:  # the token's last second
+        time.sleep(0.05)
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)
+
+
+def _never(*_: object, **__: object) -> None:
+    raise AssertionError("the signature was checked again")

@@ -135,7 +135,7 @@ def token(request: Request) -> str:
     return str(request.headers["authorization"]).removeprefix("Bearer ")
 
 
-def backend(request: Request) -> Backend:
+async def backend(request: Request) -> Backend:
     found: Backend = request.app.state.backend
     return found
 

@@ -78,7 +78,7 @@ async def test_the_sessions_out_of_reach_answer_503_with_retry_after(
     client: httpx.AsyncClient, engine: AsyncEngine, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent = await cookie(engine, tmp_path, keys, "biller")
-    nowhere = create_engine("postgresql+asyncpg://nobody:none@127.0.0.1:9/none", schema="console", pool_size=1)
+    nowhere = create_engine("postgresql+asyncpg://nobody:none@127.0.0.1:9/none", schema="console", connections=2)
     monkeypatch.setattr(SessionStore, "_work", lambda _: ConsoleWork(sessions(nowhere), NO_TENANT))
     try:
         answer = await client.get("/", headers=sent)

@@ -58,7 +58,7 @@ def _options(command: str, *arguments: tuple[str, type, bool]) -> argparse.Names
 
 
 async def _in_work(settings: "IdentitySettings", work: Callable[[IdentityWork], Awaitable[T]]) -> T:
-    engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema, pool_size=1)
+    engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema, connections=2)
     try:
         async with IdentityWork(SessionFactory(engine, expire_on_commit=False)) as uow:
             result = await work(uow)
@@ -69,7 +69,7 @@ async def _in_work(settings: "IdentitySettings", work: Callable[[IdentityWork], 
 
 
 async def _tenant_exists(settings: "IdentitySettings", tenant_id: UUID) -> bool:
-    engine = create_engine(settings.database_url.get_secret_value(), schema=tenants.SCHEMA, pool_size=1)
+    engine = create_engine(settings.database_url.get_secret_value(), schema=tenants.SCHEMA, connections=2)
     try:
         return await tenants.find_tenant(engine, tenant_id=tenant_id) is not None
     finally:

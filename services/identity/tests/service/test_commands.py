@@ -18,7 +18,7 @@ from identity_testkit import admin, headers, refused_by
 
 
 async def a_tenant(stack: StackUnderTest, name: str) -> UUID:
-    engine = create_engine(stack.database_url, schema=tenants.SCHEMA, pool_size=1)
+    engine = create_engine(stack.database_url, schema=tenants.SCHEMA, connections=2)
     try:
         return await tenants.create_tenant(engine, name)
     finally:

@@ -132,7 +132,7 @@ def _seen(seen: set[object], item: Delivery) -> bool:
 async def scratch_schema(url: str, schema: str, reader: str | None = None) -> None:
     """`schema` made anew as the replay's scratch space, by the role of `url` (the owner): migrated, then stripped
     for one bulk write and read by `reader` (the role that copies it over the live tables) alone (swap.py)."""
-    admin = create_engine(url, schema="public", pool_size=1)
+    admin = create_engine(url, schema="public", connections=2)
     try:
         await swap.drop_schema(admin, schema)
         await asyncio.to_thread(upgrade, url, schema=schema, script_location=MIGRATIONS)
@@ -146,8 +146,8 @@ async def bulk_replay(
 ) -> tuple[Offsets, int]:
     """The whole history folded into `schema`'s empty tables (the scratch schema's, which no wall divides: its
     owner writes every tenant's rows); the ends it read to and the events applied."""
-    engine = create_engine(settings.migration_url, schema=schema, pool_size=1)
-    registry = create_engine(settings.across_tenants_url, schema=settings.database_schema, pool_size=1)
+    engine = create_engine(settings.migration_url, schema=schema, connections=2)
+    registry = create_engine(settings.across_tenants_url, schema=settings.database_schema, connections=2)
     try:
         with _no_cycle_collection():
             unit = ProjectionWork(swap.sessions(engine))
@@ -234,8 +234,8 @@ async def _rebuild(settings: ProjectionSettings, run: Run, show: bool) -> tuple[
         raise SystemExit(
             f"the topics no longer hold every event ({', '.join(lost)} begin past offset 0): nothing rebuilt"
         )
-    owner = create_engine(url, schema=live, pool_size=2)
-    across = create_engine(settings.across_tenants_url, schema=live, pool_size=2)
+    owner = create_engine(url, schema=live, connections=4)
+    across = create_engine(settings.across_tenants_url, schema=live, connections=4)
     try:
         await scratch_schema(url, fresh, reader=await swap.role_of(across))
         ends, events = await bulk_replay(settings, fresh, show, run)
@@ -257,7 +257,7 @@ async def _rebuild(settings: ProjectionSettings, run: Run, show: bool) -> tuple[
 
 async def _replay_into(settings: ProjectionSettings, schema: str, start: Offsets | None, show: bool) -> Offsets:
     """As the live consumer applies them: the app role, working as each event's tenant."""
-    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, pool_size=2)
+    engine = create_engine(settings.database_url.get_secret_value(), schema=schema, connections=4)
     try:
         consumer = Consumer(
             name=settings.service_name,

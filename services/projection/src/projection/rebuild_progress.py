@@ -82,7 +82,7 @@ class Run:
 async def recorded(settings: ProjectionSettings) -> AsyncIterator[Run]:
     """A run recorded from its start to its end: `finished` when the block completes, `refused` when it exits with
     a reason (SystemExit), `failed` when anything else ends it."""
-    engine = create_engine(settings.migration_url, schema=settings.database_schema, pool_size=1)
+    engine = create_engine(settings.migration_url, schema=settings.database_schema, connections=2)
     try:
         run = Run(swap.sessions(engine))
         await run.begin()  # before any work: a live schema not migrated this far stops the rebuild here

@@ -88,7 +88,7 @@ async def test_a_run_that_refuses_or_fails_says_so_in_counts_and_types_only(
 async def test_a_running_row_silent_for_minutes_is_stalled_and_only_the_owner_writes_the_table(
     client: httpx.AsyncClient, stack: StackUnderTest, schema: str, keys: Keys
 ) -> None:
-    owner = create_engine(settings_of(stack, schema, keys).migration_url, schema=schema, pool_size=1)
+    owner = create_engine(settings_of(stack, schema, keys).migration_url, schema=schema, connections=2)
     long_ago = datetime.now(UTC) - timedelta(minutes=5)
     try:
         async with owner.begin() as connection:  # a rebuild killed while it read: it wrote nothing since
@@ -106,7 +106,7 @@ async def test_a_running_row_silent_for_minutes_is_stalled_and_only_the_owner_wr
 
     roles = schema_roles(schema)
     assert roles is not None
-    app = create_engine(roles.app_url, schema=schema, pool_size=1)
+    app = create_engine(roles.app_url, schema=schema, connections=2)
     try:
         with pytest.raises(DBAPIError, match="permission denied"):
             async with app.begin() as connection:

@@ -137,7 +137,7 @@ async def test_a_waiting_inbox_payment_posts_when_the_tenants_consumer_learns_of
     created = claim_created("CS0000000307")
     roles = schema_roles(schema)
     assert roles is not None
-    app, across = (create_engine(url, schema=schema, pool_size=1) for url in (roles.app_url, roles.across_url))
+    app, across = (create_engine(url, schema=schema, connections=2) for url in (roles.app_url, roles.across_url))
     try:
         for _ in range(2):
             async with PostingWork(sessions(app), Tenancy.of(TENANT), across_tenants=sessions(across)) as uow:
@@ -160,7 +160,7 @@ async def test_a_payment_posted_for_a_claim_leaves_the_claim_known_even_if_the_b
     created = claim_created("CS0000000308")
     roles = schema_roles(schema)
     assert roles is not None
-    app, across = (create_engine(url, schema=schema, pool_size=1) for url in (roles.app_url, roles.across_url))
+    app, across = (create_engine(url, schema=schema, connections=2) for url in (roles.app_url, roles.across_url))
     try:
         async with PostingWork(sessions(app), Tenancy.of(TENANT), across_tenants=sessions(across)) as uow:
             await handlers.on_claims_created([SimpleNamespace(event=created)], uow)

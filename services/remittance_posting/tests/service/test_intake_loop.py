@@ -22,7 +22,7 @@ async def across(schema: str) -> AsyncIterator[SessionFactory]:
     """The loop's sessions as the worker opens them: the across-tenants role's (`kit.Runtime.across_tenants`)."""
     roles = schema_roles(schema)
     assert roles is not None
-    engine = create_engine(roles.across_url, schema=schema, pool_size=2)
+    engine = create_engine(roles.across_url, schema=schema, connections=4)
     yield sessions(engine)
     await engine.dispose()
 

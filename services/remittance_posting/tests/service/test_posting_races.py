@@ -28,7 +28,7 @@ async def worker(schema: str) -> AsyncIterator[Callable[[], PostingWork]]:
     across-tenants role, in a short transaction of its own (what waited for the claim is posted there)."""
     roles = schema_roles(schema)
     assert roles is not None
-    app, across = (create_engine(url, schema=schema, pool_size=2) for url in (roles.app_url, roles.across_url))
+    app, across = (create_engine(url, schema=schema, connections=4) for url in (roles.app_url, roles.across_url))
     yield lambda: PostingWork(sessions(app), Tenancy.of(TENANT), across_tenants=sessions(across))
     await app.dispose()
     await across.dispose()

@@ -49,7 +49,7 @@ async def migrated_schema(
         yield name
     finally:
         _roles.pop(name, None)
-        admin = create_engine(stack.database_url, schema="public", pool_size=1)
+        admin = create_engine(stack.database_url, schema="public", connections=2)
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         await admin.dispose()
@@ -61,7 +61,7 @@ async def with_revocation_list(database_url: str, schema: str) -> None:
     """The identity service's revocation table in a test's own schema, which its settings name as the list's home
     (`service_settings`): each test checks tokens against a list of its own, as production does against identity's.
     Made by the schema's owner, so its app role may read it as every app role reads identity's."""
-    engine = create_engine(database_url, schema=schema, pool_size=1)
+    engine = create_engine(database_url, schema=schema, connections=2)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(revocations.create_tables)

@@ -213,7 +213,7 @@ async def register_practices(stack: StackUnderTest, owned: Owned) -> None:
     installation's, shared by every test: a practice id belongs to one tenant in every test that names it."""
     if not owned:
         return
-    engine = create_engine(stack.database_url, schema=registry.SCHEMA, pool_size=1)
+    engine = create_engine(stack.database_url, schema=registry.SCHEMA, connections=2)
     try:
         async with AsyncSession(engine) as session, session.begin():
             for tenant_id, practice_ids in owned.items():
@@ -241,7 +241,7 @@ def service_fixtures(
 
     @pytest.fixture
     async def engine(stack: StackUnderTest, schema: str) -> AsyncIterator[AsyncEngine]:
-        engine = create_engine(stack.database_url, schema=schema, pool_size=3)
+        engine = create_engine(stack.database_url, schema=schema, connections=6)
         yield engine
         await engine.dispose()
 

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, database_url: str) -> str:
 
 async def _apply(database_url: str, tenant_id: UUID, rate: RateClass | None, budget: Budget | None) -> None:
     await asyncio.to_thread(migrate.upgrade, database_url, schema=SCHEMA, script_location=MIGRATIONS)
-    engine = create_engine(database_url, schema=SCHEMA, pool_size=1)
+    engine = create_engine(database_url, schema=SCHEMA, connections=2)
     try:
         if budget is None:
             await clear_override(engine, tenant_id, rate)

@@ -222,7 +222,7 @@ def _start_workload(
 
 
 async def _demo_tenant(database_url: str) -> UUID:
-    engine = create_engine(database_url, schema=tenants.SCHEMA, pool_size=1)
+    engine = create_engine(database_url, schema=tenants.SCHEMA, connections=2)
     try:
         return await tenants.find_tenant(engine, name=DEMO_TENANT) or await tenants.create_tenant(engine, DEMO_TENANT)
     finally:
