@@ -41,9 +41,8 @@ from claimstream_platform.access import RateClass
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import Budget, store
-from e2e_bench import raw_rates
 from identity.audit_keys import new_ring_file
-from measuring import percentiles
+from measuring import percentiles, raw_rates
 
 SECONDS = int(os.environ.get("BENCH_NOISY_SECONDS", "15"))
 STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "5"))  # B's and C's single POSTs per second, each

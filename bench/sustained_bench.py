@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
-from e2e_bench import raw_rates
+from measuring import raw_rates
 
 ROOT = Path(__file__).parents[1]
 SECONDS = os.environ.get("SUSTAINED_SECONDS", "600")

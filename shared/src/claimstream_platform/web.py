@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import text
@@ -282,7 +283,10 @@ def create_app(
             if platform is None:
                 await app.state.platform.close()
 
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    # FastAPI's own telemetry off: OpenTelemetry's instrumentation (below) is the one, and FastAPI's would add a
+    # second request span, its own spans per dependency and serialization, and a second duration histogram.
+    native = TelemetryConfig(tracing=False, metrics=False, logs=False)
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=native)
     app.state.unit_of_work = unit_of_work
     install_problem_handlers(app)
     openapi.install(app)

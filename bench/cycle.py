@@ -1,0 +1,119 @@
+"""What the end-to-end bench follows, outside the services: each encounter through the cycle's stages, read from
+each service's own tables (the bench connects as the database's owner), and every consumer group's lag, read from
+Kafka. Neither goes through a service's API, so neither adds to the CPU the bench charges the services."""
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from claimstream_platform.engines import create_engine
+from claimstream_platform.messaging.kafka import new_admin
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+STAGES = ("submitted", "accepted", "remitted", "visible")
+# When each encounter's claim reached a stage: claim submission's history (submitted, accepted by the payer's
+# 277CA, or held by our own checks), remittance posting's first payment posted for it (its 835), by the database's
+# clock at the write.
+_REACHED = text(
+    """
+    SELECT c.encounter_id, h.status AS stage, extract(epoch FROM min(h.at)) AS at
+    FROM claim_submission.claims c JOIN claim_submission.claim_history h ON h.claim_id = c.id
+    WHERE h.status IN ('submitted', 'accepted', 'held') AND c.encounter_id = ANY(:encounters)
+    GROUP BY 1, 2
+    UNION ALL
+    SELECT c.encounter_id, 'remitted', extract(epoch FROM min(p.created_at))
+    FROM claim_submission.claims c JOIN remittance_posting.claim_payments p ON p.claim_id = c.id
+    WHERE p.state = 'posted' AND c.encounter_id = ANY(:encounters)
+    GROUP BY 1
+    """
+)
+# The projection keeps business times, not when it folded an event: a claim is visible there from the first poll
+# that finds it adjudicated (so this stage is known to the poll's second).
+_VISIBLE = text(
+    "SELECT DISTINCT encounter_id FROM projection.claims "
+    "WHERE adjudicated_at IS NOT NULL AND encounter_id = ANY(:encounters)"
+)
+
+
+@dataclass
+class Cycle:
+    """The encounters of one phase, each with when it was posted and when it reached each stage."""
+
+    posted: dict[str, float] = field(default_factory=dict)  # encounter id: when its batch was sent
+    reached: dict[str, dict[str, float]] = field(default_factory=dict)  # encounter id: stage: when
+
+    def settled(self) -> bool:
+        """Every encounter visible in the projection, or held by our checks (it goes no further)."""
+        return all({"visible", "held"} & set(self.reached.get(e, {})) for e in self.posted)
+
+    def latencies(self, stage: str) -> list[float]:
+        return [self.reached[e][stage] - at for e, at in self.posted.items() if stage in self.reached.get(e, {})]
+
+    def count(self, stage: str) -> int:
+        return sum(stage in self.reached.get(e, {}) for e in self.posted)
+
+
+async def follow(database_url: str, cycle: Cycle, timeout: float) -> None:
+    """Poll each stage once a second until the cycle has settled or `timeout` has passed."""
+    engine = create_engine(database_url, schema="public", connections=2)
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            await _poll(engine, cycle)
+            if cycle.settled():
+                return
+            await asyncio.sleep(1)
+    finally:
+        await engine.dispose()
+
+
+async def _poll(engine: AsyncEngine, cycle: Cycle) -> None:
+    waiting = [e for e in cycle.posted if "visible" not in cycle.reached.get(e, {})]
+    if not waiting:
+        return
+    async with engine.connect() as connection:
+        ids = [UUID(e) for e in waiting]
+        rows = (await connection.execute(_REACHED, {"encounters": ids})).all()
+        visible = (await connection.execute(_VISIBLE, {"encounters": ids})).scalars().all()
+    for row in rows:
+        cycle.reached.setdefault(str(row.encounter_id), {})[row.stage] = float(row.at)
+    seen = time.time()
+    for encounter_id in visible:
+        cycle.reached.setdefault(str(encounter_id), {}).setdefault("visible", seen)
+
+
+class GroupLags:
+    """Every consumer group's lag (records its members have not committed, over the partitions it has committed
+    on), sampled while a phase runs; the worst seen per group."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._admin = new_admin(bootstrap)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.worst: dict[str, int] = {}
+
+    async def __aenter__(self) -> "GroupLags":
+        await self._admin.start()
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._admin.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._consumer.stop()
+
+    async def sample(self) -> None:
+        for group, *_ in await self._admin.list_consumer_groups():
+            committed = await self._admin.list_consumer_group_offsets(group)
+            partitions = [tp for tp in committed if isinstance(tp, TopicPartition)]
+            if not partitions:
+                continue
+            ends = await self._consumer.end_offsets(partitions)
+            lag = sum(max(0, ends[tp] - committed[tp].offset) for tp in partitions)
+            self.worst[group] = max(self.worst.get(group, 0), lag)
+
+    def reset(self) -> None:
+        self.worst = {}
