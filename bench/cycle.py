@@ -117,3 +117,25 @@ class GroupLags:
 
     def reset(self) -> None:
         self.worst = {}
+
+
+async def events(database_url: str) -> dict[str, dict[str, int]]:
+    """Per service (its schema): the events it has published (outbox rows) and applied (inbox rows) so far."""
+    engine = create_engine(database_url, schema="public", connections=2)
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        async with engine.connect() as connection:
+            schemas = (await connection.execute(_WITH_OUTBOX)).scalars().all()
+            for schema in schemas:
+                published = await connection.scalar(text(f'SELECT count(*) FROM "{schema}".outbox'))
+                applied = await connection.scalar(text(f'SELECT count(*) FROM "{schema}".inbox'))
+                counts[schema] = {"published": published or 0, "applied": applied or 0}
+    finally:
+        await engine.dispose()
+    return counts
+
+
+_WITH_OUTBOX = text(
+    "SELECT o.table_schema FROM information_schema.tables o JOIN information_schema.tables i "
+    "ON i.table_schema = o.table_schema AND i.table_name = 'inbox' WHERE o.table_name = 'outbox' ORDER BY 1"
+)

@@ -33,7 +33,7 @@ from claimstream_platform.auth import (
     generate_keypair,
 )
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
-from cycle import STAGES, Cycle, GroupLags, follow
+from cycle import STAGES, Cycle, GroupLags, events, follow
 from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
@@ -96,12 +96,14 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
     ):
         await set_up(setting_up, sim, plans, date.today())
         for rate, seconds in PHASES:
+            events_before = await events(stack.database_url)  # before the CPU is read: its queries are not the phase's
             began, cpu_before = time.time(), cpu_seconds(roots)
             lags.reset()
             cycle = await phase(capture, plans, rate, seconds, lags)
             await follow(stack.database_url, cycle, timeout=240)
             await lags.sample()
             figures = phase_figures(cycle, began, cpu_before, cpu_seconds(roots))
+            figures["events_per_encounter"] = per_encounter(events_before, await events(stack.database_url), cycle)
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
     return results
 
@@ -123,6 +125,17 @@ def phase_figures(cycle: Cycle, began: float, cpu_before: Any, cpu_after: Any) -
         **{f"post_to_{stage}": percentiles(cycle.latencies(stage)) for stage in STAGES},
         "cpu_ms_per_encounter": cpu_ms,
         "claimstream_cpu_ms_per_encounter": round(sum(ms for n, ms in cpu_ms.items() if n not in NOT_OURS), 2),
+    }
+
+
+def per_encounter(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], cycle: Cycle) -> Any:
+    """Events each service published and applied per encounter in the phase (its follow-through included)."""
+    encounters = max(1, len(cycle.posted))
+    return {
+        schema: {
+            kind: round((after[schema][kind] - before.get(schema, {}).get(kind, 0)) / encounters, 2) for kind in kinds
+        }
+        for schema, kinds in after.items()
     }
 
 
@@ -189,6 +202,9 @@ def _report(results: dict[str, Any]) -> None:
         print(f"  {name:<34}{ms:>8.2f}")
     print(f"  {'claimstream, every service of ours':<34}{top['claimstream_cpu_ms_per_encounter']:>8.2f}")
     print("  (Kafka, PostgreSQL, the simulator and the load generator apart)")
+    print(f"events per encounter at {top['target_rate']}/s (published, applied), by service:")
+    for schema, counts in top["events_per_encounter"].items():
+        print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}")
 
 
 if __name__ == "__main__":

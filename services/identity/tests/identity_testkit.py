@@ -1,5 +1,5 @@
 """Identity's test helpers: another service's route (any tenant role), people invited and signed in through the API,
-a wait for the other service to see a revocation (it refreshes its list in the background), and the access log's
+a wait for the other service to see a revocation (it refreshes its list before a request), and the access log's
 key ring."""
 
 import asyncio

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from claimstream_platform.settings import ServiceSettings
 
 ALGORITHM = "EdDSA"
-VERIFIED_KEPT = 10_000  # tokens a process remembers as verified (each until it expires)
+VERIFIED_KEPT = 10_000  # tokens a verifier remembers as verified, each until it expires (its keys never change)
 ALL_PRACTICES = "*"
 ISSUER = "claimstream"
 AUDIENCE = "claimstream-api"
@@ -209,7 +209,7 @@ class TokenVerifier:
     caps: LifetimeCaps = field(default_factory=LifetimeCaps)
     roles: frozenset[str] = TENANT_ROLES  # what a token of `issuer` may carry; anything else is a forgery
     operators: bool = True
-    _verified: dict[str, tuple[Caller, float]] = field(default_factory=dict, repr=False, compare=False)
+    _verified: dict[str, tuple[Caller, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path, **kwargs: Any) -> Self:

@@ -51,6 +51,7 @@ def create_engine(database_url: str, *, schema: str, connections: int = 20) -> A
         pool_size=connections,
         max_overflow=0,
         pool_timeout=10,
+        pool_recycle=600,  # a connection a network middlebox dropped without a word is not kept for long
         connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
     )
     event.listen(engine.sync_engine, "checkout", _still_open)
@@ -77,7 +78,7 @@ async def across_tenants_job(
     job: Callable[[Callable[[], W]], Awaitable[T]],
 ) -> T:
     """A one-off command's work across tenants (the across-tenants role's URL): `job` is given a maker of units of
-    work on an engine of one connection, disposed of when it is done."""
+    work on an engine of its own (two connections at most), disposed of when it is done."""
     engine = create_engine(database_url, schema=schema, connections=2)
     try:
         made = sessions(engine)

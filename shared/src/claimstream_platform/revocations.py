@@ -5,15 +5,18 @@ sign-out, a renewal, an integration token withdrawn), or every token of a subjec
 installation operator) issued before a time (a user disabled). Identity's subjects are unique across tenants; the
 tenant is part of the match all the same, so a subject string reused in another tenant's token is not refused.
 Every API process keeps the whole list in memory, so the check on a request is a dictionary lookup. The list is
-refreshed by one indexed query for the rows after the last one it saw, before a request, when it is more than a
-second old (`interval`): a busy process asks once a second, shared by the requests that arrive meanwhile, and an
-idle one asks nothing (a timer refreshing it every second cost every idle API process a query a second).
+refreshed by one indexed query for the rows after the last one it saw, on a connection of its own (a refresh never
+queues behind the requests for the pool): before a request, when it is more than a second old (`interval`), shared
+by the requests that arrive meanwhile and waited for at most `wait` seconds; and every `keep_young` seconds (10)
+in the background, so that an idle process's list is never older than that when a request comes. A busy process
+asks once a second, an idle one once in ten (a timer asking every second cost every idle API a query a second).
+A revoked token is refused within about a second while the database answers within `wait`.
 
-When the refresh fails the process keeps answering from the list it has for `max_stale` seconds (30 by default),
+When a refresh fails the process keeps answering from the list it has for `max_stale` seconds (30 by default),
 then answers 503 to every authenticated request until a refresh succeeds: a revoked token is accepted for at most
-that long after the database went away, never indefinitely. A request waits for a refresh at most `wait` seconds;
-after a failure the next is tried a second later, so a database away does not slow every request down. A process
-that has never loaded the list answers 503.
+that long after the database went away, never indefinitely. After a failure, requests do not wait for the next
+refresh, which is tried a second after the failure ended, so a database away does not slow every request down.
+A process that has never loaded the list answers 503.
 
 Rows are appended in commit order (the identity service takes one lock per insert), so "every row after seq N"
 never skips a row that a slower transaction commits later.
@@ -113,17 +116,26 @@ class RevocationList:
 
 class Revocations:
     """The list as one API process holds it: `start()` loads it, `fresh()` refreshes it when it is older than
-    `interval`, `check(caller)` consults it."""
+    `interval`, `check(caller)` consults it. The engine is the list's own, disposed of by `close()`."""
 
     def __init__(
-        self, engine: AsyncEngine, schema: str, *, interval: float = 1.0, max_stale: float = 30.0, wait: float = 1.0
+        self,
+        engine: AsyncEngine,
+        schema: str,
+        *,
+        interval: float = 1.0,
+        max_stale: float = 30.0,
+        wait: float = 1.0,
+        keep_young: float = 10.0,
     ) -> None:
+        self._own_engine = engine
         self._engine = engine.execution_options(schema_translate_map={None: schema})
-        self._interval, self._max_stale, self._wait = interval, max_stale, wait
+        self._interval, self._max_stale, self._wait, self._keep_young = interval, max_stale, wait, keep_young
         self._list = RevocationList()
         self._loaded_at: float | None = None  # monotonic time of the last successful refresh
-        self._tried_at = -interval  # of the last refresh started, successful or not
+        self._failed_at: float | None = None  # of the end of the last refresh, when it failed
         self._refreshing: asyncio.Task[None] | None = None
+        self._young: asyncio.Task[None] | None = None
 
     def check(self, caller: Caller) -> None:
         """Refuse a revoked token (401), and every token while the list is older than `max_stale` (503)."""
@@ -133,14 +145,16 @@ class Revocations:
             raise Unauthenticated("token revoked")
 
     async def fresh(self) -> None:
-        """Before a request is authenticated: a refresh when the list is older than `interval` and none was tried
-        within it, waited for at most `wait` seconds (one still running then goes on, for the next requests)."""
+        """Before a request is authenticated: the list refreshed when older than `interval`, waited for at most
+        `wait` seconds (a refresh still running then goes on, for the next requests). After a failed refresh,
+        the next starts `interval` after it, and no request waits for it."""
         now = time.monotonic()
-        stale = self._loaded_at is None or now - self._loaded_at >= self._interval
-        if stale and self._refreshing is None and now - self._tried_at >= self._interval:
-            self._tried_at = now
+        if self._loaded_at is not None and now - self._loaded_at < self._interval:
+            return
+        failed_at = self._failed_at
+        if self._refreshing is None and (failed_at is None or now - failed_at >= self._interval):
             self._refreshing = asyncio.create_task(self._refresh_logged(), name="revocations")
-        if self._refreshing is not None:
+        if self._refreshing is not None and failed_at is None:
             await asyncio.wait([self._refreshing], timeout=self._wait)
 
     async def refresh(self) -> None:
@@ -157,20 +171,32 @@ class Revocations:
         self._loaded_at = time.monotonic()
 
     async def start(self) -> None:
-        """Load the list before the first request (a failure is logged: requests get 503 until a refresh works)."""
-        self._tried_at = time.monotonic()
-        await self._refresh_logged()
+        """Load the list before the first request (a failure is logged: requests get 503 until a refresh works),
+        and keep it young in the background."""
+        self._refreshing = asyncio.create_task(self._refresh_logged(), name="revocations")
+        await self._refreshing
+        self._young = asyncio.create_task(self._keep_it_young(), name="revocations-young")
 
     async def close(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
+        for task in (self._young, self._refreshing):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self._own_engine.dispose()
+
+    async def _keep_it_young(self) -> None:
+        while True:
+            await asyncio.sleep(self._keep_young)
+            if self._loaded_at is None or time.monotonic() - self._loaded_at >= self._keep_young:
+                await self.fresh()
 
     async def _refresh_logged(self) -> None:
         try:
             await self.refresh()
+            self._failed_at = None
         except Exception as error:  # the database away or the list's table missing: fail closed after max_stale
+            self._failed_at = time.monotonic()
             log.warning("revocation list refresh failed", extra={"error": type(error).__name__})
         finally:
             self._refreshing = None
@@ -180,12 +206,15 @@ class NoRevocations(Revocations):
     """For an API whose tokens are not ours (the simulated clearinghouse): nothing is revoked here."""
 
     def __init__(self) -> None:
-        self._refreshing = None
+        return None
 
     def check(self, caller: Caller) -> None:
         return None
 
     async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
         return None
 
     async def fresh(self) -> None:

@@ -79,7 +79,7 @@ class Platform:
             across_engine=across,
             across_tenants=sessions(across),
             verifier=verifier_for(settings),
-            revocations=_revocations(settings, engine),
+            revocations=_revocations(settings),
             limiter=RateLimiter(
                 Store(engine),
                 settings.service_name,
@@ -122,12 +122,13 @@ class Platform:
             return self._kafka_ok
 
 
-def _revocations(settings: ServiceSettings, engine: AsyncEngine) -> Revocations:
-    """The identity service's list; the simulated clearinghouse verifies its own tokens, which we never revoke."""
+def _revocations(settings: ServiceSettings) -> Revocations:
+    """The identity service's list, on a connection of its own; the simulated clearinghouse verifies its own
+    tokens, which we never revoke."""
     if settings.auth_issuer == CLEARINGHOUSE_ISSUER:
         return NoRevocations()
     return Revocations(
-        engine,
+        create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema, connections=1),
         settings.revocations_schema,
         interval=settings.revocation_refresh_seconds,
         max_stale=settings.revocation_max_stale_seconds,

@@ -78,17 +78,18 @@ def test_a_list_older_than_its_bound_answers_unavailable_and_a_fresh_one_refuses
 
 
 class Counted(Revocations):
-    """A refresh that counts itself and takes `takes` seconds, the database left out."""
+    """A refresh that counts itself, takes `takes` seconds and fails when told, the database left out."""
 
     def __init__(self, *, interval: float = 60, wait: float = 1.0, takes: float = 0.0) -> None:
-        super().__init__(
-            create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none"), "identity", interval=interval, wait=wait
-        )
-        self.refreshes, self.takes = 0, takes
+        nowhere = create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none")
+        super().__init__(nowhere, "identity", interval=interval, wait=wait)
+        self.refreshes, self.takes, self.failing = 0, takes, False
 
     async def refresh(self) -> None:
         self.refreshes += 1
         await asyncio.sleep(self.takes)
+        if self.failing:
+            raise ConnectionRefusedError
         self._loaded_at = time.monotonic()
 
 
@@ -97,7 +98,7 @@ async def test_a_list_older_than_its_interval_is_refreshed_before_a_request_and_
     await revocations.fresh()  # never loaded
     await revocations.fresh()
     assert revocations.refreshes == 1
-    revocations._loaded_at = revocations._tried_at = time.monotonic() - 61
+    revocations._loaded_at = time.monotonic() - 61
     await revocations.fresh()
     assert revocations.refreshes == 2
     revocations.check(principal())  # answered from the list just loaded
@@ -114,9 +115,28 @@ async def test_a_slow_refresh_holds_a_request_only_briefly_and_is_not_started_tw
     await revocations.close()
 
 
-async def test_a_failed_refresh_is_tried_again_after_the_interval_not_on_every_request() -> None:
-    revocations = Revocations(create_async_engine("postgresql+asyncpg://u:p@127.0.0.1:1/none"), "identity", interval=60)
-    await revocations.fresh()  # refused: the connection fails at once
-    tried = revocations._tried_at
+async def test_after_a_failed_refresh_requests_do_not_wait_and_the_next_starts_an_interval_later() -> None:
+    revocations = Counted(interval=60, wait=5, takes=0.01)
+    revocations.failing = True
+    await revocations.fresh()  # failed
+    revocations.takes = 10  # a database that does not answer: were a request to wait, this test would take 5 s
+    started = time.monotonic()
     await revocations.fresh()
-    assert revocations._tried_at == tried and revocations._loaded_at is None
+    assert time.monotonic() - started < 1 and revocations.refreshes == 1  # not tried again within the interval
+    revocations._failed_at = time.monotonic() - 61
+    await revocations.fresh()  # tried again, in the background: the request does not wait for it
+    await asyncio.sleep(0)  # the refresh's task under way
+    assert time.monotonic() - started < 1 and revocations.refreshes == 2
+    await revocations.close()
+
+
+async def test_an_idle_list_is_kept_young_in_the_background() -> None:
+    revocations = Counted(interval=0.01)
+    revocations._keep_young = 0.05
+    await revocations.start()
+    for _ in range(100):  # about half a second at most: a few background refreshes
+        if revocations.refreshes >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await revocations.close()
+    assert revocations.refreshes >= 3

@@ -56,7 +56,7 @@ class OutboxRelay:
     idle_wait: float = 0.05
     max_backoff: float = 5.0
     wakeup: Wakeup | None = None  # woken by the commits that write rows; idle, it polls every `idle_fallback` s
-    idle_fallback: float = 5.0  # a row no commit announced (an operator's release, a notification lost)
+    idle_fallback: float = 5.0  # a row no commit announced (a notification lost with a connection)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
