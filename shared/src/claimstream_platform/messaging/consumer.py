@@ -1,20 +1,21 @@
 """The consumer runtime: decode, dedupe through the inbox, handle, commit the database, then the offset.
 
-Per 50 events of a partition batch (`TOGETHER`: few locks held at once; batches of hundreds deadlocked, and each
-deadlock applied them all again), one transaction: the inbox rows and the handlers' effects (and the events they
-publish, via the outbox) commit together; the batch's Kafka offset is committed after its last. A crash redelivers,
-and the inbox skips what was applied. A record that cannot be decoded or validated, or whose handler keeps failing,
-goes to `<topic>.dlq` with the reason in headers and the partition keeps flowing; so does an event whose practice
-is unknown or another tenant's, before any handler runs (practice_check).
+Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they
+publish, via the outbox) commit together, and only then is the Kafka offset committed. A crash anywhere
+redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
+or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
+flowing; so does an event whose practice is unknown or another tenant's, before any handler runs (practice_check).
 
 Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
 poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order
-within it is kept. The database down, or a deadlock, is waited out, however long, and dead-letters nothing; an
-event whose work keeps timing out or hitting a limit is tried `max_attempts` times, then dead-lettered (failures.py).
+within it is kept. The database being down, or a batch losing a race (a deadlock), is waited out, however long, and
+never dead-letters anything; an event whose work keeps timing out or hitting a resource limit is tried
+`max_attempts` times, spaced, then dead-lettered with the reason (messaging/failures.py says which failure is which).
 
-A subscription handles one event, or (`batched(handler)`) every fresh event of a transaction's in a row, in order,
-writing them with a few statements. A batch that fails for a reason that is not an outage is applied again event
-by event, and only the event that fails goes to the dead-letter topic.
+A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
+of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
+reason that is not an outage, it is applied again event by event (a batch of one each), and only the event that
+fails goes to the dead-letter topic.
 """
 
 import asyncio
@@ -74,10 +75,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-# The poll loop's longest wait: records wake it at once and a batch resumes its own partition (partitions.py), so
-# this bounds how soon a stop, a failed batch and the lag gauge are seen (five polls a second cost an idle consumer).
+# The poll loop's longest wait for records: records wake it at once, and each partition's batch resumes its own
+# partition when done (messaging/partitions.py), so this bounds only how soon a stop, a failed batch and the lag
+# gauge are seen. Five polls a second made every idle consumer a few tenths of a percent of a core.
 POLL_MS = 1_000
-TOGETHER = 50  # events a transaction applies at most: few locks held, a deadlock's retry small
 tracer = trace.get_tracer(__name__)
 
 
@@ -146,12 +147,11 @@ class Consumer:
             await consumer.stop()
 
     async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
-        """Apply the partition's records, TOGETHER at a time in order, and dead-letter what must be."""
+        """Apply the partition's records and dead-letter what must be."""
         started = time.perf_counter()
-        for first in range(0, len(records), TOGETHER):
-            dead = await self._until_applied(records[first : first + TOGETHER])
-            for letter in dead:
-                await self._dead_letter(self._dead_letters, letter)
+        dead = await self._until_applied(records)
+        for letter in dead:
+            await self._dead_letter(self._dead_letters, letter)
         telemetry.EVENTS_CONSUMED.add(len(records), {"consumer": self.name})
         telemetry.HANDLER_SECONDS.record(time.perf_counter() - started, {"consumer": self.name})
 
