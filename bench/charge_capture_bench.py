@@ -158,9 +158,7 @@ async def single_posts(
         cpu_before = sum(cpu_seconds(api).values())
         started = time.perf_counter()
         for n in range(total):  # open loop: send on schedule whether or not earlier answers came back
-            delay = started + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
             tasks.append(asyncio.create_task(one(client, rate * 100_000 + n)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started

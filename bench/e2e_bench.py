@@ -24,14 +24,8 @@ from uuid import uuid4
 import httpx
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_devtools.running_services import Services, running
-from claimstream_devtools.testing import Keys, StackUnderTest, TestIssuer
-from claimstream_platform.auth import (
-    CLEARINGHOUSE_ACCOUNT,
-    CLEARINGHOUSE_AUDIENCE,
-    CLEARINGHOUSE_ISSUER,
-    Role,
-    generate_keypair,
-)
+from claimstream_devtools.testing import Keys, StackUnderTest, new_keys
+from claimstream_platform.auth import Role
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, events, follow
 from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
@@ -143,7 +137,9 @@ def main() -> int:
     local = LocalStack(PROFILES["bench"])
     local.start(fresh=True)
     folder = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
-    keys, clearinghouse = _keys(folder / "keys"), _keys(folder / "clearinghouse-keys", clearinghouse=True)
+    (folder / "keys").mkdir()
+    (folder / "clearinghouse-keys").mkdir()
+    keys, clearinghouse = new_keys(folder / "keys"), new_keys(folder / "clearinghouse-keys", clearinghouse=True)
     mail = local.mail.folder if local.mail else None
     stack = StackUnderTest(local.database_url, local.bootstrap_servers, local.broker, local.postgres, local.smtp, mail)
     try:
@@ -158,20 +154,6 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2))
     print(f"saved {RESULTS}")
     return 0
-
-
-def _keys(folder: Path, *, clearinghouse: bool = False) -> Keys:
-    folder.mkdir(parents=True)
-    generate_keypair(folder / "signing.pem", folder / "public.pem")
-    if not clearinghouse:
-        return Keys(TestIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
-    issuer = TestIssuer.from_file(
-        folder / "signing.pem",
-        issuer=CLEARINGHOUSE_ISSUER,
-        audience=CLEARINGHOUSE_AUDIENCE,
-        default_roles=(CLEARINGHOUSE_ACCOUNT,),
-    )
-    return Keys(issuer, folder / "public.pem")
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -45,7 +45,8 @@ async def client(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterato
 
 @pytest.fixture
 async def other(stack: StackUnderTest, schema: str, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    """Another service's API: its own schema elsewhere, identity's revocation list refreshed before a request when over 50 ms old."""
+    """Another service's API: its own schema elsewhere, identity's revocation list refreshed before a request when
+    over 50 ms old."""
     settings = ServiceSettings(
         service_name="other",
         database_url=stack.database_url,

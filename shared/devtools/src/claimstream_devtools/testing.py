@@ -133,18 +133,12 @@ class Keys:
     public_key_file: Path
 
 
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    folder = tmp_path_factory.mktemp("keys")
+def new_keys(folder: Path, *, clearinghouse: bool = False) -> Keys:
+    """A key pair made in `folder` and its issuer: claimstream's, or with `clearinghouse` the simulated
+    clearinghouse's own key, issuer and audience (the outside world's credentials)."""
     generate_keypair(folder / "signing.pem", folder / "public.pem")
-    return Keys(TestIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
-
-
-@pytest.fixture(scope="session")
-def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    """The simulated clearinghouse's own key, issuer and audience (the outside world's credentials)."""
-    folder = tmp_path_factory.mktemp("clearinghouse-keys")
-    generate_keypair(folder / "signing.pem", folder / "public.pem")
+    if not clearinghouse:
+        return Keys(TestIssuer.from_file(folder / "signing.pem"), folder / "public.pem")
     issuer = TestIssuer.from_file(
         folder / "signing.pem",
         issuer=CLEARINGHOUSE_ISSUER,
@@ -152,6 +146,16 @@ def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
         default_roles=(CLEARINGHOUSE_ACCOUNT,),
     )
     return Keys(issuer, folder / "public.pem")
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return new_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def clearinghouse_keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return new_keys(tmp_path_factory.mktemp("clearinghouse-keys"), clearinghouse=True)
 
 
 @asynccontextmanager
