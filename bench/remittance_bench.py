@@ -118,12 +118,12 @@ async def posting_rates(stack: LocalStack, content: str) -> dict[str, float]:
     engine = create_engine(stack.database_url, schema=schema, connections=4)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     for start in range(0, CLAIMS, 2000):  # the claims, as claim submission announced them
-        async with SERVICE.unit_of_work(sessionmaker) as uow:
+        async with SERVICE.unit_of_work(sessionmaker, across_tenants=sessionmaker) as uow:
             announced = [SimpleNamespace(event=_created(n)) for n in range(start, min(CLAIMS, start + 2000))]
             await handlers.on_claims_created(announced, uow)
             await uow.commit()
     started = time.perf_counter()
-    async with SERVICE.unit_of_work(sessionmaker) as uow:
+    async with SERVICE.unit_of_work(sessionmaker, across_tenants=sessionmaker) as uow:
         await handlers.receive(uow, content, source="bench", tenant_id=None)
         await uow.commit()
     posting = time.perf_counter() - started
