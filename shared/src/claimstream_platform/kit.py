@@ -29,6 +29,7 @@ from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.messaging.subscriptions import Locks
 from claimstream_platform.messaging.wakeup import Wakeup
 from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.settings import ServiceSettings
@@ -74,6 +75,7 @@ class Service(Generic[S]):
     migrations: Path
     # event class -> handler; or, for handlers that need what the worker reads at start (a key), a function of it
     subscriptions: Subscriptions | Callable[[Runtime[S]], Subscriptions] = field(default_factory=dict)
+    locks: Locks = field(default_factory=dict)  # event class -> the advisory locks its handler takes (subscriptions.py)
     loops: Sequence[Callable[[Runtime[S]], Worker]] = ()
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
@@ -147,6 +149,7 @@ class Service(Generic[S]):
                 Consumer(
                     name=service_settings.service_name,
                     subscriptions=subscriptions,
+                    locks=self.locks,
                     sessionmaker=runtime.sessionmaker,
                     across_tenants=runtime.across_tenants,  # for the lookups a handler says cross tenants
                     unit_of_work=self.unit_of_work,

@@ -1,6 +1,7 @@
-"""The events claim submission consumes, and the handler of each."""
+"""The events claim submission consumes, the handler of each, and the advisory locks each takes (named ahead, so
+that the consumer takes a whole batch's at once, in one order)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.billing_office import CredentialChanged, EnrollmentChanged, PayerChecksSet
@@ -13,10 +14,13 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationRequired,
 )
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
-from claimstream_platform.messaging.consumer import Batched, Handler, batched
+from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
+from claim_submission.domain.content import content_of, duplicate_key
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
+from claim_submission.repository.claims import duplicate_lock_names, plan_lock_names
+from claim_submission.repository.readiness import readiness_lock_names
 from claim_submission.scrubbing import (
     accepted_rules,
     authorization_answers,
@@ -24,6 +28,7 @@ from claim_submission.scrubbing import (
     practice_facts,
     readiness_answers,
 )
+from claim_submission.scrubbing.coverage_rule import PlanKey, plan_key
 
 # ChargeCaptured is the hot one: its batch handler writes a run of new claims with a few statements.
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
@@ -42,4 +47,53 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     PayerChecksSet: readiness_answers.on_payer_checks_set,
     EnrollmentChanged: readiness_answers.on_enrollment_changed,
     CredentialChanged: readiness_answers.on_credential_changed,
+}
+
+
+def _claim_creation(event: ChargeCaptured) -> set[str]:
+    """A new claim's (intake/creation.py): its practice's word on the payer, the patient's plan, its duplicate key."""
+    if event.practice_id is None:
+        return set()
+    tenant, practice, content = event.tenant_id, event.practice_id, content_of(event).content
+    payer = readiness_lock_names([(tenant, practice, content.payer.payer_id[:80])])
+    return (
+        payer | _plans([plan_key(tenant, practice, content)]) | duplicate_lock_names([(tenant, duplicate_key(content))])
+    )
+
+
+def _plans(keys: Iterable[PlanKey | None]) -> set[str]:
+    return plan_lock_names(key for key in keys if key is not None)
+
+
+def _readiness(event: PayerChecksSet | EnrollmentChanged | CredentialChanged) -> set[str]:
+    practice = event.practice_id
+    return readiness_lock_names([(event.tenant_id, practice, event.payer_id[:80])] if practice else [])
+
+
+def _eligibility(event: CoverageInactive | EligibilityVerified) -> set[str]:
+    key = eligibility_answers.key_of(event)
+    return _plans([key[:4] if key else None])
+
+
+def _carve_out(event: CoverageCarvedOut) -> set[str]:
+    practice = event.practice_id
+    return _plans([(event.tenant_id, practice, event.patient_ref, event.payer_id) if practice else None])
+
+
+def _authorization(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> set[str]:
+    return _plans([authorization_answers.plan_of(event)])
+
+
+# The hot paths' locks: a claim's creation, and the answers about a patient's plan or a practice's payer.
+LOCKS: Locks = {
+    ChargeCaptured: _claim_creation,
+    CoverageInactive: _eligibility,
+    EligibilityVerified: _eligibility,
+    CoverageCarvedOut: _carve_out,
+    AuthorizationApproved: _authorization,
+    AuthorizationRequired: _authorization,
+    AuthorizationExceeded: _authorization,
+    PayerChecksSet: _readiness,
+    EnrollmentChanged: _readiness,
+    CredentialChanged: _readiness,
 }

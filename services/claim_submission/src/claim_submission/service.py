@@ -12,7 +12,7 @@ from pydantic import FilePath
 
 from claim_submission.api import operations, status, submitter
 from claim_submission.api.claims import router
-from claim_submission.consumers import SUBSCRIPTIONS
+from claim_submission.consumers import LOCKS, SUBSCRIPTIONS
 from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound.claim_status import Asked
 from claim_submission.inbound.status_loop import StatusInquiryLoop
@@ -82,6 +82,7 @@ SERVICE = Service(
     routers=[router, operations.router, submitter.router, status.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    locks=LOCKS,
     loops=[submission_loop, status_inquiry_loop],
     unit_of_work=ClaimWork,
 )

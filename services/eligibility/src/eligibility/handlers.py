@@ -100,10 +100,10 @@ async def on_charge_captured(event: ChargeCaptured, uow: EligibilityWork) -> Non
     if event.practice_id is None:
         return
     await estimate_charges.billed(uow, event)
-    await ask_later(uow, _visit_check(event))
+    await ask_later(uow, visit_check(event))
 
 
-def _visit_check(event: ChargeCaptured) -> Check:
+def visit_check(event: ChargeCaptured) -> Check:
     """The question a captured visit asks: its patient's coverage with its payer on its date, for its billing
     provider."""
     assert event.practice_id is not None

@@ -12,7 +12,7 @@ from pydantic import FilePath
 
 from eligibility import api, estimates_api
 from eligibility.check_loop import PendingChecks
-from eligibility.consumers import SUBSCRIPTIONS
+from eligibility.consumers import LOCKS, SUBSCRIPTIONS
 from eligibility.handlers import Sender
 from eligibility.repository import EligibilityWork
 
@@ -51,6 +51,7 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     subscriptions=SUBSCRIPTIONS,
+    locks=LOCKS,
     loops=[pending_checks],
     unit_of_work=EligibilityWork,
 )

@@ -10,7 +10,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
 from patient_billing import api, credits_api, link_api, plans_api, statements_api
-from patient_billing.consumers import SUBSCRIPTIONS
+from patient_billing.consumers import LOCKS, SUBSCRIPTIONS
 from patient_billing.links import Links
 from patient_billing.mailer import Mailer
 from patient_billing.plan_loop import PlanLoop
@@ -106,6 +106,7 @@ SERVICE = Service(
     routers=[api.router, statements_api.router, credits_api.router, plans_api.router, link_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    locks=LOCKS,
     loops=[statement_loop, refund_loop, plan_loop],
     prepare_app=_prepare,
     unit_of_work=PatientBillingWork,

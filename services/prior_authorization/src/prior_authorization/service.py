@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from pydantic import FilePath
 
 from prior_authorization import api
-from prior_authorization.consumers import SUBSCRIPTIONS
+from prior_authorization.consumers import LOCKS, SUBSCRIPTIONS
 from prior_authorization.follow_loop import OpenRequests
 from prior_authorization.handlers import Sender
 from prior_authorization.repository import PriorAuthorizationWork
@@ -58,6 +58,7 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     subscriptions=SUBSCRIPTIONS,
+    locks=LOCKS,
     loops=[open_requests],
     unit_of_work=PriorAuthorizationWork,
 )

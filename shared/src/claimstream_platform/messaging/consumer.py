@@ -13,9 +13,10 @@ never dead-letters anything; an event whose work keeps timing out or hitting a r
 `max_attempts` times, spaced, then dead-lettered with the reason (messaging/failures.py says which failure is which).
 
 A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
-of a partition batch in a row, in order, so that it can write them with a few statements. If a batch fails for a
-reason that is not an outage, it is applied again event by event (a batch of one each), and only the event that
-fails goes to the dead-letter topic.
+of a partition batch in a row, in order, so that it can write them with a few statements. The advisory locks the
+handlers name ahead (`locks`) are taken for the whole batch first, in one order. If a batch fails for a reason that is
+not an outage, it is applied again event by event (a batch of one each), and only the event that fails goes to the
+dead-letter topic.
 """
 
 import asyncio
@@ -34,14 +35,16 @@ from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import is_transient
+from claimstream_platform.locks import hold_names
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
-from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
+from claimstream_platform.messaging.envelope import DecodedEvent
 from claimstream_platform.messaging.failures import (
     DatabaseUnreachable,
     HandlerTimedOut,
     Tries,
     backoff,
     database_answers,
+    is_contention,
     may_be_outage,
     not_the_events_fault,
     transaction_usable,
@@ -55,8 +58,11 @@ from claimstream_platform.messaging.subscriptions import (
     Batched,
     Delivery,
     Handler,
+    Locks,
     batched,
     caused_by,
+    decode_subscribed,
+    lock_names,
     runs,
     take,
 )
@@ -69,6 +75,7 @@ __all__ = [
     "Delivery",
     "Handler",
     "HandlerTimedOut",
+    "Locks",
     "batched",
     "caused_by",
     "run_until_stopped",
@@ -105,6 +112,7 @@ class Consumer:
     bootstrap_servers: str
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own, with its repositories
     across_tenants: async_sessionmaker[AsyncSession] | None = None  # for a handler's uow.across_tenants() alone
+    locks: Locks = field(default_factory=dict)  # the advisory locks its handlers take: held for a whole batch first
     batch_size: int = 500
     max_attempts: int = 3
     max_backoff: float = 10.0
@@ -163,7 +171,7 @@ class Consumer:
         raises (`engines.is_transient`): the caller waits and calls again with the same `tries`.
         """
         tries = tries or Tries()
-        decoded, dead = self._decode_all(records)
+        decoded, dead = decode_subscribed(records, self.subscriptions)
         decoded, misplaced = await self.practices.split(self.sessionmaker, decoded)
         dead += misplaced
         if not tries.one_by_one:
@@ -178,24 +186,11 @@ class Consumer:
             except _TransactionLost as lost:
                 await asyncio.sleep(lost.wait)
 
-    def _decode_all(
-        self, records: list[ConsumerRecord[bytes, bytes]]
-    ) -> tuple[list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]], list[DeadLetter]]:
-        decoded, dead = [], []
-        for record in records:
-            try:
-                item = decode(record.key, record.value, list(record.headers))
-            except UndecodableEvent as error:
-                dead.append(DeadLetter(record, "decode", error.reason))
-                continue
-            if type(item.event) in self.subscriptions:
-                decoded.append((record, item))
-        return decoded, dead
-
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
+            await hold_names(uow, lock_names(items, self.locks))
             for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
@@ -212,9 +207,9 @@ class Consumer:
         dead = []
         async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
-            for record, item in decoded:
-                if not take(fresh, item.metadata.event_id):
-                    continue
+            todo = [(record, item) for record, item in decoded if take(fresh, item.metadata.event_id)]
+            await hold_names(uow, lock_names((item for _, item in todo), self.locks))
+            for record, item in todo:
                 error = tries.given_up(item.metadata.event_id, self.max_attempts) or await self._attempt(
                     item, uow, tries
                 )
@@ -292,7 +287,8 @@ class Consumer:
                     "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
                 )
                 waited += 1
-                await asyncio.sleep(backoff(waited, self.max_backoff) * random.uniform(0.5, 1.0))  # apart from a rival
+                first = 0.02 if is_contention(error) else 0.2  # a lost race is run again soon, an outage waited out
+                await asyncio.sleep(backoff(waited, self.max_backoff, first) * random.uniform(0.5, 1.0))
 
     async def _dead_letter(self, producer: AIOKafkaProducer, letter: DeadLetter) -> None:
         await send_dead_letter(

@@ -36,6 +36,11 @@ def plan_lock_names(keys: Iterable[PlanKey]) -> set[str]:
     }
 
 
+def duplicate_lock_names(pairs: Iterable[tuple[UUID, str]]) -> set[str]:
+    """The lock of each (tenant, duplicate key) a new claim asks about (`Claims.duplicates`)."""
+    return {f"claim-submission:duplicate:{tenant}:{key}" for tenant, key in pairs}
+
+
 class Claims(ClaimWrites):
     async def _locked(self, query: Select[Any], *, skip_locked: bool = False) -> list[Claim]:
         rows = await self.session.execute(query.with_for_update(skip_locked=skip_locked))
@@ -162,7 +167,7 @@ class Claims(ClaimWrites):
         """Until this transaction ends, it alone asks about these duplicate keys. An EHR that posts one visit twice
         makes two encounters, which come on different partitions: asked at once, neither would see the other's
         claim and both would leave. The second waits here for the first to commit, and finds its claim."""
-        await hold_names(self.uow, (f"claim-submission:duplicate:{tenant}:{key}" for tenant, key in pairs))
+        await hold_names(self.uow, duplicate_lock_names(pairs))
 
     async def encounters_with_claims(self, wanted: Iterable[tuple[UUID, UUID]]) -> set[tuple[UUID, UUID]]:
         rows = await self.session.execute(

@@ -19,11 +19,16 @@ PayerKey = tuple[UUID, UUID, str]  # tenant, practice, payer
 k, e, s = payer_checks.c, claims_enrollments.c, credential_spans.c
 
 
+def readiness_lock_names(keys: Iterable[PayerKey]) -> set[str]:
+    """The lock of each practice's word on a payer (`PayerReadiness.hold`); a claim's creation takes it too."""
+    return {f"claim-submission:readiness:{t}:{p}:{payer[:80]}" for t, p, payer in keys}
+
+
 class PayerReadiness(Repository):
     table = payer_checks
 
     async def hold(self, keys: Iterable[PayerKey]) -> None:
-        await hold_names(self.uow, {f"claim-submission:readiness:{t}:{p}:{payer[:80]}" for t, p, payer in keys})
+        await hold_names(self.uow, readiness_lock_names(keys))
 
     async def set_checks(self, key: PayerKey, enrollment: bool, credentialing: bool) -> None:
         row = dict(zip(("tenant_id", "practice_id", "payer_id"), key, strict=True))

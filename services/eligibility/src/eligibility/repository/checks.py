@@ -75,7 +75,7 @@ class Checks(Repository):
     async def hold_coverages(self, wanted: Iterable[Check]) -> None:
         """Until this transaction ends, it alone stores checks of these coverages (patient, payer, member id and
         practice, as `recent_for` finds them): a second asker waits for the first to commit, then sees its check."""
-        await hold_names(self.uow, map(_coverage_lock, wanted))
+        await hold_names(self.uow, map(coverage_lock, wanted))
 
     async def recent_for(self, check: Check, *, days: int) -> UUID | None:
         """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
@@ -130,7 +130,7 @@ class Checks(Repository):
         return select(checks).where(*self.mine_in(principal.tenant_id, principal.practice_ids))
 
 
-def _coverage_lock(check: Check) -> str:
+def coverage_lock(check: Check) -> str:
     """The lock of a coverage's checks (`Checks.hold_coverages`): the service's name first, as every lock is named."""
     coverage = (check.patient.external_id, check.payer_id, check.member_id)
     return ":".join(("eligibility:coverage", str(check.tenant_id), str(check.practice_id), *(v[:80] for v in coverage)))

@@ -27,6 +27,11 @@ def account_id(tenant_id: UUID, practice_id: UUID, patient_ref: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"claimstream:patient-account:{tenant_id}:{practice_id}:{patient_ref}")
 
 
+def account_lock(tenant_id: UUID, practice_id: UUID, patient_ref: str) -> str:
+    """The advisory lock a consumer's batch takes on each account before any row (messaging/subscriptions.py)."""
+    return f"patient-billing:account:{account_id(tenant_id, practice_id, patient_ref)}"
+
+
 class Accounts(Repository):
     table = accounts
 

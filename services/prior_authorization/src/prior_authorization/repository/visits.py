@@ -14,6 +14,11 @@ from prior_authorization.tables import visits
 v = visits.c
 
 
+def count_lock(tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> str:
+    """The lock of a patient's charges with a payer (`Visits.hold_count`)."""
+    return f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"
+
+
 class Visits(Repository):
     table = visits
 
@@ -23,9 +28,7 @@ class Visits(Repository):
         charges come on different partitions, so two transactions can count them at once: each would miss the
         other's visit, both take the same place in the year, and both ask ahead (seen: two 278s for one count). The
         second waits here for the first to commit; its count then sees the first's visit and request."""
-        await hold_names(
-            self.uow, [f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"]
-        )
+        await hold_names(self.uow, [count_lock(tenant_id, practice_id, patient_ref, payer_id)])
 
     async def record(
         self,
