@@ -159,8 +159,11 @@ class UnitOfWork:
 
     async def act_for(self, tenancy: Tenancy) -> None:
         """Work as `tenancy` from here on, in this transaction and the next: the consumer's switch between the
-        tenants of a batch. Inside a savepoint the switch ends with it when it rolls back."""
+        tenants of a batch. Inside a savepoint the switch ends with it when it rolls back. The transaction told
+        already is not told again: a batch of one tenant's events would otherwise pay a round trip per event."""
         self.tenancy = tenancy
+        if self.session.in_transaction() and self.session.info.get("tenancy") == tenancy:
+            return
         await tell_tenancy(self.session, tenancy)
 
     @asynccontextmanager
@@ -229,12 +232,13 @@ class UnitOfWork:
     async def savepoint(self) -> AsyncIterator[None]:
         """A savepoint for one attempt: when the block fails, its writes roll back and so do the events it staged
         (a retried handler would otherwise publish what its rolled-back attempt said had happened)."""
-        staged = len(self._pending)
+        staged, told = len(self._pending), self.session.info.get("tenancy")
         try:
             async with self.session.begin_nested():
                 yield
         except BaseException:
             del self._pending[staged:]
+            self.session.info["tenancy"] = told  # what the transaction says again (`act_for`)
             raise
 
     async def flush_events(self) -> None:

@@ -76,15 +76,23 @@ def _eligibility(event: CoverageInactive | EligibilityVerified) -> set[str]:
 
 
 def _carve_out(event: CoverageCarvedOut) -> set[str]:
+    """The plan, and the practice's word on the administrator its claims are billed to anew."""
     practice = event.practice_id
-    return _plans([(event.tenant_id, practice, event.patient_ref, event.payer_id) if practice else None])
+    if practice is None:
+        return set()
+    plan = (event.tenant_id, practice, event.patient_ref, event.payer_id)
+    return _plans([plan]) | readiness_lock_names([(event.tenant_id, practice, event.administered_by[:80])])
 
 
 def _authorization(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> set[str]:
-    return _plans([authorization_answers.plan_of(event)])
+    """The plan, and the practice's word on the payer: a covered claim is billed anew (intake/creation.py)."""
+    plan = authorization_answers.plan_of(event)
+    payer = [(plan[0], plan[1], plan[3][:80])] if plan else []
+    return _plans([plan]) | readiness_lock_names(payer)
 
 
-# The hot paths' locks: a claim's creation, and the answers about a patient's plan or a practice's payer.
+# The hot paths' locks: a claim's creation, and the answers about a patient's plan or a practice's payer. A handler
+# that creates claims takes the practice's word on the payer after its plan: named ahead, it is taken first.
 LOCKS: Locks = {
     ChargeCaptured: _claim_creation,
     CoverageInactive: _eligibility,
