@@ -120,16 +120,23 @@ class GroupLags:
 
 
 async def events(database_url: str) -> dict[str, dict[str, int]]:
-    """Per service (its schema): the events it has published (outbox rows) and applied (inbox rows) so far."""
+    """Per service (its schema): the events it has published (outbox rows) and applied (inbox rows) so far, and the
+    statements its roles ran (pg_stat_statements, which the local stack's PostgreSQL loads)."""
     engine = create_engine(database_url, schema="public", connections=2)
     counts: dict[str, dict[str, int]] = {}
     try:
-        async with engine.connect() as connection:
+        async with engine.begin() as connection:  # the extension made, if loaded
             schemas = (await connection.execute(_WITH_OUTBOX)).scalars().all()
             for schema in schemas:
                 published = await connection.scalar(text(f'SELECT count(*) FROM "{schema}".outbox'))
                 applied = await connection.scalar(text(f'SELECT count(*) FROM "{schema}".inbox'))
-                counts[schema] = {"published": published or 0, "applied": applied or 0}
+                counts[schema] = {"published": published or 0, "applied": applied or 0, "statements": 0}
+            if await connection.scalar(_LOADED):
+                await connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+                for role, calls in await connection.execute(_STATEMENTS):
+                    schema = role.removesuffix("_app").removesuffix("_across")
+                    if schema in counts:
+                        counts[schema]["statements"] += calls
     finally:
         await engine.dispose()
     return counts
@@ -138,4 +145,9 @@ async def events(database_url: str) -> dict[str, dict[str, int]]:
 _WITH_OUTBOX = text(
     "SELECT o.table_schema FROM information_schema.tables o JOIN information_schema.tables i "
     "ON i.table_schema = o.table_schema AND i.table_name = 'inbox' WHERE o.table_name = 'outbox' ORDER BY 1"
+)
+_LOADED = text("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")
+_STATEMENTS = text(
+    "SELECT r.rolname, sum(s.calls)::bigint FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
+    "GROUP BY r.rolname"
 )

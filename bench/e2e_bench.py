@@ -184,9 +184,9 @@ def _report(results: dict[str, Any]) -> None:
         print(f"  {name:<34}{ms:>8.2f}")
     print(f"  {'claimstream, every service of ours':<34}{top['claimstream_cpu_ms_per_encounter']:>8.2f}")
     print("  (Kafka, PostgreSQL, the simulator and the load generator apart)")
-    print(f"events per encounter at {top['target_rate']}/s (published, applied), by service:")
+    print(f"events and statements per encounter at {top['target_rate']}/s (published, applied, SQL), by service:")
     for schema, counts in top["events_per_encounter"].items():
-        print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}")
+        print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
 
 
 if __name__ == "__main__":

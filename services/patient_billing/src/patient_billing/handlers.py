@@ -51,9 +51,9 @@ async def on_charge_captured(event: ChargeCaptured, uow: PatientBillingWork) -> 
     if event.practice_id is None:
         return
     patient = event.patient
-    account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, patient.external_id)
+    account_id = await uow.accounts.made(event.tenant_id, event.practice_id, patient.external_id)
     name, address = f"{patient.first_name} {patient.last_name}", patient.address.model_dump(mode="json")
-    await uow.statements.set_contact(account.tenant_id, account.id, name=name, address=address)
+    await uow.statements.set_contact(event.tenant_id, account_id, name=name, address=address)
 
 
 async def receive_payment(

@@ -37,12 +37,17 @@ class Accounts(Repository):
 
     async def of_patient(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> PatientAccount:
         """The patient's account, made on first sight, locked until this transaction ends."""
-        found = account_id(tenant_id, practice_id, patient_ref)
-        row = {"id": found, "tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref}
-        await self.session.execute(insert(accounts).values(row).on_conflict_do_nothing())
+        found = await self.made(tenant_id, practice_id, patient_ref)
         account = await self._load([self.mine(tenant_id), a.id == found], lock=True)
         assert account is not None  # made above, or by the transaction the lock waited for
         return account
+
+    async def made(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> UUID:
+        """The patient's account's id, the account made on first sight (neither read nor locked)."""
+        found = account_id(tenant_id, practice_id, patient_ref)
+        row = {"id": found, "tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref}
+        await self.session.execute(insert(accounts).values(row).on_conflict_do_nothing())
+        return found
 
     async def of_practice(self, tenant_id: UUID, practice_id: UUID) -> list[UUID]:
         """The practice's accounts, in the order a run locks them."""

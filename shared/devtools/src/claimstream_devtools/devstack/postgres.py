@@ -122,6 +122,8 @@ class PostgresServer:
             conf.write(
                 "\n# claimstream local stack\nmax_connections = 300\nshared_buffers = 256MB\n"
                 "fsync = on\nsynchronous_commit = on\n"
+                # statements counted per role (`make bench` prints each service's per encounter)
+                "shared_preload_libraries = 'pg_stat_statements'\n"
             )
 
     def _ensure_database(self, user: str | None) -> None:
