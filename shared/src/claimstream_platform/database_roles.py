@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from claimstream_platform.engines import one_off_engine
 from claimstream_platform.limits import store as limits
 
 PLATFORM_SCHEMA = "platform"
@@ -185,7 +186,7 @@ async def _grant(connection: AsyncConnection, schema: str, database: str, packag
 async def ensure_roles(admin_url: str, schema: str, package: str | None = None) -> ServiceRoles:
     """Create (or refresh the passwords of) the roles of `schema`; their URLs, on the admin URL's server."""
     url = make_url(admin_url)
-    engine = create_async_engine(admin_url)
+    engine = one_off_engine(admin_url)
     try:
         async with engine.begin() as connection:
             passwords = [await _set_role(connection, role) for role in (owner_role(schema), *users(schema))]
@@ -201,7 +202,7 @@ async def ensure_roles(admin_url: str, schema: str, package: str | None = None) 
 
 async def drop_roles(admin_url: str, schema: str) -> None:
     """Drop the roles of `schema` and everything they own in this database (its schema among it)."""
-    engine = create_async_engine(admin_url)
+    engine = one_off_engine(admin_url)
     try:
         async with engine.begin() as connection:
             for role in (*users(schema), owner_role(schema)):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.errors import TransientError
+from claimstream_platform.transport import postgres_tls
 
 W = TypeVar("W")
 T = TypeVar("T")
@@ -46,16 +47,23 @@ def create_engine(database_url: str, *, schema: str, connections: int = 20) -> A
     closed each on its return opened and closed one per transaction under load, for more CPU than the work.
     A connection is checked before use without a round trip (`_still_open`), not with SQLAlchemy's pre-ping, which
     costs three (begin, a query, rollback) on every checkout."""
+    url, tls = postgres_tls(database_url)  # libpq's sslmode and sslrootcert, as asyncpg takes them
     engine = create_async_engine(
-        database_url,
+        url,
         pool_size=connections,
         max_overflow=0,
         pool_timeout=10,
         pool_recycle=600,  # a connection a network middlebox dropped without a word is not kept for long
-        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30},
+        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30, **tls},
     )
     event.listen(engine.sync_engine, "checkout", _still_open)
     return engine
+
+
+def one_off_engine(database_url: str) -> AsyncEngine:
+    """An engine for one piece of work (a migration, the roles' set-up): SQLAlchemy's pool, TLS from the URL."""
+    url, tls = postgres_tls(database_url)
+    return create_async_engine(url, connect_args=tls)
 
 
 def _still_open(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -34,6 +34,7 @@ from claimstream_platform.messaging.wakeup import Wakeup
 from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
+from claimstream_platform.transport import use_kafka_transport
 from claimstream_platform.web import create_app
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -84,11 +85,14 @@ class Service(Generic[S]):
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
 
     def load_settings(self) -> S:
-        return self.settings()  # every field comes from the environment
+        loaded = self.settings()  # every field comes from the environment
+        use_kafka_transport(loaded.kafka_transport())  # how every Kafka client of this process reaches the brokers
+        return loaded
 
     def app(self, service_settings: S | None = None) -> FastAPI:
         service_settings = service_settings or self.load_settings()
         configure_for(service_settings)
+        use_kafka_transport(service_settings.kafka_transport())  # settings given (a test's) are not loaded here
         extra: dict[str, Any] = {} if self.max_body_bytes is None else {"max_body_bytes": self.max_body_bytes}
         application = create_app(
             service_settings, title=self.title, routers=list(self.routers), unit_of_work=self.unit_of_work, **extra

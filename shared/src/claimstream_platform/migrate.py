@@ -13,9 +13,9 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from claimstream_platform.db import platform_metadata
+from claimstream_platform.engines import one_off_engine
 from claimstream_platform.settings import ServiceSettings
 
 
@@ -49,7 +49,7 @@ def run_env(target_metadata: MetaData) -> None:
             revoke_from_app(connection, "alembic_version", "INSERT, UPDATE, DELETE")
 
     async def run() -> None:
-        engine = create_async_engine(config.attributes["database_url"])
+        engine = one_off_engine(config.attributes["database_url"])
         try:
             async with engine.connect() as connection:
                 await connection.run_sync(migrate)

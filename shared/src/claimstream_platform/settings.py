@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimstream_platform.access import RateClass
 from claimstream_platform.limits.budgets import Budget
+from claimstream_platform.transport import KafkaProtocol, KafkaTransport, postgres_tls
 
 _PLACEHOLDERS = {"changeme", "changethis", "secret", "password", "postgres", "admin"}
 FOREVER = -1  # a retention in days that keeps everything (Kafka's own `retention.ms=-1`)
@@ -99,6 +100,11 @@ class ServiceSettings(RetentionSettings):
     across_tenants_database_url: SecretStr | None = None
     database_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
     kafka_bootstrap_servers: str
+    # transport.py: SASL_SSL (SCRAM-SHA-512 over TLS) in a cluster; PLAINTEXT only on the local stack's own broker
+    kafka_security_protocol: KafkaProtocol = "PLAINTEXT"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password_file: Path | None = None
+    kafka_ca_file: Path | None = None  # the authority that signed the brokers' certificates (else the system's)
     auth_public_key_file: Path
     auth_issuer: str = "claimstream"
     auth_audience: str = "claimstream-api"
@@ -136,7 +142,21 @@ class ServiceSettings(RetentionSettings):
         password = make_url(url.get_secret_value()).password
         if password is not None and password.lower() in _PLACEHOLDERS:
             raise ValueError("the database URL uses a placeholder password")
+        postgres_tls(url.get_secret_value())  # an sslmode not taken is refused at start, not at the first connection
         return url
+
+    @model_validator(mode="after")
+    def _kafka_transport_is_whole(self) -> Self:
+        self.kafka_transport()
+        return self
+
+    def kafka_transport(self) -> KafkaTransport:
+        """How this process's Kafka clients reach the brokers (`transport.use_kafka_transport`)."""
+        password_file = self.kafka_sasl_password_file
+        if password_file is not None and not password_file.is_file():
+            raise ValueError(f"no Kafka password file at {password_file}")
+        password = password_file.read_text().strip() if password_file else None
+        return KafkaTransport(self.kafka_security_protocol, self.kafka_sasl_username, password, self.kafka_ca_file)
 
     @property
     def migration_url(self) -> str:

@@ -1,7 +1,8 @@
 """Every Kafka client setting in one place.
 
 aiokafka's defaults are unsafe for money (acks=1, no idempotence, auto-commit on, offset reset `latest`,
-read_uncommitted): each one is set explicitly here and nowhere else.
+read_uncommitted): each one is set explicitly here and nowhere else. Every client reaches the brokers by the
+process's transport (transport.py: TLS and SASL where the deployment says so).
 """
 
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import for_code
 
 from claimstream_platform.settings import FOREVER, RetentionSettings
+from claimstream_platform.transport import kafka_transport
 
 TOPIC_PARTITIONS = 6
 DEAD_LETTER_SUFFIX = ".dlq"
@@ -26,6 +28,7 @@ def dead_letter_topic(topic: str) -> str:
 def new_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
+        **kafka_transport().client_arguments(),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
@@ -49,6 +52,7 @@ def new_consumer(
 ) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
+        **kafka_transport().client_arguments(),
         group_id=group_id,
         client_id=group_id,
         enable_auto_commit=False,
@@ -73,12 +77,17 @@ def new_consumer(
 def new_reader(bootstrap_servers: str) -> AIOKafkaConsumer:
     """A consumer outside any group: it reads the partitions and offsets it is given and commits nothing."""
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level="read_committed"
+        bootstrap_servers=bootstrap_servers,
+        **kafka_transport().client_arguments(),
+        enable_auto_commit=False,
+        isolation_level="read_committed",
     )
 
 
 def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:
-    return AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    return AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, **kafka_transport().client_arguments(), request_timeout_ms=10_000
+    )
 
 
 async def ensure_topics(
