@@ -1,12 +1,15 @@
-"""A real Apache Kafka broker (KRaft, broker and controller in one JVM) from the Maven Central jars."""
+"""A real Apache Kafka broker (KRaft, broker and controller in one JVM) from the Maven Central jars; with a second
+listener that takes SCRAM-SHA-512 logins over TLS where a test asks for one (`SaslSslListener`)."""
 
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimstream_devtools.devstack.processes import port_open, terminate, wait_until
+from claimstream_devtools.devstack.tls import ServerTls
 
 RUNTIME = Path(__file__).parent / "kafka_runtime"
 STARTED_LINE = "Kafka Server started"
@@ -38,6 +41,33 @@ def ensure_jars(cache_dir: Path) -> Path:
     return libs
 
 
+@dataclass(frozen=True)
+class SaslSslListener:
+    """A listener that takes only SCRAM-SHA-512 logins over TLS, as a cluster's (docs/deploy.md, "Transport"); its
+    users are made when the log folder is first formatted."""
+
+    port: int
+    tls: ServerTls
+    users: Mapping[str, str] = field(repr=False)  # name: password
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def properties(self, keystore: Path) -> list[str]:
+        prefix = "listener.name.sasl_ssl"
+        return [
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            f"{prefix}.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            f"{prefix}.ssl.keystore.type=PEM",
+            f"{prefix}.ssl.keystore.location={keystore}",
+        ]
+
+    def scram_arguments(self) -> list[str]:
+        return [f"--add-scram=SCRAM-SHA-512=[name={name},password={word}]" for name, word in self.users.items()]
+
+
 @dataclass
 class KafkaBroker:
     data_dir: Path
@@ -45,6 +75,7 @@ class KafkaBroker:
     port: int
     controller_port: int
     heap: str = "512m"
+    secure: SaslSslListener | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -69,6 +100,7 @@ class KafkaBroker:
                 "-c",
                 str(properties),
                 "--ignore-formatted",
+                *(self.secure.scram_arguments() if self.secure else []),
             )
         log_file = self.data_dir / "server.log"
         log_file.unlink(missing_ok=True)
@@ -116,6 +148,24 @@ class KafkaBroker:
             [*self._java_command(classpath), *args], check=True, capture_output=True, text=True
         ).stdout
 
+    def _listeners(self) -> list[str]:
+        listeners, advertised = f"PLAINTEXT://127.0.0.1:{self.port}", f"PLAINTEXT://127.0.0.1:{self.port}"
+        protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        extra: list[str] = []
+        if self.secure is not None:
+            listeners += f",SASL_SSL://127.0.0.1:{self.secure.port}"
+            advertised += f",SASL_SSL://127.0.0.1:{self.secure.port}"
+            protocols += ",SASL_SSL:SASL_SSL"
+            keystore = self.data_dir / "broker.pem"  # its key, then its certificate chain: Kafka's PEM key store
+            keystore.write_bytes(self.secure.tls.key_file.read_bytes() + self.secure.tls.certificate_file.read_bytes())
+            extra = self.secure.properties(keystore)
+        return [
+            f"listeners={listeners},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners={advertised}",
+            f"listener.security.protocol.map={protocols}",
+            *extra,
+        ]
+
     def _write_properties(self) -> Path:
         path = self.data_dir / "server.properties"
         path.write_text(
@@ -124,10 +174,8 @@ class KafkaBroker:
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    *self._listeners(),
                     "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                     "inter.broker.listener.name=PLAINTEXT",
                     f"log.dirs={self.data_dir / 'logs'}",
                     "num.partitions=6",

@@ -13,6 +13,13 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts beside the stack's."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def wait_until(
     check: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None
 ) -> None:
