@@ -68,5 +68,6 @@ SERVICE = Service(
     loops=[cycle_loop],
     prepare_app=_payers,
     publishes=False,
+    stand_in=True,
     unit_of_work=SimulatorWork,
 )

@@ -58,7 +58,9 @@ def derived(root: Path) -> dict[str, str]:
     """The files' contents, as this module would write them."""
     folder = root / "requirements"
     blocks = locked_blocks((folder / "dev.txt").read_text())
-    header = "# Derived from dev.txt by `python -m claimstream_devtools.requirements_lock`: edit runtime.in, not this.\n"
+    header = (
+        "# Derived from dev.txt by `python -m claimstream_devtools.requirements_lock`: edit runtime.in, not this.\n"
+    )
     runtime = sorted(runtime_closure((folder / "runtime.in").read_text()))
     missing = [name for name in (*runtime, *BUILD) if name not in blocks]
     if missing:

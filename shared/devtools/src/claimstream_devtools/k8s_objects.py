@@ -1,0 +1,127 @@
+"""The Kubernetes objects of one service, from its kit declaration (claimstream_platform.kit.Service): what
+`claimstream_devtools.manifests` writes into deploy/k8s/base. Every fact that differs by service (its name, package,
+the settings it needs, what it calls) comes from the declaration; the rest is one rule for all (docs/deploy.md)."""
+
+from typing import Any
+
+from claimstream_platform.kit import Service
+from claimstream_platform.settings import ServiceSettings
+
+IMAGE = "claimstream"  # an overlay names the registry and tag (kustomize `images`)
+API_PORT, METRICS_PORT = 8080, 9090
+RUN = "/var/run/claimstream"
+USER = 10001
+OWN_SETTINGS = frozenset(ServiceSettings.model_fields)
+
+
+def labels(service: Service[Any], role: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": service.name, "app.kubernetes.io/component": role}
+
+
+def own_files(service: Service[Any]) -> list[str]:
+    """The service's own file settings it cannot start without (each from its Secret `<name>-files`)."""
+    fields = service.settings.model_fields
+    return sorted(n for n, f in fields.items() if n.endswith("_file") and n not in OWN_SETTINGS and f.is_required())
+
+
+# Partners' settings the simulator (or patient billing, for the processor's webhooks) plays in the cluster
+PLAYED = {
+    "clearinghouse_url": "clearinghouse-simulator",
+    "processor_url": "clearinghouse-simulator",
+    "processor_webhook_url": "patient-billing",
+}
+
+
+def calls(service: Service[Any], every: list[Service[Any]]) -> list[str]:
+    """The services whose APIs it calls: a `<package>_url` setting, or a partner a service plays in the cluster."""
+    fields = service.settings.model_fields
+    named = {s.name for s in every if f"{s.package}_url" in fields and s is not service}
+    return sorted(named | {played for setting, played in PLAYED.items() if setting in fields} - {service.name})
+
+
+def reaches_outside(service: Service[Any]) -> bool:
+    """A partner outside the cluster: the clearinghouse, the payment processor, a mail relay."""
+    fields = service.settings.model_fields
+    return any(name in fields for name in ("clearinghouse_url", "processor_url", "smtp_host", "processor_webhook_url"))
+
+
+def environment(service: Service[Any], *, migration: bool = False) -> list[dict[str, Any]]:
+    secret = f"{service.name}-database"
+    urls = ["DATABASE_URL", "ACROSS_TENANTS_DATABASE_URL", *(["MIGRATION_DATABASE_URL"] if migration else [])]
+    env: list[dict[str, Any]] = [
+        {"name": "SERVICE_NAME", "value": service.name},
+        {"name": "DATABASE_SCHEMA", "value": service.package},
+        {"name": "KAFKA_SASL_USERNAME", "value": service.name},
+        {"name": "KAFKA_SASL_PASSWORD_FILE", "value": f"{RUN}/kafka/password"},
+        *({"name": url, "valueFrom": {"secretKeyRef": {"name": secret, "key": url}}} for url in urls),
+    ]
+    env += [{"name": name.upper(), "value": f"{RUN}/files/{name.removesuffix('_file')}"} for name in own_files(service)]
+    return env
+
+
+def volumes(service: Service[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The pod's volumes and the container's mounts: secrets by reference, and /tmp (the root is read-only)."""
+    mounted = [
+        ("tmp", "/tmp", {"emptyDir": {"sizeLimit": "64Mi"}}),
+        ("auth", f"{RUN}/auth", {"secret": {"secretName": "claimstream-auth"}}),
+        ("kafka", f"{RUN}/kafka", {"secret": {"secretName": service.name}}),  # Strimzi's KafkaUser secret
+        ("kafka-ca", f"{RUN}/kafka-ca", {"secret": {"secretName": "claimstream-cluster-ca-cert"}}),
+        ("postgres-ca", f"{RUN}/postgres-ca", {"secret": {"secretName": "claimstream-db-ca"}}),
+    ]
+    if own_files(service):
+        mounted.append(("files", f"{RUN}/files", {"secret": {"secretName": f"{service.name}-files"}}))
+    pod = [{"name": name, **source} for name, _, source in mounted]
+    container = [{"name": name, "mountPath": path, "readOnly": name != "tmp"} for name, path, _ in mounted]
+    return pod, container
+
+
+def container(service: Service[Any], role: str, args: list[str], *, migration: bool = False) -> dict[str, Any]:
+    _, mounts = volumes(service)
+    return {
+        "name": role,
+        "image": IMAGE,
+        "args": [service.package, *args],
+        "envFrom": [{"configMapRef": {"name": "claimstream-platform"}}],
+        "env": environment(service, migration=migration),
+        "volumeMounts": mounts,
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "192Mi"},
+            "limits": {"cpu": "1", "memory": "512Mi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+    }
+
+
+def pod(service: Service[Any], role: str, main: dict[str, Any], *, restart: str = "Always") -> dict[str, Any]:
+    pod_volumes, _ = volumes(service)
+    return {
+        "metadata": {"labels": labels(service, role)},
+        "spec": {
+            "serviceAccountName": service.name,
+            "automountServiceAccountToken": False,
+            "restartPolicy": restart,
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": USER,
+                "runAsGroup": USER,
+                "fsGroup": USER,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "containers": [main],
+            "volumes": pod_volumes,
+        },
+    }
+
+
+def probes(port: str, ready: str, live: str) -> dict[str, Any]:
+    """Liveness cheap (the process answers); readiness the service's own checks. Generous at start: every
+    process imports its whole stack first."""
+    return {
+        "startupProbe": {"httpGet": {"path": live, "port": port}, "periodSeconds": 2, "failureThreshold": 60},
+        "livenessProbe": {"httpGet": {"path": live, "port": port}, "periodSeconds": 10, "failureThreshold": 3},
+        "readinessProbe": {"httpGet": {"path": ready, "port": port}, "periodSeconds": 5, "failureThreshold": 2},
+    }

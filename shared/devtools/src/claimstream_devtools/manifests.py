@@ -1,0 +1,158 @@
+"""deploy/k8s/base/services/<service>.yaml, one file per service (the simulator's in components/simulator), written
+from the services' kit declarations:
+
+    python -m claimstream_devtools.manifests
+
+A test fails when the files are not what this writes, so a new service (or a new setting it needs) reaches the
+manifests by running it, never by hand. Each file holds the service's ServiceAccount; its API's Deployment,
+Service, PodDisruptionBudget and HorizontalPodAutoscaler; its worker's Deployment and PodDisruptionBudget; its
+migration Job; and its NetworkPolicy (docs/deploy.md, "Kubernetes")."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from claimstream_platform.kit import Service, discover
+
+from claimstream_devtools.devstack.stack import repository_root
+from claimstream_devtools.k8s_objects import (
+    API_PORT,
+    METRICS_PORT,
+    calls,
+    container,
+    labels,
+    pod,
+    probes,
+    reaches_outside,
+)
+
+HEADER = "# Written by `python -m claimstream_devtools.manifests` from the service's declaration: do not edit.\n"
+
+
+def objects(service: Service[Any], every: list[Service[Any]]) -> list[dict[str, Any]]:
+    return [
+        _object("v1", "ServiceAccount", service.name, {"automountServiceAccountToken": False}),
+        _migration(service),
+        _api(service),
+        _object("v1", "Service", service.name, _service_spec(service)),
+        _disruption(service, "api"),
+        _autoscaler(service),
+        _worker(service),
+        _disruption(service, "worker"),
+        _network_policy(service, every),
+    ]
+
+
+def _object(api_version: str, kind: str, name: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    body = spec if kind == "ServiceAccount" else {"spec": spec}
+    return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name, **extra}, **body}
+
+
+def _migration(service: Service[Any]) -> dict[str, Any]:
+    """Run before the Deployments roll (an overlay's or a CD tool's ordering); safe to run again."""
+    main = container(service, "migrate", ["migrate"], migration=True)
+    template = pod(service, "migrate", main, restart="OnFailure")
+    spec = {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": template}
+    return _object("batch/v1", "Job", f"{service.name}-migrate", spec, labels=labels(service, "migrate"))
+
+
+def _api(service: Service[Any]) -> dict[str, Any]:
+    main = container(service, "api", ["api", "--host", "0.0.0.0", "--port", str(API_PORT)])
+    main["ports"] = [{"name": "http", "containerPort": API_PORT}]
+    main |= probes("http", ready="/readyz", live="/healthz")
+    spec = {
+        "replicas": 2,
+        "selector": {"matchLabels": labels(service, "api")},
+        "template": pod(service, "api", main),
+    }
+    return _object("apps/v1", "Deployment", f"{service.name}-api", spec, labels=labels(service, "api"))
+
+
+def _worker(service: Service[Any]) -> dict[str, Any]:
+    """Its replicas follow its consumer group's lag where KEDA runs (docs/deploy.md); one otherwise."""
+    main = container(service, "worker", ["worker"])
+    main["env"] += [
+        {"name": "METRICS_PORT", "value": str(METRICS_PORT)},
+        {"name": "METRICS_HOST", "value": "0.0.0.0"},
+    ]
+    main["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
+    main |= probes("metrics", ready="/metrics", live="/metrics")
+    spec = {
+        "replicas": 1,
+        "selector": {"matchLabels": labels(service, "worker")},
+        "template": pod(service, "worker", main),
+    }
+    return _object("apps/v1", "Deployment", f"{service.name}-worker", spec, labels=labels(service, "worker"))
+
+
+def _service_spec(service: Service[Any]) -> dict[str, Any]:
+    return {"selector": labels(service, "api"), "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}
+
+
+def _disruption(service: Service[Any], role: str) -> dict[str, Any]:
+    spec = {"maxUnavailable": 1, "selector": {"matchLabels": labels(service, role)}}
+    return _object("policy/v1", "PodDisruptionBudget", f"{service.name}-{role}", spec)
+
+
+def _autoscaler(service: Service[Any]) -> dict[str, Any]:
+    target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{service.name}-api"}
+    cpu = {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}
+    spec = {"scaleTargetRef": target, "minReplicas": 2, "maxReplicas": 6, "metrics": [cpu]}
+    return _object("autoscaling/v2", "HorizontalPodAutoscaler", f"{service.name}-api", spec)
+
+
+def _network_policy(service: Service[Any], every: list[Service[Any]]) -> dict[str, Any]:
+    """In: its API from the namespace (the console, an ingress), its metrics from the namespace's scraper. Out:
+    DNS, PostgreSQL, Kafka, the APIs it calls, and partners outside the cluster where it has one."""
+    own = {"podSelector": {}}
+    ingress = [{"from": [own], "ports": [{"port": API_PORT}, {"port": METRICS_PORT}]}]
+    egress: list[dict[str, Any]] = [
+        {
+            "to": [{"namespaceSelector": {}}],
+            "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+        },
+        {"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "claimstream-db"}}}], "ports": [{"port": 5432}]},
+        {
+            "to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"strimzi.io/cluster": "claimstream"}}}],
+            "ports": [{"port": 9093}],
+        },
+    ]
+    for called in calls(service, every):
+        selector = {"matchLabels": {"app.kubernetes.io/name": called, "app.kubernetes.io/component": "api"}}
+        egress.append({"to": [{"podSelector": selector}], "ports": [{"port": API_PORT}]})
+    if reaches_outside(service):
+        outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}
+        egress.append({"to": [outside], "ports": [{"port": 443}, {"port": 587}]})
+    spec = {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}},
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": ingress,
+        "egress": egress,
+    }
+    return _object("networking.k8s.io/v1", "NetworkPolicy", service.name, spec)
+
+
+def rendered(root: Path) -> dict[Path, str]:
+    """Each service's file, as this module writes it: in the base, or, for a stand-in for a partner (the
+    simulator), in the component a demo adds (components/simulator)."""
+    every = list(discover(root / "services"))
+    k8s = root / "deploy" / "k8s"
+    return {
+        (k8s / "components" / "simulator" if service.stand_in else k8s / "base" / "services")
+        / f"{service.name}.yaml": HEADER + yaml.safe_dump_all(objects(service, every), sort_keys=False)
+        for service in every
+    }
+
+
+def main() -> int:
+    files = rendered(repository_root())
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    print(f"deploy/k8s: {len(files)} services")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
