@@ -105,7 +105,7 @@ def _autoscaler(service: Service[Any]) -> dict[str, Any]:
 def _network_policy(service: Service[Any], every: list[Service[Any]]) -> dict[str, Any]:
     """In: its API from the namespace (the console, an ingress), its metrics from the namespace's scraper. Out:
     DNS, PostgreSQL, Kafka, the APIs it calls, and partners outside the cluster where it has one."""
-    own = {"podSelector": {}}
+    own: dict[str, Any] = {"podSelector": {}}  # every pod of the namespace
     ingress = [{"from": [own], "ports": [{"port": API_PORT}, {"port": METRICS_PORT}]}]
     egress: list[dict[str, Any]] = [
         {
