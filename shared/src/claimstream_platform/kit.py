@@ -110,10 +110,9 @@ class Service(Generic[S]):
         service_settings = self.load_settings()
         configure_for(service_settings)
         schema = service_settings.database_schema
-        across = create_engine(
-            service_settings.across_tenants_url, schema=schema, connections=8
-        )  # first: it may be unset
-        engine = create_engine(service_settings.database_url.get_secret_value(), schema=schema)
+        pools = service_settings.database_connections, service_settings.across_tenants_connections
+        across = create_engine(service_settings.across_tenants_url, schema=schema, connections=pools[1])  # may be unset
+        engine = create_engine(service_settings.database_url.get_secret_value(), schema=schema, connections=pools[0])
         runtime = Runtime(service_settings, sessions(engine), sessions(across))
         workers = self.workers(runtime)
         if service_settings.metrics_port:

@@ -99,6 +99,10 @@ class ServiceSettings(RetentionSettings):
     migration_database_url: SecretStr | None = None
     across_tenants_database_url: SecretStr | None = None
     database_schema: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
+    # Each process's pools, opened as needed and kept (engines.py): replicas x processes x these stay within the
+    # server's max_connections (docs/deploy.md, "Connection budget").
+    database_connections: int = Field(default=20, ge=1, le=200)
+    across_tenants_connections: int = Field(default=8, ge=1, le=100)
     kafka_bootstrap_servers: str
     # transport.py: SASL_SSL (SCRAM-SHA-512 over TLS) in a cluster; PLAINTEXT only on the local stack's own broker
     kafka_security_protocol: KafkaProtocol = "PLAINTEXT"

@@ -64,12 +64,12 @@ class Platform:
 
     @classmethod
     def open(cls, settings: ServiceSettings) -> "Platform":
-        across = create_engine(settings.across_tenants_url, schema=settings.database_schema, connections=8)
-        engine = create_engine(settings.database_url.get_secret_value(), schema=settings.database_schema)
+        schema, pools = settings.database_schema, (settings.database_connections, settings.across_tenants_connections)
+        across = create_engine(settings.across_tenants_url, schema=schema, connections=pools[1])
+        engine = create_engine(settings.database_url.get_secret_value(), schema=schema, connections=pools[0])
         if settings.otel_exporter_otlp_endpoint:
-            # Database spans under the request's, only when traces go somewhere: a span per statement costs about
-            # a third of single-request throughput. The instrumentation declares support up to SQLAlchemy 2.0; its
-            # engine hooks work unchanged on 2.1 (shared/tests/integration/test_telemetry.py).
+            # Database spans only where traces go somewhere: a span per statement costs a third of single requests'
+            # throughput. (Declared for SQLAlchemy 2.0, its hooks work on 2.1: tests/integration/test_telemetry.py.)
             for each in (engine, across):
                 SQLAlchemyInstrumentor().instrument(engine=each.sync_engine, skip_dep_check=True)
         return cls(
