@@ -12,8 +12,9 @@ run with DATABASE_URL set to a superuser's (an installation's administrator) cre
 schema (`<schema>_owner`, `<schema>_app`, `<schema>_across`), or gives existing ones fresh passwords, hands the
 schema and its tables to the owner, grants the app and across roles their rights, and prints each service's
 MIGRATION_DATABASE_URL, DATABASE_URL and ACROSS_TENANTS_DATABASE_URL. Passwords are generated here, never chosen
-or defaulted; run it again to rotate them. The SQL it runs is in docs/security.md for an installation that keeps
-its roles elsewhere.
+or defaulted; run it again to rotate them. With `--existing`, the roles are an operator's (CloudNativePG's managed
+roles keep their passwords in Secrets): it only checks each has no power beyond a login and grants. The SQL it runs
+is in docs/security.md for an installation that keeps its roles elsewhere.
 """
 
 import argparse
@@ -200,6 +201,28 @@ async def ensure_roles(admin_url: str, schema: str, package: str | None = None) 
     return ServiceRoles(schema, owner_url=owner, app_url=app, across_url=across)
 
 
+async def grant_existing_roles(admin_url: str, schema: str, package: str | None = None) -> None:
+    """The grants of `schema`'s three roles, which an operator made and keeps the passwords of (CloudNativePG's
+    managed roles: docs/deploy.md); refused unless each exists and has no power beyond a login."""
+    engine = one_off_engine(admin_url)
+    try:
+        async with engine.begin() as connection:
+            for role in (owner_role(schema), *users(schema)):
+                found = (await connection.execute(_POWERS, {"role": role})).first()
+                if found is None:
+                    raise SystemExit(f"database_roles: role {role} does not exist: make it first")
+                if any(found):
+                    raise SystemExit(f"database_roles: role {role} may do more than log in (superuser, roles, RLS)")
+            await _grant(connection, schema, str(make_url(admin_url).database), package)
+    finally:
+        await engine.dispose()
+
+
+_POWERS = text(
+    "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = :role"
+)
+
+
 async def drop_roles(admin_url: str, schema: str) -> None:
     """Drop the roles of `schema` and everything they own in this database (its schema among it)."""
     engine = one_off_engine(admin_url)
@@ -220,10 +243,15 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("schemas", nargs="+", help="a service's schema (its package name)")
+    parser.add_argument("--existing", action="store_true", help="the roles exist (an operator's): grant only")
     args = parser.parse_args(argv)
     admin_url = os.environ.get("DATABASE_URL")
     if not admin_url:
         raise SystemExit("database_roles: set DATABASE_URL to an administrator's (a role that may create roles)")
+    if args.existing:
+        for schema in args.schemas:
+            asyncio.run(grant_existing_roles(admin_url, schema, schema))
+        return
     for schema in args.schemas:
         roles = asyncio.run(ensure_roles(admin_url, schema))
         sys.stdout.write(
