@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 SERVICES = list(discover(ROOT / "services"))
 OURS = [s for s in SERVICES if not s.stand_in]
-SECRETS = re.compile(r"^(claimstream-auth|claimstream-cluster-ca-cert|claimstream-db-ca|[a-z-]+(-database|-files)?)$")
+SECRETS = re.compile(r"^(claimstream-auth|claimstream-cluster-ca-cert|claimstream-db-ca|[a-z-]+(-files)?)$")
 
 
 def render(overlay: str) -> list[dict[str, Any]]:
@@ -121,11 +121,17 @@ def test_network_policies_deny_by_default_and_open_what_each_service_calls(
 
 
 def _by_reference(variable: dict[str, Any]) -> bool:
-    """What grants access (a database URL carries its password) comes from a Secret, or is a mounted file's path."""
-    name = variable["name"]
+    """What grants access comes from a Secret: a password by reference, a URL built from one (Kubernetes expands
+    `$(...)`), a file mounted from one."""
+    name, value = variable["name"], str(variable.get("value", ""))
     if name.endswith("_FILE"):
-        return str(variable.get("value", "")).startswith("/var/run/claimstream/")
-    if name.endswith("DATABASE_URL") or re.search(r"PASSWORD|SECRET|TOKEN|KEY", name):
+        return value.startswith("/var/run/claimstream/")
+    if name.endswith("DATABASE_URL"):
+        return (
+            re.fullmatch(r"postgresql\+asyncpg://\w+:\$\(DATABASE_\w+_PASSWORD\)@[^?]+\?sslmode=verify-full&.+", value)
+            is not None
+        )
+    if re.search(r"PASSWORD|SECRET|TOKEN|KEY", name):
         return "secretKeyRef" in variable.get("valueFrom", {})
     return True
 

@@ -77,6 +77,7 @@ class Service(Generic[S]):
     # event class -> handler; or, for handlers that need what the worker reads at start (a key), a function of it
     subscriptions: Subscriptions | Callable[[Runtime[S]], Subscriptions] = field(default_factory=dict)
     locks: Locks = field(default_factory=dict)  # event class -> the advisory locks its handler takes (subscriptions.py)
+    consumes: Sequence[type[IntegrationEvent]] = ()  # a subscriptions function's events, known without a Runtime
     loops: Sequence[Callable[[Runtime[S]], Worker]] = ()
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
@@ -84,6 +85,11 @@ class Service(Generic[S]):
     max_body_bytes: int | None = None
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
+
+    def consumed_topics(self) -> list[str]:
+        """The topics its consumer reads (its group's, its Kafka user's ACLs: docs/deploy.md)."""
+        events = self.consumes if callable(self.subscriptions) else list(self.subscriptions)
+        return sorted({event.topic for event in events})
 
     def load_settings(self) -> S:
         loaded = self.settings()  # every field comes from the environment
@@ -148,6 +154,8 @@ class Service(Generic[S]):
                 )
             )
         subscriptions = self.subscriptions(runtime) if callable(self.subscriptions) else self.subscriptions
+        if callable(self.subscriptions) and set(subscriptions) != set(self.consumes):
+            raise RuntimeError(f"{self.name}: `consumes` does not name the events its subscriptions function gives")
         if subscriptions:
             workers.append(
                 Consumer(

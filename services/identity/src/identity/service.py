@@ -8,6 +8,7 @@ holds the access log's key ring too (IDENTITY_AUDIT_KEY_FILE), which chains the 
 
 from pathlib import Path
 
+from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.kit import Service
 from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
@@ -41,6 +42,7 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     prepare_app=prepare,
     subscriptions=subscriptions,
+    consumes=[AccessRecorded],
     commands={
         "create-admin": ("a tenant's first administrator (--tenant ID --email E --name N)", commands.create_admin),
         "create-operator": ("an installation operator (--email E --name N)", commands.create_operator),

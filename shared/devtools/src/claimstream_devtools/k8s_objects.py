@@ -11,6 +11,7 @@ IMAGE = "claimstream"  # an overlay names the registry and tag (kustomize `image
 API_PORT, METRICS_PORT = 8080, 9090
 RUN = "/var/run/claimstream"
 USER = 10001
+DATABASE_HOST, DATABASE = "claimstream-db-rw", "claimstream"  # CloudNativePG's read-write Service, its database
 OWN_SETTINGS = frozenset(ServiceSettings.model_fields)
 
 
@@ -45,16 +46,28 @@ def reaches_outside(service: Service[Any]) -> bool:
     return any(name in fields for name in ("clearinghouse_url", "processor_url", "smtp_host", "processor_webhook_url"))
 
 
+def database_url(service: Service[Any], role: str) -> str:
+    """A role's URL to the cluster's primary, its password from the role's Secret (expanded by Kubernetes)."""
+    secret = f"$(DATABASE_{role.upper()}_PASSWORD)"
+    where = f"{DATABASE_HOST}:5432/{DATABASE}?sslmode=verify-full&sslrootcert={RUN}/postgres-ca/ca.crt"
+    return f"postgresql+asyncpg://{service.package}_{role}:{secret}@{where}"
+
+
 def environment(service: Service[Any], *, migration: bool = False) -> list[dict[str, Any]]:
-    secret = f"{service.name}-database"
-    urls = ["DATABASE_URL", "ACROSS_TENANTS_DATABASE_URL", *(["MIGRATION_DATABASE_URL"] if migration else [])]
+    """Settings the service alone is given. Each database role's password comes from its Secret (CloudNativePG's
+    managed role keeps it), and the URL is composed from it; the owner's only in the migration Job."""
+    roles = {"DATABASE_URL": "app", "ACROSS_TENANTS_DATABASE_URL": "across"}
+    roles |= {"MIGRATION_DATABASE_URL": "owner"} if migration else {}
     env: list[dict[str, Any]] = [
         {"name": "SERVICE_NAME", "value": service.name},
         {"name": "DATABASE_SCHEMA", "value": service.package},
         {"name": "KAFKA_SASL_USERNAME", "value": service.name},
         {"name": "KAFKA_SASL_PASSWORD_FILE", "value": f"{RUN}/kafka/password"},
-        *({"name": url, "valueFrom": {"secretKeyRef": {"name": secret, "key": url}}} for url in urls),
     ]
+    for variable, role in roles.items():
+        password = {"secretKeyRef": {"name": f"{service.name}-db-{role}", "key": "password"}}
+        env.append({"name": f"DATABASE_{role.upper()}_PASSWORD", "valueFrom": password})
+        env.append({"name": variable, "value": database_url(service, role)})
     env += [{"name": name.upper(), "value": f"{RUN}/files/{name.removesuffix('_file')}"} for name in own_files(service)]
     return env
 

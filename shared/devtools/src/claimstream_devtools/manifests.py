@@ -16,8 +16,16 @@ import yaml
 from claimstream_platform.kit import Service, discover
 
 from claimstream_devtools.devstack.stack import repository_root
+from claimstream_devtools.k8s_components import (
+    DATABASE_CLUSTER,
+    database_roles,
+    grants_job,
+    kafka_user,
+    scaling,
+)
 from claimstream_devtools.k8s_objects import (
     API_PORT,
+    DATABASE,
     METRICS_PORT,
     calls,
     container,
@@ -133,16 +141,42 @@ def _network_policy(service: Service[Any], every: list[Service[Any]]) -> dict[st
     return _object("networking.k8s.io/v1", "NetworkPolicy", service.name, spec)
 
 
+def components(every: list[Service[Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The operators' resources, one file per component: each service's Kafka user, database roles, scaling."""
+    ours = [service for service in every if not service.stand_in]
+    cluster = {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "Cluster",
+        "metadata": {"name": DATABASE_CLUSTER},
+        "spec": {
+            "instances": 3,
+            "enableSuperuserAccess": True,  # its Secret is the grants Job's alone
+            "bootstrap": {"initdb": {"database": DATABASE, "owner": "claimstream"}},
+            "postgresql": {"parameters": {"max_connections": "800"}},  # docs/deploy.md, "Connection budget"
+            "storage": {"size": "20Gi"},
+            "managed": {"roles": database_roles(ours)},
+        },
+    }
+    return {
+        "strimzi/users.yaml": [kafka_user(s) for s in ours],
+        "cloudnative-pg/cluster.yaml": [cluster, grants_job(ours)],
+        "keda/scaling.yaml": [item for s in ours if s.consumed_topics() for item in scaling(s)],
+    }
+
+
 def rendered(root: Path) -> dict[Path, str]:
     """Each service's file, as this module writes it: in the base, or, for a stand-in for a partner (the
     simulator), in the component a demo adds (components/simulator)."""
     every = list(discover(root / "services"))
     k8s = root / "deploy" / "k8s"
-    return {
+    files = {
         (k8s / "components" / "simulator" if service.stand_in else k8s / "base" / "services")
         / f"{service.name}.yaml": HEADER + yaml.safe_dump_all(objects(service, every), sort_keys=False)
         for service in every
     }
+    for path, items in components(every).items():
+        files[k8s / "components" / path] = HEADER + yaml.safe_dump_all(items, sort_keys=False)
+    return files
 
 
 def main() -> int:
@@ -150,7 +184,7 @@ def main() -> int:
     for path, content in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
-    print(f"deploy/k8s: {len(files)} services")
+    print(f"deploy/k8s: {len(files)} files written")
     return 0
 
 
