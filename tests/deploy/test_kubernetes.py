@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import yaml
 from claimstream_devtools.manifests import rendered
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 SERVICES = list(discover(ROOT / "services"))
 OURS = [s for s in SERVICES if not s.stand_in]
+KUBERNETES = "1.32.0"  # the API the manifests are written for (kubectl 1.32 renders them here)
+OPERATORS = ("kafka.strimzi.io/", "postgresql.cnpg.io/", "keda.sh/")  # their resources: test_operators.py
 SECRETS = re.compile(r"^(claimstream-auth|claimstream-cluster-ca-cert|claimstream-db-ca|[a-z-]+(-files)?)$")
 
 
@@ -41,6 +44,18 @@ def test_the_per_service_files_are_what_the_declarations_give_and_the_base_lists
         assert path.read_text() == content, f"{path.name} is stale: run python -m claimstream_devtools.manifests"
     listed = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())["resources"]
     assert sorted(f"services/{s.name}.yaml" for s in OURS) == sorted(r for r in listed if r.startswith("services/"))
+
+
+def test_every_kubernetes_object_validates_against_the_apis_schema(objects: tuple[str, list[dict[str, Any]]]) -> None:
+    """Strict: a field the API does not know (a typo it would drop without a word) fails, as a wrong type does."""
+    overlay, items = objects
+    checked = [item for item in items if not item["apiVersion"].startswith(OPERATORS)]
+    assert len(checked) > 100
+    for item in checked:
+        try:
+            kubernetes_validate.validate(item, KUBERNETES, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{overlay} {item['kind']} {item['metadata']['name']}: {error.message} at {list(error.path)}")
 
 
 def test_every_service_has_its_api_worker_and_the_objects_around_them(

@@ -6,6 +6,9 @@ pin and hash in them is dev.txt's, so the image runs exactly what the tests ran.
 - build.txt: what builds our own packages (setuptools); the install script removes it afterwards (deploy/install.sh).
 
 `python -m claimstream_devtools.requirements_lock` writes both; a test fails when they are not what it would write.
+dev.txt itself is compiled from dev.in (which takes runtime.in) by pip-tools, outside the project's environment:
+`pip-compile --generate-hashes --no-header --allow-unsafe --strip-extras -o dev.txt dev.in` in requirements/ (a
+`--find-links` line a machine's pip configuration adds is removed: the file names no machine's paths).
 """
 
 import importlib.metadata
