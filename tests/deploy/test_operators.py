@@ -6,6 +6,7 @@ group, its database roles without powers, and its worker scaled no further than 
 from typing import Any
 
 import pytest
+from claimstream_devtools.k8s_components import consumed_topics, produced_topics
 from claimstream_platform.kit import discover
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS
 from operator_fields import API_VERSIONS, KINDS, problems
@@ -48,11 +49,15 @@ def test_production_replicates_kafka_three_ways_and_every_service_has_a_narrow_l
     users = {user["metadata"]["name"]: user["spec"]["authorization"]["acls"] for user in by_kind["KafkaUser"]}
     assert set(users) == {s.name for s in OURS}
     for service in OURS:
-        groups = {a["resource"]["name"] for a in users[service.name] if a["resource"]["type"] == "group"}
-        assert groups <= {service.name}, f"{service.name} may read as another group"
-        read = {a["resource"]["name"] for a in users[service.name] if "Read" in a["operations"]}
-        assert read - groups == set(service.consumed_topics()), service.name
-        assert not any(a["resource"]["type"] == "cluster" or "All" in a["operations"] for a in users[service.name])
+        acls = users[service.name]
+        reads = {(a["resource"]["type"], a["resource"]["name"]) for a in acls if "Read" in a["operations"]}
+        assert {name for kind, name in reads if kind == "group"} <= {service.name}, f"{service.name}: another group"
+        topics = {name for kind, name in reads if kind == "topic" and not name.endswith(".dlq")}
+        assert topics == set(consumed_topics(service)), service.name  # dead letters: the projection's health page
+        assert not any(a["resource"]["type"] == "cluster" or "All" in a["operations"] for a in acls), service.name
+        writes = {a["resource"]["name"] for a in acls if "Write" in a["operations"]}
+        own = set(produced_topics(service)) | {f"{topic}.dlq" for topic in consumed_topics(service)}
+        assert writes == own, f"{service.name} may write beyond its own topics and its dead letters"
     [cluster] = by_kind["Cluster"]
     roles = cluster["spec"]["managed"]["roles"]
     assert len(roles) == 3 * len(OURS) and not any(r["superuser"] or r["bypassrls"] or r["createrole"] for r in roles)

@@ -31,6 +31,7 @@ from uuid import UUID
 from claimstream_platform import dlq_admin, migrate, outbox_admin, tenants
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import admin as limits_admin
+from claimstream_platform.transport import kafka_transport_from_environment, use_kafka_transport
 
 LOCAL_STACK_HINT = "beside `make run`, `.venv/bin/claimstream-dev {} ...` finds the local stack's"
 
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.group == "admin" and args.command == limits_admin.COMMAND:
         print(limits_admin.run(args, _database_url()))
     elif args.group == dlq_admin.GROUP:
+        use_kafka_transport(kafka_transport_from_environment())  # a cluster's brokers take TLS and a login only
         print(dlq_admin.run(args, _setting("KAFKA_BOOTSTRAP_SERVERS", "dlq")))
     elif args.group == outbox_admin.GROUP:
         print(outbox_admin.run(args, _database_url()))

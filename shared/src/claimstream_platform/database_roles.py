@@ -236,6 +236,14 @@ async def drop_roles(admin_url: str, schema: str) -> None:
         await engine.dispose()
 
 
+def platform_schemas(admin_url: str) -> None:
+    """The platform's own schemas (tenants and practices; the rate limiter's store), migrated as the admin."""
+    from claimstream_platform import migrate, tenants  # the one command that needs them: its import stays light
+
+    migrate.upgrade(admin_url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
+    migrate.upgrade(admin_url, schema=limits.SCHEMA, script_location=limits.MIGRATIONS)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m claimstream_platform.database_roles",
@@ -249,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     if not admin_url:
         raise SystemExit("database_roles: set DATABASE_URL to an administrator's (a role that may create roles)")
     if args.existing:
+        platform_schemas(admin_url)  # what `make run` makes first: the grants below give the roles their use
         for schema in args.schemas:
             asyncio.run(grant_existing_roles(admin_url, schema, schema))
         return

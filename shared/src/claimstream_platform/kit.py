@@ -82,6 +82,7 @@ class Service(Generic[S]):
     prepare_app: Callable[[S, FastAPI], None] | None = None  # load data or state before the first request
     publishes: bool = True  # runs the outbox relay (the simulator stands outside and publishes nothing)
     stand_in: bool = False  # plays a partner outside claimstream (the simulator): a demo's, never a production's
+    files: Sequence[str] = ()  # optional file settings a deployment must still give (docs/deploy.md, "Secrets")
     max_body_bytes: int | None = None
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes

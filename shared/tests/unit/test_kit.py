@@ -108,8 +108,10 @@ def test_subscriptions_may_be_made_from_what_the_worker_read_at_start(tmp_path: 
         seen.append(started.settings.service_name)  # a key file it names, for instance
         return {ChargeCaptured: on_captured}
 
-    workers = toy(subscriptions=keyed).workers(ready)
-    assert [type(w) for w in workers] == [OutboxRelay, Consumer, Pruning] and seen == ["toy"]
+    with pytest.raises(RuntimeError, match="`consumes` does not name"):  # the manifests read `consumes` for its ACLs
+        toy(subscriptions=keyed).workers(ready)
+    workers = toy(subscriptions=keyed, consumes=[ChargeCaptured]).workers(ready)
+    assert [type(w) for w in workers] == [OutboxRelay, Consumer, Pruning] and seen == ["toy", "toy"]
     assert workers[1].subscriptions == {ChargeCaptured: on_captured}  # type: ignore[attr-defined]
 
 

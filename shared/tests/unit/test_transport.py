@@ -16,9 +16,10 @@ CA = certifi.where()  # a bundle of real authorities: loaded, it shows the file 
 URL = "postgresql+asyncpg://app:s3cret-enough@db.example:5432/claimstream"
 
 
-def test_no_sslmode_is_plain_as_the_local_stack_runs() -> None:
+def test_no_sslmode_is_plain_as_the_local_stack_runs_and_says_so_to_asyncpg() -> None:
+    """`ssl=False` given: asyncpg's own default (`prefer`) or a PGSSLMODE would otherwise decide."""
     url, arguments = postgres_tls(URL)
-    assert arguments == {} and url.render_as_string(hide_password=False) == URL
+    assert arguments == {"ssl": False} and url.render_as_string(hide_password=False) == URL
 
 
 def test_verify_full_checks_the_authority_and_the_hosts_name() -> None:
@@ -29,11 +30,27 @@ def test_verify_full_checks_the_authority_and_the_hosts_name() -> None:
     assert dict(url.query) == {"application_name": "x"}, "libpq's words are not passed on to asyncpg"
 
 
-def test_verify_ca_checks_the_authority_alone_and_require_only_encrypts() -> None:
+def test_verify_ca_checks_the_authority_alone_and_require_only_encrypts_unless_an_authority_is_given() -> None:
     verify_ca = postgres_tls(f"{URL}?sslmode=verify-ca&sslrootcert={CA}")[1]["ssl"]
     assert verify_ca.verify_mode == ssl.CERT_REQUIRED and not verify_ca.check_hostname
     required = postgres_tls(f"{URL}?sslmode=require")[1]["ssl"]
     assert required.verify_mode == ssl.CERT_NONE
+    given = postgres_tls(f"{URL}?sslmode=require&sslrootcert={CA}")[1]["ssl"]  # libpq's reading: verify-ca
+    assert given.verify_mode == ssl.CERT_REQUIRED and given.get_ca_certs()
+
+
+@pytest.mark.parametrize(
+    ("query", "refusal"),
+    [
+        ("sslmode=verify-ca", "verify-ca needs sslrootcert"),  # the public authorities vouch for any name
+        (f"sslmode=disable&sslrootcert={CA}", "sslmode is disable"),
+        ("ssl=prefer", "ssl is not taken"),  # asyncpg's own word, which would get round the refusal of prefer
+        ("sslmode=verify-full&sslcert=/c.pem&sslkey=/k.pem", "sslcert, sslkey is not taken"),
+    ],
+)
+def test_tls_words_that_would_check_less_than_they_seem_are_refused(query: str, refusal: str) -> None:
+    with pytest.raises(ValueError, match=refusal):
+        postgres_tls(f"{URL}?{query}")
 
 
 @pytest.mark.parametrize("mode", ["prefer", "allow", "verify_full"])
@@ -79,6 +96,11 @@ def test_settings_give_the_transport_with_the_password_read_from_its_file(tmp_pa
         ServiceSettings(**_settings(key, **given, kafka_sasl_password_file=tmp_path / "missing"))
     with pytest.raises(ValidationError, match="KAFKA_SECURITY_PROTOCOL is PLAINTEXT"):
         ServiceSettings(**_settings(key, kafka_ca_file=CA))
+    for protocol in ("PLAINTEXT", "SSL"):  # a login given where none is sent is a mistake to name, not to drop
+        with pytest.raises(ValidationError, match=f"is {protocol}, not SASL_SSL"):
+            ServiceSettings(**_settings(key, kafka_security_protocol=protocol, kafka_sasl_password_file=password))
+    with pytest.raises(ValidationError, match="no Kafka authority file at"):
+        ServiceSettings(**_settings(key, kafka_security_protocol="SSL", kafka_ca_file=tmp_path / "missing.crt"))
 
 
 def _settings(key: Path, **overrides: object) -> dict[str, object]:

@@ -43,6 +43,7 @@ SERVICE = Service(
     prepare_app=prepare,
     subscriptions=subscriptions,
     consumes=[AccessRecorded],
+    files=["identity_audit_key_file"],  # its worker chains the access log with it
     commands={
         "create-admin": ("a tenant's first administrator (--tenant ID --email E --name N)", commands.create_admin),
         "create-operator": ("an installation operator (--email E --name N)", commands.create_operator),

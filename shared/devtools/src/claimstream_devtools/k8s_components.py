@@ -8,18 +8,29 @@ from claimstream_platform.contracts import registered_events
 from claimstream_platform.kit import Service
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS, dead_letter_topic
 
-from claimstream_devtools.k8s_objects import DATABASE, labels
+from claimstream_devtools.k8s_objects import DATABASE, certificate_only, labels
 
 KAFKA_CLUSTER, DATABASE_CLUSTER = "claimstream", "claimstream-db"
 ACCESS_TOPIC = "access.v1"  # every service that reads PHI records it there
 ROLES = ("owner", "app", "across")
 
 
+def contracts() -> list[type[Any]]:
+    """The events claimstream ships (claimstream_platform.contracts), not those a process registered besides (a
+    test's own): the manifests are the same whatever ran before."""
+    return [cls for cls in registered_events().values() if cls.__module__.startswith("claimstream_platform.contracts.")]
+
+
+def consumed_topics(service: Service[Any]) -> list[str]:
+    shipped = {cls.topic for cls in contracts()}
+    return [topic for topic in service.consumed_topics() if topic in shipped]
+
+
 def produced_topics(service: Service[Any]) -> list[str]:
     """Its own events' topic (its contracts module), and the access records every publishing service writes."""
     if not service.publishes:
         return []
-    own = {cls.topic for cls in registered_events().values() if cls.__module__.endswith(f".{service.package}")}
+    own = {cls.topic for cls in contracts() if cls.__module__.endswith(f".{service.package}")}
     return sorted(own | {ACCESS_TOPIC})
 
 
@@ -31,13 +42,17 @@ def kafka_user(service: Service[Any]) -> dict[str, Any]:
         return {"resource": {"type": kind, "name": name, "patternType": "literal"}, "operations": list(operations)}
 
     acls = [allow("topic", topic, "Write", "Describe") for topic in produced_topics(service)]
-    for topic in service.consumed_topics():
+    for topic in consumed_topics(service):
         acls += [
             allow("topic", topic, "Read", "Describe"),
             allow("topic", dead_letter_topic(topic), "Write", "Describe"),
         ]
-    if service.consumed_topics():
+    if consumed_topics(service):
         acls.append(allow("group", service.name, "Read", "Describe"))
+    if service.package == "projection":  # its stream health reads every dead-letter topic and every group's lag
+        topics = sorted({cls.topic for cls in contracts()})
+        acls += [allow("topic", dead_letter_topic(t), "Read", "Describe") for t in topics]
+        acls.append(allow("group", "*", "Describe"))
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaUser",
@@ -96,32 +111,26 @@ def grants_job(every: list[Service[Any]]) -> dict[str, Any]:
         "restartPolicy": "OnFailure",
         "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
         "containers": [main],
-        "volumes": [{"name": "postgres-ca", "secret": {"secretName": f"{DATABASE_CLUSTER}-ca"}}],
+        "volumes": [{"name": "postgres-ca", **certificate_only(f"{DATABASE_CLUSTER}-ca")}],
     }
-    spec = {"backoffLimit": 10, "template": {"metadata": {"labels": {"app.kubernetes.io/name": "grants"}}, "spec": pod}}
+    spec = {
+        "backoffLimit": 10,
+        "ttlSecondsAfterFinished": 600,
+        "template": {"metadata": {"labels": {"app.kubernetes.io/name": "grants"}}, "spec": pod},
+    }
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "database-grants"}, "spec": spec}
 
 
 def scaling(service: Service[Any]) -> list[dict[str, Any]]:
     """Its worker follows its consumer group's lag (KEDA's Kafka scaler), one replica at least, at most one per
     partition; logged in as the service's own Kafka user."""
-    auth_name = f"{service.name}-kafka"
-    authentication = {
-        "apiVersion": "keda.sh/v1alpha1",
-        "kind": "TriggerAuthentication",
-        "metadata": {"name": auth_name},
-        "spec": {
-            "secretTargetRef": [
-                {"parameter": "password", "name": service.name, "key": "password"},
-                {"parameter": "ca", "name": f"{KAFKA_CLUSTER}-cluster-ca-cert", "key": "ca.crt"},
-            ],
-            "env": [{"parameter": "username", "name": "KAFKA_SASL_USERNAME", "containerName": "worker"}],
-        },
-    }
+    authentication = kafka_login(service)
+    auth_name = authentication["metadata"]["name"]
     trigger = {
         "type": "kafka",
         "metadata": {
-            "bootstrapServers": f"{KAFKA_CLUSTER}-kafka-bootstrap:9093",
+            # KEDA connects from its own namespace: the name in full (docs/deploy.md: the namespace is claimstream)
+            "bootstrapServers": f"{KAFKA_CLUSTER}-kafka-bootstrap.claimstream.svc:9093",
             "consumerGroup": service.name,
             "lagThreshold": "200",
             "sasl": "scram_sha512",
@@ -143,3 +152,20 @@ def scaling(service: Service[Any]) -> list[dict[str, Any]]:
         },
     }
     return [authentication, scaled]
+
+
+def kafka_login(service: Service[Any]) -> dict[str, Any]:
+    """KEDA's login to Kafka for the service's group: the service's own user (its name, as the worker's env says it;
+    its password from Strimzi's Secret) and the cluster's authority."""
+    return {
+        "apiVersion": "keda.sh/v1alpha1",
+        "kind": "TriggerAuthentication",
+        "metadata": {"name": f"{service.name}-kafka"},
+        "spec": {
+            "secretTargetRef": [
+                {"parameter": "password", "name": service.name, "key": "password"},
+                {"parameter": "ca", "name": f"{KAFKA_CLUSTER}-cluster-ca-cert", "key": "ca.crt"},
+            ],
+            "env": [{"parameter": "username", "name": "KAFKA_SASL_USERNAME", "containerName": "worker"}],
+        },
+    }

@@ -20,24 +20,17 @@ def labels(service: Service[Any], role: str) -> dict[str, str]:
 
 
 def own_files(service: Service[Any]) -> list[str]:
-    """The service's own file settings it cannot start without (each from its Secret `<name>-files`)."""
+    """The service's own file settings it cannot start without, required or declared (`Service.files`: identity's
+    worker needs its audit key), each from its Secret `<name>-files`."""
     fields = service.settings.model_fields
-    return sorted(n for n, f in fields.items() if n.endswith("_file") and n not in OWN_SETTINGS and f.is_required())
-
-
-# Partners' settings the simulator (or patient billing, for the processor's webhooks) plays in the cluster
-PLAYED = {
-    "clearinghouse_url": "clearinghouse-simulator",
-    "processor_url": "clearinghouse-simulator",
-    "processor_webhook_url": "patient-billing",
-}
+    required = {n for n, f in fields.items() if n.endswith("_file") and n not in OWN_SETTINGS and f.is_required()}
+    return sorted(required | set(service.files))
 
 
 def calls(service: Service[Any], every: list[Service[Any]]) -> list[str]:
-    """The services whose APIs it calls: a `<package>_url` setting, or a partner a service plays in the cluster."""
+    """The services whose APIs it calls: each `<package>_url` setting it has."""
     fields = service.settings.model_fields
-    named = {s.name for s in every if f"{s.package}_url" in fields and s is not service}
-    return sorted(named | {played for setting, played in PLAYED.items() if setting in fields} - {service.name})
+    return sorted(s.name for s in every if f"{s.package}_url" in fields and s is not service)
 
 
 def reaches_outside(service: Service[Any]) -> bool:
@@ -72,14 +65,19 @@ def environment(service: Service[Any], *, migration: bool = False) -> list[dict[
     return env
 
 
+def certificate_only(secret: str) -> dict[str, Any]:
+    """An authority's certificate alone: its Secret holds the authority's private key too (CloudNativePG's does)."""
+    return {"secret": {"secretName": secret, "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+
+
 def volumes(service: Service[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The pod's volumes and the container's mounts: secrets by reference, and /tmp (the root is read-only)."""
     mounted = [
         ("tmp", "/tmp", {"emptyDir": {"sizeLimit": "64Mi"}}),
         ("auth", f"{RUN}/auth", {"secret": {"secretName": "claimstream-auth"}}),
         ("kafka", f"{RUN}/kafka", {"secret": {"secretName": service.name}}),  # Strimzi's KafkaUser secret
-        ("kafka-ca", f"{RUN}/kafka-ca", {"secret": {"secretName": "claimstream-cluster-ca-cert"}}),
-        ("postgres-ca", f"{RUN}/postgres-ca", {"secret": {"secretName": "claimstream-db-ca"}}),
+        ("kafka-ca", f"{RUN}/kafka-ca", certificate_only("claimstream-cluster-ca-cert")),
+        ("postgres-ca", f"{RUN}/postgres-ca", certificate_only("claimstream-db-ca")),
     ]
     if own_files(service):
         mounted.append(("files", f"{RUN}/files", {"secret": {"secretName": f"{service.name}-files"}}))

@@ -1,5 +1,5 @@
-"""deploy/k8s/base/services/<service>.yaml, one file per service (the simulator's in components/simulator), written
-from the services' kit declarations:
+"""deploy/k8s/base/services/<service>.yaml, one file per service (a stand-in for a partner, the simulator, is not
+deployed: docs/deploy.md), written from the services' kit declarations:
 
     python -m claimstream_devtools.manifests
 
@@ -18,6 +18,7 @@ from claimstream_platform.kit import Service, discover
 from claimstream_devtools.devstack.stack import repository_root
 from claimstream_devtools.k8s_components import (
     DATABASE_CLUSTER,
+    consumed_topics,
     database_roles,
     grants_job,
     kafka_user,
@@ -61,7 +62,7 @@ def _migration(service: Service[Any]) -> dict[str, Any]:
     """Run before the Deployments roll (an overlay's or a CD tool's ordering); safe to run again."""
     main = container(service, "migrate", ["migrate"], migration=True)
     template = pod(service, "migrate", main, restart="OnFailure")
-    spec = {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": template}
+    spec = {"backoffLimit": 6, "ttlSecondsAfterFinished": 600, "template": template}  # gone before an upgrade's
     return _object("batch/v1", "Job", f"{service.name}-migrate", spec, labels=labels(service, "migrate"))
 
 
@@ -111,10 +112,16 @@ def _autoscaler(service: Service[Any]) -> dict[str, Any]:
 
 
 def _network_policy(service: Service[Any], every: list[Service[Any]]) -> dict[str, Any]:
-    """In: its API from the namespace (the console, an ingress), its metrics from the namespace's scraper. Out:
+    """In: its API from the namespace (the console) and from the namespace labelled as the ingress controller's,
+    its metrics from the one labelled as the scraper's. Out:
     DNS, PostgreSQL, Kafka, the APIs it calls, and partners outside the cluster where it has one."""
     own: dict[str, Any] = {"podSelector": {}}  # every pod of the namespace
-    ingress = [{"from": [own], "ports": [{"port": API_PORT}, {"port": METRICS_PORT}]}]
+    entry = {"namespaceSelector": {"matchLabels": {"claimstream.io/ingress": "true"}}}  # the ingress controller's
+    scraper = {"namespaceSelector": {"matchLabels": {"claimstream.io/monitoring": "true"}}}  # Prometheus's
+    ingress = [
+        {"from": [own, entry], "ports": [{"port": API_PORT}]},
+        {"from": [own, scraper], "ports": [{"port": API_PORT}, {"port": METRICS_PORT}]},
+    ]
     egress: list[dict[str, Any]] = [
         {
             "to": [{"namespaceSelector": {}}],
@@ -143,7 +150,7 @@ def _network_policy(service: Service[Any], every: list[Service[Any]]) -> dict[st
 
 def components(every: list[Service[Any]]) -> dict[str, list[dict[str, Any]]]:
     """The operators' resources, one file per component: each service's Kafka user, database roles, scaling."""
-    ours = [service for service in every if not service.stand_in]
+    ours = every
     cluster = {
         "apiVersion": "postgresql.cnpg.io/v1",
         "kind": "Cluster",
@@ -160,18 +167,18 @@ def components(every: list[Service[Any]]) -> dict[str, list[dict[str, Any]]]:
     return {
         "strimzi/users.yaml": [kafka_user(s) for s in ours],
         "cloudnative-pg/cluster.yaml": [cluster, grants_job(ours)],
-        "keda/scaling.yaml": [item for s in ours if s.consumed_topics() for item in scaling(s)],
+        "keda/scaling.yaml": [item for s in ours if consumed_topics(s) for item in scaling(s)],
     }
 
 
 def rendered(root: Path) -> dict[Path, str]:
-    """Each service's file, as this module writes it: in the base, or, for a stand-in for a partner (the
-    simulator), in the component a demo adds (components/simulator)."""
-    every = list(discover(root / "services"))
+    """Each file, as this module writes it: a service's in the base, the operators' resources in their components.
+    A stand-in for a partner (the simulator) is not deployed: a cluster talks to the real clearinghouse."""
+    every = [service for service in discover(root / "services") if not service.stand_in]
     k8s = root / "deploy" / "k8s"
     files = {
-        (k8s / "components" / "simulator" if service.stand_in else k8s / "base" / "services")
-        / f"{service.name}.yaml": HEADER + yaml.safe_dump_all(objects(service, every), sort_keys=False)
+        k8s / "base" / "services" / f"{service.name}.yaml": HEADER
+        + yaml.safe_dump_all(objects(service, every), sort_keys=False)
         for service in every
     }
     for path, items in components(every).items():
