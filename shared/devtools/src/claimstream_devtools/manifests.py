@@ -70,12 +70,7 @@ def _api(service: Service[Any]) -> dict[str, Any]:
     main = container(service, "api", ["api", "--host", "0.0.0.0", "--port", str(API_PORT)])
     main["ports"] = [{"name": "http", "containerPort": API_PORT}]
     main |= probes("http", ready="/readyz", live="/healthz")
-    spec = {
-        "replicas": 2,
-        "selector": {"matchLabels": labels(service, "api")},
-        "template": pod(service, "api", main),
-    }
-    return _object("apps/v1", "Deployment", f"{service.name}-api", spec, labels=labels(service, "api"))
+    return _deployment(service, "api", main, replicas=2)
 
 
 def _worker(service: Service[Any]) -> dict[str, Any]:
@@ -87,12 +82,16 @@ def _worker(service: Service[Any]) -> dict[str, Any]:
     ]
     main["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
     main |= probes("metrics", ready="/metrics", live="/metrics")
+    return _deployment(service, "worker", main, replicas=1)
+
+
+def _deployment(service: Service[Any], role: str, main: dict[str, Any], *, replicas: int) -> dict[str, Any]:
     spec = {
-        "replicas": 1,
-        "selector": {"matchLabels": labels(service, "worker")},
-        "template": pod(service, "worker", main),
+        "replicas": replicas,
+        "selector": {"matchLabels": labels(service, role)},
+        "template": pod(service, role, main),
     }
-    return _object("apps/v1", "Deployment", f"{service.name}-worker", spec, labels=labels(service, "worker"))
+    return _object("apps/v1", "Deployment", f"{service.name}-{role}", spec, labels=labels(service, role))
 
 
 def _service_spec(service: Service[Any]) -> dict[str, Any]:
