@@ -13,11 +13,9 @@ from uuid import uuid4
 import httpx
 import pytest
 from claimstream_devtools.devstack.processes import free_port, terminate
-from claimstream_devtools.schemas_under_test import with_revocation_list
+from claimstream_devtools.schemas_under_test import drop_schema, with_revocation_list
 from claimstream_devtools.testing import Keys, StackUnderTest
-from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
-from claimstream_platform.engines import create_engine
-from sqlalchemy import text
+from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "denial_management"  # a service with an API, a consumer and loops of its own, and no partner to reach
@@ -57,7 +55,7 @@ async def test_a_service_from_the_installation_migrates_serves_and_works(
         assert ready["checks"] == {"database": True, "kafka": True}
         assert ready["loops"] and all(loop["ok"] for loop in ready["loops"].values()), ready["loops"]
     finally:
-        await _drop(stack, schema)
+        await drop_schema(stack, schema)
 
 
 def _environment(stack: StackUnderTest, keys: Keys, schema: str, roles: ServiceRoles) -> dict[str, str]:
@@ -113,13 +111,3 @@ async def _until_ready(url: str, *, timeout: float) -> dict[str, object]:
                 last = type(error).__name__
             await asyncio.sleep(0.5)
     raise AssertionError(f"not ready in {timeout} s: {last}")
-
-
-async def _drop(stack: StackUnderTest, schema: str) -> None:
-    admin = create_engine(stack.database_url, schema="public", connections=1)
-    try:
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        await admin.dispose()
-    await drop_roles(stack.database_url, schema)

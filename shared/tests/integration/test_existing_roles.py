@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
+from claimstream_devtools.schemas_under_test import drop_schema
 from claimstream_devtools.testing import StackUnderTest
-from claimstream_platform.database_roles import drop_roles, grant_existing_roles, owner_role, users
+from claimstream_platform.database_roles import grant_existing_roles, owner_role, users
 from claimstream_platform.engines import create_engine
 from sqlalchemy import text
 
@@ -16,11 +17,7 @@ from sqlalchemy import text
 async def schema(stack: StackUnderTest) -> AsyncIterator[str]:
     name = f"existing_{uuid4().hex[:10]}"
     yield name
-    admin = create_engine(stack.database_url, schema="public", connections=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    await admin.dispose()
-    await drop_roles(stack.database_url, name)
+    await drop_schema(stack, name)
 
 
 async def test_an_operators_roles_are_granted_and_keep_their_passwords(stack: StackUnderTest, schema: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 if TYPE_CHECKING:
     from claimstream_devtools.testing import StackUnderTest
 
-__all__ = ["migrated_schema", "schema_roles", "service_schema", "with_revocation_list"]
+__all__ = ["drop_schema", "migrated_schema", "schema_roles", "service_schema", "with_revocation_list"]
 
 
 # The roles of each schema made with `own_roles`: its service's settings connect as its app role.
@@ -49,12 +49,19 @@ async def migrated_schema(
         yield name
     finally:
         _roles.pop(name, None)
-        admin = create_engine(stack.database_url, schema="public", connections=2)
+        await drop_schema(stack, name, roles=roles is not None)
+
+
+async def drop_schema(stack: "StackUnderTest", name: str, *, roles: bool = True) -> None:
+    """A test's schema dropped, and with `roles` its owner, app and across roles."""
+    admin = create_engine(stack.database_url, schema="public", connections=2)
+    try:
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    finally:
         await admin.dispose()
-        if roles:
-            await drop_roles(stack.database_url, name)
+    if roles:
+        await drop_roles(stack.database_url, name)
 
 
 async def with_revocation_list(database_url: str, schema: str) -> None:
