@@ -23,8 +23,10 @@ LABEL org.opencontainers.image.title="claimstream" \
       org.opencontainers.image.description="Event-driven revenue-cycle backend for behavioral-health billing" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
+# /var/lib/claimstream: where docker-compose.yml's setup writes (a new volume takes this folder's owner).
 RUN groupadd --system --gid 10001 claimstream \
-    && useradd --system --uid 10001 --gid claimstream --no-create-home --shell /usr/sbin/nologin claimstream
+    && useradd --system --uid 10001 --gid claimstream --no-create-home --shell /usr/sbin/nologin claimstream \
+    && install -d -o 10001 -g 10001 -m 700 /var/lib/claimstream
 COPY --from=builder /opt/claimstream /opt/claimstream
 ENV PATH=/opt/claimstream/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

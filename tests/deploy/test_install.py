@@ -15,7 +15,6 @@ import pytest
 from claimstream_devtools.devstack.processes import free_port, terminate
 from claimstream_devtools.schemas_under_test import drop_schema, with_revocation_list
 from claimstream_devtools.testing import Keys, StackUnderTest
-from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "denial_management"  # a service with an API, a consumer and loops of its own, and no partner to reach
@@ -44,13 +43,20 @@ def test_the_installation_holds_the_services_and_nothing_of_the_tests(installed:
 async def test_a_service_from_the_installation_migrates_serves_and_works(
     installed: Path, stack: StackUnderTest, keys: Keys, tmp_path: Path
 ) -> None:
+    """Set up as docker-compose.yml's `setup` does (`single_host`: roles, their URLs in files, keys, topics), twice:
+    the second run keeps every password and key the first made, so a service already running keeps working."""
     schema = f"install_{uuid4().hex[:10]}"  # apart from the suite's own services: roles, consumer group and all
-    roles = await ensure_roles(stack.database_url, schema, SERVICE)
+    setup = tmp_path / "setup"
     try:
-        env = _environment(stack, keys, schema, roles)
-        subprocess.run([str(installed), "-m", SERVICE, "migrate"], env=env, check=True, timeout=120)
-        await with_revocation_list(roles.owner_url, schema)
-        with _running(installed, env, tmp_path) as url:
+        _single_host(installed, stack, setup, schema)
+        first = _files(setup)
+        _single_host(installed, stack, setup, schema)
+        assert _files(setup) == first and (setup / schema / "process" / "database_url").stat().st_mode & 0o077 == 0
+        env = _environment(stack, keys, schema)
+        migrate = env | {"SECRETS_DIR": str(setup / schema / "migrate")}
+        subprocess.run([str(installed), "-m", SERVICE, "migrate"], env=migrate, check=True, timeout=120)
+        await with_revocation_list((setup / schema / "migrate" / "migration_database_url").read_text(), schema)
+        with _running(installed, env | {"SECRETS_DIR": str(setup / schema / "process")}, tmp_path) as url:
             ready = await _until_ready(url, timeout=120)
         assert ready["checks"] == {"database": True, "kafka": True}
         assert ready["loops"] and all(loop["ok"] for loop in ready["loops"].values()), ready["loops"]
@@ -58,15 +64,24 @@ async def test_a_service_from_the_installation_migrates_serves_and_works(
         await drop_schema(stack, schema)
 
 
-def _environment(stack: StackUnderTest, keys: Keys, schema: str, roles: ServiceRoles) -> dict[str, str]:
-    """What an orchestrator gives the container: settings only (no PYTHONPATH, nothing of this checkout)."""
+def _single_host(installed: Path, stack: StackUnderTest, folder: Path, schema: str) -> None:
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": stack.database_url}
+    env["KAFKA_BOOTSTRAP_SERVERS"] = stack.bootstrap_servers
+    command = [str(installed), "-m", "claimstream_platform.single_host", str(folder), schema]
+    subprocess.run(command, env=env, check=True, timeout=120)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _environment(stack: StackUnderTest, keys: Keys, schema: str) -> dict[str, str]:
+    """What an orchestrator gives the container: settings only (no PYTHONPATH, nothing of this checkout), its roles'
+    URLs in files (SECRETS_DIR), never in its environment."""
     return {
         "PATH": os.environ["PATH"],
         "SERVICE_NAME": f"{SERVICE.replace('_', '-')}-{schema}",  # its own consumer group and outbox source
         "DATABASE_SCHEMA": schema,
-        "DATABASE_URL": roles.app_url,
-        "ACROSS_TENANTS_DATABASE_URL": roles.across_url,
-        "MIGRATION_DATABASE_URL": roles.owner_url,
         "REVOCATIONS_SCHEMA": schema,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "AUTH_PUBLIC_KEY_FILE": str(keys.public_key_file),

@@ -20,6 +20,7 @@ is in docs/security.md for an installation that keeps its roles elsewhere.
 import argparse
 import asyncio
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -119,8 +120,13 @@ def platform_statements(schema: str, package: str | None = None) -> list[str]:
     return statements
 
 
-async def _set_role(connection: AsyncConnection, role: str) -> str:
-    password = secrets.token_urlsafe(24)  # URL-safe: no quote can end the literal below
+_KEPT_PASSWORD = re.compile(r"[A-Za-z0-9_-]{16,}")  # what `_set_role` makes: no quote can end the literal below
+
+
+async def _set_role(connection: AsyncConnection, role: str, kept: str | None = None) -> str:
+    if kept is not None and not _KEPT_PASSWORD.fullmatch(kept):
+        raise ValueError(f"database_roles: the password kept for {role} is not one this module made")
+    password = kept or secrets.token_urlsafe(24)  # URL-safe
     exists = await connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role})
     verb = "ALTER" if exists else "CREATE"
     await connection.execute(text(f"{verb} ROLE {_name(role)} WITH {_ROLE_OPTIONS} PASSWORD '{password}'"))
@@ -184,13 +190,18 @@ async def _grant(connection: AsyncConnection, schema: str, database: str, packag
             await connection.execute(text(statement))
 
 
-async def ensure_roles(admin_url: str, schema: str, package: str | None = None) -> ServiceRoles:
-    """Create (or refresh the passwords of) the roles of `schema`; their URLs, on the admin URL's server."""
+async def ensure_roles(
+    admin_url: str, schema: str, package: str | None = None, *, kept: dict[str, str] | None = None
+) -> ServiceRoles:
+    """Create (or refresh the passwords of) the roles of `schema`; their URLs, on the admin URL's server. A role
+    named in `kept` keeps that password (one this module made before: `single_host` runs at every start)."""
     url = make_url(admin_url)
     engine = one_off_engine(admin_url)
+    kept = kept or {}
     try:
         async with engine.begin() as connection:
-            passwords = [await _set_role(connection, role) for role in (owner_role(schema), *users(schema))]
+            roles = (owner_role(schema), *users(schema))
+            passwords = [await _set_role(connection, role, kept.get(role)) for role in roles]
             await _grant(connection, schema, str(url.database), package)
     finally:
         await engine.dispose()

@@ -1,11 +1,12 @@
 """Settings every claimstream process reads from its environment, validated at start-up."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 from claimstream_platform.access import RateClass
 from claimstream_platform.limits.budgets import Budget
@@ -90,6 +91,10 @@ class ServiceSettings(RetentionSettings):
     and without which they refuse to start; MIGRATION_DATABASE_URL is its owner role, which `migrate` alone uses.
     Without it `migrate` runs as DATABASE_URL's role, which is right only where that role owns the schema (one
     role for both, as before roles were split: docs/security.md).
+
+    SECRETS_DIR names a folder of files, one per setting, named by the setting in lower case (`database_url`),
+    each read where the environment does not set it: how a host gives each process the URLs of its roles without
+    putting their passwords in its environment (`single_host`, docker-compose.yml).
     """
 
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
@@ -135,6 +140,21 @@ class ServiceSettings(RetentionSettings):
     max_requests_in_flight: int = Field(default=32, ge=1)
     in_flight_tenant_share: float = Field(default=0.5, gt=0, le=1)
     in_flight_busy_from: float = Field(default=0.75, gt=0, le=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        folder = os.environ.get("SECRETS_DIR")
+        if folder and not Path(folder).is_dir():
+            raise ValueError(f"SECRETS_DIR: no folder at {folder}")
+        files = (SecretsSettingsSource(settings_cls, secrets_dir=folder),) if folder else ()
+        return init_settings, env_settings, *files
 
     @field_validator("database_url", "migration_database_url", "across_tenants_database_url")
     @classmethod

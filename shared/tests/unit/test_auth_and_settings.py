@@ -56,3 +56,23 @@ def test_settings_have_no_default_for_credentials(pair, monkeypatch) -> None:
     with pytest.raises(ValidationError) as missing:
         ServiceSettings(**settings(auth_public_key_file=pair[2]))
     assert {e["loc"][0] for e in missing.value.errors()} == {"database_url"}
+
+
+def test_a_setting_is_read_from_its_file_in_secrets_dir_where_the_environment_does_not_set_it(
+    pair, monkeypatch, tmp_path
+) -> None:
+    """How a host hands a process its roles' URLs without its environment holding the passwords (single_host)."""
+    (tmp_path / "database_url").write_text("postgresql+asyncpg://x_app:from-the-file-1234@h/db\n")
+    (tmp_path / "across_tenants_database_url").write_text("postgresql+asyncpg://x_across:also-a-file-1234@h/db")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ACROSS_TENANTS_DATABASE_URL", "postgresql+asyncpg://x_across:the-environment-99@h/db")
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path))
+    loaded = ServiceSettings(**settings(auth_public_key_file=pair[2]))
+    assert loaded.database_url.get_secret_value() == "postgresql+asyncpg://x_app:from-the-file-1234@h/db"
+    assert "the-environment-99" in loaded.across_tenants_url  # the environment wins over the file
+    monkeypatch.delenv("SECRETS_DIR")
+    with pytest.raises(ValidationError):  # without the folder, nothing is read from it
+        ServiceSettings(**settings(auth_public_key_file=pair[2]))
+    monkeypatch.setenv("SECRETS_DIR", str(tmp_path / "absent"))
+    with pytest.raises(ValueError, match="SECRETS_DIR"):
+        ServiceSettings(**settings(auth_public_key_file=pair[2]))

@@ -3,27 +3,28 @@ until Ctrl-C. The demo's tokens are issued by the identity service's own command
 lists them and revokes them; identity alone is given the signing key."""
 
 import asyncio
-import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
-from claimstream_platform import auth, tenants
-from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER, Role, TokenIssuer, generate_keypair
-from claimstream_platform.engines import create_engine
+from claimstream_platform.auth import Role
+from claimstream_platform.single_host import (
+    DEMO_TOKEN_LIFETIME,
+    clearinghouse_token,
+    demo_tenant,
+    make_keys,
+    write_secret,
+)
 
 from claimstream_devtools.devstack.payments import payment_env
 from claimstream_devtools.devstack.people import demo_people
 from claimstream_devtools.devstack.services import ServiceSpec, Supervisor, local_services
 from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 
-DEMO_TENANT = "Demo Billing Company"
-CLEARINGHOUSE_ACCOUNT = UUID("00000000-0000-4000-8000-00000000c1ea")  # the submitter id at the simulator
 # The demo tenant's callers: (file, integration's name, role, what it is for). Each carries one role: its work, and
 # no more. Each is an integration of the tenant in identity, its tokens issued at every start: the demo's admin too
 # (an integration with the tenant-admin role, so a script can set the demo up; a person signs in instead).
@@ -32,7 +33,15 @@ DEMO_TOKENS = (
     ("demo-biller-token", "Demo biller", Role.BILLER, "work queues, corrections, appeals, write-offs, ERA uploads"),
     ("demo-ehr-token", "Demo EHR", Role.EHR_INTEGRATION, "encounters from the EHR, and reads of their outcome"),
 )
-DEMO_TOKEN_LIFETIME = timedelta(days=30)  # integration tokens: a person's would last an hour
+# The demo's pace, here and in docker-compose.yml: what a person watching should see happen within minutes.
+DEMO_PACE = {
+    "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
+    "PLAN_LOOP_SECONDS": "30",  # the demo's plan charges its first installment within the run (hourly elsewhere)
+    # The billing office's calendar runs a day every 10 s: the demo's month ends within minutes and is invoiced.
+    "BILLING_CLOCK_SPEED": "8640",
+    "INVOICE_LOOP_SECONDS": "10",
+    "STATUS_INQUIRY_LOOP_SECONDS": "15",  # the staff's claim status inquiries go within the quarter minute
+}
 WORKLOAD_RATE = 0.5  # encounters per second: enough to watch, little enough to leave the machine idle
 
 
@@ -46,8 +55,8 @@ def run_stack() -> int:
     supervisor: Supervisor | None = None
     try:
         stack.start()
-        keys = _keys(profile.data_dir / "keys")
-        tenant_id = asyncio.run(_demo_tenant(stack.database_url))
+        keys = make_keys(profile.data_dir / "keys")
+        tenant_id = asyncio.run(demo_tenant(stack.database_url))
         specs = local_services()
         simulator = next((spec for spec in specs if spec.package == "clearinghouse_simulator"), None)
         clearinghouse_token = _clearinghouse_account(keys, profile.data_dir)
@@ -86,12 +95,7 @@ def _service_env(
         "SIMULATOR_PUBLIC_KEY_FILE": str(keys / "simulator-public.pem"),
         "CLEARINGHOUSE_URL": simulator.url if simulator else "",
         "CLEARINGHOUSE_TOKEN_FILE": str(clearinghouse_token),
-        "SIM_BUNDLE_835S": "true",  # the demo's clearinghouse delivers every payer's 835s of a cycle in one file
-        "PLAN_LOOP_SECONDS": "30",  # the demo's plan charges its first installment within the run (hourly elsewhere)
-        # The billing office's calendar runs a day every 10 s: the demo's month ends within minutes and is invoiced.
-        "BILLING_CLOCK_SPEED": "8640",
-        "INVOICE_LOOP_SECONDS": "10",
-        "STATUS_INQUIRY_LOOP_SECONDS": "15",  # the staff's claim status inquiries go within the quarter minute
+        **DEMO_PACE,
     }
 
 
@@ -108,18 +112,6 @@ def identitys_own(keys: Path) -> dict[str, dict[str, str]]:
             "IDENTITY_AUDIT_KEY_FILE": str(keys / "audit.key"),
         }
     }
-
-
-def _keys(keys: Path) -> Path:
-    """claimstream's signing key, the access log's key (32 random bytes in hex, a ring of one: identity.audit_keys)
-    and the simulated clearinghouse's own signing key: made once, kept in the profile."""
-    keys.mkdir(exist_ok=True)
-    for name in ("signing", "simulator-signing"):
-        if not (keys / f"{name}.pem").exists():
-            generate_keypair(keys / f"{name}.pem", keys / f"{name.replace('signing', 'public')}.pem")
-    if not (keys / "audit.key").exists():
-        _write_secret(keys / "audit.key", secrets.token_hex(32) + "\n")
-    return keys
 
 
 def identitys_env(supervisor: Supervisor, specs: list[ServiceSpec]) -> dict[str, str] | None:
@@ -139,22 +131,15 @@ def demo_tokens(identity_env: dict[str, str] | None, tenant_id: UUID, data_dir: 
         if issued.returncode != 0:  # the demo's admin disabled it, say: no token, and no workload
             print(f"  {file}: not issued ({issued.stderr.strip()})", flush=True)
             continue
-        _write_secret(data_dir / file, issued.stdout)
+        write_secret(data_dir / file, issued.stdout)
         files[role] = data_dir / file
     return files
 
 
 def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
-    """claimstream's own account at the (simulated) clearinghouse, issued by the clearinghouse: used by claim
-    submission to send, and by the demo workload to enroll the payers' members in that account's roster."""
-    clearinghouse = TokenIssuer.from_file(
-        keys / "simulator-signing.pem", issuer=CLEARINGHOUSE_ISSUER, audience=CLEARINGHOUSE_AUDIENCE
-    )
+    """claimstream's account at the simulated clearinghouse, issued at every start (`single_host`)."""
     token = data_dir / "clearinghouse-token"
-    account = clearinghouse.issue(
-        tenant_id=CLEARINGHOUSE_ACCOUNT, roles=[auth.CLEARINGHOUSE_ACCOUNT], lifetime=DEMO_TOKEN_LIFETIME
-    )
-    _write_secret(token, account)
+    write_secret(token, clearinghouse_token(keys))
     return token
 
 
@@ -171,11 +156,6 @@ def _console(
     print(f"  console      {console}  (sign in as one of these; the passwords are kept in {people}):", flush=True)
     for line in people.read_text().splitlines():
         print(f"    {line}", flush=True)
-
-
-def _write_secret(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o600)
 
 
 # The services the workload drives, each through its public API at <PACKAGE>_URL, when it runs.
@@ -219,14 +199,6 @@ def _start_workload(
     module = "clearinghouse_simulator.workload"
     supervisor.also_run(simulator, "workload", [sys.executable, "-m", module, "--rate", str(WORKLOAD_RATE)])
     return True
-
-
-async def _demo_tenant(database_url: str) -> UUID:
-    engine = create_engine(database_url, schema=tenants.SCHEMA, connections=2)
-    try:
-        return await tenants.find_tenant(engine, name=DEMO_TENANT) or await tenants.create_tenant(engine, DEMO_TENANT)
-    finally:
-        await engine.dispose()
 
 
 def _print_summary(

@@ -1,0 +1,242 @@
+"""docker-compose.yml, written from the services' kit declarations: the whole stack and the demo on one host.
+
+    python -m claimstream_devtools.compose
+
+A test fails when the file is not what this writes, so a new service (or a new setting it needs) reaches it by
+running this, never by hand. In start order, each step gated on the one before (docs/deploy.md, "Docker Compose"):
+Kafka, PostgreSQL and a mail sink, healthy; `setup` (`claimstream_platform.single_host`: keys, every service's
+roles, the platform's schemas, the topics, the demo's tenant), done; each service's migration, done; its API
+(healthy when /readyz answers) and its worker (when /metrics does); identity's commands issue the demo's tokens;
+then the simulated EHRs' workload, once every API is healthy. Each process is given the settings its service reads
+and nothing else, and mounts the shared folder and its service's own (its private keys, its roles' URLs)."""
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from claimstream_platform.auth import Role
+from claimstream_platform.kit import Service, discover
+
+from claimstream_devtools.compose_infrastructure import OWN, SETUP, SHARED, VOLUMES, WORKLOAD, infrastructure, volume
+from claimstream_devtools.devstack.payments import FILES as PAYMENT_FILES
+from claimstream_devtools.devstack.payments import WEBHOOK_PATH
+from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE
+from claimstream_devtools.devstack.stack import repository_root
+
+HEADER = (
+    "# Written by `python -m claimstream_devtools.compose` from the services' declarations: do not edit.\n"
+    '# The whole stack and the demo on one host (docs/deploy.md, "Docker Compose"). No credential is defaulted:\n'
+    '# make the .env file first, e.g.   echo "POSTGRES_PASSWORD=$(openssl rand -hex 24)" > .env\n'
+    "# then   docker compose up --build   (the console at http://127.0.0.1:8000, the mail sink at :8025).\n"
+)
+IMAGE = "claimstream:local"
+API_PORT, METRICS_PORT = 8080, 9090
+PASSWORD = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"  # Compose's: refused when unset, never defaulted
+ADMIN_URL = f"postgresql+asyncpg://claimstream:{PASSWORD}@postgres:5432/claimstream"
+HARDENED = {
+    "read_only": True,
+    "tmpfs": ["/tmp"],
+    "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges:true"],
+}
+
+
+def api_url(service: Service[Any]) -> str:
+    return f"http://{service.name}-api:{API_PORT}"
+
+
+def offered(every: list[Service[Any]]) -> dict[str, str]:
+    """Every setting this host gives, by variable; each process gets those its service reads (`reads`)."""
+    by_package = {service.package: service for service in every}
+    simulator, patient_billing = api_url(by_package["clearinghouse_simulator"]), by_package["patient_billing"]
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+        "AUTH_PUBLIC_KEY_FILE": f"{SHARED}/public.pem",
+        "SIMULATOR_PUBLIC_KEY_FILE": f"{SHARED}/simulator-public.pem",
+        "CLEARINGHOUSE_URL": simulator,
+        "CLEARINGHOUSE_TOKEN_FILE": f"{SHARED}/clearinghouse-token",
+        "SMTP_HOST": "mail",
+        "SMTP_PORT": "1025",
+        "PROCESSOR_URL": simulator,
+        "PROCESSOR_WEBHOOK_URL": f"{api_url(patient_billing)}{WEBHOOK_PATH}",
+        **{variable: f"{OWN}/{name}" for variable, name in PAYMENT_FILES.items()},
+        "IDENTITY_SIGNING_KEY_FILE": f"{OWN}/signing.pem",
+        "IDENTITY_AUDIT_KEY_FILE": f"{OWN}/audit.key",
+        "CONSOLE_SESSION_KEY_FILE": f"{OWN}/console-session.key",
+        "CONSOLE_SECURE_COOKIE": "false",  # served over plain HTTP on this host: put TLS in front to set it true
+        **{f"{service.package.upper()}_URL": api_url(service) for service in every},
+        **DEMO_PACE,
+    }
+
+
+def reads(service: Service[Any]) -> set[str]:
+    """The variables its settings read: each field's name, and the other names a field accepts."""
+    names = set()
+    for name, field in service.settings.model_fields.items():
+        names.add(name.upper())
+        choices = getattr(field.validation_alias, "choices", ())
+        names |= {choice.upper() for choice in choices if isinstance(choice, str)}
+    return names
+
+
+def environment(service: Service[Any], every: list[Service[Any]], kind: str) -> dict[str, str]:
+    """What one process of the service is given: who it is, where its roles' URLs are, and what it reads."""
+    given = {name: value for name, value in offered(every).items() if name in reads(service)}
+    own = {
+        "SERVICE_NAME": service.name,
+        "DATABASE_SCHEMA": service.package,
+        "SECRETS_DIR": f"{OWN}/{'migrate' if kind == 'migrate' else 'process'}",
+    }
+    if kind == "worker":
+        own["METRICS_PORT"] = str(METRICS_PORT)
+    return own | given
+
+
+def _process(service: Service[Any], every: list[Service[Any]], kind: str, command: list[str]) -> dict[str, Any]:
+    return {
+        "image": IMAGE,
+        "command": [service.package, *command],
+        "environment": environment(service, every, kind),
+        "volumes": [volume("shared", SHARED), volume(service.package, OWN)],
+        **HARDENED,
+    }
+
+
+def _probe(url: str) -> dict[str, Any]:
+    """Generous at start: every process imports its whole stack first."""
+    check = f"import urllib.request; urllib.request.urlopen({url!r}, timeout=4)"
+    return {
+        "test": ["CMD", "python", "-c", check],
+        "interval": "5s",
+        "timeout": "5s",
+        "retries": 5,
+        "start_period": "180s",
+    }
+
+
+def _done(*names: str) -> dict[str, dict[str, str]]:
+    return {name: {"condition": "service_completed_successfully"} for name in names}
+
+
+def _healthy(*names: str) -> dict[str, dict[str, str]]:
+    return {name: {"condition": "service_healthy"} for name in names}
+
+
+def service_containers(service: Service[Any], every: list[Service[Any]]) -> dict[str, dict[str, Any]]:
+    """Its migration (once per start), its API and its worker; both after its migration and identity's (the
+    revocation list every API reads), with the broker and the database healthy."""
+    after = _done(f"{service.name}-migrate", "identity-migrate") | _healthy("kafka", "postgres")
+    migrate = _process(service, every, "migrate", ["migrate"]) | {"depends_on": _done("setup"), "restart": "no"}
+    api = _process(service, every, "api", ["api", "--host", "0.0.0.0", "--port", str(API_PORT)])
+    api |= {
+        "ports": [f"127.0.0.1:{service.port}:{API_PORT}"],  # the same addresses as `make run`
+        "healthcheck": _probe(f"http://127.0.0.1:{API_PORT}/readyz"),
+        "depends_on": after,
+        "restart": "unless-stopped",
+    }
+    worker = _process(service, every, "worker", ["worker"])
+    worker |= {
+        "healthcheck": _probe(f"http://127.0.0.1:{METRICS_PORT}/metrics"),
+        "depends_on": after,
+        "restart": "unless-stopped",
+    }
+    return {f"{service.name}-migrate": migrate, f"{service.name}-api": api, f"{service.name}-worker": worker}
+
+
+def setup(every: list[Service[Any]]) -> dict[str, Any]:
+    """`single_host` as the database's administrator: the only container given its password."""
+    command = ["claimstream_platform.single_host", SETUP, *(service.package for service in every), "--demo"]
+    return {
+        "image": IMAGE,
+        "build": {"context": ".", "args": {"VERSION": "${CLAIMSTREAM_VERSION:-0.1.0}"}},
+        "command": command,
+        "environment": {"DATABASE_URL": ADMIN_URL, "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"},
+        "volumes": [f"setup:{SETUP}"],
+        "depends_on": _healthy("kafka", "postgres"),
+        "restart": "no",
+        **HARDENED,
+    }
+
+
+def demo_tokens(every: list[Service[Any]]) -> dict[str, Any]:
+    """The demo's integrations' tokens, issued by identity's own command as any integration's are (listed and
+    revocable in identity), each in the workload's folder."""
+    identity = next(service for service in every if service.package == "identity")
+    lines = ["set -eu", "umask 077", f"tenant=$$(cat {SHARED}/tenant)"]
+    for file, name, role, _ in DEMO_TOKENS:
+        issue = ["python", "-m", "identity", "issue-integration", "--name", name, "--role", str(role), "--days", "30"]
+        lines.append(f'{shlex.join(issue)} --tenant "$$tenant" > {WORKLOAD}/{file}')
+    container = _process(identity, every, "api", [])
+    container |= {
+        "entrypoint": ["/bin/sh", "-c"],
+        "command": ["\n".join(lines)],
+        "volumes": [*container["volumes"], volume("workload", WORKLOAD, read_only=False)],
+        "depends_on": _done("setup", "identity-migrate"),
+        "restart": "no",
+    }
+    return container
+
+
+def workload(every: list[Service[Any]]) -> dict[str, Any]:
+    """The simulated EHRs' encounters at the demo's rate, once every API is healthy; it holds the demo's tokens."""
+    by_package = {service.package: service for service in every}
+    tokens = {role: f"{WORKLOAD}/{file}" for file, _, role, _ in DEMO_TOKENS}
+    admin, biller, ehr = (tokens[role] for role in (Role.TENANT_ADMIN, Role.BILLER, Role.EHR_INTEGRATION))
+    env = {f"{package.upper()}_URL": api_url(by_package[package]) for package in sorted(WORKLOAD_PEERS)}
+    env |= {
+        "SIMULATOR_URL": api_url(by_package["clearinghouse_simulator"]),
+        "CLAIMSTREAM_ADMIN_TOKEN_FILE": admin,
+        "CLAIMSTREAM_FRONT_DESK_TOKEN_FILE": biller,  # a biller's work includes the front desk's
+        "CLAIMSTREAM_EHR_TOKEN_FILE": ehr,
+        "SIMULATOR_TOKEN_FILE": f"{SHARED}/clearinghouse-token",
+    }
+    return {
+        "image": IMAGE,
+        "command": ["clearinghouse_simulator.workload", "--rate", str(WORKLOAD_RATE)],
+        "environment": env,
+        "volumes": [volume("shared", SHARED), volume("workload", WORKLOAD)],
+        "depends_on": _done("demo-tokens") | _healthy(*(f"{service.name}-api" for service in every)),
+        "restart": "unless-stopped",
+        **HARDENED,
+    }
+
+
+def rendered(root: Path) -> str:
+    every = discover(root / "services")
+    containers: dict[str, Any] = dict(infrastructure())
+    containers["setup"] = setup(every)
+    for service in every:
+        containers |= service_containers(service, every)
+    containers["demo-tokens"] = demo_tokens(every)
+    containers["workload"] = workload(every)
+    document = {"name": "claimstream", "services": containers, "volumes": dict.fromkeys(VOLUMES)}
+    written: str = yaml.dump(document, Dumper=_Written, sort_keys=False, width=120)
+    return HEADER + written
+
+
+class _Written(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types here
+    """Every value written out where it is used: no YAML anchors for the settings containers share."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _script(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    """A script of several lines as a block, as a person would write it."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_Written.add_representer(str, _script)
+
+
+def main() -> int:
+    path = repository_root() / "docker-compose.yml"
+    path.write_text(rendered(repository_root()))
+    print(f"{path.name} written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
