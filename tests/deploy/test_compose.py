@@ -84,7 +84,7 @@ def test_the_apis_and_workers_are_checked_by_their_own_endpoints() -> None:
     for service in SERVICES:
         api = " ".join(CONTAINERS[f"{service.name}-api"]["healthcheck"]["test"])
         worker = " ".join(CONTAINERS[f"{service.name}-worker"]["healthcheck"]["test"])
-        assert "http://127.0.0.1:8080/readyz" in api and "http://127.0.0.1:9090/metrics" in worker
+        assert "http://127.0.0.1:8080/readyz" in api and "http://127.0.0.1:9090/readyz" in worker
         assert CONTAINERS[f"{service.name}-worker"]["environment"]["METRICS_PORT"] == "9090"
 
 

@@ -58,7 +58,8 @@ async def test_a_service_from_the_installation_migrates_serves_and_works(
         await with_revocation_list((setup / schema / "migrate" / "migration_database_url").read_text(), schema)
         with _running(installed, env | {"SECRETS_DIR": str(setup / schema / "process")}, tmp_path) as url:
             ready = await _until_ready(url, timeout=120)
-        assert ready["checks"] == {"database": True, "kafka": True}
+            worker = await _until_ready(f"http://127.0.0.1:{env['METRICS_PORT']}", timeout=60)  # its own probes
+        assert ready["checks"] == worker["checks"] == {"database": True, "kafka": True}
         assert ready["loops"] and all(loop["ok"] for loop in ready["loops"].values()), ready["loops"]
     finally:
         await drop_schema(stack, schema)

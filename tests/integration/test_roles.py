@@ -24,6 +24,7 @@ from claimstream_platform.kit import Service, discover
 from claimstream_platform.limits.budgets import DEFAULT_BUDGETS
 from claimstream_platform.limits.limiter import RateLimiter
 from claimstream_platform.limits.store import Store
+from claimstream_platform.readiness import Readiness
 from claimstream_platform.revocations import NoRevocations
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.web import Platform, create_app
@@ -76,6 +77,7 @@ class Wall:
             revocations=NoRevocations(),
             # Its store is nowhere: the limiter lets every request through while it cannot count (fails open).
             limiter=RateLimiter(Store(engine), service.name, DEFAULT_BUDGETS, fail_open_seconds=float("inf")),
+            readiness=Readiness(settings.kafka_bootstrap_servers, engine, self.sessions),  # type: ignore[arg-type]
         )
         app = create_app(settings, title=service.title, routers=list(service.routers), platform=platform)
         app.state.platform = platform

@@ -66,6 +66,7 @@ async def loop_health(session: AsyncSession) -> dict[str, dict[str, Any]]:
         stale = row.last_pass_at is None or now - row.last_pass_at > limit
         report[row.loop] = {
             "ok": not stale and row.last_error is None,
+            "stalled": stale,  # no pass completed lately, failing or not: the loop itself is stuck or gone
             "last_pass_at": row.last_pass_at.isoformat() if row.last_pass_at else None,
             "error": row.last_error,
         }

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform import metrics
 from claimstream_platform import migrate as migrations
@@ -31,6 +31,7 @@ from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, 
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.messaging.subscriptions import Locks
 from claimstream_platform.messaging.wakeup import Wakeup
+from claimstream_platform.readiness import Readiness
 from claimstream_platform.retention import Pruning, RetentionPolicy
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.telemetry import configure_for
@@ -123,8 +124,7 @@ class Service(Generic[S]):
         runtime = Runtime(service_settings, sessions(engine), sessions(across))
         workers = self.workers(runtime)
         if service_settings.metrics_port:
-            server = await metrics.serve(service_settings.metrics_port, service_settings.metrics_host)
-            runtime.on_close(_closer(server))
+            runtime.on_close(_closer(await _serve_probes(runtime, engine)))
         running = asyncio.get_running_loop()
 
         def stop_all() -> None:
@@ -200,6 +200,13 @@ def _pruning(runtime: Runtime[Any]) -> Pruning:
         policy=RetentionPolicy.of(settings),
         interval=settings.retention_pass_seconds,
     )
+
+
+async def _serve_probes(runtime: Runtime[Any], engine: AsyncEngine) -> asyncio.Server:
+    """The worker's /metrics, /healthz and /readyz (the database, the broker, and its loops beating)."""
+    settings = runtime.settings
+    ready = Readiness(settings.kafka_bootstrap_servers, engine, runtime.sessionmaker, loops_must_beat=True)
+    return await metrics.serve(settings.metrics_port or 0, settings.metrics_host, ready.report)
 
 
 def _closer(server: asyncio.Server) -> Callable[[], Awaitable[None]]:

@@ -8,9 +8,10 @@ Labels hold names, routes and statuses only: never an id, a query value or PHI.
 """
 
 import asyncio
+import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from opentelemetry.sdk.metrics.export import (
@@ -86,17 +87,20 @@ def _labels(attributes: Mapping[str, Any] | None) -> str:
     return "{" + ",".join(escaped) + "}"
 
 
-async def serve(port: int, host: str = "127.0.0.1") -> asyncio.Server:
-    """A worker's `/metrics` (a worker has no web app): a minimal HTTP/1.0 answer per connection."""
+Ready = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+_STATUS = {200: b"200 OK", 404: b"404 Not Found", 503: b"503 Service Unavailable"}
+
+
+async def serve(port: int, host: str = "127.0.0.1", ready: Ready | None = None) -> asyncio.Server:
+    """A worker's own small HTTP server (a worker has no web app), a minimal HTTP/1.0 answer per connection:
+    `/metrics`; `/healthz` (the process answers: liveness); `/readyz`, given `ready` (readiness.py)."""
 
     async def answer(reader_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = await asyncio.wait_for(reader_.readline(), timeout=5)
-            found = request.split(b" ")[1:2] == [b"/metrics"]
-            body = exposition().encode() if found else b"not found\n"
-            status = b"200 OK" if found else b"404 Not Found"
-            head = f"Content-Type: {CONTENT_TYPE}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            writer.write(b"HTTP/1.0 " + status + b"\r\n" + head + body)
+            status, content_type, body = await _page(request.split(b" ")[1:2], ready)
+            head = f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            writer.write(b"HTTP/1.0 " + _STATUS[status] + b"\r\n" + head + body)
             await writer.drain()
         except (TimeoutError, ConnectionError):
             pass
@@ -106,3 +110,14 @@ async def serve(port: int, host: str = "127.0.0.1") -> asyncio.Server:
     server = await asyncio.start_server(answer, host, port)
     log.info("metrics served", extra={"port": port})
     return server
+
+
+async def _page(path: list[bytes], ready: Ready | None) -> tuple[int, str, bytes]:
+    if path == [b"/metrics"]:
+        return 200, CONTENT_TYPE, exposition().encode()
+    if path == [b"/healthz"]:
+        return 200, "application/json", b'{"status": "ok"}'
+    if path == [b"/readyz"] and ready is not None:
+        ok, report = await ready()
+        return (200 if ok else 503), "application/json", json.dumps(report).encode()
+    return 404, "text/plain", b"not found\n"

@@ -4,8 +4,6 @@ Every router a service passes is mounted behind bearer authentication; only `/he
 are open. Nothing here does IO at import time.
 """
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,7 +14,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform import metrics, openapi, telemetry
@@ -33,12 +30,11 @@ from claimstream_platform.context import ACROSS_TENANTS, NO_TENANT, Tenancy, act
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.errors import Forbidden, Unauthenticated
-from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.limits import DEFAULT_BUDGETS, RateLimiter
 from claimstream_platform.limits.store import Store
-from claimstream_platform.messaging.kafka import new_admin
 from claimstream_platform.middleware import MAX_BODY_BYTES, RequestContextMiddleware
 from claimstream_platform.problems import install_problem_handlers, problem
+from claimstream_platform.readiness import Readiness
 from claimstream_platform.revocations import NoRevocations, Revocations
 from claimstream_platform.settings import ServiceSettings
 from claimstream_platform.shedding import Shedder, SheddingPolicy
@@ -57,10 +53,8 @@ class Platform:
     verifier: TokenVerifier
     revocations: Revocations
     limiter: RateLimiter  # request budgets, shared with every replica (limits)
+    readiness: Readiness
     shedder: Shedder = field(default_factory=Shedder)  # this process's requests in flight (shedding.py)
-    _kafka_checked_at: float = 0.0
-    _kafka_ok: bool = False
-    _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def open(cls, settings: ServiceSettings) -> "Platform":
@@ -86,6 +80,7 @@ class Platform:
                 {**DEFAULT_BUDGETS, **settings.rate_limits},
                 fail_open_seconds=settings.rate_limit_fail_open_seconds,
             ),
+            readiness=Readiness(settings.kafka_bootstrap_servers, engine, sessions(engine)),
             shedder=Shedder(SheddingPolicy.of(settings), on_change=telemetry.HTTP_IN_FLIGHT.add),
         )
 
@@ -97,29 +92,6 @@ class Platform:
         await self.revocations.close()
         await self.engine.dispose()
         await self.across_engine.dispose()
-
-    async def database_ready(self) -> bool:
-        try:
-            async with asyncio.timeout(2), self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
-
-    async def loops(self) -> dict[str, dict[str, object]]:
-        try:
-            async with asyncio.timeout(2), self.sessionmaker() as session:
-                return await loop_health(session)
-        except Exception:  # a service without heartbeats, or the database just went away
-            return {}
-
-    async def kafka_ready(self) -> bool:
-        """Asks the broker for its metadata at most every 5 s, so probes do not load it."""
-        async with self._kafka_lock:
-            if time.monotonic() - self._kafka_checked_at > 5:
-                self._kafka_ok = await _kafka_answers(self.settings.kafka_bootstrap_servers)
-                self._kafka_checked_at = time.monotonic()
-            return self._kafka_ok
 
 
 def _revocations(settings: ServiceSettings) -> Revocations:
@@ -133,19 +105,6 @@ def _revocations(settings: ServiceSettings) -> Revocations:
         interval=settings.revocation_refresh_seconds,
         max_stale=settings.revocation_max_stale_seconds,
     )
-
-
-async def _kafka_answers(bootstrap_servers: str) -> bool:
-    admin = new_admin(bootstrap_servers)
-    try:
-        async with asyncio.timeout(3):
-            await admin.start()
-            await admin.describe_cluster()
-        return True
-    except Exception:
-        return False
-    finally:
-        await admin.close()
 
 
 def get_platform(request: Request) -> Platform:
@@ -247,19 +206,11 @@ async def prometheus_metrics() -> PlainTextResponse:
 
 @health.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    platform = get_platform(request)
-    checks = {"database": await platform.database_ready(), "kafka": await platform.kafka_ready()}
-    loops = await platform.loops() if checks["database"] else {}
-    if all(checks.values()):
-        # A stalled loop is reported, not made a readiness failure: the API itself still answers correctly.
-        return JSONResponse({"status": "ready", "checks": checks, "loops": loops})
-    return problem(
-        503,
-        "Not ready",
-        slug="not-ready",
-        detail=", ".join(k for k, ok in checks.items() if not ok) + " unavailable",
-        extensions={"loops": loops},
-    )
+    # A stalled loop is reported, not made a readiness failure: the API itself still answers correctly.
+    ready, report = await get_platform(request).readiness.report()
+    if ready:
+        return JSONResponse(report)
+    return problem(503, "Not ready", slug="not-ready", detail=report["detail"], extensions={"loops": report["loops"]})
 
 
 def create_app(

@@ -6,7 +6,7 @@ A test fails when the file is not what this writes, so a new service (or a new s
 running this, never by hand. In start order, each step gated on the one before (docs/deploy.md, "Docker Compose"):
 Kafka, PostgreSQL and a mail sink, healthy; `setup` (`claimstream_platform.single_host`: keys, every service's
 roles, the platform's schemas, the topics, the demo's tenant), done; each service's migration, done; its API
-(healthy when /readyz answers) and its worker (when /metrics does); identity's commands issue the demo's tokens;
+(healthy when /readyz answers) and its worker (when its own /readyz does); identity's commands issue the demo's tokens;
 then the simulated EHRs' workload, once every API is healthy. Each process is given the settings its service reads
 and nothing else, and mounts the shared folder and its service's own (its private keys, its roles' URLs)."""
 
@@ -138,7 +138,7 @@ def service_containers(service: Service[Any], every: list[Service[Any]]) -> dict
     }
     worker = _process(service, every, "worker", ["worker"])
     worker |= {
-        "healthcheck": _probe(f"http://127.0.0.1:{METRICS_PORT}/metrics"),
+        "healthcheck": _probe(f"http://127.0.0.1:{METRICS_PORT}/readyz"),
         "depends_on": after,
         "restart": "unless-stopped",
     }

@@ -81,7 +81,7 @@ def _worker(service: Service[Any]) -> dict[str, Any]:
         {"name": "METRICS_HOST", "value": "0.0.0.0"},
     ]
     main["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
-    main |= probes("metrics", ready="/metrics", live="/metrics")
+    main |= probes("metrics", ready="/readyz", live="/healthz")
     return _deployment(service, "worker", main, replicas=1)
 
 
