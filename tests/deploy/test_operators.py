@@ -7,12 +7,9 @@ from typing import Any
 
 import pytest
 from claimstream_devtools.k8s_components import consumed_topics, produced_topics
-from claimstream_platform.kit import discover
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS
 from operator_fields import API_VERSIONS, KINDS, problems
-from test_kubernetes import ROOT, render
-
-OURS = [s for s in discover(ROOT / "services") if not s.stand_in]
+from test_kubernetes import deployed, render
 
 
 @pytest.fixture(scope="module", params=["overlays/dev", "overlays/prod"])
@@ -47,8 +44,8 @@ def test_production_replicates_kafka_three_ways_and_every_service_has_a_narrow_l
         assert {t["spec"]["config"]["min.insync.replicas"] for t in by_kind["KafkaTopic"]} == {"2"}
         assert by_kind["KafkaNodePool"][0]["spec"]["replicas"] == 3
     users = {user["metadata"]["name"]: user["spec"]["authorization"]["acls"] for user in by_kind["KafkaUser"]}
-    assert set(users) == {s.name for s in OURS}
-    for service in OURS:
+    assert set(users) == {s.name for s in deployed(overlay)}
+    for service in deployed(overlay):
         acls = users[service.name]
         reads = {(a["resource"]["type"], a["resource"]["name"]) for a in acls if "Read" in a["operations"]}
         assert {name for kind, name in reads if kind == "group"} <= {service.name}, f"{service.name}: another group"
@@ -60,7 +57,8 @@ def test_production_replicates_kafka_three_ways_and_every_service_has_a_narrow_l
         assert writes == own, f"{service.name} may write beyond its own topics and its dead letters"
     [cluster] = by_kind["Cluster"]
     roles = cluster["spec"]["managed"]["roles"]
-    assert len(roles) == 3 * len(OURS) and not any(r["superuser"] or r["bypassrls"] or r["createrole"] for r in roles)
+    assert len(roles) == 3 * len(deployed(overlay))
+    assert not any(r["superuser"] or r["bypassrls"] or r["createrole"] for r in roles)
     for scaled in by_kind["ScaledObject"]:
         assert 1 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"] <= TOPIC_PARTITIONS
 

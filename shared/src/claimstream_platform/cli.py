@@ -1,6 +1,6 @@
 """The `claimstream` command: tenant administration, and the dead letters.
 
-    claimstream admin create-tenant NAME               prints the new tenant's id
+    claimstream admin create-tenant NAME [--id ID]     prints the new tenant's id (with --id: made once)
     claimstream admin rate-limit --tenant ID --class C --tenant-budget N --client-budget N [--window S] | --clear
                                                        a tenant's request budget (limits/admin.py)
     claimstream dlq list [--topic T] [--consumer GROUP] [--letters]
@@ -46,14 +46,19 @@ def _database_url() -> str:
     return _setting("DATABASE_URL", "admin")
 
 
-async def _create_tenant(name: str) -> UUID:
+async def _create_tenant(name: str, tenant_id: UUID | None) -> UUID:
+    """A new tenant; with its id given, made once: run again, it finds the tenant it made (a deployment's Job)."""
     url = _database_url()
     await asyncio.to_thread(migrate.upgrade, url, schema=tenants.SCHEMA, script_location=tenants.MIGRATIONS)
     engine = create_engine(url, schema=tenants.SCHEMA, connections=2)
     try:
+        if tenant_id and await tenants.find_tenant(engine, tenant_id=tenant_id):
+            if await tenants.find_tenant(engine, name=name) != tenant_id:
+                raise SystemExit(f"claimstream: tenant {tenant_id} exists under another name")
+            return tenant_id
         if await tenants.find_tenant(engine, name=name):
             raise SystemExit(f"claimstream: a tenant named {name!r} exists already")
-        return await tenants.create_tenant(engine, name)
+        return await tenants.create_tenant(engine, name, tenant_id)
     finally:
         await engine.dispose()
 
@@ -66,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     admin = groups.add_parser("admin").add_subparsers(dest="command", required=True)
     create = admin.add_parser("create-tenant", help="create a tenant (a billing company)")
     create.add_argument("name")
+    create.add_argument("--id", type=UUID, help="its id: made once, found when run again")
     limits_admin.add_command(admin)
     dlq_admin.add_commands(groups)
     outbox_admin.add_commands(groups)
@@ -75,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.group == "admin" and args.command == "create-tenant":
-        print(asyncio.run(_create_tenant(args.name)))
+        print(asyncio.run(_create_tenant(args.name, args.id)))
     elif args.group == "admin" and args.command == limits_admin.COMMAND:
         print(limits_admin.run(args, _database_url()))
     elif args.group == dlq_admin.GROUP:

@@ -25,8 +25,8 @@ tenants = Table(
 )
 
 
-async def create_tenant(engine: AsyncEngine, name: str) -> UUID:
-    tenant_id = uuid4()
+async def create_tenant(engine: AsyncEngine, name: str, tenant_id: UUID | None = None) -> UUID:
+    tenant_id = tenant_id or uuid4()
     async with engine.begin() as connection:
         await connection.execute(insert(tenants).values(id=tenant_id, name=name))
     return tenant_id

@@ -38,3 +38,16 @@ def test_the_same_tenant_name_twice_is_refused(stack) -> None:
     assert claimstream("admin", "create-tenant", name, env=env).returncode == 0
     again = claimstream("admin", "create-tenant", name, env=env)
     assert again.returncode != 0 and "exists already" in again.stderr
+
+
+def test_a_tenant_with_its_id_given_is_made_once_and_found_when_run_again(stack) -> None:
+    """A deployment's Job (the Kubernetes demo's) runs it at every apply: the same id and name, the same tenant."""
+    env = {"DATABASE_URL": stack.database_url}
+    name, tenant = f"Fixed {uuid4()}", str(uuid4())
+    for _ in range(2):
+        made = claimstream("admin", "create-tenant", name, "--id", tenant, env=env)
+        assert made.returncode == 0 and made.stdout.strip() == tenant, made.stderr
+    renamed = claimstream("admin", "create-tenant", f"Other {uuid4()}", "--id", tenant, env=env)
+    assert renamed.returncode != 0 and "another name" in renamed.stderr
+    taken = claimstream("admin", "create-tenant", name, "--id", str(uuid4()), env=env)
+    assert taken.returncode != 0 and "exists already" in taken.stderr

@@ -69,5 +69,7 @@ SERVICE = Service(
     prepare_app=_payers,
     publishes=False,
     stand_in=True,
+    # A cluster's demo gives them from its Secret (docs/deploy.md): its own key, and the processor's it plays
+    files=["simulator_public_key_file", "processor_api_key_file", "processor_webhook_secret_file"],
     unit_of_work=SimulatorWork,
 )

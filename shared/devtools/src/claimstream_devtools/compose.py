@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from claimstream_platform.auth import Role
 from claimstream_platform.kit import Service, discover
 
@@ -24,6 +23,7 @@ from claimstream_devtools.devstack.payments import FILES as PAYMENT_FILES
 from claimstream_devtools.devstack.payments import WEBHOOK_PATH
 from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE
 from claimstream_devtools.devstack.stack import repository_root
+from claimstream_devtools.written_yaml import written
 
 HEADER = (
     "# Written by `python -m claimstream_devtools.compose` from the services' declarations: do not edit.\n"
@@ -212,23 +212,7 @@ def rendered(root: Path) -> str:
     containers["demo-tokens"] = demo_tokens(every)
     containers["workload"] = workload(every)
     document = {"name": "claimstream", "services": containers, "volumes": dict.fromkeys(VOLUMES)}
-    written: str = yaml.dump(document, Dumper=_Written, sort_keys=False, width=120)
-    return HEADER + written
-
-
-class _Written(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types here
-    """Every value written out where it is used: no YAML anchors for the settings containers share."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _script(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
-    """A script of several lines as a block, as a person would write it."""
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
-
-
-_Written.add_representer(str, _script)
+    return HEADER + written(document)
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ from claimstream_platform.contracts import registered_events
 from claimstream_platform.kit import Service
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS, dead_letter_topic
 
-from claimstream_devtools.k8s_objects import DATABASE, certificate_only, labels
+from claimstream_devtools.k8s_objects import DATABASE, certificate_only, labels, locked_down
 
 KAFKA_CLUSTER, DATABASE_CLUSTER = "claimstream", "claimstream-db"
 ACCESS_TOPIC = "access.v1"  # every service that reads PHI records it there
@@ -86,25 +86,27 @@ def database_roles(every: list[Service[Any]]) -> list[dict[str, Any]]:
 def grants_job(every: list[Service[Any]]) -> dict[str, Any]:
     """`database_roles --existing` for every schema, as the cluster's superuser: the schema to its owner, the app
     and across roles their use of it. The migration Jobs retry until it has run."""
+    arguments = ["claimstream_platform.database_roles", "--existing", *(s.package for s in every)]
+    return superuser_job("database-grants", "grants", arguments)
+
+
+def superuser_job(name: str, label: str, arguments: list[str]) -> dict[str, Any]:
+    """A command of the platform's run as the database cluster's superuser (its Secret is these Jobs' alone)."""
     password = {"secretKeyRef": {"name": f"{DATABASE_CLUSTER}-superuser", "key": "password"}}
     where = (
         f"{DATABASE_CLUSTER}-rw:5432/{DATABASE}?sslmode=verify-full&sslrootcert=/var/run/claimstream/postgres-ca/ca.crt"
     )
     main = {
-        "name": "grants",
+        "name": label,
         "image": "claimstream",
-        "args": ["claimstream_platform.database_roles", "--existing", *(s.package for s in every)],
+        "args": arguments,
         "env": [
             {"name": "DATABASE_SUPERUSER_PASSWORD", "valueFrom": password},
             {"name": "DATABASE_URL", "value": f"postgresql+asyncpg://postgres:$(DATABASE_SUPERUSER_PASSWORD)@{where}"},
         ],
         "volumeMounts": [{"name": "postgres-ca", "mountPath": "/var/run/claimstream/postgres-ca", "readOnly": True}],
         "resources": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "capabilities": {"drop": ["ALL"]},
-        },
+        "securityContext": locked_down(),
     }
     pod = {
         "automountServiceAccountToken": False,
@@ -116,9 +118,9 @@ def grants_job(every: list[Service[Any]]) -> dict[str, Any]:
     spec = {
         "backoffLimit": 10,
         "ttlSecondsAfterFinished": 600,
-        "template": {"metadata": {"labels": {"app.kubernetes.io/name": "grants"}}, "spec": pod},
+        "template": {"metadata": {"labels": {"app.kubernetes.io/name": label}}, "spec": pod},
     }
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "database-grants"}, "spec": spec}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name}, "spec": spec}
 
 
 def scaling(service: Service[Any]) -> list[dict[str, Any]]:

@@ -15,6 +15,11 @@ DATABASE_HOST, DATABASE = "claimstream-db-rw", "claimstream"  # CloudNativePG's 
 OWN_SETTINGS = frozenset(ServiceSettings.model_fields)
 
 
+def locked_down() -> dict[str, Any]:
+    """A container's security context: no privilege to gain, a read-only root, no capabilities."""
+    return {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+
+
 def labels(service: Service[Any], role: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": service.name, "app.kubernetes.io/component": role}
 
@@ -99,11 +104,7 @@ def container(service: Service[Any], role: str, args: list[str], *, migration: b
             "requests": {"cpu": "100m", "memory": "192Mi"},
             "limits": {"cpu": "1", "memory": "512Mi"},
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "capabilities": {"drop": ["ALL"]},
-        },
+        "securityContext": locked_down(),
     }
 
 

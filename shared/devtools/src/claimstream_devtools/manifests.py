@@ -24,6 +24,7 @@ from claimstream_devtools.k8s_components import (
     kafka_user,
     scaling,
 )
+from claimstream_devtools.k8s_demo import demo_objects, patches
 from claimstream_devtools.k8s_objects import (
     API_PORT,
     DATABASE,
@@ -35,8 +36,14 @@ from claimstream_devtools.k8s_objects import (
     probes,
     reaches_outside,
 )
+from claimstream_devtools.written_yaml import written
 
 HEADER = "# Written by `python -m claimstream_devtools.manifests` from the service's declaration: do not edit.\n"
+DEMO_HEADER = HEADER + (
+    "# The demo on a cluster, which the dev overlay adds: the simulator as the partners, a mail sink, the demo's\n"
+    '# tenant and workload (docs/deploy.md, "The demo on a cluster").\n'
+    "# Its Secrets: python -m claimstream_devtools.k8s_secrets\n"
+)
 
 
 def objects(service: Service[Any], every: list[Service[Any]]) -> list[dict[str, Any]]:
@@ -173,7 +180,8 @@ def components(every: list[Service[Any]]) -> dict[str, list[dict[str, Any]]]:
 def rendered(root: Path) -> dict[Path, str]:
     """Each file, as this module writes it: a service's in the base, the operators' resources in their components.
     A stand-in for a partner (the simulator) is not deployed: a cluster talks to the real clearinghouse."""
-    every = [service for service in discover(root / "services") if not service.stand_in]
+    found = discover(root / "services")
+    every = [service for service in found if not service.stand_in]
     k8s = root / "deploy" / "k8s"
     files = {
         k8s / "base" / "services" / f"{service.name}.yaml": HEADER
@@ -182,7 +190,25 @@ def rendered(root: Path) -> dict[Path, str]:
     }
     for path, items in components(every).items():
         files[k8s / "components" / path] = HEADER + yaml.safe_dump_all(items, sort_keys=False)
-    return files
+    return files | demo_files(k8s / "components" / "demo", found)
+
+
+def demo_files(folder: Path, found: list[Service[Any]]) -> dict[Path, str]:
+    """The demo's component (k8s_demo.py): the simulator as a service is deployed, and what the demo adds."""
+    simulator = next(service for service in found if service.package == "clearinghouse_simulator")
+    identity = next(service for service in found if service.package == "identity")
+    every = [service for service in found if not service.stand_in]
+    items = objects(simulator, found) + demo_objects(simulator, identity, every)
+    component = {
+        "apiVersion": "kustomize.config.k8s.io/v1alpha1",
+        "kind": "Component",
+        "resources": ["demo.yaml"],
+        "patches": patches(simulator, every),
+    }
+    return {
+        folder / "demo.yaml": HEADER + yaml.safe_dump_all(items, sort_keys=False),
+        folder / "kustomization.yaml": DEMO_HEADER + written(component),
+    }
 
 
 def main() -> int:
