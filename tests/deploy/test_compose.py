@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 import yaml
 from claimstream_devtools.compose import rendered
-from claimstream_devtools.compose_infrastructure import OWN, SETUP, SHARED, WORKLOAD
+from claimstream_devtools.compose_infrastructure import KEYS, ROLES, SETUP, SHARED, WORKLOAD
 from claimstream_platform import single_host
 from claimstream_platform.kit import discover
 
@@ -67,8 +67,10 @@ def test_each_step_waits_for_a_health_check_or_a_finished_step() -> None:
             assert other in CONTAINERS, f"{name} waits for {other}, which is not in the file"
             if condition == "service_healthy":
                 assert "healthcheck" in CONTAINERS[other], f"{name} waits for {other}'s health, which has no check"
-            else:
+            elif condition == "service_completed_successfully":
                 assert CONTAINERS[other].get("restart") == "no", f"{other} is a step: it runs once"
+            else:  # the mail sink: started is enough, its image checks its own health
+                assert (other, condition) == ("mail", "service_started"), f"{name} waits for {other} to start alone"
     _assert_no_cycle()
 
 
@@ -101,20 +103,28 @@ def test_no_credential_is_defaulted_and_only_setup_holds_the_administrators() ->
     assert not re.search(r"(?i)password\s*[:=]\s*['\"]?\w", TEXT.replace("POSTGRES_PASSWORD: ${", ""))
 
 
-def test_each_container_mounts_its_own_secrets_read_only_and_runs_locked_down() -> None:
+def _owner(name: str) -> str:
+    """The package whose process a container runs (demo-tokens runs identity's command)."""
     packages = {service.name: service.package for service in SERVICES}
+    return "identity" if name == "demo-tokens" else packages[name.rsplit("-", 1)[0]]
+
+
+def test_each_container_mounts_its_own_secrets_read_only_and_runs_locked_down() -> None:
+    holders = {holder for names in single_host.HOLDERS.values() for holder in names}
     for name in OURS:
         container = CONTAINERS[name]
         assert container["read_only"] is True and container["cap_drop"] == ["ALL"], name
         assert container["security_opt"] == ["no-new-privileges:true"], name
-        mounts = {m["target"]: m for m in container["volumes"] if isinstance(m, dict)}
         if name == "setup":
-            assert container["volumes"] == [f"setup:{SETUP}"]
+            assert container["volumes"] == [f"setup:{SETUP}"] and "--demo" in container["command"]
             continue
+        mounts = {m["target"]: m for m in container["volumes"]}
         assert mounts[SHARED]["volume"]["subpath"] == "shared" and mounts[SHARED]["read_only"]
-        if OWN in mounts:
-            owner = name.rsplit("-", 1)[0] if name != "demo-tokens" else "identity"
-            assert mounts[OWN]["volume"]["subpath"] == packages[owner] and mounts[OWN]["read_only"], name
+        if name != "workload":
+            package, kind = _owner(name), "migrate" if name.endswith("-migrate") else "process"
+            assert mounts[ROLES]["volume"]["subpath"] == f"{package}/{kind}", name  # the owner's: migrations alone
+            assert (KEYS in mounts) == (package in holders), name
+            assert KEYS not in mounts or mounts[KEYS]["volume"]["subpath"] == f"{package}/keys", name
         writable = [target for target, mount in mounts.items() if not mount["read_only"]]
         assert writable == ([WORKLOAD] if name == "demo-tokens" else []), name
     for name in ("kafka", "postgres", "mail", *(f"{s.name}-api" for s in SERVICES)):
@@ -125,10 +135,13 @@ def test_a_private_key_reaches_its_holders_alone() -> None:
     for variable, holder in (
         ("IDENTITY_SIGNING_KEY_FILE", "identity"),
         ("CONSOLE_SESSION_KEY_FILE", "console"),
-        ("STATEMENT_LINK_KEY_FILE", "patient-billing"),
+        ("STATEMENT_LINK_KEY_FILE", "patient_billing"),
     ):
         given = {name for name in OURS if variable in CONTAINERS[name].get("environment", {})}
-        assert given and all(name.startswith(holder) or name == "demo-tokens" for name in given), (variable, given)
+        assert given and {_owner(name) for name in given} == {holder}, (variable, given)
+    for name in OURS - {"setup", "workload"}:
+        keys = {m["volume"]["subpath"] for m in CONTAINERS[name]["volumes"] if m["target"] == KEYS}
+        assert keys <= {f"{_owner(name)}/keys"}, f"{name} mounts another service's keys"
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +162,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _as_mounted(container: dict[str, Any], folder: Path) -> dict[str, str]:
     """The container's environment, its mounted folders' paths taken to where `made` keeps them."""
-    places = {m["target"]: folder / m["volume"]["subpath"] for m in container["volumes"] if isinstance(m, dict)}
+    places = {m["target"]: folder / m["volume"]["subpath"] for m in container["volumes"]}
     env = {}
     for name, value in container["environment"].items():
         for target, place in places.items():

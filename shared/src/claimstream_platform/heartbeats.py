@@ -2,9 +2,10 @@
 
 A loop records each pass it completes and the error of each pass that failed; `/readyz` reports a loop whose
 last completed pass is older than three intervals (and half a minute), or whose last pass failed, so a stall is
-seen, not guessed. Every pass is counted in the metrics; the table is written for every failed pass, for the first
-good one after a failure, and otherwise at most every `WRITE_EVERY` seconds: a two-second loop wrote a row every
-pass, a transaction that cost an idle worker more than the pass itself.
+seen, not guessed; and as stalled one that has not ended a pass at all, well or badly, for as long (a worker is
+not ready then: readiness.py). Every pass is counted in the metrics; the table is written for every failed pass,
+for the first good one after a failure, and otherwise at most every `WRITE_EVERY` seconds: a two-second loop wrote
+a row every pass, a transaction that cost an idle worker more than the pass itself.
 """
 
 import time
@@ -66,7 +67,8 @@ async def loop_health(session: AsyncSession) -> dict[str, dict[str, Any]]:
         stale = row.last_pass_at is None or now - row.last_pass_at > limit
         report[row.loop] = {
             "ok": not stale and row.last_error is None,
-            "stalled": stale,  # no pass completed lately, failing or not: the loop itself is stuck or gone
+            # No pass ended lately, well or badly (a failed pass writes its row at once): the loop itself is stuck
+            "stalled": now - row.updated_at > limit,
             "last_pass_at": row.last_pass_at.isoformat() if row.last_pass_at else None,
             "error": row.last_error,
         }

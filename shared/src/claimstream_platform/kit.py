@@ -27,6 +27,7 @@ from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
+from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.messaging.subscriptions import Locks
@@ -124,7 +125,8 @@ class Service(Generic[S]):
         runtime = Runtime(service_settings, sessions(engine), sessions(across))
         workers = self.workers(runtime)
         if service_settings.metrics_port:
-            runtime.on_close(_closer(await _serve_probes(runtime, engine)))
+            loops = frozenset(worker.name for worker in workers if isinstance(worker, PeriodicLoop))
+            runtime.on_close(_closer(await _serve_probes(runtime, engine, loops)))
         running = asyncio.get_running_loop()
 
         def stop_all() -> None:
@@ -202,10 +204,10 @@ def _pruning(runtime: Runtime[Any]) -> Pruning:
     )
 
 
-async def _serve_probes(runtime: Runtime[Any], engine: AsyncEngine) -> asyncio.Server:
+async def _serve_probes(runtime: Runtime[Any], engine: AsyncEngine, loops: frozenset[str]) -> asyncio.Server:
     """The worker's /metrics, /healthz and /readyz (the database, the broker, and its loops beating)."""
     settings = runtime.settings
-    ready = Readiness(settings.kafka_bootstrap_servers, engine, runtime.sessionmaker, loops_must_beat=True)
+    ready = Readiness(settings.kafka_bootstrap_servers, engine, runtime.sessionmaker, must_beat=loops)
     return await metrics.serve(settings.metrics_port or 0, settings.metrics_host, ready.report)
 
 

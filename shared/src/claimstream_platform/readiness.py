@@ -1,8 +1,9 @@
 """What a process's `/readyz` reports: the database answers, the broker answers, and each loop's last pass
 (heartbeats.py). An API serves it from its app (web.py); a worker from its own small server, beside `/metrics`
-(metrics.py), where a loop that stopped beating also makes it unready: the worker is what runs the loops, and an
-orchestrator should not count a worker whose loops stalled as rolled out. A loop whose passes fail (a partner is
-down) is reported, not made a failure: a restart would not bring the partner back."""
+(metrics.py), where one of its own loops that stopped ending passes also makes it unready: the worker is what runs
+them, and an orchestrator should not count a worker whose loops stalled as rolled out. A loop whose passes fail (a
+partner is down) is reported, not made a failure: a restart would not bring the partner back; nor is a row no loop
+of this worker writes (a loop renamed or gone)."""
 
 import asyncio
 import time
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from claimstream_platform.heartbeats import loop_health
 from claimstream_platform.messaging.kafka import new_admin
 
-KAFKA_CHECK_SECONDS = 5.0  # the broker is asked at most this often, so probes do not load it
+KAFKA_CHECK_SECONDS = 15.0  # the broker is asked at most this often (longer than a probe's period): not per probe
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Readiness:
     bootstrap_servers: str
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    loops_must_beat: bool = False  # a worker's: a stalled loop makes it unready
+    must_beat: frozenset[str] = frozenset()  # a worker's own loops: one of them stalled makes it unready
     _kafka_checked_at: float = -KAFKA_CHECK_SECONDS
     _kafka_ok: bool = False
     _kafka_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -32,12 +33,12 @@ class Readiness:
         """Whether the process is ready, and why: each check, and each loop's state."""
         checks = {"database": await self.database_ready(), "kafka": await self.kafka_ready()}
         loops = await self.loops() if checks["database"] else {}
-        stalled = sorted(name for name, loop in loops.items() if loop["stalled"])
-        ready = all(checks.values()) and not (self.loops_must_beat and stalled)
+        stalled = sorted(name for name, loop in loops.items() if loop["stalled"] and name in self.must_beat)
+        ready = all(checks.values()) and not stalled
         body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks, "loops": loops}
         if not ready:
             unavailable = [name for name, ok in checks.items() if not ok]
-            unavailable += [f"loops {', '.join(stalled)}"] if self.loops_must_beat and stalled else []
+            unavailable += [f"loops {', '.join(stalled)}"] if stalled else []
             body["detail"] = ", ".join(unavailable) + " unavailable"
         return ready, body
 

@@ -10,9 +10,10 @@ with DATABASE_URL an administrator's and KAFKA_BOOTSTRAP_SERVERS set. In FOLDER:
   secret, and the simulated clearinghouse's signing key and public half; each made once, for this command alone;
 - shared/: what every process may read: the public keys (and, with --demo, the demo tenant's id and claimstream's
   account at the simulated clearinghouse: `tenant`, `clearinghouse-token`);
-- <schema>/: what that service's processes alone read: its private keys (`HOLDERS`), and in process/ and migrate/
-  its roles' URLs, one file per setting (read through SECRETS_DIR: settings.py), the API's and worker's (app and
-  across roles) apart from the migration's (owner and app); passwords made at the first run and kept after.
+- <schema>/: what that service's processes alone read: in keys/, its private keys (`HOLDERS`); in process/ and
+  migrate/, its roles' URLs, one file per setting (read through SECRETS_DIR: settings.py), the API's and worker's
+  (app and across roles) apart from the migration's (owner and app), each mounted in its own containers alone;
+  passwords made at the first run and kept after.
 - workload/, with --demo: empty, for the demo's tokens (identity issues them once it is migrated).
 It migrates the platform's own schemas and creates every topic and its dead-letter topic.
 """
@@ -74,16 +75,19 @@ ROLE_FILES = {
 
 
 def write_secret(path: Path, text: str) -> None:
-    """A file its owner alone may read, from its first byte."""
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as made:
+    """A file its owner alone may read, from its first byte, in whole or not at all (a reader never sees it half
+    written, and a run that died midway leaves the file before it)."""
+    partial = path.with_name(f".{path.name}.partial")
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as made:
         made.write(text)
+    partial.replace(path)
 
 
 def make_keys(folder: Path) -> Path:
     """Every key and secret the services read from files, each made once (kept at later runs)."""
     folder.mkdir(parents=True, exist_ok=True)
     for private, public in KEYPAIRS:
-        if not (folder / private).exists():
+        if not ((folder / private).exists() and (folder / public).exists()):
             auth.generate_keypair(folder / private, folder / public)
     for name, make in SECRET_FILES.items():
         if not (folder / name).exists():
@@ -92,15 +96,15 @@ def make_keys(folder: Path) -> Path:
 
 
 def hand_out(keys: Path, folder: Path, schemas: list[str]) -> None:
-    """Each key copied to whom may read it: shared/ for every process, <schema>/ for its holders alone (a host
+    """Each key copied to whom may read it: shared/ for every process, <schema>/keys/ for its holders alone (a host
     mounts each folder only in the containers of its own: docker-compose.yml)."""
     (folder / "shared").mkdir(exist_ok=True)
     for name in PUBLIC_KEYS:
         (folder / "shared" / name).write_bytes((keys / name).read_bytes())
     for name, holders in HOLDERS.items():
         for schema in set(holders) & set(schemas):
-            (folder / schema).mkdir(exist_ok=True)
-            write_secret(folder / schema / name, (keys / name).read_text())
+            (folder / schema / "keys").mkdir(parents=True, exist_ok=True)
+            write_secret(folder / schema / "keys" / name, (keys / name).read_text())
 
 
 def _role_names(schema: str) -> dict[str, str]:

@@ -32,38 +32,55 @@ async def engines(stack: StackUnderTest) -> AsyncIterator[tuple[AsyncEngine, Asy
         await app.dispose()
 
 
-async def beat(admin: AsyncEngine, loop: str, *, ago: str, interval: int = 2, error: str | None = None) -> None:
+async def beat(
+    admin: AsyncEngine, loop: str, *, ago: str, interval: int = 2, error: str | None = None, ended: str | None = None
+) -> None:
+    """A loop's row: its last good pass `ago`, its last pass of any kind `ended` ago (that one, by default)."""
     async with admin.begin() as connection:
         await connection.execute(
             text(
                 "INSERT INTO heartbeats (loop, interval_seconds, last_error, last_pass_at, updated_at)"
-                " VALUES (:loop, :interval, :error, now() - CAST(CAST(:ago AS text) AS interval), now())"
+                " VALUES (:loop, :interval, :error, now() - CAST(CAST(:ago AS text) AS interval),"
+                " now() - CAST(CAST(:ended AS text) AS interval))"
             ),
-            {"loop": loop, "interval": interval, "error": error, "ago": ago},
+            {"loop": loop, "interval": interval, "error": error, "ago": ago, "ended": ended or ago},
         )
 
 
-async def test_a_worker_is_ready_while_its_loops_beat_and_not_once_one_stalls(
+OWN_LOOPS = frozenset({"eligibility.batches", "eligibility.payer", "eligibility.stuck", "eligibility.never"})
+
+
+async def test_a_worker_is_ready_while_its_loops_end_passes_and_not_once_one_stalls(
     stack: StackUnderTest, engines: tuple[AsyncEngine, AsyncEngine]
 ) -> None:
     admin, app = engines
-    worker = Readiness(stack.bootstrap_servers, app, sessions(app), loops_must_beat=True)
+    worker = Readiness(stack.bootstrap_servers, app, sessions(app), must_beat=OWN_LOOPS)
     assert (await worker.report())[0] is True  # no loop has run yet
     await beat(admin, "eligibility.batches", ago="1 second")
-    await beat(admin, "eligibility.payer", ago="1 second", error="ConnectError")  # its partner is down
+    # Its partner has been down for 10 minutes: every pass fails, and says so at once.
+    await beat(admin, "eligibility.payer", ago="10 minutes", ended="1 second", error="ConnectError")
+    await beat(admin, "eligibility.never", ago="0 seconds", ended="1 second", error="ConnectError")
+    await admin_sets_never_passed(admin, "eligibility.never")
+    await beat(admin, "eligibility.renamed", ago="2 days")  # no loop of this worker writes it any more
     ready, report = await worker.report()
-    assert ready and report["checks"] == {"database": True, "kafka": True}
-    assert report["loops"]["eligibility.payer"]["ok"] is False and not report["loops"]["eligibility.payer"]["stalled"]
-    await beat(admin, "eligibility.stuck", ago="10 minutes")
+    assert ready and report["checks"] == {"database": True, "kafka": True}, report
+    for failing in ("eligibility.payer", "eligibility.never"):
+        assert report["loops"][failing]["ok"] is False and report["loops"][failing]["stalled"] is False
+    await beat(admin, "eligibility.stuck", ago="10 minutes")  # no pass ended, well or badly, for 10 minutes
     ready, report = await worker.report()
     assert not ready and report["detail"] == "loops eligibility.stuck unavailable"
     api = Readiness(stack.bootstrap_servers, app, sessions(app))  # an API reports the loop, and stays ready
     assert (await api.report())[0] is True
 
 
+async def admin_sets_never_passed(admin: AsyncEngine, loop: str) -> None:
+    async with admin.begin() as connection:
+        await connection.execute(text("UPDATE heartbeats SET last_pass_at = NULL WHERE loop = :loop"), {"loop": loop})
+
+
 async def test_a_worker_is_unready_without_its_broker_or_its_database(engines: tuple[AsyncEngine, AsyncEngine]) -> None:
     _, app = engines
-    ready, report = await Readiness("127.0.0.1:9", app, sessions(app), loops_must_beat=True).report()
+    ready, report = await Readiness("127.0.0.1:9", app, sessions(app), must_beat=OWN_LOOPS).report()
     assert not ready and report["checks"] == {"database": True, "kafka": False}
     nowhere = create_engine("postgresql+asyncpg://x_app:not-a-password-1@127.0.0.1:9/x", schema="x", connections=1)
     try:
@@ -78,7 +95,7 @@ async def test_the_worker_serves_its_readiness_and_liveness_beside_its_metrics(
 ) -> None:
     admin, app = engines
     await beat(admin, "eligibility.stuck", ago="10 minutes")
-    server = await serve(0, ready=Readiness(stack.bootstrap_servers, app, sessions(app), loops_must_beat=True).report)
+    server = await serve(0, ready=Readiness(stack.bootstrap_servers, app, sessions(app), must_beat=OWN_LOOPS).report)
     port = server.sockets[0].getsockname()[1]
     try:
         answers = {path: await get(port, path) for path in ("/healthz", "/readyz", "/metrics")}

@@ -18,15 +18,18 @@ def test_the_keys_are_made_once_and_kept_at_every_later_run(tmp_path: Path) -> N
     assert _contents(keys) == first
     private = [p for p in keys.iterdir() if p.name not in single_host.PUBLIC_KEYS]
     assert private and all(p.stat().st_mode & 0o077 == 0 for p in private)
+    (keys / "public.pem").unlink()  # a run that died between the halves: the pair is made again, whole
+    single_host.make_keys(keys)
+    assert (keys / "public.pem").exists() and (keys / "signing.pem").read_bytes() != first["signing.pem"]
 
 
 def test_each_private_key_goes_to_its_holders_alone_and_the_public_ones_to_all(tmp_path: Path) -> None:
     keys = single_host.make_keys(tmp_path / "keys")
     single_host.hand_out(keys, tmp_path, ["identity", "patient_billing", "projection"])
     assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == sorted(single_host.PUBLIC_KEYS)
-    assert sorted(p.name for p in (tmp_path / "identity").iterdir()) == ["audit.key", "signing.pem"]
-    assert (tmp_path / "identity" / "signing.pem").read_bytes() == (keys / "signing.pem").read_bytes()
-    billing = sorted(p.name for p in (tmp_path / "patient_billing").iterdir())
+    assert sorted(p.name for p in (tmp_path / "identity" / "keys").iterdir()) == ["audit.key", "signing.pem"]
+    assert (tmp_path / "identity" / "keys" / "signing.pem").read_bytes() == (keys / "signing.pem").read_bytes()
+    billing = sorted(p.name for p in (tmp_path / "patient_billing" / "keys").iterdir())
     assert billing == ["processor-api.key", "processor-webhook.secret", "statement-link.key"]
     assert not (tmp_path / "projection").exists() and not (tmp_path / "console").exists()  # none of its own
 

@@ -17,8 +17,18 @@ from typing import Any
 
 from claimstream_platform.auth import Role
 from claimstream_platform.kit import Service, discover
+from claimstream_platform.single_host import HOLDERS
 
-from claimstream_devtools.compose_infrastructure import OWN, SETUP, SHARED, VOLUMES, WORKLOAD, infrastructure, volume
+from claimstream_devtools.compose_infrastructure import (
+    KEYS,
+    ROLES,
+    SETUP,
+    SHARED,
+    VOLUMES,
+    WORKLOAD,
+    infrastructure,
+    volume,
+)
 from claimstream_devtools.devstack.payments import FILES as PAYMENT_FILES
 from claimstream_devtools.devstack.payments import WEBHOOK_PATH
 from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE
@@ -61,10 +71,10 @@ def offered(every: list[Service[Any]]) -> dict[str, str]:
         "SMTP_PORT": "1025",
         "PROCESSOR_URL": simulator,
         "PROCESSOR_WEBHOOK_URL": f"{api_url(patient_billing)}{WEBHOOK_PATH}",
-        **{variable: f"{OWN}/{name}" for variable, name in PAYMENT_FILES.items()},
-        "IDENTITY_SIGNING_KEY_FILE": f"{OWN}/signing.pem",
-        "IDENTITY_AUDIT_KEY_FILE": f"{OWN}/audit.key",
-        "CONSOLE_SESSION_KEY_FILE": f"{OWN}/console-session.key",
+        **{variable: f"{KEYS}/{name}" for variable, name in PAYMENT_FILES.items()},
+        "IDENTITY_SIGNING_KEY_FILE": f"{KEYS}/signing.pem",
+        "IDENTITY_AUDIT_KEY_FILE": f"{KEYS}/audit.key",
+        "CONSOLE_SESSION_KEY_FILE": f"{KEYS}/console-session.key",
         "CONSOLE_SECURE_COOKIE": "false",  # served over plain HTTP on this host: put TLS in front to set it true
         **{f"{service.package.upper()}_URL": api_url(service) for service in every},
         **DEMO_PACE,
@@ -87,19 +97,29 @@ def environment(service: Service[Any], every: list[Service[Any]], kind: str) -> 
     own = {
         "SERVICE_NAME": service.name,
         "DATABASE_SCHEMA": service.package,
-        "SECRETS_DIR": f"{OWN}/{'migrate' if kind == 'migrate' else 'process'}",
+        "SECRETS_DIR": ROLES,
     }
     if kind == "worker":
         own["METRICS_PORT"] = str(METRICS_PORT)
     return own | given
 
 
+def mounts(service: Service[Any], kind: str) -> list[dict[str, Any]]:
+    """The shared folder; its roles' URLs, the migration's (the owner's) in the migration alone; its private keys."""
+    roles = f"{service.package}/{'migrate' if kind == 'migrate' else 'process'}"
+    found = [volume("shared", SHARED), volume(roles, ROLES)]
+    if any(service.package in holders for holders in HOLDERS.values()):
+        found.append(volume(f"{service.package}/keys", KEYS))
+    return found
+
+
 def _process(service: Service[Any], every: list[Service[Any]], kind: str, command: list[str]) -> dict[str, Any]:
     return {
         "image": IMAGE,
+        "pull_policy": "never",  # built by `setup`'s entry, never pulled
         "command": [service.package, *command],
         "environment": environment(service, every, kind),
-        "volumes": [volume("shared", SHARED), volume(service.package, OWN)],
+        "volumes": mounts(service, kind),
         **HARDENED,
     }
 
@@ -112,7 +132,8 @@ def _probe(url: str) -> dict[str, Any]:
         "interval": "5s",
         "timeout": "5s",
         "retries": 5,
-        "start_period": "180s",
+        "start_period": "300s",  # as `make run` waits: two dozen processes importing at once take minutes
+        "start_interval": "5s",
     }
 
 
@@ -128,6 +149,8 @@ def service_containers(service: Service[Any], every: list[Service[Any]]) -> dict
     """Its migration (once per start), its API and its worker; both after its migration and identity's (the
     revocation list every API reads), with the broker and the database healthy."""
     after = _done(f"{service.name}-migrate", "identity-migrate") | _healthy("kafka", "postgres")
+    if "SMTP_HOST" in reads(service):  # its statements' relay
+        after["mail"] = {"condition": "service_started"}
     migrate = _process(service, every, "migrate", ["migrate"]) | {"depends_on": _done("setup"), "restart": "no"}
     api = _process(service, every, "api", ["api", "--host", "0.0.0.0", "--port", str(API_PORT)])
     api |= {
@@ -151,6 +174,7 @@ def setup(every: list[Service[Any]]) -> dict[str, Any]:
     return {
         "image": IMAGE,
         "build": {"context": ".", "args": {"VERSION": "${CLAIMSTREAM_VERSION:-0.1.0}"}},
+        "pull_policy": "build",
         "command": command,
         "environment": {"DATABASE_URL": ADMIN_URL, "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"},
         "volumes": [f"setup:{SETUP}"],
@@ -196,6 +220,7 @@ def workload(every: list[Service[Any]]) -> dict[str, Any]:
         "image": IMAGE,
         "command": ["clearinghouse_simulator.workload", "--rate", str(WORKLOAD_RATE)],
         "environment": env,
+        "pull_policy": "never",
         "volumes": [volume("shared", SHARED), volume("workload", WORKLOAD)],
         "depends_on": _done("demo-tokens") | _healthy(*(f"{service.name}-api" for service in every)),
         "restart": "unless-stopped",

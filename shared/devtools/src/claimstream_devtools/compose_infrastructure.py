@@ -5,7 +5,8 @@ from typing import Any
 
 SETUP = "/var/lib/claimstream"  # the whole volume, in the setup container alone (the image makes it 10001's)
 SHARED = "/var/run/claimstream/shared"  # its shared/ folder: public keys, the demo's tenant and clearinghouse account
-OWN = "/var/run/claimstream/own"  # its <schema>/ folder: the service's private keys and its roles' URLs
+KEYS = "/var/run/claimstream/keys"  # its <schema>/keys/ folder: the service's private keys
+ROLES = "/var/run/claimstream/roles"  # its <schema>/process/ or /migrate/ folder: its roles' URLs (SECRETS_DIR)
 WORKLOAD = "/var/run/claimstream/workload"  # its workload/ folder: the demo's tokens
 VOLUMES = ("kafka-data", "postgres-data", "setup")
 
@@ -33,7 +34,7 @@ def _kafka() -> dict[str, Any]:
         "KAFKA_PROCESS_ROLES": "broker,controller",
         "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@kafka:9093",
         "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:19092",
-        "KAFKA_ADVERTISED_LISTENERS": "PLAINTEXT://kafka:9092,HOST://localhost:19092",
+        "KAFKA_ADVERTISED_LISTENERS": "PLAINTEXT://kafka:9092,HOST://127.0.0.1:19092",
         "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT",
         "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
         "KAFKA_INTER_BROKER_LISTENER_NAME": "PLAINTEXT",
@@ -42,6 +43,9 @@ def _kafka() -> dict[str, Any]:
         "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": 1,
         "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": 0,
         "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "false",  # setup creates every topic with its retention
+        # The image writes its settings from these variables alone: without this, the log is in the container's
+        # /tmp, and a recreated container would lose every topic and offset.
+        "KAFKA_LOG_DIRS": "/var/lib/kafka/data",
     }
     probe = "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 >/dev/null"
     return {
@@ -66,7 +70,8 @@ def _postgres() -> dict[str, Any]:
         "ports": ["127.0.0.1:15432:5432"],
         "volumes": ["postgres-data:/var/lib/postgresql/data"],
         "healthcheck": {
-            "test": ["CMD-SHELL", "pg_isready -U claimstream -d claimstream"],
+            # Over TCP: the first start's initialising server answers on its socket alone, then restarts
+            "test": ["CMD-SHELL", "pg_isready -h 127.0.0.1 -U claimstream -d claimstream"],
             "interval": "2s",
             "retries": 30,
         },
@@ -75,7 +80,8 @@ def _postgres() -> dict[str, Any]:
 
 
 def _mail() -> dict[str, Any]:
-    """A real SMTP server that keeps what it is given and delivers nothing: the statements, read at :8025."""
+    """A real SMTP server that keeps what it is given and delivers nothing: the statements, read at :8025 (its
+    image checks its own health)."""
     return {
         "image": "axllent/mailpit:v1.31.3",
         "ports": ["127.0.0.1:8025:8025"],

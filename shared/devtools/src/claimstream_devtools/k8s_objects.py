@@ -135,5 +135,11 @@ def probes(port: str, ready: str, live: str) -> dict[str, Any]:
     return {
         "startupProbe": {"httpGet": {"path": live, "port": port}, "periodSeconds": 2, "failureThreshold": 60},
         "livenessProbe": {"httpGet": {"path": live, "port": port}, "periodSeconds": 10, "failureThreshold": 3},
-        "readinessProbe": {"httpGet": {"path": ready, "port": port}, "periodSeconds": 5, "failureThreshold": 2},
+        # /readyz asks the database and reads the loops' rows (2 s bounds each), the broker at most every 15 s
+        "readinessProbe": {
+            "httpGet": {"path": ready, "port": port},
+            "periodSeconds": 5,
+            "timeoutSeconds": 5,
+            "failureThreshold": 2,
+        },
     }
