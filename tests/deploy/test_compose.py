@@ -30,7 +30,7 @@ def test_the_file_is_what_the_declarations_give() -> None:
 
 
 def test_it_runs_every_service_the_simulator_and_the_demo() -> None:
-    expected = {"kafka", "postgres", "mail", "setup", "demo-tokens", "workload"}
+    expected = {"kafka", "postgres", "mail", "setup", "demo-tokens", "demo-people", "workload"}
     expected |= {f"{service.name}-{kind}" for service in SERVICES for kind in ("migrate", "api", "worker")}
     assert set(CONTAINERS) == expected
     assert "clearinghouse-simulator-api" in CONTAINERS
@@ -59,7 +59,12 @@ def test_each_step_waits_for_a_health_check_or_a_finished_step() -> None:
         "setup": "service_completed_successfully",
         "identity-migrate": "service_completed_successfully",
     }
-    assert _waits("workload") == {"demo-tokens": "service_completed_successfully"} | {
+    assert _waits("demo-people") == {
+        "demo-tokens": "service_completed_successfully",
+        "identity-api": "service_healthy",
+    }
+    assert CONTAINERS["demo-people"]["command"][0] == "clearinghouse_simulator.demo_people"
+    assert _waits("workload") == {"demo-tokens": "service_completed_successfully", "mail": "service_started"} | {
         f"{service.name}-api": "service_healthy" for service in SERVICES
     }
     for name in CONTAINERS:
@@ -104,9 +109,9 @@ def test_no_credential_is_defaulted_and_only_setup_holds_the_administrators() ->
 
 
 def _owner(name: str) -> str:
-    """The package whose process a container runs (demo-tokens runs identity's command)."""
+    """The package whose process a container runs (the demo's tokens and people are identity's commands')."""
     packages = {service.name: service.package for service in SERVICES}
-    return "identity" if name == "demo-tokens" else packages[name.rsplit("-", 1)[0]]
+    return "identity" if name in ("demo-tokens", "demo-people") else packages[name.rsplit("-", 1)[0]]
 
 
 def test_each_container_mounts_its_own_secrets_read_only_and_runs_locked_down() -> None:
@@ -126,7 +131,7 @@ def test_each_container_mounts_its_own_secrets_read_only_and_runs_locked_down() 
             assert (KEYS in mounts) == (package in holders), name
             assert KEYS not in mounts or mounts[KEYS]["volume"]["subpath"] == f"{package}/keys", name
         writable = [target for target, mount in mounts.items() if not mount["read_only"]]
-        assert writable == ([WORKLOAD] if name == "demo-tokens" else []), name
+        assert writable == ([WORKLOAD] if name in ("demo-tokens", "demo-people") else []), name
     for name in ("kafka", "postgres", "mail", *(f"{s.name}-api" for s in SERVICES)):
         assert all(port.startswith("127.0.0.1:") for port in CONTAINERS[name].get("ports", [])), name
 
@@ -192,5 +197,5 @@ def test_the_workload_is_given_every_setting_it_reads() -> None:
         re.findall(r"os\.environ\.get\(\"(\w+)\"", source)
     )
     assert read
-    missing = read - set(CONTAINERS["workload"]["environment"]) - {"DEMO_MAILBOX"}  # statements: at the mail sink
+    missing = read - set(CONTAINERS["workload"]["environment"])
     assert not missing, missing

@@ -61,6 +61,7 @@ def test_the_demo_tenant_is_made_once_and_the_workload_s_tokens_are_issued_for_i
     [tokens], [workload] = pod["initContainers"], pod["containers"]
     script = tokens["command"][-1]
     assert script.count(f"issue-integration --tenant {DEMO_TENANT_ID}") == 3
+    assert "clearinghouse_simulator.demo_people --identity http://identity" in script  # the console's people
     assert any(v["name"] == "IDENTITY_SIGNING_KEY_FILE" for v in tokens["env"]), "issued as identity"
     assert {m["name"] for m in workload["volumeMounts"]} == {"tmp", "workload", "demo"}, "no identity Secret"
     env = {variable["name"]: variable["value"] for variable in workload["env"]}

@@ -1,8 +1,9 @@
-"""The demo's patients at home: each opens the statement emailed to her (the local stack's mail sink keeps every
-message as a file) and answers it through its link, by card (a processor test token: her card number never
-reaches claimstream). In turn: one pays all of it online, one half, and one does not pay: the first of those is
-put on a payment plan by the front desk (three months, autopay on her card from today), the second is left unpaid
-for the statements' dunning to follow (no desk collection either), and any later one pays all after all."""
+"""The demo's patients at home: each opens the statement emailed to her (in the mail sink: the local stack's keeps
+every message as a file; Compose's and the cluster's demo's is Mailpit, read through its API) and answers it through
+its link, by card (a processor test token: her card number never reaches claimstream). In turn: one pays all of it
+online, one half, and one does not pay: the first of those is put on a payment plan by the front desk (three months,
+autopay on her card from today), the second is left unpaid for the statements' dunning to follow (no desk
+collection either), and any later one pays all after all."""
 
 import email
 import re
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from email.message import Message
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from claimstream_platform.dates import business_date
@@ -18,22 +20,71 @@ CARD = "pm_card_visa"
 LINK = re.compile(r"/pay#([A-Za-z0-9_.-]+)")
 
 
+class Mailbox(Protocol):
+    async def unread(self) -> list[Message]:
+        """The messages not read yet, each once."""
+        ...
+
+
+@dataclass
+class Folder:
+    """The local stack's mail sink: one .eml file a message."""
+
+    path: Path
+    read: set[str] = field(default_factory=set)
+
+    async def unread(self) -> list[Message]:
+        found = []
+        for path in sorted(self.path.glob("*.eml")):
+            if path.name not in self.read:
+                self.read.add(path.name)
+                found.append(email.message_from_bytes(path.read_bytes()))
+        return found
+
+
+@dataclass
+class Mailpit:
+    """Mailpit (Compose's and the cluster's demo's mail sink), through its API: the list, then each message's
+    source. A sink that does not answer is read again at the next visit."""
+
+    url: str
+    read: set[str] = field(default_factory=set)
+
+    async def unread(self) -> list[Message]:
+        found = []
+        try:
+            async with httpx.AsyncClient(base_url=self.url, timeout=10) as sink:
+                listed = (await sink.get("/api/v1/messages", params={"limit": 500})).json()["messages"]
+                for ident in [message["ID"] for message in listed if message["ID"] not in self.read]:
+                    source = await sink.get(f"/api/v1/message/{ident}/raw")
+                    if source.is_success:
+                        self.read.add(ident)
+                        found.append(email.message_from_bytes(source.content))
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            pass
+        return found
+
+
+def mailbox(where: str | None) -> Mailbox | None:
+    """DEMO_MAILBOX: the local sink's folder, or Mailpit's address (http...)."""
+    if not where:
+        return None
+    return Mailpit(where) if where.startswith(("http://", "https://")) else Folder(Path(where))
+
+
 @dataclass
 class Patients:
-    mailbox: Path  # the mail sink's folder: one .eml file a message
+    mailbox: Mailbox  # the mail sink
     link: httpx.AsyncClient  # patient billing, unauthenticated: the statement's link is her credential
     desk: httpx.AsyncClient  # patient billing as the front desk
     addressed: dict[str, str] = field(default_factory=dict)  # email address -> account id, as the desk set them
     unpaid: set[str] = field(default_factory=set)  # accounts left to dunning: the desk does not collect them
-    read: set[str] = field(default_factory=set)
     answered: int = 0
     planned: bool = False
 
     async def open_mail(self) -> None:
-        for path in sorted(self.mailbox.glob("*.eml")):
-            if path.name not in self.read:
-                self.read.add(path.name)
-                await self._answer(email.message_from_bytes(path.read_bytes()))
+        for message in await self.mailbox.unread():
+            await self._answer(message)
 
     async def _answer(self, message: Message) -> None:
         account, token = self.addressed.get(str(message["To"])), LINK.search(_text(message))

@@ -15,7 +15,8 @@ biller's; CLAIMSTREAM_EHR_TOKEN_FILE: the encounters, an EHR integration's), and
 account at the clearinghouse whose roster the payers' members join: the one claim submission sends with);
 ELIGIBILITY_URL, when set, has the front desk check each visit's coverage first, and PRIOR_AUTHORIZATION_URL has it
 authorize psychological testing (front_desk.py); PATIENT_BILLING_URL has it collect what patients owe, and
-DEMO_MAILBOX (the local mail sink's folder) has the patients answer their emailed statements (patients.py).
+DEMO_MAILBOX (the local mail sink's folder, or Mailpit's address) has the patients answer their emailed statements
+(patients.py).
 """
 
 import argparse
@@ -36,7 +37,8 @@ from claimstream_platform.dates import business_date
 
 from clearinghouse_simulator import billing_office, staff
 from clearinghouse_simulator.front_desk import FrontDesk
-from clearinghouse_simulator.patients import Patients
+from clearinghouse_simulator.patients import Mailbox, Patients
+from clearinghouse_simulator.patients import mailbox as patients_mailbox
 from clearinghouse_simulator.practices import PracticePlan, new_patient, plan_practice
 from clearinghouse_simulator.rosters import Patient, coverages
 from clearinghouse_simulator.workload_mix import DEFECTS, DIAGNOSES, INTAKE, MEDICATION_MANAGEMENT, SERVICES
@@ -152,7 +154,7 @@ async def run(
     patient_billing_url: str | None = None,
     billing_office_url: str | None = None,
     posted: list[dict[str, Any]] | None = None,
-    mailbox: Path | None = None,
+    mailbox: Mailbox | None = None,
 ) -> Counter[int]:
     """Set up, then post encounters at `rate` per second until `count` (0: until `stop`); the HTTP statuses seen.
     Each encounter charge capture took (200 or 201) is appended to `posted`, when given, with the practice's id."""
@@ -195,7 +197,7 @@ async def front_desk(
     eligibility: str | None,
     authorizations: str | None,
     patients: str | None,
-    mailbox: Path | None = None,
+    mailbox: Mailbox | None = None,
 ) -> AsyncIterator[FrontDesk]:
     """The front desk with a client for each of its services (eligibility, prior authorization, patient billing)
     that is there: one left unset, it does without. With a mailbox, the patients answer their emailed statements."""
@@ -286,7 +288,7 @@ def main() -> None:
             prior_authorization_url=os.environ.get("PRIOR_AUTHORIZATION_URL"),
             patient_billing_url=os.environ.get("PATIENT_BILLING_URL"),
             billing_office_url=os.environ.get("BILLING_OFFICE_URL"),
-            mailbox=Path(os.environ["DEMO_MAILBOX"]) if os.environ.get("DEMO_MAILBOX") else None,
+            mailbox=patients_mailbox(os.environ.get("DEMO_MAILBOX")),
         )
 
     asyncio.run(go())

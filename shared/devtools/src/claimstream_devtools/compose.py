@@ -6,9 +6,10 @@ A test fails when the file is not what this writes, so a new service (or a new s
 running this, never by hand. In start order, each step gated on the one before (docs/deploy.md, "Docker Compose"):
 Kafka, PostgreSQL and a mail sink, healthy; `setup` (`claimstream_platform.single_host`: keys, every service's
 roles, the platform's schemas, the topics, the demo's tenant), done; each service's migration, done; its API
-(healthy when /readyz answers) and its worker (when its own /readyz does); identity's commands issue the demo's tokens;
-then the simulated EHRs' workload, once every API is healthy. Each process is given the settings its service reads
-and nothing else, and mounts the shared folder and its service's own (its private keys, its roles' URLs)."""
+(healthy when /readyz answers) and its worker (when its own /readyz does); identity's commands issue the demo's
+tokens; the demo's people are invited (their passwords in that step's log); then the simulated EHRs' workload, once
+every API is healthy. Each process is given the settings its service reads and nothing else, and mounts the shared
+folder and its service's own (its private keys, its roles' URLs)."""
 
 import shlex
 import sys
@@ -43,6 +44,7 @@ HEADER = (
 )
 IMAGE = "claimstream:local"
 API_PORT, METRICS_PORT = 8080, 9090
+PEOPLE = f"{WORKLOAD}/console-people"
 PASSWORD = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"  # Compose's: refused when unset, never defaulted
 ADMIN_URL = f"postgresql+asyncpg://claimstream:{PASSWORD}@postgres:5432/claimstream"
 HARDENED = {
@@ -203,6 +205,22 @@ def demo_tokens(every: list[Service[Any]]) -> dict[str, Any]:
     return container
 
 
+def demo_people(every: list[Service[Any]]) -> dict[str, Any]:
+    """The demo's people, who sign in to the console (`clearinghouse_simulator.demo_people`), once identity's API
+    answers: with identity's settings, whose command invites the operator. Their passwords: its log, and
+    workload/console-people."""
+    identity = next(service for service in every if service.package == "identity")
+    container = _process(identity, every, "api", [])
+    arguments = ["--identity", api_url(identity), "--admin-token-file", f"{WORKLOAD}/demo-admin-token"]
+    container |= {
+        "command": ["clearinghouse_simulator.demo_people", *arguments, "--out", PEOPLE, "--operator"],
+        "volumes": [*container["volumes"], volume("workload", WORKLOAD, read_only=False)],
+        "depends_on": _done("demo-tokens") | _healthy("identity-api"),
+        "restart": "no",
+    }
+    return container
+
+
 def workload(every: list[Service[Any]]) -> dict[str, Any]:
     """The simulated EHRs' encounters at the demo's rate, once every API is healthy; it holds the demo's tokens."""
     by_package = {service.package: service for service in every}
@@ -215,6 +233,7 @@ def workload(every: list[Service[Any]]) -> dict[str, Any]:
         "CLAIMSTREAM_FRONT_DESK_TOKEN_FILE": biller,  # a biller's work includes the front desk's
         "CLAIMSTREAM_EHR_TOKEN_FILE": ehr,
         "SIMULATOR_TOKEN_FILE": f"{SHARED}/clearinghouse-token",
+        "DEMO_MAILBOX": "http://mail:8025",  # the patients read their statements there, and pay some
     }
     return {
         "image": IMAGE,
@@ -222,7 +241,9 @@ def workload(every: list[Service[Any]]) -> dict[str, Any]:
         "environment": env,
         "pull_policy": "never",
         "volumes": [volume("shared", SHARED), volume("workload", WORKLOAD)],
-        "depends_on": _done("demo-tokens") | _healthy(*(f"{service.name}-api" for service in every)),
+        "depends_on": _done("demo-tokens")
+        | _healthy(*(f"{service.name}-api" for service in every))
+        | {"mail": {"condition": "service_started"}},
         "restart": "unless-stopped",
         **HARDENED,
     }
@@ -235,6 +256,7 @@ def rendered(root: Path) -> str:
     for service in every:
         containers |= service_containers(service, every)
     containers["demo-tokens"] = demo_tokens(every)
+    containers["demo-people"] = demo_people(every)
     containers["workload"] = workload(every)
     document = {"name": "claimstream", "services": containers, "volumes": dict.fromkeys(VOLUMES)}
     return HEADER + written(document)

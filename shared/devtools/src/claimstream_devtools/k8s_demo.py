@@ -6,7 +6,8 @@ deploy/k8s/overlays/dev` runs the demo `make run` runs (docs/deploy.md, "The dem
 - a mail sink the statements go to;
 - the demo's tenant, made once by a Job as the database's superuser, with a fixed id;
 - the simulated EHRs' workload, whose tokens identity's own command issues in the pod's first container (with
-  identity's settings and Secrets, which the workload's container does not mount).
+  identity's settings and Secrets, which the workload's container does not mount), which then invites the demo's
+  people who sign in to the console.
 Its Secrets: `python -m claimstream_devtools.k8s_secrets` (k8s_secrets.py)."""
 
 import shlex
@@ -115,12 +116,16 @@ def _deployment(name: str, labels: dict[str, str], pod: dict[str, Any]) -> dict[
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels}, "spec": spec}
 
 
-def _token_script() -> str:
-    """identity's command, once per demo caller, each token in its file of the pod's own folder."""
+def _token_script(identity: Service[Any]) -> str:
+    """identity's command, once per demo caller, each token in its file of the pod's own folder; then the demo's
+    people invited (`clearinghouse_simulator.demo_people`: their passwords in this container's log)."""
     lines = ["set -eu", "umask 077"]
     for file, name, role, _ in DEMO_TOKENS:
         issue = ["python", "-m", "identity", "issue-integration", "--tenant", DEMO_TENANT_ID, "--name", name]
         lines.append(f"{shlex.join([*issue, '--role', str(role), '--days', '30'])} > {WORKLOAD_FOLDER}/{file}")
+    people = ["python", "-m", "clearinghouse_simulator.demo_people", "--identity", f"http://{identity.name}"]
+    people += ["--admin-token-file", f"{WORKLOAD_FOLDER}/demo-admin-token", "--operator"]
+    lines.append(shlex.join([*people, "--out", f"{WORKLOAD_FOLDER}/console-people"]))
     return "\n".join(lines)
 
 
@@ -129,7 +134,7 @@ def _workload(identity: Service[Any], every: list[Service[Any]]) -> dict[str, An
     that container alone): it fails until the demo's tenant exists, and is retried."""
     tokens = container(identity, "tokens", [])
     del tokens["args"]
-    tokens["command"] = ["/bin/sh", "-c", _token_script()]
+    tokens["command"] = ["/bin/sh", "-c", _token_script(identity)]
     tokens["volumeMounts"].append({"name": "workload", "mountPath": WORKLOAD_FOLDER, "readOnly": False})
     identity_volumes, _ = volumes(identity)
     own = [
@@ -153,6 +158,7 @@ def _workload_container(every: list[Service[Any]]) -> dict[str, Any]:
         "CLAIMSTREAM_FRONT_DESK_TOKEN_FILE": files[Role.BILLER],  # a biller's work includes the front desk's
         "CLAIMSTREAM_EHR_TOKEN_FILE": files[Role.EHR_INTEGRATION],
         "SIMULATOR_TOKEN_FILE": f"{RUN}/demo/clearinghouse_token",
+        "DEMO_MAILBOX": "http://mail:8025",  # the patients read their statements there, and pay some
     }
     present = {"exec": {"command": ["cat", files[Role.EHR_INTEGRATION]]}, "periodSeconds": 30}  # its tokens are there
     return {
@@ -196,8 +202,10 @@ def _partners_policy(every: list[Service[Any]]) -> dict[str, Any]:
 
 
 def _workload_policy() -> dict[str, Any]:
-    """Nothing in; out, DNS, the APIs, and (for identity's command, before it) PostgreSQL."""
+    """Nothing in; out, DNS, the APIs, the mail sink's page, and (for identity's command, before it) PostgreSQL."""
     database = {"podSelector": {"matchLabels": {"cnpg.io/cluster": "claimstream-db"}}}
     apis = {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "api"}}}
+    mail = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "mail"}}}
     egress = [DNS, {"to": [database], "ports": [{"port": 5432}]}, {"to": [apis], "ports": [{"port": API_PORT}]}]
+    egress.append({"to": [mail], "ports": [{"port": 8025}]})  # the patients' statements
     return _policy("demo-workload", {"matchLabels": {"app.kubernetes.io/name": "demo-workload"}}, [], egress)

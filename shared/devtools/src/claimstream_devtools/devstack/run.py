@@ -68,7 +68,7 @@ def run_stack() -> int:
         mailbox = stack.mail.folder if stack.mail is not None else None
         workload = _start_workload(supervisor, specs, token_files, clearinghouse_token, mailbox)
         _print_summary(stack, specs, tenant_id, token_files, time.monotonic() - started)
-        _console(supervisor, specs, token_files, tenant_id, profile.data_dir)
+        _console(supervisor, specs, token_files, profile.data_dir)
         if workload:
             log = profile.data_dir / "clearinghouse-simulator-workload.log"
             print(f"  demo workload  {WORKLOAD_RATE} encounters/s (log: {log})", flush=True)
@@ -143,16 +143,15 @@ def _clearinghouse_account(keys: Path, data_dir: Path) -> Path:
     return token
 
 
-def _console(
-    supervisor: Supervisor, specs: list[ServiceSpec], tokens: dict[Role, Path], tenant_id: UUID, folder: Path
-) -> None:
+def _console(supervisor: Supervisor, specs: list[ServiceSpec], tokens: dict[Role, Path], folder: Path) -> None:
     """The console's address and the demo's people who sign in to it (`people.py`), with their passwords."""
     console, identity = _url_of(specs, "console"), _url_of(specs, "identity")
     identity_env = identitys_env(supervisor, specs)
     if console is None or identity is None or identity_env is None or Role.TENANT_ADMIN not in tokens:
         return
-    admin_token = tokens[Role.TENANT_ADMIN].read_text().strip()
-    people = demo_people(identity_env, identity, admin_token, tenant_id, folder)
+    people = demo_people(identity_env, identity, tokens[Role.TENANT_ADMIN], folder)
+    if not people.exists():
+        return
     print(f"  console      {console}  (sign in as one of these; the passwords are kept in {people}):", flush=True)
     for line in people.read_text().splitlines():
         print(f"    {line}", flush=True)
