@@ -13,7 +13,8 @@ from unittest import mock
 import pytest
 import yaml
 from claimstream_devtools.compose import rendered
-from claimstream_devtools.compose_infrastructure import KEYS, ROLES, SETUP, SHARED, WORKLOAD
+from claimstream_devtools.compose_infrastructure import BROKER, KEYS, ROLES, SETUP, SHARED, WORKLOAD
+from claimstream_devtools.devstack.kafka import SaslSslListener
 from claimstream_platform import single_host
 from claimstream_platform.kit import discover
 
@@ -30,7 +31,7 @@ def test_the_file_is_what_the_declarations_give() -> None:
 
 
 def test_it_runs_every_service_the_simulator_and_the_demo() -> None:
-    expected = {"kafka", "postgres", "mail", "setup", "demo-tokens", "demo-people", "workload"}
+    expected = {"kafka", "postgres", "mail", "setup-files", "setup", "demo-tokens", "demo-people", "workload"}
     expected |= {f"{service.name}-{kind}" for service in SERVICES for kind in ("migrate", "api", "worker")}
     assert set(CONTAINERS) == expected
     assert "clearinghouse-simulator-api" in CONTAINERS
@@ -47,6 +48,8 @@ def _waits(name: str) -> dict[str, str]:
 
 
 def test_each_step_waits_for_a_health_check_or_a_finished_step() -> None:
+    assert _waits("setup-files") == {}  # the files first: the servers' TLS and the logins they start with
+    assert _waits("kafka") == _waits("postgres") == {"setup-files": "service_completed_successfully"}
     assert _waits("setup") == {"kafka": "service_healthy", "postgres": "service_healthy"}
     for service in SERVICES:
         assert _waits(f"{service.name}-migrate") == {"setup": "service_completed_successfully"}
@@ -104,7 +107,7 @@ def test_no_credential_is_defaulted_and_only_setup_holds_the_administrators() ->
     holders = [name for name in CONTAINERS if "POSTGRES_PASSWORD" in yaml.safe_dump(CONTAINERS[name])]
     assert sorted(holders) == ["postgres", "setup"]
     for name in OURS - {"setup"}:
-        assert not {"DATABASE_URL", "MIGRATION_DATABASE_URL"} & set(CONTAINERS[name]["environment"]), name
+        assert not {"DATABASE_URL", "MIGRATION_DATABASE_URL"} & set(CONTAINERS[name].get("environment", {})), name
     assert not re.search(r"(?i)password\s*[:=]\s*['\"]?\w", TEXT.replace("POSTGRES_PASSWORD: ${", ""))
 
 
@@ -115,25 +118,24 @@ def _owner(name: str) -> str:
 
 
 def test_each_container_mounts_its_own_secrets_read_only_and_runs_locked_down() -> None:
-    holders = {holder for names in single_host.HOLDERS.values() for holder in names}
     for name in OURS:
         container = CONTAINERS[name]
         assert container["read_only"] is True and container["cap_drop"] == ["ALL"], name
         assert container["security_opt"] == ["no-new-privileges:true"], name
-        if name == "setup":
-            assert container["volumes"] == [f"setup:{SETUP}"] and "--demo" in container["command"]
+        if name in ("setup", "setup-files"):
+            assert container["volumes"][0] == f"setup:{SETUP}", name
             continue
         mounts = {m["target"]: m for m in container["volumes"]}
         assert mounts[SHARED]["volume"]["subpath"] == "shared" and mounts[SHARED]["read_only"]
         if name != "workload":
             package, kind = _owner(name), "migrate" if name.endswith("-migrate") else "process"
             assert mounts[ROLES]["volume"]["subpath"] == f"{package}/{kind}", name  # the owner's: migrations alone
-            assert (KEYS in mounts) == (package in holders), name
-            assert KEYS not in mounts or mounts[KEYS]["volume"]["subpath"] == f"{package}/keys", name
+            assert mounts[KEYS]["volume"]["subpath"] == f"{package}/keys", name
         writable = [target for target, mount in mounts.items() if not mount["read_only"]]
         assert writable == ([WORKLOAD] if name in ("demo-tokens", "demo-people") else []), name
     for name in ("kafka", "postgres", "mail", *(f"{s.name}-api" for s in SERVICES)):
         assert all(port.startswith("127.0.0.1:") for port in CONTAINERS[name].get("ports", [])), name
+    assert "--demo" in CONTAINERS["setup"]["command"] and "--files" in CONTAINERS["setup-files"]["command"]
 
 
 def test_a_private_key_reaches_its_holders_alone() -> None:
@@ -144,23 +146,25 @@ def test_a_private_key_reaches_its_holders_alone() -> None:
     ):
         given = {name for name in OURS if variable in CONTAINERS[name].get("environment", {})}
         assert given and {_owner(name) for name in given} == {holder}, (variable, given)
-    for name in OURS - {"setup", "workload"}:
+    for name in OURS - {"setup", "setup-files", "workload"}:
         keys = {m["volume"]["subpath"] for m in CONTAINERS[name]["volumes"] if m["target"] == KEYS}
         assert keys <= {f"{_owner(name)}/keys"}, f"{name} mounts another service's keys"
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The setup volume as `single_host` leaves it, but for the roles' URLs (no database here: made alike)."""
+    """The setup volume as `single_host` leaves it, but for the roles' URLs (no database here: made alike, with the
+    TLS the administrator's URL carries)."""
     folder = tmp_path_factory.mktemp("setup")
     schemas = [service.package for service in SERVICES]
-    single_host.hand_out(single_host.make_keys(folder / "keys"), folder, schemas)
+    single_host.make_files(folder, schemas)
+    tls = CONTAINERS["setup"]["environment"]["DATABASE_URL"].rsplit("?", 1)[1]
     for schema in schemas:
         for kind, settings in single_host.ROLE_FILES.items():
             (folder / schema / kind).mkdir(parents=True, exist_ok=True)
             for role, setting in settings:
-                url = f"postgresql+asyncpg://{schema}_{role}:{os.urandom(12).hex()}@postgres:5432/claimstream"
-                (folder / schema / kind / setting).write_text(url)
+                url = f"postgresql+asyncpg://{schema}_{role}:{os.urandom(12).hex()}@postgres:5432/claimstream?{tls}"
+                (folder / schema / kind / setting).write_text(url.replace(SHARED, str(folder / "shared")))
     (folder / "shared" / "clearinghouse-token").write_text("a token\n")
     return folder
 
@@ -199,3 +203,44 @@ def test_the_workload_is_given_every_setting_it_reads() -> None:
     assert read
     missing = read - set(CONTAINERS["workload"]["environment"])
     assert not missing, missing
+
+
+def _as_the_image_writes(environment: dict[str, Any]) -> set[str]:
+    """apache/kafka's rule: KAFKA_X_Y is the setting x.y, `___` is `-` and `__` is `_` (its KafkaDockerWrapper)."""
+    settings = set()
+    for name, value in environment.items():
+        key = name.removeprefix("KAFKA_").lower().replace("_", ".").replace("...", "-").replace("..", "_")
+        settings.add(f"{key}={value}")
+    return settings
+
+
+def test_the_broker_takes_the_tested_sasl_ssl_listener_s_settings_and_keeps_the_rest_to_itself() -> None:
+    kafka = CONTAINERS["kafka"]
+    written = _as_the_image_writes(kafka["environment"])
+    tested = SaslSslListener(9092, mock.Mock(), {}).properties(Path(f"{BROKER}/server.pem"))
+    assert set(tested) <= written, set(tested) - written  # the listener devstack/kafka.py runs in the SASL_SSL tests
+    listeners = dict(item.split("://") for item in kafka["environment"]["KAFKA_LISTENERS"].split(","))
+    protocols = dict(
+        item.split(":") for item in kafka["environment"]["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    assert protocols == {"SASL_SSL": "SASL_SSL", "CONTROLLER": "PLAINTEXT", "INTERNAL": "PLAINTEXT"}
+    assert listeners["SASL_SSL"] == ":9092" and all(
+        listeners[n].startswith("127.0.0.1:") for n in protocols if n != "SASL_SSL"
+    )
+    assert "ports" not in kafka and f"< {BROKER}/logins" in kafka["command"][-1]
+
+
+def test_every_process_reaches_the_broker_and_the_database_over_tls_with_a_login_of_its_own(made: Path) -> None:
+    logins = {line.split()[0] for line in (made / "kafka" / "logins").read_text().splitlines()}
+    users = set()
+    for name in OURS - {"setup-files", "workload"}:
+        env = CONTAINERS[name]["environment"]
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and env["KAFKA_CA_FILE"] == f"{SHARED}/ca.crt", name
+        users.add(env["KAFKA_SASL_USERNAME"])
+        if name != "setup":
+            assert env["KAFKA_SASL_USERNAME"] == _owner(name) and env["KAFKA_SASL_PASSWORD_FILE"].startswith(KEYS)
+    assert users <= logins and len(users) == len(SERVICES) + 1
+    assert CONTAINERS["setup"]["environment"]["DATABASE_URL"].endswith(
+        f"?sslmode=verify-full&sslrootcert={SHARED}/ca.crt"
+    )
+    assert "ssl=on" in CONTAINERS["postgres"]["command"][-1]

@@ -2,9 +2,12 @@
 as the database's administrator; it keeps what it made before, so a second run changes nothing a running service
 relies on (docs/deploy.md, "Docker Compose").
 
-    python -m claimstream_platform.single_host FOLDER SCHEMA [SCHEMA ...] [--demo]
+    python -m claimstream_platform.single_host FOLDER SCHEMA [SCHEMA ...] --files    before the servers start
+    python -m claimstream_platform.single_host FOLDER SCHEMA [SCHEMA ...] [--demo]   once they answer
 
-with DATABASE_URL an administrator's and KAFKA_BOOTSTRAP_SERVERS set. In FOLDER:
+the second with DATABASE_URL an administrator's and KAFKA_BOOTSTRAP_SERVERS set (and the Kafka login's settings,
+`setup`'s). The first makes the files alone (the second makes any that are missing); the servers' TLS and the Kafka
+logins: single_host_transport.py. In FOLDER:
 - keys/: the tokens' signing key and its public half (identity signs, every service verifies), the access log's
   key, the console's session key, the statements' payment-link key, the payment processor's API key and webhook
   secret, and the simulated clearinghouse's signing key and public half; each made once, for this command alone;
@@ -36,6 +39,7 @@ from claimstream_platform.contracts import registered_events
 from claimstream_platform.database_roles import ensure_roles, owner_role, platform_schemas, users
 from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics
+from claimstream_platform.single_host_transport import make_logins, make_tls
 from claimstream_platform.transport import kafka_transport_from_environment, use_kafka_transport
 
 DEMO_TENANT = "Demo Billing Company"
@@ -153,9 +157,18 @@ def clearinghouse_token(keys: Path) -> str:
     return clearinghouse.issue(tenant_id=CLEARINGHOUSE_ACCOUNT, roles=roles, lifetime=DEMO_TOKEN_LIFETIME)
 
 
-async def prepare(admin_url: str, bootstrap_servers: str, folder: Path, schemas: list[str], *, demo: bool) -> None:
+def make_files(folder: Path, schemas: list[str]) -> Path:
+    """Every file, before the servers start: the keys, each handed to its holders, the servers' TLS and the Kafka
+    logins (single_host_transport.py)."""
     keys = make_keys(folder / "keys")
     hand_out(keys, folder, schemas)
+    make_tls(folder)
+    make_logins(folder, schemas)
+    return keys
+
+
+async def prepare(admin_url: str, bootstrap_servers: str, folder: Path, schemas: list[str], *, demo: bool) -> None:
+    keys = make_files(folder, schemas)
     await asyncio.to_thread(platform_schemas, admin_url)
     for schema in schemas:
         await make_roles(admin_url, folder, schema)
@@ -175,7 +188,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", type=Path, help="where the keys and the roles' URLs go")
     parser.add_argument("schemas", nargs="+", help="each service's schema (its package name)")
     parser.add_argument("--demo", action="store_true", help="the demo's tenant and clearinghouse account too")
+    parser.add_argument("--files", action="store_true", help="the files alone, before the servers start")
     args = parser.parse_args(argv)
+    if args.files:
+        make_files(args.folder, args.schemas)
+        sys.stdout.write(f"single_host: the keys, the servers' TLS and {len(args.schemas)} services' logins made\n")
+        return
     admin_url, bootstrap = os.environ.get("DATABASE_URL"), os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not admin_url or not bootstrap:
         raise SystemExit("single_host: set DATABASE_URL (an administrator's) and KAFKA_BOOTSTRAP_SERVERS")

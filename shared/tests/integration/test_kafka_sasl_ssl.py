@@ -13,8 +13,8 @@ from aiokafka.errors import KafkaError
 from claimstream_devtools.devstack.kafka import KafkaBroker, SaslSslListener
 from claimstream_devtools.devstack.processes import free_port
 from claimstream_devtools.devstack.stack import repository_root
-from claimstream_devtools.devstack.tls import make_server_tls
 from claimstream_devtools.testing import StackUnderTest
+from claimstream_platform.authority import make_server_tls
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.transport import KafkaTransport, kafka_transport, use_kafka_transport
 from example.harness import consume_until, drain, record, relay

@@ -6,8 +6,8 @@ connection is refused, where libpq's `prefer` would have gone on in plain text w
 from pathlib import Path
 
 import pytest
-from claimstream_devtools.devstack.tls import make_server_tls
 from claimstream_devtools.testing import StackUnderTest
+from claimstream_platform.authority import make_server_tls
 from claimstream_platform.engines import create_engine
 from sqlalchemy import text
 

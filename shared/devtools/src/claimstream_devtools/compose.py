@@ -18,7 +18,7 @@ from typing import Any
 
 from claimstream_platform.auth import Role
 from claimstream_platform.kit import Service, discover
-from claimstream_platform.single_host import HOLDERS
+from claimstream_platform.single_host_transport import SETUP_LOGIN
 
 from claimstream_devtools.compose_infrastructure import (
     KEYS,
@@ -45,8 +45,14 @@ HEADER = (
 IMAGE = "claimstream:local"
 API_PORT, METRICS_PORT = 8080, 9090
 PEOPLE = f"{WORKLOAD}/console-people"
+KAFKA_CLIENT = {
+    "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "KAFKA_CA_FILE": f"{SHARED}/ca.crt",
+}
 PASSWORD = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"  # Compose's: refused when unset, never defaulted
-ADMIN_URL = f"postgresql+asyncpg://claimstream:{PASSWORD}@postgres:5432/claimstream"
+TLS = f"sslmode=verify-full&sslrootcert={SHARED}/ca.crt"  # every role's URL is made from this one: the same TLS
+ADMIN_URL = f"postgresql+asyncpg://claimstream:{PASSWORD}@postgres:5432/claimstream?{TLS}"
 HARDENED = {
     "read_only": True,
     "tmpfs": ["/tmp"],
@@ -64,7 +70,8 @@ def offered(every: list[Service[Any]]) -> dict[str, str]:
     by_package = {service.package: service for service in every}
     simulator, patient_billing = api_url(by_package["clearinghouse_simulator"]), by_package["patient_billing"]
     return {
-        "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+        **KAFKA_CLIENT,
+        "KAFKA_SASL_PASSWORD_FILE": f"{KEYS}/kafka-password",
         "AUTH_PUBLIC_KEY_FILE": f"{SHARED}/public.pem",
         "SIMULATOR_PUBLIC_KEY_FILE": f"{SHARED}/simulator-public.pem",
         "CLEARINGHOUSE_URL": simulator,
@@ -100,6 +107,7 @@ def environment(service: Service[Any], every: list[Service[Any]], kind: str) -> 
         "SERVICE_NAME": service.name,
         "DATABASE_SCHEMA": service.package,
         "SECRETS_DIR": ROLES,
+        "KAFKA_SASL_USERNAME": service.package,  # its own login (single_host_transport)
     }
     if kind == "worker":
         own["METRICS_PORT"] = str(METRICS_PORT)
@@ -107,12 +115,10 @@ def environment(service: Service[Any], every: list[Service[Any]], kind: str) -> 
 
 
 def mounts(service: Service[Any], kind: str) -> list[dict[str, Any]]:
-    """The shared folder; its roles' URLs, the migration's (the owner's) in the migration alone; its private keys."""
+    """The shared folder; its roles' URLs, the migration's (the owner's) in the migration alone; its private keys
+    (its Kafka login's password at least)."""
     roles = f"{service.package}/{'migrate' if kind == 'migrate' else 'process'}"
-    found = [volume("shared", SHARED), volume(roles, ROLES)]
-    if any(service.package in holders for holders in HOLDERS.values()):
-        found.append(volume(f"{service.package}/keys", KEYS))
-    return found
+    return [volume("shared", SHARED), volume(roles, ROLES), volume(f"{service.package}/keys", KEYS)]
 
 
 def _process(service: Service[Any], every: list[Service[Any]], kind: str, command: list[str]) -> dict[str, Any]:
@@ -170,16 +176,31 @@ def service_containers(service: Service[Any], every: list[Service[Any]]) -> dict
     return {f"{service.name}-migrate": migrate, f"{service.name}-api": api, f"{service.name}-worker": worker}
 
 
-def setup(every: list[Service[Any]]) -> dict[str, Any]:
-    """`single_host` as the database's administrator: the only container given its password."""
-    command = ["claimstream_platform.single_host", SETUP, *(service.package for service in every), "--demo"]
+def setup_files(every: list[Service[Any]]) -> dict[str, Any]:
+    """`single_host --files`, before the servers start: the keys, the servers' TLS, the Kafka logins."""
+    command = ["claimstream_platform.single_host", SETUP, *(service.package for service in every), "--files"]
     return {
         "image": IMAGE,
         "build": {"context": ".", "args": {"VERSION": "${CLAIMSTREAM_VERSION:-0.1.0}"}},
         "pull_policy": "build",
         "command": command,
-        "environment": {"DATABASE_URL": ADMIN_URL, "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092"},
         "volumes": [f"setup:{SETUP}"],
+        "restart": "no",
+        **HARDENED,
+    }
+
+
+def setup(every: list[Service[Any]]) -> dict[str, Any]:
+    """`single_host` as the database's administrator (the only container given its password) and Kafka's setup
+    login, once both answer: the roles, the platform's schemas, the topics, the demo's tenant."""
+    command = ["claimstream_platform.single_host", SETUP, *(service.package for service in every), "--demo"]
+    login = {"KAFKA_SASL_USERNAME": SETUP_LOGIN, "KAFKA_SASL_PASSWORD_FILE": f"{SETUP}/keys/kafka-setup-password"}
+    return {
+        "image": IMAGE,
+        "pull_policy": "never",
+        "command": command,
+        "environment": {"DATABASE_URL": ADMIN_URL, **KAFKA_CLIENT, **login},
+        "volumes": [f"setup:{SETUP}", volume("shared", SHARED)],  # the authority where every URL says it is
         "depends_on": _healthy("kafka", "postgres"),
         "restart": "no",
         **HARDENED,
@@ -252,6 +273,7 @@ def workload(every: list[Service[Any]]) -> dict[str, Any]:
 def rendered(root: Path) -> str:
     every = discover(root / "services")
     containers: dict[str, Any] = dict(infrastructure())
+    containers["setup-files"] = setup_files(every)
     containers["setup"] = setup(every)
     for service in every:
         containers |= service_containers(service, every)

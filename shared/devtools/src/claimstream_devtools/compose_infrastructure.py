@@ -26,18 +26,45 @@ def infrastructure() -> dict[str, dict[str, Any]]:
     return {"kafka": _kafka(), "postgres": _postgres(), "mail": _mail()}
 
 
+BROKER = "/var/run/claimstream/kafka"  # its folder of the setup volume: its key store, the logins
+SASL_SSL = "SASL_SSL"  # the services' listener: SCRAM-SHA-512 over TLS, as a cluster's (`SaslSslListener`'s settings)
+# The image writes each KAFKA_X_Y variable as the setting x.y (`__` is `_`, `___` is `-`): these are the tested
+# listener's settings (devstack/kafka.py, SaslSslListener), for the listener named SASL_SSL.
+KAFKA_TLS = {
+    "KAFKA_SASL_ENABLED_MECHANISMS": "SCRAM-SHA-512",
+    "KAFKA_LISTENER_NAME_SASL__SSL_SCRAM___SHA___512_SASL_JAAS_CONFIG": (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    ),
+    "KAFKA_LISTENER_NAME_SASL__SSL_SSL_KEYSTORE_TYPE": "PEM",
+    "KAFKA_LISTENER_NAME_SASL__SSL_SSL_KEYSTORE_LOCATION": f"{BROKER}/server.pem",
+}
+# Each service's login, added once the broker answers on its own loopback (no one else reaches that listener);
+# then the health check passes. `$$`: Compose's escape for the shell's `$`.
+ADD_LOGINS = f"""set -eu
+(
+  until /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9094 >/dev/null 2>&1; do sleep 2; done
+  while read -r name password; do
+    /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9094 --alter --entity-type users \\
+      --entity-name "$$name" --add-config "SCRAM-SHA-512=[password=$$password]" >/dev/null
+  done < {BROKER}/logins
+  touch /tmp/claimstream-logins
+) &
+exec /etc/kafka/docker/run"""
+
+
 def _kafka() -> dict[str, Any]:
-    """One KRaft node. Plain within the host's private network, published on the loopback alone; a cluster's
-    brokers take SASL_SSL (docs/deploy.md, "Transport")."""
+    """One KRaft node. The services reach it on SASL_SSL (their own login, the host's authority: single_host);
+    the controller and the broker's own listener answer on its loopback alone. Nothing is published on the host."""
     environment = {
         "KAFKA_NODE_ID": 1,
         "KAFKA_PROCESS_ROLES": "broker,controller",
-        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@kafka:9093",
-        "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:19092",
-        "KAFKA_ADVERTISED_LISTENERS": "PLAINTEXT://kafka:9092,HOST://127.0.0.1:19092",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT",
+        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@127.0.0.1:9093",
+        "KAFKA_LISTENERS": f"{SASL_SSL}://:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://127.0.0.1:9094",
+        "KAFKA_ADVERTISED_LISTENERS": f"{SASL_SSL}://kafka:9092,INTERNAL://127.0.0.1:9094",
+        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": f"{SASL_SSL}:SASL_SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT",
         "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
-        "KAFKA_INTER_BROKER_LISTENER_NAME": "PLAINTEXT",
+        "KAFKA_INTER_BROKER_LISTENER_NAME": "INTERNAL",
+        **KAFKA_TLS,
         "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": 1,
         "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": 1,
         "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": 1,
@@ -47,34 +74,49 @@ def _kafka() -> dict[str, Any]:
         # /tmp, and a recreated container would lose every topic and offset.
         "KAFKA_LOG_DIRS": "/var/lib/kafka/data",
     }
-    probe = "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 >/dev/null"
+    probe = "test -f /tmp/claimstream-logins && "
+    probe += "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9094 >/dev/null"
     return {
         "image": "apache/kafka:4.1.1",
+        "command": ["/bin/bash", "-c", ADD_LOGINS],
         "environment": environment,
-        "ports": ["127.0.0.1:19092:19092"],
-        "volumes": ["kafka-data:/var/lib/kafka/data"],
-        "healthcheck": {"test": ["CMD-SHELL", probe], "interval": "5s", "retries": 30},
+        "volumes": ["kafka-data:/var/lib/kafka/data", volume("kafka", BROKER)],
+        "healthcheck": {"test": ["CMD-SHELL", probe], "interval": "5s", "retries": 60},
+        "depends_on": {"setup-files": {"condition": "service_completed_successfully"}},
         "restart": "unless-stopped",
     }
 
 
+DATABASE_FILES = "/var/run/claimstream/postgres"
+# PostgreSQL takes a key file owned by its own user alone: the container (root at first) hands it over, then starts
+# as the image does, with TLS on.
+WITH_TLS = (
+    f"install -m 600 -o postgres -g postgres {DATABASE_FILES}/server.key /var/lib/postgresql/server.key"
+    f" && exec docker-entrypoint.sh postgres -c ssl=on -c ssl_cert_file={DATABASE_FILES}/server.crt"
+    " -c ssl_key_file=/var/lib/postgresql/server.key"
+)
+
+
 def _postgres() -> dict[str, Any]:
-    """The administrator's password from .env alone (none is defaulted); only `setup` is given it."""
+    """The administrator's password from .env alone (none is defaulted); only `setup` is given it. Every client
+    connects with `sslmode=verify-full` against the host's authority."""
     return {
         "image": "postgres:17",
+        "command": ["/bin/bash", "-c", WITH_TLS],
         "environment": {
             "POSTGRES_USER": "claimstream",
             "POSTGRES_DB": "claimstream",
             "POSTGRES_PASSWORD": "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}",  # hex: it goes in a URL
         },
         "ports": ["127.0.0.1:15432:5432"],
-        "volumes": ["postgres-data:/var/lib/postgresql/data"],
+        "volumes": ["postgres-data:/var/lib/postgresql/data", volume("postgres", DATABASE_FILES)],
         "healthcheck": {
             # Over TCP: the first start's initialising server answers on its socket alone, then restarts
             "test": ["CMD-SHELL", "pg_isready -h 127.0.0.1 -U claimstream -d claimstream"],
             "interval": "2s",
             "retries": 30,
         },
+        "depends_on": {"setup-files": {"condition": "service_completed_successfully"}},
         "restart": "unless-stopped",
     }
 

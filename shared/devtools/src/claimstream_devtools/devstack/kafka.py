@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from claimstream_platform.authority import ServerTls
+
 from claimstream_devtools.devstack.processes import port_open, terminate, wait_until
-from claimstream_devtools.devstack.tls import ServerTls
 
 RUNTIME = Path(__file__).parent / "kafka_runtime"
 STARTED_LINE = "Kafka Server started"

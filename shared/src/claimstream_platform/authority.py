@@ -1,6 +1,7 @@
-"""A certificate authority of the local stack's own, and a server certificate it signs: what a broker (or a database)
-needs to speak TLS on this machine, made fresh in a folder, so that a test can reach it with `verify-full` and a
-SASL login exactly as a cluster would be reached (docs/deploy.md, "Transport")."""
+"""A certificate authority of one host's own, and a server certificate it signs: what a broker and a database need to
+speak TLS where no operator makes their certificates (docker-compose.yml: `single_host`; the tests' SASL_SSL
+listener), so that every client reaches them with `verify-full` exactly as a cluster's are reached (docs/deploy.md,
+"Transport")."""
 
 import datetime
 import ipaddress
@@ -12,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-_DAYS = 30
+_DAYS = 825  # a host's: renewed by making the folder again (the tests' are made fresh each run)
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,15 @@ class ServerTls:
     key_file: Path  # the server's private key, PKCS#8, unencrypted (the folder is the test's own)
 
 
-def make_server_tls(folder: Path, host: str = "127.0.0.1") -> ServerTls:
-    """An authority and a certificate it signs for `host` (an address or a name; `localhost` too)."""
+def make_server_tls(folder: Path, *hosts: str) -> ServerTls:
+    """An authority and a certificate it signs for `hosts` (addresses or names; 127.0.0.1 and `localhost` when none
+    is given)."""
+    hosts = hosts or ("127.0.0.1",)
     folder.mkdir(parents=True, exist_ok=True)
     authority_key = ec.generate_private_key(ec.SECP256R1())
     authority = _certificate("claimstream local authority", authority_key.public_key(), authority_key, ca=True)
     server_key = ec.generate_private_key(ec.SECP256R1())
-    server = _certificate(host, server_key.public_key(), authority_key, ca=False, issuer=authority, host=host)
+    server = _certificate(hosts[0], server_key.public_key(), authority_key, ca=False, issuer=authority, hosts=hosts)
     pem = serialization.Encoding.PEM
     tls = ServerTls(folder / "ca.crt", folder / "server.crt", folder / "server.key")
     tls.ca_file.write_bytes(authority.public_bytes(pem))
@@ -46,7 +49,7 @@ def _certificate(
     *,
     ca: bool,
     issuer: x509.Certificate | None = None,
-    host: str | None = None,
+    hosts: tuple[str, ...] = (),
 ) -> x509.Certificate:
     now = datetime.datetime.now(datetime.UTC)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
@@ -66,8 +69,9 @@ def _certificate(
         authority = x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key())
         builder = builder.add_extension(authority, critical=False)
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-    if host is not None:
-        builder = builder.add_extension(x509.SubjectAlternativeName(_names(host)), critical=False)
+    if hosts:
+        names = [name for host in hosts for name in _names(host)]
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(dict.fromkeys(names))), critical=False)
     return builder.sign(signer, hashes.SHA256())
 
 
