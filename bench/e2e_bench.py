@@ -5,7 +5,8 @@ enrolls patients through the public APIs; then, per phase, posts encounters at a
 (batches of 50) and follows each (`cycle.py`) to its claim submitted, accepted (277CA), remitted (its 835 posted)
 and visible in the projection. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per
 encounter per process (the load generator, the simulator, Kafka and PostgreSQL apart from claimstream's own) and
-the raw Kafka and PostgreSQL rates of the same run; writes bench/results/e2e.json.
+the raw Kafka and PostgreSQL rates of the same run; then, in one more phase at the last rate that is not counted,
+profiles the hottest processes (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 
@@ -29,6 +30,7 @@ from claimstream_platform.auth import Role
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, events, follow
 from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
+from profiling import PROFILE_SECONDS, profile_hottest
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
 BATCH = 50
@@ -99,6 +101,11 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
             figures = phase_figures(cycle, began, cpu_before, cpu_seconds(roots))
             figures["events_per_encounter"] = per_encounter(events_before, await events(stack.database_url), cycle)
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
+        if PROFILE_SECONDS > 0:  # one more phase at the last rate, not counted: the profiler slows what it samples
+            ours = [name for name in roots if name not in NOT_OURS]
+            profiling = asyncio.create_task(profile_hottest(roots, ours, RESULTS.parent, after=5))
+            await phase(capture, plans, PHASES[-1][0], PROFILE_SECONDS + 15, lags)
+            results["profiles"] = await profiling
     return results
 
 
@@ -187,6 +194,10 @@ def _report(results: dict[str, Any]) -> None:
     print(f"events and statements per encounter at {top['target_rate']}/s (published, applied, SQL), by service:")
     for schema, counts in top["events_per_encounter"].items():
         print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
+    for name, profile in results.get("profiles", {}).items():
+        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {profile['samples']} samples), own time:")
+        for function, share in profile["self_time_percent"].items():
+            print(f"  {share:>5.1f} %  {function[:100]}")
 
 
 if __name__ == "__main__":
