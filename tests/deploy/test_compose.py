@@ -218,15 +218,17 @@ def test_the_broker_takes_the_tested_sasl_ssl_listener_s_settings_and_keeps_the_
     kafka = CONTAINERS["kafka"]
     written = _as_the_image_writes(kafka["environment"])
     tested = SaslSslListener(9092, mock.Mock(), {}).properties(Path(f"{BROKER}/server.pem"))
+    tested = [line.replace("listener.name.sasl_ssl.", "listener.name.clients.") for line in tested]
     assert set(tested) <= written, set(tested) - written  # the listener devstack/kafka.py runs in the SASL_SSL tests
-    listeners = dict(item.split("://") for item in kafka["environment"]["KAFKA_LISTENERS"].split(","))
-    protocols = dict(
-        item.split(":") for item in kafka["environment"]["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
-    )
-    assert protocols == {"SASL_SSL": "SASL_SSL", "CONTROLLER": "PLAINTEXT", "INTERNAL": "PLAINTEXT"}
-    assert listeners["SASL_SSL"] == ":9092" and all(
-        listeners[n].startswith("127.0.0.1:") for n in protocols if n != "SASL_SSL"
-    )
+    env = kafka["environment"]
+    listeners = dict(item.split("://") for item in env["KAFKA_LISTENERS"].split(","))
+    protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert protocols == {"CLIENTS": "SASL_SSL", "CONTROLLER": "PLAINTEXT", "INTERNAL": "PLAINTEXT"}
+    assert listeners["CLIENTS"] == ":9092"  # the plain ones answer on the broker's own loopback alone
+    assert all(listeners[name].startswith("127.0.0.1:") for name in ("CONTROLLER", "INTERNAL"))
+    # The image's start script asks JKS files of an advertised `...SSL://` listener, and more of a `SASL_...://` one
+    advertised = env["KAFKA_ADVERTISED_LISTENERS"]
+    assert "SSL://" not in advertised and "SASL_" not in advertised
     assert "ports" not in kafka and f"< {BROKER}/logins" in kafka["command"][-1]
 
 
@@ -243,4 +245,6 @@ def test_every_process_reaches_the_broker_and_the_database_over_tls_with_a_login
     assert CONTAINERS["setup"]["environment"]["DATABASE_URL"].endswith(
         f"?sslmode=verify-full&sslrootcert={SHARED}/ca.crt"
     )
-    assert "ssl=on" in CONTAINERS["postgres"]["command"][-1]
+    assert "ssl=on" in CONTAINERS["postgres"]["command"][-1] and "hba_file=" in CONTAINERS["postgres"]["command"][-1]
+    rules = [line.split() for line in (made / "postgres" / "pg_hba.conf").read_text().splitlines()]
+    assert [rule[0] for rule in rules] == ["local", "hostssl"], "over TCP, TLS alone"

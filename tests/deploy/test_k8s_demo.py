@@ -4,14 +4,19 @@ the partners, a mail sink, the demo's tenant made once, the workload with tokens
 names that no operator makes is made by `claimstream_devtools.k8s_secrets`, with the keys the pods read
 (docs/deploy.md, "The demo on a cluster")."""
 
+import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from claimstream_devtools.k8s_demo import DEMO_TENANT_ID, SIMULATOR
 from claimstream_devtools.k8s_secrets import demo_secrets
 from claimstream_platform import single_host
+from claimstream_platform.auth import CLEARINGHOUSE_AUDIENCE, CLEARINGHOUSE_ISSUER
+from claimstream_platform.authority import make_server_tls
 from claimstream_platform.kit import discover
 from test_kubernetes import ROOT, render
 
@@ -39,10 +44,24 @@ def test_the_services_reach_the_simulator_and_the_mail_sink_as_their_partners(de
         [container] = _pod(dev[("Deployment", f"{SIMULATOR}-{kind}")])["containers"]
         env = {variable["name"]: variable.get("value") for variable in container["env"]}
         assert env["SIMULATOR_PUBLIC_KEY_FILE"] == "/var/run/claimstream/files/simulator_public_key"
-    partners = dev[("NetworkPolicy", "demo-partners")]["spec"]
-    reached = {rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in partners["egress"]}
-    assert reached == {SIMULATOR, "mail", "patient-billing"}
-    assert partners["ingress"] == [], "the demo opens nothing in"
+        # its own issuer's tokens, over the platform ConfigMap's claimstream ones
+        assert (env["AUTH_ISSUER"], env["AUTH_AUDIENCE"]) == (CLEARINGHOUSE_ISSUER, CLEARINGHOUSE_AUDIENCE)
+    for name, selected, reaches in (
+        ("demo-partners", {s.name for s in SERVICES if not s.stand_in}, {SIMULATOR, "mail"}),
+        ("demo-simulator", {SIMULATOR}, {"patient-billing"}),  # the processor's webhooks
+    ):
+        policy = dev[("NetworkPolicy", name)]["spec"]
+        assert _selected(policy["podSelector"]) == selected, name
+        reached = {rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in policy["egress"]}
+        assert reached == reaches and policy["ingress"] == [], f"{name} opens what it should not, or too little"
+
+
+def _selected(selector: dict[str, Any]) -> set[str]:
+    if "matchLabels" in selector:
+        return {selector["matchLabels"]["app.kubernetes.io/name"]}
+    [expression] = selector["matchExpressions"]
+    assert expression["key"] == "app.kubernetes.io/name" and expression["operator"] == "In"
+    return set(expression["values"])
 
 
 def test_the_simulator_has_its_roles_its_grants_and_its_login(dev: dict[Any, Any]) -> None:
@@ -115,3 +134,38 @@ def test_every_secret_the_demo_names_is_made_by_the_command_with_the_keys_its_po
     logins = [s for s in made.values() if s.get("type") == "kubernetes.io/basic-auth"]
     assert len(logins) == 3 * len(SERVICES) and len({s["stringData"]["password"] for s in logins}) == len(logins)
     assert all(s["metadata"]["namespace"] == "claimstream" for s in made.values() if s["kind"] == "Secret")
+
+
+def _pod_environment(container: dict[str, Any], config: dict[str, str], root: Path, ca: bytes) -> dict[str, str]:
+    """What Kubernetes gives the container (the ConfigMap, then its own variables, a Secret's value as a made-up
+    one, `$(NAME)` expanded), with the files its paths name made under `root`: the authority a real certificate."""
+    env = dict(config) if container.get("envFrom") else {}
+    for variable in container.get("env", []):
+        value = variable.get("value", f"secret-{os.urandom(8).hex()}")
+        env[variable["name"]] = re.sub(r"\$\((\w+)\)", lambda match: env[match.group(1)], value)
+    env = {name: value.replace("/var/run/claimstream", str(root)) for name, value in env.items()}
+    for path in {Path(p) for value in env.values() for p in re.findall(rf"{re.escape(str(root))}[\w/.-]+", value)}:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(ca if path.name == "ca.crt" else b"made up\n")
+    return env
+
+
+def test_every_service_pod_s_settings_validate_from_what_the_dev_overlay_gives_it(tmp_path: Path) -> None:
+    items = render("overlays/dev")
+    [config] = [i["data"] for i in items if (i["kind"], i["metadata"]["name"]) == ("ConfigMap", "claimstream-platform")]
+    ca = make_server_tls(tmp_path / "authority").ca_file.read_bytes()
+    by_package = {service.package: service for service in SERVICES}
+    checked = set()
+    for item in (i for i in items if i["kind"] in ("Deployment", "Job")):
+        for container in _pod(item)["containers"]:
+            package, kind = (container.get("args") or ["", ""])[:2]
+            if package not in by_package or kind not in ("api", "worker", "migrate"):
+                continue
+            env = _pod_environment(container, config, tmp_path / item["metadata"]["name"], ca)
+            with mock.patch.dict(os.environ, env, clear=True):
+                settings = by_package[package].settings()
+            assert settings.database_schema == package and settings.kafka_transport().protocol == "SASL_SSL"
+            if package == "clearinghouse_simulator":
+                assert (settings.auth_issuer, settings.auth_audience) == (CLEARINGHOUSE_ISSUER, CLEARINGHOUSE_AUDIENCE)
+            checked.add((package, kind))
+    assert checked == {(s.package, kind) for s in SERVICES for kind in ("api", "worker", "migrate")}

@@ -4,7 +4,8 @@ for each service and for `setup`. Made once, before the servers start, by `singl
 - shared/ca.crt: the authority every client checks the servers with (`verify-full`);
 - kafka/server.pem (its key, then the certificate chain: Kafka's PEM key store) and kafka/logins (a `name password`
   line each), for the broker alone; readable by its own user, as its folder is mounted in its container alone;
-- postgres/server.crt and server.key, for the database alone (its container hands the key to its own user);
+- postgres/server.crt and server.key, for the database alone (its container hands the key to its own user), and
+  its pg_hba.conf: over TCP, TLS alone;
 - <schema>/keys/kafka-password, the service's own login, and keys/kafka-setup-password, setup's.
 """
 
@@ -17,6 +18,10 @@ from claimstream_platform.authority import make_server_tls
 # In the servers' certificate: the names the containers reach them by, and the loopback the host reaches them on
 SERVERS = ("kafka", "postgres", "127.0.0.1")
 SETUP_LOGIN = "claimstream-setup"
+# Who may connect, and how: on the socket, the image's own start (its first user); over TCP, TLS and a password alone.
+HBA = """local all all trust
+hostssl all all all scram-sha-256
+"""
 
 
 def _write_readable(path: Path, data: bytes) -> None:
@@ -40,6 +45,7 @@ def make_tls(folder: Path) -> None:
     _write_readable(folder / "kafka" / "server.pem", key + certificate)
     _write_readable(folder / "postgres" / "server.crt", certificate)
     _write_readable(folder / "postgres" / "server.key", key)
+    _write_readable(folder / "postgres" / "pg_hba.conf", HBA.encode())
 
 
 def _password(path: Path) -> str:

@@ -4,7 +4,8 @@ owner (read-only), invited by the demo's administrator integration as any tenant
 does (`python -m identity create-operator`, run here in a process given identity's settings: `make run`'s, or a
 container of identity's). Each accepts with a password made here (`POST /v1/invitations/accept`), written with the
 email in the file given (its owner's alone) and printed once. Nothing is defaulted: another installation's demo has
-other passwords. Someone invited already (a second start) is left as they are.
+other passwords. Someone invited already (a second start) is left as they are; any other refusal, or no answer,
+stops it with the reason (exit 1), before the file is written: run again, it invites whoever is left.
 
     python -m clearinghouse_simulator.demo_people --identity URL --admin-token-file F --out FILE [--operator]
                                                   [--domain D]
@@ -50,7 +51,14 @@ async def invite(identity: httpx.AsyncClient, admin_token: str, domain: str) -> 
         invited = await identity.post("/v1/users", json=person, headers=headers)
         if invited.status_code == 201:
             found.append((email, invited.json()["invitation_code"]))
+        elif not _invited_before(invited):
+            raise SystemExit(f"demo_people: {email} not invited: {invited.status_code} {invited.text[:300]}")
     return found
+
+
+def _invited_before(answer: httpx.Response) -> bool:
+    """identity's refusal of an email it has an account for (a second start): the one refusal taken as done."""
+    return answer.status_code == 422 and "exists already" in answer.text
 
 
 async def accept(identity: httpx.AsyncClient, invitations: list[tuple[str, str]]) -> list[str]:
@@ -59,8 +67,9 @@ async def accept(identity: httpx.AsyncClient, invitations: list[tuple[str, str]]
     for email, code in invitations:
         password = secrets.token_urlsafe(15)  # 20 characters: over identity's 12
         accepted = await identity.post("/v1/invitations/accept", json={"code": code, "password": password})
-        if accepted.status_code == 200:
-            lines.append(f"{email} {password}")
+        if accepted.status_code != 200:
+            raise SystemExit(f"demo_people: {email} did not accept: {accepted.status_code} {accepted.text[:300]}")
+        lines.append(f"{email} {password}")
     return lines
 
 

@@ -237,7 +237,7 @@ def demo_people(every: list[Service[Any]]) -> dict[str, Any]:
         "command": ["clearinghouse_simulator.demo_people", *arguments, "--out", PEOPLE, "--operator"],
         "volumes": [*container["volumes"], volume("workload", WORKLOAD, read_only=False)],
         "depends_on": _done("demo-tokens") | _healthy("identity-api"),
-        "restart": "no",
+        "restart": "on-failure:5",  # refused or unanswered, it says so and runs again
     }
     return container
 

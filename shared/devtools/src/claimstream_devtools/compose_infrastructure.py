@@ -27,25 +27,31 @@ def infrastructure() -> dict[str, dict[str, Any]]:
 
 
 BROKER = "/var/run/claimstream/kafka"  # its folder of the setup volume: its key store, the logins
-SASL_SSL = "SASL_SSL"  # the services' listener: SCRAM-SHA-512 over TLS, as a cluster's (`SaslSslListener`'s settings)
+# The services' listener: SCRAM-SHA-512 over TLS, as a cluster's. Its name must not end in SSL: the image's start
+# script asks a JKS key store's files of any advertised `...SSL://` listener, and more of a `SASL_...://` one.
+CLIENTS = "CLIENTS"
 # The image writes each KAFKA_X_Y variable as the setting x.y (`__` is `_`, `___` is `-`): these are the tested
-# listener's settings (devstack/kafka.py, SaslSslListener), for the listener named SASL_SSL.
+# listener's settings (devstack/kafka.py, SaslSslListener), for the listener named CLIENTS.
 KAFKA_TLS = {
     "KAFKA_SASL_ENABLED_MECHANISMS": "SCRAM-SHA-512",
-    "KAFKA_LISTENER_NAME_SASL__SSL_SCRAM___SHA___512_SASL_JAAS_CONFIG": (
+    "KAFKA_LISTENER_NAME_CLIENTS_SCRAM___SHA___512_SASL_JAAS_CONFIG": (
         "org.apache.kafka.common.security.scram.ScramLoginModule required;"
     ),
-    "KAFKA_LISTENER_NAME_SASL__SSL_SSL_KEYSTORE_TYPE": "PEM",
-    "KAFKA_LISTENER_NAME_SASL__SSL_SSL_KEYSTORE_LOCATION": f"{BROKER}/server.pem",
+    "KAFKA_LISTENER_NAME_CLIENTS_SSL_KEYSTORE_TYPE": "PEM",
+    "KAFKA_LISTENER_NAME_CLIENTS_SSL_KEYSTORE_LOCATION": f"{BROKER}/server.pem",
 }
 # Each service's login, added once the broker answers on its own loopback (no one else reaches that listener);
 # then the health check passes. `$$`: Compose's escape for the shell's `$`.
-ADD_LOGINS = f"""set -eu
+ADD_LOGINS = f"""set -u
+rm -f /tmp/claimstream-logins
 (
   until /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9094 >/dev/null 2>&1; do sleep 2; done
   while read -r name password; do
-    /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9094 --alter --entity-type users \\
-      --entity-name "$$name" --add-config "SCRAM-SHA-512=[password=$$password]" >/dev/null
+    until /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9094 --alter --entity-type users \\
+        --entity-name "$$name" --add-config "SCRAM-SHA-512=[password=$$password]" >/dev/null; do
+      echo "claimstream: the login $$name is not added yet; trying again" >&2
+      sleep 2
+    done
   done < {BROKER}/logins
   touch /tmp/claimstream-logins
 ) &
@@ -53,15 +59,15 @@ exec /etc/kafka/docker/run"""
 
 
 def _kafka() -> dict[str, Any]:
-    """One KRaft node. The services reach it on SASL_SSL (their own login, the host's authority: single_host);
+    """One KRaft node. The services reach it with SASL_SSL (their own login, the host's authority: single_host);
     the controller and the broker's own listener answer on its loopback alone. Nothing is published on the host."""
     environment = {
         "KAFKA_NODE_ID": 1,
         "KAFKA_PROCESS_ROLES": "broker,controller",
         "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@127.0.0.1:9093",
-        "KAFKA_LISTENERS": f"{SASL_SSL}://:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://127.0.0.1:9094",
-        "KAFKA_ADVERTISED_LISTENERS": f"{SASL_SSL}://kafka:9092,INTERNAL://127.0.0.1:9094",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": f"{SASL_SSL}:SASL_SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT",
+        "KAFKA_LISTENERS": f"{CLIENTS}://:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://127.0.0.1:9094",
+        "KAFKA_ADVERTISED_LISTENERS": f"{CLIENTS}://kafka:9092,INTERNAL://127.0.0.1:9094",
+        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": f"{CLIENTS}:SASL_SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT",
         "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
         "KAFKA_INTER_BROKER_LISTENER_NAME": "INTERNAL",
         **KAFKA_TLS,
@@ -89,11 +95,11 @@ def _kafka() -> dict[str, Any]:
 
 DATABASE_FILES = "/var/run/claimstream/postgres"
 # PostgreSQL takes a key file owned by its own user alone: the container (root at first) hands it over, then starts
-# as the image does, with TLS on.
+# as the image does, with TLS on, and takes a connection over TCP with TLS alone (pg_hba.conf: single_host_transport).
 WITH_TLS = (
     f"install -m 600 -o postgres -g postgres {DATABASE_FILES}/server.key /var/lib/postgresql/server.key"
     f" && exec docker-entrypoint.sh postgres -c ssl=on -c ssl_cert_file={DATABASE_FILES}/server.crt"
-    " -c ssl_key_file=/var/lib/postgresql/server.key"
+    f" -c ssl_key_file=/var/lib/postgresql/server.key -c hba_file={DATABASE_FILES}/pg_hba.conf"
 )
 
 

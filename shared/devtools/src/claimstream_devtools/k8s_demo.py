@@ -39,6 +39,7 @@ def demo_objects(simulator: Service[Any], identity: Service[Any], every: list[Se
         _workload(identity, every),
         _workload_policy(),
         _partners_policy(every),
+        _simulator_policy(every),
     ]
 
 
@@ -192,13 +193,18 @@ DNS = {"to": [{"namespaceSelector": {}}], "ports": [{"port": 53, "protocol": "UD
 
 
 def _partners_policy(every: list[Service[Any]]) -> dict[str, Any]:
-    """The services reach the simulator (their clearinghouse and processor) and the mail sink inside the cluster;
-    the simulator reaches patient billing's webhook. It adds to each one's own policy, and opens nothing in."""
+    """The services reach the simulator (their clearinghouse and processor) and the mail sink inside the cluster.
+    It adds to each one's own policy, and opens nothing in."""
     names = sorted(service.name for service in every)
     selector = {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": names}]}
+    return _policy("demo-partners", selector, [], [_to(SIMULATOR, API_PORT, "api"), _to("mail", 1025)])
+
+
+def _simulator_policy(every: list[Service[Any]]) -> dict[str, Any]:
+    """The simulator, as the payment processor, reaches patient billing's webhook (adding to its own policy)."""
     billing = next(s for s in every if s.package == "patient_billing")
-    egress = [_to(SIMULATOR, API_PORT, "api"), _to("mail", 1025), _to(billing.name, API_PORT, "api")]
-    return _policy("demo-partners", selector, [], egress)
+    selector = {"matchLabels": {"app.kubernetes.io/name": SIMULATOR}}
+    return _policy("demo-simulator", selector, [], [_to(billing.name, API_PORT, "api")])
 
 
 def _workload_policy() -> dict[str, Any]:

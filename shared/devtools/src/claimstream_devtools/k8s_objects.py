@@ -67,7 +67,19 @@ def environment(service: Service[Any], *, migration: bool = False) -> list[dict[
         env.append({"name": f"DATABASE_{role.upper()}_PASSWORD", "valueFrom": password})
         env.append({"name": variable, "value": database_url(service, role)})
     env += [{"name": name.upper(), "value": f"{RUN}/files/{name.removesuffix('_file')}"} for name in own_files(service)]
-    return env
+    return env + own_tokens(service)
+
+
+def own_tokens(service: Service[Any]) -> list[dict[str, Any]]:
+    """A partner's stand-in (the simulator) verifies tokens of its own issuer and audience: its defaults, over the
+    platform ConfigMap's claimstream ones."""
+    fields, platform = service.settings.model_fields, ServiceSettings.model_fields
+    names = ("auth_issuer", "auth_audience")
+    return [
+        {"name": name.upper(), "value": fields[name].default}
+        for name in names
+        if fields[name].default != platform[name].default
+    ]
 
 
 def certificate_only(secret: str) -> dict[str, Any]:
