@@ -7,6 +7,7 @@ from typing import Any
 from claimstream_platform.contracts import registered_events
 from claimstream_platform.kit import Service
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS, dead_letter_topic
+from claimstream_platform.messaging.letters import REDRIVEN_TOPIC
 
 from claimstream_devtools.k8s_objects import DATABASE, certificate_only, labels, locked_down
 
@@ -49,16 +50,25 @@ def kafka_user(service: Service[Any]) -> dict[str, Any]:
         ]
     if consumed_topics(service):
         acls.append(allow("group", service.name, "Read", "Describe"))
-    if service.package == "projection":  # its stream health reads every dead-letter topic and every group's lag
-        topics = sorted({cls.topic for cls in contracts()})
-        acls += [allow("topic", dead_letter_topic(t), "Read", "Describe") for t in topics]
-        acls.append(allow("group", "*", "Describe"))
+    if service.package == "projection":
+        acls += operators_stream(allow)
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaUser",
         "metadata": {"name": service.name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER}},
         "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": acls}},
     }
+
+
+def operators_stream(allow: Any) -> list[dict[str, Any]]:
+    """The projection's stream health reads every dead-letter topic and every group's lag; an operator's redrive
+    from it (the console's stream page) sends letters back to their topics and marks them redriven."""
+    topics = sorted({cls.topic for cls in contracts()})
+    acls = [allow("topic", dead_letter_topic(t), "Read", "Describe") for t in topics]
+    acls.append(allow("group", "*", "Describe"))
+    acls += [allow("topic", t, "Write", "Describe") for t in topics]
+    acls.append(allow("topic", REDRIVEN_TOPIC, "Read", "Write", "Describe"))
+    return acls
 
 
 def database_roles(every: list[Service[Any]]) -> list[dict[str, Any]]:
