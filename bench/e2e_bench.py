@@ -195,7 +195,8 @@ def _report(results: dict[str, Any]) -> None:
     for schema, counts in top["events_per_encounter"].items():
         print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
     for name, profile in results.get("profiles", {}).items():
-        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {profile['samples']} samples), own time:")
+        counts = f"{profile['samples']} working samples, {profile['idle_samples']} waiting"
+        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {counts}), own time of the working:")
         for function, share in profile["self_time_percent"].items():
             print(f"  {share:>5.1f} %  {function[:100]}")
 

@@ -2,7 +2,8 @@
 each, native frames included (the time spent in PostgreSQL's driver and the socket shows as such), for a while of a
 phase that is not counted (sampling native stacks pauses the process a moment each time). Each profile is kept in
 bench/results/ as a flame graph (`flame-<process>.svg`) and as collapsed stacks (`.txt`), and summarised: the share
-of samples each function was itself running in, the largest first. BENCH_PROFILE_SECONDS sets how long (0: none)."""
+of the working samples (the event loop's waits apart) each function was itself running in, the largest first.
+BENCH_PROFILE_SECONDS sets how long (0: none)."""
 
 import asyncio
 import os
@@ -18,6 +19,7 @@ from measuring import cpu_seconds
 PROFILE_SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "20"))
 HOTTEST = 4  # processes profiled: the busiest of claimstream's own
 _LINE = re.compile(r":\d+\)$")
+_WAITS = frozenset({"epoll_wait", "epoll_pwait", "select", "poll", "ppoll"})  # a loop waiting for work: not CPU
 
 
 async def profile_hottest(roots: dict[str, int], ours: list[str], folder: Path, after: float) -> dict[str, Any]:
@@ -69,6 +71,8 @@ def _summary(name: str, folder: Path, top: int = 8) -> dict[str, Any]:
         stack, _, count = line.rpartition(" ")
         if stack and count.isdigit():
             leaves[_LINE.sub(")", stack.split(";")[-1])] += int(count)
-    total = max(1, sum(leaves.values()))
-    shares = {leaf: round(100 * n / total, 1) for leaf, n in leaves.most_common(top)}
-    return {"self_time_percent": shares, "samples": sum(leaves.values())}
+    waiting = sum(n for leaf, n in leaves.items() if leaf.split(" ")[0] in _WAITS)  # the event loop, idle
+    working = {leaf: n for leaf, n in leaves.items() if leaf.split(" ")[0] not in _WAITS}
+    total = max(1, sum(working.values()))
+    shares = {leaf: round(100 * n / total, 1) for leaf, n in Counter(working).most_common(top)}
+    return {"self_time_percent": shares, "samples": sum(working.values()), "idle_samples": waiting}
