@@ -32,7 +32,7 @@ from claimstream_devtools.compose_infrastructure import (
 )
 from claimstream_devtools.devstack.payments import FILES as PAYMENT_FILES
 from claimstream_devtools.devstack.payments import WEBHOOK_PATH
-from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE
+from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE, issuing
 from claimstream_devtools.devstack.stack import repository_root
 from claimstream_devtools.written_yaml import written
 
@@ -213,8 +213,8 @@ def demo_tokens(every: list[Service[Any]]) -> dict[str, Any]:
     identity = next(service for service in every if service.package == "identity")
     lines = ["set -eu", "umask 077", f"tenant=$$(cat {SHARED}/tenant)"]
     for file, name, role, _ in DEMO_TOKENS:
-        issue = ["python", "-m", "identity", "issue-integration", "--name", name, "--role", str(role), "--days", "30"]
-        lines.append(f'{shlex.join(issue)} --tenant "$$tenant" > {WORKLOAD}/{file}')
+        issue = shlex.join(issuing("TENANT", name, role)).replace("TENANT", '"$$tenant"')
+        lines.append(f"{issue} > {WORKLOAD}/{file}")
     container = _process(identity, every, "api", [])
     container |= {
         "entrypoint": ["/bin/sh", "-c"],

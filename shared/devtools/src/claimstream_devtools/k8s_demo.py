@@ -19,7 +19,7 @@ from claimstream_platform.kit import Service
 from claimstream_platform.single_host import DEMO_TENANT
 
 from claimstream_devtools.devstack.payments import WEBHOOK_PATH
-from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE
+from claimstream_devtools.devstack.run import DEMO_PACE, DEMO_TOKENS, WORKLOAD_PEERS, WORKLOAD_RATE, issuing
 from claimstream_devtools.k8s_components import database_roles, kafka_user, superuser_job
 from claimstream_devtools.k8s_objects import API_PORT, IMAGE, RUN, USER, container, locked_down, volumes
 
@@ -122,8 +122,7 @@ def _token_script(identity: Service[Any]) -> str:
     people invited (`clearinghouse_simulator.demo_people`: their passwords in this container's log)."""
     lines = ["set -eu", "umask 077"]
     for file, name, role, _ in DEMO_TOKENS:
-        issue = ["python", "-m", "identity", "issue-integration", "--tenant", DEMO_TENANT_ID, "--name", name]
-        lines.append(f"{shlex.join([*issue, '--role', str(role), '--days', '30'])} > {WORKLOAD_FOLDER}/{file}")
+        lines.append(f"{shlex.join(issuing(DEMO_TENANT_ID, name, role))} > {WORKLOAD_FOLDER}/{file}")
     people = ["python", "-m", "clearinghouse_simulator.demo_people", "--identity", f"http://{identity.name}"]
     people += ["--admin-token-file", f"{WORKLOAD_FOLDER}/demo-admin-token", "--operator"]
     lines.append(shlex.join([*people, "--out", f"{WORKLOAD_FOLDER}/console-people"]))

@@ -120,13 +120,18 @@ def identitys_env(supervisor: Supervisor, specs: list[ServiceSpec]) -> dict[str,
     return supervisor.process_env(identity) if identity is not None else None
 
 
+def issuing(tenant: str, name: str, role: Role) -> list[str]:
+    """identity's command that issues one demo caller's token: `make run`'s, Compose's and the cluster's demo's."""
+    command = ["python", "-m", "identity", "issue-integration", "--tenant", tenant, "--name", name]
+    return command + ["--role", str(role), "--days", str(DEMO_TOKEN_LIFETIME.days)]
+
+
 def demo_tokens(identity_env: dict[str, str] | None, tenant_id: UUID, data_dir: Path) -> dict[Role, Path]:
     """One token per demo caller, in its own file, by its role: issued by identity's command to the tenant's
     integration of that name (made at the first start), so the tenant's admin sees and may revoke each."""
     files: dict[Role, Path] = {}
     for file, name, role, _ in DEMO_TOKENS if identity_env is not None else ():
-        command = [sys.executable, "-m", "identity", "issue-integration", "--tenant", str(tenant_id)]
-        command += ["--name", name, "--role", str(role), "--days", str(DEMO_TOKEN_LIFETIME.days)]
+        command = [sys.executable, *issuing(str(tenant_id), name, role)[1:]]
         issued = subprocess.run(command, env=identity_env, capture_output=True, text=True, check=False)
         if issued.returncode != 0:  # the demo's admin disabled it, say: no token, and no workload
             print(f"  {file}: not issued ({issued.stderr.strip()})", flush=True)
