@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from claimstream_platform.contracts import registered_events
 from claimstream_platform.messaging.kafka import dead_letter_topic, topic_config
+from claimstream_platform.messaging.letters import REDRIVEN_CONFIG, REDRIVEN_TOPIC
 from claimstream_platform.settings import REDELIVERY_MARGIN_DAYS, RetentionSettings
 from pydantic import ValidationError
 
@@ -54,8 +55,12 @@ def test_a_dead_letter_topic_keeps_its_records_for_its_own_retention() -> None:
 def test_the_kubernetes_topics_are_configured_as_ensure_topics_configures_them() -> None:
     """The Strimzi topics (deploy/k8s/components/topics) are how a cluster gets its topics: they keep the defaults."""
     topics = (ROOT / "deploy/k8s/components/topics/topics.yaml").read_text().split("\n---\n")[1:]
+    [marks] = [block for block in topics if _value(block, "topicName") == REDRIVEN_TOPIC]  # as redrive makes it
+    assert _value(marks, "cleanup.policy") == REDRIVEN_CONFIG["cleanup.policy"]
     configured = {
-        _value(block, "topicName"): (_value(block, "retention.ms"), _value(block, "segment.ms")) for block in topics
+        _value(block, "topicName"): (_value(block, "retention.ms"), _value(block, "segment.ms"))
+        for block in topics
+        if block is not marks
     }
     contracts = [
         event for event in registered_events().values() if event.__module__.startswith("claimstream_platform.")
