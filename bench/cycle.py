@@ -151,3 +151,38 @@ _STATEMENTS = text(
     "SELECT r.rolname, sum(s.calls)::bigint FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
     "GROUP BY r.rolname"
 )
+# Each statement's calls by the role that ran it, its text as pg_stat_statements keeps it (constants replaced by $n)
+_EACH_STATEMENT = text(
+    "SELECT r.rolname, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160), sum(s.calls)::bigint "
+    "FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid GROUP BY 1, 2"
+)
+
+
+async def statements(database_url: str) -> dict[str, dict[str, int]]:
+    """Per service (its schema, from its roles' names): each statement its roles ran, and how many times so far."""
+    engine = create_engine(database_url, schema="public", connections=1)
+    found: dict[str, dict[str, int]] = {}
+    try:
+        async with engine.connect() as connection:
+            if not await connection.scalar(_LOADED):
+                return {}
+            for role, query, calls in await connection.execute(_EACH_STATEMENT):
+                schema = role.removesuffix("_app").removesuffix("_across")
+                found.setdefault(schema, {})
+                found[schema][query] = found[schema].get(query, 0) + calls
+    finally:
+        await engine.dispose()
+    return found
+
+
+def busiest(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], encounters: int, top: int = 8
+) -> dict[str, dict[str, float]]:
+    """Per service, its `top` statements by calls per encounter between two readings of `statements`."""
+    found = {}
+    for schema, calls in after.items():
+        ran = {query: n - before.get(schema, {}).get(query, 0) for query, n in calls.items()}
+        most = sorted(((n, query) for query, n in ran.items() if n > 0), reverse=True)[:top]
+        if most:
+            found[schema] = {query: round(n / max(1, encounters), 2) for n, query in most}
+    return found

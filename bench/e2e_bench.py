@@ -28,7 +28,7 @@ from claimstream_devtools.running_services import Services, running
 from claimstream_devtools.testing import Keys, StackUnderTest, new_keys
 from claimstream_platform.auth import Role
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
-from cycle import STAGES, Cycle, GroupLags, events, follow
+from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, statements
 from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
 from profiling import PROFILE_SECONDS, profile_hottest
 
@@ -93,6 +93,7 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
         await set_up(setting_up, sim, plans, date.today())
         for rate, seconds in PHASES:
             events_before = await events(stack.database_url)  # before the CPU is read: its queries are not the phase's
+            statements_before = await statements(stack.database_url)
             began, cpu_before = time.time(), cpu_seconds(roots)
             lags.reset()
             cycle = await phase(capture, plans, rate, seconds, lags)
@@ -100,6 +101,8 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
             await lags.sample()
             figures = phase_figures(cycle, began, cpu_before, cpu_seconds(roots))
             figures["events_per_encounter"] = per_encounter(events_before, await events(stack.database_url), cycle)
+            ran = await statements(stack.database_url)
+            figures["busiest_statements"] = busiest(statements_before, ran, len(cycle.posted))
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
         if PROFILE_SECONDS > 0:  # one more phase at the last rate, not counted: the profiler slows what it samples
             ours = [name for name in roots if name not in NOT_OURS]
@@ -194,6 +197,10 @@ def _report(results: dict[str, Any]) -> None:
     print(f"events and statements per encounter at {top['target_rate']}/s (published, applied, SQL), by service:")
     for schema, counts in top["events_per_encounter"].items():
         print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
+    for schema, most in sorted(top["busiest_statements"].items(), key=lambda item: -sum(item[1].values()))[:4]:
+        print(f"  {schema}'s busiest statements, per encounter:")
+        for query, calls in most.items():
+            print(f"    {calls:>6.2f}  {query[:110]}")
     for name, profile in results.get("profiles", {}).items():
         counts = f"{profile['samples']} working samples, {profile['idle_samples']} waiting"
         print(f"profile of {name} (bench/results/{profile['flame_graph']}; {counts}), own time of the working:")

@@ -28,7 +28,6 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    insert,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -39,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from claimstream_platform import access_log
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy, current_context, current_tenancy
 from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.many_rows import insert_many
 from claimstream_platform.row_security import tell_tenancy
 
 NAMING_CONVENTION = {
@@ -243,7 +243,7 @@ class UnitOfWork:
 
     async def flush_events(self) -> None:
         if self._pending:
-            await self.session.execute(insert(outbox), self._pending)
+            await insert_many(self.session, outbox, self._pending)
             await self.session.execute(OUTBOX_WRITTEN)
             self._pending = []
 

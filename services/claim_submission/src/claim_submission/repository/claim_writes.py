@@ -13,6 +13,7 @@ from uuid import UUID
 from claimstream_platform.context import current_actor
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import insert_many
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Row
 
@@ -72,7 +73,7 @@ class ClaimWrites(Repository):
             }
             for c in new
         ]
-        await self.session.execute(insert(claim_history), history)
+        await insert_many(self.session, claim_history, history)
 
     @staticmethod
     def _row(claim: Claim, key: str) -> dict[str, Any]:
@@ -144,7 +145,7 @@ class ClaimWrites(Repository):
                 for c in moved
                 for m in c.moves
             ]
-            await self.session.execute(insert(claim_history), history)
+            await insert_many(self.session, claim_history, history)
 
     async def store_binding(self, bound: Sequence[Claim]) -> None:
         """Bound claims' interchange and ST02, with their move to submitting."""

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_ids
+from claimstream_platform.many_rows import insert_many
 from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
@@ -43,7 +44,7 @@ class Folding(Repository):
         )
 
     async def save_facts(self, kept: Sequence[Fact]) -> None:
-        await self.session.execute(insert(facts).on_conflict_do_nothing(), fact_rows(kept))
+        await insert_many(self.session, facts, fact_rows(kept), skip_existing=True)
 
     async def encounters_touched(self, kept: Sequence[Fact]) -> set[EncounterKey]:
         """The encounters the facts concern; a fact that names only a claim reaches it through the claim's other
@@ -115,9 +116,11 @@ class Folding(Repository):
         for table in (claims, ledger, denial_cases):
             await self.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
         # the folds' claims, ledger entries and denial cases, into tables that now hold none of these encounters
-        for table, rows in fold_rows(done).items():
-            if rows:
-                await self.session.execute(insert(table), rows)
+        rows = fold_rows(done)
+        await insert_many(self.session, claims, rows[claims])
+        await insert_many(self.session, ledger, rows[ledger])
+        if rows[denial_cases]:  # few, and one of their columns is an array: a statement per row
+            await self.session.execute(insert(denial_cases), rows[denial_cases])
 
 
 def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:

@@ -1,0 +1,87 @@
+"""Many rows in one statement (`many_rows.insert_many`): rows land in the order given, with their JSON, bytes, NULLs
+and server defaults, as an executemany would have written them; a taken key is skipped when asked; an array column
+is refused before anything is written."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from claimstream_platform.db import outbox
+from claimstream_platform.many_rows import insert_many
+from sqlalchemy import ARRAY, Column, Integer, MetaData, Numeric, String, Table, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+_metadata = MetaData()
+_kinds = Table(
+    "kinds",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("amount", Numeric(12, 2)),
+    Column("detail", JSONB, nullable=False),
+    Column("label", String(20), nullable=False, server_default=text("'none'")),
+    Column("codes", ARRAY(String(10))),
+)
+
+
+def _event(index: int) -> dict[str, object]:
+    tenant = uuid4()
+    return {
+        "event_id": uuid4(),
+        "topic": "t.v1",
+        "key": f"key-{index}",
+        "event_type": "Thing",
+        "subject": "s",
+        "tenant_id": tenant,
+        "practice_id": None if index % 2 else uuid4(),
+        "correlation_id": tenant,
+        "causation_id": None,
+        "traceparent": None,
+        "payload": f'{{"n": {index}}}'.encode(),
+    }
+
+
+async def test_outbox_rows_are_numbered_in_the_order_given(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    rows = [_event(index) for index in range(40)]
+    async with sessionmaker() as session, session.begin():
+        await insert_many(session, outbox, rows)
+    async with sessionmaker() as session:
+        stored = (await session.execute(select(outbox).order_by(outbox.c.seq))).all()
+    assert [row.event_id for row in stored] == [row["event_id"] for row in rows]
+    assert [row.payload for row in stored] == [row["payload"] for row in rows]
+    assert [row.practice_id for row in stored] == [row["practice_id"] for row in rows]
+    assert all(row.created_at <= datetime.now(UTC) for row in stored)  # the server's default
+
+
+async def test_values_defaults_and_taken_keys(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.run_sync(lambda sync: _kinds.create(sync.connection()))
+        first = [
+            {"id": 1, "amount": Decimal("10.05"), "detail": {"a": [1, "x"]}},
+            {"id": 2, "amount": None, "detail": {}},
+        ]
+        await insert_many(session, _kinds, first)
+        again = [
+            {"id": 2, "amount": Decimal("1.00"), "detail": {"b": 2}},
+            {"id": 3, "amount": Decimal("0.10"), "detail": {}},
+        ]
+        await insert_many(session, _kinds, again, skip_existing=True)
+        stored = (await session.execute(select(_kinds).order_by(_kinds.c.id))).all()
+    assert [(r.id, r.amount, r.detail, r.label) for r in stored] == [
+        (1, Decimal("10.05"), {"a": [1, "x"]}, "none"),
+        (2, None, {}, "none"),  # the row already there stands
+        (3, Decimal("0.10"), {}, "none"),
+    ]
+
+
+async def test_an_array_column_is_refused(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        with pytest.raises(TypeError, match="kinds.codes is an array"):
+            await insert_many(session, _kinds, [{"id": 9, "detail": {}, "codes": ["a"]}])
+
+
+async def test_no_rows_is_no_statement(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        await insert_many(session, outbox, [])
+        assert not session.in_transaction()  # nothing was sent, not even a BEGIN
