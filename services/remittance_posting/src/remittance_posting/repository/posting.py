@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
+from claimstream_platform.many_rows import insert_many
 from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
@@ -113,11 +114,11 @@ class Postings(Repository):
     async def add_claim_payments(self, remittance_id: UUID, payments: Sequence[StoredPayment]) -> None:
         """The remittance's claim payments: posted to their claims, or unmatched with the reason."""
         if payments:
-            await self.session.execute(insert(claim_payments), [_payment_row(remittance_id, p) for p in payments])
+            await insert_many(self.session, claim_payments, [_payment_row(remittance_id, p) for p in payments])
 
     async def add_provider_adjustments(self, entries: Sequence[LedgerEntry]) -> None:
         if entries:
-            await self.session.execute(insert(provider_adjustments), [_ledger_row(entry) for entry in entries])
+            await insert_many(self.session, provider_adjustments, [_ledger_row(entry) for entry in entries])
 
     async def reverse_posting(self, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:
         """A reversal takes back the one posting it names: the claim's latest payment posted from the same payer, with
