@@ -7,14 +7,14 @@ statements of an encounter). Here a list of rows is one statement for any count,
 columns: `INSERT ... SELECT ... FROM unnest($1::uuid[], $2::varchar[], ...) WITH ORDINALITY ... ORDER BY ordinality`.
 The order is the list's, so an identity column (the outbox's `seq`, which orders publishing) numbers the rows in the
 order they were given. Columns the rows leave out take their server defaults; a column that is itself an array
-cannot be unnested this way and is refused.
+cannot be unnested this way and is refused. `update_many` is the same for rows each naming its row by a key.
 """
 
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Table, bindparam, func, select
+from sqlalchemy import ARRAY, Table, Update, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -28,17 +28,43 @@ async def insert_many(
     if not rows:
         return
     columns = tuple(rows[0])
-    arrays = {name: [row[name] for row in rows] for name in columns}
+    arrays = {_array_name(name): [row[name] for row in rows] for name in columns}
     await session.execute(_statement(table, columns, skip_existing), arrays)
+
+
+async def update_many(session: AsyncSession, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Set each row's other values on the row whose `key` column is its `key` value, in one statement (rows with the
+    same keys; one row per key)."""
+    if not rows:
+        return
+    columns = tuple(name for name in rows[0] if name != key)
+    arrays = {_array_name(name): [row[name] for row in rows] for name in (key, *columns)}
+    await session.execute(_update(table, key, columns), arrays)
 
 
 @cache
 def _statement(table: Table, columns: tuple[str, ...], skip_existing: bool) -> Insert:
-    for name in columns:
-        if isinstance(table.c[name].type, ARRAY):
-            raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
-    arrays = [bindparam(name, type_=ARRAY(table.c[name].type)) for name in columns]
-    zipped = func.unnest(*arrays).table_valued(*columns, with_ordinality="position").render_derived("given")
+    zipped = func.unnest(*_arrays(table, columns)).table_valued(*columns, with_ordinality="position")
+    zipped = zipped.render_derived("given")
     rows = select(*(zipped.c[name] for name in columns)).order_by(zipped.c.position)
     statement = insert(table).from_select(list(columns), rows, include_defaults=False)
     return statement.on_conflict_do_nothing() if skip_existing else statement
+
+
+@cache
+def _update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
+    given = func.unnest(*_arrays(table, (key, *columns))).table_valued(key, *columns).render_derived("given")
+    return update(table).where(table.c[key] == given.c[key]).values({name: given.c[name] for name in columns})
+
+
+def _arrays(table: Table, columns: tuple[str, ...]) -> list[Any]:
+    """An array parameter per column, typed as the column (named apart from the columns: an UPDATE's SET keeps
+    those names for itself). One dimension: a JSON value that is a list is one element, not a row of elements."""
+    for name in columns:
+        if isinstance(table.c[name].type, ARRAY):
+            raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
+    return [bindparam(_array_name(name), type_=ARRAY(table.c[name].type, dimensions=1)) for name in columns]
+
+
+def _array_name(column: str) -> str:
+    return f"each_{column}"

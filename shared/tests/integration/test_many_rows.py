@@ -1,6 +1,6 @@
-"""Many rows in one statement (`many_rows.insert_many`): rows land in the order given, with their JSON, bytes, NULLs
-and server defaults, as an executemany would have written them; a taken key is skipped when asked; an array column
-is refused before anything is written."""
+"""Many rows in one statement (`many_rows`): rows land in the order given, with their JSON (lists too), bytes, NULLs
+and server defaults, as an executemany would have written them; a taken key is skipped when asked; rows updated by
+key change only the named rows and columns; an array column is refused before anything is written."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 from claimstream_platform.db import outbox
-from claimstream_platform.many_rows import insert_many
+from claimstream_platform.many_rows import insert_many, update_many
 from sqlalchemy import ARRAY, Column, Integer, MetaData, Numeric, String, Table, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,7 +59,7 @@ async def test_values_defaults_and_taken_keys(sessionmaker: async_sessionmaker[A
         await session.run_sync(lambda sync: _kinds.create(sync.connection()))
         first = [
             {"id": 1, "amount": Decimal("10.05"), "detail": {"a": [1, "x"]}},
-            {"id": 2, "amount": None, "detail": {}},
+            {"id": 2, "amount": None, "detail": [{"rule": "x"}, {"rule": "y"}]},
         ]
         await insert_many(session, _kinds, first)
         again = [
@@ -70,8 +70,24 @@ async def test_values_defaults_and_taken_keys(sessionmaker: async_sessionmaker[A
         stored = (await session.execute(select(_kinds).order_by(_kinds.c.id))).all()
     assert [(r.id, r.amount, r.detail, r.label) for r in stored] == [
         (1, Decimal("10.05"), {"a": [1, "x"]}, "none"),
-        (2, None, {}, "none"),  # the row already there stands
+        (2, None, [{"rule": "x"}, {"rule": "y"}], "none"),  # the row already there stands
         (3, Decimal("0.10"), {}, "none"),
+    ]
+
+
+async def test_rows_updated_by_key(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.run_sync(lambda sync: _kinds.create(sync.connection()))
+        rows = [{"id": n, "amount": Decimal(n), "detail": {}, "label": f"l{n}"} for n in range(1, 5)]
+        await insert_many(session, _kinds, rows)
+        changes = [{"id": 3, "amount": None, "detail": [1, [2]]}, {"id": 1, "amount": Decimal("7.77"), "detail": []}]
+        await update_many(session, _kinds, "id", changes)
+        stored = (await session.execute(select(_kinds).order_by(_kinds.c.id))).all()
+    assert [(r.id, r.amount, r.detail, r.label) for r in stored] == [
+        (1, Decimal("7.77"), [], "l1"),
+        (2, Decimal(2), {}, "l2"),  # not named: unchanged
+        (3, None, [1, [2]], "l3"),
+        (4, Decimal(4), {}, "l4"),
     ]
 
 

@@ -13,8 +13,8 @@ from uuid import UUID
 from claimstream_platform.context import current_actor
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many
-from sqlalchemy import bindparam, func, insert, update
+from claimstream_platform.many_rows import insert_many, update_many
+from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Row
 
 from claim_submission.domain.claim import Claim
@@ -99,28 +99,18 @@ class ClaimWrites(Repository):
     async def save(self, changed: Iterable[Claim]) -> None:
         """Store what the claims recorded: fields, then each status guarded by the one it was read in, then history."""
         changed = [claim for claim in changed if claim.moves or claim.dirty]
-        dirty = [claim for claim in changed if claim.dirty]
-        if dirty:
-            await self.session.execute(
-                update(claims)
-                .where(claims.c.id == bindparam("claim_id"))
-                .values(
-                    reasons=bindparam("r"),
-                    payer_claim_number=bindparam("n"),
-                    acknowledged_rules=bindparam("a"),
-                    overdue_at=bindparam("o"),
-                ),
-                [
-                    {
-                        "claim_id": c.id,
-                        "r": [r.model_dump() for r in c.reasons],
-                        "n": c.payer_claim_number,
-                        "a": c.acknowledged_rules,
-                        "o": c.overdue_at,
-                    }
-                    for c in dirty
-                ],
-            )
+        rows = [
+            {
+                "id": c.id,
+                "reasons": [r.model_dump() for r in c.reasons],
+                "payer_claim_number": c.payer_claim_number,
+                "acknowledged_rules": c.acknowledged_rules,
+                "overdue_at": c.overdue_at,
+            }
+            for c in changed
+            if c.dirty
+        ]
+        await update_many(self.session, claims, "id", rows)
         await self._store_moves([claim for claim in changed if claim.moves])
         for claim in changed:
             claim.stored_status, claim.moves, claim.dirty = claim.status, [], False
@@ -149,10 +139,13 @@ class ClaimWrites(Repository):
 
     async def store_binding(self, bound: Sequence[Claim]) -> None:
         """Bound claims' interchange and ST02, with their move to submitting."""
-        await self.session.execute(
-            update(claims)
-            .where(claims.c.id == bindparam("claim_id"))
-            .values(interchange_number=bindparam("number"), transaction_control=bindparam("control")),
-            [{"claim_id": c.id, "number": c.interchange_number, "control": c.transaction_control} for c in bound],
+        await update_many(
+            self.session,
+            claims,
+            "id",
+            [
+                {"id": c.id, "interchange_number": c.interchange_number, "transaction_control": c.transaction_control}
+                for c in bound
+            ],
         )
         await self.save(bound)
