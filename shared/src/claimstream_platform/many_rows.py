@@ -10,26 +10,32 @@ order they were given. Columns the rows leave out take their server defaults; a 
 cannot be unnested this way and is refused. `update_many` is the same for rows each naming its row by a key.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import ARRAY, Table, Update, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
+
+OnConflict = Callable[[Insert], Insert]
+
+
+def skip_existing(statement: Insert) -> Insert:
+    """A row whose unique key is taken is left out."""
+    return statement.on_conflict_do_nothing()
 
 
 async def insert_many(
-    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], *, on_conflict: OnConflict | None = None
 ) -> None:
-    """Insert `rows` (dicts with the same keys) in one statement; with `skip_existing`, a row whose unique key is
-    taken is left out (ON CONFLICT DO NOTHING)."""
+    """Insert `rows` (dicts with the same keys) in one statement; `on_conflict` adds what a taken key does
+    (`skip_existing`, or an upsert: then no two rows may share a key)."""
     if not rows:
         return
     columns = tuple(rows[0])
     arrays = {_array_name(name): [row[name] for row in rows] for name in columns}
-    await session.execute(_statement(table, columns, skip_existing), arrays)
+    await session.execute(_statement(table, columns, on_conflict), arrays)
 
 
 async def update_many(session: AsyncSession, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -43,12 +49,12 @@ async def update_many(session: AsyncSession, table: Table, key: str, rows: Seque
 
 
 @cache
-def _statement(table: Table, columns: tuple[str, ...], skip_existing: bool) -> Insert:
+def _statement(table: Table, columns: tuple[str, ...], on_conflict: OnConflict | None) -> Insert:
     zipped = func.unnest(*_arrays(table, columns)).table_valued(*columns, with_ordinality="position")
     zipped = zipped.render_derived("given")
     rows = select(*(zipped.c[name] for name in columns)).order_by(zipped.c.position)
     statement = insert(table).from_select(list(columns), rows, include_defaults=False)
-    return statement.on_conflict_do_nothing() if skip_existing else statement
+    return on_conflict(statement) if on_conflict else statement
 
 
 @cache

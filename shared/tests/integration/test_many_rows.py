@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 from claimstream_platform.db import outbox
-from claimstream_platform.many_rows import insert_many, update_many
+from claimstream_platform.many_rows import insert_many, skip_existing, update_many
 from sqlalchemy import ARRAY, Column, Integer, MetaData, Numeric, String, Table, select, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, Insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _metadata = MetaData()
@@ -66,13 +66,29 @@ async def test_values_defaults_and_taken_keys(sessionmaker: async_sessionmaker[A
             {"id": 2, "amount": Decimal("1.00"), "detail": {"b": 2}},
             {"id": 3, "amount": Decimal("0.10"), "detail": {}},
         ]
-        await insert_many(session, _kinds, again, skip_existing=True)
+        await insert_many(session, _kinds, again, on_conflict=skip_existing)
         stored = (await session.execute(select(_kinds).order_by(_kinds.c.id))).all()
     assert [(r.id, r.amount, r.detail, r.label) for r in stored] == [
         (1, Decimal("10.05"), {"a": [1, "x"]}, "none"),
         (2, None, [{"rule": "x"}, {"rule": "y"}], "none"),  # the row already there stands
         (3, Decimal("0.10"), {}, "none"),
     ]
+
+
+def _added(statement: Insert) -> Insert:
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_={"amount": _kinds.c.amount + statement.excluded.amount}
+    )
+
+
+async def test_an_upsert_adds_to_the_rows_there(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.run_sync(lambda sync: _kinds.create(sync.connection()))
+        await insert_many(session, _kinds, [{"id": 1, "amount": Decimal("1.10"), "detail": {}}])
+        twice = [{"id": 2, "amount": Decimal("0.01"), "detail": {}}, {"id": 1, "amount": Decimal("2.20"), "detail": {}}]
+        await insert_many(session, _kinds, twice, on_conflict=_added)
+        stored = (await session.execute(select(_kinds.c.id, _kinds.c.amount).order_by(_kinds.c.id))).all()
+    assert [tuple(row) for row in stored] == [(1, Decimal("3.30")), (2, Decimal("0.01"))]
 
 
 async def test_rows_updated_by_key(sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -1,7 +1,8 @@
 """The events denial management consumes: claim submission's claims and rejections, remittance posting's denials
 and payments, prior authorization's approvals, charge capture's overrides of payer facts (a practice's own), each
 mapped into its own model at the edge (claim_arrival.py, handlers.py, practice_facts.py); claim status answers
-that a payer denied a claim (status_reports.py)."""
+that a payer denied a claim (status_reports.py). Each event about a claim is applied under the claim's lock; the
+locks are named ahead, so that the consumer takes a whole batch's at once, in one order."""
 
 from collections.abc import Mapping
 
@@ -15,9 +16,10 @@ from claimstream_platform.contracts.claim_submission import (
 )
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
-from claimstream_platform.messaging.consumer import Batched, Handler, batched
+from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
 from denial_management import claim_arrival, handlers, practice_facts, status_reports
+from denial_management.repository.claims import claim_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimCreated: batched(claim_arrival.on_claims_created),
@@ -29,3 +31,15 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
 }
+
+
+def _claim(
+    event: ClaimCreated | ClaimAccepted | ClaimRejected | ClaimDenied | ClaimStatusReported | PaymentPosted,
+) -> list[str]:
+    """The claim the event is about (`handlers.known_or_kept`, `claim_arrival.on_claims_created`)."""
+    return [claim_lock(event.claim_id)]
+
+
+LOCKS: Locks = dict.fromkeys(
+    (ClaimCreated, ClaimAccepted, ClaimRejected, ClaimDenied, ClaimStatusReported, PaymentPosted), _claim
+)

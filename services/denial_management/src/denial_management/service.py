@@ -9,7 +9,7 @@ from claimstream_platform.settings import ServiceSettings
 
 from denial_management import api, bulk_api, limits_api, rules_api, work_api
 from denial_management.bulk import BulkLoop
-from denial_management.consumers import SUBSCRIPTIONS
+from denial_management.consumers import LOCKS, SUBSCRIPTIONS
 from denial_management.deadline_loop import DeadlineLoop
 from denial_management.repository import DenialWork
 
@@ -40,6 +40,7 @@ SERVICE = Service(
     routers=[api.router, bulk_api.router, work_api.router, rules_api.router, limits_api.router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    locks=LOCKS,
     loops=[deadline_loop, bulk_loop],
     unit_of_work=DenialWork,
 )

@@ -26,7 +26,8 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
         log.warning("a patient share with no patient or practice", extra={"encounter_id": str(event.encounter_id)})
         return
     account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, event.patient_ref)
-    owner = await uow.accounts.owner_of_visit(event.tenant_id, event.encounter_id)
+    on_it = event.encounter_id in account.visits  # else it may be on another account: asked
+    owner = account.id if on_it else await uow.accounts.owner_of_visit(event.tenant_id, event.encounter_id)
     if owner is not None and owner != account.id:  # the encounter's patient id was corrected after it was billed
         log.warning(
             "a visit's patient changed; it stays on its account", extra={"encounter_id": str(event.encounter_id)}

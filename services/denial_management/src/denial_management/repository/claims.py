@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from denial_management.repository import DenialWork
 
 
+def claim_lock(claim_id: UUID) -> str:
+    """The name of a claim's lock (`Claims.hold`): named ahead for the consumer too (consumers.LOCKS)."""
+    return f"denial-management:claim:{claim_id}"
+
+
 class Claims(Repository):
     table = claims
     uow: "DenialWork"  # the unit it belongs to: its approvals say what covers a claim
@@ -28,7 +33,7 @@ class Claims(Repository):
         """Until this transaction ends, it alone applies events about these claims. A claim's payments and denials
         come on another topic than the claim: applied beside its arrival, one would miss the claim and the arrival
         the event kept for it (`uow.early_events`). The later waits here for the earlier to commit, then sees it."""
-        await hold_names(self.uow, (f"denial-management:claim:{claim_id}" for claim_id in claim_ids))
+        await hold_names(self.uow, map(claim_lock, claim_ids))
 
     async def remember(self, rows: Sequence[dict[str, Any]]) -> None:
         """A redelivered announcement changes nothing."""

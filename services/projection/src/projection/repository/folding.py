@@ -12,9 +12,9 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_ids
-from claimstream_platform.many_rows import insert_many
+from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
 from projection.tables import claims, denial_cases, facts, ledger, stream_counts
@@ -34,17 +34,10 @@ class Folding(Repository):
             {"tenant_id": t, "topic": topic, "event_type": kind, "minute": minute, "count": n}
             for (t, topic, kind, minute), n in sorted(counted.items())
         ]
-        statement = insert(stream_counts)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["tenant_id", "topic", "event_type", "minute"],
-                set_={"count": stream_counts.c.count + statement.excluded.count},
-            ),
-            rows,
-        )
+        await insert_many(self.session, stream_counts, rows, on_conflict=_added_up)
 
     async def save_facts(self, kept: Sequence[Fact]) -> None:
-        await insert_many(self.session, facts, fact_rows(kept), skip_existing=True)
+        await insert_many(self.session, facts, fact_rows(kept), on_conflict=skip_existing)
 
     async def encounters_touched(self, kept: Sequence[Fact]) -> set[EncounterKey]:
         """The encounters the facts concern; a fact that names only a claim reaches it through the claim's other
@@ -121,6 +114,14 @@ class Folding(Repository):
         await insert_many(self.session, ledger, rows[ledger])
         if rows[denial_cases]:  # few, and one of their columns is an array: a statement per row
             await self.session.execute(insert(denial_cases), rows[denial_cases])
+
+
+def _added_up(statement: Insert) -> Insert:
+    """A minute already counted gets this batch's count added to it."""
+    return statement.on_conflict_do_update(
+        index_elements=["tenant_id", "topic", "event_type", "minute"],
+        set_={"count": stream_counts.c.count + statement.excluded.count},
+    )
 
 
 def fact_rows(kept: Sequence[Fact]) -> list[dict[str, Any]]:
