@@ -36,9 +36,13 @@ class Accounts(Repository):
     table = accounts
 
     async def of_patient(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> PatientAccount:
-        """The patient's account, made on first sight, locked until this transaction ends."""
-        found = await self.made(tenant_id, practice_id, patient_ref)
-        account = await self._load([self.mine(tenant_id), a.id == found], lock=True)
+        """The patient's account, made on first sight, locked until this transaction ends (read first: she has one
+        already but the first time)."""
+        known = [self.mine(tenant_id), a.id == account_id(tenant_id, practice_id, patient_ref)]
+        account = await self._load(known, lock=True)
+        if account is None:
+            await self.made(tenant_id, practice_id, patient_ref)
+            account = await self._load(known, lock=True)
         assert account is not None  # made above, or by the transaction the lock waited for
         return account
 
