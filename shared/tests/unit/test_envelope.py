@@ -3,7 +3,9 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from aiokafka import ConsumerRecord
 from claimstream_platform.messaging.envelope import EventMetadata, UndecodableEvent, decode, encode_event
+from claimstream_platform.messaging.subscriptions import decode_subscribed
 from example.service import EntryRecorded
 
 
@@ -75,3 +77,24 @@ def test_a_record_without_a_required_attribute_is_undecodable(missing: str) -> N
     headers = [(k, v) for k, v in headers_of(message) if k != missing]
     with pytest.raises(UndecodableEvent, match=f"missing CloudEvents headers: {missing}"):
         decode(None, message.value, headers)
+
+
+def _record(value: bytes, headers: list[tuple[str, bytes]]) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord("t", 0, 0, 0, 0, None, value, None, len(value), -1, headers)
+
+
+async def _handler(_event: object, _uow: object) -> None:
+    return None
+
+
+def test_a_consumer_decodes_what_it_subscribes_to_and_passes_over_other_known_types() -> None:
+    message = encode_event(an_event(), metadata())
+    bad = _record(b'{"tenant_id": "nope"}', headers_of(message))  # a known type that fails its schema
+    good = _record(message.value, headers_of(message))
+    untyped = _record(message.value, [h for h in headers_of(message) if h[0] != "ce_type"])
+    decoded, dead = decode_subscribed([good, bad, untyped], {EntryRecorded: _handler})
+    assert [record for record, _ in decoded] == [good]
+    assert [(letter.record, letter.kind) for letter in dead] == [(bad, "decode"), (untyped, "decode")]
+    decoded, dead = decode_subscribed([good, bad, untyped], {})  # subscribes to none: the bad one is not its own
+    assert decoded == []
+    assert [letter.record for letter in dead] == [untyped]  # a record of no known type is still dead-lettered

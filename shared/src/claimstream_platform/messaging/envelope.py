@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from claimstream_platform.contracts.base import IntegrationEvent, event_class
 
-SPEC_HEADERS = ("ce_id", "ce_type", "ce_source", "ce_specversion")
+TYPE_HEADER = "ce_type"
+SPEC_HEADERS = ("ce_id", TYPE_HEADER, "ce_source", "ce_specversion")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from typing import Any
 from aiokafka import ConsumerRecord
 
 from claimstream_platform.context import call_context
-from claimstream_platform.contracts.base import IntegrationEvent
+from claimstream_platform.contracts.base import IntegrationEvent, event_class
 from claimstream_platform.messaging.dead_letters import DeadLetter
-from claimstream_platform.messaging.envelope import DecodedEvent, UndecodableEvent, decode
+from claimstream_platform.messaging.envelope import TYPE_HEADER, DecodedEvent, UndecodableEvent, decode
 
 # A handler takes the service's own unit of work (a UnitOfWork with its repositories), hence Any here.
 Handler = Callable[[Any, Any], Awaitable[None]]
@@ -21,7 +21,8 @@ BatchHandler = Callable[[Sequence[Delivery], Any], Awaitable[None]]
 # Event class -> the names of the advisory locks (locks.hold_names) its handler takes for an event. A batch holds many
 # events, and its handlers would take their locks event by event: two partitions' batches naming the same patients
 # in another order deadlocked each other hundreds of times a minute at 50 encounters/s. The consumer takes every
-# name of the batch at once, in one order, before the first handler; a handler taking one again waits for nothing.
+# name of the batch at once, in one order, before the first handler; a handler naming one again asks for nothing
+# (locks.hold_ids remembers what the transaction holds).
 Locks = Mapping[type[IntegrationEvent], Callable[[Any], Iterable[str]]]
 
 
@@ -46,9 +47,13 @@ def caused_by(delivery: Delivery) -> Iterator[None]:
 def decode_subscribed(
     records: Iterable[ConsumerRecord[bytes, bytes]], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
 ) -> tuple[list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]], list[DeadLetter]]:
-    """The records' events this consumer subscribes to, and a dead letter for each record that cannot be decoded."""
+    """The records' events this consumer subscribes to, and a dead letter for each record that cannot be decoded. A
+    record of a known type it does not subscribe to is passed over undecoded: validating it would be most of its cost
+    here, and the consumers that subscribe to it dead-letter it if it is bad."""
     decoded, dead = [], []
     for record in records:
+        if _known_but_not_subscribed(record, subscriptions):
+            continue
         try:
             item = decode(record.key, record.value, list(record.headers))
         except UndecodableEvent as error:
@@ -57,6 +62,16 @@ def decode_subscribed(
         if type(item.event) in subscriptions:
             decoded.append((record, item))
     return decoded, dead
+
+
+def _known_but_not_subscribed(
+    record: ConsumerRecord[bytes, bytes], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
+) -> bool:
+    kind = next((value for name, value in record.headers if name == TYPE_HEADER), None)
+    if not isinstance(kind, bytes):
+        return False  # decode says what is wrong
+    cls = event_class(kind.decode(errors="replace"))
+    return cls is not None and cls not in subscriptions
 
 
 def runs(
