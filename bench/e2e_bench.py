@@ -102,7 +102,8 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
             figures = phase_figures(cycle, began, cpu_before, cpu_seconds(roots))
             figures["events_per_encounter"] = per_encounter(events_before, await events(stack.database_url), cycle)
             ran = await statements(stack.database_url)
-            figures["busiest_statements"] = busiest(statements_before, ran, len(cycle.posted))
+            most = busiest(statements_before, ran, len(cycle.posted))  # the services', not the bench's own
+            figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
         if PROFILE_SECONDS > 0:  # one more phase at the last rate, not counted: the profiler slows what it samples
             ours = [name for name in roots if name not in NOT_OURS]

@@ -11,10 +11,11 @@ cannot be unnested this way and is refused. `update_many` is the same for rows e
 """
 
 from collections.abc import Callable, Sequence
+from copy import copy
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Table, Update, bindparam, func, select, update
+from sqlalchemy import ARRAY, String, Table, Update, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,12 +45,17 @@ async def update_many(session: AsyncSession, table: Table, key: str, rows: Seque
     if not rows:
         return
     columns = tuple(name for name in rows[0] if name != key)
+    if len({row[key] for row in rows}) < len(rows):
+        raise ValueError(f"two rows for one {table.name}.{key}: PostgreSQL would apply either")
     arrays = {_array_name(name): [row[name] for row in rows] for name in (key, *columns)}
     await session.execute(_update(table, key, columns), arrays)
 
 
 @cache
 def _statement(table: Table, columns: tuple[str, ...], on_conflict: OnConflict | None) -> Insert:
+    for column in table.c:
+        if column.name not in columns and (column.default is not None or column.onupdate is not None):
+            raise TypeError(f"{table.name}.{column.name} has a default made in Python: give it in the rows")
     zipped = func.unnest(*_arrays(table, columns)).table_valued(*columns, with_ordinality="position")
     zipped = zipped.render_derived("given")
     rows = select(*(zipped.c[name] for name in columns)).order_by(zipped.c.position)
@@ -66,10 +72,20 @@ def _update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
 def _arrays(table: Table, columns: tuple[str, ...]) -> list[Any]:
     """An array parameter per column, typed as the column (named apart from the columns: an UPDATE's SET keeps
     those names for itself). One dimension: a JSON value that is a list is one element, not a row of elements."""
-    for name in columns:
-        if isinstance(table.c[name].type, ARRAY):
-            raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
-    return [bindparam(_array_name(name), type_=ARRAY(table.c[name].type, dimensions=1)) for name in columns]
+    return [bindparam(_array_name(name), type_=ARRAY(_element(table, name), dimensions=1)) for name in columns]
+
+
+def _element(table: Table, name: str) -> Any:
+    """The column's type, but a string's without its length: casting to varchar(n) would cut a longer value where
+    the column refuses it (an executemany's value is refused, and so is this one)."""
+    kind = table.c[name].type
+    if isinstance(kind, ARRAY):
+        raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
+    if isinstance(kind, String) and kind.length is not None:
+        unbounded = copy(kind)
+        unbounded.length = None
+        return unbounded
+    return kind
 
 
 def _array_name(column: str) -> str:

@@ -1,6 +1,7 @@
 """Many rows in one statement (`many_rows`): rows land in the order given, with their JSON (lists too), bytes, NULLs
 and server defaults, as an executemany would have written them; a taken key is skipped when asked; rows updated by
-key change only the named rows and columns; an array column is refused before anything is written."""
+key change only the named rows and columns; a value too long for its column is refused, never cut; an array column,
+a column with a default made in Python, and two updates of one row are refused before anything is written."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from claimstream_platform.db import outbox
 from claimstream_platform.many_rows import insert_many, skip_existing, update_many
 from sqlalchemy import ARRAY, Column, Integer, MetaData, Numeric, String, Table, select, text
 from sqlalchemy.dialects.postgresql import JSONB, Insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _metadata = MetaData()
@@ -22,6 +24,11 @@ _kinds = Table(
     Column("detail", JSONB, nullable=False),
     Column("label", String(20), nullable=False, server_default=text("'none'")),
     Column("codes", ARRAY(String(10))),
+)
+
+
+_stamped = Table(
+    "stamped", _metadata, Column("id", Integer, primary_key=True), Column("stamped", String(9), default="now")
 )
 
 
@@ -105,6 +112,30 @@ async def test_rows_updated_by_key(sessionmaker: async_sessionmaker[AsyncSession
         (3, None, [1, [2]], "l3"),
         (4, Decimal(4), {}, "l4"),
     ]
+
+
+async def test_a_value_too_long_is_refused_not_cut(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.run_sync(lambda sync: _kinds.create(sync.connection()))
+    async with sessionmaker() as session:
+        with pytest.raises(DBAPIError, match="too long"):
+            await insert_many(session, _kinds, [{"id": 1, "detail": {}, "label": "x" * 21}])  # String(20)
+    async with sessionmaker() as session, session.begin():
+        await insert_many(session, _kinds, [{"id": 1, "detail": {}, "label": "short"}])
+    async with sessionmaker() as session:
+        with pytest.raises(DBAPIError, match="too long"):
+            await update_many(session, _kinds, "id", [{"id": 1, "label": "y" * 21}])
+
+
+async def test_two_rows_for_one_key_and_python_defaults_are_refused(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        with pytest.raises(ValueError, match="two rows for one kinds.id"):
+            await update_many(session, _kinds, "id", [{"id": 1, "label": "a"}, {"id": 1, "label": "b"}])
+        with pytest.raises(TypeError, match="stamped has a default made in Python"):
+            await insert_many(session, _stamped, [{"id": 1}])
+        assert not session.in_transaction()  # refused before anything was sent
 
 
 async def test_an_array_column_is_refused(sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.errors import TransientError
 from eligibility import handlers
-from eligibility.check_loop import ask_one, ask_some
+from eligibility.check_loop import ask_one
 from eligibility.repository import EligibilityWork
 from eligibility_testkit import ACTIVE, Clearinghouse, captured
 from sqlalchemy import text
@@ -54,28 +54,6 @@ async def test_an_outage_leaves_the_check_pending(make_uow: Callable[[], Eligibi
     with pytest.raises(TransientError):
         await ask_one(async_sessionmaker(engine, expire_on_commit=False), stand_in, SENDER)
     assert await statuses(make_uow) == ["pending"]
-
-
-async def test_a_pass_writes_its_270s_at_once_and_an_outage_midway_keeps_what_was_answered(
-    make_uow: Callable[[], EligibilityWork], engine: AsyncEngine
-) -> None:
-    await deliver(make_uow, *(captured(patient_ref=f"P-{n}") for n in (10, 11, 12)))
-    stand_in, sessions = Clearinghouse(), async_sessionmaker(engine, expire_on_commit=False)
-    answer = echoing(*ACTIVE)
-
-    def once_then_down(sent: str) -> list[str]:
-        stand_in.down = True  # the partner goes away after its first answer
-        return answer(sent)
-
-    stand_in.answers = once_then_down
-    with pytest.raises(TransientError):
-        await ask_some(sessions, stand_in, SENDER, limit=10)
-    assert await statuses(make_uow) == ["active", "pending", "pending"]
-    async with make_uow() as uow:
-        query = "SELECT count(*) FROM checks WHERE status = 'pending' AND inquiry IS NOT NULL AND asked_at IS NOT NULL"
-        stored = await uow.session.scalar(text(query))
-    assert stored == 2  # both 270s written in the pass's first transaction, to be sent again as they are
-    assert await ask_some(sessions, stand_in, SENDER, limit=10) == 0  # within the lease: left to their asker
 
 
 async def test_two_visits_captured_at_once_store_one_check(make_uow: Callable[[], EligibilityWork]) -> None:

@@ -136,3 +136,16 @@ async def test_the_accounts_come_a_page_at_a_time_the_largest_balance_first(
     assert [balance for balance, _ in seen] == [D("45.00"), D("45.00"), D("30.00"), D("10.00")]
     forged = await client.get("/v1/patient-accounts", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=biller)
     assert forged.status_code == 422 and "cursor" in forged.text
+
+
+async def test_a_visit_whose_patient_was_corrected_stays_on_the_account_it_was_billed_to(
+    make_uow: Callable[[], PatientBillingWork],
+) -> None:
+    visit, hers = uuid4(), uuid4()
+    first = await announce(make_uow, share(visit, "30.00", patient="P-7"), share(hers, "10.00", patient="P-8"))
+    corrected = await announce(make_uow, share(visit, "35.00", version=2, patient="P-8"))  # P-8's id on the visit
+    assert corrected != first
+    async with make_uow() as uow:
+        rows = await uow.session.execute(text("SELECT encounter_id, account_id, share FROM visits ORDER BY share"))
+        placed = {(row.encounter_id, row.account_id, row.share) for row in rows}
+    assert placed == {(hers, corrected, D("10.00")), (visit, first, D("35.00"))}  # the new word, on its account

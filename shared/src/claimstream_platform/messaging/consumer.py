@@ -4,7 +4,9 @@ Per partition batch, one transaction: the inbox rows and the handlers' effects (
 publish, via the outbox) commit together, and only then is the Kafka offset committed. A crash anywhere
 redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
 or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
-flowing; so does an event whose practice is unknown or another tenant's, before any handler runs (practice_check).
+flowing (a record of a known type the consumer does not subscribe to is passed over undecoded: its subscribers
+dead-letter it); so does an event whose practice is unknown or another tenant's, before any handler runs
+(practice_check).
 
 Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
 poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order

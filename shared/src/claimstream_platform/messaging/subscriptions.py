@@ -67,7 +67,7 @@ def decode_subscribed(
 def _known_but_not_subscribed(
     record: ConsumerRecord[bytes, bytes], subscriptions: Mapping[type[IntegrationEvent], Handler | Batched]
 ) -> bool:
-    kind = next((value for name, value in record.headers if name == TYPE_HEADER), None)
+    kind = dict(record.headers).get(TYPE_HEADER)  # the last, as decode reads it
     if not isinstance(kind, bytes):
         return False  # decode says what is wrong
     cls = event_class(kind.decode(errors="replace"))

@@ -108,18 +108,18 @@ class Checks(Repository):
         row = (await self.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
         return None if row is None else _check(row)
 
-    async def next_pending(self, lease: timedelta, limit: int) -> list[tuple[Check, str | None]]:
-        """The oldest `limit` pending checks not sent in the last `lease` (another process may be asking them), each
-        with its 270 if one was written; locked for this transaction (another worker takes the next ones)."""
+    async def next_pending(self, lease: timedelta) -> tuple[Check, str | None] | None:
+        """The oldest pending check not sent in the last `lease` (another process may be asking it), with its 270
+        if one was written; locked for this transaction (another worker takes the next one)."""
         c = checks.c
         query = (
             select(checks)
             .where(c.status == "pending", c.asked_at.is_(None) | (c.asked_at < func.now() - lease))
             .order_by(c.created_at)
-            .limit(limit)
+            .limit(1)
         )
-        rows = await self.session.execute(query.with_for_update(skip_locked=True))
-        return [(_check(row), row.inquiry) for row in rows]
+        row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
+        return None if row is None else (_check(row), row.inquiry)
 
     async def find(self, principal: Principal, check_id: UUID) -> Check | None:
         row = (await self.session.execute(self._readable(principal).where(checks.c.id == check_id))).first()
