@@ -19,10 +19,10 @@ from sqlalchemy import ARRAY, String, Table, Update, bindparam, func, select, up
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-OnConflict = Callable[[Insert], Insert]
+OnConflict = Callable[[Insert, tuple[str, ...]], Insert]  # the statement and the columns it writes
 
 
-def skip_existing(statement: Insert) -> Insert:
+def skip_existing(statement: Insert, _columns: tuple[str, ...]) -> Insert:
     """A row whose unique key is taken is left out."""
     return statement.on_conflict_do_nothing()
 
@@ -60,7 +60,7 @@ def _statement(table: Table, columns: tuple[str, ...], on_conflict: OnConflict |
     zipped = zipped.render_derived("given")
     rows = select(*(zipped.c[name] for name in columns)).order_by(zipped.c.position)
     statement = insert(table).from_select(list(columns), rows, include_defaults=False)
-    return on_conflict(statement) if on_conflict else statement
+    return on_conflict(statement, columns) if on_conflict else statement
 
 
 @cache

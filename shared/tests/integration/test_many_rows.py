@@ -82,7 +82,7 @@ async def test_values_defaults_and_taken_keys(sessionmaker: async_sessionmaker[A
     ]
 
 
-def _added(statement: Insert) -> Insert:
+def _added(statement: Insert, _columns: tuple[str, ...]) -> Insert:
     return statement.on_conflict_do_update(
         index_elements=["id"], set_={"amount": _kinds.c.amount + statement.excluded.amount}
     )

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
+from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
 from denial_management.automatic import KnownClaim
@@ -37,8 +37,7 @@ class Claims(Repository):
 
     async def remember(self, rows: Sequence[dict[str, Any]]) -> None:
         """A redelivered announcement changes nothing."""
-        if rows:
-            await self.session.execute(insert(claims).values(list(rows)).on_conflict_do_nothing())
+        await insert_many(self.session, claims, rows, on_conflict=skip_existing)
 
     async def accepted(self, claim_id: UUID, on: date, payer_claim_number: str | None) -> None:
         """The first acceptance's date; its number unless a payment named the claim already (the 835 is the payer's

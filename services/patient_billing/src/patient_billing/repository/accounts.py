@@ -11,9 +11,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.patient_billing import Totals
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import insert_many
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import Numeric, cast, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 
 from patient_billing.commands import Adjustment, Payment
 from patient_billing.domain import AR_AGES, ZERO, InsuranceWord, PatientAccount, Visit
@@ -151,14 +152,7 @@ class Accounts(Repository):
         }
         await self.session.execute(update(accounts).where(a.id == account.id).values(**values))
         rows = [_visit_row(account, visit) for visit in account.visits.values()]
-        if rows:
-            statement = insert(visits).values(rows)
-            kept = {name: statement.excluded[name] for name in rows[0] if name not in _KEYS}
-            # a visit stays on the account it was first billed to: never taken over by another (owner_of_visit)
-            same = v.account_id == statement.excluded.account_id
-            await self.session.execute(
-                statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept, where=same)
-            )
+        await insert_many(self.session, visits, rows, on_conflict=_visits_kept)
 
     async def add_payment(
         self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str, processor_ref: str | None = None
@@ -221,6 +215,14 @@ class Accounts(Repository):
                 r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on, r.hers_since
             )
         return account
+
+
+def _visits_kept(statement: Insert, columns: tuple[str, ...]) -> Insert:
+    """A stored visit takes the new values, but stays on the account it was first billed to: never taken over by
+    another (owner_of_visit)."""
+    kept = {name: statement.excluded[name] for name in columns if name not in _KEYS}
+    same = v.account_id == statement.excluded.account_id
+    return statement.on_conflict_do_update(index_elements=[v.encounter_id], set_=kept, where=same)
 
 
 def _visit_row(account: PatientAccount, visit: Visit) -> dict[str, Any]:

@@ -116,7 +116,7 @@ class Folding(Repository):
             await self.session.execute(insert(denial_cases), rows[denial_cases])
 
 
-def _added_up(statement: Insert) -> Insert:
+def _added_up(statement: Insert, _columns: tuple[str, ...]) -> Insert:
     """A minute already counted gets this batch's count added to it."""
     return statement.on_conflict_do_update(
         index_elements=["tenant_id", "topic", "event_type", "minute"],

@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import ARRAY, String, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 
 from remittance_posting.known import KnownClaim, KnownLine
@@ -22,9 +22,9 @@ class KnownClaims(Repository):
 
     async def remember_claims(self, claims: Sequence[KnownClaim]) -> None:
         """Claims as claim submission announced them; a redelivered announcement changes nothing."""
-        if claims:
-            rows = [_known_row(claim) for claim in claims]
-            await self.session.execute(pg_insert(known_claims).values(rows).on_conflict_do_nothing())
+        await insert_many(
+            self.session, known_claims, [_known_row(claim) for claim in claims], on_conflict=skip_existing
+        )
 
     async def set_payer_claim_number(self, claim_id: UUID, number: str) -> None:
         await self.set_payer_claim_numbers({claim_id: number})
