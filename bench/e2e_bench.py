@@ -4,9 +4,11 @@ telemetry, audit, limits and row-level security as there, and `make run`'s loop 
 enrolls patients through the public APIs; then, per phase, posts encounters at a target rate through the EHR API
 (batches of 50) and follows each (`cycle.py`) to its claim submitted, accepted (277CA), remitted (its 835 posted)
 and visible in the projection. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per
-encounter per process (the load generator, the simulator, Kafka and PostgreSQL apart from claimstream's own) and
-the raw Kafka and PostgreSQL rates of the same run; then, in one more phase at the last rate that is not counted,
-profiles the hottest processes (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
+encounter per process (the load generator, the simulator, Kafka and PostgreSQL apart from claimstream's own), the
+SQL statements per encounter of each service (pg_stat_statements) and the busiest ones of the four services that
+run the most (every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run; then, in one
+more phase at the last rate that is not counted, profiles the hottest processes (profiling.py: flame graphs in
+bench/results/); writes bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 

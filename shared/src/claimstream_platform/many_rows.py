@@ -11,11 +11,10 @@ cannot be unnested this way and is refused. `update_many` is the same for rows e
 """
 
 from collections.abc import Callable, Sequence
-from copy import copy
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, String, Table, Update, bindparam, func, select, update
+from sqlalchemy import ARRAY, Enum, String, Table, Text, Update, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,10 +30,13 @@ async def insert_many(
     session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], *, on_conflict: OnConflict | None = None
 ) -> None:
     """Insert `rows` (dicts with the same keys) in one statement; `on_conflict` adds what a taken key does
-    (`skip_existing`, or an upsert: then no two rows may share a key)."""
+    (`skip_existing`, or an upsert: then no two rows may share a key). It is a module-level function: the statement
+    is built once per table, columns and `on_conflict`, and kept."""
     if not rows:
         return
     columns = tuple(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"rows for {table.name} name different columns")
     arrays = {_array_name(name): [row[name] for row in rows] for name in columns}
     await session.execute(_statement(table, columns, on_conflict), arrays)
 
@@ -76,15 +78,14 @@ def _arrays(table: Table, columns: tuple[str, ...]) -> list[Any]:
 
 
 def _element(table: Table, name: str) -> Any:
-    """The column's type, but a string's without its length: casting to varchar(n) would cut a longer value where
-    the column refuses it (an executemany's value is refused, and so is this one)."""
+    """The column's type, but a string's as unbounded text: casting to varchar(n) would cut a longer value where the
+    column refuses it (char(n) without its length is char(1)). The column's own assignment refuses it, as it refused
+    an executemany's value. An enum keeps its type: text does not become an enum by assignment."""
     kind = table.c[name].type
     if isinstance(kind, ARRAY):
         raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
-    if isinstance(kind, String) and kind.length is not None:
-        unbounded = copy(kind)
-        unbounded.length = None
-        return unbounded
+    if isinstance(kind, String) and not isinstance(kind, Enum):
+        return Text()
     return kind
 
 

@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 from claimstream_platform.db import outbox
 from claimstream_platform.many_rows import insert_many, skip_existing, update_many
-from sqlalchemy import ARRAY, Column, Integer, MetaData, Numeric, String, Table, select, text
+from sqlalchemy import ARRAY, CHAR, Column, Integer, MetaData, Numeric, String, Table, select, text
 from sqlalchemy.dialects.postgresql import JSONB, Insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +24,7 @@ _kinds = Table(
     Column("detail", JSONB, nullable=False),
     Column("label", String(20), nullable=False, server_default=text("'none'")),
     Column("codes", ARRAY(String(10))),
+    Column("code", CHAR(3)),
 )
 
 
@@ -120,8 +121,12 @@ async def test_a_value_too_long_is_refused_not_cut(sessionmaker: async_sessionma
     async with sessionmaker() as session:
         with pytest.raises(DBAPIError, match="too long"):
             await insert_many(session, _kinds, [{"id": 1, "detail": {}, "label": "x" * 21}])  # String(20)
+    async with sessionmaker() as session:
+        with pytest.raises(DBAPIError, match="too long"):
+            await insert_many(session, _kinds, [{"id": 1, "detail": {}, "code": "ABCD"}])  # CHAR(3)
     async with sessionmaker() as session, session.begin():
-        await insert_many(session, _kinds, [{"id": 1, "detail": {}, "label": "short"}])
+        await insert_many(session, _kinds, [{"id": 1, "detail": {}, "label": "short", "code": "ABC"}])
+        assert await session.scalar(select(_kinds.c.code)) == "ABC"  # whole, not its first character
     async with sessionmaker() as session:
         with pytest.raises(DBAPIError, match="too long"):
             await update_many(session, _kinds, "id", [{"id": 1, "label": "y" * 21}])
@@ -131,6 +136,8 @@ async def test_two_rows_for_one_key_and_python_defaults_are_refused(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessionmaker() as session:
+        with pytest.raises(ValueError, match="rows for kinds name different columns"):
+            await insert_many(session, _kinds, [{"id": 1, "detail": {}}, {"id": 2, "detail": {}, "label": "x"}])
         with pytest.raises(ValueError, match="two rows for one kinds.id"):
             await update_many(session, _kinds, "id", [{"id": 1, "label": "a"}, {"id": 1, "label": "b"}])
         with pytest.raises(TypeError, match="stamped has a default made in Python"):

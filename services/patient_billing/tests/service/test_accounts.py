@@ -14,8 +14,9 @@ from claimstream_devtools.testing import Keys
 from claimstream_platform.context import ACROSS_TENANTS
 from claimstream_platform.engines import sessions
 from patient_billing.announce import announce_all
+from patient_billing.domain import InsuranceWord
 from patient_billing.repository import PatientBillingWork
-from patient_billing_testkit import OTHER_PRACTICE, OTHER_TENANT, announce, bearer, share
+from patient_billing_testkit import OTHER_PRACTICE, OTHER_TENANT, PRACTICE, TENANT, announce, bearer, share
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -149,3 +150,20 @@ async def test_a_visit_whose_patient_was_corrected_stays_on_the_account_it_was_b
         rows = await uow.session.execute(text("SELECT encounter_id, account_id, share FROM visits ORDER BY share"))
         placed = {(row.encounter_id, row.account_id, row.share) for row in rows}
     assert placed == {(hers, corrected, D("10.00")), (visit, first, D("35.00"))}  # the new word, on its account
+
+
+async def test_an_account_saved_with_another_accounts_visit_leaves_that_visit_alone(
+    make_uow: Callable[[], PatientBillingWork],
+) -> None:
+    """The guard of the visits' upsert itself (two accounts writing one visit that neither had when it was read)."""
+    visit = uuid4()
+    first = await announce(make_uow, share(visit, "30.00", patient="P-9"))
+    async with make_uow() as uow:
+        other = await uow.accounts.of_patient(TENANT, PRACTICE, "P-10")
+        word = InsuranceWord(service_date=date(2026, 3, 2), version=5, share=D("99.00"))
+        other.share_changed(visit, word, date(2026, 3, 30))
+        await uow.accounts.save(other)
+        await uow.commit()
+    async with make_uow() as uow:
+        row = (await uow.session.execute(text("SELECT account_id, share FROM visits"))).one()
+    assert (row.account_id, row.share) == (first, D("30.00"))
