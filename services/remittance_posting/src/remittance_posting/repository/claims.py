@@ -8,9 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many, skip_existing
-from sqlalchemy import ARRAY, String, cast, func, or_, select, update
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from claimstream_platform.many_rows import insert_many, skip_existing, update_many
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Row
 
 from remittance_posting.known import KnownClaim, KnownLine
@@ -31,17 +30,8 @@ class KnownClaims(Repository):
 
     async def set_payer_claim_numbers(self, numbers: dict[UUID, str]) -> None:
         """Each claim's latest payer claim number, in one statement for any number of claims."""
-        if not numbers:
-            return
-        given = select(
-            func.unnest(cast(list(numbers), ARRAY(PgUUID(as_uuid=True)))).label("claim_id"),
-            func.unnest(cast(list(numbers.values()), ARRAY(String))).label("number"),
-        ).subquery()
-        await self.session.execute(
-            update(known_claims)
-            .where(known_claims.c.claim_id == given.c.claim_id)
-            .values(payer_claim_number=given.c.number)
-        )
+        rows = [{"claim_id": claim_id, "payer_claim_number": number} for claim_id, number in numbers.items()]
+        await update_many(self.session, known_claims, "claim_id", rows)
 
     async def claims_for(
         self,

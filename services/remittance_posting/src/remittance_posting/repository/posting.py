@@ -113,12 +113,10 @@ class Postings(Repository):
 
     async def add_claim_payments(self, remittance_id: UUID, payments: Sequence[StoredPayment]) -> None:
         """The remittance's claim payments: posted to their claims, or unmatched with the reason."""
-        if payments:
-            await insert_many(self.session, claim_payments, [_payment_row(remittance_id, p) for p in payments])
+        await insert_many(self.session, claim_payments, [_payment_row(remittance_id, p) for p in payments])
 
     async def add_provider_adjustments(self, entries: Sequence[LedgerEntry]) -> None:
-        if entries:
-            await insert_many(self.session, provider_adjustments, [_ledger_row(entry) for entry in entries])
+        await insert_many(self.session, provider_adjustments, [_ledger_row(entry) for entry in entries])
 
     async def reverse_posting(self, claim_id: UUID, payer_id: str, payer_claim_number: str) -> None:
         """A reversal takes back the one posting it names: the claim's latest payment posted from the same payer, with
