@@ -10,13 +10,14 @@ import secrets
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
+from claimstream_platform.dates import business_date
 from test_encounter_to_claim import _enroll, _practice_billing, _telehealth_visit, ok
 
 
@@ -66,7 +67,7 @@ def _visit(practice: str, member: str, days_ago: int, name: tuple[str, str]) -> 
     body = _telehealth_visit(practice, "SIMMCR", member, [], name, 55)
     body["external_id"] = f"visit-{member}-{days_ago}"
     body["patient"]["external_id"] = _patient_ref(member)
-    body["service_date"] = str(date.today() - timedelta(days=days_ago))
+    body["service_date"] = str(business_date() - timedelta(days=days_ago))
     return body
 
 
@@ -78,7 +79,7 @@ async def _enrolled_from_today(payers: httpx.AsyncClient, first: str, last: str)
     """A member whose coverage starts today: a visit of days ago was before it (the payer denies it, CO-26)."""
     member = f"L{uuid4().hex[:10].upper()}"
     roster = {"member_id": member, "first_name": first, "last_name": last, "birth_date": "1969-05-05"}
-    await ok(await payers.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": str(date.today())}))
+    await ok(await payers.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": str(business_date())}))
     return member
 
 

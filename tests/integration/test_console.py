@@ -5,7 +5,7 @@ APIs (another practice's claim by URL, a read-only person's forms and a forged P
 
 import asyncio
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -15,6 +15,7 @@ from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.claim_submission import TOPIC as CLAIMS
 from claimstream_platform.contracts.claim_submission import ClaimCreated
+from claimstream_platform.dates import business_date
 from console_browser import checked, chromium, menu, refused_sign_in, signed_in
 from console_bulk import bulk_assigned
 from console_letters import a_dead_letter
@@ -136,7 +137,7 @@ async def test_the_front_desk_checks_coverage_for_a_visit(services: Services, wo
             "Member id": world.member,
             "Provider NPI": "1245319599",
             "Provider name": "Ben Okafor",
-            "Date of the visit": str(date.today()),
+            "Date of the visit": str(business_date()),
             "The practice's charge for it": "180.00",
             "The payer's allowed amount": "120.00",
         }
@@ -160,7 +161,7 @@ async def test_an_owner_reads_ar_as_of_a_day_and_drills_to_a_claim_with_no_way_t
         return next((row for row in rows if row["key"] == "SIMMCR"), None)
 
     await until(aging, "Medicare's open balance")
-    yesterday = str(date.today() - timedelta(days=1))
+    yesterday = str(business_date() - timedelta(days=1))
     async with chromium() as browser:
         page = await signed_in(browser, services.console, world.people["owner"])
         await menu(page, "A/R aging")
@@ -168,7 +169,7 @@ async def test_an_owner_reads_ar_as_of_a_day_and_drills_to_a_claim_with_no_way_t
         await page.get_by_role("button", name="Show").click()
         await expect(page.get_by_role("heading", level=1)).to_contain_text(yesterday)
         await expect(page.locator("table")).to_contain_text("Nothing open on this day")  # billed today: not yet
-        await page.get_by_label("As of").fill(str(date.today()))
+        await page.get_by_label("As of").fill(str(business_date()))
         await page.get_by_role("button", name="Show").click()
         await checked(page, "ar")
         await page.get_by_role("row", name="SIMMCR").get_by_role("link").first.click()

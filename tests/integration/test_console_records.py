@@ -6,12 +6,13 @@ sets a billed amount and a contract rate for a payer of a practice, and changes 
 
 import asyncio
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import uuid4
 
 import httpx
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
+from claimstream_platform.dates import business_date
 from console_browser import checked, chromium, menu, signed_in
 from console_world import ConsoleWorld, _visit
 from playwright.async_api import Locator, Page, expect
@@ -58,7 +59,7 @@ async def an_estimate_then_a_visit(
     member, (first, last) = patient.removeprefix("pt-").upper(), world.names[patient]  # `pt-` and her member id
     form = page.locator("form[action$='/estimates']")
     typed = {"Her first name": first, "Last name": last, "Birth date": "1969-05-05"}
-    typed |= {"From": str(date.today() - timedelta(days=30)), "To": str(date.today() + timedelta(days=60))}
+    typed |= {"From": str(business_date() - timedelta(days=30)), "To": str(business_date() + timedelta(days=60))}
     typed |= {"Service 1: code": "90837", "Service 1: what it is": "Therapy, 60 minutes"}
     for label, value in (typed | {"Service 1: fee": "150.00", "Service 1: times": "2"}).items():
         await form.get_by_label(label, exact=True).fill(value)
@@ -96,7 +97,7 @@ async def an_account_shown(page: Page) -> None:
 
 
 async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: Services, world: ConsoleWorld) -> None:
-    due, task = date.today() + timedelta(days=7), f"Call the payer about the ERA form ({uuid4().hex[:6]})"
+    due, task = business_date() + timedelta(days=7), f"Call the payer about the ERA form ({uuid4().hex[:6]})"
     async with chromium() as browser:
         page = await signed_in(browser, services.console, world.people["biller"])
         await menu(page, "The month")
@@ -111,11 +112,11 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
         status = row.get_by_role("cell").nth(3)  # (the row's forms list every status among their choices)
         await expect(status).to_have_text("submitted")
         await row.get_by_label("The payer's answer").select_option("active")
-        await row.get_by_label("effective").fill(str(date.today()))
+        await row.get_by_label("effective").fill(str(business_date()))
         await row.get_by_role("button", name="Record the answer").click()
         await expect(status).to_have_text("active")
         await expect(row.get_by_role("cell").nth(1)).to_have_text("remittance (through Availity)")  # kept
-        await expect(row.get_by_role("cell").nth(4)).to_have_text(str(date.today()))
+        await expect(row.get_by_role("cell").nth(4)).to_have_text(str(business_date()))
         await row.get_by_label("New task").fill(task)
         await row.get_by_label("due").fill(str(due))
         await row.get_by_role("button", name="Add the task").click()
@@ -129,7 +130,7 @@ async def test_a_biller_records_an_era_enrollment_and_works_its_task(services: S
 async def test_an_administrator_sets_a_fee_and_a_contract_rate_and_changes_a_persons_access(
     services: Services, keys: Keys, world: ConsoleWorld
 ) -> None:
-    today = str(date.today())
+    today = str(business_date())
     async with chromium() as browser:
         page = await signed_in(browser, services.console, world.people["admin"])
         await page.goto(f"/setup/practices/{world.p1}")
