@@ -19,7 +19,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -29,6 +29,7 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_devtools.running_services import Services, running
 from claimstream_devtools.testing import Keys, StackUnderTest, new_keys
 from claimstream_platform.auth import Role
+from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, statements
 from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
@@ -70,7 +71,7 @@ async def phase(capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds
 
     while sent < total:
         await asyncio.sleep(max(0.0, started + sent / rate - time.time()))
-        bodies = [encounter(rng, rng.choice(plans), today=date.today(), defect_share=0) for _ in range(BATCH)]
+        bodies = [encounter(rng, rng.choice(plans), today=business_date(), defect_share=0) for _ in range(BATCH)]
         pending.append(asyncio.create_task(post(bodies, time.time())))
         sent += BATCH
         if time.time() >= next_lag:
@@ -92,7 +93,7 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
         httpx.AsyncClient(base_url=services.simulator, headers=services.clearinghouse_auth, timeout=120) as sim,
         GroupLags(stack.bootstrap_servers) as lags,
     ):
-        await set_up(setting_up, sim, plans, date.today())
+        await set_up(setting_up, sim, plans, business_date())
         for rate, seconds in PHASES:
             events_before = await events(stack.database_url)  # before the CPU is read: its queries are not the phase's
             statements_before = await statements(stack.database_url)

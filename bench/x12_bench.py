@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pyx12.x12n_document
 from claim_submission.domain.content import content_of
 from claim_submission.outbound.x837 import ClaimToSend, Party, Submitter, build_837
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.dates import business_date
 from claimstream_platform.x12 import parse_interchange
 from claimstream_platform.x12.p837 import read_837
 
@@ -67,7 +68,7 @@ def charges(n: int) -> ChargeCaptured:
             "encounter_id": uuid4(),
             "version": 1,
             "external_id": f"v{n}",
-            "service_date": date.today() - timedelta(days=3),
+            "service_date": business_date() - timedelta(days=3),
             "place_of_service": "10" if telehealth else "11",
             "diagnoses": ["F33.1", "Z63.0"],
             "lines": lines,

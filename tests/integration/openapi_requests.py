@@ -8,16 +8,17 @@ plausible value (an NPI, a postal code), else the simplest string its pattern al
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
 
+from claimstream_platform.dates import business_date
 from hypothesis import find
 from hypothesis import strategies as st
 
-TODAY = date.today()
+TODAY = business_date()
 # Plausible values of fields whose pattern alone makes a poor example (a checksummed NPI, a real diagnosis).
 PLAUSIBLE: dict[str, Any] = {
     "npi": "1245319599",

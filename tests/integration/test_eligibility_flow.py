@@ -8,7 +8,7 @@ plan's member joined when enrolled)."""
 import asyncio
 import json
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -17,6 +17,7 @@ import httpx
 from claimstream_devtools.running_services import Services, clients
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.eligibility import TOPIC, EligibilityVerified
+from claimstream_platform.dates import business_date
 from kafka_reader import records_about
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
 
@@ -101,7 +102,7 @@ def visit(practice_id: str, member_id: str) -> dict[str, Any]:
     return {
         "practice_id": practice_id,
         "external_id": "visit-1",
-        "service_date": str(date.today() - timedelta(days=3)),
+        "service_date": str(business_date() - timedelta(days=3)),
         "rendering_provider_npi": "1245319599",
         "patient": {
             "external_id": "p-9",

@@ -17,6 +17,7 @@ import httpx
 from claimstream_devtools.running_services import Clients, Services, clients
 from claimstream_devtools.testing import Keys, StackUnderTest
 from claimstream_platform.contracts.prior_authorization import TOPIC, AuthorizationApproved, AuthorizationExceeded
+from claimstream_platform.dates import business_date
 from kafka_reader import records_about
 from test_eligibility_flow import _caught_up
 from test_encounter_to_claim import ADDRESS, _enroll, _practice_billing, _settled_claim, ok
@@ -46,7 +47,7 @@ TESTING_FEES = [
 async def test_testing_is_authorized_by_278_and_its_claim_carries_the_number(
     services: Services, stack: StackUnderTest, keys: Keys
 ) -> None:
-    served = date.today() - timedelta(days=3)
+    served = business_date() - timedelta(days=3)
     async with clients(services, keys, uuid4()) as c:
         practice_id = await _practice_billing(c.capture, "SIMMCD")
         await ok(await c.capture.post(f"/v1/practices/{practice_id}/providers", json=PSYCHOLOGIST))
@@ -137,7 +138,7 @@ async def test_each_testing_code_is_decided_on_its_own_and_a_visit_over_its_unit
 ) -> None:
     """96130 asked for 1 unit, 96131 for 12 (the plan grants 10), 96132 (the plan does not pay it): three services,
     three decisions (HSD*FL). Two testing visits use 96130 twice: the second goes over, and it is said."""
-    served = date.today() - timedelta(days=3)
+    served = business_date() - timedelta(days=3)
     async with clients(services, keys, uuid4()) as c:
         practice_id, member_id = await _testing_practice_and_member(c)
         each = {k: v for k, v in request(practice_id, member_id, served).items() if k not in ("codes", "quantity")}
@@ -222,7 +223,7 @@ async def test_the_visit_past_the_years_count_goes_with_the_authorization_asked_
 
 def one_years_days(count: int) -> list[date]:
     """`count` consecutive past days in one calendar year, within the plan's filing window."""
-    first = date.today() - timedelta(days=count + 14)
+    first = business_date() - timedelta(days=count + 14)
     if (first + timedelta(days=count)).year != first.year:  # early in a year: the end of the last one
         first = date(first.year, 12, 30) - timedelta(days=count)
     return [first + timedelta(days=n) for n in range(count)]

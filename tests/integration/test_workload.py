@@ -4,7 +4,6 @@ import asyncio
 import json
 import time
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -14,6 +13,7 @@ from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET
 from claimstream_devtools.running_services import Services
 from claimstream_devtools.testing import Keys
 from claimstream_platform.adjustments import classify
+from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import Tokens, run
 
 
@@ -68,7 +68,7 @@ async def the_money_balances(services: Services, headers: dict[str, str]) -> Non
     async with httpx.AsyncClient(base_url=services.denial_management, headers=headers, timeout=10) as client:
         cases = (await client.get("/v1/denials", params={"limit": 200, "status": "open"})).json()["items"]
     denied = [c["codes"][0] for c in cases if c["kind"] == "denial"]
-    assert all(classify(*code.split("-"), date.today()) == "denial" for code in denied), denied
+    assert all(classify(*code.split("-"), business_date()) == "denial" for code in denied), denied
     await the_patients_accounts_agree(services, headers, Decimal(checked["patient"]))
 
 

@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -134,7 +134,9 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     hmo = await _enroll(c.simulator, "SIMAHP", "Ines", surname)
     late = f"L{uuid4().hex[:10].upper()}"  # coverage from today: a visit three days ago is before it (CO-26)
     roster = {"member_id": late, "first_name": "Ines", "last_name": surname, "birth_date": "1969-05-05"}
-    await ok(await c.simulator.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": str(date.today())}))
+    await ok(
+        await c.simulator.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": str(business_date())})
+    )
     return {
         "practice_id": practice_id,
         "payer_id": "SIMAHP",
@@ -151,7 +153,7 @@ def _visit(ids: dict[str, Any], surname: str, payer: str, member: str, days_ago:
     body = _telehealth_visit(ids["practice_id"], payer, member, [], ("Ines", surname), minutes)
     body["external_id"] = f"visit-{payer}-{days_ago}-{member}"
     body["patient"]["external_id"] = f"pt-{member.lower()}"
-    body["service_date"] = str(date.today() - timedelta(days=days_ago))
+    body["service_date"] = str(business_date() - timedelta(days=days_ago))
     return body
 
 
@@ -175,7 +177,7 @@ async def _front_desk(c: Http, ids: dict[str, Any], surname: str) -> dict[str, A
     practice, patient = ids["practice_id"], _patient(ids, surname)
     provider = {"npi": "1245319599", "name": "Bayview Therapy"}
     coverage = {"payer_id": "SIMMCR", "member_id": ids["member_id"]}
-    today = date.today()
+    today = business_date()
     check = {"practice_id": practice, "patient": patient, "coverage": coverage, "provider": provider}
     checked = await ok(await c.eligibility.post("/v1/eligibility-checks", json=check | {"service_date": str(today)}))
     services = [{"code": "90837", "label": "Therapy, 60 minutes", "fee": "180.00", "quantity": 4}]
@@ -261,7 +263,7 @@ async def _patient_account(c: Http) -> dict[str, Any]:
 async def _invoice(c: Http, ids: dict[str, Any]) -> dict[str, Any]:
     """The practice's fee agreement from two months back and its invoices for the months ended since; its ERA
     enrollment with Medicare, and a task of it."""
-    first = add_months(date.today().replace(day=1), -2)
+    first = add_months(business_date().replace(day=1), -2)
     terms = {"effective_from": str(first), "insurance_percent": "6", "patient_percent": "4", "minimum_fee": "250"}
     await ok(await c.office.post(f"/v1/practices/{ids['practice_id']}/fee-agreements", json=terms))
     await ok(await c.office.post("/v1/invoice-runs"))  # or the month-end loop (every second here) issued them

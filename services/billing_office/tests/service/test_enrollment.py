@@ -13,6 +13,7 @@ from billing_office.repository import BillingOfficeWork
 from billing_office_testkit import OTHER_TENANT, PRACTICE, TENANT, bearer
 from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.remittance_posting import PayerSilent
+from claimstream_platform.dates import business_date
 from claimstream_platform.db import outbox
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,7 +36,7 @@ async def test_an_enrollment_is_kept_per_transaction_changed_in_place_and_announ
         ENROLLMENTS, json=era | {"status": "pending", "clearinghouse": "Availity"}, headers=biller
     )
     assert changed.json()["id"] == made.json()["id"]  # the same record, changed
-    task = {"title": "send the signed EFT authorization", "due_on": str(date.today() - timedelta(days=2))}
+    task = {"title": "send the signed EFT authorization", "due_on": str(business_date() - timedelta(days=2))}
     added = await client.post(f"/v1/enrollments/{made.json()['id']}/tasks", json=task, headers=biller)
     assert added.status_code == 201 and added.json()["overdue"] is True, added.text
     [listed] = (await client.get(ENROLLMENTS, headers=biller)).json()
