@@ -183,6 +183,9 @@ stream_counts = Table(
     Column("event_type", String(120), primary_key=True),
     Column("minute", DateTime(timezone=True), primary_key=True),
     Column("count", BigInteger, nullable=False),
+    # The connection that wrote the row: concurrent batches add to rows of their own, never wait on one another's
+    # (migration 0009); a minute's count is the sum of its rows.
+    Column("writer", Integer, primary_key=True, server_default=text("pg_backend_pid()")),
 )
 
 # The runs of `python -m projection rebuild` (rebuild_progress.py): one row each, its phase and the records it has

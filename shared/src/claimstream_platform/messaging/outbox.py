@@ -75,7 +75,7 @@ class OutboxRelay:
                     if time.monotonic() - measured_at > BACKLOG_EVERY:
                         await self._measure_backlog()
                         measured_at = time.monotonic()
-                    if sent == 0:
+                    if sent < self.batch_size:  # the table read to its end: the next commit that writes rows wakes it
                         await self._idle()
                 except (TimeoutError, KafkaError, OSError) as error:
                     log.warning("outbox relay waiting for Kafka", extra={"error": type(error).__name__})
