@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -66,6 +67,7 @@ claims = Table(
     Index("ix_claims_ready", "created_at", postgresql_where=text("status = 'ready'")),
     Index("ix_claims_duplicate_key", "tenant_id", "duplicate_key"),
     Index("ix_claims_encounter", "tenant_id", "encounter_id"),
+    Index("ix_claims_interchange", "interchange_number"),  # a 999's or 277CA's claims, by the interchange they came in
     Index(
         "ix_claims_awaiting_ack",
         "updated_at",
@@ -74,6 +76,11 @@ claims = Table(
         ),
     ),
 )
+
+# The practice's id of a claim's patient, written as migration 0009's index on the claims by patient and payer has it
+# (`->` with its keys written out): a subscript, or keys as parameters, is another expression, which the index does
+# not serve, and every such read went through every claim of the practice's payer.
+CLAIM_PATIENT = literal_column("(claims.content -> 'patient' ->> 'external_id')", String)
 
 claim_history = Table(
     "claim_history",

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
-from claimstream_platform.messaging.consumer import Batched, Handler, Locks
+from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
 from patient_billing import handlers
 from patient_billing.repository.accounts import account_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     PatientShareChanged: handlers.on_patient_share_changed,
-    ChargeCaptured: handlers.on_charge_captured,
+    ChargeCaptured: batched(handlers.on_charges_captured),
 }
 
 

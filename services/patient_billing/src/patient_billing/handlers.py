@@ -3,6 +3,8 @@ transaction: each locks the account, makes the aggregate's move, stores it and p
 The ledger's word on a visit comes from the projection; the patient's name and address from charge capture."""
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.auth import Principal
@@ -10,6 +12,7 @@ from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
+from claimstream_platform.messaging.consumer import Delivery
 
 from patient_billing.accounts import locked, saved
 from patient_billing.commands import Adjustment, Payment
@@ -47,14 +50,22 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
     await saved(uow, account)
 
 
-async def on_charge_captured(event: ChargeCaptured, uow: PatientBillingWork) -> None:
-    """The patient's name and postal address as the practice last captured them: what statements go to."""
-    if event.practice_id is None:
+async def on_charges_captured(deliveries: Sequence[Delivery], uow: PatientBillingWork) -> None:
+    """The patients' names and postal addresses as their practices last captured them: what statements go to. A
+    run's charges are one tenant's and are written together; a patient charged twice in it keeps the later."""
+    latest: dict[tuple[UUID, UUID, str], tuple[str, dict[str, Any]]] = {}
+    for event in (d.event for d in deliveries):
+        if isinstance(event, ChargeCaptured) and event.practice_id is not None:
+            patient = event.patient
+            latest[(event.tenant_id, event.practice_id, patient.external_id)] = (
+                f"{patient.first_name} {patient.last_name}",
+                patient.address.model_dump(mode="json"),
+            )
+    if not latest:
         return
-    patient = event.patient
-    account_id = await uow.accounts.made(event.tenant_id, event.practice_id, patient.external_id)
-    name, address = f"{patient.first_name} {patient.last_name}", patient.address.model_dump(mode="json")
-    await uow.statements.set_contact(event.tenant_id, account_id, name=name, address=address)
+    ids = await uow.accounts.made(list(latest))
+    addressed = sorted((i, name, address) for i, (name, address) in zip(ids, latest.values(), strict=True))
+    await uow.statements.set_addresses(next(iter(latest))[0], addressed)
 
 
 async def receive_payment(

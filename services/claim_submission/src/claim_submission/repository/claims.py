@@ -15,7 +15,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.locks import hold_names
 from claimstream_platform.paging import OrderedPageRequest, in_scope, keyset_page, ordered_page
-from sqlalchemy import ColumnElement, Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, literal_column, select, tuple_
 from sqlalchemy.engine import Row
 
 from claim_submission.domain.claim import Claim
@@ -23,10 +23,9 @@ from claim_submission.domain.states import OPEN
 from claim_submission.repository.claim_writes import ClaimWrites, claim_of
 from claim_submission.scrubbing.authorization_rule import MISSING, REQUIRED
 from claim_submission.scrubbing.coverage_rule import CoverageKey, PlanKey
-from claim_submission.tables import claim_history, claims
+from claim_submission.tables import CLAIM_PATIENT, claim_history, claims
 
 OPEN_STATES = sorted(str(s) for s in OPEN)
-PATIENT = claims.c.content["patient"]["external_id"].astext  # the practice's id of the patient
 
 
 def plan_lock_names(keys: Iterable[PlanKey]) -> set[str]:
@@ -83,7 +82,8 @@ class Claims(ClaimWrites):
 
     async def ready_to_batch(self, limit: int) -> list[Claim]:
         """The oldest ready claims no other sender holds."""
-        query = select(claims).where(claims.c.status == "ready").order_by(claims.c.created_at).limit(limit)
+        ready = claims.c.status == literal_column("'ready'")  # written out, as ix_claims_ready's predicate is
+        query = select(claims).where(ready).order_by(claims.c.created_at).limit(limit)
         return await self._locked(query, skip_locked=True)
 
     async def awaiting_since(self, statuses: Iterable[str], before: datetime, limit: int) -> list[Claim]:
@@ -104,7 +104,7 @@ class Claims(ClaimWrites):
             self.mine(tenant_id),
             claims.c.practice_id == practice_id,
             claims.c.payer_id == payer_id,
-            PATIENT == patient_ref,
+            CLAIM_PATIENT == patient_ref,
         )
 
     async def hold_plans(self, keys: Iterable[PlanKey]) -> None:

@@ -14,10 +14,9 @@ from sqlalchemy import select, tuple_
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.repository.claims import plan_lock_names
 from claim_submission.scrubbing.coverage_rule import PlanKey
-from claim_submission.tables import claims
+from claim_submission.tables import CLAIM_PATIENT, claims
 
 c = claims.c
-PATIENT = c.content["patient"]["external_id"].astext  # indexed with the payer (migration 0009)
 GONE = [str(ClaimStatus.VOIDED), str(ClaimStatus.REPLACED)]
 
 
@@ -34,9 +33,9 @@ class Visits(Repository):
             return {}
         await hold_names(self.uow, plan_lock_names(wanted))  # the plan's lock: its claims' creation holds it already
         query = select(
-            c.tenant_id, c.practice_id, PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
+            c.tenant_id, c.practice_id, CLAIM_PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
         ).where(
-            tuple_(c.tenant_id, c.practice_id, PATIENT, c.payer_id).in_(wanted),
+            tuple_(c.tenant_id, c.practice_id, CLAIM_PATIENT, c.payer_id).in_(wanted),
             c.service_date >= since,
             c.status.not_in(GONE),
         )

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.patient_billing import Totals
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many
+from claimstream_platform.many_rows import insert_many, skip_existing
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import Numeric, cast, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
@@ -42,17 +42,21 @@ class Accounts(Repository):
         known = [self.mine(tenant_id), a.id == account_id(tenant_id, practice_id, patient_ref)]
         account = await self._load(known, lock=True)
         if account is None:
-            await self.made(tenant_id, practice_id, patient_ref)
+            await self.made([(tenant_id, practice_id, patient_ref)])
             account = await self._load(known, lock=True)
         assert account is not None  # made above, or by the transaction the lock waited for
         return account
 
-    async def made(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> UUID:
-        """The patient's account's id, the account made on first sight (neither read nor locked)."""
-        found = account_id(tenant_id, practice_id, patient_ref)
-        row = {"id": found, "tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref}
-        await self.session.execute(insert(accounts).values(row).on_conflict_do_nothing())
-        return found
+    async def made(self, patients: Sequence[tuple[UUID, UUID, str]]) -> list[UUID]:
+        """The accounts' ids of the patients (tenant, practice, patient ref), each made on first sight, in one
+        statement (neither read nor locked)."""
+        ids = [account_id(*patient) for patient in patients]
+        rows = [
+            {"id": found, "tenant_id": tenant_id, "practice_id": practice_id, "patient_ref": patient_ref}
+            for found, (tenant_id, practice_id, patient_ref) in zip(ids, patients, strict=True)
+        ]
+        await insert_many(self.session, accounts, rows, on_conflict=skip_existing)
+        return ids
 
     async def of_practice(self, tenant_id: UUID, practice_id: UUID) -> list[UUID]:
         """The practice's accounts, in the order a run locks them."""
