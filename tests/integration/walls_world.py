@@ -134,9 +134,7 @@ async def _set_up(c: Http, surname: str) -> dict[str, Any]:
     hmo = await _enroll(c.simulator, "SIMAHP", "Ines", surname)
     late = f"L{uuid4().hex[:10].upper()}"  # coverage from today: a visit three days ago is before it (CO-26)
     roster = {"member_id": late, "first_name": "Ines", "last_name": surname, "birth_date": "1969-05-05"}
-    await ok(
-        await c.simulator.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": str(business_date())})
-    )
+    await ok(await c.simulator.post("/v1/payers/SIMMCR/members", json=roster | {"coverage_start": TODAY}))
     return {
         "practice_id": practice_id,
         "payer_id": "SIMAHP",

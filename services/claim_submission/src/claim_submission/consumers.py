@@ -55,7 +55,7 @@ def _claim_creation(event: ChargeCaptured) -> set[str]:
     if event.practice_id is None:
         return set()
     tenant, practice, content = event.tenant_id, event.practice_id, content_of(event).content
-    payer = readiness_lock_names([(tenant, practice, content.payer.payer_id[:80])])
+    payer = readiness_lock_names([(tenant, practice, content.payer.payer_id[:80])], shared=True)
     return (
         payer | _plans([plan_key(tenant, practice, content)]) | duplicate_lock_names([(tenant, duplicate_key(content))])
     )
@@ -81,14 +81,14 @@ def _carve_out(event: CoverageCarvedOut) -> set[str]:
     if practice is None:
         return set()
     plan = (event.tenant_id, practice, event.patient_ref, event.payer_id)
-    return _plans([plan]) | readiness_lock_names([(event.tenant_id, practice, event.administered_by[:80])])
+    return _plans([plan]) | readiness_lock_names([(event.tenant_id, practice, event.administered_by[:80])], shared=True)
 
 
 def _authorization(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> set[str]:
     """The plan, and the practice's word on the payer: a covered claim is billed anew (intake/creation.py)."""
     plan = authorization_answers.plan_of(event)
     payer = [(plan[0], plan[1], plan[3][:80])] if plan else []
-    return _plans([plan]) | readiness_lock_names(payer)
+    return _plans([plan]) | readiness_lock_names(payer, shared=True)
 
 
 # The hot paths' locks: a claim's creation, and the answers about a patient's plan or a practice's payer. A handler

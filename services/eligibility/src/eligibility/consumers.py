@@ -7,13 +7,13 @@ from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.messaging.consumer import Batched, Handler, Locks
+from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
 from eligibility import handlers
 from eligibility.repository.checks import coverage_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    ChargeCaptured: handlers.on_charge_captured,
+    ChargeCaptured: batched(handlers.on_charges_captured),
     ChargeVoided: handlers.on_charge_voided,
 }
 

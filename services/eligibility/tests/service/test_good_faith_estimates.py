@@ -4,7 +4,7 @@ $400 or more above it; other tenants' estimates not found."""
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -12,9 +12,11 @@ from uuid import uuid4
 import httpx
 from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from eligibility import handlers
 from eligibility.repository import EligibilityWork
 from eligibility_testkit import PRACTICE, TENANT, captured
+from sqlalchemy import text
 from test_eligibility_checks import BODY, outbox
 
 THERAPY = {"code": "90837", "label": "Therapy, 60 minutes", "fee": "150.00", "quantity": 2}
@@ -173,3 +175,19 @@ async def test_a_patients_estimates_are_listed_each_beside_what_was_billed(
     assert (await client.get("/v1/good-faith-estimates", params=other, headers=auth)).json()["items"] == []
     elsewhere = {"Authorization": f"Bearer {keys.issuer.issue(tenant_id=TENANT, practice_ids=[uuid4()])}"}
     assert (await client.get("/v1/good-faith-estimates", params=asked, headers=elsewhere)).status_code == 404
+
+
+async def test_a_run_of_charges_bills_the_estimated_patients_visits_and_checks_every_visit(
+    client: httpx.AsyncClient, auth: dict[str, str], make_uow: Callable[[], EligibilityWork]
+) -> None:
+    estimate = (await client.post("/v1/good-faith-estimates", json=ESTIMATE, headers=auth)).json()
+    run = [visit("180"), visit("500", patient="P-2"), visit("120")]
+    meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
+    async with make_uow() as uow:
+        await handlers.on_charges_captured([DecodedEvent(event, meta) for event in run], uow)
+        await uow.commit()
+    billed = (await client.get(f"/v1/good-faith-estimates/{estimate['id']}", headers=auth)).json()["billed"]
+    assert Decimal(billed) == 300  # P-1's two visits; P-2 has no estimate
+    async with make_uow() as uow:
+        patients = await uow.session.execute(text("SELECT patient_ref FROM checks ORDER BY patient_ref"))
+        assert [row.patient_ref for row in patients] == ["P-1", "P-2"]  # a check per coverage, asked once

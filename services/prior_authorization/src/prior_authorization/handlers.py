@@ -22,17 +22,14 @@ from typing import Protocol
 from uuid import UUID
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided, PayerFactsOverridden
-from claimstream_platform.contracts.prior_authorization import ConcurrentReviewDue
+from claimstream_platform.contracts.charge_capture import ChargeVoided, PayerFactsOverridden
 from claimstream_platform.x12 import X12Error
 from claimstream_platform.x12.review_model import ReviewDecision
 
-from prior_authorization.domain import Authorization, Patient
-from prior_authorization.lines import allocate
+from prior_authorization.domain import Authorization
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization.review import decision_for, interchange_278
-from prior_authorization.rules import Rule, practice_rule, rule_for, shipped
-from prior_authorization.visit import Visit, VisitLine
+from prior_authorization.rules import Rule, rule_for, shipped
 
 LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no request in flight
 
@@ -56,15 +53,6 @@ def rule_of(payer_id: str, day: date) -> Rule:
     """The payer's rule as we know it (what a practice overrides does not change when an authorization ends). By
     payer id alone: an authorization does not keep its payer's kind, and only the service's `warn_days` is read."""
     return rule_for(shipped(), payer_id, day)
-
-
-async def practice_rule_of(uow: PriorAuthorizationWork, event: ChargeCaptured) -> Rule:
-    """The rule for the charge's payer on its date of service, by the payer's kind as the charge says it (a payer our
-    data does not name gets its kind's rule, as the scrubber does), under its practice's overrides of its facts."""
-    assert event.practice_id is not None
-    key = (event.tenant_id, event.practice_id, event.coverage.payer_id)
-    layers = (await uow.payer_overrides.of([key])).get(key, ())
-    return practice_rule(event.coverage.payer_id, event.service_date, layers, event.payer.kind)
 
 
 def publish(uow: PriorAuthorizationWork, authorization: Authorization) -> list[IntegrationEvent]:
@@ -136,113 +124,6 @@ async def renew(uow: PriorAuthorizationWork, authorization: Authorization, visit
     following = authorization.renewal(start, visits)
     await uow.authorizations.insert(following)
     return following
-
-
-async def on_charge_captured(event: ChargeCaptured, uow: PriorAuthorizationWork) -> None:
-    """Each line uses the authorization that covers it (payer, patient, provider, code, date): a visit once per
-    encounter, units as billed. A redelivered charge is counted once."""
-    if event.practice_id is None:
-        return
-    patient, payer = event.patient.external_id, event.coverage.payer_id
-    await uow.visits.hold_count(event.tenant_id, event.practice_id, patient, payer)
-    covering = await uow.authorizations.covering(event.tenant_id, event.practice_id, patient, payer, event.service_date)
-    rule = await practice_rule_of(uow, event)
-    earlier = await _count(uow, event)
-    _require(uow, event, covering, rule, earlier)
-    await _ask_ahead(uow, event, rule, earlier)
-    await _burn_down(uow, event, covering, rule)
-
-
-async def _burn_down(
-    uow: PriorAuthorizationWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule
-) -> None:
-    """Each line draws on the lines that cover its code (lines.allocate); what goes over is recorded and
-    announced, never dropped. An encounter version is counted once (a redelivered charge changes nothing)."""
-    if await uow.consumptions.counted(event.tenant_id, event.encounter_id, event.version):
-        return
-    serving = [a for a in covering if a.serves(event.rendering_provider.npi)]
-    charges = [(line.code, line.units) for line in event.lines]
-    for draw in allocate([a.lines for a in serving], charges, event.service_date):
-        authorization = serving[draw.authorization]
-        await uow.consumptions.record(authorization.id, draw, event)
-        authorization.consume(event.encounter_id, event.version, event.service_date, draw, rule)
-        for found in publish(uow, authorization):
-            if isinstance(found, ConcurrentReviewDue):
-                await renew(uow, authorization, rule.renewal_visits, event.service_date)
-        await uow.authorizations.save(authorization)
-
-
-async def _count(uow: PriorAuthorizationWork, event: ChargeCaptured) -> int:
-    """The visit counted; the patient's other visits with the payer this year up to its date."""
-    assert event.practice_id is not None
-    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
-    tenant_id, practice_id, encounter_id = event.tenant_id, event.practice_id, event.encounter_id
-    earlier = await uow.visits.earlier_this_year(tenant_id, practice_id, encounter_id, patient, payer, day)
-    await uow.visits.record(tenant_id, practice_id, encounter_id, event.version, patient, payer, day)
-    return earlier
-
-
-def _require(
-    uow: PriorAuthorizationWork, event: ChargeCaptured, covering: list[Authorization], rule: Rule, earlier: int
-) -> None:
-    """The visit decides whether it needs an authorization none on file covers (AuthorizationRequired)."""
-    visit = _visit(event, earlier)
-    visit.require(rule, covering)
-    uow.publish_recorded(visit)
-
-
-def _visit(event: ChargeCaptured, earlier: int) -> Visit:
-    """The captured charge as prior authorization sees it."""
-    assert event.practice_id is not None
-    return Visit(
-        event.tenant_id,
-        event.practice_id,
-        event.encounter_id,
-        event.version,
-        event.patient.external_id,
-        event.coverage.payer_id,
-        event.service_date,
-        event.rendering_provider.npi,
-        tuple(VisitLine(line.code, line.prior_authorization_number or "") for line in event.lines),
-        earlier,
-        event.prior_authorization_number or "",
-    )
-
-
-async def _ask_ahead(uow: PriorAuthorizationWork, event: ChargeCaptured, rule: Rule, earlier: int) -> None:
-    """As the year's visits near the count after which the payer wants an authorization (its `ask_ahead`), one
-    is asked for the visits after it: a 278 for the rule's codes that the loop sends, unless one was asked for
-    already (whatever its answer) or entered. So the visits past the count are billed with its number instead of
-    held for it."""
-    assert event.practice_id is not None
-    if not any(rule.asks_ahead(line.code, earlier + 1) for line in event.lines):
-        return
-    codes = sorted(rule.visit_codes)
-    patient, payer, day = event.patient.external_id, event.coverage.payer_id, event.service_date
-    if await uow.authorizations.asked_for(event.tenant_id, event.practice_id, patient, payer, codes, day):
-        return
-    await uow.authorizations.insert(_ahead(event, codes, rule.renewal_visits))
-
-
-def _ahead(event: ChargeCaptured, codes: list[str], visits: int) -> Authorization:
-    """The request for the visits after the count, to the year's end, for the charge's patient and provider."""
-    assert event.practice_id is not None
-    p, provider = event.patient, event.rendering_provider
-    return Authorization(
-        event.tenant_id,
-        event.practice_id,
-        Patient(p.external_id, p.first_name, p.last_name, p.birth_date),
-        event.coverage.payer_id,
-        event.coverage.member_id,
-        provider.npi,
-        f"{provider.first_name} {provider.last_name}",
-        tuple(codes),
-        visits,
-        "visits",
-        event.service_date,
-        date(event.service_date.year, 12, 31),
-        diagnoses=tuple(event.diagnoses),
-    )
 
 
 async def on_charge_voided(event: ChargeVoided, uow: PriorAuthorizationWork) -> None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import httpx
 from claimstream_devtools.pages import assert_foreign_cursor_refused, assert_limit_capped, every_page
 from claimstream_platform.paging import EMBEDDED
-from prior_authorization import handlers
+from prior_authorization import charges
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import OTHER_PRACTICE, captured
 from test_burn_down import entered, handle
@@ -34,7 +34,7 @@ async def test_an_authorization_embeds_its_latest_uses_and_pages_back_to_the_fir
     authorization = await entered(client, auth, approved=USES, quantity=USES)
     visits = [captured((("96130", 1),), day=date(2026, 12, 2) + timedelta(days=n)) for n in range(USES)]
     for visit in visits:
-        await handle(make_uow, handlers.on_charge_captured, visit)
+        await handle(make_uow, charges.on_charge_captured, visit)
     path = f"/v1/authorizations/{authorization['id']}"
     read = (await client.get(path, headers=auth)).json()
     ids = [str(v.encounter_id) for v in visits]

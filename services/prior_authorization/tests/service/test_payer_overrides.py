@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import FactValue, PayerFactsOverridden
-from prior_authorization import handlers
+from prior_authorization import charges, handlers
 from prior_authorization.consumers import SUBSCRIPTIONS
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import OTHER_PRACTICE, PRACTICE, TENANT, captured
@@ -32,10 +32,10 @@ async def test_an_override_changes_what_is_asked_for_its_practice_only_until_wit
     assert SUBSCRIPTIONS[PayerFactsOverridden] is handlers.on_payer_facts_overridden
     always = ["96130", "96131", "90834"]  # this practice knows the plan wants every session authorized
     await handle(make_uow, handlers.on_payer_facts_overridden, overridden(PRACTICE, {"authorization_always": always}))
-    await handle(make_uow, handlers.on_charge_captured, captured(SESSION))
-    await handle(make_uow, handlers.on_charge_captured, captured(SESSION, practice=OTHER_PRACTICE))
+    await handle(make_uow, charges.on_charge_captured, captured(SESSION))
+    await handle(make_uow, charges.on_charge_captured, captured(SESSION, practice=OTHER_PRACTICE))
     assert await required(make_uow) == [(str(PRACTICE), ["90834"])]  # the other practice: our facts, none needed
 
     await handle(make_uow, handlers.on_payer_facts_overridden, overridden(PRACTICE, {}))  # withdrawn
-    await handle(make_uow, handlers.on_charge_captured, captured(SESSION, day=date(2026, 12, 11)))
+    await handle(make_uow, charges.on_charge_captured, captured(SESSION, day=date(2026, 12, 11)))
     assert await required(make_uow) == [(str(PRACTICE), ["90834"])]  # nothing more asked

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from claimstream_platform.contracts.charge_capture import ChargeVoided
-from prior_authorization import handlers
+from prior_authorization import charges, handlers
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization_testkit import PRACTICE, TENANT, Clearinghouse, body, captured, deciding, deciding_each
 from test_burn_down import entered, handle
@@ -76,7 +76,7 @@ async def test_a_charge_over_the_approved_units_is_recorded_announced_and_shown(
     authorization = await entered(client, auth)  # 5 units of 96130 and 96131
     first, second = captured((("96130", 3),)), captured((("96130", 2), ("96131", 2)))
     for event in (first, second, second):  # the second is redelivered
-        await handle(make_uow, handlers.on_charge_captured, event)
+        await handle(make_uow, charges.on_charge_captured, event)
     read = (await client.get(f"/v1/authorizations/{authorization['id']}", headers=auth)).json()
     assert (read["used"], read["remaining"], read["over"], read["exceeded"]) == (5, 0, 2, True)
     assert [(u["encounter_id"], u["used"], u["over"]) for u in read["uses"]] == [

@@ -1,14 +1,15 @@
 """The billing office's word on whether a practice may bill a payer yet, as claim submission keeps it
 (`uow.readiness`): per practice and payer its checks, its claims (837) enrollments and its clinicians' spans,
-each record replaced by its newest announcement. Read for a run of claims, and locked per practice and payer
-(`hold`) so that a claim created while an announcement is applied is seen by it, or sees it."""
+each record replaced by its newest announcement. Read for a run of claims, and locked per practice and payer so
+that a claim created while an announcement is applied is seen by it, or sees it: an announcement holds the lock
+alone (`hold`), the runs of claims created share it (`share`)."""
 
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from claimstream_platform.locks import hold_names
+from claimstream_platform.locks import Shared, hold_names
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
@@ -19,9 +20,11 @@ PayerKey = tuple[UUID, UUID, str]  # tenant, practice, payer
 k, e, s = payer_checks.c, claims_enrollments.c, credential_spans.c
 
 
-def readiness_lock_names(keys: Iterable[PayerKey]) -> set[str]:
-    """The lock of each practice's word on a payer (`PayerReadiness.hold`); a claim's creation takes it too."""
-    return {f"claim-submission:readiness:{t}:{p}:{payer[:80]}" for t, p, payer in keys}
+def readiness_lock_names(keys: Iterable[PayerKey], *, shared: bool = False) -> set[str]:
+    """The lock of each practice's word on a payer: exclusive to change it (`PayerReadiness.hold`), shared to read
+    it for the claims created (`PayerReadiness.share`), which then do not wait for one another."""
+    names = (f"claim-submission:readiness:{t}:{p}:{payer[:80]}" for t, p, payer in keys)
+    return {Shared(name) if shared else name for name in names}
 
 
 class PayerReadiness(Repository):
@@ -29,6 +32,9 @@ class PayerReadiness(Repository):
 
     async def hold(self, keys: Iterable[PayerKey]) -> None:
         await hold_names(self.uow, readiness_lock_names(keys))
+
+    async def share(self, keys: Iterable[PayerKey]) -> None:
+        await hold_names(self.uow, readiness_lock_names(keys, shared=True))
 
     async def set_checks(self, key: PayerKey, enrollment: bool, credentialing: bool) -> None:
         row = dict(zip(("tenant_id", "practice_id", "payer_id"), key, strict=True))

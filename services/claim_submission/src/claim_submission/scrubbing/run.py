@@ -60,11 +60,11 @@ async def scrub_run(uow: ClaimWork, run: Sequence[ToScrub]) -> list[list[Reason]
 
 
 async def _readiness(uow: ClaimWork, run: Sequence[ToScrub]) -> list[Readiness]:
-    """Each claim's practice's word from the billing office on its payer (under the practice and payer's lock:
-    an announcement applied at once waits, or is waited for)."""
+    """Each claim's practice's word from the billing office on its payer (under the practice and payer's lock, shared
+    with other runs of claims: an announcement applied at once waits, or is waited for)."""
     keys = [(i.tenant_id, i.practice_id, i.content.payer.payer_id[:80]) if i.practice_id else None for i in run]
     wanted = [key for key in keys if key is not None]
-    await uow.readiness.hold(wanted)
+    await uow.readiness.share(wanted)
     found = await uow.readiness.of(wanted)
     return [found[key] if key is not None else Readiness() for key in keys]
 

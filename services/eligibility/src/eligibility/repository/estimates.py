@@ -13,7 +13,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import EMBEDDED
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 
 from eligibility.estimate import Estimate, Service
 from eligibility.tables import estimate_charges, estimate_parts_exceeded, good_faith_estimates
@@ -67,6 +67,12 @@ class Estimates(Repository):
         for estimate_id, npi, total in await self.session.execute(sums.group_by(c.estimate_id, c.provider_npi)):
             billed.setdefault(estimate_id, {})[npi] = Decimal(total)
         return [(row.id, _estimate(row.document), billed.get(row.id, {})) for row in rows]
+
+    async def estimated(self, tenant_id: UUID, patients: set[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
+        """Which of the patients (practice, patient ref) have any estimate: the others' charges count against none."""
+        query = select(g.practice_id, g.patient_ref).distinct()
+        query = query.where(self.mine(tenant_id), tuple_(g.practice_id, g.patient_ref).in_(patients))
+        return {(row.practice_id, row.patient_ref) for row in await self.session.execute(query)}
 
     async def covering(
         self, tenant_id: UUID, practice_id: UUID, patient_ref: str, served: date

@@ -10,12 +10,13 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, tuple_, update
 
 from prior_authorization.domain import Authorization
 from prior_authorization.lines import Line
 from prior_authorization.repository.authorization_rows import authorization_of, line_of, line_row, row_of
 from prior_authorization.tables import authorization_lines, authorizations, interchange_control
+from prior_authorization.visit_counts import CountKey
 
 a = authorizations.c
 line_c = authorization_lines.c
@@ -127,6 +128,13 @@ class Authorizations(Repository):
             .order_by(a.end, a.id)
         )
         return await self._with_lines(list(await self.session.execute(query.with_for_update())))
+
+    async def approved_for(self, tenant_id: UUID, keys: set[CountKey]) -> set[CountKey]:
+        """Which of the patients (practice, patient, payer) have any approved authorization with the payer: the
+        others' charges have none to draw on, whatever their dates."""
+        key = (a.tenant_id, a.practice_id, a.patient_ref, a.payer_id)
+        query = select(*key).distinct().where(self.mine(tenant_id), tuple_(*key).in_(keys), a.status == "approved")
+        return {(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id) for r in await self.session.execute(query)}
 
     async def asked_for(
         self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str, codes: list[str], day: date
