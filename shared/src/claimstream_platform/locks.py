@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,19 +15,26 @@ def advisory_lock_id(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-class Shared(str):
+@dataclass(frozen=True)
+class Shared:
     """A lock name to be taken in share mode: the transactions that only read what the lock guards (each claim
     created reads its practice's word on a payer) take it together, and wait only for one that changes it, which takes
-    the name exclusively. A transaction that asks for a name both ways holds it exclusively."""
+    the name exclusively. A transaction that asks for a name both ways holds it exclusively. Not a string: a set of
+    names keeps `Shared(n)` and `n` apart, so neither mode is dropped for the other."""
+
+    name: str
 
 
-async def hold_names(uow: UnitOfWork, names: Iterable[str]) -> None:
+LockName = str | Shared
+
+
+async def hold_names(uow: UnitOfWork, names: Iterable[LockName]) -> None:
     """Transaction-scoped advisory locks on `names` (hold_ids), exclusive but for the names given as `Shared`. The
     services share one database in the local stack, and advisory locks are the database's, not a schema's: a name
     begins with its service's."""
     exclusive: dict[int, bool] = {}
     for name in names:
-        key = advisory_lock_id(name)
+        key = advisory_lock_id(name.name if isinstance(name, Shared) else name)
         exclusive[key] = exclusive.get(key, False) or not isinstance(name, Shared)
     await _hold(uow, exclusive)
 

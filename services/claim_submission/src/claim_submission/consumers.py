@@ -14,6 +14,7 @@ from claimstream_platform.contracts.prior_authorization import (
     AuthorizationRequired,
 )
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.locks import LockName
 from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
 from claim_submission.domain.content import content_of, duplicate_key
@@ -50,7 +51,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
 }
 
 
-def _claim_creation(event: ChargeCaptured) -> set[str]:
+def _claim_creation(event: ChargeCaptured) -> set[LockName]:
     """A new claim's (intake/creation.py): its practice's word on the payer, the patient's plan, its duplicate key."""
     if event.practice_id is None:
         return set()
@@ -61,21 +62,22 @@ def _claim_creation(event: ChargeCaptured) -> set[str]:
     )
 
 
-def _plans(keys: Iterable[PlanKey | None]) -> set[str]:
-    return plan_lock_names(key for key in keys if key is not None)
+def _plans(keys: Iterable[PlanKey | None]) -> set[LockName]:
+    names: set[LockName] = set(plan_lock_names(key for key in keys if key is not None))
+    return names
 
 
-def _readiness(event: PayerChecksSet | EnrollmentChanged | CredentialChanged) -> set[str]:
+def _readiness(event: PayerChecksSet | EnrollmentChanged | CredentialChanged) -> set[LockName]:
     practice = event.practice_id
     return readiness_lock_names([(event.tenant_id, practice, event.payer_id[:80])] if practice else [])
 
 
-def _eligibility(event: CoverageInactive | EligibilityVerified) -> set[str]:
+def _eligibility(event: CoverageInactive | EligibilityVerified) -> set[LockName]:
     key = eligibility_answers.key_of(event)
     return _plans([key[:4] if key else None])
 
 
-def _carve_out(event: CoverageCarvedOut) -> set[str]:
+def _carve_out(event: CoverageCarvedOut) -> set[LockName]:
     """The plan, and the practice's word on the administrator its claims are billed to anew."""
     practice = event.practice_id
     if practice is None:
@@ -84,7 +86,7 @@ def _carve_out(event: CoverageCarvedOut) -> set[str]:
     return _plans([plan]) | readiness_lock_names([(event.tenant_id, practice, event.administered_by[:80])], shared=True)
 
 
-def _authorization(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> set[str]:
+def _authorization(event: AuthorizationApproved | AuthorizationRequired | AuthorizationExceeded) -> set[LockName]:
     """The plan, and the practice's word on the payer: a covered claim is billed anew (intake/creation.py)."""
     plan = authorization_answers.plan_of(event)
     payer = [(plan[0], plan[1], plan[3][:80])] if plan else []

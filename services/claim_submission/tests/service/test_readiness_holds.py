@@ -1,18 +1,22 @@
 """The billing office's enrollment and credentialing records hold claims on real PostgreSQL: with the practice's
 checks on, a claim for a clinician not yet credentialed with the payer is held, and released when a span effective
 back to its date of service arrives; a claim to a payer without an active claims enrollment is held, and goes when
-the enrollment is active; a practice without the checks bills as before."""
+the enrollment is active; a practice without the checks bills as before. Claims created at once share the practice's
+word on the payer (its lock in share mode); an announcement that changes it waits for them."""
 
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from claim_submission.intake import encounters
 from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import readiness_answers
 from claims_testkit import PRACTICE_AS_BILLER, RECENT, TENANT, charges, claims_of, handle
 from claimstream_platform.contracts.billing_office import CredentialChanged, EnrollmentChanged, PayerChecksSet
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 CLINICIAN = "1245319599"
 
@@ -81,3 +85,26 @@ async def test_a_claim_to_a_payer_without_claims_enrollment_is_held_until_it_is_
     active = EnrollmentChanged(**ids, **fields, status="active", effective_from=RECENT)  # type: ignore[arg-type]
     await handle(make_uow, readiness_answers.on_enrollment_changed, active)
     assert await status_of(make_uow, visit.encounter_id) == ("ready", [])
+
+
+async def test_claims_created_at_once_share_the_practices_word_and_an_announcement_waits_for_them(
+    make_uow: Callable[[], ClaimWork],
+) -> None:
+    practice = uuid4()
+    first, second = (of_practice(practice, service_date=RECENT - timedelta(days=n)) for n in (0, 1))
+    second = second.model_copy(update={"patient": second.patient.model_copy(update={"external_id": "p-2"})})
+    checks = PayerChecksSet(
+        tenant_id=TENANT, practice_id=practice, payer_id="SIMMCR", enrollment=True, credentialing=False
+    )
+    async with make_uow() as one, make_uow() as two, make_uow() as office:
+        await encounters.on_charge_captured(first, one)  # holds the practice's word on the payer until it commits
+        await two.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        await encounters.on_charge_captured(second, two)  # shares it: does not wait for the first
+        await office.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(DBAPIError, match="lock timeout"):
+            await readiness_answers.on_payer_checks_set(checks, office)  # changes it: waits for both
+        await one.commit()
+        await two.commit()
+    assert (
+        len(await claims_of(make_uow, first.encounter_id)) == len(await claims_of(make_uow, second.encounter_id)) == 1
+    )

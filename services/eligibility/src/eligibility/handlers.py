@@ -14,13 +14,14 @@ the check is stored as pending when the coverage has no fresh answer, and asked 
 (check_loop.py), which also finishes a check whose asker went away."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
-from claimstream_platform.messaging.consumer import Delivery
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 from claimstream_platform.x12 import X12Error
 
 from eligibility import estimate_charges
@@ -97,25 +98,27 @@ async def record(
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: EligibilityWork) -> None:
-    await captured(uow, [d.event for d in deliveries if isinstance(d.event, ChargeCaptured)])
+    await captured(uow, [(d.event, d) for d in deliveries if isinstance(d.event, ChargeCaptured)])
 
 
 async def on_charge_captured(event: ChargeCaptured, uow: EligibilityWork) -> None:
-    await captured(uow, [event])
+    await captured(uow, [(event, None)])
 
 
-async def captured(uow: EligibilityWork, events: Sequence[ChargeCaptured]) -> None:
-    """A run of captured charges (one tenant's, in order): each visit's coverage is checked unless it has a fresh
-    answer (its payer's days, a payer fact) or a pending question already; each charge counts against the patient's
-    Good Faith Estimates, looked up only for the patients the run finds any estimate for (most have none)."""
-    charges = [event for event in events if event.practice_id is not None]
+async def captured(uow: EligibilityWork, run: Sequence[tuple[ChargeCaptured, Delivery | None]]) -> None:
+    """A run of captured charges (one tenant's, in order), each publishing as caused by its own delivery: each
+    visit's coverage is checked unless it has a fresh answer (its payer's days, a payer fact) or a pending question
+    already; each charge counts against the patient's Good Faith Estimates, looked up only for the patients the run
+    finds any estimate for (most have none)."""
+    charges = [(event, delivery) for event, delivery in run if event.practice_id is not None]
     if not charges:
         return
-    estimated = await uow.estimates.estimated(charges[0].tenant_id, {_patient(event) for event in charges})
-    for event in charges:
-        if _patient(event) in estimated:
-            await estimate_charges.billed(uow, event)
-        await ask_later(uow, visit_check(event))
+    estimated = await uow.estimates.estimated(charges[0][0].tenant_id, {_patient(event) for event, _ in charges})
+    for event, delivery in charges:
+        with caused_by(delivery) if delivery else nullcontext():
+            if _patient(event) in estimated:
+                await estimate_charges.billed(uow, event)
+            await ask_later(uow, visit_check(event))
 
 
 def _patient(event: ChargeCaptured) -> tuple[UUID, str]:

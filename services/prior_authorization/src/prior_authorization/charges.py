@@ -10,11 +10,12 @@ visits this year, which the run counts and records in memory (`visit_counts.RunV
 each patient's lock with the payer (`uow.visits.hold_count`), which the consumer takes for the whole batch first."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.prior_authorization import ConcurrentReviewDue
-from claimstream_platform.messaging.consumer import Delivery
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 from claimstream_platform.payer_overrides import PracticePayer
 
 from prior_authorization.domain import Authorization, Patient
@@ -27,29 +28,30 @@ from prior_authorization.visit_counts import CountKey, RunVisits, VisitRow, coun
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: PriorAuthorizationWork) -> None:
-    await captured(uow, [d.event for d in deliveries if isinstance(d.event, ChargeCaptured)])
+    await captured(uow, [(d.event, d) for d in deliveries if isinstance(d.event, ChargeCaptured)])
 
 
 async def on_charge_captured(event: ChargeCaptured, uow: PriorAuthorizationWork) -> None:
-    await captured(uow, [event])
+    await captured(uow, [(event, None)])
 
 
-async def captured(uow: PriorAuthorizationWork, events: Sequence[ChargeCaptured]) -> None:
-    """The run's charges in order, on what the run read at once; its visits written at its end."""
-    charges = [event for event in events if event.practice_id is not None]
+async def captured(uow: PriorAuthorizationWork, run: Sequence[tuple[ChargeCaptured, Delivery | None]]) -> None:
+    """The run's charges in order, on what the run read at once, each publishing as caused by its own delivery; its
+    visits written at its end."""
+    charges = [(event, delivery) for event, delivery in run if event.practice_id is not None]
     if not charges:
         return
-    tenant_id, keys = charges[0].tenant_id, {_key(event) for event in charges}
+    tenant_id, keys = charges[0][0].tenant_id, {_key(event) for event, _ in charges}
     await uow.visits.hold_counts(keys)
-    overrides = await uow.payer_overrides.of(_practice_payer(event) for event in charges)
+    overrides = await uow.payer_overrides.of(_practice_payer(event) for event, _ in charges)
     authorized = await uow.authorizations.approved_for(tenant_id, keys)
-    since = date(min(event.service_date.year for event in charges), 1, 1)
-    visits = RunVisits.of(await uow.visits.of_run(tenant_id, keys, since, {e.encounter_id for e in charges}))
-    for event in charges:
-        rule = practice_rule(
-            event.coverage.payer_id, event.service_date, overrides.get(_practice_payer(event), ()), event.payer.kind
-        )
-        await _charge(uow, event, rule, visits, covered=_key(event) in authorized)
+    since = date(min(event.service_date.year for event, _ in charges), 1, 1)
+    visits = RunVisits.of(await uow.visits.of_run(tenant_id, keys, since, {e.encounter_id for e, _ in charges}))
+    for event, delivery in charges:
+        layers = overrides.get(_practice_payer(event), ())
+        rule = practice_rule(event.coverage.payer_id, event.service_date, layers, event.payer.kind)
+        with caused_by(delivery) if delivery else nullcontext():
+            await _charge(uow, event, rule, visits, covered=_key(event) in authorized)
     await uow.visits.record_all(visits.written())
 
 

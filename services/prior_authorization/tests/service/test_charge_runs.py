@@ -24,11 +24,18 @@ def weekly(practice: UUID, weeks: int) -> list[ChargeCaptured]:
     return [captured(SESSION, practice=practice, day=date(2026, 1, 5) + timedelta(weeks=n)) for n in range(weeks)]
 
 
-async def in_one_run(make_uow: MakeUow, events: list[ChargeCaptured]) -> None:
-    meta = EventMetadata(event_id=uuid4(), source="charge-capture", time=datetime.now(UTC), correlation_id=uuid4())
+async def in_one_run(make_uow: MakeUow, events: list[ChargeCaptured]) -> dict[UUID, UUID]:
+    """The events as one batch's run; each encounter's delivery (its event id)."""
+    delivered = [
+        DecodedEvent(
+            event, EventMetadata(event_id=uuid4(), source="cc", time=datetime.now(UTC), correlation_id=uuid4())
+        )
+        for event in events
+    ]
     async with make_uow() as uow:
-        await charges.on_charges_captured([DecodedEvent(event, meta) for event in events], uow)
+        await charges.on_charges_captured(delivered, uow)
         await uow.commit()
+    return {d.event.encounter_id: d.metadata.event_id for d in delivered}  # type: ignore[attr-defined]
 
 
 async def outcomes(make_uow: MakeUow, practice: UUID) -> dict[str, Any]:
@@ -49,10 +56,15 @@ async def test_a_run_counts_requires_and_asks_as_one_charge_at_a_time(make_uow: 
     for event in weekly(OTHER_PRACTICE, 34):
         await handle(make_uow, charges.on_charge_captured, event)
     run = weekly(PRACTICE, 34)
-    await in_one_run(make_uow, [*run, run[5]])  # the sixth charge again, redelivered in the same run
+    delivered = await in_one_run(make_uow, [*run, run[5]])  # the sixth charge again, redelivered in the same run
     alone, together = await outcomes(make_uow, OTHER_PRACTICE), await outcomes(make_uow, PRACTICE)
     assert together == alone
     assert together["visits"] == 34 and together["required"] and together["asked"] == 1, together
+    async with make_uow() as uow:  # each charge's events are caused by its own delivery, not the run's first
+        query = "SELECT causation_id, convert_from(payload, 'UTF8')::jsonb ->> 'encounter_id' AS encounter FROM outbox"
+        rows = (await uow.session.execute(text(query + " WHERE event_type LIKE '%required%'"))).all()
+    caused = {(row.causation_id, UUID(row.encounter)) for row in rows if UUID(row.encounter) in delivered}
+    assert caused and all(cause == delivered[encounter] for cause, encounter in caused), caused
 
 
 async def test_an_older_version_in_a_run_does_not_replace_the_newer_one(make_uow: MakeUow) -> None:

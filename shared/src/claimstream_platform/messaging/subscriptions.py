@@ -11,6 +11,7 @@ from aiokafka import ConsumerRecord
 
 from claimstream_platform.context import call_context
 from claimstream_platform.contracts.base import IntegrationEvent, event_class
+from claimstream_platform.locks import LockName
 from claimstream_platform.messaging.dead_letters import DeadLetter
 from claimstream_platform.messaging.envelope import TYPE_HEADER, DecodedEvent, UndecodableEvent, decode
 
@@ -23,7 +24,7 @@ BatchHandler = Callable[[Sequence[Delivery], Any], Awaitable[None]]
 # in another order deadlocked each other hundreds of times a minute at 50 encounters/s. The consumer takes every
 # name of the batch at once, in one order, before the first handler; a handler naming one again asks for nothing
 # (locks.hold_ids remembers what the transaction holds).
-Locks = Mapping[type[IntegrationEvent], Callable[[Any], Iterable[str]]]
+Locks = Mapping[type[IntegrationEvent], Callable[[Any], Iterable[LockName]]]
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,10 @@ def _together(
     return subscriptions[type(first.event)] is subscription and first.event.tenant_id == item.event.tenant_id
 
 
-def lock_names(items: Iterable[DecodedEvent], locks: Locks) -> list[str]:
+def lock_names(items: Iterable[DecodedEvent], locks: Locks) -> list[LockName]:
     """The advisory locks the handlers of `items` take, as their services name them. An event whose locks cannot be
     named (a field its service's mapping refuses) is left out: its handler refuses it the usual way, alone."""
-    names: list[str] = []
+    names: list[LockName] = []
     for item in items:
         named = locks.get(type(item.event))
         try:

@@ -58,8 +58,9 @@ async def create_claims(uow: ClaimWork, run: Sequence[NewClaim]) -> list[Claim]:
     its own practice's business date (a run may hold practices in several time zones)."""
     if not run:
         return []
-    # The billing office's lock first, before any claim row is locked here, in the order its answers take them.
-    await uow.readiness.hold((i.tenant_id, i.practice_id, i.content.payer.payer_id[:80]) for i in run if i.practice_id)
+    # The billing office's lock first, before any claim row is locked here, in the order its answers take them:
+    # shared, as every run of claims created reads the practice's word and none changes it.
+    await uow.readiness.share((i.tenant_id, i.practice_id, i.content.payer.payer_id[:80]) for i in run if i.practice_id)
     run = await _supersede(uow, run)
     run = await billed(uow, run)
     reasons = await _findings(uow, run)

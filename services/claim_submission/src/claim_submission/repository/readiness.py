@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from claimstream_platform.locks import Shared, hold_names
+from claimstream_platform.locks import LockName, Shared, hold_names
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
@@ -20,7 +20,7 @@ PayerKey = tuple[UUID, UUID, str]  # tenant, practice, payer
 k, e, s = payer_checks.c, claims_enrollments.c, credential_spans.c
 
 
-def readiness_lock_names(keys: Iterable[PayerKey], *, shared: bool = False) -> set[str]:
+def readiness_lock_names(keys: Iterable[PayerKey], *, shared: bool = False) -> set[LockName]:
     """The lock of each practice's word on a payer: exclusive to change it (`PayerReadiness.hold`), shared to read
     it for the claims created (`PayerReadiness.share`), which then do not wait for one another."""
     names = (f"claim-submission:readiness:{t}:{p}:{payer[:80]}" for t, p, payer in keys)
