@@ -28,7 +28,7 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from identity.audit_keys import new_ring_file
-from measuring import commit_latency_ms, cpu_seconds, process_roots
+from measuring import BENCH_PORT_OFFSET, commit_latency_ms, cpu_seconds, process_roots
 from sqlalchemy import text
 
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
@@ -36,7 +36,7 @@ BATCH_SIZE = 1000
 RATES = [int(r) for r in os.environ.get("BENCH_POST_RATES", "100,150,200").split(",")]  # the p99 target is at 100/s
 SECONDS = int(os.environ.get("BENCH_POST_SECONDS", "15"))
 API_WORKERS = os.environ.get("API_WORKERS", "1")  # as `make run` runs it
-SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
+SPECS = {spec.package: spec for spec in local_services(port_offset=BENCH_PORT_OFFSET)}
 SPEC = SPECS["charge_capture"]
 IDENTITY = SPECS["identity"]  # the revocation list's owner: every API refuses to answer without it
 RESULTS = Path(__file__).parent / "results" / "charge_capture.json"

@@ -32,7 +32,7 @@ from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, statements
-from measuring import LOAD, cpu_seconds, percentiles, process_roots, raw_rates
+from measuring import BENCH_PORT_OFFSET, LOAD, cpu_seconds, percentiles, process_roots, raw_rates
 from profiling import PROFILE_SECONDS, profile_hottest
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
@@ -157,7 +157,7 @@ def main() -> int:
     mail = local.mail.folder if local.mail else None
     stack = StackUnderTest(local.database_url, local.bootstrap_servers, local.broker, local.postgres, local.smtp, mail)
     try:
-        with running(stack, keys, clearinghouse, folder, port_offset=30000, extra_env=CADENCES) as services:
+        with running(stack, keys, clearinghouse, folder, port_offset=BENCH_PORT_OFFSET, extra_env=CADENCES) as services:
             roots = process_roots(local, services.supervisor)
             results = asyncio.run(measure(local, services, keys, roots))
     finally:

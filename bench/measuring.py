@@ -17,6 +17,9 @@ from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from sqlalchemy import text
 
 LOAD = "load generator"  # the bench process itself
+# The services' ports under a bench (APIs at 26000 and up, their metrics at 27000): below Linux's ephemeral ports
+# (32768 and up), one of which a client socket may hold when a service starts to listen on it (seen: a worker lost).
+BENCH_PORT_OFFSET = 18000
 
 
 def process_roots(stack: LocalStack, supervisor: Supervisor) -> dict[str, int]:

@@ -38,8 +38,9 @@ from identity.audit_keys import new_ring_file
 COUNT = int(os.environ.get("MONEY_RUN_COUNT", 300))
 SEED = int(os.environ.get("MONEY_RUN_SEED", 11))
 DEFECTS = float(os.environ.get("MONEY_RUN_DEFECTS", 0.3))
-PROFILE = Profile("money", kafka_port=49092, controller_port=49093, postgres_port=45432, smtp_port=42525)
-SPECS = {spec.package: spec for spec in local_services(port_offset=40000)}
+# Ports of its own, below Linux's ephemeral ones (32768 and up, which a client socket may hold when a server wants one)
+PROFILE = Profile("money", kafka_port=16092, controller_port=16093, postgres_port=16432, smtp_port=16525)
+SPECS = {spec.package: spec for spec in local_services(port_offset=16000)}
 RESULTS = Path(__file__).parent / "results" / "money.json"
 
 

@@ -42,7 +42,7 @@ from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import Budget, store
 from identity.audit_keys import new_ring_file
-from measuring import percentiles, raw_rates
+from measuring import BENCH_PORT_OFFSET, percentiles, raw_rates
 
 SECONDS = int(os.environ.get("BENCH_NOISY_SECONDS", "15"))
 STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "5"))  # B's and C's single POSTs per second, each
@@ -50,7 +50,7 @@ BURST_RATE = int(os.environ.get("BENCH_BURST_RATE", "300"))  # A's offered singl
 WORKERS = os.environ.get("BENCH_NOISY_WORKERS", "1") != "0"
 RAW = os.environ.get("BENCH_NOISY_RAW", "1") != "0"
 A_BUDGET = Budget(tenant=200, client=200, window_seconds=10)  # A's writes: 20/s, far below its burst
-SPECS = {spec.package: spec for spec in local_services(port_offset=30000)}
+SPECS = {spec.package: spec for spec in local_services(port_offset=BENCH_PORT_OFFSET)}
 CAPTURE, IDENTITY = SPECS["charge_capture"], SPECS["identity"]
 RESULTS = Path(__file__).parent / "results" / "noisy_neighbour.json"
 REFUSED = ("429", "503")

@@ -52,7 +52,8 @@ PROFILES = {
         smtp_port=int(os.environ.get("SMTP_SINK_PORT", 12525)),
     ),
     "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432, smtp_port=22525),
-    "bench": Profile("bench", kafka_port=39092, controller_port=39093, postgres_port=35432, smtp_port=32525),
+    # Below Linux's ephemeral ports (32768 and up), which a client socket may hold when a server wants to listen.
+    "bench": Profile("bench", kafka_port=26092, controller_port=26093, postgres_port=26432, smtp_port=26525),
 }
 
 
