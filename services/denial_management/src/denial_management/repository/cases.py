@@ -77,6 +77,8 @@ class Cases(Repository):
         return _case(row) if row is not None else None
 
     async def lock_for_claims(self, claim_ids: Sequence[UUID], statuses: Sequence[CaseStatus]) -> list[Case]:
+        if not claim_ids:  # a payment of a claim that replaced none: nothing to ask (it was a statement a payment)
+            return []
         query = select(cases).where(
             cases.c.claim_id.in_(list(claim_ids)), cases.c.status.in_([str(s) for s in statuses])
         )
