@@ -14,7 +14,6 @@ the check is stored as pending when the coverage has no fresh answer, and asked 
 (check_loop.py), which also finishes a check whose asker went away."""
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -115,7 +114,7 @@ async def captured(uow: EligibilityWork, run: Sequence[tuple[ChargeCaptured, Del
         return
     estimated = await uow.estimates.estimated(charges[0][0].tenant_id, {_patient(event) for event, _ in charges})
     for event, delivery in charges:
-        with caused_by(delivery) if delivery else nullcontext():
+        with caused_by(delivery):
             if _patient(event) in estimated:
                 await estimate_charges.billed(uow, event)
             await ask_later(uow, visit_check(event))

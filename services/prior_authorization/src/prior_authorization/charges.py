@@ -7,10 +7,9 @@ A run is one tenant's charges of one partition's batch, in order (a charge alone
 charges would ask for is read once for the run: the practices' overrides of their payers' facts, which patients have
 an approved authorization at all (the others have none to draw on, and most patients have none), and the patients'
 visits this year, which the run counts and records in memory (`visit_counts.RunVisits`) and writes at its end. Under
-each patient's lock with the payer (`uow.visits.hold_count`), which the consumer takes for the whole batch first."""
+each patient's lock with the payer (`uow.visits.hold_counts`), which the consumer takes for the whole batch first."""
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from datetime import date
 
 from claimstream_platform.contracts.charge_capture import ChargeCaptured
@@ -50,7 +49,7 @@ async def captured(uow: PriorAuthorizationWork, run: Sequence[tuple[ChargeCaptur
     for event, delivery in charges:
         layers = overrides.get(_practice_payer(event), ())
         rule = practice_rule(event.coverage.payer_id, event.service_date, layers, event.payer.kind)
-        with caused_by(delivery) if delivery else nullcontext():
+        with caused_by(delivery):
             await _charge(uow, event, rule, visits, covered=_key(event) in authorized)
     await uow.visits.record_all(visits.written())
 

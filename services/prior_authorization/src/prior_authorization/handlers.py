@@ -30,6 +30,7 @@ from prior_authorization.domain import Authorization
 from prior_authorization.repository import PriorAuthorizationWork
 from prior_authorization.review import decision_for, interchange_278
 from prior_authorization.rules import Rule, rule_for, shipped
+from prior_authorization.visit_counts import count_key
 
 LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no request in flight
 
@@ -114,10 +115,10 @@ async def enter(uow: PriorAuthorizationWork, authorization: Authorization, numbe
 async def renew(uow: PriorAuthorizationWork, authorization: Authorization, visits: int, start: date) -> Authorization:
     """A renewal or extension of an approved authorization: a new request (REF*BB its number), asked by the loop.
     One at a time: while one waits for the payer, asking again (another person or Idempotency-Key, a review point)
-    gets that one. Under the patient's lock with the payer (`uow.visits.hold_count`, which a charge's review point
+    gets that one. Under the patient's lock with the payer (`uow.visits.hold_counts`, which a charge's review point
     takes too): two asked at once would each miss the other's, and the payer would get two 278s."""
     a = authorization
-    await uow.visits.hold_count(a.tenant_id, a.practice_id, a.patient.external_id, a.payer_id)
+    await uow.visits.hold_counts([count_key(a.tenant_id, a.practice_id, a.patient.external_id, a.payer_id)])
     waiting = await uow.authorizations.open_renewal(authorization)
     if waiting is not None:
         return waiting

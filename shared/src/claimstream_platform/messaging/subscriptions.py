@@ -39,8 +39,12 @@ def batched(handler: BatchHandler) -> Batched:
 
 
 @contextmanager
-def caused_by(delivery: Delivery) -> Iterator[None]:
-    """Inside a batch handler: the events published here are caused by `delivery` (correlation, causation)."""
+def caused_by(delivery: Delivery | None) -> Iterator[None]:
+    """Inside a batch handler: the events published here are caused by `delivery` (correlation, causation); None
+    (work no delivery brought, a handler called on its own) leaves the context as it is."""
+    if delivery is None:
+        yield
+        return
     with call_context(correlation_id=delivery.metadata.correlation_id, causation_id=delivery.metadata.event_id):
         yield
 

@@ -4,7 +4,6 @@ arrives. Each is billed (an original to a carve-out's administrator, with a cove
 scrubbed, stored and announced in the caller's transaction."""
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
@@ -67,7 +66,7 @@ async def create_claims(uow: ClaimWork, run: Sequence[NewClaim]) -> list[Claim]:
     new = [_claim(item, found) for item, found in zip(run, reasons, strict=True)]
     await uow.claims.insert_new(new, [duplicate_key(item.content) for item in run])
     for item, claim in zip(run, new, strict=True):
-        with caused_by(item.cause) if item.cause else nullcontext():
+        with caused_by(item.cause):
             publish(uow, [claim])
     return new
 

@@ -8,8 +8,8 @@ from uuid import UUID
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
 from claimstream_platform.many_rows import insert_many
-from sqlalchemy import delete, func, select, tuple_, union
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import delete, select, tuple_, union
+from sqlalchemy.dialects.postgresql import Insert
 
 from prior_authorization.tables import visits
 from prior_authorization.visit_counts import CountKey, VisitRow
@@ -18,64 +18,21 @@ v = visits.c
 
 
 def count_lock(tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> str:
-    """The lock of a patient's charges with a payer (`Visits.hold_count`)."""
+    """The lock of a patient's charges with a payer (`Visits.hold_counts`)."""
     return f"prior-authorization:visits:{tenant_id}:{practice_id}:{patient_ref[:80]}:{payer_id[:80]}"
 
 
 class Visits(Repository):
     table = visits
 
-    async def hold_count(self, tenant_id: UUID, practice_id: UUID, patient_ref: str, payer_id: str) -> None:
-        """Until this transaction ends, it alone takes the patient's charges with the payer (counted, asked ahead for,
-        burned down) and asks for renewals of the patient's authorizations with the payer. Two of a patient's
-        charges come on different partitions, so two transactions can count them at once: each would miss the
-        other's visit, both take the same place in the year, and both ask ahead (seen: two 278s for one count). The
-        second waits here for the first to commit; its count then sees the first's visit and request."""
-        await hold_names(self.uow, [count_lock(tenant_id, practice_id, patient_ref, payer_id)])
-
     async def hold_counts(self, keys: Iterable[CountKey]) -> None:
-        """`hold_count` for each (tenant, practice, patient, payer), at once."""
+        """Until this transaction ends, it alone takes each patient's charges with the payer (tenant, practice,
+        patient, payer: counted, asked ahead for, burned down) and asks for renewals of the patient's authorizations
+        with the payer. Two of a patient's charges come on different partitions, so two transactions can count them at
+        once: each would miss the other's visit, both take the same place in the year, and both ask ahead (seen: two
+        278s for one count). The second waits here for the first to commit; its count then sees the first's visit and
+        request."""
         await hold_names(self.uow, [count_lock(*key) for key in keys])
-
-    async def record(
-        self,
-        tenant_id: UUID,
-        practice_id: UUID,
-        encounter_id: UUID,
-        version: int,
-        patient_ref: str,
-        payer_id: str,
-        day: date,
-    ) -> None:
-        row = {
-            "tenant_id": tenant_id,
-            "encounter_id": encounter_id,
-            "version": version,
-            "practice_id": practice_id,
-            "patient_ref": patient_ref[:80],
-            "payer_id": payer_id[:80],
-            "service_date": day,
-        }
-        statement = insert(visits).values(row)
-        newer = v.version <= statement.excluded.version
-        await self.session.execute(
-            statement.on_conflict_do_update(index_elements=["tenant_id", "encounter_id"], set_=row, where=newer)
-        )
-
-    async def earlier_this_year(
-        self, tenant_id: UUID, practice_id: UUID, encounter_id: UUID, patient_ref: str, payer_id: str, day: date
-    ) -> int:
-        """The patient's other visits with the payer in `day`'s calendar year, before it."""
-        query = select(func.count()).where(
-            self.mine(tenant_id),
-            v.practice_id == practice_id,
-            v.patient_ref == patient_ref[:80],
-            v.payer_id == payer_id[:80],
-            v.service_date >= date(day.year, 1, 1),
-            v.service_date <= day,
-            v.encounter_id != encounter_id,
-        )
-        return int(await self.session.scalar(query) or 0)
 
     async def of_run(self, tenant_id: UUID, keys: set[CountKey], since: date, encounters: set[UUID]) -> list[VisitRow]:
         """A run's visits (`visit_counts.RunVisits`): the patients' with their payers since `since`, and the run's
