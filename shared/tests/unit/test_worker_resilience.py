@@ -77,6 +77,74 @@ async def test_a_crashing_worker_is_restarted_and_the_others_keep_running() -> N
     await asyncio.wait_for(running, timeout=5)
 
 
+class LibraryCancelled:
+    """A worker whose run ends in the cancellation of a task it awaited, as aiokafka 0.14's consumer `stop()` raises
+    when it cancels a fetch that was sleeping out a failed request (its broker gone)."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            inner = asyncio.create_task(asyncio.sleep(60))
+            await asyncio.sleep(0)
+            inner.cancel()
+            await inner  # raises CancelledError in run(), though nobody cancelled the worker
+        await self.stopped.wait()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+async def test_a_worker_ended_by_a_library_tasks_cancellation_is_restarted_and_a_real_cancel_still_stops_it() -> None:
+    worker = LibraryCancelled()
+    running = asyncio.create_task(run_until_stopped(worker, first_backoff=0.01))
+    for _ in range(200):
+        if worker.runs == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert (worker.runs, running.done()) == (2, False)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, timeout=5)
+
+
+class StoppingClient:
+    """A Kafka client whose `stop()` misbehaves as aiokafka's can once its broker is gone."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    async def stop(self) -> None:
+        if self.how == "hangs":
+            await asyncio.sleep(60)
+        inner = asyncio.create_task(asyncio.sleep(60))
+        await asyncio.sleep(0)
+        inner.cancel()
+        await inner
+
+
+@pytest.mark.parametrize("how", ["hangs", "raises its fetch's cancellation"])
+async def test_a_kafka_client_that_cannot_stop_is_dropped_within_its_time(how: str) -> None:
+    from claimstream_platform.messaging.kafka import stop_client
+
+    started = asyncio.get_running_loop().time()
+    await stop_client(StoppingClient(how), seconds=0.2)  # type: ignore[arg-type]
+    assert asyncio.get_running_loop().time() - started < 1
+
+
+async def test_stopping_a_kafka_client_gives_way_to_a_cancel_of_its_caller() -> None:
+    from claimstream_platform.messaging.kafka import stop_client
+
+    stopping = asyncio.create_task(stop_client(StoppingClient("hangs"), seconds=30))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    stopping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(stopping, timeout=5)
+
+
 class _NoDatabase:
     """A unit of work for a handler that never reaches the database: it is told the event's tenant, no more."""
 

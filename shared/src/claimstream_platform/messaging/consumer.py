@@ -53,7 +53,7 @@ from claimstream_platform.messaging.failures import (
     worth_waiting,
 )
 from claimstream_platform.messaging.inbox import claim, forget
-from claimstream_platform.messaging.kafka import new_consumer, new_producer
+from claimstream_platform.messaging.kafka import new_consumer, new_producer, stop_client
 from claimstream_platform.messaging.partitions import PartitionWork
 from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.subscriptions import (
@@ -153,8 +153,8 @@ class Consumer:
                 await work.record_lag()
         finally:
             await work.settle()  # a crash: whatever still runs is cancelled, to be applied again
-            await self._dead_letters.stop()
-            await consumer.stop()
+            await stop_client(self._dead_letters)
+            await stop_client(consumer)
 
     async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply the partition's records and dead-letter what must be."""

@@ -5,6 +5,8 @@ read_uncommitted): each one is set explicitly here and nowhere else. Every clien
 process's transport (transport.py: TLS and SASL where the deployment says so).
 """
 
+import asyncio
+import logging
 from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -12,10 +14,15 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import for_code
 
+from claimstream_platform.messaging.workers import cancelled_from_outside
 from claimstream_platform.settings import FOREVER, RetentionSettings
 from claimstream_platform.transport import kafka_transport
 
+log = logging.getLogger(__name__)
+
 TOPIC_PARTITIONS = 6
+# How long a client that lost its broker is given to stop before it is dropped (see `stop_client`).
+STOP_SECONDS = 10.0
 DEAD_LETTER_SUFFIX = ".dlq"
 _DAY_MS = 86_400_000
 _DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs' config source of a setting made on the topic itself
@@ -82,6 +89,26 @@ def new_reader(bootstrap_servers: str) -> AIOKafkaConsumer:
         enable_auto_commit=False,
         isolation_level="read_committed",
     )
+
+
+async def stop_client(client: AIOKafkaConsumer | AIOKafkaProducer, *, seconds: float = STOP_SECONDS) -> None:
+    """Stop a client for good, even one whose broker died under it: it is dropped if it does not stop within
+    `seconds`, and its failure is logged, not raised. aiokafka's stop can wait on a dead connection, and a
+    consumer's fetcher, stopped with a fetch in flight, raises that fetch's cancellation out of `stop()` (0.14): had
+    that escaped, the worker would have ended as though cancelled, and nothing would start it again. A cancellation
+    of the caller's own task still propagates."""
+    try:
+        async with asyncio.timeout(seconds):
+            await client.stop()
+    except asyncio.CancelledError:
+        if cancelled_from_outside():
+            raise
+        log.warning("a Kafka client's stop was cancelled from within; dropped", extra={"client": type(client).__name__})
+    except Exception as error:
+        log.warning(
+            "a Kafka client did not stop cleanly; dropped",
+            extra={"client": type(client).__name__, "error": type(error).__name__},
+        )
 
 
 def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:

@@ -38,7 +38,7 @@ from claimstream_platform import faults, telemetry
 from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
 from claimstream_platform.messaging.envelope import EventMetadata, encode
-from claimstream_platform.messaging.kafka import new_producer
+from claimstream_platform.messaging.kafka import new_producer, stop_client
 from claimstream_platform.messaging.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -241,8 +241,5 @@ _COUNTS = text(
 
 
 async def _discard(producer: AIOKafkaProducer | None) -> None:
-    if producer is not None:
-        try:
-            await asyncio.wait_for(producer.stop(), timeout=10)
-        except Exception:  # a producer that cannot flush is dropped; its rows stay pending
-            log.warning("discarded a Kafka producer that did not stop cleanly")
+    if producer is not None:  # a producer that cannot flush is dropped; its rows stay pending
+        await stop_client(producer)

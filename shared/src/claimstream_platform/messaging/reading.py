@@ -9,7 +9,7 @@ from typing import TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from claimstream_platform.messaging.kafka import new_reader
+from claimstream_platform.messaging.kafka import new_reader, stop_client
 
 Offsets: TypeAlias = dict[TopicPartition, int]
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
@@ -23,7 +23,7 @@ async def topic_reader(bootstrap_servers: str) -> AsyncIterator["TopicReader"]:
         await client.start()  # (a broker that does not answer: the client is closed all the same)
         yield TopicReader(client)
     finally:
-        await client.stop()
+        await stop_client(client)
 
 
 @dataclass

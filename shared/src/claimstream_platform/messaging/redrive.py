@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import NewTopic
 from aiokafka.structs import RecordMetadata
 
-from claimstream_platform.messaging.kafka import new_admin, new_producer
+from claimstream_platform.messaging.kafka import new_admin, new_producer, stop_client
 from claimstream_platform.messaging.letters import REDRIVEN_CONFIG, REDRIVEN_TOPIC, Letter, Mark, redriven
 
 REDRIVEN_FROM = "redriven_from"  # the header naming the letter a redriven event was sent from
@@ -113,7 +113,7 @@ async def redrive(bootstrap_servers: str, events: list[Outgoing]) -> None:
         ]
         await asyncio.gather(*marked)
     finally:
-        await producer.stop()
+        await stop_client(producer)
 
 
 async def _send(producer: AIOKafkaProducer, letter: Letter) -> "asyncio.Future[RecordMetadata]":

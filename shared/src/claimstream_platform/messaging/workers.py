@@ -21,9 +21,24 @@ async def _keep_running(worker: Any, first_backoff: float, *, max_backoff: float
         try:
             await worker.run()
             return  # run() returns only once stop() was called
+        except asyncio.CancelledError as error:
+            if cancelled_from_outside():
+                raise
+            # A library task's cancellation that escaped `run()`: left to end the task, the TaskGroup would have
+            # taken it for a deliberate cancel, and the worker would have stopped for good without a word.
+            _crashed(worker, error)
         except Exception as error:
-            log.error(
-                "worker crashed; restarting", extra={"worker": type(worker).__name__, "error": type(error).__name__}
-            )
+            _crashed(worker, error)
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, max_backoff)
+
+
+def cancelled_from_outside() -> bool:
+    """Whether the running task was asked to stop (`Task.cancel`), as opposed to having met a cancellation that an
+    awaited library task raised, which is that library's failure."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _crashed(worker: Any, error: BaseException) -> None:
+    log.error("worker crashed; restarting", extra={"worker": type(worker).__name__, "error": type(error).__name__})
