@@ -1,7 +1,8 @@
 """The events patient billing consumes: the projection's word on what the insurance left the patient on a visit
 (the ledger is that fact's one home), and charge capture's charges for the patient's name and postal address (what
-statements go to), each mapped into the account at the edge (handlers.py). Each locks the patient's account row; a
-batch's accounts are named ahead, so that the consumer locks them all at once, in one order, before any row."""
+statements go to), each mapped into the account at the edge (handlers.py), a partition's run at a time. Each locks
+the patient's account row; a batch's accounts are named ahead, so that the consumer locks them all at once, in one
+order, before any row."""
 
 from collections.abc import Mapping
 
@@ -14,13 +15,13 @@ from patient_billing import handlers
 from patient_billing.repository.accounts import account_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    PatientShareChanged: handlers.on_patient_share_changed,
+    PatientShareChanged: batched(handlers.on_patient_shares_changed),
     ChargeCaptured: batched(handlers.on_charges_captured),
 }
 
 
 def _account(event: PatientShareChanged | ChargeCaptured) -> list[str]:
-    """The patient's account (`Accounts.of_patient`)."""
+    """The patient's account (`Accounts.of_patients`)."""
     patient = event.patient.external_id if isinstance(event, ChargeCaptured) else event.patient_ref
     return [account_lock(event.tenant_id, event.practice_id, patient)] if event.practice_id and patient else []
 

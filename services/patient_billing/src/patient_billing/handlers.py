@@ -12,31 +12,64 @@ from claimstream_platform.contracts.charge_capture import ChargeCaptured
 from claimstream_platform.contracts.projection import PatientShareChanged
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import RuleViolation
-from claimstream_platform.messaging.consumer import Delivery
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from patient_billing.accounts import locked, saved
 from patient_billing.commands import Adjustment, Payment
 from patient_billing.domain import ZERO, InsuranceWord, PatientAccount
 from patient_billing.plan_work import count_toward_plan
 from patient_billing.repository import PatientBillingWork
+from patient_billing.repository.accounts import account_id
 
 log = logging.getLogger(__name__)
 
 
+async def on_patient_shares_changed(deliveries: Sequence[Delivery], uow: PatientBillingWork) -> None:
+    await shares_changed(uow, [(d.event, d) for d in deliveries if isinstance(d.event, PatientShareChanged)])
+
+
 async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBillingWork) -> None:
-    """What the insurance left the patient on a visit, as the ledger says it now."""
+    await shares_changed(uow, [(event, None)])
+
+
+async def shares_changed(uow: PatientBillingWork, run: Sequence[tuple[PatientShareChanged, Delivery | None]]) -> None:
+    """What the insurance left the patient on each visit, as the ledger says it now: a run of one tenant's words in
+    order, their accounts read and locked at once and stored together at the end, each word publishing as caused by
+    its own delivery. A visit stays on the account it was first billed to, even if its patient id was corrected."""
+    words = [(event, delivery, patient) for event, delivery in run if (patient := _patient(event))]
+    if not words:
+        return
+    tenant = words[0][0].tenant_id
+    accounts = await uow.accounts.of_patients(tenant, [patient for *_, patient in words])
+    elsewhere = [e.encounter_id for e, _, p in words if e.encounter_id not in accounts[account_id(tenant, *p)].visits]
+    owners = await uow.accounts.owners_of_visits(tenant, elsewhere)
+    touched: dict[UUID, PatientAccount] = {}
+    for event, delivery, patient in words:
+        hers = account_id(tenant, *patient)
+        owner = owners.setdefault(event.encounter_id, hers)  # a visit on no account yet: hers from now on
+        if owner != hers:  # the encounter's patient id was corrected after it was billed
+            log.warning(
+                "a visit's patient changed; it stays on its account", extra={"encounter_id": str(event.encounter_id)}
+            )
+        if owner not in accounts:
+            accounts[owner] = await uow.accounts.lock(tenant, owner)
+        account = touched[owner] = accounts[owner]
+        with caused_by(delivery):
+            account.share_changed(event.encounter_id, _word(event), business_date())
+            uow.publish_recorded(account)
+    await uow.accounts.save(*touched.values())
+
+
+def _patient(event: PatientShareChanged) -> tuple[UUID, str] | None:
+    """The practice and patient whose account the word is for; None, logged, when the ledger knows neither."""
     if event.patient_ref is None or event.practice_id is None:
         log.warning("a patient share with no patient or practice", extra={"encounter_id": str(event.encounter_id)})
-        return
-    account = await uow.accounts.of_patient(event.tenant_id, event.practice_id, event.patient_ref)
-    on_it = event.encounter_id in account.visits  # else it may be on another account: asked
-    owner = account.id if on_it else await uow.accounts.owner_of_visit(event.tenant_id, event.encounter_id)
-    if owner is not None and owner != account.id:  # the encounter's patient id was corrected after it was billed
-        log.warning(
-            "a visit's patient changed; it stays on its account", extra={"encounter_id": str(event.encounter_id)}
-        )
-        account = await uow.accounts.lock(event.tenant_id, owner)
-    word = InsuranceWord(
+        return None
+    return event.practice_id, event.patient_ref
+
+
+def _word(event: PatientShareChanged) -> InsuranceWord:
+    return InsuranceWord(
         service_date=event.service_date,
         version=event.version,
         share=event.share,
@@ -46,8 +79,6 @@ async def on_patient_share_changed(event: PatientShareChanged, uow: PatientBilli
         adjusted=event.adjusted,
         reasons=tuple((r.group, r.reason, r.amount) for r in event.reasons),
     )
-    account.share_changed(event.encounter_id, word, business_date())
-    await saved(uow, account)
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: PatientBillingWork) -> None:

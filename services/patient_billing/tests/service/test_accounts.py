@@ -159,7 +159,7 @@ async def test_an_account_saved_with_another_accounts_visit_leaves_that_visit_al
     visit = uuid4()
     first = await announce(make_uow, share(visit, "30.00", patient="P-9"))
     async with make_uow() as uow:
-        other = await uow.accounts.of_patient(TENANT, PRACTICE, "P-10")
+        [other] = (await uow.accounts.of_patients(TENANT, [(PRACTICE, "P-10")])).values()
         word = InsuranceWord(service_date=date(2026, 3, 2), version=5, share=D("99.00"))
         other.share_changed(visit, word, date(2026, 3, 30))
         await uow.accounts.save(other)

@@ -10,10 +10,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.patient_billing import Totals
-from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many, skip_existing
+from claimstream_platform.db import Repository, UnitOfWork
+from claimstream_platform.many_rows import insert_many, skip_existing, update_many
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
-from sqlalchemy import Numeric, cast, func, select, update
+from sqlalchemy import Numeric, cast, func, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 
 from patient_billing.commands import Adjustment, Payment
@@ -36,16 +36,24 @@ def account_lock(tenant_id: UUID, practice_id: UUID, patient_ref: str) -> str:
 class Accounts(Repository):
     table = accounts
 
-    async def of_patient(self, tenant_id: UUID, practice_id: UUID, patient_ref: str) -> PatientAccount:
-        """The patient's account, made on first sight, locked until this transaction ends (read first: she has one
-        already but the first time)."""
-        known = [self.mine(tenant_id), a.id == account_id(tenant_id, practice_id, patient_ref)]
-        account = await self._load(known, lock=True)
-        if account is None:
-            await self.made([(tenant_id, practice_id, patient_ref)])
-            account = await self._load(known, lock=True)
-        assert account is not None  # made above, or by the transaction the lock waited for
-        return account
+    def __init__(self, uow: UnitOfWork) -> None:
+        super().__init__(uow)
+        # Each account's row and its visits' rows (by encounter), as last read or written in this transaction.
+        self._read: dict[UUID, tuple[dict[str, Any], dict[UUID, dict[str, Any]]]] = {}
+
+    async def of_patients(self, tenant_id: UUID, patients: Sequence[tuple[UUID, str]]) -> dict[UUID, PatientAccount]:
+        """The accounts of the tenant's patients (practice, patient ref), by id, each made on first sight, locked
+        until this transaction ends (read first: a patient has one already but the first time)."""
+        wanted = {
+            account_id(tenant_id, practice, patient): (tenant_id, practice, patient) for practice, patient in patients
+        }
+        found = await self._loaded(tenant_id, [a.id.in_(wanted)], lock=True)
+        missing = [patient for id_, patient in wanted.items() if id_ not in found]
+        if missing:
+            made = await self.made(missing)
+            found |= await self._loaded(tenant_id, [a.id.in_(made)], lock=True)
+        assert found.keys() == wanted.keys()  # made above, or by the transaction the lock waited for
+        return found
 
     async def made(self, patients: Sequence[tuple[UUID, UUID, str]]) -> list[UUID]:
         """The accounts' ids of the patients (tenant, practice, patient ref), each made on first sight, in one
@@ -88,22 +96,27 @@ class Accounts(Repository):
 
     async def owner_of_visit(self, tenant_id: UUID, encounter_id: UUID) -> UUID | None:
         """The account a visit is on, if any: the one it was first billed to."""
-        query = select(v.account_id).where(self.mine(tenant_id, visits), v.encounter_id == encounter_id)
-        return await self.session.scalar(query)
+        return (await self.owners_of_visits(tenant_id, [encounter_id])).get(encounter_id)
+
+    async def owners_of_visits(self, tenant_id: UUID, encounter_ids: Sequence[UUID]) -> dict[UUID, UUID]:
+        """The account each of the visits is on, of those on one: the one it was first billed to."""
+        if not encounter_ids:
+            return {}
+        query = select(v.encounter_id, v.account_id).where(
+            self.mine(tenant_id, visits), v.encounter_id.in_(encounter_ids)
+        )
+        return {row.encounter_id: row.account_id for row in await self.session.execute(query)}
 
     async def read(self, tenant_id: UUID, account: UUID) -> PatientAccount | None:
-        return await self._load([self.mine(tenant_id), a.id == account], lock=False)
+        return (await self._loaded(tenant_id, [a.id == account], lock=False)).get(account)
 
     async def lock(self, tenant_id: UUID, account: UUID) -> PatientAccount:
-        found = await self._load([self.mine(tenant_id), a.id == account], lock=True)
-        assert found is not None  # accounts are never deleted
-        return found
+        return (await self._loaded(tenant_id, [a.id == account], lock=True))[account]  # accounts are never deleted
 
     async def find(self, principal: Principal, account: UUID, *, lock: bool = False) -> PatientAccount | None:
         """The account, if it is the caller's tenant's and of one of the caller's practices."""
-        return await self._load(
-            [*self.mine_in(principal.tenant_id, principal.practice_ids), a.id == account], lock=lock
-        )
+        where = [*self.mine_in(principal.tenant_id, principal.practice_ids), a.id == account]
+        return (await self._loaded(principal.tenant_id, where, lock=lock)).get(account)
 
     async def listing(
         self, principal: Principal, practice_id: UUID | None, page: OrderedPageRequest, *, awaiting_decision: bool
@@ -146,17 +159,21 @@ class Accounts(Repository):
         )
         return (await self.session.execute(query)).one()
 
-    async def save(self, account: PatientAccount) -> None:
-        values = {
-            "unapplied": account.unapplied,
-            "awaiting_decision_since": account.awaiting_decision_since,
-            "last_statement_on": account.last_statement_on,
-            "credit_since": account.credit_since,
-            "movements": account.movements,
-        }
-        await self.session.execute(update(accounts).where(a.id == account.id).values(**values))
-        rows = [_visit_row(account, visit) for visit in account.visits.values()]
-        await insert_many(self.session, visits, rows, on_conflict=_visits_kept)
+    async def save(self, *changed: PatientAccount) -> None:
+        """Store the accounts, each with just the visits that changed since they were read: a patient's history is
+        not written again for every word on one of her visits."""
+        stored = {account.id: _rows(account) for account in changed}
+        read = {account: self._read.get(account, ({}, {})) for account in stored}
+        rows = [row for account, (row, _) in stored.items() if row != read[account][0]]
+        await update_many(self.session, accounts, "id", rows)
+        visit_rows = [
+            row
+            for account, (_, rows) in stored.items()
+            for key, row in rows.items()
+            if row != read[account][1].get(key)
+        ]
+        await insert_many(self.session, visits, visit_rows, on_conflict=_visits_kept)
+        self._read |= stored
 
     async def add_payment(
         self, account: PatientAccount, payment: Payment, unapplied: Decimal, by: str, processor_ref: str | None = None
@@ -205,20 +222,41 @@ class Accounts(Repository):
         query = select(payments).where(self.mine(account.tenant_id, payments), payments.c.account_id == account.id)
         return (await self.session.execute(query.order_by(payments.c.created_at, payments.c.id))).all()
 
-    async def _load(self, where: list[Any], *, lock: bool) -> PatientAccount | None:
-        query = select(accounts).where(*where)
-        row = (await self.session.execute(query.with_for_update() if lock else query)).one_or_none()
-        if row is None:
-            return None
-        account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
-        account.awaiting_decision_since, account.last_statement_on = row.awaiting_decision_since, row.last_statement_on
-        account.credit_since, account.movements = row.credit_since, row.movements
-        found = select(visits).where(self.mine(row.tenant_id, visits), v.account_id == row.id)
-        for r in await self.session.execute(found):
-            account.visits[r.encounter_id] = Visit(
-                r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on, r.hers_since
-            )
-        return account
+    async def _loaded(self, tenant_id: UUID, where: list[Any], *, lock: bool) -> dict[UUID, PatientAccount]:
+        """The tenant's accounts `where` picks, with their visits, by id; locked in id order (the order a statement
+        run takes them in) if `lock`. What was read is kept, so that `save` writes only what changed."""
+        query = select(accounts).where(self.mine(tenant_id), *where).order_by(a.id)
+        found = {
+            row.id: _account(row) for row in await self.session.execute(query.with_for_update() if lock else query)
+        }
+        if not found:
+            return {}
+        their_visits = select(visits).where(self.mine(tenant_id, visits), v.account_id.in_(found))
+        for r in await self.session.execute(their_visits):
+            visit = Visit(r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on, r.hers_since)
+            found[r.account_id].visits[r.encounter_id] = visit
+        self._read |= {account.id: _rows(account) for account in found.values()}
+        return found
+
+
+def _account(row: Any) -> PatientAccount:
+    account = PatientAccount(row.id, row.tenant_id, row.practice_id, row.patient_ref, unapplied=row.unapplied)
+    account.awaiting_decision_since, account.last_statement_on = row.awaiting_decision_since, row.last_statement_on
+    account.credit_since, account.movements = row.credit_since, row.movements
+    return account
+
+
+def _rows(account: PatientAccount) -> tuple[dict[str, Any], dict[UUID, dict[str, Any]]]:
+    """The account's row and its visits' rows, as `save` writes them."""
+    row = {
+        "id": account.id,
+        "unapplied": account.unapplied,
+        "awaiting_decision_since": account.awaiting_decision_since,
+        "last_statement_on": account.last_statement_on,
+        "credit_since": account.credit_since,
+        "movements": account.movements,
+    }
+    return row, {key: _visit_row(account, visit) for key, visit in account.visits.items()}
 
 
 def _visits_kept(statement: Insert, columns: tuple[str, ...]) -> Insert:
