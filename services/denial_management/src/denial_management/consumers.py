@@ -23,7 +23,7 @@ from denial_management.repository.claims import claim_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimCreated: batched(claim_arrival.on_claims_created),
-    ClaimAccepted: handlers.on_claim_accepted,
+    ClaimAccepted: batched(handlers.on_claims_accepted),
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
     ClaimStatusReported: status_reports.on_claim_status_reported,

@@ -1,7 +1,7 @@
 """The claims denials concern (`uow.claims`), mapped from claim submission's and remittance posting's events. The
 tenant filter is written once (`mine`); which approved authorization covers a claim is asked of `uow.approvals`."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -10,7 +10,7 @@ from uuid import UUID
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
 from claimstream_platform.many_rows import insert_many, skip_existing
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ARRAY, Date, Text, Uuid, and_, bindparam, func, select, update
 from sqlalchemy.engine import Row
 
 from denial_management.automatic import KnownClaim
@@ -39,13 +39,20 @@ class Claims(Repository):
         """A redelivered announcement changes nothing."""
         await insert_many(self.session, claims, rows, on_conflict=skip_existing)
 
-    async def accepted(self, claim_id: UUID, on: date, payer_claim_number: str | None) -> None:
-        """The first acceptance's date; its number unless a payment named the claim already (the 835 is the payer's
-        later word: arriving first, it is not overwritten by the 277CA's)."""
-        values: dict[str, Any] = {"accepted_on": func.coalesce(claims.c.accepted_on, on)}
-        if payer_claim_number:
-            values["payer_claim_number"] = func.coalesce(claims.c.payer_claim_number, payer_claim_number)
-        await self.session.execute(update(claims).where(claims.c.claim_id == claim_id).values(**values))
+    async def accepted(self, numbers: Mapping[UUID, str | None], on: date) -> None:
+        """The claims' first acceptance date; each one's number unless a payment named the claim already (the 835 is
+        the payer's later word: arriving first, it is not overwritten by the 277CA's). One statement for a run."""
+        if numbers:
+            given = {"ids": list(numbers), "numbers": [number or None for number in numbers.values()], "on": on}
+            await self.session.execute(_ACCEPTED, given)
+
+    async def arrived(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> set[UUID]:
+        """Of these claims, those that have arrived."""
+        wanted = list(set(claim_ids))
+        if not wanted:
+            return set()
+        query = select(claims.c.claim_id).where(self.mine(tenant_id), claims.c.claim_id.in_(wanted))
+        return set(await self.session.scalars(query))
 
     async def add_payment(self, claim_id: UUID, paid: Decimal, payer_claim_number: str | None) -> None:
         values: dict[str, Any] = {"paid": claims.c.paid + paid}
@@ -94,3 +101,18 @@ class Claims(Repository):
         patient = (claim.tenant_id, claim.practice_id, claim.patient_ref, claim.payer_id)
         codes = {line["code"] for line in claim.lines}
         return await self.uow.approvals.covering(patient, codes, claim.service_date)
+
+
+_GIVEN = (
+    func.unnest(bindparam("ids", type_=ARRAY(Uuid())), bindparam("numbers", type_=ARRAY(Text())))
+    .table_valued("claim_id", "number")
+    .render_derived("given")
+)
+_ACCEPTED = (
+    update(claims)
+    .where(claims.c.claim_id == _GIVEN.c.claim_id)
+    .values(
+        accepted_on=func.coalesce(claims.c.accepted_on, bindparam("on", type_=Date())),
+        payer_claim_number=func.coalesce(claims.c.payer_claim_number, _GIVEN.c.number),
+    )
+)
