@@ -101,7 +101,7 @@ class AskedNow:
         check, inquiry = found
         if check.status != "pending" or inquiry is None:
             return Started(reference, None)
-        await self.uow.checks.asking(check.id, inquiry)  # sent again as stored
+        await self.uow.checks.asking({check.id: inquiry})  # sent again as stored
         self.inquiry = inquiry
         return Started(reference, inquiry)
 

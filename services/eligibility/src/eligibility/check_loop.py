@@ -1,8 +1,11 @@
-"""Pending checks asked: every few seconds, a few checks the consumer stored (or whose asker went away) are sent as
-270s and their answers recorded, each in the phases of handlers.py: the 270 written and stored in one transaction,
-sent with none open, the answer recorded in another. A check sent less than `handlers.LEASE` ago is left to whoever
-sent it; after that its stored 270 is sent again as it is (the clearinghouse answers it once). A clearinghouse
-outage leaves the check pending for a later pass."""
+"""Pending checks asked: every few seconds, the checks the consumer stored (or whose asker went away) are sent as
+270s and their answers recorded, a batch at a time, in the phases of handlers.py: the batch's 270s written and stored
+in one transaction, sent together with none open, each answer recorded in a transaction of its own (one answer that
+cannot be recorded holds up no other). A check sent less than `handlers.LEASE` ago is left to whoever sent it; after
+that its stored 270 is sent again as it is (the clearinghouse answers it once). A clearinghouse outage leaves a check
+pending for a later pass."""
+
+import asyncio
 
 from claimstream_platform.db import SessionFactory
 from claimstream_platform.loops import PeriodicLoop
@@ -10,7 +13,8 @@ from claimstream_platform.loops import PeriodicLoop
 from eligibility import handlers
 from eligibility.repository import EligibilityWork
 
-BATCH = 20
+BATCH = 20  # checks sent at once: one clearinghouse call each, in flight together
+ROUNDS = 5  # batches a pass asks at most, while they come back full
 
 
 class PendingChecks(PeriodicLoop):
@@ -28,26 +32,36 @@ class PendingChecks(PeriodicLoop):
         self._clearinghouse, self._sender = clearinghouse, sender
 
     async def run_once(self) -> None:
-        for _ in range(BATCH):
-            if not await ask_one(self._sessionmaker, self._clearinghouse, self._sender):
+        for _ in range(ROUNDS):
+            if await ask_some(self._sessionmaker, self._clearinghouse, self._sender, BATCH) < BATCH:
                 return
 
 
 async def ask_one(sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender) -> bool:
-    """One pending check asked; False when none is waiting. An outage (TransientError) leaves the check pending,
+    """One pending check asked; False when none is waiting."""
+    return await ask_some(sessionmaker, clearinghouse, sender, 1) == 1
+
+
+async def ask_some(
+    sessionmaker: SessionFactory, clearinghouse: handlers.Clearinghouse, sender: handlers.Sender, limit: int
+) -> int:
+    """Up to `limit` pending checks asked at once; how many were. The first failure (an outage, a TransientError, or
+    an answer that could not be recorded) is raised once every other answer is recorded: its check stays pending,
     its 270 stored, for a pass after the lease."""
     async with EligibilityWork(sessionmaker) as uow:
-        taken = await uow.checks.next_pending(handlers.LEASE)
-        if taken is None:
-            return False
-        check, inquiry = taken
-        if inquiry is None:
-            inquiry = await handlers.write_inquiry(uow, sender, check)
-        else:
-            await uow.checks.asking(check.id, inquiry)  # sent again as stored
+        questions = await handlers.write_inquiries(uow, sender, await uow.checks.pending(handlers.LEASE, limit))
         await uow.commit()
-    documents = await clearinghouse.ask(inquiry)
-    async with EligibilityWork(sessionmaker) as uow:
-        await handlers.record(uow, check.id, inquiry, documents, None)
-        await uow.commit()
-    return True
+    heard = await asyncio.gather(*(clearinghouse.ask(inquiry) for _, inquiry in questions), return_exceptions=True)
+    failures = [documents for documents in heard if isinstance(documents, BaseException)]
+    for (check, inquiry), documents in zip(questions, heard, strict=True):
+        if isinstance(documents, BaseException):
+            continue
+        try:
+            async with EligibilityWork(sessionmaker) as uow:
+                await handlers.record(uow, check.id, inquiry, documents, None)
+                await uow.commit()
+        except Exception as failure:
+            failures.append(failure)
+    if failures:
+        raise failures[0]
+    return len(questions)

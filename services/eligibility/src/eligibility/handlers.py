@@ -1,7 +1,7 @@
 """Checks asked and answered. A check is asked in three phases, so that no call to the clearinghouse holds a
 database connection or transaction, and a retry never sends a second 270 for the same check:
 
-1. `intend` (or, for a stored pending check, `write_inquiry`): the check is stored with its 270 exactly as it will
+1. `intend` (or, for stored pending checks, `write_inquiries`): the check is stored with its 270 exactly as it will
    be sent (its own ISA13 from the sequence, its trace the check's id) and when it went out; committed.
 2. The 270 sent (`Clearinghouse.ask`, bounded in time), outside any transaction.
 3. `record`: the 271's answer and its events, in one transaction, unless another attempt recorded it first.
@@ -49,26 +49,29 @@ class Sender:
     receiver_id: str
     usage: str = "P"
 
+    def inquiry(self, check: Check, control: int, now: datetime) -> str:
+        """The check's 270 from us, with ISA13 `control`."""
+        ids = {"sender_id": self.sender_id, "receiver_id": self.receiver_id}
+        return interchange_270(check, **ids, control=control, now=now, usage=self.usage)
+
 
 async def intend(uow: EligibilityWork, sender: Sender, check: Check) -> str:
     """A new check stored with its 270, as it will be sent (the first phase)."""
     await uow.checks.insert(check)
-    return await write_inquiry(uow, sender, check)
+    [(_, inquiry)] = await write_inquiries(uow, sender, [(check, None)])
+    return inquiry
 
 
-async def write_inquiry(uow: EligibilityWork, sender: Sender, check: Check) -> str:
-    """A stored check's 270, written once with the next ISA13 and stored with it as it goes out now."""
-    control = await uow.checks.next_control()
-    text = interchange_270(
-        check,
-        sender_id=sender.sender_id,
-        receiver_id=sender.receiver_id,
-        control=control,
-        now=datetime.now(UTC),
-        usage=sender.usage,
-    )
-    await uow.checks.asking(check.id, text)
-    return text
+async def write_inquiries(
+    uow: EligibilityWork, sender: Sender, taken: Sequence[tuple[Check, str | None]]
+) -> list[tuple[Check, str]]:
+    """Stored checks' 270s, stored as they go out now: one not written yet (None) is written once, with the next
+    ISA13; one written before goes out again as it was stored, byte for byte."""
+    controls = iter(await uow.checks.next_controls(sum(1 for _, inquiry in taken if inquiry is None)))
+    now = datetime.now(UTC)
+    questions = [(check, stored or sender.inquiry(check, next(controls), now)) for check, stored in taken]
+    await uow.checks.asking({check.id: inquiry for check, inquiry in questions})
+    return questions
 
 
 async def record(

@@ -34,7 +34,7 @@ checks = Table(
     Column("inquiry", Text),
     Column("asked_at", DateTime(timezone=True)),  # when it last went out: the loop leaves it alone for a while
     Index("ix_checks_patient", "tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"),
-    Index("ix_checks_pending", "status", "created_at"),  # the loop's next pending check (Checks.next_pending)
+    Index("ix_checks_pending", "status", "created_at"),  # the loop's next pending checks (Checks.pending)
 )
 
 # Good Faith Estimates for self-pay and uninsured patients, and the charges billed against each (one row per

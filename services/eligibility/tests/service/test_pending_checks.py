@@ -1,7 +1,9 @@
 """Checks from captured charges: stored once per patient and payer while an answer is fresh (two of the patient's
-charges stored at once too), then asked by the worker's loop; an outage leaves the check pending for the next pass."""
+charges stored at once too), then asked by the worker's loop, a batch sent together; an outage leaves the check
+pending for the next pass."""
 
 import asyncio
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +11,7 @@ import pytest
 from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.errors import TransientError
 from eligibility import handlers
-from eligibility.check_loop import ask_one
+from eligibility.check_loop import ask_one, ask_some
 from eligibility.repository import EligibilityWork
 from eligibility_testkit import ACTIVE, Clearinghouse, captured
 from sqlalchemy import text
@@ -66,3 +68,45 @@ async def test_two_visits_captured_at_once_store_one_check(make_uow: Callable[[]
         await first.commit()
     await second
     assert await statuses(make_uow) == ["pending"]
+
+
+class InFlight(Clearinghouse):
+    """Counts the questions in flight at once, letting each wait (bounded) for the others; a member id it is told
+    fails as an outage."""
+
+    def __init__(self, together: int, failing: str) -> None:
+        super().__init__()
+        self.answers, self.failing = echoing(*ACTIVE), failing
+        self.together, self.in_flight, self.most = together, 0, 0
+
+    async def ask(self, interchange: str) -> list[str]:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        for _ in range(100):
+            if self.most >= self.together:
+                break
+            await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        if self.failing in interchange:
+            raise TransientError("partner unreachable", retry_after=7)
+        return await super().ask(interchange)
+
+
+async def test_a_pass_sends_its_checks_together_each_with_its_own_isa13_and_records_every_answer(
+    make_uow: Callable[[], EligibilityWork], engine: AsyncEngine
+) -> None:
+    async with make_uow() as uow:
+        await uow.session.execute(text("DELETE FROM checks"))
+        await uow.commit()
+    await deliver(make_uow, *(captured(patient_ref=f"P-{n}", member_id=f"M{n:08d}") for n in range(10, 15)))
+    stand_in = InFlight(together=5, failing="M00000012")
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    with pytest.raises(TransientError):  # one outage fails the pass, once the other answers are recorded
+        await ask_some(sessions, stand_in, SENDER, limit=10)
+    assert stand_in.most == 5  # in flight together, not one after another
+    assert sorted(await statuses(make_uow)) == ["active"] * 4 + ["pending"]
+    controls = [re.search(r"\*(\d{9})\*0\*T\*", sent) for sent in stand_in.sent]
+    assert len({found.group(1) for found in controls if found}) == 4  # each 270 with its own ISA13
+    async with make_uow() as uow:
+        left = await uow.session.scalar(text("SELECT count(*) FROM checks WHERE inquiry IS NOT NULL"))
+    assert left == 1  # the one not answered keeps its 270, to be sent again as it is

@@ -2,7 +2,7 @@
 practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `mine_in`)."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +12,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import ARRAY, Select, Text, Uuid, bindparam, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
@@ -24,8 +24,12 @@ from eligibility.tables import checks, interchange_control
 class Checks(Repository):
     table = checks
 
-    async def next_control(self) -> int:
-        return int(await self.session.scalar(select(func.nextval(interchange_control.name))) or 1)
+    async def next_controls(self, count: int) -> list[int]:
+        """The next `count` interchange control numbers (ISA13), in order, in one statement."""
+        if count == 0:
+            return []
+        numbers = select(func.nextval(interchange_control.name)).select_from(func.generate_series(1, count))
+        return [int(number) for number in await self.session.scalars(numbers)]
 
     async def insert(self, check: Check) -> None:
         p = check.patient
@@ -48,11 +52,10 @@ class Checks(Repository):
             )
         )
 
-    async def asking(self, check_id: UUID, inquiry: str) -> None:
-        """The check's 270 as it goes out (now), and goes out again if asked again."""
-        await self.session.execute(
-            update(checks).where(checks.c.id == check_id).values(inquiry=inquiry, asked_at=func.now())
-        )
+    async def asking(self, inquiries: Mapping[UUID, str]) -> None:
+        """Each check's 270 as it goes out (now), and goes out again if asked again; one statement."""
+        if inquiries:
+            await self.session.execute(_ASKING, {"ids": list(inquiries), "inquiries": list(inquiries.values())})
 
     async def answered(self, check: Check) -> None:
         """The answer recorded; the 270 is not sent again."""
@@ -108,18 +111,18 @@ class Checks(Repository):
         row = (await self.session.execute(query.order_by(checks.c.answered_at.desc()).limit(1))).first()
         return None if row is None else _check(row)
 
-    async def next_pending(self, lease: timedelta) -> tuple[Check, str | None] | None:
-        """The oldest pending check not sent in the last `lease` (another process may be asking it), with its 270
-        if one was written; locked for this transaction (another worker takes the next one)."""
+    async def pending(self, lease: timedelta, limit: int) -> list[tuple[Check, str | None]]:
+        """The oldest pending checks not sent in the last `lease` (another process may be asking them), up to
+        `limit`, each with its 270 if one was written; locked for this transaction (another worker takes the next)."""
         c = checks.c
         query = (
             select(checks)
             .where(c.status == "pending", c.asked_at.is_(None) | (c.asked_at < func.now() - lease))
             .order_by(c.created_at)
-            .limit(1)
+            .limit(limit)
         )
-        row = (await self.session.execute(query.with_for_update(skip_locked=True))).first()
-        return None if row is None else (_check(row), row.inquiry)
+        rows = await self.session.execute(query.with_for_update(skip_locked=True))
+        return [(_check(row), row.inquiry) for row in rows]
 
     async def find(self, principal: Principal, check_id: UUID) -> Check | None:
         row = (await self.session.execute(self._readable(principal).where(checks.c.id == check_id))).first()
@@ -185,3 +188,11 @@ def _cost(stored: dict[str, Any] | None) -> VisitCost | None:
         return None
     patient_pays = Decimal(stored["patient_pays"])
     return VisitCost(patient_pays, stored["basis"], _money(stored["amount"]), tuple(stored["steps"]))
+
+
+_GIVEN = (
+    func.unnest(bindparam("ids", type_=ARRAY(Uuid())), bindparam("inquiries", type_=ARRAY(Text())))
+    .table_valued("id", "inquiry")
+    .render_derived("given")
+)
+_ASKING = update(checks).where(checks.c.id == _GIVEN.c.id).values(inquiry=_GIVEN.c.inquiry, asked_at=func.now())
