@@ -38,7 +38,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
     CorrectionRequested: corrections.on_correction_requested,
     ScrubRuleAccepted: accepted_rules.on_scrub_rule_accepted,
-    PaymentPosted: payments.on_payment_posted,
+    PaymentPosted: batched(payments.on_payments_posted),
     CoverageInactive: eligibility_answers.on_coverage_inactive,
     EligibilityVerified: eligibility_answers.on_eligibility_verified,
     CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,

@@ -1,11 +1,15 @@
 """Coordination of benefits on real PostgreSQL and the simulator: the primary's posting bills the secondary once,
-with the primary's payment in 2320/2430; a crossover payer's 835 is not the primary's word."""
+with the primary's payment in 2320/2430; a crossover payer's 835 is not the primary's word; a run of payments
+leaves what the same payments one at a time leave."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 import httpx
+import pytest
 from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
@@ -13,6 +17,7 @@ from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle, x12_of
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from cob_testkit import SECONDARY, TWO_LINES, posting
 
 SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
@@ -115,3 +120,42 @@ async def test_a_primary_that_reverses_and_pays_again_corrects_the_secondary_it_
     _, secondary, corrected = await claims_of(make_uow, coded.encounter_id)
     assert (corrected.payer_id, corrected.frequency, corrected.replaces_claim_id) == ("SIMBCX", "7", secondary.id)
     assert corrected.content["other_payers"][0]["adjudication"]["paid"] == "110"
+
+
+@pytest.mark.parametrize("in_one_run", [False, True], ids=["one at a time", "in one run"])
+async def test_a_run_of_payments_leaves_what_the_same_payments_one_at_a_time_leave(
+    make_uow: Callable[[], ClaimWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    in_one_run: bool,
+) -> None:
+    """A partition's run (payments.payments_posted): its claims locked, marked remitted and renumbered at once."""
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    first, *rest = posting().lines
+    again = [first.model_copy(update={"paid": Decimal("110")}).model_dump(), *(line.model_dump() for line in rest)]
+    run = [
+        posted_for(primary),
+        posted_for(primary, payer_claim_number="BCX-9", claim_status="2"),  # the crossover payer's own 835
+        posted_for(primary),  # redelivered
+        posted_for(primary, outcome="reversed", claim_status="22", paid="-100", payer_claim_number="MCR-REV"),
+        posted_for(primary, paid="110", lines=again, payer_claim_number="MCR-556"),
+    ]
+    if in_one_run:
+        meta = {"source": "remittance-posting", "time": datetime.now(UTC), "correlation_id": uuid4()}
+        async with make_uow() as uow:
+            await payments.on_payments_posted(
+                [DecodedEvent(e, EventMetadata(event_id=uuid4(), **meta)) for e in run], uow
+            )
+            await uow.commit()
+    else:
+        for event in run:
+            await handle(make_uow, payments.on_payment_posted, event)
+    async with make_uow() as uow:
+        assert await uow.statuses.is_remitted(primary.id)
+    claims = await claims_of(make_uow, coded.encounter_id)
+    found = sorted((c.payer_id, c.status, c.frequency, c.payer_claim_number) for c in claims)
+    assert found == [  # renumbered by the last payment of its payer; the secondary billed, then billed again
+        ("SIMBCX", "ready", "1", None),
+        ("SIMBCX", "replaced", "1", None),
+        ("SIMMCR", "accepted", "1", "MCR-556"),
+    ]

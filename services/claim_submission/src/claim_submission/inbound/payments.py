@@ -1,8 +1,12 @@
 """What the claim's payer did with it (remittance posting's `PaymentPosted`): the payer's latest claim number, and
-the claim to the next payer when the patient has another coverage (`coordination.py`)."""
+the claim to the next payer when the patient has another coverage (`coordination.py`). A partition's payments come
+as a run: their claims are locked, marked remitted and renumbered a statement each for the whole run."""
+
+from collections.abc import Sequence
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.dates import business_date
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.content import ClaimContent
@@ -13,18 +17,45 @@ from claim_submission.intake.creation import NewClaim, create_claims
 from claim_submission.repository import ClaimWork
 
 
+async def on_payments_posted(deliveries: Sequence[Delivery], uow: ClaimWork) -> None:
+    await payments_posted(uow, [(d.event, d) for d in deliveries if isinstance(d.event, PaymentPosted)])
+
+
 async def on_payment_posted(event: PaymentPosted, uow: ClaimWork) -> None:
-    """What the claim's payer did with it. Its claim control number (CLP07) is the latest one a correction's
-    REF*F8 must carry (it changes when the payer reprocesses, and may differ from the 277CA's). When the
-    patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
-    claim = await uow.claims.lock(event.tenant_id, event.claim_id)
-    if claim is None or not from_the_billed_payer(claim.content, event):
-        return  # a crossover payer's own 835 for the claim: its number and payment are not our payer's word
-    await uow.statuses.remitted(claim.tenant_id, claim.id)  # its ERA came: no status inquiry for it
+    await payments_posted(uow, [(event, None)])
+
+
+async def payments_posted(uow: ClaimWork, run: Sequence[tuple[PaymentPosted, Delivery | None]]) -> None:
+    """What the claims' payer did with them, a run of one tenant's payments in order: their claims locked at once,
+    marked remitted (their ERAs came: no status inquiry for them) and renumbered in a statement each, each payment's
+    next payer billed as caused by its own delivery. A crossover payer's own 835 for a claim is passed over: its
+    number and payment are not our payer's word."""
+    if not run:
+        return
+    claims = await uow.claims.lock_all(run[0][0].tenant_id, {event.claim_id for event, _ in run})
+    ours = [
+        (event, delivery, claims[event.claim_id])
+        for event, delivery in run
+        if event.claim_id in claims and from_the_billed_payer(claims[event.claim_id].content, event)
+    ]
+    await uow.statuses.remitted(run[0][0].tenant_id, {claim.id for *_, claim in ours})
+    for event, delivery, claim in ours:
+        _renumber(claim, event)
+        with caused_by(delivery):
+            await _bill_the_next_payer(uow, claim, event)
+    await store(uow, list({claim.id: claim for *_, claim in ours}.values()))
+
+
+def _renumber(claim: Claim, event: PaymentPosted) -> None:
+    """Its claim control number (CLP07) is the latest one a correction's REF*F8 must carry (it changes when the
+    payer reprocesses, and may differ from the 277CA's); a reversal's is not."""
     number = event.payer_claim_number
     if number and event.outcome != "reversed" and claim.payer_claim_number != number:
         claim.renumbered(number)
-        await store(uow, [claim])
+
+
+async def _bill_the_next_payer(uow: ClaimWork, claim: Claim, event: PaymentPosted) -> None:
+    """When the patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
     paid_on = business_date(claim.content.time_zone)  # the day it was recorded, on the practice's calendar
     adjudication = adjudication_of(event, paid_on=paid_on)
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)

@@ -49,6 +49,11 @@ class Claims(ClaimWrites):
         found = await self._locked(select(claims).where(claims.c.id == claim_id, self.mine(tenant_id)))
         return found[0] if found else None
 
+    async def lock_all(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> dict[UUID, Claim]:
+        """The tenant's claims of these ids, by id, locked in id order."""
+        query = select(claims).where(self.mine(tenant_id), claims.c.id.in_(list(claim_ids))).order_by(claims.c.id)
+        return {claim.id: claim for claim in await self._locked(query)}
+
     async def lock_many(self, claim_ids: Iterable[UUID]) -> list[Claim]:
         return await self._locked(select(claims).where(claims.c.id.in_(list(claim_ids))).order_by(claims.c.id))
 

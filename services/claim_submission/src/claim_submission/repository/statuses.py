@@ -2,13 +2,14 @@
 each inquiry from its request to the payer's answer, the claims a remittance reached, and the missing ERAs (a
 payer that says it paid and sent us nothing). Reads for a request keep to the caller's tenant and practices."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -69,9 +70,10 @@ class StatusInquiries(Repository):
         number: int = await self.session.scalar(select(interchange_numbers.next_value()))  # type: ignore[assignment]
         return number
 
-    async def remitted(self, tenant_id: UUID, claim_id: UUID) -> None:
-        row = {"tenant_id": tenant_id, "claim_id": claim_id}
-        await self.session.execute(insert(remitted_claims).values(row).on_conflict_do_nothing())
+    async def remitted(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> None:
+        """The claims whose ERAs came, in one statement."""
+        rows = [{"claim_id": claim_id, "tenant_id": tenant_id} for claim_id in sorted(claim_ids)]
+        await insert_many(self.session, remitted_claims, rows, on_conflict=skip_existing)
 
     async def is_remitted(self, claim_id: UUID) -> bool:
         return bool(await self.session.scalar(select(exists().where(r.claim_id == claim_id))))
