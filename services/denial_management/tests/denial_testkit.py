@@ -19,7 +19,7 @@ from claimstream_platform.contracts.claim_submission import (
 )
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import bulk, claim_arrival, handlers, practice_facts, status_reports
+from denial_management import acceptances, bulk, claim_arrival, handlers, practice_facts, status_reports
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -160,7 +160,7 @@ HANDLERS: dict[type[Any], Callable[[Any, DenialWork], Awaitable[None]]] = {
     ClaimDenied: handlers.on_claim_denied,
     ClaimRejected: handlers.on_claim_rejected,
     PaymentPosted: handlers.on_payment_posted,
-    ClaimAccepted: handlers.on_claim_accepted,
+    ClaimAccepted: acceptances.on_claim_accepted,
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
     ClaimStatusReported: status_reports.on_claim_status_reported,

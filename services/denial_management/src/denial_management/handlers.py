@@ -6,7 +6,6 @@ answer. Each handler reads, makes the aggregate's moves, stores them and publish
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
-from uuid import UUID
 
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts import claim_submission as claim_events
@@ -14,7 +13,6 @@ from claimstream_platform.contracts import remittance_posting as remittance_even
 from claimstream_platform.contracts.denial_management import Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.dates import business_date
-from claimstream_platform.messaging.consumer import Delivery
 from claimstream_platform.payers import Layer, payer_facts
 from claimstream_platform.pdf import render_pdf
 
@@ -56,30 +54,6 @@ async def known_or_kept(uow: DenialWork, event: ClaimEvent) -> Any:
     if claim is None:
         await uow.early_events.keep(event, event.claim_id)
     return claim
-
-
-async def on_claims_accepted(deliveries: Sequence[Delivery], uow: DenialWork) -> None:
-    await accepted(uow, [d.event for d in deliveries if isinstance(d.event, claim_events.ClaimAccepted)])
-
-
-async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: DenialWork) -> None:
-    await accepted(uow, [event])
-
-
-async def accepted(uow: DenialWork, run: Sequence[claim_events.ClaimAccepted]) -> None:
-    """The payer accepted the claims: the proof a timely-filing appeal needs. A run of one tenant's acceptances is
-    written in one statement; one of a claim that has not arrived is kept for it (as `known_or_kept` keeps)."""
-    if not run:
-        return
-    await uow.claims.hold(event.claim_id for event in run)
-    arrived = await uow.claims.arrived(run[0].tenant_id, (event.claim_id for event in run))
-    numbers: dict[UUID, str | None] = {}
-    for event in run:
-        if event.claim_id not in arrived:
-            await uow.early_events.keep(event, event.claim_id)
-        elif not numbers.get(event.claim_id):  # one claim accepted twice: the first number it was given
-            numbers[event.claim_id] = event.payer_claim_number
-    await uow.claims.accepted(numbers, business_date())
 
 
 async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork) -> None:

@@ -1,4 +1,4 @@
-"""A partition's run of acceptances (handlers.accepted) is one statement and leaves each claim as the same
+"""A partition's run of acceptances (acceptances.py) is one statement and leaves each claim as the same
 acceptances one at a time: its first acceptance date, the first number it was given unless a payment named it
 already; one of a claim that has not arrived is kept for it and applied when it does."""
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from claimstream_platform.contracts.claim_submission import ClaimAccepted, ClaimCreated
-from denial_management import handlers
+from denial_management import acceptances
 from denial_management.repository import DenialWork
 from denial_testkit import accepted, created, deliver, paid
 from sqlalchemy import text
@@ -33,7 +33,7 @@ async def claims_after(make_uow: MakeUow, prefix: str, *, in_one_run: bool) -> l
     ]
     if in_one_run:
         async with make_uow() as uow:
-            await handlers.on_claims_accepted([SimpleNamespace(event=event) for event in run], uow)
+            await acceptances.on_claims_accepted([SimpleNamespace(event=event) for event in run], uow)
             await uow.commit()
     else:
         await deliver(make_uow, *run)
