@@ -4,6 +4,7 @@ started again without stopping the others, and a hung handler is cut off (then d
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -111,11 +112,45 @@ async def test_a_worker_ended_by_a_library_tasks_cancellation_is_restarted_and_a
         await asyncio.wait_for(running, timeout=5)
 
 
+class CleanupFails:
+    """A worker whose clean-up, on being stopped, fails: the cancellation turns into an error."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    async def run(self) -> None:
+        self.runs += 1
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            raise RuntimeError("could not leave the group") from None
+
+    def stop(self) -> None:
+        return None
+
+
+async def test_a_worker_stopped_while_its_clean_up_fails_is_not_started_again() -> None:
+    worker = CleanupFails()
+    running = asyncio.create_task(run_until_stopped(worker, first_backoff=0.01))
+    await asyncio.sleep(0.05)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, timeout=5)
+    assert worker.runs == 1
+
+
 class StoppingClient:
-    """A Kafka client whose `stop()` misbehaves as aiokafka's can once its broker is gone."""
+    """A Kafka client whose `stop()` misbehaves as aiokafka's can once its broker is gone, leaving a fetch pending
+    and its connections open."""
 
     def __init__(self, how: str) -> None:
         self.how = how
+        self._fetcher = SimpleNamespace(_pending_tasks={asyncio.create_task(asyncio.sleep(60))}, _fetch_task=None)
+        self._client = self
+        self.closed = False
+
+    async def close(self) -> None:
+        self.closed = True
 
     async def stop(self) -> None:
         if self.how == "hangs":
@@ -130,9 +165,11 @@ class StoppingClient:
 async def test_a_kafka_client_that_cannot_stop_is_dropped_within_its_time(how: str) -> None:
     from claimstream_platform.messaging.kafka import stop_client
 
-    started = asyncio.get_running_loop().time()
-    await stop_client(StoppingClient(how), seconds=0.2)  # type: ignore[arg-type]
+    started, client = asyncio.get_running_loop().time(), StoppingClient(how)
+    await stop_client(client, seconds=0.2)  # type: ignore[arg-type]
     assert asyncio.get_running_loop().time() - started < 1
+    [fetch] = client._fetcher._pending_tasks
+    assert fetch.cancelled() and client.closed  # what its stop left undone, done
 
 
 async def test_stopping_a_kafka_client_gives_way_to_a_cancel_of_its_caller() -> None:

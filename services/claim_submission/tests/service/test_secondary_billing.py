@@ -140,16 +140,7 @@ async def test_a_run_of_payments_leaves_what_the_same_payments_one_at_a_time_lea
         posted_for(primary, outcome="reversed", claim_status="22", paid="-100", payer_claim_number="MCR-REV"),
         posted_for(primary, paid="110", lines=again, payer_claim_number="MCR-556"),
     ]
-    if in_one_run:
-        meta = {"source": "remittance-posting", "time": datetime.now(UTC), "correlation_id": uuid4()}
-        async with make_uow() as uow:
-            await payments.on_payments_posted(
-                [DecodedEvent(e, EventMetadata(event_id=uuid4(), **meta)) for e in run], uow
-            )
-            await uow.commit()
-    else:
-        for event in run:
-            await handle(make_uow, payments.on_payment_posted, event)
+    await in_order(make_uow, run, in_one_run=in_one_run)
     async with make_uow() as uow:
         assert await uow.statuses.is_remitted(primary.id)
     claims = await claims_of(make_uow, coded.encounter_id)
@@ -159,3 +150,45 @@ async def test_a_run_of_payments_leaves_what_the_same_payments_one_at_a_time_lea
         ("SIMBCX", "replaced", "1", None),
         ("SIMMCR", "accepted", "1", "MCR-556"),
     ]
+
+
+@pytest.mark.parametrize("in_one_run", [False, True], ids=["one at a time", "in one run"])
+async def test_a_secondary_renumbered_earlier_in_a_run_is_replaced_with_its_new_number(
+    make_uow: Callable[[], ClaimWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    in_one_run: bool,
+) -> None:
+    """The secondary's own payment renumbers it; the primary's reversal and payment again, later in the same run,
+    replace it: the replacement names the number the run gave it (REF*F8), not the one stored before the run."""
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
+    await cycle(make_uow, gateway)  # the secondary goes out and its payer numbers it
+    _, secondary = await claims_of(make_uow, coded.encounter_id)
+    first, *rest = posting().lines
+    again = [first.model_copy(update={"paid": Decimal("110")}).model_dump(), *(line.model_dump() for line in rest)]
+    run = [
+        posted_for(secondary, payer_id="SIMBCX", payer_claim_number="BCX-NEW", paid="20", claim_status="2"),
+        posted_for(primary, outcome="reversed", claim_status="22", paid="-100"),
+        posted_for(primary, paid="110", lines=again),
+    ]
+    await in_order(make_uow, run, in_one_run=in_one_run)
+    claims = await claims_of(make_uow, coded.encounter_id)
+    found = sorted((c.payer_id, c.status, c.frequency, c.payer_claim_number) for c in claims)
+    assert found == [
+        ("SIMBCX", "accepted", "1", "BCX-NEW"),
+        ("SIMBCX", "ready", "7", "BCX-NEW"),  # the replacement names the secondary's new number
+        ("SIMMCR", "accepted", "1", "MCR-555"),
+    ]
+
+
+async def in_order(make_uow: Callable[[], ClaimWork], run: list[PaymentPosted], *, in_one_run: bool) -> None:
+    """The payments one at a time, or as one partition's run."""
+    if not in_one_run:
+        for event in run:
+            await handle(make_uow, payments.on_payment_posted, event)
+        return
+    meta = {"source": "remittance-posting", "time": datetime.now(UTC), "correlation_id": uuid4()}
+    async with make_uow() as uow:
+        await payments.on_payments_posted([DecodedEvent(e, EventMetadata(event_id=uuid4(), **meta)) for e in run], uow)
+        await uow.commit()

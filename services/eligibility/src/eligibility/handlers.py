@@ -69,7 +69,9 @@ async def write_inquiries(
     ISA13; one written before goes out again as it was stored, byte for byte."""
     controls = iter(await uow.checks.next_controls(sum(1 for _, inquiry in taken if inquiry is None)))
     now = datetime.now(UTC)
-    questions = [(check, stored or sender.inquiry(check, next(controls), now)) for check, stored in taken]
+    questions = [
+        (check, stored if stored is not None else sender.inquiry(check, next(controls), now)) for check, stored in taken
+    ]
     await uow.checks.asking({check.id: inquiry for check, inquiry in questions})
     return questions
 

@@ -153,8 +153,10 @@ class Consumer:
                 await work.record_lag()
         finally:
             await work.settle()  # a crash: whatever still runs is cancelled, to be applied again
-            await stop_client(self._dead_letters)
-            await stop_client(consumer)
+            try:
+                await stop_client(self._dead_letters)
+            finally:
+                await stop_client(consumer)  # leaves the group even when the stop is cancelled
 
     async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply the partition's records and dead-letter what must be."""

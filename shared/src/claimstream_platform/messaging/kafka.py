@@ -92,23 +92,46 @@ def new_reader(bootstrap_servers: str) -> AIOKafkaConsumer:
 
 
 async def stop_client(client: AIOKafkaConsumer | AIOKafkaProducer, *, seconds: float = STOP_SECONDS) -> None:
-    """Stop a client for good, even one whose broker died under it: it is dropped if it does not stop within
-    `seconds`, and its failure is logged, not raised. aiokafka's stop can wait on a dead connection, and a
-    consumer's fetcher, stopped with a fetch in flight, raises that fetch's cancellation out of `stop()` (0.14): had
-    that escaped, the worker would have ended as though cancelled, and nothing would start it again. A cancellation
-    of the caller's own task still propagates."""
+    """Stop a client for good, even one whose broker died under it; a failure is logged, not raised. aiokafka's stop
+    can wait on a dead connection, and a consumer's fetcher, stopped with a fetch in flight, raises that fetch's
+    cancellation out of `stop()` (0.14): had that escaped, the worker would have ended as though cancelled, and
+    nothing would start it again. A stop that fails or takes over `seconds` is finished by hand (`_finish_stop`). A
+    cancellation of the caller's own task still propagates."""
     try:
         async with asyncio.timeout(seconds):
             await client.stop()
+        return
     except asyncio.CancelledError:
         if cancelled_from_outside():
             raise
-        log.warning("a Kafka client's stop was cancelled from within; dropped", extra={"client": type(client).__name__})
+        failure = "CancelledError"
     except Exception as error:
-        log.warning(
-            "a Kafka client did not stop cleanly; dropped",
-            extra={"client": type(client).__name__, "error": type(error).__name__},
-        )
+        failure = type(error).__name__
+    log.warning("a Kafka client did not stop cleanly", extra={"client": type(client).__name__, "error": failure})
+    await _finish_stop(client, seconds)
+
+
+async def _finish_stop(client: AIOKafkaConsumer | AIOKafkaProducer, seconds: float) -> None:
+    """What aiokafka's stop does after the step that failed: the consumer's fetches cancelled, the connections
+    closed. aiokafka marks a client closed before it stops, so a second `stop()` does nothing; left alone, these would
+    try the broker for good, one set more at each restart of the worker. They are private attributes (0.14), read
+    with care: one a later aiokafka names otherwise is skipped."""
+    fetcher = getattr(client, "_fetcher", None)
+    fetches = [*getattr(fetcher, "_pending_tasks", ()), getattr(fetcher, "_fetch_task", None)]
+    tasks = [task for task in fetches if isinstance(task, asyncio.Task)]
+    for task in tasks:
+        task.cancel()
+    connections = getattr(client, "_client", None) or getattr(client, "client", None)
+    try:
+        async with asyncio.timeout(seconds):
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if connections is not None:
+                await connections.close()
+    except asyncio.CancelledError:
+        if cancelled_from_outside():
+            raise
+    except Exception as error:
+        log.warning("a Kafka client's connections did not close", extra={"error": type(error).__name__})
 
 
 def new_admin(bootstrap_servers: str) -> AIOKafkaAdminClient:

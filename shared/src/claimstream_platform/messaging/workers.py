@@ -29,6 +29,8 @@ async def _keep_running(worker: Any, first_backoff: float, *, max_backoff: float
             _crashed(worker, error)
         except Exception as error:
             _crashed(worker, error)
+        if cancelled_from_outside():  # a stop asked for while the worker cleaned up, which a library swallowed
+            raise asyncio.CancelledError
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, max_backoff)
 

@@ -3,6 +3,7 @@ the claim to the next payer when the patient has another coverage (`coordination
 as a run: their claims are locked, marked remitted and renumbered a statement each for the whole run."""
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.dates import business_date
@@ -42,7 +43,7 @@ async def payments_posted(uow: ClaimWork, run: Sequence[tuple[PaymentPosted, Del
     for event, delivery, claim in ours:
         _renumber(claim, event)
         with caused_by(delivery):
-            await _bill_the_next_payer(uow, claim, event)
+            await _bill_the_next_payer(uow, claim, event, claims)
     await store(uow, list({claim.id: claim for *_, claim in ours}.values()))
 
 
@@ -54,14 +55,15 @@ def _renumber(claim: Claim, event: PaymentPosted) -> None:
         claim.renumbered(number)
 
 
-async def _bill_the_next_payer(uow: ClaimWork, claim: Claim, event: PaymentPosted) -> None:
-    """When the patient has another coverage and still owes something, the next payer is billed (coordination.py)."""
+async def _bill_the_next_payer(uow: ClaimWork, claim: Claim, event: PaymentPosted, run: dict[UUID, Claim]) -> None:
+    """When the patient has another coverage and still owes something, the next payer is billed (coordination.py).
+    `run`: the run's claims, as this run has changed them so far."""
     paid_on = business_date(claim.content.time_zone)  # the day it was recorded, on the practice's calendar
     adjudication = adjudication_of(event, paid_on=paid_on)
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
     if following is None:
         return
-    billed = await _billed_already(uow, claim, following.payer.payer_id)
+    billed = await _billed_already(uow, claim, following.payer.payer_id, run)
     if billed is None:
         await create_claims(uow, [NewClaim.of(claim, following)])
     elif (
@@ -75,9 +77,10 @@ async def _bill_the_next_payer(uow: ClaimWork, claim: Claim, event: PaymentPoste
         await create_claims(uow, [again])
 
 
-async def _billed_already(uow: ClaimWork, claim: Claim, payer_id: str) -> Claim | None:
-    """The claim of this encounter version to that payer, the latest one (a redelivered payment bills it once)."""
-    earlier = await uow.claims.lock_of_encounter(claim.tenant_id, claim.encounter_id)
+async def _billed_already(uow: ClaimWork, claim: Claim, payer_id: str, run: dict[UUID, Claim]) -> Claim | None:
+    """The claim of this encounter version to that payer, the latest one (a redelivered payment bills it once); the
+    run's own copy of it when the run has one (renumbered by an earlier payment, stored at the run's end)."""
+    earlier = [run.get(c.id, c) for c in await uow.claims.lock_of_encounter(claim.tenant_id, claim.encounter_id)]
     billed = [c for c in earlier if c.payer_id == payer_id and c.encounter_version == claim.encounter_version]
     return billed[0] if billed else None  # newest first
 
