@@ -7,7 +7,9 @@ statements of an encounter). Here a list of rows is one statement for any count,
 columns: `INSERT ... SELECT ... FROM unnest($1::uuid[], $2::varchar[], ...) WITH ORDINALITY ... ORDER BY ordinality`.
 The order is the list's, so an identity column (the outbox's `seq`, which orders publishing) numbers the rows in the
 order they were given. Columns the rows leave out take their server defaults; a column that is itself an array
-cannot be unnested this way and is refused. `update_many` is the same for rows each naming its row by a key.
+cannot be unnested this way and is refused. `update_many` is the same for rows each naming its row by a key. A
+statement of a service's own over many rows (an UPDATE whose SET is more than the given values) joins `given(table,
+columns)` and is executed with `arrays(rows)`.
 """
 
 from collections.abc import Callable, Sequence
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Enum, String, Table, Text, Update, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 OnConflict = Callable[[Insert, tuple[str, ...]], Insert]  # the statement and the columns it writes
 
@@ -37,8 +40,7 @@ async def insert_many(
     columns = tuple(rows[0])
     if any(row.keys() != rows[0].keys() for row in rows):
         raise ValueError(f"rows for {table.name} name different columns")
-    arrays = {_array_name(name): [row[name] for row in rows] for name in columns}
-    await session.execute(_statement(table, columns, on_conflict), arrays)
+    await session.execute(_statement(table, columns, on_conflict), arrays(rows))
 
 
 async def update_many(session: AsyncSession, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -49,8 +51,17 @@ async def update_many(session: AsyncSession, table: Table, key: str, rows: Seque
     columns = tuple(name for name in rows[0] if name != key)
     if len({row[key] for row in rows}) < len(rows):
         raise ValueError(f"two rows for one {table.name}.{key}: PostgreSQL would apply either")
-    arrays = {_array_name(name): [row[name] for row in rows] for name in (key, *columns)}
-    await session.execute(_update(table, key, columns), arrays)
+    await session.execute(_update(table, key, columns), arrays(rows))
+
+
+def given(table: Table, columns: tuple[str, ...]) -> TableValuedAlias:
+    """The rows `arrays` passes, as a table `given` with these columns of `table`, typed as they are there."""
+    return func.unnest(*_arrays(table, columns)).table_valued(*columns).render_derived("given")
+
+
+def arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The parameters of a statement over `given` rows: one array per column."""
+    return {_array_name(name): [row[name] for row in rows] for name in rows[0]} if rows else {}
 
 
 @cache
@@ -67,8 +78,8 @@ def _statement(table: Table, columns: tuple[str, ...], on_conflict: OnConflict |
 
 @cache
 def _update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
-    given = func.unnest(*_arrays(table, (key, *columns))).table_valued(key, *columns).render_derived("given")
-    return update(table).where(table.c[key] == given.c[key]).values({name: given.c[name] for name in columns})
+    rows = given(table, (key, *columns))
+    return update(table).where(table.c[key] == rows.c[key]).values({name: rows.c[name] for name in columns})
 
 
 def _arrays(table: Table, columns: tuple[str, ...]) -> list[Any]:

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import insert_many, skip_existing
-from sqlalchemy import ARRAY, Date, Text, Uuid, and_, bindparam, func, select, update
+from claimstream_platform.many_rows import arrays, given, insert_many, skip_existing
+from sqlalchemy import Date, and_, bindparam, func, select, update
 from sqlalchemy.engine import Row
 
 from denial_management.automatic import KnownClaim
@@ -43,8 +43,8 @@ class Claims(Repository):
         """The claims' first acceptance date; each one's number unless a payment named the claim already (the 835 is
         the payer's later word: arriving first, it is not overwritten by the 277CA's). One statement for a run."""
         if numbers:
-            given = {"ids": list(numbers), "numbers": [number or None for number in numbers.values()], "on": on}
-            await self.session.execute(_ACCEPTED, given)
+            rows = [{"claim_id": claim, "payer_claim_number": number or None} for claim, number in numbers.items()]
+            await self.session.execute(_ACCEPTED, arrays(rows) | {"on": on})
 
     async def arrived(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> set[UUID]:
         """Of these claims, those that have arrived."""
@@ -103,16 +103,12 @@ class Claims(Repository):
         return await self.uow.approvals.covering(patient, codes, claim.service_date)
 
 
-_GIVEN = (
-    func.unnest(bindparam("ids", type_=ARRAY(Uuid())), bindparam("numbers", type_=ARRAY(Text())))
-    .table_valued("claim_id", "number")
-    .render_derived("given")
-)
+_GIVEN = given(claims, ("claim_id", "payer_claim_number"))
 _ACCEPTED = (
     update(claims)
     .where(claims.c.claim_id == _GIVEN.c.claim_id)
     .values(
         accepted_on=func.coalesce(claims.c.accepted_on, bindparam("on", type_=Date())),
-        payer_claim_number=func.coalesce(claims.c.payer_claim_number, _GIVEN.c.number),
+        payer_claim_number=func.coalesce(claims.c.payer_claim_number, _GIVEN.c.payer_claim_number),
     )
 )

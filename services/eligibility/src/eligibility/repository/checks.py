@@ -12,7 +12,8 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from sqlalchemy import ARRAY, Select, Text, Uuid, bindparam, delete, func, select, update
+from claimstream_platform.many_rows import arrays, given
+from sqlalchemy import Select, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
@@ -55,7 +56,8 @@ class Checks(Repository):
     async def asking(self, inquiries: Mapping[UUID, str]) -> None:
         """Each check's 270 as it goes out (now), and goes out again if asked again; one statement."""
         if inquiries:
-            await self.session.execute(_ASKING, {"ids": list(inquiries), "inquiries": list(inquiries.values())})
+            rows = [{"id": check, "inquiry": inquiry} for check, inquiry in inquiries.items()]
+            await self.session.execute(_ASKING, arrays(rows))
 
     async def answered(self, check: Check) -> None:
         """The answer recorded; the 270 is not sent again."""
@@ -190,9 +192,5 @@ def _cost(stored: dict[str, Any] | None) -> VisitCost | None:
     return VisitCost(patient_pays, stored["basis"], _money(stored["amount"]), tuple(stored["steps"]))
 
 
-_GIVEN = (
-    func.unnest(bindparam("ids", type_=ARRAY(Uuid())), bindparam("inquiries", type_=ARRAY(Text())))
-    .table_valued("id", "inquiry")
-    .render_derived("given")
-)
+_GIVEN = given(checks, ("id", "inquiry"))
 _ASKING = update(checks).where(checks.c.id == _GIVEN.c.id).values(inquiry=_GIVEN.c.inquiry, asked_at=func.now())
