@@ -30,6 +30,7 @@ from eligibility.domain import Check, Patient
 from eligibility.freshness import fresh_days
 from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import EligibilityWork
+from eligibility.repository.checks import Standing, coverage
 
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no check in flight
@@ -119,10 +120,10 @@ async def captured(uow: EligibilityWork, run: Sequence[tuple[ChargeCaptured, Del
         return
     estimated = await uow.estimates.estimated(charges[0][0].tenant_id, {_patient(event) for event, _ in charges})
     for event, delivery in charges:
-        with caused_by(delivery):
-            if _patient(event) in estimated:
+        if _patient(event) in estimated:
+            with caused_by(delivery):
                 await estimate_charges.billed(uow, event)
-            await ask_later(uow, visit_check(event))
+    await ask_all_later(uow, [visit_check(event) for event, _ in charges])
 
 
 def _patient(event: ChargeCaptured) -> tuple[UUID, str]:
@@ -155,20 +156,29 @@ async def on_charge_voided(event: ChargeVoided, uow: EligibilityWork) -> None:
 
 
 async def ask_later(uow: EligibilityWork, check: Check) -> UUID:
-    """Store the check as pending for the loop, unless a fresh answer or a pending question stands for the same
-    coverage: then that check's id. Under the coverage's lock (`uow.checks.hold_coverages`): two triggers at once
-    (a patient's two charges on different partitions, a batch beside them) would each miss the other's check, and
-    the payer would get two 270s."""
-    await uow.checks.hold_coverages([check])
-    existing = await uow.checks.recent_for(check, days=fresh_days(check.payer_id, check.service_date))
-    if existing is not None:
-        return existing
-    await uow.checks.insert(check)
-    return check.id
+    return (await ask_all_later(uow, [check]))[0]
 
 
-async def ask_all_later(uow: EligibilityWork, wanted: list[Check]) -> list[UUID]:
-    """Each check stored for the loop (`ask_later`), in order; their coverages' locks taken at once, in one order,
-    so two batches naming the same patients cannot deadlock on each other."""
+async def ask_all_later(uow: EligibilityWork, wanted: Sequence[Check]) -> list[UUID]:
+    """Each check (one tenant's) stored as pending for the loop, in order, unless a fresh answer (its payer's days
+    on its date) or a pending question stands for the same coverage: then that check's id, as a check stored earlier
+    in the same run stands for a later one. Under the coverages' locks, taken at once in one order
+    (`uow.checks.hold_coverages`): two triggers at once (a patient's two charges on different partitions, a batch
+    beside them) would each miss the other's check, and the payer would get two 270s. One read and one write."""
+    if not wanted:
+        return []
     await uow.checks.hold_coverages(wanted)
-    return [await ask_later(uow, check) for check in wanted]
+    days = [fresh_days(check.payer_id, check.service_date) for check in wanted]
+    standing = await uow.checks.standing(wanted, days=max(days))
+    now, ids, added = datetime.now(UTC), [], []
+    for check, fresh in zip(wanted, days, strict=True):
+        cutoff = now - timedelta(days=fresh)
+        same = standing.setdefault(coverage(check), [])
+        found = next((s.id for s in same if s.pending or (s.answered_at and s.answered_at >= cutoff)), None)
+        if found is None:
+            found = check.id
+            added.append(check)
+            same.insert(0, Standing(check.id, pending=True, answered_at=None))
+        ids.append(found)
+    await uow.checks.insert(*added)
+    return ids

@@ -70,6 +70,46 @@ async def test_two_visits_captured_at_once_store_one_check(make_uow: Callable[[]
     assert await statuses(make_uow) == ["pending"]
 
 
+async def test_a_run_stores_a_check_for_each_coverage_with_no_fresh_answer_or_pending_question(
+    make_uow: Callable[[], EligibilityWork], engine: AsyncEngine
+) -> None:
+    """A partition's run of charges is stored with one read and one write (issue 33), and each visit gets what one at
+    a time gives: a fresh answer's check, a pending check, a new check for a stale answer, and one new check for a
+    coverage the run names twice."""
+    sessions, stand_in = async_sessionmaker(engine, expire_on_commit=False), Clearinghouse()
+    stand_in.answers = echoing(*ACTIVE)
+    for patient in ("P-A", "P-C"):  # answered: P-A's answer fresh, P-C's aged past its payer's days
+        await deliver(make_uow, captured(patient_ref=patient))
+        assert await ask_one(sessions, stand_in, SENDER) is True
+    await deliver(make_uow, captured(patient_ref="P-B"))  # pending
+    async with make_uow() as uow:
+        await uow.session.execute(
+            text("UPDATE checks SET answered_at = now() - interval '400 days' WHERE patient_ref = 'P-C'")
+        )
+        before = {
+            row.patient_ref: row.id for row in await uow.session.execute(text("SELECT patient_ref, id FROM checks"))
+        }
+        await uow.commit()
+    run = [captured(patient_ref=patient) for patient in ("P-A", "P-B", "P-C", "P-D", "P-D")]
+    async with make_uow() as uow:
+        ids = await handlers.ask_all_later(uow, [handlers.visit_check(event) for event in run])
+        await uow.commit()
+    assert ids[:2] == [before["P-A"], before["P-B"]]
+    assert ids[2] != before["P-C"] and ids[3] == ids[4] and len(set(ids)) == 4
+    async with make_uow() as uow:
+        stored = await uow.session.execute(
+            text("SELECT id, patient_ref, status FROM checks ORDER BY patient_ref, status")
+        )
+        found = [(row.patient_ref, row.status, row.id in ids) for row in stored]
+    assert found == [
+        ("P-A", "active", True),
+        ("P-B", "pending", True),
+        ("P-C", "active", False),
+        ("P-C", "pending", True),
+        ("P-D", "pending", True),
+    ]
+
+
 class InFlight(Clearinghouse):
     """Counts the questions in flight at once, letting each wait (bounded) for the others; a member id it is told
     fails as an outage."""

@@ -2,8 +2,8 @@
 practices (the tenant filter written once, `mine`, narrowed to the caller's practices in `mine_in`)."""
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,13 +13,25 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
 from claimstream_platform.many_rows import arrays, given
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
 from eligibility.benefits import Summary
 from eligibility.cost import VisitCost
 from eligibility.domain import Check, Patient
 from eligibility.tables import checks, interchange_control
+
+Coverage = tuple[UUID, str, str, str]  # practice, patient, payer, member id: whose coverage a check asks about
+_COVERAGE = ("practice_id", "patient_ref", "payer_id", "member_id")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A check that may stand for a new one of its coverage: pending, or answered (when)."""
+
+    id: UUID
+    pending: bool
+    answered_at: datetime | None
 
 
 class Checks(Repository):
@@ -32,26 +44,10 @@ class Checks(Repository):
         numbers = select(func.nextval(interchange_control.name)).select_from(func.generate_series(1, count))
         return [int(number) for number in await self.session.scalars(numbers)]
 
-    async def insert(self, check: Check) -> None:
-        p = check.patient
-        await self.session.execute(
-            checks.insert().values(
-                id=check.id,
-                tenant_id=check.tenant_id,
-                practice_id=check.practice_id,
-                patient_ref=p.external_id,
-                first_name=p.first_name,
-                last_name=p.last_name,
-                birth_date=p.birth_date,
-                payer_id=check.payer_id,
-                member_id=check.member_id,
-                service_date=check.service_date,
-                service_types=list(check.service_types),
-                provider_npi=check.provider_npi,
-                provider_name=check.provider_name,
-                status=check.status,
-            )
-        )
+    async def insert(self, *added: Check) -> None:
+        """New checks, in one statement (an executemany: their service types are an array column)."""
+        if added:
+            await self.session.execute(checks.insert(), [_row(check) for check in added])
 
     async def asking(self, inquiries: Mapping[UUID, str]) -> None:
         """Each check's 270 as it goes out (now), and goes out again if asked again; one statement."""
@@ -79,26 +75,29 @@ class Checks(Repository):
 
     async def hold_coverages(self, wanted: Iterable[Check]) -> None:
         """Until this transaction ends, it alone stores checks of these coverages (patient, payer, member id and
-        practice, as `recent_for` finds them): a second asker waits for the first to commit, then sees its check."""
+        practice, as `standing` finds them): a second asker waits for the first to commit, then sees its check."""
         await hold_names(self.uow, map(coverage_lock, wanted))
 
-    async def recent_for(self, check: Check, *, days: int) -> UUID | None:
-        """A pending check, or one answered no more than `days` ago, for the same patient, payer, member id and
-        practice: its id (the newest), or None."""
-        c = checks.c
+    async def standing(self, wanted: Sequence[Check], *, days: int) -> dict[Coverage, list[Standing]]:
+        """The pending checks, and those answered no more than `days` ago, of the coverages `wanted` asks about
+        (patient, payer, member id and practice), the newest first, by coverage; one statement for any count."""
+        c, asked = checks.c, given(checks, _COVERAGE)
         query = (
-            select(c.id)
+            select(c.id, *(c[name] for name in _COVERAGE), c.status, c.answered_at)
+            .join(asked, and_(*(c[name] == asked.c[name] for name in _COVERAGE)))
             .where(
-                *self.mine_in(check.tenant_id, [check.practice_id]),
-                c.patient_ref == check.patient.external_id,
-                c.payer_id == check.payer_id,
-                c.member_id == check.member_id,
+                self.mine(wanted[0].tenant_id),
                 (c.status == "pending") | (c.answered_at >= datetime.now(UTC) - timedelta(days=days)),
             )
             .order_by(c.created_at.desc())
-            .limit(1)
         )
-        found: UUID | None = await self.session.scalar(query)
+        rows = await self.session.execute(
+            query, arrays([dict(zip(_COVERAGE, each, strict=True)) for each in dict.fromkeys(map(coverage, wanted))])
+        )
+        found: dict[Coverage, list[Standing]] = {}
+        for row in rows:
+            standing = Standing(row.id, row.status == "pending", row.answered_at)
+            found.setdefault((row.practice_id, row.patient_ref, row.payer_id, row.member_id), []).append(standing)
         return found
 
     async def latest_answer(
@@ -137,8 +136,32 @@ class Checks(Repository):
 
 def coverage_lock(check: Check) -> str:
     """The lock of a coverage's checks (`Checks.hold_coverages`): the service's name first, as every lock is named."""
-    coverage = (check.patient.external_id, check.payer_id, check.member_id)
-    return ":".join(("eligibility:coverage", str(check.tenant_id), str(check.practice_id), *(v[:80] for v in coverage)))
+    _, *named = coverage(check)
+    return ":".join(("eligibility:coverage", str(check.tenant_id), str(check.practice_id), *(v[:80] for v in named)))
+
+
+def coverage(check: Check) -> Coverage:
+    return check.practice_id, check.patient.external_id, check.payer_id, check.member_id
+
+
+def _row(check: Check) -> dict[str, Any]:
+    p = check.patient
+    return {
+        "id": check.id,
+        "tenant_id": check.tenant_id,
+        "practice_id": check.practice_id,
+        "patient_ref": p.external_id,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birth_date": p.birth_date,
+        "payer_id": check.payer_id,
+        "member_id": check.member_id,
+        "service_date": check.service_date,
+        "service_types": list(check.service_types),
+        "provider_npi": check.provider_npi,
+        "provider_name": check.provider_name,
+        "status": check.status,
+    }
 
 
 def _check(row: Any) -> Check:
