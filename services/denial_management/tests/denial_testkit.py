@@ -19,7 +19,7 @@ from claimstream_platform.contracts.claim_submission import (
 )
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted, PostedAdjustment, PostedLine
-from denial_management import acceptances, bulk, claim_arrival, handlers, practice_facts, status_reports
+from denial_management import acceptances, bulk, claim_arrival, handlers, payments, practice_facts, status_reports
 from denial_management.repository import DenialWork
 from sqlalchemy import text
 
@@ -159,7 +159,7 @@ def rejected(claim: ClaimCreated, rule: str = "277CA.A3.33") -> ClaimRejected:
 HANDLERS: dict[type[Any], Callable[[Any, DenialWork], Awaitable[None]]] = {
     ClaimDenied: handlers.on_claim_denied,
     ClaimRejected: handlers.on_claim_rejected,
-    PaymentPosted: handlers.on_payment_posted,
+    PaymentPosted: payments.on_payment_posted,
     ClaimAccepted: acceptances.on_claim_accepted,
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,

@@ -16,14 +16,14 @@ from claimstream_platform.contracts.claim_submission import (
 )
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 
-from denial_management import acceptances, handlers, status_reports
+from denial_management import acceptances, handlers, payments, status_reports
 from denial_management.repository import DenialWork
 
 SAID_OF_A_CLAIM: Mapping[type[IntegrationEvent], Callable[[Any, DenialWork], Awaitable[None]]] = {
     ClaimAccepted: acceptances.on_claim_accepted,
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
-    PaymentPosted: handlers.on_payment_posted,
+    PaymentPosted: payments.on_payment_posted,
     ClaimStatusReported: status_reports.on_claim_status_reported,
 }
 

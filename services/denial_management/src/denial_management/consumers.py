@@ -19,7 +19,7 @@ from claimstream_platform.contracts.prior_authorization import AuthorizationAppr
 from claimstream_platform.contracts.remittance_posting import ClaimDenied, PaymentPosted
 from claimstream_platform.messaging.consumer import Batched, Handler, Locks, batched
 
-from denial_management import acceptances, claim_arrival, handlers, practice_facts, status_reports
+from denial_management import acceptances, claim_arrival, handlers, payments, practice_facts, status_reports
 from denial_management.repository.claims import claim_lock
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
@@ -28,7 +28,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimRejected: handlers.on_claim_rejected,
     ClaimDenied: handlers.on_claim_denied,
     ClaimStatusReported: status_reports.on_claim_status_reported,
-    PaymentPosted: handlers.on_payment_posted,
+    PaymentPosted: batched(payments.on_payments_posted),
     AuthorizationApproved: handlers.on_authorization_approved,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
 }

@@ -1,7 +1,8 @@
 """Denials and rejections into cases, in the caller's transaction: each event mapped at the edge (`Opening`),
 triaged, opened once, and fixed by machine where the fix is determined (`automatic.decide`), by our payer facts
 with the case's practice's own overrides (`practice_facts`); the payments that follow resolve the cases they
-answer. Each handler reads, makes the aggregate's moves, stores them and publishes the events they recorded."""
+answer (payments.py). Each handler reads, makes the aggregate's moves, stores them and publishes the events they
+recorded."""
 
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -10,7 +11,6 @@ from typing import Any, Literal
 from claimstream_platform.adjustments import classify
 from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as remittance_events
-from claimstream_platform.contracts.denial_management import Resolution
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.dates import business_date
 from claimstream_platform.payers import Layer, payer_facts
@@ -37,7 +37,6 @@ ClaimEvent = (
     | claim_events.ClaimRejected
     | claim_events.ClaimStatusReported
     | remittance_events.ClaimDenied
-    | remittance_events.PaymentPosted
 )  # what is said of a claim that may come before it
 
 
@@ -241,39 +240,6 @@ async def file_appeal(uow: DenialWork, case: Case, *, reason: str, facts: list[s
     packet = letter.packet(about, claim, reason, facts, business_date())
     appeal_id = await uow.cases.add_appeal(case, packet, render_pdf(letter.letter_lines(packet)))
     case.appealed(actor, appeal_id)
-
-
-async def on_payment_posted(event: remittance_events.PaymentPosted, uow: DenialWork) -> None:
-    """A payment resolves what it answers: the corrected claim's pays the case that asked for the correction; a
-    payment of what we appealed overturns the denial. Only the claim's own payer answers its cases: a crossover
-    payer paying the patient's share overturns nothing."""
-    claim = await known_or_kept(uow, event)
-    if claim is None:
-        return
-    reversed_ = event.outcome == "reversed"
-    await uow.claims.add_payment(event.claim_id, event.paid, None if reversed_ else event.payer_claim_number)
-    if event.paid <= 0 or event.outcome not in ("paid", "partially_paid") or event.payer_id != claim.payer_id:
-        return
-    replaced = [claim.replaces_claim_id] if claim.replaces_claim_id else []
-    corrected = await uow.cases.lock_for_claims(replaced, [CaseStatus.CORRECTING, CaseStatus.OPEN])
-    appealed = await uow.cases.lock_for_claims([event.claim_id, *replaced], [CaseStatus.APPEALED])
-    answered: list[tuple[Case, Resolution]] = [
-        *((c, "corrected_and_paid") for c in corrected),
-        *((c, "overturned") for c in appealed if _pays(event, c)),
-    ]
-    left = event.paid
-    for case, resolution in answered:
-        recovered = min(left, case.opening.amount)
-        left -= recovered
-        case.resolve(resolution, "system", recovered=recovered)
-    await publish_saved(uow, [case for case, _ in answered])
-
-
-def _pays(event: remittance_events.PaymentPosted, case: Case) -> bool:
-    """Whether the payment pays what the case is about: its line, or the claim."""
-    if case.opening.level != "line":
-        return event.paid > 0
-    return any(line.line_number == case.opening.line_number and line.paid > 0 for line in event.lines)
 
 
 async def on_authorization_approved(event: AuthorizationApproved, uow: DenialWork) -> None:

@@ -3,7 +3,6 @@ tenant filter is written once (`mine`); which approved authorization covers a cl
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -54,15 +53,29 @@ class Claims(Repository):
         query = select(claims.c.claim_id).where(self.mine(tenant_id), claims.c.claim_id.in_(wanted))
         return set(await self.session.scalars(query))
 
-    async def add_payment(self, claim_id: UUID, paid: Decimal, payer_claim_number: str | None) -> None:
-        values: dict[str, Any] = {"paid": claims.c.paid + paid}
-        if payer_claim_number:
-            values["payer_claim_number"] = payer_claim_number
-        await self.session.execute(update(claims).where(claims.c.claim_id == claim_id).values(**values))
+    async def add_payments(self, payments: Sequence[dict[str, Any]]) -> None:
+        """Each payment's amount added to its claim's, and the payer's claim number set where the payment gives one
+        (of two payments of one claim, the later's); one statement for a run."""
+        by_claim: dict[UUID, dict[str, Any]] = {}
+        for payment in payments:
+            before = by_claim.get(payment["claim_id"])
+            if before is not None:
+                number = payment["payer_claim_number"] or before["payer_claim_number"]
+                payment = {**payment, "paid": before["paid"] + payment["paid"], "payer_claim_number": number}
+            by_claim[payment["claim_id"]] = payment
+        if by_claim:
+            await self.session.execute(_PAID, arrays(list(by_claim.values())))
 
     async def row_of(self, tenant_id: UUID, claim_id: UUID) -> Row[Any] | None:
-        query = select(claims).where(self.mine(tenant_id), claims.c.claim_id == claim_id)
-        return (await self.session.execute(query)).one_or_none()
+        return (await self.rows_of(tenant_id, [claim_id])).get(claim_id)
+
+    async def rows_of(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> dict[UUID, Row[Any]]:
+        """Those of these claims that have arrived, by id."""
+        wanted = list(set(claim_ids))
+        if not wanted:
+            return {}
+        query = select(claims).where(self.mine(tenant_id), claims.c.claim_id.in_(wanted))
+        return {row.claim_id: row for row in await self.session.execute(query)}
 
     async def known(self, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
         """The claim as the automatic fixes see it: its place, lines, acceptance, whether another claim of its
@@ -110,5 +123,14 @@ _ACCEPTED = (
     .values(
         accepted_on=func.coalesce(claims.c.accepted_on, bindparam("on", type_=Date())),
         payer_claim_number=func.coalesce(claims.c.payer_claim_number, _GIVEN.c.payer_claim_number),
+    )
+)
+_PAYMENTS = given(claims, ("claim_id", "paid", "payer_claim_number"))
+_PAID = (
+    update(claims)
+    .where(claims.c.claim_id == _PAYMENTS.c.claim_id)
+    .values(
+        paid=claims.c.paid + _PAYMENTS.c.paid,
+        payer_claim_number=func.coalesce(_PAYMENTS.c.payer_claim_number, claims.c.payer_claim_number),
     )
 )
