@@ -36,7 +36,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ChargeCaptured: batched(encounters.on_charges_captured),
     ChargeVoided: corrections.on_charge_voided,
     PayerFactsOverridden: practice_facts.on_payer_facts_overridden,
-    CorrectionRequested: corrections.on_correction_requested,
+    CorrectionRequested: batched(corrections.on_corrections_requested),
     ScrubRuleAccepted: accepted_rules.on_scrub_rule_accepted,
     PaymentPosted: batched(payments.on_payments_posted),
     CoverageInactive: eligibility_answers.on_coverage_inactive,

@@ -3,7 +3,7 @@ with the number it lacked, a replacement (frequency 7) naming the payer's latest
 a void (frequency 8) once the payer has the claim, or at once when it never left."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -30,6 +30,7 @@ from claims_testkit import (
 from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 
 
 def voided(first: ChargeCaptured) -> ChargeVoided:
@@ -190,3 +191,54 @@ async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
     await cycle(make_uow, gateway)
     _, replacement = await claims_of(make_uow, first.encounter_id)
     assert replacement.frequency == "7" and "REF*F8*SIMMCR-R2~" in x12_of(replacement)
+
+
+async def corrected_after(
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, days_back: int, *, in_one_run: bool
+) -> list[list[tuple[str, str]]]:
+    """Two claims, one the payer has and one that never left, each asked to be corrected twice (and a claim we do
+    not have once), one request at a time or as a run: each encounter's claims (status, frequency) after."""
+    at_payer_visit = charges(service_date=RECENT - timedelta(days=days_back))
+    await handle(make_uow, encounters.on_charge_captured, at_payer_visit)
+    await cycle(make_uow, gateway)
+    here_visit = charges(service_date=RECENT - timedelta(days=days_back + 1))
+    await handle(make_uow, encounters.on_charge_captured, here_visit)
+    (at_payer,) = await claims_of(make_uow, at_payer_visit.encounter_id)
+    (here,) = await claims_of(make_uow, here_visit.encounter_id)
+    asked = [
+        (at_payer.id, "replacement"),
+        (here.id, "replacement"),
+        (at_payer.id, "replacement"),
+        (here.id, "replacement"),
+        (uuid4(), "replacement"),
+    ]
+    run = [
+        CorrectionRequested(tenant_id=TENANT, claim_id=c, resubmit_as=a, reason=f"fix {n}")
+        for n, (c, a) in enumerate(asked)
+    ]  # type: ignore[arg-type]
+    if in_one_run:
+        meta = EventMetadata(
+            event_id=uuid4(), source="denial-management", time=datetime.now(UTC), correlation_id=uuid4()
+        )
+        async with make_uow() as uow:
+            await corrections.on_corrections_requested([DecodedEvent(event, meta) for event in run], uow)
+            await uow.commit()
+    else:
+        for event in run:
+            await handle(make_uow, corrections.on_correction_requested, event)
+    visits = (at_payer_visit, here_visit)
+    return [[(c.status, c.frequency) for c in await claims_of(make_uow, v.encounter_id)] for v in visits]
+
+
+async def test_a_run_of_corrections_leaves_what_the_same_requests_one_at_a_time_leave(
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    """Issue 33: a partition's requests are corrected together (the scrub's reads once for the run); a claim asked
+    twice has its second request applied once the first's correction exists."""
+    await enroll(simulator)
+    alone = await corrected_after(make_uow, gateway, 10, in_one_run=False)
+    together = await corrected_after(make_uow, gateway, 20, in_one_run=True)
+    assert together == alone
+    at_payer, here = together
+    assert at_payer[0] == ("accepted", "1") and [f for _, f in at_payer[1:]] == ["7", "7"]
+    assert [s for s, _ in here] == ["replaced", *(s for s, _ in here[1:])] and len(here) == 2

@@ -6,10 +6,13 @@ lines) or voided with frequency 8, both carrying the payer's claim number in REF
 yet (the 277CA is still to come) the correction waits, held, and is released when the number arrives.
 """
 
+from collections.abc import Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.states import AT_PAYER, OPEN, TERMINAL, ClaimStatus
@@ -35,20 +38,47 @@ async def on_charge_voided(event: ChargeVoided, uow: ClaimWork) -> None:
         await void(uow, claim, reason=event.reason)
 
 
+async def on_corrections_requested(deliveries: Sequence[Delivery], uow: ClaimWork) -> None:
+    await corrections_requested(uow, [(d.event, d) for d in deliveries if isinstance(d.event, CorrectionRequested)])
+
+
 async def on_correction_requested(event: CorrectionRequested, uow: ClaimWork) -> None:
-    claim = await uow.claims.lock(event.tenant_id, event.claim_id)
+    await corrections_requested(uow, [(event, None)])
+
+
+async def corrections_requested(uow: ClaimWork, run: Sequence[tuple[CorrectionRequested, Delivery | None]]) -> None:
+    """A run of one tenant's requests, in order, each new claim caused by its own delivery: their claims locked at
+    once, and their corrections created together (`create_claims`: its reads once for the run). A claim asked twice
+    in a run has the second request applied once the first's claims exist, as one at a time."""
+    if not run:
+        return
+    claims = await uow.claims.lock_all(run[0][0].tenant_id, {event.claim_id for event, _ in run})
+    together: list[NewClaim] = []
+    for event, delivery in run:
+        claim = claims.get(event.claim_id)
+        if claim is not None and any(item.previous is claim for item in together):
+            await create_claims(uow, together)
+            together = []
+        with caused_by(delivery):
+            new = await _correction(uow, event, claim)
+        if new is not None:
+            together.append(replace(new, cause=delivery))
+    await create_claims(uow, together)
+
+
+async def _correction(uow: ClaimWork, event: CorrectionRequested, claim: Claim | None) -> NewClaim | None:
+    """The claim's new version the request asks for; None when nothing is left to correct (an earlier request
+    corrected it). A new original takes the claim's place now, and says so."""
     if claim is None or claim.status in TERMINAL:
-        return  # nothing left to correct (already corrected by an earlier request)
+        return None
     content = apply_changes(claim.content, event.changes)
     if event.prior_authorization_number:
         content = content.model_copy(update={"prior_authorization_number": event.prior_authorization_number})
-    if event.resubmit_as == "new_original":  # the payer wants a new claim: it takes this one's place, and says so
+    if event.resubmit_as == "new_original":
         claim.replace(by="a new original", reason=event.reason)
         await store(uow, [claim])
-        new = NewClaim.of(claim, content, frequency="1", supersedes=claim)
-    else:
-        new = NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
-    await create_claims(uow, [new])
+        return NewClaim.of(claim, content, frequency="1", supersedes=claim)
+    return NewClaim.of(claim, content, previous=claim, note=event.reason[:80])
 
 
 async def void(uow: ClaimWork, claim: Claim, *, reason: str) -> None:
