@@ -6,17 +6,18 @@ projection's fold rows, every service's outbox rows and the claims' history writ
 statements of an encounter). Here a list of rows is one statement for any count, compiled once per table and set of
 columns: `INSERT ... SELECT ... FROM unnest($1::uuid[], $2::varchar[], ...) WITH ORDINALITY ... ORDER BY ordinality`.
 The order is the list's, so an identity column (the outbox's `seq`, which orders publishing) numbers the rows in the
-order they were given. Columns the rows leave out take their server defaults; a column that is itself an array
-cannot be unnested this way and is refused. `update_many` is the same for rows each naming its row by a key. A
-statement of a service's own over many rows (an UPDATE whose SET is more than the given values) joins `given(table,
-columns)` and is executed with `arrays(rows)`.
+order they were given. Columns the rows leave out take their server defaults. A column that is itself an array
+cannot be unnested with the others (unnest flattens an array of arrays): each row's array goes as its text, in
+PostgreSQL's array syntax, and is cast back to the column's type. `update_many` is the same for rows each naming its
+row by a key. A statement of a service's own over many rows (an UPDATE whose SET is more than the given values) joins
+`given(table, columns)` (no array columns) and is executed with `arrays(rows)`.
 """
 
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Enum, String, Table, Text, Update, bindparam, func, select, update
+from sqlalchemy import ARRAY, Enum, String, Table, Text, Update, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import TableValuedAlias
@@ -40,7 +41,7 @@ async def insert_many(
     columns = tuple(rows[0])
     if any(row.keys() != rows[0].keys() for row in rows):
         raise ValueError(f"rows for {table.name} name different columns")
-    await session.execute(_statement(table, columns, on_conflict), arrays(rows))
+    await session.execute(_statement(table, columns, on_conflict), arrays(_texts_of_arrays(table, rows)))
 
 
 async def update_many(session: AsyncSession, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -51,11 +52,19 @@ async def update_many(session: AsyncSession, table: Table, key: str, rows: Seque
     columns = tuple(name for name in rows[0] if name != key)
     if len({row[key] for row in rows}) < len(rows):
         raise ValueError(f"two rows for one {table.name}.{key}: PostgreSQL would apply either")
-    await session.execute(_update(table, key, columns), arrays(rows))
+    await session.execute(_update(table, key, columns), arrays(_texts_of_arrays(table, rows)))
 
 
 def given(table: Table, columns: tuple[str, ...]) -> TableValuedAlias:
-    """The rows `arrays` passes, as a table `given` with these columns of `table`, typed as they are there."""
+    """The rows `arrays` passes, as a table `given` with these columns of `table`, typed as they are there (an array
+    column is refused: it would come as text)."""
+    for name in columns:
+        if isinstance(table.c[name].type, ARRAY):
+            raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
+    return _given(table, columns)
+
+
+def _given(table: Table, columns: tuple[str, ...]) -> TableValuedAlias:
     return func.unnest(*_arrays(table, columns)).table_valued(*columns).render_derived("given")
 
 
@@ -71,15 +80,15 @@ def _statement(table: Table, columns: tuple[str, ...], on_conflict: OnConflict |
             raise TypeError(f"{table.name}.{column.name} has a default made in Python: give it in the rows")
     zipped = func.unnest(*_arrays(table, columns)).table_valued(*columns, with_ordinality="position")
     zipped = zipped.render_derived("given")
-    rows = select(*(zipped.c[name] for name in columns)).order_by(zipped.c.position)
+    rows = select(*(_typed(table, zipped.c[name]) for name in columns)).order_by(zipped.c.position)
     statement = insert(table).from_select(list(columns), rows, include_defaults=False)
     return on_conflict(statement, columns) if on_conflict else statement
 
 
 @cache
 def _update(table: Table, key: str, columns: tuple[str, ...]) -> Update:
-    rows = given(table, (key, *columns))
-    return update(table).where(table.c[key] == rows.c[key]).values({name: rows.c[name] for name in columns})
+    rows = _given(table, (key, *columns))
+    return update(table).where(table.c[key] == rows.c[key]).values({n: _typed(table, rows.c[n]) for n in columns})
 
 
 def _arrays(table: Table, columns: tuple[str, ...]) -> list[Any]:
@@ -93,11 +102,31 @@ def _element(table: Table, name: str) -> Any:
     column refuses it (char(n) without its length is char(1)). The column's own assignment refuses it, as it refused
     an executemany's value. An enum keeps its type: text does not become an enum by assignment."""
     kind = table.c[name].type
-    if isinstance(kind, ARRAY):
-        raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
-    if isinstance(kind, String) and not isinstance(kind, Enum):
+    if isinstance(kind, String | ARRAY) and not isinstance(kind, Enum):  # an array: its text (`_texts_of_arrays`)
         return Text()
     return kind
+
+
+def _typed(table: Table, given: Any) -> Any:
+    """A given value as its column takes it: an array column's text cast back to the array."""
+    kind = table.c[given.name].type
+    return cast(given, kind) if isinstance(kind, ARRAY) else given
+
+
+def _texts_of_arrays(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """The rows with each array column's value as its text in PostgreSQL's array syntax (elements quoted, a quote or
+    a backslash in one escaped; None as NULL)."""
+    listed = [name for name in rows[0] if isinstance(table.c[name].type, ARRAY)]
+    if not listed:
+        return rows
+    return [row | {name: _array_text(row[name]) for name in listed} for row in rows]
+
+
+def _array_text(values: Sequence[Any] | None) -> str | None:
+    if values is None:
+        return None
+    quoted = ("NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _array_name(column: str) -> str:

@@ -40,7 +40,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ScrubRuleAccepted: accepted_rules.on_scrub_rule_accepted,
     PaymentPosted: batched(payments.on_payments_posted),
     CoverageInactive: eligibility_answers.on_coverage_inactive,
-    EligibilityVerified: eligibility_answers.on_eligibility_verified,
+    EligibilityVerified: batched(eligibility_answers.on_eligibilities_verified),
     CoverageCarvedOut: eligibility_answers.on_coverage_carved_out,
     AuthorizationApproved: authorization_answers.on_authorization_approved,
     AuthorizationRequired: authorization_answers.on_authorization_required,

@@ -11,7 +11,7 @@ from uuid import uuid4
 from claim_submission.intake import encounters
 from claim_submission.repository import ClaimWork
 from claim_submission.scrubbing import eligibility_answers
-from claims_testkit import PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
+from claims_testkit import PATIENT, PRACTICE, RECENT, TENANT, charges, claims_of, events, handle
 from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
@@ -89,12 +89,12 @@ async def test_an_active_answer_after_an_inactive_one_lets_the_next_claim_go(
     assert claim.status == "ready"
 
 
-def carved_out(administrator: str = "SIMBHO") -> CoverageCarvedOut:
+def carved_out(administrator: str = "SIMBHO", patient: str = "p-1") -> CoverageCarvedOut:
     return CoverageCarvedOut(
         tenant_id=TENANT,
         practice_id=PRACTICE,
         check_id=uuid4(),
-        patient_ref="p-1",
+        patient_ref=patient,
         payer_id="SIMMCR",
         service_date=RECENT,
         administered_by=administrator,
@@ -173,3 +173,39 @@ async def test_an_inactive_answer_applied_while_its_claim_is_created_holds_the_c
     await second
     (claim,) = await claims_of(make_uow, visit.encounter_id)
     assert claim.status == "held" and [r["rule"] for r in claim.reasons] == ["eligibility.coverage-inactive"]
+
+
+DAYS = [RECENT - timedelta(days=n) for n in (40, 41, 42)]
+
+
+async def test_a_run_of_answers_that_coverage_is_active_leaves_what_one_at_a_time_leaves(
+    make_uow: Callable[[], ClaimWork],
+) -> None:
+    """Issue 33: a partition's EligibilityVerified come as a run, two statements for it: the plan answering for mental
+    health again ends its carve-out, a coverage answered twice in the run is recorded once and lets its visits go,
+    and a carve-out to route holds its plan's claim not sent yet, once. (A day each: the patients share a name and a
+    birth date, and a claim of the same date would be held as a duplicate.)"""
+    await handle(make_uow, eligibility_answers.on_coverage_carved_out, carved_out(patient="r-1"))  # r-1's plan
+    await handle(make_uow, eligibility_answers.on_coverage_inactive, answer(CoverageInactive, "r-2", DAYS[1]))
+    waiting = charges(service_date=DAYS[2], patient={**PATIENT, "external_id": "r-3"})
+    await handle(make_uow, encounters.on_charge_captured, waiting)
+    unrouted = answer(EligibilityVerified, "r-3", DAYS[2]).model_copy(  # type: ignore[attr-defined]
+        update={"bill_payer_id": "", "carve_out_to_route": "BRIGHT MINDS BEHAVIORAL (NPI 1234567893)"}
+    )
+    run = [
+        answer(EligibilityVerified, "r-1"),
+        *(answer(EligibilityVerified, "r-2", DAYS[1]) for _ in "ab"),
+        unrouted,
+        unrouted,
+    ]
+    meta = EventMetadata(event_id=uuid4(), source="eligibility", time=datetime.now(UTC), correlation_id=uuid4())
+    async with make_uow() as uow:
+        await eligibility_answers.on_eligibilities_verified([DecodedEvent(e, meta) for e in run], uow)  # type: ignore[arg-type]
+        await uow.commit()
+    after = [charges(service_date=DAYS[n], patient={**PATIENT, "external_id": f"r-{n + 1}"}) for n in (0, 1)]
+    for visit in after:
+        await handle(make_uow, encounters.on_charge_captured, visit)
+    billed = [claim for visit in after for claim in await claims_of(make_uow, visit.encounter_id)]
+    assert [(c.payer_id, c.status) for c in billed] == [("SIMMCR", "ready"), ("SIMMCR", "ready")]
+    (held,) = await claims_of(make_uow, waiting.encounter_id)
+    assert (held.status, [r["rule"] for r in held.reasons]) == ("held", ["coverage.carve_out_unrouted"])

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import insert_many
 from sqlalchemy import delete, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 
 from claim_submission.scrubbing.coverage_rule import Administrator, CoverageKey, PlanKey
 from claim_submission.tables import carve_outs, coverage_answers
@@ -21,25 +22,21 @@ class CoverageAnswers(Repository):
 
     table = coverage_answers
 
-    async def record(self, key: CoverageKey, *, active: bool, at: datetime) -> None:
-        tenant_id, practice_id, patient_ref, payer_id, served = key
-        row = {
-            "tenant_id": tenant_id,
-            "practice_id": practice_id,
-            "patient_ref": patient_ref[:80],
-            "payer_id": payer_id[:80],
-            "service_date": served,
-            "active": active,
-            "answered_at": at,
+    async def record(self, keys: Iterable[CoverageKey], *, active: bool, at: datetime) -> None:
+        """The answers (all saying `active`, given `at`), in one statement; an answer newer than `at` stands."""
+        rows = {
+            (tenant_id, practice_id, patient_ref[:80], payer_id[:80], served): {
+                "tenant_id": tenant_id,
+                "practice_id": practice_id,
+                "patient_ref": patient_ref[:80],
+                "payer_id": payer_id[:80],
+                "service_date": served,
+                "active": active,
+                "answered_at": at,
+            }
+            for tenant_id, practice_id, patient_ref, payer_id, served in keys
         }
-        statement = insert(coverage_answers).values(row)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
-                set_={"active": active, "answered_at": at},
-                where=c.answered_at <= statement.excluded.answered_at,
-            )
-        )
+        await insert_many(self.session, coverage_answers, list(rows.values()), on_conflict=_the_newer_answer)
 
     async def inactive(self, keys: Iterable[CoverageKey]) -> set[CoverageKey]:
         """Of `keys`, those whose newest answer says the coverage was not active."""
@@ -60,19 +57,17 @@ class CarveOuts(Repository):
 
     table = carve_outs
 
-    async def record(self, key: PlanKey, administrator: Administrator | None, *, at: datetime) -> None:
-        """Record the plan's administrator (None: the plan answers for mental health itself again)."""
+    async def forget(self, keys: Iterable[PlanKey], *, at: datetime) -> None:
+        """The plans answer for mental health themselves again (unless a carve-out was answered after `at`); one
+        statement for any number of them."""
+        plans = list({(t, practice, patient[:80], payer[:80]) for t, practice, patient, payer in keys})
+        if plans:
+            plan = tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id)
+            await self.session.execute(delete(carve_outs).where(plan.in_(plans), o.answered_at <= at))
+
+    async def record(self, key: PlanKey, administrator: Administrator, *, at: datetime) -> None:
+        """Record the plan's administrator."""
         tenant_id, practice_id, patient_ref, payer_id = key
-        where = (
-            self.mine(tenant_id),
-            o.practice_id == practice_id,
-            o.patient_ref == patient_ref[:80],
-            o.payer_id == payer_id[:80],
-            o.answered_at <= at,
-        )
-        if administrator is None:
-            await self.session.execute(delete(carve_outs).where(*where))
-            return
         row = {
             "tenant_id": tenant_id,
             "practice_id": practice_id,
@@ -105,3 +100,12 @@ class CarveOuts(Repository):
             (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id): (r.administered_by, r.administrator_name)
             for r in await self.session.execute(query)
         }
+
+
+def _the_newer_answer(statement: Insert, _columns: tuple[str, ...]) -> Insert:
+    """A coverage answered already keeps the newer answer."""
+    return statement.on_conflict_do_update(
+        index_elements=["tenant_id", "practice_id", "patient_ref", "payer_id", "service_date"],
+        set_={"active": statement.excluded.active, "answered_at": statement.excluded.answered_at},
+        where=c.answered_at <= statement.excluded.answered_at,
+    )

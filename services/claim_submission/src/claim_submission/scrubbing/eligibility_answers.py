@@ -10,9 +10,11 @@ An answer and a claim of its plan come on different partitions (eligibility's to
 transactions may take them at once: each handler here takes the plan's lock (`uow.claims.hold_plans`), as a claim's
 creation does, so whichever comes second sees the first (docs/claim-submission.md)."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
+from claimstream_platform.messaging.consumer import Delivery, caused_by
 
 from claim_submission import handlers
 from claim_submission.intake import corrections, creation
@@ -38,24 +40,34 @@ async def on_coverage_inactive(event: CoverageInactive, uow: ClaimWork) -> None:
     if key is None:
         return
     await uow.claims.hold_plans([key[:4]])
-    await uow.coverage.record(key, active=False, at=datetime.now(UTC))
+    await uow.coverage.record([key], active=False, at=datetime.now(UTC))
     waiting = await uow.claims.ready_on(key)
     for claim in waiting:
         claim.hold([inactive_reason()])
     await handlers.store(uow, waiting)
 
 
+async def on_eligibilities_verified(deliveries: Sequence[Delivery], uow: ClaimWork) -> None:
+    await verified(uow, [(d.event, d) for d in deliveries if isinstance(d.event, EligibilityVerified)])
+
+
 async def on_eligibility_verified(event: EligibilityVerified, uow: ClaimWork) -> None:
-    key = key_of(event)
-    if key is None:
-        return
+    await verified(uow, [(event, None)])
+
+
+async def verified(uow: ClaimWork, run: Sequence[tuple[EligibilityVerified, Delivery | None]]) -> None:
+    """A run of one tenant's answers that coverage is active: recorded in one statement, the plans that answer for
+    mental health themselves (again) no longer carve-outs in one more, and a carve-out to a company we cannot bill
+    by id holds its plan's claims not sent yet, as caused by its own answer."""
+    answered = [(key, event, delivery) for event, delivery in run if (key := key_of(event)) is not None]
     at = datetime.now(UTC)
-    await uow.claims.hold_plans([key[:4]])
-    await uow.coverage.record(key, active=True, at=at)
-    if event.bill_payer_id == event.payer_id:  # the plan answers for mental health itself (again)
-        await uow.carve_outs.record(key[:4], None, at=at)
-    if event.carve_out_to_route:
-        await _hold_for_routing(uow, key[:4], event.carve_out_to_route)
+    await uow.claims.hold_plans({key[:4] for key, *_ in answered})
+    await uow.coverage.record([key for key, *_ in answered], active=True, at=at)
+    await uow.carve_outs.forget([key[:4] for key, event, _ in answered if event.bill_payer_id == event.payer_id], at=at)
+    for key, event, delivery in answered:
+        if event.carve_out_to_route:
+            with caused_by(delivery):
+                await _hold_for_routing(uow, key[:4], event.carve_out_to_route)
 
 
 async def _hold_for_routing(uow: ClaimWork, plan: PlanKey, administrator: str) -> None:

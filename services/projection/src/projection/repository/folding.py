@@ -14,7 +14,7 @@ from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_ids
 from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_, union_all
-from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
+from sqlalchemy.dialects.postgresql import ARRAY, Insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
 from projection.tables import claims, denial_cases, facts, ledger, stream_counts
@@ -113,10 +113,8 @@ class Folding(Repository):
             await self.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
         # the folds' claims, ledger entries and denial cases, into tables that now hold none of these encounters
         rows = fold_rows(done)
-        await insert_many(self.session, claims, rows[claims])
-        await insert_many(self.session, ledger, rows[ledger])
-        if rows[denial_cases]:  # few, and one of their columns is an array: a statement per row
-            await self.session.execute(insert(denial_cases), rows[denial_cases])
+        for table in (claims, ledger, denial_cases):
+            await insert_many(self.session, table, rows[table])
 
 
 def _added_up(statement: Insert, _columns: tuple[str, ...]) -> Insert:
