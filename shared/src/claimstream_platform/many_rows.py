@@ -108,9 +108,13 @@ def _element(table: Table, name: str) -> Any:
 
 
 def _typed(table: Table, given: Any) -> Any:
-    """A given value as its column takes it: an array column's text cast back to the array."""
+    """A given value as its column takes it: an array column's text cast back to an array; of strings, to unbounded
+    text, so that the column's own assignment refuses an element too long (a cast to varchar(n) would cut it)."""
     kind = table.c[given.name].type
-    return cast(given, kind) if isinstance(kind, ARRAY) else given
+    if not isinstance(kind, ARRAY):
+        return given
+    element = kind.item_type
+    return cast(given, ARRAY(Text()) if isinstance(element, String) and not isinstance(element, Enum) else kind)
 
 
 def _texts_of_arrays(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:

@@ -160,6 +160,9 @@ async def test_an_array_column_lands_as_given(sessionmaker: async_sessionmaker[A
         assert list(stored) == [["PR-1"], odd, odd[:2], None]
         with pytest.raises(TypeError, match="kinds.codes is an array"):
             given(_kinds, ("id", "codes"))  # a statement of one's own would get its text
+    async with sessionmaker() as session, session.begin():
+        with pytest.raises(DBAPIError, match="too long"):  # refused, never cut
+            await insert_many(session, _kinds, [{"id": 30, "detail": {}, "codes": ["ELEVEN-LONG"]}])
 
 
 async def test_no_rows_is_no_statement(sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -31,6 +31,7 @@ from claimstream_platform.contracts.charge_capture import ChargeCaptured, Charge
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from sqlalchemy import text
 
 
 def voided(first: ChargeCaptured) -> ChargeVoided:
@@ -193,6 +194,13 @@ async def test_a_correction_names_the_payers_claim_number_from_its_latest_835(
     assert replacement.frequency == "7" and "REF*F8*SIMMCR-R2~" in x12_of(replacement)
 
 
+NOW = datetime.now(UTC)
+CREATED_BY = (
+    "SELECT causation_id FROM outbox WHERE event_type = 'claimstream.claim.created.v1'"
+    " AND causation_id = ANY(:ids) ORDER BY seq"
+)
+
+
 async def corrected_after(
     make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, days_back: int, *, in_one_run: bool
 ) -> list[list[tuple[str, str]]]:
@@ -217,12 +225,17 @@ async def corrected_after(
         for n, (c, a) in enumerate(asked)
     ]  # type: ignore[arg-type]
     if in_one_run:
-        meta = EventMetadata(
-            event_id=uuid4(), source="denial-management", time=datetime.now(UTC), correlation_id=uuid4()
-        )
+        meta = [
+            EventMetadata(event_id=uuid4(), source="denial-management", time=NOW, correlation_id=uuid4()) for _ in run
+        ]
         async with make_uow() as uow:
-            await corrections.on_corrections_requested([DecodedEvent(event, meta) for event in run], uow)
+            await corrections.on_corrections_requested(
+                [DecodedEvent(e, m) for e, m in zip(run, meta, strict=True)], uow
+            )
             await uow.commit()
+        async with make_uow() as uow:
+            causes = (await uow.session.execute(text(CREATED_BY), {"ids": [m.event_id for m in meta]})).scalars()
+            assert list(causes) == [meta[n].event_id for n in (0, 1, 2)]  # each new claim caused by its request
     else:
         for event in run:
             await handle(make_uow, corrections.on_correction_requested, event)

@@ -15,6 +15,7 @@ from claims_testkit import PATIENT, PRACTICE, RECENT, TENANT, charges, claims_of
 from claimstream_devtools.stand_ins import waiting_for_a_lock
 from claimstream_platform.contracts.eligibility import CoverageCarvedOut, CoverageInactive, EligibilityVerified
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from sqlalchemy import text
 
 
 def answer(kind: type, patient: str = "p-1", day: object = RECENT) -> object:
@@ -175,6 +176,7 @@ async def test_an_inactive_answer_applied_while_its_claim_is_created_holds_the_c
     assert claim.status == "held" and [r["rule"] for r in claim.reasons] == ["eligibility.coverage-inactive"]
 
 
+HELD_BY = "SELECT causation_id FROM outbox WHERE event_type = 'claimstream.claim.held.v1' AND causation_id = ANY(:ids)"
 DAYS = [RECENT - timedelta(days=n) for n in (40, 41, 42)]
 
 
@@ -198,10 +200,18 @@ async def test_a_run_of_answers_that_coverage_is_active_leaves_what_one_at_a_tim
         unrouted,
         unrouted,
     ]
-    meta = EventMetadata(event_id=uuid4(), source="eligibility", time=datetime.now(UTC), correlation_id=uuid4())
+    meta = [
+        EventMetadata(event_id=uuid4(), source="eligibility", time=datetime.now(UTC), correlation_id=uuid4())
+        for _ in run
+    ]
     async with make_uow() as uow:
-        await eligibility_answers.on_eligibilities_verified([DecodedEvent(e, meta) for e in run], uow)  # type: ignore[arg-type]
+        await eligibility_answers.on_eligibilities_verified(
+            [DecodedEvent(e, m) for e, m in zip(run, meta, strict=True)], uow
+        )  # type: ignore[arg-type]
         await uow.commit()
+    async with make_uow() as uow:
+        causes = (await uow.session.execute(text(HELD_BY), {"ids": [m.event_id for m in meta]})).scalars()
+        assert list(causes) == [meta[3].event_id]  # held once, as caused by the answer that held it
     after = [charges(service_date=DAYS[n], patient={**PATIENT, "external_id": f"r-{n + 1}"}) for n in (0, 1)]
     for visit in after:
         await handle(make_uow, encounters.on_charge_captured, visit)

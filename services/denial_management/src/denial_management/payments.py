@@ -7,7 +7,6 @@ payment resolves is not there for the next)."""
 
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
 
 from claimstream_platform.contracts.denial_management import Resolution
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
@@ -16,8 +15,6 @@ from claimstream_platform.messaging.consumer import Delivery, caused_by
 from denial_management.domain import Case, CaseStatus
 from denial_management.handlers import publish_saved
 from denial_management.repository import DenialWork
-
-ANSWERED = (CaseStatus.CORRECTING, CaseStatus.OPEN, CaseStatus.APPEALED)  # what a payment may resolve
 
 
 async def on_payments_posted(deliveries: Sequence[Delivery], uow: DenialWork) -> None:
@@ -41,8 +38,8 @@ async def posted(uow: DenialWork, run: Sequence[tuple[PaymentPosted, Delivery | 
     paying = [(event, delivery) for event, delivery in run if event.claim_id in claims]
     await uow.claims.add_payments([_payment(event) for event, _ in paying])
     answering = [(event, delivery) for event, delivery in paying if _may_answer(event, claims[event.claim_id])]
-    asked = {claim for event, _ in answering for claim in _answered_claims(event, claims[event.claim_id])}
-    cases = await uow.cases.lock_for_claims(list(asked), ANSWERED)
+    replaced = {claims[event.claim_id].replaces_claim_id for event, _ in answering} - {None}
+    cases = await uow.cases.lock_answerable(list(replaced), list({event.claim_id for event, _ in answering}))
     for event, delivery in answering:
         with caused_by(delivery):
             await publish_saved(uow, _resolve(event, claims[event.claim_id], cases))
@@ -58,17 +55,14 @@ def _may_answer(event: PaymentPosted, claim: Any) -> bool:
     return event.paid > 0 and event.outcome in ("paid", "partially_paid") and event.payer_id == claim.payer_id
 
 
-def _answered_claims(event: PaymentPosted, claim: Any) -> list[UUID]:
-    """The claim paid, and the claim it replaced."""
-    return [event.claim_id, *([claim.replaces_claim_id] if claim.replaces_claim_id else [])]
-
-
 def _resolve(event: PaymentPosted, claim: Any, cases: Sequence[Case]) -> list[Case]:
     """The cases the payment answers, resolved with what it recovers (its amount, spent in order): the replaced
     claim's cases waiting for a correction, then the appealed cases of either claim whose line it pays."""
-    replaced = claim.replaces_claim_id
-    corrected = [c for c in cases if replaced and c.opening.claim_id == replaced and c.status in ANSWERED[:2]]
-    appealed = [c for c in cases if c.opening.claim_id in (event.claim_id, replaced) and c.status == ANSWERED[2]]
+    replaced, waiting = claim.replaces_claim_id, (CaseStatus.CORRECTING, CaseStatus.OPEN)
+    corrected = [c for c in cases if replaced and c.opening.claim_id == replaced and c.status in waiting]
+    appealed = [
+        c for c in cases if c.opening.claim_id in (event.claim_id, replaced) and c.status == CaseStatus.APPEALED
+    ]
     answered: list[tuple[Case, Resolution]] = [
         *((c, "corrected_and_paid") for c in corrected),
         *((c, "overturned") for c in appealed if _pays(event, c)),

@@ -27,9 +27,9 @@ def numbered(payment: PaymentPosted, number: str, **changes: Any) -> PaymentPost
     return payment.model_copy(update={"payer_claim_number": number, **changes})
 
 
-async def outcome(
-    make_uow: MakeUow, client: httpx.AsyncClient, auth: dict[str, str], prefix: str, *, in_one_run: bool
-) -> Any:
+async def claims_paid(make_uow: MakeUow, client: httpx.AsyncClient, auth: dict[str, str], prefix: str) -> Any:
+    """The claims the payments are of, and what came before them: a payment, a denial corrected by machine (its
+    replacement is paid), a line's denial appealed; the last claim arrives after its payment."""
     plain, reversed_, wrong_place, appealed, early = (
         created(f"{prefix}{n:08d}", place="10" if n == 2 else "11") for n in range(5)
     )
@@ -43,6 +43,13 @@ async def outcome(
     (case,) = [c for c in await cases_of(client, auth) if c["claim_id"] == str(appealed.claim_id)]
     body = {"reason": "Medically necessary: see the notes.", "facts": ["53 minutes documented"]}
     assert (await client.post(f"/v1/denials/{case['id']}/appeal", json=body, headers=auth)).status_code == 200
+    return plain, reversed_, wrong_place, appealed, early, replacement
+
+
+async def outcome(
+    make_uow: MakeUow, client: httpx.AsyncClient, auth: dict[str, str], prefix: str, *, in_one_run: bool
+) -> Any:
+    plain, reversed_, wrong_place, appealed, early, replacement = await claims_paid(make_uow, client, auth, prefix)
     run = [
         numbered(paid(plain, "40"), "N-1"),
         numbered(paid(plain, "10"), "N-2"),
@@ -70,8 +77,7 @@ async def outcome(
     mine = {str(c.claim_id): n for n, c in enumerate((wrong_place, appealed))}
     cases = sorted((mine[c["claim_id"]], c) for c in await cases_of(client, auth) if c["claim_id"] in mine)
     found = [(c["status"], c["resolution"], c["recovered"]) for _, c in cases]
-    caused = [causes.get(c["id"]) for _, c in cases]
-    return claims, found, caused == [meta[3].event_id, meta[6].event_id]
+    return claims, found, [causes.get(c["id"]) for _, c in cases] == [meta[3].event_id, meta[6].event_id]
 
 
 async def test_a_run_of_payments_leaves_what_the_same_payments_one_at_a_time_leave(

@@ -30,7 +30,7 @@ from eligibility.domain import Check, Patient
 from eligibility.freshness import fresh_days
 from eligibility.inquiry import answer_for, interchange_270
 from eligibility.repository import EligibilityWork
-from eligibility.repository.checks import Standing, coverage
+from eligibility.repository.checks import Standing, coverage_of
 
 SERVICE_TYPES = ("30", "MH")  # many payers answer 30 only; some accept one EQ: the plan, then mental health
 LEASE = timedelta(minutes=1)  # longer than one call to the clearinghouse may take: the loop asks no check in flight
@@ -173,7 +173,7 @@ async def ask_all_later(uow: EligibilityWork, wanted: Sequence[Check]) -> list[U
     now, ids, added = datetime.now(UTC), [], []
     for check, fresh in zip(wanted, days, strict=True):
         cutoff = now - timedelta(days=fresh)
-        same = standing.setdefault(coverage(check), [])
+        same = standing.setdefault(coverage_of(check), [])
         found = next((s.id for s in same if s.pending or (s.answered_at and s.answered_at >= cutoff)), None)
         if found is None:
             found = check.id

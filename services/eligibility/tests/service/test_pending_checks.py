@@ -74,28 +74,17 @@ async def test_a_run_stores_a_check_for_each_coverage_with_no_fresh_answer_or_pe
     make_uow: Callable[[], EligibilityWork], engine: AsyncEngine
 ) -> None:
     """A partition's run of charges is stored with one read and one write (issue 33), and each visit gets what one at
-    a time gives: a fresh answer's check, a pending check, a new check for a stale answer, and one new check for a
-    coverage the run names twice."""
-    sessions, stand_in = async_sessionmaker(engine, expire_on_commit=False), Clearinghouse()
-    stand_in.answers = echoing(*ACTIVE)
-    for patient in ("P-A", "P-C"):  # answered: P-A's answer fresh, P-C's aged past its payer's days
-        await deliver(make_uow, captured(patient_ref=patient))
-        assert await ask_one(sessions, stand_in, SENDER) is True
-    await deliver(make_uow, captured(patient_ref="P-B"))  # pending
-    async with make_uow() as uow:
-        await uow.session.execute(
-            text("UPDATE checks SET answered_at = now() - interval '400 days' WHERE patient_ref = 'P-C'")
-        )
-        before = {
-            row.patient_ref: row.id for row in await uow.session.execute(text("SELECT patient_ref, id FROM checks"))
-        }
-        await uow.commit()
-    run = [captured(patient_ref=patient) for patient in ("P-A", "P-B", "P-C", "P-D", "P-D")]
+    a time gives: a fresh answer's check, a pending check, a new check for a stale answer, one new check for a
+    coverage the run names twice, and an answer ten days old fresh for a commercial payer (30 days) but not for
+    Medicaid (7: the read takes the longest days, each check its own payer's)."""
+    before = await answered_and_aged(make_uow, engine)
+    patients = [("P-A", "SIMBCX"), ("P-B", "SIMBCX"), ("P-C", "SIMBCX"), ("P-D", "SIMBCX"), ("P-D", "SIMBCX")]
+    run = [captured(patient_ref=p, payer=payer) for p, payer in [*patients, ("P-E", "SIMMCD"), ("P-F", "SIMBCX")]]
     async with make_uow() as uow:
         ids = await handlers.ask_all_later(uow, [handlers.visit_check(event) for event in run])
         await uow.commit()
-    assert ids[:2] == [before["P-A"], before["P-B"]]
-    assert ids[2] != before["P-C"] and ids[3] == ids[4] and len(set(ids)) == 4
+    assert [ids[0], ids[1], ids[6]] == [before["P-A"], before["P-B"], before["P-F"]]
+    assert ids[2] != before["P-C"] and ids[5] != before["P-E"] and ids[3] == ids[4] and len(set(ids)) == 6
     async with make_uow() as uow:
         stored = await uow.session.execute(
             text("SELECT id, patient_ref, status FROM checks ORDER BY patient_ref, status")
@@ -107,7 +96,31 @@ async def test_a_run_stores_a_check_for_each_coverage_with_no_fresh_answer_or_pe
         ("P-C", "active", False),
         ("P-C", "pending", True),
         ("P-D", "pending", True),
+        ("P-E", "active", False),
+        ("P-E", "pending", True),
+        ("P-F", "active", True),
     ]
+
+
+async def answered_and_aged(make_uow: Callable[[], EligibilityWork], engine: AsyncEngine) -> dict[str, Any]:
+    """Checks answered, then aged: P-A's fresh, P-C's a year old, P-E's (Medicaid) and P-F's ten days old; P-B's
+    pending. Each patient's check id."""
+    sessions, stand_in = async_sessionmaker(engine, expire_on_commit=False), Clearinghouse()
+    stand_in.answers = echoing(*ACTIVE)
+    for patient, payer in {"P-A": "SIMBCX", "P-C": "SIMBCX", "P-E": "SIMMCD", "P-F": "SIMBCX"}.items():
+        await deliver(make_uow, captured(patient_ref=patient, payer=payer))
+        assert await ask_one(sessions, stand_in, SENDER) is True
+    await deliver(make_uow, captured(patient_ref="P-B"))
+    async with make_uow() as uow:
+        await uow.session.execute(text(AGED), {"days": 400, "patients": ["P-C"]})
+        await uow.session.execute(text(AGED), {"days": 10, "patients": ["P-E", "P-F"]})
+        rows = await uow.session.execute(text("SELECT patient_ref, id FROM checks"))
+        ids = {row.patient_ref: row.id for row in rows}
+        await uow.commit()
+    return ids
+
+
+AGED = "UPDATE checks SET answered_at = now() - make_interval(days => :days) WHERE patient_ref = ANY(:patients)"
 
 
 class InFlight(Clearinghouse):

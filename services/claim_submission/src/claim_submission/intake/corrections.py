@@ -57,6 +57,8 @@ async def corrections_requested(uow: ClaimWork, run: Sequence[tuple[CorrectionRe
     for event, delivery in run:
         claim = claims.get(event.claim_id)
         if claim is not None and any(item.previous is claim for item in together):
+            # the run so far is created first; its locks were taken, this part's come after them (a deadlock with
+            # another run that this could meet is retried by the consumer, as any)
             await create_claims(uow, together)
             together = []
         with caused_by(delivery):

@@ -84,6 +84,18 @@ class Cases(Repository):
         )
         return [_case(row) for row in await self.session.execute(query.order_by(cases.c.created_at).with_for_update())]
 
+    async def lock_answerable(self, replaced: Sequence[UUID], paid: Sequence[UUID]) -> list[Case]:
+        """The cases payments may answer, oldest first: the replaced claims' waiting for their correction
+        (correcting, or open), and the appealed cases of the claims paid and of those they replaced."""
+        if not paid:
+            return []
+        c, waiting = cases.c, [str(CaseStatus.CORRECTING), str(CaseStatus.OPEN)]
+        query = select(cases).where(
+            (c.claim_id.in_(list(replaced)) & c.status.in_(waiting))
+            | (c.claim_id.in_([*paid, *replaced]) & (c.status == str(CaseStatus.APPEALED)))
+        )
+        return [_case(row) for row in await self.session.execute(query.order_by(c.created_at).with_for_update())]
+
     async def lock_due(self, before: date, limit: int = 500) -> list[Case]:
         """Working cases whose deadline falls before `before`, not warned yet (skipping those another replica
         holds)."""

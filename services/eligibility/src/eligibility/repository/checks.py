@@ -12,7 +12,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import arrays, given
+from claimstream_platform.many_rows import arrays, given, insert_many
 from sqlalchemy import Select, and_, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
@@ -45,9 +45,8 @@ class Checks(Repository):
         return [int(number) for number in await self.session.scalars(numbers)]
 
     async def insert(self, *added: Check) -> None:
-        """New checks, in one statement (an executemany: their service types are an array column)."""
-        if added:
-            await self.session.execute(checks.insert(), [_row(check) for check in added])
+        """New checks, in one statement."""
+        await insert_many(self.session, checks, [_row(check) for check in added])
 
     async def asking(self, inquiries: Mapping[UUID, str]) -> None:
         """Each check's 270 as it goes out (now), and goes out again if asked again; one statement."""
@@ -92,7 +91,7 @@ class Checks(Repository):
             .order_by(c.created_at.desc())
         )
         rows = await self.session.execute(
-            query, arrays([dict(zip(_COVERAGE, each, strict=True)) for each in dict.fromkeys(map(coverage, wanted))])
+            query, arrays([dict(zip(_COVERAGE, each, strict=True)) for each in dict.fromkeys(map(coverage_of, wanted))])
         )
         found: dict[Coverage, list[Standing]] = {}
         for row in rows:
@@ -136,11 +135,11 @@ class Checks(Repository):
 
 def coverage_lock(check: Check) -> str:
     """The lock of a coverage's checks (`Checks.hold_coverages`): the service's name first, as every lock is named."""
-    _, *named = coverage(check)
+    _, *named = coverage_of(check)
     return ":".join(("eligibility:coverage", str(check.tenant_id), str(check.practice_id), *(v[:80] for v in named)))
 
 
-def coverage(check: Check) -> Coverage:
+def coverage_of(check: Check) -> Coverage:
     return check.practice_id, check.patient.external_id, check.payer_id, check.member_id
 
 
