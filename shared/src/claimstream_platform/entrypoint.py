@@ -15,6 +15,9 @@ import uvicorn
 import uvloop
 from uvicorn.config import STARTUP_FAILURE
 
+# youngest collected after 10,000 surviving allocations (CPython: 700); the middle and the whole heap as by default
+COLLECTOR_THRESHOLDS = (10_000, 10, 10)
+
 
 def main(
     *,
@@ -36,20 +39,25 @@ def main(
     if args.command == "migrate":
         migrate()
     elif args.command == "api":
-        freeze_what_start_loaded()
+        settle_the_collector()
         serve(app_factory, host=args.host, port=args.port, workers=args.workers)
     else:
-        freeze_what_start_loaded()
+        settle_the_collector()
         uvloop.run(worker())  # the loop the APIs run on too (uvicorn picks it): less CPU per event and per poll
 
 
-def freeze_what_start_loaded() -> None:
-    """What the process loaded to start (modules, models, tables, validators: about 170,000 objects for a service)
+def settle_the_collector() -> None:
+    """The garbage collector's settings for a serving process (docs/performance.md, "The garbage collector").
+
+    What the process loaded to start (modules, models, tables, validators: about 170,000 objects for a service)
     lives as long as the process does: moved out of the collector's generations (`gc.freeze`), it is no longer
-    walked by every full collection, which under load had taken a large share of the workers' CPU
-    (docs/performance.md)."""
+    walked by every full collection. And collections run less often: CPython's default collects the youngest
+    objects every 700 allocations that outlive their use and the whole heap after every 100 of those, so under
+    load a worker still walked its caches and pools (100,000s of objects) every few seconds. Memory is freed by
+    reference counts, not by the collector, for all but cycles, which now wait a little longer."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 class _Server(uvicorn.Server):

@@ -10,5 +10,5 @@ from remittance_posting import handlers
 
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
     ClaimCreated: batched(handlers.on_claims_created),
-    ClaimAccepted: handlers.on_claim_accepted,
+    ClaimAccepted: batched(handlers.on_claims_accepted),
 }

@@ -144,12 +144,14 @@ def _known(event: claim_events.ClaimCreated) -> KnownClaim:
     )
 
 
-async def on_claim_accepted(event: claim_events.ClaimAccepted, uow: PostingWork) -> None:
-    """The payer accepted the claim: its payment is now due (payer silence counts from here), and its claim number
-    (277CA) is a fallback for matching CLP07."""
-    await uow.variance.accepted(event.claim_id, datetime.now(UTC))  # as it reached us: near enough for days
-    if event.payer_claim_number:
-        await uow.claims.set_payer_claim_number(event.claim_id, event.payer_claim_number)
+async def on_claims_accepted(deliveries: Sequence[Any], uow: PostingWork) -> None:
+    """The payer accepted these claims: each one's payment is now due (payer silence counts from here), and its
+    claim number (277CA) is a fallback for matching CLP07. A run in one statement; a claim accepted twice keeps the
+    latest number it was given."""
+    numbers: dict[UUID, str | None] = {}
+    for event in (d.event for d in deliveries if isinstance(d.event, claim_events.ClaimAccepted)):
+        numbers[event.claim_id] = event.payer_claim_number or numbers.get(event.claim_id)
+    await uow.claims.accepted(numbers, datetime.now(UTC))  # as they reached us: near enough for days
 
 
 async def assign(uow: PostingWork, principal: Principal, payment_id: UUID, claim_id: UUID) -> None:

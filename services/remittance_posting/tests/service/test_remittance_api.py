@@ -34,7 +34,7 @@ async def accept(make_uow: Callable[[], UnitOfWork], created: Any, payer_claim_n
         payer_claim_number=payer_claim_number,
     )
     async with make_uow() as uow:
-        await handlers.on_claim_accepted(event, uow)
+        await handlers.on_claims_accepted([SimpleNamespace(event=event)], uow)
         await uow.commit()
 
 

@@ -6,13 +6,11 @@ from uuid import uuid4
 
 import httpx
 from claimstream_devtools.testing import StackUnderTest, register_practices
-from claimstream_platform.contracts.claim_submission import ClaimAccepted
 from claimstream_platform.db import UnitOfWork
-from remittance_posting import handlers
 from remittance_posting.silence_loop import report_silent_payers
-from remittance_testkit import PRACTICE, TENANT, Line, Payment, claim_created, era
+from remittance_testkit import PRACTICE, Line, Payment, claim_created, era
 from sqlalchemy import text
-from test_remittance_api import announce, outbox_types, upload
+from test_remittance_api import accept, announce, outbox_types, upload
 
 RATES = {
     "practice_id": str(PRACTICE),
@@ -72,18 +70,8 @@ async def test_a_silent_payer_is_reported_once_and_its_silence_ends_with_a_payme
 ) -> None:
     created = claim_created("CS0000000311")
     await announce(make_uow, created)
+    await accept(make_uow, created, "SIMCOM0311")
     async with make_uow() as uow:
-        await handlers.on_claim_accepted(
-            ClaimAccepted(
-                tenant_id=TENANT,
-                practice_id=PRACTICE,
-                claim_id=created.claim_id,
-                encounter_id=created.encounter_id,
-                patient_control_number="CS0000000311",
-                payer_claim_number="SIMCOM0311",
-            ),
-            uow,
-        )
         await uow.session.execute(text("UPDATE known_claims SET accepted_at = now() - interval '40 days'"))
         await uow.commit()
     for expected in (1, 0):  # reported once, not again while it lasts

@@ -3,13 +3,14 @@ events): remembered, renumbered by the payer, and found for an 835's claim payme
 filter is written once (`mine`); an 835 from the clearinghouse looks among every tenant's claims."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many, skip_existing, update_many
-from sqlalchemy import or_, select
+from claimstream_platform.many_rows import arrays, given, insert_many, skip_existing, update_many
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from remittance_posting.known import KnownClaim, KnownLine
@@ -25,8 +26,20 @@ class KnownClaims(Repository):
             self.session, known_claims, [_known_row(claim) for claim in claims], on_conflict=skip_existing
         )
 
-    async def set_payer_claim_number(self, claim_id: UUID, number: str) -> None:
-        await self.set_payer_claim_numbers({claim_id: number})
+    async def accepted(self, numbers: dict[UUID, str | None], at: datetime) -> None:
+        """The claims accepted at `at`, each under its payer claim number when the 277CA gave one (a claim given
+        none keeps the number it had), in one statement for any number of claims."""
+        if not numbers:
+            return
+        rows = [{"claim_id": claim_id, "payer_claim_number": number} for claim_id, number in numbers.items()]
+        accepted = given(known_claims, ("claim_id", "payer_claim_number"))
+        number = func.coalesce(accepted.c.payer_claim_number, known_claims.c.payer_claim_number)
+        statement = (
+            update(known_claims)
+            .where(known_claims.c.claim_id == accepted.c.claim_id)
+            .values(accepted_at=bindparam("at"), payer_claim_number=number)
+        )
+        await self.session.execute(statement, {**arrays(rows), "at": at})
 
     async def set_payer_claim_numbers(self, numbers: dict[UUID, str]) -> None:
         """Each claim's latest payer claim number, in one statement for any number of claims."""

@@ -114,11 +114,6 @@ class Variances(Repository):
         order = [variances.c.id]
         return await ordered_page(self.session, query, order, limit=page.limit, cursor=page.cursor, newest_first=True)
 
-    async def accepted(self, claim_id: UUID, at: datetime) -> None:
-        await self.session.execute(
-            update(known_claims).where(known_claims.c.claim_id == claim_id).values(accepted_at=at)
-        )
-
     async def silent_payers(self, before: datetime) -> list[Row[Any]]:
         """(tenant, payer) with claims accepted before `before` and still unpaid, and no payment for any of the
         payer's claims since `before`; with how many wait, since when, and the last payment."""
