@@ -1,9 +1,9 @@
 """Pending checks asked: every few seconds, the checks the consumer stored (or whose asker went away) are sent as
 270s and their answers recorded, a batch at a time, in the phases of handlers.py: the batch's 270s written and stored
-in one transaction, sent together with none open, each answer recorded in a transaction of its own (one answer that
-cannot be recorded holds up no other). A check sent less than `handlers.LEASE` ago is left to whoever sent it; after
-that its stored 270 is sent again as it is (the clearinghouse answers it once). A clearinghouse outage leaves a check
-pending for a later pass."""
+in one transaction, sent together with none open, and the answers recorded together in one more; when that fails,
+each is recorded in a transaction of its own (one answer that cannot be recorded holds up no other). A check sent
+less than `handlers.LEASE` ago is left to whoever sent it; after that its stored 270 is sent again as it is (the
+clearinghouse answers it once). A clearinghouse outage leaves a check pending for a later pass."""
 
 import asyncio
 
@@ -53,15 +53,36 @@ async def ask_some(
         await uow.commit()
     heard = await asyncio.gather(*(clearinghouse.ask(inquiry) for _, inquiry in questions), return_exceptions=True)
     failures = [documents for documents in heard if isinstance(documents, BaseException)]
-    for (check, inquiry), documents in zip(questions, heard, strict=True):
-        if isinstance(documents, BaseException):
-            continue
-        try:
-            async with EligibilityWork(sessionmaker) as uow:
-                await handlers.record(uow, check.id, inquiry, documents, None)
-                await uow.commit()
-        except Exception as failure:
-            failures.append(failure)
+    answers = [
+        handlers.Heard(check.id, inquiry, documents)
+        for (check, inquiry), documents in zip(questions, heard, strict=True)
+        if not isinstance(documents, BaseException)
+    ]
+    failures += await record_answers(sessionmaker, answers)
     if failures:
         raise failures[0]
     return len(questions)
+
+
+async def record_answers(sessionmaker: SessionFactory, answers: list[handlers.Heard]) -> list[Exception]:
+    """The answers recorded in one transaction; if that fails, each in a transaction of its own, so that one answer
+    that cannot be recorded holds up no other: the failures."""
+    if not answers:
+        return []
+    try:
+        async with EligibilityWork(sessionmaker) as uow:
+            await handlers.record_all(uow, answers, None)
+            await uow.commit()
+        return []
+    except Exception as failure:
+        if len(answers) == 1:
+            return [failure]
+    failures: list[Exception] = []
+    for answer in answers:
+        try:
+            async with EligibilityWork(sessionmaker) as uow:
+                await handlers.record_all(uow, [answer], None)
+                await uow.commit()
+        except Exception as failure:
+            failures.append(failure)
+    return failures

@@ -83,23 +83,39 @@ async def record(
     """The answer to `inquiry` and its events recorded (the last phase), unless `documents` is None (nothing was
     asked) or the check no longer waits for that 270 (another attempt recorded its answer, which stands): the
     check as it stands; None when there is no such check. `price` for the next visit's cost."""
-    found = await uow.checks.question(check_id)
-    if found is None:
-        return None
-    check, standing = found
-    if documents is None or check.status != "pending" or standing != inquiry:
-        return check
-    try:
-        summary = summarize(answer_for(check, documents), check.payer_id, price, served=check.service_date)
-    except (X12Error, ValueError):  # the payer's answer cannot be read (or never came): failed, the reason is "271"
-        summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
-    check.answered(summary)
-    uow.publish_recorded(check)
-    await uow.checks.answered(check)
-    following = check.administrators_check()
-    if following is not None:
-        await ask_later(uow, following)  # the loop asks it
-    return check
+    return (await record_all(uow, [Heard(check_id, inquiry, documents)], price)).get(check_id)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What came back for one check's 270 (`documents`: None when nothing was asked)."""
+
+    check_id: UUID
+    inquiry: str
+    documents: list[str] | None
+
+
+async def record_all(uow: EligibilityWork, heard: Sequence[Heard], price: Price | None) -> dict[UUID, Check]:
+    """Several answers recorded as `record` records one, with one read and one write for them all: the checks as
+    they stand, by id (one not found is not there)."""
+    found = await uow.checks.questions(answer.check_id for answer in heard)
+    answered: list[Check] = []
+    for answer in heard:
+        check, standing = found.get(answer.check_id, (None, None))
+        if check is None or answer.documents is None or check.status != "pending" or standing != answer.inquiry:
+            continue
+        try:
+            summary = summarize(answer_for(check, answer.documents), check.payer_id, price, served=check.service_date)
+        except (X12Error, ValueError):  # the payer's answer cannot be read (or never came): failed, reason "271"
+            summary = Summary("failed", check.payer_id, rejection="271", follow_up="R")
+        check.answered(summary)
+        answered.append(check)
+    uow.publish_recorded(*answered)
+    await uow.checks.answered(*answered)
+    for following in (check.administrators_check() for check in answered):
+        if following is not None:
+            await ask_later(uow, following)  # the loop asks it
+    return {check_id: check for check_id, (check, _) in found.items()}
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: EligibilityWork) -> None:

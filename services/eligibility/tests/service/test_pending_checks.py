@@ -158,8 +158,16 @@ async def test_a_pass_sends_its_checks_together_each_with_its_own_isa13_and_reco
         await ask_some(sessions, stand_in, SENDER, limit=10)
     assert stand_in.most == 5  # in flight together, not one after another
     assert sorted(await statuses(make_uow)) == ["active"] * 4 + ["pending"]
+    assert await transactions_that_answered(make_uow) == 1  # the four answers recorded together
     controls = [re.search(r"\*(\d{9})\*0\*T\*", sent) for sent in stand_in.sent]
     assert len({found.group(1) for found in controls if found}) == 4  # each 270 with its own ISA13
     async with make_uow() as uow:
         left = await uow.session.scalar(text("SELECT count(*) FROM checks WHERE inquiry IS NOT NULL"))
     assert left == 1  # the one not answered keeps its 270, to be sent again as it is
+
+
+async def transactions_that_answered(make_uow: Callable[[], EligibilityWork]) -> int:
+    """How many transactions wrote the answered checks (rows written by one share its id, `xmin`)."""
+    async with make_uow() as uow:
+        query = "SELECT count(DISTINCT xmin::text) FROM checks WHERE status <> 'pending'"
+        return int(await uow.session.scalar(text(query)) or 0)

@@ -12,7 +12,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import arrays, given, insert_many
+from claimstream_platform.many_rows import arrays, given, insert_many, update_many
 from sqlalchemy import Select, and_, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
@@ -54,14 +54,21 @@ class Checks(Repository):
             rows = [{"id": check, "inquiry": inquiry} for check, inquiry in inquiries.items()]
             await self.session.execute(_ASKING, arrays(rows))
 
-    async def answered(self, check: Check) -> None:
-        """The answer recorded; the 270 is not sent again."""
-        summary = json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None
-        await self.session.execute(
-            update(checks)
-            .where(checks.c.id == check.id)
-            .values(status=check.status, summary=summary, answered_at=datetime.now(UTC), inquiry=None, asked_at=None)
-        )
+    async def answered(self, *answered: Check) -> None:
+        """The answers recorded, in one statement; their 270s are not sent again."""
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "id": check.id,
+                "status": check.status,
+                "summary": json.loads(json.dumps(asdict(check.summary), default=str)) if check.summary else None,
+                "answered_at": now,
+                "inquiry": None,
+                "asked_at": None,
+            }
+            for check in answered
+        ]
+        await update_many(self.session, checks, "id", rows)
 
     async def withdraw(self, check_id: UUID) -> None:
         """A pending check the clearinghouse refused to take: never asked, so forgotten."""
@@ -69,8 +76,14 @@ class Checks(Repository):
 
     async def question(self, check_id: UUID) -> tuple[Check, str | None] | None:
         """The check and its 270 (None: not written yet, or answered), locked for this transaction."""
-        row = (await self.session.execute(select(checks).where(checks.c.id == check_id).with_for_update())).first()
-        return None if row is None else (_check(row), row.inquiry)
+        return (await self.questions([check_id])).get(check_id)
+
+    async def questions(self, check_ids: Iterable[UUID]) -> dict[UUID, tuple[Check, str | None]]:
+        """The checks and their 270s (None: not written yet, or answered), locked for this transaction in one order
+        (two recorders of overlapping checks cannot deadlock); one statement."""
+        query = select(checks).where(checks.c.id.in_(sorted(set(check_ids)))).order_by(checks.c.id)
+        rows = await self.session.execute(query.with_for_update())
+        return {row.id: (_check(row), row.inquiry) for row in rows}
 
     async def hold_coverages(self, wanted: Iterable[Check]) -> None:
         """Until this transaction ends, it alone stores checks of these coverages (patient, payer, member id and
