@@ -13,7 +13,7 @@ from uuid import UUID
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_ids
 from claimstream_platform.many_rows import insert_many, skip_existing
-from sqlalchemy import Table, Uuid, bindparam, delete, func, select, tuple_, union_all
+from sqlalchemy import Delete, Table, Uuid, bindparam, delete, func, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import ARRAY, Insert
 
 from projection.model import ClaimView, Encounter, Fact, Folded
@@ -109,12 +109,20 @@ class Folding(Repository):
         keys = [key for key, _ in done]
         if not keys:
             return
-        for table in (claims, ledger, denial_cases):
-            await self.session.execute(delete(table).where(_pair_in(table.c.encounter_id)), _params(keys))
+        await self.session.execute(_CLEARED, _params(keys))
         # the folds' claims, ledger entries and denial cases, into tables that now hold none of these encounters
         rows = fold_rows(done)
         for table in (claims, ledger, denial_cases):
             await insert_many(self.session, table, rows[table])
+
+
+def _cleared() -> Delete:
+    """The encounters' claims, ledger entries and denial cases deleted in one statement (one round trip, not three):
+    two of the deletes ride along as data-modifying CTEs, which PostgreSQL runs to completion though nothing reads
+    them."""
+    ledger_gone = delete(ledger).where(_pair_in(ledger.c.encounter_id)).cte("ledger_gone")
+    cases_gone = delete(denial_cases).where(_pair_in(denial_cases.c.encounter_id)).cte("cases_gone")
+    return delete(claims).where(_pair_in(claims.c.encounter_id)).add_cte(ledger_gone).add_cte(cases_gone)
 
 
 def _added_up(statement: Insert, _columns: tuple[str, ...]) -> Insert:
@@ -235,3 +243,6 @@ def _npi(folded: Folded) -> str | None:
 
 def _patient(folded: Folded) -> str | None:
     return (folded.encounter.patient_ref or "")[:80] or None if folded.encounter else None
+
+
+_CLEARED = _cleared()
