@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import Column, Date, Index, MetaData, String, Table, tuple_
+from sqlalchemy import Column, Date, Index, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import Connection
 
 from claimstream_platform.contracts.prior_authorization import AuthorizationApproved
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import rows_in
 
 PatientKey = tuple[UUID, UUID, str, str]  # tenant, practice, the patient's external id, payer
 
@@ -86,9 +87,9 @@ class Approvals(Repository):
         if not wanted:
             return {}
         a = authorizations.c
-        patient = tuple_(a.tenant_id, a.practice_id, a.patient_ref, a.payer_id)
+        patient = (a.tenant_id, a.practice_id, a.patient_ref, a.payer_id)
         found: dict[PatientKey, list[Approval]] = defaultdict(list)
-        for r in await self.session.execute(self.table.select().where(patient.in_(wanted)).order_by(a.end)):
+        for r in await self.session.execute(self.table.select().where(rows_in(patient, wanted)).order_by(a.end)):
             approval = Approval(r.number, frozenset(r.codes), r.start, r.end, r.provider_npi)
             found[(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id)].append(approval)
         return found

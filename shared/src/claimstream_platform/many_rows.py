@@ -11,13 +11,32 @@ cannot be unnested with the others (unnest flattens an array of arrays): each ro
 PostgreSQL's array syntax, and is cast back to the column's type. `update_many` is the same for rows each naming its
 row by a key. A statement of a service's own over many rows (an UPDATE whose SET is more than the given values) joins
 `given(table, columns)` (no array columns) and is executed with `arrays(rows)`.
+
+The same goes for reading: `column.in_(values)` renders a parameter per value, so each count is a statement text of
+its own, which the driver prepares anew (a round trip more) and which crowds the others out of its cache of prepared
+statements. `one_of(column, values)` and `rows_in(columns, rows)` are one text for any count.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Enum, String, Table, Text, Update, bindparam, cast, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Enum,
+    String,
+    Table,
+    Text,
+    Update,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import TableValuedAlias
@@ -62,6 +81,27 @@ def given(table: Table, columns: tuple[str, ...]) -> TableValuedAlias:
         if isinstance(table.c[name].type, ARRAY):
             raise TypeError(f"{table.name}.{name} is an array: it cannot be unnested with the others")
     return _given(table, columns)
+
+
+def one_of(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`, as `column = ANY($1)`: one statement text for any number of values."""
+    return column == any_(_array_of(column, list(values)))
+
+
+def rows_in(columns: Sequence[ColumnElement[Any]], rows: Iterable[Sequence[Any]]) -> ColumnElement[bool]:
+    """`(a, b, ...) IN rows`, the rows given as an array per column, unnested together: one statement text for any
+    number of rows."""
+    listed = [tuple(row) for row in rows]
+    arrays = (_array_of(column, [row[n] for row in listed]) for n, column in enumerate(columns))
+    return tuple_(*columns).in_(select(*(func.unnest(array) for array in arrays)))
+
+
+def _array_of(column: ColumnElement[Any], values: list[Any]) -> Any:
+    """The values as one array parameter of the column's type; a string column's as unbounded text, so that a longer
+    value is compared as it is, not cut to the column's length."""
+    kind = column.type
+    element = Text() if isinstance(kind, String) and not isinstance(kind, Enum) else kind
+    return bindparam(None, values, type_=ARRAY(element), unique=True)
 
 
 def _given(table: Table, columns: tuple[str, ...]) -> TableValuedAlias:

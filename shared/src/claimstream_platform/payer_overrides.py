@@ -11,13 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import Column, Date, MetaData, String, Table, delete, tuple_
+from sqlalchemy import Column, Date, MetaData, String, Table, delete
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import Connection
 
 from claimstream_platform.contracts.charge_capture import PayerFactsOverridden
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import rows_in
 from claimstream_platform.payers import Layer, override
 
 PracticePayer = tuple[UUID, UUID, str]  # tenant, practice, payer
@@ -62,7 +63,7 @@ class PayerOverrides(Repository):
         if not wanted:
             return {}
         c = self.table.c
-        query = self.table.select().where(tuple_(c.tenant_id, c.practice_id, c.payer_id).in_(wanted))
+        query = self.table.select().where(rows_in((c.tenant_id, c.practice_id, c.payer_id), wanted))
         found: dict[PracticePayer, list[Layer]] = defaultdict(list)
         for r in await self.session.execute(query.order_by(c.effective_from)):
             found[(r.tenant_id, r.practice_id, r.payer_id)].append(override(r.effective_from, r.effective_to, r.facts))

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from claimstream_platform import faults, telemetry
 from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
+from claimstream_platform.many_rows import one_of
 from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer, stop_client
 from claimstream_platform.messaging.wakeup import Wakeup
@@ -168,7 +169,7 @@ class OutboxRelay:
         return message.value, list(message.headers.items())
 
     async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
-        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=text("now()")))
+        await session.execute(update(outbox).where(one_of(outbox.c.seq, seqs)).values(sent_at=text("now()")))
 
     async def _idle(self) -> None:
         if self.wakeup is None:

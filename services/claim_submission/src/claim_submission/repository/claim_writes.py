@@ -13,7 +13,7 @@ from uuid import UUID
 from claimstream_platform.context import current_actor
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many, update_many
+from claimstream_platform.many_rows import insert_many, one_of, update_many
 from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Row
 
@@ -122,7 +122,7 @@ class ClaimWrites(Repository):
         for (source, target), ids in groups.items():
             updated = await self.session.scalars(
                 update(claims)
-                .where(claims.c.id.in_(ids), claims.c.status == source)
+                .where(one_of(claims.c.id, ids), claims.c.status == source)
                 .values(status=target, updated_at=func.now())
                 .returning(claims.c.id)
             )

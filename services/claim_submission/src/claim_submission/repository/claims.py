@@ -14,8 +14,9 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.errors import NotFound
 from claimstream_platform.locks import hold_names
+from claimstream_platform.many_rows import one_of, rows_in
 from claimstream_platform.paging import OrderedPageRequest, in_scope, keyset_page, ordered_page
-from sqlalchemy import ColumnElement, Select, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, literal_column, select
 from sqlalchemy.engine import Row
 
 from claim_submission.domain.claim import Claim
@@ -51,11 +52,11 @@ class Claims(ClaimWrites):
 
     async def lock_all(self, tenant_id: UUID, claim_ids: Iterable[UUID]) -> dict[UUID, Claim]:
         """The tenant's claims of these ids, by id, locked in id order."""
-        query = select(claims).where(self.mine(tenant_id), claims.c.id.in_(list(claim_ids))).order_by(claims.c.id)
+        query = select(claims).where(self.mine(tenant_id), one_of(claims.c.id, claim_ids)).order_by(claims.c.id)
         return {claim.id: claim for claim in await self._locked(query)}
 
     async def lock_many(self, claim_ids: Iterable[UUID]) -> list[Claim]:
-        return await self._locked(select(claims).where(claims.c.id.in_(list(claim_ids))).order_by(claims.c.id))
+        return await self._locked(select(claims).where(one_of(claims.c.id, claim_ids)).order_by(claims.c.id))
 
     async def lock_of_encounter(self, tenant_id: UUID, encounter_id: UUID, *, open_only: bool = False) -> list[Claim]:
         """The encounter's claims, newest first."""
@@ -80,9 +81,9 @@ class Claims(ClaimWrites):
         if interchange_number is not None:
             query = query.where(claims.c.interchange_number == interchange_number)
         if control_numbers is not None:
-            query = query.where(claims.c.patient_control_number.in_(list(control_numbers)))
+            query = query.where(one_of(claims.c.patient_control_number, control_numbers))
         if replacing is not None:
-            query = query.where(claims.c.replaces_claim_id.in_(list(replacing)))
+            query = query.where(one_of(claims.c.replaces_claim_id, replacing))
         return await self._locked(query.order_by(claims.c.id))
 
     async def ready_to_batch(self, limit: int) -> list[Claim]:
@@ -160,7 +161,7 @@ class Claims(ClaimWrites):
         await self._hold(pairs)
         rows = await self.session.execute(
             select(claims.c.tenant_id, claims.c.duplicate_key, claims.c.encounter_id, claims.c.id)
-            .where(tuple_(claims.c.tenant_id, claims.c.duplicate_key).in_(pairs))
+            .where(rows_in((claims.c.tenant_id, claims.c.duplicate_key), pairs))
             .where(claims.c.status.in_(OPEN_STATES))
         )
         found: dict[tuple[UUID, str], list[tuple[UUID, UUID]]] = defaultdict(list)
@@ -177,7 +178,7 @@ class Claims(ClaimWrites):
     async def encounters_with_claims(self, wanted: Iterable[tuple[UUID, UUID]]) -> set[tuple[UUID, UUID]]:
         rows = await self.session.execute(
             select(claims.c.tenant_id, claims.c.encounter_id)
-            .where(tuple_(claims.c.tenant_id, claims.c.encounter_id).in_(list(set(wanted))))
+            .where(rows_in((claims.c.tenant_id, claims.c.encounter_id), set(wanted)))
             .distinct()
         )
         return {(row.tenant_id, row.encounter_id) for row in rows}

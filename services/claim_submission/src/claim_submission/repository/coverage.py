@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import insert_many
-from sqlalchemy import delete, select, tuple_
+from claimstream_platform.many_rows import insert_many, rows_in
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 
 from claim_submission.scrubbing.coverage_rule import Administrator, CoverageKey, PlanKey
@@ -44,7 +44,7 @@ class CoverageAnswers(Repository):
         if not wanted:
             return set()
         query = select(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).where(
-            tuple_(c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date).in_(wanted), ~c.active
+            rows_in((c.tenant_id, c.practice_id, c.patient_ref, c.payer_id, c.service_date), wanted), ~c.active
         )
         return {
             (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id, r.service_date)
@@ -62,8 +62,8 @@ class CarveOuts(Repository):
         statement for any number of them."""
         plans = list({(t, practice, patient[:80], payer[:80]) for t, practice, patient, payer in keys})
         if plans:
-            plan = tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id)
-            await self.session.execute(delete(carve_outs).where(plan.in_(plans), o.answered_at <= at))
+            plan = (o.tenant_id, o.practice_id, o.patient_ref, o.payer_id)
+            await self.session.execute(delete(carve_outs).where(rows_in(plan, plans), o.answered_at <= at))
 
     async def record(self, key: PlanKey, administrator: Administrator, *, at: datetime) -> None:
         """Record the plan's administrator."""
@@ -95,7 +95,7 @@ class CarveOuts(Repository):
         wanted = list(set(keys))
         if not wanted:
             return {}
-        query = select(carve_outs).where(tuple_(o.tenant_id, o.practice_id, o.patient_ref, o.payer_id).in_(wanted))
+        query = select(carve_outs).where(rows_in((o.tenant_id, o.practice_id, o.patient_ref, o.payer_id), wanted))
         return {
             (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id): (r.administered_by, r.administrator_name)
             for r in await self.session.execute(query)

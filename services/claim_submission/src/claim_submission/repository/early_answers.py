@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
-from sqlalchemy import delete, tuple_
+from claimstream_platform.many_rows import rows_in
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 
 from claim_submission.scrubbing.authorization_rule import VisitKey
@@ -37,8 +38,8 @@ class EarlyAnswers(Repository):
         wanted = list({(t, encounter, version, payer[:80]) for t, encounter, version, payer in keys})
         if not wanted:
             return {}
-        visit = tuple_(e.tenant_id, e.encounter_id, e.version, e.payer_id)
-        taken = delete(early_answers).where(visit.in_(wanted)).returning(*early_answers.c)
+        visit = (e.tenant_id, e.encounter_id, e.version, e.payer_id)
+        taken = delete(early_answers).where(rows_in(visit, wanted)).returning(*early_answers.c)
         found: dict[VisitKey, list[Reason]] = defaultdict(list)
         for row in sorted(await self.session.execute(taken), key=lambda r: (r.received_at, r.rule)):
             found[(row.tenant_id, row.encounter_id, row.version, row.payer_id)].append(Reason(**row.reason))

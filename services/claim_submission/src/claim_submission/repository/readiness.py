@@ -10,7 +10,8 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import LockName, Shared, hold_names
-from sqlalchemy import select, tuple_
+from claimstream_platform.many_rows import rows_in
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from claim_submission.scrubbing.readiness_rule import Readiness, Span
@@ -65,7 +66,7 @@ class PayerReadiness(Repository):
 
     async def _rows(self, table: Any, wanted: list[PayerKey]) -> list[Any]:
         c = table.c
-        query = select(table).where(tuple_(c.tenant_id, c.practice_id, c.payer_id).in_(wanted))
+        query = select(table).where(rows_in((c.tenant_id, c.practice_id, c.payer_id), wanted))
         return list((await self.session.execute(query)).all())
 
 

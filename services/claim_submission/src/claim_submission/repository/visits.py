@@ -9,7 +9,8 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from sqlalchemy import select, tuple_
+from claimstream_platform.many_rows import rows_in
+from sqlalchemy import select
 
 from claim_submission.domain.states import ClaimStatus
 from claim_submission.repository.claims import plan_lock_names
@@ -35,7 +36,7 @@ class Visits(Repository):
         query = select(
             c.tenant_id, c.practice_id, CLAIM_PATIENT.label("patient_ref"), c.payer_id, c.encounter_id, c.service_date
         ).where(
-            tuple_(c.tenant_id, c.practice_id, CLAIM_PATIENT, c.payer_id).in_(wanted),
+            rows_in((c.tenant_id, c.practice_id, CLAIM_PATIENT, c.payer_id), wanted),
             c.service_date >= since,
             c.status.not_in(GONE),
         )

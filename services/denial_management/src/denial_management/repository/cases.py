@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import one_of
 from sqlalchemy import BigInteger, Numeric, cast, func, select, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert
@@ -60,7 +61,7 @@ class Cases(Repository):
 
     async def mark_warned(self, ids: Sequence[UUID]) -> None:
         if ids:
-            await self.session.execute(update(cases).where(cases.c.id.in_(list(ids))).values(warned=True))
+            await self.session.execute(update(cases).where(one_of(cases.c.id, ids)).values(warned=True))
 
     async def _history(self, case: Case) -> None:
         if case.history:
@@ -79,9 +80,7 @@ class Cases(Repository):
     async def lock_for_claims(self, claim_ids: Sequence[UUID], statuses: Sequence[CaseStatus]) -> list[Case]:
         if not claim_ids:  # a payment of a claim that replaced none: nothing to ask (it was a statement a payment)
             return []
-        query = select(cases).where(
-            cases.c.claim_id.in_(list(claim_ids)), cases.c.status.in_([str(s) for s in statuses])
-        )
+        query = select(cases).where(one_of(cases.c.claim_id, claim_ids), cases.c.status.in_([str(s) for s in statuses]))
         return [_case(row) for row in await self.session.execute(query.order_by(cases.c.created_at).with_for_update())]
 
     async def lock_answerable(self, replaced: Sequence[UUID], paid: Sequence[UUID]) -> list[Case]:
@@ -91,8 +90,8 @@ class Cases(Repository):
             return []
         c, waiting = cases.c, [str(CaseStatus.CORRECTING), str(CaseStatus.OPEN)]
         query = select(cases).where(
-            (c.claim_id.in_(list(replaced)) & c.status.in_(waiting))
-            | (c.claim_id.in_([*paid, *replaced]) & (c.status == str(CaseStatus.APPEALED)))
+            (one_of(c.claim_id, replaced) & c.status.in_(waiting))
+            | (one_of(c.claim_id, [*paid, *replaced]) & (c.status == str(CaseStatus.APPEALED)))
         )
         return [_case(row) for row in await self.session.execute(query.order_by(c.created_at).with_for_update())]
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import arrays, given, insert_many, skip_existing
+from claimstream_platform.many_rows import arrays, given, insert_many, one_of, skip_existing
 from sqlalchemy import Date, and_, bindparam, func, select, update
 from sqlalchemy.engine import Row
 
@@ -50,7 +50,7 @@ class Claims(Repository):
         wanted = list(set(claim_ids))
         if not wanted:
             return set()
-        query = select(claims.c.claim_id).where(self.mine(tenant_id), claims.c.claim_id.in_(wanted))
+        query = select(claims.c.claim_id).where(self.mine(tenant_id), one_of(claims.c.claim_id, wanted))
         return set(await self.session.scalars(query))
 
     async def add_payments(self, payments: Sequence[dict[str, Any]]) -> None:
@@ -74,7 +74,7 @@ class Claims(Repository):
         wanted = list(set(claim_ids))
         if not wanted:
             return {}
-        query = select(claims).where(self.mine(tenant_id), claims.c.claim_id.in_(wanted))
+        query = select(claims).where(self.mine(tenant_id), one_of(claims.c.claim_id, wanted))
         return {row.claim_id: row for row in await self.session.execute(query)}
 
     async def known(self, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts import IntegrationEvent, registered_events
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import one_of
 from sqlalchemy import delete
 
 from denial_management.tables import early_events
@@ -31,7 +32,7 @@ class EarlyEvents(Repository):
         wanted = list(set(claim_ids))
         if not wanted:
             return []
-        taken = delete(early_events).where(e.claim_id.in_(wanted)).returning(e.id, e.event_type, e.payload)
+        taken = delete(early_events).where(one_of(e.claim_id, wanted)).returning(e.id, e.event_type, e.payload)
         kinds = registered_events()
         rows = sorted(await self.session.execute(taken), key=lambda row: row.id)
         return [kinds[row.event_type].model_validate(row.payload) for row in rows]

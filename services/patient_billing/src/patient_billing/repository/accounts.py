@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts.patient_billing import Totals
 from claimstream_platform.db import Repository, UnitOfWork
-from claimstream_platform.many_rows import insert_many, skip_existing, update_many
+from claimstream_platform.many_rows import insert_many, one_of, skip_existing, update_many
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import Numeric, cast, func, select
 from sqlalchemy.dialects.postgresql import Insert, insert
@@ -47,11 +47,11 @@ class Accounts(Repository):
         wanted = {
             account_id(tenant_id, practice, patient): (tenant_id, practice, patient) for practice, patient in patients
         }
-        found = await self._loaded(tenant_id, [a.id.in_(wanted)], lock=True)
+        found = await self._loaded(tenant_id, [one_of(a.id, wanted)], lock=True)
         missing = [patient for id_, patient in wanted.items() if id_ not in found]
         if missing:
             made = await self.made(missing)
-            found |= await self._loaded(tenant_id, [a.id.in_(made)], lock=True)
+            found |= await self._loaded(tenant_id, [one_of(a.id, made)], lock=True)
         assert found.keys() == wanted.keys()  # made above, or by the transaction the lock waited for
         return found
 
@@ -103,7 +103,7 @@ class Accounts(Repository):
         if not encounter_ids:
             return {}
         query = select(v.encounter_id, v.account_id).where(
-            self.mine(tenant_id, visits), v.encounter_id.in_(encounter_ids)
+            self.mine(tenant_id, visits), one_of(v.encounter_id, encounter_ids)
         )
         return {row.encounter_id: row.account_id for row in await self.session.execute(query)}
 
@@ -231,7 +231,7 @@ class Accounts(Repository):
         }
         if not found:
             return {}
-        their_visits = select(visits).where(self.mine(tenant_id, visits), v.account_id.in_(found))
+        their_visits = select(visits).where(self.mine(tenant_id, visits), one_of(v.account_id, found))
         for r in await self.session.execute(their_visits):
             visit = Visit(r.encounter_id, _word(r), r.paid, r.adjusted, r.first_statement_on, r.hers_since)
             found[r.account_id].visits[r.encounter_id] = visit
