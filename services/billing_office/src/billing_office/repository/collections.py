@@ -8,6 +8,7 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import one_of
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -44,8 +45,8 @@ class Collections(Repository):
 
     async def count_into(self, invoice_id: UUID, tenant_id: UUID, money: list[UUID], items: list[UUID]) -> None:
         """The rows an invoice counted, by id: its collections and its claims and statements."""
-        await self.session.execute(update(collections).where(c.id.in_(money)).values(invoice_id=invoice_id))
-        counted = [self.mine(tenant_id, billable_items), b.source_id.in_(items)]
+        await self.session.execute(update(collections).where(one_of(c.id, money)).values(invoice_id=invoice_id))
+        counted = [self.mine(tenant_id, billable_items), one_of(b.source_id, items)]
         await self.session.execute(update(billable_items).where(*counted).values(invoice_id=invoice_id))
 
     async def of_month(self, principal: Principal, practice_id: UUID, first: date, last: date) -> Sequence[Any]:

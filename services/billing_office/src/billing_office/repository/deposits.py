@@ -10,6 +10,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
+from claimstream_platform.many_rows import one_of
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -42,11 +43,11 @@ class Deposits(Repository):
         wanted = sorted(set(traces))
         awaited = [r.deposit_id.is_(None), r.method.in_(EFT_METHODS) | r.method.is_(None), r.amount > 0]
         query = select(r.id, r.trace, r.amount, r.paid_on.label("since")).where(
-            self.mine(tenant_id, remittances), r.trace.in_(wanted), *awaited
+            self.mine(tenant_id, remittances), one_of(r.trace, wanted), *awaited
         )
         found = (await self.session.execute(query.order_by(r.id).with_for_update())).all()
         banked = select(d.id, d.trace, d.amount, d.deposited_on.label("since")).where(
-            self.mine(tenant_id), d.trace.in_(wanted), d.remittance_id.is_(None)
+            self.mine(tenant_id), one_of(d.trace, wanted), d.remittance_id.is_(None)
         )
         arrived = (await self.session.execute(banked.order_by(d.id).with_for_update())).all()
         return [Waiting(*row) for row in found], [Waiting(*row) for row in arrived]
@@ -87,5 +88,5 @@ class Deposits(Repository):
         return found, arrived
 
     async def alerted(self, remittance_ids: list[UUID], deposit_ids: list[UUID], today: date) -> None:
-        await self.session.execute(update(remittances).where(r.id.in_(remittance_ids)).values(alerted_on=today))
-        await self.session.execute(update(deposits).where(d.id.in_(deposit_ids)).values(alerted_on=today))
+        await self.session.execute(update(remittances).where(one_of(r.id, remittance_ids)).values(alerted_on=today))
+        await self.session.execute(update(deposits).where(one_of(d.id, deposit_ids)).values(alerted_on=today))

@@ -8,8 +8,9 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import rows_in
 from claimstream_platform.paging import in_scope, keyset_page
-from sqlalchemy import Select, select, tuple_, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -37,9 +38,7 @@ class Encounters(Repository):
 
     async def by_keys(self, tenant_id: UUID, keys: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], Encounter]:
         """The tenant's stored encounters by (practice, external id)."""
-        query = self._select(tenant_id).where(
-            tuple_(encounters.c.practice_id, encounters.c.external_id).in_(list(keys))
-        )
+        query = self._select(tenant_id).where(rows_in((encounters.c.practice_id, encounters.c.external_id), keys))
         found = await self._with_lines((await self.session.execute(query)).all())
         return {(encounter.practice_id, encounter.external_id): encounter for encounter in found}
 
@@ -105,7 +104,7 @@ class Encounters(Repository):
             keys = [(row.id, row.version) for row in rows]
             lines = await self.session.execute(
                 select(charge_lines)
-                .where(tuple_(charge_lines.c.encounter_id, charge_lines.c.version).in_(keys))
+                .where(rows_in((charge_lines.c.encounter_id, charge_lines.c.version), keys))
                 .order_by(charge_lines.c.encounter_id, charge_lines.c.line_number)
             )
             for line in lines:

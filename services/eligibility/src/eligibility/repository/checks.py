@@ -12,7 +12,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import arrays, given, insert_many, update_many
+from claimstream_platform.many_rows import arrays, given, insert_many, one_of, update_many
 from sqlalchemy import Select, and_, delete, func, select, update
 
 from eligibility.accumulators import Accumulator
@@ -81,7 +81,7 @@ class Checks(Repository):
     async def questions(self, check_ids: Iterable[UUID]) -> dict[UUID, tuple[Check, str | None]]:
         """The checks and their 270s (None: not written yet, or answered), locked for this transaction in one order
         (two recorders of overlapping checks cannot deadlock); one statement."""
-        query = select(checks).where(checks.c.id.in_(sorted(set(check_ids)))).order_by(checks.c.id)
+        query = select(checks).where(one_of(checks.c.id, set(check_ids))).order_by(checks.c.id)
         rows = await self.session.execute(query.with_for_update())
         return {row.id: (_check(row), row.inquiry) for row in rows}
 

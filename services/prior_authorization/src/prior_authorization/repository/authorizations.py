@@ -9,8 +9,9 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import one_of, rows_in
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
-from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy import Select, delete, func, select, update
 
 from prior_authorization.domain import Authorization
 from prior_authorization.lines import Line
@@ -133,7 +134,7 @@ class Authorizations(Repository):
         """Which of the patients (practice, patient, payer) have any approved authorization with the payer: the
         others' charges have none to draw on, whatever their dates."""
         key = (a.tenant_id, a.practice_id, a.patient_ref, a.payer_id)
-        query = select(*key).distinct().where(self.mine(tenant_id), tuple_(*key).in_(keys), a.status == "approved")
+        query = select(*key).distinct().where(self.mine(tenant_id), rows_in(key, keys), a.status == "approved")
         return {(r.tenant_id, r.practice_id, r.patient_ref, r.payer_id) for r in await self.session.execute(query)}
 
     async def asked_for(
@@ -167,7 +168,7 @@ class Authorizations(Repository):
         return found[0] if found else None
 
     async def of_ids(self, ids: list[UUID]) -> list[Authorization]:
-        query = select(authorizations).where(a.id.in_(ids)).order_by(a.id).with_for_update()
+        query = select(authorizations).where(one_of(a.id, ids)).order_by(a.id).with_for_update()
         return await self._with_lines(list(await self.session.execute(query)))
 
     async def ending_by(self, day: date) -> list[Authorization]:
@@ -211,7 +212,7 @@ class Authorizations(Repository):
         """The authorizations of `rows`, each with its lines (one query for all)."""
         if not rows:
             return []
-        query = select(authorization_lines).where(line_c.authorization_id.in_([row.id for row in rows]))
+        query = select(authorization_lines).where(one_of(line_c.authorization_id, [row.id for row in rows]))
         lines: dict[UUID, list[Line]] = {row.id: [] for row in rows}
         for line in await self.session.execute(query.order_by(line_c.authorization_id, line_c.line_number)):
             lines[line.authorization_id].append(line_of(line))

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import insert_many
-from sqlalchemy import delete, select, tuple_, union
+from claimstream_platform.many_rows import insert_many, one_of, rows_in
+from sqlalchemy import delete, select, union
 from sqlalchemy.dialects.postgresql import Insert
 
 from prior_authorization.tables import visits
@@ -39,9 +39,9 @@ class Visits(Repository):
         encounters' own rows, whoever's they are now (a correction may move an encounter to another payer)."""
         columns = (v.encounter_id, v.version, v.tenant_id, v.practice_id, v.patient_ref, v.payer_id, v.service_date)
         theirs = select(*columns).where(
-            self.mine(tenant_id), tuple_(v.tenant_id, v.practice_id, v.patient_ref, v.payer_id).in_(keys)
+            self.mine(tenant_id), rows_in((v.tenant_id, v.practice_id, v.patient_ref, v.payer_id), keys)
         )
-        own = select(*columns).where(self.mine(tenant_id), v.encounter_id.in_(encounters))
+        own = select(*columns).where(self.mine(tenant_id), one_of(v.encounter_id, encounters))
         rows = await self.session.execute(union(theirs.where(v.service_date >= since), own))
         return [
             VisitRow(r.encounter_id, r.version, (r.tenant_id, r.practice_id, r.patient_ref, r.payer_id), r.service_date)

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import arrays, given, insert_many, skip_existing, update_many
+from claimstream_platform.many_rows import arrays, given, insert_many, one_of, skip_existing, update_many
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.engine import Row
 
@@ -61,9 +61,9 @@ class KnownClaims(Repository):
         id): two payers may number claims alike. One that several tenants' claims carry matches none, and goes to the
         exceptions queue."""
         wanted = [n for n in set(payer_numbers) if n]
-        by_payer_number = (known_claims.c.payer_claim_number.in_(wanted)) & (known_claims.c.payer_id == payer_id)
+        by_payer_number = one_of(known_claims.c.payer_claim_number, wanted) & (known_claims.c.payer_id == payer_id)
         query = select(known_claims).where(
-            or_(known_claims.c.patient_control_number.in_(list(set(control_numbers))), by_payer_number)
+            or_(one_of(known_claims.c.patient_control_number, set(control_numbers)), by_payer_number)
         )
         if tenant_id is not None:
             query = query.where(*self.mine_in(tenant_id, practice_ids))

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from claimstream_platform.many_rows import insert_many
+from claimstream_platform.many_rows import insert_many, one_of
 from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
@@ -140,7 +140,7 @@ class Postings(Repository):
         """Unmatched claim payments with these CLP01s, locked: a claim announced later may now match them."""
         query = select(claim_payments).where(
             claim_payments.c.state == PaymentState.UNMATCHED,
-            claim_payments.c.patient_control_number.in_(list(set(control_numbers))),
+            one_of(claim_payments.c.patient_control_number, set(control_numbers)),
         )
         return list((await self.session.execute(query.with_for_update(skip_locked=True))).all())
 
