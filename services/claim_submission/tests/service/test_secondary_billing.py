@@ -3,10 +3,10 @@ with the primary's payment in 2320/2430; a crossover payer's 835 is not the prim
 leaves what the same payments one at a time leave."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -19,17 +19,18 @@ from claimstream_platform.contracts.charge_capture import ChargeVoided
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from cob_testkit import SECONDARY, TWO_LINES, posting
+from sqlalchemy import text
 
 SELF_SECONDARY = {**SECONDARY, "relationship": "self", "subscriber": None}
 
 
 async def primary_accepted(
-    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient, served: date = RECENT
 ) -> tuple[Any, Any]:
     await enroll(simulator)
     await enroll(simulator, "SIMBCX", "XYZ123456")
     coded = charges(
-        service_date=RECENT, lines=TWO_LINES, total_amount=Decimal("225.00"), other_coverages=[SELF_SECONDARY]
+        service_date=served, lines=TWO_LINES, total_amount=Decimal("225.00"), other_coverages=[SELF_SECONDARY]
     )
     await handle(make_uow, encounters.on_charge_captured, coded)
     await cycle(make_uow, gateway)
@@ -182,13 +183,35 @@ async def test_a_secondary_renumbered_earlier_in_a_run_is_replaced_with_its_new_
     ]
 
 
-async def in_order(make_uow: Callable[[], ClaimWork], run: list[PaymentPosted], *, in_one_run: bool) -> None:
-    """The payments one at a time, or as one partition's run."""
+async def test_a_runs_secondaries_are_billed_together_each_caused_by_its_own_payment(
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    visits = [await primary_accepted(make_uow, gateway, simulator, RECENT - timedelta(days=n)) for n in (0, 1)]
+    run = [posted_for(primary) for _, primary in visits]
+    ids = await in_order(make_uow, run, in_one_run=True)
+    for (coded, _), payment in zip(visits, ids, strict=True):
+        _, secondary = await claims_of(make_uow, coded.encounter_id)
+        assert (secondary.payer_id, secondary.status) == ("SIMBCX", "ready")
+        async with make_uow() as uow:
+            causes = await uow.session.scalars(text(CREATED_BY), {"claim": str(secondary.id)})
+            assert list(causes) == [payment]  # its own payment's, not the run's first
+
+
+CREATED_BY = (
+    "SELECT causation_id FROM outbox WHERE event_type = 'claimstream.claim.created.v1'"
+    " AND convert_from(payload, 'UTF8')::jsonb->>'claim_id' = :claim"
+)
+
+
+async def in_order(make_uow: Callable[[], ClaimWork], run: list[PaymentPosted], *, in_one_run: bool) -> list[UUID]:
+    """The payments one at a time, or as one partition's run (the deliveries' event ids)."""
     if not in_one_run:
         for event in run:
             await handle(make_uow, payments.on_payment_posted, event)
-        return
+        return []
     meta = {"source": "remittance-posting", "time": datetime.now(UTC), "correlation_id": uuid4()}
+    deliveries = [DecodedEvent(e, EventMetadata(event_id=uuid4(), **meta)) for e in run]
     async with make_uow() as uow:
-        await payments.on_payments_posted([DecodedEvent(e, EventMetadata(event_id=uuid4(), **meta)) for e in run], uow)
+        await payments.on_payments_posted(deliveries, uow)
         await uow.commit()
+    return [d.metadata.event_id for d in deliveries]

@@ -1,8 +1,10 @@
 """What the claim's payer did with it (remittance posting's `PaymentPosted`): the payer's latest claim number, and
 the claim to the next payer when the patient has another coverage (`coordination.py`). A partition's payments come
-as a run: their claims are locked, marked remitted and renumbered a statement each for the whole run."""
+as a run: their claims are locked, marked remitted and renumbered a statement each for the whole run, and the next
+payers' claims created together."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
@@ -40,10 +42,17 @@ async def payments_posted(uow: ClaimWork, run: Sequence[tuple[PaymentPosted, Del
         if event.claim_id in claims and from_the_billed_payer(claims[event.claim_id].content, event)
     ]
     await uow.statuses.remitted(run[0][0].tenant_id, {claim.id for *_, claim in ours})
+    together: list[NewClaim] = []
     for event, delivery, claim in ours:
         _renumber(claim, event)
+        if any(item.encounter_id == claim.encounter_id for item in together):
+            await create_claims(uow, together)  # an encounter paid twice: the first payment's claim exists first
+            together = []
         with caused_by(delivery):
-            await _bill_the_next_payer(uow, claim, event, claims)
+            following = await _next_payers_claim(uow, claim, event, claims)
+        if following is not None:
+            together.append(replace(following, cause=delivery))
+    await create_claims(uow, together)  # the next payers' claims at once: the scrub's reads once for the run
     await store(uow, list({claim.id: claim for *_, claim in ours}.values()))
 
 
@@ -55,26 +64,29 @@ def _renumber(claim: Claim, event: PaymentPosted) -> None:
         claim.renumbered(number)
 
 
-async def _bill_the_next_payer(uow: ClaimWork, claim: Claim, event: PaymentPosted, run: dict[UUID, Claim]) -> None:
-    """When the patient has another coverage and still owes something, the next payer is billed (coordination.py).
-    `run`: the run's claims, as this run has changed them so far."""
+async def _next_payers_claim(
+    uow: ClaimWork, claim: Claim, event: PaymentPosted, run: dict[UUID, Claim]
+) -> NewClaim | None:
+    """When the patient has another coverage and still owes something, the claim that bills the next payer
+    (coordination.py), if it is not billed already with what this payment paid. `run`: the run's claims, as this run
+    has changed them so far."""
     paid_on = business_date(claim.content.time_zone)  # the day it was recorded, on the practice's calendar
     adjudication = adjudication_of(event, paid_on=paid_on)
     following = next_payer(claim.content, event.outcome, adjudication, forwarded=event.forwarded)
     if following is None:
-        return
+        return None
     billed = await _billed_already(uow, claim, following.payer.payer_id, run)
     if billed is None:
-        await create_claims(uow, [NewClaim.of(claim, following)])
-    elif (
+        return NewClaim.of(claim, following)
+    if (
         billed.status in OPEN
         and billed.frequency != "8"
         and _what_it_paid(billed, claim) != _what_it_paid(following, claim)
     ):
         # the payer reversed and paid again: the next payer's claim carries what it paid now (a replacement when
         # that payer has it, a new version when it is still ours); a redelivered payment changes nothing
-        again = NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
-        await create_claims(uow, [again])
+        return NewClaim.of(billed, following, previous=billed, note="the prior payer paid again")
+    return None
 
 
 async def _billed_already(uow: ClaimWork, claim: Claim, payer_id: str, run: dict[UUID, Claim]) -> Claim | None:
