@@ -54,7 +54,8 @@ def settle_the_collector() -> None:
     walked by every full collection. And collections run less often: CPython's default collects the youngest
     objects every 700 allocations that outlive their use and the whole heap after every 100 of those, so under
     load a worker still walked its caches and pools (100,000s of objects) every few seconds. Memory is freed by
-    reference counts, not by the collector, for all but cycles, which now wait a little longer."""
+    reference counts, not by the collector, for all but cycles, which now wait a little longer. An API of several
+    processes (`API_WORKERS` > 1) is uvicorn's supervisor, whose servers start afresh with CPython's settings."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)

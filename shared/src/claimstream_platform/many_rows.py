@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    CHAR,
     ColumnElement,
     Enum,
     String,
@@ -100,7 +101,10 @@ def _array_of(column: ColumnElement[Any], values: list[Any]) -> Any:
     """The values as one array parameter of the column's type; a string column's as unbounded text, so that a longer
     value is compared as it is, not cut to the column's length."""
     kind = column.type
-    element = Text() if isinstance(kind, String) and not isinstance(kind, Enum) else kind
+    if isinstance(kind, CHAR):  # compared as text, a blank-padded value would miss and its index go unused
+        raise TypeError(f"{column} is char(n): compare it with in_()")
+    native = isinstance(kind, Enum) and kind.native_enum
+    element = Text() if isinstance(kind, String) and not native else kind  # a non-native enum is a varchar
     return bindparam(None, values, type_=ARRAY(element), unique=True)
 
 

@@ -5,9 +5,11 @@ for no values, and compare a value longer than its column as it is, never cut to
 
 from uuid import uuid4
 
+import pytest
 from claimstream_platform.many_rows import one_of, rows_in
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select
+from sqlalchemy import CHAR, Column, Enum, Integer, MetaData, String, Table, Uuid, insert, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _metadata = MetaData()
@@ -56,3 +58,13 @@ async def test_they_find_what_in_found(sessionmaker: async_sessionmaker[AsyncSes
         assert await ids(rows_in(pair, [])) == []
         assert await ids(one_of(_labels.c.label, ["abcdefg"])) == []  # not cut to "abcde"
         assert await ids(rows_in(pair, [(A, "abcdefg")])) == []
+
+
+def test_a_char_column_is_refused_and_a_varchar_enum_is_compared_as_text() -> None:
+    """char(n) compared as text would miss blank-padded values; a non-native enum is a varchar, which a cast to its
+    own type would cut."""
+    table = Table("t", MetaData(), Column("code", CHAR(3)), Column("kind", Enum("a", "bb", native_enum=False)))
+    with pytest.raises(TypeError, match="char"):
+        one_of(table.c.code, ["x"])
+    compiled = str(select(table.c.kind).where(one_of(table.c.kind, ["a"])).compile(dialect=asyncpg.dialect()))
+    assert "TEXT[]" in compiled and "VARCHAR" not in compiled, compiled

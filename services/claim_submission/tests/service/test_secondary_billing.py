@@ -40,6 +40,23 @@ async def primary_accepted(
     return coded, primary
 
 
+async def secondary_sent(
+    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> tuple[Any, Any, Any]:
+    """The primary paid, and the secondary it billed sent and numbered by its payer."""
+    coded, primary = await primary_accepted(make_uow, gateway, simulator)
+    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
+    await cycle(make_uow, gateway)
+    _, secondary = await claims_of(make_uow, coded.encounter_id)
+    return coded, primary, secondary
+
+
+def paid_again() -> list[dict[str, Any]]:
+    """The primary's lines as it pays them again after a reversal: 110 for the first."""
+    first, *rest = posting().lines
+    return [first.model_copy(update={"paid": Decimal("110")}).model_dump(), *(line.model_dump() for line in rest)]
+
+
 def posted_for(claim: Any, **changes: Any) -> PaymentPosted:
     return posting(
         claim_id=claim.id, patient_control_number=claim.patient_control_number, practice_id=claim.practice_id, **changes
@@ -162,12 +179,8 @@ async def test_a_secondary_renumbered_earlier_in_a_run_is_replaced_with_its_new_
 ) -> None:
     """The secondary's own payment renumbers it; the primary's reversal and payment again, later in the same run,
     replace it: the replacement names the number the run gave it (REF*F8), not the one stored before the run."""
-    coded, primary = await primary_accepted(make_uow, gateway, simulator)
-    await handle(make_uow, payments.on_payment_posted, posted_for(primary))
-    await cycle(make_uow, gateway)  # the secondary goes out and its payer numbers it
-    _, secondary = await claims_of(make_uow, coded.encounter_id)
-    first, *rest = posting().lines
-    again = [first.model_copy(update={"paid": Decimal("110")}).model_dump(), *(line.model_dump() for line in rest)]
+    coded, primary, secondary = await secondary_sent(make_uow, gateway, simulator)
+    again = paid_again()
     run = [
         posted_for(secondary, payer_id="SIMBCX", payer_claim_number="BCX-NEW", paid="20", claim_status="2"),
         posted_for(primary, outcome="reversed", claim_status="22", paid="-100"),
@@ -179,6 +192,33 @@ async def test_a_secondary_renumbered_earlier_in_a_run_is_replaced_with_its_new_
     assert found == [
         ("SIMBCX", "accepted", "1", "BCX-NEW"),
         ("SIMBCX", "ready", "7", "BCX-NEW"),  # the replacement names the secondary's new number
+        ("SIMMCR", "accepted", "1", "MCR-555"),
+    ]
+
+
+@pytest.mark.parametrize("in_one_run", [False, True], ids=["one at a time", "in one run"])
+async def test_a_secondary_renumbered_later_in_a_run_is_replaced_with_the_number_it_had(
+    make_uow: Callable[[], ClaimWork],
+    gateway: SimulatorGateway,
+    simulator: httpx.AsyncClient,
+    in_one_run: bool,
+) -> None:
+    """The primary's reversal and payment again replace the secondary before the secondary's own payment, later in
+    the same run, renumbers it: the replacement names the number the secondary had then, as one at a time."""
+    coded, primary, secondary = await secondary_sent(make_uow, gateway, simulator)
+    again = paid_again()
+    run = [
+        posted_for(primary, outcome="reversed", claim_status="22", paid="-100"),
+        posted_for(primary, paid="110", lines=again),
+        posted_for(secondary, payer_id="SIMBCX", payer_claim_number="BCX-NEW", paid="20", claim_status="2"),
+    ]
+    await in_order(make_uow, run, in_one_run=in_one_run)
+    claims = await claims_of(make_uow, coded.encounter_id)
+    found = sorted((c.payer_id, c.status, c.frequency, c.payer_claim_number) for c in claims)
+    assert secondary.payer_claim_number not in (None, "BCX-NEW")
+    assert found == [
+        ("SIMBCX", "accepted", "1", "BCX-NEW"),
+        ("SIMBCX", "ready", "7", secondary.payer_claim_number),  # the number it had when it was replaced
         ("SIMMCR", "accepted", "1", "MCR-555"),
     ]
 

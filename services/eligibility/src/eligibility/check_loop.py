@@ -6,13 +6,16 @@ less than `handlers.LEASE` ago is left to whoever sent it; after that its stored
 clearinghouse answers it once). A clearinghouse outage leaves a check pending for a later pass."""
 
 import asyncio
+import logging
 
 from claimstream_platform.db import SessionFactory
+from claimstream_platform.engines import is_transient
 from claimstream_platform.loops import PeriodicLoop
 
 from eligibility import handlers
 from eligibility.repository import EligibilityWork
 
+log = logging.getLogger(__name__)
 BATCH = 20  # checks sent at once: one clearinghouse call each, in flight together
 ROUNDS = 5  # batches a pass asks at most, while they come back full
 
@@ -75,8 +78,9 @@ async def record_answers(sessionmaker: SessionFactory, answers: list[handlers.He
             await uow.commit()
         return []
     except Exception as failure:
-        if len(answers) == 1:
+        if len(answers) == 1 or is_transient(failure):  # an outage: the checks stay pending, asked again later
             return [failure]
+        log.warning("answers recorded one at a time", extra={"answers": len(answers), "error": type(failure).__name__})
     failures: list[Exception] = []
     for answer in answers:
         try:

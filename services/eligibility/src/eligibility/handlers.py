@@ -112,10 +112,21 @@ async def record_all(uow: EligibilityWork, heard: Sequence[Heard], price: Price 
         answered.append(check)
     uow.publish_recorded(*answered)
     await uow.checks.answered(*answered)
-    for following in (check.administrators_check() for check in answered):
-        if following is not None:
-            await ask_later(uow, following)  # the loop asks it
+    await _ask_administrators(uow, answered)
     return {check_id: check for check_id, (check, _) in found.items()}
+
+
+async def _ask_administrators(uow: EligibilityWork, answered: Sequence[Check]) -> None:
+    """The carve-outs' administrators asked the same questions, later (the loop asks them): their coverages' locks
+    taken at once in one order, then each tenant's checks stored together (answers of several tenants come in one
+    pass of the loop)."""
+    following = [check for check in (c.administrators_check() for c in answered) if check is not None]
+    await uow.checks.hold_coverages(following)
+    by_tenant: dict[UUID, list[Check]] = {}
+    for check in following:
+        by_tenant.setdefault(check.tenant_id, []).append(check)
+    for checks in by_tenant.values():
+        await ask_all_later(uow, checks)
 
 
 async def on_charges_captured(deliveries: Sequence[Delivery], uow: EligibilityWork) -> None:

@@ -22,6 +22,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import claim_submission as claim_events
 from claimstream_platform.contracts import remittance_posting as events
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.messaging.consumer import Delivery
 from claimstream_platform.x12 import X12Error
 
 from remittance_posting import era
@@ -144,7 +145,7 @@ def _known(event: claim_events.ClaimCreated) -> KnownClaim:
     )
 
 
-async def on_claims_accepted(deliveries: Sequence[Any], uow: PostingWork) -> None:
+async def on_claims_accepted(deliveries: Sequence[Delivery], uow: PostingWork) -> None:
     """The payer accepted these claims: each one's payment is now due (payer silence counts from here), and its
     claim number (277CA) is a fallback for matching CLP07. A run in one statement; a claim accepted twice keeps the
     latest number it was given."""

@@ -2,29 +2,13 @@
 PostgreSQL: each claim's payment is due from then, and its latest payer claim number stands (issue 33)."""
 
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
 from uuid import UUID
 
-from claimstream_platform.contracts.claim_submission import ClaimAccepted
 from claimstream_platform.db import UnitOfWork
 from remittance_posting import handlers
-from remittance_testkit import PRACTICE, TENANT, claim_created
+from remittance_testkit import claim_created
 from sqlalchemy import text
-from test_remittance_api import announce
-
-
-def accepted(created: Any, payer_claim_number: str | None) -> SimpleNamespace:
-    return SimpleNamespace(
-        event=ClaimAccepted(
-            tenant_id=TENANT,
-            practice_id=PRACTICE,
-            claim_id=created.claim_id,
-            encounter_id=created.encounter_id,
-            patient_control_number=created.patient_control_number,
-            payer_claim_number=payer_claim_number,
-        )
-    )
+from test_remittance_api import acceptance, announce
 
 
 async def known(make_uow: Callable[[], UnitOfWork]) -> dict[UUID, tuple[bool, str | None]]:
@@ -40,12 +24,12 @@ async def test_a_run_of_acceptances_dates_each_claim_and_keeps_its_latest_number
     renumbered, unnumbered, accepted_twice, never = (claim_created(f"CS00000009{n}") for n in range(10, 14))
     await announce(make_uow, renumbered, unnumbered, accepted_twice)
     run = [
-        accepted(renumbered, "FIRST"),
-        accepted(unnumbered, None),
-        accepted(accepted_twice, "ONLY"),
-        accepted(renumbered, "LATEST"),
-        accepted(accepted_twice, None),  # the 277CA named no number this time: the one it had stays
-        accepted(never, "NOWHERE"),  # a claim never announced: nothing to date
+        acceptance(renumbered, "FIRST"),
+        acceptance(unnumbered, None),
+        acceptance(accepted_twice, "ONLY"),
+        acceptance(renumbered, "LATEST"),
+        acceptance(accepted_twice, None),  # the 277CA named no number this time: the one it had stays
+        acceptance(never, "NOWHERE"),  # a claim never announced: nothing to date
     ]
     async with make_uow() as uow:
         await handlers.on_claims_accepted(run, uow)

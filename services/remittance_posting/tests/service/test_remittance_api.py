@@ -25,17 +25,23 @@ async def announce(make_uow: Callable[[], UnitOfWork], *events: Any) -> None:
 
 async def accept(make_uow: Callable[[], UnitOfWork], created: Any, payer_claim_number: str) -> None:
     """The payer accepted the claim (277CA) under `payer_claim_number`."""
-    event = ClaimAccepted(
-        tenant_id=TENANT,
-        practice_id=PRACTICE,
-        claim_id=created.claim_id,
-        encounter_id=created.encounter_id,
-        patient_control_number=created.patient_control_number,
-        payer_claim_number=payer_claim_number,
-    )
     async with make_uow() as uow:
-        await handlers.on_claims_accepted([SimpleNamespace(event=event)], uow)
+        await handlers.on_claims_accepted([acceptance(created, payer_claim_number)], uow)
         await uow.commit()
+
+
+def acceptance(created: Any, payer_claim_number: str | None) -> SimpleNamespace:
+    """The delivery of claim submission's `ClaimAccepted` for the claim `created` announced."""
+    return SimpleNamespace(
+        event=ClaimAccepted(
+            tenant_id=TENANT,
+            practice_id=PRACTICE,
+            claim_id=created.claim_id,
+            encounter_id=created.encounter_id,
+            patient_control_number=created.patient_control_number,
+            payer_claim_number=payer_claim_number,
+        )
+    )
 
 
 async def upload(client: httpx.AsyncClient, auth: dict[str, str], body: str, status: int = 201) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.dates import business_date
-from claimstream_platform.messaging.consumer import Delivery, caused_by
+from claimstream_platform.messaging.consumer import Delivery
 
 from claim_submission.domain.claim import Claim
 from claim_submission.domain.content import ClaimContent
@@ -44,12 +44,12 @@ async def payments_posted(uow: ClaimWork, run: Sequence[tuple[PaymentPosted, Del
     await uow.statuses.remitted(run[0][0].tenant_id, {claim.id for *_, claim in ours})
     together: list[NewClaim] = []
     for event, delivery, claim in ours:
-        _renumber(claim, event)
         if any(item.encounter_id == claim.encounter_id for item in together):
-            await create_claims(uow, together)  # an encounter paid twice: the first payment's claim exists first
+            # an encounter paid twice: the first payment's claim exists before the second renumbers or bills
+            await create_claims(uow, together)
             together = []
-        with caused_by(delivery):
-            following = await _next_payers_claim(uow, claim, event, claims)
+        _renumber(claim, event)
+        following = await _next_payers_claim(uow, claim, event, claims)
         if following is not None:
             together.append(replace(following, cause=delivery))
     await create_claims(uow, together)  # the next payers' claims at once: the scrub's reads once for the run

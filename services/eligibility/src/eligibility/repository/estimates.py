@@ -12,8 +12,9 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import rows_in
 from claimstream_platform.paging import EMBEDDED
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 
 from eligibility.estimate import Estimate, Service
 from eligibility.tables import estimate_charges, estimate_parts_exceeded, good_faith_estimates
@@ -71,7 +72,7 @@ class Estimates(Repository):
     async def estimated(self, tenant_id: UUID, patients: set[tuple[UUID, str]]) -> set[tuple[UUID, str]]:
         """Which of the patients (practice, patient ref) have any estimate: the others' charges count against none."""
         query = select(g.practice_id, g.patient_ref).distinct()
-        query = query.where(self.mine(tenant_id), tuple_(g.practice_id, g.patient_ref).in_(patients))
+        query = query.where(self.mine(tenant_id), rows_in((g.practice_id, g.patient_ref), patients))
         return {(row.practice_id, row.patient_ref) for row in await self.session.execute(query)}
 
     async def covering(
