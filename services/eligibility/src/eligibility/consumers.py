@@ -19,7 +19,7 @@ SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
 
 
 def _coverage(event: ChargeCaptured) -> list[str]:
-    """The coverage its visit asks about (`handlers.ask_later` stores the check under it)."""
+    """The coverage its visit asks about (`handlers.ask_all_later` stores the check under it)."""
     return [coverage_lock(handlers.visit_check(event))] if event.practice_id else []
 
 

@@ -182,10 +182,6 @@ async def on_charge_voided(event: ChargeVoided, uow: EligibilityWork) -> None:
     await estimate_charges.billed(uow, event)
 
 
-async def ask_later(uow: EligibilityWork, check: Check) -> UUID:
-    return (await ask_all_later(uow, [check]))[0]
-
-
 async def ask_all_later(uow: EligibilityWork, wanted: Sequence[Check]) -> list[UUID]:
     """Each check (one tenant's) stored as pending for the loop, in order, unless a fresh answer (its payer's days
     on its date) or a pending question stands for the same coverage: then that check's id, as a check stored earlier
