@@ -5,6 +5,7 @@ Kafka. Neither goes through a service's API, so neither adds to the CPU the benc
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -15,14 +16,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 STAGES = ("submitted", "accepted", "remitted", "visible")
+ENDS = frozenset({"visible", "held", "rejected"})  # an encounter that reached one goes no further in the bench
+# Seconds without an encounter reaching a stage after which the rest are taken as never coming: a claim the payer
+# keeps for review is paid days later. Longer than any loop's cadence in the bench (the status inquiry's, 15 s).
+QUIET_SECONDS = 30
 # When each encounter's claim reached a stage: claim submission's history (submitted, accepted by the payer's
-# 277CA, or held by our own checks), remittance posting's first payment posted for it (its 835), by the database's
-# clock at the write.
+# 277CA, rejected by a 999 or a 277CA, or held by our own checks), remittance posting's first payment posted for it
+# (its 835), by the database's clock at the write.
 _REACHED = text(
     """
     SELECT c.encounter_id, h.status AS stage, extract(epoch FROM min(h.at)) AS at
     FROM claim_submission.claims c JOIN claim_submission.claim_history h ON h.claim_id = c.id
-    WHERE h.status IN ('submitted', 'accepted', 'held') AND c.encounter_id = ANY(:encounters)
+    WHERE h.status IN ('submitted', 'accepted', 'held', 'rejected') AND c.encounter_id = ANY(:encounters)
     GROUP BY 1, 2
     UNION ALL
     SELECT c.encounter_id, 'remitted', extract(epoch FROM min(p.created_at))
@@ -47,8 +52,18 @@ class Cycle:
     reached: dict[str, dict[str, float]] = field(default_factory=dict)  # encounter id: stage: when
 
     def settled(self) -> bool:
-        """Every encounter visible in the projection, or held by our checks (it goes no further)."""
-        return all({"visible", "held"} & set(self.reached.get(e, {})) for e in self.posted)
+        """Every encounter visible in the projection, held by our checks, or rejected (it goes no further)."""
+        return all(ENDS & set(self.reached.get(e, {})) for e in self.posted)
+
+    def unsettled(self) -> dict[str, int]:
+        """How many encounters stopped short of an end, by the last stage they reached ("posted": none)."""
+        short: dict[str, int] = {}
+        for encounter in self.posted:
+            reached = self.reached.get(encounter, {})
+            if not ENDS & set(reached):
+                last = max(reached, key=reached.__getitem__, default="posted")
+                short[last] = short.get(last, 0) + 1
+        return short
 
     def latencies(self, stage: str) -> list[float]:
         return [self.reached[e][stage] - at for e, at in self.posted.items() if stage in self.reached.get(e, {})]
@@ -57,13 +72,18 @@ class Cycle:
         return sum(stage in self.reached.get(e, {}) for e in self.posted)
 
 
-async def follow(database_url: str, cycle: Cycle, timeout: float) -> None:
-    """Poll each stage once a second until the cycle has settled or `timeout` has passed."""
+async def follow(database_url: str, cycle: Cycle, timeout: float, moved: Callable[[], None] = lambda: None) -> None:
+    """Poll each stage once a second until the cycle has settled, no encounter has moved for QUIET_SECONDS, or
+    `timeout` has passed; `moved` is called after each poll that found an encounter at a new stage (the bench reads
+    the CPU spent there: what the stack spends idle after the last move is not the encounters')."""
     engine = create_engine(database_url, schema="public", connections=2)
     deadline = time.time() + timeout
+    last_move = time.time()
     try:
-        while time.time() < deadline:
-            await _poll(engine, cycle)
+        while time.time() < deadline and time.time() - last_move < QUIET_SECONDS:
+            if await _poll(engine, cycle):
+                last_move = time.time()
+                moved()
             if cycle.settled():
                 return
             await asyncio.sleep(1)
@@ -71,10 +91,12 @@ async def follow(database_url: str, cycle: Cycle, timeout: float) -> None:
         await engine.dispose()
 
 
-async def _poll(engine: AsyncEngine, cycle: Cycle) -> None:
+async def _poll(engine: AsyncEngine, cycle: Cycle) -> bool:
+    """Whether any encounter was found at a stage it had not been seen at."""
     waiting = [e for e in cycle.posted if "visible" not in cycle.reached.get(e, {})]
     if not waiting:
-        return
+        return False
+    before = sum(len(stages) for stages in cycle.reached.values())
     async with engine.connect() as connection:
         ids = [UUID(e) for e in waiting]
         rows = (await connection.execute(_REACHED, {"encounters": ids})).all()
@@ -84,6 +106,7 @@ async def _poll(engine: AsyncEngine, cycle: Cycle) -> None:
     seen = time.time()
     for encounter_id in visible:
         cycle.reached.setdefault(str(encounter_id), {}).setdefault("visible", seen)
+    return sum(len(stages) for stages in cycle.reached.values()) > before
 
 
 class GroupLags:

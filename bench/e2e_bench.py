@@ -3,12 +3,14 @@ and every service as `make run` runs them (`running_services.running`: migrate, 
 telemetry, audit, limits and row-level security as there, and `make run`'s loop cadences); sets up practices and
 enrolls patients through the public APIs; then, per phase, posts encounters at a target rate through the EHR API
 (batches of 50) and follows each (`cycle.py`) to its claim submitted, accepted (277CA), remitted (its 835 posted)
-and visible in the projection. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per
-encounter per process (the load generator, the simulator, Kafka and PostgreSQL apart from claimstream's own), the
+and visible in the projection, until each has reached an end (visible, held or rejected) or none has moved for
+`cycle.QUIET_SECONDS`. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per encounter
+per process up to the last encounter's last move (the load generator, the simulator, Kafka and PostgreSQL apart
+from claimstream's own; the stack's idle cost after it is the idle bench's), the
 SQL statements per encounter of each service (pg_stat_statements) and the busiest ones of the four services that
 run the most (every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run; then, in one
-more phase at the last rate that is not counted, profiles the hottest processes (profiling.py: flame graphs in
-bench/results/); writes bench/results/e2e.json.
+more phase at the last rate that is not counted, profiles the processes of ours that spent the most in the last
+measured one (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 
@@ -19,6 +21,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,7 @@ from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, statements
 from measuring import BENCH_PORT_OFFSET, LOAD, cpu_seconds, percentiles, process_roots, raw_rates
-from profiling import PROFILE_SECONDS, profile_hottest
+from profiling import HOTTEST, PROFILE_SECONDS, WARM_SECONDS, profile_processes
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
 BATCH = 50
@@ -52,9 +55,12 @@ CADENCES = {
 }
 
 
-async def phase(capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds: int, lags: GroupLags) -> Cycle:
-    """Post `rate` encounters a second for `seconds` (open loop, in batches), sampling the lags every 2 s."""
-    rng, cycle = random.Random(rate), Cycle()
+async def phase(
+    capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds: int, lags: GroupLags, seed: str = ""
+) -> Cycle:
+    """Post `rate` encounters a second for `seconds` (open loop, in batches), sampling the lags every 2 s. Phases of
+    one seed post the same visits: charge capture takes the second's as repeats, and nothing more flows."""
+    rng, cycle = random.Random(f"{seed}{rate}"), Cycle()
     started, sent, total, next_lag = time.time(), 0, rate * seconds, 0.0
     pending: list[asyncio.Task[None]] = []
 
@@ -95,25 +101,39 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
     ):
         await set_up(setting_up, sim, plans, business_date())
         for rate, seconds in PHASES:
-            events_before = await events(stack.database_url)  # before the CPU is read: its queries are not the phase's
-            statements_before = await statements(stack.database_url)
-            began, cpu_before = time.time(), cpu_seconds(roots)
-            lags.reset()
-            cycle = await phase(capture, plans, rate, seconds, lags)
-            await follow(stack.database_url, cycle, timeout=240)
-            await lags.sample()
-            figures = phase_figures(cycle, began, cpu_before, cpu_seconds(roots))
-            figures["events_per_encounter"] = per_encounter(events_before, await events(stack.database_url), cycle)
-            ran = await statements(stack.database_url)
-            most = busiest(statements_before, ran, len(cycle.posted))  # the services', not the bench's own
-            figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}
+            figures = await measured(stack.database_url, roots, lags, phase(capture, plans, rate, seconds, lags))
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
         if PROFILE_SECONDS > 0:  # one more phase at the last rate, not counted: the profiler slows what it samples
-            ours = [name for name in roots if name not in NOT_OURS]
-            profiling = asyncio.create_task(profile_hottest(roots, ours, RESULTS.parent, after=5))
-            await phase(capture, plans, PHASES[-1][0], PROFILE_SECONDS + 15, lags)
+            spent = results["phases"][-1]["cpu_ms_per_encounter"]
+            hottest = sorted((name for name in spent if name not in NOT_OURS), key=spent.__getitem__)[-HOTTEST:]
+            profiling = asyncio.create_task(profile_processes(roots, hottest, RESULTS.parent, after=WARM_SECONDS))
+            await phase(capture, plans, PHASES[-1][0], WARM_SECONDS + PROFILE_SECONDS + 5, lags, seed="profiled ")
             results["profiles"] = await profiling
     return results
+
+
+async def measured(database_url: str, roots: dict[str, int], lags: GroupLags, posting: Awaitable[Cycle]) -> Any:
+    """A counted phase (`posting`), its encounters followed to their ends, and what it cost: the CPU up to the last
+    encounter's last move (what the stack spends idle after it is not theirs), the events and statements up to the
+    end of the follow."""
+    events_before = await events(database_url)  # before the CPU is read: its queries are not the phase's
+    statements_before = await statements(database_url)
+    began, cpu_before = time.time(), cpu_seconds(roots)
+    lags.reset()
+    cycle = await posting
+    at_last_move = [cpu_seconds(roots)]
+
+    def moved() -> None:
+        at_last_move[0] = cpu_seconds(roots)
+
+    await follow(database_url, cycle, timeout=240, moved=moved)
+    await lags.sample()
+    figures = phase_figures(cycle, began, cpu_before, at_last_move[0])
+    figures["unsettled"] = cycle.unsettled()
+    figures["events_per_encounter"] = per_encounter(events_before, await events(database_url), cycle)
+    most = busiest(statements_before, await statements(database_url), len(cycle.posted))  # not the bench's own
+    figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}
+    return figures
 
 
 def phase_figures(cycle: Cycle, began: float, cpu_before: Any, cpu_after: Any) -> dict[str, Any]:
@@ -128,6 +148,7 @@ def phase_figures(cycle: Cycle, began: float, cpu_before: Any, cpu_after: Any) -
     return {
         "encounters_coded": len(cycle.posted),
         "claims_held": cycle.count("held"),
+        "claims_rejected": cycle.count("rejected"),
         **{f"claims_{stage}": cycle.count(stage) for stage in STAGES},
         "throughput_to_submitted_per_s": round(len(submitted) / max(0.001, max(submitted, default=began) - began), 1),
         **{f"post_to_{stage}": percentiles(cycle.latencies(stage)) for stage in STAGES},
@@ -181,15 +202,17 @@ def _report(results: dict[str, Any]) -> None:
         f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
         f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
     )
-    print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'held':>6}{'thru/s':>8}  stage: reached, p50 s, p99 s")
+    print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'held':>6}{'rej.':>6}{'thru/s':>8}  stage: reached, p50 s, p99 s")
     for p in results["phases"]:
         print(
             f"{p['target_rate']:>7}{p['seconds']:>6}{p['encounters_coded']:>7}{p['claims_held']:>6}"
-            f"{p['throughput_to_submitted_per_s']:>8}"
+            f"{p['claims_rejected']:>6}{p['throughput_to_submitted_per_s']:>8}"
         )
         for s in STAGES:
             latency = p[f"post_to_{s}"]
-            print(f"{'':>36}{s:<10}{p[f'claims_{s}']:>7}{latency.get('p50_s', '-'):>8}{latency.get('p99_s', '-'):>8}")
+            print(f"{'':>42}{s:<10}{p[f'claims_{s}']:>7}{latency.get('p50_s', '-'):>8}{latency.get('p99_s', '-'):>8}")
+        if p["unsettled"]:
+            print(f"{'':>42}never settled, by the last stage reached: {p['unsettled']}")
     top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
     print(f"throughput / raw Kafka produce: {top['throughput_to_submitted_per_s'] / raw['kafka_produce_per_s']:.2%}")
     print(f"worst lag per consumer group at {top['target_rate']}/s: {top['worst_lag']}")

@@ -1,9 +1,12 @@
 """Flame graphs of the hottest claimstream processes under load (issue 33): py-spy (requirements/dev.in) attached to
-each, native frames included (the time spent in PostgreSQL's driver and the socket shows as such), for a while of a
-phase that is not counted (sampling native stacks pauses the process a moment each time). Each profile is kept in
-bench/results/ as a flame graph (`flame-<process>.svg`) and as collapsed stacks (`.txt`), and summarised: the share
-of the working samples (the event loop's waits apart) each function was itself running in, the largest first.
-BENCH_PROFILE_SECONDS sets how long (0: none)."""
+the processes that spent the most CPU per encounter in the last measured phase, once a further phase at its rate
+has run long enough for work to reach every service. py-spy samples without stopping the process
+(`--nonblocking`), so Python frames only: time in the database driver's compiled protocol shows as the driver's
+Python frame that awaits it (`PreparedStatement.__do_execute`). Stopping each process for every sample, to unwind
+its native stacks too, lost most samples on two busy cores and caught processes in their system calls far more
+often than they are. Each profile is kept in bench/results/ as a flame graph (`flame-<process>.svg`) and as
+collapsed stacks (`.txt`), and summarised: the share of the working samples (the event loop's waits apart) each
+function was itself running in, the largest first. BENCH_PROFILE_SECONDS sets how long (0: none)."""
 
 import asyncio
 import os
@@ -14,25 +17,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from measuring import cpu_seconds
-
 PROFILE_SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "20"))
 HOTTEST = 4  # processes profiled: the busiest of claimstream's own
+WARM_SECONDS = 20  # of the profiled phase before sampling: the work has reached the last services by then
 _LINE = re.compile(r":\d+\)$")
-_WAITS = frozenset({"epoll_wait", "epoll_pwait", "select", "poll", "ppoll"})  # a loop waiting for work: not CPU
+# A loop waiting for work: not CPU (py-spy leaves out the samples of a thread asleep in the kernel, unless `--idle`).
+_WAITS = frozenset({"epoll_wait", "epoll_pwait", "select", "poll", "ppoll"})
 
 
-async def profile_hottest(roots: dict[str, int], ours: list[str], folder: Path, after: float) -> dict[str, Any]:
-    """Once `after` seconds of the phase are gone, the processes of `ours` that spent the most CPU in the next 5 s,
-    profiled for PROFILE_SECONDS."""
+async def profile_processes(roots: dict[str, int], hottest: list[str], folder: Path, after: float) -> dict[str, Any]:
+    """The processes of `hottest`, profiled for PROFILE_SECONDS once `after` seconds have gone."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if PROFILE_SECONDS <= 0 or not Path(spy).exists():
         return {}
     await asyncio.sleep(after)
-    before = cpu_seconds({name: roots[name] for name in ours})
-    await asyncio.sleep(5)
-    spent = cpu_seconds({name: roots[name] for name in ours})
-    hottest = sorted(spent, key=lambda name: spent[name] - before.get(name, 0), reverse=True)[:HOTTEST]
     await asyncio.gather(*(_record(spy, roots[name], _file(folder, name)) for name in hottest))
     graphs = {name: _file(folder, name).with_suffix(".svg").name for name in hottest}
     return {name: {"flame_graph": graphs[name], **_summary(name, folder)} for name in hottest}
@@ -44,7 +42,7 @@ def _file(folder: Path, name: str) -> Path:
 
 async def _record(spy: str, pid: int, raw: Path) -> None:
     """The same samples' two forms at once: the flame graph and the collapsed stacks it is drawn from."""
-    common = ["record", "--pid", str(pid), "--duration", str(PROFILE_SECONDS), "--rate", "100", "--native"]
+    common = ["record", "--pid", str(pid), "--duration", str(PROFILE_SECONDS), "--rate", "100", "--nonblocking"]
     runs = [
         await asyncio.create_subprocess_exec(
             spy,
