@@ -16,9 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 STAGES = ("submitted", "accepted", "remitted", "visible")
-ENDS = frozenset({"visible", "held", "rejected"})  # an encounter that reached one goes no further in the bench
-# Seconds without an encounter reaching a stage after which the rest are taken as never coming: a claim the payer
-# keeps for review is paid days later. Longer than any loop's cadence in the bench (the status inquiry's, 15 s).
+# An encounter that is not visible is reported by the furthest of these it reached (a rejection after an acceptance
+# wins, as it does in claim submission; an 835 may come before its 277CA, so the order is not the times').
+SHORT_OF_VISIBLE = ("posted", "held", "submitted", "accepted", "remitted", "rejected")
+# Seconds in which no encounter reached a followed stage after which the rest are taken as never coming (a claim the
+# payer keeps for review is paid days later): longer than any loop that moves a claim through those stages in the
+# bench (the payers' cycle, 2 s; the status inquiry, 15 s).
 QUIET_SECONDS = 30
 # When each encounter's claim reached a stage: claim submission's history (submitted, accepted by the payer's
 # 277CA, rejected by a 999 or a 277CA, or held by our own checks), remittance posting's first payment posted for it
@@ -37,7 +40,8 @@ _REACHED = text(
     """
 )
 # The projection keeps business times, not when it folded an event: a claim is visible there from the first poll
-# that finds it adjudicated (so this stage is known to the poll's second).
+# that finds it adjudicated. The follow polls once a second from the end of the posting, so a claim visible before
+# then is stamped then: this stage's latencies are high by up to the phase's length.
 _VISIBLE = text(
     "SELECT DISTINCT encounter_id FROM projection.claims "
     "WHERE adjudicated_at IS NOT NULL AND encounter_id = ANY(:encounters)"
@@ -52,17 +56,17 @@ class Cycle:
     reached: dict[str, dict[str, float]] = field(default_factory=dict)  # encounter id: stage: when
 
     def settled(self) -> bool:
-        """Every encounter visible in the projection, held by our checks, or rejected (it goes no further)."""
-        return all(ENDS & set(self.reached.get(e, {})) for e in self.posted)
+        """Every encounter visible in the projection."""
+        return all("visible" in self.reached.get(e, {}) for e in self.posted)
 
-    def unsettled(self) -> dict[str, int]:
-        """How many encounters stopped short of an end, by the last stage they reached ("posted": none)."""
+    def short_of_visible(self) -> dict[str, int]:
+        """How many encounters never became visible, by the furthest stage they reached."""
         short: dict[str, int] = {}
         for encounter in self.posted:
             reached = self.reached.get(encounter, {})
-            if not ENDS & set(reached):
-                last = max(reached, key=reached.__getitem__, default="posted")
-                short[last] = short.get(last, 0) + 1
+            if "visible" not in reached:
+                furthest = max(["posted", *reached], key=SHORT_OF_VISIBLE.index)
+                short[furthest] = short.get(furthest, 0) + 1
         return short
 
     def latencies(self, stage: str) -> list[float]:
@@ -73,9 +77,9 @@ class Cycle:
 
 
 async def follow(database_url: str, cycle: Cycle, timeout: float, moved: Callable[[], None] = lambda: None) -> None:
-    """Poll each stage once a second until the cycle has settled, no encounter has moved for QUIET_SECONDS, or
-    `timeout` has passed; `moved` is called after each poll that found an encounter at a new stage (the bench reads
-    the CPU spent there: what the stack spends idle after the last move is not the encounters')."""
+    """Poll each stage once a second until every encounter is visible, no encounter has reached a followed stage for
+    QUIET_SECONDS, or `timeout` has passed; `moved` is called after each poll that found one at a stage it had not
+    been seen at (the bench reads the CPU there)."""
     engine = create_engine(database_url, schema="public", connections=2)
     deadline = time.time() + timeout
     last_move = time.time()
@@ -92,15 +96,12 @@ async def follow(database_url: str, cycle: Cycle, timeout: float, moved: Callabl
 
 
 async def _poll(engine: AsyncEngine, cycle: Cycle) -> bool:
-    """Whether any encounter was found at a stage it had not been seen at."""
-    waiting = [e for e in cycle.posted if "visible" not in cycle.reached.get(e, {})]
-    if not waiting:
-        return False
+    """Whether any encounter was found at a stage it had not been seen at (a visible one's 277CA may come later)."""
     before = sum(len(stages) for stages in cycle.reached.values())
+    waiting = [UUID(e) for e in cycle.posted if "visible" not in cycle.reached.get(e, {})]
     async with engine.connect() as connection:
-        ids = [UUID(e) for e in waiting]
-        rows = (await connection.execute(_REACHED, {"encounters": ids})).all()
-        visible = (await connection.execute(_VISIBLE, {"encounters": ids})).scalars().all()
+        rows = (await connection.execute(_REACHED, {"encounters": [UUID(e) for e in cycle.posted]})).all()
+        visible = (await connection.execute(_VISIBLE, {"encounters": waiting})).scalars().all()
     for row in rows:
         cycle.reached.setdefault(str(row.encounter_id), {})[row.stage] = float(row.at)
     seen = time.time()

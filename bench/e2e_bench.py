@@ -3,25 +3,26 @@ and every service as `make run` runs them (`running_services.running`: migrate, 
 telemetry, audit, limits and row-level security as there, and `make run`'s loop cadences); sets up practices and
 enrolls patients through the public APIs; then, per phase, posts encounters at a target rate through the EHR API
 (batches of 50) and follows each (`cycle.py`) to its claim submitted, accepted (277CA), remitted (its 835 posted)
-and visible in the projection, until each has reached an end (visible, held or rejected) or none has moved for
+and visible in the projection, until all are visible or none has reached a followed stage for
 `cycle.QUIET_SECONDS`. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per encounter
-per process up to the last encounter's last move (the load generator, the simulator, Kafka and PostgreSQL apart
-from claimstream's own; the stack's idle cost after it is the idle bench's), the
-SQL statements per encounter of each service (pg_stat_statements) and the busiest ones of the four services that
-run the most (every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run; then, in one
-more phase at the last rate that is not counted, profiles the processes of ours that spent the most in the last
-measured one (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
+per process up to the last poll that found an encounter further on (the load generator, the simulator, Kafka and
+PostgreSQL apart from claimstream's own), the events and SQL statements per encounter of each service
+(pg_stat_statements, up to the end of the follow) and the busiest statements of the four services that run the most
+(every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run; then, in one more phase of
+new visits at the last rate that is not counted, profiles the four processes of ours that spent the most in the last
+measured phase (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 
 import asyncio
+import functools
 import json
 import os
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,8 @@ async def phase(
     capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds: int, lags: GroupLags, seed: str = ""
 ) -> Cycle:
     """Post `rate` encounters a second for `seconds` (open loop, in batches), sampling the lags every 2 s. Phases of
-    one seed post the same visits: charge capture takes the second's as repeats, and nothing more flows."""
-    rng, cycle = random.Random(f"{seed}{rate}"), Cycle()
+    one seed and rate post the same visits: charge capture takes the second's as repeats, and nothing more flows."""
+    rng, cycle = random.Random(f"{seed}{rate}" if seed else rate), Cycle()
     started, sent, total, next_lag = time.time(), 0, rate * seconds, 0.0
     pending: list[asyncio.Task[None]] = []
 
@@ -101,35 +102,43 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
     ):
         await set_up(setting_up, sim, plans, business_date())
         for rate, seconds in PHASES:
-            figures = await measured(stack.database_url, roots, lags, phase(capture, plans, rate, seconds, lags))
+            posting = functools.partial(phase, capture, plans, rate, seconds, lags)
+            figures = await measure_phase(stack.database_url, roots, lags, posting)
             results["phases"].append({"target_rate": rate, "seconds": seconds, **figures, "worst_lag": lags.worst})
         if PROFILE_SECONDS > 0:  # one more phase at the last rate, not counted: the profiler slows what it samples
             spent = results["phases"][-1]["cpu_ms_per_encounter"]
-            hottest = sorted((name for name in spent if name not in NOT_OURS), key=spent.__getitem__)[-HOTTEST:]
+            hottest = sorted((name for name in spent if name not in NOT_OURS), key=spent.__getitem__, reverse=True)
+            hottest = hottest[:HOTTEST]
             profiling = asyncio.create_task(profile_processes(roots, hottest, RESULTS.parent, after=WARM_SECONDS))
             await phase(capture, plans, PHASES[-1][0], WARM_SECONDS + PROFILE_SECONDS + 5, lags, seed="profiled ")
             results["profiles"] = await profiling
     return results
 
 
-async def measured(database_url: str, roots: dict[str, int], lags: GroupLags, posting: Awaitable[Cycle]) -> Any:
-    """A counted phase (`posting`), its encounters followed to their ends, and what it cost: the CPU up to the last
-    encounter's last move (what the stack spends idle after it is not theirs), the events and statements up to the
-    end of the follow."""
+async def measure_phase(
+    database_url: str, roots: dict[str, int], lags: GroupLags, post: Callable[[], Awaitable[Cycle]]
+) -> Any:
+    """A counted phase (`post`), its encounters followed, and what it cost: the CPU up to the last poll that found an
+    encounter further on (the stack idling after it is the idle bench's), the events and statements up to the end
+    of the follow (the loops' polls of its last QUIET_SECONDS included)."""
     events_before = await events(database_url)  # before the CPU is read: its queries are not the phase's
     statements_before = await statements(database_url)
     began, cpu_before = time.time(), cpu_seconds(roots)
     lags.reset()
-    cycle = await posting
-    at_last_move = [cpu_seconds(roots)]
+    cycle = await post()
+    at_last_move = cpu_seconds(roots)
 
     def moved() -> None:
-        at_last_move[0] = cpu_seconds(roots)
+        nonlocal at_last_move
+        at_last_move = cpu_seconds(roots)
 
     await follow(database_url, cycle, timeout=240, moved=moved)
     await lags.sample()
-    figures = phase_figures(cycle, began, cpu_before, at_last_move[0])
-    figures["unsettled"] = cycle.unsettled()
+    figures = phase_figures(cycle, began, cpu_before, at_last_move)
+    figures["claimstream_cpu_ms_per_encounter_to_the_follow_s_end"] = phase_figures(
+        cycle, began, cpu_before, cpu_seconds(roots)
+    )["claimstream_cpu_ms_per_encounter"]
+    figures["short_of_visible"] = cycle.short_of_visible()
     figures["events_per_encounter"] = per_encounter(events_before, await events(database_url), cycle)
     most = busiest(statements_before, await statements(database_url), len(cycle.posted))  # not the bench's own
     figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}
@@ -211,17 +220,23 @@ def _report(results: dict[str, Any]) -> None:
         for s in STAGES:
             latency = p[f"post_to_{s}"]
             print(f"{'':>42}{s:<10}{p[f'claims_{s}']:>7}{latency.get('p50_s', '-'):>8}{latency.get('p99_s', '-'):>8}")
-        if p["unsettled"]:
-            print(f"{'':>42}never settled, by the last stage reached: {p['unsettled']}")
+        if p["short_of_visible"]:
+            print(f"{'':>42}never visible, by the furthest stage reached: {p['short_of_visible']}")
     top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
     print(f"throughput / raw Kafka produce: {top['throughput_to_submitted_per_s'] / raw['kafka_produce_per_s']:.2%}")
     print(f"worst lag per consumer group at {top['target_rate']}/s: {top['worst_lag']}")
-    print(f"CPU ms per encounter at {top['target_rate']}/s (every process and its children):")
+    print(
+        f"CPU ms per encounter at {top['target_rate']}/s (every process and its children, up to the last poll that "
+        "found an encounter further on):"
+    )
     for name, ms in sorted(top["cpu_ms_per_encounter"].items(), key=lambda item: -item[1]):
         print(f"  {name:<34}{ms:>8.2f}")
     print(f"  {'claimstream, every service of ours':<34}{top['claimstream_cpu_ms_per_encounter']:>8.2f}")
     print("  (Kafka, PostgreSQL, the simulator and the load generator apart)")
-    print(f"events and statements per encounter at {top['target_rate']}/s (published, applied, SQL), by service:")
+    print(
+        f"events and statements per encounter at {top['target_rate']}/s (published, applied, SQL; up to the end of "
+        "the follow), by service:"
+    )
     for schema, counts in top["events_per_encounter"].items():
         print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
     for schema, most in sorted(top["busiest_statements"].items(), key=lambda item: -sum(item[1].values()))[:4]:
@@ -229,8 +244,8 @@ def _report(results: dict[str, Any]) -> None:
         for query, calls in most.items():
             print(f"    {calls:>6.2f}  {query[:110]}")
     for name, profile in results.get("profiles", {}).items():
-        counts = f"{profile['samples']} working samples, {profile['idle_samples']} waiting"
-        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {counts}), own time of the working:")
+        samples = f"{profile['samples']} samples of it not asleep"
+        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {samples}), own time:")
         for function, share in profile["self_time_percent"].items():
             print(f"  {share:>5.1f} %  {function[:100]}")
 

@@ -1,12 +1,14 @@
 """Flame graphs of the hottest claimstream processes under load (issue 33): py-spy (requirements/dev.in) attached to
 the processes that spent the most CPU per encounter in the last measured phase, once a further phase at its rate
-has run long enough for work to reach every service. py-spy samples without stopping the process
-(`--nonblocking`), so Python frames only: time in the database driver's compiled protocol shows as the driver's
-Python frame that awaits it (`PreparedStatement.__do_execute`). Stopping each process for every sample, to unwind
-its native stacks too, lost most samples on two busy cores and caught processes in their system calls far more
-often than they are. Each profile is kept in bench/results/ as a flame graph (`flame-<process>.svg`) and as
-collapsed stacks (`.txt`), and summarised: the share of the working samples (the event loop's waits apart) each
-function was itself running in, the largest first. BENCH_PROFILE_SECONDS sets how long (0: none)."""
+has run WARM_SECONDS. py-spy samples without stopping the process (`--nonblocking`), so Python frames only: time in
+the database driver's compiled protocol shows under the Python frame that called into it (binding and sending a
+statement under `PreparedStatement.__do_execute`; reading the answer, which the event loop's callbacks do, under
+`Runner.run`). Stopping each process for every sample, to unwind its native stacks too, lost most samples on two
+busy cores and caught the processes in their system calls far more often than they are. py-spy leaves out the
+samples of a process asleep, waiting for work; the others include its time waiting for a core. Each profile is kept
+in bench/results/ as a flame graph (`flame-<process>.svg`) and as collapsed stacks (`.txt`), and summarised: the
+share of the samples each function was itself running in, the largest first. BENCH_PROFILE_SECONDS sets how long
+(0: none)."""
 
 import asyncio
 import os
@@ -19,10 +21,10 @@ from typing import Any
 
 PROFILE_SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "20"))
 HOTTEST = 4  # processes profiled: the busiest of claimstream's own
-WARM_SECONDS = 20  # of the profiled phase before sampling: the work has reached the last services by then
+# Of the profiled phase before sampling: at 50/s the work reaches the last services well within it (a rate past
+# what the machine takes keeps the later services waiting longer).
+WARM_SECONDS = 20
 _LINE = re.compile(r":\d+\)$")
-# A loop waiting for work: not CPU (py-spy leaves out the samples of a thread asleep in the kernel, unless `--idle`).
-_WAITS = frozenset({"epoll_wait", "epoll_pwait", "select", "poll", "ppoll"})
 
 
 async def profile_processes(roots: dict[str, int], hottest: list[str], folder: Path, after: float) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def _file(folder: Path, name: str) -> Path:
 
 
 async def _record(spy: str, pid: int, raw: Path) -> None:
-    """The same samples' two forms at once: the flame graph and the collapsed stacks it is drawn from."""
+    """A flame graph and the collapsed stacks, by two samplers of the same while (py-spy writes one form a run)."""
     common = ["record", "--pid", str(pid), "--duration", str(PROFILE_SECONDS), "--rate", "100", "--nonblocking"]
     runs = [
         await asyncio.create_subprocess_exec(
@@ -69,8 +71,6 @@ def _summary(name: str, folder: Path, top: int = 8) -> dict[str, Any]:
         stack, _, count = line.rpartition(" ")
         if stack and count.isdigit():
             leaves[_LINE.sub(")", stack.split(";")[-1])] += int(count)
-    waiting = sum(n for leaf, n in leaves.items() if leaf.split(" ")[0] in _WAITS)  # the event loop, idle
-    working = {leaf: n for leaf, n in leaves.items() if leaf.split(" ")[0] not in _WAITS}
-    total = max(1, sum(working.values()))
-    shares = {leaf: round(100 * n / total, 1) for leaf, n in Counter(working).most_common(top)}
-    return {"self_time_percent": shares, "samples": sum(working.values()), "idle_samples": waiting}
+    total = max(1, sum(leaves.values()))
+    shares = {leaf: round(100 * n / total, 1) for leaf, n in leaves.most_common(top)}
+    return {"self_time_percent": shares, "samples": sum(leaves.values())}
