@@ -224,6 +224,16 @@ def _report(results: dict[str, Any]) -> None:
             print(f"{'':>42}never visible, by the furthest stage reached: {p['short_of_visible']}")
     top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
     print(f"throughput / raw Kafka produce: {top['throughput_to_submitted_per_s'] / raw['kafka_produce_per_s']:.2%}")
+    _report_costs(top)
+    for name, profile in results.get("profiles", {}).items():
+        samples = f"{profile['samples']} samples of it not asleep"
+        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {samples}), own time:")
+        for function, share in profile["self_time_percent"].items():
+            print(f"  {share:>5.1f} %  {function[:100]}")
+
+
+def _report_costs(top: dict[str, Any]) -> None:
+    """The fastest phase's lags, CPU per process, events and statements per service, and busiest statements."""
     print(f"worst lag per consumer group at {top['target_rate']}/s: {top['worst_lag']}")
     print(
         f"CPU ms per encounter at {top['target_rate']}/s (every process and its children, up to the last poll that "
@@ -243,11 +253,6 @@ def _report(results: dict[str, Any]) -> None:
         print(f"  {schema}'s busiest statements, per encounter:")
         for query, calls in most.items():
             print(f"    {calls:>6.2f}  {query[:110]}")
-    for name, profile in results.get("profiles", {}).items():
-        samples = f"{profile['samples']} samples of it not asleep"
-        print(f"profile of {name} (bench/results/{profile['flame_graph']}; {samples}), own time:")
-        for function, share in profile["self_time_percent"].items():
-            print(f"  {share:>5.1f} %  {function[:100]}")
 
 
 if __name__ == "__main__":
