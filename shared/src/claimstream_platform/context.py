@@ -6,7 +6,7 @@ and by the log formatter. The tenancy is what a transaction tells PostgreSQL's r
 (`claimstream_platform.db`, docs/security.md).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -45,6 +45,12 @@ class Tenancy:
     @classmethod
     def of(cls, tenant_id: UUID) -> "Tenancy":
         return cls(tenant_id=tenant_id)
+
+    @classmethod
+    def shared_by(cls, tenant_ids: Iterable[UUID]) -> "Tenancy | None":
+        """The tenancy of work that is all one tenant's (a consumer's batch of its events); None for several."""
+        tenants = set(tenant_ids)
+        return cls.of(tenants.pop()) if len(tenants) == 1 else None
 
 
 NO_TENANT = Tenancy()

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from claimstream_platform import access_log
+from claimstream_platform.bundling import last_with_commit
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy, current_context, current_tenancy
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.many_rows import insert_many
@@ -80,9 +81,10 @@ outbox = Table(
     Index("ix_outbox_pending", "seq", postgresql_where=text("sent_at IS NULL")),
     Index("ix_outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
 )
-# Sent with the rows a transaction writes to its outbox: PostgreSQL delivers it at commit (never for a rollback), and
-# it wakes the service's idle outbox relay (messaging/wakeup.py), which otherwise polls the table only now and then.
-OUTBOX_WRITTEN = text("SELECT pg_notify('outbox_' || current_schema(), '')")
+# Sent with the COMMIT of a transaction that wrote to its outbox (`bundling.last_with_commit`): PostgreSQL delivers it
+# at commit (never for a rollback), and it wakes the service's idle outbox relay (messaging/wakeup.py), which
+# otherwise polls the table only now and then.
+OUTBOX_WRITTEN = "SELECT pg_notify('outbox_' || current_schema(), '');"
 
 inbox = Table(
     "inbox",
@@ -244,7 +246,7 @@ class UnitOfWork:
     async def flush_events(self) -> None:
         if self._pending:
             await insert_many(self.session, outbox, self._pending)
-            await self.session.execute(OUTBOX_WRITTEN)
+            await last_with_commit(self.session, OUTBOX_WRITTEN)
             self._pending = []
 
     async def commit(self) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from claimstream_platform import bundling
 from claimstream_platform.context import ACROSS_TENANTS, Tenancy
 from claimstream_platform.errors import TransientError
 from claimstream_platform.transport import postgres_tls
@@ -46,7 +47,8 @@ def create_engine(database_url: str, *, schema: str, connections: int = 20) -> A
     At most `connections`, opened as needed and kept: a pool that opened extra connections beyond its size and
     closed each on its return opened and closed one per transaction under load, for more CPU than the work.
     A connection is checked before use without a round trip (`_still_open`), not with SQLAlchemy's pre-ping, which
-    costs three (begin, a query, rollback) on every checkout."""
+    costs three (begin, a query, rollback) on every checkout. Its connections send a transaction's first and last
+    words with its BEGIN and COMMIT (`bundling`)."""
     url, tls = postgres_tls(database_url)  # libpq's sslmode and sslrootcert, as asyncpg takes them
     engine = create_async_engine(
         url,
@@ -54,9 +56,16 @@ def create_engine(database_url: str, *, schema: str, connections: int = 20) -> A
         max_overflow=0,
         pool_timeout=10,
         pool_recycle=600,  # a connection a network middlebox dropped without a word is not kept for long
-        connect_args={"server_settings": {"search_path": schema}, "timeout": 5, "command_timeout": 30, **tls},
+        connect_args={
+            "server_settings": {"search_path": schema},
+            "timeout": 5,
+            "command_timeout": 30,
+            "connection_class": bundling.BundlingConnection,
+            **tls,
+        },
     )
     event.listen(engine.sync_engine, "checkout", _still_open)
+    event.listen(engine.sync_engine, "checkin", bundling.forget)
     return engine
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from claimstream_platform.bundling import last_with_commit
 from claimstream_platform.db import OUTBOX_WRITTEN, outbox
 from claimstream_platform.engines import create_engine, sessions
 
@@ -66,7 +67,7 @@ async def release(session: AsyncSession, seqs: list[int] | None) -> int:
     if seqs is not None:
         query = query.where(outbox.c.seq.in_(seqs))
     result = await session.execute(query.values(quarantined_at=None, quarantine_reason=None))
-    await session.execute(OUTBOX_WRITTEN)  # the relay, woken at the commit, publishes them at once
+    await last_with_commit(session, OUTBOX_WRITTEN)  # the relay, woken at the commit, publishes them at once
     return int(getattr(result, "rowcount", 0) or 0)
 
 

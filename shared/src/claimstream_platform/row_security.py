@@ -6,13 +6,18 @@ The policy it feeds is `claimstream_platform.migrate.TENANT_WALL` (docs/security
 a transaction that works across them (`context.ACROSS_TENANTS`) names no tenant, and sees every tenant's rows only
 on a connection of the across-tenants role (`kit.Runtime.across_tenants`, `web.Platform.across_tenants`), which the
 `across_tenants` policy admits.
+
+The setting goes with the transaction's BEGIN, in one message (`bundling`).
 """
+
+from uuid import UUID
 
 from sqlalchemy import Connection, text
 from sqlalchemy import event as orm_events
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from claimstream_platform.bundling import first_with_begin
 from claimstream_platform.context import Tenancy, current_tenancy
 
 TENANT_SETTING = "claimstream.tenant_id"
@@ -31,7 +36,17 @@ async def tell_tenancy(session: AsyncSession, tenancy: Tenancy) -> None:
 
 @orm_events.listens_for(Session, "after_begin")
 def _at_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-    """At the start of every session transaction: the session's own tenancy (a unit of work's) or the context's."""
+    """At the start of every session transaction: the session's own tenancy (a unit of work's) or the context's.
+    Nothing set is the same as no tenant: every tenant table looks empty."""
     tenancy: Tenancy = session.info.get("tenancy") or current_tenancy()
-    if tenancy.tenant_id is not None:  # nothing set is the same as no tenant: every tenant table looks empty
+    if first_with_begin(connection, _setting(tenancy.tenant_id)):
+        return
+    if tenancy.tenant_id is not None:  # a savepoint, or a connection of another kind: a statement of its own
         connection.execute(_SET_TENANCY, _parameters(tenancy))
+
+
+def _setting(tenant_id: UUID | None) -> str:
+    if tenant_id is None:
+        return ""
+    # A UUID's text is hex digits and dashes: nothing in it can end the literal.
+    return f"SELECT set_config('{TENANT_SETTING}', '{UUID(str(tenant_id))}', true);"

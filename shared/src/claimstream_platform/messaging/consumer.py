@@ -1,12 +1,11 @@
 """The consumer runtime: decode, dedupe through the inbox, handle, commit the database, then the offset.
 
-Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they
-publish, via the outbox) commit together, and only then is the Kafka offset committed. A crash anywhere
-redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated,
-or whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps
-flowing (a record of a known type the consumer does not subscribe to is passed over undecoded: its subscribers
-dead-letter it); so does an event whose practice is unknown or another tenant's, before any handler runs
-(practice_check).
+Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they publish, via the
+outbox) commit together, and only then is the Kafka offset committed. A crash anywhere redelivers, and the inbox skips
+what was already applied. A record that cannot be decoded or validated, or whose handler keeps failing, goes to
+`<topic>.dlq` with the reason in headers and the partition keeps flowing (a record of a known type the consumer does
+not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an event whose practice is unknown
+or another tenant's, before any handler runs (practice_check).
 
 Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
 poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order
@@ -191,7 +190,8 @@ class Consumer:
                 await asyncio.sleep(lost.wait)
 
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
-        async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
+        tenancy = Tenancy.shared_by(item.event.tenant_id for _, item in decoded)  # one tenant's: said with BEGIN
+        async with self.unit_of_work(self.sessionmaker, tenancy, across_tenants=self.across_tenants) as uow:
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             await hold_names(uow, lock_names(items, self.locks))

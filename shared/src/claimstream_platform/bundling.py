@@ -1,0 +1,81 @@
+"""A transaction's first and last words sent with its BEGIN and its COMMIT: one message each, where a statement of
+its own cost a round trip more (the driver's, the event loop's and the server's work for a message; the profiles in
+docs/performance.md). Every transaction of every service says two such things:
+
+- first, the tenant it works for (`row_security`), which the driver used to send right after BEGIN;
+- last, when it wrote to its outbox, the notification that wakes the relay (`db.OUTBOX_WRITTEN`), which
+  PostgreSQL delivers at commit anyway.
+
+asyncpg sends BEGIN and COMMIT as simple queries, which may hold several statements; SQLAlchemy sends BEGIN with
+the transaction's first statement. The connections of `engines.create_engine` are `BundlingConnection`s; on any
+other (a one-off engine's) the words go as statements of their own, as they do where a word cannot wait.
+"""
+
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has no type hints
+    """Each word is said once: the first goes with the next BEGIN, the last with the next COMMIT. Every BEGIN starts
+    afresh, and the pool's checkin drops both (`forget`), so nothing told for one transaction reaches another: not
+    the last words of one rolled back, nor the first of one that ran no statement (and so sent no BEGIN)."""
+
+    _first = ""
+    _last: tuple[str, ...] = ()  # in the order told, each statement once
+
+    def say_first(self, statement: str) -> None:
+        self._first = statement
+
+    def say_last(self, statement: str) -> None:
+        if statement not in self._last:
+            self._last += (statement,)
+
+    def forget(self) -> None:
+        self._first, self._last = "", ()
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        if not args and query.startswith("BEGIN"):
+            query = " ".join((query, self._first)) if self._first else query
+            self.forget()
+        elif not args and query == "COMMIT;":
+            query = " ".join((*self._last, query))
+            self.forget()
+        result: str = await super().execute(query, *args, timeout=timeout)
+        return result
+
+
+def first_with_begin(connection: Connection, statement: str) -> bool:
+    """`statement` (ending with ";") with the BEGIN of the transaction `connection` is about to start; False when
+    it cannot go there (a connection of another kind, or in a transaction already: a savepoint's)."""
+    driver = _bundling(connection.connection.driver_connection)
+    if driver is None or driver.is_in_transaction():
+        return False
+    driver.say_first(statement)
+    return True
+
+
+async def last_with_commit(session: AsyncSession, statement: str) -> None:
+    """`statement` (ending with ";") with the COMMIT of the session's transaction; now when it cannot go there (a
+    connection of another kind, or a transaction that has sent nothing yet, whose BEGIN would drop it)."""
+    connection = await session.connection()
+    driver = _bundling((await connection.get_raw_connection()).driver_connection)
+    if driver is None or not driver.is_in_transaction():
+        await session.execute(text(statement))
+    else:
+        driver.say_last(statement)
+
+
+def forget(dbapi_connection: Any, _record: Any) -> None:
+    """The pool's checkin: what a transaction that ran no statement was told is not said in the next one."""
+    if dbapi_connection is not None:  # None: the connection was invalidated, and is closed
+        driver = _bundling(dbapi_connection.driver_connection)
+        if driver is not None:
+            driver.forget()
+
+
+def _bundling(driver: object) -> BundlingConnection | None:
+    # issubclass, not isinstance: asyncpg's metaclass answers isinstance for any of its connections
+    return driver if issubclass(type(driver), BundlingConnection) else None  # type: ignore[return-value]
