@@ -52,6 +52,7 @@ test-service test-integration: install $(BROWSER)
 
 bench: install
 	$(PY) bench/platform_bench.py
+	$(PY) bench/transaction_bench.py
 	$(PY) bench/charge_capture_bench.py
 	$(PY) bench/x12_bench.py
 	$(PY) bench/remittance_bench.py

@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from identity.audit_keys import new_ring_file
-from measuring import BENCH_PORT_OFFSET, commit_latency_ms, cpu_seconds, process_roots
+from measuring import BENCH_PORT_OFFSET, cpu_seconds, process_roots, raw_rates
 from sqlalchemy import text
 
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
@@ -133,20 +134,20 @@ async def batch_ingest(url: str, headers: dict[str, str], practice_id: str) -> d
 
 async def single_posts(
     url: str, headers: dict[str, str], practice_id: str, rate: int, api: dict[str, int]
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Posts at `rate` for SECONDS (open loop): latencies, and the API processes' CPU per request meanwhile."""
     total = rate * SECONDS
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()  # by status, or by the transport's error
 
     async def one(client: httpx.AsyncClient, n: int) -> None:
-        nonlocal errors
         started = time.perf_counter()
         try:
             response = await client.post("/v1/encounters", json=encounter(practice_id, n))
-            errors += response.status_code != 201
-        except httpx.TransportError:  # counted, not fatal: an overloaded server may drop connections
-            errors += 1
+            if response.status_code != 201:
+                errors[str(response.status_code)] += 1
+        except httpx.TransportError as error:  # counted, not fatal: an overloaded server may drop connections
+            errors[type(error).__name__] += 1
         latencies.append(time.perf_counter() - started)
 
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
@@ -154,6 +155,7 @@ async def single_posts(
         for n in range(50):  # warm up connections and caches
             await one(client, n)
         latencies.clear()
+        errors.clear()
         tasks = []
         cpu_before = sum(cpu_seconds(api).values())
         started = time.perf_counter()
@@ -167,13 +169,13 @@ async def single_posts(
         "requests": total,
         "target_rate": rate,
         "achieved_rate": round(total / elapsed, 1),
-        "errors": errors,
         "api_cpu_ms_per_request": round(cpu * 1000 / total, 2),
-        **_latency_ms(latencies),
+        **_answers(latencies, errors),
     }
 
 
-def _latency_ms(latencies: list[float]) -> dict[str, float]:
+def _answers(latencies: list[float], errors: Counter[str]) -> dict[str, Any]:
+    """The latencies' percentiles in ms, and the answers other than 201, by status or error."""
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -185,6 +187,8 @@ def _latency_ms(latencies: list[float]) -> dict[str, float]:
         "p99_ms": pct(0.99),
         "max_ms": round(ordered[-1] * 1000, 1),
         "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "errors": sum(errors.values()),
+        "errors_by_kind": dict(errors),
     }
 
 
@@ -232,7 +236,7 @@ def main() -> int:
         batch["relay_drain_seconds"] = asyncio.run(wait_for_outbox(stack.database_url))
         api = {"api": process_roots(stack, supervisor)[f"{SPEC.name} api"]}  # with uvicorn's workers, if several
         singles = [asyncio.run(single_posts(SPEC.url, headers, practice_id, rate, api)) for rate in RATES]
-        batch["postgres_commit_ms"] = asyncio.run(commit_latency_ms(stack.database_url))
+        batch |= asyncio.run(raw_rates(stack))  # after the measures, so as not to load the database they use
     finally:
         supervisor.stop()
         stack.stop()
@@ -254,7 +258,10 @@ def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
         f"(target 2,000); the relay then published its {2 * batch['encounters']:,} events in "
         f"{batch['relay_drain_seconds']} s"
     )
-    print(f"raw reference: a one-row PostgreSQL commit takes {batch['postgres_commit_ms']} ms on this machine")
+    print(
+        f"raw references of this run: Kafka produce {batch['kafka_produce_per_s']:,}/s, PostgreSQL insert "
+        f"{batch['postgres_insert_per_s']:,}/s, a one-row commit {batch['postgres_commit_ms']} ms"
+    )
     print(f"single POST /v1/encounters, open loop, {SECONDS} s per rate (targets: p99 < 50 ms at 100/s, API CPU")
     print("<= 5 ms a request):")
     print(
@@ -266,6 +273,8 @@ def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
             f"{single['target_rate']:>8}{single['achieved_rate']:>10}{single['p50_ms']:>10}{single['p95_ms']:>10}"
             f"{single['p99_ms']:>10}{single['max_ms']:>10}{single['errors']:>8}{single['api_cpu_ms_per_request']:>12}"
         )
+        if single["errors"]:
+            print(f"{'':>8}answers other than 201, by status or error: {single['errors_by_kind']}")
 
 
 if __name__ == "__main__":

@@ -40,8 +40,8 @@ _REACHED = text(
     """
 )
 # The projection keeps business times, not when it folded an event: a claim is visible there from the first poll
-# that finds it adjudicated. The follow polls once a second from the end of the posting, so a claim visible before
-# then is stamped then: this stage's latencies are high by up to the phase's length.
+# that finds it adjudicated, and the follow polls once a second from the phase's start, so this stage is late by up
+# to a second and a poll's length.
 _VISIBLE = text(
     "SELECT DISTINCT encounter_id FROM projection.claims "
     "WHERE adjudicated_at IS NOT NULL AND encounter_id = ANY(:encounters)"
@@ -76,20 +76,25 @@ class Cycle:
         return sum(stage in self.reached.get(e, {}) for e in self.posted)
 
 
-async def follow(database_url: str, cycle: Cycle, timeout: float, moved: Callable[[], None] = lambda: None) -> None:
-    """Poll each stage once a second until every encounter is visible, no encounter has reached a followed stage for
-    QUIET_SECONDS, or `timeout` has passed; `moved` is called after each poll that found one at a stage it had not
-    been seen at (the bench reads the CPU there)."""
+async def follow(
+    database_url: str, cycle: Cycle, posting: "asyncio.Task[None]", timeout: float, moved: Callable[[], None]
+) -> None:
+    """Poll each stage once a second while `posting` adds encounters to `cycle`, then until every encounter is
+    visible, no encounter has reached a followed stage for QUIET_SECONDS, or `timeout` has passed since the posting
+    ended; `moved` is called after each poll that found one at a stage it had not been seen at (the bench reads the
+    CPU there)."""
     engine = create_engine(database_url, schema="public", connections=2)
-    deadline = time.time() + timeout
-    last_move = time.time()
+    deadline, last_move = float("inf"), time.time()
     try:
-        while time.time() < deadline and time.time() - last_move < QUIET_SECONDS:
+        while True:
             if await _poll(engine, cycle):
                 last_move = time.time()
                 moved()
-            if cycle.settled():
-                return
+            if posting.done():
+                if deadline == float("inf"):  # the first poll after the posting ended: the waits start here
+                    deadline, last_move = time.time() + timeout, time.time()
+                if cycle.settled() or time.time() >= deadline or time.time() - last_move >= QUIET_SECONDS:
+                    return
             await asyncio.sleep(1)
     finally:
         await engine.dispose()

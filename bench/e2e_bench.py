@@ -1,16 +1,17 @@
-"""`make bench`: the whole cycle, every service, on this machine. Starts Kafka and PostgreSQL (the `bench` profile)
-and every service as `make run` runs them (`running_services.running`: migrate, api and worker processes, with
+"""`make bench`: the whole cycle, every service, on this machine. Starts Kafka and PostgreSQL (the `bench` profile) and
+every service as `make run` runs them (`running_services.running`: migrate, api and worker processes, with
 telemetry, audit, limits and row-level security as there, and `make run`'s loop cadences); sets up practices and
 enrolls patients through the public APIs; then, per phase, posts encounters at a target rate through the EHR API
-(batches of 50) and follows each (`cycle.py`) to its claim submitted, accepted (277CA), remitted (its 835 posted)
-and visible in the projection, until all are visible or none has reached a followed stage for
-`cycle.QUIET_SECONDS`. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per encounter
-per process up to the last poll that found an encounter further on (the load generator, the simulator, Kafka and
-PostgreSQL apart from claimstream's own), the events and SQL statements per encounter of each service
-(pg_stat_statements, up to the end of the follow) and the busiest statements of the four services that run the most
-(every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run; then, in one more phase of
-new visits at the last rate that is not counted, profiles the four processes of ours that spent the most in the last
-measured phase (profiling.py: flame graphs in bench/results/); writes bench/results/e2e.json.
+(batches of 50) and follows each (`cycle.py`, from the phase's start) to its claim submitted, accepted (277CA),
+remitted (its 835 posted) and visible in the projection, until all are visible or none has reached a followed stage
+for `cycle.QUIET_SECONDS`. Prints throughput, p50/p99 per stage, the worst lag per consumer group, CPU ms per
+encounter per process up to the end of the posting or the last poll after it that found an encounter further on (the
+load generator, the simulator, Kafka and PostgreSQL apart from claimstream's own), the events and SQL statements per
+encounter of each service (pg_stat_statements, up to the end of the follow) and the busiest statements of the four
+services that run the most (every service's in e2e.json), and the raw Kafka and PostgreSQL rates of the same run;
+then, in one more phase of new visits at the last rate that is not counted, profiles the four processes of ours that
+spent the most in the last measured phase (profiling.py: flame graphs in bench/results/); writes
+bench/results/e2e.json.
 BENCH_E2E_PHASES="100:30,300:60" sets rate:seconds per phase.
 """
 
@@ -22,7 +23,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,11 +58,12 @@ CADENCES = {
 
 
 async def phase(
-    capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds: int, lags: GroupLags, seed: str = ""
-) -> Cycle:
-    """Post `rate` encounters a second for `seconds` (open loop, in batches), sampling the lags every 2 s. Phases of
-    one seed and rate post the same visits: charge capture takes the second's as repeats, and nothing more flows."""
-    rng, cycle = random.Random(f"{seed}{rate}" if seed else rate), Cycle()
+    capture: httpx.AsyncClient, plans: list[Any], rate: int, seconds: int, lags: GroupLags, cycle: Cycle, seed: str = ""
+) -> None:
+    """Post `rate` encounters a second for `seconds` (open loop, in batches) into `cycle`, sampling the lags every
+    2 s. Phases of one seed and rate post the same visits: charge capture takes the second's as repeats, and nothing
+    more flows."""
+    rng = random.Random(f"{seed}{rate}" if seed else rate)
     started, sent, total, next_lag = time.time(), 0, rate * seconds, 0.0
     pending: list[asyncio.Task[None]] = []
 
@@ -85,7 +87,6 @@ async def phase(
             await lags.sample()
             next_lag = time.time() + 2
     await asyncio.gather(*pending)
-    return cycle
 
 
 async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict[str, int]) -> dict[str, Any]:
@@ -110,29 +111,32 @@ async def measure(stack: LocalStack, services: Services, keys: Keys, roots: dict
             hottest = sorted((name for name in spent if name not in NOT_OURS), key=spent.__getitem__, reverse=True)
             hottest = hottest[:HOTTEST]
             profiling = asyncio.create_task(profile_processes(roots, hottest, RESULTS.parent, after=WARM_SECONDS))
-            await phase(capture, plans, PHASES[-1][0], WARM_SECONDS + PROFILE_SECONDS + 5, lags, seed="profiled ")
+            seconds = WARM_SECONDS + PROFILE_SECONDS + 5
+            await phase(capture, plans, PHASES[-1][0], seconds, lags, Cycle(), seed="profiled ")
             results["profiles"] = await profiling
     return results
 
 
 async def measure_phase(
-    database_url: str, roots: dict[str, int], lags: GroupLags, post: Callable[[], Awaitable[Cycle]]
+    database_url: str, roots: dict[str, int], lags: GroupLags, post: Callable[[Cycle], Coroutine[Any, Any, None]]
 ) -> Any:
-    """A counted phase (`post`), its encounters followed, and what it cost: the CPU up to the last poll that found an
-    encounter further on (the stack idling after it is the idle bench's), the events and statements up to the end
-    of the follow (the loops' polls of its last QUIET_SECONDS included)."""
+    """A counted phase (`post`), its encounters followed from its start, and what it cost: the CPU up to the end of
+    the posting or the last poll after it that found an encounter further on (the stack idling after that is the
+    idle bench's), the events and statements up to the end of the follow (its last QUIET_SECONDS included)."""
     events_before = await events(database_url)  # before the CPU is read: its queries are not the phase's
     statements_before = await statements(database_url)
-    began, cpu_before = time.time(), cpu_seconds(roots)
+    began, cpu_before, cycle = time.time(), cpu_seconds(roots), Cycle()
     lags.reset()
-    cycle = await post()
-    at_last_move = cpu_seconds(roots)
+    at_last_move = cpu_before
 
-    def moved() -> None:
+    def moved(*_: object) -> None:
         nonlocal at_last_move
         at_last_move = cpu_seconds(roots)
 
-    await follow(database_url, cycle, timeout=240, moved=moved)
+    async with asyncio.TaskGroup() as both:  # either failing cancels the other
+        posting = both.create_task(post(cycle))
+        posting.add_done_callback(moved)
+        both.create_task(follow(database_url, cycle, posting, timeout=240, moved=moved))
     await lags.sample()
     figures = phase_figures(cycle, began, cpu_before, at_last_move)
     figures["claimstream_cpu_ms_per_encounter_to_the_follow_s_end"] = phase_figures(
@@ -236,8 +240,8 @@ def _report_costs(top: dict[str, Any]) -> None:
     """The fastest phase's lags, CPU per process, events and statements per service, and busiest statements."""
     print(f"worst lag per consumer group at {top['target_rate']}/s: {top['worst_lag']}")
     print(
-        f"CPU ms per encounter at {top['target_rate']}/s (every process and its children, up to the last poll that "
-        "found an encounter further on):"
+        f"CPU ms per encounter at {top['target_rate']}/s (every process and its children, up to the end of the "
+        "posting or the last poll after it that found an encounter further on):"
     )
     for name, ms in sorted(top["cpu_ms_per_encounter"].items(), key=lambda item: -item[1]):
         print(f"  {name:<34}{ms:>8.2f}")

@@ -6,11 +6,12 @@ docs/performance.md). Every transaction of every service says two such things:
 - last, when it wrote to its outbox, the notification that wakes the relay (`db.OUTBOX_WRITTEN`), which
   PostgreSQL delivers at commit anyway.
 
-asyncpg sends BEGIN and COMMIT as simple queries, which may hold several statements; SQLAlchemy sends BEGIN with
-the transaction's first statement. The connections of `engines.create_engine` are `BundlingConnection`s; on any
+asyncpg sends BEGIN and COMMIT as simple queries, which may hold several statements; SQLAlchemy sends BEGIN just
+before the transaction's first statement. The connections of `engines.create_engine` are `BundlingConnection`s; on any
 other (a one-off engine's) the words go as statements of their own, as they do where a word cannot wait.
 """
 
+import contextlib
 from typing import Any
 
 import asyncpg
@@ -20,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has no type hints
     """Each word is said once: the first goes with the next BEGIN, the last with the next COMMIT. Every BEGIN starts
-    afresh, and the pool's checkin drops both (`forget`), so nothing told for one transaction reaches another: not
-    the last words of one rolled back, nor the first of one that ran no statement (and so sent no BEGIN)."""
+    afresh, a transaction's end drops its first words (`forget_first`) and the pool's checkin all (`forget`), so
+    nothing told for one transaction reaches another: not the last words of one rolled back, nor the first of one
+    that ran no statement (and so sent no BEGIN)."""
 
     _first = ""
     _last: tuple[str, ...] = ()  # in the order told, each statement once
@@ -36,15 +38,37 @@ class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg h
     def forget(self) -> None:
         self._first, self._last = "", ()
 
+    def forget_first(self) -> None:
+        self._first = ""
+
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        if not args and query.startswith("BEGIN"):
-            query = " ".join((query, self._first)) if self._first else query
-            self.forget()
-        elif not args and query == "COMMIT;":
-            query = " ".join((*self._last, query))
-            self.forget()
-        result: str = await super().execute(query, *args, timeout=timeout)
-        return result
+        if args or not query.startswith(("BEGIN", "COMMIT")):
+            return await self._send(query, *args, timeout=timeout)
+        first, last = self._first, self._last
+        self.forget()  # each said once: a BEGIN starts afresh, and a COMMIT ends what was told
+        if query.startswith("BEGIN") and first:
+            message = f"{query.rstrip(';')}; {first}"
+        elif query.startswith("COMMIT") and last:
+            message = " ".join((*last, query))
+        else:
+            return await self._send(query, timeout=timeout)
+        try:
+            return await self._send(message, timeout=timeout)
+        except Exception:
+            await self._end_what_failed()
+            raise
+
+    async def _send(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        status: str = await super().execute(query, *args, timeout=timeout)
+        return status
+
+    async def _end_what_failed(self) -> None:
+        """A word that failed (in a transaction already aborted, or cut off by a timeout) stopped its message there:
+        the server's transaction is still open, failed, though the driver has let go of it. Rolled back, or the
+        connection's next user would find itself in it."""
+        if self.is_in_transaction() and not self.is_closed():
+            with contextlib.suppress(Exception):
+                await self._send("ROLLBACK;")
 
 
 def first_with_begin(connection: Connection, statement: str) -> bool:
@@ -74,6 +98,16 @@ def forget(dbapi_connection: Any, _record: Any) -> None:
         driver = _bundling(dbapi_connection.driver_connection)
         if driver is not None:
             driver.forget()
+
+
+def forget_first(connection: Connection) -> None:
+    """A transaction's end (its commit or rollback, before the driver's): first words told for a transaction that
+    sent no BEGIN are not said in the next one on the same connection (a session bound to a connection that outlives
+    it is not checked in between)."""
+    if not (connection.invalidated or connection.closed):
+        driver = _bundling(connection.connection.driver_connection)
+        if driver is not None:
+            driver.forget_first()
 
 
 def _bundling(driver: object) -> BundlingConnection | None:

@@ -12,9 +12,10 @@ from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.bundling import last_with_commit
 from claimstream_platform.context import NO_TENANT, Tenancy
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.engines import create_engine
+from claimstream_platform.engines import create_engine, one_off_engine
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 A = uuid4()
 TENANT = text("SELECT current_setting('claimstream.tenant_id', true)")
@@ -74,6 +75,39 @@ async def test_a_pooled_connection_carries_no_tenant_to_its_next_user(engine: As
         await uow.session.connection()  # the transaction begins and is told its tenant; no statement, no BEGIN
     async with engine.begin() as connection:  # a transaction of no unit of work, on the same connection
         assert await connection.scalar(TENANT) in NONE
+
+
+async def test_a_session_that_outlives_no_transaction_of_its_connection_leaves_it_no_tenant(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:  # not checked in between the two transactions
+        session = AsyncSession(bind=connection)
+        session.info["tenancy"] = Tenancy.of(A)
+        await session.connection()  # begins, and is told its tenant; no statement, no BEGIN
+        await session.close()
+        assert await connection.scalar(TENANT) in NONE
+
+
+async def test_a_connection_of_another_kind_sends_the_tenant_as_a_statement(stack: StackUnderTest) -> None:
+    engine = one_off_engine(stack.database_url)  # plain asyncpg connections
+    sent = statements_sent(engine)
+    try:
+        async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:
+            assert await uow.session.scalar(TENANT) == str(A)
+    finally:
+        await engine.dispose()
+    assert len(sent) == 2
+
+
+async def test_a_word_that_fails_leaves_no_transaction_open_on_the_connection(engine: AsyncEngine) -> None:
+    async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:
+        with pytest.raises(DBAPIError):
+            await uow.session.execute(text("SELECT 1 / 0"))  # the transaction is aborted
+        await last_with_commit(uow.session, "SELECT pg_notify('bundling_never', '');")
+        with pytest.raises(DBAPIError):  # the word fails, and the COMMIT after it in its message never runs
+            await uow.session.commit()
+    async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:  # the same connection, usable
+        assert await uow.session.scalar(TENANT) == str(A)
 
 
 async def test_the_last_word_is_said_at_commit_once_and_never_for_a_rollback(

@@ -176,6 +176,9 @@ async def test_a_consumers_unit_of_work_sees_and_changes_only_its_events_tenants
     )
     assert await consumer.apply([_entry(0, A), _entry(1, B)]) == []
     assert seen == {t: [({t}, 1, {A, B})] * len(seeded) for t in (A, B)}
+    seen.clear()
+    assert await consumer.apply([_entry(2, B), _entry(3, B)]) == []  # one tenant's batch: named with its BEGIN
+    assert seen == {B: [({B}, 1, {A, B})] * 2 * len(seeded)}
 
 
 async def test_the_app_role_cannot_write_another_tenants_row_nor_move_its_own_there(

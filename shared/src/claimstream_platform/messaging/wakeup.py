@@ -1,11 +1,12 @@
 """Wakes an idle outbox relay when a transaction that wrote outbox rows commits, instead of having it ask the table
 twenty times a second.
 
-The unit of work sends `NOTIFY outbox_<schema>` with the rows it writes (`db.OUTBOX_WRITTEN`); PostgreSQL
-delivers it when the transaction commits, and never for one rolled back. The relay listens on a connection of its
-own and, between batches, waits for a notification or at most `fallback` seconds: a notification lost with a
-connection that died silently is still published within that time (an operator's `claimstream outbox release`
-notifies too). Without it every idle worker process of every service spent a few percent of a core on empty polls.
+The unit of work sends `NOTIFY outbox_<schema>` when it has written rows (`db.OUTBOX_WRITTEN`, in its COMMIT's
+message: `bundling`); PostgreSQL delivers it when the transaction commits, and never for one rolled back. The relay
+listens on a connection of its own and, between batches, waits for a notification or at most `fallback` seconds: a
+notification lost with a connection that died silently is still published within that time (an operator's
+`claimstream outbox release` notifies too). Without it every idle worker process of every service spent a few
+percent of a core on empty polls.
 """
 
 import asyncio
