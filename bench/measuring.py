@@ -7,11 +7,13 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import psutil
 from claimstream_devtools.devstack.services import Supervisor
-from claimstream_devtools.devstack.stack import LocalStack
+from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from sqlalchemy import text
@@ -20,6 +22,17 @@ LOAD = "load generator"  # the bench process itself
 # The services' ports under a bench (APIs at 26000 and up, their metrics at 27000): below Linux's ephemeral ports
 # (32768 and up), one of which a client socket may hold when a service starts to listen on it (seen: a worker lost).
 BENCH_PORT_OFFSET = 18000
+T = TypeVar("T")
+
+
+def on_a_fresh_stack(measure: Callable[[LocalStack], Coroutine[Any, Any, T]]) -> T:
+    """What `measure` finds on the bench profile's Kafka and PostgreSQL, started empty and stopped after."""
+    stack = LocalStack(PROFILES["bench"])
+    stack.start(fresh=True)
+    try:
+        return asyncio.run(measure(stack))
+    finally:
+        stack.stop()
 
 
 def process_roots(stack: LocalStack, supervisor: Supervisor) -> dict[str, int]:

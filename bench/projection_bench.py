@@ -21,13 +21,14 @@ from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer
-from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_devtools.testing import StackUnderTest, register_practices
 from claimstream_platform.auth import TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
+from measuring import on_a_fresh_stack
 from projection.consumers import SUBSCRIPTIONS
 from projection.rebuild import bulk_replay, replay, scratch_schema
 from projection.repository import ProjectionWork, swap
@@ -197,12 +198,7 @@ def report(results: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    stack = LocalStack(PROFILES["bench"])
-    stack.start(fresh=True)
-    try:
-        results = asyncio.run(measure(stack))
-    finally:
-        stack.stop()
+    results = on_a_fresh_stack(measure)
     report(results)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))

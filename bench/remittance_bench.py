@@ -21,11 +21,12 @@ from uuid import uuid4
 
 import pyx12.params
 import pyx12.x12n_document
-from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 from claimstream_platform.engines import create_engine
 from claimstream_platform.migrate import upgrade
 from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
+from measuring import on_a_fresh_stack
 from remittance_posting import handlers
 from remittance_posting.balance import imbalances
 from remittance_posting.era import read_file
@@ -183,12 +184,7 @@ async def _raw_insert(stack: LocalStack) -> int:
 def main() -> int:
     content = generated_835(CLAIMS)
     results: dict[str, object] = {"claims": CLAIMS, "bytes": len(content), **parse_rates(content)}
-    stack = LocalStack(PROFILES["bench"])
-    stack.start(fresh=True)
-    try:
-        results.update(asyncio.run(posting_rates(stack, content)))
-    finally:
-        stack.stop()
+    results.update(on_a_fresh_stack(lambda stack: posting_rates(stack, content)))
     print(f"\nremittance benchmark: one 835 of {CLAIMS:,} claims ({len(content) / 1e6:.1f} MB), {os.cpu_count()} cores")
     print(f"  parse + balance  {results['parse_and_balance_claims_per_s']:>9,} claims/s  (target 20,000/s)")
     print(

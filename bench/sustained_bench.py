@@ -4,7 +4,6 @@ for `SUSTAINED_SECONDS` (600 here; 40 in `make test`), and first the raw referen
 PostgreSQL insert and a one-row commit on a stack of the same kind, so that its figures compare across machines.
 Writes bench/results/sustained.json with the references and the test's own line of figures."""
 
-import asyncio
 import json
 import os
 import re
@@ -12,25 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimstream_devtools.devstack.stack import PROFILES, LocalStack
-from measuring import raw_rates
+from measuring import on_a_fresh_stack, raw_rates
 
 ROOT = Path(__file__).parents[1]
 SECONDS = os.environ.get("SUSTAINED_SECONDS", "600")
 RESULTS = Path(__file__).parent / "results" / "sustained.json"
 
 
-def references() -> dict[str, float]:
-    stack = LocalStack(PROFILES["bench"])
-    stack.start(fresh=True)
-    try:
-        return asyncio.run(raw_rates(stack))
-    finally:
-        stack.stop()
-
-
 def main() -> int:
-    raw = references()
+    raw = on_a_fresh_stack(raw_rates)
     print(
         f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
         f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"

@@ -10,7 +10,6 @@ PostgreSQL's per transaction, the wall time per transaction, and the raw Kafka a
 writes bench/results/transaction.json. BENCH_TRANSACTIONS sets the transactions per round (2,000).
 """
 
-import asyncio
 import json
 import os
 import statistics
@@ -20,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from claimstream_devtools.devstack.stack import PROFILES, LocalStack
+from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_platform.context import Tenancy
 from claimstream_platform.db import UnitOfWork, platform_metadata
 from claimstream_platform.engines import create_engine
-from measuring import cpu_seconds, raw_rates
+from measuring import cpu_seconds, on_a_fresh_stack, raw_rates
 from platform_bench import sample
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -92,12 +91,7 @@ def _apart(stack: LocalStack) -> AsyncEngine:
 
 
 def main() -> int:
-    stack = LocalStack(PROFILES["bench"])
-    stack.start(fresh=True)
-    try:
-        results = asyncio.run(measure(stack))
-    finally:
-        stack.stop()
+    results = on_a_fresh_stack(measure)
     raw, medians = results["raw"], results["medians"]
     print(f"\ntransaction benchmark: {TRANSACTIONS:,} transactions a round, {ROUNDS} rounds each way, alternating")
     print(
