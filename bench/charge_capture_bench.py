@@ -138,14 +138,14 @@ async def single_posts(
     """Posts at `rate` for SECONDS (open loop): latencies, and the API processes' CPU per request meanwhile."""
     total = rate * SECONDS
     latencies: list[float] = []
-    errors: Counter[str] = Counter()  # by status, or by the transport's error
+    errors: Counter[str] = Counter()  # by status and problem, or by the transport's error
 
     async def one(client: httpx.AsyncClient, n: int) -> None:
         started = time.perf_counter()
         try:
             response = await client.post("/v1/encounters", json=encounter(practice_id, n))
             if response.status_code != 201:
-                errors[str(response.status_code)] += 1
+                errors[_kind(response)] += 1
         except httpx.TransportError as error:  # counted, not fatal: an overloaded server may drop connections
             errors[type(error).__name__] += 1
         latencies.append(time.perf_counter() - started)
@@ -172,6 +172,12 @@ async def single_posts(
         "api_cpu_ms_per_request": round(cpu * 1000 / total, 2),
         **_answers(latencies, errors),
     }
+
+
+def _kind(response: httpx.Response) -> str:
+    """An answer's status, with its problem's kind when it is one (`urn:claimstream:problem:over-share`)."""
+    problem = response.json() if response.headers.get("content-type") == "application/problem+json" else {}
+    return f"{response.status_code} {str(problem.get('type', '')).rsplit(':', 1)[-1]}".strip()
 
 
 def _answers(latencies: list[float], errors: Counter[str]) -> dict[str, Any]:
@@ -274,7 +280,7 @@ def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
             f"{single['p99_ms']:>10}{single['max_ms']:>10}{single['errors']:>8}{single['api_cpu_ms_per_request']:>12}"
         )
         if single["errors"]:
-            print(f"{'':>8}answers other than 201, by status or error: {single['errors_by_kind']}")
+            print(f"{'':>8}answers other than 201, by status and problem, or error: {single['errors_by_kind']}")
 
 
 if __name__ == "__main__":
