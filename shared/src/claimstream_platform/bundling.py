@@ -6,6 +6,9 @@ docs/performance.md). Every transaction of every service says two such things:
 - last, when it wrote to its outbox, the notification that wakes the relay (`db.OUTBOX_WRITTEN`), which
   PostgreSQL delivers at commit anyway.
 
+The outbox relay says one of each too: first, its try for its turn (`outbox.take_turn`); last, the rows it
+published marked sent.
+
 asyncpg sends BEGIN and COMMIT as simple queries, which may hold several statements; SQLAlchemy sends BEGIN just
 before the transaction's first statement. The connections of `engines.create_engine` are `BundlingConnection`s; on any
 other (a one-off engine's) the words go as statements of their own, as they do where a word cannot wait.
@@ -25,21 +28,22 @@ class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg h
     nothing told for one transaction reaches another: not the last words of one rolled back, nor the first of one
     that ran no statement (and so sent no BEGIN)."""
 
-    _first = ""
-    _last: tuple[str, ...] = ()  # in the order told, each statement once
+    _first: tuple[str, ...] = ()  # each in the order told, each statement once
+    _last: tuple[str, ...] = ()
 
     def say_first(self, statement: str) -> None:
-        self._first = statement
+        if statement and statement not in self._first:
+            self._first += (statement,)
 
     def say_last(self, statement: str) -> None:
         if statement not in self._last:
             self._last += (statement,)
 
     def forget(self) -> None:
-        self._first, self._last = "", ()
+        self._first, self._last = (), ()
 
     def forget_first(self) -> None:
-        self._first = ""
+        self._first = ()
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         if args or not query.startswith(("BEGIN", "COMMIT")):
@@ -47,7 +51,7 @@ class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg h
         first, last = self._first, self._last
         self.forget()  # each said once: a BEGIN starts afresh, and a COMMIT ends what was told
         if query.startswith("BEGIN") and first:
-            message = f"{query.rstrip(';')}; {first}"
+            message = " ".join((f"{query.rstrip(';')};", *first))
         elif query.startswith("COMMIT") and last:
             message = " ".join((*last, query))
         else:

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 from claimstream_devtools.testing import StackUnderTest
-from claimstream_platform.bundling import last_with_commit
+from claimstream_platform.bundling import first_with_begin, last_with_commit
 from claimstream_platform.context import NO_TENANT, Tenancy
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, one_off_engine
@@ -53,6 +53,18 @@ async def test_the_tenant_needs_no_statement_of_its_own(engine: AsyncEngine) -> 
     async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:
         assert await uow.session.scalar(TENANT) == str(A)
     assert len(sent) == 1  # the query alone: the setting went with the BEGIN
+
+
+async def test_first_words_of_two_kinds_go_with_one_begin_each_once(engine: AsyncEngine) -> None:
+    sent = statements_sent(engine)
+    other = "SELECT set_config('bundling.other', 'said', true);"
+    async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:
+        connection = (await uow.session.connection()).sync_connection
+        assert first_with_begin(connection, other) and first_with_begin(connection, other)  # the tenant's kept
+        settings = text("SELECT current_setting('claimstream.tenant_id'), current_setting('bundling.other')")
+        assert tuple((await uow.session.execute(settings)).one()) == (str(A), "said")
+        assert first_with_begin(connection, other) is False  # in its transaction: too late for its BEGIN
+    assert len(sent) == 1
 
 
 async def test_every_transaction_and_savepoint_of_a_unit_of_work_names_its_tenant(engine: AsyncEngine) -> None:

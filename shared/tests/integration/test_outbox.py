@@ -9,12 +9,13 @@ from aiokafka import AIOKafkaProducer
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform import outbox_admin, telemetry
 from claimstream_platform.db import UnitOfWork, outbox
+from claimstream_platform.locks import advisory_lock_id
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay, pending_count, quarantined_count
 from example.harness import consume_until, drain, record, relay, tenant_records
 from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -79,6 +80,28 @@ async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the
     async with sessionmaker() as session:
         rows = (await session.execute(select(applied.c.entry_id).where(applied.c.tenant_id == tenant))).scalars().all()
     assert sorted(rows) == sorted(entry_ids)  # each effect once
+
+
+async def test_one_relay_publishes_at_a_time_and_a_pass_sends_one_statement_of_its_own(
+    stack, engine, sessionmaker
+) -> None:
+    """A pass while another holds the service's relay turn reads nothing and leaves the rows pending. The try for the
+    turn goes with a pass's BEGIN and the mark of what it published with its COMMIT (`bundling`): the read of the
+    pending rows is the one statement a pass sends of its own."""
+    await record(sessionmaker, uuid4(), count=3)
+    running = relay(sessionmaker, stack)
+    async with sessionmaker() as holder, holder.begin():
+        await holder.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": advisory_lock_id("outbox:example-ledger")})
+        assert await drain(running) == 0
+        async with sessionmaker() as session:
+            assert await pending_count(session) == 3
+    sent: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+
+    assert await drain(running) == 3  # a pass that published the three, and one that found none
+    assert len(sent) == 2 and all("FROM outbox" in statement for statement in sent)
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 0
 
 
 async def test_writes_made_while_the_broker_is_down_are_published_when_it_returns(stack, sessionmaker) -> None:

@@ -30,14 +30,14 @@ from aiokafka.errors import (
     RecordTooLargeError,
     UnknownTopicOrPartitionError,
 )
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from claimstream_platform import faults, telemetry
+from claimstream_platform.bundling import first_with_begin, last_with_commit
 from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
-from claimstream_platform.many_rows import one_of
 from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer, stop_client
 from claimstream_platform.messaging.wakeup import Wakeup
@@ -105,12 +105,8 @@ class OutboxRelay:
         """One transaction: lock, read pending rows in order, publish and await every ack, mark sent (or
         quarantined). Returns how many rows left the pending list; raises while Kafka is unavailable."""
         async with self.sessionmaker() as session, session.begin():
-            locked = await session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": advisory_lock_id(f"outbox:{self.source}")}
-            )
-            if not locked:
-                return 0
-            rows = (await session.execute(_PENDING.limit(self.batch_size))).all()
+            await take_turn(session, self.source)
+            rows = (await session.execute(_PENDING.limit(self.batch_size))).all()  # none unless it is our turn
             if not rows:
                 return 0
             refused = await self._publish(producer, rows)
@@ -169,7 +165,10 @@ class OutboxRelay:
         return message.value, list(message.headers.items())
 
     async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
-        await session.execute(update(outbox).where(one_of(outbox.c.seq, seqs)).values(sent_at=text("now()")))
+        """Said with the transaction's COMMIT (`bundling`): the rows are sent once the commit is."""
+        if seqs:
+            listed = ",".join(str(int(seq)) for seq in seqs)  # integers: nothing in them can end the literal
+            await last_with_commit(session, f"UPDATE outbox SET sent_at = now() WHERE seq = ANY('{{{listed}}}');")
 
     async def _idle(self) -> None:
         if self.wakeup is None:
@@ -182,6 +181,16 @@ class OutboxRelay:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         except TimeoutError:
             pass
+
+
+async def take_turn(session: AsyncSession, source: str) -> None:
+    """Try for the service's relay turn (a transaction-scoped advisory lock), said with the transaction's BEGIN: the
+    answer is kept as a setting of the transaction, which `_PENDING` reads, so a relay that did not get the turn
+    reads no rows. The read is a statement after the try, so its snapshot sees what the last turn committed."""
+    lock_id = advisory_lock_id(f"outbox:{source}")  # an integer: nothing in it can end the statement
+    statement = f"SELECT set_config('{_TURN}', pg_try_advisory_xact_lock({lock_id})::text, true);"
+    if not first_with_begin((await session.connection()).sync_connection, statement):
+        await session.execute(text(statement))
 
 
 async def pending_count(session: AsyncSession) -> int:
@@ -234,7 +243,13 @@ def add_quarantine_columns(connection: Connection) -> None:
     )
 
 
-_PENDING = select(outbox).where(outbox.c.sent_at.is_(None), outbox.c.quarantined_at.is_(None)).order_by(outbox.c.seq)
+_TURN = "claimstream.relay_turn"
+_PENDING = (
+    select(outbox)
+    .where(func.current_setting(_TURN, True) == "true")
+    .where(outbox.c.sent_at.is_(None), outbox.c.quarantined_at.is_(None))
+    .order_by(outbox.c.seq)
+)
 _COUNTS = text(
     "SELECT count(*) FILTER (WHERE quarantined_at IS NULL), count(*) FILTER (WHERE quarantined_at IS NOT NULL)"
     " FROM outbox WHERE sent_at IS NULL"
