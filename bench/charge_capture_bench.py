@@ -5,7 +5,8 @@ one practice, then measures:
   batch ingest   POST /v1/encounters/batch, 1,000 per request, 2 clients: encounters/s committed with their
                  outbox rows (the response comes after the commit)
   single POST    POST /v1/encounters at fixed arrival rates (open loop): latency percentiles per rate, and the
-                 API process's CPU per request (one API process by default, as `make run` runs it)
+                 API process's CPU per request (one API process by default, as `make run` runs it), and each other
+                 process's (the relay, the access chain, PostgreSQL, Kafka)
 Prints a table and writes bench/results/charge_capture.json.
 """
 
@@ -133,9 +134,11 @@ async def batch_ingest(url: str, headers: dict[str, str], practice_id: str) -> d
 
 
 async def single_posts(
-    url: str, headers: dict[str, str], practice_id: str, rate: int, api: dict[str, int]
+    url: str, headers: dict[str, str], practice_id: str, rate: int, roots: dict[str, int]
 ) -> dict[str, Any]:
-    """Posts at `rate` for SECONDS (open loop): latencies, and the API processes' CPU per request meanwhile."""
+    """Posts at `rate` for SECONDS (open loop): latencies, and each process's CPU per request meanwhile (the API's,
+    and what a request costs after its answer: the relay in charge capture's worker, the access chain in
+    identity's, PostgreSQL, Kafka)."""
     total = rate * SECONDS
     latencies: list[float] = []
     errors: Counter[str] = Counter()  # by status and problem, or by the transport's error
@@ -157,19 +160,21 @@ async def single_posts(
         latencies.clear()
         errors.clear()
         tasks = []
-        cpu_before = sum(cpu_seconds(api).values())
+        cpu_before = cpu_seconds(roots)
         started = time.perf_counter()
         for n in range(total):  # open loop: send on schedule whether or not earlier answers came back
             await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
             tasks.append(asyncio.create_task(one(client, rate * 100_000 + n)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
-        cpu = sum(cpu_seconds(api).values()) - cpu_before
+        cpu_after = cpu_seconds(roots)
+    per_request = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / total, 2) for name in cpu_after}
     return {
         "requests": total,
         "target_rate": rate,
         "achieved_rate": round(total / elapsed, 1),
-        "api_cpu_ms_per_request": round(cpu * 1000 / total, 2),
+        "api_cpu_ms_per_request": per_request[f"{SPEC.name} api"],
+        "cpu_ms_per_request": per_request,
         **_answers(latencies, errors),
     }
 
@@ -240,8 +245,8 @@ def main() -> int:
         batch = asyncio.run(batch_ingest(SPEC.url, headers, practice_id))
         # The relay publishes the batch phase's events; measure that, and keep it out of the latency runs.
         batch["relay_drain_seconds"] = asyncio.run(wait_for_outbox(stack.database_url))
-        api = {"api": process_roots(stack, supervisor)[f"{SPEC.name} api"]}  # with uvicorn's workers, if several
-        singles = [asyncio.run(single_posts(SPEC.url, headers, practice_id, rate, api)) for rate in RATES]
+        roots = process_roots(stack, supervisor)  # an API's with uvicorn's workers, if several
+        singles = [asyncio.run(single_posts(SPEC.url, headers, practice_id, rate, roots)) for rate in RATES]
         batch |= asyncio.run(raw_rates(stack))  # after the measures, so as not to load the database they use
     finally:
         supervisor.stop()
@@ -254,7 +259,7 @@ def main() -> int:
     return 0
 
 
-def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
+def _report(batch: dict[str, float], singles: list[dict[str, Any]]) -> None:
     print(
         f"\ncharge capture benchmark: {API_WORKERS} API worker(s), outbox relay and load generator "
         f"on {os.cpu_count()} cores"
@@ -279,6 +284,8 @@ def _report(batch: dict[str, float], singles: list[dict[str, float]]) -> None:
             f"{single['target_rate']:>8}{single['achieved_rate']:>10}{single['p50_ms']:>10}{single['p95_ms']:>10}"
             f"{single['p99_ms']:>10}{single['max_ms']:>10}{single['errors']:>8}{single['api_cpu_ms_per_request']:>12}"
         )
+        elsewhere = {name: ms for name, ms in single["cpu_ms_per_request"].items() if name != f"{SPEC.name} api"}
+        print(f"{'':>8}CPU ms a request in the other processes: {elsewhere}")
         if single["errors"]:
             print(f"{'':>8}answers other than 201, by status and problem, or error: {single['errors_by_kind']}")
 

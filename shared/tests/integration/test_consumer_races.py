@@ -11,14 +11,14 @@ from aiokafka.structs import ConsumerRecord
 from claimstream_devtools.testing import StackUnderTest
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
-from claimstream_platform.locks import hold_names
+from claimstream_platform.locks import advisory_lock_id, hold_names
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.failures import is_contention
 from claimstream_platform.messaging.subscriptions import Locks
 from example.service import applied
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from integration.test_consumer_stalls import TOPIC, WorkRequested, _applied, _letters, produce, running, topic, until
 
@@ -90,6 +90,32 @@ async def test_two_batches_naming_the_same_patients_in_another_order_wait_for_ea
     unnamed = await both_batches({})
     assert any(isinstance(outcome, Exception) and is_contention(outcome) for outcome in unnamed), unnamed
     assert await both_batches(names) == [[], []]
+
+
+async def test_a_batch_takes_its_named_locks_in_the_statement_that_claims_its_events(
+    stack: StackUnderTest, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The locks come first, in the inbox's claim (a round trip fewer a batch), and are held while the handlers run;
+    a batch delivered again takes them as well, and applies nothing."""
+    tenant = uuid4()
+    name = f"races-test:{tenant}:a"
+    free_meanwhile: list[bool] = []
+
+    async def visit(_event: PatientSeen, _uow: UnitOfWork) -> None:
+        async with sessionmaker() as other, other.begin():  # another connection
+            free = text("SELECT pg_try_advisory_xact_lock_shared(:id)")
+            free_meanwhile.append(bool(await other.scalar(free, {"id": advisory_lock_id(name)})))
+
+    consumer = Consumer(f"races-{uuid4().hex[:8]}", {PatientSeen: visit}, sessionmaker, stack.bootstrap_servers)
+    consumer.locks = {PatientSeen: lambda _: [name]}
+    sent: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    batch = [_seen(tenant, "a")]
+
+    assert await consumer.apply(batch) == [] and await consumer.apply(batch) == []
+    assert free_meanwhile == [False]  # held by the batch while its handler ran; the second applied nothing
+    taking = [statement for statement in sent if "pg_advisory_xact_lock(" in statement]
+    assert len(taking) == 2 and all("INSERT INTO inbox" in statement for statement in taking)
 
 
 def _seen(tenant: UUID, patient: str) -> ConsumerRecord[bytes, bytes]:

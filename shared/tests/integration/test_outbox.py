@@ -91,7 +91,9 @@ async def test_one_relay_publishes_at_a_time_and_a_pass_sends_one_statement_of_i
     await record(sessionmaker, uuid4(), count=3)
     running = relay(sessionmaker, stack)
     async with sessionmaker() as holder, holder.begin():
-        await holder.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": advisory_lock_id("outbox:example-ledger")})
+        await holder.execute(
+            text("SELECT pg_advisory_xact_lock(:id)"), {"id": advisory_lock_id("outbox:example-ledger")}
+        )
         assert await drain(running) == 0
         async with sessionmaker() as session:
             assert await pending_count(session) == 3

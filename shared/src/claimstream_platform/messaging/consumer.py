@@ -36,7 +36,6 @@ from claimstream_platform.context import Tenancy, extract_trace
 from claimstream_platform.contracts.base import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import is_transient
-from claimstream_platform.locks import hold_names
 from claimstream_platform.messaging.dead_letters import DeadLetter, safe_reason, send_dead_letter
 from claimstream_platform.messaging.envelope import DecodedEvent
 from claimstream_platform.messaging.failures import (
@@ -192,9 +191,9 @@ class Consumer:
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         tenancy = Tenancy.shared_by(item.event.tenant_id for _, item in decoded)  # one tenant's: said with BEGIN
         async with self.unit_of_work(self.sessionmaker, tenancy, across_tenants=self.across_tenants) as uow:
-            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
+            names = lock_names((item for _, item in decoded), self.locks)  # an applied batch's taken for nothing
+            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded], names)
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
-            await hold_names(uow, lock_names(items, self.locks))
             for run in runs(items, self.subscriptions):
                 try:
                     await self._handle(run, uow)
@@ -210,9 +209,9 @@ class Consumer:
     ) -> list[DeadLetter]:
         dead = []
         async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
-            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded])
+            names = lock_names((item for _, item in decoded), self.locks)  # an applied batch's taken for nothing
+            fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded], names)
             todo = [(record, item) for record, item in decoded if take(fresh, item.metadata.event_id)]
-            await hold_names(uow, lock_names((item for _, item in todo), self.locks))
             for record, item in todo:
                 error = tries.given_up(item.metadata.event_id, self.max_attempts) or await self._attempt(
                     item, uow, tries

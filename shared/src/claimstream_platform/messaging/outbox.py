@@ -189,7 +189,8 @@ async def take_turn(session: AsyncSession, source: str) -> None:
     reads no rows. The read is a statement after the try, so its snapshot sees what the last turn committed."""
     lock_id = advisory_lock_id(f"outbox:{source}")  # an integer: nothing in it can end the statement
     statement = f"SELECT set_config('{_TURN}', pg_try_advisory_xact_lock({lock_id})::text, true);"
-    if not first_with_begin((await session.connection()).sync_connection, statement):
+    connection = (await session.connection()).sync_connection
+    if connection is None or not first_with_begin(connection, statement):
         await session.execute(text(statement))
 
 
