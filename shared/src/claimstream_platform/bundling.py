@@ -18,7 +18,7 @@ import contextlib
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Executable, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -85,15 +85,21 @@ def first_with_begin(connection: Connection, statement: str) -> bool:
     return True
 
 
-async def last_with_commit(session: AsyncSession, statement: str) -> None:
+async def last_with_commit(
+    session: AsyncSession, statement: str, now: tuple[Executable, dict[str, Any]] | None = None
+) -> None:
     """`statement` (ending with ";") with the COMMIT of the session's transaction; now when it cannot go there (a
-    connection of another kind, or a transaction that has sent nothing yet, whose BEGIN would drop it)."""
+    connection of another kind, or a transaction that has sent nothing yet, whose BEGIN would drop it): `now`, a
+    statement with its parameters, when given (a statement whose values are literals is a new text each time, which
+    the driver would prepare anew), else the statement itself."""
     connection = await session.connection()
     driver = _bundling((await connection.get_raw_connection()).driver_connection)
-    if driver is None or not driver.is_in_transaction():
-        await session.execute(text(statement))
-    else:
+    if driver is not None and driver.is_in_transaction():
         driver.say_last(statement)
+    elif now is not None:
+        await session.execute(*now)
+    else:
+        await session.execute(text(statement))
 
 
 def forget(dbapi_connection: Any, _record: Any) -> None:

@@ -16,7 +16,7 @@ from example.harness import consume_until, drain, record, relay, tenant_records
 from example.service import TOPIC, EntryRecorded, applied, record_entry
 from kafka_reader import header
 from sqlalchemy import event, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 
 @pytest.fixture(autouse=True)
@@ -102,6 +102,26 @@ async def test_one_relay_publishes_at_a_time_and_a_pass_sends_one_statement_of_i
 
     assert await drain(running) == 3  # a pass that published the three, and one that found none
     assert len(sent) == 2 and all("FROM outbox" in statement for statement in sent)
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 0
+
+
+async def test_a_relay_on_connections_of_another_kind_says_its_words_as_statements_of_their_own(
+    stack, schema, sessionmaker
+) -> None:
+    """Plain asyncpg connections (no BEGIN or COMMIT to carry them): the turn and the mark go as statements, the mark
+    with its rows as a parameter, one text the driver prepares once for any rows."""
+    await record(sessionmaker, uuid4(), count=2)
+    plain = create_async_engine(stack.database_url, connect_args={"server_settings": {"search_path": schema}})
+    sent: list[str] = []
+    event.listen(plain.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    try:
+        assert await drain(relay(async_sessionmaker(plain), stack)) == 2
+    finally:
+        await plain.dispose()
+    assert len(sent) == 5  # the turn and the read of each pass, and the mark of the one that published
+    [mark] = [statement for statement in sent if statement.startswith("UPDATE outbox")]
+    assert "$1" in mark  # the rows a parameter, not literals
     async with sessionmaker() as session:
         assert await pending_count(session) == 0
 

@@ -30,7 +30,7 @@ from aiokafka.errors import (
     RecordTooLargeError,
     UnknownTopicOrPartitionError,
 )
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -168,7 +168,8 @@ class OutboxRelay:
         """Said with the transaction's COMMIT (`bundling`): the rows are sent once the commit is."""
         if seqs:
             listed = ",".join(str(int(seq)) for seq in seqs)  # integers: nothing in them can end the literal
-            await last_with_commit(session, f"UPDATE outbox SET sent_at = now() WHERE seq = ANY('{{{listed}}}');")
+            statement = f"UPDATE outbox SET sent_at = now() WHERE seq = ANY('{{{listed}}}');"
+            await last_with_commit(session, statement, now=(_MARK_SENT, {"seqs": seqs}))
 
     async def _idle(self) -> None:
         if self.wakeup is None:
@@ -244,6 +245,9 @@ def add_quarantine_columns(connection: Connection) -> None:
     )
 
 
+_MARK_SENT = (
+    update(outbox).where(outbox.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger)))).values(sent_at=text("now()"))
+)
 _TURN = "claimstream.relay_turn"
 _PENDING = (
     select(outbox)
