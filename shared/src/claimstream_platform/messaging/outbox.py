@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -30,7 +31,7 @@ from aiokafka.errors import (
     RecordTooLargeError,
     UnknownTopicOrPartitionError,
 )
-from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select, text, update
+from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -106,7 +107,7 @@ class OutboxRelay:
         quarantined). Returns how many rows left the pending list; raises while Kafka is unavailable."""
         async with self.sessionmaker() as session, session.begin():
             await take_turn(session, self.source)
-            rows = (await session.execute(_PENDING.limit(self.batch_size))).all()  # none unless it is our turn
+            rows = (await session.execute(_pending(self.batch_size))).all()  # none unless it is our turn
             if not rows:
                 return 0
             refused = await self._publish(producer, rows)
@@ -188,11 +189,21 @@ async def take_turn(session: AsyncSession, source: str) -> None:
     """Try for the service's relay turn (a transaction-scoped advisory lock), said with the transaction's BEGIN: the
     answer is kept as a setting of the transaction, which `_PENDING` reads, so a relay that did not get the turn
     reads no rows. The read is a statement after the try, so its snapshot sees what the last turn committed."""
-    lock_id = advisory_lock_id(f"outbox:{source}")  # an integer: nothing in it can end the statement
-    statement = f"SELECT set_config('{_TURN}', pg_try_advisory_xact_lock({lock_id})::text, true);"
+    statement = _turn(source)
     connection = (await session.connection()).sync_connection
     if connection is None or not first_with_begin(connection, statement):
         await session.execute(text(statement))
+
+
+@cache  # built once per service: a pass would hash the name anew
+def _turn(source: str) -> str:
+    lock_id = advisory_lock_id(f"outbox:{source}")  # an integer: nothing in it can end the statement
+    return f"SELECT set_config('{_TURN}', pg_try_advisory_xact_lock({lock_id})::text, true);"
+
+
+@cache  # built once per batch size: a pass would build the statement anew
+def _pending(limit: int) -> Select[Any]:
+    return _PENDING.limit(limit)
 
 
 async def pending_count(session: AsyncSession) -> int:
