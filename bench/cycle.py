@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -180,38 +181,59 @@ _STATEMENTS = text(
     "SELECT r.rolname, sum(s.calls)::bigint FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
     "GROUP BY r.rolname"
 )
-# Each statement's calls by the role that ran it, its text as pg_stat_statements keeps it (constants replaced by $n)
+# Each statement's calls and PostgreSQL's time running them (ms, waits included) by the role that ran it, its text
+# as pg_stat_statements keeps it (constants replaced by $n)
 _EACH_STATEMENT = text(
-    "SELECT r.rolname, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160), sum(s.calls)::bigint "
-    "FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid GROUP BY 1, 2"
+    "SELECT r.rolname, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160), sum(s.calls)::bigint, "
+    "sum(s.total_exec_time)::float FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid GROUP BY 1, 2"
 )
+Ran = dict[str, dict[str, tuple[int, float]]]  # service: statement: calls, ms
 
 
-async def statements(database_url: str) -> dict[str, dict[str, int]]:
-    """Per service (its schema, from its roles' names): each statement its roles ran, and how many times so far."""
+async def statements(database_url: str) -> Ran:
+    """Per service (its schema, from its roles' names): each statement its roles ran, how many times so far, and
+    PostgreSQL's time running them."""
     engine = create_engine(database_url, schema="public", connections=1)
-    found: dict[str, dict[str, int]] = {}
+    found: Ran = {}
     try:
         async with engine.connect() as connection:
             if not await connection.scalar(_LOADED):
                 return {}
-            for role, query, calls in await connection.execute(_EACH_STATEMENT):
+            for role, query, calls, ms in await connection.execute(_EACH_STATEMENT):
                 schema = role.removesuffix("_app").removesuffix("_across")
-                found.setdefault(schema, {})
-                found[schema][query] = found[schema].get(query, 0) + calls
+                was_calls, was_ms = found.setdefault(schema, {}).get(query, (0, 0.0))
+                found[schema][query] = (was_calls + calls, was_ms + ms)
     finally:
         await engine.dispose()
     return found
 
 
-def busiest(
-    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], encounters: int, top: int = 8
-) -> dict[str, dict[str, float]]:
+def busiest(before: Ran, after: Ran, encounters: int, top: int = 8) -> dict[str, dict[str, float]]:
     """Per service, its `top` statements by calls per encounter between two readings of `statements`."""
     found = {}
-    for schema, calls in after.items():
-        ran = {query: n - before.get(schema, {}).get(query, 0) for query, n in calls.items()}
+    for schema, each in after.items():
+        ran = {query: calls - before.get(schema, {}).get(query, (0, 0.0))[0] for query, (calls, _) in each.items()}
         most = sorted(((n, query) for query, n in ran.items() if n > 0), reverse=True)[:top]
         if most:
             found[schema] = {query: round(n / max(1, encounters), 2) for n, query in most}
     return found
+
+
+def longest(before: Ran, after: Ran, encounters: int, top: int = 6) -> list[dict[str, Any]]:
+    """The `top` statements of any role by PostgreSQL's time per encounter between two readings of `statements`:
+    its execution, waits for locks included (a statement whose mean is long waits more than it works)."""
+    spent = []
+    for schema, each in after.items():
+        for query, (calls, ms) in each.items():
+            was_calls, was_ms = before.get(schema, {}).get(query, (0, 0.0))
+            if ms > was_ms:
+                spent.append((ms - was_ms, calls - was_calls, schema, query))
+    return [
+        {
+            "service": schema,
+            "ms_per_encounter": round(ms / max(1, encounters), 2),
+            "mean_ms": round(ms / max(1, calls), 1),
+            "query": query,
+        }
+        for ms, calls, schema, query in sorted(spent, reverse=True)[:top]
+    ]

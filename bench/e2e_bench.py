@@ -36,7 +36,7 @@ from claimstream_devtools.testing import Keys, StackUnderTest, new_keys
 from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
-from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, statements
+from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, longest, statements
 from measuring import BENCH_PORT_OFFSET, LOAD, cpu_seconds, percentiles, process_roots, raw_rates
 from profiling import HOTTEST, PROFILE_SECONDS, WARM_SECONDS, profile_processes
 
@@ -144,8 +144,10 @@ async def measure_phase(
     )["claimstream_cpu_ms_per_encounter"]
     figures["short_of_visible"] = cycle.short_of_visible()
     figures["events_per_encounter"] = per_encounter(events_before, await events(database_url), cycle)
-    most = busiest(statements_before, await statements(database_url), len(cycle.posted))  # not the bench's own
-    figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}
+    statements_after = await statements(database_url)
+    most = busiest(statements_before, statements_after, len(cycle.posted))
+    figures["busiest_statements"] = {s: q for s, q in most.items() if s in figures["events_per_encounter"]}  # ours
+    figures["longest_statements"] = longest(statements_before, statements_after, len(cycle.posted))  # the bench's too
     return figures
 
 
@@ -253,6 +255,9 @@ def _report_costs(top: dict[str, Any]) -> None:
     )
     for schema, counts in top["events_per_encounter"].items():
         print(f"  {schema:<34}{counts['published']:>8.2f}{counts['applied']:>8.2f}{counts['statements']:>8.1f}")
+    print("PostgreSQL's longest statements, ms per encounter and per call (waits for locks included), by role:")
+    for each in top["longest_statements"]:
+        print(f"  {each['ms_per_encounter']:>7.2f}{each['mean_ms']:>9.1f}  {each['service']:<20}{each['query'][:80]}")
     for schema, most in sorted(top["busiest_statements"].items(), key=lambda item: -sum(item[1].values()))[:4]:
         print(f"  {schema}'s busiest statements, per encounter:")
         for query, calls in most.items():

@@ -191,7 +191,7 @@ class Consumer:
     async def _apply_together(self, decoded: list[tuple[ConsumerRecord[bytes, bytes], DecodedEvent]]) -> None:
         tenancy = Tenancy.shared_by(item.event.tenant_id for _, item in decoded)  # one tenant's: said with BEGIN
         async with self.unit_of_work(self.sessionmaker, tenancy, across_tenants=self.across_tenants) as uow:
-            names = lock_names((item for _, item in decoded), self.locks)  # an applied batch's taken for nothing
+            names = lock_names((item for _, item in decoded), self.locks)  # those delivered again too: harmless
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded], names)
             items = [item for _, item in decoded if take(fresh, item.metadata.event_id)]
             for run in runs(items, self.subscriptions):
@@ -209,7 +209,7 @@ class Consumer:
     ) -> list[DeadLetter]:
         dead = []
         async with self.unit_of_work(self.sessionmaker, across_tenants=self.across_tenants) as uow:
-            names = lock_names((item for _, item in decoded), self.locks)  # an applied batch's taken for nothing
+            names = lock_names((item for _, item in decoded), self.locks)  # those delivered again too: harmless
             fresh = await claim(uow.session, self.name, [item.metadata.event_id for _, item in decoded], names)
             todo = [(record, item) for record, item in decoded if take(fresh, item.metadata.event_id)]
             for record, item in todo:
