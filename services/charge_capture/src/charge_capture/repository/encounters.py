@@ -8,7 +8,7 @@ from uuid import UUID
 from claimstream_platform.auth import Principal
 from claimstream_platform.contracts import Reason
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import rows_in
+from claimstream_platform.many_rows import insert_many, rows_in
 from claimstream_platform.paging import in_scope, keyset_page
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -94,8 +94,7 @@ class Encounters(Repository):
 
     async def _insert_lines(self, stored: Sequence[Encounter]) -> None:
         lines = [_line_row(encounter, line) for encounter in stored for line in encounter.lines]
-        if lines:
-            await self.session.execute(insert(charge_lines), lines)
+        await insert_many(self.session, charge_lines, lines)  # one statement for a batch's lines (many_rows)
 
     async def _with_lines(self, rows: Sequence[Row[Any]]) -> list[Encounter]:
         """The encounters of these rows, each with the charge lines of its current version, in line order."""
