@@ -136,9 +136,9 @@ async def batch_ingest(url: str, headers: dict[str, str], practice_id: str) -> d
 async def single_posts(
     url: str, headers: dict[str, str], practice_id: str, rate: int, roots: dict[str, int]
 ) -> dict[str, Any]:
-    """Posts at `rate` for SECONDS (open loop): latencies, and each process's CPU per request meanwhile (the API's,
-    and what a request costs after its answer: the relay in charge capture's worker, the access chain in
-    identity's, PostgreSQL, Kafka)."""
+    """Posts at `rate` for SECONDS (open loop): latencies, and each process's CPU per request meanwhile: the API's,
+    what a request costs after its answer (the relay in charge capture's worker, the access chain in identity's,
+    PostgreSQL, Kafka: the last answers' may fall past the window) and the load generator's own."""
     total = rate * SECONDS
     latencies: list[float] = []
     errors: Counter[str] = Counter()  # by status and problem, or by the transport's error
@@ -168,15 +168,17 @@ async def single_posts(
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
         cpu_after = cpu_seconds(roots)
-    per_request = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / total, 2) for name in cpu_after}
-    return {
-        "requests": total,
-        "target_rate": rate,
-        "achieved_rate": round(total / elapsed, 1),
-        "api_cpu_ms_per_request": per_request[f"{SPEC.name} api"],
-        "cpu_ms_per_request": per_request,
-        **_answers(latencies, errors),
-    }
+    return (
+        {"requests": total, "target_rate": rate, "achieved_rate": round(total / elapsed, 1)}
+        | _costs(cpu_before, cpu_after, total)
+        | _answers(latencies, errors)
+    )
+
+
+def _costs(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, Any]:
+    """Each process's CPU per request between two readings, the API's apart."""
+    per_request = {name: round((after[name] - before[name]) * 1000 / requests, 2) for name in after}
+    return {"api_cpu_ms_per_request": per_request[f"{SPEC.name} api"], "cpu_ms_per_request": per_request}
 
 
 def _kind(response: httpx.Response) -> str:

@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has no type hints
     """Each word is said once: the first goes with the next BEGIN, the last with the next COMMIT. Every BEGIN starts
-    afresh, a transaction's end drops its first words (`forget_first`) and the pool's checkin all (`forget`), so
-    nothing told for one transaction reaches another: not the last words of one rolled back, nor the first of one
+    afresh, a session's transaction begins by dropping first words told before it (`first_with_begin(afresh=True)`),
+    a commit drops the first words (`forget_first`), a rollback and the pool's checkin all (`forget_all`, `forget`),
+    so nothing told for one transaction reaches another: not the last words of one rolled back, nor the first of one
     that ran no statement (and so sent no BEGIN)."""
 
     _first: tuple[str, ...] = ()  # each in the order told, each statement once
@@ -75,12 +76,15 @@ class BundlingConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg h
                 await self._send("ROLLBACK;")
 
 
-def first_with_begin(connection: Connection, statement: str) -> bool:
-    """`statement` (ending with ";") with the BEGIN of the transaction `connection` is about to start; False when
-    it cannot go there (a connection of another kind, or in a transaction already: a savepoint's)."""
+def first_with_begin(connection: Connection, statement: str, *, afresh: bool = False) -> bool:
+    """`statement` (ending with ";", or empty) with the BEGIN of the transaction `connection` is about to start,
+    after any said before it unless `afresh` (the start of a session's transaction, where the tenant is said); False
+    when it cannot go there (a connection of another kind, or in a transaction already: a savepoint's)."""
     driver = _bundling(connection.connection.driver_connection)
     if driver is None or driver.is_in_transaction():
         return False
+    if afresh:
+        driver.forget_first()
     driver.say_first(statement)
     return True
 
@@ -111,13 +115,26 @@ def forget(dbapi_connection: Any, _record: Any) -> None:
 
 
 def forget_first(connection: Connection) -> None:
-    """A transaction's end (its commit or rollback, before the driver's): first words told for a transaction that
-    sent no BEGIN are not said in the next one on the same connection (a session bound to a connection that outlives
-    it is not checked in between)."""
-    if not (connection.invalidated or connection.closed):
-        driver = _bundling(connection.connection.driver_connection)
-        if driver is not None:
-            driver.forget_first()
+    """A transaction's commit (before the driver's, whose COMMIT says the last words): first words told for a
+    transaction that sent no BEGIN are not said in the next one on the same connection (a session bound to a
+    connection that outlives it is not checked in between)."""
+    driver = _told(connection)
+    if driver is not None:
+        driver.forget_first()
+
+
+def forget_all(connection: Connection) -> None:
+    """A transaction's rollback: nothing it was told, first or last, is said in the next one on the same connection
+    (the relay's mark of what it published is a last word)."""
+    driver = _told(connection)
+    if driver is not None:
+        driver.forget()
+
+
+def _told(connection: Connection) -> BundlingConnection | None:
+    if connection.invalidated or connection.closed:
+        return None
+    return _bundling(connection.connection.driver_connection)
 
 
 def _bundling(driver: object) -> BundlingConnection | None:

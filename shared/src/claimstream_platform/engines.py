@@ -66,8 +66,8 @@ def create_engine(database_url: str, *, schema: str, connections: int = 20) -> A
     )
     event.listen(engine.sync_engine, "checkout", _still_open)
     event.listen(engine.sync_engine, "checkin", bundling.forget)
-    for end in ("commit", "rollback"):
-        event.listen(engine.sync_engine, end, bundling.forget_first)
+    event.listen(engine.sync_engine, "commit", bundling.forget_first)
+    event.listen(engine.sync_engine, "rollback", bundling.forget_all)
     return engine
 
 

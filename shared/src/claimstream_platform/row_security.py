@@ -39,7 +39,7 @@ def _at_begin(session: Session, _transaction: SessionTransaction, connection: Co
     """At the start of every session transaction: the session's own tenancy (a unit of work's) or the context's.
     Nothing set is the same as no tenant: every tenant table looks empty."""
     tenancy: Tenancy = session.info.get("tenancy") or current_tenancy()
-    if first_with_begin(connection, _setting(tenancy.tenant_id)):
+    if first_with_begin(connection, _setting(tenancy.tenant_id), afresh=True):  # nothing stale said before it
         return
     if tenancy.tenant_id is not None:  # a savepoint, or a connection of another kind: a statement of its own
         connection.execute(_SET_TENANCY, _parameters(tenancy))

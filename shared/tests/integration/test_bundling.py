@@ -57,14 +57,40 @@ async def test_the_tenant_needs_no_statement_of_its_own(engine: AsyncEngine) -> 
 
 async def test_first_words_of_two_kinds_go_with_one_begin_each_once(engine: AsyncEngine) -> None:
     sent = statements_sent(engine)
-    other = "SELECT set_config('bundling.other', 'said', true);"
+    count = "(coalesce(nullif(current_setting('bundling.n', true), ''), '0')::int + 1)::text"
+    counted = f"SELECT set_config('bundling.n', {count}, true);"  # one more each time it is said
     async with UnitOfWork(async_sessionmaker(engine), Tenancy.of(A)) as uow:
         connection = (await uow.session.connection()).sync_connection
-        assert first_with_begin(connection, other) and first_with_begin(connection, other)  # the tenant's kept
-        settings = text("SELECT current_setting('claimstream.tenant_id'), current_setting('bundling.other')")
-        assert tuple((await uow.session.execute(settings)).one()) == (str(A), "said")
-        assert first_with_begin(connection, other) is False  # in its transaction: too late for its BEGIN
+        assert first_with_begin(connection, counted) and first_with_begin(connection, counted)  # the tenant's kept
+        settings = text("SELECT current_setting('claimstream.tenant_id'), current_setting('bundling.n')")
+        assert tuple((await uow.session.execute(settings)).one()) == (str(A), "1")  # said once
+        assert first_with_begin(connection, counted) is False  # in its transaction: too late for its BEGIN
     assert len(sent) == 1
+
+
+async def test_a_session_transaction_begins_with_no_first_words_told_before_it(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        first_with_begin(connection.sync_connection, "SELECT set_config('bundling.stale', 'said', true);")
+        async with AsyncSession(bind=connection) as session:  # its transaction's start says its own tenant afresh
+            await session.connection()
+            assert await session.scalar(text("SELECT current_setting('bundling.stale', true)")) in NONE
+
+
+async def test_a_rolled_back_transactions_last_words_are_never_said_on_a_connection_that_outlives_it(
+    engine: AsyncEngine, heard: tuple[str, list[str]]
+) -> None:
+    channel, payloads = heard
+    async with engine.connect() as connection:  # not checked in between the transactions
+        session = AsyncSession(bind=connection)
+        await session.execute(text("SELECT 1"))
+        await last_with_commit(session, f"SELECT pg_notify('{channel}', 'rolled back');")
+        await session.rollback()
+        await session.execute(text("SELECT 1"))
+        await last_with_commit(session, f"SELECT pg_notify('{channel}', 'committed');")
+        await session.commit()
+        await session.close()
+    await _until(lambda: "committed" in payloads)
+    assert payloads == ["committed"]
 
 
 async def test_every_transaction_and_savepoint_of_a_unit_of_work_names_its_tenant(engine: AsyncEngine) -> None:

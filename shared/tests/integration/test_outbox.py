@@ -82,6 +82,31 @@ async def test_a_relay_killed_after_publishing_resends_and_the_inbox_absorbs_the
     assert sorted(rows) == sorted(entry_ids)  # each effect once
 
 
+class RelayThatFailsAfterMarking(OutboxRelay):
+    async def mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
+        await super().mark_sent(session, seqs)  # said for the commit, which never comes
+        raise RuntimeError("the pass failed after its mark was told, before its commit")
+
+
+async def test_a_pass_that_fails_after_its_mark_leaves_its_rows_pending_and_the_next_sends_them(
+    stack, sessionmaker
+) -> None:
+    """The mark goes with the COMMIT: a pass rolled back never says it, not even at the connection's next commit."""
+    tenant = uuid4()
+    await record(sessionmaker, tenant, count=3)
+    failing = RelayThatFailsAfterMarking(
+        sessionmaker=sessionmaker, bootstrap_servers=stack.bootstrap_servers, source="example-ledger"
+    )
+    with pytest.raises(RuntimeError):
+        await drain(failing)
+    await record(sessionmaker, uuid4())  # a commit on the pool's connection: says nothing of the failed pass
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 4
+
+    assert await drain(relay(sessionmaker, stack)) == 4
+    assert len(await tenant_records(stack, tenant)) == 6  # the three twice: at least once
+
+
 async def test_one_relay_publishes_at_a_time_and_a_pass_sends_one_statement_of_its_own(
     stack, engine, sessionmaker
 ) -> None:

@@ -188,7 +188,8 @@ class OutboxRelay:
 async def take_turn(session: AsyncSession, source: str) -> None:
     """Try for the service's relay turn (a transaction-scoped advisory lock), said with the transaction's BEGIN: the
     answer is kept as a setting of the transaction, which `_PENDING` reads, so a relay that did not get the turn
-    reads no rows. The read is a statement after the try, so its snapshot sees what the last turn committed."""
+    reads no rows. The read is a statement after the try, so its snapshot (READ COMMITTED, the relay's: one a
+    statement) sees what the last turn committed."""
     statement = _turn(source)
     connection = (await session.connection()).sync_connection
     if connection is None or not first_with_begin(connection, statement):

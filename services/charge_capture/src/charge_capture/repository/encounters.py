@@ -63,8 +63,9 @@ class Encounters(Repository):
 
     async def insert_new(self, new: Sequence[Encounter]) -> set[UUID]:
         """Insert the encounters not stored yet and the lines of those inserted; the ids inserted (the others exist
-        already). executemany: SQLAlchemy sends the rows in multi-row batches with one cached statement. Rows go in
-        key order, so two batches that share encounters wait on each other in the same order, never in a cycle."""
+        already). The encounters as an executemany with RETURNING, which SQLAlchemy sends in multi-row batches with one
+        cached statement; their lines in one statement. Rows go in key order, so two batches that share encounters
+        wait on each other in the same order, never in a cycle."""
         if not new:
             return set()
         ordered = sorted(new, key=lambda encounter: (str(encounter.practice_id), encounter.external_id))
@@ -94,7 +95,7 @@ class Encounters(Repository):
 
     async def _insert_lines(self, stored: Sequence[Encounter]) -> None:
         lines = [_line_row(encounter, line) for encounter in stored for line in encounter.lines]
-        await insert_many(self.session, charge_lines, lines)  # one statement for a batch's lines (many_rows)
+        await insert_many(self.session, charge_lines, lines)
 
     async def _with_lines(self, rows: Sequence[Row[Any]]) -> list[Encounter]:
         """The encounters of these rows, each with the charge lines of its current version, in line order."""
