@@ -153,6 +153,7 @@ class Service(Generic[S]):
                     bootstrap_servers=service_settings.kafka_bootstrap_servers,
                     source=service_settings.service_name,
                     batch_size=service_settings.outbox_batch_size,
+                    gather=service_settings.outbox_gather_seconds,
                     wakeup=Wakeup(runtime.across_tenants.kw["bind"]),  # the engine the relay's sessions are on
                 )
             )

@@ -124,6 +124,10 @@ class ServiceSettings(RetentionSettings):
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
     outbox_batch_size: int = 500
+    # How long a relay woken by a commit waits for the commits of the next moment to join its pass: a pass costs its
+    # statements and Kafka's acknowledgment whatever it carries, so an API's commits a few milliseconds apart each
+    # cost one. 0: a pass per wakeup; more: fewer passes, each event that much later on its topic.
+    outbox_gather_seconds: float = Field(default=0.02, ge=0, le=1)
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
     # How long a worker that died keeps its partitions before the group gives them to another (the broker allows 6 s

@@ -62,3 +62,34 @@ async def test_an_idle_relay_publishes_a_commit_at_once_and_seldom_asks_the_tabl
     finally:
         relay.stop()
         await asyncio.wait_for(running, 10)
+
+
+async def test_commits_a_moment_apart_go_in_one_pass(
+    stack: StackUnderTest, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """A relay woken by a commit gives the next moment's commits time to join its pass (`gather`): an API's commits a
+    few milliseconds apart no longer cost a pass each."""
+    await ensure_topics(stack.bootstrap_servers, [TOPIC])
+    relay = CountingRelay(
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
+        wakeup=Wakeup(engine),
+        idle_fallback=FALLBACK,
+        gather=1.0,  # longer than the three commits take, even on a busy machine
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        await settled(relay)
+        polls, tenant = relay.polls, uuid4()
+        for _ in range(3):
+            await record(sessionmaker, tenant)  # three transactions, each committed alone
+        started = time.monotonic()
+        while len(await tenant_records(stack, tenant)) < 3 and time.monotonic() - started < 20:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.5)  # any pass after the one that published them
+        assert len(await tenant_records(stack, tenant)) == 3
+        assert relay.polls - polls == 1, relay.polls - polls
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 10)

@@ -59,6 +59,7 @@ class OutboxRelay:
     max_backoff: float = 5.0
     wakeup: Wakeup | None = None  # woken by the commits that write rows; idle, it polls every `idle_fallback` s
     idle_fallback: float = 5.0  # a row no commit announced (a notification lost with a connection)
+    gather: float = 0.0  # after a wakeup, seconds the commits of the next moment have to join its pass (settings)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
@@ -176,7 +177,7 @@ class OutboxRelay:
         if self.wakeup is None:
             await self._sleep(self.idle_wait)
         else:
-            await self.wakeup.wait(self.idle_fallback, self._stopping)
+            await self.wakeup.wait(self.idle_fallback, self._stopping, self.gather)
 
     async def _sleep(self, seconds: float) -> None:
         try:

@@ -26,16 +26,19 @@ class Wakeup:
         self._connection: AsyncConnection | None = None
         self._listening = False
 
-    async def wait(self, fallback: float, stopping: asyncio.Event) -> None:
-        """Until a commit wrote outbox rows, the relay is stopping, or `fallback` seconds have passed."""
+    async def wait(self, fallback: float, stopping: asyncio.Event, gather: float = 0.0) -> None:
+        """Until a commit wrote outbox rows and `gather` seconds more (the next moment's commits join its batch), the
+        relay is stopping, or `fallback` seconds have passed."""
         await self._listen()
         waits = [asyncio.ensure_future(self._notified.wait()), asyncio.ensure_future(stopping.wait())]
         try:
             await asyncio.wait(waits, timeout=fallback, return_when=asyncio.FIRST_COMPLETED)
+            if gather and self._notified.is_set():
+                await asyncio.wait(waits[1:], timeout=gather)  # unless the relay is stopping
         finally:
             for waiting in waits:
                 waiting.cancel()
-        self._notified.clear()  # what it announced is read by the next batch, which runs now
+        self._notified.clear()  # what it and the commits gathered announced is read by the next batch, which runs now
 
     async def close(self) -> None:
         connection, self._connection, self._listening = self._connection, None, False
