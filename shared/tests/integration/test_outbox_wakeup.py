@@ -25,6 +25,21 @@ class CountingRelay(OutboxRelay):
         return await super().publish_batch(producer)
 
 
+async def woken_relay(
+    stack: StackUnderTest, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], gather: float = 0.0
+) -> CountingRelay:
+    """A relay that only commits wake (its fallback is longer than the test), on the example's topic."""
+    await ensure_topics(stack.bootstrap_servers, [TOPIC])
+    return CountingRelay(
+        sessionmaker=sessionmaker,
+        bootstrap_servers=stack.bootstrap_servers,
+        source="example-ledger",
+        wakeup=Wakeup(engine),
+        idle_fallback=FALLBACK,
+        gather=gather,
+    )
+
+
 async def settled(relay: CountingRelay) -> None:
     """Until the relay has made no pass for a second (bounded): a pass woken by its start, or by the commit before,
     that comes late is not counted against the next commit."""
@@ -37,14 +52,7 @@ async def settled(relay: CountingRelay) -> None:
 async def test_an_idle_relay_publishes_a_commit_at_once_and_seldom_asks_the_table(
     stack: StackUnderTest, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    await ensure_topics(stack.bootstrap_servers, [TOPIC])
-    relay = CountingRelay(
-        sessionmaker=sessionmaker,
-        bootstrap_servers=stack.bootstrap_servers,
-        source="example-ledger",
-        wakeup=Wakeup(engine),
-        idle_fallback=FALLBACK,
-    )
+    relay = await woken_relay(stack, engine, sessionmaker)
     running = asyncio.create_task(relay.run())
     try:
         published, polls = [], 0
@@ -69,15 +77,7 @@ async def test_commits_a_moment_apart_go_in_one_pass(
 ) -> None:
     """A relay woken by a commit gives the next moment's commits time to join its pass (`gather`): an API's commits a
     few milliseconds apart no longer cost a pass each."""
-    await ensure_topics(stack.bootstrap_servers, [TOPIC])
-    relay = CountingRelay(
-        sessionmaker=sessionmaker,
-        bootstrap_servers=stack.bootstrap_servers,
-        source="example-ledger",
-        wakeup=Wakeup(engine),
-        idle_fallback=FALLBACK,
-        gather=1.0,  # longer than the three commits take, even on a busy machine
-    )
+    relay = await woken_relay(stack, engine, sessionmaker, gather=1.0)  # longer than three commits take, even busy
     running = asyncio.create_task(relay.run())
     try:
         await settled(relay)
