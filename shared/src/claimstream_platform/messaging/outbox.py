@@ -31,7 +31,7 @@ from aiokafka.errors import (
     RecordTooLargeError,
     UnknownTopicOrPartitionError,
 )
-from sqlalchemy import ARRAY, BigInteger, Select, any_, bindparam, func, select, text, update
+from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,6 +39,7 @@ from claimstream_platform import faults, telemetry
 from claimstream_platform.bundling import first_with_begin, last_with_commit
 from claimstream_platform.db import outbox
 from claimstream_platform.locks import advisory_lock_id
+from claimstream_platform.many_rows import one_of
 from claimstream_platform.messaging.envelope import EventMetadata, encode
 from claimstream_platform.messaging.kafka import new_producer, stop_client
 from claimstream_platform.messaging.wakeup import Wakeup
@@ -171,7 +172,8 @@ class OutboxRelay:
         if seqs:
             listed = ",".join(str(int(seq)) for seq in seqs)  # integers: nothing in them can end the literal
             statement = f"UPDATE outbox SET sent_at = now() WHERE seq = ANY('{{{listed}}}');"
-            await last_with_commit(session, statement, now=(_MARK_SENT, {"seqs": seqs}))
+            now = update(outbox).where(one_of(outbox.c.seq, seqs)).values(sent_at=text("now()"))
+            await last_with_commit(session, statement, now=(now, {}))
 
     async def _idle(self) -> None:
         if self.wakeup is None:
@@ -258,9 +260,6 @@ def add_quarantine_columns(connection: Connection) -> None:
     )
 
 
-_MARK_SENT = (
-    update(outbox).where(outbox.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger)))).values(sent_at=text("now()"))
-)
 _TURN = "claimstream.relay_turn"
 _PENDING = (
     select(outbox)
