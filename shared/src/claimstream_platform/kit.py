@@ -88,6 +88,7 @@ class Service(Generic[S]):
     max_body_bytes: int | None = None
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
+    together: bool = False  # its consumer applies one batch of all its partitions at a time (messaging/partitions.py)
 
     def consumed_topics(self) -> list[str]:
         """The topics its consumer reads (its group's, its Kafka user's ACLs: docs/deploy.md)."""
@@ -173,6 +174,7 @@ class Service(Generic[S]):
                     batch_size=service_settings.consumer_batch_size,
                     max_attempts=service_settings.consumer_max_attempts,
                     session_timeout_ms=service_settings.consumer_session_timeout_ms,
+                    together=self.together,
                 )
             )
         return workers + [make(runtime) for make in self.loops] + [_pruning(runtime)]

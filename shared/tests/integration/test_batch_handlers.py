@@ -74,3 +74,24 @@ async def test_a_poison_event_in_a_batch_is_isolated_and_the_rest_apply_once(ses
     assert [letter.record.offset for letter in again] == [3]
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(applied)) == 5
+
+
+async def test_a_batch_of_two_tenants_interleaved_is_one_call_per_tenant_each_in_the_order_delivered(
+    sessionmaker,
+) -> None:  # type: ignore[no-untyped-def]
+    first, second = uuid4(), uuid4()
+    records = [record(n, "1.00", first if n % 2 else second) for n in range(6)]
+    calls: list[list[UUID]] = []
+
+    async def note(deliveries: Sequence[Delivery], _uow: UnitOfWork) -> None:
+        calls.append([d.metadata.event_id for d in deliveries])
+
+    handler = Consumer(
+        name=f"tenants-{uuid4().hex[:6]}",
+        subscriptions={EntryRecorded: batched(note)},
+        sessionmaker=sessionmaker,
+        bootstrap_servers="unused:1",
+    )
+    assert await handler.apply([r for r, _ in records]) == []
+    delivered = [event_id for _, event_id in records]
+    assert sorted(calls) == sorted([delivered[1::2], delivered[0::2]])

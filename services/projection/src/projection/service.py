@@ -35,6 +35,7 @@ SERVICE = Service(
     migrations=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     unit_of_work=ProjectionWork,
+    together=True,  # a claim's events and its payment's fold into one encounter: batches that would wait for each other
     commands={
         "rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild),
         "announce-shares": ("announce every visit's patient share again, for patient billing", announce_shares),

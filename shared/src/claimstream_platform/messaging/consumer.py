@@ -7,17 +7,16 @@ what was already applied. A record that cannot be decoded or validated, or whose
 not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an event whose practice is unknown
 or another tenant's, before any handler runs (practice_check).
 
-Each partition works on its own (messaging/partitions.py): its batch is applied and its offset committed while the
-poll loop keeps polling and the other partitions keep flowing; it is paused until its batch is done, so order
-within it is kept. The database being down, or a batch losing a race (a deadlock), is waited out, however long, and
-never dead-letters anything; an event whose work keeps timing out or hitting a resource limit is tried
-`max_attempts` times, spaced, then dead-lettered with the reason (messaging/failures.py says which failure is which).
+Each partition works on its own (messaging/partitions.py), paused until its batch is applied and its offset committed
+(order within it is kept), while the others flow; `together`, one poll's records of all partitions are one batch. The
+database being down, or a batch losing a race (a deadlock), is waited out however long and never dead-letters anything;
+an event whose work keeps timing out or hitting a resource limit is tried `max_attempts` times, spaced, then
+dead-lettered with the reason (messaging/failures.py says which failure is which).
 
-A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes every fresh event
-of a partition batch in a row, in order, so that it can write them with a few statements. The advisory locks the
-handlers name ahead (`locks`) are taken for the whole batch first, in one order. If a batch fails for a reason that is
-not an outage, it is applied again event by event (a batch of one each), and only the event that fails goes to the
-dead-letter topic.
+A subscription is a handler of one event, or a batch handler (`batched(handler)`) that takes a batch's fresh events of
+one tenant in a row, in order (`runs`), to write them with a few statements. The advisory locks the handlers name ahead
+(`locks`) are taken for the whole batch first, in one order. If a batch fails for a reason that is not an outage, it is
+applied again event by event, and only the event that fails goes to the dead-letter topic.
 """
 
 import asyncio
@@ -118,6 +117,7 @@ class Consumer:
     max_backoff: float = 10.0
     session_timeout_ms: int = 30_000
     handler_timeout: float = 30.0
+    together: bool = False  # one batch of all partitions at a time (messaging/partitions.py)
     practices: PracticeCheck = field(default_factory=PracticeCheck)  # each event's practice is its tenant's
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _dead_letters: AIOKafkaProducer = field(init=False)
@@ -130,7 +130,8 @@ class Consumer:
         self._stopping.set()
 
     async def run(self) -> None:
-        work = PartitionWork(self.name, self._process_partition, settle_seconds=self.session_timeout_ms / 3000)
+        settle = self.session_timeout_ms / 3000
+        work = PartitionWork(self.name, self._process_batch, settle_seconds=settle, together=self.together)
         consumer = new_consumer(
             self.bootstrap_servers,
             group_id=self.name,
@@ -156,8 +157,8 @@ class Consumer:
             finally:
                 await stop_client(consumer)  # leaves the group even when the stop is cancelled
 
-    async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
-        """Apply the partition's records and dead-letter what must be."""
+    async def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply a batch's records and dead-letter what must be."""
         started = time.perf_counter()
         dead = await self._until_applied(records)
         for letter in dead:

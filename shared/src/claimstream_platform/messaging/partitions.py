@@ -7,6 +7,12 @@ ever applied twice at once. The task applies the batch, commits the partition's 
 partition. A partition whose batch is slow, or stuck behind a lock, holds nothing but itself: the others commit,
 and the poll loop keeps calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
 
+A consumer whose partitions' batches would touch the same rows works `together`: what a poll fetched from all its
+partitions is one batch, and every partition is paused until it is applied. Batches then never wait for each other's
+locks within the process, and each is larger (the projection: a claim's events and its payment's come on different
+topics and fold into one encounter). A slow batch holds every partition of that consumer, so a consumer that calls out
+to others does not work this way.
+
 A rebalance waits (`on_partitions_revoked`) for the batches of the partitions it takes away, a little while; a
 batch still running then is cancelled: its transaction rolls back, its offset is not committed, and the next owner
 applies it again (the inbox skips what was applied). So is a batch still running when the consumer stops.
@@ -29,50 +35,76 @@ Records = list[ConsumerRecord[bytes, bytes]]
 class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's abc has no types
     """The running batches of one consumer, a task per partition."""
 
-    def __init__(self, name: str, apply: Callable[[Records], Awaitable[None]], *, settle_seconds: float) -> None:
+    def __init__(
+        self, name: str, apply: Callable[[Records], Awaitable[None]], *, settle_seconds: float, together: bool = False
+    ) -> None:
         self.name = name
         self.apply = apply
         self.settle_seconds = settle_seconds
-        self.running: dict[TopicPartition, asyncio.Task[None]] = {}
+        self.together = together
+        self.running: dict[TopicPartition, asyncio.Task[None]] = {}  # a partition's batch (several share one together)
         self.consumer: AIOKafkaConsumer
 
     def attach(self, consumer: AIOKafkaConsumer) -> None:
         self.consumer = consumer
 
     def start(self, batch: Mapping[TopicPartition, Records]) -> None:
-        """A task for each partition's fetched records; the partition is paused until they are applied."""
-        for partition, records in batch.items():
-            if not records:
-                continue
+        """A task for each partition's fetched records, or one for all of them (`together`). The partitions are
+        paused until their records are applied; `together`, every partition is, so one batch runs at a time."""
+        fetched = {partition: records for partition, records in batch.items() if records}
+        if self.together and fetched:
+            if self.running:  # not expected (all were paused): fetched again once the batch is done
+                self._fetch_again_later(fetched)
+                return
+            self.consumer.pause(*self.consumer.assignment())
+            self._run(fetched)
+            return
+        for partition, records in fetched.items():
+            if partition in self.running:  # not expected (it was paused)
+                self._fetch_again_later({partition: records})
+            else:
+                self.consumer.pause(partition)
+                self._run({partition: records})
+
+    def _fetch_again_later(self, fetched: Mapping[TopicPartition, Records]) -> None:
+        for partition, records in fetched.items():
             self.consumer.pause(partition)
-            if partition in self.running:  # not expected (it was paused): fetch these again once its batch is done
-                self.consumer.seek(partition, records[0].offset)
-                continue
-            self.running[partition] = asyncio.create_task(self._work(partition, records))
+            self.consumer.seek(partition, records[0].offset)
+
+    def _run(self, fetched: Mapping[TopicPartition, Records]) -> None:
+        task = asyncio.create_task(self._work(fetched))
+        for partition in fetched:
+            self.running[partition] = task
 
     def reap(self) -> None:
         """Forget the finished tasks; a task that failed fails the poll loop (and the worker is started again)."""
-        for partition, task in list(self.running.items()):
+        for task in set(self.running.values()):
             if task.done():
-                del self.running[partition]
+                self._forget(task)
                 task.result()
 
-    async def _work(self, partition: TopicPartition, records: Records) -> None:
-        await self.apply(records)
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        for partition in [partition for partition, running in self.running.items() if running is task]:
+            del self.running[partition]
+
+    async def _work(self, fetched: Mapping[TopicPartition, Records]) -> None:
+        await self.apply([record for records in fetched.values() for record in records])
         await faults.point(faults.CONSUMER_APPLIED)
         try:
-            await self.consumer.commit({partition: records[-1].offset + 1})
+            await self.consumer.commit({partition: records[-1].offset + 1 for partition, records in fetched.items()})
         except (CommitFailedError, IllegalStateError):
-            # The partition moved to another member during a rebalance: it redelivers, the inbox dedupes.
+            # A partition moved to another member during a rebalance: it redelivers, the inbox dedupes.
             log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
-        if partition in self.consumer.assignment():
-            self.consumer.resume(partition)
+        assigned = self.consumer.assignment()
+        self.consumer.resume(*(assigned if self.together else assigned & set(fetched)))
 
     async def settle(self, partitions: Iterable[TopicPartition] | None = None) -> None:
         """Let the batches of `partitions` (of all, if None) finish for up to `settle_seconds`, then cancel the
         rest: a cancelled batch rolls back, commits no offset, and is applied again by whoever fetches it next."""
         wanted = set(self.running) if partitions is None else set(partitions) & set(self.running)
-        tasks = [self.running.pop(partition) for partition in wanted]
+        tasks = list({self.running[partition] for partition in wanted})
+        for task in tasks:
+            self._forget(task)  # a batch of several partitions goes whole: applied again whole if cancelled
         if not tasks:
             return
         _, late = await asyncio.wait(tasks, timeout=self.settle_seconds)
