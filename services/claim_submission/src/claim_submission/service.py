@@ -85,4 +85,5 @@ SERVICE = Service(
     locks=LOCKS,
     loops=[submission_loop, status_inquiry_loop],
     unit_of_work=ClaimWork,
+    together=True,  # batches of its partitions named the same plans' and payers' locks and waited for each other
 )

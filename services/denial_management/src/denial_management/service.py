@@ -43,4 +43,5 @@ SERVICE = Service(
     locks=LOCKS,
     loops=[deadline_loop, bulk_loop],
     unit_of_work=DenialWork,
+    together=True,  # batches of its partitions named the same claims' locks and waited for each other
 )

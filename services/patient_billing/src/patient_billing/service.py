@@ -110,5 +110,6 @@ SERVICE = Service(
     loops=[statement_loop, refund_loop, plan_loop],
     prepare_app=_prepare,
     unit_of_work=PatientBillingWork,
+    together=True,  # batches of its partitions named the same accounts' locks and waited for each other
     commands={"announce-standings": ("announce the standing of accounts older than standings", announce_standings)},
 )
