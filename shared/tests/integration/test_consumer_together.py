@@ -46,8 +46,8 @@ class Watched:
         finally:
             self.running -= 1
         rows = [{"entry_id": d.event.entry_id, "tenant_id": d.event.tenant_id, "amount": 1} for d in deliveries]  # type: ignore[attr-defined]
-        self.calls.append({row["entry_id"] for row in rows})
         await uow.session.execute(insert(applied), rows)
+        self.calls.append({row["entry_id"] for row in rows})
 
 
 async def test_one_batch_of_several_partitions_at_a_time_and_each_partitions_offset_committed(

@@ -1,6 +1,6 @@
 """The events patient billing consumes: the projection's word on what the insurance left the patient on a visit
 (the ledger is that fact's one home), and charge capture's charges for the patient's name and postal address (what
-statements go to), each mapped into the account at the edge (handlers.py), a partition's run at a time. Each locks
+statements go to), each mapped into the account at the edge (handlers.py), a batch's run at a time. Each locks
 the patient's account row; a batch's accounts are named ahead, so that the consumer locks them all at once, in one
 order, before any row."""
 

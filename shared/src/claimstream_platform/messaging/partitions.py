@@ -8,8 +8,8 @@ partition. A partition whose batch is slow, or stuck behind a lock, holds nothin
 and the poll loop keeps calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
 
 A consumer whose partitions' batches would touch the same rows works `together`: what a poll fetched from all its
-partitions is one batch, and every partition is paused until it is applied. Batches then never wait for each other's
-locks within the process, and each is larger (the projection: a claim's events and its payment's come on different
+partitions is one batch, and every partition is paused until it is applied. The consumer's batches then never wait
+for each other's locks, and each is larger (the projection: a claim's events and its payment's come on different
 topics and fold into one encounter). A slow batch holds every partition of that consumer, so a consumer that calls out
 to others does not work this way.
 
@@ -33,7 +33,7 @@ Records = list[ConsumerRecord[bytes, bytes]]
 
 
 class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's abc has no types
-    """The running batches of one consumer, a task per partition."""
+    """The running batches of one consumer: a task per partition, or one for all (`together`)."""
 
     def __init__(
         self, name: str, apply: Callable[[Records], Awaitable[None]], *, settle_seconds: float, together: bool = False
@@ -88,13 +88,30 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
             del self.running[partition]
 
     async def _work(self, fetched: Mapping[TopicPartition, Records]) -> None:
-        await self.apply([record for records in fetched.values() for record in records])
+        try:
+            await self.apply([record for records in fetched.values() for record in records])
+        except asyncio.CancelledError:
+            self._rewind(fetched)
+            raise
         await faults.point(faults.CONSUMER_APPLIED)
         try:
             await self.consumer.commit({partition: records[-1].offset + 1 for partition, records in fetched.items()})
         except (CommitFailedError, IllegalStateError):
             # A partition moved to another member during a rebalance: it redelivers, the inbox dedupes.
             log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
+        self._resume(fetched)
+
+    def _rewind(self, fetched: Mapping[TopicPartition, Records]) -> None:
+        """A batch cancelled (a rebalance, a stop) is applied again from its start by whoever fetches it next. aiokafka
+        takes every partition back at a rebalance, so none stays here; but one that did (a together batch spans
+        several, and a rebalance may take only some) would be fetched past the batch, and left paused."""
+        assigned = self.consumer.assignment()
+        for partition, records in fetched.items():
+            if partition in assigned:
+                self.consumer.seek(partition, records[0].offset)
+        self._resume(fetched)
+
+    def _resume(self, fetched: Mapping[TopicPartition, Records]) -> None:
         assigned = self.consumer.assignment()
         self.consumer.resume(*(assigned if self.together else assigned & set(fetched)))
 

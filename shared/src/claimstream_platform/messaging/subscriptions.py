@@ -1,5 +1,5 @@
-"""What a service subscribes with: a handler of one event, or a batch handler (`batched(handler)`) that takes the
-fresh events of a partition batch in a row; the advisory locks its handlers take, named ahead (`Locks`); and how a
+"""What a service subscribes with: a handler of one event, or a batch handler (`batched(handler)`) that takes a
+batch's fresh events of one tenant in a row; the advisory locks its handlers take, named ahead (`Locks`); and how a
 batch is cut into runs for them."""
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,7 +29,7 @@ Locks = Mapping[type[IntegrationEvent], Callable[[Any], Iterable[LockName]]]
 
 @dataclass(frozen=True)
 class Batched:
-    """A subscription whose handler takes the fresh events of a partition batch together, in order."""
+    """A subscription whose handler takes a batch's fresh events of one tenant together, in order."""
 
     handler: BatchHandler
 

@@ -1,0 +1,87 @@
+"""A consumer `together` (messaging/partitions.py), as its poll loop drives it: one batch of every partition fetched,
+all partitions paused while it runs, each one's offset committed in one request. The consumer here records what the
+partition work asks of it; Kafka itself is in shared/tests/integration/test_consumer_together.py."""
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+from aiokafka import TopicPartition
+from claimstream_platform.messaging.partitions import PartitionWork
+
+FIRST, SECOND, THIRD = (TopicPartition("events", n) for n in range(3))
+
+
+class RecordingConsumer:
+    """The calls PartitionWork makes of an aiokafka consumer."""
+
+    def __init__(self, *assigned: TopicPartition) -> None:
+        self.assigned = set(assigned)
+        self.paused: set[TopicPartition] = set()
+        self.commits: list[dict[TopicPartition, int]] = []
+        self.seeks: dict[TopicPartition, int] = {}
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.assigned)
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.paused.update(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.paused.difference_update(partitions)
+
+    def seek(self, partition: TopicPartition, offset: int) -> None:
+        self.seeks[partition] = offset
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.commits.append(dict(offsets))
+
+
+def records(*offsets: int) -> list[Any]:
+    return [SimpleNamespace(offset=offset) for offset in offsets]
+
+
+class Applier:
+    """Applies what it is given once `go` is set, noting each batch's offsets."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.go = asyncio.Event()
+
+    async def __call__(self, batch: list[Any]) -> None:
+        self.batches.append([record.offset for record in batch])
+        await self.go.wait()
+
+
+def together(consumer: RecordingConsumer, applier: Applier) -> PartitionWork:
+    work = PartitionWork("test", applier, settle_seconds=0.05, together=True)
+    work.attach(consumer)  # type: ignore[arg-type]
+    return work
+
+
+async def test_one_batch_of_every_partition_fetched_all_paused_and_each_offset_committed_in_one_request() -> None:
+    consumer, applier = RecordingConsumer(FIRST, SECOND, THIRD), Applier()
+    work = together(consumer, applier)
+    work.start({FIRST: records(4, 5), SECOND: records(9), THIRD: []})
+    await asyncio.sleep(0)
+    assert applier.batches == [[4, 5, 9]] and consumer.paused == {FIRST, SECOND, THIRD}
+
+    work.start({THIRD: records(1)})  # not expected while all are paused: fetched again once the batch is done
+    assert consumer.seeks == {THIRD: 1} and len(applier.batches) == 1
+
+    applier.go.set()
+    await asyncio.sleep(0.01)
+    work.reap()
+    assert consumer.commits == [{FIRST: 6, SECOND: 10}] and consumer.paused == set() and work.running == {}
+
+
+async def test_a_batch_cancelled_by_a_rebalance_of_some_of_its_partitions_leaves_the_others_to_fetch_it_again() -> None:
+    consumer, applier = RecordingConsumer(FIRST, SECOND), Applier()
+    work = together(consumer, applier)
+    work.start({FIRST: records(4, 5), SECOND: records(9)})
+    await asyncio.sleep(0)
+
+    consumer.assigned = {SECOND}  # a rebalance that takes the first partition only, while the batch runs
+    await work.on_partitions_revoked([FIRST])  # waits a little, then cancels the whole batch
+    assert consumer.commits == [] and work.running == {}
+    assert consumer.seeks == {SECOND: 9} and consumer.paused.isdisjoint({SECOND})
