@@ -29,6 +29,7 @@ async def on_events(run: Sequence[Delivery], uow: ProjectionWork) -> None:
     await uow.folding.count_events(counted)
     if not kept:
         return
+    await uow.folding.plan_each_read()
     await uow.folding.save_facts(kept)
     await uow.folding.lock({(f.tenant_id, i) for f in kept for i in (f.claim_id, f.encounter_id) if i is not None})
     touched = await uow.folding.encounters_touched(kept)
