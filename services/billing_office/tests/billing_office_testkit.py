@@ -2,7 +2,8 @@
 tokens of the billing company's roles."""
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -11,6 +12,9 @@ from claimstream_devtools.testing import Keys
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.contracts import patient_billing as patients
 from claimstream_platform.contracts import remittance_posting as remittances
+from claimstream_platform.messaging.consumer import Batched
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from claimstream_platform.messaging.subscriptions import runs
 
 TENANT, OTHER_TENANT = uuid4(), uuid4()
 PRACTICE, OTHER_PRACTICE = uuid4(), uuid4()
@@ -56,11 +60,19 @@ def patient_refunded(amount: str, on: date) -> patients.PatientRefunded:
     return patients.PatientRefunded(**OWNER, account_id=uuid4(), **refund)
 
 
-async def consume(make_uow: Callable[[], BillingOfficeWork], *events: IntegrationEvent) -> None:
-    """Each through the consumer's handler, in its own transaction."""
+async def consume(make_uow: Callable[[], BillingOfficeWork], *events: IntegrationEvent, together: bool = False) -> None:
+    """Through the consumer's handlers: each event in its own transaction, or all in one batch, cut into runs as the
+    consumer cuts it (a batch handler's run in one call)."""
     from billing_office.consumers import SUBSCRIPTIONS
 
-    for event in events:
+    metadata = EventMetadata(uuid4(), "test", datetime.now(UTC), correlation_id=uuid4())
+    items = [DecodedEvent(event=event, metadata=replace(metadata, event_id=uuid4())) for event in events]
+    for batch in [items] if together else [[item] for item in items]:
         async with make_uow() as uow:
-            await SUBSCRIPTIONS[type(event)](event, uow)  # type: ignore[operator]
+            for run in runs(batch, SUBSCRIPTIONS):
+                subscription = SUBSCRIPTIONS[type(run[0].event)]
+                if isinstance(subscription, Batched):
+                    await subscription.handler(run, uow)
+                else:
+                    await subscription(run[0].event, uow)
             await uow.commit()

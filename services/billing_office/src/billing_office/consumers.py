@@ -6,22 +6,18 @@ each mapped at the edge (handlers.py)."""
 from collections.abc import Mapping
 
 from claimstream_platform.contracts import IntegrationEvent
-from claimstream_platform.contracts import patient_billing as patients
 from claimstream_platform.contracts import remittance_posting as remittances
-from claimstream_platform.contracts.claim_submission import ClaimSubmitted
-from claimstream_platform.messaging.consumer import Batched, Handler
+from claimstream_platform.messaging.consumer import Batched, Handler, batched
 
 from billing_office import enrollment_work, handlers
 
+# The money collected and the items counted: a run of each in one statement (a few rows an encounter, each a
+# statement of its own before).
+_MONEY = batched(handlers.on_money_moved)
+_ITEMS = batched(handlers.on_items_counted)
 SUBSCRIPTIONS: Mapping[type[IntegrationEvent], Handler | Batched] = {
-    remittances.PaymentPosted: handlers.on_payment_posted,
-    remittances.ProviderAdjustmentPosted: handlers.on_provider_adjustment,
-    remittances.PayerRefundSent: handlers.on_payer_refund,
+    **dict.fromkeys(handlers.COLLECTED, _MONEY),
+    **dict.fromkeys(handlers.COUNTED, _ITEMS),
     remittances.RemittanceReceived: handlers.on_remittance_received,
     remittances.PayerSilent: enrollment_work.on_payer_silent,
-    patients.PatientPaymentReceived: handlers.on_patient_payment,
-    patients.PatientRefunded: handlers.on_patient_refund,
-    patients.PatientRefundFailed: handlers.on_patient_refund_failed,
-    patients.StatementIssued: handlers.on_statement_issued,
-    ClaimSubmitted: handlers.on_claim_submitted,
 }

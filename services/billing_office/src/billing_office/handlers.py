@@ -6,6 +6,7 @@ and the billing company's commands, in the caller's transaction: an agreement ad
 already), the caller's practices invoiced, a credit note, a practice's payment."""
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from claimstream_platform.contracts import remittance_posting as remittances
 from claimstream_platform.contracts.claim_submission import ClaimSubmitted
 from claimstream_platform.dates import business_date
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.messaging.consumer import Delivery
 
 from billing_office.bank_files import Deposit, stored
 from billing_office.deposits import pairs
@@ -27,66 +29,66 @@ from billing_office.repository import BillingOfficeWork
 
 log = logging.getLogger(__name__)
 PLB_COUNTED = {"recoupment": "recoupment", "interest": INTEREST}  # a PLB of another kind moves no collection
+Collected = tuple[str, UUID, date | None, Decimal]  # kind, source, the day (None: today), the amount
+Counted = tuple[str, UUID, date | None]  # kind, source, the month's day (None: not counted)
 
 
-async def _collected(
-    uow: BillingOfficeWork, event: IntegrationEvent, kind: str, source_id: UUID, on: date | None, amount: Decimal
-) -> None:
+def _payment_posted(event: remittances.PaymentPosted) -> Collected | None:
+    """A claim's payment by the 835's date; a reversal's amount is negative."""
+    return ("reversal" if event.paid < 0 else "payment", event.claim_id, event.paid_on, event.paid)
+
+
+def _provider_adjustment(event: remittances.ProviderAdjustmentPosted) -> Collected | None:
+    """A recoupment takes money back; interest (a negative PLB amount) adds it."""
+    kind = PLB_COUNTED.get(event.kind or "")
+    return None if kind is None else (kind, event.remittance_id, event.paid_on, -event.amount)
+
+
+COLLECTED: dict[type[IntegrationEvent], Callable[[Any], Collected | None]] = {
+    remittances.PaymentPosted: _payment_posted,
+    remittances.ProviderAdjustmentPosted: _provider_adjustment,
+    remittances.PayerRefundSent: lambda e: ("payer_refund", e.refund_id, e.sent_on, -e.amount),
+    patients.PatientPaymentReceived: lambda e: ("payment", e.payment_id, e.received_on, e.amount),
+    patients.PatientRefunded: lambda e: ("refund", e.refund_id, e.refunded_on, -e.amount),
+    patients.PatientRefundFailed: lambda e: ("refund_failed", e.refund_id, e.failed_on, e.amount),
+}
+# A claim counted once for a per-claim fee, in the month it was first sent (an event from before the day was carried
+# says no month: not counted); a statement in the month it was issued.
+COUNTED: dict[type[IntegrationEvent], Callable[[Any], Counted]] = {
+    ClaimSubmitted: lambda e: ("claim", e.claim_id, e.submitted_on),
+    patients.StatementIssued: lambda e: ("statement", e.statement_id, e.issued_on),
+}
+
+
+async def on_money_moved(deliveries: Sequence[Delivery], uow: BillingOfficeWork) -> None:
+    """A run of the money each practice collected (of `COLLECTED`'s events), stored in one statement."""
+    await uow.collections.add([row for row in map(_collection, (d.event for d in deliveries)) if row is not None])
+
+
+def _collection(event: IntegrationEvent) -> dict[str, Any] | None:
+    collected = COLLECTED[type(event)](event)
+    if collected is None:
+        return None
     if event.practice_id is None:
         log.warning("money of no practice, not counted", extra={"event_type": event.event_type})
-        return
+        return None
+    kind, source_id, on, amount = collected
     party = "patient" if event.topic == patients.TOPIC else "insurance"
     row: dict[str, Any] = {"id": uuid4(), "tenant_id": event.tenant_id, "practice_id": event.practice_id}
     row |= {"party": party, "kind": kind, "source_id": source_id, "collected_on": on or business_date()}
-    row |= {"amount": amount, "payer_id": getattr(event, "payer_id", None)}
-    await uow.collections.add(row)
+    return row | {"amount": amount, "payer_id": getattr(event, "payer_id", None)}
 
 
-async def on_payment_posted(event: remittances.PaymentPosted, uow: BillingOfficeWork) -> None:
-    """A claim's payment by the 835's date; a reversal's amount is negative."""
-    kind = "reversal" if event.paid < 0 else "payment"
-    await _collected(uow, event, kind, event.claim_id, event.paid_on, event.paid)
-
-
-async def on_provider_adjustment(event: remittances.ProviderAdjustmentPosted, uow: BillingOfficeWork) -> None:
-    """A recoupment takes money back; interest (a negative PLB amount) adds it."""
-    kind = PLB_COUNTED.get(event.kind or "")
-    if kind is not None:
-        await _collected(uow, event, kind, event.remittance_id, event.paid_on, -event.amount)
-
-
-async def on_payer_refund(event: remittances.PayerRefundSent, uow: BillingOfficeWork) -> None:
-    await _collected(uow, event, "payer_refund", event.refund_id, event.sent_on, -event.amount)
-
-
-async def on_patient_payment(event: patients.PatientPaymentReceived, uow: BillingOfficeWork) -> None:
-    await _collected(uow, event, "payment", event.payment_id, event.received_on, event.amount)
-
-
-async def on_patient_refund(event: patients.PatientRefunded, uow: BillingOfficeWork) -> None:
-    await _collected(uow, event, "refund", event.refund_id, event.refunded_on, -event.amount)
-
-
-async def on_patient_refund_failed(event: patients.PatientRefundFailed, uow: BillingOfficeWork) -> None:
-    await _collected(uow, event, "refund_failed", event.refund_id, event.failed_on, event.amount)
-
-
-async def on_claim_submitted(event: ClaimSubmitted, uow: BillingOfficeWork) -> None:
-    """A claim counted once for a per-claim fee, in the month it was first sent (an event from before the day was
-    carried says no month: not counted)."""
-    if event.submitted_on is not None:
-        await _counted(uow, event, "claim", event.claim_id, event.submitted_on)
-
-
-async def on_statement_issued(event: patients.StatementIssued, uow: BillingOfficeWork) -> None:
-    await _counted(uow, event, "statement", event.statement_id, event.issued_on)
-
-
-async def _counted(uow: BillingOfficeWork, event: IntegrationEvent, kind: str, source_id: UUID, on: date) -> None:
-    if event.practice_id is None:
-        return
-    row = {"tenant_id": event.tenant_id, "practice_id": event.practice_id, "kind": kind, "source_id": source_id}
-    await uow.collections.add_item(row | {"counted_on": on})
+async def on_items_counted(deliveries: Sequence[Delivery], uow: BillingOfficeWork) -> None:
+    """A run of the claims sent and statements issued that per-item fees count (of `COUNTED`'s events), stored in
+    one statement."""
+    rows = []
+    for event in (d.event for d in deliveries):
+        kind, source_id, on = COUNTED[type(event)](event)
+        if event.practice_id is not None and on is not None:
+            row = {"tenant_id": event.tenant_id, "practice_id": event.practice_id, "kind": kind}
+            rows.append(row | {"source_id": source_id, "counted_on": on})
+    await uow.collections.add_items(rows)
 
 
 async def add_agreement(uow: BillingOfficeWork, principal: Principal, practice_id: UUID, terms: dict[str, Any]) -> None:

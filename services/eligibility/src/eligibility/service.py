@@ -54,4 +54,5 @@ SERVICE = Service(
     locks=LOCKS,
     loops=[pending_checks],
     unit_of_work=EligibilityWork,
+    together=True,  # batches of its partitions named the same coverages' locks and waited for each other
 )

@@ -61,4 +61,5 @@ SERVICE = Service(
     locks=LOCKS,
     loops=[open_requests],
     unit_of_work=PriorAuthorizationWork,
+    together=True,  # batches of its partitions named the same patients' counts' locks and waited for each other
 )

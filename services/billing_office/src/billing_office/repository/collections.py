@@ -8,9 +8,8 @@ from uuid import UUID
 
 from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import one_of
+from claimstream_platform.many_rows import insert_many, one_of, skip_existing
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 
 from billing_office.tables import billable_items, collections
 
@@ -20,12 +19,12 @@ c, b = collections.c, billable_items.c
 class Collections(Repository):
     table = collections
 
-    async def add(self, row: dict[str, Any]) -> None:
-        await self.session.execute(insert(collections).values(row))
+    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        await insert_many(self.session, collections, rows)
 
-    async def add_item(self, row: dict[str, Any]) -> None:
-        """A claim or statement to count, once however often it is announced."""
-        await self.session.execute(insert(billable_items).values(row).on_conflict_do_nothing())
+    async def add_items(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Claims and statements to count, each once however often it is announced."""
+        await insert_many(self.session, billable_items, rows, on_conflict=skip_existing)
 
     async def uncounted(self, tenant_id: UUID, practice_id: UUID, since: date, through: date) -> Sequence[Any]:
         """The practice's collections no invoice counted yet, dated from `since` (its first agreement: money before
