@@ -1,12 +1,14 @@
-"""A consumer `together` (messaging/partitions.py), as its poll loop drives it: one batch of every partition fetched,
-all partitions paused while it runs, each one's offset committed in one request. The consumer here records what the
-partition work asks of it; Kafka itself is in shared/tests/integration/test_consumer_together.py."""
+"""The partition work of a consumer (messaging/partitions.py), as its poll loop drives it: `together`, one batch of
+every partition fetched and all partitions paused while it runs; the applied batches' offsets committed in one
+request once a second, and at once for the partitions a rebalance takes away or at a stop. The consumer here records
+what the partition work asks of it; Kafka itself is in shared/tests/integration/test_consumer_together.py."""
 
 import asyncio
 from types import SimpleNamespace
 from typing import Any
 
 from aiokafka import TopicPartition
+from claimstream_platform.messaging import partitions
 from claimstream_platform.messaging.partitions import PartitionWork
 
 FIRST, SECOND, THIRD = (TopicPartition("events", n) for n in range(3))
@@ -59,7 +61,7 @@ def together(consumer: RecordingConsumer, applier: Applier) -> PartitionWork:
     return work
 
 
-async def test_one_batch_of_every_partition_fetched_all_paused_and_each_offset_committed_in_one_request() -> None:
+async def test_one_batch_of_every_partition_fetched_all_paused_and_resumed_once_applied() -> None:
     consumer, applier = RecordingConsumer(FIRST, SECOND, THIRD), Applier()
     work = together(consumer, applier)
     work.start({FIRST: records(4, 5), SECOND: records(9), THIRD: []})
@@ -72,7 +74,41 @@ async def test_one_batch_of_every_partition_fetched_all_paused_and_each_offset_c
     applier.go.set()
     await asyncio.sleep(0.01)
     work.reap()
-    assert consumer.commits == [{FIRST: 6, SECOND: 10}] and consumer.paused == set() and work.running == {}
+    assert consumer.paused == set() and work.running == {}
+    assert work.applied == {FIRST: 6, SECOND: 10}  # committed by the poll loop, with the next ones
+
+
+async def test_applied_offsets_are_committed_in_one_request_once_a_second() -> None:
+    consumer, applier = RecordingConsumer(FIRST, SECOND), Applier()
+    applier.go.set()
+    work = PartitionWork("test", applier, settle_seconds=0.05)
+    work.attach(consumer)  # type: ignore[arg-type]
+    work.start({FIRST: records(4, 5), SECOND: records(9)})
+    await asyncio.sleep(0.01)
+    await work.commit_due()
+    assert consumer.commits == [] and consumer.paused == set()  # resumed before the offsets were committed
+
+    work.start({FIRST: records(6)})
+    await asyncio.sleep(0.01)
+    work.committed_at -= partitions.COMMIT_SECONDS
+    await work.commit_due()
+    await work.commit_due()
+    assert consumer.commits == [{FIRST: 7, SECOND: 10}] and work.applied == {}
+
+
+async def test_a_rebalance_commits_what_it_takes_away_and_the_stop_the_rest_but_never_a_partition_gone() -> None:
+    consumer, applier = RecordingConsumer(FIRST, SECOND, THIRD), Applier()
+    applier.go.set()
+    work = PartitionWork("test", applier, settle_seconds=0.05)
+    work.attach(consumer)  # type: ignore[arg-type]
+    work.start({FIRST: records(4), SECOND: records(9), THIRD: records(2)})
+    await asyncio.sleep(0.01)
+
+    await work.on_partitions_revoked([FIRST])
+    assert consumer.commits == [{FIRST: 5}]
+    consumer.assigned = {SECOND}  # the third went to another member without this one's commit
+    await work.stop()
+    assert consumer.commits == [{FIRST: 5}, {SECOND: 10}] and work.applied == {}
 
 
 async def test_a_batch_cancelled_by_a_rebalance_of_some_of_its_partitions_leaves_the_others_to_fetch_it_again() -> None:

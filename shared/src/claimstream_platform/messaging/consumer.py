@@ -1,14 +1,14 @@
 """The consumer runtime: decode, dedupe through the inbox, handle, commit the database, then the offset.
 
 Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they publish, via the
-outbox) commit together, and only then is the Kafka offset committed. A crash anywhere redelivers, and the inbox skips
-what was already applied. A record that cannot be decoded or validated, or whose handler keeps failing, goes to
+outbox) commit together, and only then is the Kafka offset committed (with the others', within a second). A crash
+anywhere redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated, or whose handler keeps failing, goes to
 `<topic>.dlq` with the reason in headers and the partition keeps flowing (a record of a known type the consumer does
 not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an event whose practice is unknown
 or another tenant's, before any handler runs (practice_check).
 
-Each partition works on its own (messaging/partitions.py), paused until its batch is applied and its offset committed
-(order within it is kept), while the others flow; `together`, one poll's records of all partitions are one batch. The
+Each partition works on its own (messaging/partitions.py), paused until its batch is applied (order within it is
+kept), while the others flow; `together`, one poll's records of all partitions are one batch. The
 database being down, or a batch losing a race (a deadlock), is waited out however long and never dead-letters anything;
 an event whose work keeps timing out or hitting a resource limit is tried `max_attempts` times, spaced, then
 dead-lettered with the reason (messaging/failures.py says which failure is which).
@@ -147,11 +147,11 @@ class Consumer:
         try:
             while not self._stopping.is_set():
                 batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
-                work.reap()
                 work.start(batch)
+                await work.commit_due()
                 await work.record_lag()
         finally:
-            await work.settle()  # a crash: whatever still runs is cancelled, to be applied again
+            await work.stop()  # a crash: whatever still runs is cancelled, to be applied again
             try:
                 await stop_client(self._dead_letters)
             finally:

@@ -1,11 +1,17 @@
-"""Each partition's batch on its own: applied, its offset committed and its partition fetched again, while the poll
-loop goes on polling and the other partitions go on flowing.
+"""Each partition's batch on its own: applied, its partition fetched again, and its offset committed soon after,
+while the poll loop goes on polling and the other partitions go on flowing.
 
 The poll loop hands a fetched batch to a task of its partition and pauses the partition (`consumer.pause`), so
 nothing more is fetched from it until that batch is applied: order within a partition is kept, and no partition is
-ever applied twice at once. The task applies the batch, commits the partition's offset alone, and resumes the
-partition. A partition whose batch is slow, or stuck behind a lock, holds nothing but itself: the others commit,
-and the poll loop keeps calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
+ever applied twice at once. The task applies the batch and resumes the partition. A partition whose batch is slow, or
+stuck behind a lock, holds nothing but itself: the others flow, and the poll loop keeps calling `getmany`, so the
+member stays in its group (`max_poll_interval_ms`).
+
+The applied batches' offsets are committed by the poll loop (`commit_applied`), all partitions' in one request, at
+most once every COMMIT_SECONDS; and those of the partitions a rebalance takes away, or of all when the consumer
+stops, before they go. A commit per batch had been a Kafka request, and a write to its offsets topic, for each few
+events. A worker that dies loses at most that last second's commits: the next owner is given those events again and
+the inbox skips them, as it does for any batch applied and not yet committed.
 
 A consumer whose partitions' batches would touch the same rows works `together`: what a poll fetched from all its
 partitions is one batch, and every partition is paused until it is applied. The consumer's batches then never wait
@@ -20,6 +26,7 @@ applies it again (the inbox skips what was applied). So is a batch still running
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -30,6 +37,7 @@ from claimstream_platform import faults, telemetry
 log = logging.getLogger(__name__)
 
 Records = list[ConsumerRecord[bytes, bytes]]
+COMMIT_SECONDS = 1.0  # how long an applied batch's offset may wait, to be committed with the others'
 
 
 class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's abc has no types
@@ -43,14 +51,18 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
         self.settle_seconds = settle_seconds
         self.together = together
         self.running: dict[TopicPartition, asyncio.Task[None]] = {}  # a partition's batch (several share one together)
+        self.applied: dict[TopicPartition, int] = {}  # the offsets to commit: past the batches applied
+        self.committed_at = time.monotonic()
         self.consumer: AIOKafkaConsumer
 
     def attach(self, consumer: AIOKafkaConsumer) -> None:
         self.consumer = consumer
 
     def start(self, batch: Mapping[TopicPartition, Records]) -> None:
-        """A task for each partition's fetched records, or one for all of them (`together`). The partitions are
-        paused until their records are applied; `together`, every partition is, so one batch runs at a time."""
+        """A task for each partition's fetched records, or one for all of them (`together`), once the finished tasks
+        are reaped. The partitions are paused until their records are applied; `together`, every partition is, so
+        one batch runs at a time."""
+        self.reap()
         fetched = {partition: records for partition, records in batch.items() if records}
         if self.together and fetched:
             if self.running:  # not expected (all were paused): fetched again once the batch is done
@@ -94,12 +106,28 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
             self._rewind(fetched)
             raise
         await faults.point(faults.CONSUMER_APPLIED)
-        try:
-            await self.consumer.commit({partition: records[-1].offset + 1 for partition, records in fetched.items()})
-        except (CommitFailedError, IllegalStateError):
-            # A partition moved to another member during a rebalance: it redelivers, the inbox dedupes.
-            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
+        self.applied |= {partition: records[-1].offset + 1 for partition, records in fetched.items()}
         self._resume(fetched)
+
+    async def commit_due(self) -> None:
+        """Commit every applied offset, once COMMIT_SECONDS have gone since the last commit."""
+        if time.monotonic() - self.committed_at >= COMMIT_SECONDS:
+            self.committed_at = time.monotonic()
+            await self.commit_applied(list(self.applied))
+
+    async def commit_applied(self, partitions: Iterable[TopicPartition]) -> None:
+        """Commit the applied offsets of `partitions` now. An offset of a partition no longer assigned is dropped,
+        and so is one whose commit a rebalance refuses: its events come again to the partition's next owner, and the
+        inbox skips them."""
+        assigned = self.consumer.assignment()
+        offsets = {partition: self.applied.pop(partition) for partition in set(partitions) & set(self.applied)}
+        offsets = {partition: offset for partition, offset in offsets.items() if partition in assigned}
+        if not offsets:
+            return
+        try:
+            await self.consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError):
+            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
 
     def _rewind(self, fetched: Mapping[TopicPartition, Records]) -> None:
         """A batch cancelled (a rebalance, a stop) is applied again from its start by whoever fetches it next. aiokafka
@@ -114,6 +142,16 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
     def _resume(self, fetched: Mapping[TopicPartition, Records]) -> None:
         assigned = self.consumer.assignment()
         self.consumer.resume(*(assigned if self.together else assigned & set(fetched)))
+
+    async def stop(self) -> None:
+        """The consumer stops (or crashed): its batches settle, and the offsets of those applied are committed."""
+        await self.settle()
+        try:
+            await self.commit_applied(list(self.applied))
+        except Exception as error:  # not committed: the next owner is given those events again, the inbox skips them
+            log.warning(
+                "offsets not committed at the stop", extra={"consumer": self.name, "error": type(error).__name__}
+            )
 
     async def settle(self, partitions: Iterable[TopicPartition] | None = None) -> None:
         """Let the batches of `partitions` (of all, if None) finish for up to `settle_seconds`, then cancel the
@@ -143,6 +181,7 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         await self.settle(revoked)
+        await self.commit_applied(revoked)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         return None
