@@ -56,7 +56,7 @@ class Applier:
 
 
 def together(consumer: RecordingConsumer, applier: Applier) -> PartitionWork:
-    work = PartitionWork("test", applier, settle_seconds=0.05, together=True)
+    work = PartitionWork("test", applier, settle_seconds=0.05, together=True, gather_seconds=0)
     work.attach(consumer)  # type: ignore[arg-type]
     return work
 
@@ -81,7 +81,7 @@ async def test_one_batch_of_every_partition_fetched_all_paused_and_resumed_once_
 async def test_applied_offsets_are_committed_in_one_request_once_a_second() -> None:
     consumer, applier = RecordingConsumer(FIRST, SECOND), Applier()
     applier.go.set()
-    work = PartitionWork("test", applier, settle_seconds=0.05)
+    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0)
     work.attach(consumer)  # type: ignore[arg-type]
     work.start({FIRST: records(4, 5), SECOND: records(9)})
     await asyncio.sleep(0.01)
@@ -99,7 +99,7 @@ async def test_applied_offsets_are_committed_in_one_request_once_a_second() -> N
 async def test_a_rebalance_commits_what_it_takes_away_and_the_stop_the_rest_but_never_a_partition_gone() -> None:
     consumer, applier = RecordingConsumer(FIRST, SECOND, THIRD), Applier()
     applier.go.set()
-    work = PartitionWork("test", applier, settle_seconds=0.05)
+    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0)
     work.attach(consumer)  # type: ignore[arg-type]
     work.start({FIRST: records(4), SECOND: records(9), THIRD: records(2)})
     await asyncio.sleep(0.01)
@@ -121,3 +121,15 @@ async def test_a_batch_cancelled_by_a_rebalance_of_some_of_its_partitions_leaves
     await work.on_partitions_revoked([FIRST])  # waits a little, then cancels the whole batch
     assert consumer.commits == [] and work.running == {}
     assert consumer.seeks == {SECOND: 9} and consumer.paused.isdisjoint({SECOND})
+
+
+async def test_a_partition_rests_after_its_batch_so_that_the_next_gathers_what_arrives_meanwhile() -> None:
+    consumer, applier = RecordingConsumer(FIRST, SECOND), Applier()
+    applier.go.set()
+    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0.1)
+    work.attach(consumer)  # type: ignore[arg-type]
+    work.start({FIRST: records(4)})
+    await asyncio.sleep(0.03)
+    assert work.applied == {FIRST: 5} and consumer.paused == {FIRST}  # applied, resting
+    await asyncio.sleep(0.1)
+    assert consumer.paused == set()

@@ -2,10 +2,10 @@
 
 Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they publish, via the
 outbox) commit together, and only then is the Kafka offset committed (with the others', within a second). A crash
-anywhere redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated, or whose handler keeps failing, goes to
-`<topic>.dlq` with the reason in headers and the partition keeps flowing (a record of a known type the consumer does
-not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an event whose practice is unknown
-or another tenant's, before any handler runs (practice_check).
+anywhere redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated, or
+whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps flowing (a record
+of a known type the consumer does not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an
+event whose practice is unknown or another tenant's, before any handler runs (practice_check).
 
 Each partition works on its own (messaging/partitions.py), paused until its batch is applied (order within it is
 kept), while the others flow; `together`, one poll's records of all partitions are one batch. The

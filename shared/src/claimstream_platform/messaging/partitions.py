@@ -3,9 +3,10 @@ while the poll loop goes on polling and the other partitions go on flowing.
 
 The poll loop hands a fetched batch to a task of its partition and pauses the partition (`consumer.pause`), so
 nothing more is fetched from it until that batch is applied: order within a partition is kept, and no partition is
-ever applied twice at once. The task applies the batch and resumes the partition. A partition whose batch is slow, or
-stuck behind a lock, holds nothing but itself: the others flow, and the poll loop keeps calling `getmany`, so the
-member stays in its group (`max_poll_interval_ms`).
+ever applied twice at once. The task applies the batch, rests GATHER_SECONDS, and resumes the partition: the next
+batch gathers what arrived meanwhile: fewer, larger batches, each a transaction with its fixed statements. A partition
+whose batch is slow, or stuck behind a lock, holds nothing but itself: the others flow, and the poll loop keeps
+calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
 
 The applied batches' offsets are committed by the poll loop (`commit_applied`), all partitions' in one request, at
 most once every COMMIT_SECONDS; and those of the partitions a rebalance takes away, or of all when the consumer
@@ -38,18 +39,26 @@ log = logging.getLogger(__name__)
 
 Records = list[ConsumerRecord[bytes, bytes]]
 COMMIT_SECONDS = 1.0  # how long an applied batch's offset may wait, to be committed with the others'
+GATHER_SECONDS = 0.2  # how long a partition rests, paused, after its batch: the next one gathers what arrives meanwhile
 
 
 class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's abc has no types
     """The running batches of one consumer: a task per partition, or one for all (`together`)."""
 
     def __init__(
-        self, name: str, apply: Callable[[Records], Awaitable[None]], *, settle_seconds: float, together: bool = False
+        self,
+        name: str,
+        apply: Callable[[Records], Awaitable[None]],
+        *,
+        settle_seconds: float,
+        together: bool = False,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self.name = name
         self.apply = apply
         self.settle_seconds = settle_seconds
         self.together = together
+        self.gather_seconds = gather_seconds
         self.running: dict[TopicPartition, asyncio.Task[None]] = {}  # a partition's batch (several share one together)
         self.applied: dict[TopicPartition, int] = {}  # the offsets to commit: past the batches applied
         self.committed_at = time.monotonic()
@@ -107,7 +116,10 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
             raise
         await faults.point(faults.CONSUMER_APPLIED)
         self.applied |= {partition: records[-1].offset + 1 for partition, records in fetched.items()}
-        self._resume(fetched)
+        try:
+            await asyncio.sleep(self.gather_seconds)  # the next batch gathers what arrives meanwhile
+        finally:
+            self._resume(fetched)
 
     async def commit_due(self) -> None:
         """Commit every applied offset, once COMMIT_SECONDS have gone since the last commit."""
