@@ -126,10 +126,29 @@ async def test_a_batch_cancelled_by_a_rebalance_of_some_of_its_partitions_leaves
 async def test_a_partition_rests_after_its_batch_so_that_the_next_gathers_what_arrives_meanwhile() -> None:
     consumer, applier = RecordingConsumer(FIRST, SECOND), Applier()
     applier.go.set()
-    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0.1)
+    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0.5)
+    work.attach(consumer, max_records=2)  # type: ignore[arg-type]
+    work.start({FIRST: records(4), SECOND: records(7, 8)})
+    await asyncio.sleep(0.1)
+    assert work.applied == {FIRST: 5, SECOND: 9} and consumer.paused == {FIRST}  # applied; the first rests
+    await asyncio.sleep(0.6)
+    assert consumer.paused == set()  # the second's batch was full (a backlog): fetched again at once
+
+
+class Unanswered(RecordingConsumer):
+    """A broker that never answers a commit (aiokafka retries an unreachable coordinator for ever)."""
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_commit_the_broker_does_not_answer_is_given_up_and_the_stop_finishes() -> None:
+    consumer, applier = Unanswered(FIRST), Applier()
+    applier.go.set()
+    work = PartitionWork("test", applier, settle_seconds=0.05, gather_seconds=0)
     work.attach(consumer)  # type: ignore[arg-type]
     work.start({FIRST: records(4)})
-    await asyncio.sleep(0.03)
-    assert work.applied == {FIRST: 5} and consumer.paused == {FIRST}  # applied, resting
-    await asyncio.sleep(0.1)
-    assert consumer.paused == set()
+    await asyncio.sleep(0.01)
+    async with asyncio.timeout(1):
+        await work.stop()
+    assert work.applied == {}  # dropped: the partition's next owner is given its events again, the inbox skips them

@@ -49,5 +49,5 @@ SERVICE = Service(
     loops=[invoice_loop, deposit_loop],
     prepare_app=_prepare,
     unit_of_work=BillingOfficeWork,
-    together=True,  # a few events a partition: one transaction and one offset commit for all of them
+    together=True,  # a few events a partition: one transaction for all of them
 )

@@ -3,7 +3,7 @@ whether it needs an authorization none on file covers (AuthorizationRequired), o
 the payer's count, and its lines burned down on the authorizations that cover them (payer, patient, provider, code,
 date): a visit once per encounter, units as billed. A redelivered charge is counted once.
 
-A run is one tenant's charges of one partition's batch, in order (a charge alone is a run of one). What each of its
+A run is one tenant's charges of the consumer's batch, in order (a charge alone is a run of one). What each of its
 charges would ask for is read once for the run: the practices' overrides of their payers' facts, which patients have
 an approved authorization at all (the others have none to draw on, and most patients have none), and the patients'
 visits this year, which the run counts and records in memory (`visit_counts.RunVisits`) and writes at its end. Under

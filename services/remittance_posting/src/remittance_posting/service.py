@@ -50,5 +50,5 @@ SERVICE = Service(
     subscriptions=SUBSCRIPTIONS,
     loops=[intake_loop, silence_loop],
     unit_of_work=PostingWork,
-    together=True,  # a few events a partition: one transaction and one offset commit for all of them
+    together=True,  # a few events a partition: one transaction for all of them
 )

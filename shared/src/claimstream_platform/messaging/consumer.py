@@ -1,14 +1,13 @@
 """The consumer runtime: decode, dedupe through the inbox, handle, commit the database, then the offset.
 
 Per partition batch, one transaction: the inbox rows and the handlers' effects (and the events they publish, via the
-outbox) commit together, and only then is the Kafka offset committed (with the others', within a second). A crash
-anywhere redelivers, and the inbox skips what was already applied. A record that cannot be decoded or validated, or
-whose handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps flowing (a record
-of a known type the consumer does not subscribe to is passed over undecoded: its subscribers dead-letter it); so does an
-event whose practice is unknown or another tenant's, before any handler runs (practice_check).
+outbox) commit together; the Kafka offset is committed after it, with the others', within a second or two. A crash
+anywhere redelivers, and the inbox skips what was applied. A record that cannot be decoded or validated, or whose
+handler keeps failing, goes to `<topic>.dlq` with the reason in headers and the partition keeps flowing; so does an
+event whose practice is unknown or another tenant's (practice_check).
 
-Each partition works on its own (messaging/partitions.py), paused until its batch is applied (order within it is
-kept), while the others flow; `together`, one poll's records of all partitions are one batch. The
+Each partition works on its own (messaging/partitions.py), paused until its batch is applied and a moment more (order
+within it is kept), while the others flow; `together`, one poll's records of all partitions are one batch. The
 database being down, or a batch losing a race (a deadlock), is waited out however long and never dead-letters anything;
 an event whose work keeps timing out or hitting a resource limit is tried `max_attempts` times, spaced, then
 dead-lettered with the reason (messaging/failures.py says which failure is which).
@@ -81,9 +80,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-# The poll loop's longest wait for records: records wake it at once, and each partition's batch resumes its own
-# partition when done (messaging/partitions.py), so this bounds only how soon a stop, a failed batch and the lag
-# gauge are seen. Five polls a second made every idle consumer a few tenths of a percent of a core.
+# The poll loop's longest wait for records (records wake it at once): how soon a stop, a failed batch, the lag gauge
+# and the offsets due are seen. Five a second cost an idle consumer a few tenths of a percent of a core.
 POLL_MS = 1_000
 tracer = trace.get_tracer(__name__)
 
@@ -140,7 +138,7 @@ class Consumer:
             max_records=self.batch_size,
             session_timeout_ms=self.session_timeout_ms,
         )
-        work.attach(consumer)
+        work.attach(consumer, max_records=self.batch_size)
         self._dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
         await consumer.start()
         await self._dead_letters.start()
@@ -151,11 +149,13 @@ class Consumer:
                 await work.commit_due()
                 await work.record_lag()
         finally:
-            await work.stop()  # a crash: whatever still runs is cancelled, to be applied again
             try:
-                await stop_client(self._dead_letters)
+                await work.stop()  # a crash: whatever still runs is cancelled, to be applied again
             finally:
-                await stop_client(consumer)  # leaves the group even when the stop is cancelled
+                try:
+                    await stop_client(self._dead_letters)
+                finally:
+                    await stop_client(consumer)  # leaves the group even when the stop is cancelled
 
     async def _process_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply a batch's records and dead-letter what must be."""

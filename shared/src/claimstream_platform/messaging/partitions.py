@@ -1,18 +1,18 @@
 """Each partition's batch on its own: applied, its partition fetched again, and its offset committed soon after,
 while the poll loop goes on polling and the other partitions go on flowing.
 
-The poll loop hands a fetched batch to a task of its partition and pauses the partition (`consumer.pause`), so
-nothing more is fetched from it until that batch is applied: order within a partition is kept, and no partition is
-ever applied twice at once. The task applies the batch, rests GATHER_SECONDS, and resumes the partition: the next
-batch gathers what arrived meanwhile: fewer, larger batches, each a transaction with its fixed statements. A partition
-whose batch is slow, or stuck behind a lock, holds nothing but itself: the others flow, and the poll loop keeps
-calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
+The poll loop hands a fetched batch to a task of its partition and pauses the partition (`consumer.pause`), so nothing
+more is fetched from it until that batch is applied: order within a partition is kept, and no partition is ever
+applied twice at once. The task applies the batch, rests GATHER_SECONDS unless the batch was full (a backlog), and
+resumes the partition: the next batch gathers what arrived meanwhile: fewer, larger batches, each a transaction with
+its fixed statements. A partition whose batch is slow, or stuck behind a lock, holds nothing but itself: the others
+flow, and the poll loop keeps calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
 
-The applied batches' offsets are committed by the poll loop (`commit_applied`), all partitions' in one request, at
-most once every COMMIT_SECONDS; and those of the partitions a rebalance takes away, or of all when the consumer
-stops, before they go. A commit per batch had been a Kafka request, and a write to its offsets topic, for each few
-events. A worker that dies loses at most that last second's commits: the next owner is given those events again and
-the inbox skips them, as it does for any batch applied and not yet committed.
+The applied batches' offsets are committed by the poll loop (`commit_due`), all partitions' in one request, at most
+once every COMMIT_SECONDS; and those of the partitions a rebalance takes away, or of all when the consumer stops,
+before they go. A commit per batch had been a Kafka request, and a write to its offsets topic, for each few events. A
+worker that dies loses the commits of its last second or two: the next owner is given those events again and the inbox
+skips them, as it does for any batch applied and not yet committed.
 
 A consumer whose partitions' batches would touch the same rows works `together`: what a poll fetched from all its
 partitions is one batch, and every partition is paused until it is applied. The consumer's batches then never wait
@@ -59,13 +59,16 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
         self.settle_seconds = settle_seconds
         self.together = together
         self.gather_seconds = gather_seconds
+        self.full_batch: int  # records: a fetch brings at most this many (`attach`)
         self.running: dict[TopicPartition, asyncio.Task[None]] = {}  # a partition's batch (several share one together)
         self.applied: dict[TopicPartition, int] = {}  # the offsets to commit: past the batches applied
         self.committed_at = time.monotonic()
         self.consumer: AIOKafkaConsumer
 
-    def attach(self, consumer: AIOKafkaConsumer) -> None:
+    def attach(self, consumer: AIOKafkaConsumer, *, max_records: int = 500) -> None:
+        """The consumer whose partitions this works, whose fetches bring at most `max_records` records."""
         self.consumer = consumer
+        self.full_batch = max_records
 
     def start(self, batch: Mapping[TopicPartition, Records]) -> None:
         """A task for each partition's fetched records, or one for all of them (`together`), once the finished tasks
@@ -116,8 +119,9 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
             raise
         await faults.point(faults.CONSUMER_APPLIED)
         self.applied |= {partition: records[-1].offset + 1 for partition, records in fetched.items()}
+        full = sum(map(len, fetched.values())) >= self.full_batch  # a backlog: fetched again at once
         try:
-            await asyncio.sleep(self.gather_seconds)  # the next batch gathers what arrives meanwhile
+            await asyncio.sleep(0 if full else self.gather_seconds)  # the next batch gathers what arrives meanwhile
         finally:
             self._resume(fetched)
 
@@ -129,17 +133,18 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
 
     async def commit_applied(self, partitions: Iterable[TopicPartition]) -> None:
         """Commit the applied offsets of `partitions` now. An offset of a partition no longer assigned is dropped,
-        and so is one whose commit a rebalance refuses: its events come again to the partition's next owner, and the
-        inbox skips them."""
+        and so is one whose commit a rebalance refuses or the broker does not answer within `settle_seconds`: its
+        events come again to the partition's next owner, and the inbox skips them."""
         assigned = self.consumer.assignment()
         offsets = {partition: self.applied.pop(partition) for partition in set(partitions) & set(self.applied)}
         offsets = {partition: offset for partition, offset in offsets.items() if partition in assigned}
         if not offsets:
             return
         try:
-            await self.consumer.commit(offsets)
-        except (CommitFailedError, IllegalStateError):
-            log.warning("offset commit lost to a rebalance", extra={"consumer": self.name})
+            async with asyncio.timeout(self.settle_seconds):  # aiokafka retries an unreachable coordinator forever
+                await self.consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError, TimeoutError) as error:
+            log.warning("offsets not committed", extra={"consumer": self.name, "error": type(error).__name__})
 
     def _rewind(self, fetched: Mapping[TopicPartition, Records]) -> None:
         """A batch cancelled (a rebalance, a stop) is applied again from its start by whoever fetches it next. aiokafka
