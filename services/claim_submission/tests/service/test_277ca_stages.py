@@ -11,6 +11,7 @@ from claim_submission.intake import encounters
 from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
 from claims_testkit import RECENT, a_claim, charges, claims_of, cycle, events, handle
+from sqlalchemy import text
 
 MakeUow = Callable[[], ClaimWork]
 
@@ -49,3 +50,20 @@ async def test_a_later_payer_rejection_wins_over_an_earlier_acceptance(
     await documents.apply_pending(make_uow)
     (claim,) = await claims_of(make_uow, coded.encounter_id)
     assert (claim.status, claim.reasons[0]["rule"]) == ("rejected", "277CA.A7.254")  # a late A1 does not undo it
+
+
+async def test_a_pass_of_277cas_is_applied_in_one_transaction_in_arrival_order(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    coded = await a_claim(make_uow, simulator, batched=True)
+    await submit.send(make_uow, gateway)
+    assert await submit.read_statuses(make_uow, gateway) == 2  # the clearinghouse's A1, then the payer's A2
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "accepted"
+    async with make_uow() as uow:
+        history = await uow.session.execute(text("SELECT status FROM claim_history ORDER BY id"))
+        applied = await uow.session.execute(
+            text("SELECT count(*), count(DISTINCT applied_at) FROM inbound WHERE kind = '277CA' AND status = 'applied'")
+        )
+    assert [status for (status,) in history][-2:] == ["received", "accepted"]
+    assert tuple(applied.one()) == (2, 1)  # now() is the transaction's start: one transaction for both

@@ -68,6 +68,25 @@ async def test_bad_277cas_are_quarantined_and_the_valid_ones_behind_them_apply(
     assert (await client.post(f"/v1/inbound/{document}/discard", headers=operator)).status_code == 404
 
 
+async def test_a_document_that_fails_its_pass_is_quarantined_and_the_others_apply_one_by_one(
+    make_uow: MakeUow, gateway: SimulatorGateway, simulator: httpx.AsyncClient
+) -> None:
+    """A pass goes in one transaction; one document that breaks it (here a stored row whose source names no
+    interchange) sends the pass one document at a time, so that only the broken one is set aside."""
+    coded = await a_claim(make_uow, simulator, batched=True)
+    await submit.send(make_uow, gateway)
+    async with make_uow() as uow:  # ahead of the 277CAs in the inbox
+        await documents.store(uow, [("999", "test:no-interchange", "ISA*")])
+        await uow.commit()
+    assert await submit.read_statuses(make_uow, gateway) == 2
+    (claim,) = await claims_of(make_uow, coded.encounter_id)
+    assert claim.status == "accepted"
+    rows = await scalar_rows(make_uow, "SELECT source, status, reason FROM inbound WHERE kind = '999' ORDER BY id")
+    assert [(row.status, row.reason) for row in rows if row.source == "test:no-interchange"] == [
+        ("quarantined", "ValueError")
+    ]
+
+
 class Answering:
     """The clearinghouse, answering every interchange with a 999 written by the test."""
 

@@ -1,19 +1,24 @@
-"""What comes back from the clearinghouse (999s and 277CAs): stored first, applied after, one at a time.
+"""What comes back from the clearinghouse (999s and 277CAs): stored first, applied after.
 
 A document is written to `inbound` in the transaction that receives it, so a failure to apply it never loses it.
-Each pending document is then applied in its own transaction. One that cannot be read or applied (a malformed
-file, a payer claim number too long to store) is quarantined with its reason; the documents behind it flow on.
-A tenant's billers see its quarantined 999s through the API and retry or discard them; installation operators
-see every document, the 277CAs (which belong to no one tenant) too.
+The pending documents of a pass are then applied in one transaction, in arrival order, to their claims read once.
+A document that cannot be read (a malformed file) is quarantined with its reason in that transaction. When the
+pass cannot be applied (a payer claim number too long to store), each document is applied in its own: the one
+that fails is quarantined with its reason and the documents behind it flow on. A tenant's billers see its
+quarantined 999s through the API and retry or discard them; installation operators see every document, the
+277CAs (which belong to no one tenant) too.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
 from claimstream_platform.engines import is_transient
 from claimstream_platform.x12 import X12Error
+from sqlalchemy.engine import Row
 
 from claim_submission import handlers
 from claim_submission.domain.claim import Claim
@@ -26,6 +31,19 @@ from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 APPLY_LIMIT = 200  # documents per pass
+UNEXPLAINED = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """A 999, read: each transaction set's verdict (accepted, reasons), and whether it rejects our whole group."""
+
+    interchange_number: int
+    of_sets: dict[str, tuple[bool, list[Reason]]]
+    group_rejected: bool
+
+
+Read = Verdicts | dict[str, Answer]  # a 999's verdicts, or a 277CA's answers by CLM01
 
 
 async def store(uow: ClaimWork, received: list[tuple[str, str, str]], *, tenant_id: UUID | None = None) -> None:
@@ -44,45 +62,81 @@ async def store(uow: ClaimWork, received: list[tuple[str, str, str]], *, tenant_
 
 
 async def collect(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
-    """Store every 277CA in the inbox, then remove each from the inbox; returns how many were collected."""
+    """Store every 277CA of the inbox, then remove each from the inbox; returns how many were collected."""
     found = await gateway.documents("277CA")
-    for document in found:
+    if found:
         async with make_uow() as uow:
-            await store(uow, [("277CA", f"inbox:{document.id}", document.content)])
+            await store(uow, [("277CA", f"inbox:{document.id}", document.content) for document in found])
             await uow.commit()
+    for document in found:
         await gateway.done(document.id)
     return len(found)
 
 
 async def apply_pending(make_uow: Callable[[], ClaimWork]) -> int:
-    """Apply stored documents in arrival order; returns how many claims changed."""
+    """Apply stored documents in arrival order, the pass's together, else each on its own; returns how many
+    claim moves they made."""
+    try:
+        return await _apply(make_uow, None)
+    except Exception as error:
+        if is_transient(error):
+            raise
+        log.warning("inbound documents applied one at a time", extra={"error": type(error).__name__})
     async with make_uow() as uow:
         pending = await uow.documents.pending(APPLY_LIMIT)
     changed = 0
     for document_id in pending:
         try:
-            changed += await _apply_one(make_uow, document_id)
+            changed += await _apply(make_uow, document_id)
         except Exception as error:
             if is_transient(error):
                 raise
-            reason = str(error) if isinstance(error, X12Error) else type(error).__name__
             log.error("inbound document quarantined", extra={"document": document_id, "error": type(error).__name__})
-            await _quarantine(make_uow, document_id, reason)
+            await _quarantine(make_uow, document_id, type(error).__name__)
     return changed
 
 
-async def _apply_one(make_uow: Callable[[], ClaimWork], document_id: int) -> int:
+async def _apply(make_uow: Callable[[], ClaimWork], document_id: int | None) -> int:
+    """The pending documents (the pass's, or the one named) in one transaction; returns how many moves."""
     async with make_uow() as uow:
-        document = await uow.documents.lock_pending(document_id)
-        if document is None:
-            return 0
-        if document.kind == "999":
-            changed = await _apply_999(uow, int(document.source.split(":")[1]), document.content)
-        else:
-            changed = await _apply_277ca(uow, document.content)
-        await uow.documents.applied(document_id)
+        documents = await uow.documents.lock_pending(APPLY_LIMIT, document_id)
+        read = [(document.id, _read(document)) for document in documents]
+        for unreadable, reason in ((n, r) for n, r in read if isinstance(r, str)):
+            log.error("inbound document quarantined", extra={"document": unreadable, "error": "X12Error"})
+            await uow.documents.quarantine(unreadable, reason)
+        answers = [answer for _, answer in read if not isinstance(answer, str)]
+        found = await uow.claims.lock_answered(
+            [a.interchange_number for a in answers if isinstance(a, Verdicts)],
+            [number for a in answers if isinstance(a, dict) for number in a],
+        )
+        moves = sum(_applied(answer, found) for answer in answers)
+        accepted = [claim for claim in found if claim.moves and claim.status == ClaimStatus.ACCEPTED]
+        await handlers.store(uow, found)
+        await _settle_corrected(uow, accepted)
+        await uow.documents.applied([n for n, answer in read if not isinstance(answer, str)])
         await uow.commit()
-    return changed
+    return moves
+
+
+def _read(document: Row[Any]) -> Read | str:
+    """A stored document's verdicts or answers; the reason it cannot be read, when it cannot."""
+    try:
+        if document.kind == "999":
+            return _verdicts(int(document.source.split(":")[1]), document.content)
+        return {status.patient_control_number: status for status in read_277ca(document.content)}
+    except X12Error as error:
+        return str(error)
+
+
+def _verdicts(number: int, text: str) -> Verdicts:
+    of_sets: dict[str, tuple[bool, list[Reason]]] = {}
+    group_rejected = False
+    for group in read_999(text):
+        covers_us = group.group_control_number == str(number)
+        group_rejected = group_rejected or (covers_us and not group.accepted)
+        for transaction in group.transactions:
+            of_sets[transaction.control_number] = (transaction.accepted and group.accepted, transaction.reasons)
+    return Verdicts(number, of_sets, group_rejected)
 
 
 async def _quarantine(make_uow: Callable[[], ClaimWork], document_id: int, reason: str) -> None:
@@ -91,45 +145,35 @@ async def _quarantine(make_uow: Callable[[], ClaimWork], document_id: int, reaso
         await uow.commit()
 
 
-async def _apply_999(uow: ClaimWork, number: int, text: str) -> int:
+def _applied(answer: Read, claims: Sequence[Claim]) -> int:
+    """One document's answer applied to the claims it names, as they stand; returns how many moved."""
+    if isinstance(answer, Verdicts):
+        sent = [c for c in claims if c.interchange_number == answer.interchange_number]
+        return _apply_999(answer, [c for c in sent if c.status == ClaimStatus.SUBMITTED])
+    # not ours, or settled by an earlier document, otherwise
+    at_payer = [c for c in claims if c.patient_control_number in answer and c.status in AT_PAYER]
+    return sum(_apply_answer(claim, answer[claim.patient_control_number]) for claim in at_payer)
+
+
+def _apply_999(verdicts: Verdicts, sent: list[Claim]) -> int:
     """Transaction sets the 999 accepts: their claims are acknowledged; those it rejects: rejected. When the 999
     rejects our whole group without naming sets, every claim of the interchange is rejected."""
-    verdicts: dict[str, tuple[bool, list[Reason]]] = {}
-    group_rejected = False
-    for group in read_999(text):
-        covers_us = group.group_control_number == str(number)
-        group_rejected = group_rejected or (covers_us and not group.accepted)
-        for transaction in group.transactions:
-            verdicts[transaction.control_number] = (transaction.accepted and group.accepted, transaction.reasons)
-    sent = await uow.claims.lock_where(statuses=[ClaimStatus.SUBMITTED], interchange_number=number)
-    unexplained = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
-    good = [c for c in sent if verdicts.get(c.transaction_control or "", (False, []))[0]]
+    of_sets = verdicts.of_sets
+    good = [c for c in sent if of_sets.get(c.transaction_control or "", (False, []))[0]]
     good_ids = {c.id for c in good}
-    bad = [c for c in sent if (c.transaction_control in verdicts or group_rejected) and c.id not in good_ids]
+    bad = [c for c in sent if (c.transaction_control in of_sets or verdicts.group_rejected) and c.id not in good_ids]
     for claim in good:
         claim.acknowledge()
     for claim in bad:
-        claim.reject("999", verdicts.get(claim.transaction_control or "", (False, []))[1] or [unexplained])
-    await handlers.store(uow, [*good, *bad])
+        claim.reject("999", of_sets.get(claim.transaction_control or "", (False, []))[1] or [UNEXPLAINED])
     return len(good) + len(bad)
 
 
-async def _apply_277ca(uow: ClaimWork, text: str) -> int:
-    """A1 moves a sent claim to received; A2 (the payer's 277CA, or a clearinghouse that speaks for it) to
-    accepted; a rejection at any stage wins over an earlier receipt or acceptance: the clearinghouse's 277CA is
-    often followed by the payer's own, and a payer rejection must reach the work queue."""
-    statuses = {status.patient_control_number: status for status in read_277ca(text)}
-    # not ours, or settled by an earlier copy of this document, otherwise
-    found = await uow.claims.lock_where(statuses=sorted(AT_PAYER), control_numbers=list(statuses))
-    changed = [claim for claim in found if _apply_answer(claim, statuses[claim.patient_control_number])]
-    await handlers.store(uow, changed)
-    accepted = [claim for claim in changed if claim.status == ClaimStatus.ACCEPTED]
-    await _settle_corrected(uow, accepted)
-    return len(changed)
-
-
 def _apply_answer(claim: Claim, answer: Answer) -> bool:
-    """One claim's 277CA status; False when it changes nothing (already there)."""
+    """One claim's 277CA status; False when it changes nothing (already there). A1 moves a sent claim to received;
+    A2 (the payer's 277CA, or a clearinghouse that speaks for it) to accepted; a rejection at any stage wins over an
+    earlier receipt or acceptance: the clearinghouse's 277CA is often followed by the payer's own, and a payer
+    rejection must reach the work queue."""
     if answer.rejected:
         claim.reject("277CA", [answer.reason()])
     elif answer.accepted and claim.status != ClaimStatus.ACCEPTED:

@@ -16,17 +16,18 @@ from claimstream_platform.errors import NotFound
 from claimstream_platform.locks import hold_names
 from claimstream_platform.many_rows import one_of, rows_in
 from claimstream_platform.paging import OrderedPageRequest, in_scope, keyset_page, ordered_page
-from sqlalchemy import ColumnElement, Select, literal_column, select
+from sqlalchemy import ColumnElement, Select, literal_column, or_, select
 from sqlalchemy.engine import Row
 
 from claim_submission.domain.claim import Claim
-from claim_submission.domain.states import OPEN
+from claim_submission.domain.states import AT_PAYER, OPEN
 from claim_submission.repository.claim_writes import ClaimWrites, claim_of
 from claim_submission.scrubbing.authorization_rule import MISSING, REQUIRED
 from claim_submission.scrubbing.coverage_rule import CoverageKey, PlanKey
 from claim_submission.tables import CLAIM_PATIENT, claim_history, claims
 
 OPEN_STATES = sorted(str(s) for s in OPEN)
+AT_PAYER_STATES = sorted(str(s) for s in AT_PAYER)
 
 
 def plan_lock_names(keys: Iterable[PlanKey]) -> set[str]:
@@ -71,20 +72,28 @@ class Claims(ClaimWrites):
         statuses: Sequence[str],
         tenant_id: UUID | None = None,
         interchange_number: int | None = None,
-        control_numbers: Sequence[str] | None = None,
         replacing: Sequence[UUID] | None = None,
     ) -> list[Claim]:
-        """Claims in `statuses`, of a tenant, of an interchange, with these CLM01s or replacing these claims."""
+        """Claims in `statuses`, of a tenant, of an interchange or replacing these claims."""
         query = select(claims).where(claims.c.status.in_([str(s) for s in statuses]))
         if tenant_id is not None:
             query = query.where(self.mine(tenant_id))
         if interchange_number is not None:
             query = query.where(claims.c.interchange_number == interchange_number)
-        if control_numbers is not None:
-            query = query.where(one_of(claims.c.patient_control_number, control_numbers))
         if replacing is not None:
             query = query.where(one_of(claims.c.replaces_claim_id, replacing))
         return await self._locked(query.order_by(claims.c.id))
+
+    async def lock_answered(self, interchange_numbers: Sequence[int], control_numbers: Sequence[str]) -> list[Claim]:
+        """Claims that may be at the payer, of these interchanges or with these CLM01s: what a pass of 999s and
+        277CAs answers."""
+        named = or_(
+            one_of(claims.c.interchange_number, interchange_numbers),
+            one_of(claims.c.patient_control_number, control_numbers),
+        )
+        return await self._locked(
+            select(claims).where(claims.c.status.in_(AT_PAYER_STATES), named).order_by(claims.c.id)
+        )
 
     async def ready_to_batch(self, limit: int) -> list[Claim]:
         """The oldest ready claims no other sender holds."""

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from claimstream_platform.db import Repository
+from claimstream_platform.many_rows import one_of
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -27,14 +28,17 @@ class Documents(Repository):
         query = select(inbound.c.id).where(inbound.c.status == "pending").order_by(inbound.c.id).limit(limit)
         return list(await self.session.scalars(query))
 
-    async def lock_pending(self, document_id: int) -> Row[Any] | None:
-        query = select(inbound).where(inbound.c.id == document_id, inbound.c.status == "pending")
-        return (await self.session.execute(query.with_for_update(skip_locked=True))).one_or_none()
+    async def lock_pending(self, limit: int, document_id: int | None = None) -> list[Row[Any]]:
+        """The oldest pending documents no other worker holds (the one named, when one is), in arrival order."""
+        query = select(inbound).where(inbound.c.status == "pending").order_by(inbound.c.id).limit(limit)
+        if document_id is not None:
+            query = query.where(inbound.c.id == document_id)
+        return list(await self.session.execute(query.with_for_update(skip_locked=True)))
 
-    async def applied(self, document_id: int) -> None:
-        await self.session.execute(
-            update(inbound).where(inbound.c.id == document_id).values(status="applied", applied_at=func.now())
-        )
+    async def applied(self, document_ids: list[int]) -> None:
+        if document_ids:
+            query = update(inbound).where(one_of(inbound.c.id, document_ids))
+            await self.session.execute(query.values(status="applied", applied_at=func.now()))
 
     async def quarantine(self, document_id: int, reason: str) -> None:
         await self.session.execute(
