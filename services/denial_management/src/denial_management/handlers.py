@@ -64,7 +64,10 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
     if amount <= 0:
         return  # announced before denials were classified: a deductible or a contractual amount, no denial
     claim = await known_or_kept(uow, event)
-    if claim is None or await _appeal_lost(uow, event):
+    if claim is None:
+        return
+    working = await uow.cases.lock_for_claims([event.claim_id], [CaseStatus.APPEALED, CaseStatus.OPEN])
+    if await _appeal_lost(uow, event, [case for case in working if case.status == CaseStatus.APPEALED]):
         return
     opening = Opening(
         tenant_id=event.tenant_id,
@@ -81,19 +84,19 @@ async def on_claim_denied(event: remittance_events.ClaimDenied, uow: DenialWork)
         source_key=f"denied:{event.remittance_id}:{event.claim_id}:{event.level}:{event.line_number or 0}",
         payer_kind=claim.payer_kind,
     )
-    case = await open_case(uow, opening, triage_denial(adjusted, event.remarks))
+    case = await open_case(uow, opening, triage_denial(adjusted, event.remarks), claim)
     if case is not None:
         await _correction_failed(uow, claim, case, "denied")
-        await _told_before(uow, event.claim_id, case)
+        await _told_before(uow, [case for case in working if case.status == CaseStatus.OPEN], case)
 
 
 def _class_of(adjustment: remittance_events.PostedAdjustment, on: date) -> str:
     return adjustment.adjustment_class or classify(adjustment.group, adjustment.reason, on)
 
 
-async def _appeal_lost(uow: DenialWork, event: remittance_events.ClaimDenied) -> bool:
-    """The payer denied again, in a later remittance, what we appealed: the case goes back to the work queue."""
-    appealed = await uow.cases.lock_for_claims([event.claim_id], [CaseStatus.APPEALED])
+async def _appeal_lost(uow: DenialWork, event: remittance_events.ClaimDenied, appealed: list[Case]) -> bool:
+    """The payer denied again, in a later remittance, what we appealed (`appealed`: the claim's appealed cases,
+    locked): the case goes back to the work queue."""
     earlier = f"denied:{event.remittance_id}:"
     lost = [
         case
@@ -120,10 +123,10 @@ async def _correction_failed(uow: DenialWork, claim: Any, case: Case, how: str) 
     await publish_saved(uow, asked)
 
 
-async def _told_before(uow: DenialWork, claim_id: Any, case: Case) -> None:
-    """The remittance's own denial came: the case a claim status answer opened for it is settled, this one (with
-    the payer's reasons) carries the work on, so its money is worked once."""
-    told = await uow.cases.lock_for_claims([claim_id], [CaseStatus.OPEN])
+async def _told_before(uow: DenialWork, told: list[Case], case: Case) -> None:
+    """The remittance's own denial came: the case a claim status answer opened for it (among `told`, the claim's
+    open cases, locked) is settled, this one (with the payer's reasons) carries the work on, so its money is worked
+    once."""
     settled = [c for c in told if c.triage.category == STATUS_DENIAL and c.id != case.id]
     for earlier in settled:
         earlier.note(f"the remittance's denial came: case {case.id}", "system")
@@ -152,26 +155,27 @@ async def on_claim_rejected(event: claim_events.ClaimRejected, uow: DenialWork) 
         source_key=f"rejected:{event.claim_id}:{event.source}:{'|'.join(sorted(rules))}",
         payer_kind=claim.payer_kind,
     )
-    case = await open_case(uow, opening, triage_rejection(rules))
+    case = await open_case(uow, opening, triage_rejection(rules), claim)
     if case is not None:
         await _correction_failed(uow, claim, case, "rejected")
 
 
-async def open_case(uow: DenialWork, opening: Opening, triage: Triage) -> Case | None:
-    """Open, triage and (where determined) fix; None when this denial event opened a case before."""
-    row = await uow.claims.row_of(opening.tenant_id, opening.claim_id)
+async def open_case(uow: DenialWork, opening: Opening, triage: Triage, row: Any) -> Case | None:
+    """Open, triage and (where determined) fix; None when this denial event opened a case before. `row`: the
+    claim's, as `known_or_kept` read it."""
     overrides = await overrides_for(uow, opening)
     deadline = case_deadline(
         opening.payer_id,
         appeal=triage.appeal,
         denied_on=opening.denied_on,
         service_date=opening.service_date,
-        prior_payer_paid_on=row.prior_payer_paid_on if row else None,
+        prior_payer_paid_on=row.prior_payer_paid_on,
         overrides=overrides,
         kind=opening.payer_kind,
     )
-    known = await uow.claims.known(opening.tenant_id, opening.claim_id)
-    decision = decide(opening, triage, known, overrides) if opening.kind == "denial" else None
+    # only a denial whose cause has a mechanical fix needs what the automatic fixes read of the claim
+    known = await uow.claims.known(row) if opening.kind == "denial" and triage.fix else None
+    decision = decide(opening, triage, known, overrides)
     priority_now = priority(opening.amount, deadline.day, business_date())
     case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
     if not await uow.cases.insert_new(case):

@@ -32,4 +32,4 @@ async def on_claim_status_reported(event: ClaimStatusReported, uow: DenialWork) 
         source_key=f"status:{event.claim_id}:{event.category}:{event.code}",
         payer_kind=claim.payer_kind,
     )
-    await open_case(uow, opening, triage_status(event.category, event.code))
+    await open_case(uow, opening, triage_status(event.category, event.code), claim)

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_platform.db import Repository
-from claimstream_platform.many_rows import one_of
+from claimstream_platform.many_rows import insert_many, one_of, update_many
 from sqlalchemy import BigInteger, Numeric, cast, func, select, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert
@@ -27,26 +27,30 @@ class Cases(Repository):
         if await self.session.scalar(statement) is None:
             return False
         case.stored_status = case.status
-        await self._history(case)
+        await self._history([case])
         return True
 
     async def save(self, found: Sequence[Case]) -> None:
-        """Each case's changes and new history entries."""
-        for case in found:
-            await self.session.execute(
-                update(cases)
-                .where(cases.c.id == case.id)
-                .values(
-                    status=str(case.status),
-                    resolution=case.resolution,
-                    assignee=case.assignee,
-                    recovered=case.recovered,
-                    written_off=case.written_off,
-                    updated_at=datetime.now(UTC),
-                )
-            )
+        """The changes of the cases that changed (every change writes history), and their new history entries: one
+        statement each for any count."""
+        changed = [case for case in found if case.history]
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "id": case.id,
+                "status": str(case.status),
+                "resolution": case.resolution,
+                "assignee": case.assignee,
+                "recovered": case.recovered,
+                "written_off": case.written_off,
+                "updated_at": now,
+            }
+            for case in changed
+        ]
+        await update_many(self.session, cases, "id", rows)
+        await self._history(changed)
+        for case in changed:
             case.stored_status = case.status
-            await self._history(case)
 
     async def reprioritize(self, today: date) -> None:
         """Every working case's priority as of `today` (deadlines.priority, in SQL): it rises as its deadline
@@ -63,13 +67,14 @@ class Cases(Repository):
         if ids:
             await self.session.execute(update(cases).where(one_of(cases.c.id, ids)).values(warned=True))
 
-    async def _history(self, case: Case) -> None:
-        if case.history:
-            rows = [
-                {"case_id": case.id, "actor": e.actor[:200], "action": e.action, "detail": e.detail}
-                for e in case.history
-            ]
-            await self.session.execute(insert(case_history), rows)
+    async def _history(self, changed: Sequence[Case]) -> None:
+        rows = [
+            {"case_id": case.id, "actor": e.actor[:200], "action": e.action, "detail": e.detail}
+            for case in changed
+            for e in case.history
+        ]
+        await insert_many(self.session, case_history, rows)
+        for case in changed:
             case.history = []
 
     async def lock(self, tenant_id: UUID, case_id: UUID) -> Case | None:

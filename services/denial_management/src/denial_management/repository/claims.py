@@ -77,16 +77,13 @@ class Claims(Repository):
         query = select(claims).where(self.mine(tenant_id), one_of(claims.c.claim_id, wanted))
         return {row.claim_id: row for row in await self.session.execute(query)}
 
-    async def known(self, tenant_id: UUID, claim_id: UUID) -> KnownClaim | None:
-        """The claim as the automatic fixes see it: its place, lines, acceptance, whether another claim of its
-        encounter was paid, and the causes we already fixed by machine on the claim it replaces."""
-        row = await self.row_of(tenant_id, claim_id)
-        if row is None:
-            return None
+    async def known(self, row: Row[Any]) -> KnownClaim:
+        """The claim (its row, `row_of`) as the automatic fixes see it: its place, lines, acceptance, whether another
+        claim of its encounter was paid, and the causes we already fixed by machine on the claim it replaces."""
         others = select(func.count()).where(
-            self.mine(tenant_id),
+            self.mine(row.tenant_id),
             claims.c.encounter_id == row.encounter_id,
-            claims.c.claim_id != claim_id,
+            claims.c.claim_id != row.claim_id,
             claims.c.paid > 0,
         )
         fixed: set[str] = set()
