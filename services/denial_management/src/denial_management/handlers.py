@@ -178,9 +178,12 @@ async def open_case(uow: DenialWork, opening: Opening, triage: Triage, row: Any)
     decision = decide(opening, triage, known, overrides)
     priority_now = priority(opening.amount, deadline.day, business_date())
     case = Case.open(opening, triage, deadline=deadline, priority=priority_now, automatic=decision is not None)
+    _fix(case, decision, overrides)  # before the case is stored, so that it is stored once, fixed
     if not await uow.cases.insert_new(case):
         return None
-    await _apply(uow, case, decision, overrides)
+    if isinstance(decision, Appeal):  # its packet is stored with the case's id: after the case
+        reason = f"The claim was filed in time: {decision.proof}."
+        await file_appeal(uow, case, reason=reason, facts=[decision.proof], actor="system")
     await publish_saved(uow, [case])
     await _learn(uow, case)
     return case
@@ -198,7 +201,8 @@ async def _learn(uow: DenialWork, case: Case) -> None:
         await uow.rules.suggest(o.tenant_id, found)
 
 
-async def _apply(uow: DenialWork, case: Case, decision: Decision | None, overrides: Sequence[Layer]) -> None:
+def _fix(case: Case, decision: Decision | None, overrides: Sequence[Layer]) -> None:
+    """A machine's close or correction, made on the new case (an appeal is filed once the case is stored)."""
     if isinstance(decision, Close):
         case.resolve(decision.resolution, "system", written_off=decision.written_off)
     elif isinstance(decision, Correct):
@@ -208,10 +212,6 @@ async def _apply(uow: DenialWork, case: Case, decision: Decision | None, overrid
             reason=decision.reason,
             changes=decision.changes,
             prior_authorization_number=decision.prior_authorization_number,
-        )
-    elif isinstance(decision, Appeal):
-        await file_appeal(
-            uow, case, reason=f"The claim was filed in time: {decision.proof}.", facts=[decision.proof], actor="system"
         )
 
 

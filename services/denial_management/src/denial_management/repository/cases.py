@@ -22,7 +22,8 @@ class Cases(Repository):
     table = cases
 
     async def insert_new(self, case: Case) -> bool:
-        """Store a new case; False (and nothing stored) when its denial event opened one before."""
+        """Store a new case as it stands, with its history; False (and nothing stored) when its denial event opened
+        one before."""
         statement = insert(cases).values(_row(case)).on_conflict_do_nothing().returning(cases.c.id)
         if await self.session.scalar(statement) is None:
             return False
@@ -147,6 +148,10 @@ def _row(case: Case) -> dict[str, Any]:
         "deadline": case.deadline,
         "priority": case.priority,
         "status": str(case.status),
+        "resolution": case.resolution,
+        "recovered": case.recovered,
+        "written_off": case.written_off,
+        "assignee": case.assignee,
         "automatic": case.automatic,
     }
 
