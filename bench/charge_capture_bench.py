@@ -4,10 +4,9 @@ Starts its own Kafka and PostgreSQL (the `bench` profile) and charge capture und
 one practice, then measures:
   batch ingest   POST /v1/encounters/batch, 1,000 per request, 2 clients: encounters/s committed with their
                  outbox rows (the response comes after the commit)
-  single POST    POST /v1/encounters at fixed arrival rates (open loop), each after `BENCH_POST_WARM_UP` seconds
-                 at the rate: latency percentiles per rate, and the API process's CPU per request (one API process
-                 by default, as `make run` runs it), and each other process's (the relay, the access chain,
-                 PostgreSQL, Kafka)
+  single POST    POST /v1/encounters at fixed arrival rates (open loop): latency percentiles per rate, and the
+                 API process's CPU per request (one API process by default, as `make run` runs it), and each other
+                 process's (the relay, the access chain, PostgreSQL, Kafka)
 Prints a table and writes bench/results/charge_capture.json.
 """
 
@@ -38,9 +37,6 @@ BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
 BATCH_SIZE = 1000
 RATES = [int(r) for r in os.environ.get("BENCH_POST_RATES", "100,150,200").split(",")]  # the p99 target is at 100/s
 SECONDS = int(os.environ.get("BENCH_POST_SECONDS", "15"))
-# Seconds posted at each rate before its measure: the fresh stack's broker compiles its hot code in the first
-# minutes of load, in bursts that take a core (session 11's samples), which a running installation has long done.
-WARM_UP = int(os.environ.get("BENCH_POST_WARM_UP", "10"))
 API_WORKERS = os.environ.get("API_WORKERS", "1")  # as `make run` runs it
 SPECS = {spec.package: spec for spec in local_services(port_offset=BENCH_PORT_OFFSET)}
 SPEC = SPECS["charge_capture"]
@@ -140,10 +136,9 @@ async def batch_ingest(url: str, headers: dict[str, str], practice_id: str) -> d
 async def single_posts(
     url: str, headers: dict[str, str], practice_id: str, rate: int, roots: dict[str, int]
 ) -> dict[str, Any]:
-    """Posts at `rate` for WARM_UP seconds, then for SECONDS measured (open loop): latencies, and each process's
-    CPU per request meanwhile: the API's, what a request costs after its answer (the relay in charge capture's
-    worker, the access chain in identity's, PostgreSQL, Kafka: the last answers' may fall past the window) and the
-    load generator's own."""
+    """Posts at `rate` for SECONDS (open loop): latencies, and each process's CPU per request meanwhile: the API's,
+    what a request costs after its answer (the relay in charge capture's worker, the access chain in identity's,
+    PostgreSQL, Kafka: the last answers' may fall past the window) and the load generator's own."""
     total = rate * SECONDS
     latencies: list[float] = []
     errors: Counter[str] = Counter()  # by status and problem, or by the transport's error
@@ -158,25 +153,20 @@ async def single_posts(
             errors[type(error).__name__] += 1
         latencies.append(time.perf_counter() - started)
 
-    async def at_rate(count: int, first: int) -> float:
-        """Open loop: send on schedule whether or not earlier answers came back; returns the seconds it took."""
-        tasks = []
-        started = time.perf_counter()
-        for n in range(count):
-            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(client, first + n)))
-        await asyncio.gather(*tasks)
-        return time.perf_counter() - started
-
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30, limits=limits) as client:
-        for n in range(50):  # connections and caches
+        for n in range(50):  # warm up connections and caches
             await one(client, n)
-        await at_rate(rate * WARM_UP, rate * 100_000)
         latencies.clear()
         errors.clear()
+        tasks = []
         cpu_before = cpu_seconds(roots)
-        elapsed = await at_rate(total, rate * 200_000)
+        started = time.perf_counter()
+        for n in range(total):  # open loop: send on schedule whether or not earlier answers came back
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(client, rate * 100_000 + n)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
         cpu_after = cpu_seconds(roots)
     return (
         {"requests": total, "target_rate": rate, "achieved_rate": round(total / elapsed, 1)}

@@ -2,13 +2,18 @@
 (with the tests' audit key), statements run as the tests' superuser or as identity's own role, and the walk."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
 from claimstream_devtools.schemas_under_test import schema_roles
 from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.engines import create_engine
+from claimstream_platform.messaging.consumer import batched
+from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
+from claimstream_platform.messaging.subscriptions import runs
 from identity.chain import Walk
 from identity.commands import verified
 from identity.handlers import on_access_recorded
@@ -37,9 +42,13 @@ def recorded(tenant: UUID = TENANT, **changes: Any) -> AccessRecorded:
 
 
 async def append(make_uow: Work, *events: AccessRecorded) -> None:
+    """In one batch, cut into runs (each tenant's events together) as the consumer cuts it."""
+    subscriptions = {AccessRecorded: batched(partial(on_access_recorded, key=AUDIT_RING.current))}
+    metadata = EventMetadata(uuid4(), "test", datetime.now(UTC), correlation_id=uuid4())
+    items = [DecodedEvent(event=event, metadata=replace(metadata, event_id=uuid4())) for event in events]
     async with make_uow() as uow:
-        for event in events:
-            await on_access_recorded(event, uow, key=AUDIT_RING.current)
+        for run in runs(items, subscriptions):
+            await on_access_recorded(run, uow, key=AUDIT_RING.current)
         await uow.commit()
 
 

@@ -3,14 +3,15 @@ tokens), an invitation accepted, and the access log's consumer. Each change and 
 together (the runner or the consumer commits); a change that takes powers away revokes the tokens that carry them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from claimstream_platform import practices
 from claimstream_platform.auth import Kind, Principal
-from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.errors import NotFound, RuleViolation
+from claimstream_platform.messaging.consumer import Delivery
 
 from identity.audit_keys import AuditKey
 from identity.credentials import Issued, Passwords, Signer
@@ -155,10 +156,10 @@ async def revoke_token(uow: IdentityWork, principal: Principal, account_id: UUID
     uow.publish_recorded(account)
 
 
-async def on_access_recorded(event: AccessRecorded, uow: IdentityWork, *, key: AuditKey) -> None:
-    """One row of the access log, chained with `key` to its chain's previous one; a redelivered event is kept
-    once. The consumer is given the key when the worker starts (consumers.py)."""
-    await uow.access_log.append(event, key)
+async def on_access_recorded(deliveries: Sequence[Delivery], uow: IdentityWork, *, key: AuditKey) -> None:
+    """A run of one tenant's access events, appended to its chain in order, each chained with `key` to the row
+    before; a redelivered event is kept once. The consumer is given the key when the worker starts (consumers.py)."""
+    await uow.access_log.append([d.event for d in deliveries], key)
 
 
 async def _account(uow: IdentityWork, tenant_id: UUID, account_id: UUID, kind: Kind | None = None) -> Account:

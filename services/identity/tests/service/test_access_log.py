@@ -29,6 +29,17 @@ async def test_rows_chain_per_tenant_and_a_redelivered_event_is_kept_once(make_u
     assert sorted(seq for tenant, seq in seqs if tenant == TENANT) == [1, 2]
 
 
+async def test_a_run_goes_on_from_the_chains_last_row_and_skips_what_an_earlier_batch_logged(make_uow: Work) -> None:
+    first, second = recorded(), recorded()
+    await append(make_uow, first)
+    await append(make_uow, first, second, recorded())  # `first` redelivered in the next batch
+    async with make_uow() as uow:
+        found = await verified(uow, AUDIT_RING)
+        rows = (await uow.session.execute(text("SELECT access_id, seq FROM access_log ORDER BY seq"))).all()
+    assert found.broken is None and found.rows == 3
+    assert [(access_id, seq) for access_id, seq in rows][:2] == [(first.access_id, 1), (second.access_id, 2)]
+
+
 async def test_update_delete_and_truncate_are_refused(make_uow: Work, schema: str) -> None:
     await append(make_uow, recorded())
     for statement in ("UPDATE access_log SET status = 404", "DELETE FROM access_log", "TRUNCATE access_log"):

@@ -23,7 +23,7 @@ from remittance_posting.known import KnownClaim
 from remittance_posting.model import StoredPayment, StoredRemittance
 from remittance_posting.remittance import Owner, RemittancePosting, as_stored, payer_of, sender_of
 from remittance_posting.repository import PostingWork
-from remittance_posting.variance import RateKey
+from remittance_posting.variance import RateKey, in_force
 
 Matched = list[tuple[era.ClaimPayment, KnownClaim | None]]
 
@@ -140,13 +140,16 @@ async def post_payment(
 
 
 class Rates:
-    """Contract rates read once per practice, payer and date of service within one remittance."""
+    """Contract rates read once per practice and payer within one remittance, each claim's those in force on its
+    date of service."""
 
     def __init__(self) -> None:
-        self._read: dict[tuple[UUID, UUID | None, str, date], dict[RateKey, Decimal]] = {}
+        self._read: dict[tuple[UUID, UUID, str], list[tuple[RateKey, date, Decimal]]] = {}
 
     async def on(self, uow: PostingWork, claim: KnownClaim) -> dict[RateKey, Decimal]:
-        key = (claim.tenant_id, claim.practice_id, claim.payer_id, claim.service_date)
+        if claim.practice_id is None:
+            return {}
+        key = (claim.tenant_id, claim.practice_id, claim.payer_id)
         if key not in self._read:
-            self._read[key] = await uow.variance.rates_on(*key)
-        return self._read[key]
+            self._read[key] = await uow.variance.rate_versions(*key)
+        return in_force(self._read[key], claim.service_date)

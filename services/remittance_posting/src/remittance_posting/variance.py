@@ -6,8 +6,9 @@ the date of service, times the units paid. The allowed amount is AMT*B6, else wh
 owes (PR): what the payer allowed for the line.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -21,6 +22,11 @@ TOLERANCE = Decimal("1.00")  # an allowed amount this far below the contract rat
 
 def rate_key(code: str, modifiers: tuple[str, ...] | list[str]) -> RateKey:
     return code, ":".join(sorted(modifiers))
+
+
+def in_force(versions: Sequence[tuple[RateKey, date, Decimal]], on: date) -> dict[RateKey, Decimal]:
+    """Each code's rate on `on`: of its versions (ordered by effective date), the latest effective not after it."""
+    return {key: amount for key, effective_from, amount in versions if effective_from <= on}
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,19 @@ def test_paid_units_are_posted_one_when_the_payer_left_svc05_out() -> None:
     claim = _known(("90837", ("95",)))
     posted, _ = posting_events(uuid4(), DAY, _payment(Line()), claim, era_payer_id="SIMCOM")
     assert [line.units_paid for line in posted.lines] == [D(1)]
+
+
+def test_the_rate_in_force_on_a_day_is_each_codes_latest_version_effective_by_then() -> None:
+    from remittance_posting.variance import in_force
+
+    versions = [
+        (("90834", ""), date(2026, 1, 1), Decimal("100.00")),
+        (("90834", ""), date(2026, 7, 1), Decimal("110.00")),
+        (("90837", "95"), date(2026, 7, 1), Decimal("150.00")),
+    ]
+    assert in_force(versions, date(2026, 3, 2)) == {("90834", ""): Decimal("100.00")}  # 90837 not yet in force
+    assert in_force(versions, date(2026, 7, 1)) == {
+        ("90834", ""): Decimal("110.00"),
+        ("90837", "95"): Decimal("150.00"),
+    }
+    assert in_force(versions, date(2025, 12, 31)) == {}

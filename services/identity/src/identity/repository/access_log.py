@@ -11,7 +11,8 @@ from uuid import UUID
 from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.db import Repository
 from claimstream_platform.locks import hold_names
-from sqlalchemy import exists, insert, select, tuple_
+from claimstream_platform.many_rows import insert_many, one_of
+from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Row
 
 from identity.audit_keys import AuditKey
@@ -33,23 +34,34 @@ class AuditQuery:
 class AccessLog(Repository):
     table = access_log
 
-    async def append(self, event: AccessRecorded, key: AuditKey) -> bool:
-        """The event as its chain's next row, chained with `key` (False: its `access_id` is in the log already,
-        nothing written). The chain is the event's tenant's, the installation's for what belongs to none."""
-        await hold_names(self.uow, [f"identity.access_log.{event.tenant_id}"])
-        if await self.session.scalar(select(exists().where(c.access_id == event.access_id))):
-            return False
-        last = (
-            await self.session.execute(
-                select(c.seq, c.hash).where(self.mine(event.tenant_id)).order_by(c.seq.desc()).limit(1)
-            )
-        ).first()
-        row = _content(event, seq=last.seq + 1 if last else 1)
-        previous = last.hash if last else GENESIS
-        await self.session.execute(
-            insert(access_log).values(**row, key_id=key.id, previous_hash=previous, hash=row_hash(key, previous, row))
+    async def append(self, events: Sequence[AccessRecorded], key: AuditKey) -> int:
+        """One tenant's events, in order, as its chain's next rows, chained with `key`; returns how many were written
+        (an event whose `access_id` is in the log already is not). The chain is the tenant's, the installation's for
+        what belongs to none."""
+        if not events:
+            return 0
+        tenant_id = events[0].tenant_id
+        if any(event.tenant_id != tenant_id for event in events):
+            raise ValueError("the events of one chain are appended together")
+        await hold_names(self.uow, [f"identity.access_log.{tenant_id}"])
+        logged = set(
+            await self.session.scalars(select(c.access_id).where(one_of(c.access_id, [e.access_id for e in events])))
         )
-        return True
+        query = select(c.seq, c.hash).where(self.mine(tenant_id)).order_by(c.seq.desc()).limit(1)
+        last = (await self.session.execute(query)).first()
+        seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
+        rows = []
+        for event in events:
+            if event.access_id in logged:
+                continue
+            logged.add(event.access_id)
+            seq += 1
+            row = _content(event, seq=seq)
+            chained = row_hash(key, previous, row)
+            rows.append({**row, "key_id": key.id, "previous_hash": previous, "hash": chained})
+            previous = chained
+        await insert_many(self.session, access_log, rows)
+        return len(rows)
 
     async def page(
         self, tenant_id: UUID, query: AuditQuery, *, limit: int, cursor: int | None

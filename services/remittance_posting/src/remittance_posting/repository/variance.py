@@ -48,19 +48,25 @@ class Variances(Repository):
             statement.on_conflict_do_update(constraint="pk_contract_rates", set_={"amount": statement.excluded.amount})
         )
 
-    async def rates_on(
-        self, tenant_id: UUID, practice_id: UUID | None, payer_id: str, on: date
-    ) -> dict[RateKey, Decimal]:
-        """Each code's rate in force on `on`: the latest effective date not after it."""
-        if practice_id is None:
-            return {}
+    async def rate_versions(
+        self, tenant_id: UUID, practice_id: UUID, payer_id: str
+    ) -> list[tuple[RateKey, date, Decimal]]:
+        """Every version of the practice's contract rates with the payer, each code's by effective date
+        (`variance.in_force` picks the one of a day)."""
         query = (
-            select(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.amount)
+            select(
+                contract_rates.c.code,
+                contract_rates.c.modifiers,
+                contract_rates.c.effective_from,
+                contract_rates.c.amount,
+            )
             .where(self.mine(tenant_id, contract_rates), contract_rates.c.practice_id == practice_id)
-            .where(contract_rates.c.payer_id == payer_id, contract_rates.c.effective_from <= on)
+            .where(contract_rates.c.payer_id == payer_id)
             .order_by(contract_rates.c.code, contract_rates.c.modifiers, contract_rates.c.effective_from)
         )
-        return {(row.code, row.modifiers): row.amount for row in await self.session.execute(query)}
+        return [
+            ((row.code, row.modifiers), row.effective_from, row.amount) for row in await self.session.execute(query)
+        ]
 
     async def rates_of(
         self, tenant_id: UUID, practice_id: UUID, payer_id: str, page: OrderedPageRequest, version: date | None
