@@ -54,6 +54,7 @@ async def test_every_arrival_order_leaves_the_state_in_order_delivery_leaves(mak
     await deliver(make_uow, *in_order)
     expected = await state(make_uow, claim)
     assert expected[0] is not None and expected[0][0] == Decimal(0) and len(expected[1]) == 1
+    assert expected[1][0][11] is not None  # what the case's deadline counts from, stored with it
     differing = []
     for n, order in enumerate(permutations(range(len(in_order)))):
         claim, events = family(f"CS{n:010d}")

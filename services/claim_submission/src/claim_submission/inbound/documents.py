@@ -2,17 +2,19 @@
 
 A document is written to `inbound` in the transaction that receives it, so a failure to apply it never loses it.
 The pending documents of a pass are then applied in one transaction, in arrival order, to their claims read once.
-A document that cannot be read (a malformed file) is quarantined with its reason in that transaction. When the
-pass cannot be applied (a payer claim number too long to store), each document is applied in its own: the one
-that fails is quarantined with its reason and the documents behind it flow on. A tenant's billers see its
-quarantined 999s through the API and retry or discard them; installation operators see every document, the
-277CAs (which belong to no one tenant) too.
+A document that cannot be read (a malformed file, a payer claim number too long to store) is quarantined with its
+reason in that transaction. When the pass fails for anything else (a stored row that names no interchange), each
+document is applied in its own: the one that fails is quarantined with its reason and the documents behind it flow
+on. A pass holds at most PASS_SIZE characters of documents, so that a run of large ones cannot exhaust memory.
+
+A tenant's billers see its quarantined 999s through the API and retry or discard them; installation operators see
+every document, the 277CAs (which belong to no one tenant) too.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from claimstream_platform.contracts import Reason
@@ -31,6 +33,9 @@ from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 APPLY_LIMIT = 200  # documents per pass
+PASS_SIZE = 16 * 1024 * 1024  # characters of documents a pass holds at once (one is up to MAX_DOCUMENT_CHARS)
+CORRECTING = ("7", "8")  # the frequencies of a replacement and a void, which settle the claim they correct
+T = TypeVar("T")
 UNEXPLAINED = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
 
 
@@ -64,13 +69,27 @@ async def store(uow: ClaimWork, received: list[tuple[str, str, str]], *, tenant_
 async def collect(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
     """Store every 277CA of the inbox, then remove each from the inbox; returns how many were collected."""
     found = await gateway.documents("277CA")
-    if found:
+    for part in _parts(found, lambda document: len(document.content)):
         async with make_uow() as uow:
-            await store(uow, [("277CA", f"inbox:{document.id}", document.content) for document in found])
+            await store(uow, [("277CA", f"inbox:{document.id}", document.content) for document in part])
             await uow.commit()
     for document in found:
         await gateway.done(document.id)
     return len(found)
+
+
+def _parts(items: Sequence[T], size: Callable[[T], int]) -> Iterator[list[T]]:
+    """`items` in order, in parts of at most PASS_SIZE (an item larger than that alone)."""
+    part: list[T] = []
+    taken = 0
+    for item in items:
+        if part and taken + size(item) > PASS_SIZE:
+            yield part
+            part, taken = [], 0
+        part.append(item)
+        taken += size(item)
+    if part:
+        yield part
 
 
 async def apply_pending(make_uow: Callable[[], ClaimWork]) -> int:
@@ -99,23 +118,50 @@ async def apply_pending(make_uow: Callable[[], ClaimWork]) -> int:
 async def _apply(make_uow: Callable[[], ClaimWork], document_id: int | None) -> int:
     """The pending documents (the pass's, or the one named) in one transaction; returns how many moves."""
     async with make_uow() as uow:
-        documents = await uow.documents.lock_pending(APPLY_LIMIT, document_id)
+        documents = await uow.documents.lock_pending(APPLY_LIMIT, PASS_SIZE, document_id)
+        if not documents:
+            return 0
         read = [(document.id, _read(document)) for document in documents]
         for unreadable, reason in ((n, r) for n, r in read if isinstance(r, str)):
             log.error("inbound document quarantined", extra={"document": unreadable, "error": "X12Error"})
             await uow.documents.quarantine(unreadable, reason)
         answers = [answer for _, answer in read if not isinstance(answer, str)]
-        found = await uow.claims.lock_answered(
-            [a.interchange_number for a in answers if isinstance(a, Verdicts)],
-            [number for a in answers if isinstance(a, dict) for number in a],
-        )
-        moves = sum(_applied(answer, found) for answer in answers)
-        accepted = [claim for claim in found if claim.moves and claim.status == ClaimStatus.ACCEPTED]
-        await handlers.store(uow, found)
-        await _settle_corrected(uow, accepted)
+        claims = await _claims_answered(uow, answers)
+        moves, accepted = _apply_in_order(answers, claims)
+        await handlers.store(uow, list(claims.values()))
+        await release_waiting_corrections(uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number})
         await uow.documents.applied([n for n, answer in read if not isinstance(answer, str)])
         await uow.commit()
     return moves
+
+
+async def _claims_answered(uow: ClaimWork, answers: Sequence[Read]) -> dict[UUID, Claim]:
+    """The claims the answers name that may be at the payer, and the claims their corrections correct, by id."""
+    found = await uow.claims.lock_answered(
+        [a.interchange_number for a in answers if isinstance(a, Verdicts)],
+        [number for a in answers if isinstance(a, dict) for number in a],
+    )
+    claims = {claim.id: claim for claim in found}
+    corrected = {c.replaces_claim_id for c in found if c.replaces_claim_id and c.frequency in CORRECTING} - set(claims)
+    for original in await uow.claims.lock_many(corrected) if corrected else []:
+        claims[original.id] = original
+    return claims
+
+
+def _apply_in_order(answers: Sequence[Read], claims: Mapping[UUID, Claim]) -> tuple[int, list[Claim]]:
+    """Each document's answers in arrival order, to the claims as the documents before left them; a correction a
+    document accepts settles the claim it corrects before the next document. Returns the moves and the claims
+    accepted."""
+    moves, accepted = 0, []
+    for answer in answers:
+        changed = _applied(answer, list(claims.values()))
+        moves += len(changed)
+        for claim in (c for c in changed if c.status == ClaimStatus.ACCEPTED):
+            accepted.append(claim)
+            original = claims.get(claim.replaces_claim_id) if claim.replaces_claim_id else None
+            if original is not None and claim.frequency in CORRECTING:
+                original.settled_by_correction(claim.frequency)
+    return moves, accepted
 
 
 def _read(document: Row[Any]) -> Read | str:
@@ -145,17 +191,17 @@ async def _quarantine(make_uow: Callable[[], ClaimWork], document_id: int, reaso
         await uow.commit()
 
 
-def _applied(answer: Read, claims: Sequence[Claim]) -> int:
-    """One document's answer applied to the claims it names, as they stand; returns how many moved."""
+def _applied(answer: Read, claims: Sequence[Claim]) -> list[Claim]:
+    """One document's answer applied to the claims it names, as they stand; returns those that moved."""
     if isinstance(answer, Verdicts):
         sent = [c for c in claims if c.interchange_number == answer.interchange_number]
         return _apply_999(answer, [c for c in sent if c.status == ClaimStatus.SUBMITTED])
     # not ours, or settled by an earlier document, otherwise
     at_payer = [c for c in claims if c.patient_control_number in answer and c.status in AT_PAYER]
-    return sum(_apply_answer(claim, answer[claim.patient_control_number]) for claim in at_payer)
+    return [claim for claim in at_payer if _apply_answer(claim, answer[claim.patient_control_number])]
 
 
-def _apply_999(verdicts: Verdicts, sent: list[Claim]) -> int:
+def _apply_999(verdicts: Verdicts, sent: list[Claim]) -> list[Claim]:
     """Transaction sets the 999 accepts: their claims are acknowledged; those it rejects: rejected. When the 999
     rejects our whole group without naming sets, every claim of the interchange is rejected."""
     of_sets = verdicts.of_sets
@@ -166,7 +212,7 @@ def _apply_999(verdicts: Verdicts, sent: list[Claim]) -> int:
         claim.acknowledge()
     for claim in bad:
         claim.reject("999", of_sets.get(claim.transaction_control or "", (False, []))[1] or [UNEXPLAINED])
-    return len(good) + len(bad)
+    return [*good, *bad]
 
 
 def _apply_answer(claim: Claim, answer: Answer) -> bool:
@@ -183,15 +229,3 @@ def _apply_answer(claim: Claim, answer: Answer) -> bool:
     else:
         return False
     return True
-
-
-async def _settle_corrected(uow: ClaimWork, accepted: list[Claim]) -> None:
-    """The payer took a correction: the claim it corrects is settled; corrections waiting for a number go."""
-    corrections = {
-        c.replaces_claim_id: c.frequency for c in accepted if c.replaces_claim_id and c.frequency in ("7", "8")
-    }
-    originals = await uow.claims.lock_many(corrections) if corrections else []
-    for original in originals:
-        original.settled_by_correction(corrections[original.id])
-    await handlers.store(uow, originals)
-    await release_waiting_corrections(uow, {c.id: c.payer_claim_number for c in accepted if c.payer_claim_number})

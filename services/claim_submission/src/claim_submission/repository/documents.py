@@ -28,11 +28,18 @@ class Documents(Repository):
         query = select(inbound.c.id).where(inbound.c.status == "pending").order_by(inbound.c.id).limit(limit)
         return list(await self.session.scalars(query))
 
-    async def lock_pending(self, limit: int, document_id: int | None = None) -> list[Row[Any]]:
-        """The oldest pending documents no other worker holds (the one named, when one is), in arrival order."""
-        query = select(inbound).where(inbound.c.status == "pending").order_by(inbound.c.id).limit(limit)
+    async def lock_pending(self, limit: int, size: int, document_id: int | None = None) -> list[Row[Any]]:
+        """The oldest pending documents no other worker holds (the one named, when one is), in arrival order: at
+        most `limit`, and those that begin within `size` characters of content (the first always)."""
+        pending = inbound.c.status == "pending"
+        oldest = select(inbound.c.id, func.octet_length(inbound.c.content).label("size")).where(pending)
         if document_id is not None:
-            query = query.where(inbound.c.id == document_id)
+            oldest = oldest.where(inbound.c.id == document_id)
+        listed = oldest.order_by(inbound.c.id).limit(limit).subquery()
+        before = func.sum(listed.c.size).over(order_by=listed.c.id) - listed.c.size
+        running = select(listed.c.id, before.label("before")).subquery()
+        fits = select(running.c.id).where(running.c.before < size)
+        query = select(inbound).where(inbound.c.id.in_(fits), pending).order_by(inbound.c.id)
         return list(await self.session.execute(query.with_for_update(skip_locked=True)))
 
     async def applied(self, document_ids: list[int]) -> None:
