@@ -10,6 +10,7 @@ from uuid import UUID
 
 from claimstream_platform import practices
 from claimstream_platform.auth import Kind, Principal
+from claimstream_platform.contracts.access import AccessRecorded
 from claimstream_platform.errors import NotFound, RuleViolation
 from claimstream_platform.messaging.consumer import Delivery
 
@@ -159,7 +160,7 @@ async def revoke_token(uow: IdentityWork, principal: Principal, account_id: UUID
 async def on_access_recorded(deliveries: Sequence[Delivery], uow: IdentityWork, *, key: AuditKey) -> None:
     """A run of one tenant's access events, appended to its chain in order, each chained with `key` to the row
     before; a redelivered event is kept once. The consumer is given the key when the worker starts (consumers.py)."""
-    await uow.access_log.append([d.event for d in deliveries], key)
+    await uow.access_log.append([d.event for d in deliveries if isinstance(d.event, AccessRecorded)], key)
 
 
 async def _account(uow: IdentityWork, tenant_id: UUID, account_id: UUID, kind: Kind | None = None) -> Account:

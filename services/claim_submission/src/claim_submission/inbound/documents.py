@@ -156,11 +156,13 @@ def _apply_in_order(answers: Sequence[Read], claims: Mapping[UUID, Claim]) -> tu
     for answer in answers:
         changed = _applied(answer, list(claims.values()))
         moves += len(changed)
-        for claim in (c for c in changed if c.status == ClaimStatus.ACCEPTED):
-            accepted.append(claim)
-            original = claims.get(claim.replaces_claim_id) if claim.replaces_claim_id else None
-            if original is not None and claim.frequency in CORRECTING:
-                original.settled_by_correction(claim.frequency)
+        now = [c for c in changed if c.status == ClaimStatus.ACCEPTED]
+        accepted += now
+        # each claim once, as the document's last correction of it says (two of one claim may come together)
+        corrected = {c.replaces_claim_id: c.frequency for c in now if c.replaces_claim_id and c.frequency in CORRECTING}
+        for original_id, frequency in corrected.items():
+            if original_id in claims:
+                claims[original_id].settled_by_correction(frequency)
     return moves, accepted
 
 
