@@ -11,12 +11,11 @@ from uuid import uuid4
 import httpx
 from claim_submission.domain.states import AWAITING_NUMBER
 from claim_submission.gateway import SimulatorGateway
-from claim_submission.inbound import documents, payments
+from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
 from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
 from claims_testkit import (
-    ENVELOPE,
     RECENT,
     TENANT,
     a_claim,
@@ -256,31 +255,3 @@ async def test_a_run_of_corrections_leaves_what_the_same_requests_one_at_a_time_
     at_payer, here = together
     assert at_payer[0] == ("accepted", "1") and [f for _, f in at_payer[1:]] == ["7", "7"]
     assert [s for s, _ in here] == ["replaced", *(s for s, _ in here[1:])] and len(here) == 2
-
-
-async def test_a_correction_accepted_settles_its_claim_before_the_next_document_of_the_pass(
-    make_uow: Callable[[], ClaimWork], gateway: SimulatorGateway, simulator: httpx.AsyncClient
-) -> None:
-    """The replacement's 277CAs, then a late rejection of the claim it replaces, applied in one pass: the claim it
-    replaces is settled when the payer accepts the replacement, so the late answer finds it settled."""
-    first = await a_claim(make_uow, simulator)
-    await cycle(make_uow, gateway)
-    (original,) = await claims_of(make_uow, first.encounter_id)
-    corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
-    await handle(make_uow, corrections.on_charge_voided, voided(first))
-    await handle(make_uow, encounters.on_charge_captured, corrected)
-    await submit.batch(make_uow(), ENVELOPE)
-    await submit.send(make_uow, gateway)
-    _, replacement = await claims_of(make_uow, first.encounter_id)
-    payer = (await simulator.get("/v1/inbox", params={"kind": "277CA"})).json()["items"][-1]["content"]
-    late = payer.replace(replacement.patient_control_number, original.patient_control_number)
-    late = late.replace("STC*A2:20*", "STC*A7:254*").replace("*WQ*", "*U*")
-    await documents.collect(make_uow, gateway)
-    async with make_uow() as uow:
-        await documents.store(uow, [("277CA", "test:late-rejection", late)])
-        await uow.commit()
-    await documents.apply_pending(make_uow)
-    original, replacement = await claims_of(make_uow, first.encounter_id)
-    assert (original.status, replacement.status, replacement.frequency) == ("replaced", "accepted", "7")
-    rejected = [e for kind, e in await events(make_uow) if kind == "rejected" and e["claim_id"] == str(original.id)]
-    assert rejected == []

@@ -5,14 +5,16 @@ The pending documents of a pass are then applied in one transaction, in arrival 
 A document that cannot be read (a malformed file, a payer claim number too long to store) is quarantined with its
 reason in that transaction. When the pass fails for anything else (a stored row that names no interchange), each
 document is applied in its own: the one that fails is quarantined with its reason and the documents behind it flow
-on. A pass holds at most PASS_SIZE characters of documents, so that a run of large ones cannot exhaust memory.
+on. A pass holds at most PASS_SIZE bytes of documents (a larger one alone), so that a run of large ones cannot
+exhaust memory.
 
 A tenant's billers see its quarantined 999s through the API and retry or discard them; installation operators see
 every document, the 277CAs (which belong to no one tenant) too.
 """
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -33,7 +35,7 @@ from claim_submission.repository import ClaimWork
 
 log = logging.getLogger(__name__)
 APPLY_LIMIT = 200  # documents per pass
-PASS_SIZE = 16 * 1024 * 1024  # characters of documents a pass holds at once (one is up to MAX_DOCUMENT_CHARS)
+PASS_SIZE = 16 * 1024 * 1024  # bytes of documents a pass holds at once (a larger one alone)
 CORRECTING = ("7", "8")  # the frequencies of a replacement and a void, which settle the claim they correct
 T = TypeVar("T")
 UNEXPLAINED = Reason(rule="999.rejected", field="interchange", message="the 999 rejected the transaction set")
@@ -152,9 +154,10 @@ def _apply_in_order(answers: Sequence[Read], claims: Mapping[UUID, Claim]) -> tu
     """Each document's answers in arrival order, to the claims as the documents before left them; a correction a
     document accepts settles the claim it corrects before the next document. Returns the moves and the claims
     accepted."""
+    named = _Named(claims.values())
     moves, accepted = 0, []
     for answer in answers:
-        changed = _applied(answer, list(claims.values()))
+        changed = _applied(answer, named)
         moves += len(changed)
         now = [c for c in changed if c.status == ClaimStatus.ACCEPTED]
         accepted += now
@@ -193,13 +196,26 @@ async def _quarantine(make_uow: Callable[[], ClaimWork], document_id: int, reaso
         await uow.commit()
 
 
-def _applied(answer: Read, claims: Sequence[Claim]) -> list[Claim]:
+class _Named:
+    """A pass's claims by the interchange they went in and by their CLM01, each list in id order (as they were
+    locked), so that a document finds its claims without a walk over the pass's."""
+
+    def __init__(self, claims: Iterable[Claim]) -> None:
+        self.by_interchange: dict[int | None, list[Claim]] = defaultdict(list)
+        self.by_control: dict[str, Claim] = {}
+        for claim in sorted(claims, key=lambda c: c.id):
+            self.by_interchange[claim.interchange_number].append(claim)
+            self.by_control[claim.patient_control_number] = claim
+
+
+def _applied(answer: Read, named: _Named) -> list[Claim]:
     """One document's answer applied to the claims it names, as they stand; returns those that moved."""
     if isinstance(answer, Verdicts):
-        sent = [c for c in claims if c.interchange_number == answer.interchange_number]
+        sent = named.by_interchange.get(answer.interchange_number, [])
         return _apply_999(answer, [c for c in sent if c.status == ClaimStatus.SUBMITTED])
     # not ours, or settled by an earlier document, otherwise
-    at_payer = [c for c in claims if c.patient_control_number in answer and c.status in AT_PAYER]
+    found = sorted((named.by_control[n] for n in answer if n in named.by_control), key=lambda c: c.id)
+    at_payer = [c for c in found if c.status in AT_PAYER]
     return [claim for claim in at_payer if _apply_answer(claim, answer[claim.patient_control_number])]
 
 

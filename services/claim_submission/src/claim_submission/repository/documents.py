@@ -9,7 +9,7 @@ from uuid import UUID
 from claimstream_platform.db import Repository
 from claimstream_platform.many_rows import one_of
 from claimstream_platform.paging import OrderedPageRequest, ordered_page
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 
@@ -30,15 +30,15 @@ class Documents(Repository):
 
     async def lock_pending(self, limit: int, size: int, document_id: int | None = None) -> list[Row[Any]]:
         """The oldest pending documents no other worker holds (the one named, when one is), in arrival order: at
-        most `limit`, and those that begin within `size` characters of content (the first always)."""
+        most `limit` of them and `size` bytes of content (the first always, however large)."""
         pending = inbound.c.status == "pending"
         oldest = select(inbound.c.id, func.octet_length(inbound.c.content).label("size")).where(pending)
         if document_id is not None:
             oldest = oldest.where(inbound.c.id == document_id)
         listed = oldest.order_by(inbound.c.id).limit(limit).subquery()
         before = func.sum(listed.c.size).over(order_by=listed.c.id) - listed.c.size
-        running = select(listed.c.id, before.label("before")).subquery()
-        fits = select(running.c.id).where(running.c.before < size)
+        running = select(listed.c.id, listed.c.size, before.label("before")).subquery()
+        fits = select(running.c.id).where(or_(running.c.before == 0, running.c.before + running.c.size <= size))
         query = select(inbound).where(inbound.c.id.in_(fits), pending).order_by(inbound.c.id)
         return list(await self.session.execute(query.with_for_update(skip_locked=True)))
 
