@@ -22,7 +22,6 @@ from uuid import UUID
 from claimstream_platform.contracts import Reason
 from claimstream_platform.engines import is_transient
 from claimstream_platform.x12 import X12Error
-from sqlalchemy.engine import Row
 
 from claim_submission import handlers
 from claim_submission.domain.claim import Claim
@@ -169,8 +168,8 @@ def _apply_in_order(answers: Sequence[Read], claims: Mapping[UUID, Claim]) -> tu
     return moves, accepted
 
 
-def _read(document: Row[Any]) -> Read | str:
-    """A stored document's verdicts or answers; the reason it cannot be read, when it cannot."""
+def _read(document: Any) -> Read | str:
+    """A stored document's (its `inbound` row's) verdicts or answers; the reason it cannot be read, when it cannot."""
     try:
         if document.kind == "999":
             return _verdicts(int(document.source.split(":")[1]), document.content)
