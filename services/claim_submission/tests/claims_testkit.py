@@ -15,7 +15,7 @@ from claim_submission.outbound import submit
 from claim_submission.outbound.copies import own_copy
 from claim_submission.outbound.x837 import Party, Submitter
 from claim_submission.repository import ClaimWork
-from claimstream_platform.contracts.charge_capture import ChargeCaptured
+from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.dates import business_date
 from sqlalchemy import text
 
@@ -86,6 +86,19 @@ def charges(**changes: Any) -> ChargeCaptured:
         "rendering_provider": SOCIAL_WORKER,
     }
     return ChargeCaptured.model_validate(data | changes)
+
+
+def voided(first: ChargeCaptured) -> ChargeVoided:
+    """Charge capture's void of the encounter's first version, before its correction."""
+    return ChargeVoided(
+        tenant_id=TENANT,
+        practice_id=first.practice_id,
+        encounter_id=first.encounter_id,
+        version=1,
+        external_id=first.external_id,
+        service_date=first.service_date,
+        reason="corrected",
+    )
 
 
 def claim_content(**changes: Any) -> ClaimContent:

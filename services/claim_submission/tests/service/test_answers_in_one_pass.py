@@ -11,8 +11,7 @@ from claim_submission.inbound import documents
 from claim_submission.intake import corrections, encounters
 from claim_submission.outbound import submit
 from claim_submission.repository import ClaimWork
-from claims_testkit import ENVELOPE, TENANT, a_claim, claims_of, cycle, events, handle
-from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claims_testkit import ENVELOPE, a_claim, claims_of, cycle, events, handle, voided
 
 MakeUow = Callable[[], ClaimWork]
 
@@ -22,17 +21,8 @@ async def replacement_sent(make_uow: MakeUow, gateway: SimulatorGateway, simulat
     replacement, still in the inbox with the clearinghouse's."""
     first = await a_claim(make_uow, simulator)
     await cycle(make_uow, gateway)
-    voided = ChargeVoided(
-        tenant_id=TENANT,
-        practice_id=first.practice_id,
-        encounter_id=first.encounter_id,
-        version=1,
-        external_id=first.external_id,
-        service_date=first.service_date,
-        reason="corrected",
-    )
     corrected = first.model_copy(update={"version": 2, "lines": [first.lines[0].model_copy(update={"code": "90834"})]})
-    await handle(make_uow, corrections.on_charge_voided, voided)
+    await handle(make_uow, corrections.on_charge_voided, voided(first))
     await handle(make_uow, encounters.on_charge_captured, corrected)
     await submit.batch(make_uow(), ENVELOPE)
     await submit.send(make_uow, gateway)

@@ -25,26 +25,13 @@ from claims_testkit import (
     enroll,
     events,
     handle,
+    voided,
     x12_of,
 )
-from claimstream_platform.contracts.charge_capture import ChargeCaptured, ChargeVoided
 from claimstream_platform.contracts.denial_management import CorrectionRequested
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from sqlalchemy import text
-
-
-def voided(first: ChargeCaptured) -> ChargeVoided:
-    """Charge capture's void of the encounter's first version, before its correction."""
-    return ChargeVoided(
-        tenant_id=TENANT,
-        practice_id=first.practice_id,
-        encounter_id=first.encounter_id,
-        version=1,
-        external_id=first.external_id,
-        service_date=first.service_date,
-        reason="corrected",
-    )
 
 
 def paid_and_renumbered(claim: Any, payer_claim_number: str) -> PaymentPosted:
