@@ -80,7 +80,8 @@ async def collect(make_uow: Callable[[], ClaimWork], gateway: Gateway) -> int:
 
 
 def _parts(items: Sequence[T], size: Callable[[T], int]) -> Iterator[list[T]]:
-    """`items` in order, in parts of at most PASS_SIZE (an item larger than that alone)."""
+    """`items` in order, in parts of at most PASS_SIZE by `size` (characters of X12, which is ASCII: bytes), a
+    larger item alone."""
     part: list[T] = []
     taken = 0
     for item in items:
