@@ -14,8 +14,7 @@ from claim_submission.gateway import SimulatorGateway
 from claim_submission.inbound import payments
 from claim_submission.intake import corrections, encounters
 from claim_submission.repository import ClaimWork
-from claims_testkit import RECENT, TENANT, charges, claims_of, cycle, enroll, handle, x12_of
-from claimstream_platform.contracts.charge_capture import ChargeVoided
+from claims_testkit import RECENT, charges, claims_of, cycle, enroll, handle, voided, x12_of
 from claimstream_platform.contracts.remittance_posting import PaymentPosted
 from claimstream_platform.messaging.envelope import DecodedEvent, EventMetadata
 from cob_testkit import SECONDARY, TWO_LINES, posting
@@ -105,16 +104,7 @@ async def test_corrected_charges_void_the_secondary_claim(
 ) -> None:
     coded, primary = await primary_accepted(make_uow, gateway, simulator)
     await handle(make_uow, payments.on_payment_posted, posted_for(primary))
-    voided = ChargeVoided(
-        tenant_id=TENANT,
-        practice_id=coded.practice_id,
-        encounter_id=coded.encounter_id,
-        version=1,
-        external_id=coded.external_id,
-        service_date=coded.service_date,
-        reason="corrected",
-    )
-    await handle(make_uow, corrections.on_charge_voided, voided)
+    await handle(make_uow, corrections.on_charge_voided, voided(coded))
     first, secondary = await claims_of(make_uow, coded.encounter_id)
     assert first.status == "accepted"  # waits for the corrected charges, which replace it
     assert secondary.status == "voided"  # billed from a payment of charges that no longer stand
