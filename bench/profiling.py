@@ -33,6 +33,7 @@ async def profile_processes(roots: dict[str, int], hottest: list[str], folder: P
     if PROFILE_SECONDS <= 0 or not Path(spy).exists():
         return {}
     await asyncio.sleep(after)
+    folder.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none: py-spy would write nothing
     await asyncio.gather(*(_record(spy, roots[name], _file(folder, name)) for name in hottest))
     graphs = {name: _file(folder, name).with_suffix(".svg").name for name in hottest}
     return {name: {"flame_graph": graphs[name], **_summary(name, folder)} for name in hottest}

@@ -67,6 +67,15 @@ def test_production_replicates_kafka_three_ways_and_every_service_has_a_narrow_l
         assert 1 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"] <= TOPIC_PARTITIONS
 
 
+def test_a_worker_that_rests_longer_after_a_batch_scales_out_only_past_a_lag_as_much_longer(
+    resources: tuple[str, list[dict[str, Any]]],
+) -> None:
+    triggers = [item["spec"]["triggers"][0]["metadata"] for item in resources[1] if item["kind"] == "ScaledObject"]
+    lags = {trigger["consumerGroup"]: int(trigger["lagThreshold"]) for trigger in triggers}
+    # the projection rests a second after a batch (the default is 0.2 s): its committed offsets trail by that too
+    assert lags["projection"] == 2 * lags["claim-submission"] == 2000, lags
+
+
 def test_the_field_check_reports_a_misspelt_field_a_wrong_type_and_a_value_outside_the_list() -> None:
     acl = {"resource": {"type": "topic", "name": "x", "patternType": "literal"}, "operation": ["Read"]}
     user = {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": [acl]}}

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urljoin
 from uuid import uuid4
 
 import httpx
@@ -104,7 +105,8 @@ async def release_what_eligibility_held(page: Page, services: Services, keys: Ke
 async def accepted_replacement(page: Page) -> None:
     """The claim's page, reloaded (bounded) until the replacement claim of its visit shows as accepted; held on
     its way (the patient's coverage was inactive on the date of service, as eligibility answered), it is released
-    from its own page with that finding accepted on purpose, as the biller's correction says."""
+    from its own page with that finding accepted on purpose, as the biller's correction says. Its page answers once
+    the projection holds it: claim submission's list, on this page, may name it a moment before."""
     here, deadline = page.url, time.monotonic() + 120
     others = page.locator("section", has=page.get_by_role("heading", name="Other claims of this visit"))
     while time.monotonic() < deadline:
@@ -112,9 +114,13 @@ async def accepted_replacement(page: Page) -> None:
         if "replaces this one" in shown and "accepted" in shown:
             return
         if "replaces this one" in shown and "held" in shown:
-            await others.get_by_role("link").first.click()
-            await page.get_by_label("eligibility.coverage-inactive").check()
-            await page.get_by_role("button", name="Scrub again and send").click()
+            await page.goto(urljoin(here, await others.get_by_role("link").first.get_attribute("href") or ""))
+            release = page.get_by_label("eligibility.coverage-inactive")
+            if await release.count():
+                await release.check()
+                await page.get_by_role("button", name="Scrub again and send").click()
+            else:
+                await asyncio.sleep(1)  # not in the projection yet
             await page.goto(here)
             continue
         await asyncio.sleep(1)

@@ -30,6 +30,7 @@ from claimstream_platform.engines import create_engine, sessions
 from claimstream_platform.loops import PeriodicLoop
 from claimstream_platform.messaging.consumer import Batched, Consumer, Handler, run_until_stopped
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.messaging.partitions import GATHER_SECONDS
 from claimstream_platform.messaging.subscriptions import Locks
 from claimstream_platform.messaging.wakeup import Wakeup
 from claimstream_platform.readiness import Readiness
@@ -89,6 +90,9 @@ class Service(Generic[S]):
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
     together: bool = False  # its consumer applies one batch of all its partitions at a time (messaging/partitions.py)
+    gather_seconds: float = (
+        GATHER_SECONDS  # its partitions' rest after a batch: longer where no one waits by the second
+    )
 
     def consumed_topics(self) -> list[str]:
         """The topics its consumer reads (its group's, its Kafka user's ACLs: docs/deploy.md)."""
@@ -175,6 +179,7 @@ class Service(Generic[S]):
                     max_attempts=service_settings.consumer_max_attempts,
                     session_timeout_ms=service_settings.consumer_session_timeout_ms,
                     together=self.together,
+                    gather_seconds=self.gather_seconds,
                 )
             )
         return workers + [make(runtime) for make in self.loops] + [_pruning(runtime)]

@@ -111,5 +111,6 @@ SERVICE = Service(
     prepare_app=_prepare,
     unit_of_work=PatientBillingWork,
     together=True,  # batches of its partitions named the same accounts' locks and waited for each other
+    gather_seconds=1.0,  # people read what it keeps, not by the second: a longer rest makes fewer, larger batches
     commands={"announce-standings": ("announce the standing of accounts older than standings", announce_standings)},
 )

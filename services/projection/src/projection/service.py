@@ -36,6 +36,7 @@ SERVICE = Service(
     subscriptions=SUBSCRIPTIONS,
     unit_of_work=ProjectionWork,
     together=True,  # a claim's events and its payment's fold into one encounter: batches that would wait for each other
+    gather_seconds=1.0,  # people read what it keeps, not by the second: a longer rest makes fewer, larger batches
     commands={
         "rebuild": ("replay every topic into fresh tables, compare, and swap them in", rebuild),
         "announce-shares": ("announce every visit's patient share again, for patient billing", announce_shares),

@@ -2,12 +2,14 @@
 database roles (CloudNativePG) and its worker's scaling on its consumer group's lag (KEDA). Written into
 deploy/k8s/components by `claimstream_devtools.manifests` (docs/deploy.md, "Operators")."""
 
+import math
 from typing import Any
 
 from claimstream_platform.contracts import registered_events
 from claimstream_platform.kit import Service
 from claimstream_platform.messaging.kafka import TOPIC_PARTITIONS, dead_letter_topic
 from claimstream_platform.messaging.letters import REDRIVEN_TOPIC
+from claimstream_platform.messaging.partitions import COMMIT_SECONDS, GATHER_SECONDS
 
 from claimstream_devtools.k8s_objects import DATABASE, certificate_only, labels, locked_down
 
@@ -144,9 +146,7 @@ def scaling(service: Service[Any]) -> list[dict[str, Any]]:
             # KEDA connects from its own namespace: the name in full (docs/deploy.md: the namespace is claimstream)
             "bootstrapServers": f"{KAFKA_CLUSTER}-kafka-bootstrap.claimstream.svc:9093",
             "consumerGroup": service.name,
-            # Committed offsets trail what a worker applied by a second or two (docs/platform.md, Inbox): at 200 the
-            # projection's applied second at 50 encounters/s (about 600 events) alone read as lag to scale out for.
-            "lagThreshold": "1000",
+            "lagThreshold": lag_threshold(service),
             "sasl": "scram_sha512",
             "tls": "enable",
         },
@@ -166,6 +166,15 @@ def scaling(service: Service[Any]) -> list[dict[str, Any]]:
         },
     }
     return [authentication, scaled]
+
+
+def lag_threshold(service: Service[Any]) -> str:
+    """Committed offsets trail what a worker applied by a second or two (docs/platform.md, Inbox): at 200 the
+    projection's applied second at 50 encounters/s (about 600 events) alone read as lag to scale out for. So 1,000
+    for a worker that rests the default after a batch, and more in proportion for one that rests longer: its offsets
+    trail by its rest too."""
+    trail = (COMMIT_SECONDS + service.gather_seconds) / (COMMIT_SECONDS + GATHER_SECONDS)
+    return str(1000 * math.ceil(round(trail, 3)))
 
 
 def kafka_login(service: Service[Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ from claimstream_platform.messaging.failures import (
 )
 from claimstream_platform.messaging.inbox import claim, forget
 from claimstream_platform.messaging.kafka import new_consumer, new_producer, stop_client
-from claimstream_platform.messaging.partitions import PartitionWork
+from claimstream_platform.messaging.partitions import GATHER_SECONDS, PartitionWork
 from claimstream_platform.messaging.practice_check import PracticeCheck
 from claimstream_platform.messaging.subscriptions import (
     Batched,
@@ -116,6 +116,7 @@ class Consumer:
     session_timeout_ms: int = 30_000
     handler_timeout: float = 30.0
     together: bool = False  # one batch of all partitions at a time (messaging/partitions.py)
+    gather_seconds: float = GATHER_SECONDS  # a partition's rest after its batch (messaging/partitions.py)
     practices: PracticeCheck = field(default_factory=PracticeCheck)  # each event's practice is its tenant's
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _dead_letters: AIOKafkaProducer = field(init=False)
@@ -128,8 +129,10 @@ class Consumer:
         self._stopping.set()
 
     async def run(self) -> None:
-        settle = self.session_timeout_ms / 3000
-        work = PartitionWork(self.name, self._process_batch, settle_seconds=settle, together=self.together)
+        settle, rest = self.session_timeout_ms / 3000, self.gather_seconds
+        work = PartitionWork(
+            self.name, self._process_batch, settle_seconds=settle, together=self.together, gather_seconds=rest
+        )
         consumer = new_consumer(
             self.bootstrap_servers,
             group_id=self.name,
@@ -167,12 +170,9 @@ class Consumer:
         telemetry.HANDLER_SECONDS.record(time.perf_counter() - started, {"consumer": self.name})
 
     async def apply(self, records: list[ConsumerRecord[bytes, bytes]], tries: Tries | None = None) -> list[DeadLetter]:
-        """Apply a batch in one transaction; returns what must go to the dead-letter topic.
-
-        Fast path: every handler in one transaction. If one fails for a reason that is not an outage, the batch
-        is rolled back and applied again record by record, each in a savepoint with bounded attempts. An outage
-        raises (`engines.is_transient`): the caller waits and calls again with the same `tries`.
-        """
+        """Apply a batch in one transaction; returns what must go to the dead-letter topic. A handler failing for a
+        reason that is not an outage rolls it back, and it goes again record by record, each in a savepoint with
+        bounded attempts. An outage raises (`engines.is_transient`): the caller calls again with the same `tries`."""
         tries = tries or Tries()
         decoded, dead = decode_subscribed(records, self.subscriptions)
         decoded, misplaced = await self.practices.split(self.sessionmaker, decoded)
@@ -288,7 +288,7 @@ class Consumer:
                 if self._stopping.is_set() or not is_transient(error):
                     raise
                 log.warning(
-                    "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
+                    "consumer waits for the database", extra={"consumer": self.name, "error": type(error).__name__}
                 )
                 waited += 1
                 first = 0.02 if is_contention(error) else 0.2  # a lost race is run again soon, an outage waited out
