@@ -85,8 +85,10 @@ class Platform:
         )
 
     async def start(self) -> None:
-        """Before the first request: the revocation list loaded (refreshed before requests from then on: gate.admit)."""
+        """Before the first request: the revocation list loaded (refreshed before requests from then on: gate.admit)
+        and the limiter's store read once (its first connection opened)."""
         await self.revocations.start()
+        await self.limiter.start()
 
     async def close(self) -> None:
         await self.revocations.close()

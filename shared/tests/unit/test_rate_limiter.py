@@ -6,6 +6,7 @@ from uuid import uuid4
 from claimstream_platform.access import RateClass
 from claimstream_platform.limits import Budget, RateLimiter
 from claimstream_platform.limits.budgets import block_size, granted
+from claimstream_platform.limits.limiter import STORE_TIMEOUT
 from claimstream_platform.limits.store import Overrides
 
 WRITE = RateClass.WRITE
@@ -148,3 +149,25 @@ async def test_a_payer_call_is_refused_while_the_store_is_unreachable_not_let_th
     refused = await limited.check(RateClass.PAYER, tenant_id=uuid4(), client="desk")
     assert (refused.allowed, refused.unavailable, refused.retry_after) == (False, True, 5)
     assert (await limited.check(WRITE, tenant_id=uuid4(), client="desk")).allowed
+
+
+async def test_a_store_slow_to_first_answer_is_waited_for_at_start_not_by_the_first_payer_call() -> None:
+    """Opening the store's first connection on a loaded machine took longer than a request may wait (STORE_TIMEOUT):
+    the first payer call, which fails closed, was refused 503. The process's start reads the store first instead."""
+
+    class SlowAtFirst(MemoryStore):
+        opened = False
+
+        async def overrides(self) -> Overrides:
+            if not self.opened:
+                self.opened = True
+                await asyncio.sleep(STORE_TIMEOUT * 1.5)  # the first connection being opened
+            return await super().overrides()
+
+    budget = Budget(tenant=10, client=10)
+    for start in (False, True):
+        limited = RateLimiter(SlowAtFirst(), "svc", {WRITE: budget, RateClass.PAYER: budget})
+        if start:
+            await limited.start()
+        first = await limited.check(RateClass.PAYER, tenant_id=uuid4(), client="desk")
+        assert first.allowed is start, start

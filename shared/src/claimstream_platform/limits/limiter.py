@@ -21,6 +21,7 @@ OVERRIDES_TTL = 30.0  # seconds an operator's new budget takes to reach every pr
 PRUNE_EVERY = 300.0
 KEEP_WINDOWS_FOR = 3600  # seconds of past windows kept (for an operator looking at a burst)
 STORE_TIMEOUT = 1.0
+START_TIMEOUT = 10.0  # the process's first reads of the store, before it takes requests
 RETRY_STORE_AFTER = 1.0  # while the store is down, try it again at most this often
 UNAVAILABLE_RETRY_AFTER = 5
 FORGET_AFTER = 600  # seconds after its window began that a process forgets a bucket's permits
@@ -141,13 +142,19 @@ class RateLimiter:
             return ALLOWED
         return Decision(False, retry_after=UNAVAILABLE_RETRY_AFTER, unavailable=True)
 
-    async def _housekeeping(self) -> None:
+    async def start(self) -> None:
+        """Before the first request: the overrides read and old windows pruned, with time for the store's first
+        connection. Left to the first request, a payer call (which fails closed) on a loaded machine was refused
+        503 when opening that connection took longer than a request's STORE_TIMEOUT."""
+        await self._housekeeping(timeout=START_TIMEOUT)
+
+    async def _housekeeping(self, timeout: float = STORE_TIMEOUT) -> None:
         """Refresh the operators' overrides now and then, and prune old windows; a failure keeps what it had."""
         now = self.clock()
         if now - self._overrides_at >= OVERRIDES_TTL and now >= self._retry_store_at:
             self._overrides_at = now
             try:
-                async with asyncio.timeout(STORE_TIMEOUT):
+                async with asyncio.timeout(timeout):
                     self._overrides = await self.store.overrides()
             except Exception as error:
                 self._failed(error)
@@ -155,7 +162,7 @@ class RateLimiter:
             self._pruned_at = now
             self._forget_old_windows(now)
             try:
-                async with asyncio.timeout(STORE_TIMEOUT):
+                async with asyncio.timeout(timeout):
                     await self.store.prune(int(now) - KEEP_WINDOWS_FOR)
             except Exception as error:
                 self._failed(error)
