@@ -165,17 +165,21 @@ class Claims(ClaimWrites):
         self, wanted: Iterable[tuple[UUID, str]]
     ) -> dict[tuple[UUID, str], list[tuple[UUID, UUID]]]:
         """The open claims (encounter id, claim id) of each (tenant, duplicate key) of `wanted`, asked under the
-        keys' locks (_hold)."""
+        keys' locks (_hold). Whether a claim is open is checked here, not in the statement: with the status there,
+        the planner took the queue's index (tenant, practice, status) and read every open claim of the tenant for
+        each key (50 ms for a batch of 50 with 1,300 open claims), where a key has a claim or two."""
         pairs = list(set(wanted))
         await self._hold(pairs)
+        c = claims.c
         rows = await self.session.execute(
-            select(claims.c.tenant_id, claims.c.duplicate_key, claims.c.encounter_id, claims.c.id)
-            .where(rows_in((claims.c.tenant_id, claims.c.duplicate_key), pairs))
-            .where(claims.c.status.in_(OPEN_STATES))
+            select(c.tenant_id, c.duplicate_key, c.encounter_id, c.id, c.status).where(
+                rows_in((c.tenant_id, c.duplicate_key), pairs)
+            )
         )
         found: dict[tuple[UUID, str], list[tuple[UUID, UUID]]] = defaultdict(list)
         for row in rows:
-            found[(row.tenant_id, row.duplicate_key)].append((row.encounter_id, row.id))
+            if row.status in OPEN_STATES:
+                found[(row.tenant_id, row.duplicate_key)].append((row.encounter_id, row.id))
         return found
 
     async def _hold(self, pairs: Iterable[tuple[UUID, str]]) -> None:
