@@ -6,8 +6,9 @@ more is fetched from it until that batch is applied: order within a partition is
 applied twice at once. The task applies the batch, rests GATHER_SECONDS unless the batch was full (a backlog), and
 resumes the partition: the next batch gathers what arrived meanwhile: fewer, larger batches, each a transaction with
 its fixed statements. A service whose events nobody waits on by the second (the projection: people's pages) declares
-a longer rest (`Service.gather_seconds`, kit.py). A partition whose batch is slow, or stuck behind a lock, holds nothing but itself: the others
-flow, and the poll loop keeps calling `getmany`, so the member stays in its group (`max_poll_interval_ms`).
+a longer rest (`Service.gather_seconds`, kit.py). A partition whose batch is slow, or stuck behind a lock, holds
+nothing but itself: the others flow, and the poll loop keeps calling `getmany`, so the member stays in its group
+(`max_poll_interval_ms`).
 
 The applied batches' offsets are committed by the poll loop (`commit_due`), all partitions' in one request, at most
 once every COMMIT_SECONDS; and those of the partitions a rebalance takes away, or of all when the consumer stops,
