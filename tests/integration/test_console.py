@@ -125,7 +125,7 @@ async def accepted_replacement(page: Page) -> None:
             continue
         await asyncio.sleep(1)
         await page.reload()
-    raise AssertionError(await others.inner_text())
+    raise AssertionError(f"no replacement accepted in 120 s (a held one never offered its release?): {shown}")
 
 
 async def test_the_front_desk_checks_coverage_for_a_visit(services: Services, world: ConsoleWorld) -> None:

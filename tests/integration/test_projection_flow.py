@@ -35,9 +35,10 @@ async def projected(services: Services, headers: dict[str, str], claim_id: str, 
     return {}
 
 
-async def settled(services: Services, headers: dict[str, str], claim_id: str, quiet: float = 3) -> dict[str, Any]:
+async def settled(services: Services, headers: dict[str, str], claim_id: str, quiet: float = 5) -> dict[str, Any]:
     """The projection's claim once its timeline has not changed for `quiet` seconds (bounded): a line denial in
-    the payment brings denial management's events moments after it, and the rebuild is compared with all of it."""
+    the payment brings denial management's events moments after it (two hops, each resting a second after a batch),
+    and the rebuild is compared with all of it."""
     deadline, last, since = time.monotonic() + 60, None, time.monotonic()
     async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as client:
         while time.monotonic() < deadline:

@@ -102,7 +102,8 @@ async def patient_terms(services: Services, headers: dict[str, str]) -> dict[str
 
 
 async def quiet_check(services: Services, headers: dict[str, str]) -> dict[str, Any]:
-    """The tenant's money checksum once payments have posted and nothing changed for three seconds (bounded)."""
+    """The tenant's money checksum once payments have posted and nothing changed for five seconds (bounded): the
+    projection and patient billing answer each other, each resting a second after a batch."""
     deadline, last, since = time.monotonic() + 120, None, time.monotonic()
     async with httpx.AsyncClient(base_url=services.projection, headers=headers, timeout=10) as projection:
         while time.monotonic() < deadline:
@@ -110,7 +111,7 @@ async def quiet_check(services: Services, headers: dict[str, str]) -> dict[str, 
             sides = {k: checked[k] for k in ("charged", "paid", "adjusted", "written_off", "patient", "insurance")}
             if sides != last:
                 last, since = sides, time.monotonic()
-            elif Decimal(checked["paid"]) > 0 and time.monotonic() - since >= 3:
+            elif Decimal(checked["paid"]) > 0 and time.monotonic() - since >= 5:
                 return checked
             await asyncio.sleep(0.5)
     raise AssertionError(f"the money never settled: {last}")

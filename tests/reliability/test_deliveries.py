@@ -267,14 +267,17 @@ async def deliver(stack: StackUnderTest, send: Send, copy: Family, names: tuple[
     return statuses
 
 
-async def settled(database_url: str, claim_id: UUID, *, within: float = 60) -> dict[str, Any]:
-    """The projection's view of the claim once denial management's case reached it and it holds still (bounded)."""
-    deadline, last = time.monotonic() + within, None
+async def settled(database_url: str, claim_id: UUID, *, within: float = 60, quiet: float = 3) -> dict[str, Any]:
+    """The projection's view of the claim once denial management's case reached it and it holds still for `quiet`
+    seconds (bounded): longer than a word of denial management's takes to be folded, each resting a second after a
+    batch (docs/platform.md, Inbox)."""
+    deadline, last, since = time.monotonic() + within, None, time.monotonic()
     while time.monotonic() < deadline:
         view = await folded(database_url, claim_id)
-        if view["cases"] and view == last:
+        if view != last:
+            last, since = view, time.monotonic()
+        elif view["cases"] and time.monotonic() - since >= quiet:
             return view
-        last = view
         await asyncio.sleep(0.5)
     return last or {}
 

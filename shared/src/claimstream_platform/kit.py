@@ -90,9 +90,7 @@ class Service(Generic[S]):
     commands: Mapping[str, tuple[str, Callable[[S], int]]] = field(default_factory=dict)  # name: (help, run)
     unit_of_work: type[UnitOfWork] = UnitOfWork  # the service's own: its repositories are its attributes
     together: bool = False  # its consumer applies one batch of all its partitions at a time (messaging/partitions.py)
-    gather_seconds: float = (
-        GATHER_SECONDS  # its partitions' rest after a batch: longer where no one waits by the second
-    )
+    gather_seconds: float = GATHER_SECONDS  # its partitions' rest after a batch: longer where none waits by the second
 
     def consumed_topics(self) -> list[str]:
         """The topics its consumer reads (its group's, its Kafka user's ACLs: docs/deploy.md)."""

@@ -89,6 +89,8 @@ def test_the_worker_is_the_relay_the_consumer_the_loops_and_the_retention_pass(t
     assert relay.sessionmaker is ready.across_tenants  # every tenant's events: the across-tenants role
     assert (consumer.sessionmaker, consumer.across_tenants) == (ready.sessionmaker, ready.across_tenants)
     assert [type(w) for w in toy(publishes=False, loops=[lambda r: Tick(r.settings)]).workers(ready)] == [Tick, Pruning]
+    resting = toy(subscriptions={ChargeCaptured: on_captured}, together=True, gather_seconds=1.0).workers(ready)[1]
+    assert isinstance(resting, Consumer) and (resting.together, resting.gather_seconds) == (True, 1.0)
 
 
 def test_the_retention_pass_is_the_services_loop_with_the_installations_settings(tmp_path: Path) -> None:

@@ -171,8 +171,8 @@ def scaling(service: Service[Any]) -> list[dict[str, Any]]:
 def lag_threshold(service: Service[Any]) -> str:
     """Committed offsets trail what a worker applied by a second or two (docs/platform.md, Inbox): at 200 the
     projection's applied second at 50 encounters/s (about 600 events) alone read as lag to scale out for. So 1,000
-    for a worker that rests the default after a batch, and more in proportion for one that rests longer: its offsets
-    trail by its rest too."""
+    for a worker that rests the default after a batch, and for one that rests longer its offsets trail by its rest
+    too: 1,000 times the trail's proportion to the default's, rounded up (2,000 for a second's rest)."""
     trail = (COMMIT_SECONDS + service.gather_seconds) / (COMMIT_SECONDS + GATHER_SECONDS)
     return str(1000 * math.ceil(round(trail, 3)))
 

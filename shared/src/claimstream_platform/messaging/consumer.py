@@ -288,7 +288,7 @@ class Consumer:
                 if self._stopping.is_set() or not is_transient(error):
                     raise
                 log.warning(
-                    "consumer waits for the database", extra={"consumer": self.name, "error": type(error).__name__}
+                    "consumer waiting for the database", extra={"consumer": self.name, "error": type(error).__name__}
                 )
                 waited += 1
                 first = 0.02 if is_contention(error) else 0.2  # a lost race is run again soon, an outage waited out
