@@ -15,6 +15,11 @@ import uvicorn
 import uvloop
 from uvicorn.config import STARTUP_FAILURE
 
+# Seconds an API keeps an idle connection open: longer than its clients keep one to reuse (httpx, every service's
+# client: 5 s), so that no client sends on a connection the server is closing at that instant. At uvicorn's own 5 s
+# a request sent just as the fifth second ended was lost unread ("server disconnected"), which a caller takes for an
+# outage: the console answered a person's sign-in 503 so (a CI run of issue 33).
+KEEP_ALIVE_SECONDS = 75
 # youngest collected after 10,000 surviving allocations (CPython: 700); the middle and the whole heap as by default
 COLLECTOR_THRESHOLDS = (10_000, 10, 10)
 
@@ -73,10 +78,21 @@ class _Server(uvicorn.Server):
             ticks = (ticks + 10) % 864_000  # on_tick counts tenths of a second
 
 
+def server_options(host: str, port: int) -> dict[str, Any]:
+    """What every API's server runs with, in one process or several."""
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
+
+
 def serve(app_factory: str, *, host: str, port: int, workers: int) -> None:
     """One process serves with the quieter server; several are uvicorn's own supervisor and servers (its
     supervisor makes each process's server itself, so there each ticks ten times a second)."""
-    options: dict[str, Any] = {"factory": True, "host": host, "port": port, "log_config": None, "access_log": False}
+    options: dict[str, Any] = {"factory": True, **server_options(host, port)}
     if workers > 1:
         uvicorn.run(app_factory, workers=workers, **options)
         return

@@ -1,9 +1,19 @@
 """Issue 33: what a process loaded to start is moved out of the collector's generations before it serves, so a full
 collection walks only what the process made since (under load, full collections had taken a large share of the
-workers' CPU: docs/performance.md). Run in a process of its own: freezing is for the process's whole life."""
+workers' CPU: docs/performance.md). Run in a process of its own: freezing is for the process's whole life.
 
+And an API's server keeps an idle connection open longer than its clients keep one to reuse."""
+
+import socket
 import subprocess
 import sys
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+from claimstream_platform.entrypoint import KEEP_ALIVE_SECONDS, _Server, server_options
 
 _STARTED = (
     "import gc, claimstream_platform.kit, claimstream_platform.messaging.consumer\n"
@@ -20,3 +30,41 @@ def test_what_a_process_loaded_to_start_is_left_out_of_every_full_collection() -
     assert tracked > 50_000  # a service's modules, models and validators
     assert frozen >= tracked * 0.9 and left < tracked / 20
     assert youngest > 700  # collected less often than CPython's default
+
+
+async def _hello(scope: dict[str, Any], _receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return  # the lifespan protocol: nothing to start
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _asked(connection: socket.socket) -> bytes:
+    connection.sendall(b"GET / HTTP/1.1\r\nHost: api\r\n\r\n")
+    return connection.recv(4096)
+
+
+def test_an_api_keeps_an_idle_connection_open_longer_than_its_clients_keep_it_to_reuse() -> None:
+    """httpx reuses a pooled connection idle up to 5 s. A server closing it at 5 s too (uvicorn's default) may close it
+    as a request comes, which the client takes for an outage (the console answered a sign-in 503 so). Asked again on
+    the same connection after longer than a client's 5 s idle, an API's server still answers."""
+    kept = httpx.Limits().keepalive_expiry
+    assert kept is not None  # httpx's default: 5 s
+    idle = kept + 1
+    assert KEEP_ALIVE_SECONDS > idle
+    server = _Server(uvicorn.Config(_hello, **server_options("127.0.0.1", 0)))
+    serving = threading.Thread(target=server.run, daemon=True)  # not the main thread: no signal handlers taken
+    serving.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and serving.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            assert _asked(connection).startswith(b"HTTP/1.1 200")
+            time.sleep(idle)
+            assert _asked(connection).startswith(b"HTTP/1.1 200")  # b"" when the server has closed it
+    finally:
+        server.should_exit = True
+        serving.join(timeout=5)
