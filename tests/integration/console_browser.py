@@ -3,6 +3,7 @@ axe-core (from npm, `make browser`) run in the page; and each page's screenshot 
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,10 +55,16 @@ async def signed_in(browser: Browser, console: str, person: Person) -> Page:
         # wait as the page tells a person to, and sign in again. (A 503 is not waited out: none is expected here.)
         await asyncio.sleep(min(int(answer.headers.get("retry-after", "5")), 61))
         await page.goto(form)
-    # Said here, not left to the wait below: a refusal's page and status name why (the wait would only time out).
-    assert answer.status == 303, (answer.status, (await page.locator("body").inner_text())[:300])
+    # Said here, not left to the wait below: a refusal's status and page name why (the wait would only time out).
+    assert answer.status == 303, (answer.status, _main_text(await answer.text()))
     await page.wait_for_url(f"{console}/")
     return page
+
+
+def _main_text(html: str) -> str:
+    """A page's main content as text, short: what a failing test says the page said."""
+    main = re.search(r"<main\b.*?</main>", html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", main.group(0) if main else html).split())[:300]
 
 
 async def _sign_in(page: Page, person: Person) -> Response:

@@ -12,7 +12,9 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
+from claimstream_platform import entrypoint
 from claimstream_platform.entrypoint import KEEP_ALIVE_SECONDS, _Server, server_options
 
 _STARTED = (
@@ -40,8 +42,15 @@ async def _hello(scope: dict[str, Any], _receive: Any, send: Any) -> None:
 
 
 def _asked(connection: socket.socket) -> bytes:
+    """The whole answer (its head and body may come apart), or what came before the server closed the connection."""
     connection.sendall(b"GET / HTTP/1.1\r\nHost: api\r\n\r\n")
-    return connection.recv(4096)
+    answer = b""
+    while not answer.endswith(b"\r\n\r\nok"):
+        part = connection.recv(4096)
+        if not part:
+            break
+        answer += part
+    return answer
 
 
 def test_an_api_keeps_an_idle_connection_open_longer_than_its_clients_keep_it_to_reuse() -> None:
@@ -68,3 +77,24 @@ def test_an_api_keeps_an_idle_connection_open_longer_than_its_clients_keep_it_to
     finally:
         server.should_exit = True
         serving.join(timeout=5)
+    assert not serving.is_alive(), "the server did not stop"
+
+
+def test_one_process_and_several_serve_with_the_same_keep_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` gives the option to both its ways: its own quieter server, and uvicorn's supervisor of several."""
+    kept: list[int] = []
+
+    class Served:
+        started = True
+
+        def __init__(self, config: uvicorn.Config) -> None:
+            kept.append(config.timeout_keep_alive)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(entrypoint, "_Server", Served)
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: kept.append(options["timeout_keep_alive"]))
+    entrypoint.serve("a.service:app", host="127.0.0.1", port=0, workers=1)
+    entrypoint.serve("a.service:app", host="127.0.0.1", port=0, workers=2)
+    assert kept == [KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS]
