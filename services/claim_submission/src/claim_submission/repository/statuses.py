@@ -11,7 +11,7 @@ from claimstream_platform.auth import Principal
 from claimstream_platform.db import Repository
 from claimstream_platform.many_rows import insert_many, skip_existing
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from claim_submission.domain.claim import Claim
 from claim_submission.repository.claim_writes import claim_of
@@ -88,6 +88,6 @@ class StatusInquiries(Repository):
         remitted = exists().where(r.claim_id == q.claim_id)
         where = [*self.mine_in(principal.tenant_id, principal.practice_ids), q.finding == "paid_without_era", ~remitted]
         columns = [q.claim_id, q.paid, q.paid_on, q.check_number, q.answered_at, c.payer_id, c.patient_control_number]
-        query = select(*columns).join(claims, c.id == q.claim_id).where(*where).distinct(q.claim_id)
+        query = select(*columns).join(claims, c.id == q.claim_id).where(*where).ext(distinct_on(q.claim_id))
         latest = query.order_by(q.claim_id, q.answered_at.desc()).subquery()
         return (await self.session.execute(select(latest).order_by(latest.c.answered_at.desc()).limit(limit))).all()
