@@ -35,10 +35,12 @@ browser: $(BROWSER)
 run: install
 	$(PY) -m claimstream_devtools.cli up
 
+# The main run on two pytest-xdist workers, one a core, each with a stack of its own (claimstream_devtools.parallel).
 # The reliability layer (tests/reliability) runs after the rest, in a pytest run of its own on a stack of its own:
-# its tests kill workers, the broker and the database (docs/reliability.md). `make test-reliability` runs it alone.
+# its tests kill workers, the broker and the database, and time the cycle (docs/reliability.md).
+# `make test-reliability` runs it alone.
 test: install $(BROWSER)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 	$(PY) -m pytest tests/reliability
 
 test-reliability: install

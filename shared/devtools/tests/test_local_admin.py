@@ -6,7 +6,7 @@ import subprocess
 import sys
 from uuid import UUID, uuid4
 
-from claimstream_devtools.devstack.stack import PROFILES
+from claimstream_devtools.devstack import stack as local_stack
 from claimstream_platform.auth import Principal, TokenVerifier, generate_keypair
 
 
@@ -38,7 +38,7 @@ def test_identitys_commands_run_against_the_local_stack_with_its_keys(stack) -> 
     if stack.postgres is not None:
         env.pop("DATABASE_URL", None)
     env["CLAIMSTREAM_PROFILE"] = "test"
-    keys = PROFILES["test"].data_dir / "keys"
+    keys = local_stack.test_profile().data_dir / "keys"
     if not (keys / "signing.pem").exists():
         keys.mkdir(parents=True, exist_ok=True)
         generate_keypair(keys / "signing.pem", keys / "public.pem")

@@ -21,11 +21,12 @@ from pathlib import Path
 from claimstream_platform import cli as platform_cli
 
 from claimstream_devtools.devstack.postgres import PostgresServer
-from claimstream_devtools.devstack.stack import PROFILES, Profile
+from claimstream_devtools.devstack.stack import PROFILES, Profile, test_profile
 
 
 def local_profile() -> Profile:
-    return PROFILES[os.environ.get("CLAIMSTREAM_PROFILE", "run")]
+    name = os.environ.get("CLAIMSTREAM_PROFILE", "run")
+    return test_profile() if name == "test" else PROFILES[name]  # the tests' own, moved by TEST_STACK_PORT_BASE
 
 
 def use_the_local_stack() -> None:
