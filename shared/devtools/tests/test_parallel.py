@@ -1,13 +1,18 @@
 """`make test` on two pytest-xdist workers (claimstream_devtools.parallel): no two workers meet on a port or a data
-folder."""
+folder, and what both stacks set up on the machine at once is set up once."""
 
 import json
 import os
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from claimstream_devtools import parallel
+from claimstream_devtools.devstack import kafka
 from claimstream_devtools.devstack import stack as local_stack
+from claimstream_devtools.devstack.processes import one_at_a_time
 from claimstream_devtools.devstack.services import METRICS_PORT_OFFSET, local_services
 
 pytest_plugins = ["pytester"]
@@ -60,3 +65,39 @@ def test_a_run_on_two_workers_gives_the_second_a_stack_of_its_own(
     seen = [json.loads(path.read_text()) for path in pytester.path.glob("*.json")]
     bases = {(each["worker"], each["base"]) for each in seen}
     assert len(seen) == 12 and bases == {("gw0", None), ("gw1", "24000")}, bases
+
+
+def at_once(work: Any) -> None:
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def test_two_stacks_setting_the_machine_up_at_once_take_turns(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def set_up(name: str) -> None:
+        with one_at_a_time(tmp_path / "lock"):
+            seen.append(name)
+            time.sleep(0.3)
+            seen.append(name)
+
+    at_once(set_up)
+    assert seen in (["first", "first", "second", "second"], ["second", "second", "first", "first"])
+
+
+def test_the_brokers_jars_are_fetched_once_when_two_stacks_start_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetches: list[list[str]] = []
+
+    def fetch(command: list[str], **_: Any) -> None:
+        fetches.append(command)
+        time.sleep(0.3)  # the other stack asks meanwhile
+
+    monkeypatch.setattr(kafka.shutil, "which", lambda _: "/usr/bin/true")
+    monkeypatch.setattr(kafka.subprocess, "run", fetch)
+    at_once(lambda _: kafka.ensure_jars(tmp_path))
+    assert len(fetches) == 1 and (tmp_path / "libs" / ".complete").exists()

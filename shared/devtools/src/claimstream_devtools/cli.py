@@ -9,7 +9,8 @@
     claimstream-dev dlq ...            `claimstream dlq ...` (list, show, redrive the dead letters) against the
                                        local stack: KAFKA_BOOTSTRAP_SERVERS, when not set, is the local stack's
 
-The local stack is the `run` profile's (`.data/run`); CLAIMSTREAM_PROFILE names another (the tests use `test`).
+The local stack is the `run` profile's (`.data/run`); CLAIMSTREAM_PROFILE names another (the tests use `test`,
+which TEST_STACK_PORT_BASE moves as it moves the tests' stack).
 """
 
 import argparse

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from claimstream_platform.authority import ServerTls
 
-from claimstream_devtools.devstack.processes import port_open, terminate, wait_until
+from claimstream_devtools.devstack.processes import one_at_a_time, port_open, terminate, wait_until
 
 RUNTIME = Path(__file__).parent / "kafka_runtime"
 STARTED_LINE = "Kafka Server started"
@@ -24,21 +24,24 @@ def ensure_jars(cache_dir: Path) -> Path:
         return libs
     if shutil.which("mvn") is None or shutil.which("java") is None:
         raise RuntimeError("Java 17+ and Maven are needed to fetch the Kafka broker")
-    libs.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "mvn",
-            "-q",
-            "-B",
-            "-f",
-            str(RUNTIME / "pom.xml"),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={libs}",
-            "-DincludeScope=runtime",
-        ],
-        check=True,
-    )
-    marker.touch()
+    with one_at_a_time(cache_dir / ".fetching"):
+        if marker.exists():  # another process fetched them while this one waited
+            return libs
+        libs.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(RUNTIME / "pom.xml"),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={libs}",
+                "-DincludeScope=runtime",
+            ],
+            check=True,
+        )
+        marker.touch()
     return libs
 
 

@@ -11,12 +11,13 @@ import secrets
 import shutil
 import stat
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from claimstream_devtools.devstack.processes import port_open, wait_until
+from claimstream_devtools.devstack.processes import one_at_a_time, port_open, wait_until
 
 
 def _bin_path() -> Path:
@@ -185,10 +186,11 @@ def _system_user() -> str | None:
     """PostgreSQL will not run as root: as root, use (and create once) an unprivileged user."""
     if os.geteuid() != 0:
         return None
-    try:
-        pwd.getpwnam(SYSTEM_USER)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True
-        )
+    with one_at_a_time(Path(tempfile.gettempdir()) / f"{SYSTEM_USER}.lock"):  # the machine's user: its lock too
+        try:
+            pwd.getpwnam(SYSTEM_USER)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True
+            )
     return SYSTEM_USER

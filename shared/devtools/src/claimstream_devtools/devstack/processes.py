@@ -1,16 +1,29 @@
 """Small helpers for the child processes the local stack starts."""
 
+import fcntl
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.3)
         return probe.connect_ex((host, port)) == 0
+
+
+@contextmanager
+def one_at_a_time(lock_file: Path) -> Iterator[None]:
+    """Held by one process at a time: `make test`'s two workers start their stacks at once, and what a stack sets up
+    on the machine (the broker's jars, PostgreSQL's user) must be set up once, not twice over each other."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released as the file closes
+        yield
 
 
 def free_port() -> int:
