@@ -134,16 +134,30 @@ class Sweep:
 
     def call(self, scope_name: str, service: str, method: str, path: str) -> Outcome:
         scope = self.scopes[scope_name]
-        base = getattr(self.services, SWEPT_SERVICES[service])
-        document = self.documents[service]
-        theirs = request_for(document, method, path, scope.world.ids, _raw_bodies(scope.world.ids))
-        twin = scope.world.twin()
-        never = request_for(document, method, path, twin, _raw_bodies(twin))
-        with httpx.Client(base_url=base, headers=scope.headers(), timeout=30) as client:
+        theirs, never = self._requests(scope, service, method, path)
+        with self._client(scope, service) as client:
             before = self.snapshot(scope) if method != "GET" else {}
             answer = _send(client, theirs)
             after = self.snapshot(scope) if method != "GET" else {}
             return Outcome(theirs, answer, _send(client, never), changed(before, after))
+
+    def send(self, scope_name: str, service: str, method: str, path: str) -> None:
+        """The route's two requests, without a look at the answers or the rows: what a write sets off later."""
+        scope = self.scopes[scope_name]
+        with self._client(scope, service) as client:
+            for request in self._requests(scope, service, method, path):
+                _send(client, request)
+
+    def _requests(self, scope: Scope, service: str, method: str, path: str) -> tuple[Request, Request]:
+        """The route called with their ids, and with ids that never existed."""
+        document = self.documents[service]
+        theirs = request_for(document, method, path, scope.world.ids, _raw_bodies(scope.world.ids))
+        twin = scope.world.twin()
+        return theirs, request_for(document, method, path, twin, _raw_bodies(twin))
+
+    def _client(self, scope: Scope, service: str) -> httpx.Client:
+        base = getattr(self.services, SWEPT_SERVICES[service])
+        return httpx.Client(base_url=base, headers=scope.headers(), timeout=30)
 
 
 def _send(client: httpx.Client, request: Request) -> Answer:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from pydantic import FilePath
 
 from charge_capture import api, fee_schedules_api, payer_facts_api, setup_api
-from charge_capture.coding import rulebook
+from charge_capture.coding import diagnoses, rulebook
 from charge_capture.repository import CaptureWork
 
 
@@ -21,8 +21,9 @@ class ChargeCaptureSettings(ServiceSettings):
 
 
 def _load_rules(settings: ChargeCaptureSettings, _app: FastAPI) -> None:
-    """The rule data now, not on the first request."""
+    """The rule data and the diagnosis code set now, not on the first request."""
     rulebook.install(rulebook.load(settings.ncci_ptp_file, settings.ncci_mue_file))
+    diagnoses.code_set()
 
 
 # Charge capture consumes nothing yet: its worker is the outbox relay.

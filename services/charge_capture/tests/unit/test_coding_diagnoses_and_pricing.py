@@ -1,5 +1,7 @@
 """The coding engine against the shipped rule data: diagnoses, pricing, and the codes and dates billers meet."""
 
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -52,6 +54,16 @@ def test_pointers_default_to_the_first_four_diagnoses_and_are_checked() -> None:
     assert code(service=Service("group"), diagnoses=five).lines[0].diagnosis_pointers == (1, 2, 3, 4)
     bad = code(procedures=(Procedure("90837", minutes=55, diagnosis_pointers=(1, 3)),), diagnoses=("F33.1", "F41.1"))
     assert [(i.rule, i.field) for i in bad.problems] == [("diagnosis.pointer", "procedures[0].diagnosis_pointers")]
+
+
+def test_the_code_set_is_read_by_the_process_that_checks_a_code_and_no_other() -> None:
+    """The worker and a migration import the service whole: the set (seconds and 170 MB) stays unread there."""
+    check = (
+        "import sys; from datetime import date; import charge_capture.service;"
+        "from charge_capture.coding import diagnoses; assert 'simple_icd_10_cm' not in sys.modules;"
+        "assert diagnoses.billable('F33.1', date(2026, 1, 5)) and 'simple_icd_10_cm' in sys.modules"
+    )
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stderr == ""
 
 
 # --- pricing ---

@@ -8,10 +8,12 @@ failing edit: A3 returned as unprocessable, A6 missing information, A7 invalid i
 whose data is wrong (85 billing provider, 82 rendering provider, IL subscriber).
 """
 
+import importlib
 from collections.abc import Callable, Collection
 from decimal import Decimal
+from functools import lru_cache
+from types import ModuleType
 
-import simple_icd_10_cm as icd
 from claimstream_platform.identifiers import npi_is_valid
 from claimstream_platform.x12.p837 import Claim
 
@@ -19,6 +21,13 @@ RECEIVED = "A1:19"  # the clearinghouse: received, forwarded to the payer (not y
 ACCEPTED = "A2:20"  # the payer: accepted into adjudication
 # the claim frequency code: this payer corrects a claim it denied only with a new original (1), not a replacement (7)
 REPLACEMENT_OF_A_DENIAL = "A7:535"
+
+
+@lru_cache(maxsize=1)
+def code_set() -> ModuleType:
+    """The bundled ICD-10-CM set, read on first use: it takes seconds and 170 MB, which the API pays as it starts
+    (`service._payers`) and the worker, which never checks a diagnosis, does not."""
+    return importlib.import_module("simple_icd_10_cm")
 
 
 def clearinghouse_status(claim: Claim, *, payer_known: bool) -> str:
@@ -56,6 +65,7 @@ def payer_status(
     payer claim numbers of the submitter's claims it denied)."""
     if not member_known(claim.payer_id, claim.member_id):
         return "A3:33:IL"  # subscriber and subscriber id not found
+    icd = code_set()
     for index, code in enumerate(claim.diagnoses):
         if not (icd.is_valid_item(code) and icd.is_leaf(code)):
             return "A7:254" if index == 0 else "A7:255"  # principal / other diagnosis

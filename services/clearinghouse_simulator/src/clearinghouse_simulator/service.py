@@ -10,7 +10,7 @@ from claimstream_platform.settings import ServiceSettings
 from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
-from clearinghouse_simulator import bank_api, claims_api, processor
+from clearinghouse_simulator import bank_api, claims_api, frontend, processor
 from clearinghouse_simulator.api import router
 from clearinghouse_simulator.payers import shipped
 from clearinghouse_simulator.processor import Processor
@@ -40,6 +40,7 @@ class SimulatorSettings(ServiceSettings):
 def _payers(settings: SimulatorSettings, app: FastAPI) -> None:
     app.state.seed, app.state.bundle_835s = settings.sim_seed, settings.sim_bundle_835s
     app.state.payer_book = shipped()
+    frontend.code_set()
     if settings.processor_api_key_file and settings.processor_webhook_secret_file:
         key = settings.processor_api_key_file.read_text().strip()
         secret = settings.processor_webhook_secret_file.read_bytes().strip()

@@ -7,12 +7,12 @@ old date of service is checked against the codes billable then.
 """
 
 import csv
+import importlib
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
-import simple_icd_10_cm as icd
+from types import ModuleType
 
 from charge_capture.coding.rulebook import DATA
 
@@ -41,6 +41,13 @@ def well_formed(code: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def code_set() -> ModuleType:
+    """The bundled set, read on first use: reading it takes about 4 s of CPU and 170 MB here, which only a process
+    that checks codes pays (the API, as it starts: `service._load_rules`), not the worker or a migration."""
+    return importlib.import_module("simple_icd_10_cm")
+
+
+@lru_cache(maxsize=1)
 def _changes() -> dict[str, BillableWindow]:
     rows = csv.DictReader((DATA / "icd10cm_changes.csv").read_text().splitlines())
     return {
@@ -60,6 +67,7 @@ def billable(code: str, on: date) -> bool:
     window = _changes().get(code)
     if window is not None:
         return window.billable_from <= on <= window.billable_to
+    icd = code_set()
     return bool(icd.is_valid_item(code) and icd.is_leaf(code))
 
 
@@ -77,6 +85,7 @@ def needs_etiology_first(code: str) -> bool:
     """A manifestation code: ICD-10-CM says "code first" the underlying condition (on the code or its category),
     e.g. F02.80 dementia in other diseases after G30.9 Alzheimer's disease. It is never listed before that
     condition. Read from the code set's own notes, so it follows the set."""
+    icd = code_set()
     if not icd.is_valid_item(code):
         return False
     return any(icd.get_code_first(a) for a in (code, *icd.get_ancestors(code)) if icd.is_category_or_subcategory(a))
