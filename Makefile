@@ -36,12 +36,13 @@ run: install
 	$(PY) -m claimstream_devtools.cli up
 
 # The main run on two pytest-xdist workers, one a core, each with a stack of its own (claimstream_devtools.parallel),
-# each test module whole on one of them (its module fixtures once, its tests in their order); on one worker when
-# DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS names a server, which two workers would share.
+# the tests handed out as the workers free up (`--dist load`: a test may not rely on another having run before it
+# in the same process); on one worker when DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS names a server, which two
+# workers would share.
 # The reliability layer (tests/reliability) runs after the rest, in a pytest run of its own on a stack of its own:
 # its tests kill workers, the broker and the database, and time the cycle (docs/reliability.md).
 # `make test-reliability` runs it alone.
-WORKERS := $(if $(DATABASE_URL)$(KAFKA_BOOTSTRAP_SERVERS),,-n 2 --dist loadfile)
+WORKERS := $(if $(DATABASE_URL)$(KAFKA_BOOTSTRAP_SERVERS),,-n 2 --dist load)
 
 test: install $(BROWSER)
 	$(PY) -m pytest $(WORKERS)

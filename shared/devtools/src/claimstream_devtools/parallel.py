@@ -1,11 +1,11 @@
-"""The suite on two cores (`pytest -n 2 --dist loadfile`, as `make test` runs it): pytest-xdist's workers, each
+"""The suite on two cores (`pytest -n 2 --dist load`, as `make test` runs it): pytest-xdist's workers, each
 with a test stack of its own, so that no two meet on a server's port or data folder.
 
 - A worker's stack has its own ports and data folder (`TEST_STACK_PORT_BASE`, read by `stack.test_profile`): the
   first keeps the `test` profile (or the base given), each other one moves by `PORT_STEP` a worker (from 24000
   when no base is given).
 - So do the services a worker runs for the black-box tests (`port_step`, tests/integration/conftest.py). Each worker
-  that takes a black-box module starts its own set, once: on two cores that cost less than one worker doing every
+  that takes a black-box test starts its own set, once: on two cores that cost less than one worker doing every
   black-box test while the other ran out of work (docs/performance.md, seventeenth session).
 - What a stack sets up on the machine itself (the broker's jars, PostgreSQL's user) is set up under a lock
   (`processes.one_at_a_time`): both workers start their stacks at once.

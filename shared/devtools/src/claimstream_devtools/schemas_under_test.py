@@ -2,18 +2,19 @@
 and used by an app role and an across-tenants role of its own under row-level security, as in production, dropped
 afterwards."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from claimstream_platform import migrate, revocations
+from claimstream_platform import revocations
 from claimstream_platform.database_roles import ServiceRoles, drop_roles, ensure_roles
 from claimstream_platform.engines import create_engine
 from claimstream_platform.kit import Service
 from sqlalchemy import text
+
+from claimstream_devtools.migration_replay import migrate_schema
 
 if TYPE_CHECKING:
     from claimstream_devtools.testing import StackUnderTest
@@ -42,7 +43,7 @@ async def migrated_schema(
     roles = await ensure_roles(stack.database_url, name, package) if own_roles else None
     url = roles.owner_url if roles else stack.database_url
     try:
-        await asyncio.to_thread(migrate.upgrade, url, schema=name, script_location=script_location)
+        await migrate_schema(url, name, script_location, own_roles=roles is not None)
         await with_revocation_list(url, name)
         if roles:
             _roles[name] = roles

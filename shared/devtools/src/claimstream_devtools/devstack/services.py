@@ -6,14 +6,16 @@ stack grows as services are built.
 
 The supervisor is given an administrator's DATABASE_URL and never passes it on: each service gets roles of its
 own (`claimstream_platform.database_roles`, fresh passwords at every start), its migrations run as its owner
-role (MIGRATION_DATABASE_URL) and its processes as its app role (DATABASE_URL), under row-level security, with its
-across-tenants role (ACROSS_TENANTS_DATABASE_URL) for the paths that cross tenants on purpose. What one service
-alone may hold (identity's signing key) is given to that service's processes only (`only_for`).
+role (MIGRATION_DATABASE_URL; every service's in one process, `migrations.py`) and its processes as its app role
+(DATABASE_URL), under row-level security, with its across-tenants role (ACROSS_TENANTS_DATABASE_URL) for the
+paths that cross tenants on purpose. What one service alone may hold (identity's signing key) is given to that
+service's processes only (`only_for`).
 """
 
 import asyncio
 import http.client
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 from claimstream_platform.kit import discover
 from cryptography.fernet import Fernet
 
+from claimstream_devtools.devstack import migrations
 from claimstream_devtools.devstack.processes import terminate, wait_until
 
 
@@ -86,8 +89,9 @@ class Supervisor:
             self.only_for.setdefault("console", {}).update(consoles_own(self.log_dir))
         for spec in specs:
             self.roles[spec.package] = asyncio.run(ensure_roles(self.env["DATABASE_URL"], spec.package))
-            env = self.process_env(spec)
-            subprocess.run([sys.executable, "-m", spec.package, "migrate"], env=env, check=True)
+        plan = [(spec.package, self.process_env(spec)) for spec in specs]
+        subprocess.run([sys.executable, "-m", migrations.__name__], input=json.dumps(plan), text=True, check=True)
+        for spec in specs:
             self.children.append(
                 Supervised(spec, "api", [sys.executable, "-m", spec.package, "api", "--port", str(spec.port)])
             )
