@@ -12,7 +12,8 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from claimstream_devtools.devstack.processes import free_port, terminate
+from claimstream_devtools.devstack.processes import free_port, one_at_a_time, terminate
+from claimstream_devtools.parallel import WORKER
 from claimstream_devtools.schemas_under_test import drop_schema, with_revocation_list
 from claimstream_devtools.testing import Keys, StackUnderTest
 
@@ -20,12 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "denial_management"  # a service with an API, a consumer and loops of its own, and no partner to reach
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The environment the image holds, installed as the Dockerfile installs it."""
-    target = tmp_path_factory.mktemp("image") / "claimstream"
-    subprocess.run([str(ROOT / "deploy" / "install.sh"), str(target)], check=True, timeout=600)
-    return target / "bin" / "python"
+    """The environment the image holds, installed as the Dockerfile installs it: once a run, by whichever of `make
+    test`'s workers asks first (its tests may be handed to both; the other waits for it, then uses it)."""
+    run = tmp_path_factory.getbasetemp()
+    image = (run.parent if os.environ.get(WORKER) else run) / "image"  # a worker's folder is in the run's
+    with one_at_a_time(image.with_suffix(".lock")):
+        if not (image / "installed").exists():
+            subprocess.run([str(ROOT / "deploy" / "install.sh"), str(image / "claimstream")], check=True, timeout=600)
+            (image / "installed").touch()
+    return image / "claimstream" / "bin" / "python"
 
 
 def test_the_installation_holds_the_services_and_nothing_of_the_tests(installed: Path) -> None:

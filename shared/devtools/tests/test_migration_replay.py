@@ -1,6 +1,7 @@
 """A schema given a recorded migration again (`migration_replay`, what every service test's schema is after the
 first) is the schema alembic makes: the same tables, columns, constraints, indexes, row-level security, policies,
-grants, triggers, functions and rows, for every service's tree."""
+grants (of tables, columns and by default), triggers, functions, sequences, types, views, comments and rows, for
+every service's tree."""
 
 import asyncio
 from datetime import datetime
@@ -32,8 +33,21 @@ CATALOG = {
     "trigger": "SELECT tgrelid::regclass::text, pg_get_triggerdef(t.oid) FROM pg_trigger t"
     " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = :s AND NOT t.tgisinternal",
-    "function": "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-    " WHERE n.nspname = :s",
+    "function": "SELECT pg_get_functiondef(p.oid), p.proowner::regrole::text, p.proacl::text FROM pg_proc p"
+    " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s",
+    "sequence": "SELECT sequencename, data_type, start_value, min_value, max_value, increment_by, cycle, last_value"
+    " FROM pg_sequences WHERE schemaname = :s",
+    "type": "SELECT t.typname, t.typtype, format_type(t.oid, NULL),"
+    " array(SELECT enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text"
+    " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = :s AND t.typtype IN ('e', 'd')",
+    "view": "SELECT viewname, definition FROM pg_views WHERE schemaname = :s",
+    "comment": "SELECT c.relname, d.objsubid, d.description FROM pg_description d JOIN pg_class c ON c.oid = d.objoid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s",
+    "column grant": "SELECT c.relname, a.attname, a.attacl::text FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = :s AND a.attacl IS NOT NULL",
+    "default grant": "SELECT defaclrole::regrole::text, defaclobjtype, defaclacl::text FROM pg_default_acl d"
+    " JOIN pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = :s",
     "schema": "SELECT nspowner::regrole::text, nspacl::text FROM pg_namespace WHERE nspname = :s",
 }
 

@@ -44,7 +44,6 @@ def main(
     if args.command == "migrate":
         migrate()
     elif args.command == "api":
-        settle_the_collector()
         serve(app_factory, host=args.host, port=args.port, workers=args.workers)
     else:
         settle_the_collector()
@@ -96,7 +95,10 @@ def serve(app_factory: str, *, host: str, port: int, workers: int) -> None:
     if workers > 1:
         uvicorn.run(app_factory, workers=workers, **options)
         return
-    server = _Server(uvicorn.Config(app_factory, **options))
+    config = uvicorn.Config(app_factory, **options)
+    config.load()  # the app built first: what it loads to serve (rule data, code sets) is frozen with the rest
+    settle_the_collector()
+    server = _Server(config)
     server.run()
     if not server.started:
         raise SystemExit(STARTUP_FAILURE)

@@ -34,6 +34,28 @@ def test_what_a_process_loaded_to_start_is_left_out_of_every_full_collection() -
     assert youngest > 700  # collected less often than CPython's default
 
 
+_SERVED = (
+    "import gc\n"
+    "from claimstream_platform import entrypoint\n"
+    "loaded = []\n"
+    "def factory():\n"
+    "    loaded.append([])  # what an app loads to serve: rule data, code sets\n"
+    "    return lambda scope, receive, send: None\n"
+    "entrypoint._Server.run = lambda server: print(any(o is loaded[0] for o in gc.get_objects()))\n"
+    "try:\n"
+    "    entrypoint.serve('__main__:factory', host='127.0.0.1', port=0, workers=1)\n"
+    "except SystemExit:\n"
+    "    pass  # the server never started: its run was replaced\n"
+)
+
+
+def test_what_an_apps_factory_loads_is_left_out_too() -> None:
+    """The app is built before the collector is settled: charge capture's API reads its rule data and the ICD-10-CM
+    set (170 MB) as it is built."""
+    ran = subprocess.run([sys.executable, "-c", _SERVED], capture_output=True, text=True, check=True, timeout=60)
+    assert ran.stdout.split() == ["False"]  # no longer among the objects the collector walks
+
+
 async def _hello(scope: dict[str, Any], _receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return  # the lifespan protocol: nothing to start
@@ -94,6 +116,8 @@ def test_one_process_and_several_serve_with_the_same_keep_alive(monkeypatch: pyt
             pass
 
     monkeypatch.setattr(entrypoint, "_Server", Served)
+    monkeypatch.setattr(uvicorn.Config, "load", lambda _config: None)  # no app to build
+    monkeypatch.setattr(entrypoint, "settle_the_collector", lambda: None)  # nor this process's collector to settle
     monkeypatch.setattr(uvicorn, "run", lambda _app, **options: kept.append(options["timeout_keep_alive"]))
     entrypoint.serve("a.service:app", host="127.0.0.1", port=0, workers=1)
     entrypoint.serve("a.service:app", host="127.0.0.1", port=0, workers=2)
