@@ -28,6 +28,7 @@ from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
+from claimstream_platform.practices import create_registry, register
 from sqlalchemy import Column, MetaData, Numeric, Table, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -37,6 +38,8 @@ EVENTS = int(os.environ.get("BENCH_EVENTS", "30000"))
 BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "5000"))  # records per poll, across partitions
 RAW_TOPIC, TOPIC = "bench-raw.v1", "bench-ledger.v1"
 RESULTS = Path(__file__).parent / "results" / "platform.json"
+WAIT_SECONDS = 300  # a consumer that applies nothing (every event dead-lettered) fails the bench, not hangs it
+TENANT, PRACTICE = uuid4(), uuid4()  # the practice registered as the tenant's: the consumer refuses any other
 
 
 class ChargePosted(IntegrationEvent):
@@ -75,10 +78,10 @@ async def apply_many(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
     await uow.session.execute(INSERT_MANY, {"ids": ids, "amounts": amounts})
 
 
-def sample(tenant: UUID) -> ChargePosted:
+def sample() -> ChargePosted:
     return ChargePosted(
-        tenant_id=tenant,
-        practice_id=uuid4(),
+        tenant_id=TENANT,
+        practice_id=PRACTICE,
         charge_id=uuid4(),
         encounter_id=uuid4(),
         amount=Decimal("165.00"),
@@ -117,11 +120,11 @@ async def raw_consume(bootstrap: str) -> float:
     return EVENTS / elapsed
 
 
-async def outbox_relay(bootstrap: str, sessionmaker: async_sessionmaker, tenant: UUID) -> float:  # type: ignore[type-arg]
+async def outbox_relay(bootstrap: str, sessionmaker: async_sessionmaker) -> float:  # type: ignore[type-arg]
     for start in range(0, EVENTS, 2000):
         async with UnitOfWork(sessionmaker) as uow:
             for _ in range(min(2000, EVENTS - start)):
-                uow.publish(sample(tenant))
+                uow.publish(sample())
             await uow.commit()
     relay = OutboxRelay(sessionmaker=sessionmaker, bootstrap_servers=bootstrap, source="bench", batch_size=1000)
     producer = new_producer(bootstrap, client_id="bench-relay")
@@ -147,11 +150,15 @@ async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker, *, bat
     )
     task = asyncio.create_task(consumer.run())
     started = time.perf_counter()
-    while True:
-        async with sessionmaker() as session:
-            if (await session.scalar(select(func.count()).select_from(effects)) or 0) >= EVENTS:
-                break
+    applied = 0
+    while applied < EVENTS:
+        if time.perf_counter() - started > WAIT_SECONDS:
+            consumer.stop()
+            await task
+            raise RuntimeError(f"{consumer.name}: {applied} of {EVENTS} events applied in {WAIT_SECONDS} s")
         await asyncio.sleep(0.05)
+        async with sessionmaker() as session:
+            applied = await session.scalar(select(func.count()).select_from(effects)) or 0
     elapsed = time.perf_counter() - started
     consumer.stop()
     await task
@@ -161,18 +168,22 @@ async def inbox_consume(bootstrap: str, sessionmaker: async_sessionmaker, *, bat
 async def measure(stack: LocalStack) -> dict[str, float]:
     await ensure_topics(stack.bootstrap_servers, [RAW_TOPIC, TOPIC])
     engine = create_engine(stack.database_url, schema="bench", connections=8)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE SCHEMA IF NOT EXISTS bench"))
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
         await connection.run_sync(platform_metadata.create_all)
-    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    payload = sample(uuid4()).model_dump_json().encode()
+        await connection.run_sync(create_registry)
+    async with sessionmaker() as session:
+        await register(session, PRACTICE, TENANT)
+        await session.commit()
+    payload = sample().model_dump_json().encode()
     try:
         return {
             "raw_produce_per_s": await raw_produce(stack.bootstrap_servers, payload),
             "raw_consume_per_s": await raw_consume(stack.bootstrap_servers),
-            "outbox_relay_per_s": await outbox_relay(stack.bootstrap_servers, sessionmaker, uuid4()),
+            "outbox_relay_per_s": await outbox_relay(stack.bootstrap_servers, sessionmaker),
             "inbox_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker),
             "batch_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker, batch=True),
         }
