@@ -78,9 +78,10 @@ async def apply_many(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
     await uow.session.execute(INSERT_MANY, {"ids": ids, "amounts": amounts})
 
 
-def sample() -> ChargePosted:
+def sample(tenant: UUID = TENANT) -> ChargePosted:
+    """An event of `tenant`, of the practice registered as TENANT's (another tenant's events are only published)."""
     return ChargePosted(
-        tenant_id=TENANT,
+        tenant_id=tenant,
         practice_id=PRACTICE,
         charge_id=uuid4(),
         encounter_id=uuid4(),
