@@ -23,7 +23,6 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from claimstream_platform import metrics
-from claimstream_platform import migrate as migrations
 from claimstream_platform.contracts import IntegrationEvent
 from claimstream_platform.db import UnitOfWork
 from claimstream_platform.engines import create_engine, sessions
@@ -115,6 +114,10 @@ class Service(Generic[S]):
         return application
 
     def migrate(self) -> None:
+        # Imported here: alembic is a quarter of a second's import for every API and worker process, which never
+        # migrate (`make run` and the manifests migrate in a process, or a job, of their own).
+        from claimstream_platform import migrate as migrations
+
         migrations.upgrade_service(self.load_settings(), self.migrations)
 
     async def run_worker(self) -> None:
