@@ -55,6 +55,7 @@ class Cycle:
 
     posted: dict[str, float] = field(default_factory=dict)  # encounter id: when its batch was sent
     reached: dict[str, dict[str, float]] = field(default_factory=dict)  # encounter id: stage: when
+    refused: dict[int, int] = field(default_factory=dict)  # batches answered 429 or 503 (then sent again), by status
 
     def settled(self) -> bool:
         """Every encounter visible in the projection."""

@@ -68,10 +68,11 @@ async def phase(
     pending: list[asyncio.Task[None]] = []
 
     async def post(bodies: list[dict[str, Any]], at: float) -> None:
-        for _ in range(20):  # an overloaded service answers 503 with Retry-After: wait as told, as EHRs should
+        for _ in range(20):  # a busy service answers 503 or 429 with Retry-After: wait as told, as EHRs should
             response = await capture.post("/v1/encounters/batch", json={"encounters": bodies})
-            if response.status_code != 503:
+            if response.status_code not in (429, 503):
                 break
+            cycle.refused[response.status_code] = cycle.refused.get(response.status_code, 0) + 1
             await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         response.raise_for_status()
         for result in response.json()["results"]:
@@ -162,6 +163,7 @@ def phase_figures(cycle: Cycle, began: float, cpu_before: Any, cpu_after: Any) -
     submitted = [cycle.reached[e]["submitted"] for e in cycle.posted if "submitted" in cycle.reached.get(e, {})]
     return {
         "encounters_coded": len(cycle.posted),
+        "batches_refused_then_sent_again": cycle.refused,
         "claims_held": cycle.count("held"),
         "claims_rejected": cycle.count("rejected"),
         **{f"claims_{stage}": cycle.count(stage) for stage in STAGES},
@@ -226,6 +228,8 @@ def _report(results: dict[str, Any]) -> None:
         for s in STAGES:
             latency = p[f"post_to_{s}"]
             print(f"{'':>42}{s:<10}{p[f'claims_{s}']:>7}{latency.get('p50_s', '-'):>8}{latency.get('p99_s', '-'):>8}")
+        if p["batches_refused_then_sent_again"]:
+            print(f"{'':>42}batches refused, then sent again after Retry-After: {p['batches_refused_then_sent_again']}")
         if p["short_of_visible"]:
             print(f"{'':>42}never visible, by the furthest stage reached: {p['short_of_visible']}")
     top = max(results["phases"], key=lambda p: p["throughput_to_submitted_per_s"])
