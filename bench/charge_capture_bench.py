@@ -30,7 +30,7 @@ from claimstream_devtools.devstack.stack import PROFILES, LocalStack
 from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from identity.audit_keys import new_ring_file
-from measuring import BENCH_PORT_OFFSET, cpu_seconds, process_roots, raw_rates
+from measuring import BENCH_PORT_OFFSET, cpu_seconds, described, process_roots, raw_rates
 from sqlalchemy import text
 
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
@@ -271,10 +271,7 @@ def _report(batch: dict[str, float], singles: list[dict[str, Any]]) -> None:
         f"(target 2,000); the relay then published its {2 * batch['encounters']:,} events in "
         f"{batch['relay_drain_seconds']} s"
     )
-    print(
-        f"raw references of this run: Kafka produce {batch['kafka_produce_per_s']:,}/s, PostgreSQL insert "
-        f"{batch['postgres_insert_per_s']:,}/s, a one-row commit {batch['postgres_commit_ms']} ms"
-    )
+    print(f"raw references of this run: {described(batch)}")
     print(f"single POST /v1/encounters, open loop, {SECONDS} s per rate (targets: p99 < 50 ms at 100/s, API CPU")
     print("<= 5 ms a request):")
     print(

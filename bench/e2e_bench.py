@@ -37,7 +37,7 @@ from claimstream_platform.auth import Role
 from claimstream_platform.dates import business_date
 from clearinghouse_simulator.workload import encounter, plan_practice, set_up
 from cycle import STAGES, Cycle, GroupLags, busiest, events, follow, longest, statements
-from measuring import BENCH_PORT_OFFSET, LOAD, cpu_seconds, percentiles, process_roots, raw_rates
+from measuring import BENCH_PORT_OFFSET, LOAD, cpu_seconds, described, percentiles, process_roots, raw_rates
 from profiling import HOTTEST, PROFILE_SECONDS, WARM_SECONDS, profile_processes
 
 PHASES = [tuple(int(x) for x in p.split(":")) for p in os.environ.get("BENCH_E2E_PHASES", "100:30,300:60").split(",")]
@@ -215,10 +215,7 @@ def _bearer(token: str) -> dict[str, str]:
 def _report(results: dict[str, Any]) -> None:
     raw = results["raw"]
     print(f"\nend-to-end benchmark ({os.cpu_count()} cores; Kafka, PostgreSQL, every service and the load)")
-    print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
-        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-    )
+    print(f"raw references: {described(raw)}")
     print(f"{'rate/s':>7}{'secs':>6}{'coded':>7}{'held':>6}{'rej.':>6}{'thru/s':>8}  stage: reached, p50 s, p99 s")
     for p in results["phases"]:
         print(

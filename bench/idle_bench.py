@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psutil
 from claimstream_devtools.devstack.stack import PROFILES
-from measuring import on_a_fresh_stack, raw_rates
+from measuring import described, on_a_fresh_stack, raw_rates
 
 ROOT = Path(__file__).parents[1]
 SECONDS = float(os.environ.get("IDLE_SECONDS", "60"))
@@ -156,10 +156,7 @@ def _report(results: dict[str, object]) -> None:
     raw = results["raw"]
     assert isinstance(raw, dict)
     print(f"\nidle benchmark ({os.cpu_count()} cores; `make run`'s stack, share of one core over {SECONDS:.0f} s)")
-    print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, "
-        f"PostgreSQL insert {raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-    )
+    print(f"raw references: {described(raw)}")
     demo, idle = results["demo"], results["idle"]
     assert isinstance(demo, dict) and isinstance(idle, dict)
     print(f"{'process':<40}{'demo 0.5/s':>11}{'idle':>8}   (idle: no encounters; the demo's own schedules run)")

@@ -42,7 +42,7 @@ from claimstream_platform.auth import Role, TokenIssuer, generate_keypair
 from claimstream_platform.engines import create_engine
 from claimstream_platform.limits import Budget, store
 from identity.audit_keys import new_ring_file
-from measuring import BENCH_PORT_OFFSET, percentiles, raw_rates
+from measuring import BENCH_PORT_OFFSET, described, percentiles, raw_rates
 
 SECONDS = int(os.environ.get("BENCH_NOISY_SECONDS", "15"))
 STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "5"))  # B's and C's single POSTs per second, each
@@ -200,10 +200,7 @@ def _report(results: dict[str, Any]) -> None:
     raw = results["raw"]
     print(f"\nnoisy neighbour: charge capture, identity, Kafka, PostgreSQL and the load on {os.cpu_count()} cores")
     if raw:
-        print(
-            f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
-            f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-        )
+        print(f"raw references: {described(raw)}")
     print(f"A offers {BURST_RATE}/s for {SECONDS} s with a budget of {A_BUDGET.tenant} writes per 10 s")
     print("p50, p99, max: the answers other than 429 and 503; refused p50, max: the 429s and 503s")
     columns = ("p50 ms", "p99 ms", "max ms", "refused p50", "refused max")

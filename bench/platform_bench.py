@@ -29,6 +29,7 @@ from claimstream_platform.messaging.consumer import Consumer, Delivery, batched
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
 from claimstream_platform.practices import create_registry, register
+from measuring import pyx12_claims_per_s
 from sqlalchemy import Column, MetaData, Numeric, Table, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -187,6 +188,7 @@ async def measure(stack: LocalStack) -> dict[str, float]:
             "outbox_relay_per_s": await outbox_relay(stack.bootstrap_servers, sessionmaker),
             "inbox_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker),
             "batch_consume_per_s": await inbox_consume(stack.bootstrap_servers, sessionmaker, batch=True),
+            "pyx12_claims_per_s": pyx12_claims_per_s(),
         }
     finally:
         await engine.dispose()
@@ -203,6 +205,9 @@ def main() -> int:
     print(f"\nplatform benchmark: {EVENTS} events, Kafka started in {stack.kafka_start_seconds or 0:.1f} s")
     print(f"{'measure':<22}{'events/s':>12}{'target':>10}{'vs raw':>10}")
     for name, rate in rates.items():
+        if name == "pyx12_claims_per_s":
+            print(f"raw reference: pyx12 {rate:,} claims/s")
+            continue
         raw = rates["raw_produce_per_s"] if "relay" in name else rates["raw_consume_per_s"]
         ratio = "" if name.startswith("raw") else f"{rate / raw:.0%}"
         target = targets.get(name)

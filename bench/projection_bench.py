@@ -28,7 +28,7 @@ from claimstream_platform.engines import create_engine
 from claimstream_platform.messaging.consumer import Consumer
 from claimstream_platform.messaging.envelope import EventMetadata, encode_event
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
-from measuring import on_a_fresh_stack
+from measuring import on_a_fresh_stack, pyx12_claims_per_s
 from projection.consumers import SUBSCRIPTIONS
 from projection.rebuild import bulk_replay, replay, scratch_schema
 from projection.repository import ProjectionWork, swap
@@ -170,6 +170,7 @@ async def measure(stack: LocalStack) -> dict[str, Any]:
     results.update(await replay_rates(stack, keys[1]))
     results["postgres_insert_per_s"] = round(await raw_insert(stack, count))
     results["queries"] = await query_latencies(stack, keys)
+    results["pyx12_claims_per_s"] = pyx12_claims_per_s()
     return results
 
 
@@ -185,7 +186,8 @@ def report(results: dict[str, Any]) -> None:
     )
     print(
         f"  raw references: Kafka produce {results['kafka_produce_per_s']:,}/s, consume "
-        f"{results['kafka_consume_per_s']:,}/s; PostgreSQL insert {results['postgres_insert_per_s']:,} rows/s"
+        f"{results['kafka_consume_per_s']:,}/s; PostgreSQL insert {results['postgres_insert_per_s']:,} rows/s; pyx12 "
+        f"{results['pyx12_claims_per_s']:,} claims/s"
     )
     queries = results["queries"]
     print(

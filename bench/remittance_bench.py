@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +25,7 @@ from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_platform.contracts.claim_submission import ClaimCreated, ClaimLine
 from claimstream_platform.engines import create_engine
 from claimstream_platform.migrate import upgrade
-from claimstream_platform.x12 import FunctionalGroup, Interchange, Segment, Transaction, write_interchange
+from era_sample import generated_835
 from measuring import on_a_fresh_stack
 from remittance_posting import handlers
 from remittance_posting.balance import imbalances
@@ -37,58 +37,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 CLAIMS = int(os.environ.get("BENCH_ERA_CLAIMS", "10000"))
 RESULTS = Path(__file__).parent / "results" / "remittance.json"
 TENANT, PRACTICE = uuid4(), uuid4()
-
-
-# BPR: remittance with the payment by ACH, from the payer's account to ours, paid on 2026-11-20
-PAYMENT = ["C", "ACH", "CCP", "01", "999999992", "DA", "1234567890", "1999999999", "", "01", "999988880", "DA"]
-PAYER_AND_PAYEE = [
-    Segment.of("TRN", "1", "BENCH0001", "1999999999"),
-    Segment.of("N1", "PR", "SIMULATED MEDICARE"),
-    Segment.of("N3", "1 PAYER PLAZA"),
-    Segment.of("N4", "BALTIMORE", "MD", "21244"),
-    Segment.of("PER", "BL", "PROVIDER SERVICES", "TE", "8005550199"),
-    Segment.of("N1", "PE", "BENCH THERAPY", "XX", "1497758544"),
-]
-
-
-def generated_835(claims: int) -> str:
-    """One payment of `claims` claims: a psychotherapy line each (some with an add-on), contractual write-off and
-    coinsurance, line control numbers; balanced."""
-    body: list[Segment] = []
-    total = Decimal(0)
-    for n in range(claims):
-        segments, paid = _claim(n)
-        body += segments
-        total += paid
-    header = [Segment.of("BPR", "I", total, *PAYMENT, "9876543210", "20261120"), *PAYER_AND_PAYEE]
-    transaction = Transaction("835", "0001", "", header + body)  # the 835 guide leaves ST03 unused
-    group = FunctionalGroup(
-        "HP", "SIM", "CLAIMSTREAM", "1", "005010X221A1", [transaction], date="20261120", time="0930"
-    )
-    now = datetime.now(UTC)
-    return write_interchange(Interchange("ZZ", "SIM", "ZZ", "CLAIMSTREAM", "000000001", [group], usage="P"), now=now)
-
-
-def _claim(n: int) -> tuple[list[Segment], Decimal]:
-    """The n-th claim's CLP, patient and service lines (charge, contractual, coinsurance each), and what it paid."""
-    lines = [("90837", Decimal("180.00"), Decimal("40.00"), Decimal("28.00"))]
-    if n % 4 == 0:
-        lines.append(("90785", Decimal("30.00"), Decimal("10.00"), Decimal("4.00")))
-    paid = sum((c - co - pr for _, c, co, pr in lines), Decimal(0))
-    charge = sum((c for _, c, _, _ in lines), Decimal(0))
-    clp = Segment.of("CLP", f"CS{n:010d}", "1", charge, paid, "", "MB", f"P{n}", "11", "1")
-    patient = Segment.of("NM1", "QC", "1", "DOE", "PAT", "", "", "", "MI", f"M{n:09d}")
-    segments = [Segment.of("LX", n + 1), clp, patient]
-    for number, (code, c, co, pr) in enumerate(lines, start=1):
-        segments += [
-            Segment.of("SVC", ("HC", code, "95"), c, c - co - pr, "", "1"),
-            Segment.of("DTM", "472", "20261110"),
-            Segment.of("CAS", "CO", "45", co),
-            Segment.of("CAS", "PR", "2", pr),
-            Segment.of("REF", "6R", f"CS{n:010d}-{number}"),
-            Segment.of("AMT", "B6", c - co),
-        ]
-    return segments, paid
 
 
 def parse_rates(content: str) -> dict[str, float]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from measuring import on_a_fresh_stack, raw_rates
+from measuring import described, on_a_fresh_stack, raw_rates
 
 ROOT = Path(__file__).parents[1]
 SECONDS = os.environ.get("SUSTAINED_SECONDS", "600")
@@ -20,10 +20,7 @@ RESULTS = Path(__file__).parent / "results" / "sustained.json"
 
 def main() -> int:
     raw = on_a_fresh_stack(raw_rates)
-    print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
-        f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-    )
+    print(f"raw references: {described(raw)}")
     test = "tests/reliability/test_load.py"
     command = [sys.executable, "-m", "pytest", test, "-s", "-q", "-p", "no:cacheprovider"]
     run = subprocess.run(

@@ -36,7 +36,7 @@ from claimstream_platform.locks import hold_names
 from claimstream_platform.messaging.inbox import claim
 from claimstream_platform.messaging.kafka import ensure_topics, new_producer
 from claimstream_platform.messaging.outbox import OutboxRelay
-from measuring import cpu_seconds, on_a_fresh_stack, raw_rates
+from measuring import cpu_seconds, described, on_a_fresh_stack, raw_rates
 from platform_bench import sample
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -167,10 +167,7 @@ def main() -> int:
     results = on_a_fresh_stack(measure)
     raw = results["raw"]
     print(f"\ntransaction benchmark: {TRANSACTIONS:,} units a round, {ROUNDS} rounds each way, alternating")
-    print(
-        f"raw references: Kafka produce {raw['kafka_produce_per_s']:,}/s, PostgreSQL insert "
-        f"{raw['postgres_insert_per_s']:,}/s, one-row commit {raw['postgres_commit_ms']} ms"
-    )
+    print(f"raw references: {described(raw)}")
     print(f"{'':<28}{'client CPU ms':>15}{'PostgreSQL CPU ms':>19}{'wall ms':>10}  (medians, per step)")
     for kind, figures in results["kinds"].items():
         for way, medians in figures["medians"].items():

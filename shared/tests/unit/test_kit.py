@@ -1,6 +1,8 @@
 """The service kit: a declaration gives the app, the worker's parts and the local stack's list of services."""
 
 import asyncio
+import subprocess
+import sys
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -270,3 +272,9 @@ async def test_a_unit_of_work_crosses_tenants_only_with_sessions_that_can() -> N
         with pytest.raises(RuntimeError, match="no across-tenants sessions"):
             async with uow.across_tenants():
                 pass
+
+
+def test_only_the_migrate_command_imports_alembic() -> None:
+    """Every API and worker process imports the kit; none of them migrates, so none pays alembic's import."""
+    check = "import sys, claimstream_platform.kit; assert 'alembic' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stderr == ""
