@@ -24,7 +24,7 @@ from claim_submission.domain.states import AT_PAYER, OPEN
 from claim_submission.repository.claim_writes import ClaimWrites, claim_of
 from claim_submission.scrubbing.authorization_rule import MISSING, REQUIRED
 from claim_submission.scrubbing.coverage_rule import CoverageKey, PlanKey
-from claim_submission.tables import CLAIM_PATIENT, claim_history, claims
+from claim_submission.tables import claim_history, claims
 
 OPEN_STATES = sorted(str(s) for s in OPEN)
 AT_PAYER_STATES = sorted(str(s) for s in AT_PAYER)
@@ -119,7 +119,7 @@ class Claims(ClaimWrites):
             self.mine(tenant_id),
             claims.c.practice_id == practice_id,
             claims.c.payer_id == payer_id,
-            CLAIM_PATIENT == patient_ref,
+            claims.c.patient_ref == patient_ref,
         )
 
     async def hold_plans(self, keys: Iterable[PlanKey]) -> None:
