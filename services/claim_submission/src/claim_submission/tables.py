@@ -70,6 +70,7 @@ claims = Table(
     Index("ix_claims_duplicate_key", "tenant_id", "duplicate_key"),
     Index("ix_claims_encounter", "tenant_id", "encounter_id"),
     Index("ix_claims_interchange", "interchange_number"),  # a 999's or 277CA's claims, by the interchange they came in
+    Index("ix_claims_patient_visits", "tenant_id", "payer_id", "patient_ref", "service_date"),  # a patient's visits
     Index(
         "ix_claims_awaiting_ack",
         "updated_at",
