@@ -37,12 +37,13 @@ run: install
 
 # The main run on two pytest-xdist workers, one a core, each with a stack of its own (claimstream_devtools.parallel),
 # the tests handed out as the workers free up (`--dist load`: a test may not rely on another having run before it
-# in the same process); on one worker when DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS names a server, which two
-# workers would share.
+# in the same process), two at a time (`--maxschedchunk`: handed out by the hundred, the last black-box tests queued
+# on one worker for minutes while the other had finished); on one worker when DATABASE_URL or
+# KAFKA_BOOTSTRAP_SERVERS names a server, which two workers would share.
 # The reliability layer (tests/reliability) runs after the rest, in a pytest run of its own on a stack of its own:
 # its tests kill workers, the broker and the database, and time the cycle (docs/reliability.md).
 # `make test-reliability` runs it alone.
-WORKERS := $(if $(DATABASE_URL)$(KAFKA_BOOTSTRAP_SERVERS),,-n 2 --dist load)
+WORKERS := $(if $(DATABASE_URL)$(KAFKA_BOOTSTRAP_SERVERS),,-n 2 --dist load --maxschedchunk 2)
 
 test: install $(BROWSER)
 	$(PY) -m pytest $(WORKERS)

@@ -1,5 +1,5 @@
-"""The suite on two cores (`pytest -n 2 --dist load`, as `make test` runs it): pytest-xdist's workers, each
-with a test stack of its own, so that no two meet on a server's port or data folder.
+"""The suite on two cores (`pytest -n 2 --dist load --maxschedchunk 2`, as `make test` runs it): pytest-xdist's
+workers, each with a test stack of its own, so that no two meet on a server's port or data folder.
 
 - A worker's stack has its own ports and data folder (`TEST_STACK_PORT_BASE`, read by `stack.test_profile`): the
   first keeps the `test` profile (or the base given), each other one moves by `PORT_STEP` a worker (from 24000
