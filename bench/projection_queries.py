@@ -1,6 +1,9 @@
 """The projection benchmark's second figure: CLAIMS generated claims (their ledger entries and facts) loaded with
 COPY, then the claim list, claim detail, aging and KPI routes called through the app. Two claims of three are
-paid (80 paid, 40 contractual, 30 the patient's), the rest still open."""
+paid (80 paid, 40 contractual, 30 the patient's), the rest still open.
+
+The app connects as the schema's app role, as in production: row-level security's predicate is in every plan, and
+a condition the planner may not push under it (one that is not leakproof, docs/security.md) shows here."""
 
 import asyncio
 import json
@@ -20,6 +23,7 @@ from claimstream_devtools.devstack.stack import LocalStack
 from claimstream_devtools.testing import service_client
 from claimstream_platform import revocations
 from claimstream_platform.auth import Role, TokenIssuer
+from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 from claimstream_platform.engines import create_engine
 from claimstream_platform.migrate import upgrade
 from projection.repository import swap
@@ -32,11 +36,15 @@ PRACTICES = 1000
 CALLS = 300
 
 
-def settings_for(stack: LocalStack, schema: str, public_key: Path) -> ProjectionSettings:
+def settings_for(
+    stack: LocalStack, schema: str, public_key: Path, roles: ServiceRoles | None = None
+) -> ProjectionSettings:
+    """The service's settings on `schema`: as its app and across roles when `roles` are given (the reads), else as
+    the superuser (the rebuild's replay, into a schema it makes)."""
     return ProjectionSettings(
         service_name="projection",
-        database_url=stack.database_url,
-        across_tenants_database_url=stack.database_url,  # the bench's schema is the superuser's
+        database_url=roles.app_url if roles else stack.database_url,
+        across_tenants_database_url=roles.across_url if roles else stack.database_url,
         database_schema=schema,
         kafka_bootstrap_servers=stack.bootstrap_servers,
         auth_public_key_file=public_key,
@@ -44,20 +52,24 @@ def settings_for(stack: LocalStack, schema: str, public_key: Path) -> Projection
     )
 
 
-async def fresh_schema(stack: LocalStack, schema: str) -> None:
+async def fresh_schema(stack: LocalStack, schema: str) -> ServiceRoles:
+    """The schema made anew by its owner role, with the roles' URLs, as `make run` makes a service's."""
     admin = create_engine(stack.database_url, schema="public", connections=2)
     await swap.drop_schema(admin, schema)
     await admin.dispose()
-    await asyncio.to_thread(upgrade, stack.database_url, schema=schema, script_location=SERVICE.migrations)
-    engine = create_engine(stack.database_url, schema=schema, connections=2)
+    roles = await ensure_roles(stack.database_url, schema, SERVICE.package)
+    await asyncio.to_thread(upgrade, roles.owner_url, schema=schema, script_location=SERVICE.migrations)
+    engine = create_engine(roles.owner_url, schema=schema, connections=2)
     async with engine.begin() as connection:
         await connection.run_sync(revocations.create_tables)
     await engine.dispose()
+    return roles
 
 
-async def bulk_load(stack: LocalStack, schema: str) -> tuple[UUID, list[UUID], list[UUID], float]:
-    """CLAIMS claims over PRACTICES practices of one tenant, with COPY; returns a sample of claim ids."""
-    await fresh_schema(stack, schema)
+async def bulk_load(stack: LocalStack, schema: str) -> tuple[ServiceRoles, UUID, list[UUID], list[UUID], float]:
+    """CLAIMS claims over PRACTICES practices of one tenant, with COPY (as the superuser, past the wall); returns
+    the schema's roles and a sample of claim ids."""
+    roles = await fresh_schema(stack, schema)
     connection = await asyncpg.connect(stack.database_url.replace("postgresql+asyncpg", "postgresql"))
     # COPY's binary format for jsonb: a version byte (1), then the JSON text
     await connection.set_type_codec(
@@ -82,12 +94,12 @@ async def bulk_load(stack: LocalStack, schema: str) -> tuple[UUID, list[UUID], l
     for table in ("claims", "ledger", "facts"):  # what autovacuum does to a loaded table, before the queries
         await connection.execute(f'VACUUM ANALYZE "{schema}".{table}')
     await connection.close()
-    return tenant, practices, sample, loaded
+    return roles, tenant, practices, sample, loaded
 
 
 async def query_latencies(stack: LocalStack, keys: tuple[TokenIssuer, Path]) -> dict[str, Any]:
     schema = "bench_projection_q"
-    tenant, practices, sample, loaded = await bulk_load(stack, schema)
+    roles, tenant, practices, sample, loaded = await bulk_load(stack, schema)
     issuer, public_key = keys
     headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.BILLER, Role.READ_ONLY])}"}
     chance = random.Random(7)
@@ -106,7 +118,7 @@ async def query_latencies(stack: LocalStack, keys: tuple[TokenIssuer, Path]) -> 
         ),
     }
     found: dict[str, Any] = {"claims_loaded": CLAIMS, "load_rows_per_s": round(CLAIMS * 5.3 / loaded)}
-    async with service_client(SERVICE, settings_for(stack, schema, public_key), headers=headers) as client:
+    async with service_client(SERVICE, settings_for(stack, schema, public_key, roles), headers=headers) as client:
         for name, pick in routes.items():
             found[name] = await _latencies(client, pick)
     return found
