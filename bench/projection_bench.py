@@ -127,6 +127,8 @@ async def replay_rates(stack: LocalStack, public_key: Path) -> dict[str, Any]:
     )
     bulk = time.perf_counter() - started
     await fresh_schema(stack, "bench_projection_live")
+    # as the superuser, as the rebuild's replay writes: the two fold rates compare, neither under the wall (the
+    # console's reads, `query_latencies`, are read as the app role)
     engine = create_engine(stack.database_url, schema="bench_projection_live", connections=4)
     consumer = Consumer(
         name="projection",

@@ -20,8 +20,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 from claimstream_devtools.devstack.stack import LocalStack
+from claimstream_devtools.schemas_under_test import with_revocation_list
 from claimstream_devtools.testing import service_client
-from claimstream_platform import revocations
 from claimstream_platform.auth import Role, TokenIssuer
 from claimstream_platform.database_roles import ServiceRoles, ensure_roles
 from claimstream_platform.engines import create_engine
@@ -59,17 +59,13 @@ async def fresh_schema(stack: LocalStack, schema: str) -> ServiceRoles:
     await admin.dispose()
     roles = await ensure_roles(stack.database_url, schema, SERVICE.package)
     await asyncio.to_thread(upgrade, roles.owner_url, schema=schema, script_location=SERVICE.migrations)
-    engine = create_engine(roles.owner_url, schema=schema, connections=2)
-    async with engine.begin() as connection:
-        await connection.run_sync(revocations.create_tables)
-    await engine.dispose()
+    await with_revocation_list(roles.owner_url, schema)
     return roles
 
 
-async def bulk_load(stack: LocalStack, schema: str) -> tuple[ServiceRoles, UUID, list[UUID], list[UUID], float]:
-    """CLAIMS claims over PRACTICES practices of one tenant, with COPY (as the superuser, past the wall); returns
-    the schema's roles and a sample of claim ids."""
-    roles = await fresh_schema(stack, schema)
+async def bulk_load(stack: LocalStack, schema: str) -> tuple[UUID, list[UUID], list[UUID], float]:
+    """CLAIMS claims over PRACTICES practices of one tenant, with COPY (as the superuser, past the wall); returns a
+    sample of claim ids."""
     connection = await asyncpg.connect(stack.database_url.replace("postgresql+asyncpg", "postgresql"))
     # COPY's binary format for jsonb: a version byte (1), then the JSON text
     await connection.set_type_codec(
@@ -94,12 +90,13 @@ async def bulk_load(stack: LocalStack, schema: str) -> tuple[ServiceRoles, UUID,
     for table in ("claims", "ledger", "facts"):  # what autovacuum does to a loaded table, before the queries
         await connection.execute(f'VACUUM ANALYZE "{schema}".{table}')
     await connection.close()
-    return roles, tenant, practices, sample, loaded
+    return tenant, practices, sample, loaded
 
 
 async def query_latencies(stack: LocalStack, keys: tuple[TokenIssuer, Path]) -> dict[str, Any]:
     schema = "bench_projection_q"
-    roles, tenant, practices, sample, loaded = await bulk_load(stack, schema)
+    roles = await fresh_schema(stack, schema)
+    tenant, practices, sample, loaded = await bulk_load(stack, schema)
     issuer, public_key = keys
     headers = {"Authorization": f"Bearer {issuer.issue(tenant_id=tenant, roles=[Role.BILLER, Role.READ_ONLY])}"}
     chance = random.Random(7)

@@ -1,13 +1,14 @@
 """Validation of X12 files with pyx12, for any test tree: the files we generate, and the malformed ones we read.
 
 pyx12 parses its XML map of the control segments and of the transaction again for every document: about 0.7 s of
-a validation that then takes a few hundredths. A test process parses each map once (`_read_maps_once`); the walk
-over a document keeps its counts in a walker of its own, never in the map, so the verdicts are the same (every
-file of the public corpus gave the same findings both ways)."""
+a validation that then takes a few hundredths. A test process parses each map once (`_read_maps_once`): in pyx12
+4.0 (requirements/dev.txt) the walk over a document keeps its counts in a walker of its own, never in the map, so
+the verdicts are the same (every file of the public corpus gave the same findings both ways). An earlier pyx12 that
+counted on the map's nodes would not allow this."""
 
-import functools
 import io
 import logging
+from functools import cache
 from typing import Any
 
 
@@ -61,14 +62,14 @@ def _validate(text: str) -> tuple[bool, list[str], str]:
     return bool(valid), [r for r in records if r != "Failed to create 999 response"], acknowledgment.getvalue()
 
 
-@functools.cache
+@cache
 def _read_maps_once() -> None:
     import pyx12.map_if
     import pyx12.params
 
     load = pyx12.map_if.load_map_file
 
-    @functools.cache
+    @cache
     def parsed(map_file: str, map_path: str | None) -> Any:
         return load(map_file, pyx12.params.params(), map_path)
 

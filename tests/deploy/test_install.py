@@ -34,7 +34,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return image / "claimstream" / "bin" / "python"
 
 
-def test_the_installation_holds_the_services_and_nothing_of_the_tests(installed: Path) -> None:
+def _holds_the_services_and_nothing_of_the_tests(installed: Path) -> None:
     found = subprocess.run(
         [str(installed), "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
         check=True,
@@ -46,11 +46,14 @@ def test_the_installation_holds_the_services_and_nothing_of_the_tests(installed:
         assert f"{tooling}==" not in found, f"{tooling} is in the image's environment"
 
 
-async def test_a_service_from_the_installation_migrates_serves_and_works(
+async def test_the_installation_holds_the_services_alone_and_one_migrates_serves_and_works(
     installed: Path, stack: StackUnderTest, keys: Keys, tmp_path: Path
 ) -> None:
     """Set up as docker-compose.yml's `setup` does (`single_host`: roles, their URLs in files, keys, topics), twice:
-    the second run keeps every password and key the first made, so a service already running keeps working."""
+    the second run keeps every password and key the first made, so a service already running keeps working. Its
+    checks are one test: `make test` hands tests to its two workers two at a time, and a second test on this
+    installation could wait on the other worker for the whole install."""
+    _holds_the_services_and_nothing_of_the_tests(installed)
     schema = f"install_{uuid4().hex[:10]}"  # apart from the suite's own services: roles, consumer group and all
     setup = tmp_path / "setup"
     try:

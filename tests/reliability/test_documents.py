@@ -47,7 +47,8 @@ async def test_scenario_12_malformed_835s_are_refused_where_they_break_or_posted
     known = await eventually(lambda: known_claims(db, tenant.id), lambda k: len(k) >= 4, within=60)
     assert len(known) == 4, "the four claims reached remittance posting"
     by_inbox, by_upload = malformed_corpus(known, f"I{run}"), malformed_corpus(known, f"U{run}")
-    # pyx12 takes a second or two a file: it reads them while the services do
+    # pyx12 reads its maps at the first file of a process (seconds; later files take hundredths): it reads them
+    # while the services do
     verdicts = asyncio.create_task(asyncio.to_thread(lambda: {name: pyx12_verdict(t) for name, t in by_upload.items()}))
     documents = dict(zip(by_inbox, await into_the_inbox(services, db, "835", *by_inbox.values()), strict=True))
     async with httpx.AsyncClient(
