@@ -250,8 +250,9 @@ def therapy(practice_id: str, member_id: str, day: date, n: int) -> dict[str, An
     }
 
 
-async def _approved(client: httpx.AsyncClient, practice_id: str, timeout: float = 60) -> dict[str, Any]:
-    """The practice's approved authorization, once there is one (bounded wait)."""
+async def _approved(client: httpx.AsyncClient, practice_id: str, timeout: float = 120) -> dict[str, Any]:
+    """The practice's approved authorization, once there is one (bounded wait: thirty visits counted, the request
+    pended and decided, once took over 60 s on a machine loaded past the suite's own two workers)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         page = await ok(
