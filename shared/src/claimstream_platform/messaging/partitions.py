@@ -25,6 +25,15 @@ to others does not work this way.
 A rebalance waits (`on_partitions_revoked`) for the batches of the partitions it takes away, a little while; a
 batch still running then is cancelled: its transaction rolls back, its offset is not committed, and the next owner
 applies it again (the inbox skips what was applied). So is a batch still running when the consumer stops.
+
+A commit the group's coordinator does not answer is given up after `settle_seconds` and its offsets tried again with
+the next. While no fetch of this consumer's partitions is answered either, that is an outage, waited out. But when
+fetches are answered and commits still go unanswered, in a row that an answered or refused commit, an outage or a
+rebalance ends, for WEDGED_AFTER seconds, the client is taken for wedged: `commit_due` raises `ConsumerWedged`, and
+the worker starts a new client (workers.py); the events applied and not committed come again, and the inbox skips
+them. A reliability run saw a client after the broker's restart that, expired from its group, applied what it fetched
+for a minute with every commit timing out (why, inside aiokafka, is not known). A client stuck inside a rejoin, whose
+poll never returns, is not caught here.
 """
 
 import asyncio
@@ -42,6 +51,14 @@ log = logging.getLogger(__name__)
 Records = list[ConsumerRecord[bytes, bytes]]
 COMMIT_SECONDS = 1.0  # how long an applied batch's offset may wait, to be committed with the others'
 GATHER_SECONDS = 0.2  # how long a partition rests, paused, after its batch: the next one gathers what arrives meanwhile
+# How long commits may go unanswered while fetches are answered before the client is taken for wedged: far longer
+# than a coordinator takes to load its groups after a restart (seconds), so that one is not taken for a wedge.
+WEDGED_AFTER = 30.0
+
+
+class ConsumerWedged(Exception):
+    """The broker answers the consumer's fetches, but its group's coordinator has answered none of its commits for
+    WEDGED_AFTER seconds: the client is started anew."""
 
 
 class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka's abc has no types
@@ -53,18 +70,23 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
         apply: Callable[[Records], Awaitable[None]],
         *,
         settle_seconds: float,
+        wedged_after: float | None = None,
         together: bool = False,
         gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self.name = name
         self.apply = apply
         self.settle_seconds = settle_seconds
+        self.wedged_after = WEDGED_AFTER if wedged_after is None else wedged_after
         self.together = together
         self.gather_seconds = gather_seconds
         self.full_batch: int  # records: a fetch brings at most this many (`attach`)
         self.running: dict[TopicPartition, asyncio.Task[None]] = {}  # a partition's batch (several share one together)
         self.applied: dict[TopicPartition, int] = {}  # the offsets to commit: past the batches applied
         self.committed_at = time.monotonic()
+        self.tried_at = time.time()  # the last commit's start: wall clock, as aiokafka dates a fetch's answer
+        self.unanswered_since: float | None = None  # (monotonic) the first of the commits unanswered in a row
+        self.rebalances = 0  # partitions revoked so far: what a commit left unanswered meanwhile is not kept
         self.consumer: AIOKafkaConsumer
 
     def attach(self, consumer: AIOKafkaConsumer, *, max_records: int = 500) -> None:
@@ -128,25 +150,50 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
             self._resume(fetched)
 
     async def commit_due(self) -> None:
-        """Commit every applied offset, once COMMIT_SECONDS have gone since the last commit."""
-        if time.monotonic() - self.committed_at >= COMMIT_SECONDS:
-            self.committed_at = time.monotonic()
-            await self.commit_applied(list(self.applied))
+        """Commit every applied offset, once COMMIT_SECONDS have gone since the last commit; raise `ConsumerWedged`
+        when this commit too went unanswered, the last of a row of `wedged_after` seconds with fetches answered."""
+        if time.monotonic() - self.committed_at < COMMIT_SECONDS:
+            return
+        self.committed_at = time.monotonic()
+        await self.commit_applied(list(self.applied))
+        if self.unanswered_since is not None and time.monotonic() - self.unanswered_since > self.wedged_after:
+            raise ConsumerWedged(f"{self.name}: no commit answered for {self.wedged_after:.0f} s, fetches answered")
 
     async def commit_applied(self, partitions: Iterable[TopicPartition]) -> None:
         """Commit the applied offsets of `partitions` now. An offset of a partition no longer assigned is dropped,
-        and so is one whose commit a rebalance refuses or the broker does not answer within `settle_seconds`: its
-        events come again to the partition's next owner, and the inbox skips them."""
+        and so is one whose commit a rebalance refuses: its events come again to the partition's next owner, and the
+        inbox skips them. One the coordinator does not answer within `settle_seconds` is tried again later."""
         assigned = self.consumer.assignment()
         offsets = {partition: self.applied.pop(partition) for partition in set(partitions) & set(self.applied)}
         offsets = {partition: offset for partition, offset in offsets.items() if partition in assigned}
+        unanswered_since, self.unanswered_since = self.unanswered_since, None  # kept only if this one goes unanswered
         if not offsets:
             return
+        tried_before, self.tried_at = self.tried_at, time.time()
+        rebalances, started = self.rebalances, time.monotonic()
         try:
             async with asyncio.timeout(self.settle_seconds):  # aiokafka retries an unreachable coordinator forever
                 await self.consumer.commit(offsets)
-        except (CommitFailedError, IllegalStateError, TimeoutError) as error:
+        except TimeoutError:
+            if self.rebalances != rebalances:  # every partition was revoked meanwhile: fetched again from the broker's
+                return  # committed offsets; the row of unanswered commits ends with the rebalance too
+            if self._fetches_answered_since(tried_before):  # else no fetch answered either: an outage, waited out
+                self.unanswered_since = started if unanswered_since is None else unanswered_since
+            self._keep(offsets)
+        except (CommitFailedError, IllegalStateError) as error:  # answered: a rebalance, or the partition gone
             log.warning("offsets not committed", extra={"consumer": self.name, "error": type(error).__name__})
+
+    def _keep(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Unanswered `offsets` kept for the next commit (unless a batch applied meanwhile moved one on)."""
+        for partition, offset in offsets.items():
+            self.applied[partition] = max(offset, self.applied.get(partition, offset))
+        wedging = self.unanswered_since is not None
+        log.warning("offsets not committed", extra={"consumer": self.name, "error": "TimeoutError", "wedging": wedging})
+
+    def _fetches_answered_since(self, moment: float) -> bool:
+        """Whether the broker answered a fetch of an assigned partition after `moment` (wall clock)."""
+        answered = (self.consumer.last_poll_timestamp(partition) for partition in self.consumer.assignment())
+        return any(at is not None and at / 1000 > moment for at in answered)
 
     def _rewind(self, fetched: Mapping[TopicPartition, Records]) -> None:
         """A batch cancelled (a rebalance, a stop) is applied again from its start by whoever fetches it next. aiokafka
@@ -163,8 +210,11 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
         self.consumer.resume(*(assigned if self.together else assigned & set(fetched)))
 
     async def stop(self) -> None:
-        """The consumer stops (or crashed): its batches settle, and the offsets of those applied are committed."""
+        """The consumer stops (or crashed): its batches settle, and the offsets of those applied are committed,
+        unless its last commits went unanswered (a wedge, or on the way to one): the next owner is given them again."""
         await self.settle()
+        if self.unanswered_since is not None:
+            return
         try:
             await self.commit_applied(list(self.applied))
         except Exception as error:  # not committed: the next owner is given those events again, the inbox skips them
@@ -199,8 +249,11 @@ class PartitionWork(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
                 telemetry.set_lag(self.name, partition.topic, partition.partition, highwater - position)
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.rebalances += 1
         await self.settle(revoked)
         await self.commit_applied(revoked)
+        for partition in revoked:  # not kept past the rebalance, even unanswered: the partition may come back here
+            self.applied.pop(partition, None)  # fetched again from its committed offset, and applied past it anew
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         return None
