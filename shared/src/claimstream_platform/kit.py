@@ -133,16 +133,17 @@ class Service(Generic[S]):
         if service_settings.metrics_port:
             loops = frozenset(worker.name for worker in workers if isinstance(worker, PeriodicLoop))
             runtime.on_close(_closer(await _serve_probes(runtime, engine, loops)))
-        running = asyncio.get_running_loop()
+        running, stopped = asyncio.get_running_loop(), asyncio.Event()
 
         def stop_all() -> None:
+            stopped.set()
             for worker in workers:
                 worker.stop()
 
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             running.add_signal_handler(stop_signal, stop_all)
         try:
-            await run_until_stopped(*workers)
+            await run_until_stopped(*workers, stopped=stopped)
         finally:
             for close in runtime.closing:
                 await close()

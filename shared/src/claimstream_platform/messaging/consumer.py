@@ -143,9 +143,9 @@ class Consumer:
         )
         work.attach(consumer, max_records=self.batch_size)
         self._dead_letters = new_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
-        await consumer.start()
-        await self._dead_letters.start()
-        try:
+        try:  # started inside: a start that fails leaves no client behind (a consumer would hold its partitions)
+            await self._dead_letters.start()
+            await consumer.start()
             while not self._stopping.is_set():
                 batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
                 work.start(batch)
