@@ -14,10 +14,17 @@ PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard serv
 
 .PHONY: install browser run test test-unit test-service test-integration test-reliability bench lint clean schemas
 
-$(STAMP): requirements/dev.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
+# pip installs the installer (requirements/installer.txt: uv, hashed), and uv the rest: the same pins and hashes,
+# byte-compiled, in seconds where pip took two minutes. uv reads no pip configuration: a package index or wheel
+# folder given to pip in the environment (PIP_INDEX_URL, PIP_FIND_LINKS) is handed to it.
+UV := $(VENV)/bin/uv pip install --quiet --python $(PY) $(if $(PIP_INDEX_URL),--index-url $(PIP_INDEX_URL)) \
+	$(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS))
+
+$(STAMP): requirements/dev.txt requirements/installer.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
+	$(PY) -m pip install --quiet --require-hashes --only-binary=:all: -r requirements/installer.txt
+	$(UV) --compile-bytecode --require-hashes -r requirements/dev.txt
+	$(UV) --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 from aiokafka.errors import KafkaError
-from claimstream_devtools.devstack.kafka import KafkaBroker, SaslSslListener
+from claimstream_devtools.devstack.kafka import LIGHT_JVM, KafkaBroker, SaslSslListener
 from claimstream_devtools.devstack.processes import free_port
 from claimstream_devtools.devstack.stack import repository_root
 from claimstream_devtools.testing import StackUnderTest
@@ -35,6 +35,7 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sa
         port=free_port(),
         controller_port=free_port(),
         heap="256m",
+        jvm=LIGHT_JVM,
         secure=listener,
     )
     broker.start()

@@ -17,7 +17,7 @@ from claimstream_platform.contracts import registered_events
 from claimstream_platform.limits import store as limits
 from claimstream_platform.messaging.kafka import ensure_topics
 
-from claimstream_devtools.devstack.kafka import KafkaBroker
+from claimstream_devtools.devstack.kafka import LIGHT_JVM, SERVER_JVM, KafkaBroker
 from claimstream_devtools.devstack.mail import MailSink
 from claimstream_devtools.devstack.postgres import PostgresServer
 
@@ -37,6 +37,7 @@ class Profile:
     controller_port: int
     postgres_port: int
     smtp_port: int
+    broker_jvm: tuple[str, ...] = SERVER_JVM  # `make run`'s and the benches' broker: the one whose rates they print
 
     @property
     def data_dir(self) -> Path:
@@ -51,7 +52,9 @@ PROFILES = {
         postgres_port=int(os.environ.get("POSTGRES_PORT", 15432)),
         smtp_port=int(os.environ.get("SMTP_SINK_PORT", 12525)),
     ),
-    "test": Profile("test", kafka_port=29092, controller_port=29093, postgres_port=25432, smtp_port=22525),
+    "test": Profile(
+        "test", kafka_port=29092, controller_port=29093, postgres_port=25432, smtp_port=22525, broker_jvm=LIGHT_JVM
+    ),
     # Below Linux's ephemeral ports (32768 and up), which a client socket may hold when a server wants to listen.
     "bench": Profile("bench", kafka_port=26092, controller_port=26093, postgres_port=26432, smtp_port=26525),
 }
@@ -66,7 +69,12 @@ def test_profile() -> Profile:
         return PROFILES["test"]
     port = int(base)
     return Profile(
-        f"test-{port}", kafka_port=port + 92, controller_port=port + 93, postgres_port=port + 32, smtp_port=port + 25
+        f"test-{port}",
+        kafka_port=port + 92,
+        controller_port=port + 93,
+        postgres_port=port + 32,
+        smtp_port=port + 25,
+        broker_jvm=LIGHT_JVM,
     )
 
 
@@ -148,6 +156,7 @@ class LocalStack:
             cache_dir=repository_root() / ".cache" / "kafka",
             port=self.profile.kafka_port,
             controller_port=self.profile.controller_port,
+            jvm=self.profile.broker_jvm,
         )
         self.kafka_start_seconds = self.broker.start()
         return self.broker.bootstrap_servers
