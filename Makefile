@@ -15,10 +15,12 @@ PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard serv
 .PHONY: install browser run test test-unit test-service test-integration test-reliability bench lint clean schemas
 
 # pip installs the installer (requirements/installer.txt: uv, hashed), and uv the rest: the same pins and hashes,
-# byte-compiled, in seconds where pip took two minutes. uv reads no pip configuration: a package index or wheel
-# folder given to pip in the environment (PIP_INDEX_URL, PIP_FIND_LINKS) is handed to it.
-UV := $(VENV)/bin/uv pip install --quiet --python $(PY) $(if $(PIP_INDEX_URL),--index-url $(PIP_INDEX_URL)) \
-	$(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS))
+# byte-compiled, in about 20 s where pip took about two minutes (docs/performance.md, "`make test`'s time, again").
+# uv reads no pip configuration: what the environment gives pip is handed to it (PIP_INDEX_URL, each of
+# PIP_FIND_LINKS, PIP_CERT, PIP_DEFAULT_TIMEOUT); a pip.conf's settings are not (uv's own UV_* variables hold).
+UV := $(if $(PIP_CERT),SSL_CERT_FILE='$(PIP_CERT)') $(if $(PIP_DEFAULT_TIMEOUT),UV_HTTP_TIMEOUT=$(PIP_DEFAULT_TIMEOUT)) \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) $(if $(PIP_INDEX_URL),--index-url '$(PIP_INDEX_URL)') \
+	$(foreach links,$(PIP_FIND_LINKS),--find-links '$(links)')
 
 $(STAMP): requirements/dev.txt requirements/installer.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)

@@ -1,7 +1,8 @@
 """`make bench`: reliability scenario 10 at full size. Runs `tests/reliability/test_load.py` (every service as
 `make run` runs them, encounters at a steady rate through the whole cycle, lag and memory sampled, the oracle after)
 for `SUSTAINED_SECONDS` (600 here; 40 in `make test`), and first the raw references of this machine: Kafka produce,
-PostgreSQL insert and a one-row commit on a stack of the same kind, so that its figures compare across machines.
+PostgreSQL insert and a one-row commit on a stack of the same kind (its broker as `make run`'s, not the tests'
+light one), so that its figures compare across machines.
 Writes bench/results/sustained.json with the references and the test's own line of figures."""
 
 import json
@@ -24,7 +25,11 @@ def main() -> int:
     test = "tests/reliability/test_load.py"
     command = [sys.executable, "-m", "pytest", test, "-s", "-q", "-p", "no:cacheprovider"]
     run = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "SUSTAINED_SECONDS": SECONDS}, capture_output=True, text=True
+        command,
+        cwd=ROOT,
+        env={**os.environ, "SUSTAINED_SECONDS": SECONDS, "TEST_STACK_BROKER": "server"},  # the references' kind
+        capture_output=True,
+        text=True,
     )
     figures = re.findall(r"^scenario 10: .*$", run.stdout, re.MULTILINE)
     print("\n".join(figures) or run.stdout[-4000:])

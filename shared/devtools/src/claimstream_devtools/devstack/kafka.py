@@ -16,10 +16,10 @@ from claimstream_devtools.devstack.processes import one_at_a_time, port_open, te
 
 RUNTIME = Path(__file__).parent / "kafka_runtime"
 STARTED_LINE = "Kafka Server started"
-SERVER_JVM = ("-XX:+UseG1GC",)  # a broker that takes load: what Kafka's own start script runs
-# A test's broker carries little traffic and is started often (every run, every worker, every restart of the
-# reliability layer): the client compiler alone and the serial collector halve its CPU, about 8 s to start and 5.7 %
-# of a core idle against 4 s and 2.8 % here (docs/performance.md, twenty-second session).
+SERVER_JVM = ("-XX:+UseG1GC",)  # a broker that takes load: the collector Kafka's own start script runs
+# A test's broker carries little traffic and is started often (every run, every worker, every restart in the
+# reliability layer): the client compiler alone and the serial collector halve its CPU to start (7.8 s to 4.0 s
+# here) and idle (5.7 % to 2.8 % of a core) (docs/performance.md, "`make test`'s time, again").
 LIGHT_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from claimstream_platform import migrate, tenants
@@ -63,10 +63,12 @@ PROFILES = {
 def test_profile() -> Profile:
     """The test stack's servers; `TEST_STACK_PORT_BASE` moves their ports and data folder (Kafka on base + 92,
     PostgreSQL on base + 32, the SMTP sink on base + 25), so that two test runs, or two engineers' runs, can share a
-    machine."""
+    machine. Its broker is light (`kafka.LIGHT_JVM`), unless `TEST_STACK_BROKER=server` asks for `make run`'s: the
+    sustained bench runs a reliability test beside references measured on a broker of that kind."""
+    jvm = SERVER_JVM if os.environ.get("TEST_STACK_BROKER") == "server" else LIGHT_JVM
     base = os.environ.get("TEST_STACK_PORT_BASE")
     if not base:
-        return PROFILES["test"]
+        return replace(PROFILES["test"], broker_jvm=jvm)
     port = int(base)
     return Profile(
         f"test-{port}",
@@ -74,7 +76,7 @@ def test_profile() -> Profile:
         controller_port=port + 93,
         postgres_port=port + 32,
         smtp_port=port + 25,
-        broker_jvm=LIGHT_JVM,
+        broker_jvm=jvm,
     )
 
 
