@@ -15,14 +15,17 @@ PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard serv
 .PHONY: install browser run test test-unit test-service test-integration test-reliability bench lint clean schemas
 
 # pip installs the installer (requirements/installer.txt: uv, hashed), and uv the rest: the same pins and hashes,
-# byte-compiled, in about 20 s where pip took about two minutes (docs/performance.md, "`make test`'s time, again").
-# uv reads no pip configuration: what the environment gives pip is handed to it (PIP_INDEX_URL, each of
-# PIP_FIND_LINKS, PIP_CERT, PIP_DEFAULT_TIMEOUT); a pip.conf's settings are not (uv's own UV_* variables hold).
-UV := $(if $(PIP_CERT),SSL_CERT_FILE='$(PIP_CERT)') $(if $(PIP_DEFAULT_TIMEOUT),UV_HTTP_TIMEOUT=$(PIP_DEFAULT_TIMEOUT)) \
-	$(VENV)/bin/uv pip install --quiet --python $(PY) $(if $(PIP_INDEX_URL),--index-url '$(PIP_INDEX_URL)') \
-	$(foreach links,$(PIP_FIND_LINKS),--find-links '$(links)')
+# byte-compiled, in about 30 s where pip took about two minutes (docs/performance.md, "`make test`'s time, again").
+# uv reads no pip configuration: the shell hands it PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, each of PIP_FIND_LINKS,
+# PIP_CERT and PIP_DEFAULT_TIMEOUT when the environment sets them, read as the command runs so that make prints
+# no value (an index's address may carry a token). Nothing else of pip's (pip.conf, PIP_NO_INDEX) reaches uv.
+UV := env $${PIP_CERT:+SSL_CERT_FILE="$$PIP_CERT"} $${PIP_DEFAULT_TIMEOUT:+UV_HTTP_TIMEOUT="$$PIP_DEFAULT_TIMEOUT"} \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) $${PIP_INDEX_URL:+--index-url "$$PIP_INDEX_URL"} \
+	$${PIP_EXTRA_INDEX_URL:+--extra-index-url "$$PIP_EXTRA_INDEX_URL"} \
+	$$(for links in $$PIP_FIND_LINKS; do echo --find-links "$$links"; done)
 
-$(STAMP): requirements/dev.txt requirements/installer.txt $(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
+$(STAMP): requirements/dev.txt requirements/installer.txt \
+		$(wildcard */pyproject.toml shared/devtools/pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --only-binary=:all: -r requirements/installer.txt
 	$(UV) --compile-bytecode --require-hashes -r requirements/dev.txt

@@ -20,7 +20,7 @@ from walls_world import World, build_world
 
 # The sweep's clients' TLS settings, made once: the services answer plain HTTP, but httpx reads the CA bundle for
 # every client it builds, about 50 ms of CPU each under the suite's load (a profile: a minute of the sweep's
-# two-worker run, for its 1,100 clients, one a request so that no route's connection is another's).
+# two-worker run, for its 1,100 clients, one a route so that no route's connection is another's).
 TLS = ssl.create_default_context()
 SWEPT_SERVICES = {  # the OpenAPI title of each service (x-access names it so) -> its attribute on Services
     "charge-capture": "charge_capture",
