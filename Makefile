@@ -20,8 +20,8 @@ PACKAGES := shared shared/devtools $(patsubst %/pyproject.toml,%,$(wildcard serv
 # PIP_CERT and PIP_DEFAULT_TIMEOUT when the environment sets them, read as the command runs so that make prints
 # no value (an index's address may carry a token). Nothing else of pip's (pip.conf, PIP_NO_INDEX) reaches uv.
 UV := env $${PIP_CERT:+SSL_CERT_FILE="$$PIP_CERT"} $${PIP_DEFAULT_TIMEOUT:+UV_HTTP_TIMEOUT="$$PIP_DEFAULT_TIMEOUT"} \
-	$(VENV)/bin/uv pip install --quiet --python $(PY) $${PIP_INDEX_URL:+--index-url "$$PIP_INDEX_URL"} \
-	$${PIP_EXTRA_INDEX_URL:+--extra-index-url "$$PIP_EXTRA_INDEX_URL"} \
+	$${PIP_INDEX_URL:+UV_INDEX_URL="$$PIP_INDEX_URL"} $${PIP_EXTRA_INDEX_URL:+UV_EXTRA_INDEX_URL="$$PIP_EXTRA_INDEX_URL"} \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) \
 	$$(for links in $$PIP_FIND_LINKS; do echo --find-links "$$links"; done)
 
 $(STAMP): requirements/dev.txt requirements/installer.txt \
